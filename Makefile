@@ -1,0 +1,43 @@
+# The two commands: `make run` (install, migrate, demo data, serve) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 5000
+WORKERS ?= 2
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test test-pg serve install clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { \
+	  echo "python3-venv is missing; installing it with apt-get"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq python3-venv; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq python3-venv; fi; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.test-installed: requirements.txt requirements-test.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-test.txt
+	@touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+## make run: install, migrate, load the demo bureau into an empty database, serve on PORT.
+run: $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+	@echo "serving http://127.0.0.1:$(PORT)  (logins admin / org01 / m0001, password demo123456)"
+	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+## make test: install test dependencies and run every test (SQLite; PostgreSQL as well when
+## QUIZAPP_TEST_DATABASE_URL points at a server).
+test: $(VENV)/.test-installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

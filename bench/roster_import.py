@@ -1,0 +1,86 @@
+"""Time a 5,000-row roster import against a fresh database (SQLite by default).
+
+    .venv/bin/python bench/roster_import.py            # SQLite in a temporary folder
+    DATABASE_URL=postgresql://... .venv/bin/python bench/roster_import.py
+
+The database named by DATABASE_URL must be empty (it gets the demo bureau). Prints the wall
+time and SQL statement count of: a first import (5,000 new members), the same file again
+(all unchanged), and a file that moves 500 members to another branch.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import event, select  # noqa: E402
+
+from quizapp import create_app, db, migrate  # noqa: E402
+from quizapp.clock import china_today  # noqa: E402
+from quizapp.demo import build_demo  # noqa: E402
+from quizapp.members.imports import TEMPLATE_HEADERS, import_roster  # noqa: E402
+from quizapp.members.models import Member  # noqa: E402
+from quizapp.org.models import Branch, BranchKind  # noqa: E402
+
+ROWS = 5000
+
+
+def roster(branch_codes: list[str], shift: int = 0, moved: int = 0) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(TEMPLATE_HEADERS)
+    for i in range(ROWS):
+        code = branch_codes[(i + (shift if i < moved else 0)) % len(branch_codes)]
+        writer.writerow([f"导入{i:05d}", f"B{i:06d}", f"137{i:08d}", code, "正式党员",
+                         "2010-07-01", ""])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def timed(app, label: str, actor_id: int, content: bytes) -> None:
+    statements = []
+    engine = db.get_engine(app)
+
+    def count(*_args):  # noqa: ANN002
+        statements.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    started = time.perf_counter()
+    with app.app_context():
+        actor = db.session.get(Member, actor_id)
+        result = import_roster(actor, "roster.csv", content, "Start2026x", china_today())
+        db.session.commit()
+    elapsed = time.perf_counter() - started
+    event.remove(engine, "before_cursor_execute", count)
+    print(f"{label:<28} {elapsed:6.2f} s  {len(statements):6d} statements  "
+          f"created={result.created} updated={result.updated} moved={result.moved} "
+          f"unchanged={result.unchanged}")
+
+
+def main() -> None:
+    folder = tempfile.mkdtemp(prefix="quizapp-bench-")
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3"
+    os.environ["QUIZAPP_INSTANCE"] = folder
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    migrate.upgrade(app)
+    with app.app_context():
+        build_demo(china_today())
+        db.session.commit()
+        admin_id = db.session.scalar(select(Member.id).where(Member.police_no == "admin"))
+        codes = list(db.session.scalars(
+            select(Branch.code).where(Branch.kind == BranchKind.BRANCH.value)
+            .order_by(Branch.code)))
+    print(f"database: {app.config['DATABASE_URL'].split('@')[-1]}  rows per file: {ROWS}")
+    timed(app, "first import (all new)", admin_id, roster(codes))
+    timed(app, "same file again", admin_id, roster(codes))
+    timed(app, "500 members change branch", admin_id, roster(codes, shift=1, moved=500))
+
+
+if __name__ == "__main__":
+    main()

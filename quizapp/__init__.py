@@ -1,0 +1,114 @@
+"""quizapp: a study and quiz platform for the party members of a police bureau."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from quizapp import clock, db, errors
+from quizapp.config import from_environment, normalise_database_url
+from quizapp.extensions import csrf, limiter, login_manager
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Endpoints a member who must change the password may still reach.
+PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static", "healthz"}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the application (never starts the scheduler)."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("QUIZAPP_INSTANCE", str(PROJECT_ROOT / "instance")),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config["DATABASE_URL"] = normalise_database_url(app.config["DATABASE_URL"])
+
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_hooks(app)
+
+    from quizapp import cli
+
+    cli.init_app(app)
+
+    @app.get("/healthz")
+    def healthz():
+        """Answer 200 without touching the database (load balancers, benchmarks)."""
+        return {"status": "ok"}
+
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from quizapp.auth.routes import bp as auth_bp
+    from quizapp.home.routes import bp as home_bp
+    from quizapp.members.routes import bp as members_bp
+    from quizapp.org.routes import bp as org_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
+    app.register_blueprint(org_bp, url_prefix="/manage")
+    app.register_blueprint(members_bp, url_prefix="/manage/members")
+
+
+def _register_template_helpers(app: Flask) -> None:
+
+    app.jinja_env.filters["china_datetime"] = clock.format_datetime
+    app.jinja_env.filters["china_date"] = clock.format_date
+
+
+def _register_hooks(app: Flask) -> None:
+    @login_manager.user_loader
+    def _load_member(user_id: str):
+        from quizapp.members.models import Member
+
+        member_id, _, version = user_id.partition(".")
+        if not member_id.isdigit() or not version.isdigit():
+            return None
+        member = db.session.get(Member, int(member_id))
+        if member is None or not member.is_active or member.session_version != int(version):
+            return None
+        return member
+
+    @app.before_request
+    def _force_password_change():
+        if (
+            request.endpoint not in PASSWORD_CHANGE_EXEMPT
+            and current_user.is_authenticated
+            and current_user.must_change_password
+        ):
+            if errors.wants_json():
+                return errors.error_response(403, "请先修改初始密码。")
+            return redirect(url_for("auth.change_password"))
+        return None
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'",
+        )
+        return response

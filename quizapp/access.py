@@ -1,0 +1,114 @@
+"""Authorisation: the one module that decides who may see and change what.
+
+Members see their own things. Organisers manage the branch subtree they were given
+(``Member.scope_branch``); admins manage the whole bureau. Every management query is
+filtered through :func:`branch_scope` so that a typed URL can never reach outside it:
+objects out of scope answer 404, as if they did not exist.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import abort, g
+from flask_login import current_user, login_required
+from sqlalchemy import ColumnElement, false, select, true
+
+from quizapp import db
+from quizapp.members.models import Member, Role
+from quizapp.org.models import Branch
+
+
+def root_branch() -> Branch | None:
+    """Return the bureau, the root of the tree (looked up once per request)."""
+    if g.get("root_branch") is None:
+        g.root_branch = db.session.scalar(select(Branch).where(Branch.parent_id.is_(None)))
+    return g.root_branch
+
+
+def managed_root(actor: Member) -> Branch | None:
+    """Return the top of the subtree ``actor`` manages, or None for plain members."""
+    if not actor.is_active:
+        return None
+    if actor.role == Role.ADMIN:
+        return root_branch()
+    if actor.role == Role.ORGANISER:
+        return actor.scope_branch
+    return None
+
+
+def branch_scope(actor: Member) -> ColumnElement[bool]:
+    """Return a filter on Branch that keeps only the nodes ``actor`` manages."""
+    if actor.role == Role.ADMIN and actor.is_active:
+        return true()
+    root = managed_root(actor)
+    if root is None:
+        return false()
+    return Branch.path.startswith(root.path)
+
+
+def can_manage_branch(actor: Member, branch: Branch) -> bool:
+    """Tell whether ``actor`` may see and change ``branch``."""
+    root = managed_root(actor)
+    return root is not None and root.contains(branch)
+
+
+def can_restructure_branch(actor: Member, branch: Branch) -> bool:
+    """Tell whether ``actor`` may move or deactivate ``branch`` (not the top of their scope)."""
+    root = managed_root(actor)
+    return root is not None and root.contains(branch) and root.id != branch.id
+
+
+def can_view_member(actor: Member, member: Member) -> bool:
+    """Tell whether ``actor`` may see ``member``: the member's current branch is in scope."""
+    return can_manage_branch(actor, member.branch)
+
+
+def can_manage_member(actor: Member, member: Member) -> bool:
+    """Tell whether ``actor`` may see and change ``member``.
+
+    The member's current branch must be in the actor's subtree, and so must whatever the
+    member manages: an organiser can't reset the password of an admin or of an organiser
+    above them who happens to sit in one of their branches.
+    """
+    if not can_view_member(actor, member):
+        return False
+    if member.role == Role.ADMIN:
+        return actor.role == Role.ADMIN
+    if member.role == Role.ORGANISER and member.scope_branch is not None:
+        return can_manage_branch(actor, member.scope_branch)
+    return True
+
+
+def can_grant_role(actor: Member, role: Role) -> bool:
+    """Tell whether ``actor`` may give a member ``role``; only admins make admins."""
+    if role == Role.ADMIN:
+        return actor.role == Role.ADMIN and actor.is_active
+    return managed_root(actor) is not None
+
+
+def organiser_required(view: Callable) -> Callable:
+    """Let organisers and admins in; others get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if managed_root(current_user) is None:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def admin_required(view: Callable) -> Callable:
+    """Let admins in; others get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not (current_user.role == Role.ADMIN and current_user.is_active):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,84 @@
+"""Command-line tasks: ``flask --app wsgi <command>``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from quizapp import db, migrate
+from quizapp.clock import china_today
+from quizapp.errors import DomainError
+
+db_cli = AppGroup("db", help="数据库迁移 (database migrations).")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Migrate the database up to REVISION (default: the newest)."""
+    migrate.upgrade(current_app, revision)
+    click.echo(f"database at {revision}")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Migrate the database down to REVISION."""
+    migrate.downgrade(current_app, revision)
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between models and database."""
+    migrate.revision(current_app, message)
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has a bureau.")
+def demo_command(if_empty: bool) -> None:
+    """Load the demo bureau (logins admin, org01, m0001; password demo123456)."""
+    from quizapp import access, demo
+
+    if access.root_branch() is not None:
+        if if_empty:
+            click.echo("database already has data; demo not loaded")
+            return
+        raise click.ClickException("the database already has a bureau; use an empty database")
+    summary = demo.build_demo(china_today())
+    db.session.commit()
+    click.echo(summary)
+
+
+@click.command("create-admin")
+@click.option("--bureau-code", default="JU", show_default=True)
+@click.option("--bureau-name", default=None, help="Creates the bureau when there is none yet.")
+@click.option("--login-id", required=True, help="警号 of the administrator.")
+@click.option("--name", required=True)
+@click.password_option()
+def create_admin_command(bureau_code: str, bureau_name: str | None, login_id: str, name: str,
+                         password: str) -> None:
+    """Create the first administrator (and the bureau) on a new installation."""
+    from quizapp import access
+    from quizapp.members.services import create_first_admin
+    from quizapp.org.services import create_root
+
+    try:
+        root = access.root_branch()
+        if root is None:
+            if not bureau_name:
+                raise DomainError("尚未建立局党委，请用 --bureau-name 指定名称。")
+            root = create_root(bureau_code, bureau_name)
+        create_first_admin(root, login_id, name, password)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    db.session.commit()
+    click.echo(f"administrator {login_id} created")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands."""
+    app.cli.add_command(db_cli)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(create_admin_command)

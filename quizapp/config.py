@@ -1,0 +1,77 @@
+"""Configuration read from the environment, with safe defaults for a single machine."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_secret_key(instance_path: str) -> str:
+    """Return SECRET_KEY from the environment, or one generated once and kept in instance/."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = Path(instance_path) / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    # O_EXCL: when several gunicorn workers start at once, exactly one writes the key.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def default_database_url(instance_path: str) -> str:
+    """Return the SQLite database inside instance/."""
+    return f"sqlite:///{Path(instance_path) / 'quizapp.sqlite3'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Make postgres:// and postgresql:// URLs use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    return {
+        "SECRET_KEY": load_secret_key(instance_path),
+        "DATABASE_URL": normalise_database_url(
+            os.environ.get("DATABASE_URL") or default_database_url(instance_path)
+        ),
+        # Seconds a SQLite writer waits for another writer before giving up.
+        "SQLITE_BUSY_TIMEOUT": float(os.environ.get("SQLITE_BUSY_TIMEOUT", "15")),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # Intranet deployments often run plain HTTP; set SESSION_COOKIE_SECURE=1 behind HTTPS.
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_HOURS", "12")) * 3600,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "WTF_I18N_ENABLED": False,  # see quizapp.forms.BaseForm: WTForms' own zh messages
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "16")) * 1024 * 1024,
+        # Flask-Limiter: memory:// is per process; use redis://host:6379 with several workers.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes"),
+        # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        "MEMBERS_PER_PAGE": 30,
+    }

@@ -1,0 +1,99 @@
+"""Database engine, the request-scoped session and the declarative base."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Flask, current_app
+from flask.globals import app_ctx
+from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Base class of every model."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC datetime on every backend (SQLite keeps no time zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):  # noqa: ANN001
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use quizapp.clock.utcnow()")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect):  # noqa: ANN001
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _app_context_id() -> int:
+    return id(app_ctx._get_current_object())
+
+
+class AppSession(Session):
+    """A session bound to the engine of the current Flask application."""
+
+    def get_bind(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        return current_app.extensions["db_engine"]
+
+
+#: The session every route and service uses; one per application context (request).
+session = scoped_session(
+    sessionmaker(class_=AppSession, expire_on_commit=False), scopefunc=_app_context_id
+)
+
+
+def make_engine(url: str, sqlite_busy_timeout: float = 15.0) -> Engine:
+    """Create the engine, with WAL mode and a busy timeout on SQLite."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": sqlite_busy_timeout})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={int(sqlite_busy_timeout * 1000)}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    # pre_ping replaces connections the server closed (restarts, pg_terminate_backend).
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def init_app(app: Flask) -> None:
+    """Bind the session to the app's database and remove it after each request."""
+    engine = make_engine(app.config["DATABASE_URL"], app.config["SQLITE_BUSY_TIMEOUT"])
+    app.extensions["db_engine"] = engine
+
+    @app.teardown_appcontext
+    def _remove_session(_exc: BaseException | None) -> None:
+        session.remove()
+
+
+def get_engine(app: Flask) -> Engine:
+    """Return the engine the app was configured with."""
+    return app.extensions["db_engine"]

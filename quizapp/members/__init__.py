@@ -1,0 +1,1 @@
+"""Member accounts, their branch history and roster imports."""

@@ -1,0 +1,170 @@
+"""Members (everyone with a login) and their branch membership history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.clock import utcnow
+from quizapp.db import Base, UTCDateTime
+from quizapp.org.models import Branch
+
+
+class PoliticalStatus(enum.StrEnum):
+    """政治面貌: what the platform targets materials and quizzes by."""
+
+    FULL = "full"
+    PROBATIONARY = "probationary"
+    CANDIDATE = "candidate"
+    ACTIVIST = "activist"
+    MASSES = "masses"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def is_party_member(self) -> bool:
+        return self in (PoliticalStatus.FULL, PoliticalStatus.PROBATIONARY)
+
+    @classmethod
+    def from_label(cls, label: str) -> PoliticalStatus | None:
+        """Find the status whose Chinese label (or a common alias) is ``label``."""
+        return STATUS_BY_LABEL.get(label.strip())
+
+
+STATUS_LABELS = {
+    PoliticalStatus.FULL: "正式党员",
+    PoliticalStatus.PROBATIONARY: "预备党员",
+    PoliticalStatus.CANDIDATE: "发展对象",
+    PoliticalStatus.ACTIVIST: "入党积极分子",
+    PoliticalStatus.MASSES: "群众",
+}
+STATUS_BY_LABEL = {label: status for status, label in STATUS_LABELS.items()} | {
+    "中共党员": PoliticalStatus.FULL,
+    "党员": PoliticalStatus.FULL,
+    "中共预备党员": PoliticalStatus.PROBATIONARY,
+    "积极分子": PoliticalStatus.ACTIVIST,
+}
+
+
+class Role(enum.StrEnum):
+    """What a member may manage."""
+
+    MEMBER = "member"
+    ORGANISER = "organiser"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return {"member": "党员", "organiser": "支部管理员", "admin": "系统管理员"}[self.value]
+
+
+class Member(UserMixin, Base):
+    """A person with a login: a party member, an activist or an organiser."""
+
+    __tablename__ = "members"
+    __table_args__ = (
+        CheckConstraint("police_no IS NOT NULL OR phone IS NOT NULL", name="has_login_id"),
+        CheckConstraint(
+            "political_status IN ('full', 'probationary', 'candidate', 'activist', 'masses')",
+            name="political_status",
+        ),
+        CheckConstraint("role IN ('member', 'organiser', 'admin')", name="role"),
+        CheckConstraint(
+            "role <> 'organiser' OR scope_branch_id IS NOT NULL", name="organiser_has_scope"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: 警号 (police number); one of the two login ids.
+    police_no: Mapped[str | None] = mapped_column(String(32), unique=True)
+    #: Mobile number; the other login id, used by auxiliary police and activists.
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(50))
+    #: The branch the member belongs to now (or last, for members who left).
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
+    political_status: Mapped[str] = mapped_column(String(16), default=PoliticalStatus.FULL.value)
+    joined_party_on: Mapped[date | None] = mapped_column(Date)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value)
+    #: The subtree an organiser manages (the whole bureau for an admin is implied).
+    scope_branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    #: Set when an organiser or an import chose the password; cleared when the member sets one.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Bumped on password change and deactivation so other sessions are logged out.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    branch: Mapped[Branch] = relationship(foreign_keys=[branch_id])
+    scope_branch: Mapped[Branch | None] = relationship(foreign_keys=[scope_branch_id])
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="member", order_by="Membership.started_on"
+    )
+
+    @property
+    def login_id(self) -> str:
+        return self.police_no or self.phone or ""
+
+    @property
+    def status(self) -> PoliticalStatus:
+        return PoliticalStatus(self.political_status)
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_organiser(self) -> bool:
+        """Tell whether the member manages anything (organisers and admins)."""
+        return self.role in (Role.ORGANISER, Role.ADMIN)
+
+    def get_id(self) -> str:
+        # The version makes old session cookies invalid after a password change.
+        return f"{self.id}.{self.session_version}"
+
+    def __repr__(self) -> str:
+        return f"<Member {self.id} {self.login_id} {self.name}>"
+
+
+class Membership(Base):
+    """A member's stay in one branch, over the China days [started_on, ended_on)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="period"),
+        Index("ix_memberships_branch_id_started_on", "branch_id", "started_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
+    started_on: Mapped[date] = mapped_column(Date)
+    #: First day no longer in the branch; NULL while the stay goes on.
+    ended_on: Mapped[date | None] = mapped_column(Date)
+
+    member: Mapped[Member] = relationship(back_populates="memberships")
+    branch: Mapped[Branch] = relationship()
+
+    def covers(self, day: date) -> bool:
+        """Tell whether the member was in the branch on ``day``."""
+        return self.started_on <= day and (self.ended_on is None or day < self.ended_on)

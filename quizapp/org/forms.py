@@ -1,0 +1,29 @@
+"""Forms of the organisation tree pages."""
+
+from __future__ import annotations
+
+from wtforms import IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from quizapp.forms import BaseForm
+from quizapp.org.models import BranchKind
+
+
+class BranchForm(BaseForm):
+    name = StringField("名称", validators=[DataRequired("请填写名称。"), Length(max=100)])
+    code = StringField("编码", validators=[DataRequired("请填写编码。"), Length(max=32)],
+                       description="字母或数字，全局唯一，用于导入导出，例如 CG01。")
+    sort_order = IntegerField("排序", default=0,
+                              validators=[Optional(), NumberRange(0, 9999, "排序应为 0–9999。")],
+                              description="数字小的排在前面。")
+
+
+class NewBranchForm(BranchForm):
+    kind = SelectField("类型", choices=[
+        SelectChoice(BranchKind.BRANCH.value, BranchKind.BRANCH.label),
+        SelectChoice(BranchKind.UNIT.value, "单位（县局/分局/部门）"),
+    ])
+
+
+class MoveBranchForm(BaseForm):
+    parent_id = SelectField("新的上级组织", coerce=int, validate_choice=True)

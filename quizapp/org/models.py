@@ -1,0 +1,73 @@
+"""The organisation tree: the bureau, its units and their party branches."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.clock import utcnow
+from quizapp.db import Base, UTCDateTime
+
+
+class BranchKind(enum.StrEnum):
+    """What a node of the tree is."""
+
+    BUREAU = "bureau"
+    UNIT = "unit"
+    BRANCH = "branch"
+
+    @property
+    def label(self) -> str:
+        return {"bureau": "局党委", "unit": "单位", "branch": "党支部"}[self.value]
+
+
+class Branch(Base):
+    """A node of the organisation tree; members belong to nodes of kind ``branch``."""
+
+    __tablename__ = "branches"
+    __table_args__ = (
+        CheckConstraint("kind IN ('bureau', 'unit', 'branch')", name="kind"),
+        CheckConstraint("(kind = 'bureau') = (parent_id IS NULL)", name="root_is_bureau"),
+        UniqueConstraint("parent_id", "name", name="uq_branches_parent_id_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    #: Short code used in imports and exports, unique in the bureau (e.g. ``ZD01``).
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    #: Position among siblings; lower first.
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Materialised path of ids from the root, e.g. ``/1/4/17/``: a subtree is a prefix.
+    path: Mapped[str] = mapped_column(String(255), index=True, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    parent: Mapped[Branch | None] = relationship(remote_side="Branch.id", back_populates="children")
+    children: Mapped[list[Branch]] = relationship(
+        back_populates="parent", order_by="(Branch.sort_order, Branch.id)"
+    )
+
+    @property
+    def kind_label(self) -> str:
+        return BranchKind(self.kind).label
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to this node, itself included."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    def contains(self, other: Branch) -> bool:
+        """Tell whether ``other`` is this node or one of its descendants."""
+        return other.path.startswith(self.path)
+
+    def __repr__(self) -> str:
+        return f"<Branch {self.id} {self.code} {self.name}>"

@@ -1,0 +1,131 @@
+"""The management area's front page and the organisation tree pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from wtforms import SelectChoice
+
+from quizapp import access, db
+from quizapp.actions import FAILED, perform
+from quizapp.members.forms import ActionForm
+from quizapp.members.models import Member, PoliticalStatus
+from quizapp.org import queries, services
+from quizapp.org.forms import BranchForm, MoveBranchForm, NewBranchForm
+from quizapp.org.models import Branch, BranchKind
+
+bp = Blueprint("org", __name__)
+
+
+@bp.get("/")
+@access.organiser_required
+def dashboard():
+    """Show what the organiser manages: branches and members by political status."""
+    root = access.managed_root(current_user)
+    counts = dict(db.session.execute(
+        select(Member.political_status, func.count())
+        .join(Branch, Branch.id == Member.branch_id)
+        .where(access.branch_scope(current_user), Member.is_active.is_(True),
+               Branch.kind == BranchKind.BRANCH.value)  # not bureau-level system accounts
+        .group_by(Member.political_status)
+    ).all())
+    branch_count = db.session.scalar(
+        select(func.count()).select_from(Branch).where(
+            access.branch_scope(current_user), Branch.kind == BranchKind.BRANCH.value,
+            Branch.is_active.is_(True))
+    )
+    pending = db.session.scalar(
+        select(func.count()).select_from(Member).join(Branch, Branch.id == Member.branch_id)
+        .where(access.branch_scope(current_user), Member.is_active.is_(True),
+               Branch.kind == BranchKind.BRANCH.value, Member.must_change_password.is_(True))
+    )
+    return render_template(
+        "org/dashboard.html", root=root, branch_count=branch_count,
+        status_counts=[(s, counts.get(s.value, 0)) for s in PoliticalStatus],
+        member_count=sum(counts.values()), pending_first_login=pending,
+    )
+
+
+@bp.get("/branches")
+@access.organiser_required
+def branches():
+    """Show the organisation tree with member counts."""
+    return render_template("org/branches.html", tree=queries.get_tree(current_user),
+                           action_form=ActionForm(),
+                           root=access.managed_root(current_user))
+
+
+@bp.route("/branches/new", methods=["GET", "POST"])
+@access.organiser_required
+def create_branch():
+    """Create a unit or a branch under the given parent."""
+    parent = queries.get_branch(current_user, request.args.get("parent", type=int) or 0)
+    form = NewBranchForm()
+    if parent.kind == BranchKind.BRANCH:
+        abort(404)
+    if form.validate_on_submit():
+        created = perform(
+            lambda: services.create_branch(
+                current_user, parent, BranchKind(form.kind.data), form.code.data,
+                form.name.data, form.sort_order.data or 0),
+            lambda branch: f"已创建{branch.name}。",
+        )
+        if created is not FAILED:
+            return redirect(url_for("org.branches"))
+    return render_template("org/branch_form.html", form=form, parent=parent, branch=None)
+
+
+@bp.route("/branches/<int:branch_id>/edit", methods=["GET", "POST"])
+@access.organiser_required
+def edit_branch(branch_id: int):
+    """Rename a node or change its code and order."""
+    branch = queries.get_branch(current_user, branch_id)
+    form = BranchForm(obj=branch)
+    if form.validate_on_submit():
+        done = perform(lambda: services.update_branch(
+            current_user, branch, form.code.data, form.name.data, form.sort_order.data or 0),
+            "已保存。")
+        if done is not FAILED:
+            return redirect(url_for("org.branches"))
+    return render_template("org/branch_form.html", form=form, parent=branch.parent,
+                           branch=branch)
+
+
+@bp.route("/branches/<int:branch_id>/move", methods=["GET", "POST"])
+@access.organiser_required
+def move_branch(branch_id: int):
+    """Move a node and its subtree under another parent."""
+    branch = queries.get_branch(current_user, branch_id)
+    if not access.can_restructure_branch(current_user, branch):
+        abort(403)
+    form = MoveBranchForm()
+    allowed = services.ALLOWED_CHILDREN
+    form.parent_id.choices = [
+        SelectChoice(b.id, queries.branch_label(b))
+        for b in queries.list_branches(current_user, active_only=True)
+        if BranchKind(branch.kind) in allowed[BranchKind(b.kind)]
+        and not branch.contains(b) and b.id != branch.parent_id
+    ]
+    if form.validate_on_submit():
+        new_parent = queries.get_branch(current_user, form.parent_id.data)
+        done = perform(lambda: services.move_branch(current_user, branch, new_parent),
+                       f"已移动{branch.name}。")
+        if done is not FAILED:
+            return redirect(url_for("org.branches"))
+    return render_template("org/branch_move.html", form=form, branch=branch)
+
+
+@bp.post("/branches/<int:branch_id>/active")
+@access.organiser_required
+def set_branch_active(branch_id: int):
+    """Deactivate or reactivate a node."""
+    branch = queries.get_branch(current_user, branch_id)
+    if not access.can_restructure_branch(current_user, branch):
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "1"
+    perform(lambda: services.set_branch_active(current_user, branch, active),
+            f"已{'启用' if active else '停用'}{branch.name}。")
+    return redirect(url_for("org.branches"))

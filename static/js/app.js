@@ -1,0 +1,62 @@
+// quizapp: small helpers shared by every page. No dependencies, served by the app itself.
+(function () {
+  "use strict";
+
+  // The CSRF token every POST/PUT/DELETE from a script must send as X-CSRFToken.
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  // fetch() with the CSRF header and JSON in and out; rejects with a Chinese message.
+  function fetchJSON(url, options) {
+    options = options || {};
+    var headers = Object.assign({ "Accept": "application/json", "X-CSRFToken": csrfToken() },
+      options.headers || {});
+    if (options.body && typeof options.body !== "string") {
+      headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(options.body);
+    }
+    options.headers = headers;
+    options.credentials = "same-origin";
+    return fetch(url, options).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (!response.ok) {
+          var error = new Error(data.error || "请求失败（" + response.status + "），请稍后重试。");
+          error.status = response.status;
+          throw error;
+        }
+        return data;
+      });
+    }, function () {
+      throw new Error("网络连接失败，请检查网络后重试。");
+    });
+  }
+
+  // Forms marked data-once submit once: a double tap on a slow network sends one request.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-once")) return;
+    if (form.dataset.submitting === "1") {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.submitting = "1";
+    var buttons = form.querySelectorAll('button[type="submit"]');
+    buttons.forEach(function (button) {
+      button.dataset.label = button.textContent;
+      button.textContent = "提交中…";
+      button.setAttribute("aria-busy", "true");
+    });
+    // If the page is shown again from the back/forward cache, allow a new submit.
+    window.addEventListener("pageshow", function () {
+      form.dataset.submitting = "";
+      buttons.forEach(function (button) {
+        if (button.dataset.label) button.textContent = button.dataset.label;
+        button.removeAttribute("aria-busy");
+      });
+    }, { once: true });
+  });
+
+  window.quizapp = { csrfToken: csrfToken, fetchJSON: fetchJSON };
+})();

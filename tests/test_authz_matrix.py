@@ -1,0 +1,423 @@
+"""Who may use each management page: every /manage route × every kind of actor.
+
+The matrix is read from ``CASES``; a route added to the org or members blueprints without a
+row here makes ``test_every_management_route_is_in_the_matrix`` fail.
+
+Actors, all acting on objects of unit U1 (branch B12, member m1):
+
+- anonymous: sent to the login page;
+- member: m1, a plain member: 403 everywhere;
+- outsider: org2, organiser of U2: 404 for U1's objects, and list pages that show none of U1;
+- organiser: org1, organiser of U1: allowed;
+- admin: allowed.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy import func, select
+
+from quizapp import db
+from quizapp.errors import DomainError
+from quizapp.members import services as member_services
+from quizapp.members.models import Member, PoliticalStatus, Role
+from quizapp.org.models import Branch, BranchKind
+from tests.conftest import PASSWORD, TODAY, Org, _branch
+
+LOGIN_IDS = {"member": "m1", "outsider": "org2", "organiser": "org1", "admin": "admin"}
+ACTORS = ("anonymous", *LOGIN_IDS)
+
+#: Text that only U1's branches and people put on a page; an outsider must never see it.
+U1_TEXT = ("第一分局", "一所党支部", "二所党支部", "普通党员", "一分局管理员")
+
+NEW_MEMBER = "x9001"
+
+
+@dataclass
+class World:
+    """The conftest organisation plus an empty unit under U1 to move B12 into."""
+
+    org: Org
+    u1x: Branch
+
+    def __getattr__(self, name: str):
+        return getattr(self.org, name)
+
+
+@pytest.fixture()
+def world(org) -> World:
+    u1x = _branch(org.u1, BranchKind.UNIT, "U1X", "第一分局机关", 3)
+    db.session.commit()
+    return World(org, u1x)
+
+
+def _fresh(obj):
+    db.session.expire_all()
+    return db.session.get(type(obj), obj.id)
+
+
+def _member_exists(police_no: str) -> bool:
+    return db.session.scalar(select(Member.id).where(Member.police_no == police_no)) is not None
+
+
+def _roster(w: World) -> dict:
+    csv = f"姓名,警号,手机号,所属支部,政治面貌\r\n导入人员,{NEW_MEMBER},,B11,正式党员\r\n"
+    return {
+        "file": (io.BytesIO(csv.encode("utf-8")), "roster.csv"),
+        "initial_password": "Start2026x",
+    }
+
+
+def _new_member_form(w: World) -> dict:
+    return {
+        "name": "新同志", "police_no": NEW_MEMBER, "phone": "", "branch_id": w.b11.id,
+        "political_status": "full", "role": "member", "initial_password": "Start2026x",
+    }
+
+
+def _m1_form(w: World) -> dict:
+    # The fixture's 警号 "m1" is too short for the form's rules, so the edit gives a valid one.
+    return {
+        "name": "改名同志", "police_no": "m0001", "phone": "", "branch_id": w.b11.id,
+        "political_status": "full", "role": "member",
+    }
+
+
+@dataclass(frozen=True)
+class Case:
+    """One request to a management route and what each actor gets from it."""
+
+    endpoint: str
+    method: str
+    url: Callable[[World], str]
+    form: Callable[[World], dict] = field(default=lambda w: {})
+    #: What org2 (organiser of U2) gets; on a 200 the page must show nothing of U1.
+    outsider: int = 404
+    #: What org1 and the admin get.
+    allowed: int = 200
+    #: For POSTs: whether the change happened (true after allowed actors, false otherwise).
+    done: Callable[[World], bool] | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.endpoint} {self.url.__doc__ or ''}".strip()
+
+
+def url(template: str) -> Callable[[World], str]:
+    """Build the URL from ``template`` formatted with the world's objects' ids."""
+
+    def build(w: World) -> str:
+        return template.format(
+            u1=w.u1.id, b11=w.b11.id, b12=w.b12.id, m1=w.m1.id,
+        )
+
+    build.__doc__ = template
+    return build
+
+
+CASES = [
+    # The organisation tree.
+    Case("org.dashboard", "GET", url("/manage/"), outsider=200),
+    Case("org.branches", "GET", url("/manage/branches"), outsider=200),
+    Case("org.create_branch", "GET", url("/manage/branches/new?parent={u1}")),
+    Case("org.create_branch", "POST", url("/manage/branches/new?parent={u1}"),
+         form=lambda w: {"kind": "branch", "code": "B13", "name": "四所党支部"},
+         allowed=302,
+         done=lambda w: db.session.scalar(
+             select(Branch.parent_id).where(Branch.code == "B13")) == w.u1.id),
+    Case("org.edit_branch", "GET", url("/manage/branches/{b12}/edit")),
+    Case("org.edit_branch", "POST", url("/manage/branches/{b12}/edit"),
+         form=lambda w: {"code": "B12", "name": "二所新名", "sort_order": "2"},
+         allowed=302, done=lambda w: _fresh(w.b12).name == "二所新名"),
+    Case("org.move_branch", "GET", url("/manage/branches/{b12}/move")),
+    Case("org.move_branch", "POST", url("/manage/branches/{b12}/move"),
+         form=lambda w: {"parent_id": w.u1x.id},
+         allowed=302, done=lambda w: _fresh(w.b12).parent_id == w.u1x.id),
+    Case("org.set_branch_active", "POST", url("/manage/branches/{b12}/active"),
+         form=lambda w: {"active": "0"},
+         allowed=302, done=lambda w: not _fresh(w.b12).is_active),
+    # Members.
+    Case("members.index", "GET", url("/manage/members/"), outsider=200),
+    Case("members.index", "GET", url("/manage/members/?q=普通&state=all"), outsider=200),
+    Case("members.index", "GET", url("/manage/members/?q=m1&state=all"), outsider=200),
+    Case("members.index", "GET", url("/manage/members/?branch={b11}")),
+    Case("members.index", "GET", url("/manage/members/?branch={u1}&state=all")),
+    Case("members.create", "GET", url("/manage/members/new"), outsider=200),
+    Case("members.create", "GET", url("/manage/members/new?branch={b11}"), outsider=200),
+    # An outsider can't pick B11: the form refuses it (see test_org2_cannot_create_member_in_u1).
+    Case("members.create", "POST", url("/manage/members/new"), form=_new_member_form,
+         outsider=200, allowed=302, done=lambda w: _member_exists(NEW_MEMBER)),
+    Case("members.show", "GET", url("/manage/members/{m1}")),
+    Case("members.edit", "GET", url("/manage/members/{m1}/edit")),
+    Case("members.edit", "POST", url("/manage/members/{m1}/edit"), form=_m1_form,
+         allowed=302, done=lambda w: _fresh(w.m1).name == "改名同志"),
+    Case("members.move", "GET", url("/manage/members/{m1}/move")),
+    Case("members.move", "POST", url("/manage/members/{m1}/move"),
+         form=lambda w: {"branch_id": w.b12.id},
+         allowed=302, done=lambda w: _fresh(w.m1).branch_id == w.b12.id),
+    Case("members.set_active", "POST", url("/manage/members/{m1}/active"),
+         form=lambda w: {"active": "0"},
+         allowed=302, done=lambda w: not _fresh(w.m1).is_active),
+    Case("members.reset_password", "GET", url("/manage/members/{m1}/password")),
+    Case("members.reset_password", "POST", url("/manage/members/{m1}/password"),
+         form=lambda w: {"temporary_password": "Temp2026ab"},
+         allowed=302, done=lambda w: _fresh(w.m1).must_change_password),
+    Case("members.import_roster", "GET", url("/manage/members/import"), outsider=200),
+    # The import answers 200 with its result; an outsider's file naming B11 is rejected.
+    Case("members.import_roster", "POST", url("/manage/members/import"), form=_roster,
+         outsider=200, allowed=200, done=lambda w: _member_exists(NEW_MEMBER)),
+    Case("members.import_template", "GET", url("/manage/members/import/template.csv"),
+         outsider=200),
+    Case("members.import_template", "GET", url("/manage/members/import/template.xlsx"),
+         outsider=200),
+]
+
+
+def _management_routes(app) -> set[tuple[str, str]]:
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/manage"):
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.add((rule.endpoint, method))
+    return routes
+
+
+def test_every_management_route_is_in_the_matrix(app):
+    routes = _management_routes(app)
+    assert {endpoint.split(".")[0] for endpoint, _ in routes} == {"org", "members"}
+    assert routes == {(case.endpoint, case.method) for case in CASES}
+
+
+def _request(client, case: Case, w: World):
+    path = case.url(w)
+    if case.method == "GET":
+        return client.get(path)
+    return client.post(path, data=case.form(w), content_type="multipart/form-data")
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_matrix(client, auth, world, case, actor):
+    if actor != "anonymous":
+        assert auth.login(LOGIN_IDS[actor]).status_code == 302
+    response = _request(client, case, world)
+    body = response.get_data(as_text=True) if response.mimetype.startswith("text/") else ""
+
+    if actor == "anonymous":
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login?next=")
+        allowed = False
+    elif actor == "member":
+        assert response.status_code == 403
+        assert "无权访问" in body
+        allowed = False
+    elif actor == "outsider":
+        assert response.status_code == case.outsider
+        for text in U1_TEXT:
+            assert text not in body
+        allowed = False
+    else:
+        assert response.status_code == case.allowed
+        allowed = True
+    if case.done is not None:
+        db.session.expire_all()
+        assert bool(case.done(world)) is allowed
+
+
+@pytest.mark.parametrize("method,path", [
+    ("GET", "/manage/branches/new?parent={id}"),
+    ("POST", "/manage/branches/new?parent={id}"),
+    ("GET", "/manage/branches/{id}/edit"),
+    ("POST", "/manage/branches/{id}/edit"),
+    ("GET", "/manage/branches/{id}/move"),
+    ("POST", "/manage/branches/{id}/move"),
+    ("POST", "/manage/branches/{id}/active"),
+    ("GET", "/manage/members/?branch={id}"),
+])
+def test_outsider_gets_404_for_every_u1_branch(client, auth, world, method, path):
+    auth.login("org2")
+    form = {"kind": "branch", "code": "Z1", "name": "越权", "parent_id": world.u2.id,
+            "active": "0"}
+    for branch in (world.u1, world.b11, world.b12, world.u1x):
+        response = client.open(path.format(id=branch.id), method=method, data=form)
+        assert response.status_code == 404, branch
+
+
+@pytest.mark.parametrize("method,path", [
+    ("GET", "/manage/members/{id}"),
+    ("GET", "/manage/members/{id}/edit"),
+    ("POST", "/manage/members/{id}/edit"),
+    ("GET", "/manage/members/{id}/move"),
+    ("POST", "/manage/members/{id}/move"),
+    ("POST", "/manage/members/{id}/active"),
+    ("GET", "/manage/members/{id}/password"),
+    ("POST", "/manage/members/{id}/password"),
+])
+def test_outsider_gets_404_for_every_u1_member(client, auth, world, method, path):
+    auth.login("org2")
+    form = {"name": "越权", "police_no": "zz01", "branch_id": world.b21.id,
+            "political_status": "full", "role": "member", "active": "0",
+            "temporary_password": "Temp2026ab"}
+    for member in (world.org1, world.m1):
+        response = client.open(path.format(id=member.id), method=method, data=form)
+        assert response.status_code == 404, member
+    m1 = _fresh(world.m1)
+    assert (m1.name, m1.branch_id, m1.is_active) == ("普通党员", world.b11.id, True)
+
+
+# Members whose record sits in org1's subtree but who manage more than org1 does.
+
+
+@pytest.fixture()
+def placed_in_u1(world):
+    """Put the admin's record in B11 and org2's in B12: org1 sees them but may not manage them."""
+    world.admin.branch = world.b11
+    world.org2.branch = world.b12
+    db.session.commit()
+    return world
+
+
+@pytest.mark.parametrize("who", ["admin", "org2"])
+@pytest.mark.parametrize("method,path,form", [
+    ("GET", "/manage/members/{id}/edit", {}),
+    ("POST", "/manage/members/{id}/edit", {"name": "被改名", "police_no": "xyz1", "branch_id": 0,
+                                            "political_status": "full", "role": "member"}),
+    ("GET", "/manage/members/{id}/password", {}),
+    ("POST", "/manage/members/{id}/password", {"temporary_password": "Temp2026ab"}),
+    ("POST", "/manage/members/{id}/active", {"active": "0"}),
+    ("GET", "/manage/members/{id}/move", {}),
+    ("POST", "/manage/members/{id}/move", {"branch_id": 0}),
+])
+def test_organiser_cannot_manage_someone_who_manages_more(client, auth, placed_in_u1, who,
+                                                          method, path, form):
+    target = getattr(placed_in_u1, who)
+    name, branch_id = target.name, target.branch_id
+    form = {k: (placed_in_u1.b12.id if k == "branch_id" else v) for k, v in form.items()}
+    auth.login("org1")
+    response = client.open(path.format(id=target.id), method=method, data=form)
+    assert response.status_code == 403
+    target = _fresh(target)
+    assert (target.name, target.branch_id) == (name, branch_id)
+    assert target.is_active and not target.must_change_password
+    # Their sessions and password are untouched: they still log in with their own.
+    other = client.application.test_client()
+    assert other.post("/login", data={"login_id": target.police_no,
+                                      "password": PASSWORD}).status_code == 302
+
+
+def test_organiser_may_see_but_not_act_on_someone_who_manages_more(client, auth, placed_in_u1):
+    auth.login("org1")
+    page = client.get(f"/manage/members/{placed_in_u1.org2.id}")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "二分局管理员" in body
+    assert "编辑信息" not in body and "重置密码" not in body and "停用账号" not in body
+
+
+@pytest.mark.parametrize("method,path", [
+    ("GET", "/manage/branches/{id}/move"),
+    ("POST", "/manage/branches/{id}/move"),
+    ("POST", "/manage/branches/{id}/active"),
+])
+def test_organiser_cannot_restructure_the_top_of_their_scope(client, auth, world, method, path):
+    auth.login("org1")
+    form = {"parent_id": world.u2.id, "active": "0"}
+    response = client.open(path.format(id=world.u1.id), method=method, data=form)
+    assert response.status_code == 403
+    u1 = _fresh(world.u1)
+    assert u1.is_active and u1.parent_id == world.bureau.id
+
+
+def test_tree_offers_no_move_or_deactivate_for_the_top_of_scope(client, auth, world):
+    auth.login("org1")
+    body = client.get("/manage/branches").get_data(as_text=True)
+    assert f"/manage/branches/{world.u1.id}/move" not in body
+    assert f"/manage/branches/{world.u1.id}/active" not in body
+    assert f"/manage/branches/{world.b12.id}/move" in body
+
+
+def test_organiser_cannot_create_branch_outside_scope(client, auth, world):
+    auth.login("org1")
+    for parent in (world.bureau, world.u2):
+        response = client.post(f"/manage/branches/new?parent={parent.id}",
+                               data={"kind": "branch", "code": "B99", "name": "越权支部"})
+        assert response.status_code == 404
+    assert db.session.scalar(select(Branch.id).where(Branch.code == "B99")) is None
+
+
+def _count_members() -> int:
+    return db.session.scalar(select(func.count()).select_from(Member))
+
+
+ADMIN_FORM = {"name": "冒充管理员", "police_no": "fake1", "political_status": "full",
+              "role": "admin", "initial_password": "Start2026x"}
+
+
+def test_organiser_cannot_grant_the_admin_role(client, auth, world):
+    auth.login("org1")
+    before = _count_members()
+    page = client.get("/manage/members/new").get_data(as_text=True)
+    assert 'value="admin"' not in page
+    response = client.post("/manage/members/new", data=ADMIN_FORM | {"branch_id": world.b11.id})
+    assert response.status_code == 200
+    assert "您无权设置「系统管理员」角色" in response.get_data(as_text=True)
+    assert _count_members() == before
+    assert not _member_exists("fake1")
+    # Nor by editing someone into an admin.
+    response = client.post(f"/manage/members/{world.m1.id}/edit",
+                           data=_m1_form(world) | {"role": "admin"})
+    assert response.status_code == 200
+    assert _fresh(world.m1).role == Role.MEMBER
+
+
+def test_service_refuses_the_admin_role_to_an_organiser(world):
+    data = member_services.MemberData(
+        name="冒充管理员", police_no="fake1", phone=None, branch=world.b11,
+        status=PoliticalStatus.FULL, joined_party_on=None, role=Role.ADMIN,
+    )
+    with pytest.raises(DomainError, match="您无权设置「系统管理员」角色"):
+        member_services.create_member(world.org1, data, "Start2026x", TODAY)
+    assert not _member_exists("fake1")
+
+
+def test_organiser_cannot_create_a_member_in_another_subtree(client, auth, world):
+    auth.login("org1")
+    before = _count_members()
+    response = client.post("/manage/members/new", data=_new_member_form(world) | {
+        "branch_id": world.b21.id})
+    assert response.status_code == 200
+    assert "所选支部不存在或不在您的管理范围内" in response.get_data(as_text=True)
+    assert _count_members() == before
+    assert not _member_exists(NEW_MEMBER)
+
+
+def test_service_refuses_a_member_in_another_subtree(world):
+    data = member_services.MemberData(
+        name="越权", police_no=NEW_MEMBER, phone=None, branch=world.b21,
+        status=PoliticalStatus.FULL, joined_party_on=None,
+    )
+    with pytest.raises(DomainError, match="您无权在该支部中添加党员"):
+        member_services.create_member(world.org1, data, "Start2026x", TODAY)
+    assert not _member_exists(NEW_MEMBER)
+
+
+def test_org2_cannot_create_member_in_u1(client, auth, world):
+    auth.login("org2")
+    response = client.post("/manage/members/new", data=_new_member_form(world))
+    assert response.status_code == 200
+    assert "所选支部不存在或不在您的管理范围内" in response.get_data(as_text=True)
+    assert not _member_exists(NEW_MEMBER)
+
+
+def test_outsider_import_naming_a_u1_branch_is_rejected(client, auth, world):
+    auth.login("org2")
+    response = client.post("/manage/members/import", data=_roster(world),
+                           content_type="multipart/form-data")
+    body = response.get_data(as_text=True)
+    assert "不存在或不在您的管理范围内" in body
+    assert not _member_exists(NEW_MEMBER)

@@ -1,0 +1,58 @@
+"""The demo bureau loaded by `make run`."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from quizapp import db
+from quizapp.members.models import Member, Membership, Role
+from quizapp.org.models import Branch, BranchKind
+
+
+def test_demo_builds_the_bureau_and_its_logins(app, runner, client):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "demo loaded" in result.output
+
+    branches = db.session.scalar(
+        select(func.count()).where(Branch.kind == BranchKind.BRANCH.value))
+    units = db.session.scalar(select(func.count()).where(Branch.kind == BranchKind.UNIT.value))
+    members = db.session.scalar(select(func.count()).select_from(Member))
+    assert 28 <= branches <= 32 and 3 <= units <= 5
+    assert 250 <= members <= 600
+
+    org01 = db.session.scalar(select(Member).where(Member.police_no == "org01"))
+    m0001 = db.session.scalar(select(Member).where(Member.police_no == "m0001"))
+    first_unit = db.session.scalar(
+        select(Branch).where(Branch.kind == BranchKind.UNIT.value).order_by(Branch.sort_order))
+    assert org01.role == Role.ORGANISER and org01.scope_branch_id == first_unit.id
+    assert first_unit.contains(m0001.branch)
+
+    # Every demo login works with demo123456 and no forced password change.
+    for login_id, home in (("admin", "/"), ("org01", "/"), ("m0001", "/")):
+        response = client.post("/login", data={"login_id": login_id, "password": "demo123456"})
+        assert response.headers["Location"] == home, login_id
+        assert client.get("/").status_code == 200
+        client.post("/logout")
+
+    # The demo has history: members who moved branch and members who left.
+    moved = db.session.scalar(
+        select(func.count()).select_from(
+            select(Membership.member_id).group_by(Membership.member_id)
+            .having(func.count() > 1).subquery()))
+    left = db.session.scalar(select(func.count()).where(Member.is_active.is_(False)))
+    assert moved > 0 and left > 0
+
+
+def test_demo_refuses_a_database_that_has_data(app, runner, org):
+    assert runner.invoke(args=["demo", "--if-empty"]).exit_code == 0
+    assert "already has data" in runner.invoke(args=["demo", "--if-empty"]).output
+    assert runner.invoke(args=["demo"]).exit_code != 0
+
+
+def test_create_admin_command_starts_an_installation(app, runner):
+    result = runner.invoke(args=["create-admin", "--bureau-name", "某市公安局", "--login-id",
+                                 "boss01", "--name", "王局"], input="Secret2026\nSecret2026\n")
+    assert result.exit_code == 0, result.output
+    admin = db.session.scalar(select(Member).where(Member.police_no == "boss01"))
+    assert admin.role == Role.ADMIN and admin.branch.kind == BranchKind.BUREAU
