@@ -10,6 +10,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from quizapp import clock, db, errors
+from quizapp.bank.types import split_blanks
 from quizapp.config import from_environment, normalise_database_url
 from quizapp.extensions import csrf, limiter, login_manager
 
@@ -60,20 +61,25 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from quizapp.auth.routes import bp as auth_bp
+    from quizapp.bank.routes import bp as bank_bp
     from quizapp.home.routes import bp as home_bp
     from quizapp.members.routes import bp as members_bp
     from quizapp.org.routes import bp as org_bp
+    from quizapp.practice.routes import bp as practice_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
+    app.register_blueprint(practice_bp, url_prefix="/practice")
     app.register_blueprint(org_bp, url_prefix="/manage")
     app.register_blueprint(members_bp, url_prefix="/manage/members")
+    app.register_blueprint(bank_bp, url_prefix="/manage/bank")
 
 
 def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["china_datetime"] = clock.format_datetime
     app.jinja_env.filters["china_date"] = clock.format_date
+    app.jinja_env.filters["split_blanks"] = split_blanks
 
 
 def _register_hooks(app: Flask) -> None:

@@ -77,8 +77,48 @@ def create_admin_command(bureau_code: str, bureau_name: str | None, login_id: st
     click.echo(f"administrator {login_id} created")
 
 
+
+questions_cli = AppGroup("questions", help="题库 (question bank).")
+
+
+@questions_cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--only-valid", is_flag=True, help="Import the good questions, list the bad.")
+def questions_import(paths: tuple[str, ...], only_valid: bool) -> None:
+    """Import question files (a folder of .yaml files, or single files) into the bank."""
+    from pathlib import Path
+
+    from quizapp import access
+    from quizapp.bank.formats.yaml_files import read
+    from quizapp.bank.imports import BankImportRejected, import_drafts
+
+    root = access.root_branch()
+    if root is None:
+        raise click.ClickException("no bureau yet: run `flask --app wsgi create-admin` first")
+    files = []
+    for path in map(Path, paths):
+        files += sorted(path.glob("*.y*ml")) if path.is_dir() else [path]
+    drafts = []
+    try:
+        for file in files:
+            drafts += read(file.name, file.read_bytes())[0]
+        result = import_drafts(root.id, drafts, only_valid=only_valid)
+    except BankImportRejected as exc:
+        for problem in exc.problems:
+            click.echo(f"  {problem.location}: {problem.message}", err=True)
+        raise click.ClickException(exc.message) from exc
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    db.session.commit()
+    for problem in result.rejected:
+        click.echo(f"  skipped {problem.location}: {problem.message}", err=True)
+    click.echo(f"{len(files)} files: {result.created} created, {result.updated} updated, "
+               f"{result.unchanged} unchanged, {len(result.rejected)} rejected")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(questions_cli)

@@ -1,9 +1,18 @@
 """Import every feature's models so the metadata is complete (for Alembic and tests)."""
 
+from quizapp.attempts.models import Attempt, AttemptAnswer
+from quizapp.audiences.models import Audience, AudienceBranch, AudienceMember
+from quizapp.bank.models import Category, Question
 from quizapp.db import Base
 from quizapp.members.models import Member, Membership
 from quizapp.org.models import Branch
+from quizapp.practice.models import DailyQuestion, WrongAnswer
+from quizapp.quizzes.models import DrawRule, Quiz, QuizQuestion
 
 metadata = Base.metadata
 
-__all__ = ["Base", "Branch", "Member", "Membership", "metadata"]
+__all__ = [
+    "Attempt", "AttemptAnswer", "Audience", "AudienceBranch", "AudienceMember", "Base",
+    "Branch", "Category", "DailyQuestion", "DrawRule", "Member", "Membership", "Question",
+    "Quiz", "QuizQuestion", "WrongAnswer", "metadata",
+]

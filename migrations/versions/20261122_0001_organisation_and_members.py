@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 00:01:32.767843
+Create Date: 2026-11-22
 """
 
 from alembic import op

@@ -1,0 +1,102 @@
+"""Attempts (答卷) and the answers saved in them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.bank.models import Question
+from quizapp.db import Base, UTCDateTime
+from quizapp.members.models import Member
+from quizapp.quizzes.models import Quiz
+
+
+class Attempt(Base):
+    """One sitting of a quiz by one member; its paper is drawn once, at the start."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (
+        CheckConstraint("status IN ('in_progress', 'submitted')", name="status"),
+        UniqueConstraint("quiz_id", "member_id", "number",
+                         name="uq_attempts_quiz_id_member_id_number"),
+        # At most one attempt in progress per member and quiz: a double tap or a second
+        # device can never hand out a second paper.
+        Index("uq_attempts_one_in_progress", "quiz_id", "member_id", unique=True,
+              sqlite_where=text("status = 'in_progress'"),
+              postgresql_where=text("status = 'in_progress'")),
+        Index("ix_attempts_member_id_quiz_id", "member_id", "quiz_id"),
+        Index("ix_attempts_status_deadline_at", "status", "deadline_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    #: 1 for the member's first attempt at the quiz, 2 for the second...
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="in_progress")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The server's deadline: start + time limit, never after the quiz closes.
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: True when the server submitted it (deadline passed, or too many page leaves).
+    auto_submitted: Mapped[bool] = mapped_column(Boolean, default=False)
+    score: Mapped[float | None] = mapped_column(Float)
+    max_score: Mapped[float] = mapped_column(Float, default=0)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    #: 切屏: how many times the member left the page during the attempt.
+    leave_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    quiz: Mapped[Quiz] = relationship()
+    member: Mapped[Member] = relationship()
+    answers: Mapped[list[AttemptAnswer]] = relationship(
+        order_by="AttemptAnswer.position", cascade="all, delete-orphan",
+        back_populates="attempt")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "in_progress"
+
+    @property
+    def seconds_used(self) -> int | None:
+        if self.submitted_at is None:
+            return None
+        return int(min(self.submitted_at, self.deadline_at).timestamp()
+                   - self.started_at.timestamp())
+
+
+class AttemptAnswer(Base):
+    """A question on an attempt's paper and the member's latest saved response to it."""
+
+    __tablename__ = "attempt_answers"
+    __table_args__ = (Index("ix_attempt_answers_question_id", "question_id"),)
+
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    #: Display order of the options for this attempt (indexes into Question.options).
+    option_order: Mapped[list[int]] = mapped_column(JSON, default=list)
+    points: Mapped[float] = mapped_column(Float)
+    #: The response in the type's form; NULL while unanswered.
+    response: Mapped[Any] = mapped_column(JSON)
+    #: The client's sequence number of the saved response: older ones never overwrite it.
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mark: Mapped[float | None] = mapped_column(Float)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()

@@ -1,0 +1,1 @@
+"""Audiences: who a quiz (and later a material or campaign) is for."""

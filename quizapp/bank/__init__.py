@@ -1,0 +1,1 @@
+"""The question bank: categories, questions of several types, imports and exports."""

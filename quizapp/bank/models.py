@@ -1,0 +1,84 @@
+"""Categories (专题) and questions of the bank."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.clock import utcnow
+from quizapp.db import Base, UTCDateTime
+
+
+class Category(Base):
+    """A topic of the bank; categories nest (``path`` of ids, like branches)."""
+
+    __tablename__ = "categories"
+    __table_args__ = (UniqueConstraint("parent_id", "name", name="uq_categories_parent_id_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    #: Materialised path of ids, e.g. ``/3/7/``: a category and its descendants share a prefix.
+    path: Mapped[str] = mapped_column(String(255), index=True, default="")
+
+    parent: Mapped[Category | None] = relationship(remote_side="Category.id")
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+
+class Question(Base):
+    """A question: its type decides how options, answer and responses are read and graded."""
+
+    __tablename__ = "questions"
+    __table_args__ = (
+        CheckConstraint("type IN ('single', 'multiple', 'truefalse', 'fill')", name="type"),
+        CheckConstraint("difficulty BETWEEN 1 AND 5", name="difficulty"),
+        Index("ix_questions_draw", "is_active", "type", "category_id", "difficulty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stable identity across imports: re-importing a key updates the question.
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    type: Mapped[str] = mapped_column(String(16))
+    stem: Mapped[str] = mapped_column(Text)
+    #: Option texts in their authored order (choice types); empty for the others.
+    options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: The right answer in the type's own form (see quizapp.bank.types).
+    answer: Mapped[Any] = mapped_column(JSON)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    #: 出处, e.g. 《中国共产党纪律处分条例》第八条.
+    source: Mapped[str] = mapped_column(String(200), default="")
+    difficulty: Mapped[int] = mapped_column(Integer, default=2)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    #: Comma-separated tags, e.g. ``处分种类,廉洁纪律``.
+    tags: Mapped[str] = mapped_column(String(200), default="")
+    #: The subtree whose organisers may edit the question; every organiser may use it.
+    owner_branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
+    #: Retired questions stay for the attempts that used them but are never drawn again.
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Hash of the normalised stem and answer, to spot the same question under another key.
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    category: Mapped[Category | None] = relationship()
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t for t in self.tags.split(",") if t]

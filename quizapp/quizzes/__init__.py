@@ -1,0 +1,1 @@
+"""Quizzes: tests, exams and knowledge competitions drawn from the bank."""

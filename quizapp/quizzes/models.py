@@ -1,0 +1,162 @@
+"""Quizzes and the rules that make up their papers."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.audiences.models import Audience
+from quizapp.bank.models import Category, Question
+from quizapp.clock import utcnow
+from quizapp.db import Base, UTCDateTime
+from quizapp.org.models import Branch
+
+
+class QuizKind(enum.StrEnum):
+    TEST = "test"
+    EXAM = "exam"
+    COMPETITION = "competition"
+
+    @property
+    def label(self) -> str:
+        return {"test": "测试", "exam": "考试", "competition": "知识竞赛"}[self.value]
+
+
+class Counting(enum.StrEnum):
+    """Which attempt counts when several are allowed."""
+
+    HIGHEST = "highest"
+    LATEST = "latest"
+    FIRST = "first"
+
+    @property
+    def label(self) -> str:
+        return {"highest": "最高分", "latest": "最后一次", "first": "第一次"}[self.value]
+
+
+class ReviewWhen(enum.StrEnum):
+    """When a member may see the review of a submitted attempt."""
+
+    IMMEDIATELY = "immediately"
+    AFTER_CLOSE = "after_close"
+    NEVER = "never"
+
+    @property
+    def label(self) -> str:
+        return {"immediately": "交卷后立即", "after_close": "考试结束后", "never": "不公布"}[
+            self.value]
+
+
+#: Default points per question type.
+DEFAULT_POINTS = {"single": 2, "multiple": 3, "truefalse": 1, "fill": 2}
+
+
+class Quiz(Base):
+    """A test, exam or competition: who, when, how long, which questions, how scored."""
+
+    __tablename__ = "quizzes"
+    __table_args__ = (
+        CheckConstraint("kind IN ('test', 'exam', 'competition')", name="kind"),
+        CheckConstraint("counting IN ('highest', 'latest', 'first')", name="counting"),
+        CheckConstraint("review_when IN ('immediately', 'after_close', 'never')",
+                        name="review_when"),
+        CheckConstraint("status IN ('draft', 'published')", name="status"),
+        CheckConstraint("attempts_allowed >= 1", name="attempts_allowed"),
+        CheckConstraint("time_limit_minutes IS NULL OR time_limit_minutes >= 1",
+                        name="time_limit"),
+        CheckConstraint("closes_at > opens_at", name="window"),
+        CheckConstraint("pass_percent BETWEEN 0 AND 100", name="pass_percent"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(16), default=QuizKind.TEST.value)
+    #: The subtree that owns the quiz: its organisers manage it.
+    owner_branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
+    audience_id: Mapped[int] = mapped_column(ForeignKey("audiences.id"))
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Minutes from the start of an attempt; NULL: until the quiz closes.
+    time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
+    attempts_allowed: Mapped[int] = mapped_column(Integer, default=1)
+    counting: Mapped[str] = mapped_column(String(16), default=Counting.HIGHEST.value)
+    #: Pass mark as a percentage of the paper's total points.
+    pass_percent: Mapped[int] = mapped_column(Integer, default=60)
+    #: Points per question type, e.g. {"single": 2, "multiple": 3, "truefalse": 1, "fill": 2}.
+    points: Mapped[dict] = mapped_column(JSON, default=lambda: dict(DEFAULT_POINTS))
+    #: 多选: all-or-nothing when False; otherwise a share for each right choice, none if any wrong.
+    partial_credit: Mapped[bool] = mapped_column(Boolean, default=False)
+    shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=True)
+    shuffle_options: Mapped[bool] = mapped_column(Boolean, default=True)
+    review_when: Mapped[str] = mapped_column(String(16), default=ReviewWhen.IMMEDIATELY.value)
+    review_show_answers: Mapped[bool] = mapped_column(Boolean, default=True)
+    review_show_explanations: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: 切屏: when set, leaving the page is counted and the attempt submitted after this many.
+    leave_limit: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    owner_branch: Mapped[Branch] = relationship()
+    audience: Mapped[Audience] = relationship()
+    fixed_questions: Mapped[list[QuizQuestion]] = relationship(
+        order_by="QuizQuestion.position", cascade="all, delete-orphan")
+    draw_rules: Mapped[list[DrawRule]] = relationship(
+        order_by="DrawRule.id", cascade="all, delete-orphan")
+
+    @property
+    def kind_enum(self) -> QuizKind:
+        return QuizKind(self.kind)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+
+class QuizQuestion(Base):
+    """A question every paper of the quiz contains."""
+
+    __tablename__ = "quiz_questions"
+
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    question: Mapped[Question] = relationship()
+
+
+class DrawRule(Base):
+    """Draw ``count`` random questions of ``type`` from a category (and its subcategories)."""
+
+    __tablename__ = "draw_rules"
+    __table_args__ = (
+        CheckConstraint("count >= 1", name="count"),
+        CheckConstraint("difficulty_min BETWEEN 1 AND 5 AND difficulty_max BETWEEN 1 AND 5 "
+                        "AND difficulty_min <= difficulty_max", name="difficulty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"),
+                                         index=True)
+    type: Mapped[str] = mapped_column(String(16))
+    #: NULL: the whole bank.
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
+    difficulty_min: Mapped[int] = mapped_column(Integer, default=1)
+    difficulty_max: Mapped[int] = mapped_column(Integer, default=5)
+    count: Mapped[int] = mapped_column(Integer)
+
+    category: Mapped[Category | None] = relationship()
