@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import event, select  # noqa: E402
 
 from quizapp import create_app, db, migrate  # noqa: E402
-from quizapp.clock import china_today  # noqa: E402
+from quizapp.clock import china_today, utcnow  # noqa: E402
 from quizapp.demo import build_demo  # noqa: E402
 from quizapp.members.imports import TEMPLATE_HEADERS, import_roster  # noqa: E402
 from quizapp.members.models import Member  # noqa: E402
@@ -70,7 +70,7 @@ def main() -> None:
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
     migrate.upgrade(app)
     with app.app_context():
-        build_demo(china_today())
+        build_demo(utcnow())
         db.session.commit()
         admin_id = db.session.scalar(select(Member.id).where(Member.police_no == "admin"))
         codes = list(db.session.scalars(

@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, flash, redirect, request, url_for
 from flask_login import current_user
+from flask_login.utils import login_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from quizapp import clock, db, errors
-from quizapp.bank.types import split_blanks
+from quizapp.bank.types import display_text, split_blanks
 from quizapp.config import from_environment, normalise_database_url
 from quizapp.extensions import csrf, limiter, login_manager
 
@@ -36,7 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
 
     db.init_app(app)
     csrf.init_app(app)
@@ -60,19 +61,27 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from quizapp.attempts.api import bp as api_bp
+    from quizapp.attempts.routes import bp as attempts_bp
     from quizapp.auth.routes import bp as auth_bp
     from quizapp.bank.routes import bp as bank_bp
     from quizapp.home.routes import bp as home_bp
     from quizapp.members.routes import bp as members_bp
     from quizapp.org.routes import bp as org_bp
     from quizapp.practice.routes import bp as practice_bp
+    from quizapp.quizzes.routes import bp as quizzes_bp
+    from quizapp.results.routes import bp as results_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
+    app.register_blueprint(attempts_bp)
+    app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(practice_bp, url_prefix="/practice")
     app.register_blueprint(org_bp, url_prefix="/manage")
     app.register_blueprint(members_bp, url_prefix="/manage/members")
     app.register_blueprint(bank_bp, url_prefix="/manage/bank")
+    app.register_blueprint(results_bp, url_prefix="/manage/results")
+    app.register_blueprint(quizzes_bp, url_prefix="/manage/quizzes")
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -80,6 +89,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["china_datetime"] = clock.format_datetime
     app.jinja_env.filters["china_date"] = clock.format_date
     app.jinja_env.filters["split_blanks"] = split_blanks
+    app.jinja_env.globals["display_text"] = display_text
 
 
 def _register_hooks(app: Flask) -> None:
@@ -95,8 +105,18 @@ def _register_hooks(app: Flask) -> None:
             return None
         return member
 
+    @login_manager.unauthorized_handler
+    def _unauthorized():
+        if errors.wants_json():
+            return errors.error_response(401)
+        flash(login_manager.login_message, login_manager.login_message_category)
+        return redirect(login_url(login_manager.login_view, request.url))
+
     @app.before_request
     def _force_password_change():
+        view = app.view_functions.get(request.endpoint)
+        if getattr(view, "skips_member_loading", False):
+            return None  # hot endpoints check the password state in their own SQL
         if (
             request.endpoint not in PASSWORD_CHANGE_EXEMPT
             and current_user.is_authenticated

@@ -74,11 +74,25 @@ def can_manage_member(actor: Member, member: Member) -> bool:
     """
     if not can_view_member(actor, member):
         return False
+    if member.id == actor.id:
+        return True  # own details; the services refuse changing one's own role or state
     if member.role == Role.ADMIN:
         return actor.role == Role.ADMIN
     if member.role == Role.ORGANISER and member.scope_branch is not None:
-        return can_manage_branch(actor, member.scope_branch)
+        return can_delegate_scope(actor, member.scope_branch)
     return True
+
+
+def can_delegate_scope(actor: Member, scope: Branch) -> bool:
+    """Tell whether ``actor`` may make (or manage) an organiser of ``scope``.
+
+    Admins may delegate any subtree; organisers only subtrees strictly inside their own, so
+    two organisers of the same subtree can never lock each other out.
+    """
+    if actor.role == Role.ADMIN and actor.is_active:
+        return True
+    root = managed_root(actor)
+    return root is not None and root.contains(scope) and root.id != scope.id
 
 
 def can_grant_role(actor: Member, role: Role) -> bool:

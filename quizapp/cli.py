@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from quizapp import db, migrate
-from quizapp.clock import china_today
+from quizapp.clock import utcnow
 from quizapp.errors import DomainError
 
 db_cli = AppGroup("db", help="数据库迁移 (database migrations).")
@@ -46,7 +46,7 @@ def demo_command(if_empty: bool) -> None:
             click.echo("database already has data; demo not loaded")
             return
         raise click.ClickException("the database already has a bureau; use an empty database")
-    summary = demo.build_demo(china_today())
+    summary = demo.build_demo(utcnow())
     db.session.commit()
     click.echo(summary)
 
@@ -85,11 +85,12 @@ questions_cli = AppGroup("questions", help="题库 (question bank).")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--only-valid", is_flag=True, help="Import the good questions, list the bad.")
 def questions_import(paths: tuple[str, ...], only_valid: bool) -> None:
-    """Import question files (a folder of .yaml files, or single files) into the bank."""
+    """Import question files into the bank: folders of .yaml files, or single .yaml, .xlsx,
+    .gift or .txt (Aiken) files."""
     from pathlib import Path
 
     from quizapp import access
-    from quizapp.bank.formats.yaml_files import read
+    from quizapp.bank.formats import reader_for
     from quizapp.bank.imports import BankImportRejected, import_drafts
 
     root = access.root_branch()
@@ -101,7 +102,7 @@ def questions_import(paths: tuple[str, ...], only_valid: bool) -> None:
     drafts = []
     try:
         for file in files:
-            drafts += read(file.name, file.read_bytes())[0]
+            drafts += reader_for(file.name)(file.name, file.read_bytes())[0]
         result = import_drafts(root.id, drafts, only_valid=only_valid)
     except BankImportRejected as exc:
         for problem in exc.problems:

@@ -23,13 +23,17 @@ def load_secret_key(instance_path: str) -> str:
     if key_file.exists():
         return key_file.read_text().strip()
     key = secrets.token_hex(32)
-    # O_EXCL: when several gunicorn workers start at once, exactly one writes the key.
+    # Write a complete file under a temporary name, then link it into place: when several
+    # gunicorn workers start at once, exactly one key wins and nobody reads a half-written one.
+    temporary = key_file.with_name(f".secret_key.{os.getpid()}")
+    temporary.write_text(key)
+    os.chmod(temporary, 0o600)
     try:
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.link(temporary, key_file)
     except FileExistsError:
-        return key_file.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
+        key = key_file.read_text().strip()
+    finally:
+        temporary.unlink()
     return key
 
 
@@ -62,6 +66,8 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        # "在本机保持登录" lasts this many days (Flask-Login's default would be a year).
+        "REMEMBER_COOKIE_DURATION": int(os.environ.get("REMEMBER_DAYS", "14")) * 86400,
         "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_HOURS", "12")) * 3600,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "WTF_I18N_ENABLED": False,  # see quizapp.forms.BaseForm: WTForms' own zh messages

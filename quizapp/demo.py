@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 
 from quizapp import db
 from quizapp.auth.passwords import hash_password
+from quizapp.clock import china_today
 from quizapp.members.models import Member, Membership, PoliticalStatus, Role
 from quizapp.members.services import create_first_admin
 from quizapp.org.models import Branch, BranchKind
@@ -39,9 +40,10 @@ def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + given
 
 
-def build_demo(today: date, seed: int = 2026) -> str:
-    """Create the demo bureau, its branches and members; return a one-line summary."""
+def build_demo(now: datetime, seed: int = 2026) -> str:
+    """Create the demo bureau, its members, question bank and quizzes; return a summary."""
     rng = random.Random(seed)
+    today = china_today(now)
     root = create_root("JU", "示范市公安局")
     admin = create_first_admin(root, "admin", "系统管理员", DEMO_PASSWORD)
     admin.name = "局机关党委管理员"
@@ -111,7 +113,12 @@ def build_demo(today: date, seed: int = 2026) -> str:
     members[0].name = "李明"
     db.session.add_all(members)
     db.session.flush()
+
+    from quizapp.quizzes.demo import build_quiz_demo
+
+    quizzes = build_quiz_demo(admin, root, units[0], now, rng)
     return (
         f"demo loaded: 1 bureau, {len(units)} units, {len(branches)} branches, "
-        f"{len(members) + 1} members; logins admin, org01, m0001 (password {DEMO_PASSWORD})"
+        f"{len(members) + 1} members; {quizzes}; "
+        f"logins admin, org01, m0001 (password {DEMO_PASSWORD})"
     )

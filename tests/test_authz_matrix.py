@@ -17,15 +17,20 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from quizapp import db
+from quizapp.bank import services as bank_services
+from quizapp.bank.models import Question
 from quizapp.errors import DomainError
 from quizapp.members import services as member_services
 from quizapp.members.models import Member, PoliticalStatus, Role
 from quizapp.org.models import Branch, BranchKind
+from quizapp.quizzes import services as quiz_services
+from quizapp.quizzes.models import Quiz
 from tests.conftest import PASSWORD, TODAY, Org, _branch
 
 LOGIN_IDS = {"member": "m1", "outsider": "org2", "organiser": "org1", "admin": "admin"}
@@ -43,6 +48,7 @@ class World:
 
     org: Org
     u1x: Branch
+    q1: Question  # a question of the bank kept by U1
 
     def __getattr__(self, name: str):
         return getattr(self.org, name)
@@ -51,8 +57,11 @@ class World:
 @pytest.fixture()
 def world(org) -> World:
     u1x = _branch(org.u1, BranchKind.UNIT, "U1X", "第一分局机关", 3)
+    q1 = bank_services.save_question(org.org1, bank_services.QuestionData(
+        type="single", stem="矩阵测试：原有的单选题（  ）。", options=["甲", "乙"], answer=0,
+        category_path="党内法规"))
     db.session.commit()
-    return World(org, u1x)
+    return World(org, u1x, q1)
 
 
 def _fresh(obj):
@@ -77,6 +86,26 @@ def _new_member_form(w: World) -> dict:
         "name": "新同志", "police_no": NEW_MEMBER, "phone": "", "branch_id": w.b11.id,
         "political_status": "full", "role": "member", "initial_password": "Start2026x",
     }
+
+
+def _question_by_stem(stem: str) -> Question | None:
+    return db.session.scalar(select(Question).where(Question.stem == stem))
+
+
+def _kept_outside_u2(stem: str) -> bool:
+    """Whether the question exists and is not U2's: org2 may add questions, but as U2's."""
+    question = _question_by_stem(stem)
+    return question is not None and question.owner_branch_id != _u2_id()
+
+
+def _u2_id() -> int:
+    return db.session.scalar(select(Branch.id).where(Branch.code == "U2"))
+
+
+def _question_file(w: World) -> dict:
+    text = "questions:\n  - key: mx-001\n    type: 判断\n    stem: 矩阵测试：导入的判断题。\n" \
+           "    answer: 对\n"
+    return {"format": "yaml", "file": (io.BytesIO(text.encode("utf-8")), "mx.yaml")}
 
 
 def _m1_form(w: World) -> dict:
@@ -112,11 +141,51 @@ def url(template: str) -> Callable[[World], str]:
 
     def build(w: World) -> str:
         return template.format(
-            u1=w.u1.id, b11=w.b11.id, b12=w.b12.id, m1=w.m1.id,
+            u1=w.u1.id, b11=w.b11.id, b12=w.b12.id, m1=w.m1.id, q1=w.q1.id,
         )
 
     build.__doc__ = template
     return build
+
+
+#: U1's quiz, made on first use by the quiz rows (its title names nothing of U1).
+U1_QUIZ = "矩阵测试：原有的测试"
+
+
+def _u1_quiz(w: World) -> Quiz:
+    quiz = db.session.scalar(select(Quiz).where(Quiz.title == U1_QUIZ))
+    if quiz is None:
+        opens = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
+        quiz = quiz_services.save_quiz(w.org1, quiz_services.QuizData(
+            title=U1_QUIZ, opens_at=opens, closes_at=opens + timedelta(days=7),
+            fixed_questions=[w.q1], branches=[w.b11]))
+        db.session.commit()
+    return quiz
+
+
+def quiz_url(template: str) -> Callable[[World], str]:
+    """Build the URL from ``template`` formatted with the id of U1's quiz."""
+
+    def build(w: World) -> str:
+        return template.format(quiz=_u1_quiz(w).id)
+
+    build.__doc__ = template
+    return build
+
+
+def _quiz_form(w: World, title: str = U1_QUIZ, description: str = "") -> dict:
+    return {
+        "title": title, "description": description, "kind": "test",
+        "opens_at": "2026-11-21T10:00", "closes_at": "2026-11-28T10:00",
+        "attempts_allowed": "1", "counting": "highest", "pass_percent": "60",
+        "points-single": "2", "points-multiple": "3", "points-truefalse": "1",
+        "points-fill": "2", "review_when": "immediately", "branch_ids": str(w.b11.id),
+        "question_keys": w.q1.key,
+    }
+
+
+def _quiz_exists(title: str) -> bool:
+    return db.session.scalar(select(Quiz.id).where(Quiz.title == title)) is not None
 
 
 CASES = [
@@ -174,6 +243,50 @@ CASES = [
          outsider=200),
     Case("members.import_template", "GET", url("/manage/members/import/template.xlsx"),
          outsider=200),
+    # The question bank is bureau-wide: org2 sees and may add questions, but edits only U2's.
+    Case("bank.index", "GET", url("/manage/bank/"), outsider=200),
+    Case("bank.index", "GET", url("/manage/bank/?q=矩阵&state=all"), outsider=200),
+    Case("bank.create", "GET", url("/manage/bank/new?type=fill"), outsider=200),
+    Case("bank.create", "POST", url("/manage/bank/new"),
+         form=lambda w: {"type": "truefalse", "stem": "矩阵测试：新增的判断题。", "truth": "true",
+                         "difficulty": "2"},
+         outsider=302, allowed=302, done=lambda w: _kept_outside_u2("矩阵测试：新增的判断题。")),
+    Case("bank.show", "GET", url("/manage/bank/{q1}"), outsider=200),
+    Case("bank.edit", "GET", url("/manage/bank/{q1}/edit"), outsider=403),
+    Case("bank.edit", "POST", url("/manage/bank/{q1}/edit"),
+         form=lambda w: {"type": "single", "stem": "矩阵测试：改过的单选题（  ）。",
+                         "options-0": "甲", "options-1": "乙", "answer": "B", "difficulty": "2"},
+         outsider=403, allowed=302,
+         done=lambda w: _fresh(w.q1).stem == "矩阵测试：改过的单选题（  ）。"),
+    Case("bank.set_active", "POST", url("/manage/bank/{q1}/active"),
+         form=lambda w: {"active": "0"},
+         outsider=403, allowed=302, done=lambda w: not _fresh(w.q1).is_active),
+    Case("bank.import_questions", "GET", url("/manage/bank/import"), outsider=200),
+    Case("bank.import_questions", "POST", url("/manage/bank/import"), form=_question_file,
+         outsider=200, done=lambda w: _kept_outside_u2("矩阵测试：导入的判断题。")),
+    Case("bank.download_template", "GET", url("/manage/bank/template.xlsx"), outsider=200),
+    Case("bank.export", "GET", url("/manage/bank/export.xlsx?state=all"), outsider=200),
+    # Quizzes are owned by a subtree: org2 sees none of U1's and can't aim one at B11.
+    Case("quizzes.index", "GET", url("/manage/quizzes/"), outsider=200),
+    Case("quizzes.index", "GET", quiz_url("/manage/quizzes/?state=draft"), outsider=200),
+    Case("quizzes.create", "GET", url("/manage/quizzes/new"), outsider=200),
+    Case("quizzes.create", "POST", url("/manage/quizzes/new"),
+         form=lambda w: _quiz_form(w, "矩阵测试：新测试"),
+         outsider=200, allowed=302, done=lambda w: _quiz_exists("矩阵测试：新测试")),
+    Case("quizzes.show", "GET", quiz_url("/manage/quizzes/{quiz}")),
+    Case("quizzes.edit", "GET", quiz_url("/manage/quizzes/{quiz}/edit")),
+    Case("quizzes.edit", "POST", quiz_url("/manage/quizzes/{quiz}/edit"),
+         form=lambda w: _quiz_form(w, description="矩阵测试：改过的说明"),
+         allowed=302, done=lambda w: _u1_quiz(w).description == "矩阵测试：改过的说明"),
+    Case("quizzes.preview", "GET", quiz_url("/manage/quizzes/{quiz}/preview")),
+    Case("quizzes.publish", "POST", quiz_url("/manage/quizzes/{quiz}/publish"),
+         form=lambda w: {"published": "1"},
+         allowed=302, done=lambda w: _u1_quiz(w).is_published),
+    # Results of U1's quiz: org2 gets 404, as for the quiz itself.
+    Case("results.quiz", "GET", quiz_url("/manage/results/quizzes/{quiz}")),
+    Case("results.quiz", "GET", quiz_url("/manage/results/quizzes/{quiz}?show=failed&page=2")),
+    Case("results.items", "GET", quiz_url("/manage/results/quizzes/{quiz}/items")),
+    Case("results.export", "GET", quiz_url("/manage/results/quizzes/{quiz}/export.xlsx")),
 ]
 
 
@@ -189,7 +302,8 @@ def _management_routes(app) -> set[tuple[str, str]]:
 
 def test_every_management_route_is_in_the_matrix(app):
     routes = _management_routes(app)
-    assert {endpoint.split(".")[0] for endpoint, _ in routes} == {"org", "members"}
+    assert {endpoint.split(".")[0] for endpoint, _ in routes} == {"org", "members", "bank",
+                                                                        "quizzes", "results"}
     assert routes == {(case.endpoint, case.method) for case in CASES}
 
 

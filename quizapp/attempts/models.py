@@ -92,11 +92,12 @@ class AttemptAnswer(Base):
     option_order: Mapped[list[int]] = mapped_column(JSON, default=list)
     points: Mapped[float] = mapped_column(Float)
     #: The response in the type's form; NULL while unanswered.
-    response: Mapped[Any] = mapped_column(JSON)
+    response: Mapped[Any] = mapped_column(JSON, nullable=True)
     #: The client's sequence number of the saved response: older ones never overwrite it.
     seq: Mapped[int] = mapped_column(Integer, default=0)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     mark: Mapped[float | None] = mapped_column(Float)
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
-    question: Mapped[Question] = relationship()
+    #: Answers are always shown with their question: load both in one query.
+    question: Mapped[Question] = relationship(lazy="joined")

@@ -15,6 +15,7 @@ from quizapp.auth.passwords import (
 )
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
+from quizapp.members.services import normalise_phone
 
 BAD_CREDENTIALS = "账号或密码错误，请重新输入。"
 
@@ -24,15 +25,18 @@ def find_by_login_id(login_id: str) -> Member | None:
     login_id = login_id.strip()
     if not login_id:
         return None
+    phone = normalise_phone(login_id)
     return db.session.scalar(
-        select(Member).where(or_(Member.police_no == login_id, Member.phone == login_id))
+        select(Member).where(or_(Member.police_no == login_id, Member.phone == phone))
     )
 
 
 def authenticate(login_id: str, password: str, now: datetime) -> Member:
     """Return the member with these credentials, or raise DomainError saying why not."""
     member = find_by_login_id(login_id)
-    if member is None or not verify_password(member.password_hash, password):
+    # Always run one Argon2 check, so an unknown account takes as long as a known one.
+    matches = verify_password(member.password_hash if member else None, password)
+    if member is None or not matches:
         raise DomainError(BAD_CREDENTIALS)
     if not member.is_active:
         raise DomainError("该账号已停用，如有疑问请联系所在支部管理员。")

@@ -23,6 +23,7 @@ from quizapp.bank.services import (
     fingerprint,
 )
 from quizapp.errors import DomainError
+from quizapp.org.models import Branch
 
 MAX_QUESTIONS = 5000
 LOOKUP_CHUNK = 500
@@ -95,6 +96,7 @@ def import_drafts(owner_branch_id: int, drafts: list[QuestionDraft], *,
         keyed.append((draft, key, fingerprint(draft.data)))
 
     by_key, by_print = _load_existing([k for _, k, _ in keyed], [p for _, _, p in keyed])
+    foreign = _foreign_keys(owner_branch_id, by_key)
     seen_keys: dict[str, str] = {}
     seen_prints: dict[str, str] = {}
     index_of = {id(d): i for i, d in enumerate(drafts)}
@@ -107,6 +109,8 @@ def import_drafts(owner_branch_id: int, drafts: list[QuestionDraft], *,
         other = by_print.get(print_)
         if other is not None and other.key != key:
             found.append(f"题库中已有相同的题目（编号 {other.key}）")
+        if key in foreign:
+            found.append(f"编号「{key}」的题目由其他单位维护，不能通过导入修改")
         seen_keys.setdefault(key, draft.location)
         seen_prints.setdefault(print_, draft.location)
         if found:
@@ -134,6 +138,15 @@ def import_drafts(owner_branch_id: int, drafts: list[QuestionDraft], *,
             result.unchanged += 1
     db.session.flush()
     return result
+
+
+def _foreign_keys(owner_branch_id: int, by_key: dict[str, Question]) -> set[str]:
+    """Return the keys of existing questions the importer's subtree does not own."""
+    owner_ids = {q.owner_branch_id for q in by_key.values()} | {owner_branch_id}
+    paths = dict(db.session.execute(
+        select(Branch.id, Branch.path).where(Branch.id.in_(owner_ids))).all())
+    mine = paths[owner_branch_id]
+    return {key for key, q in by_key.items() if not paths[q.owner_branch_id].startswith(mine)}
 
 
 def _load_existing(keys: list[str], prints: list[str]

@@ -1,7 +1,194 @@
-"""Question bank pages for organisers."""
+"""Question bank pages for organisers: list, create, edit, preview, retire, import, export."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from io import BytesIO
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from quizapp import access, db
+from quizapp.actions import FAILED, perform
+from quizapp.bank import exports, imports, queries, services
+from quizapp.bank.formats import aiken, gift, xlsx, yaml_files
+from quizapp.bank.forms import (
+    DIFFICULTY_LABELS,
+    OPTION_LETTERS,
+    SHOWN_OPTIONS,
+    ActionForm,
+    ImportForm,
+    QuestionForm,
+)
+from quizapp.bank.models import Question
+from quizapp.bank.types import REGISTRY, get_type
+from quizapp.clock import china_today
+from quizapp.errors import DomainError
 
 bp = Blueprint("bank", __name__)
+
+PER_PAGE = 30
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Each import format's reader: ``read(filename, content) -> (drafts, skipped)``.
+READERS = {"xlsx": xlsx.read, "gift": gift.read, "aiken": aiken.read, "yaml": yaml_files.read}
+
+
+def _filters(categories: list[queries.CategoryItem]) -> queries.QuestionFilters:
+    """Read the list filters from the query string; unknown values mean "all"."""
+    args = request.args
+    category_id = args.get("category", type=int)
+    category = next((c.category for c in categories if c.id == category_id), None)
+    difficulty = args.get("difficulty", type=int)
+    return queries.QuestionFilters(
+        search=args.get("q", ""),
+        type=args.get("type") if args.get("type") in REGISTRY else None,
+        category=category,
+        difficulty=difficulty if difficulty in DIFFICULTY_LABELS else None,
+        active={"active": True, "inactive": False}.get(args.get("state", "active")),
+    )
+
+
+@bp.get("/")
+@access.organiser_required
+def index():
+    """List the bank, searchable and filtered; every organiser sees every question."""
+    categories = queries.list_categories()
+    filters = _filters(categories)
+    page = queries.list_questions(filters, page=request.args.get("page", 1, type=int),
+                                  per_page=PER_PAGE)
+    return render_template(
+        "bank/index.html",
+        page=page,
+        filters=filters,
+        categories=categories,
+        category_paths={c.id: c.path for c in categories},
+        types=REGISTRY,
+        difficulties=DIFFICULTY_LABELS,
+        editable=queries.list_editable_ids(current_user, page.items),
+    )
+
+
+def _render_form(form: QuestionForm, question: Question | None):
+    return render_template(
+        "bank/form.html",
+        form=form,
+        question=question,
+        letters=OPTION_LETTERS,
+        shown_options=SHOWN_OPTIONS,
+        category_paths=[c.path for c in queries.list_categories()],
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access.organiser_required
+def create():
+    """Add one question; its owner is the top of the organiser's subtree."""
+    form = QuestionForm()
+    if request.method == "GET" and request.args.get("type") in REGISTRY:
+        form.type.data = request.args["type"]
+    if form.validate_on_submit():
+        data = form.question_data()
+        if data is not None:
+            question = perform(lambda: services.save_question(current_user, data), "已添加题目。")
+            if question is not FAILED:
+                return redirect(url_for("bank.show", question_id=question.id))
+    return _render_form(form, None)
+
+
+@bp.get("/<int:question_id>")
+@access.organiser_required
+def show(question_id: int):
+    """Preview a question as members see it, with its answer and the actions on it."""
+    question = queries.get_question(question_id)
+    qtype = get_type(question.type)
+    return render_template(
+        "bank/show.html",
+        question=question,
+        qtype=qtype,
+        answer_text=qtype.answer_to_text(question.answer, question.options),
+        category_path=services.category_path(question.category),
+        owner=queries.owner_label(current_user, question),
+        difficulty=DIFFICULTY_LABELS.get(question.difficulty, question.difficulty),
+        can_edit=services.can_edit_question(current_user, question),
+        action_form=ActionForm(),
+        letters=OPTION_LETTERS,
+    )
+
+
+def _editable_question(question_id: int) -> Question:
+    question = queries.get_question(question_id)
+    if not services.can_edit_question(current_user, question):
+        abort(403)
+    return question
+
+
+@bp.route("/<int:question_id>/edit", methods=["GET", "POST"])
+@access.organiser_required
+def edit(question_id: int):
+    """Edit a question the organiser's subtree maintains."""
+    question = _editable_question(question_id)
+    form = QuestionForm(data=QuestionForm.values_of(question) if request.method == "GET" else None)
+    if form.validate_on_submit():
+        data = form.question_data()
+        if data is not None:
+            saved = perform(lambda: services.save_question(current_user, data, question), "已保存。")
+            if saved is not FAILED:
+                return redirect(url_for("bank.show", question_id=question.id))
+    return _render_form(form, question)
+
+
+@bp.post("/<int:question_id>/active")
+@access.organiser_required
+def set_active(question_id: int):
+    """Retire a question (停用: never drawn again) or bring it back (启用)."""
+    question = _editable_question(question_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "1"
+    perform(lambda: services.set_question_active(current_user, question, active),
+            "已启用该题目。" if active else "已停用该题目，今后组卷、练习和每日答题都不会再抽到它。")
+    return redirect(url_for("bank.show", question_id=question.id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@access.organiser_required
+def import_questions():
+    """Import a question file, checking every question first.
+
+    One bad question stops the whole import unless the organiser asked for the valid ones only.
+    """
+    form = ImportForm()
+    result = None
+    rejected: imports.BankImportRejected | None = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        owner = access.managed_root(current_user)
+        try:
+            drafts, skipped = READERS[form.format.data](upload.filename or "", upload.read())
+            result = imports.import_drafts(owner.id, drafts, skipped=skipped,
+                                           only_valid=form.only_valid.data)
+        except imports.BankImportRejected as exc:
+            db.session.rollback()
+            rejected = exc
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+    return render_template("bank/import.html", form=form, result=result, rejected=rejected)
+
+
+@bp.get("/template.xlsx")
+@access.organiser_required
+def download_template():
+    """Download the Excel template for importing questions."""
+    return send_file(BytesIO(xlsx.template_xlsx()), mimetype=XLSX, as_attachment=True,
+                     download_name="题库导入模板.xlsx")
+
+
+@bp.get("/export.xlsx")
+@access.organiser_required
+def export():
+    """Export the questions the list shows (same filters) in the import template's layout."""
+    questions = queries.list_matching_questions(_filters(queries.list_categories()))
+    return send_file(BytesIO(exports.export_xlsx(questions)), mimetype=XLSX, as_attachment=True,
+                     download_name=f"题库导出-{china_today().isoformat()}.xlsx")

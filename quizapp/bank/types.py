@@ -270,6 +270,21 @@ class FillInBlank(QuestionType):
         return "；".join(t or "（空）" for t in response)
 
 
+def display_text(question_type: str, value: Any, options: list[str],
+                 order: list[int] | None = None) -> str:
+    """Show an answer or response with the letters the member saw (options may be shuffled)."""
+    if value is None:
+        return "未作答"
+    qtype = get_type(question_type)
+    if not qtype.has_options:
+        is_answer = question_type == "fill" and value and isinstance(value[0], list)
+        return (qtype.answer_to_text if is_answer else qtype.response_to_text)(value, options)
+    order = order or list(range(len(options)))
+    chosen = value if isinstance(value, list) else [value]
+    letters = sorted(LETTERS[order.index(i)] for i in chosen if i in order)
+    return "".join(letters) or "未作答"
+
+
 REGISTRY: dict[str, QuestionType] = {
     t.code: t for t in (SingleChoice(), MultipleChoice(), TrueFalse(), FillInBlank())
 }

@@ -1,4 +1,4 @@
-"""Member pages: home (首页), study (学习), quizzes (答题) and me (我的)."""
+"""Member pages: home (首页), study (学习) and me (我的); 答题 is quizapp.attempts."""
 
 from __future__ import annotations
 
@@ -23,13 +23,6 @@ def index():
 def study():
     """Study materials assigned to the member (materials arrive with the study feature)."""
     return render_template("home/study.html")
-
-
-@bp.get("/quizzes")
-@login_required
-def quizzes():
-    """Quizzes open to the member (quizzes arrive with the question-bank feature)."""
-    return render_template("home/quizzes.html")
 
 
 @bp.get("/me")

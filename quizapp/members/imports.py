@@ -320,6 +320,8 @@ def _check(row: _Row, actor: Member, today: date, can_manage: Callable[[Member],
         row.scope = member.scope_branch  # an organiser keeps the subtree they were given
     elif role == Role.ORGANISER:
         row.scope = data.branch
+        if row.branch is not None and not access.can_delegate_scope(actor, data.branch):
+            row.problems.append("只能任命您下级组织的管理员")
     if member is None or row.problems:
         return
     wanted = {

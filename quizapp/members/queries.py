@@ -49,6 +49,6 @@ def list_members(
         cleaned = "".join(ch for ch in search if ch not in "\\%_")
         like = f"%{cleaned}%"
         query = query.where(
-            or_(Member.name.like(like), Member.police_no.like(like), Member.phone.like(like))
+            or_(Member.name.ilike(like), Member.police_no.ilike(like), Member.phone.ilike(like))
         )
     return paginate(query, page, per_page)

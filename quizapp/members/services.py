@@ -90,8 +90,9 @@ def _check_role(actor: Member, data: MemberData) -> Branch | None:
     if data.role != Role.ORGANISER:
         return None
     scope = data.scope_branch or data.branch
-    if not access.can_manage_branch(actor, scope):
-        raise DomainError("管理范围必须在您自己的管理范围之内。")
+    if not access.can_delegate_scope(actor, scope):
+        raise DomainError("只能任命您下级组织的管理员：管理范围必须在您自己的管理范围之内，"
+                          "且不能与您的管理范围相同。")
     return scope
 
 

@@ -45,7 +45,7 @@ class DailyQuestion(Base):
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
     #: Which pass through the bank this draw belongs to; questions repeat only in a new cycle.
     cycle: Mapped[int] = mapped_column(Integer, default=1)
-    response: Mapped[Any] = mapped_column(JSON)
+    response: Mapped[Any] = mapped_column(JSON, nullable=True)
     is_correct: Mapped[bool | None] = mapped_column(Boolean)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

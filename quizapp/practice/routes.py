@@ -1,7 +1,218 @@
-"""Practice, daily questions and the wrong-answer book, for members."""
+"""Practice (练习), daily questions (每日答题) and the wrong-answer book (错题本), for members.
+
+Pages (GET):
+  /practice/                  practice.index           categories with counts, daily, wrong book
+  /practice/category/<id>     practice.category        one random question of the category
+  /practice/daily             practice.daily           today's questions (drawn on first visit)
+  /practice/wrong             practice.wrong_book      open entries, newest first (?page=)
+  /practice/wrong/practice    practice.wrong_practice  one open entry at a time
+  The practice pages take ``?recent=3-17-9``: questions just seen, avoided while others remain.
+
+JSON API, used by static/js/practice.js: session cookie, ``X-CSRFToken`` header, JSON body
+``{"response": R}`` with R in the forms of quizapp.bank.types (e.g. ``2``, ``[0, 3]``,
+``true``, ``["惩前毖后"]``):
+  POST /practice/api/questions/<question_id>/answer   practice answer, any active question
+  POST /practice/api/daily/<question_id>/answer       one of today's daily questions, once
+  200: {"correct": bool, "right": <the answer in response form>, "blanks": [bool] | null,
+        "feedback_html": str, "wrong_book": {"open", "streak", "wrong_count"} | null}
+       and for daily answers "daily": {"total", "answered", "correct", "done", "summary_html"}
+  Errors: {"error": "<中文>", "status": n}: 400 malformed body or response, 403 not logged in,
+  404 no such question (daily: not among today's), 409 daily question already answered.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from functools import wraps
+
+from flask import Blueprint, jsonify, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from quizapp import db
+from quizapp.bank.models import Question
+from quizapp.bank.types import AnswerFormatError, get_type
+from quizapp.clock import china_today, utcnow
+from quizapp.errors import DomainError
+from quizapp.practice import queries, services
 
 bp = Blueprint("practice", __name__)
+
+#: How many recently seen questions the practice pages avoid (at most half the pool).
+RECENT_LIMIT = 20
+ORIGIN_LABELS = {"practice": "练习", "daily": "每日答题", "attempt": "测试/考试"}
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    return {
+        "answer_text": services.answer_text,
+        "response_text": services.response_text,
+        "blank_marks": services.blank_marks,
+        "type_label": lambda q: get_type(q.type).label,
+        "origin_label": lambda origin: ORIGIN_LABELS.get(origin, origin),
+        "resolve_streak": services.RESOLVE_STREAK,
+    }
+
+
+def _error(message: str, status: int):
+    return jsonify(error=message, status=status), status
+
+
+def _status_for(exc: DomainError) -> int:
+    if isinstance(exc, services.NotTodaysQuestion):
+        return 404
+    if isinstance(exc, services.AlreadyAnswered):
+        return 409
+    return 400
+
+
+def member_api(view):
+    """Answer 403 in JSON, not a redirect to the login page, when the session is gone."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return _error("登录已过期，请重新登录后再答题。", 403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _response_from_body():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or "response" not in body:
+        raise AnswerFormatError("提交的内容无法识别，请刷新页面后重试。")
+    return body["response"]
+
+
+def _recent() -> list[int]:
+    raw = request.args.get("recent", "")
+    return [int(part) for part in raw.split("-") if part.isdigit()][-RECENT_LIMIT:]
+
+
+def _next_recent(recent: list[int], question: Question, pool: int) -> str:
+    """The ``recent`` of the next page: this question added, at most half the pool kept."""
+    keep = min(RECENT_LIMIT, pool // 2)
+    ids = [i for i in recent if i != question.id] + [question.id]
+    return "-".join(str(i) for i in ids[-keep:]) if keep else ""
+
+
+def _answer_json(result: services.Result) -> dict:
+    graded, entry = result.graded, result.entry
+    return {
+        "correct": graded.is_correct,
+        "right": graded.question.answer,
+        "blanks": graded.blanks,
+        "feedback_html": render_template(
+            "practice/_feedback.html", q=graded.question, is_correct=graded.is_correct,
+            response=graded.response, entry=entry, fresh=True),
+        "wrong_book": None if entry is None else {
+            "open": entry.resolved_at is None, "streak": entry.streak,
+            "wrong_count": entry.wrong_count},
+    }
+
+
+# --- pages --------------------------------------------------------------------------------
+
+@bp.get("/")
+@login_required
+def index():
+    """Choose a category to practise, or go to the daily questions or the wrong-answer book."""
+    return render_template(
+        "practice/index.html",
+        categories=queries.list_practice_categories(),
+        progress=queries.get_daily_progress(current_user.id, china_today(utcnow())),
+        daily_count=services.DAILY_COUNT,
+        wrong_count=queries.count_open_wrong_answers(current_user.id),
+    )
+
+
+@bp.get("/category/<int:category_id>")
+@login_required
+def category(category_id: int):
+    """Practise one category (subcategories included): a random question, instant feedback."""
+    cat = queries.get_category(category_id)
+    pool = queries.count_category_questions(cat)
+    recent = _recent()
+    question = queries.pick_practice_question(cat, recent) if pool else None
+    next_url = url_for("practice.category", category_id=cat.id,
+                       recent=_next_recent(recent, question, pool) or None) if question else None
+    return render_template(
+        "practice/question.html", heading=cat.name, question=question, pool=pool,
+        entry=None, next_url=next_url, mode="category",
+    )
+
+
+@bp.get("/wrong/practice")
+@login_required
+def wrong_practice():
+    """Practise the open entries of the wrong-answer book, one at a time."""
+    pool = queries.count_open_wrong_answers(current_user.id)
+    recent = _recent()
+    question = queries.pick_wrong_question(current_user.id, recent) if pool else None
+    entry = queries.get_wrong_answer(current_user.id, question.id) if question else None
+    next_url = url_for("practice.wrong_practice",
+                       recent=_next_recent(recent, question, pool) or None) if question else None
+    return render_template(
+        "practice/question.html", heading="练习错题", question=question, pool=pool,
+        entry=entry, next_url=next_url, mode="wrong",
+    )
+
+
+@bp.get("/wrong")
+@login_required
+def wrong_book():
+    """List the open entries of the member's wrong-answer book, newest first."""
+    page = queries.list_open_wrong_answers(current_user.id,
+                                           page=request.args.get("page", 1, type=int))
+    return render_template("practice/wrong_book.html", page=page)
+
+
+@bp.get("/daily")
+@login_required
+def daily():
+    """Today's daily questions: drawn on the first visit of the day, the same ones after."""
+    rows = services.draw_daily_questions(current_user, utcnow())
+    db.session.commit()
+    return render_template("practice/daily.html", rows=rows,
+                           progress=queries.daily_progress(rows))
+
+
+# --- JSON API -----------------------------------------------------------------------------
+
+@bp.post("/api/questions/<int:question_id>/answer")
+@member_api
+def answer_question(question_id: int):
+    """Grade a practice answer and update the wrong-answer book."""
+    question = db.session.get(Question, question_id)
+    if question is None:
+        return _error("没有找到这道题，请刷新页面。", 404)
+    try:
+        result = services.answer_practice(current_user, question, _response_from_body(),
+                                          utcnow())
+    except DomainError as exc:
+        db.session.rollback()
+        return _error(exc.message, _status_for(exc))
+    db.session.commit()
+    return jsonify(_answer_json(result))
+
+
+@bp.post("/api/daily/<int:question_id>/answer")
+@member_api
+def answer_daily(question_id: int):
+    """Grade the answer to one of today's daily questions (once) and report the day's progress."""
+    now = utcnow()
+    try:
+        result = services.answer_daily_question(current_user, question_id,
+                                                _response_from_body(), now)
+    except DomainError as exc:
+        db.session.rollback()
+        return _error(exc.message, _status_for(exc))
+    db.session.commit()
+    progress = queries.get_daily_progress(current_user.id, china_today(now))
+    data = _answer_json(result)
+    data["daily"] = {
+        "total": progress.total, "answered": progress.answered, "correct": progress.correct,
+        "done": progress.is_done,
+        "summary_html": render_template("practice/_daily_summary.html", progress=progress),
+    }
+    return jsonify(data)

@@ -122,6 +122,14 @@ class Quiz(Base):
         return QuizKind(self.kind)
 
     @property
+    def counting_enum(self) -> Counting:
+        return Counting(self.counting)
+
+    @property
+    def review_when_enum(self) -> ReviewWhen:
+        return ReviewWhen(self.review_when)
+
+    @property
     def is_published(self) -> bool:
         return self.status == "published"
 

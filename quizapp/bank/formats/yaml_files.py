@@ -6,8 +6,8 @@ from typing import Any
 
 import yaml
 
-from quizapp.bank.formats import decode_text
-from quizapp.bank.imports import QuestionDraft, Skipped
+from quizapp.bank.formats import check_size, decode_text
+from quizapp.bank.imports import MAX_QUESTIONS, QuestionDraft, Skipped
 from quizapp.bank.services import QuestionData
 from quizapp.bank.types import LETTERS, type_from_label
 from quizapp.errors import DomainError
@@ -15,6 +15,7 @@ from quizapp.errors import DomainError
 
 def read(filename: str, content: bytes) -> tuple[list[QuestionDraft], list[Skipped]]:
     """Read one topic file into drafts."""
+    check_size(content, filename)
     text = decode_text(content, filename)
     try:
         document = yaml.safe_load(text)
@@ -25,6 +26,8 @@ def read(filename: str, content: bytes) -> tuple[list[QuestionDraft], list[Skipp
                           ) from exc
     if not isinstance(document, dict) or not isinstance(document.get("questions"), list):
         raise DomainError(f"文件「{filename}」应包含 questions: 列表（格式见 questions/README.md）。")
+    if len(document["questions"]) > MAX_QUESTIONS:
+        raise DomainError(f"文件「{filename}」超过 {MAX_QUESTIONS} 道题，请拆分后分批导入。")
     default_category = _text(document.get("category"))
     drafts = []
     for number, item in enumerate(document["questions"], start=1):

@@ -1,0 +1,197 @@
+"""Shared pieces of the benchmarks: a gunicorn server, session cookies, a small load client.
+
+The load client is a bounded asyncio HTTP/1.1 client with keep-alive connections to
+127.0.0.1 only. Every figure is reported next to GET /healthz measured in the same run by the
+same client, so the ratio, not the absolute number, is what to compare between machines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn serving wsgi:app on 127.0.0.1 with the given environment."""
+
+    def __init__(self, env: dict[str, str], workers: int = 2) -> None:
+        self.port = free_port()
+        self.workers = workers
+        self.env = os.environ | env
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> Server:
+        gunicorn = str(Path(PYTHON).with_name("gunicorn"))
+        self.process = subprocess.Popen(
+            [gunicorn, "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
+             "--log-level", "warning", "wsgi:app"],
+            cwd=ROOT, env=self.env)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def __exit__(self, *exc) -> None:  # noqa: ANN002
+        if self.process:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=30)
+
+    @property
+    def settings(self) -> str:
+        return f"gunicorn {self.workers} sync workers, 127.0.0.1"
+
+
+def session_cookie(secret_key: str, member_id: int, session_version: int,
+                   csrf_raw: str) -> tuple[str, str]:
+    """Sign a logged-in Flask session for a member; return (cookie value, CSRF header token).
+
+    This is what logging in would produce, without paying for a password hash per member.
+    """
+    from flask import Flask
+    from itsdangerous import URLSafeTimedSerializer
+
+    app = Flask("bench")
+    app.secret_key = secret_key
+    serializer = app.session_interface.get_signing_serializer(app)
+    cookie = serializer.dumps({"_user_id": f"{member_id}.{session_version}", "_fresh": True,
+                               "csrf_token": csrf_raw})
+    token = URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token").dumps(csrf_raw)
+    return cookie, token
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes = b""
+
+    def encode(self, port: int) -> bytes:
+        lines = [f"{self.method} {self.path} HTTP/1.1", f"Host: 127.0.0.1:{port}",
+                 f"Content-Length: {len(self.body)}"]
+        lines += [f"{k}: {v}" for k, v in self.headers.items()]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode() + self.body
+
+
+def json_request(method: str, path: str, cookie: str, token: str, body: object = None
+                 ) -> Request:
+    headers = {"Cookie": f"session={cookie}", "X-CSRFToken": token,
+               "Accept": "application/json"}
+    data = b""
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+        data = json.dumps(body).encode()
+    return Request(method, path, headers, data)
+
+
+@dataclass
+class Result:
+    name: str
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+    statuses: dict[int, int]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
+
+    def line(self, reference: Result | None = None) -> str:
+        ratio = f"{self.rps / reference.rps:6.1%}" if reference else "  100%"
+        return (f"| {self.name} | {self.requests} | {self.errors} | {self.rps:7.0f} | {ratio} | "
+                f"{self.percentile(50):6.1f} | {self.percentile(95):6.1f} | "
+                f"{self.percentile(99):6.1f} | {statistics.mean(self.latencies) * 1000:6.1f} |")
+
+
+HEADER = ("| endpoint | requests | errors | req/s | vs /healthz | p50 ms | p95 ms | p99 ms | "
+          "mean ms |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
+    """Read one response; return its status and whether the server keeps the connection."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    length, keep = 0, True
+    for line in head.split(b"\r\n"):
+        lower = line.lower()
+        if lower.startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+        elif lower.startswith(b"connection:") and b"close" in lower:
+            keep = False
+    if length:
+        await reader.readexactly(length)
+    return status, keep
+
+
+async def _worker(port: int, next_request: Callable[[], Request | None], stop_at: float,
+                  result: Result, ok: Callable[[int], bool]) -> None:
+    writer = None
+    try:
+        while time.monotonic() < stop_at:
+            request = next_request()
+            if request is None:
+                break
+            started = time.perf_counter()
+            if writer is None:  # gunicorn's sync workers close after every response
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(request.encode(port))
+            await writer.drain()
+            status, keep = await _read_response(reader)
+            if not keep:
+                writer.close()
+                writer = None
+            result.latencies.append(time.perf_counter() - started)
+            result.requests += 1
+            result.statuses[status] = result.statuses.get(status, 0) + 1
+            if not ok(status):
+                result.errors += 1
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def run_load(name: str, port: int, next_request: Callable[[], Request | None], *,
+             seconds: float = 10.0, connections: int = 16,
+             ok: Callable[[int], bool] = lambda s: s < 400) -> Result:
+    """Send requests from ``connections`` keep-alive connections for ``seconds``."""
+    result = Result(name, 0, 0, 0.0, [], {})
+
+    async def main() -> None:
+        stop_at = time.monotonic() + seconds
+        started = time.monotonic()
+        await asyncio.gather(*[_worker(port, next_request, stop_at, result, ok)
+                               for _ in range(connections)])
+        result.seconds = time.monotonic() - started
+
+    asyncio.run(main())
+    return result

@@ -1,0 +1,70 @@
+"""What a member sees of quizzes and attempts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import abort
+from sqlalchemy import select
+
+from quizapp import db
+from quizapp.attempts.models import Attempt
+from quizapp.attempts.services import counted_attempt
+from quizapp.audiences.services import audiences_including
+from quizapp.members.models import Member
+from quizapp.quizzes.models import Counting, Quiz
+from quizapp.quizzes.services import status_of
+
+
+@dataclass
+class QuizCard:
+    """One quiz as a member sees it: its state and the member's attempts at it."""
+
+    quiz: Quiz
+    state: str  # upcoming, open, closed
+    attempts: list[Attempt] = field(default_factory=list)
+
+    @property
+    def in_progress(self) -> Attempt | None:
+        return next((a for a in self.attempts if a.status == "in_progress"), None)
+
+    @property
+    def counted(self) -> Attempt | None:
+        return counted_attempt(self.attempts, Counting(self.quiz.counting))
+
+    @property
+    def attempts_left(self) -> int:
+        return max(0, self.quiz.attempts_allowed - len(self.attempts))
+
+
+def list_member_quizzes(member: Member, now: datetime) -> dict[str, list[QuizCard]]:
+    """Return the published quizzes for the member, grouped into open, upcoming and closed."""
+    quizzes = list(db.session.scalars(
+        select(Quiz).where(Quiz.status == "published").order_by(Quiz.opens_at.desc())))
+    mine = audiences_including(member, [q.audience_id for q in quizzes])
+    quizzes = [q for q in quizzes if q.audience_id in mine]
+    attempts: dict[int, list[Attempt]] = {}
+    if quizzes:
+        for attempt in db.session.scalars(select(Attempt).where(
+                Attempt.member_id == member.id,
+                Attempt.quiz_id.in_([q.id for q in quizzes])).order_by(Attempt.number)):
+            attempts.setdefault(attempt.quiz_id, []).append(attempt)
+    groups: dict[str, list[QuizCard]] = {"open": [], "upcoming": [], "closed": []}
+    for quiz in quizzes:
+        card = QuizCard(quiz, status_of(quiz, now), attempts.get(quiz.id, []))
+        groups[card.state].append(card)
+    groups["open"].sort(key=lambda c: c.quiz.closes_at)
+    groups["upcoming"].sort(key=lambda c: c.quiz.opens_at)
+    return groups
+
+
+def get_quiz_card(member: Member, quiz_id: int, now: datetime) -> QuizCard:
+    """Return one quiz the member may take, or 404."""
+    quiz = db.session.get(Quiz, quiz_id)
+    if quiz is None or quiz.status != "published" or \
+            quiz.audience_id not in audiences_including(member, [quiz.audience_id]):
+        abort(404)
+    attempts = list(db.session.scalars(select(Attempt).where(
+        Attempt.member_id == member.id, Attempt.quiz_id == quiz.id).order_by(Attempt.number)))
+    return QuizCard(quiz, status_of(quiz, now), attempts)

@@ -1,0 +1,105 @@
+"""Member pages: the quiz list (答题), a quiz's page, taking an attempt, its result."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from quizapp import db
+from quizapp.attempts import queries, services
+from quizapp.bank.types import get_type
+from quizapp.clock import utcnow
+from quizapp.errors import DomainError
+from quizapp.members.forms import ActionForm
+
+bp = Blueprint("attempts", __name__)
+
+
+@bp.get("/quizzes")
+@login_required
+def index():
+    """List the member's open, upcoming and finished quizzes, and the practice entries."""
+    now = utcnow()
+    return render_template("attempts/index.html",
+                           groups=queries.list_member_quizzes(current_user, now), now=now)
+
+
+@bp.get("/quizzes/<int:quiz_id>")
+@login_required
+def quiz(quiz_id: int):
+    """Show a quiz: its rules, the member's attempts and a start or continue button."""
+    now = utcnow()
+    card = queries.get_quiz_card(current_user, quiz_id, now)
+    return render_template("attempts/quiz.html", card=card, now=now, form=ActionForm(),
+                           review_allowed=services.review_allowed)
+
+
+@bp.post("/quizzes/<int:quiz_id>/start")
+@login_required
+def start(quiz_id: int):
+    """Start (or resume) an attempt without JavaScript, then go to it."""
+    now = utcnow()
+    card = queries.get_quiz_card(current_user, quiz_id, now)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    for _ in range(2):
+        try:
+            attempt, _created = services.start_attempt(current_user, card.quiz, now)
+            db.session.commit()
+            return redirect(url_for("attempts.take", attempt_id=attempt.id))
+        except IntegrityError:
+            db.session.rollback()
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            break
+    return redirect(url_for("attempts.quiz", quiz_id=quiz_id))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def take(attempt_id: int):
+    """The attempt page: one question per screen, saved as soon as it is chosen."""
+    now = utcnow()
+    try:
+        attempt = services.get_attempt(current_user, attempt_id, now)
+    except services.AttemptNotFound:
+        abort(404)
+    db.session.commit()
+    if attempt.status != "in_progress":
+        return redirect(url_for("attempts.result", attempt_id=attempt.id))
+    return render_template("attempts/take.html", attempt=attempt, quiz=attempt.quiz, now=now,
+                           form=ActionForm(), get_type=get_type)
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@login_required
+def submit(attempt_id: int):
+    """Submit without JavaScript."""
+    now = utcnow()
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = services.get_attempt(current_user, attempt_id, now)
+    except services.AttemptNotFound:
+        abort(404)
+    services.submit_attempt(attempt, now)
+    db.session.commit()
+    return redirect(url_for("attempts.result", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+@login_required
+def result(attempt_id: int):
+    """The result of a submitted attempt, as much as the quiz's review policy shows."""
+    now = utcnow()
+    try:
+        attempt = services.get_attempt(current_user, attempt_id, now)
+    except services.AttemptNotFound:
+        abort(404)
+    db.session.commit()
+    if attempt.status == "in_progress":
+        return redirect(url_for("attempts.take", attempt_id=attempt.id))
+    return render_template("attempts/result.html", attempt=attempt, quiz=attempt.quiz,
+                           shown=services.review_allowed(attempt, now), get_type=get_type)

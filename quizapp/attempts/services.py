@@ -1,0 +1,296 @@
+"""Starting, saving, submitting and grading attempts.
+
+The hot paths are :func:`save_answer` (one locking read, one conditional update) and
+:func:`submit_attempt` (one conditional update, one read, two bulk writes).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, func, select, update
+
+from quizapp import db
+from quizapp.attempts.models import Attempt, AttemptAnswer
+from quizapp.audiences.services import includes
+from quizapp.auth.session_ref import SessionRef, valid_member
+from quizapp.bank.models import Question
+from quizapp.bank.types import get_type
+from quizapp.db import UTCDateTime
+from quizapp.errors import DomainError
+from quizapp.members.models import Member
+from quizapp.quizzes.models import Counting, Quiz, ReviewWhen
+from quizapp.quizzes.services import draw_paper, status_of
+
+#: Answers that arrive this long after the deadline still count (slow networks).
+GRACE = timedelta(seconds=30)
+
+
+class AttemptNotFound(DomainError):
+    """No such attempt, question or quiz for this member (answered as 404)."""
+
+    def __init__(self, message: str = "没有找到这份答卷。") -> None:
+        super().__init__(message)
+
+
+class AttemptClosed(DomainError):
+    """The attempt no longer takes answers (answered as 409)."""
+
+
+@dataclass
+class SaveResult:
+    """What an autosave did: ``saved`` False means a newer answer (``seq``) was kept."""
+
+    saved: bool
+    seq: int
+
+
+# Starting
+
+
+def find_open_attempt(member: Member, quiz: Quiz) -> Attempt | None:
+    """Return the member's attempt in progress at ``quiz``, if any."""
+    return db.session.scalar(select(Attempt).where(
+        Attempt.quiz_id == quiz.id, Attempt.member_id == member.id,
+        Attempt.status == "in_progress"))
+
+
+def check_can_see(member: Member, quiz: Quiz) -> None:
+    """Raise AttemptNotFound unless the quiz is published for the member's audience."""
+    if not quiz.is_published or not includes(quiz.audience, member):
+        raise AttemptNotFound("没有找到该测试，或您不在参加范围内。")
+
+
+def start_attempt(member: Member, quiz: Quiz, now: datetime,
+                  rng: random.Random | None = None) -> tuple[Attempt, bool]:
+    """Return the member's attempt in progress, or draw a new paper; True when new.
+
+    The database allows one attempt in progress per member and quiz: when two starts
+    race, the loser's flush fails with IntegrityError and the caller retries, finding
+    the winner's attempt.
+    """
+    check_can_see(member, quiz)
+    current = find_open_attempt(member, quiz)
+    if current is not None:
+        if not is_overdue(current, now):
+            return current, False
+        submit_attempt(current, now, auto=True)
+    state = status_of(quiz, now)
+    if state == "upcoming":
+        raise DomainError("该测试尚未开始，请在开始时间后再来。")
+    if state == "closed":
+        raise DomainError("该测试已经结束。")
+    used = db.session.scalar(select(func.count()).where(
+        Attempt.quiz_id == quiz.id, Attempt.member_id == member.id))
+    if used >= quiz.attempts_allowed:
+        raise DomainError(f"您已用完全部 {quiz.attempts_allowed} 次答题机会。")
+    rng = rng or random.SystemRandom()
+    paper = draw_paper(quiz, rng)
+    deadline = quiz.closes_at
+    if quiz.time_limit_minutes:
+        deadline = min(deadline, now + timedelta(minutes=quiz.time_limit_minutes))
+    attempt = Attempt(quiz_id=quiz.id, member_id=member.id, number=used + 1,
+                      status="in_progress", started_at=now, deadline_at=deadline)
+    for position, question in enumerate(paper):
+        order = list(range(len(question.options)))
+        if quiz.shuffle_options and question.type in ("single", "multiple"):
+            rng.shuffle(order)
+        attempt.answers.append(AttemptAnswer(
+            question=question, position=position, option_order=order,
+            points=float(quiz.points[question.type]), seq=0))
+    attempt.max_score = sum(a.points for a in attempt.answers)
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt, True
+
+
+# Saving
+
+
+def is_overdue(attempt: Attempt, now: datetime) -> bool:
+    """Tell whether an attempt in progress is past its deadline and grace."""
+    return attempt.status == "in_progress" and now > attempt.deadline_at + GRACE
+
+
+class SessionInvalid(DomainError):
+    """The session no longer belongs to an active member (answered as 401)."""
+
+    def __init__(self) -> None:
+        super().__init__("登录已过期或账号已变更，请重新登录。")
+
+
+_answers = AttemptAnswer.__table__
+_attempts = Attempt.__table__
+_questions = Question.__table__
+_members = Member.__table__
+
+#: The autosave's one read: built once, so each request only binds parameters.
+_SAVE_READ = (
+    select(_attempts.c.status, _attempts.c.deadline_at, _answers.c.seq,
+           _questions.c.type, _questions.c.options, _questions.c.stem)
+    .select_from(_answers
+                 .join(_attempts, _attempts.c.id == _answers.c.attempt_id)
+                 .join(_questions, _questions.c.id == _answers.c.question_id)
+                 .join(_members, _members.c.id == _attempts.c.member_id))
+    .where(_answers.c.attempt_id == bindparam("attempt_id"),
+           _answers.c.question_id == bindparam("question_id"),
+           _members.c.id == bindparam("member_id"),
+           _members.c.session_version == bindparam("version"),
+           _members.c.is_active.is_(True),
+           _members.c.must_change_password.is_(False))
+    .with_for_update(read=True, of=_attempts)
+)
+#: The autosave's one write: only a higher sequence number replaces the stored answer.
+_SAVE_WRITE = (
+    update(_answers)
+    .where(_answers.c.attempt_id == bindparam("b_attempt"),
+           _answers.c.question_id == bindparam("b_question"),
+           _answers.c.seq < bindparam("b_seq"))
+    .values(response=bindparam("b_response", type_=_answers.c.response.type),
+            seq=bindparam("b_seq"), answered_at=bindparam("b_now", type_=UTCDateTime()))
+)
+
+
+def save_answer(ref: SessionRef, attempt_id: int, question_id: int, raw: Any, seq: int,
+                now: datetime) -> SaveResult:
+    """Save one response unless a newer one (higher ``seq``) is already stored.
+
+    One read checks the session, the attempt and the question together and takes a share
+    lock on the attempt (PostgreSQL), so a concurrent submit either waits for this save or
+    makes it fail: an acknowledged answer is always graded. One conditional write saves.
+    """
+    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq < 2**31:
+        raise DomainError("缺少有效的序号（seq），请刷新页面后重试。")
+    row = db.session.execute(_SAVE_READ, {
+        "attempt_id": attempt_id, "question_id": question_id,
+        "member_id": ref.member_id, "version": ref.version}).first()
+    if row is None:
+        if db.session.scalar(select(func.count()).where(valid_member(ref))) == 0:
+            raise SessionInvalid()
+        raise AttemptNotFound()
+    if row.status != "in_progress":
+        raise AttemptClosed("本次答题已交卷，不能再修改答案。")
+    if now > row.deadline_at + GRACE:
+        submit_attempt(db.session.get(Attempt, attempt_id), now, auto=True)
+        raise AttemptClosed("答题时间已到，试卷已按时自动提交。")
+    response = None if raw is None else get_type(row.type).parse_response(
+        raw, row.options, row.stem)
+    if seq <= row.seq:
+        return SaveResult(saved=False, seq=row.seq)
+    result = db.session.execute(_SAVE_WRITE, {
+        "b_attempt": attempt_id, "b_question": question_id, "b_seq": seq,
+        "b_response": response, "b_now": now})
+    return SaveResult(saved=result.rowcount == 1, seq=seq)
+
+
+# Submitting and grading
+
+
+def submit_attempt(attempt: Attempt, now: datetime, *, auto: bool = False) -> Attempt:
+    """Submit and grade an attempt; submitting it again changes nothing."""
+    submitted_at = min(now, attempt.deadline_at) if auto else now
+    claimed = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.status == "in_progress")
+        .values(status="submitted", submitted_at=submitted_at, auto_submitted=auto)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not claimed:
+        db.session.refresh(attempt)
+        return attempt
+    quiz = attempt.quiz
+    rows = db.session.execute(
+        select(AttemptAnswer.question_id, AttemptAnswer.response, AttemptAnswer.points,
+               Question.type, Question.answer)
+        .join(Question, Question.id == AttemptAnswer.question_id)
+        .where(AttemptAnswer.attempt_id == attempt.id)
+    ).all()
+    marks = []
+    wrong = []
+    for row in rows:
+        mark = get_type(row.type).grade(row.answer, row.response, row.points,
+                                        quiz.partial_credit)
+        marks.append({"attempt_id": attempt.id, "question_id": row.question_id, "mark": mark})
+        if mark < row.points:
+            wrong.append(row.question_id)
+    if marks:
+        db.session.execute(update(AttemptAnswer), marks)
+    score = round(sum(m["mark"] for m in marks), 2)
+    passed = score >= attempt.max_score * quiz.pass_percent / 100 - 1e-9
+    db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id)
+        .values(score=score, passed=passed).execution_options(synchronize_session=False))
+    if wrong:
+        from quizapp.practice.services import record_wrong_answers
+
+        record_wrong_answers(attempt.member_id, wrong, "attempt", now)
+    db.session.flush()
+    db.session.refresh(attempt)
+    return attempt
+
+
+def expire_overdue(now: datetime, limit: int = 500) -> int:
+    """Submit attempts whose deadline (and grace) has passed; return how many."""
+    overdue = list(db.session.scalars(
+        select(Attempt).where(Attempt.status == "in_progress",
+                              Attempt.deadline_at < now - GRACE)
+        .order_by(Attempt.deadline_at).limit(limit)))
+    for attempt in overdue:
+        submit_attempt(attempt, now, auto=True)
+    return len(overdue)
+
+
+def record_leave(attempt: Attempt, now: datetime) -> Attempt:
+    """Count one leaving of the page (切屏); submit when the quiz's limit is reached."""
+    if attempt.status != "in_progress":
+        raise AttemptClosed("本次答题已交卷。")
+    db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "in_progress")
+        .values(leave_count=Attempt.leave_count + 1)
+        .execution_options(synchronize_session=False))
+    db.session.refresh(attempt)
+    limit = attempt.quiz.leave_limit
+    if limit is not None and attempt.leave_count >= limit:
+        submit_attempt(attempt, now, auto=True)
+    return attempt
+
+
+# Reading results
+
+
+def get_attempt(member: Member, attempt_id: int, now: datetime) -> Attempt:
+    """Return the member's own attempt, submitting it first if it is overdue."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.member_id != member.id:
+        raise AttemptNotFound()
+    if is_overdue(attempt, now):
+        submit_attempt(attempt, now, auto=True)
+    return attempt
+
+
+def review_allowed(attempt: Attempt, now: datetime) -> bool:
+    """Tell whether the member may see the score and review of a submitted attempt."""
+    if attempt.status != "submitted":
+        return False
+    when = ReviewWhen(attempt.quiz.review_when)
+    if when == ReviewWhen.IMMEDIATELY:
+        return True
+    if when == ReviewWhen.AFTER_CLOSE:
+        return now >= attempt.quiz.closes_at
+    return False
+
+
+def counted_attempt(attempts: list[Attempt], counting: Counting) -> Attempt | None:
+    """Pick the attempt that counts among submitted ones: highest, latest or first."""
+    done = [a for a in attempts if a.status == "submitted" and a.score is not None]
+    if not done:
+        return None
+    if counting == Counting.FIRST:
+        return min(done, key=lambda a: a.number)
+    if counting == Counting.LATEST:
+        return max(done, key=lambda a: a.number)
+    return max(done, key=lambda a: (a.score, -a.number))
+

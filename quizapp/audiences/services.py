@@ -1,0 +1,94 @@
+"""Building audiences and deciding who is in them."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+
+from quizapp import access, db
+from quizapp.audiences.models import Audience, AudienceBranch, AudienceMember
+from quizapp.errors import DomainError
+from quizapp.members.models import Member, PoliticalStatus
+from quizapp.org.models import Branch
+
+
+def build_audience(actor: Member, branches: list[Branch], statuses: list[str],
+                   roster: list[Member], audience: Audience | None = None) -> Audience:
+    """Create or replace an audience; everything in it must be within the actor's scope."""
+    if any(not access.can_manage_branch(actor, b) for b in branches):
+        raise DomainError("所选组织超出了您的管理范围。")
+    if any(not access.can_view_member(actor, m) for m in roster):
+        raise DomainError("名单中有人员不在您的管理范围内。")
+    unknown = [s for s in statuses if s not in PoliticalStatus._value2member_map_]
+    if unknown:
+        raise DomainError("政治面貌选择有误。")
+    if not roster and not branches:
+        raise DomainError("请选择参加的组织，或填写参加人员名单。")
+    audience = audience or Audience()
+    audience.statuses = ",".join(sorted(set(statuses)))
+    audience.branches = list({b.id: b for b in branches}.values())
+    audience.roster = list({m.id: m for m in roster}.values())
+    db.session.add(audience)
+    db.session.flush()
+    return audience
+
+
+def member_filter(audience: Audience) -> ColumnElement[bool]:
+    """Return a filter on Member (joined to its current Branch) for the audience's members."""
+    if audience.roster:
+        return and_(Member.is_active.is_(True), exists().where(
+            AudienceMember.audience_id == audience.id, AudienceMember.member_id == Member.id))
+    if not audience.branches:
+        return false()
+    clause = and_(Member.is_active.is_(True),
+                  or_(*[Branch.path.startswith(b.path) for b in audience.branches]))
+    if audience.status_list:
+        clause = and_(clause, Member.political_status.in_(audience.status_list))
+    return clause
+
+
+def includes(audience: Audience, member: Member) -> bool:
+    """Tell whether ``member`` is in ``audience`` now."""
+    if not member.is_active:
+        return False
+    roster_ids = [m.id for m in audience.roster]
+    if roster_ids:
+        return member.id in roster_ids
+    if audience.status_list and member.political_status not in audience.status_list:
+        return False
+    return any(b.contains(member.branch) for b in audience.branches)
+
+
+def audiences_including(member: Member, audience_ids: list[int]) -> set[int]:
+    """Return which of ``audience_ids`` include ``member``, in three queries whatever the count."""
+    if not member.is_active or not audience_ids:
+        return set()
+    on_roster = set(db.session.scalars(select(AudienceMember.audience_id).where(
+        AudienceMember.audience_id.in_(audience_ids), AudienceMember.member_id == member.id)))
+    with_roster = set(db.session.scalars(select(AudienceMember.audience_id).where(
+        AudienceMember.audience_id.in_(audience_ids)).distinct()))
+    rows = db.session.execute(
+        select(Audience.id, Audience.statuses, Branch.path)
+        .join(AudienceBranch, AudienceBranch.audience_id == Audience.id)
+        .join(Branch, Branch.id == AudienceBranch.branch_id)
+        .where(Audience.id.in_(audience_ids))
+    ).all()
+    result = set(on_roster)
+    for audience_id, statuses, path in rows:
+        if audience_id in with_roster:
+            continue
+        if statuses and member.political_status not in statuses.split(","):
+            continue
+        if member.branch.path.startswith(path):
+            result.add(audience_id)
+    return result
+
+
+def describe(audience: Audience) -> str:
+    """Say in Chinese who the audience is, e.g. "城关分局、交警支队的正式党员、预备党员"."""
+    if audience.roster:
+        return f"指定名单（{len(audience.roster)} 人）"
+    names = "、".join(b.name for b in audience.branches)
+    if audience.status_list:
+        labels = "、".join(PoliticalStatus(s).label for s in audience.status_list)
+        return f"{names}的{labels}"
+    return f"{names}的全体人员"

@@ -1,0 +1,158 @@
+"""Forms of the question bank pages."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    FieldList,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, Length
+
+from quizapp.bank.models import Question
+from quizapp.bank.services import QuestionData, category_path
+from quizapp.bank.types import LETTERS, MAX_OPTIONS, REGISTRY, get_type
+from quizapp.forms import BaseForm
+
+TYPE_CHOICES = [SelectChoice(t.code, t.label) for t in REGISTRY.values()]
+DIFFICULTY_LABELS = {1: "1 容易", 2: "2 较易", 3: "3 中等", 4: "4 较难", 5: "5 困难"}
+DIFFICULTY_CHOICES = [SelectChoice(level, label) for level, label in DIFFICULTY_LABELS.items()]
+TAG_SEPARATORS = re.compile(r"[,，、;；]")
+
+
+class QuestionForm(BaseForm):
+    """One form for every type; the page shows the inputs the chosen type needs."""
+
+    type = RadioField("题型", choices=TYPE_CHOICES, default="single",
+                      invalid_choice_message="请选择题型。")
+    stem = TextAreaField("题干", validators=[DataRequired("请填写题干。"), Length(max=2000)])
+    options = FieldList(StringField("选项", validators=[Length(max=500)]),
+                        min_entries=MAX_OPTIONS, max_entries=MAX_OPTIONS)
+    answer = StringField("答案", validators=[Length(max=1000)])
+    truth = RadioField("答案", choices=[SelectChoice("true", "对"), SelectChoice("false", "错")],
+                       validate_choice=False)
+    explanation = TextAreaField("解析", validators=[Length(max=2000)])
+    source = StringField("出处", validators=[Length(max=200)],
+                         description="如 《中国共产党纪律处分条例》第八条")
+    difficulty = SelectField("难度", choices=DIFFICULTY_CHOICES, coerce=int, default=2)
+    category = StringField("分类", validators=[Length(max=255)],
+                           description="用“/”分隔层级，如 党内法规/纪律处分条例；"
+                                       "可选已有分类，也可输入新分类。")
+    tags = StringField("标签", validators=[Length(max=200)], description="多个标签用逗号分隔。")
+
+    @staticmethod
+    def values_of(question: Question) -> dict[str, Any]:
+        """Return the form's values for an existing question (to edit it)."""
+        qtype = get_type(question.type)
+        values: dict[str, Any] = {
+            "type": question.type,
+            "stem": question.stem,
+            "options": list(question.options),
+            "explanation": question.explanation,
+            "source": question.source,
+            "difficulty": question.difficulty,
+            "category": category_path(question.category),
+            "tags": "，".join(question.tag_list),
+        }
+        if question.type == "truefalse":
+            values["truth"] = "true" if question.answer else "false"
+        else:
+            values["answer"] = qtype.answer_to_text(question.answer, question.options)
+        return values
+
+    def option_texts(self) -> list[str]:
+        """Return the options up to the last one filled in (gaps stay, to be reported)."""
+        texts = [(entry.data or "").strip() for entry in self.options]
+        while texts and not texts[-1]:
+            texts.pop()
+        return texts
+
+    def question_data(self) -> QuestionData | None:
+        """Read the (validated) form into QuestionData; None with field errors if it can't."""
+        qtype = get_type(self.type.data)
+        stem = self.stem.data.strip()
+        options = self.option_texts() if qtype.has_options else []
+        if qtype.code == "truefalse":
+            if self.truth.data not in ("true", "false"):
+                self.truth.errors.append("请选择“对”或“错”。")
+                return None
+            answer: Any = self.truth.data == "true"
+        else:
+            text = (self.answer.data or "").strip()
+            if not text:
+                self.answer.errors.append("请填写答案。")
+                return None
+            try:
+                answer = qtype.answer_from_text(text, options, stem)
+            except ValueError as exc:
+                self.answer.errors.append(f"{exc}。")
+                return None
+        return QuestionData(
+            type=qtype.code,
+            stem=stem,
+            options=options,
+            answer=answer,
+            explanation=self.explanation.data or "",
+            source=self.source.data or "",
+            difficulty=self.difficulty.data,
+            category_path=self.category.data or "",
+            tags=[t.strip() for t in TAG_SEPARATORS.split(self.tags.data or "") if t.strip()],
+        )
+
+
+#: The letters of the option inputs, for their labels.
+OPTION_LETTERS = LETTERS[:MAX_OPTIONS]
+#: Option inputs shown at once; the others sit behind "更多选项" until one is filled.
+SHOWN_OPTIONS = 4
+
+
+@dataclass(frozen=True)
+class ImportFormat:
+    """A file format the import page reads: its label and the file extensions it takes."""
+
+    label: str
+    extensions: tuple[str, ...]
+
+
+IMPORT_FORMATS = {
+    "xlsx": ImportFormat("Excel 表格（.xlsx，按模板填写）", ("xlsx",)),
+    "gift": ImportFormat("GIFT 文本（Moodle）", ("txt", "gift")),
+    "aiken": ImportFormat("Aiken 文本（Moodle）", ("txt",)),
+    "yaml": ImportFormat("本平台 YAML", ("yaml", "yml")),
+}
+
+
+class ImportForm(BaseForm):
+    format = SelectField("文件格式", choices=[SelectChoice(code, f.label)
+                                         for code, f in IMPORT_FORMATS.items()],
+                         invalid_choice_message="请选择文件格式。")
+    file = FileField("题目文件", validators=[FileRequired("请选择要导入的文件。")])
+    only_valid = BooleanField(
+        "只导入无误的题目",
+        description="不勾选时，只要有一道题有误就不导入任何题目，并列出全部问题。",
+    )
+
+    def validate_file(self, field: FileField) -> None:
+        """Refuse a file whose extension does not fit the chosen format."""
+        chosen = IMPORT_FORMATS.get(self.format.data)
+        if chosen is None or field.data is None:
+            return
+        extension = os.path.splitext(field.data.filename or "")[1].lstrip(".").lower()
+        if extension not in chosen.extensions:
+            allowed = " 或 ".join(f".{e}" for e in chosen.extensions)
+            raise ValidationError(f"所选格式请上传 {allowed} 文件。")
+
+
+class ActionForm(BaseForm):
+    """An empty form: a POST button with its CSRF token."""

@@ -1,0 +1,172 @@
+"""Read-only lookups for practice, daily questions and the wrong-answer book (own data only)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+from flask import abort
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy.orm import joinedload
+
+from quizapp import db
+from quizapp.bank.models import Category, Question
+from quizapp.pagination import Page, paginate
+from quizapp.practice.models import DailyQuestion, WrongAnswer
+
+
+@dataclass
+class CategoryRow:
+    """A category in tree order with its active questions, its subcategories' included."""
+
+    category: Category
+    depth: int
+    count: int
+
+
+def list_practice_categories() -> list[CategoryRow]:
+    """Return the categories that have active questions, in tree order, with their counts."""
+    direct = dict(db.session.execute(
+        select(Question.category_id, func.count())
+        .where(Question.is_active.is_(True), Question.category_id.is_not(None))
+        .group_by(Question.category_id)
+    ).all())
+    categories = list(db.session.scalars(select(Category)))
+    totals: dict[int, int] = defaultdict(int)
+    for category in categories:
+        for ancestor_id in filter(None, category.path.split("/")):
+            totals[int(ancestor_id)] += direct.get(category.id, 0)
+    children: dict[int | None, list[Category]] = defaultdict(list)
+    for category in categories:
+        children[category.parent_id].append(category)
+    rows: list[CategoryRow] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for category in sorted(children[parent_id], key=lambda c: (c.sort_order, c.name)):
+            if totals[category.id]:
+                rows.append(CategoryRow(category, depth, totals[category.id]))
+                walk(category.id, depth + 1)
+
+    walk(None, 0)
+    return rows
+
+
+def get_category(category_id: int) -> Category:
+    """Return a category, or 404."""
+    category = db.session.get(Category, category_id)
+    if category is None:
+        abort(404)
+    return category
+
+
+def count_category_questions(category: Category) -> int:
+    """Count the active questions in ``category`` and its subcategories."""
+    return db.session.scalar(
+        select(func.count()).select_from(Question)
+        .join(Category, Category.id == Question.category_id)
+        .where(Question.is_active.is_(True), Category.path.startswith(category.path))
+    ) or 0
+
+
+def _pick(query: Select, recent: Collection[int]) -> Question | None:
+    """Pick one row of ``query`` at random, avoiding ``recent`` while anything else is left."""
+    query = query.order_by(func.random()).limit(1)
+    if recent:
+        found = db.session.scalar(query.where(Question.id.not_in(list(recent))))
+        if found is not None:
+            return found
+    return db.session.scalar(query)
+
+
+def pick_practice_question(category: Category, recent: Collection[int] = ()) -> Question | None:
+    """Pick an active question of ``category`` (subcategories included) at random."""
+    return _pick(
+        select(Question).join(Category, Category.id == Question.category_id)
+        .where(Question.is_active.is_(True), Category.path.startswith(category.path)),
+        recent,
+    )
+
+
+def _open(member_id: int) -> ColumnElement[bool]:
+    return and_(WrongAnswer.member_id == member_id, WrongAnswer.resolved_at.is_(None),
+                Question.is_active.is_(True))
+
+
+def count_open_wrong_answers(member_id: int) -> int:
+    """Count the member's open entries in the wrong-answer book."""
+    return db.session.scalar(
+        select(func.count()).select_from(WrongAnswer)
+        .join(Question, Question.id == WrongAnswer.question_id)
+        .where(_open(member_id))
+    ) or 0
+
+
+def list_open_wrong_answers(member_id: int, page: int = 1, per_page: int = 20) -> Page:
+    """Return a page of the member's open entries, the most recently got wrong first."""
+    return paginate(
+        select(WrongAnswer).join(Question, Question.id == WrongAnswer.question_id)
+        .where(_open(member_id))
+        .options(joinedload(WrongAnswer.question))
+        .order_by(WrongAnswer.last_wrong_at.desc(), WrongAnswer.question_id.desc()),
+        page, per_page,
+    )
+
+
+def pick_wrong_question(member_id: int, recent: Collection[int] = ()) -> Question | None:
+    """Pick one of the member's open entries at random and return its question."""
+    return _pick(
+        select(Question).join(WrongAnswer, WrongAnswer.question_id == Question.id)
+        .where(_open(member_id)),
+        recent,
+    )
+
+
+def get_wrong_answer(member_id: int, question_id: int) -> WrongAnswer | None:
+    """Return the member's entry for a question, open or resolved."""
+    return db.session.get(WrongAnswer, (member_id, question_id))
+
+
+def list_daily_questions(member_id: int, day: date) -> list[DailyQuestion]:
+    """Return the member's daily questions of ``day`` (China day) in order."""
+    return list(db.session.scalars(
+        select(DailyQuestion)
+        .where(DailyQuestion.member_id == member_id, DailyQuestion.day == day)
+        .options(joinedload(DailyQuestion.question))
+        .order_by(DailyQuestion.position)
+    ))
+
+
+@dataclass
+class DailyProgress:
+    """How far the member got with a day's questions."""
+
+    total: int
+    answered: int
+    correct: int
+
+    @property
+    def is_done(self) -> bool:
+        return self.total > 0 and self.answered == self.total
+
+
+def daily_progress(rows: list[DailyQuestion]) -> DailyProgress:
+    """Summarise a day's questions already loaded: how many, answered, right."""
+    return DailyProgress(
+        total=len(rows),
+        answered=sum(1 for r in rows if r.answered_at is not None),
+        correct=sum(1 for r in rows if r.is_correct),
+    )
+
+
+def get_daily_progress(member_id: int, day: date) -> DailyProgress:
+    """Summarise the member's daily questions of ``day`` in one query (0 total: not drawn)."""
+    total, answered, correct = db.session.execute(
+        select(
+            func.count(),
+            func.count(DailyQuestion.answered_at),
+            func.coalesce(func.sum(case((DailyQuestion.is_correct.is_(True), 1), else_=0)), 0),
+        ).where(DailyQuestion.member_id == member_id, DailyQuestion.day == day)
+    ).one()
+    return DailyProgress(total=total, answered=answered, correct=int(correct))

@@ -1,0 +1,244 @@
+"""Rules of practice, the wrong-answer book (错题本) and daily questions (每日答题).
+
+Every function takes the member and ``now``, flushes but never commits, and raises
+DomainError (AnswerFormatError for a response that does not fit the question) in Chinese.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from quizapp import db
+from quizapp.bank.models import Question
+from quizapp.bank.types import AnswerFormatError, get_type, normalise_text
+from quizapp.clock import china_today
+from quizapp.errors import DomainError
+from quizapp.members.models import Member
+from quizapp.practice.models import DailyQuestion, WrongAnswer
+from quizapp.practice.queries import list_daily_questions
+
+#: Daily questions per member per China day.
+DAILY_COUNT = 5
+#: Right answers in a row that take a question out of the wrong-answer book.
+RESOLVE_STREAK = 2
+ORIGINS = ("practice", "daily", "attempt")
+
+
+class NotTodaysQuestion(DomainError):
+    """The question is not among the member's daily questions of today."""
+
+
+class AlreadyAnswered(DomainError):
+    """Today's daily question was answered already."""
+
+
+@dataclass
+class Graded:
+    """A member's response to one question, read and graded."""
+
+    question: Question
+    response: Any
+    is_correct: bool
+    #: Per blank, whether it was right (fill-in questions only).
+    blanks: list[bool] | None = None
+
+
+@dataclass
+class Result:
+    """What the member sees after answering: the grading and the wrong-answer book's state."""
+
+    graded: Graded
+    #: The member's entry for this question after the answer (None: never got it wrong).
+    entry: WrongAnswer | None
+
+
+def _is_blank(response: Any) -> bool:
+    if response is None:
+        return True
+    if isinstance(response, list):
+        return all(item is None or (isinstance(item, str) and not item.strip())
+                   for item in response)
+    return False
+
+
+def grade_response(question: Question, raw: Any) -> Graded:
+    """Read ``raw`` as a response to ``question`` and grade it (full marks: correct)."""
+    if _is_blank(raw):
+        raise AnswerFormatError("请先作答再提交。")
+    qtype = get_type(question.type)
+    response = qtype.parse_response(raw, question.options, question.stem)
+    is_correct = qtype.grade(question.answer, response, 1) >= 1
+    return Graded(question, response, is_correct, blank_marks(question, response))
+
+
+def blank_marks(question: Question, response: Any) -> list[bool] | None:
+    """Tell, per blank of a fill-in question, whether the response got it right."""
+    if question.type != "fill" or response is None:
+        return None
+    return [normalise_text(given) in {normalise_text(a) for a in accepted}
+            for accepted, given in zip(question.answer, response)]
+
+
+def answer_text(question: Question) -> str:
+    """Write the right answer as a member reads it: "B", "ABD", "对", "惩前毖后 或 惩前毖后，治病救人"."""
+    if question.type == "fill":
+        return "；".join(" 或 ".join(accepted) for accepted in question.answer)
+    return get_type(question.type).answer_to_text(question.answer, question.options)
+
+
+def response_text(question: Question, response: Any) -> str:
+    """Write a member's response as they read it."""
+    return get_type(question.type).response_to_text(response, question.options)
+
+
+def record_result(member_id: int, question_id: int, correct: bool, origin: str,
+                  now: datetime) -> WrongAnswer | None:
+    """Update the wrong-answer book after an answer; return the member's entry, if any.
+
+    A wrong answer opens the entry (or reopens a resolved one) and resets the streak; a right
+    answer to an open entry lengthens the streak, and two in a row resolve it. Attempt grading
+    calls this too (origin "attempt").
+    """
+    if origin not in ORIGINS:
+        raise ValueError(f"unknown origin {origin!r}")
+    entry = db.session.get(WrongAnswer, (member_id, question_id))
+    if correct:
+        if entry is not None and entry.resolved_at is None:
+            entry.streak += 1
+            if entry.streak >= RESOLVE_STREAK:
+                entry.resolved_at = now
+            db.session.flush()
+        return entry
+    if entry is None:
+        entry = WrongAnswer(member_id=member_id, question_id=question_id, wrong_count=0)
+        db.session.add(entry)
+    entry.origin = origin
+    entry.wrong_count += 1
+    entry.streak = 0
+    entry.resolved_at = None
+    entry.last_wrong_at = now
+    db.session.flush()
+    return entry
+
+
+def record_wrong_answers(member_id: int, question_ids: list[int], origin: str,
+                         now: datetime) -> None:
+    """Open (or reopen) wrong-answer entries for several questions at once.
+
+    Attempt grading calls this: one read of the existing entries, then one bulk insert and
+    one bulk update, whatever the number of wrong answers.
+    """
+    if origin not in ORIGINS:
+        raise ValueError(f"unknown origin {origin!r}")
+    if not question_ids:
+        return
+    existing = dict(db.session.execute(
+        select(WrongAnswer.question_id, WrongAnswer.wrong_count).where(
+            WrongAnswer.member_id == member_id, WrongAnswer.question_id.in_(question_ids))
+    ).all())
+    fresh = [{"member_id": member_id, "question_id": q, "origin": origin, "wrong_count": 1,
+              "streak": 0, "last_wrong_at": now, "resolved_at": None}
+             for q in dict.fromkeys(question_ids) if q not in existing]
+    again = [{"member_id": member_id, "question_id": q, "origin": origin,
+              "wrong_count": count + 1, "streak": 0, "last_wrong_at": now, "resolved_at": None}
+             for q, count in existing.items()]
+    if fresh:
+        db.session.execute(insert(WrongAnswer), fresh)
+    if again:
+        db.session.execute(update(WrongAnswer), again)
+
+
+def answer_practice(member: Member, question: Question, raw: Any, now: datetime) -> Result:
+    """Grade a practice answer (by category or from the wrong-answer book) and book it."""
+    if not question.is_active:
+        raise DomainError("这道题已停用，请换一题。")
+    graded = grade_response(question, raw)
+    entry = record_result(member.id, question.id, graded.is_correct, "practice", now)
+    return Result(graded, entry)
+
+
+# --- daily questions ---------------------------------------------------------------------
+
+def _random_active_ids(limit: int, exclude: Select | list[int]) -> list[int]:
+    """Pick up to ``limit`` active question ids at random, leaving out ``exclude``."""
+    if limit <= 0:
+        return []
+    query = select(Question.id).where(Question.is_active.is_(True), Question.id.not_in(exclude))
+    return list(db.session.scalars(query.order_by(func.random()).limit(limit)))
+
+
+def _draw(member_id: int) -> list[tuple[int, int]]:
+    """Choose today's (question id, cycle) pairs: none repeats until every one was drawn."""
+    cycle = db.session.scalar(select(func.max(DailyQuestion.cycle))
+                              .where(DailyQuestion.member_id == member_id)) or 1
+    drawn_in_cycle = (select(DailyQuestion.question_id)
+                      .where(DailyQuestion.member_id == member_id,
+                             DailyQuestion.cycle == cycle))
+    chosen = [(qid, cycle) for qid in _random_active_ids(DAILY_COUNT, drawn_in_cycle)]
+    if len(chosen) < DAILY_COUNT:
+        # The bank runs out in this cycle: start the next one for the rest of today's draw,
+        # without repeating a question within the day.
+        taken = [qid for qid, _ in chosen]
+        chosen += [(qid, cycle + 1)
+                   for qid in _random_active_ids(DAILY_COUNT - len(chosen), taken)]
+    return chosen
+
+
+def draw_daily_questions(member: Member, now: datetime) -> list[DailyQuestion]:
+    """Return the member's questions of the China day at ``now``, drawing them once.
+
+    The same questions come back on a refresh or another device. Two requests drawing at
+    once collide on the primary key; the loser rolls the session back and reads the winner's
+    draw, so call this before making any other change in the session.
+    """
+    day = china_today(now)
+    rows = list_daily_questions(member.id, day)
+    if rows:
+        return rows
+    rows = [DailyQuestion(member_id=member.id, day=day, position=position, question_id=qid,
+                          cycle=cycle)
+            for position, (qid, cycle) in enumerate(_draw(member.id), start=1)]
+    if not rows:
+        return []  # an empty bank: nothing to draw today, try again on the next visit
+    try:
+        db.session.add_all(rows)
+        db.session.flush()
+    except IntegrityError:
+        # A double tap or a second device drew first: keep that draw.
+        db.session.rollback()
+        return list_daily_questions(member.id, day)
+    return list_daily_questions(member.id, day)
+
+
+def answer_daily_question(member: Member, question_id: int, raw: Any,
+                          now: datetime) -> Result:
+    """Grade the member's answer to one of today's questions; each is answered once."""
+    day = china_today(now)
+    row = db.session.scalar(
+        select(DailyQuestion)
+        .where(DailyQuestion.member_id == member.id, DailyQuestion.day == day,
+               DailyQuestion.question_id == question_id)
+        .options(joinedload(DailyQuestion.question))
+    )
+    if row is None:
+        raise NotTodaysQuestion("这道题不在您今天的每日答题中，请刷新页面。")
+    if row.answered_at is not None:
+        raise AlreadyAnswered("这道题今天已经答过了，不能重复作答。")
+    graded = grade_response(row.question, raw)
+    # Conditional update: of two requests racing with the same answer, only one counts.
+    done = db.session.execute(
+        update(DailyQuestion)
+        .where(DailyQuestion.member_id == member.id, DailyQuestion.day == day,
+               DailyQuestion.position == row.position, DailyQuestion.answered_at.is_(None))
+        .values(response=graded.response, is_correct=graded.is_correct, answered_at=now)
+    )
+    if done.rowcount != 1:
+        raise AlreadyAnswered("这道题今天已经答过了，不能重复作答。")
+    entry = record_result(member.id, question_id, graded.is_correct, "daily", now)
+    return Result(graded, entry)

@@ -1,0 +1,105 @@
+"""Demo quizzes: an open test, an upcoming exam and a finished competition with results."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from quizapp import PROJECT_ROOT, db
+from quizapp.attempts import services as attempts
+from quizapp.bank.formats.yaml_files import read
+from quizapp.bank.imports import import_drafts
+from quizapp.bank.models import Question
+from quizapp.members.models import Member, PoliticalStatus
+from quizapp.org.models import Branch
+from quizapp.quizzes.models import Counting, QuizKind, ReviewWhen
+from quizapp.quizzes.services import QuizData, RuleData, save_quiz, set_published
+
+QUESTIONS = PROJECT_ROOT / "questions"
+
+
+def load_starter_bank(root: Branch, folder: Path = QUESTIONS) -> int:
+    """Import the starter bank from questions/; return how many questions it holds."""
+    drafts = []
+    for file in sorted(folder.glob("*.y*ml")):
+        drafts += read(file.name, file.read_bytes())[0]
+    result = import_drafts(root.id, drafts)
+    return result.created + result.updated + result.unchanged
+
+
+def _wrong_response(question: Question, rng: random.Random):  # noqa: ANN202
+    if question.type == "single":
+        return rng.choice([i for i in range(len(question.options)) if i != question.answer])
+    if question.type == "multiple":
+        return [question.answer[0]]
+    if question.type == "truefalse":
+        return not question.answer
+    return ["不知道"] * len(question.answer)
+
+
+def _right_response(question: Question):  # noqa: ANN202
+    if question.type == "fill":
+        return [accepted[0] for accepted in question.answer]
+    return question.answer
+
+
+def _sit(member: Member, quiz, started: datetime, skill: float, rng: random.Random) -> None:  # noqa: ANN001
+    """Take the quiz as a member of the given skill would (responses set directly: demo only)."""
+    attempt, _ = attempts.start_attempt(member, quiz, started, rng)
+    moment = started
+    for seq, answer in enumerate(attempt.answers, start=1):
+        moment += timedelta(seconds=rng.randint(15, 60))
+        question = answer.question
+        answer.response = (_right_response(question) if rng.random() < skill
+                           else _wrong_response(question, rng))
+        answer.seq, answer.answered_at = seq, moment
+    db.session.flush()
+    attempts.submit_attempt(attempt, moment + timedelta(seconds=30))
+
+
+def build_quiz_demo(admin: Member, root: Branch, first_unit: Branch, now: datetime,
+                    rng: random.Random) -> str:
+    """Create the demo bank and quizzes; return a summary."""
+    count = load_starter_bank(root)
+    party = [PoliticalStatus.FULL.value, PoliticalStatus.PROBATIONARY.value]
+    common = dict(points={"single": 2, "multiple": 3, "truefalse": 1, "fill": 2})
+
+    test = save_quiz(admin, QuizData(
+        title="《纪律处分条例》学习自测", kind=QuizKind.TEST,
+        description="检验对2023年修订的《中国共产党纪律处分条例》的掌握情况，可答三次，取最高分。",
+        opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=14),
+        time_limit_minutes=15, attempts_allowed=3, counting=Counting.HIGHEST,
+        rules=[RuleData("single", 5), RuleData("multiple", 2), RuleData("truefalse", 2),
+               RuleData("fill", 1)],
+        branches=[first_unit], **common))
+    exam = save_quiz(admin, QuizData(
+        title="党规党纪知识考试", kind=QuizKind.EXAM,
+        description="全局党员参加。限时30分钟，离开答题页面3次自动交卷，考试结束后公布成绩。",
+        opens_at=now + timedelta(days=3), closes_at=now + timedelta(days=3, hours=4),
+        time_limit_minutes=30, attempts_allowed=1, review_when=ReviewWhen.AFTER_CLOSE,
+        leave_limit=3, rules=[RuleData("single", 10), RuleData("multiple", 5),
+                              RuleData("truefalse", 5), RuleData("fill", 5)],
+        branches=[root], statuses=party, **common))
+    contest = save_quiz(admin, QuizData(
+        title="“学党纪、明规矩”知识竞赛", kind=QuizKind.COMPETITION,
+        description="各支部党员参加，按得分和用时排名。",
+        opens_at=now - timedelta(days=10), closes_at=now - timedelta(days=3),
+        time_limit_minutes=20, attempts_allowed=1, shuffle_questions=True,
+        rules=[RuleData("single", 8), RuleData("multiple", 4), RuleData("truefalse", 4),
+               RuleData("fill", 4)],
+        branches=[root], statuses=party, **common))
+    for quiz in (test, exam, contest):
+        set_published(admin, quiz, True)
+
+    members = list(db.session.scalars(select(Member).where(
+        Member.is_active.is_(True), Member.political_status.in_(party),
+        Member.police_no != "m0001").order_by(Member.id)))
+    takers = [m for m in members if rng.random() < 0.7]
+    for member in takers:
+        started = contest.opens_at + timedelta(hours=rng.randint(1, 150))
+        _sit(member, contest, started, rng.uniform(0.45, 0.95), rng)
+    return (f"{count} questions, 3 quizzes (open test, upcoming exam, finished competition "
+            f"with {len(takers)} results)")

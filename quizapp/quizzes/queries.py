@@ -1,0 +1,138 @@
+"""Read-only lookups for the quiz management pages, always within the actor's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import abort
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from quizapp import access, db
+from quizapp.attempts.models import Attempt
+from quizapp.audiences.models import Audience
+from quizapp.bank.models import Question
+from quizapp.members.models import Member
+from quizapp.members.services import normalise_phone
+from quizapp.org.models import Branch
+from quizapp.pagination import Page, paginate
+from quizapp.quizzes.models import DrawRule, Quiz, QuizQuestion
+from quizapp.quizzes.services import _candidates_query, can_manage_quiz
+
+#: The list page's state filter: value -> label (see :func:`_in_state` for what each keeps).
+STATES = {
+    "all": "全部",
+    "draft": "草稿",
+    "upcoming": "已发布 · 未开始",
+    "open": "已发布 · 进行中",
+    "closed": "已发布 · 已结束",
+}
+
+
+def get_quiz(actor: Member, quiz_id: int) -> Quiz:
+    """Return a quiz whose owner branch the actor manages, or 404 (its paper loaded along)."""
+    quiz = db.session.scalar(select(Quiz).where(Quiz.id == quiz_id).options(
+        selectinload(Quiz.fixed_questions).joinedload(QuizQuestion.question),
+        selectinload(Quiz.draw_rules).joinedload(DrawRule.category)))
+    if quiz is None or not can_manage_quiz(actor, quiz):
+        abort(404)
+    return quiz
+
+
+def _in_state(query: Select, state: str, now: datetime) -> Select:
+    published = Quiz.status == "published"
+    if state == "draft":
+        return query.where(Quiz.status == "draft")
+    if state == "upcoming":
+        return query.where(published, Quiz.opens_at > now)
+    if state == "open":
+        return query.where(published, Quiz.opens_at <= now, Quiz.closes_at > now)
+    if state == "closed":
+        return query.where(published, Quiz.closes_at <= now)
+    return query
+
+
+def list_quizzes(actor: Member, *, state: str = "all", now: datetime, page: int = 1,
+                 per_page: int = 20) -> Page:
+    """Return a page of the quizzes owned within the actor's subtree, latest window first."""
+    query = (
+        select(Quiz)
+        .join(Branch, Branch.id == Quiz.owner_branch_id)
+        .where(access.branch_scope(actor))
+        .options(selectinload(Quiz.audience).selectinload(Audience.branches),
+                 selectinload(Quiz.audience).selectinload(Audience.roster))
+        .order_by(Quiz.opens_at.desc(), Quiz.id.desc())
+    )
+    return paginate(_in_state(query, state, now), page, per_page)
+
+
+def count_attempts(quiz_ids: list[int]) -> dict[int, int]:
+    """Return how many attempts (in progress or submitted) each quiz has, in one query."""
+    if not quiz_ids:
+        return {}
+    rows = db.session.execute(
+        select(Attempt.quiz_id, func.count()).where(Attempt.quiz_id.in_(quiz_ids))
+        .group_by(Attempt.quiz_id))
+    return dict(rows.all())
+
+
+def count_available(rule: DrawRule, exclude: set[int]) -> int:
+    """Return how many active questions ``rule`` could draw from, ``exclude`` left out."""
+    return db.session.scalar(
+        select(func.count()).select_from(_candidates_query(rule, exclude).subquery()))
+
+
+@dataclass
+class KeyLookup:
+    """Questions found for typed keys, in the order typed, and the keys that failed."""
+
+    questions: list[Question]
+    unknown: list[str]
+    retired: list[str]
+
+
+def find_questions_by_key(keys: list[str]) -> KeyLookup:
+    """Look up bank questions by 编号 (one query); the bank is bureau-wide."""
+    found = {q.key: q for q in db.session.scalars(
+        select(Question).where(Question.key.in_(keys)))} if keys else {}
+    return KeyLookup(
+        questions=[found[k] for k in keys if k in found and found[k].is_active],
+        unknown=[k for k in keys if k not in found],
+        retired=[k for k in keys if k in found and not found[k].is_active],
+    )
+
+
+@dataclass
+class RosterLookup:
+    """Members found for typed 警号/手机号, and the entries that matched no one visible."""
+
+    members: list[Member]
+    unknown: list[str]
+    inactive: list[str]
+
+
+def find_roster(actor: Member, entries: list[str]) -> RosterLookup:
+    """Resolve each 警号 or 手机号 to a member the actor may see (one query).
+
+    Someone outside the actor's scope counts as unknown, as the rest of the management
+    pages never reveal who exists elsewhere.
+    """
+    phones = {e: normalise_phone(e) for e in entries}
+    candidates = list(db.session.scalars(
+        select(Member).options(joinedload(Member.branch)).where(or_(
+            Member.police_no.in_(entries),
+            Member.phone.in_([p for p in phones.values() if p])))
+    )) if entries else []
+    by_police_no = {m.police_no: m for m in candidates if m.police_no}
+    by_phone = {m.phone: m for m in candidates if m.phone}
+    members, unknown, inactive = [], [], []
+    for entry in entries:
+        member = by_police_no.get(entry) or by_phone.get(phones[entry])
+        if member is None or not access.can_view_member(actor, member):
+            unknown.append(entry)
+        elif not member.is_active:
+            inactive.append(entry)
+        else:
+            members.append(member)
+    return RosterLookup(members, unknown, inactive)

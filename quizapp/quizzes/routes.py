@@ -1,0 +1,230 @@
+"""Quiz management pages: list, create, edit, show, preview a sample paper, publish."""
+
+from __future__ import annotations
+
+import random
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from quizapp import access, clock
+from quizapp.actions import FAILED, perform
+from quizapp.audiences.services import describe
+from quizapp.bank import queries as bank_queries
+from quizapp.bank.models import Question
+from quizapp.bank.services import category_path
+from quizapp.bank.types import LETTERS, REGISTRY, get_type
+from quizapp.errors import DomainError
+from quizapp.org import queries as org_queries
+from quizapp.quizzes import queries, services
+from quizapp.quizzes.forms import ActionForm, QuizForm, split_entries
+from quizapp.quizzes.models import Counting, Quiz, QuizKind, ReviewWhen
+
+bp = Blueprint("quizzes", __name__)
+
+PER_PAGE = 20
+PHASE_LABELS = {"upcoming": "未开始", "open": "进行中", "closed": "已结束"}
+
+
+def _prepare(form: QuizForm, quiz: Quiz | None) -> None:
+    """Offer the branches in scope (active ones, and any the audience already has)."""
+    chosen = {b.id for b in quiz.audience.branches} if quiz else set()
+    branches = [b for b in org_queries.list_branches(current_user)
+                if b.is_active or b.id in chosen]
+    categories = [SelectChoice(c.id, c.label) for c in bank_queries.list_categories()]
+    form.set_choices([SelectChoice(b.id, org_queries.branch_label(b)) for b in branches],
+                     categories)
+
+
+def _names(entries: list[str]) -> str:
+    return "、".join(entries[:20]) + (f" 等 {len(entries)} 项" if len(entries) > 20 else "")
+
+
+def _submitted_data(form: QuizForm) -> services.QuizData | None:
+    """Validate a posted form and read it into QuizData; None (with field errors) if it can't.
+
+    The 编号 and the roster are looked up even when other fields are wrong, so that the
+    organiser sees every problem at once.
+    """
+    if not form.is_submitted():
+        return None
+    valid = form.validate()
+    keys = queries.find_questions_by_key(split_entries(form.question_keys.data))
+    if keys.unknown:
+        form.question_keys.errors.append(f"题库中没有这些编号：{_names(keys.unknown)}。")
+    if keys.retired:
+        form.question_keys.errors.append(f"这些题目已停用，不能再组卷：{_names(keys.retired)}。")
+    roster = queries.find_roster(current_user, split_entries(form.roster.data))
+    if roster.unknown:
+        form.roster.errors.append(
+            f"找不到这些人员，或不在您的管理范围内：{_names(roster.unknown)}。")
+    if roster.inactive:
+        form.roster.errors.append(f"这些人员的账号已停用：{_names(roster.inactive)}。")
+    if not valid or form.question_keys.errors or form.roster.errors:
+        return None
+    categories = {c.id: c.category for c in bank_queries.list_categories()}
+    branch_ids = set(form.branch_ids.data or [])
+    opens_at, closes_at = form.window()
+    return services.QuizData(
+        title=form.title.data.strip(),
+        description=(form.description.data or "").strip(),
+        kind=QuizKind(form.kind.data),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        time_limit_minutes=form.time_limit_minutes.data,
+        attempts_allowed=form.attempts_allowed.data,
+        counting=Counting(form.counting.data),
+        pass_percent=form.pass_percent.data,
+        points={code: form.points.form[code].data for code in REGISTRY},
+        partial_credit=form.partial_credit.data,
+        shuffle_questions=form.shuffle_questions.data,
+        shuffle_options=form.shuffle_options.data,
+        review_when=ReviewWhen(form.review_when.data),
+        review_show_answers=form.review_show_answers.data,
+        review_show_explanations=form.review_show_explanations.data,
+        leave_limit=form.leave_limit.data,
+        fixed_questions=keys.questions,
+        rules=[services.RuleData(type=r.type.data, count=r.count.data,
+                                 category=categories.get(r.category_id.data),
+                                 difficulty_min=r.difficulty_min.data,
+                                 difficulty_max=r.difficulty_max.data)
+               for r in form.used_rules()],
+        branches=[b for b in org_queries.list_branches(current_user) if b.id in branch_ids],
+        statuses=list(form.statuses.data or []),
+        roster=roster.members,
+    )
+
+
+def _render_form(form: QuizForm, quiz: Quiz | None):
+    attempts = queries.count_attempts([quiz.id]).get(quiz.id, 0) if quiz else 0
+    return render_template("quizzes/form.html", form=form, quiz=quiz, attempts=attempts)
+
+
+@bp.get("/")
+@access.organiser_required
+def index():
+    """List the quizzes owned within the organiser's subtree, filtered by state."""
+    state = request.args.get("state", "all")
+    state = state if state in queries.STATES else "all"
+    now = clock.utcnow()
+    page = queries.list_quizzes(current_user, state=state, now=now,
+                                page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
+    return render_template(
+        "quizzes/index.html",
+        page=page,
+        state=state,
+        states=queries.STATES,
+        attempts=queries.count_attempts([q.id for q in page.items]),
+        phase=lambda quiz: services.status_of(quiz, now),
+        phases=PHASE_LABELS,
+        describe=describe,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access.organiser_required
+def create():
+    """Create a quiz (a draft) owned by the top of the organiser's subtree."""
+    form = QuizForm(data=QuizForm.defaults(clock.utcnow()) if request.method == "GET" else None)
+    _prepare(form, None)
+    data = _submitted_data(form)
+    if data is not None:
+        quiz = perform(lambda: services.save_quiz(current_user, data),
+                       "已保存为草稿。请预览试卷，确认无误后发布。")
+        if quiz is not FAILED:
+            return redirect(url_for("quizzes.show", quiz_id=quiz.id))
+    return _render_form(form, None)
+
+
+@bp.route("/<int:quiz_id>/edit", methods=["GET", "POST"])
+@access.organiser_required
+def edit(quiz_id: int):
+    """Change a quiz's settings, audience or questions."""
+    quiz = queries.get_quiz(current_user, quiz_id)
+    form = QuizForm(data=QuizForm.values_of(quiz) if request.method == "GET" else None)
+    _prepare(form, quiz)
+    data = _submitted_data(form)
+    if data is not None:
+        saved = perform(lambda: services.save_quiz(current_user, data, quiz), "已保存。")
+        if saved is not FAILED:
+            return redirect(url_for("quizzes.show", quiz_id=quiz.id))
+    return _render_form(form, quiz)
+
+
+def _paper_size(quiz: Quiz) -> tuple[int, float]:
+    """Return how many questions each paper has and its total points."""
+    counts = [(fq.question.type, 1) for fq in quiz.fixed_questions if fq.question.is_active]
+    counts += [(rule.type, rule.count) for rule in quiz.draw_rules]
+    return (sum(n for _, n in counts),
+            sum(quiz.points.get(qtype, 0) * n for qtype, n in counts))
+
+
+@bp.get("/<int:quiz_id>")
+@access.organiser_required
+def show(quiz_id: int):
+    """Show every setting of a quiz, its audience, its paper's make-up and the actions."""
+    quiz = queries.get_quiz(current_user, quiz_id)
+    fixed_ids = {fq.question_id for fq in quiz.fixed_questions}
+    question_count, total = _paper_size(quiz)
+    return render_template(
+        "quizzes/show.html",
+        quiz=quiz,
+        phase=services.status_of(quiz, clock.utcnow()),
+        phases=PHASE_LABELS,
+        audience=describe(quiz.audience),
+        types=REGISTRY,
+        rules=[(rule, category_path(rule.category), queries.count_available(rule, fixed_ids))
+               for rule in quiz.draw_rules],
+        question_count=question_count,
+        total=total,
+        pass_points=total * quiz.pass_percent / 100,
+        attempts=queries.count_attempts([quiz.id]).get(quiz.id, 0),
+        action_form=ActionForm(),
+    )
+
+
+def _answer_text(question: Question, order: list[int]) -> str:
+    """Show the right answer with the letters of the (possibly shuffled) options."""
+    qtype = get_type(question.type)
+    if not qtype.has_options:
+        return qtype.answer_to_text(question.answer, question.options)
+    chosen = question.answer if isinstance(question.answer, list) else [question.answer]
+    return "".join(sorted(LETTERS[order.index(i)] for i in chosen))
+
+
+@bp.get("/<int:quiz_id>/preview")
+@access.organiser_required
+def preview(quiz_id: int):
+    """Draw one sample paper as a member would get it, with the answers; nothing is saved."""
+    quiz = queries.get_quiz(current_user, quiz_id)
+    rng = random.SystemRandom()
+    paper, error = [], None
+    try:
+        questions = services.draw_paper(quiz, rng)
+    except DomainError as exc:
+        error = exc.message
+    else:
+        for question in questions:
+            order = list(range(len(question.options)))
+            if quiz.shuffle_options and get_type(question.type).has_options:
+                rng.shuffle(order)
+            paper.append((question, order or None, _answer_text(question, order)))
+    return render_template("quizzes/preview.html", quiz=quiz, paper=paper, error=error,
+                           types=REGISTRY,
+                           total=sum(quiz.points.get(q.type, 0) for q, _, _ in paper))
+
+
+@bp.post("/<int:quiz_id>/publish")
+@access.organiser_required
+def publish(quiz_id: int):
+    """Publish a quiz (its audience sees it) or take it back to draft (有答卷后不能撤回)."""
+    quiz = queries.get_quiz(current_user, quiz_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    published = request.form.get("published") == "1"
+    label = quiz.kind_enum.label
+    perform(lambda: services.set_published(current_user, quiz, published),
+            f"已发布，参加范围内的人员可以看到该{label}。" if published
+            else f"已撤回为草稿，党员将看不到该{label}。")
+    return redirect(url_for("quizzes.show", quiz_id=quiz.id))

@@ -1,0 +1,234 @@
+"""Creating, publishing and drawing quizzes."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from quizapp import access, db
+from quizapp.audiences.services import build_audience
+from quizapp.bank.models import Category, Question
+from quizapp.bank.types import REGISTRY
+from quizapp.errors import DomainError
+from quizapp.members.models import Member
+from quizapp.org.models import Branch
+from quizapp.quizzes.models import (
+    DEFAULT_POINTS,
+    Counting,
+    DrawRule,
+    Quiz,
+    QuizKind,
+    QuizQuestion,
+    ReviewWhen,
+)
+
+MAX_QUESTIONS = 200
+
+
+@dataclass
+class RuleData:
+    """Draw ``count`` questions of ``type`` from a category within a difficulty range."""
+
+    type: str
+    count: int
+    category: Category | None = None
+    difficulty_min: int = 1
+    difficulty_max: int = 5
+
+
+@dataclass
+class QuizData:
+    """Everything an organiser sets on a quiz."""
+
+    title: str
+    opens_at: datetime
+    closes_at: datetime
+    kind: QuizKind = QuizKind.TEST
+    description: str = ""
+    time_limit_minutes: int | None = None
+    attempts_allowed: int = 1
+    counting: Counting = Counting.HIGHEST
+    pass_percent: int = 60
+    points: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_POINTS))
+    partial_credit: bool = False
+    shuffle_questions: bool = True
+    shuffle_options: bool = True
+    review_when: ReviewWhen = ReviewWhen.IMMEDIATELY
+    review_show_answers: bool = True
+    review_show_explanations: bool = True
+    leave_limit: int | None = None
+    fixed_questions: list[Question] = field(default_factory=list)
+    rules: list[RuleData] = field(default_factory=list)
+    branches: list[Branch] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    roster: list[Member] = field(default_factory=list)
+
+
+def _check(data: QuizData) -> list[str]:
+    problems = []
+    if not data.title.strip():
+        problems.append("请填写标题")
+    elif len(data.title) > 100:
+        problems.append("标题不能超过 100 字")
+    if data.closes_at <= data.opens_at:
+        problems.append("结束时间必须晚于开始时间")
+    if data.time_limit_minutes is not None and not 1 <= data.time_limit_minutes <= 600:
+        problems.append("答题时长应为 1 至 600 分钟")
+    if not 1 <= data.attempts_allowed <= 20:
+        problems.append("答题次数应为 1 至 20 次")
+    if not 0 <= data.pass_percent <= 100:
+        problems.append("及格线应为 0 至 100 之间的百分数")
+    if data.leave_limit is not None and not 1 <= data.leave_limit <= 50:
+        problems.append("切屏次数上限应为 1 至 50 次")
+    for code, qtype in REGISTRY.items():
+        value = data.points.get(code)
+        if value is None or not 0 < value <= 100:
+            problems.append(f"{qtype.label}题每题分值应在 0 至 100 之间")
+    for rule in data.rules:
+        if rule.type not in REGISTRY:
+            problems.append("抽题规则的题型有误")
+        if not 1 <= rule.count <= MAX_QUESTIONS:
+            problems.append("每条抽题规则应抽 1 至 200 道题")
+        if not 1 <= rule.difficulty_min <= rule.difficulty_max <= 5:
+            problems.append("抽题规则的难度范围有误")
+    if any(not q.is_active for q in data.fixed_questions):
+        problems.append("指定题目中有已停用的题目")
+    total = len(data.fixed_questions) + sum(rule.count for rule in data.rules)
+    if total == 0:
+        problems.append("试卷中没有题目：请指定题目或添加抽题规则")
+    elif total > MAX_QUESTIONS:
+        problems.append(f"一份试卷最多 {MAX_QUESTIONS} 道题")
+    return problems
+
+
+def _candidates_query(rule: DrawRule | RuleData, exclude: set[int]):  # noqa: ANN202
+    query = select(Question.id).where(
+        Question.is_active.is_(True), Question.type == rule.type,
+        Question.difficulty.between(rule.difficulty_min, rule.difficulty_max))
+    if rule.category is not None:
+        query = query.join(Category, Category.id == Question.category_id).where(
+            Category.path.startswith(rule.category.path))
+    if exclude:
+        query = query.where(Question.id.not_in(exclude))
+    return query
+
+
+def _check_pool(data: QuizData) -> list[str]:
+    problems = []
+    fixed = {q.id for q in data.fixed_questions}
+    for rule in data.rules:
+        if rule.type not in REGISTRY:
+            continue
+        available = db.session.scalar(
+            select(func.count()).select_from(_candidates_query(rule, fixed).subquery()))
+        if available < rule.count:
+            where = f"「{rule.category.name}」中" if rule.category else "题库中"
+            problems.append(
+                f"{where}难度 {rule.difficulty_min}–{rule.difficulty_max} 的"
+                f"{REGISTRY[rule.type].label}题只有 {available} 道，不够抽取 {rule.count} 道")
+    return problems
+
+
+def save_quiz(actor: Member, data: QuizData, quiz: Quiz | None = None) -> Quiz:
+    """Create a quiz owned by the actor's subtree, or update one the actor manages."""
+    root = access.managed_root(actor)
+    if root is None:
+        raise DomainError("只有管理员可以创建测试。")
+    if quiz is not None and not can_manage_quiz(actor, quiz):
+        raise DomainError("您无权修改该测试。")
+    problems = _check(data)
+    if not problems:
+        problems = _check_pool(data)
+    if problems:
+        raise DomainError("；".join(problems) + "。")
+    audience = build_audience(actor, data.branches, data.statuses, data.roster,
+                              quiz.audience if quiz else None)
+    if quiz is None:
+        quiz = Quiz(owner_branch=root, created_by_id=actor.id, status="draft")
+    quiz.audience = audience
+    for name in ("title", "description", "opens_at", "closes_at", "time_limit_minutes",
+                 "attempts_allowed", "pass_percent", "partial_credit", "shuffle_questions",
+                 "shuffle_options", "review_show_answers", "review_show_explanations",
+                 "leave_limit"):
+        setattr(quiz, name, getattr(data, name))
+    quiz.title = data.title.strip()
+    quiz.kind = data.kind.value
+    quiz.counting = data.counting.value
+    quiz.review_when = data.review_when.value
+    quiz.points = {code: float(data.points[code]) for code in REGISTRY}
+    quiz.fixed_questions = [QuizQuestion(question=q, position=i)
+                            for i, q in enumerate(data.fixed_questions)]
+    quiz.draw_rules = [
+        DrawRule(type=r.type, category=r.category, difficulty_min=r.difficulty_min,
+                 difficulty_max=r.difficulty_max, count=r.count) for r in data.rules]
+    db.session.add(quiz)
+    db.session.flush()
+    return quiz
+
+
+def can_manage_quiz(actor: Member, quiz: Quiz) -> bool:
+    """Tell whether ``actor`` manages the subtree that owns ``quiz``."""
+    return access.can_manage_branch(actor, quiz.owner_branch)
+
+
+def set_published(actor: Member, quiz: Quiz, published: bool) -> None:
+    """Publish a quiz (members in its audience see it) or take it back to draft."""
+    from quizapp.attempts.models import Attempt
+
+    if not can_manage_quiz(actor, quiz):
+        raise DomainError("您无权发布或撤回该测试。")
+    if not published:
+        started = db.session.scalar(select(func.count()).where(Attempt.quiz_id == quiz.id))
+        if started:
+            raise DomainError(f"已有 {started} 份答卷，不能撤回；如需停止，请修改结束时间。")
+    else:
+        problems = _check_pool(_rules_of(quiz))
+        if problems:
+            raise DomainError("；".join(problems) + "。")
+    quiz.status = "published" if published else "draft"
+    db.session.flush()
+
+
+def _rules_of(quiz: Quiz) -> QuizData:
+    return QuizData(
+        title=quiz.title, opens_at=quiz.opens_at, closes_at=quiz.closes_at,
+        fixed_questions=[fq.question for fq in quiz.fixed_questions],
+        rules=[RuleData(r.type, r.count, r.category, r.difficulty_min, r.difficulty_max)
+               for r in quiz.draw_rules])
+
+
+def draw_paper(quiz: Quiz, rng: random.Random | None = None) -> list[Question]:
+    """Draw one paper: the fixed questions, then each rule's random picks (no repeats).
+
+    One query for the fixed questions, one per draw rule (ids only), one to load the
+    picks: bounded by the number of rules, whatever the size of the bank.
+    """
+    rng = rng or random.SystemRandom()
+    fixed = [fq.question for fq in quiz.fixed_questions if fq.question.is_active]
+    chosen_ids: list[int] = []
+    taken = {q.id for q in fixed}
+    for rule in quiz.draw_rules:
+        pool = list(db.session.scalars(_candidates_query(rule, taken)))
+        if len(pool) < rule.count:
+            raise DomainError("题库中的题目不够抽取，请联系管理员调整抽题规则。")
+        picks = rng.sample(pool, rule.count)
+        chosen_ids += picks
+        taken.update(picks)
+    drawn = {q.id: q for q in db.session.scalars(
+        select(Question).where(Question.id.in_(chosen_ids)))} if chosen_ids else {}
+    paper = fixed + [drawn[i] for i in chosen_ids]
+    if quiz.shuffle_questions:
+        rng.shuffle(paper)
+    return paper
+
+
+def status_of(quiz: Quiz, now: datetime) -> str:
+    """Return upcoming, open or closed for a published quiz at ``now``."""
+    if now < quiz.opens_at:
+        return "upcoming"
+    if now >= quiz.closes_at:
+        return "closed"
+    return "open"

@@ -1,0 +1,1 @@
+"""Results for organisers: per member and per branch, competition rankings, item statistics."""

@@ -1,0 +1,296 @@
+"""Read-only results of a quiz: one row per eligible member, branch summaries and rankings.
+
+Who counts: the members the quiz's audience matches now (active, on a party branch), and
+only those whose current branch lies in the actor's scope. Each member's counted attempt is
+picked by the quiz's counting rule (highest, latest, first) among submitted attempts.
+Item statistics are in :mod:`quizapp.results.items`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import abort
+from sqlalchemy import and_, or_, select
+
+from quizapp import access, db
+from quizapp.attempts.models import Attempt
+from quizapp.attempts.services import counted_attempt
+from quizapp.audiences.services import member_filter
+from quizapp.members.models import Member
+from quizapp.org.models import Branch, BranchKind
+from quizapp.org.queries import sort_as_tree
+from quizapp.pagination import Page
+from quizapp.quizzes.models import Counting, Quiz
+from quizapp.quizzes.services import status_of
+
+#: A member's state at a quiz, and how the pages call it.
+STATUS_LABELS = {"absent": "未参加", "in_progress": "答题中", "submitted": "已交卷"}
+
+#: What every figure means; shown on the results page and in the export's 说明 sheet.
+RESULT_DEFINITIONS = [
+    ("应参加人数", "测试对象范围内、当前所在党支部属于您管理范围的在册人员（按人员当前所在支部统计）。"),
+    ("参加人数", "至少交卷一次的人数（含到时自动交卷）；只开始答题、尚未交卷的不计入。"),
+    ("参与率", "参加人数 ÷ 应参加人数。"),
+    ("计分成绩", "每人按本测试的计分方式（最高分、最后一次或第一次）从已交卷的答卷中取一次成绩。"),
+    ("平均分", "参加人员计分成绩之和 ÷ 参加人数；未参加的人员不计入。"),
+    ("及格人数、及格率", "计分成绩达到及格线（满分 × 及格百分比）的人数；及格率 = 及格人数 ÷ 参加人数。"),
+    ("用时", "计分答卷从开始答题到交卷的时间；到时自动交卷的，算到截止时间为止。"),
+    ("竞赛排名", ("按计分成绩从高到低；成绩相同的用时少者在前，再相同的先交卷者在前。"
+                 "成绩和用时都相同的名次并列。支部按参加人员的平均分从高到低排名，平均分相同的名次并列。")),
+]
+
+
+def duration_text(seconds: int | None) -> str:
+    """Write a duration as people read it, e.g. "12分05秒"."""
+    if seconds is None:
+        return ""
+    minutes, rest = divmod(max(seconds, 0), 60)
+    return f"{minutes}分{rest:02d}秒" if minutes else f"{rest}秒"
+
+
+def get_quiz(actor: Member, quiz_id: int) -> Quiz:
+    """Return a quiz whose owning subtree the actor manages, or 404."""
+    quiz = db.session.get(Quiz, quiz_id)
+    if quiz is None or not access.can_manage_branch(actor, quiz.owner_branch):
+        abort(404)
+    return quiz
+
+
+@dataclass
+class ResultRow:
+    """One eligible member, their attempts at the quiz and the one that counts."""
+
+    member_id: int
+    name: str
+    login_id: str
+    branch: Branch
+    attempts: int = 0
+    counted: Attempt | None = None
+    in_progress: bool = False
+    #: Competition rank (ties share it); None for non-competitions and non-participants.
+    rank: int | None = None
+
+    @property
+    def status(self) -> str:
+        if self.counted is not None:
+            return "submitted"
+        return "in_progress" if self.in_progress else "absent"
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def score(self) -> float | None:
+        return self.counted.score if self.counted else None
+
+    @property
+    def max_score(self) -> float | None:
+        return self.counted.max_score if self.counted else None
+
+    @property
+    def passed(self) -> bool | None:
+        return self.counted.passed if self.counted else None
+
+    @property
+    def seconds_used(self) -> int | None:
+        return self.counted.seconds_used if self.counted else None
+
+    @property
+    def time_text(self) -> str:
+        return duration_text(self.seconds_used)
+
+    @property
+    def submitted_at(self) -> datetime | None:
+        return self.counted.submitted_at if self.counted else None
+
+    @property
+    def auto_submitted(self) -> bool | None:
+        return self.counted.auto_submitted if self.counted else None
+
+
+@dataclass
+class QuizResults:
+    """The rows of a quiz's results and the branches they are summarised by."""
+
+    quiz: Quiz
+    #: upcoming, open or closed at the time asked.
+    state: str
+    rows: list[ResultRow]
+    #: Party branches in scope that the audience covers, in tree order (some may be empty).
+    branches: list[Branch]
+
+
+def quiz_results(actor: Member, quiz: Quiz, now: datetime) -> QuizResults:
+    """Return one row per eligible member in the actor's scope, in tree order, then by name.
+
+    A constant number of queries whatever the number of members: the audience (two), the
+    members, their attempts and the branches.
+    """
+    audience = quiz.audience
+    in_scope = and_(access.branch_scope(actor), Branch.kind == BranchKind.BRANCH.value)
+    members = db.session.execute(
+        select(Member.id, Member.name, Member.police_no, Member.phone, Member.branch_id)
+        .join(Branch, Branch.id == Member.branch_id)
+        .where(member_filter(audience), in_scope)
+    ).all()
+    by_member: dict[int, list[Attempt]] = {}
+    for attempt in db.session.scalars(
+            select(Attempt)
+            .join(Member, Member.id == Attempt.member_id)
+            .join(Branch, Branch.id == Member.branch_id)
+            .where(Attempt.quiz_id == quiz.id, in_scope)
+            .order_by(Attempt.member_id, Attempt.number)):
+        by_member.setdefault(attempt.member_id, []).append(attempt)
+
+    covered = [Branch.id.in_(sorted({m.branch_id for m in members}))]
+    if not audience.roster and audience.branches:
+        covered.append(and_(Branch.is_active.is_(True),
+                            or_(*[Branch.path.startswith(b.path) for b in audience.branches])))
+    branches = sort_as_tree(list(db.session.scalars(
+        select(Branch).where(in_scope, or_(*covered)))))
+    branch_by_id = {b.id: b for b in branches}
+    order = {b.id: i for i, b in enumerate(branches)}
+
+    counting = Counting(quiz.counting)
+    rows = []
+    for m in sorted(members, key=lambda m: (order[m.branch_id], m.name, m.id)):
+        attempts = by_member.get(m.id, [])
+        rows.append(ResultRow(
+            member_id=m.id, name=m.name, login_id=m.police_no or m.phone or "",
+            branch=branch_by_id[m.branch_id], attempts=len(attempts),
+            counted=counted_attempt(attempts, counting),
+            in_progress=any(a.status == "in_progress" for a in attempts)))
+    return QuizResults(quiz=quiz, state=status_of(quiz, now), rows=rows, branches=branches)
+
+
+def rank_members(rows: list[ResultRow]) -> list[ResultRow]:
+    """Rank participants by score (high first), time used (short first), submission (early first).
+
+    Rows with the same score and time share a rank (1, 1, 3...). Returns the ranked rows in
+    order, followed by the others in their given order; sets ``rank`` on each ranked row.
+    """
+    ranked = sorted((r for r in rows if r.counted is not None), key=lambda r: (
+        -round(r.score or 0, 2), _seconds(r), r.submitted_at, r.member_id))
+    previous = None
+    for position, row in enumerate(ranked, start=1):
+        key = (round(row.score or 0, 2), _seconds(row))
+        if key != previous:
+            rank, previous = position, key
+        row.rank = rank
+    return ranked + [r for r in rows if r.counted is None]
+
+
+def _seconds(row: ResultRow) -> float:
+    return row.seconds_used if row.seconds_used is not None else math.inf
+
+
+@dataclass
+class BranchLine:
+    """The figures of one branch, or of all of them (``branch`` None)."""
+
+    branch: Branch | None
+    eligible: int = 0
+    participants: int = 0
+    passed: int = 0
+    score_sum: float = 0.0
+    #: Competition rank by average score; None for branches without participants.
+    rank: int | None = None
+
+    @property
+    def name(self) -> str:
+        return self.branch.name if self.branch else "合计"
+
+    @property
+    def participation_rate(self) -> float | None:
+        return self.participants / self.eligible if self.eligible else None
+
+    @property
+    def average(self) -> float | None:
+        return self.score_sum / self.participants if self.participants else None
+
+    @property
+    def pass_rate(self) -> float | None:
+        return self.passed / self.participants if self.participants else None
+
+    def add(self, row: ResultRow) -> None:
+        self.eligible += 1
+        if row.counted is not None:
+            self.participants += 1
+            self.score_sum += row.score or 0
+            self.passed += 1 if row.passed else 0
+
+
+@dataclass
+class Summary:
+    """Per-branch lines in tree order, and the total over every row."""
+
+    lines: list[BranchLine] = field(default_factory=list)
+    total: BranchLine = field(default_factory=lambda: BranchLine(None))
+
+
+def branch_summary(rows: list[ResultRow], branches: list[Branch] | None = None) -> Summary:
+    """Sum up rows per member's current branch; ``branches`` get a line even when empty.
+
+    eligible: rows; participants: rows with a counted (submitted) attempt; participation
+    rate = participants / eligible; average = sum of counted scores / participants;
+    pass rate = passed / participants. Rates are None when their divisor is zero.
+    """
+    lines: dict[int, BranchLine] = {b.id: BranchLine(b) for b in branches or []}
+    summary = Summary()
+    for row in rows:
+        lines.setdefault(row.branch.id, BranchLine(row.branch)).add(row)
+        summary.total.add(row)
+    summary.lines = list(lines.values())
+    return summary
+
+
+def rank_branches(lines: list[BranchLine]) -> list[BranchLine]:
+    """Order branches by average score (high first); equal averages share a rank.
+
+    Among equal averages, the higher participation rate comes first; branches without
+    participants come last, unranked.
+    """
+    ranked = sorted((line for line in lines if line.participants), key=lambda line: (
+        -round(line.average, 2), -(line.participation_rate or 0), line.name))
+    previous = None
+    for position, line in enumerate(ranked, start=1):
+        if round(line.average, 2) != previous:
+            rank, previous = position, round(line.average, 2)
+        line.rank = rank
+    return ranked + [line for line in lines if not line.participants]
+
+
+#: Filters of the member table: the statuses to keep, and the label of the filter.
+FILTERS = {
+    "all": "全部",
+    "absent": "未参加",
+    "in_progress": "答题中",
+    "submitted": "已交卷",
+    "failed": "未及格",
+}
+
+
+def filter_rows(rows: list[ResultRow], show: str) -> list[ResultRow]:
+    """Keep the rows a filter of :data:`FILTERS` selects (unknown filters keep all)."""
+    if show == "failed":
+        return [r for r in rows if r.counted is not None and not r.passed]
+    if show in STATUS_LABELS:
+        return [r for r in rows if r.status == show]
+    return rows
+
+
+def count_filters(rows: list[ResultRow]) -> dict[str, int]:
+    """Count the rows each filter would show."""
+    return {key: len(filter_rows(rows, key)) for key in FILTERS}
+
+
+def page_of(rows: list[ResultRow], number: int, per_page: int) -> Page:
+    """Return page ``number`` (1-based, clamped) of rows already in memory."""
+    pages = max(1, math.ceil(len(rows) / per_page))
+    number = min(max(1, number), pages)
+    return Page(items=rows[(number - 1) * per_page:number * per_page], number=number,
+                per_page=per_page, total=len(rows))

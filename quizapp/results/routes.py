@@ -1,0 +1,75 @@
+"""Results pages for organisers: a quiz's results, its item statistics, the .xlsx export."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from io import BytesIO
+
+from flask import Blueprint, render_template, request, send_file
+from flask_login import current_user
+
+from quizapp import access, db
+from quizapp.clock import utcnow
+from quizapp.quizzes.models import Quiz, QuizKind
+from quizapp.results import exports, queries, services
+from quizapp.results.items import ITEM_DEFINITIONS, LOW_DISCRIMINATION, item_statistics
+
+bp = Blueprint("results", __name__)
+
+PER_PAGE = 50
+
+
+def _load(quiz_id: int, now: datetime) -> tuple[Quiz, queries.QuizResults]:
+    """Find the quiz (404 outside scope), grade its overdue attempts, read its results."""
+    quiz = queries.get_quiz(current_user, quiz_id)
+    if services.submit_overdue(quiz, now):
+        db.session.commit()
+    return quiz, queries.quiz_results(current_user, quiz, now)
+
+
+@bp.get("/quizzes/<int:quiz_id>")
+@access.organiser_required
+def quiz(quiz_id: int):
+    """Show a quiz's results: figures per branch and a filtered, paged table of members."""
+    quiz, results = _load(quiz_id, utcnow())
+    competition = quiz.kind == QuizKind.COMPETITION.value
+    summary = queries.branch_summary(results.rows, results.branches)
+    lines = queries.rank_branches(summary.lines) if competition else summary.lines
+    rows = queries.rank_members(results.rows) if competition else results.rows
+
+    branch = next((b for b in results.branches
+                   if b.id == request.args.get("branch", type=int)), None)
+    if branch is not None:
+        rows = [r for r in rows if r.branch.id == branch.id]
+    show = request.args.get("show", "all")
+    show = show if show in queries.FILTERS else "all"
+    page = queries.page_of(queries.filter_rows(rows, show),
+                           request.args.get("page", 1, type=int), PER_PAGE)
+    return render_template(
+        "results/quiz.html", quiz=quiz, results=results, competition=competition,
+        lines=lines, total=summary.total, page=page, show=show,
+        counts=queries.count_filters(rows),
+        filters=queries.FILTERS, branch=branch, definitions=queries.RESULT_DEFINITIONS)
+
+
+@bp.get("/quizzes/<int:quiz_id>/items")
+@access.organiser_required
+def items(quiz_id: int):
+    """Show the facility and discrimination of every question, with option shares."""
+    quiz = queries.get_quiz(current_user, quiz_id)
+    if services.submit_overdue(quiz, utcnow()):
+        db.session.commit()
+    return render_template(
+        "results/items.html", quiz=quiz, stats=item_statistics(quiz),
+        definitions=ITEM_DEFINITIONS, low=LOW_DISCRIMINATION)
+
+
+@bp.get("/quizzes/<int:quiz_id>/export.xlsx")
+@access.organiser_required
+def export(quiz_id: int):
+    """Download the results, branch summary and item statistics as one .xlsx file."""
+    now = utcnow()
+    quiz, results = _load(quiz_id, now)
+    data = exports.results_xlsx(current_user, results, now)
+    return send_file(BytesIO(data), mimetype=exports.XLSX, as_attachment=True,
+                     download_name=exports.export_filename(quiz.title, now))

@@ -1,0 +1,239 @@
+// The attempt page: one question per screen, every answer saved as soon as it is chosen.
+// Answers are kept in localStorage until the server acknowledges them, so a lost connection
+// or a closed page loses nothing: they are sent again when the connection returns.
+(function () {
+  "use strict";
+  var root = document.getElementById("attempt");
+  if (!root) return;
+  var Q = window.quizapp.question;
+  var attemptId = root.getAttribute("data-attempt-id");
+  var storageKey = "quizapp.attempt." + attemptId;
+  var startedAt = Date.parse(root.getAttribute("data-started-at"));
+  var deadline = Date.now() + parseInt(root.getAttribute("data-seconds-left"), 10) * 1000;
+  var panes = Array.prototype.slice.call(root.querySelectorAll(".pane"));
+  var stateBox = document.getElementById("save-state");
+  var errorBox = document.getElementById("attempt-error");
+  var current = 0;
+  var submitting = false;
+  var finished = false;
+  var inFlight = {};
+
+  // --- local store: {qid: {response, seq, synced}} --------------------------------------
+  function load() {
+    try { return JSON.parse(window.localStorage.getItem(storageKey)) || {}; }
+    catch (e) { return {}; }
+  }
+  var store = load();
+  function persist() {
+    try { window.localStorage.setItem(storageKey, JSON.stringify(store)); } catch (e) { /* full */ }
+  }
+
+  // Sequence numbers grow with time since the start (tenths of a second), so the newest
+  // answer wins across tabs and devices, and never repeat for a question on this device.
+  function nextSeq(qid) {
+    var byTime = Math.floor((Date.now() - startedAt) / 100) + 1;
+    var last = store[qid] ? store[qid].seq : 0;
+    return Math.max(byTime, last + 1);
+  }
+
+  function pending() {
+    return Object.keys(store).filter(function (qid) { return !store[qid].synced; });
+  }
+
+  function showState() {
+    var waiting = pending().length;
+    if (!waiting) {
+      stateBox.textContent = "全部答案已保存";
+      stateBox.className = "save-state saved";
+    } else if (!navigator.onLine) {
+      stateBox.textContent = "网络已断开：" + waiting + " 题答案保存在本机，联网后自动上传";
+      stateBox.className = "save-state offline";
+    } else {
+      stateBox.textContent = "正在保存 " + waiting + " 题…";
+      stateBox.className = "save-state saving";
+    }
+    panes.forEach(function (pane) {
+      var qid = pane.getAttribute("data-question-id");
+      var mark = pane.querySelector("[data-state-for]");
+      var entry = store[qid];
+      mark.textContent = entry ? (entry.synced ? "已保存" : "未保存") : "";
+      mark.className = "pane-state " + (entry ? (entry.synced ? "saved" : "unsaved") : "");
+    });
+    var answered = 0;
+    panes.forEach(function (pane, i) {
+      var cell = root.querySelector('[data-go="' + i + '"]');
+      var done = Q.isAnswered(Q.readResponse(pane.querySelector(".question")));
+      if (done) answered += 1;
+      cell.classList.toggle("answered", done);
+      cell.classList.toggle("current", i === current);
+    });
+    document.getElementById("answered-count").textContent = answered;
+  }
+
+  function showError(message) {
+    errorBox.textContent = message;
+    errorBox.hidden = !message;
+  }
+
+  // --- sending ---------------------------------------------------------------------------
+  var retryTimer = null;
+  function scheduleRetry() {
+    if (retryTimer) return;
+    retryTimer = window.setTimeout(function () { retryTimer = null; flush(); }, 5000);
+  }
+
+  function send(qid) {
+    var entry = store[qid];
+    if (!entry || entry.synced || inFlight[qid] === entry.seq) return Promise.resolve();
+    inFlight[qid] = entry.seq;
+    var url = root.getAttribute("data-save-url").replace(/\/0$/, "/" + qid);
+    return window.quizapp.fetchJSON(url, {
+      method: "PUT", body: { seq: entry.seq, response: entry.response }
+    }).then(function (data) {
+      // saved, or the server already holds a newer answer: either way nothing is pending.
+      if (store[qid] && store[qid].seq <= Math.max(entry.seq, data.seq)) {
+        store[qid].synced = true;
+        persist();
+      }
+    }, function (error) {
+      if (error.status === 409) {
+        finished = true;
+        showError(error.message + " 正在打开成绩页…");
+        window.setTimeout(function () {
+          window.location.href = root.getAttribute("data-result-url");
+        }, 1500);
+      } else if (error.status === 400 || error.status === 404) {
+        store[qid].synced = true;  // the server will never take it: don't resend forever
+        persist();
+        showError(error.message);
+      } else {
+        scheduleRetry();
+      }
+    }).then(function () {
+      delete inFlight[qid];
+      showState();
+    });
+  }
+
+  function flush() {
+    return Promise.all(pending().map(send));
+  }
+
+  function onChange(pane) {
+    var qid = pane.getAttribute("data-question-id");
+    var response = Q.readResponse(pane.querySelector(".question"));
+    if (Array.isArray(response) && !response.length) response = [];
+    store[qid] = { response: response, seq: nextSeq(qid), synced: false };
+    persist();
+    showState();
+    send(qid);
+  }
+
+  // --- restoring: answers kept on this device that the server has not acknowledged ----
+  panes.forEach(function (pane) {
+    var qid = pane.getAttribute("data-question-id");
+    var serverSeq = parseInt(pane.getAttribute("data-seq"), 10) || 0;
+    var entry = store[qid];
+    if (entry && entry.seq > serverSeq) {
+      Q.restoreResponse(pane.querySelector(".question"), entry.response);
+      entry.synced = false;
+    } else if (entry) {
+      delete store[qid];
+    }
+    var timer = null;
+    pane.addEventListener("change", function () { onChange(pane); });
+    pane.addEventListener("input", function (event) {
+      if (event.target.classList.contains("blank")) {
+        window.clearTimeout(timer);
+        timer = window.setTimeout(function () { onChange(pane); }, 800);
+      }
+    });
+  });
+  persist();
+
+  // --- navigation -------------------------------------------------------------------------
+  function go(index) {
+    current = Math.max(0, Math.min(panes.length - 1, index));
+    panes.forEach(function (pane, i) { pane.hidden = i !== current; });
+    document.getElementById("prev").disabled = current === 0;
+    document.getElementById("next").disabled = current === panes.length - 1;
+    showState();
+    window.scrollTo(0, 0);
+  }
+  document.getElementById("prev").addEventListener("click", function () { go(current - 1); });
+  document.getElementById("next").addEventListener("click", function () { go(current + 1); });
+  root.querySelectorAll("[data-go]").forEach(function (cell) {
+    cell.addEventListener("click", function () {
+      go(parseInt(cell.getAttribute("data-go"), 10));
+      document.getElementById("navigator").open = false;
+    });
+  });
+
+  // --- submitting -------------------------------------------------------------------------
+  function submit(auto) {
+    if (submitting) return;
+    submitting = true;
+    showError("");
+    flush().then(function () {
+      if (pending().length && !auto) throw new Error("还有答案没有保存成功，请检查网络后再交卷。");
+      return window.quizapp.fetchJSON(root.getAttribute("data-submit-url"), { method: "POST" });
+    }).then(function (data) {
+      finished = true;
+      window.localStorage.removeItem(storageKey);
+      window.location.href = data.result_url || root.getAttribute("data-result-url");
+    }, function (error) {
+      submitting = false;
+      showError(error.message);
+      document.getElementById("submit-form").dataset.submitting = "";
+    });
+  }
+  document.getElementById("submit-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    submit(false);
+  });
+  document.getElementById("submit-box").addEventListener("toggle", function () {
+    var unanswered = panes.length - parseInt(document.getElementById("answered-count").textContent, 10);
+    document.getElementById("submit-summary").textContent = unanswered
+      ? "还有 " + unanswered + " 题未作答。交卷后不能再修改答案。"
+      : "已全部作答。交卷后不能再修改答案。";
+  });
+
+  // --- countdown from the server's deadline ------------------------------------------------
+  var countdown = document.getElementById("countdown");
+  function tick() {
+    var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+    var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
+    countdown.textContent = (h ? h + ":" : "") + (m < 10 && h ? "0" : "") + m + ":" + (s < 10 ? "0" : "") + s;
+    countdown.classList.toggle("urgent", left <= 60);
+    if (left === 0 && !finished) {
+      window.clearInterval(clock);
+      showError("答题时间到，正在交卷…");
+      submit(true);
+    }
+  }
+  var clock = window.setInterval(tick, 1000);
+  tick();
+
+  // --- connection and page leaving -----------------------------------------------------
+  window.addEventListener("online", function () { showState(); flush(); });
+  window.addEventListener("offline", showState);
+  var leaveLimit = parseInt(root.getAttribute("data-leave-limit"), 10);
+  if (leaveLimit) {
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState !== "hidden" || finished) return;
+      window.quizapp.fetchJSON(root.getAttribute("data-leave-url"), { method: "POST" })
+        .then(function (data) {
+          if (data.status === "submitted") {
+            finished = true;
+            window.location.href = data.result_url;
+          } else {
+            showError("您已离开答题页面 " + data.leave_count + " 次，达到 " + data.leave_limit + " 次将自动交卷。");
+          }
+        }, function () { /* counted when the connection returns, or not at all */ });
+    });
+  }
+  window.addEventListener("beforeunload", function () { persist(); });
+
+  go(0);
+  flush();
+})();

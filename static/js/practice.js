@@ -1,0 +1,109 @@
+// Practice, daily questions and the wrong-answer book: send one answer, show the feedback.
+// Each form.practice-item posts {response} to its data-url (see quizapp/practice/routes.py).
+// A failed request keeps the chosen answer on screen so the member can simply retry.
+(function () {
+  "use strict";
+  var Q = window.quizapp.question;
+
+  function optionValue(input, type) {
+    return type === "truefalse" ? input.value === "true" : parseInt(input.value, 10);
+  }
+
+  // Lock the inputs and colour the options (or blanks) right and wrong.
+  function mark(form, result) {
+    var container = form.querySelector(".question");
+    var type = container.getAttribute("data-type");
+    if (type === "fill") {
+      container.querySelectorAll("input.blank").forEach(function (input, i) {
+        if (result.blanks) input.classList.add(result.blanks[i] ? "is-right" : "is-wrong");
+      });
+    } else {
+      container.querySelectorAll(".option").forEach(function (label) {
+        var input = label.querySelector("input");
+        var value = optionValue(input, type);
+        var right = Array.isArray(result.right) ? result.right.indexOf(value) !== -1
+          : result.right === value;
+        if (right) label.classList.add("is-right");
+        else if (input.checked) label.classList.add("is-wrong");
+      });
+    }
+    container.querySelectorAll("input").forEach(function (input) { input.disabled = true; });
+  }
+
+  function showError(form, message, reload) {
+    var box = form.querySelector(".practice-error");
+    box.textContent = message;
+    if (reload) {
+      var link = document.createElement("a");
+      link.href = window.location.href;
+      link.textContent = "刷新页面";
+      box.appendChild(document.createTextNode(" "));
+      box.appendChild(link);
+    }
+    box.hidden = false;
+  }
+
+  function answer(form) {
+    if (form.dataset.busy === "1" || form.dataset.done === "1") return;
+    var container = form.querySelector(".question");
+    var response = Q.readResponse(container);
+    if (!Q.isAnswered(response)) {
+      showError(form, container.getAttribute("data-type") === "fill"
+        ? "请先填写答案再提交。" : "请先选择答案再提交。");
+      return;
+    }
+    var button = form.querySelector('button[type="submit"]');
+    form.dataset.busy = "1";
+    form.querySelector(".practice-error").hidden = true;
+    button.disabled = true;
+    button.textContent = "提交中…";
+    window.quizapp.fetchJSON(form.getAttribute("data-url"), {
+      method: "POST", body: { response: response }
+    }).then(function (data) {
+      form.dataset.done = "1";
+      var feedback = form.querySelector(".practice-feedback");
+      feedback.innerHTML = data.feedback_html;
+      mark(form, data);
+      button.parentNode.removeChild(button);
+      var next = form.querySelector("[data-next]");
+      if (next) {
+        next.textContent = "下一题";
+        next.classList.remove("button-light");
+      }
+      if (data.daily) {
+        var summary = document.getElementById("daily-summary");
+        if (summary) summary.outerHTML = data.daily.summary_html;
+      }
+      var box = feedback.firstElementChild;
+      if (box) {
+        box.focus({ preventScroll: true });
+        box.scrollIntoView({ block: "nearest", behavior: "smooth" });
+      }
+    }, function (error) {
+      button.disabled = false;
+      button.textContent = "重新提交";
+      if (!error.status) {
+        showError(form, error.message + "您选择的答案仍保留在页面上，可再次点击“重新提交”。");
+      } else {
+        showError(form, error.message, error.status === 409 || error.status === 404);
+      }
+    }).then(function () {
+      form.dataset.busy = "";
+    });
+  }
+
+  document.querySelectorAll("form.practice-item").forEach(function (form) {
+    if (form.hasAttribute("data-result")) {  // answered earlier: show it as it was graded
+      form.dataset.done = "1";
+      mark(form, JSON.parse(form.getAttribute("data-result")));
+      return;
+    }
+    // The button stays disabled until this script runs, so an early tap can't reload the page.
+    var button = form.querySelector('button[type="submit"]');
+    if (button) button.disabled = false;
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      answer(form);
+    });
+  });
+})();
