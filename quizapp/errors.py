@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
@@ -23,6 +28,7 @@ MESSAGES = {
     405: ("操作不被允许", "此页面不支持这种操作，请返回上一页重试。"),
     413: ("文件太大", "上传的文件超过大小限制，请拆分后再上传。"),
     429: ("操作过于频繁", "您的操作过于频繁，请稍后再试。"),
+    503: ("服务暂时不可用", "系统正在维护或数据库暂时无法连接，您的操作没有完成。请稍后重试。"),
     500: ("系统出错了", "服务器处理时出错，您的操作没有完成。请稍后重试；如果仍然出错，请联系管理员。"),
 }
 CSRF_MESSAGE = "页面已过期或停留时间过长，请刷新页面后重新提交。"
@@ -48,6 +54,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError):
         return error_response(400, CSRF_MESSAGE)
+
+    @app.errorhandler(OperationalError)
+    def _database_down(error: OperationalError):
+        log.error("database unavailable on %s %s: %s", request.method, request.path, error)
+        from quizapp import db
+
+        db.session.remove()
+        return error_response(503)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

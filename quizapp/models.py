@@ -2,6 +2,7 @@
 
 from quizapp.attempts.models import Attempt, AttemptAnswer
 from quizapp.audiences.models import Audience, AudienceBranch, AudienceMember
+from quizapp.auth.models import RateLimitCounter
 from quizapp.bank.models import Category, Question
 from quizapp.db import Base
 from quizapp.members.models import Member, Membership
@@ -14,5 +15,5 @@ metadata = Base.metadata
 __all__ = [
     "Attempt", "AttemptAnswer", "Audience", "AudienceBranch", "AudienceMember", "Base",
     "Branch", "Category", "DailyQuestion", "DrawRule", "Member", "Membership", "Question",
-    "Quiz", "QuizQuestion", "WrongAnswer", "metadata",
+    "Quiz", "QuizQuestion", "RateLimitCounter", "WrongAnswer", "metadata",
 ]

@@ -94,8 +94,8 @@ def _app(database_url, tmp_path_factory):
 def app(_app):
     """The app, with an empty database and fresh rate limits for each test."""
     saved = dict(_app.config)
-    limiter.reset()
     with _app.app_context():
+        limiter.reset()
         yield _app
         db.session.rollback()
         for table in reversed(metadata.sorted_tables):

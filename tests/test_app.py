@@ -102,3 +102,20 @@ def test_pages_carry_security_headers_and_no_external_assets(client, org):
     assert "http://" not in html and "https://" not in html
     assert '<meta name="csrf-token"' in html
     assert 'name="viewport"' in html
+
+
+def test_database_outage_gives_a_chinese_503(app, client, org, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from quizapp.members import queries as member_queries
+
+    auth_response = client.post("/login", data={"login_id": "org1", "password": "Passw0rd!"})
+    assert auth_response.status_code == 302
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("could not connect"))
+
+    monkeypatch.setattr(member_queries, "list_members", down)
+    response = client.get("/manage/members/")
+    assert response.status_code == 503
+    assert "服务暂时不可用" in response.get_data(as_text=True)

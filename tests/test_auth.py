@@ -177,3 +177,62 @@ def test_authenticate_records_last_login(app, org):
     now = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
     member = services.authenticate("m1", PASSWORD, now)
     assert member.last_login_at == now
+
+
+def test_unknown_accounts_cost_one_password_check_too(app, org, monkeypatch):
+    from quizapp.auth import passwords
+
+    calls = []
+    real = passwords.verify_password
+
+    def counting(password_hash, password):
+        calls.append(password_hash)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(services, "verify_password", counting)
+    with pytest.raises(DomainError):
+        services.authenticate("nobody", "whatever123", None)
+    assert calls == [None]  # verify_password(None, ...) hashes to spend the same time
+
+
+def test_login_accepts_a_phone_written_with_spaces_or_prefix(auth, make_member, org):
+    make_member("p200", org.b12, phone="13912345679")
+    db.session.commit()
+    assert auth.login("+86 139 1234 5679").status_code == 302
+
+
+def test_login_counters_are_shared_through_the_database(app, auth, org):
+    """Counters live in the database, so every gunicorn worker sees the same ones."""
+    from sqlalchemy import select
+
+    from quizapp.auth.models import RateLimitCounter
+
+    for _ in range(3):
+        auth.login("m1", "bad-password1")
+    db.session.expire_all()
+    counts = dict(db.session.execute(
+        select(RateLimitCounter.key, RateLimitCounter.count)).all())
+    assert any("account:m1" in key and count == 3 for key, count in counts.items()), counts
+    # A fresh storage object (another worker) reads the same counter.
+    from quizapp.auth.limits_storage import DatabaseStorage
+
+    other = DatabaseStorage("quizapp-db://")
+    key = next(k for k in counts if "account:m1" in k)
+    assert other.get(key) == 3
+    assert other.incr(key, 900) == 4
+    other.clear(key)
+    assert other.get(key) == 0
+
+
+def test_an_expired_window_starts_again(app, org, monkeypatch):
+    import time
+
+    from quizapp.auth.limits_storage import DatabaseStorage
+
+    storage = DatabaseStorage("quizapp-db://")
+    assert storage.incr("k", 60) == 1
+    assert storage.incr("k", 60) == 2
+    later = time.time() + 61
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert storage.get("k") == 0
+    assert storage.incr("k", 60) == 1

@@ -540,3 +540,40 @@ def test_member_left_in_a_deactivated_branch_can_be_brought_back(clock, client, 
         (org.b11.id, date(2025, 1, 1), date(2026, 11, 1)),
         (org.b12.id, TODAY, None),
     ]
+
+
+def test_the_database_allows_one_open_stay_per_member(org):
+    from sqlalchemy.exc import IntegrityError
+
+    from quizapp.members.models import Membership
+
+    db.session.add(Membership(member_id=org.m1.id, branch_id=org.b12.id,
+                              started_on=date(2026, 1, 1)))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_concurrent_change_is_reported_not_crashed(app, client, auth, org, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    def clash(*args, **kwargs):
+        raise IntegrityError("INSERT", {}, Exception("duplicate"))
+
+    monkeypatch.setattr(services, "move_member", clash)
+    auth.login("org1")
+    response = client.post(f"/manage/members/{org.m1.id}/move",
+                           data={"branch_id": org.b12.id}, follow_redirects=True)
+    assert "同时修改" in response.get_data(as_text=True)
+
+
+def test_organisers_may_only_appoint_organisers_below_them(client, auth, org):
+    auth.login("org1")
+    form = {"name": "普通党员", "police_no": "m0001", "branch_id": org.b11.id,
+            "political_status": "full", "role": "organiser", "scope_branch_id": org.u1.id}
+    response = client.post(f"/manage/members/{org.m1.id}/edit", data=form)
+    assert "只能任命您下级组织的管理员" in response.get_data(as_text=True)
+    assert _fresh(org.m1).role == "member"
+    form["scope_branch_id"] = org.b11.id
+    assert client.post(f"/manage/members/{org.m1.id}/edit", data=form).status_code == 302
+    assert _fresh(org.m1).role == "organiser"

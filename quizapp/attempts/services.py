@@ -164,7 +164,9 @@ def save_answer(ref: SessionRef, attempt_id: int, question_id: int, raw: Any, se
     """
     if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq < 2**31:
         raise DomainError("缺少有效的序号（seq），请刷新页面后重试。")
-    row = db.session.execute(_SAVE_READ, {
+    # Core statements on the session's connection: no ORM objects are needed here.
+    connection = db.session.connection()
+    row = connection.execute(_SAVE_READ, {
         "attempt_id": attempt_id, "question_id": question_id,
         "member_id": ref.member_id, "version": ref.version}).first()
     if row is None:
@@ -180,7 +182,7 @@ def save_answer(ref: SessionRef, attempt_id: int, question_id: int, raw: Any, se
         raw, row.options, row.stem)
     if seq <= row.seq:
         return SaveResult(saved=False, seq=row.seq)
-    result = db.session.execute(_SAVE_WRITE, {
+    result = connection.execute(_SAVE_WRITE, {
         "b_attempt": attempt_id, "b_question": question_id, "b_seq": seq,
         "b_response": response, "b_now": now})
     return SaveResult(saved=result.rowcount == 1, seq=seq)

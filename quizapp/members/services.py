@@ -188,6 +188,9 @@ def _end_stay(member: Member, today: date) -> None:
         db.session.delete(stay)
     else:
         stay.ended_on = today
+    # Write it now: the unit of work would insert the next stay before this update or delete,
+    # and the database allows only one open stay per member.
+    db.session.flush()
 
 
 def set_member_active(actor: Member, member: Member, active: bool, today: date) -> None:
