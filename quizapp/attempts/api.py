@@ -109,7 +109,8 @@ def submit(attempt_id: int):
     now = utcnow()
     try:
         attempt = services.get_attempt(current_user, attempt_id, now)
-        attempt = services.submit_attempt(attempt, now)
+        # The page's countdown submits at zero: that is the deadline's automatic submission.
+        attempt = services.submit_attempt(attempt, now, auto=now >= attempt.deadline_at)
     except DomainError as exc:
         db.session.rollback()
         return _error(exc.message, _status_for(exc))

@@ -84,7 +84,7 @@ def submit(attempt_id: int):
         attempt = services.get_attempt(current_user, attempt_id, now)
     except services.AttemptNotFound:
         abort(404)
-    services.submit_attempt(attempt, now)
+    services.submit_attempt(attempt, now, auto=now >= attempt.deadline_at)
     db.session.commit()
     return redirect(url_for("attempts.result", attempt_id=attempt.id))
 

@@ -8,7 +8,9 @@
   var Q = window.quizapp.question;
   var attemptId = root.getAttribute("data-attempt-id");
   var storageKey = "quizapp.attempt." + attemptId;
-  var startedAt = Date.parse(root.getAttribute("data-started-at"));
+  // The start in this device's clock, from the server's count of time elapsed (phone clocks
+  // can be minutes off): sequence numbers then agree across devices.
+  var startedAt = Date.now() - parseInt(root.getAttribute("data-elapsed-ms"), 10);
   var deadline = Date.now() + parseInt(root.getAttribute("data-seconds-left"), 10) * 1000;
   var panes = Array.prototype.slice.call(root.querySelectorAll(".pane"));
   var stateBox = document.getElementById("save-state");
@@ -17,6 +19,7 @@
   var submitting = false;
   var finished = false;
   var inFlight = {};
+  var serverSeq = {};
 
   // --- local store: {qid: {response, seq, synced}} --------------------------------------
   function load() {
@@ -32,7 +35,7 @@
   // answer wins across tabs and devices, and never repeat for a question on this device.
   function nextSeq(qid) {
     var byTime = Math.floor((Date.now() - startedAt) / 100) + 1;
-    var last = store[qid] ? store[qid].seq : 0;
+    var last = Math.max(store[qid] ? store[qid].seq : 0, serverSeq[qid] || 0);
     return Math.max(byTime, last + 1);
   }
 
@@ -56,8 +59,9 @@
       var qid = pane.getAttribute("data-question-id");
       var mark = pane.querySelector("[data-state-for]");
       var entry = store[qid];
-      mark.textContent = entry ? (entry.synced ? "已保存" : "未保存") : "";
-      mark.className = "pane-state " + (entry ? (entry.synced ? "saved" : "unsaved") : "");
+      var saved = entry ? entry.synced : serverSeq[qid] > 0;  // the server already holds it
+      mark.textContent = entry || saved ? (saved ? "已保存" : "未保存") : "";
+      mark.className = "pane-state " + (entry || saved ? (saved ? "saved" : "unsaved") : "");
     });
     var answered = 0;
     panes.forEach(function (pane, i) {
@@ -84,10 +88,10 @@
 
   function send(qid) {
     var entry = store[qid];
-    if (!entry || entry.synced || inFlight[qid] === entry.seq) return Promise.resolve();
-    inFlight[qid] = entry.seq;
+    if (!entry || entry.synced) return Promise.resolve();
+    if (inFlight[qid] && inFlight[qid].seq === entry.seq) return inFlight[qid].promise;
     var url = root.getAttribute("data-save-url").replace(/\/0$/, "/" + qid);
-    return window.quizapp.fetchJSON(url, {
+    var promise = window.quizapp.fetchJSON(url, {
       method: "PUT", body: { seq: entry.seq, response: entry.response }
     }).then(function (data) {
       // saved, or the server already holds a newer answer: either way nothing is pending.
@@ -102,6 +106,12 @@
         window.setTimeout(function () {
           window.location.href = root.getAttribute("data-result-url");
         }, 1500);
+      } else if (error.status === 401 || error.status === 403) {
+        showError(error.message + " 答案已保存在本机，重新登录后回到本页即可上传。");
+        scheduleRetry();
+      } else if (error.status === 400 && error.message.indexOf("页面已过期") !== -1) {
+        // A stale CSRF token (logged in again elsewhere): keep the answer, ask for a refresh.
+        showError(error.message + " 答案已保存在本机，刷新后会自动上传。");
       } else if (error.status === 400 || error.status === 404) {
         store[qid].synced = true;  // the server will never take it: don't resend forever
         persist();
@@ -110,9 +120,11 @@
         scheduleRetry();
       }
     }).then(function () {
-      delete inFlight[qid];
+      if (inFlight[qid] && inFlight[qid].promise === promise) delete inFlight[qid];
       showState();
     });
+    inFlight[qid] = { seq: entry.seq, promise: promise };
+    return promise;
   }
 
   function flush() {
@@ -132,16 +144,19 @@
   // --- restoring: answers kept on this device that the server has not acknowledged ----
   panes.forEach(function (pane) {
     var qid = pane.getAttribute("data-question-id");
-    var serverSeq = parseInt(pane.getAttribute("data-seq"), 10) || 0;
+    serverSeq[qid] = parseInt(pane.getAttribute("data-seq"), 10) || 0;
     var entry = store[qid];
-    if (entry && entry.seq > serverSeq) {
+    if (entry && entry.seq > serverSeq[qid]) {
       Q.restoreResponse(pane.querySelector(".question"), entry.response);
       entry.synced = false;
     } else if (entry) {
       delete store[qid];
     }
     var timer = null;
-    pane.addEventListener("change", function () { onChange(pane); });
+    pane.addEventListener("change", function () {
+      window.clearTimeout(timer);  // a fill-in's pending save is this same change
+      onChange(pane);
+    });
     pane.addEventListener("input", function (event) {
       if (event.target.classList.contains("blank")) {
         window.clearTimeout(timer);
@@ -184,7 +199,12 @@
     }, function (error) {
       submitting = false;
       showError(error.message);
-      document.getElementById("submit-form").dataset.submitting = "";
+      var form = document.getElementById("submit-form");
+      form.dataset.submitting = "";
+      form.querySelectorAll('button[type="submit"]').forEach(function (button) {
+        if (button.dataset.label) button.textContent = button.dataset.label;
+        button.removeAttribute("aria-busy");
+      });
     });
   }
   document.getElementById("submit-form").addEventListener("submit", function (event) {
@@ -232,7 +252,7 @@
         }, function () { /* counted when the connection returns, or not at all */ });
     });
   }
-  window.addEventListener("beforeunload", function () { persist(); });
+  window.addEventListener("beforeunload", function () { if (!finished) persist(); });
 
   go(0);
   flush();

@@ -1,0 +1,662 @@
+"""Taking a quiz in a real browser at a phone viewport (Playwright + Debian's Chromium).
+
+Members take tests on phones, in a messaging app's browser, on poor mobile networks: these
+tests start a quiz, answer, lose and regain the connection (``context.set_offline``), close
+the page, resume on a second device, run out of time and submit, the way a member does.
+The live server shares the test's database: commit after creating data, and end the test's
+read transaction (``_fresh``) before looking at what the server wrote.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from quizapp import db
+from quizapp.attempts import services
+from quizapp.attempts.models import Attempt, AttemptAnswer
+from quizapp.clock import utcnow
+from tests.conftest import PASSWORD
+from tests.factories import make_questions, make_quiz
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+PHONE = {"width": 360, "height": 740}
+WAIT = 10_000  # ms: the longest any single step may take
+TITLE = "纪律处分条例测试"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                       reason=f"Chromium not found at {CHROMIUM}: install Debian's chromium "
+                              "(apt-get install chromium) to run the browser tests"),
+]
+
+#: The right response to each question type made by tests.factories.make_questions.
+RIGHT = {"single": 1, "multiple": [0, 2], "truefalse": True, "fill": ["惩前毖后"]}
+
+
+# --- fixtures ------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture()
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def new_phone(browser):
+    """Open a new phone (a browser context of its own, like a second device): its page.
+
+    Every page records the dialogs it opens in ``page.dialogs``: the pages must never use
+    alert() or confirm() (a messaging app's browser may block them).
+    """
+    contexts = []
+
+    def open_phone(init_script: str | None = None):
+        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                                      has_touch=True, locale="zh-CN",
+                                      timezone_id="Asia/Shanghai")
+        context.set_default_timeout(WAIT)
+        if init_script:
+            context.add_init_script(init_script)
+        contexts.append(context)
+        return _new_page(context)
+
+    yield open_phone
+    for context in contexts:
+        context.close()
+
+
+def _new_page(context):
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.dialogs = dialogs
+    return page
+
+
+@pytest.fixture()
+def paper(org):
+    """A published test for unit U1: one question of each type, in a known order."""
+    bank = make_questions(org.admin, n_each=1)
+    questions = [bank["single"][0], bank["multiple"][0], bank["truefalse"][0], bank["fill"][0]]
+    quiz = make_quiz(org.org1, [org.u1], questions=questions, now=utcnow(), title=TITLE,
+                     time_limit_minutes=30, shuffle_questions=False, shuffle_options=False)
+    db.session.commit()
+    return quiz
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _expect():
+    from playwright.sync_api import expect
+
+    return expect
+
+
+def _login(page, base, login_id="m1"):
+    page.goto(f"{base}/login")
+    page.fill("#login_id", login_id)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def _go_offline(page) -> None:
+    """Drop the phone's connection, and wait until the page's requests really fail.
+
+    Chromium applies the emulated network state to its network service asynchronously: a
+    request sent right after ``set_offline(True)`` can still get through.
+    """
+    page.context.set_offline(True)
+    page.wait_for_function(
+        "() => fetch('/healthz', {cache: 'no-store'}).then(() => false, () => true)")
+
+
+def _fits_phone_width(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def _start(page, base, quiz):
+    """Open the quiz list, the quiz, start it; return the attempt's id."""
+    page.goto(f"{base}/quizzes")
+    assert _fits_phone_width(page), "/quizzes"
+    page.click(f".member-list a:has-text('{quiz.title}')")
+    page.wait_for_url(f"{base}/quizzes/{quiz.id}")
+    assert _fits_phone_width(page), "quiz page"
+    page.click("button:has-text('开始答题')")
+    page.wait_for_url(re.compile(r"/attempts/\d+$"))
+    return int(page.url.rsplit("/", 1)[1])
+
+
+def _pane(page, index):
+    return page.locator(f"section.pane[data-index='{index}']")
+
+
+def _answer(pane, qtype, response):
+    """Answer the visible pane the way a member taps (option numbers are the authored ones)."""
+    _expect()(pane).to_be_visible()
+    assert pane.locator(".question").get_attribute("data-type") == qtype
+    if qtype == "single":
+        pane.locator(f"input[value='{response}']").check()
+    elif qtype == "multiple":
+        for value in response:
+            pane.locator(f"input[value='{value}']").check()
+    elif qtype == "truefalse":
+        pane.locator(f"input[value='{'true' if response else 'false'}']").check()
+    else:
+        for i, text in enumerate(response):
+            pane.locator("input.blank").nth(i).fill(text)
+
+
+def _state_of(pane):
+    return pane.locator(".pane-state")
+
+
+def _reread() -> None:
+    """Forget what this session knows: end its read transaction (a WAL reader keeps its
+    snapshot) and expire its objects (expire_on_commit is off, and a rollback without a
+    transaction expires nothing)."""
+    db.session.rollback()
+    db.session.expire_all()
+
+
+def _fresh(attempt_id) -> dict[str, object]:
+    """What the server holds for an attempt, by question type."""
+    _reread()
+    rows = db.session.execute(
+        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id)).scalars().all()
+    held = {row.question.type: row.response for row in rows}
+    db.session.rollback()
+    return held
+
+
+def _attempt(attempt_id) -> Attempt:
+    _reread()
+    return db.session.get(Attempt, attempt_id)
+
+
+# --- 1. the issue's scenario ---------------------------------------------------------------
+
+
+def test_answer_offline_come_back_online_submit_and_see_the_score(live_server, new_phone,
+                                                                   org, paper):
+    page = new_phone()
+    expect = _expect()
+    _login(page, live_server)
+    attempt_id = _start(page, live_server, paper)
+    state = page.locator("#save-state")
+    assert _fits_phone_width(page), "attempt page"
+    expect(page.locator("#countdown")).to_have_text(re.compile(r"^(29:[0-5]\d|30:00)$"))
+
+    # Question 1 (单选), online: saved at once.
+    first = _pane(page, 0)
+    expect(first.locator(".pane-head")).to_contain_text("第 1 / 4 题")
+    _answer(first, "single", RIGHT["single"])
+    expect(_state_of(first)).to_have_text("已保存")
+    expect(state).to_have_text("全部答案已保存")
+    assert _fresh(attempt_id)["single"] == RIGHT["single"]
+
+    # The connection drops: questions 2 (多选) and 3 (判断) are kept on this device.
+    _go_offline(page)
+    page.click("#next")
+    second = _pane(page, 1)
+    _answer(second, "multiple", RIGHT["multiple"])
+    expect(_state_of(second)).to_have_text("未保存")
+    expect(state).to_contain_text("网络已断开")
+    expect(state).to_contain_text("1 题答案保存在本机，联网后自动上传")
+    assert _fits_phone_width(page), "attempt page, offline"
+    page.click("#next")
+    third = _pane(page, 2)
+    _answer(third, "truefalse", RIGHT["truefalse"])
+    expect(_state_of(third)).to_have_text("未保存")
+    expect(state).to_have_text("网络已断开：2 题答案保存在本机，联网后自动上传")
+    expect(state).to_have_class(re.compile(r"\boffline\b"))
+
+    # Moving around the page offline keeps everything; question 1 stays saved.
+    page.click("#navigator summary")
+    expect(page.locator("#answered-count")).to_have_text("3")
+    page.click("#navigator [data-go='0']")
+    expect(first).to_be_visible()
+    expect(second).to_be_hidden()
+    expect(first.locator(f"input[value='{RIGHT['single']}']")).to_be_checked()
+    expect(_state_of(first)).to_have_text("已保存")
+    page.click("#next")
+    expect(second.locator("input[value='0']")).to_be_checked()
+    expect(second.locator("input[value='2']")).to_be_checked()
+    expect(_state_of(second)).to_have_text("未保存")
+    held = _fresh(attempt_id)
+    assert held["multiple"] is None and held["truefalse"] is None  # nothing got through
+
+    # Back online: the kept answers go to the server by themselves.
+    page.context.set_offline(False)
+    expect(state).to_have_text("全部答案已保存")
+    expect(_state_of(second)).to_have_text("已保存")
+    expect(_state_of(third)).to_have_text("已保存")
+    held = _fresh(attempt_id)
+    assert held["single"] == RIGHT["single"]
+    assert held["multiple"] == RIGHT["multiple"]
+    assert held["truefalse"] is True
+
+    # Question 4 (填空), then 交卷, confirmed inside the page.
+    page.click("#navigator summary")
+    page.click("#navigator [data-go='3']")
+    fourth = _pane(page, 3)
+    _answer(fourth, "fill", RIGHT["fill"])
+    expect(_state_of(fourth)).to_have_text("已保存")
+    expect(state).to_have_text("全部答案已保存")
+    expect(page.locator("#answered-count")).to_have_text("4")
+    expect(page.locator("#next")).to_be_disabled()
+    assert _fresh(attempt_id)["fill"] == RIGHT["fill"]
+
+    page.click("#submit-box summary")
+    expect(page.locator("#submit-summary")).to_have_text("已全部作答。交卷后不能再修改答案。")
+    assert _fits_phone_width(page), "attempt page, submit box open"
+    page.click("button:has-text('确认交卷')")
+    page.wait_for_url(f"{live_server}/attempts/{attempt_id}/result")
+    expect(page.locator(".score-big")).to_have_text(re.compile(r"^8\s*/ 8 分$"))
+    expect(page.locator(".hello")).to_contain_text("及格")
+    items = page.locator(".review-item")
+    expect(items).to_have_count(4)
+    expect(page.locator(".review-item .feedback-right:has-text('得')")).to_have_count(4)
+    expect(items.nth(3)).to_contain_text("正确答案")
+    assert _fits_phone_width(page), "result page"
+
+    done = _attempt(attempt_id)
+    assert done.status == "submitted" and not done.auto_submitted and done.score == 8
+    db.session.rollback()
+    assert page.dialogs == []
+
+
+def test_a_submitted_attempt_leaves_nothing_in_the_browser(live_server, new_phone, org,
+                                                           paper):
+    page = new_phone()
+    _login(page, live_server)
+    attempt_id = _start(page, live_server, paper)
+    _answer(_pane(page, 0), "single", RIGHT["single"])
+    _expect()(_state_of(_pane(page, 0))).to_have_text("已保存")
+    page.click("#submit-box summary")
+    page.click("button:has-text('确认交卷')")
+    page.wait_for_url(f"{live_server}/attempts/{attempt_id}/result")
+    assert page.evaluate(f"localStorage.getItem('quizapp.attempt.{attempt_id}')") is None
+
+
+# --- 2. a second device resumes the attempt ------------------------------------------------
+
+
+def test_a_second_device_resumes_with_the_saved_answers(live_server, new_phone, org, paper):
+    expect = _expect()
+    first = new_phone()
+    _login(first, live_server)
+    attempt_id = _start(first, live_server, paper)
+    _answer(_pane(first, 0), "single", RIGHT["single"])
+    expect(_state_of(_pane(first, 0))).to_have_text("已保存")
+    first.click("#next")
+    _answer(_pane(first, 1), "multiple", RIGHT["multiple"])
+    expect(_state_of(_pane(first, 1))).to_have_text("已保存")
+    expect(first.locator("#save-state")).to_have_text("全部答案已保存")
+
+    second = new_phone()
+    _login(second, live_server)
+    second.goto(f"{live_server}/quizzes")
+    expect(second.locator(f".member-list a:has-text('{TITLE}')")).to_contain_text("答题中")
+    second.click(f".member-list a:has-text('{TITLE}')")
+    second.click("a:has-text('继续答题')")
+    second.wait_for_url(f"{live_server}/attempts/{attempt_id}")
+    assert _fits_phone_width(second)
+
+    expect(second.locator("#countdown")).to_have_text(re.compile(r"^\d+:\d\d$"))
+    before = second.locator("#countdown").text_content()
+    expect(second.locator("#countdown")).not_to_have_text(before, timeout=3000)  # running
+    expect(second.locator("#answered-count")).to_have_text("2")
+    expect(second.locator("#save-state")).to_have_text("全部答案已保存")
+    pane = _pane(second, 0)
+    expect(pane.locator("input[value='1']")).to_be_checked()
+    expect(pane.locator("input:checked")).to_have_count(1)
+    second.click("#next")
+    pane = _pane(second, 1)
+    expect(pane.locator("input[value='0']")).to_be_checked()
+    expect(pane.locator("input[value='2']")).to_be_checked()
+    expect(pane.locator("input:checked")).to_have_count(2)
+    second.click("#next")
+    expect(_pane(second, 2).locator("input:checked")).to_have_count(0)
+
+    # The newest answer wins: what the second device changes shows on the first after a reload.
+    second.click("#navigator summary")
+    second.click("#navigator [data-go='3']")
+    _answer(_pane(second, 3), "fill", RIGHT["fill"])
+    second.click("#prev")  # leaving the blank sends it at once
+    expect(_state_of(_pane(second, 3))).to_have_text("已保存")
+    second.click("#navigator summary")
+    second.click("#navigator [data-go='0']")
+    _answer(_pane(second, 0), "single", 3)
+    expect(_state_of(_pane(second, 0))).to_have_text("已保存")
+    expect(second.locator("#save-state")).to_have_text("全部答案已保存")
+
+    first.reload()
+    expect(_pane(first, 0).locator("input[value='3']")).to_be_checked()
+    expect(_pane(first, 0).locator("input:checked")).to_have_count(1)
+    first.click("#navigator summary")
+    first.click("#navigator [data-go='3']")
+    expect(_pane(first, 3).locator("input.blank")).to_have_value("惩前毖后")
+    expect(first.locator("#answered-count")).to_have_text("3")
+    assert _fresh(attempt_id) == {"single": 3, "multiple": [0, 2], "truefalse": None,
+                                  "fill": ["惩前毖后"]}
+    assert first.dialogs == [] and second.dialogs == []
+
+
+#: Shift the page's clock: this phone's clock is 10 minutes behind the server's.
+CLOCK_BEHIND = """
+(() => {
+  const shift = -10 * 60 * 1000;
+  const RealDate = Date;
+  const realNow = RealDate.now.bind(RealDate);
+  class ShiftedDate extends RealDate {
+    constructor(...args) { if (args.length) super(...args); else super(realNow() + shift); }
+    static now() { return realNow() + shift; }
+  }
+  window.Date = ShiftedDate;
+})();
+"""
+
+
+def test_a_newer_answer_from_a_phone_with_a_slow_clock_wins(live_server, new_phone, org,
+                                                            paper):
+    expect = _expect()
+    first = new_phone()
+    _login(first, live_server)
+    attempt_id = _start(first, live_server, paper)
+    _answer(_pane(first, 0), "single", 1)
+    expect(_state_of(_pane(first, 0))).to_have_text("已保存")
+
+    second = new_phone(CLOCK_BEHIND)
+    _login(second, live_server)
+    second.goto(f"{live_server}/attempts/{attempt_id}")
+    expect(_pane(second, 0).locator("input[value='1']")).to_be_checked()
+    _answer(_pane(second, 0), "single", 3)  # the member changes their mind, later
+    expect(_state_of(_pane(second, 0))).to_have_text("已保存")
+    assert _fresh(attempt_id)["single"] == 3
+
+
+# --- 3. a closed page loses nothing --------------------------------------------------------
+
+
+def test_an_answer_kept_offline_is_sent_when_the_page_is_opened_again(live_server, new_phone,
+                                                                       org, paper):
+    expect = _expect()
+    page = new_phone()
+    context = page.context
+    _login(page, live_server)
+    attempt_id = _start(page, live_server, paper)
+    _answer(_pane(page, 0), "single", RIGHT["single"])
+    expect(_state_of(_pane(page, 0))).to_have_text("已保存")
+
+    _go_offline(page)
+    page.click("#next")
+    _answer(_pane(page, 1), "multiple", RIGHT["multiple"])
+    expect(_state_of(_pane(page, 1))).to_have_text("未保存")
+    kept = page.evaluate(f"JSON.parse(localStorage.getItem('quizapp.attempt.{attempt_id}'))")
+    assert [entry["response"] for entry in kept.values() if not entry["synced"]] == [[0, 2]]
+    page.close()  # the member closes the messaging app's browser, still offline
+    assert _fresh(attempt_id)["multiple"] is None
+
+    context.set_offline(False)
+    again = _new_page(context)
+    again.goto(f"{live_server}/attempts/{attempt_id}")
+    expect(again.locator("#save-state")).to_have_text("全部答案已保存")
+    held = _fresh(attempt_id)
+    assert held["single"] == RIGHT["single"] and held["multiple"] == RIGHT["multiple"]
+    again.click("#next")
+    expect(_pane(again, 1).locator("input[value='0']")).to_be_checked()
+    expect(_pane(again, 1).locator("input[value='2']")).to_be_checked()
+    expect(_state_of(_pane(again, 1))).to_have_text("已保存")
+    assert again.dialogs == []
+
+
+# --- 4. time up ----------------------------------------------------------------------------
+
+
+def _timed_quiz(org):
+    bank = make_questions(org.admin, n_each=1)
+    return make_quiz(org.org1, [org.u1], now=utcnow(), title="限时测试",
+                     questions=[bank["single"][0], bank["truefalse"][0]],
+                     time_limit_minutes=1, shuffle_questions=False, shuffle_options=False)
+
+
+def test_an_attempt_past_its_deadline_is_submitted_when_opened(live_server, new_phone, org):
+    quiz = _timed_quiz(org)
+    attempt, _ = services.start_attempt(org.m1, quiz, utcnow() - timedelta(minutes=2))
+    attempt.answers[0].response, attempt.answers[0].seq = RIGHT["single"], 5
+    db.session.commit()
+    attempt_id = attempt.id
+
+    page = new_phone()
+    _login(page, live_server)
+    page.goto(f"{live_server}/attempts/{attempt_id}")
+    page.wait_for_url(f"{live_server}/attempts/{attempt_id}/result")
+    expect = _expect()
+    expect(page.locator(".notice-info")).to_contain_text("系统已按时自动交卷")
+    expect(page.locator(".score-big")).to_have_text(re.compile(r"^2\s*/ 3 分$"))
+    assert _fits_phone_width(page), "result page"
+    done = _attempt(attempt_id)
+    assert done.status == "submitted" and done.auto_submitted
+    assert done.submitted_at == done.deadline_at
+    db.session.rollback()
+
+    page.goto(f"{live_server}/quizzes/{quiz.id}")
+    expect(page.locator("table")).to_contain_text("自动交卷")
+    assert page.dialogs == []
+
+
+def _attempt_just_past_deadline(org):
+    """An attempt whose deadline passed 15 s ago: within the grace, so the page still opens."""
+    quiz = _timed_quiz(org)
+    attempt, _ = services.start_attempt(org.m1, quiz, utcnow() - timedelta(seconds=75))
+    db.session.commit()
+    return attempt.id
+
+
+def test_the_countdown_at_zero_submits_and_opens_the_result(live_server, new_phone, org):
+    attempt_id = _attempt_just_past_deadline(org)
+    page = new_phone()
+    _login(page, live_server)
+    page.goto(f"{live_server}/attempts/{attempt_id}")
+    page.wait_for_url(f"{live_server}/attempts/{attempt_id}/result")
+    _expect()(page.locator(".score-big")).to_have_text(re.compile(r"^0\s*/ 3 分$"))
+    assert _attempt(attempt_id).status == "submitted"
+    db.session.rollback()
+    assert page.dialogs == []
+
+
+def test_the_countdown_at_zero_counts_as_submitted_at_the_deadline(live_server, new_phone,
+                                                                   org):
+    attempt_id = _attempt_just_past_deadline(org)
+    page = new_phone()
+    _login(page, live_server)
+    page.goto(f"{live_server}/attempts/{attempt_id}")
+    page.wait_for_url(f"{live_server}/attempts/{attempt_id}/result")
+    done = _attempt(attempt_id)
+    submitted_at, deadline_at, auto = done.submitted_at, done.deadline_at, done.auto_submitted
+    db.session.rollback()
+    assert submitted_at <= deadline_at
+    assert auto
+    _expect()(page.locator(".notice-info")).to_contain_text("系统已按时自动交卷")
+
+
+# --- 5. phone fit, no dialogs, submitting without a connection ----------------------------
+
+
+def test_pages_fit_a_phone_with_a_long_paper(live_server, new_phone, org):
+    bank = make_questions(org.admin, n_each=3)
+    questions = [q for kind in ("single", "multiple", "truefalse", "fill") for q in bank[kind]]
+    long_title = "学习贯彻《中国共产党纪律处分条例》和《关于新形势下党内政治生活的若干准则》专题知识测试"
+    quiz = make_quiz(org.org1, [org.u1], questions=questions, now=utcnow(), title=long_title,
+                     time_limit_minutes=90, description="请在规定时间内独立完成。" * 10)
+    db.session.commit()
+
+    expect = _expect()
+    page = new_phone()
+    _login(page, live_server)
+    attempt_id = _start(page, live_server, quiz)
+    expect(page.locator("#countdown")).to_have_text(re.compile(r"^1:[0-5]\d:[0-5]\d$"))
+    assert _fits_phone_width(page), "attempt page"
+    page.click("#navigator summary")
+    expect(page.locator("#navigator .nav-cell")).to_have_count(12)
+    assert _fits_phone_width(page), "attempt page, navigator open"
+    for box in (page.locator("#navigator .nav-cell").nth(i).bounding_box() for i in (0, 11)):
+        assert box["height"] >= 44 and box["width"] >= 44  # large tap targets
+    for index in range(12):
+        if index % 4 == 0:
+            page.click(f"#navigator [data-go='{index}']")
+        else:
+            page.click("#next")
+        pane = _pane(page, index)
+        expect(pane).to_be_visible()
+        qtype = pane.locator(".question").get_attribute("data-type")
+        _answer(pane, qtype, RIGHT[qtype])
+        assert _fits_phone_width(page), f"attempt page, question {index + 1}"
+        if index % 4 == 3 and index < 11:
+            page.click("#navigator summary")
+    expect(page.locator("#save-state")).to_have_text("全部答案已保存")
+    page.click("#submit-box summary")
+    assert _fits_phone_width(page), "attempt page, submit box open"
+    page.click("button:has-text('确认交卷')")
+    page.wait_for_url(f"{live_server}/attempts/{attempt_id}/result")
+    expect(page.locator(".score-big")).to_have_text(re.compile(r"^24\s*/ 24 分$"))
+    assert _fits_phone_width(page), "result page"
+    page.goto(f"{live_server}/quizzes")
+    assert _fits_phone_width(page), "/quizzes with a finished quiz"
+    page.goto(f"{live_server}/quizzes/{quiz.id}")
+    assert _fits_phone_width(page), "quiz page with the member's attempts"
+    assert page.dialogs == []
+
+
+def test_submitting_offline_explains_and_keeps_the_answers(live_server, new_phone, org,
+                                                           paper):
+    expect = _expect()
+    page = new_phone()
+    _login(page, live_server)
+    attempt_id = _start(page, live_server, paper)
+    _go_offline(page)
+    _answer(_pane(page, 0), "single", RIGHT["single"])
+    expect(_state_of(_pane(page, 0))).to_have_text("未保存")
+    page.click("#submit-box summary")
+    expect(page.locator("#submit-summary")).to_have_text("还有 3 题未作答。交卷后不能再修改答案。")
+    page.click("button:has-text('确认交卷')")
+    expect(page.locator("#attempt-error")).to_have_text("还有答案没有保存成功，请检查网络后再交卷。")
+    assert page.url.endswith(f"/attempts/{attempt_id}")
+    assert _attempt(attempt_id).status == "in_progress"
+    db.session.rollback()
+
+    page.context.set_offline(False)
+    expect(page.locator("#save-state")).to_have_text("全部答案已保存")
+    page.click("#submit-form button[type=submit]")  # a second try, now online
+    page.wait_for_url(f"{live_server}/attempts/{attempt_id}/result")
+    expect(page.locator(".score-big")).to_have_text(re.compile(r"^2\s*/ 8 分$"))
+    assert page.dialogs == []
+
+
+def test_a_refused_submit_gives_the_button_back(live_server, new_phone, org, paper):
+    expect = _expect()
+    page = new_phone()
+    _login(page, live_server)
+    _start(page, live_server, paper)
+    _go_offline(page)
+    _answer(_pane(page, 0), "single", RIGHT["single"])
+    page.click("#submit-box summary")
+    button = page.locator("#submit-form button[type=submit]")
+    button.click()
+    expect(page.locator("#attempt-error")).to_contain_text("还有答案没有保存成功")
+    expect(button).to_have_text("确认交卷", timeout=2000)
+    expect(button).not_to_have_attribute("aria-busy", "true", timeout=1000)
+
+
+# --- 6. a slow network, an expired session -------------------------------------------------
+
+
+def _hold_saves(page) -> list:
+    """Hold every autosave request (a very slow network) until the test lets it go."""
+    held = []
+    page.route("**/api/attempts/*/answers/*", lambda route: held.append(route))
+    return held
+
+
+def test_submitting_while_the_last_answer_is_still_being_saved(live_server, new_phone, org,
+                                                               paper):
+    expect = _expect()
+    page = new_phone()
+    _login(page, live_server)
+    attempt_id = _start(page, live_server, paper)
+    held = _hold_saves(page)
+    _answer(_pane(page, 0), "single", RIGHT["single"])
+    expect(page.locator("#save-state")).to_have_text("正在保存 1 题…")
+    for _ in range(200):  # each round trip lets Playwright hand the held request over
+        if held:
+            break
+        page.evaluate("0")
+    assert len(held) == 1
+    page.click("#submit-box summary")
+    page.click("button:has-text('确认交卷')")
+    expect(page.locator("#attempt-error")).to_be_hidden(timeout=1000)  # no 还有答案没有保存成功
+    for route in held:
+        route.continue_()  # the slow network delivers the save
+    page.wait_for_url(f"{live_server}/attempts/{attempt_id}/result", timeout=5000)
+    expect(page.locator(".score-big")).to_have_text(re.compile(r"^2\s*/ 8 分$"))
+
+
+def test_answers_kept_while_logged_out_are_sent_after_logging_in_again(live_server, new_phone,
+                                                                       org, paper):
+    expect = _expect()
+    page = new_phone()
+    _login(page, live_server)
+    attempt_id = _start(page, live_server, paper)
+    page.context.clear_cookies()  # the session is gone (expired, cleared by the app)
+    _answer(_pane(page, 0), "single", RIGHT["single"])
+    expect(_state_of(_pane(page, 0))).to_have_text("未保存")
+    expect(page.locator("#save-state")).not_to_have_text("全部答案已保存")
+    assert _fresh(attempt_id)["single"] is None
+
+    again = _new_page(page.context)
+    _login(again, live_server)
+    again.goto(f"{live_server}/attempts/{attempt_id}")
+    expect(again.locator("#save-state")).to_have_text("全部答案已保存")
+    expect(_pane(again, 0).locator(f"input[value='{RIGHT['single']}']")).to_be_checked()
+    assert _fresh(attempt_id)["single"] == RIGHT["single"]
+    assert page.dialogs == [] and again.dialogs == []
+
+
+def test_an_expired_session_is_explained_on_the_attempt_page(live_server, new_phone, org,
+                                                             paper):
+    page = new_phone()
+    _login(page, live_server)
+    _start(page, live_server, paper)
+    page.context.clear_cookies()
+    _answer(_pane(page, 0), "single", RIGHT["single"])
+    _expect()(page.locator("#attempt-error")).to_contain_text("重新登录", timeout=2000)
