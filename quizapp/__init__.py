@@ -65,23 +65,35 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.attempts.routes import bp as attempts_bp
     from quizapp.auth.routes import bp as auth_bp
     from quizapp.bank.routes import bp as bank_bp
+    from quizapp.campaigns.routes import bp as campaigns_bp
     from quizapp.home.routes import bp as home_bp
     from quizapp.members.routes import bp as members_bp
+    from quizapp.offline.routes import bp as offline_bp
     from quizapp.org.routes import bp as org_bp
     from quizapp.practice.routes import bp as practice_bp
     from quizapp.quizzes.routes import bp as quizzes_bp
+    from quizapp.reflections.routes import bp as reflections_bp
     from quizapp.results.routes import bp as results_bp
+    from quizapp.study.api import bp as study_api_bp
+    from quizapp.study.manage import bp as materials_bp
+    from quizapp.study.routes import bp as study_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(attempts_bp)
     app.register_blueprint(api_bp, url_prefix="/api")
     app.register_blueprint(practice_bp, url_prefix="/practice")
+    app.register_blueprint(study_bp, url_prefix="/study")
+    app.register_blueprint(study_api_bp, url_prefix="/api/study")
+    app.register_blueprint(campaigns_bp)  # member pages /campaigns, organiser /manage/campaigns
+    app.register_blueprint(reflections_bp)  # member /reflections, organiser /manage/reflections
     app.register_blueprint(org_bp, url_prefix="/manage")
     app.register_blueprint(members_bp, url_prefix="/manage/members")
     app.register_blueprint(bank_bp, url_prefix="/manage/bank")
     app.register_blueprint(results_bp, url_prefix="/manage/results")
     app.register_blueprint(quizzes_bp, url_prefix="/manage/quizzes")
+    app.register_blueprint(materials_bp, url_prefix="/manage/materials")
+    app.register_blueprint(offline_bp, url_prefix="/manage/offline")
 
 
 def _register_template_helpers(app: Flask) -> None:

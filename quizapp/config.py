@@ -71,7 +71,7 @@ def from_environment(instance_path: str) -> dict:
         "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_HOURS", "12")) * 3600,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "WTF_I18N_ENABLED": False,  # see quizapp.forms.BaseForm: WTForms' own zh messages
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "16")) * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "210")) * 1024 * 1024,
         # Flask-Limiter's counters: in the app's database by default (shared by every worker
         # and host; quizapp.auth.limits_storage), or redis://host:6379.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "quizapp-db://"),
@@ -81,4 +81,10 @@ def from_environment(instance_path: str) -> dict:
         # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "MEMBERS_PER_PAGE": 30,
+        # Study minutes (quizapp/study/minutes.py): the page's heartbeat interval, the most
+        # one heartbeat may earn, the silence after which nothing is credited, the daily cap.
+        "STUDY_HEARTBEAT_SECONDS": int(os.environ.get("STUDY_HEARTBEAT_SECONDS", "30")),
+        "STUDY_MAX_CREDIT_SECONDS": int(os.environ.get("STUDY_MAX_CREDIT_SECONDS", "40")),
+        "STUDY_GAP_SECONDS": int(os.environ.get("STUDY_GAP_SECONDS", "90")),
+        "STUDY_DAILY_CAP_MINUTES": int(os.environ.get("STUDY_DAILY_CAP_MINUTES", "240")),
     }

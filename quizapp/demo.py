@@ -117,8 +117,12 @@ def build_demo(now: datetime, seed: int = 2026) -> str:
     from quizapp.quizzes.demo import build_quiz_demo
 
     quizzes = build_quiz_demo(admin, root, units[0], now, rng)
+
+    from quizapp.study.demo import build_study_demo
+
+    study = build_study_demo(admin, root, now, rng)
     return (
         f"demo loaded: 1 bureau, {len(units)} units, {len(branches)} branches, "
-        f"{len(members) + 1} members; {quizzes}; "
+        f"{len(members) + 1} members; {quizzes}; {study}; "
         f"logins admin, org01, m0001 (password {DEMO_PASSWORD})"
     )

@@ -4,15 +4,21 @@ from quizapp.attempts.models import Attempt, AttemptAnswer
 from quizapp.audiences.models import Audience, AudienceBranch, AudienceMember
 from quizapp.auth.models import RateLimitCounter
 from quizapp.bank.models import Category, Question
+from quizapp.campaigns.models import Campaign, CampaignMaterial, CampaignQuiz
 from quizapp.db import Base
 from quizapp.members.models import Member, Membership
+from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.org.models import Branch
 from quizapp.practice.models import DailyQuestion, WrongAnswer
 from quizapp.quizzes.models import DrawRule, Quiz, QuizQuestion
+from quizapp.reflections.models import Reflection
+from quizapp.study.models import Material, StudyMinute
 
 metadata = Base.metadata
 
 __all__ = [
+    "Campaign", "CampaignMaterial", "CampaignQuiz", "Material", "OfflineAttendance",
+    "OfflineSession", "Reflection", "StudyMinute",
     "Attempt", "AttemptAnswer", "Audience", "AudienceBranch", "AudienceMember", "Base",
     "Branch", "Category", "DailyQuestion", "DrawRule", "Member", "Membership", "Question",
     "Quiz", "QuizQuestion", "RateLimitCounter", "WrongAnswer", "metadata",

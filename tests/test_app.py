@@ -82,14 +82,14 @@ def test_500_page_is_friendly_and_rolls_back(app, org):
     def boom():
         raise RuntimeError("boom")
 
-    original = app.view_functions["home.study"]
-    app.view_functions["home.study"] = boom
+    original = app.view_functions["home.me"]
+    app.view_functions["home.me"] = boom
     try:
         client = app.test_client()
         client.post("/login", data={"login_id": "m1", "password": "Passw0rd!"})
-        response = client.get("/study")
+        response = client.get("/me")
     finally:
-        app.view_functions["home.study"] = original
+        app.view_functions["home.me"] = original
     assert response.status_code == 500
     assert "系统出错了" in response.get_data(as_text=True)
 

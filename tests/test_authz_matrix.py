@@ -17,20 +17,29 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from quizapp import db
+from quizapp.audiences.services import build_audience
 from quizapp.bank import services as bank_services
 from quizapp.bank.models import Question
+from quizapp.campaigns import services as campaign_services
+from quizapp.campaigns.models import Campaign
 from quizapp.errors import DomainError
 from quizapp.members import services as member_services
 from quizapp.members.models import Member, PoliticalStatus, Role
+from quizapp.offline import services as offline_services
+from quizapp.offline.models import OfflineSession
 from quizapp.org.models import Branch, BranchKind
 from quizapp.quizzes import services as quiz_services
 from quizapp.quizzes.models import Quiz
+from quizapp.reflections import services as reflection_services
+from quizapp.reflections.models import Reflection
+from quizapp.study import services as material_services
+from quizapp.study.models import Material
 from tests.conftest import PASSWORD, TODAY, Org, _branch
 
 LOGIN_IDS = {"member": "m1", "outsider": "org2", "organiser": "org1", "admin": "admin"}
@@ -188,6 +197,147 @@ def _quiz_exists(title: str) -> bool:
     return db.session.scalar(select(Quiz.id).where(Quiz.title == title)) is not None
 
 
+#: U1's material (with a PDF), made on first use by the material rows.
+U1_MATERIAL = "矩阵测试：原有的资料"
+
+
+def _u1_material(w: World) -> Material:
+    material = db.session.scalar(select(Material).where(Material.title == U1_MATERIAL))
+    if material is None:
+        material = material_services.save_material(w.org1, material_services.MaterialData(
+            title=U1_MATERIAL, topic="矩阵测试专题", body_markdown="正文", branches=[w.b11]))
+        material_services.store_pdf(material, "资料.pdf", b"%PDF-1.4 matrix")
+        db.session.commit()
+    return material
+
+
+def material_url(template: str) -> Callable[[World], str]:
+    """Build the URL from ``template`` formatted with the id of U1's material."""
+
+    def build(w: World) -> str:
+        return template.format(material=_u1_material(w).id, m1=w.m1.id)
+
+    build.__doc__ = template
+    return build
+
+
+def _material_form(w: World, title: str = U1_MATERIAL, body: str = "正文") -> dict:
+    return {"title": title, "topic": "矩阵测试专题", "body_markdown": body,
+            "estimated_minutes": "10", "sort_order": "0", "branch_ids": str(w.b11.id)}
+
+
+def _material_exists(title: str) -> bool:
+    return db.session.scalar(select(Material.id).where(Material.title == title)) is not None
+
+
+#: U1's offline session (held by B11, attended by m1), made on first use by the offline rows.
+U1_SESSION = "矩阵测试：原有的活动"
+#: A day in the past whatever the clock says when the matrix runs.
+HELD_ON = date(2026, 11, 1)
+
+
+def _u1_session(w: World) -> OfflineSession:
+    session = db.session.scalar(select(OfflineSession).where(OfflineSession.title == U1_SESSION))
+    if session is None:
+        session = offline_services.create_session(w.org1, offline_services.SessionData(
+            title=U1_SESSION, kind="lecture", held_on=HELD_ON, duration_minutes=60,
+            branch=w.b11, attendees=[w.m1]), HELD_ON)
+        db.session.commit()
+    return session
+
+
+def session_url(template: str) -> Callable[[World], str]:
+    """Build the URL from ``template`` formatted with the id of U1's offline session."""
+
+    def build(w: World) -> str:
+        return template.format(session=_u1_session(w).id)
+
+    build.__doc__ = template
+    return build
+
+
+def _session_form(w: World, title: str = U1_SESSION) -> dict:
+    return {"title": title, "kind": "seminar", "held_on": HELD_ON.isoformat(),
+            "duration_minutes": "90", "branch_id": str(w.b11.id), "notes": "",
+            "member_ids": [str(w.m1.id)], "action": "save"}
+
+
+def _session_exists(title: str) -> bool:
+    return db.session.scalar(
+        select(OfflineSession.id).where(OfflineSession.title == title)) is not None
+
+
+#: m1's reflection on a material for U1, made on first use by the reflection rows.
+M1_REFLECTION = "矩阵测试：原有的心得"
+
+
+def _m1_reflection(w: World) -> Reflection:
+    reflection = db.session.scalar(select(Reflection).where(Reflection.title == M1_REFLECTION))
+    if reflection is None:
+        audience = build_audience(w.admin, [w.u1], [], [])
+        material = Material(title="矩阵测试：心得所学资料", topic="矩阵测试专题",
+                            body_markdown="正文", body_html="<p>正文</p>", audience=audience,
+                            owner_branch_id=w.u1.id, status="published", estimated_minutes=10)
+        db.session.add(material)
+        db.session.flush()
+        reflection = reflection_services.submit_reflection(
+            w.m1, material, reflection_services.ReflectionData(M1_REFLECTION, "学" * 300),
+            datetime.now(UTC))
+        db.session.commit()
+    return reflection
+
+
+def reflection_url(template: str) -> Callable[[World], str]:
+    """Build the URL from ``template`` formatted with the id of m1's reflection."""
+
+    def build(w: World) -> str:
+        return template.format(reflection=_m1_reflection(w).id)
+
+    build.__doc__ = template
+    return build
+
+
+#: U1's training class (m1 enrolled), made on first use by the campaign rows.
+U1_CAMPAIGN = "矩阵测试：原有的培训班"
+
+
+def _u1_campaign(w: World) -> Campaign:
+    campaign = db.session.scalar(select(Campaign).where(Campaign.title == U1_CAMPAIGN))
+    if campaign is None:
+        campaign = campaign_services.save_campaign(w.org1, campaign_services.CampaignData(
+            title=U1_CAMPAIGN, kind="training_class", starts_on=TODAY,
+            ends_on=TODAY + timedelta(days=7), minute_target=30))
+        campaign_services.enrol_members(w.org1, campaign, [w.m1])
+        db.session.commit()
+    return campaign
+
+
+def campaign_url(template: str) -> Callable[[World], str]:
+    """Build the URL from ``template`` formatted with the id of U1's training class."""
+
+    def build(w: World) -> str:
+        return template.format(campaign=_u1_campaign(w).id)
+
+    build.__doc__ = template
+    return build
+
+
+def _campaign_form(w: World, title: str = U1_CAMPAIGN, description: str = "",
+                   kind: str = "training_class") -> dict:
+    return {"title": title, "description": description, "kind": kind,
+            "starts_on": TODAY.isoformat(), "ends_on": (TODAY + timedelta(days=7)).isoformat(),
+            "minute_target": "30", "offline_sessions_required": "0",
+            "reflections_required": "0", "branch_ids": str(w.b11.id)}
+
+
+def _campaign_exists(title: str) -> bool:
+    return db.session.scalar(select(Campaign.id).where(Campaign.title == title)) is not None
+
+
+def _on_class_roster(w: World, member: Member) -> bool:
+    return member.id in {m.id for m in _u1_campaign(w).audience.roster}
+
+
 CASES = [
     # The organisation tree.
     Case("org.dashboard", "GET", url("/manage/"), outsider=200),
@@ -287,6 +437,69 @@ CASES = [
     Case("results.quiz", "GET", quiz_url("/manage/results/quizzes/{quiz}?show=failed&page=2")),
     Case("results.items", "GET", quiz_url("/manage/results/quizzes/{quiz}/items")),
     Case("results.export", "GET", quiz_url("/manage/results/quizzes/{quiz}/export.xlsx")),
+    # Study materials are owned by a subtree, like quizzes.
+    Case("materials.index", "GET", url("/manage/materials/"), outsider=200),
+    Case("materials.index", "GET", material_url("/manage/materials/?topic=矩阵测试专题&status=draft"),
+         outsider=200),
+    Case("materials.create", "GET", url("/manage/materials/new"), outsider=200),
+    Case("materials.create", "POST", url("/manage/materials/new"),
+         form=lambda w: _material_form(w, "矩阵测试：新资料"),
+         outsider=200, allowed=302, done=lambda w: _material_exists("矩阵测试：新资料")),
+    Case("materials.show", "GET", material_url("/manage/materials/{material}")),
+    Case("materials.edit", "GET", material_url("/manage/materials/{material}/edit")),
+    Case("materials.edit", "POST", material_url("/manage/materials/{material}/edit"),
+         form=lambda w: _material_form(w, body="矩阵测试：改过的正文"),
+         allowed=302, done=lambda w: _u1_material(w).body_markdown == "矩阵测试：改过的正文"),
+    Case("materials.set_status", "POST", material_url("/manage/materials/{material}/status"),
+         form=lambda w: {"status": "published"},
+         allowed=302, done=lambda w: _u1_material(w).status == "published"),
+    Case("materials.download", "GET", material_url("/manage/materials/{material}/files/pdf")),
+    Case("materials.member_minutes", "GET", material_url("/manage/materials/minutes/{m1}")),
+    # Offline sessions belong to the branch that held them.
+    Case("offline.index", "GET", url("/manage/offline/"), outsider=200),
+    Case("offline.index", "GET", session_url("/manage/offline/?month=2026-11"), outsider=200),
+    Case("offline.index", "GET", url("/manage/offline/?branch={b11}")),
+    Case("offline.create", "GET", url("/manage/offline/new"), outsider=200),
+    Case("offline.create", "GET", url("/manage/offline/new?branch={b11}")),
+    # An outsider can't pick B11 (nor tick m1): the form refuses it.
+    Case("offline.create", "POST", url("/manage/offline/new"),
+         form=lambda w: _session_form(w, "矩阵测试：新活动"),
+         outsider=200, allowed=302, done=lambda w: _session_exists("矩阵测试：新活动")),
+    Case("offline.show", "GET", session_url("/manage/offline/{session}")),
+    Case("offline.edit", "GET", session_url("/manage/offline/{session}/edit")),
+    Case("offline.edit", "POST", session_url("/manage/offline/{session}/edit"),
+         form=lambda w: _session_form(w) | {"notes": "矩阵测试：改过的备注"},
+         allowed=302, done=lambda w: _u1_session(w).notes == "矩阵测试：改过的备注"),
+    Case("offline.delete", "POST", session_url("/manage/offline/{session}/delete"),
+         allowed=302, done=lambda w: not _session_exists(U1_SESSION)),
+    # Reflections are reviewed by whoever manages the author's current branch.
+    Case("reflections.queue", "GET", reflection_url("/manage/reflections/"), outsider=200),
+    Case("reflections.queue", "GET", reflection_url("/manage/reflections/?status=all"),
+         outsider=200),
+    Case("reflections.queue", "GET", url("/manage/reflections/?branch={b11}")),
+    Case("reflections.read", "GET", reflection_url("/manage/reflections/{reflection}")),
+    Case("reflections.review", "POST", reflection_url("/manage/reflections/{reflection}/review"),
+         form=lambda w: {"decision": "accept", "comment": ""},
+         allowed=302, done=lambda w: _m1_reflection(w).status == "accepted"),
+    # Campaigns and training classes are owned by a subtree, like quizzes.
+    Case("campaigns.manage_index", "GET", campaign_url("/manage/campaigns/"), outsider=200),
+    Case("campaigns.create", "GET", url("/manage/campaigns/new"), outsider=200),
+    # An outsider can't aim a campaign at B11: the form refuses it.
+    Case("campaigns.create", "POST", url("/manage/campaigns/new"),
+         form=lambda w: _campaign_form(w, "矩阵测试：新任务", kind="campaign"),
+         outsider=200, allowed=302, done=lambda w: _campaign_exists("矩阵测试：新任务")),
+    Case("campaigns.manage_show", "GET", campaign_url("/manage/campaigns/{campaign}")),
+    Case("campaigns.manage_show", "GET", campaign_url("/manage/campaigns/{campaign}?q=m1")),
+    Case("campaigns.edit", "GET", campaign_url("/manage/campaigns/{campaign}/edit")),
+    Case("campaigns.edit", "POST", campaign_url("/manage/campaigns/{campaign}/edit"),
+         form=lambda w: _campaign_form(w, description="矩阵测试：改过的说明"),
+         allowed=302, done=lambda w: _u1_campaign(w).description == "矩阵测试：改过的说明"),
+    Case("campaigns.roster", "POST", campaign_url("/manage/campaigns/{campaign}/roster"),
+         form=lambda w: {"action": "add", "member_ids": str(w.org1.id)},
+         allowed=302, done=lambda w: _on_class_roster(w, w.org1)),
+    Case("campaigns.publish", "POST", campaign_url("/manage/campaigns/{campaign}/publish"),
+         form=lambda w: {"published": "1"},
+         allowed=302, done=lambda w: _u1_campaign(w).is_published),
 ]
 
 
@@ -302,8 +515,9 @@ def _management_routes(app) -> set[tuple[str, str]]:
 
 def test_every_management_route_is_in_the_matrix(app):
     routes = _management_routes(app)
-    assert {endpoint.split(".")[0] for endpoint, _ in routes} == {"org", "members", "bank",
-                                                                        "quizzes", "results"}
+    assert {endpoint.split(".")[0] for endpoint, _ in routes} == {
+        "org", "members", "bank", "quizzes", "results", "materials", "offline", "reflections",
+        "campaigns"}
     assert routes == {(case.endpoint, case.method) for case in CASES}
 
 

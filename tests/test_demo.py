@@ -56,3 +56,22 @@ def test_create_admin_command_starts_an_installation(app, runner):
     assert result.exit_code == 0, result.output
     admin = db.session.scalar(select(Member).where(Member.police_no == "boss01"))
     assert admin.role == Role.ADMIN and admin.branch.kind == BranchKind.BUREAU
+
+
+def test_demo_has_quizzes_study_material_and_campaigns(app, runner):
+    from quizapp.campaigns.models import Campaign
+    from quizapp.offline.models import OfflineSession
+    from quizapp.quizzes.models import Quiz
+    from quizapp.study.models import Material, StudyMinute
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    kinds = sorted(db.session.scalars(select(Quiz.kind)))
+    assert kinds.count("competition") == 1 and kinds.count("exam") >= 2
+    assert db.session.scalar(select(func.count()).select_from(Material)) >= 4
+    campaigns = {c.kind for c in db.session.scalars(select(Campaign))}
+    assert campaigns == {"campaign", "training_class"}
+    assert db.session.scalar(select(func.count()).select_from(OfflineSession)) == 1
+    m0001 = db.session.scalar(select(Member).where(Member.police_no == "m0001"))
+    seconds = db.session.scalar(select(func.sum(StudyMinute.seconds)).where(
+        StudyMinute.member_id == m0001.id))
+    assert seconds and seconds > 0

@@ -1,0 +1,114 @@
+"""Benchmark the study heartbeat under gunicorn, next to GET /healthz in the same run.
+
+    .venv/bin/python bench/heartbeat.py                         # SQLite in a temporary folder
+    DATABASE_URL=postgresql://... .venv/bin/python bench/heartbeat.py   # an EMPTY database
+
+Builds MEMBERS members and 20 published materials for the whole bureau, gives every member a
+study token (what the material page embeds), then measures GET /healthz and
+POST /api/study/heartbeat (random member and material) for SECONDS each.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import HEADER, Request, Server, json_request, run_load, session_cookie  # noqa: E402
+from quizapp import create_app, db, migrate  # noqa: E402
+from quizapp.audiences.services import build_audience  # noqa: E402
+from quizapp.auth.passwords import hash_password  # noqa: E402
+from quizapp.clock import utcnow  # noqa: E402
+from quizapp.members.models import Member, Membership, Role  # noqa: E402
+from quizapp.members.services import create_first_admin  # noqa: E402
+from quizapp.org.models import BranchKind  # noqa: E402
+from quizapp.org.services import create_branch, create_root  # noqa: E402
+from quizapp.study.minutes import issue_token  # noqa: E402
+from quizapp.study.models import Material  # noqa: E402
+
+MEMBERS = int(os.environ.get("BENCH_MEMBERS", "3000"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+
+
+def build(app) -> tuple[list[int], list[int]]:  # noqa: ANN001
+    """Create the bureau, members and materials; return their ids."""
+    now = utcnow()
+    with app.app_context():
+        root = create_root("JU", "基准测试市公安局")
+        admin = create_first_admin(root, "admin", "管理员", "Bench2026x")
+        branches = []
+        for u in range(10):
+            unit = create_branch(admin, root, BranchKind.UNIT, f"U{u:02d}", f"单位{u}", u)
+            for b in range(10):
+                branches.append(create_branch(admin, unit, BranchKind.BRANCH,
+                                              f"U{u:02d}B{b:02d}", f"支部{u}-{b}", b))
+        shared = hash_password("Bench2026x")
+        members = []
+        for i in range(MEMBERS):
+            branch = branches[i % len(branches)]
+            member = Member(police_no=f"b{i:06d}", name=f"党员{i}", branch=branch,
+                            political_status="full", role=Role.MEMBER.value,
+                            password_hash=shared, must_change_password=False)
+            member.memberships.append(Membership(branch=branch,
+                                                 started_on=now.date() - timedelta(days=30)))
+            members.append(member)
+        db.session.add_all(members)
+        audience = build_audience(admin, [root], [], [])
+        materials = [Material(title=f"学习资料{i}", topic="党纪学习教育", body_markdown="正文",
+                              body_html="<p>正文</p>", estimated_minutes=20, audience=audience,
+                              status="published", owner_branch_id=root.id) for i in range(20)]
+        db.session.add_all(materials)
+        db.session.commit()
+        return [m.id for m in members], [m.id for m in materials]
+
+
+def main() -> None:
+    folder = tempfile.mkdtemp(prefix="quizapp-bench-")
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3"
+    secret = "bench-secret-key"
+    env = {"DATABASE_URL": url, "SECRET_KEY": secret, "QUIZAPP_INSTANCE": folder}
+    os.environ.update(env)
+    app = create_app()
+    migrate.upgrade(app)
+    print(f"building {MEMBERS} members…", file=sys.stderr)
+    member_ids, material_ids = build(app)
+    with app.app_context():
+        tokens = {(m, t): issue_token(m, t) for m in member_ids for t in material_ids[:3]}
+    sessions = {m: session_cookie(secret, m, 1, f"csrf{m}") for m in member_ids}
+    rng = random.Random(5)
+
+    def healthz() -> Request:
+        return Request("GET", "/healthz", {})
+
+    def heartbeat() -> Request:
+        member = rng.choice(member_ids)
+        material = rng.choice(material_ids[:3])
+        cookie, token = sessions[member]
+        return json_request("POST", "/api/study/heartbeat", cookie, token,
+                            {"token": tokens[(member, material)]})
+
+    with Server(env, workers=WORKERS) as server:
+        run_load("warm-up", server.port, healthz, seconds=2, connections=CONNECTIONS)
+        reference = run_load("GET /healthz", server.port, healthz, seconds=SECONDS,
+                             connections=CONNECTIONS)
+        beats = run_load("POST heartbeat", server.port, heartbeat, seconds=SECONDS,
+                         connections=CONNECTIONS)
+    backend = "PostgreSQL" if url.startswith("postgres") else "SQLite (WAL)"
+    print(f"\n{backend}; {server.settings}; {CONNECTIONS} client connections; "
+          f"{MEMBERS} members\n")
+    print(HEADER)
+    print(reference.line())
+    print(beats.line(reference))
+    if beats.errors:
+        print(f"statuses {beats.statuses}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Campaigns: a period, an audience, required materials and quizzes, a minute target."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.audiences.models import Audience
+from quizapp.clock import utcnow
+from quizapp.db import Base, UTCDateTime
+from quizapp.org.models import Branch
+from quizapp.quizzes.models import Quiz
+from quizapp.study.models import Material
+
+
+class Campaign(Base):
+    """A study campaign; a training class (培训班) is one whose audience is a roster."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint("kind IN ('campaign', 'training_class')", name="kind"),
+        CheckConstraint("ends_on >= starts_on", name="period"),
+        CheckConstraint("minute_target >= 0", name="minute_target"),
+        CheckConstraint("offline_sessions_required >= 0", name="offline_required"),
+        CheckConstraint("reflections_required >= 0", name="reflections_required"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(16), default="campaign")
+    #: China days, both included.
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    audience_id: Mapped[int] = mapped_column(ForeignKey("audiences.id"))
+    owner_branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
+    #: Online study minutes a member must reach within the period (0: no target).
+    minute_target: Mapped[int] = mapped_column(Integer, default=0)
+    #: Whether attended offline sessions count toward the minute target (by their duration).
+    offline_counts_as_minutes: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Offline sessions (lectures, seminars, party days) a member must attend (0: none).
+    offline_sessions_required: Mapped[int] = mapped_column(Integer, default=0)
+    #: Accepted reflections a member must hand in (0: none).
+    reflections_required: Mapped[int] = mapped_column(Integer, default=0)
+    is_published: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    audience: Mapped[Audience] = relationship()
+    owner_branch: Mapped[Branch] = relationship()
+    materials: Mapped[list[Material]] = relationship(secondary="campaign_materials")
+    quizzes: Mapped[list[CampaignQuiz]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def is_training_class(self) -> bool:
+        return self.kind == "training_class"
+
+
+class CampaignMaterial(Base):
+    """A material every member of the campaign must study (done: its estimated minutes)."""
+
+    __tablename__ = "campaign_materials"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    material_id: Mapped[int] = mapped_column(ForeignKey("materials.id"), primary_key=True)
+
+
+class CampaignQuiz(Base):
+    """A quiz the campaign requires: sat, or passed when ``must_pass``."""
+
+    __tablename__ = "campaign_quizzes"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), primary_key=True)
+    must_pass: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    quiz: Mapped[Quiz] = relationship()

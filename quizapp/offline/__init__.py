@@ -1,0 +1,1 @@
+"""Offline sessions (线下学习): lectures, seminars and party days, with attendance."""

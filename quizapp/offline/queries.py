@@ -1,0 +1,143 @@
+"""Read-only lookups for offline sessions: scoped pages for organisers, figures for campaigns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from flask import abort
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from quizapp import access, db
+from quizapp.members.models import Member
+from quizapp.offline.models import OfflineAttendance, OfflineSession
+from quizapp.org.models import Branch
+from quizapp.pagination import Page, paginate
+
+#: At most this many people are listed for one search on the session form.
+SEARCH_LIMIT = 20
+
+
+def get_offline_session(actor: Member, session_id: int) -> OfflineSession:
+    """Return a session held by a branch the actor manages, or 404."""
+    session = db.session.get(OfflineSession, session_id)
+    if session is None or not access.can_manage_branch(actor, session.branch):
+        abort(404)
+    return session
+
+
+def list_offline_sessions(actor: Member, *, branch: Branch | None = None,
+                  month: tuple[date, date] | None = None, page: int = 1,
+                  per_page: int = 20) -> Page:
+    """Return a page of the sessions held in the actor's subtree, latest first.
+
+    ``branch`` keeps that node and everything under it; ``month`` is (first day, last day).
+    """
+    query = (
+        select(OfflineSession)
+        .join(Branch, Branch.id == OfflineSession.branch_id)
+        .where(access.branch_scope(actor))
+        .options(joinedload(OfflineSession.branch))
+        .order_by(OfflineSession.held_on.desc(), OfflineSession.id.desc())
+    )
+    if branch is not None:
+        query = query.where(Branch.path.startswith(branch.path))
+    if month is not None:
+        query = query.where(OfflineSession.held_on.between(*month))
+    return paginate(query, page, per_page)
+
+
+def count_attendees(session_ids: list[int]) -> dict[int, int]:
+    """Return how many members attended each session, in one query."""
+    if not session_ids:
+        return {}
+    rows = db.session.execute(
+        select(OfflineAttendance.session_id, func.count())
+        .where(OfflineAttendance.session_id.in_(session_ids))
+        .group_by(OfflineAttendance.session_id))
+    return dict(rows.all())
+
+
+def list_attendees(session: OfflineSession) -> list[Member]:
+    """Return the session's attendees by branch and name, their branches loaded."""
+    return list(db.session.scalars(
+        select(Member)
+        .join(OfflineAttendance, OfflineAttendance.member_id == Member.id)
+        .join(Branch, Branch.id == Member.branch_id)
+        .where(OfflineAttendance.session_id == session.id)
+        .options(joinedload(Member.branch))
+        .order_by(Branch.path, Member.name, Member.id)))
+
+
+def list_roster(branch: Branch) -> list[Member]:
+    """Return the active members whose current branch is ``branch``, by name."""
+    return list(db.session.scalars(
+        select(Member)
+        .where(Member.branch_id == branch.id, Member.is_active.is_(True))
+        .order_by(Member.name, Member.id)))
+
+
+def find_members(actor: Member, member_ids: Iterable[int]) -> list[Member]:
+    """Return those of ``member_ids`` the actor may see (others are left out), by name."""
+    ids = set(member_ids)
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        select(Member)
+        .join(Branch, Branch.id == Member.branch_id)
+        .where(Member.id.in_(ids), access.branch_scope(actor))
+        .options(joinedload(Member.branch))
+        .order_by(Branch.path, Member.name, Member.id)))
+
+
+def search_members(actor: Member, text: str, *, exclude: Iterable[int] = (),
+                   limit: int = SEARCH_LIMIT) -> list[Member]:
+    """Find active members in the actor's scope by name, 警号 or phone number."""
+    cleaned = "".join(ch for ch in text.strip() if ch not in "\\%_")
+    if not cleaned:
+        return []
+    like = f"%{cleaned}%"
+    query = (
+        select(Member)
+        .join(Branch, Branch.id == Member.branch_id)
+        .where(access.branch_scope(actor), Member.is_active.is_(True),
+               or_(Member.name.ilike(like), Member.police_no.ilike(like),
+                   Member.phone.ilike(like)))
+        .options(joinedload(Member.branch))
+        .order_by(Branch.path, Member.name, Member.id)
+        .limit(limit)
+    )
+    excluded = set(exclude)
+    if excluded:
+        query = query.where(Member.id.not_in(excluded))
+    return list(db.session.scalars(query))
+
+
+def attended_minutes(member_ids: Iterable[int], first_day: date,
+                     last_day: date) -> dict[int, tuple[int, int]]:
+    """Return each member's (sessions attended, minutes) over the China days [first, last].
+
+    One grouped query; every member asked about is in the answer, with (0, 0) if they
+    attended nothing. Campaigns count offline study with it.
+    """
+    ids = list(dict.fromkeys(member_ids))
+    result = {member_id: (0, 0) for member_id in ids}
+    if not ids:
+        return result
+    rows = db.session.execute(
+        select(OfflineAttendance.member_id, func.count(),
+               func.coalesce(func.sum(OfflineSession.duration_minutes), 0))
+        .join(OfflineSession, OfflineSession.id == OfflineAttendance.session_id)
+        .where(OfflineAttendance.member_id.in_(ids),
+               OfflineSession.held_on.between(first_day, last_day))
+        .group_by(OfflineAttendance.member_id))
+    for member_id, count, minutes in rows:
+        result[member_id] = (int(count), int(minutes))
+    return result
+
+
+def attendee_ids(session: OfflineSession) -> list[int]:
+    """Return the ids of the session's attendees."""
+    return list(db.session.scalars(select(OfflineAttendance.member_id).where(
+        OfflineAttendance.session_id == session.id)))

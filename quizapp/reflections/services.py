@@ -1,0 +1,162 @@
+"""Writing, resubmitting and reviewing reflections (心得体会)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+
+from quizapp import access, db
+from quizapp.audiences.services import includes
+from quizapp.campaigns.models import Campaign
+from quizapp.errors import DomainError
+from quizapp.members.models import Member
+from quizapp.reflections.models import Reflection
+from quizapp.study.models import Material
+
+MIN_CHARS = 300
+MAX_CHARS = 10_000
+MAX_TITLE = 100
+MAX_COMMENT = 1000
+#: A member may change a reflection in these states; an accepted one is final.
+EDITABLE = ("submitted", "returned")
+STATUS_LABELS = {"submitted": "待审阅", "returned": "已退回", "accepted": "已通过"}
+WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass
+class ReflectionData:
+    """What a member writes."""
+
+    title: str
+    body: str
+
+
+def clean_body(body: str) -> str:
+    """Normalise line endings and trim the ends; the text is otherwise kept as written."""
+    return body.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def counted_chars(body: str) -> int:
+    """Count the characters that make up the length rule: spaces and line breaks don't count."""
+    return len(WHITESPACE.sub("", body))
+
+
+def body_problem(body: str) -> str | None:
+    """Return why ``body`` can't be handed in (too short or too long), or None."""
+    text = clean_body(body)
+    counted = counted_chars(text)
+    if counted < MIN_CHARS:
+        return f"正文至少 {MIN_CHARS} 字（不计空格和换行），目前 {counted} 字。"
+    if len(text) > MAX_CHARS:
+        return f"正文不能超过 {MAX_CHARS} 字，目前 {len(text)} 字。"
+    return None
+
+
+def may_see_material(member: Member, material: Material, now: datetime) -> bool:
+    """Tell whether the member may see the material: published, in its window, for them."""
+    return material.is_open(now) and includes(material.audience, member)
+
+
+def may_see_campaign(member: Member, campaign: Campaign) -> bool:
+    """Tell whether the member is in the campaign: published and its audience includes them."""
+    return campaign.is_published and includes(campaign.audience, member)
+
+
+def _check(data: ReflectionData) -> ReflectionData:
+    title = data.title.strip()
+    if not title:
+        raise DomainError("请填写标题。")
+    if len(title) > MAX_TITLE:
+        raise DomainError(f"标题不能超过 {MAX_TITLE} 字。")
+    problem = body_problem(data.body)
+    if problem:
+        raise DomainError(problem)
+    return ReflectionData(title=title, body=clean_body(data.body))
+
+
+def submit_reflection(member: Member, subject: Material | Campaign, data: ReflectionData,
+                      now: datetime) -> Reflection:
+    """Hand in a reflection on a material the member may see or a campaign they are in."""
+    if isinstance(subject, Material):
+        if not may_see_material(member, subject, now):
+            raise DomainError("该学习资料不存在、未发布或不面向您，不能撰写心得。")
+        reflection = Reflection(material_id=subject.id)
+    else:
+        if not may_see_campaign(member, subject):
+            raise DomainError("您不在该学习任务的参学范围内，不能撰写心得。")
+        reflection = Reflection(campaign_id=subject.id)
+    data = _check(data)
+    reflection.member_id = member.id
+    reflection.title = data.title
+    reflection.body = data.body
+    reflection.status = "submitted"
+    reflection.submitted_at = now
+    db.session.add(reflection)
+    db.session.flush()
+    return reflection
+
+
+def update_reflection(member: Member, reflection: Reflection, data: ReflectionData,
+                      now: datetime) -> Reflection:
+    """Change and hand in again a reflection that is waiting or was returned.
+
+    The change is one conditional UPDATE, so an organiser's acceptance that lands first
+    wins and the member is told, rather than the accepted text being changed afterwards.
+    """
+    if reflection.member_id != member.id:
+        raise DomainError("只能修改本人撰写的心得。")
+    if reflection.status not in EDITABLE:
+        raise DomainError("该心得已审阅通过，不能再修改。")
+    data = _check(data)
+    result = db.session.execute(
+        update(Reflection)
+        .where(Reflection.id == reflection.id, Reflection.status.in_(EDITABLE))
+        .values(title=data.title, body=data.body, status="submitted", submitted_at=now)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise DomainError("该心得刚刚已审阅通过，不能再修改。")
+    db.session.refresh(reflection)
+    return reflection
+
+
+def can_review(actor: Member, reflection: Reflection) -> bool:
+    """Tell whether ``actor`` may review: the author's current branch is in their subtree."""
+    return (access.managed_root(actor) is not None and reflection.member_id != actor.id
+            and access.can_view_member(actor, reflection.member))
+
+
+def review_reflection(actor: Member, reflection: Reflection, decision: str, comment: str,
+                      seen_submitted_at: datetime | None, now: datetime) -> Reflection:
+    """Accept a waiting reflection, or return it with a comment saying what to improve.
+
+    ``seen_submitted_at`` is the version the organiser read: if the member changed the text
+    since, the review is refused so that nobody accepts what they did not read.
+    """
+    if not access.can_view_member(actor, reflection.member) or access.managed_root(actor) is None:
+        raise DomainError("该心得的作者不在您的管理范围内。")
+    if reflection.member_id == actor.id:
+        raise DomainError("不能审阅本人的心得，请由上级或其他管理员审阅。")
+    if decision not in ("accept", "return"):
+        raise DomainError("请选择通过或退回。")
+    comment = comment.strip()
+    if decision == "return" and not comment:
+        raise DomainError("退回时请填写意见，告诉作者需要怎样修改。")
+    if len(comment) > MAX_COMMENT:
+        raise DomainError(f"意见不能超过 {MAX_COMMENT} 字。")
+    if reflection.status != "submitted":
+        raise DomainError("该心得已审阅过，待作者修改后重新提交才能再次审阅。")
+    conditions = [Reflection.id == reflection.id, Reflection.status == "submitted"]
+    if seen_submitted_at is not None:
+        conditions.append(Reflection.submitted_at == seen_submitted_at)
+    result = db.session.execute(
+        update(Reflection).where(*conditions)
+        .values(status="accepted" if decision == "accept" else "returned",
+                review_comment=comment, reviewer_id=actor.id, reviewed_at=now)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise DomainError("作者刚刚修改了这篇心得，或其他管理员已审阅。请重新阅读后再审阅。")
+    db.session.refresh(reflection)
+    return reflection

@@ -1,0 +1,1 @@
+"""Study materials (学习资料) and honest study minutes."""

@@ -1,0 +1,39 @@
+"""The study heartbeat API (documented in docs/api.md)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, request
+
+from quizapp import db
+from quizapp.attempts.services import SessionInvalid
+from quizapp.auth.session_ref import hot_login_required
+from quizapp.clock import utcnow
+from quizapp.errors import DomainError, error_response
+from quizapp.study import minutes
+
+bp = Blueprint("study_api", __name__)
+
+
+@bp.post("/heartbeat")
+@hot_login_required
+def heartbeat():
+    """Credit the time since the member's last heartbeat (the server's clock decides)."""
+    # Regular beats are JSON with the X-CSRFToken header; the last one, sent by
+    # navigator.sendBeacon (which can't set headers), is a form with csrf_token and token.
+    body = request.get_json(silent=True) if request.is_json else request.form
+    token = body.get("token") if body else None
+    resume = bool(body.get("resume")) if request.is_json and body else False
+    if not isinstance(token, str):
+        return error_response(400, "请求格式不正确：缺少 token。")
+    try:
+        material_id = minutes.read_token(token, g.session_ref.member_id)
+        credit = minutes.record_heartbeat(g.session_ref, material_id, utcnow(), resume)
+    except SessionInvalid as exc:
+        db.session.rollback()
+        return error_response(401, exc.message)
+    except DomainError as exc:
+        db.session.rollback()
+        return error_response(409, exc.message)
+    db.session.commit()
+    return jsonify(credited=credit.credited, today_seconds=credit.today_seconds,
+                   today_minutes=credit.today_seconds // 60)

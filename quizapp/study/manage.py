@@ -1,0 +1,359 @@
+"""Organiser pages for study materials: list, create, edit, preview, publish, retire; and a
+member's study minutes by day and material."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
+
+from quizapp import access, clock, db
+from quizapp.actions import FAILED, perform
+from quizapp.audiences.models import Audience
+from quizapp.audiences.services import describe
+from quizapp.errors import DomainError
+from quizapp.members import queries as member_queries
+from quizapp.members.models import Member
+from quizapp.org import queries as org_queries
+from quizapp.org.models import Branch
+from quizapp.pagination import Page, paginate
+from quizapp.quizzes.forms import split_entries
+from quizapp.quizzes.queries import find_roster
+from quizapp.study import services
+from quizapp.study.forms import MaterialForm, StatusForm
+from quizapp.study.models import Material, StudyMinute
+
+bp = Blueprint("materials", __name__)
+
+PER_PAGE = 20
+#: The member-minutes page covers this many China days, today included.
+MINUTES_DAYS = 60
+STATUS_FILTERS = {"all": "全部"} | services.STATUSES
+PHASE_LABELS = {"upcoming": "未到开放时间", "open": "开放中", "closed": "已结束"}
+WEEKDAYS = "一二三四五六日"
+FileStep = Callable[[Material], services.FileChange]
+
+
+# Lookups, always within the actor's scope. (They belong in queries.py, which the member
+# pages own; move them there when both land.)
+
+
+def _get_material(material_id: int) -> Material:
+    """Return a material owned within the organiser's subtree, or 404."""
+    material = db.session.get(Material, material_id)
+    if material is None or not services.can_manage_material(current_user, material):
+        abort(404)
+    return material
+
+
+def _list_materials(topic: str, status: str, page: int) -> Page:
+    query = (select(Material).join(Branch, Branch.id == Material.owner_branch_id)
+             .where(access.branch_scope(current_user))
+             .options(selectinload(Material.audience).selectinload(Audience.branches),
+                      selectinload(Material.audience).selectinload(Audience.roster)))
+    if topic:
+        query = query.where(Material.topic == topic).order_by(Material.sort_order, Material.id)
+    else:
+        query = query.order_by(Material.updated_at.desc(), Material.id.desc())
+    if status in services.STATUSES:
+        query = query.where(Material.status == status)
+    return paginate(query, page, PER_PAGE)
+
+
+def _topics(with_ancestors: bool = False) -> list[str]:
+    """Return the topics in use within the subtree (and above it, to reuse the bureau's)."""
+    scope = access.branch_scope(current_user)
+    if with_ancestors:
+        root = access.managed_root(current_user)
+        scope = or_(scope, Branch.id.in_(root.ancestor_ids if root else []))
+    return list(db.session.scalars(
+        select(Material.topic).join(Branch, Branch.id == Material.owner_branch_id)
+        .where(scope).distinct().order_by(Material.topic)))
+
+
+def _phase(material: Material, now: datetime) -> str:
+    if material.opens_at is not None and now < material.opens_at:
+        return "upcoming"
+    if material.closes_at is not None and now >= material.closes_at:
+        return "closed"
+    return "open"
+
+
+# The form.
+
+
+def _prepare(form: MaterialForm, material: Material | None) -> None:
+    """Offer the branches in scope (active ones, and any the audience already has)."""
+    chosen = {b.id for b in material.audience.branches} if material else set()
+    branches = [b for b in org_queries.list_branches(current_user)
+                if b.is_active or b.id in chosen]
+    form.set_choices([SelectChoice(b.id, org_queries.branch_label(b)) for b in branches])
+
+
+def _check_files(form: MaterialForm, material: Material | None) -> list[FileStep]:
+    """Check the uploads and the video link (errors go on the fields); return the file steps.
+
+    The steps run after the material is saved (a new one needs its id for the folder).
+    """
+    steps: list[FileStep] = []
+    pdf, video = form.pdf.data, form.video.data
+    link = (form.video_url.data or "").strip()
+    current_link = material.video_url if material else None
+    if pdf:
+        try:
+            services.check_pdf(pdf.filename, pdf.stream)
+        except DomainError as exc:
+            form.pdf.errors.append(exc.message)
+        steps.append(lambda m: services.store_pdf(m, pdf.filename, pdf.stream))
+    elif form.remove_pdf.data and material is not None and material.pdf_path:
+        steps.append(services.remove_pdf)
+    if video:
+        try:
+            services.check_video(video.filename, video.stream)
+        except DomainError as exc:
+            form.video.errors.append(exc.message)
+        if link and link != current_link:
+            form.video_url.errors.append("视频请上传文件或填写链接，二选一。")
+        steps.append(lambda m: services.store_video(m, video.filename, video.stream))
+    elif form.remove_video.data:
+        if material is not None and (material.video_path or material.video_url):
+            steps.append(services.remove_video)
+    elif link and link != current_link:
+        try:
+            services.check_video_url(link)
+        except DomainError as exc:
+            form.video_url.errors.append(exc.message)
+        steps.append(lambda m: services.set_video_url(m, link))
+    elif not link and current_link:
+        steps.append(services.remove_video)
+    return steps
+
+
+def _submitted(form: MaterialForm, material: Material | None
+               ) -> tuple[services.MaterialData, list[FileStep]] | None:
+    """Validate a posted form into MaterialData and file steps; None (with errors) if it can't.
+
+    Files, the window and the roster are checked even when other fields are wrong, so that
+    the organiser sees every problem at once.
+    """
+    if not form.is_submitted():
+        return None
+    valid = form.validate()
+    steps = _check_files(form, material)
+    if form.opens_at.data and form.closes_at.data and form.closes_at.data <= form.opens_at.data:
+        form.closes_at.errors.append("结束时间必须晚于开放时间。")
+    roster = find_roster(current_user, split_entries(form.roster.data))
+    if roster.unknown:
+        form.roster.errors.append(
+            f"找不到这些人员，或不在您的管理范围内：{'、'.join(roster.unknown[:20])}。")
+    if roster.inactive:
+        form.roster.errors.append(f"这些人员的账号已停用：{'、'.join(roster.inactive[:20])}。")
+    if not valid or any(f.errors for f in form):
+        return None
+    branch_ids = set(form.branch_ids.data or [])
+    opens_at, closes_at = form.window()
+    data = services.MaterialData(
+        title=form.title.data.strip(),
+        topic=form.topic.data.strip(),
+        body_markdown=(form.body_markdown.data or "").replace("\r\n", "\n"),
+        estimated_minutes=form.estimated_minutes.data,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        is_required=form.is_required.data,
+        sort_order=form.sort_order.data,
+        branches=[b for b in org_queries.list_branches(current_user) if b.id in branch_ids],
+        statuses=list(form.statuses.data or []),
+        roster=roster.members,
+    )
+    return data, steps
+
+
+def _save(data: services.MaterialData, steps: list[FileStep], material: Material | None,
+          message: str) -> Material | None:
+    """Save the material and its files in one transaction; files follow its outcome."""
+    changes: list[services.FileChange] = []
+
+    def action() -> Material:
+        saved = services.save_material(current_user, data, material)
+        for step in steps:
+            changes.append(step(saved))
+        return saved
+
+    committed = False
+    try:
+        result = perform(action, message)
+        committed = result is not FAILED
+    finally:
+        services.settle_files(changes, committed)
+    return result if committed else None
+
+
+def _render_form(form: MaterialForm, material: Material | None):
+    return render_template("materials/form.html", form=form, material=material,
+                           topics=_topics(with_ancestors=True))
+
+
+# Pages.
+
+
+@bp.get("/")
+@access.organiser_required
+def index():
+    """List the materials owned within the organiser's subtree, filtered by topic and status."""
+    topic = request.args.get("topic", "").strip()
+    status = request.args.get("status", "all")
+    status = status if status in STATUS_FILTERS else "all"
+    now = clock.utcnow()
+    page = _list_materials(topic, status, request.args.get("page", 1, type=int))
+    return render_template(
+        "materials/index.html", page=page, topic=topic, topics=_topics(), status=status,
+        statuses=STATUS_FILTERS, phase=lambda m: _phase(m, now), phases=PHASE_LABELS,
+        describe=describe)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access.organiser_required
+def create():
+    """Create a material (a draft) owned by the top of the organiser's subtree."""
+    root = access.managed_root(current_user)
+    form = MaterialForm(data={"branch_ids": [root.id]} if request.method == "GET" else None)
+    _prepare(form, None)
+    submitted = _submitted(form, None)
+    if submitted is not None:
+        material = _save(*submitted, None, "已保存为草稿。请预览，确认无误后发布。")
+        if material is not None:
+            return redirect(url_for("materials.show", material_id=material.id))
+    return _render_form(form, None)
+
+
+@bp.route("/<int:material_id>/edit", methods=["GET", "POST"])
+@access.organiser_required
+def edit(material_id: int):
+    """Change a material's content, files, window or audience."""
+    material = _get_material(material_id)
+    form = MaterialForm(data=MaterialForm.values_of(material) if request.method == "GET"
+                        else None)
+    _prepare(form, material)
+    submitted = _submitted(form, material)
+    if submitted is not None and _save(*submitted, material, "已保存。") is not None:
+        return redirect(url_for("materials.show", material_id=material.id))
+    return _render_form(form, material)
+
+
+@bp.get("/<int:material_id>")
+@access.organiser_required
+def show(material_id: int):
+    """Show a material as a member sees it, with its settings and the publishing actions."""
+    material = _get_material(material_id)
+    return render_template(
+        "materials/show.html", material=material, statuses=services.STATUSES,
+        phase=_phase(material, clock.utcnow()), phases=PHASE_LABELS,
+        audience=describe(material.audience), learners=services.count_learners(material),
+        has_content=services.has_content(material),
+        has_pdf=services.file_path(material, "pdf") is not None,
+        has_video=services.file_path(material, "video") is not None,
+        status_form=StatusForm())
+
+
+STATUS_MESSAGES = {
+    "published": "已发布，学习范围内的人员在开放时间内可以学习该资料。",
+    "draft": "已撤回为草稿，党员将看不到该资料。",
+    "retired": "已下线，党员将看不到该资料；已记录的学习时长保留。",
+}
+
+
+@bp.post("/<int:material_id>/status")
+@access.organiser_required
+def set_status(material_id: int):
+    """Publish a material, withdraw it to draft or retire it (下线)."""
+    material = _get_material(material_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    status = form.status.data
+    perform(lambda: services.set_status(current_user, material, status, clock.utcnow()),
+            STATUS_MESSAGES[status])
+    return redirect(url_for("materials.show", material_id=material.id))
+
+
+@bp.get("/<int:material_id>/files/<any(pdf, video):kind>")
+@access.organiser_required
+def download(material_id: int, kind: str):
+    """Send the material's PDF or video file (ranges allowed, so videos can seek)."""
+    material = _get_material(material_id)
+    path = services.file_path(material, kind)
+    if path is None:
+        abort(404)
+    if kind == "pdf":
+        # Read whole (at most PDF_MAX_BYTES), so no file handle outlives a client that
+        # never reads the body; videos are large and streamed from the file.
+        response = send_file(io.BytesIO(path.read_bytes()), mimetype="application/pdf",
+                             download_name=material.pdf_name, conditional=True, max_age=0,
+                             last_modified=path.stat().st_mtime)
+        # Chrome shows PDFs with a built-in viewer that the pages' policy (object-src 'none',
+        # no inline styles) would block; a PDF is not HTML, so it gets a policy of its own.
+        response.headers["Content-Security-Policy"] = "object-src 'self'; frame-ancestors 'self'"
+    else:
+        response = send_file(path, mimetype=services.video_mimetype(material),
+                             conditional=True, max_age=0)
+    return response
+
+
+# A member's minutes.
+
+
+@dataclass
+class MinuteDay:
+    """One China day of a member's study: the seconds per material and their total."""
+
+    day: date
+    rows: list[tuple[Material, int, bool]] = field(default_factory=list)  # (material, s, own)
+
+    @property
+    def seconds(self) -> int:
+        return sum(seconds for _, seconds, _ in self.rows)
+
+
+def _minute_days(member: Member, first: date) -> list[MinuteDay]:
+    """Return the member's study days from ``first`` on, latest first (one query)."""
+    root = access.managed_root(current_user)
+    days: dict[date, MinuteDay] = {}
+    rows = db.session.execute(
+        select(StudyMinute.day, StudyMinute.seconds, Material, Branch.path)
+        .join(Material, Material.id == StudyMinute.material_id)
+        .join(Branch, Branch.id == Material.owner_branch_id)
+        .where(StudyMinute.member_id == member.id, StudyMinute.day >= first,
+               StudyMinute.seconds > 0)
+        .order_by(StudyMinute.day.desc(), StudyMinute.seconds.desc(), Material.id))
+    for day, seconds, material, owner_path in rows:
+        own = root is not None and owner_path.startswith(root.path)
+        days.setdefault(day, MinuteDay(day)).rows.append((material, seconds, own))
+    return list(days.values())
+
+
+def duration(seconds: int) -> str:
+    """Say a duration in Chinese, exactly: 25 分钟, 25 分 30 秒, 40 秒."""
+    minutes, rest = divmod(int(seconds), 60)
+    if not minutes:
+        return f"{rest} 秒"
+    return f"{minutes} 分钟" if not rest else f"{minutes} 分 {rest} 秒"
+
+
+@bp.get("/minutes/<int:member_id>")
+@access.organiser_required
+def member_minutes(member_id: int):
+    """Show a member's study minutes by day and material over the last 60 China days."""
+    member = member_queries.get_member(current_user, member_id)
+    today = clock.china_today()
+    first = today - timedelta(days=MINUTES_DAYS - 1)
+    days = _minute_days(member, first)
+    return render_template(
+        "materials/minutes.html", member=member, days=days, first=first, today=today,
+        total=sum(d.seconds for d in days), duration=duration, weekdays=WEEKDAYS)

@@ -1,0 +1,189 @@
+"""Honest study minutes: the server's clock decides what a heartbeat is worth.
+
+The material page sends a heartbeat every ``STUDY_HEARTBEAT_SECONDS`` while it is visible
+and the member was active in the last minute, plus one with ``navigator.sendBeacon`` on
+leaving. A heartbeat is credited with the time since the member's last accepted heartbeat
+on any material (so two tabs or two devices never count more than the wall clock), at most
+``STUDY_MAX_CREDIT_SECONDS``, and nothing after a gap longer than ``STUDY_GAP_SECONDS`` (the
+page was closed or the member idle). The seconds go to the China day the heartbeat arrives
+on. A member gets at most ``STUDY_DAILY_CAP_MINUTES`` a China day.
+
+Cost: one read (session, material, the member's last heartbeat and today's total, locking
+the member's row on PostgreSQL) and one upsert. The upsert only adds seconds while the
+member's latest heartbeat is still the one the read saw, so two simultaneous heartbeats
+from two tabs cannot both be credited (SQLite runs writes one at a time).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import Date, Integer, bindparam, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from quizapp import db
+from quizapp.auth.session_ref import SessionRef, valid_member
+from quizapp.clock import china_today
+from quizapp.db import UTCDateTime
+from quizapp.errors import DomainError
+from quizapp.members.models import Member
+from quizapp.study.models import Material, StudyMinute
+
+TOKEN_SALT = "study-heartbeat"
+#: A study token (issued with the material page) is good for this long.
+TOKEN_MAX_AGE = 12 * 3600
+
+_minutes = StudyMinute.__table__
+_materials = Material.__table__
+_members = Member.__table__
+
+
+class StudyRefused(DomainError):
+    """The heartbeat can't be credited (answered as 404 or 409)."""
+
+
+@dataclass(frozen=True)
+class Credit:
+    """What one heartbeat earned, and the member's seconds today after it."""
+
+    credited: int
+    today_seconds: int
+
+
+def settings() -> tuple[int, int, int, int]:
+    """Return (heartbeat interval, max credit per beat, gap, daily cap) in seconds."""
+    config = current_app.config
+    return (config["STUDY_HEARTBEAT_SECONDS"], config["STUDY_MAX_CREDIT_SECONDS"],
+            config["STUDY_GAP_SECONDS"], config["STUDY_DAILY_CAP_MINUTES"] * 60)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=TOKEN_SALT)
+
+
+def issue_token(member_id: int, material_id: int) -> str:
+    """Sign "this member was shown this material": the page checked the audience and window."""
+    return _serializer().dumps([member_id, material_id])
+
+
+def read_token(token: str, member_id: int) -> int:
+    """Return the material id of a token issued to ``member_id``; raise StudyRefused."""
+    try:
+        owner, material_id = _serializer().loads(token, max_age=TOKEN_MAX_AGE)
+    except (BadSignature, ValueError, TypeError) as exc:
+        raise StudyRefused("学习页面已过期，请刷新页面后继续学习。") from exc
+    if owner != member_id:
+        raise StudyRefused("学习页面不属于当前账号，请刷新页面。")
+    return int(material_id)
+
+
+def credit_for(last: datetime | None, now: datetime, today_seconds: int) -> int:
+    """Seconds one heartbeat at ``now`` earns after the last accepted one at ``last``."""
+    _interval, max_credit, gap, daily_cap = settings()
+    if last is None:
+        return 0
+    elapsed = (now - last).total_seconds()
+    if elapsed <= 0 or elapsed > gap:
+        return 0
+    # Rounded, not truncated: the clock restarts at every beat, so truncating would lose
+    # a fraction of a second each time.
+    return int(max(0, min(round(elapsed), max_credit, daily_cap - today_seconds)))
+
+
+_READ = (
+    select(
+        _materials.c.status, _materials.c.opens_at, _materials.c.closes_at,
+        select(func.max(_minutes.c.last_beat_at))
+        .where(_minutes.c.member_id == _members.c.id, _minutes.c.day >= bindparam("yesterday"))
+        .scalar_subquery().label("last_beat_at"),
+        select(func.coalesce(func.sum(_minutes.c.seconds), 0))
+        .where(_minutes.c.member_id == _members.c.id, _minutes.c.day == bindparam("today"))
+        .scalar_subquery().label("today_seconds"),
+    )
+    .select_from(_members.join(_materials, _materials.c.id == bindparam("material_id")))
+    .where(_members.c.id == bindparam("member_id"),
+           _members.c.session_version == bindparam("version"),
+           _members.c.is_active.is_(True), _members.c.must_change_password.is_(False))
+    .with_for_update(of=_members)
+)
+
+
+_UPSERTS: dict[tuple[str, bool], object] = {}
+
+
+def _upsert(dialect: str, first_beat: bool):  # noqa: ANN202
+    """Build (once per dialect) the guarded upsert; parameters: m, mat, day, since, credit,
+    now and (unless ``first_beat``) seen.
+
+    It adds ``credit`` to the day's row only while the member's latest beat is still the one
+    the read saw (``seen``, or none at all): both the insert (first beat on this material
+    today) and the update carry that guard, so when two heartbeats race, the second finds
+    the first's beat and adds nothing.
+    """
+    key = (dialect, first_beat)
+    if key in _UPSERTS:
+        return _UPSERTS[key]
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    latest = (select(func.max(_minutes.c.last_beat_at))
+              .where(_minutes.c.member_id == bindparam("m"),
+                     _minutes.c.day >= bindparam("since", type_=Date()))
+              .scalar_subquery())
+    guard = latest.is_(None) if first_beat else latest == bindparam("seen", type_=UTCDateTime())
+    now_param = bindparam("now", type_=UTCDateTime())
+    credit = bindparam("credit", type_=Integer())
+    row = select(bindparam("m", type_=Integer()), bindparam("mat", type_=Integer()),
+                 bindparam("day", type_=Date()), credit, now_param, now_param).where(guard)
+    statement = insert(_minutes).from_select(
+        ["member_id", "material_id", "day", "seconds", "first_beat_at", "last_beat_at"], row)
+    statement = statement.on_conflict_do_update(
+        index_elements=[_minutes.c.member_id, _minutes.c.material_id, _minutes.c.day],
+        set_={"seconds": _minutes.c.seconds + credit, "last_beat_at": now_param},
+        where=guard,
+    ).returning(_minutes.c.seconds)
+    _UPSERTS[key] = statement
+    return statement
+
+
+def record_heartbeat(ref: SessionRef, material_id: int, now: datetime,
+                     resume: bool = False) -> Credit:
+    """Credit one heartbeat of ``ref``'s member on a material; two statements.
+
+    A ``resume`` beat (the page opened, came back to the front, or the member became active
+    again) credits nothing: it restarts the clock, so time away is never counted.
+    """
+    today = china_today(now)
+    connection = db.session.connection()
+    row = connection.execute(_READ, {
+        "member_id": ref.member_id, "version": ref.version, "material_id": material_id,
+        "today": today, "yesterday": today - timedelta(days=1)}).first()
+    if row is None:
+        if db.session.scalar(select(func.count()).where(valid_member(ref))) == 0:
+            from quizapp.attempts.services import SessionInvalid
+
+            raise SessionInvalid()
+        raise StudyRefused("没有找到该学习资料。")
+    open_ = (row.status == "published"
+             and (row.opens_at is None or row.opens_at <= now)
+             and (row.closes_at is None or now < row.closes_at))
+    if not open_:
+        raise StudyRefused("该学习资料已下线或不在开放时间内，本次学习时长不再累计。")
+    credit = 0 if resume else credit_for(row.last_beat_at, now, int(row.today_seconds))
+    params = {"m": ref.member_id, "mat": material_id, "day": today,
+              "since": today - timedelta(days=1), "credit": credit, "now": now}
+    if row.last_beat_at is not None:
+        params["seen"] = row.last_beat_at
+    result = connection.execute(_upsert(connection.dialect.name, row.last_beat_at is None),
+                                params)
+    if result.first() is None:
+        credit = 0  # another heartbeat of the member was accepted in between: it counted
+    return Credit(credited=credit, today_seconds=int(row.today_seconds) + credit)
+
+
+def seconds_between(member_id: int, first: date, last: date) -> int:
+    """Return the member's credited seconds over the China days [first, last]."""
+    return int(db.session.scalar(
+        select(func.coalesce(func.sum(StudyMinute.seconds), 0)).where(
+            StudyMinute.member_id == member_id, StudyMinute.day.between(first, last))))

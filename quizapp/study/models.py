@@ -1,0 +1,94 @@
+"""Study materials and the minutes members spend on them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.audiences.models import Audience
+from quizapp.clock import utcnow
+from quizapp.db import Base, UTCDateTime
+from quizapp.org.models import Branch
+
+
+class Material(Base):
+    """An article, document or video to study, for an audience, within a publish window."""
+
+    __tablename__ = "materials"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'published', 'retired')", name="status"),
+        CheckConstraint("estimated_minutes >= 1", name="estimated_minutes"),
+        CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at",
+                        name="window"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    #: 专题, e.g. 党纪学习教育; members browse materials by topic.
+    topic: Mapped[str] = mapped_column(String(50), index=True)
+    #: The organiser's Markdown (pasted from Word or WeChat), kept for editing.
+    body_markdown: Mapped[str] = mapped_column(Text, default="")
+    #: The Markdown rendered and sanitised at save time; what members see.
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    #: An attached PDF, stored under instance/uploads (relative path) with its original name.
+    pdf_path: Mapped[str | None] = mapped_column(String(255))
+    pdf_name: Mapped[str | None] = mapped_column(String(255))
+    #: An uploaded video file (relative path) or a link to one on the intranet.
+    video_path: Mapped[str | None] = mapped_column(String(255))
+    video_url: Mapped[str | None] = mapped_column(String(500))
+    estimated_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    #: Publish window; NULL ends mean open-ended.
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    audience_id: Mapped[int] = mapped_column(ForeignKey("audiences.id"))
+    is_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    owner_branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    audience: Mapped[Audience] = relationship()
+    owner_branch: Mapped[Branch] = relationship()
+
+    def is_open(self, now: datetime) -> bool:
+        """Tell whether members may study it at ``now``: published and inside its window."""
+        return (self.status == "published"
+                and (self.opens_at is None or self.opens_at <= now)
+                and (self.closes_at is None or now < self.closes_at))
+
+
+class StudyMinute(Base):
+    """Seconds of active study credited to a member for one material on one China day.
+
+    One row per member, material and day, upserted by each accepted heartbeat; the member's
+    latest ``last_beat_at`` across all rows is the clock that stops two tabs counting double.
+    """
+
+    __tablename__ = "study_minutes"
+    __table_args__ = (
+        CheckConstraint("seconds >= 0", name="seconds"),
+        Index("ix_study_minutes_member_id_day", "member_id", "day"),
+        Index("ix_study_minutes_material_id_day", "material_id", "day"),
+    )
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    material_id: Mapped[int] = mapped_column(ForeignKey("materials.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    seconds: Mapped[int] = mapped_column(Integer, default=0)
+    first_beat_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_beat_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    material: Mapped[Material] = relationship()

@@ -1,0 +1,536 @@
+"""Campaigns and training classes: progress worked out by hand, roster enrolment, scope,
+member pages and the home page. Study minutes, offline sessions and reflections are made as
+rows directly; the period is 2026-11-16 to 2026-11-22 (TODAY is the 21st)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+
+from quizapp import db
+from quizapp.attempts.models import Attempt
+from quizapp.audiences.services import build_audience
+from quizapp.campaigns import services
+from quizapp.campaigns.models import Campaign
+from quizapp.campaigns.progress import ProgressBook, progress
+from quizapp.errors import DomainError
+from quizapp.offline.models import OfflineAttendance, OfflineSession
+from quizapp.quizzes.models import Counting, ReviewWhen
+from quizapp.reflections.models import Reflection
+from quizapp.study.minutes import seconds_between
+from quizapp.study.models import Material, StudyMinute
+from tests.conftest import TODAY
+from tests.factories import NOW, make_questions, make_quiz
+
+START, END = date(2026, 11, 16), date(2026, 11, 22)
+
+
+# Factories
+
+
+def _material(org, title="党纪学习", minutes=10, status="published", owner=None):
+    material = Material(title=title, topic="党纪学习教育", body_markdown="正文",
+                        body_html="<p>正文</p>", estimated_minutes=minutes, status=status,
+                        audience=build_audience(org.admin, [org.bureau], [], []),
+                        owner_branch_id=(owner or org.u1).id)
+    db.session.add(material)
+    db.session.flush()
+    return material
+
+
+def _study(member, material, day, seconds):
+    beat = NOW.replace(year=day.year, month=day.month, day=day.day)
+    db.session.add(StudyMinute(member_id=member.id, material_id=material.id, day=day,
+                               seconds=seconds, first_beat_at=beat, last_beat_at=beat))
+    db.session.flush()
+
+
+def _offline(org, held_on, minutes, attendees, branch=None):
+    session = OfflineSession(title="专题讲座", kind="lecture", held_on=held_on,
+                             duration_minutes=minutes, branch_id=(branch or org.b11).id)
+    db.session.add(session)
+    db.session.flush()
+    for member in attendees:
+        db.session.add(OfflineAttendance(session_id=session.id, member_id=member.id))
+    db.session.flush()
+    return session
+
+
+def _reflection(member, campaign, status):
+    db.session.add(Reflection(member_id=member.id, campaign_id=campaign.id, title="心得",
+                              body="学习心得" * 50, status=status))
+    db.session.flush()
+
+
+def _attempt(member, quiz, number, score, passed, status="submitted"):
+    db.session.add(Attempt(quiz_id=quiz.id, member_id=member.id, number=number, status=status,
+                           started_at=NOW, deadline_at=NOW + timedelta(hours=1),
+                           submitted_at=NOW if status == "submitted" else None,
+                           score=score if status == "submitted" else None, max_score=10,
+                           passed=passed if status == "submitted" else None))
+    db.session.flush()
+
+
+def _campaign(org, actor=None, publish=True, **values):
+    """A campaign of U1's organiser for B11 (unless told otherwise), published."""
+    actor = actor or org.org1
+    values = {"title": "党纪学习教育专题", "starts_on": START, "ends_on": END,
+              "branches": [org.b11] if values.get("kind") != "training_class" else []} | values
+    campaign = services.save_campaign(actor, services.CampaignData(**values))
+    if publish and not campaign.is_training_class:
+        services.set_published(actor, campaign, True)
+    db.session.commit()
+    return campaign
+
+
+@pytest.fixture()
+def bank(org):
+    return make_questions(org.admin, n_each=1)
+
+
+def _quiz(org, bank, **options):
+    return make_quiz(org.org1, [org.b11], questions=[bank["single"][0]], **options)
+
+
+def _items(p):
+    return {(item.kind, item.label): (item.value, item.target, item.met) for item in p.items}
+
+
+# Progress, worked out by hand
+
+
+def test_minutes_count_only_days_in_the_period(org):
+    material = _material(org)
+    campaign = _campaign(org, minute_target=30)
+    _study(org.m1, material, START - timedelta(days=1), 3000)  # the day before: no
+    _study(org.m1, material, START, 600)
+    _study(org.m1, material, END, 500)
+    _study(org.m1, material, END + timedelta(days=1), 3000)  # the day after: no
+
+    p = progress(org.m1, campaign, TODAY)
+    assert p.minutes.value == 1100 == seconds_between(org.m1.id, START, END)
+    assert p.minutes.target == 1800
+    assert not p.minutes.met and not p.complete
+    assert p.minutes.detail == "已学 18 / 30 分钟"
+
+    _study(org.m1, _material(org, "另一篇"), TODAY, 700)
+    p = progress(org.m1, campaign, TODAY)
+    assert p.minutes.value == 1800 and p.minutes.met and p.complete
+
+
+def test_a_required_material_is_done_at_its_estimated_minutes_up_to_the_end(org):
+    done, short, late = (_material(org, "甲", 10), _material(org, "乙", 10),
+                         _material(org, "丙", 5))
+    campaign = _campaign(org, materials=[done, short, late])
+    _study(org.m1, done, START - timedelta(days=30), 300)  # before the period still counts
+    _study(org.m1, done, TODAY, 300)
+    _study(org.m1, short, TODAY, 599)
+    _study(org.m1, late, END, 200)
+    _study(org.m1, late, END + timedelta(days=1), 600)  # after the end: no
+
+    items = _items(progress(org.m1, campaign, TODAY))
+    assert items[("material", "甲")] == (600, 600, True)
+    assert items[("material", "乙")] == (599, 600, False)
+    assert items[("material", "丙")] == (200, 300, False)
+
+
+def test_a_quiz_is_met_by_sitting_it_or_by_passing_when_it_must_be_passed(org, bank):
+    sat = _quiz(org, bank, title="应知应会测试")
+    must = _quiz(org, bank, title="党规考试")
+    campaign = _campaign(org, quizzes=[(sat, False), (must, True)])
+
+    def state():
+        p = progress(org.m1, campaign, TODAY)
+        return {item.label: (item.state, item.met) for item in p.items}, p.complete
+
+    assert state() == ({"应知应会测试": ("absent", False), "党规考试": ("absent", False)}, False)
+    _attempt(org.m1, sat, 1, 2, False, status="in_progress")
+    assert state()[0]["应知应会测试"] == ("absent", False)  # not handed in yet
+    db.session.execute(Attempt.__table__.update().values(
+        status="submitted", score=2, passed=False, submitted_at=NOW))
+    _attempt(org.m1, must, 1, 4, False)
+    assert state() == ({"应知应会测试": ("submitted", True), "党规考试": ("failed", False)}, False)
+    _attempt(org.m1, must, 2, 8, True)  # highest counts
+    assert state() == ({"应知应会测试": ("submitted", True), "党规考试": ("passed", True)}, True)
+
+
+def test_must_pass_follows_the_quizs_counting_rule(org, bank):
+    quiz = _quiz(org, bank, attempts_allowed=2, counting=Counting.LATEST)
+    campaign = _campaign(org, quizzes=[(quiz, True)])
+    _attempt(org.m1, quiz, 1, 9, True)
+    _attempt(org.m1, quiz, 2, 3, False)  # the latest counts: failed
+    assert [(i.state, i.met) for i in progress(org.m1, campaign, TODAY).items] == [
+        ("failed", False)]
+
+
+def test_a_member_is_not_told_a_result_the_quiz_has_not_published(org, bank):
+    quiz = _quiz(org, bank, review_when=ReviewWhen.NEVER)
+    campaign = _campaign(org, quizzes=[(quiz, True)])
+    _attempt(org.m1, quiz, 1, 9, True)
+    mine = progress(org.m1, campaign, TODAY, NOW).items[0]
+    assert (mine.state, mine.met) == ("pending", False)
+    organisers = progress(org.m1, campaign, TODAY).items[0]
+    assert (organisers.state, organisers.met) == ("passed", True)
+
+
+def test_offline_sessions_count_as_minutes_when_the_campaign_says_so(org, make_member):
+    other = make_member("m2", org.b11)
+    material = _material(org)
+    _study(org.m1, material, TODAY, 600)
+    _offline(org, START, 90, [org.m1, other])
+    _offline(org, END + timedelta(days=1), 60, [org.m1])  # after the period: no
+    _offline(org, TODAY, 30, [other])  # someone else's
+    counted = _campaign(org, minute_target=120, offline_counts_as_minutes=True,
+                        offline_sessions_required=2)
+    apart = _campaign(org, minute_target=120, offline_sessions_required=1)
+
+    p = progress(org.m1, counted, TODAY)
+    assert _items(p) == {("minutes", "学习时长"): (600 + 90 * 60, 7200, False),
+                         ("offline", "线下学习"): (1, 2, False)}
+    assert p.minutes.detail == "已学 100 / 120 分钟（含线下学习 90 分钟）"
+    assert _items(progress(org.m1, apart, TODAY)) == {
+        ("minutes", "学习时长"): (600, 7200, False), ("offline", "线下学习"): (1, 1, True)}
+    assert _items(progress(other, counted, TODAY))[("minutes", "学习时长")][0] == 120 * 60
+    assert progress(other, counted, TODAY).complete
+
+
+def test_only_accepted_reflections_on_this_campaign_count(org):
+    campaign = _campaign(org, reflections_required=2)
+    elsewhere = _campaign(org, title="另一个任务", reflections_required=1)
+    _reflection(org.m1, campaign, "accepted")
+    _reflection(org.m1, campaign, "returned")
+    _reflection(org.m1, campaign, "submitted")
+    _reflection(org.m1, elsewhere, "accepted")
+    item = progress(org.m1, campaign, TODAY).items[0]
+    assert (item.value, item.target, item.met) == (1, 2, False)
+    assert item.detail == "已通过 1 / 2 篇，另有 1 篇待审阅"
+    _reflection(org.m1, campaign, "accepted")
+    assert progress(org.m1, campaign, TODAY).complete
+
+
+def test_progress_of_many_members_takes_a_fixed_number_of_queries(org, bank, make_member,
+                                                                  queries):
+    materials = [_material(org, f"资料{i}") for i in range(3)]
+    quiz = _quiz(org, bank)
+    campaign = _campaign(org, minute_target=10, materials=materials, quizzes=[(quiz, True)],
+                         offline_sessions_required=1, offline_counts_as_minutes=True,
+                         reflections_required=1)
+    members = [make_member(f"p{i:02d}", org.b11) for i in range(30)]
+    _offline(org, TODAY, 45, members[::2])
+    for i, member in enumerate(members):
+        _study(member, materials[i % 3], TODAY, 60 * i)
+        if i % 3 == 0:
+            _attempt(member, quiz, 1, 9, True)
+        if i % 5 == 0:
+            _reflection(member, campaign, "accepted")
+    db.session.commit()
+    campaign = db.session.get(Campaign, campaign.id)
+    _ = campaign.materials, [cq.quiz for cq in campaign.quizzes]
+    with queries() as statements:
+        book = ProgressBook([campaign], [m.id for m in members], TODAY)
+        table = {m.id: book.of(m.id, campaign) for m in members}
+    assert len(statements) == 5, statements
+    for member in members:  # the same as one at a time
+        assert _items(table[member.id]) == _items(progress(member, campaign, TODAY))
+    # 7 items. No.0: minutes (45 offline), quiz, offline, reflection. No.7: 420 s, nothing.
+    # No.15: 900 s on 资料0 (done), minutes, quiz, reflection; no offline.
+    assert [table[members[i].id].met_count for i in (0, 7, 15)] == [4, 0, 4]
+    assert len(table[members[0].id].items) == 7
+
+
+def test_complete_needs_every_item(org, bank):
+    material = _material(org, minutes=1)
+    quiz = _quiz(org, bank)
+    campaign = _campaign(org, minute_target=1, materials=[material], quizzes=[(quiz, False)],
+                         offline_sessions_required=1, reflections_required=1)
+    _study(org.m1, material, TODAY, 60)
+    _offline(org, TODAY, 30, [org.m1])
+    _reflection(org.m1, campaign, "accepted")
+    p = progress(org.m1, campaign, TODAY)
+    assert p.met_count == 4 and len(p.items) == 5 and not p.complete
+    _attempt(org.m1, quiz, 1, 1, False)
+    assert progress(org.m1, campaign, TODAY).complete
+
+
+# Saving
+
+
+def test_a_campaign_needs_a_requirement_and_picks_from_the_organisers_scope(org, bank):
+    with pytest.raises(DomainError, match="请至少设置一项要求"):
+        _campaign(org)
+    theirs = _material(org, "二分局资料", owner=org.u2)
+    with pytest.raises(DomainError, match="所选学习资料不在您的管理范围内"):
+        _campaign(org, materials=[theirs])
+    their_quiz = make_quiz(org.org2, [org.b21], questions=[bank["single"][0]])
+    with pytest.raises(DomainError, match="所选测试不在您的管理范围内"):
+        _campaign(org, quizzes=[(their_quiz, True)])
+    retired = _material(org, "旧资料", status="retired")
+    with pytest.raises(DomainError, match="已下线的学习资料不能再设为必学"):
+        _campaign(org, materials=[retired])
+    with pytest.raises(DomainError, match="结束日期不能早于开始日期"):
+        _campaign(org, minute_target=10, ends_on=START - timedelta(days=1))
+    with pytest.raises(DomainError, match="请选择参加的组织"):
+        _campaign(org, minute_target=10, branches=[])
+    db.session.rollback()
+    assert db.session.scalar(select(Campaign.id)) is None
+
+
+def test_organiser_creates_a_campaign_through_the_form(client, auth, org, bank, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    material = _material(org, "必学篇", 15, status="draft")
+    quiz = _quiz(org, bank, title="必答测试甲")
+    db.session.commit()
+    auth.login("org1")
+    page = client.get("/manage/campaigns/new").get_data(as_text=True)
+    assert "必学篇" in page and "必答测试甲" in page and 'value="2026-11-21"' in page
+    response = client.post("/manage/campaigns/new", data={
+        "title": "冬训学习", "kind": "campaign", "starts_on": "2026-11-16",
+        "ends_on": "2026-11-22", "minute_target": "60", "offline_sessions_required": "0",
+        "reflections_required": "1", "material_ids": str(material.id),
+        "quiz_ids": str(quiz.id), "must_pass_ids": str(quiz.id),
+        "branch_ids": str(org.b11.id), "statuses": "full"})
+    assert response.status_code == 302
+    campaign = db.session.scalar(select(Campaign).where(Campaign.title == "冬训学习"))
+    assert campaign.owner_branch_id == org.u1.id and not campaign.is_published
+    assert [m.id for m in campaign.materials] == [material.id]
+    assert [(cq.quiz_id, cq.must_pass) for cq in campaign.quizzes] == [(quiz.id, True)]
+    assert campaign.audience.status_list == ["full"]
+    assert [b.id for b in campaign.audience.branches] == [org.b11.id]
+    assert client.post(f"/manage/campaigns/{campaign.id}/publish",
+                       data={"published": "1"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Campaign, campaign.id).is_published
+
+
+# Training classes
+
+
+@pytest.fixture()
+def training(org, make_member):
+    """A training class of U1 (empty roster), and people to enrol."""
+    people = {
+        "a": make_member("a1001", org.b11, name="学员甲", phone="13900000001"),
+        "b": make_member("a1002", org.b12, name="学员乙", phone="13900000002"),
+        "c": make_member("a1003", org.b12, name="学员丙"),
+        "u2": make_member("a2001", org.b21, name="外单位人员"),
+    }
+    campaign = _campaign(org, kind="training_class", title="入党积极分子培训班",
+                         minute_target=60)
+    db.session.commit()
+    return campaign, people
+
+
+def _roster(campaign):
+    db.session.expire_all()
+    return sorted(m.name for m in db.session.get(Campaign, campaign.id).audience.roster)
+
+
+def test_enrol_by_ticking_members(client, auth, org, training):
+    campaign, people = training
+    auth.login("org1")
+    page = client.get(f"/manage/campaigns/{campaign.id}?q=学员").get_data(as_text=True)
+    assert "学员甲" in page and "学员丙" in page and "外单位人员" not in page
+    response = client.post(f"/manage/campaigns/{campaign.id}/roster", data={
+        "action": "add", "member_ids": [people["a"].id, people["b"].id]})
+    assert response.status_code == 302
+    assert _roster(campaign) == ["学员乙", "学员甲"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "已加入 2 人。" in page and "学员名单（2 人）" in page and "已在名单中" in page
+    # Taking one off again.
+    client.post(f"/manage/campaigns/{campaign.id}/roster", data={
+        "action": "remove", "member_ids": [people["b"].id]})
+    assert _roster(campaign) == ["学员甲"]
+
+
+def test_enrol_by_pasted_police_numbers_and_phones(client, auth, org, training):
+    campaign, _people = training
+    auth.login("org1")
+    response = client.post(f"/manage/campaigns/{campaign.id}/roster", data={
+        "action": "add", "entries": "a1001\n13900000002，a1003、a1001"})
+    assert response.status_code == 302
+    assert _roster(campaign) == ["学员丙", "学员乙", "学员甲"]
+
+
+def test_an_unknown_entry_is_named_and_nothing_is_saved(client, auth, org, training):
+    campaign, people = training
+    auth.login("org1")
+    response = client.post(f"/manage/campaigns/{campaign.id}/roster", data={
+        "action": "add", "member_ids": [people["c"].id],
+        "entries": "a1001\nzz9999\n13911112222\na2001"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "找不到这些人员，或不在您的管理范围内：zz9999、13911112222、a2001。名单未保存。" in body
+    assert "a1001\nzz9999" in body  # the pasted list is kept to correct
+    assert _roster(campaign) == []
+
+
+def test_enrol_by_uploading_a_list(client, auth, org, training):
+    campaign, _people = training
+    auth.login("org1")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["入党积极分子培训班名单"], ["姓名", "警号", "手机号"],
+                ["学员甲", "a1001", None], ["学员乙", None, 13900000002]):
+        sheet.append(row)
+    content = io.BytesIO()
+    book.save(content)
+    response = client.post(f"/manage/campaigns/{campaign.id}/roster", data={
+        "action": "add", "file": (io.BytesIO(content.getvalue()), "名单.xlsx")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert _roster(campaign) == ["学员乙", "学员甲"]
+    response = client.post(f"/manage/campaigns/{campaign.id}/roster", data={
+        "action": "add", "file": (io.BytesIO(b"a1003\nnobody1\n"), "list.txt")},
+        content_type="multipart/form-data")
+    assert "nobody1" in response.get_data(as_text=True)
+    assert _roster(campaign) == ["学员乙", "学员甲"]
+
+
+def test_a_training_class_is_published_only_with_a_roster(org, training):
+    campaign, people = training
+    with pytest.raises(DomainError, match="培训班名单还是空的"):
+        services.set_published(org.org1, campaign, True)
+    services.enrol_members(org.org1, campaign, [people["a"]])
+    services.set_published(org.org1, campaign, True)
+    assert campaign.is_published
+    with pytest.raises(DomainError, match="名单中有人员不在您的管理范围内"):
+        services.enrol_members(org.org1, campaign, [people["u2"]])
+    with pytest.raises(DomainError, match="只有培训班可以编排学员名单"):
+        services.enrol_members(org.org1, _campaign(org, minute_target=5), [people["a"]])
+
+
+# Scope
+
+
+def test_another_subtrees_organiser_gets_404(client, auth, org, training):
+    campaign, people = training
+    auth.login("org2")
+    assert client.get(f"/manage/campaigns/{campaign.id}").status_code == 404
+    assert client.get(f"/manage/campaigns/{campaign.id}/edit").status_code == 404
+    assert client.post(f"/manage/campaigns/{campaign.id}/roster", data={
+        "member_ids": [people["u2"].id]}).status_code == 404
+    assert client.post(f"/manage/campaigns/{campaign.id}/publish",
+                       data={"published": "1"}).status_code == 404
+    assert "入党积极分子培训班" not in client.get("/manage/campaigns/").get_data(as_text=True)
+    assert _roster(campaign) == []
+
+
+def test_a_forged_member_id_outside_scope_is_refused(client, auth, org, training):
+    campaign, people = training
+    auth.login("org1")
+    response = client.post(f"/manage/campaigns/{campaign.id}/roster", data={
+        "action": "add", "member_ids": [people["a"].id, people["u2"].id]})
+    assert response.status_code == 404
+    assert _roster(campaign) == []
+
+
+# Pages
+
+
+def test_member_sees_only_the_campaigns_they_are_in(client, auth, org, bank, make_member,
+                                                    time_machine):
+    time_machine.move_to(NOW, tick=False)
+    material = _material(org, "必学篇")
+    mine = _campaign(org, title="一所学习任务", materials=[material], minute_target=20)
+    theirs = _campaign(org, actor=org.org2, title="三所学习任务",
+                       minute_target=20, branches=[org.b21])
+    _campaign(org, title="草稿任务", minute_target=20, publish=False)
+    upcoming = _campaign(org, title="下月任务", minute_target=20,
+                         starts_on=TODAY + timedelta(days=10), ends_on=TODAY + timedelta(days=40))
+    _study(org.m1, material, TODAY, 300)
+    db.session.commit()
+    auth.login("m1")
+    page = client.get("/campaigns/").get_data(as_text=True)
+    assert "一所学习任务" in page and "下月任务" in page
+    assert "三所学习任务" not in page and "草稿任务" not in page
+    assert page.index("一所学习任务") < page.index("即将开始") < page.index("下月任务")
+    assert client.get(f"/campaigns/{theirs.id}").status_code == 404
+    assert client.get(f"/campaigns/{upcoming.id}").status_code == 200
+    page = client.get(f"/campaigns/{mine.id}").get_data(as_text=True)
+    assert "已学 5 / 20 分钟" in page and "已学 5 / 10 分钟" in page
+    assert f'href="/study/materials/{material.id}"' in page
+    assert 'value="300" max="1200"' in page
+
+
+def test_home_page_shows_minutes_and_running_campaign_progress(client, auth, org, training,
+                                                               time_machine):
+    time_machine.move_to(NOW, tick=False)
+    campaign, people = training
+    services.enrol_members(org.org1, campaign, [people["a"]])
+    services.set_published(org.org1, campaign, True)
+    material = _material(org)
+    _study(people["a"], material, TODAY, 1500)
+    _study(people["a"], material, TODAY - timedelta(days=1), 600)  # Friday, the same week
+    _campaign(org, title="别人的任务", minute_target=5)  # for B11; 学员甲 is in B11 too
+    db.session.commit()
+    auth.login("a1001")
+    page = client.get("/").get_data(as_text=True)
+    assert '<span class="stat-value">25</span>' in page  # today
+    assert '<span class="stat-value">35</span>' in page  # this week
+    assert "入党积极分子培训班" in page and "35 / 60 分钟" in page
+    assert 'value="2100" max="3600"' in page
+    auth.logout()
+    auth.login("a1002")  # not enrolled
+    assert "入党积极分子培训班" not in client.get("/").get_data(as_text=True)
+
+
+def test_organiser_page_shows_everyones_progress_in_bounded_queries(client, auth, org,
+                                                                    make_member, queries,
+                                                                    time_machine):
+    time_machine.move_to(NOW, tick=False)
+    material = _material(org, "必学篇", 1)
+    campaign = _campaign(org, minute_target=1, materials=[material], branches=[org.u1])
+    for i in range(40):
+        member = make_member(f"t{i:03d}", org.b11 if i % 2 else org.b12, name=f"队员{i:03d}")
+        if i % 4 == 0:
+            _study(member, material, TODAY, 60)
+    db.session.commit()
+    auth.login("org1")
+    with queries() as statements:
+        page = client.get(f"/manage/campaigns/{campaign.id}?show=done").get_data(as_text=True)
+    assert len(statements) <= 20, len(statements)
+    assert "队员000" in page and "队员004" in page and "队员001" not in page
+    assert '<span class="stat-value">10</span>' in page  # done: 0, 4, ... 36
+    assert '<span class="stat-value">42</span>' in page  # 40 + org1 and m1 in B11
+
+
+def test_changing_a_draft_into_a_campaign_drops_the_roster(org, training):
+    campaign, people = training
+    services.enrol_members(org.org1, campaign, [people["a"]])
+    data = services.CampaignData(title="改为学习任务", starts_on=START, ends_on=END,
+                                 minute_target=60, branches=[org.b12])
+    services.save_campaign(org.org1, data, campaign)
+    assert campaign.audience.roster == [] and campaign.audience.branches == [org.b12]
+    services.set_published(org.org1, campaign, True)
+    with pytest.raises(DomainError, match="已发布的不能更改类型"):
+        services.save_campaign(org.org1, services.CampaignData(
+            title="再改回培训班", kind="training_class", starts_on=START, ends_on=END,
+            minute_target=60), campaign)
+
+
+def test_member_pages_take_the_same_queries_for_one_campaign_or_four(client, auth, org, bank,
+                                                                   queries, time_machine):
+    time_machine.move_to(NOW, tick=False)
+
+    def add(i):
+        _campaign(org, title=f"任务{i}", minute_target=10, materials=[_material(org, f"资料{i}")],
+                  quizzes=[(_quiz(org, bank, title=f"测试{i}"), True)],
+                  offline_sessions_required=1, reflections_required=1)
+
+    def count(path, title):
+        with queries() as statements:
+            body = client.get(path).get_data(as_text=True)
+        assert title in body
+        return len(statements)
+
+    add(0)
+    auth.login("m1")
+    one = {path: count(path, "任务0") for path in ("/", "/campaigns/")}
+    for i in range(1, 4):
+        add(i)
+    assert {path: count(path, "任务3") for path in ("/", "/campaigns/")} == one
+    assert one["/campaigns/"] <= 16
