@@ -23,15 +23,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import select  # noqa: E402
 
-from bench.common import HEADER, Request, Server, json_request, run_load, session_cookie  # noqa: E402
+from bench.common import (  # noqa: E402
+    HEADER,
+    Request,
+    Server,
+    build_bureau,
+    json_request,
+    run_load,
+    session_cookie,
+)
 from quizapp import create_app, db, migrate  # noqa: E402
 from quizapp.attempts.services import start_attempt  # noqa: E402
-from quizapp.auth.passwords import hash_password  # noqa: E402
 from quizapp.clock import utcnow  # noqa: E402
-from quizapp.members.models import Member, Membership, Role  # noqa: E402
-from quizapp.members.services import create_first_admin  # noqa: E402
-from quizapp.org.models import BranchKind  # noqa: E402
-from quizapp.org.services import create_branch, create_root  # noqa: E402
 from quizapp.quizzes.demo import load_starter_bank  # noqa: E402
 from quizapp.quizzes.models import QuizKind  # noqa: E402
 from quizapp.quizzes.services import QuizData, RuleData, save_quiz, set_published  # noqa: E402
@@ -47,25 +50,7 @@ def build(app) -> list[tuple[int, int, list[int]]]:  # noqa: ANN001
     now = utcnow()
     rng = random.Random(7)
     with app.app_context():
-        root = create_root("JU", "基准测试市公安局")
-        admin = create_first_admin(root, "admin", "管理员", "Bench2026x")
-        branches = []
-        for u in range(10):
-            unit = create_branch(admin, root, BranchKind.UNIT, f"U{u:02d}", f"单位{u}", u)
-            for b in range(10):
-                branches.append(create_branch(admin, unit, BranchKind.BRANCH,
-                                              f"U{u:02d}B{b:02d}", f"支部{u}-{b}", b))
-        shared = hash_password("Bench2026x")
-        members = []
-        for i in range(MEMBERS):
-            branch = branches[i % len(branches)]
-            member = Member(police_no=f"b{i:06d}", name=f"党员{i}", branch=branch,
-                            political_status="full", role=Role.MEMBER.value,
-                            password_hash=shared, must_change_password=False)
-            member.memberships.append(Membership(branch=branch,
-                                                 started_on=now.date() - timedelta(days=30)))
-            members.append(member)
-        db.session.add_all(members)
+        root, admin, members = build_bureau(MEMBERS, now)
         load_starter_bank(root)
         quiz = save_quiz(admin, QuizData(
             title="基准考试", kind=QuizKind.EXAM, opens_at=now - timedelta(hours=1),

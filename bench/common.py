@@ -195,3 +195,38 @@ def run_load(name: str, port: int, next_request: Callable[[], Request | None], *
 
     asyncio.run(main())
     return result
+
+
+def build_bureau(members: int, now):  # noqa: ANN001, ANN201
+    """Create a bureau of 10 units × 10 branches and ``members`` members (inside an app
+    context, flushed); return (root, admin, member objects). One shared password hash."""
+    from datetime import timedelta
+
+    from quizapp import db
+    from quizapp.auth.passwords import hash_password
+    from quizapp.members.models import Member, Membership, Role
+    from quizapp.members.services import create_first_admin
+    from quizapp.org.models import BranchKind
+    from quizapp.org.services import create_branch, create_root
+
+    root = create_root("JU", "基准测试市公安局")
+    admin = create_first_admin(root, "admin", "管理员", "Bench2026x")
+    branches = []
+    for u in range(10):
+        unit = create_branch(admin, root, BranchKind.UNIT, f"U{u:02d}", f"单位{u}", u)
+        for b in range(10):
+            branches.append(create_branch(admin, unit, BranchKind.BRANCH,
+                                          f"U{u:02d}B{b:02d}", f"支部{u}-{b}", b))
+    shared = hash_password("Bench2026x")
+    people = []
+    for i in range(members):
+        branch = branches[i % len(branches)]
+        member = Member(police_no=f"b{i:06d}", name=f"党员{i}", branch=branch,
+                        political_status="full", role=Role.MEMBER.value,
+                        password_hash=shared, must_change_password=False)
+        member.memberships.append(Membership(branch=branch,
+                                             started_on=now.date() - timedelta(days=30)))
+        people.append(member)
+    db.session.add_all(people)
+    db.session.flush()
+    return root, admin, people

@@ -14,20 +14,22 @@ import os
 import random
 import sys
 import tempfile
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import HEADER, Request, Server, json_request, run_load, session_cookie  # noqa: E402
+from bench.common import (  # noqa: E402
+    HEADER,
+    Request,
+    Server,
+    build_bureau,
+    json_request,
+    run_load,
+    session_cookie,
+)
 from quizapp import create_app, db, migrate  # noqa: E402
 from quizapp.audiences.services import build_audience  # noqa: E402
-from quizapp.auth.passwords import hash_password  # noqa: E402
 from quizapp.clock import utcnow  # noqa: E402
-from quizapp.members.models import Member, Membership, Role  # noqa: E402
-from quizapp.members.services import create_first_admin  # noqa: E402
-from quizapp.org.models import BranchKind  # noqa: E402
-from quizapp.org.services import create_branch, create_root  # noqa: E402
 from quizapp.study.minutes import issue_token  # noqa: E402
 from quizapp.study.models import Material  # noqa: E402
 
@@ -41,25 +43,7 @@ def build(app) -> tuple[list[int], list[int]]:  # noqa: ANN001
     """Create the bureau, members and materials; return their ids."""
     now = utcnow()
     with app.app_context():
-        root = create_root("JU", "基准测试市公安局")
-        admin = create_first_admin(root, "admin", "管理员", "Bench2026x")
-        branches = []
-        for u in range(10):
-            unit = create_branch(admin, root, BranchKind.UNIT, f"U{u:02d}", f"单位{u}", u)
-            for b in range(10):
-                branches.append(create_branch(admin, unit, BranchKind.BRANCH,
-                                              f"U{u:02d}B{b:02d}", f"支部{u}-{b}", b))
-        shared = hash_password("Bench2026x")
-        members = []
-        for i in range(MEMBERS):
-            branch = branches[i % len(branches)]
-            member = Member(police_no=f"b{i:06d}", name=f"党员{i}", branch=branch,
-                            political_status="full", role=Role.MEMBER.value,
-                            password_hash=shared, must_change_password=False)
-            member.memberships.append(Membership(branch=branch,
-                                                 started_on=now.date() - timedelta(days=30)))
-            members.append(member)
-        db.session.add_all(members)
+        root, admin, members = build_bureau(MEMBERS, now)
         audience = build_audience(admin, [root], [], [])
         materials = [Material(title=f"学习资料{i}", topic="党纪学习教育", body_markdown="正文",
                               body_html="<p>正文</p>", estimated_minutes=20, audience=audience,

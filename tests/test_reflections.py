@@ -10,9 +10,8 @@ from sqlalchemy import func, select
 
 from quizapp import db
 from quizapp.audiences.services import build_audience
-from quizapp.campaigns.models import Campaign, CampaignMaterial
+from quizapp.campaigns.models import Campaign
 from quizapp.errors import DomainError
-from quizapp.reflections import queries as reflection_queries
 from quizapp.reflections import services
 from quizapp.reflections.models import Reflection
 from quizapp.study.models import Material
@@ -429,19 +428,6 @@ def test_me_page_links_to_reflections(client, auth, org):
 
 
 # Figures and query counts.
-
-
-def test_count_accepted_counts_the_campaign_and_its_materials(org, world):
-    campaign, material = world["campaign"], world["material"]
-    db.session.add(CampaignMaterial(campaign_id=campaign.id, material_id=material.id))
-    other = _material(org, [org.u1], title="任务外资料")
-    for subject in (campaign, material, other):
-        reflection = _write(org.m1, subject)
-        services.review_reflection(org.org1, reflection, "accept", "", None, NOW)
-    _write(world["m2"], campaign)  # waiting: not counted
-    db.session.commit()
-    assert reflection_queries.count_accepted([org.m1.id, world["m2"].id], campaign) == {
-        org.m1.id: 2, world["m2"].id: 0}
 
 
 def test_queue_runs_the_same_queries_however_long(client, auth, org, world, queries, clock):

@@ -7,18 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from quizapp import access, db
 from quizapp.audiences.services import audiences_including
-from quizapp.campaigns.models import Campaign, CampaignMaterial
+from quizapp.campaigns.models import Campaign
 from quizapp.clock import china_today
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
 from quizapp.reflections.models import Reflection
-from quizapp.reflections.services import may_see_campaign, may_see_material
+from quizapp.reflections.services import may_see_material
 from quizapp.study.models import Material
 
 #: The queue's status filter: value -> label.
@@ -47,14 +47,6 @@ def get_visible_material(member: Member, material_id: int, now: datetime) -> Mat
     if material is None or not may_see_material(member, material, now):
         abort(404)
     return material
-
-
-def get_member_campaign(member: Member, campaign_id: int) -> Campaign:
-    """Return a published campaign whose audience includes the member, or 404."""
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or not may_see_campaign(member, campaign):
-        abort(404)
-    return campaign
 
 
 def list_own_reflections(member: Member) -> list[Reflection]:
@@ -135,24 +127,3 @@ def list_subjects(member: Member, now: datetime) -> tuple[list[Material], list[C
     return ([m for m in materials if m.audience_id in mine],
             [c for c in campaigns if c.audience_id in mine])
 
-
-def count_accepted(member_ids: Iterable[int], campaign: Campaign) -> dict[int, int]:
-    """Return each member's accepted reflections on the campaign or its required materials.
-
-    One grouped query; every member asked about is in the answer (0 if none).
-    """
-    ids = list(dict.fromkeys(member_ids))
-    result = {member_id: 0 for member_id in ids}
-    if not ids:
-        return result
-    on_materials = select(CampaignMaterial.material_id).where(
-        CampaignMaterial.campaign_id == campaign.id)
-    rows = db.session.execute(
-        select(Reflection.member_id, func.count())
-        .where(Reflection.member_id.in_(ids), Reflection.status == "accepted",
-               or_(Reflection.campaign_id == campaign.id,
-                   Reflection.material_id.in_(on_materials)))
-        .group_by(Reflection.member_id))
-    for member_id, count in rows:
-        result[member_id] = int(count)
-    return result

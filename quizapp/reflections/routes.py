@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from quizapp import access
 from quizapp.actions import FAILED, perform
+from quizapp.campaigns import queries as campaign_queries
 from quizapp.campaigns.models import Campaign
 from quizapp.clock import utcnow
 from quizapp.org import queries as org_queries
@@ -29,7 +30,7 @@ def _subject(now: datetime) -> Material | Campaign | None:
         return queries.get_visible_material(current_user, material_id, now)
     campaign_id = request.args.get("campaign", type=int)
     if campaign_id:
-        return queries.get_member_campaign(current_user, campaign_id)
+        return campaign_queries.get_member_campaign(current_user, campaign_id)
     return None
 
 

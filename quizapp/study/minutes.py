@@ -21,8 +21,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Date, Integer, bindparam, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Date, Integer, bindparam, func, select, text
 
 from quizapp import db
 from quizapp.auth.session_ref import SessionRef, valid_member
@@ -111,40 +110,32 @@ _READ = (
 )
 
 
-_UPSERTS: dict[tuple[str, bool], object] = {}
+_UPSERT_SQL = """
+INSERT INTO study_minutes (member_id, material_id, day, seconds, first_beat_at, last_beat_at)
+SELECT :m, :mat, :day, :credit, :now, :now WHERE {guard}
+ON CONFLICT (member_id, material_id, day)
+DO UPDATE SET seconds = study_minutes.seconds + :credit, last_beat_at = :now WHERE {guard}
+RETURNING seconds
+"""
+_LATEST = "(SELECT max(last_beat_at) FROM study_minutes WHERE member_id = :m AND day >= :since)"
 
 
-def _upsert(dialect: str, first_beat: bool):  # noqa: ANN202
-    """Build (once per dialect) the guarded upsert; parameters: m, mat, day, since, credit,
-    now and (unless ``first_beat``) seen.
+def _upsert_statement(guard: str):  # noqa: ANN202
+    # Plain SQL (the same on SQLite and PostgreSQL): SQLAlchemy can't cache the compiled form
+    # of its own ON CONFLICT ... WHERE construct, and this runs on every heartbeat.
+    return text(_UPSERT_SQL.format(guard=guard)).bindparams(
+        bindparam("m", type_=Integer()), bindparam("mat", type_=Integer()),
+        bindparam("day", type_=Date()), bindparam("since", type_=Date()),
+        bindparam("credit", type_=Integer()), bindparam("now", type_=UTCDateTime()),
+        *([bindparam("seen", type_=UTCDateTime())] if ":seen" in guard else []))
 
-    It adds ``credit`` to the day's row only while the member's latest beat is still the one
-    the read saw (``seen``, or none at all): both the insert (first beat on this material
-    today) and the update carry that guard, so when two heartbeats race, the second finds
-    the first's beat and adds nothing.
-    """
-    key = (dialect, first_beat)
-    if key in _UPSERTS:
-        return _UPSERTS[key]
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    latest = (select(func.max(_minutes.c.last_beat_at))
-              .where(_minutes.c.member_id == bindparam("m"),
-                     _minutes.c.day >= bindparam("since", type_=Date()))
-              .scalar_subquery())
-    guard = latest.is_(None) if first_beat else latest == bindparam("seen", type_=UTCDateTime())
-    now_param = bindparam("now", type_=UTCDateTime())
-    credit = bindparam("credit", type_=Integer())
-    row = select(bindparam("m", type_=Integer()), bindparam("mat", type_=Integer()),
-                 bindparam("day", type_=Date()), credit, now_param, now_param).where(guard)
-    statement = insert(_minutes).from_select(
-        ["member_id", "material_id", "day", "seconds", "first_beat_at", "last_beat_at"], row)
-    statement = statement.on_conflict_do_update(
-        index_elements=[_minutes.c.member_id, _minutes.c.material_id, _minutes.c.day],
-        set_={"seconds": _minutes.c.seconds + credit, "last_beat_at": now_param},
-        where=guard,
-    ).returning(_minutes.c.seconds)
-    _UPSERTS[key] = statement
-    return statement
+
+#: The guarded upsert. It adds ``credit`` to the day's row only while the member's latest
+#: beat is still the one the read saw (``seen``, or none at all): both the insert (first beat
+#: on this material today) and the update carry that guard, so when two heartbeats race,
+#: the second finds the first's beat and adds nothing.
+_UPSERT_FIRST = _upsert_statement(f"{_LATEST} IS NULL")
+_UPSERT_NEXT = _upsert_statement(f"{_LATEST} = :seen")
 
 
 def record_heartbeat(ref: SessionRef, material_id: int, now: datetime,
@@ -175,7 +166,7 @@ def record_heartbeat(ref: SessionRef, material_id: int, now: datetime,
               "since": today - timedelta(days=1), "credit": credit, "now": now}
     if row.last_beat_at is not None:
         params["seen"] = row.last_beat_at
-    result = connection.execute(_upsert(connection.dialect.name, row.last_beat_at is None),
+    result = connection.execute(_UPSERT_FIRST if row.last_beat_at is None else _UPSERT_NEXT,
                                 params)
     if result.first() is None:
         credit = 0  # another heartbeat of the member was accepted in between: it counted
