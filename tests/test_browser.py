@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from quizapp import db
+from tests.browser import BROWSER, CHROMIUM, LAUNCH_ARGS, PHONE, fits_phone_width
 from tests.conftest import PASSWORD
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-PHONE = {"width": 360, "height": 740}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"Chromium not found at {CHROMIUM}: install Debian's chromium "
-                              "(apt-get install chromium) to run the browser tests"),
-]
-
-
-@pytest.fixture()
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+pytestmark = BROWSER
 
 
 @pytest.fixture()
@@ -40,8 +18,7 @@ def phone():
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=LAUNCH_ARGS,
         )
         context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
                                       has_touch=True, locale="zh-CN")
@@ -54,8 +31,7 @@ def phone():
         browser.close()
 
 
-def _fits_phone_width(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+_fits_phone_width = fits_phone_width
 
 
 def test_first_login_change_password_and_reach_home(live_server, phone, make_member, org):

@@ -9,34 +9,24 @@ read transaction (``_fresh``) before looking at what the server wrote.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from quizapp import db
 from quizapp.attempts import services
 from quizapp.attempts.models import Attempt, AttemptAnswer
 from quizapp.clock import utcnow
+from tests.browser import BROWSER, CHROMIUM, LAUNCH_ARGS, PHONE, fits_phone_width
 from tests.conftest import PASSWORD
 from tests.factories import make_questions, make_quiz
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-PHONE = {"width": 360, "height": 740}
 WAIT = 10_000  # ms: the longest any single step may take
 TITLE = "纪律处分条例测试"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"Chromium not found at {CHROMIUM}: install Debian's chromium "
-                              "(apt-get install chromium) to run the browser tests"),
-]
+pytestmark = BROWSER
 
 #: The right response to each question type made by tests.factories.make_questions.
 RIGHT = {"single": 1, "multiple": [0, 2], "truefalse": True, "fill": ["惩前毖后"]}
@@ -46,24 +36,13 @@ RIGHT = {"single": 1, "multiple": [0, 2], "truefalse": True, "fill": ["惩前毖
 
 
 @pytest.fixture()
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture()
 def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=LAUNCH_ARGS,
         )
         yield browser
         browser.close()
@@ -140,8 +119,7 @@ def _go_offline(page) -> None:
         "() => fetch('/healthz', {cache: 'no-store'}).then(() => false, () => true)")
 
 
-def _fits_phone_width(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+_fits_phone_width = fits_phone_width
 
 
 def _start(page, base, quiz):

@@ -7,32 +7,23 @@ the test's read transaction (``_credited``) before looking at what the server wr
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import threading
 from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from quizapp import db
 from quizapp.audiences.services import build_audience
 from quizapp.study.models import Material, StudyMinute
+from tests.browser import BROWSER, CHROMIUM, LAUNCH_ARGS, PHONE, fits_phone_width
 from tests.conftest import PASSWORD
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-PHONE = {"width": 360, "height": 740}
 WAIT = 10_000  # ms: the longest any single step may take
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"Chromium not found at {CHROMIUM}: install Debian's chromium "
-                              "(apt-get install chromium) to run the browser tests"),
-]
+pytestmark = BROWSER
 
 #: Let the test move the page's clock forward (Date.now only), to make the member idle.
 SHIFTABLE_CLOCK = """
@@ -65,16 +56,6 @@ SECONDS_AT_LEAST = "n => Number(document.getElementById('study').dataset.seconds
 
 
 @pytest.fixture()
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture()
 def fast_heartbeats(app):
     """Beat every second, credit at most 5 s a beat, nothing after 10 s of silence."""
     keys = ("STUDY_HEARTBEAT_SECONDS", "STUDY_MAX_CREDIT_SECONDS", "STUDY_GAP_SECONDS")
@@ -93,8 +74,7 @@ def phone():
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=LAUNCH_ARGS,
         )
         context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
                                       has_touch=True, locale="zh-CN",
@@ -146,8 +126,7 @@ def _login(page, base, login_id="m1"):
     page.wait_for_url(f"{base}/")
 
 
-def _fits_phone_width(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+_fits_phone_width = fits_phone_width
 
 
 def _credited(member_id, material_id) -> int:

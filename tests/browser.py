@@ -1,0 +1,45 @@
+"""What every browser test shares: Debian's Chromium, a phone viewport, a live server.
+
+Playwright drives /usr/bin/chromium (Playwright's own browser download does not work here);
+the tests are skipped with a clear reason where it is missing. The live server serves the
+test's app from a thread and shares its database: commit after creating data.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+PHONE = {"width": 360, "height": 740}
+#: Flags for a headless Chromium on a machine without a network beyond its own.
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+#: Put in a browser test module: ``pytestmark = BROWSER``.
+BROWSER = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                       reason=f"Chromium not found at {CHROMIUM}: install Debian's chromium "
+                              "(apt-get install chromium) to run the browser tests"),
+]
+
+
+@pytest.fixture()
+def live_server(app):
+    """Serve the test's app on 127.0.0.1 (a free port) for the length of the test."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def fits_phone_width(page) -> bool:  # noqa: ANN001
+    """Tell whether nothing on the page is wider than the phone."""
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
