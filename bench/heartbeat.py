@@ -64,7 +64,8 @@ def main() -> None:
     print(f"building {MEMBERS} members…", file=sys.stderr)
     member_ids, material_ids = build(app)
     with app.app_context():
-        tokens = {(m, t): issue_token(m, t) for m in member_ids for t in material_ids[:3]}
+        chosen = [db.session.get(Material, t) for t in material_ids[:3]]
+        tokens = {(m, t.id): issue_token(m, t) for m in member_ids for t in chosen}
     sessions = {m: session_cookie(secret, m, 1, f"csrf{m}") for m in member_ids}
     rng = random.Random(5)
 

@@ -17,6 +17,9 @@ from quizapp.extensions import csrf, limiter, login_manager
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+#: Forms that take study videos, allowed MAX_VIDEO_UPLOAD_MB instead of MAX_UPLOAD_MB.
+LARGE_UPLOAD_ENDPOINTS = {"materials.create", "materials.edit"}
+
 #: Endpoints a member who must change the password may still reach.
 PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static", "healthz"}
 
@@ -40,6 +43,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
 
     db.init_app(app)
+
+    @app.before_request
+    def _allow_video_uploads():
+        # Registered before CSRFProtect, which reads the form: every other request keeps
+        # MAX_UPLOAD_MB, so an anonymous POST can't send hundreds of megabytes.
+        if request.endpoint in LARGE_UPLOAD_ENDPOINTS:
+            request.max_content_length = int(app.config["MAX_VIDEO_UPLOAD_MB"] * 1024 * 1024)
+
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

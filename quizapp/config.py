@@ -71,7 +71,9 @@ def from_environment(instance_path: str) -> dict:
         "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_HOURS", "12")) * 3600,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "WTF_I18N_ENABLED": False,  # see quizapp.forms.BaseForm: WTForms' own zh messages
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "210")) * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "16")) * 1024 * 1024,
+        # Only the study-material forms take videos this large (see create_app).
+        "MAX_VIDEO_UPLOAD_MB": int(os.environ.get("MAX_VIDEO_UPLOAD_MB", "210")),
         # Flask-Limiter's counters: in the app's database by default (shared by every worker
         # and host; quizapp.auth.limits_storage), or redis://host:6379.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "quizapp-db://"),

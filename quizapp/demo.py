@@ -116,7 +116,7 @@ def build_demo(now: datetime, seed: int = 2026) -> str:
 
     from quizapp.quizzes.demo import build_quiz_demo
 
-    quizzes = build_quiz_demo(admin, root, units[0], now, rng)
+    quizzes = build_quiz_demo(admin, root, now, rng)
 
     from quizapp.study.demo import build_study_demo
 

@@ -119,3 +119,12 @@ def test_database_outage_gives_a_chinese_503(app, client, org, monkeypatch):
     response = client.get("/manage/members/")
     assert response.status_code == 503
     assert "服务暂时不可用" in response.get_data(as_text=True)
+
+
+def test_only_the_material_forms_take_large_uploads(app, client, org):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    big = {"login_id": "x" * 4000, "password": "y"}
+    assert client.post("/login", data=big).status_code == 413
+    client.post("/login", data={"login_id": "org1", "password": "Passw0rd!"})
+    response = client.post("/manage/materials/new", data={"title": "x" * 4000})
+    assert response.status_code != 413

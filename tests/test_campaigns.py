@@ -168,13 +168,29 @@ def test_must_pass_follows_the_quizs_counting_rule(org, bank):
 
 
 def test_a_member_is_not_told_a_result_the_quiz_has_not_published(org, bank):
-    quiz = _quiz(org, bank, review_when=ReviewWhen.NEVER)
+    quiz = _quiz(org, bank, review_when=ReviewWhen.AFTER_CLOSE)
     campaign = _campaign(org, quizzes=[(quiz, True)])
     _attempt(org.m1, quiz, 1, 9, True)
     mine = progress(org.m1, campaign, TODAY, NOW).items[0]
     assert (mine.state, mine.met) == ("pending", False)
     organisers = progress(org.m1, campaign, TODAY).items[0]
     assert (organisers.state, organisers.met) == ("passed", True)
+
+
+def test_must_pass_is_refused_for_a_quiz_that_never_publishes_results(org, bank):
+    quiz = _quiz(org, bank, review_when=ReviewWhen.NEVER)
+    with pytest.raises(DomainError, match="不公布成绩"):
+        _campaign(org, quizzes=[(quiz, True)])
+
+
+def test_publishing_names_requirements_some_members_could_never_meet(org, bank):
+    narrow = _quiz(org, bank)  # for B11 only
+    campaign = _campaign(org, quizzes=[(narrow, False)], branches=[org.u1], publish=False)
+    with pytest.raises(DomainError, match="参加范围没有包含本任务的全部人员"):
+        services.set_published(org.org1, campaign, True)
+    fits = _campaign(org, quizzes=[(narrow, False)], branches=[org.b11], publish=False)
+    services.set_published(org.org1, fits, True)
+    assert fits.is_published
 
 
 def test_offline_sessions_count_as_minutes_when_the_campaign_says_so(org, make_member):
@@ -300,6 +316,12 @@ def test_organiser_creates_a_campaign_through_the_form(client, auth, org, bank, 
     assert [(cq.quiz_id, cq.must_pass) for cq in campaign.quizzes] == [(quiz.id, True)]
     assert campaign.audience.status_list == ["full"]
     assert [b.id for b in campaign.audience.branches] == [org.b11.id]
+    refused = client.post(f"/manage/campaigns/{campaign.id}/publish", data={"published": "1"},
+                          follow_redirects=True)
+    assert "必学资料「必学篇」尚未发布" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    db.session.get(Material, material.id).status = "published"
+    db.session.commit()
     assert client.post(f"/manage/campaigns/{campaign.id}/publish",
                        data={"published": "1"}).status_code == 302
     db.session.expire_all()

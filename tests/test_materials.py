@@ -325,7 +325,7 @@ def test_an_oversized_file_is_refused(client, auth, org, monkeypatch):
 
 
 def test_a_request_over_the_upload_limit_gets_the_chinese_413_page(app, client, auth, org):
-    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
+    app.config["MAX_VIDEO_UPLOAD_MB"] = 0.0625  # 64 KB: the material forms' own limit
     auth.login("org1")
     big = PDF + b"0" * (128 * 1024)
     response = _post(client, "/manage/materials/new", _form(org, pdf=(io.BytesIO(big), "大.pdf")))
@@ -582,3 +582,21 @@ def test_member_minutes_with_no_study(client, auth, org):
     auth.login("admin")
     page = client.get(f"/manage/materials/minutes/{org.m1.id}").get_data(as_text=True)
     assert "近 60 天没有学习记录。" in page
+
+
+def test_a_required_material_needs_text_or_an_uploaded_video(org):
+    from quizapp.audiences.services import build_audience
+    from quizapp.errors import DomainError
+    from quizapp.study.models import Material
+
+    material = Material(title="仅有PDF", topic="党纪", body_markdown="", body_html="",
+                        pdf_path="materials/1/x.pdf", pdf_name="x.pdf", estimated_minutes=5,
+                        audience=build_audience(org.admin, [org.u1], [], []), is_required=True,
+                        owner_branch_id=org.bureau.id)
+    db.session.add(material)
+    db.session.flush()
+    with pytest.raises(DomainError, match="必学资料需要有正文"):
+        services.set_status(org.admin, material, "published")
+    material.is_required = False
+    services.set_status(org.admin, material, "published")
+    assert material.status == "published"

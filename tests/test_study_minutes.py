@@ -145,8 +145,8 @@ def test_a_stale_session_is_refused(org):
 
 def test_tokens_bind_member_and_material(org):
     material = _material(org)
-    token = minutes.issue_token(org.m1.id, material.id)
-    assert minutes.read_token(token, org.m1.id) == material.id
+    token = minutes.issue_token(org.m1.id, material)
+    assert minutes.read_token(token, org.m1.id)[0] == material.id
     with pytest.raises(minutes.StudyRefused):
         minutes.read_token(token, org.org1.id)
     with pytest.raises(minutes.StudyRefused):
@@ -166,7 +166,7 @@ def test_api_credits_and_refuses_forged_material_ids(client, auth, org, time_mac
     material = _material(org)
     time_machine.move_to(T0, tick=False)
     auth.login("m1")
-    token = minutes.issue_token(org.m1.id, material.id)
+    token = minutes.issue_token(org.m1.id, material)
     assert client.post("/api/study/heartbeat", json={"token": token}).get_json()[
         "credited"] == 0
     time_machine.move_to(T0 + timedelta(seconds=30), tick=False)
@@ -182,7 +182,7 @@ def test_api_credits_and_refuses_forged_material_ids(client, auth, org, time_mac
 
 def test_api_needs_login_and_csrf(app, client, auth, org):
     material = _material(org)
-    token = minutes.issue_token(org.m1.id, material.id)
+    token = minutes.issue_token(org.m1.id, material)
     assert client.post("/api/study/heartbeat", json={"token": token}).status_code == 401
     auth.login("m1")
     app.config["WTF_CSRF_ENABLED"] = True
@@ -198,3 +198,22 @@ def test_a_resume_beat_restarts_the_clock(org):
     db.session.commit()
     assert minutes.record_heartbeat(ref, material.id, back + timedelta(seconds=30)
                                     ).credited == 30
+
+
+def test_editing_a_material_ends_the_tokens_issued_before(client, auth, org, time_machine):
+    from quizapp.clock import utcnow
+
+    material = _material(org)
+    time_machine.move_to(T0, tick=False)
+    auth.login("m1")
+    token = minutes.issue_token(org.m1.id, material)
+    assert client.post("/api/study/heartbeat", json={"token": token}).status_code == 200
+    material.updated_at = utcnow()  # what saving the material (e.g. a new audience) does
+    db.session.commit()
+    refused = client.post("/api/study/heartbeat", json={"token": token})
+    assert refused.status_code == 409 and "刷新" in refused.get_json()["error"]
+
+
+def test_a_body_that_is_not_an_object_is_a_400(client, auth, org):
+    auth.login("m1")
+    assert client.post("/api/study/heartbeat", json=[1, 2]).status_code == 400

@@ -83,6 +83,23 @@ def audiences_including(member: Member, audience_ids: list[int]) -> set[int]:
     return result
 
 
+def covers(outer: Audience, inner: Audience) -> bool:
+    """Tell whether everyone who can be in ``inner`` is also in ``outer`` (conservative).
+
+    A roster is covered when each of its members is in ``outer`` now; a branch audience is
+    covered by branches that contain each of its branches, with no status ``outer`` leaves out.
+    """
+    if inner.roster:
+        return all(includes(outer, member) for member in inner.roster if member.is_active)
+    if outer.roster:
+        return False
+    if not all(any(o.contains(i) for o in outer.branches) for i in inner.branches):
+        return False
+    if not outer.status_list:
+        return True
+    return bool(inner.status_list) and set(inner.status_list) <= set(outer.status_list)
+
+
 def describe(audience: Audience) -> str:
     """Say in Chinese who the audience is, e.g. "城关分局、交警支队的正式党员、预备党员"."""
     if audience.roster:

@@ -12,7 +12,7 @@ from datetime import date
 
 from quizapp import access, db
 from quizapp.audiences.models import Audience
-from quizapp.audiences.services import build_audience
+from quizapp.audiences.services import build_audience, covers
 from quizapp.campaigns.models import Campaign, CampaignQuiz
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
@@ -106,6 +106,10 @@ def _check_picks(actor: Member, data: CampaignData, campaign: Campaign | None) -
         problems.append("已下线的学习资料不能再设为必学")
     if any(not access.can_manage_branch(actor, q.owner_branch) for q, _ in data.quizzes):
         problems.append("所选测试不在您的管理范围内")
+    hidden = [q.title for q, must_pass in data.quizzes if must_pass and q.review_when == "never"]
+    if hidden:
+        problems.append(f"测试「{'、'.join(hidden)}」不公布成绩，党员无从知道是否及格，"
+                        "不能设为“须及格”")
     return problems
 
 
@@ -193,11 +197,32 @@ def remove_members(actor: Member, campaign: Campaign, members: list[Member]) -> 
     return removed
 
 
+def _unreachable(campaign: Campaign) -> list[str]:
+    """Name the requirements some of the campaign's members could never meet."""
+    problems = []
+    for material in campaign.materials:
+        if material.status != "published":
+            problems.append(f"必学资料「{material.title}」尚未发布")
+        elif not covers(material.audience, campaign.audience):
+            problems.append(f"必学资料「{material.title}」的学习对象没有包含本任务的全部人员")
+    for link in campaign.quizzes:
+        quiz = link.quiz
+        if quiz.status != "published":
+            problems.append(f"测试「{quiz.title}」尚未发布")
+        elif not covers(quiz.audience, campaign.audience):
+            problems.append(f"测试「{quiz.title}」的参加范围没有包含本任务的全部人员")
+    return problems
+
+
 def set_published(actor: Member, campaign: Campaign, published: bool) -> None:
     """Publish a campaign (its members see it) or take it back to draft (progress is kept)."""
     if not can_manage_campaign(actor, campaign):
         raise DomainError("您无权发布或撤回该学习任务。")
     if published and campaign.is_training_class and not campaign.audience.roster:
         raise DomainError("培训班名单还是空的：请先添加学员，再发布。")
+    if published:
+        problems = _unreachable(campaign)
+        if problems:
+            raise DomainError("以下要求有人无法完成，请先调整：" + "；".join(problems) + "。")
     campaign.is_published = published
     db.session.flush()

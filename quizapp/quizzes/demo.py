@@ -60,7 +60,7 @@ def _sit(member: Member, quiz, started: datetime, skill: float, rng: random.Rand
     attempts.submit_attempt(attempt, moment + timedelta(seconds=30))
 
 
-def build_quiz_demo(admin: Member, root: Branch, first_unit: Branch, now: datetime,
+def build_quiz_demo(admin: Member, root: Branch, now: datetime,
                     rng: random.Random) -> str:
     """Create the demo bank and quizzes; return a summary."""
     count = load_starter_bank(root)
@@ -74,7 +74,7 @@ def build_quiz_demo(admin: Member, root: Branch, first_unit: Branch, now: dateti
         time_limit_minutes=15, attempts_allowed=3, counting=Counting.HIGHEST,
         rules=[RuleData("single", 5), RuleData("multiple", 2), RuleData("truefalse", 2),
                RuleData("fill", 1)],
-        branches=[first_unit], **common))
+        branches=[root], **common))
     exam = save_quiz(admin, QuizData(
         title="党规党纪知识考试", kind=QuizKind.EXAM,
         description="全局党员参加。限时30分钟，离开答题页面3次自动交卷，考试结束后公布成绩。",

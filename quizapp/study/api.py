@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Blueprint, g, jsonify, request
 
 from quizapp import db
@@ -21,13 +23,15 @@ def heartbeat():
     # Regular beats are JSON with the X-CSRFToken header; the last one, sent by
     # navigator.sendBeacon (which can't set headers), is a form with csrf_token and token.
     body = request.get_json(silent=True) if request.is_json else request.form
-    token = body.get("token") if body else None
-    resume = bool(body.get("resume")) if request.is_json and body else False
+    if not isinstance(body, Mapping):
+        return error_response(400, "请求格式不正确。")
+    token = body.get("token")
+    resume = bool(body.get("resume")) if request.is_json else False
     if not isinstance(token, str):
         return error_response(400, "请求格式不正确：缺少 token。")
     try:
-        material_id = minutes.read_token(token, g.session_ref.member_id)
-        credit = minutes.record_heartbeat(g.session_ref, material_id, utcnow(), resume)
+        material_id, stamp = minutes.read_token(token, g.session_ref.member_id)
+        credit = minutes.record_heartbeat(g.session_ref, material_id, utcnow(), resume, stamp)
     except SessionInvalid as exc:
         db.session.rollback()
         return error_response(401, exc.message)

@@ -41,7 +41,7 @@ _members = Member.__table__
 
 
 class StudyRefused(DomainError):
-    """The heartbeat can't be credited (answered as 404 or 409)."""
+    """The heartbeat can't be credited (answered as 409)."""
 
 
 @dataclass(frozen=True)
@@ -63,20 +63,22 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key, salt=TOKEN_SALT)
 
 
-def issue_token(member_id: int, material_id: int) -> str:
-    """Sign "this member was shown this material": the page checked the audience and window."""
-    return _serializer().dumps([member_id, material_id])
+def issue_token(member_id: int, material: Material) -> str:
+    """Sign "this member was shown this material as it stood": the page checked the audience
+    and the window. The material's ``updated_at`` goes in, so editing it (its audience, say)
+    ends every token issued before."""
+    return _serializer().dumps([member_id, material.id, material.updated_at.timestamp()])
 
 
-def read_token(token: str, member_id: int) -> int:
-    """Return the material id of a token issued to ``member_id``; raise StudyRefused."""
+def read_token(token: str, member_id: int) -> tuple[int, float]:
+    """Return (material id, material stamp) of a token issued to ``member_id``."""
     try:
-        owner, material_id = _serializer().loads(token, max_age=TOKEN_MAX_AGE)
+        owner, material_id, stamp = _serializer().loads(token, max_age=TOKEN_MAX_AGE)
     except (BadSignature, ValueError, TypeError) as exc:
         raise StudyRefused("学习页面已过期，请刷新页面后继续学习。") from exc
     if owner != member_id:
         raise StudyRefused("学习页面不属于当前账号，请刷新页面。")
-    return int(material_id)
+    return int(material_id), float(stamp)
 
 
 def credit_for(last: datetime | None, now: datetime, today_seconds: int) -> int:
@@ -95,6 +97,7 @@ def credit_for(last: datetime | None, now: datetime, today_seconds: int) -> int:
 _READ = (
     select(
         _materials.c.status, _materials.c.opens_at, _materials.c.closes_at,
+        _materials.c.updated_at,
         select(func.max(_minutes.c.last_beat_at))
         .where(_minutes.c.member_id == _members.c.id, _minutes.c.day >= bindparam("yesterday"))
         .scalar_subquery().label("last_beat_at"),
@@ -139,7 +142,7 @@ _UPSERT_NEXT = _upsert_statement(f"{_LATEST} = :seen")
 
 
 def record_heartbeat(ref: SessionRef, material_id: int, now: datetime,
-                     resume: bool = False) -> Credit:
+                     resume: bool = False, stamp: float | None = None) -> Credit:
     """Credit one heartbeat of ``ref``'s member on a material; two statements.
 
     A ``resume`` beat (the page opened, came back to the front, or the member became active
@@ -161,6 +164,8 @@ def record_heartbeat(ref: SessionRef, material_id: int, now: datetime,
              and (row.closes_at is None or now < row.closes_at))
     if not open_:
         raise StudyRefused("该学习资料已下线或不在开放时间内，本次学习时长不再累计。")
+    if stamp is not None and abs(row.updated_at.timestamp() - stamp) > 1e-3:
+        raise StudyRefused("学习资料已更新，请刷新页面后继续学习。")
     credit = 0 if resume else credit_for(row.last_beat_at, now, int(row.today_seconds))
     params = {"m": ref.member_id, "mat": material_id, "day": today,
               "since": today - timedelta(days=1), "credit": credit, "now": now}

@@ -42,7 +42,7 @@ def material(material_id: int):
     today_seconds, _week = queries.member_minutes_summary(current_user.id, china_today(now))
     return render_template(
         "study/material.html", card=card, material=card.material, today_seconds=today_seconds,
-        token=minutes.issue_token(current_user.id, card.material.id),
+        token=minutes.issue_token(current_user.id, card.material),
         interval=current_app.config["STUDY_HEARTBEAT_SECONDS"])
 
 

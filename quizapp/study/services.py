@@ -120,6 +120,9 @@ def save_material(actor: Member, data: MaterialData, material: Material | None =
     material.opens_at, material.closes_at = data.opens_at, data.closes_at
     material.is_required = data.is_required
     material.sort_order = data.sort_order
+    # Always a new stamp: study tokens carry it, so pages shown before this edit (perhaps to
+    # members no longer in the audience) stop earning minutes until they are reloaded.
+    material.updated_at = utcnow()
     db.session.add(material)
     db.session.flush()
     return material
@@ -149,6 +152,11 @@ def set_status(actor: Member, material: Material, status: str,
     if status == "published":
         if not has_content(material):
             raise DomainError("该学习资料还没有内容：请填写正文，或上传 PDF、视频后再发布。")
+        if material.is_required and not (material.body_html.strip() or material.video_path):
+            # Minutes count while the material page is in front; a PDF or a video link opens
+            # elsewhere, so a material with only those could never be completed.
+            raise DomainError("必学资料需要有正文或上传的视频（打开 PDF 或外部视频链接时不计学习时长）："
+                              "请补充正文，或改为选学。")
         if material.closes_at is not None and material.closes_at <= (now or utcnow()):
             raise DomainError("开放时间已经结束，发布后党员也看不到：请先修改结束时间。")
     elif material.status != "published":

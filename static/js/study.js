@@ -145,6 +145,7 @@
     if (event.persisted) {  // back from the back/forward cache
       beaconSent = false;
       showStatus();
+      beat(true);  // restart the clock: the time away is not credited
     }
   });
 
