@@ -27,11 +27,15 @@ $(VENV)/.test-installed: requirements.txt requirements-test.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
-## make run: install, migrate, load the demo bureau into an empty database, serve on PORT.
+## make run: install, migrate, load the demo bureau into an empty database, serve on PORT,
+## with the scheduler (one process of its own) beside gunicorn; both stop together.
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty
 	@echo "serving http://127.0.0.1:$(PORT)  (logins admin / org01 / m0001, password demo123456)"
+	@$(FLASK) scheduler & scheduler=$$!; \
+	trap 'kill -TERM $$scheduler 2>/dev/null; wait $$scheduler' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 ## make test: install test dependencies and run every test (SQLite; PostgreSQL as well when

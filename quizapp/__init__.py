@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.campaigns.routes import bp as campaigns_bp
     from quizapp.home.routes import bp as home_bp
     from quizapp.members.routes import bp as members_bp
+    from quizapp.notices.routes import bp as notices_bp
     from quizapp.offline.routes import bp as offline_bp
     from quizapp.org.routes import bp as org_bp
     from quizapp.practice.routes import bp as practice_bp
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(study_api_bp, url_prefix="/api/study")
     app.register_blueprint(campaigns_bp)  # member pages /campaigns, organiser /manage/campaigns
     app.register_blueprint(reflections_bp)  # member /reflections, organiser /manage/reflections
+    app.register_blueprint(notices_bp)  # member /notices
     app.register_blueprint(org_bp, url_prefix="/manage")
     app.register_blueprint(members_bp, url_prefix="/manage/members")
     app.register_blueprint(bank_bp, url_prefix="/manage/bank")

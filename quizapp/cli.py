@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from quizapp import db, migrate
-from quizapp.clock import utcnow
+from quizapp.clock import CHINA, utcnow
 from quizapp.errors import DomainError
+from quizapp.scheduler.jobs import JOBS
 
 db_cli = AppGroup("db", help="数据库迁移 (database migrations).")
 
@@ -117,9 +120,41 @@ def questions_import(paths: tuple[str, ...], only_valid: bool) -> None:
                f"{result.unchanged} unchanged, {len(result.rejected)} rejected")
 
 
+@click.group("scheduler", cls=AppGroup, invoke_without_command=True)
+@with_appcontext
+@click.pass_context
+def scheduler_cli(ctx: click.Context) -> None:
+    """Run the scheduled jobs in the foreground (one process per installation)."""
+    if ctx.invoked_subcommand is None:
+        from quizapp.scheduler.runner import run_forever
+
+        run_forever(current_app._get_current_object())
+
+
+def _moment(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter("use ISO 8601, e.g. 2026-11-23T08:30+08:00") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA)
+
+
+@scheduler_cli.command("run-once")
+@click.argument("job", type=click.Choice(list(JOBS)))
+@click.option("--now", "at", help="Run as at this moment (ISO 8601; China time if no zone).")
+def scheduler_run_once(job: str, at: str | None) -> None:
+    """Run one job now (from cron, or to catch up by hand) and print what it did."""
+    from quizapp.scheduler.runner import run_job
+
+    click.echo(f"{job}: {run_job(current_app._get_current_object(), job, _moment(at))}")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(questions_cli)
+    app.cli.add_command(scheduler_cli)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -16,6 +16,11 @@ def utcnow() -> datetime:
 def china_today(now: datetime | None = None) -> date:
     """Return the China calendar day at ``now`` (default: the current time)."""
     return (now or utcnow()).astimezone(CHINA).date()
+
+
+def china_day_start(day: date) -> datetime:
+    """Return the UTC moment a China calendar day begins (16:00 UTC the day before)."""
+    return datetime.combine(day, time(), CHINA).astimezone(UTC)
 
 
 def to_china(moment: datetime | None) -> datetime | None:

@@ -89,4 +89,6 @@ def from_environment(instance_path: str) -> dict:
         "STUDY_MAX_CREDIT_SECONDS": int(os.environ.get("STUDY_MAX_CREDIT_SECONDS", "40")),
         "STUDY_GAP_SECONDS": int(os.environ.get("STUDY_GAP_SECONDS", "90")),
         "STUDY_DAILY_CAP_MINUTES": int(os.environ.get("STUDY_DAILY_CAP_MINUTES", "240")),
+        # The scheduler reminds members behind a campaign's targets this many days before it ends.
+        "CAMPAIGN_REMINDER_DAYS": int(os.environ.get("CAMPAIGN_REMINDER_DAYS", "3")),
     }

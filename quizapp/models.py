@@ -7,6 +7,7 @@ from quizapp.bank.models import Category, Question
 from quizapp.campaigns.models import Campaign, CampaignMaterial, CampaignQuiz
 from quizapp.db import Base
 from quizapp.members.models import Member, Membership
+from quizapp.notices.models import Notice
 from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.org.models import Branch
 from quizapp.practice.models import DailyQuestion, WrongAnswer
@@ -20,6 +21,6 @@ __all__ = [
     "Campaign", "CampaignMaterial", "CampaignQuiz", "Material", "OfflineAttendance",
     "OfflineSession", "Reflection", "StudyMinute",
     "Attempt", "AttemptAnswer", "Audience", "AudienceBranch", "AudienceMember", "Base",
-    "Branch", "Category", "DailyQuestion", "DrawRule", "Member", "Membership", "Question",
-    "Quiz", "QuizQuestion", "RateLimitCounter", "WrongAnswer", "metadata",
+    "Branch", "Category", "DailyQuestion", "DrawRule", "Member", "Membership", "Notice",
+    "Question", "Quiz", "QuizQuestion", "RateLimitCounter", "WrongAnswer", "metadata",
 ]

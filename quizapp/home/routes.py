@@ -9,22 +9,30 @@ from quizapp import access, clock
 from quizapp.campaigns.queries import list_running_progress
 from quizapp.campaigns.services import KINDS
 from quizapp.members.forms import ActionForm
+from quizapp.notices import queries as notice_queries
 from quizapp.study.queries import member_minutes_summary
 
 bp = Blueprint("home", __name__)
+
+#: Unread notices shown at the top of the home page (the rest are on /notices).
+NOTICES_SHOWN = 3
 
 
 @bp.get("/")
 @login_required
 def index():
-    """The member's home page: today's and this week's study minutes, running campaigns."""
+    """The member's home page: unread notices, study minutes, running campaigns."""
     now = clock.utcnow()
     today = clock.china_today(now)
     today_seconds, week_seconds = member_minutes_summary(current_user.id, today)
+    notices = notice_queries.list_unread(current_user, NOTICES_SHOWN)
+    unread = (len(notices) if len(notices) < NOTICES_SHOWN
+              else notice_queries.count_unread(current_user))
     return render_template(
         "home/index.html", managed_root=access.managed_root(current_user),
         today_minutes=today_seconds // 60, week_minutes=week_seconds // 60,
-        campaigns=list_running_progress(current_user, today, now), kinds=KINDS)
+        campaigns=list_running_progress(current_user, today, now), kinds=KINDS,
+        notices=notices, unread_notices=unread)
 
 
 @bp.get("/me")

@@ -1,0 +1,1 @@
+"""Notices (通知): messages for one member, shown on the home page until read."""

@@ -1,0 +1,70 @@
+"""Notices: one message for one member, written once per dedupe key."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from quizapp.clock import utcnow
+from quizapp.db import Base, UTCDateTime
+
+
+class NoticeKind(enum.StrEnum):
+    """What a notice is about."""
+
+    CAMPAIGN_REMINDER = "campaign_reminder"
+    ANNIVERSARY = "anniversary"
+    WEEKLY_SUMMARY = "weekly_summary"
+    #: Sent by an organiser (the participation drill-down's "remind them" action).
+    REMINDER = "reminder"
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+
+KIND_LABELS = {
+    NoticeKind.CAMPAIGN_REMINDER: "学习提醒",
+    NoticeKind.ANNIVERSARY: "入党纪念日",
+    NoticeKind.WEEKLY_SUMMARY: "每周学习情况",
+    NoticeKind.REMINDER: "组织提醒",
+}
+
+
+class Notice(Base):
+    """A message for one member; unread until they mark it read."""
+
+    __tablename__ = "notices"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('campaign_reminder', 'anniversary', 'weekly_summary', 'reminder')",
+            name="kind"),
+        # Only paths inside the app: a notice can never send a member to another site.
+        CheckConstraint("link IS NULL OR (link LIKE '/%' AND link NOT LIKE '//%')",
+                        name="internal_link"),
+        Index("ix_notices_member_id_created_at", "member_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    #: A path inside the app (without the script root), e.g. ``/campaigns/3``.
+    link: Mapped[str | None] = mapped_column(String(255))
+    #: Names what the notice is about, e.g. ``anniversary:2026:42``: a job that runs twice
+    #: finds its notice already there and writes nothing.
+    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def kind_enum(self) -> NoticeKind:
+        return NoticeKind(self.kind)
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
