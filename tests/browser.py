@@ -12,6 +12,7 @@ import shutil
 import threading
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -19,6 +20,10 @@ PHONE = {"width": 360, "height": 740}
 #: Flags for a headless Chromium on a machine without a network beyond its own.
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+# The suite shares two cores with Chromium and the live server: give each expectation room
+# (it returns as soon as it holds, so this costs nothing when things are quick).
+expect.set_options(timeout=15_000)
 
 #: Put in a browser test module: ``pytestmark = BROWSER``.
 BROWSER = [
