@@ -600,3 +600,10 @@ def test_a_required_material_needs_text_or_an_uploaded_video(org):
     material.is_required = False
     services.set_status(org.admin, material, "published")
     assert material.status == "published"
+
+
+def test_deep_markdown_headings_are_kept():
+    from quizapp.study.sanitize import render_markdown
+
+    html = render_markdown("#### 第四级\n\n##### 第五级")
+    assert "<h5>第四级</h5>" in html and "<h6>第五级</h6>" in html

@@ -16,7 +16,7 @@ import markdown
 import nh3
 
 ALLOWED_TAGS = {
-    "p", "br", "h2", "h3", "h4", "strong", "em", "b", "i", "u", "s", "blockquote",
+    "p", "br", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "blockquote",
     "ul", "ol", "li", "table", "thead", "tbody", "tr", "th", "td", "img", "a", "hr",
     "span", "sub", "sup", "code", "pre",
 }
