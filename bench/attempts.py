@@ -15,7 +15,6 @@ import itertools
 import os
 import random
 import sys
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,10 +28,11 @@ from bench.common import (  # noqa: E402
     Server,
     build_bureau,
     json_request,
+    prepare_app,
     run_load,
     session_cookie,
 )
-from quizapp import create_app, db, migrate  # noqa: E402
+from quizapp import db  # noqa: E402
 from quizapp.attempts.services import start_attempt  # noqa: E402
 from quizapp.clock import utcnow  # noqa: E402
 from quizapp.quizzes.demo import load_starter_bank  # noqa: E402
@@ -68,13 +68,8 @@ def build(app) -> list[tuple[int, int, list[int]]]:  # noqa: ANN001
 
 
 def main() -> None:
-    folder = tempfile.mkdtemp(prefix="quizapp-bench-")
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3"
     secret = "bench-secret-key"
-    env = {"DATABASE_URL": url, "SECRET_KEY": secret, "QUIZAPP_INSTANCE": folder}
-    os.environ.update(env)
-    app = create_app()
-    migrate.upgrade(app)
+    app, env, url = prepare_app(secret)
     print(f"building {MEMBERS} members and their attempts…", file=sys.stderr)
     rows = build(app)
     with app.app_context():

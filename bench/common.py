@@ -197,6 +197,22 @@ def run_load(name: str, port: int, next_request: Callable[[], Request | None], *
     return result
 
 
+def prepare_app(secret: str = "bench-secret-key"):  # noqa: ANN201
+    """Create the app on DATABASE_URL (or SQLite in a temporary folder) and migrate it;
+    return (app, the environment gunicorn needs, the database URL)."""
+    import tempfile
+
+    from quizapp import create_app, migrate
+
+    folder = tempfile.mkdtemp(prefix="quizapp-bench-")
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3"
+    env = {"DATABASE_URL": url, "SECRET_KEY": secret, "QUIZAPP_INSTANCE": folder}
+    os.environ.update(env)
+    app = create_app()
+    migrate.upgrade(app)
+    return app, env, url
+
+
 def build_bureau(members: int, now):  # noqa: ANN001, ANN201
     """Create a bureau of 10 units × 10 branches and ``members`` members (inside an app
     context, flushed); return (root, admin, member objects). One shared password hash."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import random
 import sys
-import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -24,10 +23,11 @@ from bench.common import (  # noqa: E402
     Server,
     build_bureau,
     json_request,
+    prepare_app,
     run_load,
     session_cookie,
 )
-from quizapp import create_app, db, migrate  # noqa: E402
+from quizapp import db  # noqa: E402
 from quizapp.audiences.services import build_audience  # noqa: E402
 from quizapp.clock import utcnow  # noqa: E402
 from quizapp.study.minutes import issue_token  # noqa: E402
@@ -54,13 +54,8 @@ def build(app) -> tuple[list[int], list[int]]:  # noqa: ANN001
 
 
 def main() -> None:
-    folder = tempfile.mkdtemp(prefix="quizapp-bench-")
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/bench.sqlite3"
     secret = "bench-secret-key"
-    env = {"DATABASE_URL": url, "SECRET_KEY": secret, "QUIZAPP_INSTANCE": folder}
-    os.environ.update(env)
-    app = create_app()
-    migrate.upgrade(app)
+    app, env, url = prepare_app(secret)
     print(f"building {MEMBERS} members…", file=sys.stderr)
     member_ids, material_ids = build(app)
     with app.app_context():

@@ -29,7 +29,7 @@ from quizapp.clock import china_today
 from quizapp.db import UTCDateTime
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
-from quizapp.study.models import Material, StudyMinute
+from quizapp.study.models import Material, StudyMinute, is_open
 
 TOKEN_SALT = "study-heartbeat"
 #: A study token (issued with the material page) is good for this long.
@@ -159,9 +159,7 @@ def record_heartbeat(ref: SessionRef, material_id: int, now: datetime,
 
             raise SessionInvalid()
         raise StudyRefused("没有找到该学习资料。")
-    open_ = (row.status == "published"
-             and (row.opens_at is None or row.opens_at <= now)
-             and (row.closes_at is None or now < row.closes_at))
+    open_ = is_open(row.status, row.opens_at, row.closes_at, now)
     if not open_:
         raise StudyRefused("该学习资料已下线或不在开放时间内，本次学习时长不再累计。")
     if stamp is not None and abs(row.updated_at.timestamp() - stamp) > 1e-3:

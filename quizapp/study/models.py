@@ -65,9 +65,15 @@ class Material(Base):
 
     def is_open(self, now: datetime) -> bool:
         """Tell whether members may study it at ``now``: published and inside its window."""
-        return (self.status == "published"
-                and (self.opens_at is None or self.opens_at <= now)
-                and (self.closes_at is None or now < self.closes_at))
+        return is_open(self.status, self.opens_at, self.closes_at, now)
+
+
+def is_open(status: str, opens_at: datetime | None, closes_at: datetime | None,
+            now: datetime) -> bool:
+    """The one rule for when a material can be studied (also used on plain SQL rows)."""
+    return (status == "published"
+            and (opens_at is None or opens_at <= now)
+            and (closes_at is None or now < closes_at))
 
 
 class StudyMinute(Base):
