@@ -82,6 +82,8 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.notices.routes import bp as notices_bp
     from quizapp.offline.routes import bp as offline_bp
     from quizapp.org.routes import bp as org_bp
+    from quizapp.participation.routes import bp as participation_bp
+    from quizapp.points.routes import bp as points_bp
     from quizapp.practice.routes import bp as practice_bp
     from quizapp.quizzes.routes import bp as quizzes_bp
     from quizapp.reflections.routes import bp as reflections_bp
@@ -100,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(campaigns_bp)  # member pages /campaigns, organiser /manage/campaigns
     app.register_blueprint(reflections_bp)  # member /reflections, organiser /manage/reflections
     app.register_blueprint(notices_bp)  # member /notices
+    app.register_blueprint(points_bp)  # member /points, organiser /manage/points
     app.register_blueprint(org_bp, url_prefix="/manage")
     app.register_blueprint(members_bp, url_prefix="/manage/members")
     app.register_blueprint(bank_bp, url_prefix="/manage/bank")
@@ -107,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(quizzes_bp, url_prefix="/manage/quizzes")
     app.register_blueprint(materials_bp, url_prefix="/manage/materials")
     app.register_blueprint(offline_bp, url_prefix="/manage/offline")
+    app.register_blueprint(participation_bp, url_prefix="/manage/participation")
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -38,9 +38,27 @@ def managed_root(actor: Member) -> Branch | None:
     return None
 
 
-def branch_scope(actor: Member) -> ColumnElement[bool]:
+class WholeBureau:
+    """The whole bureau as the "actor" of a read-only job that no member runs (the nightly
+    participation snapshots): :func:`branch_scope` lets it see every node.
+
+    It is not a Member: it has no id and no role, can't log in and is never
+    ``current_user``, so no request acts as it, and every ``can_*`` check refuses it.
+    """
+
+    id = None
+    role = None
+    is_active = False
+    scope_branch = None
+
+
+#: Pass as ``actor`` to read-only queries that must cover the whole bureau (scheduler jobs).
+WHOLE_BUREAU = WholeBureau()
+
+
+def branch_scope(actor: Member | WholeBureau) -> ColumnElement[bool]:
     """Return a filter on Branch that keeps only the nodes ``actor`` manages."""
-    if actor.role == Role.ADMIN and actor.is_active:
+    if actor is WHOLE_BUREAU or (actor.role == Role.ADMIN and actor.is_active):
         return true()
     root = managed_root(actor)
     if root is None:

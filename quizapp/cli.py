@@ -54,6 +54,31 @@ def demo_command(if_empty: bool) -> None:
     click.echo(summary)
 
 
+@click.command("bench-data")
+@click.option("--members", default=10_000, show_default=True, type=click.IntRange(1, 200_000))
+@click.option("--branches", default=300, show_default=True, type=click.IntRange(1, 3_000))
+@click.option("--days", default=365, show_default=True, type=click.IntRange(14, 1_000),
+              help="Days of history, ending today.")
+@click.option("--seed", default=2026, show_default=True, type=int)
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has a bureau.")
+def bench_data_command(members: int, branches: int, days: int, seed: int,
+                       if_empty: bool) -> None:
+    """Generate a realistic bureau for bench/ (units, branches, members, a year of activity)."""
+    from quizapp import access
+    from quizapp.benchdata import build_bench_bureau, refresh_statistics
+
+    if access.root_branch() is not None:
+        if if_empty:
+            click.echo("database already has data; bench data not generated")
+            return
+        raise click.ClickException("the database already has a bureau; use an empty database")
+    summary = build_bench_bureau(utcnow(), members=members, branches=branches, days=days,
+                                 seed=seed)
+    db.session.commit()
+    refresh_statistics()
+    click.echo(summary)
+
+
 @click.command("create-admin")
 @click.option("--bureau-code", default="JU", show_default=True)
 @click.option("--bureau-name", default=None, help="Creates the bureau when there is none yet.")
@@ -155,6 +180,7 @@ def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(bench_data_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(questions_cli)
     app.cli.add_command(scheduler_cli)

@@ -121,8 +121,19 @@ def build_demo(now: datetime, seed: int = 2026) -> str:
     from quizapp.study.demo import build_study_demo
 
     study = build_study_demo(admin, root, now, rng)
+
+    from quizapp.points.services import award
+
+    # Points for the demo's past weeks, as the scheduled job would have written them.
+    points = award(now, days=35)
+
+    from quizapp.participation.snapshots import snapshot_participation
+
+    # The nightly participation snapshots of the four weeks of study history (flushed with
+    # the rest of the demo, not committed apart), so the dashboard's trend has data at once.
+    snapshot_participation(now, days=28, commit=False)
     return (
         f"demo loaded: 1 bureau, {len(units)} units, {len(branches)} branches, "
-        f"{len(members) + 1} members; {quizzes}; {study}; "
+        f"{len(members) + 1} members; {quizzes}; {study}; {points} point entries; "
         f"logins admin, org01, m0001 (password {DEMO_PASSWORD})"
     )

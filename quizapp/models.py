@@ -10,6 +10,8 @@ from quizapp.members.models import Member, Membership
 from quizapp.notices.models import Notice
 from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.org.models import Branch
+from quizapp.participation.models import ParticipationSnapshot
+from quizapp.points.models import PointEntry, PointRule, PointSettings
 from quizapp.practice.models import DailyQuestion, WrongAnswer
 from quizapp.quizzes.models import DrawRule, Quiz, QuizQuestion
 from quizapp.reflections.models import Reflection
@@ -19,7 +21,8 @@ metadata = Base.metadata
 
 __all__ = [
     "Campaign", "CampaignMaterial", "CampaignQuiz", "Material", "OfflineAttendance",
-    "OfflineSession", "Reflection", "StudyMinute",
+    "OfflineSession", "ParticipationSnapshot", "PointEntry", "PointRule", "PointSettings",
+    "Reflection", "StudyMinute",
     "Attempt", "AttemptAnswer", "Audience", "AudienceBranch", "AudienceMember", "Base",
     "Branch", "Category", "DailyQuestion", "DrawRule", "Member", "Membership", "Notice",
     "Question", "Quiz", "QuizQuestion", "RateLimitCounter", "WrongAnswer", "metadata",

@@ -367,3 +367,22 @@ def test_the_web_app_never_imports_or_starts_apscheduler(tmp_path):
     env = os.environ | {"QUIZAPP_INSTANCE": str(tmp_path), "SECRET_KEY": "x",
                         "DATABASE_URL": f"sqlite:///{tmp_path}/web.sqlite3"}
     subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, check=True)
+
+
+# 5. Participation snapshots (the job's figures: tests/test_snapshots.py)
+
+
+def test_the_snapshot_runs_nightly_and_twice_changes_nothing(app, org, caplog):
+    from quizapp.participation.models import ParticipationSnapshot
+
+    scheduled = {job.id: job for job in scheduler_runner.build_scheduler(app).get_jobs()}
+    trigger = scheduled["snapshot_participation"].trigger
+    assert trigger.get_next_fire_time(None, china(2026, 11, 21, 12)) == china(2026, 11, 22, 0, 20)
+    with caplog.at_level(logging.INFO, logger="quizapp.scheduler.runner"):
+        first = scheduler_runner.run_job(app, "snapshot_participation", NOW)
+    # 14 days before the 21st, three party branches each.
+    assert first.startswith("42 snapshot rows written: 14 days up to 2026-11-20")
+    assert f"snapshot_participation: {first}" in caplog.text
+    rows = db.session.scalar(select(func.count()).select_from(ParticipationSnapshot))
+    assert scheduler_runner.run_job(app, "snapshot_participation", NOW).startswith("0 ")
+    assert db.session.scalar(select(func.count()).select_from(ParticipationSnapshot)) == rows

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, literal, or_, select
 
 from quizapp import access, db
 from quizapp.audiences.models import Audience, AudienceBranch, AudienceMember
@@ -30,6 +30,28 @@ def build_audience(actor: Member, branches: list[Branch], statuses: list[str],
     db.session.add(audience)
     db.session.flush()
     return audience
+
+
+def reaches(audience: Audience, root: Branch) -> bool:
+    """Tell whether anyone in ``root``'s subtree can be in ``audience`` now."""
+    if audience.roster:
+        return any(root.contains(member.branch) for member in audience.roster)
+    return any(root.contains(b) or b.contains(root) for b in audience.branches)
+
+
+def reaching(audience_id: ColumnElement[int], root: Branch) -> ColumnElement[bool]:
+    """Return a filter: the audience ``audience_id`` can include someone in ``root``'s subtree
+    (the SQL form of :func:`reaches`, for lists)."""
+    chosen = Branch.__table__.alias("chosen")
+    placed = Branch.__table__.alias("placed")
+    by_branch = exists().where(
+        AudienceBranch.audience_id == audience_id, chosen.c.id == AudienceBranch.branch_id,
+        or_(chosen.c.path.startswith(root.path), literal(root.path).startswith(chosen.c.path)))
+    by_roster = exists().where(
+        AudienceMember.audience_id == audience_id, Member.id == AudienceMember.member_id,
+        placed.c.id == Member.branch_id, placed.c.path.startswith(root.path))
+    has_roster = exists().where(AudienceMember.audience_id == audience_id)
+    return or_(by_roster, and_(~has_roster, by_branch))
 
 
 def member_filter(audience: Audience) -> ColumnElement[bool]:

@@ -102,6 +102,8 @@ class ProgressBook:
         self._materials: dict[tuple[int, int, int], int] = {}
         self._attempts: dict[tuple[int, int], list] = defaultdict(list)
         self._reflections: dict[tuple[int, int, str], int] = {}
+        #: Each campaign's materials and quizzes in display order, sorted once per book.
+        self._layouts: dict[int, tuple[list, list[CampaignQuiz]]] = {}
         if isinstance(members, Sequence) and not members:
             return
         self._read(campaigns, members)
@@ -154,9 +156,22 @@ class ProgressBook:
                        Reflection.member_id.in_(members))
                 .group_by(Reflection.member_id, Reflection.campaign_id, Reflection.status))}
 
+    def attempts(self, member_id: int, quiz_id: int) -> list:
+        """Return a member's submitted attempts at one of the campaigns' quizzes (light rows)."""
+        return self._attempts.get((member_id, quiz_id), [])
+
+    def _layout(self, campaign: Campaign) -> tuple[list, list[CampaignQuiz]]:
+        layout = self._layouts.get(campaign.id)
+        if layout is None:
+            layout = self._layouts[campaign.id] = (
+                sorted(campaign.materials, key=lambda m: (m.sort_order, m.title, m.id)),
+                sorted(campaign.quizzes, key=lambda cq: (cq.quiz.opens_at, cq.quiz_id)))
+        return layout
+
     def of(self, member_id: int, campaign: Campaign) -> Progress:
         """Return one member's progress in one of the book's campaigns."""
         key = (member_id, campaign.id)
+        materials, quizzes = self._layout(campaign)
         result = Progress(campaign, phase_of(campaign, self.today))
         attended, offline_minutes = self._offline.get(key, (0, 0))
         if campaign.minute_target:
@@ -167,12 +182,12 @@ class ProgressBook:
                 detail += f"（含线下学习 {offline_minutes} 分钟）"
             result.items.append(Item("minutes", "学习时长", online + offline,
                                      campaign.minute_target * 60, detail))
-        for material in sorted(campaign.materials, key=lambda m: (m.sort_order, m.title, m.id)):
+        for material in materials:
             seconds = self._materials.get((member_id, campaign.id, material.id), 0)
             result.items.append(Item(
                 "material", material.title, seconds, material.estimated_minutes * 60,
                 f"已学 {seconds // 60} / {material.estimated_minutes} 分钟", material.id))
-        for cq in sorted(campaign.quizzes, key=lambda cq: (cq.quiz.opens_at, cq.quiz_id)):
+        for cq in quizzes:
             result.items.append(self._quiz_item(member_id, cq))
         if campaign.offline_sessions_required:
             result.items.append(Item(

@@ -10,6 +10,7 @@ from quizapp.campaigns.queries import list_running_progress
 from quizapp.campaigns.services import KINDS
 from quizapp.members.forms import ActionForm
 from quizapp.notices import queries as notice_queries
+from quizapp.points.queries import member_sums
 from quizapp.study.queries import member_minutes_summary
 
 bp = Blueprint("home", __name__)
@@ -21,10 +22,12 @@ NOTICES_SHOWN = 3
 @bp.get("/")
 @login_required
 def index():
-    """The member's home page: unread notices, study minutes, running campaigns."""
+    """The member's home page: unread notices, study minutes, points, running campaigns."""
     now = clock.utcnow()
     today = clock.china_today(now)
     today_seconds, week_seconds = member_minutes_summary(current_user.id, today)
+    month_points, total_points = member_sums(
+        current_user.id, today.replace(day=1), today)  # days after today hold no entries
     notices = notice_queries.list_unread(current_user, NOTICES_SHOWN)
     unread = (len(notices) if len(notices) < NOTICES_SHOWN
               else notice_queries.count_unread(current_user))
@@ -32,7 +35,8 @@ def index():
         "home/index.html", managed_root=access.managed_root(current_user),
         today_minutes=today_seconds // 60, week_minutes=week_seconds // 60,
         campaigns=list_running_progress(current_user, today, now), kinds=KINDS,
-        notices=notices, unread_notices=unread)
+        notices=notices, unread_notices=unread, month_points=month_points,
+        total_points=total_points)
 
 
 @bp.get("/me")

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 from wtforms import SelectChoice
 
-from quizapp import access, db
+from quizapp import access
 from quizapp.actions import FAILED, perform
+from quizapp.clock import china_today, utcnow
 from quizapp.members.forms import ActionForm
-from quizapp.members.models import Member, PoliticalStatus
+from quizapp.org import dashboard as dashboard_queries
 from quizapp.org import queries, services
 from quizapp.org.forms import BranchForm, MoveBranchForm, NewBranchForm
-from quizapp.org.models import Branch, BranchKind
+from quizapp.org.models import BranchKind
+from quizapp.participation.charts import bar
 
 bp = Blueprint("org", __name__)
 
@@ -21,29 +22,19 @@ bp = Blueprint("org", __name__)
 @bp.get("/")
 @access.organiser_required
 def dashboard():
-    """Show what the organiser manages: branches and members by political status."""
-    root = access.managed_root(current_user)
-    counts = dict(db.session.execute(
-        select(Member.political_status, func.count())
-        .join(Branch, Branch.id == Member.branch_id)
-        .where(access.branch_scope(current_user), Member.is_active.is_(True),
-               Branch.kind == BranchKind.BRANCH.value)  # not bureau-level system accounts
-        .group_by(Member.political_status)
-    ).all())
-    branch_count = db.session.scalar(
-        select(func.count()).select_from(Branch).where(
-            access.branch_scope(current_user), Branch.kind == BranchKind.BRANCH.value,
-            Branch.is_active.is_(True))
-    )
-    pending = db.session.scalar(
-        select(func.count()).select_from(Member).join(Branch, Branch.id == Member.branch_id)
-        .where(access.branch_scope(current_user), Member.is_active.is_(True),
-               Branch.kind == BranchKind.BRANCH.value, Member.must_change_password.is_(True))
-    )
+    """Show the organiser's subtree: headcounts, running campaigns, minutes per week and
+    the branches that lag."""
+    now = utcnow()
+    running = dashboard_queries.list_running_campaigns(current_user, china_today(now))
+    shown = running[:dashboard_queries.CAMPAIGNS_SHOWN]
+    weeks = dashboard_queries.weekly_minutes(current_user, china_today(now))
     return render_template(
-        "org/dashboard.html", root=root, branch_count=branch_count,
-        status_counts=[(s, counts.get(s.value, 0)) for s in PoliticalStatus],
-        member_count=sum(counts.values()), pending_first_login=pending,
+        "org/dashboard.html", root=access.managed_root(current_user),
+        counts=dashboard_queries.count_headcounts(current_user),
+        campaigns=dashboard_queries.campaign_bars(current_user, shown, now),
+        more_campaigns=len(running) - len(shown), weeks=weeks,
+        trend=dashboard_queries.trend_chart(weeks),
+        lagging=dashboard_queries.lagging_branches(current_user, now), bar=bar,
     )
 
 

@@ -8,17 +8,32 @@ taking part, and every other figure, is written out in :mod:`.definitions`.
 
 A report costs a fixed number of grouped queries whatever the number of members and
 branches: the nodes in scope, the eligible members and their minutes, then one more for a
-quiz or a free range, and seven for a campaign (its progress book's five, attempts and
-offline attendance). Members are passed to each as a subquery, never as a list of ids.
+quiz or a free range, and six for a campaign (its progress book's five and offline
+attendance). The eligible members are read once and passed to each as one array parameter
+(see :func:`_member_ids`), never as a parameter per member.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, Select, and_, exists, false, func, or_, select, union
+from sqlalchemy import (
+    Date,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    union,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
@@ -39,7 +54,7 @@ from quizapp.quizzes.models import Counting, Quiz
 from quizapp.reflections.models import Reflection
 from quizapp.study.models import StudyMinute
 
-__all__ = ["Report", "Row", "definitions", "eligible_members", "headings", "participation"]
+__all__ = ["MemberInfo", "MemberLine", "Report", "Row", "definitions", "eligible_members", "headings", "participation"]
 
 
 @dataclass
@@ -92,6 +107,37 @@ class Row:
 
 
 @dataclass
+class MemberLine:
+    """One eligible member's own figures: the facts the rows of a report are summed from."""
+
+    member_id: int
+    branch_id: int
+    #: Counted among the participants (finished the campaign, sat the quiz, was active).
+    participated: bool = False
+    #: Campaigns only: progress on at least one item.
+    took_part: bool | None = None
+    passed: bool | None = None
+    #: Quizzes only: the counted score (None: not sat).
+    score: float | None = None
+    study_seconds: int = 0
+    times: int = 0
+    #: What the member still lacks, one line per requirement (empty once participated).
+    missing: list[str] = field(default_factory=list)
+    #: Filled for reports built with ``detail=True``.
+    member: MemberInfo | None = None
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    """Who a member is, for the drill-down and the member sheet of an export."""
+
+    name: str
+    login_id: str
+    political_status: str
+    is_active: bool
+
+
+@dataclass
 class Report:
     """Participation per node of the actor's scope, in tree order."""
 
@@ -103,6 +149,8 @@ class Report:
     rows: list[Row]
     #: The row of the top of the actor's scope (None for an actor who manages nothing).
     top: Row | None
+    #: Every eligible member's line, in the order of ``rows`` then by name (``detail=True``).
+    members: list[MemberLine] | None = None
 
     @property
     def kind(self) -> str:
@@ -119,36 +167,39 @@ class Report:
 
 
 def participation(actor: Member, subject: Campaign | Quiz | None, first_day: date,
-                  last_day: date, now: datetime) -> Report:
+                  last_day: date, now: datetime, *, within: Branch | None = None,
+                  detail: bool = False) -> Report:
     """Return participation in ``subject`` (None: any study) over China days, per branch.
 
     For a campaign, pass its own start and end days: completion is judged by the campaign's
-    period, eligibility and minutes by the one given.
+    period, eligibility and minutes by the one given. ``within`` narrows the report to one
+    node of the actor's scope (a branch's drill-down); ``detail`` adds each member's line
+    with who they are (one more query).
     """
     if last_day < first_day:
         raise ValueError("last_day before first_day")
     kind = subject_kind(subject)
-    nodes = sort_as_tree(list(db.session.scalars(select(Branch).where(
-        access.branch_scope(actor)))))
-    eligible = eligible_members(actor, subject, first_day, last_day)
-    branch_of = dict(db.session.execute(eligible).tuples().all())
-    members = select(eligible.subquery().c.member_id)
+    in_scope = access.branch_scope(actor)
+    if within is not None:
+        in_scope = and_(in_scope, Branch.path.startswith(within.path))
+    nodes = sort_as_tree(list(db.session.scalars(select(Branch).where(in_scope))))
+    eligible = eligible_members(actor, subject, first_day, last_day, within)
+    lines = {m: MemberLine(m, b) for m, b in db.session.execute(eligible).tuples()}
+    members = _member_ids(list(lines))
+    if lines:
+        for member_id, seconds in _study_seconds(members, first_day, last_day).items():
+            lines[member_id].study_seconds = seconds
+        if kind == "quiz":
+            _count_quiz(subject, members, lines)
+        elif kind == "campaign":
+            _count_campaign(subject, members, lines, first_day, last_day, china_today(now))
+        else:
+            _count_range(members, lines, first_day, last_day)
 
     leaves = {node.id: _blank(node, subject) for node in nodes
               if node.kind == BranchKind.BRANCH.value}
-    for branch_id in branch_of.values():
-        leaves[branch_id].eligible += 1
-    if branch_of:
-        for member_id, seconds in _study_seconds(members, first_day, last_day).items():
-            leaves[branch_of[member_id]].study_seconds += seconds
-        rows_of = {m: leaves[b] for m, b in branch_of.items()}
-        if kind == "quiz":
-            _count_quiz(subject, members, rows_of)
-        elif kind == "campaign":
-            _count_campaign(subject, members, rows_of, first_day, last_day, china_today(now))
-        else:
-            _count_range(members, rows_of, first_day, last_day)
-
+    for line in lines.values():
+        _add_line(leaves[line.branch_id], line)
     rows = {node.id: leaves.get(node.id) or _blank(node, subject, rollup=True) for node in nodes}
     for leaf in leaves.values():
         for ancestor_id in leaf.branch.ancestor_ids[:-1]:
@@ -156,7 +207,36 @@ def participation(actor: Member, subject: Campaign | Quiz | None, first_day: dat
                 rows[ancestor_id].add(leaf)
     shown = [rows[node.id] for node in nodes if node.is_active or rows[node.id].eligible]
     top = rows[min(nodes, key=lambda node: node.depth).id] if nodes else None
-    return Report(subject, first_day, last_day, now, shown, top)
+    report = Report(subject, first_day, last_day, now, shown, top)
+    if detail:
+        report.members = _with_members(lines, nodes, members) if lines else []
+    return report
+
+
+def _add_line(row: Row, line: MemberLine) -> None:
+    row.eligible += 1
+    row.participants += line.participated
+    row.study_seconds += line.study_seconds
+    row.times += line.times
+    if row.took_part is not None:
+        row.took_part += bool(line.took_part)
+    if row.passed is not None:
+        row.passed += bool(line.passed)
+    if row.score_sum is not None and line.score is not None:
+        row.score_sum += line.score
+
+
+def _with_members(lines: dict[int, MemberLine], nodes: list[Branch],
+                  members: Select) -> list[MemberLine]:
+    """Attach who each member is; return the lines in tree order, then by name."""
+    for member_id, name, police_no, phone, status, active in db.session.execute(
+            select(Member.id, Member.name, Member.police_no, Member.phone,
+                   Member.political_status, Member.is_active)
+            .where(Member.id.in_(members))):
+        lines[member_id].member = MemberInfo(name, police_no or phone or "", status, active)
+    order = {node.id: index for index, node in enumerate(nodes)}
+    return sorted(lines.values(), key=lambda line: (order[line.branch_id], line.member.name,
+                                                    line.member_id))
 
 
 def _blank(node: Branch, subject: Campaign | Quiz | None, rollup: bool = False) -> Row:
@@ -178,7 +258,7 @@ def _overlaps(stay: type[Membership], first_day: date, last_day: date):
 
 
 def eligible_members(actor: Member, subject: Campaign | Quiz | None, first_day: date,
-                     last_day: date) -> Select:
+                     last_day: date, within: Branch | None = None) -> Select:
     """Return a query of (member_id, branch_id): each eligible member and their branch.
 
     The branch is the one of the member's last stay overlapping the period, chosen among all
@@ -196,6 +276,8 @@ def eligible_members(actor: Member, subject: Campaign | Quiz | None, first_day: 
                                    and_(later.started_on == stay.started_on,
                                         later.id > stay.id))),
                Branch.kind == BranchKind.BRANCH.value, access.branch_scope(actor)))
+    if within is not None:
+        query = query.where(Branch.path.startswith(within.path))
     if subject is not None:
         query = query.join(Member, Member.id == stay.member_id).where(
             _in_audience(subject.audience))
@@ -220,6 +302,21 @@ def _in_audience(audience: Audience):
 # The facts, one grouped query each
 
 
+def _member_ids(ids: list[int]) -> Select:
+    """Select the given member ids, sent as one bound parameter.
+
+    Every grouped query filters on the eligible members. Repeating the eligible query inside
+    each of them cost more than the rest of a report of ten thousand members, and a bound
+    parameter per member is no better (SQLite's limit; a statement compiled per count). One
+    JSON array (SQLite's ``json_each``) or one integer array (PostgreSQL's ``unnest``) is a
+    single parameter whatever the number of members, so the statements stay cached.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        return select(func.unnest(bindparam("member_ids", ids, type_=ARRAY(Integer))))
+    values = func.json_each(bindparam("member_ids", json.dumps(ids))).table_valued("value")
+    return select(values.c.value)
+
+
 def _study_seconds(members: Select, first_day: date, last_day: date) -> dict[int, int]:
     """Return each member's online study seconds on the days of the period."""
     return {m: int(s) for m, s in db.session.execute(
@@ -240,36 +337,41 @@ def _attempts(quiz_ids: list[int], members: Select) -> dict[tuple[int, int], lis
     return found
 
 
-def _count_quiz(quiz: Quiz, members: Select, rows_of: dict[int, Row]) -> None:
+def _count_quiz(quiz: Quiz, members: Select, lines: dict[int, MemberLine]) -> None:
     counting = Counting(quiz.counting)
+    for line in lines.values():
+        line.passed = False
+        line.missing = ["未交卷"]
     for (member_id, _quiz_id), attempts in _attempts([quiz.id], members).items():
-        row = rows_of[member_id]
-        row.times += len(attempts)
+        line = lines[member_id]
+        line.times = len(attempts)
         counted = counted_attempt(attempts, counting)
         if counted is not None:
-            row.participants += 1
-            row.passed += bool(counted.passed)
-            row.score_sum += counted.score
+            line.participated, line.missing = True, []
+            line.passed = bool(counted.passed)
+            line.score = counted.score
 
 
-def _count_campaign(campaign: Campaign, members: Select, rows_of: dict[int, Row],
+def _count_campaign(campaign: Campaign, members: Select, lines: dict[int, MemberLine],
                     first_day: date, last_day: date, today: date) -> None:
     book = ProgressBook([campaign], members, today)
     quizzes = {cq.quiz_id: Counting(cq.quiz.counting) for cq in campaign.quizzes}
-    attempts = _attempts(list(quizzes), members) if quizzes else {}
     attended = _attendances(members, first_day, last_day)
-    for member_id, row in rows_of.items():
+    for member_id, line in lines.items():
         progress = book.of(member_id, campaign)
-        row.times += attended.get(member_id, 0)
-        if any(item.value > 0 or item.state not in ("", "absent") for item in progress.items):
-            row.took_part += 1
+        line.times = attended.get(member_id, 0)
+        line.took_part = any(item.value > 0 or item.state not in ("", "absent")
+                             for item in progress.items)
+        line.passed = False if quizzes else None
         if not progress.complete:
+            line.missing = [f"{item.label}：{item.detail}" for item in progress.items
+                            if not item.met]
             continue
-        row.participants += 1
-        row.times += 1
-        if quizzes and all(_passed(attempts.get((member_id, q), []), counting)
-                           for q, counting in quizzes.items()):
-            row.passed += 1
+        line.participated = True
+        line.times += 1
+        if quizzes:
+            line.passed = all(_passed(book.attempts(member_id, q), counting)
+                              for q, counting in quizzes.items())
 
 
 def _passed(attempts: list, counting: Counting) -> bool:
@@ -287,12 +389,14 @@ def _attendances(members: Select, first_day: date, last_day: date) -> dict[int, 
         .group_by(OfflineAttendance.member_id))}
 
 
-def _count_range(members: Select, rows_of: dict[int, Row], first_day: date,
+def _count_range(members: Select, lines: dict[int, MemberLine], first_day: date,
                  last_day: date) -> None:
+    for line in lines.values():
+        line.missing = ["统计期内没有学习活动"]
     for member_id, days in _active_days(members, first_day, last_day).items():
-        row = rows_of[member_id]
-        row.participants += 1
-        row.times += days
+        line = lines[member_id]
+        line.participated, line.missing = True, []
+        line.times = days
 
 
 class china_day(FunctionElement):

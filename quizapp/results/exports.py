@@ -1,25 +1,14 @@
 """The results of a quiz as an .xlsx workbook: 成绩明细, 支部汇总, 题目分析 and 说明.
 
-Every sheet is built as (columns, rows) and written by one helper that bolds and freezes the
-header and passes every text through :func:`quizapp.bank.exports.neutralise`, so a name
-such as "=cmd()" stays text in Excel and WPS instead of running as a formula.
+Every sheet is built as (columns, rows) and written in the house style of
+:mod:`quizapp.spreadsheets` (bold frozen header, formats, neutralised texts).
 """
 
 from __future__ import annotations
 
-import io
-import re
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-import openpyxl
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook import Workbook
 
 from quizapp import access
-from quizapp.bank.exports import neutralise
 from quizapp.clock import china_today, format_datetime, to_china
 from quizapp.members.models import Member, Role
 from quizapp.quizzes.models import QuizKind
@@ -33,21 +22,16 @@ from quizapp.results.queries import (
     rank_branches,
     rank_members,
 )
+from quizapp.spreadsheets import (
+    DATETIME,
+    PERCENT,
+    UNSAFE_IN_NAMES,
+    XLSX,
+    Book,
+    Column,
+)
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PERCENT = "0.0%"
-DATETIME = "yyyy-mm-dd hh:mm:ss"
-#: Characters Windows, macOS or Linux refuse (or mishandle) in a file name.
-UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of a sheet: its header, width (in characters) and number format."""
-
-    header: str
-    width: int
-    number_format: str | None = None
+__all__ = ["XLSX", "export_filename", "results_xlsx"]
 
 
 def export_filename(title: str, now: datetime) -> str:
@@ -62,44 +46,12 @@ def results_xlsx(actor: Member, results: QuizResults, now: datetime) -> bytes:
     rows = rank_members(results.rows) if competition else results.rows
     summary = branch_summary(results.rows, results.branches)
     lines = rank_branches(summary.lines) if competition else summary.lines
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
-    _write(workbook, "成绩明细", *_member_sheet(rows, competition))
-    _write(workbook, "支部汇总", *_branch_sheet([*lines, summary.total], competition))
-    _write(workbook, "题目分析", *_item_sheet(item_statistics(results.quiz)))
-    _write(workbook, "说明", *_notes_sheet(actor, results, now), wrap=True)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _write(workbook: Workbook, title: str, columns: list[Column], rows: list[list[Any]],
-           wrap: bool = False) -> None:
-    """Add a sheet: bold frozen header, widths, formats, and neutralised texts."""
-    sheet = workbook.create_sheet(title)
-    sheet.append([column.header for column in columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="FDE9E7")
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-    sheet.freeze_panes = "A2"
-    for position, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(position)].width = column.width
-    for values in rows:
-        sheet.append([_cell(value) for value in values])
-        for cell, column in zip(sheet[sheet.max_row], columns):
-            if column.number_format:
-                cell.number_format = column.number_format
-            if wrap:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, datetime):
-        return to_china(value).replace(tzinfo=None)  # Excel has no time zones
-    return neutralise(value)
+    book = Book()
+    book.add_sheet("成绩明细", *_member_sheet(rows, competition))
+    book.add_sheet("支部汇总", *_branch_sheet([*lines, summary.total], competition))
+    book.add_sheet("题目分析", *_item_sheet(item_statistics(results.quiz)))
+    book.add_sheet("说明", *_notes_sheet(actor, results, now), wrap=True)
+    return book.to_bytes()
 
 
 def _member_sheet(rows: list[ResultRow], competition: bool) -> tuple[list[Column], list]:

@@ -28,6 +28,8 @@ from quizapp.members.models import Member, Role
 from quizapp.notices.models import NoticeKind
 from quizapp.notices.services import NoticeDraft, send_notices
 from quizapp.org.models import Branch, BranchKind
+from quizapp.participation.snapshots import snapshot_participation
+from quizapp.points.services import award_points
 from quizapp.study.models import StudyMinute
 
 #: Overdue attempts submitted per transaction.
@@ -260,4 +262,4 @@ def weekly_summary_for_organisers(now: datetime) -> str:
 #: Every job by name, for the runner and ``flask scheduler run-once``.
 JOBS: dict[str, Callable[[datetime], str]] = {job.__name__: job for job in (
     submit_overdue_attempts, remind_campaign_members, greet_party_anniversaries,
-    weekly_summary_for_organisers)}
+    weekly_summary_for_organisers, snapshot_participation, award_points)}

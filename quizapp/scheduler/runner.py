@@ -42,6 +42,10 @@ def triggers() -> dict[str, BaseTrigger]:
         "weekly_summary_for_organisers": CronTrigger(day_of_week="mon", hour=8, minute=30,
                                                      timezone=CHINA),
         "remind_campaign_members": CronTrigger(hour=9, minute=0, timezone=CHINA),
+        # Just after midnight: yesterday is over, and its campaign figures are still fresh.
+        "snapshot_participation": CronTrigger(hour=0, minute=20, timezone=CHINA),
+        # Every half hour, first at 00:10: yesterday's minutes and daily questions are final.
+        "award_points": CronTrigger(minute="10,40", timezone=CHINA),
     }
 
 

@@ -1,0 +1,362 @@
+"""Exam day on one small server: 2,000 members sit one exam while 3,000 others study.
+
+    .venv/bin/python bench/exam_day.py                      # SQLite in a temporary folder
+    .venv/bin/python bench/exam_day.py --postgres postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/exam_day.py --faults             # kill a worker, restart the scheduler
+    .venv/bin/python bench/exam_day.py --smoke              # a few dozen members, seconds
+
+``--postgres`` creates a database of its own on that server and drops it afterwards.
+
+Timeline (seconds from the start; defaults): the takers start the exam at random moments in
+the first RAMP seconds, each answers its 50 questions GAP seconds apart on average (one in ten
+answers changes an earlier one) and submits at a random moment in the last minute before the
+exam's end; ABANDON of them never submit, and the scheduler process must submit their
+attempts once their time limit has passed. Meanwhile the studiers send a heartbeat every 30 s
+and a probe measures GET /healthz 5 times a second. The server is gunicorn (WORKERS sync
+workers) plus ``flask --app wsgi scheduler``, as ``make run`` starts them.
+
+With ``--faults``: a gunicorn worker is killed with SIGKILL a third of the way in, the app's
+PostgreSQL connections are terminated from the server side (pg_terminate_backend) half-way,
+and the scheduler process is stopped before the abandoned attempts' deadlines and started
+again after them. Afterwards bench/checks.py compares every acknowledged answer and submit
+with the database: lost, changed, submitted twice and overdue-in-progress must all be 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import PYTHON, ROOT, Server, build_bureau, prepare_app, session_cookie  # noqa: E402
+from bench.scenario import (  # noqa: E402
+    Client,
+    Studier,
+    Taker,
+    probe,
+    study,
+    summarise_takers,
+    take_exam,
+)
+
+SECRET = "bench-secret-key"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--takers", type=int, default=2000)
+    parser.add_argument("--studiers", type=int, default=3000)
+    parser.add_argument("--questions", type=int, default=50)
+    parser.add_argument("--ramp", type=float, default=60.0, help="seconds over which takers start")
+    parser.add_argument("--gap", type=float, default=4.0, help="mean seconds between answers")
+    parser.add_argument("--heartbeat", type=float, default=30.0)
+    parser.add_argument("--abandon", type=float, default=0.02,
+                        help="share of takers who never submit")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--postgres", metavar="URL", help="a server to create a database on")
+    parser.add_argument("--faults", action="store_true")
+    parser.add_argument("--smoke", action="store_true",
+                        help="a few dozen members for a few seconds (make test runs this)")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.takers, args.studiers, args.questions = 30, 20, 6
+        args.ramp, args.gap, args.heartbeat = 2.0, 0.3, 1.0
+    return args
+
+
+class Database:
+    """The database of the run: a temporary SQLite file, or a PostgreSQL database made for it."""
+
+    def __init__(self, postgres: str | None) -> None:
+        self.server_url = postgres
+        self.url: str | None = None
+        self.name = f"quizapp_exam_{uuid.uuid4().hex[:8]}"
+
+    def __enter__(self) -> Database:
+        if self.server_url:
+            import psycopg
+
+            with psycopg.connect(self.server_url, autocommit=True) as connection:
+                connection.execute(f'CREATE DATABASE "{self.name}"')
+            base = self.server_url.rsplit("/", 1)[0]
+            self.url = f"{base}/{self.name}"
+            os.environ["DATABASE_URL"] = self.url
+        return self
+
+    def __exit__(self, *exc) -> None:  # noqa: ANN002
+        if self.server_url:
+            import psycopg
+
+            # WITH (FORCE) ends the app's own pooled connections too.
+            with psycopg.connect(self.server_url, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def terminate_connections(self) -> int:
+        """Terminate every connection to the run's database but our own; return how many."""
+        import psycopg
+
+        with psycopg.connect(self.server_url, autocommit=True) as connection:
+            return len(connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()", (self.name,)).fetchall())
+
+
+def build(app, args: argparse.Namespace, exam_seconds: float):  # noqa: ANN001, ANN201
+    """Create the bureau, the bank, the exam and a material; return ids and tokens."""
+    from sqlalchemy import select
+
+    from quizapp import db
+    from quizapp.audiences.services import build_audience
+    from quizapp.bank.models import Question
+    from quizapp.clock import utcnow
+    from quizapp.quizzes.demo import load_starter_bank
+    from quizapp.quizzes.models import QuizKind
+    from quizapp.quizzes.services import QuizData, RuleData, save_quiz, set_published
+    from quizapp.study.minutes import issue_token
+    from quizapp.study.models import Material
+
+    now = utcnow()
+    with app.app_context():
+        root, admin, members = build_bureau(args.takers + args.studiers, now)
+        load_starter_bank(root)
+        share = {"single": 0.4, "multiple": 0.2, "truefalse": 0.2, "fill": 0.2}
+        counts = {kind: int(args.questions * part) for kind, part in share.items()}
+        counts["single"] += args.questions - sum(counts.values())
+        limit = math.ceil(exam_seconds / 60)
+        quiz = save_quiz(admin, QuizData(
+            title="全局知识竞赛（压力测试）", kind=QuizKind.EXAM, opens_at=now - timedelta(minutes=5),
+            closes_at=now + timedelta(hours=3), time_limit_minutes=limit,
+            rules=[RuleData(kind, n) for kind, n in counts.items() if n], branches=[root]))
+        set_published(admin, quiz, True)
+        material = Material(title="压力测试学习资料", topic="党纪学习教育", body_markdown="正文",
+                            body_html="<p>正文</p>", estimated_minutes=30, status="published",
+                            audience=build_audience(admin, [root], [], []),
+                            owner_branch_id=root.id)
+        db.session.add(material)
+        db.session.commit()
+        kinds = {}
+        for question in db.session.scalars(select(Question)):
+            blanks = len(question.answer) if question.type == "fill" else 1
+            kinds[question.id] = (question.type, len(question.options) or 2, blanks)
+        ids = [m.id for m in members]
+        tokens = {m: issue_token(m, material) for m in ids[args.takers:]}
+        return quiz.id, limit, kinds, ids, tokens
+
+
+class Monitor(threading.Thread):
+    """Sample the CPU time and resident memory of a process tree once a second."""
+
+    def __init__(self, pids: Callable[[], list[int]]) -> None:
+        super().__init__(daemon=True)
+        self.pids, self.samples, self.running = pids, [], True
+
+    @staticmethod
+    def _read(pid: int) -> tuple[float, int]:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks = os.sysconf("SC_CLK_TCK")
+            cpu = (int(fields[11]) + int(fields[12])) / ticks
+            rss = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+            return cpu, rss
+        except (OSError, IndexError, ValueError):
+            return 0.0, 0
+
+    def run(self) -> None:
+        while self.running:
+            readings = [self._read(pid) for pid in self.pids()]
+            self.samples.append((time.monotonic(), sum(c for c, _ in readings),
+                                 sum(r for _, r in readings)))
+            time.sleep(1)
+
+    def summary(self) -> str:
+        if len(self.samples) < 2:
+            return "n/a"
+        (t0, c0, _), (t1, c1, _) = self.samples[0], self.samples[-1]
+        peak = max(r for _, _, r in self.samples)
+        busiest = max((b[1] - a[1]) / (b[0] - a[0])
+                      for a, b in zip(self.samples, self.samples[1:]) if b[0] > a[0])
+        return (f"{(c1 - c0) / (t1 - t0):.0%} of one core on average, {busiest:.0%} in the "
+                f"busiest second, peak memory {peak / 2**20:.0f} MiB")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+class Scheduler:
+    """``flask --app wsgi scheduler`` as a process of its own, stoppable and restartable."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env, self.log, self.process = os.environ | env, log, None
+
+    def start(self) -> None:
+        flask = str(Path(PYTHON).with_name("flask"))
+        self.process = subprocess.Popen([flask, "--app", "wsgi", "scheduler"], cwd=ROOT,
+                                        env=self.env, stdout=self.log.open("a"),
+                                        stderr=subprocess.STDOUT)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=120)
+        self.process = None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    rng = random.Random(args.seed)
+    answering = args.questions * 1.1 * args.gap  # the answers, plus one in ten changed
+    exam_end = args.ramp + answering + (60 if not args.smoke else 2)
+    with Database(args.postgres) as database:
+        app, env, url = prepare_app(SECRET)
+        print(f"building {args.takers + args.studiers} members…", file=sys.stderr)
+        quiz_id, limit, kinds, ids, tokens = build(app, args, exam_end + 30)
+        takers_ids, studier_ids = ids[:args.takers], ids[args.takers:]
+        deadline_span = args.ramp + limit * 60  # the last abandoned attempt's deadline
+        run_end = exam_end + 5 if args.smoke else deadline_span + 30 + 75
+        takers = []
+        # At least one abandoned attempt, so the deadline job always has work to prove.
+        abandoning = set(rng.sample(takers_ids, max(1, round(args.takers * args.abandon))))
+        for member_id in takers_ids:
+            cookie, token = session_cookie(SECRET, member_id, 1, f"csrf{member_id}")
+            abandons = member_id in abandoning
+            takers.append(Taker(member_id, cookie, token, rng.uniform(0, args.ramp),
+                                None if abandons else rng.uniform(exam_end - (
+                                    60 if not args.smoke else 2), exam_end)))
+        studiers = [Studier(m, *session_cookie(SECRET, m, 1, f"csrf{m}"), tokens[m],
+                            rng.uniform(0, args.heartbeat)) for m in studier_ids]
+
+        log = Path(env["QUIZAPP_INSTANCE"]) / "scheduler.log"
+        scheduler = Scheduler(env, log)
+        with Server(env, workers=args.workers) as server:
+            scheduler.start()
+            monitor = Monitor(lambda: [server.process.pid, *_children(server.process.pid)])
+            monitor.start()
+            client = Client(server.port)
+            events: list[str] = []
+            started = time.monotonic()
+
+            async def fault_worker() -> None:
+                workers = _children(server.process.pid)
+                if workers:
+                    os.kill(workers[0], signal.SIGKILL)
+                    events.append(f"{time.monotonic() - started:.0f} s: SIGKILL gunicorn "
+                                  f"worker {workers[0]}")
+
+            def fault_database() -> None:
+                if database.server_url:
+                    n = database.terminate_connections()
+                    events.append(f"{time.monotonic() - started:.0f} s: pg_terminate_backend "
+                                  f"on {n} connections")
+
+            async def faults() -> None:
+                if not args.faults:
+                    return
+                if args.smoke:  # the same faults, squeezed into seconds
+                    await asyncio.sleep(args.ramp)
+                    await fault_worker()
+                    await asyncio.sleep(1)
+                    fault_database()
+                    await asyncio.to_thread(scheduler.stop)
+                    events.append(f"{time.monotonic() - started:.0f} s: scheduler stopped")
+                    await asyncio.sleep(1)
+                    scheduler.start()
+                    events.append(f"{time.monotonic() - started:.0f} s: scheduler started again")
+                    return
+                await asyncio.sleep(max(0.0, started + (args.ramp + answering / 3)
+                                        - time.monotonic()))
+                await fault_worker()
+                await asyncio.sleep(max(0.0, started + args.ramp + answering / 2
+                                        - time.monotonic()))
+                fault_database()
+                await asyncio.sleep(max(0.0, started + limit * 60 - 20 - time.monotonic()))
+                await asyncio.to_thread(scheduler.stop)
+                events.append(f"{time.monotonic() - started:.0f} s: scheduler stopped")
+                await asyncio.sleep(max(0.0, started + deadline_span + 40 - time.monotonic()))
+                scheduler.start()
+                events.append(f"{time.monotonic() - started:.0f} s: scheduler started again")
+
+            async def everyone() -> None:
+                t0 = time.monotonic()
+                stop_at = t0 + run_end
+                await asyncio.gather(
+                    probe(client, stop_at),
+                    faults(),
+                    *[take_exam(client, t, quiz_id, kinds, args.gap, t0,
+                                random.Random(args.seed + t.member_id)) for t in takers],
+                    *[study(client, s, args.heartbeat, t0 + exam_end, t0) for s in studiers])
+                await asyncio.sleep(max(0.0, stop_at - time.monotonic()))
+
+            print(f"running for about {run_end:.0f} s…", file=sys.stderr)
+            asyncio.run(everyone())
+            monitor.running = False
+            scheduler.stop()
+        if args.smoke:
+            # The smoke run is too short for a time limit to pass: pass time for the job.
+            from quizapp.clock import utcnow
+            from quizapp.scheduler.runner import run_job
+
+            run_job(app, "submit_overdue_attempts", utcnow() + timedelta(minutes=limit + 1))
+        from bench.checks import verify
+        from quizapp.clock import utcnow
+
+        with app.app_context():
+            now = utcnow() + (timedelta(minutes=limit + 1) if args.smoke else timedelta())
+            verdict = verify(takers, quiz_id, now)
+        _report(args, url, server.settings, client, monitor, takers, studiers, events, verdict)
+        return 0 if verdict.ok and not _gave_up(takers, studiers) else 1
+
+
+def _gave_up(takers: list[Taker], studiers: list[Studier]) -> int:
+    return sum(t.gave_up for t in takers) + sum(s.gave_up for s in studiers)
+
+
+def _report(args, url, settings, client, monitor, takers, studiers, events, verdict) -> None:  # noqa: ANN001
+    backend = "PostgreSQL" if url.startswith("postgres") else "SQLite (WAL)"
+    print(f"\n{backend}; {settings}; {args.takers} takers × {args.questions} questions "
+          f"(mean gap {args.gap} s, start ramp {args.ramp:.0f} s), {args.studiers} studiers "
+          f"(heartbeat every {args.heartbeat:.0f} s); faults: {'yes' if args.faults else 'no'}\n")
+    print("| endpoint | requests | failed (conn./5xx) | other statuses | req/s | p50 ms | "
+          "p95 ms | p99 ms |\n| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name in ("healthz", "start", "load", "autosave", "submit", "heartbeat"):
+        e = client.endpoints.get(name)
+        if e is None:
+            continue
+        others = {s: n for s, n in e.statuses.items() if s not in (0, 200, 201) and s < 500}
+        print(f"| {name} | {e.requests} | {e.failures} | {others or '—'} | {e.rate:.1f} | "
+              f"{e.percentile(50):.1f} | {e.percentile(95):.1f} | {e.percentile(99):.1f} |")
+    print(f"\nserver (gunicorn master + workers): {monitor.summary()}")
+    print(f"client retries after a failure: {client.retries}; "
+          f"requests given up after {MAX_TRIES_TEXT}: {_gave_up(takers, studiers)}")
+    for key, value in summarise_takers(takers).items():
+        print(f"takers {key}: {value}")
+    print(f"study seconds credited: {sum(s.credited for s in studiers)}")
+    for event in events:
+        print(f"fault at {event}")
+    print("\nnothing lost?")
+    for line in verdict.lines():
+        print(f"  {line}")
+    print("  PASS" if verdict.ok else "  FAIL")
+
+
+MAX_TRIES_TEXT = "12 tries"
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,288 @@
+"""A year of activity for the benchmark bureau, written in bulk.
+
+Four campaigns over the year (each with required materials and a quiz), then the facts their
+figures are counted from: study minutes on most days for the diligent and on few for the
+rest (more during a campaign, on its materials), monthly party days and a lecture per
+campaign in every branch with their attendance, submitted and graded attempts with every
+answer, and reflections. Everything happens while the member was in a branch, and nothing
+after ``now``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import insert, select
+
+from quizapp import db
+from quizapp.attempts.models import Attempt, AttemptAnswer
+from quizapp.bank.models import Question
+from quizapp.benchdata import PARTY, Bureau, Person, china_moment
+from quizapp.campaigns import services as campaigns
+from quizapp.campaigns.models import Campaign
+from quizapp.clock import to_china
+from quizapp.members.models import Member
+from quizapp.offline.models import OfflineAttendance, OfflineSession
+from quizapp.quizzes import services as quizzes
+from quizapp.quizzes.demo import _right_response, _wrong_response, load_starter_bank
+from quizapp.quizzes.models import Counting, Quiz, QuizKind
+from quizapp.reflections.models import Reflection
+from quizapp.study.demo import REFLECTION
+from quizapp.study.models import Material, StudyMinute
+
+#: Rows per bulk INSERT: large enough to be fast, small enough to keep memory flat.
+CHUNK = 20_000
+QUESTIONS_PER_QUIZ = 10
+
+
+@dataclass
+class Drive:
+    """A campaign as the generator needs it: its objects and who it is for."""
+
+    campaign: Campaign
+    quiz: Quiz
+    questions: list[Question]
+    #: None: the statuses of a campaign for everyone; else the statuses or the roster ids.
+    statuses: list[str] | None
+    roster: set[int] | None
+
+    def includes(self, person: Person) -> bool:
+        if self.roster is not None:
+            return person.id in self.roster
+        return self.statuses is None or person.status in self.statuses
+
+    def last_day(self, today: date) -> date:
+        """The last day with activity so far: the end, or yesterday for a running one."""
+        return min(self.campaign.ends_on, today - timedelta(days=1))
+
+    def elapsed(self, today: date) -> float:
+        c = self.campaign
+        return max(0, (self.last_day(today) - c.starts_on).days + 1) / (
+            (c.ends_on - c.starts_on).days + 1)
+
+
+def build_activity(bureau: Bureau, materials: list[Material], rng: random.Random) -> str:
+    """Create the campaigns and a year of activity; return a summary."""
+    drives = _campaigns(bureau, materials, rng)
+    minutes = _study(bureau, materials, drives, rng)
+    sessions, attended = _offline(bureau, drives, rng)
+    attempts, answers = _attempts(bureau, drives, rng)
+    reflections = _reflections(bureau, drives, rng)
+    return (f"{len(materials)} materials, {minutes} study-minute rows, {len(drives)} campaigns "
+            f"with a quiz each, {sessions} offline sessions ({attended} attendances), "
+            f"{attempts} attempts ({answers} answers), {reflections} reflections")
+
+
+def _insert(model: type, rows: list[dict]) -> int:
+    for start in range(0, len(rows), CHUNK):
+        db.session.execute(insert(model), rows[start:start + CHUNK])
+    return len(rows)
+
+
+def _campaigns(bureau: Bureau, materials: list[Material], rng: random.Random) -> list[Drive]:
+    """Two finished campaigns, a running one and a training class, each with its quiz."""
+    first, today, span = bureau.first, bureau.today, (bureau.today - bureau.first).days + 1
+    load_starter_bank(bureau.root)
+    bank = list(db.session.scalars(select(Question).where(Question.is_active.is_(True))
+                                   .order_by(Question.id)))
+    learners = [p for p in bureau.people if p.status in ("activist", "candidate")
+                and p.stays[-1][2] is None]
+    roster = rng.sample(learners, min(300, len(learners)))
+    year = today.year
+    plans = [  # title, kind, start, end, minutes, materials, must pass, offline, reflections
+        ("党纪学习教育专题学习", "campaign", first + timedelta(days=span * 15 // 100),
+         first + timedelta(days=span * 40 // 100), 240, 3, True, 1, 1, PARTY),
+        ("主题教育读书班", "campaign", first + timedelta(days=span * 55 // 100),
+         first + timedelta(days=span * 72 // 100), 120, 2, False, 0, 0, None),
+        (f"{year}年度全警政治轮训", "campaign", max(first, today - timedelta(days=span * 12 // 100)),
+         today + timedelta(days=20), 180, 3, True, 1, 1, PARTY),
+        (f"{year}年入党积极分子培训班", "training_class",
+         max(first, today - timedelta(days=span * 6 // 100)), today + timedelta(days=10), 60, 2,
+         True, 0, 0, None),
+    ]
+    opened = [china_day(m) for m in materials]
+    drives = []
+    for title, kind, starts, ends, minutes, count, must_pass, offline, written, statuses in plans:
+        available = [m for m, day in zip(materials, opened, strict=True) if day <= starts]
+        picks = rng.sample(bank, min(QUESTIONS_PER_QUIZ, len(bank)))
+        members = (list(db.session.scalars(select(Member).where(
+            Member.id.in_([p.id for p in roster])))) if kind == "training_class" else [])
+        quiz = quizzes.save_quiz(bureau.admin, quizzes.QuizData(
+            title=f"{title}测试", kind=QuizKind.EXAM, opens_at=china_moment(starts, 8),
+            closes_at=china_moment(ends, 22), time_limit_minutes=30, attempts_allowed=2,
+            counting=Counting.HIGHEST, shuffle_questions=False, shuffle_options=False,
+            fixed_questions=picks, branches=[] if members else [bureau.root],
+            statuses=statuses or [], roster=members))
+        quizzes.set_published(bureau.admin, quiz, True)
+        campaign = campaigns.save_campaign(bureau.admin, campaigns.CampaignData(
+            title=title, kind=kind, starts_on=starts, ends_on=ends, minute_target=minutes,
+            offline_sessions_required=offline, reflections_required=written,
+            materials=available[-count:], quizzes=[(quiz, must_pass)],
+            branches=[] if members else [bureau.root], statuses=statuses or []))
+        if members:
+            campaigns.enrol_members(bureau.admin, campaign, members)
+        campaigns.set_published(bureau.admin, campaign, True)
+        drives.append(Drive(campaign, quiz, picks, statuses,
+                            {m.id for m in members} if members else None))
+    return drives
+
+
+def china_day(material: Material) -> date:
+    """The China day a material opened."""
+    return to_china(material.opens_at).date()
+
+
+def _study(bureau: Bureau, materials: list[Material], drives: list[Drive],
+           rng: random.Random) -> int:
+    """Study minutes: a chance each day that grows with diligence and during campaigns."""
+    opened = [china_day(m) for m in materials]
+    rows: list[dict] = []
+    written = 0
+    for person in bureau.people:
+        window = person.window(bureau.first, bureau.today)
+        if not person.diligence or window is None:
+            continue
+        mine = [d.campaign for d in drives if d.includes(person)]
+        day = window[0]
+        while day <= window[1]:
+            chance = 0.3 * person.diligence * (0.5 if day.weekday() >= 5 else 1.0)
+            running = next((c for c in mine if c.starts_on <= day <= c.ends_on), None)
+            if running is not None:
+                chance = min(0.9, chance * 2.2)
+            if rng.random() < chance:
+                rows += _study_day(person, day, running, materials,
+                                   bisect.bisect_right(opened, day), rng)
+            day += timedelta(days=1)
+        if len(rows) >= CHUNK:
+            written += _insert(StudyMinute, rows)
+            rows = []
+    return written + _insert(StudyMinute, rows)
+
+
+def _study_day(person: Person, day: date, running: Campaign | None, materials: list[Material],
+               opened: int, rng: random.Random) -> list[dict]:
+    rows, seen = [], set()
+    for _ in range(1 if rng.random() < 0.7 else 2):
+        if running is not None and running.materials and rng.random() < 0.6:
+            material = rng.choice(running.materials)
+        else:
+            material = materials[rng.randrange(max(1, opened))]
+        if material.id in seen:
+            continue
+        seen.add(material.id)
+        seconds = rng.randint(3, 30) * 60
+        start = china_moment(day, rng.randint(7, 21), rng.randint(0, 59))
+        rows.append(dict(member_id=person.id, material_id=material.id, day=day, seconds=seconds,
+                         first_beat_at=start, last_beat_at=start + timedelta(seconds=seconds)))
+    return rows
+
+
+def _offline(bureau: Bureau, drives: list[Drive], rng: random.Random) -> tuple[int, int]:
+    """A party day about monthly in every branch, and a lecture per campaign needing one."""
+    residents: dict[int, list[Person]] = defaultdict(list)
+    for person in bureau.people:
+        for branch_id in {stay[0] for stay in person.stays}:
+            residents[branch_id].append(person)
+    lectures = [d.campaign for d in drives if d.campaign.offline_sessions_required]
+    sessions = []
+    for branch in bureau.branches:
+        day = bureau.first + timedelta(days=rng.randint(0, 27))
+        while day < bureau.today:
+            sessions.append(dict(title=f"{day.month}月主题党日", kind="party_day", held_on=day,
+                                 duration_minutes=90, branch_id=branch.id, notes="",
+                                 recorded_by_id=bureau.admin.id))
+            day += timedelta(days=rng.randint(26, 35))
+        for campaign in lectures:
+            last = min(campaign.ends_on, bureau.today - timedelta(days=1))
+            if last >= campaign.starts_on:
+                held = campaign.starts_on + timedelta(
+                    days=rng.randint(0, (last - campaign.starts_on).days))
+                sessions.append(dict(title=f"{campaign.title}专题党课", kind="lecture",
+                                     held_on=held, duration_minutes=60, branch_id=branch.id,
+                                     notes="", recorded_by_id=bureau.admin.id))
+    ids = db.session.scalars(
+        insert(OfflineSession).returning(OfflineSession.id, sort_by_parameter_order=True),
+        sessions).all() if sessions else []
+    attendance = [
+        dict(session_id=session_id, member_id=person.id)
+        for session_id, session in zip(ids, sessions, strict=True)
+        for person in residents[session["branch_id"]]
+        if person.branch_on(session["held_on"]) == session["branch_id"]
+        and rng.random() < 0.5 + 0.45 * person.diligence]
+    return len(sessions), _insert(OfflineAttendance, attendance)
+
+
+def _attempts(bureau: Bureau, drives: list[Drive], rng: random.Random) -> tuple[int, int]:
+    """Each campaign's quiz, sat once or twice by most of its members, graded."""
+    papers, sittings = [], []
+    for drive in drives:
+        quiz, last = drive.quiz, drive.last_day(bureau.today)
+        points = [float(quiz.points[q.type]) for q in drive.questions]
+        elapsed = drive.elapsed(bureau.today)
+        for person in bureau.people:
+            window = person.window(drive.campaign.starts_on, last)
+            if (window is None or not drive.includes(person)
+                    or rng.random() >= (0.3 + 0.65 * person.diligence) * elapsed):
+                continue
+            day = window[0] + timedelta(days=rng.randint(0, (window[1] - window[0]).days))
+            hour = rng.randint(8, 19)
+            for number in range(1, 3 if rng.random() < 0.25 else 2):
+                started = china_moment(day, hour + number - 1, rng.randint(0, 20))
+                submitted = started + timedelta(minutes=rng.randint(8, 28))
+                right = [rng.random() < person.skill for _ in drive.questions]
+                score = sum(p for p, ok in zip(points, right, strict=True) if ok)
+                papers.append(dict(
+                    quiz_id=quiz.id, member_id=person.id, number=number, status="submitted",
+                    started_at=started, deadline_at=started + timedelta(minutes=30),
+                    submitted_at=submitted, auto_submitted=False, score=score,
+                    max_score=sum(points), leave_count=0,
+                    passed=score >= sum(points) * quiz.pass_percent / 100 - 1e-9))
+                sittings.append((drive, right, submitted))
+    ids = []
+    for start in range(0, len(papers), CHUNK):
+        ids += db.session.scalars(
+            insert(Attempt).returning(Attempt.id, sort_by_parameter_order=True),
+            papers[start:start + CHUNK]).all()
+    answers = []
+    for attempt_id, (drive, right, submitted) in zip(ids, sittings, strict=True):
+        for position, (question, ok) in enumerate(zip(drive.questions, right, strict=True)):
+            points = float(drive.quiz.points[question.type])
+            answers.append(dict(
+                attempt_id=attempt_id, question_id=question.id, position=position,
+                option_order=list(range(len(question.options or []))), points=points,
+                response=_right_response(question) if ok else _wrong_response(question, rng),
+                seq=position + 1, answered_at=submitted - timedelta(minutes=1),
+                mark=points if ok else 0.0))
+    return len(papers), _insert(AttemptAnswer, answers)
+
+
+def _reflections(bureau: Bureau, drives: list[Drive], rng: random.Random) -> int:
+    """Reflections for the campaigns that require one: most accepted, some waiting or returned."""
+    rows = []
+    for drive in drives:
+        campaign, last = drive.campaign, drive.last_day(bureau.today)
+        if not campaign.reflections_required:
+            continue
+        for person in bureau.people:
+            window = person.window(campaign.starts_on, last)
+            if (window is None or not drive.includes(person) or rng.random()
+                    >= (0.15 + 0.75 * person.diligence) * drive.elapsed(bureau.today)):
+                continue
+            day = window[0] + timedelta(days=rng.randint(0, (window[1] - window[0]).days))
+            status = rng.choices(("accepted", "submitted", "returned"), (80, 12, 8))[0]
+            reviewed = day + timedelta(days=1)
+            if reviewed >= bureau.today:
+                status = "submitted"
+            done = status != "submitted"
+            rows.append(dict(
+                member_id=person.id, material_id=None, campaign_id=campaign.id,
+                title=f"学习“{campaign.title}”的心得体会", body=REFLECTION, status=status,
+                reviewer_id=bureau.admin.id if done else None,
+                review_comment="请结合本职工作再谈具体认识。" if status == "returned" else "",
+                submitted_at=china_moment(day, 20),
+                reviewed_at=china_moment(reviewed, 9) if done else None))
+    return _insert(Reflection, rows)

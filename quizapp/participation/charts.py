@@ -1,0 +1,132 @@
+"""Charts drawn by the server as inline SVG: no script, no library, nothing from the internet.
+
+The pages' CSP forbids ``style`` attributes; SVG presentation attributes (``fill``,
+``stroke``, ``width``) are plain attributes, so every size and colour is one. The value of
+each mark is also written out as text: a bar sits beside its percentage, and a line chart
+carries a ``<title>`` and ``<desc>`` (and, on its page, a data table).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+RED = "#c8161d"
+TRACK = "#eceef1"
+GRID = "#e5e7eb"
+MUTED = "#6b7280"
+
+#: The line chart's drawing box (viewBox units; the SVG scales to the width of its card).
+WIDTH, HEIGHT = 320, 180
+LEFT, RIGHT, TOP, BOTTOM = 34, 12, 12, 26
+
+
+def bar(fraction: float | None) -> Markup:
+    """Return a horizontal bar filled to ``fraction`` (0 to 1) of its width.
+
+    Hidden from screen readers: the page writes the value beside it.
+    """
+    filled = 0.0 if fraction is None else max(0.0, min(1.0, fraction)) * 100
+    return Markup(
+        '<svg class="bar" viewBox="0 0 100 8" width="100%" height="8" '
+        'preserveAspectRatio="none" aria-hidden="true" focusable="false">'
+        f'<rect width="100" height="8" fill="{TRACK}"/>'
+        f'<rect width="{filled:.1f}" height="8" fill="{RED}"/></svg>')
+
+
+@dataclass(frozen=True)
+class LinePoint:
+    """One point of a line chart."""
+
+    #: The x-axis label, e.g. "11月16日".
+    label: str
+    #: None: no data; the line breaks there.
+    value: float | None
+    #: Drawn hollow: the value is an estimate from part of the data.
+    partial: bool = False
+
+
+#: Round steps of a y axis, times a power of ten.
+ROUND_STEPS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+
+
+def nice_top(largest: float, steps: int = 4) -> float:
+    """Return the top of a y axis of ``steps`` equal round steps, each at least 1."""
+    raw = max(largest / steps, 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in ROUND_STEPS if m * magnitude >= raw)
+    return float(step * steps)
+
+
+def format_value(value: float) -> str:
+    """Format a value for a label: whole numbers from 10 up, one decimal below."""
+    return f"{value:.0f}" if abs(value) >= 10 or value == int(value) else f"{value:.1f}"
+
+
+def _text(x: float, y: float, text: str, anchor: str = "middle") -> str:
+    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="10" '
+            f'fill="{MUTED}">{escape(text)}</text>')
+
+
+def line_chart(points: Sequence[LinePoint], *, chart_id: str, title: str, description: str,
+               unit: str, label_every: int = 3) -> Markup:
+    """Return an SVG line chart of ``points`` with a y axis in ``unit`` and every
+    ``label_every``-th x label (counted back from the last point).
+
+    ``chart_id`` makes the ids of its title and description unique on the page.
+    """
+    values = [p.value for p in points if p.value is not None]
+    top = nice_top(max(values, default=0))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x_of(index: int) -> float:
+        return LEFT + (plot_w * index / (len(points) - 1) if len(points) > 1 else plot_w / 2)
+
+    def y_of(value: float) -> float:
+        return TOP + plot_h * (1 - value / top)
+
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
+    for step in range(5):  # gridlines and y labels: 0, 1/4 ... top
+        value = top * step / 4
+        y = y_of(value)
+        parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
+                     f'stroke="{GRID}" stroke-width="1"/>')
+        parts.append(_text(LEFT - 4, y + 3.5, format_value(value), "end"))
+    parts.append(_text(4, TOP - 2, unit, "start"))
+    for index, point in enumerate(points):
+        if (len(points) - 1 - index) % label_every == 0:
+            x = x_of(index)
+            anchor = "end" if x > WIDTH - RIGHT - 20 else "start" if x < LEFT + 10 else "middle"
+            parts.append(_text(x, HEIGHT - 8, point.label, anchor))
+
+    segment: list[str] = []
+    segments = [segment]
+    for index, point in enumerate(points):
+        if point.value is None:
+            segment = []
+            segments.append(segment)
+        else:
+            segment.append(f"{x_of(index):.1f},{y_of(point.value):.1f}")
+    for coordinates in segments:
+        if len(coordinates) > 1:
+            parts.append(f'<polyline points="{" ".join(coordinates)}" fill="none" '
+                         f'stroke="{RED}" stroke-width="2" stroke-linejoin="round"/>')
+    for index, point in enumerate(points):
+        if point.value is None:
+            continue
+        fill = "#fff" if point.partial else RED
+        parts.append(
+            f'<circle class="chart-point" cx="{x_of(index):.1f}" cy="{y_of(point.value):.1f}" '
+            f'r="3.5" fill="{fill}" stroke="{RED}" stroke-width="1.5">'
+            f'<title>{escape(point.label)}：{format_value(point.value)} {escape(unit)}'
+            f'{"（估算）" if point.partial else ""}</title></circle>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -1,0 +1,256 @@
+"""Participation reports as files: an .xlsx workbook and a .csv table.
+
+The workbook has four sheets: 汇总 (one row per node in tree order, rollups bold, rates as
+real percentages, with a native bar chart of the rates), 人员明细 (every eligible member and
+what they still lack), 统计口径 (subject, period, scope, time of export and every definition)
+and 图表数据 (the bars of the chart, which the chart reads: the summary interleaves units and
+branches, and Excel charts read one contiguous range). The chart shows every party branch
+when there are at most :data:`MAX_BARS`; above that, a bar per unit under the top of the
+scope (the per-branch rates stay in the table, where they can be sorted and filtered).
+
+The .csv is the summary table (header on the first line, so Excel, WPS and other tools read
+it as a table), then a blank line, then the same 统计口径 lines as the workbook: UTF-8 with
+a BOM so Excel detects the encoding. Every text cell of both is neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.utils import get_column_letter
+
+from quizapp.bank.exports import neutralise
+from quizapp.clock import china_today, to_china
+from quizapp.members.models import STATUS_LABELS, PoliticalStatus
+from quizapp.org.models import Branch, BranchKind
+from quizapp.participation.queries import MemberLine, Report, Row
+from quizapp.spreadsheets import (
+    PERCENT,
+    UNSAFE_IN_NAMES,
+    Book,
+    Column,
+    Styled,
+    display_width,
+)
+
+#: Above this many branches the chart shows one bar per unit instead.
+MAX_BARS = 60
+#: Number formats of the figures (counts keep the default).
+FORMATS = {"participation_rate": PERCENT, "pass_rate": PERCENT, "average_score": "0.0",
+           "average_minutes": "0.0"}
+RATES = ("participation_rate", "pass_rate")
+NOT_APPLICABLE = "—"
+
+
+def xlsx_report(report: Report) -> bytes:
+    """Return the report as an .xlsx workbook (summary with chart, members, definitions)."""
+    book = Book()
+    summary = book.add_sheet("汇总", *_summary_sheet(report), autofilter=True)
+    book.add_sheet("人员明细", *_member_sheet(report), autofilter=True)
+    book.add_sheet("统计口径", [Column("项目", 22), Column("内容", 100)],
+                   _facts(report) + [list(pair) for pair in report.definitions], wrap=True)
+    bars, title = chart_bars(report)
+    if bars:
+        rate = report.headings["participation_rate"]
+        data = book.add_sheet("图表数据", [Column("组织", 30), Column(rate, 12, PERCENT)],
+                              [[row.branch.name, row.participation_rate] for row in bars])
+        summary.add_chart(_chart(data, len(bars), title, rate),
+                          f"{get_column_letter(len(report.headings) + 4)}2")
+    return book.to_bytes()
+
+
+def csv_report(report: Report) -> bytes:
+    """Return the summary table, a blank line and the 统计口径 lines as UTF-8 CSV with BOM."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    fields = list(report.headings)
+    writer.writerow(_safe(["组织", "层级", *report.headings.values()]))
+    for row in report.rows:
+        writer.writerow(_safe([row.branch.name, _level(report, row),
+                               *[_csv_figure(name, getattr(row, name)) for name in fields]]))
+    writer.writerow([])
+    writer.writerow(["统计口径"])
+    for term, text in [*_facts(report), *report.definitions]:
+        writer.writerow(_safe([term, text]))
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def file_name(report: Report, extension: str) -> str:
+    """Return e.g. "参学统计_<subject or period>_<scope>_<China date YYYYMMDD>.xlsx", safe
+    for every file system (forbidden and control characters removed, parts capped)."""
+    word = report.headings["participation_rate"].removesuffix("率")
+    subject = (report.subject.title if report.subject is not None
+               else f"{report.first_day.isoformat()}至{report.last_day.isoformat()}")
+    scope = report.top.branch.name if report.top is not None else ""
+    parts = [f"{word}统计", _name_part(subject, 30), _name_part(scope, 20),
+             china_today(report.generated_at).strftime("%Y%m%d")]
+    return "_".join(part for part in parts if part) + "." + extension.lstrip(".")
+
+
+def chart_bars(report: Report) -> tuple[list[Row], str]:
+    """Return the rows the chart shows and its title: the branches, or the units if many."""
+    rate = report.headings["participation_rate"]
+    branches = [row for row in report.rows if not row.is_rollup]
+    if len(branches) <= MAX_BARS or report.top is None:
+        return branches, f"各党支部{rate}"
+    depth = report.top.branch.depth + 1
+    units = [row for row in report.rows if row.is_rollup and row.branch.depth == depth]
+    if len(units) < 2:
+        return branches, f"各党支部{rate}"
+    return units, f"各单位{rate}（共 {len(branches)} 个党支部，各支部见“汇总”表）"
+
+
+# Sheets
+
+
+def _summary_sheet(report: Report) -> tuple[list[Column], list[Styled]]:
+    top_depth = report.top.branch.depth if report.top is not None else 0
+    widest = max((display_width(row.branch.name) + 2 * (row.branch.depth - top_depth)
+                  for row in report.rows), default=10)
+    columns = [Column("组织", min(48, max(12, widest + 2))), Column("层级", 8)]
+    columns += [Column(heading, 12, FORMATS.get(name))
+                for name, heading in report.headings.items()]
+    table = [Styled([row.branch.name, _level(report, row),
+                     *[_figure(getattr(row, name)) for name in report.headings]],
+                    bold=row.is_rollup, indent=row.branch.depth - top_depth)
+             for row in report.rows]
+    return columns, table
+
+
+def _member_sheet(report: Report) -> tuple[list[Column], list[list[Any]]]:
+    kind, names = report.kind, report.headings
+    done = {"campaign": "是否完成", "quiz": "是否参考", "range": "是否参学"}[kind]
+    columns = [Column("党支部", 22), Column("单位", 18), Column("姓名", 10),
+               Column("警号/手机号", 14), Column("政治面貌", 12), Column("账号状态", 9),
+               Column(done, 9)]
+    if kind == "campaign":
+        columns.append(Column("是否参与", 9))
+    columns.append(Column("学习时长（分钟）", 10))
+    if kind == "quiz":
+        columns.append(Column("计分成绩", 9))
+    if "passed" in names:
+        columns.append(Column("是否及格", 9))
+    columns.append(Column(names["times"], 9))
+    columns.append(Column("未完成的项目" if kind == "campaign" else "未参加原因", 60))
+    places = _places(report)
+    table = [_member_row(line, places[line.branch_id], kind, "passed" in names)
+             for line in report.members or []]
+    return columns, table
+
+
+def _member_row(line: MemberLine, place: tuple[str, str], kind: str,
+                has_pass: bool) -> list[Any]:
+    who = line.member
+    values = [place[0], place[1], who.name, who.login_id, _status_label(who.political_status),
+              "正常" if who.is_active else "已停用", line.participated]
+    if kind == "campaign":
+        values.append(bool(line.took_part))
+    values.append(line.study_seconds // 60)
+    if kind == "quiz":
+        values.append(line.score)
+    if has_pass:
+        values.append(line.passed)
+    values += [line.times, "；".join(line.missing)]
+    return values
+
+
+def _facts(report: Report) -> list[list[str]]:
+    """The subject, period, scope and time of the report, as (项目, 内容) rows."""
+    kind = report.kind
+    if kind == "campaign":
+        what = "培训班" if report.subject.is_training_class else "学习任务"
+        subject = report.subject.title
+    elif kind == "quiz":
+        what, subject = report.subject.kind_enum.label, report.subject.title
+    else:
+        what, subject = "自选时段", "统计期内的全部学习活动（不限学习任务或测试）"
+    scope = f"{report.top.branch.name}及其下属组织" if report.top is not None else "（无）"
+    generated = to_china(report.generated_at).strftime("%Y-%m-%d %H:%M:%S")
+    bars, title = chart_bars(report)
+    return [
+        ["统计对象", subject],
+        ["对象类型", what],
+        ["统计日期", f"{report.first_day.isoformat()} 至 {report.last_day.isoformat()}"
+                    "（北京时间，首尾两天都包括）"],
+        ["统计组织", scope],
+        ["人员明细", f"{len(report.members)} 人" if report.members is not None else "未导出"],
+        ["图表", f"{title}，共 {len(bars)} 项" if bars else "无"],
+        ["导出时间（北京时间）", generated],
+    ]
+
+
+# Cells
+
+
+def _level(report: Report, row: Row) -> str:
+    if row is report.top and row.is_rollup:
+        return "合计"
+    return BranchKind(row.branch.kind).label if row.is_rollup else "党支部"
+
+
+def _figure(value: Any) -> Any:
+    """A figure as the workbook holds it: numbers stay numbers; "—" where it has no value."""
+    return NOT_APPLICABLE if value is None else value
+
+
+def _csv_figure(name: str, value: Any) -> Any:
+    """A figure as CSV text Excel reads back as a number: "66.7%", "12.5", "3"."""
+    if value is None:
+        return NOT_APPLICABLE
+    if name in RATES:
+        return f"{value:.1%}"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return value
+
+
+def _safe(values: list[Any]) -> list[Any]:
+    return ["" if (safe := neutralise(value)) is None else safe for value in values]
+
+
+def _status_label(status: str) -> str:
+    try:
+        return STATUS_LABELS[PoliticalStatus(status)]
+    except ValueError:
+        return status
+
+
+def _places(report: Report) -> dict[int, tuple[str, str]]:
+    """Map each branch of the report to (branch name, name of the unit above it)."""
+    nodes: dict[int, Branch] = {row.branch.id: row.branch for row in report.rows}
+    places = {}
+    for branch in nodes.values():
+        unit = next((nodes[i] for i in reversed(branch.ancestor_ids[:-1])
+                     if i in nodes and nodes[i].kind == BranchKind.UNIT.value), None)
+        if unit is None and branch.parent is not None and branch.parent.kind == "unit":
+            unit = branch.parent  # the scope starts below the unit: one lookup at most
+        places[branch.id] = (branch.name, unit.name if unit is not None else "")
+    return places
+
+
+def _name_part(text: str, limit: int) -> str:
+    return "".join(UNSAFE_IN_NAMES.sub("", text).split())[:limit].strip("._")
+
+
+def _chart(data, count: int, title: str, rate: str) -> BarChart:  # noqa: ANN001
+    """A horizontal bar chart of the rates, first row on top, sized by the number of bars."""
+    chart = BarChart()
+    chart.type = "bar"
+    chart.style = 10
+    chart.title = title
+    chart.legend = None
+    chart.add_data(Reference(data, min_col=2, min_row=1, max_row=count + 1),
+                   titles_from_data=True)
+    names = Reference(data, min_col=1, min_row=2, max_row=count + 1)
+    chart.series[0].cat = AxDataSource(strRef=StrRef(f=str(names)))  # text, not numbers
+    chart.x_axis.scaling.orientation = "maxMin"  # the table's order, top down
+    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 1
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.title = rate
+    chart.x_axis.delete = chart.y_axis.delete = False
+    chart.width, chart.height = 18, max(7.5, 3 + 0.55 * count)
+    return chart

@@ -1,0 +1,55 @@
+"""Forms of the participation pages: the period of a report, and the reminder button."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from wtforms import DateField
+from wtforms.validators import Optional
+
+from quizapp.forms import BaseForm
+
+#: The longest period an organiser may ask for, in days (both ends included).
+MAX_DAYS = 366
+#: Days outside these years are typing mistakes (and would overflow the time conversions).
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+
+
+class PeriodForm(BaseForm):
+    """The period of a report, read from the query string (GET: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    first = DateField("开始日期", validators=[Optional()])
+    last = DateField("结束日期", validators=[Optional()])
+
+    def resolve(self, default: tuple[date, date]) -> tuple[date, date] | None:
+        """Return the period asked for, a blank end taken from ``default``.
+
+        Returns None when the dates can't be used; ``problem`` then says why, in Chinese.
+        The length limit applies only to a period other than the default: a campaign's own
+        period is always allowed. The fields show the period used, for the next change.
+        """
+        self.problem: str | None = None
+        self.validate()
+        for field in (self.first, self.last):
+            if field.errors:
+                self.problem = f"{field.label.text}无效：请按“2026-11-01”的格式填写日期。"
+                return None
+        first = self.first.data or default[0]
+        last = self.last.data or default[1]
+        if not (EARLIEST <= first <= LATEST and EARLIEST <= last <= LATEST):
+            self.problem = "日期超出可统计的范围（2000 年至 2099 年），请检查年份。"
+        elif last < first:
+            self.problem = "结束日期不能早于开始日期。"
+        elif (first, last) != default and (last - first).days + 1 > MAX_DAYS:
+            self.problem = f"统计期最长 {MAX_DAYS} 天，请缩短日期范围。"
+        if self.problem:
+            return None
+        self.first.data, self.last.data = first, last
+        return first, last
+
+
+class ReminderForm(BaseForm):
+    """The drill-down's "发送提醒" button: only its CSRF token."""

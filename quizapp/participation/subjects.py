@@ -1,0 +1,77 @@
+"""Which campaigns and quizzes an organiser may count: their own, and the published ones of
+levels above them that reach into their subtree (a bureau-wide campaign, say).
+
+Counting is read-only and always limited to the organiser's own subtree by the report
+itself, so a unit organiser sees their unit's figures of the bureau's campaign without
+being able to edit it.
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
+from sqlalchemy.orm import aliased, selectinload
+
+from quizapp import access, db
+from quizapp.audiences.models import Audience
+from quizapp.audiences.services import reaching
+from quizapp.campaigns.models import Campaign, CampaignQuiz
+from quizapp.members.models import Member
+from quizapp.org.models import Branch
+from quizapp.pagination import Page, paginate
+from quizapp.quizzes.models import Quiz
+
+
+def _in_view(model: type[Campaign] | type[Quiz], actor: Member) -> ColumnElement[bool]:
+    root = access.managed_root(actor)
+    if root is None:
+        return false()
+    owner = aliased(Branch)
+    owned = exists().where(owner.id == model.owner_branch_id, owner.path.startswith(root.path))
+    published = (model.is_published.is_(True) if model is Campaign
+                 else model.status == "published")
+    return or_(owned, and_(published, reaching(model.audience_id, root)))
+
+
+def _campaigns() -> Select:
+    return select(Campaign).options(
+        selectinload(Campaign.materials), selectinload(Campaign.owner_branch),
+        selectinload(Campaign.quizzes).joinedload(CampaignQuiz.quiz),
+        selectinload(Campaign.audience).selectinload(Audience.branches),
+        selectinload(Campaign.audience).selectinload(Audience.roster))
+
+
+def _quizzes() -> Select:
+    return select(Quiz).options(
+        selectinload(Quiz.owner_branch),
+        selectinload(Quiz.audience).selectinload(Audience.branches),
+        selectinload(Quiz.audience).selectinload(Audience.roster))
+
+
+def get_campaign(actor: Member, campaign_id: int) -> Campaign:
+    """Return a campaign the actor may count, or 404."""
+    campaign = db.session.scalar(_campaigns().where(Campaign.id == campaign_id,
+                                                    _in_view(Campaign, actor)))
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+def get_quiz(actor: Member, quiz_id: int) -> Quiz:
+    """Return a quiz the actor may count, or 404."""
+    quiz = db.session.scalar(_quizzes().where(Quiz.id == quiz_id, _in_view(Quiz, actor)))
+    if quiz is None:
+        abort(404)
+    return quiz
+
+
+def list_campaigns(actor: Member, *, page: int = 1, per_page: int = 20) -> Page:
+    """Return a page of the campaigns the actor may count, latest first."""
+    return paginate(_campaigns().where(_in_view(Campaign, actor))
+                    .order_by(Campaign.starts_on.desc(), Campaign.id.desc()), page, per_page)
+
+
+def list_quizzes(actor: Member, *, page: int = 1, per_page: int = 20) -> Page:
+    """Return a page of the quizzes the actor may count, latest window first."""
+    return paginate(_quizzes().where(_in_view(Quiz, actor))
+                    .order_by(Quiz.opens_at.desc(), Quiz.id.desc()), page, per_page)

@@ -1,0 +1,97 @@
+"""The points ledger, the configurable rules and the red/yellow/blue tier thresholds."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.clock import utcnow
+from quizapp.db import Base, UTCDateTime
+from quizapp.members.models import Member
+
+
+class PointRule(Base):
+    """How many points one rule gives, and its cap per member and China day.
+
+    One row per rule key (``minutes``, ``daily_questions``, ``quiz_passed``, ``offline``,
+    ``reflection``); a rule without a row uses its default from the code.
+    """
+
+    __tablename__ = "point_rules"
+    __table_args__ = (
+        CheckConstraint("points >= 0", name="points"),
+        CheckConstraint("unit >= 1", name="unit"),
+        CheckConstraint("daily_cap >= 0", name="daily_cap"),
+    )
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: Points for each ``unit`` (minutes for the minutes rule, else events).
+    points: Mapped[int] = mapped_column(Integer)
+    unit: Mapped[int] = mapped_column(Integer, default=1)
+    #: The most this rule gives one member on one China day (0: no points from it).
+    daily_cap: Mapped[int] = mapped_column(Integer)
+    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+
+
+class PointSettings(Base):
+    """The one row of ranking settings: points per member per month for each tier."""
+
+    __tablename__ = "point_settings"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("red_min > yellow_min AND yellow_min >= 0", name="tiers"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    #: A branch whose points per member in a month reach red_min is on the red list (红榜);
+    #: yellow_min or more, yellow (黄榜); less, blue (蓝榜).
+    red_min: Mapped[float] = mapped_column(Float)
+    yellow_min: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+
+
+class PointEntry(Base):
+    """One line of a member's points: earned by a rule, or a correction (补发, 扣减).
+
+    ``source_key`` names what the entry is for (``minutes:<member>:<day>``,
+    ``quiz:<member>:<quiz>``, ``correction:<token>`` ...): awarding twice writes nothing.
+    """
+
+    __tablename__ = "point_entries"
+    __table_args__ = (
+        CheckConstraint("reason <> ''", name="reason"),
+        CheckConstraint("rule <> 'correction' OR created_by_id IS NOT NULL",
+                        name="correction_author"),
+        Index("ix_point_entries_member_id_day", "member_id", "day"),
+        Index("ix_point_entries_day", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    #: The China day the points belong to (caps and monthly rankings use it).
+    day: Mapped[date] = mapped_column(Date)
+    #: A rule key, or ``correction``.
+    rule: Mapped[str] = mapped_column(String(32))
+    points: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
+    source_key: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Who made a correction (None for entries earned by a rule).
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+
+    member: Mapped[Member] = relationship(foreign_keys=[member_id])
+    created_by: Mapped[Member | None] = relationship(foreign_keys=[created_by_id])

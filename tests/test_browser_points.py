@@ -1,0 +1,60 @@
+"""The member's points page in a real browser at a phone viewport (Playwright + Chromium)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from quizapp import db
+from quizapp.points.models import PointEntry
+from tests.browser import BROWSER, CHROMIUM, LAUNCH_ARGS, PHONE, fits_phone_width
+from tests.conftest import PASSWORD
+
+pytestmark = BROWSER
+
+
+@pytest.fixture()
+def phone():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                                      has_touch=True, locale="zh-CN")
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def test_member_reaches_their_points_from_home_at_phone_width(live_server, phone, org):
+    from playwright.sync_api import expect
+
+    long_reason = "参加线下学习「深入学习贯彻党的二十届三中全会精神暨党纪学习教育专题党课」（专题讲座）"
+    for i in range(25):
+        db.session.add(PointEntry(member_id=org.m1.id, day=date(2026, 11, 1 + i % 20),
+                                  rule="offline", points=3, reason=f"{long_reason}{i}",
+                                  source_key=f"offline:{org.m1.id}:{i}"))
+    db.session.add(PointEntry(member_id=org.m1.id, day=date(2026, 11, 2), rule="correction",
+                              points=-2, reason="重复登记", source_key="correction:" + "b" * 20,
+                              created_by_id=org.org1.id))
+    db.session.commit()
+    phone.goto(f"{live_server}/login")
+    phone.fill("#login_id", "m1")
+    phone.fill("#password", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.wait_for_url(f"{live_server}/")
+    phone.click(".points-home")
+    phone.wait_for_url("**/points")
+    expect(phone.locator(".points-entry").first).to_be_visible()
+    assert fits_phone_width(phone)
+    # The value column stays beside a reason that wraps over several lines.
+    entry = phone.locator(".points-entry").first
+    value = entry.locator(".points-value").bounding_box()
+    assert value["x"] + value["width"] <= PHONE["width"] and value["height"] < 40
+    phone.click(".points-rules summary")
+    expect(phone.locator(".points-rules li").first).to_contain_text("每在线学习 10 分钟得 1 分")
+    phone.click("text=下一页")
+    phone.wait_for_url("**page=2**")
+    expect(phone.locator(".points-ledger")).to_contain_text("由 一分局管理员 扣减")
+    assert fits_phone_width(phone)
