@@ -45,6 +45,25 @@ def live_server(app):
     thread.join(timeout=5)
 
 
+@pytest.fixture()
+def phone():
+    """A phone's page (360×740, touch, zh-CN) that records any dialog in ``page.dialogs``
+    (the pages must never open one: in-app browsers block them)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                                      has_touch=True, locale="zh-CN", accept_downloads=True)
+        page = context.new_page()
+        dialogs = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.dialogs = dialogs
+        yield page
+        context.close()
+        browser.close()
+
+
 def fits_phone_width(page) -> bool:  # noqa: ANN001
     """Tell whether nothing on the page is wider than the phone."""
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

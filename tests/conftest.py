@@ -19,7 +19,9 @@ from quizapp.extensions import limiter
 from quizapp.members.models import Member, Membership, PoliticalStatus, Role
 from quizapp.models import metadata
 from quizapp.org.models import Branch, BranchKind
-from tests.browser import live_server  # noqa: F401  (shared by every browser test)
+
+#: Fixtures shared by every browser test: live_server and phone.
+pytest_plugins = ["tests.browser"]
 
 PASSWORD = "Passw0rd!"
 TODAY = date(2026, 11, 21)

@@ -2,33 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 from quizapp import db
-from tests.browser import BROWSER, CHROMIUM, LAUNCH_ARGS, PHONE, fits_phone_width
+from tests.browser import BROWSER, fits_phone_width
 from tests.conftest import PASSWORD
 
 pytestmark = BROWSER
-
-
-@pytest.fixture()
-def phone():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=LAUNCH_ARGS,
-        )
-        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                      has_touch=True, locale="zh-CN")
-        page = context.new_page()
-        dialogs = []
-        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        page.dialogs = dialogs
-        yield page
-        context.close()
-        browser.close()
 
 
 _fits_phone_width = fits_phone_width

@@ -4,27 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from quizapp import db
 from quizapp.points.models import PointEntry
-from tests.browser import BROWSER, CHROMIUM, LAUNCH_ARGS, PHONE, fits_phone_width
+from tests.browser import BROWSER, PHONE, fits_phone_width
 from tests.conftest import PASSWORD
 
 pytestmark = BROWSER
-
-
-@pytest.fixture()
-def phone():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                      has_touch=True, locale="zh-CN")
-        yield context.new_page()
-        context.close()
-        browser.close()
 
 
 def test_member_reaches_their_points_from_home_at_phone_width(live_server, phone, org):

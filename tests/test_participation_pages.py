@@ -25,7 +25,6 @@ from quizapp.participation import services
 from quizapp.participation.queries import participation
 from quizapp.quizzes.models import Counting
 from quizapp.spreadsheets import XLSX
-from tests import test_browser
 from tests import test_participation as tp
 from tests.browser import CHROMIUM, fits_phone_width
 from tests.conftest import PASSWORD
@@ -34,7 +33,6 @@ from tests.factories import NOW, make_questions, make_quiz
 #: The hand-made organisation of tests/test_participation.py (a fixture).
 people = tp.people
 #: A Chromium page at a phone's size (a fixture).
-phone = test_browser.phone
 
 FIRST, LAST = tp.FIRST, tp.LAST
 NOVEMBER = "first=2026-11-01&last=2026-11-30"

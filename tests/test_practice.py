@@ -23,7 +23,6 @@ from quizapp.practice.models import DailyQuestion, WrongAnswer
 from tests.browser import CHROMIUM
 from tests.browser import fits_phone_width as _fits_phone_width
 from tests.conftest import PASSWORD
-from tests.test_browser import phone  # noqa: F401
 
 #: 10:00 in China on 2026-11-21; the China day turns at 16:00 UTC.
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)

@@ -10,22 +10,18 @@ A report costs a fixed number of grouped queries whatever the number of members 
 branches: the nodes in scope, the eligible members and their minutes, then one more for a
 quiz or a free range, and six for a campaign (its progress book's five and offline
 attendance). The eligible members are read once and passed to each as one array parameter
-(see :func:`_member_ids`), never as a parameter per member.
+(see :func:`.sql.member_ids`), never as a parameter per member. The rows and lines a
+report holds are in :mod:`.report`.
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
-    Date,
-    Integer,
     Select,
     and_,
-    bindparam,
     exists,
     false,
     func,
@@ -33,10 +29,7 @@ from sqlalchemy import (
     select,
     union,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.functions import FunctionElement
 
 from quizapp import access, db
 from quizapp.attempts.models import Attempt
@@ -50,120 +43,14 @@ from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.org.models import Branch, BranchKind
 from quizapp.org.queries import sort_as_tree
 from quizapp.participation.definitions import definitions, has_pass, headings, subject_kind
+from quizapp.participation.report import MemberInfo, MemberLine, Report, Row
+from quizapp.participation.sql import china_day, member_ids
 from quizapp.quizzes.models import Counting, Quiz
 from quizapp.reflections.models import Reflection
 from quizapp.study.models import StudyMinute
 
-__all__ = ["MemberInfo", "MemberLine", "Report", "Row", "definitions", "eligible_members", "headings", "participation"]
-
-
-@dataclass
-class Row:
-    """The figures of one branch, or the sums over the branches under a unit (a rollup)."""
-
-    branch: Branch
-    is_rollup: bool
-    eligible: int = 0
-    participants: int = 0
-    #: Campaigns only: members with progress on at least one item (参与人数).
-    took_part: int | None = None
-    #: Quizzes, and campaigns requiring quizzes.
-    passed: int | None = None
-    #: Quizzes only: the sum of the participants' counted scores.
-    score_sum: float | None = None
-    #: Online study seconds credited on the days of the period.
-    study_seconds: int = 0
-    #: Participant-times (人次).
-    times: int = 0
-
-    @property
-    def participation_rate(self) -> float | None:
-        return self.participants / self.eligible if self.eligible else None
-
-    @property
-    def pass_rate(self) -> float | None:
-        if self.passed is None or not self.participants:
-            return None
-        return self.passed / self.participants
-
-    @property
-    def average_score(self) -> float | None:
-        if self.score_sum is None or not self.participants:
-            return None
-        return self.score_sum / self.participants
-
-    @property
-    def average_minutes(self) -> float | None:
-        return self.study_seconds / 60 / self.eligible if self.eligible else None
-
-    def add(self, other: Row) -> None:
-        """Add another row's counts (never its rates: those follow from the sums)."""
-        for f in fields(self):
-            if f.name in ("branch", "is_rollup"):
-                continue
-            mine, theirs = getattr(self, f.name), getattr(other, f.name)
-            if mine is not None and theirs is not None:
-                setattr(self, f.name, mine + theirs)
-
-
-@dataclass
-class MemberLine:
-    """One eligible member's own figures: the facts the rows of a report are summed from."""
-
-    member_id: int
-    branch_id: int
-    #: Counted among the participants (finished the campaign, sat the quiz, was active).
-    participated: bool = False
-    #: Campaigns only: progress on at least one item.
-    took_part: bool | None = None
-    passed: bool | None = None
-    #: Quizzes only: the counted score (None: not sat).
-    score: float | None = None
-    study_seconds: int = 0
-    times: int = 0
-    #: What the member still lacks, one line per requirement (empty once participated).
-    missing: list[str] = field(default_factory=list)
-    #: Filled for reports built with ``detail=True``.
-    member: MemberInfo | None = None
-
-
-@dataclass(frozen=True)
-class MemberInfo:
-    """Who a member is, for the drill-down and the member sheet of an export."""
-
-    name: str
-    login_id: str
-    political_status: str
-    is_active: bool
-
-
-@dataclass
-class Report:
-    """Participation per node of the actor's scope, in tree order."""
-
-    subject: Campaign | Quiz | None
-    first_day: date
-    last_day: date
-    generated_at: datetime
-    #: Branches (own figures) and units and the bureau (rollups), parents first.
-    rows: list[Row]
-    #: The row of the top of the actor's scope (None for an actor who manages nothing).
-    top: Row | None
-    #: Every eligible member's line, in the order of ``rows`` then by name (``detail=True``).
-    members: list[MemberLine] | None = None
-
-    @property
-    def kind(self) -> str:
-        return subject_kind(self.subject)
-
-    @property
-    def headings(self) -> dict[str, str]:
-        """Column headings of the figures that apply, in display order."""
-        return headings(self.subject)
-
-    @property
-    def definitions(self) -> list[tuple[str, str]]:
-        return definitions(self.subject)
+__all__ = ["MemberInfo", "MemberLine", "Report", "Row", "definitions", "eligible_members",
+           "headings", "participation"]
 
 
 def participation(actor: Member, subject: Campaign | Quiz | None, first_day: date,
@@ -185,7 +72,7 @@ def participation(actor: Member, subject: Campaign | Quiz | None, first_day: dat
     nodes = sort_as_tree(list(db.session.scalars(select(Branch).where(in_scope))))
     eligible = eligible_members(actor, subject, first_day, last_day, within)
     lines = {m: MemberLine(m, b) for m, b in db.session.execute(eligible).tuples()}
-    members = _member_ids(list(lines))
+    members = member_ids(list(lines))
     if lines:
         for member_id, seconds in _study_seconds(members, first_day, last_day).items():
             lines[member_id].study_seconds = seconds
@@ -302,21 +189,6 @@ def _in_audience(audience: Audience):
 # The facts, one grouped query each
 
 
-def _member_ids(ids: list[int]) -> Select:
-    """Select the given member ids, sent as one bound parameter.
-
-    Every grouped query filters on the eligible members. Repeating the eligible query inside
-    each of them cost more than the rest of a report of ten thousand members, and a bound
-    parameter per member is no better (SQLite's limit; a statement compiled per count). One
-    JSON array (SQLite's ``json_each``) or one integer array (PostgreSQL's ``unnest``) is a
-    single parameter whatever the number of members, so the statements stay cached.
-    """
-    if db.session.get_bind().dialect.name == "postgresql":
-        return select(func.unnest(bindparam("member_ids", ids, type_=ARRAY(Integer))))
-    values = func.json_each(bindparam("member_ids", json.dumps(ids))).table_valued("value")
-    return select(values.c.value)
-
-
 def _study_seconds(members: Select, first_day: date, last_day: date) -> dict[int, int]:
     """Return each member's online study seconds on the days of the period."""
     return {m: int(s) for m, s in db.session.execute(
@@ -397,26 +269,6 @@ def _count_range(members: Select, lines: dict[int, MemberLine], first_day: date,
         line = lines[member_id]
         line.participated, line.missing = True, []
         line.times = days
-
-
-class china_day(FunctionElement):
-    """The China calendar day of a stored UTC moment, in SQL."""
-
-    type = Date()
-    name = "china_day"
-    inherit_cache = True
-
-
-@compiles(china_day, "sqlite")
-def _china_day_sqlite(element, compiler, **kw) -> str:
-    # SQLite keeps naive UTC text; China has kept UTC+8 without daylight saving since 1991.
-    return f"date({compiler.process(element.clauses, **kw)}, '+8 hours')"
-
-
-@compiles(china_day, "postgresql")
-def _china_day_postgresql(element, compiler, **kw) -> str:
-    moment = compiler.process(element.clauses, **kw)
-    return f"CAST(({moment}) AT TIME ZONE 'Asia/Shanghai' AS DATE)"
 
 
 def _active_days(members: Select, first_day: date, last_day: date) -> dict[int, int]:

@@ -1,0 +1,120 @@
+"""What a participation report holds: a row per node, a line per eligible member."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+
+from quizapp.campaigns.models import Campaign
+from quizapp.org.models import Branch
+from quizapp.participation.definitions import definitions, headings, subject_kind
+from quizapp.quizzes.models import Quiz
+
+
+@dataclass
+class Row:
+    """The figures of one branch, or the sums over the branches under a unit (a rollup)."""
+
+    branch: Branch
+    is_rollup: bool
+    eligible: int = 0
+    participants: int = 0
+    #: Campaigns only: members with progress on at least one item (参与人数).
+    took_part: int | None = None
+    #: Quizzes, and campaigns requiring quizzes.
+    passed: int | None = None
+    #: Quizzes only: the sum of the participants' counted scores.
+    score_sum: float | None = None
+    #: Online study seconds credited on the days of the period.
+    study_seconds: int = 0
+    #: Participant-times (人次).
+    times: int = 0
+
+    @property
+    def participation_rate(self) -> float | None:
+        return self.participants / self.eligible if self.eligible else None
+
+    @property
+    def pass_rate(self) -> float | None:
+        if self.passed is None or not self.participants:
+            return None
+        return self.passed / self.participants
+
+    @property
+    def average_score(self) -> float | None:
+        if self.score_sum is None or not self.participants:
+            return None
+        return self.score_sum / self.participants
+
+    @property
+    def average_minutes(self) -> float | None:
+        return self.study_seconds / 60 / self.eligible if self.eligible else None
+
+    def add(self, other: Row) -> None:
+        """Add another row's counts (never its rates: those follow from the sums)."""
+        for f in fields(self):
+            if f.name in ("branch", "is_rollup"):
+                continue
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if mine is not None and theirs is not None:
+                setattr(self, f.name, mine + theirs)
+
+
+@dataclass
+class MemberLine:
+    """One eligible member's own figures: the facts the rows of a report are summed from."""
+
+    member_id: int
+    branch_id: int
+    #: Counted among the participants (finished the campaign, sat the quiz, was active).
+    participated: bool = False
+    #: Campaigns only: progress on at least one item.
+    took_part: bool | None = None
+    passed: bool | None = None
+    #: Quizzes only: the counted score (None: not sat).
+    score: float | None = None
+    study_seconds: int = 0
+    times: int = 0
+    #: What the member still lacks, one line per requirement (empty once participated).
+    missing: list[str] = field(default_factory=list)
+    #: Filled for reports built with ``detail=True``.
+    member: MemberInfo | None = None
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    """Who a member is, for the drill-down and the member sheet of an export."""
+
+    name: str
+    login_id: str
+    political_status: str
+    is_active: bool
+
+
+@dataclass
+class Report:
+    """Participation per node of the actor's scope, in tree order."""
+
+    subject: Campaign | Quiz | None
+    first_day: date
+    last_day: date
+    generated_at: datetime
+    #: Branches (own figures) and units and the bureau (rollups), parents first.
+    rows: list[Row]
+    #: The row of the top of the actor's scope (None for an actor who manages nothing).
+    top: Row | None
+    #: Every eligible member's line, in the order of ``rows`` then by name (``detail=True``).
+    members: list[MemberLine] | None = None
+
+    @property
+    def kind(self) -> str:
+        return subject_kind(self.subject)
+
+    @property
+    def headings(self) -> dict[str, str]:
+        """Column headings of the figures that apply, in display order."""
+        return headings(self.subject)
+
+    @property
+    def definitions(self) -> list[tuple[str, str]]:
+        return definitions(self.subject)
