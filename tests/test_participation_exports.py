@@ -33,6 +33,7 @@ from quizapp.org.models import Branch, BranchKind
 from quizapp.org.services import create_branch
 from quizapp.participation.exports import chart_bars, csv_report, file_name, xlsx_report
 from quizapp.participation.queries import participation
+from quizapp.spreadsheets import DATETIME, Book, Column
 from quizapp.study.models import Material, StudyMinute
 from tests.factories import NOW, make_questions, make_quiz
 
@@ -129,6 +130,25 @@ def test_the_summary_sheet_holds_the_report_rows_as_numbers(org, setup):
     assert [line[0].font.bold for line in lines] == [True, True, False, False, False, True,
                                                      False]
     assert [line[0].alignment.indent for line in lines] == [0, 1, 2, 2, 2, 1, 2]
+
+
+def test_the_book_keeps_texts_as_texts_and_writes_dates_in_china_time():
+    book = Book()
+    book.add_sheet("表", [Column("文字", 10), Column("时间", 20, DATETIME), Column("日期", 12)],
+                   [["0123", datetime(2026, 11, 21, 2, 0, tzinfo=UTC), date(2026, 11, 1)],
+                    ["\uffff=1+1", float("nan"), None], ["http://x.example/a", None, None],
+                    ["a\x07b", "", True]])
+    sheet = openpyxl.load_workbook(io.BytesIO(book.to_bytes()))["表"]
+    header = sheet["A1"]
+    assert header.font.bold and header.fill.fgColor.rgb == "FFFDE9E7"
+    assert header.alignment.horizontal == "center" and header.alignment.wrap_text
+    assert sheet["A2"].value == "0123" and sheet["A2"].data_type == "s"
+    assert sheet["B2"].value == datetime(2026, 11, 21, 10, 0)  # China time
+    assert sheet["B2"].number_format == DATETIME and sheet["C2"].number_format == "yyyy-mm-dd"
+    # U+FFFF is no XML character: removed before neutralising, so "=1+1" stays harmless.
+    assert [sheet["A3"].value, sheet["B3"].value] == ["'=1+1", None]
+    assert sheet["A4"].value == "http://x.example/a" and not sheet._hyperlinks
+    assert [cell.value for cell in sheet[5]] == ["ab", None, "是"]
 
 
 def test_the_chart_plots_each_branch_rate_from_the_chart_sheet(org, setup):

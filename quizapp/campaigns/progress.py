@@ -114,14 +114,14 @@ class ProgressBook:
 
         in_period = StudyMinute.day.between(Campaign.starts_on, Campaign.ends_on)
         if minutes_ids := ids(lambda c: c.minute_target):
-            self._online = {(m, c): int(s) for m, c, s in db.session.execute(
+            self._online = {(m, c): int(s) for m, c, s in db.read_rows(
                 select(StudyMinute.member_id, Campaign.id, func.sum(StudyMinute.seconds))
                 .select_from(StudyMinute).join(Campaign, in_period)
                 .where(Campaign.id.in_(minutes_ids), StudyMinute.member_id.in_(members))
                 .group_by(StudyMinute.member_id, Campaign.id))}
         if offline_ids := ids(lambda c: c.offline_sessions_required
                               or (c.minute_target and c.offline_counts_as_minutes)):
-            self._offline = {(m, c): (int(n), int(total)) for m, c, n, total in db.session.execute(
+            self._offline = {(m, c): (int(n), int(total)) for m, c, n, total in db.read_rows(
                 select(OfflineAttendance.member_id, Campaign.id, func.count(),
                        func.sum(OfflineSession.duration_minutes))
                 .select_from(OfflineAttendance)
@@ -131,7 +131,7 @@ class ProgressBook:
                 .where(Campaign.id.in_(offline_ids), OfflineAttendance.member_id.in_(members))
                 .group_by(OfflineAttendance.member_id, Campaign.id))}
         if material_ids := ids(lambda c: c.materials):
-            self._materials = {(m, c, mat): int(s) for m, c, mat, s in db.session.execute(
+            self._materials = {(m, c, mat): int(s) for m, c, mat, s in db.read_rows(
                 select(StudyMinute.member_id, Campaign.id, StudyMinute.material_id,
                        func.sum(StudyMinute.seconds))
                 .select_from(StudyMinute)
@@ -141,14 +141,14 @@ class ProgressBook:
                 .where(Campaign.id.in_(material_ids), StudyMinute.member_id.in_(members))
                 .group_by(StudyMinute.member_id, Campaign.id, StudyMinute.material_id))}
         if quiz_ids := sorted({cq.quiz_id for c in campaigns for cq in c.quizzes}):
-            for row in db.session.execute(
+            for row in db.read_rows(
                     select(Attempt.member_id, Attempt.quiz_id, Attempt.number, Attempt.status,
                            Attempt.score, Attempt.passed)
                     .where(Attempt.quiz_id.in_(quiz_ids), Attempt.status == "submitted",
                            Attempt.member_id.in_(members))):
                 self._attempts[(row.member_id, row.quiz_id)].append(row)
         if reflection_ids := ids(lambda c: c.reflections_required):
-            self._reflections = {(m, c, s): int(n) for m, c, s, n in db.session.execute(
+            self._reflections = {(m, c, s): int(n) for m, c, s, n in db.read_rows(
                 select(Reflection.member_id, Reflection.campaign_id, Reflection.status,
                        func.count())
                 .where(Reflection.campaign_id.in_(reflection_ids),

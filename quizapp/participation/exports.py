@@ -19,9 +19,8 @@ import csv
 import io
 from typing import Any
 
-from openpyxl.chart import BarChart, Reference
-from openpyxl.chart.data_source import AxDataSource, StrRef
-from openpyxl.utils import get_column_letter
+from xlsxwriter.chart import Chart
+from xlsxwriter.workbook import Workbook
 
 from quizapp.bank.exports import neutralise
 from quizapp.clock import china_today, to_china
@@ -44,6 +43,9 @@ FORMATS = {"participation_rate": PERCENT, "pass_rate": PERCENT, "average_score":
            "average_minutes": "0.0"}
 RATES = ("participation_rate", "pass_rate")
 NOT_APPLICABLE = "—"
+CHART_SHEET = "图表数据"
+#: Pixels per centimetre of a chart's size (96 dpi).
+PIXELS_PER_CM = 96 / 2.54
 
 
 def xlsx_report(report: Report) -> bytes:
@@ -56,10 +58,10 @@ def xlsx_report(report: Report) -> bytes:
     bars, title = chart_bars(report)
     if bars:
         rate = report.headings["participation_rate"]
-        data = book.add_sheet("图表数据", [Column("组织", 30), Column(rate, 12, PERCENT)],
-                              [[row.branch.name, row.participation_rate] for row in bars])
-        summary.add_chart(_chart(data, len(bars), title, rate),
-                          f"{get_column_letter(len(report.headings) + 4)}2")
+        book.add_sheet(CHART_SHEET, [Column("组织", 30), Column(rate, 12, PERCENT)],
+                       [[row.branch.name, row.participation_rate] for row in bars])
+        summary.insert_chart(1, len(report.headings) + 3,  # a column right of the table
+                             _chart(book.workbook, len(bars), title, rate))
     return book.to_bytes()
 
 
@@ -236,21 +238,20 @@ def _name_part(text: str, limit: int) -> str:
     return "".join(UNSAFE_IN_NAMES.sub("", text).split())[:limit].strip("._")
 
 
-def _chart(data, count: int, title: str, rate: str) -> BarChart:  # noqa: ANN001
+def _chart(workbook: Workbook, count: int, title: str, rate: str) -> Chart:
     """A horizontal bar chart of the rates, first row on top, sized by the number of bars."""
-    chart = BarChart()
-    chart.type = "bar"
-    chart.style = 10
-    chart.title = title
-    chart.legend = None
-    chart.add_data(Reference(data, min_col=2, min_row=1, max_row=count + 1),
-                   titles_from_data=True)
-    names = Reference(data, min_col=1, min_row=2, max_row=count + 1)
-    chart.series[0].cat = AxDataSource(strRef=StrRef(f=str(names)))  # text, not numbers
-    chart.x_axis.scaling.orientation = "maxMin"  # the table's order, top down
-    chart.y_axis.scaling.min, chart.y_axis.scaling.max = 0, 1
-    chart.y_axis.number_format = "0%"
-    chart.y_axis.title = rate
-    chart.x_axis.delete = chart.y_axis.delete = False
-    chart.width, chart.height = 18, max(7.5, 3 + 0.55 * count)
+    chart = workbook.add_chart({"type": "bar"})
+    chart.set_style(10)
+    chart.set_title({"name": title})
+    chart.set_legend({"none": True})
+    sheet = f"'{CHART_SHEET}'"
+    chart.add_series({"name": f"={sheet}!$B$1",
+                      "categories": f"={sheet}!$A$2:$A${count + 1}",
+                      "values": f"={sheet}!$B$2:$B${count + 1}"})
+    # In a bar chart the y axis is the categories' (reversed: the table's order, top down)
+    # and the x axis the rates'.
+    chart.set_y_axis({"reverse": True})
+    chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "name": rate})
+    chart.set_size({"width": round(18 * PIXELS_PER_CM),
+                    "height": round(max(7.5, 3 + 0.55 * count) * PIXELS_PER_CM)})
     return chart

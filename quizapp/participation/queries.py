@@ -71,7 +71,7 @@ def participation(actor: Member, subject: Campaign | Quiz | None, first_day: dat
         in_scope = and_(in_scope, Branch.path.startswith(within.path))
     nodes = sort_as_tree(list(db.session.scalars(select(Branch).where(in_scope))))
     eligible = eligible_members(actor, subject, first_day, last_day, within)
-    lines = {m: MemberLine(m, b) for m, b in db.session.execute(eligible).tuples()}
+    lines = {m: MemberLine(m, b) for m, b in db.read_rows(eligible).tuples()}
     members = member_ids(list(lines))
     if lines:
         for member_id, seconds in _study_seconds(members, first_day, last_day).items():
@@ -116,7 +116,7 @@ def _add_line(row: Row, line: MemberLine) -> None:
 def _with_members(lines: dict[int, MemberLine], nodes: list[Branch],
                   members: Select) -> list[MemberLine]:
     """Attach who each member is; return the lines in tree order, then by name."""
-    for member_id, name, police_no, phone, status, active in db.session.execute(
+    for member_id, name, police_no, phone, status, active in db.read_rows(
             select(Member.id, Member.name, Member.police_no, Member.phone,
                    Member.political_status, Member.is_active)
             .where(Member.id.in_(members))):
@@ -191,7 +191,7 @@ def _in_audience(audience: Audience):
 
 def _study_seconds(members: Select, first_day: date, last_day: date) -> dict[int, int]:
     """Return each member's online study seconds on the days of the period."""
-    return {m: int(s) for m, s in db.session.execute(
+    return {m: int(s) for m, s in db.read_rows(
         select(StudyMinute.member_id, func.sum(StudyMinute.seconds))
         .where(StudyMinute.day.between(first_day, last_day), StudyMinute.member_id.in_(members))
         .group_by(StudyMinute.member_id))}
@@ -200,7 +200,7 @@ def _study_seconds(members: Select, first_day: date, last_day: date) -> dict[int
 def _attempts(quiz_ids: list[int], members: Select) -> dict[tuple[int, int], list]:
     """Return the submitted attempts (light rows) per (member, quiz)."""
     found: dict[tuple[int, int], list] = defaultdict(list)
-    for row in db.session.execute(
+    for row in db.read_rows(
             select(Attempt.member_id, Attempt.quiz_id, Attempt.number, Attempt.status,
                    Attempt.score, Attempt.passed)
             .where(Attempt.quiz_id.in_(quiz_ids), Attempt.status == "submitted",
@@ -253,7 +253,7 @@ def _passed(attempts: list, counting: Counting) -> bool:
 
 def _attendances(members: Select, first_day: date, last_day: date) -> dict[int, int]:
     """Return how many offline sessions held in the period each member attended."""
-    return {m: int(n) for m, n in db.session.execute(
+    return {m: int(n) for m, n in db.read_rows(
         select(OfflineAttendance.member_id, func.count())
         .join(OfflineSession, OfflineSession.id == OfflineAttendance.session_id)
         .where(OfflineSession.held_on.between(first_day, last_day),
@@ -290,5 +290,5 @@ def _active_days(members: Select, first_day: date, last_day: date) -> dict[int, 
         .where(Reflection.status == "accepted", Reflection.submitted_at >= start,
                Reflection.submitted_at < end, Reflection.member_id.in_(members)),
     ).subquery()
-    return {m: int(n) for m, n in db.session.execute(
+    return {m: int(n) for m, n in db.read_rows(
         select(days.c.member_id, func.count()).group_by(days.c.member_id))}
