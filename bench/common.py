@@ -33,9 +33,11 @@ def free_port() -> int:
 class Server:
     """gunicorn serving wsgi:app on 127.0.0.1 with the given environment."""
 
-    def __init__(self, env: dict[str, str], workers: int = 2) -> None:
+    def __init__(self, env: dict[str, str], workers: int = 2,
+                 access_log: Path | None = None) -> None:
         self.port = free_port()
         self.workers = workers
+        self.access_log = access_log
         self.env = os.environ | env
         self.process: subprocess.Popen | None = None
 
@@ -43,7 +45,7 @@ class Server:
         gunicorn = str(Path(PYTHON).with_name("gunicorn"))
         self.process = subprocess.Popen(
             [gunicorn, "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
-             "--log-level", "warning", "wsgi:app"],
+             "--log-level", "warning", *self._access_options(), "wsgi:app"],
             cwd=ROOT, env=self.env)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -53,6 +55,13 @@ class Server:
             except OSError:
                 time.sleep(0.2)
         raise RuntimeError("gunicorn did not start")
+
+    def _access_options(self) -> list[str]:
+        """Log each request's method, path, status and time in the worker (microseconds)."""
+        if self.access_log is None:
+            return []
+        return ["--access-logfile", str(self.access_log),
+                "--access-logformat", "%(m)s %(U)s %(s)s %(D)s"]
 
     def __exit__(self, *exc) -> None:  # noqa: ANN002
         if self.process:

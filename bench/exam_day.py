@@ -29,6 +29,7 @@ import asyncio
 import math
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -245,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
 
         log = Path(env["QUIZAPP_INSTANCE"]) / "scheduler.log"
         scheduler = Scheduler(env, log)
-        with Server(env, workers=args.workers) as server:
+        access_log = Path(env["QUIZAPP_INSTANCE"]) / "access.log"
+        with Server(env, workers=args.workers, access_log=access_log) as server:
             scheduler.start()
             monitor = Monitor(lambda: [server.process.pid, *_children(server.process.pid)])
             monitor.start()
@@ -305,7 +307,9 @@ def main(argv: list[str] | None = None) -> int:
                 await asyncio.sleep(max(0.0, stop_at - time.monotonic()))
 
             print(f"running for about {run_end:.0f} s…", file=sys.stderr)
+            client_cpu, client_wall = time.process_time(), time.monotonic()
             asyncio.run(everyone())
+            client_cpu = (time.process_time() - client_cpu) / (time.monotonic() - client_wall)
             monitor.running = False
             scheduler.stop()
         if args.smoke:
@@ -321,7 +325,40 @@ def main(argv: list[str] | None = None) -> int:
             now = utcnow() + (timedelta(minutes=limit + 1) if args.smoke else timedelta())
             verdict = verify(takers, quiz_id, now)
         _report(args, url, server.settings, client, monitor, takers, studiers, events, verdict)
+        print(f"load client (this process): {client_cpu:.0%} of one core on average")
+        _print_server_times(access_log)
         return 0 if verdict.ok and not _gave_up(takers, studiers) else 1
+
+
+#: Endpoint names by (method, path pattern) in the access log.
+ROUTES = [("GET", re.compile(r"^/healthz$"), "healthz"),
+          ("POST", re.compile(r"^/api/quizzes/\d+/attempts$"), "start"),
+          ("GET", re.compile(r"^/api/attempts/\d+$"), "load"),
+          ("PUT", re.compile(r"^/api/attempts/\d+/answers/\d+$"), "autosave"),
+          ("POST", re.compile(r"^/api/attempts/\d+/submit$"), "submit"),
+          ("POST", re.compile(r"^/api/study/heartbeat$"), "heartbeat")]
+
+
+def _print_server_times(log: Path) -> None:
+    """Print the time each endpoint spent inside a worker (from gunicorn's access log): the
+    rest of the client's latency is waiting for a free worker and the client's own delay."""
+    spent: dict[str, list[float]] = {}
+    for line in log.read_text().splitlines():
+        parts = line.split()
+        if len(parts) != 4:
+            continue
+        method, path, _status, micros = parts
+        for want, pattern, name in ROUTES:
+            if method == want and pattern.match(path):
+                spent.setdefault(name, []).append(int(micros) / 1000)
+    print("\ntime inside the worker (gunicorn access log):\n")
+    print("| endpoint | requests | p50 ms | p95 ms | p99 ms |\n| --- | --- | --- | --- | --- |")
+    for _, _, name in ROUTES:
+        times = sorted(spent.get(name, []))
+        if times:
+            def at(p: float) -> float:
+                return times[min(len(times) - 1, int(p / 100 * len(times)))]
+            print(f"| {name} | {len(times)} | {at(50):.1f} | {at(95):.1f} | {at(99):.1f} |")
 
 
 def _gave_up(takers: list[Taker], studiers: list[Studier]) -> int:
