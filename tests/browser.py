@@ -64,6 +64,17 @@ def phone():
         browser.close()
 
 
+def log_in(page, live_server: str, login_id: str) -> None:  # noqa: ANN001
+    """Log in through the login page (the shared test password) and wait for the home page."""
+    from tests.conftest import PASSWORD
+
+    page.goto(f"{live_server}/login")
+    page.fill("#login_id", login_id)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}/")
+
+
 def fits_phone_width(page) -> bool:  # noqa: ANN001
     """Tell whether nothing on the page is wider than the phone."""
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -223,5 +223,15 @@ class AuthActions:
 
 
 @pytest.fixture()
+def material(org):
+    """A published bureau-wide article to credit study minutes on (committed)."""
+    from tests.factories import make_material
+
+    material = make_material(org)
+    db.session.commit()
+    return material
+
+
+@pytest.fixture()
 def auth(client):
     return AuthActions(client)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from quizapp import db
+from quizapp.audiences.services import build_audience
 from quizapp.bank.services import QuestionData, save_question
 from quizapp.quizzes.models import Counting, QuizKind, ReviewWhen
 from quizapp.quizzes.services import QuizData, RuleData, save_quiz, set_published
+from quizapp.study.models import Material, StudyMinute
 
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)  # 10:00 in China
 
@@ -53,3 +55,21 @@ def make_quiz(actor, branches, *, questions=(), rules=(), publish=True, now=NOW,
 
 
 __all__ = ["NOW", "Counting", "QuizKind", "ReviewWhen", "make_questions", "make_quiz"]
+
+
+def make_material(org) -> Material:  # noqa: ANN001
+    """Create a published bureau-wide article (flushed) for study minutes to count on."""
+    material = Material(title="党纪学习", topic="党纪学习教育", body_markdown="正文",
+                        body_html="<p>正文</p>", estimated_minutes=10, status="published",
+                        audience=build_audience(org.admin, [org.bureau], [], []),
+                        owner_branch_id=org.bureau.id)
+    db.session.add(material)
+    db.session.flush()
+    return material
+
+
+def add_study(member, material: Material, day, seconds: int) -> None:  # noqa: ANN001
+    """Credit ``seconds`` of study on ``material`` to ``member`` on the China ``day``."""
+    beat = datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
+    db.session.add(StudyMinute(member_id=member.id, material_id=material.id, day=day,
+                               seconds=seconds, first_beat_at=beat, last_beat_at=beat))

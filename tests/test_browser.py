@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from quizapp import db
-from tests.browser import BROWSER, fits_phone_width
+from tests.browser import BROWSER, fits_phone_width, log_in
 from tests.conftest import PASSWORD
 
 pytestmark = BROWSER
@@ -60,11 +60,7 @@ def test_organiser_pages_fit_a_phone(live_server, phone, make_member, org):
     for i in range(40):
         make_member(f"x{i:03d}", org.b12, name=f"测试人员{i}")
     db.session.commit()
-    phone.goto(f"{live_server}/login")
-    phone.fill("#login_id", "org1")
-    phone.fill("#password", PASSWORD)
-    phone.click("button[type=submit]")
-    phone.wait_for_url(f"{live_server}/")
+    log_in(phone, live_server, "org1")
     phone.click("text=进入管理后台")
     phone.wait_for_url("**/manage/")
     assert _fits_phone_width(phone)

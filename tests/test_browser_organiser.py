@@ -11,8 +11,7 @@ from quizapp import db
 from quizapp.campaigns import services as campaigns
 from quizapp.clock import china_today
 from tests import test_participation as tp
-from tests.browser import BROWSER, fits_phone_width
-from tests.conftest import PASSWORD
+from tests.browser import BROWSER, fits_phone_width, log_in
 
 pytestmark = BROWSER
 people = tp.people
@@ -29,11 +28,7 @@ def test_organiser_drills_from_the_dashboard_into_a_branch_and_downloads_the_exp
     tp._study(people, people.mover, today - timedelta(days=2), 600)  # 10 of 30 minutes
     db.session.commit()
 
-    phone.goto(f"{live_server}/login")
-    phone.fill("#login_id", "org1")
-    phone.fill("#password", PASSWORD)
-    phone.click("button[type=submit]")
-    phone.wait_for_url(f"{live_server}/")
+    log_in(phone, live_server, "org1")
     phone.goto(f"{live_server}/manage/")
     assert fits_phone_width(phone)
     bars = phone.locator(".dashboard-campaign", has_text="冬训学习")

@@ -6,8 +6,7 @@ from datetime import date
 
 from quizapp import db
 from quizapp.points.models import PointEntry
-from tests.browser import BROWSER, PHONE, fits_phone_width
-from tests.conftest import PASSWORD
+from tests.browser import BROWSER, PHONE, fits_phone_width, log_in
 
 pytestmark = BROWSER
 
@@ -24,11 +23,7 @@ def test_member_reaches_their_points_from_home_at_phone_width(live_server, phone
                               points=-2, reason="重复登记", source_key="correction:" + "b" * 20,
                               created_by_id=org.org1.id))
     db.session.commit()
-    phone.goto(f"{live_server}/login")
-    phone.fill("#login_id", "m1")
-    phone.fill("#password", PASSWORD)
-    phone.click("button[type=submit]")
-    phone.wait_for_url(f"{live_server}/")
+    log_in(phone, live_server, "m1")
     phone.click(".points-home")
     phone.wait_for_url("**/points")
     expect(phone.locator(".points-entry").first).to_be_visible()

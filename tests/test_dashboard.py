@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from quizapp import db
-from quizapp.audiences.services import build_audience
 from quizapp.campaigns import services as campaigns
 from quizapp.members.models import Role
 from quizapp.org.dashboard import lagging_branches, trend_chart, trend_points, weekly_minutes
@@ -19,9 +18,8 @@ from quizapp.org.services import create_branch
 from quizapp.participation.charts import LinePoint, line_chart, nice_top
 from quizapp.participation.models import ParticipationSnapshot
 from quizapp.participation.snapshots import DAY, snapshot_participation
-from quizapp.study.models import Material, StudyMinute
-from tests.browser import BROWSER, CHROMIUM, LAUNCH_ARGS, PHONE, fits_phone_width
-from tests.conftest import PASSWORD
+from tests.browser import BROWSER, PHONE, fits_phone_width, log_in
+from tests.factories import add_study
 
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)  # Saturday 21 November, 10:00 in China
 TODAY = date(2026, 11, 21)
@@ -32,23 +30,6 @@ START, END = date(2026, 11, 16), date(2026, 11, 30)
 def frozen(monkeypatch):
     """The dashboard's clock stands at NOW."""
     monkeypatch.setattr("quizapp.org.routes.utcnow", lambda: NOW)
-
-
-@pytest.fixture()
-def material(org) -> Material:
-    material = Material(title="党纪学习", topic="党纪学习教育", body_markdown="正文",
-                        body_html="<p>正文</p>", estimated_minutes=10, status="published",
-                        audience=build_audience(org.admin, [org.bureau], [], []),
-                        owner_branch_id=org.bureau.id)
-    db.session.add(material)
-    db.session.commit()
-    return material
-
-
-def _study(member, material, day: date, seconds: int) -> None:
-    beat = datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
-    db.session.add(StudyMinute(member_id=member.id, material_id=material.id, day=day,
-                               seconds=seconds, first_beat_at=beat, last_beat_at=beat))
 
 
 def _campaign(actor, title, branches, published=True):
@@ -68,8 +49,8 @@ def running(org, make_member, material):
     mine = _campaign(org.org1, "一分局冬训", [org.u1])
     theirs = _campaign(org.org2, "乙单位专项学习", [org.u2])
     _campaign(org.org1, "未发布的任务", [org.u1], published=False)
-    _study(org.m1, material, date(2026, 11, 17), 600)
-    _study(b12_member, material, date(2026, 11, 18), 900)
+    add_study(org.m1, material, date(2026, 11, 17), 600)
+    add_study(b12_member, material, date(2026, 11, 18), 900)
     db.session.commit()
     return bureau, mine, theirs
 
@@ -139,7 +120,7 @@ def test_campaigns_with_a_snapshot_show_last_nights_figures(client, auth, org, r
                                                             material, frozen):
     bureau, mine, _ = running
     snapshot_participation(NOW - timedelta(hours=9, minutes=40))  # 00:20 on the 21st
-    _study(org.org1, material, TODAY, 900)  # org1 is done this morning: not in the snapshot
+    add_study(org.org1, material, TODAY, 900)  # org1 is done this morning: not in the snapshot
     starting = _campaign(org.org1, "今日开始的任务", [org.u1])
     starting.starts_on = TODAY  # no snapshot yet: computed now
     db.session.commit()
@@ -287,10 +268,10 @@ def spread(org, make_member, material):
     b15 = create_branch(org.admin, org.u1, BranchKind.BRANCH, "B15", "六所党支部", 5)
     people = {branch: [make_member(f"{branch.code.lower()}x{i}", branch) for i in range(n)]
               for branch, n in ((org.b12, 5), (b13, 2), (b14, 1), (b15, 4))}
-    _study(org.m1, material, TODAY - timedelta(days=3), 60)
-    _study(people[org.b12][0], material, TODAY - timedelta(days=27), 60)
-    _study(people[b14][0], material, TODAY, 60)
-    _study(people[b13][0], material, TODAY - timedelta(days=28), 60)  # just before the 4 weeks
+    add_study(org.m1, material, TODAY - timedelta(days=3), 60)
+    add_study(people[org.b12][0], material, TODAY - timedelta(days=27), 60)
+    add_study(people[b14][0], material, TODAY, 60)
+    add_study(people[b13][0], material, TODAY - timedelta(days=28), 60)  # just before the 4 weeks
     db.session.commit()
     return b13, b14, b15
 
@@ -347,7 +328,7 @@ def test_the_page_costs_the_same_queries_for_3_or_30_members(client, auth, org, 
         client.get("/manage/")
     for i in range(27):
         member = make_member(f"more{i:02d}", org.b12 if i % 2 else org.b11)
-        _study(member, material, date(2026, 11, 17 + i % 3), 60 * (i + 1))
+        add_study(member, material, date(2026, 11, 17 + i % 3), 60 * (i + 1))
     db.session.commit()
     with queries() as many:
         html = client.get("/manage/").get_data(as_text=True)
@@ -365,20 +346,12 @@ def _browser(test):
 
 
 @_browser
-def test_the_dashboard_fits_a_phone(org, running, spread, snapshots, live_server, frozen):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True)
-        page.goto(f"{live_server}/login")
-        page.fill("input[name=login_id]", "org1")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.goto(f"{live_server}/manage/")
-        page.click("text=按支部查看")
-        page.click("text=查看数据表")
-        chart = page.locator("svg.chart").bounding_box()
-        assert fits_phone_width(page)
-        assert 250 < chart["width"] <= PHONE["width"] and chart["height"] > 100
-        browser.close()
+def test_the_dashboard_fits_a_phone(org, running, spread, snapshots, live_server, frozen, phone):
+    log_in(phone, live_server, "org1")
+    phone.goto(f"{live_server}/manage/")
+    phone.click("text=按支部查看")
+    phone.click("text=查看数据表")
+    chart = phone.locator("svg.chart").bounding_box()
+    assert fits_phone_width(phone)
+    assert 250 < chart["width"] <= PHONE["width"] and chart["height"] > 100
+    assert phone.dialogs == []

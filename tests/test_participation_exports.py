@@ -24,7 +24,6 @@ from sqlalchemy import func, select
 
 from quizapp import db
 from quizapp.attempts.models import Attempt, AttemptAnswer
-from quizapp.audiences.services import build_audience
 from quizapp.campaigns import services as campaigns
 from quizapp.campaigns.models import Campaign
 from quizapp.clock import china_today, utcnow
@@ -35,7 +34,7 @@ from quizapp.participation.exports import chart_bars, csv_report, file_name, xls
 from quizapp.participation.queries import participation
 from quizapp.spreadsheets import DATETIME, Book, Column
 from quizapp.study.models import Material, StudyMinute
-from tests.factories import NOW, make_questions, make_quiz
+from tests.factories import NOW, add_study, make_material, make_questions, make_quiz
 
 FIRST, LAST = date(2026, 11, 1), date(2026, 11, 30)
 HACK = '=HYPERLINK("http://evil.example","点我")'
@@ -53,12 +52,6 @@ class Setup:
     at: Member
 
 
-def _study(material, member, day, seconds):
-    beat = datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
-    db.session.add(StudyMinute(member_id=member.id, material_id=material.id, day=day,
-                               seconds=seconds, first_beat_at=beat, last_beat_at=beat))
-
-
 @pytest.fixture()
 def setup(org, make_member) -> Setup:
     b13 = create_branch(org.admin, org.u1, BranchKind.BRANCH, "B13", "四所党支部", 3)
@@ -66,18 +59,13 @@ def setup(org, make_member) -> Setup:
     plus = make_member("plus", org.b12, name="+1", status=PoliticalStatus.PROBATIONARY)
     minus = make_member("minus", org.b12, name="-x")
     at = make_member("at", org.b21, name="@x", phone="13900000001")
-    material = Material(title="党纪学习", topic="党纪学习教育", body_markdown="正文",
-                        body_html="<p>正文</p>", estimated_minutes=10, status="published",
-                        audience=build_audience(org.admin, [org.bureau], [], []),
-                        owner_branch_id=org.bureau.id)
-    db.session.add(material)
-    db.session.flush()
+    material = make_material(org)
     campaign = campaigns.save_campaign(org.admin, campaigns.CampaignData(
         title="冬训/学习: 2026*?", starts_on=FIRST, ends_on=LAST, minute_target=30,
         branches=[org.bureau]))
-    _study(material, org.m1, date(2026, 11, 3), 2400)
-    _study(material, plus, date(2026, 11, 4), 600)
-    _study(material, at, date(2026, 11, 5), 2100)
+    add_study(org.m1, material, date(2026, 11, 3), 2400)
+    add_study(plus, material, date(2026, 11, 4), 600)
+    add_study(at, material, date(2026, 11, 5), 2100)
     db.session.commit()
     return Setup(b13, campaign, material, hack, plus, minus, at)
 
@@ -273,7 +261,7 @@ def test_the_export_takes_the_same_queries_for_few_or_many_members(org, setup, m
     few = export_statements()
     for number in range(40):
         member = make_member(f"n{number:02d}", (org.b11, org.b12, setup.b13)[number % 3])
-        _study(setup.material, member, date(2026, 11, 1 + number % 28), 60 * number)
+        add_study(member, setup.material, date(2026, 11, 1 + number % 28), 60 * number)
     db.session.commit()
     assert export_statements() == few
 

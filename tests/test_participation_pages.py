@@ -26,8 +26,7 @@ from quizapp.participation.queries import participation
 from quizapp.quizzes.models import Counting
 from quizapp.spreadsheets import XLSX
 from tests import test_participation as tp
-from tests.browser import CHROMIUM, fits_phone_width
-from tests.conftest import PASSWORD
+from tests.browser import CHROMIUM, fits_phone_width, log_in
 from tests.factories import NOW, make_questions, make_quiz
 
 #: The hand-made organisation of tests/test_participation.py (a fixture).
@@ -510,11 +509,7 @@ def test_the_report_works_on_a_phone(live_server, phone, org, people):
     campaign = _campaign_scenario(org, people)
     campaign.ends_on = date(2099, 12, 31)  # still running whatever the clock says
     db.session.commit()
-    phone.goto(f"{live_server}/login")
-    phone.fill("#login_id", "org1")
-    phone.fill("#password", PASSWORD)
-    phone.click("button[type=submit]")
-    phone.wait_for_url(f"{live_server}/")
+    log_in(phone, live_server, "org1")
     phone.goto(f"{live_server}{BASE}/")
     assert fits_phone_width(phone)
     phone.click("text=冬训学习")

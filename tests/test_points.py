@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 
 from quizapp import db
 from quizapp.attempts.models import Attempt
-from quizapp.audiences.services import build_audience
 from quizapp.clock import CHINA
 from quizapp.errors import DomainError
 from quizapp.offline import services as offline_services
@@ -33,7 +32,7 @@ from quizapp.quizzes.models import Counting, ReviewWhen
 from quizapp.reflections.models import Reflection
 from quizapp.scheduler import jobs
 from quizapp.scheduler import runner as scheduler_runner
-from quizapp.study.models import Material, StudyMinute
+from quizapp.study.models import StudyMinute
 from tests.factories import make_questions, make_quiz
 
 #: 10:00 on Saturday 21 November 2026, China time.
@@ -59,17 +58,6 @@ def entries(member=None, rule=None) -> list[PointEntry]:
 
 def count_entries() -> int:
     return db.session.scalar(select(func.count()).select_from(PointEntry))
-
-
-@pytest.fixture()
-def material(org) -> Material:
-    material = Material(title="党纪学习", topic="党纪学习教育", body_markdown="正文",
-                        body_html="<p>正文</p>", estimated_minutes=10, status="published",
-                        audience=build_audience(org.admin, [org.bureau], [], []),
-                        owner_branch_id=org.bureau.id)
-    db.session.add(material)
-    db.session.commit()
-    return material
 
 
 @pytest.fixture()

@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from quizapp import PROJECT_ROOT, db
 from quizapp.attempts.models import Attempt
 from quizapp.attempts.services import start_attempt
-from quizapp.audiences.services import build_audience
 from quizapp.campaigns import services as campaigns
 from quizapp.clock import CHINA
 from quizapp.members.models import Role
@@ -24,8 +23,7 @@ from quizapp.notices.services import NoticeDraft, send_notice
 from quizapp.quizzes.models import ReviewWhen
 from quizapp.scheduler import jobs
 from quizapp.scheduler import runner as scheduler_runner
-from quizapp.study.models import Material, StudyMinute
-from tests.factories import NOW, make_questions, make_quiz
+from tests.factories import NOW, add_study, make_material, make_questions, make_quiz
 
 
 def china(*args) -> datetime:
@@ -46,23 +44,6 @@ def _count() -> int:
 @pytest.fixture()
 def bank(org):
     return make_questions(org.admin, n_each=1)
-
-
-def _material(org) -> Material:
-    material = Material(title="党纪学习", topic="党纪学习教育", body_markdown="正文",
-                        body_html="<p>正文</p>", estimated_minutes=10, status="published",
-                        audience=build_audience(org.admin, [org.bureau], [], []),
-                        owner_branch_id=org.bureau.id)
-    db.session.add(material)
-    db.session.flush()
-    return material
-
-
-def _study(member, material, day: date, seconds: int) -> None:
-    beat = datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
-    db.session.add(StudyMinute(member_id=member.id, material_id=material.id, day=day,
-                               seconds=seconds, first_beat_at=beat, last_beat_at=beat))
-    db.session.flush()
 
 
 def _submitted(member, quiz, at: datetime, number=1, passed=True) -> None:
@@ -134,9 +115,9 @@ START, END = date(2026, 11, 16), date(2026, 11, 22)
 def campaign_b12(org, make_member):
     """A 30-minute campaign for B12: one member done, one behind (10 minutes)."""
     done, behind = make_member("done", org.b12), make_member("behind", org.b12)
-    material = _material(org)
-    _study(done, material, START, 1800)
-    _study(behind, material, START, 600)
+    material = make_material(org)
+    add_study(done, material, START, 1800)
+    add_study(behind, material, START, 600)
     campaign = campaigns.save_campaign(org.org1, campaigns.CampaignData(
         title="党纪学习教育专题", starts_on=START, ends_on=END, minute_target=30,
         branches=[org.b12]))
@@ -267,12 +248,12 @@ def last_week(org, bank, make_member):
     """Study and quizzes around last week in both units."""
     m21 = make_member("m21", org.b21)
     make_member("off", org.b12, role=Role.ORGANISER, scope=org.u1, active=False)
-    material = _material(org)
-    _study(org.m1, material, date(2026, 11, 17), 600)
-    _study(org.m1, material, date(2026, 11, 22), 300)
-    _study(org.m1, material, date(2026, 11, 23), 6000)  # this week
-    _study(org.m1, material, date(2026, 11, 15), 6000)  # the week before
-    _study(m21, material, date(2026, 11, 20), 1200)
+    material = make_material(org)
+    add_study(org.m1, material, date(2026, 11, 17), 600)
+    add_study(org.m1, material, date(2026, 11, 22), 300)
+    add_study(org.m1, material, date(2026, 11, 23), 6000)  # this week
+    add_study(org.m1, material, date(2026, 11, 15), 6000)  # the week before
+    add_study(m21, material, date(2026, 11, 20), 1200)
     quiz = make_quiz(org.admin, [org.bureau], questions=[bank["single"][0]],
                      attempts_allowed=3)
     _submitted(org.m1, quiz, china(2026, 11, 15, 23, 30), 1)  # Sunday before: no

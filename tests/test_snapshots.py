@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 
 from quizapp import db
 from quizapp.access import WHOLE_BUREAU
-from quizapp.audiences.services import build_audience
 from quizapp.campaigns import services as campaigns
 from quizapp.clock import CHINA
 from quizapp.members.services import move_member
@@ -25,7 +24,7 @@ from quizapp.participation.snapshots import (
     write_snapshot,
 )
 from quizapp.scheduler import jobs
-from quizapp.study.models import Material, StudyMinute
+from tests.factories import add_study
 
 
 def china(*args) -> datetime:
@@ -35,23 +34,6 @@ def china(*args) -> datetime:
 
 NOW = china(2026, 11, 21, 0, 20)  # the job's time, just after midnight
 D1, D2, TODAY = date(2026, 11, 19), date(2026, 11, 20), date(2026, 11, 21)
-
-
-@pytest.fixture()
-def material(org) -> Material:
-    material = Material(title="党纪学习", topic="党纪学习教育", body_markdown="正文",
-                        body_html="<p>正文</p>", estimated_minutes=10, status="published",
-                        audience=build_audience(org.admin, [org.bureau], [], []),
-                        owner_branch_id=org.bureau.id)
-    db.session.add(material)
-    db.session.commit()
-    return material
-
-
-def _study(member, material, day: date, seconds: int) -> None:
-    beat = datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
-    db.session.add(StudyMinute(member_id=member.id, material_id=material.id, day=day,
-                               seconds=seconds, first_beat_at=beat, last_beat_at=beat))
 
 
 def _rows(subject: str = DAY) -> dict[tuple[date, str], tuple]:
@@ -77,10 +59,10 @@ def mover(org, make_member, material):
     """A member in B12 who moved to B11 on D2; m1 and mover study on both days."""
     mover = make_member("mover", org.b12, name="转入者")
     move_member(org.admin, mover, org.b11, D2)
-    _study(org.m1, material, D1, 600)
-    _study(mover, material, D1, 300)  # in B12 then
-    _study(mover, material, D2, 120)  # in B11 now
-    _study(org.m1, material, TODAY, 900)  # today is not over: never in a snapshot
+    add_study(org.m1, material, D1, 600)
+    add_study(mover, material, D1, 300)  # in B12 then
+    add_study(mover, material, D2, 120)  # in B11 now
+    add_study(org.m1, material, TODAY, 900)  # today is not over: never in a snapshot
     db.session.commit()
     return mover
 
@@ -106,7 +88,7 @@ def test_each_day_counts_members_where_they_were_that_day(org, mover):
 def test_a_second_run_writes_nothing(org, mover, material):
     snapshot_participation(NOW, days=2)
     before = _rows()
-    _study(org.org1, material, D1, 60)  # a late fact changes no day already snapshotted
+    add_study(org.org1, material, D1, 60)  # a late fact changes no day already snapshotted
     db.session.commit()
 
     assert snapshot_participation(NOW, days=2).startswith("0 snapshot rows written")
@@ -164,7 +146,7 @@ def test_a_running_campaign_is_snapshotted_for_yesterday_only(org, mover, materi
     assert row.campaign_id == campaign.id
 
     # The next night adds the 21st; the 20th is kept as it was, D1 never gets one.
-    _study(org.org1, material, TODAY, 900)
+    add_study(org.org1, material, TODAY, 900)
     db.session.commit()
     snapshot_participation(NOW + timedelta(days=1), days=2)
     assert _rows(campaign_subject(campaign.id)) == {
