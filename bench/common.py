@@ -34,9 +34,10 @@ class Server:
     """gunicorn serving wsgi:app on 127.0.0.1 with the given environment."""
 
     def __init__(self, env: dict[str, str], workers: int = 2,
-                 access_log: Path | None = None) -> None:
+                 access_log: Path | None = None, threads: int = 1) -> None:
         self.port = free_port()
         self.workers = workers
+        self.threads = threads
         self.access_log = access_log
         self.env = os.environ | env
         self.process: subprocess.Popen | None = None
@@ -44,8 +45,9 @@ class Server:
     def __enter__(self) -> Server:
         gunicorn = str(Path(PYTHON).with_name("gunicorn"))
         self.process = subprocess.Popen(
-            [gunicorn, "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
-             "--log-level", "warning", *self._access_options(), "wsgi:app"],
+            [gunicorn, "--workers", str(self.workers), *self._thread_options(),
+             "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
+             *self._access_options(), "wsgi:app"],
             cwd=ROOT, env=self.env)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -55,6 +57,11 @@ class Server:
             except OSError:
                 time.sleep(0.2)
         raise RuntimeError("gunicorn did not start")
+
+    def _thread_options(self) -> list[str]:
+        if self.threads <= 1:
+            return []
+        return ["--worker-class", "gthread", "--threads", str(self.threads)]
 
     def _access_options(self) -> list[str]:
         """Log each request's method, path, status and time in the worker (microseconds)."""
@@ -70,6 +77,9 @@ class Server:
 
     @property
     def settings(self) -> str:
+        if self.threads > 1:
+            return (f"gunicorn {self.workers} gthread workers × {self.threads} threads, "
+                    "127.0.0.1")
         return f"gunicorn {self.workers} sync workers, 127.0.0.1"
 
 

@@ -67,6 +67,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--abandon", type=float, default=0.02,
                         help="share of takers who never submit")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker: above 1, gunicorn's gthread workers")
+    parser.add_argument("--draw-at-start", action="store_true",
+                        help="no papers drawn ahead: every start draws its paper")
     parser.add_argument("--postgres", metavar="URL", help="a server to create a database on")
     parser.add_argument("--faults", action="store_true")
     parser.add_argument("--smoke", action="store_true",
@@ -149,6 +153,12 @@ def build(app, args: argparse.Namespace, exam_seconds: float):  # noqa: ANN001, 
                             owner_branch_id=root.id)
         db.session.add(material)
         db.session.commit()
+        if not args.draw_at_start:
+            # Published ahead of the day: the scheduler's job has drawn every paper.
+            from quizapp.attempts.papers import prepare_papers
+
+            began = time.monotonic()
+            print(prepare_papers(now), f"({time.monotonic() - began:.1f} s)", file=sys.stderr)
         kinds = {}
         for question in db.session.scalars(select(Question)):
             blanks = len(question.answer) if question.type == "fill" else 1
@@ -247,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         log = Path(env["QUIZAPP_INSTANCE"]) / "scheduler.log"
         scheduler = Scheduler(env, log)
         access_log = Path(env["QUIZAPP_INSTANCE"]) / "access.log"
-        with Server(env, workers=args.workers, access_log=access_log) as server:
+        with Server(env, workers=args.workers, access_log=access_log,
+                    threads=args.threads) as server:
             scheduler.start()
             monitor = Monitor(lambda: [server.process.pid, *_children(server.process.pid)])
             monitor.start()
@@ -332,8 +343,8 @@ def main(argv: list[str] | None = None) -> int:
 
 #: Endpoint names by (method, path pattern) in the access log.
 ROUTES = [("GET", re.compile(r"^/healthz$"), "healthz"),
-          ("POST", re.compile(r"^/api/quizzes/\d+/attempts$"), "start"),
-          ("GET", re.compile(r"^/api/attempts/\d+$"), "load"),
+          ("POST", re.compile(r"^/quizzes/\d+/start$"), "start"),
+          ("GET", re.compile(r"^/attempts/\d+$"), "load"),
           ("PUT", re.compile(r"^/api/attempts/\d+/answers/\d+$"), "autosave"),
           ("POST", re.compile(r"^/api/attempts/\d+/submit$"), "submit"),
           ("POST", re.compile(r"^/api/study/heartbeat$"), "heartbeat")]

@@ -12,10 +12,12 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from bench.common import Request, json_request
 
@@ -23,6 +25,16 @@ from bench.common import Request, json_request
 TIMEOUT = 30.0
 #: Tries of one request before the simulated member gives up (a real page would keep trying).
 MAX_TRIES = 12
+#: Where a successful start redirects to, and how the attempt page marks each question.
+ATTEMPT_URL = re.compile(r"/attempts/(\d+)$")
+QUESTION_ID = re.compile(r'data-question-id="(\d+)"')
+
+
+def form_request(path: str, cookie: str, token: str) -> Request:
+    """A POST of a page's one-button form (its CSRF field only), as a browser sends it."""
+    return Request("POST", path, {"Cookie": f"session={cookie}",
+                                  "Content-Type": "application/x-www-form-urlencoded"},
+                   urlencode({"csrf_token": token}).encode())
 
 
 @dataclass
@@ -102,8 +114,9 @@ class Client:
     def endpoint(self, name: str) -> Endpoint:
         return self.endpoints.setdefault(name, Endpoint(name))
 
-    async def send(self, name: str, request: Request) -> tuple[int, dict | None]:
-        """Send one request; return (status, JSON body), status 0 when none came back."""
+    async def send(self, name: str, request: Request) -> tuple[int, dict | Page | None]:
+        """Send one request; return (status, JSON body or page), status 0 when none came
+        back."""
         started = time.monotonic()
         writer = None
         try:
@@ -121,7 +134,7 @@ class Client:
         return status, body
 
     async def until_answered(self, name: str, make: Callable[[], Request]
-                             ) -> tuple[int, dict | None]:
+                             ) -> tuple[int, dict | Page | None]:
         """Send until the server answers with something other than a failure (as the pages
         retry), backing off up to 5 s; return the last answer."""
         delay = 0.5
@@ -136,18 +149,31 @@ class Client:
         return status, body
 
 
-async def _read(reader: asyncio.StreamReader) -> tuple[int, dict | None]:
+@dataclass
+class Page:
+    """A response that isn't JSON: an HTML page, or a redirect to one."""
+
+    text: str
+    location: str | None
+
+
+async def _read(reader: asyncio.StreamReader) -> tuple[int, dict | Page | None]:
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])
-    length = 0
+    length, location, is_json = 0, None, False
     for line in head.split(b"\r\n"):
-        if line.lower().startswith(b"content-length:"):
-            length = int(line.split(b":", 1)[1])
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"location":
+            location = value.strip().decode()
+        elif name == b"content-type":
+            is_json = b"json" in value
     body = await reader.readexactly(length) if length else b""
-    try:
+    if is_json:
         return status, json.loads(body) if body else None
-    except ValueError:
-        return status, None
+    return status, Page(body.decode("utf-8", "replace"), location)
 
 
 def _response(kind: tuple[str, int, int], rng: random.Random) -> object:
@@ -166,19 +192,22 @@ async def take_exam(client: Client, taker: Taker, quiz_id: int, kinds: dict[int,
                     gap: float, t0: float, rng: random.Random) -> None:
     """Start, load, answer every question a few seconds apart, then submit (or abandon)."""
     await asyncio.sleep(max(0.0, t0 + taker.starts_after - time.monotonic()))
-    status, body = await client.until_answered("start", lambda: json_request(
-        "POST", f"/api/quizzes/{quiz_id}/attempts", taker.cookie, taker.token))
-    if status not in (200, 201):
+    # As on the phone: the quiz page's start button posts a form, the server redirects to
+    # the attempt page, whose HTML holds the questions.
+    status, body = await client.until_answered("start", lambda: form_request(
+        f"/quizzes/{quiz_id}/start", taker.cookie, taker.token))
+    started = ATTEMPT_URL.search(body.location or "") if isinstance(body, Page) else None
+    if status != 302 or started is None:
         taker.gave_up += 1
         return
-    taker.attempt_id = body["attempt_id"]
+    taker.attempt_id = int(started.group(1))
     base = f"/api/attempts/{taker.attempt_id}"
-    status, body = await client.until_answered(
-        "load", lambda: json_request("GET", base, taker.cookie, taker.token))
-    if status != 200:
+    status, body = await client.until_answered("load", lambda: Request(
+        "GET", f"/attempts/{taker.attempt_id}", {"Cookie": f"session={taker.cookie}"}))
+    if status != 200 or not isinstance(body, Page):
         taker.gave_up += 1
         return
-    taker.question_ids = sorted(int(q) for q in body.get("answers", {}))
+    taker.question_ids = sorted(int(q) for q in QUESTION_ID.findall(body.text))
     seq = 0
     order = list(taker.question_ids)
     rng.shuffle(order)

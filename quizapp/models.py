@@ -1,6 +1,6 @@
 """Import every feature's models so the metadata is complete (for Alembic and tests)."""
 
-from quizapp.attempts.models import Attempt, AttemptAnswer
+from quizapp.attempts.models import Attempt, AttemptAnswer, PreparedPaper
 from quizapp.audiences.models import Audience, AudienceBranch, AudienceMember
 from quizapp.auth.models import RateLimitCounter
 from quizapp.bank.models import Category, Question
@@ -22,6 +22,7 @@ metadata = Base.metadata
 __all__ = [
     "Campaign", "CampaignMaterial", "CampaignQuiz", "Material", "OfflineAttendance",
     "OfflineSession", "ParticipationSnapshot", "PointEntry", "PointRule", "PointSettings",
+    "PreparedPaper",
     "Reflection", "StudyMinute",
     "Attempt", "AttemptAnswer", "Audience", "AudienceBranch", "AudienceMember", "Base",
     "Branch", "Category", "DailyQuestion", "DrawRule", "Member", "Membership", "Notice",

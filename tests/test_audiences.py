@@ -7,7 +7,15 @@ from sqlalchemy import select
 
 from quizapp import db
 from quizapp.audiences.models import Audience
-from quizapp.audiences.services import build_audience, reaches, reaching
+from quizapp.audiences.services import (
+    audiences_including,
+    build_audience,
+    includes,
+    is_in_audience,
+    reaches,
+    reaching,
+)
+from quizapp.members.models import PoliticalStatus
 
 
 @pytest.mark.parametrize("branches,roster,reached", [
@@ -26,3 +34,26 @@ def test_reaching_matches_reaches(org, branches, roster, reached):
         in_sql = db.session.scalar(select(Audience.id).where(
             Audience.id == audience.id, reaching(Audience.id, root))) is not None
         assert reaches(audience, root) == in_sql == (name in reached), name
+
+
+@pytest.mark.parametrize("branches,statuses,roster,inside", [
+    (["bureau"], [], [], {"m1", "org1", "org2", "prob"}),
+    (["u1"], [], [], {"m1", "org1", "prob"}),
+    (["b12"], [], [], set()),  # nobody placed in B12
+    (["u1", "u2"], ["probationary"], [], {"prob"}),
+    (["bureau"], [], ["m1", "org2"], {"m1", "org2"}),  # a roster decides alone
+    ([], [], ["prob", "gone"], {"prob"}),  # deactivated members are in no audience
+])
+def test_one_query_membership_agrees_with_the_python_rule(org, make_member, branches,
+                                                          statuses, roster, inside):
+    people = {"m1": org.m1, "org1": org.org1, "org2": org.org2,
+              "prob": make_member("prob", org.b11, status=PoliticalStatus.PROBATIONARY),
+              "gone": make_member("gone", org.b21, active=False)}
+    audience = build_audience(org.admin, [getattr(org, b) for b in branches], statuses,
+                              [people[m] for m in roster])
+    db.session.flush()
+    for name, member in people.items():
+        in_python = includes(audience, member)
+        in_sql = is_in_audience(member, audience.id)
+        in_batch = audience.id in audiences_including(member, [audience.id])
+        assert in_python == in_sql == in_batch == (name in inside), name

@@ -101,3 +101,23 @@ class AttemptAnswer(Base):
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
     #: Answers are always shown with their question: load both in one query.
     question: Mapped[Question] = relationship(lazy="joined")
+
+
+class PreparedPaper(Base):
+    """A paper drawn ahead of time for one member: starting the quiz claims it.
+
+    The scheduler draws every audience member's paper before a quiz opens
+    (:mod:`quizapp.attempts.papers`), so that the start of an exam, when everyone starts
+    within a minute, is one claim instead of a draw over the bank. Saving or withdrawing
+    the quiz drops its papers; a paper whose questions were deactivated since is not used.
+    """
+
+    __tablename__ = "prepared_papers"
+
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    #: The paper's question ids in the order the member will see them.
+    question_ids: Mapped[list[int]] = mapped_column(JSON)
+    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -12,6 +12,7 @@ from quizapp.bank.types import get_type
 from quizapp.clock import utcnow
 from quizapp.errors import DomainError
 from quizapp.members.forms import ActionForm
+from quizapp.quizzes.models import Quiz
 
 bp = Blueprint("attempts", __name__)
 
@@ -40,16 +41,21 @@ def quiz(quiz_id: int):
 def start(quiz_id: int):
     """Start (or resume) an attempt without JavaScript, then go to it."""
     now = utcnow()
-    card = queries.get_quiz_card(current_user, quiz_id, now)
+    quiz = db.session.get(Quiz, quiz_id)
+    if quiz is None:
+        abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
     for _ in range(2):
         try:
-            attempt, _created = services.start_attempt(current_user, card.quiz, now)
+            # It checks that the quiz is published for the member (AttemptNotFound: 404).
+            attempt, _created = services.start_attempt(current_user, quiz, now)
             db.session.commit()
             return redirect(url_for("attempts.take", attempt_id=attempt.id))
         except IntegrityError:
             db.session.rollback()
+        except services.AttemptNotFound:
+            abort(404)
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from quizapp import db
+from quizapp.attempts import papers
 from quizapp.attempts.models import Attempt, AttemptAnswer
-from quizapp.audiences.services import includes
+from quizapp.audiences.services import is_in_audience
 from quizapp.auth.session_ref import SessionRef, valid_member
 from quizapp.bank.models import Question
 from quizapp.bank.types import get_type
@@ -23,10 +24,15 @@ from quizapp.db import UTCDateTime
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
 from quizapp.quizzes.models import Counting, Quiz, ReviewWhen
-from quizapp.quizzes.services import draw_paper, status_of
+from quizapp.quizzes.services import status_of
 
 #: Answers that arrive this long after the deadline still count (slow networks).
 GRACE = timedelta(seconds=30)
+
+_answers = AttemptAnswer.__table__
+_attempts = Attempt.__table__
+_questions = Question.__table__
+_members = Member.__table__
 
 
 class AttemptNotFound(DomainError):
@@ -60,20 +66,23 @@ def find_open_attempt(member: Member, quiz: Quiz) -> Attempt | None:
 
 def check_can_see(member: Member, quiz: Quiz) -> None:
     """Raise AttemptNotFound unless the quiz is published for the member's audience."""
-    if not quiz.is_published or not includes(quiz.audience, member):
+    if not quiz.is_published or not is_in_audience(member, quiz.audience_id):
         raise AttemptNotFound("没有找到该测试，或您不在参加范围内。")
 
 
 def start_attempt(member: Member, quiz: Quiz, now: datetime,
                   rng: random.Random | None = None) -> tuple[Attempt, bool]:
-    """Return the member's attempt in progress, or draw a new paper; True when new.
+    """Return the member's attempt in progress, or start a new one; True when new.
 
-    The database allows one attempt in progress per member and quiz: when two starts
-    race, the loser's flush fails with IntegrityError and the caller retries, finding
-    the winner's attempt.
+    The paper is the one drawn ahead for the member (:mod:`quizapp.attempts.papers`), or
+    drawn now when there is none. The database allows one attempt in progress per member
+    and quiz: when two starts race, the loser's flush fails with IntegrityError and the
+    caller retries, finding the winner's attempt.
     """
     check_can_see(member, quiz)
-    current = find_open_attempt(member, quiz)
+    earlier = list(db.session.scalars(select(Attempt).where(
+        Attempt.quiz_id == quiz.id, Attempt.member_id == member.id)))
+    current = next((a for a in earlier if a.status == "in_progress"), None)
     if current is not None:
         if not is_overdue(current, now):
             return current, False
@@ -83,27 +92,29 @@ def start_attempt(member: Member, quiz: Quiz, now: datetime,
         raise DomainError("该测试尚未开始，请在开始时间后再来。")
     if state == "closed":
         raise DomainError("该测试已经结束。")
-    used = db.session.scalar(select(func.count()).where(
-        Attempt.quiz_id == quiz.id, Attempt.member_id == member.id))
-    if used >= quiz.attempts_allowed:
+    if len(earlier) >= quiz.attempts_allowed:
         raise DomainError(f"您已用完全部 {quiz.attempts_allowed} 次答题机会。")
     rng = rng or random.SystemRandom()
-    paper = draw_paper(quiz, rng)
+    paper = papers.claim_paper(quiz, member.id) or papers.draw_now(quiz, rng)
     deadline = quiz.closes_at
     if quiz.time_limit_minutes:
         deadline = min(deadline, now + timedelta(minutes=quiz.time_limit_minutes))
-    attempt = Attempt(quiz_id=quiz.id, member_id=member.id, number=used + 1,
-                      status="in_progress", started_at=now, deadline_at=deadline)
+    rows = []
     for position, question in enumerate(paper):
-        order = list(range(len(question.options)))
+        order = list(range(question.option_count))
         if quiz.shuffle_options and question.type in ("single", "multiple"):
             rng.shuffle(order)
-        attempt.answers.append(AttemptAnswer(
-            question=question, position=position, option_order=order,
-            points=float(quiz.points[question.type]), seq=0))
-    attempt.max_score = sum(a.points for a in attempt.answers)
+        rows.append({"question_id": question.id, "position": position,
+                     "option_order": order, "points": float(quiz.points[question.type]),
+                     "seq": 0})
+    attempt = Attempt(quiz_id=quiz.id, member_id=member.id, number=len(earlier) + 1,
+                      status="in_progress", started_at=now, deadline_at=deadline,
+                      max_score=sum(r["points"] for r in rows))
     db.session.add(attempt)
     db.session.flush()
+    # The answer rows in one executemany, without building an ORM object for each.
+    db.session.connection().execute(insert(_answers), [r | {"attempt_id": attempt.id}
+                                                       for r in rows])
     return attempt, True
 
 
@@ -121,11 +132,6 @@ class SessionInvalid(DomainError):
     def __init__(self) -> None:
         super().__init__("登录已过期或账号已变更，请重新登录。")
 
-
-_answers = AttemptAnswer.__table__
-_attempts = Attempt.__table__
-_questions = Question.__table__
-_members = Member.__table__
 
 #: The autosave's one read: built once, so each request only binds parameters.
 _SAVE_READ = (

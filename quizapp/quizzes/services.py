@@ -6,9 +6,10 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from quizapp import access, db
+from quizapp.attempts.models import PreparedPaper
 from quizapp.audiences.services import build_audience
 from quizapp.bank.models import Category, Question
 from quizapp.bank.types import REGISTRY
@@ -166,7 +167,14 @@ def save_quiz(actor: Member, data: QuizData, quiz: Quiz | None = None) -> Quiz:
                  difficulty_max=r.difficulty_max, count=r.count) for r in data.rules]
     db.session.add(quiz)
     db.session.flush()
+    discard_prepared_papers(quiz)
     return quiz
+
+
+def discard_prepared_papers(quiz: Quiz) -> None:
+    """Drop the papers drawn ahead for ``quiz``: its rules or audience may have changed."""
+    db.session.execute(delete(PreparedPaper).where(PreparedPaper.quiz_id == quiz.id)
+                       .execution_options(synchronize_session=False))
 
 
 def can_manage_quiz(actor: Member, quiz: Quiz) -> bool:
@@ -189,6 +197,8 @@ def set_published(actor: Member, quiz: Quiz, published: bool) -> None:
         if problems:
             raise DomainError("；".join(problems) + "。")
     quiz.status = "published" if published else "draft"
+    if not published:
+        discard_prepared_papers(quiz)
     db.session.flush()
 
 
@@ -200,29 +210,52 @@ def _rules_of(quiz: Quiz) -> QuizData:
                for r in quiz.draw_rules])
 
 
-def draw_paper(quiz: Quiz, rng: random.Random | None = None) -> list[Question]:
-    """Draw one paper: the fixed questions, then each rule's random picks (no repeats).
+def draw_question_ids(quiz: Quiz, rng: random.Random | None = None, count: int = 1
+                      ) -> list[list[int]]:
+    """Draw ``count`` papers as lists of question ids: the fixed questions, then each
+    rule's random picks (no question twice on a paper), shuffled when the quiz says so.
 
-    One query for the fixed questions, one per draw rule (ids only), one to load the
-    picks: bounded by the number of rules, whatever the size of the bank.
+    One query for the fixed questions and one per draw rule (ids only), whatever ``count``
+    and the size of the bank: drawing every member's paper ahead of an exam costs no more
+    queries than drawing one.
     """
     rng = rng or random.SystemRandom()
-    fixed = [fq.question for fq in quiz.fixed_questions if fq.question.is_active]
-    chosen_ids: list[int] = []
-    taken = {q.id for q in fixed}
+    fixed = list(db.session.scalars(
+        select(QuizQuestion.question_id)
+        .join(Question, Question.id == QuizQuestion.question_id)
+        .where(QuizQuestion.quiz_id == quiz.id, Question.is_active.is_(True))
+        .order_by(QuizQuestion.position)))
+    pools = []
     for rule in quiz.draw_rules:
-        pool = list(db.session.scalars(_candidates_query(rule, taken)))
+        pool = list(db.session.scalars(_candidates_query(rule, set(fixed))))
         if len(pool) < rule.count:
             raise DomainError("题库中的题目不够抽取，请联系管理员调整抽题规则。")
-        picks = rng.sample(pool, rule.count)
-        chosen_ids += picks
-        taken.update(picks)
-    drawn = {q.id: q for q in db.session.scalars(
-        select(Question).where(Question.id.in_(chosen_ids)))} if chosen_ids else {}
-    paper = fixed + [drawn[i] for i in chosen_ids]
-    if quiz.shuffle_questions:
-        rng.shuffle(paper)
-    return paper
+        pools.append((pool, set(pool), rule.count))
+    papers = []
+    for _ in range(count):
+        paper = list(fixed)
+        taken = set(fixed)
+        for pool, members, picks in pools:
+            # Rules may overlap (a category and its parent): leave out what this paper has.
+            if not members.isdisjoint(taken):
+                pool = [i for i in pool if i not in taken]
+                if len(pool) < picks:
+                    raise DomainError("题库中的题目不够抽取，请联系管理员调整抽题规则。")
+            chosen = rng.sample(pool, picks)
+            paper += chosen
+            taken.update(chosen)
+        if quiz.shuffle_questions:
+            rng.shuffle(paper)
+        papers.append(paper)
+    return papers
+
+
+def draw_paper(quiz: Quiz, rng: random.Random | None = None) -> list[Question]:
+    """Draw one paper as the questions themselves (the organiser's preview)."""
+    ids = draw_question_ids(quiz, rng)[0]
+    questions = {q.id: q for q in db.session.scalars(
+        select(Question).where(Question.id.in_(ids)))}
+    return [questions[i] for i in ids]
 
 
 def status_of(quiz: Quiz, now: datetime) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from quizapp import access, db
 from quizapp.attempts.models import Attempt
+from quizapp.attempts.papers import prepare_papers
 from quizapp.attempts.services import expire_overdue
 from quizapp.audiences.models import Audience
 from quizapp.audiences.services import member_filter
@@ -261,5 +262,5 @@ def weekly_summary_for_organisers(now: datetime) -> str:
 
 #: Every job by name, for the runner and ``flask scheduler run-once``.
 JOBS: dict[str, Callable[[datetime], str]] = {job.__name__: job for job in (
-    submit_overdue_attempts, remind_campaign_members, greet_party_anniversaries,
+    submit_overdue_attempts, prepare_papers, remind_campaign_members, greet_party_anniversaries,
     weekly_summary_for_organisers, snapshot_participation, award_points)}
