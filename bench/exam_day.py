@@ -47,6 +47,7 @@ from bench.scenario import (  # noqa: E402
     Client,
     Studier,
     Taker,
+    loop_lag,
     probe,
     study,
     summarise_takers,
@@ -307,10 +308,10 @@ def main(argv: list[str] | None = None) -> int:
                 events.append(f"{time.monotonic() - started:.0f} s: scheduler started again")
 
             async def everyone() -> None:
-                t0 = time.monotonic()
+                t0 = client.t0 = time.monotonic()
                 stop_at = t0 + run_end
                 await asyncio.gather(
-                    probe(client, stop_at),
+                    probe(client, stop_at), loop_lag(client, stop_at),
                     faults(),
                     *[take_exam(client, t, quiz_id, kinds, args.gap, t0,
                                 random.Random(args.seed + t.member_id)) for t in takers],
@@ -390,6 +391,15 @@ def _report(args, url, settings, client, monitor, takers, studiers, events, verd
         others = {s: n for s, n in e.statuses.items() if s not in (0, 200, 201) and s < 500}
         print(f"| {name} | {e.requests} | {e.failures} | {others or '—'} | {e.rate:.1f} | "
               f"{e.percentile(50):.1f} | {e.percentile(95):.1f} | {e.percentile(99):.1f} |")
+    print("\np95 ms by minute of the run (requests in that minute):")
+    for name in ("start", "load", "autosave", "heartbeat", "submit"):
+        e = client.endpoints.get(name)
+        if e is not None:
+            print(f"  {name}: " + ", ".join(f"{m}: {p:.0f} ({n})"
+                                           for m, n, p in e.by_minute(client.t0)))
+    lag = sorted(client.lag) or [0.0]
+    print(f"client event loop late by p50 {lag[len(lag) // 2] * 1000:.0f} ms, "
+          f"p95 {lag[int(0.95 * len(lag))] * 1000:.0f} ms, max {lag[-1] * 1000:.0f} ms")
     print(f"\nserver (gunicorn master + workers): {monitor.summary()}")
     print(f"client retries after a failure: {client.retries}; "
           f"requests given up after {MAX_TRIES_TEXT}: {_gave_up(takers, studiers)}")

@@ -43,12 +43,14 @@ class Endpoint:
 
     name: str
     latencies: list[float] = field(default_factory=list)
+    starts: list[float] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
     first: float = float("inf")
     last: float = 0.0
 
     def record(self, started: float, finished: float, status: int) -> None:
         self.latencies.append(finished - started)
+        self.starts.append(started)
         self.statuses[status] += 1
         self.first, self.last = min(self.first, started), max(self.last, finished)
 
@@ -70,6 +72,14 @@ class Endpoint:
     @property
     def rate(self) -> float:
         return self.requests / (self.last - self.first) if self.last > self.first else 0.0
+
+    def by_minute(self, t0: float, p: float = 95) -> list[tuple[int, int, float]]:
+        """Return (minute, requests, p-th percentile ms) for each minute of the run."""
+        minutes: dict[int, list[float]] = defaultdict(list)
+        for started, latency in zip(self.starts, self.latencies):
+            minutes[int((started - t0) // 60)].append(latency)
+        return [(m, len(v), sorted(v)[min(len(v) - 1, int(p / 100 * len(v)))] * 1000)
+                for m, v in sorted(minutes.items())]
 
 
 @dataclass
@@ -110,6 +120,8 @@ class Client:
         self.port = port
         self.endpoints: dict[str, Endpoint] = {}
         self.retries = 0
+        self.lag: list[float] = []
+        self.t0 = time.monotonic()
 
     def endpoint(self, name: str) -> Endpoint:
         return self.endpoints.setdefault(name, Endpoint(name))
@@ -207,7 +219,7 @@ async def take_exam(client: Client, taker: Taker, quiz_id: int, kinds: dict[int,
     if status != 200 or not isinstance(body, Page):
         taker.gave_up += 1
         return
-    taker.question_ids = sorted(int(q) for q in QUESTION_ID.findall(body.text))
+    taker.question_ids = sorted({int(q) for q in QUESTION_ID.findall(body.text)})
     seq = 0
     order = list(taker.question_ids)
     rng.shuffle(order)
@@ -259,6 +271,15 @@ async def study(client: Client, studier: Studier, interval: float, stop_at: floa
         else:
             studier.gave_up += 1
         await asyncio.sleep(interval)
+
+
+async def loop_lag(client: Client, stop_at: float, every: float = 0.1) -> None:
+    """Record how late the client's own event loop wakes up: a client too busy to send or
+    read in time would show up here, not as the server's latency."""
+    while time.monotonic() < stop_at:
+        due = time.monotonic() + every
+        await asyncio.sleep(every)
+        client.lag.append(time.monotonic() - due)
 
 
 async def probe(client: Client, stop_at: float, per_second: float = 5.0) -> None:

@@ -57,13 +57,6 @@ class SaveResult:
 # Starting
 
 
-def find_open_attempt(member: Member, quiz: Quiz) -> Attempt | None:
-    """Return the member's attempt in progress at ``quiz``, if any."""
-    return db.session.scalar(select(Attempt).where(
-        Attempt.quiz_id == quiz.id, Attempt.member_id == member.id,
-        Attempt.status == "in_progress"))
-
-
 def check_can_see(member: Member, quiz: Quiz) -> None:
     """Raise AttemptNotFound unless the quiz is published for the member's audience."""
     if not quiz.is_published or not is_in_audience(member, quiz.audience_id):
