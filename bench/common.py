@@ -43,12 +43,7 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
-        gunicorn = str(Path(PYTHON).with_name("gunicorn"))
-        self.process = subprocess.Popen(
-            [gunicorn, "--workers", str(self.workers), *self._thread_options(),
-             "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
-             *self._access_options(), "wsgi:app"],
-            cwd=ROOT, env=self.env)
+        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -57,6 +52,14 @@ class Server:
             except OSError:
                 time.sleep(0.2)
         raise RuntimeError("gunicorn did not start")
+
+    @property
+    def command(self) -> list[str]:
+        """The gunicorn command line (every other setting is gunicorn's default)."""
+        gunicorn = str(Path(PYTHON).with_name("gunicorn"))
+        return [gunicorn, "--workers", str(self.workers), *self._thread_options(),
+                "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
+                *self._access_options(), "wsgi:app"]
 
     def _thread_options(self) -> list[str]:
         if self.threads <= 1:

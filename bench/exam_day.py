@@ -31,18 +31,15 @@ import os
 import random
 import re
 import signal
-import subprocess
 import sys
-import threading
 import time
-import uuid
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import PYTHON, ROOT, Server, build_bureau, prepare_app, session_cookie  # noqa: E402
+from bench.common import Server, build_bureau, prepare_app, session_cookie  # noqa: E402
+from bench.processes import Database, Monitor, Scheduler, children, postgres_processes  # noqa: E402
 from bench.scenario import (  # noqa: E402
     Client,
     Studier,
@@ -82,43 +79,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.takers, args.studiers, args.questions = 30, 20, 6
         args.ramp, args.gap, args.heartbeat = 2.0, 0.3, 1.0
     return args
-
-
-class Database:
-    """The database of the run: a temporary SQLite file, or a PostgreSQL database made for it."""
-
-    def __init__(self, postgres: str | None) -> None:
-        self.server_url = postgres
-        self.url: str | None = None
-        self.name = f"quizapp_exam_{uuid.uuid4().hex[:8]}"
-
-    def __enter__(self) -> Database:
-        if self.server_url:
-            import psycopg
-
-            with psycopg.connect(self.server_url, autocommit=True) as connection:
-                connection.execute(f'CREATE DATABASE "{self.name}"')
-            base = self.server_url.rsplit("/", 1)[0]
-            self.url = f"{base}/{self.name}"
-            os.environ["DATABASE_URL"] = self.url
-        return self
-
-    def __exit__(self, *exc) -> None:  # noqa: ANN002
-        if self.server_url:
-            import psycopg
-
-            # WITH (FORCE) ends the app's own pooled connections too.
-            with psycopg.connect(self.server_url, autocommit=True) as connection:
-                connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-    def terminate_connections(self) -> int:
-        """Terminate every connection to the run's database but our own; return how many."""
-        import psycopg
-
-        with psycopg.connect(self.server_url, autocommit=True) as connection:
-            return len(connection.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = %s AND pid <> pg_backend_pid()", (self.name,)).fetchall())
 
 
 def build(app, args: argparse.Namespace, exam_seconds: float):  # noqa: ANN001, ANN201
@@ -169,68 +129,6 @@ def build(app, args: argparse.Namespace, exam_seconds: float):  # noqa: ANN001, 
         return quiz.id, limit, kinds, ids, tokens
 
 
-class Monitor(threading.Thread):
-    """Sample the CPU time and resident memory of a process tree once a second."""
-
-    def __init__(self, pids: Callable[[], list[int]]) -> None:
-        super().__init__(daemon=True)
-        self.pids, self.samples, self.running = pids, [], True
-
-    @staticmethod
-    def _read(pid: int) -> tuple[float, int]:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            ticks = os.sysconf("SC_CLK_TCK")
-            cpu = (int(fields[11]) + int(fields[12])) / ticks
-            rss = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-            return cpu, rss
-        except (OSError, IndexError, ValueError):
-            return 0.0, 0
-
-    def run(self) -> None:
-        while self.running:
-            readings = [self._read(pid) for pid in self.pids()]
-            self.samples.append((time.monotonic(), sum(c for c, _ in readings),
-                                 sum(r for _, r in readings)))
-            time.sleep(1)
-
-    def summary(self) -> str:
-        if len(self.samples) < 2:
-            return "n/a"
-        (t0, c0, _), (t1, c1, _) = self.samples[0], self.samples[-1]
-        peak = max(r for _, _, r in self.samples)
-        busiest = max((b[1] - a[1]) / (b[0] - a[0])
-                      for a, b in zip(self.samples, self.samples[1:]) if b[0] > a[0])
-        return (f"{(c1 - c0) / (t1 - t0):.0%} of one core on average, {busiest:.0%} in the "
-                f"busiest second, peak memory {peak / 2**20:.0f} MiB")
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
-class Scheduler:
-    """``flask --app wsgi scheduler`` as a process of its own, stoppable and restartable."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.env, self.log, self.process = os.environ | env, log, None
-
-    def start(self) -> None:
-        flask = str(Path(PYTHON).with_name("flask"))
-        self.process = subprocess.Popen([flask, "--app", "wsgi", "scheduler"], cwd=ROOT,
-                                        env=self.env, stdout=self.log.open("a"),
-                                        stderr=subprocess.STDOUT)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=120)
-        self.process = None
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     rng = random.Random(args.seed)
@@ -261,14 +159,21 @@ def main(argv: list[str] | None = None) -> int:
         with Server(env, workers=args.workers, access_log=access_log,
                     threads=args.threads) as server:
             scheduler.start()
-            monitor = Monitor(lambda: [server.process.pid, *_children(server.process.pid)])
+            monitor = Monitor({
+                "server (gunicorn master + workers)":
+                    lambda: [server.process.pid, *children(server.process.pid)],
+                "scheduler": scheduler.pids,
+                "PostgreSQL (every server process)":
+                    postgres_processes if args.postgres else list,
+                "load client (this process)": lambda: [os.getpid()],
+            })
             monitor.start()
             client = Client(server.port)
             events: list[str] = []
             started = time.monotonic()
 
             async def fault_worker() -> None:
-                workers = _children(server.process.pid)
+                workers = children(server.process.pid)
                 if workers:
                     os.kill(workers[0], signal.SIGKILL)
                     events.append(f"{time.monotonic() - started:.0f} s: SIGKILL gunicorn "
@@ -319,9 +224,7 @@ def main(argv: list[str] | None = None) -> int:
                 await asyncio.sleep(max(0.0, stop_at - time.monotonic()))
 
             print(f"running for about {run_end:.0f} s…", file=sys.stderr)
-            client_cpu, client_wall = time.process_time(), time.monotonic()
             asyncio.run(everyone())
-            client_cpu = (time.process_time() - client_cpu) / (time.monotonic() - client_wall)
             monitor.running = False
             scheduler.stop()
         if args.smoke:
@@ -337,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
             now = utcnow() + (timedelta(minutes=limit + 1) if args.smoke else timedelta())
             verdict = verify(takers, quiz_id, now)
         _report(args, url, server.settings, client, monitor, takers, studiers, events, verdict)
-        print(f"load client (this process): {client_cpu:.0%} of one core on average")
+        print("gunicorn command (other settings at gunicorn's defaults): "
+              + " ".join(["gunicorn", *server.command[1:]]))
         _print_server_times(access_log)
         return 0 if verdict.ok and not _gave_up(takers, studiers) else 1
 
@@ -400,7 +304,12 @@ def _report(args, url, settings, client, monitor, takers, studiers, events, verd
     lag = sorted(client.lag) or [0.0]
     print(f"client event loop late by p50 {lag[len(lag) // 2] * 1000:.0f} ms, "
           f"p95 {lag[int(0.95 * len(lag))] * 1000:.0f} ms, max {lag[-1] * 1000:.0f} ms")
-    print(f"\nserver (gunicorn master + workers): {monitor.summary()}")
+    print("\nCPU and memory, sampled every second:")
+    for line in monitor.summary():
+        print(f"  {line}")
+    for name in ("machine", "server (gunicorn master + workers)"):
+        print(f"  {name} by minute of the run (share of one core): " + ", ".join(
+            f"{m}: {share:.0%}" for m, share in monitor.by_minute(name, client.t0)))
     print(f"client retries after a failure: {client.retries}; "
           f"requests given up after {MAX_TRIES_TEXT}: {_gave_up(takers, studiers)}")
     for key, value in summarise_takers(takers).items():

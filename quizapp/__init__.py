@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from quizapp import clock, db, errors
 from quizapp.bank.types import display_text, split_blanks
 from quizapp.config import from_environment, normalise_database_url
-from quizapp.extensions import csrf, limiter, login_manager
+from quizapp.extensions import csrf, init_limiter, login_manager
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,7 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             request.max_content_length = int(app.config["MAX_VIDEO_UPLOAD_MB"] * 1024 * 1024)
 
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     login_manager.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, false, literal, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, false, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from quizapp import access, db
@@ -81,6 +81,25 @@ def includes(audience: Audience, member: Member) -> bool:
     return any(b.contains(member.branch) for b in audience.branches)
 
 
+def _audience_check():  # noqa: ANN202
+    listed, placed = aliased(Branch), aliased(Branch)
+    audience_id, branch_id = bindparam("audience_id"), bindparam("branch_id")
+    return select(
+        Audience.statuses,
+        exists().where(AudienceMember.audience_id == audience_id).label("has_roster"),
+        exists().where(AudienceMember.audience_id == audience_id,
+                       AudienceMember.member_id == bindparam("member_id")).label("on_roster"),
+        exists().where(AudienceBranch.audience_id == audience_id,
+                       listed.id == AudienceBranch.branch_id,
+                       placed.id == branch_id,
+                       placed.path.startswith(listed.path)).label("under_branch"),
+    ).where(Audience.id == audience_id)
+
+
+#: Built once (bound parameters only): a start runs it, and building it cost more than running it.
+_AUDIENCE_CHECK = _audience_check()
+
+
 def is_in_audience(member: Member, audience_id: int) -> bool:
     """Tell whether ``member`` is in one audience now, in one query (a quiz's start).
 
@@ -90,17 +109,9 @@ def is_in_audience(member: Member, audience_id: int) -> bool:
     """
     if not member.is_active:
         return False
-    listed, placed = aliased(Branch), aliased(Branch)
-    row = db.session.execute(select(
-        Audience.statuses,
-        exists().where(AudienceMember.audience_id == audience_id).label("has_roster"),
-        exists().where(AudienceMember.audience_id == audience_id,
-                       AudienceMember.member_id == member.id).label("on_roster"),
-        exists().where(AudienceBranch.audience_id == audience_id,
-                       listed.id == AudienceBranch.branch_id,
-                       placed.id == member.branch_id,
-                       placed.path.startswith(listed.path)).label("under_branch"),
-    ).where(Audience.id == audience_id)).one_or_none()
+    row = db.session.execute(_AUDIENCE_CHECK, {
+        "audience_id": audience_id, "member_id": member.id, "branch_id": member.branch_id,
+    }).one_or_none()
     if row is None:
         return False
     if row.has_roster:
