@@ -226,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"running for about {run_end:.0f} s…", file=sys.stderr)
             asyncio.run(everyone())
             monitor.running = False
+            monitor.join()
             scheduler.stop()
         if args.smoke:
             # The smoke run is too short for a time limit to pass: pass time for the job.

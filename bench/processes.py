@@ -94,7 +94,7 @@ def _machine_busy() -> float:
     """Return the CPU seconds every core of the machine has spent busy since boot."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = values[3] + values[4]  # idle, iowait
-    return (sum(values[:8]) - idle) / TICKS
+    return (sum(values[:7]) - idle) / TICKS  # user … softirq; steal is not this machine's
 
 
 class Monitor(threading.Thread):
@@ -150,7 +150,8 @@ class Monitor(threading.Thread):
         for name, shares in self.used.items():
             memory = self.peak_memory.get(name)
             tail = f", peak memory {memory / 2**20:.0f} MiB" if memory else ""
-            lines.append(f"{name}: {sum(shares) / len(shares):.0%} of one core on average, "
+            average = sum(x * d for x, d in zip(shares, self.seconds)) / sum(self.seconds)
+            lines.append(f"{name}: {average:.0%} of one core on average, "
                          f"{max(shares):.0%} in the busiest second{tail}")
         return lines
 

@@ -39,7 +39,8 @@ def init_limiter(app: Flask) -> None:
     limits). Each hook is wrapped to return at once unless the request's view was decorated
     with ``limiter.limit``; on those views (the login form) the hooks run unchanged: the
     decorator checks the limit, the after-request hook deducts failed attempts
-    (``deduct_when``), the teardown clears the request's limiter state.
+    (``deduct_when``), the teardown clears the request's limiter state. Default, application
+    or blueprint limits (none are set) would be skipped by this guard: set one, drop it.
     """
     funcs = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
     before = [list(registered.get(None, [])) for registered in funcs]
