@@ -155,14 +155,14 @@ class Monitor(threading.Thread):
                          f"{max(shares):.0%} in the busiest second{tail}")
         return lines
 
-
     def by_minute(self, name: str, t0: float) -> list[tuple[int, float]]:
         """Return (minute from ``t0``, average share of one core) of one group or the machine."""
-        minutes: dict[int, list[float]] = {}
-        for end, share in zip(self.ends, self.used[name]):
-            if end > t0:
-                minutes.setdefault(int((end - t0) // 60), []).append(share)
-        return [(m, sum(v) / len(v)) for m, v in sorted(minutes.items())]
+        minutes: dict[int, list[tuple[float, float]]] = {}
+        for end, span, share in zip(self.ends, self.seconds, self.used[name]):
+            if end > t0:  # each sampled second filed under the minute its middle falls in
+                minutes.setdefault(int((end - span / 2 - t0) // 60), []).append((share, span))
+        return [(m, sum(s * d for s, d in v) / sum(d for _, d in v))
+                for m, v in sorted(minutes.items())]
 
 
 class Scheduler:

@@ -236,3 +236,30 @@ def test_an_expired_window_starts_again(app, org, monkeypatch):
     monkeypatch.setattr(time, "time", lambda: later)
     assert storage.get("k") == 0
     assert storage.incr("k", 60) == 1
+
+
+def test_limiter_hooks_run_only_for_views_with_a_limit(tmp_path, monkeypatch):
+    # Flask-Limiter's request hooks cost about a tenth of an autosave's CPU; they must run for
+    # the login form (which carries the limits) and for nothing else.
+    from flask_limiter import Limiter
+
+    from quizapp import create_app
+
+    original = Limiter._check_request_limit
+    hook_calls = []
+
+    def counting(self, callable_name=None, in_middleware=True):  # noqa: ANN001, ANN202
+        if in_middleware:  # the before-request hook, not the decorator's own check
+            hook_calls.append(callable_name)
+        return original(self, callable_name=callable_name, in_middleware=in_middleware)
+
+    monkeypatch.setattr(Limiter, "_check_request_limit", counting)
+    monkeypatch.setenv("QUIZAPP_INSTANCE", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app({"SECRET_KEY": "x", "TESTING": True})
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/api/study/heartbeat").status_code == 405
+    assert hook_calls == []
+    assert client.get("/login").status_code == 200
+    assert len(hook_calls) == 1
