@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -59,6 +60,10 @@ class Attempt(Base):
     passed: Mapped[bool | None] = mapped_column(Boolean)
     #: 切屏: how many times the member left the page during the attempt.
     leave_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: True once the wrong answers went into the member's wrong-answer book: at submit when
+    #: the quiz's review shows the answers then, otherwise when the review opens.
+    wrong_answers_booked: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                      server_default=false())
 
     quiz: Mapped[Quiz] = relationship()
     member: Mapped[Member] = relationship()

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -72,6 +73,9 @@ class Question(Base):
     owner_branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
     #: Retired questions stay for the attempts that used them but are never drawn again.
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: 仅用于考试: never offered in practice, daily questions or the wrong-answer book. Set by
+    #: an organiser, or automatically while an exam or competition uses the question.
+    exam_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: Hash of the normalised stem and answer, to spot the same question under another key.
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -109,6 +109,13 @@ class Member(UserMixin, Base):
     #: Bumped on password change and deactivation so other sessions are logged out.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Wrong passwords in a row since the last successful login, unlock or reset.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: No password is checked for this account before this time (the growing delay).
+    login_blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Random value behind the one-time login code of an imported member who has no password
+    #: yet (the code itself is derived from it with the secret key, never stored).
+    activation_nonce: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
