@@ -1,11 +1,14 @@
-"""Time a 5,000-row roster import against a fresh database (SQLite by default).
+"""Time a 10,000-row roster import against a fresh database (SQLite by default).
 
     .venv/bin/python bench/roster_import.py            # SQLite in a temporary folder
+    BENCH_ROWS=5000 .venv/bin/python bench/roster_import.py
     DATABASE_URL=postgresql://... .venv/bin/python bench/roster_import.py
 
 The database named by DATABASE_URL must be empty (it gets the demo bureau). Prints the wall
-time and SQL statement count of: a first import (5,000 new members), the same file again
-(all unchanged), and a file that moves 500 members to another branch.
+time and SQL statement count of: a first import (all rows new members, each with a one-time
+login code and no password), the same file again (all unchanged), a file that moves 500
+members to another branch, and the slip sheet (登录凭条) of the members the first import
+created.
 """
 
 from __future__ import annotations
@@ -25,11 +28,12 @@ from sqlalchemy import event, select  # noqa: E402
 from quizapp import create_app, db, migrate  # noqa: E402
 from quizapp.clock import china_today, utcnow  # noqa: E402
 from quizapp.demo import build_demo  # noqa: E402
+from quizapp.members import exports, queries  # noqa: E402
 from quizapp.members.imports import TEMPLATE_HEADERS, import_roster  # noqa: E402
 from quizapp.members.models import Member  # noqa: E402
 from quizapp.org.models import Branch, BranchKind  # noqa: E402
 
-ROWS = 5000
+ROWS = int(os.environ.get("BENCH_ROWS", "10000"))
 
 
 def roster(branch_codes: list[str], shift: int = 0, moved: int = 0) -> bytes:
@@ -43,7 +47,8 @@ def roster(branch_codes: list[str], shift: int = 0, moved: int = 0) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def timed(app, label: str, actor_id: int, content: bytes) -> None:
+def timed(app, label: str, actor_id: int, content: bytes) -> list[int]:
+    """Import ``content`` as the actor, commit, print the figures; return the created ids."""
     statements = []
     engine = db.get_engine(app)
 
@@ -54,13 +59,26 @@ def timed(app, label: str, actor_id: int, content: bytes) -> None:
     started = time.perf_counter()
     with app.app_context():
         actor = db.session.get(Member, actor_id)
-        result = import_roster(actor, "roster.csv", content, "Start2026x", china_today())
+        result = import_roster(actor, "roster.csv", content, china_today())
         db.session.commit()
     elapsed = time.perf_counter() - started
     event.remove(engine, "before_cursor_execute", count)
     print(f"{label:<28} {elapsed:6.2f} s  {len(statements):6d} statements  "
           f"created={result.created} updated={result.updated} moved={result.moved} "
           f"unchanged={result.unchanged}")
+    return result.created_ids
+
+
+def timed_slips(app, actor_id: int, ids: list[int]) -> None:
+    """Time the slip sheet of ``ids`` as the download link of the import result names them."""
+    started = time.perf_counter()
+    with app.test_request_context(), app.app_context():
+        actor = db.session.get(Member, actor_id)
+        members = queries.list_unactivated(actor, ids=exports.decode_ids(exports.encode_ids(ids)))
+        data = exports.slip_xlsx(members)
+    elapsed = time.perf_counter() - started
+    print(f"{'slip sheet of the new':<28} {elapsed:6.2f} s  {len(members):6d} members  "
+          f"{len(data) // 1024} KiB")
 
 
 def main() -> None:
@@ -77,7 +95,8 @@ def main() -> None:
             select(Branch.code).where(Branch.kind == BranchKind.BRANCH.value)
             .order_by(Branch.code)))
     print(f"database: {app.config['DATABASE_URL'].split('@')[-1]}  rows per file: {ROWS}")
-    timed(app, "first import (all new)", admin_id, roster(codes))
+    created = timed(app, "first import (all new)", admin_id, roster(codes))
+    timed_slips(app, admin_id, created)
     timed(app, "same file again", admin_id, roster(codes))
     timed(app, "500 members change branch", admin_id, roster(codes, shift=1, moved=500))
 

@@ -11,9 +11,11 @@ from flask_login.utils import login_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from quizapp import clock, db, errors
-from quizapp.bank.types import display_text, split_blanks
+from quizapp.bank.types import display_text, printable, split_blanks
 from quizapp.config import from_environment, normalise_database_url
 from quizapp.extensions import csrf, init_limiter, login_manager
+from quizapp.json_input import StrictJSONProvider
+from quizapp.routing import IdConverter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +35,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # Hostile input answers 4xx, never 500: ids beyond the id columns are 404 in every
+    # <int:…> route (registered before the blueprints), bodies are read strictly.
+    app.url_map.converters["int"] = IdConverter
+    app.json = StrictJSONProvider(app)
     app.config.from_mapping(from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
@@ -118,6 +124,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["china_datetime"] = clock.format_datetime
     app.jinja_env.filters["china_date"] = clock.format_date
     app.jinja_env.filters["split_blanks"] = split_blanks
+    app.jinja_env.filters["printable"] = printable
     app.jinja_env.globals["display_text"] = display_text
 
 
@@ -166,4 +173,15 @@ def _register_hooks(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self'; "
             "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'",
         )
+        # Browser features no page uses, refused to any script that might ask for them.
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+        if app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # Pages and JSON carry a member's data: no browser or proxy may keep a copy (a shared
+        # phone, the back button after logout). Decided per endpoint, never per login, so
+        # the hot endpoints load nobody for it. Static files stay cacheable, and so do files
+        # a view chose to let the member's own browser keep (study PDFs and videos: private).
+        if request.endpoint != "static" and not response.cache_control.private:
+            response.headers["Cache-Control"] = "no-store"
         return response

@@ -101,6 +101,26 @@ def can_manage_member(actor: Member, member: Member) -> bool:
     return True
 
 
+def member_checker(actor: Member) -> Callable[[Member], bool]:
+    """Return :func:`can_manage_member` for ``actor``, asked once per kind of member.
+
+    managed_root() queries the bureau for an admin on every call: for thousands of members
+    (an import, a slip sheet) the answer is kept per (branch, role, managed subtree). Not for
+    the actor themself, whose answer differs from that of others like them.
+    """
+    answers: dict[tuple, bool] = {}
+
+    def can_manage(member: Member) -> bool:
+        if member.id is not None and member.id == actor.id:
+            return can_manage_member(actor, member)
+        key = (member.branch_id, member.role, member.scope_branch_id)
+        if key not in answers:
+            answers[key] = can_manage_member(actor, member)
+        return answers[key]
+
+    return can_manage
+
+
 def can_delegate_scope(actor: Member, scope: Branch) -> bool:
     """Tell whether ``actor`` may make (or manage) an organiser of ``scope``.
 

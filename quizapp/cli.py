@@ -118,7 +118,7 @@ def questions_import(paths: tuple[str, ...], only_valid: bool) -> None:
     from pathlib import Path
 
     from quizapp import access
-    from quizapp.bank.formats import reader_for
+    from quizapp.bank.formats import MAX_BYTES, reader_for
     from quizapp.bank.imports import BankImportRejected, import_drafts
 
     root = access.root_branch()
@@ -130,7 +130,9 @@ def questions_import(paths: tuple[str, ...], only_valid: bool) -> None:
     drafts = []
     try:
         for file in files:
-            drafts += reader_for(file.name)(file.name, file.read_bytes())[0]
+            with file.open("rb") as handle:  # never more than the readers take, plus one
+                content = handle.read(MAX_BYTES + 1)
+            drafts += reader_for(file.name)(file.name, content)[0]
         result = import_drafts(root.id, drafts, only_valid=only_valid)
     except BankImportRejected as exc:
         for problem in exc.problems:

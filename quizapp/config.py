@@ -78,7 +78,11 @@ def from_environment(instance_path: str) -> dict:
         # and host; quizapp.auth.limits_storage), or redis://host:6379.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "quizapp-db://"),
         "RATELIMIT_HEADERS_ENABLED": False,
-        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes"),
+        # Per account (quizapp.auth.services): this many wrong passwords in a row are free;
+        # each further one pauses the account's password checks 1, 2, 4, … minutes, at most
+        # LOGIN_DELAY_MAX_MINUTES.
+        "LOGIN_FAILURES_BEFORE_DELAY": int(os.environ.get("LOGIN_FAILURES_BEFORE_DELAY", "5")),
+        "LOGIN_DELAY_MAX_MINUTES": int(os.environ.get("LOGIN_DELAY_MAX_MINUTES", "60")),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "50 per 15 minutes"),
         # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),

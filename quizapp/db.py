@@ -75,6 +75,15 @@ def read_rows(statement: Executable) -> CursorResult:
     return session.connection().execute(statement)
 
 
+def insert_ignoring_duplicates(table):  # noqa: ANN001, ANN201
+    """Return an INSERT into ``table`` that skips rows whose key exists (both dialects)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing()
+
+
 def make_engine(url: str, sqlite_busy_timeout: float = 15.0) -> Engine:
     """Create the engine, with WAL mode and a busy timeout on SQLite."""
     if url.startswith("sqlite"):

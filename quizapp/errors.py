@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,17 @@ def init_app(app: Flask) -> None:
 
         db.session.remove()
         return error_response(503)
+
+    @app.errorhandler(DataError)
+    def _unstorable(error: DataError):
+        # The database refused a value (PostgreSQL: a NUL character in text, a number out of
+        # range): the request sent something no check caught. Its transaction is dropped.
+        log.warning("unstorable input on %s %s: %s", request.method, request.path,
+                    str(error).splitlines()[0])
+        from quizapp import db
+
+        db.session.remove()
+        return error_response(400)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

@@ -3,7 +3,7 @@
 from quizapp.attempts.models import Attempt, AttemptAnswer, PreparedPaper
 from quizapp.audiences.models import Audience, AudienceBranch, AudienceMember
 from quizapp.auth.models import RateLimitCounter
-from quizapp.bank.models import Category, Question
+from quizapp.bank.models import Category, Question, ReservedQuestion
 from quizapp.campaigns.models import Campaign, CampaignMaterial, CampaignQuiz
 from quizapp.db import Base
 from quizapp.members.models import Member, Membership
@@ -26,5 +26,6 @@ __all__ = [
     "Reflection", "StudyMinute",
     "Attempt", "AttemptAnswer", "Audience", "AudienceBranch", "AudienceMember", "Base",
     "Branch", "Category", "DailyQuestion", "DrawRule", "Member", "Membership", "Notice",
-    "Question", "Quiz", "QuizQuestion", "RateLimitCounter", "WrongAnswer", "metadata",
+    "Question", "Quiz", "QuizQuestion", "RateLimitCounter", "ReservedQuestion", "WrongAnswer",
+    "metadata",
 ]

@@ -22,7 +22,7 @@ from quizapp.offline import services as offline_services
 from quizapp.offline.models import OfflineSession
 from quizapp.org.models import Branch
 from quizapp.quizzes import services as quiz_services
-from quizapp.quizzes.models import Quiz
+from quizapp.quizzes.models import Quiz, QuizKind
 from quizapp.reflections import services as reflection_services
 from quizapp.reflections.models import Reflection
 from quizapp.study import services as material_services
@@ -61,10 +61,7 @@ def _member_exists(police_no: str) -> bool:
 
 def _roster(w: World) -> dict:
     csv = f"姓名,警号,手机号,所属支部,政治面貌\r\n导入人员,{NEW_MEMBER},,B11,正式党员\r\n"
-    return {
-        "file": (io.BytesIO(csv.encode("utf-8")), "roster.csv"),
-        "initial_password": "Start2026x",
-    }
+    return {"file": (io.BytesIO(csv.encode("utf-8")), "roster.csv")}
 
 
 def _new_member_form(w: World) -> dict:
@@ -149,6 +146,32 @@ def _u1_quiz(w: World) -> Quiz:
             fixed_questions=[w.q1], branches=[w.b11]))
         db.session.commit()
     return quiz
+
+
+#: U1's exam, closed long ago: its questions wait to be released to practice.
+U1_EXAM = "矩阵测试：已结束的考试"
+
+
+def _u1_exam(w: World) -> Quiz:
+    quiz = db.session.scalar(select(Quiz).where(Quiz.title == U1_EXAM))
+    if quiz is None:
+        opens = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
+        quiz = quiz_services.save_quiz(w.org1, quiz_services.QuizData(
+            title=U1_EXAM, kind=QuizKind.EXAM, opens_at=opens,
+            closes_at=opens + timedelta(hours=2), fixed_questions=[w.q1], branches=[w.b11]))
+        quiz_services.set_published(w.org1, quiz, True)
+        db.session.commit()
+    return quiz
+
+
+def exam_url(template: str) -> Callable[[World], str]:
+    """Build the URL from ``template`` formatted with the id of U1's closed exam."""
+
+    def build(w: World) -> str:
+        return template.format(exam=_u1_exam(w).id)
+
+    build.__doc__ = template
+    return build
 
 
 def quiz_url(template: str) -> Callable[[World], str]:

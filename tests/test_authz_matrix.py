@@ -23,7 +23,7 @@ from quizapp.errors import DomainError
 from quizapp.members import services as member_services
 from quizapp.members.models import Member, PoliticalStatus, Role
 from quizapp.org.models import Branch, BranchKind
-from tests import authz_participation, authz_points
+from tests import authz_credentials, authz_participation, authz_points
 from tests.authz_world import (
     ACTORS,
     LOGIN_IDS,
@@ -50,10 +50,12 @@ from tests.authz_world import (
     _session_exists,
     _session_form,
     _u1_campaign,
+    _u1_exam,
     _u1_material,
     _u1_quiz,
     _u1_session,
     campaign_url,
+    exam_url,
     material_url,
     quiz_url,
     reflection_url,
@@ -61,6 +63,14 @@ from tests.authz_world import (
     url,
 )
 from tests.conftest import PASSWORD, TODAY, _branch
+
+
+def _m1_paused(w: World) -> dict:
+    """Give m1 wrong passwords in a row (after the actor logged in), for the unlock row."""
+    m1 = _fresh(w.m1)
+    m1.failed_logins = 6
+    db.session.commit()
+    return {}
 
 
 @pytest.fixture()
@@ -120,6 +130,8 @@ CASES = [
     Case("members.reset_password", "POST", url("/manage/members/{m1}/password"),
          form=lambda w: {"temporary_password": "Temp2026ab"},
          allowed=302, done=lambda w: _fresh(w.m1).must_change_password),
+    Case("members.unlock_login", "POST", url("/manage/members/{m1}/unlock"),
+         form=_m1_paused, allowed=302, done=lambda w: _fresh(w.m1).failed_logins == 0),
     Case("members.import_roster", "GET", url("/manage/members/import"), outsider=200),
     # The import answers 200 with its result; an outsider's file naming B11 is rejected.
     Case("members.import_roster", "POST", url("/manage/members/import"), form=_roster,
@@ -167,6 +179,8 @@ CASES = [
     Case("quizzes.publish", "POST", quiz_url("/manage/quizzes/{quiz}/publish"),
          form=lambda w: {"published": "1"},
          allowed=302, done=lambda w: _u1_quiz(w).is_published),
+    Case("quizzes.release_practice", "POST", exam_url("/manage/quizzes/{exam}/release-practice"),
+         allowed=302, done=lambda w: _u1_exam(w).practice_released_at is not None),
     # Results of U1's quiz: org2 gets 404, as for the quiz itself.
     Case("results.quiz", "GET", quiz_url("/manage/results/quizzes/{quiz}")),
     Case("results.quiz", "GET", quiz_url("/manage/results/quizzes/{quiz}?show=failed&page=2")),
@@ -235,6 +249,7 @@ CASES = [
     Case("campaigns.publish", "POST", campaign_url("/manage/campaigns/{campaign}/publish"),
          form=lambda w: {"published": "1"},
          allowed=302, done=lambda w: _u1_campaign(w).is_published),
+    *authz_credentials.CASES,
     *authz_participation.CASES,
     *authz_points.CASES,
 ]
@@ -325,6 +340,8 @@ def test_outsider_gets_404_for_every_u1_branch(client, auth, world, method, path
     ("POST", "/manage/members/{id}/active"),
     ("GET", "/manage/members/{id}/password"),
     ("POST", "/manage/members/{id}/password"),
+    ("POST", "/manage/members/{id}/code"),
+    ("POST", "/manage/members/{id}/unlock"),
 ])
 def test_outsider_gets_404_for_every_u1_member(client, auth, world, method, path):
     auth.login("org2")
@@ -358,8 +375,10 @@ def placed_in_u1(world):
     ("GET", "/manage/members/{id}/password", {}),
     ("POST", "/manage/members/{id}/password", {"temporary_password": "Temp2026ab"}),
     ("POST", "/manage/members/{id}/active", {"active": "0"}),
+    ("POST", "/manage/members/{id}/code", {}),
     ("GET", "/manage/members/{id}/move", {}),
     ("POST", "/manage/members/{id}/move", {"branch_id": 0}),
+    ("POST", "/manage/members/{id}/unlock", {}),
 ])
 def test_organiser_cannot_manage_someone_who_manages_more(client, auth, placed_in_u1, who,
                                                           method, path, form):

@@ -371,3 +371,77 @@ def test_cli_needs_a_bureau(app, runner, tmp_path):
     result = runner.invoke(args=["questions", "import", str(folder)])
     assert result.exit_code == 1
     assert "no bureau yet" in result.output
+
+
+# ---------------------------------------------------------------- hostile YAML (issue 12)
+
+#: An 800-byte "billion laughs": nine aliases of nine aliases ... expand to 10⁹ strings.
+ALIAS_BOMB = (b'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + b"".join(
+    b"%c: &%c [%s]\n" % (98 + i, 98 + i, b",".join([b"*%c" % (97 + i)] * 9)) for i in range(8))
+    + "questions:\n- {type: 单选, stem: *i, options: [甲, 乙], answer: A}\n".encode())
+HOSTILE_YAML = {
+    "alias bomb": (ALIAS_BOMB, "第 1 行使用了锚点或别名"),
+    "one alias": (b"x: &q {type: \xe5\x88\xa4\xe6\x96\xad, stem: s, answer: y}\n"
+                  b"questions: [*q]\n", "第 1 行使用了锚点或别名"),
+    "deep lists": (b"questions: " + b"[" * 200_000 + b"]" * 200_000, "嵌套超过 20 层"),
+    "deep mappings": (b"questions: [" + b"".join(b"{%c: " % (97 + i % 26) for i in range(50_000))
+                      + b"1" + b"}" * 50_000 + b"]", "嵌套超过 20 层"),
+    "deep block": (b"questions:\n" + b"".join(b"  " * (i + 1) + b"k%d:\n" % i
+                                                for i in range(500)), "第 21 行嵌套超过 20 层"),
+    "many values": (b"questions: [" + b"1," * 250_000 + b"1]", "内容过多"),
+    "long number": (b"questions: [" + b"9" * 5000 + b"]", "过长"),
+    "bad date": (b"questions:\n- key: 2024-02-30\n", "不是有效的 YAML 格式"),
+    "surrogate": (b'questions: ["\\ud800"]\n', "第 1 行"),
+}
+
+
+def _yaml_loaders():
+    return [yaml_files.BankLoader] + (
+        [yaml_files.FastBankLoader] if hasattr(yaml_files, "FastBankLoader") else [])
+
+
+@pytest.mark.parametrize("loader", _yaml_loaders(), ids=lambda c: c.__name__)
+@pytest.mark.parametrize("name", HOSTILE_YAML)
+def test_hostile_yaml_is_refused_while_composing(loader, name):
+    content, message = HOSTILE_YAML[name]
+    with pytest.raises(DomainError, match=message):
+        yaml_files.load(content.decode(), "坏.yaml", loader)
+
+
+@pytest.mark.parametrize("loader", _yaml_loaders(), ids=lambda c: c.__name__)
+def test_the_starter_bank_needs_no_anchors_and_loads_as_safe_load_does(loader):
+    for path in sorted((Path(__file__).parent.parent / "questions").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert yaml_files.load(text, path.name, loader) == yaml.safe_load(text), path.name
+
+
+@pytest.mark.parametrize("name", ["alias bomb", "deep lists", "deep mappings", "deep block"])
+def test_the_import_page_refuses_hostile_yaml_and_saves_nothing(client, auth, org, name):
+    from io import BytesIO
+
+    content, message = HOSTILE_YAML[name]
+    auth.login("admin")
+    response = client.post("/manage/bank/import", data={
+        "format": "yaml", "file": (BytesIO(content), "坏.yaml")},
+        content_type="multipart/form-data")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "文件「坏.yaml」" in page and message in page
+    assert count_questions() == 0
+
+
+@pytest.mark.parametrize("name", ["alias bomb", "deep lists", "deep mappings", "deep block"])
+def test_cli_refuses_hostile_yaml_and_saves_nothing(org, runner, tmp_path, name):
+    content, message = HOSTILE_YAML[name]
+    folder = write(tmp_path / "questions", "bad.yaml", content)
+    write(folder, "good.yaml", yaml_bytes(question("k-1")))
+    result = runner.invoke(args=["questions", "import", str(folder)])
+    assert result.exit_code == 1
+    assert "文件「bad.yaml」" in result.output and message in result.output
+    assert count_questions() == 0
+
+
+def test_cli_reads_no_more_of_a_file_than_the_size_limit(org, runner, tmp_path):
+    folder = write(tmp_path / "questions", "huge.yaml", b"#" * (6 * 1024 * 1024))
+    result = runner.invoke(args=["questions", "import", str(folder)])
+    assert result.exit_code == 1 and "超过 5 MB" in result.output

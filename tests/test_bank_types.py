@@ -7,8 +7,10 @@ import pytest
 from quizapp.bank.types import (
     AnswerFormatError,
     count_blanks,
+    display_text,
     get_type,
     normalise_text,
+    printable,
     split_blanks,
     type_from_label,
 )
@@ -220,3 +222,15 @@ def test_type_from_label():
     assert type_from_label("TrueFalse") is TRUEFALSE
     assert type_from_label("填空题") is FILL
     assert type_from_label("问答") is None
+
+
+def test_fill_never_takes_or_shows_text_utf8_cannot_encode():
+    fill = FILL
+    with pytest.raises(AnswerFormatError, match="无法识别的字符"):
+        fill.parse_response(["\ud800"], [], "坚持____。")
+    assert fill.parse_response(["\U0001F600 惩前毖后"], [], "坚持____。") == ["\U0001F600 惩前毖后"]
+    # Stored before the check (or by hand): shown with U+FFFD, encodable as UTF-8.
+    shown = fill.response_to_text(["惩前\ud800毖后", ""], [])
+    assert shown == "惩前\ufffd毖后；（空）" and shown.encode("utf-8")
+    assert display_text("fill", [["惩前\udfff"]], []) == "惩前\ufffd"
+    assert printable("a\ud800b\udc00") == "a\ufffdb\ufffd" and printable(None) == ""

@@ -7,10 +7,12 @@ from datetime import date, datetime
 
 import pytest
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from quizapp import db
+from quizapp.auth.activation import activation_code, code_matches, new_nonce
 from quizapp.clock import CHINA
+from quizapp.errors import DomainError
 from quizapp.members import services
 from quizapp.members.models import Member, PoliticalStatus, Role
 from quizapp.org import services as org_services
@@ -462,6 +464,79 @@ def test_reset_password_refuses_a_weak_password(client, auth, org):
     assert not _fresh(org.m1).must_change_password
 
 
+@pytest.mark.parametrize("password,message", [
+    ("普通党员2026x", "密码不能包含姓名"),
+    ("DEMO123456", "不能使用演示密码。"),
+    ("a12345678", "密码过于常见"),
+])
+def test_reset_password_applies_the_members_rules(client, auth, org, password, message):
+    auth.login("org1")
+    response = client.post(f"/manage/members/{org.m1.id}/password",
+                           data={"temporary_password": password})
+    assert message in response.get_data(as_text=True)
+    assert not _fresh(org.m1).must_change_password
+
+
+@pytest.mark.parametrize("overrides,message", [
+    ({"initial_password": "n1001Start9"}, "密码不能包含警号或手机号。"),
+    ({"initial_password": "x13800003333"}, "密码不能包含警号或手机号。"),
+    ({"initial_password": "新同志Start9"}, "密码不能包含姓名"),
+    ({"initial_password": "gongan123456"}, "密码过于常见"),
+])
+def test_create_member_applies_the_members_rules(clock, client, auth, org, overrides, message):
+    auth.login("org1")
+    response = client.post("/manage/members/new", data=_new_member(org, **overrides))
+    assert message in response.get_data(as_text=True)
+    assert _by_login("N1001") is None
+
+
+# Login pauses after wrong passwords: organisers see them and lift them.
+
+
+def _paused(member, failures: int, until: datetime | None) -> None:
+    member.failed_logins, member.login_blocked_until = failures, until
+    db.session.commit()
+
+
+def test_organiser_sees_and_lifts_a_login_pause(app, clock, client, auth, org):
+    auth.login("org1")
+    page = client.get(f"/manage/members/{org.m1.id}").get_data(as_text=True)
+    assert "登录限制" not in page  # nothing to show, nothing to lift
+
+    _paused(org.m1, 3, None)
+    page = client.get(f"/manage/members/{org.m1.id}").get_data(as_text=True)
+    assert "已连续输错 3 次" in page and "前不能登录" not in page and "解除登录限制" in page
+
+    _paused(org.m1, 6, datetime(2026, 11, 21, 10, 1, tzinfo=CHINA))
+    page = client.get(f"/manage/members/{org.m1.id}").get_data(as_text=True)
+    assert "已连续输错 6 次，10:01 前不能登录" in page and "解除登录限制" in page
+    assert _login(app, "m1")[1].status_code == 429
+
+    response = client.post(f"/manage/members/{org.m1.id}/unlock", follow_redirects=True)
+    assert "已解除普通党员的登录限制" in response.get_data(as_text=True)
+    m1 = _fresh(org.m1)
+    assert (m1.failed_logins, m1.login_blocked_until) == (0, None)
+    assert _login(app, "m1")[1].status_code == 302
+
+
+def test_reset_password_also_lifts_the_pause(app, clock, client, auth, org):
+    _paused(org.m1, 8, datetime(2026, 11, 21, 10, 4, tzinfo=CHINA))
+    auth.login("org1")
+    client.post(f"/manage/members/{org.m1.id}/password",
+                data={"temporary_password": "Temp2026ab"})
+    m1 = _fresh(org.m1)
+    assert (m1.failed_logins, m1.login_blocked_until) == (0, None)
+    assert _login(app, "m1", "Temp2026ab")[1].headers["Location"] == "/password"
+
+
+def test_service_refuses_to_unlock_someone_who_manages_more(org):
+    org.admin.branch = org.b11
+    _paused(org.admin, 6, None)
+    with pytest.raises(services.DomainError, match="您无权解除该党员的登录限制"):
+        services.unlock_login(org.org1, org.admin)
+    assert _fresh(org.admin).failed_logins == 6
+
+
 def test_organiser_cannot_deactivate_themselves(client, auth, org):
     auth.login("org1")
     page = client.get(f"/manage/members/{org.org1.id}").get_data(as_text=True)
@@ -478,6 +553,116 @@ def test_organiser_cannot_reset_own_password_here(client, auth, org):
                            data={"temporary_password": "Temp2026ab"})
     assert "请在「我的」页面修改自己的密码。" in response.get_data(as_text=True)
     assert not _fresh(org.org1).must_change_password
+
+
+# One-time login codes (一次性登录码).
+
+
+def _pending(make_member, login_id: str, branch, name: str) -> Member:
+    """A member as a roster import leaves them: no password, a nonce of their own."""
+    member = make_member(login_id, branch, name=name, must_change=True)
+    member.password_hash = None
+    member.activation_nonce = new_nonce()
+    db.session.commit()
+    return member
+
+
+def _shown_code(body: str) -> str:
+    match = re.search(r'<p class="login-code">([^<]+)</p>', body)
+    assert match, "no code on the page"
+    return match[1]
+
+
+def test_a_new_code_ends_the_old_one(app, client, auth, org, make_member):
+    member = _pending(make_member, "P3001", org.b12, "待登录")
+    old_nonce, version = member.activation_nonce, member.session_version
+    old_code = activation_code(member.id, old_nonce)
+    auth.login("org1")
+    page = client.get(f"/manage/members/{member.id}").get_data(as_text=True)
+    assert "尚未用一次性登录码登录" in page and "重新生成一次性登录码" in page
+
+    response = client.post(f"/manage/members/{member.id}/code")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    body = response.get_data(as_text=True)
+    assert "原登录码已失效" in body and "登录码只能使用一次" in body
+    code = _shown_code(body)
+    member = _fresh(member)
+    assert member.activation_nonce != old_nonce and member.session_version == version + 1
+    assert code_matches(member.id, member.activation_nonce, code)
+    assert not code_matches(member.id, member.activation_nonce, old_code)
+    assert member.password_hash is None and member.must_change_password
+    # The page shows it once; the member page never does.
+    assert code not in client.get(f"/manage/members/{member.id}").get_data(as_text=True)
+
+
+def test_a_code_instead_of_a_temporary_password_ends_the_password(app, client, auth, org):
+    m1_client, _ = _login(app, "m1")
+    auth.login("org1")
+    body = client.post(f"/manage/members/{org.m1.id}/code").get_data(as_text=True)
+    assert "原密码已失效" in body
+    m1 = _fresh(org.m1)
+    assert code_matches(m1.id, m1.activation_nonce, _shown_code(body))
+    assert m1.password_hash is None and m1.must_change_password
+    assert m1_client.get("/").headers["Location"].startswith("/login")
+    assert "账号或密码错误" in _login(app, "m1")[1].get_data(as_text=True)
+
+
+def test_a_reset_password_ends_the_code(client, auth, org, make_member):
+    member = _pending(make_member, "P3002", org.b12, "待登录")
+    auth.login("org1")
+    client.post(f"/manage/members/{member.id}/password",
+                data={"temporary_password": "Temp2026ab"})
+    member = _fresh(member)
+    assert member.activation_nonce is None and member.password_hash is not None
+    body = client.get("/manage/members/credentials").get_data(as_text=True)
+    assert "没有需要打印的登录凭条" in body
+
+
+@pytest.mark.parametrize("who,message", [
+    ("self", "请在「我的」页面修改自己的密码。"),
+    ("gone", "该账号已停用，请先恢复账号。"),
+])
+def test_code_refusals(client, auth, org, make_member, who, message):
+    target = org.org1 if who == "self" else make_member("P3003", org.b12, active=False)
+    db.session.commit()
+    nonce, password_hash = target.activation_nonce, target.password_hash
+    auth.login("org1")
+    response = client.post(f"/manage/members/{target.id}/code", follow_redirects=True)
+    assert message in response.get_data(as_text=True)
+    target = _fresh(target)
+    assert (target.activation_nonce, target.password_hash) == (nonce, password_hash)
+
+
+def test_service_refuses_a_code_for_someone_who_manages_more(org):
+    org.admin.branch = org.b11
+    db.session.flush()
+    with pytest.raises(DomainError, match="您无权为该人员生成登录码"):
+        services.issue_login_code(org.org1, org.admin)
+    assert org.admin.activation_nonce is None
+
+
+def test_credentials_page_counts_the_pending_members_per_branch(client, auth, org, make_member):
+    for i, branch in enumerate((org.b11, org.b12, org.b12, org.b21)):
+        _pending(make_member, f"P40{i}", branch, f"待登录{i}")
+    gone = _pending(make_member, "P409", org.b11, "已停用待登录")
+    gone.is_active = False
+    db.session.commit()
+    auth.login("org1")
+    listing = client.get("/manage/members/").get_data(as_text=True)
+    assert 'href="/manage/members/credentials"' in listing
+    body = client.get("/manage/members/credentials").get_data(as_text=True)
+    assert "尚未登录 3 人" in body
+    rows = re.findall(r'<tr><td>([^<]+)</td><td class="num">(\d+)</td>', body)
+    assert rows == [("一所党支部", "1"), ("二所党支部", "2")]
+    assert f"/manage/members/credentials.xlsx?branch={org.b12.id}" in body
+    # Once nobody waits, the page says so and the download sends back to it.
+    db.session.execute(update(Member).values(activation_nonce=None))
+    db.session.commit()
+    body = client.get("/manage/members/credentials").get_data(as_text=True)
+    assert "没有需要打印的登录凭条" in body
+    response = client.get("/manage/members/credentials.xlsx", follow_redirects=True)
+    assert "没有可打印登录凭条的人员" in response.get_data(as_text=True)
 
 
 # History.

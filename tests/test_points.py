@@ -208,6 +208,42 @@ def test_offline_sessions_and_reflections_and_daily_questions(org, bank, materia
     assert entries(org.m1, "reflection")[0].reason == "心得体会「学习心得」通过审阅"
 
 
+def _session(actor, title, attendees, branch):
+    return offline_services.create_session(actor, offline_services.SessionData(
+        title=title, kind="party_day", held_on=YESTERDAY, duration_minutes=90, branch=branch,
+        attendees=attendees), TODAY)
+
+
+def test_offline_sessions_an_organiser_recorded_for_themselves_earn_no_points(
+        client, auth, org):
+    alone = _session(org.org1, "支部书记自学", [org.org1], org.b11)
+    shared = _session(org.org1, "主题党日", [org.org1, org.m1], org.b11)
+    by_admin = _session(org.admin, "局党委专题党课", [org.org1], org.b11)
+    by_admin_too = _session(org.admin, "警示教育", [org.org1], org.b11)
+    db.session.commit()
+    award(NOW)
+    got = [(e.points, e.reason, e.source_key) for e in entries(org.org1, "offline")]
+    assert sorted(got, key=lambda g: g[2]) == sorted([
+        (0, "参加线下学习「支部书记自学」（主题党日），本人登记的线下学习不计积分",
+         f"offline:{org.org1.id}:{alone.id}"),
+        (0, "参加线下学习「主题党日」（主题党日），本人登记的线下学习不计积分",
+         f"offline:{org.org1.id}:{shared.id}"),
+        (3, "参加线下学习「局党委专题党课」（主题党日）", f"offline:{org.org1.id}:{by_admin.id}"),
+        (3, "参加线下学习「警示教育」（主题党日）", f"offline:{org.org1.id}:{by_admin_too.id}"),
+    ], key=lambda g: g[2])  # the two sessions without points leave the daily cap (6) intact
+    assert [e.points for e in entries(org.m1, "offline")] == [3]  # recorded by someone else
+    award(china(2026, 11, 21, 18))  # written once: later runs don't weigh them again
+    db.session.commit()
+    assert len(entries(rule="offline")) == 5
+
+    # The attendance stays a fact on the 台账 (participation counts it).
+    assert {m.id for m in db.session.get(type(alone), alone.id).attendees} == {org.org1.id}
+    auth.login("org1")
+    page = client.get("/points").get_data(as_text=True)
+    assert "本人登记的线下学习不计积分" in page
+    assert "参加线下学习「支部书记自学」（主题党日），本人登记的线下学习不计积分" in page
+
+
 # Rules
 
 
@@ -274,4 +310,6 @@ def test_the_job_is_scheduled_and_bounded_in_queries(app, org, study, make_membe
 
 def test_defaults_describe_themselves():
     assert DEFAULTS["minutes"].describe() == "在线学习：每在线学习 10 分钟得 1 分，每天最多 6 分"
+    assert DEFAULTS["offline"].describe() == (
+        "线下学习：每参加 1 次线下学习得 3 分，每天最多 6 分；本人登记的线下学习不计积分，须由其他管理员登记")
     assert DEFAULTS["quiz_passed"].worth(1) == 5

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 import zipfile
 from datetime import date, datetime
 
@@ -12,8 +14,9 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp import db
-from quizapp.auth.passwords import verify_password
+from quizapp.auth.activation import code_matches
 from quizapp.errors import DomainError
+from quizapp.members.exports import USAGE, decode_ids, encode_ids
 from quizapp.members.imports import (
     OUT_OF_SCOPE,
     TEMPLATE_HEADERS,
@@ -25,8 +28,6 @@ from quizapp.members.imports import (
 from quizapp.members.models import Member, Membership, PoliticalStatus, Role
 from quizapp.org.models import Branch, BranchKind
 from tests.conftest import TODAY
-
-INITIAL = "Start2026"
 
 
 @pytest.fixture()
@@ -57,7 +58,7 @@ def csv_file(rows, headers=TEMPLATE_HEADERS, encoding="utf-8-sig") -> bytes:
 
 
 def run(actor, content, filename="花名册.xlsx", **kwargs):
-    return import_roster(actor, filename, content, INITIAL, TODAY, **kwargs)
+    return import_roster(actor, filename, content, TODAY, **kwargs)
 
 
 def rejected(actor, content, filename="花名册.xlsx") -> dict[int, str]:
@@ -88,7 +89,7 @@ def snapshot() -> list[tuple]:
 # --- creating, updating, moving ---------------------------------------------------------
 
 
-def test_xlsx_creates_members_with_memberships_and_initial_password(org):
+def test_xlsx_creates_members_with_memberships_and_a_login_code_each(org):
     content = xlsx([
         ["张三", "J2001", "", "B11", "正式党员", "2015-07-01", ""],
         ["李四", "", "138-1234-5678", "二所党支部", "入党积极分子", "", "支部管理员"],
@@ -106,12 +107,14 @@ def test_xlsx_creates_members_with_memberships_and_initial_password(org):
     assert li.role == Role.ORGANISER and li.scope_branch == org.b12
     for member in (zhang, li):
         assert member.must_change_password is True
-        assert verify_password(member.password_hash, INITIAL)
+        assert member.password_hash is None  # no usable password until the first login
         assert [(s.branch, s.started_on, s.ended_on) for s in member.memberships] == [
             (member.branch, TODAY, None)
         ]
-    # One hash for the whole import: Argon2 is too slow to run once per row.
-    assert zhang.password_hash == li.password_hash
+    # Each has a secret of their own: nothing stored is shared by members imported together.
+    assert len(zhang.activation_nonce) == 32
+    assert zhang.activation_nonce != li.activation_nonce
+    assert result.created_ids == [zhang.id, li.id]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
@@ -304,15 +307,19 @@ def test_an_inactive_member_is_only_accepted_unchanged(org, make_member):
     assert rejected(org.admin, xlsx([moved])) == {2: "该人员已停用，请先在系统中恢复"}
 
 
-def test_a_weak_initial_password_is_refused_only_when_members_are_created(org):
-    existing = xlsx([["普通党员", "M0001", "", "B11", "正式党员", "", ""]])
-    assert import_roster(org.admin, "a.xlsx", existing, "weak", TODAY).unchanged == 1
-    new = xlsx([["新人", "J8002", "", "B11", "正式党员", "", ""]])
-    with pytest.raises(DomainError, match="新成员初始密码不符合要求：密码至少需要 8 位"):
-        import_roster(org.admin, "a.xlsx", new, "weak", TODAY)
-    with pytest.raises(DomainError, match="文件中有 1 名新成员，请设置新成员的初始密码"):
-        import_roster(org.admin, "a.xlsx", new, "", TODAY)
-    assert find("J8002") is None
+def test_members_imported_together_share_no_stored_secret(org):
+    rows = [[f"同批{i}", f"J81{i:02d}", "", "B11", "正式党员", "", ""] for i in range(50)]
+    result = run(org.admin, xlsx([*rows, ["普通党员", "M0001", "", "B12", "正式党员", "", ""]]))
+    db.session.commit()
+
+    created = db.session.scalars(select(Member).where(Member.id.in_(result.created_ids))).all()
+    assert len(created) == result.created == 50
+    assert {m.password_hash for m in created} == {None}
+    assert len({m.activation_nonce for m in created}) == 50
+    # An existing member keeps their password and gets no code.
+    m1 = find("M0001")
+    assert m1.password_hash is not None and m1.activation_nonce is None
+    assert m1.id not in result.created_ids
 
 
 def test_plain_members_cannot_import(org):
@@ -326,6 +333,7 @@ def test_dry_run_counts_but_saves_nothing(org):
                     ["普通党员", "M0001", "", "B12", "正式党员", "", ""]])
     result = run(org.admin, content, dry_run=True)
     assert (result.created, result.updated, result.moved, result.dry_run) == (1, 1, 1, True)
+    assert result.created_ids == []
     assert not db.session.new and not db.session.dirty
     db.session.commit()
     assert snapshot() == before
@@ -469,18 +477,22 @@ def test_five_thousand_rows_take_a_bounded_number_of_statements(org, queries):
 
 def test_an_organiser_imports_through_the_page(client, auth, org):
     auth.login("org1")
+    page = client.get("/manage/members/import").get_data(as_text=True)
+    assert 'name="initial_password"' not in page
+    assert 'href="/manage/members/credentials"' in page  # the slip sheets of earlier imports
     good = xlsx([["网页导入", "J9100", "", "B12", "正式党员", "", ""]])
     response = client.post("/manage/members/import", content_type="multipart/form-data", data={
-        "file": (io.BytesIO(good), "花名册.xlsx"), "initial_password": INITIAL,
+        "file": (io.BytesIO(good), "花名册.xlsx"),
     })
     assert response.status_code == 200
     db.session.rollback()  # read what the request committed
     assert find("J9100").branch == org.b12
+    assert "下载登录凭条（.xlsx）" in response.get_data(as_text=True)
 
     bad = xlsx([["甲", "J9101", "", "B11", "正式党员", "", ""],
                 ["乙", "J9102", "1381234", "B11", "正式党员", "", ""]])
     response = client.post("/manage/members/import", content_type="multipart/form-data", data={
-        "file": (io.BytesIO(bad), "花名册.xlsx"), "initial_password": INITIAL,
+        "file": (io.BytesIO(bad), "花名册.xlsx"),
     })
     page = response.get_data(as_text=True)
     assert "第 3 行" in page and "手机号「1381234」格式不正确" in page
@@ -495,3 +507,123 @@ def test_the_template_downloads(client, auth, org):
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).worksheets[0]
     assert [cell.value for cell in sheet[1]] == TEMPLATE_HEADERS
     assert client.get("/manage/members/import/template.csv").data == roster_template_csv()
+
+
+# --- the slip sheet (登录凭条) ---------------------------------------------------------------
+
+
+def _import_page(client, content: bytes, **fields) -> str:
+    response = client.post("/manage/members/import", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(content), "花名册.xlsx"), **fields})
+    assert response.status_code == 200
+    db.session.rollback()  # read what the request committed
+    return response.get_data(as_text=True)
+
+
+def _slip_link(page: str) -> str:
+    match = re.search(r'href="([^"]+)">下载登录凭条（.xlsx）', page)
+    assert match, "no slip sheet link"
+    return html.unescape(match[1])
+
+
+def _slip_rows(response) -> list[list]:
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    assert response.headers["Cache-Control"] == "no-store"
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).worksheets[0]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["姓名", "警号", "手机号", "所属支部", "一次性登录码"]
+    assert rows[-1][0] == USAGE  # the line saying how to use the code, under the table
+    return [row for row in rows[1:] if row[4]]
+
+
+def test_the_slip_sheet_lists_exactly_the_created_members_with_working_codes(client, auth, org):
+    auth.login("org1")
+    # An earlier import whose member has not logged in yet: not on this import's slip.
+    earlier = _import_page(client, xlsx([["早先导入", "J9200", "", "B11", "正式党员", "", ""]]))
+    page = _import_page(client, xlsx([
+        ["凭条甲", "J9201", "13900009201", "B11", "正式党员", "", ""],
+        ["凭条乙", "", "13900009202", "二所党支部", "群众", "", ""],
+        ["普通党员", "M0001", "", "B11", "正式党员", "", ""],  # unchanged: no code
+    ]))
+    assert _slip_link(earlier) != _slip_link(page)
+
+    rows = _slip_rows(client.get(_slip_link(page)))
+    assert [row[:4] for row in rows] == [
+        ["凭条甲", "J9201", "13900009201", "一所党支部"],
+        ["凭条乙", None, "13900009202", "二所党支部"],
+    ]
+    for row, login_id in zip(rows, ("J9201", "13900009202")):
+        member = find(login_id)
+        assert re.fullmatch(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{2}", row[4])
+        assert code_matches(member.id, member.activation_nonce, row[4])
+    assert rows[0][4] != rows[1][4]
+
+
+def test_a_dry_run_or_an_import_without_new_members_offers_no_slip(client, auth, org):
+    auth.login("org1")
+    new = xlsx([["新人", "J9300", "", "B11", "正式党员", "", ""]])
+    assert "下载登录凭条（.xlsx）" not in _import_page(client, new, dry_run="y")
+    assert find("J9300") is None
+    same = xlsx([["普通党员", "M0001", "", "B11", "正式党员", "", ""]])
+    assert "下载登录凭条（.xlsx）" not in _import_page(client, same)
+
+
+def test_an_organiser_of_another_subtree_gets_none_of_the_codes(client, auth, org):
+    result = run(org.admin, xlsx([["一分局新人", "J9401", "", "B11", "正式党员", "", ""],
+                                  ["二分局新人", "J9402", "", "B21", "正式党员", "", ""]]))
+    db.session.commit()
+    u1_new, u2_new = find("J9401"), find("J9402")
+    link = f"/manage/members/credentials.xlsx?ids={encode_ids(result.created_ids)}"
+    auth.login("org2")
+
+    assert [row[0] for row in _slip_rows(client.get(link))] == ["二分局新人"]
+    assert [row[0] for row in _slip_rows(client.get("/manage/members/credentials.xlsx"))] == [
+        "二分局新人"]
+    only_u1 = client.get(f"/manage/members/credentials.xlsx?ids={u1_new.id}")
+    assert only_u1.status_code == 302
+    assert only_u1.headers["Location"] == "/manage/members/credentials"
+    assert client.get(f"/manage/members/credentials.xlsx?branch={org.b11.id}").status_code == 404
+    page = client.get("/manage/members/credentials").get_data(as_text=True)
+    assert "三所党支部" in page and "一所党支部" not in page
+    assert u2_new.activation_nonce and u1_new.activation_nonce
+
+
+def test_the_slip_leaves_out_members_the_organiser_may_not_manage(client, auth, org):
+    # An admin placed in B11 is seen by org1 but not managed: their code would log in as them.
+    run(org.admin, xlsx([["新管理员", "J9501", "", "B11", "正式党员", "", "系统管理员"],
+                         ["新党员", "J9502", "", "B11", "正式党员", "", ""]]))
+    db.session.commit()
+    auth.login("org1")
+    rows = _slip_rows(client.get("/manage/members/credentials.xlsx"))
+    assert [row[0] for row in rows] == ["新党员"]
+    auth.logout()
+    auth.login("admin")
+    rows = _slip_rows(client.get(f"/manage/members/credentials.xlsx?branch={org.b11.id}"))
+    assert [row[0] for row in rows] == ["新党员", "新管理员"]
+
+
+def test_a_malformed_or_oversized_id_list_is_a_bad_request(client, auth, org):
+    auth.login("org1")
+    for ids in ("abc", "5-3", "1-20000", ",".join(str(i * 2) for i in range(600)), ""):
+        assert client.get("/manage/members/credentials.xlsx", query_string={"ids": ids}
+                          ).status_code == 400, ids
+
+
+@pytest.mark.parametrize(("ids", "text"), [
+    ([7], "7"), ([3, 1, 2, 7], "1-3,7"), ([10, 12, 11, 20, 21, 30], "10-12,20-21,30"),
+])
+def test_ids_travel_as_ranges(ids, text):
+    assert encode_ids(ids) == text
+    assert decode_ids(text) == set(ids)
+
+
+def test_one_organiser_of_a_subtree_cannot_change_another_through_the_import(org, make_member):
+    # Two organisers of U1: neither manages the other, whatever order the file lists them in.
+    make_member("org1b", org.b11, name="一分局副管理员", role=Role.ORGANISER, scope=org.u1)
+    db.session.commit()
+    content = xlsx([["一分局管理员", "org1", "", "B11", "正式党员", "", ""],
+                    ["副管理员改名", "org1b", "", "B11", "正式党员", "", ""]])
+    assert rejected(org.org1, content) == {3: OUT_OF_SCOPE}
+    assert find("org1b").name == "一分局副管理员"
+    assert find("org1b").password_hash is not None and find("org1").password_hash is not None

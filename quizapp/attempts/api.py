@@ -91,7 +91,7 @@ def save_answer(attempt_id: int, question_id: int):
     """Save one answer; an older sequence number never overwrites a newer answer."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or "seq" not in body or "response" not in body:
-        return _error("请求格式不正确：需要 seq 和 response。", 400)
+        return _error("提交的内容无法识别：需要 seq 和 response，请刷新页面后重试。", 400)
     try:
         result = services.save_answer(g.session_ref, attempt_id, question_id,
                                       body["response"], body["seq"], utcnow())

@@ -25,6 +25,7 @@ from quizapp.bank.models import Question
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
+from quizapp.quizzes import reservations
 from quizapp.quizzes.models import Quiz
 from quizapp.quizzes.services import draw_question_ids
 
@@ -73,12 +74,13 @@ def claim_paper(quiz: Quiz, member_id: int) -> list[PaperQuestion] | None:
 
 
 def draw_now(quiz: Quiz, rng: random.Random) -> list[PaperQuestion]:
-    """Draw a paper at the start, when none was prepared."""
+    """Draw a paper at the start, when none was prepared (an exam's paper is reserved)."""
     paper = load_paper(draw_question_ids(quiz, rng)[0])
     if paper is None:  # a question was deactivated between the two reads: draw again
         paper = load_paper(draw_question_ids(quiz, rng)[0])
     if paper is None:
         raise DomainError("题库正在调整，请稍后重试。")
+    reservations.reserve(quiz, [q.id for q in paper])
     return paper
 
 
@@ -124,6 +126,7 @@ def prepare_papers(now: datetime, limit: int = BATCH, rng: random.Random | None 
         db.session.execute(insert(_papers), [
             {"quiz_id": quiz.id, "member_id": member_id, "question_ids": paper,
              "drawn_at": now} for member_id, paper in zip(member_ids, papers)])
+        reservations.reserve(quiz, {q for paper in papers for q in paper})
         db.session.commit()
         drawn += len(member_ids)
     summary = (f"{drawn} papers drawn ahead for {len(quizzes)} open or upcoming quizzes; "

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from quizapp import db
-from quizapp.attempts import queries, services
+from quizapp.attempts import queries, review, services
 from quizapp.bank.types import get_type
 from quizapp.clock import utcnow
 from quizapp.errors import DomainError
@@ -107,5 +107,7 @@ def result(attempt_id: int):
     db.session.commit()
     if attempt.status == "in_progress":
         return redirect(url_for("attempts.take", attempt_id=attempt.id))
+    shown = services.review_allowed(attempt, now)
     return render_template("attempts/result.html", attempt=attempt, quiz=attempt.quiz,
-                           shown=services.review_allowed(attempt, now), get_type=get_type)
+                           shown=shown, get_type=get_type,
+                           withheld=review.withheld_question_ids(attempt) if shown else set())

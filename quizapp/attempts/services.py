@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from quizapp import db
 from quizapp.attempts import papers
 from quizapp.attempts.models import Attempt, AttemptAnswer
+from quizapp.attempts.review import review_open, shows_answers
 from quizapp.audiences.services import is_in_audience
 from quizapp.auth.session_ref import SessionRef, valid_member
 from quizapp.bank.models import Question
@@ -23,7 +24,7 @@ from quizapp.bank.types import get_type
 from quizapp.db import UTCDateTime
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
-from quizapp.quizzes.models import Counting, Quiz, ReviewWhen
+from quizapp.quizzes.models import Counting, Quiz
 from quizapp.quizzes.services import status_of
 
 #: Answers that arrive this long after the deadline still count (slow networks).
@@ -221,10 +222,13 @@ def submit_attempt(attempt: Attempt, now: datetime, *, auto: bool = False) -> At
         db.session.execute(update(AttemptAnswer), marks)
     score = round(sum(m["mark"] for m in marks), 2)
     passed = score >= attempt.max_score * quiz.pass_percent / 100 - 1e-9
+    # The wrong-answer book reveals answers: only when the review shows them (review.py).
+    book = shows_answers(quiz, now)
     db.session.execute(
         update(Attempt).where(Attempt.id == attempt.id)
-        .values(score=score, passed=passed).execution_options(synchronize_session=False))
-    if wrong:
+        .values(score=score, passed=passed, wrong_answers_booked=book)
+        .execution_options(synchronize_session=False))
+    if wrong and book:
         from quizapp.practice.services import record_wrong_answers
 
         record_wrong_answers(attempt.member_id, wrong, "attempt", now)
@@ -274,14 +278,7 @@ def get_attempt(member: Member, attempt_id: int, now: datetime) -> Attempt:
 
 def review_allowed(attempt: Attempt, now: datetime) -> bool:
     """Tell whether the member may see the score and review of a submitted attempt."""
-    if attempt.status != "submitted":
-        return False
-    when = ReviewWhen(attempt.quiz.review_when)
-    if when == ReviewWhen.IMMEDIATELY:
-        return True
-    if when == ReviewWhen.AFTER_CLOSE:
-        return now >= attempt.quiz.closes_at
-    return False
+    return attempt.status == "submitted" and review_open(attempt.quiz, now)
 
 
 def counted_attempt(attempts: list[Attempt], counting: Counting) -> Attempt | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from functools import cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -49,13 +51,49 @@ def needs_rehash(password_hash: str) -> bool:
         return True
 
 
-def check_password_rules(password: str, login_ids: tuple[str | None, ...] = ()) -> None:
-    """Raise DomainError unless ``password`` is acceptable as a member's own password."""
+#: The password every demo login uses (README, `make run`): published, so nobody's own.
+DEMO_PASSWORD = "demo123456"
+#: Login ids and names shorter than this are too common as fragments to forbid.
+MIN_LOGIN_ID_IN_PASSWORD = 4
+MIN_NAME_IN_PASSWORD = 2
+_CHINESE_LIST = Path(__file__).with_name("weak_passwords_cn.txt")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """Return the lower-cased passwords too common to allow, read once per process.
+
+    zxcvbn's list of the 30,000 passwords most often found in leaks (mostly Western), and
+    ``weak_passwords_cn.txt``: pinyin, dates and police words that Chinese lists add.
+    """
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    chinese = (line.strip().lower() for line in _CHINESE_LIST.read_text("utf-8").splitlines())
+    return frozenset(FREQUENCY_LISTS["passwords"]) | {
+        word for word in chinese if word and not word.startswith("#")}
+
+
+def check_password_rules(password: str, login_ids: tuple[str | None, ...] = (),
+                         name: str | None = None) -> None:
+    """Raise DomainError unless ``password`` is acceptable as a member's own password.
+
+    ``login_ids`` are the member's 警号 and phone number and ``name`` their name: a
+    password may contain neither.
+    """
     if len(password) < MIN_LENGTH:
         raise DomainError(f"密码至少需要 {MIN_LENGTH} 位。")
     if len(password) > 128:
         raise DomainError("密码不能超过 128 位。")
     if not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
         raise DomainError("密码需同时包含字母和数字。")
-    if any(login_id and password.lower() == login_id.lower() for login_id in login_ids):
-        raise DomainError("密码不能与警号或手机号相同。")
+    lowered = password.lower()
+    if lowered == DEMO_PASSWORD:
+        raise DomainError("不能使用演示密码。")
+    if any(login_id and len(login_id) >= MIN_LOGIN_ID_IN_PASSWORD and login_id.lower() in lowered
+           for login_id in login_ids):
+        raise DomainError("密码不能包含警号或手机号。")
+    compact_name = re.sub(r"\s+", "", name or "").lower()
+    if len(compact_name) >= MIN_NAME_IN_PASSWORD and compact_name in re.sub(r"\s+", "", lowered):
+        raise DomainError("密码不能包含姓名（拼音或汉字）。")
+    if lowered in common_passwords():
+        raise DomainError("密码过于常见，容易被猜中，请换一个。")

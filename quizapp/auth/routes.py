@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_limiter import RequestLimit
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
 from quizapp import db
@@ -29,24 +28,20 @@ from quizapp.extensions import limiter
 bp = Blueprint("auth", __name__)
 
 
-def _account_key() -> str:
-    login_id = (request.form.get("login_id") or "").strip().lower()
-    return f"account:{login_id}" if login_id else f"address:{get_remote_address()}"
-
-
 def _failed(response) -> bool:  # noqa: ANN001
-    # A successful login redirects; anything else counts against the limits.
+    # A successful login redirects; anything else counts against the address limit.
     return response.status_code != 302
+
+
+def _refused(message: str):
+    form = LoginForm()
+    form.password.data = ""
+    return make_response(render_template("auth/login.html", form=form, error=message), 429)
 
 
 def _too_many(limit: RequestLimit):
     minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60))
-    per_account = limit.key.find("account:") != -1
-    who = "该账号" if per_account else "当前网络"
-    form = LoginForm()
-    form.password.data = ""
-    message = f"{who}登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试。"
-    return make_response(render_template("auth/login.html", form=form, error=message), 429)
+    return _refused(f"当前网络登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试。")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -56,14 +51,6 @@ def _too_many(limit: RequestLimit):
     deduct_when=_failed,
     on_breach=_too_many,
     scope="login-address",
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    on_breach=_too_many,
-    scope="login-account",
 )
 def login():
     """Show the login form and log the member in."""
@@ -76,7 +63,11 @@ def login():
     if form.validate_on_submit():
         try:
             member = services.authenticate(form.login_id.data, form.password.data, utcnow())
+        except services.LoginBlocked as exc:
+            db.session.commit()  # the wrong password that started the pause, if it was this one
+            return _refused(exc.message)
         except DomainError as exc:
+            db.session.commit()  # a wrong password counts towards the account's delay
             error = exc.message
         else:
             db.session.commit()
@@ -91,9 +82,14 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Log out and return to the login page."""
-    logout_user()
-    flash("您已安全退出。", "info")
+    """Log out on every device and return to the login page."""
+    if current_user.is_authenticated:
+        # Bumping the session version ends this session on the server too: a copied session
+        # or remember cookie no longer logs anyone in, on this device or any other.
+        services.end_sessions(current_user)
+        db.session.commit()
+        logout_user()
+        flash("您已安全退出（本账号在其他设备上的登录也已退出）。", "info")
     return redirect(url_for("auth.login"))
 
 
@@ -102,6 +98,8 @@ def logout():
 def change_password():
     """Let the member set their own password (required at first login)."""
     form = ChangePasswordForm()
+    if current_user.activation_nonce:
+        form.current.label.text = "当前密码（或一次性登录码）"
     error = None
     if form.validate_on_submit():
         try:

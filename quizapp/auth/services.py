@@ -1,23 +1,86 @@
-"""Logging in and changing passwords."""
+"""Logging in (with the growing delay after wrong passwords), logging out, changing passwords.
+
+The delay: the first ``LOGIN_FAILURES_BEFORE_DELAY`` wrong passwords (or one-time codes) in a
+row are free; each further one pauses password checks for that account for 1, 2, 4, 8, …
+minutes, at most ``LOGIN_DELAY_MAX_MINUTES``. While paused no password is checked, not even
+the right one, and the attempt does not lengthen the pause, so nobody can keep a member out
+for long by typing wrong passwords. A successful login, an organiser's unlock or password
+reset starts the count again. The counters are on the member row, so the 警号 and the phone
+number share them; unknown login ids only count against the per-address limit (routes).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from flask import current_app
+from sqlalchemy import case, literal, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from quizapp import db
+from quizapp.auth import activation
 from quizapp.auth.passwords import (
     check_password_rules,
     hash_password,
     needs_rehash,
     verify_password,
 )
+from quizapp.clock import to_china
+from quizapp.db import UTCDateTime
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
 from quizapp.members.services import normalise_phone
 
 BAD_CREDENTIALS = "账号或密码错误，请重新输入。"
+_members = Member.__table__
+
+
+class LoginBlocked(DomainError):
+    """Password checks for the account are paused until ``until`` (answered as 429)."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"该账号连续输错密码次数过多，为保护账号安全已暂停登录，"
+                         f"请于 {wait_until_text(until)} 后再试。"
+                         f"如急需登录，请联系所在支部管理员解除限制。")
+        self.until = until
+
+
+@dataclass(frozen=True)
+class LoginDelays:
+    """How long wrong passwords in a row pause password checks for an account."""
+
+    #: Wrong passwords in a row that cost nothing.
+    free_failures: int = 5
+    #: The longest pause, in minutes.
+    max_minutes: int = 60
+
+    def minutes_after(self, failures: int) -> int:
+        """Return the pause after the ``failures``-th wrong password in a row (0: none)."""
+        extra = failures - self.free_failures
+        if extra <= 0:
+            return 0
+        # 2 ** bit_length exceeds the cap, so a long run of failures never builds huge numbers.
+        return min(2 ** min(extra - 1, self.max_minutes.bit_length()), self.max_minutes)
+
+
+def login_delays() -> LoginDelays:
+    """Return the delays configured for this app."""
+    config = current_app.config
+    return LoginDelays(config["LOGIN_FAILURES_BEFORE_DELAY"], config["LOGIN_DELAY_MAX_MINUTES"])
+
+
+def wait_until_text(until: datetime) -> str:
+    """Show when a pause ends as China time, HH:MM, rounded up to the minute."""
+    local = to_china(until)
+    if local.second or local.microsecond:
+        local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return local.strftime("%H:%M")
+
+
+def is_blocked(member: Member, now: datetime) -> bool:
+    """Tell whether password checks for ``member`` are paused at ``now``."""
+    return member.login_blocked_until is not None and member.login_blocked_until > now
 
 
 def find_by_login_id(login_id: str) -> Member | None:
@@ -31,31 +94,93 @@ def find_by_login_id(login_id: str) -> Member | None:
     )
 
 
-def authenticate(login_id: str, password: str, now: datetime) -> Member:
-    """Return the member with these credentials, or raise DomainError saying why not."""
+def _secret_matches(member: Member | None, typed: str) -> bool:
+    """Check the password, or the one-time code of a member without one: one Argon2 either way."""
+    password_hash = member.password_hash if member else None
+    # verify_password(None, ...) hashes, so every path spends the same time.
+    if verify_password(password_hash, typed):
+        return True
+    return (member is not None and password_hash is None
+            and activation.code_matches(member.id, member.activation_nonce, typed))
+
+
+def _record_failure(member: Member, now: datetime, delays: LoginDelays) -> None:
+    """Count a wrong password and start the pause it earns, in one atomic UPDATE.
+
+    ``failed_logins + 1`` is computed by the database under the row's lock, so concurrent
+    wrong passwords each count; the pause for each possible count is spelled out in a CASE
+    (the doubling reaches the cap within a few steps), so no date arithmetic runs in SQL.
+    """
+    failures = _members.c.failed_logins + 1
+    whens = []
+    count = delays.free_failures + 1
+    while 0 < (minutes := delays.minutes_after(count)) < delays.max_minutes:
+        whens.append((failures == count, literal(now + timedelta(minutes=minutes), UTCDateTime)))
+        count += 1
+    blocked_until = case(
+        (failures <= delays.free_failures, _members.c.login_blocked_until),
+        *whens,
+        else_=literal(now + timedelta(minutes=delays.max_minutes), UTCDateTime),
+    )
+    row = db.session.execute(
+        update(_members).where(_members.c.id == member.id)
+        .values(failed_logins=failures, login_blocked_until=blocked_until)
+        .returning(_members.c.failed_logins, _members.c.login_blocked_until)
+    ).one()
+    set_committed_value(member, "failed_logins", row.failed_logins)
+    set_committed_value(member, "login_blocked_until", row.login_blocked_until)
+
+
+def authenticate(login_id: str, password: str, now: datetime,
+                 delays: LoginDelays | None = None) -> Member:
+    """Return the member with these credentials, or raise DomainError saying why not.
+
+    A member imported without a password logs in with their one-time code instead and must
+    then set a password. A wrong password is counted (the caller commits it even though
+    the login fails); :class:`LoginBlocked` says the account's checks are paused.
+    """
+    delays = delays or login_delays()
     member = find_by_login_id(login_id)
-    # Always run one Argon2 check, so an unknown account takes as long as a known one.
-    matches = verify_password(member.password_hash if member else None, password)
-    if member is None or not matches:
+    if member is not None and is_blocked(member, now):
+        raise LoginBlocked(member.login_blocked_until)
+    matches = _secret_matches(member, password)
+    if member is None:
+        raise DomainError(BAD_CREDENTIALS)
+    if not matches:
+        _record_failure(member, now, delays)
+        if is_blocked(member, now):
+            raise LoginBlocked(member.login_blocked_until)
         raise DomainError(BAD_CREDENTIALS)
     if not member.is_active:
         raise DomainError("该账号已停用，如有疑问请联系所在支部管理员。")
-    if needs_rehash(member.password_hash):
+    if member.password_hash is None:
+        member.must_change_password = True  # logged in with the one-time code
+    elif needs_rehash(member.password_hash):
         member.password_hash = hash_password(password)
+    member.failed_logins = 0
+    member.login_blocked_until = None
     member.last_login_at = now
     db.session.flush()
     return member
 
 
+def end_sessions(member: Member) -> None:
+    """Log ``member`` out on every device: every session and remember cookie stops working."""
+    member.session_version += 1
+    db.session.flush()
+
+
 def change_password(member: Member, current: str, new: str) -> None:
-    """Set the member's own password, checking the current one and the rules."""
-    if not verify_password(member.password_hash, current):
-        raise DomainError("当前密码不正确。")
+    """Set the member's own password, checking the current one (or one-time code) and the rules."""
+    if not _secret_matches(member, current):
+        raise DomainError("当前密码或一次性登录码不正确。" if member.activation_nonce
+                          else "当前密码不正确。")
     if new == current:
         raise DomainError("新密码不能与当前密码相同。")
-    check_password_rules(new, (member.police_no, member.phone))
+    check_password_rules(new, (member.police_no, member.phone), member.name)
     member.password_hash = hash_password(new)
     member.must_change_password = False
+    member.activation_nonce = None  # the one-time code ends with the first own password
     member.session_version += 1
     db.session.flush()
 

@@ -50,6 +50,9 @@ class QuestionForm(BaseForm):
                            description="用“/”分隔层级，如 党内法规/纪律处分条例；"
                                        "可选已有分类，也可输入新分类。")
     tags = StringField("标签", validators=[Length(max=200)], description="多个标签用逗号分隔。")
+    exam_only = BooleanField(
+        "仅用于考试", description="勾选后，本题不出现在练习、每日答题和错题本中，只用于考试和竞赛组卷。"
+                            "考试和知识竞赛用到的题目会自动如此，结束后由组织者开放练习。")
 
     @staticmethod
     def values_of(question: Question) -> dict[str, Any]:
@@ -64,6 +67,7 @@ class QuestionForm(BaseForm):
             "difficulty": question.difficulty,
             "category": category_path(question.category),
             "tags": "，".join(question.tag_list),
+            "exam_only": question.exam_only,
         }
         if question.type == "truefalse":
             values["truth"] = "true" if question.answer else "false"
@@ -108,6 +112,7 @@ class QuestionForm(BaseForm):
             difficulty=self.difficulty.data,
             category_path=self.category.data or "",
             tags=[t.strip() for t in TAG_SEPARATORS.split(self.tags.data or "") if t.strip()],
+            exam_only=bool(self.exam_only.data),
         )
 
 

@@ -86,3 +86,16 @@ class Question(Base):
     @property
     def tag_list(self) -> list[str]:
         return [t for t in self.tags.split(",") if t]
+
+
+class ReservedQuestion(Base):
+    """A question an exam or competition uses (a fixed question, or drawn onto a paper):
+    kept out of practice, daily questions and the wrong-answer book (仅用于考试) until an
+    organiser releases the quiz's questions after it closes."""
+
+    __tablename__ = "reserved_questions"
+
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True,
+                                             index=True)

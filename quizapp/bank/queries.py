@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 
 from quizapp import access, db
 from quizapp.bank import services
-from quizapp.bank.models import Category, Question
+from quizapp.bank.models import Category, Question, ReservedQuestion
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
@@ -140,3 +140,20 @@ def owner_label(actor: Member, question: Question) -> str:
     if owner.contains(root) or root.contains(owner):
         return owner.name
     return "其他单位"
+
+
+def not_reserved() -> ColumnElement[bool]:
+    """SQL condition on Question: neither marked exam-only nor used by an exam or
+    competition (quizapp.quizzes.reservations): it may be practised."""
+    return Question.exam_only.is_(False) & ~exists().where(
+        ReservedQuestion.question_id == Question.id)
+
+
+def count_reservations(question_ids: list[int]) -> dict[int, int]:
+    """Return, per question id, how many exams and competitions keep it out of practice."""
+    if not question_ids:
+        return {}
+    return dict(db.session.execute(
+        select(ReservedQuestion.question_id, func.count())
+        .where(ReservedQuestion.question_id.in_(question_ids))
+        .group_by(ReservedQuestion.question_id)).all())

@@ -64,6 +64,7 @@ def index():
         types=REGISTRY,
         difficulties=DIFFICULTY_LABELS,
         editable=queries.list_editable_ids(current_user, page.items),
+        reservations=queries.count_reservations([q.id for q in page.items]),
     )
 
 
@@ -108,6 +109,7 @@ def show(question_id: int):
         category_path=services.category_path(question.category),
         owner=queries.owner_label(current_user, question),
         difficulty=DIFFICULTY_LABELS.get(question.difficulty, question.difficulty),
+        reservations=queries.count_reservations([question.id]).get(question.id, 0),
         can_edit=services.can_edit_question(current_user, question),
         action_form=ActionForm(),
         letters=OPTION_LETTERS,

@@ -32,6 +32,8 @@ class QuestionData:
     category_path: str = ""
     tags: list[str] = field(default_factory=list)
     key: str | None = None
+    #: 仅用于考试; None (imports): leave the question's setting as it is.
+    exam_only: bool | None = None
 
 
 def fingerprint(data: QuestionData) -> str:
@@ -122,6 +124,8 @@ def apply_question(question: Question, data: QuestionData, category: Category | 
         "tags": ",".join(t.strip() for t in data.tags if t.strip()),
         "fingerprint": fingerprint(data),
     }
+    if data.exam_only is not None:
+        values["exam_only"] = data.exam_only
     changed = False
     for name, value in values.items():
         if getattr(question, name) != value:

@@ -29,6 +29,8 @@ from quizapp.errors import DomainError
 LETTERS = string.ascii_uppercase[:8]
 BLANK = re.compile(r"_{3,}")
 MAX_OPTIONS = 8
+#: Code points UTF-8 can't encode: a lone surrogate ("\ud800") breaks any page showing it.
+SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 class AnswerFormatError(DomainError):
@@ -39,6 +41,12 @@ def normalise_text(text: str) -> str:
     """Fold full-width forms to half-width, trim and collapse spaces, ignore case."""
     folded = unicodedata.normalize("NFKC", text)
     return " ".join(folded.split()).casefold()
+
+
+def printable(text: Any) -> str:
+    """Return ``text`` safe to show: code points UTF-8 can't encode become U+FFFD."""
+    text = "" if text is None else str(text)
+    return SURROGATES.sub("\ufffd", text)
 
 
 def split_blanks(stem: str) -> list[str]:
@@ -243,7 +251,8 @@ class FillInBlank(QuestionType):
         return answer
 
     def answer_to_text(self, answer: list[Any], options: list[str]) -> str:
-        return "；".join("|".join(a) if isinstance(a, list) else str(a) for a in answer)
+        return printable("；".join("|".join(a) if isinstance(a, list) else str(a)
+                                  for a in answer))
 
     def parse_response(self, raw: Any, options: list[str], stem: str) -> list[str]:
         blanks = count_blanks(stem)
@@ -252,6 +261,8 @@ class FillInBlank(QuestionType):
             raise AnswerFormatError(f"本题有 {blanks} 个空，请逐空填写。")
         if any(len(t) > 200 for t in raw):
             raise AnswerFormatError("每个空最多填写 200 个字。")
+        if any(SURROGATES.search(t) for t in raw):
+            raise AnswerFormatError("答案中有无法识别的字符，请删除后重新填写。")
         return [t.strip() for t in raw]
 
     def grade(self, answer: list[list[str]], response: Any, points: float,
@@ -267,7 +278,9 @@ class FillInBlank(QuestionType):
     def response_to_text(self, response: Any, options: list[str]) -> str:
         if response is None:
             return "未作答"
-        return "；".join(t or "（空）" for t in response)
+        # Stored responses are shown whatever they hold (older rows may not be clean text).
+        items = response if isinstance(response, list) else [response]
+        return "；".join(printable(t) or "（空）" for t in items)
 
 
 def display_text(question_type: str, value: Any, options: list[str],

@@ -34,6 +34,7 @@ from quizapp.errors import DomainError
 from quizapp.forms import BaseForm
 from quizapp.members.models import STATUS_LABELS
 from quizapp.quizzes.forms import split_entries
+from quizapp.uploads import check_xlsx_archive
 
 #: Header cells that name the column of a list file to read.
 ID_HEADERS = ("警号", "手机号")
@@ -153,6 +154,7 @@ def _decode(content: bytes) -> str:
 
 def _xlsx_rows(content: bytes) -> list[list[str]]:
     try:
+        check_xlsx_archive(content)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl's notes about dropped styles
             book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -162,6 +164,8 @@ def _xlsx_rows(content: bytes) -> list[list[str]]:
                 return [[_text(v) for v in row] for row in rows]
             finally:
                 book.close()
+    except DomainError:
+        raise
     except Exception as exc:  # zipfile, XML and openpyxl raise many kinds
         raise DomainError("无法读取该 Excel 文件，请重新保存为 .xlsx 后上传。") from exc
 

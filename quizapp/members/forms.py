@@ -57,10 +57,6 @@ class ImportForm(BaseForm):
         FileRequired("请选择要导入的文件。"),
         FileAllowed(["xlsx", "csv"], "只支持 .xlsx 或 .csv 文件。"),
     ])
-    initial_password = PasswordField(
-        "新成员初始密码", validators=[Optional()],
-        description="文件中的新成员用此密码首次登录，登录后须修改。已有成员的密码不变。",
-    )
     dry_run = BooleanField("仅检查文件，不导入")
 
 

@@ -4,6 +4,11 @@ Every row is checked before anything is written: a file with a bad row is reject
 whole, listing every bad row, so the organiser fixes the file and uploads it again. A good
 file is applied in one go. Members are matched by 警号 (else 手机号) and only the fields
 that differ are assigned, so importing the same file twice changes nothing the second time.
+
+New members get no password: each gets a random ``activation_nonce`` of their own, behind
+the one-time login code on the organiser's slip sheet (``quizapp.auth.activation``,
+``members/exports.py``), and sets a password at first login. No two members share a stored
+secret, and the import hashes nothing (10,000 Argon2 hashes would take minutes).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from quizapp import access, db
-from quizapp.auth.passwords import check_password_rules, hash_password
+from quizapp.auth.activation import new_nonce
 from quizapp.errors import DomainError
 from quizapp.members.models import STATUS_LABELS, Member, Membership, PoliticalStatus, Role
 from quizapp.members.roster_files import (
@@ -65,6 +70,8 @@ class ImportResult:
     """How many members the file created, changed or left as they were.
 
     ``moved`` counts the changed members whose branch changed: they are part of ``updated``.
+    ``created_ids`` holds the ids of the members created (empty for a dry run), for the slip
+    sheet of their one-time login codes.
     """
 
     created: int
@@ -72,6 +79,7 @@ class ImportResult:
     moved: int
     unchanged: int
     dry_run: bool
+    created_ids: list[int] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -100,10 +108,11 @@ class _Row:
     moves: bool = False
 
 
-def import_roster(actor: Member, filename: str, content: bytes, initial_password: str,
-                  today: date, *, dry_run: bool = False) -> ImportResult:
+def import_roster(actor: Member, filename: str, content: bytes, today: date, *,
+                  dry_run: bool = False) -> ImportResult:
     """Check every row of a roster file, then create, update and move members in one go.
 
+    New members get no password but a one-time login code each (see the module's docstring).
     Raise DomainError when the file can't be read and RosterRejected when any row is bad.
     Only flushes: the caller commits (or, for ``dry_run``, nothing is written at all).
     """
@@ -116,7 +125,7 @@ def import_roster(actor: Member, filename: str, content: bytes, initial_password
     rows = [_parse(raw, find_branch, actor) for raw in roster.rows]
     _flag_duplicates(rows)
     by_police, by_phone = _load_owners(rows)
-    can_manage = _member_checker(actor)
+    can_manage = access.member_checker(actor)
     # Stands in (unsaved) for a branch the file names wrongly, so the other checks still run.
     no_branch = Branch(kind=BranchKind.BRANCH.value, is_active=True, name="")
     for row in rows:
@@ -128,8 +137,6 @@ def import_roster(actor: Member, filename: str, content: bytes, initial_password
     if errors:
         raise RosterRejected(errors)
     new_rows = [row for row in rows if row.member is None]
-    if new_rows:
-        _check_initial_password(initial_password, len(new_rows))
     result = ImportResult(
         created=len(new_rows),
         updated=sum(1 for row in rows if row.changes or row.moves),
@@ -138,17 +145,8 @@ def import_roster(actor: Member, filename: str, content: bytes, initial_password
         dry_run=dry_run,
     )
     if not dry_run:
-        _apply(actor, rows, new_rows, initial_password, today)
+        result.created_ids = _apply(actor, rows, new_rows, today)
     return result
-
-
-def _check_initial_password(password: str, new_members: int) -> None:
-    if not password:
-        raise DomainError(f"文件中有 {new_members} 名新成员，请设置新成员的初始密码。")
-    try:
-        check_password_rules(password)
-    except DomainError as exc:
-        raise DomainError(f"新成员初始密码不符合要求：{exc.message}") from exc
 
 
 class _BranchFinder:
@@ -260,20 +258,6 @@ def _load_owners(rows: list[_Row]) -> tuple[dict[str, Member], dict[str, Member]
     return by_police, by_phone
 
 
-def _member_checker(actor: Member) -> Callable[[Member], bool]:
-    # access.managed_root() queries the bureau for an admin on every call: ask once per kind
-    # of member (where they are, what they manage) instead of once per row.
-    answers: dict[tuple, bool] = {}
-
-    def can_manage(member: Member) -> bool:
-        key = (member.branch_id, member.role, member.scope_branch_id)
-        if key not in answers:
-            answers[key] = access.can_manage_member(actor, member)
-        return answers[key]
-
-    return can_manage
-
-
 def _match(row: _Row, by_police: dict[str, Member], by_phone: dict[str, Member]) -> None:
     """Find the member the row describes and flag login ids that belong to someone else."""
     member = by_police.get(row.police_no) if row.police_no else by_phone.get(row.phone or "")
@@ -352,12 +336,12 @@ def _flag_same_member(rows: list[_Row]) -> None:
                 row.problems.append(f"第 {listed} 行是系统中的同一人员，请合并为一行")
 
 
-def _apply(actor: Member, rows: list[_Row], new_rows: list[_Row], initial_password: str,
-           today: date) -> None:
-    """Write the checked rows: insert the new members, move and update the others."""
-    if new_rows:
-        # One hash for everyone: Argon2 is slow on purpose (~0.1 s), 5,000 hashes would be minutes.
-        _insert_members(new_rows, hash_password(initial_password), today)
+def _apply(actor: Member, rows: list[_Row], new_rows: list[_Row], today: date) -> list[int]:
+    """Write the checked rows: insert the new members, move and update the others.
+
+    Return the ids of the members inserted.
+    """
+    created_ids = _insert_members(new_rows, today) if new_rows else []
     for row in rows:
         if row.member is None:
             continue
@@ -366,20 +350,23 @@ def _apply(actor: Member, rows: list[_Row], new_rows: list[_Row], initial_passwo
         for attribute, value in row.changes.items():
             setattr(row.member, attribute, value)
     db.session.flush()
+    return created_ids
 
 
-def _insert_members(new_rows: list[_Row], password_hash: str, today: date) -> None:
+def _insert_members(new_rows: list[_Row], today: date) -> list[int]:
     """Insert the new members and their first stays with a few multi-row statements.
 
+    Each member gets a nonce of their own and no password (see the module's docstring).
     session.add_all() would send one INSERT per member on SQLite, which can't report the ids of
     a multi-row INSERT in order; asking for the login ids back makes the order irrelevant.
+    Return the new members' ids in the order of the rows.
     """
     values = [{
         "name": row.data.name.strip(), "police_no": row.data.police_no, "phone": row.data.phone,
         "branch_id": row.data.branch.id, "political_status": row.data.status.value,
         "joined_party_on": row.data.joined_party_on, "role": row.data.role.value,
         "scope_branch_id": row.scope.id if row.scope else None,
-        "password_hash": password_hash, "must_change_password": True,
+        "password_hash": None, "must_change_password": True, "activation_nonce": new_nonce(),
     } for row in new_rows]
     inserted = db.session.execute(
         insert(Member).returning(Member.id, Member.police_no, Member.phone), values
@@ -390,3 +377,4 @@ def _insert_members(new_rows: list[_Row], password_hash: str, today: date) -> No
          "started_on": today}
         for row in new_rows
     ])
+    return [ids[row.data.police_no or row.data.phone] for row in new_rows]

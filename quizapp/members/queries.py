@@ -52,3 +52,30 @@ def list_members(
             or_(Member.name.ilike(like), Member.police_no.ilike(like), Member.phone.ilike(like))
         )
     return paginate(query, page, per_page)
+
+
+def list_unactivated(actor: Member, *, branch: Branch | None = None,
+                     ids: set[int] | None = None) -> list[Member]:
+    """Return the members waiting to log in with a one-time code whom the actor may manage.
+
+    Active members with an ``activation_nonce`` whose branch is in the actor's subtree (or in
+    ``branch``'s), and who manage nothing above the actor (``access.can_manage_member``): a
+    code logs in as its member. ``ids`` keeps only those members. By branch code, then name.
+    """
+    query = (
+        select(Member)
+        .join(Branch, Branch.id == Member.branch_id)
+        .where(access.branch_scope(actor), Member.activation_nonce.is_not(None),
+               Member.is_active.is_(True))
+        .options(joinedload(Member.branch))
+        .order_by(Branch.code, Member.name, Member.id)
+    )
+    if branch is not None:
+        query = query.where(Branch.path.startswith(branch.path))
+    if ids is not None:
+        if not ids:
+            return []
+        query = query.where(Member.id.between(min(ids), max(ids)))
+    can_manage = access.member_checker(actor)
+    return [member for member in db.session.scalars(query)
+            if (ids is None or member.id in ids) and can_manage(member)]

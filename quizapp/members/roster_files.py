@@ -23,6 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from quizapp.errors import DomainError
 from quizapp.members.models import STATUS_LABELS
+from quizapp.uploads import check_xlsx_archive
 
 TEMPLATE_HEADERS = ["姓名", "警号", "手机号", "所属支部", "政治面貌", "入党时间", "角色"]
 #: Columns a file must have; 入党时间 and 角色 may be left out (existing values are kept).
@@ -87,6 +88,7 @@ def parse_day(value: Cell) -> date:
 
 def _read_xlsx(content: bytes) -> Roster:
     try:
+        check_xlsx_archive(content)
         with warnings.catch_warnings():
             # openpyxl warns about parts it drops (styles, extensions): irrelevant to the data.
             warnings.simplefilter("ignore")
@@ -198,7 +200,8 @@ INSTRUCTIONS = [
 ]
 RULES = [
     "1. 已有人员按警号识别，没有警号时按手机号识别；所属支部变化时记为组织关系转接，保留历史。",
-    "2. 新人员使用导入时设置的初始密码，首次登录须修改密码；已有人员的密码不受影响。",
+    "2. 新人员没有初始密码：导入后下载登录凭条，每人一个一次性登录码，首次登录后设置本人密码；"
+    "已有人员的密码不受影响。",
     "3. 任何一行有误时整个文件都不会导入，请按提示逐行修改后重新上传。",
     "4. 文件中没有列出的人员保持不变；同一个文件重复导入不会产生重复人员。",
 ]

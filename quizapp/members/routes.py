@@ -1,7 +1,9 @@
-"""Member management pages: list, create, edit, move, deactivate, reset password, import."""
+"""Member management pages: list, create, edit, move, deactivate, reset password, import,
+one-time login codes and their slip sheets (登录凭条)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from io import BytesIO
 
 from flask import (
@@ -20,9 +22,10 @@ from wtforms import SelectChoice
 
 from quizapp import access, db
 from quizapp.actions import FAILED, perform
-from quizapp.clock import china_today
+from quizapp.auth import services as auth_services
+from quizapp.clock import china_today, utcnow
 from quizapp.errors import DomainError
-from quizapp.members import imports, queries, services
+from quizapp.members import exports, imports, queries, services
 from quizapp.members.forms import (
     ActionForm,
     ImportForm,
@@ -133,11 +136,14 @@ def create():
 def show(member_id: int):
     """Show a member with their branch history and the actions on them."""
     member = queries.get_member(current_user, member_id)
+    blocked_until = (auth_services.wait_until_text(member.login_blocked_until)
+                     if auth_services.is_blocked(member, utcnow()) else None)
     return render_template(
         "members/show.html",
         member=member,
         can_manage=access.can_manage_member(current_user, member),
         action_form=ActionForm(),
+        blocked_until=blocked_until,
     )
 
 
@@ -210,6 +216,18 @@ def reset_password(member_id: int):
     return render_template("members/reset_password.html", form=form, member=member)
 
 
+@bp.post("/<int:member_id>/unlock")
+@access.organiser_required
+def unlock_login(member_id: int):
+    """Lift the pause that wrong passwords put on a member's logins (解除登录限制)."""
+    member = _managed_member(member_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    perform(lambda: services.unlock_login(current_user, member),
+            f"已解除{member.name}的登录限制，可以立即重新登录。")
+    return redirect(url_for("members.show", member_id=member.id))
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @access.organiser_required
 def import_roster():
@@ -224,7 +242,6 @@ def import_roster():
                 current_user,
                 upload.filename or "",
                 upload.read(),
-                form.initial_password.data or "",
                 china_today(),
                 dry_run=form.dry_run.data,
             )
@@ -239,7 +256,9 @@ def import_roster():
                 db.session.rollback()
             else:
                 db.session.commit()
-    return render_template("members/import.html", form=form, result=result, rejected=rejected)
+    slip_ids = exports.encode_ids(result.created_ids) if result and result.created_ids else None
+    return render_template("members/import.html", form=form, result=result, rejected=rejected,
+                           slip_ids=slip_ids)
 
 
 @bp.get("/import/template.<kind>")
@@ -256,3 +275,66 @@ def import_template(kind: str):
         abort(404)
     return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True,
                      download_name=f"党员花名册导入模板.{kind}")
+
+
+@bp.get("/credentials")
+@access.organiser_required
+def credentials():
+    """List, branch by branch, the members who have not logged in with their one-time code."""
+    members = queries.list_unactivated(current_user)
+    counts = Counter(member.branch_id for member in members)
+    branches = list({member.branch_id: member.branch for member in members}.values())
+    return render_template("members/credentials.html", total=len(members), counts=counts,
+                           branches=branches, usage=exports.USAGE)
+
+
+@bp.get("/credentials.xlsx")
+@access.organiser_required
+def credentials_xlsx():
+    """Download the slip sheet of those members: all, one branch's, or one import's (``ids``)."""
+    branch = None
+    branch_id = request.args.get("branch", type=int)
+    if branch_id:
+        branch = org_queries.get_branch(current_user, branch_id)
+    ids = None
+    if "ids" in request.args:
+        try:
+            ids = exports.decode_ids(request.args["ids"])
+        except ValueError:
+            abort(400)
+    members = queries.list_unactivated(current_user, branch=branch, ids=ids)
+    if not members:
+        flash("没有可打印登录凭条的人员：他们已用登录码登录并设置了密码，或不在您的管理范围内。",
+              "info")
+        return redirect(url_for("members.credentials"))
+    if branch is not None:
+        scope_name = branch.name
+    elif ids is not None:
+        scope_name = "本次导入"
+    else:
+        scope_name = access.managed_root(current_user).name
+    response = send_file(BytesIO(exports.slip_xlsx(members)), mimetype=exports.XLSX,
+                         as_attachment=True,
+                         download_name=exports.slip_filename(scope_name, china_today()))
+    response.headers["Cache-Control"] = "no-store"  # login codes: keep no copy on the way
+    return response
+
+
+@bp.post("/<int:member_id>/code")
+@access.organiser_required
+def issue_code(member_id: int):
+    """Give a member a new one-time login code and show it this once."""
+    member = _managed_member(member_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ended = "原密码已失效，该人员已在所有设备上退出登录" if member.password_hash else "原登录码已失效"
+    code = perform(lambda: services.issue_login_code(current_user, member),
+                   f"已为{member.name}生成新的一次性登录码，{ended}。")
+    if code is FAILED:
+        return redirect(url_for("members.show", member_id=member.id))
+    # Rendered, not redirected: the code must not travel in the (signed, readable) session.
+    response = current_app.make_response(render_template(
+        "members/code.html", member=member, code=code, usage=exports.USAGE))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,4 +1,4 @@
-"""Changes to members: create, edit, move branch, deactivate, reset password."""
+"""Changes to members: create, edit, move branch, deactivate, reset password or login code."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select
 
 from quizapp import access, db
+from quizapp.auth.activation import activation_code, new_nonce
 from quizapp.auth.passwords import check_password_rules, hash_password
 from quizapp.errors import DomainError
 from quizapp.members.models import Member, Membership, PoliticalStatus, Role
@@ -109,7 +110,7 @@ def create_member(actor: Member, data: MemberData, initial_password: str, today:
     _raise_problems(data, today)
     _check_unique(data, None)
     scope = _check_role(actor, data)
-    check_password_rules(initial_password)
+    check_password_rules(initial_password, (data.police_no, data.phone), data.name.strip())
     member = Member(
         name=data.name.strip(),
         police_no=data.police_no,
@@ -219,11 +220,46 @@ def reset_password(actor: Member, member: Member, temporary_password: str) -> No
         raise DomainError("您无权重置该党员的密码。")
     if member.id == actor.id:
         raise DomainError("请在「我的」页面修改自己的密码。")
-    check_password_rules(temporary_password)
+    check_password_rules(temporary_password, (member.police_no, member.phone), member.name)
     member.password_hash = hash_password(temporary_password)
     member.must_change_password = True
+    member.activation_nonce = None  # a one-time code no longer applies: the password does
     member.session_version += 1
+    member.failed_logins = 0  # the member can log in with it at once
+    member.login_blocked_until = None
     db.session.flush()
+
+
+def unlock_login(actor: Member, member: Member) -> None:
+    """Forget a member's wrong passwords in a row, ending any pause of their logins."""
+    if not access.can_manage_member(actor, member):
+        raise DomainError("您无权解除该党员的登录限制。")
+    member.failed_logins = 0
+    member.login_blocked_until = None
+    db.session.flush()
+
+
+def issue_login_code(actor: Member, member: Member) -> str:
+    """Give a member a new one-time login code instead of a password; return the code.
+
+    The new nonce ends any earlier code. A member who has a password loses it (this is then
+    a reset without the organiser choosing a password). Either way the member is logged out
+    everywhere, also from a session opened with the old code and not yet given a password.
+    """
+    if not access.can_manage_member(actor, member):
+        raise DomainError("您无权为该人员生成登录码。")
+    if member.id == actor.id:
+        raise DomainError("请在「我的」页面修改自己的密码。")
+    if not member.is_active:
+        raise DomainError("该账号已停用，请先恢复账号。")
+    member.password_hash = None
+    member.session_version += 1
+    member.must_change_password = True
+    member.activation_nonce = new_nonce()
+    member.failed_logins = 0  # the member can log in with the new code at once
+    member.login_blocked_until = None
+    db.session.flush()
+    return activation_code(member.id, member.activation_nonce)
 
 
 def membership_on(member: Member, day: date) -> Membership | None:
@@ -231,18 +267,21 @@ def membership_on(member: Member, day: date) -> Membership | None:
     return next((m for m in member.memberships if m.covers(day)), None)
 
 
-def create_first_admin(root: Branch, police_no: str, name: str, password: str) -> Member:
+def create_first_admin(root: Branch, police_no: str, name: str, password: str, *,
+                       check_rules: bool = True) -> Member:
     """Create an administrator attached to the bureau itself (a system account).
 
     The administrator sits on the bureau node, not in a branch, so they are never counted
     as an eligible member in a branch's participation; memberships record stays in
-    branches only, so this account has none.
+    branches only, so this account has none. Only the demo passes ``check_rules=False``:
+    its password is published, so the rules refuse it as anyone's real one.
     """
     if not POLICE_NO_PATTERN.match(police_no):
         raise DomainError("账号应为 3–20 位字母或数字。")
     if db.session.scalar(select(Member.id).where(Member.police_no == police_no)):
         raise DomainError(f"账号「{police_no}」已存在。")
-    check_password_rules(password, (police_no,))
+    if check_rules:
+        check_password_rules(password, (police_no,), name)
     admin = Member(
         name=name,
         police_no=police_no,

@@ -58,7 +58,11 @@ class Rule:
             "offline": f"每参加 1 次线下学习得 {self.points} 分",
             "reflection": f"每篇心得体会通过审阅得 {self.points} 分",
         }[self.key]
-        return f"{self.label}：{each}，每天最多 {self.daily_cap} 分"
+        text = f"{self.label}：{each}，每天最多 {self.daily_cap} 分"
+        if self.key == "offline":
+            # An organiser can't earn points by logging sessions only they attended.
+            text += "；本人登记的线下学习不计积分，须由其他管理员登记"
+        return text
 
 
 #: The rules in the order pages list them, with their defaults.

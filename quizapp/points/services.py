@@ -9,6 +9,9 @@ entry for each thing that earns points and has none yet, named by its source key
 - ``quiz:<member>:<quiz>``: a quiz passed, by the attempt the quiz's counting rule picks,
   once the result is public to the member; the day is the day it became public;
 - ``offline:<member>:<session>``: an offline session attended, on the day it was held;
+  attendance at a session the member recorded themselves (an organiser logging their own
+  session) is written with 0 points and says why (:data:`SELF_RECORDED`): it is a fact on the
+  台账 and counts for participation, but nobody else vouched for it;
 - ``reflection:<member>:<reflection>``: a reflection accepted, on the day it was accepted.
 
 Daily caps hold across runs: the points a rule already gave a member on a day are read back
@@ -44,6 +47,8 @@ LOOKBACK_DAYS = 7
 #: Offline sessions are recorded after the fact, sometimes weeks later: look further back.
 OFFLINE_LOOKBACK_DAYS = 31
 REASON_MAX = 200
+#: Why attendance at a session the member recorded themselves earns nothing.
+SELF_RECORDED = "本人登记的线下学习不计积分"
 
 
 @dataclass
@@ -154,15 +159,20 @@ def _offline(rule: Rule, first: date, today: date) -> list[Earned]:
     """Offline sessions held since ``first`` that members attended, not yet credited."""
     rows = db.session.execute(
         select(OfflineAttendance.member_id, OfflineSession.id, OfflineSession.title,
-               OfflineSession.kind, OfflineSession.held_on)
+               OfflineSession.kind, OfflineSession.held_on, OfflineSession.recorded_by_id)
         .join(OfflineSession, OfflineSession.id == OfflineAttendance.session_id)
         .where(OfflineSession.held_on >= first, OfflineSession.held_on <= today,
                _no_entry(_key("offline", OfflineAttendance.member_id, OfflineSession.id))))
     kinds = {"lecture": "专题讲座", "seminar": "学习研讨", "party_day": "主题党日"}
-    return [Earned(member_id, held_on, rule.key, rule.points,
-                   f"参加线下学习「{title}」（{kinds.get(kind, '线下学习')}）",
-                   f"offline:{member_id}:{session_id}", (session_id,))
-            for member_id, session_id, title, kind, held_on in rows]
+    earned = []
+    for member_id, session_id, title, kind, held_on, recorded_by_id in rows:
+        reason = f"参加线下学习「{title}」（{kinds.get(kind, '线下学习')}）"
+        points = rule.points
+        if recorded_by_id == member_id:
+            reason, points = f"{reason}，{SELF_RECORDED}", 0
+        earned.append(Earned(member_id, held_on, rule.key, points, reason,
+                             f"offline:{member_id}:{session_id}", (session_id,)))
+    return earned
 
 
 def _reflections(rule: Rule, since: datetime, now: datetime) -> list[Earned]:

@@ -9,12 +9,49 @@ from datetime import date
 
 from flask import abort
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from quizapp import db
+from quizapp.attempts.models import Attempt, AttemptAnswer
 from quizapp.bank.models import Category, Question
+from quizapp.bank.queries import not_reserved
+from quizapp.members.models import Member
+from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
 from quizapp.practice.models import DailyQuestion, WrongAnswer
+
+
+def practisable(member: Member) -> ColumnElement[bool]:
+    """SQL condition on Question: ``member`` may practise it now and so see its answer.
+
+    The question is active; it belongs to the bureau's bank or to the bank of a node above
+    (or at) the member's branch, never another unit's; no exam or competition uses it and no
+    organiser marked it exam-only (quizapp.quizzes.reservations); and it is not on the paper
+    of an attempt the member has in progress. Subqueries only: no statement of its own.
+    """
+    mine, owner = aliased(Branch), aliased(Branch)
+    own_banks = (select(owner.id).join(mine, mine.path.startswith(owner.path))
+                 .where(mine.id == member.branch_id))
+    on_paper = (select(AttemptAnswer.question_id)
+                .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+                .where(Attempt.member_id == member.id, Attempt.status == "in_progress"))
+    return and_(Question.is_active.is_(True), Question.owner_branch_id.in_(own_banks),
+                not_reserved(), Question.id.not_in(on_paper))
+
+
+def get_practisable_question(member: Member, question_id: int) -> Question | None:
+    """Return the question if ``member`` may practise it now, else None (as if missing)."""
+    return db.session.scalar(
+        select(Question).where(Question.id == question_id, practisable(member)))
+
+
+def hidden_question_ids(member: Member, question_ids: Collection[int]) -> set[int]:
+    """Return those of ``question_ids`` whose answers ``member`` may not see now."""
+    if not question_ids:
+        return set()
+    allowed = set(db.session.scalars(
+        select(Question.id).where(Question.id.in_(list(question_ids)), practisable(member))))
+    return set(question_ids) - allowed
 
 
 @dataclass
@@ -26,11 +63,11 @@ class CategoryRow:
     count: int
 
 
-def list_practice_categories() -> list[CategoryRow]:
-    """Return the categories that have active questions, in tree order, with their counts."""
+def list_practice_categories(member: Member) -> list[CategoryRow]:
+    """Return the categories with questions ``member`` may practise, in tree order, counted."""
     direct = dict(db.session.execute(
         select(Question.category_id, func.count())
-        .where(Question.is_active.is_(True), Question.category_id.is_not(None))
+        .where(practisable(member), Question.category_id.is_not(None))
         .group_by(Question.category_id)
     ).all())
     categories = list(db.session.scalars(select(Category)))
@@ -61,12 +98,12 @@ def get_category(category_id: int) -> Category:
     return category
 
 
-def count_category_questions(category: Category) -> int:
-    """Count the active questions in ``category`` and its subcategories."""
+def count_category_questions(member: Member, category: Category) -> int:
+    """Count the questions ``member`` may practise in ``category`` and its subcategories."""
     return db.session.scalar(
         select(func.count()).select_from(Question)
         .join(Category, Category.id == Question.category_id)
-        .where(Question.is_active.is_(True), Category.path.startswith(category.path))
+        .where(practisable(member), Category.path.startswith(category.path))
     ) or 0
 
 
@@ -80,45 +117,47 @@ def _pick(query: Select, recent: Collection[int]) -> Question | None:
     return db.session.scalar(query)
 
 
-def pick_practice_question(category: Category, recent: Collection[int] = ()) -> Question | None:
-    """Pick an active question of ``category`` (subcategories included) at random."""
+def pick_practice_question(member: Member, category: Category,
+                           recent: Collection[int] = ()) -> Question | None:
+    """Pick a question ``member`` may practise in ``category`` (subcategories included)."""
     return _pick(
         select(Question).join(Category, Category.id == Question.category_id)
-        .where(Question.is_active.is_(True), Category.path.startswith(category.path)),
+        .where(practisable(member), Category.path.startswith(category.path)),
         recent,
     )
 
 
-def _open(member_id: int) -> ColumnElement[bool]:
-    return and_(WrongAnswer.member_id == member_id, WrongAnswer.resolved_at.is_(None),
-                Question.is_active.is_(True))
+def _open(member: Member) -> ColumnElement[bool]:
+    # Entries of questions the member may not practise now (an exam uses them) wait unseen.
+    return and_(WrongAnswer.member_id == member.id, WrongAnswer.resolved_at.is_(None),
+                practisable(member))
 
 
-def count_open_wrong_answers(member_id: int) -> int:
+def count_open_wrong_answers(member: Member) -> int:
     """Count the member's open entries in the wrong-answer book."""
     return db.session.scalar(
         select(func.count()).select_from(WrongAnswer)
         .join(Question, Question.id == WrongAnswer.question_id)
-        .where(_open(member_id))
+        .where(_open(member))
     ) or 0
 
 
-def list_open_wrong_answers(member_id: int, page: int = 1, per_page: int = 20) -> Page:
+def list_open_wrong_answers(member: Member, page: int = 1, per_page: int = 20) -> Page:
     """Return a page of the member's open entries, the most recently got wrong first."""
     return paginate(
         select(WrongAnswer).join(Question, Question.id == WrongAnswer.question_id)
-        .where(_open(member_id))
+        .where(_open(member))
         .options(joinedload(WrongAnswer.question))
         .order_by(WrongAnswer.last_wrong_at.desc(), WrongAnswer.question_id.desc()),
         page, per_page,
     )
 
 
-def pick_wrong_question(member_id: int, recent: Collection[int] = ()) -> Question | None:
+def pick_wrong_question(member: Member, recent: Collection[int] = ()) -> Question | None:
     """Pick one of the member's open entries at random and return its question."""
     return _pick(
         select(Question).join(WrongAnswer, WrongAnswer.question_id == Question.id)
-        .where(_open(member_id)),
+        .where(_open(member)),
         recent,
     )
 

@@ -11,12 +11,13 @@ Pages (GET):
 JSON API, used by static/js/practice.js: session cookie, ``X-CSRFToken`` header, JSON body
 ``{"response": R}`` with R in the forms of quizapp.bank.types (e.g. ``2``, ``[0, 3]``,
 ``true``, ``["惩前毖后"]``):
-  POST /practice/api/questions/<question_id>/answer   practice answer, any active question
+  POST /practice/api/questions/<question_id>/answer   practice answer, a practisable question
+  (practice.queries.practisable: own bank, not used by an exam, not on a running paper)
   POST /practice/api/daily/<question_id>/answer       one of today's daily questions, once
   200: {"correct": bool, "right": <the answer in response form>, "blanks": [bool] | null,
         "feedback_html": str, "wrong_book": {"open", "streak", "wrong_count"} | null}
        and for daily answers "daily": {"total", "answered", "correct", "done", "summary_html"}
-  Errors: {"error": "<中文>", "status": n}: 400 malformed body or response, 403 not logged in,
+  Errors: {"error": "<中文>", "status": n}: 400 malformed body or response, 401 not logged in,
   404 no such question (daily: not among today's), 409 daily question already answered.
 """
 
@@ -66,12 +67,13 @@ def _status_for(exc: DomainError) -> int:
 
 
 def member_api(view):
-    """Answer 403 in JSON, not a redirect to the login page, when the session is gone."""
+    """Answer 401 in JSON (as the other member APIs), not a redirect to the login page, when
+    the session is gone."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
         if not current_user.is_authenticated:
-            return _error("登录已过期，请重新登录后再答题。", 403)
+            return _error("登录已过期，请重新登录后再答题。", 401)
         return view(*args, **kwargs)
 
     return wrapped
@@ -85,8 +87,11 @@ def _response_from_body():
 
 
 def _recent() -> list[int]:
-    raw = request.args.get("recent", "")
-    return [int(part) for part in raw.split("-") if part.isdigit()][-RECENT_LIMIT:]
+    raw = request.args.get("recent", "")[:1000]
+    # ASCII digits only ("²".isdigit() is true) and ids a database column can hold.
+    ids = [int(part) for part in raw.split("-")
+           if part.isascii() and part.isdigit() and len(part) <= 10]
+    return [i for i in ids if i < 2**31][-RECENT_LIMIT:]
 
 
 def _next_recent(recent: list[int], question: Question, pool: int) -> str:
@@ -119,10 +124,10 @@ def index():
     """Choose a category to practise, or go to the daily questions or the wrong-answer book."""
     return render_template(
         "practice/index.html",
-        categories=queries.list_practice_categories(),
+        categories=queries.list_practice_categories(current_user),
         progress=queries.get_daily_progress(current_user.id, china_today(utcnow())),
         daily_count=services.DAILY_COUNT,
-        wrong_count=queries.count_open_wrong_answers(current_user.id),
+        wrong_count=queries.count_open_wrong_answers(current_user),
     )
 
 
@@ -131,9 +136,9 @@ def index():
 def category(category_id: int):
     """Practise one category (subcategories included): a random question, instant feedback."""
     cat = queries.get_category(category_id)
-    pool = queries.count_category_questions(cat)
+    pool = queries.count_category_questions(current_user, cat)
     recent = _recent()
-    question = queries.pick_practice_question(cat, recent) if pool else None
+    question = queries.pick_practice_question(current_user, cat, recent) if pool else None
     next_url = url_for("practice.category", category_id=cat.id,
                        recent=_next_recent(recent, question, pool) or None) if question else None
     return render_template(
@@ -146,9 +151,9 @@ def category(category_id: int):
 @login_required
 def wrong_practice():
     """Practise the open entries of the wrong-answer book, one at a time."""
-    pool = queries.count_open_wrong_answers(current_user.id)
+    pool = queries.count_open_wrong_answers(current_user)
     recent = _recent()
-    question = queries.pick_wrong_question(current_user.id, recent) if pool else None
+    question = queries.pick_wrong_question(current_user, recent) if pool else None
     entry = queries.get_wrong_answer(current_user.id, question.id) if question else None
     next_url = url_for("practice.wrong_practice",
                        recent=_next_recent(recent, question, pool) or None) if question else None
@@ -162,7 +167,7 @@ def wrong_practice():
 @login_required
 def wrong_book():
     """List the open entries of the member's wrong-answer book, newest first."""
-    page = queries.list_open_wrong_answers(current_user.id,
+    page = queries.list_open_wrong_answers(current_user,
                                            page=request.args.get("page", 1, type=int))
     return render_template("practice/wrong_book.html", page=page)
 
@@ -173,7 +178,8 @@ def daily():
     """Today's daily questions: drawn on the first visit of the day, the same ones after."""
     rows = services.draw_daily_questions(current_user, utcnow())
     db.session.commit()
-    return render_template("practice/daily.html", rows=rows,
+    hidden = queries.hidden_question_ids(current_user, {row.question_id for row in rows})
+    return render_template("practice/daily.html", rows=rows, hidden=hidden,
                            progress=queries.daily_progress(rows))
 
 
@@ -183,9 +189,11 @@ def daily():
 @member_api
 def answer_question(question_id: int):
     """Grade a practice answer and update the wrong-answer book."""
-    question = db.session.get(Question, question_id)
+    # Only a question the member may practise now: never another unit's, an exam's, or
+    # one on the paper of the member's attempt in progress (that would reveal its answer).
+    question = queries.get_practisable_question(current_user, question_id)
     if question is None:
-        return _error("没有找到这道题，请刷新页面。", 404)
+        return _error("没有找到这道题，或这道题目前不能练习，请刷新页面。", 404)
     try:
         result = services.answer_practice(current_user, question, _response_from_body(),
                                           utcnow())

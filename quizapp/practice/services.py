@@ -21,7 +21,11 @@ from quizapp.clock import china_today
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
 from quizapp.practice.models import DailyQuestion, WrongAnswer
-from quizapp.practice.queries import list_daily_questions
+from quizapp.practice.queries import (
+    get_practisable_question,
+    list_daily_questions,
+    practisable,
+)
 
 #: Daily questions per member per China day.
 DAILY_COUNT = 5
@@ -165,28 +169,30 @@ def answer_practice(member: Member, question: Question, raw: Any, now: datetime)
 
 # --- daily questions ---------------------------------------------------------------------
 
-def _random_active_ids(limit: int, exclude: Select | list[int]) -> list[int]:
-    """Pick up to ``limit`` active question ids at random, leaving out ``exclude``."""
+def _random_practisable_ids(member: Member, limit: int,
+                            exclude: Select | list[int]) -> list[int]:
+    """Pick up to ``limit`` ids of questions the member may practise, leaving out ``exclude``."""
     if limit <= 0:
         return []
-    query = select(Question.id).where(Question.is_active.is_(True), Question.id.not_in(exclude))
+    query = select(Question.id).where(practisable(member), Question.id.not_in(exclude))
     return list(db.session.scalars(query.order_by(func.random()).limit(limit)))
 
 
-def _draw(member_id: int) -> list[tuple[int, int]]:
+def _draw(member: Member) -> list[tuple[int, int]]:
     """Choose today's (question id, cycle) pairs: none repeats until every one was drawn."""
     cycle = db.session.scalar(select(func.max(DailyQuestion.cycle))
-                              .where(DailyQuestion.member_id == member_id)) or 1
+                              .where(DailyQuestion.member_id == member.id)) or 1
     drawn_in_cycle = (select(DailyQuestion.question_id)
-                      .where(DailyQuestion.member_id == member_id,
+                      .where(DailyQuestion.member_id == member.id,
                              DailyQuestion.cycle == cycle))
-    chosen = [(qid, cycle) for qid in _random_active_ids(DAILY_COUNT, drawn_in_cycle)]
+    chosen = [(qid, cycle)
+              for qid in _random_practisable_ids(member, DAILY_COUNT, drawn_in_cycle)]
     if len(chosen) < DAILY_COUNT:
         # The bank runs out in this cycle: start the next one for the rest of today's draw,
         # without repeating a question within the day.
         taken = [qid for qid, _ in chosen]
         chosen += [(qid, cycle + 1)
-                   for qid in _random_active_ids(DAILY_COUNT - len(chosen), taken)]
+                   for qid in _random_practisable_ids(member, DAILY_COUNT - len(chosen), taken)]
     return chosen
 
 
@@ -203,7 +209,7 @@ def draw_daily_questions(member: Member, now: datetime) -> list[DailyQuestion]:
         return rows
     rows = [DailyQuestion(member_id=member.id, day=day, position=position, question_id=qid,
                           cycle=cycle)
-            for position, (qid, cycle) in enumerate(_draw(member.id), start=1)]
+            for position, (qid, cycle) in enumerate(_draw(member), start=1)]
     if not rows:
         return []  # an empty bank: nothing to draw today, try again on the next visit
     try:
@@ -230,6 +236,9 @@ def answer_daily_question(member: Member, question_id: int, raw: Any,
         raise NotTodaysQuestion("这道题不在您今天的每日答题中，请刷新页面。")
     if row.answered_at is not None:
         raise AlreadyAnswered("这道题今天已经答过了，不能重复作答。")
+    if get_practisable_question(member, question_id) is None:
+        # Drawn this morning, used by an exam since (or on the member's running paper).
+        raise NotTodaysQuestion("这道题目前用于考试，暂时不能作答，请明天再来。")
     graded = grade_response(row.question, raw)
     # Conditional update: of two requests racing with the same answer, only one counts.
     done = db.session.execute(

@@ -12,10 +12,11 @@ from quizapp import PROJECT_ROOT, db
 from quizapp.attempts import services as attempts
 from quizapp.bank.formats.yaml_files import read
 from quizapp.bank.imports import import_drafts
-from quizapp.bank.models import Question
+from quizapp.bank.models import Category, Question
 from quizapp.members.models import Member, PoliticalStatus
 from quizapp.org.models import Branch
 from quizapp.quizzes.models import Counting, QuizKind, ReviewWhen
+from quizapp.quizzes.reservations import release_to_practice
 from quizapp.quizzes.services import QuizData, RuleData, save_quiz, set_published
 
 QUESTIONS = PROJECT_ROOT / "questions"
@@ -75,13 +76,18 @@ def build_quiz_demo(admin: Member, root: Branch, now: datetime,
         rules=[RuleData("single", 5), RuleData("multiple", 2), RuleData("truefalse", 2),
                RuleData("fill", 1)],
         branches=[root], **common))
+    # The exam draws from one topic: its papers are kept out of practice (仅用于考试) from
+    # when they are drawn, and the rest of the bank stays open to practise.
+    regulations = db.session.scalar(select(Category).where(Category.name == "纪律处分条例"))
     exam = save_quiz(admin, QuizData(
         title="党规党纪知识考试", kind=QuizKind.EXAM,
         description="全局党员参加。限时30分钟，离开答题页面3次自动交卷，考试结束后公布成绩。",
         opens_at=now + timedelta(days=3), closes_at=now + timedelta(days=3, hours=4),
         time_limit_minutes=30, attempts_allowed=1, review_when=ReviewWhen.AFTER_CLOSE,
-        leave_limit=3, rules=[RuleData("single", 10), RuleData("multiple", 5),
-                              RuleData("truefalse", 5), RuleData("fill", 5)],
+        leave_limit=3, rules=[RuleData("single", 10, regulations),
+                              RuleData("multiple", 5, regulations),
+                              RuleData("truefalse", 5, regulations),
+                              RuleData("fill", 5, regulations)],
         branches=[root], statuses=party, **common))
     contest = save_quiz(admin, QuizData(
         title="“学党纪、明规矩”知识竞赛", kind=QuizKind.COMPETITION,
@@ -101,5 +107,7 @@ def build_quiz_demo(admin: Member, root: Branch, now: datetime,
     for member in takers:
         started = contest.opens_at + timedelta(hours=rng.randint(1, 150))
         _sit(member, contest, started, rng.uniform(0.45, 0.95), rng)
+    # After the competition the organiser opened its questions to practice again.
+    release_to_practice(admin, contest, contest.closes_at + timedelta(hours=2))
     return (f"{count} questions, 3 quizzes (open test, upcoming exam, finished competition "
             f"with {len(takers)} results)")

@@ -58,6 +58,9 @@ class ReviewWhen(enum.StrEnum):
             self.value]
 
 
+#: Kinds of quiz whose questions are kept out of practice until an organiser releases them.
+RESERVING_KINDS = (QuizKind.EXAM.value, QuizKind.COMPETITION.value)
+
 #: Default points per question type.
 DEFAULT_POINTS = {"single": 2, "multiple": 3, "truefalse": 1, "fill": 2}
 
@@ -106,6 +109,9 @@ class Quiz(Base):
     #: 切屏: when set, leaving the page is counted and the attempt submitted after this many.
     leave_limit: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="draft")
+    #: When an organiser released the questions of this exam or competition to practice
+    #: (after it closed); until then they stay out of practice (ReservedQuestion).
+    practice_released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -132,6 +138,11 @@ class Quiz(Base):
     @property
     def is_published(self) -> bool:
         return self.status == "published"
+
+    @property
+    def reserves_questions(self) -> bool:
+        """Tell whether the questions on its papers stay out of practice (exams, competitions)."""
+        return self.kind in RESERVING_KINDS and self.practice_released_at is None
 
 
 class QuizQuestion(Base):
@@ -168,3 +179,4 @@ class DrawRule(Base):
     count: Mapped[int] = mapped_column(Integer)
 
     category: Mapped[Category | None] = relationship()
+

@@ -77,10 +77,10 @@ def count_attempts(quiz_ids: list[int]) -> dict[int, int]:
     return dict(rows.all())
 
 
-def count_available(rule: DrawRule, exclude: set[int]) -> int:
+def count_available(rule: DrawRule, exclude: set[int], kind: str) -> int:
     """Return how many active questions ``rule`` could draw from, ``exclude`` left out."""
     return db.session.scalar(
-        select(func.count()).select_from(_candidates_query(rule, exclude).subquery()))
+        select(func.count()).select_from(_candidates_query(rule, exclude, kind).subquery()))
 
 
 @dataclass

@@ -17,7 +17,7 @@ from quizapp.bank.services import category_path
 from quizapp.bank.types import LETTERS, REGISTRY, get_type
 from quizapp.errors import DomainError
 from quizapp.org import queries as org_queries
-from quizapp.quizzes import queries, services
+from quizapp.quizzes import queries, reservations, services
 from quizapp.quizzes.forms import ActionForm, QuizForm, split_entries
 from quizapp.quizzes.models import Counting, Quiz, QuizKind, ReviewWhen
 
@@ -174,12 +174,13 @@ def show(quiz_id: int):
         phases=PHASE_LABELS,
         audience=describe(quiz.audience),
         types=REGISTRY,
-        rules=[(rule, category_path(rule.category), queries.count_available(rule, fixed_ids))
+        rules=[(rule, category_path(rule.category), queries.count_available(rule, fixed_ids, quiz.kind))
                for rule in quiz.draw_rules],
         question_count=question_count,
         total=total,
         pass_points=total * quiz.pass_percent / 100,
         attempts=queries.count_attempts([quiz.id]).get(quiz.id, 0),
+        reserved=reservations.count_reserved(quiz),
         action_form=ActionForm(),
     )
 
@@ -227,4 +228,17 @@ def publish(quiz_id: int):
     perform(lambda: services.set_published(current_user, quiz, published),
             f"已发布，参加范围内的人员可以看到该{label}。" if published
             else f"已撤回为草稿，党员将看不到该{label}。")
+    return redirect(url_for("quizzes.show", quiz_id=quiz.id))
+
+
+@bp.post("/<int:quiz_id>/release-practice")
+@access.organiser_required
+def release_practice(quiz_id: int):
+    """Open the questions of a closed exam or competition to practice (开放练习)."""
+    quiz = queries.get_quiz(current_user, quiz_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    perform(lambda: reservations.release_to_practice(current_user, quiz, clock.utcnow()),
+            lambda count: f"已开放 {count} 道题用于练习，党员可以在练习、每日答题和错题本中看到它们"
+                          "（其他考试仍在使用的题除外）。")
     return redirect(url_for("quizzes.show", quiz_id=quiz.id))

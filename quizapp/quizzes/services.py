@@ -12,12 +12,15 @@ from quizapp import access, db
 from quizapp.attempts.models import PreparedPaper
 from quizapp.audiences.services import build_audience
 from quizapp.bank.models import Category, Question
+from quizapp.bank.queries import not_reserved
 from quizapp.bank.types import REGISTRY
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
+from quizapp.quizzes import reservations
 from quizapp.quizzes.models import (
     DEFAULT_POINTS,
+    RESERVING_KINDS,
     Counting,
     DrawRule,
     Quiz,
@@ -105,10 +108,13 @@ def _check(data: QuizData) -> list[str]:
     return problems
 
 
-def _candidates_query(rule: DrawRule | RuleData, exclude: set[int]):  # noqa: ANN202
+def _candidates_query(rule: DrawRule | RuleData, exclude: set[int], kind: str):  # noqa: ANN202
     query = select(Question.id).where(
         Question.is_active.is_(True), Question.type == rule.type,
         Question.difficulty.between(rule.difficulty_min, rule.difficulty_max))
+    if kind not in RESERVING_KINDS:
+        # A test shows its answers in the review: never draw what exams keep secret.
+        query = query.where(not_reserved())
     if rule.category is not None:
         query = query.join(Category, Category.id == Question.category_id).where(
             Category.path.startswith(rule.category.path))
@@ -124,7 +130,8 @@ def _check_pool(data: QuizData) -> list[str]:
         if rule.type not in REGISTRY:
             continue
         available = db.session.scalar(
-            select(func.count()).select_from(_candidates_query(rule, fixed).subquery()))
+            select(func.count()).select_from(
+                _candidates_query(rule, fixed, data.kind.value).subquery()))
         if available < rule.count:
             where = f"「{rule.category.name}」中" if rule.category else "题库中"
             problems.append(
@@ -141,6 +148,8 @@ def save_quiz(actor: Member, data: QuizData, quiz: Quiz | None = None) -> Quiz:
     if quiz is not None and not can_manage_quiz(actor, quiz):
         raise DomainError("您无权修改该测试。")
     problems = _check(data)
+    if quiz is not None:
+        problems += _check_change(quiz, data)
     if not problems:
         problems = _check_pool(data)
     if problems:
@@ -168,7 +177,20 @@ def save_quiz(actor: Member, data: QuizData, quiz: Quiz | None = None) -> Quiz:
     db.session.add(quiz)
     db.session.flush()
     discard_prepared_papers(quiz)
+    if quiz.is_published:
+        reservations.reserve_fixed(quiz)
     return quiz
+
+
+def _check_change(quiz: Quiz, data: QuizData) -> list[str]:
+    """Refuse the changes that would end an exam's reservations while it is in use."""
+    problems = []
+    if quiz.is_published and data.kind.value != quiz.kind:
+        problems.append(f"已发布的{quiz.kind_enum.label}不能更改类型；如需更改，请先撤回为草稿")
+    if quiz.practice_released_at is not None and (
+            data.opens_at != quiz.opens_at or data.closes_at != quiz.closes_at):
+        problems.append("本场题目已开放练习，不能再修改开始和结束时间；如需再考，请新建一场")
+    return problems
 
 
 def discard_prepared_papers(quiz: Quiz) -> None:
@@ -197,8 +219,11 @@ def set_published(actor: Member, quiz: Quiz, published: bool) -> None:
         if problems:
             raise DomainError("；".join(problems) + "。")
     quiz.status = "published" if published else "draft"
-    if not published:
+    if published:
+        reservations.reserve_fixed(quiz)
+    else:
         discard_prepared_papers(quiz)
+        reservations.unreserve(quiz)
     db.session.flush()
 
 
@@ -227,7 +252,7 @@ def draw_question_ids(quiz: Quiz, rng: random.Random | None = None, count: int =
         .order_by(QuizQuestion.position)))
     pools = []
     for rule in quiz.draw_rules:
-        pool = list(db.session.scalars(_candidates_query(rule, set(fixed))))
+        pool = list(db.session.scalars(_candidates_query(rule, set(fixed), quiz.kind)))
         if len(pool) < rule.count:
             raise DomainError("题库中的题目不够抽取，请联系管理员调整抽题规则。")
         pools.append((pool, set(pool), rule.count))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from quizapp import access, db
 from quizapp.attempts.models import Attempt
 from quizapp.attempts.papers import prepare_papers
+from quizapp.attempts.review import book_wrong_answers
 from quizapp.attempts.services import expire_overdue
 from quizapp.audiences.models import Audience
 from quizapp.audiences.services import member_filter
@@ -33,7 +34,7 @@ from quizapp.participation.snapshots import snapshot_participation
 from quizapp.points.services import award_points
 from quizapp.study.models import StudyMinute
 
-#: Overdue attempts submitted per transaction.
+#: Overdue attempts submitted (or attempts' wrong answers booked) per transaction.
 OVERDUE_BATCH = 200
 #: Days before a campaign's last day when members behind are reminded (config overrides).
 DEFAULT_REMINDER_DAYS = 3
@@ -60,6 +61,17 @@ def submit_overdue_attempts(now: datetime) -> str:
         total += count
         if count < OVERDUE_BATCH:
             return f"{total} overdue attempts submitted"
+
+
+def book_reviewed_wrong_answers(now: datetime) -> str:
+    """Put wrong answers into members' wrong-answer books once their quiz's review opens."""
+    total = 0
+    while True:
+        count = book_wrong_answers(now, limit=OVERDUE_BATCH)
+        db.session.commit()
+        total += count
+        if count < OVERDUE_BATCH:
+            return f"wrong answers of {total} attempts booked"
 
 
 # Campaign reminders
@@ -262,5 +274,6 @@ def weekly_summary_for_organisers(now: datetime) -> str:
 
 #: Every job by name, for the runner and ``flask scheduler run-once``.
 JOBS: dict[str, Callable[[datetime], str]] = {job.__name__: job for job in (
-    submit_overdue_attempts, prepare_papers, remind_campaign_members, greet_party_anniversaries,
+    submit_overdue_attempts, prepare_papers, book_reviewed_wrong_answers,
+    remind_campaign_members, greet_party_anniversaries,
     weekly_summary_for_organisers, snapshot_participation, award_points)}

@@ -40,6 +40,8 @@ def triggers() -> dict[str, BaseTrigger]:
         "submit_overdue_attempts": IntervalTrigger(minutes=1, timezone=CHINA),
         # Every member's paper is drawn well before a quiz opens (AHEAD: two days).
         "prepare_papers": IntervalTrigger(minutes=10, timezone=CHINA),
+        # A review that opens when its quiz closes: the wrong answers follow within minutes.
+        "book_reviewed_wrong_answers": IntervalTrigger(minutes=5, timezone=CHINA),
         "greet_party_anniversaries": CronTrigger(hour=8, minute=0, timezone=CHINA),
         "weekly_summary_for_organisers": CronTrigger(day_of_week="mon", hour=8, minute=30,
                                                      timezone=CHINA),

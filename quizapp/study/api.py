@@ -24,11 +24,11 @@ def heartbeat():
     # navigator.sendBeacon (which can't set headers), is a form with csrf_token and token.
     body = request.get_json(silent=True) if request.is_json else request.form
     if not isinstance(body, Mapping):
-        return error_response(400, "请求格式不正确。")
+        return error_response(400, "提交的内容无法识别，请刷新页面后重试。")
     token = body.get("token")
     resume = bool(body.get("resume")) if request.is_json else False
     if not isinstance(token, str):
-        return error_response(400, "请求格式不正确：缺少 token。")
+        return error_response(400, "提交的内容无法识别：缺少 token，请刷新页面后重试。")
     try:
         material_id, stamp = minutes.read_token(token, g.session_ref.member_id)
         credit = minutes.record_heartbeat(g.session_ref, material_id, utcnow(), resume, stamp)

@@ -25,6 +25,7 @@ from quizapp.bank.imports import MAX_QUESTIONS, QuestionDraft, Skipped
 from quizapp.bank.services import QuestionData
 from quizapp.bank.types import LETTERS, REGISTRY, type_from_label
 from quizapp.errors import DomainError
+from quizapp.uploads import check_xlsx_archive
 
 OPTION_HEADERS = [f"选项{letter}" for letter in LETTERS]
 HEADERS = ["题型", "题干", *OPTION_HEADERS, "答案", "解析", "分类", "难度", "出处", "编号", "标签"]
@@ -48,6 +49,7 @@ def read(filename: str, content: bytes) -> tuple[list[QuestionDraft], list[Skipp
         raise DomainError(f"文件「{filename}」是空的。")
     check_size(content, filename)
     try:
+        check_xlsx_archive(content)
         with warnings.catch_warnings():
             # openpyxl warns about parts it drops (styles, extensions): irrelevant to the data.
             warnings.simplefilter("ignore")

@@ -1,0 +1,81 @@
+"""What a member may see of a submitted attempt, and when its wrong answers reach the
+wrong-answer book (错题本).
+
+The wrong-answer book shows a question's stem and options and, when practised, its answer.
+So an attempt's wrong answers go into it only once the quiz's review shows the answers
+(``review_when`` has come and ``review_show_answers`` is on): at the submit when the review
+is immediate, otherwise when the review opens (the scheduler's ``book_wrong_answers``),
+and never when the quiz shows no answers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select, union, update
+
+from quizapp import db
+from quizapp.attempts.models import Attempt, AttemptAnswer
+from quizapp.bank.models import ReservedQuestion
+from quizapp.quizzes.models import Quiz, ReviewWhen
+
+
+def review_open(quiz: Quiz, now: datetime) -> bool:
+    """Tell whether the quiz's review policy lets members see their submitted attempts."""
+    when = ReviewWhen(quiz.review_when)
+    if when == ReviewWhen.IMMEDIATELY:
+        return True
+    if when == ReviewWhen.AFTER_CLOSE:
+        return now >= quiz.closes_at
+    return False
+
+
+def shows_answers(quiz: Quiz, now: datetime) -> bool:
+    """Tell whether members may see the right answers of the quiz's questions now."""
+    return quiz.review_show_answers and review_open(quiz, now)
+
+
+def withheld_question_ids(attempt: Attempt) -> set[int]:
+    """Return the questions of a submitted attempt whose answers its review must not show:
+    those another exam or competition keeps secret now, and those on the paper of another
+    attempt the member has in progress."""
+    ids = [answer.question_id for answer in attempt.answers]
+    if not ids:
+        return set()
+    reserved = select(ReservedQuestion.question_id).where(
+        ReservedQuestion.question_id.in_(ids), ReservedQuestion.quiz_id != attempt.quiz_id)
+    running = (select(AttemptAnswer.question_id)
+               .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+               .where(Attempt.member_id == attempt.member_id, Attempt.id != attempt.id,
+                      Attempt.status == "in_progress", AttemptAnswer.question_id.in_(ids)))
+    return set(db.session.scalars(union(reserved, running)))
+
+
+def _answers_shown(now: datetime):  # noqa: ANN202
+    """SQL condition on Quiz: :func:`shows_answers` at ``now``."""
+    return and_(Quiz.review_show_answers.is_(True), or_(
+        Quiz.review_when == ReviewWhen.IMMEDIATELY.value,
+        and_(Quiz.review_when == ReviewWhen.AFTER_CLOSE.value, Quiz.closes_at <= now)))
+
+
+def book_wrong_answers(now: datetime, limit: int = 500) -> int:
+    """Put the wrong answers of submitted attempts whose review now shows the answers into
+    their members' wrong-answer books; return how many attempts were booked (idempotent)."""
+    from quizapp.practice.services import record_wrong_answers
+
+    attempts = db.session.execute(
+        select(Attempt.id, Attempt.member_id).join(Quiz, Quiz.id == Attempt.quiz_id)
+        .where(Attempt.status == "submitted", Attempt.wrong_answers_booked.is_(False),
+               _answers_shown(now))
+        .order_by(Attempt.id).limit(limit)).all()
+    for attempt_id, member_id in attempts:
+        wrong = list(db.session.scalars(
+            select(AttemptAnswer.question_id)
+            .where(AttemptAnswer.attempt_id == attempt_id,
+                   AttemptAnswer.mark < AttemptAnswer.points)))
+        record_wrong_answers(member_id, wrong, "attempt", now)
+    if attempts:
+        db.session.execute(
+            update(Attempt).where(Attempt.id.in_([a.id for a in attempts]))
+            .values(wrong_answers_booked=True).execution_options(synchronize_session=False))
+    return len(attempts)
