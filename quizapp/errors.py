@@ -64,9 +64,11 @@ def init_app(app: Flask) -> None:
         return error_response(503)
 
     @app.errorhandler(DataError)
-    def _unstorable(error: DataError):
+    @app.errorhandler(OverflowError)
+    def _unstorable(error: DataError | OverflowError):
         # The database refused a value (PostgreSQL: a NUL character in text, a number out of
-        # range): the request sent something no check caught. Its transaction is dropped.
+        # range; SQLite: an integer beyond 64 bits, raised as OverflowError): the request sent
+        # something no check caught. Its transaction is dropped.
         log.warning("unstorable input on %s %s: %s", request.method, request.path,
                     str(error).splitlines()[0])
         from quizapp import db
