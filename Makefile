@@ -6,7 +6,7 @@ WORKERS ?= 2
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test test-pg serve install clean
+.PHONY: run test lint test-pg serve install clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -40,8 +40,13 @@ run: $(VENV)/.installed
 
 ## make test: install test dependencies and run every test (SQLite; PostgreSQL as well when
 ## QUIZAPP_TEST_DATABASE_URL points at a server).
-test: $(VENV)/.test-installed
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make lint: ruff's checks (rules in pyproject.toml) and its formatter, both read-only.
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import select
 
-from bench.common import (  # noqa: E402
+from bench.common import (
     HEADER,
     Request,
     Server,
@@ -32,12 +32,12 @@ from bench.common import (  # noqa: E402
     run_load,
     session_cookie,
 )
-from quizapp import db  # noqa: E402
-from quizapp.attempts.services import start_attempt  # noqa: E402
-from quizapp.clock import utcnow  # noqa: E402
-from quizapp.quizzes.demo import load_starter_bank  # noqa: E402
-from quizapp.quizzes.models import QuizKind  # noqa: E402
-from quizapp.quizzes.services import QuizData, RuleData, save_quiz, set_published  # noqa: E402
+from quizapp import db
+from quizapp.attempts.services import start_attempt
+from quizapp.clock import utcnow
+from quizapp.quizzes.demo import load_starter_bank
+from quizapp.quizzes.models import QuizKind
+from quizapp.quizzes.services import QuizData, RuleData, save_quiz, set_published
 
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "3000"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
@@ -45,7 +45,7 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 
 
-def build(app) -> list[tuple[int, int, list[int]]]:  # noqa: ANN001
+def build(app) -> list[tuple[int, int, list[int]]]:
     """Create the bureau, members, bank, exam and attempts; return (member, attempt, qids)."""
     now = utcnow()
     rng = random.Random(7)

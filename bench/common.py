@@ -73,7 +73,7 @@ class Server:
         return ["--access-logfile", str(self.access_log),
                 "--access-logformat", "%(m)s %(U)s %(s)s %(D)s"]
 
-    def __exit__(self, *exc) -> None:  # noqa: ANN002
+    def __exit__(self, *exc) -> None:
         if self.process:
             self.process.send_signal(signal.SIGTERM)
             self.process.wait(timeout=30)
@@ -219,7 +219,7 @@ def run_load(name: str, port: int, next_request: Callable[[], Request | None], *
     return result
 
 
-def prepare_app(secret: str = "bench-secret-key"):  # noqa: ANN201
+def prepare_app(secret: str = "bench-secret-key"):
     """Create the app on DATABASE_URL (or SQLite in a temporary folder) and migrate it;
     return (app, the environment gunicorn needs, the database URL)."""
     import tempfile
@@ -235,7 +235,7 @@ def prepare_app(secret: str = "bench-secret-key"):  # noqa: ANN201
     return app, env, url
 
 
-def build_bureau(members: int, now):  # noqa: ANN001, ANN201
+def build_bureau(members: int, now):
     """Create a bureau of 10 units × 10 branches and ``members`` members (inside an app
     context, flushed); return (root, admin, member objects). One shared password hash."""
     from datetime import timedelta

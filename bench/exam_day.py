@@ -38,9 +38,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Server, build_bureau, prepare_app, session_cookie  # noqa: E402
-from bench.processes import Database, Monitor, Scheduler, children, postgres_processes  # noqa: E402
-from bench.scenario import (  # noqa: E402
+from bench.common import Server, build_bureau, prepare_app, session_cookie
+from bench.processes import Database, Monitor, Scheduler, children, postgres_processes
+from bench.scenario import (
     Client,
     Studier,
     Taker,
@@ -81,7 +81,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def build(app, args: argparse.Namespace, exam_seconds: float):  # noqa: ANN001, ANN201
+def build(app, args: argparse.Namespace, exam_seconds: float):
     """Create the bureau, the bank, the exam and a material; return ids and tokens."""
     from sqlalchemy import select
 
@@ -273,7 +273,7 @@ def _print_server_times(log: Path) -> None:
     for _, _, name in ROUTES:
         times = sorted(spent.get(name, []))
         if times:
-            def at(p: float) -> float:
+            def at(p: float, times: list[float] = times) -> float:
                 return times[min(len(times) - 1, int(p / 100 * len(times)))]
             print(f"| {name} | {len(times)} | {at(50):.1f} | {at(95):.1f} | {at(99):.1f} |")
 
@@ -282,7 +282,7 @@ def _gave_up(takers: list[Taker], studiers: list[Studier]) -> int:
     return sum(t.gave_up for t in takers) + sum(s.gave_up for s in studiers)
 
 
-def _report(args, url, settings, client, monitor, takers, studiers, events, verdict) -> None:  # noqa: ANN001
+def _report(args, url, settings, client, monitor, takers, studiers, events, verdict) -> None:
     backend = "PostgreSQL" if url.startswith("postgres") else "SQLite (WAL)"
     print(f"\n{backend}; {settings}; {args.takers} takers × {args.questions} questions "
           f"(mean gap {args.gap} s, start ramp {args.ramp:.0f} s), {args.studiers} studiers "

@@ -24,16 +24,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, select  # noqa: E402
+from sqlalchemy import event, select
 
-from bench.common import prepare_app  # noqa: E402
-from quizapp import access, db  # noqa: E402
-from quizapp.benchdata import build_bench_bureau, refresh_statistics  # noqa: E402
-from quizapp.campaigns.models import Campaign  # noqa: E402
-from quizapp.clock import china_today, utcnow  # noqa: E402
-from quizapp.members.models import Member, Role  # noqa: E402
-from quizapp.participation.exports import csv_report, xlsx_report  # noqa: E402
-from quizapp.participation.queries import participation  # noqa: E402
+from bench.common import prepare_app
+from quizapp import access, db
+from quizapp.benchdata import build_bench_bureau, refresh_statistics
+from quizapp.campaigns.models import Campaign
+from quizapp.clock import china_today, utcnow
+from quizapp.members.models import Member, Role
+from quizapp.participation.exports import csv_report, xlsx_report
+from quizapp.participation.queries import participation
 
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "10000"))
 BRANCHES = int(os.environ.get("BENCH_BRANCHES", "300"))
@@ -41,7 +41,7 @@ DAYS = int(os.environ.get("BENCH_DAYS", "365"))
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 
 
-def cases(now) -> list[tuple[str, int, str, int | None]]:  # noqa: ANN001
+def cases(now) -> list[tuple[str, int, str, int | None]]:
     """(label, actor id, subject kind, subject id) for each export to time."""
     admin = db.session.scalar(select(Member.id).where(Member.role == Role.ADMIN.value)
                               .order_by(Member.id))
@@ -62,7 +62,7 @@ def cases(now) -> list[tuple[str, int, str, int | None]]:  # noqa: ANN001
     return chosen
 
 
-def run(app, label: str, actor_id: int, kind: str, subject_id: int | None, now) -> str:  # noqa: ANN001
+def run(app, label: str, actor_id: int, kind: str, subject_id: int | None, now) -> str:
     from quizapp.quizzes.models import Quiz
 
     engine = db.get_engine(app)
@@ -82,7 +82,7 @@ def run(app, label: str, actor_id: int, kind: str, subject_id: int | None, now) 
                 first = last - timedelta(days=29)
             statements = [0]
 
-            def count(*_args) -> None:  # noqa: ANN002
+            def count(*_args, statements: list[int] = statements) -> None:
                 statements[0] += 1
 
             event.listen(engine, "before_cursor_execute", count)

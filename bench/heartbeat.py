@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (  # noqa: E402
+from bench.common import (
     HEADER,
     Request,
     Server,
@@ -27,11 +27,11 @@ from bench.common import (  # noqa: E402
     run_load,
     session_cookie,
 )
-from quizapp import db  # noqa: E402
-from quizapp.audiences.services import build_audience  # noqa: E402
-from quizapp.clock import utcnow  # noqa: E402
-from quizapp.study.minutes import issue_token  # noqa: E402
-from quizapp.study.models import Material  # noqa: E402
+from quizapp import db
+from quizapp.audiences.services import build_audience
+from quizapp.clock import utcnow
+from quizapp.study.minutes import issue_token
+from quizapp.study.models import Material
 
 MEMBERS = int(os.environ.get("BENCH_MEMBERS", "3000"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
@@ -39,7 +39,7 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 
 
-def build(app) -> tuple[list[int], list[int]]:  # noqa: ANN001
+def build(app) -> tuple[list[int], list[int]]:
     """Create the bureau, members and materials; return their ids."""
     now = utcnow()
     with app.app_context():

@@ -42,7 +42,7 @@ class Database:
             os.environ["DATABASE_URL"] = self.url
         return self
 
-    def __exit__(self, *exc) -> None:  # noqa: ANN002
+    def __exit__(self, *exc) -> None:
         if self.server_url:
             import psycopg
 

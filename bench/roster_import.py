@@ -23,15 +23,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, select  # noqa: E402
+from sqlalchemy import event, select
 
-from quizapp import create_app, db, migrate  # noqa: E402
-from quizapp.clock import china_today, utcnow  # noqa: E402
-from quizapp.demo import build_demo  # noqa: E402
-from quizapp.members import exports, queries  # noqa: E402
-from quizapp.members.imports import TEMPLATE_HEADERS, import_roster  # noqa: E402
-from quizapp.members.models import Member  # noqa: E402
-from quizapp.org.models import Branch, BranchKind  # noqa: E402
+from quizapp import create_app, db, migrate
+from quizapp.clock import china_today, utcnow
+from quizapp.demo import build_demo
+from quizapp.members import exports, queries
+from quizapp.members.imports import TEMPLATE_HEADERS, import_roster
+from quizapp.members.models import Member
+from quizapp.org.models import Branch, BranchKind
 
 ROWS = int(os.environ.get("BENCH_ROWS", "10000"))
 
@@ -52,7 +52,7 @@ def timed(app, label: str, actor_id: int, content: bytes) -> list[int]:
     statements = []
     engine = db.get_engine(app)
 
-    def count(*_args):  # noqa: ANN002
+    def count(*_args):
         statements.append(1)
 
     event.listen(engine, "before_cursor_execute", count)

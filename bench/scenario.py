@@ -263,7 +263,7 @@ async def study(client: Client, studier: Studier, interval: float, stop_at: floa
     resume = True
     while time.monotonic() < stop_at:
         body_json = {"token": studier.study_token} | ({"resume": True} if resume else {})
-        status, body = await client.until_answered("heartbeat", lambda: json_request(
+        status, body = await client.until_answered("heartbeat", lambda body_json=body_json: json_request(
             "POST", "/api/study/heartbeat", studier.cookie, studier.token, body_json))
         if status == 200 and body is not None:
             studier.credited += int(body.get("credited", 0))

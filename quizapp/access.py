@@ -8,8 +8,8 @@ objects out of scope answer 404, as if they did not exist.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import abort, g
 from flask_login import current_user, login_required

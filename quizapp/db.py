@@ -33,7 +33,7 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect):  # noqa: ANN001
+    def process_bind_param(self, value: datetime | None, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
@@ -41,7 +41,7 @@ class UTCDateTime(TypeDecorator):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: datetime | None, dialect):  # noqa: ANN001
+    def process_result_value(self, value: datetime | None, dialect):
         if value is None:
             return None
         if value.tzinfo is None:
@@ -56,7 +56,7 @@ def _app_context_id() -> int:
 class AppSession(Session):
     """A session bound to the engine of the current Flask application."""
 
-    def get_bind(self, *args, **kwargs):  # noqa: ANN002, ANN003
+    def get_bind(self, *args, **kwargs):
         return current_app.extensions["db_engine"]
 
 
@@ -75,7 +75,7 @@ def read_rows(statement: Executable) -> CursorResult:
     return session.connection().execute(statement)
 
 
-def insert_ignoring_duplicates(table):  # noqa: ANN001, ANN201
+def insert_ignoring_duplicates(table):
     """Return an INSERT into ``table`` that skips rows whose key exists (both dialects)."""
     from sqlalchemy.dialects import postgresql, sqlite
 
@@ -90,7 +90,7 @@ def make_engine(url: str, sqlite_busy_timeout: float = 15.0) -> Engine:
         engine = create_engine(url, connect_args={"timeout": sqlite_busy_timeout})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001
+        def _sqlite_pragmas(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA busy_timeout={int(sqlite_busy_timeout * 1000)}")

@@ -56,7 +56,7 @@ def init_limiter(app: Flask) -> None:
 
     def guard(hook: Callable, passthrough: bool) -> Callable:
         @wraps(hook)
-        def guarded(*args):  # noqa: ANN002, ANN202
+        def guarded(*args):
             if is_limited():
                 return hook(*args)
             return args[0] if passthrough else None

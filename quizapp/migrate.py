@@ -14,7 +14,7 @@ from quizapp.db import get_engine
 MIGRATIONS = PROJECT_ROOT / "migrations"
 
 
-def _config(connection) -> Config:  # noqa: ANN001
+def _config(connection) -> Config:
     config = Config(str(MIGRATIONS / "alembic.ini"))
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection

@@ -15,7 +15,7 @@ class IdConverter(IntegerConverter):
     on PostgreSQL (integer out of range) or SQLite (more than 64 bits).
     """
 
-    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002, ANN001, ANN002, ANN003
+    def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 

@@ -64,7 +64,7 @@ def phone():
         browser.close()
 
 
-def log_in(page, live_server: str, login_id: str) -> None:  # noqa: ANN001
+def log_in(page, live_server: str, login_id: str) -> None:
     """Log in through the login page (the shared test password) and wait for the home page."""
     from tests.conftest import PASSWORD
 
@@ -75,6 +75,6 @@ def log_in(page, live_server: str, login_id: str) -> None:  # noqa: ANN001
     page.wait_for_url(f"{live_server}/")
 
 
-def fits_phone_width(page) -> bool:  # noqa: ANN001
+def fits_phone_width(page) -> bool:
     """Tell whether nothing on the page is wider than the phone."""
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

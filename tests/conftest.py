@@ -66,7 +66,7 @@ class RequestIsolatingClient(FlaskClient):
     between requests as no real server does.
     """
 
-    def open(self, *args, **kwargs):  # noqa: ANN002, ANN003
+    def open(self, *args, **kwargs):
         token = _cv_app.set(None)
         try:
             return super().open(*args, **kwargs)
@@ -127,7 +127,7 @@ def queries(app):
     def counting():
         statements: list[str] = []
 
-        def _record(conn, cursor, statement, *args):  # noqa: ANN001
+        def _record(conn, cursor, statement, *args):
             statements.append(statement)
 
         engine = db.get_engine(app)

@@ -57,7 +57,7 @@ def make_quiz(actor, branches, *, questions=(), rules=(), publish=True, now=NOW,
 __all__ = ["NOW", "Counting", "QuizKind", "ReviewWhen", "make_questions", "make_quiz"]
 
 
-def make_material(org) -> Material:  # noqa: ANN001
+def make_material(org) -> Material:
     """Create a published bureau-wide article (flushed) for study minutes to count on."""
     material = Material(title="党纪学习", topic="党纪学习教育", body_markdown="正文",
                         body_html="<p>正文</p>", estimated_minutes=10, status="published",
@@ -68,7 +68,7 @@ def make_material(org) -> Material:  # noqa: ANN001
     return material
 
 
-def add_study(member, material: Material, day, seconds: int) -> None:  # noqa: ANN001
+def add_study(member, material: Material, day, seconds: int) -> None:
     """Credit ``seconds`` of study on ``material`` to ``member`` on the China ``day``."""
     beat = datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
     db.session.add(StudyMinute(member_id=member.id, material_id=material.id, day=day,

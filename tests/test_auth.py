@@ -274,7 +274,7 @@ def test_limiter_hooks_run_only_for_views_with_a_limit(tmp_path, monkeypatch):
     original = Limiter._check_request_limit
     hook_calls = []
 
-    def counting(self, callable_name=None, in_middleware=True):  # noqa: ANN001, ANN202
+    def counting(self, callable_name=None, in_middleware=True):
         if in_middleware:  # the before-request hook, not the decorator's own check
             hook_calls.append(callable_name)
         return original(self, callable_name=callable_name, in_middleware=in_middleware)
@@ -480,7 +480,7 @@ def test_concurrent_wrong_passwords_each_count(app, org):
                     services.authenticate("m1", "bad-password1", NOW)
                 except DomainError:
                     db.session.commit()
-        except Exception as exc:  # noqa: BLE001  reported below, in the test's thread
+        except Exception as exc:
             problems.append(exc)
 
     threads = [threading.Thread(target=wrong_password) for _ in range(workers)]

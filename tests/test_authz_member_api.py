@@ -32,7 +32,7 @@ from quizapp.practice.models import DailyQuestion, WrongAnswer
 from quizapp.study import minutes
 from quizapp.study.models import StudyMinute
 from tests.conftest import PASSWORD
-from tests.factories import NOW, QuizKind, make_questions, make_material, make_quiz
+from tests.factories import NOW, QuizKind, make_material, make_questions, make_quiz
 
 ACTORS = ("anonymous", "owner", "colleague", "outsider", "admin")
 LOGIN_IDS = {"owner": "m1", "colleague": "m2", "outsider": "org2", "admin": "admin"}

@@ -164,7 +164,7 @@ def test_true_false_answer_from_text(text, expected):
 
 
 def test_true_false_answer_from_text_rejects_other_words():
-    with pytest.raises(ValueError, match="对.*错"):
+    with pytest.raises(ValueError, match=r"对.*错"):
         TRUEFALSE.answer_from_text("也许", [], "")
 
 

@@ -257,9 +257,8 @@ def test_daily_questions_come_from_practisable_questions_only(client, auth, org,
     foreign = save_question(org.org2, QuestionData(
         type="truefalse", stem="二分局的判断题。", options=[], answer=True, category_path="党章"))
     db.session.commit()
-    allowed = {q.id for t in bank for q in bank[t]} - {
-        r for r in db.session.scalars(select(ReservedQuestion.question_id)
-                                      .where(ReservedQuestion.quiz_id == exam.id))}
+    allowed = {q.id for t in bank for q in bank[t]} - set(db.session.scalars(select(ReservedQuestion.question_id)
+                                      .where(ReservedQuestion.quiz_id == exam.id)))
     rows = practice.draw_daily_questions(org.m1, NOW)
     db.session.commit()
     assert {row.question_id for row in rows} <= allowed and foreign.id not in allowed

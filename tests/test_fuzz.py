@@ -462,7 +462,7 @@ def _xlsx(rows: list[list[object]]) -> bytes:
     return out.getvalue()
 
 
-def _replace_in_zip(content: bytes, name: str, chunks) -> bytes:  # noqa: ANN001
+def _replace_in_zip(content: bytes, name: str, chunks) -> bytes:
     """``content`` (a zip) with entry ``name`` written from the byte chunks ``chunks``."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(content)) as source, \

@@ -44,7 +44,7 @@ def test_a_dedupe_key_is_written_once(org):
     drafts = [_draft(org.m1, "a"), _draft(org.m1, "b"), _draft(org.org1, "a", title="重复")]
     assert send_notices(drafts, NOW) == 2
     db.session.commit()
-    assert send_notices(drafts + [_draft(org.m1, "c")], NOW) == 1
+    assert send_notices([*drafts, _draft(org.m1, "c")], NOW) == 1
     db.session.commit()
     assert _count() == 3
     first = db.session.scalar(select(Notice).where(Notice.dedupe_key == "a"))

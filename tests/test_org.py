@@ -380,8 +380,8 @@ def test_get_tree_nests_children_in_order(org):
 
 
 def _dashboard_numbers(body: str) -> tuple[dict[str, int], dict[str, int]]:
-    stats = dict((label, int(value)) for value, label in re.findall(
-        r'<span class="stat-value">(\d+)</span><span class="stat-label">([^<]+)</span>', body))
+    stats = {label: int(value) for value, label in re.findall(
+        r'<span class="stat-value">(\d+)</span><span class="stat-label">([^<]+)</span>', body)}
     by_status = dict(re.findall(
         r'status=(\w+)">[^<]+</a></td><td class="num">(\d+)</td>', body))
     return stats, {status: int(count) for status, count in by_status.items()}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -227,7 +228,7 @@ def test_a_quiz_export_has_score_and_pass_columns(org, setup):
     assert [cell.value for cell in book["汇总"][1]][2:] == [
         "应参考人数", "参考人数", "参考率", "及格人数", "及格率", "平均分",
         "人均学习时长（分钟）", "参考人次"]
-    top = [cell for cell in book["汇总"][2]]
+    top = list(book["汇总"][2])
     assert [c.value for c in top[2:8]] == [7, 2, pytest.approx(2 / 7), 1, 0.5, 6.0]
     assert top[6].number_format == "0.0%"
     sheet = book["人员明细"]
@@ -337,7 +338,7 @@ def test_bench_data_generates_a_consistent_bureau(app, runner):
         mine = stays[member.id]
         assert mine[-1].branch_id == member.branch_id
         assert (mine[-1].ended_on is None) == member.is_active
-        assert all(a.ended_on == b.started_on for a, b in zip(mine, mine[1:], strict=False))
+        assert all(a.ended_on == b.started_on for a, b in itertools.pairwise(mine))
     assert any(len(s) > 1 for s in stays.values())
     assert any(not m.is_active for m in people)
 

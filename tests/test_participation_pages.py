@@ -487,7 +487,7 @@ def test_the_pages_take_the_same_queries_for_3_members_or_30(client, auth, org, 
 
     def add(n):
         nonlocal made
-        for i in range(n):
+        for _ in range(n):
             member = make_member(f"q{made:03d}", (org.b11, org.b12)[made % 2])
             tp._attempt(member, quiz, 1, 8, True)
             made += 1

@@ -79,8 +79,11 @@ def bank(org):
     return make_questions(org.admin, n_each=2)
 
 
+OPENS = china(2026, 11, 20, 8)
+
+
 def _quiz(org, bank, title, *, review=ReviewWhen.IMMEDIATELY, counting=Counting.HIGHEST,
-          opens=china(2026, 11, 20, 8), lasts=timedelta(days=3)):
+          opens=OPENS, lasts=timedelta(days=3)):
     return make_quiz(org.admin, [org.bureau], questions=[bank["single"][0]], title=title,
                      review_when=review, counting=counting, attempts_allowed=3,
                      now=opens, opens_in=timedelta(0), lasts=lasts)

@@ -485,7 +485,7 @@ def test_answering_runs_few_statements(client, auth, org, add_question, queries)
 
 @pytest.mark.browser
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium not found at {CHROMIUM}")
-def test_practise_a_category_on_a_phone(live_server, phone, org, add_question):  # noqa: F811
+def test_practise_a_category_on_a_phone(live_server, phone, org, add_question):
     question = add_question("党内法规/纪律处分条例", "single")
     phone.goto(f"{live_server}/login?next=/practice/")
     phone.fill("#login_id", "m1")

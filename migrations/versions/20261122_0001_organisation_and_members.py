@@ -1,14 +1,14 @@
 """organisation and members
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22
 """
 
-from alembic import op
 import sqlalchemy as sa
-import quizapp.db
+from alembic import op
 
+import quizapp.db
 
 revision = '0001'
 down_revision = None

@@ -5,10 +5,10 @@ Revises: 0001
 Create Date: 2026-11-22
 """
 
-from alembic import op
 import sqlalchemy as sa
-import quizapp.db
+from alembic import op
 
+import quizapp.db
 
 revision = '0002'
 down_revision = '0001'

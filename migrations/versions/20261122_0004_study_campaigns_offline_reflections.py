@@ -5,10 +5,10 @@ Revises: 0003
 Create Date: 2026-11-22
 """
 
-from alembic import op
 import sqlalchemy as sa
-import quizapp.db
+from alembic import op
 
+import quizapp.db
 
 revision = '0004'
 down_revision = '0003'

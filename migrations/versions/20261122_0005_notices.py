@@ -5,10 +5,10 @@ Revises: 0004
 Create Date: 2026-11-22 01:43:42.639863
 """
 
-from alembic import op
 import sqlalchemy as sa
-import quizapp.db
+from alembic import op
 
+import quizapp.db
 
 revision = '0005'
 down_revision = '0004'

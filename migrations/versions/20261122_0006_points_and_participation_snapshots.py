@@ -5,10 +5,10 @@ Revises: 0005
 Create Date: 2026-11-22 02:25:17.143245
 """
 
-from alembic import op
 import sqlalchemy as sa
-import quizapp.db
+from alembic import op
 
+import quizapp.db
 
 revision = '0006'
 down_revision = '0005'

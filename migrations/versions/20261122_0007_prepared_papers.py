@@ -5,10 +5,10 @@ Revises: 0006
 Create Date: 2026-11-22 06:29:16.525537
 """
 
-from alembic import op
 import sqlalchemy as sa
-import quizapp.db
+from alembic import op
 
+import quizapp.db
 
 revision = '0007'
 down_revision = '0006'

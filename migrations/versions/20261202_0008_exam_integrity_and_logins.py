@@ -6,10 +6,10 @@ Revises: 0007
 Create Date: 2026-12-02 20:40:00
 """
 
-from alembic import op
 import sqlalchemy as sa
-import quizapp.db
+from alembic import op
 
+import quizapp.db
 
 revision = '0008'
 down_revision = '0007'

@@ -34,7 +34,7 @@ def _status_for(exc: DomainError) -> int:
     return 400
 
 
-def attempt_json(attempt: Attempt, now) -> dict:  # noqa: ANN001
+def attempt_json(attempt: Attempt, now) -> dict:
     """Describe an attempt for the client: its state, deadline and (when allowed) result."""
     data = {
         "attempt_id": attempt.id,

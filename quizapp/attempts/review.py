@@ -51,7 +51,7 @@ def withheld_question_ids(attempt: Attempt) -> set[int]:
     return set(db.session.scalars(union(reserved, running)))
 
 
-def _answers_shown(now: datetime):  # noqa: ANN202
+def _answers_shown(now: datetime):
     """SQL condition on Quiz: :func:`shows_answers` at ``now``."""
     return and_(Quiz.review_show_answers.is_(True), or_(
         Quiz.review_when == ReviewWhen.IMMEDIATELY.value,

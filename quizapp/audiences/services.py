@@ -81,7 +81,7 @@ def includes(audience: Audience, member: Member) -> bool:
     return any(b.contains(member.branch) for b in audience.branches)
 
 
-def _audience_check():  # noqa: ANN202
+def _audience_check():
     listed, placed = aliased(Branch), aliased(Branch)
     audience_id, branch_id = bindparam("audience_id"), bindparam("branch_id")
     return select(

@@ -25,7 +25,7 @@ from quizapp.auth.models import RateLimitCounter
 _table = RateLimitCounter.__table__
 
 
-def _engine():  # noqa: ANN202
+def _engine():
     return current_app.extensions["db_engine"]
 
 
@@ -34,7 +34,7 @@ class DatabaseStorage(Storage):
 
     STORAGE_SCHEME = ["quizapp-db"]
 
-    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options) -> None:  # noqa: ANN003
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options) -> None:
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
 
     @property

@@ -28,7 +28,7 @@ from quizapp.extensions import limiter
 bp = Blueprint("auth", __name__)
 
 
-def _failed(response) -> bool:  # noqa: ANN001
+def _failed(response) -> bool:
     # A successful login redirects; anything else counts against the address limit.
     return response.status_code != 302
 

@@ -244,7 +244,7 @@ class FillInBlank(QuestionType):
 
     def answer_from_text(self, text: str, options: list[str], stem: str) -> list[list[str]]:
         """Blanks are separated by ";" (or "；"), accepted alternatives by "|"."""
-        blanks = [part for part in re.split(r"[;；]", text)]
+        blanks = list(re.split(r"[;；]", text))
         answer = [[alt.strip() for alt in blank.split("|") if alt.strip()] for blank in blanks]
         if not all(answer):
             raise ValueError(f"填空题的答案「{text}」有空白项")

@@ -13,7 +13,7 @@ STATUS_CHOICES = [SelectChoice(status.value, label) for status, label in STATUS_
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
 
-def _optional_int(value):  # noqa: ANN001
+def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 

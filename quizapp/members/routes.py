@@ -163,10 +163,9 @@ def edit(member_id: int):
     _prepare(form)
     if request.method == "GET":
         form.scope_branch_id.data = member.scope_branch_id
-    if form.validate_on_submit():
-        if perform(lambda: services.update_member(
-                current_user, member, _member_data(form), china_today()), "已保存。") is not FAILED:
-            return redirect(url_for("members.show", member_id=member.id))
+    if form.validate_on_submit() and perform(lambda: services.update_member(
+            current_user, member, _member_data(form), china_today()), "已保存。") is not FAILED:
+        return redirect(url_for("members.show", member_id=member.id))
     return render_template("members/form.html", form=form, member=member)
 
 

@@ -122,7 +122,7 @@ def attended_minutes(member_ids: Iterable[int], first_day: date,
     attended nothing. Campaigns count offline study with it.
     """
     ids = list(dict.fromkeys(member_ids))
-    result = {member_id: (0, 0) for member_id in ids}
+    result = dict.fromkeys(ids, (0, 0))
     if not ids:
         return result
     rows = db.session.execute(

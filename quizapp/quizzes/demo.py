@@ -31,7 +31,7 @@ def load_starter_bank(root: Branch, folder: Path = QUESTIONS) -> int:
     return result.created + result.updated + result.unchanged
 
 
-def _wrong_response(question: Question, rng: random.Random):  # noqa: ANN202
+def _wrong_response(question: Question, rng: random.Random):
     if question.type == "single":
         return rng.choice([i for i in range(len(question.options)) if i != question.answer])
     if question.type == "multiple":
@@ -41,13 +41,13 @@ def _wrong_response(question: Question, rng: random.Random):  # noqa: ANN202
     return ["不知道"] * len(question.answer)
 
 
-def _right_response(question: Question):  # noqa: ANN202
+def _right_response(question: Question):
     if question.type == "fill":
         return [accepted[0] for accepted in question.answer]
     return question.answer
 
 
-def _sit(member: Member, quiz, started: datetime, skill: float, rng: random.Random) -> None:  # noqa: ANN001
+def _sit(member: Member, quiz, started: datetime, skill: float, rng: random.Random) -> None:
     """Take the quiz as a member of the given skill would (responses set directly: demo only)."""
     attempt, _ = attempts.start_attempt(member, quiz, started, rng)
     moment = started

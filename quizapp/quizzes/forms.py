@@ -156,7 +156,7 @@ class QuizForm(BaseForm):
         """Offer the organiser's branches and the bank's categories."""
         self.branch_ids.choices = branches
         for entry in self.rules:
-            entry.category_id.choices = [SelectChoice("", "全部题库")] + categories
+            entry.category_id.choices = [SelectChoice("", "全部题库"), *categories]
 
     @staticmethod
     def defaults(now: datetime) -> dict[str, Any]:

@@ -108,7 +108,7 @@ def _check(data: QuizData) -> list[str]:
     return problems
 
 
-def _candidates_query(rule: DrawRule | RuleData, exclude: set[int], kind: str):  # noqa: ANN202
+def _candidates_query(rule: DrawRule | RuleData, exclude: set[int], kind: str):
     query = select(Question.id).where(
         Question.is_active.is_(True), Question.type == rule.type,
         Question.difficulty.between(rule.difficulty_min, rule.difficulty_max))

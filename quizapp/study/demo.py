@@ -125,7 +125,7 @@ def build_study_demo(admin: Member, root: Branch, now: datetime, rng: random.Ran
         title="党纪学习教育专题党课", kind="lecture", held_on=today - timedelta(days=5),
         duration_minutes=90, branch=branch, notes="支部书记讲授《纪律处分条例》学习要点。",
         recorded_by_id=admin.id,
-        attendees=[m for m in members if m.branch_id == branch.id and rng.random() < 0.85
+        attendees=[m for m in members if (m.branch_id == branch.id and rng.random() < 0.85)
                    or m.id == m0001.id])
     db.session.add(session)
     db.session.flush()

@@ -123,7 +123,7 @@ RETURNING seconds
 _LATEST = "(SELECT max(last_beat_at) FROM study_minutes WHERE member_id = :m AND day >= :since)"
 
 
-def _upsert_statement(guard: str):  # noqa: ANN202
+def _upsert_statement(guard: str):
     # Plain SQL (the same on SQLite and PostgreSQL): SQLAlchemy can't cache the compiled form
     # of its own ON CONFLICT ... WHERE construct, and this runs on every heartbeat.
     return text(_UPSERT_SQL.format(guard=guard)).bindparams(

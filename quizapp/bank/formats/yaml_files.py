@@ -20,7 +20,6 @@ from quizapp.bank.services import QuestionData
 from quizapp.bank.types import LETTERS, SURROGATES, type_from_label
 from quizapp.errors import DomainError
 
-
 #: How deeply lists and mappings may nest (a question needs 5: file, questions, question,
 #: answer, blank).
 MAX_DEPTH = 20
@@ -49,7 +48,7 @@ class _Guard:
         self._depth = 0
         self._nodes = 0
 
-    def compose_node(self, parent, index):  # noqa: ANN001, ANN201
+    def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or event.anchor is not None:
             raise RefusedYAML("使用了锚点或别名（& 或 *），题库文件不支持，请把内容完整写出",
@@ -70,7 +69,7 @@ class _Guard:
         finally:
             self._depth -= 1
 
-    def construct_yaml_int(self, node):  # noqa: ANN001, ANN201
+    def construct_yaml_int(self, node):
         if len(node.value) > MAX_NUMBER_LENGTH:  # int() of 5,000 digits: ValueError or slow
             raise RefusedYAML(f"数字「{node.value[:20]}…」过长", node.start_mark)
         return super().construct_yaml_int(node)
@@ -108,7 +107,7 @@ def load(text: str, filename: str, loader: type | None = None) -> Any:
     """Parse the text of a bank file; raise DomainError in Chinese naming the line."""
     loader = loader or LOADER
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 (safe constructors only)
+        return yaml.load(text, Loader=loader)
     except RefusedYAML as exc:
         raise DomainError(f"文件「{filename}」{_line(exc.problem_mark)}{exc.reason}。") from exc
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
@@ -163,7 +162,7 @@ def _draft(item: Any, location: str, default_category: str) -> QuestionDraft:
         difficulty = 2
     tags = item.get("tags") or []
     if isinstance(tags, str):
-        tags = [t for t in tags.replace("，", ",").split(",")]
+        tags = list(tags.replace("，", ",").split(","))
     data = QuestionData(
         type=qtype.code, stem=stem, options=options, answer=answer,
         explanation=_text(item.get("explanation")), source=_text(item.get("source")),
@@ -185,7 +184,7 @@ def _options(raw: Any, problems: list[str]) -> list[str]:
     return [_text(v) for v in raw.values()]
 
 
-def _answer(qtype, raw: Any, options: list[str], stem: str, problems: list[str]) -> Any:  # noqa: ANN001
+def _answer(qtype, raw: Any, options: list[str], stem: str, problems: list[str]) -> Any:
     if raw is None or raw == "":
         problems.append("缺少答案（answer）")
         return None
