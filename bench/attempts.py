@@ -52,11 +52,23 @@ def build(app) -> list[tuple[int, int, list[int]]]:
     with app.app_context():
         root, admin, members = build_bureau(MEMBERS, now)
         load_starter_bank(root)
-        quiz = save_quiz(admin, QuizData(
-            title="基准考试", kind=QuizKind.EXAM, opens_at=now - timedelta(hours=1),
-            closes_at=now + timedelta(days=1), time_limit_minutes=600,
-            rules=[RuleData("single", 20), RuleData("multiple", 10), RuleData("truefalse", 10),
-                   RuleData("fill", 10)], branches=[root]))
+        quiz = save_quiz(
+            admin,
+            QuizData(
+                title="基准考试",
+                kind=QuizKind.EXAM,
+                opens_at=now - timedelta(hours=1),
+                closes_at=now + timedelta(days=1),
+                time_limit_minutes=600,
+                rules=[
+                    RuleData("single", 20),
+                    RuleData("multiple", 10),
+                    RuleData("truefalse", 10),
+                    RuleData("fill", 10),
+                ],
+                branches=[root],
+            ),
+        )
         set_published(admin, quiz, True)
         db.session.commit()
         rows = []
@@ -88,8 +100,13 @@ def main() -> None:
         member, attempt, qids = rows[rng.randrange(len(rows))]
         qid = rng.choice(qids)
         cookie, token = sessions[member]
-        return json_request("PUT", f"/api/attempts/{attempt}/answers/{qid}", cookie, token,
-                            {"seq": next(seq), "response": sample[kinds[qid]]})
+        return json_request(
+            "PUT",
+            f"/api/attempts/{attempt}/answers/{qid}",
+            cookie,
+            token,
+            {"seq": next(seq), "response": sample[kinds[qid]]},
+        )
 
     pending = list(rows)
     rng.shuffle(pending)
@@ -103,15 +120,20 @@ def main() -> None:
 
     with Server(env, workers=WORKERS) as server:
         run_load("warm-up", server.port, healthz, seconds=2, connections=CONNECTIONS)
-        reference = run_load("GET /healthz", server.port, healthz, seconds=SECONDS,
-                             connections=CONNECTIONS)
-        save = run_load("PUT autosave", server.port, autosave, seconds=SECONDS,
-                        connections=CONNECTIONS)
-        done = run_load("POST submit", server.port, submit, seconds=SECONDS,
-                        connections=CONNECTIONS)
+        reference = run_load(
+            "GET /healthz", server.port, healthz, seconds=SECONDS, connections=CONNECTIONS
+        )
+        save = run_load(
+            "PUT autosave", server.port, autosave, seconds=SECONDS, connections=CONNECTIONS
+        )
+        done = run_load(
+            "POST submit", server.port, submit, seconds=SECONDS, connections=CONNECTIONS
+        )
     backend = "PostgreSQL" if url.startswith("postgres") else "SQLite (WAL)"
-    print(f"\n{backend}; {server.settings}; {CONNECTIONS} client connections; "
-          f"{MEMBERS} members with a 50-question attempt each\n")
+    print(
+        f"\n{backend}; {server.settings}; {CONNECTIONS} client connections; "
+        f"{MEMBERS} members with a 50-question attempt each\n"
+    )
     print(HEADER)
     print(reference.line())
     print(save.line(reference))

@@ -42,18 +42,22 @@ class Verdict:
             self.examples.append(text)
 
     def lines(self) -> list[str]:
-        return [f"answers acknowledged and checked: {self.answers_checked}",
-                f"lost answers: {self.lost}", f"changed answers: {self.changed}",
-                f"acknowledged submits checked: {self.submits_checked}",
-                f"submitted twice / changed after submit: {self.submitted_twice}",
-                f"attempts past their deadline still in progress: {self.overdue_in_progress}",
-                f"attempts submitted by the deadline job or on a later request: "
-                f"{self.auto_submitted}", *[f"  e.g. {e}" for e in self.examples]]
+        return [
+            f"answers acknowledged and checked: {self.answers_checked}",
+            f"lost answers: {self.lost}",
+            f"changed answers: {self.changed}",
+            f"acknowledged submits checked: {self.submits_checked}",
+            f"submitted twice / changed after submit: {self.submitted_twice}",
+            f"attempts past their deadline still in progress: {self.overdue_in_progress}",
+            f"attempts submitted by the deadline job or on a later request: {self.auto_submitted}",
+            *[f"  e.g. {e}" for e in self.examples],
+        ]
 
 
 def _same(a: object, b: object) -> bool:
-    return a == b or (isinstance(a, list | tuple) and isinstance(b, list | tuple)
-                      and list(a) == list(b))
+    return a == b or (
+        isinstance(a, list | tuple) and isinstance(b, list | tuple) and list(a) == list(b)
+    )
 
 
 def verify(takers: list[Taker], quiz_id: int, now: datetime) -> Verdict:
@@ -62,10 +66,15 @@ def verify(takers: list[Taker], quiz_id: int, now: datetime) -> Verdict:
     by_attempt = {t.attempt_id: t for t in takers if t.attempt_id is not None}
     stored: dict[tuple[int, int], tuple[int, object]] = {}
     for attempt_id, question_id, seq, response in db.session.execute(
-            select(AttemptAnswer.attempt_id, AttemptAnswer.question_id, AttemptAnswer.seq,
-                   AttemptAnswer.response)
-            .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
-            .where(Attempt.quiz_id == quiz_id)):
+        select(
+            AttemptAnswer.attempt_id,
+            AttemptAnswer.question_id,
+            AttemptAnswer.seq,
+            AttemptAnswer.response,
+        )
+        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+        .where(Attempt.quiz_id == quiz_id)
+    ):
         stored[(attempt_id, question_id)] = (seq, response)
     for attempt_id, taker in by_attempt.items():
         for qid, acked_seq in taker.acked.items():
@@ -73,31 +82,45 @@ def verify(takers: list[Taker], quiz_id: int, now: datetime) -> Verdict:
             seq, response = stored.get((attempt_id, qid), (0, None))
             if seq < acked_seq:
                 verdict.lost += 1
-                verdict.note(f"attempt {attempt_id} question {qid}: acknowledged seq "
-                             f"{acked_seq}, stored {seq}")
+                verdict.note(
+                    f"attempt {attempt_id} question {qid}: acknowledged seq "
+                    f"{acked_seq}, stored {seq}"
+                )
             elif not _same(taker.sent.get((qid, seq), object()), response):
                 verdict.changed += 1
-                verdict.note(f"attempt {attempt_id} question {qid} seq {seq}: stored "
-                             f"{response!r}, sent {taker.sent.get((qid, seq))!r}")
+                verdict.note(
+                    f"attempt {attempt_id} question {qid} seq {seq}: stored "
+                    f"{response!r}, sent {taker.sent.get((qid, seq))!r}"
+                )
 
-    attempts = {a.id: a for a in db.session.scalars(
-        select(Attempt).where(Attempt.quiz_id == quiz_id))}
+    attempts = {
+        a.id: a for a in db.session.scalars(select(Attempt).where(Attempt.quiz_id == quiz_id))
+    }
     for attempt_id, taker in by_attempt.items():
         if taker.submitted is None:
             continue
         verdict.submits_checked += 1
         attempt = attempts[attempt_id]
         submitted_at, score = taker.submitted
-        if (attempt.status != "submitted"
-                or attempt.submitted_at != datetime.fromisoformat(submitted_at)
-                or (score is not None and attempt.score != score)):
+        if (
+            attempt.status != "submitted"
+            or attempt.submitted_at != datetime.fromisoformat(submitted_at)
+            or (score is not None and attempt.score != score)
+        ):
             verdict.submitted_twice += 1
-            verdict.note(f"attempt {attempt_id}: acknowledged {taker.submitted}, stored "
-                         f"{attempt.status} {attempt.submitted_at} {attempt.score}")
+            verdict.note(
+                f"attempt {attempt_id}: acknowledged {taker.submitted}, stored "
+                f"{attempt.status} {attempt.submitted_at} {attempt.score}"
+            )
     verdict.submitted_twice += db.session.scalar(
         select(func.count()).select_from(
-            select(Attempt.member_id).where(Attempt.quiz_id == quiz_id)
-            .group_by(Attempt.member_id).having(func.count() > 1).subquery()))
+            select(Attempt.member_id)
+            .where(Attempt.quiz_id == quiz_id)
+            .group_by(Attempt.member_id)
+            .having(func.count() > 1)
+            .subquery()
+        )
+    )
     for attempt in attempts.values():
         if attempt.status == "in_progress" and attempt.deadline_at + GRACE < now:
             verdict.overdue_in_progress += 1

@@ -33,8 +33,13 @@ def free_port() -> int:
 class Server:
     """gunicorn serving wsgi:app on 127.0.0.1 with the given environment."""
 
-    def __init__(self, env: dict[str, str], workers: int = 2,
-                 access_log: Path | None = None, threads: int = 1) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        workers: int = 2,
+        access_log: Path | None = None,
+        threads: int = 1,
+    ) -> None:
         self.port = free_port()
         self.workers = workers
         self.threads = threads
@@ -57,9 +62,18 @@ class Server:
     def command(self) -> list[str]:
         """The gunicorn command line (every other setting is gunicorn's default)."""
         gunicorn = str(Path(PYTHON).with_name("gunicorn"))
-        return [gunicorn, "--workers", str(self.workers), *self._thread_options(),
-                "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
-                *self._access_options(), "wsgi:app"]
+        return [
+            gunicorn,
+            "--workers",
+            str(self.workers),
+            *self._thread_options(),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--log-level",
+            "warning",
+            *self._access_options(),
+            "wsgi:app",
+        ]
 
     def _thread_options(self) -> list[str]:
         if self.threads <= 1:
@@ -70,8 +84,12 @@ class Server:
         """Log each request's method, path, status and time in the worker (microseconds)."""
         if self.access_log is None:
             return []
-        return ["--access-logfile", str(self.access_log),
-                "--access-logformat", "%(m)s %(U)s %(s)s %(D)s"]
+        return [
+            "--access-logfile",
+            str(self.access_log),
+            "--access-logformat",
+            "%(m)s %(U)s %(s)s %(D)s",
+        ]
 
     def __exit__(self, *exc) -> None:
         if self.process:
@@ -81,13 +99,13 @@ class Server:
     @property
     def settings(self) -> str:
         if self.threads > 1:
-            return (f"gunicorn {self.workers} gthread workers × {self.threads} threads, "
-                    "127.0.0.1")
+            return f"gunicorn {self.workers} gthread workers × {self.threads} threads, 127.0.0.1"
         return f"gunicorn {self.workers} sync workers, 127.0.0.1"
 
 
-def session_cookie(secret_key: str, member_id: int, session_version: int,
-                   csrf_raw: str) -> tuple[str, str]:
+def session_cookie(
+    secret_key: str, member_id: int, session_version: int, csrf_raw: str
+) -> tuple[str, str]:
     """Sign a logged-in Flask session for a member; return (cookie value, CSRF header token).
 
     This is what logging in would produce, without paying for a password hash per member.
@@ -98,8 +116,9 @@ def session_cookie(secret_key: str, member_id: int, session_version: int,
     app = Flask("bench")
     app.secret_key = secret_key
     serializer = app.session_interface.get_signing_serializer(app)
-    cookie = serializer.dumps({"_user_id": f"{member_id}.{session_version}", "_fresh": True,
-                               "csrf_token": csrf_raw})
+    cookie = serializer.dumps(
+        {"_user_id": f"{member_id}.{session_version}", "_fresh": True, "csrf_token": csrf_raw}
+    )
     token = URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token").dumps(csrf_raw)
     return cookie, token
 
@@ -112,16 +131,17 @@ class Request:
     body: bytes = b""
 
     def encode(self, port: int) -> bytes:
-        lines = [f"{self.method} {self.path} HTTP/1.1", f"Host: 127.0.0.1:{port}",
-                 f"Content-Length: {len(self.body)}"]
+        lines = [
+            f"{self.method} {self.path} HTTP/1.1",
+            f"Host: 127.0.0.1:{port}",
+            f"Content-Length: {len(self.body)}",
+        ]
         lines += [f"{k}: {v}" for k, v in self.headers.items()]
         return ("\r\n".join(lines) + "\r\n\r\n").encode() + self.body
 
 
-def json_request(method: str, path: str, cookie: str, token: str, body: object = None
-                 ) -> Request:
-    headers = {"Cookie": f"session={cookie}", "X-CSRFToken": token,
-               "Accept": "application/json"}
+def json_request(method: str, path: str, cookie: str, token: str, body: object = None) -> Request:
+    headers = {"Cookie": f"session={cookie}", "X-CSRFToken": token, "Accept": "application/json"}
     data = b""
     if body is not None:
         headers["Content-Type"] = "application/json"
@@ -150,13 +170,17 @@ class Result:
 
     def line(self, reference: Result | None = None) -> str:
         ratio = f"{self.rps / reference.rps:6.1%}" if reference else "  100%"
-        return (f"| {self.name} | {self.requests} | {self.errors} | {self.rps:7.0f} | {ratio} | "
-                f"{self.percentile(50):6.1f} | {self.percentile(95):6.1f} | "
-                f"{self.percentile(99):6.1f} | {statistics.mean(self.latencies) * 1000:6.1f} |")
+        return (
+            f"| {self.name} | {self.requests} | {self.errors} | {self.rps:7.0f} | {ratio} | "
+            f"{self.percentile(50):6.1f} | {self.percentile(95):6.1f} | "
+            f"{self.percentile(99):6.1f} | {statistics.mean(self.latencies) * 1000:6.1f} |"
+        )
 
 
-HEADER = ("| endpoint | requests | errors | req/s | vs /healthz | p50 ms | p95 ms | p99 ms | "
-          "mean ms |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+HEADER = (
+    "| endpoint | requests | errors | req/s | vs /healthz | p50 ms | p95 ms | p99 ms | "
+    "mean ms |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+)
 
 
 async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
@@ -175,8 +199,13 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
     return status, keep
 
 
-async def _worker(port: int, next_request: Callable[[], Request | None], stop_at: float,
-                  result: Result, ok: Callable[[int], bool]) -> None:
+async def _worker(
+    port: int,
+    next_request: Callable[[], Request | None],
+    stop_at: float,
+    result: Result,
+    ok: Callable[[int], bool],
+) -> None:
     writer = None
     try:
         while time.monotonic() < stop_at:
@@ -202,17 +231,24 @@ async def _worker(port: int, next_request: Callable[[], Request | None], stop_at
             writer.close()
 
 
-def run_load(name: str, port: int, next_request: Callable[[], Request | None], *,
-             seconds: float = 10.0, connections: int = 16,
-             ok: Callable[[int], bool] = lambda s: s < 400) -> Result:
+def run_load(
+    name: str,
+    port: int,
+    next_request: Callable[[], Request | None],
+    *,
+    seconds: float = 10.0,
+    connections: int = 16,
+    ok: Callable[[int], bool] = lambda s: s < 400,
+) -> Result:
     """Send requests from ``connections`` keep-alive connections for ``seconds``."""
     result = Result(name, 0, 0, 0.0, [], {})
 
     async def main() -> None:
         stop_at = time.monotonic() + seconds
         started = time.monotonic()
-        await asyncio.gather(*[_worker(port, next_request, stop_at, result, ok)
-                               for _ in range(connections)])
+        await asyncio.gather(
+            *[_worker(port, next_request, stop_at, result, ok) for _ in range(connections)]
+        )
         result.seconds = time.monotonic() - started
 
     asyncio.run(main())
@@ -253,17 +289,27 @@ def build_bureau(members: int, now):
     for u in range(10):
         unit = create_branch(admin, root, BranchKind.UNIT, f"U{u:02d}", f"单位{u}", u)
         for b in range(10):
-            branches.append(create_branch(admin, unit, BranchKind.BRANCH,
-                                          f"U{u:02d}B{b:02d}", f"支部{u}-{b}", b))
+            branches.append(
+                create_branch(
+                    admin, unit, BranchKind.BRANCH, f"U{u:02d}B{b:02d}", f"支部{u}-{b}", b
+                )
+            )
     shared = hash_password("Bench2026x")
     people = []
     for i in range(members):
         branch = branches[i % len(branches)]
-        member = Member(police_no=f"b{i:06d}", name=f"党员{i}", branch=branch,
-                        political_status="full", role=Role.MEMBER.value,
-                        password_hash=shared, must_change_password=False)
-        member.memberships.append(Membership(branch=branch,
-                                             started_on=now.date() - timedelta(days=30)))
+        member = Member(
+            police_no=f"b{i:06d}",
+            name=f"党员{i}",
+            branch=branch,
+            political_status="full",
+            role=Role.MEMBER.value,
+            password_hash=shared,
+            must_change_password=False,
+        )
+        member.memberships.append(
+            Membership(branch=branch, started_on=now.date() - timedelta(days=30))
+        )
         people.append(member)
     db.session.add_all(people)
     db.session.flush()

@@ -62,17 +62,28 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--ramp", type=float, default=60.0, help="seconds over which takers start")
     parser.add_argument("--gap", type=float, default=4.0, help="mean seconds between answers")
     parser.add_argument("--heartbeat", type=float, default=30.0)
-    parser.add_argument("--abandon", type=float, default=0.02,
-                        help="share of takers who never submit")
+    parser.add_argument(
+        "--abandon", type=float, default=0.02, help="share of takers who never submit"
+    )
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=1,
-                        help="threads per worker: above 1, gunicorn's gthread workers")
-    parser.add_argument("--draw-at-start", action="store_true",
-                        help="no papers drawn ahead: every start draws its paper")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads per worker: above 1, gunicorn's gthread workers",
+    )
+    parser.add_argument(
+        "--draw-at-start",
+        action="store_true",
+        help="no papers drawn ahead: every start draws its paper",
+    )
     parser.add_argument("--postgres", metavar="URL", help="a server to create a database on")
     parser.add_argument("--faults", action="store_true")
-    parser.add_argument("--smoke", action="store_true",
-                        help="a few dozen members for a few seconds (make test runs this)")
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a few dozen members for a few seconds (make test runs this)",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
     if args.smoke:
@@ -103,15 +114,29 @@ def build(app, args: argparse.Namespace, exam_seconds: float):
         counts = {kind: int(args.questions * part) for kind, part in share.items()}
         counts["single"] += args.questions - sum(counts.values())
         limit = math.ceil(exam_seconds / 60)
-        quiz = save_quiz(admin, QuizData(
-            title="全局知识竞赛（压力测试）", kind=QuizKind.EXAM, opens_at=now - timedelta(minutes=5),
-            closes_at=now + timedelta(hours=3), time_limit_minutes=limit,
-            rules=[RuleData(kind, n) for kind, n in counts.items() if n], branches=[root]))
+        quiz = save_quiz(
+            admin,
+            QuizData(
+                title="全局知识竞赛（压力测试）",
+                kind=QuizKind.EXAM,
+                opens_at=now - timedelta(minutes=5),
+                closes_at=now + timedelta(hours=3),
+                time_limit_minutes=limit,
+                rules=[RuleData(kind, n) for kind, n in counts.items() if n],
+                branches=[root],
+            ),
+        )
         set_published(admin, quiz, True)
-        material = Material(title="压力测试学习资料", topic="党纪学习教育", body_markdown="正文",
-                            body_html="<p>正文</p>", estimated_minutes=30, status="published",
-                            audience=build_audience(admin, [root], [], []),
-                            owner_branch_id=root.id)
+        material = Material(
+            title="压力测试学习资料",
+            topic="党纪学习教育",
+            body_markdown="正文",
+            body_html="<p>正文</p>",
+            estimated_minutes=30,
+            status="published",
+            audience=build_audience(admin, [root], [], []),
+            owner_branch_id=root.id,
+        )
         db.session.add(material)
         db.session.commit()
         if not args.draw_at_start:
@@ -125,7 +150,7 @@ def build(app, args: argparse.Namespace, exam_seconds: float):
             blanks = len(question.answer) if question.type == "fill" else 1
             kinds[question.id] = (question.type, len(question.options) or 2, blanks)
         ids = [m.id for m in members]
-        tokens = {m: issue_token(m, material) for m in ids[args.takers:]}
+        tokens = {m: issue_token(m, material) for m in ids[args.takers :]}
         return quiz.id, limit, kinds, ids, tokens
 
 
@@ -138,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         app, env, url = prepare_app(SECRET)
         print(f"building {args.takers + args.studiers} members…", file=sys.stderr)
         quiz_id, limit, kinds, ids, tokens = build(app, args, exam_end + 30)
-        takers_ids, studier_ids = ids[:args.takers], ids[args.takers:]
+        takers_ids, studier_ids = ids[: args.takers], ids[args.takers :]
         deadline_span = args.ramp + limit * 60  # the last abandoned attempt's deadline
         run_end = exam_end + 5 if args.smoke else deadline_span + 30 + 75
         takers = []
@@ -147,26 +172,47 @@ def main(argv: list[str] | None = None) -> int:
         for member_id in takers_ids:
             cookie, token = session_cookie(SECRET, member_id, 1, f"csrf{member_id}")
             abandons = member_id in abandoning
-            takers.append(Taker(member_id, cookie, token, rng.uniform(0, args.ramp),
-                                None if abandons else rng.uniform(exam_end - (
-                                    60 if not args.smoke else 2), exam_end)))
-        studiers = [Studier(m, *session_cookie(SECRET, m, 1, f"csrf{m}"), tokens[m],
-                            rng.uniform(0, args.heartbeat)) for m in studier_ids]
+            takers.append(
+                Taker(
+                    member_id,
+                    cookie,
+                    token,
+                    rng.uniform(0, args.ramp),
+                    None
+                    if abandons
+                    else rng.uniform(exam_end - (60 if not args.smoke else 2), exam_end),
+                )
+            )
+        studiers = [
+            Studier(
+                m,
+                *session_cookie(SECRET, m, 1, f"csrf{m}"),
+                tokens[m],
+                rng.uniform(0, args.heartbeat),
+            )
+            for m in studier_ids
+        ]
 
         log = Path(env["QUIZAPP_INSTANCE"]) / "scheduler.log"
         scheduler = Scheduler(env, log)
         access_log = Path(env["QUIZAPP_INSTANCE"]) / "access.log"
-        with Server(env, workers=args.workers, access_log=access_log,
-                    threads=args.threads) as server:
+        with Server(
+            env, workers=args.workers, access_log=access_log, threads=args.threads
+        ) as server:
             scheduler.start()
-            monitor = Monitor({
-                "server (gunicorn master + workers)":
-                    lambda: [server.process.pid, *children(server.process.pid)],
-                "scheduler": scheduler.pids,
-                "PostgreSQL (every server process)":
-                    postgres_processes if args.postgres else list,
-                "load client (this process)": lambda: [os.getpid()],
-            })
+            monitor = Monitor(
+                {
+                    "server (gunicorn master + workers)": lambda: [
+                        server.process.pid,
+                        *children(server.process.pid),
+                    ],
+                    "scheduler": scheduler.pids,
+                    "PostgreSQL (every server process)": postgres_processes
+                    if args.postgres
+                    else list,
+                    "load client (this process)": lambda: [os.getpid()],
+                }
+            )
             monitor.start()
             client = Client(server.port)
             events: list[str] = []
@@ -176,14 +222,17 @@ def main(argv: list[str] | None = None) -> int:
                 workers = children(server.process.pid)
                 if workers:
                     os.kill(workers[0], signal.SIGKILL)
-                    events.append(f"{time.monotonic() - started:.0f} s: SIGKILL gunicorn "
-                                  f"worker {workers[0]}")
+                    events.append(
+                        f"{time.monotonic() - started:.0f} s: SIGKILL gunicorn worker {workers[0]}"
+                    )
 
             def fault_database() -> None:
                 if database.server_url:
                     n = database.terminate_connections()
-                    events.append(f"{time.monotonic() - started:.0f} s: pg_terminate_backend "
-                                  f"on {n} connections")
+                    events.append(
+                        f"{time.monotonic() - started:.0f} s: pg_terminate_backend "
+                        f"on {n} connections"
+                    )
 
             async def faults() -> None:
                 if not args.faults:
@@ -199,11 +248,13 @@ def main(argv: list[str] | None = None) -> int:
                     scheduler.start()
                     events.append(f"{time.monotonic() - started:.0f} s: scheduler started again")
                     return
-                await asyncio.sleep(max(0.0, started + (args.ramp + answering / 3)
-                                        - time.monotonic()))
+                await asyncio.sleep(
+                    max(0.0, started + (args.ramp + answering / 3) - time.monotonic())
+                )
                 await fault_worker()
-                await asyncio.sleep(max(0.0, started + args.ramp + answering / 2
-                                        - time.monotonic()))
+                await asyncio.sleep(
+                    max(0.0, started + args.ramp + answering / 2 - time.monotonic())
+                )
                 fault_database()
                 await asyncio.sleep(max(0.0, started + limit * 60 - 20 - time.monotonic()))
                 await asyncio.to_thread(scheduler.stop)
@@ -216,11 +267,23 @@ def main(argv: list[str] | None = None) -> int:
                 t0 = client.t0 = time.monotonic()
                 stop_at = t0 + run_end
                 await asyncio.gather(
-                    probe(client, stop_at), loop_lag(client, stop_at),
+                    probe(client, stop_at),
+                    loop_lag(client, stop_at),
                     faults(),
-                    *[take_exam(client, t, quiz_id, kinds, args.gap, t0,
-                                random.Random(args.seed + t.member_id)) for t in takers],
-                    *[study(client, s, args.heartbeat, t0 + exam_end, t0) for s in studiers])
+                    *[
+                        take_exam(
+                            client,
+                            t,
+                            quiz_id,
+                            kinds,
+                            args.gap,
+                            t0,
+                            random.Random(args.seed + t.member_id),
+                        )
+                        for t in takers
+                    ],
+                    *[study(client, s, args.heartbeat, t0 + exam_end, t0) for s in studiers],
+                )
                 await asyncio.sleep(max(0.0, stop_at - time.monotonic()))
 
             print(f"running for about {run_end:.0f} s…", file=sys.stderr)
@@ -241,19 +304,23 @@ def main(argv: list[str] | None = None) -> int:
             now = utcnow() + (timedelta(minutes=limit + 1) if args.smoke else timedelta())
             verdict = verify(takers, quiz_id, now)
         _report(args, url, server.settings, client, monitor, takers, studiers, events, verdict)
-        print("gunicorn command (other settings at gunicorn's defaults): "
-              + " ".join(["gunicorn", *server.command[1:]]))
+        print(
+            "gunicorn command (other settings at gunicorn's defaults): "
+            + " ".join(["gunicorn", *server.command[1:]])
+        )
         _print_server_times(access_log)
         return 0 if verdict.ok and not _gave_up(takers, studiers) else 1
 
 
 #: Endpoint names by (method, path pattern) in the access log.
-ROUTES = [("GET", re.compile(r"^/healthz$"), "healthz"),
-          ("POST", re.compile(r"^/quizzes/\d+/start$"), "start"),
-          ("GET", re.compile(r"^/attempts/\d+$"), "load"),
-          ("PUT", re.compile(r"^/api/attempts/\d+/answers/\d+$"), "autosave"),
-          ("POST", re.compile(r"^/api/attempts/\d+/submit$"), "submit"),
-          ("POST", re.compile(r"^/api/study/heartbeat$"), "heartbeat")]
+ROUTES = [
+    ("GET", re.compile(r"^/healthz$"), "healthz"),
+    ("POST", re.compile(r"^/quizzes/\d+/start$"), "start"),
+    ("GET", re.compile(r"^/attempts/\d+$"), "load"),
+    ("PUT", re.compile(r"^/api/attempts/\d+/answers/\d+$"), "autosave"),
+    ("POST", re.compile(r"^/api/attempts/\d+/submit$"), "submit"),
+    ("POST", re.compile(r"^/api/study/heartbeat$"), "heartbeat"),
+]
 
 
 def _print_server_times(log: Path) -> None:
@@ -273,8 +340,10 @@ def _print_server_times(log: Path) -> None:
     for _, _, name in ROUTES:
         times = sorted(spent.get(name, []))
         if times:
+
             def at(p: float, times: list[float] = times) -> float:
                 return times[min(len(times) - 1, int(p / 100 * len(times)))]
+
             print(f"| {name} | {len(times)} | {at(50):.1f} | {at(95):.1f} | {at(99):.1f} |")
 
 
@@ -284,35 +353,49 @@ def _gave_up(takers: list[Taker], studiers: list[Studier]) -> int:
 
 def _report(args, url, settings, client, monitor, takers, studiers, events, verdict) -> None:
     backend = "PostgreSQL" if url.startswith("postgres") else "SQLite (WAL)"
-    print(f"\n{backend}; {settings}; {args.takers} takers × {args.questions} questions "
-          f"(mean gap {args.gap} s, start ramp {args.ramp:.0f} s), {args.studiers} studiers "
-          f"(heartbeat every {args.heartbeat:.0f} s); faults: {'yes' if args.faults else 'no'}\n")
-    print("| endpoint | requests | failed (conn./5xx) | other statuses | req/s | p50 ms | "
-          "p95 ms | p99 ms |\n| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        f"\n{backend}; {settings}; {args.takers} takers × {args.questions} questions "
+        f"(mean gap {args.gap} s, start ramp {args.ramp:.0f} s), {args.studiers} studiers "
+        f"(heartbeat every {args.heartbeat:.0f} s); faults: {'yes' if args.faults else 'no'}\n"
+    )
+    print(
+        "| endpoint | requests | failed (conn./5xx) | other statuses | req/s | p50 ms | "
+        "p95 ms | p99 ms |\n| --- | --- | --- | --- | --- | --- | --- | --- |"
+    )
     for name in ("healthz", "start", "load", "autosave", "submit", "heartbeat"):
         e = client.endpoints.get(name)
         if e is None:
             continue
         others = {s: n for s, n in e.statuses.items() if s not in (0, 200, 201) and s < 500}
-        print(f"| {name} | {e.requests} | {e.failures} | {others or '—'} | {e.rate:.1f} | "
-              f"{e.percentile(50):.1f} | {e.percentile(95):.1f} | {e.percentile(99):.1f} |")
+        print(
+            f"| {name} | {e.requests} | {e.failures} | {others or '—'} | {e.rate:.1f} | "
+            f"{e.percentile(50):.1f} | {e.percentile(95):.1f} | {e.percentile(99):.1f} |"
+        )
     print("\np95 ms by minute of the run (requests in that minute):")
     for name in ("start", "load", "autosave", "heartbeat", "submit"):
         e = client.endpoints.get(name)
         if e is not None:
-            print(f"  {name}: " + ", ".join(f"{m}: {p:.0f} ({n})"
-                                           for m, n, p in e.by_minute(client.t0)))
+            print(
+                f"  {name}: "
+                + ", ".join(f"{m}: {p:.0f} ({n})" for m, n, p in e.by_minute(client.t0))
+            )
     lag = sorted(client.lag) or [0.0]
-    print(f"client event loop late by p50 {lag[len(lag) // 2] * 1000:.0f} ms, "
-          f"p95 {lag[int(0.95 * len(lag))] * 1000:.0f} ms, max {lag[-1] * 1000:.0f} ms")
+    print(
+        f"client event loop late by p50 {lag[len(lag) // 2] * 1000:.0f} ms, "
+        f"p95 {lag[int(0.95 * len(lag))] * 1000:.0f} ms, max {lag[-1] * 1000:.0f} ms"
+    )
     print("\nCPU and memory, sampled every second:")
     for line in monitor.summary():
         print(f"  {line}")
     for name in ("machine", "server (gunicorn master + workers)"):
-        print(f"  {name} by minute of the run (share of one core): " + ", ".join(
-            f"{m}: {share:.0%}" for m, share in monitor.by_minute(name, client.t0)))
-    print(f"client retries after a failure: {client.retries}; "
-          f"requests given up after {MAX_TRIES_TEXT}: {_gave_up(takers, studiers)}")
+        print(
+            f"  {name} by minute of the run (share of one core): "
+            + ", ".join(f"{m}: {share:.0%}" for m, share in monitor.by_minute(name, client.t0))
+        )
+    print(
+        f"client retries after a failure: {client.retries}; "
+        f"requests given up after {MAX_TRIES_TEXT}: {_gave_up(takers, studiers)}"
+    )
     for key, value in summarise_takers(takers).items():
         print(f"takers {key}: {value}")
     print(f"study seconds credited: {sum(s.credited for s in studiers)}")

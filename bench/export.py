@@ -43,18 +43,21 @@ RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 
 def cases(now) -> list[tuple[str, int, str, int | None]]:
     """(label, actor id, subject kind, subject id) for each export to time."""
-    admin = db.session.scalar(select(Member.id).where(Member.role == Role.ADMIN.value)
-                              .order_by(Member.id))
-    organiser = db.session.scalar(select(Member.id).where(Member.role == Role.ORGANISER.value)
-                                  .order_by(Member.id))
+    admin = db.session.scalar(
+        select(Member.id).where(Member.role == Role.ADMIN.value).order_by(Member.id)
+    )
+    organiser = db.session.scalar(
+        select(Member.id).where(Member.role == Role.ORGANISER.value).order_by(Member.id)
+    )
     today = china_today(now)
     found = list(db.session.scalars(select(Campaign).order_by(Campaign.starts_on)))
-    running = [c for c in found if c.starts_on <= today <= c.ends_on
-               and not c.is_training_class]
+    running = [c for c in found if c.starts_on <= today <= c.ends_on and not c.is_training_class]
     headline = running[0] if running else found[-1]
     finished = [c for c in found if c.ends_on < today]
-    chosen = [("running campaign, whole bureau", admin, "campaign", headline.id),
-              ("running campaign, one unit's organiser", organiser, "campaign", headline.id)]
+    chosen = [
+        ("running campaign, whole bureau", admin, "campaign", headline.id),
+        ("running campaign, one unit's organiser", organiser, "campaign", headline.id),
+    ]
     if finished:
         chosen.append(("finished campaign, whole bureau", admin, "campaign", finished[0].id))
     chosen.append(("its quiz, whole bureau", admin, "quiz", headline.quizzes[0].quiz_id))
@@ -71,8 +74,11 @@ def run(app, label: str, actor_id: int, kind: str, subject_id: int | None, now) 
     for _ in range(RUNS):
         with app.app_context():
             actor = db.session.get(Member, actor_id)
-            subject = (db.session.get(Campaign if kind == "campaign" else Quiz, subject_id)
-                       if subject_id else None)
+            subject = (
+                db.session.get(Campaign if kind == "campaign" else Quiz, subject_id)
+                if subject_id
+                else None
+            )
             if kind == "campaign":
                 first, last = subject.starts_on, subject.ends_on
             elif kind == "quiz":
@@ -95,17 +101,27 @@ def run(app, label: str, actor_id: int, kind: str, subject_id: int | None, now) 
             table = csv_report(report)
             done = time.perf_counter()
             counted.append(statements[0])
-            timings.append((reported - started, written - reported, done - written,
-                            written - started, len(workbook), len(table),
-                            report.top.eligible if report.top else 0))
+            timings.append(
+                (
+                    reported - started,
+                    written - reported,
+                    done - written,
+                    written - started,
+                    len(workbook),
+                    len(table),
+                    report.top.eligible if report.top else 0,
+                )
+            )
     first_run, rest = timings[0], timings[1:] or timings
 
     def median(index: int) -> float:
         return statistics.median(t[index] for t in rest)
 
-    return (f"| {label} | {first_run[6]:,} | {max(counted)} | {median(0):.2f} | {median(1):.2f} "
-            f"| **{median(3):.2f}** ({first_run[3]:.2f}) | {median(2):.3f} "
-            f"| {first_run[4] / 1024:,.0f} KiB |")
+    return (
+        f"| {label} | {first_run[6]:,} | {max(counted)} | {median(0):.2f} | {median(1):.2f} "
+        f"| **{median(3):.2f}** ({first_run[3]:.2f}) | {median(2):.3f} "
+        f"| {first_run[4] / 1024:,.0f} KiB |"
+    )
 
 
 def main() -> None:
@@ -113,19 +129,24 @@ def main() -> None:
     now = utcnow()
     with app.app_context():
         if access.root_branch() is None:
-            print(f"generating {MEMBERS} members, {BRANCHES} branches, {DAYS} days…",
-                  file=sys.stderr)
+            print(
+                f"generating {MEMBERS} members, {BRANCHES} branches, {DAYS} days…", file=sys.stderr
+            )
             started = time.perf_counter()
-            print(build_bench_bureau(now, members=MEMBERS, branches=BRANCHES, days=DAYS),
-                  file=sys.stderr)
+            print(
+                build_bench_bureau(now, members=MEMBERS, branches=BRANCHES, days=DAYS),
+                file=sys.stderr,
+            )
             db.session.commit()
             refresh_statistics()
             print(f"generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         chosen = cases(now)
     backend = "PostgreSQL" if url.startswith("postgres") else "SQLite (WAL)"
     print(f"\n{backend}; {RUNS} runs per case; medians of runs 2–{RUNS}, first run in brackets\n")
-    print("| export | eligible members | statements | report s | .xlsx s | report + .xlsx s "
-          "| .csv s | .xlsx size |\n| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        "| export | eligible members | statements | report s | .xlsx s | report + .xlsx s "
+        "| .csv s | .xlsx size |\n| --- | --- | --- | --- | --- | --- | --- | --- |"
+    )
     for label, actor_id, kind, subject_id in chosen:
         print(run(app, label, actor_id, kind, subject_id, now), flush=True)
 

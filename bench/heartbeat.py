@@ -45,9 +45,19 @@ def build(app) -> tuple[list[int], list[int]]:
     with app.app_context():
         root, admin, members = build_bureau(MEMBERS, now)
         audience = build_audience(admin, [root], [], [])
-        materials = [Material(title=f"学习资料{i}", topic="党纪学习教育", body_markdown="正文",
-                              body_html="<p>正文</p>", estimated_minutes=20, audience=audience,
-                              status="published", owner_branch_id=root.id) for i in range(20)]
+        materials = [
+            Material(
+                title=f"学习资料{i}",
+                topic="党纪学习教育",
+                body_markdown="正文",
+                body_html="<p>正文</p>",
+                estimated_minutes=20,
+                audience=audience,
+                status="published",
+                owner_branch_id=root.id,
+            )
+            for i in range(20)
+        ]
         db.session.add_all(materials)
         db.session.commit()
         return [m.id for m in members], [m.id for m in materials]
@@ -71,18 +81,20 @@ def main() -> None:
         member = rng.choice(member_ids)
         material = rng.choice(material_ids[:3])
         cookie, token = sessions[member]
-        return json_request("POST", "/api/study/heartbeat", cookie, token,
-                            {"token": tokens[(member, material)]})
+        return json_request(
+            "POST", "/api/study/heartbeat", cookie, token, {"token": tokens[(member, material)]}
+        )
 
     with Server(env, workers=WORKERS) as server:
         run_load("warm-up", server.port, healthz, seconds=2, connections=CONNECTIONS)
-        reference = run_load("GET /healthz", server.port, healthz, seconds=SECONDS,
-                             connections=CONNECTIONS)
-        beats = run_load("POST heartbeat", server.port, heartbeat, seconds=SECONDS,
-                         connections=CONNECTIONS)
+        reference = run_load(
+            "GET /healthz", server.port, healthz, seconds=SECONDS, connections=CONNECTIONS
+        )
+        beats = run_load(
+            "POST heartbeat", server.port, heartbeat, seconds=SECONDS, connections=CONNECTIONS
+        )
     backend = "PostgreSQL" if url.startswith("postgres") else "SQLite (WAL)"
-    print(f"\n{backend}; {server.settings}; {CONNECTIONS} client connections; "
-          f"{MEMBERS} members\n")
+    print(f"\n{backend}; {server.settings}; {CONNECTIONS} client connections; {MEMBERS} members\n")
     print(HEADER)
     print(reference.line())
     print(beats.line(reference))

@@ -55,9 +55,13 @@ class Database:
         import psycopg
 
         with psycopg.connect(self.server_url, autocommit=True) as connection:
-            return len(connection.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = %s AND pid <> pg_backend_pid()", (self.name,)).fetchall())
+            return len(
+                connection.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> pg_backend_pid()",
+                    (self.name,),
+                ).fetchall()
+            )
 
 
 def children(pid: int) -> list[int]:
@@ -129,8 +133,9 @@ class Monitor(threading.Thread):
             (t0, busy0, old), (t1, busy1, new) = before, after
             span, accounted = t1 - t0, 0.0
             for name in self.groups:
-                spent = sum(cpu - old[name][p][0] for p, (cpu, _) in new[name].items()
-                            if p in old[name])
+                spent = sum(
+                    cpu - old[name][p][0] for p, (cpu, _) in new[name].items() if p in old[name]
+                )
                 self.used[name].append(spent / span)
                 accounted += spent
                 memory = sum(rss for _, rss in new[name].values())
@@ -145,14 +150,18 @@ class Monitor(threading.Thread):
         """Lines for the report: each group's average and busiest second, and its memory."""
         if not self.seconds:
             return ["n/a"]
-        lines = [f"load average before the run: {self.load_before[0]:.2f} "
-                 f"(1 min), {self.load_before[1]:.2f} (5 min); {os.cpu_count()} cores"]
+        lines = [
+            f"load average before the run: {self.load_before[0]:.2f} "
+            f"(1 min), {self.load_before[1]:.2f} (5 min); {os.cpu_count()} cores"
+        ]
         for name, shares in self.used.items():
             memory = self.peak_memory.get(name)
             tail = f", peak memory {memory / 2**20:.0f} MiB" if memory else ""
             average = sum(x * d for x, d in zip(shares, self.seconds)) / sum(self.seconds)
-            lines.append(f"{name}: {average:.0%} of one core on average, "
-                         f"{max(shares):.0%} in the busiest second{tail}")
+            lines.append(
+                f"{name}: {average:.0%} of one core on average, "
+                f"{max(shares):.0%} in the busiest second{tail}"
+            )
         return lines
 
     def by_minute(self, name: str, t0: float) -> list[tuple[int, float]]:
@@ -161,8 +170,9 @@ class Monitor(threading.Thread):
         for end, span, share in zip(self.ends, self.seconds, self.used[name]):
             if end > t0:  # each sampled second filed under the minute its middle falls in
                 minutes.setdefault(int((end - span / 2 - t0) // 60), []).append((share, span))
-        return [(m, sum(s * d for s, d in v) / sum(d for _, d in v))
-                for m, v in sorted(minutes.items())]
+        return [
+            (m, sum(s * d for s, d in v) / sum(d for _, d in v)) for m, v in sorted(minutes.items())
+        ]
 
 
 class Scheduler:
@@ -173,9 +183,13 @@ class Scheduler:
 
     def start(self) -> None:
         flask = str(Path(PYTHON).with_name("flask"))
-        self.process = subprocess.Popen([flask, "--app", "wsgi", "scheduler"], cwd=ROOT,
-                                        env=self.env, stdout=self.log.open("a"),
-                                        stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [flask, "--app", "wsgi", "scheduler"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("a"),
+            stderr=subprocess.STDOUT,
+        )
 
     def pids(self) -> list[int]:
         return [self.process.pid] if self.process and self.process.poll() is None else []

@@ -42,8 +42,9 @@ def roster(branch_codes: list[str], shift: int = 0, moved: int = 0) -> bytes:
     writer.writerow(TEMPLATE_HEADERS)
     for i in range(ROWS):
         code = branch_codes[(i + (shift if i < moved else 0)) % len(branch_codes)]
-        writer.writerow([f"导入{i:05d}", f"B{i:06d}", f"137{i:08d}", code, "正式党员",
-                         "2010-07-01", ""])
+        writer.writerow(
+            [f"导入{i:05d}", f"B{i:06d}", f"137{i:08d}", code, "正式党员", "2010-07-01", ""]
+        )
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -63,9 +64,11 @@ def timed(app, label: str, actor_id: int, content: bytes) -> list[int]:
         db.session.commit()
     elapsed = time.perf_counter() - started
     event.remove(engine, "before_cursor_execute", count)
-    print(f"{label:<28} {elapsed:6.2f} s  {len(statements):6d} statements  "
-          f"created={result.created} updated={result.updated} moved={result.moved} "
-          f"unchanged={result.unchanged}")
+    print(
+        f"{label:<28} {elapsed:6.2f} s  {len(statements):6d} statements  "
+        f"created={result.created} updated={result.updated} moved={result.moved} "
+        f"unchanged={result.unchanged}"
+    )
     return result.created_ids
 
 
@@ -77,8 +80,10 @@ def timed_slips(app, actor_id: int, ids: list[int]) -> None:
         members = queries.list_unactivated(actor, ids=exports.decode_ids(exports.encode_ids(ids)))
         data = exports.slip_xlsx(members)
     elapsed = time.perf_counter() - started
-    print(f"{'slip sheet of the new':<28} {elapsed:6.2f} s  {len(members):6d} members  "
-          f"{len(data) // 1024} KiB")
+    print(
+        f"{'slip sheet of the new':<28} {elapsed:6.2f} s  {len(members):6d} members  "
+        f"{len(data) // 1024} KiB"
+    )
 
 
 def main() -> None:
@@ -91,9 +96,13 @@ def main() -> None:
         build_demo(utcnow())
         db.session.commit()
         admin_id = db.session.scalar(select(Member.id).where(Member.police_no == "admin"))
-        codes = list(db.session.scalars(
-            select(Branch.code).where(Branch.kind == BranchKind.BRANCH.value)
-            .order_by(Branch.code)))
+        codes = list(
+            db.session.scalars(
+                select(Branch.code)
+                .where(Branch.kind == BranchKind.BRANCH.value)
+                .order_by(Branch.code)
+            )
+        )
     print(f"database: {app.config['DATABASE_URL'].split('@')[-1]}  rows per file: {ROWS}")
     created = timed(app, "first import (all new)", admin_id, roster(codes))
     timed_slips(app, admin_id, created)

@@ -32,9 +32,12 @@ QUESTION_ID = re.compile(r'data-question-id="(\d+)"')
 
 def form_request(path: str, cookie: str, token: str) -> Request:
     """A POST of a page's one-button form (its CSRF field only), as a browser sends it."""
-    return Request("POST", path, {"Cookie": f"session={cookie}",
-                                  "Content-Type": "application/x-www-form-urlencoded"},
-                   urlencode({"csrf_token": token}).encode())
+    return Request(
+        "POST",
+        path,
+        {"Cookie": f"session={cookie}", "Content-Type": "application/x-www-form-urlencoded"},
+        urlencode({"csrf_token": token}).encode(),
+    )
 
 
 @dataclass
@@ -78,8 +81,10 @@ class Endpoint:
         minutes: dict[int, list[float]] = defaultdict(list)
         for started, latency in zip(self.starts, self.latencies):
             minutes[int((started - t0) // 60)].append(latency)
-        return [(m, len(v), sorted(v)[min(len(v) - 1, int(p / 100 * len(v)))] * 1000)
-                for m, v in sorted(minutes.items())]
+        return [
+            (m, len(v), sorted(v)[min(len(v) - 1, int(p / 100 * len(v)))] * 1000)
+            for m, v in sorted(minutes.items())
+        ]
 
 
 @dataclass
@@ -133,7 +138,8 @@ class Client:
         writer = None
         try:
             reader, writer = await asyncio.wait_for(
-                asyncio.open_connection("127.0.0.1", self.port), TIMEOUT)
+                asyncio.open_connection("127.0.0.1", self.port), TIMEOUT
+            )
             writer.write(request.encode(self.port))
             await writer.drain()
             status, body = await asyncio.wait_for(_read(reader), TIMEOUT)
@@ -145,8 +151,9 @@ class Client:
         self.endpoint(name).record(started, time.monotonic(), status)
         return status, body
 
-    async def until_answered(self, name: str, make: Callable[[], Request]
-                             ) -> tuple[int, dict | Page | None]:
+    async def until_answered(
+        self, name: str, make: Callable[[], Request]
+    ) -> tuple[int, dict | Page | None]:
         """Send until the server answers with something other than a failure (as the pages
         retry), backing off up to 5 s; return the last answer."""
         delay = 0.5
@@ -200,22 +207,34 @@ def _response(kind: tuple[str, int, int], rng: random.Random) -> object:
     return [rng.choice(["纪律", "规矩", "初心", "使命"]) for _ in range(blanks)]
 
 
-async def take_exam(client: Client, taker: Taker, quiz_id: int, kinds: dict[int, tuple],
-                    gap: float, t0: float, rng: random.Random) -> None:
+async def take_exam(
+    client: Client,
+    taker: Taker,
+    quiz_id: int,
+    kinds: dict[int, tuple],
+    gap: float,
+    t0: float,
+    rng: random.Random,
+) -> None:
     """Start, load, answer every question a few seconds apart, then submit (or abandon)."""
     await asyncio.sleep(max(0.0, t0 + taker.starts_after - time.monotonic()))
     # As on the phone: the quiz page's start button posts a form, the server redirects to
     # the attempt page, whose HTML holds the questions.
-    status, body = await client.until_answered("start", lambda: form_request(
-        f"/quizzes/{quiz_id}/start", taker.cookie, taker.token))
+    status, body = await client.until_answered(
+        "start", lambda: form_request(f"/quizzes/{quiz_id}/start", taker.cookie, taker.token)
+    )
     started = ATTEMPT_URL.search(body.location or "") if isinstance(body, Page) else None
     if status != 302 or started is None:
         taker.gave_up += 1
         return
     taker.attempt_id = int(started.group(1))
     base = f"/api/attempts/{taker.attempt_id}"
-    status, body = await client.until_answered("load", lambda: Request(
-        "GET", f"/attempts/{taker.attempt_id}", {"Cookie": f"session={taker.cookie}"}))
+    status, body = await client.until_answered(
+        "load",
+        lambda: Request(
+            "GET", f"/attempts/{taker.attempt_id}", {"Cookie": f"session={taker.cookie}"}
+        ),
+    )
     if status != 200 or not isinstance(body, Page):
         taker.gave_up += 1
         return
@@ -235,18 +254,25 @@ async def take_exam(client: Client, taker: Taker, quiz_id: int, kinds: dict[int,
         return
     await asyncio.sleep(max(0.0, t0 + taker.submits_at - time.monotonic()))
     status, body = await client.until_answered(
-        "submit", lambda: json_request("POST", f"{base}/submit", taker.cookie, taker.token))
+        "submit", lambda: json_request("POST", f"{base}/submit", taker.cookie, taker.token)
+    )
     if status == 200 and body and body.get("status") == "submitted":
         taker.submitted = (body["submitted_at"], body.get("score"))
     else:
         taker.gave_up += 1
 
 
-async def _autosave(client: Client, taker: Taker, base: str, qid: int, seq: int,
-                    response: object) -> None:
+async def _autosave(
+    client: Client, taker: Taker, base: str, qid: int, seq: int, response: object
+) -> None:
     def request() -> Request:
-        return json_request("PUT", f"{base}/answers/{qid}", taker.cookie, taker.token,
-                            {"seq": seq, "response": response})
+        return json_request(
+            "PUT",
+            f"{base}/answers/{qid}",
+            taker.cookie,
+            taker.token,
+            {"seq": seq, "response": response},
+        )
 
     status, body = await client.until_answered("autosave", request)
     if status == 200 and body is not None:
@@ -256,15 +282,20 @@ async def _autosave(client: Client, taker: Taker, base: str, qid: int, seq: int,
         taker.gave_up += 1
 
 
-async def study(client: Client, studier: Studier, interval: float, stop_at: float,
-                t0: float) -> None:
+async def study(
+    client: Client, studier: Studier, interval: float, stop_at: float, t0: float
+) -> None:
     """Send a resume beat, then a heartbeat every ``interval`` seconds until ``stop_at``."""
     await asyncio.sleep(max(0.0, t0 + studier.starts_after - time.monotonic()))
     resume = True
     while time.monotonic() < stop_at:
         body_json = {"token": studier.study_token} | ({"resume": True} if resume else {})
-        status, body = await client.until_answered("heartbeat", lambda body_json=body_json: json_request(
-            "POST", "/api/study/heartbeat", studier.cookie, studier.token, body_json))
+        status, body = await client.until_answered(
+            "heartbeat",
+            lambda body_json=body_json: json_request(
+                "POST", "/api/study/heartbeat", studier.cookie, studier.token, body_json
+            ),
+        )
         if status == 200 and body is not None:
             studier.credited += int(body.get("credited", 0))
             resume = False

@@ -175,7 +175,8 @@ def _register_hooks(app: Flask) -> None:
         )
         # Browser features no page uses, refused to any script that might ask for them.
         response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+        )
         if app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         # Pages and JSON carry a member's data: no browser or proxy may keep a copy (a shared

@@ -57,12 +57,16 @@ def demo_command(if_empty: bool) -> None:
 @click.command("bench-data")
 @click.option("--members", default=10_000, show_default=True, type=click.IntRange(1, 200_000))
 @click.option("--branches", default=300, show_default=True, type=click.IntRange(1, 3_000))
-@click.option("--days", default=365, show_default=True, type=click.IntRange(14, 1_000),
-              help="Days of history, ending today.")
+@click.option(
+    "--days",
+    default=365,
+    show_default=True,
+    type=click.IntRange(14, 1_000),
+    help="Days of history, ending today.",
+)
 @click.option("--seed", default=2026, show_default=True, type=int)
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has a bureau.")
-def bench_data_command(members: int, branches: int, days: int, seed: int,
-                       if_empty: bool) -> None:
+def bench_data_command(members: int, branches: int, days: int, seed: int, if_empty: bool) -> None:
     """Generate a realistic bureau for bench/ (units, branches, members, a year of activity)."""
     from quizapp import access
     from quizapp.benchdata import build_bench_bureau, refresh_statistics
@@ -72,8 +76,7 @@ def bench_data_command(members: int, branches: int, days: int, seed: int,
             click.echo("database already has data; bench data not generated")
             return
         raise click.ClickException("the database already has a bureau; use an empty database")
-    summary = build_bench_bureau(utcnow(), members=members, branches=branches, days=days,
-                                 seed=seed)
+    summary = build_bench_bureau(utcnow(), members=members, branches=branches, days=days, seed=seed)
     db.session.commit()
     refresh_statistics()
     click.echo(summary)
@@ -85,8 +88,9 @@ def bench_data_command(members: int, branches: int, days: int, seed: int,
 @click.option("--login-id", required=True, help="警号 of the administrator.")
 @click.option("--name", required=True)
 @click.password_option()
-def create_admin_command(bureau_code: str, bureau_name: str | None, login_id: str, name: str,
-                         password: str) -> None:
+def create_admin_command(
+    bureau_code: str, bureau_name: str | None, login_id: str, name: str, password: str
+) -> None:
     """Create the first administrator (and the bureau) on a new installation."""
     from quizapp import access
     from quizapp.members.services import create_first_admin
@@ -103,7 +107,6 @@ def create_admin_command(bureau_code: str, bureau_name: str | None, login_id: st
         raise click.ClickException(exc.message) from exc
     db.session.commit()
     click.echo(f"administrator {login_id} created")
-
 
 
 questions_cli = AppGroup("questions", help="题库 (question bank).")
@@ -143,8 +146,10 @@ def questions_import(paths: tuple[str, ...], only_valid: bool) -> None:
     db.session.commit()
     for problem in result.rejected:
         click.echo(f"  skipped {problem.location}: {problem.message}", err=True)
-    click.echo(f"{len(files)} files: {result.created} created, {result.updated} updated, "
-               f"{result.unchanged} unchanged, {len(result.rejected)} rejected")
+    click.echo(
+        f"{len(files)} files: {result.created} created, {result.updated} updated, "
+        f"{result.unchanged} unchanged, {len(result.rejected)} rejected"
+    )
 
 
 @click.group("scheduler", cls=AppGroup, invoke_without_command=True)

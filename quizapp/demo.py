@@ -16,13 +16,53 @@ from quizapp.org.services import create_branch, create_root
 DEMO_PASSWORD = "demo123456"
 
 UNITS = [
-    ("CG", "城关分局", ["城关派出所", "东关派出所", "西关派出所", "南街派出所", "北街派出所",
-                     "刑侦大队", "治安大队", "分局机关"]),
-    ("KF", "经济开发区分局", ["开发区派出所", "高新派出所", "工业园派出所", "港区派出所",
-                         "刑侦大队", "巡特警大队", "分局机关"]),
-    ("JJ", "交通警察支队", ["一大队", "二大队", "三大队", "事故处理大队", "车辆管理所", "支队机关"]),
-    ("JG", "市局机关部门", ["办公室", "政治部", "指挥中心", "法制支队", "网络安全保卫支队",
-                        "经济犯罪侦查支队", "禁毒支队", "督察支队", "警务保障处"]),
+    (
+        "CG",
+        "城关分局",
+        [
+            "城关派出所",
+            "东关派出所",
+            "西关派出所",
+            "南街派出所",
+            "北街派出所",
+            "刑侦大队",
+            "治安大队",
+            "分局机关",
+        ],
+    ),
+    (
+        "KF",
+        "经济开发区分局",
+        [
+            "开发区派出所",
+            "高新派出所",
+            "工业园派出所",
+            "港区派出所",
+            "刑侦大队",
+            "巡特警大队",
+            "分局机关",
+        ],
+    ),
+    (
+        "JJ",
+        "交通警察支队",
+        ["一大队", "二大队", "三大队", "事故处理大队", "车辆管理所", "支队机关"],
+    ),
+    (
+        "JG",
+        "市局机关部门",
+        [
+            "办公室",
+            "政治部",
+            "指挥中心",
+            "法制支队",
+            "网络安全保卫支队",
+            "经济犯罪侦查支队",
+            "禁毒支队",
+            "督察支队",
+            "警务保障处",
+        ],
+    ),
 ]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉玲婷建国志红俊峰晨宇浩然欣怡子涵博文雪梅海波立新小龙春燕晓东振华卫东"
@@ -54,10 +94,16 @@ def build_demo(now: datetime, seed: int = 2026) -> str:
         unit = create_branch(admin, root, BranchKind.UNIT, code, unit_name, u_index)
         units.append(unit)
         for b_index, branch_name in enumerate(branch_names, start=1):
-            branches.append(create_branch(
-                admin, unit, BranchKind.BRANCH, f"{code}{b_index:02d}",
-                f"{branch_name}党支部", b_index,
-            ))
+            branches.append(
+                create_branch(
+                    admin,
+                    unit,
+                    BranchKind.BRANCH,
+                    f"{code}{b_index:02d}",
+                    f"{branch_name}党支部",
+                    b_index,
+                )
+            )
 
     shared_hash = hash_password(DEMO_PASSWORD)  # one hash: a few hundred would take a minute
     statuses = [s for s, _ in STATUS_WEIGHTS]
@@ -96,13 +142,15 @@ def build_demo(now: datetime, seed: int = 2026) -> str:
             moved_on = today - timedelta(days=rng.randint(40, 90))
             previous = rng.choice([b for b in branches if b.id != member.branch.id])
             member.memberships.append(
-                Membership(branch=previous, started_on=history_start, ended_on=moved_on))
+                Membership(branch=previous, started_on=history_start, ended_on=moved_on)
+            )
             member.memberships.append(Membership(branch=member.branch, started_on=moved_on))
         elif roll < 0.07:
             left_on = today - timedelta(days=rng.randint(10, 40))
             member.is_active = False
             member.memberships.append(
-                Membership(branch=member.branch, started_on=history_start, ended_on=left_on))
+                Membership(branch=member.branch, started_on=history_start, ended_on=left_on)
+            )
         else:
             member.memberships.append(Membership(branch=member.branch, started_on=history_start))
 

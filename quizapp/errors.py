@@ -29,7 +29,10 @@ MESSAGES = {
     413: ("文件太大", "上传的文件超过大小限制，请拆分后再上传。"),
     429: ("操作过于频繁", "您的操作过于频繁，请稍后再试。"),
     503: ("服务暂时不可用", "系统正在维护或数据库暂时无法连接，您的操作没有完成。请稍后重试。"),
-    500: ("系统出错了", "服务器处理时出错，您的操作没有完成。请稍后重试；如果仍然出错，请联系管理员。"),
+    500: (
+        "系统出错了",
+        "服务器处理时出错，您的操作没有完成。请稍后重试；如果仍然出错，请联系管理员。",
+    ),
 }
 CSRF_MESSAGE = "页面已过期或停留时间过长，请刷新页面后重新提交。"
 
@@ -69,8 +72,12 @@ def init_app(app: Flask) -> None:
         # The database refused a value (PostgreSQL: a NUL character in text, a number out of
         # range; SQLite: an integer beyond 64 bits, raised as OverflowError): the request sent
         # something no check caught. Its transaction is dropped.
-        log.warning("unstorable input on %s %s: %s", request.method, request.path,
-                    str(error).splitlines()[0])
+        log.warning(
+            "unstorable input on %s %s: %s",
+            request.method,
+            request.path,
+            str(error).splitlines()[0],
+        )
         from quizapp import db
 
         db.session.remove()

@@ -50,8 +50,11 @@ def init_limiter(app: Flask) -> None:
     def is_limited() -> bool:
         nonlocal limited
         if limited is None:  # every view is registered by the first request
-            limited = {endpoint for endpoint, view in app.view_functions.items()
-                       if getattr(view, _LIMITED_MARK, None) == limiter}  # a weak proxy
+            limited = {
+                endpoint
+                for endpoint, view in app.view_functions.items()
+                if getattr(view, _LIMITED_MARK, None) == limiter
+            }  # a weak proxy
         return request.endpoint in limited
 
     def guard(hook: Callable, passthrough: bool) -> Callable:
@@ -66,5 +69,4 @@ def init_limiter(app: Flask) -> None:
     for registered, old in zip(funcs, before, strict=True):
         hooks = registered.get(None, [])
         passthrough = registered is app.after_request_funcs  # takes and returns the response
-        registered[None] = [hook if hook in old else guard(hook, passthrough)
-                            for hook in hooks]
+        registered[None] = [hook if hook in old else guard(hook, passthrough) for hook in hooks]

@@ -42,11 +42,21 @@ UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 #: characters) leaves in: the non-characters U+FFFE and U+FFFF and lone surrogates.
 NOT_IN_XML = re.compile("[\ufffe\uffff\ud800-\udfff]")
 
-HEADER_STYLE = {"bold": True, "bg_color": "#FDE9E7", "pattern": 1, "align": "center",
-                "valign": "vcenter", "text_wrap": True}
+HEADER_STYLE = {
+    "bold": True,
+    "bg_color": "#FDE9E7",
+    "pattern": 1,
+    "align": "center",
+    "valign": "vcenter",
+    "text_wrap": True,
+}
 #: Options of every workbook: texts stay texts, and the file is built in memory.
-WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False,
-                    "strings_to_numbers": False, "strings_to_urls": False}
+WORKBOOK_OPTIONS = {
+    "in_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
 
 
 @dataclass(frozen=True)
@@ -92,8 +102,15 @@ class Book:
         self._header = self.workbook.add_format(HEADER_STYLE)
         self._formats: dict[tuple, Format | None] = {}
 
-    def add_sheet(self, title: str, columns: list[Column], rows: Iterable[list[Any] | Styled],
-                  *, wrap: bool = False, autofilter: bool = False) -> Worksheet:
+    def add_sheet(
+        self,
+        title: str,
+        columns: list[Column],
+        rows: Iterable[list[Any] | Styled],
+        *,
+        wrap: bool = False,
+        autofilter: bool = False,
+    ) -> Worksheet:
         """Add a sheet: bold frozen header, widths, formats, neutralised texts; return it.
 
         ``rows`` may hold :class:`Styled` rows among plain lists. With ``autofilter`` the
@@ -103,8 +120,13 @@ class Book:
         for position, column in enumerate(columns):
             sheet.set_column(position, position, column.width)
         sheet.freeze_panes(1, 0)
-        lines = max((math.ceil(display_width(column.header) / max(1, column.width - 1))
-                     for column in columns), default=1)
+        lines = max(
+            (
+                math.ceil(display_width(column.header) / max(1, column.width - 1))
+                for column in columns
+            ),
+            default=1,
+        )
         if lines > 1:  # wrapped headings: Excel keeps a written row's height as it is
             sheet.set_row(0, 15 * lines + 3)
         for position, column in enumerate(columns):
@@ -123,8 +145,13 @@ class Book:
         self.workbook.close()
         return self._file.getvalue()
 
-    def _write_rows(self, sheet: Worksheet, columns: list[Column],
-                    rows: Iterable[list[Any] | Styled], wrap: bool) -> int:
+    def _write_rows(
+        self,
+        sheet: Worksheet,
+        columns: list[Column],
+        rows: Iterable[list[Any] | Styled],
+        wrap: bool,
+    ) -> int:
         """Write the data rows from the second row on; return how many there are.
 
         Texts and plain numbers, nearly every cell, take the short way, with the formats
@@ -153,13 +180,28 @@ class Book:
                     if math.isfinite(raw):
                         sheet.write_number(number, position, raw, numbers[position])
                 elif raw is not None:
-                    self._write_other(sheet, number, position, cell_value(raw),
-                                      (columns[position].number_format, bold, wrap,
-                                       indent if position == 0 else 0))
+                    self._write_other(
+                        sheet,
+                        number,
+                        position,
+                        cell_value(raw),
+                        (
+                            columns[position].number_format,
+                            bold,
+                            wrap,
+                            indent if position == 0 else 0,
+                        ),
+                    )
         return number
 
-    def _write_other(self, sheet: Worksheet, row: int, position: int, value: Any,
-                     style: tuple[str | None, bool, bool, int]) -> None:
+    def _write_other(
+        self,
+        sheet: Worksheet,
+        row: int,
+        position: int,
+        value: Any,
+        style: tuple[str | None, bool, bool, int],
+    ) -> None:
         """Write any other cell (是/否, a date, a decimal...), ``style`` as :meth:`_format`'s."""
         number_format, bold, wrap, indent = style
         if value is None:
@@ -171,23 +213,29 @@ class Book:
                 sheet.write_number(row, position, float(value), self._format(*style))
         elif isinstance(value, datetime | date):
             number_format = number_format or (DATETIME if isinstance(value, datetime) else DATE)
-            sheet.write_datetime(row, position, value,
-                                 self._format(number_format, bold, wrap, indent))
+            sheet.write_datetime(
+                row, position, value, self._format(number_format, bold, wrap, indent)
+            )
         else:  # anything else is shown as its text
             self._write_other(sheet, row, position, cell_value(str(value)), style)
 
-    def _row_formats(self, columns: list[Column], bold: bool, wrap: bool,
-                     indent: int) -> tuple[list[Format | None], list[Format | None]]:
+    def _row_formats(
+        self, columns: list[Column], bold: bool, wrap: bool, indent: int
+    ) -> tuple[list[Format | None], list[Format | None]]:
         """Return the formats of a kind of row's texts and numbers, column by column."""
-        texts = [self._format(None, bold, wrap, indent if position == 0 else 0)
-                 for position in range(len(columns))]
-        numbers = [self._format(column.number_format, bold, wrap,
-                                indent if position == 0 else 0)
-                   for position, column in enumerate(columns)]
+        texts = [
+            self._format(None, bold, wrap, indent if position == 0 else 0)
+            for position in range(len(columns))
+        ]
+        numbers = [
+            self._format(column.number_format, bold, wrap, indent if position == 0 else 0)
+            for position, column in enumerate(columns)
+        ]
         return texts, numbers
 
-    def _format(self, number_format: str | None, bold: bool, wrap: bool,
-                indent: int) -> Format | None:
+    def _format(
+        self, number_format: str | None, bold: bool, wrap: bool, indent: int
+    ) -> Format | None:
         """Return the workbook's format for a cell style, adding it on first use."""
         key = (number_format, bold, wrap, indent)
         try:

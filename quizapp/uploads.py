@@ -31,4 +31,5 @@ def check_xlsx_archive(content: bytes) -> None:
         if len(entries) > MAX_ENTRIES or sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
             raise DomainError(
                 f"文件解压后超过 {MAX_UNPACKED_BYTES // (1024 * 1024)} MB，不像正常的 Excel 表格，"
-                "请检查文件或拆分后重新上传。")
+                "请检查文件或拆分后重新上传。"
+            )

@@ -25,8 +25,14 @@ PENDING = "x9100"
 def _pending(w: World) -> Member:
     member = db.session.scalar(select(Member).where(Member.police_no == PENDING))
     if member is None:
-        member = Member(police_no=PENDING, name="待登录党员", branch=w.b11, password_hash=None,
-                        must_change_password=True, activation_nonce=new_nonce())
+        member = Member(
+            police_no=PENDING,
+            name="待登录党员",
+            branch=w.b11,
+            password_hash=None,
+            must_change_password=True,
+            activation_nonce=new_nonce(),
+        )
         member.memberships.append(Membership(branch=w.b11, started_on=TODAY))
         db.session.add(member)
         db.session.commit()
@@ -46,12 +52,27 @@ def pending_url(template: str) -> Callable[[World], str]:
 CASES = [
     # The page lists U1's branch for org1; org2 sees a page without it.
     Case("members.credentials", "GET", pending_url("/manage/members/credentials"), outsider=200),
-    Case("members.credentials_xlsx", "GET", pending_url("/manage/members/credentials.xlsx"),
-         outsider=302),
-    Case("members.credentials_xlsx", "GET",
-         pending_url("/manage/members/credentials.xlsx?ids={pending}"), outsider=302),
-    Case("members.credentials_xlsx", "GET",
-         pending_url("/manage/members/credentials.xlsx?branch={b11}")),
-    Case("members.issue_code", "POST", url("/manage/members/{m1}/code"),
-         done=lambda w: _fresh(w.m1).activation_nonce is not None),
+    Case(
+        "members.credentials_xlsx",
+        "GET",
+        pending_url("/manage/members/credentials.xlsx"),
+        outsider=302,
+    ),
+    Case(
+        "members.credentials_xlsx",
+        "GET",
+        pending_url("/manage/members/credentials.xlsx?ids={pending}"),
+        outsider=302,
+    ),
+    Case(
+        "members.credentials_xlsx",
+        "GET",
+        pending_url("/manage/members/credentials.xlsx?branch={b11}"),
+    ),
+    Case(
+        "members.issue_code",
+        "POST",
+        url("/manage/members/{m1}/code"),
+        done=lambda w: _fresh(w.m1).activation_nonce is not None,
+    ),
 ]

@@ -22,16 +22,21 @@ def subject_url(template: str) -> Callable[[World], str]:
     """Build the URL from ``template`` with U1's training class, U1's quiz and the nodes."""
 
     def build(w: World) -> str:
-        return template.format(campaign=_u1_campaign(w).id, quiz=_u1_quiz(w).id,
-                               b11=w.b11.id, u1=w.u1.id)
+        return template.format(
+            campaign=_u1_campaign(w).id, quiz=_u1_quiz(w).id, b11=w.b11.id, u1=w.u1.id
+        )
 
     build.__doc__ = template
     return build
 
 
 def _m1_reminded(w: World) -> bool:
-    return db.session.scalar(select(Notice.id).where(
-        Notice.member_id == w.m1.id, Notice.kind == "reminder")) is not None
+    return (
+        db.session.scalar(
+            select(Notice.id).where(Notice.member_id == w.m1.id, Notice.kind == "reminder")
+        )
+        is not None
+    )
 
 
 CASES: list[Case] = [
@@ -46,20 +51,36 @@ CASES: list[Case] = [
     Case("participation.report", "GET", subject_url(BASE + "/quizzes/{quiz}?" + NOVEMBER)),
     Case("participation.drilldown", "GET", url(BASE + "/range/branches/{b11}")),
     Case("participation.drilldown", "GET", url(BASE + "/range/branches/{u1}?show=done")),
-    Case("participation.drilldown", "GET",
-         subject_url(BASE + "/campaigns/{campaign}/branches/{b11}")),
-    Case("participation.drilldown", "GET",
-         subject_url(BASE + "/quizzes/{quiz}/branches/{u1}?" + NOVEMBER)),
+    Case(
+        "participation.drilldown", "GET", subject_url(BASE + "/campaigns/{campaign}/branches/{b11}")
+    ),
+    Case(
+        "participation.drilldown",
+        "GET",
+        subject_url(BASE + "/quizzes/{quiz}/branches/{u1}?" + NOVEMBER),
+    ),
     # m1 did nothing this month: the range reminder reaches them.
-    Case("participation.remind", "POST", url(BASE + "/range/branches/{b11}/remind"),
-         allowed=302, done=_m1_reminded),
+    Case(
+        "participation.remind",
+        "POST",
+        url(BASE + "/range/branches/{b11}/remind"),
+        allowed=302,
+        done=_m1_reminded,
+    ),
     # U1's class and quiz are drafts: the reminder is refused with a message (and a redirect).
-    Case("participation.remind", "POST",
-         subject_url(BASE + "/campaigns/{campaign}/branches/{b11}/remind"), allowed=302),
-    Case("participation.remind", "POST",
-         subject_url(BASE + "/quizzes/{quiz}/branches/{u1}/remind"), allowed=302),
-    Case("participation.export", "GET", url(BASE + "/range/export.xlsx?" + NOVEMBER),
-         outsider=200),
+    Case(
+        "participation.remind",
+        "POST",
+        subject_url(BASE + "/campaigns/{campaign}/branches/{b11}/remind"),
+        allowed=302,
+    ),
+    Case(
+        "participation.remind",
+        "POST",
+        subject_url(BASE + "/quizzes/{quiz}/branches/{u1}/remind"),
+        allowed=302,
+    ),
+    Case("participation.export", "GET", url(BASE + "/range/export.xlsx?" + NOVEMBER), outsider=200),
     Case("participation.export", "GET", url(BASE + "/range/export.csv"), outsider=200),
     Case("participation.export", "GET", subject_url(BASE + "/campaigns/{campaign}/export.xlsx")),
     Case("participation.export", "GET", subject_url(BASE + "/quizzes/{quiz}/export.csv")),

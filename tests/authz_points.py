@@ -22,22 +22,36 @@ TOKEN = "matrix-correction-0001"
 
 
 def _correction_form(w: World) -> dict:
-    return {"kind": "award", "points": "5", "reason": "矩阵测试补发",
-            "day": china_today().isoformat(), "token": TOKEN}
+    return {
+        "kind": "award",
+        "points": "5",
+        "reason": "矩阵测试补发",
+        "day": china_today().isoformat(),
+        "token": TOKEN,
+    }
 
 
 def _exists(source_key: str) -> bool:
-    return db.session.scalar(
-        select(PointEntry.id).where(PointEntry.source_key == source_key)) is not None
+    return (
+        db.session.scalar(select(PointEntry.id).where(PointEntry.source_key == source_key))
+        is not None
+    )
 
 
 def _m1_correction(w: World) -> PointEntry:
     """m1's 补发 by org1, made on first use by the undo rows."""
-    entry = db.session.scalar(select(PointEntry).where(
-        PointEntry.source_key == "correction:matrix-existing-0001"))
+    entry = db.session.scalar(
+        select(PointEntry).where(PointEntry.source_key == "correction:matrix-existing-0001")
+    )
     if entry is None:
-        entry, _ = corrections.correct_points(w.org1, w.m1, corrections.CorrectionData(
-            "award", 3, "矩阵测试：原有的补发", china_today(), "matrix-existing-0001"), utcnow())
+        entry, _ = corrections.correct_points(
+            w.org1,
+            w.m1,
+            corrections.CorrectionData(
+                "award", 3, "矩阵测试：原有的补发", china_today(), "matrix-existing-0001"
+            ),
+            utcnow(),
+        )
         db.session.commit()
     return entry
 
@@ -55,8 +69,11 @@ def entry_url(template: str) -> Callable[[World], str]:
 def _settings_form(w: World) -> dict:
     form = {"red_min": "45", "yellow_min": "20"}
     for key, rule in DEFAULTS.items():
-        form |= {f"{key}_points": str(rule.points), f"{key}_cap": str(rule.daily_cap),
-                 f"{key}_enabled": "y"}
+        form |= {
+            f"{key}_points": str(rule.points),
+            f"{key}_cap": str(rule.daily_cap),
+            f"{key}_enabled": "y",
+        }
         if key in UNIT_RULES:
             form[f"{key}_unit"] = str(rule.unit)
     return form
@@ -71,12 +88,31 @@ CASES: list[Case] = [
     Case("points.ranking", "GET", url("/manage/points/"), outsider=200),
     Case("points.ranking", "GET", url("/manage/points/?month=2026-11"), outsider=200),
     Case("points.member", "GET", url("/manage/points/members/{m1}")),
-    Case("points.correct", "POST", url("/manage/points/members/{m1}/corrections"),
-         form=_correction_form, allowed=302, done=lambda w: _exists(f"correction:{TOKEN}")),
-    Case("points.reverse", "POST", entry_url("/manage/points/entries/{entry}/reverse"),
-         allowed=302, done=lambda w: _exists(f"reversal:{_m1_correction(w).id}")),
+    Case(
+        "points.correct",
+        "POST",
+        url("/manage/points/members/{m1}/corrections"),
+        form=_correction_form,
+        allowed=302,
+        done=lambda w: _exists(f"correction:{TOKEN}"),
+    ),
+    Case(
+        "points.reverse",
+        "POST",
+        entry_url("/manage/points/entries/{entry}/reverse"),
+        allowed=302,
+        done=lambda w: _exists(f"reversal:{_m1_correction(w).id}"),
+    ),
     Case("points.settings", "GET", url("/manage/points/settings"), outsider=200),
     # Organisers may read the rules; only admins change them.
-    Case("points.settings", "POST", url("/manage/points/settings"), form=_settings_form,
-         outsider=403, organiser=403, allowed=302, done=_settings_saved),
+    Case(
+        "points.settings",
+        "POST",
+        url("/manage/points/settings"),
+        form=_settings_form,
+        outsider=403,
+        organiser=403,
+        allowed=302,
+        done=_settings_saved,
+    ),
 ]

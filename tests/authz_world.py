@@ -66,8 +66,13 @@ def _roster(w: World) -> dict:
 
 def _new_member_form(w: World) -> dict:
     return {
-        "name": "新同志", "police_no": NEW_MEMBER, "phone": "", "branch_id": w.b11.id,
-        "political_status": "full", "role": "member", "initial_password": "Start2026x",
+        "name": "新同志",
+        "police_no": NEW_MEMBER,
+        "phone": "",
+        "branch_id": w.b11.id,
+        "political_status": "full",
+        "role": "member",
+        "initial_password": "Start2026x",
     }
 
 
@@ -86,16 +91,22 @@ def _u2_id() -> int:
 
 
 def _question_file(w: World) -> dict:
-    text = "questions:\n  - key: mx-001\n    type: 判断\n    stem: 矩阵测试：导入的判断题。\n" \
-           "    answer: 对\n"
+    text = (
+        "questions:\n  - key: mx-001\n    type: 判断\n    stem: 矩阵测试：导入的判断题。\n"
+        "    answer: 对\n"
+    )
     return {"format": "yaml", "file": (io.BytesIO(text.encode("utf-8")), "mx.yaml")}
 
 
 def _m1_form(w: World) -> dict:
     # The fixture's 警号 "m1" is too short for the form's rules, so the edit gives a valid one.
     return {
-        "name": "改名同志", "police_no": "m0001", "phone": "", "branch_id": w.b11.id,
-        "political_status": "full", "role": "member",
+        "name": "改名同志",
+        "police_no": "m0001",
+        "phone": "",
+        "branch_id": w.b11.id,
+        "political_status": "full",
+        "role": "member",
     }
 
 
@@ -126,7 +137,11 @@ def url(template: str) -> Callable[[World], str]:
 
     def build(w: World) -> str:
         return template.format(
-            u1=w.u1.id, b11=w.b11.id, b12=w.b12.id, m1=w.m1.id, q1=w.q1.id,
+            u1=w.u1.id,
+            b11=w.b11.id,
+            b12=w.b12.id,
+            m1=w.m1.id,
+            q1=w.q1.id,
         )
 
     build.__doc__ = template
@@ -141,9 +156,16 @@ def _u1_quiz(w: World) -> Quiz:
     quiz = db.session.scalar(select(Quiz).where(Quiz.title == U1_QUIZ))
     if quiz is None:
         opens = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
-        quiz = quiz_services.save_quiz(w.org1, quiz_services.QuizData(
-            title=U1_QUIZ, opens_at=opens, closes_at=opens + timedelta(days=7),
-            fixed_questions=[w.q1], branches=[w.b11]))
+        quiz = quiz_services.save_quiz(
+            w.org1,
+            quiz_services.QuizData(
+                title=U1_QUIZ,
+                opens_at=opens,
+                closes_at=opens + timedelta(days=7),
+                fixed_questions=[w.q1],
+                branches=[w.b11],
+            ),
+        )
         db.session.commit()
     return quiz
 
@@ -156,9 +178,17 @@ def _u1_exam(w: World) -> Quiz:
     quiz = db.session.scalar(select(Quiz).where(Quiz.title == U1_EXAM))
     if quiz is None:
         opens = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
-        quiz = quiz_services.save_quiz(w.org1, quiz_services.QuizData(
-            title=U1_EXAM, kind=QuizKind.EXAM, opens_at=opens,
-            closes_at=opens + timedelta(hours=2), fixed_questions=[w.q1], branches=[w.b11]))
+        quiz = quiz_services.save_quiz(
+            w.org1,
+            quiz_services.QuizData(
+                title=U1_EXAM,
+                kind=QuizKind.EXAM,
+                opens_at=opens,
+                closes_at=opens + timedelta(hours=2),
+                fixed_questions=[w.q1],
+                branches=[w.b11],
+            ),
+        )
         quiz_services.set_published(w.org1, quiz, True)
         db.session.commit()
     return quiz
@@ -186,11 +216,20 @@ def quiz_url(template: str) -> Callable[[World], str]:
 
 def _quiz_form(w: World, title: str = U1_QUIZ, description: str = "") -> dict:
     return {
-        "title": title, "description": description, "kind": "test",
-        "opens_at": "2026-11-21T10:00", "closes_at": "2026-11-28T10:00",
-        "attempts_allowed": "1", "counting": "highest", "pass_percent": "60",
-        "points-single": "2", "points-multiple": "3", "points-truefalse": "1",
-        "points-fill": "2", "review_when": "immediately", "branch_ids": str(w.b11.id),
+        "title": title,
+        "description": description,
+        "kind": "test",
+        "opens_at": "2026-11-21T10:00",
+        "closes_at": "2026-11-28T10:00",
+        "attempts_allowed": "1",
+        "counting": "highest",
+        "pass_percent": "60",
+        "points-single": "2",
+        "points-multiple": "3",
+        "points-truefalse": "1",
+        "points-fill": "2",
+        "review_when": "immediately",
+        "branch_ids": str(w.b11.id),
         "question_keys": w.q1.key,
     }
 
@@ -206,8 +245,12 @@ U1_MATERIAL = "矩阵测试：原有的资料"
 def _u1_material(w: World) -> Material:
     material = db.session.scalar(select(Material).where(Material.title == U1_MATERIAL))
     if material is None:
-        material = material_services.save_material(w.org1, material_services.MaterialData(
-            title=U1_MATERIAL, topic="矩阵测试专题", body_markdown="正文", branches=[w.b11]))
+        material = material_services.save_material(
+            w.org1,
+            material_services.MaterialData(
+                title=U1_MATERIAL, topic="矩阵测试专题", body_markdown="正文", branches=[w.b11]
+            ),
+        )
         material_services.store_pdf(material, "资料.pdf", b"%PDF-1.4 matrix")
         db.session.commit()
     return material
@@ -224,8 +267,14 @@ def material_url(template: str) -> Callable[[World], str]:
 
 
 def _material_form(w: World, title: str = U1_MATERIAL, body: str = "正文") -> dict:
-    return {"title": title, "topic": "矩阵测试专题", "body_markdown": body,
-            "estimated_minutes": "10", "sort_order": "0", "branch_ids": str(w.b11.id)}
+    return {
+        "title": title,
+        "topic": "矩阵测试专题",
+        "body_markdown": body,
+        "estimated_minutes": "10",
+        "sort_order": "0",
+        "branch_ids": str(w.b11.id),
+    }
 
 
 def _material_exists(title: str) -> bool:
@@ -241,9 +290,18 @@ HELD_ON = date(2026, 11, 1)
 def _u1_session(w: World) -> OfflineSession:
     session = db.session.scalar(select(OfflineSession).where(OfflineSession.title == U1_SESSION))
     if session is None:
-        session = offline_services.create_session(w.org1, offline_services.SessionData(
-            title=U1_SESSION, kind="lecture", held_on=HELD_ON, duration_minutes=60,
-            branch=w.b11, attendees=[w.m1]), HELD_ON)
+        session = offline_services.create_session(
+            w.org1,
+            offline_services.SessionData(
+                title=U1_SESSION,
+                kind="lecture",
+                held_on=HELD_ON,
+                duration_minutes=60,
+                branch=w.b11,
+                attendees=[w.m1],
+            ),
+            HELD_ON,
+        )
         db.session.commit()
     return session
 
@@ -259,14 +317,23 @@ def session_url(template: str) -> Callable[[World], str]:
 
 
 def _session_form(w: World, title: str = U1_SESSION) -> dict:
-    return {"title": title, "kind": "seminar", "held_on": HELD_ON.isoformat(),
-            "duration_minutes": "90", "branch_id": str(w.b11.id), "notes": "",
-            "member_ids": [str(w.m1.id)], "action": "save"}
+    return {
+        "title": title,
+        "kind": "seminar",
+        "held_on": HELD_ON.isoformat(),
+        "duration_minutes": "90",
+        "branch_id": str(w.b11.id),
+        "notes": "",
+        "member_ids": [str(w.m1.id)],
+        "action": "save",
+    }
 
 
 def _session_exists(title: str) -> bool:
-    return db.session.scalar(
-        select(OfflineSession.id).where(OfflineSession.title == title)) is not None
+    return (
+        db.session.scalar(select(OfflineSession.id).where(OfflineSession.title == title))
+        is not None
+    )
 
 
 #: m1's reflection on a material for U1, made on first use by the reflection rows.
@@ -277,14 +344,24 @@ def _m1_reflection(w: World) -> Reflection:
     reflection = db.session.scalar(select(Reflection).where(Reflection.title == M1_REFLECTION))
     if reflection is None:
         audience = build_audience(w.admin, [w.u1], [], [])
-        material = Material(title="矩阵测试：心得所学资料", topic="矩阵测试专题",
-                            body_markdown="正文", body_html="<p>正文</p>", audience=audience,
-                            owner_branch_id=w.u1.id, status="published", estimated_minutes=10)
+        material = Material(
+            title="矩阵测试：心得所学资料",
+            topic="矩阵测试专题",
+            body_markdown="正文",
+            body_html="<p>正文</p>",
+            audience=audience,
+            owner_branch_id=w.u1.id,
+            status="published",
+            estimated_minutes=10,
+        )
         db.session.add(material)
         db.session.flush()
         reflection = reflection_services.submit_reflection(
-            w.m1, material, reflection_services.ReflectionData(M1_REFLECTION, "学" * 300),
-            datetime.now(UTC))
+            w.m1,
+            material,
+            reflection_services.ReflectionData(M1_REFLECTION, "学" * 300),
+            datetime.now(UTC),
+        )
         db.session.commit()
     return reflection
 
@@ -306,9 +383,16 @@ U1_CAMPAIGN = "矩阵测试：原有的培训班"
 def _u1_campaign(w: World) -> Campaign:
     campaign = db.session.scalar(select(Campaign).where(Campaign.title == U1_CAMPAIGN))
     if campaign is None:
-        campaign = campaign_services.save_campaign(w.org1, campaign_services.CampaignData(
-            title=U1_CAMPAIGN, kind="training_class", starts_on=TODAY,
-            ends_on=TODAY + timedelta(days=7), minute_target=30))
+        campaign = campaign_services.save_campaign(
+            w.org1,
+            campaign_services.CampaignData(
+                title=U1_CAMPAIGN,
+                kind="training_class",
+                starts_on=TODAY,
+                ends_on=TODAY + timedelta(days=7),
+                minute_target=30,
+            ),
+        )
         campaign_services.enrol_members(w.org1, campaign, [w.m1])
         db.session.commit()
     return campaign
@@ -324,12 +408,20 @@ def campaign_url(template: str) -> Callable[[World], str]:
     return build
 
 
-def _campaign_form(w: World, title: str = U1_CAMPAIGN, description: str = "",
-                   kind: str = "training_class") -> dict:
-    return {"title": title, "description": description, "kind": kind,
-            "starts_on": TODAY.isoformat(), "ends_on": (TODAY + timedelta(days=7)).isoformat(),
-            "minute_target": "30", "offline_sessions_required": "0",
-            "reflections_required": "0", "branch_ids": str(w.b11.id)}
+def _campaign_form(
+    w: World, title: str = U1_CAMPAIGN, description: str = "", kind: str = "training_class"
+) -> dict:
+    return {
+        "title": title,
+        "description": description,
+        "kind": kind,
+        "starts_on": TODAY.isoformat(),
+        "ends_on": (TODAY + timedelta(days=7)).isoformat(),
+        "minute_target": "30",
+        "offline_sessions_required": "0",
+        "reflections_required": "0",
+        "branch_ids": str(w.b11.id),
+    }
 
 
 def _campaign_exists(title: str) -> bool:

@@ -77,15 +77,17 @@ class RequestIsolatingClient(FlaskClient):
 @pytest.fixture(scope="session")
 def _app(database_url, tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
-    app = create_app({
-        "TESTING": True,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "test-secret",
-        "WTF_CSRF_ENABLED": False,
-        "ARGON2_TIME_COST": 1,
-        "ARGON2_MEMORY_KIB": 64,
-        "SERVER_NAME": None,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "ARGON2_TIME_COST": 1,
+            "ARGON2_MEMORY_KIB": 64,
+            "SERVER_NAME": None,
+        }
+    )
     app.instance_path = str(instance)
     app.test_client_class = RequestIsolatingClient
     migrate.upgrade(app)
@@ -162,8 +164,7 @@ class Org:
 
 
 def _branch(parent, kind, code, name, order=0):
-    branch = Branch(parent=parent, kind=kind.value, code=code, name=name, sort_order=order,
-                    path="")
+    branch = Branch(parent=parent, kind=kind.value, code=code, name=name, sort_order=order, path="")
     db.session.add(branch)
     db.session.flush()
     branch.path = f"{parent.path if parent else '/'}{branch.id}/"
@@ -175,13 +176,30 @@ def make_member(app):
     """Create a member directly (bypassing the services' rules), with PASSWORD."""
     hashed = hash_password(PASSWORD)
 
-    def make(login_id, branch, *, name=None, role=Role.MEMBER, scope=None,
-             status=PoliticalStatus.FULL, must_change=False, active=True, phone=None,
-             since=date(2025, 1, 1)):
+    def make(
+        login_id,
+        branch,
+        *,
+        name=None,
+        role=Role.MEMBER,
+        scope=None,
+        status=PoliticalStatus.FULL,
+        must_change=False,
+        active=True,
+        phone=None,
+        since=date(2025, 1, 1),
+    ):
         member = Member(
-            police_no=login_id, phone=phone, name=name or f"成员{login_id}", branch=branch,
-            political_status=status.value, role=role.value, scope_branch=scope,
-            password_hash=hashed, must_change_password=must_change, is_active=active,
+            police_no=login_id,
+            phone=phone,
+            name=name or f"成员{login_id}",
+            branch=branch,
+            political_status=status.value,
+            role=role.value,
+            scope_branch=scope,
+            password_hash=hashed,
+            must_change_password=must_change,
+            is_active=active,
         )
         if branch.kind == BranchKind.BRANCH:
             member.memberships.append(Membership(branch=branch, started_on=since))
@@ -214,7 +232,8 @@ class AuthActions:
 
     def login(self, login_id, password=PASSWORD, follow=False):
         return self._client.post(
-            "/login", data={"login_id": login_id, "password": password},
+            "/login",
+            data={"login_id": login_id, "password": password},
             follow_redirects=follow,
         )
 

@@ -22,8 +22,9 @@ def bank(org):
 
 
 def _quiz(org, bank, **options):
-    questions = options.pop("questions", [bank["single"][0], bank["multiple"][0],
-                                          bank["truefalse"][0], bank["fill"][0]])
+    questions = options.pop(
+        "questions", [bank["single"][0], bank["multiple"][0], bank["truefalse"][0], bank["fill"][0]]
+    )
     return make_quiz(org.admin, [org.u1], questions=questions, **options)
 
 
@@ -46,8 +47,14 @@ WRONG = {"single": 0, "multiple": [0, 1], "truefalse": False, "fill": ["惩前"]
 
 def _answer_all(attempt, responses, now=NOW):
     for seq, answer in enumerate(_fresh(attempt).answers, start=1):
-        services.save_answer(_ref(attempt.member_id), attempt.id, answer.question_id,
-                             responses[answer.question.type], seq, now)
+        services.save_answer(
+            _ref(attempt.member_id),
+            attempt.id,
+            answer.question_id,
+            responses[answer.question.type],
+            seq,
+            now,
+        )
     db.session.commit()
 
 
@@ -64,8 +71,12 @@ def test_start_draws_a_paper_once(org, bank):
 
 
 def test_draw_rules_pick_distinct_questions_by_type_and_category(org, bank):
-    quiz = _quiz(org, bank, questions=[bank["single"][0]],
-                 rules=[{"type": "single", "count": 2}, {"type": "fill", "count": 3}])
+    quiz = _quiz(
+        org,
+        bank,
+        questions=[bank["single"][0]],
+        rules=[{"type": "single", "count": 2}, {"type": "fill", "count": 3}],
+    )
     attempt, _ = services.start_attempt(org.m1, quiz, NOW)
     ids = [a.question_id for a in attempt.answers]
     assert len(ids) == len(set(ids)) == 6
@@ -74,9 +85,16 @@ def test_draw_rules_pick_distinct_questions_by_type_and_category(org, bank):
 
 
 def test_drawing_takes_a_bounded_number_of_queries(org, bank, queries):
-    quiz = _quiz(org, bank, rules=[{"type": "single", "count": 2},
-                                   {"type": "multiple", "count": 2},
-                                   {"type": "truefalse", "count": 2}], questions=[])
+    quiz = _quiz(
+        org,
+        bank,
+        rules=[
+            {"type": "single", "count": 2},
+            {"type": "multiple", "count": 2},
+            {"type": "truefalse", "count": 2},
+        ],
+        questions=[],
+    )
     member = org.m1
     with queries() as statements:
         services.start_attempt(member, quiz, NOW)
@@ -131,10 +149,17 @@ def test_autosave_is_one_read_and_one_write(org, bank, queries):
     assert len(statements) == 2, statements
 
 
-@pytest.mark.parametrize("qtype,bad", [
-    ("single", 9), ("single", "A"), ("multiple", 1), ("truefalse", "对"), ("fill", "惩前毖后"),
-    ("fill", ["a", "b"]),
-])
+@pytest.mark.parametrize(
+    "qtype,bad",
+    [
+        ("single", 9),
+        ("single", "A"),
+        ("multiple", 1),
+        ("truefalse", "对"),
+        ("fill", "惩前毖后"),
+        ("fill", ["a", "b"]),
+    ],
+)
 def test_malformed_responses_are_refused(org, bank, qtype, bad):
     quiz = _quiz(org, bank)
     attempt, _ = services.start_attempt(org.m1, quiz, NOW)
@@ -186,14 +211,16 @@ def test_deadline_submits_with_saved_answers(org, bank):
     db.session.commit()
     # Within the grace period an answer still counts.
     late = NOW + timedelta(minutes=10, seconds=20)
-    assert services.save_answer(_ref(org.m1.id), attempt.id, bank["truefalse"][0].id, True, 2,
-                                late).saved
+    assert services.save_answer(
+        _ref(org.m1.id), attempt.id, bank["truefalse"][0].id, True, 2, late
+    ).saved
     db.session.commit()
     # After it, the attempt is submitted by the request that touches it.
     too_late = NOW + timedelta(minutes=11)
     with pytest.raises(services.AttemptClosed, match="自动提交"):
-        services.save_answer(_ref(org.m1.id), attempt.id, bank["fill"][0].id, ["惩前毖后"], 3,
-                             too_late)
+        services.save_answer(
+            _ref(org.m1.id), attempt.id, bank["fill"][0].id, ["惩前毖后"], 3, too_late
+        )
     db.session.commit()
     done = _fresh(attempt)
     assert done.status == "submitted" and done.auto_submitted
@@ -269,8 +296,7 @@ def test_api_start_save_submit(client, auth, org, bank, time_machine):
     attempt_id = body["attempt_id"]
     url = f"/api/attempts/{attempt_id}/answers/{bank['single'][0].id}"
     assert client.put(url, json={"seq": 2, "response": 1}).get_json() == {"saved": True, "seq": 2}
-    assert client.put(url, json={"seq": 1, "response": 0}).get_json() == {"saved": False,
-                                                                            "seq": 2}
+    assert client.put(url, json={"seq": 1, "response": 0}).get_json() == {"saved": False, "seq": 2}
     assert client.put(url, json={"response": 0}).status_code == 400
     bad = client.put(url, json={"seq": 3, "response": "x"})
     assert bad.status_code == 400 and "选项" in bad.get_json()["error"]
@@ -317,7 +343,7 @@ def test_pages_list_take_and_show_result(client, auth, org, bank, time_machine):
     start = client.post(f"/quizzes/{quiz.id}/start")
     assert start.status_code == 302
     take = client.get(start.headers["Location"]).get_data(as_text=True)
-    assert "第 1 / 4 题" in take and 'data-question-id' in take
+    assert "第 1 / 4 题" in take and "data-question-id" in take
     attempt_id = int(start.headers["Location"].rsplit("/", 1)[1])
     done = client.post(f"/attempts/{attempt_id}/submit")
     assert done.headers["Location"].endswith("/result")

@@ -18,39 +18,56 @@ from quizapp.audiences.services import (
 from quizapp.members.models import PoliticalStatus
 
 
-@pytest.mark.parametrize("branches,roster,reached", [
-    (["bureau"], [], {"bureau", "u1", "u2", "b11"}),  # above: reaches every subtree below
-    (["u1"], [], {"bureau", "u1", "b11"}),  # below the bureau, inside U1
-    (["b12"], [], {"bureau", "u1"}),  # B11's subtree holds nobody of B12
-    ([], ["m1"], {"bureau", "u1", "b11"}),  # a roster reaches where its people are now
-    ([], ["org2"], {"bureau", "u2"}),
-])
+@pytest.mark.parametrize(
+    "branches,roster,reached",
+    [
+        (["bureau"], [], {"bureau", "u1", "u2", "b11"}),  # above: reaches every subtree below
+        (["u1"], [], {"bureau", "u1", "b11"}),  # below the bureau, inside U1
+        (["b12"], [], {"bureau", "u1"}),  # B11's subtree holds nobody of B12
+        ([], ["m1"], {"bureau", "u1", "b11"}),  # a roster reaches where its people are now
+        ([], ["org2"], {"bureau", "u2"}),
+    ],
+)
 def test_reaching_matches_reaches(org, branches, roster, reached):
-    audience = build_audience(org.admin, [getattr(org, b) for b in branches], [],
-                              [getattr(org, m) for m in roster])
+    audience = build_audience(
+        org.admin, [getattr(org, b) for b in branches], [], [getattr(org, m) for m in roster]
+    )
     db.session.flush()
     for name in ("bureau", "u1", "u2", "b11"):
         root = getattr(org, name)
-        in_sql = db.session.scalar(select(Audience.id).where(
-            Audience.id == audience.id, reaching(Audience.id, root))) is not None
+        in_sql = (
+            db.session.scalar(
+                select(Audience.id).where(Audience.id == audience.id, reaching(Audience.id, root))
+            )
+            is not None
+        )
         assert reaches(audience, root) == in_sql == (name in reached), name
 
 
-@pytest.mark.parametrize("branches,statuses,roster,inside", [
-    (["bureau"], [], [], {"m1", "org1", "org2", "prob"}),
-    (["u1"], [], [], {"m1", "org1", "prob"}),
-    (["b12"], [], [], set()),  # nobody placed in B12
-    (["u1", "u2"], ["probationary"], [], {"prob"}),
-    (["bureau"], [], ["m1", "org2"], {"m1", "org2"}),  # a roster decides alone
-    ([], [], ["prob", "gone"], {"prob"}),  # deactivated members are in no audience
-])
-def test_one_query_membership_agrees_with_the_python_rule(org, make_member, branches,
-                                                          statuses, roster, inside):
-    people = {"m1": org.m1, "org1": org.org1, "org2": org.org2,
-              "prob": make_member("prob", org.b11, status=PoliticalStatus.PROBATIONARY),
-              "gone": make_member("gone", org.b21, active=False)}
-    audience = build_audience(org.admin, [getattr(org, b) for b in branches], statuses,
-                              [people[m] for m in roster])
+@pytest.mark.parametrize(
+    "branches,statuses,roster,inside",
+    [
+        (["bureau"], [], [], {"m1", "org1", "org2", "prob"}),
+        (["u1"], [], [], {"m1", "org1", "prob"}),
+        (["b12"], [], [], set()),  # nobody placed in B12
+        (["u1", "u2"], ["probationary"], [], {"prob"}),
+        (["bureau"], [], ["m1", "org2"], {"m1", "org2"}),  # a roster decides alone
+        ([], [], ["prob", "gone"], {"prob"}),  # deactivated members are in no audience
+    ],
+)
+def test_one_query_membership_agrees_with_the_python_rule(
+    org, make_member, branches, statuses, roster, inside
+):
+    people = {
+        "m1": org.m1,
+        "org1": org.org1,
+        "org2": org.org2,
+        "prob": make_member("prob", org.b11, status=PoliticalStatus.PROBATIONARY),
+        "gone": make_member("gone", org.b21, active=False),
+    }
+    audience = build_audience(
+        org.admin, [getattr(org, b) for b in branches], statuses, [people[m] for m in roster]
+    )
     db.session.flush()
     for name, member in people.items():
         in_python = includes(audience, member)

@@ -60,16 +60,18 @@ def test_anonymous_is_sent_to_login_with_next(client, org):
     assert response.headers["Location"].startswith("/login?next=")
 
 
-@pytest.mark.parametrize("target,expected", [
-    ("/me", "/me"),
-    ("https://evil.example/", "/"),
-    ("//evil.example/", "/"),
-    ("/\\evil.example", "/"),
-    ("javascript:alert(1)", "/"),
-])
+@pytest.mark.parametrize(
+    "target,expected",
+    [
+        ("/me", "/me"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
 def test_next_redirect_is_only_followed_within_the_site(client, org, target, expected):
-    response = client.post("/login", data={"login_id": "m1", "password": PASSWORD,
-                                           "next": target})
+    response = client.post("/login", data={"login_id": "m1", "password": PASSWORD, "next": target})
     assert response.headers["Location"] == expected
 
 
@@ -81,11 +83,11 @@ def test_first_login_forces_password_change(client, auth, make_member, org):
     # Every other page sends the member back to the password form.
     assert client.get("/").headers["Location"] == "/password"
     assert client.get("/manage/").headers["Location"] == "/password"
-    bad = client.post("/password", data={"current": PASSWORD, "new": "short",
-                                         "confirm": "short"})
+    bad = client.post("/password", data={"current": PASSWORD, "new": "short", "confirm": "short"})
     assert "至少需要 8 位" in bad.get_data(as_text=True)
-    ok = client.post("/password", data={"current": PASSWORD, "new": "MyOwn2026x",
-                                        "confirm": "MyOwn2026x"})
+    ok = client.post(
+        "/password", data={"current": PASSWORD, "new": "MyOwn2026x", "confirm": "MyOwn2026x"}
+    )
     assert ok.headers["Location"] == "/"
     assert client.get("/").status_code == 200
     member = db.session.scalar(db.session.query(Member).filter_by(police_no="new1").statement)
@@ -97,8 +99,9 @@ def test_password_change_logs_out_other_sessions(app, org):
     first, second = app.test_client(), app.test_client()
     for c in (first, second):
         c.post("/login", data={"login_id": "m1", "password": PASSWORD})
-    first.post("/password", data={"current": PASSWORD, "new": "Another2026",
-                                  "confirm": "Another2026"})
+    first.post(
+        "/password", data={"current": PASSWORD, "new": "Another2026", "confirm": "Another2026"}
+    )
     assert first.get("/").status_code == 200
     assert second.get("/").status_code == 302  # its session is no longer valid
 
@@ -112,33 +115,44 @@ def test_json_clients_get_403_until_password_changed(client, auth, make_member, 
     assert response.get_json()["error"] == "请先修改初始密码。"
 
 
-@pytest.mark.parametrize("password,reason", [
-    ("abc123", "至少需要 8 位"),
-    ("abcdefghij", "字母和数字"),
-    ("1234567890", "字母和数字"),
-    ("m12345678", "不能包含警号或手机号"),
-    ("Demo123456", "不能使用演示密码"),
-    ("DEMO123456", "不能使用演示密码"),
-    ("x13912345678", "不能包含警号或手机号"),  # the phone number inside
-    ("My-M12345678-pw", "不能包含警号或手机号"),  # the 警号 inside, any case
-    ("张伟2026abc", "不能包含姓名"),
-    ("ab张 伟12cd", "不能包含姓名"),
-    ("Password1", "过于常见"),  # zxcvbn's list
-    ("qwerty123", "过于常见"),
-    ("Woaini1314", "过于常见"),  # weak_passwords_cn.txt
-    ("jingcha123", "过于常见"),
-    ("Police110", "过于常见"),
-    ("dangyuan1", "过于常见"),
-])
+@pytest.mark.parametrize(
+    "password,reason",
+    [
+        ("abc123", "至少需要 8 位"),
+        ("abcdefghij", "字母和数字"),
+        ("1234567890", "字母和数字"),
+        ("m12345678", "不能包含警号或手机号"),
+        ("Demo123456", "不能使用演示密码"),
+        ("DEMO123456", "不能使用演示密码"),
+        ("x13912345678", "不能包含警号或手机号"),  # the phone number inside
+        ("My-M12345678-pw", "不能包含警号或手机号"),  # the 警号 inside, any case
+        ("张伟2026abc", "不能包含姓名"),
+        ("ab张 伟12cd", "不能包含姓名"),
+        ("Password1", "过于常见"),  # zxcvbn's list
+        ("qwerty123", "过于常见"),
+        ("Woaini1314", "过于常见"),  # weak_passwords_cn.txt
+        ("jingcha123", "过于常见"),
+        ("Police110", "过于常见"),
+        ("dangyuan1", "过于常见"),
+    ],
+)
 def test_password_rules(password, reason):
     with pytest.raises(DomainError, match=reason):
         check_password_rules(password, ("m12345678", "13912345678"), "张伟")
 
 
-@pytest.mark.parametrize("password", [
-    PASSWORD, "Start2026x", "Temp2026ab", "MyOwn2026x", "Another2026", "Mine2026abc",
-    "m1Stays2026",  # login ids under 4 characters are too common to forbid inside
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        PASSWORD,
+        "Start2026x",
+        "Temp2026ab",
+        "MyOwn2026x",
+        "Another2026",
+        "Mine2026abc",
+        "m1Stays2026",  # login ids under 4 characters are too common to forbid inside
+    ],
+)
 def test_passwords_the_rules_accept(password):
     check_password_rules(password, ("m1", None), "普通党员")
 
@@ -149,8 +163,11 @@ def test_common_passwords_are_loaded_once_with_the_chinese_list():
     words = passwords.common_passwords()
     assert passwords.common_passwords() is words  # cached for the process
     assert len(words) > 30_000 and {"123456", "woaini1314", "gongan123"} <= words
-    chinese = [line for line in passwords._CHINESE_LIST.read_text("utf-8").splitlines()
-               if line.strip() and not line.startswith("#")]
+    chinese = [
+        line
+        for line in passwords._CHINESE_LIST.read_text("utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert len(chinese) >= 150 and all(line == line.strip().lower() for line in chinese)
 
 
@@ -182,8 +199,9 @@ def test_csrf_is_required_on_forms_and_json(app, client, org):
     assert "页面已过期" in response.get_data(as_text=True)
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"login_id": "m1", "password": PASSWORD,
-                                           "csrf_token": token})
+    response = client.post(
+        "/login", data={"login_id": "m1", "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302
     # Scripts send the token in the X-CSRFToken header; without it a POST is refused.
     assert client.post("/logout", headers={"Accept": "application/json"}).status_code == 400
@@ -236,8 +254,7 @@ def test_login_counters_are_shared_through_the_database(app, auth, org):
     for _ in range(3):
         auth.login("m1", "bad-password1")
     db.session.expire_all()
-    counts = dict(db.session.execute(
-        select(RateLimitCounter.key, RateLimitCounter.count)).all())
+    counts = dict(db.session.execute(select(RateLimitCounter.key, RateLimitCounter.count)).all())
     assert any("login-address" in key and count == 3 for key, count in counts.items()), counts
     # A fresh storage object (another worker) reads the same counter.
     from quizapp.auth.limits_storage import DatabaseStorage
@@ -307,8 +324,7 @@ def _replay(app, **cookies):
     return other
 
 
-def test_logout_ends_copied_session_and_remember_cookies(app, client, org, material,
-                                                         time_machine):
+def test_logout_ends_copied_session_and_remember_cookies(app, client, org, material, time_machine):
     time_machine.move_to(NOW, tick=False)
     bank = make_questions(org.admin)
     quiz = make_quiz(org.admin, [org.u1], questions=[bank["single"][0]])
@@ -335,8 +351,7 @@ def test_logout_ends_copied_session_and_remember_cookies(app, client, org, mater
     assert "您已安全退出（本账号在其他设备上的登录也已退出）" in response.get_data(as_text=True)
 
     copied = _replay(app, session=session)
-    assert statuses(copied, 2) == {"page": 302, "attempt": 401, "autosave": 401,
-                                   "heartbeat": 401}
+    assert statuses(copied, 2) == {"page": 302, "attempt": 401, "autosave": 401, "heartbeat": 401}
     assert copied.get("/me").headers["Location"].startswith("/login")
     remembered = _replay(app, remember_token=remember)
     assert remembered.get("/me").headers["Location"].startswith("/login")
@@ -347,8 +362,9 @@ def test_logout_ends_copied_session_and_remember_cookies(app, client, org, mater
 def test_logout_ends_the_sessions_of_other_devices(app, org):
     phone, desk = app.test_client(), app.test_client()
     for device in (phone, desk):
-        assert device.post("/login", data={"login_id": "m1", "password": PASSWORD}
-                           ).status_code == 302
+        assert (
+            device.post("/login", data={"login_id": "m1", "password": PASSWORD}).status_code == 302
+        )
     assert phone.post("/logout").headers["Location"] == "/login"
     assert desk.get("/").headers["Location"].startswith("/login")
     # Logging in again works, on either device.
@@ -375,13 +391,15 @@ def test_a_member_who_must_change_the_password_can_log_out(client, auth, make_me
 def _failures(member) -> tuple[int, object]:
     """The member's counters as stored (not as this session remembers them)."""
     db.session.expire_all()
-    row = db.session.execute(select(Member.failed_logins, Member.login_blocked_until)
-                             .where(Member.id == member.id)).one()
+    row = db.session.execute(
+        select(Member.failed_logins, Member.login_blocked_until).where(Member.id == member.id)
+    ).one()
     return row.failed_logins, row.login_blocked_until
 
 
-def test_wrong_passwords_count_per_account_whatever_id_was_typed(client, auth, make_member, org,
-                                                                 time_machine):
+def test_wrong_passwords_count_per_account_whatever_id_was_typed(
+    client, auth, make_member, org, time_machine
+):
     time_machine.move_to(NOW, tick=False)  # 10:00 in China
     member = make_member("p100", org.b12, phone="13912345678")
     db.session.commit()
@@ -415,15 +433,17 @@ def test_the_delay_doubles_up_to_the_cap(app, org, monkeypatch):
     for failure in range(1, 6):
         with pytest.raises(DomainError) as refused:
             services.authenticate("m1", "bad-password1", now)
-        assert type(refused.value) is DomainError and refused.value.message == \
-            services.BAD_CREDENTIALS
+        assert (
+            type(refused.value) is DomainError and refused.value.message == services.BAD_CREDENTIALS
+        )
         db.session.commit()
         assert _failures(org.m1) == (failure, None)
 
     checks = []
     real = services.verify_password
-    monkeypatch.setattr(services, "verify_password",
-                        lambda *args: checks.append(args) or real(*args))
+    monkeypatch.setattr(
+        services, "verify_password", lambda *args: checks.append(args) or real(*args)
+    )
     for failure, delay in enumerate([1, 2, 4, 8, 16, 32, 60, 60, 60], start=6):
         checks.clear()
         with pytest.raises(services.LoginBlocked) as blocked:
@@ -513,8 +533,9 @@ def _imported(make_member, org, login_id="new9"):
     return member, activation.activation_code(member.id, member.activation_nonce)
 
 
-def test_one_time_code_logs_in_once_and_the_member_sets_a_password(app, client, auth,
-                                                                   make_member, org):
+def test_one_time_code_logs_in_once_and_the_member_sets_a_password(
+    app, client, auth, make_member, org
+):
     member, code = _imported(make_member, org)
     assert "账号或密码错误" in auth.login("new9", "ABCD-EFGH-JK").get_data(as_text=True)
     assert _failures(member) == (1, None)  # a wrong code counts like a wrong password
@@ -541,15 +562,17 @@ def test_one_time_code_logs_in_once_and_the_member_sets_a_password(app, client, 
     assert "当前密码（或一次性登录码）" not in client.get("/password").get_data(as_text=True)
 
 
-def test_code_login_forces_a_password_change_and_costs_one_check(app, make_member, org,
-                                                                  monkeypatch):
+def test_code_login_forces_a_password_change_and_costs_one_check(
+    app, make_member, org, monkeypatch
+):
     member, code = _imported(make_member, org)
     member.must_change_password = False  # whatever the flag said, a code login sets it
     db.session.commit()
     checks = []
     real = services.verify_password
-    monkeypatch.setattr(services, "verify_password",
-                        lambda *args: checks.append(args[0]) or real(*args))
+    monkeypatch.setattr(
+        services, "verify_password", lambda *args: checks.append(args[0]) or real(*args)
+    )
     assert services.authenticate("new9", code, NOW).must_change_password
     assert checks == [None]  # one Argon2 hash, as for any other login
     # Members with a password never log in with a code, even a matching one.
@@ -576,22 +599,35 @@ def test_wrong_codes_meet_the_same_delay(app, make_member, org):
 
 def test_own_password_may_not_contain_the_name(client, auth, org):
     auth.login("m1")
-    response = client.post("/password", data={"current": PASSWORD, "new": "普通党员2026a",
-                                              "confirm": "普通党员2026a"})
+    response = client.post(
+        "/password", data={"current": PASSWORD, "new": "普通党员2026a", "confirm": "普通党员2026a"}
+    )
     assert "密码不能包含姓名" in response.get_data(as_text=True)
-    response = client.post("/password", data={"current": PASSWORD, "new": "demo123456",
-                                              "confirm": "demo123456"})
+    response = client.post(
+        "/password", data={"current": PASSWORD, "new": "demo123456", "confirm": "demo123456"}
+    )
     assert "不能使用演示密码" in response.get_data(as_text=True)
 
 
 def test_create_admin_applies_the_rules(app, runner):
-    for password, reason in (("Boss01abc9", "不能包含警号或手机号"),
-                             ("王局Secret26", "不能包含姓名"),
-                             ("Demo123456", "不能使用演示密码"),
-                             ("admin123456", "过于常见")):
-        result = runner.invoke(args=["create-admin", "--bureau-name", "某市公安局",
-                                     "--login-id", "boss01", "--name", "王局"],
-                               input=f"{password}\n{password}\n")
+    for password, reason in (
+        ("Boss01abc9", "不能包含警号或手机号"),
+        ("王局Secret26", "不能包含姓名"),
+        ("Demo123456", "不能使用演示密码"),
+        ("admin123456", "过于常见"),
+    ):
+        result = runner.invoke(
+            args=[
+                "create-admin",
+                "--bureau-name",
+                "某市公安局",
+                "--login-id",
+                "boss01",
+                "--name",
+                "王局",
+            ],
+            input=f"{password}\n{password}\n",
+        )
         assert result.exit_code != 0 and reason in result.output, result.output
 
 
@@ -603,8 +639,13 @@ PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 def test_pages_and_json_are_never_stored_static_files_are(client, auth, org):
     anonymous = client.get("/login")
     auth.login("m1")
-    for response in (anonymous, client.get("/"), client.get("/me"),
-                     client.get("/api/attempts/999999"), client.get("/no-such-page")):
+    for response in (
+        anonymous,
+        client.get("/"),
+        client.get("/me"),
+        client.get("/api/attempts/999999"),
+        client.get("/no-such-page"),
+    ):
         assert response.headers["Cache-Control"] == "no-store", response.request.path
         assert response.headers["Permissions-Policy"] == PERMISSIONS
         assert "Strict-Transport-Security" not in response.headers
@@ -619,8 +660,9 @@ def test_hsts_only_when_cookies_are_https_only(app, client):
     assert client.get("/healthz").headers["Strict-Transport-Security"] == "max-age=31536000"
 
 
-def test_hot_endpoints_get_the_headers_without_another_query(client, auth, org, material,
-                                                             queries, time_machine):
+def test_hot_endpoints_get_the_headers_without_another_query(
+    client, auth, org, material, queries, time_machine
+):
     time_machine.move_to(NOW, tick=False)
     bank = make_questions(org.admin)
     quiz = make_quiz(org.admin, [org.u1], questions=[bank["single"][0]])

@@ -76,9 +76,16 @@ def _m1_paused(w: World) -> dict:
 @pytest.fixture()
 def world(org) -> World:
     u1x = _branch(org.u1, BranchKind.UNIT, "U1X", "第一分局机关", 3)
-    q1 = bank_services.save_question(org.org1, bank_services.QuestionData(
-        type="single", stem="矩阵测试：原有的单选题（  ）。", options=["甲", "乙"], answer=0,
-        category_path="党内法规"))
+    q1 = bank_services.save_question(
+        org.org1,
+        bank_services.QuestionData(
+            type="single",
+            stem="矩阵测试：原有的单选题（  ）。",
+            options=["甲", "乙"],
+            answer=0,
+            category_path="党内法规",
+        ),
+    )
     db.session.commit()
     return World(org, u1x, q1)
 
@@ -88,22 +95,42 @@ CASES = [
     Case("org.dashboard", "GET", url("/manage/"), outsider=200),
     Case("org.branches", "GET", url("/manage/branches"), outsider=200),
     Case("org.create_branch", "GET", url("/manage/branches/new?parent={u1}")),
-    Case("org.create_branch", "POST", url("/manage/branches/new?parent={u1}"),
-         form=lambda w: {"kind": "branch", "code": "B13", "name": "四所党支部"},
-         allowed=302,
-         done=lambda w: db.session.scalar(
-             select(Branch.parent_id).where(Branch.code == "B13")) == w.u1.id),
+    Case(
+        "org.create_branch",
+        "POST",
+        url("/manage/branches/new?parent={u1}"),
+        form=lambda w: {"kind": "branch", "code": "B13", "name": "四所党支部"},
+        allowed=302,
+        done=lambda w: (
+            db.session.scalar(select(Branch.parent_id).where(Branch.code == "B13")) == w.u1.id
+        ),
+    ),
     Case("org.edit_branch", "GET", url("/manage/branches/{b12}/edit")),
-    Case("org.edit_branch", "POST", url("/manage/branches/{b12}/edit"),
-         form=lambda w: {"code": "B12", "name": "二所新名", "sort_order": "2"},
-         allowed=302, done=lambda w: _fresh(w.b12).name == "二所新名"),
+    Case(
+        "org.edit_branch",
+        "POST",
+        url("/manage/branches/{b12}/edit"),
+        form=lambda w: {"code": "B12", "name": "二所新名", "sort_order": "2"},
+        allowed=302,
+        done=lambda w: _fresh(w.b12).name == "二所新名",
+    ),
     Case("org.move_branch", "GET", url("/manage/branches/{b12}/move")),
-    Case("org.move_branch", "POST", url("/manage/branches/{b12}/move"),
-         form=lambda w: {"parent_id": w.u1x.id},
-         allowed=302, done=lambda w: _fresh(w.b12).parent_id == w.u1x.id),
-    Case("org.set_branch_active", "POST", url("/manage/branches/{b12}/active"),
-         form=lambda w: {"active": "0"},
-         allowed=302, done=lambda w: not _fresh(w.b12).is_active),
+    Case(
+        "org.move_branch",
+        "POST",
+        url("/manage/branches/{b12}/move"),
+        form=lambda w: {"parent_id": w.u1x.id},
+        allowed=302,
+        done=lambda w: _fresh(w.b12).parent_id == w.u1x.id,
+    ),
+    Case(
+        "org.set_branch_active",
+        "POST",
+        url("/manage/branches/{b12}/active"),
+        form=lambda w: {"active": "0"},
+        allowed=302,
+        done=lambda w: not _fresh(w.b12).is_active,
+    ),
     # Members.
     Case("members.index", "GET", url("/manage/members/"), outsider=200),
     Case("members.index", "GET", url("/manage/members/?q=普通&state=all"), outsider=200),
@@ -113,74 +140,171 @@ CASES = [
     Case("members.create", "GET", url("/manage/members/new"), outsider=200),
     Case("members.create", "GET", url("/manage/members/new?branch={b11}"), outsider=200),
     # An outsider can't pick B11: the form refuses it (see test_org2_cannot_create_member_in_u1).
-    Case("members.create", "POST", url("/manage/members/new"), form=_new_member_form,
-         outsider=200, allowed=302, done=lambda w: _member_exists(NEW_MEMBER)),
+    Case(
+        "members.create",
+        "POST",
+        url("/manage/members/new"),
+        form=_new_member_form,
+        outsider=200,
+        allowed=302,
+        done=lambda w: _member_exists(NEW_MEMBER),
+    ),
     Case("members.show", "GET", url("/manage/members/{m1}")),
     Case("members.edit", "GET", url("/manage/members/{m1}/edit")),
-    Case("members.edit", "POST", url("/manage/members/{m1}/edit"), form=_m1_form,
-         allowed=302, done=lambda w: _fresh(w.m1).name == "改名同志"),
+    Case(
+        "members.edit",
+        "POST",
+        url("/manage/members/{m1}/edit"),
+        form=_m1_form,
+        allowed=302,
+        done=lambda w: _fresh(w.m1).name == "改名同志",
+    ),
     Case("members.move", "GET", url("/manage/members/{m1}/move")),
-    Case("members.move", "POST", url("/manage/members/{m1}/move"),
-         form=lambda w: {"branch_id": w.b12.id},
-         allowed=302, done=lambda w: _fresh(w.m1).branch_id == w.b12.id),
-    Case("members.set_active", "POST", url("/manage/members/{m1}/active"),
-         form=lambda w: {"active": "0"},
-         allowed=302, done=lambda w: not _fresh(w.m1).is_active),
+    Case(
+        "members.move",
+        "POST",
+        url("/manage/members/{m1}/move"),
+        form=lambda w: {"branch_id": w.b12.id},
+        allowed=302,
+        done=lambda w: _fresh(w.m1).branch_id == w.b12.id,
+    ),
+    Case(
+        "members.set_active",
+        "POST",
+        url("/manage/members/{m1}/active"),
+        form=lambda w: {"active": "0"},
+        allowed=302,
+        done=lambda w: not _fresh(w.m1).is_active,
+    ),
     Case("members.reset_password", "GET", url("/manage/members/{m1}/password")),
-    Case("members.reset_password", "POST", url("/manage/members/{m1}/password"),
-         form=lambda w: {"temporary_password": "Temp2026ab"},
-         allowed=302, done=lambda w: _fresh(w.m1).must_change_password),
-    Case("members.unlock_login", "POST", url("/manage/members/{m1}/unlock"),
-         form=_m1_paused, allowed=302, done=lambda w: _fresh(w.m1).failed_logins == 0),
+    Case(
+        "members.reset_password",
+        "POST",
+        url("/manage/members/{m1}/password"),
+        form=lambda w: {"temporary_password": "Temp2026ab"},
+        allowed=302,
+        done=lambda w: _fresh(w.m1).must_change_password,
+    ),
+    Case(
+        "members.unlock_login",
+        "POST",
+        url("/manage/members/{m1}/unlock"),
+        form=_m1_paused,
+        allowed=302,
+        done=lambda w: _fresh(w.m1).failed_logins == 0,
+    ),
     Case("members.import_roster", "GET", url("/manage/members/import"), outsider=200),
     # The import answers 200 with its result; an outsider's file naming B11 is rejected.
-    Case("members.import_roster", "POST", url("/manage/members/import"), form=_roster,
-         outsider=200, allowed=200, done=lambda w: _member_exists(NEW_MEMBER)),
-    Case("members.import_template", "GET", url("/manage/members/import/template.csv"),
-         outsider=200),
-    Case("members.import_template", "GET", url("/manage/members/import/template.xlsx"),
-         outsider=200),
+    Case(
+        "members.import_roster",
+        "POST",
+        url("/manage/members/import"),
+        form=_roster,
+        outsider=200,
+        allowed=200,
+        done=lambda w: _member_exists(NEW_MEMBER),
+    ),
+    Case(
+        "members.import_template", "GET", url("/manage/members/import/template.csv"), outsider=200
+    ),
+    Case(
+        "members.import_template", "GET", url("/manage/members/import/template.xlsx"), outsider=200
+    ),
     # The question bank is bureau-wide: org2 sees and may add questions, but edits only U2's.
     Case("bank.index", "GET", url("/manage/bank/"), outsider=200),
     Case("bank.index", "GET", url("/manage/bank/?q=矩阵&state=all"), outsider=200),
     Case("bank.create", "GET", url("/manage/bank/new?type=fill"), outsider=200),
-    Case("bank.create", "POST", url("/manage/bank/new"),
-         form=lambda w: {"type": "truefalse", "stem": "矩阵测试：新增的判断题。", "truth": "true",
-                         "difficulty": "2"},
-         outsider=302, allowed=302, done=lambda w: _kept_outside_u2("矩阵测试：新增的判断题。")),
+    Case(
+        "bank.create",
+        "POST",
+        url("/manage/bank/new"),
+        form=lambda w: {
+            "type": "truefalse",
+            "stem": "矩阵测试：新增的判断题。",
+            "truth": "true",
+            "difficulty": "2",
+        },
+        outsider=302,
+        allowed=302,
+        done=lambda w: _kept_outside_u2("矩阵测试：新增的判断题。"),
+    ),
     Case("bank.show", "GET", url("/manage/bank/{q1}"), outsider=200),
     Case("bank.edit", "GET", url("/manage/bank/{q1}/edit"), outsider=403),
-    Case("bank.edit", "POST", url("/manage/bank/{q1}/edit"),
-         form=lambda w: {"type": "single", "stem": "矩阵测试：改过的单选题（  ）。",
-                         "options-0": "甲", "options-1": "乙", "answer": "B", "difficulty": "2"},
-         outsider=403, allowed=302,
-         done=lambda w: _fresh(w.q1).stem == "矩阵测试：改过的单选题（  ）。"),
-    Case("bank.set_active", "POST", url("/manage/bank/{q1}/active"),
-         form=lambda w: {"active": "0"},
-         outsider=403, allowed=302, done=lambda w: not _fresh(w.q1).is_active),
+    Case(
+        "bank.edit",
+        "POST",
+        url("/manage/bank/{q1}/edit"),
+        form=lambda w: {
+            "type": "single",
+            "stem": "矩阵测试：改过的单选题（  ）。",
+            "options-0": "甲",
+            "options-1": "乙",
+            "answer": "B",
+            "difficulty": "2",
+        },
+        outsider=403,
+        allowed=302,
+        done=lambda w: _fresh(w.q1).stem == "矩阵测试：改过的单选题（  ）。",
+    ),
+    Case(
+        "bank.set_active",
+        "POST",
+        url("/manage/bank/{q1}/active"),
+        form=lambda w: {"active": "0"},
+        outsider=403,
+        allowed=302,
+        done=lambda w: not _fresh(w.q1).is_active,
+    ),
     Case("bank.import_questions", "GET", url("/manage/bank/import"), outsider=200),
-    Case("bank.import_questions", "POST", url("/manage/bank/import"), form=_question_file,
-         outsider=200, done=lambda w: _kept_outside_u2("矩阵测试：导入的判断题。")),
+    Case(
+        "bank.import_questions",
+        "POST",
+        url("/manage/bank/import"),
+        form=_question_file,
+        outsider=200,
+        done=lambda w: _kept_outside_u2("矩阵测试：导入的判断题。"),
+    ),
     Case("bank.download_template", "GET", url("/manage/bank/template.xlsx"), outsider=200),
     Case("bank.export", "GET", url("/manage/bank/export.xlsx?state=all"), outsider=200),
     # Quizzes are owned by a subtree: org2 sees none of U1's and can't aim one at B11.
     Case("quizzes.index", "GET", url("/manage/quizzes/"), outsider=200),
     Case("quizzes.index", "GET", quiz_url("/manage/quizzes/?state=draft"), outsider=200),
     Case("quizzes.create", "GET", url("/manage/quizzes/new"), outsider=200),
-    Case("quizzes.create", "POST", url("/manage/quizzes/new"),
-         form=lambda w: _quiz_form(w, "矩阵测试：新测试"),
-         outsider=200, allowed=302, done=lambda w: _quiz_exists("矩阵测试：新测试")),
+    Case(
+        "quizzes.create",
+        "POST",
+        url("/manage/quizzes/new"),
+        form=lambda w: _quiz_form(w, "矩阵测试：新测试"),
+        outsider=200,
+        allowed=302,
+        done=lambda w: _quiz_exists("矩阵测试：新测试"),
+    ),
     Case("quizzes.show", "GET", quiz_url("/manage/quizzes/{quiz}")),
     Case("quizzes.edit", "GET", quiz_url("/manage/quizzes/{quiz}/edit")),
-    Case("quizzes.edit", "POST", quiz_url("/manage/quizzes/{quiz}/edit"),
-         form=lambda w: _quiz_form(w, description="矩阵测试：改过的说明"),
-         allowed=302, done=lambda w: _u1_quiz(w).description == "矩阵测试：改过的说明"),
+    Case(
+        "quizzes.edit",
+        "POST",
+        quiz_url("/manage/quizzes/{quiz}/edit"),
+        form=lambda w: _quiz_form(w, description="矩阵测试：改过的说明"),
+        allowed=302,
+        done=lambda w: _u1_quiz(w).description == "矩阵测试：改过的说明",
+    ),
     Case("quizzes.preview", "GET", quiz_url("/manage/quizzes/{quiz}/preview")),
-    Case("quizzes.publish", "POST", quiz_url("/manage/quizzes/{quiz}/publish"),
-         form=lambda w: {"published": "1"},
-         allowed=302, done=lambda w: _u1_quiz(w).is_published),
-    Case("quizzes.release_practice", "POST", exam_url("/manage/quizzes/{exam}/release-practice"),
-         allowed=302, done=lambda w: _u1_exam(w).practice_released_at is not None),
+    Case(
+        "quizzes.publish",
+        "POST",
+        quiz_url("/manage/quizzes/{quiz}/publish"),
+        form=lambda w: {"published": "1"},
+        allowed=302,
+        done=lambda w: _u1_quiz(w).is_published,
+    ),
+    Case(
+        "quizzes.release_practice",
+        "POST",
+        exam_url("/manage/quizzes/{exam}/release-practice"),
+        allowed=302,
+        done=lambda w: _u1_exam(w).practice_released_at is not None,
+    ),
     # Results of U1's quiz: org2 gets 404, as for the quiz itself.
     Case("results.quiz", "GET", quiz_url("/manage/results/quizzes/{quiz}")),
     Case("results.quiz", "GET", quiz_url("/manage/results/quizzes/{quiz}?show=failed&page=2")),
@@ -188,20 +312,40 @@ CASES = [
     Case("results.export", "GET", quiz_url("/manage/results/quizzes/{quiz}/export.xlsx")),
     # Study materials are owned by a subtree, like quizzes.
     Case("materials.index", "GET", url("/manage/materials/"), outsider=200),
-    Case("materials.index", "GET", material_url("/manage/materials/?topic=矩阵测试专题&status=draft"),
-         outsider=200),
+    Case(
+        "materials.index",
+        "GET",
+        material_url("/manage/materials/?topic=矩阵测试专题&status=draft"),
+        outsider=200,
+    ),
     Case("materials.create", "GET", url("/manage/materials/new"), outsider=200),
-    Case("materials.create", "POST", url("/manage/materials/new"),
-         form=lambda w: _material_form(w, "矩阵测试：新资料"),
-         outsider=200, allowed=302, done=lambda w: _material_exists("矩阵测试：新资料")),
+    Case(
+        "materials.create",
+        "POST",
+        url("/manage/materials/new"),
+        form=lambda w: _material_form(w, "矩阵测试：新资料"),
+        outsider=200,
+        allowed=302,
+        done=lambda w: _material_exists("矩阵测试：新资料"),
+    ),
     Case("materials.show", "GET", material_url("/manage/materials/{material}")),
     Case("materials.edit", "GET", material_url("/manage/materials/{material}/edit")),
-    Case("materials.edit", "POST", material_url("/manage/materials/{material}/edit"),
-         form=lambda w: _material_form(w, body="矩阵测试：改过的正文"),
-         allowed=302, done=lambda w: _u1_material(w).body_markdown == "矩阵测试：改过的正文"),
-    Case("materials.set_status", "POST", material_url("/manage/materials/{material}/status"),
-         form=lambda w: {"status": "published"},
-         allowed=302, done=lambda w: _u1_material(w).status == "published"),
+    Case(
+        "materials.edit",
+        "POST",
+        material_url("/manage/materials/{material}/edit"),
+        form=lambda w: _material_form(w, body="矩阵测试：改过的正文"),
+        allowed=302,
+        done=lambda w: _u1_material(w).body_markdown == "矩阵测试：改过的正文",
+    ),
+    Case(
+        "materials.set_status",
+        "POST",
+        material_url("/manage/materials/{material}/status"),
+        form=lambda w: {"status": "published"},
+        allowed=302,
+        done=lambda w: _u1_material(w).status == "published",
+    ),
     Case("materials.download", "GET", material_url("/manage/materials/{material}/files/pdf")),
     Case("materials.member_minutes", "GET", material_url("/manage/materials/minutes/{m1}")),
     # Offline sessions belong to the branch that held them.
@@ -211,44 +355,87 @@ CASES = [
     Case("offline.create", "GET", url("/manage/offline/new"), outsider=200),
     Case("offline.create", "GET", url("/manage/offline/new?branch={b11}")),
     # An outsider can't pick B11 (nor tick m1): the form refuses it.
-    Case("offline.create", "POST", url("/manage/offline/new"),
-         form=lambda w: _session_form(w, "矩阵测试：新活动"),
-         outsider=200, allowed=302, done=lambda w: _session_exists("矩阵测试：新活动")),
+    Case(
+        "offline.create",
+        "POST",
+        url("/manage/offline/new"),
+        form=lambda w: _session_form(w, "矩阵测试：新活动"),
+        outsider=200,
+        allowed=302,
+        done=lambda w: _session_exists("矩阵测试：新活动"),
+    ),
     Case("offline.show", "GET", session_url("/manage/offline/{session}")),
     Case("offline.edit", "GET", session_url("/manage/offline/{session}/edit")),
-    Case("offline.edit", "POST", session_url("/manage/offline/{session}/edit"),
-         form=lambda w: _session_form(w) | {"notes": "矩阵测试：改过的备注"},
-         allowed=302, done=lambda w: _u1_session(w).notes == "矩阵测试：改过的备注"),
-    Case("offline.delete", "POST", session_url("/manage/offline/{session}/delete"),
-         allowed=302, done=lambda w: not _session_exists(U1_SESSION)),
+    Case(
+        "offline.edit",
+        "POST",
+        session_url("/manage/offline/{session}/edit"),
+        form=lambda w: _session_form(w) | {"notes": "矩阵测试：改过的备注"},
+        allowed=302,
+        done=lambda w: _u1_session(w).notes == "矩阵测试：改过的备注",
+    ),
+    Case(
+        "offline.delete",
+        "POST",
+        session_url("/manage/offline/{session}/delete"),
+        allowed=302,
+        done=lambda w: not _session_exists(U1_SESSION),
+    ),
     # Reflections are reviewed by whoever manages the author's current branch.
     Case("reflections.queue", "GET", reflection_url("/manage/reflections/"), outsider=200),
-    Case("reflections.queue", "GET", reflection_url("/manage/reflections/?status=all"),
-         outsider=200),
+    Case(
+        "reflections.queue", "GET", reflection_url("/manage/reflections/?status=all"), outsider=200
+    ),
     Case("reflections.queue", "GET", url("/manage/reflections/?branch={b11}")),
     Case("reflections.read", "GET", reflection_url("/manage/reflections/{reflection}")),
-    Case("reflections.review", "POST", reflection_url("/manage/reflections/{reflection}/review"),
-         form=lambda w: {"decision": "accept", "comment": ""},
-         allowed=302, done=lambda w: _m1_reflection(w).status == "accepted"),
+    Case(
+        "reflections.review",
+        "POST",
+        reflection_url("/manage/reflections/{reflection}/review"),
+        form=lambda w: {"decision": "accept", "comment": ""},
+        allowed=302,
+        done=lambda w: _m1_reflection(w).status == "accepted",
+    ),
     # Campaigns and training classes are owned by a subtree, like quizzes.
     Case("campaigns.manage_index", "GET", campaign_url("/manage/campaigns/"), outsider=200),
     Case("campaigns.create", "GET", url("/manage/campaigns/new"), outsider=200),
     # An outsider can't aim a campaign at B11: the form refuses it.
-    Case("campaigns.create", "POST", url("/manage/campaigns/new"),
-         form=lambda w: _campaign_form(w, "矩阵测试：新任务", kind="campaign"),
-         outsider=200, allowed=302, done=lambda w: _campaign_exists("矩阵测试：新任务")),
+    Case(
+        "campaigns.create",
+        "POST",
+        url("/manage/campaigns/new"),
+        form=lambda w: _campaign_form(w, "矩阵测试：新任务", kind="campaign"),
+        outsider=200,
+        allowed=302,
+        done=lambda w: _campaign_exists("矩阵测试：新任务"),
+    ),
     Case("campaigns.manage_show", "GET", campaign_url("/manage/campaigns/{campaign}")),
     Case("campaigns.manage_show", "GET", campaign_url("/manage/campaigns/{campaign}?q=m1")),
     Case("campaigns.edit", "GET", campaign_url("/manage/campaigns/{campaign}/edit")),
-    Case("campaigns.edit", "POST", campaign_url("/manage/campaigns/{campaign}/edit"),
-         form=lambda w: _campaign_form(w, description="矩阵测试：改过的说明"),
-         allowed=302, done=lambda w: _u1_campaign(w).description == "矩阵测试：改过的说明"),
-    Case("campaigns.roster", "POST", campaign_url("/manage/campaigns/{campaign}/roster"),
-         form=lambda w: {"action": "add", "member_ids": str(w.org1.id)},
-         allowed=302, done=lambda w: _on_class_roster(w, w.org1)),
-    Case("campaigns.publish", "POST", campaign_url("/manage/campaigns/{campaign}/publish"),
-         form=lambda w: {"published": "1"},
-         allowed=302, done=lambda w: _u1_campaign(w).is_published),
+    Case(
+        "campaigns.edit",
+        "POST",
+        campaign_url("/manage/campaigns/{campaign}/edit"),
+        form=lambda w: _campaign_form(w, description="矩阵测试：改过的说明"),
+        allowed=302,
+        done=lambda w: _u1_campaign(w).description == "矩阵测试：改过的说明",
+    ),
+    Case(
+        "campaigns.roster",
+        "POST",
+        campaign_url("/manage/campaigns/{campaign}/roster"),
+        form=lambda w: {"action": "add", "member_ids": str(w.org1.id)},
+        allowed=302,
+        done=lambda w: _on_class_roster(w, w.org1),
+    ),
+    Case(
+        "campaigns.publish",
+        "POST",
+        campaign_url("/manage/campaigns/{campaign}/publish"),
+        form=lambda w: {"published": "1"},
+        allowed=302,
+        done=lambda w: _u1_campaign(w).is_published,
+    ),
     *authz_credentials.CASES,
     *authz_participation.CASES,
     *authz_points.CASES,
@@ -268,8 +455,18 @@ def _management_routes(app) -> set[tuple[str, str]]:
 def test_every_management_route_is_in_the_matrix(app):
     routes = _management_routes(app)
     assert {endpoint.split(".")[0] for endpoint, _ in routes} == {
-        "org", "members", "bank", "quizzes", "results", "materials", "offline", "reflections",
-        "campaigns", "participation", "points"}
+        "org",
+        "members",
+        "bank",
+        "quizzes",
+        "results",
+        "materials",
+        "offline",
+        "reflections",
+        "campaigns",
+        "participation",
+        "points",
+    }
     assert routes == {(case.endpoint, case.method) for case in CASES}
 
 
@@ -312,42 +509,53 @@ def test_matrix(client, auth, world, case, actor):
         assert bool(case.done(world)) is allowed
 
 
-@pytest.mark.parametrize("method,path", [
-    ("GET", "/manage/branches/new?parent={id}"),
-    ("POST", "/manage/branches/new?parent={id}"),
-    ("GET", "/manage/branches/{id}/edit"),
-    ("POST", "/manage/branches/{id}/edit"),
-    ("GET", "/manage/branches/{id}/move"),
-    ("POST", "/manage/branches/{id}/move"),
-    ("POST", "/manage/branches/{id}/active"),
-    ("GET", "/manage/members/?branch={id}"),
-])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("GET", "/manage/branches/new?parent={id}"),
+        ("POST", "/manage/branches/new?parent={id}"),
+        ("GET", "/manage/branches/{id}/edit"),
+        ("POST", "/manage/branches/{id}/edit"),
+        ("GET", "/manage/branches/{id}/move"),
+        ("POST", "/manage/branches/{id}/move"),
+        ("POST", "/manage/branches/{id}/active"),
+        ("GET", "/manage/members/?branch={id}"),
+    ],
+)
 def test_outsider_gets_404_for_every_u1_branch(client, auth, world, method, path):
     auth.login("org2")
-    form = {"kind": "branch", "code": "Z1", "name": "越权", "parent_id": world.u2.id,
-            "active": "0"}
+    form = {"kind": "branch", "code": "Z1", "name": "越权", "parent_id": world.u2.id, "active": "0"}
     for branch in (world.u1, world.b11, world.b12, world.u1x):
         response = client.open(path.format(id=branch.id), method=method, data=form)
         assert response.status_code == 404, branch
 
 
-@pytest.mark.parametrize("method,path", [
-    ("GET", "/manage/members/{id}"),
-    ("GET", "/manage/members/{id}/edit"),
-    ("POST", "/manage/members/{id}/edit"),
-    ("GET", "/manage/members/{id}/move"),
-    ("POST", "/manage/members/{id}/move"),
-    ("POST", "/manage/members/{id}/active"),
-    ("GET", "/manage/members/{id}/password"),
-    ("POST", "/manage/members/{id}/password"),
-    ("POST", "/manage/members/{id}/code"),
-    ("POST", "/manage/members/{id}/unlock"),
-])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("GET", "/manage/members/{id}"),
+        ("GET", "/manage/members/{id}/edit"),
+        ("POST", "/manage/members/{id}/edit"),
+        ("GET", "/manage/members/{id}/move"),
+        ("POST", "/manage/members/{id}/move"),
+        ("POST", "/manage/members/{id}/active"),
+        ("GET", "/manage/members/{id}/password"),
+        ("POST", "/manage/members/{id}/password"),
+        ("POST", "/manage/members/{id}/code"),
+        ("POST", "/manage/members/{id}/unlock"),
+    ],
+)
 def test_outsider_gets_404_for_every_u1_member(client, auth, world, method, path):
     auth.login("org2")
-    form = {"name": "越权", "police_no": "zz01", "branch_id": world.b21.id,
-            "political_status": "full", "role": "member", "active": "0",
-            "temporary_password": "Temp2026ab"}
+    form = {
+        "name": "越权",
+        "police_no": "zz01",
+        "branch_id": world.b21.id,
+        "political_status": "full",
+        "role": "member",
+        "active": "0",
+        "temporary_password": "Temp2026ab",
+    }
     for member in (world.org1, world.m1):
         response = client.open(path.format(id=member.id), method=method, data=form)
         assert response.status_code == 404, member
@@ -368,20 +576,33 @@ def placed_in_u1(world):
 
 
 @pytest.mark.parametrize("who", ["admin", "org2"])
-@pytest.mark.parametrize("method,path,form", [
-    ("GET", "/manage/members/{id}/edit", {}),
-    ("POST", "/manage/members/{id}/edit", {"name": "被改名", "police_no": "xyz1", "branch_id": 0,
-                                            "political_status": "full", "role": "member"}),
-    ("GET", "/manage/members/{id}/password", {}),
-    ("POST", "/manage/members/{id}/password", {"temporary_password": "Temp2026ab"}),
-    ("POST", "/manage/members/{id}/active", {"active": "0"}),
-    ("POST", "/manage/members/{id}/code", {}),
-    ("GET", "/manage/members/{id}/move", {}),
-    ("POST", "/manage/members/{id}/move", {"branch_id": 0}),
-    ("POST", "/manage/members/{id}/unlock", {}),
-])
-def test_organiser_cannot_manage_someone_who_manages_more(client, auth, placed_in_u1, who,
-                                                          method, path, form):
+@pytest.mark.parametrize(
+    "method,path,form",
+    [
+        ("GET", "/manage/members/{id}/edit", {}),
+        (
+            "POST",
+            "/manage/members/{id}/edit",
+            {
+                "name": "被改名",
+                "police_no": "xyz1",
+                "branch_id": 0,
+                "political_status": "full",
+                "role": "member",
+            },
+        ),
+        ("GET", "/manage/members/{id}/password", {}),
+        ("POST", "/manage/members/{id}/password", {"temporary_password": "Temp2026ab"}),
+        ("POST", "/manage/members/{id}/active", {"active": "0"}),
+        ("POST", "/manage/members/{id}/code", {}),
+        ("GET", "/manage/members/{id}/move", {}),
+        ("POST", "/manage/members/{id}/move", {"branch_id": 0}),
+        ("POST", "/manage/members/{id}/unlock", {}),
+    ],
+)
+def test_organiser_cannot_manage_someone_who_manages_more(
+    client, auth, placed_in_u1, who, method, path, form
+):
     target = getattr(placed_in_u1, who)
     name, branch_id = target.name, target.branch_id
     form = {k: (placed_in_u1.b12.id if k == "branch_id" else v) for k, v in form.items()}
@@ -393,8 +614,10 @@ def test_organiser_cannot_manage_someone_who_manages_more(client, auth, placed_i
     assert target.is_active and not target.must_change_password
     # Their sessions and password are untouched: they still log in with their own.
     other = client.application.test_client()
-    assert other.post("/login", data={"login_id": target.police_no,
-                                      "password": PASSWORD}).status_code == 302
+    assert (
+        other.post("/login", data={"login_id": target.police_no, "password": PASSWORD}).status_code
+        == 302
+    )
 
 
 def test_organiser_may_see_but_not_act_on_someone_who_manages_more(client, auth, placed_in_u1):
@@ -406,11 +629,14 @@ def test_organiser_may_see_but_not_act_on_someone_who_manages_more(client, auth,
     assert "编辑信息" not in body and "重置密码" not in body and "停用账号" not in body
 
 
-@pytest.mark.parametrize("method,path", [
-    ("GET", "/manage/branches/{id}/move"),
-    ("POST", "/manage/branches/{id}/move"),
-    ("POST", "/manage/branches/{id}/active"),
-])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("GET", "/manage/branches/{id}/move"),
+        ("POST", "/manage/branches/{id}/move"),
+        ("POST", "/manage/branches/{id}/active"),
+    ],
+)
 def test_organiser_cannot_restructure_the_top_of_their_scope(client, auth, world, method, path):
     auth.login("org1")
     form = {"parent_id": world.u2.id, "active": "0"}
@@ -431,8 +657,10 @@ def test_tree_offers_no_move_or_deactivate_for_the_top_of_scope(client, auth, wo
 def test_organiser_cannot_create_branch_outside_scope(client, auth, world):
     auth.login("org1")
     for parent in (world.bureau, world.u2):
-        response = client.post(f"/manage/branches/new?parent={parent.id}",
-                               data={"kind": "branch", "code": "B99", "name": "越权支部"})
+        response = client.post(
+            f"/manage/branches/new?parent={parent.id}",
+            data={"kind": "branch", "code": "B99", "name": "越权支部"},
+        )
         assert response.status_code == 404
     assert db.session.scalar(select(Branch.id).where(Branch.code == "B99")) is None
 
@@ -441,8 +669,13 @@ def _count_members() -> int:
     return db.session.scalar(select(func.count()).select_from(Member))
 
 
-ADMIN_FORM = {"name": "冒充管理员", "police_no": "fake1", "political_status": "full",
-              "role": "admin", "initial_password": "Start2026x"}
+ADMIN_FORM = {
+    "name": "冒充管理员",
+    "police_no": "fake1",
+    "political_status": "full",
+    "role": "admin",
+    "initial_password": "Start2026x",
+}
 
 
 def test_organiser_cannot_grant_the_admin_role(client, auth, world):
@@ -456,16 +689,22 @@ def test_organiser_cannot_grant_the_admin_role(client, auth, world):
     assert _count_members() == before
     assert not _member_exists("fake1")
     # Nor by editing someone into an admin.
-    response = client.post(f"/manage/members/{world.m1.id}/edit",
-                           data=_m1_form(world) | {"role": "admin"})
+    response = client.post(
+        f"/manage/members/{world.m1.id}/edit", data=_m1_form(world) | {"role": "admin"}
+    )
     assert response.status_code == 200
     assert _fresh(world.m1).role == Role.MEMBER
 
 
 def test_service_refuses_the_admin_role_to_an_organiser(world):
     data = member_services.MemberData(
-        name="冒充管理员", police_no="fake1", phone=None, branch=world.b11,
-        status=PoliticalStatus.FULL, joined_party_on=None, role=Role.ADMIN,
+        name="冒充管理员",
+        police_no="fake1",
+        phone=None,
+        branch=world.b11,
+        status=PoliticalStatus.FULL,
+        joined_party_on=None,
+        role=Role.ADMIN,
     )
     with pytest.raises(DomainError, match="您无权设置「系统管理员」角色"):
         member_services.create_member(world.org1, data, "Start2026x", TODAY)
@@ -475,8 +714,9 @@ def test_service_refuses_the_admin_role_to_an_organiser(world):
 def test_organiser_cannot_create_a_member_in_another_subtree(client, auth, world):
     auth.login("org1")
     before = _count_members()
-    response = client.post("/manage/members/new", data=_new_member_form(world) | {
-        "branch_id": world.b21.id})
+    response = client.post(
+        "/manage/members/new", data=_new_member_form(world) | {"branch_id": world.b21.id}
+    )
     assert response.status_code == 200
     assert "所选支部不存在或不在您的管理范围内" in response.get_data(as_text=True)
     assert _count_members() == before
@@ -485,8 +725,12 @@ def test_organiser_cannot_create_a_member_in_another_subtree(client, auth, world
 
 def test_service_refuses_a_member_in_another_subtree(world):
     data = member_services.MemberData(
-        name="越权", police_no=NEW_MEMBER, phone=None, branch=world.b21,
-        status=PoliticalStatus.FULL, joined_party_on=None,
+        name="越权",
+        police_no=NEW_MEMBER,
+        phone=None,
+        branch=world.b21,
+        status=PoliticalStatus.FULL,
+        joined_party_on=None,
     )
     with pytest.raises(DomainError, match="您无权在该支部中添加党员"):
         member_services.create_member(world.org1, data, "Start2026x", TODAY)
@@ -503,8 +747,9 @@ def test_org2_cannot_create_member_in_u1(client, auth, world):
 
 def test_outsider_import_naming_a_u1_branch_is_rejected(client, auth, world):
     auth.login("org2")
-    response = client.post("/manage/members/import", data=_roster(world),
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/manage/members/import", data=_roster(world), content_type="multipart/form-data"
+    )
     body = response.get_data(as_text=True)
     assert "不存在或不在您的管理范围内" in body
     assert not _member_exists(NEW_MEMBER)

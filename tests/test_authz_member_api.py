@@ -56,17 +56,33 @@ def world(org, make_member, time_machine) -> World:
     make_member("m2", org.b11, name="同支部党员")
     bank = make_questions(org.admin)
     quiz = make_quiz(org.admin, [org.u1], questions=[bank["single"][0], bank["truefalse"][0]])
-    foreign = save_question(org.org2, QuestionData(
-        type="truefalse", stem="二分局题库的判断题。", options=[], answer=True,
-        category_path="党章"))
-    make_quiz(org.org2, [org.u2], kind=QuizKind.EXAM, questions=[bank["multiple"][2]],
-              title="二分局考试")
+    foreign = save_question(
+        org.org2,
+        QuestionData(
+            type="truefalse",
+            stem="二分局题库的判断题。",
+            options=[],
+            answer=True,
+            category_path="党章",
+        ),
+    )
+    make_quiz(
+        org.org2, [org.u2], kind=QuizKind.EXAM, questions=[bank["multiple"][2]], title="二分局考试"
+    )
     attempt, _ = attempts.start_attempt(org.m1, quiz, NOW, random.Random(1))
     daily = practice.draw_daily_questions(org.m1, NOW)[0].question_id
     material = make_material(org)
     db.session.commit()
-    return World(quiz, attempt, bank["single"][0].id, bank["single"][1].id, foreign.id,
-                 bank["multiple"][2].id, daily, minutes.issue_token(org.m1.id, material))
+    return World(
+        quiz,
+        attempt,
+        bank["single"][0].id,
+        bank["single"][1].id,
+        foreign.id,
+        bank["multiple"][2].id,
+        daily,
+        minutes.issue_token(org.m1.id, material),
+    )
 
 
 def _saved(w: World) -> bool:
@@ -94,9 +110,15 @@ class Case:
 
 def p(template: str) -> Callable[[World], str]:
     def build(w: World) -> str:
-        return template.format(quiz=w.quiz.id, attempt=w.attempt.id, on_paper=w.on_paper,
-                               free=w.free, foreign=w.foreign, reserved=w.reserved,
-                               daily=w.daily)
+        return template.format(
+            quiz=w.quiz.id,
+            attempt=w.attempt.id,
+            on_paper=w.on_paper,
+            free=w.free,
+            foreign=w.foreign,
+            reserved=w.reserved,
+            daily=w.daily,
+        )
 
     build.__doc__ = template
     return build
@@ -106,42 +128,103 @@ EVERYONE = {"owner": 200, "colleague": 200, "outsider": 200, "admin": 200}
 
 CASES = [
     # Attempts: only the owner's own; a start only inside the quiz's audience.
-    Case("api.start", "POST", p("/api/quizzes/{quiz}/attempts"),
-         expect={"owner": 200, "colleague": 201}),
+    Case(
+        "api.start",
+        "POST",
+        p("/api/quizzes/{quiz}/attempts"),
+        expect={"owner": 200, "colleague": 201},
+    ),
     Case("api.show", "GET", p("/api/attempts/{attempt}"), expect={"owner": 200}),
-    Case("api.save_answer", "PUT", p("/api/attempts/{attempt}/answers/{on_paper}"),
-         body=lambda w: {"seq": 5, "response": 1}, expect={"owner": 200}, done=_saved),
-    Case("api.leave", "POST", p("/api/attempts/{attempt}/leave"), expect={"owner": 200},
-         done=lambda w: db.session.get(Attempt, w.attempt.id).leave_count == 1),
-    Case("api.submit", "POST", p("/api/attempts/{attempt}/submit"), expect={"owner": 200},
-         done=lambda w: db.session.get(Attempt, w.attempt.id).status == "submitted"),
+    Case(
+        "api.save_answer",
+        "PUT",
+        p("/api/attempts/{attempt}/answers/{on_paper}"),
+        body=lambda w: {"seq": 5, "response": 1},
+        expect={"owner": 200},
+        done=_saved,
+    ),
+    Case(
+        "api.leave",
+        "POST",
+        p("/api/attempts/{attempt}/leave"),
+        expect={"owner": 200},
+        done=lambda w: db.session.get(Attempt, w.attempt.id).leave_count == 1,
+    ),
+    Case(
+        "api.submit",
+        "POST",
+        p("/api/attempts/{attempt}/submit"),
+        expect={"owner": 200},
+        done=lambda w: db.session.get(Attempt, w.attempt.id).status == "submitted",
+    ),
     # Study: the token names its member; anyone else's heartbeat is refused (409).
-    Case("study_api.heartbeat", "POST", p("/api/study/heartbeat"),
-         body=lambda w: {"token": w.token}, expect={"owner": 200, "colleague": 409,
-                                                    "outsider": 409, "admin": 409},
-         done=lambda w: db.session.scalar(select(func.count()).select_from(StudyMinute)) > 0),
+    Case(
+        "study_api.heartbeat",
+        "POST",
+        p("/api/study/heartbeat"),
+        body=lambda w: {"token": w.token},
+        expect={"owner": 200, "colleague": 409, "outsider": 409, "admin": 409},
+        done=lambda w: db.session.scalar(select(func.count()).select_from(StudyMinute)) > 0,
+    ),
     # Practice: what each may practise; never an answer from the running paper, another
     # unit's bank or an exam.
-    Case("practice.answer_question", "POST", p("/practice/api/questions/{free}/answer"),
-         body=lambda w: {"response": 0}, expect=EVERYONE),
-    Case("practice.answer_question", "POST", p("/practice/api/questions/{on_paper}/answer"),
-         body=lambda w: {"response": 0},
-         expect={"colleague": 200, "outsider": 200, "admin": 200}, secret="正确答案"),
-    Case("practice.answer_question", "POST", p("/practice/api/questions/{foreign}/answer"),
-         body=lambda w: {"response": True}, expect={"outsider": 200}, secret="正确答案"),
-    Case("practice.answer_question", "POST", p("/practice/api/questions/{reserved}/answer"),
-         body=lambda w: {"response": [0]}, expect={}, secret="正确答案",
-         done=lambda w: db.session.scalar(select(func.count()).select_from(WrongAnswer)
-                                          .where(WrongAnswer.question_id == w.reserved)) > 0),
+    Case(
+        "practice.answer_question",
+        "POST",
+        p("/practice/api/questions/{free}/answer"),
+        body=lambda w: {"response": 0},
+        expect=EVERYONE,
+    ),
+    Case(
+        "practice.answer_question",
+        "POST",
+        p("/practice/api/questions/{on_paper}/answer"),
+        body=lambda w: {"response": 0},
+        expect={"colleague": 200, "outsider": 200, "admin": 200},
+        secret="正确答案",
+    ),
+    Case(
+        "practice.answer_question",
+        "POST",
+        p("/practice/api/questions/{foreign}/answer"),
+        body=lambda w: {"response": True},
+        expect={"outsider": 200},
+        secret="正确答案",
+    ),
+    Case(
+        "practice.answer_question",
+        "POST",
+        p("/practice/api/questions/{reserved}/answer"),
+        body=lambda w: {"response": [0]},
+        expect={},
+        secret="正确答案",
+        done=lambda w: (
+            db.session.scalar(
+                select(func.count())
+                .select_from(WrongAnswer)
+                .where(WrongAnswer.question_id == w.reserved)
+            )
+            > 0
+        ),
+    ),
     # Daily: only the member's own questions of today.
-    Case("practice.answer_daily", "POST", p("/practice/api/daily/{daily}/answer"),
-         body=lambda w: {"response": None}, expect={"owner": 400}),
+    Case(
+        "practice.answer_daily",
+        "POST",
+        p("/practice/api/daily/{daily}/answer"),
+        body=lambda w: {"response": None},
+        expect={"owner": 400},
+    ),
 ]
 
 
 def test_every_member_api_is_in_the_matrix(app):
-    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
-              if "/api/" in rule.rule for method in rule.methods - {"HEAD", "OPTIONS"}}
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if "/api/" in rule.rule
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
     assert routes == {(case.endpoint, case.method) for case in CASES}
 
 
@@ -173,8 +256,13 @@ def test_member_api_matrix(client, world, case, actor):
 
 def test_daily_question_of_another_member_is_not_today_s(client, world, org):
     _login(client, "colleague")
-    response = client.post(f"/practice/api/daily/{world.daily}/answer",
-                           json={"response": 0})
+    response = client.post(f"/practice/api/daily/{world.daily}/answer", json={"response": 0})
     assert response.status_code == 404
-    assert db.session.scalar(select(func.count()).select_from(DailyQuestion)
-                             .where(DailyQuestion.answered_at.is_not(None))) == 0
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(DailyQuestion)
+            .where(DailyQuestion.answered_at.is_not(None))
+        )
+        == 0
+    )

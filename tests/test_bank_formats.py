@@ -24,8 +24,18 @@ HEADERS = xlsx.HEADERS
 BROKEN_ENCODING = b"\xff\xfe\x00\x81\xff question \xff"
 
 
-def row(type_, stem, options=(), answer="", explanation="", category="", difficulty=None,
-        source="", key=None, tags=None) -> list:
+def row(
+    type_,
+    stem,
+    options=(),
+    answer="",
+    explanation="",
+    category="",
+    difficulty=None,
+    source="",
+    key=None,
+    tags=None,
+) -> list:
     """A data row in the template's column order."""
     padded = [*options, *[None] * (8 - len(options))]
     return [type_, stem, *padded, answer, explanation, category, difficulty, source, key, tags]
@@ -71,14 +81,31 @@ def import_all(org, drafts, skipped=()):
 # ================================================================ xlsx
 
 GOOD_ROWS = [
-    row("单选", "党员受到开除党籍处分，（  ）内不得重新入党。", ["二年", "三年", "五年"], "C",
-        "第十三条", "党内法规/纪律处分条例", 1, "《中国共产党纪律处分条例》第十三条", "x-001",
-        "处分影响期，开除党籍"),
-    row("多选题", "对党员的纪律处分种类包括（  ）。", ["警告", "严重警告", "记过", "留党察看"],
-        "A、B、D", difficulty=3.0),
+    row(
+        "单选",
+        "党员受到开除党籍处分，（  ）内不得重新入党。",
+        ["二年", "三年", "五年"],
+        "C",
+        "第十三条",
+        "党内法规/纪律处分条例",
+        1,
+        "《中国共产党纪律处分条例》第十三条",
+        "x-001",
+        "处分影响期，开除党籍",
+    ),
+    row(
+        "多选题",
+        "对党员的纪律处分种类包括（  ）。",
+        ["警告", "严重警告", "记过", "留党察看"],
+        "A、B、D",
+        difficulty=3.0,
+    ),
     row("判断", "留党察看期限最长不得超过二年。", answer="错误", difficulty="4"),
-    row("填空", "党员受到警告处分____内、受到严重警告处分____内，不得在党内提拔职务。",
-        answer="一年|1年；一年半"),
+    row(
+        "填空",
+        "党员受到警告处分____内、受到严重警告处分____内，不得在党内提拔职务。",
+        answer="一年|1年；一年半",
+    ),
     row("单选", "中国共产党成立于（  ）年。", [1921, 1927, 1949, 19.5], "A", key=1001),
     row("判断", "党员受到警告处分一年内，可以在党内提拔职务。", answer=False),
 ]
@@ -96,16 +123,34 @@ def test_xlsx_good_file_reads_every_type_in_its_own_form(whole_numbers):
     assert problems_of(drafts) == {}
     data = [d.data for d in drafts]
     assert data[0] == QuestionData(
-        type="single", stem="党员受到开除党籍处分，（  ）内不得重新入党。",
-        options=["二年", "三年", "五年"], answer=2, explanation="第十三条",
-        source="《中国共产党纪律处分条例》第十三条", difficulty=1,
-        category_path="党内法规/纪律处分条例", tags=["处分影响期", "开除党籍"], key="x-001")
+        type="single",
+        stem="党员受到开除党籍处分，（  ）内不得重新入党。",
+        options=["二年", "三年", "五年"],
+        answer=2,
+        explanation="第十三条",
+        source="《中国共产党纪律处分条例》第十三条",
+        difficulty=1,
+        category_path="党内法规/纪律处分条例",
+        tags=["处分影响期", "开除党籍"],
+        key="x-001",
+    )
     assert (data[1].type, data[1].answer, data[1].difficulty, data[1].key) == (
-        "multiple", [0, 1, 3], 3, None)
+        "multiple",
+        [0, 1, 3],
+        3,
+        None,
+    )
     assert (data[2].type, data[2].answer, data[2].difficulty, data[2].options) == (
-        "truefalse", False, 4, [])
+        "truefalse",
+        False,
+        4,
+        [],
+    )
     assert (data[3].type, data[3].answer, data[3].difficulty) == (
-        "fill", [["一年", "1年"], ["一年半"]], 2)
+        "fill",
+        [["一年", "1年"], ["一年半"]],
+        2,
+    )
     # Numbers typed into Excel come back as the text a person sees.
     assert (data[4].options, data[4].key) == (["1921", "1927", "1949", "19.5"], "1001")
     assert (data[5].type, data[5].answer) == ("truefalse", False)  # Excel's FALSE cell
@@ -119,8 +164,9 @@ def test_xlsx_good_file_imports(org):
 
 def test_xlsx_columns_may_come_in_another_order_below_a_title_row():
     headers = ["答案", "题干", "题型", "选项 B", "选项a"]
-    content = workbook_bytes([["B", "题（  ）。", "单选", "错的", "对的"]], headers,
-                             before=[["党规题库（2024）"]])
+    content = workbook_bytes(
+        [["B", "题（  ）。", "单选", "错的", "对的"]], headers, before=[["党规题库（2024）"]]
+    )
     [draft] = xlsx.read("t.xlsx", content)[0]
     assert draft.location == "t.xlsx 第 3 行"
     assert (draft.data.options, draft.data.answer) == (["对的", "错的"], 1)
@@ -128,29 +174,41 @@ def test_xlsx_columns_may_come_in_another_order_below_a_title_row():
 
 def test_xlsx_blank_rows_are_skipped_but_counted():
     content = workbook_bytes([GOOD_ROWS[2], [None] * 5, GOOD_ROWS[3]])
-    assert [d.location for d in xlsx.read("t.xlsx", content)[0]] == ["t.xlsx 第 2 行",
-                                                                    "t.xlsx 第 4 行"]
+    assert [d.location for d in xlsx.read("t.xlsx", content)[0]] == [
+        "t.xlsx 第 2 行",
+        "t.xlsx 第 4 行",
+    ]
 
 
-@pytest.mark.parametrize("bad, message", [
-    (row("单选", "缺少答案（  ）。", ["一", "二"]), "缺少答案"),
-    (row("单选", "答案不在选项中（  ）。", ["一", "二"], "C"),
-     "答案「C」不在选项中（共 2 个选项）"),
-    (row("多选", "多选只有一个答案（  ）。", ["一", "二", "三"], "B"), "多选题至少应有两个答案"),
-    (row("问答", "谈谈认识。", answer="略"), "未知题型「问答」（应为 单选、多选、判断、填空）"),
-    (row(None, "没有题型。", answer="对"), "缺少题型"),
-    (row("单选", "没有选项（  ）。", answer="A"), "单选题缺少选项"),
-    (row("单选", "选项跳号（  ）。", ["一", None, "三"], "A"),
-     "选项应从选项A起连续填写，选项B为空"),
-    (row("判断", "判断题的答案（  ）。", answer="也许"), "应为“对”或“错”"),
-    (row("判断", "判断题有选项。", ["对", "错"], "对"), "判断题不应有选项"),
-    (row("填空", "两个空____和____。", answer="一"), "题干有 2 个空"),
-    (row("判断", "难度不对。", answer="对", difficulty="难"), "难度「难」应为 1 至 5 的整数"),
-    (row("判断", "难度不对。", answer="对", difficulty=2.5), "难度「2.5」应为 1 至 5 的整数"),
-    (row("判断", "难度太大。", answer="对", difficulty=6), "难度应为 1 至 5 的整数"),
-    (row("判断", "编号不对。", answer="对", key="含 空格"), "编号「含 空格」只能由"),
-    (row("单选", "", ["一", "二"], "A"), "题干不能为空"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (row("单选", "缺少答案（  ）。", ["一", "二"]), "缺少答案"),
+        (
+            row("单选", "答案不在选项中（  ）。", ["一", "二"], "C"),
+            "答案「C」不在选项中（共 2 个选项）",
+        ),
+        (
+            row("多选", "多选只有一个答案（  ）。", ["一", "二", "三"], "B"),
+            "多选题至少应有两个答案",
+        ),
+        (row("问答", "谈谈认识。", answer="略"), "未知题型「问答」（应为 单选、多选、判断、填空）"),
+        (row(None, "没有题型。", answer="对"), "缺少题型"),
+        (row("单选", "没有选项（  ）。", answer="A"), "单选题缺少选项"),
+        (
+            row("单选", "选项跳号（  ）。", ["一", None, "三"], "A"),
+            "选项应从选项A起连续填写，选项B为空",
+        ),
+        (row("判断", "判断题的答案（  ）。", answer="也许"), "应为“对”或“错”"),
+        (row("判断", "判断题有选项。", ["对", "错"], "对"), "判断题不应有选项"),
+        (row("填空", "两个空____和____。", answer="一"), "题干有 2 个空"),
+        (row("判断", "难度不对。", answer="对", difficulty="难"), "难度「难」应为 1 至 5 的整数"),
+        (row("判断", "难度不对。", answer="对", difficulty=2.5), "难度「2.5」应为 1 至 5 的整数"),
+        (row("判断", "难度太大。", answer="对", difficulty=6), "难度应为 1 至 5 的整数"),
+        (row("判断", "编号不对。", answer="对", key="含 空格"), "编号「含 空格」只能由"),
+        (row("单选", "", ["一", "二"], "A"), "题干不能为空"),
+    ],
+)
 def test_xlsx_bad_rows_are_named_by_row_and_reason(bad, message):
     drafts, _ = xlsx.read("题库.xlsx", workbook_bytes([GOOD_ROWS[2], bad]))
     problems = problems_of(drafts)
@@ -171,23 +229,29 @@ def test_xlsx_a_column_twice_is_refused():
         xlsx.read("t.xlsx", workbook_bytes([], [*HEADERS, "答案"]))
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "文件「t.xlsx」是空的"),
-    (workbook_bytes([], headers=[]), "文件「t.xlsx」是空的"),
-    (workbook_bytes([]), "中没有题目"),
-    (workbook_bytes([[None] * 5, [None] * 5]), "中没有题目"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "文件「t.xlsx」是空的"),
+        (workbook_bytes([], headers=[]), "文件「t.xlsx」是空的"),
+        (workbook_bytes([]), "中没有题目"),
+        (workbook_bytes([[None] * 5, [None] * 5]), "中没有题目"),
+    ],
+)
 def test_xlsx_empty_files_are_refused(content, message):
     with pytest.raises(DomainError, match=message):
         xlsx.read("t.xlsx", content)
 
 
-@pytest.mark.parametrize("content", [
-    workbook_bytes(GOOD_ROWS)[:2000],  # truncated download
-    b"PK\x03\x04 not really a zip",
-    "题型,题干\n单选,题".encode("gb18030"),  # a CSV renamed to .xlsx
-    BROKEN_ENCODING,
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        workbook_bytes(GOOD_ROWS)[:2000],  # truncated download
+        b"PK\x03\x04 not really a zip",
+        "题型,题干\n单选,题".encode("gb18030"),  # a CSV renamed to .xlsx
+        BROKEN_ENCODING,
+    ],
+)
 def test_xlsx_corrupt_files_are_refused(content):
     with pytest.raises(DomainError, match=re.escape("无法读取文件「t.xlsx」，文件可能已损坏")):
         xlsx.read("t.xlsx", content)
@@ -213,8 +277,18 @@ def test_xlsx_too_many_questions_are_refused():
 
 
 def test_xlsx_reader_takes_the_formula_guard_off():
-    content = workbook_bytes([row("单选", "'=1+1 等于（  ）。", ["'-1", "'@2", "'+3", "''=4"], "A",
-                                  explanation="'不是公式", key="'-k")])
+    content = workbook_bytes(
+        [
+            row(
+                "单选",
+                "'=1+1 等于（  ）。",
+                ["'-1", "'@2", "'+3", "''=4"],
+                "A",
+                explanation="'不是公式",
+                key="'-k",
+            )
+        ]
+    )
     data = xlsx.read("t.xlsx", content)[0][0].data
     assert data.stem == "=1+1 等于（  ）。"
     assert data.options == ["-1", "@2", "+3", "'=4"]
@@ -224,13 +298,30 @@ def test_xlsx_reader_takes_the_formula_guard_off():
 
 # ---------------------------------------------------------------- the template
 
+
 def test_template_has_the_header_only_and_the_instructions():
     workbook = openpyxl.load_workbook(io.BytesIO(xlsx.template_xlsx()))
     sheet = workbook.worksheets[0]
     assert workbook.sheetnames == ["题目", "填写说明"]
     assert [c.value for c in sheet[1]] == [
-        "题型", "题干", "选项A", "选项B", "选项C", "选项D", "选项E", "选项F", "选项G", "选项H",
-        "答案", "解析", "分类", "难度", "出处", "编号", "标签"]
+        "题型",
+        "题干",
+        "选项A",
+        "选项B",
+        "选项C",
+        "选项D",
+        "选项E",
+        "选项F",
+        "选项G",
+        "选项H",
+        "答案",
+        "解析",
+        "分类",
+        "难度",
+        "出处",
+        "编号",
+        "标签",
+    ]
     assert sheet.max_row == 1
     assert all(c.font.b for c in sheet[1])
     assert sheet.freeze_panes == "A2"
@@ -267,28 +358,66 @@ def test_the_blank_template_is_refused_as_empty():
 # ---------------------------------------------------------------- export and round trip
 
 ROUND_TRIP = [
-    QuestionData(type="single", stem="党员受到开除党籍处分，（  ）内不得重新入党。",
-                 options=["二年", "三年", "五年", "1921"], answer=2,
-                 explanation="第十三条。\n第二行。",
-                 source="《中国共产党纪律处分条例》第十三条", difficulty=1,
-                 category_path="党内法规/纪律处分条例/总则", tags=["处分影响期", "开除党籍"],
-                 key="rt-001"),
-    QuestionData(type="multiple", stem="对党员的纪律处分种类包括（  ）。",
-                 options=["警告", "严重警告", "记过", "留党察看", "开除党籍"], answer=[0, 1, 3, 4],
-                 difficulty=5, category_path="党内法规/纪律处分条例"),
-    QuestionData(type="truefalse", stem="留党察看期限最长不得超过二年。", options=[], answer=True,
-                 category_path="党内法规/纪律处分条例/总则", key="rt-003"),
-    QuestionData(type="truefalse", stem="党员受到警告处分一年内，可以在党内提拔职务。",
-                 options=[], answer=False, tags=["警告"]),
-    QuestionData(type="fill",
-                 stem="党员受到警告处分____内、受到严重警告处分____内，不得在党内提拔职务。",
-                 options=[], answer=[["一年", "1年", "12个月"], ["一年半", "1年半"]],
-                 category_path="党内法规/廉洁自律准则", key="rt-005"),
-    QuestionData(type="fill", stem="党的最高理想和最终目标是实现", options=[],
-                 answer=[["共产主义"]], key="rt-006"),
+    QuestionData(
+        type="single",
+        stem="党员受到开除党籍处分，（  ）内不得重新入党。",
+        options=["二年", "三年", "五年", "1921"],
+        answer=2,
+        explanation="第十三条。\n第二行。",
+        source="《中国共产党纪律处分条例》第十三条",
+        difficulty=1,
+        category_path="党内法规/纪律处分条例/总则",
+        tags=["处分影响期", "开除党籍"],
+        key="rt-001",
+    ),
+    QuestionData(
+        type="multiple",
+        stem="对党员的纪律处分种类包括（  ）。",
+        options=["警告", "严重警告", "记过", "留党察看", "开除党籍"],
+        answer=[0, 1, 3, 4],
+        difficulty=5,
+        category_path="党内法规/纪律处分条例",
+    ),
+    QuestionData(
+        type="truefalse",
+        stem="留党察看期限最长不得超过二年。",
+        options=[],
+        answer=True,
+        category_path="党内法规/纪律处分条例/总则",
+        key="rt-003",
+    ),
+    QuestionData(
+        type="truefalse",
+        stem="党员受到警告处分一年内，可以在党内提拔职务。",
+        options=[],
+        answer=False,
+        tags=["警告"],
+    ),
+    QuestionData(
+        type="fill",
+        stem="党员受到警告处分____内、受到严重警告处分____内，不得在党内提拔职务。",
+        options=[],
+        answer=[["一年", "1年", "12个月"], ["一年半", "1年半"]],
+        category_path="党内法规/廉洁自律准则",
+        key="rt-005",
+    ),
+    QuestionData(
+        type="fill",
+        stem="党的最高理想和最终目标是实现",
+        options=[],
+        answer=[["共产主义"]],
+        key="rt-006",
+    ),
     # Texts a spreadsheet would take for formulas.
-    QuestionData(type="single", stem="=1+1 的结果（  ）。", options=["-1", "+2", "@3", "'=4"],
-                 answer=1, explanation="-见第一条", source="@出处", key="-rt-007"),
+    QuestionData(
+        type="single",
+        stem="=1+1 的结果（  ）。",
+        options=["-1", "+2", "@3", "'=4"],
+        answer=1,
+        explanation="-见第一条",
+        source="@出处",
+        key="-rt-007",
+    ),
 ]
 
 
@@ -339,9 +468,24 @@ def test_export_writes_the_template_layout(bank):
     assert list(rows[0]) == HEADERS
     assert len(rows) == len(ROUND_TRIP) + 1
     assert rows[1] == (
-        "单选", "党员受到开除党籍处分，（  ）内不得重新入党。", "二年", "三年", "五年", "1921",
-        None, None, None, None, "C", "第十三条。\n第二行。", "党内法规/纪律处分条例/总则", 1,
-        "《中国共产党纪律处分条例》第十三条", "rt-001", "处分影响期,开除党籍")
+        "单选",
+        "党员受到开除党籍处分，（  ）内不得重新入党。",
+        "二年",
+        "三年",
+        "五年",
+        "1921",
+        None,
+        None,
+        None,
+        None,
+        "C",
+        "第十三条。\n第二行。",
+        "党内法规/纪律处分条例/总则",
+        1,
+        "《中国共产党纪律处分条例》第十三条",
+        "rt-001",
+        "处分影响期,开除党籍",
+    )
     fill = rows[5]
     assert fill[0] == "填空" and fill[10] == "一年|1年|12个月；一年半|1年半"
     assert all(c.font.b for c in sheet[1]) and sheet.freeze_panes == "A2"
@@ -350,15 +494,23 @@ def test_export_writes_the_template_layout(bank):
 def test_export_neutralises_formulas(bank):
     workbook = openpyxl.load_workbook(io.BytesIO(exports.export_xlsx(bank)))
     cells = {c.value: c for r in workbook.worksheets[0].iter_rows(min_row=8) for c in r if c.value}
-    for text in ("'=1+1 的结果（  ）。", "'-1", "'+2", "'@3", "''=4", "'-见第一条", "'@出处",
-                 "'-rt-007"):
+    for text in (
+        "'=1+1 的结果（  ）。",
+        "'-1",
+        "'+2",
+        "'@3",
+        "''=4",
+        "'-见第一条",
+        "'@出处",
+        "'-rt-007",
+    ):
         assert text in cells, text
         assert cells[text].data_type == "s"
     assert not any(c.data_type == "f" for r in workbook.worksheets[0].iter_rows() for c in r)
 
 
 def test_neutralise():
-    assert exports.neutralise("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert exports.neutralise('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert exports.neutralise("普通文字") == "普通文字"
     assert exports.neutralise("'引号开头") == "'引号开头"
     assert exports.neutralise("") is None
@@ -374,30 +526,46 @@ def test_export_loads_the_categories_in_one_query(bank, queries):
 
 # ================================================================ GIFT
 
+
 def test_gift_good_file():
     drafts, skipped = gift.read("练习.gift", (DATA / "good.gift").read_bytes())
 
     assert skipped == []
     assert problems_of(drafts) == {}
     assert [d.location for d in drafts] == [
-        "练习.gift 第 1 题（第 6 行）", "练习.gift 第 2 题（第 13 行）",
-        "练习.gift 第 3 题（第 20 行）", "练习.gift 第 4 题（第 22 行）",
-        "练习.gift 第 5 题（第 26 行）", "练习.gift 第 6 题（第 28 行）",
-        "练习.gift 第 7 题（第 30 行）", "练习.gift 第 8 题（第 32 行）"]
+        "练习.gift 第 1 题（第 6 行）",
+        "练习.gift 第 2 题（第 13 行）",
+        "练习.gift 第 3 题（第 20 行）",
+        "练习.gift 第 4 题（第 22 行）",
+        "练习.gift 第 5 题（第 26 行）",
+        "练习.gift 第 6 题（第 28 行）",
+        "练习.gift 第 7 题（第 30 行）",
+        "练习.gift 第 8 题（第 32 行）",
+    ]
     q = [d.data for d in drafts]
     # [html] stems lose their tags; the general feedback (####) is the explanation.
     assert q[0] == QuestionData(
-        type="single", stem="党员受到开除党籍处分，（  ）内不得重新入党。",
-        options=["二年", "三年", "五年"], answer=2,
+        type="single",
+        stem="党员受到开除党籍处分，（  ）内不得重新入党。",
+        options=["二年", "三年", "五年"],
+        answer=2,
         explanation="第十三条规定：党员受到开除党籍处分，五年内不得重新入党。",
-        category_path="党内法规/纪律处分条例", key="gift-001")
+        category_path="党内法规/纪律处分条例",
+        key="gift-001",
+    )
     # Weights: the options with a positive weight are right.
     assert (q[1].type, q[1].options, q[1].answer) == (
-        "multiple", ["警告", "严重警告", "记过"], [0, 1])
+        "multiple",
+        ["警告", "严重警告", "记过"],
+        [0, 1],
+    )
     assert q[1].stem == "对党员的纪律处分种类包括（  ）。"
     # True/false: the feedback for a right answer explains.
     assert (q[2].type, q[2].answer, q[2].explanation) == (
-        "truefalse", True, "第十二条：留党察看期限最长不得超过二年。")
+        "truefalse",
+        True,
+        "第十二条：留党察看期限最长不得超过二年。",
+    )
     assert (q[3].type, q[3].answer, q[3].explanation) == ("truefalse", False, "")
     # $CATEGORY changes the category of what follows; "$course$/" is Moodle's, not ours.
     assert [d.category_path for d in q[:4]] == ["党内法规/纪律处分条例"] * 4
@@ -405,12 +573,20 @@ def test_gift_good_file():
     assert (q[4].type, q[4].options, q[4].answer) == ("single", ["2015", "2016", "2012"], 0)
     # Short answers are fill-ins; the blank is where the braces were.
     assert q[5] == QuestionData(
-        type="fill", stem="党的纪律建设要坚持 ____ 、治病救人的方针。", options=[],
-        answer=[["惩前毖后", "惩前毖后的"]], explanation="对",
-        category_path="党内法规/廉洁自律准则", key="gift-006")
+        type="fill",
+        stem="党的纪律建设要坚持 ____ 、治病救人的方针。",
+        options=[],
+        answer=[["惩前毖后", "惩前毖后的"]],
+        explanation="对",
+        category_path="党内法规/廉洁自律准则",
+        key="gift-006",
+    )
     # A title that can't be a key gives no key; [markdown] is dropped.
     assert (q[6].key, q[6].stem, q[6].answer) == (
-        None, "党员受到警告处分 ____ 内，不得在党内提拔职务。", [["一年", "1年"]])
+        None,
+        "党员受到警告处分 ____ 内，不得在党内提拔职务。",
+        [["一年", "1年"]],
+    )
     # Escaped special characters are text.
     assert q[7].stem == "下列说法正确的是:"
     assert q[7].options[1] == "党纪处分只有警告~严重警告两种"
@@ -433,7 +609,8 @@ def test_gift_other_types_are_skipped_with_the_reason(org):
         ("其他.gift 第 4 题（第 12 行）", "不支持的题型：说明文字（没有答案部分）"),
     ]
     assert [(d.location, d.data.key, d.data.category_path) for d in drafts] == [
-        ("其他.gift 第 5 题（第 14 行）", "ok-001", "其他")]
+        ("其他.gift 第 5 题（第 14 行）", "ok-001", "其他")
+    ]
     result = import_all(org, drafts, skipped)
     assert (result.created, len(result.skipped)) == (1, 4)
 
@@ -444,21 +621,24 @@ def test_gift_file_with_only_unsupported_questions_lists_them(org):
     assert import_all(org, drafts, skipped).skipped == skipped
 
 
-@pytest.mark.parametrize("text, message", [
-    ("没有正确答案（  ）。{~一 ~二}", "没有标出正确答案"),
-    ("两个等号（  ）。{=一 =二 ~三}", "单选题只能有一个以 = 标出的正确答案"),
-    ("权重不足（  ）。{~%50%一 ~%25%二 ~三}", "正确选项的权重之和应为 100%，现为 75%"),
-    ("两种标法（  ）。{=一 ~%50%二 ~三}", "请只用一种方式标出"),
-    ("缺右括号 {=一 ~二", "缺少右花括号"),
-    ("::没结尾 题 {T}", "标题缺少结尾"),
-    ("两个答案 {T} 和 {F}", "只能有一个答案部分"),
-    ("空选项（  ）。{=一 ~ ~三}", "第 2 个答案是空的"),
-    ("乱写（  ）。{一 =二 ~三}", "应以 = 或 ~ 开头"),
-    ("部分分 {=%50%一年}", "没有满分的答案"),
-    ("{=只有答案}", "题干不能为空"),
-    ("单个选项（  ）。{=一 ~}", "第 2 个答案是空的"),
-    ("太多选项（  ）。{=1 ~2 ~3 ~4 ~5 ~6 ~7 ~8 ~9}", "选项应为 2 至 8 个"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("没有正确答案（  ）。{~一 ~二}", "没有标出正确答案"),
+        ("两个等号（  ）。{=一 =二 ~三}", "单选题只能有一个以 = 标出的正确答案"),
+        ("权重不足（  ）。{~%50%一 ~%25%二 ~三}", "正确选项的权重之和应为 100%，现为 75%"),
+        ("两种标法（  ）。{=一 ~%50%二 ~三}", "请只用一种方式标出"),
+        ("缺右括号 {=一 ~二", "缺少右花括号"),
+        ("::没结尾 题 {T}", "标题缺少结尾"),
+        ("两个答案 {T} 和 {F}", "只能有一个答案部分"),
+        ("空选项（  ）。{=一 ~ ~三}", "第 2 个答案是空的"),
+        ("乱写（  ）。{一 =二 ~三}", "应以 = 或 ~ 开头"),
+        ("部分分 {=%50%一年}", "没有满分的答案"),
+        ("{=只有答案}", "题干不能为空"),
+        ("单个选项（  ）。{=一 ~}", "第 2 个答案是空的"),
+        ("太多选项（  ）。{=1 ~2 ~3 ~4 ~5 ~6 ~7 ~8 ~9}", "选项应为 2 至 8 个"),
+    ],
+)
 def test_gift_bad_questions_are_named_by_number_line_and_reason(text, message):
     content = f"// 第一行是注释\n\n留党察看期限最长不得超过二年。{{T}}\n\n{text}\n".encode()
     drafts, _ = gift.read("错.gift", content)
@@ -468,8 +648,10 @@ def test_gift_bad_questions_are_named_by_number_line_and_reason(text, message):
 
 
 def test_gift_weights_may_be_fractions_and_one_weighted_option_is_single_choice():
-    text = ("三个都对（  ）。{~%33.33333%一 ~%33.33333%二 ~%33.33333%三 ~%-100%四}\n\n"
-            "只有一个（  ）。{~%100%一 ~二 ~%-50%三}")
+    text = (
+        "三个都对（  ）。{~%33.33333%一 ~%33.33333%二 ~%33.33333%三 ~%-100%四}\n\n"
+        "只有一个（  ）。{~%100%一 ~二 ~%-50%三}"
+    )
     first, second = [d.data for d in gift.read("t.gift", text.encode())[0]]
     assert (first.type, first.answer) == ("multiple", [0, 1, 2])
     assert (second.type, second.answer) == ("single", 0)
@@ -500,11 +682,16 @@ def test_gift_true_false_spellings_and_escapes():
 
 
 def test_gift_category_prefixes_and_titles():
-    text = ("$CATEGORY: $course$/top\n\n::Q1::题 {T}\n\n$CATEGORY: top/党章/总纲\n"
-            "::题目 二::题二 {T}\n\n$CATEGORY: $system$/top/a/b\n\n题三 {T}")
+    text = (
+        "$CATEGORY: $course$/top\n\n::Q1::题 {T}\n\n$CATEGORY: top/党章/总纲\n"
+        "::题目 二::题二 {T}\n\n$CATEGORY: $system$/top/a/b\n\n题三 {T}"
+    )
     drafts = gift.read("t.gift", text.encode())[0]
     assert [(d.data.category_path, d.data.key) for d in drafts] == [
-        ("", "Q1"), ("党章/总纲", None), ("a/b", None)]
+        ("", "Q1"),
+        ("党章/总纲", None),
+        ("a/b", None),
+    ]
     assert drafts[1].location == "t.gift 第 2 题（第 6 行）"
 
 
@@ -513,15 +700,20 @@ def test_gift_a_file_saved_as_gbk_is_read():
     assert drafts[0].data.options == ["二年", "三年", "五年"]
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "是空的"),
-    (b"\n  \n", "是空的"),
-    (b"// only a comment\n\n// and another\n", "没有找到题目"),
-    (BROKEN_ENCODING, "无法识别文件「t.gift」的编码"),
-    (b"x" * (5 * 1024 * 1024 + 1), "超过 5 MB"),
-    ("\n\n".join(f"第 {n} 题 {{T}}" for n in range(MAX_QUESTIONS + 1)).encode(),
-     f"超过 {MAX_QUESTIONS} 道题"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "是空的"),
+        (b"\n  \n", "是空的"),
+        (b"// only a comment\n\n// and another\n", "没有找到题目"),
+        (BROKEN_ENCODING, "无法识别文件「t.gift」的编码"),
+        (b"x" * (5 * 1024 * 1024 + 1), "超过 5 MB"),
+        (
+            "\n\n".join(f"第 {n} 题 {{T}}" for n in range(MAX_QUESTIONS + 1)).encode(),
+            f"超过 {MAX_QUESTIONS} 道题",
+        ),
+    ],
+)
 def test_gift_files_that_cannot_be_read_are_refused(content, message):
     with pytest.raises(DomainError, match=message):
         gift.read("t.gift", content)
@@ -529,18 +721,26 @@ def test_gift_files_that_cannot_be_read_are_refused(content, message):
 
 # ================================================================ Aiken
 
+
 def test_aiken_good_file(org):
     drafts, skipped = aiken.read("题.txt", (DATA / "good-aiken.txt").read_bytes())
 
     assert skipped == []
     assert problems_of(drafts) == {}
     assert [d.location for d in drafts] == [
-        "题.txt 第 1 题（第 1 行）", "题.txt 第 2 题（第 8 行）", "题.txt 第 3 题（第 14 行）"]
+        "题.txt 第 1 题（第 1 行）",
+        "题.txt 第 2 题（第 8 行）",
+        "题.txt 第 3 题（第 14 行）",
+    ]
     assert drafts[0].data == QuestionData(
-        type="single", stem="党员受到开除党籍处分，（  ）内不得重新入党。",
-        options=["二年", "三年", "四年", "五年"], answer=3)
-    assert drafts[1].data.stem == ("根据《中国共产党纪律处分条例》，\n"
-                                   "留党察看期限最长不得超过（  ）。")
+        type="single",
+        stem="党员受到开除党籍处分，（  ）内不得重新入党。",
+        options=["二年", "三年", "四年", "五年"],
+        answer=3,
+    )
+    assert drafts[1].data.stem == (
+        "根据《中国共产党纪律处分条例》，\n留党察看期限最长不得超过（  ）。"
+    )
     assert (drafts[1].data.options, drafts[1].data.answer) == (["一年", "一年半", "二年"], 2)
     assert (drafts[2].data.options, drafts[2].data.answer) == (["警告", "记过", "开除党籍"], 1)
     assert import_all(org, drafts).created == 3
@@ -553,15 +753,21 @@ def test_aiken_a_stem_line_may_start_like_an_option():
     assert draft.data.options == ["一", "二"]
 
 
-@pytest.mark.parametrize("text, problems", [
-    ("题（  ）。\nA. 一\nB. 二\n", ["第 8 行之后缺少答案行（如“ANSWER: B”）"]),
-    ("题（  ）。\nA. 一\nB. 二\nANSWER: C\n", ["第 9 行：答案「C」不在选项中（共 2 个选项）"]),
-    ("题（  ）。\nA. 一\nB. 二\nANSWER: AB\n", ["第 9 行：单选题只能有一个答案，「AB」有 2 个"]),
-    ("题（  ）。\nA. 一\nB. 二\nANSWER:\n", ["第 9 行：ANSWER 后没有写答案字母"]),
-    ("题（  ）。\nA. 一\nANSWER: A\n", ["只有 1 个选项，至少需要 2 个（如“A. 选项内容”）"]),
-    ("题（  ）。\nANSWER: A\n", ["只有 0 个选项，至少需要 2 个（如“A. 选项内容”）"]),
-    ("题（  ）。\nA. 一\nC. 二\nANSWER: A\n", ["第 8 行：选项字母应为 B，而不是 C"]),
-])
+@pytest.mark.parametrize(
+    "text, problems",
+    [
+        ("题（  ）。\nA. 一\nB. 二\n", ["第 8 行之后缺少答案行（如“ANSWER: B”）"]),
+        ("题（  ）。\nA. 一\nB. 二\nANSWER: C\n", ["第 9 行：答案「C」不在选项中（共 2 个选项）"]),
+        (
+            "题（  ）。\nA. 一\nB. 二\nANSWER: AB\n",
+            ["第 9 行：单选题只能有一个答案，「AB」有 2 个"],
+        ),
+        ("题（  ）。\nA. 一\nB. 二\nANSWER:\n", ["第 9 行：ANSWER 后没有写答案字母"]),
+        ("题（  ）。\nA. 一\nANSWER: A\n", ["只有 1 个选项，至少需要 2 个（如“A. 选项内容”）"]),
+        ("题（  ）。\nANSWER: A\n", ["只有 0 个选项，至少需要 2 个（如“A. 选项内容”）"]),
+        ("题（  ）。\nA. 一\nC. 二\nANSWER: A\n", ["第 8 行：选项字母应为 B，而不是 C"]),
+    ],
+)
 def test_aiken_bad_questions_are_named_with_line_numbers(text, problems):
     # The bad question starts on line 6, after a good one.
     content = f"好题（  ）。\nA. 对\nB. 错\nANSWER: A\n\n{text}".encode()
@@ -582,16 +788,22 @@ def test_aiken_problems_are_reported_by_the_import(org):
     result = import_drafts(org.bureau.id, drafts, only_valid=True)
     assert result.created == 0
     assert [(p.location, p.message) for p in result.rejected] == [
-        ("t.txt 第 1 题（第 1 行）", "第 4 行：答案「E」不在选项中（共 2 个选项）")]
+        ("t.txt 第 1 题（第 1 行）", "第 4 行：答案「E」不在选项中（共 2 个选项）")
+    ]
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "是空的"),
-    (BROKEN_ENCODING, "无法识别文件「t.txt」的编码"),
-    (b"x" * (5 * 1024 * 1024 + 1), "超过 5 MB"),
-    ("".join(f"题{n}\nA. 对\nB. 错\nANSWER: A\n" for n in range(MAX_QUESTIONS + 1)).encode(),
-     f"超过 {MAX_QUESTIONS} 道题"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "是空的"),
+        (BROKEN_ENCODING, "无法识别文件「t.txt」的编码"),
+        (b"x" * (5 * 1024 * 1024 + 1), "超过 5 MB"),
+        (
+            "".join(f"题{n}\nA. 对\nB. 错\nANSWER: A\n" for n in range(MAX_QUESTIONS + 1)).encode(),
+            f"超过 {MAX_QUESTIONS} 道题",
+        ),
+    ],
+)
 def test_aiken_files_that_cannot_be_read_are_refused(content, message):
     with pytest.raises(DomainError, match=message):
         aiken.read("t.txt", content)

@@ -27,8 +27,13 @@ DATA = Path(__file__).parent / "data" / "bank"
 
 def question(key, stem="党员受到开除党籍处分，（  ）内不得重新入党。", **fields):
     """One YAML question: a single choice unless ``fields`` say otherwise."""
-    item = {"key": key, "type": "单选", "stem": stem,
-            "options": {"A": "二年", "B": "三年", "C": "五年"}, "answer": "C"}
+    item = {
+        "key": key,
+        "type": "单选",
+        "stem": stem,
+        "options": {"A": "二年", "B": "三年", "C": "五年"},
+        "answer": "C",
+    }
     item.update(fields)
     return {k: v for k, v in item.items() if v is not None}
 
@@ -63,6 +68,7 @@ def by_key(key) -> Question:
 
 # ---------------------------------------------------------------- a good file
 
+
 def test_a_good_file_creates_every_question_in_its_own_form(org):
     result = run(org, (DATA / "yaml" / "discipline.yaml").read_bytes(), "discipline.yaml")
     db.session.commit()
@@ -70,7 +76,10 @@ def test_a_good_file_creates_every_question_in_its_own_form(org):
     assert (result.created, result.updated, result.unchanged, result.rejected) == (4, 0, 0, [])
     single = by_key("t-001")
     assert (single.type, single.options, single.answer) == (
-        "single", ["警告", "严重警告", "记过", "开除党籍"], 2)
+        "single",
+        ["警告", "严重警告", "记过", "开除党籍"],
+        2,
+    )
     assert single.explanation == "第八条规定的五种处分中没有“记过”。"
     assert single.source == "《中国共产党纪律处分条例》第八条"
     assert (single.difficulty, single.tags) == (1, "处分种类")
@@ -107,8 +116,9 @@ def test_a_changed_answer_updates_the_question_with_that_key(org):
     first = by_key("k-1")
     old_id, old_print = first.id, first.fingerprint
 
-    result = run(org, yaml_bytes(question("k-1", answer="B"),
-                                 question("k-2", stem="另一道题（  ）。")))
+    result = run(
+        org, yaml_bytes(question("k-1", answer="B"), question("k-2", stem="另一道题（  ）。"))
+    )
     db.session.commit()
 
     assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
@@ -128,6 +138,7 @@ def test_questions_without_a_key_get_a_stable_one(org):
 
 # ---------------------------------------------------------------- duplicates
 
+
 def test_the_same_key_twice_in_a_file_is_refused(org):
     problems = rejected(org, yaml_bytes(question("k-1"), question("k-1", stem="另一道题（  ）。")))
     assert problems == {"测试.yaml 第 2 题（k-1）": "编号「k-1」与测试.yaml 第 1 题（k-1）重复"}
@@ -138,7 +149,8 @@ def test_the_same_stem_and_answer_under_two_keys_in_a_file_is_refused(org):
     again = question("k-2", stem=" 党员受到开除党籍处分，（ ）内不得重新入党。")
     problems = rejected(org, yaml_bytes(question("k-1"), again))
     assert problems == {
-        "测试.yaml 第 2 题（k-2）": "与测试.yaml 第 1 题（k-1）重复（题干和答案相同）"}
+        "测试.yaml 第 2 题（k-2）": "与测试.yaml 第 1 题（k-1）重复（题干和答案相同）"
+    }
 
 
 def test_the_same_options_in_another_order_are_still_the_same_question(org):
@@ -178,8 +190,10 @@ def test_every_bad_question_is_listed_with_its_location_and_nothing_is_saved(org
     problems = rejected(org, yaml_bytes(*BAD_FILE))
 
     assert list(problems) == [
-        "测试.yaml 第 2 题（bad-type）", "测试.yaml 第 3 题（bad-answer）",
-        "测试.yaml 第 4 题（no-answer）", "测试.yaml 第 6 题（bad-options）",
+        "测试.yaml 第 2 题（bad-type）",
+        "测试.yaml 第 3 题（bad-answer）",
+        "测试.yaml 第 4 题（no-answer）",
+        "测试.yaml 第 6 题（bad-options）",
         "测试.yaml 第 7 题（bad-difficulty）",
     ]
     assert problems["测试.yaml 第 2 题（bad-type）"].startswith("未知题型「问答」")
@@ -201,8 +215,10 @@ def test_only_valid_imports_the_good_questions_and_lists_the_bad(org):
     assert result.created == 2
     assert sorted(db.session.scalars(select(Question.key))) == ["ok-1", "ok-2"]
     assert [p.location for p in result.rejected] == [
-        "测试.yaml 第 2 题（bad-type）", "测试.yaml 第 3 题（bad-answer）",
-        "测试.yaml 第 4 题（no-answer）", "测试.yaml 第 6 题（bad-options）",
+        "测试.yaml 第 2 题（bad-type）",
+        "测试.yaml 第 3 题（bad-answer）",
+        "测试.yaml 第 4 题（no-answer）",
+        "测试.yaml 第 6 题（bad-options）",
         "测试.yaml 第 7 题（bad-difficulty）",
     ]
 
@@ -214,19 +230,24 @@ def test_only_valid_keeps_the_first_of_two_duplicates(org):
     assert db.session.scalar(select(Question.key)) == "k-1"
 
 
-@pytest.mark.parametrize("item, message", [
-    ({"key": "x", "type": "单选", "stem": "题（  ）。", "answer": "A"}, "缺少选项"),
-    (question("x", options={"A": "一", "C": "二"}, answer="A"), "不跳号"),
-    (question("x", type="判断", answer="也许"), "应为“对”或“错”"),
-    (question("x", type="多选", answer="A"), "至少应有两个答案"),
-    (question("x", difficulty="难"), "难度「难」应为 1 至 5 的整数"),
-    (question("x", stem=""), "题干不能为空"),
-    (question("含 空格"), "只能由字母、数字、下划线或短横线组成"),
-    (question("x", type="填空", options=None, stem="两个空____和____。", answer=["一"]),
-     "题干有 2 个空"),
-    (question("x", type="判断", answer="对"), "判断题不应有选项"),
-    ("不是一组键值", "格式不正确"),
-])
+@pytest.mark.parametrize(
+    "item, message",
+    [
+        ({"key": "x", "type": "单选", "stem": "题（  ）。", "answer": "A"}, "缺少选项"),
+        (question("x", options={"A": "一", "C": "二"}, answer="A"), "不跳号"),
+        (question("x", type="判断", answer="也许"), "应为“对”或“错”"),
+        (question("x", type="多选", answer="A"), "至少应有两个答案"),
+        (question("x", difficulty="难"), "难度「难」应为 1 至 5 的整数"),
+        (question("x", stem=""), "题干不能为空"),
+        (question("含 空格"), "只能由字母、数字、下划线或短横线组成"),
+        (
+            question("x", type="填空", options=None, stem="两个空____和____。", answer=["一"]),
+            "题干有 2 个空",
+        ),
+        (question("x", type="判断", answer="对"), "判断题不应有选项"),
+        ("不是一组键值", "格式不正确"),
+    ],
+)
 def test_yaml_question_problems(org, item, message):
     problems = rejected(org, yaml_bytes(item))
     assert message in next(iter(problems.values()))
@@ -234,12 +255,16 @@ def test_yaml_question_problems(org, item, message):
 
 # ---------------------------------------------------------------- categories
 
+
 def test_categories_are_created_nested_and_reused(org):
-    run(org, yaml_bytes(
-        question("k-1", category="党内法规/纪律处分条例/总则"),
-        question("k-2", stem="第二题（  ）。", category=" 党内法规 / 纪律处分条例 /分则"),
-        question("k-3", stem="第三题（  ）。"),  # the file's default: 党内法规/纪律处分条例
-    ))
+    run(
+        org,
+        yaml_bytes(
+            question("k-1", category="党内法规/纪律处分条例/总则"),
+            question("k-2", stem="第二题（  ）。", category=" 党内法规 / 纪律处分条例 /分则"),
+            question("k-3", stem="第三题（  ）。"),  # the file's default: 党内法规/纪律处分条例
+        ),
+    )
     run(org, yaml_bytes(question("k-4", stem="第四题（  ）。", category="党内法规/廉洁自律准则")))
     db.session.commit()
 
@@ -261,6 +286,7 @@ def test_a_question_without_a_category_has_none(org):
 
 
 # ---------------------------------------------------------------- files that can't be read
+
 
 def test_an_empty_file_is_refused(org):
     with pytest.raises(DomainError, match=re.escape("文件「空.yaml」是空的")):
@@ -290,11 +316,14 @@ def test_a_file_with_a_byte_order_mark_is_read(org):
     assert run(org, b"\xef\xbb\xbf" + yaml_bytes(question("k-1"))).created == 1
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"questions: [unclosed\n  - a: b", "不是有效的 YAML 格式"),
-    (b"- just\n- a list\n", "应包含 questions: 列表"),
-    (b"questions: nothing\n", "应包含 questions: 列表"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"questions: [unclosed\n  - a: b", "不是有效的 YAML 格式"),
+        (b"- just\n- a list\n", "应包含 questions: 列表"),
+        (b"questions: nothing\n", "应包含 questions: 列表"),
+    ],
+)
 def test_a_file_that_is_not_the_bank_format_is_refused(content, message):
     with pytest.raises(DomainError, match=message):
         yaml_files.read("t.yaml", content)
@@ -317,6 +346,7 @@ def test_skipped_questions_are_reported_with_the_result(org):
 
 # ---------------------------------------------------------------- the command line
 
+
 def write(folder: Path, name: str, content: bytes) -> Path:
     folder.mkdir(exist_ok=True)
     (folder / name).write_bytes(content)
@@ -324,8 +354,9 @@ def write(folder: Path, name: str, content: bytes) -> Path:
 
 
 def test_cli_imports_a_folder_and_again_changes_nothing(org, runner, tmp_path):
-    folder = write(tmp_path / "questions", "discipline.yaml",
-                   (DATA / "yaml" / "discipline.yaml").read_bytes())
+    folder = write(
+        tmp_path / "questions", "discipline.yaml", (DATA / "yaml" / "discipline.yaml").read_bytes()
+    )
     write(folder, "other.yml", yaml_bytes(question("k-1", stem="别的题（  ）。")))
     write(folder, "notes.txt", b"not a question file")
 
@@ -377,18 +408,32 @@ def test_cli_needs_a_bureau(app, runner, tmp_path):
 # ---------------------------------------------------------------- hostile YAML (issue 12)
 
 #: An 800-byte "billion laughs": nine aliases of nine aliases ... expand to 10⁹ strings.
-ALIAS_BOMB = (b'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + b"".join(
-    b"%c: &%c [%s]\n" % (98 + i, 98 + i, b",".join([b"*%c" % (97 + i)] * 9)) for i in range(8))
-    + "questions:\n- {type: 单选, stem: *i, options: [甲, 乙], answer: A}\n".encode())
+ALIAS_BOMB = (
+    b'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    + b"".join(
+        b"%c: &%c [%s]\n" % (98 + i, 98 + i, b",".join([b"*%c" % (97 + i)] * 9)) for i in range(8)
+    )
+    + "questions:\n- {type: 单选, stem: *i, options: [甲, 乙], answer: A}\n".encode()
+)
 HOSTILE_YAML = {
     "alias bomb": (ALIAS_BOMB, "第 1 行使用了锚点或别名"),
-    "one alias": (b"x: &q {type: \xe5\x88\xa4\xe6\x96\xad, stem: s, answer: y}\n"
-                  b"questions: [*q]\n", "第 1 行使用了锚点或别名"),
+    "one alias": (
+        b"x: &q {type: \xe5\x88\xa4\xe6\x96\xad, stem: s, answer: y}\nquestions: [*q]\n",
+        "第 1 行使用了锚点或别名",
+    ),
     "deep lists": (b"questions: " + b"[" * 200_000 + b"]" * 200_000, "嵌套超过 20 层"),
-    "deep mappings": (b"questions: [" + b"".join(b"{%c: " % (97 + i % 26) for i in range(50_000))
-                      + b"1" + b"}" * 50_000 + b"]", "嵌套超过 20 层"),
-    "deep block": (b"questions:\n" + b"".join(b"  " * (i + 1) + b"k%d:\n" % i
-                                                for i in range(500)), "第 21 行嵌套超过 20 层"),
+    "deep mappings": (
+        b"questions: ["
+        + b"".join(b"{%c: " % (97 + i % 26) for i in range(50_000))
+        + b"1"
+        + b"}" * 50_000
+        + b"]",
+        "嵌套超过 20 层",
+    ),
+    "deep block": (
+        b"questions:\n" + b"".join(b"  " * (i + 1) + b"k%d:\n" % i for i in range(500)),
+        "第 21 行嵌套超过 20 层",
+    ),
     "many values": (b"questions: [" + b"1," * 250_000 + b"1]", "内容过多"),
     "long number": (b"questions: [" + b"9" * 5000 + b"]", "过长"),
     "bad date": (b"questions:\n- key: 2024-02-30\n", "不是有效的 YAML 格式"),
@@ -398,7 +443,8 @@ HOSTILE_YAML = {
 
 def _yaml_loaders():
     return [yaml_files.BankLoader] + (
-        [yaml_files.FastBankLoader] if hasattr(yaml_files, "FastBankLoader") else [])
+        [yaml_files.FastBankLoader] if hasattr(yaml_files, "FastBankLoader") else []
+    )
 
 
 @pytest.mark.parametrize("loader", _yaml_loaders(), ids=lambda c: c.__name__)
@@ -422,9 +468,11 @@ def test_the_import_page_refuses_hostile_yaml_and_saves_nothing(client, auth, or
 
     content, message = HOSTILE_YAML[name]
     auth.login("admin")
-    response = client.post("/manage/bank/import", data={
-        "format": "yaml", "file": (BytesIO(content), "坏.yaml")},
-        content_type="multipart/form-data")
+    response = client.post(
+        "/manage/bank/import",
+        data={"format": "yaml", "file": (BytesIO(content), "坏.yaml")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "文件「坏.yaml」" in page and message in page

@@ -27,17 +27,36 @@ def make_question(org):
     """Save a question through the service, as ``actor`` (default: org1, so U1 keeps it)."""
     counter = iter(range(1, 10_000))
 
-    def make(stem: str | None = None, *, actor: Member | None = None, type: str = "single",
-             options: list[str] | None = None, answer=2, category: str = "党内法规/纪律处分条例",
-             difficulty: int = 2, source: str = "", tags: list[str] | None = None,
-             key: str | None = None, active: bool = True) -> Question:
+    def make(
+        stem: str | None = None,
+        *,
+        actor: Member | None = None,
+        type: str = "single",
+        options: list[str] | None = None,
+        answer=2,
+        category: str = "党内法规/纪律处分条例",
+        difficulty: int = 2,
+        source: str = "",
+        tags: list[str] | None = None,
+        key: str | None = None,
+        active: bool = True,
+    ) -> Question:
         if options is None:
             options = list(OPTIONS) if type in ("single", "multiple") else []
-        question = services.save_question(actor or org.org1, services.QuestionData(
-            type=type, stem=stem or f"测试题{next(counter):04d}（  ）。", options=options,
-            answer=answer, source=source, difficulty=difficulty, category_path=category,
-            tags=tags or [], key=key,
-        ))
+        question = services.save_question(
+            actor or org.org1,
+            services.QuestionData(
+                type=type,
+                stem=stem or f"测试题{next(counter):04d}（  ）。",
+                options=options,
+                answer=answer,
+                source=source,
+                difficulty=difficulty,
+                category_path=category,
+                tags=tags or [],
+                key=key,
+            ),
+        )
         question.is_active = active
         db.session.commit()
         return question
@@ -59,10 +78,19 @@ def _stems(body: str) -> list[str]:
     return re.findall(r'<span class="question-row-stem">([^<]*)</span>', body)
 
 
-def _form(type: str = "single", stem: str = STEM, options=OPTIONS, answer: str = "C",
-          **extra) -> dict:
-    data = {"type": type, "stem": stem, "answer": answer, "difficulty": "2",
-            "explanation": "", "source": "", "category": "", "tags": ""}
+def _form(
+    type: str = "single", stem: str = STEM, options=OPTIONS, answer: str = "C", **extra
+) -> dict:
+    data = {
+        "type": type,
+        "stem": stem,
+        "answer": answer,
+        "difficulty": "2",
+        "explanation": "",
+        "source": "",
+        "category": "",
+        "tags": "",
+    }
     for index, option in enumerate(options):
         data[f"options-{index}"] = option
     return data | extra
@@ -71,8 +99,9 @@ def _form(type: str = "single", stem: str = STEM, options=OPTIONS, answer: str =
 # --- the list -----------------------------------------------------------------------------
 
 
-def test_list_shows_every_question_and_which_the_organiser_may_edit(client, auth, org,
-                                                                   make_question):
+def test_list_shows_every_question_and_which_the_organiser_may_edit(
+    client, auth, org, make_question
+):
     mine = make_question("一分局维护的题目（  ）。", source="《条例》第八条")
     bureau = make_question("市局维护的题目（  ）。", actor=org.admin, difficulty=4)
     theirs = make_question("二分局维护的题目（  ）。", actor=org.org2, category="")
@@ -80,7 +109,7 @@ def test_list_shows_every_question_and_which_the_organiser_may_edit(client, auth
 
     body = client.get("/manage/bank/").get_data(as_text=True)
     assert _stems(body) == [theirs.stem, bureau.stem, mine.stem]  # newest first
-    rows = body.split('<li>')[1:]
+    rows = body.split("<li>")[1:]
     assert "只读" not in rows[2] and "只读" in rows[1] and "只读" in rows[0]
     assert "党内法规/纪律处分条例 · 难度 2 · 答案 C · " + mine.key in rows[2]
     assert "单选" in rows[2]
@@ -105,7 +134,8 @@ def test_search_looks_in_stem_key_source_and_tags(client, auth, org, make_questi
 
 
 def test_filters_by_type_category_with_subcategories_difficulty_and_status(
-        client, auth, org, make_question):
+    client, auth, org, make_question
+):
     top = make_question("上级分类的题（  ）。", category="党内法规")
     sub = make_question("下级分类的题（  ）。", category="党内法规/纪律处分条例", difficulty=4)
     other = make_question("其他分类的题。", type="truefalse", answer=True, category="党章")
@@ -132,7 +162,9 @@ def test_category_select_lists_the_tree_indented(client, auth, org, make_questio
     make_question(category="党内法规/廉洁自律准则")
     auth.login("org1")
     body = client.get("/manage/bank/").get_data(as_text=True)
-    select_html = body[body.index('id="category"'):body.index("</select>", body.index('id="category"'))]
+    select_html = body[
+        body.index('id="category"') : body.index("</select>", body.index('id="category"'))
+    ]
     labels = re.findall(r'<option value="\d+" >([^<]+)</option>', select_html)
     # Depth-first, siblings in the order they were made.
     assert labels == ["党章", "党内法规", "\u3000纪律处分条例", "\u3000廉洁自律准则"]
@@ -150,8 +182,9 @@ def test_list_is_paged(client, auth, org, make_question):
     assert _stems(second) == [f"测试题{i:04d}（  ）。" for i in range(5, 0, -1)]
 
 
-def test_list_runs_the_same_number_of_queries_for_more_rows(client, auth, org, make_question,
-                                                            queries):
+def test_list_runs_the_same_number_of_queries_for_more_rows(
+    client, auth, org, make_question, queries
+):
     for i in range(3):
         make_question(category=f"分类{i}")
     auth.login("org1")
@@ -169,20 +202,44 @@ def test_list_runs_the_same_number_of_queries_for_more_rows(client, auth, org, m
 # --- creating -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("form", "stored"), [
-    (_form("single", answer="c"), ("single", OPTIONS, 2)),
-    (_form("multiple", "下列属于党纪处分的有（  ）。", answer="A，B，D"),
-     ("multiple", OPTIONS, [0, 1, 3])),
-    (_form("truefalse", "党纪处分包括记过。", options=["不应保存"] * 2, answer="忽略", truth="false"),
-     ("truefalse", [], False)),
-    (_form("fill", "党的纪律建设要坚持___、___的方针。", options=["不应保存"] * 2,
-           answer="惩前毖后 | 惩前毖後；治病救人"),
-     ("fill", [], [["惩前毖后", "惩前毖後"], ["治病救人"]])),
-])
+@pytest.mark.parametrize(
+    ("form", "stored"),
+    [
+        (_form("single", answer="c"), ("single", OPTIONS, 2)),
+        (
+            _form("multiple", "下列属于党纪处分的有（  ）。", answer="A，B，D"),
+            ("multiple", OPTIONS, [0, 1, 3]),
+        ),
+        (
+            _form(
+                "truefalse",
+                "党纪处分包括记过。",
+                options=["不应保存"] * 2,
+                answer="忽略",
+                truth="false",
+            ),
+            ("truefalse", [], False),
+        ),
+        (
+            _form(
+                "fill",
+                "党的纪律建设要坚持___、___的方针。",
+                options=["不应保存"] * 2,
+                answer="惩前毖后 | 惩前毖後；治病救人",
+            ),
+            ("fill", [], [["惩前毖后", "惩前毖後"], ["治病救人"]]),
+        ),
+    ],
+)
 def test_create_each_type(client, auth, org, form, stored):
     auth.login("org1")
-    form |= {"explanation": "第八条规定了五种处分。", "source": "《中国共产党纪律处分条例》第八条",
-             "difficulty": "3", "category": "党内法规 / 纪律处分条例", "tags": "处分种类，总则"}
+    form |= {
+        "explanation": "第八条规定了五种处分。",
+        "source": "《中国共产党纪律处分条例》第八条",
+        "difficulty": "3",
+        "category": "党内法规 / 纪律处分条例",
+        "tags": "处分种类，总则",
+    }
     response = client.post("/manage/bank/new", data=form)
     assert response.status_code == 302
     question = db.session.scalar(select(Question))
@@ -190,15 +247,19 @@ def test_create_each_type(client, auth, org, form, stored):
     assert (question.type, question.options, question.answer) == stored
     assert question.stem == form["stem"]
     assert (question.explanation, question.source, question.difficulty) == (
-        "第八条规定了五种处分。", "《中国共产党纪律处分条例》第八条", 3)
+        "第八条规定了五种处分。",
+        "《中国共产党纪律处分条例》第八条",
+        3,
+    )
     assert services.category_path(question.category) == "党内法规/纪律处分条例"
     assert question.tag_list == ["处分种类", "总则"]
     assert question.owner_branch_id == org.u1.id and question.is_active
     assert "已添加题目" in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
-def test_new_form_preselects_the_type_and_offers_existing_categories(client, auth, org,
-                                                                    make_question):
+def test_new_form_preselects_the_type_and_offers_existing_categories(
+    client, auth, org, make_question
+):
     make_question(category="党内法规/纪律处分条例")
     auth.login("org1")
     body = client.get("/manage/bank/new?type=fill").get_data(as_text=True)
@@ -209,19 +270,25 @@ def test_new_form_preselects_the_type_and_offers_existing_categories(client, aut
         assert f'aria-label="选项{letter}"' in body
 
 
-@pytest.mark.parametrize(("form", "message"), [
-    (_form(answer="E"), "答案「E」不在选项中（共 4 个选项）"),
-    (_form(answer=""), "请填写答案。"),
-    (_form(stem=""), "请填写题干。"),
-    (_form(options=["甲"], answer="A"), "选项应为 2 至 8 个"),
-    (_form(options=["甲", "", "丙"], answer="A"), "选项内容不能为空"),
-    (_form(options=["甲", "甲"], answer="A"), "选项有重复"),
-    (_form(answer="AB"), "单选题只能有一个答案"),
-    (_form("multiple", answer="B"), "多选题至少应有两个答案"),
-    (_form("truefalse"), "请选择“对”或“错”。"),
-    (_form("fill", "没有空的题干", answer="甲；乙"), "题干有 1 个空（用 ___ 表示），答案有 2 个"),
-    (_form(difficulty="9"), "不是有效的选择。"),
-])
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        (_form(answer="E"), "答案「E」不在选项中（共 4 个选项）"),
+        (_form(answer=""), "请填写答案。"),
+        (_form(stem=""), "请填写题干。"),
+        (_form(options=["甲"], answer="A"), "选项应为 2 至 8 个"),
+        (_form(options=["甲", "", "丙"], answer="A"), "选项内容不能为空"),
+        (_form(options=["甲", "甲"], answer="A"), "选项有重复"),
+        (_form(answer="AB"), "单选题只能有一个答案"),
+        (_form("multiple", answer="B"), "多选题至少应有两个答案"),
+        (_form("truefalse"), "请选择“对”或“错”。"),
+        (
+            _form("fill", "没有空的题干", answer="甲；乙"),
+            "题干有 1 个空（用 ___ 表示），答案有 2 个",
+        ),
+        (_form(difficulty="9"), "不是有效的选择。"),
+    ],
+)
 def test_bad_input_saves_nothing_and_keeps_the_input(client, auth, org, form, message):
     auth.login("org1")
     response = client.post("/manage/bank/new", data=form | {"source": "保留的出处"})
@@ -239,8 +306,10 @@ def test_the_same_question_twice_is_refused(client, auth, org, make_question):
     existing = make_question(STEM, answer=2, actor=org.org2)
     auth.login("org1")
     # Same stem and answer text, with other spacing and full-width letters.
-    response = client.post("/manage/bank/new", data=_form(stem=" 党纪处分的种类不包括（  ）。 ",
-                                                          answer="Ｃ", category="新分类"))
+    response = client.post(
+        "/manage/bank/new",
+        data=_form(stem=" 党纪处分的种类不包括（  ）。 ", answer="Ｃ", category="新分类"),
+    )
     body = response.get_data(as_text=True)
     assert f"题库中已有相同的题目（编号 {existing.key}），请勿重复录入。" in body
     assert _count() == 1
@@ -251,10 +320,12 @@ def test_the_same_question_twice_is_refused(client, auth, org, make_question):
 # --- preview, edit, retire -----------------------------------------------------------------
 
 
-def test_preview_shows_the_question_as_members_see_it_and_its_answer(client, auth, org,
-                                                                    make_question):
-    question = make_question(STEM, answer=2, source="《中国共产党纪律处分条例》第八条",
-                             tags=["处分种类"])
+def test_preview_shows_the_question_as_members_see_it_and_its_answer(
+    client, auth, org, make_question
+):
+    question = make_question(
+        STEM, answer=2, source="《中国共产党纪律处分条例》第八条", tags=["处分种类"]
+    )
     question.explanation = "第八条规定的五种处分中没有“记过”。"
     db.session.commit()
     auth.login("org1")
@@ -262,16 +333,27 @@ def test_preview_shows_the_question_as_members_see_it_and_its_answer(client, aut
     assert f'data-question-id="{question.id}"' in body
     assert body.count("disabled") >= 4
     assert "C．记过" in body
-    for text in ("第八条规定的五种处分中没有“记过”。", "《中国共产党纪律处分条例》第八条",
-                 "党内法规/纪律处分条例", "处分种类", question.key, "2 较易", "第一分局", "在用",
-                 "编辑题目", "停用题目"):
+    for text in (
+        "第八条规定的五种处分中没有“记过”。",
+        "《中国共产党纪律处分条例》第八条",
+        "党内法规/纪律处分条例",
+        "处分种类",
+        question.key,
+        "2 较易",
+        "第一分局",
+        "在用",
+        "编辑题目",
+        "停用题目",
+    ):
         assert text in body
 
 
 def test_preview_of_a_fill_in_question_shows_blanks_and_accepted_answers(
-        client, auth, org, make_question):
-    question = make_question("坚持___、___。", type="fill",
-                             answer=[["惩前毖后", "惩前毖後"], ["治病救人"]])
+    client, auth, org, make_question
+):
+    question = make_question(
+        "坚持___、___。", type="fill", answer=[["惩前毖后", "惩前毖後"], ["治病救人"]]
+    )
     auth.login("org1")
     body = client.get(f"/manage/bank/{question.id}").get_data(as_text=True)
     assert body.count('class="blank"') == 2
@@ -292,12 +374,18 @@ def test_edit_prefills_the_form_and_saves(client, auth, org, make_question):
     assert 'value="AB"' in body and 'value="严重警告"' in body and 'value="甲，乙"' in body
     assert 'value="党内法规/纪律处分条例"' in body
 
-    response = client.post(f"/manage/bank/{question.id}/edit", data=_form(
-        "truefalse", "改成判断题。", truth="true", category="党章"))
+    response = client.post(
+        f"/manage/bank/{question.id}/edit",
+        data=_form("truefalse", "改成判断题。", truth="true", category="党章"),
+    )
     assert response.status_code == 302
     question = _fresh(question)
     assert (question.type, question.stem, question.options, question.answer) == (
-        "truefalse", "改成判断题。", [], True)
+        "truefalse",
+        "改成判断题。",
+        [],
+        True,
+    )
     assert services.category_path(question.category) == "党章"
     assert _count() == 1
 
@@ -305,7 +393,9 @@ def test_edit_prefills_the_form_and_saves(client, auth, org, make_question):
 def test_edit_keeps_the_question_when_the_input_is_bad(client, auth, org, make_question):
     question = make_question(STEM)
     auth.login("org1")
-    response = client.post(f"/manage/bank/{question.id}/edit", data=_form(stem="新题干", answer="Z"))
+    response = client.post(
+        f"/manage/bank/{question.id}/edit", data=_form(stem="新题干", answer="Z")
+    )
     assert "应为选项字母" in response.get_data(as_text=True)
     assert _fresh(question).stem == STEM
 
@@ -313,8 +403,9 @@ def test_edit_keeps_the_question_when_the_input_is_bad(client, auth, org, make_q
 def test_retire_and_restore(client, auth, org, make_question):
     question = make_question(STEM)
     auth.login("org1")
-    response = client.post(f"/manage/bank/{question.id}/active", data={"active": "0"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/manage/bank/{question.id}/active", data={"active": "0"}, follow_redirects=True
+    )
     body = response.get_data(as_text=True)
     assert "已停用该题目" in body and "启用题目" in body and "已停用" in body
     assert not _fresh(question).is_active
@@ -332,21 +423,29 @@ def test_another_subtree_may_view_but_not_change(client, auth, org, make_questio
     assert STEM in body and "其他单位" in body and "第一分局" not in body
     assert "编辑题目" not in body and "停用题目" not in body
     assert client.get(f"/manage/bank/{question.id}/edit").status_code == 403
-    assert client.post(f"/manage/bank/{question.id}/edit",
-                       data=_form(stem="被改的题干")).status_code == 403
-    assert client.post(f"/manage/bank/{question.id}/active",
-                       data={"active": "0"}).status_code == 403
+    assert (
+        client.post(f"/manage/bank/{question.id}/edit", data=_form(stem="被改的题干")).status_code
+        == 403
+    )
+    assert (
+        client.post(f"/manage/bank/{question.id}/active", data={"active": "0"}).status_code == 403
+    )
     question = _fresh(question)
     assert question.stem == STEM and question.is_active
 
 
 def test_admin_edits_every_question_and_organisers_see_bureau_questions_read_only(
-        client, auth, org, make_question):
+    client, auth, org, make_question
+):
     theirs = make_question(STEM)
     bureau = make_question("市局的题目（  ）。", actor=org.admin)
     auth.login("admin")
-    assert client.post(f"/manage/bank/{theirs.id}/edit",
-                       data=_form(stem="管理员改的题干（  ）。")).status_code == 302
+    assert (
+        client.post(
+            f"/manage/bank/{theirs.id}/edit", data=_form(stem="管理员改的题干（  ）。")
+        ).status_code
+        == 302
+    )
     assert _fresh(theirs).stem == "管理员改的题干（  ）。"
     assert _fresh(theirs).owner_branch_id == org.u1.id  # the owner stays
 
@@ -357,24 +456,28 @@ def test_admin_edits_every_question_and_organisers_see_bureau_questions_read_onl
     assert client.get(f"/manage/bank/{bureau.id}/edit").status_code == 403
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("GET", "/manage/bank/"),
-    ("GET", "/manage/bank/new"),
-    ("POST", "/manage/bank/new"),
-    ("GET", "/manage/bank/{id}"),
-    ("GET", "/manage/bank/{id}/edit"),
-    ("POST", "/manage/bank/{id}/edit"),
-    ("POST", "/manage/bank/{id}/active"),
-    ("GET", "/manage/bank/import"),
-    ("POST", "/manage/bank/import"),
-    ("GET", "/manage/bank/template.xlsx"),
-    ("GET", "/manage/bank/export.xlsx"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/manage/bank/"),
+        ("GET", "/manage/bank/new"),
+        ("POST", "/manage/bank/new"),
+        ("GET", "/manage/bank/{id}"),
+        ("GET", "/manage/bank/{id}/edit"),
+        ("POST", "/manage/bank/{id}/edit"),
+        ("POST", "/manage/bank/{id}/active"),
+        ("GET", "/manage/bank/import"),
+        ("POST", "/manage/bank/import"),
+        ("GET", "/manage/bank/template.xlsx"),
+        ("GET", "/manage/bank/export.xlsx"),
+    ],
+)
 def test_plain_members_get_403_everywhere(client, auth, org, make_question, method, path):
     question = make_question(STEM)
     auth.login("m1")
-    response = client.open(path.format(id=question.id), method=method,
-                           data=_form(stem="成员改的") | {"active": "0"})
+    response = client.open(
+        path.format(id=question.id), method=method, data=_form(stem="成员改的") | {"active": "0"}
+    )
     assert response.status_code == 403
     assert "无权访问" in response.get_data(as_text=True)
     question = _fresh(question)
@@ -397,7 +500,9 @@ questions:
     answer: 对
 """
 
-BAD_YAML = GOOD_YAML + """\
+BAD_YAML = (
+    GOOD_YAML
+    + """\
   - key: t-003
     type: 单选
     stem: 缺答案的题（  ）。
@@ -407,10 +512,16 @@ BAD_YAML = GOOD_YAML + """\
     stem: 未知题型。
     answer: 无
 """
+)
 
 
-def _upload(client, content: bytes | str, filename: str = "题库.yaml", format: str = "yaml",
-            only_valid: bool = False):
+def _upload(
+    client,
+    content: bytes | str,
+    filename: str = "题库.yaml",
+    format: str = "yaml",
+    only_valid: bool = False,
+):
     if isinstance(content, str):
         content = content.encode("utf-8")
     data = {"format": format, "file": (io.BytesIO(content), filename)}
@@ -422,8 +533,14 @@ def _upload(client, content: bytes | str, filename: str = "题库.yaml", format:
 def test_import_page_offers_the_formats_and_the_template(client, auth, org):
     auth.login("org1")
     body = client.get("/manage/bank/import").get_data(as_text=True)
-    for text in ("Excel", "GIFT", "Aiken", "本平台 YAML", "只导入无误的题目",
-                 "/manage/bank/template.xlsx"):
+    for text in (
+        "Excel",
+        "GIFT",
+        "Aiken",
+        "本平台 YAML",
+        "只导入无误的题目",
+        "/manage/bank/template.xlsx",
+    ):
         assert text in body
 
 
@@ -471,12 +588,15 @@ def test_a_duplicate_of_a_bank_question_is_reported(client, auth, org, make_ques
     assert _count() == 1
 
 
-@pytest.mark.parametrize(("content", "filename", "format", "message"), [
-    (b"", "empty.yaml", "yaml", "文件「empty.yaml」是空的。"),
-    ("questions: [\n", "broken.yaml", "yaml", "不是有效的 YAML 格式"),
-    (GOOD_YAML, "题库.xlsx", "yaml", "所选格式请上传 .yaml 或 .yml 文件。"),
-    (GOOD_YAML, "题库.yaml", "xlsx", "所选格式请上传 .xlsx 文件。"),
-])
+@pytest.mark.parametrize(
+    ("content", "filename", "format", "message"),
+    [
+        (b"", "empty.yaml", "yaml", "文件「empty.yaml」是空的。"),
+        ("questions: [\n", "broken.yaml", "yaml", "不是有效的 YAML 格式"),
+        (GOOD_YAML, "题库.xlsx", "yaml", "所选格式请上传 .yaml 或 .yml 文件。"),
+        (GOOD_YAML, "题库.yaml", "xlsx", "所选格式请上传 .xlsx 文件。"),
+    ],
+)
 def test_unreadable_uploads_show_why(client, auth, org, content, filename, format, message):
     auth.login("org1")
     body = _upload(client, content, filename, format).get_data(as_text=True)
@@ -486,8 +606,9 @@ def test_unreadable_uploads_show_why(client, auth, org, content, filename, forma
 
 def test_import_without_a_file_asks_for_one(client, auth, org):
     auth.login("org1")
-    response = client.post("/manage/bank/import", data={"format": "yaml"},
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/manage/bank/import", data={"format": "yaml"}, content_type="multipart/form-data"
+    )
     assert "请选择要导入的文件。" in response.get_data(as_text=True)
 
 
@@ -495,8 +616,7 @@ def test_aiken_and_gift_uploads_go_to_their_readers(client, auth, org):
     auth.login("org1")
     aiken = "党纪处分的种类不包括（  ）。\nA. 警告\nB. 严重警告\nC. 记过\nD. 开除党籍\nANSWER: C\n"
     assert "新增 1 道" in _upload(client, aiken, "aiken.txt", "aiken").get_data(as_text=True)
-    gift = ("::g1:: 留党察看处分期间没有表决权。 {T}\n\n"
-            "::g2:: 谈谈你对纪律建设的认识。 {}\n")
+    gift = "::g1:: 留党察看处分期间没有表决权。 {T}\n\n::g2:: 谈谈你对纪律建设的认识。 {}\n"
     body = _upload(client, gift, "gift.txt", "gift").get_data(as_text=True)
     assert "新增 1 道" in body and "跳过" in body
     assert _count() == 2
@@ -510,8 +630,23 @@ def _sheet_rows(content: bytes) -> list[tuple]:
     return [tuple(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
 
 
-HEADER = ("题型", "题干", "选项A", "选项B", "选项C", "选项D", "选项E", "选项F", "选项G", "选项H",
-          "答案", "解析", "分类", "难度", "出处")
+HEADER = (
+    "题型",
+    "题干",
+    "选项A",
+    "选项B",
+    "选项C",
+    "选项D",
+    "选项E",
+    "选项F",
+    "选项G",
+    "选项H",
+    "答案",
+    "解析",
+    "分类",
+    "难度",
+    "出处",
+)
 
 
 def _header(rows: list[tuple]) -> tuple:
@@ -524,7 +659,7 @@ def test_template_download_has_the_header_row(client, auth, org):
     assert response.status_code == 200
     assert response.mimetype.endswith("spreadsheetml.sheet")
     assert quote("题库导入模板.xlsx") in response.headers["Content-Disposition"]
-    assert _header(_sheet_rows(response.data))[:len(HEADER)] == HEADER
+    assert _header(_sheet_rows(response.data))[: len(HEADER)] == HEADER
 
 
 def _xlsx(rows: list[list]) -> bytes:
@@ -538,19 +673,35 @@ def _xlsx(rows: list[list]) -> bytes:
     return buffer.getvalue()
 
 
-def _row(type: str, stem: str, options: list[str], answer: str, category: str = "党章",
-         difficulty: int = 2) -> list:
-    return [type, stem, *(options + [None] * (8 - len(options))), answer, "", category,
-            difficulty, ""]
+def _row(
+    type: str,
+    stem: str,
+    options: list[str],
+    answer: str,
+    category: str = "党章",
+    difficulty: int = 2,
+) -> list:
+    return [
+        type,
+        stem,
+        *(options + [None] * (8 - len(options))),
+        answer,
+        "",
+        category,
+        difficulty,
+        "",
+    ]
 
 
 def test_import_xlsx(client, auth, org):
     auth.login("org1")
-    content = _xlsx([
-        _row("单选", STEM, OPTIONS, "C"),
-        _row("判断", "留党察看处分期间没有表决权。", [], "对"),
-        _row("填空", "坚持___、治病救人。", [], "惩前毖后"),
-    ])
+    content = _xlsx(
+        [
+            _row("单选", STEM, OPTIONS, "C"),
+            _row("判断", "留党察看处分期间没有表决权。", [], "对"),
+            _row("填空", "坚持___、治病救人。", [], "惩前毖后"),
+        ]
+    )
     body = _upload(client, content, "题库.xlsx", "xlsx").get_data(as_text=True)
     assert "新增 3 道" in body
     assert sorted(db.session.scalars(select(Question.type))) == ["fill", "single", "truefalse"]
@@ -558,18 +709,26 @@ def test_import_xlsx(client, auth, org):
 
 def test_a_bad_xlsx_names_the_rows_and_saves_nothing(client, auth, org):
     auth.login("org1")
-    content = _xlsx([
-        _row("单选", STEM, OPTIONS, "C"),
-        _row("单选", "答案不在选项中（  ）。", ["甲", "乙"], "D"),
-    ])
+    content = _xlsx(
+        [
+            _row("单选", STEM, OPTIONS, "C"),
+            _row("单选", "答案不在选项中（  ）。", ["甲", "乙"], "D"),
+        ]
+    )
     body = _upload(client, content, "题库.xlsx", "xlsx").get_data(as_text=True)
     assert "未导入任何题目" in body and "第 3 行" in body and "不在选项中" in body
     assert _count() == 0
 
 
 def test_export_follows_the_list_filters_and_round_trips(client, auth, org, make_question):
-    make_question(STEM, answer=2, source="《中国共产党纪律处分条例》第八条", key="jl-001",
-                  tags=["处分种类", "总则"], difficulty=3)
+    make_question(
+        STEM,
+        answer=2,
+        source="《中国共产党纪律处分条例》第八条",
+        key="jl-001",
+        tags=["处分种类", "总则"],
+        difficulty=3,
+    )
     make_question("留党察看处分期间没有表决权。", type="truefalse", answer=True, category="党章")
     make_question("坚持___、治病救人。", type="fill", answer=[["惩前毖后", "惩前毖後"]])
     make_question("停用的题（  ）。", active=False)
@@ -582,21 +741,36 @@ def test_export_follows_the_list_filters_and_round_trips(client, auth, org, make
     assert quote("题库导出-2026-11-22.xlsx") in response.headers["Content-Disposition"]
     rows = _sheet_rows(response.data)
     header = _header(rows)
-    assert header[:len(HEADER)] == HEADER
-    data = [row for row in rows[rows.index(header) + 1:] if any(row)]
+    assert header[: len(HEADER)] == HEADER
+    data = [row for row in rows[rows.index(header) + 1 :] if any(row)]
     assert [row[1] for row in data] == [STEM, "留党察看处分期间没有表决权。", "坚持___、治病救人。"]
 
     # The session signed at the frozen moment may be older than a login lasts by now.
     auth.login("org1")
     filtered = _sheet_rows(client.get("/manage/bank/export.xlsx?type=truefalse").data)
-    assert [row[1] for row in filtered[filtered.index(_header(filtered)) + 1:] if any(row)] == [
-        "留党察看处分期间没有表决权。"]
+    assert [row[1] for row in filtered[filtered.index(_header(filtered)) + 1 :] if any(row)] == [
+        "留党察看处分期间没有表决权。"
+    ]
 
     # Importing the export changes nothing.
     def snapshot() -> list[tuple]:
-        return [(q.key, q.type, q.stem, q.options, q.answer, q.explanation, q.category_id,
-                 q.difficulty, q.source, q.tags, q.is_active, q.updated_at)
-                for q in db.session.scalars(select(Question).order_by(Question.id))]
+        return [
+            (
+                q.key,
+                q.type,
+                q.stem,
+                q.options,
+                q.answer,
+                q.explanation,
+                q.category_id,
+                q.difficulty,
+                q.source,
+                q.tags,
+                q.is_active,
+                q.updated_at,
+            )
+            for q in db.session.scalars(select(Question).order_by(Question.id))
+        ]
 
     before = snapshot()
     body = _upload(client, response.data, "export.xlsx", "xlsx").get_data(as_text=True)

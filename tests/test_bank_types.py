@@ -23,6 +23,7 @@ TWO_BLANKS = "党员受到警告处分____内、受到严重警告处分____内�
 
 # ---------------------------------------------------------------- grading
 
+
 def test_single_choice_scores_the_right_option_only():
     assert SINGLE.grade(2, 2, 5) == 5.0
     assert SINGLE.grade(2, 1, 5) == 0.0
@@ -65,13 +66,16 @@ def test_fill_in_gives_each_blank_an_equal_share_and_accepts_alternatives():
     assert FILL.grade(answer, None, 4) == 0.0
 
 
-@pytest.mark.parametrize("given", [
-    "ABC1",
-    "ＡＢＣ１",        # full-width letters and digits
-    "  ABC1 ",         # surrounding spaces
-    "abc1",            # case
-    "\u3000ＡＢＣ1\t",  # an ideographic space, mixed widths
-])
+@pytest.mark.parametrize(
+    "given",
+    [
+        "ABC1",
+        "ＡＢＣ１",  # full-width letters and digits
+        "  ABC1 ",  # surrounding spaces
+        "abc1",  # case
+        "\u3000ＡＢＣ1\t",  # an ideographic space, mixed widths
+    ],
+)
 def test_fill_in_ignores_width_surrounding_spaces_and_case(given):
     assert FILL.grade([["ABC1"]], [given], 2) == 2.0
 
@@ -87,6 +91,7 @@ def test_normalise_text_collapses_inner_spaces_and_folds_punctuation():
 
 
 # ---------------------------------------------------------------- responses
+
 
 def test_choice_responses_must_be_existing_option_indexes():
     assert SINGLE.parse_response(3, OPTIONS, "") == 3
@@ -128,16 +133,28 @@ def test_response_to_text_shows_unanswered_and_empty_blanks():
 
 # ---------------------------------------------------------------- answers as people write them
 
-@pytest.mark.parametrize("text, expected", [
-    ("C", 2), ("c", 2), (" Ｃ ", 2),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("C", 2),
+        ("c", 2),
+        (" Ｃ ", 2),
+    ],
+)
 def test_single_answer_from_text(text, expected):
     assert SINGLE.answer_from_text(text, OPTIONS, "") == expected
 
 
-@pytest.mark.parametrize("text, message", [
-    ("AB", "只能有一个答案"), ("E", "不在选项中"), ("1", "选项字母"), ("", "选项字母"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("AB", "只能有一个答案"),
+        ("E", "不在选项中"),
+        ("1", "选项字母"),
+        ("", "选项字母"),
+    ],
+)
 def test_single_answer_from_text_errors(text, message):
     with pytest.raises(ValueError, match=message):
         SINGLE.answer_from_text(text, OPTIONS, "")
@@ -155,10 +172,21 @@ def test_multiple_answer_needs_two_letters_among_the_options():
         MULTIPLE.answer_from_text("AF", OPTIONS, "")
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("对", True), ("正确", True), ("√", True), ("TRUE", True), ("t", True),
-    ("错", False), ("错误", False), ("×", False), ("false", False), ("F", False),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("对", True),
+        ("正确", True),
+        ("√", True),
+        ("TRUE", True),
+        ("t", True),
+        ("错", False),
+        ("错误", False),
+        ("×", False),
+        ("false", False),
+        ("F", False),
+    ],
+)
 def test_true_false_answer_from_text(text, expected):
     assert TRUEFALSE.answer_from_text(text, [], "") is expected
 
@@ -176,15 +204,22 @@ def test_fill_answer_from_text_splits_blanks_and_alternatives():
         FILL.answer_from_text("一年；", [], TWO_BLANKS)
 
 
-@pytest.mark.parametrize("qtype, answer, options", [
-    (SINGLE, 3, OPTIONS), (MULTIPLE, [0, 2], OPTIONS), (TRUEFALSE, True, []),
-    (TRUEFALSE, False, []), (FILL, [["一年", "1年"], ["一年半"]], []),
-])
+@pytest.mark.parametrize(
+    "qtype, answer, options",
+    [
+        (SINGLE, 3, OPTIONS),
+        (MULTIPLE, [0, 2], OPTIONS),
+        (TRUEFALSE, True, []),
+        (TRUEFALSE, False, []),
+        (FILL, [["一年", "1年"], ["一年半"]], []),
+    ],
+)
 def test_answer_to_text_is_the_inverse_of_answer_from_text(qtype, answer, options):
     assert qtype.answer_from_text(qtype.answer_to_text(answer, options), options, "") == answer
 
 
 # ---------------------------------------------------------------- checking a question
+
 
 def test_choice_checks():
     assert SINGLE.check("题干", OPTIONS, 1) == []
@@ -228,7 +263,7 @@ def test_fill_never_takes_or_shows_text_utf8_cannot_encode():
     fill = FILL
     with pytest.raises(AnswerFormatError, match="无法识别的字符"):
         fill.parse_response(["\ud800"], [], "坚持____。")
-    assert fill.parse_response(["\U0001F600 惩前毖后"], [], "坚持____。") == ["\U0001F600 惩前毖后"]
+    assert fill.parse_response(["\U0001f600 惩前毖后"], [], "坚持____。") == ["\U0001f600 惩前毖后"]
     # Stored before the check (or by hand): shown with U+FFFD, encodable as UTF-8.
     shown = fill.response_to_text(["惩前\ud800毖后", ""], [])
     assert shown == "惩前\ufffd毖后；（空）" and shown.encode("utf-8")

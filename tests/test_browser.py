@@ -65,8 +65,12 @@ def test_organiser_pages_fit_a_phone(live_server, phone, make_member, org):
     phone.wait_for_url("**/manage/")
     assert _fits_phone_width(phone)
 
-    for path in ("/manage/branches", "/manage/members/", "/manage/members/import",
-                 "/manage/members/new"):
+    for path in (
+        "/manage/branches",
+        "/manage/members/",
+        "/manage/members/import",
+        "/manage/members/new",
+    ):
         phone.goto(f"{live_server}{path}")
         assert _fits_phone_width(phone), path
         assert "第二分局" not in phone.content(), path  # another subtree stays invisible

@@ -18,11 +18,20 @@ people = tp.people
 
 
 def test_organiser_drills_from_the_dashboard_into_a_branch_and_downloads_the_export(
-        live_server, phone, org, people, tmp_path):
+    live_server, phone, org, people, tmp_path
+):
     today = china_today()  # the live server runs on the real clock
-    campaign = campaigns.save_campaign(org.org1, campaigns.CampaignData(
-        title="冬训学习", starts_on=today - timedelta(days=5), ends_on=today + timedelta(days=9),
-        minute_target=30, branches=[org.u1], statuses=["full"]))
+    campaign = campaigns.save_campaign(
+        org.org1,
+        campaigns.CampaignData(
+            title="冬训学习",
+            starts_on=today - timedelta(days=5),
+            ends_on=today + timedelta(days=9),
+            minute_target=30,
+            branches=[org.u1],
+            statuses=["full"],
+        ),
+    )
     campaign.is_published = True
     tp._study(people, org.m1, today - timedelta(days=1), 2400)  # done: 40 of 30 minutes
     tp._study(people, people.mover, today - timedelta(days=2), 600)  # 10 of 30 minutes

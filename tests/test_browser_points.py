@@ -14,14 +14,31 @@ pytestmark = BROWSER
 def test_member_reaches_their_points_from_home_at_phone_width(live_server, phone, org):
     from playwright.sync_api import expect
 
-    long_reason = "参加线下学习「深入学习贯彻党的二十届三中全会精神暨党纪学习教育专题党课」（专题讲座）"
+    long_reason = (
+        "参加线下学习「深入学习贯彻党的二十届三中全会精神暨党纪学习教育专题党课」（专题讲座）"
+    )
     for i in range(25):
-        db.session.add(PointEntry(member_id=org.m1.id, day=date(2026, 11, 1 + i % 20),
-                                  rule="offline", points=3, reason=f"{long_reason}{i}",
-                                  source_key=f"offline:{org.m1.id}:{i}"))
-    db.session.add(PointEntry(member_id=org.m1.id, day=date(2026, 11, 2), rule="correction",
-                              points=-2, reason="重复登记", source_key="correction:" + "b" * 20,
-                              created_by_id=org.org1.id))
+        db.session.add(
+            PointEntry(
+                member_id=org.m1.id,
+                day=date(2026, 11, 1 + i % 20),
+                rule="offline",
+                points=3,
+                reason=f"{long_reason}{i}",
+                source_key=f"offline:{org.m1.id}:{i}",
+            )
+        )
+    db.session.add(
+        PointEntry(
+            member_id=org.m1.id,
+            day=date(2026, 11, 2),
+            rule="correction",
+            points=-2,
+            reason="重复登记",
+            source_key="correction:" + "b" * 20,
+            created_by_id=org.org1.id,
+        )
+    )
     db.session.commit()
     log_in(phone, live_server, "m1")
     phone.click(".points-home")

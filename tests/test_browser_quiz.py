@@ -58,9 +58,14 @@ def new_phone(browser):
     contexts = []
 
     def open_phone(init_script: str | None = None):
-        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                      has_touch=True, locale="zh-CN",
-                                      timezone_id="Asia/Shanghai")
+        context = browser.new_context(
+            viewport=PHONE,
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+        )
         context.set_default_timeout(WAIT)
         if init_script:
             context.add_init_script(init_script)
@@ -85,8 +90,16 @@ def paper(org):
     """A published test for unit U1: one question of each type, in a known order."""
     bank = make_questions(org.admin, n_each=1)
     questions = [bank["single"][0], bank["multiple"][0], bank["truefalse"][0], bank["fill"][0]]
-    quiz = make_quiz(org.org1, [org.u1], questions=questions, now=utcnow(), title=TITLE,
-                     time_limit_minutes=30, shuffle_questions=False, shuffle_options=False)
+    quiz = make_quiz(
+        org.org1,
+        [org.u1],
+        questions=questions,
+        now=utcnow(),
+        title=TITLE,
+        time_limit_minutes=30,
+        shuffle_questions=False,
+        shuffle_options=False,
+    )
     db.session.commit()
     return quiz
 
@@ -116,7 +129,8 @@ def _go_offline(page) -> None:
     """
     page.context.set_offline(True)
     page.wait_for_function(
-        "() => fetch('/healthz', {cache: 'no-store'}).then(() => false, () => true)")
+        "() => fetch('/healthz', {cache: 'no-store'}).then(() => false, () => true)"
+    )
 
 
 _fits_phone_width = fits_phone_width
@@ -169,8 +183,11 @@ def _reread() -> None:
 def _fresh(attempt_id) -> dict[str, object]:
     """What the server holds for an attempt, by question type."""
     _reread()
-    rows = db.session.execute(
-        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id)).scalars().all()
+    rows = (
+        db.session.execute(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id))
+        .scalars()
+        .all()
+    )
     held = {row.question.type: row.response for row in rows}
     db.session.rollback()
     return held
@@ -184,8 +201,9 @@ def _attempt(attempt_id) -> Attempt:
 # --- 1. the issue's scenario ---------------------------------------------------------------
 
 
-def test_answer_offline_come_back_online_submit_and_see_the_score(live_server, new_phone,
-                                                                   org, paper):
+def test_answer_offline_come_back_online_submit_and_see_the_score(
+    live_server, new_phone, org, paper
+):
     page = new_phone()
     expect = _expect()
     _login(page, live_server)
@@ -273,8 +291,7 @@ def test_answer_offline_come_back_online_submit_and_see_the_score(live_server, n
     assert page.dialogs == []
 
 
-def test_a_submitted_attempt_leaves_nothing_in_the_browser(live_server, new_phone, org,
-                                                           paper):
+def test_a_submitted_attempt_leaves_nothing_in_the_browser(live_server, new_phone, org, paper):
     page = new_phone()
     _login(page, live_server)
     attempt_id = _start(page, live_server, paper)
@@ -345,8 +362,12 @@ def test_a_second_device_resumes_with_the_saved_answers(live_server, new_phone, 
     first.click("#navigator [data-go='3']")
     expect(_pane(first, 3).locator("input.blank")).to_have_value("惩前毖后")
     expect(first.locator("#answered-count")).to_have_text("3")
-    assert _fresh(attempt_id) == {"single": 3, "multiple": [0, 2], "truefalse": None,
-                                  "fill": ["惩前毖后"]}
+    assert _fresh(attempt_id) == {
+        "single": 3,
+        "multiple": [0, 2],
+        "truefalse": None,
+        "fill": ["惩前毖后"],
+    }
     assert first.dialogs == [] and second.dialogs == []
 
 
@@ -365,8 +386,7 @@ CLOCK_BEHIND = """
 """
 
 
-def test_a_newer_answer_from_a_phone_with_a_slow_clock_wins(live_server, new_phone, org,
-                                                            paper):
+def test_a_newer_answer_from_a_phone_with_a_slow_clock_wins(live_server, new_phone, org, paper):
     expect = _expect()
     first = new_phone()
     _login(first, live_server)
@@ -386,8 +406,9 @@ def test_a_newer_answer_from_a_phone_with_a_slow_clock_wins(live_server, new_pho
 # --- 3. a closed page loses nothing --------------------------------------------------------
 
 
-def test_an_answer_kept_offline_is_sent_when_the_page_is_opened_again(live_server, new_phone,
-                                                                       org, paper):
+def test_an_answer_kept_offline_is_sent_when_the_page_is_opened_again(
+    live_server, new_phone, org, paper
+):
     expect = _expect()
     page = new_phone()
     context = page.context
@@ -423,9 +444,16 @@ def test_an_answer_kept_offline_is_sent_when_the_page_is_opened_again(live_serve
 
 def _timed_quiz(org):
     bank = make_questions(org.admin, n_each=1)
-    return make_quiz(org.org1, [org.u1], now=utcnow(), title="限时测试",
-                     questions=[bank["single"][0], bank["truefalse"][0]],
-                     time_limit_minutes=1, shuffle_questions=False, shuffle_options=False)
+    return make_quiz(
+        org.org1,
+        [org.u1],
+        now=utcnow(),
+        title="限时测试",
+        questions=[bank["single"][0], bank["truefalse"][0]],
+        time_limit_minutes=1,
+        shuffle_questions=False,
+        shuffle_options=False,
+    )
 
 
 def test_an_attempt_past_its_deadline_is_submitted_when_opened(live_server, new_phone, org):
@@ -473,8 +501,7 @@ def test_the_countdown_at_zero_submits_and_opens_the_result(live_server, new_pho
     assert page.dialogs == []
 
 
-def test_the_countdown_at_zero_counts_as_submitted_at_the_deadline(live_server, new_phone,
-                                                                   org):
+def test_the_countdown_at_zero_counts_as_submitted_at_the_deadline(live_server, new_phone, org):
     attempt_id = _attempt_just_past_deadline(org)
     page = new_phone()
     _login(page, live_server)
@@ -494,9 +521,18 @@ def test_the_countdown_at_zero_counts_as_submitted_at_the_deadline(live_server, 
 def test_pages_fit_a_phone_with_a_long_paper(live_server, new_phone, org):
     bank = make_questions(org.admin, n_each=3)
     questions = [q for kind in ("single", "multiple", "truefalse", "fill") for q in bank[kind]]
-    long_title = "学习贯彻《中国共产党纪律处分条例》和《关于新形势下党内政治生活的若干准则》专题知识测试"
-    quiz = make_quiz(org.org1, [org.u1], questions=questions, now=utcnow(), title=long_title,
-                     time_limit_minutes=90, description="请在规定时间内独立完成。" * 10)
+    long_title = (
+        "学习贯彻《中国共产党纪律处分条例》和《关于新形势下党内政治生活的若干准则》专题知识测试"
+    )
+    quiz = make_quiz(
+        org.org1,
+        [org.u1],
+        questions=questions,
+        now=utcnow(),
+        title=long_title,
+        time_limit_minutes=90,
+        description="请在规定时间内独立完成。" * 10,
+    )
     db.session.commit()
 
     expect = _expect()
@@ -536,8 +572,7 @@ def test_pages_fit_a_phone_with_a_long_paper(live_server, new_phone, org):
     assert page.dialogs == []
 
 
-def test_submitting_offline_explains_and_keeps_the_answers(live_server, new_phone, org,
-                                                           paper):
+def test_submitting_offline_explains_and_keeps_the_answers(live_server, new_phone, org, paper):
     expect = _expect()
     page = new_phone()
     _login(page, live_server)
@@ -548,7 +583,9 @@ def test_submitting_offline_explains_and_keeps_the_answers(live_server, new_phon
     page.click("#submit-box summary")
     expect(page.locator("#submit-summary")).to_have_text("还有 3 题未作答。交卷后不能再修改答案。")
     page.click("button:has-text('确认交卷')")
-    expect(page.locator("#attempt-error")).to_have_text("还有答案没有保存成功，请检查网络后再交卷。")
+    expect(page.locator("#attempt-error")).to_have_text(
+        "还有答案没有保存成功，请检查网络后再交卷。"
+    )
     assert page.url.endswith(f"/attempts/{attempt_id}")
     assert _attempt(attempt_id).status == "in_progress"
     db.session.rollback()
@@ -586,8 +623,7 @@ def _hold_saves(page) -> list:
     return held
 
 
-def test_submitting_while_the_last_answer_is_still_being_saved(live_server, new_phone, org,
-                                                               paper):
+def test_submitting_while_the_last_answer_is_still_being_saved(live_server, new_phone, org, paper):
     expect = _expect()
     page = new_phone()
     _login(page, live_server)
@@ -609,8 +645,9 @@ def test_submitting_while_the_last_answer_is_still_being_saved(live_server, new_
     expect(page.locator(".score-big")).to_have_text(re.compile(r"^2\s*/ 8 分$"))
 
 
-def test_answers_kept_while_logged_out_are_sent_after_logging_in_again(live_server, new_phone,
-                                                                       org, paper):
+def test_answers_kept_while_logged_out_are_sent_after_logging_in_again(
+    live_server, new_phone, org, paper
+):
     expect = _expect()
     page = new_phone()
     _login(page, live_server)
@@ -630,8 +667,7 @@ def test_answers_kept_while_logged_out_are_sent_after_logging_in_again(live_serv
     assert page.dialogs == [] and again.dialogs == []
 
 
-def test_an_expired_session_is_explained_on_the_attempt_page(live_server, new_phone, org,
-                                                             paper):
+def test_an_expired_session_is_explained_on_the_attempt_page(live_server, new_phone, org, paper):
     page = new_phone()
     _login(page, live_server)
     _start(page, live_server, paper)

@@ -60,8 +60,7 @@ def fast_heartbeats(app):
     """Beat every second, credit at most 5 s a beat, nothing after 10 s of silence."""
     keys = ("STUDY_HEARTBEAT_SECONDS", "STUDY_MAX_CREDIT_SECONDS", "STUDY_GAP_SECONDS")
     saved = {key: app.config[key] for key in keys}
-    app.config.update(STUDY_HEARTBEAT_SECONDS=1, STUDY_MAX_CREDIT_SECONDS=5,
-                      STUDY_GAP_SECONDS=10)
+    app.config.update(STUDY_HEARTBEAT_SECONDS=1, STUDY_MAX_CREDIT_SECONDS=5, STUDY_GAP_SECONDS=10)
     yield
     app.config.update(saved)
 
@@ -76,9 +75,14 @@ def phone():
             executable_path=CHROMIUM,
             args=LAUNCH_ARGS,
         )
-        context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                      has_touch=True, locale="zh-CN",
-                                      timezone_id="Asia/Shanghai")
+        context = browser.new_context(
+            viewport=PHONE,
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+        )
         context.set_default_timeout(WAIT)
         context.add_init_script(SHIFTABLE_CLOCK)
         page = context.new_page()
@@ -86,10 +90,18 @@ def phone():
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         page.dialogs = dialogs
         beats, answers = [], []
-        page.on("request", lambda request: beats.append(request)
-                if request.url.endswith("/api/study/heartbeat") else None)
-        page.on("response", lambda response: answers.append(response)
-                if response.url.endswith("/api/study/heartbeat") else None)
+        page.on(
+            "request",
+            lambda request: (
+                beats.append(request) if request.url.endswith("/api/study/heartbeat") else None
+            ),
+        )
+        page.on(
+            "response",
+            lambda response: (
+                answers.append(response) if response.url.endswith("/api/study/heartbeat") else None
+            ),
+        )
         page.beats, page.answers = beats, answers
         yield page
         context.close()
@@ -100,10 +112,19 @@ def phone():
 def material(org):
     """A published one-minute material for unit U1, long enough to scroll."""
     audience = build_audience(org.admin, [org.u1], [], [])
-    paragraphs = "".join(f"<p>第{i}段：坚持惩前毖后、治病救人，严明党的纪律。</p>" for i in range(40))
-    material = Material(title="中国共产党纪律处分条例解读", topic="党纪学习教育",
-                        body_markdown="正文", body_html=paragraphs, estimated_minutes=1,
-                        audience=audience, owner_branch_id=org.bureau.id, status="published")
+    paragraphs = "".join(
+        f"<p>第{i}段：坚持惩前毖后、治病救人，严明党的纪律。</p>" for i in range(40)
+    )
+    material = Material(
+        title="中国共产党纪律处分条例解读",
+        topic="党纪学习教育",
+        body_markdown="正文",
+        body_html=paragraphs,
+        estimated_minutes=1,
+        audience=audience,
+        owner_branch_id=org.bureau.id,
+        status="published",
+    )
     db.session.add(material)
     db.session.commit()
     return material
@@ -133,8 +154,11 @@ def _credited(member_id, material_id) -> int:
     """The seconds the server holds for the member on the material (all days)."""
     db.session.rollback()  # end the read transaction: a WAL reader keeps its snapshot
     db.session.expire_all()
-    seconds = db.session.scalar(select(func.coalesce(func.sum(StudyMinute.seconds), 0)).where(
-        StudyMinute.member_id == member_id, StudyMinute.material_id == material_id))
+    seconds = db.session.scalar(
+        select(func.coalesce(func.sum(StudyMinute.seconds), 0)).where(
+            StudyMinute.member_id == member_id, StudyMinute.material_id == material_id
+        )
+    )
     db.session.rollback()
     return int(seconds)
 
@@ -172,7 +196,8 @@ def _open(page, base, material):
 
 
 def test_minutes_rise_while_studying_and_stop_when_the_page_is_hidden(
-        live_server, phone, org, material, fast_heartbeats):
+    live_server, phone, org, material, fast_heartbeats
+):
     expect = _expect()
     page = phone
     _login(page, live_server)
@@ -187,8 +212,11 @@ def test_minutes_rise_while_studying_and_stop_when_the_page_is_hidden(
     assert text == f"0 分 {shown:02d} 秒" and bar == shown and mark == "学习中"
 
     # The member switches to another app: one last beat goes out as a beacon, then nothing.
-    with page.expect_response(lambda r: r.url.endswith("/api/study/heartbeat")
-                              and "csrf_token=" in (r.request.post_data or "")) as last:
+    with page.expect_response(
+        lambda r: (
+            r.url.endswith("/api/study/heartbeat") and "csrf_token=" in (r.request.post_data or "")
+        )
+    ) as last:
         page.evaluate(HIDE)
     beacon = last.value.request
     assert beacon.method == "POST" and last.value.status == 200
@@ -228,8 +256,9 @@ def test_an_idle_member_is_not_credited(live_server, phone, org, material, fast_
     assert page.dialogs == []
 
 
-def test_a_playing_video_keeps_the_member_active(live_server, phone, org, material, app,
-                                                 fast_heartbeats):
+def test_a_playing_video_keeps_the_member_active(
+    live_server, phone, org, material, app, fast_heartbeats
+):
     expect = _expect()
     uploads = Path(app.instance_path) / "uploads"
     uploads.mkdir(parents=True, exist_ok=True)
@@ -258,8 +287,7 @@ def test_a_playing_video_keeps_the_member_active(live_server, phone, org, materi
         shutil.rmtree(uploads)
 
 
-def test_a_lost_connection_is_retried_quietly(live_server, phone, org, material,
-                                               fast_heartbeats):
+def test_a_lost_connection_is_retried_quietly(live_server, phone, org, material, fast_heartbeats):
     expect = _expect()
     page = phone
     _login(page, live_server)
@@ -284,19 +312,33 @@ def test_study_pages_fit_a_phone(live_server, phone, org, app):
     uploads.mkdir(parents=True, exist_ok=True)
     (uploads / "fit.pdf").write_bytes(b"%PDF-1.4\n")
     audience = build_audience(org.admin, [org.u1], [], [])
-    long_title = "学习贯彻《中国共产党纪律处分条例》和《关于新形势下党内政治生活的若干准则》专题辅导"
-    body = ("<h2>一、总体要求</h2>" + "<p>" + "严明党的纪律和规矩，" * 40 + "</p>"
-            "<p>https://intranet.example.gov.cn/a/very/long/address/without/any/spaces/"
-            "that/would/otherwise/push/the/page/wider/than/the/phone</p>"
-            "<table><tr>" + "<td>第一列内容较长的表格单元</td>" * 6 + "</tr></table>"
-            "<pre>" + "x" * 200 + "</pre>")
-    materials = [Material(title=long_title if i == 0 else f"学习资料{i}",
-                          topic="党纪学习教育" if i % 2 else "党章学习", body_markdown="",
-                          body_html=body, estimated_minutes=20, audience=audience,
-                          owner_branch_id=org.bureau.id, status="published",
-                          is_required=i % 3 == 0, pdf_path="fit.pdf", pdf_name="条例原文.pdf",
-                          video_url="https://video.example.gov.cn/v/1" if i == 0 else None)
-                 for i in range(8)]
+    long_title = (
+        "学习贯彻《中国共产党纪律处分条例》和《关于新形势下党内政治生活的若干准则》专题辅导"
+    )
+    body = (
+        "<h2>一、总体要求</h2>" + "<p>" + "严明党的纪律和规矩，" * 40 + "</p>"
+        "<p>https://intranet.example.gov.cn/a/very/long/address/without/any/spaces/"
+        "that/would/otherwise/push/the/page/wider/than/the/phone</p>"
+        "<table><tr>" + "<td>第一列内容较长的表格单元</td>" * 6 + "</tr></table>"
+        "<pre>" + "x" * 200 + "</pre>"
+    )
+    materials = [
+        Material(
+            title=long_title if i == 0 else f"学习资料{i}",
+            topic="党纪学习教育" if i % 2 else "党章学习",
+            body_markdown="",
+            body_html=body,
+            estimated_minutes=20,
+            audience=audience,
+            owner_branch_id=org.bureau.id,
+            status="published",
+            is_required=i % 3 == 0,
+            pdf_path="fit.pdf",
+            pdf_name="条例原文.pdf",
+            video_url="https://video.example.gov.cn/v/1" if i == 0 else None,
+        )
+        for i in range(8)
+    ]
     db.session.add_all(materials)
     db.session.commit()
     try:

@@ -33,10 +33,16 @@ START, END = date(2026, 11, 16), date(2026, 11, 22)
 
 
 def _material(org, title="党纪学习", minutes=10, status="published", owner=None):
-    material = Material(title=title, topic="党纪学习教育", body_markdown="正文",
-                        body_html="<p>正文</p>", estimated_minutes=minutes, status=status,
-                        audience=build_audience(org.admin, [org.bureau], [], []),
-                        owner_branch_id=(owner or org.u1).id)
+    material = Material(
+        title=title,
+        topic="党纪学习教育",
+        body_markdown="正文",
+        body_html="<p>正文</p>",
+        estimated_minutes=minutes,
+        status=status,
+        audience=build_audience(org.admin, [org.bureau], [], []),
+        owner_branch_id=(owner or org.u1).id,
+    )
     db.session.add(material)
     db.session.flush()
     return material
@@ -44,14 +50,27 @@ def _material(org, title="党纪学习", minutes=10, status="published", owner=N
 
 def _study(member, material, day, seconds):
     beat = NOW.replace(year=day.year, month=day.month, day=day.day)
-    db.session.add(StudyMinute(member_id=member.id, material_id=material.id, day=day,
-                               seconds=seconds, first_beat_at=beat, last_beat_at=beat))
+    db.session.add(
+        StudyMinute(
+            member_id=member.id,
+            material_id=material.id,
+            day=day,
+            seconds=seconds,
+            first_beat_at=beat,
+            last_beat_at=beat,
+        )
+    )
     db.session.flush()
 
 
 def _offline(org, held_on, minutes, attendees, branch=None):
-    session = OfflineSession(title="专题讲座", kind="lecture", held_on=held_on,
-                             duration_minutes=minutes, branch_id=(branch or org.b11).id)
+    session = OfflineSession(
+        title="专题讲座",
+        kind="lecture",
+        held_on=held_on,
+        duration_minutes=minutes,
+        branch_id=(branch or org.b11).id,
+    )
     db.session.add(session)
     db.session.flush()
     for member in attendees:
@@ -61,25 +80,45 @@ def _offline(org, held_on, minutes, attendees, branch=None):
 
 
 def _reflection(member, campaign, status):
-    db.session.add(Reflection(member_id=member.id, campaign_id=campaign.id, title="心得",
-                              body="学习心得" * 50, status=status))
+    db.session.add(
+        Reflection(
+            member_id=member.id,
+            campaign_id=campaign.id,
+            title="心得",
+            body="学习心得" * 50,
+            status=status,
+        )
+    )
     db.session.flush()
 
 
 def _attempt(member, quiz, number, score, passed, status="submitted"):
-    db.session.add(Attempt(quiz_id=quiz.id, member_id=member.id, number=number, status=status,
-                           started_at=NOW, deadline_at=NOW + timedelta(hours=1),
-                           submitted_at=NOW if status == "submitted" else None,
-                           score=score if status == "submitted" else None, max_score=10,
-                           passed=passed if status == "submitted" else None))
+    db.session.add(
+        Attempt(
+            quiz_id=quiz.id,
+            member_id=member.id,
+            number=number,
+            status=status,
+            started_at=NOW,
+            deadline_at=NOW + timedelta(hours=1),
+            submitted_at=NOW if status == "submitted" else None,
+            score=score if status == "submitted" else None,
+            max_score=10,
+            passed=passed if status == "submitted" else None,
+        )
+    )
     db.session.flush()
 
 
 def _campaign(org, actor=None, publish=True, **values):
     """A campaign of U1's organiser for B11 (unless told otherwise), published."""
     actor = actor or org.org1
-    values = {"title": "党纪学习教育专题", "starts_on": START, "ends_on": END,
-              "branches": [org.b11] if values.get("kind") != "training_class" else []} | values
+    values = {
+        "title": "党纪学习教育专题",
+        "starts_on": START,
+        "ends_on": END,
+        "branches": [org.b11] if values.get("kind") != "training_class" else [],
+    } | values
     campaign = services.save_campaign(actor, services.CampaignData(**values))
     if publish and not campaign.is_training_class:
         services.set_published(actor, campaign, True)
@@ -123,8 +162,11 @@ def test_minutes_count_only_days_in_the_period(org):
 
 
 def test_a_required_material_is_done_at_its_estimated_minutes_up_to_the_end(org):
-    done, short, late = (_material(org, "甲", 10), _material(org, "乙", 10),
-                         _material(org, "丙", 5))
+    done, short, late = (
+        _material(org, "甲", 10),
+        _material(org, "乙", 10),
+        _material(org, "丙", 5),
+    )
     campaign = _campaign(org, materials=[done, short, late])
     _study(org.m1, done, START - timedelta(days=30), 300)  # before the period still counts
     _study(org.m1, done, TODAY, 300)
@@ -150,8 +192,11 @@ def test_a_quiz_is_met_by_sitting_it_or_by_passing_when_it_must_be_passed(org, b
     assert state() == ({"应知应会测试": ("absent", False), "党规考试": ("absent", False)}, False)
     _attempt(org.m1, sat, 1, 2, False, status="in_progress")
     assert state()[0]["应知应会测试"] == ("absent", False)  # not handed in yet
-    db.session.execute(Attempt.__table__.update().values(
-        status="submitted", score=2, passed=False, submitted_at=NOW))
+    db.session.execute(
+        Attempt.__table__.update().values(
+            status="submitted", score=2, passed=False, submitted_at=NOW
+        )
+    )
     _attempt(org.m1, must, 1, 4, False)
     assert state() == ({"应知应会测试": ("submitted", True), "党规考试": ("failed", False)}, False)
     _attempt(org.m1, must, 2, 8, True)  # highest counts
@@ -164,7 +209,8 @@ def test_must_pass_follows_the_quizs_counting_rule(org, bank):
     _attempt(org.m1, quiz, 1, 9, True)
     _attempt(org.m1, quiz, 2, 3, False)  # the latest counts: failed
     assert [(i.state, i.met) for i in progress(org.m1, campaign, TODAY).items] == [
-        ("failed", False)]
+        ("failed", False)
+    ]
 
 
 def test_a_member_is_not_told_a_result_the_quiz_has_not_published(org, bank):
@@ -200,16 +246,21 @@ def test_offline_sessions_count_as_minutes_when_the_campaign_says_so(org, make_m
     _offline(org, START, 90, [org.m1, other])
     _offline(org, END + timedelta(days=1), 60, [org.m1])  # after the period: no
     _offline(org, TODAY, 30, [other])  # someone else's
-    counted = _campaign(org, minute_target=120, offline_counts_as_minutes=True,
-                        offline_sessions_required=2)
+    counted = _campaign(
+        org, minute_target=120, offline_counts_as_minutes=True, offline_sessions_required=2
+    )
     apart = _campaign(org, minute_target=120, offline_sessions_required=1)
 
     p = progress(org.m1, counted, TODAY)
-    assert _items(p) == {("minutes", "学习时长"): (600 + 90 * 60, 7200, False),
-                         ("offline", "线下学习"): (1, 2, False)}
+    assert _items(p) == {
+        ("minutes", "学习时长"): (600 + 90 * 60, 7200, False),
+        ("offline", "线下学习"): (1, 2, False),
+    }
     assert p.minutes.detail == "已学 100 / 120 分钟（含线下学习 90 分钟）"
     assert _items(progress(org.m1, apart, TODAY)) == {
-        ("minutes", "学习时长"): (600, 7200, False), ("offline", "线下学习"): (1, 1, True)}
+        ("minutes", "学习时长"): (600, 7200, False),
+        ("offline", "线下学习"): (1, 1, True),
+    }
     assert _items(progress(other, counted, TODAY))[("minutes", "学习时长")][0] == 120 * 60
     assert progress(other, counted, TODAY).complete
 
@@ -228,13 +279,18 @@ def test_only_accepted_reflections_on_this_campaign_count(org):
     assert progress(org.m1, campaign, TODAY).complete
 
 
-def test_progress_of_many_members_takes_a_fixed_number_of_queries(org, bank, make_member,
-                                                                  queries):
+def test_progress_of_many_members_takes_a_fixed_number_of_queries(org, bank, make_member, queries):
     materials = [_material(org, f"资料{i}") for i in range(3)]
     quiz = _quiz(org, bank)
-    campaign = _campaign(org, minute_target=10, materials=materials, quizzes=[(quiz, True)],
-                         offline_sessions_required=1, offline_counts_as_minutes=True,
-                         reflections_required=1)
+    campaign = _campaign(
+        org,
+        minute_target=10,
+        materials=materials,
+        quizzes=[(quiz, True)],
+        offline_sessions_required=1,
+        offline_counts_as_minutes=True,
+        reflections_required=1,
+    )
     members = [make_member(f"p{i:02d}", org.b11) for i in range(30)]
     _offline(org, TODAY, 45, members[::2])
     for i, member in enumerate(members):
@@ -261,8 +317,14 @@ def test_progress_of_many_members_takes_a_fixed_number_of_queries(org, bank, mak
 def test_complete_needs_every_item(org, bank):
     material = _material(org, minutes=1)
     quiz = _quiz(org, bank)
-    campaign = _campaign(org, minute_target=1, materials=[material], quizzes=[(quiz, False)],
-                         offline_sessions_required=1, reflections_required=1)
+    campaign = _campaign(
+        org,
+        minute_target=1,
+        materials=[material],
+        quizzes=[(quiz, False)],
+        offline_sessions_required=1,
+        reflections_required=1,
+    )
     _study(org.m1, material, TODAY, 60)
     _offline(org, TODAY, 30, [org.m1])
     _reflection(org.m1, campaign, "accepted")
@@ -303,12 +365,23 @@ def test_organiser_creates_a_campaign_through_the_form(client, auth, org, bank, 
     auth.login("org1")
     page = client.get("/manage/campaigns/new").get_data(as_text=True)
     assert "必学篇" in page and "必答测试甲" in page and 'value="2026-11-21"' in page
-    response = client.post("/manage/campaigns/new", data={
-        "title": "冬训学习", "kind": "campaign", "starts_on": "2026-11-16",
-        "ends_on": "2026-11-22", "minute_target": "60", "offline_sessions_required": "0",
-        "reflections_required": "1", "material_ids": str(material.id),
-        "quiz_ids": str(quiz.id), "must_pass_ids": str(quiz.id),
-        "branch_ids": str(org.b11.id), "statuses": "full"})
+    response = client.post(
+        "/manage/campaigns/new",
+        data={
+            "title": "冬训学习",
+            "kind": "campaign",
+            "starts_on": "2026-11-16",
+            "ends_on": "2026-11-22",
+            "minute_target": "60",
+            "offline_sessions_required": "0",
+            "reflections_required": "1",
+            "material_ids": str(material.id),
+            "quiz_ids": str(quiz.id),
+            "must_pass_ids": str(quiz.id),
+            "branch_ids": str(org.b11.id),
+            "statuses": "full",
+        },
+    )
     assert response.status_code == 302
     campaign = db.session.scalar(select(Campaign).where(Campaign.title == "冬训学习"))
     assert campaign.owner_branch_id == org.u1.id and not campaign.is_published
@@ -316,14 +389,17 @@ def test_organiser_creates_a_campaign_through_the_form(client, auth, org, bank, 
     assert [(cq.quiz_id, cq.must_pass) for cq in campaign.quizzes] == [(quiz.id, True)]
     assert campaign.audience.status_list == ["full"]
     assert [b.id for b in campaign.audience.branches] == [org.b11.id]
-    refused = client.post(f"/manage/campaigns/{campaign.id}/publish", data={"published": "1"},
-                          follow_redirects=True)
+    refused = client.post(
+        f"/manage/campaigns/{campaign.id}/publish", data={"published": "1"}, follow_redirects=True
+    )
     assert "必学资料「必学篇」尚未发布" in refused.get_data(as_text=True)
     db.session.expire_all()
     db.session.get(Material, material.id).status = "published"
     db.session.commit()
-    assert client.post(f"/manage/campaigns/{campaign.id}/publish",
-                       data={"published": "1"}).status_code == 302
+    assert (
+        client.post(f"/manage/campaigns/{campaign.id}/publish", data={"published": "1"}).status_code
+        == 302
+    )
     db.session.expire_all()
     assert db.session.get(Campaign, campaign.id).is_published
 
@@ -340,8 +416,7 @@ def training(org, make_member):
         "c": make_member("a1003", org.b12, name="学员丙"),
         "u2": make_member("a2001", org.b21, name="外单位人员"),
     }
-    campaign = _campaign(org, kind="training_class", title="入党积极分子培训班",
-                         minute_target=60)
+    campaign = _campaign(org, kind="training_class", title="入党积极分子培训班", minute_target=60)
     db.session.commit()
     return campaign, people
 
@@ -356,23 +431,29 @@ def test_enrol_by_ticking_members(client, auth, org, training):
     auth.login("org1")
     page = client.get(f"/manage/campaigns/{campaign.id}?q=学员").get_data(as_text=True)
     assert "学员甲" in page and "学员丙" in page and "外单位人员" not in page
-    response = client.post(f"/manage/campaigns/{campaign.id}/roster", data={
-        "action": "add", "member_ids": [people["a"].id, people["b"].id]})
+    response = client.post(
+        f"/manage/campaigns/{campaign.id}/roster",
+        data={"action": "add", "member_ids": [people["a"].id, people["b"].id]},
+    )
     assert response.status_code == 302
     assert _roster(campaign) == ["学员乙", "学员甲"]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "已加入 2 人。" in page and "学员名单（2 人）" in page and "已在名单中" in page
     # Taking one off again.
-    client.post(f"/manage/campaigns/{campaign.id}/roster", data={
-        "action": "remove", "member_ids": [people["b"].id]})
+    client.post(
+        f"/manage/campaigns/{campaign.id}/roster",
+        data={"action": "remove", "member_ids": [people["b"].id]},
+    )
     assert _roster(campaign) == ["学员甲"]
 
 
 def test_enrol_by_pasted_police_numbers_and_phones(client, auth, org, training):
     campaign, _people = training
     auth.login("org1")
-    response = client.post(f"/manage/campaigns/{campaign.id}/roster", data={
-        "action": "add", "entries": "a1001\n13900000002，a1003、a1001"})
+    response = client.post(
+        f"/manage/campaigns/{campaign.id}/roster",
+        data={"action": "add", "entries": "a1001\n13900000002，a1003、a1001"},
+    )
     assert response.status_code == 302
     assert _roster(campaign) == ["学员丙", "学员乙", "学员甲"]
 
@@ -380,9 +461,14 @@ def test_enrol_by_pasted_police_numbers_and_phones(client, auth, org, training):
 def test_an_unknown_entry_is_named_and_nothing_is_saved(client, auth, org, training):
     campaign, people = training
     auth.login("org1")
-    response = client.post(f"/manage/campaigns/{campaign.id}/roster", data={
-        "action": "add", "member_ids": [people["c"].id],
-        "entries": "a1001\nzz9999\n13911112222\na2001"})
+    response = client.post(
+        f"/manage/campaigns/{campaign.id}/roster",
+        data={
+            "action": "add",
+            "member_ids": [people["c"].id],
+            "entries": "a1001\nzz9999\n13911112222\na2001",
+        },
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "找不到这些人员，或不在您的管理范围内：zz9999、13911112222、a2001。名单未保存。" in body
@@ -395,19 +481,27 @@ def test_enrol_by_uploading_a_list(client, auth, org, training):
     auth.login("org1")
     book = openpyxl.Workbook()
     sheet = book.active
-    for row in (["入党积极分子培训班名单"], ["姓名", "警号", "手机号"],
-                ["学员甲", "a1001", None], ["学员乙", None, 13900000002]):
+    for row in (
+        ["入党积极分子培训班名单"],
+        ["姓名", "警号", "手机号"],
+        ["学员甲", "a1001", None],
+        ["学员乙", None, 13900000002],
+    ):
         sheet.append(row)
     content = io.BytesIO()
     book.save(content)
-    response = client.post(f"/manage/campaigns/{campaign.id}/roster", data={
-        "action": "add", "file": (io.BytesIO(content.getvalue()), "名单.xlsx")},
-        content_type="multipart/form-data")
+    response = client.post(
+        f"/manage/campaigns/{campaign.id}/roster",
+        data={"action": "add", "file": (io.BytesIO(content.getvalue()), "名单.xlsx")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     assert _roster(campaign) == ["学员乙", "学员甲"]
-    response = client.post(f"/manage/campaigns/{campaign.id}/roster", data={
-        "action": "add", "file": (io.BytesIO(b"a1003\nnobody1\n"), "list.txt")},
-        content_type="multipart/form-data")
+    response = client.post(
+        f"/manage/campaigns/{campaign.id}/roster",
+        data={"action": "add", "file": (io.BytesIO(b"a1003\nnobody1\n"), "list.txt")},
+        content_type="multipart/form-data",
+    )
     assert "nobody1" in response.get_data(as_text=True)
     assert _roster(campaign) == ["学员乙", "学员甲"]
 
@@ -433,10 +527,16 @@ def test_another_subtrees_organiser_gets_404(client, auth, org, training):
     auth.login("org2")
     assert client.get(f"/manage/campaigns/{campaign.id}").status_code == 404
     assert client.get(f"/manage/campaigns/{campaign.id}/edit").status_code == 404
-    assert client.post(f"/manage/campaigns/{campaign.id}/roster", data={
-        "member_ids": [people["u2"].id]}).status_code == 404
-    assert client.post(f"/manage/campaigns/{campaign.id}/publish",
-                       data={"published": "1"}).status_code == 404
+    assert (
+        client.post(
+            f"/manage/campaigns/{campaign.id}/roster", data={"member_ids": [people["u2"].id]}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(f"/manage/campaigns/{campaign.id}/publish", data={"published": "1"}).status_code
+        == 404
+    )
     assert "入党积极分子培训班" not in client.get("/manage/campaigns/").get_data(as_text=True)
     assert _roster(campaign) == []
 
@@ -444,8 +544,10 @@ def test_another_subtrees_organiser_gets_404(client, auth, org, training):
 def test_a_forged_member_id_outside_scope_is_refused(client, auth, org, training):
     campaign, people = training
     auth.login("org1")
-    response = client.post(f"/manage/campaigns/{campaign.id}/roster", data={
-        "action": "add", "member_ids": [people["a"].id, people["u2"].id]})
+    response = client.post(
+        f"/manage/campaigns/{campaign.id}/roster",
+        data={"action": "add", "member_ids": [people["a"].id, people["u2"].id]},
+    )
     assert response.status_code == 404
     assert _roster(campaign) == []
 
@@ -453,16 +555,23 @@ def test_a_forged_member_id_outside_scope_is_refused(client, auth, org, training
 # Pages
 
 
-def test_member_sees_only_the_campaigns_they_are_in(client, auth, org, bank, make_member,
-                                                    time_machine):
+def test_member_sees_only_the_campaigns_they_are_in(
+    client, auth, org, bank, make_member, time_machine
+):
     time_machine.move_to(NOW, tick=False)
     material = _material(org, "必学篇")
     mine = _campaign(org, title="一所学习任务", materials=[material], minute_target=20)
-    theirs = _campaign(org, actor=org.org2, title="三所学习任务",
-                       minute_target=20, branches=[org.b21])
+    theirs = _campaign(
+        org, actor=org.org2, title="三所学习任务", minute_target=20, branches=[org.b21]
+    )
     _campaign(org, title="草稿任务", minute_target=20, publish=False)
-    upcoming = _campaign(org, title="下月任务", minute_target=20,
-                         starts_on=TODAY + timedelta(days=10), ends_on=TODAY + timedelta(days=40))
+    upcoming = _campaign(
+        org,
+        title="下月任务",
+        minute_target=20,
+        starts_on=TODAY + timedelta(days=10),
+        ends_on=TODAY + timedelta(days=40),
+    )
     _study(org.m1, material, TODAY, 300)
     db.session.commit()
     auth.login("m1")
@@ -478,8 +587,9 @@ def test_member_sees_only_the_campaigns_they_are_in(client, auth, org, bank, mak
     assert 'value="300" max="1200"' in page
 
 
-def test_home_page_shows_minutes_and_running_campaign_progress(client, auth, org, training,
-                                                               time_machine):
+def test_home_page_shows_minutes_and_running_campaign_progress(
+    client, auth, org, training, time_machine
+):
     time_machine.move_to(NOW, tick=False)
     campaign, people = training
     services.enrol_members(org.org1, campaign, [people["a"]])
@@ -500,9 +610,9 @@ def test_home_page_shows_minutes_and_running_campaign_progress(client, auth, org
     assert "入党积极分子培训班" not in client.get("/").get_data(as_text=True)
 
 
-def test_organiser_page_shows_everyones_progress_in_bounded_queries(client, auth, org,
-                                                                    make_member, queries,
-                                                                    time_machine):
+def test_organiser_page_shows_everyones_progress_in_bounded_queries(
+    client, auth, org, make_member, queries, time_machine
+):
     time_machine.move_to(NOW, tick=False)
     material = _material(org, "必学篇", 1)
     campaign = _campaign(org, minute_target=1, materials=[material], branches=[org.u1])
@@ -523,25 +633,41 @@ def test_organiser_page_shows_everyones_progress_in_bounded_queries(client, auth
 def test_changing_a_draft_into_a_campaign_drops_the_roster(org, training):
     campaign, people = training
     services.enrol_members(org.org1, campaign, [people["a"]])
-    data = services.CampaignData(title="改为学习任务", starts_on=START, ends_on=END,
-                                 minute_target=60, branches=[org.b12])
+    data = services.CampaignData(
+        title="改为学习任务", starts_on=START, ends_on=END, minute_target=60, branches=[org.b12]
+    )
     services.save_campaign(org.org1, data, campaign)
     assert campaign.audience.roster == [] and campaign.audience.branches == [org.b12]
     services.set_published(org.org1, campaign, True)
     with pytest.raises(DomainError, match="已发布的不能更改类型"):
-        services.save_campaign(org.org1, services.CampaignData(
-            title="再改回培训班", kind="training_class", starts_on=START, ends_on=END,
-            minute_target=60), campaign)
+        services.save_campaign(
+            org.org1,
+            services.CampaignData(
+                title="再改回培训班",
+                kind="training_class",
+                starts_on=START,
+                ends_on=END,
+                minute_target=60,
+            ),
+            campaign,
+        )
 
 
-def test_member_pages_take_the_same_queries_for_one_campaign_or_four(client, auth, org, bank,
-                                                                   queries, time_machine):
+def test_member_pages_take_the_same_queries_for_one_campaign_or_four(
+    client, auth, org, bank, queries, time_machine
+):
     time_machine.move_to(NOW, tick=False)
 
     def add(i):
-        _campaign(org, title=f"任务{i}", minute_target=10, materials=[_material(org, f"资料{i}")],
-                  quizzes=[(_quiz(org, bank, title=f"测试{i}"), True)],
-                  offline_sessions_required=1, reflections_required=1)
+        _campaign(
+            org,
+            title=f"任务{i}",
+            minute_target=10,
+            materials=[_material(org, f"资料{i}")],
+            quizzes=[(_quiz(org, bank, title=f"测试{i}"), True)],
+            offline_sessions_required=1,
+            reflections_required=1,
+        )
 
     def count(path, title):
         with queries() as statements:

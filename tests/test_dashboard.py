@@ -33,8 +33,12 @@ def frozen(monkeypatch):
 
 
 def _campaign(actor, title, branches, published=True):
-    campaign = campaigns.save_campaign(actor, campaigns.CampaignData(
-        title=title, starts_on=START, ends_on=END, minute_target=10, branches=branches))
+    campaign = campaigns.save_campaign(
+        actor,
+        campaigns.CampaignData(
+            title=title, starts_on=START, ends_on=END, minute_target=10, branches=branches
+        ),
+    )
     if published:
         campaigns.set_published(actor, campaign, True)
     return campaign
@@ -66,14 +70,15 @@ def _page(client, auth, login_id: str) -> str:
 def _section(html: str, heading: str) -> str:
     """The HTML of the card whose <h2> is ``heading``."""
     start = html.index(f"<h2>{heading}</h2>")
-    return html[start:html.index("</section>", start)]
+    return html[start : html.index("</section>", start)]
 
 
 # Running campaigns
 
 
 def test_an_organiser_sees_the_campaigns_reaching_their_subtree_with_its_rates(
-        client, auth, org, running, frozen):
+    client, auth, org, running, frozen
+):
     bureau, mine, _ = running
     html = _section(_page(client, auth, "org1"), "进行中的学习任务")
 
@@ -106,8 +111,7 @@ def test_the_admin_sees_every_campaign_by_unit(client, auth, org, running, froze
         assert f'href="/manage/participation/campaigns/{campaign.id}"' in html
 
 
-def test_a_branch_organiser_sees_no_breakdown(client, auth, org, running, make_member,
-                                              frozen):
+def test_a_branch_organiser_sees_no_breakdown(client, auth, org, running, make_member, frozen):
     make_member("sec12", org.b12, name="二所书记", role=Role.ORGANISER, scope=org.b12)
     db.session.commit()
     html = _section(_page(client, auth, "sec12"), "进行中的学习任务")
@@ -116,8 +120,9 @@ def test_a_branch_organiser_sees_no_breakdown(client, auth, org, running, make_m
     assert "一所党支部" not in html
 
 
-def test_campaigns_with_a_snapshot_show_last_nights_figures(client, auth, org, running,
-                                                            material, frozen):
+def test_campaigns_with_a_snapshot_show_last_nights_figures(
+    client, auth, org, running, material, frozen
+):
     bureau, mine, _ = running
     snapshot_participation(NOW - timedelta(hours=9, minutes=40))  # 00:20 on the 21st
     add_study(org.org1, material, TODAY, 900)  # org1 is done this morning: not in the snapshot
@@ -150,9 +155,17 @@ def test_no_snapshot_yet_says_so_instead_of_an_empty_chart(client, auth, org, fr
 
 
 def _snapshot(branch, day: date, eligible: int, seconds: int) -> None:
-    db.session.add(ParticipationSnapshot(day=day, subject=DAY, branch_id=branch.id,
-                                         eligible=eligible, participants=0,
-                                         study_seconds=seconds, times=0))
+    db.session.add(
+        ParticipationSnapshot(
+            day=day,
+            subject=DAY,
+            branch_id=branch.id,
+            eligible=eligible,
+            participants=0,
+            study_seconds=seconds,
+            times=0,
+        )
+    )
 
 
 @pytest.fixture()
@@ -214,7 +227,7 @@ def test_the_trend_chart_draws_a_point_per_week_with_data(org, snapshots):
 
     assert svg.startswith('<svg class="chart" viewBox="0 0 320 180" width="100%" role="img"')
     assert 'aria-labelledby="weekly-minutes-title weekly-minutes-desc"' in svg
-    assert "<title id=\"weekly-minutes-title\">每周人均学习时长（分钟）</title>" in svg
+    assert '<title id="weekly-minutes-title">每周人均学习时长（分钟）</title>' in svg
     assert "11月9日起一周 70 分钟" in svg and "8月31日起一周无数据" in svg
     assert svg.count("<circle") == 3
     assert svg.count('fill="#fff"') == 2  # the two estimates are hollow
@@ -227,9 +240,21 @@ def test_the_trend_chart_draws_a_point_per_week_with_data(org, snapshots):
 
 
 def test_a_line_breaks_where_a_week_has_no_data():
-    svg = str(line_chart([LinePoint("a", 1), LinePoint("b", 2), LinePoint("c", None),
-                          LinePoint("d", 4), LinePoint("e", 3, partial=True)],
-                         chart_id="t", title="t", description="d", unit="分钟"))
+    svg = str(
+        line_chart(
+            [
+                LinePoint("a", 1),
+                LinePoint("b", 2),
+                LinePoint("c", None),
+                LinePoint("d", 4),
+                LinePoint("e", 3, partial=True),
+            ],
+            chart_id="t",
+            title="t",
+            description="d",
+            unit="分钟",
+        )
+    )
     assert svg.count("<polyline") == 2 and svg.count("<circle") == 4
     # y axis 0..4 (steps of 1): the point of 4 sits on the top line, 0 on the bottom.
     assert 'cy="12.0"' in svg and 'y1="154.0"' in svg
@@ -242,7 +267,10 @@ def test_nice_axis_tops():
 def test_trend_points_mark_estimates(org, snapshots):
     points = trend_points(weekly_minutes(org.org1, TODAY))
     assert [(p.label, round(p.value), p.partial) for p in points if p.value is not None] == [
-        ("11月2日", 35, True), ("11月9日", 70, False), ("11月16日", 105, True)]
+        ("11月2日", 35, True),
+        ("11月9日", 70, False),
+        ("11月16日", 105, True),
+    ]
 
 
 def test_the_page_shows_the_trend_and_its_table(client, auth, org, snapshots, frozen):
@@ -266,8 +294,10 @@ def spread(org, make_member, material):
     b13 = create_branch(org.admin, org.u1, BranchKind.BRANCH, "B13", "四所党支部", 3)
     b14 = create_branch(org.admin, org.u1, BranchKind.BRANCH, "B14", "五所党支部", 4)
     b15 = create_branch(org.admin, org.u1, BranchKind.BRANCH, "B15", "六所党支部", 5)
-    people = {branch: [make_member(f"{branch.code.lower()}x{i}", branch) for i in range(n)]
-              for branch, n in ((org.b12, 5), (b13, 2), (b14, 1), (b15, 4))}
+    people = {
+        branch: [make_member(f"{branch.code.lower()}x{i}", branch) for i in range(n)]
+        for branch, n in ((org.b12, 5), (b13, 2), (b14, 1), (b15, 4))
+    }
     add_study(org.m1, material, TODAY - timedelta(days=3), 60)
     add_study(people[org.b12][0], material, TODAY - timedelta(days=27), 60)
     add_study(people[b14][0], material, TODAY, 60)
@@ -284,7 +314,10 @@ def test_lagging_branches_are_those_below_the_subtree_lowest_first(org, spread):
     assert lagging.scope.participation_rate == pytest.approx(3 / 14)
     # B15 and B13 at 0 % (B15 has more people to reach), then B12 at 20 %.
     assert [(row.branch.code, row.participants, row.eligible) for row in lagging.rows] == [
-        ("B15", 0, 4), ("B13", 0, 2), ("B12", 1, 5)]
+        ("B15", 0, 4),
+        ("B13", 0, 2),
+        ("B12", 1, 5),
+    ]
     assert len(lagging_branches(org.org1, NOW, shown=2).rows) == 2
 
 
@@ -294,15 +327,15 @@ def test_a_subtree_of_one_branch_has_no_lagging_list(client, auth, org, spread, 
     assert "参学率偏低的支部" not in html
 
 
-def test_the_page_lists_lagging_branches_with_their_drill_down(client, auth, org, spread,
-                                                              frozen):
+def test_the_page_lists_lagging_branches_with_their_drill_down(client, auth, org, spread, frozen):
     b13, _, b15 = spread
     html = _section(_page(client, auth, "org1"), "参学率偏低的支部")
     assert "整体参学率 21.4%" in html
     assert html.index("六所党支部") < html.index("四所党支部") < html.index("二所党支部")
     assert "一所党支部" not in html and "五所党支部" not in html
-    assert (f'href="/manage/participation/range/branches/{b15.id}'
-            f'?first=2026-10-25&amp;last=2026-11-21"') in html
+    assert (
+        f'href="/manage/participation/range/branches/{b15.id}?first=2026-10-25&amp;last=2026-11-21"'
+    ) in html
     assert "0.0%<span" in html and "（1/5）" in html and '<rect width="20.0"' in html
 
 
@@ -310,7 +343,8 @@ def test_the_page_lists_lagging_branches_with_their_drill_down(client, auth, org
 
 
 def test_the_page_keeps_the_headcounts_and_shows_nothing_of_another_subtree(
-        client, auth, org, running, spread, frozen):
+    client, auth, org, running, spread, frozen
+):
     html = _page(client, auth, "org2")
     for text in ("第一分局", "一所党支部", "二所党支部", "一分局冬训", "普通党员"):
         assert text not in html
@@ -319,9 +353,9 @@ def test_the_page_keeps_the_headcounts_and_shows_nothing_of_another_subtree(
     assert "style=" not in html
 
 
-def test_the_page_costs_the_same_queries_for_3_or_30_members(client, auth, org, make_member,
-                                                             running, material, queries,
-                                                             frozen):
+def test_the_page_costs_the_same_queries_for_3_or_30_members(
+    client, auth, org, make_member, running, material, queries, frozen
+):
     auth.login("org1")
     client.get("/manage/")
     with queries() as few:

@@ -14,8 +14,7 @@ def test_demo_builds_the_bureau_and_its_logins(app, runner, client):
     assert result.exit_code == 0, result.output
     assert "demo loaded" in result.output
 
-    branches = db.session.scalar(
-        select(func.count()).where(Branch.kind == BranchKind.BRANCH.value))
+    branches = db.session.scalar(select(func.count()).where(Branch.kind == BranchKind.BRANCH.value))
     units = db.session.scalar(select(func.count()).where(Branch.kind == BranchKind.UNIT.value))
     members = db.session.scalar(select(func.count()).select_from(Member))
     assert 28 <= branches <= 32 and 3 <= units <= 5
@@ -24,7 +23,8 @@ def test_demo_builds_the_bureau_and_its_logins(app, runner, client):
     org01 = db.session.scalar(select(Member).where(Member.police_no == "org01"))
     m0001 = db.session.scalar(select(Member).where(Member.police_no == "m0001"))
     first_unit = db.session.scalar(
-        select(Branch).where(Branch.kind == BranchKind.UNIT.value).order_by(Branch.sort_order))
+        select(Branch).where(Branch.kind == BranchKind.UNIT.value).order_by(Branch.sort_order)
+    )
     assert org01.role == Role.ORGANISER and org01.scope_branch_id == first_unit.id
     assert first_unit.contains(m0001.branch)
 
@@ -38,8 +38,12 @@ def test_demo_builds_the_bureau_and_its_logins(app, runner, client):
     # The demo has history: members who moved branch and members who left.
     moved = db.session.scalar(
         select(func.count()).select_from(
-            select(Membership.member_id).group_by(Membership.member_id)
-            .having(func.count() > 1).subquery()))
+            select(Membership.member_id)
+            .group_by(Membership.member_id)
+            .having(func.count() > 1)
+            .subquery()
+        )
+    )
     left = db.session.scalar(select(func.count()).where(Member.is_active.is_(False)))
     assert moved > 0 and left > 0
 
@@ -51,8 +55,18 @@ def test_demo_refuses_a_database_that_has_data(app, runner, org):
 
 
 def test_create_admin_command_starts_an_installation(app, runner):
-    result = runner.invoke(args=["create-admin", "--bureau-name", "某市公安局", "--login-id",
-                                 "boss01", "--name", "王局"], input="Secret2026\nSecret2026\n")
+    result = runner.invoke(
+        args=[
+            "create-admin",
+            "--bureau-name",
+            "某市公安局",
+            "--login-id",
+            "boss01",
+            "--name",
+            "王局",
+        ],
+        input="Secret2026\nSecret2026\n",
+    )
     assert result.exit_code == 0, result.output
     admin = db.session.scalar(select(Member).where(Member.police_no == "boss01"))
     assert admin.role == Role.ADMIN and admin.branch.kind == BranchKind.BUREAU
@@ -72,6 +86,7 @@ def test_demo_has_quizzes_study_material_and_campaigns(app, runner):
     assert campaigns == {"campaign", "training_class"}
     assert db.session.scalar(select(func.count()).select_from(OfflineSession)) == 1
     m0001 = db.session.scalar(select(Member).where(Member.police_no == "m0001"))
-    seconds = db.session.scalar(select(func.sum(StudyMinute.seconds)).where(
-        StudyMinute.member_id == m0001.id))
+    seconds = db.session.scalar(
+        select(func.sum(StudyMinute.seconds)).where(StudyMinute.member_id == m0001.id)
+    )
     assert seconds and seconds > 0

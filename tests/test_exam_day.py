@@ -21,8 +21,9 @@ def test_exam_day_smoke_run_loses_nothing_through_faults():
     if postgres:
         command += ["--postgres", postgres]  # the run makes and drops a database of its own
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
-    done = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run(
+        command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     report = done.stdout + done.stderr
     assert done.returncode == 0, report
     assert "lost answers: 0" in report and "changed answers: 0" in report

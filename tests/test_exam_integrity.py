@@ -41,8 +41,7 @@ def bank(org):
 
 
 def _practise(client, question_id, response=0):
-    return client.post(f"/practice/api/questions/{question_id}/answer",
-                       json={"response": response})
+    return client.post(f"/practice/api/questions/{question_id}/answer", json={"response": response})
 
 
 def _four(bank, index=0):
@@ -51,16 +50,26 @@ def _four(bank, index=0):
 
 def _answer_wrong(attempt, now=NOW):
     for seq, answer in enumerate(attempt.answers, start=1):
-        attempts.save_answer(attempts.SessionRef(attempt.member_id, 1), attempt.id,
-                             answer.question_id, WRONG[answer.question.type], seq, now)
+        attempts.save_answer(
+            attempts.SessionRef(attempt.member_id, 1),
+            attempt.id,
+            answer.question_id,
+            WRONG[answer.question.type],
+            seq,
+            now,
+        )
 
 
 def _book(member_id):
-    return set(db.session.scalars(select(WrongAnswer.question_id)
-                                  .where(WrongAnswer.member_id == member_id)))
+    return set(
+        db.session.scalars(
+            select(WrongAnswer.question_id).where(WrongAnswer.member_id == member_id)
+        )
+    )
 
 
 # --- the paper of a running attempt ---------------------------------------------------
+
 
 def test_no_answer_to_a_question_on_the_running_paper(client, auth, org, bank, time_machine):
     time_machine.move_to(NOW, tick=False)
@@ -68,8 +77,10 @@ def test_no_answer_to_a_question_on_the_running_paper(client, auth, org, bank, t
     other = bank["single"][1]
     auth.login("m1")
     started = client.post(f"/api/quizzes/{quiz.id}/attempts").get_json()
-    on_paper = [int(qid) for qid in
-                client.get(f"/api/attempts/{started['attempt_id']}").get_json()["answers"]]
+    on_paper = [
+        int(qid)
+        for qid in client.get(f"/api/attempts/{started['attempt_id']}").get_json()["answers"]
+    ]
     assert len(on_paper) == 4
     for question_id in on_paper:
         response = _practise(client, question_id)
@@ -98,11 +109,20 @@ def test_running_paper_is_left_out_of_category_and_wrong_book(org, bank):
 
 # --- whose bank --------------------------------------------------------------------------
 
+
 def test_another_units_questions_are_not_practisable(client, auth, org, bank):
     def own(actor, key):
-        return save_question(actor, QuestionData(
-            type="truefalse", stem=f"{key}：本单位的判断题。", options=[], answer=True,
-            category_path="党章", key=key))
+        return save_question(
+            actor,
+            QuestionData(
+                type="truefalse",
+                stem=f"{key}：本单位的判断题。",
+                options=[],
+                answer=True,
+                category_path="党章",
+                key=key,
+            ),
+        )
 
     u1_question, u2_question = own(org.org1, "u1-q"), own(org.org2, "u2-q")
     db.session.commit()
@@ -118,11 +138,21 @@ def test_another_units_questions_are_not_practisable(client, auth, org, bank):
 
 # --- exams and competitions reserve their questions ---------------------------------------
 
+
 def test_an_exam_reserves_its_papers_until_released_after_it_closes(org, bank):
-    exam = make_quiz(org.admin, [org.u1], kind=QuizKind.EXAM, questions=[bank["fill"][0]],
-                     rules=[{"type": "single", "count": 2}], opens_in=timedelta(hours=6))
-    reserved = lambda: set(db.session.scalars(  # noqa: E731
-        select(ReservedQuestion.question_id).where(ReservedQuestion.quiz_id == exam.id)))
+    exam = make_quiz(
+        org.admin,
+        [org.u1],
+        kind=QuizKind.EXAM,
+        questions=[bank["fill"][0]],
+        rules=[{"type": "single", "count": 2}],
+        opens_in=timedelta(hours=6),
+    )
+
+    def reserved() -> set[int]:
+        query = select(ReservedQuestion.question_id).where(ReservedQuestion.quiz_id == exam.id)
+        return set(db.session.scalars(query))
+
     assert reserved() == {bank["fill"][0].id}  # the fixed question, from publishing
     assert get_practisable(org.m1, bank["fill"][0].id) is None
 
@@ -145,10 +175,15 @@ def test_an_exam_reserves_its_papers_until_released_after_it_closes(org, bank):
 
 def test_a_question_two_exams_use_stays_reserved_by_the_other(org, bank):
     shared = bank["single"][0]
-    first = make_quiz(org.admin, [org.u1], kind=QuizKind.EXAM, questions=[shared],
-                      title="第一场")
-    make_quiz(org.admin, [org.u1], kind=QuizKind.COMPETITION, questions=[shared],
-              title="第二场", opens_in=timedelta(days=2))
+    first = make_quiz(org.admin, [org.u1], kind=QuizKind.EXAM, questions=[shared], title="第一场")
+    make_quiz(
+        org.admin,
+        [org.u1],
+        kind=QuizKind.COMPETITION,
+        questions=[shared],
+        title="第二场",
+        opens_in=timedelta(days=2),
+    )
     release_to_practice(org.admin, first, first.closes_at)
     db.session.commit()
     assert get_practisable(org.m1, shared.id) is None
@@ -156,14 +191,14 @@ def test_a_question_two_exams_use_stays_reserved_by_the_other(org, bank):
 
 def test_a_test_reserves_nothing_and_draft_exams_reserve_nothing(org, bank):
     make_quiz(org.admin, [org.u1], questions=[bank["single"][0]])  # kind test
-    make_quiz(org.admin, [org.u1], kind=QuizKind.EXAM, questions=[bank["single"][1]],
-              publish=False)
+    make_quiz(org.admin, [org.u1], kind=QuizKind.EXAM, questions=[bank["single"][1]], publish=False)
     assert db.session.scalar(select(func.count()).select_from(ReservedQuestion)) == 0
 
 
 def test_exam_drawn_at_the_start_reserves_the_paper(org, bank):
-    exam = make_quiz(org.admin, [org.u1], kind=QuizKind.EXAM,
-                     rules=[{"type": "truefalse", "count": 2}])
+    exam = make_quiz(
+        org.admin, [org.u1], kind=QuizKind.EXAM, rules=[{"type": "truefalse", "count": 2}]
+    )
     attempt, _ = attempts.start_attempt(org.m1, exam, NOW, random.Random(5))
     db.session.commit()
     on_paper = {a.question_id for a in attempt.answers}
@@ -173,9 +208,17 @@ def test_exam_drawn_at_the_start_reserves_the_paper(org, bank):
 def test_organiser_marks_a_question_exam_only(client, auth, org, bank):
     question = bank["truefalse"][2]
     auth.login("admin")
-    response = client.post(f"/manage/bank/{question.id}/edit", data={
-        "type": "truefalse", "stem": question.stem, "truth": "true", "difficulty": "2",
-        "category": "测试/纪律", "exam_only": "y"})
+    response = client.post(
+        f"/manage/bank/{question.id}/edit",
+        data={
+            "type": "truefalse",
+            "stem": question.stem,
+            "truth": "true",
+            "difficulty": "2",
+            "category": "测试/纪律",
+            "exam_only": "y",
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert question.exam_only
@@ -203,16 +246,26 @@ def test_release_from_the_quiz_page(client, auth, org, bank, time_machine):
 
 # --- the wrong-answer book follows the review policy --------------------------------------
 
-@pytest.mark.parametrize("policy,show_answers,booked_at_submit,booked_after_close", [
-    (ReviewWhen.IMMEDIATELY, True, True, True),
-    (ReviewWhen.IMMEDIATELY, False, False, False),
-    (ReviewWhen.AFTER_CLOSE, True, False, True),
-    (ReviewWhen.NEVER, True, False, False),
-])
-def test_wrong_book_waits_for_the_review(org, bank, policy, show_answers, booked_at_submit,
-                                         booked_after_close):
-    quiz = make_quiz(org.admin, [org.u1], questions=_four(bank), review_when=policy,
-                     review_show_answers=show_answers)
+
+@pytest.mark.parametrize(
+    "policy,show_answers,booked_at_submit,booked_after_close",
+    [
+        (ReviewWhen.IMMEDIATELY, True, True, True),
+        (ReviewWhen.IMMEDIATELY, False, False, False),
+        (ReviewWhen.AFTER_CLOSE, True, False, True),
+        (ReviewWhen.NEVER, True, False, False),
+    ],
+)
+def test_wrong_book_waits_for_the_review(
+    org, bank, policy, show_answers, booked_at_submit, booked_after_close
+):
+    quiz = make_quiz(
+        org.admin,
+        [org.u1],
+        questions=_four(bank),
+        review_when=policy,
+        review_show_answers=show_answers,
+    )
     attempt, _ = attempts.start_attempt(org.m1, quiz, NOW, random.Random(2))
     _answer_wrong(attempt)
     attempts.submit_attempt(attempt, NOW + timedelta(minutes=5))
@@ -226,21 +279,36 @@ def test_wrong_book_waits_for_the_review(org, bank, policy, show_answers, booked
     book_reviewed_wrong_answers(quiz.closes_at + timedelta(minutes=1))
     assert (_book(org.m1.id) == paper) is booked_after_close
     # Booked once: running the job again changes nothing.
-    counts = dict(db.session.execute(select(WrongAnswer.question_id, WrongAnswer.wrong_count)
-                                     .where(WrongAnswer.member_id == org.m1.id)).all())
+    counts = dict(
+        db.session.execute(
+            select(WrongAnswer.question_id, WrongAnswer.wrong_count).where(
+                WrongAnswer.member_id == org.m1.id
+            )
+        ).all()
+    )
     book_reviewed_wrong_answers(quiz.closes_at + timedelta(hours=1))
-    assert counts == dict(db.session.execute(
-        select(WrongAnswer.question_id, WrongAnswer.wrong_count)
-        .where(WrongAnswer.member_id == org.m1.id)).all())
+    assert counts == dict(
+        db.session.execute(
+            select(WrongAnswer.question_id, WrongAnswer.wrong_count).where(
+                WrongAnswer.member_id == org.m1.id
+            )
+        ).all()
+    )
     assert all(count == 1 for count in counts.values())
 
 
 def test_after_close_submissions_book_at_once(org, bank):
-    quiz = make_quiz(org.admin, [org.u1], questions=_four(bank),
-                     review_when=ReviewWhen.AFTER_CLOSE, time_limit_minutes=10,
-                     lasts=timedelta(minutes=20))
-    attempt, _ = attempts.start_attempt(org.m1, quiz, quiz.closes_at - timedelta(minutes=5),
-                                        random.Random(2))
+    quiz = make_quiz(
+        org.admin,
+        [org.u1],
+        questions=_four(bank),
+        review_when=ReviewWhen.AFTER_CLOSE,
+        time_limit_minutes=10,
+        lasts=timedelta(minutes=20),
+    )
+    attempt, _ = attempts.start_attempt(
+        org.m1, quiz, quiz.closes_at - timedelta(minutes=5), random.Random(2)
+    )
     _answer_wrong(attempt, quiz.closes_at - timedelta(minutes=4))
     # The scheduler submits it after the close: the review is open, so it books at once.
     attempts.expire_overdue(quiz.closes_at + timedelta(minutes=10))
@@ -251,35 +319,53 @@ def test_after_close_submissions_book_at_once(org, bank):
 
 # --- daily questions -----------------------------------------------------------------------
 
+
 def test_daily_questions_come_from_practisable_questions_only(client, auth, org, bank):
-    exam = make_quiz(org.admin, [org.u1], kind=QuizKind.EXAM,
-                     questions=[bank[t][i] for t in bank for i in range(3)][:10])
-    foreign = save_question(org.org2, QuestionData(
-        type="truefalse", stem="二分局的判断题。", options=[], answer=True, category_path="党章"))
+    exam = make_quiz(
+        org.admin,
+        [org.u1],
+        kind=QuizKind.EXAM,
+        questions=[bank[t][i] for t in bank for i in range(3)][:10],
+    )
+    foreign = save_question(
+        org.org2,
+        QuestionData(
+            type="truefalse", stem="二分局的判断题。", options=[], answer=True, category_path="党章"
+        ),
+    )
     db.session.commit()
-    allowed = {q.id for t in bank for q in bank[t]} - set(db.session.scalars(select(ReservedQuestion.question_id)
-                                      .where(ReservedQuestion.quiz_id == exam.id)))
+    allowed = {q.id for t in bank for q in bank[t]} - set(
+        db.session.scalars(
+            select(ReservedQuestion.question_id).where(ReservedQuestion.quiz_id == exam.id)
+        )
+    )
     rows = practice.draw_daily_questions(org.m1, NOW)
     db.session.commit()
     assert {row.question_id for row in rows} <= allowed and foreign.id not in allowed
     assert len(rows) == 2  # only two practisable questions are left
 
 
-def test_daily_question_reserved_after_the_draw_is_hidden(client, auth, org, bank,
-                                                          time_machine):
+def test_daily_question_reserved_after_the_draw_is_hidden(client, auth, org, bank, time_machine):
     time_machine.move_to(NOW, tick=False)
     auth.login("m1")
     assert client.get("/practice/daily").status_code == 200
-    rows = list(db.session.scalars(select(DailyQuestion).where(
-        DailyQuestion.member_id == org.m1.id).order_by(DailyQuestion.position)))
+    rows = list(
+        db.session.scalars(
+            select(DailyQuestion)
+            .where(DailyQuestion.member_id == org.m1.id)
+            .order_by(DailyQuestion.position)
+        )
+    )
     first, second = rows[0].question, rows[1].question
-    answered = client.post(f"/practice/api/daily/{first.id}/answer",
-                           json={"response": _right(first)})
+    answered = client.post(
+        f"/practice/api/daily/{first.id}/answer", json={"response": _right(first)}
+    )
     assert answered.status_code == 200
     # An exam takes both questions later the same day.
     make_quiz(org.admin, [org.u2], kind=QuizKind.EXAM, questions=[first, second])
-    refused = client.post(f"/practice/api/daily/{second.id}/answer",
-                          json={"response": _right(second)})
+    refused = client.post(
+        f"/practice/api/daily/{second.id}/answer", json={"response": _right(second)}
+    )
     assert refused.status_code == 404 and "用于考试" in refused.get_json()["error"]
     page = client.get("/practice/daily").get_data(as_text=True)
     assert page.count("这道题目前用于考试") == 2
@@ -287,8 +373,12 @@ def test_daily_question_reserved_after_the_draw_is_hidden(client, auth, org, ban
 
 
 def _right(question):
-    return {"single": question.answer, "multiple": question.answer,
-            "truefalse": question.answer, "fill": ["惩前毖后"]}[question.type]
+    return {
+        "single": question.answer,
+        "multiple": question.answer,
+        "truefalse": question.answer,
+        "fill": ["惩前毖后"],
+    }[question.type]
 
 
 def get_practisable(member, question_id):
@@ -296,6 +386,7 @@ def get_practisable(member, question_id):
 
 
 # --- found by probing: reviews, kind and window changes, hostile ?recent= ----------------
+
 
 def test_a_test_never_draws_what_exams_keep_secret(org, bank):
     secret = bank["single"][0]
@@ -308,12 +399,12 @@ def test_a_test_never_draws_what_exams_keep_secret(org, bank):
     assert drawn == {bank["single"][2].id}
 
 
-def test_review_withholds_answers_another_exam_or_a_running_paper_uses(client, auth, org, bank,
-                                                                       time_machine):
+def test_review_withholds_answers_another_exam_or_a_running_paper_uses(
+    client, auth, org, bank, time_machine
+):
     time_machine.move_to(NOW, tick=False)
     shared = bank["truefalse"][0]
-    test = make_quiz(org.admin, [org.u1], questions=[shared, bank["truefalse"][1]],
-                     title="自测")
+    test = make_quiz(org.admin, [org.u1], questions=[shared, bank["truefalse"][1]], title="自测")
     running = make_quiz(org.admin, [org.u1], questions=[shared], title="另一场测试")
     auth.login("m1")
     done = client.post(f"/api/quizzes/{test.id}/attempts").get_json()["attempt_id"]
@@ -325,8 +416,13 @@ def test_review_withholds_answers_another_exam_or_a_running_paper_uses(client, a
     page = client.get(f"/attempts/{done}/result").get_data(as_text=True)
     assert page.count("正确答案：") == 1 and "暂不公布正确答案" in page
     # And while an exam (of any audience) reserves it.
-    make_quiz(org.admin, [org.u2], kind=QuizKind.EXAM, questions=[bank["truefalse"][1]],
-              title="二分局考试")
+    make_quiz(
+        org.admin,
+        [org.u2],
+        kind=QuizKind.EXAM,
+        questions=[bank["truefalse"][1]],
+        title="二分局考试",
+    )
     page = client.get(f"/attempts/{done}/result").get_data(as_text=True)
     assert page.count("正确答案：") == 0 and page.count("暂不公布正确答案") == 2
 
@@ -337,9 +433,17 @@ def test_a_published_exam_keeps_its_kind_and_a_released_one_its_window(org, bank
     exam = make_quiz(org.admin, [org.u1], kind=QuizKind.EXAM, questions=[bank["fill"][0]])
 
     def edit(**changes):
-        values = dict(title=exam.title, kind=QuizKind(exam.kind), opens_at=exam.opens_at,
-                      closes_at=exam.closes_at, fixed_questions=[bank["fill"][0]],
-                      branches=[org.u1]) | changes
+        values = (
+            dict(
+                title=exam.title,
+                kind=QuizKind(exam.kind),
+                opens_at=exam.opens_at,
+                closes_at=exam.closes_at,
+                fixed_questions=[bank["fill"][0]],
+                branches=[org.u1],
+            )
+            | changes
+        )
         return save_quiz(org.admin, QuizData(**values), exam)
 
     with pytest.raises(DomainError, match="不能更改类型"):
@@ -351,8 +455,9 @@ def test_a_published_exam_keeps_its_kind_and_a_released_one_its_window(org, bank
 
 
 def test_only_a_published_exam_is_released(org, bank):
-    draft = make_quiz(org.admin, [org.u1], kind=QuizKind.EXAM, questions=[bank["fill"][0]],
-                      publish=False)
+    draft = make_quiz(
+        org.admin, [org.u1], kind=QuizKind.EXAM, questions=[bank["fill"][0]], publish=False
+    )
     with pytest.raises(DomainError, match="已发布"):
         release_to_practice(org.admin, draft, draft.closes_at)
 

@@ -51,19 +51,28 @@ def _login(app, login_id):
 def _snapshot(tables: tuple[str, ...]) -> dict[str, list[str]]:
     """Every row of ``tables``, as text, in a stable order."""
     db.session.rollback()  # see what other connections committed
-    return {table: sorted(repr(tuple(row)) for row in db.session.execute(
-        text(f"SELECT * FROM {table}"))) for table in tables}
+    return {
+        table: sorted(
+            repr(tuple(row)) for row in db.session.execute(text(f"SELECT * FROM {table}"))
+        )
+        for table in tables
+    }
 
 
 # ---------------------------------------------------------------------- ids in the URL
 
+
 def _int_rules(app):
-    return [rule for rule in app.url_map.iter_rules()
-            if any(isinstance(c, IdConverter) for c in rule._converters.values())]
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if any(isinstance(c, IdConverter) for c in rule._converters.values())
+    ]
 
 
 def _url(rule, value) -> str:
     """The rule's path with every int argument ``value`` and the others something valid."""
+
     def fill(match: re.Match) -> str:
         converter, args = match.group(1) or "default", match.group(2) or ""
         if converter == "int":
@@ -71,6 +80,7 @@ def _url(rule, value) -> str:
         if converter == "any":
             return args.split(",")[0].strip(" '\"")
         return "x"
+
     return re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?\w+>", fill, rule.rule)
 
 
@@ -108,11 +118,25 @@ def test_the_largest_id_is_an_ordinary_missing_object(app, org):
 
 #: Query strings every page reads in some form: huge numbers, bad dates, NUL, surrogates.
 QUERIES = [
-    "page=" + "9" * 30 + "&branch=" + "9" * 30 + "&category=" + "9" * 30 + "&member=" + "9" * 30
-    + "&difficulty=" + "9" * 30 + "&quiz=" + "9" * 30 + "&campaign=" + "9" * 30,
+    "page="
+    + "9" * 30
+    + "&branch="
+    + "9" * 30
+    + "&category="
+    + "9" * 30
+    + "&member="
+    + "9" * 30
+    + "&difficulty="
+    + "9" * 30
+    + "&quiz="
+    + "9" * 30
+    + "&campaign="
+    + "9" * 30,
     "q=%00%ED%A0%80&topic=%00&type=%00&state=%00&show=%00&kind=%00&status=%00",
-    "page=-5&month=0&first=x&last=y&day=x", "month=9999-99&first=0000-00-00&last=9999-12-31",
-    "month=2026-1&first=2026-11-01&last=2020-01-01", "recent=" + "-".join(["9" * 25] * 30),
+    "page=-5&month=0&first=x&last=y&day=x",
+    "month=9999-99&first=0000-00-00&last=9999-12-31",
+    "month=2026-1&first=2026-11-01&last=2020-01-01",
+    "recent=" + "-".join(["9" * 25] * 30),
 ]
 
 
@@ -132,36 +156,54 @@ def test_every_page_answers_hostile_query_strings_without_a_500(app, org):
 
 # ---------------------------------------------------------------------- the JSON reader
 
+
 def _nested(depth: int, kind: str = "list") -> str:
     if kind == "list":
         return "[" * depth + "]" * depth
     return '{"a": ' * depth + "1" + "}" * depth
 
 
-@pytest.mark.parametrize("body", [
-    _nested(MAX_DEPTH + 1), _nested(MAX_DEPTH + 1, "dict"), _nested(100_000),
-    _nested(100_000, "dict"), '"\\ud800"', '["\\udfff"]', '{"\\ud800": 1}', "NaN",
-    '{"seq": Infinity}', "[-Infinity]", b'"\xed\xa0\x80"', '["\ud800"]', b"\xff\xfe[",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        _nested(MAX_DEPTH + 1),
+        _nested(MAX_DEPTH + 1, "dict"),
+        _nested(100_000),
+        _nested(100_000, "dict"),
+        '"\\ud800"',
+        '["\\udfff"]',
+        '{"\\ud800": 1}',
+        "NaN",
+        '{"seq": Infinity}',
+        "[-Infinity]",
+        b'"\xed\xa0\x80"',
+        '["\ud800"]',
+        b"\xff\xfe[",
+    ],
+)
 def test_the_json_reader_refuses_what_no_view_could_store(body):
     with pytest.raises(ValueError):
         loads_strict(body)
 
 
-@pytest.mark.parametrize("body, value", [
-    (_nested(MAX_DEPTH), json.loads(_nested(MAX_DEPTH))),
-    ('"\\ud83d\\ude00 \\u4e2d"', "\U0001F600 中"),  # a surrogate pair is one character
-    ('"\\\\ud800"', "\\ud800"),  # an escaped backslash, not a surrogate
-    ('["' + "[{" * 100 + '"]', ["[{" * 100]),  # brackets in a string are no nesting
-    ('{"seq": 123, "response": [0, 2]}', {"seq": 123, "response": [0, 2]}),
-    ("\ufeff[1]".encode("utf-8-sig")[3:], [1]),
-    ('["惩前毖后"]'.encode("utf-16"), ["惩前毖后"]),
-])
+@pytest.mark.parametrize(
+    "body, value",
+    [
+        (_nested(MAX_DEPTH), json.loads(_nested(MAX_DEPTH))),
+        ('"\\ud83d\\ude00 \\u4e2d"', "\U0001f600 中"),  # a surrogate pair is one character
+        ('"\\\\ud800"', "\\ud800"),  # an escaped backslash, not a surrogate
+        ('["' + "[{" * 100 + '"]', ["[{" * 100]),  # brackets in a string are no nesting
+        ('{"seq": 123, "response": [0, 2]}', {"seq": 123, "response": [0, 2]}),
+        ("\ufeff[1]".encode("utf-8-sig")[3:], [1]),
+        ('["惩前毖后"]'.encode("utf-16"), ["惩前毖后"]),
+    ],
+)
 def test_the_json_reader_reads_everything_else_as_before(body, value):
     assert loads_strict(body) == value
 
 
 # ---------------------------------------------------------------------- the world
+
 
 @dataclass
 class World:
@@ -182,51 +224,186 @@ def world(org, material, time_machine) -> World:
     bank = make_questions(org.admin, n_each=1)
     quiz = make_quiz(org.admin, [org.u1], questions=[bank[t][0] for t in bank])
     attempt, _ = attempt_services.start_attempt(org.m1, quiz, NOW)
-    practice = save_question(org.admin, QuestionData(
-        type="fill", stem="练习题：坚持____、治病救人。", options=[], answer=[["惩前毖后"]],
-        category_path="测试/练习", key="p-fill"))
-    save_question(org.admin, QuestionData(
-        type="single", stem="练习题：党的最高领导机关是（  ）。",
-        options=["全国代表大会", "中央委员会"], answer=0, category_path="测试/练习",
-        key="p-single"))
+    practice = save_question(
+        org.admin,
+        QuestionData(
+            type="fill",
+            stem="练习题：坚持____、治病救人。",
+            options=[],
+            answer=[["惩前毖后"]],
+            category_path="测试/练习",
+            key="p-fill",
+        ),
+    )
+    save_question(
+        org.admin,
+        QuestionData(
+            type="single",
+            stem="练习题：党的最高领导机关是（  ）。",
+            options=["全国代表大会", "中央委员会"],
+            answer=0,
+            category_path="测试/练习",
+            key="p-single",
+        ),
+    )
     daily = practice_services.draw_daily_questions(org.m1, NOW)
     db.session.commit()
-    campaign = save_campaign(org.org1, CampaignData(
-        title="入党积极分子培训班", starts_on=NOW.date(), ends_on=NOW.date(),
-        kind="training_class", minute_target=60))
+    campaign = save_campaign(
+        org.org1,
+        CampaignData(
+            title="入党积极分子培训班",
+            starts_on=NOW.date(),
+            ends_on=NOW.date(),
+            kind="training_class",
+            minute_target=60,
+        ),
+    )
     db.session.commit()
     assert daily, "the daily draw needs practisable questions"
-    return World(attempt.id, quiz.id, bank["fill"][0].id, bank["single"][0].id, practice.id,
-                 daily[0].question_id, minutes.issue_token(org.m1.id, material), campaign.id,
-                 material.id)
+    return World(
+        attempt.id,
+        quiz.id,
+        bank["fill"][0].id,
+        bank["single"][0].id,
+        practice.id,
+        daily[0].question_id,
+        minutes.issue_token(org.m1.id, material),
+        campaign.id,
+        material.id,
+    )
 
 
 # ---------------------------------------------------------------------- hostile JSON bodies
 
 HUGE = 10**30
-SEQS = [None, True, False, 0, -1, -(2**31), 2**31, 2**31 - 1, 2**53 + 1, 2**63, 2**63 - 1,
-        2**64, -(2**63) - 1, HUGE, 1.5, 1.0, -0.0, 1e308, 5e-324, "1", "", "一", "５", "0x10",
-        "1e3", " 5", "NaN", "Infinity", "9" * 5000, [], [1], {}, {"a": 1}, [[[1]]]]
-RESPONSES = [None, True, False, 0, -1, 7, 2**31, 2**63, 2**64, -(2**63) - 1, HUGE, 1.5, 1e308,
-             "", "A", "0", "惩前毖后", [], [0, 0], [-1], [2**63], [1.5], [True], [None],
-             [[0]], [{}], {"0": 1}, list(range(1000)), [0] * 10_000, [""] * 300,
-             ["惩前毖后", "多余"], ["\x00"], ["a\x00b"], ["\x07\x1b[31m"], ["\u202e反转"],
-             ["\ufeff"], ["\uffff"], ["x" * 201], ["x" * 1_000_000], ["<script>x</script>"],
-             ["' OR 1=1 --"], ["{{7*7}}"], ["\U0001F600"], [" "], ["\t\n"], "true",
-             {"": ""}, [[]], [["x"]], ["x", None], [1, "x"], [-0.0], [5e-324], ["%00"],
-             ["../../etc/passwd"], ["\r\n"], ["\u2028"], ["\u0085"], ["\U0010FFFF"],
-             ["\ufdd0"], ["\u0301"], ["Ａ"], ["中" * 200], ["中" * 201], [" " * 201], ["\x7f"],
-             ["\x1f"], [""], [[], []], {"response": ["x"]}, [{"seq": 1}]]
+SEQS = [
+    None,
+    True,
+    False,
+    0,
+    -1,
+    -(2**31),
+    2**31,
+    2**31 - 1,
+    2**53 + 1,
+    2**63,
+    2**63 - 1,
+    2**64,
+    -(2**63) - 1,
+    HUGE,
+    1.5,
+    1.0,
+    -0.0,
+    1e308,
+    5e-324,
+    "1",
+    "",
+    "一",
+    "５",
+    "0x10",
+    "1e3",
+    " 5",
+    "NaN",
+    "Infinity",
+    "9" * 5000,
+    [],
+    [1],
+    {},
+    {"a": 1},
+    [[[1]]],
+]
+RESPONSES = [
+    None,
+    True,
+    False,
+    0,
+    -1,
+    7,
+    2**31,
+    2**63,
+    2**64,
+    -(2**63) - 1,
+    HUGE,
+    1.5,
+    1e308,
+    "",
+    "A",
+    "0",
+    "惩前毖后",
+    [],
+    [0, 0],
+    [-1],
+    [2**63],
+    [1.5],
+    [True],
+    [None],
+    [[0]],
+    [{}],
+    {"0": 1},
+    list(range(1000)),
+    [0] * 10_000,
+    [""] * 300,
+    ["惩前毖后", "多余"],
+    ["\x00"],
+    ["a\x00b"],
+    ["\x07\x1b[31m"],
+    ["\u202e反转"],
+    ["\ufeff"],
+    ["\uffff"],
+    ["x" * 201],
+    ["x" * 1_000_000],
+    ["<script>x</script>"],
+    ["' OR 1=1 --"],
+    ["{{7*7}}"],
+    ["\U0001f600"],
+    [" "],
+    ["\t\n"],
+    "true",
+    {"": ""},
+    [[]],
+    [["x"]],
+    ["x", None],
+    [1, "x"],
+    [-0.0],
+    [5e-324],
+    ["%00"],
+    ["../../etc/passwd"],
+    ["\r\n"],
+    ["\u2028"],
+    ["\u0085"],
+    ["\U0010ffff"],
+    ["\ufdd0"],
+    ["\u0301"],
+    ["Ａ"],
+    ["中" * 200],
+    ["中" * 201],
+    [" " * 201],
+    ["\x7f"],
+    ["\x1f"],
+    [""],
+    [[], []],
+    {"response": ["x"]},
+    [{"seq": 1}],
+]
 
 
 def _raw_bodies() -> list[tuple[str, bytes, str]]:
     """(name, body, content type) of bodies no serializer would write."""
     j = "application/json"
     cases = [
-        ("empty", b"", j), ("space", b"   ", j), ("null", b"null", j), ("true", b"true", j),
-        ("zero", b"0", j), ("string", b'"seq"', j), ("list", b"[]", j), ("object", b"{}", j),
-        ("open brace", b"{", j), ("open bracket", b"[", j), ("close", b"}", j),
-        ("single quotes", b"{'seq': 1, 'response': 0}", j), ("bare keys", b"{seq: 1}", j),
+        ("empty", b"", j),
+        ("space", b"   ", j),
+        ("null", b"null", j),
+        ("true", b"true", j),
+        ("zero", b"0", j),
+        ("string", b'"seq"', j),
+        ("list", b"[]", j),
+        ("object", b"{}", j),
+        ("open brace", b"{", j),
+        ("open bracket", b"[", j),
+        ("close", b"}", j),
+        ("single quotes", b"{'seq': 1, 'response': 0}", j),
+        ("bare keys", b"{seq: 1}", j),
         ("trailing comma", b'{"seq": 1, "response": 0,}', j),
         ("comment", b'{"seq": 1 /* x */, "response": 0}', j),
         ("NaN seq", b'{"seq": NaN, "response": 0}', j),
@@ -284,15 +461,21 @@ def _raw_bodies() -> list[tuple[str, bytes, str]]:
         ("form token", b"token=%00%ff&resume=1", "application/x-www-form-urlencoded"),
         ("form surrogate", b"token=%ED%A0%80", "application/x-www-form-urlencoded"),
         ("form huge", b"token=" + b"a" * 2_000_000, "application/x-www-form-urlencoded"),
-        ("form many fields", b"&".join(b"f%d=1" % i for i in range(20_000)),
-         "application/x-www-form-urlencoded"),
+        (
+            "form many fields",
+            b"&".join(b"f%d=1" % i for i in range(20_000)),
+            "application/x-www-form-urlencoded",
+        ),
         ("text/plain json", b'{"seq": 5, "response": ["x"]}', "text/plain"),
         ("no content type", b'{"seq": 5, "response": ["x"]}', ""),
         ("json charset utf-16", '{"seq": 5}'.encode("utf-16"), "application/json; charset=utf-16"),
         ("json bogus charset", b'{"seq": 5}', "application/json; charset=klingon"),
         ("vendor json", b'{"seq": 5, "response": ["x"]}', "application/vnd.api+json"),
-        ("multipart garbage", b"--x\r\nContent-Disposition: form-data\r\n\r\n",
-         "multipart/form-data; boundary=x"),
+        (
+            "multipart garbage",
+            b"--x\r\nContent-Disposition: form-data\r\n\r\n",
+            "multipart/form-data; boundary=x",
+        ),
         ("multipart no boundary", b"garbage", "multipart/form-data"),
         ("xml", b"<?xml version='1.0'?><seq>5</seq>", "application/xml"),
         ("unclosed object", b'{"seq": 5, "response": ["x"]', j),
@@ -306,8 +489,7 @@ def _raw_bodies() -> list[tuple[str, bytes, str]]:
         ("python none", b'{"seq": 5, "response": None}', j),
         ("undefined", b'{"seq": 5, "response": undefined}', j),
     ]
-    cases += [(f"junk {i}", bytes((i * 37 + k * 11) % 256 for k in range(97)), j)
-              for i in range(8)]
+    cases += [(f"junk {i}", bytes((i * 37 + k * 11) % 256 for k in range(97)), j) for i in range(8)]
     return cases
 
 
@@ -319,24 +501,49 @@ def _structured_bodies() -> list[tuple[str, bytes, str]]:
     for response in RESPONSES:
         cases.append((f"response={response!r:.30}", {"seq": 7, "response": response}))
     cases += [
-        ("no seq", {"response": ["x"]}), ("no response", {"seq": 7}),
+        ("no seq", {"response": ["x"]}),
+        ("no response", {"seq": 7}),
         ("extra keys", {"seq": 7, "response": ["x"], "member_id": 1, "score": 100}),
-        ("token int", {"token": 1}), ("token list", {"token": ["x"]}),
-        ("token null", {"token": None}), ("token empty", {"token": ""}),
+        ("token int", {"token": 1}),
+        ("token list", {"token": ["x"]}),
+        ("token null", {"token": None}),
+        ("token empty", {"token": ""}),
         ("token forged", {"token": "eyJhbGciOi.forged.sig"}),
-        ("token huge", {"token": "x" * 1_000_000}), ("token null byte", {"token": "a\x00b"}),
+        ("token huge", {"token": "x" * 1_000_000}),
+        ("token null byte", {"token": "a\x00b"}),
         ("resume string", {"token": "x", "resume": "yes"}),
         ("resume object", {"token": "x", "resume": {"a": 1}}),
         ("list body", [{"seq": 7, "response": ["x"]}]),
-        ("string body", "seq"), ("number body", 7), ("true body", True), ("null body", None),
+        ("string body", "seq"),
+        ("number body", 7),
+        ("true body", True),
+        ("null body", None),
     ]
     return [(name, json.dumps(body).encode(), "application/json") for name, body in cases]
 
 
 BODIES = _raw_bodies() + _structured_bodies()
 #: Path ids that are not ids: each must be 404 (or 405), never a 500.
-BAD_IDS = ["-1", "1.5", "true", "1e3", "0x1", "+1", " 1", "%00", "%ED%A0%80", "9" * 20,
-           "9" * 5000, "null", "undefined", "..%2F..%2Fetc", "1;", "NaN", "1%0A", "[1]"]
+BAD_IDS = [
+    "-1",
+    "1.5",
+    "true",
+    "1e3",
+    "0x1",
+    "+1",
+    " 1",
+    "%00",
+    "%ED%A0%80",
+    "9" * 20,
+    "9" * 5000,
+    "null",
+    "undefined",
+    "..%2F..%2Fetc",
+    "1;",
+    "NaN",
+    "1%0A",
+    "[1]",
+]
 #: Odd spellings of numbers Werkzeug reads as ids (Unicode digits): they just mustn't fail.
 ODD_IDS = ["0", "01", "0001", "２", "٣", str(MAX_ID)]
 
@@ -351,8 +558,14 @@ class Endpoint:
     tables: tuple[str, ...]
 
 
-ACTIVITY = ("attempts", "attempt_answers", "prepared_papers", "wrong_answers",
-            "daily_questions", "study_minutes")
+ACTIVITY = (
+    "attempts",
+    "attempt_answers",
+    "prepared_papers",
+    "wrong_answers",
+    "daily_questions",
+    "study_minutes",
+)
 JSON_ENDPOINTS = [
     Endpoint("api.start", "POST", "/api/quizzes/{id}/attempts", ACTIVITY),
     Endpoint("api.save_answer", "PUT", "/api/attempts/{attempt_id}/answers/{id}", ACTIVITY),
@@ -360,20 +573,24 @@ JSON_ENDPOINTS = [
     Endpoint("api.show", "GET", "/api/attempts/{id}", ACTIVITY),
     Endpoint("api.leave", "POST", "/api/attempts/{id}/leave", ACTIVITY),
     Endpoint("study_api.heartbeat", "POST", "/api/study/heartbeat", ACTIVITY),
-    Endpoint("practice.answer_question", "POST", "/practice/api/questions/{id}/answer",
-             ACTIVITY),
+    Endpoint("practice.answer_question", "POST", "/practice/api/questions/{id}/answer", ACTIVITY),
     Endpoint("practice.answer_daily", "POST", "/practice/api/daily/{id}/answer", ACTIVITY),
 ]
 #: The id each endpoint's "{id}" takes in the world.
-IDS = {"api.start": "quiz_id", "api.save_answer": "fill_id", "api.submit": "attempt_id",
-       "api.show": "attempt_id", "api.leave": "attempt_id",
-       "practice.answer_question": "practice_id", "practice.answer_daily": "daily_id"}
+IDS = {
+    "api.start": "quiz_id",
+    "api.save_answer": "fill_id",
+    "api.submit": "attempt_id",
+    "api.show": "attempt_id",
+    "api.leave": "attempt_id",
+    "practice.answer_question": "practice_id",
+    "practice.answer_daily": "daily_id",
+}
 
 
 def test_the_table_is_big_enough_and_covers_every_json_endpoint(app):
     assert len(BODIES) >= 200
-    found = {rule.endpoint for rule in app.url_map.iter_rules()
-             if "/api/" in rule.rule}
+    found = {rule.endpoint for rule in app.url_map.iter_rules() if "/api/" in rule.rule}
     assert found == {e.name for e in JSON_ENDPOINTS}
 
 
@@ -395,8 +612,10 @@ def _check(response, label, tables, before, failures) -> dict:
             failures.append(f"{label}: {status} without a Chinese message: {message[:80]!r}")
         after = _snapshot(tables)
         if after != before:
-            failures.append(f"{label}: refused ({status}) but wrote "
-                            f"{[t for t in tables if after[t] != before[t]]}")
+            failures.append(
+                f"{label}: refused ({status}) but wrote "
+                f"{[t for t in tables if after[t] != before[t]]}"
+            )
         return after
     return _snapshot(tables)  # taken: the next case compares with the new state
 
@@ -413,29 +632,40 @@ def test_json_endpoints_answer_hostile_bodies_without_a_500(app, org, world, end
         if content_type:
             headers["Content-Type"] = content_type
         response = client.open(url, method=endpoint.method, data=body, headers=headers)
-        before = _check(response, f"{endpoint.name} [{name}]", endpoint.tables, before,
-                        failures)
+        before = _check(response, f"{endpoint.name} [{name}]", endpoint.tables, before, failures)
     if "{id}" in endpoint.path:
         for bad in BAD_IDS + ODD_IDS:
             bad_url = endpoint.path.format(**(fields | {"id": bad}))
-            response = client.open(bad_url, method=endpoint.method, headers=JSON_HEADERS,
-                                   json={"seq": 5, "response": ["x"], "token": world.token})
+            response = client.open(
+                bad_url,
+                method=endpoint.method,
+                headers=JSON_HEADERS,
+                json={"seq": 5, "response": ["x"], "token": world.token},
+            )
             if bad in BAD_IDS and response.status_code not in (404, 405):
                 failures.append(f"{endpoint.name} [id {bad[:20]}]: {response.status_code}")
-            before = _check(response, f"{endpoint.name} [id {bad[:20]}]", endpoint.tables,
-                            before, failures)
+            before = _check(
+                response, f"{endpoint.name} [id {bad[:20]}]", endpoint.tables, before, failures
+            )
     assert not failures, "\n".join(failures)
 
 
 def test_deep_nesting_is_refused_on_the_hot_endpoints_with_the_usual_message(app, org, world):
     client = _login(app, "m1")
     deep = b'{"seq": 5, "token": "x", "response": ' + _nested(5000).encode() + b"}"
-    for url in (f"/api/attempts/{world.attempt_id}/answers/{world.fill_id}",
-                f"/practice/api/questions/{world.practice_id}/answer",
-                f"/practice/api/daily/{world.daily_id}/answer", "/api/study/heartbeat"):
+    for url in (
+        f"/api/attempts/{world.attempt_id}/answers/{world.fill_id}",
+        f"/practice/api/questions/{world.practice_id}/answer",
+        f"/practice/api/daily/{world.daily_id}/answer",
+        "/api/study/heartbeat",
+    ):
         method = "PUT" if "/answers/" in url else "POST"
-        response = client.open(url, method=method, data=deep,
-                               headers=JSON_HEADERS | {"Content-Type": "application/json"})
+        response = client.open(
+            url,
+            method=method,
+            data=deep,
+            headers=JSON_HEADERS | {"Content-Type": "application/json"},
+        )
         assert response.status_code == 400, url
         assert "提交的内容无法识别" in response.get_json()["error"], url
 
@@ -443,8 +673,11 @@ def test_deep_nesting_is_refused_on_the_hot_endpoints_with_the_usual_message(app
 def test_a_lone_surrogate_in_a_fill_answer_is_refused_and_not_stored(app, org, world):
     client = _login(app, "m1")
     url = f"/api/attempts/{world.attempt_id}/answers/{world.fill_id}"
-    response = client.put(url, data=b'{"seq": 5, "response": ["\\ud800"]}',
-                          headers=JSON_HEADERS | {"Content-Type": "application/json"})
+    response = client.put(
+        url,
+        data=b'{"seq": 5, "response": ["\\ud800"]}',
+        headers=JSON_HEADERS | {"Content-Type": "application/json"},
+    )
     assert response.status_code == 400
     assert "提交的内容无法识别" in response.get_json()["error"]
     answer = db.session.get(AttemptAnswer, (world.attempt_id, world.fill_id))
@@ -452,6 +685,7 @@ def test_a_lone_surrogate_in_a_fill_answer_is_refused_and_not_stored(app, org, w
 
 
 # ---------------------------------------------------------------------- hostile uploads
+
 
 def _xlsx(rows: list[list[object]]) -> bytes:
     book = openpyxl.Workbook()
@@ -465,8 +699,10 @@ def _xlsx(rows: list[list[object]]) -> bytes:
 def _replace_in_zip(content: bytes, name: str, chunks) -> bytes:
     """``content`` (a zip) with entry ``name`` written from the byte chunks ``chunks``."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(content)) as source, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target,
+    ):
         for item in source.infolist():
             if item.filename == name:
                 with target.open(name, "w", force_zip64=True) as entry:
@@ -479,8 +715,10 @@ def _replace_in_zip(content: bytes, name: str, chunks) -> bytes:
 
 def _zip_bomb() -> bytes:
     """A small .xlsx whose sheet XML inflates to 120 MB (blank rows, so it compresses ~1000:1)."""
-    head = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns='
-            b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+    head = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns='
+        b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    )
     blank = b"<row/>" * (1024 * 1024 // 6)
     chunks = [head, *[blank] * 120, b"</sheetData></worksheet>"]
     return _replace_in_zip(_xlsx([["题型", "题干", "答案"]]), "xl/worksheets/sheet1.xml", chunks)
@@ -503,28 +741,48 @@ def _hostile_files() -> list[tuple[str, bytes]]:
     with_text = io.BytesIO()
     with zipfile.ZipFile(with_text, "w") as archive:
         archive.writestr("a.txt", "not a workbook")
-    far_cells = _replace_in_zip(good_xlsx, "xl/worksheets/sheet1.xml", [
-        b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-        b'spreadsheetml/2006/main"><sheetData><row r="1"><c r="XFD1" t="inlineStr"><is><t>'
-        b'\xe5\xa7\x93\xe5\x90\x8d</t></is></c></row><row r="1048576"><c r="A1048576">'
-        b"<v>1e308</v></c></row></sheetData></worksheet>"])
-    entity_bomb = _replace_in_zip(good_xlsx, "xl/worksheets/sheet1.xml", [
-        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;'
-        b'&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;'
-        b'&c;&c;&c;&c;&c;&c;&c;&c;">]><worksheet xmlns="http://schemas.openxmlformats.org/'
-        b'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&d;'
-        b"</t></is></c></row></sheetData></worksheet>"])
-    external_entity = _replace_in_zip(good_xlsx, "xl/worksheets/sheet1.xml", [
-        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&e;</t></is></c></row>'
-        b"</sheetData></worksheet>"])
+    far_cells = _replace_in_zip(
+        good_xlsx,
+        "xl/worksheets/sheet1.xml",
+        [
+            b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main"><sheetData><row r="1"><c r="XFD1" t="inlineStr"><is><t>'
+            b'\xe5\xa7\x93\xe5\x90\x8d</t></is></c></row><row r="1048576"><c r="A1048576">'
+            b"<v>1e308</v></c></row></sheetData></worksheet>"
+        ],
+    )
+    entity_bomb = _replace_in_zip(
+        good_xlsx,
+        "xl/worksheets/sheet1.xml",
+        [
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;'
+            b'&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;'
+            b'&c;&c;&c;&c;&c;&c;&c;&c;">]><worksheet xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&d;'
+            b"</t></is></c></row></sheetData></worksheet>"
+        ],
+    )
+    external_entity = _replace_in_zip(
+        good_xlsx,
+        "xl/worksheets/sheet1.xml",
+        [
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&e;</t></is></c></row>'
+            b"</sheetData></worksheet>"
+        ],
+    )
     files = [
-        ("empty", b""), ("whitespace", b"  \r\n\t "), ("null bytes", b"\x00" * 4096),
+        ("empty", b""),
+        ("whitespace", b"  \r\n\t "),
+        ("null bytes", b"\x00" * 4096),
         ("binary", bytes((i * 131 + 7) % 256 for i in range(8192))),
-        ("png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100), ("pdf", b"%PDF-1.7\n%garbage"),
-        ("mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64), ("bom only", b"\xef\xbb\xbf"),
-        ("invalid utf-8", b"\xff\xfe\xfd\xfc" * 100), ("encoded surrogate", b"\xed\xa0\x80\n"),
+        ("png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100),
+        ("pdf", b"%PDF-1.7\n%garbage"),
+        ("mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64),
+        ("bom only", b"\xef\xbb\xbf"),
+        ("invalid utf-8", b"\xff\xfe\xfd\xfc" * 100),
+        ("encoded surrogate", b"\xed\xa0\x80\n"),
         ("control chars", b"\x01\x02\x03\x1b[31m\x7f\n"),
         ("one long line", b"x" * 3_000_000),
         ("many lines", b"x\n" * 200_000),
@@ -538,22 +796,53 @@ def _hostile_files() -> list[tuple[str, bytes]]:
         ("xlsx far cells", far_cells),
         ("xlsx entity bomb", entity_bomb),
         ("xlsx external entity", external_entity),
-        ("xlsx formulas and errors", _xlsx([["姓名", "警号", "题型", "题干", "答案"],
-                                            ["=1/0", "=HYPERLINK(\"x\")", 1e308, -1e308, ""]])),
-        ("xlsx 32767 chars", _xlsx([["姓名", "警号", "题型", "题干", "答案"],
-                                     ["中" * 32767, "9" * 32767, "单选", "x" * 32767, "Z"]])),
+        (
+            "xlsx formulas and errors",
+            _xlsx(
+                [
+                    ["姓名", "警号", "题型", "题干", "答案"],
+                    ["=1/0", '=HYPERLINK("x")', 1e308, -1e308, ""],
+                ]
+            ),
+        ),
+        (
+            "xlsx 32767 chars",
+            _xlsx(
+                [
+                    ["姓名", "警号", "题型", "题干", "答案"],
+                    ["中" * 32767, "9" * 32767, "单选", "x" * 32767, "Z"],
+                ]
+            ),
+        ),
         ("csv 1e6 columns", b"\xe5\xa7\x93\xe5\x90\x8d," + b"x," * 1_000_000 + b"\n"),
         ("csv huge field", b'"' + b"x" * 300_000 + b'"\n'),
         ("csv unbalanced quote", b'\xe5\xa7\x93\xe5\x90\x8d,"abc\n1,2\n'),
         ("csv nul", b"\xe5\xa7\x93\xe5\x90\x8d,\x00\n\x00,\x00\n"),
-        ("csv 20000 rows", _csv([["姓名", "警号", "手机号", "所属支部", "政治面貌"]]
-                               + [[f"人{i}", f"x{i}", "", "无此支部", "党员"]
-                                  for i in range(20_000)])),
-        ("csv formula", _csv([["姓名", "警号", "手机号", "所属支部", "政治面貌"],
-                              ["=cmd|' /C calc'!A0", "@SUM(1)", "+1", "-1", "党员"]])),
-        ("yaml alias bomb", b"a: &a [x,x,x,x,x,x,x,x,x]\n" + b"".join(
-            b"%c: &%c [%s]\n" % (98 + i, 98 + i, b",".join([b"*%c" % (97 + i)] * 9))
-            for i in range(8)) + b"questions: *i\n"),
+        (
+            "csv 20000 rows",
+            _csv(
+                [["姓名", "警号", "手机号", "所属支部", "政治面貌"]]
+                + [[f"人{i}", f"x{i}", "", "无此支部", "党员"] for i in range(20_000)]
+            ),
+        ),
+        (
+            "csv formula",
+            _csv(
+                [
+                    ["姓名", "警号", "手机号", "所属支部", "政治面貌"],
+                    ["=cmd|' /C calc'!A0", "@SUM(1)", "+1", "-1", "党员"],
+                ]
+            ),
+        ),
+        (
+            "yaml alias bomb",
+            b"a: &a [x,x,x,x,x,x,x,x,x]\n"
+            + b"".join(
+                b"%c: &%c [%s]\n" % (98 + i, 98 + i, b",".join([b"*%c" % (97 + i)] * 9))
+                for i in range(8)
+            )
+            + b"questions: *i\n",
+        ),
         ("yaml deep flow", b"questions: " + b"[" * 100_000 + b"]" * 100_000),
         ("yaml deep block", b"".join(b"  " * i + b"k%d:\n" % i for i in range(600))),
         ("yaml deep mapping", b"questions: " + b"{a: " * 50_000 + b"1" + b"}" * 50_000),
@@ -567,8 +856,10 @@ def _hostile_files() -> list[tuple[str, bytes]]:
         ("gift braces", b"::t::" + b"{" * 100_000 + b"\n"),
         ("gift nested answers", b"::t:: q {" + b"=a ~b " * 100_000 + b"}\n"),
         ("gift escapes", b"::t:: q {" + b"\\" * 100_000 + b"}\n"),
-        ("aiken many options", b"Q?\n" + b"".join(b"%c. x\n" % (65 + i % 26)
-                                                   for i in range(100_000)) + b"ANSWER: A\n"),
+        (
+            "aiken many options",
+            b"Q?\n" + b"".join(b"%c. x\n" % (65 + i % 26) for i in range(100_000)) + b"ANSWER: A\n",
+        ),
         ("aiken answer only", b"ANSWER: Z\n" * 10_000),
         ("over 5 MB", b"x" * (5 * 1024 * 1024 + 1)),
     ]
@@ -589,32 +880,91 @@ class UploadForm:
 
 
 UPLOAD_FORMS = [
-    *[UploadForm(f"bank.import_questions[{fmt}]", "/manage/bank/import", {"format": fmt},
-                 "file", exts, "quizapp.bank.forms.ImportForm")
-      for fmt, exts in (("xlsx", ("xlsx", "csv")), ("gift", ("gift", "txt")),
-                        ("aiken", ("txt",)), ("yaml", ("yaml", "yml")))],
-    UploadForm("members.import_roster", "/manage/members/import", {}, "file", ("xlsx", "csv"),
-               "quizapp.members.forms.ImportForm"),
-    UploadForm("members.import_roster[dry run]", "/manage/members/import", {"dry_run": "y"},
-               "file", ("xlsx",), "quizapp.members.forms.ImportForm"),
-    UploadForm("campaigns.roster", "/manage/campaigns/{campaign_id}/roster",
-               {"action": "add", "entries": ""}, "file", ("xlsx", "csv", "txt"),
-               "quizapp.campaigns.forms.RosterForm"),
-    *[UploadForm(f"materials.{view}[{field}]", path,
-                 {"title": "党纪学习", "topic": "党纪学习教育", "body_markdown": "正文",
-                  "estimated_minutes": "10", "sort_order": "0", "branch_ids": "{u1_id}"},
-                 field, exts, "quizapp.study.forms.MaterialForm")
-      for view, path in (("create", "/manage/materials/new"),
-                         ("edit", "/manage/materials/{material_id}/edit"))
-      for field, exts in (("pdf", ("pdf",)), ("video", ("mp4", "webm")))],
+    *[
+        UploadForm(
+            f"bank.import_questions[{fmt}]",
+            "/manage/bank/import",
+            {"format": fmt},
+            "file",
+            exts,
+            "quizapp.bank.forms.ImportForm",
+        )
+        for fmt, exts in (
+            ("xlsx", ("xlsx", "csv")),
+            ("gift", ("gift", "txt")),
+            ("aiken", ("txt",)),
+            ("yaml", ("yaml", "yml")),
+        )
+    ],
+    UploadForm(
+        "members.import_roster",
+        "/manage/members/import",
+        {},
+        "file",
+        ("xlsx", "csv"),
+        "quizapp.members.forms.ImportForm",
+    ),
+    UploadForm(
+        "members.import_roster[dry run]",
+        "/manage/members/import",
+        {"dry_run": "y"},
+        "file",
+        ("xlsx",),
+        "quizapp.members.forms.ImportForm",
+    ),
+    UploadForm(
+        "campaigns.roster",
+        "/manage/campaigns/{campaign_id}/roster",
+        {"action": "add", "entries": ""},
+        "file",
+        ("xlsx", "csv", "txt"),
+        "quizapp.campaigns.forms.RosterForm",
+    ),
+    *[
+        UploadForm(
+            f"materials.{view}[{field}]",
+            path,
+            {
+                "title": "党纪学习",
+                "topic": "党纪学习教育",
+                "body_markdown": "正文",
+                "estimated_minutes": "10",
+                "sort_order": "0",
+                "branch_ids": "{u1_id}",
+            },
+            field,
+            exts,
+            "quizapp.study.forms.MaterialForm",
+        )
+        for view, path in (
+            ("create", "/manage/materials/new"),
+            ("edit", "/manage/materials/{material_id}/edit"),
+        )
+        for field, exts in (("pdf", ("pdf",)), ("video", ("mp4", "webm")))
+    ],
 ]
 #: (form feature, case) that fit the form's own rules and may be saved: a file of the right
 #: kind by its first bytes, or no file on an otherwise valid material.
-TAKEN = {("materials", "pdf"), ("materials", "mp4"), ("materials", "no file"),
-         ("materials", "file as text"), ("materials", "filename ''")}
+TAKEN = {
+    ("materials", "pdf"),
+    ("materials", "mp4"),
+    ("materials", "no file"),
+    ("materials", "file as text"),
+    ("materials", "filename ''"),
+}
 #: Names that a browser may send for an uploaded file.
-FILENAMES = ["", "../../../etc/passwd.{ext}", "a" * 5000 + ".{ext}", "x\x00.{ext}",
-             "名单.{EXT}", ".{ext}", "x.{ext}.exe", "x.xls", "CON.{ext}", "x .{ext} "]
+FILENAMES = [
+    "",
+    "../../../etc/passwd.{ext}",
+    "a" * 5000 + ".{ext}",
+    "x\x00.{ext}",
+    "名单.{EXT}",
+    ".{ext}",
+    "x.{ext}.exe",
+    "x.xls",
+    "CON.{ext}",
+    "x .{ext} ",
+]
 
 
 def _file_forms() -> set[str]:
@@ -626,8 +976,11 @@ def _file_forms() -> set[str]:
     while stack:
         cls = stack.pop()
         stack.extend(cls.__subclasses__())
-        if any(isinstance(getattr(value, "field_class", None), type)
-               and issubclass(value.field_class, FileField) for value in vars(cls).values()):
+        if any(
+            isinstance(getattr(value, "field_class", None), type)
+            and issubclass(value.field_class, FileField)
+            for value in vars(cls).values()
+        ):
             found.add(f"{cls.__module__}.{cls.__qualname__}")
     return found
 
@@ -649,8 +1002,9 @@ def _outcome(client, response) -> tuple[int, list[str]]:
     status = response.status_code
     if status in (302, 303):
         page = client.get(response.headers["Location"]).get_data(as_text=True)
-        return status, re.findall(r'class="notice notice-(?:error|success)"[^>]*>(.*?)</div>',
-                                  page, re.S)
+        return status, re.findall(
+            r'class="notice notice-(?:error|success)"[^>]*>(.*?)</div>', page, re.S
+        )
     if status >= 400:
         return status, [_error_of(response)]
     html = response.get_data(as_text=True)
@@ -673,14 +1027,25 @@ def test_upload_forms_refuse_hostile_files_without_a_500(app, org, world, form):
     url = form.path.format(**fields)
     data = {k: v.format(**fields) for k, v in form.fields.items()}
     feature = form.name.split(".")[0]
-    cases = [(name, f"x.{ext}", content, ext)
-             for name, content in _hostile_files() for ext in form.extensions]
-    cases += [(f"filename {n!r:.20}", n.format(ext=form.extensions[0],
-                                                EXT=form.extensions[0].upper()),
-               b"\x00garbage", form.extensions[0]) for n in FILENAMES]
-    cases += [("no file", None, None, form.extensions[0]),
-              ("file as text", "text", None, form.extensions[0]),
-              ("two files", "two", b"x", form.extensions[0])]
+    cases = [
+        (name, f"x.{ext}", content, ext)
+        for name, content in _hostile_files()
+        for ext in form.extensions
+    ]
+    cases += [
+        (
+            f"filename {n!r:.20}",
+            n.format(ext=form.extensions[0], EXT=form.extensions[0].upper()),
+            b"\x00garbage",
+            form.extensions[0],
+        )
+        for n in FILENAMES
+    ]
+    cases += [
+        ("no file", None, None, form.extensions[0]),
+        ("file as text", "text", None, form.extensions[0]),
+        ("two files", "two", b"x", form.extensions[0]),
+    ]
     failures: list[str] = []
     before, files_before = _snapshot(tables), _uploaded_files(app)
     for name, filename, content, ext in cases:
@@ -688,14 +1053,17 @@ def test_upload_forms_refuse_hostile_files_without_a_500(app, org, world, form):
         if filename == "text":
             body[form.file_field] = "not a file"
         elif filename == "two":
-            body[form.file_field] = [FileStorage(io.BytesIO(b"a"), f"a.{ext}"),
-                                     FileStorage(io.BytesIO(b"b"), f"b.{ext}")]
+            body[form.file_field] = [
+                FileStorage(io.BytesIO(b"a"), f"a.{ext}"),
+                FileStorage(io.BytesIO(b"b"), f"b.{ext}"),
+            ]
         elif filename is not None:
             body[form.file_field] = FileStorage(io.BytesIO(content), filename)
         # Encoded here, in memory: the test client spools big bodies to files it never closes.
         boundary, payload = encode_multipart(body)
-        response = client.post(url, data=payload,
-                               content_type=f"multipart/form-data; boundary={boundary}")
+        response = client.post(
+            url, data=payload, content_type=f"multipart/form-data; boundary={boundary}"
+        )
         label = f"{form.name} [{name} as .{ext}]"
         status, messages = _outcome(client, response)
         if status >= 500:
@@ -713,9 +1081,10 @@ def test_upload_forms_refuse_hostile_files_without_a_500(app, org, world, form):
 def test_a_nul_character_the_database_refuses_is_a_400(app, org, world):
     """PostgreSQL refuses NUL in text: a form or file that carries one is refused, not a 500."""
     client = _login(app, "org1")
-    for url, data in ((f"/manage/campaigns/{world.campaign_id}/roster",
-                       {"action": "add", "entries": "a\x00b"}),
-                      ("/manage/members/?q=a%00b", None)):
+    for url, data in (
+        (f"/manage/campaigns/{world.campaign_id}/roster", {"action": "add", "entries": "a\x00b"}),
+        ("/manage/members/?q=a%00b", None),
+    ):
         response = client.post(url, data=data) if data else client.get(url)
         assert response.status_code < 500, url
         assert CHINESE.search(response.get_data(as_text=True))
@@ -726,14 +1095,22 @@ def test_a_nul_character_the_database_refuses_is_a_400(app, org, world):
 
 # ---------------------------------------------------------------------- zip bombs
 
-@pytest.mark.parametrize("read", [
-    lambda content: __import__("quizapp.bank.formats.xlsx", fromlist=["read"]).read(
-        "题目.xlsx", content),
-    lambda content: __import__("quizapp.members.roster_files", fromlist=["x"]).read_roster(
-        "名单.xlsx", content),
-    lambda content: __import__("quizapp.campaigns.forms", fromlist=["x"]).read_entries(
-        "名单.xlsx", content),
-], ids=["question import", "roster import", "training class list"])
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda content: __import__("quizapp.bank.formats.xlsx", fromlist=["read"]).read(
+            "题目.xlsx", content
+        ),
+        lambda content: __import__("quizapp.members.roster_files", fromlist=["x"]).read_roster(
+            "名单.xlsx", content
+        ),
+        lambda content: __import__("quizapp.campaigns.forms", fromlist=["x"]).read_entries(
+            "名单.xlsx", content
+        ),
+    ],
+    ids=["question import", "roster import", "training class list"],
+)
 def test_an_xlsx_zip_bomb_is_refused_before_it_is_inflated(app, read):
     from quizapp.errors import DomainError
 
@@ -752,13 +1129,20 @@ def test_pages_show_stored_text_utf8_cannot_encode(app, org, world):
     """A lone surrogate stored before the API refused it (bypassing it here) breaks no page."""
     answer = db.session.get(AttemptAnswer, (world.attempt_id, world.fill_id))
     answer.response, answer.seq = [BAD_TEXT], 5
-    daily = next(row for row in db.session.query(DailyQuestion).filter_by(member_id=org.m1.id)
-                 if row.question.type == "fill")
+    daily = next(
+        row
+        for row in db.session.query(DailyQuestion).filter_by(member_id=org.m1.id)
+        if row.question.type == "fill"
+    )
     daily.response, daily.is_correct, daily.answered_at = [BAD_TEXT], False, NOW
     db.session.commit()
     member = _login(app, "m1")
-    for url in (f"/attempts/{world.attempt_id}", f"/api/attempts/{world.attempt_id}",
-                "/practice/daily", "/practice/wrong"):
+    for url in (
+        f"/attempts/{world.attempt_id}",
+        f"/api/attempts/{world.attempt_id}",
+        "/practice/daily",
+        "/practice/wrong",
+    ):
         response = member.get(url)
         assert response.status_code == 200, url
     page = member.get(f"/attempts/{world.attempt_id}").get_data(as_text=True)
@@ -770,8 +1154,10 @@ def test_pages_show_stored_text_utf8_cannot_encode(app, org, world):
     result = member.get(f"/attempts/{world.attempt_id}/result")
     assert result.status_code == 200 and "\ufffd坏\ufffd" in result.get_data(as_text=True)
     organiser = _login(app, "admin")
-    for url in (f"/manage/results/quizzes/{world.quiz_id}",
-                f"/manage/results/quizzes/{world.quiz_id}/items",
-                f"/manage/results/quizzes/{world.quiz_id}/export.xlsx",
-                f"/manage/members/{org.m1.id}"):
+    for url in (
+        f"/manage/results/quizzes/{world.quiz_id}",
+        f"/manage/results/quizzes/{world.quiz_id}/items",
+        f"/manage/results/quizzes/{world.quiz_id}/export.xlsx",
+        f"/manage/members/{org.m1.id}",
+    ):
         assert organiser.get(url).status_code == 200, url

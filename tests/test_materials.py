@@ -32,11 +32,14 @@ def _own_instance_folder(app, tmp_path, monkeypatch):
 # Sanitising ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", [
-    "<script>alert(1)</script>正文",
-    "<SCRIPT SRC=/x.js></SCRIPT>正文",
-    "正文\n\n<script>\ndocument.cookie\n</script>",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<script>alert(1)</script>正文",
+        "<SCRIPT SRC=/x.js></SCRIPT>正文",
+        "正文\n\n<script>\ndocument.cookie\n</script>",
+    ],
+)
 def test_script_tags_are_removed_with_their_content(text):
     html = render_markdown(text)
     assert "script" not in html.lower()
@@ -44,30 +47,36 @@ def test_script_tags_are_removed_with_their_content(text):
     assert "正文" in html
 
 
-@pytest.mark.parametrize("text", [
-    '<img src="/uploads/a.png" onerror="alert(1)">',
-    '<p onclick="alert(1)">点我</p>',
-    '<a href="/x" onmouseover="alert(1)">链接</a>',
-    '<span ONFOCUS="alert(1)" tabindex="1">文字</span>',
-    '[链接](/x){: onclick="alert(1)" }',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<img src="/uploads/a.png" onerror="alert(1)">',
+        '<p onclick="alert(1)">点我</p>',
+        '<a href="/x" onmouseover="alert(1)">链接</a>',
+        '<span ONFOCUS="alert(1)" tabindex="1">文字</span>',
+        '[链接](/x){: onclick="alert(1)" }',
+    ],
+)
 def test_event_handlers_are_removed(text):
     html = render_markdown(text)
     assert not re.search(r"\son\w+\s*=", html, re.IGNORECASE)
     assert "alert" not in html
 
 
-@pytest.mark.parametrize("text", [
-    "[点此](javascript:alert(1))",
-    '<a href="javascript:alert(1)">点此</a>',
-    '<a href="JavaScript:alert(1)">点此</a>',
-    '<a href="jav&#x61;script:alert(1)">点此</a>',
-    '<a href="jav&#97;script&colon;alert(1)">点此</a>',
-    '<a href="java\tscript:alert(1)">点此</a>',
-    '<a href=" javascript:alert(1)">点此</a>',
-    "[点此](jav&#x61;script:alert(1))",
-    '<img src="javascript:alert(1)">',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[点此](javascript:alert(1))",
+        '<a href="javascript:alert(1)">点此</a>',
+        '<a href="JavaScript:alert(1)">点此</a>',
+        '<a href="jav&#x61;script:alert(1)">点此</a>',
+        '<a href="jav&#97;script&colon;alert(1)">点此</a>',
+        '<a href="java\tscript:alert(1)">点此</a>',
+        '<a href=" javascript:alert(1)">点此</a>',
+        "[点此](jav&#x61;script:alert(1))",
+        '<img src="javascript:alert(1)">',
+    ],
+)
 def test_javascript_links_are_removed(text):
     html = render_markdown(text)
     assert "javascript" not in html.lower()
@@ -75,13 +84,16 @@ def test_javascript_links_are_removed(text):
     assert "href=" not in html or 'href=""' not in html
 
 
-@pytest.mark.parametrize("text", [
-    '<p style="position:fixed;top:0;left:0;width:100%;height:100%">覆盖</p>',
-    '<span style="background:url(javascript:alert(1))">覆盖</span>',
-    "<style>body { display: none }</style>覆盖",
-    '<div style="color:red">覆盖</div>',
-    "# 标题 {: style=\"color:red\" }",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<p style="position:fixed;top:0;left:0;width:100%;height:100%">覆盖</p>',
+        '<span style="background:url(javascript:alert(1))">覆盖</span>',
+        "<style>body { display: none }</style>覆盖",
+        '<div style="color:red">覆盖</div>',
+        '# 标题 {: style="color:red" }',
+    ],
+)
 def test_style_injection_is_removed(text):
     html = render_markdown(text)
     assert "style" not in html.lower()
@@ -89,14 +101,17 @@ def test_style_injection_is_removed(text):
     assert "覆盖" in html or "标题" in html
 
 
-@pytest.mark.parametrize("text", [
-    '<iframe src="https://example.com/"></iframe>',
-    '<object data="/x.swf"></object><embed src="/x.swf">',
-    '<form action="/manage/"><input name="a"><button>提交</button></form>',
-    "<svg><script>alert(1)</script></svg>",
-    '<meta http-equiv="refresh" content="0;url=https://example.com/">',
-    '<base href="https://example.com/">',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<iframe src="https://example.com/"></iframe>',
+        '<object data="/x.swf"></object><embed src="/x.swf">',
+        '<form action="/manage/"><input name="a"><button>提交</button></form>',
+        "<svg><script>alert(1)</script></svg>",
+        '<meta http-equiv="refresh" content="0;url=https://example.com/">',
+        '<base href="https://example.com/">',
+    ],
+)
 def test_frames_objects_and_forms_are_removed(text):
     html = render_markdown(text)
     for tag in ("iframe", "object", "embed", "form", "input", "button", "svg", "meta", "base"):
@@ -104,11 +119,14 @@ def test_frames_objects_and_forms_are_removed(text):
     assert "example.com" not in html
 
 
-@pytest.mark.parametrize("text", [
-    "[点此](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
-    '<a href="data:text/html,<script>alert(1)</script>">点此</a>',
-    '<a href="DATA:text/html,hi">点此</a>',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[点此](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+        '<a href="data:text/html,<script>alert(1)</script>">点此</a>',
+        '<a href="DATA:text/html,hi">点此</a>',
+    ],
+)
 def test_data_urls_in_links_are_removed(text):
     html = render_markdown(text)
     assert "data:" not in html.lower()
@@ -119,7 +137,8 @@ def test_images_only_from_this_site_or_inline():
     html = render_markdown(
         "![本站](/uploads/a.png) ![相对](images/b.png) ![外站](https://example.com/c.png) "
         "![协议相对](//example.com/d.png) ![内嵌](data:image/png;base64,iVBORw0KGgo=) "
-        "![svg](data:image/svg+xml;base64,PHN2Zz4=)")
+        "![svg](data:image/svg+xml;base64,PHN2Zz4=)"
+    )
     assert 'src="/uploads/a.png"' in html
     assert 'src="images/b.png"' in html
     assert 'src="data:image/png;base64,iVBORw0KGgo="' in html
@@ -135,23 +154,41 @@ def test_ordinary_formatting_is_kept():
         "> 引用原文\n\n"
         "| 项目 | 时间 |\n| --- | --- |\n| 学习 | 30 分钟 |\n\n"
         "[文件原文](https://www.example.gov.cn/a.html) [站内](/study/1)\n\n"
-        "![示意图](/uploads/pic.png)\n\n---\n\nH~2~O x<sup>2</sup> <u>下划线</u>")
-    for fragment in ("<h2>一、总体要求</h2>", "<h3>（一）指导思想</h3>", "<h4>1. 要点</h4>",
-                     "<strong>严的基调</strong>", "<em>一以贯之</em>", "<br>",
-                     "<ul>", "<li>第一条</li>", "<ol>", "<li>甲</li>",
-                     "<blockquote>", "<table>", "<thead>", "<th>项目</th>", "<td>30 分钟</td>",
-                     '<a href="https://www.example.gov.cn/a.html" rel="noopener noreferrer">',
-                     '<a href="/study/1" rel="noopener noreferrer">',
-                     '<img alt="示意图" src="/uploads/pic.png">', "<hr>",
-                     "<sup>2</sup>", "<u>下划线</u>"):
+        "![示意图](/uploads/pic.png)\n\n---\n\nH~2~O x<sup>2</sup> <u>下划线</u>"
+    )
+    for fragment in (
+        "<h2>一、总体要求</h2>",
+        "<h3>（一）指导思想</h3>",
+        "<h4>1. 要点</h4>",
+        "<strong>严的基调</strong>",
+        "<em>一以贯之</em>",
+        "<br>",
+        "<ul>",
+        "<li>第一条</li>",
+        "<ol>",
+        "<li>甲</li>",
+        "<blockquote>",
+        "<table>",
+        "<thead>",
+        "<th>项目</th>",
+        "<td>30 分钟</td>",
+        '<a href="https://www.example.gov.cn/a.html" rel="noopener noreferrer">',
+        '<a href="/study/1" rel="noopener noreferrer">',
+        '<img alt="示意图" src="/uploads/pic.png">',
+        "<hr>",
+        "<sup>2</sup>",
+        "<u>下划线</u>",
+    ):
         assert fragment in html, fragment
     assert "id=" not in html  # the heading ids of the toc extension are not kept
 
 
 def test_html_pasted_from_a_wechat_article_keeps_its_text_and_structure():
-    pasted = ('<section style="margin:0"><p style="font-size:16px;color:#333">'
-              '<span style="font-weight:bold">第一条</span>　为了……</p>'
-              '<p><strong class="x" data-id="1">重点</strong></p></section>')
+    pasted = (
+        '<section style="margin:0"><p style="font-size:16px;color:#333">'
+        '<span style="font-weight:bold">第一条</span>　为了……</p>'
+        '<p><strong class="x" data-id="1">重点</strong></p></section>'
+    )
     html = render_markdown(pasted)
     assert "<p><span>第一条</span>　为了……</p>" in html
     assert "<strong>重点</strong>" in html
@@ -163,10 +200,14 @@ def test_html_pasted_from_a_wechat_article_keeps_its_text_and_structure():
 
 def _form(org, **values) -> dict:
     form = {
-        "title": "《中国共产党纪律处分条例》解读", "topic": "党纪学习教育",
+        "title": "《中国共产党纪律处分条例》解读",
+        "topic": "党纪学习教育",
         "body_markdown": "# 总则\n\n坚持**严的基调**。<script>alert(1)</script>",
-        "estimated_minutes": "15", "sort_order": "2", "branch_ids": str(org.b11.id),
-        "opens_at": "2026-11-21T08:00", "closes_at": "2026-12-21T08:00",
+        "estimated_minutes": "15",
+        "sort_order": "2",
+        "branch_ids": str(org.b11.id),
+        "opens_at": "2026-11-21T08:00",
+        "closes_at": "2026-12-21T08:00",
     }
     form |= values
     return {key: value for key, value in form.items() if value is not None}
@@ -200,8 +241,17 @@ def _files_of(app, material_id: int) -> set[Path]:
 
 
 def _make(org, actor=None, **values) -> Material:
-    data = services.MaterialData(**({"title": "资料", "topic": "党纪学习教育",
-                                     "body_markdown": "正文", "branches": [org.b11]} | values))
+    data = services.MaterialData(
+        **(
+            {
+                "title": "资料",
+                "topic": "党纪学习教育",
+                "body_markdown": "正文",
+                "branches": [org.b11],
+            }
+            | values
+        )
+    )
     material = services.save_material(actor or org.org1, data)
     db.session.commit()
     return material
@@ -215,7 +265,10 @@ def test_create_edit_publish_and_retire_through_the_pages(client, auth, org):
     material = _only_material()
     assert response.headers["Location"] == f"/manage/materials/{material.id}"
     assert (material.status, material.owner_branch_id, material.created_by_id) == (
-        "draft", org.u1.id, org.org1.id)
+        "draft",
+        org.u1.id,
+        org.org1.id,
+    )
     assert material.estimated_minutes == 15 and material.sort_order == 2
     assert material.opens_at == datetime(2026, 11, 21, 0, 0, tzinfo=UTC)  # 08:00 in China
     assert [b.id for b in material.audience.branches] == [org.b11.id]
@@ -228,8 +281,11 @@ def test_create_edit_publish_and_retire_through_the_pages(client, auth, org):
 
     edit = client.get(f"/manage/materials/{material.id}/edit").get_data(as_text=True)
     assert "党纪学习教育" in edit and 'list="topic-list"' in edit
-    response = _post(client, f"/manage/materials/{material.id}/edit", _form(
-        org, title="条例解读（修订）", body_markdown="- 第一条\n- 第二条", closes_at=""))
+    response = _post(
+        client,
+        f"/manage/materials/{material.id}/edit",
+        _form(org, title="条例解读（修订）", body_markdown="- 第一条\n- 第二条", closes_at=""),
+    )
     assert response.status_code == 302
     material = _fresh(material)
     assert material.title == "条例解读（修订）" and material.closes_at is None
@@ -240,8 +296,9 @@ def test_create_edit_publish_and_retire_through_the_pages(client, auth, org):
     assert _fresh(material).status == "published"
     listing = client.get("/manage/materials/?topic=党纪学习教育&status=published")
     assert "条例解读（修订）" in listing.get_data(as_text=True)
-    assert "条例解读（修订）" not in client.get(
-        "/manage/materials/?status=draft").get_data(as_text=True)
+    assert "条例解读（修订）" not in client.get("/manage/materials/?status=draft").get_data(
+        as_text=True
+    )
 
     _post(client, f"/manage/materials/{material.id}/status", {"status": "retired"})
     assert _fresh(material).status == "retired"
@@ -259,22 +316,26 @@ def test_list_is_paged(client, auth, org):
     assert "第 1 / 2 页" in first
 
 
-@pytest.mark.parametrize("values,message", [
-    ({"title": ""}, "请填写标题。"),
-    ({"topic": ""}, "请填写专题。"),
-    ({"title": "长" * 101}, "标题不能超过 100 字。"),
-    ({"closes_at": "2026-11-20T08:00"}, "结束时间必须晚于开放时间。"),
-    ({"closes_at": "2026-11-21T08:00"}, "结束时间必须晚于开放时间。"),
-    ({"estimated_minutes": "0"}, "预计学习时长应为 1 至 600 分钟。"),
-    ({"opens_at": "明天"}, "请按“年-月-日 时:分”填写时间。"),
-    ({"branch_ids": None}, "请选择参加的组织，或填写参加人员名单。"),
-    ({"roster": "nobody99"}, "找不到这些人员，或不在您的管理范围内：nobody99。"),
-    ({"video_url": "javascript:alert(1)"}, "视频链接应以 http:// 或 https:// 开头"),
-])
+@pytest.mark.parametrize(
+    "values,message",
+    [
+        ({"title": ""}, "请填写标题。"),
+        ({"topic": ""}, "请填写专题。"),
+        ({"title": "长" * 101}, "标题不能超过 100 字。"),
+        ({"closes_at": "2026-11-20T08:00"}, "结束时间必须晚于开放时间。"),
+        ({"closes_at": "2026-11-21T08:00"}, "结束时间必须晚于开放时间。"),
+        ({"estimated_minutes": "0"}, "预计学习时长应为 1 至 600 分钟。"),
+        ({"opens_at": "明天"}, "请按“年-月-日 时:分”填写时间。"),
+        ({"branch_ids": None}, "请选择参加的组织，或填写参加人员名单。"),
+        ({"roster": "nobody99"}, "找不到这些人员，或不在您的管理范围内：nobody99。"),
+        ({"video_url": "javascript:alert(1)"}, "视频链接应以 http:// 或 https:// 开头"),
+    ],
+)
 def test_bad_input_is_refused_in_chinese_and_kept(client, auth, org, values, message):
     auth.login("org1")
-    response = _post(client, "/manage/materials/new", _form(org, body_markdown="保留的正文",
-                                                              **values))
+    response = _post(
+        client, "/manage/materials/new", _form(org, body_markdown="保留的正文", **values)
+    )
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert message in page
@@ -286,8 +347,7 @@ def test_bad_input_is_refused_in_chinese_and_kept(client, auth, org, values, mes
 def test_a_renamed_executable_is_not_a_pdf(app, client, auth, org):
     auth.login("org1")
     before = set(_uploads(app).rglob("*")) if _uploads(app).exists() else set()
-    response = _post(client, "/manage/materials/new", _form(
-        org, pdf=(io.BytesIO(EXE), "通知.pdf")))
+    response = _post(client, "/manage/materials/new", _form(org, pdf=(io.BytesIO(EXE), "通知.pdf")))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "请上传 PDF 文件（.pdf）；该文件不是有效的 PDF。" in page
@@ -298,12 +358,15 @@ def test_a_renamed_executable_is_not_a_pdf(app, client, auth, org):
     assert not {p for p in after - before if p.is_file()}
 
 
-@pytest.mark.parametrize("name,data,message", [
-    ("宣传片.mp4", EXE, "请上传 MP4 或 WebM 格式的视频文件"),
-    ("宣传片.mp4", WEBM, "请上传 MP4 或 WebM 格式的视频文件"),
-    ("宣传片.avi", MP4, "请上传 MP4 或 WebM 格式的视频文件"),
-    ("宣传片.webm", PDF, "请上传 MP4 或 WebM 格式的视频文件"),
-])
+@pytest.mark.parametrize(
+    "name,data,message",
+    [
+        ("宣传片.mp4", EXE, "请上传 MP4 或 WebM 格式的视频文件"),
+        ("宣传片.mp4", WEBM, "请上传 MP4 或 WebM 格式的视频文件"),
+        ("宣传片.avi", MP4, "请上传 MP4 或 WebM 格式的视频文件"),
+        ("宣传片.webm", PDF, "请上传 MP4 或 WebM 格式的视频文件"),
+    ],
+)
 def test_videos_are_checked_by_content(client, auth, org, name, data, message):
     auth.login("org1")
     response = _post(client, "/manage/materials/new", _form(org, video=(io.BytesIO(data), name)))
@@ -336,8 +399,9 @@ def test_a_request_over_the_upload_limit_gets_the_chinese_413_page(app, client, 
 
 def test_pdf_is_stored_outside_static_under_a_uuid_name(app, client, auth, org):
     auth.login("org1")
-    response = _post(client, "/manage/materials/new", _form(
-        org, pdf=(io.BytesIO(PDF), "../../学习 资料.pdf")))
+    response = _post(
+        client, "/manage/materials/new", _form(org, pdf=(io.BytesIO(PDF), "../../学习 资料.pdf"))
+    )
     assert response.status_code == 302
     material = _only_material()
     assert re.fullmatch(rf"materials/{material.id}/[0-9a-f]{{32}}\.pdf", material.pdf_path)
@@ -353,7 +417,8 @@ def test_pdf_is_stored_outside_static_under_a_uuid_name(app, client, auth, org):
     assert response.mimetype == "application/pdf" and response.data == PDF
     assert "inline" in response.headers["Content-Disposition"]
     assert f"/manage/materials/{material.id}/files/pdf" in client.get(
-        f"/manage/materials/{material.id}").get_data(as_text=True)
+        f"/manage/materials/{material.id}"
+    ).get_data(as_text=True)
 
 
 def test_replacing_a_pdf_deletes_the_old_file_after_the_commit(app, client, auth, org):
@@ -364,15 +429,19 @@ def test_replacing_a_pdf_deletes_the_old_file_after_the_commit(app, client, auth
     url = f"/manage/materials/{material.id}/edit"
 
     # A failed save (a bad video alongside) keeps the old PDF and writes nothing new.
-    response = _post(client, url, _form(org, pdf=(io.BytesIO(PDF + b"2"), "二.pdf"),
-                                        video=(io.BytesIO(EXE), "片.mp4")))
+    response = _post(
+        client,
+        url,
+        _form(org, pdf=(io.BytesIO(PDF + b"2"), "二.pdf"), video=(io.BytesIO(EXE), "片.mp4")),
+    )
     assert response.status_code == 200
     assert _files_of(app, material.id) == {old}
     assert _fresh(material).pdf_name == "一.pdf"
 
     # A refused save after the files were written (the service's rule) also removes them.
-    response = _post(client, url, _form(org, pdf=(io.BytesIO(PDF + b"2"), "二.pdf"),
-                                        branch_ids=None))
+    response = _post(
+        client, url, _form(org, pdf=(io.BytesIO(PDF + b"2"), "二.pdf"), branch_ids=None)
+    )
     assert response.status_code == 200
     assert _files_of(app, material.id) == {old}
 
@@ -396,14 +465,18 @@ def test_video_file_or_link(app, client, auth, org):
     response = client.get(f"/manage/materials/{material.id}/files/video")
     assert response.status_code == 200 and response.mimetype == "video/mp4"
     response.close()
-    partial = client.get(f"/manage/materials/{material.id}/files/video",
-                         headers={"Range": "bytes=4-7"})
+    partial = client.get(
+        f"/manage/materials/{material.id}/files/video", headers={"Range": "bytes=4-7"}
+    )
     assert partial.status_code == 206 and partial.data == b"ftyp"
     partial.close()
 
     url = f"/manage/materials/{material.id}/edit"
-    response = _post(client, url, _form(org, video=(io.BytesIO(WEBM), "片.webm"),
-                                        video_url="https://video.example/a.mp4"))
+    response = _post(
+        client,
+        url,
+        _form(org, video=(io.BytesIO(WEBM), "片.webm"), video_url="https://video.example/a.mp4"),
+    )
     assert "视频请上传文件或填写链接，二选一。" in response.get_data(as_text=True)
 
     old = _uploads(app) / _fresh(material).video_path
@@ -415,8 +488,11 @@ def test_video_file_or_link(app, client, auth, org):
     page = client.get(f"/manage/materials/{material.id}").get_data(as_text=True)
     assert 'href="https://video.intranet/a.mp4"' in page
 
-    _post(client, url, _form(org, video=(io.BytesIO(WEBM), "片.webm"),
-                             video_url="https://video.intranet/a.mp4"))
+    _post(
+        client,
+        url,
+        _form(org, video=(io.BytesIO(WEBM), "片.webm"), video_url="https://video.intranet/a.mp4"),
+    )
     material = _fresh(material)
     assert material.video_path.endswith(".webm") and material.video_url is None
 
@@ -425,26 +501,36 @@ def test_status_rules(client, auth, org):
     empty = _make(org, title="空资料", body_markdown="")
     auth.login("org1")
     response = _post(client, f"/manage/materials/{empty.id}/status", {"status": "published"})
-    assert "该学习资料还没有内容" in client.get(response.headers["Location"]).get_data(
-        as_text=True)
+    assert "该学习资料还没有内容" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert _fresh(empty).status == "draft"
 
     material = _make(org)
     services.set_status(org.org1, material, "published", NOW)
-    db.session.add(StudyMinute(member_id=org.m1.id, material_id=material.id, day=date(2026, 11, 21),
-                               seconds=60, first_beat_at=NOW, last_beat_at=NOW))
+    db.session.add(
+        StudyMinute(
+            member_id=org.m1.id,
+            material_id=material.id,
+            day=date(2026, 11, 21),
+            seconds=60,
+            first_beat_at=NOW,
+            last_beat_at=NOW,
+        )
+    )
     db.session.commit()
     response = _post(client, f"/manage/materials/{material.id}/status", {"status": "draft"})
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "已有 1 人学习过，不能撤回为草稿" in page
     assert _fresh(material).status == "published"
-    assert _post(client, f"/manage/materials/{material.id}/status",
-                 {"status": "deleted"}).status_code == 400
+    assert (
+        _post(client, f"/manage/materials/{material.id}/status", {"status": "deleted"}).status_code
+        == 400
+    )
 
     draft = _make(org, title="草稿资料")
     response = _post(client, f"/manage/materials/{draft.id}/status", {"status": "retired"})
     assert "只有已发布的学习资料可以撤回或下线。" in client.get(
-        response.headers["Location"]).get_data(as_text=True)
+        response.headers["Location"]
+    ).get_data(as_text=True)
     assert _fresh(draft).status == "draft"
     assert "确认下线" not in client.get(f"/manage/materials/{draft.id}").get_data(as_text=True)
     # A retired material can be published again.
@@ -454,8 +540,13 @@ def test_status_rules(client, auth, org):
 
 
 def test_service_rules():
-    data = services.MaterialData(title=" ", topic="专题", estimated_minutes=601,
-                                 opens_at=NOW, closes_at=NOW - timedelta(hours=1))
+    data = services.MaterialData(
+        title=" ",
+        topic="专题",
+        estimated_minutes=601,
+        opens_at=NOW,
+        closes_at=NOW - timedelta(hours=1),
+    )
     problems = services._check(data)
     assert problems == ["请填写标题", "预计学习时长应为 1 至 600 分钟", "结束时间必须晚于开始时间"]
 
@@ -505,13 +596,17 @@ def test_organiser_of_another_subtree_gets_404(app, client, auth, org):
 def test_service_refuses_outside_scope(org):
     material = _make(org)
     with pytest.raises(DomainError):
-        services.save_material(org.org2, services.MaterialData(title="越权", topic="专题",
-                                                               branches=[org.b21]), material)
+        services.save_material(
+            org.org2,
+            services.MaterialData(title="越权", topic="专题", branches=[org.b21]),
+            material,
+        )
     with pytest.raises(DomainError):
         services.set_status(org.org2, material, "published", NOW)
     with pytest.raises(DomainError, match="所选组织超出了您的管理范围"):
-        services.save_material(org.org2, services.MaterialData(title="越权", topic="专题",
-                                                               branches=[org.b11]))
+        services.save_material(
+            org.org2, services.MaterialData(title="越权", topic="专题", branches=[org.b11])
+        )
     assert services.can_manage_material(org.admin, material)
     assert not services.can_manage_material(org.m1, material)
 
@@ -534,8 +629,16 @@ TODAY = date(2026, 11, 21)
 
 def _minute(member, material, day, seconds):
     moment = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=2)
-    db.session.add(StudyMinute(member_id=member.id, material_id=material.id, day=day,
-                               seconds=seconds, first_beat_at=moment, last_beat_at=moment))
+    db.session.add(
+        StudyMinute(
+            member_id=member.id,
+            material_id=material.id,
+            day=day,
+            seconds=seconds,
+            first_beat_at=moment,
+            last_beat_at=moment,
+        )
+    )
 
 
 def test_member_minutes_by_day_and_material(client, auth, org, monkeypatch):
@@ -589,10 +692,18 @@ def test_a_required_material_needs_text_or_an_uploaded_video(org):
     from quizapp.errors import DomainError
     from quizapp.study.models import Material
 
-    material = Material(title="仅有PDF", topic="党纪", body_markdown="", body_html="",
-                        pdf_path="materials/1/x.pdf", pdf_name="x.pdf", estimated_minutes=5,
-                        audience=build_audience(org.admin, [org.u1], [], []), is_required=True,
-                        owner_branch_id=org.bureau.id)
+    material = Material(
+        title="仅有PDF",
+        topic="党纪",
+        body_markdown="",
+        body_html="",
+        pdf_path="materials/1/x.pdf",
+        pdf_name="x.pdf",
+        estimated_minutes=5,
+        audience=build_audience(org.admin, [org.u1], [], []),
+        is_required=True,
+        owner_branch_id=org.bureau.id,
+    )
     db.session.add(material)
     db.session.flush()
     with pytest.raises(DomainError, match="必学资料需要有正文"):

@@ -85,21 +85,25 @@ def test_list_is_paged_and_page_is_clamped(client, auth, org, make_member):
     clamped = client.get("/manage/members/?page=999").get_data(as_text=True)
     assert _names(clamped) == _names(second)
     assert "第 2 / 2 页" in clamped
-    assert _names(client.get("/manage/members/?page=0").get_data(as_text=True)) == \
-        _names(first)
+    assert _names(client.get("/manage/members/?page=0").get_data(as_text=True)) == _names(first)
 
 
-def test_list_query_count_does_not_grow_with_members(client, auth, org, make_member,
-                                                    queries):
+def test_list_query_count_does_not_grow_with_members(client, auth, org, make_member, queries):
     auth.login("admin")
     with queries() as few:
         client.get("/manage/members/")
-    branches = [org_services.create_branch(org.admin, org.u2, BranchKind.BRANCH, f"BQ{i}",
-                                           f"新支部{i}") for i in range(5)]
+    branches = [
+        org_services.create_branch(org.admin, org.u2, BranchKind.BRANCH, f"BQ{i}", f"新支部{i}")
+        for i in range(5)
+    ]
     for i in range(25):
         branch = branches[i % 5]
-        make_member(f"Q{i:03d}", branch, role=Role.ORGANISER if i % 5 == 0 else Role.MEMBER,
-                    scope=branch if i % 5 == 0 else None)
+        make_member(
+            f"Q{i:03d}",
+            branch,
+            role=Role.ORGANISER if i % 5 == 0 else Role.MEMBER,
+            scope=branch if i % 5 == 0 else None,
+        )
     db.session.commit()
     with queries() as many:
         client.get("/manage/members/")
@@ -110,21 +114,23 @@ def test_list_query_count_does_not_grow_with_members(client, auth, org, make_mem
 def people(org, make_member):
     """Members to search and filter: three in B12 and one in U2 (outside org1's scope)."""
     make_member("A1001", org.b12, name="张三")
-    make_member(None, org.b12, name="李四", phone="13800001111",
-                status=PoliticalStatus.ACTIVIST)
+    make_member(None, org.b12, name="李四", phone="13800001111", status=PoliticalStatus.ACTIVIST)
     make_member("A3003", org.b12, name="赵六", active=False)
     make_member("A2002", org.b21, name="王五", phone="13900002222")
     db.session.commit()
 
 
-@pytest.mark.parametrize("query,expected", [
-    ("张三", ["张三"]),
-    ("A100", ["张三"]),  # part of a 警号
-    ("00001111", ["李四"]),  # part of a phone number
-    ("A2002", []),  # someone outside the organiser's scope
-    ("王五", []),
-    ("%", ["一分局管理员", "普通党员", "张三", "李四"]),  # wildcards are taken literally
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("张三", ["张三"]),
+        ("A100", ["张三"]),  # part of a 警号
+        ("00001111", ["李四"]),  # part of a phone number
+        ("A2002", []),  # someone outside the organiser's scope
+        ("王五", []),
+        ("%", ["一分局管理员", "普通党员", "张三", "李四"]),  # wildcards are taken literally
+    ],
+)
 def test_search_by_name_police_no_or_phone(client, auth, people, query, expected):
     auth.login("org1")
     body = client.get("/manage/members/", query_string={"q": query}).get_data(as_text=True)
@@ -153,12 +159,15 @@ def test_filter_by_political_status(client, auth, people):
     assert len(_names(client.get("/manage/members/?status=bogus").get_data(as_text=True))) == 4
 
 
-@pytest.mark.parametrize("state,expected", [
-    (None, ["一分局管理员", "普通党员", "张三", "李四"]),
-    ("active", ["一分局管理员", "普通党员", "张三", "李四"]),
-    ("inactive", ["赵六"]),
-    ("all", ["一分局管理员", "普通党员", "张三", "李四", "赵六"]),
-])
+@pytest.mark.parametrize(
+    "state,expected",
+    [
+        (None, ["一分局管理员", "普通党员", "张三", "李四"]),
+        ("active", ["一分局管理员", "普通党员", "张三", "李四"]),
+        ("inactive", ["赵六"]),
+        ("all", ["一分局管理员", "普通党员", "张三", "李四", "赵六"]),
+    ],
+)
 def test_filter_by_state(client, auth, people, state, expected):
     auth.login("org1")
     query = {"state": state} if state else {}
@@ -171,9 +180,14 @@ def test_filter_by_state(client, auth, people, state, expected):
 
 def _new_member(org, **overrides) -> dict:
     form = {
-        "name": "新同志", "police_no": "N1001", "phone": "138 0000 3333",
-        "branch_id": org.b12.id, "political_status": "probationary",
-        "joined_party_on": "2026-01-01", "role": "member", "scope_branch_id": "",
+        "name": "新同志",
+        "police_no": "N1001",
+        "phone": "138 0000 3333",
+        "branch_id": org.b12.id,
+        "political_status": "probationary",
+        "joined_party_on": "2026-01-01",
+        "role": "member",
+        "scope_branch_id": "",
         "initial_password": "Start2026x",
     }
     return form | overrides
@@ -199,18 +213,21 @@ def test_create_member(clock, app, client, auth, org):
         assert newcomer.get("/").headers["Location"] == "/password"
 
 
-@pytest.mark.parametrize("overrides,message", [
-    ({"phone": "12345"}, "手机号「12345」格式不正确"),
-    ({"police_no": "", "phone": ""}, "警号和手机号至少填写一项"),
-    ({"police_no": "警号1"}, "警号「警号1」格式不正确"),
-    ({"police_no": "org1"}, "警号「org1」已被其他账号使用。"),
-    ({"phone": "13912345678"}, "手机号「13912345678」已被其他账号使用。"),
-    ({"political_status": "masses"}, "政治面貌为「群众」时不应填写入党时间"),
-    ({"joined_party_on": "2026-12-01"}, "入党时间不能晚于今天"),
-    ({"name": "  "}, "请填写姓名。"),
-    ({"initial_password": "abc123"}, "密码至少需要 8 位。"),
-    ({"initial_password": "abcdefghij"}, "密码需同时包含字母和数字。"),
-])
+@pytest.mark.parametrize(
+    "overrides,message",
+    [
+        ({"phone": "12345"}, "手机号「12345」格式不正确"),
+        ({"police_no": "", "phone": ""}, "警号和手机号至少填写一项"),
+        ({"police_no": "警号1"}, "警号「警号1」格式不正确"),
+        ({"police_no": "org1"}, "警号「org1」已被其他账号使用。"),
+        ({"phone": "13912345678"}, "手机号「13912345678」已被其他账号使用。"),
+        ({"political_status": "masses"}, "政治面貌为「群众」时不应填写入党时间"),
+        ({"joined_party_on": "2026-12-01"}, "入党时间不能晚于今天"),
+        ({"name": "  "}, "请填写姓名。"),
+        ({"initial_password": "abc123"}, "密码至少需要 8 位。"),
+        ({"initial_password": "abcdefghij"}, "密码需同时包含字母和数字。"),
+    ],
+)
 def test_create_member_refusals(clock, client, auth, org, make_member, overrides, message):
     make_member("p100", org.b21, phone="13912345678")
     db.session.commit()
@@ -223,11 +240,14 @@ def test_create_member_refusals(clock, client, auth, org, make_member, overrides
     assert _by_login("N1001") is None
 
 
-@pytest.mark.parametrize("overrides", [
-    {"joined_party_on": "2026-13-45"},
-    {"political_status": "comrade"},
-    {"branch_id": "abc"},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"joined_party_on": "2026-13-45"},
+        {"political_status": "comrade"},
+        {"branch_id": "abc"},
+    ],
+)
 def test_form_level_errors_are_in_chinese(client, auth, org, overrides):
     auth.login("org1")
     response = client.post("/manage/members/new", data=_new_member(org, **overrides))
@@ -240,15 +260,20 @@ def test_form_level_errors_are_in_chinese(client, auth, org, overrides):
 
 def test_organiser_can_make_an_organiser_within_scope(app, client, auth, org):
     auth.login("org1")
-    response = client.post("/manage/members/new", data=_new_member(
-        org, role="organiser", scope_branch_id=""))
+    response = client.post(
+        "/manage/members/new", data=_new_member(org, role="organiser", scope_branch_id="")
+    )
     assert response.status_code == 302
     member = _by_login("N1001")
     assert member.role == Role.ORGANISER
     assert member.scope_branch_id == org.b12.id  # defaults to their own branch
     # Beyond org1's scope the scope can't be chosen.
-    response = client.post("/manage/members/new", data=_new_member(
-        org, police_no="N1002", phone="", role="organiser", scope_branch_id=org.u2.id))
+    response = client.post(
+        "/manage/members/new",
+        data=_new_member(
+            org, police_no="N1002", phone="", role="organiser", scope_branch_id=org.u2.id
+        ),
+    )
     assert response.status_code == 404
     assert _by_login("N1002") is None
 
@@ -264,9 +289,16 @@ def p2001(org, make_member):
 
 
 def _edit_form(org, **overrides) -> dict:
-    form = {"name": "待编辑", "police_no": "P2001", "phone": "", "branch_id": org.b11.id,
-            "political_status": "full", "joined_party_on": "", "role": "member",
-            "scope_branch_id": ""}
+    form = {
+        "name": "待编辑",
+        "police_no": "P2001",
+        "phone": "",
+        "branch_id": org.b11.id,
+        "political_status": "full",
+        "joined_party_on": "",
+        "role": "member",
+        "scope_branch_id": "",
+    }
     return form | overrides
 
 
@@ -274,19 +306,23 @@ def test_edit_member(clock, client, auth, org, p2001):
     auth.login("org1")
     page = client.get(f"/manage/members/{p2001.id}/edit").get_data(as_text=True)
     assert 'value="P2001"' in page
-    response = client.post(f"/manage/members/{p2001.id}/edit", data=_edit_form(
-        org, name="已编辑", phone="13700001234", political_status="activist"))
+    response = client.post(
+        f"/manage/members/{p2001.id}/edit",
+        data=_edit_form(org, name="已编辑", phone="13700001234", political_status="activist"),
+    )
     assert response.status_code == 302
     member = _fresh(p2001)
     assert (member.name, member.phone, member.status) == (
-        "已编辑", "13700001234", PoliticalStatus.ACTIVIST)
+        "已编辑",
+        "13700001234",
+        PoliticalStatus.ACTIVIST,
+    )
     assert _stays(member) == [(org.b11.id, date(2025, 1, 1), None)]  # no move recorded
 
 
 def test_edit_refuses_bad_data_in_chinese(client, auth, org, p2001):
     auth.login("org1")
-    response = client.post(f"/manage/members/{p2001.id}/edit",
-                           data=_edit_form(org, police_no="m1"))
+    response = client.post(f"/manage/members/{p2001.id}/edit", data=_edit_form(org, police_no="m1"))
     assert "警号「m1」格式不正确" in response.get_data(as_text=True)
     assert _fresh(p2001).police_no == "P2001"
 
@@ -295,9 +331,16 @@ def test_organiser_edits_own_details_without_losing_role(client, auth, org):
     auth.login("org1")
     page = client.get(f"/manage/members/{org.org1.id}/edit").get_data(as_text=True)
     assert 'name="role"' not in page
-    response = client.post(f"/manage/members/{org.org1.id}/edit", data={
-        "name": "一分局管理员", "police_no": "org1", "phone": "13600001111",
-        "branch_id": org.b11.id, "political_status": "full"})
+    response = client.post(
+        f"/manage/members/{org.org1.id}/edit",
+        data={
+            "name": "一分局管理员",
+            "police_no": "org1",
+            "phone": "13600001111",
+            "branch_id": org.b11.id,
+            "political_status": "full",
+        },
+    )
     assert response.status_code == 302
     org1 = _fresh(org.org1)
     assert org1.phone == "13600001111"
@@ -306,8 +349,9 @@ def test_organiser_edits_own_details_without_losing_role(client, auth, org):
 
 def test_move_records_history(clock, client, auth, org):
     auth.login("org1")
-    response = client.post(f"/manage/members/{org.m1.id}/move",
-                           data={"branch_id": org.b12.id}, follow_redirects=True)
+    response = client.post(
+        f"/manage/members/{org.m1.id}/move", data={"branch_id": org.b12.id}, follow_redirects=True
+    )
     assert "已将普通党员转入二所党支部。" in response.get_data(as_text=True)
     assert _fresh(org.m1).branch_id == org.b12.id
     assert _stays(org.m1) == [
@@ -318,8 +362,9 @@ def test_move_records_history(clock, client, auth, org):
 
 def test_changing_branch_in_the_edit_form_is_a_move(clock, client, auth, org, p2001):
     auth.login("org1")
-    response = client.post(f"/manage/members/{p2001.id}/edit",
-                           data=_edit_form(org, branch_id=org.b12.id))
+    response = client.post(
+        f"/manage/members/{p2001.id}/edit", data=_edit_form(org, branch_id=org.b12.id)
+    )
     assert response.status_code == 302
     assert _stays(p2001) == [
         (org.b11.id, date(2025, 1, 1), TODAY),
@@ -375,8 +420,11 @@ def test_move_refusals(org, make_member):
 
 
 def _set_active(client, member, active: bool):
-    return client.post(f"/manage/members/{member.id}/active",
-                       data={"active": "1" if active else "0"}, follow_redirects=True)
+    return client.post(
+        f"/manage/members/{member.id}/active",
+        data={"active": "1" if active else "0"},
+        follow_redirects=True,
+    )
 
 
 def test_deactivate_ends_the_stay_and_logs_the_member_out(clock, app, client, auth, org):
@@ -417,8 +465,7 @@ def test_reactivate_opens_a_new_stay(clock, app, client, auth, org):
     assert _login(app, "m1")[1].status_code == 302
 
 
-def test_sessions_from_before_deactivation_stay_dead_after_reactivation(app, client, auth,
-                                                                       org):
+def test_sessions_from_before_deactivation_stay_dead_after_reactivation(app, client, auth, org):
     m1_client, _ = _login(app, "m1")
     auth.login("org1")
     _set_active(client, org.m1, False)
@@ -439,14 +486,18 @@ def test_deactivating_on_the_day_of_a_move_drops_the_new_stay(org):
     services.move_member(org.org1, org.m1, org.b12, TODAY)
     services.set_member_active(org.org1, org.m1, False, TODAY)
     assert [(s.branch_id, s.started_on, s.ended_on) for s in org.m1.memberships] == [
-        (org.b11.id, date(2025, 1, 1), TODAY)]
+        (org.b11.id, date(2025, 1, 1), TODAY)
+    ]
 
 
 def test_reset_password_forces_change_and_ends_sessions(app, client, auth, org):
     m1_client, _ = _login(app, "m1")
     auth.login("org1")
-    response = client.post(f"/manage/members/{org.m1.id}/password",
-                           data={"temporary_password": "Temp2026ab"}, follow_redirects=True)
+    response = client.post(
+        f"/manage/members/{org.m1.id}/password",
+        data={"temporary_password": "Temp2026ab"},
+        follow_redirects=True,
+    )
     assert "已重置普通党员的密码" in response.get_data(as_text=True)
     assert _fresh(org.m1).must_change_password
 
@@ -458,31 +509,39 @@ def test_reset_password_forces_change_and_ends_sessions(app, client, auth, org):
 
 def test_reset_password_refuses_a_weak_password(client, auth, org):
     auth.login("org1")
-    response = client.post(f"/manage/members/{org.m1.id}/password",
-                           data={"temporary_password": "short1"})
+    response = client.post(
+        f"/manage/members/{org.m1.id}/password", data={"temporary_password": "short1"}
+    )
     assert "密码至少需要 8 位。" in response.get_data(as_text=True)
     assert not _fresh(org.m1).must_change_password
 
 
-@pytest.mark.parametrize("password,message", [
-    ("普通党员2026x", "密码不能包含姓名"),
-    ("DEMO123456", "不能使用演示密码。"),
-    ("a12345678", "密码过于常见"),
-])
+@pytest.mark.parametrize(
+    "password,message",
+    [
+        ("普通党员2026x", "密码不能包含姓名"),
+        ("DEMO123456", "不能使用演示密码。"),
+        ("a12345678", "密码过于常见"),
+    ],
+)
 def test_reset_password_applies_the_members_rules(client, auth, org, password, message):
     auth.login("org1")
-    response = client.post(f"/manage/members/{org.m1.id}/password",
-                           data={"temporary_password": password})
+    response = client.post(
+        f"/manage/members/{org.m1.id}/password", data={"temporary_password": password}
+    )
     assert message in response.get_data(as_text=True)
     assert not _fresh(org.m1).must_change_password
 
 
-@pytest.mark.parametrize("overrides,message", [
-    ({"initial_password": "n1001Start9"}, "密码不能包含警号或手机号。"),
-    ({"initial_password": "x13800003333"}, "密码不能包含警号或手机号。"),
-    ({"initial_password": "新同志Start9"}, "密码不能包含姓名"),
-    ({"initial_password": "gongan123456"}, "密码过于常见"),
-])
+@pytest.mark.parametrize(
+    "overrides,message",
+    [
+        ({"initial_password": "n1001Start9"}, "密码不能包含警号或手机号。"),
+        ({"initial_password": "x13800003333"}, "密码不能包含警号或手机号。"),
+        ({"initial_password": "新同志Start9"}, "密码不能包含姓名"),
+        ({"initial_password": "gongan123456"}, "密码过于常见"),
+    ],
+)
 def test_create_member_applies_the_members_rules(clock, client, auth, org, overrides, message):
     auth.login("org1")
     response = client.post("/manage/members/new", data=_new_member(org, **overrides))
@@ -522,8 +581,7 @@ def test_organiser_sees_and_lifts_a_login_pause(app, clock, client, auth, org):
 def test_reset_password_also_lifts_the_pause(app, clock, client, auth, org):
     _paused(org.m1, 8, datetime(2026, 11, 21, 10, 4, tzinfo=CHINA))
     auth.login("org1")
-    client.post(f"/manage/members/{org.m1.id}/password",
-                data={"temporary_password": "Temp2026ab"})
+    client.post(f"/manage/members/{org.m1.id}/password", data={"temporary_password": "Temp2026ab"})
     m1 = _fresh(org.m1)
     assert (m1.failed_logins, m1.login_blocked_until) == (0, None)
     assert _login(app, "m1", "Temp2026ab")[1].headers["Location"] == "/password"
@@ -549,8 +607,9 @@ def test_organiser_cannot_deactivate_themselves(client, auth, org):
 
 def test_organiser_cannot_reset_own_password_here(client, auth, org):
     auth.login("org1")
-    response = client.post(f"/manage/members/{org.org1.id}/password",
-                           data={"temporary_password": "Temp2026ab"})
+    response = client.post(
+        f"/manage/members/{org.org1.id}/password", data={"temporary_password": "Temp2026ab"}
+    )
     assert "请在「我的」页面修改自己的密码。" in response.get_data(as_text=True)
     assert not _fresh(org.org1).must_change_password
 
@@ -611,18 +670,20 @@ def test_a_code_instead_of_a_temporary_password_ends_the_password(app, client, a
 def test_a_reset_password_ends_the_code(client, auth, org, make_member):
     member = _pending(make_member, "P3002", org.b12, "待登录")
     auth.login("org1")
-    client.post(f"/manage/members/{member.id}/password",
-                data={"temporary_password": "Temp2026ab"})
+    client.post(f"/manage/members/{member.id}/password", data={"temporary_password": "Temp2026ab"})
     member = _fresh(member)
     assert member.activation_nonce is None and member.password_hash is not None
     body = client.get("/manage/members/credentials").get_data(as_text=True)
     assert "没有需要打印的登录凭条" in body
 
 
-@pytest.mark.parametrize("who,message", [
-    ("self", "请在「我的」页面修改自己的密码。"),
-    ("gone", "该账号已停用，请先恢复账号。"),
-])
+@pytest.mark.parametrize(
+    "who,message",
+    [
+        ("self", "请在「我的」页面修改自己的密码。"),
+        ("gone", "该账号已停用，请先恢复账号。"),
+    ],
+)
 def test_code_refusals(client, auth, org, make_member, who, message):
     target = org.org1 if who == "self" else make_member("P3003", org.b12, active=False)
     db.session.commit()
@@ -716,8 +777,10 @@ def test_member_left_in_a_deactivated_branch_can_be_brought_back(clock, client, 
     refused = _set_active(client, org.m1, True)
     assert "请先编辑其所属支部" in refused.get_data(as_text=True)
     # ...which must then work, and so must the reactivation.
-    client.post(f"/manage/members/{org.m1.id}/edit", data=_edit_form(
-        org, name="普通党员", police_no="m0001", branch_id=org.b12.id))
+    client.post(
+        f"/manage/members/{org.m1.id}/edit",
+        data=_edit_form(org, name="普通党员", police_no="m0001", branch_id=org.b12.id),
+    )
     assert _fresh(org.m1).branch_id == org.b12.id
     _set_active(client, org.m1, True)
     assert _fresh(org.m1).is_active
@@ -732,8 +795,9 @@ def test_the_database_allows_one_open_stay_per_member(org):
 
     from quizapp.members.models import Membership
 
-    db.session.add(Membership(member_id=org.m1.id, branch_id=org.b12.id,
-                              started_on=date(2026, 1, 1)))
+    db.session.add(
+        Membership(member_id=org.m1.id, branch_id=org.b12.id, started_on=date(2026, 1, 1))
+    )
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
@@ -747,15 +811,22 @@ def test_concurrent_change_is_reported_not_crashed(app, client, auth, org, monke
 
     monkeypatch.setattr(services, "move_member", clash)
     auth.login("org1")
-    response = client.post(f"/manage/members/{org.m1.id}/move",
-                           data={"branch_id": org.b12.id}, follow_redirects=True)
+    response = client.post(
+        f"/manage/members/{org.m1.id}/move", data={"branch_id": org.b12.id}, follow_redirects=True
+    )
     assert "同时修改" in response.get_data(as_text=True)
 
 
 def test_organisers_may_only_appoint_organisers_below_them(client, auth, org):
     auth.login("org1")
-    form = {"name": "普通党员", "police_no": "m0001", "branch_id": org.b11.id,
-            "political_status": "full", "role": "organiser", "scope_branch_id": org.u1.id}
+    form = {
+        "name": "普通党员",
+        "police_no": "m0001",
+        "branch_id": org.b11.id,
+        "political_status": "full",
+        "role": "organiser",
+        "scope_branch_id": org.u1.id,
+    }
     response = client.post(f"/manage/members/{org.m1.id}/edit", data=form)
     assert "只能任命您下级组织的管理员" in response.get_data(as_text=True)
     assert _fresh(org.m1).role == "member"

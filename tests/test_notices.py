@@ -16,10 +16,17 @@ from quizapp.notices.services import NoticeDraft, send_notice, send_notices
 from tests.factories import NOW
 
 
-def _draft(member, key="k1", title="学习提醒", body="请完成学习。", link=None,
-           kind=NoticeKind.CAMPAIGN_REMINDER):
-    return NoticeDraft(member_id=member.id, kind=kind, title=title, body=body,
-                       dedupe_key=key, link=link)
+def _draft(
+    member,
+    key="k1",
+    title="学习提醒",
+    body="请完成学习。",
+    link=None,
+    kind=NoticeKind.CAMPAIGN_REMINDER,
+):
+    return NoticeDraft(
+        member_id=member.id, kind=kind, title=title, body=body, dedupe_key=key, link=link
+    )
 
 
 def _send(member, key="k1", now=NOW, **values):
@@ -68,8 +75,11 @@ def test_links_stay_inside_the_app(org, link):
     with pytest.raises(ValueError):
         send_notice(_draft(org.m1, link=link), NOW)
     # The table refuses them too, whatever writes the row.
-    db.session.add(Notice(member_id=org.m1.id, kind="reminder", title="x", body="",
-                          link=link, dedupe_key="raw"))
+    db.session.add(
+        Notice(
+            member_id=org.m1.id, kind="reminder", title="x", body="", link=link, dedupe_key="raw"
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()

@@ -40,16 +40,25 @@ def people(org, make_member):
 
 
 def _form(org, **values) -> dict:
-    form = {"title": "学习《中国共产党纪律处分条例》专题讲座", "kind": "lecture",
-            "held_on": YESTERDAY.isoformat(), "duration_minutes": "90",
-            "branch_id": str(org.b11.id), "notes": "主讲：支部书记", "action": "save"}
+    form = {
+        "title": "学习《中国共产党纪律处分条例》专题讲座",
+        "kind": "lecture",
+        "held_on": YESTERDAY.isoformat(),
+        "duration_minutes": "90",
+        "branch_id": str(org.b11.id),
+        "notes": "主讲：支部书记",
+        "action": "save",
+    }
     return form | values
 
 
 def _attendance(session_id: int) -> set[int]:
     db.session.expire_all()
-    return set(db.session.scalars(select(OfflineAttendance.member_id).where(
-        OfflineAttendance.session_id == session_id)))
+    return set(
+        db.session.scalars(
+            select(OfflineAttendance.member_id).where(OfflineAttendance.session_id == session_id)
+        )
+    )
 
 
 def _sessions() -> list[OfflineSession]:
@@ -63,11 +72,21 @@ def _checkbox(body: str, member_id: int) -> str | None:
     return match[0] if match else None
 
 
-def _make(org, attendees, *, held_on=YESTERDAY, minutes=90, branch=None, actor=None,
-          title="主题党日"):
-    session = services.create_session(actor or org.org1, services.SessionData(
-        title=title, kind="party_day", held_on=held_on, duration_minutes=minutes,
-        branch=branch or org.b11, attendees=list(attendees)), TODAY)
+def _make(
+    org, attendees, *, held_on=YESTERDAY, minutes=90, branch=None, actor=None, title="主题党日"
+):
+    session = services.create_session(
+        actor or org.org1,
+        services.SessionData(
+            title=title,
+            kind="party_day",
+            held_on=held_on,
+            duration_minutes=minutes,
+            branch=branch or org.b11,
+            attendees=list(attendees),
+        ),
+        TODAY,
+    )
     db.session.commit()
     return session
 
@@ -100,14 +119,16 @@ def test_create_with_ticked_and_searched_attendees(client, auth, org, people, cl
     assert "checked" not in _checkbox(body, people["b12"].id)
     assert "二所党支部" in body
     # People outside the organiser's subtree are never found.
-    body = client.post("/manage/offline/new", data=form | {"action": "search", "q": "赵三所"}
-                       ).get_data(as_text=True)
+    body = client.post(
+        "/manage/offline/new", data=form | {"action": "search", "q": "赵三所"}
+    ).get_data(as_text=True)
     assert _checkbox(body, people["b21"].id) is None and "没有找到" in body
 
     # A searched member once ticked stays listed (ticked) through later searches.
     ticked = form | {"member_ids": form["member_ids"] + [str(people["b12"].id)]}
-    body = client.post("/manage/offline/new", data=ticked | {"action": "search", "q": "无此人"}
-                       ).get_data(as_text=True)
+    body = client.post(
+        "/manage/offline/new", data=ticked | {"action": "search", "q": "无此人"}
+    ).get_data(as_text=True)
     assert "checked" in _checkbox(body, people["b12"].id)
     assert "已选 3 人" in body
 
@@ -115,10 +136,23 @@ def test_create_with_ticked_and_searched_attendees(client, auth, org, people, cl
     assert response.status_code == 302
     (session,) = _sessions()
     assert response.headers["Location"] == f"/manage/offline/{session.id}"
-    assert (session.title, session.kind, session.held_on, session.duration_minutes,
-            session.branch_id, session.notes, session.recorded_by_id) == (
-        "学习《中国共产党纪律处分条例》专题讲座", "lecture", YESTERDAY, 90, org.b11.id,
-        "主讲：支部书记", org.org1.id)
+    assert (
+        session.title,
+        session.kind,
+        session.held_on,
+        session.duration_minutes,
+        session.branch_id,
+        session.notes,
+        session.recorded_by_id,
+    ) == (
+        "学习《中国共产党纪律处分条例》专题讲座",
+        "lecture",
+        YESTERDAY,
+        90,
+        org.b11.id,
+        "主讲：支部书记",
+        org.org1.id,
+    )
     assert _attendance(session.id) == {org.m1.id, people["b11"].id, people["b12"].id}
 
     show = client.get(f"/manage/offline/{session.id}").get_data(as_text=True)
@@ -128,14 +162,17 @@ def test_create_with_ticked_and_searched_attendees(client, auth, org, people, cl
     assert "一分局管理员" not in show
 
 
-def test_choosing_another_branch_shows_its_roster_and_keeps_the_ticks(client, auth, org, people,
-                                                                      clock):
+def test_choosing_another_branch_shows_its_roster_and_keeps_the_ticks(
+    client, auth, org, people, clock
+):
     auth.login("org1")
     body = client.get(f"/manage/offline/new?branch={org.b12.id}").get_data(as_text=True)
     assert _checkbox(body, people["b12"].id) is not None and _checkbox(body, org.m1.id) is None
 
-    body = client.post("/manage/offline/new", data=_form(org, action="roster", branch_id=str(
-        org.b12.id), member_ids=[str(org.m1.id)])).get_data(as_text=True)
+    body = client.post(
+        "/manage/offline/new",
+        data=_form(org, action="roster", branch_id=str(org.b12.id), member_ids=[str(org.m1.id)]),
+    ).get_data(as_text=True)
     assert _checkbox(body, people["b12"].id) is not None
     assert "checked" in _checkbox(body, org.m1.id)  # B11's tick is kept, listed with others
     assert _sessions() == []
@@ -148,8 +185,10 @@ def test_form_refuses_a_future_date_in_china_time(client, auth, org, clock):
     assert response.status_code == 200
     assert "举办日期不能晚于今天" in response.get_data(as_text=True)
     assert _sessions() == []
-    assert client.post("/manage/offline/new", data=_form(
-        org, held_on=TODAY.isoformat())).status_code == 302
+    assert (
+        client.post("/manage/offline/new", data=_form(org, held_on=TODAY.isoformat())).status_code
+        == 302
+    )
 
 
 def test_today_is_the_china_day(client, auth, org):
@@ -163,8 +202,9 @@ def test_today_is_the_china_day(client, auth, org):
     assert [s.held_on for s in _sessions()] == [date(2026, 11, 22)]
 
 
-@pytest.mark.parametrize("minutes,ok", [("0", False), ("1", True), ("1440", True),
-                                        ("1441", False), ("", False)])
+@pytest.mark.parametrize(
+    "minutes,ok", [("0", False), ("1", True), ("1440", True), ("1441", False), ("", False)]
+)
 def test_duration_is_one_minute_to_a_day(client, auth, org, clock, minutes, ok):
     auth.login("org1")
     response = client.post("/manage/offline/new", data=_form(org, duration_minutes=minutes))
@@ -175,9 +215,17 @@ def test_duration_is_one_minute_to_a_day(client, auth, org, clock, minutes, ok):
 def test_service_refuses_bad_kind_and_duration(org):
     for kind, minutes in (("meeting", 60), ("lecture", 0), ("lecture", 1441)):
         with pytest.raises(DomainError):
-            services.create_session(org.org1, services.SessionData(
-                title="讲座", kind=kind, held_on=YESTERDAY, duration_minutes=minutes,
-                branch=org.b11), TODAY)
+            services.create_session(
+                org.org1,
+                services.SessionData(
+                    title="讲座",
+                    kind=kind,
+                    held_on=YESTERDAY,
+                    duration_minutes=minutes,
+                    branch=org.b11,
+                ),
+                TODAY,
+            )
 
 
 # Scope.
@@ -191,39 +239,61 @@ def test_branch_outside_the_subtree_is_refused(client, auth, org, clock):
     assert client.get(f"/manage/offline/new?branch={org.b21.id}").status_code == 404
     assert _sessions() == []
     with pytest.raises(DomainError, match="不在您的管理范围内"):
-        services.create_session(org.org1, services.SessionData(
-            title="越权", kind="lecture", held_on=YESTERDAY, duration_minutes=60,
-            branch=org.b21), TODAY)
+        services.create_session(
+            org.org1,
+            services.SessionData(
+                title="越权", kind="lecture", held_on=YESTERDAY, duration_minutes=60, branch=org.b21
+            ),
+            TODAY,
+        )
     with pytest.raises(DomainError, match="不是党支部"):
-        services.create_session(org.org1, services.SessionData(
-            title="单位", kind="lecture", held_on=YESTERDAY, duration_minutes=60,
-            branch=org.u1), TODAY)
+        services.create_session(
+            org.org1,
+            services.SessionData(
+                title="单位", kind="lecture", held_on=YESTERDAY, duration_minutes=60, branch=org.u1
+            ),
+            TODAY,
+        )
 
 
 def test_attendee_outside_the_subtree_is_refused(client, auth, org, people, clock):
     auth.login("org1")
-    response = client.post("/manage/offline/new", data=_form(
-        org, member_ids=[str(org.m1.id), str(people["b21"].id)]))
+    response = client.post(
+        "/manage/offline/new", data=_form(org, member_ids=[str(org.m1.id), str(people["b21"].id)])
+    )
     assert response.status_code == 200
     assert "不在您的管理范围内" in response.get_data(as_text=True)
     assert _sessions() == []
     with pytest.raises(DomainError, match="赵三所"):
-        services.create_session(org.org1, services.SessionData(
-            title="越权", kind="lecture", held_on=YESTERDAY, duration_minutes=60,
-            branch=org.b11, attendees=[org.m1, people["b21"]]), TODAY)
+        services.create_session(
+            org.org1,
+            services.SessionData(
+                title="越权",
+                kind="lecture",
+                held_on=YESTERDAY,
+                duration_minutes=60,
+                branch=org.b11,
+                attendees=[org.m1, people["b21"]],
+            ),
+            TODAY,
+        )
 
 
-@pytest.mark.parametrize("method,path", [
-    ("GET", "/manage/offline/{id}"),
-    ("GET", "/manage/offline/{id}/edit"),
-    ("POST", "/manage/offline/{id}/edit"),
-    ("POST", "/manage/offline/{id}/delete"),
-])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("GET", "/manage/offline/{id}"),
+        ("GET", "/manage/offline/{id}/edit"),
+        ("POST", "/manage/offline/{id}/edit"),
+        ("POST", "/manage/offline/{id}/delete"),
+    ],
+)
 def test_other_subtrees_sessions_answer_404(client, auth, org, clock, method, path):
     session = _make(org, [org.m1])
     auth.login("org2")
-    response = client.open(path.format(id=session.id), method=method,
-                           data=_form(org, branch_id=str(org.b21.id)))
+    response = client.open(
+        path.format(id=session.id), method=method, data=_form(org, branch_id=str(org.b21.id))
+    )
     assert response.status_code == 404
     assert len(_sessions()) == 1 and _attendance(session.id) == {org.m1.id}
 
@@ -259,9 +329,15 @@ def test_edit_changes_details_and_attendance(client, auth, org, people, clock):
     assert "checked" in _checkbox(body, people["b11"].id)
     assert "checked" not in _checkbox(body, org.org1.id)
 
-    response = client.post(f"/manage/offline/{session.id}/edit", data=_form(
-        org, title="改过的标题", duration_minutes="45",
-        member_ids=[str(org.org1.id), str(people["b11"].id), str(people["b12"].id)]))
+    response = client.post(
+        f"/manage/offline/{session.id}/edit",
+        data=_form(
+            org,
+            title="改过的标题",
+            duration_minutes="45",
+            member_ids=[str(org.org1.id), str(people["b11"].id), str(people["b12"].id)],
+        ),
+    )
     assert response.status_code == 302
     assert _attendance(session.id) == {org.org1.id, people["b11"].id, people["b12"].id}
     session = _sessions()[0]
@@ -320,9 +396,10 @@ def test_attended_minutes_groups_count_and_minutes_per_member(org, people, queri
     assert figures == {m1.id: (2, 135), b11.id: (1, 90), b12.id: (0, 0), org.org1.id: (0, 0)}
     # Both ends of the period count.
     assert offline_queries.attended_minutes([m1.id, b12.id], date(2026, 10, 31), TODAY) == {
-        m1.id: (3, 255), b12.id: (1, 120)}
+        m1.id: (3, 255),
+        b12.id: (1, 120),
+    }
     assert offline_queries.attended_minutes([], date(2026, 1, 1), TODAY) == {}
-
 
 
 def test_a_forged_member_id_is_refused_in_chinese(client, auth, org, clock):

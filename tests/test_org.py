@@ -39,16 +39,20 @@ def _add(actor, parent, kind, code, name) -> Branch:
 
 def test_organiser_creates_a_unit_and_a_branch_in_it(client, auth, org):
     auth.login("org1")
-    response = client.post(f"/manage/branches/new?parent={org.u1.id}",
-                           data={"kind": "unit", "code": "U1A", "name": "机关", "sort_order": "5"})
+    response = client.post(
+        f"/manage/branches/new?parent={org.u1.id}",
+        data={"kind": "unit", "code": "U1A", "name": "机关", "sort_order": "5"},
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/manage/branches"
     unit = _by_code("U1A")
     assert (unit.kind, unit.parent_id, unit.sort_order) == ("unit", org.u1.id, 5)
     assert unit.path == f"{org.u1.path}{unit.id}/"
 
-    response = client.post(f"/manage/branches/new?parent={unit.id}",
-                           data={"kind": "branch", "code": "B1A1", "name": "机关第一党支部"})
+    response = client.post(
+        f"/manage/branches/new?parent={unit.id}",
+        data={"kind": "branch", "code": "B1A1", "name": "机关第一党支部"},
+    )
     assert response.status_code == 302
     branch = _by_code("B1A1")
     assert (branch.kind, branch.parent_id) == ("branch", unit.id)
@@ -61,8 +65,10 @@ def test_nothing_can_be_created_under_a_branch(client, auth, org):
     auth.login("org1")
     before = _branch_count()
     assert client.get(f"/manage/branches/new?parent={org.b11.id}").status_code == 404
-    response = client.post(f"/manage/branches/new?parent={org.b11.id}",
-                           data={"kind": "branch", "code": "B111", "name": "支部下的支部"})
+    response = client.post(
+        f"/manage/branches/new?parent={org.b11.id}",
+        data={"kind": "branch", "code": "B111", "name": "支部下的支部"},
+    )
     assert response.status_code == 404
     assert _branch_count() == before
     # The tree page offers no 新建下级 link on a branch.
@@ -71,10 +77,13 @@ def test_nothing_can_be_created_under_a_branch(client, auth, org):
     assert f"/manage/branches/new?parent={org.u1.id}" in tree
 
 
-@pytest.mark.parametrize("kind,message", [
-    (BranchKind.BRANCH, "党支部下不能再建立党支部。"),
-    (BranchKind.UNIT, "党支部下不能再建立单位。"),
-])
+@pytest.mark.parametrize(
+    "kind,message",
+    [
+        (BranchKind.BRANCH, "党支部下不能再建立党支部。"),
+        (BranchKind.UNIT, "党支部下不能再建立单位。"),
+    ],
+)
 def test_service_refuses_children_of_a_branch(org, kind, message):
     with pytest.raises(DomainError, match=message):
         services.create_branch(org.admin, org.b11, kind, "X1", "不可能")
@@ -89,8 +98,10 @@ def test_service_refuses_a_parent_out_of_scope(org):
 def test_duplicate_code_is_refused_whatever_its_case(client, auth, org, code):
     auth.login("admin")
     before = _branch_count()
-    response = client.post(f"/manage/branches/new?parent={org.u1.id}",
-                           data={"kind": "branch", "code": code, "name": "重复编码支部"})
+    response = client.post(
+        f"/manage/branches/new?parent={org.u1.id}",
+        data={"kind": "branch", "code": code, "name": "重复编码支部"},
+    )
     assert response.status_code == 200
     assert f"编码「{code.strip()}」已被其他组织使用。" in response.get_data(as_text=True)
     assert _branch_count() == before
@@ -98,16 +109,20 @@ def test_duplicate_code_is_refused_whatever_its_case(client, auth, org, code):
 
 def test_changing_a_code_to_another_nodes_code_is_refused(client, auth, org):
     auth.login("org1")
-    response = client.post(f"/manage/branches/{org.b12.id}/edit",
-                           data={"code": "b11", "name": "二所党支部", "sort_order": "2"})
+    response = client.post(
+        f"/manage/branches/{org.b12.id}/edit",
+        data={"code": "b11", "name": "二所党支部", "sort_order": "2"},
+    )
     assert "编码「b11」已被其他组织使用。" in response.get_data(as_text=True)
     assert _fresh(org.b12).code == "B12"
 
 
 def test_invalid_code_is_refused(client, auth, org):
     auth.login("org1")
-    response = client.post(f"/manage/branches/new?parent={org.u1.id}",
-                           data={"kind": "branch", "code": "B 13", "name": "四所党支部"})
+    response = client.post(
+        f"/manage/branches/new?parent={org.u1.id}",
+        data={"kind": "branch", "code": "B 13", "name": "四所党支部"},
+    )
     assert "编码只能由字母、数字、下划线或短横线组成" in response.get_data(as_text=True)
     assert _by_code("B 13") is None
 
@@ -117,18 +132,26 @@ def test_invalid_code_is_refused(client, auth, org):
 
 def test_rename_keeps_code_and_place(client, auth, org):
     auth.login("org1")
-    response = client.post(f"/manage/branches/{org.b12.id}/edit",
-                           data={"code": "B12", "name": "二所第一党支部", "sort_order": "7"})
+    response = client.post(
+        f"/manage/branches/{org.b12.id}/edit",
+        data={"code": "B12", "name": "二所第一党支部", "sort_order": "7"},
+    )
     assert response.status_code == 302
     b12 = _fresh(org.b12)
     assert (b12.name, b12.code, b12.sort_order, b12.parent_id) == (
-        "二所第一党支部", "B12", 7, org.u1.id)
+        "二所第一党支部",
+        "B12",
+        7,
+        org.u1.id,
+    )
 
 
 def test_organiser_may_rename_the_top_of_their_scope(client, auth, org):
     auth.login("org1")
-    response = client.post(f"/manage/branches/{org.u1.id}/edit",
-                           data={"code": "U1", "name": "第一分局党委", "sort_order": "1"})
+    response = client.post(
+        f"/manage/branches/{org.u1.id}/edit",
+        data={"code": "U1", "name": "第一分局党委", "sort_order": "1"},
+    )
     assert response.status_code == 302
     assert _fresh(org.u1).name == "第一分局党委"
 
@@ -136,13 +159,17 @@ def test_organiser_may_rename_the_top_of_their_scope(client, auth, org):
 def test_duplicate_sibling_name_is_refused(client, auth, org):
     auth.login("org1")
     before = _branch_count()
-    response = client.post(f"/manage/branches/new?parent={org.u1.id}",
-                           data={"kind": "branch", "code": "B13", "name": "一所党支部"})
+    response = client.post(
+        f"/manage/branches/new?parent={org.u1.id}",
+        data={"kind": "branch", "code": "B13", "name": "一所党支部"},
+    )
     assert "同一上级下已有名为「一所党支部」的组织。" in response.get_data(as_text=True)
     assert _branch_count() == before
 
-    response = client.post(f"/manage/branches/{org.b12.id}/edit",
-                           data={"code": "B12", "name": "一所党支部", "sort_order": "2"})
+    response = client.post(
+        f"/manage/branches/{org.b12.id}/edit",
+        data={"code": "B12", "name": "一所党支部", "sort_order": "2"},
+    )
     assert "同一上级下已有名为「一所党支部」的组织。" in response.get_data(as_text=True)
     assert _fresh(org.b12).name == "二所党支部"
 
@@ -158,7 +185,7 @@ def test_same_name_under_another_parent_is_fine(org):
 @pytest.fixture()
 def subtree(org, make_member):
     """U1 ── U1A (organiser orgA) ── B1A1 (member ma)
-                                  └─ U1AA ── B1AA1 (member mb)"""
+    └─ U1AA ── B1AA1 (member mb)"""
     u1a = _add(org.admin, org.u1, BranchKind.UNIT, "U1A", "机关")
     b1a1 = _add(org.admin, u1a, BranchKind.BRANCH, "B1A1", "机关第一党支部")
     u1aa = _add(org.admin, u1a, BranchKind.UNIT, "U1AA", "机关直属")
@@ -250,14 +277,19 @@ def test_organiser_cannot_move_into_another_subtree(org):
 
 
 def _set_active(client, branch, active: bool):
-    return client.post(f"/manage/branches/{branch.id}/active",
-                       data={"active": "1" if active else "0"}, follow_redirects=True)
+    return client.post(
+        f"/manage/branches/{branch.id}/active",
+        data={"active": "1" if active else "0"},
+        follow_redirects=True,
+    )
 
 
 def test_deactivation_is_refused_while_active_children_exist(client, auth, org):
     auth.login("admin")
     response = _set_active(client, org.u1, False)
-    assert "该组织下还有 2 个在用的下级组织，请先停用或移走它们。" in response.get_data(as_text=True)
+    assert "该组织下还有 2 个在用的下级组织，请先停用或移走它们。" in response.get_data(
+        as_text=True
+    )
     assert _fresh(org.u1).is_active
 
 
@@ -329,8 +361,12 @@ def test_reactivation_is_refused_while_the_parent_is_inactive(client, auth, org)
 
 def _tree_counts(body: str) -> dict[int, int]:
     """Map branch id -> the member count the tree page links to it."""
-    return {int(branch_id): int(count) for branch_id, count in re.findall(
-        r'href="/manage/members/\?branch=(\d+)">(\d+) 人</a>', body)}
+    return {
+        int(branch_id): int(count)
+        for branch_id, count in re.findall(
+            r'href="/manage/members/\?branch=(\d+)">(\d+) 人</a>', body
+        )
+    }
 
 
 def test_tree_counts_active_members_including_descendants(client, auth, org, make_member):
@@ -354,11 +390,12 @@ def test_tree_counts_active_members_including_descendants(client, auth, org, mak
     auth.logout()
     auth.login("org2")
     assert _tree_counts(client.get("/manage/branches").get_data(as_text=True)) == {
-        org.u2.id: 1, org.b21.id: 1}
+        org.u2.id: 1,
+        org.b21.id: 1,
+    }
 
 
-def test_tree_page_query_count_does_not_grow_with_the_tree(client, auth, org, make_member,
-                                                          queries):
+def test_tree_page_query_count_does_not_grow_with_the_tree(client, auth, org, make_member, queries):
     auth.login("admin")
     with queries() as small:
         client.get("/manage/branches")
@@ -380,10 +417,13 @@ def test_get_tree_nests_children_in_order(org):
 
 
 def _dashboard_numbers(body: str) -> tuple[dict[str, int], dict[str, int]]:
-    stats = {label: int(value) for value, label in re.findall(
-        r'<span class="stat-value">(\d+)</span><span class="stat-label">([^<]+)</span>', body)}
-    by_status = dict(re.findall(
-        r'status=(\w+)">[^<]+</a></td><td class="num">(\d+)</td>', body))
+    stats = {
+        label: int(value)
+        for value, label in re.findall(
+            r'<span class="stat-value">(\d+)</span><span class="stat-label">([^<]+)</span>', body
+        )
+    }
+    by_status = dict(re.findall(r'status=(\w+)">[^<]+</a></td><td class="num">(\d+)</td>', body))
     return stats, {status: int(count) for status, count in by_status.items()}
 
 
@@ -400,15 +440,13 @@ def test_dashboard_counts_by_status_within_scope(client, auth, org, make_member)
     assert "第一分局" in body
     stats, by_status = _dashboard_numbers(body)
     assert stats == {"党支部": 2, "在册人员": 4, "尚未首次登录": 1}
-    assert by_status == {"full": 2, "probationary": 1, "candidate": 0, "activist": 1,
-                         "masses": 0}
+    assert by_status == {"full": 2, "probationary": 1, "candidate": 0, "activist": 1, "masses": 0}
 
     auth.logout()
     auth.login("org2")
     stats, by_status = _dashboard_numbers(client.get("/manage/").get_data(as_text=True))
     assert stats == {"党支部": 1, "在册人员": 3, "尚未首次登录": 1}
-    assert by_status == {"full": 1, "probationary": 0, "candidate": 2, "activist": 0,
-                         "masses": 0}
+    assert by_status == {"full": 1, "probationary": 0, "candidate": 2, "activist": 0, "masses": 0}
 
 
 def test_bureau_level_system_accounts_are_not_counted(client, auth, org):
@@ -435,4 +473,3 @@ def test_list_branches_is_scoped_and_active_only_filters(org):
     assert [b.code for b in queries.list_branches(org.org1, active_only=True)] == ["U1", "B11"]
     assert [b.code for b in queries.list_branches(org.m1)] == []
     assert len(queries.list_branches(org.admin)) == 6
-

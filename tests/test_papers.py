@@ -34,8 +34,9 @@ def bank(org):
 
 def _papers() -> dict[tuple[int, int], list[int]]:
     db.session.expire_all()
-    return {(p.quiz_id, p.member_id): p.question_ids
-            for p in db.session.scalars(select(PreparedPaper))}
+    return {
+        (p.quiz_id, p.member_id): p.question_ids for p in db.session.scalars(select(PreparedPaper))
+    }
 
 
 def _types(question_ids: list[int]) -> Counter:
@@ -63,12 +64,14 @@ def test_one_paper_per_audience_member_and_a_second_run_adds_none(org, bank, mak
 
 def test_papers_only_for_published_quizzes_open_now_or_opening_soon(org, bank):
     open_now = make_quiz(org.admin, [org.b11], rules=RULES)
-    soon = make_quiz(org.admin, [org.b11], rules=RULES,
-                     opens_in=papers.AHEAD - timedelta(minutes=1))
+    soon = make_quiz(
+        org.admin, [org.b11], rules=RULES, opens_in=papers.AHEAD - timedelta(minutes=1)
+    )
     make_quiz(org.admin, [org.b11], rules=RULES, opens_in=papers.AHEAD + timedelta(minutes=1))
     make_quiz(org.admin, [org.b11], rules=RULES, publish=False)
-    make_quiz(org.admin, [org.b11], rules=RULES, opens_in=timedelta(hours=-5),
-              lasts=timedelta(hours=1))
+    make_quiz(
+        org.admin, [org.b11], rules=RULES, opens_in=timedelta(hours=-5), lasts=timedelta(hours=1)
+    )
 
     papers.prepare_papers(NOW)
 
@@ -144,9 +147,17 @@ def test_saving_or_withdrawing_a_quiz_drops_its_papers(org, bank):
     papers.prepare_papers(NOW)
     assert _papers()
 
-    save_quiz(org.admin, QuizData(title="改过的测试", opens_at=quiz.opens_at,
-                                  closes_at=quiz.closes_at, rules=[RuleData("truefalse", 2)],
-                                  branches=[org.b11]), quiz)
+    save_quiz(
+        org.admin,
+        QuizData(
+            title="改过的测试",
+            opens_at=quiz.opens_at,
+            closes_at=quiz.closes_at,
+            rules=[RuleData("truefalse", 2)],
+            branches=[org.b11],
+        ),
+        quiz,
+    )
     db.session.commit()
     assert _papers() == {}
 
@@ -159,19 +170,31 @@ def test_saving_or_withdrawing_a_quiz_drops_its_papers(org, bank):
 
 def test_overlapping_rules_never_put_a_question_twice_on_a_paper(org, bank):
     for i in range(3):
-        save_question(org.admin, QuestionData(
-            type="single", stem=f"廉洁单选题{i}：以下说法正确的是（  ）。",
-            options=["甲", "乙", "丙"], answer=0, category_path="测试/廉洁", key=f"lj{i}"))
+        save_question(
+            org.admin,
+            QuestionData(
+                type="single",
+                stem=f"廉洁单选题{i}：以下说法正确的是（  ）。",
+                options=["甲", "乙", "丙"],
+                answer=0,
+                category_path="测试/廉洁",
+                key=f"lj{i}",
+            ),
+        )
     db.session.flush()
     discipline = db.session.scalar(select(Category).where(Category.name == "纪律"))
     parent = db.session.scalar(select(Category).where(Category.name == "测试"))
-    quiz = make_quiz(org.admin, [org.b11], rules=[
-        RuleData("single", 3, discipline), RuleData("single", 3, parent)])
+    quiz = make_quiz(
+        org.admin,
+        [org.b11],
+        rules=[RuleData("single", 3, discipline), RuleData("single", 3, parent)],
+    )
 
     drawn = draw_question_ids(quiz, random.Random(5), count=50)
 
-    all_singles = {q.id for q in db.session.scalars(
-        select(Question).where(Question.type == "single"))}
+    all_singles = {
+        q.id for q in db.session.scalars(select(Question).where(Question.type == "single"))
+    }
     assert len(drawn) == 50
     for paper in drawn:
         assert sorted(paper) == sorted(all_singles)  # 6 picks out of 6: each exactly once

@@ -60,16 +60,21 @@ def people(org, make_member) -> People:
     leaver = make_member("leaver", org.b12, name="停用者")
     gone = make_member("gone", org.b12, name="早已离开者")
     transfer = make_member("transfer", org.b11, name="转出者")
-    activist = make_member("activist", org.b11, name="积极分子",
-                           status=PoliticalStatus.ACTIVIST)
+    activist = make_member("activist", org.b11, name="积极分子", status=PoliticalStatus.ACTIVIST)
     move_member(org.admin, mover, org.b11, date(2026, 11, 10))
     set_member_active(org.admin, leaver, False, date(2026, 11, 15))
     set_member_active(org.admin, gone, False, date(2026, 10, 20))
     move_member(org.admin, transfer, org.b21, date(2026, 11, 5))
-    material = Material(title="党纪学习", topic="党纪学习教育", body_markdown="正文",
-                        body_html="<p>正文</p>", estimated_minutes=10, status="published",
-                        audience=build_audience(org.admin, [org.bureau], [], []),
-                        owner_branch_id=org.u1.id)
+    material = Material(
+        title="党纪学习",
+        topic="党纪学习教育",
+        body_markdown="正文",
+        body_html="<p>正文</p>",
+        estimated_minutes=10,
+        status="published",
+        audience=build_audience(org.admin, [org.bureau], [], []),
+        owner_branch_id=org.u1.id,
+    )
     db.session.add(material)
     question = make_questions(org.admin, n_each=1)["single"][0]
     db.session.commit()
@@ -81,35 +86,65 @@ def people(org, make_member) -> People:
 
 def _study(p: People, member, day, seconds):
     beat = datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
-    db.session.add(StudyMinute(member_id=member.id, material_id=p.material.id, day=day,
-                               seconds=seconds, first_beat_at=beat, last_beat_at=beat))
+    db.session.add(
+        StudyMinute(
+            member_id=member.id,
+            material_id=p.material.id,
+            day=day,
+            seconds=seconds,
+            first_beat_at=beat,
+            last_beat_at=beat,
+        )
+    )
 
 
 def _attempt(member, quiz, number, score=None, passed=None, at=NOW, status="submitted"):
-    db.session.add(Attempt(quiz_id=quiz.id, member_id=member.id, number=number, status=status,
-                           started_at=at - timedelta(minutes=20),
-                           deadline_at=at + timedelta(hours=1),
-                           submitted_at=at if status == "submitted" else None, score=score,
-                           max_score=10, passed=passed))
+    db.session.add(
+        Attempt(
+            quiz_id=quiz.id,
+            member_id=member.id,
+            number=number,
+            status=status,
+            started_at=at - timedelta(minutes=20),
+            deadline_at=at + timedelta(hours=1),
+            submitted_at=at if status == "submitted" else None,
+            score=score,
+            max_score=10,
+            passed=passed,
+        )
+    )
 
 
 def _offline(org, held_on, attendees):
-    session = OfflineSession(title="专题讲座", kind="lecture", held_on=held_on,
-                             duration_minutes=60, branch_id=org.b11.id)
+    session = OfflineSession(
+        title="专题讲座", kind="lecture", held_on=held_on, duration_minutes=60, branch_id=org.b11.id
+    )
     db.session.add(session)
     db.session.flush()
-    db.session.add_all(OfflineAttendance(session_id=session.id, member_id=m.id)
-                       for m in attendees)
+    db.session.add_all(OfflineAttendance(session_id=session.id, member_id=m.id) for m in attendees)
 
 
 def _reflection(p: People, member, status, at):
-    db.session.add(Reflection(member_id=member.id, material_id=p.material.id, title="心得",
-                              body="学习心得" * 20, status=status, submitted_at=at))
+    db.session.add(
+        Reflection(
+            member_id=member.id,
+            material_id=p.material.id,
+            title="心得",
+            body="学习心得" * 20,
+            status=status,
+            submitted_at=at,
+        )
+    )
 
 
 def _quiz(org, p: People, actor=None, branches=None, **options):
-    return make_quiz(actor or org.admin, branches or [org.bureau], questions=[p.question],
-                     statuses=PARTY, **options)
+    return make_quiz(
+        actor or org.admin,
+        branches or [org.bureau],
+        questions=[p.question],
+        statuses=PARTY,
+        **options,
+    )
 
 
 def nov(day):
@@ -123,8 +158,7 @@ def _china(day, hour, minute=0):
 
 def counts(report, *names):
     """{branch code: (figures...)} for every row shown."""
-    return {row.branch.code: tuple(getattr(row, name) for name in names)
-            for row in report.rows}
+    return {row.branch.code: tuple(getattr(row, name) for name in names) for row in report.rows}
 
 
 def rates(report, name):
@@ -159,28 +193,57 @@ def test_a_quiz_counts_members_where_they_were_and_rolls_up_from_sums(org, peopl
     # Participants (submitted): B11 m1, mover; B12 leaver; B21 transfer.
     # Times (submitted attempts): B11 2 + 1; B12 1; B21 1.
     assert counts(report, "eligible", "participants", "passed", "times") == {
-        "JU": (6, 4, 3, 5), "U1": (4, 3, 2, 4), "B11": (3, 2, 2, 3), "B12": (1, 1, 0, 1),
-        "B13": (0, 0, 0, 0), "U2": (2, 1, 1, 1), "B21": (2, 1, 1, 1)}
-    assert [row.is_rollup for row in report.rows] == [True, True, False, False, False, True,
-                                                      False]
+        "JU": (6, 4, 3, 5),
+        "U1": (4, 3, 2, 4),
+        "B11": (3, 2, 2, 3),
+        "B12": (1, 1, 0, 1),
+        "B13": (0, 0, 0, 0),
+        "U2": (2, 1, 1, 1),
+        "B21": (2, 1, 1, 1),
+    }
+    assert [row.is_rollup for row in report.rows] == [True, True, False, False, False, True, False]
     assert report.top.branch.code == "JU"
     assert rates(report, "participation_rate") == {
-        "JU": pytest.approx(4 / 6), "U1": 3 / 4, "B11": pytest.approx(2 / 3), "B12": 1.0,
-        "B13": None, "U2": 1 / 2, "B21": 1 / 2}
+        "JU": pytest.approx(4 / 6),
+        "U1": 3 / 4,
+        "B11": pytest.approx(2 / 3),
+        "B12": 1.0,
+        "B13": None,
+        "U2": 1 / 2,
+        "B21": 1 / 2,
+    }
     # From the sums, not the mean of the units' rates: (3/4 + 1/2) / 2 = 0.625.
     assert report.top.participation_rate != pytest.approx(0.625)
     assert rates(report, "pass_rate") == {
-        "JU": 3 / 4, "U1": pytest.approx(2 / 3), "B11": 1.0, "B12": 0.0, "B13": None,
-        "U2": 1.0, "B21": 1.0}
+        "JU": 3 / 4,
+        "U1": pytest.approx(2 / 3),
+        "B11": 1.0,
+        "B12": 0.0,
+        "B13": None,
+        "U2": 1.0,
+        "B21": 1.0,
+    }
     # Counted scores: B11 8 + 6; B12 3; B21 10.
     assert rates(report, "average_score") == {
-        "JU": (8 + 6 + 3 + 10) / 4, "U1": pytest.approx((8 + 6 + 3) / 3), "B11": 7.0,
-        "B12": 3.0, "B13": None, "U2": 10.0, "B21": 10.0}
+        "JU": (8 + 6 + 3 + 10) / 4,
+        "U1": pytest.approx((8 + 6 + 3) / 3),
+        "B11": 7.0,
+        "B12": 3.0,
+        "B13": None,
+        "U2": 10.0,
+        "B21": 10.0,
+    }
     # Minutes in the period over eligible: B11 (1200 + 600 + 600) s / 60 / 3; B12 1800 / 60;
     # B21 300 / 60 / 2; U1 4200 / 60 / 4; JU 4500 / 60 / 6.
     assert rates(report, "average_minutes") == {
-        "JU": 12.5, "U1": 17.5, "B11": pytest.approx(40 / 3), "B12": 30.0, "B13": None,
-        "U2": 2.5, "B21": 2.5}
+        "JU": 12.5,
+        "U1": 17.5,
+        "B11": pytest.approx(40 / 3),
+        "B12": 30.0,
+        "B13": None,
+        "U2": 2.5,
+        "B21": 2.5,
+    }
 
 
 def test_the_latest_attempt_counts_when_the_quiz_says_so(org, people):
@@ -188,8 +251,9 @@ def test_the_latest_attempt_counts_when_the_quiz_says_so(org, people):
     _attempt(org.m1, quiz, 1, 9, True)
     _attempt(org.m1, quiz, 2, 5, False)
     db.session.commit()
-    b11 = next(r for r in participation(org.org1, quiz, FIRST, LAST, NOW).rows
-               if r.branch.code == "B11")
+    b11 = next(
+        r for r in participation(org.org1, quiz, FIRST, LAST, NOW).rows if r.branch.code == "B11"
+    )
     assert (b11.participants, b11.passed, b11.average_score, b11.times) == (1, 0, 5.0, 2)
 
 
@@ -199,9 +263,18 @@ def test_the_latest_attempt_counts_when_the_quiz_says_so(org, people):
 def test_a_campaign_counts_members_who_completed_it(org, people):
     p = people
     quiz = _quiz(org, p, actor=org.org1, branches=[org.u1])
-    campaign = campaigns.save_campaign(org.org1, campaigns.CampaignData(
-        title="冬训学习", starts_on=FIRST, ends_on=LAST, minute_target=30,
-        quizzes=[(quiz, False)], branches=[org.u1], statuses=["full"]))
+    campaign = campaigns.save_campaign(
+        org.org1,
+        campaigns.CampaignData(
+            title="冬训学习",
+            starts_on=FIRST,
+            ends_on=LAST,
+            minute_target=30,
+            quizzes=[(quiz, False)],
+            branches=[org.u1],
+            statuses=["full"],
+        ),
+    )
     _study(p, org.m1, date(2026, 11, 3), 2400)  # 40 min
     _study(p, org.m1, date(2026, 10, 31), 3000)  # before the period
     _attempt(org.m1, quiz, 1, 8, True)  # m1: complete, passed
@@ -224,43 +297,72 @@ def test_a_campaign_counts_members_who_completed_it(org, people):
     # Times = complete + offline attendances in the period: B11 2 + (2 m1 + 1 org1) = 5;
     # B12 0 + 1 leaver = 1.
     assert counts(report, "eligible", "participants", "took_part", "passed", "times") == {
-        "U1": (4, 2, 4, 1, 6), "B11": (3, 2, 3, 1, 5), "B12": (1, 0, 1, 0, 1),
-        "B13": (0, 0, 0, 0, 0)}
+        "U1": (4, 2, 4, 1, 6),
+        "B11": (3, 2, 3, 1, 5),
+        "B12": (1, 0, 1, 0, 1),
+        "B13": (0, 0, 0, 0, 0),
+    }
     assert rates(report, "participation_rate") == {
-        "U1": 0.5, "B11": pytest.approx(2 / 3), "B12": 0.0, "B13": None}
+        "U1": 0.5,
+        "B11": pytest.approx(2 / 3),
+        "B12": 0.0,
+        "B13": None,
+    }
     assert rates(report, "pass_rate") == {"U1": 0.5, "B11": 0.5, "B12": None, "B13": None}
-    assert rates(report, "average_score") == {"U1": None, "B11": None, "B12": None,
-                                              "B13": None}
+    assert rates(report, "average_score") == {"U1": None, "B11": None, "B12": None, "B13": None}
     # Minutes: B11 (2400 + 1800 + 600) s / 60 / 3; B12 2100 / 60; U1 6900 / 60 / 4.
     assert rates(report, "average_minutes") == {
-        "U1": 28.75, "B11": pytest.approx(80 / 3), "B12": 35.0, "B13": None}
+        "U1": 28.75,
+        "B11": pytest.approx(80 / 3),
+        "B12": 35.0,
+        "B13": None,
+    }
 
 
 def test_a_campaign_without_quizzes_has_no_pass_figures(org, people):
-    campaign = campaigns.save_campaign(org.org1, campaigns.CampaignData(
-        title="读书月", starts_on=FIRST, ends_on=LAST, minute_target=10, branches=[org.u1]))
+    campaign = campaigns.save_campaign(
+        org.org1,
+        campaigns.CampaignData(
+            title="读书月", starts_on=FIRST, ends_on=LAST, minute_target=10, branches=[org.u1]
+        ),
+    )
     _study(people, org.m1, date(2026, 11, 3), 600)
     db.session.commit()
     report = participation(org.org1, campaign, FIRST, LAST, NOW)
     # No statuses given: the activist counts too. B11 org1, m1, mover, activist.
     assert counts(report, "eligible", "participants", "passed") == {
-        "U1": (5, 1, None), "B11": (4, 1, None), "B12": (1, 0, None), "B13": (0, 0, None)}
+        "U1": (5, 1, None),
+        "B11": (4, 1, None),
+        "B12": (1, 0, None),
+        "B13": (0, 0, None),
+    }
     assert report.top.pass_rate is None
     assert "passed" not in report.headings and "及格人数、及格率" not in dict(report.definitions)
 
 
 def test_a_training_class_counts_its_roster_only(org, people):
     p = people
-    campaign = campaigns.save_campaign(org.org1, campaigns.CampaignData(
-        title="入党积极分子培训班", kind="training_class", starts_on=FIRST, ends_on=LAST,
-        minute_target=10))
+    campaign = campaigns.save_campaign(
+        org.org1,
+        campaigns.CampaignData(
+            title="入党积极分子培训班",
+            kind="training_class",
+            starts_on=FIRST,
+            ends_on=LAST,
+            minute_target=10,
+        ),
+    )
     campaigns.enrol_members(org.org1, campaign, [p.activist, p.mover])
     campaign.audience.roster.append(p.gone)  # enrolled once; left before the period
     _study(p, p.activist, date(2026, 11, 8), 600)
     db.session.commit()
     report = participation(org.org1, campaign, FIRST, LAST, NOW)
     assert counts(report, "eligible", "participants") == {
-        "U1": (2, 1), "B11": (2, 1), "B12": (0, 0), "B13": (0, 0)}
+        "U1": (2, 1),
+        "B11": (2, 1),
+        "B12": (0, 0),
+        "B13": (0, 0),
+    }
     assert report.headings["eligible"] == "应参训人数"
     assert "只计名单上的人员" in dict(report.definitions)["应参训人数"]
 
@@ -300,11 +402,23 @@ def test_a_free_range_counts_person_days_of_any_activity(org, people):
     # Participants: B11 m1, mover, activist; B12 leaver; B21 transfer.
     # Times (person-days): B11 m1 2 + mover 2 + activist 1 = 5; B12 1; B21 2.
     assert counts(report, "eligible", "participants", "times") == {
-        "JU": (7, 5, 8), "U1": (5, 4, 6), "B11": (4, 3, 5), "B12": (1, 1, 1),
-        "B13": (0, 0, 0), "U2": (2, 1, 2), "B21": (2, 1, 2)}
+        "JU": (7, 5, 8),
+        "U1": (5, 4, 6),
+        "B11": (4, 3, 5),
+        "B12": (1, 1, 1),
+        "B13": (0, 0, 0),
+        "U2": (2, 1, 2),
+        "B21": (2, 1, 2),
+    }
     assert rates(report, "participation_rate") == {
-        "JU": pytest.approx(5 / 7), "U1": 0.8, "B11": 0.75, "B12": 1.0, "B13": None,
-        "U2": 0.5, "B21": 0.5}
+        "JU": pytest.approx(5 / 7),
+        "U1": 0.8,
+        "B11": 0.75,
+        "B12": 1.0,
+        "B13": None,
+        "U2": 0.5,
+        "B21": 0.5,
+    }
     # Not the mean of the units' rates: (0.8 + 0.5) / 2 = 0.65.
     assert report.top.participation_rate != pytest.approx(0.65)
     assert {row.passed for row in report.rows} == {None}
@@ -322,7 +436,9 @@ def test_an_organiser_sees_only_their_subtree(org, people):
     db.session.commit()
     theirs = participation(org.org2, None, FIRST, LAST, NOW)
     assert counts(theirs, "eligible", "participants", "times") == {
-        "U2": (2, 2, 2), "B21": (2, 2, 2)}
+        "U2": (2, 2, 2),
+        "B21": (2, 2, 2),
+    }
     assert theirs.top.branch.code == "U2"
     ours = participation(org.org1, None, FIRST, LAST, NOW)
     assert list(counts(ours, "eligible")) == ["U1", "B11", "B12", "B13"]
@@ -336,9 +452,11 @@ def test_a_closed_empty_branch_is_left_out_but_one_with_members_stays(org, peopl
     db.session.commit()
     assert "B13" not in counts(participation(org.admin, None, FIRST, LAST, NOW), "eligible")
     # B12 closed after the period: its members of November are still reported there.
-    db.session.execute(Membership.__table__.update()
-                       .where(Membership.member_id == org.m1.id)
-                       .values(branch_id=org.b12.id))
+    db.session.execute(
+        Membership.__table__.update()
+        .where(Membership.member_id == org.m1.id)
+        .values(branch_id=org.b12.id)
+    )
     org.b12.is_active = False
     db.session.commit()
     report = participation(org.admin, None, FIRST, LAST, NOW)
@@ -349,8 +467,14 @@ def test_a_stay_of_no_days_counts_nowhere(org, people):
     # Left on the day of a move (older data): [11-08, 11-08) in B21 is not a day in B21.
     stay = db.session.scalar(select(Membership).where(Membership.member_id == org.m1.id))
     stay.ended_on = date(2026, 11, 8)
-    db.session.add(Membership(member_id=org.m1.id, branch_id=org.b21.id,
-                              started_on=date(2026, 11, 8), ended_on=date(2026, 11, 8)))
+    db.session.add(
+        Membership(
+            member_id=org.m1.id,
+            branch_id=org.b21.id,
+            started_on=date(2026, 11, 8),
+            ended_on=date(2026, 11, 8),
+        )
+    )
     db.session.commit()
     report = participation(org.admin, None, FIRST, LAST, NOW)
     assert counts(report, "eligible")["B11"] == (4,)  # org1, m1, mover, activist
@@ -382,17 +506,32 @@ def test_definitions_state_the_rules_for_each_kind_of_report(org, people):
     quiz = _quiz(org, people)
     quiz_terms = dict(definitions(quiz))
     assert list(headings(quiz).values()) == [
-        "应参考人数", "参考人数", "参考率", "及格人数", "及格率", "平均分",
-        "人均学习时长（分钟）", "参考人次"]
+        "应参考人数",
+        "参考人数",
+        "参考率",
+        "及格人数",
+        "及格率",
+        "平均分",
+        "人均学习时长（分钟）",
+        "参考人次",
+    ]
     assert "最后所在的党支部" in quiz_terms["应参考人数"]
     assert "仍计入其离开前所在的支部" in quiz_terms["应参考人数"]
     assert "最高分" in quiz_terms["计分成绩"]
     assert "同一人交卷 N 次计 N 人次" in quiz_terms["参考人次"]
     assert "不是各支部比率的平均" in quiz_terms["单位及合计"]
 
-    campaign = campaigns.save_campaign(org.org1, campaigns.CampaignData(
-        title="冬训学习", starts_on=FIRST, ends_on=LAST, minute_target=30,
-        offline_sessions_required=2, branches=[org.u1]))
+    campaign = campaigns.save_campaign(
+        org.org1,
+        campaigns.CampaignData(
+            title="冬训学习",
+            starts_on=FIRST,
+            ends_on=LAST,
+            minute_target=30,
+            offline_sessions_required=2,
+            branches=[org.u1],
+        ),
+    )
     campaign_terms = dict(definitions(campaign))
     assert "在线学习满 30 分钟；参加任务期间举办的线下学习 2 次" in campaign_terms["完成人数"]
     assert "参与人数" in campaign_terms and "参学人次" in campaign_terms
@@ -406,20 +545,28 @@ def test_definitions_state_the_rules_for_each_kind_of_report(org, people):
 # Cost
 
 
-def test_a_report_takes_the_same_queries_for_5_members_or_50(org, people, make_member,
-                                                             queries):
+def test_a_report_takes_the_same_queries_for_5_members_or_50(org, people, make_member, queries):
     p = people
     quiz = _quiz(org, p, actor=org.org1, branches=[org.u1], attempts_allowed=2)
-    campaign = campaigns.save_campaign(org.org1, campaigns.CampaignData(
-        title="冬训学习", starts_on=FIRST, ends_on=LAST, minute_target=10,
-        offline_sessions_required=1, reflections_required=1, materials=[p.material],
-        quizzes=[(quiz, True)], branches=[org.u1]))
+    campaign = campaigns.save_campaign(
+        org.org1,
+        campaigns.CampaignData(
+            title="冬训学习",
+            starts_on=FIRST,
+            ends_on=LAST,
+            minute_target=10,
+            offline_sessions_required=1,
+            reflections_required=1,
+            materials=[p.material],
+            quizzes=[(quiz, True)],
+            branches=[org.u1],
+        ),
+    )
     made = 0
 
     def add(n, branches):
         nonlocal made
-        members = [make_member(f"q{made + i:03d}", branches[i % len(branches)])
-                   for i in range(n)]
+        members = [make_member(f"q{made + i:03d}", branches[i % len(branches)]) for i in range(n)]
         made += n
         for i, member in enumerate(members):
             _study(p, member, date(2026, 11, 1 + i % 28), 60 * (i + 1))
@@ -430,8 +577,11 @@ def test_a_report_takes_the_same_queries_for_5_members_or_50(org, people, make_m
 
     def count():
         used = {}
-        for name, model, subject_id in (("campaign", Campaign, campaign.id),
-                                        ("quiz", Quiz, quiz.id), ("range", None, None)):
+        for name, model, subject_id in (
+            ("campaign", Campaign, campaign.id),
+            ("quiz", Quiz, quiz.id),
+            ("range", None, None),
+        ):
             db.session.expire_all()
             subject = db.session.get(model, subject_id) if model else None
             with queries() as statements:

@@ -61,9 +61,16 @@ def setup(org, make_member) -> Setup:
     minus = make_member("minus", org.b12, name="-x")
     at = make_member("at", org.b21, name="@x", phone="13900000001")
     material = make_material(org)
-    campaign = campaigns.save_campaign(org.admin, campaigns.CampaignData(
-        title="冬训/学习: 2026*?", starts_on=FIRST, ends_on=LAST, minute_target=30,
-        branches=[org.bureau]))
+    campaign = campaigns.save_campaign(
+        org.admin,
+        campaigns.CampaignData(
+            title="冬训/学习: 2026*?",
+            starts_on=FIRST,
+            ends_on=LAST,
+            minute_target=30,
+            branches=[org.bureau],
+        ),
+    )
     add_study(org.m1, material, date(2026, 11, 3), 2400)
     add_study(plus, material, date(2026, 11, 4), 600)
     add_study(at, material, date(2026, 11, 5), 2100)
@@ -94,8 +101,16 @@ def test_the_summary_sheet_holds_the_report_rows_as_numbers(org, setup):
     assert book.sheetnames == ["汇总", "人员明细", "统计口径", "图表数据"]
     summary = book["汇总"]
     header = [cell.value for cell in summary[1]]
-    assert header == ["组织", "层级", "应参学人数", "完成人数", "参与人数", "参学率",
-                      "人均学习时长（分钟）", "参学人次"]
+    assert header == [
+        "组织",
+        "层级",
+        "应参学人数",
+        "完成人数",
+        "参与人数",
+        "参学率",
+        "人均学习时长（分钟）",
+        "参学人次",
+    ]
     assert summary.freeze_panes == "A2" and summary.auto_filter.ref == "A1:H8"
     assert all(cell.font.bold for cell in summary[1])
 
@@ -109,24 +124,30 @@ def test_the_summary_sheet_holds_the_report_rows_as_numbers(org, setup):
         ["二所党支部", "党支部", 2, 0, 1, 0.0],
         ["四所党支部", "党支部", 0, 0, 0, "—"],
         ["第二分局", "单位", 2, 1, 1, 0.5],
-        ["三所党支部", "党支部", 2, 1, 1, 0.5]]
+        ["三所党支部", "党支部", 2, 1, 1, 0.5],
+    ]
     assert [row.eligible for row in report.rows] == [v[2] for v in values]
     # Minutes per eligible member: JU (40 + 10 + 35) / 7.
     assert values[0][6] == pytest.approx(85 / 7) and values[4][6] == "—"
     rate, minutes = lines[0][5], lines[0][6]
     assert rate.data_type == "n" and rate.number_format == "0.0%"
     assert minutes.number_format == "0.0"
-    assert [line[0].font.bold for line in lines] == [True, True, False, False, False, True,
-                                                     False]
+    assert [line[0].font.bold for line in lines] == [True, True, False, False, False, True, False]
     assert [line[0].alignment.indent for line in lines] == [0, 1, 2, 2, 2, 1, 2]
 
 
 def test_the_book_keeps_texts_as_texts_and_writes_dates_in_china_time():
     book = Book()
-    book.add_sheet("表", [Column("文字", 10), Column("时间", 20, DATETIME), Column("日期", 12)],
-                   [["0123", datetime(2026, 11, 21, 2, 0, tzinfo=UTC), date(2026, 11, 1)],
-                    ["\uffff=1+1", float("nan"), None], ["http://x.example/a", None, None],
-                    ["a\x07b", "", True]])
+    book.add_sheet(
+        "表",
+        [Column("文字", 10), Column("时间", 20, DATETIME), Column("日期", 12)],
+        [
+            ["0123", datetime(2026, 11, 21, 2, 0, tzinfo=UTC), date(2026, 11, 1)],
+            ["\uffff=1+1", float("nan"), None],
+            ["http://x.example/a", None, None],
+            ["a\x07b", "", True],
+        ],
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(book.to_bytes()))["表"]
     header = sheet["A1"]
     assert header.font.bold and header.fill.fgColor.rgb == "FFFDE9E7"
@@ -148,15 +169,26 @@ def test_the_chart_plots_each_branch_rate_from_the_chart_sheet(org, setup):
     assert series.val.numRef.f == "'图表数据'!$B$2:$B$5"
     assert series.cat.strRef.f == "'图表数据'!$A$2:$A$5"
     data = list(book["图表数据"].iter_rows(values_only=True))
-    assert data == [("组织", "参学率"), ("一所党支部", pytest.approx(1 / 3)),
-                    ("二所党支部", 0.0), ("四所党支部", None), ("三所党支部", 0.5)]
+    assert data == [
+        ("组织", "参学率"),
+        ("一所党支部", pytest.approx(1 / 3)),
+        ("二所党支部", 0.0),
+        ("四所党支部", None),
+        ("三所党支部", 0.5),
+    ]
     assert book["图表数据"]["B2"].number_format == "0.0%"
 
 
 def test_more_than_60_branches_are_charted_by_unit(org, setup):
     for number in range(58):
-        create_branch(org.admin, org.u2 if number % 2 else org.u1, BranchKind.BRANCH,
-                      f"X{number:02d}", f"新建{number:02d}党支部", 10 + number)
+        create_branch(
+            org.admin,
+            org.u2 if number % 2 else org.u1,
+            BranchKind.BRANCH,
+            f"X{number:02d}",
+            f"新建{number:02d}党支部",
+            10 + number,
+        )
     db.session.commit()
     report = _report(org.admin, setup.campaign)
     bars, title = chart_bars(report)
@@ -164,7 +196,9 @@ def test_more_than_60_branches_are_charted_by_unit(org, setup):
     book = _book(report)
     assert book["汇总"]._charts[0].series[0].val.numRef.f == "'图表数据'!$B$2:$B$3"
     assert [row[0] for row in book["图表数据"].iter_rows(min_row=2, values_only=True)] == [
-        "第一分局", "第二分局"]
+        "第一分局",
+        "第二分局",
+    ]
     assert book["汇总"].max_row == 1 + 3 + 4 + 58
 
 
@@ -176,15 +210,50 @@ def test_the_member_sheet_lists_every_eligible_member_with_what_is_missing(org, 
     sheet = book["人员明细"]
     assert sheet.freeze_panes == "A2"
     assert [cell.value for cell in sheet[1]] == [
-        "党支部", "单位", "姓名", "警号/手机号", "政治面貌", "账号状态", "是否完成", "是否参与",
-        "学习时长（分钟）", "参学人次", "未完成的项目"]
+        "党支部",
+        "单位",
+        "姓名",
+        "警号/手机号",
+        "政治面貌",
+        "账号状态",
+        "是否完成",
+        "是否参与",
+        "学习时长（分钟）",
+        "参学人次",
+        "未完成的项目",
+    ]
     rows = {row[2]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert list(rows) == ["'" + HACK, "一分局管理员", "普通党员", "'+1", "'-x", "'@x",
-                          "二分局管理员"]
-    assert rows["普通党员"] == ("一所党支部", "第一分局", "普通党员", "m1", "正式党员", "正常",
-                            "是", "是", 40, 1, None)
-    assert rows["'+1"][4:11] == ("预备党员", "正常", "否", "是", 10, 0,
-                                 "学习时长：已学 10 / 30 分钟")
+    assert list(rows) == [
+        "'" + HACK,
+        "一分局管理员",
+        "普通党员",
+        "'+1",
+        "'-x",
+        "'@x",
+        "二分局管理员",
+    ]
+    assert rows["普通党员"] == (
+        "一所党支部",
+        "第一分局",
+        "普通党员",
+        "m1",
+        "正式党员",
+        "正常",
+        "是",
+        "是",
+        40,
+        1,
+        None,
+    )
+    assert rows["'+1"][4:11] == (
+        "预备党员",
+        "正常",
+        "否",
+        "是",
+        10,
+        0,
+        "学习时长：已学 10 / 30 分钟",
+    )
     assert rows["'-x"][5] == "已停用"
     assert rows["'@x"][:4] == ("三所党支部", "第二分局", "'@x", "at")
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
@@ -192,8 +261,9 @@ def test_the_member_sheet_lists_every_eligible_member_with_what_is_missing(org, 
 
 def test_the_definitions_sheet_states_subject_period_scope_and_every_term(org, setup):
     report = _report(org.org1, setup.campaign)
-    notes = {row[0]: row[1] for row in _book(report)["统计口径"].iter_rows(
-        min_row=2, values_only=True)}
+    notes = {
+        row[0]: row[1] for row in _book(report)["统计口径"].iter_rows(min_row=2, values_only=True)
+    }
     assert notes["统计对象"] == "冬训/学习: 2026*?" and notes["对象类型"] == "学习任务"
     assert notes["统计日期"].startswith("2026-11-01 至 2026-11-30")
     assert notes["统计组织"] == "第一分局及其下属组织"
@@ -219,21 +289,44 @@ def test_a_quiz_export_has_score_and_pass_columns(org, setup):
     question = make_questions(org.admin, n_each=1)["single"][0]
     quiz = make_quiz(org.admin, [org.bureau], questions=[question], title="条例测试")
     for member, score, passed in ((org.m1, 8.0, True), (setup.at, 4.0, False)):
-        db.session.add(Attempt(quiz_id=quiz.id, member_id=member.id, number=1,
-                               status="submitted", started_at=NOW - timedelta(minutes=20),
-                               deadline_at=NOW + timedelta(hours=1), submitted_at=NOW,
-                               score=score, max_score=10, passed=passed))
+        db.session.add(
+            Attempt(
+                quiz_id=quiz.id,
+                member_id=member.id,
+                number=1,
+                status="submitted",
+                started_at=NOW - timedelta(minutes=20),
+                deadline_at=NOW + timedelta(hours=1),
+                submitted_at=NOW,
+                score=score,
+                max_score=10,
+                passed=passed,
+            )
+        )
     db.session.commit()
     book = _book(_report(org.admin, quiz))
     assert [cell.value for cell in book["汇总"][1]][2:] == [
-        "应参考人数", "参考人数", "参考率", "及格人数", "及格率", "平均分",
-        "人均学习时长（分钟）", "参考人次"]
+        "应参考人数",
+        "参考人数",
+        "参考率",
+        "及格人数",
+        "及格率",
+        "平均分",
+        "人均学习时长（分钟）",
+        "参考人次",
+    ]
     top = list(book["汇总"][2])
     assert [c.value for c in top[2:8]] == [7, 2, pytest.approx(2 / 7), 1, 0.5, 6.0]
     assert top[6].number_format == "0.0%"
     sheet = book["人员明细"]
     assert [cell.value for cell in sheet[1]][6:] == [
-        "是否参考", "学习时长（分钟）", "计分成绩", "是否及格", "参考人次", "未参加原因"]
+        "是否参考",
+        "学习时长（分钟）",
+        "计分成绩",
+        "是否及格",
+        "参考人次",
+        "未参加原因",
+    ]
     rows = {row[2]: row[6:] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows["普通党员"] == ("是", 40, 8, "是", 1, None)
     assert rows["'@x"] == ("是", 35, 4, "否", 1, None)
@@ -243,14 +336,21 @@ def test_a_quiz_export_has_score_and_pass_columns(org, setup):
 def test_a_range_export_names_its_columns_for_any_study(org, setup):
     sheet = _book(_report(org.org2, None))["人员明细"]
     assert [cell.value for cell in sheet[1]][6:] == [
-        "是否参学", "学习时长（分钟）", "参学人次", "未参加原因"]
+        "是否参学",
+        "学习时长（分钟）",
+        "参学人次",
+        "未参加原因",
+    ]
     rows = {row[2]: row[6:] for row in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows == {"'@x": ("是", 35, 1, None),
-                    "二分局管理员": ("否", 0, 0, "统计期内没有学习活动")}
+    assert rows == {
+        "'@x": ("是", 35, 1, None),
+        "二分局管理员": ("否", 0, 0, "统计期内没有学习活动"),
+    }
 
 
-def test_the_export_takes_the_same_queries_for_few_or_many_members(org, setup, make_member,
-                                                                     queries):
+def test_the_export_takes_the_same_queries_for_few_or_many_members(
+    org, setup, make_member, queries
+):
     def export_statements():
         db.session.expire_all()
         campaign = db.session.get(Campaign, setup.campaign.id)
@@ -273,8 +373,16 @@ def test_the_export_takes_the_same_queries_for_few_or_many_members(org, setup, m
 def test_the_csv_is_the_summary_table_then_the_definitions(org, setup):
     report = _report(org.admin, setup.campaign)
     table = _csv(report)
-    assert table[0] == ["组织", "层级", "应参学人数", "完成人数", "参与人数", "参学率",
-                        "人均学习时长（分钟）", "参学人次"]
+    assert table[0] == [
+        "组织",
+        "层级",
+        "应参学人数",
+        "完成人数",
+        "参与人数",
+        "参学率",
+        "人均学习时长（分钟）",
+        "参学人次",
+    ]
     assert table[1] == ["测试市公安局", "合计", "7", "2", "3", "28.6%", "12.1", "2"]
     assert table[5] == ["四所党支部", "党支部", "0", "0", "0", "—", "—", "0"]
     assert len(table) == 1 + 7 + 1 + 1 + 7 + len(report.definitions)
@@ -288,8 +396,7 @@ def test_formula_like_names_are_neutralised_in_both_formats(org, setup, make_mem
     make_member("eq2", org.b11, name="=1+1")
     db.session.commit()
     report = _report(org.admin, setup.campaign)
-    names = {row[2] for row in _book(report)["人员明细"].iter_rows(min_row=2,
-                                                                 values_only=True)}
+    names = {row[2] for row in _book(report)["人员明细"].iter_rows(min_row=2, values_only=True)}
     assert {"'" + HACK, "'+1", "'-x", "'@x", "'=1+1"} <= names
     assert not any(name[0] in "=+-@" for name in names)
     # The CSV carries branch names; a branch named like a formula is neutralised too.
@@ -308,25 +415,31 @@ def test_the_file_name_carries_title_scope_and_date_and_nothing_forbidden(org, s
     assert name == "参学统计_冬训学习2026_第一分局_20261121.xlsx"
     assert not FORBIDDEN & set(name)
     assert file_name(_report(org.admin, None), ".csv") == (
-        "参学统计_2026-11-01至2026-11-30_测试市公安局_20261121.csv")
+        "参学统计_2026-11-01至2026-11-30_测试市公安局_20261121.csv"
+    )
     setup.campaign.title = "关于" + "很长的标题" * 19 + "\x07"
     report = _report(org.admin, setup.campaign)
     long_name = file_name(report, "xlsx")
-    assert len(long_name) <= 80 and "\x07" not in long_name and long_name.endswith(
-        "_测试市公安局_20261121.xlsx")
+    assert (
+        len(long_name) <= 80
+        and "\x07" not in long_name
+        and long_name.endswith("_测试市公安局_20261121.xlsx")
+    )
 
 
 # The benchmark bureau
 
 
 def test_bench_data_generates_a_consistent_bureau(app, runner):
-    result = runner.invoke(args=["bench-data", "--members", "60", "--branches", "6",
-                                 "--days", "30", "--seed", "5"])
+    result = runner.invoke(
+        args=["bench-data", "--members", "60", "--branches", "6", "--days", "30", "--seed", "5"]
+    )
     assert result.exit_code == 0, result.output
     assert "6 branches, 60 members over 30 days" in result.output
     today = china_today(utcnow())
-    kinds = dict(db.session.execute(select(Branch.kind, func.count()).group_by(Branch.kind))
-                 .tuples().all())
+    kinds = dict(
+        db.session.execute(select(Branch.kind, func.count()).group_by(Branch.kind)).tuples().all()
+    )
     assert kinds == {"bureau": 1, "unit": 4, "branch": 6}
     people = list(db.session.scalars(select(Member).where(Member.role != "admin")))
     assert len(people) == 60 and sum(m.role == "organiser" for m in people) == 4
@@ -351,17 +464,20 @@ def test_bench_data_generates_a_consistent_bureau(app, runner):
 
     # Attempts are graded from their answers; campaigns are published with a quiz each.
     for attempt in db.session.scalars(select(Attempt)):
-        marks = db.session.scalars(select(AttemptAnswer.mark).where(
-            AttemptAnswer.attempt_id == attempt.id)).all()
+        marks = db.session.scalars(
+            select(AttemptAnswer.mark).where(AttemptAnswer.attempt_id == attempt.id)
+        ).all()
         assert attempt.status == "submitted" and attempt.score == sum(marks)
         assert attempt.submitted_at <= utcnow()
     found = list(db.session.scalars(select(Campaign)))
     assert len(found) == 4 and all(c.is_published and c.quizzes for c in found)
-    running = next(c for c in found if c.starts_on <= today <= c.ends_on
-                   and not c.is_training_class)
+    running = next(
+        c for c in found if c.starts_on <= today <= c.ends_on and not c.is_training_class
+    )
     admin = db.session.scalar(select(Member).where(Member.role == "admin"))
-    report = participation(admin, running, running.starts_on, running.ends_on, utcnow(),
-                           detail=True)
+    report = participation(
+        admin, running, running.starts_on, running.ends_on, utcnow(), detail=True
+    )
     assert report.top.eligible == len(report.members) > 0
     assert db.session.scalar(select(func.count()).select_from(Membership)) >= 60
 

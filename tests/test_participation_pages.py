@@ -49,8 +49,10 @@ def table(html: str) -> dict[str, list[str]]:
     body = html.split('class="table participation-table"', 1)[1].split("</table>", 1)[0]
     rows = {}
     for row in re.findall(r"<tr class=\"is-[a-z]+\">(.*?)</tr>", body, re.S):
-        cells = [re.sub(r"<[^>]+>|\s+", " ", cell).strip()
-                 for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        cells = [
+            re.sub(r"<[^>]+>|\s+", " ", cell).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
         name = cells[0].removeprefix("合计 · ").replace(" 已撤销", "")
         rows[name] = cells[1:]
     return rows
@@ -63,8 +65,9 @@ def headings(html: str) -> list[str]:
 
 def _quiz_scenario(org, p, actor=None, branches=None):
     """The quiz of test_a_quiz_counts_members_where_they_were_and_rolls_up_from_sums."""
-    quiz = tp._quiz(org, p, actor=actor, branches=branches, attempts_allowed=2,
-                    counting=Counting.HIGHEST)
+    quiz = tp._quiz(
+        org, p, actor=actor, branches=branches, attempts_allowed=2, counting=Counting.HIGHEST
+    )
     tp._attempt(org.m1, quiz, 1, 4, False)
     tp._attempt(org.m1, quiz, 2, 8, True)
     tp._attempt(p.mover, quiz, 1, 6, True)
@@ -86,9 +89,18 @@ def _quiz_scenario(org, p, actor=None, branches=None):
 def _campaign_scenario(org, p, published=True):
     """The campaign of test_a_campaign_counts_members_who_completed_it (U1, 11-01..11-30)."""
     quiz = tp._quiz(org, p, actor=org.org1, branches=[org.u1])
-    campaign = campaigns.save_campaign(org.org1, campaigns.CampaignData(
-        title="冬训学习", starts_on=FIRST, ends_on=LAST, minute_target=30,
-        quizzes=[(quiz, False)], branches=[org.u1], statuses=["full"]))
+    campaign = campaigns.save_campaign(
+        org.org1,
+        campaigns.CampaignData(
+            title="冬训学习",
+            starts_on=FIRST,
+            ends_on=LAST,
+            minute_target=30,
+            quizzes=[(quiz, False)],
+            branches=[org.u1],
+            statuses=["full"],
+        ),
+    )
     campaign.is_published = published
     tp._study(p, org.m1, date(2026, 11, 3), 2400)
     tp._study(p, org.m1, date(2026, 10, 31), 3000)
@@ -110,13 +122,20 @@ def _campaign_scenario(org, p, published=True):
 # The report
 
 
-def test_a_quiz_report_shows_each_node_of_the_organisers_scope(client, auth, org, people,
-                                                                frozen):
+def test_a_quiz_report_shows_each_node_of_the_organisers_scope(client, auth, org, people, frozen):
     quiz = _quiz_scenario(org, people, actor=org.org1, branches=[org.u1])
     auth.login("org1")
     html = client.get(f"{BASE}/quizzes/{quiz.id}?{NOVEMBER}").get_data(as_text=True)
-    assert headings(html) == ["应参考人数", "参考人数", "参考率", "及格人数", "及格率", "平均分",
-                              "人均学习时长（分钟）", "参考人次"]
+    assert headings(html) == [
+        "应参考人数",
+        "参考人数",
+        "参考率",
+        "及格人数",
+        "及格率",
+        "平均分",
+        "人均学习时长（分钟）",
+        "参考人次",
+    ]
     # transfer ends November in B21 (U2): outside U1 and outside the quiz's audience.
     assert table(html) == {
         "第一分局": ["4", "3", "75.0%", "2", "66.7%", "5.67", "17.5", "4"],
@@ -130,13 +149,15 @@ def test_a_quiz_report_shows_each_node_of_the_organisers_scope(client, auth, org
     # The definitions, in full.
     assert "不是各支部比率的平均" in html and "同一人交卷 N 次计 N 人次" in html
     # Each row links to its drill-down, keeping the period.
-    assert f'href="{BASE}/quizzes/{quiz.id}/branches/{org.b11.id}?first=2026-11-01&amp;last=2026-11-30"' in html
-    assert f'{BASE}/quizzes/{quiz.id}/export.xlsx?first=2026-11-01' in html
-    assert f'{BASE}/quizzes/{quiz.id}/export.csv?first=2026-11-01' in html
+    assert (
+        f'href="{BASE}/quizzes/{quiz.id}/branches/{org.b11.id}?first=2026-11-01&amp;last=2026-11-30"'
+        in html
+    )
+    assert f"{BASE}/quizzes/{quiz.id}/export.xlsx?first=2026-11-01" in html
+    assert f"{BASE}/quizzes/{quiz.id}/export.csv?first=2026-11-01" in html
 
 
-def test_a_quiz_report_counts_its_own_days_unless_told_otherwise(client, auth, org, people,
-                                                                  frozen):
+def test_a_quiz_report_counts_its_own_days_unless_told_otherwise(client, auth, org, people, frozen):
     quiz = _quiz_scenario(org, people, actor=org.org1, branches=[org.u1])
     auth.login("org1")
     html = client.get(f"{BASE}/quizzes/{quiz.id}").get_data(as_text=True)
@@ -146,13 +167,20 @@ def test_a_quiz_report_counts_its_own_days_unless_told_otherwise(client, auth, o
     assert f'href="{BASE}/quizzes/{quiz.id}/branches/{org.b11.id}"' in html
 
 
-def test_a_campaign_report_follows_its_period_and_requirements(client, auth, org, people,
-                                                                frozen):
+def test_a_campaign_report_follows_its_period_and_requirements(client, auth, org, people, frozen):
     campaign = _campaign_scenario(org, people)
     auth.login("org1")
     html = client.get(f"{BASE}/campaigns/{campaign.id}").get_data(as_text=True)
-    assert headings(html) == ["应参学人数", "完成人数", "参与人数", "参学率", "及格人数",
-                              "及格率", "人均学习时长（分钟）", "参学人次"]
+    assert headings(html) == [
+        "应参学人数",
+        "完成人数",
+        "参与人数",
+        "参学率",
+        "及格人数",
+        "及格率",
+        "人均学习时长（分钟）",
+        "参学人次",
+    ]
     assert table(html) == {
         "第一分局": ["4", "2", "4", "50.0%", "1", "50.0%", "28.75", "6"],
         "一所党支部": ["3", "2", "3", "66.7%", "1", "50.0%", "26.67", "5"],
@@ -162,8 +190,7 @@ def test_a_campaign_report_follows_its_period_and_requirements(client, auth, org
     assert "任务期间在线学习满 30 分钟" in html and "2026-11-01 至 2026-11-30" in html
 
 
-def test_a_free_range_report_for_the_admin_and_for_another_unit(client, auth, org, people,
-                                                                 frozen):
+def test_a_free_range_report_for_the_admin_and_for_another_unit(client, auth, org, people, frozen):
     p = people
     tp._study(p, org.m1, date(2026, 11, 3), 300)
     tp._study(p, p.mover, date(2026, 11, 4), 600)
@@ -172,10 +199,23 @@ def test_a_free_range_report_for_the_admin_and_for_another_unit(client, auth, or
     db.session.commit()
     auth.login("admin")
     html = client.get(f"{BASE}/range?{NOVEMBER}").get_data(as_text=True)
-    assert headings(html) == ["应参学人数", "参学人数", "参学率", "人均学习时长（分钟）", "参学人次"]
+    assert headings(html) == [
+        "应参学人数",
+        "参学人数",
+        "参学率",
+        "人均学习时长（分钟）",
+        "参学人次",
+    ]
     rows = table(html)
-    assert list(rows) == ["测试市公安局", "第一分局", "一所党支部", "二所党支部", "四所党支部",
-                          "第二分局", "三所党支部"]
+    assert list(rows) == [
+        "测试市公安局",
+        "第一分局",
+        "一所党支部",
+        "二所党支部",
+        "四所党支部",
+        "第二分局",
+        "三所党支部",
+    ]
     # B11 org1, m1, mover, activist; B12 leaver; B21 org2, transfer.
     assert rows["测试市公安局"] == ["7", "4", "57.1%", "3.57", "4"]
     assert rows["第一分局"] == ["5", "3", "60.0%", "3", "3"]
@@ -185,8 +225,10 @@ def test_a_free_range_report_for_the_admin_and_for_another_unit(client, auth, or
     auth.logout()
     auth.login("org2")
     html = client.get(f"{BASE}/range?{NOVEMBER}").get_data(as_text=True)
-    assert table(html) == {"第二分局": ["2", "1", "50.0%", "5", "1"],
-                           "三所党支部": ["2", "1", "50.0%", "5", "1"]}
+    assert table(html) == {
+        "第二分局": ["2", "1", "50.0%", "5", "1"],
+        "三所党支部": ["2", "1", "50.0%", "5", "1"],
+    }
     for text in ("第一分局", "一所党支部", "二所党支部", "普通党员"):
         assert text not in html
 
@@ -198,15 +240,30 @@ def test_a_free_range_defaults_to_this_month_so_far(client, auth, org, frozen):
     assert f"{BASE}/range/export.csv?first=2026-11-01&amp;last=2026-11-21" in html
 
 
-def test_the_chooser_lists_running_subjects_first_and_only_the_organisers(client, auth, org,
-                                                                          people, frozen):
-    campaigns.save_campaign(org.org1, campaigns.CampaignData(
-        title="元旦学习", starts_on=date(2026, 12, 25), ends_on=date(2027, 1, 5),
-        minute_target=30, branches=[org.u1]))
+def test_the_chooser_lists_running_subjects_first_and_only_the_organisers(
+    client, auth, org, people, frozen
+):
+    campaigns.save_campaign(
+        org.org1,
+        campaigns.CampaignData(
+            title="元旦学习",
+            starts_on=date(2026, 12, 25),
+            ends_on=date(2027, 1, 5),
+            minute_target=30,
+            branches=[org.u1],
+        ),
+    )
     _campaign_scenario(org, people)
-    bureau_wide = campaigns.save_campaign(org.admin, campaigns.CampaignData(
-        title="全局读书月", starts_on=FIRST, ends_on=LAST, minute_target=10,
-        branches=[org.bureau]))
+    bureau_wide = campaigns.save_campaign(
+        org.admin,
+        campaigns.CampaignData(
+            title="全局读书月",
+            starts_on=FIRST,
+            ends_on=LAST,
+            minute_target=10,
+            branches=[org.bureau],
+        ),
+    )
     db.session.commit()
     auth.login("org1")
     html = client.get(f"{BASE}/").get_data(as_text=True)
@@ -253,14 +310,17 @@ def test_subjects_and_nodes_outside_the_view_answer_404(client, auth, org, peopl
     assert client.get(f"{BASE}/quizzes/{bureau_quiz.id}").status_code == 200
 
 
-@pytest.mark.parametrize("query,message", [
-    ("first=2026-13-01", "开始日期无效"),
-    ("first=2026-11-01&last=yesterday", "结束日期无效"),
-    ("first=2026-11-10&last=2026-11-01", "结束日期不能早于开始日期"),
-    ("first=2025-01-01&last=2026-11-30", "统计期最长 366 天"),
-    ("first=1900-01-01&last=1900-01-02", "日期超出可统计的范围"),
-    ("first=9999-12-30&last=9999-12-31", "日期超出可统计的范围"),
-])
+@pytest.mark.parametrize(
+    "query,message",
+    [
+        ("first=2026-13-01", "开始日期无效"),
+        ("first=2026-11-01&last=yesterday", "结束日期无效"),
+        ("first=2026-11-10&last=2026-11-01", "结束日期不能早于开始日期"),
+        ("first=2025-01-01&last=2026-11-30", "统计期最长 366 天"),
+        ("first=1900-01-01&last=1900-01-02", "日期超出可统计的范围"),
+        ("first=9999-12-30&last=9999-12-31", "日期超出可统计的范围"),
+    ],
+)
 def test_unusable_dates_are_explained_in_chinese(client, auth, org, frozen, query, message):
     auth.login("org1")
     for path in (f"{BASE}/range", f"{BASE}/range/branches/{org.b11.id}"):
@@ -272,9 +332,16 @@ def test_unusable_dates_are_explained_in_chinese(client, auth, org, frozen, quer
 
 
 def test_a_long_campaign_keeps_its_own_period_but_not_a_typed_one(client, auth, org, frozen):
-    campaign = campaigns.save_campaign(org.org1, campaigns.CampaignData(
-        title="两年规划", starts_on=date(2026, 1, 1), ends_on=date(2027, 12, 31),
-        minute_target=30, branches=[org.u1]))
+    campaign = campaigns.save_campaign(
+        org.org1,
+        campaigns.CampaignData(
+            title="两年规划",
+            starts_on=date(2026, 1, 1),
+            ends_on=date(2027, 12, 31),
+            minute_target=30,
+            branches=[org.u1],
+        ),
+    )
     db.session.commit()
     auth.login("org1")
     assert client.get(f"{BASE}/campaigns/{campaign.id}").status_code == 200
@@ -296,8 +363,9 @@ def test_members_and_anonymous_are_kept_out(client, auth, org, login_id, status)
 # The drill-down
 
 
-def test_the_drilldown_lists_who_has_not_finished_and_what_they_miss(client, auth, org, people,
-                                                                     frozen):
+def test_the_drilldown_lists_who_has_not_finished_and_what_they_miss(
+    client, auth, org, people, frozen
+):
     campaign = _campaign_scenario(org, people)
     auth.login("org1")
     url = f"{BASE}/campaigns/{campaign.id}/branches/{org.b11.id}"
@@ -307,20 +375,20 @@ def test_the_drilldown_lists_who_has_not_finished_and_what_they_miss(client, aut
     assert "一分局管理员" in todo and "org1" in todo
     assert "学习时长：已学 10 / 30 分钟" in todo and "纪律处分条例测试：未参加" in todo
     assert "普通党员" not in todo and "转入者" not in todo
-    assert "未完成 <span class=\"count\">1</span>" in html
-    assert "已完成 <span class=\"count\">2</span>" in html
+    assert '未完成 <span class="count">1</span>' in html
+    assert '已完成 <span class="count">2</span>' in html
     assert "发送提醒（1 人）" in html
 
     done = client.get(f"{url}?show=done").get_data(as_text=True).split('id="members"', 1)[1]
     assert "普通党员" in done and "转入者" in done and "一分局管理员" not in done
 
 
-def test_a_units_drilldown_groups_its_branches_and_names_the_deactivated(client, auth, org,
-                                                                         people, frozen):
+def test_a_units_drilldown_groups_its_branches_and_names_the_deactivated(
+    client, auth, org, people, frozen
+):
     campaign = _campaign_scenario(org, people)
     auth.login("org1")
-    html = client.get(f"{BASE}/campaigns/{campaign.id}/branches/{org.u1.id}").get_data(
-        as_text=True)
+    html = client.get(f"{BASE}/campaigns/{campaign.id}/branches/{org.u1.id}").get_data(as_text=True)
     members = html.split('id="members"', 1)[1]
     assert members.index('<li class="group-head">一所党支部</li>') < members.index("一分局管理员")
     assert members.index('<li class="group-head">二所党支部</li>') < members.index("停用者")
@@ -340,14 +408,18 @@ def test_the_drilldown_pages_a_long_list(client, auth, org, make_member, frozen)
     assert "待学000" in first and "待学049" in first and "待学050" not in first
     assert "待学050" in second and "待学052" in second and "待学000" not in second
     assert "第 1 / 2 页，共 53 人" in first
-    assert f"{BASE}/range/branches/{org.b12.id}?first=2026-11-01&amp;last=2026-11-21&amp;page=2" in first
+    assert (
+        f"{BASE}/range/branches/{org.b12.id}?first=2026-11-01&amp;last=2026-11-21&amp;page=2"
+        in first
+    )
 
 
 # Reminders
 
 
-def test_a_reminder_reaches_each_member_once_a_day_and_shows_on_their_home(client, auth, org,
-                                                                           people, frozen):
+def test_a_reminder_reaches_each_member_once_a_day_and_shows_on_their_home(
+    client, auth, org, people, frozen
+):
     quiz = tp._quiz(org, people, actor=org.org1, branches=[org.u1])
     auth.login("org1")
     url = f"{BASE}/quizzes/{quiz.id}/branches/{org.b11.id}"
@@ -378,10 +450,12 @@ def test_send_reminders_writes_one_notice_per_member_and_day(org, people):
     assert notice.link == f"/campaigns/{campaign.id}"
     assert notice.dedupe_key == f"reminder:campaign:{campaign.id}:{org.org1.id}:2026-11-21"
 
-    assert services.send_reminders(org.admin, report, NOW + timedelta(hours=13)) == \
-        services.Reminded(0, 1, 1)  # 23:00 China time: still the same day
-    assert services.send_reminders(org.org1, report, NOW + timedelta(hours=14)) == \
-        services.Reminded(1, 0, 1)  # midnight in China: a new day
+    assert services.send_reminders(
+        org.admin, report, NOW + timedelta(hours=13)
+    ) == services.Reminded(0, 1, 1)  # 23:00 China time: still the same day
+    assert services.send_reminders(
+        org.org1, report, NOW + timedelta(hours=14)
+    ) == services.Reminded(1, 0, 1)  # midnight in China: a new day
     db.session.commit()
     assert db.session.scalar(select(func.count(Notice.id))) == 2
 
@@ -442,8 +516,10 @@ def test_exports_carry_the_subject_date_and_scope(client, auth, org, people, fro
     assert "不是各支部比率的平均" in text
 
     response = client.get(f"{BASE}/campaigns/{campaign.id}/export.xlsx")
-    assert response.mimetype == XLSX and disposition.replace("csv", "xlsx") == \
-        response.headers["Content-Disposition"]
+    assert (
+        response.mimetype == XLSX
+        and disposition.replace("csv", "xlsx") == response.headers["Content-Disposition"]
+    )
     workbook = openpyxl.load_workbook(io.BytesIO(response.get_data()))
     names = [row[0] for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)]
     assert names == ["第一分局", "一所党支部", "二所党支部", "四所党支部"]
@@ -461,19 +537,34 @@ def test_exports_carry_the_subject_date_and_scope(client, auth, org, people, fro
 # Cost
 
 
-def test_the_pages_take_the_same_queries_for_3_members_or_30(client, auth, org, make_member,
-                                                            queries, frozen):
-    quiz = make_quiz(org.org1, [org.u1],
-                     questions=[make_questions(org.admin, n_each=1)["single"][0]])
-    campaign = campaigns.save_campaign(org.org1, campaigns.CampaignData(
-        title="冬训学习", starts_on=FIRST, ends_on=LAST, minute_target=10,
-        quizzes=[(quiz, True)], offline_sessions_required=1, branches=[org.u1]))
+def test_the_pages_take_the_same_queries_for_3_members_or_30(
+    client, auth, org, make_member, queries, frozen
+):
+    quiz = make_quiz(
+        org.org1, [org.u1], questions=[make_questions(org.admin, n_each=1)["single"][0]]
+    )
+    campaign = campaigns.save_campaign(
+        org.org1,
+        campaigns.CampaignData(
+            title="冬训学习",
+            starts_on=FIRST,
+            ends_on=LAST,
+            minute_target=10,
+            quizzes=[(quiz, True)],
+            offline_sessions_required=1,
+            branches=[org.u1],
+        ),
+    )
     campaign.is_published = True
     db.session.commit()
     auth.login("org1")
-    paths = [f"{BASE}/range?{NOVEMBER}", f"{BASE}/campaigns/{campaign.id}",
-             f"{BASE}/quizzes/{quiz.id}", f"{BASE}/range/branches/{org.u1.id}?{NOVEMBER}",
-             f"{BASE}/campaigns/{campaign.id}/branches/{org.u1.id}"]
+    paths = [
+        f"{BASE}/range?{NOVEMBER}",
+        f"{BASE}/campaigns/{campaign.id}",
+        f"{BASE}/quizzes/{quiz.id}",
+        f"{BASE}/range/branches/{org.u1.id}?{NOVEMBER}",
+        f"{BASE}/campaigns/{campaign.id}/branches/{org.u1.id}",
+    ]
 
     def count():
         used = []

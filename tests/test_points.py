@@ -66,9 +66,16 @@ def study(material):
 
     def credit(member, day: date, minutes: int) -> None:
         moment = datetime.combine(day, datetime.min.time(), CHINA) + timedelta(hours=9)
-        db.session.add(StudyMinute(member_id=member.id, material_id=material.id, day=day,
-                                   seconds=minutes * 60, first_beat_at=moment,
-                                   last_beat_at=moment + timedelta(minutes=minutes)))
+        db.session.add(
+            StudyMinute(
+                member_id=member.id,
+                material_id=material.id,
+                day=day,
+                seconds=minutes * 60,
+                first_beat_at=moment,
+                last_beat_at=moment + timedelta(minutes=minutes),
+            )
+        )
         db.session.commit()
 
     return credit
@@ -82,19 +89,43 @@ def bank(org):
 OPENS = china(2026, 11, 20, 8)
 
 
-def _quiz(org, bank, title, *, review=ReviewWhen.IMMEDIATELY, counting=Counting.HIGHEST,
-          opens=OPENS, lasts=timedelta(days=3)):
-    return make_quiz(org.admin, [org.bureau], questions=[bank["single"][0]], title=title,
-                     review_when=review, counting=counting, attempts_allowed=3,
-                     now=opens, opens_in=timedelta(0), lasts=lasts)
+def _quiz(
+    org,
+    bank,
+    title,
+    *,
+    review=ReviewWhen.IMMEDIATELY,
+    counting=Counting.HIGHEST,
+    opens=OPENS,
+    lasts=timedelta(days=3),
+):
+    return make_quiz(
+        org.admin,
+        [org.bureau],
+        questions=[bank["single"][0]],
+        title=title,
+        review_when=review,
+        counting=counting,
+        attempts_allowed=3,
+        now=opens,
+        opens_in=timedelta(0),
+        lasts=lasts,
+    )
 
 
 def _sit(member, quiz, submitted_at: datetime, passed: bool, number: int = 1) -> Attempt:
-    attempt = Attempt(quiz_id=quiz.id, member_id=member.id, number=number, status="submitted",
-                      started_at=submitted_at - timedelta(minutes=10),
-                      deadline_at=submitted_at + timedelta(minutes=20),
-                      submitted_at=submitted_at, score=90.0 if passed else 30.0,
-                      max_score=100.0, passed=passed)
+    attempt = Attempt(
+        quiz_id=quiz.id,
+        member_id=member.id,
+        number=number,
+        status="submitted",
+        started_at=submitted_at - timedelta(minutes=10),
+        deadline_at=submitted_at + timedelta(minutes=20),
+        submitted_at=submitted_at,
+        score=90.0 if passed else 30.0,
+        max_score=100.0,
+        passed=passed,
+    )
     db.session.add(attempt)
     db.session.commit()
     return attempt
@@ -167,8 +198,9 @@ def test_three_quizzes_passed_on_one_day_give_the_cap(org, bank):
 
 
 def test_a_quiz_counts_once_when_its_result_is_public_by_the_counted_attempt(org, bank):
-    after_close = _quiz(org, bank, "闭卷考试", review=ReviewWhen.AFTER_CLOSE,
-                        lasts=timedelta(days=1, hours=6))  # closes 2026-11-21 14:00
+    after_close = _quiz(
+        org, bank, "闭卷考试", review=ReviewWhen.AFTER_CLOSE, lasts=timedelta(days=1, hours=6)
+    )  # closes 2026-11-21 14:00
     never = _quiz(org, bank, "不公布", review=ReviewWhen.NEVER)
     latest = _quiz(org, bank, "以最后一次为准", counting=Counting.LATEST)
     _sit(org.m1, after_close, china(2026, 11, 20, 9), passed=True)
@@ -181,7 +213,8 @@ def test_a_quiz_counts_once_when_its_result_is_public_by_the_counted_attempt(org
     award(china(2026, 11, 21, 14, 10))
     got = entries(org.m1)
     assert [(e.day, e.points, e.source_key) for e in got] == [
-        (TODAY, 5, f"quiz:{org.m1.id}:{after_close.id}")]  # the day it became public
+        (TODAY, 5, f"quiz:{org.m1.id}:{after_close.id}")
+    ]  # the day it became public
 
 
 # Offline sessions, reflections, daily questions
@@ -189,18 +222,42 @@ def test_a_quiz_counts_once_when_its_result_is_public_by_the_counted_attempt(org
 
 def test_offline_sessions_and_reflections_and_daily_questions(org, bank, material):
     for i in range(3):
-        offline_services.create_session(org.org1, offline_services.SessionData(
-            title=f"专题党课{i}", kind="lecture", held_on=YESTERDAY, duration_minutes=60,
-            branch=org.b11, attendees=[org.m1]), TODAY)
-    db.session.add(Reflection(member_id=org.m1.id, material_id=material.id,
-                              title="学习心得", body="体会" * 200, status="accepted",
-                              reviewer_id=org.org1.id, submitted_at=china(2026, 11, 19, 9),
-                              reviewed_at=china(2026, 11, 20, 16)))
+        offline_services.create_session(
+            org.org1,
+            offline_services.SessionData(
+                title=f"专题党课{i}",
+                kind="lecture",
+                held_on=YESTERDAY,
+                duration_minutes=60,
+                branch=org.b11,
+                attendees=[org.m1],
+            ),
+            TODAY,
+        )
+    db.session.add(
+        Reflection(
+            member_id=org.m1.id,
+            material_id=material.id,
+            title="学习心得",
+            body="体会" * 200,
+            status="accepted",
+            reviewer_id=org.org1.id,
+            submitted_at=china(2026, 11, 19, 9),
+            reviewed_at=china(2026, 11, 20, 16),
+        )
+    )
     questions = [q for kind in ("single", "truefalse") for q in bank[kind]]
     for position, question in enumerate(questions[:4]):
-        db.session.add(DailyQuestion(member_id=org.m1.id, day=YESTERDAY, position=position,
-                                     question_id=question.id, is_correct=position != 3,
-                                     answered_at=china(2026, 11, 20, 8)))
+        db.session.add(
+            DailyQuestion(
+                member_id=org.m1.id,
+                day=YESTERDAY,
+                position=position,
+                question_id=question.id,
+                is_correct=position != 3,
+                answered_at=china(2026, 11, 20, 8),
+            )
+        )
     db.session.commit()
     award(NOW)
     got = {(e.rule, e.points) for e in entries(org.m1)}
@@ -212,13 +269,21 @@ def test_offline_sessions_and_reflections_and_daily_questions(org, bank, materia
 
 
 def _session(actor, title, attendees, branch):
-    return offline_services.create_session(actor, offline_services.SessionData(
-        title=title, kind="party_day", held_on=YESTERDAY, duration_minutes=90, branch=branch,
-        attendees=attendees), TODAY)
+    return offline_services.create_session(
+        actor,
+        offline_services.SessionData(
+            title=title,
+            kind="party_day",
+            held_on=YESTERDAY,
+            duration_minutes=90,
+            branch=branch,
+            attendees=attendees,
+        ),
+        TODAY,
+    )
 
 
-def test_offline_sessions_an_organiser_recorded_for_themselves_earn_no_points(
-        client, auth, org):
+def test_offline_sessions_an_organiser_recorded_for_themselves_earn_no_points(client, auth, org):
     alone = _session(org.org1, "支部书记自学", [org.org1], org.b11)
     shared = _session(org.org1, "主题党日", [org.org1, org.m1], org.b11)
     by_admin = _session(org.admin, "局党委专题党课", [org.org1], org.b11)
@@ -226,14 +291,27 @@ def test_offline_sessions_an_organiser_recorded_for_themselves_earn_no_points(
     db.session.commit()
     award(NOW)
     got = [(e.points, e.reason, e.source_key) for e in entries(org.org1, "offline")]
-    assert sorted(got, key=lambda g: g[2]) == sorted([
-        (0, "参加线下学习「支部书记自学」（主题党日），本人登记的线下学习不计积分",
-         f"offline:{org.org1.id}:{alone.id}"),
-        (0, "参加线下学习「主题党日」（主题党日），本人登记的线下学习不计积分",
-         f"offline:{org.org1.id}:{shared.id}"),
-        (3, "参加线下学习「局党委专题党课」（主题党日）", f"offline:{org.org1.id}:{by_admin.id}"),
-        (3, "参加线下学习「警示教育」（主题党日）", f"offline:{org.org1.id}:{by_admin_too.id}"),
-    ], key=lambda g: g[2])  # the two sessions without points leave the daily cap (6) intact
+    assert sorted(got, key=lambda g: g[2]) == sorted(
+        [
+            (
+                0,
+                "参加线下学习「支部书记自学」（主题党日），本人登记的线下学习不计积分",
+                f"offline:{org.org1.id}:{alone.id}",
+            ),
+            (
+                0,
+                "参加线下学习「主题党日」（主题党日），本人登记的线下学习不计积分",
+                f"offline:{org.org1.id}:{shared.id}",
+            ),
+            (
+                3,
+                "参加线下学习「局党委专题党课」（主题党日）",
+                f"offline:{org.org1.id}:{by_admin.id}",
+            ),
+            (3, "参加线下学习「警示教育」（主题党日）", f"offline:{org.org1.id}:{by_admin_too.id}"),
+        ],
+        key=lambda g: g[2],
+    )  # the two sessions without points leave the daily cap (6) intact
     assert [e.points for e in entries(org.m1, "offline")] == [3]  # recorded by someone else
     award(china(2026, 11, 21, 18))  # written once: later runs don't weigh them again
     db.session.commit()
@@ -254,8 +332,9 @@ def _rules(**changes) -> list[RuleData]:
     rules = effective_rules()
     found = []
     for key, rule in rules.items():
-        points, unit, cap, enabled = changes.get(key, (rule.points, rule.unit, rule.daily_cap,
-                                                       rule.is_enabled))
+        points, unit, cap, enabled = changes.get(
+            key, (rule.points, rule.unit, rule.daily_cap, rule.is_enabled)
+        )
         found.append(RuleData(key, points, unit, cap, enabled))
     return found
 
@@ -263,8 +342,9 @@ def _rules(**changes) -> list[RuleData]:
 def test_a_rule_change_affects_only_new_entries(org, study):
     study(org.m1, YESTERDAY, 95)
     award(NOW)
-    save_point_settings(org.admin, _rules(minutes=(2, 10, 20, True)),
-                        Thresholds(Decimal(30), Decimal(15)), NOW)
+    save_point_settings(
+        org.admin, _rules(minutes=(2, 10, 20, True)), Thresholds(Decimal(30), Decimal(15)), NOW
+    )
     db.session.commit()
     study(org.m1, TODAY, 95)
     award(china(2026, 11, 22, 0, 10))
@@ -272,8 +352,9 @@ def test_a_rule_change_affects_only_new_entries(org, study):
 
 
 def test_a_switched_off_rule_writes_nothing(org, study):
-    save_point_settings(org.admin, _rules(minutes=(1, 10, 6, False)),
-                        Thresholds(Decimal(30), Decimal(15)), NOW)
+    save_point_settings(
+        org.admin, _rules(minutes=(1, 10, 6, False)), Thresholds(Decimal(30), Decimal(15)), NOW
+    )
     study(org.m1, YESTERDAY, 95)
     award(NOW)
     assert entries(org.m1) == []
@@ -286,15 +367,17 @@ def test_only_admins_change_the_rules_and_red_must_be_above_yellow(org):
     with pytest.raises(DomainError, match="红榜标准必须高于黄榜标准"):
         save_point_settings(org.admin, _rules(), Thresholds(Decimal(15), Decimal(15)), NOW)
     with pytest.raises(DomainError):
-        save_point_settings(org.admin, _rules(minutes=(1, 0, 6, True)),
-                            Thresholds(Decimal(30), Decimal(15)), NOW)
+        save_point_settings(
+            org.admin, _rules(minutes=(1, 0, 6, True)), Thresholds(Decimal(30), Decimal(15)), NOW
+        )
 
 
 def test_the_job_is_scheduled_and_bounded_in_queries(app, org, study, make_member, queries):
     assert "award_points" in jobs.JOBS
     trigger = scheduler_runner.triggers()["award_points"]
-    assert trigger.get_next_fire_time(None, china(2026, 11, 21, 23, 50)) == \
-        china(2026, 11, 22, 0, 10)
+    assert trigger.get_next_fire_time(None, china(2026, 11, 21, 23, 50)) == china(
+        2026, 11, 22, 0, 10
+    )
 
     def statements_for_a_run(now):
         with queries() as statements:
@@ -314,5 +397,6 @@ def test_the_job_is_scheduled_and_bounded_in_queries(app, org, study, make_membe
 def test_defaults_describe_themselves():
     assert DEFAULTS["minutes"].describe() == "在线学习：每在线学习 10 分钟得 1 分，每天最多 6 分"
     assert DEFAULTS["offline"].describe() == (
-        "线下学习：每参加 1 次线下学习得 3 分，每天最多 6 分；本人登记的线下学习不计积分，须由其他管理员登记")
+        "线下学习：每参加 1 次线下学习得 3 分，每天最多 6 分；本人登记的线下学习不计积分，须由其他管理员登记"
+    )
     assert DEFAULTS["quiz_passed"].worth(1) == 5

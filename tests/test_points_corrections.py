@@ -27,11 +27,15 @@ def entries(member=None) -> list[PointEntry]:
     return list(db.session.scalars(query))
 
 
-def _correction(org, kind="award", points=5, reason="线下登记遗漏", token="t" * 20,
-                member=None, day=YESTERDAY):
+def _correction(
+    org, kind="award", points=5, reason="线下登记遗漏", token="t" * 20, member=None, day=YESTERDAY
+):
     return corrections.correct_points(
-        org.org1, member or org.m1,
-        corrections.CorrectionData(kind, points, reason, day, token), NOW)
+        org.org1,
+        member or org.m1,
+        corrections.CorrectionData(kind, points, reason, day, token),
+        NOW,
+    )
 
 
 def test_corrections_add_and_take_points_with_who_and_why(org):
@@ -39,8 +43,12 @@ def test_corrections_add_and_take_points_with_who_and_why(org):
     deduct, _ = _correction(org, "deduct", 3, "重复计分", token="d" * 20)
     db.session.commit()
     assert written
-    assert (entry.points, entry.rule, entry.created_by_id, entry.reason) == \
-        (5, "correction", org.org1.id, "线下登记遗漏")
+    assert (entry.points, entry.rule, entry.created_by_id, entry.reason) == (
+        5,
+        "correction",
+        org.org1.id,
+        "线下登记遗漏",
+    )
     assert (deduct.points, corrections.correction_label(deduct)) == (-3, "扣减")
     assert point_queries.member_sums(org.m1.id, date(2026, 11, 1), TODAY) == (2, 2)
 
@@ -53,14 +61,17 @@ def test_a_double_submit_writes_one_correction(org):
     assert len(entries(org.m1)) == 1
 
 
-@pytest.mark.parametrize("changes,message", [
-    ({"reason": "  "}, "请填写原因"),
-    ({"reason": "长" * 201}, "不能超过 200 字"),
-    ({"points": 0}, "分值应为"),
-    ({"day": TODAY + timedelta(days=1)}, "不能晚于今天"),
-    ({"kind": "deduct", "points": 1}, "扣减后总积分不能小于 0"),
-    ({"token": "short"}, "表单已失效"),
-])
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({"reason": "  "}, "请填写原因"),
+        ({"reason": "长" * 201}, "不能超过 200 字"),
+        ({"points": 0}, "分值应为"),
+        ({"day": TODAY + timedelta(days=1)}, "不能晚于今天"),
+        ({"kind": "deduct", "points": 1}, "扣减后总积分不能小于 0"),
+        ({"token": "short"}, "表单已失效"),
+    ],
+)
 def test_a_correction_must_be_valid(org, changes, message):
     with pytest.raises(DomainError, match=message):
         _correction(org, **changes)
@@ -68,14 +79,26 @@ def test_a_correction_must_be_valid(org, changes, message):
 
 def test_only_organisers_of_the_member_correct(org):
     with pytest.raises(DomainError):
-        corrections.correct_points(org.org2, org.m1, corrections.CorrectionData(
-            "award", 5, "越权", YESTERDAY, "x" * 20), NOW)
+        corrections.correct_points(
+            org.org2,
+            org.m1,
+            corrections.CorrectionData("award", 5, "越权", YESTERDAY, "x" * 20),
+            NOW,
+        )
     with pytest.raises(DomainError):
-        corrections.correct_points(org.m1, org.m1, corrections.CorrectionData(
-            "award", 5, "自己加分", YESTERDAY, "y" * 20), NOW)
+        corrections.correct_points(
+            org.m1,
+            org.m1,
+            corrections.CorrectionData("award", 5, "自己加分", YESTERDAY, "y" * 20),
+            NOW,
+        )
     with pytest.raises(DomainError, match="不能调整自己的积分"):
-        corrections.correct_points(org.org1, org.org1, corrections.CorrectionData(
-            "award", 5, "自己加分", YESTERDAY, "z" * 20), NOW)
+        corrections.correct_points(
+            org.org1,
+            org.org1,
+            corrections.CorrectionData("award", 5, "自己加分", YESTERDAY, "z" * 20),
+            NOW,
+        )
     assert entries() == []
 
 
@@ -83,8 +106,11 @@ def test_a_correction_is_undone_once_by_a_reversing_entry(org):
     entry, _ = _correction(org)
     reversal = corrections.reverse_correction(org.org1, entry, NOW)
     db.session.commit()
-    assert (reversal.points, reversal.day, reversal.source_key) == \
-        (-5, YESTERDAY, f"reversal:{entry.id}")
+    assert (reversal.points, reversal.day, reversal.source_key) == (
+        -5,
+        YESTERDAY,
+        f"reversal:{entry.id}",
+    )
     assert reversal.reason == "撤销 2026-11-20 的补发 5 分（原因：线下登记遗漏）"
     assert point_queries.reversed_ids([entry, reversal]) == {entry.id}
     with pytest.raises(DomainError, match="已经撤销过了"):

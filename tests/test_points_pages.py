@@ -26,16 +26,25 @@ def frozen(monkeypatch):
 
 
 def _give(member, points, day=date(2026, 11, 20), rule="minutes", reason="在线学习 60 分钟"):
-    entry = PointEntry(member_id=member.id, day=day, rule=rule, points=points, reason=reason,
-                       source_key=f"test:{member.id}:{day}:{points}:{reason}")
+    entry = PointEntry(
+        member_id=member.id,
+        day=day,
+        rule=rule,
+        points=points,
+        reason=reason,
+        source_key=f"test:{member.id}:{day}:{points}:{reason}",
+    )
     db.session.add(entry)
     return entry
 
 
 def _entries(member) -> list[PointEntry]:
     db.session.expire_all()
-    return list(db.session.scalars(select(PointEntry).where(PointEntry.member_id == member.id)
-                                   .order_by(PointEntry.id)))
+    return list(
+        db.session.scalars(
+            select(PointEntry).where(PointEntry.member_id == member.id).order_by(PointEntry.id)
+        )
+    )
 
 
 def _text(response) -> str:
@@ -49,14 +58,23 @@ def test_member_sees_their_points_ledger_and_the_rules(client, auth, org):
     _give(org.m1, 6, reason="在线学习 95 分钟（2026-11-20），达到每日上限 6 分")
     _give(org.m1, 4, day=date(2026, 10, 30), reason="在线学习 40 分钟（2026-10-30）")
     _give(org.org1, 50)  # someone else's
-    db.session.add(PointEntry(member_id=org.m1.id, day=date(2026, 11, 21), rule="correction",
-                              points=-2, reason="重复登记", source_key="correction:abc",
-                              created_by_id=org.org1.id))
+    db.session.add(
+        PointEntry(
+            member_id=org.m1.id,
+            day=date(2026, 11, 21),
+            rule="correction",
+            points=-2,
+            reason="重复登记",
+            source_key="correction:abc",
+            created_by_id=org.org1.id,
+        )
+    )
     db.session.commit()
     auth.login("m1")
     body = _text(client.get("/points"))
-    stats = re.findall(r'<span class="stat-value">(-?\d+)</span><span class="stat-label">(\S+)</span>',
-                       body)
+    stats = re.findall(
+        r'<span class="stat-value">(-?\d+)</span><span class="stat-label">(\S+)</span>', body
+    )
     assert stats == [("4", "本月积分"), ("8", "累计积分")]
     assert "达到每日上限 6 分" in body and "在线学习 40 分钟（2026-10-30）" in body
     assert "由 一分局管理员 扣减" in body and "重复登记" in body and "-2" in body
@@ -74,8 +92,7 @@ def test_the_ledger_is_paged(client, auth, org):
     assert _text(client.get("/points?page=2")).count('class="points-entry"') == 5
 
 
-def test_home_shows_this_months_points_and_total_in_bounded_queries(client, auth, org,
-                                                                    queries):
+def test_home_shows_this_months_points_and_total_in_bounded_queries(client, auth, org, queries):
     auth.login("m1")
     with queries() as few:
         client.get("/")
@@ -101,18 +118,32 @@ def test_organiser_adds_a_correction_and_a_double_submit_writes_one(client, auth
     auth.login("org1")
     page = client.get(f"/manage/points/members/{org.m1.id}")
     assert page.status_code == 200
-    form = {"kind": "award", "points": "5", "reason": "主题党日线下登记遗漏",
-            "day": "2026-11-20", "token": _token(_text(page))}
+    form = {
+        "kind": "award",
+        "points": "5",
+        "reason": "主题党日线下登记遗漏",
+        "day": "2026-11-20",
+        "token": _token(_text(page)),
+    }
     url = f"/manage/points/members/{org.m1.id}/corrections"
     first = client.post(url, data=form)
     assert first.status_code == 302
     second = client.post(url, data=form, follow_redirects=True)
     assert "这次调整已经记录过了" in _text(second)
     [entry] = _entries(org.m1)
-    assert (entry.points, entry.day, entry.created_by_id, entry.reason) == \
-        (5, date(2026, 11, 20), org.org1.id, "主题党日线下登记遗漏")
-    deduct = dict(form, kind="deduct", points="2", reason="重复计分",
-                  token=_token(_text(client.get(f"/manage/points/members/{org.m1.id}"))))
+    assert (entry.points, entry.day, entry.created_by_id, entry.reason) == (
+        5,
+        date(2026, 11, 20),
+        org.org1.id,
+        "主题党日线下登记遗漏",
+    )
+    deduct = dict(
+        form,
+        kind="deduct",
+        points="2",
+        reason="重复计分",
+        token=_token(_text(client.get(f"/manage/points/members/{org.m1.id}"))),
+    )
     client.post(url, data=deduct)
     assert [e.points for e in _entries(org.m1)] == [5, -2]
     auth.logout()
@@ -121,16 +152,25 @@ def test_organiser_adds_a_correction_and_a_double_submit_writes_one(client, auth
     assert "由 一分局管理员 补发" in body and "由 一分局管理员 扣减" in body
 
 
-@pytest.mark.parametrize("changes,message", [
-    ({"reason": ""}, "请填写原因"),
-    ({"points": "0"}, "分值应为 1 至 100 分"),
-    ({"day": "2026-11-22"}, "日期不能晚于今天"),
-    ({"kind": "deduct"}, "扣减后总积分不能小于 0"),
-])
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({"reason": ""}, "请填写原因"),
+        ({"points": "0"}, "分值应为 1 至 100 分"),
+        ({"day": "2026-11-22"}, "日期不能晚于今天"),
+        ({"kind": "deduct"}, "扣减后总积分不能小于 0"),
+    ],
+)
 def test_a_correction_form_with_a_problem_writes_nothing(client, auth, org, changes, message):
     auth.login("org1")
-    form = {"kind": "award", "points": "5", "reason": "补录", "day": "2026-11-20",
-            "token": "tok" * 8, **changes}
+    form = {
+        "kind": "award",
+        "points": "5",
+        "reason": "补录",
+        "day": "2026-11-20",
+        "token": "tok" * 8,
+        **changes,
+    }
     response = client.post(f"/manage/points/members/{org.m1.id}/corrections", data=form)
     assert response.status_code == 200
     assert message in _text(response)
@@ -138,8 +178,13 @@ def test_a_correction_form_with_a_problem_writes_nothing(client, auth, org, chan
 
 
 def test_outsiders_and_members_cannot_correct(client, auth, org):
-    form = {"kind": "award", "points": "5", "reason": "越权", "day": "2026-11-20",
-            "token": "tok" * 8}
+    form = {
+        "kind": "award",
+        "points": "5",
+        "reason": "越权",
+        "day": "2026-11-20",
+        "token": "tok" * 8,
+    }
     url = f"/manage/points/members/{org.m1.id}"
     auth.login("org2")
     assert client.get(url).status_code == 404
@@ -156,9 +201,16 @@ def test_an_organiser_sees_but_cannot_correct_someone_who_manages_more(client, a
     auth.login("org1")
     page = client.get(f"/manage/points/members/{org.admin.id}")
     assert page.status_code == 200 and "补发或扣减积分" not in _text(page)
-    response = client.post(f"/manage/points/members/{org.admin.id}/corrections", data={
-        "kind": "award", "points": "5", "reason": "越权", "day": "2026-11-20",
-        "token": "tok" * 8})
+    response = client.post(
+        f"/manage/points/members/{org.admin.id}/corrections",
+        data={
+            "kind": "award",
+            "points": "5",
+            "reason": "越权",
+            "day": "2026-11-20",
+            "token": "tok" * 8,
+        },
+    )
     assert response.status_code == 403
 
 
@@ -166,17 +218,30 @@ def test_an_organiser_does_not_correct_their_own_points(client, auth, org):
     auth.login("org1")
     page = _text(client.get(f"/manage/points/members/{org.org1.id}"))
     assert "补发或扣减积分" not in page and "不能由本人调整" in page
-    response = client.post(f"/manage/points/members/{org.org1.id}/corrections", data={
-        "kind": "award", "points": "5", "reason": "自己加分", "day": "2026-11-20",
-        "token": "tok" * 8})
+    response = client.post(
+        f"/manage/points/members/{org.org1.id}/corrections",
+        data={
+            "kind": "award",
+            "points": "5",
+            "reason": "自己加分",
+            "day": "2026-11-20",
+            "token": "tok" * 8,
+        },
+    )
     assert response.status_code == 403
     assert _entries(org.org1) == []
 
 
 def test_a_correction_is_undone_from_the_ledger(client, auth, org):
-    entry = PointEntry(member_id=org.m1.id, day=date(2026, 11, 3), rule="correction",
-                       points=5, reason="补录", source_key="correction:" + "u" * 20,
-                       created_by_id=org.org1.id)
+    entry = PointEntry(
+        member_id=org.m1.id,
+        day=date(2026, 11, 3),
+        rule="correction",
+        points=5,
+        reason="补录",
+        source_key="correction:" + "u" * 20,
+        created_by_id=org.org1.id,
+    )
     db.session.add(entry)
     db.session.commit()
     auth.login("org1")
@@ -185,8 +250,10 @@ def test_a_correction_is_undone_from_the_ledger(client, auth, org):
     assert client.post(f"/manage/points/entries/{entry.id}/reverse").status_code == 302
     again = client.post(f"/manage/points/entries/{entry.id}/reverse", follow_redirects=True)
     assert "这条调整已经撤销过了" in _text(again)
-    assert [(e.points, e.day) for e in _entries(org.m1)] == \
-        [(5, date(2026, 11, 3)), (-5, date(2026, 11, 3))]
+    assert [(e.points, e.day) for e in _entries(org.m1)] == [
+        (5, date(2026, 11, 3)),
+        (-5, date(2026, 11, 3)),
+    ]
     page = _text(client.get(f"/manage/points/members/{org.m1.id}"))
     assert "已撤销" in page and f"/manage/points/entries/{entry.id}/reverse" not in page
 
@@ -212,8 +279,9 @@ def test_ranking_page_shows_tiers_per_member_and_candidates(client, auth, org, m
     b11, b12 = body.index("一所党支部"), body.index("二所党支部")
     assert b11 < b12
     first, second = body.split('class="card points-branch')[1:]
-    assert re.search(r"第 1 名.*红榜.*<strong>30\.0</strong>.*一所党支部.*2 人 · 合计 60 分",
-                     first, re.S)
+    assert re.search(
+        r"第 1 名.*红榜.*<strong>30\.0</strong>.*一所党支部.*2 人 · 合计 60 分", first, re.S
+    )
     assert re.search(r"第 2 名.*黄榜.*<strong>16\.0</strong>.*二所党支部.*王小红", second, re.S)
     assert "三所党支部" not in body and "二分局管理员" not in body
     assert "先锋党员候选" in body and "普通党员" in body
@@ -257,15 +325,20 @@ def test_organisers_see_the_rules_but_only_admins_change_them(client, auth, org)
     auth.logout()
     auth.login("admin")
     assert 'name="red_min"' in _text(client.get("/manage/points/settings"))
-    response = client.post("/manage/points/settings", data=_settings_form(
-        minutes_points="2", minutes_unit="15", minutes_cap="8", reflection_enabled=""))
+    response = client.post(
+        "/manage/points/settings",
+        data=_settings_form(
+            minutes_points="2", minutes_unit="15", minutes_cap="8", reflection_enabled=""
+        ),
+    )
     assert response.status_code == 302
     db.session.expire_all()
     settings = db.session.get(PointSettings, 1)
-    assert (settings.red_min, settings.yellow_min, settings.updated_by_id) == \
-        (40, 20, org.admin.id)
-    minutes, reflection = db.session.get(PointRule, "minutes"), db.session.get(PointRule,
-                                                                               "reflection")
+    assert (settings.red_min, settings.yellow_min, settings.updated_by_id) == (40, 20, org.admin.id)
+    minutes, reflection = (
+        db.session.get(PointRule, "minutes"),
+        db.session.get(PointRule, "reflection"),
+    )
     assert (minutes.points, minutes.unit, minutes.daily_cap) == (2, 15, 8)
     assert not reflection.is_enabled
     auth.logout()
@@ -274,12 +347,15 @@ def test_organisers_see_the_rules_but_only_admins_change_them(client, auth, org)
     assert "每在线学习 15 分钟得 2 分，每天最多 8 分" in rules and "心得体会：暂不计分" in rules
 
 
-@pytest.mark.parametrize("changes,message", [
-    ({"red_min": "20", "yellow_min": "20"}, "红榜标准必须高于黄榜标准"),
-    ({"yellow_min": "-1"}, "标准应为 0 至"),
-    ({"minutes_unit": "0"}, "应为 1 至 240"),
-    ({"quiz_passed_cap": ""}, "请填写每日上限"),
-])
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({"red_min": "20", "yellow_min": "20"}, "红榜标准必须高于黄榜标准"),
+        ({"yellow_min": "-1"}, "标准应为 0 至"),
+        ({"minutes_unit": "0"}, "应为 1 至 240"),
+        ({"quiz_passed_cap": ""}, "请填写每日上限"),
+    ],
+)
 def test_settings_are_checked(client, auth, org, changes, message):
     auth.login("admin")
     response = client.post("/manage/points/settings", data=_settings_form(**changes))

@@ -16,17 +16,32 @@ from quizapp.points.rules import Thresholds, Tier
 YESTERDAY = date(2026, 11, 20)
 
 
-@pytest.mark.parametrize("per_member,tier", [
-    ("30.0", Tier.RED), ("29.9", Tier.YELLOW), ("15.0", Tier.YELLOW), ("14.9", Tier.BLUE),
-    ("0.0", Tier.BLUE), ("120.5", Tier.RED),
-])
+@pytest.mark.parametrize(
+    "per_member,tier",
+    [
+        ("30.0", Tier.RED),
+        ("29.9", Tier.YELLOW),
+        ("15.0", Tier.YELLOW),
+        ("14.9", Tier.BLUE),
+        ("0.0", Tier.BLUE),
+        ("120.5", Tier.RED),
+    ],
+)
 def test_tiers_at_the_thresholds(per_member, tier):
     assert Thresholds(Decimal(30), Decimal(15)).tier(Decimal(per_member)) == tier
 
 
 def _give(member, points, day=YESTERDAY):
-    db.session.add(PointEntry(member_id=member.id, day=day, rule="minutes", points=points,
-                              reason="测试", source_key=f"test:{member.id}:{day}:{points}"))
+    db.session.add(
+        PointEntry(
+            member_id=member.id,
+            day=day,
+            rule="minutes",
+            points=points,
+            reason="测试",
+            source_key=f"test:{member.id}:{day}:{points}",
+        )
+    )
 
 
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
@@ -47,8 +62,10 @@ def test_branches_rank_by_points_per_member_not_totals(org, make_member):
     _give(org.m1, 99, day=date(2026, 10, 31))  # another month
     db.session.commit()
     lines = _ranked(org.org1, thresholds=Thresholds(Decimal(20), Decimal(10)))
-    assert [(code, line.members, line.points, line.per_member, line.rank, line.tier)
-            for code, line in lines.items()] == [
+    assert [
+        (code, line.members, line.points, line.per_member, line.rank, line.tier)
+        for code, line in lines.items()
+    ] == [
         ("B12", 2, 40, Decimal("20.0"), 1, Tier.RED),  # exactly red_min: red
         ("B11", 6, 60, Decimal("10.0"), 2, Tier.YELLOW),  # exactly yellow_min: yellow
     ]
@@ -72,8 +89,13 @@ def test_a_member_who_moved_counts_in_their_last_branch_of_the_month(org, make_m
 
 
 def test_top_members_per_branch_ties_by_name(org, make_member):
-    for login, name, points in [("a1", "丁一", 7), ("a2", "王五", 9), ("a3", "丁二", 9),
-                                ("a4", "张三", 9), ("a5", "李四", 0)]:
+    for login, name, points in [
+        ("a1", "丁一", 7),
+        ("a2", "王五", 9),
+        ("a3", "丁二", 9),
+        ("a4", "张三", 9),
+        ("a5", "李四", 0),
+    ]:
         _give(make_member(login, org.b12, name=name), points)
     db.session.commit()
     lines = _ranked(org.org1)

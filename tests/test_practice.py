@@ -34,15 +34,24 @@ WRONG = {"single": 0, "multiple": [0], "truefalse": False, "fill": ["惩前毖�
 
 def _data(qtype: str, n: int) -> QuestionData:
     if qtype == "single":
-        return QuestionData("single", f"单选题{n}：党的最高领导机关是？", ["党的全国代表大会",
-                            "党的全国代表大会和它所产生的中央委员会", "中央政治局"], 1)
+        return QuestionData(
+            "single",
+            f"单选题{n}：党的最高领导机关是？",
+            ["党的全国代表大会", "党的全国代表大会和它所产生的中央委员会", "中央政治局"],
+            1,
+        )
     if qtype == "multiple":
-        return QuestionData("multiple", f"多选题{n}：下列哪些属于党的纪律？",
-                            ["政治纪律", "交通规则", "组织纪律", "天气预报"], [0, 2])
+        return QuestionData(
+            "multiple",
+            f"多选题{n}：下列哪些属于党的纪律？",
+            ["政治纪律", "交通规则", "组织纪律", "天气预报"],
+            [0, 2],
+        )
     if qtype == "truefalse":
         return QuestionData("truefalse", f"判断题{n}：党员必须履行党员义务。", [], True)
-    return QuestionData("fill", f"填空题{n}：对犯错误的同志要___，___。", [],
-                        [["惩前毖后"], ["治病救人"]])
+    return QuestionData(
+        "fill", f"填空题{n}：对犯错误的同志要___，___。", [], [["惩前毖后"], ["治病救人"]]
+    )
 
 
 @pytest.fixture()
@@ -70,6 +79,7 @@ def _daily_ids(rows):
 
 # --- grading -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("qtype", ["single", "multiple", "truefalse", "fill"])
 def test_grading_each_type(add_question, qtype):
     question = add_question(qtype=qtype)
@@ -83,10 +93,20 @@ def test_fill_marks_each_blank(add_question):
     assert services.answer_text(question) == "惩前毖后；治病救人"
 
 
-@pytest.mark.parametrize(("qtype", "raw"), [
-    ("single", 7), ("single", "1"), ("single", True), ("multiple", 1), ("truefalse", "对"),
-    ("fill", ["只填一个空"]), ("single", None), ("multiple", []), ("fill", ["", " "]),
-])
+@pytest.mark.parametrize(
+    ("qtype", "raw"),
+    [
+        ("single", 7),
+        ("single", "1"),
+        ("single", True),
+        ("multiple", 1),
+        ("truefalse", "对"),
+        ("fill", ["只填一个空"]),
+        ("single", None),
+        ("multiple", []),
+        ("fill", ["", " "]),
+    ],
+)
 def test_malformed_or_empty_responses_are_refused(add_question, qtype, raw):
     question = add_question(qtype=qtype)
     with pytest.raises(AnswerFormatError):
@@ -94,6 +114,7 @@ def test_malformed_or_empty_responses_are_refused(add_question, qtype, raw):
 
 
 # --- the wrong-answer book ---------------------------------------------------------------
+
 
 def test_wrong_answer_book_lifecycle(add_question, org):
     question = add_question()
@@ -172,16 +193,23 @@ def test_practice_picks_from_the_category_and_its_subcategories(add_question, or
 
     rows = practice_queries.list_practice_categories(org.m1)
     assert [(r.category.name, r.depth, r.count) for r in rows] == [
-        ("党内法规", 0, 2), ("纪律处分条例", 1, 1), ("党章", 0, 1)]
+        ("党内法规", 0, 2),
+        ("纪律处分条例", 1, 1),
+        ("党章", 0, 1),
+    ]
     top = rows[0].category
     seen = {practice_queries.pick_practice_question(org.m1, top).id for _ in range(40)}
     assert seen == {parent.id, child.id}
     assert practice_queries.pick_practice_question(org.m1, top, recent=[parent.id]).id == child.id
     # Everything recent: a question all the same rather than none.
-    assert practice_queries.pick_practice_question(org.m1, top, recent=[parent.id, child.id]) is not None
+    assert (
+        practice_queries.pick_practice_question(org.m1, top, recent=[parent.id, child.id])
+        is not None
+    )
 
 
 # --- daily questions ---------------------------------------------------------------------
+
 
 def test_daily_draws_five_once_per_china_day(add_question, org):
     for _ in range(12):
@@ -192,8 +220,10 @@ def test_daily_draws_five_once_per_china_day(add_question, org):
     ids = _daily_ids(rows)
 
     # The same China day, from 00:00 to 23:59 Beijing time: the same five.
-    for moment in (datetime(2026, 11, 20, 16, 0, tzinfo=UTC),
-                   datetime(2026, 11, 21, 15, 59, 59, tzinfo=UTC)):
+    for moment in (
+        datetime(2026, 11, 20, 16, 0, tzinfo=UTC),
+        datetime(2026, 11, 21, 15, 59, 59, tzinfo=UTC),
+    ):
         assert _daily_ids(services.draw_daily_questions(org.m1, moment)) == ids
     db.session.commit()
     # At 16:00 UTC it is tomorrow in China: five new ones.
@@ -284,8 +314,9 @@ def test_daily_answer_must_be_todays(add_question, org):
         services.answer_daily_question(org.m1, others.pop(), 1, NOW)
     # Yesterday's question after midnight in China (16:00 UTC): refused, not graded.
     with pytest.raises(services.NotTodaysQuestion, match="刷新"):
-        services.answer_daily_question(org.m1, rows[0].question_id, 1,
-                                       datetime(2026, 11, 21, 16, 0, tzinfo=UTC))
+        services.answer_daily_question(
+            org.m1, rows[0].question_id, 1, datetime(2026, 11, 21, 16, 0, tzinfo=UTC)
+        )
     # Someone else's daily question is not mine.
     with pytest.raises(services.NotTodaysQuestion):
         services.answer_daily_question(org.org1, rows[0].question_id, 1, NOW)
@@ -293,24 +324,31 @@ def test_daily_answer_must_be_todays(add_question, org):
 
 # --- through the HTTP client ---------------------------------------------------------------
 
+
 def _post(client, url, body):
     return client.post(url, json=body, headers={"Accept": "application/json"})
 
 
 def test_anonymous_is_sent_to_login_or_refused(client, add_question):
     question = add_question()
-    for path in ("/practice/", f"/practice/category/{question.category_id}", "/practice/daily",
-                 "/practice/wrong", "/practice/wrong/practice"):
+    for path in (
+        "/practice/",
+        f"/practice/category/{question.category_id}",
+        "/practice/daily",
+        "/practice/wrong",
+        "/practice/wrong/practice",
+    ):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.location, path
-    for path in (f"/practice/api/questions/{question.id}/answer",
-                 f"/practice/api/daily/{question.id}/answer"):
+    for path in (
+        f"/practice/api/questions/{question.id}/answer",
+        f"/practice/api/daily/{question.id}/answer",
+    ):
         response = client.post(path, json={"response": 1})
         assert response.status_code == 401 and "登录" in response.get_json()["error"]
 
 
-def test_index_shows_categories_daily_and_wrong_book(client, auth, org, add_question,
-                                                     time_machine):
+def test_index_shows_categories_daily_and_wrong_book(client, auth, org, add_question, time_machine):
     time_machine.move_to(NOW, tick=False)
     add_question("党内法规")
     add_question("党内法规/纪律处分条例")
@@ -338,7 +376,10 @@ def test_practice_a_category_and_get_feedback(client, auth, org, add_question, t
     wrong = _post(client, url, {"response": [0]}).get_json()
     assert wrong["correct"] is False and wrong["right"] == [0, 2]
     assert "回答错误" in wrong["feedback_html"] and "正确答案：<strong>AC" in wrong["feedback_html"]
-    assert "第1题的解析" in wrong["feedback_html"] and "《中国共产党章程》第十条" in wrong["feedback_html"]
+    assert (
+        "第1题的解析" in wrong["feedback_html"]
+        and "《中国共产党章程》第十条" in wrong["feedback_html"]
+    )
     assert "已记入错题本" in wrong["feedback_html"]
     assert wrong["wrong_book"] == {"open": True, "streak": 0, "wrong_count": 1}
 
@@ -359,17 +400,21 @@ def test_next_question_avoids_the_ones_just_seen(client, auth, org, add_question
         url = html_unescape(re.search(r'href="([^"]+)" data-next', html).group(1))
     assert set(seen) <= ids
     # With 4 questions the last 2 are avoided: no question comes back within 3 pages.
-    assert all(len(set(seen[i:i + 3])) == 3 for i in range(len(seen) - 2))
+    assert all(len(set(seen[i : i + 3])) == 3 for i in range(len(seen) - 2))
 
 
-@pytest.mark.parametrize("body", [{"response": 5}, {"response": "A"}, {"answer": 1},
-                                  {"response": None}, [1], "not json"])
+@pytest.mark.parametrize(
+    "body", [{"response": 5}, {"response": "A"}, {"answer": 1}, {"response": None}, [1], "not json"]
+)
 def test_malformed_answers_get_400_in_chinese(client, auth, org, add_question, body):
     question = add_question()
     auth.login("m1")
     if body == "not json":
-        response = client.post(f"/practice/api/questions/{question.id}/answer", data="{oops",
-                               content_type="application/json")
+        response = client.post(
+            f"/practice/api/questions/{question.id}/answer",
+            data="{oops",
+            content_type="application/json",
+        )
     else:
         response = _post(client, f"/practice/api/questions/{question.id}/answer", body)
     assert response.status_code == 400
@@ -410,8 +455,13 @@ def test_wrong_book_flow(client, auth, org, add_question, time_machine):
 
 def test_daily_flow(client, auth, org, add_question, time_machine):
     time_machine.move_to(NOW, tick=False)
-    questions = {q.id: q for q in (add_question(qtype=t) for t in
-                                   ("single", "multiple", "truefalse", "fill", "single", "fill"))}
+    questions = {
+        q.id: q
+        for q in (
+            add_question(qtype=t)
+            for t in ("single", "multiple", "truefalse", "fill", "single", "fill")
+        )
+    }
     auth.login("m1")
     page = client.get("/practice/daily").get_data(as_text=True)
     rows = practice_queries.list_daily_questions(org.m1.id, DAY)
@@ -428,8 +478,11 @@ def test_daily_flow(client, auth, org, add_question, time_machine):
     assert data["daily"] == {**data["daily"], "total": 5, "correct": 4, "done": True}
     assert "今日每日答题已完成" in data["daily"]["summary_html"]
 
-    again = _post(client, f"/practice/api/daily/{rows[0].question_id}/answer",
-                  {"response": RIGHT[questions[rows[0].question_id].type]})
+    again = _post(
+        client,
+        f"/practice/api/daily/{rows[0].question_id}/answer",
+        {"response": RIGHT[questions[rows[0].question_id].type]},
+    )
     assert again.status_code == 409 and "已经答过" in again.get_json()["error"]
     entry = db.session.get(WrongAnswer, (org.m1.id, rows[0].question_id))
     assert entry.origin == "daily" and entry.wrong_count == 1
@@ -440,8 +493,9 @@ def test_daily_flow(client, auth, org, add_question, time_machine):
     assert "今日已完成，答对 4/5" in client.get("/practice/").get_data(as_text=True)
 
 
-def test_members_only_see_their_own_practice_data(client, auth, org, add_question, make_member,
-                                                  time_machine):
+def test_members_only_see_their_own_practice_data(
+    client, auth, org, add_question, make_member, time_machine
+):
     time_machine.move_to(NOW, tick=False)
     for _ in range(8):
         add_question()
@@ -483,6 +537,7 @@ def test_answering_runs_few_statements(client, auth, org, add_question, queries)
 
 # --- in a phone-sized browser ----------------------------------------------------------------
 
+
 @pytest.mark.browser
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium not found at {CHROMIUM}")
 def test_practise_a_category_on_a_phone(live_server, phone, org, add_question):
@@ -519,8 +574,9 @@ def test_practise_a_category_on_a_phone(live_server, phone, org, add_question):
     assert "回答错误" in text and "正确答案：B" in text and "已记入错题本" in text
     assert "第1题的解析" in text and "《中国共产党章程》第十条" in text
     assert error.is_hidden()
-    assert "is-right" in phone.get_attribute("label.option:has-text('它所产生的中央委员会')",
-                                             "class")
+    assert "is-right" in phone.get_attribute(
+        "label.option:has-text('它所产生的中央委员会')", "class"
+    )
     assert "is-wrong" in phone.get_attribute("label.option:has-text('中央政治局')", "class")
     assert phone.is_disabled("label.option:has-text('中央政治局') input")
     assert phone.text_content("[data-next]") == "下一题"

@@ -85,8 +85,9 @@ def _value(body: str, name: str) -> str | None:
 
 def _selected(body: str, name: str) -> str | None:
     """Return the selected option of select ``name``."""
-    found = re.search(rf'<select[^>]* name="{name}"[^>]*>.*?<option selected value="([^"]*)"',
-                      body, re.DOTALL)
+    found = re.search(
+        rf'<select[^>]* name="{name}"[^>]*>.*?<option selected value="([^"]*)"', body, re.DOTALL
+    )
     return found and found.group(1)
 
 
@@ -117,7 +118,10 @@ def test_create_with_fixed_questions_and_rules(client, auth, org, bank):
     assert (quiz.pass_percent, quiz.partial_credit, quiz.leave_limit) == (80, True, 3)
     assert (quiz.shuffle_questions, quiz.shuffle_options) == (True, False)
     assert (quiz.review_when, quiz.review_show_answers, quiz.review_show_explanations) == (
-        "after_close", True, False)
+        "after_close",
+        True,
+        False,
+    )
     assert quiz.points == {"single": 2, "multiple": 4, "truefalse": 1, "fill": 2.5}
     assert [fq.question.key for fq in quiz.fixed_questions] == ["s0", "m0"]
     assert [(r.type, r.category_id, r.count) for r in quiz.draw_rules] == [("truefalse", None, 2)]
@@ -133,8 +137,10 @@ def test_create_with_fixed_questions_and_rules(client, auth, org, bank):
 
 def test_window_is_entered_and_shown_in_china_time(client, auth, org, bank):
     auth.login("org1")
-    client.post("/manage/quizzes/new", data=_form(org, opens_at="2026-11-21T10:00",
-                                                  closes_at="2026-11-22T07:59"))
+    client.post(
+        "/manage/quizzes/new",
+        data=_form(org, opens_at="2026-11-21T10:00", closes_at="2026-11-22T07:59"),
+    )
     quiz = _only_quiz()
     assert quiz.opens_at == datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
     assert quiz.closes_at == datetime(2026, 11, 21, 23, 59, tzinfo=UTC)
@@ -149,28 +155,40 @@ def test_new_form_has_sensible_defaults(client, auth, org, time_machine):
     auth.login("org1")
     page = _body(client.get("/manage/quizzes/new"))
     assert (_value(page, "opens_at"), _value(page, "closes_at")) == (
-        "2026-11-21T10:00", "2026-11-28T10:00")
+        "2026-11-21T10:00",
+        "2026-11-28T10:00",
+    )
     assert (_value(page, "pass_percent"), _value(page, "attempts_allowed")) == ("60", "1")
-    assert [_value(page, f"points-{t}") for t in ("single", "multiple", "truefalse", "fill")] \
-        == ["2", "3", "1", "2"]
+    assert [_value(page, f"points-{t}") for t in ("single", "multiple", "truefalse", "fill")] == [
+        "2",
+        "3",
+        "1",
+        "2",
+    ]
     assert _checked(page, "branch_ids") == [] and _value(page, "rules-0-count") == ""
     # One blank rule row shows; the other five wait behind 再添加抽题规则.
     shown, more = page.split("再添加抽题规则")
     assert shown.count('name="rules-') == 5 and more.count('name="rules-') == 25
 
 
-@pytest.mark.parametrize("changes,message", [
-    ({"closes_at": "2026-11-21T09:00"}, "结束时间必须晚于开始时间"),
-    ({"rules-0-count": "5"}, "判断题只有 3 道，不够抽取 5 道"),
-    ({"question_keys": "s0\nnope-1\nm0\nnope-2"}, "题库中没有这些编号：nope-1、nope-2"),
-    ({"roster": "m1\nx404\n13900000000"},
-     "找不到这些人员，或不在您的管理范围内：x404、13900000000"),
-    ({"roster": "org2"}, "找不到这些人员，或不在您的管理范围内：org2"),
-    ({"branch_ids": [], "roster": ""}, "请选择参加的组织，或填写参加人员名单"),
-    ({"question_keys": "", "rules-0-count": ""}, "试卷中没有题目"),
-])
-def test_bad_input_saves_nothing_and_keeps_what_was_typed(client, auth, org, bank, changes,
-                                                          message):
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({"closes_at": "2026-11-21T09:00"}, "结束时间必须晚于开始时间"),
+        ({"rules-0-count": "5"}, "判断题只有 3 道，不够抽取 5 道"),
+        ({"question_keys": "s0\nnope-1\nm0\nnope-2"}, "题库中没有这些编号：nope-1、nope-2"),
+        (
+            {"roster": "m1\nx404\n13900000000"},
+            "找不到这些人员，或不在您的管理范围内：x404、13900000000",
+        ),
+        ({"roster": "org2"}, "找不到这些人员，或不在您的管理范围内：org2"),
+        ({"branch_ids": [], "roster": ""}, "请选择参加的组织，或填写参加人员名单"),
+        ({"question_keys": "", "rules-0-count": ""}, "试卷中没有题目"),
+    ],
+)
+def test_bad_input_saves_nothing_and_keeps_what_was_typed(
+    client, auth, org, bank, changes, message
+):
     auth.login("org1")
     response = client.post("/manage/quizzes/new", data=_form(org, **changes))
     assert response.status_code == 200
@@ -181,8 +199,15 @@ def test_bad_input_saves_nothing_and_keeps_what_was_typed(client, auth, org, ban
     typed = _form(org, **changes)
     assert _value(body, "title") == "纪律处分条例学习测试"
     assert "第一季度学习测试。</textarea>" in body
-    for name in ("opens_at", "closes_at", "time_limit_minutes", "attempts_allowed",
-                 "pass_percent", "points-fill", "leave_limit"):
+    for name in (
+        "opens_at",
+        "closes_at",
+        "time_limit_minutes",
+        "attempts_allowed",
+        "pass_percent",
+        "points-fill",
+        "leave_limit",
+    ):
         assert _value(body, name) == typed[name], name
     assert 'checked id="kind-1"' in body  # 考试
     assert _checked(body, "branch_ids") == typed["branch_ids"]
@@ -196,8 +221,12 @@ def test_bad_input_saves_nothing_and_keeps_what_was_typed(client, auth, org, ban
 
 def test_every_problem_shows_at_once(client, auth, org, bank):
     auth.login("org1")
-    response = client.post("/manage/quizzes/new", data=_form(
-        org, title="", question_keys="nope-1", roster="x404", **{"rules-0-count": "500"}))
+    response = client.post(
+        "/manage/quizzes/new",
+        data=_form(
+            org, title="", question_keys="nope-1", roster="x404", **{"rules-0-count": "500"}
+        ),
+    )
     body = _body(response)
     assert "还没有保存" in body and "请填写标题" in body
     assert "题库中没有这些编号：nope-1" in body and "找不到这些人员" in body
@@ -218,8 +247,9 @@ def test_roster_by_police_number_or_phone(client, auth, org, bank, make_member):
     make_member("p2001", org.b12, name="培训学员", phone="13800000001")
     db.session.commit()
     auth.login("org1")
-    response = client.post("/manage/quizzes/new", data=_form(
-        org, branch_ids=[], roster="m1\n138-0000-0001\n m1 "))
+    response = client.post(
+        "/manage/quizzes/new", data=_form(org, branch_ids=[], roster="m1\n138-0000-0001\n m1 ")
+    )
     assert response.status_code == 302
     quiz = _only_quiz()
     assert sorted(m.name for m in quiz.audience.roster) == ["培训学员", "普通党员"]
@@ -229,41 +259,70 @@ def test_roster_by_police_number_or_phone(client, auth, org, bank, make_member):
 
 
 def test_edit(client, auth, org, bank):
-    quiz = make_quiz(org.org1, [org.b11], questions=[bank["single"][0]], publish=False,
-                     rules=[{"type": "multiple", "count": 2, "difficulty_min": 2}],
-                     statuses=["probationary"], points={"single": 2, "multiple": 3.5,
-                                                        "truefalse": 1, "fill": 2})
+    quiz = make_quiz(
+        org.org1,
+        [org.b11],
+        questions=[bank["single"][0]],
+        publish=False,
+        rules=[{"type": "multiple", "count": 2, "difficulty_min": 2}],
+        statuses=["probationary"],
+        points={"single": 2, "multiple": 3.5, "truefalse": 1, "fill": 2},
+    )
     auth.login("org1")
     page = _body(client.get(f"/manage/quizzes/{quiz.id}/edit"))
     assert _value(page, "title") == "纪律处分条例测试"
     assert (_value(page, "opens_at"), _value(page, "closes_at")) == (
-        "2026-11-21T09:00", "2026-11-21T12:00")  # NOW - 1 h, + 3 h, in China time
-    assert [_value(page, f"points-{t}") for t in ("single", "multiple", "truefalse", "fill")] \
-        == ["2", "3.5", "1", "2"]
+        "2026-11-21T09:00",
+        "2026-11-21T12:00",
+    )  # NOW - 1 h, + 3 h, in China time
+    assert [_value(page, f"points-{t}") for t in ("single", "multiple", "truefalse", "fill")] == [
+        "2",
+        "3.5",
+        "1",
+        "2",
+    ]
     assert _textarea(page, "question_keys") == "s0"
     assert _checked(page, "branch_ids") == [str(org.b11.id)]
     assert _checked(page, "statuses") == ["probationary"]
-    assert (_selected(page, "rules-0-type"), _selected(page, "rules-0-difficulty_min"),
-            _value(page, "rules-0-count")) == ("multiple", "2", "2")
+    assert (
+        _selected(page, "rules-0-type"),
+        _selected(page, "rules-0-difficulty_min"),
+        _value(page, "rules-0-count"),
+    ) == ("multiple", "2", "2")
     assert _value(page, "rules-1-count") == ""
-    response = client.post(f"/manage/quizzes/{quiz.id}/edit", data=_form(
-        org, title="改过的测试", question_keys="f0", **{
-            "rules-0-type": "single", "rules-0-category_id": str(_category_id("纪律")),
-            "rules-0-difficulty_min": "2", "rules-0-difficulty_max": "2",
-            "rules-1-type": "fill", "rules-1-count": "1"}))
+    response = client.post(
+        f"/manage/quizzes/{quiz.id}/edit",
+        data=_form(
+            org,
+            title="改过的测试",
+            question_keys="f0",
+            **{
+                "rules-0-type": "single",
+                "rules-0-category_id": str(_category_id("纪律")),
+                "rules-0-difficulty_min": "2",
+                "rules-0-difficulty_max": "2",
+                "rules-1-type": "fill",
+                "rules-1-count": "1",
+            },
+        ),
+    )
     assert response.status_code == 302
     quiz = _only_quiz()
     assert quiz.title == "改过的测试"
     assert [fq.question.key for fq in quiz.fixed_questions] == ["f0"]
-    assert [(r.type, r.category and r.category.name, r.difficulty_min, r.difficulty_max, r.count)
-            for r in quiz.draw_rules] == [("single", "纪律", 2, 2, 2), ("fill", None, 1, 5, 1)]
+    assert [
+        (r.type, r.category and r.category.name, r.difficulty_min, r.difficulty_max, r.count)
+        for r in quiz.draw_rules
+    ] == [("single", "纪律", 2, 2, 2), ("fill", None, 1, 5, 1)]
 
 
 def test_edit_refused_by_the_service_keeps_the_quiz(client, auth, org, bank):
     quiz = make_quiz(org.org1, [org.b11], questions=[bank["single"][0]], publish=False)
     auth.login("org1")
-    response = client.post(f"/manage/quizzes/{quiz.id}/edit",
-                           data=_form(org, title="不该保存", **{"rules-0-count": "9"}))
+    response = client.post(
+        f"/manage/quizzes/{quiz.id}/edit",
+        data=_form(org, title="不该保存", **{"rules-0-count": "9"}),
+    )
     assert response.status_code == 200
     assert "不够抽取 9 道" in _body(response) and 'value="不该保存"' in _body(response)
     assert _only_quiz().title == "纪律处分条例测试"
@@ -286,15 +345,20 @@ def test_withdraw_refused_once_attempts_exist(client, auth, org, bank):
     auth.login("org1")
     page = _body(client.get(f"/manage/quizzes/{quiz.id}"))
     assert "已有 1 份答卷，不能撤回为草稿" in page and 'name="published" value="0"' not in page
-    response = client.post(f"/manage/quizzes/{quiz.id}/publish", data={"published": "0"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/manage/quizzes/{quiz.id}/publish", data={"published": "0"}, follow_redirects=True
+    )
     assert "已有 1 份答卷，不能撤回" in _body(response)
     assert _only_quiz().status == "published"
 
 
 def test_preview_draws_a_paper_and_saves_nothing(client, auth, org, bank):
-    quiz = make_quiz(org.org1, [org.b11], questions=[bank["fill"][0]],
-                     rules=[{"type": "single", "count": 2}, {"type": "multiple", "count": 1}])
+    quiz = make_quiz(
+        org.org1,
+        [org.b11],
+        questions=[bank["fill"][0]],
+        rules=[{"type": "single", "count": 2}, {"type": "multiple", "count": 1}],
+    )
     before = (_count(Attempt), _count(Quiz), _count(QuizQuestion), _count(DrawRule))
     auth.login("org1")
     response = client.get(f"/manage/quizzes/{quiz.id}/preview")
@@ -327,8 +391,13 @@ def test_preview_reports_a_bank_that_ran_short(client, auth, org, bank):
 def test_list_shows_state_audience_and_attempts(client, auth, org, bank, time_machine):
     time_machine.move_to(NOW, tick=False)
     running = make_quiz(org.org1, [org.b11], questions=[bank["single"][0]], title="进行中的测试")
-    make_quiz(org.org1, [org.b12], questions=[bank["single"][0]], title="还没开始的考试",
-              opens_in=timedelta(days=2))
+    make_quiz(
+        org.org1,
+        [org.b12],
+        questions=[bank["single"][0]],
+        title="还没开始的考试",
+        opens_in=timedelta(days=2),
+    )
     make_quiz(org.org1, [org.u1], questions=[bank["single"][0]], title="草稿测试", publish=False)
     start_attempt(org.m1, running, NOW)
     db.session.commit()
@@ -356,16 +425,27 @@ def test_list_takes_the_same_queries_however_many_quizzes(client, auth, org, ban
     make_quiz(org.org1, [org.b11], questions=[bank["single"][0]])
     few = statements_for_list()
     for i in range(6):
-        make_quiz(org.org1, [org.b11, org.b12], questions=[bank["single"][0]], title=f"测试{i}",
-                  statuses=["full"])
+        make_quiz(
+            org.org1,
+            [org.b11, org.b12],
+            questions=[bank["single"][0]],
+            title=f"测试{i}",
+            statuses=["full"],
+        )
     make_quiz(org.org1, [], questions=[bank["single"][0]], roster=[org.m1], title="名单测试")
     assert statements_for_list() == few
 
 
 def test_list_is_paged(client, auth, org, bank):
     for i in range(23):
-        make_quiz(org.org1, [org.b11], questions=[bank["single"][0]], title=f"测试{i:02d}",
-                  publish=False, opens_in=timedelta(hours=i))
+        make_quiz(
+            org.org1,
+            [org.b11],
+            questions=[bank["single"][0]],
+            title=f"测试{i:02d}",
+            publish=False,
+            opens_in=timedelta(hours=i),
+        )
     auth.login("org1")
     first = _body(client.get("/manage/quizzes/"))
     assert "测试22" in first and "测试03" in first and "测试02" not in first

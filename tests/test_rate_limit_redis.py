@@ -66,8 +66,12 @@ def test_login_limit_is_shared_through_redis(tmp_path):
     prefix = f"quizapp-test-{uuid.uuid4().hex[:8]}"
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT, f"sqlite:///{tmp_path}/db.sqlite3", REDIS, prefix],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
-        env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"})
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+    )
     assert done.returncode == 0, done.stderr
     statuses = done.stdout.split()
     # Five failures per address in 15 minutes: host B refuses the sixth try, although it

@@ -19,14 +19,18 @@ from tests.conftest import TODAY
 
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)  # 10:00 in China
 #: 354 characters that count, with spaces and line breaks that don't.
-BODY = ("　".join(["学习党纪，知敬畏、存戒惧、守底线。" * 2] * 10)
-        + "\n\n" + "筑牢思想防线" * 2 + "坚定")
+BODY = (
+    "　".join(["学习党纪，知敬畏、存戒惧、守底线。" * 2] * 10)
+    + "\n\n"
+    + "筑牢思想防线" * 2
+    + "坚定"
+)
 
 
 def _body(counted: int) -> str:
     """A body with exactly ``counted`` characters that count, padded with spaces and breaks."""
     text = "学" * counted
-    return "\n".join(text[i:i + 50] + "  " for i in range(0, counted, 50))
+    return "\n".join(text[i : i + 50] + "  " for i in range(0, counted, 50))
 
 
 @pytest.fixture()
@@ -37,9 +41,16 @@ def clock(app):
 
 def _material(org, branches, title="党纪学习教育读本", **values) -> Material:
     audience = build_audience(org.admin, branches, [], [])
-    material = Material(title=title, topic="党纪学习教育", body_markdown="正文",
-                        body_html="<p>正文</p>", estimated_minutes=10, audience=audience,
-                        owner_branch_id=org.bureau.id, **({"status": "published"} | values))
+    material = Material(
+        title=title,
+        topic="党纪学习教育",
+        body_markdown="正文",
+        body_html="<p>正文</p>",
+        estimated_minutes=10,
+        audience=audience,
+        owner_branch_id=org.bureau.id,
+        **({"status": "published"} | values),
+    )
     db.session.add(material)
     db.session.commit()
     return material
@@ -47,9 +58,14 @@ def _material(org, branches, title="党纪学习教育读本", **values) -> Mate
 
 def _campaign(org, branches, title="十一月党纪学习", **values) -> Campaign:
     audience = build_audience(org.admin, branches, [], [])
-    campaign = Campaign(title=title, starts_on=TODAY - timedelta(days=10),
-                        ends_on=TODAY + timedelta(days=20), audience=audience,
-                        owner_branch_id=org.bureau.id, **({"is_published": True} | values))
+    campaign = Campaign(
+        title=title,
+        starts_on=TODAY - timedelta(days=10),
+        ends_on=TODAY + timedelta(days=20),
+        audience=audience,
+        owner_branch_id=org.bureau.id,
+        **({"is_published": True} | values),
+    )
     db.session.add(campaign)
     db.session.commit()
     return campaign
@@ -62,7 +78,8 @@ def world(org, make_member):
     m3 = make_member("m3", org.b21, name="赵三所")
     db.session.commit()
     return {
-        "m2": m2, "m3": m3,
+        "m2": m2,
+        "m3": m3,
         "material": _material(org, [org.u1]),
         "u2_material": _material(org, [org.u2], title="二分局专用资料"),
         "campaign": _campaign(org, [org.u1]),
@@ -71,7 +88,8 @@ def world(org, make_member):
 
 def _write(member, subject, *, title="学习党纪的体会", body=BODY, now=NOW) -> Reflection:
     reflection = services.submit_reflection(
-        member, subject, services.ReflectionData(title=title, body=body), now)
+        member, subject, services.ReflectionData(title=title, body=body), now
+    )
     db.session.commit()
     return reflection
 
@@ -93,29 +111,38 @@ def test_member_writes_a_reflection_on_a_material(client, auth, org, world, cloc
     page = client.get(f"/reflections/new?material={world['material'].id}")
     assert page.status_code == 200
     assert "党纪学习教育读本" in page.get_data(as_text=True)
-    response = client.post(f"/reflections/new?material={world['material'].id}",
-                           data={"title": "学习党纪的体会", "body": BODY})
+    response = client.post(
+        f"/reflections/new?material={world['material'].id}",
+        data={"title": "学习党纪的体会", "body": BODY},
+    )
     assert response.status_code == 302
     (reflection,) = db.session.scalars(select(Reflection)).all()
     assert response.headers["Location"] == f"/reflections/{reflection.id}"
-    assert (reflection.member_id, reflection.material_id, reflection.campaign_id,
-            reflection.status, reflection.submitted_at) == (
-        org.m1.id, world["material"].id, None, "submitted", NOW)
+    assert (
+        reflection.member_id,
+        reflection.material_id,
+        reflection.campaign_id,
+        reflection.status,
+        reflection.submitted_at,
+    ) == (org.m1.id, world["material"].id, None, "submitted", NOW)
     body = client.get(f"/reflections/{reflection.id}").get_data(as_text=True)
     assert "待审阅" in body and "学习资料《党纪学习教育读本》" in body
 
 
 def test_member_writes_a_reflection_on_a_campaign(client, auth, org, world, clock):
     auth.login("m1")
-    response = client.post(f"/reflections/new?campaign={world['campaign'].id}",
-                           data={"title": "任务心得", "body": BODY})
+    response = client.post(
+        f"/reflections/new?campaign={world['campaign'].id}",
+        data={"title": "任务心得", "body": BODY},
+    )
     assert response.status_code == 302
     reflection = db.session.scalars(select(Reflection)).one()
     assert (reflection.campaign_id, reflection.material_id) == (world["campaign"].id, None)
 
 
-def test_without_a_subject_the_member_chooses_among_what_they_can_see(client, auth, org, world,
-                                                                      clock):
+def test_without_a_subject_the_member_chooses_among_what_they_can_see(
+    client, auth, org, world, clock
+):
     _material(org, [org.u1], title="草稿资料", status="draft")
     _campaign(org, [org.u1], title="未发布任务", is_published=False)
     auth.login("m1")
@@ -127,18 +154,21 @@ def test_without_a_subject_the_member_chooses_among_what_they_can_see(client, au
 
 
 @pytest.mark.parametrize("counted,ok", [(299, False), (300, True)])
-def test_body_needs_300_characters_not_counting_spaces(client, auth, org, world, clock,
-                                                        counted, ok):
+def test_body_needs_300_characters_not_counting_spaces(
+    client, auth, org, world, clock, counted, ok
+):
     auth.login("m1")
     text = _body(counted)
     assert len(text) > 300  # the spaces and breaks would make it long enough
-    response = client.post(f"/reflections/new?material={world['material'].id}",
-                           data={"title": "体会", "body": text})
+    response = client.post(
+        f"/reflections/new?material={world['material'].id}", data={"title": "体会", "body": text}
+    )
     assert (response.status_code == 302) is ok
     assert _count() == (1 if ok else 0)
     if not ok:
         assert f"正文至少 300 字（不计空格和换行），目前 {counted} 字" in response.get_data(
-            as_text=True)
+            as_text=True
+        )
 
 
 def test_length_rules_on_the_service(org, world):
@@ -147,9 +177,11 @@ def test_length_rules_on_the_service(org, world):
     assert "至少 300 字" in services.body_problem(" " * 400)
     assert "不能超过 10000 字" in services.body_problem("学" * 10_001)
     assert services.body_problem("学" * 10_000) is None
-    for data in (services.ReflectionData("体会", _body(299)),
-                 services.ReflectionData("", BODY),
-                 services.ReflectionData("长" * 101, BODY)):
+    for data in (
+        services.ReflectionData("体会", _body(299)),
+        services.ReflectionData("", BODY),
+        services.ReflectionData("长" * 101, BODY),
+    ):
         with pytest.raises(DomainError):
             services.submit_reflection(org.m1, world["material"], data, NOW)
     assert _count() == 0
@@ -176,22 +208,30 @@ def test_material_outside_the_members_audience_answers_404(client, auth, org, wo
     assert client.post(url, data={"title": "越权", "body": BODY}).status_code == 404
     assert _count() == 0
     with pytest.raises(DomainError, match="不面向您"):
-        services.submit_reflection(org.m1, world["u2_material"],
-                                   services.ReflectionData("越权", BODY), NOW)
+        services.submit_reflection(
+            org.m1, world["u2_material"], services.ReflectionData("越权", BODY), NOW
+        )
 
 
-@pytest.mark.parametrize("values", [
-    {"status": "draft"},
-    {"status": "retired"},
-    {"opens_at": NOW + timedelta(hours=1)},
-    {"closes_at": NOW},
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"status": "draft"},
+        {"status": "retired"},
+        {"opens_at": NOW + timedelta(hours=1)},
+        {"closes_at": NOW},
+    ],
+)
 def test_unpublished_or_closed_material_answers_404(client, auth, org, world, clock, values):
     material = _material(org, [org.u1], title="看不到的资料", **values)
     auth.login("m1")
     assert client.get(f"/reflections/new?material={material.id}").status_code == 404
-    assert client.post(f"/reflections/new?material={material.id}",
-                       data={"title": "体会", "body": BODY}).status_code == 404
+    assert (
+        client.post(
+            f"/reflections/new?material={material.id}", data={"title": "体会", "body": BODY}
+        ).status_code
+        == 404
+    )
 
 
 def test_campaign_the_member_is_not_in_answers_404(client, auth, org, world, clock):
@@ -200,8 +240,12 @@ def test_campaign_the_member_is_not_in_answers_404(client, auth, org, world, clo
     auth.login("m1")
     for campaign in (others, draft):
         assert client.get(f"/reflections/new?campaign={campaign.id}").status_code == 404
-        assert client.post(f"/reflections/new?campaign={campaign.id}",
-                           data={"title": "体会", "body": BODY}).status_code == 404
+        assert (
+            client.post(
+                f"/reflections/new?campaign={campaign.id}", data={"title": "体会", "body": BODY}
+            ).status_code
+            == 404
+        )
     assert client.get("/reflections/new?campaign=999999").status_code == 404
     assert _count() == 0
 
@@ -214,9 +258,12 @@ def test_member_edits_while_waiting(client, auth, org, world, clock):
     clock.shift(timedelta(minutes=5))
     auth.login("m1")
     assert "学习党纪的体会" in client.get(f"/reflections/{reflection.id}/edit").get_data(
-        as_text=True)
-    response = client.post(f"/reflections/{reflection.id}/edit",
-                           data={"title": "改过的标题", "body": BODY + "再补一句"})
+        as_text=True
+    )
+    response = client.post(
+        f"/reflections/{reflection.id}/edit",
+        data={"title": "改过的标题", "body": BODY + "再补一句"},
+    )
     assert response.status_code == 302
     reflection = _fresh(reflection)
     assert (reflection.title, reflection.status) == ("改过的标题", "submitted")
@@ -226,8 +273,7 @@ def test_member_edits_while_waiting(client, auth, org, world, clock):
     assert short.status_code == 200 and _fresh(reflection).title == "改过的标题"
 
 
-def test_returned_reflection_is_resubmitted_with_the_comment_kept(client, auth, org, world,
-                                                                   clock):
+def test_returned_reflection_is_resubmitted_with_the_comment_kept(client, auth, org, world, clock):
     reflection = _write(org.m1, world["material"])
     services.review_reflection(org.org1, reflection, "return", "请结合本职工作谈体会。", None, NOW)
     db.session.commit()
@@ -235,8 +281,12 @@ def test_returned_reflection_is_resubmitted_with_the_comment_kept(client, auth, 
     assert "请结合本职工作谈体会。" in client.get("/reflections/").get_data(as_text=True)
     page = client.get(f"/reflections/{reflection.id}/edit").get_data(as_text=True)
     assert "退回意见" in page and "请结合本职工作谈体会。" in page
-    assert client.post(f"/reflections/{reflection.id}/edit",
-                       data={"title": "修改后的体会", "body": BODY}).status_code == 302
+    assert (
+        client.post(
+            f"/reflections/{reflection.id}/edit", data={"title": "修改后的体会", "body": BODY}
+        ).status_code
+        == 302
+    )
     reflection = _fresh(reflection)
     assert reflection.status == "submitted"
     assert reflection.review_comment == "请结合本职工作谈体会。"
@@ -255,8 +305,9 @@ def test_accepted_reflection_can_no_longer_be_changed(client, auth, org, world, 
     client.post(f"/reflections/{reflection.id}/edit", data={"title": "偷改", "body": BODY})
     assert _fresh(reflection).title == "学习党纪的体会"
     with pytest.raises(DomainError, match="不能再修改"):
-        services.update_reflection(org.m1, _fresh(reflection),
-                                   services.ReflectionData("偷改", BODY), NOW)
+        services.update_reflection(
+            org.m1, _fresh(reflection), services.ReflectionData("偷改", BODY), NOW
+        )
 
 
 def test_update_loses_to_an_acceptance_that_landed_first(org, world):
@@ -281,32 +332,41 @@ def test_organiser_accepts_from_the_queue(client, auth, org, world, clock):
     assert "学习党纪的体会" in queue and "普通党员" in queue and "二分局的心得" not in queue
     page = client.get(f"/manage/reflections/{reflection.id}").get_data(as_text=True)
     assert "通过" in page and "退回修改" in page
-    response = client.post(f"/manage/reflections/{reflection.id}/review", data={
-        "decision": "accept", "comment": "", "version": reflection.submitted_at.isoformat()})
+    response = client.post(
+        f"/manage/reflections/{reflection.id}/review",
+        data={"decision": "accept", "comment": "", "version": reflection.submitted_at.isoformat()},
+    )
     assert response.status_code == 302
     reflection = _fresh(reflection)
     assert (reflection.status, reflection.reviewer_id, reflection.reviewed_at) == (
-        "accepted", org.org1.id, NOW)
+        "accepted",
+        org.org1.id,
+        NOW,
+    )
     queue = client.get("/manage/reflections/").get_data(as_text=True)
     assert "已通过普通党员的心得「学习党纪的体会」" in queue  # the flash message
     assert "没有待审阅的心得" in queue
     assert "学习党纪的体会" in client.get("/manage/reflections/?status=accepted").get_data(
-        as_text=True)
+        as_text=True
+    )
 
 
 def test_returning_needs_a_comment_the_member_then_sees(client, auth, org, world, clock):
     reflection = _write(org.m1, world["material"])
     auth.login("org1")
-    response = client.post(f"/manage/reflections/{reflection.id}/review",
-                           data={"decision": "return", "comment": "  "})
+    response = client.post(
+        f"/manage/reflections/{reflection.id}/review", data={"decision": "return", "comment": "  "}
+    )
     assert response.status_code == 200
     assert "退回时请填写意见" in response.get_data(as_text=True)
     assert _fresh(reflection).status == "submitted"
     with pytest.raises(DomainError, match="退回时请填写意见"):
         services.review_reflection(org.org1, reflection, "return", "", None, NOW)
 
-    response = client.post(f"/manage/reflections/{reflection.id}/review",
-                           data={"decision": "return", "comment": "请联系实际，\n多谈整改措施。"})
+    response = client.post(
+        f"/manage/reflections/{reflection.id}/review",
+        data={"decision": "return", "comment": "请联系实际，\n多谈整改措施。"},
+    )
     assert response.status_code == 302
     assert _fresh(reflection).status == "returned"
     auth.logout()
@@ -328,13 +388,18 @@ def test_review_of_a_text_changed_since_it_was_read_is_refused(client, auth, org
     reflection = _write(org.m1, world["material"])
     read_version = reflection.submitted_at.isoformat()
     clock.shift(timedelta(minutes=1))
-    services.update_reflection(org.m1, reflection,
-                               services.ReflectionData("改过", BODY + "新增内容"), NOW
-                               + timedelta(minutes=1))
+    services.update_reflection(
+        org.m1,
+        reflection,
+        services.ReflectionData("改过", BODY + "新增内容"),
+        NOW + timedelta(minutes=1),
+    )
     db.session.commit()
     auth.login("org1")
-    response = client.post(f"/manage/reflections/{reflection.id}/review",
-                           data={"decision": "accept", "version": read_version})
+    response = client.post(
+        f"/manage/reflections/{reflection.id}/review",
+        data={"decision": "accept", "version": read_version},
+    )
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "作者刚刚修改了这篇心得" in body and "新增内容" in body
@@ -356,15 +421,19 @@ def test_organiser_does_not_review_their_own_reflection(client, auth, org, world
 # Scope.
 
 
-@pytest.mark.parametrize("method,path", [
-    ("GET", "/manage/reflections/{id}"),
-    ("POST", "/manage/reflections/{id}/review"),
-])
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("GET", "/manage/reflections/{id}"),
+        ("POST", "/manage/reflections/{id}/review"),
+    ],
+)
 def test_organiser_of_another_subtree_gets_404(client, auth, org, world, clock, method, path):
     reflection = _write(org.m1, world["material"])
     auth.login("org2")
-    response = client.open(path.format(id=reflection.id), method=method,
-                           data={"decision": "accept", "comment": "越权"})
+    response = client.open(
+        path.format(id=reflection.id), method=method, data={"decision": "accept", "comment": "越权"}
+    )
     assert response.status_code == 404
     assert _fresh(reflection).status == "submitted"
     queue = client.get("/manage/reflections/?status=all").get_data(as_text=True)
@@ -403,8 +472,12 @@ def test_member_sees_only_their_own(client, auth, org, world, clock):
     assert "我的心得" in body and "别人的心得" not in body
     for path in (f"/reflections/{theirs.id}", f"/reflections/{theirs.id}/edit"):
         assert client.get(path).status_code == 404
-    assert client.post(f"/reflections/{theirs.id}/edit",
-                       data={"title": "偷改", "body": BODY}).status_code == 404
+    assert (
+        client.post(
+            f"/reflections/{theirs.id}/edit", data={"title": "偷改", "body": BODY}
+        ).status_code
+        == 404
+    )
     assert _fresh(theirs).title == "别人的心得"
     assert client.get(f"/reflections/{mine.id}").status_code == 200
     # Members don't reach the organiser's pages; organisers read others' there, not here.
@@ -414,8 +487,9 @@ def test_member_sees_only_their_own(client, auth, org, world, clock):
     assert client.get(f"/reflections/{theirs.id}").status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/reflections/", "/reflections/new", "/reflections/1",
-                                  "/reflections/1/edit"])
+@pytest.mark.parametrize(
+    "path", ["/reflections/", "/reflections/new", "/reflections/1", "/reflections/1/edit"]
+)
 def test_member_pages_need_a_login(client, path):
     response = client.get(path)
     assert response.status_code == 302

@@ -49,8 +49,14 @@ def _sit(member, quiz, responses, *, start=NOW, seconds=600, submit=True):
     attempt, _ = attempts.start_attempt(member, quiz, start)
     db.session.commit()
     for seq, (question, response) in enumerate(responses.items(), start=1):
-        attempts.save_answer(SessionRef(member.id, member.session_version), attempt.id,
-                             question.id, response, seq, start)
+        attempts.save_answer(
+            SessionRef(member.id, member.session_version),
+            attempt.id,
+            question.id,
+            response,
+            seq,
+            start,
+        )
     if submit:
         attempts.submit_attempt(attempt, start + timedelta(seconds=seconds))
     db.session.commit()
@@ -181,8 +187,9 @@ def test_counting_rules_pick_highest_latest_or_first(org, bank):
     for counting, (score, number) in expected.items():
         quiz.counting = counting.value
         db.session.flush()
-        row = next(r for r in queries.quiz_results(org.org1, quiz, LATER).rows
-                   if r.member_id == org.m1.id)
+        row = next(
+            r for r in queries.quiz_results(org.org1, quiz, LATER).rows if r.member_id == org.m1.id
+        )
         assert (row.score, row.counted.number, row.attempts) == (score, number, 3), counting
         assert row.passed is (score >= 1.8)
 
@@ -203,13 +210,14 @@ def test_competition_ranks_by_score_then_time_then_submission(org, bank, make_me
     results = queries.quiz_results(org.org1, quiz, LATER)
     ranked = rank_members(results.rows)
     # R is fastest of the full marks; P and Q tie (same score, same time), P submitted first.
-    assert [(row.name, row.rank) for row in ranked[:4]] == [
-        ("R", 1), ("P", 2), ("Q", 2), ("S", 4)]
+    assert [(row.name, row.rank) for row in ranked[:4]] == [("R", 1), ("P", 2), ("Q", 2), ("S", 4)]
     assert all(row.rank is None for row in ranked[4:]) and len(ranked) == 6
     lines = rank_branches(branch_summary(results.rows, results.branches).lines)
     # B11 averages 3 (P, Q) with 2 of 4 taking part; B12 averages 2 (R 3, S 1).
     assert [(line.branch.code, line.rank, line.average) for line in lines] == [
-        ("B11", 1, 3.0), ("B12", 2, 2.0)]
+        ("B11", 1, 3.0),
+        ("B12", 2, 2.0),
+    ]
     assert lines[0].participation_rate == pytest.approx(0.5)
 
 
@@ -217,8 +225,9 @@ def test_branch_ranking_ties_share_a_rank():
     def line(name, eligible, participants, score_sum):
         return BranchLine(Branch(name=name), eligible, participants, 0, score_sum)
 
-    lines = rank_branches([line("甲", 4, 2, 6.0), line("乙", 2, 2, 6.0),
-                           line("丙", 3, 0, 0.0), line("丁", 1, 1, 4.0)])
+    lines = rank_branches(
+        [line("甲", 4, 2, 6.0), line("乙", 2, 2, 6.0), line("丙", 3, 0, 0.0), line("丁", 1, 1, 4.0)]
+    )
     assert [(x.name, x.rank) for x in lines] == [("丁", 1), ("乙", 2), ("甲", 2), ("丙", None)]
 
 
@@ -248,8 +257,12 @@ def item_quiz(org, bank, make_member):
     s, t, f = bank["single"][0], bank["truefalse"][0], bank["fill"][0]
     quiz = _quiz(org, bank, questions=[s, t, f], shuffle_questions=False)
     right, wrong = ["惩前毖后"], ["惩前"]
-    papers = {"A": {s: 1, t: True, f: right}, "B": {s: 1, t: False, f: right},
-              "C": {t: True, f: wrong}, "D": {s: 2, t: False, f: right}}
+    papers = {
+        "A": {s: 1, t: True, f: right},
+        "B": {s: 1, t: False, f: right},
+        "C": {t: True, f: wrong},
+        "D": {s: 2, t: False, f: right},
+    }
     for name, responses in papers.items():
         _sit(make_member(f"i{name}", org.b11, name=name), quiz, responses)
     _sit(make_member("iE", org.b11, name="E"), quiz, {s: 1}, submit=False)
@@ -259,8 +272,9 @@ def item_quiz(org, bank, make_member):
 def test_facility_and_discrimination_by_hand(org, bank, item_quiz):
     stats = item_statistics(item_quiz)
     s, t, f = stats
-    assert [x.question.id for x in stats] == [bank[k][0].id for k in ("single", "truefalse",
-                                                                      "fill")]
+    assert [x.question.id for x in stats] == [
+        bank[k][0].id for k in ("single", "truefalse", "fill")
+    ]
     assert (s.attempts, s.answered, t.attempts, f.answered) == (4, 3, 4, 4)
     # Facility: Σ mark / Σ points.
     assert s.facility == pytest.approx(4 / 8)
@@ -275,9 +289,15 @@ def test_facility_and_discrimination_by_hand(org, bank, item_quiz):
     assert f.discrimination == pytest.approx(1 / math.sqrt(15))
     # Option shares: out of the 4 papers; C answered nothing.
     assert [(o.label, o.count, o.share, o.is_answer) for o in s.options] == [
-        ("A", 0, 0.0, False), ("B", 2, 0.5, True), ("C", 1, 0.25, False), ("D", 0, 0.0, False)]
+        ("A", 0, 0.0, False),
+        ("B", 2, 0.5, True),
+        ("C", 1, 0.25, False),
+        ("D", 0, 0.0, False),
+    ]
     assert [(o.label, o.share, o.is_answer) for o in t.options] == [
-        ("对", 0.5, True), ("错", 0.5, False)]
+        ("对", 0.5, True),
+        ("错", 0.5, False),
+    ]
     assert f.options == []
 
 
@@ -307,8 +327,9 @@ def test_items_page_shows_stems_and_figures(client, auth, org, item_quiz, bank, 
 # Export
 
 
-def test_export_reads_back_with_neutralised_formulas(client, auth, org, bank, make_member,
-                                                     time_machine):
+def test_export_reads_back_with_neutralised_formulas(
+    client, auth, org, bank, make_member, time_machine
+):
     quiz = _quiz(org, bank, title="纪律/条例:测试")
     hacker = make_member("x1", org.b11, name="=cmd()")
     _sit(hacker, quiz, _answers(bank, WRONG_S, True))
@@ -326,15 +347,28 @@ def test_export_reads_back_with_neutralised_formulas(client, auth, org, bank, ma
         assert all(cell.font.bold for cell in sheet[1])
         assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     members = book["成绩明细"]
-    assert [c.value for c in members[1]][:6] == ["姓名", "警号/手机号", "党支部", "状态",
-                                                 "答题次数", "计分成绩"]
+    assert [c.value for c in members[1]][:6] == [
+        "姓名",
+        "警号/手机号",
+        "党支部",
+        "状态",
+        "答题次数",
+        "计分成绩",
+    ]
     by_name = {row[0]: row for row in members.iter_rows(min_row=2, values_only=True)}
     assert by_name["'=cmd()"][3:8] == ("已交卷", 1, 1, 3, "否")
     assert by_name["普通党员"][7] == "是"
     assert by_name["一分局管理员"][3] == "未参加"
     branches = list(book["支部汇总"].iter_rows(values_only=True))
-    assert branches[0] == ("党支部", "应参加人数", "参加人数", "参与率", "平均分", "及格人数",
-                           "及格率")
+    assert branches[0] == (
+        "党支部",
+        "应参加人数",
+        "参加人数",
+        "参与率",
+        "平均分",
+        "及格人数",
+        "及格率",
+    )
     assert branches[1][:4] == ("一所党支部", 3, 2, pytest.approx(2 / 3))
     assert branches[-1][0] == "合计"
     items = list(book["题目分析"].iter_rows(values_only=True))
@@ -348,7 +382,9 @@ def test_export_reads_back_with_neutralised_formulas(client, auth, org, bank, ma
 
 
 def test_export_filename_is_safe():
-    assert export_filename('a\\b/c:d*e?f"g<h>i|j', NOW) == "a_b_c_d_e_f_g_h_i_j-成绩-2026-11-21.xlsx"
+    assert (
+        export_filename('a\\b/c:d*e?f"g<h>i|j', NOW) == "a_b_c_d_e_f_g_h_i_j-成绩-2026-11-21.xlsx"
+    )
     assert export_filename("  ..  ", NOW) == "测试-成绩-2026-11-21.xlsx"
 
 
@@ -366,8 +402,9 @@ def test_other_subtree_gets_404_and_members_403(client, auth, org, bank, path):
     assert client.get(f"/manage/results/quizzes/{quiz.id}{path}").status_code == 403
 
 
-def test_bureau_quiz_is_the_admins_and_scoped_by_branch(client, auth, org, bank, make_member,
-                                                        time_machine):
+def test_bureau_quiz_is_the_admins_and_scoped_by_branch(
+    client, auth, org, bank, make_member, time_machine
+):
     quiz = _quiz(org, bank, actor=org.admin, branches=[org.bureau])
     c1 = make_member("c1", org.b21, name="丁")
     _sit(c1, quiz, _answers(bank, RIGHT_S, True))
@@ -399,8 +436,9 @@ def test_member_who_moved_out_of_scope_drops_out(org, bank):
 # Query counts
 
 
-def test_results_take_a_bounded_number_of_queries(client, auth, org, bank, make_member, queries,
-                                                  time_machine):
+def test_results_take_a_bounded_number_of_queries(
+    client, auth, org, bank, make_member, queries, time_machine
+):
     quiz = _quiz(org, bank)
     for i in range(60):
         member = make_member(f"q{i:03d}", org.b11 if i % 2 else org.b12, name=f"队员{i:03d}")
@@ -420,7 +458,8 @@ def test_admin_role_is_described_as_the_whole_bureau(client, auth, org, bank, ti
     assert org.admin.role == Role.ADMIN
     time_machine.move_to(LATER, tick=False)
     auth.login("admin")
-    book = openpyxl.load_workbook(io.BytesIO(
-        client.get(f"/manage/results/quizzes/{quiz.id}/export.xlsx").data))
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/manage/results/quizzes/{quiz.id}/export.xlsx").data)
+    )
     notes = {row[0]: row[1] for row in book["说明"].iter_rows(min_row=2, values_only=True)}
     assert notes["统计范围"].startswith("全局")

@@ -80,8 +80,20 @@ def count_members() -> int:
 def snapshot() -> list[tuple]:
     members = db.session.scalars(select(Member).order_by(Member.id)).all()
     return [
-        (m.id, m.name, m.police_no, m.phone, m.branch_id, m.political_status, m.joined_party_on,
-         m.role, m.scope_branch_id, m.password_hash, m.updated_at, len(m.memberships))
+        (
+            m.id,
+            m.name,
+            m.police_no,
+            m.phone,
+            m.branch_id,
+            m.political_status,
+            m.joined_party_on,
+            m.role,
+            m.scope_branch_id,
+            m.password_hash,
+            m.updated_at,
+            len(m.memberships),
+        )
         for m in members
     ]
 
@@ -90,10 +102,12 @@ def snapshot() -> list[tuple]:
 
 
 def test_xlsx_creates_members_with_memberships_and_a_login_code_each(org):
-    content = xlsx([
-        ["张三", "J2001", "", "B11", "正式党员", "2015-07-01", ""],
-        ["李四", "", "138-1234-5678", "二所党支部", "入党积极分子", "", "支部管理员"],
-    ])
+    content = xlsx(
+        [
+            ["张三", "J2001", "", "B11", "正式党员", "2015-07-01", ""],
+            ["李四", "", "138-1234-5678", "二所党支部", "入党积极分子", "", "支部管理员"],
+        ]
+    )
     result = run(org.admin, content)
     db.session.commit()
 
@@ -119,8 +133,10 @@ def test_xlsx_creates_members_with_memberships_and_a_login_code_each(org):
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gb18030"])
 def test_csv_in_utf8_with_bom_and_in_gbk(org, encoding):
-    content = csv_file([["王五", "J3001", "13900000001", "一所党支部", "预备党员", "2025/7/1", ""]],
-                       encoding=encoding)
+    content = csv_file(
+        [["王五", "J3001", "13900000001", "一所党支部", "预备党员", "2025/7/1", ""]],
+        encoding=encoding,
+    )
     assert run(org.admin, content, "roster.CSV").created == 1
     member = find("J3001")
     assert (member.name, member.phone, member.branch) == ("王五", "13900000001", org.b11)
@@ -128,11 +144,13 @@ def test_csv_in_utf8_with_bom_and_in_gbk(org, encoding):
 
 
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(org):
-    content = xlsx([
-        ["张三", "J2001", "13900000002", "B11", "正式党员", "2015-07-01", "党员"],
-        ["普通党员（改名）", "M0001", "13900000003", "B11", "正式党员", "2010-07-01", ""],
-        ["一分局管理员", "org1", "", "B11", "正式党员", "", "支部管理员"],
-    ])
+    content = xlsx(
+        [
+            ["张三", "J2001", "13900000002", "B11", "正式党员", "2015-07-01", "党员"],
+            ["普通党员（改名）", "M0001", "13900000003", "B11", "正式党员", "2010-07-01", ""],
+            ["一分局管理员", "org1", "", "B11", "正式党员", "", "支部管理员"],
+        ]
+    )
     first = run(org.admin, content)
     db.session.commit()
     assert (first.created, first.updated, first.moved, first.unchanged) == (1, 1, 0, 1)
@@ -175,8 +193,16 @@ def test_empty_role_keeps_the_role_and_a_missing_date_column_keeps_the_date(org)
     org.m1.joined_party_on = date(2001, 7, 1)
     db.session.commit()
     headers = ["姓名", "警号", "手机号", "所属支部", "政治面貌"]
-    result = run(org.admin, xlsx([["一分局管理员", "org1", "", "B11", "正式党员"],
-                                  ["普通党员", "M0001", "", "B11", "正式党员"]], headers=headers))
+    result = run(
+        org.admin,
+        xlsx(
+            [
+                ["一分局管理员", "org1", "", "B11", "正式党员"],
+                ["普通党员", "M0001", "", "B11", "正式党员"],
+            ],
+            headers=headers,
+        ),
+    )
 
     assert result.unchanged == 2
     assert (find("org1").role, find("org1").scope_branch) == (Role.ORGANISER, org.u1)
@@ -185,8 +211,11 @@ def test_empty_role_keeps_the_role_and_a_missing_date_column_keeps_the_date(org)
 
 def test_columns_in_any_order_with_a_title_row_and_extra_columns(org):
     headers = ["备注", " 所属支部 ", "政治面貌", "姓 名", "手机号", "警号"]
-    content = xlsx([["新同志", "B12", "群众", "孙七", "13900000005", ""]], headers=headers,
-                   before=[["第一分局党员花名册"], []])
+    content = xlsx(
+        [["新同志", "B12", "群众", "孙七", "13900000005", ""]],
+        headers=headers,
+        before=[["第一分局党员花名册"], []],
+    )
     result = run(org.org1, content)
     assert result.created == 1
     assert find("13900000005").branch == org.b12
@@ -214,20 +243,22 @@ def test_branch_names_shared_by_several_branches_ask_for_the_code(org):
 
 def test_every_bad_row_is_listed_with_its_excel_row_number_and_nothing_is_saved(org):
     before = snapshot()
-    content = xlsx([
-        ["好人", "J6001", "", "B11", "正式党员", "", ""],                 # 2: fine
-        ["坏手机", "J6002", "1381234", "B11", "正式党员", "", ""],        # 3
-        ["无支部", "J6003", "", "不存在的支部", "正式党员", "", ""],        # 4
-        ["重复甲", "J6004", "", "B11", "正式党员", "", ""],               # 5
-        ["重复乙", "J6004", "", "B12", "正式党员", "", ""],               # 6
-        ["错面貌", "J6005", "", "B11", "党外人士", "", ""],               # 7
-        ["错日期", "J6006", "", "B11", "正式党员", "2020-13-45", ""],     # 8
-        ["群众日期", "J6007", "", "B11", "群众", "2020-07-01", ""],       # 9
-        ["无账号", "", "", "B11", "正式党员", "", ""],                    # 10
-        [],                                                              # 11: blank, skipped
-        ["错角色", "J6008", "", "B11", "正式党员", "", "书记"],            # 12
-        ["", "J6009", "", "", "", "", ""],                               # 13: several reasons
-    ])
+    content = xlsx(
+        [
+            ["好人", "J6001", "", "B11", "正式党员", "", ""],  # 2: fine
+            ["坏手机", "J6002", "1381234", "B11", "正式党员", "", ""],  # 3
+            ["无支部", "J6003", "", "不存在的支部", "正式党员", "", ""],  # 4
+            ["重复甲", "J6004", "", "B11", "正式党员", "", ""],  # 5
+            ["重复乙", "J6004", "", "B12", "正式党员", "", ""],  # 6
+            ["错面貌", "J6005", "", "B11", "党外人士", "", ""],  # 7
+            ["错日期", "J6006", "", "B11", "正式党员", "2020-13-45", ""],  # 8
+            ["群众日期", "J6007", "", "B11", "群众", "2020-07-01", ""],  # 9
+            ["无账号", "", "", "B11", "正式党员", "", ""],  # 10
+            [],  # 11: blank, skipped
+            ["错角色", "J6008", "", "B11", "正式党员", "", "书记"],  # 12
+            ["", "J6009", "", "", "", "", ""],  # 13: several reasons
+        ]
+    )
     errors = rejected(org.admin, content)
 
     assert sorted(errors) == [3, 4, 5, 6, 7, 8, 9, 10, 12, 13]
@@ -252,8 +283,12 @@ def test_the_rejection_summarises_in_chinese(org):
 
 
 def test_an_organiser_cannot_import_into_a_branch_outside_their_subtree(org):
-    content = xlsx([["甲", "J7001", "", "B12", "正式党员", "", ""],
-                    ["乙", "J7002", "", "B21", "正式党员", "", ""]])
+    content = xlsx(
+        [
+            ["甲", "J7001", "", "B12", "正式党员", "", ""],
+            ["乙", "J7002", "", "B21", "正式党员", "", ""],
+        ]
+    )
     errors = rejected(org.org1, content)
     assert list(errors) == [3]
     assert "不在您的管理范围内" in errors[3]
@@ -270,8 +305,12 @@ def test_only_admins_grant_the_admin_role(org):
 def test_a_member_outside_the_actors_scope_is_an_error_that_reveals_nothing(org, make_member):
     make_member("p21", org.b21, name="外单位人员")
     db.session.commit()
-    content = xlsx([["外单位人员", "p21", "", "B11", "正式党员", "", ""],
-                    ["管理员", "admin", "", "B11", "正式党员", "", ""]])
+    content = xlsx(
+        [
+            ["外单位人员", "p21", "", "B11", "正式党员", "", ""],
+            ["管理员", "admin", "", "B11", "正式党员", "", ""],
+        ]
+    )
     errors = rejected(org.org1, content)
     assert errors == {2: OUT_OF_SCOPE, 3: OUT_OF_SCOPE}
     assert find("p21").branch == org.b21
@@ -286,12 +325,14 @@ def test_login_ids_that_belong_to_someone_else_are_errors(org, make_member):
     make_member("p100", org.b12, phone="13900000006")
     make_member("p200", org.b12, phone="13900000008")
     db.session.commit()
-    content = xlsx([
-        ["新人", "J8001", "13900000006", "B11", "正式党员", "", ""],   # phone of p100
-        ["成员p100", "p100", "13900000009", "B12", "正式党员", "", ""],  # p100 changes phone
-        ["成员p200", "", "13900000008", "B12", "正式党员", "", ""],     # p200 by phone ...
-        ["成员p200", "p200", "", "B12", "正式党员", "", ""],            # ... and by 警号
-    ])
+    content = xlsx(
+        [
+            ["新人", "J8001", "13900000006", "B11", "正式党员", "", ""],  # phone of p100
+            ["成员p100", "p100", "13900000009", "B12", "正式党员", "", ""],  # p100 changes phone
+            ["成员p200", "", "13900000008", "B12", "正式党员", "", ""],  # p200 by phone ...
+            ["成员p200", "p200", "", "B12", "正式党员", "", ""],  # ... and by 警号
+        ]
+    )
     errors = rejected(org.admin, content)
     assert errors[2] == "手机号「13900000006」已被系统中的其他账号使用"
     assert 3 not in errors
@@ -329,8 +370,12 @@ def test_plain_members_cannot_import(org):
 
 def test_dry_run_counts_but_saves_nothing(org):
     before = snapshot()
-    content = xlsx([["新人", "J8004", "", "B11", "正式党员", "", ""],
-                    ["普通党员", "M0001", "", "B12", "正式党员", "", ""]])
+    content = xlsx(
+        [
+            ["新人", "J8004", "", "B11", "正式党员", "", ""],
+            ["普通党员", "M0001", "", "B12", "正式党员", "", ""],
+        ]
+    )
     result = run(org.admin, content, dry_run=True)
     assert (result.created, result.updated, result.moved, result.dry_run) == (1, 1, 1, True)
     assert result.created_ids == []
@@ -346,17 +391,20 @@ def _missing_columns() -> bytes:
     return xlsx([["甲", "J1", "正式党员"]], headers=["姓名", "警号", "政治面貌"])
 
 
-@pytest.mark.parametrize(("filename", "content", "message"), [
-    ("roster.xls", b"\xd0\xcf\x11\xe0", "文件格式不支持，请上传 .xlsx 或 .csv 文件"),
-    ("roster", b"a,b", "文件格式不支持"),
-    ("roster.xlsx", b"this is not a zip file", "无法读取该 Excel 文件"),
-    ("roster.xlsx", b"PK\x03\x04broken", "无法读取该 Excel 文件"),
-    ("roster.csv", b"", "文件是空的"),
-    ("roster.csv", "姓名,警号\n甲,J1\n".encode(), "缺少必填列：手机号、所属支部、政治面貌。"),
-    ("roster.xlsx", _missing_columns(), "缺少必填列：手机号、所属支部。请使用下载的模板。"),
-    ("roster.csv", xlsx([]), "实际是 Excel 文件"),
-    ("roster.xlsx", xlsx([], headers=[*TEMPLATE_HEADERS, "姓名"]), "「姓名」出现了多次"),
-])
+@pytest.mark.parametrize(
+    ("filename", "content", "message"),
+    [
+        ("roster.xls", b"\xd0\xcf\x11\xe0", "文件格式不支持，请上传 .xlsx 或 .csv 文件"),
+        ("roster", b"a,b", "文件格式不支持"),
+        ("roster.xlsx", b"this is not a zip file", "无法读取该 Excel 文件"),
+        ("roster.xlsx", b"PK\x03\x04broken", "无法读取该 Excel 文件"),
+        ("roster.csv", b"", "文件是空的"),
+        ("roster.csv", "姓名,警号\n甲,J1\n".encode(), "缺少必填列：手机号、所属支部、政治面貌。"),
+        ("roster.xlsx", _missing_columns(), "缺少必填列：手机号、所属支部。请使用下载的模板。"),
+        ("roster.csv", xlsx([]), "实际是 Excel 文件"),
+        ("roster.xlsx", xlsx([], headers=[*TEMPLATE_HEADERS, "姓名"]), "「姓名」出现了多次"),
+    ],
+)
 def test_unreadable_files_are_refused_with_a_clear_message(org, filename, content, message):
     with pytest.raises(DomainError) as caught:
         run(org.admin, content, filename)
@@ -375,14 +423,16 @@ def test_a_file_with_too_many_rows_is_refused(org, monkeypatch):
 
 
 def test_numbers_and_dates_typed_into_excel_cells(org):
-    content = xlsx([
-        ["甲", 10086, 13912345678, "B11", "正式党员", datetime(2020, 7, 1), ""],
-        ["乙", "", 1.3912345679e10, "B11", "正式党员", date(2020, 7, 1), ""],
-        ["丙", "J9001", "", "B11", "正式党员", "2020/7/1", ""],
-        ["丁", "J9002", "", "B11", "正式党员", "2020.7.1", ""],
-        ["戊", "J9003", "", "B11", "正式党员", "2020年7月1日", ""],
-        ["己", "J9004", "", "B11", "正式党员", 20200701, ""],
-    ])
+    content = xlsx(
+        [
+            ["甲", 10086, 13912345678, "B11", "正式党员", datetime(2020, 7, 1), ""],
+            ["乙", "", 1.3912345679e10, "B11", "正式党员", date(2020, 7, 1), ""],
+            ["丙", "J9001", "", "B11", "正式党员", "2020/7/1", ""],
+            ["丁", "J9002", "", "B11", "正式党员", "2020.7.1", ""],
+            ["戊", "J9003", "", "B11", "正式党员", "2020年7月1日", ""],
+            ["己", "J9004", "", "B11", "正式党员", 20200701, ""],
+        ]
+    )
     assert run(org.admin, content).created == 6
     assert find("10086").phone == "13912345678"
     for login_id in ("10086", "13912345679", "J9001", "J9002", "J9003", "J9004"):
@@ -393,7 +443,8 @@ def test_a_phone_stored_by_excel_as_a_float_in_exponent_form(org):
     # openpyxl writes 13912345670.0 as "13912345670"; Excel may store "1.391234567E10".
     content = _replace_in_sheet(
         xlsx([["甲", "", 13912345670.0, "B11", "群众", "", ""]]),
-        b"<v>13912345670</v>", b"<v>1.391234567E10</v>",
+        b"<v>13912345670</v>",
+        b"<v>1.391234567E10</v>",
     )
     assert run(org.admin, content).created == 1
     assert find("13912345670").name == "甲"
@@ -455,8 +506,18 @@ def test_the_filled_in_template_imports(org):
 
 
 def test_five_thousand_rows_take_a_bounded_number_of_statements(org, queries):
-    rows = [[f"党员{i}", f"K{i:05d}", f"139{i:08d}", "B11" if i % 2 else "二所党支部", "正式党员",
-             "2015-07-01", ""] for i in range(5000)]
+    rows = [
+        [
+            f"党员{i}",
+            f"K{i:05d}",
+            f"139{i:08d}",
+            "B11" if i % 2 else "二所党支部",
+            "正式党员",
+            "2015-07-01",
+            "",
+        ]
+        for i in range(5000)
+    ]
     content = csv_file(rows)
 
     with queries() as statements:
@@ -481,19 +542,31 @@ def test_an_organiser_imports_through_the_page(client, auth, org):
     assert 'name="initial_password"' not in page
     assert 'href="/manage/members/credentials"' in page  # the slip sheets of earlier imports
     good = xlsx([["网页导入", "J9100", "", "B12", "正式党员", "", ""]])
-    response = client.post("/manage/members/import", content_type="multipart/form-data", data={
-        "file": (io.BytesIO(good), "花名册.xlsx"),
-    })
+    response = client.post(
+        "/manage/members/import",
+        content_type="multipart/form-data",
+        data={
+            "file": (io.BytesIO(good), "花名册.xlsx"),
+        },
+    )
     assert response.status_code == 200
     db.session.rollback()  # read what the request committed
     assert find("J9100").branch == org.b12
     assert "下载登录凭条（.xlsx）" in response.get_data(as_text=True)
 
-    bad = xlsx([["甲", "J9101", "", "B11", "正式党员", "", ""],
-                ["乙", "J9102", "1381234", "B11", "正式党员", "", ""]])
-    response = client.post("/manage/members/import", content_type="multipart/form-data", data={
-        "file": (io.BytesIO(bad), "花名册.xlsx"),
-    })
+    bad = xlsx(
+        [
+            ["甲", "J9101", "", "B11", "正式党员", "", ""],
+            ["乙", "J9102", "1381234", "B11", "正式党员", "", ""],
+        ]
+    )
+    response = client.post(
+        "/manage/members/import",
+        content_type="multipart/form-data",
+        data={
+            "file": (io.BytesIO(bad), "花名册.xlsx"),
+        },
+    )
     page = response.get_data(as_text=True)
     assert "第 3 行" in page and "手机号「1381234」格式不正确" in page
     db.session.rollback()
@@ -513,8 +586,11 @@ def test_the_template_downloads(client, auth, org):
 
 
 def _import_page(client, content: bytes, **fields) -> str:
-    response = client.post("/manage/members/import", content_type="multipart/form-data",
-                           data={"file": (io.BytesIO(content), "花名册.xlsx"), **fields})
+    response = client.post(
+        "/manage/members/import",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(content), "花名册.xlsx"), **fields},
+    )
     assert response.status_code == 200
     db.session.rollback()  # read what the request committed
     return response.get_data(as_text=True)
@@ -541,11 +617,16 @@ def test_the_slip_sheet_lists_exactly_the_created_members_with_working_codes(cli
     auth.login("org1")
     # An earlier import whose member has not logged in yet: not on this import's slip.
     earlier = _import_page(client, xlsx([["早先导入", "J9200", "", "B11", "正式党员", "", ""]]))
-    page = _import_page(client, xlsx([
-        ["凭条甲", "J9201", "13900009201", "B11", "正式党员", "", ""],
-        ["凭条乙", "", "13900009202", "二所党支部", "群众", "", ""],
-        ["普通党员", "M0001", "", "B11", "正式党员", "", ""],  # unchanged: no code
-    ]))
+    page = _import_page(
+        client,
+        xlsx(
+            [
+                ["凭条甲", "J9201", "13900009201", "B11", "正式党员", "", ""],
+                ["凭条乙", "", "13900009202", "二所党支部", "群众", "", ""],
+                ["普通党员", "M0001", "", "B11", "正式党员", "", ""],  # unchanged: no code
+            ]
+        ),
+    )
     assert _slip_link(earlier) != _slip_link(page)
 
     rows = _slip_rows(client.get(_slip_link(page)))
@@ -570,8 +651,15 @@ def test_a_dry_run_or_an_import_without_new_members_offers_no_slip(client, auth,
 
 
 def test_an_organiser_of_another_subtree_gets_none_of_the_codes(client, auth, org):
-    result = run(org.admin, xlsx([["一分局新人", "J9401", "", "B11", "正式党员", "", ""],
-                                  ["二分局新人", "J9402", "", "B21", "正式党员", "", ""]]))
+    result = run(
+        org.admin,
+        xlsx(
+            [
+                ["一分局新人", "J9401", "", "B11", "正式党员", "", ""],
+                ["二分局新人", "J9402", "", "B21", "正式党员", "", ""],
+            ]
+        ),
+    )
     db.session.commit()
     u1_new, u2_new = find("J9401"), find("J9402")
     link = f"/manage/members/credentials.xlsx?ids={encode_ids(result.created_ids)}"
@@ -579,7 +667,8 @@ def test_an_organiser_of_another_subtree_gets_none_of_the_codes(client, auth, or
 
     assert [row[0] for row in _slip_rows(client.get(link))] == ["二分局新人"]
     assert [row[0] for row in _slip_rows(client.get("/manage/members/credentials.xlsx"))] == [
-        "二分局新人"]
+        "二分局新人"
+    ]
     only_u1 = client.get(f"/manage/members/credentials.xlsx?ids={u1_new.id}")
     assert only_u1.status_code == 302
     assert only_u1.headers["Location"] == "/manage/members/credentials"
@@ -591,8 +680,15 @@ def test_an_organiser_of_another_subtree_gets_none_of_the_codes(client, auth, or
 
 def test_the_slip_leaves_out_members_the_organiser_may_not_manage(client, auth, org):
     # An admin placed in B11 is seen by org1 but not managed: their code would log in as them.
-    run(org.admin, xlsx([["新管理员", "J9501", "", "B11", "正式党员", "", "系统管理员"],
-                         ["新党员", "J9502", "", "B11", "正式党员", "", ""]]))
+    run(
+        org.admin,
+        xlsx(
+            [
+                ["新管理员", "J9501", "", "B11", "正式党员", "", "系统管理员"],
+                ["新党员", "J9502", "", "B11", "正式党员", "", ""],
+            ]
+        ),
+    )
     db.session.commit()
     auth.login("org1")
     rows = _slip_rows(client.get("/manage/members/credentials.xlsx"))
@@ -606,13 +702,20 @@ def test_the_slip_leaves_out_members_the_organiser_may_not_manage(client, auth, 
 def test_a_malformed_or_oversized_id_list_is_a_bad_request(client, auth, org):
     auth.login("org1")
     for ids in ("abc", "5-3", "1-20000", ",".join(str(i * 2) for i in range(600)), ""):
-        assert client.get("/manage/members/credentials.xlsx", query_string={"ids": ids}
-                          ).status_code == 400, ids
+        assert (
+            client.get("/manage/members/credentials.xlsx", query_string={"ids": ids}).status_code
+            == 400
+        ), ids
 
 
-@pytest.mark.parametrize(("ids", "text"), [
-    ([7], "7"), ([3, 1, 2, 7], "1-3,7"), ([10, 12, 11, 20, 21, 30], "10-12,20-21,30"),
-])
+@pytest.mark.parametrize(
+    ("ids", "text"),
+    [
+        ([7], "7"),
+        ([3, 1, 2, 7], "1-3,7"),
+        ([10, 12, 11, 20, 21, 30], "10-12,20-21,30"),
+    ],
+)
 def test_ids_travel_as_ranges(ids, text):
     assert encode_ids(ids) == text
     assert decode_ids(text) == set(ids)
@@ -622,8 +725,12 @@ def test_one_organiser_of_a_subtree_cannot_change_another_through_the_import(org
     # Two organisers of U1: neither manages the other, whatever order the file lists them in.
     make_member("org1b", org.b11, name="一分局副管理员", role=Role.ORGANISER, scope=org.u1)
     db.session.commit()
-    content = xlsx([["一分局管理员", "org1", "", "B11", "正式党员", "", ""],
-                    ["副管理员改名", "org1b", "", "B11", "正式党员", "", ""]])
+    content = xlsx(
+        [
+            ["一分局管理员", "org1", "", "B11", "正式党员", "", ""],
+            ["副管理员改名", "org1b", "", "B11", "正式党员", "", ""],
+        ]
+    )
     assert rejected(org.org1, content) == {3: OUT_OF_SCOPE}
     assert find("org1b").name == "一分局副管理员"
     assert find("org1b").password_hash is not None and find("org1").password_hash is not None

@@ -47,10 +47,20 @@ def bank(org):
 
 
 def _submitted(member, quiz, at: datetime, number=1, passed=True) -> None:
-    db.session.add(Attempt(quiz_id=quiz.id, member_id=member.id, number=number,
-                           status="submitted", started_at=at - timedelta(minutes=5),
-                           deadline_at=at + timedelta(hours=1), submitted_at=at, score=9,
-                           max_score=10, passed=passed))
+    db.session.add(
+        Attempt(
+            quiz_id=quiz.id,
+            member_id=member.id,
+            number=number,
+            status="submitted",
+            started_at=at - timedelta(minutes=5),
+            deadline_at=at + timedelta(hours=1),
+            submitted_at=at,
+            score=9,
+            max_score=10,
+            passed=passed,
+        )
+    )
     db.session.flush()
 
 
@@ -58,8 +68,13 @@ def _submitted(member, quiz, at: datetime, number=1, passed=True) -> None:
 
 
 def _timed_quiz(org, bank):
-    return make_quiz(org.admin, [org.u1], questions=[bank["single"][0]], time_limit_minutes=10,
-                     lasts=timedelta(hours=12))
+    return make_quiz(
+        org.admin,
+        [org.u1],
+        questions=[bank["single"][0]],
+        time_limit_minutes=10,
+        lasts=timedelta(hours=12),
+    )
 
 
 def test_an_attempt_overdue_for_hours_is_submitted_on_the_next_run(org, bank):
@@ -85,8 +100,7 @@ def test_a_backlog_is_submitted_in_batches(org, bank, make_member, monkeypatch):
     for i in range(5):
         start_attempt(make_member(f"p{i}", org.b11), quiz, NOW)
     db.session.commit()
-    assert jobs.submit_overdue_attempts(NOW + timedelta(hours=1)) == \
-        "5 overdue attempts submitted"
+    assert jobs.submit_overdue_attempts(NOW + timedelta(hours=1)) == "5 overdue attempts submitted"
     assert db.session.scalar(select(func.count()).where(Attempt.status == "in_progress")) == 0
 
 
@@ -95,8 +109,9 @@ def test_run_once_from_the_command_line(org, bank, runner):
     attempt, _ = start_attempt(org.m1, quiz, NOW)
     db.session.commit()
     later = (NOW + timedelta(hours=3)).isoformat()
-    result = runner.invoke(args=["scheduler", "run-once", "submit_overdue_attempts",
-                                 "--now", later])
+    result = runner.invoke(
+        args=["scheduler", "run-once", "submit_overdue_attempts", "--now", later]
+    )
     assert result.exit_code == 0, result.output
     assert result.output == "submit_overdue_attempts: 1 overdue attempts submitted\n"
     db.session.expire_all()
@@ -118,9 +133,16 @@ def campaign_b12(org, make_member):
     material = make_material(org)
     add_study(done, material, START, 1800)
     add_study(behind, material, START, 600)
-    campaign = campaigns.save_campaign(org.org1, campaigns.CampaignData(
-        title="党纪学习教育专题", starts_on=START, ends_on=END, minute_target=30,
-        branches=[org.b12]))
+    campaign = campaigns.save_campaign(
+        org.org1,
+        campaigns.CampaignData(
+            title="党纪学习教育专题",
+            starts_on=START,
+            ends_on=END,
+            minute_target=30,
+            branches=[org.b12],
+        ),
+    )
     campaigns.set_published(org.org1, campaign, True)
     db.session.commit()
     return campaign, done, behind
@@ -164,12 +186,20 @@ def test_reminder_days_come_from_the_config(app, org, campaign_b12):
 
 def test_a_result_not_yet_published_is_not_a_reason_to_remind(org, bank, make_member):
     sat, absent = make_member("sat", org.b12), make_member("absent", org.b12)
-    quiz = make_quiz(org.org1, [org.b12], questions=[bank["single"][0]], title="党规考试",
-                     review_when=ReviewWhen.AFTER_CLOSE)
+    quiz = make_quiz(
+        org.org1,
+        [org.b12],
+        questions=[bank["single"][0]],
+        title="党规考试",
+        review_when=ReviewWhen.AFTER_CLOSE,
+    )
     _submitted(sat, quiz, NOW, passed=False)
-    campaign = campaigns.save_campaign(org.org1, campaigns.CampaignData(
-        title="考试周", starts_on=START, ends_on=END, quizzes=[(quiz, True)],
-        branches=[org.b12]))
+    campaign = campaigns.save_campaign(
+        org.org1,
+        campaigns.CampaignData(
+            title="考试周", starts_on=START, ends_on=END, quizzes=[(quiz, True)], branches=[org.b12]
+        ),
+    )
     campaigns.set_published(org.org1, campaign, True)
     db.session.commit()
 
@@ -188,9 +218,12 @@ def joined(org, make_member):
     """Members by joining date; one inactive, one who joined on a 29 February."""
     made = {}
     for login, day, active in [
-            ("y25", date(2001, 11, 21), True), ("new", date(2026, 11, 21), True),
-            ("gone", date(2001, 11, 21), False), ("leap", date(2000, 2, 29), True),
-            ("other", date(2001, 11, 22), True)]:
+        ("y25", date(2001, 11, 21), True),
+        ("new", date(2026, 11, 21), True),
+        ("gone", date(2001, 11, 21), False),
+        ("leap", date(2000, 2, 29), True),
+        ("other", date(2001, 11, 22), True),
+    ]:
         made[login] = make_member(login, org.b11, name=f"党员{login}", active=active)
         made[login].joined_party_on = day
     db.session.commit()
@@ -218,8 +251,10 @@ def test_29_february_is_greeted_on_the_28th_in_other_years(org, joined):
     jobs.greet_party_anniversaries(china(2028, 2, 28, 8))  # a leap year: not yet
     assert _count() == 1
     jobs.greet_party_anniversaries(china(2028, 2, 29, 8))
-    assert [n.dedupe_key for n in _notices()] == [f"anniversary:2027:{joined['leap'].id}",
-                                                  f"anniversary:2028:{joined['leap'].id}"]
+    assert [n.dedupe_key for n in _notices()] == [
+        f"anniversary:2027:{joined['leap'].id}",
+        f"anniversary:2028:{joined['leap'].id}",
+    ]
     jobs.greet_party_anniversaries(china(2028, 3, 1, 8))
     assert _count() == 2
 
@@ -254,8 +289,7 @@ def last_week(org, bank, make_member):
     add_study(org.m1, material, date(2026, 11, 23), 6000)  # this week
     add_study(org.m1, material, date(2026, 11, 15), 6000)  # the week before
     add_study(m21, material, date(2026, 11, 20), 1200)
-    quiz = make_quiz(org.admin, [org.bureau], questions=[bank["single"][0]],
-                     attempts_allowed=3)
+    quiz = make_quiz(org.admin, [org.bureau], questions=[bank["single"][0]], attempts_allowed=3)
     _submitted(org.m1, quiz, china(2026, 11, 15, 23, 30), 1)  # Sunday before: no
     _submitted(org.m1, quiz, china(2026, 11, 16, 0, 30), 2)
     _submitted(org.m1, quiz, china(2026, 11, 22, 23, 59), 3)
@@ -268,18 +302,21 @@ def _summaries() -> dict[int, Notice]:
 
 
 def test_weekly_summary_covers_each_organisers_subtree(org, last_week):
-    assert jobs.weekly_summary_for_organisers(MONDAY) == \
-        "3 weekly summaries sent for 2026-W47"
+    assert jobs.weekly_summary_for_organisers(MONDAY) == "3 weekly summaries sent for 2026-W47"
     sent = _summaries()
     assert set(sent) == {org.admin.id, org.org1.id, org.org2.id}  # not members, not inactive
     u1, u2, bureau = sent[org.org1.id], sent[org.org2.id], sent[org.admin.id]
     assert u1.title == "学习周报：11月16日至11月22日"
-    assert u1.body == ("上周（2026-11-16 至 2026-11-22），第一分局：\n"
-                       "· 参加学习 1 人（共 2 人）\n· 学习时长合计 15 分钟\n· 提交答卷 2 份")
+    assert u1.body == (
+        "上周（2026-11-16 至 2026-11-22），第一分局：\n"
+        "· 参加学习 1 人（共 2 人）\n· 学习时长合计 15 分钟\n· 提交答卷 2 份"
+    )
     assert "三所党支部" not in u1.body
     assert "· 参加学习 1 人（共 2 人）\n· 学习时长合计 20 分钟\n· 提交答卷 0 份" in u2.body
-    assert "测试市公安局：\n· 参加学习 2 人（共 4 人）\n· 学习时长合计 35 分钟\n· 提交答卷 2 份" \
+    assert (
+        "测试市公安局：\n· 参加学习 2 人（共 4 人）\n· 学习时长合计 35 分钟\n· 提交答卷 2 份"
         in bureau.body
+    )
     assert u1.dedupe_key == f"weekly:2026-W47:{org.org1.id}"
     assert u1.link == "/manage/"
 
@@ -308,8 +345,7 @@ def test_scheduler_has_every_job_in_china_time(app):
     assert all(job.coalesce and job.max_instances == 1 for job in scheduled.values())
     assert scheduled["submit_overdue_attempts"].misfire_grace_time == 30
     noon = china(2026, 11, 21, 12)  # a Saturday
-    fires = {name: job.trigger.get_next_fire_time(None, noon)
-             for name, job in scheduled.items()}
+    fires = {name: job.trigger.get_next_fire_time(None, noon) for name, job in scheduled.items()}
     assert fires["greet_party_anniversaries"] == china(2026, 11, 22, 8)
     assert fires["remind_campaign_members"] == china(2026, 11, 22, 9)
     assert fires["weekly_summary_for_organisers"] == china(2026, 11, 23, 8, 30)
@@ -317,8 +353,7 @@ def test_scheduler_has_every_job_in_china_time(app):
     assert all(job.next_run_time is not None for job in scheduled.values())
 
 
-def test_a_failing_job_is_rolled_back_and_the_scheduler_goes_on(app, org, monkeypatch,
-                                                                caplog):
+def test_a_failing_job_is_rolled_back_and_the_scheduler_goes_on(app, org, monkeypatch, caplog):
     def broken(now):
         send_notice(NoticeDraft(org.m1.id, "reminder", "半途", "", "half-done"), now)
         raise RuntimeError("database went away")
@@ -326,8 +361,10 @@ def test_a_failing_job_is_rolled_back_and_the_scheduler_goes_on(app, org, monkey
     monkeypatch.setitem(jobs.JOBS, "broken", broken)
     with caplog.at_level(logging.INFO, logger="quizapp.scheduler.runner"):
         scheduler_runner._guarded(app, "broken")()  # does not raise
-        assert scheduler_runner.run_job(app, "submit_overdue_attempts", NOW) == \
-            "0 overdue attempts submitted"
+        assert (
+            scheduler_runner.run_job(app, "submit_overdue_attempts", NOW)
+            == "0 overdue attempts submitted"
+        )
     assert _count() == 0
     assert "broken failed" in caplog.text and "database went away" in caplog.text
     assert "submit_overdue_attempts: 0 overdue attempts submitted" in caplog.text
@@ -341,12 +378,17 @@ def test_the_scheduler_command_runs_the_scheduler(app, runner, monkeypatch):
 
 
 def test_the_web_app_never_imports_or_starts_apscheduler(tmp_path):
-    code = ("import sys, threading, wsgi\n"
-            "wsgi.app.test_client().get('/healthz')\n"
-            "assert not [m for m in sys.modules if m.startswith('apscheduler')]\n"
-            "assert not [t for t in threading.enumerate() if 'APScheduler' in t.name]\n")
-    env = os.environ | {"QUIZAPP_INSTANCE": str(tmp_path), "SECRET_KEY": "x",
-                        "DATABASE_URL": f"sqlite:///{tmp_path}/web.sqlite3"}
+    code = (
+        "import sys, threading, wsgi\n"
+        "wsgi.app.test_client().get('/healthz')\n"
+        "assert not [m for m in sys.modules if m.startswith('apscheduler')]\n"
+        "assert not [t for t in threading.enumerate() if 'APScheduler' in t.name]\n"
+    )
+    env = os.environ | {
+        "QUIZAPP_INSTANCE": str(tmp_path),
+        "SECRET_KEY": "x",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/web.sqlite3",
+    }
     subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, check=True)
 
 

@@ -39,11 +39,19 @@ D1, D2, TODAY = date(2026, 11, 19), date(2026, 11, 20), date(2026, 11, 21)
 def _rows(subject: str = DAY) -> dict[tuple[date, str], tuple]:
     """{(day, branch code): (eligible, participants, study_seconds, times, passed)}."""
     db.session.expire_all()
-    found = db.session.scalars(select(ParticipationSnapshot)
-                               .where(ParticipationSnapshot.subject == subject))
-    return {(row.day, _code(row.branch_id)): (row.eligible, row.participants,
-                                              row.study_seconds, row.times, row.passed)
-            for row in found}
+    found = db.session.scalars(
+        select(ParticipationSnapshot).where(ParticipationSnapshot.subject == subject)
+    )
+    return {
+        (row.day, _code(row.branch_id)): (
+            row.eligible,
+            row.participants,
+            row.study_seconds,
+            row.times,
+            row.passed,
+        )
+        for row in found
+    }
 
 
 def _code(branch_id: int) -> str:
@@ -74,13 +82,16 @@ def test_each_day_counts_members_where_they_were_that_day(org, mover):
     # D2: the mover has moved to B11 (and studied there); B12 is empty.
     # The admin sits on the bureau with no stay: never counted.
     assert _rows() == {
-        (D1, "B11"): (2, 1, 600, 1, None), (D1, "B12"): (1, 1, 300, 1, None),
+        (D1, "B11"): (2, 1, 600, 1, None),
+        (D1, "B12"): (1, 1, 300, 1, None),
         (D1, "B21"): (1, 0, 0, 0, None),
-        (D2, "B11"): (3, 1, 120, 1, None), (D2, "B12"): (0, 0, 0, 0, None),
+        (D2, "B11"): (3, 1, 120, 1, None),
+        (D2, "B12"): (0, 0, 0, 0, None),
         (D2, "B21"): (1, 0, 0, 0, None),
     }
-    assert summary == "6 snapshot rows written: 2 days up to 2026-11-20, 0 campaigns as of " \
-                      "2026-11-20"
+    assert (
+        summary == "6 snapshot rows written: 2 days up to 2026-11-20, 0 campaigns as of 2026-11-20"
+    )
     taken = db.session.scalars(select(ParticipationSnapshot.taken_at)).all()
     assert {moment.astimezone(UTC) for moment in taken} == {NOW.astimezone(UTC)}
 
@@ -93,7 +104,8 @@ def test_a_second_run_writes_nothing(org, mover, material):
 
     assert snapshot_participation(NOW, days=2).startswith("0 snapshot rows written")
     assert snapshot_participation(NOW + timedelta(hours=20), days=2).startswith(
-        "0 snapshot rows written")  # later the same day: still nothing
+        "0 snapshot rows written"
+    )  # later the same day: still nothing
     assert _rows() == before
 
 
@@ -119,18 +131,37 @@ def test_a_downtime_longer_than_the_window_leaves_the_oldest_days_out(org, mover
     snapshot_participation(china(2026, 11, 1, 0, 20), days=3)  # 29 to 31 October
     snapshot_participation(NOW, days=3)  # 18 to 20 November
     assert sorted({day for day, _ in _rows()}) == [
-        date(2026, 10, 29), date(2026, 10, 30), date(2026, 10, 31),
-        date(2026, 11, 18), D1, D2]
+        date(2026, 10, 29),
+        date(2026, 10, 30),
+        date(2026, 10, 31),
+        date(2026, 11, 18),
+        D1,
+        D2,
+    ]
 
 
 def test_a_running_campaign_is_snapshotted_for_yesterday_only(org, mover, material):
-    campaign = campaigns.save_campaign(org.org1, campaigns.CampaignData(
-        title="冬训学习", starts_on=date(2026, 11, 15), ends_on=date(2026, 11, 30),
-        minute_target=10, branches=[org.u1]))
+    campaign = campaigns.save_campaign(
+        org.org1,
+        campaigns.CampaignData(
+            title="冬训学习",
+            starts_on=date(2026, 11, 15),
+            ends_on=date(2026, 11, 30),
+            minute_target=10,
+            branches=[org.u1],
+        ),
+    )
     campaigns.set_published(org.org1, campaign, True)
-    draft = campaigns.save_campaign(org.org1, campaigns.CampaignData(
-        title="草稿", starts_on=date(2026, 11, 15), ends_on=date(2026, 11, 30),
-        minute_target=10, branches=[org.u1]))
+    draft = campaigns.save_campaign(
+        org.org1,
+        campaigns.CampaignData(
+            title="草稿",
+            starts_on=date(2026, 11, 15),
+            ends_on=date(2026, 11, 30),
+            minute_target=10,
+            branches=[org.u1],
+        ),
+    )
     db.session.commit()
 
     summary = snapshot_participation(NOW, days=2)
@@ -141,8 +172,11 @@ def test_a_running_campaign_is_snapshotted_for_yesterday_only(org, mover, materi
     assert _rows(campaign_subject(campaign.id)) == {(D2, "B11"): (3, 1, 1920, 1, None)}
     assert _rows(campaign_subject(draft.id)) == {}
     assert summary.endswith("1 campaigns as of 2026-11-20")
-    row = db.session.scalar(select(ParticipationSnapshot).where(
-        ParticipationSnapshot.subject == campaign_subject(campaign.id)))
+    row = db.session.scalar(
+        select(ParticipationSnapshot).where(
+            ParticipationSnapshot.subject == campaign_subject(campaign.id)
+        )
+    )
     assert row.campaign_id == campaign.id
 
     # The next night adds the 21st; the 20th is kept as it was, D1 never gets one.
@@ -150,7 +184,9 @@ def test_a_running_campaign_is_snapshotted_for_yesterday_only(org, mover, materi
     db.session.commit()
     snapshot_participation(NOW + timedelta(days=1), days=2)
     assert _rows(campaign_subject(campaign.id)) == {
-        (D2, "B11"): (3, 1, 1920, 1, None), (TODAY, "B11"): (3, 2, 2820, 2, None)}
+        (D2, "B11"): (3, 1, 1920, 1, None),
+        (TODAY, "B11"): (3, 2, 2820, 2, None),
+    }
 
 
 def test_the_job_is_registered_and_runs_twice(app, org, mover):
@@ -164,18 +200,32 @@ def test_day_totals_sum_the_readers_subtree(org, mover):
     snapshot_participation(NOW, days=3)
     mine = list_day_totals(org.org1, date(2026, 11, 17), TODAY)
     assert {day: (t.eligible, t.participants, t.study_seconds) for day, t in mine.items()} == {
-        date(2026, 11, 18): (3, 0, 0), D1: (3, 2, 900), D2: (3, 1, 120)}
+        date(2026, 11, 18): (3, 0, 0),
+        D1: (3, 2, 900),
+        D2: (3, 1, 120),
+    }
     # U2 sees the same days (snapshotted for the bureau), with U2's figures only.
     theirs = list_day_totals(org.org2, date(2026, 11, 17), TODAY)
     assert {day: (t.eligible, t.study_seconds) for day, t in theirs.items()} == {
-        date(2026, 11, 18): (1, 0), D1: (1, 0), D2: (1, 0)}
+        date(2026, 11, 18): (1, 0),
+        D1: (1, 0),
+        D2: (1, 0),
+    }
 
 
 def test_rows_written_by_an_overlapping_run_are_skipped(org, mover):
     # Another run wrote B11's row of D2 first (e.g. run-once by hand beside the scheduler).
-    db.session.add(ParticipationSnapshot(day=D2, subject=DAY, branch_id=org.b11.id,
-                                         eligible=99, participants=0, study_seconds=0,
-                                         times=0))
+    db.session.add(
+        ParticipationSnapshot(
+            day=D2,
+            subject=DAY,
+            branch_id=org.b11.id,
+            eligible=99,
+            participants=0,
+            study_seconds=0,
+            times=0,
+        )
+    )
     db.session.commit()
     snapshot_participation(NOW, days=2)  # D2 counts as done: only D1 is written
     assert _rows()[(D2, "B11")][0] == 99 and (D2, "B12") not in _rows()

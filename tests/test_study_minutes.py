@@ -20,9 +20,16 @@ T0 = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)  # 09:00 in China
 def _material(org, title="党纪学习", **values):
     audience = build_audience(org.admin, [org.u1], [], [])
     values = {"status": "published"} | values
-    material = Material(title=title, topic="党纪学习教育", body_markdown="正文",
-                        body_html="<p>正文</p>", estimated_minutes=10, audience=audience,
-                        owner_branch_id=org.bureau.id, **values)
+    material = Material(
+        title=title,
+        topic="党纪学习教育",
+        body_markdown="正文",
+        body_html="<p>正文</p>",
+        estimated_minutes=10,
+        audience=audience,
+        owner_branch_id=org.bureau.id,
+        **values,
+    )
     db.session.add(material)
     db.session.commit()
     return material
@@ -35,15 +42,19 @@ def _ref(member):
 def _beats(ref, material, start, count, every=30):
     credits = []
     for i in range(count):
-        credits.append(minutes.record_heartbeat(ref, material.id, start + timedelta(
-            seconds=every * i)).credited)
+        credits.append(
+            minutes.record_heartbeat(
+                ref, material.id, start + timedelta(seconds=every * i)
+            ).credited
+        )
         db.session.commit()
     return credits
 
 
 def _seconds(member, material=None, day=None):
     query = select(func.coalesce(func.sum(StudyMinute.seconds), 0)).where(
-        StudyMinute.member_id == member.id)
+        StudyMinute.member_id == member.id
+    )
     if material is not None:
         query = query.where(StudyMinute.material_id == material.id)
     if day is not None:
@@ -69,8 +80,9 @@ def test_a_late_heartbeat_is_capped(org):
     material = _material(org)
     ref = _ref(org.m1)
     _beats(ref, material, T0, 2)
-    assert minutes.record_heartbeat(ref, material.id, T0 + timedelta(seconds=30 + 70)
-                                    ).credited == 40
+    assert (
+        minutes.record_heartbeat(ref, material.id, T0 + timedelta(seconds=30 + 70)).credited == 40
+    )
 
 
 def test_after_a_gap_nothing_is_credited(org):
@@ -80,8 +92,7 @@ def test_after_a_gap_nothing_is_credited(org):
     after = T0 + timedelta(minutes=10)
     assert minutes.record_heartbeat(ref, material.id, after).credited == 0
     db.session.commit()
-    assert minutes.record_heartbeat(ref, material.id, after + timedelta(seconds=30)
-                                    ).credited == 30
+    assert minutes.record_heartbeat(ref, material.id, after + timedelta(seconds=30)).credited == 30
 
 
 def test_daily_cap(org, app):
@@ -98,8 +109,9 @@ def test_two_tabs_never_count_more_than_the_wall_clock(org):
         moment = T0 + timedelta(seconds=30 * i)
         credited += minutes.record_heartbeat(ref, first.id, moment).credited
         db.session.commit()
-        credited += minutes.record_heartbeat(ref, second.id, moment + timedelta(seconds=15)
-                                             ).credited
+        credited += minutes.record_heartbeat(
+            ref, second.id, moment + timedelta(seconds=15)
+        ).credited
         db.session.commit()
     wall = (T0 + timedelta(seconds=30 * 5 + 15) - T0).total_seconds()
     assert credited <= wall
@@ -111,10 +123,12 @@ def test_two_devices_share_the_same_clock(org):
     phone, desk = _ref(org.m1), _ref(org.m1)
     credits = []
     for i in range(4):
-        credits.append(minutes.record_heartbeat(phone, material.id, T0 + timedelta(
-            seconds=30 * i)).credited)
-        credits.append(minutes.record_heartbeat(desk, material.id, T0 + timedelta(
-            seconds=30 * i + 1)).credited)
+        credits.append(
+            minutes.record_heartbeat(phone, material.id, T0 + timedelta(seconds=30 * i)).credited
+        )
+        credits.append(
+            minutes.record_heartbeat(desk, material.id, T0 + timedelta(seconds=30 * i + 1)).credited
+        )
         db.session.commit()
     assert sum(credits) <= 30 * 3 + 1
 
@@ -167,8 +181,7 @@ def test_api_credits_and_refuses_forged_material_ids(client, auth, org, time_mac
     time_machine.move_to(T0, tick=False)
     auth.login("m1")
     token = minutes.issue_token(org.m1.id, material)
-    assert client.post("/api/study/heartbeat", json={"token": token}).get_json()[
-        "credited"] == 0
+    assert client.post("/api/study/heartbeat", json={"token": token}).get_json()["credited"] == 0
     time_machine.move_to(T0 + timedelta(seconds=30), tick=False)
     body = client.post("/api/study/heartbeat", json={"token": token}).get_json()
     assert body["credited"] == 30 and body["today_seconds"] == 30
@@ -196,8 +209,7 @@ def test_a_resume_beat_restarts_the_clock(org):
     back = T0 + timedelta(seconds=30 + 60)  # a minute in another app, then back
     assert minutes.record_heartbeat(ref, material.id, back, resume=True).credited == 0
     db.session.commit()
-    assert minutes.record_heartbeat(ref, material.id, back + timedelta(seconds=30)
-                                    ).credited == 30
+    assert minutes.record_heartbeat(ref, material.id, back + timedelta(seconds=30)).credited == 30
 
 
 def test_editing_a_material_ends_the_tokens_issued_before(client, auth, org, time_machine):

@@ -33,15 +33,25 @@ def make_material(org):
     created = [0]
 
     def make(title, *, branches=None, statuses=(), roster=(), topic="党纪学习教育", **values):
-        audience = build_audience(org.admin, [org.u1] if branches is None else branches,
-                                  list(statuses), list(roster))
+        audience = build_audience(
+            org.admin, [org.u1] if branches is None else branches, list(statuses), list(roster)
+        )
         created[0] += 1
-        values = {"status": "published", "estimated_minutes": 10, "sort_order": 0,
-                  "body_html": f"<p>{title}正文</p>",
-                  "created_at": NOW - timedelta(days=30) + timedelta(minutes=created[0])
-                  } | values
-        material = Material(title=title, topic=topic, body_markdown="正文", audience=audience,
-                            owner_branch_id=org.bureau.id, **values)
+        values = {
+            "status": "published",
+            "estimated_minutes": 10,
+            "sort_order": 0,
+            "body_html": f"<p>{title}正文</p>",
+            "created_at": NOW - timedelta(days=30) + timedelta(minutes=created[0]),
+        } | values
+        material = Material(
+            title=title,
+            topic=topic,
+            body_markdown="正文",
+            audience=audience,
+            owner_branch_id=org.bureau.id,
+            **values,
+        )
         db.session.add(material)
         db.session.commit()
         return material
@@ -68,8 +78,16 @@ def uploads(app):
 
 def _studied(member, material, day, seconds):
     moment = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=2)
-    db.session.add(StudyMinute(member_id=member.id, material_id=material.id, day=day,
-                               seconds=seconds, first_beat_at=moment, last_beat_at=moment))
+    db.session.add(
+        StudyMinute(
+            member_id=member.id,
+            material_id=material.id,
+            day=day,
+            seconds=seconds,
+            first_beat_at=moment,
+            last_beat_at=moment,
+        )
+    )
     db.session.commit()
 
 
@@ -86,15 +104,16 @@ def _page(client, path="/study/"):
     return response.get_data(as_text=True)
 
 
-ROW = re.compile(r'<span class="member-name">(?P<title>[^<]+)</span>'
-                 r'<span class="material-badges">(?P<badges>.*?</span>)</span></span>',
-                 re.DOTALL)
+ROW = re.compile(
+    r'<span class="member-name">(?P<title>[^<]+)</span>'
+    r'<span class="material-badges">(?P<badges>.*?</span>)</span></span>',
+    re.DOTALL,
+)
 
 
 def _rows(html):
     """Return {title: [badge labels]} for the list's rows, in page order."""
-    return {m["title"]: re.findall(r">([^<>]+)</span>", m["badges"])
-            for m in ROW.finditer(html)}
+    return {m["title"]: re.findall(r">([^<>]+)</span>", m["badges"]) for m in ROW.finditer(html)}
 
 
 def _topics(html):
@@ -104,14 +123,16 @@ def _topics(html):
 # --- visibility ----------------------------------------------------------------------------
 
 
-def test_the_list_shows_only_what_the_member_may_study_now(client, member, org,
-                                                          make_material, make_member):
+def test_the_list_shows_only_what_the_member_may_study_now(
+    client, member, org, make_material, make_member
+):
     make_material("本单位资料")
     make_material("全局资料", branches=[org.bureau])
     make_material("正式党员资料", statuses=[PoliticalStatus.FULL.value])
     make_material("培训班资料", roster=[org.m1], branches=[])
-    make_material("已开放资料", opens_at=NOW - timedelta(hours=1),
-                  closes_at=NOW + timedelta(days=1))
+    make_material(
+        "已开放资料", opens_at=NOW - timedelta(hours=1), closes_at=NOW + timedelta(days=1)
+    )
     make_material("其他单位资料", branches=[org.u2])
     make_material("预备党员资料", statuses=[PoliticalStatus.PROBATIONARY.value])
     make_material("别人的培训班", roster=[make_member("m2", org.b11)], branches=[])
@@ -120,20 +141,29 @@ def test_the_list_shows_only_what_the_member_may_study_now(client, member, org,
     make_material("尚未开放", opens_at=NOW + timedelta(hours=1))
     make_material("已结束", opens_at=NOW - timedelta(days=2), closes_at=NOW)
 
-    assert set(_rows(_page(client))) == {"本单位资料", "全局资料", "正式党员资料", "培训班资料",
-                                        "已开放资料"}
+    assert set(_rows(_page(client))) == {
+        "本单位资料",
+        "全局资料",
+        "正式党员资料",
+        "培训班资料",
+        "已开放资料",
+    }
 
 
-@pytest.mark.parametrize("title, values", [
-    ("其他单位资料", {"branches": "u2"}),
-    ("预备党员资料", {"statuses": [PoliticalStatus.PROBATIONARY.value]}),
-    ("草稿", {"status": "draft"}),
-    ("已下线", {"status": "retired"}),
-    ("尚未开放", {"opens_at": NOW + timedelta(minutes=1)}),
-    ("已结束", {"closes_at": NOW}),
-])
-def test_a_material_the_member_may_not_see_is_404_with_its_files(client, member, org, uploads,
-                                                                 make_material, title, values):
+@pytest.mark.parametrize(
+    "title, values",
+    [
+        ("其他单位资料", {"branches": "u2"}),
+        ("预备党员资料", {"statuses": [PoliticalStatus.PROBATIONARY.value]}),
+        ("草稿", {"status": "draft"}),
+        ("已下线", {"status": "retired"}),
+        ("尚未开放", {"opens_at": NOW + timedelta(minutes=1)}),
+        ("已结束", {"closes_at": NOW}),
+    ],
+)
+def test_a_material_the_member_may_not_see_is_404_with_its_files(
+    client, member, org, uploads, make_material, title, values
+):
     if values.get("branches") == "u2":
         values["branches"] = [org.u2]
     (uploads / "a.pdf").write_bytes(PDF_BYTES)
@@ -145,8 +175,11 @@ def test_a_material_the_member_may_not_see_is_404_with_its_files(client, member,
 
 def test_pages_need_a_login(client, org, make_material):
     material = make_material("资料")
-    for path in ("/study/", f"/study/materials/{material.id}",
-                 f"/study/materials/{material.id}/pdf"):
+    for path in (
+        "/study/",
+        f"/study/materials/{material.id}",
+        f"/study/materials/{material.id}/pdf",
+    ):
         response = client.get(path)
         assert response.status_code == 302 and "/login" in response.location, path
 
@@ -223,8 +256,12 @@ def test_the_list_is_a_fixed_number_of_queries(client, member, org, make_materia
         _studied(org.m1, make_material(f"资料{i}", topic=f"专题{i}"), TODAY, 30)
     few = count()
     for i in range(2, 12):
-        _studied(org.m1, make_material(f"资料{i}", topic=f"专题{i % 3}",
-                                       branches=[org.u1, org.b11]), TODAY, 30)
+        _studied(
+            org.m1,
+            make_material(f"资料{i}", topic=f"专题{i % 3}", branches=[org.u1, org.b11]),
+            TODAY,
+            30,
+        )
     make_material("培训班", roster=[org.m1], branches=[])
     assert count() == few
 
@@ -255,14 +292,19 @@ def test_the_list_shows_todays_and_this_weeks_minutes(client, member, org, make_
     assert '<span class="stat-value" id="week-minutes">25</span>' in html
 
 
-def test_the_material_page_shows_the_material_and_the_members_time(client, member, org,
-                                                                    make_material):
-    material = make_material("纪律处分条例解读", estimated_minutes=15, is_required=True,
-                             body_html="<h2>第一章</h2><p>坚持<strong>惩前毖后</strong>。</p>")
+def test_the_material_page_shows_the_material_and_the_members_time(
+    client, member, org, make_material
+):
+    material = make_material(
+        "纪律处分条例解读",
+        estimated_minutes=15,
+        is_required=True,
+        body_html="<h2>第一章</h2><p>坚持<strong>惩前毖后</strong>。</p>",
+    )
     _studied(org.m1, material, TODAY - timedelta(days=1), 100)
     _studied(org.m1, material, TODAY, 25)
     html = _page(client, f"/study/materials/{material.id}")
-    assert "<h1 class=\"page-title material-title\">纪律处分条例解读</h1>" in html
+    assert '<h1 class="page-title material-title">纪律处分条例解读</h1>' in html
     assert "<p>坚持<strong>惩前毖后</strong>。</p>" in html  # the sanitised body, as stored
     assert "约 15 分钟" in html
     assert '<span id="material-time" data-material-time>2 分 05 秒</span>' in html
@@ -283,8 +325,7 @@ def test_the_pages_token_credits_heartbeats(client, member, org, make_material, 
     assert minutes.read_token(token, org.m1.id)[0] == material.id
     assert client.post("/api/study/heartbeat", json={"token": token}).status_code == 200
     time_machine.move_to(NOW + timedelta(seconds=30), tick=False)
-    assert client.post("/api/study/heartbeat", json={"token": token}).get_json()[
-        "credited"] == 30
+    assert client.post("/api/study/heartbeat", json={"token": token}).get_json()["credited"] == 30
     assert "0 分 30 秒" in _page(client, f"/study/materials/{material.id}")
 
 
@@ -319,14 +360,17 @@ def test_video_file_plays_and_seeks(client, member, uploads, make_material):
     (uploads / "v.mp4").write_bytes(VIDEO_BYTES)
     material = make_material("视频资料", video_path="v.mp4")
     html = _page(client, f"/study/materials/{material.id}")
-    assert (f'<video class="material-video" controls preload="metadata" playsinline '
-            f'src="/study/materials/{material.id}/video">') in html
+    assert (
+        f'<video class="material-video" controls preload="metadata" playsinline '
+        f'src="/study/materials/{material.id}/video">'
+    ) in html
 
     whole = _get(client, f"/study/materials/{material.id}/video")
     assert whole.status_code == 200 and whole.data == VIDEO_BYTES
     assert whole.mimetype == "video/mp4" and whole.headers["Accept-Ranges"] == "bytes"
-    part = _get(client, f"/study/materials/{material.id}/video",
-                headers={"Range": "bytes=1000-1099"})
+    part = _get(
+        client, f"/study/materials/{material.id}/video", headers={"Range": "bytes=1000-1099"}
+    )
     assert part.status_code == 206
     assert part.headers["Content-Range"] == f"bytes 1000-1099/{len(VIDEO_BYTES)}"
     assert part.data == VIDEO_BYTES[1000:1100]
@@ -344,12 +388,23 @@ def test_a_video_link_is_a_link(client, member, make_material):
     assert "javascript:" not in html and "观看视频" not in html
 
 
-@pytest.mark.parametrize("stored", [
-    None, "", "missing.pdf", "../secret.txt", "../../secret.txt", "/etc/passwd",
-    "materials/../../secret.txt", "materials", "link.pdf",
-])
-def test_files_outside_uploads_or_absent_are_404(app, client, member, uploads, make_material,
-                                                 stored):
+@pytest.mark.parametrize(
+    "stored",
+    [
+        None,
+        "",
+        "missing.pdf",
+        "../secret.txt",
+        "../../secret.txt",
+        "/etc/passwd",
+        "materials/../../secret.txt",
+        "materials",
+        "link.pdf",
+    ],
+)
+def test_files_outside_uploads_or_absent_are_404(
+    app, client, member, uploads, make_material, stored
+):
     secret = Path(app.instance_path) / "secret.txt"
     secret.write_text("secret")
     (uploads / "materials").mkdir()

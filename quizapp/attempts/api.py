@@ -49,15 +49,17 @@ def attempt_json(attempt: Attempt, now) -> dict:
     }
     if attempt.status == "submitted":
         shown = services.review_allowed(attempt, now)
-        data.update({
-            "submitted_at": attempt.submitted_at.isoformat(),
-            "auto_submitted": attempt.auto_submitted,
-            "review_available": shown,
-            "score": attempt.score if shown else None,
-            "max_score": attempt.max_score if shown else None,
-            "passed": attempt.passed if shown else None,
-            "result_url": url_for("attempts.result", attempt_id=attempt.id),
-        })
+        data.update(
+            {
+                "submitted_at": attempt.submitted_at.isoformat(),
+                "auto_submitted": attempt.auto_submitted,
+                "review_available": shown,
+                "score": attempt.score if shown else None,
+                "max_score": attempt.max_score if shown else None,
+                "passed": attempt.passed if shown else None,
+                "result_url": url_for("attempts.result", attempt_id=attempt.id),
+            }
+        )
     return data
 
 
@@ -93,8 +95,9 @@ def save_answer(attempt_id: int, question_id: int):
     if not isinstance(body, dict) or "seq" not in body or "response" not in body:
         return _error("提交的内容无法识别：需要 seq 和 response，请刷新页面后重试。", 400)
     try:
-        result = services.save_answer(g.session_ref, attempt_id, question_id,
-                                      body["response"], body["seq"], utcnow())
+        result = services.save_answer(
+            g.session_ref, attempt_id, question_id, body["response"], body["seq"], utcnow()
+        )
     except DomainError as exc:
         db.session.commit()  # keeps an automatic submission made on the way
         return _error(exc.message, _status_for(exc))
@@ -130,8 +133,9 @@ def show(attempt_id: int):
     db.session.commit()
     data = attempt_json(attempt, now)
     if attempt.status == "in_progress":
-        data["answers"] = {str(a.question_id): {"response": a.response, "seq": a.seq}
-                           for a in attempt.answers}
+        data["answers"] = {
+            str(a.question_id): {"response": a.response, "seq": a.seq} for a in attempt.answers
+        }
     return jsonify(data)
 
 
@@ -148,5 +152,6 @@ def leave(attempt_id: int):
         return _error(exc.message, _status_for(exc))
     db.session.commit()
     limit = attempt.quiz.leave_limit
-    return jsonify(attempt_json(attempt, now) | {
-        "leave_count": attempt.leave_count, "leave_limit": limit})
+    return jsonify(
+        attempt_json(attempt, now) | {"leave_count": attempt.leave_count, "leave_limit": limit}
+    )

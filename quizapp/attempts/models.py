@@ -32,13 +32,19 @@ class Attempt(Base):
     __tablename__ = "attempts"
     __table_args__ = (
         CheckConstraint("status IN ('in_progress', 'submitted')", name="status"),
-        UniqueConstraint("quiz_id", "member_id", "number",
-                         name="uq_attempts_quiz_id_member_id_number"),
+        UniqueConstraint(
+            "quiz_id", "member_id", "number", name="uq_attempts_quiz_id_member_id_number"
+        ),
         # At most one attempt in progress per member and quiz: a double tap or a second
         # device can never hand out a second paper.
-        Index("uq_attempts_one_in_progress", "quiz_id", "member_id", unique=True,
-              sqlite_where=text("status = 'in_progress'"),
-              postgresql_where=text("status = 'in_progress'")),
+        Index(
+            "uq_attempts_one_in_progress",
+            "quiz_id",
+            "member_id",
+            unique=True,
+            sqlite_where=text("status = 'in_progress'"),
+            postgresql_where=text("status = 'in_progress'"),
+        ),
         Index("ix_attempts_member_id_quiz_id", "member_id", "quiz_id"),
         Index("ix_attempts_status_deadline_at", "status", "deadline_at"),
     )
@@ -62,14 +68,15 @@ class Attempt(Base):
     leave_count: Mapped[int] = mapped_column(Integer, default=0)
     #: True once the wrong answers went into the member's wrong-answer book: at submit when
     #: the quiz's review shows the answers then, otherwise when the review opens.
-    wrong_answers_booked: Mapped[bool] = mapped_column(Boolean, default=False,
-                                                      server_default=false())
+    wrong_answers_booked: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     quiz: Mapped[Quiz] = relationship()
     member: Mapped[Member] = relationship()
     answers: Mapped[list[AttemptAnswer]] = relationship(
-        order_by="AttemptAnswer.position", cascade="all, delete-orphan",
-        back_populates="attempt")
+        order_by="AttemptAnswer.position", cascade="all, delete-orphan", back_populates="attempt"
+    )
 
     @property
     def is_open(self) -> bool:
@@ -79,8 +86,9 @@ class Attempt(Base):
     def seconds_used(self) -> int | None:
         if self.submitted_at is None:
             return None
-        return int(min(self.submitted_at, self.deadline_at).timestamp()
-                   - self.started_at.timestamp())
+        return int(
+            min(self.submitted_at, self.deadline_at).timestamp() - self.started_at.timestamp()
+        )
 
 
 class AttemptAnswer(Base):
@@ -89,8 +97,9 @@ class AttemptAnswer(Base):
     __tablename__ = "attempt_answers"
     __table_args__ = (Index("ix_attempt_answers_question_id", "question_id"),)
 
-    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"),
-                                            primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True
+    )
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
     #: Display order of the options for this attempt (indexes into Question.options).
@@ -119,10 +128,12 @@ class PreparedPaper(Base):
 
     __tablename__ = "prepared_papers"
 
-    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"),
-                                         primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"),
-                                           primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(
+        ForeignKey("quizzes.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
     #: The paper's question ids in the order the member will see them.
     question_ids: Mapped[list[int]] = mapped_column(JSON)
     drawn_at: Mapped[datetime] = mapped_column(UTCDateTime)

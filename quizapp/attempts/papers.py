@@ -52,9 +52,14 @@ class PaperQuestion:
 
 def load_paper(question_ids: list[int]) -> list[PaperQuestion] | None:
     """Return the paper's questions in order, or None if one is gone or deactivated."""
-    rows = {row.id: row for row in db.session.connection().execute(
-        select(_questions.c.id, _questions.c.type, _questions.c.options,
-               _questions.c.is_active).where(_questions.c.id.in_(question_ids)))}
+    rows = {
+        row.id: row
+        for row in db.session.connection().execute(
+            select(
+                _questions.c.id, _questions.c.type, _questions.c.options, _questions.c.is_active
+            ).where(_questions.c.id.in_(question_ids))
+        )
+    }
     if len(rows) != len(set(question_ids)) or not all(r.is_active for r in rows.values()):
         return None
     return [PaperQuestion(i, rows[i].type, len(rows[i].options or [])) for i in question_ids]
@@ -65,9 +70,15 @@ def claim_paper(quiz: Quiz, member_id: int) -> list[PaperQuestion] | None:
 
     The claim is part of the start's transaction: a start that fails gives the paper back.
     """
-    question_ids = db.session.connection().execute(
-        delete(_papers).where(_papers.c.quiz_id == quiz.id, _papers.c.member_id == member_id)
-        .returning(_papers.c.question_ids)).scalar()
+    question_ids = (
+        db.session.connection()
+        .execute(
+            delete(_papers)
+            .where(_papers.c.quiz_id == quiz.id, _papers.c.member_id == member_id)
+            .returning(_papers.c.question_ids)
+        )
+        .scalar()
+    )
     if not question_ids:
         return None
     return load_paper(question_ids)
@@ -86,14 +97,21 @@ def draw_now(quiz: Quiz, rng: random.Random) -> list[PaperQuestion]:
 
 def members_without_paper(quiz: Quiz, limit: int) -> list[int]:
     """Return ids of the quiz's audience members with neither a prepared paper nor an attempt."""
-    return list(db.session.scalars(
-        select(Member.id).join(Branch, Branch.id == Member.branch_id)
-        .where(member_filter(quiz.audience),
-               ~exists().where(and_(PreparedPaper.quiz_id == quiz.id,
-                                    PreparedPaper.member_id == Member.id)),
-               ~exists().where(and_(Attempt.quiz_id == quiz.id,
-                                    Attempt.member_id == Member.id)))
-        .order_by(Member.id).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Member.id)
+            .join(Branch, Branch.id == Member.branch_id)
+            .where(
+                member_filter(quiz.audience),
+                ~exists().where(
+                    and_(PreparedPaper.quiz_id == quiz.id, PreparedPaper.member_id == Member.id)
+                ),
+                ~exists().where(and_(Attempt.quiz_id == quiz.id, Attempt.member_id == Member.id)),
+            )
+            .order_by(Member.id)
+            .limit(limit)
+        )
+    )
 
 
 def prepare_papers(now: datetime, limit: int = BATCH, rng: random.Random | None = None) -> str:
@@ -105,10 +123,13 @@ def prepare_papers(now: datetime, limit: int = BATCH, rng: random.Random | None 
     rng = rng or random.SystemRandom()
     removed = discard_closed(now)
     db.session.commit()
-    quizzes = list(db.session.scalars(
-        select(Quiz).where(Quiz.status == "published", Quiz.closes_at > now,
-                           Quiz.opens_at <= now + AHEAD)
-        .order_by(Quiz.opens_at, Quiz.id)))
+    quizzes = list(
+        db.session.scalars(
+            select(Quiz)
+            .where(Quiz.status == "published", Quiz.closes_at > now, Quiz.opens_at <= now + AHEAD)
+            .order_by(Quiz.opens_at, Quiz.id)
+        )
+    )
     drawn, skipped = 0, []
     for quiz in quizzes:
         if drawn >= limit:
@@ -119,18 +140,23 @@ def prepare_papers(now: datetime, limit: int = BATCH, rng: random.Random | None 
         try:
             papers = draw_question_ids(quiz, rng, len(member_ids))
         except DomainError:
-            log.warning("quiz %s: the bank cannot fill its draw rules; no papers drawn",
-                        quiz.id)
+            log.warning("quiz %s: the bank cannot fill its draw rules; no papers drawn", quiz.id)
             skipped.append(quiz.id)
             continue
-        db.session.execute(insert(_papers), [
-            {"quiz_id": quiz.id, "member_id": member_id, "question_ids": paper,
-             "drawn_at": now} for member_id, paper in zip(member_ids, papers)])
+        db.session.execute(
+            insert(_papers),
+            [
+                {"quiz_id": quiz.id, "member_id": member_id, "question_ids": paper, "drawn_at": now}
+                for member_id, paper in zip(member_ids, papers)
+            ],
+        )
         reservations.reserve(quiz, {q for paper in papers for q in paper})
         db.session.commit()
         drawn += len(member_ids)
-    summary = (f"{drawn} papers drawn ahead for {len(quizzes)} open or upcoming quizzes; "
-               f"{removed} unclaimed papers of closed quizzes removed")
+    summary = (
+        f"{drawn} papers drawn ahead for {len(quizzes)} open or upcoming quizzes; "
+        f"{removed} unclaimed papers of closed quizzes removed"
+    )
     if skipped:
         summary += f"; skipped (bank too small): quizzes {', '.join(map(str, skipped))}"
     return summary
@@ -140,5 +166,7 @@ def discard_closed(now: datetime) -> int:
     """Delete the unclaimed papers of quizzes that have closed; return how many."""
     closed = select(Quiz.id).where(Quiz.closes_at <= now).scalar_subquery()
     return db.session.execute(
-        delete(PreparedPaper).where(PreparedPaper.quiz_id.in_(closed))
-        .execution_options(synchronize_session=False)).rowcount
+        delete(PreparedPaper)
+        .where(PreparedPaper.quiz_id.in_(closed))
+        .execution_options(synchronize_session=False)
+    ).rowcount

@@ -40,15 +40,20 @@ class QuizCard:
 
 def list_member_quizzes(member: Member, now: datetime) -> dict[str, list[QuizCard]]:
     """Return the published quizzes for the member, grouped into open, upcoming and closed."""
-    quizzes = list(db.session.scalars(
-        select(Quiz).where(Quiz.status == "published").order_by(Quiz.opens_at.desc())))
+    quizzes = list(
+        db.session.scalars(
+            select(Quiz).where(Quiz.status == "published").order_by(Quiz.opens_at.desc())
+        )
+    )
     mine = audiences_including(member, [q.audience_id for q in quizzes])
     quizzes = [q for q in quizzes if q.audience_id in mine]
     attempts: dict[int, list[Attempt]] = {}
     if quizzes:
-        for attempt in db.session.scalars(select(Attempt).where(
-                Attempt.member_id == member.id,
-                Attempt.quiz_id.in_([q.id for q in quizzes])).order_by(Attempt.number)):
+        for attempt in db.session.scalars(
+            select(Attempt)
+            .where(Attempt.member_id == member.id, Attempt.quiz_id.in_([q.id for q in quizzes]))
+            .order_by(Attempt.number)
+        ):
             attempts.setdefault(attempt.quiz_id, []).append(attempt)
     groups: dict[str, list[QuizCard]] = {"open": [], "upcoming": [], "closed": []}
     for quiz in quizzes:
@@ -62,9 +67,17 @@ def list_member_quizzes(member: Member, now: datetime) -> dict[str, list[QuizCar
 def get_quiz_card(member: Member, quiz_id: int, now: datetime) -> QuizCard:
     """Return one quiz the member may take, or 404."""
     quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None or quiz.status != "published" or \
-            quiz.audience_id not in audiences_including(member, [quiz.audience_id]):
+    if (
+        quiz is None
+        or quiz.status != "published"
+        or quiz.audience_id not in audiences_including(member, [quiz.audience_id])
+    ):
         abort(404)
-    attempts = list(db.session.scalars(select(Attempt).where(
-        Attempt.member_id == member.id, Attempt.quiz_id == quiz.id).order_by(Attempt.number)))
+    attempts = list(
+        db.session.scalars(
+            select(Attempt)
+            .where(Attempt.member_id == member.id, Attempt.quiz_id == quiz.id)
+            .order_by(Attempt.number)
+        )
+    )
     return QuizCard(quiz, status_of(quiz, now), attempts)

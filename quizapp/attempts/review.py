@@ -43,19 +43,30 @@ def withheld_question_ids(attempt: Attempt) -> set[int]:
     if not ids:
         return set()
     reserved = select(ReservedQuestion.question_id).where(
-        ReservedQuestion.question_id.in_(ids), ReservedQuestion.quiz_id != attempt.quiz_id)
-    running = (select(AttemptAnswer.question_id)
-               .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
-               .where(Attempt.member_id == attempt.member_id, Attempt.id != attempt.id,
-                      Attempt.status == "in_progress", AttemptAnswer.question_id.in_(ids)))
+        ReservedQuestion.question_id.in_(ids), ReservedQuestion.quiz_id != attempt.quiz_id
+    )
+    running = (
+        select(AttemptAnswer.question_id)
+        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+        .where(
+            Attempt.member_id == attempt.member_id,
+            Attempt.id != attempt.id,
+            Attempt.status == "in_progress",
+            AttemptAnswer.question_id.in_(ids),
+        )
+    )
     return set(db.session.scalars(union(reserved, running)))
 
 
 def _answers_shown(now: datetime):
     """SQL condition on Quiz: :func:`shows_answers` at ``now``."""
-    return and_(Quiz.review_show_answers.is_(True), or_(
-        Quiz.review_when == ReviewWhen.IMMEDIATELY.value,
-        and_(Quiz.review_when == ReviewWhen.AFTER_CLOSE.value, Quiz.closes_at <= now)))
+    return and_(
+        Quiz.review_show_answers.is_(True),
+        or_(
+            Quiz.review_when == ReviewWhen.IMMEDIATELY.value,
+            and_(Quiz.review_when == ReviewWhen.AFTER_CLOSE.value, Quiz.closes_at <= now),
+        ),
+    )
 
 
 def book_wrong_answers(now: datetime, limit: int = 500) -> int:
@@ -64,18 +75,31 @@ def book_wrong_answers(now: datetime, limit: int = 500) -> int:
     from quizapp.practice.services import record_wrong_answers
 
     attempts = db.session.execute(
-        select(Attempt.id, Attempt.member_id).join(Quiz, Quiz.id == Attempt.quiz_id)
-        .where(Attempt.status == "submitted", Attempt.wrong_answers_booked.is_(False),
-               _answers_shown(now))
-        .order_by(Attempt.id).limit(limit)).all()
+        select(Attempt.id, Attempt.member_id)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .where(
+            Attempt.status == "submitted",
+            Attempt.wrong_answers_booked.is_(False),
+            _answers_shown(now),
+        )
+        .order_by(Attempt.id)
+        .limit(limit)
+    ).all()
     for attempt_id, member_id in attempts:
-        wrong = list(db.session.scalars(
-            select(AttemptAnswer.question_id)
-            .where(AttemptAnswer.attempt_id == attempt_id,
-                   AttemptAnswer.mark < AttemptAnswer.points)))
+        wrong = list(
+            db.session.scalars(
+                select(AttemptAnswer.question_id).where(
+                    AttemptAnswer.attempt_id == attempt_id,
+                    AttemptAnswer.mark < AttemptAnswer.points,
+                )
+            )
+        )
         record_wrong_answers(member_id, wrong, "attempt", now)
     if attempts:
         db.session.execute(
-            update(Attempt).where(Attempt.id.in_([a.id for a in attempts]))
-            .values(wrong_answers_booked=True).execution_options(synchronize_session=False))
+            update(Attempt)
+            .where(Attempt.id.in_([a.id for a in attempts]))
+            .values(wrong_answers_booked=True)
+            .execution_options(synchronize_session=False)
+        )
     return len(attempts)

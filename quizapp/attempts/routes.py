@@ -22,8 +22,9 @@ bp = Blueprint("attempts", __name__)
 def index():
     """List the member's open, upcoming and finished quizzes, and the practice entries."""
     now = utcnow()
-    return render_template("attempts/index.html",
-                           groups=queries.list_member_quizzes(current_user, now), now=now)
+    return render_template(
+        "attempts/index.html", groups=queries.list_member_quizzes(current_user, now), now=now
+    )
 
 
 @bp.get("/quizzes/<int:quiz_id>")
@@ -32,8 +33,13 @@ def quiz(quiz_id: int):
     """Show a quiz: its rules, the member's attempts and a start or continue button."""
     now = utcnow()
     card = queries.get_quiz_card(current_user, quiz_id, now)
-    return render_template("attempts/quiz.html", card=card, now=now, form=ActionForm(),
-                           review_allowed=services.review_allowed)
+    return render_template(
+        "attempts/quiz.html",
+        card=card,
+        now=now,
+        form=ActionForm(),
+        review_allowed=services.review_allowed,
+    )
 
 
 @bp.post("/quizzes/<int:quiz_id>/start")
@@ -75,8 +81,14 @@ def take(attempt_id: int):
     db.session.commit()
     if attempt.status != "in_progress":
         return redirect(url_for("attempts.result", attempt_id=attempt.id))
-    return render_template("attempts/take.html", attempt=attempt, quiz=attempt.quiz, now=now,
-                           form=ActionForm(), get_type=get_type)
+    return render_template(
+        "attempts/take.html",
+        attempt=attempt,
+        quiz=attempt.quiz,
+        now=now,
+        form=ActionForm(),
+        get_type=get_type,
+    )
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
@@ -108,6 +120,11 @@ def result(attempt_id: int):
     if attempt.status == "in_progress":
         return redirect(url_for("attempts.take", attempt_id=attempt.id))
     shown = services.review_allowed(attempt, now)
-    return render_template("attempts/result.html", attempt=attempt, quiz=attempt.quiz,
-                           shown=shown, get_type=get_type,
-                           withheld=review.withheld_question_ids(attempt) if shown else set())
+    return render_template(
+        "attempts/result.html",
+        attempt=attempt,
+        quiz=attempt.quiz,
+        shown=shown,
+        get_type=get_type,
+        withheld=review.withheld_question_ids(attempt) if shown else set(),
+    )

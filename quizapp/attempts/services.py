@@ -64,8 +64,9 @@ def check_can_see(member: Member, quiz: Quiz) -> None:
         raise AttemptNotFound("没有找到该测试，或您不在参加范围内。")
 
 
-def start_attempt(member: Member, quiz: Quiz, now: datetime,
-                  rng: random.Random | None = None) -> tuple[Attempt, bool]:
+def start_attempt(
+    member: Member, quiz: Quiz, now: datetime, rng: random.Random | None = None
+) -> tuple[Attempt, bool]:
     """Return the member's attempt in progress, or start a new one; True when new.
 
     The paper is the one drawn ahead for the member (:mod:`quizapp.attempts.papers`), or
@@ -74,8 +75,11 @@ def start_attempt(member: Member, quiz: Quiz, now: datetime,
     caller retries, finding the winner's attempt.
     """
     check_can_see(member, quiz)
-    earlier = list(db.session.scalars(select(Attempt).where(
-        Attempt.quiz_id == quiz.id, Attempt.member_id == member.id)))
+    earlier = list(
+        db.session.scalars(
+            select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.member_id == member.id)
+        )
+    )
     current = next((a for a in earlier if a.status == "in_progress"), None)
     if current is not None:
         if not is_overdue(current, now):
@@ -98,17 +102,30 @@ def start_attempt(member: Member, quiz: Quiz, now: datetime,
         order = list(range(question.option_count))
         if quiz.shuffle_options and question.type in ("single", "multiple"):
             rng.shuffle(order)
-        rows.append({"question_id": question.id, "position": position,
-                     "option_order": order, "points": float(quiz.points[question.type]),
-                     "seq": 0})
-    attempt = Attempt(quiz_id=quiz.id, member_id=member.id, number=len(earlier) + 1,
-                      status="in_progress", started_at=now, deadline_at=deadline,
-                      max_score=sum(r["points"] for r in rows))
+        rows.append(
+            {
+                "question_id": question.id,
+                "position": position,
+                "option_order": order,
+                "points": float(quiz.points[question.type]),
+                "seq": 0,
+            }
+        )
+    attempt = Attempt(
+        quiz_id=quiz.id,
+        member_id=member.id,
+        number=len(earlier) + 1,
+        status="in_progress",
+        started_at=now,
+        deadline_at=deadline,
+        max_score=sum(r["points"] for r in rows),
+    )
     db.session.add(attempt)
     db.session.flush()
     # The answer rows in one executemany, without building an ORM object for each.
-    db.session.connection().execute(insert(_answers), [r | {"attempt_id": attempt.id}
-                                                       for r in rows])
+    db.session.connection().execute(
+        insert(_answers), [r | {"attempt_id": attempt.id} for r in rows]
+    )
     return attempt, True
 
 
@@ -129,33 +146,48 @@ class SessionInvalid(DomainError):
 
 #: The autosave's one read: built once, so each request only binds parameters.
 _SAVE_READ = (
-    select(_attempts.c.status, _attempts.c.deadline_at, _answers.c.seq,
-           _questions.c.type, _questions.c.options, _questions.c.stem)
-    .select_from(_answers
-                 .join(_attempts, _attempts.c.id == _answers.c.attempt_id)
-                 .join(_questions, _questions.c.id == _answers.c.question_id)
-                 .join(_members, _members.c.id == _attempts.c.member_id))
-    .where(_answers.c.attempt_id == bindparam("attempt_id"),
-           _answers.c.question_id == bindparam("question_id"),
-           _members.c.id == bindparam("member_id"),
-           _members.c.session_version == bindparam("version"),
-           _members.c.is_active.is_(True),
-           _members.c.must_change_password.is_(False))
+    select(
+        _attempts.c.status,
+        _attempts.c.deadline_at,
+        _answers.c.seq,
+        _questions.c.type,
+        _questions.c.options,
+        _questions.c.stem,
+    )
+    .select_from(
+        _answers.join(_attempts, _attempts.c.id == _answers.c.attempt_id)
+        .join(_questions, _questions.c.id == _answers.c.question_id)
+        .join(_members, _members.c.id == _attempts.c.member_id)
+    )
+    .where(
+        _answers.c.attempt_id == bindparam("attempt_id"),
+        _answers.c.question_id == bindparam("question_id"),
+        _members.c.id == bindparam("member_id"),
+        _members.c.session_version == bindparam("version"),
+        _members.c.is_active.is_(True),
+        _members.c.must_change_password.is_(False),
+    )
     .with_for_update(read=True, of=_attempts)
 )
 #: The autosave's one write: only a higher sequence number replaces the stored answer.
 _SAVE_WRITE = (
     update(_answers)
-    .where(_answers.c.attempt_id == bindparam("b_attempt"),
-           _answers.c.question_id == bindparam("b_question"),
-           _answers.c.seq < bindparam("b_seq"))
-    .values(response=bindparam("b_response", type_=_answers.c.response.type),
-            seq=bindparam("b_seq"), answered_at=bindparam("b_now", type_=UTCDateTime()))
+    .where(
+        _answers.c.attempt_id == bindparam("b_attempt"),
+        _answers.c.question_id == bindparam("b_question"),
+        _answers.c.seq < bindparam("b_seq"),
+    )
+    .values(
+        response=bindparam("b_response", type_=_answers.c.response.type),
+        seq=bindparam("b_seq"),
+        answered_at=bindparam("b_now", type_=UTCDateTime()),
+    )
 )
 
 
-def save_answer(ref: SessionRef, attempt_id: int, question_id: int, raw: Any, seq: int,
-                now: datetime) -> SaveResult:
+def save_answer(
+    ref: SessionRef, attempt_id: int, question_id: int, raw: Any, seq: int, now: datetime
+) -> SaveResult:
     """Save one response unless a newer one (higher ``seq``) is already stored.
 
     One read checks the session, the attempt and the question together and takes a share
@@ -166,9 +198,15 @@ def save_answer(ref: SessionRef, attempt_id: int, question_id: int, raw: Any, se
         raise DomainError("缺少有效的序号（seq），请刷新页面后重试。")
     # Core statements on the session's connection: no ORM objects are needed here.
     connection = db.session.connection()
-    row = connection.execute(_SAVE_READ, {
-        "attempt_id": attempt_id, "question_id": question_id,
-        "member_id": ref.member_id, "version": ref.version}).first()
+    row = connection.execute(
+        _SAVE_READ,
+        {
+            "attempt_id": attempt_id,
+            "question_id": question_id,
+            "member_id": ref.member_id,
+            "version": ref.version,
+        },
+    ).first()
     if row is None:
         if db.session.scalar(select(func.count()).where(valid_member(ref))) == 0:
             raise SessionInvalid()
@@ -178,13 +216,21 @@ def save_answer(ref: SessionRef, attempt_id: int, question_id: int, raw: Any, se
     if now > row.deadline_at + GRACE:
         submit_attempt(db.session.get(Attempt, attempt_id), now, auto=True)
         raise AttemptClosed("答题时间已到，试卷已按时自动提交。")
-    response = None if raw is None else get_type(row.type).parse_response(
-        raw, row.options, row.stem)
+    response = (
+        None if raw is None else get_type(row.type).parse_response(raw, row.options, row.stem)
+    )
     if seq <= row.seq:
         return SaveResult(saved=False, seq=row.seq)
-    result = connection.execute(_SAVE_WRITE, {
-        "b_attempt": attempt_id, "b_question": question_id, "b_seq": seq,
-        "b_response": response, "b_now": now})
+    result = connection.execute(
+        _SAVE_WRITE,
+        {
+            "b_attempt": attempt_id,
+            "b_question": question_id,
+            "b_seq": seq,
+            "b_response": response,
+            "b_now": now,
+        },
+    )
     return SaveResult(saved=result.rowcount == 1, seq=seq)
 
 
@@ -205,16 +251,20 @@ def submit_attempt(attempt: Attempt, now: datetime, *, auto: bool = False) -> At
         return attempt
     quiz = attempt.quiz
     rows = db.session.execute(
-        select(AttemptAnswer.question_id, AttemptAnswer.response, AttemptAnswer.points,
-               Question.type, Question.answer)
+        select(
+            AttemptAnswer.question_id,
+            AttemptAnswer.response,
+            AttemptAnswer.points,
+            Question.type,
+            Question.answer,
+        )
         .join(Question, Question.id == AttemptAnswer.question_id)
         .where(AttemptAnswer.attempt_id == attempt.id)
     ).all()
     marks = []
     wrong = []
     for row in rows:
-        mark = get_type(row.type).grade(row.answer, row.response, row.points,
-                                        quiz.partial_credit)
+        mark = get_type(row.type).grade(row.answer, row.response, row.points, quiz.partial_credit)
         marks.append({"attempt_id": attempt.id, "question_id": row.question_id, "mark": mark})
         if mark < row.points:
             wrong.append(row.question_id)
@@ -225,9 +275,11 @@ def submit_attempt(attempt: Attempt, now: datetime, *, auto: bool = False) -> At
     # The wrong-answer book reveals answers: only when the review shows them (review.py).
     book = shows_answers(quiz, now)
     db.session.execute(
-        update(Attempt).where(Attempt.id == attempt.id)
+        update(Attempt)
+        .where(Attempt.id == attempt.id)
         .values(score=score, passed=passed, wrong_answers_booked=book)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if wrong and book:
         from quizapp.practice.services import record_wrong_answers
 
@@ -239,10 +291,14 @@ def submit_attempt(attempt: Attempt, now: datetime, *, auto: bool = False) -> At
 
 def expire_overdue(now: datetime, limit: int = 500) -> int:
     """Submit attempts whose deadline (and grace) has passed; return how many."""
-    overdue = list(db.session.scalars(
-        select(Attempt).where(Attempt.status == "in_progress",
-                              Attempt.deadline_at < now - GRACE)
-        .order_by(Attempt.deadline_at).limit(limit)))
+    overdue = list(
+        db.session.scalars(
+            select(Attempt)
+            .where(Attempt.status == "in_progress", Attempt.deadline_at < now - GRACE)
+            .order_by(Attempt.deadline_at)
+            .limit(limit)
+        )
+    )
     for attempt in overdue:
         submit_attempt(attempt, now, auto=True)
     return len(overdue)
@@ -253,9 +309,11 @@ def record_leave(attempt: Attempt, now: datetime) -> Attempt:
     if attempt.status != "in_progress":
         raise AttemptClosed("本次答题已交卷。")
     db.session.execute(
-        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "in_progress")
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.status == "in_progress")
         .values(leave_count=Attempt.leave_count + 1)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     db.session.refresh(attempt)
     limit = attempt.quiz.leave_limit
     if limit is not None and attempt.leave_count >= limit:
@@ -291,4 +349,3 @@ def counted_attempt(attempts: list[Attempt], counting: Counting) -> Attempt | No
     if counting == Counting.LATEST:
         return max(done, key=lambda a: a.number)
     return max(done, key=lambda a: (a.score, -a.number))
-

@@ -38,7 +38,8 @@ class AudienceBranch(Base):
     __tablename__ = "audience_branches"
 
     audience_id: Mapped[int] = mapped_column(
-        ForeignKey("audiences.id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("audiences.id", ondelete="CASCADE"), primary_key=True
+    )
     branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), primary_key=True)
 
 
@@ -48,6 +49,6 @@ class AudienceMember(Base):
     __tablename__ = "audience_members"
 
     audience_id: Mapped[int] = mapped_column(
-        ForeignKey("audiences.id", ondelete="CASCADE"), primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True,
-                                           index=True)
+        ForeignKey("audiences.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True, index=True)

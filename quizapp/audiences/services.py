@@ -12,8 +12,13 @@ from quizapp.members.models import Member, PoliticalStatus
 from quizapp.org.models import Branch
 
 
-def build_audience(actor: Member, branches: list[Branch], statuses: list[str],
-                   roster: list[Member], audience: Audience | None = None) -> Audience:
+def build_audience(
+    actor: Member,
+    branches: list[Branch],
+    statuses: list[str],
+    roster: list[Member],
+    audience: Audience | None = None,
+) -> Audience:
     """Create or replace an audience; everything in it must be within the actor's scope."""
     if any(not access.can_manage_branch(actor, b) for b in branches):
         raise DomainError("所选组织超出了您的管理范围。")
@@ -46,11 +51,16 @@ def reaching(audience_id: ColumnElement[int], root: Branch) -> ColumnElement[boo
     chosen = Branch.__table__.alias("chosen")
     placed = Branch.__table__.alias("placed")
     by_branch = exists().where(
-        AudienceBranch.audience_id == audience_id, chosen.c.id == AudienceBranch.branch_id,
-        or_(chosen.c.path.startswith(root.path), literal(root.path).startswith(chosen.c.path)))
+        AudienceBranch.audience_id == audience_id,
+        chosen.c.id == AudienceBranch.branch_id,
+        or_(chosen.c.path.startswith(root.path), literal(root.path).startswith(chosen.c.path)),
+    )
     by_roster = exists().where(
-        AudienceMember.audience_id == audience_id, Member.id == AudienceMember.member_id,
-        placed.c.id == Member.branch_id, placed.c.path.startswith(root.path))
+        AudienceMember.audience_id == audience_id,
+        Member.id == AudienceMember.member_id,
+        placed.c.id == Member.branch_id,
+        placed.c.path.startswith(root.path),
+    )
     has_roster = exists().where(AudienceMember.audience_id == audience_id)
     return or_(by_roster, and_(~has_roster, by_branch))
 
@@ -58,12 +68,18 @@ def reaching(audience_id: ColumnElement[int], root: Branch) -> ColumnElement[boo
 def member_filter(audience: Audience) -> ColumnElement[bool]:
     """Return a filter on Member (joined to its current Branch) for the audience's members."""
     if audience.roster:
-        return and_(Member.is_active.is_(True), exists().where(
-            AudienceMember.audience_id == audience.id, AudienceMember.member_id == Member.id))
+        return and_(
+            Member.is_active.is_(True),
+            exists().where(
+                AudienceMember.audience_id == audience.id, AudienceMember.member_id == Member.id
+            ),
+        )
     if not audience.branches:
         return false()
-    clause = and_(Member.is_active.is_(True),
-                  or_(*[Branch.path.startswith(b.path) for b in audience.branches]))
+    clause = and_(
+        Member.is_active.is_(True),
+        or_(*[Branch.path.startswith(b.path) for b in audience.branches]),
+    )
     if audience.status_list:
         clause = and_(clause, Member.political_status.in_(audience.status_list))
     return clause
@@ -87,12 +103,20 @@ def _audience_check():
     return select(
         Audience.statuses,
         exists().where(AudienceMember.audience_id == audience_id).label("has_roster"),
-        exists().where(AudienceMember.audience_id == audience_id,
-                       AudienceMember.member_id == bindparam("member_id")).label("on_roster"),
-        exists().where(AudienceBranch.audience_id == audience_id,
-                       listed.id == AudienceBranch.branch_id,
-                       placed.id == branch_id,
-                       placed.path.startswith(listed.path)).label("under_branch"),
+        exists()
+        .where(
+            AudienceMember.audience_id == audience_id,
+            AudienceMember.member_id == bindparam("member_id"),
+        )
+        .label("on_roster"),
+        exists()
+        .where(
+            AudienceBranch.audience_id == audience_id,
+            listed.id == AudienceBranch.branch_id,
+            placed.id == branch_id,
+            placed.path.startswith(listed.path),
+        )
+        .label("under_branch"),
     ).where(Audience.id == audience_id)
 
 
@@ -109,9 +133,14 @@ def is_in_audience(member: Member, audience_id: int) -> bool:
     """
     if not member.is_active:
         return False
-    row = db.session.execute(_AUDIENCE_CHECK, {
-        "audience_id": audience_id, "member_id": member.id, "branch_id": member.branch_id,
-    }).one_or_none()
+    row = db.session.execute(
+        _AUDIENCE_CHECK,
+        {
+            "audience_id": audience_id,
+            "member_id": member.id,
+            "branch_id": member.branch_id,
+        },
+    ).one_or_none()
     if row is None:
         return False
     if row.has_roster:
@@ -125,10 +154,20 @@ def audiences_including(member: Member, audience_ids: list[int]) -> set[int]:
     """Return which of ``audience_ids`` include ``member``, in three queries whatever the count."""
     if not member.is_active or not audience_ids:
         return set()
-    on_roster = set(db.session.scalars(select(AudienceMember.audience_id).where(
-        AudienceMember.audience_id.in_(audience_ids), AudienceMember.member_id == member.id)))
-    with_roster = set(db.session.scalars(select(AudienceMember.audience_id).where(
-        AudienceMember.audience_id.in_(audience_ids)).distinct()))
+    on_roster = set(
+        db.session.scalars(
+            select(AudienceMember.audience_id).where(
+                AudienceMember.audience_id.in_(audience_ids), AudienceMember.member_id == member.id
+            )
+        )
+    )
+    with_roster = set(
+        db.session.scalars(
+            select(AudienceMember.audience_id)
+            .where(AudienceMember.audience_id.in_(audience_ids))
+            .distinct()
+        )
+    )
     rows = db.session.execute(
         select(Audience.id, Audience.statuses, Branch.path)
         .join(AudienceBranch, AudienceBranch.audience_id == Audience.id)

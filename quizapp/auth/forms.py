@@ -9,7 +9,9 @@ from quizapp.forms import BaseForm
 
 
 class LoginForm(BaseForm):
-    login_id = StringField("警号或手机号", validators=[DataRequired("请输入警号或手机号。"), Length(max=32)])
+    login_id = StringField(
+        "警号或手机号", validators=[DataRequired("请输入警号或手机号。"), Length(max=32)]
+    )
     password = PasswordField("密码", validators=[DataRequired("请输入密码。"), Length(max=128)])
     remember = BooleanField("在本机保持登录")
     next = HiddenField()

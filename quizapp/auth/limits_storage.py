@@ -45,27 +45,31 @@ class DatabaseStorage(Storage):
         """Add ``amount`` to the counter, starting a new window when the old one ended."""
         now = time.time()
         engine = _engine()
-        insert = (postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert)
+        insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
         expired = _table.c.expires_at <= now
         statement = insert(_table).values(key=key, count=amount, expires_at=now + expiry)
         statement = statement.on_conflict_do_update(
             index_elements=[_table.c.key],
-            set_={"count": case((expired, amount), else_=_table.c.count + amount),
-                  "expires_at": case((expired, now + expiry), else_=_table.c.expires_at)},
+            set_={
+                "count": case((expired, amount), else_=_table.c.count + amount),
+                "expires_at": case((expired, now + expiry), else_=_table.c.expires_at),
+            },
         ).returning(_table.c.count)
         with engine.begin() as connection:
             return int(connection.execute(statement).scalar_one())
 
     def get(self, key: str) -> int:
         with _engine().connect() as connection:
-            count = connection.execute(select(_table.c.count).where(
-                _table.c.key == key, _table.c.expires_at > time.time())).scalar()
+            count = connection.execute(
+                select(_table.c.count).where(_table.c.key == key, _table.c.expires_at > time.time())
+            ).scalar()
         return int(count or 0)
 
     def get_expiry(self, key: str) -> float:
         with _engine().connect() as connection:
-            expiry = connection.execute(select(_table.c.expires_at).where(
-                _table.c.key == key)).scalar()
+            expiry = connection.execute(
+                select(_table.c.expires_at).where(_table.c.key == key)
+            ).scalar()
         return float(expiry) if expiry is not None else time.time()
 
     def check(self) -> bool:

@@ -70,11 +70,13 @@ def common_passwords() -> frozenset[str]:
 
     chinese = (line.strip().lower() for line in _CHINESE_LIST.read_text("utf-8").splitlines())
     return frozenset(FREQUENCY_LISTS["passwords"]) | {
-        word for word in chinese if word and not word.startswith("#")}
+        word for word in chinese if word and not word.startswith("#")
+    }
 
 
-def check_password_rules(password: str, login_ids: tuple[str | None, ...] = (),
-                         name: str | None = None) -> None:
+def check_password_rules(
+    password: str, login_ids: tuple[str | None, ...] = (), name: str | None = None
+) -> None:
     """Raise DomainError unless ``password`` is acceptable as a member's own password.
 
     ``login_ids`` are the member's 警号 and phone number and ``name`` their name: a
@@ -89,8 +91,10 @@ def check_password_rules(password: str, login_ids: tuple[str | None, ...] = (),
     lowered = password.lower()
     if lowered == DEMO_PASSWORD:
         raise DomainError("不能使用演示密码。")
-    if any(login_id and len(login_id) >= MIN_LOGIN_ID_IN_PASSWORD and login_id.lower() in lowered
-           for login_id in login_ids):
+    if any(
+        login_id and len(login_id) >= MIN_LOGIN_ID_IN_PASSWORD and login_id.lower() in lowered
+        for login_id in login_ids
+    ):
         raise DomainError("密码不能包含警号或手机号。")
     compact_name = re.sub(r"\s+", "", name or "").lower()
     if len(compact_name) >= MIN_NAME_IN_PASSWORD and compact_name in re.sub(r"\s+", "", lowered):

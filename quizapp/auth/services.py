@@ -40,9 +40,11 @@ class LoginBlocked(DomainError):
     """Password checks for the account are paused until ``until`` (answered as 429)."""
 
     def __init__(self, until: datetime) -> None:
-        super().__init__(f"该账号连续输错密码次数过多，为保护账号安全已暂停登录，"
-                         f"请于 {wait_until_text(until)} 后再试。"
-                         f"如急需登录，请联系所在支部管理员解除限制。")
+        super().__init__(
+            f"该账号连续输错密码次数过多，为保护账号安全已暂停登录，"
+            f"请于 {wait_until_text(until)} 后再试。"
+            f"如急需登录，请联系所在支部管理员解除限制。"
+        )
         self.until = until
 
 
@@ -100,8 +102,11 @@ def _secret_matches(member: Member | None, typed: str) -> bool:
     # verify_password(None, ...) hashes, so every path spends the same time.
     if verify_password(password_hash, typed):
         return True
-    return (member is not None and password_hash is None
-            and activation.code_matches(member.id, member.activation_nonce, typed))
+    return (
+        member is not None
+        and password_hash is None
+        and activation.code_matches(member.id, member.activation_nonce, typed)
+    )
 
 
 def _record_failure(member: Member, now: datetime, delays: LoginDelays) -> None:
@@ -123,7 +128,8 @@ def _record_failure(member: Member, now: datetime, delays: LoginDelays) -> None:
         else_=literal(now + timedelta(minutes=delays.max_minutes), UTCDateTime),
     )
     row = db.session.execute(
-        update(_members).where(_members.c.id == member.id)
+        update(_members)
+        .where(_members.c.id == member.id)
         .values(failed_logins=failures, login_blocked_until=blocked_until)
         .returning(_members.c.failed_logins, _members.c.login_blocked_until)
     ).one()
@@ -131,8 +137,9 @@ def _record_failure(member: Member, now: datetime, delays: LoginDelays) -> None:
     set_committed_value(member, "login_blocked_until", row.login_blocked_until)
 
 
-def authenticate(login_id: str, password: str, now: datetime,
-                 delays: LoginDelays | None = None) -> Member:
+def authenticate(
+    login_id: str, password: str, now: datetime, delays: LoginDelays | None = None
+) -> Member:
     """Return the member with these credentials, or raise DomainError saying why not.
 
     A member imported without a password logs in with their one-time code instead and must
@@ -173,8 +180,9 @@ def end_sessions(member: Member) -> None:
 def change_password(member: Member, current: str, new: str) -> None:
     """Set the member's own password, checking the current one (or one-time code) and the rules."""
     if not _secret_matches(member, current):
-        raise DomainError("当前密码或一次性登录码不正确。" if member.activation_nonce
-                          else "当前密码不正确。")
+        raise DomainError(
+            "当前密码或一次性登录码不正确。" if member.activation_nonce else "当前密码不正确。"
+        )
     if new == current:
         raise DomainError("新密码不能与当前密码相同。")
     check_password_rules(new, (member.police_no, member.phone), member.name)

@@ -43,8 +43,12 @@ def valid_member(ref: SessionRef | None) -> ColumnElement[bool]:
     """Return the SQL condition that ``ref`` is a live session of an active member."""
     if ref is None:
         return false()
-    return and_(Member.id == ref.member_id, Member.session_version == ref.version,
-                Member.is_active.is_(True), Member.must_change_password.is_(False))
+    return and_(
+        Member.id == ref.member_id,
+        Member.session_version == ref.version,
+        Member.is_active.is_(True),
+        Member.must_change_password.is_(False),
+    )
 
 
 def hot_login_required(view: Callable) -> Callable:

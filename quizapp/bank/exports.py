@@ -43,12 +43,21 @@ def question_rows(questions: list[Question]) -> list[list[Any]]:
     for question in questions:
         qtype = get_type(question.type)
         options = list(question.options or [])
-        rows.append([
-            qtype.label, question.stem, *options, *[""] * (MAX_OPTIONS - len(options)),
-            qtype.answer_to_text(question.answer, options), question.explanation,
-            paths.get(question.category_id, ""), question.difficulty, question.source,
-            question.key, question.tags,
-        ])
+        rows.append(
+            [
+                qtype.label,
+                question.stem,
+                *options,
+                *[""] * (MAX_OPTIONS - len(options)),
+                qtype.answer_to_text(question.answer, options),
+                question.explanation,
+                paths.get(question.category_id, ""),
+                question.difficulty,
+                question.source,
+                question.key,
+                question.tags,
+            ]
+        )
     return rows
 
 

@@ -34,25 +34,37 @@ TAG_SEPARATORS = re.compile(r"[,，、;；]")
 class QuestionForm(BaseForm):
     """One form for every type; the page shows the inputs the chosen type needs."""
 
-    type = RadioField("题型", choices=TYPE_CHOICES, default="single",
-                      invalid_choice_message="请选择题型。")
+    type = RadioField(
+        "题型", choices=TYPE_CHOICES, default="single", invalid_choice_message="请选择题型。"
+    )
     stem = TextAreaField("题干", validators=[DataRequired("请填写题干。"), Length(max=2000)])
-    options = FieldList(StringField("选项", validators=[Length(max=500)]),
-                        min_entries=MAX_OPTIONS, max_entries=MAX_OPTIONS)
+    options = FieldList(
+        StringField("选项", validators=[Length(max=500)]),
+        min_entries=MAX_OPTIONS,
+        max_entries=MAX_OPTIONS,
+    )
     answer = StringField("答案", validators=[Length(max=1000)])
-    truth = RadioField("答案", choices=[SelectChoice("true", "对"), SelectChoice("false", "错")],
-                       validate_choice=False)
+    truth = RadioField(
+        "答案",
+        choices=[SelectChoice("true", "对"), SelectChoice("false", "错")],
+        validate_choice=False,
+    )
     explanation = TextAreaField("解析", validators=[Length(max=2000)])
-    source = StringField("出处", validators=[Length(max=200)],
-                         description="如 《中国共产党纪律处分条例》第八条")
+    source = StringField(
+        "出处", validators=[Length(max=200)], description="如 《中国共产党纪律处分条例》第八条"
+    )
     difficulty = SelectField("难度", choices=DIFFICULTY_CHOICES, coerce=int, default=2)
-    category = StringField("分类", validators=[Length(max=255)],
-                           description="用“/”分隔层级，如 党内法规/纪律处分条例；"
-                                       "可选已有分类，也可输入新分类。")
+    category = StringField(
+        "分类",
+        validators=[Length(max=255)],
+        description="用“/”分隔层级，如 党内法规/纪律处分条例；可选已有分类，也可输入新分类。",
+    )
     tags = StringField("标签", validators=[Length(max=200)], description="多个标签用逗号分隔。")
     exam_only = BooleanField(
-        "仅用于考试", description="勾选后，本题不出现在练习、每日答题和错题本中，只用于考试和竞赛组卷。"
-                            "考试和知识竞赛用到的题目会自动如此，结束后由组织者开放练习。")
+        "仅用于考试",
+        description="勾选后，本题不出现在练习、每日答题和错题本中，只用于考试和竞赛组卷。"
+        "考试和知识竞赛用到的题目会自动如此，结束后由组织者开放练习。",
+    )
 
     @staticmethod
     def values_of(question: Question) -> dict[str, Any]:
@@ -139,9 +151,11 @@ IMPORT_FORMATS = {
 
 
 class ImportForm(BaseForm):
-    format = SelectField("文件格式", choices=[SelectChoice(code, f.label)
-                                         for code, f in IMPORT_FORMATS.items()],
-                         invalid_choice_message="请选择文件格式。")
+    format = SelectField(
+        "文件格式",
+        choices=[SelectChoice(code, f.label) for code, f in IMPORT_FORMATS.items()],
+        invalid_choice_message="请选择文件格式。",
+    )
     file = FileField("题目文件", validators=[FileRequired("请选择要导入的文件。")])
     only_valid = BooleanField(
         "只导入无误的题目",

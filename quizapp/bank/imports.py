@@ -58,8 +58,10 @@ class BankImportRejected(DomainError):
     """Some questions are bad; nothing was imported."""
 
     def __init__(self, problems: list[ImportProblem]) -> None:
-        super().__init__(f"有 {len(problems)} 道题存在问题，本次未导入任何题目。请修改后重新导入，"
-                         "或选择“只导入无误的题目”。")
+        super().__init__(
+            f"有 {len(problems)} 道题存在问题，本次未导入任何题目。请修改后重新导入，"
+            "或选择“只导入无误的题目”。"
+        )
         self.problems = problems
 
 
@@ -72,9 +74,13 @@ class BankImportResult:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def import_drafts(owner_branch_id: int, drafts: list[QuestionDraft], *,
-                  skipped: list[Skipped] | None = None, only_valid: bool = False
-                  ) -> BankImportResult:
+def import_drafts(
+    owner_branch_id: int,
+    drafts: list[QuestionDraft],
+    *,
+    skipped: list[Skipped] | None = None,
+    only_valid: bool = False,
+) -> BankImportResult:
     """Check every draft, then create or update the questions (flush only).
 
     Raise BankImportRejected when a draft is bad and ``only_valid`` is False.
@@ -116,7 +122,9 @@ def import_drafts(owner_branch_id: int, drafts: list[QuestionDraft], *,
         if found:
             problems.setdefault(index_of[id(draft)], []).extend(found)
 
-    rejected = [ImportProblem(drafts[i].location, "；".join(p)) for i, p in sorted(problems.items())]
+    rejected = [
+        ImportProblem(drafts[i].location, "；".join(p)) for i, p in sorted(problems.items())
+    ]
     if rejected and not only_valid:
         raise BankImportRejected(rejected)
 
@@ -143,21 +151,26 @@ def import_drafts(owner_branch_id: int, drafts: list[QuestionDraft], *,
 def _foreign_keys(owner_branch_id: int, by_key: dict[str, Question]) -> set[str]:
     """Return the keys of existing questions the importer's subtree does not own."""
     owner_ids = {q.owner_branch_id for q in by_key.values()} | {owner_branch_id}
-    paths = dict(db.session.execute(
-        select(Branch.id, Branch.path).where(Branch.id.in_(owner_ids))).all())
+    paths = dict(
+        db.session.execute(select(Branch.id, Branch.path).where(Branch.id.in_(owner_ids))).all()
+    )
     mine = paths[owner_branch_id]
     return {key for key, q in by_key.items() if not paths[q.owner_branch_id].startswith(mine)}
 
 
-def _load_existing(keys: list[str], prints: list[str]
-                   ) -> tuple[dict[str, Question], dict[str, Question]]:
+def _load_existing(
+    keys: list[str], prints: list[str]
+) -> tuple[dict[str, Question], dict[str, Question]]:
     by_key: dict[str, Question] = {}
     by_print: dict[str, Question] = {}
     for start in range(0, max(len(keys), len(prints)), LOOKUP_CHUNK):
-        chunk_keys = keys[start:start + LOOKUP_CHUNK]
-        chunk_prints = prints[start:start + LOOKUP_CHUNK]
-        for question in db.session.scalars(select(Question).where(
-                Question.key.in_(chunk_keys) | Question.fingerprint.in_(chunk_prints))):
+        chunk_keys = keys[start : start + LOOKUP_CHUNK]
+        chunk_prints = prints[start : start + LOOKUP_CHUNK]
+        for question in db.session.scalars(
+            select(Question).where(
+                Question.key.in_(chunk_keys) | Question.fingerprint.in_(chunk_prints)
+            )
+        ):
             by_key[question.key] = question
             by_print.setdefault(question.fingerprint, question)
     return by_key, by_print

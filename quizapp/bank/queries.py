@@ -71,13 +71,22 @@ def filter_questions(filters: QuestionFilters) -> Select:
     search = filters.search.strip()
     if search:
         like = _like(search)
-        query = query.where(or_(*(column.ilike(like, escape="\\") for column in (
-            Question.stem, Question.key, Question.source, Question.tags))))
+        query = query.where(
+            or_(
+                *(
+                    column.ilike(like, escape="\\")
+                    for column in (Question.stem, Question.key, Question.source, Question.tags)
+                )
+            )
+        )
     if filters.type is not None:
         query = query.where(Question.type == filters.type)
     if filters.category is not None:
-        query = query.where(Question.category_id.in_(
-            select(Category.id).where(Category.path.startswith(filters.category.path))))
+        query = query.where(
+            Question.category_id.in_(
+                select(Category.id).where(Category.path.startswith(filters.category.path))
+            )
+        )
     if filters.difficulty is not None:
         query = query.where(Question.difficulty == filters.difficulty)
     if filters.active is not None:
@@ -105,8 +114,7 @@ def list_categories() -> list[CategoryItem]:
     items: list[CategoryItem] = []
 
     def visit(parent_id: int | None, prefix: str, depth: int) -> None:
-        for category in sorted(children.get(parent_id, []),
-                               key=lambda c: (c.sort_order, c.id)):
+        for category in sorted(children.get(parent_id, []), key=lambda c: (c.sort_order, c.id)):
             path = f"{prefix}{category.name}"
             items.append(CategoryItem(category, path, depth))
             visit(category.id, f"{path}/", depth + 1)
@@ -119,8 +127,11 @@ def list_editable_ids(actor: Member, questions: list[Question]) -> set[int]:
     """Return the ids of ``questions`` the actor may edit, loading their owners in one query."""
     # The identity map holds objects weakly: keep the owners referenced while asking, so
     # can_edit_question finds them there instead of querying once per question.
-    owners = list(db.session.scalars(
-        select(Branch).where(Branch.id.in_({q.owner_branch_id for q in questions}))))
+    owners = list(
+        db.session.scalars(
+            select(Branch).where(Branch.id.in_({q.owner_branch_id for q in questions}))
+        )
+    )
     editable = {q.id for q in questions if services.can_edit_question(actor, q)}
     del owners
     return editable
@@ -146,14 +157,18 @@ def not_reserved() -> ColumnElement[bool]:
     """SQL condition on Question: neither marked exam-only nor used by an exam or
     competition (quizapp.quizzes.reservations): it may be practised."""
     return Question.exam_only.is_(False) & ~exists().where(
-        ReservedQuestion.question_id == Question.id)
+        ReservedQuestion.question_id == Question.id
+    )
 
 
 def count_reservations(question_ids: list[int]) -> dict[int, int]:
     """Return, per question id, how many exams and competitions keep it out of practice."""
     if not question_ids:
         return {}
-    return dict(db.session.execute(
-        select(ReservedQuestion.question_id, func.count())
-        .where(ReservedQuestion.question_id.in_(question_ids))
-        .group_by(ReservedQuestion.question_id)).all())
+    return dict(
+        db.session.execute(
+            select(ReservedQuestion.question_id, func.count())
+            .where(ReservedQuestion.question_id.in_(question_ids))
+            .group_by(ReservedQuestion.question_id)
+        ).all()
+    )

@@ -53,8 +53,9 @@ def index():
     """List the bank, searchable and filtered; every organiser sees every question."""
     categories = queries.list_categories()
     filters = _filters(categories)
-    page = queries.list_questions(filters, page=request.args.get("page", 1, type=int),
-                                  per_page=PER_PAGE)
+    page = queries.list_questions(
+        filters, page=request.args.get("page", 1, type=int), per_page=PER_PAGE
+    )
     return render_template(
         "bank/index.html",
         page=page,
@@ -132,7 +133,9 @@ def edit(question_id: int):
     if form.validate_on_submit():
         data = form.question_data()
         if data is not None:
-            saved = perform(lambda: services.save_question(current_user, data, question), "已保存。")
+            saved = perform(
+                lambda: services.save_question(current_user, data, question), "已保存。"
+            )
             if saved is not FAILED:
                 return redirect(url_for("bank.show", question_id=question.id))
     return _render_form(form, question)
@@ -146,8 +149,10 @@ def set_active(question_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     active = request.form.get("active") == "1"
-    perform(lambda: services.set_question_active(current_user, question, active),
-            "已启用该题目。" if active else "已停用该题目，今后组卷、练习和每日答题都不会再抽到它。")
+    perform(
+        lambda: services.set_question_active(current_user, question, active),
+        "已启用该题目。" if active else "已停用该题目，今后组卷、练习和每日答题都不会再抽到它。",
+    )
     return redirect(url_for("bank.show", question_id=question.id))
 
 
@@ -166,8 +171,9 @@ def import_questions():
         owner = access.managed_root(current_user)
         try:
             drafts, skipped = READERS[form.format.data](upload.filename or "", upload.read())
-            result = imports.import_drafts(owner.id, drafts, skipped=skipped,
-                                           only_valid=form.only_valid.data)
+            result = imports.import_drafts(
+                owner.id, drafts, skipped=skipped, only_valid=form.only_valid.data
+            )
         except imports.BankImportRejected as exc:
             db.session.rollback()
             rejected = exc
@@ -183,8 +189,12 @@ def import_questions():
 @access.organiser_required
 def download_template():
     """Download the Excel template for importing questions."""
-    return send_file(BytesIO(xlsx.template_xlsx()), mimetype=XLSX, as_attachment=True,
-                     download_name="题库导入模板.xlsx")
+    return send_file(
+        BytesIO(xlsx.template_xlsx()),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name="题库导入模板.xlsx",
+    )
 
 
 @bp.get("/export.xlsx")
@@ -192,5 +202,9 @@ def download_template():
 def export():
     """Export the questions the list shows (same filters) in the import template's layout."""
     questions = queries.list_matching_questions(_filters(queries.list_categories()))
-    return send_file(BytesIO(exports.export_xlsx(questions)), mimetype=XLSX, as_attachment=True,
-                     download_name=f"题库导出-{china_today().isoformat()}.xlsx")
+    return send_file(
+        BytesIO(exports.export_xlsx(questions)),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"题库导出-{china_today().isoformat()}.xlsx",
+    )

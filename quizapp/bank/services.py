@@ -90,8 +90,11 @@ def ensure_category(path: str, cache: dict[str, Category] | None = None) -> Cate
         name = names[depth]
         if len(name) > 100:
             raise DomainError(f"分类名称「{name[:20]}…」过长（最多 100 字）")
-        found = db.session.scalar(select(Category).where(
-            Category.parent_id == (parent.id if parent else None), Category.name == name))
+        found = db.session.scalar(
+            select(Category).where(
+                Category.parent_id == (parent.id if parent else None), Category.name == name
+            )
+        )
         if found is None:
             found = Category(parent=parent, name=name, path="")
             db.session.add(found)
@@ -138,8 +141,7 @@ def _generated_key(data: QuestionData) -> str:
     return "q-" + fingerprint(data)[:16]
 
 
-def save_question(actor: Member, data: QuestionData, question: Question | None = None
-                  ) -> Question:
+def save_question(actor: Member, data: QuestionData, question: Question | None = None) -> Question:
     """Create a question (``question`` None) or update one the actor may edit."""
     problems = check_question(data)
     if problems:

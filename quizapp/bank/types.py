@@ -129,8 +129,9 @@ class SingleChoice(QuestionType):
 
     def check(self, stem: str, options: list[str], answer: Any) -> list[str]:
         problems = super().check(stem, options, answer)
-        if not (isinstance(answer, int) and not isinstance(answer, bool)
-                and 0 <= answer < len(options)):
+        if not (
+            isinstance(answer, int) and not isinstance(answer, bool) and 0 <= answer < len(options)
+        ):
             problems.append("答案不在选项中")
         return problems
 
@@ -157,9 +158,12 @@ class MultipleChoice(QuestionType):
 
     def check(self, stem: str, options: list[str], answer: Any) -> list[str]:
         problems = super().check(stem, options, answer)
-        valid = (isinstance(answer, list) and len(answer) >= 2
-                 and all(isinstance(i, int) and 0 <= i < len(options) for i in answer)
-                 and len(set(answer)) == len(answer))
+        valid = (
+            isinstance(answer, list)
+            and len(answer) >= 2
+            and all(isinstance(i, int) and 0 <= i < len(options) for i in answer)
+            and len(set(answer)) == len(answer)
+        )
         if not valid:
             problems.append("多选题的答案应为至少两个不同的选项")
         return problems
@@ -178,8 +182,9 @@ class MultipleChoice(QuestionType):
             raise AnswerFormatError("多选题的答案格式不正确，请刷新页面后重新作答。")
         return sorted({_option_index(item, options) for item in raw})
 
-    def grade(self, answer: list[int], response: Any, points: float,
-              partial: bool = False) -> float:
+    def grade(
+        self, answer: list[int], response: Any, points: float, partial: bool = False
+    ) -> float:
         if not response:
             return 0.0
         chosen, right = set(response), set(answer)
@@ -232,14 +237,22 @@ class FillInBlank(QuestionType):
 
     def check(self, stem: str, options: list[str], answer: Any) -> list[str]:
         problems = super().check(stem, options, answer)
-        valid = (isinstance(answer, list) and answer
-                 and all(isinstance(accepted, list) and accepted
-                         and all(isinstance(t, str) and t.strip() for t in accepted)
-                         for accepted in answer))
+        valid = (
+            isinstance(answer, list)
+            and answer
+            and all(
+                isinstance(accepted, list)
+                and accepted
+                and all(isinstance(t, str) and t.strip() for t in accepted)
+                for accepted in answer
+            )
+        )
         if not valid:
             problems.append("填空题每个空至少要有一个答案")
         elif len(answer) != count_blanks(stem):
-            problems.append(f"题干有 {count_blanks(stem)} 个空（用 ___ 表示），答案有 {len(answer)} 个")
+            problems.append(
+                f"题干有 {count_blanks(stem)} 个空（用 ___ 表示），答案有 {len(answer)} 个"
+            )
         return problems
 
     def answer_from_text(self, text: str, options: list[str], stem: str) -> list[list[str]]:
@@ -251,13 +264,15 @@ class FillInBlank(QuestionType):
         return answer
 
     def answer_to_text(self, answer: list[Any], options: list[str]) -> str:
-        return printable("；".join("|".join(a) if isinstance(a, list) else str(a)
-                                  for a in answer))
+        return printable("；".join("|".join(a) if isinstance(a, list) else str(a) for a in answer))
 
     def parse_response(self, raw: Any, options: list[str], stem: str) -> list[str]:
         blanks = count_blanks(stem)
-        if (not isinstance(raw, list) or len(raw) != blanks
-                or not all(isinstance(t, str) for t in raw)):
+        if (
+            not isinstance(raw, list)
+            or len(raw) != blanks
+            or not all(isinstance(t, str) for t in raw)
+        ):
             raise AnswerFormatError(f"本题有 {blanks} 个空，请逐空填写。")
         if any(len(t) > 200 for t in raw):
             raise AnswerFormatError("每个空最多填写 200 个字。")
@@ -265,12 +280,14 @@ class FillInBlank(QuestionType):
             raise AnswerFormatError("答案中有无法识别的字符，请删除后重新填写。")
         return [t.strip() for t in raw]
 
-    def grade(self, answer: list[list[str]], response: Any, points: float,
-              partial: bool = False) -> float:
+    def grade(
+        self, answer: list[list[str]], response: Any, points: float, partial: bool = False
+    ) -> float:
         if not response:
             return 0.0
         right = sum(
-            1 for accepted, given in zip(answer, response)
+            1
+            for accepted, given in zip(answer, response)
             if normalise_text(given) in {normalise_text(a) for a in accepted}
         )
         return round(points * right / len(answer), 2)
@@ -283,8 +300,9 @@ class FillInBlank(QuestionType):
         return "；".join(printable(t) or "（空）" for t in items)
 
 
-def display_text(question_type: str, value: Any, options: list[str],
-                 order: list[int] | None = None) -> str:
+def display_text(
+    question_type: str, value: Any, options: list[str], order: list[int] | None = None
+) -> str:
     """Show an answer or response with the letters the member saw (options may be shuffled)."""
     if value is None:
         return "未作答"
@@ -302,8 +320,10 @@ REGISTRY: dict[str, QuestionType] = {
     t.code: t for t in (SingleChoice(), MultipleChoice(), TrueFalse(), FillInBlank())
 }
 BY_LABEL: dict[str, QuestionType] = {t.label: t for t in REGISTRY.values()} | {
-    "单选题": REGISTRY["single"], "多选题": REGISTRY["multiple"],
-    "判断题": REGISTRY["truefalse"], "填空题": REGISTRY["fill"],
+    "单选题": REGISTRY["single"],
+    "多选题": REGISTRY["multiple"],
+    "判断题": REGISTRY["truefalse"],
+    "填空题": REGISTRY["fill"],
 }
 
 

@@ -34,12 +34,58 @@ from quizapp.study.models import Material
 from quizapp.study.sanitize import render_markdown
 
 BENCH_PASSWORD = "bench123456"
-UNITS = ["城关分局", "经济开发区分局", "高新区分局", "滨江分局", "交通警察支队", "刑事侦查支队",
-         "治安管理支队", "市局机关"]
-PLACES = ["东关", "西关", "南街", "北街", "城东", "城西", "新华", "解放", "人民", "胜利", "和平",
-          "长安", "中山", "建设", "光明", "幸福", "民主", "团结", "朝阳", "青山", "白塔", "金水",
-          "沙河", "柳林", "杨庄", "王集", "李桥", "马店", "石门", "龙泉", "凤凰", "桃园", "枫林",
-          "梅园", "清河", "双桥", "三里", "五星", "七里", "九龙"]
+UNITS = [
+    "城关分局",
+    "经济开发区分局",
+    "高新区分局",
+    "滨江分局",
+    "交通警察支队",
+    "刑事侦查支队",
+    "治安管理支队",
+    "市局机关",
+]
+PLACES = [
+    "东关",
+    "西关",
+    "南街",
+    "北街",
+    "城东",
+    "城西",
+    "新华",
+    "解放",
+    "人民",
+    "胜利",
+    "和平",
+    "长安",
+    "中山",
+    "建设",
+    "光明",
+    "幸福",
+    "民主",
+    "团结",
+    "朝阳",
+    "青山",
+    "白塔",
+    "金水",
+    "沙河",
+    "柳林",
+    "杨庄",
+    "王集",
+    "李桥",
+    "马店",
+    "石门",
+    "龙泉",
+    "凤凰",
+    "桃园",
+    "枫林",
+    "梅园",
+    "清河",
+    "双桥",
+    "三里",
+    "五星",
+    "七里",
+    "九龙",
+]
 KINDS = ["派出所", "警务站", "中队", "大队", "科", "处", "所", "队"]
 TOPICS = ["党纪学习教育", "主题教育", "党章党规", "公安业务", "廉洁自律", "政治理论"]
 PARTY = [PoliticalStatus.FULL.value, PoliticalStatus.PROBATIONARY.value]
@@ -92,8 +138,9 @@ def china_moment(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), CHINA)
 
 
-def build_bench_bureau(now: datetime, *, members: int = 10_000, branches: int = 300,
-                       days: int = 365, seed: int = 2026) -> str:
+def build_bench_bureau(
+    now: datetime, *, members: int = 10_000, branches: int = 300, days: int = 365, seed: int = 2026
+) -> str:
     """Create the benchmark bureau in an empty database (flushed, not committed); summarise it."""
     from quizapp.benchdata.activity import build_activity
 
@@ -106,9 +153,11 @@ def build_bench_bureau(now: datetime, *, members: int = 10_000, branches: int = 
     people = _members(units, leaves, members, first, today, rng)
     bureau = Bureau(root, admin, units, leaves, people, first, today, now)
     activity = build_activity(bureau, _materials(bureau, rng), rng)
-    return (f"bench bureau: {len(units)} units, {len(leaves)} branches, {len(people)} members "
-            f"over {days} days; {activity}; logins admin, org01…org{len(units):02d} "
-            f"(password {BENCH_PASSWORD})")
+    return (
+        f"bench bureau: {len(units)} units, {len(leaves)} branches, {len(people)} members "
+        f"over {days} days; {activity}; logins admin, org01…org{len(units):02d} "
+        f"(password {BENCH_PASSWORD})"
+    )
 
 
 def refresh_statistics() -> None:
@@ -122,27 +171,42 @@ def refresh_statistics() -> None:
         db.session.commit()
 
 
-def _tree(admin: Member, root: Branch, count: int,
-          rng: random.Random) -> tuple[list[Branch], list[Branch]]:
+def _tree(
+    admin: Member, root: Branch, count: int, rng: random.Random
+) -> tuple[list[Branch], list[Branch]]:
     """Create 4 to 8 units and ``count`` branches spread unevenly over them."""
-    units = [create_branch(admin, root, BranchKind.UNIT, f"U{i + 1:02d}", name, i + 1)
-             for i, name in enumerate(UNITS[:min(count, 8, 4 + count // 75)])]
+    units = [
+        create_branch(admin, root, BranchKind.UNIT, f"U{i + 1:02d}", name, i + 1)
+        for i, name in enumerate(UNITS[: min(count, 8, 4 + count // 75)])
+    ]
     weights = [rng.uniform(0.5, 1.5) for _ in units]
-    owners = list(range(len(units))) + rng.choices(range(len(units)), weights,
-                                                   k=count - len(units))
+    owners = list(range(len(units))) + rng.choices(range(len(units)), weights, k=count - len(units))
     leaves, order = [], [0] * len(units)
     for number, owner in enumerate(sorted(owners)):
         place, kind = PLACES[number % len(PLACES)], KINDS[number // len(PLACES) % len(KINDS)]
         extra = number // (len(PLACES) * len(KINDS))
         order[owner] += 1
-        leaves.append(create_branch(
-            admin, units[owner], BranchKind.BRANCH, f"B{number + 1:04d}",
-            f"{place}{kind}{extra + 1 if extra else ''}党支部", order[owner]))
+        leaves.append(
+            create_branch(
+                admin,
+                units[owner],
+                BranchKind.BRANCH,
+                f"B{number + 1:04d}",
+                f"{place}{kind}{extra + 1 if extra else ''}党支部",
+                order[owner],
+            )
+        )
     return units, leaves
 
 
-def _members(units: list[Branch], leaves: list[Branch], count: int, first: date,
-             today: date, rng: random.Random) -> list[Person]:
+def _members(
+    units: list[Branch],
+    leaves: list[Branch],
+    count: int,
+    first: date,
+    today: date,
+    rng: random.Random,
+) -> list[Person]:
     """Insert the members and their stays in bulk; return them as people."""
     sizes = [rng.uniform(0.4, 1.8) for _ in leaves]
     homes = rng.choices(range(len(leaves)), sizes, k=count)
@@ -165,27 +229,44 @@ def _members(units: list[Branch], leaves: list[Branch], count: int, first: date,
             joined = today - timedelta(days=rng.randint(30, 330))
         elif status == PoliticalStatus.FULL:
             joined = today - timedelta(days=rng.randint(400, 12_000))
-        row = dict(police_no=f"p{number + 1:06d}" if police else None,
-                   phone=None if police else f"138{number + 1:08d}", name=_name(rng),
-                   branch_id=leaves[home].id, political_status=status.value,
-                   joined_party_on=joined, is_active=True, role=Role.MEMBER.value,
-                   scope_branch_id=None, password_hash=shared, must_change_password=False)
+        row = dict(
+            police_no=f"p{number + 1:06d}" if police else None,
+            phone=None if police else f"138{number + 1:08d}",
+            name=_name(rng),
+            branch_id=leaves[home].id,
+            political_status=status.value,
+            joined_party_on=joined,
+            is_active=True,
+            role=Role.MEMBER.value,
+            scope_branch_id=None,
+            password_hash=shared,
+            must_change_password=False,
+        )
         if number < len(organisers):
-            row |= dict(police_no=f"org{number + 1:02d}", role=Role.ORGANISER.value,
-                        scope_branch_id=units[number].id)
+            row |= dict(
+                police_no=f"org{number + 1:02d}",
+                role=Role.ORGANISER.value,
+                scope_branch_id=units[number].id,
+            )
         person = Person(0, status.value, _diligence(rng), rng.uniform(0.45, 0.98))
         person.stays = _history(rng, leaves, home, first, days, number < len(organisers))
         if person.stays[-1][2] is not None:
             row["is_active"] = False
         rows.append(row)
         people.append(person)
-    ids = db.session.scalars(insert(Member).returning(Member.id, sort_by_parameter_order=True),
-                             rows).all()
+    ids = db.session.scalars(
+        insert(Member).returning(Member.id, sort_by_parameter_order=True), rows
+    ).all()
     for person, member_id in zip(people, ids, strict=True):
         person.id = member_id
-    db.session.execute(insert(Membership), [
-        dict(member_id=p.id, branch_id=b, started_on=s, ended_on=e)
-        for p in people for b, s, e in p.stays])
+    db.session.execute(
+        insert(Membership),
+        [
+            dict(member_id=p.id, branch_id=b, started_on=s, ended_on=e)
+            for p in people
+            for b, s, e in p.stays
+        ],
+    )
     return people
 
 
@@ -193,8 +274,9 @@ def _diligence(rng: random.Random) -> float:
     return 0.0 if rng.random() < 0.08 else rng.betavariate(1.4, 2.2)
 
 
-def _history(rng: random.Random, leaves: list[Branch], home: int, first: date, days: int,
-             plain: bool) -> list[tuple[int, date, date | None]]:
+def _history(
+    rng: random.Random, leaves: list[Branch], home: int, first: date, days: int, plain: bool
+) -> list[tuple[int, date, date | None]]:
     """Return a member's stays: most stay put; some moved, left or joined during the year."""
     since = first - timedelta(days=rng.randint(30, 3650))
     branch = leaves[home].id
@@ -221,13 +303,25 @@ def _materials(bureau: Bureau, rng: random.Random) -> list[Material]:
     for number in range(count):
         opens = bureau.first + timedelta(days=number * days // count)
         topic = TOPICS[number % len(TOPICS)]
-        body = (f"# {topic}学习资料（第{number + 1}期）\n\n本期围绕{topic}，"
-                "学习相关党内法规和上级部署要求，结合公安工作实际谈认识、找差距、抓落实。\n")
-        materials.append(Material(
-            title=f"{topic}学习资料（第{number + 1}期）", topic=topic, body_markdown=body,
-            body_html=render_markdown(body), estimated_minutes=rng.choice((10, 15, 20, 30)),
-            sort_order=number, status="published", opens_at=china_moment(opens, 8),
-            audience=audience, owner_branch_id=bureau.root.id, created_by_id=bureau.admin.id))
+        body = (
+            f"# {topic}学习资料（第{number + 1}期）\n\n本期围绕{topic}，"
+            "学习相关党内法规和上级部署要求，结合公安工作实际谈认识、找差距、抓落实。\n"
+        )
+        materials.append(
+            Material(
+                title=f"{topic}学习资料（第{number + 1}期）",
+                topic=topic,
+                body_markdown=body,
+                body_html=render_markdown(body),
+                estimated_minutes=rng.choice((10, 15, 20, 30)),
+                sort_order=number,
+                status="published",
+                opens_at=china_moment(opens, 8),
+                audience=audience,
+                owner_branch_id=bureau.root.id,
+                created_by_id=bureau.admin.id,
+            )
+        )
     db.session.add_all(materials)
     db.session.flush()
     return materials

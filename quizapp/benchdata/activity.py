@@ -62,7 +62,8 @@ class Drive:
     def elapsed(self, today: date) -> float:
         c = self.campaign
         return max(0, (self.last_day(today) - c.starts_on).days + 1) / (
-            (c.ends_on - c.starts_on).days + 1)
+            (c.ends_on - c.starts_on).days + 1
+        )
 
 
 def build_activity(bureau: Bureau, materials: list[Material], rng: random.Random) -> str:
@@ -72,14 +73,16 @@ def build_activity(bureau: Bureau, materials: list[Material], rng: random.Random
     sessions, attended = _offline(bureau, drives, rng)
     attempts, answers = _attempts(bureau, drives, rng)
     reflections = _reflections(bureau, drives, rng)
-    return (f"{len(materials)} materials, {minutes} study-minute rows, {len(drives)} campaigns "
-            f"with a quiz each, {sessions} offline sessions ({attended} attendances), "
-            f"{attempts} attempts ({answers} answers), {reflections} reflections")
+    return (
+        f"{len(materials)} materials, {minutes} study-minute rows, {len(drives)} campaigns "
+        f"with a quiz each, {sessions} offline sessions ({attended} attendances), "
+        f"{attempts} attempts ({answers} answers), {reflections} reflections"
+    )
 
 
 def _insert(model: type, rows: list[dict]) -> int:
     for start in range(0, len(rows), CHUNK):
-        db.session.execute(insert(model), rows[start:start + CHUNK])
+        db.session.execute(insert(model), rows[start : start + CHUNK])
     return len(rows)
 
 
@@ -87,47 +90,117 @@ def _campaigns(bureau: Bureau, materials: list[Material], rng: random.Random) ->
     """Two finished campaigns, a running one and a training class, each with its quiz."""
     first, today, span = bureau.first, bureau.today, (bureau.today - bureau.first).days + 1
     load_starter_bank(bureau.root)
-    bank = list(db.session.scalars(select(Question).where(Question.is_active.is_(True))
-                                   .order_by(Question.id)))
-    learners = [p for p in bureau.people if p.status in ("activist", "candidate")
-                and p.stays[-1][2] is None]
+    bank = list(
+        db.session.scalars(
+            select(Question).where(Question.is_active.is_(True)).order_by(Question.id)
+        )
+    )
+    learners = [
+        p for p in bureau.people if p.status in ("activist", "candidate") and p.stays[-1][2] is None
+    ]
     roster = rng.sample(learners, min(300, len(learners)))
     year = today.year
     plans = [  # title, kind, start, end, minutes, materials, must pass, offline, reflections
-        ("党纪学习教育专题学习", "campaign", first + timedelta(days=span * 15 // 100),
-         first + timedelta(days=span * 40 // 100), 240, 3, True, 1, 1, PARTY),
-        ("主题教育读书班", "campaign", first + timedelta(days=span * 55 // 100),
-         first + timedelta(days=span * 72 // 100), 120, 2, False, 0, 0, None),
-        (f"{year}年度全警政治轮训", "campaign", max(first, today - timedelta(days=span * 12 // 100)),
-         today + timedelta(days=20), 180, 3, True, 1, 1, PARTY),
-        (f"{year}年入党积极分子培训班", "training_class",
-         max(first, today - timedelta(days=span * 6 // 100)), today + timedelta(days=10), 60, 2,
-         True, 0, 0, None),
+        (
+            "党纪学习教育专题学习",
+            "campaign",
+            first + timedelta(days=span * 15 // 100),
+            first + timedelta(days=span * 40 // 100),
+            240,
+            3,
+            True,
+            1,
+            1,
+            PARTY,
+        ),
+        (
+            "主题教育读书班",
+            "campaign",
+            first + timedelta(days=span * 55 // 100),
+            first + timedelta(days=span * 72 // 100),
+            120,
+            2,
+            False,
+            0,
+            0,
+            None,
+        ),
+        (
+            f"{year}年度全警政治轮训",
+            "campaign",
+            max(first, today - timedelta(days=span * 12 // 100)),
+            today + timedelta(days=20),
+            180,
+            3,
+            True,
+            1,
+            1,
+            PARTY,
+        ),
+        (
+            f"{year}年入党积极分子培训班",
+            "training_class",
+            max(first, today - timedelta(days=span * 6 // 100)),
+            today + timedelta(days=10),
+            60,
+            2,
+            True,
+            0,
+            0,
+            None,
+        ),
     ]
     opened = [china_day(m) for m in materials]
     drives = []
     for title, kind, starts, ends, minutes, count, must_pass, offline, written, statuses in plans:
         available = [m for m, day in zip(materials, opened, strict=True) if day <= starts]
         picks = rng.sample(bank, min(QUESTIONS_PER_QUIZ, len(bank)))
-        members = (list(db.session.scalars(select(Member).where(
-            Member.id.in_([p.id for p in roster])))) if kind == "training_class" else [])
-        quiz = quizzes.save_quiz(bureau.admin, quizzes.QuizData(
-            title=f"{title}测试", kind=QuizKind.EXAM, opens_at=china_moment(starts, 8),
-            closes_at=china_moment(ends, 22), time_limit_minutes=30, attempts_allowed=2,
-            counting=Counting.HIGHEST, shuffle_questions=False, shuffle_options=False,
-            fixed_questions=picks, branches=[] if members else [bureau.root],
-            statuses=statuses or [], roster=members))
+        members = (
+            list(db.session.scalars(select(Member).where(Member.id.in_([p.id for p in roster]))))
+            if kind == "training_class"
+            else []
+        )
+        quiz = quizzes.save_quiz(
+            bureau.admin,
+            quizzes.QuizData(
+                title=f"{title}测试",
+                kind=QuizKind.EXAM,
+                opens_at=china_moment(starts, 8),
+                closes_at=china_moment(ends, 22),
+                time_limit_minutes=30,
+                attempts_allowed=2,
+                counting=Counting.HIGHEST,
+                shuffle_questions=False,
+                shuffle_options=False,
+                fixed_questions=picks,
+                branches=[] if members else [bureau.root],
+                statuses=statuses or [],
+                roster=members,
+            ),
+        )
         quizzes.set_published(bureau.admin, quiz, True)
-        campaign = campaigns.save_campaign(bureau.admin, campaigns.CampaignData(
-            title=title, kind=kind, starts_on=starts, ends_on=ends, minute_target=minutes,
-            offline_sessions_required=offline, reflections_required=written,
-            materials=available[-count:], quizzes=[(quiz, must_pass)],
-            branches=[] if members else [bureau.root], statuses=statuses or []))
+        campaign = campaigns.save_campaign(
+            bureau.admin,
+            campaigns.CampaignData(
+                title=title,
+                kind=kind,
+                starts_on=starts,
+                ends_on=ends,
+                minute_target=minutes,
+                offline_sessions_required=offline,
+                reflections_required=written,
+                materials=available[-count:],
+                quizzes=[(quiz, must_pass)],
+                branches=[] if members else [bureau.root],
+                statuses=statuses or [],
+            ),
+        )
         if members:
             campaigns.enrol_members(bureau.admin, campaign, members)
         campaigns.set_published(bureau.admin, campaign, True)
-        drives.append(Drive(campaign, quiz, picks, statuses,
-                            {m.id for m in members} if members else None))
+        drives.append(
+            Drive(campaign, quiz, picks, statuses, {m.id for m in members} if members else None)
+        )
     return drives
 
 
@@ -136,8 +209,9 @@ def china_day(material: Material) -> date:
     return to_china(material.opens_at).date()
 
 
-def _study(bureau: Bureau, materials: list[Material], drives: list[Drive],
-           rng: random.Random) -> int:
+def _study(
+    bureau: Bureau, materials: list[Material], drives: list[Drive], rng: random.Random
+) -> int:
     """Study minutes: a chance each day that grows with diligence and during campaigns."""
     opened = [china_day(m) for m in materials]
     rows: list[dict] = []
@@ -154,8 +228,9 @@ def _study(bureau: Bureau, materials: list[Material], drives: list[Drive],
             if running is not None:
                 chance = min(0.9, chance * 2.2)
             if rng.random() < chance:
-                rows += _study_day(person, day, running, materials,
-                                   bisect.bisect_right(opened, day), rng)
+                rows += _study_day(
+                    person, day, running, materials, bisect.bisect_right(opened, day), rng
+                )
             day += timedelta(days=1)
         if len(rows) >= CHUNK:
             written += _insert(StudyMinute, rows)
@@ -163,8 +238,14 @@ def _study(bureau: Bureau, materials: list[Material], drives: list[Drive],
     return written + _insert(StudyMinute, rows)
 
 
-def _study_day(person: Person, day: date, running: Campaign | None, materials: list[Material],
-               opened: int, rng: random.Random) -> list[dict]:
+def _study_day(
+    person: Person,
+    day: date,
+    running: Campaign | None,
+    materials: list[Material],
+    opened: int,
+    rng: random.Random,
+) -> list[dict]:
     rows, seen = [], set()
     for _ in range(1 if rng.random() < 0.7 else 2):
         if running is not None and running.materials and rng.random() < 0.6:
@@ -176,8 +257,16 @@ def _study_day(person: Person, day: date, running: Campaign | None, materials: l
         seen.add(material.id)
         seconds = rng.randint(3, 30) * 60
         start = china_moment(day, rng.randint(7, 21), rng.randint(0, 59))
-        rows.append(dict(member_id=person.id, material_id=material.id, day=day, seconds=seconds,
-                         first_beat_at=start, last_beat_at=start + timedelta(seconds=seconds)))
+        rows.append(
+            dict(
+                member_id=person.id,
+                material_id=material.id,
+                day=day,
+                seconds=seconds,
+                first_beat_at=start,
+                last_beat_at=start + timedelta(seconds=seconds),
+            )
+        )
     return rows
 
 
@@ -192,27 +281,50 @@ def _offline(bureau: Bureau, drives: list[Drive], rng: random.Random) -> tuple[i
     for branch in bureau.branches:
         day = bureau.first + timedelta(days=rng.randint(0, 27))
         while day < bureau.today:
-            sessions.append(dict(title=f"{day.month}月主题党日", kind="party_day", held_on=day,
-                                 duration_minutes=90, branch_id=branch.id, notes="",
-                                 recorded_by_id=bureau.admin.id))
+            sessions.append(
+                dict(
+                    title=f"{day.month}月主题党日",
+                    kind="party_day",
+                    held_on=day,
+                    duration_minutes=90,
+                    branch_id=branch.id,
+                    notes="",
+                    recorded_by_id=bureau.admin.id,
+                )
+            )
             day += timedelta(days=rng.randint(26, 35))
         for campaign in lectures:
             last = min(campaign.ends_on, bureau.today - timedelta(days=1))
             if last >= campaign.starts_on:
                 held = campaign.starts_on + timedelta(
-                    days=rng.randint(0, (last - campaign.starts_on).days))
-                sessions.append(dict(title=f"{campaign.title}专题党课", kind="lecture",
-                                     held_on=held, duration_minutes=60, branch_id=branch.id,
-                                     notes="", recorded_by_id=bureau.admin.id))
-    ids = db.session.scalars(
-        insert(OfflineSession).returning(OfflineSession.id, sort_by_parameter_order=True),
-        sessions).all() if sessions else []
+                    days=rng.randint(0, (last - campaign.starts_on).days)
+                )
+                sessions.append(
+                    dict(
+                        title=f"{campaign.title}专题党课",
+                        kind="lecture",
+                        held_on=held,
+                        duration_minutes=60,
+                        branch_id=branch.id,
+                        notes="",
+                        recorded_by_id=bureau.admin.id,
+                    )
+                )
+    ids = (
+        db.session.scalars(
+            insert(OfflineSession).returning(OfflineSession.id, sort_by_parameter_order=True),
+            sessions,
+        ).all()
+        if sessions
+        else []
+    )
     attendance = [
         dict(session_id=session_id, member_id=person.id)
         for session_id, session in zip(ids, sessions, strict=True)
         for person in residents[session["branch_id"]]
         if person.branch_on(session["held_on"]) == session["branch_id"]
-        and rng.random() < 0.5 + 0.45 * person.diligence]
+        and rng.random() < 0.5 + 0.45 * person.diligence
+    ]
     return len(sessions), _insert(OfflineAttendance, attendance)
 
 
@@ -225,8 +337,11 @@ def _attempts(bureau: Bureau, drives: list[Drive], rng: random.Random) -> tuple[
         elapsed = drive.elapsed(bureau.today)
         for person in bureau.people:
             window = person.window(drive.campaign.starts_on, last)
-            if (window is None or not drive.includes(person)
-                    or rng.random() >= (0.3 + 0.65 * person.diligence) * elapsed):
+            if (
+                window is None
+                or not drive.includes(person)
+                or rng.random() >= (0.3 + 0.65 * person.diligence) * elapsed
+            ):
                 continue
             day = window[0] + timedelta(days=rng.randint(0, (window[1] - window[0]).days))
             hour = rng.randint(8, 19)
@@ -235,28 +350,46 @@ def _attempts(bureau: Bureau, drives: list[Drive], rng: random.Random) -> tuple[
                 submitted = started + timedelta(minutes=rng.randint(8, 28))
                 right = [rng.random() < person.skill for _ in drive.questions]
                 score = sum(p for p, ok in zip(points, right, strict=True) if ok)
-                papers.append(dict(
-                    quiz_id=quiz.id, member_id=person.id, number=number, status="submitted",
-                    started_at=started, deadline_at=started + timedelta(minutes=30),
-                    submitted_at=submitted, auto_submitted=False, score=score,
-                    max_score=sum(points), leave_count=0,
-                    passed=score >= sum(points) * quiz.pass_percent / 100 - 1e-9))
+                papers.append(
+                    dict(
+                        quiz_id=quiz.id,
+                        member_id=person.id,
+                        number=number,
+                        status="submitted",
+                        started_at=started,
+                        deadline_at=started + timedelta(minutes=30),
+                        submitted_at=submitted,
+                        auto_submitted=False,
+                        score=score,
+                        max_score=sum(points),
+                        leave_count=0,
+                        passed=score >= sum(points) * quiz.pass_percent / 100 - 1e-9,
+                    )
+                )
                 sittings.append((drive, right, submitted))
     ids = []
     for start in range(0, len(papers), CHUNK):
         ids += db.session.scalars(
             insert(Attempt).returning(Attempt.id, sort_by_parameter_order=True),
-            papers[start:start + CHUNK]).all()
+            papers[start : start + CHUNK],
+        ).all()
     answers = []
     for attempt_id, (drive, right, submitted) in zip(ids, sittings, strict=True):
         for position, (question, ok) in enumerate(zip(drive.questions, right, strict=True)):
             points = float(drive.quiz.points[question.type])
-            answers.append(dict(
-                attempt_id=attempt_id, question_id=question.id, position=position,
-                option_order=list(range(len(question.options or []))), points=points,
-                response=_right_response(question) if ok else _wrong_response(question, rng),
-                seq=position + 1, answered_at=submitted - timedelta(minutes=1),
-                mark=points if ok else 0.0))
+            answers.append(
+                dict(
+                    attempt_id=attempt_id,
+                    question_id=question.id,
+                    position=position,
+                    option_order=list(range(len(question.options or []))),
+                    points=points,
+                    response=_right_response(question) if ok else _wrong_response(question, rng),
+                    seq=position + 1,
+                    answered_at=submitted - timedelta(minutes=1),
+                    mark=points if ok else 0.0,
+                )
+            )
     return len(papers), _insert(AttemptAnswer, answers)
 
 
@@ -269,8 +402,11 @@ def _reflections(bureau: Bureau, drives: list[Drive], rng: random.Random) -> int
             continue
         for person in bureau.people:
             window = person.window(campaign.starts_on, last)
-            if (window is None or not drive.includes(person) or rng.random()
-                    >= (0.15 + 0.75 * person.diligence) * drive.elapsed(bureau.today)):
+            if (
+                window is None
+                or not drive.includes(person)
+                or rng.random() >= (0.15 + 0.75 * person.diligence) * drive.elapsed(bureau.today)
+            ):
                 continue
             day = window[0] + timedelta(days=rng.randint(0, (window[1] - window[0]).days))
             status = rng.choices(("accepted", "submitted", "returned"), (80, 12, 8))[0]
@@ -278,11 +414,18 @@ def _reflections(bureau: Bureau, drives: list[Drive], rng: random.Random) -> int
             if reviewed >= bureau.today:
                 status = "submitted"
             done = status != "submitted"
-            rows.append(dict(
-                member_id=person.id, material_id=None, campaign_id=campaign.id,
-                title=f"学习“{campaign.title}”的心得体会", body=REFLECTION, status=status,
-                reviewer_id=bureau.admin.id if done else None,
-                review_comment="请结合本职工作再谈具体认识。" if status == "returned" else "",
-                submitted_at=china_moment(day, 20),
-                reviewed_at=china_moment(reviewed, 9) if done else None))
+            rows.append(
+                dict(
+                    member_id=person.id,
+                    material_id=None,
+                    campaign_id=campaign.id,
+                    title=f"学习“{campaign.title}”的心得体会",
+                    body=REFLECTION,
+                    status=status,
+                    reviewer_id=bureau.admin.id if done else None,
+                    review_comment="请结合本职工作再谈具体认识。" if status == "returned" else "",
+                    submitted_at=china_moment(day, 20),
+                    reviewed_at=china_moment(reviewed, 9) if done else None,
+                )
+            )
     return _insert(Reflection, rows)

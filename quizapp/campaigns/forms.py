@@ -43,53 +43,101 @@ MAX_LIST_ROWS = 5_000
 
 
 def _count(label: str, most: int, unit: str, description: str) -> IntegerField:
-    return IntegerField(label, default=0, description=description, validators=[
-        InputRequired(f"请填写{label}，不要求请填 0。"),
-        NumberRange(min=0, max=most, message=f"{label}应为 0 至 {most} {unit}。")])
+    return IntegerField(
+        label,
+        default=0,
+        description=description,
+        validators=[
+            InputRequired(f"请填写{label}，不要求请填 0。"),
+            NumberRange(min=0, max=most, message=f"{label}应为 0 至 {most} {unit}。"),
+        ],
+    )
 
 
 class CampaignForm(BaseForm):
     """Every setting of a campaign or training class, on one page."""
 
-    title = StringField("标题", validators=[DataRequired("请填写标题。"),
-                                          Length(max=100, message="标题不能超过 100 字。")])
-    description = TextAreaField("说明", validators=[Length(max=2000)],
-                                description="党员在任务页面看到，可写学习要求、时间安排等。")
-    kind = RadioField("类型", choices=[SelectChoice(k, label) for k, label in KINDS.items()],
-                      default="campaign", invalid_choice_message="请选择类型。",
-                      description="学习任务按组织和政治面貌确定参加人员；培训班的学员按名单确定，"
-                                  "保存后在培训班页面勾选人员或粘贴警号、手机号。")
-    starts_on = DateField("开始日期", validators=[DataRequired("请填写开始日期。")],
-                          description="北京时间，含当天。")
-    ends_on = DateField("结束日期", validators=[DataRequired("请填写结束日期。")],
-                        description="含当天。")
-    minute_target = _count("学习时长要求（分钟）", MAX_MINUTE_TARGET, "分钟",
-                           "任务期间在线学习累计达到的分钟数；0 表示不要求。")
+    title = StringField(
+        "标题",
+        validators=[DataRequired("请填写标题。"), Length(max=100, message="标题不能超过 100 字。")],
+    )
+    description = TextAreaField(
+        "说明",
+        validators=[Length(max=2000)],
+        description="党员在任务页面看到，可写学习要求、时间安排等。",
+    )
+    kind = RadioField(
+        "类型",
+        choices=[SelectChoice(k, label) for k, label in KINDS.items()],
+        default="campaign",
+        invalid_choice_message="请选择类型。",
+        description="学习任务按组织和政治面貌确定参加人员；培训班的学员按名单确定，"
+        "保存后在培训班页面勾选人员或粘贴警号、手机号。",
+    )
+    starts_on = DateField(
+        "开始日期", validators=[DataRequired("请填写开始日期。")], description="北京时间，含当天。"
+    )
+    ends_on = DateField(
+        "结束日期", validators=[DataRequired("请填写结束日期。")], description="含当天。"
+    )
+    minute_target = _count(
+        "学习时长要求（分钟）",
+        MAX_MINUTE_TARGET,
+        "分钟",
+        "任务期间在线学习累计达到的分钟数；0 表示不要求。",
+    )
     offline_counts_as_minutes = BooleanField(
-        "线下学习计入学习时长", description="任务期间参加的线下学习（专题讲座、学习研讨、主题党日）"
-                                  "按其时长计入上面的学习时长。")
-    offline_sessions_required = _count("线下学习次数要求", MAX_OFFLINE_REQUIRED, "次",
-                                       "任务期间须参加的线下学习次数；0 表示不要求。")
-    reflections_required = _count("心得体会篇数要求", MAX_REFLECTIONS_REQUIRED, "篇",
-                                  "针对本任务提交、经审阅通过的心得体会篇数；0 表示不要求。")
+        "线下学习计入学习时长",
+        description="任务期间参加的线下学习（专题讲座、学习研讨、主题党日）"
+        "按其时长计入上面的学习时长。",
+    )
+    offline_sessions_required = _count(
+        "线下学习次数要求",
+        MAX_OFFLINE_REQUIRED,
+        "次",
+        "任务期间须参加的线下学习次数；0 表示不要求。",
+    )
+    reflections_required = _count(
+        "心得体会篇数要求",
+        MAX_REFLECTIONS_REQUIRED,
+        "篇",
+        "针对本任务提交、经审阅通过的心得体会篇数；0 表示不要求。",
+    )
     material_ids = SelectMultipleField(
-        "必学资料", coerce=int, invalid_choice_message="所选学习资料不存在或不在您的管理范围内。",
+        "必学资料",
+        coerce=int,
+        invalid_choice_message="所选学习资料不存在或不在您的管理范围内。",
         description="学习时长达到资料的预计学习时间即为学完（任务结束前任何一天学的都算）。"
-                    "草稿资料须发布后党员才能学习。")
+        "草稿资料须发布后党员才能学习。",
+    )
     quiz_ids = SelectMultipleField(
-        "必答测试", coerce=int, invalid_choice_message="所选测试不存在或不在您的管理范围内。",
-        description="交卷即算完成；勾选“须及格”的，按该测试的计分方式取成绩，及格才算完成。")
-    must_pass_ids = SelectMultipleField("须及格", coerce=int,
-                                        invalid_choice_message="所选测试不存在或不在您的管理范围内。")
+        "必答测试",
+        coerce=int,
+        invalid_choice_message="所选测试不存在或不在您的管理范围内。",
+        description="交卷即算完成；勾选“须及格”的，按该测试的计分方式取成绩，及格才算完成。",
+    )
+    must_pass_ids = SelectMultipleField(
+        "须及格", coerce=int, invalid_choice_message="所选测试不存在或不在您的管理范围内。"
+    )
     branch_ids = SelectMultipleField(
-        "参加组织", coerce=int, invalid_choice_message="所选组织不存在或不在您的管理范围内。",
-        description="学习任务：选中的组织及其全部下级的人员参加。培训班不用选择。")
+        "参加组织",
+        coerce=int,
+        invalid_choice_message="所选组织不存在或不在您的管理范围内。",
+        description="学习任务：选中的组织及其全部下级的人员参加。培训班不用选择。",
+    )
     statuses = SelectMultipleField(
-        "政治面貌", choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],
-        invalid_choice_message="政治面貌选择有误。", description="都不选则不限政治面貌。")
+        "政治面貌",
+        choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],
+        invalid_choice_message="政治面貌选择有误。",
+        description="都不选则不限政治面貌。",
+    )
 
-    def set_choices(self, branches: list[SelectChoice], materials: list[SelectChoice],
-                    quizzes: list[SelectChoice]) -> None:
+    def set_choices(
+        self,
+        branches: list[SelectChoice],
+        materials: list[SelectChoice],
+        quizzes: list[SelectChoice],
+    ) -> None:
         """Offer the organiser's branches, materials and quizzes."""
         self.branch_ids.choices = branches
         self.material_ids.choices = materials
@@ -104,9 +152,17 @@ class CampaignForm(BaseForm):
     @staticmethod
     def values_of(campaign: Campaign) -> dict[str, Any]:
         """Return the form's values for an existing campaign (to edit it)."""
-        names = ("title", "description", "kind", "starts_on", "ends_on", "minute_target",
-                 "offline_counts_as_minutes", "offline_sessions_required",
-                 "reflections_required")
+        names = (
+            "title",
+            "description",
+            "kind",
+            "starts_on",
+            "ends_on",
+            "minute_target",
+            "offline_counts_as_minutes",
+            "offline_sessions_required",
+            "reflections_required",
+        )
         values: dict[str, Any] = {name: getattr(campaign, name) for name in names}
         return values | {
             "material_ids": [m.id for m in campaign.materials],
@@ -122,11 +178,15 @@ class RosterForm(BaseForm):
 
     member_ids = SelectMultipleField("勾选人员", coerce=int, validate_choice=False)
     entries = TextAreaField(
-        "警号或手机号", validators=[Length(max=50_000, message="内容太长，请分批添加。")],
-        description="每行一个，也可用逗号、顿号分隔；可以从 Excel 中复制一列粘贴进来。")
-    file = FileField("或上传名单文件", validators=[
-        FileAllowed(["xlsx", "csv", "txt"], "只支持 .xlsx、.csv 或 .txt 文件。")],
-        description="读取“警号”或“手机号”列；没有这样的表头时读取第一列。")
+        "警号或手机号",
+        validators=[Length(max=50_000, message="内容太长，请分批添加。")],
+        description="每行一个，也可用逗号、顿号分隔；可以从 Excel 中复制一列粘贴进来。",
+    )
+    file = FileField(
+        "或上传名单文件",
+        validators=[FileAllowed(["xlsx", "csv", "txt"], "只支持 .xlsx、.csv 或 .txt 文件。")],
+        description="读取“警号”或“手机号”列；没有这样的表头时读取第一列。",
+    )
 
     def typed_entries(self) -> list[str]:
         """Return the pasted entries and those of the uploaded file, without repeats."""
@@ -159,8 +219,7 @@ def _xlsx_rows(content: bytes) -> list[list[str]]:
             warnings.simplefilter("ignore")  # openpyxl's notes about dropped styles
             book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
             try:
-                rows = book.worksheets[0].iter_rows(max_row=MAX_LIST_ROWS + 10,
-                                                    values_only=True)
+                rows = book.worksheets[0].iter_rows(max_row=MAX_LIST_ROWS + 10, values_only=True)
                 return [[_text(v) for v in row] for row in rows]
             finally:
                 book.close()
@@ -184,8 +243,10 @@ def read_entries(filename: str, content: bytes) -> list[str]:
             rows = _xlsx_rows(content)
         else:
             try:
-                rows = [[_text(v) for v in row]
-                        for row in csv.reader(io.StringIO(_decode(content), newline=""))]
+                rows = [
+                    [_text(v) for v in row]
+                    for row in csv.reader(io.StringIO(_decode(content), newline=""))
+                ]
             except csv.Error as exc:
                 raise DomainError("CSV 文件格式有误，请另存为 .xlsx 后上传。") from exc
         entries = _column_entries(rows)

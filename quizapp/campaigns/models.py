@@ -71,8 +71,9 @@ class CampaignMaterial(Base):
 
     __tablename__ = "campaign_materials"
 
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"),
-                                             primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
     material_id: Mapped[int] = mapped_column(ForeignKey("materials.id"), primary_key=True)
 
 
@@ -81,8 +82,9 @@ class CampaignQuiz(Base):
 
     __tablename__ = "campaign_quizzes"
 
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"),
-                                             primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), primary_key=True)
     must_pass: Mapped[bool] = mapped_column(Boolean, default=False)
 

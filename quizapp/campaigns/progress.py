@@ -36,8 +36,13 @@ from quizapp.reflections.models import Reflection
 from quizapp.study.models import StudyMinute
 
 #: Quiz item states and how the pages call them.
-QUIZ_STATES = {"absent": "未参加", "submitted": "已交卷", "passed": "已及格",
-               "failed": "未及格", "pending": "已交卷，成绩待公布"}
+QUIZ_STATES = {
+    "absent": "未参加",
+    "submitted": "已交卷",
+    "passed": "已及格",
+    "failed": "未及格",
+    "pending": "已交卷，成绩待公布",
+}
 
 
 @dataclass(frozen=True)
@@ -83,8 +88,9 @@ class Progress:
 def _result_public(quiz: Quiz, now: datetime) -> bool:
     """Tell whether members may know their result (as the quiz's review setting says)."""
     when = ReviewWhen(quiz.review_when)
-    return when == ReviewWhen.IMMEDIATELY or (when == ReviewWhen.AFTER_CLOSE
-                                              and now >= quiz.closes_at)
+    return when == ReviewWhen.IMMEDIATELY or (
+        when == ReviewWhen.AFTER_CLOSE and now >= quiz.closes_at
+    )
 
 
 class ProgressBook:
@@ -94,8 +100,13 @@ class ProgressBook:
     member's own pages: results a quiz hasn't published yet are then withheld.
     """
 
-    def __init__(self, campaigns: Sequence[Campaign], members: Sequence[int] | Select,
-                 today: date, now: datetime | None = None) -> None:
+    def __init__(
+        self,
+        campaigns: Sequence[Campaign],
+        members: Sequence[int] | Select,
+        today: date,
+        now: datetime | None = None,
+    ) -> None:
         self.today, self.now = today, now
         self._online: dict[tuple[int, int], int] = {}
         self._offline: dict[tuple[int, int], tuple[int, int]] = {}
@@ -114,47 +125,97 @@ class ProgressBook:
 
         in_period = StudyMinute.day.between(Campaign.starts_on, Campaign.ends_on)
         if minutes_ids := ids(lambda c: c.minute_target):
-            self._online = {(m, c): int(s) for m, c, s in db.read_rows(
-                select(StudyMinute.member_id, Campaign.id, func.sum(StudyMinute.seconds))
-                .select_from(StudyMinute).join(Campaign, in_period)
-                .where(Campaign.id.in_(minutes_ids), StudyMinute.member_id.in_(members))
-                .group_by(StudyMinute.member_id, Campaign.id))}
-        if offline_ids := ids(lambda c: c.offline_sessions_required
-                              or (c.minute_target and c.offline_counts_as_minutes)):
-            self._offline = {(m, c): (int(n), int(total)) for m, c, n, total in db.read_rows(
-                select(OfflineAttendance.member_id, Campaign.id, func.count(),
-                       func.sum(OfflineSession.duration_minutes))
-                .select_from(OfflineAttendance)
-                .join(OfflineSession, OfflineSession.id == OfflineAttendance.session_id)
-                .join(Campaign, OfflineSession.held_on.between(Campaign.starts_on,
-                                                               Campaign.ends_on))
-                .where(Campaign.id.in_(offline_ids), OfflineAttendance.member_id.in_(members))
-                .group_by(OfflineAttendance.member_id, Campaign.id))}
+            self._online = {
+                (m, c): int(s)
+                for m, c, s in db.read_rows(
+                    select(StudyMinute.member_id, Campaign.id, func.sum(StudyMinute.seconds))
+                    .select_from(StudyMinute)
+                    .join(Campaign, in_period)
+                    .where(Campaign.id.in_(minutes_ids), StudyMinute.member_id.in_(members))
+                    .group_by(StudyMinute.member_id, Campaign.id)
+                )
+            }
+        if offline_ids := ids(
+            lambda c: (
+                c.offline_sessions_required or (c.minute_target and c.offline_counts_as_minutes)
+            )
+        ):
+            self._offline = {
+                (m, c): (int(n), int(total))
+                for m, c, n, total in db.read_rows(
+                    select(
+                        OfflineAttendance.member_id,
+                        Campaign.id,
+                        func.count(),
+                        func.sum(OfflineSession.duration_minutes),
+                    )
+                    .select_from(OfflineAttendance)
+                    .join(OfflineSession, OfflineSession.id == OfflineAttendance.session_id)
+                    .join(
+                        Campaign,
+                        OfflineSession.held_on.between(Campaign.starts_on, Campaign.ends_on),
+                    )
+                    .where(Campaign.id.in_(offline_ids), OfflineAttendance.member_id.in_(members))
+                    .group_by(OfflineAttendance.member_id, Campaign.id)
+                )
+            }
         if material_ids := ids(lambda c: c.materials):
-            self._materials = {(m, c, mat): int(s) for m, c, mat, s in db.read_rows(
-                select(StudyMinute.member_id, Campaign.id, StudyMinute.material_id,
-                       func.sum(StudyMinute.seconds))
-                .select_from(StudyMinute)
-                .join(CampaignMaterial, CampaignMaterial.material_id == StudyMinute.material_id)
-                .join(Campaign, and_(Campaign.id == CampaignMaterial.campaign_id,
-                                     StudyMinute.day <= Campaign.ends_on))
-                .where(Campaign.id.in_(material_ids), StudyMinute.member_id.in_(members))
-                .group_by(StudyMinute.member_id, Campaign.id, StudyMinute.material_id))}
+            self._materials = {
+                (m, c, mat): int(s)
+                for m, c, mat, s in db.read_rows(
+                    select(
+                        StudyMinute.member_id,
+                        Campaign.id,
+                        StudyMinute.material_id,
+                        func.sum(StudyMinute.seconds),
+                    )
+                    .select_from(StudyMinute)
+                    .join(CampaignMaterial, CampaignMaterial.material_id == StudyMinute.material_id)
+                    .join(
+                        Campaign,
+                        and_(
+                            Campaign.id == CampaignMaterial.campaign_id,
+                            StudyMinute.day <= Campaign.ends_on,
+                        ),
+                    )
+                    .where(Campaign.id.in_(material_ids), StudyMinute.member_id.in_(members))
+                    .group_by(StudyMinute.member_id, Campaign.id, StudyMinute.material_id)
+                )
+            }
         if quiz_ids := sorted({cq.quiz_id for c in campaigns for cq in c.quizzes}):
             for row in db.read_rows(
-                    select(Attempt.member_id, Attempt.quiz_id, Attempt.number, Attempt.status,
-                           Attempt.score, Attempt.passed)
-                    .where(Attempt.quiz_id.in_(quiz_ids), Attempt.status == "submitted",
-                           Attempt.member_id.in_(members))):
+                select(
+                    Attempt.member_id,
+                    Attempt.quiz_id,
+                    Attempt.number,
+                    Attempt.status,
+                    Attempt.score,
+                    Attempt.passed,
+                ).where(
+                    Attempt.quiz_id.in_(quiz_ids),
+                    Attempt.status == "submitted",
+                    Attempt.member_id.in_(members),
+                )
+            ):
                 self._attempts[(row.member_id, row.quiz_id)].append(row)
         if reflection_ids := ids(lambda c: c.reflections_required):
-            self._reflections = {(m, c, s): int(n) for m, c, s, n in db.read_rows(
-                select(Reflection.member_id, Reflection.campaign_id, Reflection.status,
-                       func.count())
-                .where(Reflection.campaign_id.in_(reflection_ids),
-                       Reflection.status.in_(("submitted", "accepted")),
-                       Reflection.member_id.in_(members))
-                .group_by(Reflection.member_id, Reflection.campaign_id, Reflection.status))}
+            self._reflections = {
+                (m, c, s): int(n)
+                for m, c, s, n in db.read_rows(
+                    select(
+                        Reflection.member_id,
+                        Reflection.campaign_id,
+                        Reflection.status,
+                        func.count(),
+                    )
+                    .where(
+                        Reflection.campaign_id.in_(reflection_ids),
+                        Reflection.status.in_(("submitted", "accepted")),
+                        Reflection.member_id.in_(members),
+                    )
+                    .group_by(Reflection.member_id, Reflection.campaign_id, Reflection.status)
+                )
+            }
 
     def attempts(self, member_id: int, quiz_id: int) -> list:
         """Return a member's submitted attempts at one of the campaigns' quizzes (light rows)."""
@@ -165,7 +226,8 @@ class ProgressBook:
         if layout is None:
             layout = self._layouts[campaign.id] = (
                 sorted(campaign.materials, key=lambda m: (m.sort_order, m.title, m.id)),
-                sorted(campaign.quizzes, key=lambda cq: (cq.quiz.opens_at, cq.quiz_id)))
+                sorted(campaign.quizzes, key=lambda cq: (cq.quiz.opens_at, cq.quiz_id)),
+            )
         return layout
 
     def of(self, member_id: int, campaign: Campaign) -> Progress:
@@ -180,33 +242,49 @@ class ProgressBook:
             detail = f"已学 {(online + offline) // 60} / {campaign.minute_target} 分钟"
             if offline:
                 detail += f"（含线下学习 {offline_minutes} 分钟）"
-            result.items.append(Item("minutes", "学习时长", online + offline,
-                                     campaign.minute_target * 60, detail))
+            result.items.append(
+                Item("minutes", "学习时长", online + offline, campaign.minute_target * 60, detail)
+            )
         for material in materials:
             seconds = self._materials.get((member_id, campaign.id, material.id), 0)
-            result.items.append(Item(
-                "material", material.title, seconds, material.estimated_minutes * 60,
-                f"已学 {seconds // 60} / {material.estimated_minutes} 分钟", material.id))
+            result.items.append(
+                Item(
+                    "material",
+                    material.title,
+                    seconds,
+                    material.estimated_minutes * 60,
+                    f"已学 {seconds // 60} / {material.estimated_minutes} 分钟",
+                    material.id,
+                )
+            )
         for cq in quizzes:
             result.items.append(self._quiz_item(member_id, cq))
         if campaign.offline_sessions_required:
-            result.items.append(Item(
-                "offline", "线下学习", attended, campaign.offline_sessions_required,
-                f"已参加 {attended} / {campaign.offline_sessions_required} 次"))
+            result.items.append(
+                Item(
+                    "offline",
+                    "线下学习",
+                    attended,
+                    campaign.offline_sessions_required,
+                    f"已参加 {attended} / {campaign.offline_sessions_required} 次",
+                )
+            )
         if campaign.reflections_required:
             accepted = self._reflections.get((*key, "accepted"), 0)
             waiting = self._reflections.get((*key, "submitted"), 0)
             detail = f"已通过 {accepted} / {campaign.reflections_required} 篇"
             if waiting:
                 detail += f"，另有 {waiting} 篇待审阅"
-            result.items.append(Item("reflections", "心得体会", accepted,
-                                     campaign.reflections_required, detail))
+            result.items.append(
+                Item("reflections", "心得体会", accepted, campaign.reflections_required, detail)
+            )
         return result
 
     def _quiz_item(self, member_id: int, cq: CampaignQuiz) -> Item:
         quiz = cq.quiz
-        counted = counted_attempt(self._attempts.get((member_id, quiz.id), []),
-                                  Counting(quiz.counting))
+        counted = counted_attempt(
+            self._attempts.get((member_id, quiz.id), []), Counting(quiz.counting)
+        )
         if counted is None:
             state = "absent"
         elif not cq.must_pass:
@@ -220,7 +298,8 @@ class ProgressBook:
         return Item("quiz", quiz.title, int(met), 1, detail, quiz.id, state)
 
 
-def progress(member: Member, campaign: Campaign, today: date,
-             now: datetime | None = None) -> Progress:
+def progress(
+    member: Member, campaign: Campaign, today: date, now: datetime | None = None
+) -> Progress:
     """Return ``member``'s progress in ``campaign`` (``now``: withhold unpublished results)."""
     return ProgressBook([campaign], [member.id], today, now).of(member.id, campaign)

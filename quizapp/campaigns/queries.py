@@ -36,14 +36,15 @@ QUIZ_CHOICES = 200
 
 def _with_lists(query: Select, audience: bool = True) -> Select:
     """Load the campaigns' materials and quizzes (and audiences, for organisers) along."""
-    query = query.options(selectinload(Campaign.materials),
-                          selectinload(Campaign.quizzes).joinedload(CampaignQuiz.quiz))
+    query = query.options(
+        selectinload(Campaign.materials),
+        selectinload(Campaign.quizzes).joinedload(CampaignQuiz.quiz),
+    )
     if not audience:
         return query
     return query.options(
         selectinload(Campaign.audience).selectinload(Audience.branches),
-        selectinload(Campaign.audience).selectinload(Audience.roster)
-        .joinedload(Member.branch),
+        selectinload(Campaign.audience).selectinload(Audience.roster).joinedload(Member.branch),
     )
 
 
@@ -57,31 +58,49 @@ def get_campaign(actor: Member, campaign_id: int) -> Campaign:
 
 def list_campaigns(actor: Member, *, page: int = 1, per_page: int = 20) -> Page:
     """Return a page of the campaigns owned within the actor's subtree, latest first."""
-    return paginate(_with_lists(
-        select(Campaign).join(Branch, Branch.id == Campaign.owner_branch_id)
-        .where(access.branch_scope(actor))
-        .order_by(Campaign.starts_on.desc(), Campaign.id.desc())), page, per_page)
+    return paginate(
+        _with_lists(
+            select(Campaign)
+            .join(Branch, Branch.id == Campaign.owner_branch_id)
+            .where(access.branch_scope(actor))
+            .order_by(Campaign.starts_on.desc(), Campaign.id.desc())
+        ),
+        page,
+        per_page,
+    )
 
 
 def list_material_choices(actor: Member, campaign: Campaign | None) -> list[Material]:
     """Return the materials a campaign may require: draft or published ones in scope."""
     chosen = [m.id for m in campaign.materials] if campaign else []
-    return list(db.session.scalars(
-        select(Material).join(Branch, Branch.id == Material.owner_branch_id)
-        .where(access.branch_scope(actor),
-               Material.status.in_(PICKABLE_MATERIAL_STATUSES) | Material.id.in_(chosen))
-        .order_by(Material.topic, Material.sort_order, Material.title, Material.id)))
+    return list(
+        db.session.scalars(
+            select(Material)
+            .join(Branch, Branch.id == Material.owner_branch_id)
+            .where(
+                access.branch_scope(actor),
+                Material.status.in_(PICKABLE_MATERIAL_STATUSES) | Material.id.in_(chosen),
+            )
+            .order_by(Material.topic, Material.sort_order, Material.title, Material.id)
+        )
+    )
 
 
 def list_quiz_choices(actor: Member, campaign: Campaign | None) -> list[Quiz]:
     """Return the quizzes a campaign may require: recent ones in scope and those chosen."""
-    recent = list(db.session.scalars(
-        select(Quiz).join(Branch, Branch.id == Quiz.owner_branch_id)
-        .where(access.branch_scope(actor))
-        .order_by(Quiz.opens_at.desc(), Quiz.id.desc()).limit(QUIZ_CHOICES)))
+    recent = list(
+        db.session.scalars(
+            select(Quiz)
+            .join(Branch, Branch.id == Quiz.owner_branch_id)
+            .where(access.branch_scope(actor))
+            .order_by(Quiz.opens_at.desc(), Quiz.id.desc())
+            .limit(QUIZ_CHOICES)
+        )
+    )
     shown = {q.id for q in recent}
-    return recent + [cq.quiz for cq in (campaign.quizzes if campaign else [])
-                     if cq.quiz_id not in shown]
+    return recent + [
+        cq.quiz for cq in (campaign.quizzes if campaign else []) if cq.quiz_id not in shown
+    ]
 
 
 def _eligible(actor: Member, campaign: Campaign) -> Select:
@@ -90,10 +109,13 @@ def _eligible(actor: Member, campaign: Campaign) -> Select:
     A campaign counts people on party branches (not bureau-level system accounts); a
     training class counts whoever was enrolled.
     """
-    query = (select(Member.id, Member.name, Member.police_no, Member.phone,
-                    Branch.name.label("branch_name"))
-             .join(Branch, Branch.id == Member.branch_id)
-             .where(member_filter(campaign.audience), access.branch_scope(actor)))
+    query = (
+        select(
+            Member.id, Member.name, Member.police_no, Member.phone, Branch.name.label("branch_name")
+        )
+        .join(Branch, Branch.id == Member.branch_id)
+        .where(member_filter(campaign.audience), access.branch_scope(actor))
+    )
     if not campaign.is_training_class:
         query = query.where(Branch.kind == BranchKind.BRANCH.value)
     return query
@@ -126,22 +148,31 @@ def get_progress_table(actor: Member, campaign: Campaign, today: date) -> Progre
 
     One query for the members and at most five for everyone's progress.
     """
-    members = db.session.execute(_eligible(actor, campaign).order_by(
-        Branch.path, Member.name, Member.id)).all()
-    book = ProgressBook([campaign], _eligible(actor, campaign).with_only_columns(Member.id),
-                        today)
-    return ProgressTable([
-        ProgressRow(m.id, m.name, m.police_no or m.phone or "", m.branch_name,
-                    book.of(m.id, campaign)) for m in members])
+    members = db.session.execute(
+        _eligible(actor, campaign).order_by(Branch.path, Member.name, Member.id)
+    ).all()
+    book = ProgressBook([campaign], _eligible(actor, campaign).with_only_columns(Member.id), today)
+    return ProgressTable(
+        [
+            ProgressRow(
+                m.id, m.name, m.police_no or m.phone or "", m.branch_name, book.of(m.id, campaign)
+            )
+            for m in members
+        ]
+    )
 
 
 def list_members_by_id(actor: Member, member_ids: list[int]) -> list[Member]:
     """Return the members with these ids whose current branch the actor manages."""
     if not member_ids:
         return []
-    return list(db.session.scalars(
-        select(Member).join(Branch, Branch.id == Member.branch_id)
-        .where(Member.id.in_(set(member_ids)), access.branch_scope(actor))))
+    return list(
+        db.session.scalars(
+            select(Member)
+            .join(Branch, Branch.id == Member.branch_id)
+            .where(Member.id.in_(set(member_ids)), access.branch_scope(actor))
+        )
+    )
 
 
 # Members
@@ -149,9 +180,11 @@ def list_members_by_id(actor: Member, member_ids: list[int]) -> list[Member]:
 
 def _campaigns_of(member: Member) -> list:
     """Return rows (id, audience_id, starts_on, ends_on) of the member's published campaigns."""
-    rows = db.session.execute(select(Campaign.id, Campaign.audience_id, Campaign.starts_on,
-                                     Campaign.ends_on).where(Campaign.is_published.is_(True))
-                              ).all()
+    rows = db.session.execute(
+        select(Campaign.id, Campaign.audience_id, Campaign.starts_on, Campaign.ends_on).where(
+            Campaign.is_published.is_(True)
+        )
+    ).all()
     mine = audiences_including(member, sorted({r.audience_id for r in rows}))
     return [r for r in rows if r.audience_id in mine]
 
@@ -160,30 +193,37 @@ def _load(ids: Iterable[int]) -> dict[int, Campaign]:
     ids = list(ids)
     if not ids:
         return {}
-    return {c.id: c for c in db.session.scalars(_with_lists(
-        select(Campaign).where(Campaign.id.in_(ids)), audience=False))}
+    return {
+        c.id: c
+        for c in db.session.scalars(
+            _with_lists(select(Campaign).where(Campaign.id.in_(ids)), audience=False)
+        )
+    }
 
 
-def list_member_campaigns(member: Member, today: date, now: datetime
-                          ) -> dict[str, list[Progress]]:
+def list_member_campaigns(member: Member, today: date, now: datetime) -> dict[str, list[Progress]]:
     """Return the member's campaigns with progress: running, upcoming and recent finished."""
     groups: dict[str, list] = {"running": [], "upcoming": [], "finished": []}
     for row in _campaigns_of(member):
         groups[phase_of(row, today)].append(row)
     groups["running"].sort(key=lambda r: (r.ends_on, r.id))
     groups["upcoming"].sort(key=lambda r: (r.starts_on, r.id))
-    groups["finished"] = sorted(groups["finished"], key=lambda r: (r.ends_on, r.id),
-                                reverse=True)[:FINISHED_SHOWN]
+    groups["finished"] = sorted(groups["finished"], key=lambda r: (r.ends_on, r.id), reverse=True)[
+        :FINISHED_SHOWN
+    ]
     campaigns = _load(r.id for rows in groups.values() for r in rows)
     book = ProgressBook(list(campaigns.values()), [member.id], today, now)
-    return {phase: [book.of(member.id, campaigns[r.id]) for r in rows]
-            for phase, rows in groups.items()}
+    return {
+        phase: [book.of(member.id, campaigns[r.id]) for r in rows] for phase, rows in groups.items()
+    }
 
 
 def list_running_progress(member: Member, today: date, now: datetime) -> list[Progress]:
     """Return the member's progress in each running campaign, ending soonest first."""
-    running = sorted((r for r in _campaigns_of(member) if phase_of(r, today) == "running"),
-                     key=lambda r: (r.ends_on, r.id))
+    running = sorted(
+        (r for r in _campaigns_of(member) if phase_of(r, today) == "running"),
+        key=lambda r: (r.ends_on, r.id),
+    )
     campaigns = _load(r.id for r in running)
     book = ProgressBook(list(campaigns.values()), [member.id], today, now)
     return [book.of(member.id, campaigns[r.id]) for r in running]
@@ -192,7 +232,10 @@ def list_running_progress(member: Member, today: date, now: datetime) -> list[Pr
 def get_member_campaign(member: Member, campaign_id: int) -> Campaign:
     """Return a published campaign the member is in, or 404."""
     campaign = _load([campaign_id]).get(campaign_id)
-    if campaign is None or not campaign.is_published or \
-            campaign.audience_id not in audiences_including(member, [campaign.audience_id]):
+    if (
+        campaign is None
+        or not campaign.is_published
+        or campaign.audience_id not in audiences_including(member, [campaign.audience_id])
+    ):
         abort(404)
     return campaign

@@ -38,8 +38,11 @@ TABLE_FILTERS = {"all": "全部", "todo": "未完成", "done": "已完成"}
 def index():
     """List the member's campaigns and classes: running, upcoming and finished."""
     now = clock.utcnow()
-    return render_template("campaigns/index.html", groups=queries.list_member_campaigns(
-        current_user, clock.china_today(now), now), kinds=services.KINDS)
+    return render_template(
+        "campaigns/index.html",
+        groups=queries.list_member_campaigns(current_user, clock.china_today(now), now),
+        kinds=services.KINDS,
+    )
 
 
 @bp.get("/campaigns/<int:campaign_id>")
@@ -49,10 +52,14 @@ def show(campaign_id: int):
     campaign = queries.get_member_campaign(current_user, campaign_id)
     now = clock.utcnow()
     return render_template(
-        "campaigns/show.html", campaign=campaign, kinds=services.KINDS,
+        "campaigns/show.html",
+        campaign=campaign,
+        kinds=services.KINDS,
         progress=progress(current_user, campaign, clock.china_today(now), now),
-        phases=services.PHASES, materials={m.id: m for m in campaign.materials},
-        quizzes={cq.quiz_id: cq.quiz for cq in campaign.quizzes})
+        phases=services.PHASES,
+        materials={m.id: m for m in campaign.materials},
+        quizzes={cq.quiz_id: cq.quiz for cq in campaign.quizzes},
+    )
 
 
 # Organisers
@@ -68,12 +75,18 @@ def _audience_text(campaign: Campaign) -> str:
 @access.organiser_required
 def manage_index():
     """List the campaigns and classes owned within the organiser's subtree."""
-    page = queries.list_campaigns(current_user, page=request.args.get("page", 1, type=int),
-                                  per_page=PER_PAGE)
+    page = queries.list_campaigns(
+        current_user, page=request.args.get("page", 1, type=int), per_page=PER_PAGE
+    )
     today = clock.china_today()
-    return render_template("campaigns/manage_index.html", page=page, kinds=services.KINDS,
-                           phases=services.PHASES, audience_text=_audience_text,
-                           phase=lambda c: services.phase_of(c, today))
+    return render_template(
+        "campaigns/manage_index.html",
+        page=page,
+        kinds=services.KINDS,
+        phases=services.PHASES,
+        audience_text=_audience_text,
+        phase=lambda c: services.phase_of(c, today),
+    )
 
 
 class _Choices:
@@ -81,8 +94,11 @@ class _Choices:
 
     def __init__(self, campaign: Campaign | None) -> None:
         chosen = {b.id for b in campaign.audience.branches} if campaign else set()
-        self.branches = {b.id: b for b in org_queries.list_branches(current_user)
-                         if b.is_active or b.id in chosen}
+        self.branches = {
+            b.id: b
+            for b in org_queries.list_branches(current_user)
+            if b.is_active or b.id in chosen
+        }
         self.materials = {m.id: m for m in queries.list_material_choices(current_user, campaign)}
         self.quizzes = {q.id: q for q in queries.list_quiz_choices(current_user, campaign)}
 
@@ -90,12 +106,23 @@ class _Choices:
         status_notes = {"draft": "（草稿）", "retired": "（已下线）"}
         form.set_choices(
             [SelectChoice(b.id, org_queries.branch_label(b)) for b in self.branches.values()],
-            [SelectChoice(m.id, f"{m.topic} · {m.title}（{m.estimated_minutes} 分钟）"
-                                f"{status_notes.get(m.status, '')}")
-             for m in self.materials.values()],
-            [SelectChoice(q.id, f"{q.title}（{clock.format_datetime(q.opens_at)[:10]} 开始"
-                                f"{'' if q.is_published else '，草稿'}）")
-             for q in self.quizzes.values()])
+            [
+                SelectChoice(
+                    m.id,
+                    f"{m.topic} · {m.title}（{m.estimated_minutes} 分钟）"
+                    f"{status_notes.get(m.status, '')}",
+                )
+                for m in self.materials.values()
+            ],
+            [
+                SelectChoice(
+                    q.id,
+                    f"{q.title}（{clock.format_datetime(q.opens_at)[:10]} 开始"
+                    f"{'' if q.is_published else '，草稿'}）",
+                )
+                for q in self.quizzes.values()
+            ],
+        )
 
 
 def _submitted_data(form: CampaignForm, choices: _Choices) -> services.CampaignData | None:
@@ -124,15 +151,20 @@ def _submitted_data(form: CampaignForm, choices: _Choices) -> services.CampaignD
 @access.organiser_required
 def create():
     """Create a campaign or training class (a draft) owned by the organiser's subtree."""
-    form = CampaignForm(data=CampaignForm.defaults(clock.china_today())
-                        if request.method == "GET" else None)
+    form = CampaignForm(
+        data=CampaignForm.defaults(clock.china_today()) if request.method == "GET" else None
+    )
     choices = _Choices(None)
     choices.offer(form)
     data = _submitted_data(form, choices)
     if data is not None:
-        campaign = perform(lambda: services.save_campaign(current_user, data),
-                           lambda c: "已保存为草稿。" + ("请添加学员，然后发布。" if c.is_training_class
-                                                     else "确认无误后请发布。"))
+        campaign = perform(
+            lambda: services.save_campaign(current_user, data),
+            lambda c: (
+                "已保存为草稿。"
+                + ("请添加学员，然后发布。" if c.is_training_class else "确认无误后请发布。")
+            ),
+        )
         if campaign is not FAILED:
             return redirect(url_for("campaigns.manage_show", campaign_id=campaign.id))
     return render_template("campaigns/form.html", form=form, campaign=None)
@@ -143,8 +175,7 @@ def create():
 def edit(campaign_id: int):
     """Change a campaign's settings, audience or requirements."""
     campaign = queries.get_campaign(current_user, campaign_id)
-    form = CampaignForm(data=CampaignForm.values_of(campaign)
-                        if request.method == "GET" else None)
+    form = CampaignForm(data=CampaignForm.values_of(campaign) if request.method == "GET" else None)
     choices = _Choices(campaign)
     choices.offer(form)
     data = _submitted_data(form, choices)
@@ -161,27 +192,40 @@ def _render_manage_show(campaign: Campaign, roster_form: RosterForm) -> str:
     table = queries.get_progress_table(current_user, campaign, today)
     show = request.args.get("show", "all")
     show = show if show in TABLE_FILTERS else "all"
-    rows = {"all": table.rows,
-            "done": [r for r in table.rows if r.progress.complete],
-            "todo": [r for r in table.rows if not r.progress.complete]}
+    rows = {
+        "all": table.rows,
+        "done": [r for r in table.rows if r.progress.complete],
+        "todo": [r for r in table.rows if not r.progress.complete],
+    }
     candidates = search = None
     if campaign.is_training_class:
         search = request.args.get("q", "").strip()
-        candidates = member_queries.list_members(current_user, search=search,
-                                                 per_page=CANDIDATES_SHOWN)
-    roster_in_scope = [m for m in campaign.audience.roster
-                       if access.can_view_member(current_user, m)]
+        candidates = member_queries.list_members(
+            current_user, search=search, per_page=CANDIDATES_SHOWN
+        )
+    roster_in_scope = [
+        m for m in campaign.audience.roster if access.can_view_member(current_user, m)
+    ]
     return render_template(
-        "campaigns/manage_show.html", campaign=campaign, kinds=services.KINDS,
-        phase=services.phase_of(campaign, today), phases=services.PHASES,
-        audience=_audience_text(campaign), table=table, show=show, filters=TABLE_FILTERS,
+        "campaigns/manage_show.html",
+        campaign=campaign,
+        kinds=services.KINDS,
+        phase=services.phase_of(campaign, today),
+        phases=services.PHASES,
+        audience=_audience_text(campaign),
+        table=table,
+        show=show,
+        filters=TABLE_FILTERS,
         counts={key: len(value) for key, value in rows.items()},
         page=page_of(rows[show], request.args.get("page", 1, type=int), TABLE_PER_PAGE),
         roster=sorted(roster_in_scope, key=lambda m: (m.name, m.id)),
         roster_hidden=len(campaign.audience.roster) - len(roster_in_scope),
         on_roster={m.id for m in campaign.audience.roster},
-        candidates=candidates, search=search, roster_form=roster_form,
-        action_form=ActionForm())
+        candidates=candidates,
+        search=search,
+        roster_form=roster_form,
+        action_form=ActionForm(),
+    )
 
 
 @bp.get("/manage/campaigns/<int:campaign_id>")
@@ -216,7 +260,8 @@ def roster(campaign_id: int):
     found = find_roster(current_user, entries)
     if found.unknown:
         form.entries.errors.append(
-            f"找不到这些人员，或不在您的管理范围内：{_names(found.unknown)}。名单未保存。")
+            f"找不到这些人员，或不在您的管理范围内：{_names(found.unknown)}。名单未保存。"
+        )
     if found.inactive:
         form.entries.errors.append(f"这些人员的账号已停用：{_names(found.inactive)}。名单未保存。")
     ticked = queries.list_members_by_id(current_user, form.member_ids.data or [])
@@ -226,13 +271,18 @@ def roster(campaign_id: int):
         return _render_manage_show(campaign, form)
     members = ticked + found.members
     if removing:
-        perform(lambda: services.remove_members(current_user, campaign, members),
-                lambda n: f"已将 {n} 人移出培训班名单。")
+        perform(
+            lambda: services.remove_members(current_user, campaign, members),
+            lambda n: f"已将 {n} 人移出培训班名单。",
+        )
     else:
         named = len({m.id for m in members})
-        perform(lambda: services.enrol_members(current_user, campaign, members),
-                lambda n: f"已加入 {n} 人。" + (f"另有 {named - n} 人原已在名单中。"
-                                              if named > n else ""))
+        perform(
+            lambda: services.enrol_members(current_user, campaign, members),
+            lambda n: (
+                f"已加入 {n} 人。" + (f"另有 {named - n} 人原已在名单中。" if named > n else "")
+            ),
+        )
     return redirect(url_for("campaigns.manage_show", campaign_id=campaign.id) + "#roster")
 
 
@@ -245,7 +295,10 @@ def publish(campaign_id: int):
         abort(400)
     published = request.form.get("published") == "1"
     label = services.KINDS[campaign.kind]
-    perform(lambda: services.set_published(current_user, campaign, published),
-            f"已发布，参加人员可以在首页看到该{label}。" if published
-            else f"已撤回为草稿，党员将看不到该{label}；已有的学习记录不受影响。")
+    perform(
+        lambda: services.set_published(current_user, campaign, published),
+        f"已发布，参加人员可以在首页看到该{label}。"
+        if published
+        else f"已撤回为草稿，党员将看不到该{label}；已有的学习记录不受影响。",
+    )
     return redirect(url_for("campaigns.manage_show", campaign_id=campaign.id))

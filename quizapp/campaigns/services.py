@@ -87,8 +87,13 @@ def _check(data: CampaignData) -> list[str]:
         problems.append(f"心得体会篇数要求应为 0 至 {MAX_REFLECTIONS_REQUIRED} 篇")
     if data.offline_counts_as_minutes and not data.minute_target:
         problems.append("“线下学习计入学习时长”需要先设置学习时长要求")
-    if not (data.minute_target or data.materials or data.quizzes
-            or data.offline_sessions_required or data.reflections_required):
+    if not (
+        data.minute_target
+        or data.materials
+        or data.quizzes
+        or data.offline_sessions_required
+        or data.reflections_required
+    ):
         problems.append("请至少设置一项要求：学习时长、必学资料、必答测试、线下学习或心得体会")
     if data.kind == "campaign" and not data.branches:
         problems.append("请选择参加的组织")
@@ -101,20 +106,21 @@ def _check_picks(actor: Member, data: CampaignData, campaign: Campaign | None) -
     kept = {m.id for m in campaign.materials} if campaign else set()
     if any(not access.can_manage_branch(actor, m.owner_branch) for m in data.materials):
         problems.append("所选学习资料不在您的管理范围内")
-    elif any(m.status not in PICKABLE_MATERIAL_STATUSES and m.id not in kept
-             for m in data.materials):
+    elif any(
+        m.status not in PICKABLE_MATERIAL_STATUSES and m.id not in kept for m in data.materials
+    ):
         problems.append("已下线的学习资料不能再设为必学")
     if any(not access.can_manage_branch(actor, q.owner_branch) for q, _ in data.quizzes):
         problems.append("所选测试不在您的管理范围内")
     hidden = [q.title for q, must_pass in data.quizzes if must_pass and q.review_when == "never"]
     if hidden:
-        problems.append(f"测试「{'、'.join(hidden)}」不公布成绩，党员无从知道是否及格，"
-                        "不能设为“须及格”")
+        problems.append(
+            f"测试「{'、'.join(hidden)}」不公布成绩，党员无从知道是否及格，不能设为“须及格”"
+        )
     return problems
 
 
-def save_campaign(actor: Member, data: CampaignData, campaign: Campaign | None = None
-                  ) -> Campaign:
+def save_campaign(actor: Member, data: CampaignData, campaign: Campaign | None = None) -> Campaign:
     """Create a campaign owned by the top of the actor's subtree, or update one they manage.
 
     Changing a campaign into a training class drops its branches (its roster is enrolled on
@@ -131,8 +137,9 @@ def save_campaign(actor: Member, data: CampaignData, campaign: Campaign | None =
     if problems:
         raise DomainError("；".join(problems) + "。")
     if data.kind == "campaign":
-        audience = build_audience(actor, data.branches, data.statuses, [],
-                                  campaign.audience if campaign else None)
+        audience = build_audience(
+            actor, data.branches, data.statuses, [], campaign.audience if campaign else None
+        )
     else:
         audience = campaign.audience if campaign else Audience()
         audience.branches, audience.statuses = [], ""
@@ -141,14 +148,22 @@ def save_campaign(actor: Member, data: CampaignData, campaign: Campaign | None =
     campaign.audience = audience
     campaign.title = data.title.strip()
     campaign.description = data.description.strip()
-    for name in ("kind", "starts_on", "ends_on", "minute_target", "offline_counts_as_minutes",
-                 "offline_sessions_required", "reflections_required"):
+    for name in (
+        "kind",
+        "starts_on",
+        "ends_on",
+        "minute_target",
+        "offline_counts_as_minutes",
+        "offline_sessions_required",
+        "reflections_required",
+    ):
         setattr(campaign, name, getattr(data, name))
     campaign.materials = list({m.id: m for m in data.materials}.values())
     must_pass = {q.id: bool(flag) for q, flag in data.quizzes}
     existing = {cq.quiz_id: cq for cq in campaign.quizzes}
-    campaign.quizzes = [existing.get(quiz_id) or CampaignQuiz(quiz_id=quiz_id)
-                        for quiz_id in must_pass]
+    campaign.quizzes = [
+        existing.get(quiz_id) or CampaignQuiz(quiz_id=quiz_id) for quiz_id in must_pass
+    ]
     for cq in campaign.quizzes:
         cq.must_pass = must_pass[cq.quiz_id]
     db.session.add(campaign)

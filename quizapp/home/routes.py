@@ -27,21 +27,30 @@ def index():
     today = clock.china_today(now)
     today_seconds, week_seconds = member_minutes_summary(current_user.id, today)
     month_points, total_points = member_sums(
-        current_user.id, today.replace(day=1), today)  # days after today hold no entries
+        current_user.id, today.replace(day=1), today
+    )  # days after today hold no entries
     notices = notice_queries.list_unread(current_user, NOTICES_SHOWN)
-    unread = (len(notices) if len(notices) < NOTICES_SHOWN
-              else notice_queries.count_unread(current_user))
+    unread = (
+        len(notices) if len(notices) < NOTICES_SHOWN else notice_queries.count_unread(current_user)
+    )
     return render_template(
-        "home/index.html", managed_root=access.managed_root(current_user),
-        today_minutes=today_seconds // 60, week_minutes=week_seconds // 60,
-        campaigns=list_running_progress(current_user, today, now), kinds=KINDS,
-        notices=notices, unread_notices=unread, month_points=month_points,
-        total_points=total_points)
+        "home/index.html",
+        managed_root=access.managed_root(current_user),
+        today_minutes=today_seconds // 60,
+        week_minutes=week_seconds // 60,
+        campaigns=list_running_progress(current_user, today, now),
+        kinds=KINDS,
+        notices=notices,
+        unread_notices=unread,
+        month_points=month_points,
+        total_points=total_points,
+    )
 
 
 @bp.get("/me")
 @login_required
 def me():
     """The member's profile, password and logout."""
-    return render_template("home/me.html", logout_form=ActionForm(),
-                           managed_root=access.managed_root(current_user))
+    return render_template(
+        "home/me.html", logout_form=ActionForm(), managed_root=access.managed_root(current_user)
+    )

@@ -18,10 +18,17 @@ from quizapp.spreadsheets import UNSAFE_IN_NAMES, XLSX, Book, Column, cell_value
 
 __all__ = ["USAGE", "XLSX", "decode_ids", "encode_ids", "slip_filename", "slip_xlsx"]
 
-USAGE = ("使用方法：登录账号填警号或手机号，密码栏填一次性登录码，登录后设置自己的密码；"
-         "登录码只能使用一次。")
-COLUMNS = [Column("姓名", 12), Column("警号", 14), Column("手机号", 14), Column("所属支部", 26),
-           Column("一次性登录码", 16)]
+USAGE = (
+    "使用方法：登录账号填警号或手机号，密码栏填一次性登录码，登录后设置自己的密码；"
+    "登录码只能使用一次。"
+)
+COLUMNS = [
+    Column("姓名", 12),
+    Column("警号", 14),
+    Column("手机号", 14),
+    Column("所属支部", 26),
+    Column("一次性登录码", 16),
+]
 #: Members one link may name: a roster file has at most 10,000 rows.
 MAX_IDS = 10_000
 #: Ranges one link may hold; an import's ids are nearly always one range.
@@ -71,8 +78,16 @@ def slip_xlsx(members: list[Member]) -> bytes:
     page; printed A4 upright, one page wide, the header row repeated and grid lines kept to
     cut along.
     """
-    rows = [[member.name, member.police_no, member.phone, member.branch.name,
-             activation_code(member.id, member.activation_nonce)] for member in members]
+    rows = [
+        [
+            member.name,
+            member.police_no,
+            member.phone,
+            member.branch.name,
+            activation_code(member.id, member.activation_nonce),
+        ]
+        for member in members
+    ]
     book = Book()
     sheet = book.add_sheet("登录凭条", COLUMNS, rows)
     note = book.workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})

@@ -19,44 +19,68 @@ def _optional_int(value):
 
 class MemberForm(BaseForm):
     name = StringField("姓名", validators=[DataRequired("请填写姓名。"), Length(max=50)])
-    police_no = StringField("警号", validators=[Optional(), Length(max=20)],
-                            description="警号和手机号至少填写一项，均可用于登录。")
+    police_no = StringField(
+        "警号",
+        validators=[Optional(), Length(max=20)],
+        description="警号和手机号至少填写一项，均可用于登录。",
+    )
     phone = StringField("手机号", validators=[Optional(), Length(max=20)])
-    branch_id = SelectField("所属支部", coerce=int, validate_choice=True,
-                            invalid_choice_message="所选支部不存在或不在您的管理范围内。")
+    branch_id = SelectField(
+        "所属支部",
+        coerce=int,
+        validate_choice=True,
+        invalid_choice_message="所选支部不存在或不在您的管理范围内。",
+    )
     political_status = SelectField("政治面貌", choices=STATUS_CHOICES)
-    joined_party_on = DateField("入党时间", validators=[Optional()],
-                                description="正式党员、预备党员填写；其他人员留空。")
-    role = SelectField("角色", choices=ROLE_CHOICES,
-                       invalid_choice_message="您无权设置「系统管理员」角色，或所选角色无效。")
-    scope_branch_id = SelectField("管理范围", coerce=_optional_int, validate_choice=False,
-                                  description="仅支部管理员需要：可管理该组织及其全部下级。")
+    joined_party_on = DateField(
+        "入党时间", validators=[Optional()], description="正式党员、预备党员填写；其他人员留空。"
+    )
+    role = SelectField(
+        "角色",
+        choices=ROLE_CHOICES,
+        invalid_choice_message="您无权设置「系统管理员」角色，或所选角色无效。",
+    )
+    scope_branch_id = SelectField(
+        "管理范围",
+        coerce=_optional_int,
+        validate_choice=False,
+        description="仅支部管理员需要：可管理该组织及其全部下级。",
+    )
 
 
 class NewMemberForm(MemberForm):
     initial_password = PasswordField(
-        "初始密码", validators=[DataRequired("请设置初始密码。")],
+        "初始密码",
+        validators=[DataRequired("请设置初始密码。")],
         description="至少 8 位，含字母和数字。本人首次登录时须修改。",
     )
 
 
 class MoveMemberForm(BaseForm):
-    branch_id = SelectField("转入支部", coerce=int, validate_choice=True,
-                            invalid_choice_message="所选支部不存在或不在您的管理范围内。")
+    branch_id = SelectField(
+        "转入支部",
+        coerce=int,
+        validate_choice=True,
+        invalid_choice_message="所选支部不存在或不在您的管理范围内。",
+    )
 
 
 class ResetPasswordForm(BaseForm):
     temporary_password = PasswordField(
-        "临时密码", validators=[DataRequired("请输入临时密码。")],
+        "临时密码",
+        validators=[DataRequired("请输入临时密码。")],
         description="至少 8 位，含字母和数字。本人下次登录时须修改。",
     )
 
 
 class ImportForm(BaseForm):
-    file = FileField("花名册文件", validators=[
-        FileRequired("请选择要导入的文件。"),
-        FileAllowed(["xlsx", "csv"], "只支持 .xlsx 或 .csv 文件。"),
-    ])
+    file = FileField(
+        "花名册文件",
+        validators=[
+            FileRequired("请选择要导入的文件。"),
+            FileAllowed(["xlsx", "csv"], "只支持 .xlsx 或 .csv 文件。"),
+        ],
+    )
     dry_run = BooleanField("仅检查文件，不导入")
 
 

@@ -37,13 +37,24 @@ from quizapp.members.services import MemberData, move_member, normalise_phone, v
 from quizapp.org.models import Branch, BranchKind
 
 # The routes use this module alone; the file helpers are re-exported for them.
-__all__ = ["TEMPLATE_HEADERS", "ImportResult", "RosterRejected", "RowError", "import_roster",
-           "roster_template_csv", "roster_template_xlsx"]
+__all__ = [
+    "TEMPLATE_HEADERS",
+    "ImportResult",
+    "RosterRejected",
+    "RowError",
+    "import_roster",
+    "roster_template_csv",
+    "roster_template_xlsx",
+]
 
 #: Login ids per lookup query; two IN lists of this size stay under old SQLite's 999 parameters.
 LOOKUP_CHUNK = 400
-ROLE_BY_LABEL = {"党员": Role.MEMBER, "支部管理员": Role.ORGANISER, "管理员": Role.ORGANISER,
-                 "系统管理员": Role.ADMIN}
+ROLE_BY_LABEL = {
+    "党员": Role.MEMBER,
+    "支部管理员": Role.ORGANISER,
+    "管理员": Role.ORGANISER,
+    "系统管理员": Role.ADMIN,
+}
 OUT_OF_SCOPE = "该人员属于您管理范围之外的组织，请联系上级管理员"
 
 
@@ -108,8 +119,9 @@ class _Row:
     moves: bool = False
 
 
-def import_roster(actor: Member, filename: str, content: bytes, today: date, *,
-                  dry_run: bool = False) -> ImportResult:
+def import_roster(
+    actor: Member, filename: str, content: bytes, today: date, *, dry_run: bool = False
+) -> ImportResult:
     """Check every row of a roster file, then create, update and move members in one go.
 
     New members get no password but a one-time login code each (see the module's docstring).
@@ -217,7 +229,9 @@ def _parse(raw: RosterRow, find_branch: _BranchFinder, actor: Member) -> _Row:
     if role_text:
         row.role = ROLE_BY_LABEL.get(role_text)
         if row.role is None:
-            row.problems.append(f"角色「{role_text}」不正确（可填：党员、支部管理员、系统管理员，或留空）")
+            row.problems.append(
+                f"角色「{role_text}」不正确（可填：党员、支部管理员、系统管理员，或留空）"
+            )
         elif not access.can_grant_role(actor, row.role):
             row.problems.append(f"您无权设置「{row.role.label}」角色")
     return row
@@ -244,7 +258,7 @@ def _load_owners(rows: list[_Row]) -> tuple[dict[str, Member], dict[str, Member]
     by_police: dict[str, Member] = {}
     by_phone: dict[str, Member] = {}
     for start in range(0, len(ids), LOOKUP_CHUNK):
-        chunk = ids[start:start + LOOKUP_CHUNK]
+        chunk = ids[start : start + LOOKUP_CHUNK]
         query = (
             select(Member)
             .where(or_(Member.police_no.in_(chunk), Member.phone.in_(chunk)))
@@ -274,8 +288,9 @@ def _match(row: _Row, by_police: dict[str, Member], by_phone: dict[str, Member])
     row.member = member
 
 
-def _check(row: _Row, actor: Member, today: date, can_manage: Callable[[Member], bool],
-           no_branch: Branch) -> None:
+def _check(
+    row: _Row, actor: Member, today: date, can_manage: Callable[[Member], bool], no_branch: Branch
+) -> None:
     """Validate the row as the member it would make, and work out what would change."""
     member = row.member
     if member is not None and not can_manage(member):
@@ -361,20 +376,35 @@ def _insert_members(new_rows: list[_Row], today: date) -> list[int]:
     a multi-row INSERT in order; asking for the login ids back makes the order irrelevant.
     Return the new members' ids in the order of the rows.
     """
-    values = [{
-        "name": row.data.name.strip(), "police_no": row.data.police_no, "phone": row.data.phone,
-        "branch_id": row.data.branch.id, "political_status": row.data.status.value,
-        "joined_party_on": row.data.joined_party_on, "role": row.data.role.value,
-        "scope_branch_id": row.scope.id if row.scope else None,
-        "password_hash": None, "must_change_password": True, "activation_nonce": new_nonce(),
-    } for row in new_rows]
+    values = [
+        {
+            "name": row.data.name.strip(),
+            "police_no": row.data.police_no,
+            "phone": row.data.phone,
+            "branch_id": row.data.branch.id,
+            "political_status": row.data.status.value,
+            "joined_party_on": row.data.joined_party_on,
+            "role": row.data.role.value,
+            "scope_branch_id": row.scope.id if row.scope else None,
+            "password_hash": None,
+            "must_change_password": True,
+            "activation_nonce": new_nonce(),
+        }
+        for row in new_rows
+    ]
     inserted = db.session.execute(
         insert(Member).returning(Member.id, Member.police_no, Member.phone), values
     )
     ids = {police_no or phone: member_id for member_id, police_no, phone in inserted}
-    db.session.execute(insert(Membership), [
-        {"member_id": ids[row.data.police_no or row.data.phone], "branch_id": row.data.branch.id,
-         "started_on": today}
-        for row in new_rows
-    ])
+    db.session.execute(
+        insert(Membership),
+        [
+            {
+                "member_id": ids[row.data.police_no or row.data.phone],
+                "branch_id": row.data.branch.id,
+                "started_on": today,
+            }
+            for row in new_rows
+        ],
+    )
     return [ids[row.data.police_no or row.data.phone] for row in new_rows]

@@ -162,8 +162,13 @@ class Membership(Base):
         CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="period"),
         Index("ix_memberships_branch_id_started_on", "branch_id", "started_on"),
         # At most one open stay per member: two concurrent moves can't both leave one open.
-        Index("uq_memberships_one_open", "member_id", unique=True,
-              sqlite_where=text("ended_on IS NULL"), postgresql_where=text("ended_on IS NULL")),
+        Index(
+            "uq_memberships_one_open",
+            "member_id",
+            unique=True,
+            sqlite_where=text("ended_on IS NULL"),
+            postgresql_where=text("ended_on IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

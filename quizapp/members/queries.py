@@ -54,8 +54,9 @@ def list_members(
     return paginate(query, page, per_page)
 
 
-def list_unactivated(actor: Member, *, branch: Branch | None = None,
-                     ids: set[int] | None = None) -> list[Member]:
+def list_unactivated(
+    actor: Member, *, branch: Branch | None = None, ids: set[int] | None = None
+) -> list[Member]:
     """Return the members waiting to log in with a one-time code whom the actor may manage.
 
     Active members with an ``activation_nonce`` whose branch is in the actor's subtree (or in
@@ -65,8 +66,11 @@ def list_unactivated(actor: Member, *, branch: Branch | None = None,
     query = (
         select(Member)
         .join(Branch, Branch.id == Member.branch_id)
-        .where(access.branch_scope(actor), Member.activation_nonce.is_not(None),
-               Member.is_active.is_(True))
+        .where(
+            access.branch_scope(actor),
+            Member.activation_nonce.is_not(None),
+            Member.is_active.is_(True),
+        )
         .options(joinedload(Member.branch))
         .order_by(Branch.code, Member.name, Member.id)
     )
@@ -77,5 +81,8 @@ def list_unactivated(actor: Member, *, branch: Branch | None = None,
             return []
         query = query.where(Member.id.between(min(ids), max(ids)))
     can_manage = access.member_checker(actor)
-    return [member for member in db.session.scalars(query)
-            if (ids is None or member.id in ids) and can_manage(member)]
+    return [
+        member
+        for member in db.session.scalars(query)
+        if (ids is None or member.id in ids) and can_manage(member)
+    ]

@@ -72,7 +72,9 @@ def read_roster(filename: str, content: bytes) -> Roster:
         return _read_xlsx(content)
     if extension == ".csv":
         return _read_table(_csv_rows(content))
-    raise DomainError("文件格式不支持，请上传 .xlsx 或 .csv 文件（旧版 .xls 请在 Excel 中另存为 .xlsx）。")
+    raise DomainError(
+        "文件格式不支持，请上传 .xlsx 或 .csv 文件（旧版 .xls 请在 Excel 中另存为 .xlsx）。"
+    )
 
 
 def parse_day(value: Cell) -> date:
@@ -140,8 +142,9 @@ def _read_table(rows: Iterable[Sequence[object]]) -> Roster:
             elif any(names) and first_seen is None:
                 first_seen = names
             continue
-        values = {column: _cell(cells[i] if i < len(cells) else None)
-                  for column, i in header.items()}
+        values = {
+            column: _cell(cells[i] if i < len(cells) else None) for column, i in header.items()
+        }
         if not any(values.values()):
             continue  # blank rows are skipped but still counted in the numbering
         if len(data) >= MAX_ROWS:
@@ -195,7 +198,11 @@ INSTRUCTIONS = [
     ("手机号", "与警号至少填一项", "11 位手机号码；请保持文本格式，避免被 Excel 显示为科学计数法"),
     ("所属支部", "必填", "支部编码或支部全称；有重名支部时请填写支部编码"),
     ("政治面貌", "必填", "、".join(STATUS_LABELS.values())),
-    ("入党时间", "选填", "正式党员、预备党员填写，如 2020-07-01、2020/7/1、2020年7月1日；其他人员留空"),
+    (
+        "入党时间",
+        "选填",
+        "正式党员、预备党员填写，如 2020-07-01、2020/7/1、2020年7月1日；其他人员留空",
+    ),
     ("角色", "选填", "党员、支部管理员、系统管理员；留空时新人员为党员，已有人员保持原角色"),
 ]
 RULES = [
@@ -254,8 +261,12 @@ def roster_template_xlsx() -> bytes:
 def _add_choice(sheet: Worksheet, column_name: str, choices: list[str]) -> None:
     letter = get_column_letter(TEMPLATE_HEADERS.index(column_name) + 1)
     validation = DataValidation(
-        type="list", formula1=f'"{",".join(choices)}"', allow_blank=True,
-        showErrorMessage=True, errorTitle="请从列表中选择", error=f"{column_name}只能填写：{'、'.join(choices)}",
+        type="list",
+        formula1=f'"{",".join(choices)}"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="请从列表中选择",
+        error=f"{column_name}只能填写：{'、'.join(choices)}",
     )
     sheet.add_data_validation(validation)
     validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")

@@ -45,7 +45,8 @@ def _branch_choices(exclude_id: int | None = None) -> list[SelectChoice]:
     branches = org_queries.list_branches(current_user, active_only=True)
     return [
         SelectChoice(b.id, org_queries.branch_label(b))
-        for b in branches if b.kind == BranchKind.BRANCH and b.id != exclude_id
+        for b in branches
+        if b.kind == BranchKind.BRANCH and b.id != exclude_id
     ]
 
 
@@ -87,8 +88,11 @@ def index():
     branch_id = request.args.get("branch", type=int)
     if branch_id:
         branch = org_queries.get_branch(current_user, branch_id)
-    status = PoliticalStatus(request.args["status"]) if request.args.get(
-        "status") in PoliticalStatus._value2member_map_ else None
+    status = (
+        PoliticalStatus(request.args["status"])
+        if request.args.get("status") in PoliticalStatus._value2member_map_
+        else None
+    )
     state = request.args.get("state", "active")
     active = {"active": True, "inactive": False}.get(state)
     page = queries.list_members(
@@ -123,7 +127,8 @@ def create():
     if form.validate_on_submit():
         member = perform(
             lambda: services.create_member(
-                current_user, _member_data(form), form.initial_password.data, china_today()),
+                current_user, _member_data(form), form.initial_password.data, china_today()
+            ),
             lambda m: f"已添加{m.name}。请把账号和初始密码告知本人，首次登录时须修改密码。",
         )
         if member is not FAILED:
@@ -136,8 +141,11 @@ def create():
 def show(member_id: int):
     """Show a member with their branch history and the actions on them."""
     member = queries.get_member(current_user, member_id)
-    blocked_until = (auth_services.wait_until_text(member.login_blocked_until)
-                     if auth_services.is_blocked(member, utcnow()) else None)
+    blocked_until = (
+        auth_services.wait_until_text(member.login_blocked_until)
+        if auth_services.is_blocked(member, utcnow())
+        else None
+    )
     return render_template(
         "members/show.html",
         member=member,
@@ -163,8 +171,14 @@ def edit(member_id: int):
     _prepare(form)
     if request.method == "GET":
         form.scope_branch_id.data = member.scope_branch_id
-    if form.validate_on_submit() and perform(lambda: services.update_member(
-            current_user, member, _member_data(form), china_today()), "已保存。") is not FAILED:
+    if (
+        form.validate_on_submit()
+        and perform(
+            lambda: services.update_member(current_user, member, _member_data(form), china_today()),
+            "已保存。",
+        )
+        is not FAILED
+    ):
         return redirect(url_for("members.show", member_id=member.id))
     return render_template("members/form.html", form=form, member=member)
 
@@ -178,8 +192,10 @@ def move(member_id: int):
     form.branch_id.choices = _branch_choices(exclude_id=member.branch_id)
     if form.validate_on_submit():
         branch = org_queries.get_branch(current_user, form.branch_id.data)
-        done = perform(lambda: services.move_member(current_user, member, branch, china_today()),
-                       f"已将{member.name}转入{branch.name}。")
+        done = perform(
+            lambda: services.move_member(current_user, member, branch, china_today()),
+            f"已将{member.name}转入{branch.name}。",
+        )
         if done is not FAILED:
             return redirect(url_for("members.show", member_id=member.id))
     return render_template("members/move.html", form=form, member=member)
@@ -194,8 +210,10 @@ def set_active(member_id: int):
     if not form.validate_on_submit():
         abort(400)
     active = request.form.get("active") == "1"
-    perform(lambda: services.set_member_active(current_user, member, active, china_today()),
-            f"已{'恢复' if active else '停用'}{member.name}的账号。")
+    perform(
+        lambda: services.set_member_active(current_user, member, active, china_today()),
+        f"已{'恢复' if active else '停用'}{member.name}的账号。",
+    )
     return redirect(url_for("members.show", member_id=member.id))
 
 
@@ -222,8 +240,10 @@ def unlock_login(member_id: int):
     member = _managed_member(member_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    perform(lambda: services.unlock_login(current_user, member),
-            f"已解除{member.name}的登录限制，可以立即重新登录。")
+    perform(
+        lambda: services.unlock_login(current_user, member),
+        f"已解除{member.name}的登录限制，可以立即重新登录。",
+    )
     return redirect(url_for("members.show", member_id=member.id))
 
 
@@ -256,8 +276,9 @@ def import_roster():
             else:
                 db.session.commit()
     slip_ids = exports.encode_ids(result.created_ids) if result and result.created_ids else None
-    return render_template("members/import.html", form=form, result=result, rejected=rejected,
-                           slip_ids=slip_ids)
+    return render_template(
+        "members/import.html", form=form, result=result, rejected=rejected, slip_ids=slip_ids
+    )
 
 
 @bp.get("/import/template.<kind>")
@@ -272,8 +293,12 @@ def import_template(kind: str):
         mimetype = "text/csv"
     else:
         abort(404)
-    return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True,
-                     download_name=f"党员花名册导入模板.{kind}")
+    return send_file(
+        BytesIO(data),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=f"党员花名册导入模板.{kind}",
+    )
 
 
 @bp.get("/credentials")
@@ -283,8 +308,13 @@ def credentials():
     members = queries.list_unactivated(current_user)
     counts = Counter(member.branch_id for member in members)
     branches = list({member.branch_id: member.branch for member in members}.values())
-    return render_template("members/credentials.html", total=len(members), counts=counts,
-                           branches=branches, usage=exports.USAGE)
+    return render_template(
+        "members/credentials.html",
+        total=len(members),
+        counts=counts,
+        branches=branches,
+        usage=exports.USAGE,
+    )
 
 
 @bp.get("/credentials.xlsx")
@@ -303,8 +333,10 @@ def credentials_xlsx():
             abort(400)
     members = queries.list_unactivated(current_user, branch=branch, ids=ids)
     if not members:
-        flash("没有可打印登录凭条的人员：他们已用登录码登录并设置了密码，或不在您的管理范围内。",
-              "info")
+        flash(
+            "没有可打印登录凭条的人员：他们已用登录码登录并设置了密码，或不在您的管理范围内。",
+            "info",
+        )
         return redirect(url_for("members.credentials"))
     if branch is not None:
         scope_name = branch.name
@@ -312,9 +344,12 @@ def credentials_xlsx():
         scope_name = "本次导入"
     else:
         scope_name = access.managed_root(current_user).name
-    response = send_file(BytesIO(exports.slip_xlsx(members)), mimetype=exports.XLSX,
-                         as_attachment=True,
-                         download_name=exports.slip_filename(scope_name, china_today()))
+    response = send_file(
+        BytesIO(exports.slip_xlsx(members)),
+        mimetype=exports.XLSX,
+        as_attachment=True,
+        download_name=exports.slip_filename(scope_name, china_today()),
+    )
     response.headers["Cache-Control"] = "no-store"  # login codes: keep no copy on the way
     return response
 
@@ -327,13 +362,18 @@ def issue_code(member_id: int):
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    ended = "原密码已失效，该人员已在所有设备上退出登录" if member.password_hash else "原登录码已失效"
-    code = perform(lambda: services.issue_login_code(current_user, member),
-                   f"已为{member.name}生成新的一次性登录码，{ended}。")
+    ended = (
+        "原密码已失效，该人员已在所有设备上退出登录" if member.password_hash else "原登录码已失效"
+    )
+    code = perform(
+        lambda: services.issue_login_code(current_user, member),
+        f"已为{member.name}生成新的一次性登录码，{ended}。",
+    )
     if code is FAILED:
         return redirect(url_for("members.show", member_id=member.id))
     # Rendered, not redirected: the code must not travel in the (signed, readable) session.
-    response = current_app.make_response(render_template(
-        "members/code.html", member=member, code=code, usage=exports.USAGE))
+    response = current_app.make_response(
+        render_template("members/code.html", member=member, code=code, usage=exports.USAGE)
+    )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -92,8 +92,10 @@ def _check_role(actor: Member, data: MemberData) -> Branch | None:
         return None
     scope = data.scope_branch or data.branch
     if not access.can_delegate_scope(actor, scope):
-        raise DomainError("只能任命您下级组织的管理员：管理范围必须在您自己的管理范围之内，"
-                          "且不能与您的管理范围相同。")
+        raise DomainError(
+            "只能任命您下级组织的管理员：管理范围必须在您自己的管理范围之内，"
+            "且不能与您的管理范围相同。"
+        )
     return scope
 
 
@@ -133,8 +135,10 @@ def update_member(actor: Member, member: Member, data: MemberData, today: date) 
     """Edit a member's details; a change of branch is recorded as a move."""
     if not access.can_manage_member(actor, member):
         raise DomainError("您无权修改该党员的信息。")
-    if member.id == actor.id and (data.role != member.role_enum or
-                                  (data.scope_branch and data.scope_branch != member.scope_branch)):
+    if member.id == actor.id and (
+        data.role != member.role_enum
+        or (data.scope_branch and data.scope_branch != member.scope_branch)
+    ):
         raise DomainError("不能修改自己的角色或管理范围。")
     _raise_problems(data, today)
     _check_unique(data, member.id)
@@ -267,8 +271,9 @@ def membership_on(member: Member, day: date) -> Membership | None:
     return next((m for m in member.memberships if m.covers(day)), None)
 
 
-def create_first_admin(root: Branch, police_no: str, name: str, password: str, *,
-                       check_rules: bool = True) -> Member:
+def create_first_admin(
+    root: Branch, police_no: str, name: str, password: str, *, check_rules: bool = True
+) -> Member:
     """Create an administrator attached to the bureau itself (a system account).
 
     The administrator sits on the bureau node, not in a branch, so they are never counted

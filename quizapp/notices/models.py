@@ -41,10 +41,12 @@ class Notice(Base):
     __table_args__ = (
         CheckConstraint(
             "kind IN ('campaign_reminder', 'anniversary', 'weekly_summary', 'reminder')",
-            name="kind"),
+            name="kind",
+        ),
         # Only paths inside the app: a notice can never send a member to another site.
-        CheckConstraint("link IS NULL OR (link LIKE '/%' AND link NOT LIKE '//%')",
-                        name="internal_link"),
+        CheckConstraint(
+            "link IS NULL OR (link LIKE '/%' AND link NOT LIKE '//%')", name="internal_link"
+        ),
         Index("ix_notices_member_id_created_at", "member_id", "created_at"),
     )
 

@@ -21,18 +21,29 @@ def get_own_notice(member: Member, notice_id: int) -> Notice:
 
 def list_notices(member: Member, *, page: int = 1, per_page: int = 20) -> Page:
     """Return a page of the member's notices, newest first."""
-    return paginate(select(Notice).where(Notice.member_id == member.id)
-                    .order_by(Notice.created_at.desc(), Notice.id.desc()), page, per_page)
+    return paginate(
+        select(Notice)
+        .where(Notice.member_id == member.id)
+        .order_by(Notice.created_at.desc(), Notice.id.desc()),
+        page,
+        per_page,
+    )
 
 
 def list_unread(member: Member, limit: int) -> list[Notice]:
     """Return the member's newest unread notices, at most ``limit``."""
-    return list(db.session.scalars(
-        select(Notice).where(Notice.member_id == member.id, Notice.read_at.is_(None))
-        .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Notice)
+            .where(Notice.member_id == member.id, Notice.read_at.is_(None))
+            .order_by(Notice.created_at.desc(), Notice.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def count_unread(member: Member) -> int:
     """Count the member's unread notices."""
-    return db.session.scalar(select(func.count()).where(
-        Notice.member_id == member.id, Notice.read_at.is_(None)))
+    return db.session.scalar(
+        select(func.count()).where(Notice.member_id == member.id, Notice.read_at.is_(None))
+    )

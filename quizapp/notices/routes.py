@@ -20,10 +20,12 @@ BACK = {"home": "home.index", "list": "notices.index"}
 @login_required
 def index():
     """List the member's notices, newest first; unread ones carry a badge."""
-    page = queries.list_notices(current_user, page=request.args.get("page", 1, type=int),
-                                per_page=PER_PAGE)
-    return render_template("notices/index.html", page=page,
-                           unread=queries.count_unread(current_user))
+    page = queries.list_notices(
+        current_user, page=request.args.get("page", 1, type=int), per_page=PER_PAGE
+    )
+    return render_template(
+        "notices/index.html", page=page, unread=queries.count_unread(current_user)
+    )
 
 
 @bp.post("/notices/<int:notice_id>/read")

@@ -33,13 +33,19 @@ class NoticeDraft:
 
 
 def _row(draft: NoticeDraft, now: datetime) -> dict:
-    if draft.link is not None and (not draft.link.startswith("/")
-                                   or draft.link.startswith("//")):
+    if draft.link is not None and (not draft.link.startswith("/") or draft.link.startswith("//")):
         raise ValueError(f"a notice links inside the app only, not to {draft.link!r}")
-    title = draft.title if len(draft.title) <= TITLE_MAX else draft.title[:TITLE_MAX - 1] + "…"
-    return {"member_id": draft.member_id, "kind": NoticeKind(draft.kind).value, "title": title,
-            "body": draft.body, "link": draft.link, "dedupe_key": draft.dedupe_key,
-            "created_at": now, "read_at": None}
+    title = draft.title if len(draft.title) <= TITLE_MAX else draft.title[: TITLE_MAX - 1] + "…"
+    return {
+        "member_id": draft.member_id,
+        "kind": NoticeKind(draft.kind).value,
+        "title": title,
+        "body": draft.body,
+        "link": draft.link,
+        "dedupe_key": draft.dedupe_key,
+        "created_at": now,
+        "read_at": None,
+    }
 
 
 def send_notices(drafts: Iterable[NoticeDraft], now: datetime) -> int:
@@ -54,8 +60,9 @@ def send_notices(drafts: Iterable[NoticeDraft], now: datetime) -> int:
         fresh.setdefault(draft.dedupe_key, draft)  # the first draft of a key wins, as in the table
     keys = list(fresh)
     for start in range(0, len(keys), KEY_BATCH):
-        for key in db.session.scalars(select(Notice.dedupe_key).where(
-                Notice.dedupe_key.in_(keys[start:start + KEY_BATCH]))):
+        for key in db.session.scalars(
+            select(Notice.dedupe_key).where(Notice.dedupe_key.in_(keys[start : start + KEY_BATCH]))
+        ):
             del fresh[key]
     if not fresh:
         return 0
@@ -63,7 +70,8 @@ def send_notices(drafts: Iterable[NoticeDraft], now: datetime) -> int:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     db.session.execute(
         insert(Notice).on_conflict_do_nothing(index_elements=[Notice.dedupe_key]),
-        [_row(draft, now) for draft in fresh.values()])
+        [_row(draft, now) for draft in fresh.values()],
+    )
     return len(fresh)
 
 
@@ -85,5 +93,8 @@ def mark_read(member: Member, notice: Notice, now: datetime) -> Notice:
 def mark_all_read(member: Member, now: datetime) -> int:
     """Mark every unread notice of the member read; return how many."""
     return db.session.execute(
-        update(Notice).where(Notice.member_id == member.id, Notice.read_at.is_(None))
-        .values(read_at=now).execution_options(synchronize_session=False)).rowcount
+        update(Notice)
+        .where(Notice.member_id == member.id, Notice.read_at.is_(None))
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount

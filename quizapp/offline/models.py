@@ -46,7 +46,7 @@ class OfflineAttendance(Base):
 
     __tablename__ = "offline_attendance"
 
-    session_id: Mapped[int] = mapped_column(ForeignKey("offline_sessions.id", ondelete="CASCADE"),
-                                            primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True,
-                                           index=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("offline_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True, index=True)

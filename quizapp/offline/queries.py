@@ -27,9 +27,14 @@ def get_offline_session(actor: Member, session_id: int) -> OfflineSession:
     return session
 
 
-def list_offline_sessions(actor: Member, *, branch: Branch | None = None,
-                  month: tuple[date, date] | None = None, page: int = 1,
-                  per_page: int = 20) -> Page:
+def list_offline_sessions(
+    actor: Member,
+    *,
+    branch: Branch | None = None,
+    month: tuple[date, date] | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> Page:
     """Return a page of the sessions held in the actor's subtree, latest first.
 
     ``branch`` keeps that node and everything under it; ``month`` is (first day, last day).
@@ -55,27 +60,34 @@ def count_attendees(session_ids: list[int]) -> dict[int, int]:
     rows = db.session.execute(
         select(OfflineAttendance.session_id, func.count())
         .where(OfflineAttendance.session_id.in_(session_ids))
-        .group_by(OfflineAttendance.session_id))
+        .group_by(OfflineAttendance.session_id)
+    )
     return dict(rows.all())
 
 
 def list_attendees(session: OfflineSession) -> list[Member]:
     """Return the session's attendees by branch and name, their branches loaded."""
-    return list(db.session.scalars(
-        select(Member)
-        .join(OfflineAttendance, OfflineAttendance.member_id == Member.id)
-        .join(Branch, Branch.id == Member.branch_id)
-        .where(OfflineAttendance.session_id == session.id)
-        .options(joinedload(Member.branch))
-        .order_by(Branch.path, Member.name, Member.id)))
+    return list(
+        db.session.scalars(
+            select(Member)
+            .join(OfflineAttendance, OfflineAttendance.member_id == Member.id)
+            .join(Branch, Branch.id == Member.branch_id)
+            .where(OfflineAttendance.session_id == session.id)
+            .options(joinedload(Member.branch))
+            .order_by(Branch.path, Member.name, Member.id)
+        )
+    )
 
 
 def list_roster(branch: Branch) -> list[Member]:
     """Return the active members whose current branch is ``branch``, by name."""
-    return list(db.session.scalars(
-        select(Member)
-        .where(Member.branch_id == branch.id, Member.is_active.is_(True))
-        .order_by(Member.name, Member.id)))
+    return list(
+        db.session.scalars(
+            select(Member)
+            .where(Member.branch_id == branch.id, Member.is_active.is_(True))
+            .order_by(Member.name, Member.id)
+        )
+    )
 
 
 def find_members(actor: Member, member_ids: Iterable[int]) -> list[Member]:
@@ -83,16 +95,20 @@ def find_members(actor: Member, member_ids: Iterable[int]) -> list[Member]:
     ids = set(member_ids)
     if not ids:
         return []
-    return list(db.session.scalars(
-        select(Member)
-        .join(Branch, Branch.id == Member.branch_id)
-        .where(Member.id.in_(ids), access.branch_scope(actor))
-        .options(joinedload(Member.branch))
-        .order_by(Branch.path, Member.name, Member.id)))
+    return list(
+        db.session.scalars(
+            select(Member)
+            .join(Branch, Branch.id == Member.branch_id)
+            .where(Member.id.in_(ids), access.branch_scope(actor))
+            .options(joinedload(Member.branch))
+            .order_by(Branch.path, Member.name, Member.id)
+        )
+    )
 
 
-def search_members(actor: Member, text: str, *, exclude: Iterable[int] = (),
-                   limit: int = SEARCH_LIMIT) -> list[Member]:
+def search_members(
+    actor: Member, text: str, *, exclude: Iterable[int] = (), limit: int = SEARCH_LIMIT
+) -> list[Member]:
     """Find active members in the actor's scope by name, 警号 or phone number."""
     cleaned = "".join(ch for ch in text.strip() if ch not in "\\%_")
     if not cleaned:
@@ -101,9 +117,11 @@ def search_members(actor: Member, text: str, *, exclude: Iterable[int] = (),
     query = (
         select(Member)
         .join(Branch, Branch.id == Member.branch_id)
-        .where(access.branch_scope(actor), Member.is_active.is_(True),
-               or_(Member.name.ilike(like), Member.police_no.ilike(like),
-                   Member.phone.ilike(like)))
+        .where(
+            access.branch_scope(actor),
+            Member.is_active.is_(True),
+            or_(Member.name.ilike(like), Member.police_no.ilike(like), Member.phone.ilike(like)),
+        )
         .options(joinedload(Member.branch))
         .order_by(Branch.path, Member.name, Member.id)
         .limit(limit)
@@ -114,8 +132,9 @@ def search_members(actor: Member, text: str, *, exclude: Iterable[int] = (),
     return list(db.session.scalars(query))
 
 
-def attended_minutes(member_ids: Iterable[int], first_day: date,
-                     last_day: date) -> dict[int, tuple[int, int]]:
+def attended_minutes(
+    member_ids: Iterable[int], first_day: date, last_day: date
+) -> dict[int, tuple[int, int]]:
     """Return each member's (sessions attended, minutes) over the China days [first, last].
 
     One grouped query; every member asked about is in the answer, with (0, 0) if they
@@ -126,12 +145,18 @@ def attended_minutes(member_ids: Iterable[int], first_day: date,
     if not ids:
         return result
     rows = db.session.execute(
-        select(OfflineAttendance.member_id, func.count(),
-               func.coalesce(func.sum(OfflineSession.duration_minutes), 0))
+        select(
+            OfflineAttendance.member_id,
+            func.count(),
+            func.coalesce(func.sum(OfflineSession.duration_minutes), 0),
+        )
         .join(OfflineSession, OfflineSession.id == OfflineAttendance.session_id)
-        .where(OfflineAttendance.member_id.in_(ids),
-               OfflineSession.held_on.between(first_day, last_day))
-        .group_by(OfflineAttendance.member_id))
+        .where(
+            OfflineAttendance.member_id.in_(ids),
+            OfflineSession.held_on.between(first_day, last_day),
+        )
+        .group_by(OfflineAttendance.member_id)
+    )
     for member_id, count, minutes in rows:
         result[member_id] = (int(count), int(minutes))
     return result
@@ -139,5 +164,8 @@ def attended_minutes(member_ids: Iterable[int], first_day: date,
 
 def attendee_ids(session: OfflineSession) -> list[int]:
     """Return the ids of the session's attendees."""
-    return list(db.session.scalars(select(OfflineAttendance.member_id).where(
-        OfflineAttendance.session_id == session.id)))
+    return list(
+        db.session.scalars(
+            select(OfflineAttendance.member_id).where(OfflineAttendance.session_id == session.id)
+        )
+    )

@@ -37,8 +37,11 @@ def _month(value: str | None) -> tuple[date, date] | None:
 
 def _branches(session: OfflineSession | None = None) -> list[Branch]:
     """The 党支部 a session may be held by: active ones in scope, and the session's own."""
-    return [b for b in org_queries.list_branches(current_user, kinds=(BranchKind.BRANCH,))
-            if b.is_active or (session is not None and b.id == session.branch_id)]
+    return [
+        b
+        for b in org_queries.list_branches(current_user, kinds=(BranchKind.BRANCH,))
+        if b.is_active or (session is not None and b.id == session.branch_id)
+    ]
 
 
 def _prepare(form: SessionForm, branches: list[Branch]) -> None:
@@ -46,7 +49,8 @@ def _prepare(form: SessionForm, branches: list[Branch]) -> None:
     names = Counter(b.name for b in branches)
     form.branch_id.choices = [
         SelectChoice(b.id, b.name if names[b.name] == 1 else f"{b.name}（{b.parent.name}）")
-        for b in branches]
+        for b in branches
+    ]
 
 
 def _action() -> str:
@@ -84,16 +88,25 @@ def _render_form(form: SessionForm, branches: list[Branch], session: OfflineSess
     searched = form.is_submitted() and _action() == "search"
     found = []
     if searched:
-        found = queries.search_members(current_user, form.q.data or "",
-                                       exclude=roster_ids | ticked)
+        found = queries.search_members(current_user, form.q.data or "", exclude=roster_ids | ticked)
     hidden = 0  # attendees who have since moved out of the organiser's subtree (kept)
     if session is not None:
         recorded = queries.attendee_ids(session)
         hidden = len(recorded) - len(queries.find_members(current_user, recorded))
     return render_template(
-        "offline/form.html", form=form, session=session, branch=branch, roster=roster,
-        others=others, found=found, searched=searched, ticked=ticked, hidden=hidden,
-        today=china_today(), search_limit=queries.SEARCH_LIMIT)
+        "offline/form.html",
+        form=form,
+        session=session,
+        branch=branch,
+        roster=roster,
+        others=others,
+        found=found,
+        searched=searched,
+        ticked=ticked,
+        hidden=hidden,
+        today=china_today(),
+        search_limit=queries.SEARCH_LIMIT,
+    )
 
 
 def _initial_branch(branches: list[Branch]) -> Branch | None:
@@ -119,14 +132,21 @@ def index():
         branch = org_queries.get_branch(current_user, branch_id)
     month = _month(request.args.get("month"))
     page = queries.list_offline_sessions(
-        current_user, branch=branch, month=month,
+        current_user,
+        branch=branch,
+        month=month,
         page=request.args.get("page", 1, type=int),
-        per_page=PER_PAGE)
+        per_page=PER_PAGE,
+    )
     return render_template(
-        "offline/index.html", page=page, selected_branch=branch,
+        "offline/index.html",
+        page=page,
+        selected_branch=branch,
         month=month[0].strftime("%Y-%m") if month else "",
-        branches=org_queries.list_branches(current_user), branch_label=org_queries.branch_label,
-        attendees=queries.count_attendees([s.id for s in page.items]))
+        branches=org_queries.list_branches(current_user),
+        branch_label=org_queries.branch_label,
+        attendees=queries.count_attendees([s.id for s in page.items]),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -145,7 +165,8 @@ def create():
         if data is not None:
             session = perform(
                 lambda: services.create_session(current_user, data, china_today()),
-                lambda s: f"已登记「{s.title}」，参加 {len(data.attendees)} 人。")
+                lambda s: f"已登记「{s.title}」，参加 {len(data.attendees)} 人。",
+            )
             if session is not FAILED:
                 return redirect(url_for("offline.show", session_id=session.id))
     return _render_form(form, branches, None)
@@ -158,8 +179,12 @@ def show(session_id: int):
     session = queries.get_offline_session(current_user, session_id)
     attendees = queries.list_attendees(session)
     return render_template(
-        "offline/show.html", session=session, attendees=attendees, action_form=ActionForm(),
-        visible={m.id for m in attendees if access.can_view_member(current_user, m)})
+        "offline/show.html",
+        session=session,
+        attendees=attendees,
+        action_form=ActionForm(),
+        visible={m.id for m in attendees if access.can_view_member(current_user, m)},
+    )
 
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
@@ -171,14 +196,16 @@ def edit(session_id: int):
     form = SessionForm(obj=session if request.method == "GET" else None)
     _prepare(form, branches)
     if request.method == "GET":
-        form.member_ids.data = [m.id for m in queries.find_members(
-            current_user, queries.attendee_ids(session))]
+        form.member_ids.data = [
+            m.id for m in queries.find_members(current_user, queries.attendee_ids(session))
+        ]
     elif _action() == "save" and form.validate():
         data = _session_data(form, branches)
         if data is not None:
             saved = perform(
                 lambda: services.update_session(current_user, session, data, china_today()),
-                "已保存。")
+                "已保存。",
+            )
             if saved is not FAILED:
                 return redirect(url_for("offline.show", session_id=session.id))
     return _render_form(form, branches, session)

@@ -33,8 +33,7 @@ class SessionData:
     attendees: list[Member] = field(default_factory=list)
 
 
-def _check(actor: Member, data: SessionData, today: date,
-           session: OfflineSession | None) -> None:
+def _check(actor: Member, data: SessionData, today: date, session: OfflineSession | None) -> None:
     title = data.title.strip()
     if not title:
         raise DomainError("请填写标题。")
@@ -66,23 +65,30 @@ def _set_attendance(actor: Member, session: OfflineSession, attendees: list[Memb
     Members who moved out of the actor's subtree since are not on the form, so leaving them
     out is not a decision to remove them.
     """
-    current = {m.id: m for m in db.session.scalars(
-        select(Member)
-        .join(OfflineAttendance, OfflineAttendance.member_id == Member.id)
-        .where(OfflineAttendance.session_id == session.id)
-        .options(joinedload(Member.branch)))}
+    current = {
+        m.id: m
+        for m in db.session.scalars(
+            select(Member)
+            .join(OfflineAttendance, OfflineAttendance.member_id == Member.id)
+            .where(OfflineAttendance.session_id == session.id)
+            .options(joinedload(Member.branch))
+        )
+    }
     wanted = {m.id for m in attendees}
-    kept = {member_id for member_id, m in current.items()
-            if not access.can_view_member(actor, m)}
+    kept = {member_id for member_id, m in current.items() if not access.can_view_member(actor, m)}
     removed = set(current) - wanted - kept
     added = wanted - set(current)
     if removed:
-        db.session.execute(delete(OfflineAttendance).where(
-            OfflineAttendance.session_id == session.id,
-            OfflineAttendance.member_id.in_(removed)))
+        db.session.execute(
+            delete(OfflineAttendance).where(
+                OfflineAttendance.session_id == session.id, OfflineAttendance.member_id.in_(removed)
+            )
+        )
     if added:
-        db.session.execute(insert(OfflineAttendance),
-                           [{"session_id": session.id, "member_id": i} for i in sorted(added)])
+        db.session.execute(
+            insert(OfflineAttendance),
+            [{"session_id": session.id, "member_id": i} for i in sorted(added)],
+        )
     db.session.expire(session, ["attendees"])
 
 
@@ -107,8 +113,9 @@ def create_session(actor: Member, data: SessionData, today: date) -> OfflineSess
     return session
 
 
-def update_session(actor: Member, session: OfflineSession, data: SessionData,
-                   today: date) -> OfflineSession:
+def update_session(
+    actor: Member, session: OfflineSession, data: SessionData, today: date
+) -> OfflineSession:
     """Change a session's details and attendance."""
     if not access.can_manage_branch(actor, session.branch):
         raise DomainError("该活动不在您的管理范围内。")
@@ -124,9 +131,7 @@ def delete_session(actor: Member, session: OfflineSession) -> None:
     """Delete a session recorded by mistake, with its attendance."""
     if not access.can_manage_branch(actor, session.branch):
         raise DomainError("该活动不在您的管理范围内。")
-    db.session.execute(delete(OfflineAttendance).where(
-        OfflineAttendance.session_id == session.id))
+    db.session.execute(delete(OfflineAttendance).where(OfflineAttendance.session_id == session.id))
     db.session.expire(session, ["attendees"])  # so the delete below finds none left to remove
     db.session.delete(session)
     db.session.flush()
-

@@ -58,22 +58,44 @@ class Headcounts:
 
 def count_headcounts(actor: Member) -> Headcounts:
     """Count active branches, members by political status and first logins pending."""
-    counts = dict(db.session.execute(
-        select(Member.political_status, func.count())
-        .join(Branch, Branch.id == Member.branch_id)
-        .where(access.branch_scope(actor), Member.is_active.is_(True),
-               Branch.kind == BranchKind.BRANCH.value)  # not bureau-level system accounts
-        .group_by(Member.political_status)).all())
+    counts = dict(
+        db.session.execute(
+            select(Member.political_status, func.count())
+            .join(Branch, Branch.id == Member.branch_id)
+            .where(
+                access.branch_scope(actor),
+                Member.is_active.is_(True),
+                Branch.kind == BranchKind.BRANCH.value,
+            )  # not bureau-level system accounts
+            .group_by(Member.political_status)
+        ).all()
+    )
     branches = db.session.scalar(
-        select(func.count()).select_from(Branch).where(
-            access.branch_scope(actor), Branch.kind == BranchKind.BRANCH.value,
-            Branch.is_active.is_(True)))
+        select(func.count())
+        .select_from(Branch)
+        .where(
+            access.branch_scope(actor),
+            Branch.kind == BranchKind.BRANCH.value,
+            Branch.is_active.is_(True),
+        )
+    )
     pending = db.session.scalar(
-        select(func.count()).select_from(Member).join(Branch, Branch.id == Member.branch_id)
-        .where(access.branch_scope(actor), Member.is_active.is_(True),
-               Branch.kind == BranchKind.BRANCH.value, Member.must_change_password.is_(True)))
-    return Headcounts(branches, sum(counts.values()), pending,
-                      [(s, counts.get(s.value, 0)) for s in PoliticalStatus])
+        select(func.count())
+        .select_from(Member)
+        .join(Branch, Branch.id == Member.branch_id)
+        .where(
+            access.branch_scope(actor),
+            Member.is_active.is_(True),
+            Branch.kind == BranchKind.BRANCH.value,
+            Member.must_change_password.is_(True),
+        )
+    )
+    return Headcounts(
+        branches,
+        sum(counts.values()),
+        pending,
+        [(s, counts.get(s.value, 0)) for s in PoliticalStatus],
+    )
 
 
 # Running campaigns
@@ -100,19 +122,25 @@ def list_running_campaigns(actor: Member, today: date) -> list[Campaign]:
     if root is None:
         return []
     campaigns = db.session.scalars(
-        select(Campaign).where(Campaign.is_published.is_(True), Campaign.starts_on <= today,
-                               Campaign.ends_on >= today)
-        .options(selectinload(Campaign.materials), selectinload(Campaign.owner_branch),
-                 selectinload(Campaign.quizzes).joinedload(CampaignQuiz.quiz),
-                 selectinload(Campaign.audience).selectinload(Audience.branches),
-                 selectinload(Campaign.audience).selectinload(Audience.roster)
-                 .joinedload(Member.branch))
-        .order_by(Campaign.ends_on, Campaign.id))
+        select(Campaign)
+        .where(
+            Campaign.is_published.is_(True), Campaign.starts_on <= today, Campaign.ends_on >= today
+        )
+        .options(
+            selectinload(Campaign.materials),
+            selectinload(Campaign.owner_branch),
+            selectinload(Campaign.quizzes).joinedload(CampaignQuiz.quiz),
+            selectinload(Campaign.audience).selectinload(Audience.branches),
+            selectinload(Campaign.audience).selectinload(Audience.roster).joinedload(Member.branch),
+        )
+        .order_by(Campaign.ends_on, Campaign.id)
+    )
     return [c for c in campaigns if reaches(c.audience, root)]
 
 
-def _summed(root: Branch, figures: list[BranchFigures], children: list[Branch]
-            ) -> tuple[Row, list[Row]]:
+def _summed(
+    root: Branch, figures: list[BranchFigures], children: list[Branch]
+) -> tuple[Row, list[Row]]:
     """Sum snapshot rows into the root's row and its direct children's rows."""
     top = Row(root, True)
     rows = {child.id: Row(child, child.kind != BranchKind.BRANCH.value) for child in children}
@@ -142,9 +170,17 @@ def campaign_bars(actor: Member, campaigns: list[Campaign], now: datetime) -> li
     root = access.managed_root(actor)
     yesterday = china_today(now) - timedelta(days=1)
     snapped = list_campaign_figures(actor, yesterday, [c.id for c in campaigns])
-    children = list(db.session.scalars(
-        select(Branch).where(Branch.parent_id == root.id)
-        .order_by(Branch.sort_order, Branch.id))) if snapped else []
+    children = (
+        list(
+            db.session.scalars(
+                select(Branch)
+                .where(Branch.parent_id == root.id)
+                .order_by(Branch.sort_order, Branch.id)
+            )
+        )
+        if snapped
+        else []
+    )
     found = []
     for campaign in campaigns:
         heading = headings(campaign)["participation_rate"]
@@ -154,8 +190,7 @@ def campaign_bars(actor: Member, campaigns: list[Campaign], now: datetime) -> li
         else:
             report = participation(actor, campaign, campaign.starts_on, campaign.ends_on, now)
             top, as_of = report.top, None
-            rows = [row for row in report.rows if row.branch.parent_id == root.id
-                    and row.eligible]
+            rows = [row for row in report.rows if row.branch.parent_id == root.id and row.eligible]
         if top is not None and top.eligible:
             found.append(CampaignBars(campaign, top, rows, heading, as_of))
     return found
@@ -227,12 +262,19 @@ def weekly_minutes(actor: Member, today: date, weeks: int = TREND_WEEKS) -> list
     figures = []
     for index in range(weeks):
         monday = first_monday + timedelta(weeks=index)
-        days = [monday + timedelta(days=d) for d in range(7)
-                if monday + timedelta(days=d) <= yesterday]
+        days = [
+            monday + timedelta(days=d) for d in range(7) if monday + timedelta(days=d) <= yesterday
+        ]
         present = [totals[d] for d in days if d in totals]
-        figures.append(WeekFigure(monday, len(days), len(present),
-                                  sum(t.study_seconds for t in present),
-                                  sum(t.eligible for t in present)))
+        figures.append(
+            WeekFigure(
+                monday,
+                len(days),
+                len(present),
+                sum(t.study_seconds for t in present),
+                sum(t.eligible for t in present),
+            )
+        )
     return figures
 
 
@@ -245,11 +287,20 @@ def trend_chart(figures: list[WeekFigure]) -> Markup:
     """Return the minutes-per-week line chart, described in words for screen readers."""
     said = "；".join(
         f"{f.label}起一周"
-        + (f" {format_value(f.minutes_per_member)} 分钟" if f.minutes_per_member is not None
-           else "无数据") for f in figures)
-    return line_chart(trend_points(figures), chart_id="weekly-minutes",
-                      title="每周人均学习时长（分钟）", unit="分钟",
-                      description=f"最近 {len(figures)} 周每名党员平均学习分钟数：{said}。")
+        + (
+            f" {format_value(f.minutes_per_member)} 分钟"
+            if f.minutes_per_member is not None
+            else "无数据"
+        )
+        for f in figures
+    )
+    return line_chart(
+        trend_points(figures),
+        chart_id="weekly-minutes",
+        title="每周人均学习时长（分钟）",
+        unit="分钟",
+        description=f"最近 {len(figures)} 周每名党员平均学习分钟数：{said}。",
+    )
 
 
 # Lagging branches
@@ -266,8 +317,9 @@ class Lagging:
     rows: list[Row]
 
 
-def lagging_branches(actor: Member, now: datetime, *, days: int = LAGGING_DAYS,
-                     shown: int = LAGGING_SHOWN) -> Lagging:
+def lagging_branches(
+    actor: Member, now: datetime, *, days: int = LAGGING_DAYS, shown: int = LAGGING_SHOWN
+) -> Lagging:
     """Return the party branches with the lowest study participation over the last ``days``
     China days up to today, among those below the subtree's own rate (one report).
 

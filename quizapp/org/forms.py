@@ -11,18 +11,27 @@ from quizapp.org.models import BranchKind
 
 class BranchForm(BaseForm):
     name = StringField("名称", validators=[DataRequired("请填写名称。"), Length(max=100)])
-    code = StringField("编码", validators=[DataRequired("请填写编码。"), Length(max=32)],
-                       description="字母或数字，全局唯一，用于导入导出，例如 CG01。")
-    sort_order = IntegerField("排序", default=0,
-                              validators=[Optional(), NumberRange(0, 9999, "排序应为 0–9999。")],
-                              description="数字小的排在前面。")
+    code = StringField(
+        "编码",
+        validators=[DataRequired("请填写编码。"), Length(max=32)],
+        description="字母或数字，全局唯一，用于导入导出，例如 CG01。",
+    )
+    sort_order = IntegerField(
+        "排序",
+        default=0,
+        validators=[Optional(), NumberRange(0, 9999, "排序应为 0–9999。")],
+        description="数字小的排在前面。",
+    )
 
 
 class NewBranchForm(BranchForm):
-    kind = SelectField("类型", choices=[
-        SelectChoice(BranchKind.BRANCH.value, BranchKind.BRANCH.label),
-        SelectChoice(BranchKind.UNIT.value, "单位（县局/分局/部门）"),
-    ])
+    kind = SelectField(
+        "类型",
+        choices=[
+            SelectChoice(BranchKind.BRANCH.value, BranchKind.BRANCH.label),
+            SelectChoice(BranchKind.UNIT.value, "单位（县局/分局/部门）"),
+        ],
+    )
 
 
 class MoveBranchForm(BaseForm):

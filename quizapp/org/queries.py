@@ -20,8 +20,9 @@ def get_branch(actor: Member, branch_id: int) -> Branch:
     return branch
 
 
-def list_branches(actor: Member, *, kinds: tuple[BranchKind, ...] | None = None,
-                  active_only: bool = False) -> list[Branch]:
+def list_branches(
+    actor: Member, *, kinds: tuple[BranchKind, ...] | None = None, active_only: bool = False
+) -> list[Branch]:
     """Return the nodes the actor manages in tree order (parents before children)."""
     query = select(Branch).where(access.branch_scope(actor))
     if kinds:
@@ -37,9 +38,7 @@ def sort_as_tree(branches: list[Branch]) -> list[Branch]:
     by_id = {branch.id: branch for branch in branches}
 
     def key(branch: Branch) -> list[tuple[int, int]]:
-        return [
-            (by_id[i].sort_order, i) if i in by_id else (0, i) for i in branch.ancestor_ids
-        ]
+        return [(by_id[i].sort_order, i) if i in by_id else (0, i) for i in branch.ancestor_ids]
 
     return sorted(branches, key=key)
 
@@ -64,8 +63,11 @@ def get_tree(actor: Member) -> list[TreeNode]:
         db.session.execute(
             select(Member.branch_id, func.count())
             .join(Branch, Branch.id == Member.branch_id)
-            .where(access.branch_scope(actor), Member.is_active.is_(True),
-                   Branch.kind == BranchKind.BRANCH.value)  # not bureau-level system accounts
+            .where(
+                access.branch_scope(actor),
+                Member.is_active.is_(True),
+                Branch.kind == BranchKind.BRANCH.value,
+            )  # not bureau-level system accounts
             .group_by(Member.branch_id)
         ).all()
     )
@@ -80,4 +82,6 @@ def get_tree(actor: Member) -> list[TreeNode]:
 
 def branch_label(branch: Branch) -> str:
     """Return an indented label for choice lists."""
-    return "　" * max(branch.depth, 0) + branch.name + ("（已停用）" if not branch.is_active else "")
+    return (
+        "　" * max(branch.depth, 0) + branch.name + ("（已停用）" if not branch.is_active else "")
+    )

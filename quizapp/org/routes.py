@@ -26,15 +26,18 @@ def dashboard():
     the branches that lag."""
     now = utcnow()
     running = dashboard_queries.list_running_campaigns(current_user, china_today(now))
-    shown = running[:dashboard_queries.CAMPAIGNS_SHOWN]
+    shown = running[: dashboard_queries.CAMPAIGNS_SHOWN]
     weeks = dashboard_queries.weekly_minutes(current_user, china_today(now))
     return render_template(
-        "org/dashboard.html", root=access.managed_root(current_user),
+        "org/dashboard.html",
+        root=access.managed_root(current_user),
         counts=dashboard_queries.count_headcounts(current_user),
         campaigns=dashboard_queries.campaign_bars(current_user, shown, now),
-        more_campaigns=len(running) - len(shown), weeks=weeks,
+        more_campaigns=len(running) - len(shown),
+        weeks=weeks,
         trend=dashboard_queries.trend_chart(weeks),
-        lagging=dashboard_queries.lagging_branches(current_user, now), bar=bar,
+        lagging=dashboard_queries.lagging_branches(current_user, now),
+        bar=bar,
     )
 
 
@@ -42,9 +45,12 @@ def dashboard():
 @access.organiser_required
 def branches():
     """Show the organisation tree with member counts."""
-    return render_template("org/branches.html", tree=queries.get_tree(current_user),
-                           action_form=ActionForm(),
-                           root=access.managed_root(current_user))
+    return render_template(
+        "org/branches.html",
+        tree=queries.get_tree(current_user),
+        action_form=ActionForm(),
+        root=access.managed_root(current_user),
+    )
 
 
 @bp.route("/branches/new", methods=["GET", "POST"])
@@ -58,8 +64,13 @@ def create_branch():
     if form.validate_on_submit():
         created = perform(
             lambda: services.create_branch(
-                current_user, parent, BranchKind(form.kind.data), form.code.data,
-                form.name.data, form.sort_order.data or 0),
+                current_user,
+                parent,
+                BranchKind(form.kind.data),
+                form.code.data,
+                form.name.data,
+                form.sort_order.data or 0,
+            ),
             lambda branch: f"已创建{branch.name}。",
         )
         if created is not FAILED:
@@ -74,13 +85,15 @@ def edit_branch(branch_id: int):
     branch = queries.get_branch(current_user, branch_id)
     form = BranchForm(obj=branch)
     if form.validate_on_submit():
-        done = perform(lambda: services.update_branch(
-            current_user, branch, form.code.data, form.name.data, form.sort_order.data or 0),
-            "已保存。")
+        done = perform(
+            lambda: services.update_branch(
+                current_user, branch, form.code.data, form.name.data, form.sort_order.data or 0
+            ),
+            "已保存。",
+        )
         if done is not FAILED:
             return redirect(url_for("org.branches"))
-    return render_template("org/branch_form.html", form=form, parent=branch.parent,
-                           branch=branch)
+    return render_template("org/branch_form.html", form=form, parent=branch.parent, branch=branch)
 
 
 @bp.route("/branches/<int:branch_id>/move", methods=["GET", "POST"])
@@ -96,12 +109,14 @@ def move_branch(branch_id: int):
         SelectChoice(b.id, queries.branch_label(b))
         for b in queries.list_branches(current_user, active_only=True)
         if BranchKind(branch.kind) in allowed[BranchKind(b.kind)]
-        and not branch.contains(b) and b.id != branch.parent_id
+        and not branch.contains(b)
+        and b.id != branch.parent_id
     ]
     if form.validate_on_submit():
         new_parent = queries.get_branch(current_user, form.parent_id.data)
-        done = perform(lambda: services.move_branch(current_user, branch, new_parent),
-                       f"已移动{branch.name}。")
+        done = perform(
+            lambda: services.move_branch(current_user, branch, new_parent), f"已移动{branch.name}。"
+        )
         if done is not FAILED:
             return redirect(url_for("org.branches"))
     return render_template("org/branch_move.html", form=form, branch=branch)
@@ -117,6 +132,8 @@ def set_branch_active(branch_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     active = request.form.get("active") == "1"
-    perform(lambda: services.set_branch_active(current_user, branch, active),
-            f"已{'启用' if active else '停用'}{branch.name}。")
+    perform(
+        lambda: services.set_branch_active(current_user, branch, active),
+        f"已{'启用' if active else '停用'}{branch.name}。",
+    )
     return redirect(url_for("org.branches"))

@@ -34,7 +34,8 @@ def bar(fraction: float | None) -> Markup:
         '<svg class="bar" viewBox="0 0 100 8" width="100%" height="8" '
         'preserveAspectRatio="none" aria-hidden="true" focusable="false">'
         f'<rect width="100" height="8" fill="{TRACK}"/>'
-        f'<rect width="{filled:.1f}" height="8" fill="{RED}"/></svg>')
+        f'<rect width="{filled:.1f}" height="8" fill="{RED}"/></svg>'
+    )
 
 
 @dataclass(frozen=True)
@@ -67,12 +68,21 @@ def format_value(value: float) -> str:
 
 
 def _text(x: float, y: float, text: str, anchor: str = "middle") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="10" '
-            f'fill="{MUTED}">{escape(text)}</text>')
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="10" '
+        f'fill="{MUTED}">{escape(text)}</text>'
+    )
 
 
-def line_chart(points: Sequence[LinePoint], *, chart_id: str, title: str, description: str,
-               unit: str, label_every: int = 3) -> Markup:
+def line_chart(
+    points: Sequence[LinePoint],
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    unit: str,
+    label_every: int = 3,
+) -> Markup:
     """Return an SVG line chart of ``points`` with a y axis in ``unit`` and every
     ``label_every``-th x label (counted back from the last point).
 
@@ -97,8 +107,10 @@ def line_chart(points: Sequence[LinePoint], *, chart_id: str, title: str, descri
     for step in range(5):  # gridlines and y labels: 0, 1/4 ... top
         value = top * step / 4
         y = y_of(value)
-        parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
-                     f'stroke="{GRID}" stroke-width="1"/>')
+        parts.append(
+            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+        )
         parts.append(_text(LEFT - 4, y + 3.5, format_value(value), "end"))
     parts.append(_text(4, TOP - 2, unit, "start"))
     for index, point in enumerate(points):
@@ -117,8 +129,10 @@ def line_chart(points: Sequence[LinePoint], *, chart_id: str, title: str, descri
             segment.append(f"{x_of(index):.1f},{y_of(point.value):.1f}")
     for coordinates in segments:
         if len(coordinates) > 1:
-            parts.append(f'<polyline points="{" ".join(coordinates)}" fill="none" '
-                         f'stroke="{RED}" stroke-width="2" stroke-linejoin="round"/>')
+            parts.append(
+                f'<polyline points="{" ".join(coordinates)}" fill="none" '
+                f'stroke="{RED}" stroke-width="2" stroke-linejoin="round"/>'
+            )
     for index, point in enumerate(points):
         if point.value is None:
             continue
@@ -126,7 +140,8 @@ def line_chart(points: Sequence[LinePoint], *, chart_id: str, title: str, descri
         parts.append(
             f'<circle class="chart-point" cx="{x_of(index):.1f}" cy="{y_of(point.value):.1f}" '
             f'r="3.5" fill="{fill}" stroke="{RED}" stroke-width="1.5">'
-            f'<title>{escape(point.label)}：{format_value(point.value)} {escape(unit)}'
-            f'{"（估算）" if point.partial else ""}</title></circle>')
+            f"<title>{escape(point.label)}：{format_value(point.value)} {escape(unit)}"
+            f"{'（估算）' if point.partial else ''}</title></circle>"
+        )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -10,8 +10,17 @@ from quizapp.campaigns.models import Campaign
 from quizapp.quizzes.models import Counting, Quiz
 
 #: The figures of a row, in display order (a report shows those :func:`headings` names).
-FIELDS = ("eligible", "participants", "took_part", "participation_rate", "passed", "pass_rate",
-          "average_score", "average_minutes", "times")
+FIELDS = (
+    "eligible",
+    "participants",
+    "took_part",
+    "participation_rate",
+    "passed",
+    "pass_rate",
+    "average_score",
+    "average_minutes",
+    "times",
+)
 
 
 def subject_kind(subject: Campaign | Quiz | None) -> str:
@@ -96,62 +105,88 @@ def definitions(subject: Campaign | Quiz | None) -> list[tuple[str, str]]:
     elif kind == "quiz":
         period += "通常即测试开放的日期；答卷不按日期筛选，统计本测试的全部已交卷答卷。"
     if kind != "range":
-        audience = (f"还须属于本{thing}的参加范围：指定名单的，只计名单上的人员；按组织选定的，"
-                    "看其统计期内最后所在的党支部是否在所选组织（含下级）之内；限定政治面貌的，"
-                    "按人员当前的政治面貌判断。")
-    scope = ("您管理范围内的全部党支部，以及各单位和管理范围最上级的汇总行；已撤销且统计期内"
-             f"没有{people}的支部不列出。")
-    who = ("按组织关系转接记录统计：统计期内任一天在某党支部有组织关系的人员，计入其统计期内"
-           "最后所在的党支部，每人只计一次。统计期内转接组织关系的，只计入转入的（统计期内最后"
-           "所在的）支部；统计期内调离或停用账号的，仍计入其离开前所在的支部（统计期内曾应参加）；"
-           "统计期开始前已离开的人员，以及统计期内没有组织关系记录的账号（如系统管理员）不计入。")
+        audience = (
+            f"还须属于本{thing}的参加范围：指定名单的，只计名单上的人员；按组织选定的，"
+            "看其统计期内最后所在的党支部是否在所选组织（含下级）之内；限定政治面貌的，"
+            "按人员当前的政治面貌判断。"
+        )
+    scope = (
+        "您管理范围内的全部党支部，以及各单位和管理范围最上级的汇总行；已撤销且统计期内"
+        f"没有{people}的支部不列出。"
+    )
+    who = (
+        "按组织关系转接记录统计：统计期内任一天在某党支部有组织关系的人员，计入其统计期内"
+        "最后所在的党支部，每人只计一次。统计期内转接组织关系的，只计入转入的（统计期内最后"
+        "所在的）支部；统计期内调离或停用账号的，仍计入其离开前所在的支部（统计期内曾应参加）；"
+        "统计期开始前已离开的人员，以及统计期内没有组织关系记录的账号（如系统管理员）不计入。"
+    )
     terms = [("统计期", period), ("统计范围", scope), (eligible, who + audience)]
 
     if kind == "campaign":
-        done = (f"{people}中各项要求全部达到的人数，与{thing}进度的判断相同。本{thing}的要求："
-                f"{_requirements(subject) or '无'}。")
-        started = (f"{people}中至少一项要求已有进展的人数（有学习时长、学过必学资料、交过必答"
-                   "测试答卷、参加过线下学习或有心得体会通过审阅），含已完成的人员。")
+        done = (
+            f"{people}中各项要求全部达到的人数，与{thing}进度的判断相同。本{thing}的要求："
+            f"{_requirements(subject) or '无'}。"
+        )
+        started = (
+            f"{people}中至少一项要求已有进展的人数（有学习时长、学过必学资料、交过必答"
+            "测试答卷、参加过线下学习或有心得体会通过审阅），含已完成的人员。"
+        )
         terms += [(participants, done), (names["took_part"], started)]
     elif kind == "quiz":
-        sat = (f"{people}中对本测试至少交卷一次的人数（含到时自动交卷）；只开始答题、尚未交卷的"
-               "不计入。")
+        sat = (
+            f"{people}中对本测试至少交卷一次的人数（含到时自动交卷）；只开始答题、尚未交卷的"
+            "不计入。"
+        )
         terms.append((participants, sat))
     else:
-        active = (f"{people}中统计期内有下列任一项的人数：在线学习时长（多于 0 秒）、交卷"
-                  "（任一测试）、参加线下学习、提交心得体会且已审阅通过。")
+        active = (
+            f"{people}中统计期内有下列任一项的人数：在线学习时长（多于 0 秒）、交卷"
+            "（任一测试）、参加线下学习、提交心得体会且已审阅通过。"
+        )
         terms.append((participants, active))
-    terms.append((names["participation_rate"],
-                  f"{participants} ÷ {eligible}；{eligible}为 0 时显示“—”。"))
+    terms.append(
+        (names["participation_rate"], f"{participants} ÷ {eligible}；{eligible}为 0 时显示“—”。")
+    )
 
     if kind == "quiz":
         counting = Counting(subject.counting).label
-        passed = ("计分成绩达到及格线的参考人数；及格率 = 及格人数 ÷ 参考人数，参考人数为 0 时"
-                  "显示“—”。")
+        passed = (
+            "计分成绩达到及格线的参考人数；及格率 = 及格人数 ÷ 参考人数，参考人数为 0 时显示“—”。"
+        )
         terms += [
             ("计分成绩", f"每人从已交卷的答卷中按本测试的计分方式（{counting}）取一次成绩。"),
             ("及格人数、及格率", passed),
             ("平均分", "参考人员计分成绩之和 ÷ 参考人数；未参考的人员不计入。"),
         ]
     elif has_pass(subject):
-        passed = ("完成人员中，每项必答测试的计分答卷（按各测试的计分方式取）都及格的人数；"
-                  "及格率 = 及格人数 ÷ 完成人数，完成人数为 0 时显示“—”。")
+        passed = (
+            "完成人员中，每项必答测试的计分答卷（按各测试的计分方式取）都及格的人数；"
+            "及格率 = 及格人数 ÷ 完成人数，完成人数为 0 时显示“—”。"
+        )
         terms.append(("及格人数、及格率", passed))
-    minutes = (f"{people}在统计期内各日（北京时间）的在线学习时长之和 ÷ {eligible}。只计服务器"
-               "认定的在线学习时长，线下学习不计入；统计期内转接的人员，其统计期内的全部时长"
-               "计入最后所在的支部。")
+    minutes = (
+        f"{people}在统计期内各日（北京时间）的在线学习时长之和 ÷ {eligible}。只计服务器"
+        "认定的在线学习时长，线下学习不计入；统计期内转接的人员，其统计期内的全部时长"
+        "计入最后所在的支部。"
+    )
     terms.append((names["average_minutes"], minutes))
 
     if kind == "quiz":
         counted = f"{people}对本测试交卷的答卷份数：同一人交卷 N 次计 N 人次。"
     elif kind == "campaign":
-        counted = (f"{participants} + {people}参加统计期内举办的线下学习的人次（每人每场计 1 "
-                   "人次，参加 N 场计 N 人次）。")
+        counted = (
+            f"{participants} + {people}参加统计期内举办的线下学习的人次（每人每场计 1 "
+            "人次，参加 N 场计 N 人次）。"
+        )
     else:
-        counted = (f"{people}在统计期内有学习活动的“人·日”数：同一人同一天（北京时间）有在线"
-                   "学习、交卷、参加线下学习、提交（已通过的）心得体会中的一项或几项，计 1 人次；"
-                   "在 N 个不同的日子有活动，计 N 人次。")
-    rollup = ("单位和管理范围最上级一行的人数、人次、学习时长和成绩为其下属全部党支部之和；"
-              "其中的比率和平均数由这些合计数重新计算，不是各支部比率的平均。")
+        counted = (
+            f"{people}在统计期内有学习活动的“人·日”数：同一人同一天（北京时间）有在线"
+            "学习、交卷、参加线下学习、提交（已通过的）心得体会中的一项或几项，计 1 人次；"
+            "在 N 个不同的日子有活动，计 N 人次。"
+        )
+    rollup = (
+        "单位和管理范围最上级一行的人数、人次、学习时长和成绩为其下属全部党支部之和；"
+        "其中的比率和平均数由这些合计数重新计算，不是各支部比率的平均。"
+    )
     terms += [(times, counted), ("单位及合计", rollup)]
     return terms

@@ -39,8 +39,12 @@ from quizapp.spreadsheets import (
 #: Above this many branches the chart shows one bar per unit instead.
 MAX_BARS = 60
 #: Number formats of the figures (counts keep the default).
-FORMATS = {"participation_rate": PERCENT, "pass_rate": PERCENT, "average_score": "0.0",
-           "average_minutes": "0.0"}
+FORMATS = {
+    "participation_rate": PERCENT,
+    "pass_rate": PERCENT,
+    "average_score": "0.0",
+    "average_minutes": "0.0",
+}
 RATES = ("participation_rate", "pass_rate")
 NOT_APPLICABLE = "—"
 CHART_SHEET = "图表数据"
@@ -53,15 +57,25 @@ def xlsx_report(report: Report) -> bytes:
     book = Book()
     summary = book.add_sheet("汇总", *_summary_sheet(report), autofilter=True)
     book.add_sheet("人员明细", *_member_sheet(report), autofilter=True)
-    book.add_sheet("统计口径", [Column("项目", 22), Column("内容", 100)],
-                   _facts(report) + [list(pair) for pair in report.definitions], wrap=True)
+    book.add_sheet(
+        "统计口径",
+        [Column("项目", 22), Column("内容", 100)],
+        _facts(report) + [list(pair) for pair in report.definitions],
+        wrap=True,
+    )
     bars, title = chart_bars(report)
     if bars:
         rate = report.headings["participation_rate"]
-        book.add_sheet(CHART_SHEET, [Column("组织", 30), Column(rate, 12, PERCENT)],
-                       [[row.branch.name, row.participation_rate] for row in bars])
-        summary.insert_chart(1, len(report.headings) + 3,  # a column right of the table
-                             _chart(book.workbook, len(bars), title, rate))
+        book.add_sheet(
+            CHART_SHEET,
+            [Column("组织", 30), Column(rate, 12, PERCENT)],
+            [[row.branch.name, row.participation_rate] for row in bars],
+        )
+        summary.insert_chart(
+            1,
+            len(report.headings) + 3,  # a column right of the table
+            _chart(book.workbook, len(bars), title, rate),
+        )
     return book.to_bytes()
 
 
@@ -72,8 +86,15 @@ def csv_report(report: Report) -> bytes:
     fields = list(report.headings)
     writer.writerow(_safe(["组织", "层级", *report.headings.values()]))
     for row in report.rows:
-        writer.writerow(_safe([row.branch.name, _level(report, row),
-                               *[_csv_figure(name, getattr(row, name)) for name in fields]]))
+        writer.writerow(
+            _safe(
+                [
+                    row.branch.name,
+                    _level(report, row),
+                    *[_csv_figure(name, getattr(row, name)) for name in fields],
+                ]
+            )
+        )
     writer.writerow([])
     writer.writerow(["统计口径"])
     for term, text in [*_facts(report), *report.definitions]:
@@ -85,11 +106,18 @@ def file_name(report: Report, extension: str) -> str:
     """Return e.g. "参学统计_<subject or period>_<scope>_<China date YYYYMMDD>.xlsx", safe
     for every file system (forbidden and control characters removed, parts capped)."""
     word = report.headings["participation_rate"].removesuffix("率")
-    subject = (report.subject.title if report.subject is not None
-               else f"{report.first_day.isoformat()}至{report.last_day.isoformat()}")
+    subject = (
+        report.subject.title
+        if report.subject is not None
+        else f"{report.first_day.isoformat()}至{report.last_day.isoformat()}"
+    )
     scope = report.top.branch.name if report.top is not None else ""
-    parts = [f"{word}统计", _name_part(subject, 30), _name_part(scope, 20),
-             china_today(report.generated_at).strftime("%Y%m%d")]
+    parts = [
+        f"{word}统计",
+        _name_part(subject, 30),
+        _name_part(scope, 20),
+        china_today(report.generated_at).strftime("%Y%m%d"),
+    ]
     return "_".join(part for part in parts if part) + "." + extension.lstrip(".")
 
 
@@ -111,24 +139,42 @@ def chart_bars(report: Report) -> tuple[list[Row], str]:
 
 def _summary_sheet(report: Report) -> tuple[list[Column], list[Styled]]:
     top_depth = report.top.branch.depth if report.top is not None else 0
-    widest = max((display_width(row.branch.name) + 2 * (row.branch.depth - top_depth)
-                  for row in report.rows), default=10)
+    widest = max(
+        (
+            display_width(row.branch.name) + 2 * (row.branch.depth - top_depth)
+            for row in report.rows
+        ),
+        default=10,
+    )
     columns = [Column("组织", min(48, max(12, widest + 2))), Column("层级", 8)]
-    columns += [Column(heading, 12, FORMATS.get(name))
-                for name, heading in report.headings.items()]
-    table = [Styled([row.branch.name, _level(report, row),
-                     *[_figure(getattr(row, name)) for name in report.headings]],
-                    bold=row.is_rollup, indent=row.branch.depth - top_depth)
-             for row in report.rows]
+    columns += [Column(heading, 12, FORMATS.get(name)) for name, heading in report.headings.items()]
+    table = [
+        Styled(
+            [
+                row.branch.name,
+                _level(report, row),
+                *[_figure(getattr(row, name)) for name in report.headings],
+            ],
+            bold=row.is_rollup,
+            indent=row.branch.depth - top_depth,
+        )
+        for row in report.rows
+    ]
     return columns, table
 
 
 def _member_sheet(report: Report) -> tuple[list[Column], list[list[Any]]]:
     kind, names = report.kind, report.headings
     done = {"campaign": "是否完成", "quiz": "是否参考", "range": "是否参学"}[kind]
-    columns = [Column("党支部", 22), Column("单位", 18), Column("姓名", 10),
-               Column("警号/手机号", 14), Column("政治面貌", 12), Column("账号状态", 9),
-               Column(done, 9)]
+    columns = [
+        Column("党支部", 22),
+        Column("单位", 18),
+        Column("姓名", 10),
+        Column("警号/手机号", 14),
+        Column("政治面貌", 12),
+        Column("账号状态", 9),
+        Column(done, 9),
+    ]
     if kind == "campaign":
         columns.append(Column("是否参与", 9))
     columns.append(Column("学习时长（分钟）", 10))
@@ -139,16 +185,24 @@ def _member_sheet(report: Report) -> tuple[list[Column], list[list[Any]]]:
     columns.append(Column(names["times"], 9))
     columns.append(Column("未完成的项目" if kind == "campaign" else "未参加原因", 60))
     places = _places(report)
-    table = [_member_row(line, places[line.branch_id], kind, "passed" in names)
-             for line in report.members or []]
+    table = [
+        _member_row(line, places[line.branch_id], kind, "passed" in names)
+        for line in report.members or []
+    ]
     return columns, table
 
 
-def _member_row(line: MemberLine, place: tuple[str, str], kind: str,
-                has_pass: bool) -> list[Any]:
+def _member_row(line: MemberLine, place: tuple[str, str], kind: str, has_pass: bool) -> list[Any]:
     who = line.member
-    values = [place[0], place[1], who.name, who.login_id, _status_label(who.political_status),
-              "正常" if who.is_active else "已停用", line.participated]
+    values = [
+        place[0],
+        place[1],
+        who.name,
+        who.login_id,
+        _status_label(who.political_status),
+        "正常" if who.is_active else "已停用",
+        line.participated,
+    ]
     if kind == "campaign":
         values.append(bool(line.took_part))
     values.append(line.study_seconds // 60)
@@ -176,8 +230,11 @@ def _facts(report: Report) -> list[list[str]]:
     return [
         ["统计对象", subject],
         ["对象类型", what],
-        ["统计日期", f"{report.first_day.isoformat()} 至 {report.last_day.isoformat()}"
-                    "（北京时间，首尾两天都包括）"],
+        [
+            "统计日期",
+            f"{report.first_day.isoformat()} 至 {report.last_day.isoformat()}"
+            "（北京时间，首尾两天都包括）",
+        ],
         ["统计组织", scope],
         ["人员明细", f"{len(report.members)} 人" if report.members is not None else "未导出"],
         ["图表", f"{title}，共 {len(bars)} 项" if bars else "无"],
@@ -226,8 +283,14 @@ def _places(report: Report) -> dict[int, tuple[str, str]]:
     nodes: dict[int, Branch] = {row.branch.id: row.branch for row in report.rows}
     places = {}
     for branch in nodes.values():
-        unit = next((nodes[i] for i in reversed(branch.ancestor_ids[:-1])
-                     if i in nodes and nodes[i].kind == BranchKind.UNIT.value), None)
+        unit = next(
+            (
+                nodes[i]
+                for i in reversed(branch.ancestor_ids[:-1])
+                if i in nodes and nodes[i].kind == BranchKind.UNIT.value
+            ),
+            None,
+        )
         if unit is None and branch.parent is not None and branch.parent.kind == "unit":
             unit = branch.parent  # the scope starts below the unit: one lookup at most
         places[branch.id] = (branch.name, unit.name if unit is not None else "")
@@ -245,13 +308,21 @@ def _chart(workbook: Workbook, count: int, title: str, rate: str) -> Chart:
     chart.set_title({"name": title})
     chart.set_legend({"none": True})
     sheet = f"'{CHART_SHEET}'"
-    chart.add_series({"name": f"={sheet}!$B$1",
-                      "categories": f"={sheet}!$A$2:$A${count + 1}",
-                      "values": f"={sheet}!$B$2:$B${count + 1}"})
+    chart.add_series(
+        {
+            "name": f"={sheet}!$B$1",
+            "categories": f"={sheet}!$A$2:$A${count + 1}",
+            "values": f"={sheet}!$B$2:$B${count + 1}",
+        }
+    )
     # In a bar chart the y axis is the categories' (reversed: the table's order, top down)
     # and the x axis the rates'.
     chart.set_y_axis({"reverse": True})
     chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "name": rate})
-    chart.set_size({"width": round(18 * PIXELS_PER_CM),
-                    "height": round(max(7.5, 3 + 0.55 * count) * PIXELS_PER_CM)})
+    chart.set_size(
+        {
+            "width": round(18 * PIXELS_PER_CM),
+            "height": round(max(7.5, 3 + 0.55 * count) * PIXELS_PER_CM),
+        }
+    )
     return chart

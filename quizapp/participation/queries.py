@@ -49,13 +49,28 @@ from quizapp.quizzes.models import Counting, Quiz
 from quizapp.reflections.models import Reflection
 from quizapp.study.models import StudyMinute
 
-__all__ = ["MemberInfo", "MemberLine", "Report", "Row", "definitions", "eligible_members",
-           "headings", "participation"]
+__all__ = [
+    "MemberInfo",
+    "MemberLine",
+    "Report",
+    "Row",
+    "definitions",
+    "eligible_members",
+    "headings",
+    "participation",
+]
 
 
-def participation(actor: Member, subject: Campaign | Quiz | None, first_day: date,
-                  last_day: date, now: datetime, *, within: Branch | None = None,
-                  detail: bool = False) -> Report:
+def participation(
+    actor: Member,
+    subject: Campaign | Quiz | None,
+    first_day: date,
+    last_day: date,
+    now: datetime,
+    *,
+    within: Branch | None = None,
+    detail: bool = False,
+) -> Report:
     """Return participation in ``subject`` (None: any study) over China days, per branch.
 
     For a campaign, pass its own start and end days: completion is judged by the campaign's
@@ -83,8 +98,9 @@ def participation(actor: Member, subject: Campaign | Quiz | None, first_day: dat
         else:
             _count_range(members, lines, first_day, last_day)
 
-    leaves = {node.id: _blank(node, subject) for node in nodes
-              if node.kind == BranchKind.BRANCH.value}
+    leaves = {
+        node.id: _blank(node, subject) for node in nodes if node.kind == BranchKind.BRANCH.value
+    }
     for line in lines.values():
         _add_line(leaves[line.branch_id], line)
     rows = {node.id: leaves.get(node.id) or _blank(node, subject, rollup=True) for node in nodes}
@@ -113,25 +129,37 @@ def _add_line(row: Row, line: MemberLine) -> None:
         row.score_sum += line.score
 
 
-def _with_members(lines: dict[int, MemberLine], nodes: list[Branch],
-                  members: Select) -> list[MemberLine]:
+def _with_members(
+    lines: dict[int, MemberLine], nodes: list[Branch], members: Select
+) -> list[MemberLine]:
     """Attach who each member is; return the lines in tree order, then by name."""
     for member_id, name, police_no, phone, status, active in db.read_rows(
-            select(Member.id, Member.name, Member.police_no, Member.phone,
-                   Member.political_status, Member.is_active)
-            .where(Member.id.in_(members))):
+        select(
+            Member.id,
+            Member.name,
+            Member.police_no,
+            Member.phone,
+            Member.political_status,
+            Member.is_active,
+        ).where(Member.id.in_(members))
+    ):
         lines[member_id].member = MemberInfo(name, police_no or phone or "", status, active)
     order = {node.id: index for index, node in enumerate(nodes)}
-    return sorted(lines.values(), key=lambda line: (order[line.branch_id], line.member.name,
-                                                    line.member_id))
+    return sorted(
+        lines.values(), key=lambda line: (order[line.branch_id], line.member.name, line.member_id)
+    )
 
 
 def _blank(node: Branch, subject: Campaign | Quiz | None, rollup: bool = False) -> Row:
     """Return a row of zeros, with None for the figures that don't apply to ``subject``."""
     kind = subject_kind(subject)
-    return Row(node, rollup, took_part=0 if kind == "campaign" else None,
-               passed=0 if has_pass(subject) else None,
-               score_sum=0.0 if kind == "quiz" else None)
+    return Row(
+        node,
+        rollup,
+        took_part=0 if kind == "campaign" else None,
+        passed=0 if has_pass(subject) else None,
+        score_sum=0.0 if kind == "quiz" else None,
+    )
 
 
 # Who is eligible
@@ -139,13 +167,22 @@ def _blank(node: Branch, subject: Campaign | Quiz | None, rollup: bool = False) 
 
 def _overlaps(stay: type[Membership], first_day: date, last_day: date):
     """A stay with at least one day in [first_day, last_day] (stays are [started_on, ended_on))."""
-    return and_(stay.started_on <= last_day,
-                or_(stay.ended_on.is_(None),
-                    and_(stay.ended_on > first_day, stay.ended_on > stay.started_on)))
+    return and_(
+        stay.started_on <= last_day,
+        or_(
+            stay.ended_on.is_(None),
+            and_(stay.ended_on > first_day, stay.ended_on > stay.started_on),
+        ),
+    )
 
 
-def eligible_members(actor: Member, subject: Campaign | Quiz | None, first_day: date,
-                     last_day: date, within: Branch | None = None) -> Select:
+def eligible_members(
+    actor: Member,
+    subject: Campaign | Quiz | None,
+    first_day: date,
+    last_day: date,
+    within: Branch | None = None,
+) -> Select:
     """Return a query of (member_id, branch_id): each eligible member and their branch.
 
     The branch is the one of the member's last stay overlapping the period, chosen among all
@@ -156,18 +193,26 @@ def eligible_members(actor: Member, subject: Campaign | Quiz | None, first_day: 
     query = (
         select(stay.member_id, stay.branch_id)
         .join(Branch, Branch.id == stay.branch_id)
-        .where(_overlaps(stay, first_day, last_day),
-               ~exists().where(later.member_id == stay.member_id,
-                               _overlaps(later, first_day, last_day),
-                               or_(later.started_on > stay.started_on,
-                                   and_(later.started_on == stay.started_on,
-                                        later.id > stay.id))),
-               Branch.kind == BranchKind.BRANCH.value, access.branch_scope(actor)))
+        .where(
+            _overlaps(stay, first_day, last_day),
+            ~exists().where(
+                later.member_id == stay.member_id,
+                _overlaps(later, first_day, last_day),
+                or_(
+                    later.started_on > stay.started_on,
+                    and_(later.started_on == stay.started_on, later.id > stay.id),
+                ),
+            ),
+            Branch.kind == BranchKind.BRANCH.value,
+            access.branch_scope(actor),
+        )
+    )
     if within is not None:
         query = query.where(Branch.path.startswith(within.path))
     if subject is not None:
         query = query.join(Member, Member.id == stay.member_id).where(
-            _in_audience(subject.audience))
+            _in_audience(subject.audience)
+        )
     return query
 
 
@@ -177,8 +222,9 @@ def _in_audience(audience: Audience):
     As :func:`quizapp.audiences.services.member_filter`, but on the branch of the period and
     without the "active now" condition: someone who left during the period was eligible.
     """
-    on_roster = exists().where(AudienceMember.audience_id == audience.id,
-                               AudienceMember.member_id == Member.id)
+    on_roster = exists().where(
+        AudienceMember.audience_id == audience.id, AudienceMember.member_id == Member.id
+    )
     has_roster = exists().where(AudienceMember.audience_id == audience.id)
     by_branch = or_(*[Branch.path.startswith(b.path) for b in audience.branches], false())
     if audience.status_list:
@@ -191,20 +237,33 @@ def _in_audience(audience: Audience):
 
 def _study_seconds(members: Select, first_day: date, last_day: date) -> dict[int, int]:
     """Return each member's online study seconds on the days of the period."""
-    return {m: int(s) for m, s in db.read_rows(
-        select(StudyMinute.member_id, func.sum(StudyMinute.seconds))
-        .where(StudyMinute.day.between(first_day, last_day), StudyMinute.member_id.in_(members))
-        .group_by(StudyMinute.member_id))}
+    return {
+        m: int(s)
+        for m, s in db.read_rows(
+            select(StudyMinute.member_id, func.sum(StudyMinute.seconds))
+            .where(StudyMinute.day.between(first_day, last_day), StudyMinute.member_id.in_(members))
+            .group_by(StudyMinute.member_id)
+        )
+    }
 
 
 def _attempts(quiz_ids: list[int], members: Select) -> dict[tuple[int, int], list]:
     """Return the submitted attempts (light rows) per (member, quiz)."""
     found: dict[tuple[int, int], list] = defaultdict(list)
     for row in db.read_rows(
-            select(Attempt.member_id, Attempt.quiz_id, Attempt.number, Attempt.status,
-                   Attempt.score, Attempt.passed)
-            .where(Attempt.quiz_id.in_(quiz_ids), Attempt.status == "submitted",
-                   Attempt.member_id.in_(members))):
+        select(
+            Attempt.member_id,
+            Attempt.quiz_id,
+            Attempt.number,
+            Attempt.status,
+            Attempt.score,
+            Attempt.passed,
+        ).where(
+            Attempt.quiz_id.in_(quiz_ids),
+            Attempt.status == "submitted",
+            Attempt.member_id.in_(members),
+        )
+    ):
         found[(row.member_id, row.quiz_id)].append(row)
     return found
 
@@ -224,26 +283,35 @@ def _count_quiz(quiz: Quiz, members: Select, lines: dict[int, MemberLine]) -> No
             line.score = counted.score
 
 
-def _count_campaign(campaign: Campaign, members: Select, lines: dict[int, MemberLine],
-                    first_day: date, last_day: date, today: date) -> None:
+def _count_campaign(
+    campaign: Campaign,
+    members: Select,
+    lines: dict[int, MemberLine],
+    first_day: date,
+    last_day: date,
+    today: date,
+) -> None:
     book = ProgressBook([campaign], members, today)
     quizzes = {cq.quiz_id: Counting(cq.quiz.counting) for cq in campaign.quizzes}
     attended = _attendances(members, first_day, last_day)
     for member_id, line in lines.items():
         progress = book.of(member_id, campaign)
         line.times = attended.get(member_id, 0)
-        line.took_part = any(item.value > 0 or item.state not in ("", "absent")
-                             for item in progress.items)
+        line.took_part = any(
+            item.value > 0 or item.state not in ("", "absent") for item in progress.items
+        )
         line.passed = False if quizzes else None
         if not progress.complete:
-            line.missing = [f"{item.label}：{item.detail}" for item in progress.items
-                            if not item.met]
+            line.missing = [
+                f"{item.label}：{item.detail}" for item in progress.items if not item.met
+            ]
             continue
         line.participated = True
         line.times += 1
         if quizzes:
-            line.passed = all(_passed(book.attempts(member_id, q), counting)
-                              for q, counting in quizzes.items())
+            line.passed = all(
+                _passed(book.attempts(member_id, q), counting) for q, counting in quizzes.items()
+            )
 
 
 def _passed(attempts: list, counting: Counting) -> bool:
@@ -253,16 +321,23 @@ def _passed(attempts: list, counting: Counting) -> bool:
 
 def _attendances(members: Select, first_day: date, last_day: date) -> dict[int, int]:
     """Return how many offline sessions held in the period each member attended."""
-    return {m: int(n) for m, n in db.read_rows(
-        select(OfflineAttendance.member_id, func.count())
-        .join(OfflineSession, OfflineSession.id == OfflineAttendance.session_id)
-        .where(OfflineSession.held_on.between(first_day, last_day),
-               OfflineAttendance.member_id.in_(members))
-        .group_by(OfflineAttendance.member_id))}
+    return {
+        m: int(n)
+        for m, n in db.read_rows(
+            select(OfflineAttendance.member_id, func.count())
+            .join(OfflineSession, OfflineSession.id == OfflineAttendance.session_id)
+            .where(
+                OfflineSession.held_on.between(first_day, last_day),
+                OfflineAttendance.member_id.in_(members),
+            )
+            .group_by(OfflineAttendance.member_id)
+        )
+    }
 
 
-def _count_range(members: Select, lines: dict[int, MemberLine], first_day: date,
-                 last_day: date) -> None:
+def _count_range(
+    members: Select, lines: dict[int, MemberLine], first_day: date, last_day: date
+) -> None:
     for line in lines.values():
         line.missing = ["统计期内没有学习活动"]
     for member_id, days in _active_days(members, first_day, last_day).items():
@@ -276,19 +351,31 @@ def _active_days(members: Select, first_day: date, last_day: date) -> dict[int, 
     start = china_day_start(first_day)
     end = china_day_start(last_day + timedelta(days=1))
     days = union(
-        select(StudyMinute.member_id.label("member_id"), StudyMinute.day.label("day"))
-        .where(StudyMinute.day.between(first_day, last_day), StudyMinute.seconds > 0,
-               StudyMinute.member_id.in_(members)),
+        select(StudyMinute.member_id.label("member_id"), StudyMinute.day.label("day")).where(
+            StudyMinute.day.between(first_day, last_day),
+            StudyMinute.seconds > 0,
+            StudyMinute.member_id.in_(members),
+        ),
         select(OfflineAttendance.member_id, OfflineSession.held_on)
         .join(OfflineSession, OfflineSession.id == OfflineAttendance.session_id)
-        .where(OfflineSession.held_on.between(first_day, last_day),
-               OfflineAttendance.member_id.in_(members)),
-        select(Attempt.member_id, china_day(Attempt.submitted_at))
-        .where(Attempt.status == "submitted", Attempt.submitted_at >= start,
-               Attempt.submitted_at < end, Attempt.member_id.in_(members)),
-        select(Reflection.member_id, china_day(Reflection.submitted_at))
-        .where(Reflection.status == "accepted", Reflection.submitted_at >= start,
-               Reflection.submitted_at < end, Reflection.member_id.in_(members)),
+        .where(
+            OfflineSession.held_on.between(first_day, last_day),
+            OfflineAttendance.member_id.in_(members),
+        ),
+        select(Attempt.member_id, china_day(Attempt.submitted_at)).where(
+            Attempt.status == "submitted",
+            Attempt.submitted_at >= start,
+            Attempt.submitted_at < end,
+            Attempt.member_id.in_(members),
+        ),
+        select(Reflection.member_id, china_day(Reflection.submitted_at)).where(
+            Reflection.status == "accepted",
+            Reflection.submitted_at >= start,
+            Reflection.submitted_at < end,
+            Reflection.member_id.in_(members),
+        ),
     ).subquery()
-    return {m: int(n) for m, n in db.read_rows(
-        select(days.c.member_id, func.count()).group_by(days.c.member_id))}
+    return {
+        m: int(n)
+        for m, n in db.read_rows(select(days.c.member_id, func.count()).group_by(days.c.member_id))
+    }

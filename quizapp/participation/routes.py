@@ -43,8 +43,10 @@ PER_PAGE = 50
 #: Campaigns and quizzes per page of the chooser.
 RECENT_PER_PAGE = 10
 #: The drill-down's two lists: value -> label per kind of report.
-SHOWN = {"todo": {"campaign": "未完成", "quiz": "未交卷", "range": "未参学"},
-         "done": {"campaign": "已完成", "quiz": "已交卷", "range": "已参学"}}
+SHOWN = {
+    "todo": {"campaign": "未完成", "quiz": "未交卷", "range": "未参学"},
+    "done": {"campaign": "已完成", "quiz": "已交卷", "range": "已参学"},
+}
 MIMETYPES = {"xlsx": XLSX, "csv": "text/csv"}
 
 SUBJECT = "<any(campaigns, quizzes):kind>/<int:subject_id>"
@@ -110,8 +112,9 @@ def _ask(kind: str, subject_id: int | None, now: datetime) -> Asked:
 
 def _bad_period(asked: Asked):
     """Show the report page with the reason the dates can't be used (400)."""
-    return render_template("participation/report.html", asked=asked, report=None,
-                           error=asked.form.problem), 400
+    return render_template(
+        "participation/report.html", asked=asked, report=None, error=asked.form.problem
+    ), 400
 
 
 def _report(asked: Asked, now: datetime, **options) -> Report:
@@ -125,22 +128,35 @@ def index():
     now = utcnow()
     today = china_today(now)
     campaigns = subjects.list_campaigns(
-        current_user, page=request.args.get("cpage", 1, type=int), per_page=RECENT_PER_PAGE)
+        current_user, page=request.args.get("cpage", 1, type=int), per_page=RECENT_PER_PAGE
+    )
     quizzes = subjects.list_quizzes(
-        current_user, page=request.args.get("qpage", 1, type=int), per_page=RECENT_PER_PAGE)
+        current_user, page=request.args.get("qpage", 1, type=int), per_page=RECENT_PER_PAGE
+    )
     # Running ones first; each list is otherwise latest first.
     campaigns.items.sort(key=lambda c: phase_of(c, today) != "running")
     quizzes.items.sort(key=lambda q: not (q.is_published and status_of(q, now) == "open"))
     last_month_end = today.replace(day=1) - timedelta(days=1)
-    shortcuts = [("本月至今", today.replace(day=1), today),
-                 ("上月", last_month_end.replace(day=1), last_month_end),
-                 ("最近 30 天", today - timedelta(days=29), today),
-                 ("本年至今", today.replace(month=1, day=1), today)]
+    shortcuts = [
+        ("本月至今", today.replace(day=1), today),
+        ("上月", last_month_end.replace(day=1), last_month_end),
+        ("最近 30 天", today - timedelta(days=29), today),
+        ("本年至今", today.replace(month=1, day=1), today),
+    ]
     form = PeriodForm(formdata=None, data={"first": today.replace(day=1), "last": today})
     return render_template(
-        "participation/index.html", form=form, shortcuts=shortcuts, campaigns=campaigns,
-        quizzes=quizzes, kinds=KINDS, phases=PHASES, today=today, now=now,
-        phase_of=phase_of, status_of=status_of)
+        "participation/index.html",
+        form=form,
+        shortcuts=shortcuts,
+        campaigns=campaigns,
+        quizzes=quizzes,
+        kinds=KINDS,
+        phases=PHASES,
+        today=today,
+        now=now,
+        phase_of=phase_of,
+        status_of=status_of,
+    )
 
 
 @bp.get("/range", defaults={"kind": "range"})
@@ -153,8 +169,7 @@ def report(kind: str, subject_id: int | None = None):
     if asked.period is None:
         return _bad_period(asked)
     report = _report(asked, now)
-    return render_template("participation/report.html", asked=asked, report=report,
-                           error=None)
+    return render_template("participation/report.html", asked=asked, report=report, error=None)
 
 
 @bp.get("/range/branches/<int:branch_id>", defaults={"kind": "range"})
@@ -172,15 +187,24 @@ def drilldown(kind: str, branch_id: int, subject_id: int | None = None):
     done = [line for line in report.members if line.participated]
     show = request.args.get("show", "todo")
     show = show if show in SHOWN else "todo"
-    page = result_queries.page_of(todo if show == "todo" else done,
-                                  request.args.get("page", 1, type=int), PER_PAGE)
+    page = result_queries.page_of(
+        todo if show == "todo" else done, request.args.get("page", 1, type=int), PER_PAGE
+    )
     return render_template(
-        "participation/drilldown.html", asked=asked, report=report, node=node, page=page,
-        show=show, shown=SHOWN, counts={"todo": len(todo), "done": len(done)},
+        "participation/drilldown.html",
+        asked=asked,
+        report=report,
+        node=node,
+        page=page,
+        show=show,
+        shown=SHOWN,
+        counts={"todo": len(todo), "done": len(done)},
         remindable=sum(line.member.is_active for line in todo),
         refusal=services.reminder_refusal(report, now),
         branches={row.branch.id: row.branch for row in report.rows},
-        statuses=STATUS_LABELS, form=ReminderForm())
+        statuses=STATUS_LABELS,
+        form=ReminderForm(),
+    )
 
 
 @bp.post("/range/branches/<int:branch_id>/remind", defaults={"kind": "range"})
@@ -220,5 +244,9 @@ def export(kind: str, fmt: str, subject_id: int | None = None):
         return error_response(400, asked.form.problem)
     report = _report(asked, now, detail=True)
     data = exports.xlsx_report(report) if fmt == "xlsx" else exports.csv_report(report)
-    return send_file(BytesIO(data), mimetype=MIMETYPES[fmt], as_attachment=True,
-                     download_name=exports.file_name(report, fmt))
+    return send_file(
+        BytesIO(data),
+        mimetype=MIMETYPES[fmt],
+        as_attachment=True,
+        download_name=exports.file_name(report, fmt),
+    )

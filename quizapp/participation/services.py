@@ -62,8 +62,11 @@ def reminder_refusal(report: Report, now: datetime) -> str | None:
 
 def reminder_key(report: Report, member_id: int, today: date) -> str:
     """Return the dedupe key of a reminder: subject, member and China day."""
-    subject = (str(report.subject.id) if report.subject is not None
-               else f"{report.first_day.isoformat()}~{report.last_day.isoformat()}")
+    subject = (
+        str(report.subject.id)
+        if report.subject is not None
+        else f"{report.first_day.isoformat()}~{report.last_day.isoformat()}"
+    )
     return f"reminder:{report.kind}:{subject}:{member_id}:{today.isoformat()}"
 
 
@@ -85,8 +88,7 @@ def send_reminders(actor: Member, report: Report, now: datetime) -> Reminded:
     active = [line for line in unfinished if line.member.is_active]
     drafts = [_draft(actor, report, line, today) for line in active]
     sent = send_notices(drafts, now) if drafts else 0
-    return Reminded(sent=sent, already=len(drafts) - sent,
-                    inactive=len(unfinished) - len(active))
+    return Reminded(sent=sent, already=len(drafts) - sent, inactive=len(unfinished) - len(active))
 
 
 def _path(endpoint: str, **values: int) -> str:
@@ -100,22 +102,33 @@ def _draft(actor: Member, report: Report, line: MemberLine, today: date) -> Noti
     if isinstance(subject, Campaign):
         kind = KINDS[subject.kind]
         title = f"{kind}「{subject.title}」还没有完成"
-        intro = (f"{kind}「{subject.title}」（{format_date(subject.starts_on)} 至 "
-                 f"{format_date(subject.ends_on)}）中，您还有以下要求没有完成：")
+        intro = (
+            f"{kind}「{subject.title}」（{format_date(subject.starts_on)} 至 "
+            f"{format_date(subject.ends_on)}）中，您还有以下要求没有完成："
+        )
         lines = [intro, *missing, f"请在 {format_date(subject.ends_on)} 前完成。"]
         link = _path("campaigns.show", campaign_id=subject.id)
     elif isinstance(subject, Quiz):
         kind = subject.kind_enum.label
         title = f"{kind}「{subject.title}」您还没有交卷"
-        lines = [f"{kind}「{subject.title}」开放至 {format_datetime(subject.closes_at)}，"
-                 "您还没有交卷。请按时参加。"]
+        lines = [
+            f"{kind}「{subject.title}」开放至 {format_datetime(subject.closes_at)}，"
+            "您还没有交卷。请按时参加。"
+        ]
         link = _path("attempts.quiz", quiz_id=subject.id)
     else:
         title = "学习提醒：请抽空参加学习"
-        lines = [f"{format_date(report.first_day)} 至 {format_date(report.last_day)}，"
-                 "您还没有学习记录（在线学习、答题、线下学习或心得体会）。请抽空学习。"]
+        lines = [
+            f"{format_date(report.first_day)} 至 {format_date(report.last_day)}，"
+            "您还没有学习记录（在线学习、答题、线下学习或心得体会）。请抽空学习。"
+        ]
         link = _path("study.index")
     lines.append(f"（{actor.name}提醒）")
-    return NoticeDraft(member_id=line.member_id, kind=NoticeKind.REMINDER, title=title,
-                       body="\n".join(lines), dedupe_key=reminder_key(report, line.member_id, today),
-                       link=link)
+    return NoticeDraft(
+        member_id=line.member_id,
+        kind=NoticeKind.REMINDER,
+        title=title,
+        body="\n".join(lines),
+        dedupe_key=reminder_key(report, line.member_id, today),
+        link=link,
+    )

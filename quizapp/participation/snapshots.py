@@ -48,24 +48,36 @@ def campaign_subject(campaign_id: int) -> str:
 
 def _done(first: date, last: date) -> set[tuple[date, str]]:
     """Return the (day, subject) pairs that have rows between ``first`` and ``last``."""
-    return set(db.session.execute(
-        select(ParticipationSnapshot.day, ParticipationSnapshot.subject)
-        .where(ParticipationSnapshot.day.between(first, last)).distinct()).tuples())
+    return set(
+        db.session.execute(
+            select(ParticipationSnapshot.day, ParticipationSnapshot.subject)
+            .where(ParticipationSnapshot.day.between(first, last))
+            .distinct()
+        ).tuples()
+    )
 
 
 def _running_on(day: date) -> list[Campaign]:
     """Return the published campaigns (and training classes) running on ``day``."""
-    return list(db.session.scalars(
-        select(Campaign).where(Campaign.is_published.is_(True), Campaign.starts_on <= day,
-                               Campaign.ends_on >= day)
-        .options(selectinload(Campaign.quizzes).joinedload(CampaignQuiz.quiz),
-                 selectinload(Campaign.materials),
-                 selectinload(Campaign.audience).selectinload(Audience.branches))
-        .order_by(Campaign.id)))
+    return list(
+        db.session.scalars(
+            select(Campaign)
+            .where(
+                Campaign.is_published.is_(True), Campaign.starts_on <= day, Campaign.ends_on >= day
+            )
+            .options(
+                selectinload(Campaign.quizzes).joinedload(CampaignQuiz.quiz),
+                selectinload(Campaign.materials),
+                selectinload(Campaign.audience).selectinload(Audience.branches),
+            )
+            .order_by(Campaign.id)
+        )
+    )
 
 
-def write_snapshot(day: date, subject: str, report: Report, now: datetime, *,
-                   campaign: Campaign | None = None) -> int:
+def write_snapshot(
+    day: date, subject: str, report: Report, now: datetime, *, campaign: Campaign | None = None
+) -> int:
     """Insert the branch rows of ``report`` for (day, subject); return how many it offered.
 
     ``day`` rows cover every branch of the report (so a day with rows is a day done); a
@@ -73,24 +85,37 @@ def write_snapshot(day: date, subject: str, report: Report, now: datetime, *,
     """
     if day >= china_today(now):
         raise ValueError(f"{day} is not over yet; only past days are snapshotted")
-    rows = [dict(day=day, subject=subject, branch_id=row.branch.id,
-                 campaign_id=campaign.id if campaign else None, eligible=row.eligible,
-                 participants=row.participants, study_seconds=row.study_seconds,
-                 times=row.times, passed=row.passed, taken_at=now)
-            for row in report.rows
-            if not row.is_rollup and (campaign is None or row.eligible)]
+    rows = [
+        dict(
+            day=day,
+            subject=subject,
+            branch_id=row.branch.id,
+            campaign_id=campaign.id if campaign else None,
+            eligible=row.eligible,
+            participants=row.participants,
+            study_seconds=row.study_seconds,
+            times=row.times,
+            passed=row.passed,
+            taken_at=now,
+        )
+        for row in report.rows
+        if not row.is_rollup and (campaign is None or row.eligible)
+    ]
     if rows:
         # A run overlapping another (``run-once`` by hand beside the scheduler) skips the
         # rows the other wrote first instead of failing on the unique key.
         dialect = db.session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        db.session.execute(insert(ParticipationSnapshot).on_conflict_do_nothing(
-            index_elements=["day", "subject", "branch_id"]), rows)
+        db.session.execute(
+            insert(ParticipationSnapshot).on_conflict_do_nothing(
+                index_elements=["day", "subject", "branch_id"]
+            ),
+            rows,
+        )
     return len(rows)
 
 
-def snapshot_participation(now: datetime, days: int = CATCH_UP_DAYS, *,
-                           commit: bool = True) -> str:
+def snapshot_participation(now: datetime, days: int = CATCH_UP_DAYS, *, commit: bool = True) -> str:
     """Snapshot participation per branch for each of the last ``days`` China days still
     missing, and each running campaign's participation as of yesterday.
 
@@ -124,14 +149,17 @@ def snapshot_participation(now: datetime, days: int = CATCH_UP_DAYS, *,
         subject = campaign_subject(campaign.id)
         if (yesterday, subject) in done:
             continue
-        report = participation(access.WHOLE_BUREAU, campaign, campaign.starts_on,
-                               campaign.ends_on, now)
+        report = participation(
+            access.WHOLE_BUREAU, campaign, campaign.starts_on, campaign.ends_on, now
+        )
         written += write_snapshot(yesterday, subject, report, now, campaign=campaign)
         campaigns_done += 1
         finish()
     # The runner logs this line.
-    return (f"{written} snapshot rows written: {days_done} days up to {yesterday}, "
-            f"{campaigns_done} campaigns as of {yesterday}")
+    return (
+        f"{written} snapshot rows written: {days_done} days up to {yesterday}, "
+        f"{campaigns_done} campaigns as of {yesterday}"
+    )
 
 
 # Reading them
@@ -160,13 +188,16 @@ def list_day_totals(actor: Member, first: date, last: date) -> dict[date, DayTot
         return func.sum(case((mine, column), else_=0))
 
     found = db.session.execute(
-        select(ParticipationSnapshot.day, in_scope(ParticipationSnapshot.eligible),
-               in_scope(ParticipationSnapshot.participants),
-               in_scope(ParticipationSnapshot.study_seconds))
+        select(
+            ParticipationSnapshot.day,
+            in_scope(ParticipationSnapshot.eligible),
+            in_scope(ParticipationSnapshot.participants),
+            in_scope(ParticipationSnapshot.study_seconds),
+        )
         .join(Branch, Branch.id == ParticipationSnapshot.branch_id)
-        .where(ParticipationSnapshot.subject == DAY,
-               ParticipationSnapshot.day.between(first, last))
-        .group_by(ParticipationSnapshot.day))
+        .where(ParticipationSnapshot.subject == DAY, ParticipationSnapshot.day.between(first, last))
+        .group_by(ParticipationSnapshot.day)
+    )
     return {day: DayTotal(day, int(e or 0), int(p or 0), int(s or 0)) for day, e, p, s in found}
 
 
@@ -182,8 +213,9 @@ class BranchFigures:
     passed: int | None
 
 
-def list_campaign_figures(actor: Member, day: date, campaign_ids: list[int]
-                          ) -> dict[int, list[BranchFigures]]:
+def list_campaign_figures(
+    actor: Member, day: date, campaign_ids: list[int]
+) -> dict[int, list[BranchFigures]]:
     """Return, for each of the campaigns snapshotted on ``day``, its rows in the actor's
     subtree (one query); a campaign absent from the result has no snapshot that day.
 
@@ -194,11 +226,18 @@ def list_campaign_figures(actor: Member, day: date, campaign_ids: list[int]
     snap = ParticipationSnapshot
     found: dict[int, list[BranchFigures]] = {}
     for campaign_id, mine, branch_id, path, eligible, participants, passed in db.session.execute(
-            select(snap.campaign_id, case((access.branch_scope(actor), 1), else_=0), Branch.id,
-                   Branch.path, snap.eligible, snap.participants, snap.passed)
-            .join(Branch, Branch.id == snap.branch_id)
-            .where(snap.day == day,
-                   snap.subject.in_([campaign_subject(i) for i in campaign_ids]))):
+        select(
+            snap.campaign_id,
+            case((access.branch_scope(actor), 1), else_=0),
+            Branch.id,
+            Branch.path,
+            snap.eligible,
+            snap.participants,
+            snap.passed,
+        )
+        .join(Branch, Branch.id == snap.branch_id)
+        .where(snap.day == day, snap.subject.in_([campaign_subject(i) for i in campaign_ids]))
+    ):
         rows = found.setdefault(campaign_id, [])
         if mine:
             rows.append(BranchFigures(branch_id, path, eligible, participants, passed))

@@ -28,30 +28,33 @@ def _in_view(model: type[Campaign] | type[Quiz], actor: Member) -> ColumnElement
         return false()
     owner = aliased(Branch)
     owned = exists().where(owner.id == model.owner_branch_id, owner.path.startswith(root.path))
-    published = (model.is_published.is_(True) if model is Campaign
-                 else model.status == "published")
+    published = model.is_published.is_(True) if model is Campaign else model.status == "published"
     return or_(owned, and_(published, reaching(model.audience_id, root)))
 
 
 def _campaigns() -> Select:
     return select(Campaign).options(
-        selectinload(Campaign.materials), selectinload(Campaign.owner_branch),
+        selectinload(Campaign.materials),
+        selectinload(Campaign.owner_branch),
         selectinload(Campaign.quizzes).joinedload(CampaignQuiz.quiz),
         selectinload(Campaign.audience).selectinload(Audience.branches),
-        selectinload(Campaign.audience).selectinload(Audience.roster))
+        selectinload(Campaign.audience).selectinload(Audience.roster),
+    )
 
 
 def _quizzes() -> Select:
     return select(Quiz).options(
         selectinload(Quiz.owner_branch),
         selectinload(Quiz.audience).selectinload(Audience.branches),
-        selectinload(Quiz.audience).selectinload(Audience.roster))
+        selectinload(Quiz.audience).selectinload(Audience.roster),
+    )
 
 
 def get_campaign(actor: Member, campaign_id: int) -> Campaign:
     """Return a campaign the actor may count, or 404."""
-    campaign = db.session.scalar(_campaigns().where(Campaign.id == campaign_id,
-                                                    _in_view(Campaign, actor)))
+    campaign = db.session.scalar(
+        _campaigns().where(Campaign.id == campaign_id, _in_view(Campaign, actor))
+    )
     if campaign is None:
         abort(404)
     return campaign
@@ -67,11 +70,19 @@ def get_quiz(actor: Member, quiz_id: int) -> Quiz:
 
 def list_campaigns(actor: Member, *, page: int = 1, per_page: int = 20) -> Page:
     """Return a page of the campaigns the actor may count, latest first."""
-    return paginate(_campaigns().where(_in_view(Campaign, actor))
-                    .order_by(Campaign.starts_on.desc(), Campaign.id.desc()), page, per_page)
+    return paginate(
+        _campaigns()
+        .where(_in_view(Campaign, actor))
+        .order_by(Campaign.starts_on.desc(), Campaign.id.desc()),
+        page,
+        per_page,
+    )
 
 
 def list_quizzes(actor: Member, *, page: int = 1, per_page: int = 20) -> Page:
     """Return a page of the quizzes the actor may count, latest window first."""
-    return paginate(_quizzes().where(_in_view(Quiz, actor))
-                    .order_by(Quiz.opens_at.desc(), Quiz.id.desc()), page, per_page)
+    return paginate(
+        _quizzes().where(_in_view(Quiz, actor)).order_by(Quiz.opens_at.desc(), Quiz.id.desc()),
+        page,
+        per_page,
+    )

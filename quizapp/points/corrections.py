@@ -55,8 +55,13 @@ def is_reversal(entry: PointEntry) -> bool:
 
 def member_total(member: Member) -> int:
     """Return the member's points, all entries summed."""
-    return int(db.session.scalar(select(func.coalesce(func.sum(PointEntry.points), 0))
-                                 .where(PointEntry.member_id == member.id)))
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(PointEntry.points), 0)).where(
+                PointEntry.member_id == member.id
+            )
+        )
+    )
 
 
 def may_correct(actor: Member, member: Member) -> bool:
@@ -82,8 +87,9 @@ def _write(entry: dict) -> tuple[PointEntry, bool]:
     return _existing(entry["source_key"]), written
 
 
-def correct_points(actor: Member, member: Member, data: CorrectionData, now: datetime
-                   ) -> tuple[PointEntry, bool]:
+def correct_points(
+    actor: Member, member: Member, data: CorrectionData, now: datetime
+) -> tuple[PointEntry, bool]:
     """Add a 补发 or 扣减 entry for ``member``; return it and whether this call wrote it.
 
     A second submit of the same form (same token) writes nothing and returns the first entry.
@@ -114,9 +120,18 @@ def correct_points(actor: Member, member: Member, data: CorrectionData, now: dat
     points = data.points if data.kind == "award" else -data.points
     if points < 0 and member_total(member) + points < 0:
         raise DomainError(f"扣减后总积分不能小于 0（目前 {member_total(member)} 分）。")
-    return _write({"member_id": member.id, "day": data.day, "rule": CORRECTION,
-                   "points": points, "reason": reason, "source_key": source_key,
-                   "created_at": now, "created_by_id": actor.id})
+    return _write(
+        {
+            "member_id": member.id,
+            "day": data.day,
+            "rule": CORRECTION,
+            "points": points,
+            "reason": reason,
+            "source_key": source_key,
+            "created_at": now,
+            "created_by_id": actor.id,
+        }
+    )
 
 
 def reverse_correction(actor: Member, entry: PointEntry, now: datetime) -> PointEntry:
@@ -128,14 +143,24 @@ def reverse_correction(actor: Member, entry: PointEntry, now: datetime) -> Point
     source_key = f"reversal:{entry.id}"
     if _existing(source_key) is not None:
         raise DomainError("这条调整已经撤销过了。")
-    reason = (f"撤销 {format_date(entry.day)} 的{correction_label(entry)} "
-              f"{abs(entry.points)} 分（原因：{entry.reason}）")
+    reason = (
+        f"撤销 {format_date(entry.day)} 的{correction_label(entry)} "
+        f"{abs(entry.points)} 分（原因：{entry.reason}）"
+    )
     if len(reason) > REASON_MAX:
-        reason = reason[:REASON_MAX - 2] + "…）"
-    reversal, written = _write({
-        "member_id": member.id, "day": entry.day, "rule": CORRECTION, "points": -entry.points,
-        "reason": reason, "source_key": source_key, "created_at": now,
-        "created_by_id": actor.id})
+        reason = reason[: REASON_MAX - 2] + "…）"
+    reversal, written = _write(
+        {
+            "member_id": member.id,
+            "day": entry.day,
+            "rule": CORRECTION,
+            "points": -entry.points,
+            "reason": reason,
+            "source_key": source_key,
+            "created_at": now,
+            "created_by_id": actor.id,
+        }
+    )
     if not written:
         raise DomainError("这条调整已经撤销过了。")
     return reversal

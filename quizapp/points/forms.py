@@ -34,32 +34,62 @@ from quizapp.points.rules import (
 class CorrectionForm(BaseForm):
     """补发 or 扣减 for one member, with the reason."""
 
-    kind = RadioField("调整方式", choices=[SelectChoice(k, v) for k, v in corrections.KINDS.items()],
-                      default="award", invalid_choice_message="请选择补发或扣减。")
-    points = IntegerField("分值", validators=[
-        InputRequired("请填写分值。"),
-        NumberRange(min=1, max=corrections.MAX_POINTS,
-                    message=f"分值应为 1 至 {corrections.MAX_POINTS} 分。")])
-    reason = TextAreaField("原因", validators=[
-        DataRequired("请填写原因。"),
-        Length(max=corrections.REASON_MAX, message=f"原因不能超过 {corrections.REASON_MAX} 字。")],
-        description="党员本人能看到原因和调整人。")
-    day = DateField("计入日期", validators=[DataRequired("请填写日期。")],
-                    description="积分计入这一天所在的月份（北京时间），不能晚于今天。")
+    kind = RadioField(
+        "调整方式",
+        choices=[SelectChoice(k, v) for k, v in corrections.KINDS.items()],
+        default="award",
+        invalid_choice_message="请选择补发或扣减。",
+    )
+    points = IntegerField(
+        "分值",
+        validators=[
+            InputRequired("请填写分值。"),
+            NumberRange(
+                min=1,
+                max=corrections.MAX_POINTS,
+                message=f"分值应为 1 至 {corrections.MAX_POINTS} 分。",
+            ),
+        ],
+    )
+    reason = TextAreaField(
+        "原因",
+        validators=[
+            DataRequired("请填写原因。"),
+            Length(
+                max=corrections.REASON_MAX, message=f"原因不能超过 {corrections.REASON_MAX} 字。"
+            ),
+        ],
+        description="党员本人能看到原因和调整人。",
+    )
+    day = DateField(
+        "计入日期",
+        validators=[DataRequired("请填写日期。")],
+        description="积分计入这一天所在的月份（北京时间），不能晚于今天。",
+    )
     #: One-time token: a second submit of the same form writes nothing.
     token = HiddenField()
 
     def data_for(self) -> corrections.CorrectionData:
         """Return the validated form as the service's data."""
         return corrections.CorrectionData(
-            kind=self.kind.data, points=self.points.data, reason=self.reason.data or "",
-            day=self.day.data, token=self.token.data or "")
+            kind=self.kind.data,
+            points=self.points.data,
+            reason=self.reason.data or "",
+            day=self.day.data,
+            token=self.token.data or "",
+        )
 
 
 def _threshold(label: str, description: str) -> DecimalField:
-    return DecimalField(label, places=1, description=description, validators=[
-        InputRequired("请填写标准。"),
-        NumberRange(min=0, max=MAX_THRESHOLD, message=f"标准应为 0 至 {MAX_THRESHOLD} 分。")])
+    return DecimalField(
+        label,
+        places=1,
+        description=description,
+        validators=[
+            InputRequired("请填写标准。"),
+            NumberRange(min=0, max=MAX_THRESHOLD, message=f"标准应为 0 至 {MAX_THRESHOLD} 分。"),
+        ],
+    )
 
 
 class SettingsForm(BaseForm):
@@ -73,14 +103,20 @@ class SettingsForm(BaseForm):
     yellow_min = _threshold("黄榜标准（人均积分）", "达到此数列入黄榜；低于此数列入蓝榜。")
 
     def validate_red_min(self, field: DecimalField) -> None:
-        if (field.data is not None and self.yellow_min.data is not None
-                and field.data <= self.yellow_min.data):
+        if (
+            field.data is not None
+            and self.yellow_min.data is not None
+            and field.data <= self.yellow_min.data
+        ):
             raise ValidationError("红榜标准必须高于黄榜标准。")
 
     def rule_fields(self, key: str) -> dict:
         """Return the bound fields of one rule by name (points, unit, cap, enabled)."""
-        return {name: self[f"{key}_{name}"] for name in ("points", "unit", "cap", "enabled")
-                if f"{key}_{name}" in self}
+        return {
+            name: self[f"{key}_{name}"]
+            for name in ("points", "unit", "cap", "enabled")
+            if f"{key}_{name}" in self
+        }
 
     def fill(self, rules: dict[str, Rule], thresholds: Thresholds) -> None:
         """Show the rules and thresholds in force."""
@@ -97,10 +133,15 @@ class SettingsForm(BaseForm):
         found = []
         for key in DEFAULTS:
             fields = self.rule_fields(key)
-            found.append(RuleData(
-                key=key, points=fields["points"].data,
-                unit=fields["unit"].data if "unit" in fields else 1,
-                daily_cap=fields["cap"].data, is_enabled=bool(fields["enabled"].data)))
+            found.append(
+                RuleData(
+                    key=key,
+                    points=fields["points"].data,
+                    unit=fields["unit"].data if "unit" in fields else 1,
+                    daily_cap=fields["cap"].data,
+                    is_enabled=bool(fields["enabled"].data),
+                )
+            )
         return found
 
     def thresholds(self) -> Thresholds:
@@ -110,16 +151,40 @@ class SettingsForm(BaseForm):
 
 def _add_rule_fields(form: type[SettingsForm], rule: Rule) -> None:
     label = rule.label
-    setattr(form, f"{rule.key}_points", IntegerField(f"{label}：分值", validators=[
-        InputRequired("请填写分值。"),
-        NumberRange(min=0, max=MAX_POINTS, message=f"分值应为 0 至 {MAX_POINTS} 分。")]))
+    setattr(
+        form,
+        f"{rule.key}_points",
+        IntegerField(
+            f"{label}：分值",
+            validators=[
+                InputRequired("请填写分值。"),
+                NumberRange(min=0, max=MAX_POINTS, message=f"分值应为 0 至 {MAX_POINTS} 分。"),
+            ],
+        ),
+    )
     if rule.key in UNIT_RULES:
-        setattr(form, f"{rule.key}_unit", IntegerField(f"{label}：每多少{rule.unit_name}", validators=[
-            InputRequired("请填写数量。"),
-            NumberRange(min=1, max=MAX_UNIT, message=f"应为 1 至 {MAX_UNIT}。")]))
-    setattr(form, f"{rule.key}_cap", IntegerField(f"{label}：每日上限（分）", validators=[
-        InputRequired("请填写每日上限。"),
-        NumberRange(min=0, max=MAX_CAP, message=f"每日上限应为 0 至 {MAX_CAP} 分。")]))
+        setattr(
+            form,
+            f"{rule.key}_unit",
+            IntegerField(
+                f"{label}：每多少{rule.unit_name}",
+                validators=[
+                    InputRequired("请填写数量。"),
+                    NumberRange(min=1, max=MAX_UNIT, message=f"应为 1 至 {MAX_UNIT}。"),
+                ],
+            ),
+        )
+    setattr(
+        form,
+        f"{rule.key}_cap",
+        IntegerField(
+            f"{label}：每日上限（分）",
+            validators=[
+                InputRequired("请填写每日上限。"),
+                NumberRange(min=0, max=MAX_CAP, message=f"每日上限应为 0 至 {MAX_CAP} 分。"),
+            ],
+        ),
+    )
     setattr(form, f"{rule.key}_enabled", BooleanField(f"启用「{label}」积分"))
 
 

@@ -74,8 +74,9 @@ class PointEntry(Base):
     __tablename__ = "point_entries"
     __table_args__ = (
         CheckConstraint("reason <> ''", name="reason"),
-        CheckConstraint("rule <> 'correction' OR created_by_id IS NOT NULL",
-                        name="correction_author"),
+        CheckConstraint(
+            "rule <> 'correction' OR created_by_id IS NOT NULL", name="correction_author"
+        ),
         Index("ix_point_entries_member_id_day", "member_id", "day"),
         Index("ix_point_entries_day", "day"),
     )

@@ -26,17 +26,23 @@ def member_sums(member_id: int, first_day: date, last_day: date) -> tuple[int, i
     """Return (points in the days ``first_day``..``last_day``, points in all) in one query."""
     in_period = case((PointEntry.day.between(first_day, last_day), PointEntry.points), else_=0)
     period, total = db.session.execute(
-        select(func.coalesce(func.sum(in_period), 0), func.coalesce(func.sum(PointEntry.points), 0))
-        .where(PointEntry.member_id == member_id)).one()
+        select(
+            func.coalesce(func.sum(in_period), 0), func.coalesce(func.sum(PointEntry.points), 0)
+        ).where(PointEntry.member_id == member_id)
+    ).one()
     return int(period), int(total)
 
 
 def list_entries(member_id: int, page: int, per_page: int) -> Page:
     """Return a page of the member's ledger, newest day first, with who made corrections."""
     return paginate(
-        select(PointEntry).where(PointEntry.member_id == member_id)
+        select(PointEntry)
+        .where(PointEntry.member_id == member_id)
         .options(joinedload(PointEntry.created_by))
-        .order_by(PointEntry.day.desc(), PointEntry.id.desc()), page, per_page)
+        .order_by(PointEntry.day.desc(), PointEntry.id.desc()),
+        page,
+        per_page,
+    )
 
 
 def reversed_ids(entries: list[PointEntry]) -> set[int]:
@@ -44,8 +50,12 @@ def reversed_ids(entries: list[PointEntry]) -> set[int]:
     keys = {f"reversal:{e.id}": e.id for e in entries if e.rule == CORRECTION}
     if not keys:
         return set()
-    return {keys[key] for key in db.session.scalars(
-        select(PointEntry.source_key).where(PointEntry.source_key.in_(keys)))}
+    return {
+        keys[key]
+        for key in db.session.scalars(
+            select(PointEntry.source_key).where(PointEntry.source_key.in_(keys))
+        )
+    }
 
 
 def get_entry(actor: Member, entry_id: int) -> PointEntry:
@@ -83,8 +93,9 @@ class BranchLine:
         return one_decimal(self.points / self.members) if self.members else Decimal("0.0")
 
 
-def ranking(actor: Member, first_day: date, last_day: date, thresholds: Thresholds
-            ) -> list[BranchLine]:
+def ranking(
+    actor: Member, first_day: date, last_day: date, thresholds: Thresholds
+) -> list[BranchLine]:
     """Rank the party branches in the actor's scope by points per member in the period.
 
     Members are the eligible ones by the membership history (a member who moved counts in
@@ -93,17 +104,27 @@ def ranking(actor: Member, first_day: date, last_day: date, thresholds: Threshol
     Three queries, whatever the number of branches and members.
     """
     eligible = eligible_members(actor, None, first_day, last_day).subquery()
-    sums = (select(PointEntry.member_id, func.sum(PointEntry.points).label("points"))
-            .where(PointEntry.day.between(first_day, last_day))
-            .group_by(PointEntry.member_id).subquery())
+    sums = (
+        select(PointEntry.member_id, func.sum(PointEntry.points).label("points"))
+        .where(PointEntry.day.between(first_day, last_day))
+        .group_by(PointEntry.member_id)
+        .subquery()
+    )
     rows = db.session.execute(
-        select(eligible.c.member_id, eligible.c.branch_id, Member.name,
-               func.coalesce(sums.c.points, 0))
+        select(
+            eligible.c.member_id, eligible.c.branch_id, Member.name, func.coalesce(sums.c.points, 0)
+        )
         .join(Member, Member.id == eligible.c.member_id)
-        .outerjoin(sums, sums.c.member_id == eligible.c.member_id)).all()
-    branches = {b.id: b for b in db.session.scalars(
-        select(Branch).where(Branch.id.in_({row.branch_id for row in rows}))
-        .options(joinedload(Branch.parent)))}
+        .outerjoin(sums, sums.c.member_id == eligible.c.member_id)
+    ).all()
+    branches = {
+        b.id: b
+        for b in db.session.scalars(
+            select(Branch)
+            .where(Branch.id.in_({row.branch_id for row in rows}))
+            .options(joinedload(Branch.parent))
+        )
+    }
     lines: dict[int, BranchLine] = {}
     people: dict[int, list[MemberPoints]] = {}
     for member_id, branch_id, name, points in rows:
@@ -112,12 +133,15 @@ def ranking(actor: Member, first_day: date, last_day: date, thresholds: Threshol
         line.points += int(points)
         people.setdefault(branch_id, []).append(MemberPoints(member_id, name, int(points)))
     for branch_id, line in lines.items():
-        ranked = sorted((p for p in people[branch_id] if p.points > 0),
-                        key=lambda p: (-p.points, p.name, p.member_id))
+        ranked = sorted(
+            (p for p in people[branch_id] if p.points > 0),
+            key=lambda p: (-p.points, p.name, p.member_id),
+        )
         line.top = ranked[:TOP_MEMBERS]
         line.tier = thresholds.tier(line.per_member)
-    ordered = sorted(lines.values(), key=lambda line: (
-        -line.per_member, line.branch.name, line.branch.id))
+    ordered = sorted(
+        lines.values(), key=lambda line: (-line.per_member, line.branch.name, line.branch.id)
+    )
     for index, line in enumerate(ordered):
         same = index and ordered[index - 1].per_member == line.per_member
         line.rank = ordered[index - 1].rank if same else index + 1

@@ -55,9 +55,14 @@ def _shift(month: date, months: int) -> date:
 def _ledger(member_id: int) -> dict:
     """What the ledger partial needs: a page of entries and which corrections were undone."""
     page = queries.list_entries(member_id, request.args.get("page", 1, type=int), PER_PAGE)
-    return {"page": page, "undone": queries.reversed_ids(page.items), "labels": LABELS,
-            "correction": CORRECTION, "correction_label": corrections.correction_label,
-            "is_reversal": corrections.is_reversal}
+    return {
+        "page": page,
+        "undone": queries.reversed_ids(page.items),
+        "labels": LABELS,
+        "correction": CORRECTION,
+        "correction_label": corrections.correction_label,
+        "is_reversal": corrections.is_reversal,
+    }
 
 
 # The member's page
@@ -70,8 +75,13 @@ def index():
     today = clock.china_today()
     month, total = queries.member_sums(current_user.id, *_month_bounds(today))
     return render_template(
-        "points/index.html", month_points=month, total_points=total,
-        rules=effective_rules().values(), lookback=LOOKBACK_DAYS, **_ledger(current_user.id))
+        "points/index.html",
+        month_points=month,
+        total_points=total,
+        rules=effective_rules().values(),
+        lookback=LOOKBACK_DAYS,
+        **_ledger(current_user.id),
+    )
 
 
 # Organisers: the ranking
@@ -86,10 +96,17 @@ def ranking():
     thresholds = effective_thresholds()
     lines = queries.ranking(current_user, *_month_bounds(month), thresholds)
     return render_template(
-        "points/ranking.html", lines=lines, month=month, thresholds=thresholds,
-        tiers=queries.count_tiers(lines), Tier=Tier, top_count=queries.TOP_MEMBERS,
-        previous=_shift(month, -1), following=_shift(month, 1) if month < today.replace(day=1)
-        else None, this_month=today.replace(day=1))
+        "points/ranking.html",
+        lines=lines,
+        month=month,
+        thresholds=thresholds,
+        tiers=queries.count_tiers(lines),
+        Tier=Tier,
+        top_count=queries.TOP_MEMBERS,
+        previous=_shift(month, -1),
+        following=_shift(month, 1) if month < today.replace(day=1) else None,
+        this_month=today.replace(day=1),
+    )
 
 
 # Organisers: one member's ledger and corrections
@@ -100,9 +117,16 @@ def _render_member(member: Member, form: CorrectionForm | None):
     month, total = queries.member_sums(member.id, *_month_bounds(today))
     can_correct = corrections.may_correct(current_user, member)
     return render_template(
-        "points/member.html", member=member, month_points=month, total_points=total,
-        form=form if can_correct else None, action_form=ActionForm(), can_correct=can_correct,
-        today=today, **_ledger(member.id))
+        "points/member.html",
+        member=member,
+        month_points=month,
+        total_points=total,
+        form=form if can_correct else None,
+        action_form=ActionForm(),
+        can_correct=can_correct,
+        today=today,
+        **_ledger(member.id),
+    )
 
 
 def _blank_correction() -> CorrectionForm:
@@ -133,8 +157,12 @@ def correct(member_id: int):
     data = form.data_for()
     done = perform(
         lambda: corrections.correct_points(current_user, found, data, clock.utcnow()),
-        lambda result: (f"已{corrections.KINDS[data.kind]} {data.points} 分。" if result[1]
-                        else "这次调整已经记录过了，没有重复记录。"))
+        lambda result: (
+            f"已{corrections.KINDS[data.kind]} {data.points} 分。"
+            if result[1]
+            else "这次调整已经记录过了，没有重复记录。"
+        ),
+    )
     if done is FAILED:
         return _render_member(found, form)
     return redirect(url_for("points.member", member_id=found.id))
@@ -149,8 +177,10 @@ def reverse(entry_id: int):
         abort(403)
     if not ActionForm().validate_on_submit():
         abort(400)
-    perform(lambda: corrections.reverse_correction(current_user, entry, clock.utcnow()),
-            "已撤销这条调整。")
+    perform(
+        lambda: corrections.reverse_correction(current_user, entry, clock.utcnow()),
+        "已撤销这条调整。",
+    )
     return redirect(url_for("points.member", member_id=entry.member_id))
 
 
@@ -168,11 +198,19 @@ def settings():
     if request.method == "GET":
         form.fill(effective_rules(), effective_thresholds())
     elif form.validate():
-        saved = perform(lambda: save_point_settings(current_user, form.rules(),
-                                                    form.thresholds(), clock.utcnow()),
-                        "已保存积分规则。此后新增的积分按新规则计算，已有记录不变。")
+        saved = perform(
+            lambda: save_point_settings(
+                current_user, form.rules(), form.thresholds(), clock.utcnow()
+            ),
+            "已保存积分规则。此后新增的积分按新规则计算，已有记录不变。",
+        )
         if saved is not FAILED:
             return redirect(url_for("points.settings"))
-    return render_template("points/settings.html", form=form, is_admin=is_admin,
-                           rules=effective_rules(), thresholds=effective_thresholds(),
-                           defaults=DEFAULTS)
+    return render_template(
+        "points/settings.html",
+        form=form,
+        is_admin=is_admin,
+        rules=effective_rules(),
+        thresholds=effective_thresholds(),
+        defaults=DEFAULTS,
+    )

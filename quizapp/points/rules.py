@@ -66,13 +66,16 @@ class Rule:
 
 
 #: The rules in the order pages list them, with their defaults.
-DEFAULTS: dict[str, Rule] = {rule.key: rule for rule in (
-    Rule("minutes", "在线学习", "分钟", points=1, unit=10, daily_cap=6),
-    Rule("daily_questions", "每日答题", "题", points=1, unit=1, daily_cap=5),
-    Rule("quiz_passed", "测试及格", "次", points=5, unit=1, daily_cap=10),
-    Rule("offline", "线下学习", "次", points=3, unit=1, daily_cap=6),
-    Rule("reflection", "心得体会", "篇", points=5, unit=1, daily_cap=5),
-)}
+DEFAULTS: dict[str, Rule] = {
+    rule.key: rule
+    for rule in (
+        Rule("minutes", "在线学习", "分钟", points=1, unit=10, daily_cap=6),
+        Rule("daily_questions", "每日答题", "题", points=1, unit=1, daily_cap=5),
+        Rule("quiz_passed", "测试及格", "次", points=5, unit=1, daily_cap=10),
+        Rule("offline", "线下学习", "次", points=3, unit=1, daily_cap=6),
+        Rule("reflection", "心得体会", "篇", points=5, unit=1, daily_cap=5),
+    )
+}
 #: Rules whose unit an admin may change; the others give points per event.
 UNIT_RULES = ("minutes", "daily_questions")
 #: Labels of every rule key, with corrections, for the ledger.
@@ -84,9 +87,12 @@ def effective_rules() -> dict[str, Rule]:
     rules = dict(DEFAULTS)
     for row in db.session.scalars(select(PointRule).where(PointRule.key.in_(DEFAULTS))):
         rules[row.key] = replace(
-            rules[row.key], points=row.points,
+            rules[row.key],
+            points=row.points,
             unit=row.unit if row.key in UNIT_RULES else 1,
-            daily_cap=row.daily_cap, is_enabled=row.is_enabled)
+            daily_cap=row.daily_cap,
+            is_enabled=row.is_enabled,
+        )
     return rules
 
 
@@ -158,8 +164,9 @@ class RuleData:
     is_enabled: bool
 
 
-def save_point_settings(actor: Member, rules: list[RuleData], thresholds: Thresholds,
-                        now: datetime) -> None:
+def save_point_settings(
+    actor: Member, rules: list[RuleData], thresholds: Thresholds, now: datetime
+) -> None:
     """Store the rules and the tier thresholds (admins only); entries already written stay."""
     if not (actor.role == Role.ADMIN and actor.is_active):
         raise DomainError("只有系统管理员可以修改积分规则和红黄蓝榜标准。")
@@ -168,8 +175,11 @@ def save_point_settings(actor: Member, rules: list[RuleData], thresholds: Thresh
     for data in rules:
         if data.key not in DEFAULTS:
             raise DomainError("积分规则有误，请刷新页面后重试。")
-        if not (0 <= data.points <= MAX_POINTS and 1 <= data.unit <= MAX_UNIT
-                and 0 <= data.daily_cap <= MAX_CAP):
+        if not (
+            0 <= data.points <= MAX_POINTS
+            and 1 <= data.unit <= MAX_UNIT
+            and 0 <= data.daily_cap <= MAX_CAP
+        ):
             raise DomainError(f"「{DEFAULTS[data.key].label}」的分值、单位或每日上限超出范围。")
         row = db.session.get(PointRule, data.key) or PointRule(key=data.key)
         row.points, row.daily_cap, row.is_enabled = data.points, data.daily_cap, data.is_enabled

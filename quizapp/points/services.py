@@ -80,8 +80,9 @@ def _no_entry(source_key) -> exists:
 
 def _no_entry_on_day(rule: str, member_id, day) -> exists:
     """A filter: the member has no entry of this once-a-day rule on that day."""
-    return ~exists().where(PointEntry.member_id == member_id, PointEntry.day == day,
-                           PointEntry.rule == rule)
+    return ~exists().where(
+        PointEntry.member_id == member_id, PointEntry.day == day, PointEntry.rule == rule
+    )
 
 
 def _minutes(rule: Rule, first: date, today: date) -> list[Earned]:
@@ -89,14 +90,25 @@ def _minutes(rule: Rule, first: date, today: date) -> list[Earned]:
     seconds = func.sum(StudyMinute.seconds)
     rows = db.session.execute(
         select(StudyMinute.member_id, StudyMinute.day, seconds)
-        .where(StudyMinute.day >= first, StudyMinute.day < today,
-               _no_entry_on_day(rule.key, StudyMinute.member_id, StudyMinute.day))
+        .where(
+            StudyMinute.day >= first,
+            StudyMinute.day < today,
+            _no_entry_on_day(rule.key, StudyMinute.member_id, StudyMinute.day),
+        )
         .group_by(StudyMinute.member_id, StudyMinute.day)
-        .having(seconds >= rule.unit * 60))
-    return [Earned(member_id, day, rule.key, rule.worth(int(total) // 60),
-                   f"在线学习 {int(total) // 60} 分钟（{format_date(day)}）",
-                   f"minutes:{member_id}:{day.isoformat()}")
-            for member_id, day, total in rows]
+        .having(seconds >= rule.unit * 60)
+    )
+    return [
+        Earned(
+            member_id,
+            day,
+            rule.key,
+            rule.worth(int(total) // 60),
+            f"在线学习 {int(total) // 60} 分钟（{format_date(day)}）",
+            f"minutes:{member_id}:{day.isoformat()}",
+        )
+        for member_id, day, total in rows
+    ]
 
 
 def _daily_questions(rule: Rule, first: date, today: date) -> list[Earned]:
@@ -104,39 +116,71 @@ def _daily_questions(rule: Rule, first: date, today: date) -> list[Earned]:
     right = func.count()
     rows = db.session.execute(
         select(DailyQuestion.member_id, DailyQuestion.day, right)
-        .where(DailyQuestion.day >= first, DailyQuestion.day < today,
-               DailyQuestion.is_correct.is_(True),
-               _no_entry_on_day(rule.key, DailyQuestion.member_id, DailyQuestion.day))
+        .where(
+            DailyQuestion.day >= first,
+            DailyQuestion.day < today,
+            DailyQuestion.is_correct.is_(True),
+            _no_entry_on_day(rule.key, DailyQuestion.member_id, DailyQuestion.day),
+        )
         .group_by(DailyQuestion.member_id, DailyQuestion.day)
-        .having(right >= rule.unit))
-    return [Earned(member_id, day, rule.key, rule.worth(count),
-                   f"每日答题答对 {count} 题（{format_date(day)}）",
-                   f"daily:{member_id}:{day.isoformat()}")
-            for member_id, day, count in rows]
+        .having(right >= rule.unit)
+    )
+    return [
+        Earned(
+            member_id,
+            day,
+            rule.key,
+            rule.worth(count),
+            f"每日答题答对 {count} 题（{format_date(day)}）",
+            f"daily:{member_id}:{day.isoformat()}",
+        )
+        for member_id, day, count in rows
+    ]
 
 
 def _quizzes(rule: Rule, since: datetime, now: datetime) -> list[Earned]:
     """Quizzes passed (by the counted attempt) whose result became public since ``since``."""
-    public_at = case((Quiz.review_when == ReviewWhen.IMMEDIATELY.value, Attempt.submitted_at),
-                     else_=Quiz.closes_at)
+    public_at = case(
+        (Quiz.review_when == ReviewWhen.IMMEDIATELY.value, Attempt.submitted_at),
+        else_=Quiz.closes_at,
+    )
     pairs = (
-        select(Attempt.member_id, Attempt.quiz_id).distinct()
+        select(Attempt.member_id, Attempt.quiz_id)
+        .distinct()
         .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .where(Attempt.status == "submitted", Attempt.passed.is_(True),
-               Quiz.review_when != ReviewWhen.NEVER.value,
-               public_at >= since, public_at <= now,
-               _no_entry(_key("quiz", Attempt.member_id, Attempt.quiz_id)))
-        .subquery())
+        .where(
+            Attempt.status == "submitted",
+            Attempt.passed.is_(True),
+            Quiz.review_when != ReviewWhen.NEVER.value,
+            public_at >= since,
+            public_at <= now,
+            _no_entry(_key("quiz", Attempt.member_id, Attempt.quiz_id)),
+        )
+        .subquery()
+    )
     attempts: dict[tuple[int, int], list] = defaultdict(list)
     quizzes = {}
     for row in db.session.execute(
-            select(Attempt.member_id, Attempt.quiz_id, Attempt.number, Attempt.status,
-                   Attempt.score, Attempt.passed, Attempt.submitted_at, Quiz.title, Quiz.kind,
-                   Quiz.counting, Quiz.review_when, Quiz.closes_at)
-            .join(Quiz, Quiz.id == Attempt.quiz_id)
-            .join(pairs, (pairs.c.member_id == Attempt.member_id)
-                  & (pairs.c.quiz_id == Attempt.quiz_id))
-            .where(Attempt.status == "submitted")):
+        select(
+            Attempt.member_id,
+            Attempt.quiz_id,
+            Attempt.number,
+            Attempt.status,
+            Attempt.score,
+            Attempt.passed,
+            Attempt.submitted_at,
+            Quiz.title,
+            Quiz.kind,
+            Quiz.counting,
+            Quiz.review_when,
+            Quiz.closes_at,
+        )
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .join(
+            pairs, (pairs.c.member_id == Attempt.member_id) & (pairs.c.quiz_id == Attempt.quiz_id)
+        )
+        .where(Attempt.status == "submitted")
+    ):
         attempts[(row.member_id, row.quiz_id)].append(row)
         quizzes[row.quiz_id] = row
     earned = []
@@ -148,21 +192,38 @@ def _quizzes(rule: Rule, since: datetime, now: datetime) -> list[Earned]:
         public = counted.submitted_at
         if quiz.review_when == ReviewWhen.AFTER_CLOSE.value:
             public = max(public, quiz.closes_at)
-        earned.append(Earned(
-            member_id, china_today(public), rule.key, rule.points,
-            f"{QuizKind(quiz.kind).label}「{quiz.title}」及格",
-            f"quiz:{member_id}:{quiz_id}", (public, quiz_id)))
+        earned.append(
+            Earned(
+                member_id,
+                china_today(public),
+                rule.key,
+                rule.points,
+                f"{QuizKind(quiz.kind).label}「{quiz.title}」及格",
+                f"quiz:{member_id}:{quiz_id}",
+                (public, quiz_id),
+            )
+        )
     return earned
 
 
 def _offline(rule: Rule, first: date, today: date) -> list[Earned]:
     """Offline sessions held since ``first`` that members attended, not yet credited."""
     rows = db.session.execute(
-        select(OfflineAttendance.member_id, OfflineSession.id, OfflineSession.title,
-               OfflineSession.kind, OfflineSession.held_on, OfflineSession.recorded_by_id)
+        select(
+            OfflineAttendance.member_id,
+            OfflineSession.id,
+            OfflineSession.title,
+            OfflineSession.kind,
+            OfflineSession.held_on,
+            OfflineSession.recorded_by_id,
+        )
         .join(OfflineSession, OfflineSession.id == OfflineAttendance.session_id)
-        .where(OfflineSession.held_on >= first, OfflineSession.held_on <= today,
-               _no_entry(_key("offline", OfflineAttendance.member_id, OfflineSession.id))))
+        .where(
+            OfflineSession.held_on >= first,
+            OfflineSession.held_on <= today,
+            _no_entry(_key("offline", OfflineAttendance.member_id, OfflineSession.id)),
+        )
+    )
     kinds = {"lecture": "专题讲座", "seminar": "学习研讨", "party_day": "主题党日"}
     earned = []
     for member_id, session_id, title, kind, held_on, recorded_by_id in rows:
@@ -170,22 +231,42 @@ def _offline(rule: Rule, first: date, today: date) -> list[Earned]:
         points = rule.points
         if recorded_by_id == member_id:
             reason, points = f"{reason}，{SELF_RECORDED}", 0
-        earned.append(Earned(member_id, held_on, rule.key, points, reason,
-                             f"offline:{member_id}:{session_id}", (session_id,)))
+        earned.append(
+            Earned(
+                member_id,
+                held_on,
+                rule.key,
+                points,
+                reason,
+                f"offline:{member_id}:{session_id}",
+                (session_id,),
+            )
+        )
     return earned
 
 
 def _reflections(rule: Rule, since: datetime, now: datetime) -> list[Earned]:
     """Reflections accepted since ``since``, not yet credited."""
     rows = db.session.execute(
-        select(Reflection.member_id, Reflection.id, Reflection.title, Reflection.reviewed_at)
-        .where(Reflection.status == "accepted", Reflection.reviewed_at >= since,
-               Reflection.reviewed_at <= now,
-               _no_entry(_key("reflection", Reflection.member_id, Reflection.id))))
-    return [Earned(member_id, china_today(reviewed_at), rule.key, rule.points,
-                   f"心得体会「{title}」通过审阅", f"reflection:{member_id}:{reflection_id}",
-                   (reviewed_at, reflection_id))
-            for member_id, reflection_id, title, reviewed_at in rows]
+        select(Reflection.member_id, Reflection.id, Reflection.title, Reflection.reviewed_at).where(
+            Reflection.status == "accepted",
+            Reflection.reviewed_at >= since,
+            Reflection.reviewed_at <= now,
+            _no_entry(_key("reflection", Reflection.member_id, Reflection.id)),
+        )
+    )
+    return [
+        Earned(
+            member_id,
+            china_today(reviewed_at),
+            rule.key,
+            rule.points,
+            f"心得体会「{title}」通过审阅",
+            f"reflection:{member_id}:{reflection_id}",
+            (reviewed_at, reflection_id),
+        )
+        for member_id, reflection_id, title, reviewed_at in rows
+    ]
 
 
 def _already_given(rule: str, earned: list[Earned]) -> dict[tuple[int, date], int]:
@@ -195,31 +276,44 @@ def _already_given(rule: str, earned: list[Earned]) -> dict[tuple[int, date], in
     days = [e.day for e in earned]
     rows = db.session.execute(
         select(PointEntry.member_id, PointEntry.day, func.sum(PointEntry.points))
-        .where(PointEntry.rule == rule, PointEntry.day.between(min(days), max(days)),
-               PointEntry.member_id.in_({e.member_id for e in earned}))
-        .group_by(PointEntry.member_id, PointEntry.day))
+        .where(
+            PointEntry.rule == rule,
+            PointEntry.day.between(min(days), max(days)),
+            PointEntry.member_id.in_({e.member_id for e in earned}),
+        )
+        .group_by(PointEntry.member_id, PointEntry.day)
+    )
     return {(member_id, day): int(total) for member_id, day, total in rows}
 
 
-def _capped(rule: Rule, earned: list[Earned], given: dict[tuple[int, date], int]
-            ) -> list[Earned]:
+def _capped(rule: Rule, earned: list[Earned], given: dict[tuple[int, date], int]) -> list[Earned]:
     """Cut each member's points of a day down to what the daily cap leaves, in event order."""
     for item in sorted(earned, key=lambda e: (e.member_id, e.day, e.order, e.source_key)):
         used = given.get((item.member_id, item.day), 0)
         allowed = max(0, min(item.points, rule.daily_cap - used))
         if allowed < item.points:
-            item.reason += (f"，当日已达上限 {rule.daily_cap} 分，不再计分" if allowed == 0
-                            else f"，达到每日上限 {rule.daily_cap} 分")
+            item.reason += (
+                f"，当日已达上限 {rule.daily_cap} 分，不再计分"
+                if allowed == 0
+                else f"，达到每日上限 {rule.daily_cap} 分"
+            )
             item.points = allowed
         given[(item.member_id, item.day)] = used + allowed
     return earned
 
 
 def _row(item: Earned, now: datetime) -> dict:
-    reason = item.reason if len(item.reason) <= REASON_MAX else item.reason[:REASON_MAX - 1] + "…"
-    return {"member_id": item.member_id, "day": item.day, "rule": item.rule,
-            "points": item.points, "reason": reason, "source_key": item.source_key,
-            "created_at": now, "created_by_id": None}
+    reason = item.reason if len(item.reason) <= REASON_MAX else item.reason[: REASON_MAX - 1] + "…"
+    return {
+        "member_id": item.member_id,
+        "day": item.day,
+        "rule": item.rule,
+        "points": item.points,
+        "reason": reason,
+        "source_key": item.source_key,
+        "created_at": now,
+        "created_by_id": None,
+    }
 
 
 def _insert():
@@ -254,7 +348,8 @@ def award(now: datetime, days: int = LOOKBACK_DAYS) -> int:
         "daily_questions": lambda rule: _daily_questions(rule, first, today),
         "quiz_passed": lambda rule: _quizzes(rule, since, now),
         "offline": lambda rule: _offline(
-            rule, today - timedelta(days=max(days, OFFLINE_LOOKBACK_DAYS)), today),
+            rule, today - timedelta(days=max(days, OFFLINE_LOOKBACK_DAYS)), today
+        ),
         "reflection": lambda rule: _reflections(rule, since, now),
     }
     rows = []

@@ -36,8 +36,9 @@ class DailyQuestion(Base):
     """One of a member's questions of the day (China day)."""
 
     __tablename__ = "daily_questions"
-    __table_args__ = (Index("ix_daily_questions_member_id_question_id", "member_id",
-                            "question_id"),)
+    __table_args__ = (
+        Index("ix_daily_questions_member_id_question_id", "member_id", "question_id"),
+    )
 
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)

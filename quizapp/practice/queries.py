@@ -30,27 +30,40 @@ def practisable(member: Member) -> ColumnElement[bool]:
     of an attempt the member has in progress. Subqueries only: no statement of its own.
     """
     mine, owner = aliased(Branch), aliased(Branch)
-    own_banks = (select(owner.id).join(mine, mine.path.startswith(owner.path))
-                 .where(mine.id == member.branch_id))
-    on_paper = (select(AttemptAnswer.question_id)
-                .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
-                .where(Attempt.member_id == member.id, Attempt.status == "in_progress"))
-    return and_(Question.is_active.is_(True), Question.owner_branch_id.in_(own_banks),
-                not_reserved(), Question.id.not_in(on_paper))
+    own_banks = (
+        select(owner.id)
+        .join(mine, mine.path.startswith(owner.path))
+        .where(mine.id == member.branch_id)
+    )
+    on_paper = (
+        select(AttemptAnswer.question_id)
+        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+        .where(Attempt.member_id == member.id, Attempt.status == "in_progress")
+    )
+    return and_(
+        Question.is_active.is_(True),
+        Question.owner_branch_id.in_(own_banks),
+        not_reserved(),
+        Question.id.not_in(on_paper),
+    )
 
 
 def get_practisable_question(member: Member, question_id: int) -> Question | None:
     """Return the question if ``member`` may practise it now, else None (as if missing)."""
     return db.session.scalar(
-        select(Question).where(Question.id == question_id, practisable(member)))
+        select(Question).where(Question.id == question_id, practisable(member))
+    )
 
 
 def hidden_question_ids(member: Member, question_ids: Collection[int]) -> set[int]:
     """Return those of ``question_ids`` whose answers ``member`` may not see now."""
     if not question_ids:
         return set()
-    allowed = set(db.session.scalars(
-        select(Question.id).where(Question.id.in_(list(question_ids)), practisable(member))))
+    allowed = set(
+        db.session.scalars(
+            select(Question.id).where(Question.id.in_(list(question_ids)), practisable(member))
+        )
+    )
     return set(question_ids) - allowed
 
 
@@ -65,11 +78,13 @@ class CategoryRow:
 
 def list_practice_categories(member: Member) -> list[CategoryRow]:
     """Return the categories with questions ``member`` may practise, in tree order, counted."""
-    direct = dict(db.session.execute(
-        select(Question.category_id, func.count())
-        .where(practisable(member), Question.category_id.is_not(None))
-        .group_by(Question.category_id)
-    ).all())
+    direct = dict(
+        db.session.execute(
+            select(Question.category_id, func.count())
+            .where(practisable(member), Question.category_id.is_not(None))
+            .group_by(Question.category_id)
+        ).all()
+    )
     categories = list(db.session.scalars(select(Category)))
     totals: dict[int, int] = defaultdict(int)
     for category in categories:
@@ -100,11 +115,15 @@ def get_category(category_id: int) -> Category:
 
 def count_category_questions(member: Member, category: Category) -> int:
     """Count the questions ``member`` may practise in ``category`` and its subcategories."""
-    return db.session.scalar(
-        select(func.count()).select_from(Question)
-        .join(Category, Category.id == Question.category_id)
-        .where(practisable(member), Category.path.startswith(category.path))
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Question)
+            .join(Category, Category.id == Question.category_id)
+            .where(practisable(member), Category.path.startswith(category.path))
+        )
+        or 0
+    )
 
 
 def _pick(query: Select, recent: Collection[int]) -> Question | None:
@@ -117,11 +136,13 @@ def _pick(query: Select, recent: Collection[int]) -> Question | None:
     return db.session.scalar(query)
 
 
-def pick_practice_question(member: Member, category: Category,
-                           recent: Collection[int] = ()) -> Question | None:
+def pick_practice_question(
+    member: Member, category: Category, recent: Collection[int] = ()
+) -> Question | None:
     """Pick a question ``member`` may practise in ``category`` (subcategories included)."""
     return _pick(
-        select(Question).join(Category, Category.id == Question.category_id)
+        select(Question)
+        .join(Category, Category.id == Question.category_id)
         .where(practisable(member), Category.path.startswith(category.path)),
         recent,
     )
@@ -129,34 +150,42 @@ def pick_practice_question(member: Member, category: Category,
 
 def _open(member: Member) -> ColumnElement[bool]:
     # Entries of questions the member may not practise now (an exam uses them) wait unseen.
-    return and_(WrongAnswer.member_id == member.id, WrongAnswer.resolved_at.is_(None),
-                practisable(member))
+    return and_(
+        WrongAnswer.member_id == member.id, WrongAnswer.resolved_at.is_(None), practisable(member)
+    )
 
 
 def count_open_wrong_answers(member: Member) -> int:
     """Count the member's open entries in the wrong-answer book."""
-    return db.session.scalar(
-        select(func.count()).select_from(WrongAnswer)
-        .join(Question, Question.id == WrongAnswer.question_id)
-        .where(_open(member))
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(WrongAnswer)
+            .join(Question, Question.id == WrongAnswer.question_id)
+            .where(_open(member))
+        )
+        or 0
+    )
 
 
 def list_open_wrong_answers(member: Member, page: int = 1, per_page: int = 20) -> Page:
     """Return a page of the member's open entries, the most recently got wrong first."""
     return paginate(
-        select(WrongAnswer).join(Question, Question.id == WrongAnswer.question_id)
+        select(WrongAnswer)
+        .join(Question, Question.id == WrongAnswer.question_id)
         .where(_open(member))
         .options(joinedload(WrongAnswer.question))
         .order_by(WrongAnswer.last_wrong_at.desc(), WrongAnswer.question_id.desc()),
-        page, per_page,
+        page,
+        per_page,
     )
 
 
 def pick_wrong_question(member: Member, recent: Collection[int] = ()) -> Question | None:
     """Pick one of the member's open entries at random and return its question."""
     return _pick(
-        select(Question).join(WrongAnswer, WrongAnswer.question_id == Question.id)
+        select(Question)
+        .join(WrongAnswer, WrongAnswer.question_id == Question.id)
         .where(_open(member)),
         recent,
     )
@@ -169,12 +198,14 @@ def get_wrong_answer(member_id: int, question_id: int) -> WrongAnswer | None:
 
 def list_daily_questions(member_id: int, day: date) -> list[DailyQuestion]:
     """Return the member's daily questions of ``day`` (China day) in order."""
-    return list(db.session.scalars(
-        select(DailyQuestion)
-        .where(DailyQuestion.member_id == member_id, DailyQuestion.day == day)
-        .options(joinedload(DailyQuestion.question))
-        .order_by(DailyQuestion.position)
-    ))
+    return list(
+        db.session.scalars(
+            select(DailyQuestion)
+            .where(DailyQuestion.member_id == member_id, DailyQuestion.day == day)
+            .options(joinedload(DailyQuestion.question))
+            .order_by(DailyQuestion.position)
+        )
+    )
 
 
 @dataclass

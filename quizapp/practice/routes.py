@@ -89,8 +89,11 @@ def _response_from_body():
 def _recent() -> list[int]:
     raw = request.args.get("recent", "")[:1000]
     # ASCII digits only ("²".isdigit() is true) and ids a database column can hold.
-    ids = [int(part) for part in raw.split("-")
-           if part.isascii() and part.isdigit() and len(part) <= 10]
+    ids = [
+        int(part)
+        for part in raw.split("-")
+        if part.isascii() and part.isdigit() and len(part) <= 10
+    ]
     return [i for i in ids if i < 2**31][-RECENT_LIMIT:]
 
 
@@ -108,15 +111,25 @@ def _answer_json(result: services.Result) -> dict:
         "right": graded.question.answer,
         "blanks": graded.blanks,
         "feedback_html": render_template(
-            "practice/_feedback.html", q=graded.question, is_correct=graded.is_correct,
-            response=graded.response, entry=entry, fresh=True),
-        "wrong_book": None if entry is None else {
-            "open": entry.resolved_at is None, "streak": entry.streak,
-            "wrong_count": entry.wrong_count},
+            "practice/_feedback.html",
+            q=graded.question,
+            is_correct=graded.is_correct,
+            response=graded.response,
+            entry=entry,
+            fresh=True,
+        ),
+        "wrong_book": None
+        if entry is None
+        else {
+            "open": entry.resolved_at is None,
+            "streak": entry.streak,
+            "wrong_count": entry.wrong_count,
+        },
     }
 
 
 # --- pages --------------------------------------------------------------------------------
+
 
 @bp.get("/")
 @login_required
@@ -139,11 +152,23 @@ def category(category_id: int):
     pool = queries.count_category_questions(current_user, cat)
     recent = _recent()
     question = queries.pick_practice_question(current_user, cat, recent) if pool else None
-    next_url = url_for("practice.category", category_id=cat.id,
-                       recent=_next_recent(recent, question, pool) or None) if question else None
+    next_url = (
+        url_for(
+            "practice.category",
+            category_id=cat.id,
+            recent=_next_recent(recent, question, pool) or None,
+        )
+        if question
+        else None
+    )
     return render_template(
-        "practice/question.html", heading=cat.name, question=question, pool=pool,
-        entry=None, next_url=next_url, mode="category",
+        "practice/question.html",
+        heading=cat.name,
+        question=question,
+        pool=pool,
+        entry=None,
+        next_url=next_url,
+        mode="category",
     )
 
 
@@ -155,11 +180,19 @@ def wrong_practice():
     recent = _recent()
     question = queries.pick_wrong_question(current_user, recent) if pool else None
     entry = queries.get_wrong_answer(current_user.id, question.id) if question else None
-    next_url = url_for("practice.wrong_practice",
-                       recent=_next_recent(recent, question, pool) or None) if question else None
+    next_url = (
+        url_for("practice.wrong_practice", recent=_next_recent(recent, question, pool) or None)
+        if question
+        else None
+    )
     return render_template(
-        "practice/question.html", heading="练习错题", question=question, pool=pool,
-        entry=entry, next_url=next_url, mode="wrong",
+        "practice/question.html",
+        heading="练习错题",
+        question=question,
+        pool=pool,
+        entry=entry,
+        next_url=next_url,
+        mode="wrong",
     )
 
 
@@ -167,8 +200,7 @@ def wrong_practice():
 @login_required
 def wrong_book():
     """List the open entries of the member's wrong-answer book, newest first."""
-    page = queries.list_open_wrong_answers(current_user,
-                                           page=request.args.get("page", 1, type=int))
+    page = queries.list_open_wrong_answers(current_user, page=request.args.get("page", 1, type=int))
     return render_template("practice/wrong_book.html", page=page)
 
 
@@ -179,11 +211,13 @@ def daily():
     rows = services.draw_daily_questions(current_user, utcnow())
     db.session.commit()
     hidden = queries.hidden_question_ids(current_user, {row.question_id for row in rows})
-    return render_template("practice/daily.html", rows=rows, hidden=hidden,
-                           progress=queries.daily_progress(rows))
+    return render_template(
+        "practice/daily.html", rows=rows, hidden=hidden, progress=queries.daily_progress(rows)
+    )
 
 
 # --- JSON API -----------------------------------------------------------------------------
+
 
 @bp.post("/api/questions/<int:question_id>/answer")
 @member_api
@@ -195,8 +229,7 @@ def answer_question(question_id: int):
     if question is None:
         return _error("没有找到这道题，或这道题目前不能练习，请刷新页面。", 404)
     try:
-        result = services.answer_practice(current_user, question, _response_from_body(),
-                                          utcnow())
+        result = services.answer_practice(current_user, question, _response_from_body(), utcnow())
     except DomainError as exc:
         db.session.rollback()
         return _error(exc.message, _status_for(exc))
@@ -210,8 +243,9 @@ def answer_daily(question_id: int):
     """Grade the answer to one of today's daily questions (once) and report the day's progress."""
     now = utcnow()
     try:
-        result = services.answer_daily_question(current_user, question_id,
-                                                _response_from_body(), now)
+        result = services.answer_daily_question(
+            current_user, question_id, _response_from_body(), now
+        )
     except DomainError as exc:
         db.session.rollback()
         return _error(exc.message, _status_for(exc))
@@ -219,7 +253,9 @@ def answer_daily(question_id: int):
     progress = queries.get_daily_progress(current_user.id, china_today(now))
     data = _answer_json(result)
     data["daily"] = {
-        "total": progress.total, "answered": progress.answered, "correct": progress.correct,
+        "total": progress.total,
+        "answered": progress.answered,
+        "correct": progress.correct,
         "done": progress.is_done,
         "summary_html": render_template("practice/_daily_summary.html", progress=progress),
     }

@@ -66,8 +66,9 @@ def _is_blank(response: Any) -> bool:
     if response is None:
         return True
     if isinstance(response, list):
-        return all(item is None or (isinstance(item, str) and not item.strip())
-                   for item in response)
+        return all(
+            item is None or (isinstance(item, str) and not item.strip()) for item in response
+        )
     return False
 
 
@@ -85,8 +86,10 @@ def blank_marks(question: Question, response: Any) -> list[bool] | None:
     """Tell, per blank of a fill-in question, whether the response got it right."""
     if question.type != "fill" or response is None:
         return None
-    return [normalise_text(given) in {normalise_text(a) for a in accepted}
-            for accepted, given in zip(question.answer, response)]
+    return [
+        normalise_text(given) in {normalise_text(a) for a in accepted}
+        for accepted, given in zip(question.answer, response)
+    ]
 
 
 def answer_text(question: Question) -> str:
@@ -101,8 +104,9 @@ def response_text(question: Question, response: Any) -> str:
     return get_type(question.type).response_to_text(response, question.options)
 
 
-def record_result(member_id: int, question_id: int, correct: bool, origin: str,
-                  now: datetime) -> WrongAnswer | None:
+def record_result(
+    member_id: int, question_id: int, correct: bool, origin: str, now: datetime
+) -> WrongAnswer | None:
     """Update the wrong-answer book after an answer; return the member's entry, if any.
 
     A wrong answer opens the entry (or reopens a resolved one) and resets the streak; a right
@@ -131,8 +135,9 @@ def record_result(member_id: int, question_id: int, correct: bool, origin: str,
     return entry
 
 
-def record_wrong_answers(member_id: int, question_ids: list[int], origin: str,
-                         now: datetime) -> None:
+def record_wrong_answers(
+    member_id: int, question_ids: list[int], origin: str, now: datetime
+) -> None:
     """Open (or reopen) wrong-answer entries for several questions at once.
 
     Attempt grading calls this: one read of the existing entries, then one bulk insert and
@@ -142,16 +147,38 @@ def record_wrong_answers(member_id: int, question_ids: list[int], origin: str,
         raise ValueError(f"unknown origin {origin!r}")
     if not question_ids:
         return
-    existing = dict(db.session.execute(
-        select(WrongAnswer.question_id, WrongAnswer.wrong_count).where(
-            WrongAnswer.member_id == member_id, WrongAnswer.question_id.in_(question_ids))
-    ).all())
-    fresh = [{"member_id": member_id, "question_id": q, "origin": origin, "wrong_count": 1,
-              "streak": 0, "last_wrong_at": now, "resolved_at": None}
-             for q in dict.fromkeys(question_ids) if q not in existing]
-    again = [{"member_id": member_id, "question_id": q, "origin": origin,
-              "wrong_count": count + 1, "streak": 0, "last_wrong_at": now, "resolved_at": None}
-             for q, count in existing.items()]
+    existing = dict(
+        db.session.execute(
+            select(WrongAnswer.question_id, WrongAnswer.wrong_count).where(
+                WrongAnswer.member_id == member_id, WrongAnswer.question_id.in_(question_ids)
+            )
+        ).all()
+    )
+    fresh = [
+        {
+            "member_id": member_id,
+            "question_id": q,
+            "origin": origin,
+            "wrong_count": 1,
+            "streak": 0,
+            "last_wrong_at": now,
+            "resolved_at": None,
+        }
+        for q in dict.fromkeys(question_ids)
+        if q not in existing
+    ]
+    again = [
+        {
+            "member_id": member_id,
+            "question_id": q,
+            "origin": origin,
+            "wrong_count": count + 1,
+            "streak": 0,
+            "last_wrong_at": now,
+            "resolved_at": None,
+        }
+        for q, count in existing.items()
+    ]
     if fresh:
         db.session.execute(insert(WrongAnswer), fresh)
     if again:
@@ -169,8 +196,8 @@ def answer_practice(member: Member, question: Question, raw: Any, now: datetime)
 
 # --- daily questions ---------------------------------------------------------------------
 
-def _random_practisable_ids(member: Member, limit: int,
-                            exclude: Select | list[int]) -> list[int]:
+
+def _random_practisable_ids(member: Member, limit: int, exclude: Select | list[int]) -> list[int]:
     """Pick up to ``limit`` ids of questions the member may practise, leaving out ``exclude``."""
     if limit <= 0:
         return []
@@ -180,19 +207,24 @@ def _random_practisable_ids(member: Member, limit: int,
 
 def _draw(member: Member) -> list[tuple[int, int]]:
     """Choose today's (question id, cycle) pairs: none repeats until every one was drawn."""
-    cycle = db.session.scalar(select(func.max(DailyQuestion.cycle))
-                              .where(DailyQuestion.member_id == member.id)) or 1
-    drawn_in_cycle = (select(DailyQuestion.question_id)
-                      .where(DailyQuestion.member_id == member.id,
-                             DailyQuestion.cycle == cycle))
-    chosen = [(qid, cycle)
-              for qid in _random_practisable_ids(member, DAILY_COUNT, drawn_in_cycle)]
+    cycle = (
+        db.session.scalar(
+            select(func.max(DailyQuestion.cycle)).where(DailyQuestion.member_id == member.id)
+        )
+        or 1
+    )
+    drawn_in_cycle = select(DailyQuestion.question_id).where(
+        DailyQuestion.member_id == member.id, DailyQuestion.cycle == cycle
+    )
+    chosen = [(qid, cycle) for qid in _random_practisable_ids(member, DAILY_COUNT, drawn_in_cycle)]
     if len(chosen) < DAILY_COUNT:
         # The bank runs out in this cycle: start the next one for the rest of today's draw,
         # without repeating a question within the day.
         taken = [qid for qid, _ in chosen]
-        chosen += [(qid, cycle + 1)
-                   for qid in _random_practisable_ids(member, DAILY_COUNT - len(chosen), taken)]
+        chosen += [
+            (qid, cycle + 1)
+            for qid in _random_practisable_ids(member, DAILY_COUNT - len(chosen), taken)
+        ]
     return chosen
 
 
@@ -207,9 +239,10 @@ def draw_daily_questions(member: Member, now: datetime) -> list[DailyQuestion]:
     rows = list_daily_questions(member.id, day)
     if rows:
         return rows
-    rows = [DailyQuestion(member_id=member.id, day=day, position=position, question_id=qid,
-                          cycle=cycle)
-            for position, (qid, cycle) in enumerate(_draw(member), start=1)]
+    rows = [
+        DailyQuestion(member_id=member.id, day=day, position=position, question_id=qid, cycle=cycle)
+        for position, (qid, cycle) in enumerate(_draw(member), start=1)
+    ]
     if not rows:
         return []  # an empty bank: nothing to draw today, try again on the next visit
     try:
@@ -222,14 +255,16 @@ def draw_daily_questions(member: Member, now: datetime) -> list[DailyQuestion]:
     return list_daily_questions(member.id, day)
 
 
-def answer_daily_question(member: Member, question_id: int, raw: Any,
-                          now: datetime) -> Result:
+def answer_daily_question(member: Member, question_id: int, raw: Any, now: datetime) -> Result:
     """Grade the member's answer to one of today's questions; each is answered once."""
     day = china_today(now)
     row = db.session.scalar(
         select(DailyQuestion)
-        .where(DailyQuestion.member_id == member.id, DailyQuestion.day == day,
-               DailyQuestion.question_id == question_id)
+        .where(
+            DailyQuestion.member_id == member.id,
+            DailyQuestion.day == day,
+            DailyQuestion.question_id == question_id,
+        )
         .options(joinedload(DailyQuestion.question))
     )
     if row is None:
@@ -243,8 +278,12 @@ def answer_daily_question(member: Member, question_id: int, raw: Any,
     # Conditional update: of two requests racing with the same answer, only one counts.
     done = db.session.execute(
         update(DailyQuestion)
-        .where(DailyQuestion.member_id == member.id, DailyQuestion.day == day,
-               DailyQuestion.position == row.position, DailyQuestion.answered_at.is_(None))
+        .where(
+            DailyQuestion.member_id == member.id,
+            DailyQuestion.day == day,
+            DailyQuestion.position == row.position,
+            DailyQuestion.answered_at.is_(None),
+        )
         .values(response=graded.response, is_correct=graded.is_correct, answered_at=now)
     )
     if done.rowcount != 1:

@@ -54,60 +54,110 @@ def _sit(member: Member, quiz, started: datetime, skill: float, rng: random.Rand
     for seq, answer in enumerate(attempt.answers, start=1):
         moment += timedelta(seconds=rng.randint(15, 60))
         question = answer.question
-        answer.response = (_right_response(question) if rng.random() < skill
-                           else _wrong_response(question, rng))
+        answer.response = (
+            _right_response(question) if rng.random() < skill else _wrong_response(question, rng)
+        )
         answer.seq, answer.answered_at = seq, moment
     db.session.flush()
     attempts.submit_attempt(attempt, moment + timedelta(seconds=30))
 
 
-def build_quiz_demo(admin: Member, root: Branch, now: datetime,
-                    rng: random.Random) -> str:
+def build_quiz_demo(admin: Member, root: Branch, now: datetime, rng: random.Random) -> str:
     """Create the demo bank and quizzes; return a summary."""
     count = load_starter_bank(root)
     party = [PoliticalStatus.FULL.value, PoliticalStatus.PROBATIONARY.value]
     common = dict(points={"single": 2, "multiple": 3, "truefalse": 1, "fill": 2})
 
-    test = save_quiz(admin, QuizData(
-        title="《纪律处分条例》学习自测", kind=QuizKind.TEST,
-        description="检验对2023年修订的《中国共产党纪律处分条例》的掌握情况，可答三次，取最高分。",
-        opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=14),
-        time_limit_minutes=15, attempts_allowed=3, counting=Counting.HIGHEST,
-        rules=[RuleData("single", 5), RuleData("multiple", 2), RuleData("truefalse", 2),
-               RuleData("fill", 1)],
-        branches=[root], **common))
+    test = save_quiz(
+        admin,
+        QuizData(
+            title="《纪律处分条例》学习自测",
+            kind=QuizKind.TEST,
+            description="检验对2023年修订的《中国共产党纪律处分条例》的掌握情况，可答三次，取最高分。",
+            opens_at=now - timedelta(days=1),
+            closes_at=now + timedelta(days=14),
+            time_limit_minutes=15,
+            attempts_allowed=3,
+            counting=Counting.HIGHEST,
+            rules=[
+                RuleData("single", 5),
+                RuleData("multiple", 2),
+                RuleData("truefalse", 2),
+                RuleData("fill", 1),
+            ],
+            branches=[root],
+            **common,
+        ),
+    )
     # The exam draws from one topic: its papers are kept out of practice (仅用于考试) from
     # when they are drawn, and the rest of the bank stays open to practise.
     regulations = db.session.scalar(select(Category).where(Category.name == "纪律处分条例"))
-    exam = save_quiz(admin, QuizData(
-        title="党规党纪知识考试", kind=QuizKind.EXAM,
-        description="全局党员参加。限时30分钟，离开答题页面3次自动交卷，考试结束后公布成绩。",
-        opens_at=now + timedelta(days=3), closes_at=now + timedelta(days=3, hours=4),
-        time_limit_minutes=30, attempts_allowed=1, review_when=ReviewWhen.AFTER_CLOSE,
-        leave_limit=3, rules=[RuleData("single", 10, regulations),
-                              RuleData("multiple", 5, regulations),
-                              RuleData("truefalse", 5, regulations),
-                              RuleData("fill", 5, regulations)],
-        branches=[root], statuses=party, **common))
-    contest = save_quiz(admin, QuizData(
-        title="“学党纪、明规矩”知识竞赛", kind=QuizKind.COMPETITION,
-        description="各支部党员参加，按得分和用时排名。",
-        opens_at=now - timedelta(days=10), closes_at=now - timedelta(days=3),
-        time_limit_minutes=20, attempts_allowed=1, shuffle_questions=True,
-        rules=[RuleData("single", 8), RuleData("multiple", 4), RuleData("truefalse", 4),
-               RuleData("fill", 4)],
-        branches=[root], statuses=party, **common))
+    exam = save_quiz(
+        admin,
+        QuizData(
+            title="党规党纪知识考试",
+            kind=QuizKind.EXAM,
+            description="全局党员参加。限时30分钟，离开答题页面3次自动交卷，考试结束后公布成绩。",
+            opens_at=now + timedelta(days=3),
+            closes_at=now + timedelta(days=3, hours=4),
+            time_limit_minutes=30,
+            attempts_allowed=1,
+            review_when=ReviewWhen.AFTER_CLOSE,
+            leave_limit=3,
+            rules=[
+                RuleData("single", 10, regulations),
+                RuleData("multiple", 5, regulations),
+                RuleData("truefalse", 5, regulations),
+                RuleData("fill", 5, regulations),
+            ],
+            branches=[root],
+            statuses=party,
+            **common,
+        ),
+    )
+    contest = save_quiz(
+        admin,
+        QuizData(
+            title="“学党纪、明规矩”知识竞赛",
+            kind=QuizKind.COMPETITION,
+            description="各支部党员参加，按得分和用时排名。",
+            opens_at=now - timedelta(days=10),
+            closes_at=now - timedelta(days=3),
+            time_limit_minutes=20,
+            attempts_allowed=1,
+            shuffle_questions=True,
+            rules=[
+                RuleData("single", 8),
+                RuleData("multiple", 4),
+                RuleData("truefalse", 4),
+                RuleData("fill", 4),
+            ],
+            branches=[root],
+            statuses=party,
+            **common,
+        ),
+    )
     for quiz in (test, exam, contest):
         set_published(admin, quiz, True)
 
-    members = list(db.session.scalars(select(Member).where(
-        Member.is_active.is_(True), Member.political_status.in_(party),
-        Member.police_no != "m0001").order_by(Member.id)))
+    members = list(
+        db.session.scalars(
+            select(Member)
+            .where(
+                Member.is_active.is_(True),
+                Member.political_status.in_(party),
+                Member.police_no != "m0001",
+            )
+            .order_by(Member.id)
+        )
+    )
     takers = [m for m in members if rng.random() < 0.7]
     for member in takers:
         started = contest.opens_at + timedelta(hours=rng.randint(1, 150))
         _sit(member, contest, started, rng.uniform(0.45, 0.95), rng)
     # After the competition the organiser opened its questions to practice again.
     release_to_practice(admin, contest, contest.closes_at + timedelta(hours=2))
-    return (f"{count} questions, 3 quizzes (open test, upcoming exam, finished competition "
-            f"with {len(takers)} results)")
+    return (
+        f"{count} questions, 3 quizzes (open test, upcoming exam, finished competition "
+        f"with {len(takers)} results)"
+    )

@@ -61,23 +61,34 @@ class PointsForm(Form):
 
 
 for _code, _type in REGISTRY.items():
-    setattr(PointsForm, _code, FloatField(
-        f"{_type.label}题", default=DEFAULT_POINTS.get(_code, 1),
-        validators=[InputRequired(f"请填写{_type.label}题的分值。"),
-                    NumberRange(min=0.5, max=100, message="每题分值应为 0.5 至 100 分。")]))
+    setattr(
+        PointsForm,
+        _code,
+        FloatField(
+            f"{_type.label}题",
+            default=DEFAULT_POINTS.get(_code, 1),
+            validators=[
+                InputRequired(f"请填写{_type.label}题的分值。"),
+                NumberRange(min=0.5, max=100, message="每题分值应为 0.5 至 100 分。"),
+            ],
+        ),
+    )
 
 
 class RuleForm(Form):
     """One draw rule: ``count`` questions of a type from a category and difficulty range."""
 
-    type = SelectField("题型", choices=TYPE_CHOICES, default="single",
-                       invalid_choice_message="请选择题型。")
-    category_id = SelectField("分类", coerce=_optional_int, default=None,
-                              invalid_choice_message="所选分类不存在。")
+    type = SelectField(
+        "题型", choices=TYPE_CHOICES, default="single", invalid_choice_message="请选择题型。"
+    )
+    category_id = SelectField(
+        "分类", coerce=_optional_int, default=None, invalid_choice_message="所选分类不存在。"
+    )
     difficulty_min = SelectField("最低难度", choices=DIFFICULTY_CHOICES, coerce=int, default=1)
     difficulty_max = SelectField("最高难度", choices=DIFFICULTY_CHOICES, coerce=int, default=5)
-    count = IntegerField("题数", validators=[
-        Optional(), NumberRange(min=1, max=200, message="题数应为 1 至 200。")])
+    count = IntegerField(
+        "题数", validators=[Optional(), NumberRange(min=1, max=200, message="题数应为 1 至 200。")]
+    )
 
     @property
     def is_used(self) -> bool:
@@ -88,68 +99,116 @@ class RuleForm(Form):
 class QuizForm(BaseForm):
     """Every setting of a quiz, its audience and its questions, on one page."""
 
-    title = StringField("标题", validators=[DataRequired("请填写标题。"),
-                                          Length(max=100, message="标题不能超过 100 字。")])
-    description = TextAreaField("说明", validators=[Length(max=2000)],
-                                description="党员开始答题前看到，可写考试要求、范围等。")
-    kind = RadioField("类型", choices=[SelectChoice(k.value, k.label) for k in QuizKind],
-                      default=QuizKind.TEST.value, invalid_choice_message="请选择类型。")
+    title = StringField(
+        "标题",
+        validators=[DataRequired("请填写标题。"), Length(max=100, message="标题不能超过 100 字。")],
+    )
+    description = TextAreaField(
+        "说明",
+        validators=[Length(max=2000)],
+        description="党员开始答题前看到，可写考试要求、范围等。",
+    )
+    kind = RadioField(
+        "类型",
+        choices=[SelectChoice(k.value, k.label) for k in QuizKind],
+        default=QuizKind.TEST.value,
+        invalid_choice_message="请选择类型。",
+    )
     opens_at = DateTimeLocalField(
-        "开始时间", tz=CHINA, format=DATETIME_FORMATS,
-        validators=[DataRequired("请填写开始时间。")], description="北京时间。",
-        invalid_value_message="请按“年-月-日 时:分”填写时间。")
+        "开始时间",
+        tz=CHINA,
+        format=DATETIME_FORMATS,
+        validators=[DataRequired("请填写开始时间。")],
+        description="北京时间。",
+        invalid_value_message="请按“年-月-日 时:分”填写时间。",
+    )
     closes_at = DateTimeLocalField(
-        "结束时间", tz=CHINA, format=DATETIME_FORMATS,
+        "结束时间",
+        tz=CHINA,
+        format=DATETIME_FORMATS,
         validators=[DataRequired("请填写结束时间。")],
-        invalid_value_message="请按“年-月-日 时:分”填写时间。")
+        invalid_value_message="请按“年-月-日 时:分”填写时间。",
+    )
     time_limit_minutes = IntegerField(
-        "答题时长（分钟）", validators=[Optional(), NumberRange(
-            min=1, max=600, message="答题时长应为 1 至 600 分钟。")],
-        description="留空则不限时长，到结束时间为止。")
-    attempts_allowed = IntegerField("可答次数", default=1, validators=[
-        InputRequired("请填写可答次数。"),
-        NumberRange(min=1, max=20, message="可答次数应为 1 至 20 次。")])
-    counting = SelectField("计分方式", choices=[SelectChoice(c.value, c.label) for c in Counting],
-                           default=Counting.HIGHEST.value,
-                           description="可答多次时，以哪一次的成绩为准。")
-    pass_percent = IntegerField("及格线（%）", default=60, validators=[
-        InputRequired("请填写及格线。"),
-        NumberRange(min=0, max=100, message="及格线应为 0 至 100。")],
-        description="占试卷总分的百分比。")
+        "答题时长（分钟）",
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=600, message="答题时长应为 1 至 600 分钟。"),
+        ],
+        description="留空则不限时长，到结束时间为止。",
+    )
+    attempts_allowed = IntegerField(
+        "可答次数",
+        default=1,
+        validators=[
+            InputRequired("请填写可答次数。"),
+            NumberRange(min=1, max=20, message="可答次数应为 1 至 20 次。"),
+        ],
+    )
+    counting = SelectField(
+        "计分方式",
+        choices=[SelectChoice(c.value, c.label) for c in Counting],
+        default=Counting.HIGHEST.value,
+        description="可答多次时，以哪一次的成绩为准。",
+    )
+    pass_percent = IntegerField(
+        "及格线（%）",
+        default=60,
+        validators=[
+            InputRequired("请填写及格线。"),
+            NumberRange(min=0, max=100, message="及格线应为 0 至 100。"),
+        ],
+        description="占试卷总分的百分比。",
+    )
     points = FormField(PointsForm, label="每题分值")
     partial_credit = BooleanField(
-        "多选题少选得部分分", description="只选对部分选项、没有选错时，按选对的比例得分；"
-                                   "不勾选则须全部选对才得分。")
+        "多选题少选得部分分",
+        description="只选对部分选项、没有选错时，按选对的比例得分；不勾选则须全部选对才得分。",
+    )
     shuffle_questions = BooleanField("打乱题目顺序", default=True)
-    shuffle_options = BooleanField("打乱选项顺序", default=True,
-                                   description="每份答卷打乱一次，刷新或换设备后顺序不变。")
-    review_when = RadioField("何时公布成绩",
-                             choices=[SelectChoice(r.value, r.label) for r in ReviewWhen],
-                             default=ReviewWhen.IMMEDIATELY.value,
-                             description="到时党员可以看到得分和自己的答卷；是否同时公布正确答案"
-                                         "和解析，见下面两项。",
-                             invalid_choice_message="请选择何时公布答卷。")
+    shuffle_options = BooleanField(
+        "打乱选项顺序", default=True, description="每份答卷打乱一次，刷新或换设备后顺序不变。"
+    )
+    review_when = RadioField(
+        "何时公布成绩",
+        choices=[SelectChoice(r.value, r.label) for r in ReviewWhen],
+        default=ReviewWhen.IMMEDIATELY.value,
+        description="到时党员可以看到得分和自己的答卷；是否同时公布正确答案和解析，见下面两项。",
+        invalid_choice_message="请选择何时公布答卷。",
+    )
     review_show_answers = BooleanField("同时公布正确答案", default=True)
     review_show_explanations = BooleanField("同时公布解析", default=True)
     leave_limit = IntegerField(
-        "切屏次数上限", validators=[Optional(), NumberRange(
-            min=1, max=50, message="切屏次数上限应为 1 至 50 次。")],
-        description="填写后记录离开答题页面的次数，超过即自动交卷；留空则不记录。")
+        "切屏次数上限",
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=50, message="切屏次数上限应为 1 至 50 次。"),
+        ],
+        description="填写后记录离开答题页面的次数，超过即自动交卷；留空则不记录。",
+    )
     branch_ids = SelectMultipleField(
-        "参加组织", coerce=int,
+        "参加组织",
+        coerce=int,
         invalid_choice_message="所选组织不存在或不在您的管理范围内。",
-        description="选中的组织及其全部下级的人员可以参加。")
+        description="选中的组织及其全部下级的人员可以参加。",
+    )
     statuses = SelectMultipleField(
-        "政治面貌", choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],
+        "政治面貌",
+        choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],
         invalid_choice_message="政治面貌选择有误。",
-        description="都不选则不限政治面貌。")
+        description="都不选则不限政治面貌。",
+    )
     roster = TextAreaField(
-        "指定名单", validators=[Length(max=20000)],
+        "指定名单",
+        validators=[Length(max=20000)],
         description="如培训班：每行一个警号或手机号。填写后只有名单中的人员可以参加，"
-                    "上面选择的组织和政治面貌不再适用。")
+        "上面选择的组织和政治面貌不再适用。",
+    )
     question_keys = TextAreaField(
-        "指定题目", validators=[Length(max=20000)],
-        description="每行一个题目编号（见题库），每份试卷都包含这些题。")
+        "指定题目",
+        validators=[Length(max=20000)],
+        description="每行一个题目编号（见题库），每份试卷都包含这些题。",
+    )
     rules = FieldList(FormField(RuleForm), min_entries=MAX_RULES, max_entries=MAX_RULES)
 
     def set_choices(self, branches: list[SelectChoice], categories: list[SelectChoice]) -> None:
@@ -162,16 +221,33 @@ class QuizForm(BaseForm):
     def defaults(now: datetime) -> dict[str, Any]:
         """Return the values a new quiz starts with: open now, for a week."""
         start = to_china(now).replace(second=0, microsecond=0)
-        return {"opens_at": start, "closes_at": start + timedelta(days=7),
-                "points": {code: _number(float(p)) for code, p in DEFAULT_POINTS.items()}}
+        return {
+            "opens_at": start,
+            "closes_at": start + timedelta(days=7),
+            "points": {code: _number(float(p)) for code, p in DEFAULT_POINTS.items()},
+        }
 
     @staticmethod
     def values_of(quiz: Quiz) -> dict[str, Any]:
         """Return the form's values for an existing quiz (to edit it)."""
-        names = ("title", "description", "kind", "opens_at", "closes_at", "time_limit_minutes",
-                 "attempts_allowed", "counting", "pass_percent", "partial_credit",
-                 "shuffle_questions", "shuffle_options", "review_when", "review_show_answers",
-                 "review_show_explanations", "leave_limit")
+        names = (
+            "title",
+            "description",
+            "kind",
+            "opens_at",
+            "closes_at",
+            "time_limit_minutes",
+            "attempts_allowed",
+            "counting",
+            "pass_percent",
+            "partial_credit",
+            "shuffle_questions",
+            "shuffle_options",
+            "review_when",
+            "review_show_answers",
+            "review_show_explanations",
+            "leave_limit",
+        )
         values: dict[str, Any] = {name: getattr(quiz, name) for name in names}
         audience = quiz.audience
         values |= {
@@ -180,9 +256,16 @@ class QuizForm(BaseForm):
             "statuses": audience.status_list,
             "roster": "\n".join(m.login_id for m in audience.roster),
             "question_keys": "\n".join(fq.question.key for fq in quiz.fixed_questions),
-            "rules": [{"type": r.type, "category_id": r.category_id,
-                       "difficulty_min": r.difficulty_min, "difficulty_max": r.difficulty_max,
-                       "count": r.count} for r in quiz.draw_rules],
+            "rules": [
+                {
+                    "type": r.type,
+                    "category_id": r.category_id,
+                    "difficulty_min": r.difficulty_min,
+                    "difficulty_max": r.difficulty_max,
+                    "count": r.count,
+                }
+                for r in quiz.draw_rules
+            ],
         }
         return values
 
@@ -194,8 +277,11 @@ class QuizForm(BaseForm):
         """Split the rule rows into those to show (used ones and one blank) and the spares."""
         shown, spare = [], []
         for entry in self.rules:
-            if entry.form.is_used or entry.errors or not any(
-                    not e.form.is_used and not e.errors for e in shown):
+            if (
+                entry.form.is_used
+                or entry.errors
+                or not any(not e.form.is_used and not e.errors for e in shown)
+            ):
                 shown.append(entry)
             else:
                 spare.append(entry)

@@ -55,7 +55,8 @@ class ReviewWhen(enum.StrEnum):
     @property
     def label(self) -> str:
         return {"immediately": "交卷后立即", "after_close": "考试结束后", "never": "不公布"}[
-            self.value]
+            self.value
+        ]
 
 
 #: Kinds of quiz whose questions are kept out of practice until an organiser releases them.
@@ -72,12 +73,12 @@ class Quiz(Base):
     __table_args__ = (
         CheckConstraint("kind IN ('test', 'exam', 'competition')", name="kind"),
         CheckConstraint("counting IN ('highest', 'latest', 'first')", name="counting"),
-        CheckConstraint("review_when IN ('immediately', 'after_close', 'never')",
-                        name="review_when"),
+        CheckConstraint(
+            "review_when IN ('immediately', 'after_close', 'never')", name="review_when"
+        ),
         CheckConstraint("status IN ('draft', 'published')", name="status"),
         CheckConstraint("attempts_allowed >= 1", name="attempts_allowed"),
-        CheckConstraint("time_limit_minutes IS NULL OR time_limit_minutes >= 1",
-                        name="time_limit"),
+        CheckConstraint("time_limit_minutes IS NULL OR time_limit_minutes >= 1", name="time_limit"),
         CheckConstraint("closes_at > opens_at", name="window"),
         CheckConstraint("pass_percent BETWEEN 0 AND 100", name="pass_percent"),
     )
@@ -119,9 +120,11 @@ class Quiz(Base):
     owner_branch: Mapped[Branch] = relationship()
     audience: Mapped[Audience] = relationship()
     fixed_questions: Mapped[list[QuizQuestion]] = relationship(
-        order_by="QuizQuestion.position", cascade="all, delete-orphan")
+        order_by="QuizQuestion.position", cascade="all, delete-orphan"
+    )
     draw_rules: Mapped[list[DrawRule]] = relationship(
-        order_by="DrawRule.id", cascade="all, delete-orphan")
+        order_by="DrawRule.id", cascade="all, delete-orphan"
+    )
 
     @property
     def kind_enum(self) -> QuizKind:
@@ -150,8 +153,9 @@ class QuizQuestion(Base):
 
     __tablename__ = "quiz_questions"
 
-    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(
+        ForeignKey("quizzes.id", ondelete="CASCADE"), primary_key=True
+    )
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -164,13 +168,15 @@ class DrawRule(Base):
     __tablename__ = "draw_rules"
     __table_args__ = (
         CheckConstraint("count >= 1", name="count"),
-        CheckConstraint("difficulty_min BETWEEN 1 AND 5 AND difficulty_max BETWEEN 1 AND 5 "
-                        "AND difficulty_min <= difficulty_max", name="difficulty"),
+        CheckConstraint(
+            "difficulty_min BETWEEN 1 AND 5 AND difficulty_max BETWEEN 1 AND 5 "
+            "AND difficulty_min <= difficulty_max",
+            name="difficulty",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"),
-                                         index=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), index=True)
     type: Mapped[str] = mapped_column(String(16))
     #: NULL: the whole bank.
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
@@ -179,4 +185,3 @@ class DrawRule(Base):
     count: Mapped[int] = mapped_column(Integer)
 
     category: Mapped[Category | None] = relationship()
-

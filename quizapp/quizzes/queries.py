@@ -32,9 +32,14 @@ STATES = {
 
 def get_quiz(actor: Member, quiz_id: int) -> Quiz:
     """Return a quiz whose owner branch the actor manages, or 404 (its paper loaded along)."""
-    quiz = db.session.scalar(select(Quiz).where(Quiz.id == quiz_id).options(
-        selectinload(Quiz.fixed_questions).joinedload(QuizQuestion.question),
-        selectinload(Quiz.draw_rules).joinedload(DrawRule.category)))
+    quiz = db.session.scalar(
+        select(Quiz)
+        .where(Quiz.id == quiz_id)
+        .options(
+            selectinload(Quiz.fixed_questions).joinedload(QuizQuestion.question),
+            selectinload(Quiz.draw_rules).joinedload(DrawRule.category),
+        )
+    )
     if quiz is None or not can_manage_quiz(actor, quiz):
         abort(404)
     return quiz
@@ -53,15 +58,18 @@ def _in_state(query: Select, state: str, now: datetime) -> Select:
     return query
 
 
-def list_quizzes(actor: Member, *, state: str = "all", now: datetime, page: int = 1,
-                 per_page: int = 20) -> Page:
+def list_quizzes(
+    actor: Member, *, state: str = "all", now: datetime, page: int = 1, per_page: int = 20
+) -> Page:
     """Return a page of the quizzes owned within the actor's subtree, latest window first."""
     query = (
         select(Quiz)
         .join(Branch, Branch.id == Quiz.owner_branch_id)
         .where(access.branch_scope(actor))
-        .options(selectinload(Quiz.audience).selectinload(Audience.branches),
-                 selectinload(Quiz.audience).selectinload(Audience.roster))
+        .options(
+            selectinload(Quiz.audience).selectinload(Audience.branches),
+            selectinload(Quiz.audience).selectinload(Audience.roster),
+        )
         .order_by(Quiz.opens_at.desc(), Quiz.id.desc())
     )
     return paginate(_in_state(query, state, now), page, per_page)
@@ -72,15 +80,18 @@ def count_attempts(quiz_ids: list[int]) -> dict[int, int]:
     if not quiz_ids:
         return {}
     rows = db.session.execute(
-        select(Attempt.quiz_id, func.count()).where(Attempt.quiz_id.in_(quiz_ids))
-        .group_by(Attempt.quiz_id))
+        select(Attempt.quiz_id, func.count())
+        .where(Attempt.quiz_id.in_(quiz_ids))
+        .group_by(Attempt.quiz_id)
+    )
     return dict(rows.all())
 
 
 def count_available(rule: DrawRule, exclude: set[int], kind: str) -> int:
     """Return how many active questions ``rule`` could draw from, ``exclude`` left out."""
     return db.session.scalar(
-        select(func.count()).select_from(_candidates_query(rule, exclude, kind).subquery()))
+        select(func.count()).select_from(_candidates_query(rule, exclude, kind).subquery())
+    )
 
 
 @dataclass
@@ -94,8 +105,11 @@ class KeyLookup:
 
 def find_questions_by_key(keys: list[str]) -> KeyLookup:
     """Look up bank questions by 编号 (one query); the bank is bureau-wide."""
-    found = {q.key: q for q in db.session.scalars(
-        select(Question).where(Question.key.in_(keys)))} if keys else {}
+    found = (
+        {q.key: q for q in db.session.scalars(select(Question).where(Question.key.in_(keys)))}
+        if keys
+        else {}
+    )
     return KeyLookup(
         questions=[found[k] for k in keys if k in found and found[k].is_active],
         unknown=[k for k in keys if k not in found],
@@ -119,11 +133,22 @@ def find_roster(actor: Member, entries: list[str]) -> RosterLookup:
     pages never reveal who exists elsewhere.
     """
     phones = {e: normalise_phone(e) for e in entries}
-    candidates = list(db.session.scalars(
-        select(Member).options(joinedload(Member.branch)).where(or_(
-            Member.police_no.in_(entries),
-            Member.phone.in_([p for p in phones.values() if p])))
-    )) if entries else []
+    candidates = (
+        list(
+            db.session.scalars(
+                select(Member)
+                .options(joinedload(Member.branch))
+                .where(
+                    or_(
+                        Member.police_no.in_(entries),
+                        Member.phone.in_([p for p in phones.values() if p]),
+                    )
+                )
+            )
+        )
+        if entries
+        else []
+    )
     by_police_no = {m.police_no: m for m in candidates if m.police_no}
     by_phone = {m.phone: m for m in candidates if m.phone}
     members, unknown, inactive = [], [], []

@@ -36,15 +36,19 @@ def reserve(quiz: Quiz, question_ids: Iterable[int]) -> None:
 
 def reserve_fixed(quiz: Quiz) -> None:
     """Reserve the questions every paper of ``quiz`` contains (at publishing)."""
-    reserve(quiz, db.session.scalars(
-        select(QuizQuestion.question_id).where(QuizQuestion.quiz_id == quiz.id)))
+    reserve(
+        quiz,
+        db.session.scalars(select(QuizQuestion.question_id).where(QuizQuestion.quiz_id == quiz.id)),
+    )
 
 
 def unreserve(quiz: Quiz) -> int:
     """Drop every reservation of ``quiz`` (taken back to draft, or released); count them."""
     return db.session.execute(
-        delete(ReservedQuestion).where(ReservedQuestion.quiz_id == quiz.id)
-        .execution_options(synchronize_session=False)).rowcount
+        delete(ReservedQuestion)
+        .where(ReservedQuestion.quiz_id == quiz.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
 
 
 def release_to_practice(actor: Member, quiz: Quiz, now: datetime) -> int:
@@ -68,6 +72,4 @@ def release_to_practice(actor: Member, quiz: Quiz, now: datetime) -> int:
 
 def count_reserved(quiz: Quiz) -> int:
     """Count the questions ``quiz`` keeps out of practice."""
-    return db.session.scalar(
-        select(func.count()).where(ReservedQuestion.quiz_id == quiz.id)) or 0
-
+    return db.session.scalar(select(func.count()).where(ReservedQuestion.quiz_id == quiz.id)) or 0

@@ -30,11 +30,11 @@ PHASE_LABELS = {"upcoming": "未开始", "open": "进行中", "closed": "已结�
 def _prepare(form: QuizForm, quiz: Quiz | None) -> None:
     """Offer the branches in scope (active ones, and any the audience already has)."""
     chosen = {b.id for b in quiz.audience.branches} if quiz else set()
-    branches = [b for b in org_queries.list_branches(current_user)
-                if b.is_active or b.id in chosen]
+    branches = [b for b in org_queries.list_branches(current_user) if b.is_active or b.id in chosen]
     categories = [SelectChoice(c.id, c.label) for c in bank_queries.list_categories()]
-    form.set_choices([SelectChoice(b.id, org_queries.branch_label(b)) for b in branches],
-                     categories)
+    form.set_choices(
+        [SelectChoice(b.id, org_queries.branch_label(b)) for b in branches], categories
+    )
 
 
 def _names(entries: list[str]) -> str:
@@ -58,7 +58,8 @@ def _submitted_data(form: QuizForm) -> services.QuizData | None:
     roster = queries.find_roster(current_user, split_entries(form.roster.data))
     if roster.unknown:
         form.roster.errors.append(
-            f"找不到这些人员，或不在您的管理范围内：{_names(roster.unknown)}。")
+            f"找不到这些人员，或不在您的管理范围内：{_names(roster.unknown)}。"
+        )
     if roster.inactive:
         form.roster.errors.append(f"这些人员的账号已停用：{_names(roster.inactive)}。")
     if not valid or form.question_keys.errors or form.roster.errors:
@@ -85,11 +86,16 @@ def _submitted_data(form: QuizForm) -> services.QuizData | None:
         review_show_explanations=form.review_show_explanations.data,
         leave_limit=form.leave_limit.data,
         fixed_questions=keys.questions,
-        rules=[services.RuleData(type=r.type.data, count=r.count.data,
-                                 category=categories.get(r.category_id.data),
-                                 difficulty_min=r.difficulty_min.data,
-                                 difficulty_max=r.difficulty_max.data)
-               for r in form.used_rules()],
+        rules=[
+            services.RuleData(
+                type=r.type.data,
+                count=r.count.data,
+                category=categories.get(r.category_id.data),
+                difficulty_min=r.difficulty_min.data,
+                difficulty_max=r.difficulty_max.data,
+            )
+            for r in form.used_rules()
+        ],
         branches=[b for b in org_queries.list_branches(current_user) if b.id in branch_ids],
         statuses=list(form.statuses.data or []),
         roster=roster.members,
@@ -108,8 +114,13 @@ def index():
     state = request.args.get("state", "all")
     state = state if state in queries.STATES else "all"
     now = clock.utcnow()
-    page = queries.list_quizzes(current_user, state=state, now=now,
-                                page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
+    page = queries.list_quizzes(
+        current_user,
+        state=state,
+        now=now,
+        page=request.args.get("page", 1, type=int),
+        per_page=PER_PAGE,
+    )
     return render_template(
         "quizzes/index.html",
         page=page,
@@ -130,8 +141,10 @@ def create():
     _prepare(form, None)
     data = _submitted_data(form)
     if data is not None:
-        quiz = perform(lambda: services.save_quiz(current_user, data),
-                       "已保存为草稿。请预览试卷，确认无误后发布。")
+        quiz = perform(
+            lambda: services.save_quiz(current_user, data),
+            "已保存为草稿。请预览试卷，确认无误后发布。",
+        )
         if quiz is not FAILED:
             return redirect(url_for("quizzes.show", quiz_id=quiz.id))
     return _render_form(form, None)
@@ -156,8 +169,7 @@ def _paper_size(quiz: Quiz) -> tuple[int, float]:
     """Return how many questions each paper has and its total points."""
     counts = [(fq.question.type, 1) for fq in quiz.fixed_questions if fq.question.is_active]
     counts += [(rule.type, rule.count) for rule in quiz.draw_rules]
-    return (sum(n for _, n in counts),
-            sum(quiz.points.get(qtype, 0) * n for qtype, n in counts))
+    return (sum(n for _, n in counts), sum(quiz.points.get(qtype, 0) * n for qtype, n in counts))
 
 
 @bp.get("/<int:quiz_id>")
@@ -174,8 +186,14 @@ def show(quiz_id: int):
         phases=PHASE_LABELS,
         audience=describe(quiz.audience),
         types=REGISTRY,
-        rules=[(rule, category_path(rule.category), queries.count_available(rule, fixed_ids, quiz.kind))
-               for rule in quiz.draw_rules],
+        rules=[
+            (
+                rule,
+                category_path(rule.category),
+                queries.count_available(rule, fixed_ids, quiz.kind),
+            )
+            for rule in quiz.draw_rules
+        ],
         question_count=question_count,
         total=total,
         pass_points=total * quiz.pass_percent / 100,
@@ -211,9 +229,14 @@ def preview(quiz_id: int):
             if quiz.shuffle_options and get_type(question.type).has_options:
                 rng.shuffle(order)
             paper.append((question, order or None, _answer_text(question, order)))
-    return render_template("quizzes/preview.html", quiz=quiz, paper=paper, error=error,
-                           types=REGISTRY,
-                           total=sum(quiz.points.get(q.type, 0) for q, _, _ in paper))
+    return render_template(
+        "quizzes/preview.html",
+        quiz=quiz,
+        paper=paper,
+        error=error,
+        types=REGISTRY,
+        total=sum(quiz.points.get(q.type, 0) for q, _, _ in paper),
+    )
 
 
 @bp.post("/<int:quiz_id>/publish")
@@ -225,9 +248,12 @@ def publish(quiz_id: int):
         abort(400)
     published = request.form.get("published") == "1"
     label = quiz.kind_enum.label
-    perform(lambda: services.set_published(current_user, quiz, published),
-            f"已发布，参加范围内的人员可以看到该{label}。" if published
-            else f"已撤回为草稿，党员将看不到该{label}。")
+    perform(
+        lambda: services.set_published(current_user, quiz, published),
+        f"已发布，参加范围内的人员可以看到该{label}。"
+        if published
+        else f"已撤回为草稿，党员将看不到该{label}。",
+    )
     return redirect(url_for("quizzes.show", quiz_id=quiz.id))
 
 
@@ -238,7 +264,11 @@ def release_practice(quiz_id: int):
     quiz = queries.get_quiz(current_user, quiz_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    perform(lambda: reservations.release_to_practice(current_user, quiz, clock.utcnow()),
-            lambda count: f"已开放 {count} 道题用于练习，党员可以在练习、每日答题和错题本中看到它们"
-                          "（其他考试仍在使用的题除外）。")
+    perform(
+        lambda: reservations.release_to_practice(current_user, quiz, clock.utcnow()),
+        lambda count: (
+            f"已开放 {count} 道题用于练习，党员可以在练习、每日答题和错题本中看到它们"
+            "（其他考试仍在使用的题除外）。"
+        ),
+    )
     return redirect(url_for("quizzes.show", quiz_id=quiz.id))

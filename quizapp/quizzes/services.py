@@ -110,14 +110,17 @@ def _check(data: QuizData) -> list[str]:
 
 def _candidates_query(rule: DrawRule | RuleData, exclude: set[int], kind: str):
     query = select(Question.id).where(
-        Question.is_active.is_(True), Question.type == rule.type,
-        Question.difficulty.between(rule.difficulty_min, rule.difficulty_max))
+        Question.is_active.is_(True),
+        Question.type == rule.type,
+        Question.difficulty.between(rule.difficulty_min, rule.difficulty_max),
+    )
     if kind not in RESERVING_KINDS:
         # A test shows its answers in the review: never draw what exams keep secret.
         query = query.where(not_reserved())
     if rule.category is not None:
         query = query.join(Category, Category.id == Question.category_id).where(
-            Category.path.startswith(rule.category.path))
+            Category.path.startswith(rule.category.path)
+        )
     if exclude:
         query = query.where(Question.id.not_in(exclude))
     return query
@@ -131,12 +134,15 @@ def _check_pool(data: QuizData) -> list[str]:
             continue
         available = db.session.scalar(
             select(func.count()).select_from(
-                _candidates_query(rule, fixed, data.kind.value).subquery()))
+                _candidates_query(rule, fixed, data.kind.value).subquery()
+            )
+        )
         if available < rule.count:
             where = f"「{rule.category.name}」中" if rule.category else "题库中"
             problems.append(
                 f"{where}难度 {rule.difficulty_min}–{rule.difficulty_max} 的"
-                f"{REGISTRY[rule.type].label}题只有 {available} 道，不够抽取 {rule.count} 道")
+                f"{REGISTRY[rule.type].label}题只有 {available} 道，不够抽取 {rule.count} 道"
+            )
     return problems
 
 
@@ -154,26 +160,46 @@ def save_quiz(actor: Member, data: QuizData, quiz: Quiz | None = None) -> Quiz:
         problems = _check_pool(data)
     if problems:
         raise DomainError("；".join(problems) + "。")
-    audience = build_audience(actor, data.branches, data.statuses, data.roster,
-                              quiz.audience if quiz else None)
+    audience = build_audience(
+        actor, data.branches, data.statuses, data.roster, quiz.audience if quiz else None
+    )
     if quiz is None:
         quiz = Quiz(owner_branch=root, created_by_id=actor.id, status="draft")
     quiz.audience = audience
-    for name in ("title", "description", "opens_at", "closes_at", "time_limit_minutes",
-                 "attempts_allowed", "pass_percent", "partial_credit", "shuffle_questions",
-                 "shuffle_options", "review_show_answers", "review_show_explanations",
-                 "leave_limit"):
+    for name in (
+        "title",
+        "description",
+        "opens_at",
+        "closes_at",
+        "time_limit_minutes",
+        "attempts_allowed",
+        "pass_percent",
+        "partial_credit",
+        "shuffle_questions",
+        "shuffle_options",
+        "review_show_answers",
+        "review_show_explanations",
+        "leave_limit",
+    ):
         setattr(quiz, name, getattr(data, name))
     quiz.title = data.title.strip()
     quiz.kind = data.kind.value
     quiz.counting = data.counting.value
     quiz.review_when = data.review_when.value
     quiz.points = {code: float(data.points[code]) for code in REGISTRY}
-    quiz.fixed_questions = [QuizQuestion(question=q, position=i)
-                            for i, q in enumerate(data.fixed_questions)]
+    quiz.fixed_questions = [
+        QuizQuestion(question=q, position=i) for i, q in enumerate(data.fixed_questions)
+    ]
     quiz.draw_rules = [
-        DrawRule(type=r.type, category=r.category, difficulty_min=r.difficulty_min,
-                 difficulty_max=r.difficulty_max, count=r.count) for r in data.rules]
+        DrawRule(
+            type=r.type,
+            category=r.category,
+            difficulty_min=r.difficulty_min,
+            difficulty_max=r.difficulty_max,
+            count=r.count,
+        )
+        for r in data.rules
+    ]
     db.session.add(quiz)
     db.session.flush()
     discard_prepared_papers(quiz)
@@ -188,15 +214,19 @@ def _check_change(quiz: Quiz, data: QuizData) -> list[str]:
     if quiz.is_published and data.kind.value != quiz.kind:
         problems.append(f"已发布的{quiz.kind_enum.label}不能更改类型；如需更改，请先撤回为草稿")
     if quiz.practice_released_at is not None and (
-            data.opens_at != quiz.opens_at or data.closes_at != quiz.closes_at):
+        data.opens_at != quiz.opens_at or data.closes_at != quiz.closes_at
+    ):
         problems.append("本场题目已开放练习，不能再修改开始和结束时间；如需再考，请新建一场")
     return problems
 
 
 def discard_prepared_papers(quiz: Quiz) -> None:
     """Drop the papers drawn ahead for ``quiz``: its rules or audience may have changed."""
-    db.session.execute(delete(PreparedPaper).where(PreparedPaper.quiz_id == quiz.id)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        delete(PreparedPaper)
+        .where(PreparedPaper.quiz_id == quiz.id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def can_manage_quiz(actor: Member, quiz: Quiz) -> bool:
@@ -229,14 +259,20 @@ def set_published(actor: Member, quiz: Quiz, published: bool) -> None:
 
 def _rules_of(quiz: Quiz) -> QuizData:
     return QuizData(
-        title=quiz.title, opens_at=quiz.opens_at, closes_at=quiz.closes_at,
+        title=quiz.title,
+        opens_at=quiz.opens_at,
+        closes_at=quiz.closes_at,
         fixed_questions=[fq.question for fq in quiz.fixed_questions],
-        rules=[RuleData(r.type, r.count, r.category, r.difficulty_min, r.difficulty_max)
-               for r in quiz.draw_rules])
+        rules=[
+            RuleData(r.type, r.count, r.category, r.difficulty_min, r.difficulty_max)
+            for r in quiz.draw_rules
+        ],
+    )
 
 
-def draw_question_ids(quiz: Quiz, rng: random.Random | None = None, count: int = 1
-                      ) -> list[list[int]]:
+def draw_question_ids(
+    quiz: Quiz, rng: random.Random | None = None, count: int = 1
+) -> list[list[int]]:
     """Draw ``count`` papers as lists of question ids: the fixed questions, then each
     rule's random picks (no question twice on a paper), shuffled when the quiz says so.
 
@@ -245,11 +281,14 @@ def draw_question_ids(quiz: Quiz, rng: random.Random | None = None, count: int =
     queries than drawing one.
     """
     rng = rng or random.SystemRandom()
-    fixed = list(db.session.scalars(
-        select(QuizQuestion.question_id)
-        .join(Question, Question.id == QuizQuestion.question_id)
-        .where(QuizQuestion.quiz_id == quiz.id, Question.is_active.is_(True))
-        .order_by(QuizQuestion.position)))
+    fixed = list(
+        db.session.scalars(
+            select(QuizQuestion.question_id)
+            .join(Question, Question.id == QuizQuestion.question_id)
+            .where(QuizQuestion.quiz_id == quiz.id, Question.is_active.is_(True))
+            .order_by(QuizQuestion.position)
+        )
+    )
     pools = []
     for rule in quiz.draw_rules:
         pool = list(db.session.scalars(_candidates_query(rule, set(fixed), quiz.kind)))
@@ -278,8 +317,7 @@ def draw_question_ids(quiz: Quiz, rng: random.Random | None = None, count: int =
 def draw_paper(quiz: Quiz, rng: random.Random | None = None) -> list[Question]:
     """Draw one paper as the questions themselves (the organiser's preview)."""
     ids = draw_question_ids(quiz, rng)[0]
-    questions = {q.id: q for q in db.session.scalars(
-        select(Question).where(Question.id.in_(ids)))}
+    questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(ids)))}
     return [questions[i] for i in ids]
 
 

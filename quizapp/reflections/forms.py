@@ -18,13 +18,19 @@ from quizapp.reflections.services import (
 class ReflectionForm(BaseForm):
     """A reflection's title and text."""
 
-    title = StringField("标题", validators=[
-        DataRequired("请填写标题。"),
-        Length(max=MAX_TITLE, message=f"标题不能超过 {MAX_TITLE} 字。")])
+    title = StringField(
+        "标题",
+        validators=[
+            DataRequired("请填写标题。"),
+            Length(max=MAX_TITLE, message=f"标题不能超过 {MAX_TITLE} 字。"),
+        ],
+    )
     body = TextAreaField(
-        "正文", validators=[DataRequired("请填写正文。")],
+        "正文",
+        validators=[DataRequired("请填写正文。")],
         description=f"不少于 {MIN_CHARS} 字（不计空格和换行），不超过 {MAX_CHARS} 字。"
-                    "可从文档中粘贴，段落会保留。")
+        "可从文档中粘贴，段落会保留。",
+    )
 
     def validate_body(self, field: TextAreaField) -> None:
         problem = body_problem(field.data or "")
@@ -35,8 +41,10 @@ class ReflectionForm(BaseForm):
 class ReviewForm(BaseForm):
     """An organiser's decision; the button pressed says accept or return."""
 
-    comment = TextAreaField("审阅意见", validators=[
-        Length(max=MAX_COMMENT, message=f"意见不能超过 {MAX_COMMENT} 字。")],
-        description="退回时必须填写，告诉作者需要怎样修改；通过时可不填。")
+    comment = TextAreaField(
+        "审阅意见",
+        validators=[Length(max=MAX_COMMENT, message=f"意见不能超过 {MAX_COMMENT} 字。")],
+        description="退回时必须填写，告诉作者需要怎样修改；通过时可不填。",
+    )
     #: The version (submission time) the organiser read.
     version = HiddenField()

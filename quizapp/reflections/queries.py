@@ -51,13 +51,23 @@ def get_visible_material(member: Member, material_id: int, now: datetime) -> Mat
 
 def list_own_reflections(member: Member) -> list[Reflection]:
     """Return the member's reflections, latest first."""
-    return list(db.session.scalars(
-        select(Reflection).where(Reflection.member_id == member.id)
-        .order_by(Reflection.submitted_at.desc(), Reflection.id.desc())))
+    return list(
+        db.session.scalars(
+            select(Reflection)
+            .where(Reflection.member_id == member.id)
+            .order_by(Reflection.submitted_at.desc(), Reflection.id.desc())
+        )
+    )
 
 
-def list_reflections(actor: Member, *, status: str = "submitted", branch: Branch | None = None,
-                     page: int = 1, per_page: int = 20) -> Page:
+def list_reflections(
+    actor: Member,
+    *,
+    status: str = "submitted",
+    branch: Branch | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> Page:
     """Return a page of reflections by members in the actor's subtree.
 
     Waiting ones come oldest first (a queue); the others latest first.
@@ -101,10 +111,16 @@ def load_subjects(reflections: Iterable[Reflection]) -> Subjects:
     reflections = list(reflections)
     material_ids = {r.material_id for r in reflections if r.material_id}
     campaign_ids = {r.campaign_id for r in reflections if r.campaign_id}
-    materials = {m.id: m for m in db.session.scalars(
-        select(Material).where(Material.id.in_(material_ids)))} if material_ids else {}
-    campaigns = {c.id: c for c in db.session.scalars(
-        select(Campaign).where(Campaign.id.in_(campaign_ids)))} if campaign_ids else {}
+    materials = (
+        {m.id: m for m in db.session.scalars(select(Material).where(Material.id.in_(material_ids)))}
+        if material_ids
+        else {}
+    )
+    campaigns = (
+        {c.id: c for c in db.session.scalars(select(Campaign).where(Campaign.id.in_(campaign_ids)))}
+        if campaign_ids
+        else {}
+    )
     return Subjects(materials, campaigns)
 
 
@@ -113,17 +129,26 @@ def list_subjects(member: Member, now: datetime) -> tuple[list[Material], list[C
 
     Campaigns that ended are left out of this list (a link from the campaign still works).
     """
-    materials = list(db.session.scalars(
-        select(Material).where(
-            Material.status == "published",
-            or_(Material.opens_at.is_(None), Material.opens_at <= now),
-            or_(Material.closes_at.is_(None), Material.closes_at > now))
-        .order_by(Material.topic, Material.sort_order, Material.id)))
-    campaigns = list(db.session.scalars(
-        select(Campaign).where(Campaign.is_published.is_(True),
-                               Campaign.ends_on >= china_today(now))
-        .order_by(Campaign.starts_on.desc(), Campaign.id.desc())))
+    materials = list(
+        db.session.scalars(
+            select(Material)
+            .where(
+                Material.status == "published",
+                or_(Material.opens_at.is_(None), Material.opens_at <= now),
+                or_(Material.closes_at.is_(None), Material.closes_at > now),
+            )
+            .order_by(Material.topic, Material.sort_order, Material.id)
+        )
+    )
+    campaigns = list(
+        db.session.scalars(
+            select(Campaign)
+            .where(Campaign.is_published.is_(True), Campaign.ends_on >= china_today(now))
+            .order_by(Campaign.starts_on.desc(), Campaign.id.desc())
+        )
+    )
     mine = audiences_including(member, list({x.audience_id for x in materials + campaigns}))
-    return ([m for m in materials if m.audience_id in mine],
-            [c for c in campaigns if c.audience_id in mine])
-
+    return (
+        [m for m in materials if m.audience_id in mine],
+        [c for c in campaigns if c.audience_id in mine],
+    )

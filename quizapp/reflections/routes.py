@@ -51,9 +51,12 @@ def _data(form: ReflectionForm) -> services.ReflectionData:
 def index():
     """List the member's own reflections with their status and the reviewer's comment."""
     reflections = queries.list_own_reflections(current_user)
-    return render_template("reflections/index.html", reflections=reflections,
-                           subjects=queries.load_subjects(reflections),
-                           labels=services.STATUS_LABELS)
+    return render_template(
+        "reflections/index.html",
+        reflections=reflections,
+        subjects=queries.load_subjects(reflections),
+        labels=services.STATUS_LABELS,
+    )
 
 
 @bp.route("/reflections/new", methods=["GET", "POST"])
@@ -64,21 +67,29 @@ def create():
     subject = _subject(now)
     if subject is None:
         materials, campaigns = queries.list_subjects(current_user, now)
-        return render_template("reflections/choose.html", materials=materials,
-                               campaigns=campaigns)
+        return render_template("reflections/choose.html", materials=materials, campaigns=campaigns)
     form = ReflectionForm()
     if form.validate_on_submit():
         reflection = perform(
             lambda: services.submit_reflection(current_user, subject, _data(form), now),
-            "已提交，请等待党组织审阅。审阅前仍可修改。")
+            "已提交，请等待党组织审阅。审阅前仍可修改。",
+        )
         if reflection is not FAILED:
             return redirect(url_for("reflections.show", reflection_id=reflection.id))
-    earlier = [r for r in queries.list_own_reflections(current_user)
-               if (r.material_id if isinstance(subject, Material) else r.campaign_id)
-               == subject.id]
-    return render_template("reflections/form.html", form=form, reflection=None,
-                           subject_title=_subject_title(subject), earlier=earlier,
-                           labels=services.STATUS_LABELS, min_chars=services.MIN_CHARS)
+    earlier = [
+        r
+        for r in queries.list_own_reflections(current_user)
+        if (r.material_id if isinstance(subject, Material) else r.campaign_id) == subject.id
+    ]
+    return render_template(
+        "reflections/form.html",
+        form=form,
+        reflection=None,
+        subject_title=_subject_title(subject),
+        earlier=earlier,
+        labels=services.STATUS_LABELS,
+        min_chars=services.MIN_CHARS,
+    )
 
 
 @bp.get("/reflections/<int:reflection_id>")
@@ -87,9 +98,12 @@ def show(reflection_id: int):
     """Show one of the member's reflections, its status and the reviewer's comment."""
     reflection = queries.get_own_reflection(current_user, reflection_id)
     return render_template(
-        "reflections/show.html", reflection=reflection,
+        "reflections/show.html",
+        reflection=reflection,
         subject_title=queries.load_subjects([reflection]).title(reflection),
-        labels=services.STATUS_LABELS, editable=reflection.status in services.EDITABLE)
+        labels=services.STATUS_LABELS,
+        editable=reflection.status in services.EDITABLE,
+    )
 
 
 @bp.route("/reflections/<int:reflection_id>/edit", methods=["GET", "POST"])
@@ -104,13 +118,19 @@ def edit(reflection_id: int):
     if form.validate_on_submit():
         saved = perform(
             lambda: services.update_reflection(current_user, reflection, _data(form), utcnow()),
-            "已重新提交，请等待党组织审阅。")
+            "已重新提交，请等待党组织审阅。",
+        )
         if saved is not FAILED:
             return redirect(url_for("reflections.show", reflection_id=reflection.id))
     return render_template(
-        "reflections/form.html", form=form, reflection=reflection, earlier=[],
+        "reflections/form.html",
+        form=form,
+        reflection=reflection,
+        earlier=[],
         subject_title=queries.load_subjects([reflection]).title(reflection),
-        labels=services.STATUS_LABELS, min_chars=services.MIN_CHARS)
+        labels=services.STATUS_LABELS,
+        min_chars=services.MIN_CHARS,
+    )
 
 
 # Organiser pages.
@@ -126,23 +146,37 @@ def queue():
     branch_id = request.args.get("branch", type=int)
     if branch_id:
         branch = org_queries.get_branch(current_user, branch_id)
-    page = queries.list_reflections(current_user, status=status, branch=branch,
-                                    page=request.args.get("page", 1, type=int),
-                                    per_page=PER_PAGE)
+    page = queries.list_reflections(
+        current_user,
+        status=status,
+        branch=branch,
+        page=request.args.get("page", 1, type=int),
+        per_page=PER_PAGE,
+    )
     return render_template(
-        "reflections/queue.html", page=page, status=status, states=queries.STATES,
-        selected_branch=branch, branches=org_queries.list_branches(current_user),
-        branch_label=org_queries.branch_label, subjects=queries.load_subjects(page.items),
-        labels=services.STATUS_LABELS)
+        "reflections/queue.html",
+        page=page,
+        status=status,
+        states=queries.STATES,
+        selected_branch=branch,
+        branches=org_queries.list_branches(current_user),
+        branch_label=org_queries.branch_label,
+        subjects=queries.load_subjects(page.items),
+        labels=services.STATUS_LABELS,
+    )
 
 
 def _render_read(reflection: Reflection, form: ReviewForm):
     return render_template(
-        "reflections/read.html", reflection=reflection, form=form,
+        "reflections/read.html",
+        reflection=reflection,
+        form=form,
         subject_title=queries.load_subjects([reflection]).title(reflection),
         labels=services.STATUS_LABELS,
-        can_review=(reflection.status == "submitted"
-                    and services.can_review(current_user, reflection)))
+        can_review=(
+            reflection.status == "submitted" and services.can_review(current_user, reflection)
+        ),
+    )
 
 
 @bp.get("/manage/reflections/<int:reflection_id>")
@@ -172,11 +206,17 @@ def review(reflection_id: int):
     if decision not in ("accept", "return"):
         abort(400)
     done = perform(
-        lambda: services.review_reflection(current_user, reflection, decision,
-                                           form.comment.data or "", _version(form.version.data),
-                                           utcnow()),
+        lambda: services.review_reflection(
+            current_user,
+            reflection,
+            decision,
+            form.comment.data or "",
+            _version(form.version.data),
+            utcnow(),
+        ),
         f"已{'通过' if decision == 'accept' else '退回'}{reflection.member.name}的心得"
-        f"「{reflection.title}」。")
+        f"「{reflection.title}」。",
+    )
     if done is FAILED:
         # The page shows the text as it is now; reviewing it again is a review of that.
         form.version.data = reflection.submitted_at.isoformat()

@@ -77,8 +77,9 @@ def _check(data: ReflectionData) -> ReflectionData:
     return ReflectionData(title=title, body=clean_body(data.body))
 
 
-def submit_reflection(member: Member, subject: Material | Campaign, data: ReflectionData,
-                      now: datetime) -> Reflection:
+def submit_reflection(
+    member: Member, subject: Material | Campaign, data: ReflectionData, now: datetime
+) -> Reflection:
     """Hand in a reflection on a material the member may see or a campaign they are in."""
     if isinstance(subject, Material):
         if not may_see_material(member, subject, now):
@@ -99,8 +100,9 @@ def submit_reflection(member: Member, subject: Material | Campaign, data: Reflec
     return reflection
 
 
-def update_reflection(member: Member, reflection: Reflection, data: ReflectionData,
-                      now: datetime) -> Reflection:
+def update_reflection(
+    member: Member, reflection: Reflection, data: ReflectionData, now: datetime
+) -> Reflection:
     """Change and hand in again a reflection that is waiting or was returned.
 
     The change is one conditional UPDATE, so an organiser's acceptance that lands first
@@ -115,7 +117,8 @@ def update_reflection(member: Member, reflection: Reflection, data: ReflectionDa
         update(Reflection)
         .where(Reflection.id == reflection.id, Reflection.status.in_(EDITABLE))
         .values(title=data.title, body=data.body, status="submitted", submitted_at=now)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         raise DomainError("该心得刚刚已审阅通过，不能再修改。")
     db.session.refresh(reflection)
@@ -124,12 +127,21 @@ def update_reflection(member: Member, reflection: Reflection, data: ReflectionDa
 
 def can_review(actor: Member, reflection: Reflection) -> bool:
     """Tell whether ``actor`` may review: the author's current branch is in their subtree."""
-    return (access.managed_root(actor) is not None and reflection.member_id != actor.id
-            and access.can_view_member(actor, reflection.member))
+    return (
+        access.managed_root(actor) is not None
+        and reflection.member_id != actor.id
+        and access.can_view_member(actor, reflection.member)
+    )
 
 
-def review_reflection(actor: Member, reflection: Reflection, decision: str, comment: str,
-                      seen_submitted_at: datetime | None, now: datetime) -> Reflection:
+def review_reflection(
+    actor: Member,
+    reflection: Reflection,
+    decision: str,
+    comment: str,
+    seen_submitted_at: datetime | None,
+    now: datetime,
+) -> Reflection:
     """Accept a waiting reflection, or return it with a comment saying what to improve.
 
     ``seen_submitted_at`` is the version the organiser read: if the member changed the text
@@ -152,10 +164,16 @@ def review_reflection(actor: Member, reflection: Reflection, decision: str, comm
     if seen_submitted_at is not None:
         conditions.append(Reflection.submitted_at == seen_submitted_at)
     result = db.session.execute(
-        update(Reflection).where(*conditions)
-        .values(status="accepted" if decision == "accept" else "returned",
-                review_comment=comment, reviewer_id=actor.id, reviewed_at=now)
-        .execution_options(synchronize_session=False))
+        update(Reflection)
+        .where(*conditions)
+        .values(
+            status="accepted" if decision == "accept" else "returned",
+            review_comment=comment,
+            reviewer_id=actor.id,
+            reviewed_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         raise DomainError("作者刚刚修改了这篇心得，或其他管理员已审阅。请重新阅读后再审阅。")
     db.session.refresh(reflection)

@@ -56,16 +56,36 @@ def results_xlsx(actor: Member, results: QuizResults, now: datetime) -> bytes:
 
 def _member_sheet(rows: list[ResultRow], competition: bool) -> tuple[list[Column], list]:
     columns = [
-        Column("姓名", 12), Column("警号/手机号", 14), Column("党支部", 20), Column("状态", 8),
-        Column("答题次数", 9), Column("计分成绩", 9), Column("满分", 7), Column("是否及格", 9),
-        Column("用时（秒）", 10), Column("用时", 10), Column("交卷时间", 20, DATETIME),
+        Column("姓名", 12),
+        Column("警号/手机号", 14),
+        Column("党支部", 20),
+        Column("状态", 8),
+        Column("答题次数", 9),
+        Column("计分成绩", 9),
+        Column("满分", 7),
+        Column("是否及格", 9),
+        Column("用时（秒）", 10),
+        Column("用时", 10),
+        Column("交卷时间", 20, DATETIME),
         Column("自动交卷", 9),
     ]
-    table = [[
-        row.name, row.login_id, row.branch.name, row.status_label, row.attempts, row.score,
-        row.max_score, row.passed, row.seconds_used, row.time_text, row.submitted_at,
-        row.auto_submitted,
-    ] for row in rows]
+    table = [
+        [
+            row.name,
+            row.login_id,
+            row.branch.name,
+            row.status_label,
+            row.attempts,
+            row.score,
+            row.max_score,
+            row.passed,
+            row.seconds_used,
+            row.time_text,
+            row.submitted_at,
+            row.auto_submitted,
+        ]
+        for row in rows
+    ]
     if competition:
         columns.insert(0, Column("名次", 6))
         table = [[row.rank, *values] for row, values in zip(rows, table)]
@@ -74,14 +94,26 @@ def _member_sheet(rows: list[ResultRow], competition: bool) -> tuple[list[Column
 
 def _branch_sheet(lines: list[BranchLine], competition: bool) -> tuple[list[Column], list]:
     columns = [
-        Column("党支部", 20), Column("应参加人数", 11), Column("参加人数", 10),
-        Column("参与率", 9, PERCENT), Column("平均分", 9, "0.00"), Column("及格人数", 10),
+        Column("党支部", 20),
+        Column("应参加人数", 11),
+        Column("参加人数", 10),
+        Column("参与率", 9, PERCENT),
+        Column("平均分", 9, "0.00"),
+        Column("及格人数", 10),
         Column("及格率", 9, PERCENT),
     ]
-    table = [[
-        line.name, line.eligible, line.participants, line.participation_rate, line.average,
-        line.passed, line.pass_rate,
-    ] for line in lines]
+    table = [
+        [
+            line.name,
+            line.eligible,
+            line.participants,
+            line.participation_rate,
+            line.average,
+            line.passed,
+            line.pass_rate,
+        ]
+        for line in lines
+    ]
     if competition:
         columns.insert(0, Column("名次", 6))
         table = [[line.rank, *values] for line, values in zip(lines, table)]
@@ -90,39 +122,60 @@ def _branch_sheet(lines: list[BranchLine], competition: bool) -> tuple[list[Colu
 
 def _item_sheet(stats: list[ItemStat]) -> tuple[list[Column], list]:
     columns = [
-        Column("序号", 6), Column("题型", 6), Column("题干", 50), Column("正确答案", 12),
-        Column("答卷数", 8), Column("作答数", 8), Column("难度系数（得分率）", 12, "0.00"),
-        Column("区分度", 9, "0.00"), Column("选项分布", 40), Column("出处", 30),
+        Column("序号", 6),
+        Column("题型", 6),
+        Column("题干", 50),
+        Column("正确答案", 12),
+        Column("答卷数", 8),
+        Column("作答数", 8),
+        Column("难度系数（得分率）", 12, "0.00"),
+        Column("区分度", 9, "0.00"),
+        Column("选项分布", 40),
+        Column("出处", 30),
         Column("题目编号", 14),
     ]
     table = []
     for number, stat in enumerate(stats, start=1):
         q = stat.question
-        shares = "；".join(f"{o.label} {o.share:.1%}{'（答案）' if o.is_answer else ''}"
-                          for o in stat.options)
-        table.append([
-            number, stat.type_label, q.stem, stat.answer_text,
-            stat.attempts, stat.answered, stat.facility, stat.discrimination, shares, q.source,
-            q.key,
-        ])
+        shares = "；".join(
+            f"{o.label} {o.share:.1%}{'（答案）' if o.is_answer else ''}" for o in stat.options
+        )
+        table.append(
+            [
+                number,
+                stat.type_label,
+                q.stem,
+                stat.answer_text,
+                stat.attempts,
+                stat.answered,
+                stat.facility,
+                stat.discrimination,
+                shares,
+                q.source,
+                q.key,
+            ]
+        )
     return columns, table
 
 
-def _notes_sheet(actor: Member, results: QuizResults,
-                 now: datetime) -> tuple[list[Column], list]:
+def _notes_sheet(actor: Member, results: QuizResults, now: datetime) -> tuple[list[Column], list]:
     quiz = results.quiz
     root = access.managed_root(actor)
     scope = "全局" if actor.role == Role.ADMIN else f"{root.name}及其下属组织"
     facts = [
         ("测试名称", quiz.title),
         ("类型", quiz.kind_enum.label),
-        ("答题时间（北京时间）",
-         f"{format_datetime(quiz.opens_at)} 至 {format_datetime(quiz.closes_at)}"),
+        (
+            "答题时间（北京时间）",
+            f"{format_datetime(quiz.opens_at)} 至 {format_datetime(quiz.closes_at)}",
+        ),
         ("计分方式", f"{quiz.counting_enum.label}（每人最多 {quiz.attempts_allowed} 次）"),
         ("及格线", f"满分的 {quiz.pass_percent}%"),
         ("导出时间（北京时间）", to_china(now).strftime("%Y-%m-%d %H:%M:%S")),
         ("导出人", actor.name),
         ("统计范围", f"{scope}：当前所在党支部属于该范围的人员"),
     ]
-    return ([Column("项目", 22), Column("内容", 90)],
-            [list(pair) for pair in [*facts, *RESULT_DEFINITIONS, *ITEM_DEFINITIONS]])
+    return (
+        [Column("项目", 22), Column("内容", 90)],
+        [list(pair) for pair in [*facts, *RESULT_DEFINITIONS, *ITEM_DEFINITIONS]],
+    )

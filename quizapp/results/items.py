@@ -30,13 +30,26 @@ from quizapp.quizzes.models import Quiz
 ITEM_DEFINITIONS = [
     ("答卷范围", "本测试全部已交卷的答卷（同一人多次交卷的，每份都计入）；未交卷的答卷不计入。"),
     ("答卷数", "试卷中有这道题的已交卷答卷数；作答数为其中作答了这道题的份数。"),
-    ("难度系数（得分率）", ("F = 该题得分之和 ÷ 该题满分之和，即平均得分 ÷ 满分，取值 0 至 1；"
-                        "越接近 1 越容易，低于 0.3 偏难，高于 0.9 偏易。")),
-    ("区分度", ("D = 该题得分与“其余题目得分”（答卷总分减去该题得分）在各份答卷间的皮尔逊相关系数，"
+    (
+        "难度系数（得分率）",
+        (
+            "F = 该题得分之和 ÷ 该题满分之和，即平均得分 ÷ 满分，取值 0 至 1；"
+            "越接近 1 越容易，低于 0.3 偏难，高于 0.9 偏易。"
+        ),
+    ),
+    (
+        "区分度",
+        (
+            "D = 该题得分与“其余题目得分”（答卷总分减去该题得分）在各份答卷间的皮尔逊相关系数，"
             "取值 −1 至 1。0.4 以上区分良好，0.2 至 0.4 尚可，低于 0.2 偏低；"
             "为负值说明这道题答得好的人其余题目反而答得差，请检查题目和答案。"
-            "答卷少于 2 份，或该题得分（或其余得分）全都相同时无法计算，显示为“—”。")),
-    ("选项分布", "选择各选项的答卷数 ÷ 答卷数；未作答的不选任何选项；多选题一份答卷可选多个，合计可超过 100%。"),
+            "答卷少于 2 份，或该题得分（或其余得分）全都相同时无法计算，显示为“—”。"
+        ),
+    ),
+    (
+        "选项分布",
+        "选择各选项的答卷数 ÷ 答卷数；未作答的不选任何选项；多选题一份答卷可选多个，合计可超过 100%。",
+    ),
 ]
 
 #: Below this, the page flags a question's discrimination for a second look.
@@ -102,23 +115,34 @@ def item_statistics(quiz: Quiz) -> list[ItemStat]:
     ones by id.
     """
     answers = db.session.execute(
-        select(AttemptAnswer.attempt_id, AttemptAnswer.question_id, AttemptAnswer.mark,
-               AttemptAnswer.points, AttemptAnswer.response)
+        select(
+            AttemptAnswer.attempt_id,
+            AttemptAnswer.question_id,
+            AttemptAnswer.mark,
+            AttemptAnswer.points,
+            AttemptAnswer.response,
+        )
         .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
         .where(Attempt.quiz_id == quiz.id, Attempt.status == "submitted")
     ).all()
     if not answers:
         return []
-    scores = dict(db.session.execute(
-        select(Attempt.id, Attempt.score)
-        .where(Attempt.quiz_id == quiz.id, Attempt.status == "submitted")).all())
+    scores = dict(
+        db.session.execute(
+            select(Attempt.id, Attempt.score).where(
+                Attempt.quiz_id == quiz.id, Attempt.status == "submitted"
+            )
+        ).all()
+    )
     by_question: dict[int, list[Any]] = {}
     totals: dict[int, float] = {}
     for row in answers:
         by_question.setdefault(row.question_id, []).append(row)
         totals[row.attempt_id] = totals.get(row.attempt_id, 0.0) + (row.mark or 0.0)
-    questions = {q.id: q for q in db.session.scalars(
-        select(Question).where(Question.id.in_(list(by_question))))}
+    questions = {
+        q.id: q
+        for q in db.session.scalars(select(Question).where(Question.id.in_(list(by_question))))
+    }
     fixed = {qq.question_id: qq.position for qq in quiz.fixed_questions}
     stats = []
     for question_id in sorted(by_question, key=lambda i: (i not in fixed, fixed.get(i, 0), i)):
@@ -127,14 +151,16 @@ def item_statistics(quiz: Quiz) -> list[ItemStat]:
         marks = [row.mark or 0.0 for row in rows]
         rest = [_score(scores, totals, row.attempt_id) - (row.mark or 0.0) for row in rows]
         points = math.fsum(row.points for row in rows)
-        stats.append(ItemStat(
-            question=question,
-            attempts=len(rows),
-            answered=sum(1 for row in rows if row.response is not None),
-            facility=math.fsum(marks) / points if points else None,
-            discrimination=pearson(marks, rest),
-            options=_option_shares(question, [row.response for row in rows]),
-        ))
+        stats.append(
+            ItemStat(
+                question=question,
+                attempts=len(rows),
+                answered=sum(1 for row in rows if row.response is not None),
+                facility=math.fsum(marks) / points if points else None,
+                discrimination=pearson(marks, rest),
+                options=_option_shares(question, [row.response for row in rows]),
+            )
+        )
     return stats
 
 
@@ -149,8 +175,10 @@ def _option_shares(question: Question, responses: list[Any]) -> list[OptionShare
     if question.type == "truefalse":
         choices = [(True, "对", ""), (False, "错", "")]
         counts = {value: sum(1 for r in responses if r is value) for value, _, _ in choices}
-        return [OptionShare(label, text, counts[value], counts[value] / n,
-                            question.answer is value) for value, label, text in choices]
+        return [
+            OptionShare(label, text, counts[value], counts[value] / n, question.answer is value)
+            for value, label, text in choices
+        ]
     if not get_type(question.type).has_options:
         return []
     right = set(question.answer if isinstance(question.answer, list) else [question.answer])
@@ -160,6 +188,7 @@ def _option_shares(question: Question, responses: list[Any]) -> list[OptionShare
         for index in set(chosen):
             if isinstance(index, int) and 0 <= index < len(counts):
                 counts[index] += 1
-    return [OptionShare(LETTERS[i], text, counts[i], counts[i] / n, i in right)
-            for i, text in enumerate(question.options)]
-
+    return [
+        OptionShare(LETTERS[i], text, counts[i], counts[i] / n, i in right)
+        for i, text in enumerate(question.options)
+    ]

@@ -31,15 +31,26 @@ STATUS_LABELS = {"absent": "未参加", "in_progress": "答题中", "submitted":
 
 #: What every figure means; shown on the results page and in the export's 说明 sheet.
 RESULT_DEFINITIONS = [
-    ("应参加人数", "测试对象范围内、当前所在党支部属于您管理范围的在册人员（按人员当前所在支部统计）。"),
+    (
+        "应参加人数",
+        "测试对象范围内、当前所在党支部属于您管理范围的在册人员（按人员当前所在支部统计）。",
+    ),
     ("参加人数", "至少交卷一次的人数（含到时自动交卷）；只开始答题、尚未交卷的不计入。"),
     ("参与率", "参加人数 ÷ 应参加人数。"),
     ("计分成绩", "每人按本测试的计分方式（最高分、最后一次或第一次）从已交卷的答卷中取一次成绩。"),
     ("平均分", "参加人员计分成绩之和 ÷ 参加人数；未参加的人员不计入。"),
-    ("及格人数、及格率", "计分成绩达到及格线（满分 × 及格百分比）的人数；及格率 = 及格人数 ÷ 参加人数。"),
+    (
+        "及格人数、及格率",
+        "计分成绩达到及格线（满分 × 及格百分比）的人数；及格率 = 及格人数 ÷ 参加人数。",
+    ),
     ("用时", "计分答卷从开始答题到交卷的时间；到时自动交卷的，算到截止时间为止。"),
-    ("竞赛排名", ("按计分成绩从高到低；成绩相同的用时少者在前，再相同的先交卷者在前。"
-                 "成绩和用时都相同的名次并列。支部按参加人员的平均分从高到低排名，平均分相同的名次并列。")),
+    (
+        "竞赛排名",
+        (
+            "按计分成绩从高到低；成绩相同的用时少者在前，再相同的先交卷者在前。"
+            "成绩和用时都相同的名次并列。支部按参加人员的平均分从高到低排名，平均分相同的名次并列。"
+        ),
+    ),
 ]
 
 
@@ -139,19 +150,23 @@ def quiz_results(actor: Member, quiz: Quiz, now: datetime) -> QuizResults:
     ).all()
     by_member: dict[int, list[Attempt]] = {}
     for attempt in db.session.scalars(
-            select(Attempt)
-            .join(Member, Member.id == Attempt.member_id)
-            .join(Branch, Branch.id == Member.branch_id)
-            .where(Attempt.quiz_id == quiz.id, in_scope)
-            .order_by(Attempt.member_id, Attempt.number)):
+        select(Attempt)
+        .join(Member, Member.id == Attempt.member_id)
+        .join(Branch, Branch.id == Member.branch_id)
+        .where(Attempt.quiz_id == quiz.id, in_scope)
+        .order_by(Attempt.member_id, Attempt.number)
+    ):
         by_member.setdefault(attempt.member_id, []).append(attempt)
 
     covered = [Branch.id.in_(sorted({m.branch_id for m in members}))]
     if not audience.roster and audience.branches:
-        covered.append(and_(Branch.is_active.is_(True),
-                            or_(*[Branch.path.startswith(b.path) for b in audience.branches])))
-    branches = sort_as_tree(list(db.session.scalars(
-        select(Branch).where(in_scope, or_(*covered)))))
+        covered.append(
+            and_(
+                Branch.is_active.is_(True),
+                or_(*[Branch.path.startswith(b.path) for b in audience.branches]),
+            )
+        )
+    branches = sort_as_tree(list(db.session.scalars(select(Branch).where(in_scope, or_(*covered)))))
     branch_by_id = {b.id: b for b in branches}
     order = {b.id: i for i, b in enumerate(branches)}
 
@@ -159,11 +174,17 @@ def quiz_results(actor: Member, quiz: Quiz, now: datetime) -> QuizResults:
     rows = []
     for m in sorted(members, key=lambda m: (order[m.branch_id], m.name, m.id)):
         attempts = by_member.get(m.id, [])
-        rows.append(ResultRow(
-            member_id=m.id, name=m.name, login_id=m.police_no or m.phone or "",
-            branch=branch_by_id[m.branch_id], attempts=len(attempts),
-            counted=counted_attempt(attempts, counting),
-            in_progress=any(a.status == "in_progress" for a in attempts)))
+        rows.append(
+            ResultRow(
+                member_id=m.id,
+                name=m.name,
+                login_id=m.police_no or m.phone or "",
+                branch=branch_by_id[m.branch_id],
+                attempts=len(attempts),
+                counted=counted_attempt(attempts, counting),
+                in_progress=any(a.status == "in_progress" for a in attempts),
+            )
+        )
     return QuizResults(quiz=quiz, state=status_of(quiz, now), rows=rows, branches=branches)
 
 
@@ -173,8 +194,10 @@ def rank_members(rows: list[ResultRow]) -> list[ResultRow]:
     Rows with the same score and time share a rank (1, 1, 3...). Returns the ranked rows in
     order, followed by the others in their given order; sets ``rank`` on each ranked row.
     """
-    ranked = sorted((r for r in rows if r.counted is not None), key=lambda r: (
-        -round(r.score or 0, 2), _seconds(r), r.submitted_at, r.member_id))
+    ranked = sorted(
+        (r for r in rows if r.counted is not None),
+        key=lambda r: (-round(r.score or 0, 2), _seconds(r), r.submitted_at, r.member_id),
+    )
     previous = None
     for position, row in enumerate(ranked, start=1):
         key = (round(row.score or 0, 2), _seconds(row))
@@ -254,8 +277,10 @@ def rank_branches(lines: list[BranchLine]) -> list[BranchLine]:
     Among equal averages, the higher participation rate comes first; branches without
     participants come last, unranked.
     """
-    ranked = sorted((line for line in lines if line.participants), key=lambda line: (
-        -round(line.average, 2), -(line.participation_rate or 0), line.name))
+    ranked = sorted(
+        (line for line in lines if line.participants),
+        key=lambda line: (-round(line.average, 2), -(line.participation_rate or 0), line.name),
+    )
     previous = None
     for position, line in enumerate(ranked, start=1):
         if round(line.average, 2) != previous:
@@ -292,5 +317,9 @@ def page_of(rows: list[ResultRow], number: int, per_page: int) -> Page:
     """Return page ``number`` (1-based, clamped) of rows already in memory."""
     pages = max(1, math.ceil(len(rows) / per_page))
     number = min(max(1, number), pages)
-    return Page(items=rows[(number - 1) * per_page:number * per_page], number=number,
-                per_page=per_page, total=len(rows))
+    return Page(
+        items=rows[(number - 1) * per_page : number * per_page],
+        number=number,
+        per_page=per_page,
+        total=len(rows),
+    )

@@ -37,19 +37,30 @@ def quiz(quiz_id: int):
     lines = queries.rank_branches(summary.lines) if competition else summary.lines
     rows = queries.rank_members(results.rows) if competition else results.rows
 
-    branch = next((b for b in results.branches
-                   if b.id == request.args.get("branch", type=int)), None)
+    branch = next(
+        (b for b in results.branches if b.id == request.args.get("branch", type=int)), None
+    )
     if branch is not None:
         rows = [r for r in rows if r.branch.id == branch.id]
     show = request.args.get("show", "all")
     show = show if show in queries.FILTERS else "all"
-    page = queries.page_of(queries.filter_rows(rows, show),
-                           request.args.get("page", 1, type=int), PER_PAGE)
+    page = queries.page_of(
+        queries.filter_rows(rows, show), request.args.get("page", 1, type=int), PER_PAGE
+    )
     return render_template(
-        "results/quiz.html", quiz=quiz, results=results, competition=competition,
-        lines=lines, total=summary.total, page=page, show=show,
+        "results/quiz.html",
+        quiz=quiz,
+        results=results,
+        competition=competition,
+        lines=lines,
+        total=summary.total,
+        page=page,
+        show=show,
         counts=queries.count_filters(rows),
-        filters=queries.FILTERS, branch=branch, definitions=queries.RESULT_DEFINITIONS)
+        filters=queries.FILTERS,
+        branch=branch,
+        definitions=queries.RESULT_DEFINITIONS,
+    )
 
 
 @bp.get("/quizzes/<int:quiz_id>/items")
@@ -60,8 +71,12 @@ def items(quiz_id: int):
     if services.submit_overdue(quiz, utcnow()):
         db.session.commit()
     return render_template(
-        "results/items.html", quiz=quiz, stats=item_statistics(quiz),
-        definitions=ITEM_DEFINITIONS, low=LOW_DISCRIMINATION)
+        "results/items.html",
+        quiz=quiz,
+        stats=item_statistics(quiz),
+        definitions=ITEM_DEFINITIONS,
+        low=LOW_DISCRIMINATION,
+    )
 
 
 @bp.get("/quizzes/<int:quiz_id>/export.xlsx")
@@ -71,5 +86,9 @@ def export(quiz_id: int):
     now = utcnow()
     quiz, results = _load(quiz_id, now)
     data = exports.results_xlsx(current_user, results, now)
-    return send_file(BytesIO(data), mimetype=exports.XLSX, as_attachment=True,
-                     download_name=exports.export_filename(quiz.title, now))
+    return send_file(
+        BytesIO(data),
+        mimetype=exports.XLSX,
+        as_attachment=True,
+        download_name=exports.export_filename(quiz.title, now),
+    )

@@ -19,10 +19,18 @@ def submit_overdue(quiz: Quiz, now: datetime, limit: int = 500) -> int:
     graded (with the answers saved so far) before it is counted, as the member's next request
     or the scheduler would. Submitting is idempotent.
     """
-    overdue = list(db.session.scalars(
-        select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.status == "in_progress",
-                              Attempt.deadline_at < now - GRACE)
-        .order_by(Attempt.deadline_at).limit(limit)))
+    overdue = list(
+        db.session.scalars(
+            select(Attempt)
+            .where(
+                Attempt.quiz_id == quiz.id,
+                Attempt.status == "in_progress",
+                Attempt.deadline_at < now - GRACE,
+            )
+            .order_by(Attempt.deadline_at)
+            .limit(limit)
+        )
+    )
     for attempt in overdue:
         submit_attempt(attempt, now, auto=True)
     return len(overdue)

@@ -79,8 +79,11 @@ def book_reviewed_wrong_answers(now: datetime) -> str:
 
 def _campaign_members(campaign: Campaign) -> Select:
     """Select the ids of the campaign's members (as campaigns.queries counts them)."""
-    query = (select(Member.id).join(Branch, Branch.id == Member.branch_id)
-             .where(member_filter(campaign.audience)))
+    query = (
+        select(Member.id)
+        .join(Branch, Branch.id == Member.branch_id)
+        .where(member_filter(campaign.audience))
+    )
     if not campaign.is_training_class:
         query = query.where(Branch.kind == BranchKind.BRANCH.value)  # not system accounts
     return query
@@ -96,24 +99,29 @@ def _missing(progress: Progress) -> list[Item]:
 
 
 def _item_line(item: Item) -> str:
-    name = {"material": f"必学资料「{item.label}」",
-            "quiz": f"必答测试「{item.label}」"}.get(item.kind, item.label)
+    name = {"material": f"必学资料「{item.label}」", "quiz": f"必答测试「{item.label}」"}.get(
+        item.kind, item.label
+    )
     return f"· {name}：{item.detail}"
 
 
-def _reminder(campaign: Campaign, member_id: int, missing: list[Item], today: date
-              ) -> NoticeDraft:
+def _reminder(campaign: Campaign, member_id: int, missing: list[Item], today: date) -> NoticeDraft:
     days_left = (campaign.ends_on - today).days
     when = {0: "今天截止", 1: "明天截止"}.get(days_left, f"还有 {days_left} 天截止")
     kind = KINDS[campaign.kind]
-    intro = (f"{kind}「{campaign.title}」将于 {format_date(campaign.ends_on)} 截止，"
-             "您还有以下要求没有完成：")
+    intro = (
+        f"{kind}「{campaign.title}」将于 {format_date(campaign.ends_on)} 截止，"
+        "您还有以下要求没有完成："
+    )
     body = "\n".join([intro, *map(_item_line, missing), "请抓紧时间完成。"])
     return NoticeDraft(
-        member_id=member_id, kind=NoticeKind.CAMPAIGN_REMINDER,
-        title=f"{kind}「{campaign.title}」{when}", body=body,
+        member_id=member_id,
+        kind=NoticeKind.CAMPAIGN_REMINDER,
+        title=f"{kind}「{campaign.title}」{when}",
+        body=body,
         dedupe_key=f"campaign-reminder:{campaign.id}:{member_id}",
-        link=_path("campaigns.show", campaign_id=campaign.id))
+        link=_path("campaigns.show", campaign_id=campaign.id),
+    )
 
 
 def remind_campaign_members(now: datetime) -> str:
@@ -124,15 +132,24 @@ def remind_campaign_members(now: datetime) -> str:
     """
     today = china_today(now)
     days = int(current_app.config.get("CAMPAIGN_REMINDER_DAYS", DEFAULT_REMINDER_DAYS))
-    campaigns = list(db.session.scalars(
-        select(Campaign).where(Campaign.is_published.is_(True), Campaign.starts_on <= today,
-                               Campaign.ends_on >= today,
-                               Campaign.ends_on <= today + timedelta(days=days))
-        .options(selectinload(Campaign.materials),
-                 selectinload(Campaign.quizzes).joinedload(CampaignQuiz.quiz),
-                 selectinload(Campaign.audience).selectinload(Audience.branches),
-                 selectinload(Campaign.audience).selectinload(Audience.roster))
-        .order_by(Campaign.id)))
+    campaigns = list(
+        db.session.scalars(
+            select(Campaign)
+            .where(
+                Campaign.is_published.is_(True),
+                Campaign.starts_on <= today,
+                Campaign.ends_on >= today,
+                Campaign.ends_on <= today + timedelta(days=days),
+            )
+            .options(
+                selectinload(Campaign.materials),
+                selectinload(Campaign.quizzes).joinedload(CampaignQuiz.quiz),
+                selectinload(Campaign.audience).selectinload(Audience.branches),
+                selectinload(Campaign.audience).selectinload(Audience.roster),
+            )
+            .order_by(Campaign.id)
+        )
+    )
     drafts = []
     for campaign in campaigns:
         members = _campaign_members(campaign)
@@ -144,8 +161,10 @@ def remind_campaign_members(now: datetime) -> str:
                 drafts.append(_reminder(campaign, member_id, missing, today))
     sent = send_notices(drafts, now)
     db.session.commit()
-    return (f"{sent} reminders sent ({len(drafts)} members behind in {len(campaigns)} "
-            f"campaigns ending by {today + timedelta(days=days)})")
+    return (
+        f"{sent} reminders sent ({len(drafts)} members behind in {len(campaigns)} "
+        f"campaigns ending by {today + timedelta(days=days)})"
+    )
 
 
 # Party anniversaries
@@ -166,12 +185,16 @@ def _greeting(member_id: int, name: str, joined: date, day: date, today: date) -
     years = day.year - joined.year
     when = "今天" if day == today else f"{day.month}月{day.day}日"
     return NoticeDraft(
-        member_id=member_id, kind=NoticeKind.ANNIVERSARY,
+        member_id=member_id,
+        kind=NoticeKind.ANNIVERSARY,
         title=f"入党 {years} 周年纪念日",
-        body=(f"{name}同志：{when}是您入党 {years} 周年纪念日。{joined.year}年{joined.month}月"
-              f"{joined.day}日，您光荣地加入了中国共产党。感谢您 {years} 年来的坚守与奉献，"
-              "愿您不忘初心、牢记使命，继续发挥先锋模范作用！"),
-        dedupe_key=f"anniversary:{day.year}:{member_id}")
+        body=(
+            f"{name}同志：{when}是您入党 {years} 周年纪念日。{joined.year}年{joined.month}月"
+            f"{joined.day}日，您光荣地加入了中国共产党。感谢您 {years} 年来的坚守与奉献，"
+            "愿您不忘初心、牢记使命，继续发挥先锋模范作用！"
+        ),
+        dedupe_key=f"anniversary:{day.year}:{member_id}",
+    )
 
 
 def greet_party_anniversaries(now: datetime) -> str:
@@ -189,9 +212,13 @@ def greet_party_anniversaries(now: datetime) -> str:
     day_of_month = extract("day", Member.joined_party_on)
     rows = db.session.execute(
         select(Member.id, Member.name, Member.joined_party_on)
-        .where(Member.is_active.is_(True), Member.joined_party_on.is_not(None),
-               or_(*[and_(month == m, day_of_month == d) for m, d in celebrated]))
-        .order_by(Member.id)).all()
+        .where(
+            Member.is_active.is_(True),
+            Member.joined_party_on.is_not(None),
+            or_(*[and_(month == m, day_of_month == d) for m, d in celebrated]),
+        )
+        .order_by(Member.id)
+    ).all()
     drafts = []
     for member_id, name, joined in rows:
         day = celebrated[(joined.month, joined.day)]
@@ -212,24 +239,38 @@ def _week_figures(actor: Member, first: date, last: date) -> tuple[int, int, int
     Members are counted by their current branch, as the organiser's other pages do, and
     only on party branches (not the bureau-level system accounts).
     """
-    in_scope = and_(access.branch_scope(actor), Member.is_active.is_(True),
-                    Branch.kind == BranchKind.BRANCH.value)
+    in_scope = and_(
+        access.branch_scope(actor),
+        Member.is_active.is_(True),
+        Branch.kind == BranchKind.BRANCH.value,
+    )
     members = db.session.scalar(
-        select(func.count()).select_from(Member).join(Branch, Branch.id == Member.branch_id)
-        .where(in_scope))
+        select(func.count())
+        .select_from(Member)
+        .join(Branch, Branch.id == Member.branch_id)
+        .where(in_scope)
+    )
     studied, seconds = db.session.execute(
-        select(func.count(distinct(StudyMinute.member_id)),
-               func.coalesce(func.sum(StudyMinute.seconds), 0))
+        select(
+            func.count(distinct(StudyMinute.member_id)),
+            func.coalesce(func.sum(StudyMinute.seconds), 0),
+        )
         .join(Member, Member.id == StudyMinute.member_id)
         .join(Branch, Branch.id == Member.branch_id)
-        .where(in_scope, StudyMinute.day.between(first, last))).one()
+        .where(in_scope, StudyMinute.day.between(first, last))
+    ).one()
     submitted = db.session.scalar(
-        select(func.count()).select_from(Attempt)
+        select(func.count())
+        .select_from(Attempt)
         .join(Member, Member.id == Attempt.member_id)
         .join(Branch, Branch.id == Member.branch_id)
-        .where(in_scope, Attempt.status == "submitted",
-               Attempt.submitted_at >= china_day_start(first),
-               Attempt.submitted_at < china_day_start(last + timedelta(days=1))))
+        .where(
+            in_scope,
+            Attempt.status == "submitted",
+            Attempt.submitted_at >= china_day_start(first),
+            Attempt.submitted_at < china_day_start(last + timedelta(days=1)),
+        )
+    )
     return members, studied, int(seconds) // 60, submitted
 
 
@@ -244,10 +285,17 @@ def weekly_summary_for_organisers(now: datetime) -> str:
     first = today - timedelta(days=today.weekday() + 7)
     last = first + timedelta(days=6)
     iso_year, week, _ = first.isocalendar()
-    organisers = list(db.session.scalars(
-        select(Member).where(Member.role.in_((Role.ORGANISER.value, Role.ADMIN.value)),
-                             Member.is_active.is_(True))
-        .options(selectinload(Member.scope_branch)).order_by(Member.id)))
+    organisers = list(
+        db.session.scalars(
+            select(Member)
+            .where(
+                Member.role.in_((Role.ORGANISER.value, Role.ADMIN.value)),
+                Member.is_active.is_(True),
+            )
+            .options(selectinload(Member.scope_branch))
+            .order_by(Member.id)
+        )
+    )
     figures: dict[int, tuple[int, int, int, int]] = {}
     drafts = []
     for organiser in organisers:
@@ -257,23 +305,39 @@ def weekly_summary_for_organisers(now: datetime) -> str:
         if root.id not in figures:  # organisers of the same subtree share the sums
             figures[root.id] = _week_figures(organiser, first, last)
         members, studied, minutes, submitted = figures[root.id]
-        drafts.append(NoticeDraft(
-            member_id=organiser.id, kind=NoticeKind.WEEKLY_SUMMARY,
-            title=f"学习周报：{first.month}月{first.day}日至{last.month}月{last.day}日",
-            body="\n".join([
-                f"上周（{format_date(first)} 至 {format_date(last)}），{root.name}：",
-                f"· 参加学习 {studied} 人（共 {members} 人）",
-                f"· 学习时长合计 {minutes} 分钟",
-                f"· 提交答卷 {submitted} 份"]),
-            dedupe_key=f"weekly:{iso_year}-W{week:02d}:{organiser.id}",
-            link=_path("org.dashboard")))
+        drafts.append(
+            NoticeDraft(
+                member_id=organiser.id,
+                kind=NoticeKind.WEEKLY_SUMMARY,
+                title=f"学习周报：{first.month}月{first.day}日至{last.month}月{last.day}日",
+                body="\n".join(
+                    [
+                        f"上周（{format_date(first)} 至 {format_date(last)}），{root.name}：",
+                        f"· 参加学习 {studied} 人（共 {members} 人）",
+                        f"· 学习时长合计 {minutes} 分钟",
+                        f"· 提交答卷 {submitted} 份",
+                    ]
+                ),
+                dedupe_key=f"weekly:{iso_year}-W{week:02d}:{organiser.id}",
+                link=_path("org.dashboard"),
+            )
+        )
     sent = send_notices(drafts, now)
     db.session.commit()
     return f"{sent} weekly summaries sent for {iso_year}-W{week:02d}"
 
 
 #: Every job by name, for the runner and ``flask scheduler run-once``.
-JOBS: dict[str, Callable[[datetime], str]] = {job.__name__: job for job in (
-    submit_overdue_attempts, prepare_papers, book_reviewed_wrong_answers,
-    remind_campaign_members, greet_party_anniversaries,
-    weekly_summary_for_organisers, snapshot_participation, award_points)}
+JOBS: dict[str, Callable[[datetime], str]] = {
+    job.__name__: job
+    for job in (
+        submit_overdue_attempts,
+        prepare_papers,
+        book_reviewed_wrong_answers,
+        remind_campaign_members,
+        greet_party_anniversaries,
+        weekly_summary_for_organisers,
+        snapshot_participation,
+        award_points,
+    )
+}

@@ -43,8 +43,9 @@ def triggers() -> dict[str, BaseTrigger]:
         # A review that opens when its quiz closes: the wrong answers follow within minutes.
         "book_reviewed_wrong_answers": IntervalTrigger(minutes=5, timezone=CHINA),
         "greet_party_anniversaries": CronTrigger(hour=8, minute=0, timezone=CHINA),
-        "weekly_summary_for_organisers": CronTrigger(day_of_week="mon", hour=8, minute=30,
-                                                     timezone=CHINA),
+        "weekly_summary_for_organisers": CronTrigger(
+            day_of_week="mon", hour=8, minute=30, timezone=CHINA
+        ),
         "remind_campaign_members": CronTrigger(hour=9, minute=0, timezone=CHINA),
         # Just after midnight: yesterday is over, and its campaign figures are still fresh.
         "snapshot_participation": CronTrigger(hour=0, minute=20, timezone=CHINA),
@@ -83,15 +84,22 @@ def _guarded(app: Flask, name: str) -> Callable[[], None]:
 def build_scheduler(app: Flask, *, catch_up: bool = True) -> BlockingScheduler:
     """Build the scheduler with every job (not started); ``catch_up`` runs each once first."""
     # One job at a time: they never compete for SQLite's write lock.
-    scheduler = BlockingScheduler(timezone=CHINA,
-                                  executors={"default": ThreadPoolExecutor(max_workers=1)})
+    scheduler = BlockingScheduler(
+        timezone=CHINA, executors={"default": ThreadPoolExecutor(max_workers=1)}
+    )
     start = datetime.now(CHINA)
     for name, trigger in triggers().items():
         options = {"next_run_time": start} if catch_up else {}
-        scheduler.add_job(_guarded(app, name), trigger, id=name, name=name,
-                          coalesce=True, max_instances=1,
-                          misfire_grace_time=GRACE_SECONDS.get(name, DEFAULT_GRACE_SECONDS),
-                          **options)
+        scheduler.add_job(
+            _guarded(app, name),
+            trigger,
+            id=name,
+            name=name,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=GRACE_SECONDS.get(name, DEFAULT_GRACE_SECONDS),
+            **options,
+        )
     return scheduler
 
 
@@ -101,8 +109,9 @@ def _stop(_signum: int, _frame: FrameType | None) -> None:
 
 def run_forever(app: Flask) -> None:
     """Run the scheduler in the foreground until SIGTERM or Ctrl-C, logging to stderr."""
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not every run's start
     scheduler = build_scheduler(app)
     signal.signal(signal.SIGTERM, _stop)  # systemd, supervisor and `make run` stop with it

@@ -39,5 +39,8 @@ def heartbeat():
         db.session.rollback()
         return error_response(409, exc.message)
     db.session.commit()
-    return jsonify(credited=credit.credited, today_seconds=credit.today_seconds,
-                   today_minutes=credit.today_seconds // 60)
+    return jsonify(
+        credited=credit.credited,
+        today_seconds=credit.today_seconds,
+        today_minutes=credit.today_seconds // 60,
+    )

@@ -43,19 +43,30 @@ def _load_articles(root: Branch, admin: Member, now: datetime) -> list[Material]
     for order, file in enumerate(sorted(ARTICLES.glob("*.md")), start=1):
         _, front, body = file.read_text(encoding="utf-8").split("---", 2)
         meta = yaml.safe_load(front)
-        materials.append(Material(
-            title=meta["title"], topic=meta["topic"], body_markdown=body.strip(),
-            body_html=render_markdown(body.strip()), estimated_minutes=meta["minutes"],
-            is_required=meta["required"], sort_order=order, status="published",
-            opens_at=now - timedelta(days=40), audience=audience, owner_branch_id=root.id,
-            created_by_id=admin.id))
+        materials.append(
+            Material(
+                title=meta["title"],
+                topic=meta["topic"],
+                body_markdown=body.strip(),
+                body_html=render_markdown(body.strip()),
+                estimated_minutes=meta["minutes"],
+                is_required=meta["required"],
+                sort_order=order,
+                status="published",
+                opens_at=now - timedelta(days=40),
+                audience=audience,
+                owner_branch_id=root.id,
+                created_by_id=admin.id,
+            )
+        )
     db.session.add_all(materials)
     db.session.flush()
     return materials
 
 
-def _history(members: list[Member], materials: list[Material], now: datetime,
-             rng: random.Random) -> int:
+def _history(
+    members: list[Member], materials: list[Material], now: datetime, rng: random.Random
+) -> int:
     """Four weeks of study: most members study on some days, a few never do."""
     today = china_today(now)
     rows = {}
@@ -74,9 +85,14 @@ def _history(members: list[Member], materials: list[Material], now: datetime,
             if key in rows:
                 rows[key].seconds += seconds
                 continue
-            rows[key] = StudyMinute(member_id=member.id, material_id=material.id, day=day,
-                                    seconds=seconds, first_beat_at=moment,
-                                    last_beat_at=moment + timedelta(seconds=seconds))
+            rows[key] = StudyMinute(
+                member_id=member.id,
+                material_id=material.id,
+                day=day,
+                seconds=seconds,
+                first_beat_at=moment,
+                last_beat_at=moment + timedelta(seconds=seconds),
+            )
     db.session.add_all(rows.values())
     return len(rows)
 
@@ -85,55 +101,103 @@ def build_study_demo(admin: Member, root: Branch, now: datetime, rng: random.Ran
     """Create the demo study data; return a summary."""
     today = china_today(now)
     materials = _load_articles(root, admin, now)
-    members = list(db.session.scalars(
-        select(Member).where(Member.is_active.is_(True)).order_by(Member.id)))
+    members = list(
+        db.session.scalars(select(Member).where(Member.is_active.is_(True)).order_by(Member.id))
+    )
     m0001 = next(m for m in members if m.police_no == "m0001")
     rows = _history([m for m in members if m.branch.kind == "branch"], materials, now, rng)
 
     open_test = db.session.scalar(select(Quiz).where(Quiz.kind == QuizKind.TEST.value))
     campaign = Campaign(
-        title="2026年党纪学习教育专题学习", kind="campaign",
+        title="2026年党纪学习教育专题学习",
+        kind="campaign",
         description="全体党员学习《纪律处分条例》等党内法规，完成必学资料、累计学习120分钟、"
-                    "参加一次线下学习并提交一篇心得体会。",
-        starts_on=today - timedelta(days=30), ends_on=today + timedelta(days=20),
-        audience=build_audience(admin, [root], PARTY, []), owner_branch_id=root.id,
-        minute_target=120, offline_counts_as_minutes=True, offline_sessions_required=1,
-        reflections_required=1, is_published=True, created_by_id=admin.id,
-        materials=materials[:2], quizzes=[CampaignQuiz(quiz=open_test, must_pass=False)])
+        "参加一次线下学习并提交一篇心得体会。",
+        starts_on=today - timedelta(days=30),
+        ends_on=today + timedelta(days=20),
+        audience=build_audience(admin, [root], PARTY, []),
+        owner_branch_id=root.id,
+        minute_target=120,
+        offline_counts_as_minutes=True,
+        offline_sessions_required=1,
+        reflections_required=1,
+        is_published=True,
+        created_by_id=admin.id,
+        materials=materials[:2],
+        quizzes=[CampaignQuiz(quiz=open_test, must_pass=False)],
+    )
 
-    activists = [m for m in members if m.political_status in
-                 (PoliticalStatus.ACTIVIST.value, PoliticalStatus.CANDIDATE.value)][:24]
+    activists = [
+        m
+        for m in members
+        if m.political_status in (PoliticalStatus.ACTIVIST.value, PoliticalStatus.CANDIDATE.value)
+    ][:24]
     roster = build_audience(admin, [], [], activists)
-    theory_test = save_quiz(admin, QuizData(
-        title="入党积极分子理论知识测试", kind=QuizKind.EXAM,
-        description="培训班结业测试，80分及格。", opens_at=now - timedelta(days=2),
-        closes_at=now + timedelta(days=14), time_limit_minutes=30, attempts_allowed=2,
-        pass_percent=80, rules=[RuleData("single", 10), RuleData("truefalse", 5)],
-        roster=activists, branches=[]))
+    theory_test = save_quiz(
+        admin,
+        QuizData(
+            title="入党积极分子理论知识测试",
+            kind=QuizKind.EXAM,
+            description="培训班结业测试，80分及格。",
+            opens_at=now - timedelta(days=2),
+            closes_at=now + timedelta(days=14),
+            time_limit_minutes=30,
+            attempts_allowed=2,
+            pass_percent=80,
+            rules=[RuleData("single", 10), RuleData("truefalse", 5)],
+            roster=activists,
+            branches=[],
+        ),
+    )
     set_published(admin, theory_test, True)
     training = Campaign(
-        title="2026年第二期入党积极分子培训班", kind="training_class",
+        title="2026年第二期入党积极分子培训班",
+        kind="training_class",
         description="学习党章和党内法规，结业须通过理论知识测试。",
-        starts_on=today - timedelta(days=7), ends_on=today + timedelta(days=14),
-        audience=roster, owner_branch_id=root.id, minute_target=60, is_published=True,
-        created_by_id=admin.id, materials=[materials[1], materials[3]],
-        quizzes=[CampaignQuiz(quiz=theory_test, must_pass=True)])
+        starts_on=today - timedelta(days=7),
+        ends_on=today + timedelta(days=14),
+        audience=roster,
+        owner_branch_id=root.id,
+        minute_target=60,
+        is_published=True,
+        created_by_id=admin.id,
+        materials=[materials[1], materials[3]],
+        quizzes=[CampaignQuiz(quiz=theory_test, must_pass=True)],
+    )
     db.session.add_all([campaign, training])
 
     branch = m0001.branch
     session = OfflineSession(
-        title="党纪学习教育专题党课", kind="lecture", held_on=today - timedelta(days=5),
-        duration_minutes=90, branch=branch, notes="支部书记讲授《纪律处分条例》学习要点。",
+        title="党纪学习教育专题党课",
+        kind="lecture",
+        held_on=today - timedelta(days=5),
+        duration_minutes=90,
+        branch=branch,
+        notes="支部书记讲授《纪律处分条例》学习要点。",
         recorded_by_id=admin.id,
-        attendees=[m for m in members if (m.branch_id == branch.id and rng.random() < 0.85)
-                   or m.id == m0001.id])
+        attendees=[
+            m
+            for m in members
+            if (m.branch_id == branch.id and rng.random() < 0.85) or m.id == m0001.id
+        ],
+    )
     db.session.add(session)
     db.session.flush()
-    db.session.add_all([
-        Reflection(member_id=m0001.id, campaign_id=campaign.id, material_id=materials[0].id,
-                   title="学习纪律处分条例的体会", body=REFLECTION, status="submitted",
-                   submitted_at=now - timedelta(days=1)),
-    ])
+    db.session.add_all(
+        [
+            Reflection(
+                member_id=m0001.id,
+                campaign_id=campaign.id,
+                material_id=materials[0].id,
+                title="学习纪律处分条例的体会",
+                body=REFLECTION,
+                status="submitted",
+                submitted_at=now - timedelta(days=1),
+            ),
+        ]
+    )
     db.session.flush()
-    return (f"{len(materials)} materials, {rows} days of study history, a campaign, "
-            f"a training class of {len(activists)} activists, 1 offline session")
+    return (
+        f"{len(materials)} materials, {rows} days of study history, a campaign, "
+        f"a training class of {len(activists)} activists, 1 offline session"
+    )

@@ -31,57 +31,111 @@ TIME_MESSAGE = "请按“年-月-日 时:分”填写时间。"
 class MaterialForm(BaseForm):
     """Every setting of a material, its files and its audience, on one page."""
 
-    title = StringField("标题", validators=[
-        DataRequired("请填写标题。"),
-        Length(max=services.TITLE_MAX, message=f"标题不能超过 {services.TITLE_MAX} 字。")])
-    topic = StringField("专题", validators=[
-        DataRequired("请填写专题。"),
-        Length(max=services.TOPIC_MAX, message=f"专题不能超过 {services.TOPIC_MAX} 字。")],
-        description="如“党纪学习教育”。党员按专题浏览资料，同一专题请用相同的名称。")
+    title = StringField(
+        "标题",
+        validators=[
+            DataRequired("请填写标题。"),
+            Length(max=services.TITLE_MAX, message=f"标题不能超过 {services.TITLE_MAX} 字。"),
+        ],
+    )
+    topic = StringField(
+        "专题",
+        validators=[
+            DataRequired("请填写专题。"),
+            Length(max=services.TOPIC_MAX, message=f"专题不能超过 {services.TOPIC_MAX} 字。"),
+        ],
+        description="如“党纪学习教育”。党员按专题浏览资料，同一专题请用相同的名称。",
+    )
     body_markdown = TextAreaField(
-        "正文", validators=[Length(max=services.BODY_MAX,
-                                  message=f"正文不能超过 {services.BODY_MAX} 字。")],
+        "正文",
+        validators=[
+            Length(max=services.BODY_MAX, message=f"正文不能超过 {services.BODY_MAX} 字。")
+        ],
         description="可直接粘贴 Word 或公众号文章的文字。格式：行首“# ”为标题，"
-                    "“- ”为列表，**文字** 为加粗。保存时会去掉颜色、字体等样式。")
-    pdf = FileField("PDF 文件", description=(
-        f"可选，不超过 {services.PDF_MAX_BYTES // services.MB} MB，党员可在手机上打开阅读。"
-        "重新上传会替换原文件。"))
+        "“- ”为列表，**文字** 为加粗。保存时会去掉颜色、字体等样式。",
+    )
+    pdf = FileField(
+        "PDF 文件",
+        description=(
+            f"可选，不超过 {services.PDF_MAX_BYTES // services.MB} MB，党员可在手机上打开阅读。"
+            "重新上传会替换原文件。"
+        ),
+    )
     remove_pdf = BooleanField("删除已上传的 PDF")
-    video = FileField("视频文件", description=(
-        "可选，MP4 或 WebM 格式。上传后替换原有的视频或视频链接。"))
-    video_url = StringField("或视频链接", validators=[
-        Length(max=services.VIDEO_URL_MAX, message=f"视频链接不能超过 "
-                                                   f"{services.VIDEO_URL_MAX} 个字符。")],
-        description="内网视频地址，以 http:// 或 https:// 开头。填写后替换已上传的视频文件。")
+    video = FileField(
+        "视频文件", description=("可选，MP4 或 WebM 格式。上传后替换原有的视频或视频链接。")
+    )
+    video_url = StringField(
+        "或视频链接",
+        validators=[
+            Length(
+                max=services.VIDEO_URL_MAX,
+                message=f"视频链接不能超过 {services.VIDEO_URL_MAX} 个字符。",
+            )
+        ],
+        description="内网视频地址，以 http:// 或 https:// 开头。填写后替换已上传的视频文件。",
+    )
     remove_video = BooleanField("删除视频（文件和链接）")
-    estimated_minutes = IntegerField("预计学习时长（分钟）", default=10, validators=[
-        InputRequired("请填写预计学习时长。"),
-        NumberRange(min=services.MINUTES_MIN, max=services.MINUTES_MAX,
-                    message=f"预计学习时长应为 {services.MINUTES_MIN} 至 "
-                            f"{services.MINUTES_MAX} 分钟。")])
+    estimated_minutes = IntegerField(
+        "预计学习时长（分钟）",
+        default=10,
+        validators=[
+            InputRequired("请填写预计学习时长。"),
+            NumberRange(
+                min=services.MINUTES_MIN,
+                max=services.MINUTES_MAX,
+                message=f"预计学习时长应为 {services.MINUTES_MIN} 至 {services.MINUTES_MAX} 分钟。",
+            ),
+        ],
+    )
     opens_at = DateTimeLocalField(
-        "开放时间", tz=CHINA, format=DATETIME_FORMATS, validators=[Optional()],
-        description="北京时间。留空则发布后立即开放。", invalid_value_message=TIME_MESSAGE)
+        "开放时间",
+        tz=CHINA,
+        format=DATETIME_FORMATS,
+        validators=[Optional()],
+        description="北京时间。留空则发布后立即开放。",
+        invalid_value_message=TIME_MESSAGE,
+    )
     closes_at = DateTimeLocalField(
-        "结束时间", tz=CHINA, format=DATETIME_FORMATS, validators=[Optional()],
-        description="北京时间。留空则长期开放。", invalid_value_message=TIME_MESSAGE)
+        "结束时间",
+        tz=CHINA,
+        format=DATETIME_FORMATS,
+        validators=[Optional()],
+        description="北京时间。留空则长期开放。",
+        invalid_value_message=TIME_MESSAGE,
+    )
     branch_ids = SelectMultipleField(
-        "学习组织", coerce=int,
+        "学习组织",
+        coerce=int,
         invalid_choice_message="所选组织不存在或不在您的管理范围内。",
-        description="选中的组织及其全部下级的人员可以学习。")
+        description="选中的组织及其全部下级的人员可以学习。",
+    )
     statuses = SelectMultipleField(
-        "政治面貌", choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],
-        invalid_choice_message="政治面貌选择有误。", description="都不选则不限政治面貌。")
+        "政治面貌",
+        choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],
+        invalid_choice_message="政治面貌选择有误。",
+        description="都不选则不限政治面貌。",
+    )
     roster = TextAreaField(
-        "指定名单", validators=[Length(max=20000)],
+        "指定名单",
+        validators=[Length(max=20000)],
         description="如培训班：每行一个警号或手机号。填写后只有名单中的人员可以学习，"
-                    "上面选择的组织和政治面貌不再适用。")
+        "上面选择的组织和政治面貌不再适用。",
+    )
     is_required = BooleanField("必学", description="必学资料在党员的学习列表中排在前面并标明。")
-    sort_order = IntegerField("排序", default=0, validators=[
-        InputRequired("请填写排序。"),
-        NumberRange(min=services.SORT_MIN, max=services.SORT_MAX,
-                    message="排序应为 -9999 至 9999 之间的整数。")],
-        description="同一专题内数字小的排在前面。")
+    sort_order = IntegerField(
+        "排序",
+        default=0,
+        validators=[
+            InputRequired("请填写排序。"),
+            NumberRange(
+                min=services.SORT_MIN,
+                max=services.SORT_MAX,
+                message="排序应为 -9999 至 9999 之间的整数。",
+            ),
+        ],
+        description="同一专题内数字小的排在前面。",
+    )
 
     def set_choices(self, branches: list[SelectChoice]) -> None:
         """Offer the organiser's branches."""
@@ -90,8 +144,17 @@ class MaterialForm(BaseForm):
     @staticmethod
     def values_of(material: Material) -> dict[str, Any]:
         """Return the form's values for an existing material (to edit it)."""
-        names = ("title", "topic", "body_markdown", "estimated_minutes", "opens_at",
-                 "closes_at", "is_required", "sort_order", "video_url")
+        names = (
+            "title",
+            "topic",
+            "body_markdown",
+            "estimated_minutes",
+            "opens_at",
+            "closes_at",
+            "is_required",
+            "sort_order",
+            "video_url",
+        )
         values: dict[str, Any] = {name: getattr(material, name) for name in names}
         audience = material.audience
         return values | {
@@ -102,8 +165,9 @@ class MaterialForm(BaseForm):
 
     def window(self) -> tuple[datetime | None, datetime | None]:
         """Return the opening and closing moments in UTC (entered in China time), or None."""
-        return tuple(f.data.astimezone(UTC) if f.data else None
-                     for f in (self.opens_at, self.closes_at))  # type: ignore[return-value]
+        return tuple(
+            f.data.astimezone(UTC) if f.data else None for f in (self.opens_at, self.closes_at)
+        )  # type: ignore[return-value]
 
 
 class StatusForm(BaseForm):

@@ -54,10 +54,15 @@ def _get_material(material_id: int) -> Material:
 
 
 def _list_materials(topic: str, status: str, page: int) -> Page:
-    query = (select(Material).join(Branch, Branch.id == Material.owner_branch_id)
-             .where(access.branch_scope(current_user))
-             .options(selectinload(Material.audience).selectinload(Audience.branches),
-                      selectinload(Material.audience).selectinload(Audience.roster)))
+    query = (
+        select(Material)
+        .join(Branch, Branch.id == Material.owner_branch_id)
+        .where(access.branch_scope(current_user))
+        .options(
+            selectinload(Material.audience).selectinload(Audience.branches),
+            selectinload(Material.audience).selectinload(Audience.roster),
+        )
+    )
     if topic:
         query = query.where(Material.topic == topic).order_by(Material.sort_order, Material.id)
     else:
@@ -73,9 +78,15 @@ def _topics(with_ancestors: bool = False) -> list[str]:
     if with_ancestors:
         root = access.managed_root(current_user)
         scope = or_(scope, Branch.id.in_(root.ancestor_ids if root else []))
-    return list(db.session.scalars(
-        select(Material.topic).join(Branch, Branch.id == Material.owner_branch_id)
-        .where(scope).distinct().order_by(Material.topic)))
+    return list(
+        db.session.scalars(
+            select(Material.topic)
+            .join(Branch, Branch.id == Material.owner_branch_id)
+            .where(scope)
+            .distinct()
+            .order_by(Material.topic)
+        )
+    )
 
 
 def _phase(material: Material, now: datetime) -> str:
@@ -92,8 +103,7 @@ def _phase(material: Material, now: datetime) -> str:
 def _prepare(form: MaterialForm, material: Material | None) -> None:
     """Offer the branches in scope (active ones, and any the audience already has)."""
     chosen = {b.id for b in material.audience.branches} if material else set()
-    branches = [b for b in org_queries.list_branches(current_user)
-                if b.is_active or b.id in chosen]
+    branches = [b for b in org_queries.list_branches(current_user) if b.is_active or b.id in chosen]
     form.set_choices([SelectChoice(b.id, org_queries.branch_label(b)) for b in branches])
 
 
@@ -136,8 +146,9 @@ def _check_files(form: MaterialForm, material: Material | None) -> list[FileStep
     return steps
 
 
-def _submitted(form: MaterialForm, material: Material | None
-               ) -> tuple[services.MaterialData, list[FileStep]] | None:
+def _submitted(
+    form: MaterialForm, material: Material | None
+) -> tuple[services.MaterialData, list[FileStep]] | None:
     """Validate a posted form into MaterialData and file steps; None (with errors) if it can't.
 
     Files, the window and the roster are checked even when other fields are wrong, so that
@@ -152,7 +163,8 @@ def _submitted(form: MaterialForm, material: Material | None
     roster = find_roster(current_user, split_entries(form.roster.data))
     if roster.unknown:
         form.roster.errors.append(
-            f"找不到这些人员，或不在您的管理范围内：{'、'.join(roster.unknown[:20])}。")
+            f"找不到这些人员，或不在您的管理范围内：{'、'.join(roster.unknown[:20])}。"
+        )
     if roster.inactive:
         form.roster.errors.append(f"这些人员的账号已停用：{'、'.join(roster.inactive[:20])}。")
     if not valid or any(f.errors for f in form):
@@ -175,8 +187,9 @@ def _submitted(form: MaterialForm, material: Material | None
     return data, steps
 
 
-def _save(data: services.MaterialData, steps: list[FileStep], material: Material | None,
-          message: str) -> Material | None:
+def _save(
+    data: services.MaterialData, steps: list[FileStep], material: Material | None, message: str
+) -> Material | None:
     """Save the material and its files in one transaction; files follow its outcome."""
     changes: list[services.FileChange] = []
 
@@ -196,8 +209,9 @@ def _save(data: services.MaterialData, steps: list[FileStep], material: Material
 
 
 def _render_form(form: MaterialForm, material: Material | None):
-    return render_template("materials/form.html", form=form, material=material,
-                           topics=_topics(with_ancestors=True))
+    return render_template(
+        "materials/form.html", form=form, material=material, topics=_topics(with_ancestors=True)
+    )
 
 
 # Pages.
@@ -213,9 +227,16 @@ def index():
     now = clock.utcnow()
     page = _list_materials(topic, status, request.args.get("page", 1, type=int))
     return render_template(
-        "materials/index.html", page=page, topic=topic, topics=_topics(), status=status,
-        statuses=STATUS_FILTERS, phase=lambda m: _phase(m, now), phases=PHASE_LABELS,
-        describe=describe)
+        "materials/index.html",
+        page=page,
+        topic=topic,
+        topics=_topics(),
+        status=status,
+        statuses=STATUS_FILTERS,
+        phase=lambda m: _phase(m, now),
+        phases=PHASE_LABELS,
+        describe=describe,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -238,8 +259,7 @@ def create():
 def edit(material_id: int):
     """Change a material's content, files, window or audience."""
     material = _get_material(material_id)
-    form = MaterialForm(data=MaterialForm.values_of(material) if request.method == "GET"
-                        else None)
+    form = MaterialForm(data=MaterialForm.values_of(material) if request.method == "GET" else None)
     _prepare(form, material)
     submitted = _submitted(form, material)
     if submitted is not None and _save(*submitted, material, "已保存。") is not None:
@@ -253,13 +273,18 @@ def show(material_id: int):
     """Show a material as a member sees it, with its settings and the publishing actions."""
     material = _get_material(material_id)
     return render_template(
-        "materials/show.html", material=material, statuses=services.STATUSES,
-        phase=_phase(material, clock.utcnow()), phases=PHASE_LABELS,
-        audience=describe(material.audience), learners=services.count_learners(material),
+        "materials/show.html",
+        material=material,
+        statuses=services.STATUSES,
+        phase=_phase(material, clock.utcnow()),
+        phases=PHASE_LABELS,
+        audience=describe(material.audience),
+        learners=services.count_learners(material),
         has_content=services.has_content(material),
         has_pdf=services.file_path(material, "pdf") is not None,
         has_video=services.file_path(material, "video") is not None,
-        status_form=StatusForm())
+        status_form=StatusForm(),
+    )
 
 
 STATUS_MESSAGES = {
@@ -278,8 +303,10 @@ def set_status(material_id: int):
     if not form.validate_on_submit():
         abort(400)
     status = form.status.data
-    perform(lambda: services.set_status(current_user, material, status, clock.utcnow()),
-            STATUS_MESSAGES[status])
+    perform(
+        lambda: services.set_status(current_user, material, status, clock.utcnow()),
+        STATUS_MESSAGES[status],
+    )
     return redirect(url_for("materials.show", material_id=material.id))
 
 
@@ -294,15 +321,21 @@ def download(material_id: int, kind: str):
     if kind == "pdf":
         # Read whole (at most PDF_MAX_BYTES), so no file handle outlives a client that
         # never reads the body; videos are large and streamed from the file.
-        response = send_file(io.BytesIO(path.read_bytes()), mimetype="application/pdf",
-                             download_name=material.pdf_name, conditional=True, max_age=0,
-                             last_modified=path.stat().st_mtime)
+        response = send_file(
+            io.BytesIO(path.read_bytes()),
+            mimetype="application/pdf",
+            download_name=material.pdf_name,
+            conditional=True,
+            max_age=0,
+            last_modified=path.stat().st_mtime,
+        )
         # Chrome shows PDFs with a built-in viewer that the pages' policy (object-src 'none',
         # no inline styles) would block; a PDF is not HTML, so it gets a policy of its own.
         response.headers["Content-Security-Policy"] = "object-src 'self'; frame-ancestors 'self'"
     else:
-        response = send_file(path, mimetype=services.video_mimetype(material),
-                             conditional=True, max_age=0)
+        response = send_file(
+            path, mimetype=services.video_mimetype(material), conditional=True, max_age=0
+        )
     return response
 
 
@@ -329,9 +362,11 @@ def _minute_days(member: Member, first: date) -> list[MinuteDay]:
         select(StudyMinute.day, StudyMinute.seconds, Material, Branch.path)
         .join(Material, Material.id == StudyMinute.material_id)
         .join(Branch, Branch.id == Material.owner_branch_id)
-        .where(StudyMinute.member_id == member.id, StudyMinute.day >= first,
-               StudyMinute.seconds > 0)
-        .order_by(StudyMinute.day.desc(), StudyMinute.seconds.desc(), Material.id))
+        .where(
+            StudyMinute.member_id == member.id, StudyMinute.day >= first, StudyMinute.seconds > 0
+        )
+        .order_by(StudyMinute.day.desc(), StudyMinute.seconds.desc(), Material.id)
+    )
     for day, seconds, material, owner_path in rows:
         own = root is not None and owner_path.startswith(root.path)
         days.setdefault(day, MinuteDay(day)).rows.append((material, seconds, own))
@@ -355,5 +390,12 @@ def member_minutes(member_id: int):
     first = today - timedelta(days=MINUTES_DAYS - 1)
     days = _minute_days(member, first)
     return render_template(
-        "materials/minutes.html", member=member, days=days, first=first, today=today,
-        total=sum(d.seconds for d in days), duration=duration, weekdays=WEEKDAYS)
+        "materials/minutes.html",
+        member=member,
+        days=days,
+        first=first,
+        today=today,
+        total=sum(d.seconds for d in days),
+        duration=duration,
+        weekdays=WEEKDAYS,
+    )

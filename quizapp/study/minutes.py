@@ -55,8 +55,12 @@ class Credit:
 def settings() -> tuple[int, int, int, int]:
     """Return (heartbeat interval, max credit per beat, gap, daily cap) in seconds."""
     config = current_app.config
-    return (config["STUDY_HEARTBEAT_SECONDS"], config["STUDY_MAX_CREDIT_SECONDS"],
-            config["STUDY_GAP_SECONDS"], config["STUDY_DAILY_CAP_MINUTES"] * 60)
+    return (
+        config["STUDY_HEARTBEAT_SECONDS"],
+        config["STUDY_MAX_CREDIT_SECONDS"],
+        config["STUDY_GAP_SECONDS"],
+        config["STUDY_DAILY_CAP_MINUTES"] * 60,
+    )
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -96,19 +100,26 @@ def credit_for(last: datetime | None, now: datetime, today_seconds: int) -> int:
 
 _READ = (
     select(
-        _materials.c.status, _materials.c.opens_at, _materials.c.closes_at,
+        _materials.c.status,
+        _materials.c.opens_at,
+        _materials.c.closes_at,
         _materials.c.updated_at,
         select(func.max(_minutes.c.last_beat_at))
         .where(_minutes.c.member_id == _members.c.id, _minutes.c.day >= bindparam("yesterday"))
-        .scalar_subquery().label("last_beat_at"),
+        .scalar_subquery()
+        .label("last_beat_at"),
         select(func.coalesce(func.sum(_minutes.c.seconds), 0))
         .where(_minutes.c.member_id == _members.c.id, _minutes.c.day == bindparam("today"))
-        .scalar_subquery().label("today_seconds"),
+        .scalar_subquery()
+        .label("today_seconds"),
     )
     .select_from(_members.join(_materials, _materials.c.id == bindparam("material_id")))
-    .where(_members.c.id == bindparam("member_id"),
-           _members.c.session_version == bindparam("version"),
-           _members.c.is_active.is_(True), _members.c.must_change_password.is_(False))
+    .where(
+        _members.c.id == bindparam("member_id"),
+        _members.c.session_version == bindparam("version"),
+        _members.c.is_active.is_(True),
+        _members.c.must_change_password.is_(False),
+    )
     .with_for_update(of=_members)
 )
 
@@ -127,10 +138,14 @@ def _upsert_statement(guard: str):
     # Plain SQL (the same on SQLite and PostgreSQL): SQLAlchemy can't cache the compiled form
     # of its own ON CONFLICT ... WHERE construct, and this runs on every heartbeat.
     return text(_UPSERT_SQL.format(guard=guard)).bindparams(
-        bindparam("m", type_=Integer()), bindparam("mat", type_=Integer()),
-        bindparam("day", type_=Date()), bindparam("since", type_=Date()),
-        bindparam("credit", type_=Integer()), bindparam("now", type_=UTCDateTime()),
-        *([bindparam("seen", type_=UTCDateTime())] if ":seen" in guard else []))
+        bindparam("m", type_=Integer()),
+        bindparam("mat", type_=Integer()),
+        bindparam("day", type_=Date()),
+        bindparam("since", type_=Date()),
+        bindparam("credit", type_=Integer()),
+        bindparam("now", type_=UTCDateTime()),
+        *([bindparam("seen", type_=UTCDateTime())] if ":seen" in guard else []),
+    )
 
 
 #: The guarded upsert. It adds ``credit`` to the day's row only while the member's latest
@@ -141,8 +156,13 @@ _UPSERT_FIRST = _upsert_statement(f"{_LATEST} IS NULL")
 _UPSERT_NEXT = _upsert_statement(f"{_LATEST} = :seen")
 
 
-def record_heartbeat(ref: SessionRef, material_id: int, now: datetime,
-                     resume: bool = False, stamp: float | None = None) -> Credit:
+def record_heartbeat(
+    ref: SessionRef,
+    material_id: int,
+    now: datetime,
+    resume: bool = False,
+    stamp: float | None = None,
+) -> Credit:
     """Credit one heartbeat of ``ref``'s member on a material; two statements.
 
     A ``resume`` beat (the page opened, came back to the front, or the member became active
@@ -150,9 +170,16 @@ def record_heartbeat(ref: SessionRef, material_id: int, now: datetime,
     """
     today = china_today(now)
     connection = db.session.connection()
-    row = connection.execute(_READ, {
-        "member_id": ref.member_id, "version": ref.version, "material_id": material_id,
-        "today": today, "yesterday": today - timedelta(days=1)}).first()
+    row = connection.execute(
+        _READ,
+        {
+            "member_id": ref.member_id,
+            "version": ref.version,
+            "material_id": material_id,
+            "today": today,
+            "yesterday": today - timedelta(days=1),
+        },
+    ).first()
     if row is None:
         if db.session.scalar(select(func.count()).where(valid_member(ref))) == 0:
             from quizapp.attempts.services import SessionInvalid
@@ -165,12 +192,17 @@ def record_heartbeat(ref: SessionRef, material_id: int, now: datetime,
     if stamp is not None and abs(row.updated_at.timestamp() - stamp) > 1e-3:
         raise StudyRefused("学习资料已更新，请刷新页面后继续学习。")
     credit = 0 if resume else credit_for(row.last_beat_at, now, int(row.today_seconds))
-    params = {"m": ref.member_id, "mat": material_id, "day": today,
-              "since": today - timedelta(days=1), "credit": credit, "now": now}
+    params = {
+        "m": ref.member_id,
+        "mat": material_id,
+        "day": today,
+        "since": today - timedelta(days=1),
+        "credit": credit,
+        "now": now,
+    }
     if row.last_beat_at is not None:
         params["seen"] = row.last_beat_at
-    result = connection.execute(_UPSERT_FIRST if row.last_beat_at is None else _UPSERT_NEXT,
-                                params)
+    result = connection.execute(_UPSERT_FIRST if row.last_beat_at is None else _UPSERT_NEXT, params)
     if result.first() is None:
         credit = 0  # another heartbeat of the member was accepted in between: it counted
     return Credit(credited=credit, today_seconds=int(row.today_seconds) + credit)
@@ -178,6 +210,10 @@ def record_heartbeat(ref: SessionRef, material_id: int, now: datetime,
 
 def seconds_between(member_id: int, first: date, last: date) -> int:
     """Return the member's credited seconds over the China days [first, last]."""
-    return int(db.session.scalar(
-        select(func.coalesce(func.sum(StudyMinute.seconds), 0)).where(
-            StudyMinute.member_id == member_id, StudyMinute.day.between(first, last))))
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(StudyMinute.seconds), 0)).where(
+                StudyMinute.member_id == member_id, StudyMinute.day.between(first, last)
+            )
+        )
+    )

@@ -29,8 +29,9 @@ class Material(Base):
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'published', 'retired')", name="status"),
         CheckConstraint("estimated_minutes >= 1", name="estimated_minutes"),
-        CheckConstraint("closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at",
-                        name="window"),
+        CheckConstraint(
+            "closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", name="window"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,12 +69,15 @@ class Material(Base):
         return is_open(self.status, self.opens_at, self.closes_at, now)
 
 
-def is_open(status: str, opens_at: datetime | None, closes_at: datetime | None,
-            now: datetime) -> bool:
+def is_open(
+    status: str, opens_at: datetime | None, closes_at: datetime | None, now: datetime
+) -> bool:
     """The one rule for when a material can be studied (also used on plain SQL rows)."""
-    return (status == "published"
-            and (opens_at is None or opens_at <= now)
-            and (closes_at is None or now < closes_at))
+    return (
+        status == "published"
+        and (opens_at is None or opens_at <= now)
+        and (closes_at is None or now < closes_at)
+    )
 
 
 class StudyMinute(Base):

@@ -59,9 +59,11 @@ class TopicGroup:
 
 def _open_at(now: datetime) -> tuple[ColumnElement[bool], ...]:
     """Filter on Material: published and inside its window at ``now``."""
-    return (Material.status == "published",
-            or_(Material.opens_at.is_(None), Material.opens_at <= now),
-            or_(Material.closes_at.is_(None), Material.closes_at > now))
+    return (
+        Material.status == "published",
+        or_(Material.opens_at.is_(None), Material.opens_at <= now),
+        or_(Material.closes_at.is_(None), Material.closes_at > now),
+    )
 
 
 def _seconds_by_material(member_id: int, material_ids: list[int]) -> dict[int, int]:
@@ -70,7 +72,8 @@ def _seconds_by_material(member_id: int, material_ids: list[int]) -> dict[int, i
     rows = db.session.execute(
         select(StudyMinute.material_id, func.sum(StudyMinute.seconds))
         .where(StudyMinute.member_id == member_id, StudyMinute.material_id.in_(material_ids))
-        .group_by(StudyMinute.material_id))
+        .group_by(StudyMinute.material_id)
+    )
     return {material_id: int(seconds) for material_id, seconds in rows}
 
 
@@ -80,13 +83,20 @@ def list_member_materials(member: Member, now: datetime, search: str = "") -> li
     Five queries whatever the number of materials: the materials, the audiences (three) and
     the member's seconds on them.
     """
-    query = (select(Material).where(*_open_at(now))
-             .options(defer(Material.body_markdown), defer(Material.body_html))
-             .order_by(Material.sort_order, Material.created_at.desc(), Material.id.desc()))
+    query = (
+        select(Material)
+        .where(*_open_at(now))
+        .options(defer(Material.body_markdown), defer(Material.body_html))
+        .order_by(Material.sort_order, Material.created_at.desc(), Material.id.desc())
+    )
     search = search.strip()
     if search:
-        query = query.where(or_(Material.title.icontains(search, autoescape=True),
-                                Material.topic.icontains(search, autoescape=True)))
+        query = query.where(
+            or_(
+                Material.title.icontains(search, autoescape=True),
+                Material.topic.icontains(search, autoescape=True),
+            )
+        )
     materials = list(db.session.scalars(query))
     mine = audiences_including(member, list({m.audience_id for m in materials}))
     materials = [m for m in materials if m.audience_id in mine]
@@ -100,13 +110,14 @@ def list_member_materials(member: Member, now: datetime, search: str = "") -> li
 
 def get_member_material(member: Member, material_id: int, now: datetime) -> MaterialCard:
     """Return a material the member may study now, with their seconds on it, or 404."""
-    material = db.session.scalar(select(Material).where(Material.id == material_id,
-                                                         *_open_at(now)))
-    if material is None or \
-            material.audience_id not in audiences_including(member, [material.audience_id]):
+    material = db.session.scalar(select(Material).where(Material.id == material_id, *_open_at(now)))
+    if material is None or material.audience_id not in audiences_including(
+        member, [material.audience_id]
+    ):
         abort(404)
-    return MaterialCard(material, _seconds_by_material(member.id, [material.id]).get(
-        material.id, 0))
+    return MaterialCard(
+        material, _seconds_by_material(member.id, [material.id]).get(material.id, 0)
+    )
 
 
 def week_start(today: date) -> date:
@@ -118,9 +129,11 @@ def member_minutes_summary(member_id: int, today: date) -> tuple[int, int]:
     """Return the member's credited (today_seconds, week_seconds); ``today`` is a China day."""
     monday = week_start(today)
     today_seconds, week_seconds = db.session.execute(
-        select(func.coalesce(func.sum(case((StudyMinute.day == today, StudyMinute.seconds),
-                                           else_=0)), 0),
-               func.coalesce(func.sum(StudyMinute.seconds), 0))
-        .where(StudyMinute.member_id == member_id, StudyMinute.day.between(monday, today))
+        select(
+            func.coalesce(
+                func.sum(case((StudyMinute.day == today, StudyMinute.seconds), else_=0)), 0
+            ),
+            func.coalesce(func.sum(StudyMinute.seconds), 0),
+        ).where(StudyMinute.member_id == member_id, StudyMinute.day.between(monday, today))
     ).one()
     return int(today_seconds), int(week_seconds)

@@ -16,8 +16,10 @@ bp = Blueprint("study", __name__)
 #: The PDF response's own policy. Chrome's viewer is a plugin in a synthetic page with inline
 #: styles; older Chrome kernels (common in office browsers) leave it blank or cut off under the
 #: site-wide ``object-src 'none'`` / ``style-src 'self'``. Current Chromium renders either way.
-PDF_POLICY = ("default-src 'none'; object-src 'self'; style-src 'unsafe-inline'; "
-              "img-src 'self' data:; frame-ancestors 'self'")
+PDF_POLICY = (
+    "default-src 'none'; object-src 'self'; style-src 'unsafe-inline'; "
+    "img-src 'self' data:; frame-ancestors 'self'"
+)
 
 
 @bp.get("/")
@@ -27,10 +29,14 @@ def index():
     now = utcnow()
     search = request.args.get("q", "").strip()[:50]
     groups = queries.list_member_materials(current_user, now, search)
-    today_seconds, week_seconds = queries.member_minutes_summary(current_user.id,
-                                                                 china_today(now))
-    return render_template("study/index.html", groups=groups, search=search,
-                           today_seconds=today_seconds, week_seconds=week_seconds)
+    today_seconds, week_seconds = queries.member_minutes_summary(current_user.id, china_today(now))
+    return render_template(
+        "study/index.html",
+        groups=groups,
+        search=search,
+        today_seconds=today_seconds,
+        week_seconds=week_seconds,
+    )
 
 
 @bp.get("/materials/<int:material_id>")
@@ -41,9 +47,13 @@ def material(material_id: int):
     card = queries.get_member_material(current_user, material_id, now)
     today_seconds, _week = queries.member_minutes_summary(current_user.id, china_today(now))
     return render_template(
-        "study/material.html", card=card, material=card.material, today_seconds=today_seconds,
+        "study/material.html",
+        card=card,
+        material=card.material,
+        today_seconds=today_seconds,
         token=minutes.issue_token(current_user.id, card.material),
-        interval=current_app.config["STUDY_HEARTBEAT_SECONDS"])
+        interval=current_app.config["STUDY_HEARTBEAT_SECONDS"],
+    )
 
 
 def _stored_file(relative: str | None) -> Path:
@@ -63,8 +73,12 @@ def pdf(material_id: int):
     """Send the material's PDF to open in the browser's own viewer."""
     material = queries.get_member_material(current_user, material_id, utcnow()).material
     path = _stored_file(material.pdf_path)
-    response = send_file(path, mimetype="application/pdf", conditional=True,
-                         download_name=material.pdf_name or f"{material.title}.pdf")
+    response = send_file(
+        path,
+        mimetype="application/pdf",
+        conditional=True,
+        download_name=material.pdf_name or f"{material.title}.pdf",
+    )
     response.cache_control.private = True
     response.headers["Content-Security-Policy"] = PDF_POLICY
     return response

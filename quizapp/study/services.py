@@ -95,8 +95,7 @@ def can_manage_material(actor: Member, material: Material) -> bool:
     return access.can_manage_branch(actor, material.owner_branch)
 
 
-def save_material(actor: Member, data: MaterialData, material: Material | None = None
-                  ) -> Material:
+def save_material(actor: Member, data: MaterialData, material: Material | None = None) -> Material:
     """Create a material (a draft owned by the actor's subtree) or update one they manage."""
     root = access.managed_root(actor)
     if root is None:
@@ -106,8 +105,9 @@ def save_material(actor: Member, data: MaterialData, material: Material | None =
     problems = _check(data)
     if problems:
         raise DomainError("；".join(problems) + "。")
-    audience = build_audience(actor, data.branches, data.statuses, data.roster,
-                              material.audience if material else None)
+    audience = build_audience(
+        actor, data.branches, data.statuses, data.roster, material.audience if material else None
+    )
     if material is None:
         material = Material(owner_branch=root, created_by_id=actor.id, status="draft")
     material.audience = audience
@@ -130,18 +130,21 @@ def save_material(actor: Member, data: MaterialData, material: Material | None =
 
 def has_content(material: Material) -> bool:
     """Tell whether there is anything to study: a body, a PDF or a video."""
-    return bool(material.body_html.strip() or material.pdf_path or material.video_path
-                or material.video_url)
+    return bool(
+        material.body_html.strip() or material.pdf_path or material.video_path or material.video_url
+    )
 
 
 def count_learners(material: Material) -> int:
     """Return how many members have study minutes on ``material``."""
-    return db.session.scalar(select(func.count(func.distinct(StudyMinute.member_id))).where(
-        StudyMinute.material_id == material.id))
+    return db.session.scalar(
+        select(func.count(func.distinct(StudyMinute.member_id))).where(
+            StudyMinute.material_id == material.id
+        )
+    )
 
 
-def set_status(actor: Member, material: Material, status: str,
-               now: datetime | None = None) -> None:
+def set_status(actor: Member, material: Material, status: str, now: datetime | None = None) -> None:
     """Publish a material, withdraw it to draft (nobody studied it yet) or retire it."""
     if not can_manage_material(actor, material):
         raise DomainError("您无权发布或下线该学习资料。")
@@ -155,8 +158,10 @@ def set_status(actor: Member, material: Material, status: str,
         if material.is_required and not (material.body_html.strip() or material.video_path):
             # Minutes count while the material page is in front; a PDF or a video link opens
             # elsewhere, so a material with only those could never be completed.
-            raise DomainError("必学资料需要有正文或上传的视频（打开 PDF 或外部视频链接时不计学习时长）："
-                              "请补充正文，或改为选学。")
+            raise DomainError(
+                "必学资料需要有正文或上传的视频（打开 PDF 或外部视频链接时不计学习时长）："
+                "请补充正文，或改为选学。"
+            )
         if material.closes_at is not None and material.closes_at <= (now or utcnow()):
             raise DomainError("开放时间已经结束，发布后党员也看不到：请先修改结束时间。")
     elif material.status != "published":
@@ -248,8 +253,9 @@ def check_video(filename: str, data: Data) -> str:
     """Refuse a file that is not an MP4 or WebM video by its content; return its extension."""
     size, head = _size_and_head(_stream(data))
     extension = _extension(filename)
-    plausible = ((extension == "mp4" and head[4:8] == b"ftyp")
-                 or (extension == "webm" and head.startswith(b"\x1a\x45\xdf\xa3")))
+    plausible = (extension == "mp4" and head[4:8] == b"ftyp") or (
+        extension == "webm" and head.startswith(b"\x1a\x45\xdf\xa3")
+    )
     if not plausible:
         raise DomainError("请上传 MP4 或 WebM 格式的视频文件；该文件不是有效的视频。")
     if size > VIDEO_MAX_BYTES:
@@ -317,8 +323,11 @@ def check_video_url(url: str) -> str:
     """Return a trimmed http(s) link, or raise DomainError."""
     url = url.strip()
     parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or len(url) > (
-            VIDEO_URL_MAX):
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not parts.netloc
+        or len(url) > (VIDEO_URL_MAX)
+    ):
         raise DomainError(f"视频链接应以 http:// 或 https:// 开头，不超过 {VIDEO_URL_MAX} 个字符。")
     return url
 

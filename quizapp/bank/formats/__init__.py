@@ -27,8 +27,13 @@ def reader_for(filename: str) -> Reader:
     from quizapp.bank.formats import aiken, gift, xlsx, yaml_files
 
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    readers = {"xlsx": xlsx.read, "gift": gift.read, "txt": aiken.read, "yaml": yaml_files.read,
-               "yml": yaml_files.read}
+    readers = {
+        "xlsx": xlsx.read,
+        "gift": gift.read,
+        "txt": aiken.read,
+        "yaml": yaml_files.read,
+        "yml": yaml_files.read,
+    }
     if suffix not in readers:
         raise DomainError(f"无法识别文件「{filename}」的格式（支持 .xlsx、.gift、.txt、.yaml）。")
     return readers[suffix]

@@ -64,8 +64,9 @@ def read(filename: str, content: bytes) -> tuple[list[QuestionDraft], list[Skipp
             current = current or _Question(number, number)
             expected = LETTERS[len(current.options)] if len(current.options) < len(LETTERS) else ""
             if option[1] != expected:
-                current.problems.append(f"第 {number} 行：选项字母应为 {expected or 'A 至 H'}，"
-                                        f"而不是 {option[1]}")
+                current.problems.append(
+                    f"第 {number} 行：选项字母应为 {expected or 'A 至 H'}，而不是 {option[1]}"
+                )
             current.options.append(option[2].strip())
         elif current is not None and current.options:
             finish(current, None, current.end)  # the next stem began: no ANSWER line

@@ -25,8 +25,15 @@ from quizapp.bank.services import KEY_PATTERN, QuestionData
 from quizapp.errors import DomainError
 
 #: Escaped special characters become private-use stand-ins while the structure is parsed.
-_STAND_INS = {"\\": "\ue000", "~": "\ue001", "=": "\ue002", "#": "\ue003", "{": "\ue004",
-              "}": "\ue005", ":": "\ue006"}
+_STAND_INS = {
+    "\\": "\ue000",
+    "~": "\ue001",
+    "=": "\ue002",
+    "#": "\ue003",
+    "{": "\ue004",
+    "}": "\ue005",
+    ":": "\ue006",
+}
 _RESTORE = {ord(v): k for k, v in _STAND_INS.items()}
 _ESCAPE = re.compile(r"\\([\\~=#{}:n])")
 _FORMAT = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
@@ -128,29 +135,36 @@ def _question(body: str, category: str) -> QuestionData:
         end = body.find("::", 2)
         if end < 0:
             raise _Bad("题目标题缺少结尾的“::”")
-        title, body = _plain(body[2:end]), body[end + 2:]
+        title, body = _plain(body[2:end]), body[end + 2 :]
     marker = _FORMAT.match(body)
     is_html = bool(marker) and marker[1].lower() in ("html", "moodle")
-    body = body[marker.end():] if marker else body
+    body = body[marker.end() :] if marker else body
     opening = body.find("{")
     if opening < 0:
         raise _Unsupported("不支持的题型：说明文字（没有答案部分）")
     closing = body.find("}", opening)
     if closing < 0:
         raise _Bad("答案部分缺少右花括号“}”")
-    before, block, after = body[:opening], body[opening + 1:closing], body[closing + 1:]
+    before, block, after = body[:opening], body[opening + 1 : closing], body[closing + 1 :]
     if "{" in after:
         raise _Bad("一道题只能有一个答案部分 {…}")
     block, _, general = block.partition("####")
     general = _plain(_FORMAT.sub("", general), is_html)
     key = title if title and KEY_PATTERN.match(title) else None
 
-    def data(type_: str, gap: str, options: list[str], answer: object, feedback: str
-             ) -> QuestionData:
+    def data(
+        type_: str, gap: str, options: list[str], answer: object, feedback: str
+    ) -> QuestionData:
         stem = before + gap + after if after.strip() else before
-        return QuestionData(type=type_, stem=_plain(stem, is_html), options=options,
-                            answer=answer, explanation=general or feedback,
-                            category_path=category, key=key)
+        return QuestionData(
+            type=type_,
+            stem=_plain(stem, is_html),
+            options=options,
+            answer=answer,
+            explanation=general or feedback,
+            category_path=category,
+            key=key,
+        )
 
     content = block.strip()
     if not content:
@@ -185,13 +199,19 @@ def _answers(content: str, is_html: bool) -> list[_Answer]:
         rest = piece[1:]
         weight = _WEIGHT.match(rest)
         if weight:
-            rest = rest[weight.end():]
+            rest = rest[weight.end() :]
         text, _, feedback = rest.partition("#")
         text = _plain(_FORMAT.sub("", text), is_html)
         if not text:
             raise _Bad(f"第 {len(answers) + 1} 个答案是空的")
-        answers.append(_Answer(piece[0], float(weight[1]) if weight else None, text,
-                               _plain(_FORMAT.sub("", feedback), is_html)))
+        answers.append(
+            _Answer(
+                piece[0],
+                float(weight[1]) if weight else None,
+                text,
+                _plain(_FORMAT.sub("", feedback), is_html),
+            )
+        )
     return answers
 
 

@@ -51,12 +51,14 @@ class _Guard:
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or event.anchor is not None:
-            raise RefusedYAML("使用了锚点或别名（& 或 *），题库文件不支持，请把内容完整写出",
-                              event.start_mark)
+            raise RefusedYAML(
+                "使用了锚点或别名（& 或 *），题库文件不支持，请把内容完整写出", event.start_mark
+            )
         self._nodes += 1
         if self._nodes > MAX_NODES:
-            raise RefusedYAML(f"内容过多（超过 {MAX_NODES} 项），请拆分后分批导入",
-                              event.start_mark)
+            raise RefusedYAML(
+                f"内容过多（超过 {MAX_NODES} 项），请拆分后分批导入", event.start_mark
+            )
         if isinstance(event, yaml.ScalarEvent):
             if SURROGATES.search(event.value):
                 raise RefusedYAML("含有无法识别的字符，请删除", event.start_mark)
@@ -83,6 +85,7 @@ BankLoader.add_constructor("tag:yaml.org,2002:int", _Guard.construct_yaml_int)
 
 
 if CParser is not None:
+
     class FastBankLoader(_Guard, Composer, CParser, SafeConstructor, Resolver):
         """The same in pure Python composition over LibYAML's parser (about 6 times faster).
 
@@ -113,8 +116,9 @@ def load(text: str, filename: str, loader: type | None = None) -> Any:
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         # ValueError: a date such as 2024-02-30, which the constructor builds with date().
         mark = getattr(exc, "problem_mark", None)
-        raise DomainError(f"文件「{filename}」{_line(mark)}不是有效的 YAML 格式，请检查缩进和冒号。"
-                          ) from exc
+        raise DomainError(
+            f"文件「{filename}」{_line(mark)}不是有效的 YAML 格式，请检查缩进和冒号。"
+        ) from exc
 
 
 def _line(mark: yaml.Mark | None) -> str:
@@ -127,7 +131,9 @@ def read(filename: str, content: bytes) -> tuple[list[QuestionDraft], list[Skipp
     text = decode_text(content, filename)
     document = load(text, filename)
     if not isinstance(document, dict) or not isinstance(document.get("questions"), list):
-        raise DomainError(f"文件「{filename}」应包含 questions: 列表（格式见 questions/README.md）。")
+        raise DomainError(
+            f"文件「{filename}」应包含 questions: 列表（格式见 questions/README.md）。"
+        )
     if len(document["questions"]) > MAX_QUESTIONS:
         raise DomainError(f"文件「{filename}」超过 {MAX_QUESTIONS} 道题，请拆分后分批导入。")
     default_category = _text(document.get("category"))
@@ -150,7 +156,11 @@ def _draft(item: Any, location: str, default_category: str) -> QuestionDraft:
     problems = []
     qtype = type_from_label(_text(item.get("type")))
     if qtype is None:
-        return QuestionDraft(location, None, [f"未知题型「{_text(item.get('type'))}」（应为 单选、多选、判断 或 填空）"])
+        return QuestionDraft(
+            location,
+            None,
+            [f"未知题型「{_text(item.get('type'))}」（应为 单选、多选、判断 或 填空）"],
+        )
     stem = _text(item.get("stem"))
     options = _options(item.get("options"), problems) if qtype.has_options else []
     if not qtype.has_options and item.get("options"):
@@ -164,10 +174,16 @@ def _draft(item: Any, location: str, default_category: str) -> QuestionDraft:
     if isinstance(tags, str):
         tags = list(tags.replace("，", ",").split(","))
     data = QuestionData(
-        type=qtype.code, stem=stem, options=options, answer=answer,
-        explanation=_text(item.get("explanation")), source=_text(item.get("source")),
-        difficulty=difficulty, category_path=_text(item.get("category")) or default_category,
-        tags=[_text(t) for t in tags if _text(t)], key=_text(item.get("key")) or None,
+        type=qtype.code,
+        stem=stem,
+        options=options,
+        answer=answer,
+        explanation=_text(item.get("explanation")),
+        source=_text(item.get("source")),
+        difficulty=difficulty,
+        category_path=_text(item.get("category")) or default_category,
+        tags=[_text(t) for t in tags if _text(t)],
+        key=_text(item.get("key")) or None,
     )
     return QuestionDraft(location, data, problems)
 
