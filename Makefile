@@ -6,7 +6,7 @@ WORKERS ?= 2
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint test-pg serve install clean
+.PHONY: run test lint lock soak test-pg serve install clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -17,13 +17,25 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements.txt
+# Installs come from the lock files: every package, transitive ones too, pinned with hashes.
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
 	@touch $@
 
-$(VENV)/.test-installed: requirements.txt requirements-test.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements-test.txt
+$(VENV)/.test-installed: requirements.lock requirements-test.lock | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements-test.lock
 	@touch $(VENV)/.installed $@
+
+## make lock: after editing requirements.txt or requirements-test.txt (the inputs), pin every
+## transitive dependency with the hashes of all its files on PyPI (pip-tools' pip-compile).
+LOCK_FLAGS := -q --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+	--no-emit-find-links --index-url https://pypi.org/simple
+# pip-tools lives in a venv of its own; the machine's pip settings (local mirrors) are ignored.
+PIP_COMPILE := env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null .tools/bin/pip-compile $(LOCK_FLAGS)
+lock:
+	test -x .tools/bin/pip-compile || { $(PYTHON) -m venv .tools && .tools/bin/pip install -q pip-tools; }
+	$(PIP_COMPILE) -o requirements.lock requirements.txt
+	$(PIP_COMPILE) -o requirements-test.lock requirements-test.txt
 
 install: $(VENV)/.installed
 
@@ -43,10 +55,14 @@ run: $(VENV)/.installed
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## make soak: the exam-day scenario in miniature (gunicorn, faults, about 15 s), on demand.
+soak: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -p no:cacheprovider bench/test_exam_day_smoke.py $(PYTEST_ARGS)
+
 ## make lint: ruff's checks (rules in pyproject.toml) and its formatter, both read-only.
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .tools .pytest_cache

@@ -11,12 +11,9 @@ from flask import Flask
 from quizapp import PROJECT_ROOT
 from quizapp.db import get_engine
 
-MIGRATIONS = PROJECT_ROOT / "migrations"
-
 
 def _config(connection) -> Config:
-    config = Config(str(MIGRATIONS / "alembic.ini"))
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config = Config(toml_file=str(PROJECT_ROOT / "pyproject.toml"))
     config.attributes["connection"] = connection
     return config
 

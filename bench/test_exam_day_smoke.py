@@ -1,5 +1,8 @@
 """The exam-day load scenario (bench/exam_day.py) in miniature, so it never rots.
 
+Not in the default run (it drives gunicorn and the scheduler for about 15 s): `make soak`
+runs it, on SQLite and, with QUIZAPP_TEST_DATABASE_URL set, on PostgreSQL.
+
 A few dozen simulated members for a few seconds, with every fault of the full run: a gunicorn
 worker killed with SIGKILL, (on PostgreSQL) the app's connections terminated from the server,
 and the scheduler process stopped and started again. The run must lose no acknowledged
