@@ -3,19 +3,19 @@ QUIZAPP_TEST_DATABASE_URL is set), factories for the organisation, and a login h
 
 from __future__ import annotations
 
+import contextvars
 import os
 import uuid
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from sqlalchemy import delete, event
 
 from quizapp import create_app, db, migrate
 from quizapp.auth.passwords import hash_password
-from quizapp.extensions import limiter
+from quizapp.extensions import login_limit
 from quizapp.members.models import Member, Membership, PoliticalStatus, Role
 from quizapp.models import metadata
 from quizapp.org.models import Branch, BranchKind
@@ -63,15 +63,12 @@ class RequestIsolatingClient(FlaskClient):
 
     Tests keep an app context open for factories and assertions; without this, Flask would
     reuse it for requests, sharing ``g`` (the logged-in user) and the database session
-    between requests as no real server does.
+    between requests as no real server does. Each request runs in an empty
+    ``contextvars.Context``, where no application context is active, as in a server's worker.
     """
 
     def open(self, *args, **kwargs):
-        token = _cv_app.set(None)
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            _cv_app.reset(token)
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -100,7 +97,7 @@ def app(_app):
     """The app, with an empty database and fresh rate limits for each test."""
     saved = dict(_app.config)
     with _app.app_context():
-        limiter.reset()
+        login_limit.reset()
         yield _app
         db.session.rollback()
         for table in reversed(metadata.sorted_tables):
