@@ -161,7 +161,7 @@ def _register_hooks(app: Flask) -> None:
             and current_user.must_change_password
         ):
             if errors.wants_json():
-                return errors.error_response(403, "请先修改初始密码。")
+                return errors.error_response(403, "请先修改初始密码。", "password_change_required")
             return redirect(url_for("auth.change_password"))
         return None
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from flask import has_request_context, request
 from flask.testing import FlaskClient
 from sqlalchemy import delete, event
 
@@ -71,6 +72,27 @@ class RequestIsolatingClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
+#: Writes made while a GET (or HEAD) request was being answered, as (path, statement).
+GET_WRITES: list[tuple[str, str]] = []
+
+
+def _record_get_writes(conn, cursor, statement, *args) -> None:
+    if (
+        has_request_context()
+        and request.method in ("GET", "HEAD")
+        and statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE")
+    ):
+        GET_WRITES.append((request.path, statement[:80]))
+
+
+@pytest.fixture(autouse=True)
+def _gets_do_not_write():
+    """Fail any test during which a GET request wrote to the database (GETs only read)."""
+    GET_WRITES.clear()
+    yield
+    assert not GET_WRITES, f"GET requests wrote to the database: {GET_WRITES}"
+
+
 @pytest.fixture(scope="session")
 def _app(database_url, tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
@@ -88,6 +110,7 @@ def _app(database_url, tmp_path_factory):
     app.instance_path = str(instance)
     app.test_client_class = RequestIsolatingClient
     migrate.upgrade(app)
+    event.listen(db.get_engine(app), "before_cursor_execute", _record_get_writes)
     yield app
     db.get_engine(app).dispose()
 

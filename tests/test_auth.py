@@ -112,7 +112,8 @@ def test_json_clients_get_403_until_password_changed(client, auth, make_member, 
     auth.login("new2")
     response = client.get("/me", headers={"Accept": "application/json"})
     assert response.status_code == 403
-    assert response.get_json()["error"] == "请先修改初始密码。"
+    assert response.get_json()["message"] == "请先修改初始密码。"
+    assert response.get_json()["error"] == "password_change_required"
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from quizapp import db
+from quizapp.actions import run
 from quizapp.auth import services
 from quizapp.auth.forms import ChangePasswordForm, LoginForm
 from quizapp.clock import utcnow
@@ -59,15 +59,15 @@ def _log_in():
     error = None
     if form.validate_on_submit():
         try:
-            member = services.authenticate(form.login_id.data, form.password.data, utcnow())
+            # A wrong password is counted towards the account's delay even though it fails.
+            member = run(
+                lambda: services.authenticate(form.login_id.data, form.password.data, utcnow())
+            )
         except services.LoginBlocked as exc:
-            db.session.commit()  # the wrong password that started the pause, if it was this one
             return _refused(exc.message)
         except DomainError as exc:
-            db.session.commit()  # a wrong password counts towards the account's delay
             error = exc.message
         else:
-            db.session.commit()
             login_user(member, remember=form.remember.data)
             if member.must_change_password:
                 flash("首次登录，请先设置您自己的密码。", "info")
@@ -83,8 +83,7 @@ def logout():
     if current_user.is_authenticated:
         # Bumping the session version ends this session on the server too: a copied session
         # or remember cookie no longer logs anyone in, on this device or any other.
-        services.end_sessions(current_user)
-        db.session.commit()
+        run(lambda: services.end_sessions(current_user))
         logout_user()
         flash("您已安全退出（本账号在其他设备上的登录也已退出）。", "info")
     return redirect(url_for("auth.login"))
@@ -100,11 +99,10 @@ def change_password():
     error = None
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current.data, form.new.data)
+            run(lambda: services.change_password(current_user, form.current.data, form.new.data))
         except DomainError as exc:
             error = exc.message
         else:
-            db.session.commit()
             # The session version changed: log in again so this session stays valid.
             login_user(current_user._get_current_object())
             flash("密码已修改。", "success")

@@ -8,7 +8,10 @@
     return meta ? meta.getAttribute("content") : "";
   }
 
-  // fetch() with the CSRF header and JSON in and out; rejects with a Chinese message.
+  // fetch() with the CSRF header and JSON in and out. Rejects with an Error whose message is
+  // the server's Chinese text (only ever shown), status the HTTP status and code the API's
+  // machine-readable error (docs/api.md: "csrf", "closed", "login_required"…); scripts
+  // decide by status and code. A network failure has neither.
   function fetchJSON(url, options) {
     options = options || {};
     var headers = Object.assign({ "Accept": "application/json", "X-CSRFToken": csrfToken() },
@@ -22,8 +25,9 @@
     return fetch(url, options).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         if (!response.ok) {
-          var error = new Error(data.error || "请求失败（" + response.status + "），请稍后重试。");
+          var error = new Error(data.message || "请求失败（" + response.status + "），请稍后重试。");
           error.status = response.status;
+          error.code = data.error || "";
           throw error;
         }
         return data;
