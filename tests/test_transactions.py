@@ -165,7 +165,7 @@ def test_an_attempt_past_its_deadline_is_shown_without_writing(client, auth, org
     take = client.get(f"/attempts/{attempt_id}")
     assert take.headers["Location"] == f"/attempts/{attempt_id}/result"
     page = client.get(f"/attempts/{attempt_id}/result").get_data(as_text=True)
-    assert "答题时间已到" in page and "立即交卷并查看结果" in page
+    assert "正在自动交卷" in page and "data-auto-submit" in page
     state = client.get(f"/api/attempts/{attempt_id}").get_json()
     assert state["status"] == "in_progress" and state["seconds_left"] == 0
     assert db.session.get(Attempt, attempt_id).status == "in_progress"
@@ -220,6 +220,18 @@ def test_api_errors_are_json_with_a_code_without_an_accept_header(
     body = response.get_json()
     assert body["error"] == code and body["status"] == status
     assert any("\u4e00" <= ch <= "\u9fff" for ch in body["message"])
+
+
+def test_api_asks_for_the_password_change_in_json_without_an_accept_header(
+    client, auth, make_member, org
+):
+    make_member("new3", org.b11, must_change=True)
+    db.session.commit()
+    auth.login("new3")
+    for path in ("/practice/api/questions/1/answer", "/api/quizzes/1/attempts"):
+        response = client.post(path, json={"response": 1})
+        assert response.status_code == 403, path
+        assert response.get_json()["error"] == "password_change_required", path
 
 
 def test_api_answers_a_stale_csrf_token_with_the_csrf_code(app, client, auth, org):

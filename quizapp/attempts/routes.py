@@ -104,8 +104,9 @@ def submit(attempt_id: int):
 def result(attempt_id: int):
     """The result of a submitted attempt, as much as the quiz's review policy shows.
 
-    Read only: an attempt past its deadline that nothing submitted yet (the scheduler does
-    within a minute) shows a button that submits it.
+    Read only: an attempt past its deadline that nothing submitted yet shows a form that the
+    page's script sends at once (POST submit); without JavaScript its button does, and the
+    scheduler does within a minute.
     """
     now = utcnow()
     attempt = queries.get_member_attempt(current_user, attempt_id)

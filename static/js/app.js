@@ -62,5 +62,12 @@
     }, { once: true });
   });
 
+  // Forms marked data-auto-submit send themselves once the page has loaded: a change a page
+  // needs (submitting an attempt whose time ran out) is a POST of its own, since GETs only
+  // read. Without JavaScript the form's button does it.
+  document.querySelectorAll("form[data-auto-submit]").forEach(function (form) {
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  });
+
   window.quizapp = { csrfToken: csrfToken, fetchJSON: fetchJSON };
 })();
