@@ -113,11 +113,15 @@ def session_cookie(
     from flask import Flask
     from itsdangerous import URLSafeTimedSerializer
 
+    from quizapp.auth.session_ref import SESSION_KEY
+
     app = Flask("bench")
     app.secret_key = secret_key
     serializer = app.session_interface.get_signing_serializer(app)
+    ref = f"{member_id}.{session_version}"
+    # Flask-Login's key for the pages, the app's own for the hot endpoints (session_ref.py).
     cookie = serializer.dumps(
-        {"_user_id": f"{member_id}.{session_version}", "_fresh": True, "csrf_token": csrf_raw}
+        {"_user_id": ref, SESSION_KEY: ref, "_fresh": True, "csrf_token": csrf_raw}
     )
     token = URLSafeTimedSerializer(secret_key, salt="wtf-csrf-token").dumps(csrf_raw)
     return cookie, token

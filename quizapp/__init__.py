@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from quizapp import clock, db, errors
 from quizapp.bank.types import display_text, printable, split_blanks
 from quizapp.config import from_environment, normalise_database_url
-from quizapp.extensions import csrf, init_limiter, login_manager
+from quizapp.extensions import csrf, login_limit, login_manager
 from quizapp.json_input import StrictJSONProvider
 from quizapp.routing import IdConverter
 
@@ -58,7 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             request.max_content_length = int(app.config["MAX_VIDEO_UPLOAD_MB"] * 1024 * 1024)
 
     csrf.init_app(app)
-    init_limiter(app)
+    login_limit.init_app(app)
     login_manager.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
@@ -131,6 +131,7 @@ def _register_template_helpers(app: Flask) -> None:
 def _register_hooks(app: Flask) -> None:
     @login_manager.user_loader
     def _load_member(user_id: str):
+        from quizapp.auth.session_ref import remember
         from quizapp.members.models import Member
 
         member_id, _, version = user_id.partition(".")
@@ -139,6 +140,7 @@ def _register_hooks(app: Flask) -> None:
         member = db.session.get(Member, int(member_id))
         if member is None or not member.is_active or member.session_version != int(version):
             return None
+        remember(user_id)  # a remember cookie, or a session from before the app kept its own
         return member
 
     @login_manager.unauthorized_handler
@@ -159,7 +161,7 @@ def _register_hooks(app: Flask) -> None:
             and current_user.must_change_password
         ):
             if errors.wants_json():
-                return errors.error_response(403, "请先修改初始密码。")
+                return errors.error_response(403, "请先修改初始密码。", "password_change_required")
             return redirect(url_for("auth.change_password"))
         return None
 

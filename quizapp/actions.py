@@ -1,17 +1,27 @@
-"""The one way a route runs a service call: commit once on success, roll back on a rule."""
+"""The one way a route changes data: run the service call, then commit once or roll back.
+
+- :func:`run` is the rule itself: commit when the action returns; on a :class:`DomainError`
+  roll back (or commit, when the error ``keeps_changes``) and let it through; a unique key
+  that two requests raced for becomes :class:`Conflict` (409).
+- :func:`perform` is for form routes: it flashes the outcome instead of raising.
+- :func:`transaction` wraps a whole view (the JSON API, small POST routes): errors go on to
+  the app's handlers, which answer JSON on the API (``errors.py``, docs/api.md).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from functools import wraps
+from typing import ParamSpec, TypeVar
 
 from flask import flash
 from sqlalchemy.exc import IntegrityError
 
 from quizapp import db
-from quizapp.errors import DomainError
+from quizapp.errors import Conflict, DomainError
 
 T = TypeVar("T")
+P = ParamSpec("P")
 CONFLICT = "这项数据刚被其他人（或您在另一个页面）同时修改，本次操作未保存。请刷新页面后重试。"
 
 
@@ -27,19 +37,50 @@ class _Failed:
 FAILED = _Failed()
 
 
+def run(action: Callable[[], T], *, dry_run: bool = False, retry_race: bool = False) -> T:
+    """Run ``action`` in the request's transaction and commit once (roll back a ``dry_run``).
+
+    With ``retry_race``, a unique key another request took first (a double tap, a second
+    device) rolls back and runs ``action`` once more, which then finds that request's row.
+    """
+    for attempt in range(2 if retry_race else 1):
+        try:
+            result = action()
+            if dry_run:
+                db.session.rollback()
+            else:
+                db.session.commit()
+            return result
+        except DomainError as exc:
+            if exc.keeps_changes:
+                db.session.commit()
+            else:
+                db.session.rollback()
+            raise
+        except IntegrityError as exc:
+            db.session.rollback()
+            if attempt == 0 and retry_race:
+                continue
+            raise Conflict(CONFLICT) from exc
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def perform(action: Callable[[], T], success: str | Callable[[T], str]) -> T | _Failed:
     """Run ``action``; commit and flash ``success``, or roll back and flash the rule broken."""
     try:
-        result = action()
+        result = run(action)
     except DomainError as exc:
-        db.session.rollback()
         flash(exc.message, "error")
         return FAILED
-    except IntegrityError:
-        # Someone else changed the same thing at the same moment (two tabs, two organisers).
-        db.session.rollback()
-        flash(CONFLICT, "error")
-        return FAILED
-    db.session.commit()
     flash(success(result) if callable(success) else success, "success")
     return result
+
+
+def transaction(view: Callable[P, T]) -> Callable[P, T]:
+    """Run the view in one transaction: commit once when it returns, roll back when it raises."""
+
+    @wraps(view)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> T:
+        return run(lambda: view(*args, **kwargs))
+
+    return wrapped

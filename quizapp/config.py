@@ -74,10 +74,10 @@ def from_environment(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_UPLOAD_MB", "16")) * 1024 * 1024,
         # Only the study-material forms take videos this large (see create_app).
         "MAX_VIDEO_UPLOAD_MB": int(os.environ.get("MAX_VIDEO_UPLOAD_MB", "210")),
-        # Flask-Limiter's counters: in the app's database by default (shared by every worker
-        # and host; quizapp.auth.limits_storage), or redis://host:6379.
+        # The login limit's counters (quizapp.extensions.LoginLimit): in the app's database by
+        # default (shared by every worker and host; quizapp.auth.limits_storage), or
+        # redis://host:6379.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "quizapp-db://"),
-        "RATELIMIT_HEADERS_ENABLED": False,
         # Per account (quizapp.auth.services): this many wrong passwords in a row are free;
         # each further one pauses the account's password checks 1, 2, 4, … minutes, at most
         # LOGIN_DELAY_MAX_MINUTES.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import Flask, current_app
@@ -73,6 +75,27 @@ def read_rows(statement: Executable) -> CursorResult:
     processing, which a select of columns doesn't need, costs more than the query itself.
     """
     return session.connection().execute(statement)
+
+
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """Run the block in a SAVEPOINT: an error inside undoes the block, not the caller's work.
+
+    Python 3.11's sqlite3 driver (legacy transaction control) begins a transaction only
+    before INSERT, UPDATE or DELETE, so a SAVEPOINT outside one would be a transaction of its
+    own that its RELEASE commits. On SQLite the transaction is therefore begun first when
+    none is open. SQLAlchemy's documented alternative, emitting BEGIN for every transaction,
+    would cost every request a statement and turn the hot paths' lock-free reads into
+    snapshots that can fail to upgrade to a write (SQLITE_BUSY_SNAPSHOT).
+    """
+    connection = session.connection()
+    if (
+        connection.dialect.name == "sqlite"
+        and not connection.connection.dbapi_connection.in_transaction
+    ):
+        connection.exec_driver_sql("BEGIN")
+    with session.begin_nested():
+        yield
 
 
 def insert_ignoring_duplicates(table):

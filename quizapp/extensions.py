@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
+import time
 
-from flask import Flask, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask import Flask, current_app, request
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 
 import quizapp.auth.limits_storage  # noqa: F401  registers the quizapp-db:// storage
 
@@ -22,51 +22,44 @@ login_manager.session_protection = "basic"
 #: CSRF on every POST, PUT, PATCH and DELETE: forms send csrf_token, scripts X-CSRFToken.
 csrf = CSRFProtect()
 
-#: Only the routes that ask for a limit get one (the login form).
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
+class LoginLimit:
+    """Failed logins per client address (``LOGIN_LIMIT_PER_ADDRESS``), in a fixed window.
 
-#: How Flask-Limiter marks the view functions its ``limit`` decorator wrapped.
-_LIMITED_MARK = "__wrapper-limiter-instance"
-
-
-def init_limiter(app: Flask) -> None:
-    """Bind the limiter, running its request hooks only for the routes that carry a limit.
-
-    Flask-Limiter registers a before-request, an after-request and a teardown hook that run
-    on every request, about a tenth of the CPU of an answer autosave or a study heartbeat,
-    to find the limits of routes that have none (the app sets no default or application
-    limits). Each hook is wrapped to return at once unless the request's view was decorated
-    with ``limiter.limit``; on those views (the login form) the hooks run unchanged: the
-    decorator checks the limit, the after-request hook deducts failed attempts
-    (``deduct_when``), the teardown clears the request's limiter state. Default, application
-    or blueprint limits (none are set) would be skipped by this guard: set one, drop it.
+    Counted with the ``limits`` library in ``RATELIMIT_STORAGE_URI`` (the app's database by
+    default, shared by every worker and host; or Redis). Only the login view asks, so no
+    other request spends anything on limits. The keys are the ones Flask-Limiter used
+    (``LIMITER/<prefix>/<address>/login-address/…``), so counters survive the change.
     """
-    funcs = (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
-    before = [list(registered.get(None, [])) for registered in funcs]
-    limiter.init_app(app)
-    limited: set[str] | None = None
 
-    def is_limited() -> bool:
-        nonlocal limited
-        if limited is None:  # every view is registered by the first request
-            limited = {
-                endpoint
-                for endpoint, view in app.view_functions.items()
-                if getattr(view, _LIMITED_MARK, None) == limiter
-            }  # a weak proxy
-        return request.endpoint in limited
+    def init_app(self, app: Flask) -> None:
+        """Open the counters' storage for ``app``."""
+        storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+        app.extensions["login_limit"] = FixedWindowRateLimiter(storage)
 
-    def guard(hook: Callable, passthrough: bool) -> Callable:
-        @wraps(hook)
-        def guarded(*args):
-            if is_limited():
-                return hook(*args)
-            return args[0] if passthrough else None
+    @staticmethod
+    def _limit() -> tuple[FixedWindowRateLimiter, RateLimitItem, list[str]]:
+        keys = [request.remote_addr or "127.0.0.1", "login-address"]
+        if prefix := current_app.config.get("RATELIMIT_KEY_PREFIX"):
+            keys.insert(0, prefix)
+        item = parse(current_app.config["LOGIN_LIMIT_PER_ADDRESS"])
+        return current_app.extensions["login_limit"], item, keys
 
-        return guarded
+    def seconds_to_wait(self) -> float | None:
+        """Return how long the client's address must wait before trying again, or None."""
+        limiter, item, keys = self._limit()
+        if limiter.test(item, *keys):
+            return None
+        return max(0.0, limiter.get_window_stats(item, *keys).reset_time - time.time())
 
-    for registered, old in zip(funcs, before, strict=True):
-        hooks = registered.get(None, [])
-        passthrough = registered is app.after_request_funcs  # takes and returns the response
-        registered[None] = [hook if hook in old else guard(hook, passthrough) for hook in hooks]
+    def count_failure(self) -> None:
+        """Count one failed login against the client's address."""
+        limiter, item, keys = self._limit()
+        limiter.hit(item, *keys)
+
+    def reset(self) -> None:
+        """Forget every counter (tests)."""
+        current_app.extensions["login_limit"].storage.reset()
+
+
+login_limit = LoginLimit()

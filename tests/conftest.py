@@ -3,19 +3,20 @@ QUIZAPP_TEST_DATABASE_URL is set), factories for the organisation, and a login h
 
 from __future__ import annotations
 
+import contextvars
 import os
 import uuid
 from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from flask.globals import _cv_app
+from flask import has_request_context, request
 from flask.testing import FlaskClient
 from sqlalchemy import delete, event
 
 from quizapp import create_app, db, migrate
 from quizapp.auth.passwords import hash_password
-from quizapp.extensions import limiter
+from quizapp.extensions import login_limit
 from quizapp.members.models import Member, Membership, PoliticalStatus, Role
 from quizapp.models import metadata
 from quizapp.org.models import Branch, BranchKind
@@ -63,15 +64,33 @@ class RequestIsolatingClient(FlaskClient):
 
     Tests keep an app context open for factories and assertions; without this, Flask would
     reuse it for requests, sharing ``g`` (the logged-in user) and the database session
-    between requests as no real server does.
+    between requests as no real server does. Each request runs in an empty
+    ``contextvars.Context``, where no application context is active, as in a server's worker.
     """
 
     def open(self, *args, **kwargs):
-        token = _cv_app.set(None)
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            _cv_app.reset(token)
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+#: Writes made while a GET (or HEAD) request was being answered, as (path, statement).
+GET_WRITES: list[tuple[str, str]] = []
+
+
+def _record_get_writes(conn, cursor, statement, *args) -> None:
+    if (
+        has_request_context()
+        and request.method in ("GET", "HEAD")
+        and statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE")
+    ):
+        GET_WRITES.append((request.path, statement[:80]))
+
+
+@pytest.fixture(autouse=True)
+def _gets_do_not_write():
+    """Fail any test during which a GET request wrote to the database (GETs only read)."""
+    GET_WRITES.clear()
+    yield
+    assert not GET_WRITES, f"GET requests wrote to the database: {GET_WRITES}"
 
 
 @pytest.fixture(scope="session")
@@ -91,6 +110,7 @@ def _app(database_url, tmp_path_factory):
     app.instance_path = str(instance)
     app.test_client_class = RequestIsolatingClient
     migrate.upgrade(app)
+    event.listen(db.get_engine(app), "before_cursor_execute", _record_get_writes)
     yield app
     db.get_engine(app).dispose()
 
@@ -100,7 +120,7 @@ def app(_app):
     """The app, with an empty database and fresh rate limits for each test."""
     saved = dict(_app.config)
     with _app.app_context():
-        limiter.reset()
+        login_limit.reset()
         yield _app
         db.session.rollback()
         for table in reversed(metadata.sorted_tables):

@@ -73,7 +73,8 @@ def test_404_page_is_friendly_chinese(client, org):
 def test_json_errors_are_json(client, org):
     response = client.get("/api/nothing")
     assert response.status_code == 404
-    assert response.get_json()["error"].startswith("您要找的内容不存在")
+    assert response.get_json()["message"].startswith("您要找的内容不存在")
+    assert response.get_json()["error"] == "not_found"
 
 
 def test_500_page_is_friendly_and_rolls_back(app, org):

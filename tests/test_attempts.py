@@ -299,14 +299,16 @@ def test_api_start_save_submit(client, auth, org, bank, time_machine):
     assert client.put(url, json={"seq": 1, "response": 0}).get_json() == {"saved": False, "seq": 2}
     assert client.put(url, json={"response": 0}).status_code == 400
     bad = client.put(url, json={"seq": 3, "response": "x"})
-    assert bad.status_code == 400 and "选项" in bad.get_json()["error"]
+    assert bad.status_code == 400 and "选项" in bad.get_json()["message"]
+    assert bad.get_json()["error"] == "invalid"
     result = client.post(f"/api/attempts/{attempt_id}/submit")
     assert result.status_code == 200
     data = result.get_json()
     assert data["status"] == "submitted" and data["score"] == 2 and data["max_score"] == 8
     assert client.post(f"/api/attempts/{attempt_id}/submit").get_json()["score"] == 2
     closed = client.put(url, json={"seq": 9, "response": 0})
-    assert closed.status_code == 409 and "已交卷" in closed.get_json()["error"]
+    assert closed.status_code == 409 and "已交卷" in closed.get_json()["message"]
+    assert closed.get_json()["error"] == "closed"
 
 
 def test_api_refuses_other_members_and_anonymous(app, client, auth, org, bank, time_machine):
@@ -329,7 +331,8 @@ def test_api_needs_csrf_header(app, client, auth, org, bank, time_machine):
     auth.login("m1")
     app.config["WTF_CSRF_ENABLED"] = True
     response = client.post(f"/api/quizzes/{quiz.id}/attempts")
-    assert response.status_code == 400 and "页面已过期" in response.get_json()["error"]
+    assert response.status_code == 400 and "页面已过期" in response.get_json()["message"]
+    assert response.get_json()["error"] == "csrf"
 
 
 def test_pages_list_take_and_show_result(client, auth, org, bank, time_machine):

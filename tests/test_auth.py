@@ -112,7 +112,8 @@ def test_json_clients_get_403_until_password_changed(client, auth, make_member, 
     auth.login("new2")
     response = client.get("/me", headers={"Accept": "application/json"})
     assert response.status_code == 403
-    assert response.get_json()["error"] == "请先修改初始密码。"
+    assert response.get_json()["message"] == "请先修改初始密码。"
+    assert response.get_json()["error"] == "password_change_required"
 
 
 @pytest.mark.parametrize(
@@ -281,31 +282,36 @@ def test_an_expired_window_starts_again(app, org, monkeypatch):
     assert storage.incr("k", 60) == 1
 
 
-def test_limiter_hooks_run_only_for_views_with_a_limit(tmp_path, monkeypatch):
-    # Flask-Limiter's request hooks cost about a tenth of an autosave's CPU; they must run for
-    # the login form (which carries the limits) and for nothing else.
-    from flask_limiter import Limiter
+def test_only_failed_login_posts_touch_the_address_limit(app, client, org, monkeypatch):
+    # The limit costs a read and a write of its counter: only a login form's POST may spend
+    # them, never the hot paths (autosave, heartbeat) or any other request.
+    from limits.strategies import FixedWindowRateLimiter
 
-    from quizapp import create_app
+    calls = []
+    for name in ("test", "hit", "get_window_stats"):
+        original = getattr(FixedWindowRateLimiter, name)
 
-    original = Limiter._check_request_limit
-    hook_calls = []
+        def counting(self, *args, _name=name, _original=original, **kwargs):
+            calls.append(_name)
+            return _original(self, *args, **kwargs)
 
-    def counting(self, callable_name=None, in_middleware=True):
-        if in_middleware:  # the before-request hook, not the decorator's own check
-            hook_calls.append(callable_name)
-        return original(self, callable_name=callable_name, in_middleware=in_middleware)
-
-    monkeypatch.setattr(Limiter, "_check_request_limit", counting)
-    monkeypatch.setenv("QUIZAPP_INSTANCE", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    app = create_app({"SECRET_KEY": "x", "TESTING": True})
-    client = app.test_client()
+        monkeypatch.setattr(FixedWindowRateLimiter, name, counting)
     assert client.get("/healthz").status_code == 200
+    assert client.post("/api/study/heartbeat", json={"token": "x"}).status_code == 401
     assert client.get("/api/study/heartbeat").status_code == 405
-    assert hook_calls == []
     assert client.get("/login").status_code == 200
-    assert len(hook_calls) == 1
+    assert calls == []
+    assert (
+        client.post("/login", data={"login_id": "m1", "password": "bad-pass1"}).status_code == 200
+    )
+    assert calls == ["test", "hit"]  # checked, then the failure counted
+    calls.clear()
+    assert client.post("/login", data={"login_id": "m1", "password": PASSWORD}).status_code == 302
+    assert calls == ["test"]  # a login that succeeds is not counted
+    calls.clear()
+    assert client.put("/api/attempts/1/answers/1", json={"seq": 1, "response": 1}).status_code
+    assert client.get("/me").status_code == 200
+    assert calls == []
 
 
 # Logout ends the session on the server, on every device.

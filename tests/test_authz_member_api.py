@@ -244,7 +244,7 @@ def test_member_api_matrix(client, world, case, actor):
     body = response.get_json()
     assert isinstance(body, dict)
     if response.status_code >= 400:
-        assert body["status"] == response.status_code and body["error"]
+        assert body["status"] == response.status_code and body["error"] and body["message"]
         if case.secret:
             assert case.secret not in response.get_data(as_text=True)
             assert "right" not in body and "feedback_html" not in body

@@ -85,7 +85,7 @@ def test_no_answer_to_a_question_on_the_running_paper(client, auth, org, bank, t
     for question_id in on_paper:
         response = _practise(client, question_id)
         assert response.status_code == 404, question_id
-        assert "right" not in response.get_json() and "不能练习" in response.get_json()["error"]
+        assert "right" not in response.get_json() and "不能练习" in response.get_json()["message"]
     assert _practise(client, other.id).status_code == 200  # not on the paper: practisable
 
     client.post(f"/api/attempts/{started['attempt_id']}/submit")
@@ -348,7 +348,7 @@ def test_daily_questions_come_from_practisable_questions_only(client, auth, org,
 def test_daily_question_reserved_after_the_draw_is_hidden(client, auth, org, bank, time_machine):
     time_machine.move_to(NOW, tick=False)
     auth.login("m1")
-    assert client.get("/practice/daily").status_code == 200
+    assert client.post("/practice/daily").status_code == 302  # the day's draw
     rows = list(
         db.session.scalars(
             select(DailyQuestion)
@@ -366,7 +366,7 @@ def test_daily_question_reserved_after_the_draw_is_hidden(client, auth, org, ban
     refused = client.post(
         f"/practice/api/daily/{second.id}/answer", json={"response": _right(second)}
     )
-    assert refused.status_code == 404 and "用于考试" in refused.get_json()["error"]
+    assert refused.status_code == 404 and "用于考试" in refused.get_json()["message"]
     page = client.get("/practice/daily").get_data(as_text=True)
     assert page.count("这道题目前用于考试") == 2
     assert first.stem not in page and second.stem not in page

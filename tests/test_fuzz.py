@@ -596,7 +596,7 @@ def test_the_table_is_big_enough_and_covers_every_json_endpoint(app):
 
 def _error_of(response) -> str:
     if response.is_json:
-        return (response.get_json(silent=True) or {}).get("error") or ""
+        return (response.get_json(silent=True) or {}).get("message") or ""
     return response.get_data(as_text=True)
 
 
@@ -667,7 +667,8 @@ def test_deep_nesting_is_refused_on_the_hot_endpoints_with_the_usual_message(app
             headers=JSON_HEADERS | {"Content-Type": "application/json"},
         )
         assert response.status_code == 400, url
-        assert "提交的内容无法识别" in response.get_json()["error"], url
+        assert "提交的内容无法识别" in response.get_json()["message"], url
+        assert response.get_json()["error"] == "bad_request", url
 
 
 def test_a_lone_surrogate_in_a_fill_answer_is_refused_and_not_stored(app, org, world):
@@ -679,7 +680,7 @@ def test_a_lone_surrogate_in_a_fill_answer_is_refused_and_not_stored(app, org, w
         headers=JSON_HEADERS | {"Content-Type": "application/json"},
     )
     assert response.status_code == 400
-    assert "提交的内容无法识别" in response.get_json()["error"]
+    assert "提交的内容无法识别" in response.get_json()["message"]
     answer = db.session.get(AttemptAnswer, (world.attempt_id, world.fill_id))
     assert answer.response is None
 

@@ -345,7 +345,8 @@ def test_anonymous_is_sent_to_login_or_refused(client, add_question):
         f"/practice/api/daily/{question.id}/answer",
     ):
         response = client.post(path, json={"response": 1})
-        assert response.status_code == 401 and "登录" in response.get_json()["error"]
+        assert response.status_code == 401 and "登录" in response.get_json()["message"]
+        assert response.get_json()["error"] == "login_required"
 
 
 def test_index_shows_categories_daily_and_wrong_book(client, auth, org, add_question, time_machine):
@@ -418,7 +419,7 @@ def test_malformed_answers_get_400_in_chinese(client, auth, org, add_question, b
     else:
         response = _post(client, f"/practice/api/questions/{question.id}/answer", body)
     assert response.status_code == 400
-    error = response.get_json()["error"]
+    error = response.get_json()["message"]
     assert any("\u4e00" <= ch <= "\u9fff" for ch in error)  # a message in Chinese
     assert db.session.scalar(select(func.count()).select_from(WrongAnswer)) == 0
 
@@ -428,7 +429,8 @@ def test_unknown_and_retired_questions(client, auth, org, add_question):
     auth.login("m1")
     assert _post(client, "/practice/api/questions/9999/answer", {"response": 1}).status_code == 404
     response = _post(client, f"/practice/api/questions/{retired.id}/answer", {"response": 1})
-    assert response.status_code == 404 and "不能练习" in response.get_json()["error"]
+    assert response.status_code == 404 and "不能练习" in response.get_json()["message"]
+    assert response.get_json()["error"] == "not_found"
 
 
 def test_wrong_book_flow(client, auth, org, add_question, time_machine):
@@ -463,11 +465,16 @@ def test_daily_flow(client, auth, org, add_question, time_machine):
         )
     }
     auth.login("m1")
+    before = client.get("/practice/daily").get_data(as_text=True)
+    assert "开始今日答题" in before and practice_queries.list_daily_questions(org.m1.id, DAY) == []
+    drawn = client.post("/practice/daily")
+    assert drawn.status_code == 302 and drawn.headers["Location"] == "/practice/daily"
     page = client.get("/practice/daily").get_data(as_text=True)
     rows = practice_queries.list_daily_questions(org.m1.id, DAY)
     assert len(rows) == 5 and page.count('class="card practice-item"') == 5
     assert "已答 <strong>0</strong> 题" in page
     assert client.get("/practice/daily").get_data(as_text=True).count("practice-item") == 5
+    assert client.post("/practice/daily").status_code == 302  # a second press draws nothing
     assert _daily_ids(practice_queries.list_daily_questions(org.m1.id, DAY)) == _daily_ids(rows)
 
     for i, row in enumerate(rows):
@@ -483,7 +490,8 @@ def test_daily_flow(client, auth, org, add_question, time_machine):
         f"/practice/api/daily/{rows[0].question_id}/answer",
         {"response": RIGHT[questions[rows[0].question_id].type]},
     )
-    assert again.status_code == 409 and "已经答过" in again.get_json()["error"]
+    assert again.status_code == 409 and "已经答过" in again.get_json()["message"]
+    assert again.get_json()["error"] == "conflict"
     entry = db.session.get(WrongAnswer, (org.m1.id, rows[0].question_id))
     assert entry.origin == "daily" and entry.wrong_count == 1
 
@@ -527,7 +535,7 @@ def test_answering_runs_few_statements(client, auth, org, add_question, queries)
     for _ in range(20):
         add_question()
     with queries() as statements:
-        assert client.get("/practice/daily").status_code == 200  # the day's draw
+        assert client.post("/practice/daily").status_code == 302  # the day's draw
     assert len(statements) <= 8
     with queries() as statements:
         assert client.get("/practice/daily").status_code == 200  # later visits: read only

@@ -1,8 +1,8 @@
 """Login limits kept in Redis (RATELIMIT_STORAGE_URI=redis://…), for bureaus with several app
 hosts that already run Redis. The default keeps the counters in the app's database.
 
-The app is built in a subprocess: Flask-Limiter's limiter is one object per process, and
-this suite's app keeps its counters in the database.
+The app is built in a subprocess, with a configuration of its own: this suite's app keeps its
+counters in the database.
 """
 
 from __future__ import annotations

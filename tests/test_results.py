@@ -164,12 +164,20 @@ def test_results_page_shows_figures_and_filters(client, auth, org, unit, time_ma
     assert names("all", branch=org.b12.id) == {"乙", "丙"}
 
 
-def test_results_page_submits_attempts_past_their_deadline(client, auth, org, unit, time_machine):
+def test_results_count_attempts_past_their_deadline_once_submitted(
+    client, auth, org, unit, time_machine
+):
     quiz = unit
     time_machine.move_to(NOW + timedelta(hours=5), tick=False)  # closed at NOW + 2 h
     auth.login("org1")
+    # The page only reads: it says an attempt waits for the scheduler's automatic submission.
+    waiting = client.get(f"/manage/results/quizzes/{quiz.id}?show=submitted").get_data(as_text=True)
+    assert "有 1 份答卷已过答题截止时间" in waiting and "乙" not in MEMBER_NAME.findall(waiting)
+    assert attempts.expire_overdue(NOW + timedelta(hours=5)) == 1  # the scheduler's job
+    db.session.commit()
     body = client.get(f"/manage/results/quizzes/{quiz.id}?show=submitted").get_data(as_text=True)
     assert "乙" in body and "自动交卷" in body and "已结束" in body
+    assert "已过答题截止时间" not in body
     db.session.expire_all()
     rows = {r.name: r for r in queries.quiz_results(org.org1, quiz, NOW + timedelta(hours=5)).rows}
     assert rows["乙"].status == "submitted" and rows["乙"].auto_submitted

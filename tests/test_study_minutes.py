@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp import db
-from quizapp.attempts.services import SessionInvalid
 from quizapp.audiences.services import build_audience
 from quizapp.auth.session_ref import SessionRef
+from quizapp.errors import SessionInvalid
 from quizapp.study import minutes
 from quizapp.study.models import Material, StudyMinute
 
@@ -186,7 +186,8 @@ def test_api_credits_and_refuses_forged_material_ids(client, auth, org, time_mac
     body = client.post("/api/study/heartbeat", json={"token": token}).get_json()
     assert body["credited"] == 30 and body["today_seconds"] == 30
     forged = client.post("/api/study/heartbeat", json={"token": "abc.def"})
-    assert forged.status_code == 409 and "刷新" in forged.get_json()["error"]
+    assert forged.status_code == 409 and "刷新" in forged.get_json()["message"]
+    assert forged.get_json()["error"] == "stale"
     # A beacon sends a form (it can't set headers).
     time_machine.move_to(T0 + timedelta(seconds=60), tick=False)
     beacon = client.post("/api/study/heartbeat", data={"token": token})
@@ -223,7 +224,7 @@ def test_editing_a_material_ends_the_tokens_issued_before(client, auth, org, tim
     material.updated_at = utcnow()  # what saving the material (e.g. a new audience) does
     db.session.commit()
     refused = client.post("/api/study/heartbeat", json={"token": token})
-    assert refused.status_code == 409 and "刷新" in refused.get_json()["error"]
+    assert refused.status_code == 409 and "刷新" in refused.get_json()["message"]
 
 
 def test_a_body_that_is_not_an_object_is_a_400(client, auth, org):

@@ -7,31 +7,17 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
 from quizapp import db
-from quizapp.attempts import services
+from quizapp.actions import run, transaction
+from quizapp.attempts import queries, services
 from quizapp.attempts.models import Attempt
 from quizapp.auth.session_ref import hot_login_required
 from quizapp.clock import utcnow
-from quizapp.errors import DomainError
+from quizapp.errors import BadRequest, NotFound
 from quizapp.quizzes.models import Quiz
 
 bp = Blueprint("api", __name__)
-
-
-def _error(message: str, status: int):
-    return jsonify(error=message, status=status), status
-
-
-def _status_for(exc: DomainError) -> int:
-    if isinstance(exc, services.AttemptNotFound):
-        return 404
-    if isinstance(exc, services.AttemptClosed):
-        return 409
-    if isinstance(exc, services.SessionInvalid):
-        return 401
-    return 400
 
 
 def attempt_json(attempt: Attempt, now) -> dict:
@@ -69,68 +55,49 @@ def start(quiz_id: int):
     """Start an attempt (201) or return the one in progress (200)."""
     quiz = db.session.get(Quiz, quiz_id)
     if quiz is None:
-        return _error("没有找到该测试。", 404)
+        raise NotFound("没有找到该测试。")
     now = utcnow()
-    for _ in range(2):
-        try:
-            attempt, created = services.start_attempt(current_user, quiz, now)
-            db.session.commit()
-            break
-        except IntegrityError:
-            # Another request (a double tap, a second device) started it first: use theirs.
-            db.session.rollback()
-        except DomainError as exc:
-            db.session.rollback()
-            return _error(exc.message, _status_for(exc))
-    else:
-        return _error("系统繁忙，请稍后重试。", 503)
+    # Another request (a double tap, a second device) may start it first: then use theirs.
+    attempt, created = run(lambda: services.start_attempt(current_user, quiz, now), retry_race=True)
     return jsonify(attempt_json(attempt, now)), 201 if created else 200
 
 
 @bp.put("/attempts/<int:attempt_id>/answers/<int:question_id>")
 @hot_login_required
+@transaction
 def save_answer(attempt_id: int, question_id: int):
     """Save one answer; an older sequence number never overwrites a newer answer."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or "seq" not in body or "response" not in body:
-        return _error("提交的内容无法识别：需要 seq 和 response，请刷新页面后重试。", 400)
-    try:
-        result = services.save_answer(
-            g.session_ref, attempt_id, question_id, body["response"], body["seq"], utcnow()
-        )
-    except DomainError as exc:
-        db.session.commit()  # keeps an automatic submission made on the way
-        return _error(exc.message, _status_for(exc))
-    db.session.commit()
+        raise BadRequest("提交的内容无法识别：需要 seq 和 response，请刷新页面后重试。")
+    result = services.save_answer(
+        g.session_ref, attempt_id, question_id, body["response"], body["seq"], utcnow()
+    )
     return jsonify(saved=result.saved, seq=result.seq)
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")
 @login_required
+@transaction
 def submit(attempt_id: int):
     """Submit and grade; submitting again returns the same result."""
     now = utcnow()
-    try:
-        attempt = services.get_attempt(current_user, attempt_id, now)
-        # The page's countdown submits at zero: that is the deadline's automatic submission.
-        attempt = services.submit_attempt(attempt, now, auto=now >= attempt.deadline_at)
-    except DomainError as exc:
-        db.session.rollback()
-        return _error(exc.message, _status_for(exc))
-    db.session.commit()
+    attempt = services.get_attempt(current_user, attempt_id, now)
+    # The page's countdown submits at zero: that is the deadline's automatic submission.
+    attempt = services.submit_attempt(attempt, now, auto=now >= attempt.deadline_at)
     return jsonify(attempt_json(attempt, now))
 
 
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
 def show(attempt_id: int):
-    """Return the attempt's state and its saved responses (to resume on another device)."""
+    """Return the attempt's state and its saved responses (to resume on another device).
+
+    Read only: an attempt past its deadline stays in progress (``seconds_left`` 0) until the
+    page submits it, the next autosave does, or the scheduler does within a minute.
+    """
     now = utcnow()
-    try:
-        attempt = services.get_attempt(current_user, attempt_id, now)
-    except DomainError as exc:
-        return _error(exc.message, _status_for(exc))
-    db.session.commit()
+    attempt = queries.get_member_attempt(current_user, attempt_id)
     data = attempt_json(attempt, now)
     if attempt.status == "in_progress":
         data["answers"] = {
@@ -141,16 +108,11 @@ def show(attempt_id: int):
 
 @bp.post("/attempts/<int:attempt_id>/leave")
 @login_required
+@transaction
 def leave(attempt_id: int):
     """Count one leaving of the page during an exam (切屏)."""
     now = utcnow()
-    try:
-        attempt = services.get_attempt(current_user, attempt_id, now)
-        attempt = services.record_leave(attempt, now)
-    except DomainError as exc:
-        db.session.rollback()
-        return _error(exc.message, _status_for(exc))
-    db.session.commit()
+    attempt = services.record_leave(services.get_attempt(current_user, attempt_id, now), now)
     limit = attempt.quiz.leave_limit
     return jsonify(
         attempt_json(attempt, now) | {"leave_count": attempt.leave_count, "leave_limit": limit}

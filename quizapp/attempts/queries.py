@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from quizapp import db
 from quizapp.attempts.models import Attempt
-from quizapp.attempts.services import counted_attempt
+from quizapp.attempts.services import AttemptNotFound, counted_attempt
 from quizapp.audiences.services import audiences_including
 from quizapp.members.models import Member
 from quizapp.quizzes.models import Counting, Quiz
@@ -62,6 +62,14 @@ def list_member_quizzes(member: Member, now: datetime) -> dict[str, list[QuizCar
     groups["open"].sort(key=lambda c: c.quiz.closes_at)
     groups["upcoming"].sort(key=lambda c: c.quiz.opens_at)
     return groups
+
+
+def get_member_attempt(member: Member, attempt_id: int) -> Attempt:
+    """Return the member's own attempt as stored (AttemptNotFound: 404 for anyone else's)."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.member_id != member.id:
+        raise AttemptNotFound()
+    return attempt
 
 
 def get_quiz_card(member: Member, quiz_id: int, now: datetime) -> QuizCard:

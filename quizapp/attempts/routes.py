@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
 from quizapp import db
+from quizapp.actions import run
 from quizapp.attempts import queries, review, services
 from quizapp.bank.types import get_type
 from quizapp.clock import utcnow
@@ -52,21 +52,18 @@ def start(quiz_id: int):
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)
-    for _ in range(2):
-        try:
-            # It checks that the quiz is published for the member (AttemptNotFound: 404).
-            attempt, _created = services.start_attempt(current_user, quiz, now)
-            db.session.commit()
-            return redirect(url_for("attempts.take", attempt_id=attempt.id))
-        except IntegrityError:
-            db.session.rollback()
-        except services.AttemptNotFound:
-            abort(404)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            break
-    return redirect(url_for("attempts.quiz", quiz_id=quiz_id))
+    try:
+        # It checks that the quiz is published for the member (AttemptNotFound: 404); a
+        # double tap that started it first leaves its attempt to continue.
+        attempt, _created = run(
+            lambda: services.start_attempt(current_user, quiz, now), retry_race=True
+        )
+    except services.AttemptNotFound:
+        raise
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("attempts.quiz", quiz_id=quiz_id))
+    return redirect(url_for("attempts.take", attempt_id=attempt.id))
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -74,12 +71,8 @@ def start(quiz_id: int):
 def take(attempt_id: int):
     """The attempt page: one question per screen, saved as soon as it is chosen."""
     now = utcnow()
-    try:
-        attempt = services.get_attempt(current_user, attempt_id, now)
-    except services.AttemptNotFound:
-        abort(404)
-    db.session.commit()
-    if attempt.status != "in_progress":
+    attempt = queries.get_member_attempt(current_user, attempt_id)
+    if attempt.status != "in_progress" or services.is_overdue(attempt, now):
         return redirect(url_for("attempts.result", attempt_id=attempt.id))
     return render_template(
         "attempts/take.html",
@@ -98,30 +91,31 @@ def submit(attempt_id: int):
     now = utcnow()
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
+
+    def submit_own():
         attempt = services.get_attempt(current_user, attempt_id, now)
-    except services.AttemptNotFound:
-        abort(404)
-    services.submit_attempt(attempt, now, auto=now >= attempt.deadline_at)
-    db.session.commit()
-    return redirect(url_for("attempts.result", attempt_id=attempt.id))
+        return services.submit_attempt(attempt, now, auto=now >= attempt.deadline_at)
+
+    return redirect(url_for("attempts.result", attempt_id=run(submit_own).id))
 
 
 @bp.get("/attempts/<int:attempt_id>/result")
 @login_required
 def result(attempt_id: int):
-    """The result of a submitted attempt, as much as the quiz's review policy shows."""
+    """The result of a submitted attempt, as much as the quiz's review policy shows.
+
+    Read only: an attempt past its deadline that nothing submitted yet shows a form that the
+    page's script sends at once (POST submit); without JavaScript its button does, and the
+    scheduler does within a minute.
+    """
     now = utcnow()
-    try:
-        attempt = services.get_attempt(current_user, attempt_id, now)
-    except services.AttemptNotFound:
-        abort(404)
-    db.session.commit()
-    if attempt.status == "in_progress":
+    attempt = queries.get_member_attempt(current_user, attempt_id)
+    if attempt.status == "in_progress" and not services.is_overdue(attempt, now):
         return redirect(url_for("attempts.take", attempt_id=attempt.id))
     shown = services.review_allowed(attempt, now)
     return render_template(
         "attempts/result.html",
+        form=ActionForm(),
         attempt=attempt,
         quiz=attempt.quiz,
         shown=shown,

@@ -22,7 +22,7 @@ from quizapp.auth.session_ref import SessionRef, valid_member
 from quizapp.bank.models import Question
 from quizapp.bank.types import get_type
 from quizapp.db import UTCDateTime
-from quizapp.errors import DomainError
+from quizapp.errors import Closed, DomainError, NotFound, SessionInvalid
 from quizapp.members.models import Member
 from quizapp.quizzes.models import Counting, Quiz
 from quizapp.quizzes.services import status_of
@@ -36,15 +36,21 @@ _questions = Question.__table__
 _members = Member.__table__
 
 
-class AttemptNotFound(DomainError):
+class AttemptNotFound(NotFound):
     """No such attempt, question or quiz for this member (answered as 404)."""
 
     def __init__(self, message: str = "没有找到这份答卷。") -> None:
         super().__init__(message)
 
 
-class AttemptClosed(DomainError):
+class AttemptClosed(Closed):
     """The attempt no longer takes answers (answered as 409)."""
+
+
+class DeadlinePassed(AttemptClosed):
+    """The attempt was past its deadline and has just been submitted: that submission stays."""
+
+    keeps_changes = True
 
 
 @dataclass
@@ -137,13 +143,6 @@ def is_overdue(attempt: Attempt, now: datetime) -> bool:
     return attempt.status == "in_progress" and now > attempt.deadline_at + GRACE
 
 
-class SessionInvalid(DomainError):
-    """The session no longer belongs to an active member (answered as 401)."""
-
-    def __init__(self) -> None:
-        super().__init__("登录已过期或账号已变更，请重新登录。")
-
-
 #: The autosave's one read: built once, so each request only binds parameters.
 _SAVE_READ = (
     select(
@@ -215,7 +214,7 @@ def save_answer(
         raise AttemptClosed("本次答题已交卷，不能再修改答案。")
     if now > row.deadline_at + GRACE:
         submit_attempt(db.session.get(Attempt, attempt_id), now, auto=True)
-        raise AttemptClosed("答题时间已到，试卷已按时自动提交。")
+        raise DeadlinePassed("答题时间已到，试卷已按时自动提交。")
     response = (
         None if raw is None else get_type(row.type).parse_response(raw, row.options, row.stem)
     )

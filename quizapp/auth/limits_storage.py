@@ -1,9 +1,9 @@
-"""A storage backend for the `limits` library (used by Flask-Limiter) in the app's database.
+"""A storage backend for the `limits` library (the login limit's counters) in the app's database.
 
-Flask-Limiter keeps its counters in memory by default, one set per process: with several
-gunicorn workers every account would get several times its allowance. This backend keeps
-them in the app's own database (SQLite or PostgreSQL), so the login limits hold across
-workers and hosts without Redis. Select it with ``RATELIMIT_STORAGE_URI=quizapp-db://``
+In memory, the counters would be one set per process: with several gunicorn workers every
+address would get several times its allowance. This backend keeps them in the app's own
+database (SQLite or PostgreSQL), so the login limits hold across workers and hosts without
+Redis. Select it with ``RATELIMIT_STORAGE_URI=quizapp-db://``
 (the default); ``redis://…`` still works for bureaus that run Redis.
 
 Each operation runs in its own short transaction, independent of the request's: a failed

@@ -9,7 +9,7 @@ from quizapp.db import Base
 
 
 class RateLimitCounter(Base):
-    """One fixed-window counter of Flask-Limiter (see quizapp.auth.limits_storage)."""
+    """One fixed-window counter of the login limit (see quizapp.auth.limits_storage)."""
 
     __tablename__ = "rate_limit_counters"
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import math
-import time
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -15,22 +13,16 @@ from flask import (
     request,
     url_for,
 )
-from flask_limiter import RequestLimit
 from flask_login import current_user, login_required, login_user, logout_user
 
-from quizapp import db
+from quizapp.actions import run
 from quizapp.auth import services
 from quizapp.auth.forms import ChangePasswordForm, LoginForm
 from quizapp.clock import utcnow
 from quizapp.errors import DomainError
-from quizapp.extensions import limiter
+from quizapp.extensions import login_limit
 
 bp = Blueprint("auth", __name__)
-
-
-def _failed(response) -> bool:
-    # A successful login redirects; anything else counts against the address limit.
-    return response.status_code != 302
 
 
 def _refused(message: str):
@@ -39,21 +31,26 @@ def _refused(message: str):
     return make_response(render_template("auth/login.html", form=form, error=message), 429)
 
 
-def _too_many(limit: RequestLimit):
-    minutes = max(1, math.ceil((limit.reset_at - time.time()) / 60))
-    return _refused(f"当前网络登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试。")
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
-    methods=["POST"],
-    deduct_when=_failed,
-    on_breach=_too_many,
-    scope="login-address",
-)
 def login():
-    """Show the login form and log the member in."""
+    """Show the login form and log the member in.
+
+    Every POST that does not log in (a wrong password, an unknown account, an invalid form)
+    counts against the client's address (``LOGIN_LIMIT_PER_ADDRESS``); past the limit the
+    form is refused without checking anything.
+    """
+    if request.method == "POST":
+        wait = login_limit.seconds_to_wait()
+        if wait is not None:
+            minutes = max(1, math.ceil(wait / 60))
+            return _refused(f"当前网络登录失败次数过多，已暂时锁定，请 {minutes} 分钟后再试。")
+    response = make_response(_log_in())
+    if request.method == "POST" and response.status_code != 302:
+        login_limit.count_failure()
+    return response
+
+
+def _log_in():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
@@ -62,15 +59,15 @@ def login():
     error = None
     if form.validate_on_submit():
         try:
-            member = services.authenticate(form.login_id.data, form.password.data, utcnow())
+            # A wrong password is counted towards the account's delay even though it fails.
+            member = run(
+                lambda: services.authenticate(form.login_id.data, form.password.data, utcnow())
+            )
         except services.LoginBlocked as exc:
-            db.session.commit()  # the wrong password that started the pause, if it was this one
             return _refused(exc.message)
         except DomainError as exc:
-            db.session.commit()  # a wrong password counts towards the account's delay
             error = exc.message
         else:
-            db.session.commit()
             login_user(member, remember=form.remember.data)
             if member.must_change_password:
                 flash("首次登录，请先设置您自己的密码。", "info")
@@ -86,8 +83,7 @@ def logout():
     if current_user.is_authenticated:
         # Bumping the session version ends this session on the server too: a copied session
         # or remember cookie no longer logs anyone in, on this device or any other.
-        services.end_sessions(current_user)
-        db.session.commit()
+        run(lambda: services.end_sessions(current_user))
         logout_user()
         flash("您已安全退出（本账号在其他设备上的登录也已退出）。", "info")
     return redirect(url_for("auth.login"))
@@ -103,11 +99,10 @@ def change_password():
     error = None
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current.data, form.new.data)
+            run(lambda: services.change_password(current_user, form.current.data, form.new.data))
         except DomainError as exc:
             error = exc.message
         else:
-            db.session.commit()
             # The session version changed: log in again so this session stays valid.
             login_user(current_user._get_current_object())
             flash("密码已修改。", "success")

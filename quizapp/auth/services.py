@@ -39,6 +39,9 @@ _members = Member.__table__
 class LoginBlocked(DomainError):
     """Password checks for the account are paused until ``until`` (answered as 429)."""
 
+    #: The wrong password that started the pause, if it was this one, stays counted.
+    keeps_changes = True
+
     def __init__(self, until: datetime) -> None:
         super().__init__(
             f"该账号连续输错密码次数过多，为保护账号安全已暂停登录，"
@@ -143,8 +146,9 @@ def authenticate(
     """Return the member with these credentials, or raise DomainError saying why not.
 
     A member imported without a password logs in with their one-time code instead and must
-    then set a password. A wrong password is counted (the caller commits it even though
-    the login fails); :class:`LoginBlocked` says the account's checks are paused.
+    then set a password. A wrong password is counted (the error ``keeps_changes``: the
+    caller commits it even though the login fails); :class:`LoginBlocked` says the account's
+    checks are paused.
     """
     delays = delays or login_delays()
     member = find_by_login_id(login_id)
@@ -157,7 +161,7 @@ def authenticate(
         _record_failure(member, now, delays)
         if is_blocked(member, now):
             raise LoginBlocked(member.login_blocked_until)
-        raise DomainError(BAD_CREDENTIALS)
+        raise DomainError(BAD_CREDENTIALS, keeps_changes=True)
     if not member.is_active:
         raise DomainError("该账号已停用，如有疑问请联系所在支部管理员。")
     if member.password_hash is None:

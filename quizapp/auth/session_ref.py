@@ -5,6 +5,11 @@ endpoints need only the member's id: they read it from the signed session cookie
 inside their own single SQL statement, that the session is still valid (same
 ``session_version``, member active, password already changed). A request whose check fails
 costs one more query to tell "logged out" (401) from "not yours" (404).
+
+The reference is the app's own session key, ``SESSION_KEY``, never Flask-Login's internal
+one: it is written when Flask-Login logs a member in (its ``user_logged_in`` signal) and
+whenever its user loader accepts a session (a remember cookie, or a session from before
+the key existed), and removed on logout (``user_logged_out``).
 """
 
 from __future__ import annotations
@@ -14,10 +19,14 @@ from dataclasses import dataclass
 from functools import wraps
 
 from flask import g, session
+from flask_login import user_logged_in, user_logged_out
 from sqlalchemy import ColumnElement, and_, false
 
 from quizapp.errors import error_response
 from quizapp.members.models import Member
+
+#: The session key holding ``"<member id>.<session version>"``, as ``Member.get_id()`` gives.
+SESSION_KEY = "member_ref"
 
 
 @dataclass(frozen=True)
@@ -28,9 +37,25 @@ class SessionRef:
     version: int
 
 
+def remember(user_id: str) -> None:
+    """Keep the logged-in member's reference in the session for the hot endpoints."""
+    if session.get(SESSION_KEY) != user_id:  # unchanged: the cookie is not written again
+        session[SESSION_KEY] = user_id
+
+
+@user_logged_in.connect
+def _logged_in(_app, user, **_extra) -> None:
+    remember(user.get_id())
+
+
+@user_logged_out.connect
+def _logged_out(_app, **_extra) -> None:
+    session.pop(SESSION_KEY, None)
+
+
 def session_ref() -> SessionRef | None:
-    """Read the member reference Flask-Login keeps in the session, if any."""
-    raw = session.get("_user_id")
+    """Read the member reference the session holds, if any."""
+    raw = session.get(SESSION_KEY)
     if not isinstance(raw, str):
         return None
     member_id, _, version = raw.partition(".")

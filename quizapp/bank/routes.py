@@ -7,8 +7,8 @@ from io import BytesIO
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from quizapp import access, db
-from quizapp.actions import FAILED, perform
+from quizapp import access
+from quizapp.actions import FAILED, perform, run
 from quizapp.bank import exports, imports, queries, services
 from quizapp.bank.formats import aiken, gift, xlsx, yaml_files
 from quizapp.bank.forms import (
@@ -169,19 +169,19 @@ def import_questions():
     if form.validate_on_submit():
         upload = form.file.data
         owner = access.managed_root(current_user)
-        try:
+
+        def import_file() -> imports.BankImportResult:
             drafts, skipped = READERS[form.format.data](upload.filename or "", upload.read())
-            result = imports.import_drafts(
+            return imports.import_drafts(
                 owner.id, drafts, skipped=skipped, only_valid=form.only_valid.data
             )
+
+        try:
+            result = run(import_file)
         except imports.BankImportRejected as exc:
-            db.session.rollback()
             rejected = exc
         except DomainError as exc:
-            db.session.rollback()
             flash(exc.message, "error")
-        else:
-            db.session.commit()
     return render_template("bank/import.html", form=form, result=result, rejected=rejected)
 
 

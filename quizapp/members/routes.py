@@ -20,8 +20,8 @@ from flask import (
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from quizapp import access, db
-from quizapp.actions import FAILED, perform
+from quizapp import access
+from quizapp.actions import FAILED, perform, run
 from quizapp.auth import services as auth_services
 from quizapp.clock import china_today, utcnow
 from quizapp.errors import DomainError
@@ -257,24 +257,20 @@ def import_roster():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            result = imports.import_roster(
-                current_user,
-                upload.filename or "",
-                upload.read(),
-                china_today(),
+            result = run(
+                lambda: imports.import_roster(
+                    current_user,
+                    upload.filename or "",
+                    upload.read(),
+                    china_today(),
+                    dry_run=form.dry_run.data,
+                ),
                 dry_run=form.dry_run.data,
             )
         except imports.RosterRejected as exc:
-            db.session.rollback()
             rejected = exc
         except DomainError as exc:
-            db.session.rollback()
             flash(exc.message, "error")
-        else:
-            if result.dry_run:
-                db.session.rollback()
-            else:
-                db.session.commit()
     slip_ids = exports.encode_ids(result.created_ids) if result and result.created_ids else None
     return render_template(
         "members/import.html", form=form, result=result, rejected=rejected, slip_ids=slip_ids

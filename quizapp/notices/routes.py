@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from quizapp import db
+from quizapp.actions import run
 from quizapp.clock import utcnow
 from quizapp.notices import queries, services
 
@@ -33,8 +33,7 @@ def index():
 def read(notice_id: int):
     """Mark a notice read; with ``open`` go on to the page it links to."""
     notice = queries.get_own_notice(current_user, notice_id)
-    services.mark_read(current_user, notice, utcnow())
-    db.session.commit()
+    run(lambda: services.mark_read(current_user, notice, utcnow()))
     if request.form.get("open") and notice.link:
         return redirect(request.script_root + notice.link)
     return redirect(url_for(BACK.get(request.form.get("back", ""), "notices.index")))
@@ -44,6 +43,5 @@ def read(notice_id: int):
 @login_required
 def read_all():
     """Mark every notice of the member read."""
-    services.mark_all_read(current_user, utcnow())
-    db.session.commit()
+    run(lambda: services.mark_all_read(current_user, utcnow()))
     return redirect(url_for("notices.index"))

@@ -1,12 +1,13 @@
 """Practice (练习), daily questions (每日答题) and the wrong-answer book (错题本), for members.
 
-Pages (GET):
+Pages (GET, read only):
   /practice/                  practice.index           categories with counts, daily, wrong book
   /practice/category/<id>     practice.category        one random question of the category
-  /practice/daily             practice.daily           today's questions (drawn on first visit)
+  /practice/daily             practice.daily           today's questions, or a button to draw them
   /practice/wrong             practice.wrong_book      open entries, newest first (?page=)
   /practice/wrong/practice    practice.wrong_practice  one open entry at a time
   The practice pages take ``?recent=3-17-9``: questions just seen, avoided while others remain.
+  POST /practice/daily        practice.draw_daily      draw today's questions (once a day)
 
 JSON API, used by static/js/practice.js: session cookie, ``X-CSRFToken`` header, JSON body
 ``{"response": R}`` with R in the forms of quizapp.bank.types (e.g. ``2``, ``[0, 3]``,
@@ -17,22 +18,21 @@ JSON API, used by static/js/practice.js: session cookie, ``X-CSRFToken`` header,
   200: {"correct": bool, "right": <the answer in response form>, "blanks": [bool] | null,
         "feedback_html": str, "wrong_book": {"open", "streak", "wrong_count"} | null}
        and for daily answers "daily": {"total", "answered", "correct", "done", "summary_html"}
-  Errors: {"error": "<中文>", "status": n}: 400 malformed body or response, 401 not logged in,
-  404 no such question (daily: not among today's), 409 daily question already answered.
+  Errors (errors.py): {"error": <code>, "message": "<中文>", "status": n}: 400 malformed body
+  or response, 401 not logged in, 404 no such question (daily: not among today's), 409 daily
+  question already answered.
 """
 
 from __future__ import annotations
 
-from functools import wraps
-
-from flask import Blueprint, jsonify, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from quizapp import db
+from quizapp.actions import run, transaction
 from quizapp.bank.models import Question
-from quizapp.bank.types import AnswerFormatError, get_type
+from quizapp.bank.types import get_type
 from quizapp.clock import china_today, utcnow
-from quizapp.errors import DomainError
+from quizapp.errors import BadRequest, NotFound
 from quizapp.practice import queries, services
 
 bp = Blueprint("practice", __name__)
@@ -54,35 +54,10 @@ def _helpers() -> dict:
     }
 
 
-def _error(message: str, status: int):
-    return jsonify(error=message, status=status), status
-
-
-def _status_for(exc: DomainError) -> int:
-    if isinstance(exc, services.NotTodaysQuestion):
-        return 404
-    if isinstance(exc, services.AlreadyAnswered):
-        return 409
-    return 400
-
-
-def member_api(view):
-    """Answer 401 in JSON (as the other member APIs), not a redirect to the login page, when
-    the session is gone."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not current_user.is_authenticated:
-            return _error("登录已过期，请重新登录后再答题。", 401)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
 def _response_from_body():
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or "response" not in body:
-        raise AnswerFormatError("提交的内容无法识别，请刷新页面后重试。")
+        raise BadRequest("提交的内容无法识别，请刷新页面后重试。")
     return body["response"]
 
 
@@ -207,49 +182,54 @@ def wrong_book():
 @bp.get("/daily")
 @login_required
 def daily():
-    """Today's daily questions: drawn on the first visit of the day, the same ones after."""
-    rows = services.draw_daily_questions(current_user, utcnow())
-    db.session.commit()
+    """Today's daily questions once drawn; before that, the button that draws them."""
+    rows = queries.list_daily_questions(current_user.id, china_today(utcnow()))
     hidden = queries.hidden_question_ids(current_user, {row.question_id for row in rows})
     return render_template(
-        "practice/daily.html", rows=rows, hidden=hidden, progress=queries.daily_progress(rows)
+        "practice/daily.html",
+        rows=rows,
+        hidden=hidden,
+        progress=queries.daily_progress(rows),
+        daily_count=services.DAILY_COUNT,
     )
+
+
+@bp.post("/daily")
+@login_required
+def draw_daily():
+    """Draw today's daily questions (a second press keeps the first draw), then show them."""
+    if not run(lambda: services.draw_daily_questions(current_user, utcnow())):
+        flash("题库暂时没有题目，今天没有每日答题。", "info")
+    return redirect(url_for("practice.daily"))
 
 
 # --- JSON API -----------------------------------------------------------------------------
 
 
 @bp.post("/api/questions/<int:question_id>/answer")
-@member_api
+@login_required
+@transaction
 def answer_question(question_id: int):
     """Grade a practice answer and update the wrong-answer book."""
     # Only a question the member may practise now: never another unit's, an exam's, or
     # one on the paper of the member's attempt in progress (that would reveal its answer).
     question = queries.get_practisable_question(current_user, question_id)
     if question is None:
-        return _error("没有找到这道题，或这道题目前不能练习，请刷新页面。", 404)
-    try:
-        result = services.answer_practice(current_user, question, _response_from_body(), utcnow())
-    except DomainError as exc:
-        db.session.rollback()
-        return _error(exc.message, _status_for(exc))
-    db.session.commit()
+        raise NotFound("没有找到这道题，或这道题目前不能练习，请刷新页面。")
+    result = services.answer_practice(current_user, question, _response_from_body(), utcnow())
     return jsonify(_answer_json(result))
 
 
 @bp.post("/api/daily/<int:question_id>/answer")
-@member_api
+@login_required
 def answer_daily(question_id: int):
     """Grade the answer to one of today's daily questions (once) and report the day's progress."""
     now = utcnow()
-    try:
-        result = services.answer_daily_question(
+    result = run(
+        lambda: services.answer_daily_question(
             current_user, question_id, _response_from_body(), now
         )
-    except DomainError as exc:
-        db.session.rollback()
-        return _error(exc.message, _status_for(exc))
-    db.session.commit()
+    )
     progress = queries.get_daily_progress(current_user.id, china_today(now))
     data = _answer_json(result)
     data["daily"] = {

@@ -18,7 +18,7 @@ from quizapp import db
 from quizapp.bank.models import Question
 from quizapp.bank.types import AnswerFormatError, get_type, normalise_text
 from quizapp.clock import china_today
-from quizapp.errors import DomainError
+from quizapp.errors import Conflict, DomainError, NotFound
 from quizapp.members.models import Member
 from quizapp.practice.models import DailyQuestion, WrongAnswer
 from quizapp.practice.queries import (
@@ -34,12 +34,12 @@ RESOLVE_STREAK = 2
 ORIGINS = ("practice", "daily", "attempt")
 
 
-class NotTodaysQuestion(DomainError):
-    """The question is not among the member's daily questions of today."""
+class NotTodaysQuestion(NotFound):
+    """The question is not among the member's daily questions of today (404)."""
 
 
-class AlreadyAnswered(DomainError):
-    """Today's daily question was answered already."""
+class AlreadyAnswered(Conflict):
+    """Today's daily question was answered already (409)."""
 
 
 @dataclass
@@ -232,8 +232,8 @@ def draw_daily_questions(member: Member, now: datetime) -> list[DailyQuestion]:
     """Return the member's questions of the China day at ``now``, drawing them once.
 
     The same questions come back on a refresh or another device. Two requests drawing at
-    once collide on the primary key; the loser rolls the session back and reads the winner's
-    draw, so call this before making any other change in the session.
+    once collide on the primary key; the loser's insert is undone (a savepoint, so nothing
+    else in the transaction is) and it reads the winner's draw.
     """
     day = china_today(now)
     rows = list_daily_questions(member.id, day)
@@ -246,13 +246,12 @@ def draw_daily_questions(member: Member, now: datetime) -> list[DailyQuestion]:
     if not rows:
         return []  # an empty bank: nothing to draw today, try again on the next visit
     try:
-        db.session.add_all(rows)
-        db.session.flush()
+        with db.savepoint():
+            db.session.add_all(rows)
     except IntegrityError:
         # A double tap or a second device drew first: keep that draw.
-        db.session.rollback()
         return list_daily_questions(member.id, day)
-    return list_daily_questions(member.id, day)
+    return rows
 
 
 def answer_daily_question(member: Member, question_id: int, raw: Any, now: datetime) -> Result:

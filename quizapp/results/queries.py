@@ -17,7 +17,7 @@ from sqlalchemy import and_, or_, select
 
 from quizapp import access, db
 from quizapp.attempts.models import Attempt
-from quizapp.attempts.services import counted_attempt
+from quizapp.attempts.services import counted_attempt, is_overdue
 from quizapp.audiences.services import member_filter
 from quizapp.members.models import Member
 from quizapp.org.models import Branch, BranchKind
@@ -133,6 +133,9 @@ class QuizResults:
     rows: list[ResultRow]
     #: Party branches in scope that the audience covers, in tree order (some may be empty).
     branches: list[Branch]
+    #: Attempts past their deadline that are not submitted yet (the scheduler submits them
+    #: within a minute); they count once submitted.
+    overdue: int = 0
 
 
 def quiz_results(actor: Member, quiz: Quiz, now: datetime) -> QuizResults:
@@ -185,7 +188,10 @@ def quiz_results(actor: Member, quiz: Quiz, now: datetime) -> QuizResults:
                 in_progress=any(a.status == "in_progress" for a in attempts),
             )
         )
-    return QuizResults(quiz=quiz, state=status_of(quiz, now), rows=rows, branches=branches)
+    overdue = sum(is_overdue(a, now) for attempts in by_member.values() for a in attempts)
+    return QuizResults(
+        quiz=quiz, state=status_of(quiz, now), rows=rows, branches=branches, overdue=overdue
+    )
 
 
 def rank_members(rows: list[ResultRow]) -> list[ResultRow]:

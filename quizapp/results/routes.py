@@ -8,10 +8,10 @@ from io import BytesIO
 from flask import Blueprint, render_template, request, send_file
 from flask_login import current_user
 
-from quizapp import access, db
+from quizapp import access
 from quizapp.clock import utcnow
 from quizapp.quizzes.models import Quiz, QuizKind
-from quizapp.results import exports, queries, services
+from quizapp.results import exports, queries
 from quizapp.results.items import ITEM_DEFINITIONS, LOW_DISCRIMINATION, item_statistics
 
 bp = Blueprint("results", __name__)
@@ -20,10 +20,12 @@ PER_PAGE = 50
 
 
 def _load(quiz_id: int, now: datetime) -> tuple[Quiz, queries.QuizResults]:
-    """Find the quiz (404 outside scope), grade its overdue attempts, read its results."""
+    """Find the quiz (404 outside scope) and read its results.
+
+    Read only: attempts left open past their deadline are graded by the scheduler's
+    ``submit_overdue_attempts`` (every minute); until then the page says how many there are.
+    """
     quiz = queries.get_quiz(current_user, quiz_id)
-    if services.submit_overdue(quiz, now):
-        db.session.commit()
     return quiz, queries.quiz_results(current_user, quiz, now)
 
 
@@ -68,8 +70,6 @@ def quiz(quiz_id: int):
 def items(quiz_id: int):
     """Show the facility and discrimination of every question, with option shares."""
     quiz = queries.get_quiz(current_user, quiz_id)
-    if services.submit_overdue(quiz, utcnow()):
-        db.session.commit()
     return render_template(
         "results/items.html",
         quiz=quiz,

@@ -6,11 +6,10 @@ from collections.abc import Mapping
 
 from flask import Blueprint, g, jsonify, request
 
-from quizapp import db
-from quizapp.attempts.services import SessionInvalid
+from quizapp.actions import transaction
 from quizapp.auth.session_ref import hot_login_required
 from quizapp.clock import utcnow
-from quizapp.errors import DomainError, error_response
+from quizapp.errors import BadRequest
 from quizapp.study import minutes
 
 bp = Blueprint("study_api", __name__)
@@ -18,27 +17,20 @@ bp = Blueprint("study_api", __name__)
 
 @bp.post("/heartbeat")
 @hot_login_required
+@transaction
 def heartbeat():
     """Credit the time since the member's last heartbeat (the server's clock decides)."""
     # Regular beats are JSON with the X-CSRFToken header; the last one, sent by
     # navigator.sendBeacon (which can't set headers), is a form with csrf_token and token.
     body = request.get_json(silent=True) if request.is_json else request.form
     if not isinstance(body, Mapping):
-        return error_response(400, "提交的内容无法识别，请刷新页面后重试。")
+        raise BadRequest("提交的内容无法识别，请刷新页面后重试。")
     token = body.get("token")
     resume = bool(body.get("resume")) if request.is_json else False
     if not isinstance(token, str):
-        return error_response(400, "提交的内容无法识别：缺少 token，请刷新页面后重试。")
-    try:
-        material_id, stamp = minutes.read_token(token, g.session_ref.member_id)
-        credit = minutes.record_heartbeat(g.session_ref, material_id, utcnow(), resume, stamp)
-    except SessionInvalid as exc:
-        db.session.rollback()
-        return error_response(401, exc.message)
-    except DomainError as exc:
-        db.session.rollback()
-        return error_response(409, exc.message)
-    db.session.commit()
+        raise BadRequest("提交的内容无法识别：缺少 token，请刷新页面后重试。")
+    material_id, stamp = minutes.read_token(token, g.session_ref.member_id)
+    credit = minutes.record_heartbeat(g.session_ref, material_id, utcnow(), resume, stamp)
     return jsonify(
         credited=credit.credited,
         today_seconds=credit.today_seconds,

@@ -27,7 +27,7 @@ from quizapp import db
 from quizapp.auth.session_ref import SessionRef, valid_member
 from quizapp.clock import china_today
 from quizapp.db import UTCDateTime
-from quizapp.errors import DomainError
+from quizapp.errors import Closed, SessionInvalid, Stale
 from quizapp.members.models import Member
 from quizapp.study.models import Material, StudyMinute, is_open
 
@@ -40,8 +40,14 @@ _materials = Material.__table__
 _members = Member.__table__
 
 
-class StudyRefused(DomainError):
-    """The heartbeat can't be credited (answered as 409)."""
+class StudyRefused(Stale):
+    """The heartbeat can't be credited: the page is out of date (409, ``stale``)."""
+
+
+class MaterialClosed(StudyRefused):
+    """The material is unpublished or outside its window (409, ``closed``)."""
+
+    code = Closed.code
 
 
 @dataclass(frozen=True)
@@ -182,13 +188,11 @@ def record_heartbeat(
     ).first()
     if row is None:
         if db.session.scalar(select(func.count()).where(valid_member(ref))) == 0:
-            from quizapp.attempts.services import SessionInvalid
-
             raise SessionInvalid()
         raise StudyRefused("没有找到该学习资料。")
     open_ = is_open(row.status, row.opens_at, row.closes_at, now)
     if not open_:
-        raise StudyRefused("该学习资料已下线或不在开放时间内，本次学习时长不再累计。")
+        raise MaterialClosed("该学习资料已下线或不在开放时间内，本次学习时长不再累计。")
     if stamp is not None and abs(row.updated_at.timestamp() - stamp) > 1e-3:
         raise StudyRefused("学习资料已更新，请刷新页面后继续学习。")
     credit = 0 if resume else credit_for(row.last_beat_at, now, int(row.today_seconds))

@@ -8,7 +8,10 @@
     return meta ? meta.getAttribute("content") : "";
   }
 
-  // fetch() with the CSRF header and JSON in and out; rejects with a Chinese message.
+  // fetch() with the CSRF header and JSON in and out. Rejects with an Error whose message is
+  // the server's Chinese text (only ever shown), status the HTTP status and code the API's
+  // machine-readable error (docs/api.md: "csrf", "closed", "login_required"…); scripts
+  // decide by status and code. A network failure has neither.
   function fetchJSON(url, options) {
     options = options || {};
     var headers = Object.assign({ "Accept": "application/json", "X-CSRFToken": csrfToken() },
@@ -22,8 +25,9 @@
     return fetch(url, options).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         if (!response.ok) {
-          var error = new Error(data.error || "请求失败（" + response.status + "），请稍后重试。");
+          var error = new Error(data.message || "请求失败（" + response.status + "），请稍后重试。");
           error.status = response.status;
+          error.code = data.error || "";
           throw error;
         }
         return data;
@@ -56,6 +60,13 @@
         button.removeAttribute("aria-busy");
       });
     }, { once: true });
+  });
+
+  // Forms marked data-auto-submit send themselves once the page has loaded: a change a page
+  // needs (submitting an attempt whose time ran out) is a POST of its own, since GETs only
+  // read. Without JavaScript the form's button does it.
+  document.querySelectorAll("form[data-auto-submit]").forEach(function (form) {
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
   });
 
   window.quizapp = { csrfToken: csrfToken, fetchJSON: fetchJSON };

@@ -100,7 +100,7 @@
         persist();
       }
     }, function (error) {
-      if (error.status === 409) {
+      if (error.code === "closed") {  // submitted, or past its deadline and submitted now
         finished = true;
         showError(error.message + " 正在打开成绩页…");
         window.setTimeout(function () {
@@ -109,7 +109,7 @@
       } else if (error.status === 401 || error.status === 403) {
         showError(error.message + " 答案已保存在本机，重新登录后回到本页即可上传。");
         scheduleRetry();
-      } else if (error.status === 400 && error.message.indexOf("页面已过期") !== -1) {
+      } else if (error.code === "csrf") {
         // A stale CSRF token (logged in again elsewhere): keep the answer, ask for a refresh.
         showError(error.message + " 答案已保存在本机，刷新后会自动上传。");
       } else if (error.status === 400 || error.status === 404) {
