@@ -31,9 +31,8 @@ from quizapp.campaigns.services import (
     MAX_REFLECTIONS_REQUIRED,
 )
 from quizapp.errors import DomainError
-from quizapp.forms import BaseForm
+from quizapp.forms import BaseForm, split_entries
 from quizapp.members.models import STATUS_LABELS
-from quizapp.quizzes.forms import split_entries
 from quizapp.uploads import check_xlsx_archive
 
 #: Header cells that name the column of a list file to read.

@@ -14,9 +14,9 @@ from quizapp.campaigns.forms import CampaignForm, RosterForm
 from quizapp.campaigns.models import Campaign
 from quizapp.campaigns.progress import progress
 from quizapp.errors import DomainError
+from quizapp.forms import ActionForm
 from quizapp.members import queries as member_queries
 from quizapp.org import queries as org_queries
-from quizapp.quizzes.forms import ActionForm
 from quizapp.quizzes.queries import find_roster
 from quizapp.results.queries import page_of
 

@@ -25,9 +25,9 @@ from quizapp.actions import FAILED, perform
 from quizapp.auth import services as auth_services
 from quizapp.clock import china_today, utcnow
 from quizapp.errors import DomainError
+from quizapp.forms import ActionForm
 from quizapp.members import exports, imports, queries, services
 from quizapp.members.forms import (
-    ActionForm,
     ImportForm,
     MemberForm,
     MoveMemberForm,

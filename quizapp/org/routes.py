@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 from quizapp import access
 from quizapp.actions import FAILED, perform
 from quizapp.clock import china_today, utcnow
-from quizapp.members.forms import ActionForm
+from quizapp.forms import ActionForm
 from quizapp.org import dashboard as dashboard_queries
 from quizapp.org import queries, services
 from quizapp.org.forms import BranchForm, MoveBranchForm, NewBranchForm

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,16 +25,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from quizapp.bank.forms import DIFFICULTY_LABELS
 from quizapp.bank.types import REGISTRY
 from quizapp.clock import CHINA, to_china
-from quizapp.forms import BaseForm
+from quizapp.forms import DATETIME_FORMATS, BaseForm
 from quizapp.members.models import STATUS_LABELS
 from quizapp.quizzes.models import DEFAULT_POINTS, Counting, Quiz, QuizKind, ReviewWhen
 
 #: At most this many draw rules on one quiz (rows of the form).
 MAX_RULES = 6
-#: The browser's datetime-local value first, so the input shows it; the others are accepted.
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-#: Textarea entries may be split by lines or by the commas people type.
-LIST_SEPARATORS = re.compile(r"[\r\n,，、;；]+")
 
 TYPE_CHOICES = [SelectChoice(code, f"{t.label}题") for code, t in REGISTRY.items()]
 DIFFICULTY_CHOICES = [SelectChoice(level, label) for level, label in DIFFICULTY_LABELS.items()]
@@ -48,12 +43,6 @@ def _optional_int(value: Any) -> int | None:
 def _number(value: float | None) -> float | int | None:
     """Show 2.0 as 2 in the inputs."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-def split_entries(text: str | None) -> list[str]:
-    """Split a textarea into its entries, trimmed, without blanks or repeats, in order."""
-    entries = (e.strip() for e in LIST_SEPARATORS.split(text or ""))
-    return list(dict.fromkeys(e for e in entries if e))
 
 
 class PointsForm(Form):
@@ -290,7 +279,3 @@ class QuizForm(BaseForm):
     def used_rules(self) -> list[RuleForm]:
         """Return the rule rows that have a count (a blank count leaves the row unused)."""
         return [entry.form for entry in self.rules if entry.form.is_used]
-
-
-class ActionForm(BaseForm):
-    """An empty form: a POST button with its CSRF token."""

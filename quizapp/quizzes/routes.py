@@ -16,9 +16,10 @@ from quizapp.bank.models import Question
 from quizapp.bank.services import category_path
 from quizapp.bank.types import LETTERS, REGISTRY, get_type
 from quizapp.errors import DomainError
+from quizapp.forms import ActionForm, split_entries
 from quizapp.org import queries as org_queries
 from quizapp.quizzes import queries, reservations, services
-from quizapp.quizzes.forms import ActionForm, QuizForm, split_entries
+from quizapp.quizzes.forms import QuizForm
 from quizapp.quizzes.models import Counting, Quiz, QuizKind, ReviewWhen
 
 bp = Blueprint("quizzes", __name__)

@@ -19,9 +19,8 @@ from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from quizapp.clock import CHINA
-from quizapp.forms import BaseForm
+from quizapp.forms import DATETIME_FORMATS, BaseForm
 from quizapp.members.models import STATUS_LABELS
-from quizapp.quizzes.forms import DATETIME_FORMATS
 from quizapp.study import services
 from quizapp.study.models import Material
 

@@ -19,12 +19,12 @@ from quizapp.actions import FAILED, perform
 from quizapp.audiences.models import Audience
 from quizapp.audiences.services import describe
 from quizapp.errors import DomainError
+from quizapp.forms import split_entries
 from quizapp.members import queries as member_queries
 from quizapp.members.models import Member
 from quizapp.org import queries as org_queries
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
-from quizapp.quizzes.forms import split_entries
 from quizapp.quizzes.queries import find_roster
 from quizapp.study import services
 from quizapp.study.forms import MaterialForm, StatusForm
