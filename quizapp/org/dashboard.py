@@ -16,7 +16,7 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from quizapp import access, db
+from quizapp import access, db, windows
 from quizapp.audiences.models import Audience
 from quizapp.audiences.services import reaches
 from quizapp.campaigns.models import Campaign, CampaignQuiz
@@ -124,7 +124,8 @@ def list_running_campaigns(actor: Member, today: date) -> list[Campaign]:
     campaigns = db.session.scalars(
         select(Campaign)
         .where(
-            Campaign.is_published.is_(True), Campaign.starts_on <= today, Campaign.ends_on >= today
+            Campaign.is_published.is_(True),
+            windows.running_on(Campaign.starts_on, Campaign.ends_on, today),
         )
         .options(
             selectinload(Campaign.materials),

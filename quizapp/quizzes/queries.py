@@ -9,7 +9,7 @@ from flask import abort
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from quizapp import access, db
+from quizapp import access, db, windows
 from quizapp.attempts.models import Attempt
 from quizapp.audiences.models import Audience
 from quizapp.bank.models import Question
@@ -46,15 +46,13 @@ def get_quiz(actor: Member, quiz_id: int) -> Quiz:
 
 
 def _in_state(query: Select, state: str, now: datetime) -> Select:
-    published = Quiz.status == "published"
     if state == "draft":
         return query.where(Quiz.status == "draft")
-    if state == "upcoming":
-        return query.where(published, Quiz.opens_at > now)
-    if state == "open":
-        return query.where(published, Quiz.opens_at <= now, Quiz.closes_at > now)
-    if state == "closed":
-        return query.where(published, Quiz.closes_at <= now)
+    if state in windows.PHASES:
+        return query.where(
+            Quiz.status == "published",
+            windows.phase_filter(Quiz.opens_at, Quiz.closes_at, now, state),
+        )
     return query
 
 

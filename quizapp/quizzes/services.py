@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
-from quizapp import access, db
+from quizapp import access, db, windows
 from quizapp.attempts.models import PreparedPaper
 from quizapp.audiences.services import build_audience
 from quizapp.bank.models import Category, Question
@@ -323,8 +323,4 @@ def draw_paper(quiz: Quiz, rng: random.Random | None = None) -> list[Question]:
 
 def status_of(quiz: Quiz, now: datetime) -> str:
     """Return upcoming, open or closed for a published quiz at ``now``."""
-    if now < quiz.opens_at:
-        return "upcoming"
-    if now >= quiz.closes_at:
-        return "closed"
-    return "open"
+    return windows.phase(quiz.opens_at, quiz.closes_at, now)

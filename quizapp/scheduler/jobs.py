@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import Select, and_, distinct, extract, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from quizapp import access, db
+from quizapp import access, db, windows
 from quizapp.attempts.models import Attempt
 from quizapp.attempts.papers import prepare_papers
 from quizapp.attempts.review import book_wrong_answers
@@ -137,8 +137,7 @@ def remind_campaign_members(now: datetime) -> str:
             select(Campaign)
             .where(
                 Campaign.is_published.is_(True),
-                Campaign.starts_on <= today,
-                Campaign.ends_on >= today,
+                windows.running_on(Campaign.starts_on, Campaign.ends_on, today),
                 Campaign.ends_on <= today + timedelta(days=days),
             )
             .options(

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
-from quizapp import access, clock, db
+from quizapp import access, clock, db, windows
 from quizapp.actions import FAILED, perform
 from quizapp.audiences.models import Audience
 from quizapp.audiences.services import describe
@@ -90,11 +90,7 @@ def _topics(with_ancestors: bool = False) -> list[str]:
 
 
 def _phase(material: Material, now: datetime) -> str:
-    if material.opens_at is not None and now < material.opens_at:
-        return "upcoming"
-    if material.closes_at is not None and now >= material.closes_at:
-        return "closed"
-    return "open"
+    return windows.phase(material.opens_at, material.closes_at, now)
 
 
 # The form.

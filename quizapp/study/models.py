@@ -16,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from quizapp import windows
 from quizapp.audiences.models import Audience
 from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
@@ -73,11 +74,7 @@ def is_open(
     status: str, opens_at: datetime | None, closes_at: datetime | None, now: datetime
 ) -> bool:
     """The one rule for when a material can be studied (also used on plain SQL rows)."""
-    return (
-        status == "published"
-        and (opens_at is None or opens_at <= now)
-        and (closes_at is None or now < closes_at)
-    )
+    return status == "published" and windows.is_open(opens_at, closes_at, now)
 
 
 class StudyMinute(Base):
