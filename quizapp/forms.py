@@ -30,3 +30,8 @@ def split_entries(text: str | None) -> list[str]:
     """Split a textarea into its entries, trimmed, without blanks or repeats, in order."""
     entries = (e.strip() for e in LIST_SEPARATORS.split(text or ""))
     return list(dict.fromkeys(e for e in entries if e))
+
+
+def entries_text(entries: list[str]) -> str:
+    """Write entries for a message: the first 20, and how many there are when there are more."""
+    return "、".join(entries[:20]) + (f" 等 {len(entries)} 项" if len(entries) > 20 else "")

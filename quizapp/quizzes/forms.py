@@ -15,18 +15,17 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from quizapp.audiences.forms import audience_values, branches_field, roster_field, statuses_field
 from quizapp.bank.forms import DIFFICULTY_LABELS
 from quizapp.bank.types import REGISTRY
 from quizapp.clock import CHINA, to_china
 from quizapp.forms import DATETIME_FORMATS, BaseForm
-from quizapp.members.models import STATUS_LABELS
 from quizapp.quizzes.models import DEFAULT_POINTS, Counting, Quiz, QuizKind, ReviewWhen
 
 #: At most this many draw rules on one quiz (rows of the form).
@@ -175,24 +174,9 @@ class QuizForm(BaseForm):
         ],
         description="填写后记录离开答题页面的次数，超过即自动交卷；留空则不记录。",
     )
-    branch_ids = SelectMultipleField(
-        "参加组织",
-        coerce=int,
-        invalid_choice_message="所选组织不存在或不在您的管理范围内。",
-        description="选中的组织及其全部下级的人员可以参加。",
-    )
-    statuses = SelectMultipleField(
-        "政治面貌",
-        choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],
-        invalid_choice_message="政治面貌选择有误。",
-        description="都不选则不限政治面貌。",
-    )
-    roster = TextAreaField(
-        "指定名单",
-        validators=[Length(max=20000)],
-        description="如培训班：每行一个警号或手机号。填写后只有名单中的人员可以参加，"
-        "上面选择的组织和政治面貌不再适用。",
-    )
+    branch_ids = branches_field("参加组织", "选中的组织及其全部下级的人员可以参加。")
+    statuses = statuses_field()
+    roster = roster_field("可以参加")
     question_keys = TextAreaField(
         "指定题目",
         validators=[Length(max=20000)],
@@ -238,12 +222,8 @@ class QuizForm(BaseForm):
             "leave_limit",
         )
         values: dict[str, Any] = {name: getattr(quiz, name) for name in names}
-        audience = quiz.audience
-        values |= {
+        values |= audience_values(quiz.audience) | {
             "points": {code: _number(quiz.points.get(code)) for code in REGISTRY},
-            "branch_ids": [b.id for b in audience.branches],
-            "statuses": audience.status_list,
-            "roster": "\n".join(m.login_id for m in audience.roster),
             "question_keys": "\n".join(fq.question.key for fq in quiz.fixed_questions),
             "rules": [
                 {
