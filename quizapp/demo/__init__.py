@@ -162,11 +162,11 @@ def build_demo(now: datetime, seed: int = 2026) -> str:
     db.session.add_all(members)
     db.session.flush()
 
-    from quizapp.quizzes.demo import build_quiz_demo
+    from quizapp.demo.quizzes import build_quiz_demo
 
     quizzes = build_quiz_demo(admin, root, now, rng)
 
-    from quizapp.study.demo import build_study_demo
+    from quizapp.demo.study import build_study_demo
 
     study = build_study_demo(admin, root, now, rng)
 
