@@ -1,4 +1,4 @@
-"""The management area's front page and the organisation tree pages."""
+"""The organisation tree pages."""
 
 from __future__ import annotations
 
@@ -8,37 +8,12 @@ from wtforms import SelectChoice
 
 from quizapp import access
 from quizapp.actions import FAILED, perform
-from quizapp.clock import china_today, utcnow
 from quizapp.forms import ActionForm
-from quizapp.org import dashboard as dashboard_queries
 from quizapp.org import queries, services
 from quizapp.org.forms import BranchForm, MoveBranchForm, NewBranchForm
 from quizapp.org.models import BranchKind
-from quizapp.participation.charts import bar
 
 bp = Blueprint("org", __name__)
-
-
-@bp.get("/")
-@access.organiser_required
-def dashboard():
-    """Show the organiser's subtree: headcounts, running campaigns, minutes per week and
-    the branches that lag."""
-    now = utcnow()
-    running = dashboard_queries.list_running_campaigns(current_user, china_today(now))
-    shown = running[: dashboard_queries.CAMPAIGNS_SHOWN]
-    weeks = dashboard_queries.weekly_minutes(current_user, china_today(now))
-    return render_template(
-        "org/dashboard.html",
-        root=access.managed_root(current_user),
-        counts=dashboard_queries.count_headcounts(current_user),
-        campaigns=dashboard_queries.campaign_bars(current_user, shown, now),
-        more_campaigns=len(running) - len(shown),
-        weeks=weeks,
-        trend=dashboard_queries.trend_chart(weeks),
-        lagging=dashboard_queries.lagging_branches(current_user, now),
-        bar=bar,
-    )
 
 
 @bp.get("/branches")

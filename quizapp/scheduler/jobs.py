@@ -318,7 +318,7 @@ def weekly_summary_for_organisers(now: datetime) -> str:
                     ]
                 ),
                 dedupe_key=f"weekly:{iso_year}-W{week:02d}:{organiser.id}",
-                link=_path("org.dashboard"),
+                link=_path("dashboard.index"),
             )
         )
     sent = send_notices(drafts, now)
