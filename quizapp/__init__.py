@@ -85,10 +85,10 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.campaigns.routes import bp as campaigns_bp
     from quizapp.dashboard.routes import bp as dashboard_bp
     from quizapp.home.routes import bp as home_bp
+    from quizapp.members.branches import bp as org_bp
     from quizapp.members.routes import bp as members_bp
     from quizapp.notices.routes import bp as notices_bp
     from quizapp.offline.routes import bp as offline_bp
-    from quizapp.org.routes import bp as org_bp
     from quizapp.participation.routes import bp as participation_bp
     from quizapp.points.routes import bp as points_bp
     from quizapp.practice.routes import bp as practice_bp

@@ -22,6 +22,7 @@ from quizapp.audiences.services import reaches
 from quizapp.campaigns.models import Campaign, CampaignQuiz
 from quizapp.clock import china_today
 from quizapp.members.models import Member, PoliticalStatus
+from quizapp.members.queries import count_members_by, counted_in_scope
 from quizapp.org.models import Branch, BranchKind
 from quizapp.participation.definitions import headings
 from quizapp.participation.queries import Report, Row, participation
@@ -54,18 +55,7 @@ class Headcounts:
 
 def count_headcounts(actor: Member) -> Headcounts:
     """Count active branches, members by political status and first logins pending."""
-    counts = dict(
-        db.session.execute(
-            select(Member.political_status, func.count())
-            .join(Branch, Branch.id == Member.branch_id)
-            .where(
-                access.branch_scope(actor),
-                Member.is_active.is_(True),
-                Branch.kind == BranchKind.BRANCH.value,
-            )  # not bureau-level system accounts
-            .group_by(Member.political_status)
-        ).all()
-    )
+    counts = count_members_by(actor, Member.political_status)
     branches = db.session.scalar(
         select(func.count())
         .select_from(Branch)
@@ -79,12 +69,7 @@ def count_headcounts(actor: Member) -> Headcounts:
         select(func.count())
         .select_from(Member)
         .join(Branch, Branch.id == Member.branch_id)
-        .where(
-            access.branch_scope(actor),
-            Member.is_active.is_(True),
-            Branch.kind == BranchKind.BRANCH.value,
-            Member.must_change_password.is_(True),
-        )
+        .where(*counted_in_scope(actor), Member.must_change_password.is_(True))
     )
     return Headcounts(
         branches,

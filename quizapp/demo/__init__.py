@@ -6,9 +6,9 @@ import random
 from datetime import datetime, timedelta
 
 from quizapp import db
-from quizapp.auth.passwords import hash_password
 from quizapp.clock import china_today
 from quizapp.members.models import Member, Membership, PoliticalStatus, Role
+from quizapp.members.passwords import hash_password
 from quizapp.members.services import create_first_admin
 from quizapp.org.models import Branch, BranchKind
 from quizapp.org.services import create_branch, create_root
