@@ -12,10 +12,11 @@ from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.org.models import Branch
 from quizapp.participation.models import ParticipationSnapshot
 from quizapp.points.models import PointEntry, PointRule, PointSettings
-from quizapp.practice.models import DailyQuestion, WrongAnswer
+from quizapp.practice.models import DailyQuestion
 from quizapp.quizzes.models import DrawRule, Quiz, QuizQuestion
 from quizapp.reflections.models import Reflection
 from quizapp.study.models import Material, StudyMinute
+from quizapp.wrongbook.models import WrongAnswer
 
 metadata = Base.metadata
 

@@ -25,9 +25,10 @@ from quizapp.bank.services import QuestionData, save_question
 from quizapp.errors import DomainError
 from quizapp.practice import queries as practice_queries
 from quizapp.practice import services as practice
-from quizapp.practice.models import DailyQuestion, WrongAnswer
+from quizapp.practice.models import DailyQuestion
 from quizapp.quizzes.reservations import release_to_practice
 from quizapp.scheduler.jobs import book_reviewed_wrong_answers
+from quizapp.wrongbook.models import WrongAnswer
 from tests.factories import NOW, QuizKind, ReviewWhen, make_questions, make_quiz
 
 WRONG = {"single": 0, "multiple": [0, 1], "truefalse": False, "fill": ["惩前"]}

@@ -281,7 +281,7 @@ def submit_attempt(attempt: Attempt, now: datetime, *, auto: bool = False) -> At
         .execution_options(synchronize_session=False)
     )
     if wrong and book:
-        from quizapp.practice.services import record_wrong_answers
+        from quizapp.wrongbook.services import record_wrong_answers
 
         record_wrong_answers(attempt.member_id, wrong, "attempt", now)
     db.session.flush()

@@ -18,7 +18,8 @@ from quizapp.bank.queries import not_reserved
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
-from quizapp.practice.models import DailyQuestion, WrongAnswer
+from quizapp.practice.models import DailyQuestion
+from quizapp.wrongbook.models import WrongAnswer
 
 
 def practisable(member: Member) -> ColumnElement[bool]:
