@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp import db
-from quizapp.attempts.models import Attempt
 from quizapp.clock import CHINA
 from quizapp.errors import DomainError
 from quizapp.offline import services as offline_services
@@ -28,6 +27,7 @@ from quizapp.points.rules import (
 )
 from quizapp.points.services import LOOKBACK_DAYS, award, award_points
 from quizapp.practice.models import DailyQuestion
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, ReviewWhen
 from quizapp.reflections.models import Reflection
 from quizapp.scheduler import jobs

@@ -11,10 +11,10 @@ from sqlalchemy.exc import IntegrityError
 
 from quizapp import db
 from quizapp.attempts import services
-from quizapp.attempts.models import Attempt
 from quizapp.auth.session_ref import hot_login_required
 from quizapp.clock import utcnow
 from quizapp.errors import DomainError
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Quiz
 
 bp = Blueprint("api", __name__)

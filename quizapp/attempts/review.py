@@ -15,8 +15,8 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select, union, update
 
 from quizapp import db
-from quizapp.attempts.models import Attempt, AttemptAnswer
 from quizapp.bank.models import ReservedQuestion
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
 from quizapp.quizzes.models import Quiz, ReviewWhen
 
 

@@ -15,7 +15,6 @@ from sqlalchemy import bindparam, func, insert, select, update
 
 from quizapp import db
 from quizapp.attempts import papers
-from quizapp.attempts.models import Attempt, AttemptAnswer
 from quizapp.attempts.review import review_open, shows_answers
 from quizapp.audiences.services import is_in_audience
 from quizapp.auth.session_ref import SessionRef, valid_member
@@ -24,6 +23,7 @@ from quizapp.bank.types import get_type
 from quizapp.db import UTCDateTime
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
 from quizapp.quizzes.models import Counting, Quiz
 from quizapp.quizzes.services import status_of
 

@@ -19,7 +19,6 @@ from datetime import date, timedelta
 from sqlalchemy import insert, select
 
 from quizapp import db
-from quizapp.attempts.models import Attempt, AttemptAnswer
 from quizapp.bank.models import Question
 from quizapp.benchdata import PARTY, Bureau, Person, china_moment
 from quizapp.campaigns import services as campaigns
@@ -30,6 +29,7 @@ from quizapp.demo.study import REFLECTION
 from quizapp.members.models import Member
 from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.quizzes import services as quizzes
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
 from quizapp.quizzes.models import Counting, Quiz, QuizKind
 from quizapp.reflections.models import Reflection
 from quizapp.study.models import Material, StudyMinute

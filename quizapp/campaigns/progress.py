@@ -25,12 +25,12 @@ from datetime import date, datetime
 from sqlalchemy import Select, and_, func, select
 
 from quizapp import db
-from quizapp.attempts.models import Attempt
 from quizapp.attempts.services import counted_attempt
 from quizapp.campaigns.models import Campaign, CampaignMaterial, CampaignQuiz
 from quizapp.campaigns.services import phase_of
 from quizapp.members.models import Member
 from quizapp.offline.models import OfflineAttendance, OfflineSession
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, Quiz, ReviewWhen
 from quizapp.reflections.models import Reflection
 from quizapp.study.models import StudyMinute

@@ -10,12 +10,12 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from quizapp import access, db, windows
-from quizapp.attempts.models import Attempt
 from quizapp.audiences.models import Audience
 from quizapp.bank.models import Question
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import DrawRule, Quiz, QuizQuestion
 from quizapp.quizzes.services import _candidates_query, can_manage_quiz
 

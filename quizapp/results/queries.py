@@ -16,13 +16,13 @@ from flask import abort
 from sqlalchemy import and_, or_, select
 
 from quizapp import access, db
-from quizapp.attempts.models import Attempt
 from quizapp.attempts.services import counted_attempt
 from quizapp.audiences.services import member_filter
 from quizapp.members.models import Member
 from quizapp.org.models import Branch, BranchKind
 from quizapp.org.queries import sort_as_tree
 from quizapp.pagination import Page
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, Quiz
 from quizapp.quizzes.services import status_of
 

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from quizapp import db
-from quizapp.attempts.models import Attempt
 from quizapp.attempts.services import GRACE, submit_attempt
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Quiz
 
 

@@ -16,7 +16,6 @@ from sqlalchemy import Select, and_, distinct, extract, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from quizapp import access, db, windows
-from quizapp.attempts.models import Attempt
 from quizapp.attempts.papers import prepare_papers
 from quizapp.attempts.review import book_wrong_answers
 from quizapp.attempts.services import expire_overdue
@@ -32,6 +31,7 @@ from quizapp.notices.services import NoticeDraft, send_notices
 from quizapp.org.models import Branch, BranchKind
 from quizapp.participation.snapshots import snapshot_participation
 from quizapp.points.services import award_points
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.study.models import StudyMinute
 
 #: Overdue attempts submitted (or attempts' wrong answers booked) per transaction.
