@@ -14,8 +14,7 @@ from quizapp.points.models import PointEntry, PointRule, PointSettings
 from quizapp.practice.models import DailyQuestion
 from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, PreparedPaper
 from quizapp.quizzes.models import DrawRule, Quiz, QuizQuestion
-from quizapp.reflections.models import Reflection
-from quizapp.study.models import Material, StudyMinute
+from quizapp.study.models import Material, Reflection, StudyMinute
 from quizapp.wrongbook.models import WrongAnswer
 
 metadata = Base.metadata

@@ -33,8 +33,7 @@ from quizapp.org.services import create_branch
 from quizapp.participation.queries import definitions, headings, participation
 from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, Quiz
-from quizapp.reflections.models import Reflection
-from quizapp.study.models import Material, StudyMinute
+from quizapp.study.models import Material, Reflection, StudyMinute
 from tests.factories import NOW, make_questions, make_quiz
 
 FIRST, LAST = date(2026, 11, 1), date(2026, 11, 30)

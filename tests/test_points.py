@@ -29,10 +29,9 @@ from quizapp.points.services import LOOKBACK_DAYS, award, award_points
 from quizapp.practice.models import DailyQuestion
 from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, ReviewWhen
-from quizapp.reflections.models import Reflection
 from quizapp.scheduler import jobs
 from quizapp.scheduler import runner as scheduler_runner
-from quizapp.study.models import StudyMinute
+from quizapp.study.models import Reflection, StudyMinute
 from tests.factories import make_questions, make_quiz
 
 #: 10:00 on Saturday 21 November 2026, China time.

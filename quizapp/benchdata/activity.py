@@ -31,8 +31,7 @@ from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.quizzes import services as quizzes
 from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
 from quizapp.quizzes.models import Counting, Quiz, QuizKind
-from quizapp.reflections.models import Reflection
-from quizapp.study.models import Material, StudyMinute
+from quizapp.study.models import Material, Reflection, StudyMinute
 
 #: Rows per bulk INSERT: large enough to be fast, small enough to keep memory flat.
 CHUNK = 20_000

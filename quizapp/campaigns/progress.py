@@ -32,8 +32,7 @@ from quizapp.members.models import Member
 from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, Quiz, ReviewWhen
-from quizapp.reflections.models import Reflection
-from quizapp.study.models import StudyMinute
+from quizapp.study.models import Reflection, StudyMinute
 
 #: Quiz item states and how the pages call them.
 QUIZ_STATES = {

@@ -19,8 +19,7 @@ from quizapp.offline.models import OfflineSession
 from quizapp.org.models import Branch
 from quizapp.quizzes.models import Quiz, QuizKind
 from quizapp.quizzes.services import QuizData, RuleData, save_quiz, set_published
-from quizapp.reflections.models import Reflection
-from quizapp.study.models import Material, StudyMinute
+from quizapp.study.models import Material, Reflection, StudyMinute
 from quizapp.study.sanitize import render_markdown
 
 ARTICLES = Path(__file__).parent / "materials"

@@ -46,8 +46,7 @@ from quizapp.participation.report import MemberInfo, MemberLine, Report, Row
 from quizapp.participation.sql import china_day, member_ids
 from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, Quiz
-from quizapp.reflections.models import Reflection
-from quizapp.study.models import StudyMinute
+from quizapp.study.models import Reflection, StudyMinute
 
 __all__ = [
     "MemberInfo",

@@ -39,8 +39,7 @@ from quizapp.points.rules import Rule, effective_rules
 from quizapp.practice.models import DailyQuestion
 from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, Quiz, QuizKind, ReviewWhen
-from quizapp.reflections.models import Reflection
-from quizapp.study.models import StudyMinute
+from quizapp.study.models import Reflection, StudyMinute
 
 #: China days the job looks back over: what the scheduler missed while down is caught up.
 LOOKBACK_DAYS = 7

@@ -17,9 +17,8 @@ from quizapp.clock import china_today
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
-from quizapp.reflections.models import Reflection
 from quizapp.reflections.services import may_see_material
-from quizapp.study.models import Material
+from quizapp.study.models import Material, Reflection
 from quizapp.study.queries import open_at
 
 #: The queue's status filter: value -> label.
