@@ -17,7 +17,7 @@ from quizapp.campaigns.progress import progress
 from quizapp.errors import DomainError
 from quizapp.forms import ActionForm
 from quizapp.members import queries as member_queries
-from quizapp.results.queries import page_of
+from quizapp.pagination import page_of
 
 bp = Blueprint("campaigns", __name__)
 
