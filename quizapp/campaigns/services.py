@@ -12,7 +12,7 @@ from datetime import date
 
 from quizapp import access, db, windows
 from quizapp.audiences.models import Audience
-from quizapp.audiences.services import build_audience, covers
+from quizapp.audiences.services import build_audience, check_roster_scope, covers
 from quizapp.campaigns.models import Campaign, CampaignQuiz
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
@@ -176,9 +176,7 @@ def _check_class_members(actor: Member, campaign: Campaign, members: list[Member
         raise DomainError("只有培训班可以编排学员名单；学习任务按组织和政治面貌确定参加人员。")
     if not members:
         raise DomainError("请勾选人员，或填写警号、手机号。")
-    outside = [m.name for m in members if not access.can_view_member(actor, m)]
-    if outside:
-        raise DomainError("名单中有人员不在您的管理范围内。")
+    check_roster_scope(actor, members)
 
 
 def enrol_members(actor: Member, campaign: Campaign, members: list[Member]) -> int:
