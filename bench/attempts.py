@@ -35,7 +35,7 @@ from bench.common import (
 from quizapp import db
 from quizapp.attempts.services import start_attempt
 from quizapp.clock import utcnow
-from quizapp.quizzes.demo import load_starter_bank
+from quizapp.demo.quizzes import load_starter_bank
 from quizapp.quizzes.models import QuizKind
 from quizapp.quizzes.services import QuizData, RuleData, save_quiz, set_published
 

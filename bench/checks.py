@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 
 from bench.scenario import Taker
 from quizapp import db
-from quizapp.attempts.models import Attempt, AttemptAnswer
 from quizapp.attempts.services import GRACE
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
 
 
 @dataclass

@@ -281,8 +281,8 @@ def build_bureau(members: int, now):
     from datetime import timedelta
 
     from quizapp import db
-    from quizapp.auth.passwords import hash_password
     from quizapp.members.models import Member, Membership, Role
+    from quizapp.members.passwords import hash_password
     from quizapp.members.services import create_first_admin
     from quizapp.org.models import BranchKind
     from quizapp.org.services import create_branch, create_root

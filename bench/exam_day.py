@@ -100,7 +100,7 @@ def build(app, args: argparse.Namespace, exam_seconds: float):
     from quizapp.audiences.services import build_audience
     from quizapp.bank.models import Question
     from quizapp.clock import utcnow
-    from quizapp.quizzes.demo import load_starter_bank
+    from quizapp.demo.quizzes import load_starter_bank
     from quizapp.quizzes.models import QuizKind
     from quizapp.quizzes.services import QuizData, RuleData, save_quiz, set_published
     from quizapp.study.minutes import issue_token

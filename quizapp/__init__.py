@@ -83,11 +83,12 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.auth.routes import bp as auth_bp
     from quizapp.bank.routes import bp as bank_bp
     from quizapp.campaigns.routes import bp as campaigns_bp
+    from quizapp.dashboard.routes import bp as dashboard_bp
     from quizapp.home.routes import bp as home_bp
+    from quizapp.members.branches import bp as org_bp
     from quizapp.members.routes import bp as members_bp
     from quizapp.notices.routes import bp as notices_bp
     from quizapp.offline.routes import bp as offline_bp
-    from quizapp.org.routes import bp as org_bp
     from quizapp.participation.routes import bp as participation_bp
     from quizapp.points.routes import bp as points_bp
     from quizapp.practice.routes import bp as practice_bp
@@ -109,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reflections_bp)  # member /reflections, organiser /manage/reflections
     app.register_blueprint(notices_bp)  # member /notices
     app.register_blueprint(points_bp)  # member /points, organiser /manage/points
+    app.register_blueprint(dashboard_bp, url_prefix="/manage")
     app.register_blueprint(org_bp, url_prefix="/manage")
     app.register_blueprint(members_bp, url_prefix="/manage/members")
     app.register_blueprint(bank_bp, url_prefix="/manage/bank")

@@ -55,8 +55,12 @@ class WholeBureau:
 #: Pass as ``actor`` to read-only queries that must cover the whole bureau (scheduler jobs).
 WHOLE_BUREAU = WholeBureau()
 
+#: Whoever the rules here are asked about: a member, or WHOLE_BUREAU. The organisation tree
+#: (quizapp.org), which sits below the members, names its actors so.
+Actor = Member | WholeBureau
 
-def branch_scope(actor: Member | WholeBureau) -> ColumnElement[bool]:
+
+def branch_scope(actor: Actor) -> ColumnElement[bool]:
     """Return a filter on Branch that keeps only the nodes ``actor`` manages."""
     if actor is WHOLE_BUREAU or (actor.role == Role.ADMIN and actor.is_active):
         return true()

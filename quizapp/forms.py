@@ -1,8 +1,16 @@
-"""The base of every form: CSRF from Flask-WTF, WTForms' built-in messages in Chinese."""
+"""The base of every form (CSRF from Flask-WTF, WTForms' built-in messages in Chinese), the
+empty action form and the small helpers every feature's forms share."""
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf import FlaskForm
+
+#: The browser's datetime-local value first, so the input shows it; the others are accepted.
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+#: Textarea entries may be split by lines or by the commas people type.
+LIST_SEPARATORS = re.compile(r"[\r\n,，、;；]+")
 
 
 class BaseForm(FlaskForm):
@@ -12,3 +20,18 @@ class BaseForm(FlaskForm):
         # WTForms ships zh translations; Flask-WTF's own i18n would need Flask-Babel, so
         # WTF_I18N_ENABLED is off and WTForms picks its translations from these locales.
         locales = ["zh"]
+
+
+class ActionForm(BaseForm):
+    """An empty form: a POST button with its CSRF token."""
+
+
+def split_entries(text: str | None) -> list[str]:
+    """Split a textarea into its entries, trimmed, without blanks or repeats, in order."""
+    entries = (e.strip() for e in LIST_SEPARATORS.split(text or ""))
+    return list(dict.fromkeys(e for e in entries if e))
+
+
+def entries_text(entries: list[str]) -> str:
+    """Write entries for a message: the first 20, and how many there are when there are more."""
+    return "、".join(entries[:20]) + (f" 等 {len(entries)} 项" if len(entries) > 20 else "")

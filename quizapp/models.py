@@ -1,6 +1,5 @@
 """Import every feature's models so the metadata is complete (for Alembic and tests)."""
 
-from quizapp.attempts.models import Attempt, AttemptAnswer, PreparedPaper
 from quizapp.audiences.models import Audience, AudienceBranch, AudienceMember
 from quizapp.auth.models import RateLimitCounter
 from quizapp.bank.models import Category, Question, ReservedQuestion
@@ -12,10 +11,11 @@ from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.org.models import Branch
 from quizapp.participation.models import ParticipationSnapshot
 from quizapp.points.models import PointEntry, PointRule, PointSettings
-from quizapp.practice.models import DailyQuestion, WrongAnswer
+from quizapp.practice.models import DailyQuestion
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, PreparedPaper
 from quizapp.quizzes.models import DrawRule, Quiz, QuizQuestion
-from quizapp.reflections.models import Reflection
-from quizapp.study.models import Material, StudyMinute
+from quizapp.study.models import Material, Reflection, StudyMinute
+from quizapp.wrongbook.models import WrongAnswer
 
 metadata = Base.metadata
 

@@ -40,3 +40,15 @@ def paginate(query: Select, number: int, per_page: int) -> Page:
     number = min(max(1, number), pages)
     items = list(db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)))
     return Page(items=items, number=number, per_page=per_page, total=total)
+
+
+def page_of(rows: list[Any], number: int, per_page: int) -> Page:
+    """Return page ``number`` (1-based, clamped) of rows already in memory."""
+    pages = max(1, math.ceil(len(rows) / per_page))
+    number = min(max(1, number), pages)
+    return Page(
+        items=rows[(number - 1) * per_page : number * per_page],
+        number=number,
+        per_page=per_page,
+        total=len(rows),
+    )

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from quizapp import db
-from quizapp.auth.activation import new_nonce
+from quizapp.members.activation import new_nonce
 from quizapp.members.models import Member, Membership
 from tests.authz_world import Case, World, _fresh, url
 from tests.conftest import TODAY

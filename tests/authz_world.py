@@ -24,9 +24,8 @@ from quizapp.org.models import Branch
 from quizapp.quizzes import services as quiz_services
 from quizapp.quizzes.models import Quiz, QuizKind
 from quizapp.reflections import services as reflection_services
-from quizapp.reflections.models import Reflection
 from quizapp.study import services as material_services
-from quizapp.study.models import Material
+from quizapp.study.models import Material, Reflection
 from tests.conftest import TODAY, Org
 
 LOGIN_IDS = {"member": "m1", "outsider": "org2", "organiser": "org1", "admin": "admin"}

@@ -15,9 +15,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete, event
 
 from quizapp import create_app, db, migrate
-from quizapp.auth.passwords import hash_password
 from quizapp.extensions import login_limit
 from quizapp.members.models import Member, Membership, PoliticalStatus, Role
+from quizapp.members.passwords import hash_password
 from quizapp.models import metadata
 from quizapp.org.models import Branch, BranchKind
 

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from quizapp import db
 from quizapp.attempts import services
-from quizapp.attempts.models import Attempt
 from quizapp.auth.session_ref import SessionRef
 from quizapp.errors import DomainError
+from quizapp.quizzes.attempt_models import Attempt
 from tests.factories import NOW, Counting, ReviewWhen, make_questions, make_quiz
 
 

@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from quizapp import db
-from quizapp.auth import activation, services
-from quizapp.auth.passwords import check_password_rules
+from quizapp.auth import services
 from quizapp.errors import DomainError
+from quizapp.members import activation
 from quizapp.members.models import Member
+from quizapp.members.passwords import check_password_rules
 from quizapp.study import minutes
 from tests.conftest import PASSWORD
 from tests.factories import NOW, make_questions, make_quiz
@@ -159,7 +160,7 @@ def test_passwords_the_rules_accept(password):
 
 
 def test_common_passwords_are_loaded_once_with_the_chinese_list():
-    from quizapp.auth import passwords
+    from quizapp.members import passwords
 
     words = passwords.common_passwords()
     assert passwords.common_passwords() is words  # cached for the process
@@ -225,7 +226,7 @@ def test_authenticate_records_last_login(app, org):
 
 
 def test_unknown_accounts_cost_one_password_check_too(app, org, monkeypatch):
-    from quizapp.auth import passwords
+    from quizapp.members import passwords
 
     calls = []
     real = passwords.verify_password

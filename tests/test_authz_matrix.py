@@ -92,7 +92,7 @@ def world(org) -> World:
 
 CASES = [
     # The organisation tree.
-    Case("org.dashboard", "GET", url("/manage/"), outsider=200),
+    Case("dashboard.index", "GET", url("/manage/"), outsider=200),
     Case("org.branches", "GET", url("/manage/branches"), outsider=200),
     Case("org.create_branch", "GET", url("/manage/branches/new?parent={u1}")),
     Case(
@@ -455,6 +455,7 @@ def _management_routes(app) -> set[tuple[str, str]]:
 def test_every_management_route_is_in_the_matrix(app):
     routes = _management_routes(app)
     assert {endpoint.split(".")[0] for endpoint, _ in routes} == {
+        "dashboard",
         "org",
         "members",
         "bank",

@@ -25,12 +25,13 @@ from sqlalchemy import func, select
 
 from quizapp import db
 from quizapp.attempts import services as attempts
-from quizapp.attempts.models import Attempt, AttemptAnswer
 from quizapp.bank.services import QuestionData, save_question
 from quizapp.practice import services as practice
-from quizapp.practice.models import DailyQuestion, WrongAnswer
+from quizapp.practice.models import DailyQuestion
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
 from quizapp.study import minutes
 from quizapp.study.models import StudyMinute
+from quizapp.wrongbook.models import WrongAnswer
 from tests.conftest import PASSWORD
 from tests.factories import NOW, QuizKind, make_material, make_questions, make_quiz
 

@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from quizapp import db
 from quizapp.attempts import services
-from quizapp.attempts.models import Attempt, AttemptAnswer
 from quizapp.clock import utcnow
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
 from tests.browser import BROWSER, CHROMIUM, LAUNCH_ARGS, PHONE, fits_phone_width
 from tests.conftest import PASSWORD
 from tests.factories import make_questions, make_quiz

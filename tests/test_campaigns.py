@@ -12,17 +12,16 @@ import pytest
 from sqlalchemy import select
 
 from quizapp import db
-from quizapp.attempts.models import Attempt
 from quizapp.audiences.services import build_audience
 from quizapp.campaigns import services
 from quizapp.campaigns.models import Campaign
 from quizapp.campaigns.progress import ProgressBook, progress
 from quizapp.errors import DomainError
 from quizapp.offline.models import OfflineAttendance, OfflineSession
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, ReviewWhen
-from quizapp.reflections.models import Reflection
 from quizapp.study.minutes import seconds_between
-from quizapp.study.models import Material, StudyMinute
+from quizapp.study.models import Material, Reflection, StudyMinute
 from tests.conftest import TODAY
 from tests.factories import NOW, make_questions, make_quiz
 

@@ -11,8 +11,9 @@ import pytest
 
 from quizapp import db
 from quizapp.campaigns import services as campaigns
+from quizapp.dashboard.queries import lagging_branches
+from quizapp.dashboard.trend import trend_chart, trend_points, weekly_minutes
 from quizapp.members.models import Role
-from quizapp.org.dashboard import lagging_branches, trend_chart, trend_points, weekly_minutes
 from quizapp.org.models import BranchKind
 from quizapp.org.services import create_branch
 from quizapp.participation.charts import LinePoint, line_chart, nice_top
@@ -29,7 +30,7 @@ START, END = date(2026, 11, 16), date(2026, 11, 30)
 @pytest.fixture()
 def frozen(monkeypatch):
     """The dashboard's clock stands at NOW."""
-    monkeypatch.setattr("quizapp.org.routes.utcnow", lambda: NOW)
+    monkeypatch.setattr("quizapp.dashboard.routes.utcnow", lambda: NOW)
 
 
 def _campaign(actor, title, branches, published=True):

@@ -18,16 +18,17 @@ from sqlalchemy import func, select
 
 from quizapp import db
 from quizapp.attempts import services as attempts
-from quizapp.attempts.models import Attempt
 from quizapp.attempts.papers import prepare_papers
 from quizapp.bank.models import ReservedQuestion
 from quizapp.bank.services import QuestionData, save_question
 from quizapp.errors import DomainError
 from quizapp.practice import queries as practice_queries
 from quizapp.practice import services as practice
-from quizapp.practice.models import DailyQuestion, WrongAnswer
+from quizapp.practice.models import DailyQuestion
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.reservations import release_to_practice
 from quizapp.scheduler.jobs import book_reviewed_wrong_answers
+from quizapp.wrongbook.models import WrongAnswer
 from tests.factories import NOW, QuizKind, ReviewWhen, make_questions, make_quiz
 
 WRONG = {"single": 0, "multiple": [0, 1], "truefalse": False, "fill": ["惩前"]}

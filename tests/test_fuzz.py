@@ -26,12 +26,12 @@ from werkzeug.test import encode_multipart
 
 from quizapp import db
 from quizapp.attempts import services as attempt_services
-from quizapp.attempts.models import AttemptAnswer
 from quizapp.bank.services import QuestionData, save_question
 from quizapp.campaigns.services import CampaignData, save_campaign
 from quizapp.json_input import MAX_DEPTH, loads_strict
 from quizapp.practice import services as practice_services
 from quizapp.practice.models import DailyQuestion
+from quizapp.quizzes.attempt_models import AttemptAnswer
 from quizapp.routing import MAX_ID, IdConverter
 from quizapp.study import minutes
 from tests.conftest import PASSWORD

@@ -10,10 +10,10 @@ import time_machine
 from sqlalchemy import func, select, update
 
 from quizapp import db
-from quizapp.auth.activation import activation_code, code_matches, new_nonce
 from quizapp.clock import CHINA
 from quizapp.errors import DomainError
 from quizapp.members import services
+from quizapp.members.activation import activation_code, code_matches, new_nonce
 from quizapp.members.models import Member, PoliticalStatus, Role
 from quizapp.org import services as org_services
 from quizapp.org.models import BranchKind
@@ -477,7 +477,7 @@ def test_sessions_from_before_deactivation_stay_dead_after_reactivation(app, cli
 def test_reactivation_is_refused_when_the_branch_was_deactivated(org):
     services.set_member_active(org.org1, org.m1, False, TODAY)
     services.move_member(org.admin, org.org1, org.b12, TODAY)  # B11 is now empty
-    org_services.set_branch_active(org.admin, org.b11, False)
+    services.set_branch_active(org.admin, org.b11, False)
     with pytest.raises(services.DomainError, match="原所在支部已停用"):
         services.set_member_active(org.org1, org.m1, True, TODAY)
 
@@ -770,7 +770,7 @@ def test_reactivating_a_bureau_account_records_no_stay(org, make_member):
 def test_member_left_in_a_deactivated_branch_can_be_brought_back(clock, client, auth, org):
     services.set_member_active(org.org1, org.m1, False, date(2026, 11, 1))
     services.move_member(org.admin, org.org1, org.b12, date(2026, 11, 1))  # B11 is now empty
-    org_services.set_branch_active(org.admin, org.b11, False)
+    services.set_branch_active(org.admin, org.b11, False)
     db.session.commit()
     auth.login("org1")
     # Reactivating first is refused and says to edit the member's branch...

@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 
 from quizapp import db
 from quizapp.errors import DomainError
+from quizapp.members import queries as member_queries
+from quizapp.members import services as member_services
 from quizapp.members.models import PoliticalStatus, Role
 from quizapp.org import queries, services
 from quizapp.org.models import Branch, BranchKind
@@ -333,7 +335,7 @@ def test_deactivated_unit_is_no_longer_a_move_target(client, auth, org):
 
 def test_nothing_can_be_created_under_an_inactive_unit(org):
     unit = _add(org.admin, org.u1, BranchKind.UNIT, "U1X", "空单位")
-    services.set_branch_active(org.admin, unit, False)
+    member_services.set_branch_active(org.admin, unit, False)
     with pytest.raises(DomainError, match="上级组织已停用"):
         services.create_branch(org.admin, unit, BranchKind.BRANCH, "BX1", "新支部")
 
@@ -410,7 +412,7 @@ def test_tree_page_query_count_does_not_grow_with_the_tree(client, auth, org, ma
 
 
 def test_get_tree_nests_children_in_order(org):
-    tree = queries.get_tree(org.org1)
+    tree = member_queries.get_tree(org.org1)
     assert [node.branch.code for node in tree] == ["U1"]
     assert [child.branch.code for child in tree[0].children] == ["B11", "B12"]
     assert tree[0].total_members == 2
@@ -459,7 +461,7 @@ def test_bureau_level_system_accounts_are_not_counted(client, auth, org):
 
 
 def test_dashboard_ignores_inactive_branches(client, auth, org):
-    services.set_branch_active(org.admin, org.b12, False)
+    member_services.set_branch_active(org.admin, org.b12, False)
     db.session.commit()
     auth.login("org1")
     stats, _ = _dashboard_numbers(client.get("/manage/").get_data(as_text=True))
@@ -467,7 +469,7 @@ def test_dashboard_ignores_inactive_branches(client, auth, org):
 
 
 def test_list_branches_is_scoped_and_active_only_filters(org):
-    services.set_branch_active(org.admin, org.b12, False)
+    member_services.set_branch_active(org.admin, org.b12, False)
     codes = [b.code for b in queries.list_branches(org.org1)]
     assert codes == ["U1", "B11", "B12"]
     assert [b.code for b in queries.list_branches(org.org1, active_only=True)] == ["U1", "B11"]

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from quizapp import db
 from quizapp.attempts import papers, services
-from quizapp.attempts.models import Attempt, PreparedPaper
 from quizapp.bank.models import Category, Question
 from quizapp.bank.services import QuestionData, save_question
 from quizapp.errors import DomainError
+from quizapp.quizzes.attempt_models import Attempt, PreparedPaper
 from quizapp.quizzes.services import (
     QuizData,
     RuleData,

@@ -21,7 +21,6 @@ import pytest
 from sqlalchemy import select
 
 from quizapp import db
-from quizapp.attempts.models import Attempt
 from quizapp.audiences.services import build_audience
 from quizapp.bank.models import Question
 from quizapp.campaigns import services as campaigns
@@ -32,9 +31,9 @@ from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.org.models import Branch, BranchKind
 from quizapp.org.services import create_branch
 from quizapp.participation.queries import definitions, headings, participation
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, Quiz
-from quizapp.reflections.models import Reflection
-from quizapp.study.models import Material, StudyMinute
+from quizapp.study.models import Material, Reflection, StudyMinute
 from tests.factories import NOW, make_questions, make_quiz
 
 FIRST, LAST = date(2026, 11, 1), date(2026, 11, 30)

@@ -24,7 +24,6 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp import db
-from quizapp.attempts.models import Attempt, AttemptAnswer
 from quizapp.campaigns import services as campaigns
 from quizapp.campaigns.models import Campaign
 from quizapp.clock import china_today, utcnow
@@ -33,6 +32,7 @@ from quizapp.org.models import Branch, BranchKind
 from quizapp.org.services import create_branch
 from quizapp.participation.exports import chart_bars, csv_report, file_name, xlsx_report
 from quizapp.participation.queries import participation
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
 from quizapp.spreadsheets import DATETIME, Book, Column
 from quizapp.study.models import Material, StudyMinute
 from tests.factories import NOW, add_study, make_material, make_questions, make_quiz

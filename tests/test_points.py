@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp import db
-from quizapp.attempts.models import Attempt
 from quizapp.clock import CHINA
 from quizapp.errors import DomainError
 from quizapp.offline import services as offline_services
@@ -28,11 +27,11 @@ from quizapp.points.rules import (
 )
 from quizapp.points.services import LOOKBACK_DAYS, award, award_points
 from quizapp.practice.models import DailyQuestion
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, ReviewWhen
-from quizapp.reflections.models import Reflection
 from quizapp.scheduler import jobs
 from quizapp.scheduler import runner as scheduler_runner
-from quizapp.study.models import StudyMinute
+from quizapp.study.models import Reflection, StudyMinute
 from tests.factories import make_questions, make_quiz
 
 #: 10:00 on Saturday 21 November 2026, China time.

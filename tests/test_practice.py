@@ -19,7 +19,8 @@ from quizapp.bank.types import AnswerFormatError
 from quizapp.errors import DomainError
 from quizapp.practice import queries as practice_queries
 from quizapp.practice import services
-from quizapp.practice.models import DailyQuestion, WrongAnswer
+from quizapp.practice.models import DailyQuestion
+from quizapp.wrongbook.models import WrongAnswer
 from tests.browser import CHROMIUM
 from tests.browser import fits_phone_width as _fits_phone_width
 from tests.conftest import PASSWORD

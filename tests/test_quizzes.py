@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp import db
-from quizapp.attempts.models import Attempt
 from quizapp.attempts.services import start_attempt
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import DrawRule, Quiz, QuizQuestion
 from tests.factories import NOW, make_questions, make_quiz
 

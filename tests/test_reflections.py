@@ -13,8 +13,7 @@ from quizapp.audiences.services import build_audience
 from quizapp.campaigns.models import Campaign
 from quizapp.errors import DomainError
 from quizapp.reflections import services
-from quizapp.reflections.models import Reflection
-from quizapp.study.models import Material
+from quizapp.study.models import Material, Reflection
 from tests.conftest import TODAY
 
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)  # 10:00 in China

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp import db
-from quizapp.auth.activation import code_matches
 from quizapp.errors import DomainError
+from quizapp.members.activation import code_matches
 from quizapp.members.exports import USAGE, decode_ids, encode_ids
 from quizapp.members.imports import (
     OUT_OF_SCOPE,

@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp import PROJECT_ROOT, db
-from quizapp.attempts.models import Attempt
 from quizapp.attempts.services import start_attempt
 from quizapp.campaigns import services as campaigns
 from quizapp.clock import CHINA
 from quizapp.members.models import Role
 from quizapp.notices.models import Notice
 from quizapp.notices.services import NoticeDraft, send_notice
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import ReviewWhen
 from quizapp.scheduler import jobs
 from quizapp.scheduler import runner as scheduler_runner

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp import actions, db
-from quizapp.attempts.models import Attempt
 from quizapp.auth.session_ref import SESSION_KEY
 from quizapp.errors import Conflict, DomainError
 from quizapp.notices.models import Notice, NoticeKind
@@ -17,6 +16,7 @@ from quizapp.notices.services import NoticeDraft, send_notice
 from quizapp.practice import queries as practice_queries
 from quizapp.practice import services as practice
 from quizapp.practice.models import DailyQuestion
+from quizapp.quizzes.attempt_models import Attempt
 from tests.conftest import PASSWORD
 from tests.factories import NOW, make_questions, make_quiz
 

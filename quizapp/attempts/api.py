@@ -11,10 +11,10 @@ from flask_login import current_user, login_required
 from quizapp import db
 from quizapp.actions import run, transaction
 from quizapp.attempts import queries, services
-from quizapp.attempts.models import Attempt
 from quizapp.auth.session_ref import hot_login_required
 from quizapp.clock import utcnow
 from quizapp.errors import BadRequest, NotFound
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Quiz
 
 bp = Blueprint("api", __name__)

@@ -19,13 +19,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, exists, insert, select
 
 from quizapp import db
-from quizapp.attempts.models import Attempt, PreparedPaper
 from quizapp.audiences.services import member_filter
 from quizapp.bank.models import Question
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.quizzes import reservations
+from quizapp.quizzes.attempt_models import Attempt, PreparedPaper
 from quizapp.quizzes.models import Quiz
 from quizapp.quizzes.services import draw_question_ids
 

@@ -9,10 +9,10 @@ from flask import abort
 from sqlalchemy import select
 
 from quizapp import db
-from quizapp.attempts.models import Attempt
 from quizapp.attempts.services import AttemptNotFound, counted_attempt
 from quizapp.audiences.services import audiences_including
 from quizapp.members.models import Member
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, Quiz
 from quizapp.quizzes.services import status_of
 

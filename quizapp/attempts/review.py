@@ -15,8 +15,8 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select, union, update
 
 from quizapp import db
-from quizapp.attempts.models import Attempt, AttemptAnswer
 from quizapp.bank.models import ReservedQuestion
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
 from quizapp.quizzes.models import Quiz, ReviewWhen
 
 
@@ -72,7 +72,7 @@ def _answers_shown(now: datetime):
 def book_wrong_answers(now: datetime, limit: int = 500) -> int:
     """Put the wrong answers of submitted attempts whose review now shows the answers into
     their members' wrong-answer books; return how many attempts were booked (idempotent)."""
-    from quizapp.practice.services import record_wrong_answers
+    from quizapp.wrongbook.services import record_wrong_answers
 
     attempts = db.session.execute(
         select(Attempt.id, Attempt.member_id)

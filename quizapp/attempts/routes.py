@@ -11,7 +11,7 @@ from quizapp.attempts import queries, review, services
 from quizapp.bank.types import get_type
 from quizapp.clock import utcnow
 from quizapp.errors import DomainError
-from quizapp.members.forms import ActionForm
+from quizapp.forms import ActionForm
 from quizapp.quizzes.models import Quiz
 
 bp = Blueprint("attempts", __name__)

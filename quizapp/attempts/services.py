@@ -15,7 +15,6 @@ from sqlalchemy import bindparam, func, insert, select, update
 
 from quizapp import db
 from quizapp.attempts import papers
-from quizapp.attempts.models import Attempt, AttemptAnswer
 from quizapp.attempts.review import review_open, shows_answers
 from quizapp.audiences.services import is_in_audience
 from quizapp.auth.session_ref import SessionRef, valid_member
@@ -24,6 +23,7 @@ from quizapp.bank.types import get_type
 from quizapp.db import UTCDateTime
 from quizapp.errors import Closed, DomainError, NotFound, SessionInvalid
 from quizapp.members.models import Member
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
 from quizapp.quizzes.models import Counting, Quiz
 from quizapp.quizzes.services import status_of
 
@@ -280,7 +280,7 @@ def submit_attempt(attempt: Attempt, now: datetime, *, auto: bool = False) -> At
         .execution_options(synchronize_session=False)
     )
     if wrong and book:
-        from quizapp.practice.services import record_wrong_answers
+        from quizapp.wrongbook.services import record_wrong_answers
 
         record_wrong_answers(attempt.member_id, wrong, "attempt", now)
     db.session.flush()

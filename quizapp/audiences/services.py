@@ -12,6 +12,13 @@ from quizapp.members.models import Member, PoliticalStatus
 from quizapp.org.models import Branch
 
 
+def check_roster_scope(actor: Member, roster: list[Member]) -> None:
+    """Refuse a roster with anyone the actor may not see (the services' last word on what the
+    forms' roster lookup already checked)."""
+    if any(not access.can_view_member(actor, m) for m in roster):
+        raise DomainError("名单中有人员不在您的管理范围内。")
+
+
 def build_audience(
     actor: Member,
     branches: list[Branch],
@@ -22,8 +29,7 @@ def build_audience(
     """Create or replace an audience; everything in it must be within the actor's scope."""
     if any(not access.can_manage_branch(actor, b) for b in branches):
         raise DomainError("所选组织超出了您的管理范围。")
-    if any(not access.can_view_member(actor, m) for m in roster):
-        raise DomainError("名单中有人员不在您的管理范围内。")
+    check_roster_scope(actor, roster)
     unknown = [s for s in statuses if s not in PoliticalStatus._value2member_map_]
     if unknown:
         raise DomainError("政治面貌选择有误。")

@@ -19,18 +19,17 @@ from sqlalchemy import case, literal, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from quizapp import db
-from quizapp.auth import activation
-from quizapp.auth.passwords import (
+from quizapp.db import UTCDateTime
+from quizapp.errors import DomainError
+from quizapp.members import activation
+from quizapp.members.models import Member
+from quizapp.members.passwords import (
     check_password_rules,
     hash_password,
     needs_rehash,
     verify_password,
 )
-from quizapp.clock import to_china
-from quizapp.db import UTCDateTime
-from quizapp.errors import DomainError
-from quizapp.members.models import Member
-from quizapp.members.services import normalise_phone
+from quizapp.members.services import is_blocked, normalise_phone, wait_until_text
 
 BAD_CREDENTIALS = "账号或密码错误，请重新输入。"
 _members = Member.__table__
@@ -73,19 +72,6 @@ def login_delays() -> LoginDelays:
     """Return the delays configured for this app."""
     config = current_app.config
     return LoginDelays(config["LOGIN_FAILURES_BEFORE_DELAY"], config["LOGIN_DELAY_MAX_MINUTES"])
-
-
-def wait_until_text(until: datetime) -> str:
-    """Show when a pause ends as China time, HH:MM, rounded up to the minute."""
-    local = to_china(until)
-    if local.second or local.microsecond:
-        local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    return local.strftime("%H:%M")
-
-
-def is_blocked(member: Member, now: datetime) -> bool:
-    """Tell whether password checks for ``member`` are paused at ``now``."""
-    return member.login_blocked_until is not None and member.login_blocked_until > now
 
 
 def find_by_login_id(login_id: str) -> Member | None:

@@ -171,7 +171,3 @@ class ImportForm(BaseForm):
         if extension not in chosen.extensions:
             allowed = " 或 ".join(f".{e}" for e in chosen.extensions)
             raise ValidationError(f"所选格式请上传 {allowed} 文件。")
-
-
-class ActionForm(BaseForm):
-    """An empty form: a POST button with its CSRF token."""

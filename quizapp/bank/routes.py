@@ -15,7 +15,6 @@ from quizapp.bank.forms import (
     DIFFICULTY_LABELS,
     OPTION_LETTERS,
     SHOWN_OPTIONS,
-    ActionForm,
     ImportForm,
     QuestionForm,
 )
@@ -23,6 +22,7 @@ from quizapp.bank.models import Question
 from quizapp.bank.types import REGISTRY, get_type
 from quizapp.clock import china_today
 from quizapp.errors import DomainError
+from quizapp.forms import ActionForm
 
 bp = Blueprint("bank", __name__)
 

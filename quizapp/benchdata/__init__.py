@@ -23,10 +23,10 @@ from sqlalchemy import insert, text
 
 from quizapp import db
 from quizapp.audiences.services import build_audience
-from quizapp.auth.passwords import hash_password
 from quizapp.clock import CHINA, china_today
 from quizapp.demo import STATUS_WEIGHTS, _name
 from quizapp.members.models import Member, Membership, PoliticalStatus, Role
+from quizapp.members.passwords import hash_password
 from quizapp.members.services import create_first_admin
 from quizapp.org.models import Branch, BranchKind
 from quizapp.org.services import create_branch, create_root

@@ -19,20 +19,19 @@ from datetime import date, timedelta
 from sqlalchemy import insert, select
 
 from quizapp import db
-from quizapp.attempts.models import Attempt, AttemptAnswer
 from quizapp.bank.models import Question
 from quizapp.benchdata import PARTY, Bureau, Person, china_moment
 from quizapp.campaigns import services as campaigns
 from quizapp.campaigns.models import Campaign
 from quizapp.clock import to_china
+from quizapp.demo.quizzes import _right_response, _wrong_response, load_starter_bank
+from quizapp.demo.study import REFLECTION
 from quizapp.members.models import Member
 from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.quizzes import services as quizzes
-from quizapp.quizzes.demo import _right_response, _wrong_response, load_starter_bank
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
 from quizapp.quizzes.models import Counting, Quiz, QuizKind
-from quizapp.reflections.models import Reflection
-from quizapp.study.demo import REFLECTION
-from quizapp.study.models import Material, StudyMinute
+from quizapp.study.models import Material, Reflection, StudyMinute
 
 #: Rows per bulk INSERT: large enough to be fast, small enough to keep memory flat.
 CHUNK = 20_000

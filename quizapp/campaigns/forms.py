@@ -23,6 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from quizapp.audiences.forms import audience_values, branches_field, statuses_field
 from quizapp.campaigns.models import Campaign
 from quizapp.campaigns.services import (
     KINDS,
@@ -31,9 +32,7 @@ from quizapp.campaigns.services import (
     MAX_REFLECTIONS_REQUIRED,
 )
 from quizapp.errors import DomainError
-from quizapp.forms import BaseForm
-from quizapp.members.models import STATUS_LABELS
-from quizapp.quizzes.forms import split_entries
+from quizapp.forms import BaseForm, split_entries
 from quizapp.uploads import check_xlsx_archive
 
 #: Header cells that name the column of a list file to read.
@@ -119,18 +118,10 @@ class CampaignForm(BaseForm):
     must_pass_ids = SelectMultipleField(
         "须及格", coerce=int, invalid_choice_message="所选测试不存在或不在您的管理范围内。"
     )
-    branch_ids = SelectMultipleField(
-        "参加组织",
-        coerce=int,
-        invalid_choice_message="所选组织不存在或不在您的管理范围内。",
-        description="学习任务：选中的组织及其全部下级的人员参加。培训班不用选择。",
+    branch_ids = branches_field(
+        "参加组织", "学习任务：选中的组织及其全部下级的人员参加。培训班不用选择。"
     )
-    statuses = SelectMultipleField(
-        "政治面貌",
-        choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],
-        invalid_choice_message="政治面貌选择有误。",
-        description="都不选则不限政治面貌。",
-    )
+    statuses = statuses_field()
 
     def set_choices(
         self,
@@ -164,12 +155,11 @@ class CampaignForm(BaseForm):
             "reflections_required",
         )
         values: dict[str, Any] = {name: getattr(campaign, name) for name in names}
+        values |= audience_values(campaign.audience, roster=False)
         return values | {
             "material_ids": [m.id for m in campaign.materials],
             "quiz_ids": [cq.quiz_id for cq in campaign.quizzes],
             "must_pass_ids": [cq.quiz_id for cq in campaign.quizzes if cq.must_pass],
-            "branch_ids": [b.id for b in campaign.audience.branches],
-            "statuses": campaign.audience.status_list,
         }
 
 

@@ -25,15 +25,14 @@ from datetime import date, datetime
 from sqlalchemy import Select, and_, func, select
 
 from quizapp import db
-from quizapp.attempts.models import Attempt
 from quizapp.attempts.services import counted_attempt
 from quizapp.campaigns.models import Campaign, CampaignMaterial, CampaignQuiz
 from quizapp.campaigns.services import phase_of
 from quizapp.members.models import Member
 from quizapp.offline.models import OfflineAttendance, OfflineSession
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, Quiz, ReviewWhen
-from quizapp.reflections.models import Reflection
-from quizapp.study.models import StudyMinute
+from quizapp.study.models import Reflection, StudyMinute
 
 #: Quiz item states and how the pages call them.
 QUIZ_STATES = {

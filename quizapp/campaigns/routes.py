@@ -8,17 +8,16 @@ from wtforms import SelectChoice
 
 from quizapp import access, clock
 from quizapp.actions import FAILED, perform
+from quizapp.audiences.forms import branch_choices, check_roster, offered_branches
 from quizapp.audiences.services import describe
 from quizapp.campaigns import queries, services
 from quizapp.campaigns.forms import CampaignForm, RosterForm
 from quizapp.campaigns.models import Campaign
 from quizapp.campaigns.progress import progress
 from quizapp.errors import DomainError
+from quizapp.forms import ActionForm
 from quizapp.members import queries as member_queries
-from quizapp.org import queries as org_queries
-from quizapp.quizzes.forms import ActionForm
-from quizapp.quizzes.queries import find_roster
-from quizapp.results.queries import page_of
+from quizapp.pagination import page_of
 
 bp = Blueprint("campaigns", __name__)
 
@@ -93,19 +92,15 @@ class _Choices:
     """The branches, materials and quizzes the form offers, kept to read the answers back."""
 
     def __init__(self, campaign: Campaign | None) -> None:
-        chosen = {b.id for b in campaign.audience.branches} if campaign else set()
-        self.branches = {
-            b.id: b
-            for b in org_queries.list_branches(current_user)
-            if b.is_active or b.id in chosen
-        }
+        audience = campaign.audience if campaign else None
+        self.branches = {b.id: b for b in offered_branches(current_user, audience)}
         self.materials = {m.id: m for m in queries.list_material_choices(current_user, campaign)}
         self.quizzes = {q.id: q for q in queries.list_quiz_choices(current_user, campaign)}
 
     def offer(self, form: CampaignForm) -> None:
         status_notes = {"draft": "（草稿）", "retired": "（已下线）"}
         form.set_choices(
-            [SelectChoice(b.id, org_queries.branch_label(b)) for b in self.branches.values()],
+            branch_choices(self.branches.values()),
             [
                 SelectChoice(
                     m.id,
@@ -235,10 +230,6 @@ def manage_show(campaign_id: int):
     return _render_manage_show(queries.get_campaign(current_user, campaign_id), RosterForm())
 
 
-def _names(entries: list[str]) -> str:
-    return "、".join(entries[:20]) + (f" 等 {len(entries)} 项" if len(entries) > 20 else "")
-
-
 @bp.post("/manage/campaigns/<int:campaign_id>/roster")
 @access.organiser_required
 def roster(campaign_id: int):
@@ -257,13 +248,7 @@ def roster(campaign_id: int):
     except DomainError as exc:
         form.file.errors.append(exc.message)
         return _render_manage_show(campaign, form)
-    found = find_roster(current_user, entries)
-    if found.unknown:
-        form.entries.errors.append(
-            f"找不到这些人员，或不在您的管理范围内：{_names(found.unknown)}。名单未保存。"
-        )
-    if found.inactive:
-        form.entries.errors.append(f"这些人员的账号已停用：{_names(found.inactive)}。名单未保存。")
+    found = check_roster(current_user, form.entries, entries, then="名单未保存。")
     ticked = queries.list_members_by_id(current_user, form.member_ids.data or [])
     if len(ticked) != len(set(form.member_ids.data or [])):
         abort(404)  # a forged id: someone out of scope or no one at all

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from quizapp import access, db
+from quizapp import access, db, windows
 from quizapp.audiences.models import Audience
-from quizapp.audiences.services import build_audience, covers
+from quizapp.audiences.services import build_audience, check_roster_scope, covers
 from quizapp.campaigns.models import Campaign, CampaignQuiz
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
@@ -22,6 +22,8 @@ from quizapp.study.models import Material
 
 KINDS = {"campaign": "学习任务", "training_class": "培训班"}
 PHASES = {"upcoming": "未开始", "running": "进行中", "finished": "已结束"}
+#: A campaign's window of days, in the words of PHASES.
+_PHASE_NAMES = {windows.UPCOMING: "upcoming", windows.OPEN: "running", windows.CLOSED: "finished"}
 #: Bounds of the numbers an organiser sets (the form says the same).
 MAX_MINUTE_TARGET = 10_000
 MAX_OFFLINE_REQUIRED = 100
@@ -55,11 +57,7 @@ class CampaignData:
 
 def phase_of(campaign: Campaign, today: date) -> str:
     """Return upcoming, running or finished on the China day ``today``."""
-    if today < campaign.starts_on:
-        return "upcoming"
-    if today > campaign.ends_on:
-        return "finished"
-    return "running"
+    return _PHASE_NAMES[windows.day_phase(campaign.starts_on, campaign.ends_on, today)]
 
 
 def can_manage_campaign(actor: Member, campaign: Campaign) -> bool:
@@ -178,9 +176,7 @@ def _check_class_members(actor: Member, campaign: Campaign, members: list[Member
         raise DomainError("只有培训班可以编排学员名单；学习任务按组织和政治面貌确定参加人员。")
     if not members:
         raise DomainError("请勾选人员，或填写警号、手机号。")
-    outside = [m.name for m in members if not access.can_view_member(actor, m)]
-    if outside:
-        raise DomainError("名单中有人员不在您的管理范围内。")
+    check_roster_scope(actor, members)
 
 
 def enrol_members(actor: Member, campaign: Campaign, members: list[Member]) -> int:

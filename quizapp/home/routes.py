@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from quizapp import access, clock
 from quizapp.campaigns.queries import list_running_progress
 from quizapp.campaigns.services import KINDS
-from quizapp.members.forms import ActionForm
+from quizapp.forms import ActionForm
 from quizapp.notices import queries as notice_queries
 from quizapp.points.queries import member_sums
 from quizapp.study.queries import member_minutes_summary

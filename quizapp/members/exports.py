@@ -1,6 +1,6 @@
 """The slip sheet (登录凭条): members' one-time login codes as an .xlsx to print and cut.
 
-A code is derived from its member's nonce (:mod:`quizapp.auth.activation`) and never stored,
+A code is derived from its member's nonce (:mod:`quizapp.members.activation`) and never stored,
 so a slip sheet can be printed again at any time until the member sets a password. The
 download link of one import names its members as id ranges ("120-10119,10200"), which stay
 short however many members a file created.
@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from quizapp.auth.activation import activation_code
+from quizapp.members.activation import activation_code
 from quizapp.members.models import Member
 from quizapp.spreadsheets import UNSAFE_IN_NAMES, XLSX, Book, Column, cell_value
 

@@ -82,7 +82,3 @@ class ImportForm(BaseForm):
         ],
     )
     dry_run = BooleanField("仅检查文件，不导入")
-
-
-class ActionForm(BaseForm):
-    """An empty form: a POST button with its CSRF token."""

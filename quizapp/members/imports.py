@@ -6,7 +6,7 @@ file is applied in one go. Members are matched by 警号 (else 手机号) and on
 that differ are assigned, so importing the same file twice changes nothing the second time.
 
 New members get no password: each gets a random ``activation_nonce`` of their own, behind
-the one-time login code on the organiser's slip sheet (``quizapp.auth.activation``,
+the one-time login code on the organiser's slip sheet (``quizapp.members.activation``,
 ``members/exports.py``), and sets a password at first login. No two members share a stored
 secret, and the import hashes nothing (10,000 Argon2 hashes would take minutes).
 """
@@ -22,8 +22,8 @@ from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from quizapp import access, db
-from quizapp.auth.activation import new_nonce
 from quizapp.errors import DomainError
+from quizapp.members.activation import new_nonce
 from quizapp.members.models import STATUS_LABELS, Member, Membership, PoliticalStatus, Role
 from quizapp.members.roster_files import (
     TEMPLATE_HEADERS,

@@ -1,14 +1,18 @@
-"""Read-only member lookups, always within the actor's scope."""
+"""Read-only member lookups, always within the actor's scope; the tree with its members."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 from flask import abort
-from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from quizapp import access, db
 from quizapp.members.models import Member, PoliticalStatus
-from quizapp.org.models import Branch
+from quizapp.org.models import Branch, BranchKind
+from quizapp.org.queries import list_branches
 from quizapp.pagination import Page, paginate
 
 
@@ -86,3 +90,51 @@ def list_unactivated(
         for member in db.session.scalars(query)
         if (ids is None or member.id in ids) and can_manage(member)
     ]
+
+
+def counted_in_scope(actor: Member) -> tuple[ColumnElement[bool], ...]:
+    """Filter on Member joined to its current Branch: the active members of the party
+    branches in the actor's scope (not the bureau-level system accounts)."""
+    return (
+        access.branch_scope(actor),
+        Member.is_active.is_(True),
+        Branch.kind == BranchKind.BRANCH.value,
+    )
+
+
+def count_members_by(actor: Member, column: InstrumentedAttribute) -> dict[Any, int]:
+    """Count the members of :func:`counted_in_scope` per value of a Member column (one query)."""
+    return dict(
+        db.session.execute(
+            select(column, func.count())
+            .join(Branch, Branch.id == Member.branch_id)
+            .where(*counted_in_scope(actor))
+            .group_by(column)
+        ).all()
+    )
+
+
+@dataclass
+class TreeNode:
+    """A node of the tree with its member counts, for the tree page."""
+
+    branch: Branch
+    active_members: int = 0
+    children: list[TreeNode] = field(default_factory=list)
+
+    @property
+    def total_members(self) -> int:
+        return self.active_members + sum(child.total_members for child in self.children)
+
+
+def get_tree(actor: Member) -> list[TreeNode]:
+    """Return the actor's subtree as nested nodes with active-member counts (two queries)."""
+    branches = list_branches(actor)
+    counts = count_members_by(actor, Member.branch_id)
+    nodes = {b.id: TreeNode(b, counts.get(b.id, 0)) for b in branches}
+    roots = []
+    for branch in branches:
+        node = nodes[branch.id]
+        parent = nodes.get(branch.parent_id) if branch.parent_id else None
+        (parent.children if parent else roots).append(node)
+    return roots

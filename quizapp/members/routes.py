@@ -22,12 +22,11 @@ from wtforms import SelectChoice
 
 from quizapp import access
 from quizapp.actions import FAILED, perform, run
-from quizapp.auth import services as auth_services
 from quizapp.clock import china_today, utcnow
 from quizapp.errors import DomainError
+from quizapp.forms import ActionForm
 from quizapp.members import exports, imports, queries, services
 from quizapp.members.forms import (
-    ActionForm,
     ImportForm,
     MemberForm,
     MoveMemberForm,
@@ -142,8 +141,8 @@ def show(member_id: int):
     """Show a member with their branch history and the actions on them."""
     member = queries.get_member(current_user, member_id)
     blocked_until = (
-        auth_services.wait_until_text(member.login_blocked_until)
-        if auth_services.is_blocked(member, utcnow())
+        services.wait_until_text(member.login_blocked_until)
+        if services.is_blocked(member, utcnow())
         else None
     )
     return render_template(

@@ -1,18 +1,20 @@
-"""Changes to members: create, edit, move branch, deactivate, reset password or login code."""
+"""Changes to members: create, edit, move branch, deactivate, reset password or login code;
+deactivating a branch once no active member is left in it."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quizapp import access, db
-from quizapp.auth.activation import activation_code, new_nonce
-from quizapp.auth.passwords import check_password_rules, hash_password
+from quizapp.clock import to_china
 from quizapp.errors import DomainError
+from quizapp.members.activation import activation_code, new_nonce
 from quizapp.members.models import Member, Membership, PoliticalStatus, Role
+from quizapp.members.passwords import check_password_rules, hash_password
 from quizapp.org.models import Branch, BranchKind
 
 POLICE_NO_PATTERN = re.compile(r"^[A-Za-z0-9]{3,20}$")
@@ -234,6 +236,19 @@ def reset_password(actor: Member, member: Member, temporary_password: str) -> No
     db.session.flush()
 
 
+def wait_until_text(until: datetime) -> str:
+    """Show when a pause ends as China time, HH:MM, rounded up to the minute."""
+    local = to_china(until)
+    if local.second or local.microsecond:
+        local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return local.strftime("%H:%M")
+
+
+def is_blocked(member: Member, now: datetime) -> bool:
+    """Tell whether password checks for ``member`` are paused at ``now``."""
+    return member.login_blocked_until is not None and member.login_blocked_until > now
+
+
 def unlock_login(actor: Member, member: Member) -> None:
     """Forget a member's wrong passwords in a row, ending any pause of their logins."""
     if not access.can_manage_member(actor, member):
@@ -299,3 +314,27 @@ def create_first_admin(
     db.session.add(admin)
     db.session.flush()
     return admin
+
+
+def set_branch_active(actor: Member, branch: Branch, active: bool) -> None:
+    """Deactivate a node (only when nothing active is left in it) or reactivate it."""
+    if not access.can_restructure_branch(actor, branch):
+        raise DomainError("您无权停用或启用该组织。")
+    if active:
+        if branch.parent is not None and not branch.parent.is_active:
+            raise DomainError("上级组织已停用，请先启用上级组织。")
+        branch.is_active = True
+        db.session.flush()
+        return
+    active_children = db.session.scalar(
+        select(func.count()).where(Branch.parent_id == branch.id, Branch.is_active.is_(True))
+    )
+    if active_children:
+        raise DomainError(f"该组织下还有 {active_children} 个在用的下级组织，请先停用或移走它们。")
+    active_members = db.session.scalar(
+        select(func.count()).where(Member.branch_id == branch.id, Member.is_active.is_(True))
+    )
+    if active_members:
+        raise DomainError(f"该支部还有 {active_members} 名在册党员，请先把他们转到其他支部。")
+    branch.is_active = False
+    db.session.flush()

@@ -68,7 +68,3 @@ class SessionForm(BaseForm):
     def ticked_ids(self) -> list[int]:
         """Return the ticked member ids, without repeats."""
         return list(dict.fromkeys(self.member_ids.data or []))
-
-
-class ActionForm(BaseForm):
-    """An empty form: a POST button with its CSRF token."""

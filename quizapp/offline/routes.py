@@ -14,8 +14,9 @@ from wtforms import SelectChoice
 from quizapp import access
 from quizapp.actions import FAILED, perform
 from quizapp.clock import china_today
+from quizapp.forms import ActionForm
 from quizapp.offline import queries, services
-from quizapp.offline.forms import ActionForm, SessionForm
+from quizapp.offline.forms import SessionForm
 from quizapp.offline.models import OfflineSession
 from quizapp.org import queries as org_queries
 from quizapp.org.models import Branch, BranchKind

@@ -1,1 +1,1 @@
-"""The organisation tree and the management area's front page."""
+"""The organisation tree: bureau, units and party branches."""

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from flask import abort
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from quizapp import access, db
-from quizapp.members.models import Member
+from quizapp.access import Actor
 from quizapp.org.models import Branch, BranchKind
 
 
-def get_branch(actor: Member, branch_id: int) -> Branch:
+def get_branch(actor: Actor, branch_id: int) -> Branch:
     """Return a branch the actor manages, or 404."""
     branch = db.session.get(Branch, branch_id)
     if branch is None or not access.can_manage_branch(actor, branch):
@@ -21,7 +19,7 @@ def get_branch(actor: Member, branch_id: int) -> Branch:
 
 
 def list_branches(
-    actor: Member, *, kinds: tuple[BranchKind, ...] | None = None, active_only: bool = False
+    actor: Actor, *, kinds: tuple[BranchKind, ...] | None = None, active_only: bool = False
 ) -> list[Branch]:
     """Return the nodes the actor manages in tree order (parents before children)."""
     query = select(Branch).where(access.branch_scope(actor))
@@ -41,43 +39,6 @@ def sort_as_tree(branches: list[Branch]) -> list[Branch]:
         return [(by_id[i].sort_order, i) if i in by_id else (0, i) for i in branch.ancestor_ids]
 
     return sorted(branches, key=key)
-
-
-@dataclass
-class TreeNode:
-    """A node of the tree with its member counts, for the tree page."""
-
-    branch: Branch
-    active_members: int = 0
-    children: list[TreeNode] = field(default_factory=list)
-
-    @property
-    def total_members(self) -> int:
-        return self.active_members + sum(child.total_members for child in self.children)
-
-
-def get_tree(actor: Member) -> list[TreeNode]:
-    """Return the actor's subtree as nested nodes with active-member counts (two queries)."""
-    branches = list_branches(actor)
-    counts = dict(
-        db.session.execute(
-            select(Member.branch_id, func.count())
-            .join(Branch, Branch.id == Member.branch_id)
-            .where(
-                access.branch_scope(actor),
-                Member.is_active.is_(True),
-                Branch.kind == BranchKind.BRANCH.value,
-            )  # not bureau-level system accounts
-            .group_by(Member.branch_id)
-        ).all()
-    )
-    nodes = {b.id: TreeNode(b, counts.get(b.id, 0)) for b in branches}
-    roots = []
-    for branch in branches:
-        node = nodes[branch.id]
-        parent = nodes.get(branch.parent_id) if branch.parent_id else None
-        (parent.children if parent else roots).append(node)
-    return roots
 
 
 def branch_label(branch: Branch) -> str:

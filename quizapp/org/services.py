@@ -1,4 +1,5 @@
-"""Changes to the organisation tree: create, rename, move, deactivate."""
+"""Changes to the organisation tree: create, rename, move (deactivating a branch, which
+must have no active member left, is :func:`quizapp.members.services.set_branch_active`)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import re
 from sqlalchemy import String, func, literal, select, update
 
 from quizapp import access, db
+from quizapp.access import Actor
 from quizapp.errors import DomainError
-from quizapp.members.models import Member
 from quizapp.org.models import Branch, BranchKind
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -58,7 +59,7 @@ def create_root(code: str, name: str) -> Branch:
 
 
 def create_branch(
-    actor: Member, parent: Branch, kind: BranchKind, code: str, name: str, sort_order: int = 0
+    actor: Actor, parent: Branch, kind: BranchKind, code: str, name: str, sort_order: int = 0
 ) -> Branch:
     """Create a unit or a branch under ``parent``."""
     if not access.can_manage_branch(actor, parent):
@@ -79,7 +80,7 @@ def create_branch(
     return branch
 
 
-def update_branch(actor: Member, branch: Branch, code: str, name: str, sort_order: int) -> None:
+def update_branch(actor: Actor, branch: Branch, code: str, name: str, sort_order: int) -> None:
     """Rename a node, change its code or its position among siblings."""
     if not access.can_manage_branch(actor, branch):
         raise DomainError("您无权修改该组织。")
@@ -89,7 +90,7 @@ def update_branch(actor: Member, branch: Branch, code: str, name: str, sort_orde
     db.session.flush()
 
 
-def move_branch(actor: Member, branch: Branch, new_parent: Branch) -> None:
+def move_branch(actor: Actor, branch: Branch, new_parent: Branch) -> None:
     """Move a node (and everything under it) under ``new_parent``."""
     if not access.can_restructure_branch(actor, branch):
         raise DomainError("您无权移动该组织。")
@@ -119,27 +120,3 @@ def move_branch(actor: Member, branch: Branch, new_parent: Branch) -> None:
     branch.parent_id = new_parent.id
     db.session.flush()
     db.session.expire_all()
-
-
-def set_branch_active(actor: Member, branch: Branch, active: bool) -> None:
-    """Deactivate a node (only when nothing active is left in it) or reactivate it."""
-    if not access.can_restructure_branch(actor, branch):
-        raise DomainError("您无权停用或启用该组织。")
-    if active:
-        if branch.parent is not None and not branch.parent.is_active:
-            raise DomainError("上级组织已停用，请先启用上级组织。")
-        branch.is_active = True
-        db.session.flush()
-        return
-    active_children = db.session.scalar(
-        select(func.count()).where(Branch.parent_id == branch.id, Branch.is_active.is_(True))
-    )
-    if active_children:
-        raise DomainError(f"该组织下还有 {active_children} 个在用的下级组织，请先停用或移走它们。")
-    active_members = db.session.scalar(
-        select(func.count()).where(Member.branch_id == branch.id, Member.is_active.is_(True))
-    )
-    if active_members:
-        raise DomainError(f"该支部还有 {active_members} 名在册党员，请先把他们转到其他支部。")
-    branch.is_active = False
-    db.session.flush()

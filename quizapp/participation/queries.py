@@ -32,7 +32,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from quizapp import access, db
-from quizapp.attempts.models import Attempt
 from quizapp.attempts.services import counted_attempt
 from quizapp.audiences.models import Audience, AudienceMember
 from quizapp.campaigns.models import Campaign
@@ -45,9 +44,9 @@ from quizapp.org.queries import sort_as_tree
 from quizapp.participation.definitions import definitions, has_pass, headings, subject_kind
 from quizapp.participation.report import MemberInfo, MemberLine, Report, Row
 from quizapp.participation.sql import china_day, member_ids
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, Quiz
-from quizapp.reflections.models import Reflection
-from quizapp.study.models import StudyMinute
+from quizapp.study.models import Reflection, StudyMinute
 
 __all__ = [
     "MemberInfo",

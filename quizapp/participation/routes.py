@@ -28,12 +28,12 @@ from quizapp.clock import china_today, utcnow
 from quizapp.errors import error_response
 from quizapp.members.models import STATUS_LABELS
 from quizapp.org import queries as org_queries
+from quizapp.pagination import page_of
 from quizapp.participation import exports, services, subjects
 from quizapp.participation.forms import PeriodForm, ReminderForm
 from quizapp.participation.queries import Report, participation
 from quizapp.quizzes.models import Quiz
 from quizapp.quizzes.services import status_of
-from quizapp.results import queries as result_queries
 from quizapp.spreadsheets import XLSX
 
 bp = Blueprint("participation", __name__)
@@ -187,7 +187,7 @@ def drilldown(kind: str, branch_id: int, subject_id: int | None = None):
     done = [line for line in report.members if line.participated]
     show = request.args.get("show", "todo")
     show = show if show in SHOWN else "todo"
-    page = result_queries.page_of(
+    page = page_of(
         todo if show == "todo" else done, request.args.get("page", 1, type=int), PER_PAGE
     )
     return render_template(

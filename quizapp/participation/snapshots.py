@@ -23,7 +23,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
-from quizapp import access, db
+from quizapp import access, db, windows
 from quizapp.audiences.models import Audience
 from quizapp.campaigns.models import Campaign, CampaignQuiz
 from quizapp.clock import china_today
@@ -63,7 +63,8 @@ def _running_on(day: date) -> list[Campaign]:
         db.session.scalars(
             select(Campaign)
             .where(
-                Campaign.is_published.is_(True), Campaign.starts_on <= day, Campaign.ends_on >= day
+                Campaign.is_published.is_(True),
+                windows.running_on(Campaign.starts_on, Campaign.ends_on, day),
             )
             .options(
                 selectinload(Campaign.quizzes).joinedload(CampaignQuiz.quiz),

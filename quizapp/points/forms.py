@@ -190,7 +190,3 @@ def _add_rule_fields(form: type[SettingsForm], rule: Rule) -> None:
 
 for _rule in DEFAULTS.values():
     _add_rule_fields(SettingsForm, _rule)
-
-
-class ActionForm(BaseForm):
-    """An empty form: a POST button with its CSRF token."""

@@ -13,10 +13,11 @@ from flask_login import current_user, login_required
 
 from quizapp import access, clock
 from quizapp.actions import FAILED, perform
+from quizapp.forms import ActionForm
 from quizapp.members import queries as member_queries
 from quizapp.members.models import Member
 from quizapp.points import corrections, queries
-from quizapp.points.forms import ActionForm, CorrectionForm, SettingsForm
+from quizapp.points.forms import CorrectionForm, SettingsForm
 from quizapp.points.rules import (
     CORRECTION,
     DEFAULTS,

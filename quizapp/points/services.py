@@ -31,16 +31,15 @@ from sqlalchemy import String, case, cast, exists, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from quizapp import db
-from quizapp.attempts.models import Attempt
 from quizapp.attempts.services import counted_attempt
 from quizapp.clock import china_day_start, china_today, format_date
 from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.points.models import PointEntry
 from quizapp.points.rules import Rule, effective_rules
 from quizapp.practice.models import DailyQuestion
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, Quiz, QuizKind, ReviewWhen
-from quizapp.reflections.models import Reflection
-from quizapp.study.models import StudyMinute
+from quizapp.study.models import Reflection, StudyMinute
 
 #: China days the job looks back over: what the scheduler missed while down is caught up.
 LOOKBACK_DAYS = 7

@@ -1,35 +1,15 @@
-"""The wrong-answer book and daily questions."""
+"""Daily questions (the wrong-answer book: quizapp.wrongbook)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.bank.models import Question
-from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
-
-
-class WrongAnswer(Base):
-    """A question a member got wrong, kept until answered right twice in a row."""
-
-    __tablename__ = "wrong_answers"
-    __table_args__ = (Index("ix_wrong_answers_member_open", "member_id", "resolved_at"),)
-
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
-    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
-    #: Where it was last got wrong: practice, daily or an attempt.
-    origin: Mapped[str] = mapped_column(String(16), default="practice")
-    wrong_count: Mapped[int] = mapped_column(Integer, default=1)
-    #: Right answers in a row since the last wrong one; two resolve the entry.
-    streak: Mapped[int] = mapped_column(Integer, default=0)
-    last_wrong_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    question: Mapped[Question] = relationship()
 
 
 class DailyQuestion(Base):

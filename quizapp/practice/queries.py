@@ -12,13 +12,14 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from quizapp import db
-from quizapp.attempts.models import Attempt, AttemptAnswer
 from quizapp.bank.models import Category, Question
 from quizapp.bank.queries import not_reserved
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
-from quizapp.practice.models import DailyQuestion, WrongAnswer
+from quizapp.practice.models import DailyQuestion
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
+from quizapp.wrongbook.models import WrongAnswer
 
 
 def practisable(member: Member) -> ColumnElement[bool]:

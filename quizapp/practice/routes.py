@@ -34,6 +34,7 @@ from quizapp.bank.types import get_type
 from quizapp.clock import china_today, utcnow
 from quizapp.errors import BadRequest, NotFound
 from quizapp.practice import queries, services
+from quizapp.wrongbook.services import RESOLVE_STREAK
 
 bp = Blueprint("practice", __name__)
 
@@ -50,7 +51,7 @@ def _helpers() -> dict:
         "blank_marks": services.blank_marks,
         "type_label": lambda q: get_type(q.type).label,
         "origin_label": lambda origin: ORIGIN_LABELS.get(origin, origin),
-        "resolve_streak": services.RESOLVE_STREAK,
+        "resolve_streak": RESOLVE_STREAK,
     }
 
 

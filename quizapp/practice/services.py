@@ -1,4 +1,5 @@
-"""Rules of practice, the wrong-answer book (错题本) and daily questions (每日答题).
+"""Rules of practice and daily questions (每日答题); answers are booked in the wrong-answer
+book (:mod:`quizapp.wrongbook.services`).
 
 Every function takes the member and ``now``, flushes but never commits, and raises
 DomainError (AnswerFormatError for a response that does not fit the question) in Chinese.
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -20,18 +21,17 @@ from quizapp.bank.types import AnswerFormatError, get_type, normalise_text
 from quizapp.clock import china_today
 from quizapp.errors import Conflict, DomainError, NotFound
 from quizapp.members.models import Member
-from quizapp.practice.models import DailyQuestion, WrongAnswer
+from quizapp.practice.models import DailyQuestion
 from quizapp.practice.queries import (
     get_practisable_question,
     list_daily_questions,
     practisable,
 )
+from quizapp.wrongbook.models import WrongAnswer
+from quizapp.wrongbook.services import record_result
 
 #: Daily questions per member per China day.
 DAILY_COUNT = 5
-#: Right answers in a row that take a question out of the wrong-answer book.
-RESOLVE_STREAK = 2
-ORIGINS = ("practice", "daily", "attempt")
 
 
 class NotTodaysQuestion(NotFound):
@@ -102,87 +102,6 @@ def answer_text(question: Question) -> str:
 def response_text(question: Question, response: Any) -> str:
     """Write a member's response as they read it."""
     return get_type(question.type).response_to_text(response, question.options)
-
-
-def record_result(
-    member_id: int, question_id: int, correct: bool, origin: str, now: datetime
-) -> WrongAnswer | None:
-    """Update the wrong-answer book after an answer; return the member's entry, if any.
-
-    A wrong answer opens the entry (or reopens a resolved one) and resets the streak; a right
-    answer to an open entry lengthens the streak, and two in a row resolve it. Attempt grading
-    calls this too (origin "attempt").
-    """
-    if origin not in ORIGINS:
-        raise ValueError(f"unknown origin {origin!r}")
-    entry = db.session.get(WrongAnswer, (member_id, question_id))
-    if correct:
-        if entry is not None and entry.resolved_at is None:
-            entry.streak += 1
-            if entry.streak >= RESOLVE_STREAK:
-                entry.resolved_at = now
-            db.session.flush()
-        return entry
-    if entry is None:
-        entry = WrongAnswer(member_id=member_id, question_id=question_id, wrong_count=0)
-        db.session.add(entry)
-    entry.origin = origin
-    entry.wrong_count += 1
-    entry.streak = 0
-    entry.resolved_at = None
-    entry.last_wrong_at = now
-    db.session.flush()
-    return entry
-
-
-def record_wrong_answers(
-    member_id: int, question_ids: list[int], origin: str, now: datetime
-) -> None:
-    """Open (or reopen) wrong-answer entries for several questions at once.
-
-    Attempt grading calls this: one read of the existing entries, then one bulk insert and
-    one bulk update, whatever the number of wrong answers.
-    """
-    if origin not in ORIGINS:
-        raise ValueError(f"unknown origin {origin!r}")
-    if not question_ids:
-        return
-    existing = dict(
-        db.session.execute(
-            select(WrongAnswer.question_id, WrongAnswer.wrong_count).where(
-                WrongAnswer.member_id == member_id, WrongAnswer.question_id.in_(question_ids)
-            )
-        ).all()
-    )
-    fresh = [
-        {
-            "member_id": member_id,
-            "question_id": q,
-            "origin": origin,
-            "wrong_count": 1,
-            "streak": 0,
-            "last_wrong_at": now,
-            "resolved_at": None,
-        }
-        for q in dict.fromkeys(question_ids)
-        if q not in existing
-    ]
-    again = [
-        {
-            "member_id": member_id,
-            "question_id": q,
-            "origin": origin,
-            "wrong_count": count + 1,
-            "streak": 0,
-            "last_wrong_at": now,
-            "resolved_at": None,
-        }
-        for q, count in existing.items()
-    ]
-    if fresh:
-        db.session.execute(insert(WrongAnswer), fresh)
-    if again:
-        db.session.execute(update(WrongAnswer), again)
 
 
 def answer_practice(member: Member, question: Question, raw: Any, now: datetime) -> Result:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,26 +15,21 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from quizapp.audiences.forms import audience_values, branches_field, roster_field, statuses_field
 from quizapp.bank.forms import DIFFICULTY_LABELS
 from quizapp.bank.types import REGISTRY
 from quizapp.clock import CHINA, to_china
-from quizapp.forms import BaseForm
-from quizapp.members.models import STATUS_LABELS
+from quizapp.forms import DATETIME_FORMATS, BaseForm
 from quizapp.quizzes.models import DEFAULT_POINTS, Counting, Quiz, QuizKind, ReviewWhen
 
 #: At most this many draw rules on one quiz (rows of the form).
 MAX_RULES = 6
-#: The browser's datetime-local value first, so the input shows it; the others are accepted.
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-#: Textarea entries may be split by lines or by the commas people type.
-LIST_SEPARATORS = re.compile(r"[\r\n,，、;；]+")
 
 TYPE_CHOICES = [SelectChoice(code, f"{t.label}题") for code, t in REGISTRY.items()]
 DIFFICULTY_CHOICES = [SelectChoice(level, label) for level, label in DIFFICULTY_LABELS.items()]
@@ -48,12 +42,6 @@ def _optional_int(value: Any) -> int | None:
 def _number(value: float | None) -> float | int | None:
     """Show 2.0 as 2 in the inputs."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-def split_entries(text: str | None) -> list[str]:
-    """Split a textarea into its entries, trimmed, without blanks or repeats, in order."""
-    entries = (e.strip() for e in LIST_SEPARATORS.split(text or ""))
-    return list(dict.fromkeys(e for e in entries if e))
 
 
 class PointsForm(Form):
@@ -186,24 +174,9 @@ class QuizForm(BaseForm):
         ],
         description="填写后记录离开答题页面的次数，超过即自动交卷；留空则不记录。",
     )
-    branch_ids = SelectMultipleField(
-        "参加组织",
-        coerce=int,
-        invalid_choice_message="所选组织不存在或不在您的管理范围内。",
-        description="选中的组织及其全部下级的人员可以参加。",
-    )
-    statuses = SelectMultipleField(
-        "政治面貌",
-        choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],
-        invalid_choice_message="政治面貌选择有误。",
-        description="都不选则不限政治面貌。",
-    )
-    roster = TextAreaField(
-        "指定名单",
-        validators=[Length(max=20000)],
-        description="如培训班：每行一个警号或手机号。填写后只有名单中的人员可以参加，"
-        "上面选择的组织和政治面貌不再适用。",
-    )
+    branch_ids = branches_field("参加组织", "选中的组织及其全部下级的人员可以参加。")
+    statuses = statuses_field()
+    roster = roster_field("可以参加")
     question_keys = TextAreaField(
         "指定题目",
         validators=[Length(max=20000)],
@@ -249,12 +222,8 @@ class QuizForm(BaseForm):
             "leave_limit",
         )
         values: dict[str, Any] = {name: getattr(quiz, name) for name in names}
-        audience = quiz.audience
-        values |= {
+        values |= audience_values(quiz.audience) | {
             "points": {code: _number(quiz.points.get(code)) for code in REGISTRY},
-            "branch_ids": [b.id for b in audience.branches],
-            "statuses": audience.status_list,
-            "roster": "\n".join(m.login_id for m in audience.roster),
             "question_keys": "\n".join(fq.question.key for fq in quiz.fixed_questions),
             "rules": [
                 {
@@ -290,7 +259,3 @@ class QuizForm(BaseForm):
     def used_rules(self) -> list[RuleForm]:
         """Return the rule rows that have a count (a blank count leaves the row unused)."""
         return [entry.form for entry in self.rules if entry.form.is_used]
-
-
-class ActionForm(BaseForm):
-    """An empty form: a POST button with its CSRF token."""

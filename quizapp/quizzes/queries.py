@@ -6,17 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 
-from quizapp import access, db
-from quizapp.attempts.models import Attempt
+from quizapp import access, db, windows
 from quizapp.audiences.models import Audience
 from quizapp.bank.models import Question
 from quizapp.members.models import Member
-from quizapp.members.services import normalise_phone
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import DrawRule, Quiz, QuizQuestion
 from quizapp.quizzes.services import _candidates_query, can_manage_quiz
 
@@ -46,15 +45,13 @@ def get_quiz(actor: Member, quiz_id: int) -> Quiz:
 
 
 def _in_state(query: Select, state: str, now: datetime) -> Select:
-    published = Quiz.status == "published"
     if state == "draft":
         return query.where(Quiz.status == "draft")
-    if state == "upcoming":
-        return query.where(published, Quiz.opens_at > now)
-    if state == "open":
-        return query.where(published, Quiz.opens_at <= now, Quiz.closes_at > now)
-    if state == "closed":
-        return query.where(published, Quiz.closes_at <= now)
+    if state in windows.PHASES:
+        return query.where(
+            Quiz.status == "published",
+            windows.phase_filter(Quiz.opens_at, Quiz.closes_at, now, state),
+        )
     return query
 
 
@@ -115,49 +112,3 @@ def find_questions_by_key(keys: list[str]) -> KeyLookup:
         unknown=[k for k in keys if k not in found],
         retired=[k for k in keys if k in found and not found[k].is_active],
     )
-
-
-@dataclass
-class RosterLookup:
-    """Members found for typed 警号/手机号, and the entries that matched no one visible."""
-
-    members: list[Member]
-    unknown: list[str]
-    inactive: list[str]
-
-
-def find_roster(actor: Member, entries: list[str]) -> RosterLookup:
-    """Resolve each 警号 or 手机号 to a member the actor may see (one query).
-
-    Someone outside the actor's scope counts as unknown, as the rest of the management
-    pages never reveal who exists elsewhere.
-    """
-    phones = {e: normalise_phone(e) for e in entries}
-    candidates = (
-        list(
-            db.session.scalars(
-                select(Member)
-                .options(joinedload(Member.branch))
-                .where(
-                    or_(
-                        Member.police_no.in_(entries),
-                        Member.phone.in_([p for p in phones.values() if p]),
-                    )
-                )
-            )
-        )
-        if entries
-        else []
-    )
-    by_police_no = {m.police_no: m for m in candidates if m.police_no}
-    by_phone = {m.phone: m for m in candidates if m.phone}
-    members, unknown, inactive = [], [], []
-    for entry in entries:
-        member = by_police_no.get(entry) or by_phone.get(phones[entry])
-        if member is None or not access.can_view_member(actor, member):
-            unknown.append(entry)
-        elif not member.is_active:
-            inactive.append(entry)
-        else:
-            members.append(member)
-    return RosterLookup(members, unknown, inactive)

@@ -10,15 +10,16 @@ from wtforms import SelectChoice
 
 from quizapp import access, clock
 from quizapp.actions import FAILED, perform
+from quizapp.audiences.forms import branch_choices, check_roster, chosen_branches, offered_branches
 from quizapp.audiences.services import describe
 from quizapp.bank import queries as bank_queries
 from quizapp.bank.models import Question
 from quizapp.bank.services import category_path
 from quizapp.bank.types import LETTERS, REGISTRY, get_type
 from quizapp.errors import DomainError
-from quizapp.org import queries as org_queries
+from quizapp.forms import ActionForm, entries_text, split_entries
 from quizapp.quizzes import queries, reservations, services
-from quizapp.quizzes.forms import ActionForm, QuizForm, split_entries
+from quizapp.quizzes.forms import QuizForm
 from quizapp.quizzes.models import Counting, Quiz, QuizKind, ReviewWhen
 
 bp = Blueprint("quizzes", __name__)
@@ -29,16 +30,9 @@ PHASE_LABELS = {"upcoming": "未开始", "open": "进行中", "closed": "已结�
 
 def _prepare(form: QuizForm, quiz: Quiz | None) -> None:
     """Offer the branches in scope (active ones, and any the audience already has)."""
-    chosen = {b.id for b in quiz.audience.branches} if quiz else set()
-    branches = [b for b in org_queries.list_branches(current_user) if b.is_active or b.id in chosen]
+    branches = offered_branches(current_user, quiz.audience if quiz else None)
     categories = [SelectChoice(c.id, c.label) for c in bank_queries.list_categories()]
-    form.set_choices(
-        [SelectChoice(b.id, org_queries.branch_label(b)) for b in branches], categories
-    )
-
-
-def _names(entries: list[str]) -> str:
-    return "、".join(entries[:20]) + (f" 等 {len(entries)} 项" if len(entries) > 20 else "")
+    form.set_choices(branch_choices(branches), categories)
 
 
 def _submitted_data(form: QuizForm) -> services.QuizData | None:
@@ -52,20 +46,15 @@ def _submitted_data(form: QuizForm) -> services.QuizData | None:
     valid = form.validate()
     keys = queries.find_questions_by_key(split_entries(form.question_keys.data))
     if keys.unknown:
-        form.question_keys.errors.append(f"题库中没有这些编号：{_names(keys.unknown)}。")
+        form.question_keys.errors.append(f"题库中没有这些编号：{entries_text(keys.unknown)}。")
     if keys.retired:
-        form.question_keys.errors.append(f"这些题目已停用，不能再组卷：{_names(keys.retired)}。")
-    roster = queries.find_roster(current_user, split_entries(form.roster.data))
-    if roster.unknown:
-        form.roster.errors.append(
-            f"找不到这些人员，或不在您的管理范围内：{_names(roster.unknown)}。"
+        form.question_keys.errors.append(
+            f"这些题目已停用，不能再组卷：{entries_text(keys.retired)}。"
         )
-    if roster.inactive:
-        form.roster.errors.append(f"这些人员的账号已停用：{_names(roster.inactive)}。")
+    roster = check_roster(current_user, form.roster)
     if not valid or form.question_keys.errors or form.roster.errors:
         return None
     categories = {c.id: c.category for c in bank_queries.list_categories()}
-    branch_ids = set(form.branch_ids.data or [])
     opens_at, closes_at = form.window()
     return services.QuizData(
         title=form.title.data.strip(),
@@ -96,7 +85,7 @@ def _submitted_data(form: QuizForm) -> services.QuizData | None:
             )
             for r in form.used_rules()
         ],
-        branches=[b for b in org_queries.list_branches(current_user) if b.id in branch_ids],
+        branches=chosen_branches(current_user, form.branch_ids.data),
         statuses=list(form.statuses.data or []),
         roster=roster.members,
     )

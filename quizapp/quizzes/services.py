@@ -8,8 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
-from quizapp import access, db
-from quizapp.attempts.models import PreparedPaper
+from quizapp import access, db, windows
 from quizapp.audiences.services import build_audience
 from quizapp.bank.models import Category, Question
 from quizapp.bank.queries import not_reserved
@@ -18,6 +17,7 @@ from quizapp.errors import DomainError
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.quizzes import reservations
+from quizapp.quizzes.attempt_models import Attempt, PreparedPaper
 from quizapp.quizzes.models import (
     DEFAULT_POINTS,
     RESERVING_KINDS,
@@ -236,8 +236,6 @@ def can_manage_quiz(actor: Member, quiz: Quiz) -> bool:
 
 def set_published(actor: Member, quiz: Quiz, published: bool) -> None:
     """Publish a quiz (members in its audience see it) or take it back to draft."""
-    from quizapp.attempts.models import Attempt
-
     if not can_manage_quiz(actor, quiz):
         raise DomainError("您无权发布或撤回该测试。")
     if not published:
@@ -323,8 +321,4 @@ def draw_paper(quiz: Quiz, rng: random.Random | None = None) -> list[Question]:
 
 def status_of(quiz: Quiz, now: datetime) -> str:
     """Return upcoming, open or closed for a published quiz at ``now``."""
-    if now < quiz.opens_at:
-        return "upcoming"
-    if now >= quiz.closes_at:
-        return "closed"
-    return "open"
+    return windows.phase(quiz.opens_at, quiz.closes_at, now)

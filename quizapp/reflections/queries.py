@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from quizapp import access, db
@@ -17,9 +17,9 @@ from quizapp.clock import china_today
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
-from quizapp.reflections.models import Reflection
 from quizapp.reflections.services import may_see_material
-from quizapp.study.models import Material
+from quizapp.study.models import Material, Reflection
+from quizapp.study.queries import open_at
 
 #: The queue's status filter: value -> label.
 STATES = {"submitted": "待审阅", "returned": "已退回", "accepted": "已通过", "all": "全部"}
@@ -132,11 +132,7 @@ def list_subjects(member: Member, now: datetime) -> tuple[list[Material], list[C
     materials = list(
         db.session.scalars(
             select(Material)
-            .where(
-                Material.status == "published",
-                or_(Material.opens_at.is_(None), Material.opens_at <= now),
-                or_(Material.closes_at.is_(None), Material.closes_at > now),
-            )
+            .where(*open_at(now))
             .order_by(Material.topic, Material.sort_order, Material.id)
         )
     )

@@ -15,8 +15,7 @@ from quizapp.clock import utcnow
 from quizapp.org import queries as org_queries
 from quizapp.reflections import queries, services
 from quizapp.reflections.forms import ReflectionForm, ReviewForm
-from quizapp.reflections.models import Reflection
-from quizapp.study.models import Material
+from quizapp.study.models import Material, Reflection
 
 bp = Blueprint("reflections", __name__)
 

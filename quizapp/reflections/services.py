@@ -13,8 +13,7 @@ from quizapp.audiences.services import includes
 from quizapp.campaigns.models import Campaign
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
-from quizapp.reflections.models import Reflection
-from quizapp.study.models import Material
+from quizapp.study.models import Material, Reflection
 
 MIN_CHARS = 300
 MAX_CHARS = 10_000

@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import select
 
 from quizapp import db
-from quizapp.attempts.models import Attempt, AttemptAnswer
 from quizapp.bank.models import Question
 from quizapp.bank.types import LETTERS, get_type
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
 from quizapp.quizzes.models import Quiz
 
 ITEM_DEFINITIONS = [

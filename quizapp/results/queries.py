@@ -16,13 +16,12 @@ from flask import abort
 from sqlalchemy import and_, or_, select
 
 from quizapp import access, db
-from quizapp.attempts.models import Attempt
 from quizapp.attempts.services import counted_attempt, is_overdue
 from quizapp.audiences.services import member_filter
 from quizapp.members.models import Member
 from quizapp.org.models import Branch, BranchKind
 from quizapp.org.queries import sort_as_tree
-from quizapp.pagination import Page
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, Quiz
 from quizapp.quizzes.services import status_of
 
@@ -317,15 +316,3 @@ def filter_rows(rows: list[ResultRow], show: str) -> list[ResultRow]:
 def count_filters(rows: list[ResultRow]) -> dict[str, int]:
     """Count the rows each filter would show."""
     return {key: len(filter_rows(rows, key)) for key in FILTERS}
-
-
-def page_of(rows: list[ResultRow], number: int, per_page: int) -> Page:
-    """Return page ``number`` (1-based, clamped) of rows already in memory."""
-    pages = max(1, math.ceil(len(rows) / per_page))
-    number = min(max(1, number), pages)
-    return Page(
-        items=rows[(number - 1) * per_page : number * per_page],
-        number=number,
-        per_page=per_page,
-        total=len(rows),
-    )

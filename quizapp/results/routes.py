@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from quizapp import access
 from quizapp.clock import utcnow
+from quizapp.pagination import page_of
 from quizapp.quizzes.models import Quiz, QuizKind
 from quizapp.results import exports, queries
 from quizapp.results.items import ITEM_DEFINITIONS, LOW_DISCRIMINATION, item_statistics
@@ -46,9 +47,7 @@ def quiz(quiz_id: int):
         rows = [r for r in rows if r.branch.id == branch.id]
     show = request.args.get("show", "all")
     show = show if show in queries.FILTERS else "all"
-    page = queries.page_of(
-        queries.filter_rows(rows, show), request.args.get("page", 1, type=int), PER_PAGE
-    )
+    page = page_of(queries.filter_rows(rows, show), request.args.get("page", 1, type=int), PER_PAGE)
     return render_template(
         "results/quiz.html",
         quiz=quiz,

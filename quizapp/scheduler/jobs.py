@@ -15,8 +15,7 @@ from flask import current_app
 from sqlalchemy import Select, and_, distinct, extract, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from quizapp import access, db
-from quizapp.attempts.models import Attempt
+from quizapp import access, db, windows
 from quizapp.attempts.papers import prepare_papers
 from quizapp.attempts.review import book_wrong_answers
 from quizapp.attempts.services import expire_overdue
@@ -32,6 +31,7 @@ from quizapp.notices.services import NoticeDraft, send_notices
 from quizapp.org.models import Branch, BranchKind
 from quizapp.participation.snapshots import snapshot_participation
 from quizapp.points.services import award_points
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.study.models import StudyMinute
 
 #: Overdue attempts submitted (or attempts' wrong answers booked) per transaction.
@@ -137,8 +137,7 @@ def remind_campaign_members(now: datetime) -> str:
             select(Campaign)
             .where(
                 Campaign.is_published.is_(True),
-                Campaign.starts_on <= today,
-                Campaign.ends_on >= today,
+                windows.running_on(Campaign.starts_on, Campaign.ends_on, today),
                 Campaign.ends_on <= today + timedelta(days=days),
             )
             .options(
@@ -319,7 +318,7 @@ def weekly_summary_for_organisers(now: datetime) -> str:
                     ]
                 ),
                 dedupe_key=f"weekly:{iso_year}-W{week:02d}:{organiser.id}",
-                link=_path("org.dashboard"),
+                link=_path("dashboard.index"),
             )
         )
     sent = send_notices(drafts, now)

@@ -11,17 +11,15 @@ from wtforms import (
     IntegerField,
     SelectChoice,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from quizapp.audiences.forms import audience_values, branches_field, roster_field, statuses_field
 from quizapp.clock import CHINA
-from quizapp.forms import BaseForm
-from quizapp.members.models import STATUS_LABELS
-from quizapp.quizzes.forms import DATETIME_FORMATS
+from quizapp.forms import DATETIME_FORMATS, BaseForm
 from quizapp.study import services
 from quizapp.study.models import Material
 
@@ -104,24 +102,9 @@ class MaterialForm(BaseForm):
         description="北京时间。留空则长期开放。",
         invalid_value_message=TIME_MESSAGE,
     )
-    branch_ids = SelectMultipleField(
-        "学习组织",
-        coerce=int,
-        invalid_choice_message="所选组织不存在或不在您的管理范围内。",
-        description="选中的组织及其全部下级的人员可以学习。",
-    )
-    statuses = SelectMultipleField(
-        "政治面貌",
-        choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],
-        invalid_choice_message="政治面貌选择有误。",
-        description="都不选则不限政治面貌。",
-    )
-    roster = TextAreaField(
-        "指定名单",
-        validators=[Length(max=20000)],
-        description="如培训班：每行一个警号或手机号。填写后只有名单中的人员可以学习，"
-        "上面选择的组织和政治面貌不再适用。",
-    )
+    branch_ids = branches_field("学习组织", "选中的组织及其全部下级的人员可以学习。")
+    statuses = statuses_field()
+    roster = roster_field("可以学习")
     is_required = BooleanField("必学", description="必学资料在党员的学习列表中排在前面并标明。")
     sort_order = IntegerField(
         "排序",
@@ -156,12 +139,7 @@ class MaterialForm(BaseForm):
             "video_url",
         )
         values: dict[str, Any] = {name: getattr(material, name) for name in names}
-        audience = material.audience
-        return values | {
-            "branch_ids": [b.id for b in audience.branches],
-            "statuses": audience.status_list,
-            "roster": "\n".join(m.login_id for m in audience.roster),
-        }
+        return values | audience_values(material.audience)
 
     def window(self) -> tuple[datetime | None, datetime | None]:
         """Return the opening and closing moments in UTC (entered in China time), or None."""

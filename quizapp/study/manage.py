@@ -12,20 +12,17 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fil
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
-from wtforms import SelectChoice
 
-from quizapp import access, clock, db
+from quizapp import access, clock, db, windows
 from quizapp.actions import FAILED, perform
+from quizapp.audiences.forms import branch_choices, check_roster, chosen_branches, offered_branches
 from quizapp.audiences.models import Audience
 from quizapp.audiences.services import describe
 from quizapp.errors import DomainError
 from quizapp.members import queries as member_queries
 from quizapp.members.models import Member
-from quizapp.org import queries as org_queries
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
-from quizapp.quizzes.forms import split_entries
-from quizapp.quizzes.queries import find_roster
 from quizapp.study import services
 from quizapp.study.forms import MaterialForm, StatusForm
 from quizapp.study.models import Material, StudyMinute
@@ -90,11 +87,7 @@ def _topics(with_ancestors: bool = False) -> list[str]:
 
 
 def _phase(material: Material, now: datetime) -> str:
-    if material.opens_at is not None and now < material.opens_at:
-        return "upcoming"
-    if material.closes_at is not None and now >= material.closes_at:
-        return "closed"
-    return "open"
+    return windows.phase(material.opens_at, material.closes_at, now)
 
 
 # The form.
@@ -102,9 +95,9 @@ def _phase(material: Material, now: datetime) -> str:
 
 def _prepare(form: MaterialForm, material: Material | None) -> None:
     """Offer the branches in scope (active ones, and any the audience already has)."""
-    chosen = {b.id for b in material.audience.branches} if material else set()
-    branches = [b for b in org_queries.list_branches(current_user) if b.is_active or b.id in chosen]
-    form.set_choices([SelectChoice(b.id, org_queries.branch_label(b)) for b in branches])
+    form.set_choices(
+        branch_choices(offered_branches(current_user, material.audience if material else None))
+    )
 
 
 def _check_files(form: MaterialForm, material: Material | None) -> list[FileStep]:
@@ -160,16 +153,9 @@ def _submitted(
     steps = _check_files(form, material)
     if form.opens_at.data and form.closes_at.data and form.closes_at.data <= form.opens_at.data:
         form.closes_at.errors.append("结束时间必须晚于开放时间。")
-    roster = find_roster(current_user, split_entries(form.roster.data))
-    if roster.unknown:
-        form.roster.errors.append(
-            f"找不到这些人员，或不在您的管理范围内：{'、'.join(roster.unknown[:20])}。"
-        )
-    if roster.inactive:
-        form.roster.errors.append(f"这些人员的账号已停用：{'、'.join(roster.inactive[:20])}。")
+    roster = check_roster(current_user, form.roster)
     if not valid or any(f.errors for f in form):
         return None
-    branch_ids = set(form.branch_ids.data or [])
     opens_at, closes_at = form.window()
     data = services.MaterialData(
         title=form.title.data.strip(),
@@ -180,7 +166,7 @@ def _submitted(
         closes_at=closes_at,
         is_required=form.is_required.data,
         sort_order=form.sort_order.data,
-        branches=[b for b in org_queries.list_branches(current_user) if b.id in branch_ids],
+        branches=chosen_branches(current_user, form.branch_ids.data),
         statuses=list(form.statuses.data or []),
         roster=roster.members,
     )

@@ -1,4 +1,5 @@
-"""Study materials and the minutes members spend on them."""
+"""Study materials, the minutes members spend on them and the reflections they write on a
+material or a campaign (their pages: quizapp.reflections)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from quizapp import windows
 from quizapp.audiences.models import Audience
 from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
+from quizapp.members.models import Member
 from quizapp.org.models import Branch
 
 
@@ -73,11 +76,7 @@ def is_open(
     status: str, opens_at: datetime | None, closes_at: datetime | None, now: datetime
 ) -> bool:
     """The one rule for when a material can be studied (also used on plain SQL rows)."""
-    return (
-        status == "published"
-        and (opens_at is None or opens_at <= now)
-        and (closes_at is None or now < closes_at)
-    )
+    return status == "published" and windows.is_open(opens_at, closes_at, now)
 
 
 class StudyMinute(Base):
@@ -102,3 +101,32 @@ class StudyMinute(Base):
     last_beat_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     material: Mapped[Material] = relationship()
+
+
+class Reflection(Base):
+    """A member's written reflection; organisers accept it or return it with a comment.
+
+    Kept here, below campaigns, because a campaign's progress counts the accepted ones while
+    the reflection pages (quizapp.reflections, above campaigns) write them on a campaign.
+    """
+
+    __tablename__ = "reflections"
+    __table_args__ = (
+        CheckConstraint("status IN ('submitted', 'accepted', 'returned')", name="status"),
+        CheckConstraint("material_id IS NOT NULL OR campaign_id IS NOT NULL", name="subject"),
+        Index("ix_reflections_member_id_status", "member_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    material_id: Mapped[int | None] = mapped_column(ForeignKey("materials.id"))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    title: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    member: Mapped[Member] = relationship(foreign_keys=[member_id])

@@ -9,7 +9,7 @@ from flask import abort
 from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import defer
 
-from quizapp import db
+from quizapp import db, windows
 from quizapp.audiences.services import audiences_including
 from quizapp.members.models import Member
 from quizapp.study.models import Material, StudyMinute
@@ -57,12 +57,12 @@ class TopicGroup:
     cards: list[MaterialCard]
 
 
-def _open_at(now: datetime) -> tuple[ColumnElement[bool], ...]:
-    """Filter on Material: published and inside its window at ``now``."""
+def open_at(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Filter on Material: published and inside its window at ``now`` (the SQL form of
+    :meth:`Material.is_open`)."""
     return (
         Material.status == "published",
-        or_(Material.opens_at.is_(None), Material.opens_at <= now),
-        or_(Material.closes_at.is_(None), Material.closes_at > now),
+        windows.open_filter(Material.opens_at, Material.closes_at, now),
     )
 
 
@@ -85,7 +85,7 @@ def list_member_materials(member: Member, now: datetime, search: str = "") -> li
     """
     query = (
         select(Material)
-        .where(*_open_at(now))
+        .where(*open_at(now))
         .options(defer(Material.body_markdown), defer(Material.body_html))
         .order_by(Material.sort_order, Material.created_at.desc(), Material.id.desc())
     )
@@ -110,7 +110,7 @@ def list_member_materials(member: Member, now: datetime, search: str = "") -> li
 
 def get_member_material(member: Member, material_id: int, now: datetime) -> MaterialCard:
     """Return a material the member may study now, with their seconds on it, or 404."""
-    material = db.session.scalar(select(Material).where(Material.id == material_id, *_open_at(now)))
+    material = db.session.scalar(select(Material).where(Material.id == material_id, *open_at(now)))
     if material is None or material.audience_id not in audiences_including(
         member, [material.audience_id]
     ):

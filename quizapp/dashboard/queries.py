@@ -1,10 +1,11 @@
 """What the organiser's front page shows about their subtree: headcounts, running campaigns
-with their participation, minutes per week and the branches that lag.
+with their participation and the branches that lag (minutes per week: :mod:`.trend`).
 
 A fixed number of queries whatever the number of members and branches: three headcounts,
 the running campaigns (one query and their lists), two reads of last night's campaign
 snapshots (a participation report instead for each campaign shown that has none; at most
-``CAMPAIGNS_SHOWN``), one read of the day snapshots and one report for the lagging branches.
+``CAMPAIGNS_SHOWN``), one read of the day snapshots (the trend) and one report for the
+lagging branches.
 """
 
 from __future__ import annotations
@@ -12,30 +13,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from quizapp import access, db
+from quizapp import access, db, windows
 from quizapp.audiences.models import Audience
 from quizapp.audiences.services import reaches
 from quizapp.campaigns.models import Campaign, CampaignQuiz
 from quizapp.clock import china_today
 from quizapp.members.models import Member, PoliticalStatus
+from quizapp.members.queries import count_members_by, counted_in_scope
 from quizapp.org.models import Branch, BranchKind
-from quizapp.participation.charts import LinePoint, format_value, line_chart
 from quizapp.participation.definitions import headings
 from quizapp.participation.queries import Report, Row, participation
 from quizapp.participation.snapshots import (
     BranchFigures,
     list_campaign_figures,
-    list_day_totals,
 )
 
 #: At most this many running campaigns on the page (those ending soonest).
 CAMPAIGNS_SHOWN = 5
-#: Weeks in the minutes-per-week chart.
-TREND_WEEKS = 12
 #: Days over which branches are compared for the lagging list (four weeks up to today).
 LAGGING_DAYS = 28
 #: At most this many lagging branches listed.
@@ -58,18 +55,7 @@ class Headcounts:
 
 def count_headcounts(actor: Member) -> Headcounts:
     """Count active branches, members by political status and first logins pending."""
-    counts = dict(
-        db.session.execute(
-            select(Member.political_status, func.count())
-            .join(Branch, Branch.id == Member.branch_id)
-            .where(
-                access.branch_scope(actor),
-                Member.is_active.is_(True),
-                Branch.kind == BranchKind.BRANCH.value,
-            )  # not bureau-level system accounts
-            .group_by(Member.political_status)
-        ).all()
-    )
+    counts = count_members_by(actor, Member.political_status)
     branches = db.session.scalar(
         select(func.count())
         .select_from(Branch)
@@ -83,12 +69,7 @@ def count_headcounts(actor: Member) -> Headcounts:
         select(func.count())
         .select_from(Member)
         .join(Branch, Branch.id == Member.branch_id)
-        .where(
-            access.branch_scope(actor),
-            Member.is_active.is_(True),
-            Branch.kind == BranchKind.BRANCH.value,
-            Member.must_change_password.is_(True),
-        )
+        .where(*counted_in_scope(actor), Member.must_change_password.is_(True))
     )
     return Headcounts(
         branches,
@@ -124,7 +105,8 @@ def list_running_campaigns(actor: Member, today: date) -> list[Campaign]:
     campaigns = db.session.scalars(
         select(Campaign)
         .where(
-            Campaign.is_published.is_(True), Campaign.starts_on <= today, Campaign.ends_on >= today
+            Campaign.is_published.is_(True),
+            windows.running_on(Campaign.starts_on, Campaign.ends_on, today),
         )
         .options(
             selectinload(Campaign.materials),
@@ -194,113 +176,6 @@ def campaign_bars(actor: Member, campaigns: list[Campaign], now: datetime) -> li
         if top is not None and top.eligible:
             found.append(CampaignBars(campaign, top, rows, heading, as_of))
     return found
-
-
-# Minutes per week
-
-
-@dataclass(frozen=True)
-class WeekFigure:
-    """A week's study in the subtree, from the day snapshots."""
-
-    monday: date
-    #: Days of the week that are over (7; fewer for the current week).
-    days_over: int
-    #: Days of the week with a snapshot.
-    days_snapshotted: int
-    study_seconds: int
-    #: Eligible members summed over the snapshotted days (a member all week counts 7).
-    member_days: int
-
-    @property
-    def sunday(self) -> date:
-        return self.monday + timedelta(days=6)
-
-    @property
-    def label(self) -> str:
-        return f"{self.monday.month}月{self.monday.day}日"
-
-    @property
-    def minutes_per_member(self) -> float | None:
-        """Average study minutes per member over the week.
-
-        Minutes per member-day times seven: with every day snapshotted this is the week's
-        minutes over its average headcount; with days missing it is scaled up from those
-        present (an estimate, see :attr:`partial`).
-        """
-        if not self.member_days:
-            return None
-        return self.study_seconds / 60 / self.member_days * 7
-
-    @property
-    def partial(self) -> bool:
-        return 0 < self.days_snapshotted < 7
-
-    @property
-    def note(self) -> str:
-        """Say in Chinese why the figure is an estimate (empty when it is not)."""
-        if self.days_over < 7:
-            return f"本周截至昨日（{self.days_snapshotted} 天），按已有天数折算"
-        if self.days_snapshotted < 7:
-            return f"缺 {7 - self.days_snapshotted} 天快照，按已有天数折算"
-        return ""
-
-
-def weekly_minutes(actor: Member, today: date, weeks: int = TREND_WEEKS) -> list[WeekFigure]:
-    """Return the last ``weeks`` ISO weeks (Monday to Sunday, China days) up to yesterday's,
-    oldest first, from the day snapshots (one query).
-
-    Snapshots rather than live minutes: they count members by where they were each day,
-    they are final, and they cost one small query at any size. Today is never in them (it
-    is not over), so the current week runs to yesterday and, on a Monday, the last week
-    shown is last week.
-    """
-    yesterday = today - timedelta(days=1)
-    last_monday = yesterday - timedelta(days=yesterday.weekday())
-    first_monday = last_monday - timedelta(weeks=weeks - 1)
-    totals = list_day_totals(actor, first_monday, yesterday)
-    figures = []
-    for index in range(weeks):
-        monday = first_monday + timedelta(weeks=index)
-        days = [
-            monday + timedelta(days=d) for d in range(7) if monday + timedelta(days=d) <= yesterday
-        ]
-        present = [totals[d] for d in days if d in totals]
-        figures.append(
-            WeekFigure(
-                monday,
-                len(days),
-                len(present),
-                sum(t.study_seconds for t in present),
-                sum(t.eligible for t in present),
-            )
-        )
-    return figures
-
-
-def trend_points(figures: list[WeekFigure]) -> list[LinePoint]:
-    """Return the chart's points: one per week, hollow where the figure is an estimate."""
-    return [LinePoint(f.label, f.minutes_per_member, f.partial) for f in figures]
-
-
-def trend_chart(figures: list[WeekFigure]) -> Markup:
-    """Return the minutes-per-week line chart, described in words for screen readers."""
-    said = "；".join(
-        f"{f.label}起一周"
-        + (
-            f" {format_value(f.minutes_per_member)} 分钟"
-            if f.minutes_per_member is not None
-            else "无数据"
-        )
-        for f in figures
-    )
-    return line_chart(
-        trend_points(figures),
-        chart_id="weekly-minutes",
-        title="每周人均学习时长（分钟）",
-        unit="分钟",
-        description=f"最近 {len(figures)} 周每名党员平均学习分钟数：{said}。",
-    )
 
 
 # Lagging branches

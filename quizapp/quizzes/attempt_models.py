@@ -1,4 +1,9 @@
-"""Attempts (答卷) and the answers saved in them."""
+"""Attempts (答卷), the answers saved in them and the papers drawn ahead for a quiz.
+
+The tables of quizapp.attempts (which starts, saves and grades them), kept with the quizzes
+they belong to: managing a quiz counts its attempts and discards its prepared papers, and
+practice, results, campaigns and participation read them, without importing the feature
+that sits a quiz."""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""The management area's front page and the organisation tree pages."""
+"""The organisation tree's pages (/manage/branches): the tree with its members, creating,
+renaming, moving and deactivating nodes.
+
+They live with the members because they count them and deactivate a branch only once its
+members have moved; the blueprint keeps the name ``org`` (its endpoints and templates are
+the organisation's)."""
 
 from __future__ import annotations
 
@@ -8,37 +13,14 @@ from wtforms import SelectChoice
 
 from quizapp import access
 from quizapp.actions import FAILED, perform
-from quizapp.clock import china_today, utcnow
-from quizapp.members.forms import ActionForm
-from quizapp.org import dashboard as dashboard_queries
+from quizapp.forms import ActionForm
+from quizapp.members import queries as member_queries
+from quizapp.members import services as member_services
 from quizapp.org import queries, services
 from quizapp.org.forms import BranchForm, MoveBranchForm, NewBranchForm
 from quizapp.org.models import BranchKind
-from quizapp.participation.charts import bar
 
 bp = Blueprint("org", __name__)
-
-
-@bp.get("/")
-@access.organiser_required
-def dashboard():
-    """Show the organiser's subtree: headcounts, running campaigns, minutes per week and
-    the branches that lag."""
-    now = utcnow()
-    running = dashboard_queries.list_running_campaigns(current_user, china_today(now))
-    shown = running[: dashboard_queries.CAMPAIGNS_SHOWN]
-    weeks = dashboard_queries.weekly_minutes(current_user, china_today(now))
-    return render_template(
-        "org/dashboard.html",
-        root=access.managed_root(current_user),
-        counts=dashboard_queries.count_headcounts(current_user),
-        campaigns=dashboard_queries.campaign_bars(current_user, shown, now),
-        more_campaigns=len(running) - len(shown),
-        weeks=weeks,
-        trend=dashboard_queries.trend_chart(weeks),
-        lagging=dashboard_queries.lagging_branches(current_user, now),
-        bar=bar,
-    )
 
 
 @bp.get("/branches")
@@ -47,7 +29,7 @@ def branches():
     """Show the organisation tree with member counts."""
     return render_template(
         "org/branches.html",
-        tree=queries.get_tree(current_user),
+        tree=member_queries.get_tree(current_user),
         action_form=ActionForm(),
         root=access.managed_root(current_user),
     )
@@ -133,7 +115,7 @@ def set_branch_active(branch_id: int):
         abort(400)
     active = request.form.get("active") == "1"
     perform(
-        lambda: services.set_branch_active(current_user, branch, active),
+        lambda: member_services.set_branch_active(current_user, branch, active),
         f"已{'启用' if active else '停用'}{branch.name}。",
     )
     return redirect(url_for("org.branches"))

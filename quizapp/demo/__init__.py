@@ -6,9 +6,9 @@ import random
 from datetime import datetime, timedelta
 
 from quizapp import db
-from quizapp.auth.passwords import hash_password
 from quizapp.clock import china_today
 from quizapp.members.models import Member, Membership, PoliticalStatus, Role
+from quizapp.members.passwords import hash_password
 from quizapp.members.services import create_first_admin
 from quizapp.org.models import Branch, BranchKind
 from quizapp.org.services import create_branch, create_root
@@ -162,11 +162,11 @@ def build_demo(now: datetime, seed: int = 2026) -> str:
     db.session.add_all(members)
     db.session.flush()
 
-    from quizapp.quizzes.demo import build_quiz_demo
+    from quizapp.demo.quizzes import build_quiz_demo
 
     quizzes = build_quiz_demo(admin, root, now, rng)
 
-    from quizapp.study.demo import build_study_demo
+    from quizapp.demo.study import build_study_demo
 
     study = build_study_demo(admin, root, now, rng)
 

@@ -19,11 +19,10 @@ from quizapp.offline.models import OfflineSession
 from quizapp.org.models import Branch
 from quizapp.quizzes.models import Quiz, QuizKind
 from quizapp.quizzes.services import QuizData, RuleData, save_quiz, set_published
-from quizapp.reflections.models import Reflection
-from quizapp.study.models import Material, StudyMinute
+from quizapp.study.models import Material, Reflection, StudyMinute
 from quizapp.study.sanitize import render_markdown
 
-ARTICLES = Path(__file__).parent / "demo_materials"
+ARTICLES = Path(__file__).parent / "materials"
 PARTY = [PoliticalStatus.FULL.value, PoliticalStatus.PROBATIONARY.value]
 REFLECTION = (
     "通过学习《中国共产党纪律处分条例》关于五种纪律处分的规定，我对“把纪律挺在前面”有了更深的认识。"

@@ -1,0 +1,1 @@
+"""The organisers' front page (/manage/): their subtree at a glance."""

@@ -1,0 +1,35 @@
+"""The management area's front page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from quizapp import access
+from quizapp.clock import china_today, utcnow
+from quizapp.dashboard import queries, trend
+from quizapp.participation.charts import bar
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.get("/")
+@access.organiser_required
+def index():
+    """Show the organiser's subtree: headcounts, running campaigns, minutes per week and
+    the branches that lag."""
+    now = utcnow()
+    running = queries.list_running_campaigns(current_user, china_today(now))
+    shown = running[: queries.CAMPAIGNS_SHOWN]
+    weeks = trend.weekly_minutes(current_user, china_today(now))
+    return render_template(
+        "dashboard/index.html",
+        root=access.managed_root(current_user),
+        counts=queries.count_headcounts(current_user),
+        campaigns=queries.campaign_bars(current_user, shown, now),
+        more_campaigns=len(running) - len(shown),
+        weeks=weeks,
+        trend=trend.trend_chart(weeks),
+        lagging=queries.lagging_branches(current_user, now),
+        bar=bar,
+    )

@@ -1,0 +1,74 @@
+"""Windows of time: the one rule for when a quiz, a material or a campaign is open.
+
+A window of moments (quizzes, materials; UTC datetimes) is half-open: open from ``opens_at``
+on, closed from ``closes_at`` on, so ``opens_at <= now < closes_at``. A bound that is None
+leaves that side open (a material without a closing time stays open). A window of China days
+(campaigns) includes both ends: ``starts_on <= today <= ends_on``.
+
+Each rule has a Python form, for an object in hand, and a SQL form, for a query; they must
+agree, so both live here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_
+
+UPCOMING, OPEN, CLOSED = "upcoming", "open", "closed"
+PHASES = (UPCOMING, OPEN, CLOSED)
+
+
+def phase(opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> str:
+    """Return upcoming, open or closed at ``now``."""
+    if opens_at is not None and now < opens_at:
+        return UPCOMING
+    if closes_at is not None and now >= closes_at:
+        return CLOSED
+    return OPEN
+
+
+def is_open(opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> bool:
+    """Tell whether the window is open at ``now``."""
+    return phase(opens_at, closes_at, now) == OPEN
+
+
+def _nullable(column: Any) -> bool:
+    return getattr(getattr(column, "expression", column), "nullable", True)
+
+
+def phase_filter(opens_at: Any, closes_at: Any, now: datetime, wanted: str) -> ColumnElement[bool]:
+    """Return a filter: the window between the columns ``opens_at`` and ``closes_at`` is in
+    phase ``wanted`` at ``now`` (the SQL form of :func:`phase`)."""
+    if wanted == UPCOMING:
+        return opens_at > now  # NULL: open from the start, never upcoming
+    if wanted == CLOSED:
+        return closes_at <= now  # NULL: never closes
+    if wanted != OPEN:
+        raise ValueError(f"unknown phase {wanted!r}")
+    opened, not_closed = opens_at <= now, closes_at > now
+    return and_(
+        or_(opens_at.is_(None), opened) if _nullable(opens_at) else opened,
+        or_(closes_at.is_(None), not_closed) if _nullable(closes_at) else not_closed,
+    )
+
+
+def open_filter(opens_at: Any, closes_at: Any, now: datetime) -> ColumnElement[bool]:
+    """Return a filter: the window is open at ``now`` (the SQL form of :func:`is_open`)."""
+    return phase_filter(opens_at, closes_at, now, OPEN)
+
+
+def day_phase(starts_on: date, ends_on: date, today: date) -> str:
+    """Return upcoming, open or closed on the China day ``today`` (both ends included)."""
+    if today < starts_on:
+        return UPCOMING
+    if today > ends_on:
+        return CLOSED
+    return OPEN
+
+
+def running_on(starts_on: Any, ends_on: Any, day: date) -> ColumnElement[bool]:
+    """Return a filter: the days between the columns include ``day`` (the SQL form of
+    ``day_phase(...) == OPEN``)."""
+    return and_(starts_on <= day, ends_on >= day)

@@ -1,0 +1,118 @@
+"""Windows of time: the Python rule and the SQL rule agree, at the bounds and without them."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import Column, Date, DateTime, Integer, MetaData, Table, create_engine, select
+
+from quizapp import windows
+
+OPENS = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
+CLOSES = OPENS + timedelta(hours=2)
+SECOND = timedelta(seconds=1)
+
+metadata = MetaData()
+
+
+def _window_table(name: str, nullable: bool) -> Table:
+    """A table of windows in naive UTC datetimes, as SQLite stores them."""
+    return Table(
+        name,
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("opens_at", DateTime, nullable=nullable),
+        Column("closes_at", DateTime, nullable=nullable),
+    )
+
+
+optional = _window_table("optional", nullable=True)  # materials
+required = _window_table("required", nullable=False)  # quizzes
+days = Table(
+    "days",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+)
+
+
+def _naive(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=None) if moment else None
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (OPENS - SECOND, "upcoming"),
+        (OPENS, "open"),
+        (CLOSES - SECOND, "open"),
+        (CLOSES, "closed"),
+    ],
+)
+def test_a_window_opens_at_its_opening_moment_and_closes_at_its_closing_one(now, expected):
+    assert windows.phase(OPENS, CLOSES, now) == expected
+    assert windows.is_open(OPENS, CLOSES, now) == (expected == "open")
+
+
+def test_a_missing_bound_leaves_that_side_open():
+    assert windows.phase(None, CLOSES, OPENS - timedelta(days=999)) == "open"
+    assert windows.phase(OPENS, None, CLOSES + timedelta(days=999)) == "open"
+    assert windows.phase(None, None, OPENS) == "open"
+
+
+def test_the_sql_rule_agrees_with_the_python_rule():
+    engine = create_engine("sqlite://")
+    metadata.create_all(engine)
+    bounds = [(OPENS, CLOSES), (None, CLOSES), (OPENS, None), (None, None)]
+    moments = [OPENS - SECOND, OPENS, CLOSES - SECOND, CLOSES, CLOSES + SECOND]
+    with engine.begin() as conn:
+        conn.execute(
+            optional.insert(),
+            [
+                {"id": i, "opens_at": _naive(o), "closes_at": _naive(c)}
+                for i, (o, c) in enumerate(bounds)
+            ],
+        )
+        conn.execute(
+            required.insert(), [{"id": 0, "opens_at": _naive(OPENS), "closes_at": _naive(CLOSES)}]
+        )
+        for table, rows in ((optional, bounds), (required, bounds[:1])):
+            for now in moments:
+                for wanted in windows.PHASES:
+                    found = set(
+                        conn.scalars(
+                            select(table.c.id).where(
+                                windows.phase_filter(
+                                    table.c.opens_at, table.c.closes_at, _naive(now), wanted
+                                )
+                            )
+                        )
+                    )
+                    expected = {
+                        i for i, (o, c) in enumerate(rows) if windows.phase(o, c, now) == wanted
+                    }
+                    assert found == expected, (table.name, now, wanted)
+
+
+def test_days_include_both_ends():
+    first, last = date(2026, 11, 1), date(2026, 11, 30)
+    assert windows.day_phase(first, last, first - timedelta(days=1)) == "upcoming"
+    assert windows.day_phase(first, last, first) == "open"
+    assert windows.day_phase(first, last, last) == "open"
+    assert windows.day_phase(first, last, last + timedelta(days=1)) == "closed"
+    engine = create_engine("sqlite://")
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(days.insert(), [{"id": 1, "starts_on": first, "ends_on": last}])
+        for day in (first - timedelta(days=1), first, last, last + timedelta(days=1)):
+            running = conn.scalars(
+                select(days.c.id).where(windows.running_on(days.c.starts_on, days.c.ends_on, day))
+            ).all()
+            assert bool(running) == (windows.day_phase(first, last, day) == "open")
+
+
+def test_an_unknown_phase_is_refused():
+    with pytest.raises(ValueError):
+        windows.phase_filter(required.c.opens_at, required.c.closes_at, OPENS, "running")
