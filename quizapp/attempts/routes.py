@@ -8,7 +8,6 @@ from sqlalchemy.exc import IntegrityError
 
 from quizapp import db
 from quizapp.attempts import queries, review, services
-from quizapp.bank.types import get_type
 from quizapp.clock import utcnow
 from quizapp.errors import DomainError
 from quizapp.members.forms import ActionForm
@@ -87,7 +86,6 @@ def take(attempt_id: int):
         quiz=attempt.quiz,
         now=now,
         form=ActionForm(),
-        get_type=get_type,
     )
 
 
@@ -125,6 +123,5 @@ def result(attempt_id: int):
         attempt=attempt,
         quiz=attempt.quiz,
         shown=shown,
-        get_type=get_type,
         withheld=review.withheld_question_ids(attempt) if shown else set(),
     )
