@@ -1,8 +1,10 @@
 """Question types: each validates, reads, grades and shows its own answers.
 
-One module per type holds its class; it is registered once, below. Everything else asks the
-registry: ``get_type(code)``, ``all_types()``, ``type_choices()``, ``default_points()``.
-Option indexes always refer to the authored order; shuffling changes only the display.
+One module per type holds its class; it is registered once, below. Its input macro lives in
+``templates/questions/types/<code>.html`` and its client behaviour in
+``static/js/types/<code>.js``. Everything else asks the registry: ``get_type(code)``,
+``all_types()``, ``type_choices()``, ``default_points()``. Option indexes always refer to
+the authored order; shuffling changes only the display.
 """
 
 from quizapp.bank.types.base import (

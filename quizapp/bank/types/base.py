@@ -1,7 +1,8 @@
 """What every question type provides, and the text helpers the types share.
 
-A type is one class (a module of this package) registered once in ``__init__``; everything
-else asks the registry (``registry.py``).
+A type is one class (a module of this package) registered once in ``__init__``, one
+template of input macros (``templates/questions/types/<code>.html``) and one script
+(``static/js/types/<code>.js``). Everything else asks the registry (``registry.py``).
 """
 
 from __future__ import annotations
@@ -56,6 +57,16 @@ class QuestionType:
     aliases: ClassVar[tuple[str, ...]] = ()
     #: The inputs of the bank's question form this type uses (see FORM_PARTS).
     form_parts: ClassVar[tuple[str, ...]] = ("answer",)
+
+    @property
+    def template(self) -> str:
+        """The template holding this type's ``inputs`` macro."""
+        return f"questions/types/{self.code}.html"
+
+    @property
+    def script(self) -> str:
+        """The script (under static/) that reads and restores this type's inputs."""
+        return f"js/types/{self.code}.js"
 
     # Authoring: checking a question, reading and writing its answer
 
