@@ -21,6 +21,7 @@ from sqlalchemy import insert, select
 from quizapp import db
 from quizapp.attempts.models import Attempt, AttemptAnswer
 from quizapp.bank.models import Question
+from quizapp.bank.types import get_type
 from quizapp.benchdata import PARTY, Bureau, Person, china_moment
 from quizapp.campaigns import services as campaigns
 from quizapp.campaigns.models import Campaign
@@ -28,7 +29,7 @@ from quizapp.clock import to_china
 from quizapp.members.models import Member
 from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.quizzes import services as quizzes
-from quizapp.quizzes.demo import _right_response, _wrong_response, load_starter_bank
+from quizapp.quizzes.demo import load_starter_bank
 from quizapp.quizzes.models import Counting, Quiz, QuizKind
 from quizapp.reflections.models import Reflection
 from quizapp.study.demo import REFLECTION
@@ -384,7 +385,9 @@ def _attempts(bureau: Bureau, drives: list[Drive], rng: random.Random) -> tuple[
                     position=position,
                     option_order=list(range(len(question.options or []))),
                     points=points,
-                    response=_right_response(question) if ok else _wrong_response(question, rng),
+                    response=get_type(question.type).sample_response(
+                        question.answer, question.options, correct=ok, rng=rng
+                    ),
                     seq=position + 1,
                     answered_at=submitted - timedelta(minutes=1),
                     mark=points if ok else 0.0,
