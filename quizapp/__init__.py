@@ -11,7 +11,7 @@ from flask_login.utils import login_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from quizapp import clock, db, errors
-from quizapp.bank.types import display_text, printable, split_blanks
+from quizapp.bank.types import web as question_types
 from quizapp.config import from_environment, normalise_database_url
 from quizapp.extensions import csrf, login_limit, login_manager
 from quizapp.json_input import StrictJSONProvider
@@ -125,9 +125,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["china_datetime"] = clock.format_datetime
     app.jinja_env.filters["china_date"] = clock.format_date
-    app.jinja_env.filters["split_blanks"] = split_blanks
-    app.jinja_env.filters["printable"] = printable
-    app.jinja_env.globals["display_text"] = display_text
+    question_types.init_app(app)
 
 
 def _register_hooks(app: Flask) -> None:

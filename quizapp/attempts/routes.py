@@ -8,7 +8,6 @@ from flask_login import current_user, login_required
 from quizapp import db
 from quizapp.actions import run
 from quizapp.attempts import queries, review, services
-from quizapp.bank.types import get_type
 from quizapp.clock import utcnow
 from quizapp.errors import DomainError
 from quizapp.forms import ActionForm
@@ -80,7 +79,6 @@ def take(attempt_id: int):
         quiz=attempt.quiz,
         now=now,
         form=ActionForm(),
-        get_type=get_type,
     )
 
 
@@ -119,6 +117,5 @@ def result(attempt_id: int):
         attempt=attempt,
         quiz=attempt.quiz,
         shown=shown,
-        get_type=get_type,
         withheld=review.withheld_question_ids(attempt) if shown else set(),
     )

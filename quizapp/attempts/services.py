@@ -19,7 +19,7 @@ from quizapp.attempts.review import review_open, shows_answers
 from quizapp.audiences.services import is_in_audience
 from quizapp.auth.session_ref import SessionRef, valid_member
 from quizapp.bank.models import Question
-from quizapp.bank.types import get_type
+from quizapp.bank.types import all_types, get_type
 from quizapp.db import UTCDateTime
 from quizapp.errors import Closed, DomainError, NotFound, SessionInvalid
 from quizapp.members.models import Member
@@ -105,15 +105,17 @@ def start_attempt(
         deadline = min(deadline, now + timedelta(minutes=quiz.time_limit_minutes))
     rows = []
     for position, question in enumerate(paper):
+        # A type no longer registered stops the start here, with its message.
+        has_options = get_type(question.type).has_options
         order = list(range(question.option_count))
-        if quiz.shuffle_options and question.type in ("single", "multiple"):
+        if quiz.shuffle_options and has_options:
             rng.shuffle(order)
         rows.append(
             {
                 "question_id": question.id,
                 "position": position,
                 "option_order": order,
-                "points": float(quiz.points[question.type]),
+                "points": quiz.points_for(question.type),
                 "seq": 0,
             }
         )
@@ -289,11 +291,27 @@ def submit_attempt(attempt: Attempt, now: datetime, *, auto: bool = False) -> At
 
 
 def expire_overdue(now: datetime, limit: int = 500) -> int:
-    """Submit attempts whose deadline (and grace) has passed; return how many."""
+    """Submit attempts whose deadline (and grace) has passed; return how many.
+
+    An attempt holding a question of a type no longer registered can't be graded: it waits
+    (its member is told why) rather than failing every run for everyone.
+    """
+    ungradable = (
+        select(AttemptAnswer.attempt_id)
+        .join(Question, Question.id == AttemptAnswer.question_id)
+        .where(
+            AttemptAnswer.attempt_id == Attempt.id,
+            Question.type.not_in([t.code for t in all_types()]),
+        )
+    )
     overdue = list(
         db.session.scalars(
             select(Attempt)
-            .where(Attempt.status == "in_progress", Attempt.deadline_at < now - GRACE)
+            .where(
+                Attempt.status == "in_progress",
+                Attempt.deadline_at < now - GRACE,
+                ~ungradable.exists(),
+            )
             .order_by(Attempt.deadline_at)
             .limit(limit)
         )

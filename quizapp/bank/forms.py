@@ -22,20 +22,23 @@ from wtforms.validators import DataRequired, Length
 
 from quizapp.bank.models import Question
 from quizapp.bank.services import QuestionData, category_path
-from quizapp.bank.types import LETTERS, MAX_OPTIONS, REGISTRY, get_type
+from quizapp.bank.types import LETTERS, MAX_OPTIONS, get_type, type_choices
 from quizapp.forms import BaseForm
 
-TYPE_CHOICES = [SelectChoice(t.code, t.label) for t in REGISTRY.values()]
 DIFFICULTY_LABELS = {1: "1 容易", 2: "2 较易", 3: "3 中等", 4: "4 较难", 5: "5 困难"}
 DIFFICULTY_CHOICES = [SelectChoice(level, label) for level, label in DIFFICULTY_LABELS.items()]
 TAG_SEPARATORS = re.compile(r"[,，、;；]")
 
 
+def _type_choices() -> list[SelectChoice]:
+    return [SelectChoice(code, label) for code, label in type_choices()]
+
+
 class QuestionForm(BaseForm):
-    """One form for every type; the page shows the inputs the chosen type needs."""
+    """One form for every type; the page shows the inputs (``form_parts``) the type uses."""
 
     type = RadioField(
-        "题型", choices=TYPE_CHOICES, default="single", invalid_choice_message="请选择题型。"
+        "题型", choices=_type_choices, default="single", invalid_choice_message="请选择题型。"
     )
     stem = TextAreaField("题干", validators=[DataRequired("请填写题干。"), Length(max=2000)])
     options = FieldList(
@@ -81,10 +84,8 @@ class QuestionForm(BaseForm):
             "tags": "，".join(question.tag_list),
             "exam_only": question.exam_only,
         }
-        if question.type == "truefalse":
-            values["truth"] = "true" if question.answer else "false"
-        else:
-            values["answer"] = qtype.answer_to_text(question.answer, question.options)
+        field = "truth" if "truth" in qtype.form_parts else "answer"
+        values[field] = qtype.answer_to_form(question.answer, question.options)
         return values
 
     def option_texts(self) -> list[str]:
@@ -99,21 +100,21 @@ class QuestionForm(BaseForm):
         qtype = get_type(self.type.data)
         stem = self.stem.data.strip()
         options = self.option_texts() if qtype.has_options else []
-        if qtype.code == "truefalse":
-            if self.truth.data not in ("true", "false"):
-                self.truth.errors.append("请选择“对”或“错”。")
+        if "truth" in qtype.form_parts:
+            field, text = self.truth, self.truth.data
+            if text not in ("true", "false"):
+                field.errors.append("请选择“对”或“错”。")
                 return None
-            answer: Any = self.truth.data == "true"
         else:
-            text = (self.answer.data or "").strip()
+            field, text = self.answer, (self.answer.data or "").strip()
             if not text:
-                self.answer.errors.append("请填写答案。")
+                field.errors.append("请填写答案。")
                 return None
-            try:
-                answer = qtype.answer_from_text(text, options, stem)
-            except ValueError as exc:
-                self.answer.errors.append(f"{exc}。")
-                return None
+        try:
+            answer = qtype.answer_from_text(text, options, stem)
+        except ValueError as exc:
+            field.errors.append(f"{exc}。")
+            return None
         return QuestionData(
             type=qtype.code,
             stem=stem,

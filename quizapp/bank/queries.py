@@ -25,7 +25,7 @@ class QuestionFilters:
     """What the list page (and the export of it) narrows the bank to."""
 
     search: str = ""
-    #: A type code of quizapp.bank.types.REGISTRY, or None for every type.
+    #: A registered type's code (quizapp.bank.types), or None for every type.
     type: str | None = None
     #: This category and every category under it.
     category: Category | None = None

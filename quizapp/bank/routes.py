@@ -19,7 +19,7 @@ from quizapp.bank.forms import (
     QuestionForm,
 )
 from quizapp.bank.models import Question
-from quizapp.bank.types import REGISTRY, get_type
+from quizapp.bank.types import find_type, get_type
 from quizapp.clock import china_today
 from quizapp.errors import DomainError
 from quizapp.forms import ActionForm
@@ -40,7 +40,7 @@ def _filters(categories: list[queries.CategoryItem]) -> queries.QuestionFilters:
     difficulty = args.get("difficulty", type=int)
     return queries.QuestionFilters(
         search=args.get("q", ""),
-        type=args.get("type") if args.get("type") in REGISTRY else None,
+        type=args.get("type") if find_type(args.get("type")) else None,
         category=category,
         difficulty=difficulty if difficulty in DIFFICULTY_LABELS else None,
         active={"active": True, "inactive": False}.get(args.get("state", "active")),
@@ -62,7 +62,6 @@ def index():
         filters=filters,
         categories=categories,
         category_paths={c.id: c.path for c in categories},
-        types=REGISTRY,
         difficulties=DIFFICULTY_LABELS,
         editable=queries.list_editable_ids(current_user, page.items),
         reservations=queries.count_reservations([q.id for q in page.items]),
@@ -85,7 +84,7 @@ def _render_form(form: QuestionForm, question: Question | None):
 def create():
     """Add one question; its owner is the top of the organiser's subtree."""
     form = QuestionForm()
-    if request.method == "GET" and request.args.get("type") in REGISTRY:
+    if request.method == "GET" and find_type(request.args.get("type")):
         form.type.data = request.args["type"]
     if form.validate_on_submit():
         data = form.question_data()
@@ -106,14 +105,13 @@ def show(question_id: int):
         "bank/show.html",
         question=question,
         qtype=qtype,
-        answer_text=qtype.answer_to_text(question.answer, question.options),
+        answer_lines=qtype.answer_lines(question.answer, question.options),
         category_path=services.category_path(question.category),
         owner=queries.owner_label(current_user, question),
         difficulty=DIFFICULTY_LABELS.get(question.difficulty, question.difficulty),
         reservations=queries.count_reservations([question.id]).get(question.id, 0),
         can_edit=services.can_edit_question(current_user, question),
         action_form=ActionForm(),
-        letters=OPTION_LETTERS,
     )
 
 

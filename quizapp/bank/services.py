@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from quizapp import access, db
 from quizapp.bank.models import Category, Question
-from quizapp.bank.types import get_type, normalise_text
+from quizapp.bank.types import find_type, get_type, normalise_text
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
 
@@ -50,9 +50,8 @@ def fingerprint(data: QuestionData) -> str:
 
 def check_question(data: QuestionData) -> list[str]:
     """Return the Chinese reasons why ``data`` can't be saved."""
-    try:
-        qtype = get_type(data.type)
-    except KeyError:
+    qtype = find_type(data.type)
+    if qtype is None:
         return [f"未知题型「{data.type}」"]
     problems = qtype.check(data.stem, data.options, data.answer)
     if len(data.stem) > 2000:

@@ -20,11 +20,12 @@ from sqlalchemy import insert, select
 
 from quizapp import db
 from quizapp.bank.models import Question
+from quizapp.bank.types import get_type
 from quizapp.benchdata import PARTY, Bureau, Person, china_moment
 from quizapp.campaigns import services as campaigns
 from quizapp.campaigns.models import Campaign
 from quizapp.clock import to_china
-from quizapp.demo.quizzes import _right_response, _wrong_response, load_starter_bank
+from quizapp.demo.quizzes import load_starter_bank
 from quizapp.demo.study import REFLECTION
 from quizapp.members.models import Member
 from quizapp.offline.models import OfflineAttendance, OfflineSession
@@ -383,7 +384,9 @@ def _attempts(bureau: Bureau, drives: list[Drive], rng: random.Random) -> tuple[
                     position=position,
                     option_order=list(range(len(question.options or []))),
                     points=points,
-                    response=_right_response(question) if ok else _wrong_response(question, rng),
+                    response=get_type(question.type).sample_response(
+                        question.answer, question.options, correct=ok, rng=rng
+                    ),
                     seq=position + 1,
                     answered_at=submitted - timedelta(minutes=1),
                     mark=points if ok else 0.0,

@@ -12,7 +12,8 @@ from quizapp import PROJECT_ROOT, db
 from quizapp.attempts import services as attempts
 from quizapp.bank.formats.yaml_files import read
 from quizapp.bank.imports import import_drafts
-from quizapp.bank.models import Category, Question
+from quizapp.bank.models import Category
+from quizapp.bank.types import default_points, get_type
 from quizapp.members.models import Member, PoliticalStatus
 from quizapp.org.models import Branch
 from quizapp.quizzes.models import Counting, QuizKind, ReviewWhen
@@ -31,22 +32,6 @@ def load_starter_bank(root: Branch, folder: Path = QUESTIONS) -> int:
     return result.created + result.updated + result.unchanged
 
 
-def _wrong_response(question: Question, rng: random.Random):
-    if question.type == "single":
-        return rng.choice([i for i in range(len(question.options)) if i != question.answer])
-    if question.type == "multiple":
-        return [question.answer[0]]
-    if question.type == "truefalse":
-        return not question.answer
-    return ["不知道"] * len(question.answer)
-
-
-def _right_response(question: Question):
-    if question.type == "fill":
-        return [accepted[0] for accepted in question.answer]
-    return question.answer
-
-
 def _sit(member: Member, quiz, started: datetime, skill: float, rng: random.Random) -> None:
     """Take the quiz as a member of the given skill would (responses set directly: demo only)."""
     attempt, _ = attempts.start_attempt(member, quiz, started, rng)
@@ -54,8 +39,9 @@ def _sit(member: Member, quiz, started: datetime, skill: float, rng: random.Rand
     for seq, answer in enumerate(attempt.answers, start=1):
         moment += timedelta(seconds=rng.randint(15, 60))
         question = answer.question
-        answer.response = (
-            _right_response(question) if rng.random() < skill else _wrong_response(question, rng)
+        correct = rng.random() < skill
+        answer.response = get_type(question.type).sample_response(
+            question.answer, question.options, correct=correct, rng=rng
         )
         answer.seq, answer.answered_at = seq, moment
     db.session.flush()
@@ -66,7 +52,7 @@ def build_quiz_demo(admin: Member, root: Branch, now: datetime, rng: random.Rand
     """Create the demo bank and quizzes; return a summary."""
     count = load_starter_bank(root)
     party = [PoliticalStatus.FULL.value, PoliticalStatus.PROBATIONARY.value]
-    common = dict(points={"single": 2, "multiple": 3, "truefalse": 1, "fill": 2})
+    common = dict(points=default_points())
 
     test = save_quiz(
         admin,

@@ -30,7 +30,7 @@ from flask_login import current_user, login_required
 
 from quizapp.actions import run, transaction
 from quizapp.bank.models import Question
-from quizapp.bank.types import get_type
+from quizapp.bank.types.web import type_label
 from quizapp.clock import china_today, utcnow
 from quizapp.errors import BadRequest, NotFound
 from quizapp.practice import queries, services
@@ -49,7 +49,7 @@ def _helpers() -> dict:
         "answer_text": services.answer_text,
         "response_text": services.response_text,
         "blank_marks": services.blank_marks,
-        "type_label": lambda q: get_type(q.type).label,
+        "type_label": lambda q: type_label(q.type),
         "origin_label": lambda origin: ORIGIN_LABELS.get(origin, origin),
         "resolve_streak": RESOLVE_STREAK,
     }

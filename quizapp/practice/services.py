@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from quizapp import db
 from quizapp.bank.models import Question
-from quizapp.bank.types import AnswerFormatError, get_type, normalise_text
+from quizapp.bank.types import AnswerFormatError, get_type
 from quizapp.clock import china_today
 from quizapp.errors import Conflict, DomainError, NotFound
 from quizapp.members.models import Member
@@ -49,7 +49,7 @@ class Graded:
     question: Question
     response: Any
     is_correct: bool
-    #: Per blank, whether it was right (fill-in questions only).
+    #: Per part of the answer, whether it was right (fill-in questions: per blank).
     blanks: list[bool] | None = None
 
 
@@ -83,20 +83,13 @@ def grade_response(question: Question, raw: Any) -> Graded:
 
 
 def blank_marks(question: Question, response: Any) -> list[bool] | None:
-    """Tell, per blank of a fill-in question, whether the response got it right."""
-    if question.type != "fill" or response is None:
-        return None
-    return [
-        normalise_text(given) in {normalise_text(a) for a in accepted}
-        for accepted, given in zip(question.answer, response)
-    ]
+    """Tell, per blank of a fill-in question (part of the answer), whether it was right."""
+    return get_type(question.type).part_marks(question.answer, response)
 
 
 def answer_text(question: Question) -> str:
     """Write the right answer as a member reads it: "B", "ABD", "对", "惩前毖后 或 惩前毖后，治病救人"."""
-    if question.type == "fill":
-        return "；".join(" 或 ".join(accepted) for accepted in question.answer)
-    return get_type(question.type).answer_to_text(question.answer, question.options)
+    return get_type(question.type).display_answer(question.answer, question.options)
 
 
 def response_text(question: Question, response: Any) -> str:

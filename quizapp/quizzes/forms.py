@@ -23,15 +23,14 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from quizapp.audiences.forms import audience_values, branches_field, roster_field, statuses_field
 from quizapp.bank.forms import DIFFICULTY_LABELS
-from quizapp.bank.types import REGISTRY
+from quizapp.bank.types import QuestionType, all_types, default_points, type_choices
 from quizapp.clock import CHINA, to_china
 from quizapp.forms import DATETIME_FORMATS, BaseForm
-from quizapp.quizzes.models import DEFAULT_POINTS, Counting, Quiz, QuizKind, ReviewWhen
+from quizapp.quizzes.models import Counting, Quiz, QuizKind, ReviewWhen
 
 #: At most this many draw rules on one quiz (rows of the form).
 MAX_RULES = 6
 
-TYPE_CHOICES = [SelectChoice(code, f"{t.label}题") for code, t in REGISTRY.items()]
 DIFFICULTY_CHOICES = [SelectChoice(level, label) for level, label in DIFFICULTY_LABELS.items()]
 
 
@@ -44,30 +43,52 @@ def _number(value: float | None) -> float | int | None:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+def _type_choices() -> list[SelectChoice]:
+    return [SelectChoice(code, label) for code, label in type_choices("题")]
+
+
 class PointsForm(Form):
     """Points per question of each type, one input per registered type."""
 
+    #: The types whose inputs the class holds now (see _sync_points_fields).
+    _point_codes: tuple[str, ...] = ()
 
-for _code, _type in REGISTRY.items():
-    setattr(
-        PointsForm,
-        _code,
-        FloatField(
-            f"{_type.label}题",
-            default=DEFAULT_POINTS.get(_code, 1),
-            validators=[
-                InputRequired(f"请填写{_type.label}题的分值。"),
-                NumberRange(min=0.5, max=100, message="每题分值应为 0.5 至 100 分。"),
-            ],
-        ),
+
+def _points_field(qtype: QuestionType) -> FloatField:
+    return FloatField(
+        f"{qtype.label}题",
+        default=qtype.default_points,
+        validators=[
+            InputRequired(f"请填写{qtype.label}题的分值。"),
+            NumberRange(min=0.5, max=100, message="每题分值应为 0.5 至 100 分。"),
+        ],
     )
+
+
+def _sync_points_fields() -> None:
+    """Give PointsForm one input per registered type, in the registry's order.
+
+    Types may be registered after this module is imported (a test's toy type); WTForms
+    rebuilds a form class's fields when its attributes change, so only a change costs.
+    """
+    codes = [t.code for t in all_types()]
+    if list(PointsForm._point_codes) == codes:
+        return
+    for code in PointsForm._point_codes:
+        delattr(PointsForm, code)
+    for qtype in all_types():
+        setattr(PointsForm, qtype.code, _points_field(qtype))
+    PointsForm._point_codes = tuple(codes)
+
+
+_sync_points_fields()
 
 
 class RuleForm(Form):
     """One draw rule: ``count`` questions of a type from a category and difficulty range."""
 
     type = SelectField(
-        "题型", choices=TYPE_CHOICES, default="single", invalid_choice_message="请选择题型。"
+        "题型", choices=_type_choices, default="single", invalid_choice_message="请选择题型。"
     )
     category_id = SelectField(
         "分类", coerce=_optional_int, default=None, invalid_choice_message="所选分类不存在。"
@@ -86,6 +107,10 @@ class RuleForm(Form):
 
 class QuizForm(BaseForm):
     """Every setting of a quiz, its audience and its questions, on one page."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        _sync_points_fields()
+        super().__init__(*args, **kwargs)
 
     title = StringField(
         "标题",
@@ -197,7 +222,7 @@ class QuizForm(BaseForm):
         return {
             "opens_at": start,
             "closes_at": start + timedelta(days=7),
-            "points": {code: _number(float(p)) for code, p in DEFAULT_POINTS.items()},
+            "points": {code: _number(float(p)) for code, p in default_points().items()},
         }
 
     @staticmethod
@@ -223,7 +248,7 @@ class QuizForm(BaseForm):
         )
         values: dict[str, Any] = {name: getattr(quiz, name) for name in names}
         values |= audience_values(quiz.audience) | {
-            "points": {code: _number(quiz.points.get(code)) for code in REGISTRY},
+            "points": {t.code: _number(quiz.points.get(t.code)) for t in all_types()},
             "question_keys": "\n".join(fq.question.key for fq in quiz.fixed_questions),
             "rules": [
                 {

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.audiences.models import Audience
 from quizapp.bank.models import Category, Question
+from quizapp.bank.types import default_points, get_type
 from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
 from quizapp.org.models import Branch
@@ -62,9 +63,6 @@ class ReviewWhen(enum.StrEnum):
 #: Kinds of quiz whose questions are kept out of practice until an organiser releases them.
 RESERVING_KINDS = (QuizKind.EXAM.value, QuizKind.COMPETITION.value)
 
-#: Default points per question type.
-DEFAULT_POINTS = {"single": 2, "multiple": 3, "truefalse": 1, "fill": 2}
-
 
 class Quiz(Base):
     """A test, exam or competition: who, when, how long, which questions, how scored."""
@@ -98,8 +96,9 @@ class Quiz(Base):
     counting: Mapped[str] = mapped_column(String(16), default=Counting.HIGHEST.value)
     #: Pass mark as a percentage of the paper's total points.
     pass_percent: Mapped[int] = mapped_column(Integer, default=60)
-    #: Points per question type, e.g. {"single": 2, "multiple": 3, "truefalse": 1, "fill": 2}.
-    points: Mapped[dict] = mapped_column(JSON, default=lambda: dict(DEFAULT_POINTS))
+    #: Points per question type, e.g. {"single": 2, "multiple": 3, "truefalse": 1, "fill": 2};
+    #: new quizzes start with each type's default (quizapp.bank.types.default_points).
+    points: Mapped[dict] = mapped_column(JSON, default=lambda: default_points())
     #: 多选: all-or-nothing when False; otherwise a share for each right choice, none if any wrong.
     partial_credit: Mapped[bool] = mapped_column(Boolean, default=False)
     shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -146,6 +145,15 @@ class Quiz(Base):
     def reserves_questions(self) -> bool:
         """Tell whether the questions on its papers stay out of practice (exams, competitions)."""
         return self.kind in RESERVING_KINDS and self.practice_released_at is None
+
+    def points_for(self, question_type: str) -> float:
+        """Return the points of a question of ``question_type`` on this quiz's papers.
+
+        A type registered after the quiz was saved counts its default; a type no longer
+        registered raises UnknownQuestionType.
+        """
+        default = get_type(question_type).default_points
+        return float(self.points.get(question_type, default))
 
 
 class QuizQuestion(Base):

@@ -13,9 +13,8 @@ from quizapp.actions import FAILED, perform
 from quizapp.audiences.forms import branch_choices, check_roster, chosen_branches, offered_branches
 from quizapp.audiences.services import describe
 from quizapp.bank import queries as bank_queries
-from quizapp.bank.models import Question
 from quizapp.bank.services import category_path
-from quizapp.bank.types import LETTERS, REGISTRY, get_type
+from quizapp.bank.types import all_types, display_text, get_type
 from quizapp.errors import DomainError
 from quizapp.forms import ActionForm, entries_text, split_entries
 from quizapp.quizzes import queries, reservations, services
@@ -66,7 +65,7 @@ def _submitted_data(form: QuizForm) -> services.QuizData | None:
         attempts_allowed=form.attempts_allowed.data,
         counting=Counting(form.counting.data),
         pass_percent=form.pass_percent.data,
-        points={code: form.points.form[code].data for code in REGISTRY},
+        points={t.code: form.points.form[t.code].data for t in all_types()},
         partial_credit=form.partial_credit.data,
         shuffle_questions=form.shuffle_questions.data,
         shuffle_options=form.shuffle_options.data,
@@ -174,7 +173,6 @@ def show(quiz_id: int):
         phase=services.status_of(quiz, clock.utcnow()),
         phases=PHASE_LABELS,
         audience=describe(quiz.audience),
-        types=REGISTRY,
         rules=[
             (
                 rule,
@@ -190,15 +188,6 @@ def show(quiz_id: int):
         reserved=reservations.count_reserved(quiz),
         action_form=ActionForm(),
     )
-
-
-def _answer_text(question: Question, order: list[int]) -> str:
-    """Show the right answer with the letters of the (possibly shuffled) options."""
-    qtype = get_type(question.type)
-    if not qtype.has_options:
-        return qtype.answer_to_text(question.answer, question.options)
-    chosen = question.answer if isinstance(question.answer, list) else [question.answer]
-    return "".join(sorted(LETTERS[order.index(i)] for i in chosen))
 
 
 @bp.get("/<int:quiz_id>/preview")
@@ -217,13 +206,13 @@ def preview(quiz_id: int):
             order = list(range(len(question.options)))
             if quiz.shuffle_options and get_type(question.type).has_options:
                 rng.shuffle(order)
-            paper.append((question, order or None, _answer_text(question, order)))
+            answer = display_text(question.type, question.answer, question.options, order)
+            paper.append((question, order or None, answer))
     return render_template(
         "quizzes/preview.html",
         quiz=quiz,
         paper=paper,
         error=error,
-        types=REGISTRY,
         total=sum(quiz.points.get(q.type, 0) for q, _, _ in paper),
     )
 

@@ -12,14 +12,13 @@ from quizapp import access, db, windows
 from quizapp.audiences.services import build_audience
 from quizapp.bank.models import Category, Question
 from quizapp.bank.queries import not_reserved
-from quizapp.bank.types import REGISTRY
+from quizapp.bank.types import all_types, default_points, find_type
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.quizzes import reservations
 from quizapp.quizzes.attempt_models import Attempt, PreparedPaper
 from quizapp.quizzes.models import (
-    DEFAULT_POINTS,
     RESERVING_KINDS,
     Counting,
     DrawRule,
@@ -56,7 +55,7 @@ class QuizData:
     attempts_allowed: int = 1
     counting: Counting = Counting.HIGHEST
     pass_percent: int = 60
-    points: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_POINTS))
+    points: dict[str, float] = field(default_factory=default_points)
     partial_credit: bool = False
     shuffle_questions: bool = True
     shuffle_options: bool = True
@@ -87,12 +86,12 @@ def _check(data: QuizData) -> list[str]:
         problems.append("及格线应为 0 至 100 之间的百分数")
     if data.leave_limit is not None and not 1 <= data.leave_limit <= 50:
         problems.append("切屏次数上限应为 1 至 50 次")
-    for code, qtype in REGISTRY.items():
-        value = data.points.get(code)
+    for qtype in all_types():
+        value = data.points.get(qtype.code)
         if value is None or not 0 < value <= 100:
             problems.append(f"{qtype.label}题每题分值应在 0 至 100 之间")
     for rule in data.rules:
-        if rule.type not in REGISTRY:
+        if find_type(rule.type) is None:
             problems.append("抽题规则的题型有误")
         if not 1 <= rule.count <= MAX_QUESTIONS:
             problems.append("每条抽题规则应抽 1 至 200 道题")
@@ -130,7 +129,8 @@ def _check_pool(data: QuizData) -> list[str]:
     problems = []
     fixed = {q.id for q in data.fixed_questions}
     for rule in data.rules:
-        if rule.type not in REGISTRY:
+        qtype = find_type(rule.type)
+        if qtype is None:
             continue
         available = db.session.scalar(
             select(func.count()).select_from(
@@ -141,7 +141,7 @@ def _check_pool(data: QuizData) -> list[str]:
             where = f"「{rule.category.name}」中" if rule.category else "题库中"
             problems.append(
                 f"{where}难度 {rule.difficulty_min}–{rule.difficulty_max} 的"
-                f"{REGISTRY[rule.type].label}题只有 {available} 道，不够抽取 {rule.count} 道"
+                f"{qtype.label}题只有 {available} 道，不够抽取 {rule.count} 道"
             )
     return problems
 
@@ -186,7 +186,7 @@ def save_quiz(actor: Member, data: QuizData, quiz: Quiz | None = None) -> Quiz:
     quiz.kind = data.kind.value
     quiz.counting = data.counting.value
     quiz.review_when = data.review_when.value
-    quiz.points = {code: float(data.points[code]) for code in REGISTRY}
+    quiz.points = {t.code: float(data.points[t.code]) for t in all_types()}
     quiz.fixed_questions = [
         QuizQuestion(question=q, position=i) for i, q in enumerate(data.fixed_questions)
     ]

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from quizapp import db
 from quizapp.bank.models import Question
-from quizapp.bank.types import LETTERS, get_type
+from quizapp.bank.types import get_type
 from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
 from quizapp.quizzes.models import Quiz
 
@@ -170,25 +170,27 @@ def _score(scores: dict[int, float | None], totals: dict[int, float], attempt_id
 
 
 def _option_shares(question: Question, responses: list[Any]) -> list[OptionShare]:
-    """Count the papers choosing each option (choice types) or 对/错 (true/false)."""
-    n = len(responses)
-    if question.type == "truefalse":
-        choices = [(True, "对", ""), (False, "错", "")]
-        counts = {value: sum(1 for r in responses if r is value) for value, _, _ in choices}
-        return [
-            OptionShare(label, text, counts[value], counts[value] / n, question.answer is value)
-            for value, label, text in choices
-        ]
-    if not get_type(question.type).has_options:
+    """Count the papers choosing each of what the type offers (options, or 对/错)."""
+    choices = get_type(question.type).choices(question.options)
+    if choices is None:
         return []
-    right = set(question.answer if isinstance(question.answer, list) else [question.answer])
-    counts = [0] * len(question.options)
+    n = len(responses)
+    position = {_key(value): k for k, (value, _, _) in enumerate(choices)}
+    right = {_key(v) for v in _as_list(question.answer)}
+    counts = [0] * len(choices)
     for response in responses:
-        chosen = response if isinstance(response, list) else [response]
-        for index in set(chosen):
-            if isinstance(index, int) and 0 <= index < len(counts):
-                counts[index] += 1
+        for k in {position.get(_key(v)) for v in _as_list(response)} - {None}:
+            counts[k] += 1
     return [
-        OptionShare(LETTERS[i], text, counts[i], counts[i] / n, i in right)
-        for i, text in enumerate(question.options)
+        OptionShare(label, text, counts[k], counts[k] / n, _key(value) in right)
+        for k, (value, label, text) in enumerate(choices)
     ]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _key(value: Any) -> tuple[type, Any] | None:
+    """Key a chosen value exactly: ``True`` is not option 1, nor ``1`` the answer 对."""
+    return None if isinstance(value, list | dict) else (type(value), value)

@@ -154,11 +154,12 @@
     }
     var timer = null;
     pane.addEventListener("change", function () {
-      window.clearTimeout(timer);  // a fill-in's pending save is this same change
+      window.clearTimeout(timer);  // a pending save of typed text is this same change
       onChange(pane);
     });
     pane.addEventListener("input", function (event) {
-      if (event.target.classList.contains("blank")) {
+      // Typing (a blank, any text input) is saved once it pauses; a tap saves on "change".
+      if (event.target.type === "text" || event.target.tagName === "TEXTAREA") {
         window.clearTimeout(timer);
         timer = window.setTimeout(function () { onChange(pane); }, 800);
       }

@@ -5,29 +5,9 @@
   "use strict";
   var Q = window.quizapp.question;
 
-  function optionValue(input, type) {
-    return type === "truefalse" ? input.value === "true" : parseInt(input.value, 10);
-  }
-
-  // Lock the inputs and colour the options (or blanks) right and wrong.
+  // Lock the inputs and colour the answer right and wrong (the type's module knows how).
   function mark(form, result) {
-    var container = form.querySelector(".question");
-    var type = container.getAttribute("data-type");
-    if (type === "fill") {
-      container.querySelectorAll("input.blank").forEach(function (input, i) {
-        if (result.blanks) input.classList.add(result.blanks[i] ? "is-right" : "is-wrong");
-      });
-    } else {
-      container.querySelectorAll(".option").forEach(function (label) {
-        var input = label.querySelector("input");
-        var value = optionValue(input, type);
-        var right = Array.isArray(result.right) ? result.right.indexOf(value) !== -1
-          : result.right === value;
-        if (right) label.classList.add("is-right");
-        else if (input.checked) label.classList.add("is-wrong");
-      });
-    }
-    container.querySelectorAll("input").forEach(function (input) { input.disabled = true; });
+    Q.mark(form.querySelector(".question"), result);
   }
 
   function showError(form, message, reload) {
@@ -48,8 +28,7 @@
     var container = form.querySelector(".question");
     var response = Q.readResponse(container);
     if (!Q.isAnswered(response)) {
-      showError(form, container.getAttribute("data-type") === "fill"
-        ? "请先填写答案再提交。" : "请先选择答案再提交。");
+      showError(form, Q.emptyMessage(container));
       return;
     }
     var button = form.querySelector('button[type="submit"]');

@@ -23,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from quizapp.bank.formats import check_size
 from quizapp.bank.imports import MAX_QUESTIONS, QuestionDraft, Skipped
 from quizapp.bank.services import QuestionData
-from quizapp.bank.types import LETTERS, REGISTRY, type_from_label
+from quizapp.bank.types import LETTERS, all_types, type_from_label, type_names
 from quizapp.errors import DomainError
 from quizapp.uploads import check_xlsx_archive
 
@@ -34,7 +34,6 @@ REQUIRED_HEADERS = ["题型", "题干", "答案"]
 SHEET_TITLE = "题目"
 #: How far down a title row or two above the header may push it.
 HEADER_SEARCH_ROWS = 5
-TYPE_NAMES = "、".join(t.label for t in REGISTRY.values())
 #: A text cell that exports.neutralise() protected from Excel's formula evaluation: "'=…".
 QUOTED_FORMULA = re.compile(r"^'(?='*[=+\-@])")
 
@@ -144,7 +143,7 @@ def _draft(values: dict[str, str], location: str) -> QuestionDraft:
     qtype = type_from_label(label) if label else None
     if qtype is None:
         reason = f"未知题型「{label}」" if label else "缺少题型"
-        return QuestionDraft(location, None, [f"{reason}（应为 {TYPE_NAMES}）"])
+        return QuestionDraft(location, None, [f"{reason}（应为 {type_names()}）"])
     problems: list[str] = []
     stem = values.get("题干", "")
     cells = [values.get(column, "") for column in OPTION_HEADERS]
@@ -215,11 +214,11 @@ def new_workbook() -> tuple[Workbook, Worksheet]:
         "题型",
         DataValidation(
             type="list",
-            formula1=f'"{",".join(t.label for t in REGISTRY.values())}"',
+            formula1=f'"{",".join(t.label for t in all_types())}"',
             allow_blank=True,
             showErrorMessage=True,
             errorTitle="请从列表中选择",
-            error=f"题型只能填写：{TYPE_NAMES}",
+            error=f"题型只能填写：{type_names()}",
         ),
     )
     _validate(
@@ -247,7 +246,7 @@ def _validate(sheet: Worksheet, column_name: str, validation: DataValidation) ->
 
 
 INSTRUCTIONS = [
-    ("题型", "必填", f"{TYPE_NAMES}（也可写 单选题、多选题…）"),
+    ("题型", "必填", f"{type_names()}（也可写 单选题、多选题…）"),
     (
         "题干",
         "必填",

@@ -17,7 +17,7 @@ except ImportError:  # PyYAML built without LibYAML: the pure Python loader does
 from quizapp.bank.formats import check_size, decode_text
 from quizapp.bank.imports import MAX_QUESTIONS, QuestionDraft, Skipped
 from quizapp.bank.services import QuestionData
-from quizapp.bank.types import LETTERS, SURROGATES, type_from_label
+from quizapp.bank.types import LETTERS, SURROGATES, type_from_label, type_names
 from quizapp.errors import DomainError
 
 #: How deeply lists and mappings may nest (a question needs 5: file, questions, question,
@@ -159,7 +159,7 @@ def _draft(item: Any, location: str, default_category: str) -> QuestionDraft:
         return QuestionDraft(
             location,
             None,
-            [f"未知题型「{_text(item.get('type'))}」（应为 单选、多选、判断 或 填空）"],
+            [f"未知题型「{_text(item.get('type'))}」（应为 {type_names()}）"],
         )
     stem = _text(item.get("stem"))
     options = _options(item.get("options"), problems) if qtype.has_options else []
@@ -204,17 +204,8 @@ def _answer(qtype, raw: Any, options: list[str], stem: str, problems: list[str])
     if raw is None or raw == "":
         problems.append("缺少答案（answer）")
         return None
-    if qtype.code == "truefalse" and isinstance(raw, bool):
-        return raw
-    if qtype.code == "fill":
-        blanks = raw if isinstance(raw, list) else [raw]
-        answer = []
-        for blank in blanks:
-            accepted = blank if isinstance(blank, list) else [blank]
-            answer.append([_text(a) for a in accepted if _text(a)])
-        return answer
     try:
-        return qtype.answer_from_text(_text(raw), options, stem)
+        return qtype.answer_from_data(raw, options, stem)
     except ValueError as exc:
         problems.append(str(exc))
         return None
