@@ -7,33 +7,15 @@ included, and the texts come back exactly (see quizapp.bank.formats.xlsx).
 from __future__ import annotations
 
 import io
-import re
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
 from quizapp import db
 from quizapp.bank.formats.xlsx import new_workbook
 from quizapp.bank.models import Category, Question
 from quizapp.bank.types import MAX_OPTIONS, get_type
-
-#: Texts Excel (or WPS, LibreOffice) would run as a formula once the cell is edited. Leading
-#: apostrophes count too, so that a text that really starts with "'=" also comes back intact.
-FORMULA_START = re.compile(r"^'*[=+\-@]")
-
-
-def neutralise(value: Any) -> Any:
-    """Make a cell value safe for spreadsheets: "'" before a formula-like text, no control chars.
-
-    The reader (formats.xlsx) takes the apostrophe off again.
-    """
-    if not isinstance(value, str):
-        return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if not value:
-        return None
-    return "'" + value if FORMULA_START.match(value) else value
+from quizapp.spreadsheets import neutralise
 
 
 def question_rows(questions: list[Question]) -> list[list[Any]]:

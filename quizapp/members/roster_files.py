@@ -6,14 +6,11 @@ members live in :mod:`quizapp.members.imports`.
 
 from __future__ import annotations
 
-import csv
 import io
-import os
 import re
-import warnings
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import openpyxl
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -23,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from quizapp.errors import DomainError
 from quizapp.members.models import STATUS_LABELS
-from quizapp.uploads import check_xlsx_archive
+from quizapp.spreadsheets import cell_text, read_table
 
 TEMPLATE_HEADERS = ["姓名", "警号", "手机号", "所属支部", "政治面貌", "入党时间", "角色"]
 #: Columns a file must have; 入党时间 and 角色 may be left out (existing values are kept).
@@ -38,7 +35,6 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 Cell = str | date
 
@@ -67,14 +63,20 @@ class Roster:
 
 def read_roster(filename: str, content: bytes) -> Roster:
     """Read the first sheet of an .xlsx or a .csv file; raise DomainError if it can't be read."""
-    extension = os.path.splitext(filename or "")[1].lower()
-    if extension == ".xlsx":
-        return _read_xlsx(content)
-    if extension == ".csv":
-        return _read_table(_csv_rows(content))
-    raise DomainError(
-        "文件格式不支持，请上传 .xlsx 或 .csv 文件（旧版 .xls 请在 Excel 中另存为 .xlsx）。"
-    )
+    rows: list[RosterRow] = []
+    with read_table(
+        filename,
+        content,
+        # The header is the first row with 姓名, so a title row above it does no harm.
+        is_header=lambda names: "姓名" in names,
+        search_rows=HEADER_SEARCH_ROWS,
+    ) as table:
+        index = table.columns(TEMPLATE_HEADERS, REQUIRED_HEADERS)
+        for number, values in table.records(index, _cell):
+            if len(rows) >= MAX_ROWS:
+                raise DomainError(f"单个文件最多导入 {MAX_ROWS} 行，请拆分后分批导入。")
+            rows.append(RosterRow(number, values))
+    return Roster(set(index), rows)
 
 
 def parse_day(value: Cell) -> date:
@@ -88,103 +90,13 @@ def parse_day(value: Cell) -> date:
     raise ValueError(value)
 
 
-def _read_xlsx(content: bytes) -> Roster:
-    try:
-        check_xlsx_archive(content)
-        with warnings.catch_warnings():
-            # openpyxl warns about parts it drops (styles, extensions): irrelevant to the data.
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            try:
-                sheet = workbook.worksheets[0]
-                sheet.reset_dimensions()  # some programs write a wrong used range
-                return _read_table(sheet.iter_rows(min_row=1, min_col=1, values_only=True))
-            finally:
-                workbook.close()
-    except DomainError:
-        raise
-    except Exception as exc:  # zipfile, XML and openpyxl raise many kinds for a damaged file
-        raise DomainError(
-            "无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式，请重新保存后上传。"
-        ) from exc
-
-
-def _csv_rows(content: bytes) -> list[list[str]]:
-    if content.startswith(b"PK\x03\x04"):
-        raise DomainError("该文件实际是 Excel 文件，请把扩展名改为 .xlsx 后重新上传。")
-    # Excel on Chinese Windows saves "CSV" in GBK; "CSV UTF-8" starts with a BOM.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise DomainError("无法识别文件的文字编码，请用 Excel 打开后另存为 .xlsx 再上传。")
-    try:
-        return list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise DomainError("CSV 文件格式有误，无法读取，请用 Excel 另存为 .xlsx 后上传。") from exc
-
-
-def _read_table(rows: Iterable[Sequence[object]]) -> Roster:
-    header: dict[str, int] | None = None
-    first_seen: list[str] | None = None  # kept to say which columns are missing
-    data: list[RosterRow] = []
-    for number, cells in enumerate(rows, start=1):
-        if header is None:
-            # The header is the first row with 姓名, so a title row above it does no harm.
-            names = [_header_name(value) for value in cells]
-            if "姓名" in names:
-                header = _column_index(names)
-            elif number >= HEADER_SEARCH_ROWS:
-                break
-            elif any(names) and first_seen is None:
-                first_seen = names
-            continue
-        values = {
-            column: _cell(cells[i] if i < len(cells) else None) for column, i in header.items()
-        }
-        if not any(values.values()):
-            continue  # blank rows are skipped but still counted in the numbering
-        if len(data) >= MAX_ROWS:
-            raise DomainError(f"单个文件最多导入 {MAX_ROWS} 行，请拆分后分批导入。")
-        data.append(RosterRow(number, values))
-    if header is None:
-        if first_seen is None:
-            raise DomainError("文件是空的，请使用下载的模板填写后上传。")
-        header = _column_index(first_seen)  # always raises: 姓名 is required
-    return Roster(set(header), data)
-
-
-def _column_index(names: list[str]) -> dict[str, int]:
-    index: dict[str, int] = {}
-    for position, name in enumerate(names):
-        if name in TEMPLATE_HEADERS:
-            if name in index:
-                raise DomainError(f"表头中「{name}」出现了多次，请只保留一列。")
-            index[name] = position
-    missing = [name for name in REQUIRED_HEADERS if name not in index]
-    if missing:
-        raise DomainError(f"缺少必填列：{'、'.join(missing)}。请使用下载的模板。")
-    return index
-
-
-def _header_name(value: object) -> str:
-    return re.sub(r"\s+", "", str(value).translate(_INVISIBLE)) if value is not None else ""
-
-
-def _cell(value: object) -> Cell:
+def _cell(value: Any) -> Cell:
     """Normalise a cell: dates stay dates, numbers typed into Excel become their digits."""
-    if value is None:
-        return ""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a phone typed as a number comes back as 13912345678.0
-    return str(value).translate(_INVISIBLE).strip()
+    return cell_text(value)
 
 
 def roster_template_csv() -> bytes:

@@ -22,7 +22,6 @@ from typing import Any
 from xlsxwriter.chart import Chart
 from xlsxwriter.workbook import Workbook
 
-from quizapp.bank.exports import neutralise
 from quizapp.clock import china_today, to_china
 from quizapp.members.models import STATUS_LABELS, PoliticalStatus
 from quizapp.org.models import Branch, BranchKind
@@ -34,6 +33,7 @@ from quizapp.spreadsheets import (
     Column,
     Styled,
     display_width,
+    neutralise,
 )
 
 #: Above this many branches the chart shows one bar per unit instead.

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
-import warnings
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time
+from typing import Any
 
 import openpyxl
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -25,7 +22,7 @@ from quizapp.bank.imports import MAX_QUESTIONS, QuestionDraft, Skipped
 from quizapp.bank.services import QuestionData
 from quizapp.bank.types import LETTERS, REGISTRY, type_from_label
 from quizapp.errors import DomainError
-from quizapp.uploads import check_xlsx_archive
+from quizapp.spreadsheets import cell_text, read_table, unquote
 
 OPTION_HEADERS = [f"选项{letter}" for letter in LETTERS]
 HEADERS = ["题型", "题干", *OPTION_HEADERS, "答案", "解析", "分类", "难度", "出处", "编号", "标签"]
@@ -35,8 +32,6 @@ SHEET_TITLE = "题目"
 #: How far down a title row or two above the header may push it.
 HEADER_SEARCH_ROWS = 5
 TYPE_NAMES = "、".join(t.label for t in REGISTRY.values())
-#: A text cell that exports.neutralise() protected from Excel's formula evaluation: "'=…".
-QUOTED_FORMULA = re.compile(r"^'(?='*[=+\-@])")
 
 WIDTHS = {
     "题型": 8,
@@ -49,7 +44,6 @@ WIDTHS = {
     "编号": 16,
     "标签": 16,
 } | dict.fromkeys(OPTION_HEADERS, 18)
-_CORRUPT = "无法读取文件「{}」，文件可能已损坏或不是 .xlsx 格式，请用 Excel 重新保存后上传。"
 
 
 def read(filename: str, content: bytes) -> tuple[list[QuestionDraft], list[Skipped]]:
@@ -57,86 +51,30 @@ def read(filename: str, content: bytes) -> tuple[list[QuestionDraft], list[Skipp
     if not content.strip():
         raise DomainError(f"文件「{filename}」是空的。")
     check_size(content, filename)
-    try:
-        check_xlsx_archive(content)
-        with warnings.catch_warnings():
-            # openpyxl warns about parts it drops (styles, extensions): irrelevant to the data.
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            try:
-                sheet = workbook.worksheets[0]
-                sheet.reset_dimensions()  # some programs write a wrong used range
-                drafts = _read_rows(filename, sheet.iter_rows(values_only=True))
-            finally:
-                workbook.close()
-    except DomainError:
-        raise
-    except Exception as exc:  # zipfile, XML and openpyxl raise many kinds for a damaged file
-        raise DomainError(_CORRUPT.format(filename)) from exc
+    drafts: list[QuestionDraft] = []
+    with read_table(
+        filename,
+        content,
+        kind="xlsx",  # the organiser chose the format: any file name is read as .xlsx
+        named=True,
+        is_header=lambda names: "题型" in names or "题干" in names,
+        search_rows=HEADER_SEARCH_ROWS,
+    ) as table:
+        index = table.columns(HEADERS, REQUIRED_HEADERS)
+        for number, values in table.records(index, _text):
+            if len(drafts) >= MAX_QUESTIONS:
+                raise DomainError(
+                    f"文件「{filename}」超过 {MAX_QUESTIONS} 道题，请拆分后分批导入。"
+                )
+            drafts.append(_draft(values, f"{filename} 第 {number} 行"))
+    if not drafts:
+        raise DomainError(f"文件「{filename}」中没有题目，请从表头下一行起每行填写一道题。")
     return drafts, []
 
 
-def _read_rows(filename: str, rows: Iterable[Sequence[object]]) -> list[QuestionDraft]:
-    header: dict[str, int] | None = None
-    first_seen: list[str] | None = None  # kept to say which columns are missing
-    drafts: list[QuestionDraft] = []
-    for number, cells in enumerate(rows, start=1):
-        if header is None:
-            names = [_header_name(value) for value in cells]
-            if "题型" in names or "题干" in names:
-                header = _column_index(filename, names)
-            elif number >= HEADER_SEARCH_ROWS:
-                break
-            elif any(names) and first_seen is None:
-                first_seen = names
-            continue
-        values = {column: _text(cells[i]) if i < len(cells) else "" for column, i in header.items()}
-        if not any(values.values()):
-            continue  # blank rows are skipped but still counted in the numbering
-        if len(drafts) >= MAX_QUESTIONS:
-            raise DomainError(f"文件「{filename}」超过 {MAX_QUESTIONS} 道题，请拆分后分批导入。")
-        drafts.append(_draft(values, f"{filename} 第 {number} 行"))
-    if header is None:
-        if first_seen is None:
-            raise DomainError(f"文件「{filename}」是空的，请使用下载的模板填写后上传。")
-        _column_index(filename, first_seen)  # raises: no 题型 and no 题干 column
-    if not drafts:
-        raise DomainError(f"文件「{filename}」中没有题目，请从表头下一行起每行填写一道题。")
-    return drafts
-
-
-def _column_index(filename: str, names: list[str]) -> dict[str, int]:
-    index: dict[str, int] = {}
-    for position, name in enumerate(names):
-        if name in HEADERS:
-            if name in index:
-                raise DomainError(f"文件「{filename}」的表头中「{name}」出现了多次，请只保留一列。")
-            index[name] = position
-    missing = [name for name in REQUIRED_HEADERS if name not in index]
-    if missing:
-        raise DomainError(f"文件「{filename}」缺少必填列：{'、'.join(missing)}。请使用下载的模板。")
-    return index
-
-
-def _header_name(value: object) -> str:
-    if value is None:
-        return ""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))).upper()
-
-
-def _text(value: object) -> str:
-    """Turn a cell into the text a person sees: 1921 not 1921.0, dates as 2024-01-01."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
-    if isinstance(value, date | time):
-        return value.isoformat()
-    return QUOTED_FORMULA.sub("", str(value).strip())
+def _text(value: Any) -> str:
+    """A cell as its text, with the apostrophe the export put before a formula taken off."""
+    return unquote(cell_text(value, keep_invisible=True))
 
 
 def _draft(values: dict[str, str], location: str) -> QuestionDraft:

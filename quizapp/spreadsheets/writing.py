@@ -1,7 +1,7 @@
 """The house style of every .xlsx export, written with XlsxWriter.
 
 A sheet is written from (columns, rows): a bold, shaded, frozen header, column widths and
-number formats, and every text passed through :func:`quizapp.bank.exports.neutralise`, so a
+number formats, and every text passed through :func:`quizapp.spreadsheets.neutralise`, so a
 name such as "=cmd()" stays text in Excel and WPS instead of running as a formula.
 
 Each value is written by its type (``write_string``, ``write_number``, ``write_datetime``)
@@ -29,8 +29,8 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from quizapp.bank.exports import neutralise
 from quizapp.clock import to_china
+from quizapp.spreadsheets.formulas import neutralise
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERCENT = "0.0%"
