@@ -2,7 +2,8 @@
 
 - :mod:`.reading`: the first sheet of an uploaded .xlsx or a .csv, row by row, with the
   zip-bomb guard, encoding sniffing, the header row found, rows numbered as Excel shows them.
-- :mod:`.writing`: the house style of every .xlsx (XlsxWriter).
+- :mod:`.writing`: the house style of every .xlsx (XlsxWriter), columns declared once as
+  (header, value), and CSV with a BOM for Excel.
 - :mod:`.formulas`: the formula guard the exports put on texts and the readers take off.
 
 This package imports no feature package: features import it.
@@ -27,8 +28,10 @@ from quizapp.spreadsheets.writing import (
     XLSX,
     Book,
     Column,
-    Styled,
+    Style,
     cell_value,
+    csv_bytes,
+    csv_table,
     display_width,
 )
 
@@ -42,11 +45,13 @@ __all__ = [
     "Book",
     "Column",
     "Row",
-    "Styled",
+    "Style",
     "Table",
     "cell_text",
     "cell_value",
     "check_xlsx_archive",
+    "csv_bytes",
+    "csv_table",
     "decode_text",
     "display_width",
     "header_name",
