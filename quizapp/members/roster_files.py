@@ -1,28 +1,21 @@
 """Roster files: read an uploaded .xlsx or .csv into rows, and build the blank templates.
 
-Only the shape of the file is checked here (type, encoding, header); the rules about
-members live in :mod:`quizapp.members.imports`.
+Only the shape of the file is checked here (columns, header, size); the rules about members
+live in :mod:`quizapp.members.imports`. Reading is :func:`quizapp.spreadsheets.read_table`'s.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import openpyxl
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
-
 from quizapp.errors import DomainError
 from quizapp.members.models import STATUS_LABELS
-from quizapp.spreadsheets import cell_text, read_table
+from quizapp.spreadsheets import TEXT, Column, cell_text, csv_bytes, read_table
+from quizapp.spreadsheets.templates import Notes, choice, template_xlsx
 
-TEMPLATE_HEADERS = ["姓名", "警号", "手机号", "所属支部", "政治面貌", "入党时间", "角色"]
 #: Columns a file must have; 入党时间 and 角色 may be left out (existing values are kept).
 REQUIRED_HEADERS = ["姓名", "警号", "手机号", "所属支部", "政治面貌"]
 ROLE_LABELS = ["党员", "支部管理员", "系统管理员"]
@@ -59,6 +52,23 @@ class Roster:
 
     columns: set[str]
     rows: list[RosterRow]
+
+
+def _column(header: str, width: int, number_format: str | None = None) -> Column[RosterRow]:
+    return Column(header, lambda row: row.text(header), width=width, number_format=number_format)
+
+
+#: The template's columns; 警号 and 手机号 are text columns, so long numbers keep every digit.
+TEMPLATE_COLUMNS = [
+    _column("姓名", 12),
+    _column("警号", 14, TEXT),
+    _column("手机号", 16, TEXT),
+    _column("所属支部", 24),
+    _column("政治面貌", 14),
+    _column("入党时间", 14),
+    _column("角色", 12),
+]
+TEMPLATE_HEADERS = [column.header for column in TEMPLATE_COLUMNS]
 
 
 def read_roster(filename: str, content: bytes) -> Roster:
@@ -101,7 +111,7 @@ def _cell(value: Any) -> Cell:
 
 def roster_template_csv() -> bytes:
     """Return the blank CSV template: the header row, UTF-8 with a BOM so Excel reads it."""
-    return ("\ufeff" + ",".join(TEMPLATE_HEADERS) + "\r\n").encode("utf-8")
+    return csv_bytes([TEMPLATE_HEADERS])
 
 
 INSTRUCTIONS = [
@@ -124,61 +134,30 @@ RULES = [
     "3. 任何一行有误时整个文件都不会导入，请按提示逐行修改后重新上传。",
     "4. 文件中没有列出的人员保持不变；同一个文件重复导入不会产生重复人员。",
 ]
-EXAMPLE = ["张三", "J10086", "13800138000", "ZD01", "正式党员", "2015-07-01", "党员"]
-WIDTHS = [12, 14, 16, 24, 14, 14, 12]
+EXAMPLE = RosterRow(
+    0,
+    {
+        "姓名": "张三",
+        "警号": "J10086",
+        "手机号": "13800138000",
+        "所属支部": "ZD01",
+        "政治面貌": "正式党员",
+        "入党时间": "2015-07-01",
+        "角色": "党员",
+    },
+)
 
 
 def roster_template_xlsx() -> bytes:
     """Return the blank Excel template: a header-only first sheet and a 填写说明 sheet."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "花名册"
-    sheet.append(TEMPLATE_HEADERS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="FDE9E7")
-        cell.alignment = Alignment(horizontal="center")
-    sheet.freeze_panes = "A2"
-    for position, (name, width) in enumerate(zip(TEMPLATE_HEADERS, WIDTHS), start=1):
-        column = sheet.column_dimensions[get_column_letter(position)]
-        column.width = width
-        if name in ("警号", "手机号"):
-            column.number_format = "@"  # text, so long numbers keep every digit
-    _add_choice(sheet, "政治面貌", list(STATUS_LABELS.values()))
-    _add_choice(sheet, "角色", ROLE_LABELS)
-
-    notes = workbook.create_sheet("填写说明")
-    notes.append(["列名", "是否必填", "填写说明"])
-    for row in INSTRUCTIONS:
-        notes.append(list(row))
-    notes.append([])
-    notes.append(["导入规则"])
-    for rule in RULES:
-        notes.append([rule])
-    notes.append([])
-    notes.append(["示例（请在「花名册」工作表中填写，不要填在本页）"])
-    notes.append(TEMPLATE_HEADERS)
-    notes.append(EXAMPLE)
-    for row_number in (1, len(INSTRUCTIONS) + 3, len(INSTRUCTIONS) + len(RULES) + 5):
-        for cell in notes[row_number]:
-            cell.font = Font(bold=True)
-    for letter, width in (("A", 14), ("B", 20), ("C", 80)):
-        notes.column_dimensions[letter].width = width
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _add_choice(sheet: Worksheet, column_name: str, choices: list[str]) -> None:
-    letter = get_column_letter(TEMPLATE_HEADERS.index(column_name) + 1)
-    validation = DataValidation(
-        type="list",
-        formula1=f'"{",".join(choices)}"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="请从列表中选择",
-        error=f"{column_name}只能填写：{'、'.join(choices)}",
+    return template_xlsx(
+        "花名册",
+        TEMPLATE_COLUMNS,
+        [],
+        checks={
+            "政治面貌": choice("政治面貌", list(STATUS_LABELS.values())),
+            "角色": choice("角色", ROLE_LABELS),
+        },
+        notes=Notes(INSTRUCTIONS, RULES, [EXAMPLE], width=80),
+        max_rows=MAX_ROWS,
     )
-    sheet.add_data_validation(validation)
-    validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")

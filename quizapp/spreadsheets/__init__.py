@@ -5,6 +5,7 @@
 - :mod:`.writing`: the house style of every .xlsx (XlsxWriter), columns declared once as
   (header, value), and CSV with a BOM for Excel.
 - :mod:`.formulas`: the formula guard the exports put on texts and the readers take off.
+- :mod:`.templates`: import templates (a sheet to fill in, drop-down lists, 填写说明).
 
 This package imports no feature package: features import it.
 """
@@ -24,6 +25,7 @@ from quizapp.spreadsheets.writing import (
     DATE,
     DATETIME,
     PERCENT,
+    TEXT,
     UNSAFE_IN_NAMES,
     XLSX,
     Book,
@@ -40,6 +42,7 @@ __all__ = [
     "DATETIME",
     "MAX_UNPACKED_BYTES",
     "PERCENT",
+    "TEXT",
     "UNSAFE_IN_NAMES",
     "XLSX",
     "Book",

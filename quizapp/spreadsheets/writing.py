@@ -42,6 +42,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERCENT = "0.0%"
 DATETIME = "yyyy-mm-dd hh:mm:ss"
 DATE = "yyyy-mm-dd"
+#: Excel's text format: what people type into such a column stays as typed (001, 1921).
+TEXT = "@"
 #: Characters Windows, macOS or Linux refuse (or mishandle) in a file name.
 UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 #: Characters XML 1.0 refuses that :func:`neutralise` (which removes the control
@@ -65,15 +67,21 @@ WORKBOOK_OPTIONS = {
 }
 
 
+def _blank(row: Any) -> None:
+    return None
+
+
 @dataclass(frozen=True)
 class Column(Generic[T]):
     """A column of a table: its header, its value in a row, width (in characters), format.
 
-    ``number_format`` applies to the numbers and dates of the column.
+    ``number_format`` applies to the numbers and dates of the column; :data:`TEXT` makes the
+    whole column a text column, for what people will type into a template. A column of a
+    blank template has no value.
     """
 
     header: str
-    value: Callable[[T], Any]
+    value: Callable[[T], Any] = _blank
     width: int = 10
     number_format: str | None = None
 
@@ -146,7 +154,8 @@ class Book:
         sheet = self.workbook.add_worksheet(title)
         lines = 1
         for position, column in enumerate(columns):
-            sheet.set_column(position, position, column.width)
+            text = self._format(TEXT, False, False, 0) if column.number_format == TEXT else None
+            sheet.set_column(position, position, column.width, text)
             header = cell_value(column.header)
             if header is None:
                 sheet.write_blank(0, position, None, self._header)
