@@ -97,6 +97,8 @@ def cell_text(value: Any, *, keep_invisible: bool = False) -> str:
     Zero-width characters and BOMs are removed unless ``keep_invisible`` (question texts are
     kept exactly as written).
     """
+    if type(value) is str:  # nearly every cell: the short way
+        return value.strip() if keep_invisible else value.translate(INVISIBLE).strip()
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -241,8 +243,9 @@ def read_table(
         try:
             sheet = book.worksheets[0]
             sheet.reset_dimensions()  # some programs write a wrong used range
-            rows = sheet.iter_rows(min_row=1, min_col=1, values_only=True)
-            yield Table(_guarded(rows, naming.damaged()), is_header, search_rows, naming)
+            cells = sheet.iter_rows(min_row=1, min_col=1, values_only=True)
+            rows = _guarded(cells, naming.damaged(), quiet=True)
+            yield Table(rows, is_header, search_rows, naming)
         finally:
             book.close()
     elif kind == "csv":
@@ -273,12 +276,21 @@ def _open_xlsx(content: bytes, naming: _Naming) -> Any:
         raise DomainError(naming.damaged()) from exc
 
 
-def _guarded(rows: Iterator[Sequence[Any]], message: str) -> Iterator[Sequence[Any]]:
-    """Yield ``rows``; whatever reading the next one raises becomes DomainError(message)."""
+def _guarded(
+    rows: Iterator[Sequence[Any]], message: str, *, quiet: bool = False
+) -> Iterator[Sequence[Any]]:
+    """Yield ``rows``; whatever reading the next one raises becomes DomainError(message).
+
+    With ``quiet`` the warnings reading a row gives are ignored (openpyxl's, about dropped
+    extensions or dates out of range: nothing the data needs).
+    """
     while True:
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # dropped extensions, dates out of range...
+            if quiet:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    cells = next(rows)
+            else:
                 cells = next(rows)
         except StopIteration:
             return
