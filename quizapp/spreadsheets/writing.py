@@ -67,21 +67,16 @@ WORKBOOK_OPTIONS = {
 }
 
 
-def _blank(row: Any) -> None:
-    return None
-
-
 @dataclass(frozen=True)
 class Column(Generic[T]):
     """A column of a table: its header, its value in a row, width (in characters), format.
 
     ``number_format`` applies to the numbers and dates of the column; :data:`TEXT` makes the
-    whole column a text column, for what people will type into a template. A column of a
-    blank template has no value.
+    whole column a text column, for what people will type into a template.
     """
 
     header: str
-    value: Callable[[T], Any] = _blank
+    value: Callable[[T], Any]
     width: int = 10
     number_format: str | None = None
 
