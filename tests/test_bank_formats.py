@@ -18,6 +18,7 @@ from quizapp.bank.imports import MAX_QUESTIONS, QuestionDraft, import_drafts
 from quizapp.bank.models import Question
 from quizapp.bank.services import QuestionData, check_question
 from quizapp.errors import DomainError
+from quizapp.spreadsheets import neutralise
 
 DATA = Path(__file__).parent / "data" / "bank"
 HEADERS = xlsx.HEADERS
@@ -510,12 +511,12 @@ def test_export_neutralises_formulas(bank):
 
 
 def test_neutralise():
-    assert exports.neutralise('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
-    assert exports.neutralise("普通文字") == "普通文字"
-    assert exports.neutralise("'引号开头") == "'引号开头"
-    assert exports.neutralise("") is None
-    assert exports.neutralise("a\x00b\x07") == "ab"
-    assert exports.neutralise(3) == 3
+    assert neutralise('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert neutralise("普通文字") == "普通文字"
+    assert neutralise("'引号开头") == "'引号开头"
+    assert neutralise("") is None
+    assert neutralise("a\x00b\x07") == "ab"
+    assert neutralise(3) == 3
 
 
 def test_export_loads_the_categories_in_one_query(bank, queries):

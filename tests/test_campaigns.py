@@ -14,6 +14,7 @@ from sqlalchemy import select
 from quizapp import db
 from quizapp.audiences.services import build_audience
 from quizapp.campaigns import services
+from quizapp.campaigns.forms import MAX_LIST_ROWS, read_entries
 from quizapp.campaigns.models import Campaign
 from quizapp.campaigns.progress import ProgressBook, progress
 from quizapp.errors import DomainError
@@ -503,6 +504,26 @@ def test_enrol_by_uploading_a_list(client, auth, org, training):
     )
     assert "nobody1" in response.get_data(as_text=True)
     assert _roster(campaign) == ["学员乙", "学员甲"]
+
+
+def test_a_list_file_is_read_to_its_last_entry_blank_rows_or_not():
+    """Blank rows under the header used to cut a long .xlsx list short without a word."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "手机号"])
+    for _ in range(20):
+        sheet.append([])
+    for number in range(MAX_LIST_ROWS):
+        sheet.append(["学员", f"139{number:08d}"])
+    content = io.BytesIO()
+    book.save(content)
+    entries = read_entries("名单.xlsx", content.getvalue())
+    assert len(entries) == MAX_LIST_ROWS and entries[-1] == f"139{MAX_LIST_ROWS - 1:08d}"
+    sheet.append(["学员", "13999999999"])
+    content = io.BytesIO()
+    book.save(content)
+    with pytest.raises(DomainError, match=f"一次最多添加 {MAX_LIST_ROWS} 人"):
+        read_entries("名单.xlsx", content.getvalue())
 
 
 def test_a_training_class_is_published_only_with_a_roster(org, training):

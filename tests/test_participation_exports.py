@@ -18,6 +18,7 @@ import io
 import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from operator import itemgetter
 
 import openpyxl
 import pytest
@@ -140,7 +141,11 @@ def test_the_book_keeps_texts_as_texts_and_writes_dates_in_china_time():
     book = Book()
     book.add_sheet(
         "表",
-        [Column("文字", 10), Column("时间", 20, DATETIME), Column("日期", 12)],
+        [
+            Column("文字", itemgetter(0), width=10),
+            Column("时间", itemgetter(1), width=20, number_format=DATETIME),
+            Column("日期", itemgetter(2), width=12),
+        ],
         [
             ["0123", datetime(2026, 11, 21, 2, 0, tzinfo=UTC), date(2026, 11, 1)],
             ["\uffff=1+1", float("nan"), None],

@@ -1,74 +1,39 @@
 """Exports of the bank: the questions in the .xlsx template's layout, ready to edit and re-import.
 
 Importing an exported file changes nothing: every column the import reads is written, the key
-included, and the texts come back exactly (see quizapp.bank.formats.xlsx).
+included, and the texts come back exactly (see quizapp.bank.formats.xlsx_template).
 """
 
 from __future__ import annotations
 
-import io
-import re
-from typing import Any
-
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
 from quizapp import db
-from quizapp.bank.formats.xlsx import new_workbook
+from quizapp.bank.formats.xlsx_template import questions_xlsx
 from quizapp.bank.models import Category, Question
-from quizapp.bank.types import MAX_OPTIONS, get_type
-
-#: Texts Excel (or WPS, LibreOffice) would run as a formula once the cell is edited. Leading
-#: apostrophes count too, so that a text that really starts with "'=" also comes back intact.
-FORMULA_START = re.compile(r"^'*[=+\-@]")
-
-
-def neutralise(value: Any) -> Any:
-    """Make a cell value safe for spreadsheets: "'" before a formula-like text, no control chars.
-
-    The reader (formats.xlsx) takes the apostrophe off again.
-    """
-    if not isinstance(value, str):
-        return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if not value:
-        return None
-    return "'" + value if FORMULA_START.match(value) else value
-
-
-def question_rows(questions: list[Question]) -> list[list[Any]]:
-    """Return one template row per question (the header is formats.xlsx.HEADERS)."""
-    paths = _category_paths() if any(q.category_id for q in questions) else {}
-    rows = []
-    for question in questions:
-        qtype = get_type(question.type)
-        options = list(question.options or [])
-        rows.append(
-            [
-                qtype.label,
-                question.stem,
-                *options,
-                *[""] * (MAX_OPTIONS - len(options)),
-                qtype.answer_to_text(question.answer, options),
-                question.explanation,
-                paths.get(question.category_id, ""),
-                question.difficulty,
-                question.source,
-                question.key,
-                question.tags,
-            ]
-        )
-    return rows
+from quizapp.bank.services import QuestionData
 
 
 def export_xlsx(questions: list[Question]) -> bytes:
     """Return the questions as an .xlsx file in the import template's layout."""
-    workbook, sheet = new_workbook()
-    for row in question_rows(questions):
-        sheet.append([neutralise(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    paths = _category_paths() if any(q.category_id for q in questions) else {}
+    return questions_xlsx(
+        [
+            QuestionData(
+                type=question.type,
+                stem=question.stem,
+                options=list(question.options or []),
+                answer=question.answer,
+                explanation=question.explanation,
+                source=question.source,
+                difficulty=question.difficulty,
+                category_path=paths.get(question.category_id, ""),
+                tags=question.tag_list,
+                key=question.key,
+            )
+            for question in questions
+        ]
+    )
 
 
 def _category_paths() -> dict[int, str]:

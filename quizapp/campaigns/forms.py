@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import os
-import warnings
 from datetime import date, timedelta
 from typing import Any
 
-import openpyxl
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
@@ -33,12 +29,14 @@ from quizapp.campaigns.services import (
 )
 from quizapp.errors import DomainError
 from quizapp.forms import BaseForm, split_entries
-from quizapp.uploads import check_xlsx_archive
+from quizapp.spreadsheets import cell_text, decode_text, read_table
 
 #: Header cells that name the column of a list file to read.
 ID_HEADERS = ("警号", "手机号")
 #: Rows of a list file (more is a roster import, not a class).
 MAX_LIST_ROWS = 5_000
+#: How far down the 警号/手机号 header may sit; without one the first column is read.
+HEADER_SEARCH_ROWS = 10
 
 
 def _count(label: str, most: int, unit: str, description: str) -> IntegerField:
@@ -187,74 +185,33 @@ class RosterForm(BaseForm):
         return list(dict.fromkeys(entries))
 
 
-def _text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a phone typed as a number comes back as 13912345678.0
-    return "" if value is None else str(value).replace("\ufeff", "").strip()
-
-
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves GBK
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise DomainError("无法识别文件的文字编码，请另存为 .xlsx 后上传。")
-
-
-def _xlsx_rows(content: bytes) -> list[list[str]]:
-    try:
-        check_xlsx_archive(content)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl's notes about dropped styles
-            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            try:
-                rows = book.worksheets[0].iter_rows(max_row=MAX_LIST_ROWS + 10, values_only=True)
-                return [[_text(v) for v in row] for row in rows]
-            finally:
-                book.close()
-    except DomainError:
-        raise
-    except Exception as exc:  # zipfile, XML and openpyxl raise many kinds
-        raise DomainError("无法读取该 Excel 文件，请重新保存为 .xlsx 后上传。") from exc
-
-
 def read_entries(filename: str, content: bytes) -> list[str]:
     """Read the 警号/手机号 of a list file.
 
     A .txt file is read like the textarea. In a table (.xlsx, .csv) the 警号 or 手机号
     column is read (a person with no 警号 is looked up by 手机号), else the first column.
     """
-    extension = os.path.splitext(filename)[1].lower()
-    if extension == ".txt":
-        entries = split_entries(_decode(content))
+    if os.path.splitext(filename)[1].lower() == ".txt":
+        entries = split_entries(
+            decode_text(content, "无法识别文件的文字编码，请另存为 .xlsx 后上传。")
+        )
     else:
-        if extension == ".xlsx":
-            rows = _xlsx_rows(content)
-        else:
-            try:
-                rows = [
-                    [_text(v) for v in row]
-                    for row in csv.reader(io.StringIO(_decode(content), newline=""))
-                ]
-            except csv.Error as exc:
-                raise DomainError("CSV 文件格式有误，请另存为 .xlsx 后上传。") from exc
-        entries = _column_entries(rows)
+        entries = []
+        with read_table(
+            filename,
+            content,
+            is_header=lambda names: any(name in ID_HEADERS for name in names),
+            search_rows=HEADER_SEARCH_ROWS,
+        ) as table:
+            header = table.header or []
+            columns = [i for i, name in enumerate(header) if name in ID_HEADERS] or [0]
+            for _, cells in table:
+                texts = (cell_text(cells[i]) for i in columns if i < len(cells))
+                entry = next((text for text in texts if text), "")
+                if entry:
+                    entries.append(entry)
+                    if len(entries) > MAX_LIST_ROWS:
+                        break
     if len(entries) > MAX_LIST_ROWS:
         raise DomainError(f"一次最多添加 {MAX_LIST_ROWS} 人，请分批上传。")
-    return entries
-
-
-def _column_entries(rows: list[list[str]]) -> list[str]:
-    columns, start = [0], 0
-    for number, row in enumerate(rows[:10]):
-        found = [i for i, cell in enumerate(row) if cell.replace(" ", "") in ID_HEADERS]
-        if found:
-            columns, start = found, number + 1
-            break
-    entries = []
-    for row in rows[start:]:
-        entry = next((row[i] for i in columns if i < len(row) and row[i]), "")
-        if entry:
-            entries.append(entry)
     return entries

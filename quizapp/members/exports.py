@@ -22,12 +22,16 @@ USAGE = (
     "使用方法：登录账号填警号或手机号，密码栏填一次性登录码，登录后设置自己的密码；"
     "登录码只能使用一次。"
 )
-COLUMNS = [
-    Column("姓名", 12),
-    Column("警号", 14),
-    Column("手机号", 14),
-    Column("所属支部", 26),
-    Column("一次性登录码", 16),
+COLUMNS: list[Column[Member]] = [
+    Column("姓名", lambda member: member.name, width=12),
+    Column("警号", lambda member: member.police_no, width=14),
+    Column("手机号", lambda member: member.phone, width=14),
+    Column("所属支部", lambda member: member.branch.name, width=26),
+    Column(
+        "一次性登录码",
+        lambda member: activation_code(member.id, member.activation_nonce),
+        width=16,
+    ),
 ]
 #: Members one link may name: a roster file has at most 10,000 rows.
 MAX_IDS = 10_000
@@ -78,20 +82,10 @@ def slip_xlsx(members: list[Member]) -> bytes:
     page; printed A4 upright, one page wide, the header row repeated and grid lines kept to
     cut along.
     """
-    rows = [
-        [
-            member.name,
-            member.police_no,
-            member.phone,
-            member.branch.name,
-            activation_code(member.id, member.activation_nonce),
-        ]
-        for member in members
-    ]
     book = Book()
-    sheet = book.add_sheet("登录凭条", COLUMNS, rows)
+    sheet = book.add_sheet("登录凭条", COLUMNS, members)
     note = book.workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-    below = len(rows) + 2
+    below = len(members) + 2
     sheet.merge_range(below, 0, below, len(COLUMNS) - 1, cell_value(USAGE), note)
     sheet.set_row(below, 36)
     sheet.set_header(f"&L{USAGE}")

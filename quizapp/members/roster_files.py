@@ -1,31 +1,21 @@
 """Roster files: read an uploaded .xlsx or .csv into rows, and build the blank templates.
 
-Only the shape of the file is checked here (type, encoding, header); the rules about
-members live in :mod:`quizapp.members.imports`.
+Only the shape of the file is checked here (columns, header, size); the rules about members
+live in :mod:`quizapp.members.imports`. Reading is :func:`quizapp.spreadsheets.read_table`'s.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import os
 import re
-import warnings
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-
-import openpyxl
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import Any
 
 from quizapp.errors import DomainError
 from quizapp.members.models import STATUS_LABELS
-from quizapp.uploads import check_xlsx_archive
+from quizapp.spreadsheets import TEXT, Column, cell_text, csv_bytes, read_table
+from quizapp.spreadsheets.templates import Notes, choice, template_xlsx
 
-TEMPLATE_HEADERS = ["姓名", "警号", "手机号", "所属支部", "政治面貌", "入党时间", "角色"]
 #: Columns a file must have; 入党时间 and 角色 may be left out (existing values are kept).
 REQUIRED_HEADERS = ["姓名", "警号", "手机号", "所属支部", "政治面貌"]
 ROLE_LABELS = ["党员", "支部管理员", "系统管理员"]
@@ -38,7 +28,6 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 Cell = str | date
 
@@ -65,16 +54,39 @@ class Roster:
     rows: list[RosterRow]
 
 
+def _column(header: str, width: int, number_format: str | None = None) -> Column[RosterRow]:
+    return Column(header, lambda row: row.text(header), width=width, number_format=number_format)
+
+
+#: The template's columns; 警号 and 手机号 are text columns, so long numbers keep every digit.
+TEMPLATE_COLUMNS = [
+    _column("姓名", 12),
+    _column("警号", 14, TEXT),
+    _column("手机号", 16, TEXT),
+    _column("所属支部", 24),
+    _column("政治面貌", 14),
+    _column("入党时间", 14),
+    _column("角色", 12),
+]
+TEMPLATE_HEADERS = [column.header for column in TEMPLATE_COLUMNS]
+
+
 def read_roster(filename: str, content: bytes) -> Roster:
     """Read the first sheet of an .xlsx or a .csv file; raise DomainError if it can't be read."""
-    extension = os.path.splitext(filename or "")[1].lower()
-    if extension == ".xlsx":
-        return _read_xlsx(content)
-    if extension == ".csv":
-        return _read_table(_csv_rows(content))
-    raise DomainError(
-        "文件格式不支持，请上传 .xlsx 或 .csv 文件（旧版 .xls 请在 Excel 中另存为 .xlsx）。"
-    )
+    rows: list[RosterRow] = []
+    with read_table(
+        filename,
+        content,
+        # The header is the first row with 姓名, so a title row above it does no harm.
+        is_header=lambda names: "姓名" in names,
+        search_rows=HEADER_SEARCH_ROWS,
+    ) as table:
+        index = table.columns(TEMPLATE_HEADERS, REQUIRED_HEADERS)
+        for number, values in table.records(index, _cell):
+            if len(rows) >= MAX_ROWS:
+                raise DomainError(f"单个文件最多导入 {MAX_ROWS} 行，请拆分后分批导入。")
+            rows.append(RosterRow(number, values))
+    return Roster(set(index), rows)
 
 
 def parse_day(value: Cell) -> date:
@@ -88,108 +100,18 @@ def parse_day(value: Cell) -> date:
     raise ValueError(value)
 
 
-def _read_xlsx(content: bytes) -> Roster:
-    try:
-        check_xlsx_archive(content)
-        with warnings.catch_warnings():
-            # openpyxl warns about parts it drops (styles, extensions): irrelevant to the data.
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            try:
-                sheet = workbook.worksheets[0]
-                sheet.reset_dimensions()  # some programs write a wrong used range
-                return _read_table(sheet.iter_rows(min_row=1, min_col=1, values_only=True))
-            finally:
-                workbook.close()
-    except DomainError:
-        raise
-    except Exception as exc:  # zipfile, XML and openpyxl raise many kinds for a damaged file
-        raise DomainError(
-            "无法读取该 Excel 文件，文件可能已损坏或不是 .xlsx 格式，请重新保存后上传。"
-        ) from exc
-
-
-def _csv_rows(content: bytes) -> list[list[str]]:
-    if content.startswith(b"PK\x03\x04"):
-        raise DomainError("该文件实际是 Excel 文件，请把扩展名改为 .xlsx 后重新上传。")
-    # Excel on Chinese Windows saves "CSV" in GBK; "CSV UTF-8" starts with a BOM.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise DomainError("无法识别文件的文字编码，请用 Excel 打开后另存为 .xlsx 再上传。")
-    try:
-        return list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise DomainError("CSV 文件格式有误，无法读取，请用 Excel 另存为 .xlsx 后上传。") from exc
-
-
-def _read_table(rows: Iterable[Sequence[object]]) -> Roster:
-    header: dict[str, int] | None = None
-    first_seen: list[str] | None = None  # kept to say which columns are missing
-    data: list[RosterRow] = []
-    for number, cells in enumerate(rows, start=1):
-        if header is None:
-            # The header is the first row with 姓名, so a title row above it does no harm.
-            names = [_header_name(value) for value in cells]
-            if "姓名" in names:
-                header = _column_index(names)
-            elif number >= HEADER_SEARCH_ROWS:
-                break
-            elif any(names) and first_seen is None:
-                first_seen = names
-            continue
-        values = {
-            column: _cell(cells[i] if i < len(cells) else None) for column, i in header.items()
-        }
-        if not any(values.values()):
-            continue  # blank rows are skipped but still counted in the numbering
-        if len(data) >= MAX_ROWS:
-            raise DomainError(f"单个文件最多导入 {MAX_ROWS} 行，请拆分后分批导入。")
-        data.append(RosterRow(number, values))
-    if header is None:
-        if first_seen is None:
-            raise DomainError("文件是空的，请使用下载的模板填写后上传。")
-        header = _column_index(first_seen)  # always raises: 姓名 is required
-    return Roster(set(header), data)
-
-
-def _column_index(names: list[str]) -> dict[str, int]:
-    index: dict[str, int] = {}
-    for position, name in enumerate(names):
-        if name in TEMPLATE_HEADERS:
-            if name in index:
-                raise DomainError(f"表头中「{name}」出现了多次，请只保留一列。")
-            index[name] = position
-    missing = [name for name in REQUIRED_HEADERS if name not in index]
-    if missing:
-        raise DomainError(f"缺少必填列：{'、'.join(missing)}。请使用下载的模板。")
-    return index
-
-
-def _header_name(value: object) -> str:
-    return re.sub(r"\s+", "", str(value).translate(_INVISIBLE)) if value is not None else ""
-
-
-def _cell(value: object) -> Cell:
+def _cell(value: Any) -> Cell:
     """Normalise a cell: dates stay dates, numbers typed into Excel become their digits."""
-    if value is None:
-        return ""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a phone typed as a number comes back as 13912345678.0
-    return str(value).translate(_INVISIBLE).strip()
+    return cell_text(value)
 
 
 def roster_template_csv() -> bytes:
     """Return the blank CSV template: the header row, UTF-8 with a BOM so Excel reads it."""
-    return ("\ufeff" + ",".join(TEMPLATE_HEADERS) + "\r\n").encode("utf-8")
+    return csv_bytes([TEMPLATE_HEADERS])
 
 
 INSTRUCTIONS = [
@@ -212,61 +134,30 @@ RULES = [
     "3. 任何一行有误时整个文件都不会导入，请按提示逐行修改后重新上传。",
     "4. 文件中没有列出的人员保持不变；同一个文件重复导入不会产生重复人员。",
 ]
-EXAMPLE = ["张三", "J10086", "13800138000", "ZD01", "正式党员", "2015-07-01", "党员"]
-WIDTHS = [12, 14, 16, 24, 14, 14, 12]
+EXAMPLE = RosterRow(
+    0,
+    {
+        "姓名": "张三",
+        "警号": "J10086",
+        "手机号": "13800138000",
+        "所属支部": "ZD01",
+        "政治面貌": "正式党员",
+        "入党时间": "2015-07-01",
+        "角色": "党员",
+    },
+)
 
 
 def roster_template_xlsx() -> bytes:
     """Return the blank Excel template: a header-only first sheet and a 填写说明 sheet."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "花名册"
-    sheet.append(TEMPLATE_HEADERS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="FDE9E7")
-        cell.alignment = Alignment(horizontal="center")
-    sheet.freeze_panes = "A2"
-    for position, (name, width) in enumerate(zip(TEMPLATE_HEADERS, WIDTHS), start=1):
-        column = sheet.column_dimensions[get_column_letter(position)]
-        column.width = width
-        if name in ("警号", "手机号"):
-            column.number_format = "@"  # text, so long numbers keep every digit
-    _add_choice(sheet, "政治面貌", list(STATUS_LABELS.values()))
-    _add_choice(sheet, "角色", ROLE_LABELS)
-
-    notes = workbook.create_sheet("填写说明")
-    notes.append(["列名", "是否必填", "填写说明"])
-    for row in INSTRUCTIONS:
-        notes.append(list(row))
-    notes.append([])
-    notes.append(["导入规则"])
-    for rule in RULES:
-        notes.append([rule])
-    notes.append([])
-    notes.append(["示例（请在「花名册」工作表中填写，不要填在本页）"])
-    notes.append(TEMPLATE_HEADERS)
-    notes.append(EXAMPLE)
-    for row_number in (1, len(INSTRUCTIONS) + 3, len(INSTRUCTIONS) + len(RULES) + 5):
-        for cell in notes[row_number]:
-            cell.font = Font(bold=True)
-    for letter, width in (("A", 14), ("B", 20), ("C", 80)):
-        notes.column_dimensions[letter].width = width
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _add_choice(sheet: Worksheet, column_name: str, choices: list[str]) -> None:
-    letter = get_column_letter(TEMPLATE_HEADERS.index(column_name) + 1)
-    validation = DataValidation(
-        type="list",
-        formula1=f'"{",".join(choices)}"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="请从列表中选择",
-        error=f"{column_name}只能填写：{'、'.join(choices)}",
+    return template_xlsx(
+        "花名册",
+        TEMPLATE_COLUMNS,
+        [],
+        checks={
+            "政治面貌": choice("政治面貌", list(STATUS_LABELS.values())),
+            "角色": choice("角色", ROLE_LABELS),
+        },
+        notes=Notes(INSTRUCTIONS, RULES, [EXAMPLE], width=80),
+        max_rows=MAX_ROWS,
     )
-    sheet.add_data_validation(validation)
-    validation.add(f"{letter}2:{letter}{MAX_ROWS + 1}")

@@ -15,14 +15,13 @@ a BOM so Excel detects the encoding. Every text cell of both is neutralised.
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from xlsxwriter.chart import Chart
 from xlsxwriter.workbook import Workbook
 
-from quizapp.bank.exports import neutralise
 from quizapp.clock import china_today, to_china
 from quizapp.members.models import STATUS_LABELS, PoliticalStatus
 from quizapp.org.models import Branch, BranchKind
@@ -32,7 +31,9 @@ from quizapp.spreadsheets import (
     UNSAFE_IN_NAMES,
     Book,
     Column,
-    Styled,
+    Style,
+    csv_bytes,
+    csv_table,
     display_width,
 )
 
@@ -48,28 +49,35 @@ FORMATS = {
 RATES = ("participation_rate", "pass_rate")
 NOT_APPLICABLE = "—"
 CHART_SHEET = "图表数据"
+#: The 统计口径 sheet's columns; its rows are (项目, 内容) pairs.
+FACT_COLUMNS = [Column("项目", itemgetter(0), width=22), Column("内容", itemgetter(1), width=100)]
 #: Pixels per centimetre of a chart's size (96 dpi).
 PIXELS_PER_CM = 96 / 2.54
 
 
 def xlsx_report(report: Report) -> bytes:
     """Return the report as an .xlsx workbook (summary with chart, members, definitions)."""
+    top_depth = report.top.branch.depth if report.top is not None else 0
     book = Book()
-    summary = book.add_sheet("汇总", *_summary_sheet(report), autofilter=True)
-    book.add_sheet("人员明细", *_member_sheet(report), autofilter=True)
-    book.add_sheet(
-        "统计口径",
-        [Column("项目", 22), Column("内容", 100)],
-        _facts(report) + [list(pair) for pair in report.definitions],
-        wrap=True,
+    summary = book.add_sheet(
+        "汇总",
+        _summary_columns(report, _figure),
+        report.rows,
+        style=lambda row: Style(row.is_rollup, row.branch.depth - top_depth),
+        autofilter=True,
     )
+    book.add_sheet("人员明细", _member_columns(report), report.members or [], autofilter=True)
+    book.add_sheet("统计口径", FACT_COLUMNS, [*_facts(report), *report.definitions], wrap=True)
     bars, title = chart_bars(report)
     if bars:
         rate = report.headings["participation_rate"]
         book.add_sheet(
             CHART_SHEET,
-            [Column("组织", 30), Column(rate, 12, PERCENT)],
-            [[row.branch.name, row.participation_rate] for row in bars],
+            [
+                Column("组织", lambda row: row.branch.name, width=30),
+                Column(rate, lambda row: row.participation_rate, width=12, number_format=PERCENT),
+            ],
+            bars,
         )
         summary.insert_chart(
             1,
@@ -81,25 +89,15 @@ def xlsx_report(report: Report) -> bytes:
 
 def csv_report(report: Report) -> bytes:
     """Return the summary table, a blank line and the 统计口径 lines as UTF-8 CSV with BOM."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    fields = list(report.headings)
-    writer.writerow(_safe(["组织", "层级", *report.headings.values()]))
-    for row in report.rows:
-        writer.writerow(
-            _safe(
-                [
-                    row.branch.name,
-                    _level(report, row),
-                    *[_csv_figure(name, getattr(row, name)) for name in fields],
-                ]
-            )
-        )
-    writer.writerow([])
-    writer.writerow(["统计口径"])
-    for term, text in [*_facts(report), *report.definitions]:
-        writer.writerow(_safe([term, text]))
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_bytes(
+        [
+            *csv_table(_summary_columns(report, _csv_figure), report.rows),
+            [],
+            ["统计口径"],
+            *_facts(report),
+            *report.definitions,
+        ]
+    )
 
 
 def file_name(report: Report, extension: str) -> str:
@@ -137,7 +135,8 @@ def chart_bars(report: Report) -> tuple[list[Row], str]:
 # Sheets
 
 
-def _summary_sheet(report: Report) -> tuple[list[Column], list[Styled]]:
+def _summary_columns(report: Report, figure: Callable[[str, Any], Any]) -> list[Column[Row]]:
+    """The summary's columns: 组织, 层级, then each figure as ``figure(name, value)`` gives it."""
     top_depth = report.top.branch.depth if report.top is not None else 0
     widest = max(
         (
@@ -146,72 +145,45 @@ def _summary_sheet(report: Report) -> tuple[list[Column], list[Styled]]:
         ),
         default=10,
     )
-    columns = [Column("组织", min(48, max(12, widest + 2))), Column("层级", 8)]
-    columns += [Column(heading, 12, FORMATS.get(name)) for name, heading in report.headings.items()]
-    table = [
-        Styled(
-            [
-                row.branch.name,
-                _level(report, row),
-                *[_figure(getattr(row, name)) for name in report.headings],
-            ],
-            bold=row.is_rollup,
-            indent=row.branch.depth - top_depth,
-        )
-        for row in report.rows
+    return [
+        Column("组织", lambda row: row.branch.name, width=min(48, max(12, widest + 2))),
+        Column("层级", lambda row: _level(report, row), width=8),
+        *(
+            Column(heading, _getter(name, figure), width=12, number_format=FORMATS.get(name))
+            for name, heading in report.headings.items()
+        ),
     ]
-    return columns, table
 
 
-def _member_sheet(report: Report) -> tuple[list[Column], list[list[Any]]]:
+def _getter(name: str, figure: Callable[[str, Any], Any]) -> Callable[[Row], Any]:
+    return lambda row: figure(name, getattr(row, name))
+
+
+def _member_columns(report: Report) -> list[Column[MemberLine]]:
+    """The 人员明细 sheet's columns: who, where, and what they did or still lack."""
     kind, names = report.kind, report.headings
-    done = {"campaign": "是否完成", "quiz": "是否参考", "range": "是否参学"}[kind]
-    columns = [
-        Column("党支部", 22),
-        Column("单位", 18),
-        Column("姓名", 10),
-        Column("警号/手机号", 14),
-        Column("政治面貌", 12),
-        Column("账号状态", 9),
-        Column(done, 9),
-    ]
-    if kind == "campaign":
-        columns.append(Column("是否参与", 9))
-    columns.append(Column("学习时长（分钟）", 10))
-    if kind == "quiz":
-        columns.append(Column("计分成绩", 9))
-    if "passed" in names:
-        columns.append(Column("是否及格", 9))
-    columns.append(Column(names["times"], 9))
-    columns.append(Column("未完成的项目" if kind == "campaign" else "未参加原因", 60))
     places = _places(report)
-    table = [
-        _member_row(line, places[line.branch_id], kind, "passed" in names)
-        for line in report.members or []
-    ]
-    return columns, table
-
-
-def _member_row(line: MemberLine, place: tuple[str, str], kind: str, has_pass: bool) -> list[Any]:
-    who = line.member
-    values = [
-        place[0],
-        place[1],
-        who.name,
-        who.login_id,
-        _status_label(who.political_status),
-        "正常" if who.is_active else "已停用",
-        line.participated,
+    done = {"campaign": "是否完成", "quiz": "是否参考", "range": "是否参学"}[kind]
+    columns: list[Column[MemberLine]] = [
+        Column("党支部", lambda line: places[line.branch_id][0], width=22),
+        Column("单位", lambda line: places[line.branch_id][1], width=18),
+        Column("姓名", lambda line: line.member.name, width=10),
+        Column("警号/手机号", lambda line: line.member.login_id, width=14),
+        Column("政治面貌", lambda line: _status_label(line.member.political_status), width=12),
+        Column("账号状态", lambda line: "正常" if line.member.is_active else "已停用", width=9),
+        Column(done, lambda line: line.participated, width=9),
     ]
     if kind == "campaign":
-        values.append(bool(line.took_part))
-    values.append(line.study_seconds // 60)
+        columns.append(Column("是否参与", lambda line: bool(line.took_part), width=9))
+    columns.append(Column("学习时长（分钟）", lambda line: line.study_seconds // 60, width=10))
     if kind == "quiz":
-        values.append(line.score)
-    if has_pass:
-        values.append(line.passed)
-    values += [line.times, "；".join(line.missing)]
-    return values
+        columns.append(Column("计分成绩", lambda line: line.score, width=9))
+    if "passed" in names:
+        columns.append(Column("是否及格", lambda line: line.passed, width=9))
+    missing = "未完成的项目" if kind == "campaign" else "未参加原因"
+    columns.append(Column(names["times"], lambda line: line.times, width=9))
+    columns.append(Column(missing, lambda line: "；".join(line.missing), width=60))
+    return columns
 
 
 def _facts(report: Report) -> list[list[str]]:
@@ -251,7 +223,7 @@ def _level(report: Report, row: Row) -> str:
     return BranchKind(row.branch.kind).label if row.is_rollup else "党支部"
 
 
-def _figure(value: Any) -> Any:
+def _figure(name: str, value: Any) -> Any:
     """A figure as the workbook holds it: numbers stay numbers; "—" where it has no value."""
     return NOT_APPLICABLE if value is None else value
 
@@ -265,10 +237,6 @@ def _csv_figure(name: str, value: Any) -> Any:
     if isinstance(value, float):
         return f"{value:.1f}"
     return value
-
-
-def _safe(values: list[Any]) -> list[Any]:
-    return ["" if (safe := neutralise(value)) is None else safe for value in values]
 
 
 def _status_label(status: str) -> str:

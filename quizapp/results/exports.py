@@ -6,7 +6,10 @@ Every sheet is built as (columns, rows) and written in the house style of
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from operator import itemgetter
+from typing import Any
 
 from quizapp import access
 from quizapp.clock import china_today, format_datetime, to_china
@@ -47,115 +50,75 @@ def results_xlsx(actor: Member, results: QuizResults, now: datetime) -> bytes:
     summary = branch_summary(results.rows, results.branches)
     lines = rank_branches(summary.lines) if competition else summary.lines
     book = Book()
-    book.add_sheet("成绩明细", *_member_sheet(rows, competition))
-    book.add_sheet("支部汇总", *_branch_sheet([*lines, summary.total], competition))
-    book.add_sheet("题目分析", *_item_sheet(item_statistics(results.quiz)))
+    book.add_sheet("成绩明细", _member_columns(competition), rows)
+    book.add_sheet("支部汇总", _branch_columns(competition), [*lines, summary.total])
+    book.add_sheet("题目分析", ITEM_COLUMNS, enumerate(item_statistics(results.quiz), start=1))
     book.add_sheet("说明", *_notes_sheet(actor, results, now), wrap=True)
     return book.to_bytes()
 
 
-def _member_sheet(rows: list[ResultRow], competition: bool) -> tuple[list[Column], list]:
-    columns = [
-        Column("姓名", 12),
-        Column("警号/手机号", 14),
-        Column("党支部", 20),
-        Column("状态", 8),
-        Column("答题次数", 9),
-        Column("计分成绩", 9),
-        Column("满分", 7),
-        Column("是否及格", 9),
-        Column("用时（秒）", 10),
-        Column("用时", 10),
-        Column("交卷时间", 20, DATETIME),
-        Column("自动交卷", 9),
-    ]
-    table = [
-        [
-            row.name,
-            row.login_id,
-            row.branch.name,
-            row.status_label,
-            row.attempts,
-            row.score,
-            row.max_score,
-            row.passed,
-            row.seconds_used,
-            row.time_text,
-            row.submitted_at,
-            row.auto_submitted,
-        ]
-        for row in rows
-    ]
-    if competition:
-        columns.insert(0, Column("名次", 6))
-        table = [[row.rank, *values] for row, values in zip(rows, table)]
-    return columns, table
+def _ranked(competition: bool) -> list[Column]:
+    """The 名次 column first in a competition; nothing otherwise."""
+    return [Column("名次", lambda row: row.rank, width=6)] if competition else []
 
 
-def _branch_sheet(lines: list[BranchLine], competition: bool) -> tuple[list[Column], list]:
-    columns = [
-        Column("党支部", 20),
-        Column("应参加人数", 11),
-        Column("参加人数", 10),
-        Column("参与率", 9, PERCENT),
-        Column("平均分", 9, "0.00"),
-        Column("及格人数", 10),
-        Column("及格率", 9, PERCENT),
+def _member_columns(competition: bool) -> list[Column[ResultRow]]:
+    return [
+        *_ranked(competition),
+        Column("姓名", lambda row: row.name, width=12),
+        Column("警号/手机号", lambda row: row.login_id, width=14),
+        Column("党支部", lambda row: row.branch.name, width=20),
+        Column("状态", lambda row: row.status_label, width=8),
+        Column("答题次数", lambda row: row.attempts, width=9),
+        Column("计分成绩", lambda row: row.score, width=9),
+        Column("满分", lambda row: row.max_score, width=7),
+        Column("是否及格", lambda row: row.passed, width=9),
+        Column("用时（秒）", lambda row: row.seconds_used, width=10),
+        Column("用时", lambda row: row.time_text, width=10),
+        Column("交卷时间", lambda row: row.submitted_at, width=20, number_format=DATETIME),
+        Column("自动交卷", lambda row: row.auto_submitted, width=9),
     ]
-    table = [
-        [
-            line.name,
-            line.eligible,
-            line.participants,
-            line.participation_rate,
-            line.average,
-            line.passed,
-            line.pass_rate,
-        ]
-        for line in lines
-    ]
-    if competition:
-        columns.insert(0, Column("名次", 6))
-        table = [[line.rank, *values] for line, values in zip(lines, table)]
-    return columns, table
 
 
-def _item_sheet(stats: list[ItemStat]) -> tuple[list[Column], list]:
-    columns = [
-        Column("序号", 6),
-        Column("题型", 6),
-        Column("题干", 50),
-        Column("正确答案", 12),
-        Column("答卷数", 8),
-        Column("作答数", 8),
-        Column("难度系数（得分率）", 12, "0.00"),
-        Column("区分度", 9, "0.00"),
-        Column("选项分布", 40),
-        Column("出处", 30),
-        Column("题目编号", 14),
+def _branch_columns(competition: bool) -> list[Column[BranchLine]]:
+    return [
+        *_ranked(competition),
+        Column("党支部", lambda line: line.name, width=20),
+        Column("应参加人数", lambda line: line.eligible, width=11),
+        Column("参加人数", lambda line: line.participants, width=10),
+        Column("参与率", lambda line: line.participation_rate, width=9, number_format=PERCENT),
+        Column("平均分", lambda line: line.average, width=9, number_format="0.00"),
+        Column("及格人数", lambda line: line.passed, width=10),
+        Column("及格率", lambda line: line.pass_rate, width=9, number_format=PERCENT),
     ]
-    table = []
-    for number, stat in enumerate(stats, start=1):
-        q = stat.question
-        shares = "；".join(
-            f"{o.label} {o.share:.1%}{'（答案）' if o.is_answer else ''}" for o in stat.options
-        )
-        table.append(
-            [
-                number,
-                stat.type_label,
-                q.stem,
-                stat.answer_text,
-                stat.attempts,
-                stat.answered,
-                stat.facility,
-                stat.discrimination,
-                shares,
-                q.source,
-                q.key,
-            ]
-        )
-    return columns, table
+
+
+def _shares(stat: ItemStat) -> str:
+    """Each option's share of the responses, the answer marked: "A 12.5%（答案）；B …"."""
+    return "；".join(
+        f"{o.label} {o.share:.1%}{'（答案）' if o.is_answer else ''}" for o in stat.options
+    )
+
+
+def _stat(value: Callable[[ItemStat], Any]) -> Callable[[tuple[int, ItemStat]], Any]:
+    """Read a value of the statistic in a numbered row (number, stat)."""
+    return lambda numbered: value(numbered[1])
+
+
+#: The 题目分析 sheet's columns; its rows are (序号, statistic).
+ITEM_COLUMNS: list[Column[tuple[int, ItemStat]]] = [
+    Column("序号", itemgetter(0), width=6),
+    Column("题型", _stat(lambda stat: stat.type_label), width=6),
+    Column("题干", _stat(lambda stat: stat.question.stem), width=50),
+    Column("正确答案", _stat(lambda stat: stat.answer_text), width=12),
+    Column("答卷数", _stat(lambda stat: stat.attempts), width=8),
+    Column("作答数", _stat(lambda stat: stat.answered), width=8),
+    Column("难度系数（得分率）", _stat(lambda stat: stat.facility), width=12, number_format="0.00"),
+    Column("区分度", _stat(lambda stat: stat.discrimination), width=9, number_format="0.00"),
+    Column("选项分布", _stat(_shares), width=40),
+    Column("出处", _stat(lambda stat: stat.question.source), width=30),
+    Column("题目编号", _stat(lambda stat: stat.question.key), width=14),
+]
 
 
 def _notes_sheet(actor: Member, results: QuizResults, now: datetime) -> tuple[list[Column], list]:
@@ -176,6 +139,6 @@ def _notes_sheet(actor: Member, results: QuizResults, now: datetime) -> tuple[li
         ("统计范围", f"{scope}：当前所在党支部属于该范围的人员"),
     ]
     return (
-        [Column("项目", 22), Column("内容", 90)],
-        [list(pair) for pair in [*facts, *RESULT_DEFINITIONS, *ITEM_DEFINITIONS]],
+        [Column("项目", itemgetter(0), width=22), Column("内容", itemgetter(1), width=90)],
+        [*facts, *RESULT_DEFINITIONS, *ITEM_DEFINITIONS],
     )

@@ -1,8 +1,11 @@
-"""The house style of every .xlsx export, written with XlsxWriter.
+"""Writing tables: the house style of every .xlsx (with XlsxWriter), and CSV for Excel.
 
-A sheet is written from (columns, rows): a bold, shaded, frozen header, column widths and
-number formats, and every text passed through :func:`quizapp.bank.exports.neutralise`, so a
-name such as "=cmd()" stays text in Excel and WPS instead of running as a formula.
+A sheet is written from columns and rows. A :class:`Column` says once what it holds: its
+header, how to take its value from a row, its width and its number format; a row is any
+object (a member, a report line, a pair of texts). Every sheet gets a bold, shaded, frozen
+header, the widths and formats, and every text passed through
+:func:`~quizapp.spreadsheets.formulas.neutralise`, so a name such as "=cmd()" stays text in
+Excel and WPS instead of running as a formula.
 
 Each value is written by its type (``write_string``, ``write_number``, ``write_datetime``)
 and the workbook is told never to turn a text into a formula, a number or a link, so
@@ -16,26 +19,31 @@ combine with ``in_memory``, and would leave charts without their cached data.
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from quizapp.bank.exports import neutralise
 from quizapp.clock import to_china
+from quizapp.spreadsheets.formulas import neutralise
+
+T = TypeVar("T")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERCENT = "0.0%"
 DATETIME = "yyyy-mm-dd hh:mm:ss"
 DATE = "yyyy-mm-dd"
+#: Excel's text format: what people type into such a column stays as typed (001, 1921).
+TEXT = "@"
 #: Characters Windows, macOS or Linux refuse (or mishandle) in a file name.
 UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 #: Characters XML 1.0 refuses that :func:`neutralise` (which removes the control
@@ -60,19 +68,22 @@ WORKBOOK_OPTIONS = {
 
 
 @dataclass(frozen=True)
-class Column:
-    """A column of a sheet: its header, width (in characters) and number format."""
+class Column(Generic[T]):
+    """A column of a table: its header, its value in a row, width (in characters), format.
+
+    ``number_format`` applies to the numbers and dates of the column; :data:`TEXT` makes the
+    whole column a text column, for what people will type into a template.
+    """
 
     header: str
-    width: int
+    value: Callable[[T], Any]
+    width: int = 10
     number_format: str | None = None
 
 
-@dataclass(frozen=True)
-class Styled:
-    """A row that looks different: bold (a total), its first cell indented (a tree)."""
+class Style(NamedTuple):
+    """How a row looks: bold (a total), its first cell indented (a level of a tree)."""
 
-    values: list[Any]
     bold: bool = False
     indent: int = 0
 
@@ -93,6 +104,24 @@ def display_width(text: str) -> int:
     return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
 
 
+def csv_table(columns: Sequence[Column[T]], rows: Iterable[T]) -> list[list[Any]]:
+    """Return the header line and one line of values per row, for :func:`csv_bytes`."""
+    getters = [column.value for column in columns]
+    return [
+        [column.header for column in columns],
+        *([get(row) for get in getters] for row in rows),
+    ]
+
+
+def csv_bytes(lines: Iterable[Sequence[Any]]) -> bytes:
+    """Return lines as CSV in UTF-8 with a BOM (so Excel detects it), every text neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for line in lines:
+        writer.writerow(["" if (safe := neutralise(value)) is None else safe for value in line])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
 class Book:
     """An .xlsx workbook written sheet by sheet: :meth:`add_sheet`, then :meth:`to_bytes`."""
 
@@ -105,40 +134,49 @@ class Book:
     def add_sheet(
         self,
         title: str,
-        columns: list[Column],
-        rows: Iterable[list[Any] | Styled],
+        columns: Sequence[Column[T]],
+        rows: Iterable[T],
         *,
+        style: Callable[[T], Style] | None = None,
         wrap: bool = False,
         autofilter: bool = False,
     ) -> Worksheet:
         """Add a sheet: bold frozen header, widths, formats, neutralised texts; return it.
 
-        ``rows`` may hold :class:`Styled` rows among plain lists. With ``autofilter`` the
-        header gets Excel's filter buttons. Charts may be inserted in the sheet until saving.
+        ``style`` gives each row its :class:`Style`. With ``autofilter`` the header gets
+        Excel's filter buttons. Charts may be inserted in the sheet until saving.
         """
         sheet = self.workbook.add_worksheet(title)
+        lines = 1
         for position, column in enumerate(columns):
-            sheet.set_column(position, position, column.width)
-        sheet.freeze_panes(1, 0)
-        lines = max(
-            (
-                math.ceil(display_width(column.header) / max(1, column.width - 1))
-                for column in columns
-            ),
-            default=1,
-        )
-        if lines > 1:  # wrapped headings: Excel keeps a written row's height as it is
-            sheet.set_row(0, 15 * lines + 3)
-        for position, column in enumerate(columns):
+            text = self._format(TEXT, False, False, 0) if column.number_format == TEXT else None
+            sheet.set_column(position, position, column.width, text)
             header = cell_value(column.header)
             if header is None:
                 sheet.write_blank(0, position, None, self._header)
             else:
                 sheet.write_string(0, position, header, self._header)
-        count = self._write_rows(sheet, columns, rows, wrap)
+            lines = max(lines, math.ceil(display_width(column.header) / max(1, column.width - 1)))
+        sheet.freeze_panes(1, 0)
+        if lines > 1:  # wrapped headings: Excel keeps a written row's height as it is
+            sheet.set_row(0, 15 * lines + 3)
+        count = self._write_rows(sheet, columns, rows, style, wrap)
         if autofilter and columns:
             sheet.autofilter(0, 0, count, len(columns) - 1)
         return sheet
+
+    def write(
+        self,
+        sheet: Worksheet,
+        row: int,
+        position: int,
+        value: Any,
+        *,
+        bold: bool = False,
+        wrap: bool = False,
+    ) -> None:
+        """Write one value in a cell (rows and columns count from 0), by its type."""
+        self._write_other(sheet, row, position, cell_value(value), (None, bold, wrap, 0))
 
     def to_bytes(self) -> bytes:
         """Return the finished workbook as .xlsx bytes (the book is closed: call it once)."""
@@ -148,8 +186,9 @@ class Book:
     def _write_rows(
         self,
         sheet: Worksheet,
-        columns: list[Column],
-        rows: Iterable[list[Any] | Styled],
+        columns: Sequence[Column[T]],
+        rows: Iterable[T],
+        style: Callable[[T], Style] | None,
         wrap: bool,
     ) -> int:
         """Write the data rows from the second row on; return how many there are.
@@ -157,26 +196,25 @@ class Book:
         Texts and plain numbers, nearly every cell, take the short way, with the formats
         of a kind of row (plain, or bold and indented so) looked up once.
         """
-        width = len(columns)
-        kinds = {(False, 0): self._row_formats(columns, False, wrap, 0)}
-        plain = kinds[False, 0]
+        getters = list(enumerate(column.value for column in columns))
+        kind = Style()
+        kinds = {kind: self._row_formats(columns, False, wrap, 0)}
+        texts, numbers = kinds[kind]
         number = 0
         for number, row in enumerate(rows, start=1):
-            if isinstance(row, Styled):
-                values, bold, indent = row.values, row.bold, row.indent
-                if (bold, indent) not in kinds:
-                    kinds[bold, indent] = self._row_formats(columns, bold, wrap, indent)
-                texts, numbers = kinds[bold, indent]
-            else:
-                values, bold, indent = row, False, 0
-                texts, numbers = plain
-            for position, raw in enumerate(values[:width]):
-                kind = type(raw)
-                if kind is str:
+            if style is not None:
+                kind = style(row)
+                if kind not in kinds:
+                    kinds[kind] = self._row_formats(columns, kind.bold, wrap, kind.indent)
+                texts, numbers = kinds[kind]
+            for position, get in getters:
+                raw = get(row)
+                of = type(raw)
+                if of is str:
                     value = cell_value(raw)
                     if value is not None:
                         sheet.write_string(number, position, value, texts[position])
-                elif kind is int or kind is float:
+                elif of is int or of is float:
                     if math.isfinite(raw):
                         sheet.write_number(number, position, raw, numbers[position])
                 elif raw is not None:
@@ -187,9 +225,9 @@ class Book:
                         cell_value(raw),
                         (
                             columns[position].number_format,
-                            bold,
+                            kind.bold,
                             wrap,
-                            indent if position == 0 else 0,
+                            kind.indent if position == 0 else 0,
                         ),
                     )
         return number
@@ -220,7 +258,7 @@ class Book:
             self._write_other(sheet, row, position, cell_value(str(value)), style)
 
     def _row_formats(
-        self, columns: list[Column], bold: bool, wrap: bool, indent: int
+        self, columns: Sequence[Column], bold: bool, wrap: bool, indent: int
     ) -> tuple[list[Format | None], list[Format | None]]:
         """Return the formats of a kind of row's texts and numbers, column by column."""
         texts = [

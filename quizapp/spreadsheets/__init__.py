@@ -1,0 +1,64 @@
+"""Spreadsheets: reading uploaded tables and writing exports, below every feature.
+
+- :mod:`.reading`: the first sheet of an uploaded .xlsx or a .csv, row by row, with the
+  zip-bomb guard, encoding sniffing, the header row found, rows numbered as Excel shows them.
+- :mod:`.writing`: the house style of every .xlsx (XlsxWriter), columns declared once as
+  (header, value), and CSV with a BOM for Excel.
+- :mod:`.formulas`: the formula guard the exports put on texts and the readers take off.
+- :mod:`.templates`: import templates (a sheet to fill in, drop-down lists, 填写说明).
+
+This package imports no feature package: features import it.
+"""
+
+from quizapp.spreadsheets.formulas import neutralise, unquote
+from quizapp.spreadsheets.reading import (
+    MAX_UNPACKED_BYTES,
+    Row,
+    Table,
+    cell_text,
+    check_xlsx_archive,
+    decode_text,
+    header_name,
+    read_table,
+)
+from quizapp.spreadsheets.writing import (
+    DATE,
+    DATETIME,
+    PERCENT,
+    TEXT,
+    UNSAFE_IN_NAMES,
+    XLSX,
+    Book,
+    Column,
+    Style,
+    cell_value,
+    csv_bytes,
+    csv_table,
+    display_width,
+)
+
+__all__ = [
+    "DATE",
+    "DATETIME",
+    "MAX_UNPACKED_BYTES",
+    "PERCENT",
+    "TEXT",
+    "UNSAFE_IN_NAMES",
+    "XLSX",
+    "Book",
+    "Column",
+    "Row",
+    "Style",
+    "Table",
+    "cell_text",
+    "cell_value",
+    "check_xlsx_archive",
+    "csv_bytes",
+    "csv_table",
+    "decode_text",
+    "display_width",
+    "header_name",
+    "neutralise",
+    "read_table",
+    "unquote",
+]

@@ -1,0 +1,125 @@
+"""The spreadsheets package: the one reader of uploaded tables, CSV writing, and its place
+below every feature."""
+
+from __future__ import annotations
+
+import ast
+import io
+from datetime import date, datetime, time
+from operator import itemgetter
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import quizapp.spreadsheets
+from quizapp.errors import DomainError
+from quizapp.spreadsheets import (
+    Column,
+    cell_text,
+    csv_bytes,
+    csv_table,
+    header_name,
+    neutralise,
+    read_table,
+    unquote,
+)
+
+#: What the package may import from quizapp: cross-cutting modules, never a feature.
+ALLOWED = {"quizapp.clock", "quizapp.errors"}
+
+
+def _xlsx(rows) -> bytes:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _has_id(names: list[str]) -> bool:
+    return "警号" in names
+
+
+def test_the_package_imports_no_feature():
+    folder = Path(quizapp.spreadsheets.__file__).parent
+    found = set()
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module)
+            elif isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+    ours = {name for name in found if name.split(".")[0] == "quizapp"}
+    assert {name for name in ours if not name.startswith("quizapp.spreadsheets")} <= ALLOWED
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_rows_are_numbered_as_excel_shows_them_below_a_title_and_blank_rows(kind):
+    rows = [["名单"], [], [" 警 号 ", "姓名"], ["J1", "甲"], [], ["J2", "乙"]]
+    if kind == "xlsx":
+        content = _xlsx(rows)
+    else:
+        content = "\r\n".join(",".join(row) for row in rows).encode("gb18030")
+    with read_table(f"t.{kind}", content, is_header=_has_id, search_rows=5) as table:
+        assert table.header == ["警号", "姓名"]
+        index = table.columns(["警号", "姓名"], ["警号"])
+        assert list(table.records(index, cell_text)) == [
+            (4, {"警号": "J1", "姓名": "甲"}),
+            (6, {"警号": "J2", "姓名": "乙"}),
+        ]
+
+
+def test_without_a_header_every_row_is_read():
+    content = _xlsx([["J1"], ["J2"]])
+    with read_table("t.xlsx", content, is_header=_has_id, search_rows=1) as table:
+        assert table.header is None
+        assert [(row.number, row.cells[0]) for row in table] == [(1, "J1"), (2, "J2")]
+
+
+@pytest.mark.parametrize(
+    ("named", "message"),
+    [
+        (False, "无法读取该 Excel 文件，文件可能已损坏"),
+        (True, "无法读取文件「t.xlsx」，文件可能已损坏"),
+    ],
+)
+def test_a_damaged_file_is_one_message_naming_the_file_when_asked(named, message):
+    with (
+        pytest.raises(DomainError, match=message),
+        read_table("t.xlsx", b"PK\x03\x04 no zip", is_header=_has_id, search_rows=5, named=named),
+    ):
+        pass
+
+
+def test_errors_of_the_callers_code_are_not_taken_for_a_damaged_file():
+    with (
+        pytest.raises(KeyError),
+        read_table("t.xlsx", _xlsx([["警号"], ["J1"]]), is_header=_has_id, search_rows=5) as table,
+    ):
+        for _ in table:
+            raise KeyError("a bug of the caller")
+
+
+def test_cells_read_as_people_see_them():
+    assert [
+        cell_text(value)
+        for value in (None, 13912345678.0, 1.5, True, datetime(2024, 1, 1), time(8, 30))
+    ] == ["", "13912345678", "1.5", "TRUE", "2024-01-01", "08:30:00"]
+    assert cell_text(datetime(2024, 1, 1, 8, 30)) == "2024-01-01 08:30:00"
+    assert cell_text(date(2024, 1, 1)) == "2024-01-01"
+    assert cell_text(" \u200bJ1\ufeff ") == "J1"
+    assert cell_text(" a\u200bb ", keep_invisible=True) == "a\u200bb"
+    assert header_name(" ｋｅｙ\u200b 号 ") == "KEY号"
+
+
+def test_the_formula_guard_comes_off_exactly_as_it_went_on():
+    for text in ("=1+1", "-x", "@a", "+1", "'=4", "''=5", "'普通", "普通"):
+        assert unquote(neutralise(text)) == text
+
+
+def test_csv_is_utf8_with_a_bom_and_neutralised():
+    columns = [Column("姓名", itemgetter(0)), Column("分数", itemgetter(1))]
+    data = csv_bytes([*csv_table(columns, [("=1+1", 3), ("", None)]), [], ["说明"]])
+    assert data == "\ufeff姓名,分数\r\n'=1+1,3\r\n,\r\n\r\n说明\r\n".encode()
