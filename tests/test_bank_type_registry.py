@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from jinja2 import ChoiceLoader, DictLoader
-from quizapp.attempts.models import Attempt
 from sqlalchemy import inspect, select, text
 
 from quizapp import PROJECT_ROOT, db, migrate
@@ -29,6 +28,7 @@ from quizapp.bank.types import (
 )
 from quizapp.errors import DomainError
 from quizapp.practice import services as practice
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.results.items import item_statistics
 from tests.factories import NOW, make_questions, make_quiz
 
