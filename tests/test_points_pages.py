@@ -92,6 +92,19 @@ def test_the_ledger_is_paged(client, auth, org):
     assert _text(client.get("/points?page=2")).count('class="points-entry"') == 5
 
 
+def test_an_organiser_pages_through_a_members_ledger(client, auth, org):
+    for i in range(25):
+        _give(org.m1, 1, day=date(2026, 11, 1 + i % 20), reason=f"第{i}条")
+    db.session.commit()
+    auth.login("org1")
+    page = client.get(f"/manage/points/members/{org.m1.id}")
+    assert page.status_code == 200
+    assert "第 1 / 2 页，共 25 条" in _text(page)
+    assert f'href="/manage/points/members/{org.m1.id}?page=2"' in _text(page)
+    second = _text(client.get(f"/manage/points/members/{org.m1.id}?page=2"))
+    assert second.count('class="points-entry"') == 5
+
+
 def test_home_shows_this_months_points_and_total_in_bounded_queries(client, auth, org, queries):
     auth.login("m1")
     with queries() as few:
