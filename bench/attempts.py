@@ -12,7 +12,6 @@ GET /healthz, PUT /api/attempts/<id>/answers/<qid> (autosave), POST /api/attempt
 from __future__ import annotations
 
 import itertools
-import os
 import random
 import sys
 from datetime import timedelta
@@ -23,26 +22,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import select
 
 from bench.common import (
-    HEADER,
+    MEMBERS,
     Request,
-    Server,
     build_bureau,
     json_request,
+    measure,
     prepare_app,
-    run_load,
+    publish_exam,
+    report,
     session_cookie,
 )
 from quizapp import db
 from quizapp.attempts.services import start_attempt
 from quizapp.clock import utcnow
 from quizapp.demo.quizzes import load_starter_bank
-from quizapp.quizzes.models import QuizKind
-from quizapp.quizzes.services import QuizData, RuleData, save_quiz, set_published
-
-MEMBERS = int(os.environ.get("BENCH_MEMBERS", "3000"))
-SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
-CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 
 
 def build(app) -> list[tuple[int, int, list[int]]]:
@@ -52,24 +45,9 @@ def build(app) -> list[tuple[int, int, list[int]]]:
     with app.app_context():
         root, admin, members = build_bureau(MEMBERS, now)
         load_starter_bank(root)
-        quiz = save_quiz(
-            admin,
-            QuizData(
-                title="基准考试",
-                kind=QuizKind.EXAM,
-                opens_at=now - timedelta(hours=1),
-                closes_at=now + timedelta(days=1),
-                time_limit_minutes=600,
-                rules=[
-                    RuleData("single", 20),
-                    RuleData("multiple", 10),
-                    RuleData("truefalse", 10),
-                    RuleData("fill", 10),
-                ],
-                branches=[root],
-            ),
-        )
-        set_published(admin, quiz, True)
+        counts = {"single": 20, "multiple": 10, "truefalse": 10, "fill": 10}
+        opens, closes = now - timedelta(hours=1), now + timedelta(days=1)
+        quiz = publish_exam(admin, root, "基准考试", counts, opens, closes, 600)
         db.session.commit()
         rows = []
         for member in members:
@@ -93,9 +71,6 @@ def main() -> None:
     rng = random.Random(11)
     seq = itertools.count(1)
 
-    def healthz() -> Request:
-        return Request("GET", "/healthz", {})
-
     def autosave() -> Request:
         member, attempt, qids = rows[rng.randrange(len(rows))]
         qid = rng.choice(qids)
@@ -118,29 +93,8 @@ def main() -> None:
         cookie, token = sessions[member]
         return json_request("POST", f"/api/attempts/{attempt}/submit", cookie, token)
 
-    with Server(env, workers=WORKERS) as server:
-        run_load("warm-up", server.port, healthz, seconds=2, connections=CONNECTIONS)
-        reference = run_load(
-            "GET /healthz", server.port, healthz, seconds=SECONDS, connections=CONNECTIONS
-        )
-        save = run_load(
-            "PUT autosave", server.port, autosave, seconds=SECONDS, connections=CONNECTIONS
-        )
-        done = run_load(
-            "POST submit", server.port, submit, seconds=SECONDS, connections=CONNECTIONS
-        )
-    backend = "PostgreSQL" if url.startswith("postgres") else "SQLite (WAL)"
-    print(
-        f"\n{backend}; {server.settings}; {CONNECTIONS} client connections; "
-        f"{MEMBERS} members with a 50-question attempt each\n"
-    )
-    print(HEADER)
-    print(reference.line())
-    print(save.line(reference))
-    print(done.line(reference))
-    for result in (save, done):
-        if result.errors:
-            print(f"{result.name}: statuses {result.statuses}", file=sys.stderr)
+    results, settings = measure(env, [("PUT autosave", autosave), ("POST submit", submit)])
+    report(url, settings, f"{MEMBERS} members with a 50-question attempt each", results)
 
 
 if __name__ == "__main__":

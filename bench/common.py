@@ -23,6 +23,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
+#: The sizes of the gunicorn benchmarks (attempts, heartbeat), from the environment.
+MEMBERS = int(os.environ.get("BENCH_MEMBERS", "3000"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -259,6 +265,39 @@ def run_load(
     return result
 
 
+def healthz() -> Request:
+    """The reference request every figure is compared with."""
+    return Request("GET", "/healthz", {})
+
+
+def measure(env: dict[str, str], cases: list[tuple[str, Callable[[], Request | None]]]):
+    """Serve the app with gunicorn (WORKERS workers); warm it up, then run GET /healthz and each
+    ``(name, next request)`` case for SECONDS; return (results, healthz first, and the server's
+    settings)."""
+    with Server(env, workers=WORKERS) as server:
+        run_load("warm-up", server.port, healthz, seconds=2, connections=CONNECTIONS)
+        results = [
+            run_load(name, server.port, next_request, seconds=SECONDS, connections=CONNECTIONS)
+            for name, next_request in [("GET /healthz", healthz), *cases]
+        ]
+    return results, server.settings
+
+
+def report(url: str, settings: str, what: str, results: list[Result]) -> None:
+    """Print the table of ``results``, each next to the first (GET /healthz), and the statuses
+    of any case that had errors."""
+    backend = "PostgreSQL" if url.startswith("postgres") else "SQLite (WAL)"
+    print(f"\n{backend}; {settings}; {CONNECTIONS} client connections; {what}\n")
+    print(HEADER)
+    reference = results[0]
+    print(reference.line())
+    for result in results[1:]:
+        print(result.line(reference))
+    for result in results[1:]:
+        if result.errors:
+            print(f"{result.name}: statuses {result.statuses}", file=sys.stderr)
+
+
 def prepare_app(secret: str = "bench-secret-key"):
     """Create the app on DATABASE_URL (or SQLite in a temporary folder) and migrate it;
     return (app, the environment gunicorn needs, the database URL)."""
@@ -318,3 +357,50 @@ def build_bureau(members: int, now):
     db.session.add_all(people)
     db.session.flush()
     return root, admin, people
+
+
+def publish_exam(admin, root, title: str, counts: dict[str, int], opens_at, closes_at, limit: int):
+    """Save and publish an exam for the whole bureau drawing ``counts`` questions per type, with
+    a time limit of ``limit`` minutes."""
+    from quizapp.quizzes.models import QuizKind
+    from quizapp.quizzes.services import QuizData, RuleData, save_quiz, set_published
+
+    quiz = save_quiz(
+        admin,
+        QuizData(
+            title=title,
+            kind=QuizKind.EXAM,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            time_limit_minutes=limit,
+            rules=[RuleData(kind, n) for kind, n in counts.items() if n],
+            branches=[root],
+        ),
+    )
+    set_published(admin, quiz, True)
+    return quiz
+
+
+def add_materials(admin, root, titles: list[str], minutes: int) -> list:
+    """Add published articles for the whole bureau (flushed)."""
+    from quizapp import db
+    from quizapp.audiences.services import build_audience
+    from quizapp.study.models import Material
+
+    audience = build_audience(admin, [root], [], [])
+    materials = [
+        Material(
+            title=title,
+            topic="党纪学习教育",
+            body_markdown="正文",
+            body_html="<p>正文</p>",
+            estimated_minutes=minutes,
+            audience=audience,
+            status="published",
+            owner_branch_id=root.id,
+        )
+        for title in titles
+    ]
+    db.session.add_all(materials)
+    db.session.flush()
+    return materials

@@ -38,7 +38,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Server, build_bureau, prepare_app, session_cookie
+from bench.common import (
+    Server,
+    add_materials,
+    build_bureau,
+    prepare_app,
+    publish_exam,
+    session_cookie,
+)
 from bench.processes import Database, Monitor, Scheduler, children, postgres_processes
 from bench.scenario import (
     Client,
@@ -97,14 +104,10 @@ def build(app, args: argparse.Namespace, exam_seconds: float):
     from sqlalchemy import select
 
     from quizapp import db
-    from quizapp.audiences.services import build_audience
     from quizapp.bank.models import Question
     from quizapp.clock import utcnow
     from quizapp.demo.quizzes import load_starter_bank
-    from quizapp.quizzes.models import QuizKind
-    from quizapp.quizzes.services import QuizData, RuleData, save_quiz, set_published
     from quizapp.study.minutes import issue_token
-    from quizapp.study.models import Material
 
     now = utcnow()
     with app.app_context():
@@ -114,30 +117,9 @@ def build(app, args: argparse.Namespace, exam_seconds: float):
         counts = {kind: int(args.questions * part) for kind, part in share.items()}
         counts["single"] += args.questions - sum(counts.values())
         limit = math.ceil(exam_seconds / 60)
-        quiz = save_quiz(
-            admin,
-            QuizData(
-                title="全局知识竞赛（压力测试）",
-                kind=QuizKind.EXAM,
-                opens_at=now - timedelta(minutes=5),
-                closes_at=now + timedelta(hours=3),
-                time_limit_minutes=limit,
-                rules=[RuleData(kind, n) for kind, n in counts.items() if n],
-                branches=[root],
-            ),
-        )
-        set_published(admin, quiz, True)
-        material = Material(
-            title="压力测试学习资料",
-            topic="党纪学习教育",
-            body_markdown="正文",
-            body_html="<p>正文</p>",
-            estimated_minutes=30,
-            status="published",
-            audience=build_audience(admin, [root], [], []),
-            owner_branch_id=root.id,
-        )
-        db.session.add(material)
+        opens, closes = now - timedelta(minutes=5), now + timedelta(hours=3)
+        quiz = publish_exam(admin, root, "全局知识竞赛（压力测试）", counts, opens, closes, limit)
+        [material] = add_materials(admin, root, ["压力测试学习资料"], 30)
         db.session.commit()
         if not args.draw_at_start:
             # Published ahead of the day: the scheduler's job has drawn every paper.

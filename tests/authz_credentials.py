@@ -15,8 +15,9 @@ from sqlalchemy import select
 from quizapp import db
 from quizapp.members.activation import new_nonce
 from quizapp.members.models import Member, Membership
-from tests.authz_world import Case, World, _fresh, url
+from tests.authz_world import Case, World, url, url_of
 from tests.conftest import TODAY
+from tests.factories import fresh
 
 #: A member of B11 imported and not logged in yet, made on first use by the rows below.
 PENDING = "x9100"
@@ -41,12 +42,7 @@ def _pending(w: World) -> Member:
 
 def pending_url(template: str) -> Callable[[World], str]:
     """Build the URL from ``template`` with the ids of the pending member and of B11."""
-
-    def build(w: World) -> str:
-        return template.format(pending=_pending(w).id, b11=w.b11.id)
-
-    build.__doc__ = template
-    return build
+    return url_of(template, lambda w: {"pending": _pending(w).id, "b11": w.b11.id})
 
 
 CASES = [
@@ -73,6 +69,6 @@ CASES = [
         "members.issue_code",
         "POST",
         url("/manage/members/{m1}/code"),
-        done=lambda w: _fresh(w.m1).activation_nonce is not None,
+        done=lambda w: fresh(w.m1).activation_nonce is not None,
     ),
 ]

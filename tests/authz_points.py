@@ -15,7 +15,7 @@ from quizapp.clock import china_today, utcnow
 from quizapp.points import corrections
 from quizapp.points.models import PointEntry, PointSettings
 from quizapp.points.rules import DEFAULTS, UNIT_RULES
-from tests.authz_world import Case, World, url
+from tests.authz_world import Case, World, exists, url, url_of
 
 #: The one-time token of the matrix's correction form.
 TOKEN = "matrix-correction-0001"
@@ -32,10 +32,7 @@ def _correction_form(w: World) -> dict:
 
 
 def _exists(source_key: str) -> bool:
-    return (
-        db.session.scalar(select(PointEntry.id).where(PointEntry.source_key == source_key))
-        is not None
-    )
+    return exists(PointEntry.source_key, source_key)
 
 
 def _m1_correction(w: World) -> PointEntry:
@@ -58,12 +55,7 @@ def _m1_correction(w: World) -> PointEntry:
 
 def entry_url(template: str) -> Callable[[World], str]:
     """Build the URL from ``template`` formatted with the id of m1's correction."""
-
-    def build(w: World) -> str:
-        return template.format(entry=_m1_correction(w).id)
-
-    build.__doc__ = template
-    return build
+    return url_of(template, lambda w: {"entry": _m1_correction(w).id})
 
 
 def _settings_form(w: World) -> dict:

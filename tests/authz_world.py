@@ -9,24 +9,23 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
 from quizapp import db
-from quizapp.audiences.services import build_audience
 from quizapp.bank.models import Question
 from quizapp.campaigns import services as campaign_services
 from quizapp.campaigns.models import Campaign
 from quizapp.members.models import Member
-from quizapp.offline import services as offline_services
 from quizapp.offline.models import OfflineSession
 from quizapp.org.models import Branch
-from quizapp.quizzes import services as quiz_services
 from quizapp.quizzes.models import Quiz, QuizKind
 from quizapp.reflections import services as reflection_services
 from quizapp.study import services as material_services
 from quizapp.study.models import Material, Reflection
 from tests.conftest import TODAY, Org
+from tests.factories import make_campaign, make_material, make_quiz, make_session
 
 LOGIN_IDS = {"member": "m1", "outsider": "org2", "organiser": "org1", "admin": "admin"}
 ACTORS = ("anonymous", *LOGIN_IDS)
@@ -49,13 +48,8 @@ class World:
         return getattr(self.org, name)
 
 
-def _fresh(obj):
-    db.session.expire_all()
-    return db.session.get(type(obj), obj.id)
-
-
 def _member_exists(police_no: str) -> bool:
-    return db.session.scalar(select(Member.id).where(Member.police_no == police_no)) is not None
+    return exists(Member.police_no, police_no)
 
 
 def _roster(w: World) -> dict:
@@ -131,42 +125,64 @@ class Case:
         return f"{self.method} {self.endpoint} {self.url.__doc__ or ''}".strip()
 
 
-def url(template: str) -> Callable[[World], str]:
-    """Build the URL from ``template`` formatted with the world's objects' ids."""
+def url_of(template: str, ids: Callable[[Any], dict]) -> Callable[[Any], str]:
+    """Build a row's URL: ``template`` formatted with the ``ids(world)``; the template, as the
+    builder's docstring, names the row."""
 
-    def build(w: World) -> str:
-        return template.format(
-            u1=w.u1.id,
-            b11=w.b11.id,
-            b12=w.b12.id,
-            m1=w.m1.id,
-            q1=w.q1.id,
-        )
+    def build(w) -> str:
+        return template.format(**ids(w))
 
     build.__doc__ = template
     return build
+
+
+def url(template: str) -> Callable[[World], str]:
+    """Build the URL from ``template`` formatted with the world's objects' ids."""
+    return url_of(
+        template,
+        lambda w: {"u1": w.u1.id, "b11": w.b11.id, "b12": w.b12.id, "m1": w.m1.id, "q1": w.q1.id},
+    )
+
+
+def made_once(model, title: str, make: Callable[[], Any]):
+    """The ``model`` row titled ``title``, made by ``make()`` and committed on first use."""
+    found = db.session.scalar(select(model).where(model.title == title))
+    if found is None:
+        found = make()
+        db.session.commit()
+    return found
+
+
+def exists(column, value) -> bool:
+    """Whether a row has ``value`` in ``column``."""
+    return db.session.scalar(select(column).where(column == value)) is not None
 
 
 #: U1's quiz, made on first use by the quiz rows (its title names nothing of U1).
 U1_QUIZ = "矩阵测试：原有的测试"
 
 
-def _u1_quiz(w: World) -> Quiz:
-    quiz = db.session.scalar(select(Quiz).where(Quiz.title == U1_QUIZ))
-    if quiz is None:
-        opens = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
-        quiz = quiz_services.save_quiz(
+def _u1_quiz_of(w: World, title: str, opens: datetime, lasts: timedelta, **options) -> Quiz:
+    """U1's quiz ``title`` (question q1, for B11, opening at ``opens``), made on first use."""
+
+    def make() -> Quiz:
+        return make_quiz(
             w.org1,
-            quiz_services.QuizData(
-                title=U1_QUIZ,
-                opens_at=opens,
-                closes_at=opens + timedelta(days=7),
-                fixed_questions=[w.q1],
-                branches=[w.b11],
-            ),
+            [w.b11],
+            questions=[w.q1],
+            now=opens,
+            opens_in=timedelta(0),
+            lasts=lasts,
+            title=title,
+            **options,
         )
-        db.session.commit()
-    return quiz
+
+    return made_once(Quiz, title, make)
+
+
+def _u1_quiz(w: World) -> Quiz:
+    opens = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
+    return _u1_quiz_of(w, U1_QUIZ, opens, timedelta(days=7), publish=False)
 
 
 #: U1's exam, closed long ago: its questions wait to be released to practice.
@@ -174,43 +190,18 @@ U1_EXAM = "矩阵测试：已结束的考试"
 
 
 def _u1_exam(w: World) -> Quiz:
-    quiz = db.session.scalar(select(Quiz).where(Quiz.title == U1_EXAM))
-    if quiz is None:
-        opens = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
-        quiz = quiz_services.save_quiz(
-            w.org1,
-            quiz_services.QuizData(
-                title=U1_EXAM,
-                kind=QuizKind.EXAM,
-                opens_at=opens,
-                closes_at=opens + timedelta(hours=2),
-                fixed_questions=[w.q1],
-                branches=[w.b11],
-            ),
-        )
-        quiz_services.set_published(w.org1, quiz, True)
-        db.session.commit()
-    return quiz
+    opens = datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
+    return _u1_quiz_of(w, U1_EXAM, opens, timedelta(hours=2), kind=QuizKind.EXAM)
 
 
 def exam_url(template: str) -> Callable[[World], str]:
     """Build the URL from ``template`` formatted with the id of U1's closed exam."""
-
-    def build(w: World) -> str:
-        return template.format(exam=_u1_exam(w).id)
-
-    build.__doc__ = template
-    return build
+    return url_of(template, lambda w: {"exam": _u1_exam(w).id})
 
 
 def quiz_url(template: str) -> Callable[[World], str]:
     """Build the URL from ``template`` formatted with the id of U1's quiz."""
-
-    def build(w: World) -> str:
-        return template.format(quiz=_u1_quiz(w).id)
-
-    build.__doc__ = template
-    return build
+    return url_of(template, lambda w: {"quiz": _u1_quiz(w).id})
 
 
 def _quiz_form(w: World, title: str = U1_QUIZ, description: str = "") -> dict:
@@ -234,7 +225,7 @@ def _quiz_form(w: World, title: str = U1_QUIZ, description: str = "") -> dict:
 
 
 def _quiz_exists(title: str) -> bool:
-    return db.session.scalar(select(Quiz.id).where(Quiz.title == title)) is not None
+    return exists(Quiz.title, title)
 
 
 #: U1's material (with a PDF), made on first use by the material rows.
@@ -242,8 +233,7 @@ U1_MATERIAL = "矩阵测试：原有的资料"
 
 
 def _u1_material(w: World) -> Material:
-    material = db.session.scalar(select(Material).where(Material.title == U1_MATERIAL))
-    if material is None:
+    def make() -> Material:
         material = material_services.save_material(
             w.org1,
             material_services.MaterialData(
@@ -251,18 +241,14 @@ def _u1_material(w: World) -> Material:
             ),
         )
         material_services.store_pdf(material, "资料.pdf", b"%PDF-1.4 matrix")
-        db.session.commit()
-    return material
+        return material
+
+    return made_once(Material, U1_MATERIAL, make)
 
 
 def material_url(template: str) -> Callable[[World], str]:
-    """Build the URL from ``template`` formatted with the id of U1's material."""
-
-    def build(w: World) -> str:
-        return template.format(material=_u1_material(w).id, m1=w.m1.id)
-
-    build.__doc__ = template
-    return build
+    """Build the URL from ``template`` formatted with the id of U1's material (and m1's)."""
+    return url_of(template, lambda w: {"material": _u1_material(w).id, "m1": w.m1.id})
 
 
 def _material_form(w: World, title: str = U1_MATERIAL, body: str = "正文") -> dict:
@@ -277,7 +263,7 @@ def _material_form(w: World, title: str = U1_MATERIAL, body: str = "正文") -> 
 
 
 def _material_exists(title: str) -> bool:
-    return db.session.scalar(select(Material.id).where(Material.title == title)) is not None
+    return exists(Material.title, title)
 
 
 #: U1's offline session (held by B11, attended by m1), made on first use by the offline rows.
@@ -287,32 +273,24 @@ HELD_ON = date(2026, 11, 1)
 
 
 def _u1_session(w: World) -> OfflineSession:
-    session = db.session.scalar(select(OfflineSession).where(OfflineSession.title == U1_SESSION))
-    if session is None:
-        session = offline_services.create_session(
+    def make() -> OfflineSession:
+        return make_session(
             w.org1,
-            offline_services.SessionData(
-                title=U1_SESSION,
-                kind="lecture",
-                held_on=HELD_ON,
-                duration_minutes=60,
-                branch=w.b11,
-                attendees=[w.m1],
-            ),
-            HELD_ON,
+            w.b11,
+            [w.m1],
+            title=U1_SESSION,
+            kind="lecture",
+            held_on=HELD_ON,
+            minutes=60,
+            today=HELD_ON,
         )
-        db.session.commit()
-    return session
+
+    return made_once(OfflineSession, U1_SESSION, make)
 
 
 def session_url(template: str) -> Callable[[World], str]:
     """Build the URL from ``template`` formatted with the id of U1's offline session."""
-
-    def build(w: World) -> str:
-        return template.format(session=_u1_session(w).id)
-
-    build.__doc__ = template
-    return build
+    return url_of(template, lambda w: {"session": _u1_session(w).id})
 
 
 def _session_form(w: World, title: str = U1_SESSION) -> dict:
@@ -329,10 +307,7 @@ def _session_form(w: World, title: str = U1_SESSION) -> dict:
 
 
 def _session_exists(title: str) -> bool:
-    return (
-        db.session.scalar(select(OfflineSession.id).where(OfflineSession.title == title))
-        is not None
-    )
+    return exists(OfflineSession.title, title)
 
 
 #: m1's reflection on a material for U1, made on first use by the reflection rows.
@@ -340,39 +315,23 @@ M1_REFLECTION = "矩阵测试：原有的心得"
 
 
 def _m1_reflection(w: World) -> Reflection:
-    reflection = db.session.scalar(select(Reflection).where(Reflection.title == M1_REFLECTION))
-    if reflection is None:
-        audience = build_audience(w.admin, [w.u1], [], [])
-        material = Material(
-            title="矩阵测试：心得所学资料",
-            topic="矩阵测试专题",
-            body_markdown="正文",
-            body_html="<p>正文</p>",
-            audience=audience,
-            owner_branch_id=w.u1.id,
-            status="published",
-            estimated_minutes=10,
+    def make() -> Reflection:
+        material = make_material(
+            w, "矩阵测试：心得所学资料", branches=[w.u1], owner=w.u1, topic="矩阵测试专题"
         )
-        db.session.add(material)
-        db.session.flush()
-        reflection = reflection_services.submit_reflection(
+        return reflection_services.submit_reflection(
             w.m1,
             material,
             reflection_services.ReflectionData(M1_REFLECTION, "学" * 300),
             datetime.now(UTC),
         )
-        db.session.commit()
-    return reflection
+
+    return made_once(Reflection, M1_REFLECTION, make)
 
 
 def reflection_url(template: str) -> Callable[[World], str]:
     """Build the URL from ``template`` formatted with the id of m1's reflection."""
-
-    def build(w: World) -> str:
-        return template.format(reflection=_m1_reflection(w).id)
-
-    build.__doc__ = template
-    return build
+    return url_of(template, lambda w: {"reflection": _m1_reflection(w).id})
 
 
 #: U1's training class (m1 enrolled), made on first use by the campaign rows.
@@ -380,31 +339,18 @@ U1_CAMPAIGN = "矩阵测试：原有的培训班"
 
 
 def _u1_campaign(w: World) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.title == U1_CAMPAIGN))
-    if campaign is None:
-        campaign = campaign_services.save_campaign(
-            w.org1,
-            campaign_services.CampaignData(
-                title=U1_CAMPAIGN,
-                kind="training_class",
-                starts_on=TODAY,
-                ends_on=TODAY + timedelta(days=7),
-                minute_target=30,
-            ),
-        )
+    def make() -> Campaign:
+        week = TODAY + timedelta(days=7)
+        campaign = make_campaign(w.org1, U1_CAMPAIGN, TODAY, week, 30, kind="training_class")
         campaign_services.enrol_members(w.org1, campaign, [w.m1])
-        db.session.commit()
-    return campaign
+        return campaign
+
+    return made_once(Campaign, U1_CAMPAIGN, make)
 
 
 def campaign_url(template: str) -> Callable[[World], str]:
     """Build the URL from ``template`` formatted with the id of U1's training class."""
-
-    def build(w: World) -> str:
-        return template.format(campaign=_u1_campaign(w).id)
-
-    build.__doc__ = template
-    return build
+    return url_of(template, lambda w: {"campaign": _u1_campaign(w).id})
 
 
 def _campaign_form(
@@ -424,7 +370,7 @@ def _campaign_form(
 
 
 def _campaign_exists(title: str) -> bool:
-    return db.session.scalar(select(Campaign.id).where(Campaign.title == title)) is not None
+    return exists(Campaign.title, title)
 
 
 def _on_class_roster(w: World, member: Member) -> bool:

@@ -60,22 +60,38 @@ def phone():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        context = browser.new_context(
-            viewport=PHONE,
-            device_scale_factor=2,
-            is_mobile=True,
-            has_touch=True,
-            locale="zh-CN",
-            accept_downloads=True,
-        )
-        page = context.new_page()
-        dialogs = []
-        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        page.dialogs = dialogs
-        yield page
+        browser = launch(p)
+        context = phone_context(browser, accept_downloads=True)
+        yield phone_page(context)
         context.close()
         browser.close()
+
+
+def launch(playwright):
+    """Start Debian's Chromium, headless."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+
+
+def phone_context(browser, **options):
+    """A new browser context the size and kind of a phone (360×740, touch, zh-CN)."""
+    return browser.new_context(
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        **options,
+    )
+
+
+def phone_page(context):
+    """A new page of ``context`` that records any dialog in ``page.dialogs`` and dismisses it
+    (the pages must never open one: in-app browsers block them)."""
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.dialogs = dialogs
+    return page
 
 
 def log_in(page, live_server: str, login_id: str) -> None:

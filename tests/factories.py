@@ -1,15 +1,27 @@
-"""Factories for bank questions and quizzes, shared by the quiz tests."""
+"""Factories shared by the tests: bank questions and quizzes, materials, campaigns, offline
+sessions, and the facts members leave behind (study minutes, attempts, attendance,
+reflections), plus small helpers to read things back."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
+
+import openpyxl
 
 from quizapp import db
 from quizapp.audiences.services import build_audience
 from quizapp.bank.services import QuestionData, save_question
+from quizapp.campaigns.models import Campaign
+from quizapp.campaigns.services import CampaignData, save_campaign
+from quizapp.offline.models import OfflineAttendance, OfflineSession
+from quizapp.offline.services import SessionData, create_session
+from quizapp.points.models import PointEntry
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, QuizKind, ReviewWhen
 from quizapp.quizzes.services import QuizData, RuleData, save_quiz, set_published
-from quizapp.study.models import Material, StudyMinute
+from quizapp.study.models import Material, Reflection, StudyMinute
+from tests.conftest import TODAY
 
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)  # 10:00 in China
 
@@ -106,29 +118,60 @@ def make_quiz(
     return quiz
 
 
-__all__ = ["NOW", "Counting", "QuizKind", "ReviewWhen", "make_questions", "make_quiz"]
+__all__ = [
+    "NOW",
+    "Counting",
+    "QuizKind",
+    "ReviewWhen",
+    "add_attempt",
+    "add_offline",
+    "add_points",
+    "add_reflection",
+    "add_study",
+    "fresh",
+    "make_campaign",
+    "make_material",
+    "make_questions",
+    "make_quiz",
+    "make_session",
+    "xlsx_bytes",
+]
 
 
-def make_material(org) -> Material:
-    """Create a published bureau-wide article (flushed) for study minutes to count on."""
+def make_campaign(actor, title, starts_on, ends_on, minutes=0, **options) -> Campaign:
+    """Save a campaign (a draft) through the service asking for ``minutes`` of study;
+    ``options`` as ``CampaignData``'s."""
+    data = CampaignData(
+        title=title, starts_on=starts_on, ends_on=ends_on, minute_target=minutes, **options
+    )
+    return save_campaign(actor, data)
+
+
+def make_material(org, title="党纪学习", *, branches=None, owner=None, **values) -> Material:
+    """Create a published article (flushed) for ``branches`` (the bureau), owned by ``owner``
+    (the bureau); ``values`` set or override other columns (status, topic, minutes...)."""
+    defaults = {
+        "topic": "党纪学习教育",
+        "body_markdown": "正文",
+        "body_html": "<p>正文</p>",
+        "estimated_minutes": 10,
+        "status": "published",
+    }
     material = Material(
-        title="党纪学习",
-        topic="党纪学习教育",
-        body_markdown="正文",
-        body_html="<p>正文</p>",
-        estimated_minutes=10,
-        status="published",
-        audience=build_audience(org.admin, [org.bureau], [], []),
-        owner_branch_id=org.bureau.id,
+        title=title,
+        audience=build_audience(org.admin, branches or [org.bureau], [], []),
+        owner_branch_id=(owner or org.bureau).id,
+        **(defaults | values),
     )
     db.session.add(material)
     db.session.flush()
     return material
 
 
-def add_study(member, material: Material, day, seconds: int) -> None:
-    """Credit ``seconds`` of study on ``material`` to ``member`` on the China ``day``."""
-    beat = datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
+def add_study(member, material: Material, day, seconds: int, *, at=None, until=None) -> None:
+    """Credit ``seconds`` of study on ``material`` to ``member`` on the China ``day``, beating
+    at ``at`` (10:00 China time that day) and last at ``until`` (the same moment)."""
+    beat = at or datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
     db.session.add(
         StudyMinute(
             member_id=member.id,
@@ -136,6 +179,119 @@ def add_study(member, material: Material, day, seconds: int) -> None:
             day=day,
             seconds=seconds,
             first_beat_at=beat,
-            last_beat_at=beat,
+            last_beat_at=until or beat,
         )
     )
+    db.session.flush()
+
+
+def add_attempt(
+    member,
+    quiz,
+    number=1,
+    score=None,
+    passed=None,
+    *,
+    status="submitted",
+    at=NOW,
+    took=timedelta(minutes=20),
+    left=timedelta(hours=1),
+    max_score=10,
+) -> Attempt:
+    """Add an attempt row (flushed) handed in at ``at``, begun ``took`` before it with
+    ``left`` to go; with another ``status`` it has no submission time."""
+    attempt = Attempt(
+        quiz_id=quiz.id,
+        member_id=member.id,
+        number=number,
+        status=status,
+        started_at=at - took,
+        deadline_at=at + left,
+        submitted_at=at if status == "submitted" else None,
+        score=score,
+        max_score=max_score,
+        passed=passed,
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+def make_session(
+    actor,
+    branch,
+    attendees=(),
+    *,
+    title="主题党日",
+    kind="party_day",
+    held_on=TODAY - timedelta(days=1),
+    minutes=90,
+    today=TODAY,
+) -> OfflineSession:
+    """Record an offline session of ``branch`` through the service (flushed)."""
+    data = SessionData(
+        title=title,
+        kind=kind,
+        held_on=held_on,
+        duration_minutes=minutes,
+        branch=branch,
+        attendees=list(attendees),
+    )
+    return create_session(actor, data, today)
+
+
+def add_offline(branch, held_on, attendees, minutes=60) -> OfflineSession:
+    """Add a lecture held by ``branch`` and its attendance rows (flushed), bypassing the rules."""
+    session = OfflineSession(
+        title="专题讲座",
+        kind="lecture",
+        held_on=held_on,
+        duration_minutes=minutes,
+        branch_id=branch.id,
+    )
+    db.session.add(session)
+    db.session.flush()
+    db.session.add_all(OfflineAttendance(session_id=session.id, member_id=m.id) for m in attendees)
+    db.session.flush()
+    return session
+
+
+def add_reflection(member, status, *, body="学习心得" * 20, **subject) -> None:
+    """Add a reflection row (flushed) on ``material``/``campaign`` with ``submitted_at``."""
+    db.session.add(
+        Reflection(member_id=member.id, title="心得", body=body, status=status, **subject)
+    )
+    db.session.flush()
+
+
+def add_points(member, points, day, *, rule="minutes", reason="测试", key=None, by=None):
+    """Add an entry to ``member``'s ledger (flushed); ``by`` is whoever made a correction."""
+    entry = PointEntry(
+        member_id=member.id,
+        day=day,
+        rule=rule,
+        points=points,
+        reason=reason,
+        source_key=key or f"test:{member.id}:{day}:{points}:{reason}",
+        created_by_id=by.id if by else None,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def fresh(obj):
+    """``obj`` read again from the database, as another request would see it."""
+    db.session.expire_all()
+    return db.session.get(type(obj), obj.id)
+
+
+def xlsx_bytes(rows, headers, before=()) -> bytes:
+    """An .xlsx whose first sheet has ``before`` rows, the header, then ``rows``."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in [*before, headers, *rows]:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

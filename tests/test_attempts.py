@@ -13,7 +13,7 @@ from quizapp.attempts import services
 from quizapp.auth.session_ref import SessionRef
 from quizapp.errors import DomainError
 from quizapp.quizzes.attempt_models import Attempt
-from tests.factories import NOW, Counting, ReviewWhen, make_questions, make_quiz
+from tests.factories import NOW, Counting, ReviewWhen, fresh, make_questions, make_quiz
 
 
 @pytest.fixture()
@@ -32,13 +32,8 @@ def _ref(member_id):
     return SessionRef(member_id, 1)
 
 
-def _fresh(attempt):
-    db.session.expire_all()
-    return db.session.get(Attempt, attempt.id)
-
-
 def _answers(attempt):
-    return {a.question_id: a for a in _fresh(attempt).answers}
+    return {a.question_id: a for a in fresh(attempt).answers}
 
 
 RIGHT = {"single": 1, "multiple": [0, 2], "truefalse": True, "fill": ["惩前毖后"]}
@@ -46,7 +41,7 @@ WRONG = {"single": 0, "multiple": [0, 1], "truefalse": False, "fill": ["惩前"]
 
 
 def _answer_all(attempt, responses, now=NOW):
-    for seq, answer in enumerate(_fresh(attempt).answers, start=1):
+    for seq, answer in enumerate(fresh(attempt).answers, start=1):
         services.save_answer(
             _ref(attempt.member_id),
             attempt.id,
@@ -181,12 +176,12 @@ def test_submit_grades_each_type_and_is_idempotent(org, bank):
     attempt, _ = services.start_attempt(org.m1, quiz, NOW)
     db.session.commit()
     _answer_all(attempt, RIGHT)
-    submitted = services.submit_attempt(_fresh(attempt), NOW + timedelta(minutes=3))
+    submitted = services.submit_attempt(fresh(attempt), NOW + timedelta(minutes=3))
     db.session.commit()
     assert submitted.score == 8 and submitted.passed
-    marks = {a.question.type: a.mark for a in _fresh(attempt).answers}
+    marks = {a.question.type: a.mark for a in fresh(attempt).answers}
     assert marks == {"single": 2, "multiple": 3, "truefalse": 1, "fill": 2}
-    again = services.submit_attempt(_fresh(attempt), NOW + timedelta(minutes=9))
+    again = services.submit_attempt(fresh(attempt), NOW + timedelta(minutes=9))
     assert again.score == 8 and again.submitted_at == NOW + timedelta(minutes=3)
     with pytest.raises(services.AttemptClosed):
         services.save_answer(_ref(org.m1.id), attempt.id, bank["single"][0].id, 0, 99, NOW)
@@ -197,7 +192,7 @@ def test_wrong_answers_score_zero_and_partial_credit(org, bank):
     attempt, _ = services.start_attempt(org.m1, quiz, NOW)
     db.session.commit()
     _answer_all(attempt, WRONG | {"multiple": [2]})
-    submitted = services.submit_attempt(_fresh(attempt), NOW)
+    submitted = services.submit_attempt(fresh(attempt), NOW)
     assert submitted.score == 1.5  # half of the multiple-choice question
     assert submitted.passed is False
 
@@ -222,7 +217,7 @@ def test_deadline_submits_with_saved_answers(org, bank):
             _ref(org.m1.id), attempt.id, bank["fill"][0].id, ["惩前毖后"], 3, too_late
         )
     db.session.commit()
-    done = _fresh(attempt)
+    done = fresh(attempt)
     assert done.status == "submitted" and done.auto_submitted
     assert done.submitted_at == attempt.deadline_at
     assert done.score == 3  # single (2) + truefalse (1); the late fill did not count
@@ -236,7 +231,7 @@ def test_expire_overdue_submits_only_what_is_past(org, bank):
     assert services.expire_overdue(NOW + timedelta(minutes=11)) == 1
     assert services.expire_overdue(NOW + timedelta(minutes=11)) == 0
     db.session.commit()
-    assert _fresh(a1).status == "submitted" and _fresh(a2).status == "in_progress"
+    assert fresh(a1).status == "submitted" and fresh(a2).status == "in_progress"
 
 
 def test_counting_rules(org, bank):
@@ -246,7 +241,7 @@ def test_counting_rules(org, bank):
         attempt, _ = services.start_attempt(org.m1, quiz, NOW)
         db.session.commit()
         _answer_all(attempt, responses)
-        scores.append(services.submit_attempt(_fresh(attempt), NOW))
+        scores.append(services.submit_attempt(fresh(attempt), NOW))
         db.session.commit()
     assert services.counted_attempt(scores, Counting.HIGHEST).number == 2
     assert services.counted_attempt(scores, Counting.FIRST).number == 1

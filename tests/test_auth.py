@@ -19,6 +19,7 @@ from quizapp.members.passwords import check_password_rules
 from quizapp.study import minutes
 from tests.conftest import PASSWORD
 from tests.factories import NOW, make_questions, make_quiz
+from tests.test_demo import CREATE_ADMIN
 
 
 def test_login_with_police_no_reaches_home(client, auth, org):
@@ -623,18 +624,7 @@ def test_create_admin_applies_the_rules(app, runner):
         ("Demo123456", "不能使用演示密码"),
         ("admin123456", "过于常见"),
     ):
-        result = runner.invoke(
-            args=[
-                "create-admin",
-                "--bureau-name",
-                "某市公安局",
-                "--login-id",
-                "boss01",
-                "--name",
-                "王局",
-            ],
-            input=f"{password}\n{password}\n",
-        )
+        result = runner.invoke(args=CREATE_ADMIN, input=f"{password}\n{password}\n")
         assert result.exit_code != 0 and reason in result.output, result.output
 
 

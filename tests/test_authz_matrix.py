@@ -34,7 +34,6 @@ from tests.authz_world import (
     World,
     _campaign_exists,
     _campaign_form,
-    _fresh,
     _kept_outside_u2,
     _m1_form,
     _m1_reflection,
@@ -63,11 +62,12 @@ from tests.authz_world import (
     url,
 )
 from tests.conftest import PASSWORD, TODAY, _branch
+from tests.factories import fresh
 
 
 def _m1_paused(w: World) -> dict:
     """Give m1 wrong passwords in a row (after the actor logged in), for the unlock row."""
-    m1 = _fresh(w.m1)
+    m1 = fresh(w.m1)
     m1.failed_logins = 6
     db.session.commit()
     return {}
@@ -112,7 +112,7 @@ CASES = [
         url("/manage/branches/{b12}/edit"),
         form=lambda w: {"code": "B12", "name": "二所新名", "sort_order": "2"},
         allowed=302,
-        done=lambda w: _fresh(w.b12).name == "二所新名",
+        done=lambda w: fresh(w.b12).name == "二所新名",
     ),
     Case("org.move_branch", "GET", url("/manage/branches/{b12}/move")),
     Case(
@@ -121,7 +121,7 @@ CASES = [
         url("/manage/branches/{b12}/move"),
         form=lambda w: {"parent_id": w.u1x.id},
         allowed=302,
-        done=lambda w: _fresh(w.b12).parent_id == w.u1x.id,
+        done=lambda w: fresh(w.b12).parent_id == w.u1x.id,
     ),
     Case(
         "org.set_branch_active",
@@ -129,7 +129,7 @@ CASES = [
         url("/manage/branches/{b12}/active"),
         form=lambda w: {"active": "0"},
         allowed=302,
-        done=lambda w: not _fresh(w.b12).is_active,
+        done=lambda w: not fresh(w.b12).is_active,
     ),
     # Members.
     Case("members.index", "GET", url("/manage/members/"), outsider=200),
@@ -157,7 +157,7 @@ CASES = [
         url("/manage/members/{m1}/edit"),
         form=_m1_form,
         allowed=302,
-        done=lambda w: _fresh(w.m1).name == "改名同志",
+        done=lambda w: fresh(w.m1).name == "改名同志",
     ),
     Case("members.move", "GET", url("/manage/members/{m1}/move")),
     Case(
@@ -166,7 +166,7 @@ CASES = [
         url("/manage/members/{m1}/move"),
         form=lambda w: {"branch_id": w.b12.id},
         allowed=302,
-        done=lambda w: _fresh(w.m1).branch_id == w.b12.id,
+        done=lambda w: fresh(w.m1).branch_id == w.b12.id,
     ),
     Case(
         "members.set_active",
@@ -174,7 +174,7 @@ CASES = [
         url("/manage/members/{m1}/active"),
         form=lambda w: {"active": "0"},
         allowed=302,
-        done=lambda w: not _fresh(w.m1).is_active,
+        done=lambda w: not fresh(w.m1).is_active,
     ),
     Case("members.reset_password", "GET", url("/manage/members/{m1}/password")),
     Case(
@@ -183,7 +183,7 @@ CASES = [
         url("/manage/members/{m1}/password"),
         form=lambda w: {"temporary_password": "Temp2026ab"},
         allowed=302,
-        done=lambda w: _fresh(w.m1).must_change_password,
+        done=lambda w: fresh(w.m1).must_change_password,
     ),
     Case(
         "members.unlock_login",
@@ -191,7 +191,7 @@ CASES = [
         url("/manage/members/{m1}/unlock"),
         form=_m1_paused,
         allowed=302,
-        done=lambda w: _fresh(w.m1).failed_logins == 0,
+        done=lambda w: fresh(w.m1).failed_logins == 0,
     ),
     Case("members.import_roster", "GET", url("/manage/members/import"), outsider=200),
     # The import answers 200 with its result; an outsider's file naming B11 is rejected.
@@ -244,7 +244,7 @@ CASES = [
         },
         outsider=403,
         allowed=302,
-        done=lambda w: _fresh(w.q1).stem == "矩阵测试：改过的单选题（  ）。",
+        done=lambda w: fresh(w.q1).stem == "矩阵测试：改过的单选题（  ）。",
     ),
     Case(
         "bank.set_active",
@@ -253,7 +253,7 @@ CASES = [
         form=lambda w: {"active": "0"},
         outsider=403,
         allowed=302,
-        done=lambda w: not _fresh(w.q1).is_active,
+        done=lambda w: not fresh(w.q1).is_active,
     ),
     Case("bank.import_questions", "GET", url("/manage/bank/import"), outsider=200),
     Case(
@@ -560,7 +560,7 @@ def test_outsider_gets_404_for_every_u1_member(client, auth, world, method, path
     for member in (world.org1, world.m1):
         response = client.open(path.format(id=member.id), method=method, data=form)
         assert response.status_code == 404, member
-    m1 = _fresh(world.m1)
+    m1 = fresh(world.m1)
     assert (m1.name, m1.branch_id, m1.is_active) == ("普通党员", world.b11.id, True)
 
 
@@ -610,7 +610,7 @@ def test_organiser_cannot_manage_someone_who_manages_more(
     auth.login("org1")
     response = client.open(path.format(id=target.id), method=method, data=form)
     assert response.status_code == 403
-    target = _fresh(target)
+    target = fresh(target)
     assert (target.name, target.branch_id) == (name, branch_id)
     assert target.is_active and not target.must_change_password
     # Their sessions and password are untouched: they still log in with their own.
@@ -643,7 +643,7 @@ def test_organiser_cannot_restructure_the_top_of_their_scope(client, auth, world
     form = {"parent_id": world.u2.id, "active": "0"}
     response = client.open(path.format(id=world.u1.id), method=method, data=form)
     assert response.status_code == 403
-    u1 = _fresh(world.u1)
+    u1 = fresh(world.u1)
     assert u1.is_active and u1.parent_id == world.bureau.id
 
 
@@ -694,7 +694,7 @@ def test_organiser_cannot_grant_the_admin_role(client, auth, world):
         f"/manage/members/{world.m1.id}/edit", data=_m1_form(world) | {"role": "admin"}
     )
     assert response.status_code == 200
-    assert _fresh(world.m1).role == Role.MEMBER
+    assert fresh(world.m1).role == Role.MEMBER
 
 
 def test_service_refuses_the_admin_role_to_an_organiser(world):

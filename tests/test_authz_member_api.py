@@ -32,6 +32,7 @@ from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
 from quizapp.study import minutes
 from quizapp.study.models import StudyMinute
 from quizapp.wrongbook.models import WrongAnswer
+from tests.authz_world import url_of
 from tests.conftest import PASSWORD
 from tests.factories import NOW, QuizKind, make_material, make_questions, make_quiz
 
@@ -110,19 +111,19 @@ class Case:
 
 
 def p(template: str) -> Callable[[World], str]:
-    def build(w: World) -> str:
-        return template.format(
-            quiz=w.quiz.id,
-            attempt=w.attempt.id,
-            on_paper=w.on_paper,
-            free=w.free,
-            foreign=w.foreign,
-            reserved=w.reserved,
-            daily=w.daily,
-        )
-
-    build.__doc__ = template
-    return build
+    """Build the path from ``template`` formatted with the world's ids."""
+    return url_of(
+        template,
+        lambda w: {
+            "quiz": w.quiz.id,
+            "attempt": w.attempt.id,
+            "on_paper": w.on_paper,
+            "free": w.free,
+            "foreign": w.foreign,
+            "reserved": w.reserved,
+            "daily": w.daily,
+        },
+    )
 
 
 EVERYONE = {"owner": 200, "colleague": 200, "outsider": 200, "admin": 200}

@@ -19,9 +19,30 @@ from quizapp.bank.models import Question
 from quizapp.bank.services import QuestionData, check_question
 from quizapp.errors import DomainError
 from quizapp.spreadsheets import neutralise
+from tests.factories import xlsx_bytes
 
 DATA = Path(__file__).parent / "data" / "bank"
 HEADERS = xlsx.HEADERS
+#: The template's columns as the people filling it in see them (the bank's pages too).
+TEMPLATE_COLUMNS = [
+    "题型",
+    "题干",
+    "选项A",
+    "选项B",
+    "选项C",
+    "选项D",
+    "选项E",
+    "选项F",
+    "选项G",
+    "选项H",
+    "答案",
+    "解析",
+    "分类",
+    "难度",
+    "出处",
+    "编号",
+    "标签",
+]
 BROKEN_ENCODING = b"\xff\xfe\x00\x81\xff question \xff"
 
 
@@ -43,13 +64,7 @@ def row(
 
 
 def workbook_bytes(rows, headers=HEADERS, before=()) -> bytes:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    for values in [*before, headers, *rows]:
-        sheet.append(list(values))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(rows, headers, before)
 
 
 def as_decimals(content: bytes) -> bytes:
@@ -304,25 +319,7 @@ def test_template_has_the_header_only_and_the_instructions():
     workbook = openpyxl.load_workbook(io.BytesIO(xlsx.template_xlsx()))
     sheet = workbook.worksheets[0]
     assert workbook.sheetnames == ["题目", "填写说明"]
-    assert [c.value for c in sheet[1]] == [
-        "题型",
-        "题干",
-        "选项A",
-        "选项B",
-        "选项C",
-        "选项D",
-        "选项E",
-        "选项F",
-        "选项G",
-        "选项H",
-        "答案",
-        "解析",
-        "分类",
-        "难度",
-        "出处",
-        "编号",
-        "标签",
-    ]
+    assert [c.value for c in sheet[1]] == TEMPLATE_COLUMNS
     assert sheet.max_row == 1
     assert all(c.font.b for c in sheet[1])
     assert sheet.freeze_panes == "A2"

@@ -17,6 +17,8 @@ from quizapp.bank import services
 from quizapp.bank.models import Category, Question
 from quizapp.clock import CHINA
 from quizapp.members.models import Member
+from tests.factories import fresh
+from tests.test_bank_formats import TEMPLATE_COLUMNS
 
 STEM = "党纪处分的种类不包括（  ）。"
 OPTIONS = ["警告", "严重警告", "记过", "开除党籍"]
@@ -66,11 +68,6 @@ def make_question(org):
 
 def _count() -> int:
     return db.session.scalar(select(func.count()).select_from(Question))
-
-
-def _fresh(question: Question) -> Question:
-    db.session.expire_all()
-    return db.session.get(Question, question.id)
 
 
 def _stems(body: str) -> list[str]:
@@ -379,7 +376,7 @@ def test_edit_prefills_the_form_and_saves(client, auth, org, make_question):
         data=_form("truefalse", "改成判断题。", truth="true", category="党章"),
     )
     assert response.status_code == 302
-    question = _fresh(question)
+    question = fresh(question)
     assert (question.type, question.stem, question.options, question.answer) == (
         "truefalse",
         "改成判断题。",
@@ -397,7 +394,7 @@ def test_edit_keeps_the_question_when_the_input_is_bad(client, auth, org, make_q
         f"/manage/bank/{question.id}/edit", data=_form(stem="新题干", answer="Z")
     )
     assert "应为选项字母" in response.get_data(as_text=True)
-    assert _fresh(question).stem == STEM
+    assert fresh(question).stem == STEM
 
 
 def test_retire_and_restore(client, auth, org, make_question):
@@ -408,12 +405,12 @@ def test_retire_and_restore(client, auth, org, make_question):
     )
     body = response.get_data(as_text=True)
     assert "已停用该题目" in body and "启用题目" in body and "已停用" in body
-    assert not _fresh(question).is_active
+    assert not fresh(question).is_active
     assert _stems(client.get("/manage/bank/").get_data(as_text=True)) == []
     assert _stems(client.get("/manage/bank/?state=inactive").get_data(as_text=True)) == [STEM]
 
     client.post(f"/manage/bank/{question.id}/active", data={"active": "1"})
-    assert _fresh(question).is_active
+    assert fresh(question).is_active
 
 
 def test_another_subtree_may_view_but_not_change(client, auth, org, make_question):
@@ -430,7 +427,7 @@ def test_another_subtree_may_view_but_not_change(client, auth, org, make_questio
     assert (
         client.post(f"/manage/bank/{question.id}/active", data={"active": "0"}).status_code == 403
     )
-    question = _fresh(question)
+    question = fresh(question)
     assert question.stem == STEM and question.is_active
 
 
@@ -446,8 +443,8 @@ def test_admin_edits_every_question_and_organisers_see_bureau_questions_read_onl
         ).status_code
         == 302
     )
-    assert _fresh(theirs).stem == "管理员改的题干（  ）。"
-    assert _fresh(theirs).owner_branch_id == org.u1.id  # the owner stays
+    assert fresh(theirs).stem == "管理员改的题干（  ）。"
+    assert fresh(theirs).owner_branch_id == org.u1.id  # the owner stays
 
     auth.logout()
     auth.login("org1")
@@ -480,7 +477,7 @@ def test_plain_members_get_403_everywhere(client, auth, org, make_question, meth
     )
     assert response.status_code == 403
     assert "无权访问" in response.get_data(as_text=True)
-    question = _fresh(question)
+    question = fresh(question)
     assert question.stem == STEM and question.is_active and _count() == 1
 
 
@@ -630,23 +627,8 @@ def _sheet_rows(content: bytes) -> list[tuple]:
     return [tuple(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
 
 
-HEADER = (
-    "题型",
-    "题干",
-    "选项A",
-    "选项B",
-    "选项C",
-    "选项D",
-    "选项E",
-    "选项F",
-    "选项G",
-    "选项H",
-    "答案",
-    "解析",
-    "分类",
-    "难度",
-    "出处",
-)
+#: The columns every sheet of questions starts with (编号 and 标签 follow when present).
+HEADER = tuple(TEMPLATE_COLUMNS[:15])
 
 
 def _header(rows: list[tuple]) -> tuple:

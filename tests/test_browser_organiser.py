@@ -8,10 +8,10 @@ from datetime import timedelta
 import openpyxl
 
 from quizapp import db
-from quizapp.campaigns import services as campaigns
 from quizapp.clock import china_today
 from tests import test_participation as tp
 from tests.browser import BROWSER, fits_phone_width, log_in
+from tests.factories import add_study, make_campaign
 
 pytestmark = BROWSER
 people = tp.people
@@ -21,20 +21,18 @@ def test_organiser_drills_from_the_dashboard_into_a_branch_and_downloads_the_exp
     live_server, phone, org, people, tmp_path
 ):
     today = china_today()  # the live server runs on the real clock
-    campaign = campaigns.save_campaign(
+    campaign = make_campaign(
         org.org1,
-        campaigns.CampaignData(
-            title="冬训学习",
-            starts_on=today - timedelta(days=5),
-            ends_on=today + timedelta(days=9),
-            minute_target=30,
-            branches=[org.u1],
-            statuses=["full"],
-        ),
+        "冬训学习",
+        today - timedelta(days=5),
+        today + timedelta(days=9),
+        minutes=30,
+        branches=[org.u1],
+        statuses=["full"],
     )
     campaign.is_published = True
-    tp._study(people, org.m1, today - timedelta(days=1), 2400)  # done: 40 of 30 minutes
-    tp._study(people, people.mover, today - timedelta(days=2), 600)  # 10 of 30 minutes
+    add_study(org.m1, people.material, today - timedelta(days=1), 2400)  # done: 40 of 30 minutes
+    add_study(people.mover, people.material, today - timedelta(days=2), 600)  # 10 of 30 minutes
     db.session.commit()
 
     log_in(phone, live_server, "org1")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from quizapp import db
-from quizapp.points.models import PointEntry
 from tests.browser import BROWSER, PHONE, fits_phone_width, log_in
+from tests.factories import add_points
 
 pytestmark = BROWSER
 
@@ -18,26 +18,17 @@ def test_member_reaches_their_points_from_home_at_phone_width(live_server, phone
         "参加线下学习「深入学习贯彻党的二十届三中全会精神暨党纪学习教育专题党课」（专题讲座）"
     )
     for i in range(25):
-        db.session.add(
-            PointEntry(
-                member_id=org.m1.id,
-                day=date(2026, 11, 1 + i % 20),
-                rule="offline",
-                points=3,
-                reason=f"{long_reason}{i}",
-                source_key=f"offline:{org.m1.id}:{i}",
-            )
-        )
-    db.session.add(
-        PointEntry(
-            member_id=org.m1.id,
-            day=date(2026, 11, 2),
-            rule="correction",
-            points=-2,
-            reason="重复登记",
-            source_key="correction:" + "b" * 20,
-            created_by_id=org.org1.id,
-        )
+        day = date(2026, 11, 1 + i % 20)
+        add_points(org.m1, 3, day, rule="offline", reason=f"{long_reason}{i}")
+    correction = "correction:" + "b" * 20
+    add_points(
+        org.m1,
+        -2,
+        date(2026, 11, 2),
+        rule="correction",
+        reason="重复登记",
+        key=correction,
+        by=org.org1,
     )
     db.session.commit()
     log_in(phone, live_server, "m1")

@@ -13,14 +13,21 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from quizapp import db
 from quizapp.attempts import services
 from quizapp.clock import utcnow
 from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
-from tests.browser import BROWSER, CHROMIUM, LAUNCH_ARGS, PHONE, fits_phone_width
-from tests.conftest import PASSWORD
+from tests.browser import (
+    BROWSER,
+    fits_phone_width,
+    launch,
+    log_in,
+    phone_context,
+    phone_page,
+)
 from tests.factories import make_questions, make_quiz
 
 WAIT = 10_000  # ms: the longest any single step may take
@@ -40,10 +47,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=LAUNCH_ARGS,
-        )
+        browser = launch(p)
         yield browser
         browser.close()
 
@@ -58,31 +62,16 @@ def new_phone(browser):
     contexts = []
 
     def open_phone(init_script: str | None = None):
-        context = browser.new_context(
-            viewport=PHONE,
-            device_scale_factor=2,
-            is_mobile=True,
-            has_touch=True,
-            locale="zh-CN",
-            timezone_id="Asia/Shanghai",
-        )
+        context = phone_context(browser, timezone_id="Asia/Shanghai")
         context.set_default_timeout(WAIT)
         if init_script:
             context.add_init_script(init_script)
         contexts.append(context)
-        return _new_page(context)
+        return phone_page(context)
 
     yield open_phone
     for context in contexts:
         context.close()
-
-
-def _new_page(context):
-    page = context.new_page()
-    dialogs = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.dialogs = dialogs
-    return page
 
 
 @pytest.fixture()
@@ -105,20 +94,6 @@ def paper(org):
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def _expect():
-    from playwright.sync_api import expect
-
-    return expect
-
-
-def _login(page, base, login_id="m1"):
-    page.goto(f"{base}/login")
-    page.fill("#login_id", login_id)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 def _go_offline(page) -> None:
@@ -154,7 +129,7 @@ def _pane(page, index):
 
 def _answer(pane, qtype, response):
     """Answer the visible pane the way a member taps (option numbers are the authored ones)."""
-    _expect()(pane).to_be_visible()
+    expect(pane).to_be_visible()
     assert pane.locator(".question").get_attribute("data-type") == qtype
     if qtype == "single":
         pane.locator(f"input[value='{response}']").check()
@@ -205,8 +180,7 @@ def test_answer_offline_come_back_online_submit_and_see_the_score(
     live_server, new_phone, org, paper
 ):
     page = new_phone()
-    expect = _expect()
-    _login(page, live_server)
+    log_in(page, live_server, "m1")
     attempt_id = _start(page, live_server, paper)
     state = page.locator("#save-state")
     assert _fits_phone_width(page), "attempt page"
@@ -293,10 +267,10 @@ def test_answer_offline_come_back_online_submit_and_see_the_score(
 
 def test_a_submitted_attempt_leaves_nothing_in_the_browser(live_server, new_phone, org, paper):
     page = new_phone()
-    _login(page, live_server)
+    log_in(page, live_server, "m1")
     attempt_id = _start(page, live_server, paper)
     _answer(_pane(page, 0), "single", RIGHT["single"])
-    _expect()(_state_of(_pane(page, 0))).to_have_text("已保存")
+    expect(_state_of(_pane(page, 0))).to_have_text("已保存")
     page.click("#submit-box summary")
     page.click("button:has-text('确认交卷')")
     page.wait_for_url(f"{live_server}/attempts/{attempt_id}/result")
@@ -307,9 +281,8 @@ def test_a_submitted_attempt_leaves_nothing_in_the_browser(live_server, new_phon
 
 
 def test_a_second_device_resumes_with_the_saved_answers(live_server, new_phone, org, paper):
-    expect = _expect()
     first = new_phone()
-    _login(first, live_server)
+    log_in(first, live_server, "m1")
     attempt_id = _start(first, live_server, paper)
     _answer(_pane(first, 0), "single", RIGHT["single"])
     expect(_state_of(_pane(first, 0))).to_have_text("已保存")
@@ -319,7 +292,7 @@ def test_a_second_device_resumes_with_the_saved_answers(live_server, new_phone, 
     expect(first.locator("#save-state")).to_have_text("全部答案已保存")
 
     second = new_phone()
-    _login(second, live_server)
+    log_in(second, live_server, "m1")
     second.goto(f"{live_server}/quizzes")
     expect(second.locator(f".member-list a:has-text('{TITLE}')")).to_contain_text("答题中")
     second.click(f".member-list a:has-text('{TITLE}')")
@@ -387,15 +360,14 @@ CLOCK_BEHIND = """
 
 
 def test_a_newer_answer_from_a_phone_with_a_slow_clock_wins(live_server, new_phone, org, paper):
-    expect = _expect()
     first = new_phone()
-    _login(first, live_server)
+    log_in(first, live_server, "m1")
     attempt_id = _start(first, live_server, paper)
     _answer(_pane(first, 0), "single", 1)
     expect(_state_of(_pane(first, 0))).to_have_text("已保存")
 
     second = new_phone(CLOCK_BEHIND)
-    _login(second, live_server)
+    log_in(second, live_server, "m1")
     second.goto(f"{live_server}/attempts/{attempt_id}")
     expect(_pane(second, 0).locator("input[value='1']")).to_be_checked()
     _answer(_pane(second, 0), "single", 3)  # the member changes their mind, later
@@ -409,10 +381,9 @@ def test_a_newer_answer_from_a_phone_with_a_slow_clock_wins(live_server, new_pho
 def test_an_answer_kept_offline_is_sent_when_the_page_is_opened_again(
     live_server, new_phone, org, paper
 ):
-    expect = _expect()
     page = new_phone()
     context = page.context
-    _login(page, live_server)
+    log_in(page, live_server, "m1")
     attempt_id = _start(page, live_server, paper)
     _answer(_pane(page, 0), "single", RIGHT["single"])
     expect(_state_of(_pane(page, 0))).to_have_text("已保存")
@@ -427,7 +398,7 @@ def test_an_answer_kept_offline_is_sent_when_the_page_is_opened_again(
     assert _fresh(attempt_id)["multiple"] is None
 
     context.set_offline(False)
-    again = _new_page(context)
+    again = phone_page(context)
     again.goto(f"{live_server}/attempts/{attempt_id}")
     expect(again.locator("#save-state")).to_have_text("全部答案已保存")
     held = _fresh(attempt_id)
@@ -464,10 +435,9 @@ def test_an_attempt_past_its_deadline_is_submitted_when_opened(live_server, new_
     attempt_id = attempt.id
 
     page = new_phone()
-    _login(page, live_server)
+    log_in(page, live_server, "m1")
     page.goto(f"{live_server}/attempts/{attempt_id}")
     page.wait_for_url(f"{live_server}/attempts/{attempt_id}/result")
-    expect = _expect()
     expect(page.locator(".notice-info")).to_contain_text("系统已按时自动交卷")
     expect(page.locator(".score-big")).to_have_text(re.compile(r"^2\s*/ 3 分$"))
     assert _fits_phone_width(page), "result page"
@@ -492,10 +462,10 @@ def _attempt_just_past_deadline(org):
 def test_the_countdown_at_zero_submits_and_opens_the_result(live_server, new_phone, org):
     attempt_id = _attempt_just_past_deadline(org)
     page = new_phone()
-    _login(page, live_server)
+    log_in(page, live_server, "m1")
     page.goto(f"{live_server}/attempts/{attempt_id}")
     page.wait_for_url(f"{live_server}/attempts/{attempt_id}/result")
-    _expect()(page.locator(".score-big")).to_have_text(re.compile(r"^0\s*/ 3 分$"))
+    expect(page.locator(".score-big")).to_have_text(re.compile(r"^0\s*/ 3 分$"))
     assert _attempt(attempt_id).status == "submitted"
     db.session.rollback()
     assert page.dialogs == []
@@ -504,7 +474,7 @@ def test_the_countdown_at_zero_submits_and_opens_the_result(live_server, new_pho
 def test_the_countdown_at_zero_counts_as_submitted_at_the_deadline(live_server, new_phone, org):
     attempt_id = _attempt_just_past_deadline(org)
     page = new_phone()
-    _login(page, live_server)
+    log_in(page, live_server, "m1")
     page.goto(f"{live_server}/attempts/{attempt_id}")
     page.wait_for_url(f"{live_server}/attempts/{attempt_id}/result")
     done = _attempt(attempt_id)
@@ -512,7 +482,7 @@ def test_the_countdown_at_zero_counts_as_submitted_at_the_deadline(live_server, 
     db.session.rollback()
     assert submitted_at <= deadline_at
     assert auto
-    _expect()(page.locator(".notice-info")).to_contain_text("系统已按时自动交卷")
+    expect(page.locator(".notice-info")).to_contain_text("系统已按时自动交卷")
 
 
 # --- 5. phone fit, no dialogs, submitting without a connection ----------------------------
@@ -534,10 +504,8 @@ def test_pages_fit_a_phone_with_a_long_paper(live_server, new_phone, org):
         description="请在规定时间内独立完成。" * 10,
     )
     db.session.commit()
-
-    expect = _expect()
     page = new_phone()
-    _login(page, live_server)
+    log_in(page, live_server, "m1")
     attempt_id = _start(page, live_server, quiz)
     expect(page.locator("#countdown")).to_have_text(re.compile(r"^1:[0-5]\d:[0-5]\d$"))
     assert _fits_phone_width(page), "attempt page"
@@ -573,9 +541,8 @@ def test_pages_fit_a_phone_with_a_long_paper(live_server, new_phone, org):
 
 
 def test_submitting_offline_explains_and_keeps_the_answers(live_server, new_phone, org, paper):
-    expect = _expect()
     page = new_phone()
-    _login(page, live_server)
+    log_in(page, live_server, "m1")
     attempt_id = _start(page, live_server, paper)
     _go_offline(page)
     _answer(_pane(page, 0), "single", RIGHT["single"])
@@ -599,9 +566,8 @@ def test_submitting_offline_explains_and_keeps_the_answers(live_server, new_phon
 
 
 def test_a_refused_submit_gives_the_button_back(live_server, new_phone, org, paper):
-    expect = _expect()
     page = new_phone()
-    _login(page, live_server)
+    log_in(page, live_server, "m1")
     _start(page, live_server, paper)
     _go_offline(page)
     _answer(_pane(page, 0), "single", RIGHT["single"])
@@ -624,9 +590,8 @@ def _hold_saves(page) -> list:
 
 
 def test_submitting_while_the_last_answer_is_still_being_saved(live_server, new_phone, org, paper):
-    expect = _expect()
     page = new_phone()
-    _login(page, live_server)
+    log_in(page, live_server, "m1")
     attempt_id = _start(page, live_server, paper)
     held = _hold_saves(page)
     _answer(_pane(page, 0), "single", RIGHT["single"])
@@ -648,9 +613,8 @@ def test_submitting_while_the_last_answer_is_still_being_saved(live_server, new_
 def test_answers_kept_while_logged_out_are_sent_after_logging_in_again(
     live_server, new_phone, org, paper
 ):
-    expect = _expect()
     page = new_phone()
-    _login(page, live_server)
+    log_in(page, live_server, "m1")
     attempt_id = _start(page, live_server, paper)
     page.context.clear_cookies()  # the session is gone (expired, cleared by the app)
     _answer(_pane(page, 0), "single", RIGHT["single"])
@@ -658,8 +622,8 @@ def test_answers_kept_while_logged_out_are_sent_after_logging_in_again(
     expect(page.locator("#save-state")).not_to_have_text("全部答案已保存")
     assert _fresh(attempt_id)["single"] is None
 
-    again = _new_page(page.context)
-    _login(again, live_server)
+    again = phone_page(page.context)
+    log_in(again, live_server, "m1")
     again.goto(f"{live_server}/attempts/{attempt_id}")
     expect(again.locator("#save-state")).to_have_text("全部答案已保存")
     expect(_pane(again, 0).locator(f"input[value='{RIGHT['single']}']")).to_be_checked()
@@ -669,8 +633,8 @@ def test_answers_kept_while_logged_out_are_sent_after_logging_in_again(
 
 def test_an_expired_session_is_explained_on_the_attempt_page(live_server, new_phone, org, paper):
     page = new_phone()
-    _login(page, live_server)
+    log_in(page, live_server, "m1")
     _start(page, live_server, paper)
     page.context.clear_cookies()
     _answer(_pane(page, 0), "single", RIGHT["single"])
-    _expect()(page.locator("#attempt-error")).to_contain_text("重新登录", timeout=2000)
+    expect(page.locator("#attempt-error")).to_contain_text("重新登录", timeout=2000)

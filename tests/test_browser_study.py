@@ -13,13 +13,14 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from quizapp import db
 from quizapp.audiences.services import build_audience
 from quizapp.study.models import Material, StudyMinute
-from tests.browser import BROWSER, CHROMIUM, LAUNCH_ARGS, PHONE, fits_phone_width
-from tests.conftest import PASSWORD
+from tests.browser import BROWSER, fits_phone_width, launch, log_in, phone_context, phone_page
+from tests.factories import make_material
 
 WAIT = 10_000  # ms: the longest any single step may take
 
@@ -71,24 +72,11 @@ def phone():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=LAUNCH_ARGS,
-        )
-        context = browser.new_context(
-            viewport=PHONE,
-            device_scale_factor=2,
-            is_mobile=True,
-            has_touch=True,
-            locale="zh-CN",
-            timezone_id="Asia/Shanghai",
-        )
+        browser = launch(p)
+        context = phone_context(browser, timezone_id="Asia/Shanghai")
         context.set_default_timeout(WAIT)
         context.add_init_script(SHIFTABLE_CLOCK)
-        page = context.new_page()
-        dialogs = []
-        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        page.dialogs = dialogs
+        page = phone_page(context)
         beats, answers = [], []
         page.on(
             "request",
@@ -111,40 +99,21 @@ def phone():
 @pytest.fixture()
 def material(org):
     """A published one-minute material for unit U1, long enough to scroll."""
-    audience = build_audience(org.admin, [org.u1], [], [])
     paragraphs = "".join(
         f"<p>第{i}段：坚持惩前毖后、治病救人，严明党的纪律。</p>" for i in range(40)
     )
-    material = Material(
-        title="中国共产党纪律处分条例解读",
-        topic="党纪学习教育",
-        body_markdown="正文",
+    material = make_material(
+        org,
+        "中国共产党纪律处分条例解读",
+        branches=[org.u1],
         body_html=paragraphs,
         estimated_minutes=1,
-        audience=audience,
-        owner_branch_id=org.bureau.id,
-        status="published",
     )
-    db.session.add(material)
     db.session.commit()
     return material
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def _expect():
-    from playwright.sync_api import expect
-
-    return expect
-
-
-def _login(page, base, login_id="m1"):
-    page.goto(f"{base}/login")
-    page.fill("#login_id", login_id)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
 
 
 _fits_phone_width = fits_phone_width
@@ -198,9 +167,8 @@ def _open(page, base, material):
 def test_minutes_rise_while_studying_and_stop_when_the_page_is_hidden(
     live_server, phone, org, material, fast_heartbeats
 ):
-    expect = _expect()
     page = phone
-    _login(page, live_server)
+    log_in(page, live_server, "m1")
     _open(page, live_server, material)
     expect(page.locator("#study-status")).to_have_text("学习计时中")
     expect(page.locator("#material-time")).to_have_text("0 分 00 秒")
@@ -238,9 +206,8 @@ def test_minutes_rise_while_studying_and_stop_when_the_page_is_hidden(
 
 
 def test_an_idle_member_is_not_credited(live_server, phone, org, material, fast_heartbeats):
-    expect = _expect()
     page = phone
-    _login(page, live_server)
+    log_in(page, live_server, "m1")
     _open(page, live_server, material)
     _study_until(page, 2)
 
@@ -259,7 +226,6 @@ def test_an_idle_member_is_not_credited(live_server, phone, org, material, fast_
 def test_a_playing_video_keeps_the_member_active(
     live_server, phone, org, material, app, fast_heartbeats
 ):
-    expect = _expect()
     uploads = Path(app.instance_path) / "uploads"
     uploads.mkdir(parents=True, exist_ok=True)
     (uploads / "talk.mp4").write_bytes(b"\0" * 64)  # the player is emulated below
@@ -267,7 +233,7 @@ def test_a_playing_video_keeps_the_member_active(
     db.session.commit()
     try:
         page = phone
-        _login(page, live_server)
+        log_in(page, live_server, "m1")
         _open(page, live_server, material)
         expect(page.locator("video.material-video")).to_have_attribute("preload", "metadata")
         _study_until(page, 1)
@@ -288,9 +254,8 @@ def test_a_playing_video_keeps_the_member_active(
 
 
 def test_a_lost_connection_is_retried_quietly(live_server, phone, org, material, fast_heartbeats):
-    expect = _expect()
     page = phone
-    _login(page, live_server)
+    log_in(page, live_server, "m1")
     _open(page, live_server, material)
     _study_until(page, 2)
 
@@ -343,7 +308,7 @@ def test_study_pages_fit_a_phone(live_server, phone, org, app):
     db.session.commit()
     try:
         page = phone
-        _login(page, live_server)
+        log_in(page, live_server, "m1")
         page.click("nav.tabbar a:has-text('学习')")
         page.wait_for_url(f"{live_server}/study/")
         assert _fits_phone_width(page), "/study/"
@@ -357,7 +322,7 @@ def test_study_pages_fit_a_phone(live_server, phone, org, app):
         page.fill("#q", "准则")
         page.click(".study-search button")
         page.wait_for_url(re.compile(r"/study/\?q="))
-        _expect()(rows).to_have_count(1)
+        expect(rows).to_have_count(1)
         assert _fits_phone_width(page), "/study/?q="
 
         rows.first.click()

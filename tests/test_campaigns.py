@@ -12,19 +12,26 @@ import pytest
 from sqlalchemy import select
 
 from quizapp import db
-from quizapp.audiences.services import build_audience
 from quizapp.campaigns import services
 from quizapp.campaigns.forms import MAX_LIST_ROWS, read_entries
 from quizapp.campaigns.models import Campaign
 from quizapp.campaigns.progress import ProgressBook, progress
 from quizapp.errors import DomainError
-from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, ReviewWhen
 from quizapp.study.minutes import seconds_between
-from quizapp.study.models import Material, Reflection, StudyMinute
+from quizapp.study.models import Material
 from tests.conftest import TODAY
-from tests.factories import NOW, make_questions, make_quiz
+from tests.factories import (
+    NOW,
+    add_attempt,
+    add_offline,
+    add_reflection,
+    add_study,
+    make_material,
+    make_questions,
+    make_quiz,
+)
 
 START, END = date(2026, 11, 16), date(2026, 11, 22)
 
@@ -33,81 +40,27 @@ START, END = date(2026, 11, 16), date(2026, 11, 22)
 
 
 def _material(org, title="党纪学习", minutes=10, status="published", owner=None):
-    material = Material(
-        title=title,
-        topic="党纪学习教育",
-        body_markdown="正文",
-        body_html="<p>正文</p>",
-        estimated_minutes=minutes,
-        status=status,
-        audience=build_audience(org.admin, [org.bureau], [], []),
-        owner_branch_id=(owner or org.u1).id,
+    return make_material(
+        org, title, owner=owner or org.u1, estimated_minutes=minutes, status=status
     )
-    db.session.add(material)
-    db.session.flush()
-    return material
-
-
-def _study(member, material, day, seconds):
-    beat = NOW.replace(year=day.year, month=day.month, day=day.day)
-    db.session.add(
-        StudyMinute(
-            member_id=member.id,
-            material_id=material.id,
-            day=day,
-            seconds=seconds,
-            first_beat_at=beat,
-            last_beat_at=beat,
-        )
-    )
-    db.session.flush()
-
-
-def _offline(org, held_on, minutes, attendees, branch=None):
-    session = OfflineSession(
-        title="专题讲座",
-        kind="lecture",
-        held_on=held_on,
-        duration_minutes=minutes,
-        branch_id=(branch or org.b11).id,
-    )
-    db.session.add(session)
-    db.session.flush()
-    for member in attendees:
-        db.session.add(OfflineAttendance(session_id=session.id, member_id=member.id))
-    db.session.flush()
-    return session
 
 
 def _reflection(member, campaign, status):
-    db.session.add(
-        Reflection(
-            member_id=member.id,
-            campaign_id=campaign.id,
-            title="心得",
-            body="学习心得" * 50,
-            status=status,
-        )
-    )
-    db.session.flush()
+    add_reflection(member, status, campaign_id=campaign.id, body="学习心得" * 50)
 
 
 def _attempt(member, quiz, number, score, passed, status="submitted"):
-    db.session.add(
-        Attempt(
-            quiz_id=quiz.id,
-            member_id=member.id,
-            number=number,
-            status=status,
-            started_at=NOW,
-            deadline_at=NOW + timedelta(hours=1),
-            submitted_at=NOW if status == "submitted" else None,
-            score=score if status == "submitted" else None,
-            max_score=10,
-            passed=passed if status == "submitted" else None,
-        )
+    """An attempt begun and (unless still running) handed in at NOW."""
+    submitted = status == "submitted"
+    add_attempt(
+        member,
+        quiz,
+        number,
+        score if submitted else None,
+        passed if submitted else None,
+        status=status,
+        took=timedelta(0),
     )
-    db.session.flush()
 
 
 def _campaign(org, actor=None, publish=True, **values):
@@ -145,10 +98,10 @@ def _items(p):
 def test_minutes_count_only_days_in_the_period(org):
     material = _material(org)
     campaign = _campaign(org, minute_target=30)
-    _study(org.m1, material, START - timedelta(days=1), 3000)  # the day before: no
-    _study(org.m1, material, START, 600)
-    _study(org.m1, material, END, 500)
-    _study(org.m1, material, END + timedelta(days=1), 3000)  # the day after: no
+    add_study(org.m1, material, START - timedelta(days=1), 3000)  # the day before: no
+    add_study(org.m1, material, START, 600)
+    add_study(org.m1, material, END, 500)
+    add_study(org.m1, material, END + timedelta(days=1), 3000)  # the day after: no
 
     p = progress(org.m1, campaign, TODAY)
     assert p.minutes.value == 1100 == seconds_between(org.m1.id, START, END)
@@ -156,7 +109,7 @@ def test_minutes_count_only_days_in_the_period(org):
     assert not p.minutes.met and not p.complete
     assert p.minutes.detail == "已学 18 / 30 分钟"
 
-    _study(org.m1, _material(org, "另一篇"), TODAY, 700)
+    add_study(org.m1, _material(org, "另一篇"), TODAY, 700)
     p = progress(org.m1, campaign, TODAY)
     assert p.minutes.value == 1800 and p.minutes.met and p.complete
 
@@ -168,11 +121,11 @@ def test_a_required_material_is_done_at_its_estimated_minutes_up_to_the_end(org)
         _material(org, "丙", 5),
     )
     campaign = _campaign(org, materials=[done, short, late])
-    _study(org.m1, done, START - timedelta(days=30), 300)  # before the period still counts
-    _study(org.m1, done, TODAY, 300)
-    _study(org.m1, short, TODAY, 599)
-    _study(org.m1, late, END, 200)
-    _study(org.m1, late, END + timedelta(days=1), 600)  # after the end: no
+    add_study(org.m1, done, START - timedelta(days=30), 300)  # before the period still counts
+    add_study(org.m1, done, TODAY, 300)
+    add_study(org.m1, short, TODAY, 599)
+    add_study(org.m1, late, END, 200)
+    add_study(org.m1, late, END + timedelta(days=1), 600)  # after the end: no
 
     items = _items(progress(org.m1, campaign, TODAY))
     assert items[("material", "甲")] == (600, 600, True)
@@ -242,10 +195,10 @@ def test_publishing_names_requirements_some_members_could_never_meet(org, bank):
 def test_offline_sessions_count_as_minutes_when_the_campaign_says_so(org, make_member):
     other = make_member("m2", org.b11)
     material = _material(org)
-    _study(org.m1, material, TODAY, 600)
-    _offline(org, START, 90, [org.m1, other])
-    _offline(org, END + timedelta(days=1), 60, [org.m1])  # after the period: no
-    _offline(org, TODAY, 30, [other])  # someone else's
+    add_study(org.m1, material, TODAY, 600)
+    add_offline(org.b11, START, [org.m1, other], 90)
+    add_offline(org.b11, END + timedelta(days=1), [org.m1], 60)  # after the period: no
+    add_offline(org.b11, TODAY, [other], 30)  # someone else's
     counted = _campaign(
         org, minute_target=120, offline_counts_as_minutes=True, offline_sessions_required=2
     )
@@ -292,9 +245,9 @@ def test_progress_of_many_members_takes_a_fixed_number_of_queries(org, bank, mak
         reflections_required=1,
     )
     members = [make_member(f"p{i:02d}", org.b11) for i in range(30)]
-    _offline(org, TODAY, 45, members[::2])
+    add_offline(org.b11, TODAY, members[::2], 45)
     for i, member in enumerate(members):
-        _study(member, materials[i % 3], TODAY, 60 * i)
+        add_study(member, materials[i % 3], TODAY, 60 * i)
         if i % 3 == 0:
             _attempt(member, quiz, 1, 9, True)
         if i % 5 == 0:
@@ -325,8 +278,8 @@ def test_complete_needs_every_item(org, bank):
         offline_sessions_required=1,
         reflections_required=1,
     )
-    _study(org.m1, material, TODAY, 60)
-    _offline(org, TODAY, 30, [org.m1])
+    add_study(org.m1, material, TODAY, 60)
+    add_offline(org.b11, TODAY, [org.m1], 30)
     _reflection(org.m1, campaign, "accepted")
     p = progress(org.m1, campaign, TODAY)
     assert p.met_count == 4 and len(p.items) == 5 and not p.complete
@@ -592,7 +545,7 @@ def test_member_sees_only_the_campaigns_they_are_in(
         starts_on=TODAY + timedelta(days=10),
         ends_on=TODAY + timedelta(days=40),
     )
-    _study(org.m1, material, TODAY, 300)
+    add_study(org.m1, material, TODAY, 300)
     db.session.commit()
     auth.login("m1")
     page = client.get("/campaigns/").get_data(as_text=True)
@@ -615,8 +568,8 @@ def test_home_page_shows_minutes_and_running_campaign_progress(
     services.enrol_members(org.org1, campaign, [people["a"]])
     services.set_published(org.org1, campaign, True)
     material = _material(org)
-    _study(people["a"], material, TODAY, 1500)
-    _study(people["a"], material, TODAY - timedelta(days=1), 600)  # Friday, the same week
+    add_study(people["a"], material, TODAY, 1500)
+    add_study(people["a"], material, TODAY - timedelta(days=1), 600)  # Friday, the same week
     _campaign(org, title="别人的任务", minute_target=5)  # for B11; 学员甲 is in B11 too
     db.session.commit()
     auth.login("a1001")
@@ -639,7 +592,7 @@ def test_organiser_page_shows_everyones_progress_in_bounded_queries(
     for i in range(40):
         member = make_member(f"t{i:03d}", org.b11 if i % 2 else org.b12, name=f"队员{i:03d}")
         if i % 4 == 0:
-            _study(member, material, TODAY, 60)
+            add_study(member, material, TODAY, 60)
     db.session.commit()
     auth.login("org1")
     with queries() as statements:

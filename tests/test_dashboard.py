@@ -20,7 +20,7 @@ from quizapp.participation.charts import LinePoint, line_chart, nice_top
 from quizapp.participation.models import ParticipationSnapshot
 from quizapp.participation.snapshots import DAY, snapshot_participation
 from tests.browser import BROWSER, PHONE, fits_phone_width, log_in
-from tests.factories import add_study
+from tests.factories import add_study, make_campaign
 
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)  # Saturday 21 November, 10:00 in China
 TODAY = date(2026, 11, 21)
@@ -34,12 +34,7 @@ def frozen(monkeypatch):
 
 
 def _campaign(actor, title, branches, published=True):
-    campaign = campaigns.save_campaign(
-        actor,
-        campaigns.CampaignData(
-            title=title, starts_on=START, ends_on=END, minute_target=10, branches=branches
-        ),
-    )
+    campaign = make_campaign(actor, title, START, END, minutes=10, branches=branches)
     if published:
         campaigns.set_published(actor, campaign, True)
     return campaign

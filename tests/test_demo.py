@@ -54,19 +54,20 @@ def test_demo_refuses_a_database_that_has_data(app, runner, org):
     assert runner.invoke(args=["demo"]).exit_code != 0
 
 
+#: The command that starts an installation: the bureau and its first admin, 王局 (boss01).
+CREATE_ADMIN = [
+    "create-admin",
+    "--bureau-name",
+    "某市公安局",
+    "--login-id",
+    "boss01",
+    "--name",
+    "王局",
+]
+
+
 def test_create_admin_command_starts_an_installation(app, runner):
-    result = runner.invoke(
-        args=[
-            "create-admin",
-            "--bureau-name",
-            "某市公安局",
-            "--login-id",
-            "boss01",
-            "--name",
-            "王局",
-        ],
-        input="Secret2026\nSecret2026\n",
-    )
+    result = runner.invoke(args=CREATE_ADMIN, input="Secret2026\nSecret2026\n")
     assert result.exit_code == 0, result.output
     admin = db.session.scalar(select(Member).where(Member.police_no == "boss01"))
     assert admin.role == Role.ADMIN and admin.branch.kind == BranchKind.BUREAU

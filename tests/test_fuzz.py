@@ -27,7 +27,6 @@ from werkzeug.test import encode_multipart
 from quizapp import db
 from quizapp.attempts import services as attempt_services
 from quizapp.bank.services import QuestionData, save_question
-from quizapp.campaigns.services import CampaignData, save_campaign
 from quizapp.json_input import MAX_DEPTH, loads_strict
 from quizapp.practice import services as practice_services
 from quizapp.practice.models import DailyQuestion
@@ -35,7 +34,7 @@ from quizapp.quizzes.attempt_models import AttemptAnswer
 from quizapp.routing import MAX_ID, IdConverter
 from quizapp.study import minutes
 from tests.conftest import PASSWORD
-from tests.factories import NOW, make_questions, make_quiz
+from tests.factories import NOW, make_campaign, make_questions, make_quiz
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 JSON_HEADERS = {"Accept": "application/json"}
@@ -248,15 +247,13 @@ def world(org, material, time_machine) -> World:
     )
     daily = practice_services.draw_daily_questions(org.m1, NOW)
     db.session.commit()
-    campaign = save_campaign(
+    campaign = make_campaign(
         org.org1,
-        CampaignData(
-            title="入党积极分子培训班",
-            starts_on=NOW.date(),
-            ends_on=NOW.date(),
-            kind="training_class",
-            minute_target=60,
-        ),
+        "入党积极分子培训班",
+        NOW.date(),
+        NOW.date(),
+        kind="training_class",
+        minutes=60,
     )
     db.session.commit()
     assert daily, "the daily draw needs practisable questions"

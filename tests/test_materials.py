@@ -15,6 +15,7 @@ from quizapp.errors import DomainError
 from quizapp.study import services
 from quizapp.study.models import Material, StudyMinute
 from quizapp.study.sanitize import render_markdown
+from tests.factories import add_study, fresh
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
@@ -226,11 +227,6 @@ def _only_material() -> Material:
     return db.session.scalars(select(Material)).one()
 
 
-def _fresh(material: Material) -> Material:
-    db.session.expire_all()
-    return db.session.get(Material, material.id)
-
-
 def _uploads(app) -> Path:
     return Path(app.instance_path) / "uploads"
 
@@ -287,13 +283,13 @@ def test_create_edit_publish_and_retire_through_the_pages(client, auth, org):
         _form(org, title="条例解读（修订）", body_markdown="- 第一条\n- 第二条", closes_at=""),
     )
     assert response.status_code == 302
-    material = _fresh(material)
+    material = fresh(material)
     assert material.title == "条例解读（修订）" and material.closes_at is None
     assert "<li>第一条</li>" in material.body_html
 
     response = _post(client, f"/manage/materials/{material.id}/status", {"status": "published"})
     assert response.status_code == 302
-    assert _fresh(material).status == "published"
+    assert fresh(material).status == "published"
     listing = client.get("/manage/materials/?topic=党纪学习教育&status=published")
     assert "条例解读（修订）" in listing.get_data(as_text=True)
     assert "条例解读（修订）" not in client.get("/manage/materials/?status=draft").get_data(
@@ -301,7 +297,7 @@ def test_create_edit_publish_and_retire_through_the_pages(client, auth, org):
     )
 
     _post(client, f"/manage/materials/{material.id}/status", {"status": "retired"})
-    assert _fresh(material).status == "retired"
+    assert fresh(material).status == "retired"
     page = client.get(f"/manage/materials/{material.id}", follow_redirects=True)
     assert "已下线" in page.get_data(as_text=True)
 
@@ -436,7 +432,7 @@ def test_replacing_a_pdf_deletes_the_old_file_after_the_commit(app, client, auth
     )
     assert response.status_code == 200
     assert _files_of(app, material.id) == {old}
-    assert _fresh(material).pdf_name == "一.pdf"
+    assert fresh(material).pdf_name == "一.pdf"
 
     # A refused save after the files were written (the service's rule) also removes them.
     response = _post(
@@ -447,13 +443,13 @@ def test_replacing_a_pdf_deletes_the_old_file_after_the_commit(app, client, auth
 
     response = _post(client, url, _form(org, pdf=(io.BytesIO(PDF + b"3"), "三.pdf")))
     assert response.status_code == 302
-    material = _fresh(material)
+    material = fresh(material)
     new = _uploads(app) / material.pdf_path
     assert material.pdf_name == "三.pdf" and new.read_bytes() == PDF + b"3"
     assert _files_of(app, material.id) == {new}
 
     _post(client, url, _form(org, remove_pdf="y"))
-    assert _fresh(material).pdf_path is None
+    assert fresh(material).pdf_path is None
     assert _files_of(app, material.id) == set()
 
 
@@ -479,10 +475,10 @@ def test_video_file_or_link(app, client, auth, org):
     )
     assert "视频请上传文件或填写链接，二选一。" in response.get_data(as_text=True)
 
-    old = _uploads(app) / _fresh(material).video_path
+    old = _uploads(app) / fresh(material).video_path
     response = _post(client, url, _form(org, video_url="https://video.intranet/a.mp4"))
     assert response.status_code == 302
-    material = _fresh(material)
+    material = fresh(material)
     assert material.video_url == "https://video.intranet/a.mp4" and material.video_path is None
     assert not old.exists()
     page = client.get(f"/manage/materials/{material.id}").get_data(as_text=True)
@@ -493,7 +489,7 @@ def test_video_file_or_link(app, client, auth, org):
         url,
         _form(org, video=(io.BytesIO(WEBM), "片.webm"), video_url="https://video.intranet/a.mp4"),
     )
-    material = _fresh(material)
+    material = fresh(material)
     assert material.video_path.endswith(".webm") and material.video_url is None
 
 
@@ -502,7 +498,7 @@ def test_status_rules(client, auth, org):
     auth.login("org1")
     response = _post(client, f"/manage/materials/{empty.id}/status", {"status": "published"})
     assert "该学习资料还没有内容" in client.get(response.headers["Location"]).get_data(as_text=True)
-    assert _fresh(empty).status == "draft"
+    assert fresh(empty).status == "draft"
 
     material = _make(org)
     services.set_status(org.org1, material, "published", NOW)
@@ -520,7 +516,7 @@ def test_status_rules(client, auth, org):
     response = _post(client, f"/manage/materials/{material.id}/status", {"status": "draft"})
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "已有 1 人学习过，不能撤回为草稿" in page
-    assert _fresh(material).status == "published"
+    assert fresh(material).status == "published"
     assert (
         _post(client, f"/manage/materials/{material.id}/status", {"status": "deleted"}).status_code
         == 400
@@ -531,7 +527,7 @@ def test_status_rules(client, auth, org):
     assert "只有已发布的学习资料可以撤回或下线。" in client.get(
         response.headers["Location"]
     ).get_data(as_text=True)
-    assert _fresh(draft).status == "draft"
+    assert fresh(draft).status == "draft"
     assert "确认下线" not in client.get(f"/manage/materials/{draft.id}").get_data(as_text=True)
     # A retired material can be published again.
     services.set_status(org.org1, material, "retired", NOW)
@@ -585,7 +581,7 @@ def test_organiser_of_another_subtree_gets_404(app, client, auth, org):
     ]:
         assert client.open(path, method=method, data=data).status_code == 404, path
     assert "一分局的资料" not in client.get("/manage/materials/").get_data(as_text=True)
-    material = _fresh(material)
+    material = fresh(material)
     assert (material.title, material.status) == ("一分局的资料", "draft")
     # Nor can org2 aim a material of their own at org1's branch.
     response = _post(client, "/manage/materials/new", _form(org, title="越权资料"))
@@ -627,29 +623,15 @@ def test_topic_suggestions_include_the_bureau_but_not_other_units(client, auth, 
 TODAY = date(2026, 11, 21)
 
 
-def _minute(member, material, day, seconds):
-    moment = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=2)
-    db.session.add(
-        StudyMinute(
-            member_id=member.id,
-            material_id=material.id,
-            day=day,
-            seconds=seconds,
-            first_beat_at=moment,
-            last_beat_at=moment,
-        )
-    )
-
-
 def test_member_minutes_by_day_and_material(client, auth, org, monkeypatch):
     monkeypatch.setattr(clock, "china_today", lambda now=None: TODAY)
     rules = _make(org, title="纪律处分条例解读")
     speech = _make(org, org.admin, title="局党委书记讲话", branches=[org.bureau])
-    _minute(org.m1, rules, TODAY, 25 * 60 + 30)
-    _minute(org.m1, speech, TODAY, 10 * 60)
-    _minute(org.m1, rules, TODAY - timedelta(days=59), 5 * 60)
-    _minute(org.m1, rules, TODAY - timedelta(days=60), 99 * 60)  # older than the page
-    _minute(org.org1, rules, TODAY, 7 * 60)  # someone else
+    add_study(org.m1, rules, TODAY, 25 * 60 + 30)
+    add_study(org.m1, speech, TODAY, 10 * 60)
+    add_study(org.m1, rules, TODAY - timedelta(days=59), 5 * 60)
+    add_study(org.m1, rules, TODAY - timedelta(days=60), 99 * 60)  # older than the page
+    add_study(org.org1, rules, TODAY, 7 * 60)  # someone else
     db.session.commit()
     auth.login("org1")
     response = client.get(f"/manage/materials/minutes/{org.m1.id}")

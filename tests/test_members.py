@@ -18,6 +18,7 @@ from quizapp.members.models import Member, PoliticalStatus, Role
 from quizapp.org import services as org_services
 from quizapp.org.models import BranchKind
 from tests.conftest import PASSWORD, TODAY
+from tests.factories import fresh
 
 
 def _ten_am(day: date) -> datetime:
@@ -34,11 +35,6 @@ def clock(app):
         yield traveller
 
 
-def _fresh(obj):
-    db.session.expire_all()
-    return db.session.get(type(obj), obj.id)
-
-
 def _by_login(police_no: str) -> Member | None:
     db.session.expire_all()
     return db.session.scalar(select(Member).where(Member.police_no == police_no))
@@ -49,7 +45,7 @@ def _member_count() -> int:
 
 
 def _stays(member: Member) -> list[tuple[int, date, date | None]]:
-    member = _fresh(member)
+    member = fresh(member)
     return [(s.branch_id, s.started_on, s.ended_on) for s in member.memberships]
 
 
@@ -311,7 +307,7 @@ def test_edit_member(clock, client, auth, org, p2001):
         data=_edit_form(org, name="已编辑", phone="13700001234", political_status="activist"),
     )
     assert response.status_code == 302
-    member = _fresh(p2001)
+    member = fresh(p2001)
     assert (member.name, member.phone, member.status) == (
         "已编辑",
         "13700001234",
@@ -324,7 +320,7 @@ def test_edit_refuses_bad_data_in_chinese(client, auth, org, p2001):
     auth.login("org1")
     response = client.post(f"/manage/members/{p2001.id}/edit", data=_edit_form(org, police_no="m1"))
     assert "警号「m1」格式不正确" in response.get_data(as_text=True)
-    assert _fresh(p2001).police_no == "P2001"
+    assert fresh(p2001).police_no == "P2001"
 
 
 def test_organiser_edits_own_details_without_losing_role(client, auth, org):
@@ -342,7 +338,7 @@ def test_organiser_edits_own_details_without_losing_role(client, auth, org):
         },
     )
     assert response.status_code == 302
-    org1 = _fresh(org.org1)
+    org1 = fresh(org.org1)
     assert org1.phone == "13600001111"
     assert (org1.role, org1.scope_branch_id) == (Role.ORGANISER, org.u1.id)
 
@@ -353,7 +349,7 @@ def test_move_records_history(clock, client, auth, org):
         f"/manage/members/{org.m1.id}/move", data={"branch_id": org.b12.id}, follow_redirects=True
     )
     assert "已将普通党员转入二所党支部。" in response.get_data(as_text=True)
-    assert _fresh(org.m1).branch_id == org.b12.id
+    assert fresh(org.m1).branch_id == org.b12.id
     assert _stays(org.m1) == [
         (org.b11.id, date(2025, 1, 1), TODAY),
         (org.b12.id, TODAY, None),
@@ -434,7 +430,7 @@ def test_deactivate_ends_the_stay_and_logs_the_member_out(clock, app, client, au
     auth.login("org1")
     response = _set_active(client, org.m1, False)
     assert "已停用普通党员的账号。" in response.get_data(as_text=True)
-    m1 = _fresh(org.m1)
+    m1 = fresh(org.m1)
     assert not m1.is_active
     assert _stays(m1) == [(org.b11.id, date(2025, 1, 1), TODAY)]
 
@@ -459,7 +455,7 @@ def test_reactivate_opens_a_new_stay(clock, app, client, auth, org):
         (org.b11.id, date(2025, 1, 1), TODAY),
         (org.b11.id, date(2026, 11, 25), None),
     ]
-    m1 = _fresh(org.m1)
+    m1 = fresh(org.m1)
     assert m1.is_active
     assert services.membership_on(m1, date(2026, 11, 23)) is None
     assert _login(app, "m1")[1].status_code == 302
@@ -470,7 +466,7 @@ def test_sessions_from_before_deactivation_stay_dead_after_reactivation(app, cli
     auth.login("org1")
     _set_active(client, org.m1, False)
     _set_active(client, org.m1, True)
-    assert _fresh(org.m1).is_active
+    assert fresh(org.m1).is_active
     assert m1_client.get("/").headers["Location"].startswith("/login")
 
 
@@ -499,7 +495,7 @@ def test_reset_password_forces_change_and_ends_sessions(app, client, auth, org):
         follow_redirects=True,
     )
     assert "已重置普通党员的密码" in response.get_data(as_text=True)
-    assert _fresh(org.m1).must_change_password
+    assert fresh(org.m1).must_change_password
 
     assert m1_client.get("/").headers["Location"].startswith("/login")
     assert "账号或密码错误" in _login(app, "m1")[1].get_data(as_text=True)
@@ -513,7 +509,7 @@ def test_reset_password_refuses_a_weak_password(client, auth, org):
         f"/manage/members/{org.m1.id}/password", data={"temporary_password": "short1"}
     )
     assert "密码至少需要 8 位。" in response.get_data(as_text=True)
-    assert not _fresh(org.m1).must_change_password
+    assert not fresh(org.m1).must_change_password
 
 
 @pytest.mark.parametrize(
@@ -530,7 +526,7 @@ def test_reset_password_applies_the_members_rules(client, auth, org, password, m
         f"/manage/members/{org.m1.id}/password", data={"temporary_password": password}
     )
     assert message in response.get_data(as_text=True)
-    assert not _fresh(org.m1).must_change_password
+    assert not fresh(org.m1).must_change_password
 
 
 @pytest.mark.parametrize(
@@ -573,7 +569,7 @@ def test_organiser_sees_and_lifts_a_login_pause(app, clock, client, auth, org):
 
     response = client.post(f"/manage/members/{org.m1.id}/unlock", follow_redirects=True)
     assert "已解除普通党员的登录限制" in response.get_data(as_text=True)
-    m1 = _fresh(org.m1)
+    m1 = fresh(org.m1)
     assert (m1.failed_logins, m1.login_blocked_until) == (0, None)
     assert _login(app, "m1")[1].status_code == 302
 
@@ -582,7 +578,7 @@ def test_reset_password_also_lifts_the_pause(app, clock, client, auth, org):
     _paused(org.m1, 8, datetime(2026, 11, 21, 10, 4, tzinfo=CHINA))
     auth.login("org1")
     client.post(f"/manage/members/{org.m1.id}/password", data={"temporary_password": "Temp2026ab"})
-    m1 = _fresh(org.m1)
+    m1 = fresh(org.m1)
     assert (m1.failed_logins, m1.login_blocked_until) == (0, None)
     assert _login(app, "m1", "Temp2026ab")[1].headers["Location"] == "/password"
 
@@ -592,7 +588,7 @@ def test_service_refuses_to_unlock_someone_who_manages_more(org):
     _paused(org.admin, 6, None)
     with pytest.raises(services.DomainError, match="您无权解除该党员的登录限制"):
         services.unlock_login(org.org1, org.admin)
-    assert _fresh(org.admin).failed_logins == 6
+    assert fresh(org.admin).failed_logins == 6
 
 
 def test_organiser_cannot_deactivate_themselves(client, auth, org):
@@ -601,7 +597,7 @@ def test_organiser_cannot_deactivate_themselves(client, auth, org):
     assert "停用账号" not in page and "重置密码" not in page
     response = _set_active(client, org.org1, False)
     assert "不能停用自己的账号。" in response.get_data(as_text=True)
-    assert _fresh(org.org1).is_active
+    assert fresh(org.org1).is_active
     assert client.get("/manage/").status_code == 200  # still logged in
 
 
@@ -611,7 +607,7 @@ def test_organiser_cannot_reset_own_password_here(client, auth, org):
         f"/manage/members/{org.org1.id}/password", data={"temporary_password": "Temp2026ab"}
     )
     assert "请在「我的」页面修改自己的密码。" in response.get_data(as_text=True)
-    assert not _fresh(org.org1).must_change_password
+    assert not fresh(org.org1).must_change_password
 
 
 # One-time login codes (一次性登录码).
@@ -646,7 +642,7 @@ def test_a_new_code_ends_the_old_one(app, client, auth, org, make_member):
     body = response.get_data(as_text=True)
     assert "原登录码已失效" in body and "登录码只能使用一次" in body
     code = _shown_code(body)
-    member = _fresh(member)
+    member = fresh(member)
     assert member.activation_nonce != old_nonce and member.session_version == version + 1
     assert code_matches(member.id, member.activation_nonce, code)
     assert not code_matches(member.id, member.activation_nonce, old_code)
@@ -660,7 +656,7 @@ def test_a_code_instead_of_a_temporary_password_ends_the_password(app, client, a
     auth.login("org1")
     body = client.post(f"/manage/members/{org.m1.id}/code").get_data(as_text=True)
     assert "原密码已失效" in body
-    m1 = _fresh(org.m1)
+    m1 = fresh(org.m1)
     assert code_matches(m1.id, m1.activation_nonce, _shown_code(body))
     assert m1.password_hash is None and m1.must_change_password
     assert m1_client.get("/").headers["Location"].startswith("/login")
@@ -671,7 +667,7 @@ def test_a_reset_password_ends_the_code(client, auth, org, make_member):
     member = _pending(make_member, "P3002", org.b12, "待登录")
     auth.login("org1")
     client.post(f"/manage/members/{member.id}/password", data={"temporary_password": "Temp2026ab"})
-    member = _fresh(member)
+    member = fresh(member)
     assert member.activation_nonce is None and member.password_hash is not None
     body = client.get("/manage/members/credentials").get_data(as_text=True)
     assert "没有需要打印的登录凭条" in body
@@ -691,7 +687,7 @@ def test_code_refusals(client, auth, org, make_member, who, message):
     auth.login("org1")
     response = client.post(f"/manage/members/{target.id}/code", follow_redirects=True)
     assert message in response.get_data(as_text=True)
-    target = _fresh(target)
+    target = fresh(target)
     assert (target.activation_nonce, target.password_hash) == (nonce, password_hash)
 
 
@@ -781,9 +777,9 @@ def test_member_left_in_a_deactivated_branch_can_be_brought_back(clock, client, 
         f"/manage/members/{org.m1.id}/edit",
         data=_edit_form(org, name="普通党员", police_no="m0001", branch_id=org.b12.id),
     )
-    assert _fresh(org.m1).branch_id == org.b12.id
+    assert fresh(org.m1).branch_id == org.b12.id
     _set_active(client, org.m1, True)
-    assert _fresh(org.m1).is_active
+    assert fresh(org.m1).is_active
     assert _stays(org.m1) == [
         (org.b11.id, date(2025, 1, 1), date(2026, 11, 1)),
         (org.b12.id, TODAY, None),
@@ -829,7 +825,7 @@ def test_organisers_may_only_appoint_organisers_below_them(client, auth, org):
     }
     response = client.post(f"/manage/members/{org.m1.id}/edit", data=form)
     assert "只能任命您下级组织的管理员" in response.get_data(as_text=True)
-    assert _fresh(org.m1).role == "member"
+    assert fresh(org.m1).role == "member"
     form["scope_branch_id"] = org.b11.id
     assert client.post(f"/manage/members/{org.m1.id}/edit", data=form).status_code == 302
-    assert _fresh(org.m1).role == "organiser"
+    assert fresh(org.m1).role == "organiser"

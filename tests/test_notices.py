@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from quizapp import db
 from quizapp.notices.models import Notice, NoticeKind
 from quizapp.notices.services import NoticeDraft, send_notice, send_notices
-from tests.factories import NOW
+from tests.factories import NOW, fresh
 
 
 def _draft(
@@ -37,11 +37,6 @@ def _send(member, key="k1", now=NOW, **values):
 
 def _count():
     return db.session.scalar(select(func.count()).select_from(Notice))
-
-
-def _fresh(notice):
-    db.session.expire_all()
-    return db.session.get(Notice, notice.id)
 
 
 # Writing
@@ -110,14 +105,14 @@ def test_mark_read_goes_back_or_opens_the_link(client, auth, org):
     auth.login("m1")
     response = client.post(f"/notices/{plain.id}/read", data={"back": "home"})
     assert response.headers["Location"] == "/"
-    assert _fresh(plain).read_at is not None
+    assert fresh(plain).read_at is not None
     response = client.post(f"/notices/{linked.id}/read", data={"open": "1"})
     assert response.headers["Location"] == "/campaigns/7"
-    first_read = _fresh(linked).read_at
+    first_read = fresh(linked).read_at
     # Reading again keeps the first time; an unknown "back" goes to the list, never a URL.
     response = client.post(f"/notices/{linked.id}/read", data={"back": "https://evil.test"})
     assert response.headers["Location"] == "/notices/"
-    assert _fresh(linked).read_at == first_read
+    assert fresh(linked).read_at == first_read
     html = client.get("/notices/").get_data(as_text=True)
     assert ">未读<" not in html and "全部标为已读" not in html
     assert 'href="/campaigns/7"' in html  # a read notice still links to its page
@@ -128,7 +123,7 @@ def test_another_members_notice_is_404(client, auth, org):
     auth.login("m1")
     assert client.post(f"/notices/{theirs.id}/read").status_code == 404
     assert client.post("/notices/999999/read").status_code == 404
-    assert _fresh(theirs).read_at is None
+    assert fresh(theirs).read_at is None
 
 
 def test_mark_read_needs_post_and_csrf(app, client, auth, org):
@@ -138,12 +133,12 @@ def test_mark_read_needs_post_and_csrf(app, client, auth, org):
     app.config["WTF_CSRF_ENABLED"] = True
     assert client.post(f"/notices/{notice.id}/read").status_code == 400
     assert client.post("/notices/read-all").status_code == 400
-    assert _fresh(notice).read_at is None
+    assert fresh(notice).read_at is None
     page = client.get("/notices/").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     response = client.post(f"/notices/{notice.id}/read", data={"csrf_token": token})
     assert response.status_code == 302
-    assert _fresh(notice).read_at is not None
+    assert fresh(notice).read_at is not None
 
 
 def test_read_all_marks_only_the_members_own(client, auth, org):
@@ -151,8 +146,8 @@ def test_read_all_marks_only_the_members_own(client, auth, org):
     theirs = _send(org.org1, "theirs")
     auth.login("m1")
     assert client.post("/notices/read-all").headers["Location"] == "/notices/"
-    assert all(_fresh(n).read_at is not None for n in mine)
-    assert _fresh(theirs).read_at is None
+    assert all(fresh(n).read_at is not None for n in mine)
+    assert fresh(theirs).read_at is None
 
 
 # The home page

@@ -13,9 +13,9 @@ from quizapp import db
 from quizapp.clock import CHINA
 from quizapp.errors import DomainError
 from quizapp.offline import queries as offline_queries
-from quizapp.offline import services
 from quizapp.offline.models import OfflineAttendance, OfflineSession
 from tests.conftest import TODAY
+from tests.factories import make_session
 
 YESTERDAY = TODAY - timedelta(days=1)
 
@@ -72,21 +72,8 @@ def _checkbox(body: str, member_id: int) -> str | None:
     return match[0] if match else None
 
 
-def _make(
-    org, attendees, *, held_on=YESTERDAY, minutes=90, branch=None, actor=None, title="主题党日"
-):
-    session = services.create_session(
-        actor or org.org1,
-        services.SessionData(
-            title=title,
-            kind="party_day",
-            held_on=held_on,
-            duration_minutes=minutes,
-            branch=branch or org.b11,
-            attendees=list(attendees),
-        ),
-        TODAY,
-    )
+def _make(org, attendees, *, branch=None, actor=None, **values):
+    session = make_session(actor or org.org1, branch or org.b11, attendees, **values)
     db.session.commit()
     return session
 
@@ -215,17 +202,7 @@ def test_duration_is_one_minute_to_a_day(client, auth, org, clock, minutes, ok):
 def test_service_refuses_bad_kind_and_duration(org):
     for kind, minutes in (("meeting", 60), ("lecture", 0), ("lecture", 1441)):
         with pytest.raises(DomainError):
-            services.create_session(
-                org.org1,
-                services.SessionData(
-                    title="讲座",
-                    kind=kind,
-                    held_on=YESTERDAY,
-                    duration_minutes=minutes,
-                    branch=org.b11,
-                ),
-                TODAY,
-            )
+            make_session(org.org1, org.b11, title="讲座", kind=kind, minutes=minutes)
 
 
 # Scope.
@@ -239,21 +216,9 @@ def test_branch_outside_the_subtree_is_refused(client, auth, org, clock):
     assert client.get(f"/manage/offline/new?branch={org.b21.id}").status_code == 404
     assert _sessions() == []
     with pytest.raises(DomainError, match="不在您的管理范围内"):
-        services.create_session(
-            org.org1,
-            services.SessionData(
-                title="越权", kind="lecture", held_on=YESTERDAY, duration_minutes=60, branch=org.b21
-            ),
-            TODAY,
-        )
+        make_session(org.org1, org.b21, title="越权", kind="lecture", minutes=60)
     with pytest.raises(DomainError, match="不是党支部"):
-        services.create_session(
-            org.org1,
-            services.SessionData(
-                title="单位", kind="lecture", held_on=YESTERDAY, duration_minutes=60, branch=org.u1
-            ),
-            TODAY,
-        )
+        make_session(org.org1, org.u1, title="单位", kind="lecture", minutes=60)
 
 
 def test_attendee_outside_the_subtree_is_refused(client, auth, org, people, clock):
@@ -265,17 +230,8 @@ def test_attendee_outside_the_subtree_is_refused(client, auth, org, people, cloc
     assert "不在您的管理范围内" in response.get_data(as_text=True)
     assert _sessions() == []
     with pytest.raises(DomainError, match="赵三所"):
-        services.create_session(
-            org.org1,
-            services.SessionData(
-                title="越权",
-                kind="lecture",
-                held_on=YESTERDAY,
-                duration_minutes=60,
-                branch=org.b11,
-                attendees=[org.m1, people["b21"]],
-            ),
-            TODAY,
+        make_session(
+            org.org1, org.b11, [org.m1, people["b21"]], title="越权", kind="lecture", minutes=60
         )
 
 

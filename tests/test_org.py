@@ -14,11 +14,7 @@ from quizapp.members import services as member_services
 from quizapp.members.models import PoliticalStatus, Role
 from quizapp.org import queries, services
 from quizapp.org.models import Branch, BranchKind
-
-
-def _fresh(obj):
-    db.session.expire_all()
-    return db.session.get(type(obj), obj.id)
+from tests.factories import fresh
 
 
 def _by_code(code: str) -> Branch | None:
@@ -116,7 +112,7 @@ def test_changing_a_code_to_another_nodes_code_is_refused(client, auth, org):
         data={"code": "b11", "name": "二所党支部", "sort_order": "2"},
     )
     assert "编码「b11」已被其他组织使用。" in response.get_data(as_text=True)
-    assert _fresh(org.b12).code == "B12"
+    assert fresh(org.b12).code == "B12"
 
 
 def test_invalid_code_is_refused(client, auth, org):
@@ -139,7 +135,7 @@ def test_rename_keeps_code_and_place(client, auth, org):
         data={"code": "B12", "name": "二所第一党支部", "sort_order": "7"},
     )
     assert response.status_code == 302
-    b12 = _fresh(org.b12)
+    b12 = fresh(org.b12)
     assert (b12.name, b12.code, b12.sort_order, b12.parent_id) == (
         "二所第一党支部",
         "B12",
@@ -155,7 +151,7 @@ def test_organiser_may_rename_the_top_of_their_scope(client, auth, org):
         data={"code": "U1", "name": "第一分局党委", "sort_order": "1"},
     )
     assert response.status_code == 302
-    assert _fresh(org.u1).name == "第一分局党委"
+    assert fresh(org.u1).name == "第一分局党委"
 
 
 def test_duplicate_sibling_name_is_refused(client, auth, org):
@@ -173,7 +169,7 @@ def test_duplicate_sibling_name_is_refused(client, auth, org):
         data={"code": "B12", "name": "一所党支部", "sort_order": "2"},
     )
     assert "同一上级下已有名为「一所党支部」的组织。" in response.get_data(as_text=True)
-    assert _fresh(org.b12).name == "二所党支部"
+    assert fresh(org.b12).name == "二所党支部"
 
 
 def test_same_name_under_another_parent_is_fine(org):
@@ -205,17 +201,17 @@ def test_moving_a_unit_carries_its_subtree(client, auth, org, subtree):
     response = client.post(f"/manage/branches/{u1a.id}/move", data={"parent_id": org.u2.id})
     assert response.status_code == 302
 
-    u2 = _fresh(org.u2)
-    u1a, b1a1, u1aa, b1aa1 = (_fresh(b) for b in (u1a, b1a1, u1aa, b1aa1))
+    u2 = fresh(org.u2)
+    u1a, b1a1, u1aa, b1aa1 = (fresh(b) for b in (u1a, b1a1, u1aa, b1aa1))
     assert u1a.parent_id == u2.id
     assert u1a.path == f"{u2.path}{u1a.id}/"
     assert b1a1.path == f"{u1a.path}{b1a1.id}/"
     assert u1aa.path == f"{u1a.path}{u1aa.id}/"
     assert b1aa1.path == f"{u1aa.path}{b1aa1.id}/"
     # Nothing else moved.
-    assert _fresh(org.b11).path == f"{org.u1.path}{org.b11.id}/"
+    assert fresh(org.b11).path == f"{org.u1.path}{org.b11.id}/"
     # Members stay in their branch, with their stay untouched.
-    ma, mb = _fresh(ma), _fresh(mb)
+    ma, mb = fresh(ma), fresh(mb)
     assert (ma.branch_id, mb.branch_id) == (b1a1.id, b1aa1.id)
     assert [(s.branch_id, s.ended_on) for s in ma.memberships] == [(b1a1.id, None)]
 
@@ -247,7 +243,7 @@ def test_cannot_move_under_itself_or_a_descendant(org, subtree):
             services.move_branch(org.admin, u1a, target)
     with pytest.raises(DomainError, match="不能把组织移到它自己或它的下级组织下"):
         services.move_branch(org.admin, org.u1, u1aa)
-    assert _fresh(u1a).parent_id == org.u1.id
+    assert fresh(u1a).parent_id == org.u1.id
 
 
 def test_move_page_offers_no_descendant(client, auth, org, subtree):
@@ -261,7 +257,7 @@ def test_move_page_offers_no_descendant(client, auth, org, subtree):
     assert response.status_code == 200
     error = re.search(r'<p class="field-error">([^<]+)</p>', response.get_data(as_text=True))
     assert error and "Not a valid" not in error.group(1)
-    assert _fresh(u1a).parent_id == org.u1.id
+    assert fresh(u1a).parent_id == org.u1.id
 
 
 def test_branch_cannot_be_moved_under_a_branch(org):
@@ -272,7 +268,7 @@ def test_branch_cannot_be_moved_under_a_branch(org):
 def test_organiser_cannot_move_into_another_subtree(org):
     with pytest.raises(DomainError, match="您无权把组织移到该上级下"):
         services.move_branch(org.org1, org.b12, org.u2)
-    assert _fresh(org.b12).parent_id == org.u1.id
+    assert fresh(org.b12).parent_id == org.u1.id
 
 
 # Deactivating and reactivating.
@@ -292,7 +288,7 @@ def test_deactivation_is_refused_while_active_children_exist(client, auth, org):
     assert "该组织下还有 2 个在用的下级组织，请先停用或移走它们。" in response.get_data(
         as_text=True
     )
-    assert _fresh(org.u1).is_active
+    assert fresh(org.u1).is_active
 
 
 def test_deactivation_is_refused_while_active_members_exist(client, auth, org, make_member):
@@ -301,14 +297,14 @@ def test_deactivation_is_refused_while_active_members_exist(client, auth, org, m
     auth.login("org1")
     response = _set_active(client, org.b11, False)
     assert "该支部还有 2 名在册党员，请先把他们转到其他支部。" in response.get_data(as_text=True)
-    assert _fresh(org.b11).is_active
+    assert fresh(org.b11).is_active
 
 
 def test_deactivating_an_empty_branch_hides_it_from_choices(client, auth, org):
     auth.login("org1")
     response = _set_active(client, org.b12, False)
     assert "已停用二所党支部。" in response.get_data(as_text=True)
-    assert not _fresh(org.b12).is_active
+    assert not fresh(org.b12).is_active
 
     tree = client.get("/manage/branches").get_data(as_text=True)
     assert "二所党支部" in tree and "已停用" in tree  # still on the tree, marked
@@ -318,7 +314,7 @@ def test_deactivating_an_empty_branch_hides_it_from_choices(client, auth, org):
     # Nor can a member be put there by posting its id.
     response = client.post(f"/manage/members/{org.m1.id}/move", data={"branch_id": org.b12.id})
     assert response.status_code == 200
-    assert _fresh(org.m1).branch_id == org.b11.id
+    assert fresh(org.m1).branch_id == org.b11.id
 
 
 def test_deactivated_unit_is_no_longer_a_move_target(client, auth, org):
@@ -330,7 +326,7 @@ def test_deactivated_unit_is_no_longer_a_move_target(client, auth, org):
     page = client.get(f"/manage/branches/{org.b12.id}/move").get_data(as_text=True)
     assert f'value="{unit.id}"' not in page
     with pytest.raises(DomainError, match="目标上级组织已停用"):
-        services.move_branch(org.org1, _fresh(org.b12), _fresh(unit))
+        services.move_branch(org.org1, fresh(org.b12), fresh(unit))
 
 
 def test_nothing_can_be_created_under_an_inactive_unit(org):
@@ -346,16 +342,16 @@ def test_reactivation_is_refused_while_the_parent_is_inactive(client, auth, org)
     auth.login("org1")
     _set_active(client, branch, False)
     _set_active(client, unit, False)
-    assert not _fresh(unit).is_active and not _fresh(branch).is_active
+    assert not fresh(unit).is_active and not fresh(branch).is_active
 
     response = _set_active(client, branch, True)
     assert "上级组织已停用，请先启用上级组织。" in response.get_data(as_text=True)
-    assert not _fresh(branch).is_active
+    assert not fresh(branch).is_active
 
     _set_active(client, unit, True)
     response = _set_active(client, branch, True)
     assert "已启用空支部。" in response.get_data(as_text=True)
-    assert _fresh(branch).is_active
+    assert fresh(branch).is_active
 
 
 # Tree page and dashboard.

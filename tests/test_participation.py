@@ -21,23 +21,41 @@ import pytest
 from sqlalchemy import select
 
 from quizapp import db
-from quizapp.audiences.services import build_audience
 from quizapp.bank.models import Question
 from quizapp.campaigns import services as campaigns
 from quizapp.campaigns.models import Campaign
 from quizapp.members.models import Member, Membership, PoliticalStatus
 from quizapp.members.services import move_member, set_member_active
-from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.org.models import Branch, BranchKind
 from quizapp.org.services import create_branch
 from quizapp.participation.queries import definitions, headings, participation
-from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, Quiz
-from quizapp.study.models import Material, Reflection, StudyMinute
-from tests.factories import NOW, make_questions, make_quiz
+from quizapp.study.models import Material
+from tests.factories import (
+    NOW,
+    add_attempt,
+    add_offline,
+    add_reflection,
+    add_study,
+    make_campaign,
+    make_material,
+    make_questions,
+    make_quiz,
+)
 
 FIRST, LAST = date(2026, 11, 1), date(2026, 11, 30)
 PARTY = ["full", "probationary"]
+#: The figures of a quiz's report, as its table and its exports head them.
+QUIZ_HEADINGS = [
+    "应参考人数",
+    "参考人数",
+    "参考率",
+    "及格人数",
+    "及格率",
+    "平均分",
+    "人均学习时长（分钟）",
+    "参考人次",
+]
 
 
 @dataclass
@@ -64,76 +82,13 @@ def people(org, make_member) -> People:
     set_member_active(org.admin, leaver, False, date(2026, 11, 15))
     set_member_active(org.admin, gone, False, date(2026, 10, 20))
     move_member(org.admin, transfer, org.b21, date(2026, 11, 5))
-    material = Material(
-        title="党纪学习",
-        topic="党纪学习教育",
-        body_markdown="正文",
-        body_html="<p>正文</p>",
-        estimated_minutes=10,
-        status="published",
-        audience=build_audience(org.admin, [org.bureau], [], []),
-        owner_branch_id=org.u1.id,
-    )
-    db.session.add(material)
+    material = make_material(org, owner=org.u1)
     question = make_questions(org.admin, n_each=1)["single"][0]
     db.session.commit()
     return People(b13, mover, leaver, gone, transfer, activist, material, question)
 
 
 # Facts, as rows
-
-
-def _study(p: People, member, day, seconds):
-    beat = datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
-    db.session.add(
-        StudyMinute(
-            member_id=member.id,
-            material_id=p.material.id,
-            day=day,
-            seconds=seconds,
-            first_beat_at=beat,
-            last_beat_at=beat,
-        )
-    )
-
-
-def _attempt(member, quiz, number, score=None, passed=None, at=NOW, status="submitted"):
-    db.session.add(
-        Attempt(
-            quiz_id=quiz.id,
-            member_id=member.id,
-            number=number,
-            status=status,
-            started_at=at - timedelta(minutes=20),
-            deadline_at=at + timedelta(hours=1),
-            submitted_at=at if status == "submitted" else None,
-            score=score,
-            max_score=10,
-            passed=passed,
-        )
-    )
-
-
-def _offline(org, held_on, attendees):
-    session = OfflineSession(
-        title="专题讲座", kind="lecture", held_on=held_on, duration_minutes=60, branch_id=org.b11.id
-    )
-    db.session.add(session)
-    db.session.flush()
-    db.session.add_all(OfflineAttendance(session_id=session.id, member_id=m.id) for m in attendees)
-
-
-def _reflection(p: People, member, status, at):
-    db.session.add(
-        Reflection(
-            member_id=member.id,
-            material_id=p.material.id,
-            title="心得",
-            body="学习心得" * 20,
-            status=status,
-            submitted_at=at,
-        )
-    )
 
 
 def _quiz(org, p: People, actor=None, branches=None, **options):
@@ -144,6 +99,59 @@ def _quiz(org, p: People, actor=None, branches=None, **options):
         statuses=PARTY,
         **options,
     )
+
+
+def quiz_scenario(org, p: People, actor=None, branches=None):
+    """A quiz (twice, the highest counts) and its facts; tests/test_participation_pages.py shows
+    the same figures on the page."""
+    quiz = _quiz(
+        org, p, actor=actor, branches=branches, attempts_allowed=2, counting=Counting.HIGHEST
+    )
+    add_attempt(org.m1, quiz, 1, 4, False)
+    add_attempt(org.m1, quiz, 2, 8, True)  # the highest counts: 8, passed
+    add_attempt(p.mover, quiz, 1, 6, True)
+    add_attempt(p.leaver, quiz, 1, 3, False)
+    add_attempt(org.org2, quiz, 1, status="in_progress")  # not handed in: not a participant
+    add_attempt(p.transfer, quiz, 1, 10, True)
+    add_attempt(p.activist, quiz, 1, 9, True)  # outside the audience
+    add_attempt(p.gone, quiz, 1, 7, True)  # left before the period
+    add_study(org.m1, p.material, date(2026, 11, 3), 1200)
+    add_study(org.m1, p.material, date(2026, 10, 31), 3000)  # before the period
+    add_study(
+        p.mover, p.material, date(2026, 11, 4), 600
+    )  # while still in B12: goes with him to B11
+    add_study(p.mover, p.material, date(2026, 11, 12), 600)
+    add_study(p.leaver, p.material, date(2026, 11, 14), 1800)
+    add_study(p.transfer, p.material, date(2026, 11, 2), 300)  # while still in B11: goes to B21
+    db.session.commit()
+    return quiz
+
+
+def winter_campaign(org, minutes, **options):
+    """U1's 冬训学习 over November, by org1, asking for ``minutes`` of study."""
+    return make_campaign(org.org1, "冬训学习", FIRST, LAST, minutes, branches=[org.u1], **options)
+
+
+def campaign_scenario(org, p: People, published=False):
+    """A campaign of U1's 正式党员 in November: 30 minutes and a quiz sat (pass not needed)."""
+    quiz = _quiz(org, p, actor=org.org1, branches=[org.u1])
+    campaign = winter_campaign(org, 30, quizzes=[(quiz, False)], statuses=["full"])
+    add_study(org.m1, p.material, date(2026, 11, 3), 2400)  # 40 min
+    add_study(org.m1, p.material, date(2026, 10, 31), 3000)  # before the period
+    add_attempt(org.m1, quiz, 1, 8, True)  # m1: complete, passed
+    add_study(p.mover, p.material, date(2026, 11, 4), 1200)  # in B12 then
+    add_study(p.mover, p.material, date(2026, 11, 12), 600)  # 30 min in all
+    add_attempt(p.mover, quiz, 1, 5, False)  # sat is enough: complete, not passed
+    add_study(org.org1, p.material, date(2026, 11, 20), 600)  # took part, 10 min: not complete
+    add_study(p.leaver, p.material, date(2026, 11, 3), 2100)  # 35 min, no quiz: not complete
+    add_study(p.activist, p.material, date(2026, 11, 3), 3000)  # outside the audience
+    add_attempt(p.activist, quiz, 1, 9, True)
+    add_offline(org.b11, date(2026, 11, 12), [org.m1, org.org1, p.leaver])
+    add_offline(org.b11, date(2026, 11, 20), [org.m1])
+    add_offline(org.b11, date(2026, 10, 30), [org.m1])  # before the period
+    campaign.is_published = published
+    db.session.commit()
+    return campaign
 
 
 def nov(day):
@@ -168,23 +176,7 @@ def rates(report, name):
 
 
 def test_a_quiz_counts_members_where_they_were_and_rolls_up_from_sums(org, people):
-    p = people
-    quiz = _quiz(org, p, attempts_allowed=2, counting=Counting.HIGHEST)
-    _attempt(org.m1, quiz, 1, 4, False)
-    _attempt(org.m1, quiz, 2, 8, True)  # the highest counts: 8, passed
-    _attempt(p.mover, quiz, 1, 6, True)
-    _attempt(p.leaver, quiz, 1, 3, False)
-    _attempt(org.org2, quiz, 1, status="in_progress")  # not handed in: not a participant
-    _attempt(p.transfer, quiz, 1, 10, True)
-    _attempt(p.activist, quiz, 1, 9, True)  # outside the audience
-    _attempt(p.gone, quiz, 1, 7, True)  # left before the period
-    _study(p, org.m1, date(2026, 11, 3), 1200)
-    _study(p, org.m1, date(2026, 10, 31), 3000)  # before the period
-    _study(p, p.mover, date(2026, 11, 4), 600)  # while still in B12: goes with him to B11
-    _study(p, p.mover, date(2026, 11, 12), 600)
-    _study(p, p.leaver, date(2026, 11, 14), 1800)
-    _study(p, p.transfer, date(2026, 11, 2), 300)  # while still in B11: goes to B21
-    db.session.commit()
+    quiz = quiz_scenario(org, people)
 
     report = participation(org.admin, quiz, FIRST, LAST, NOW)
 
@@ -247,8 +239,8 @@ def test_a_quiz_counts_members_where_they_were_and_rolls_up_from_sums(org, peopl
 
 def test_the_latest_attempt_counts_when_the_quiz_says_so(org, people):
     quiz = _quiz(org, people, attempts_allowed=2, counting=Counting.LATEST)
-    _attempt(org.m1, quiz, 1, 9, True)
-    _attempt(org.m1, quiz, 2, 5, False)
+    add_attempt(org.m1, quiz, 1, 9, True)
+    add_attempt(org.m1, quiz, 2, 5, False)
     db.session.commit()
     b11 = next(
         r for r in participation(org.org1, quiz, FIRST, LAST, NOW).rows if r.branch.code == "B11"
@@ -260,34 +252,7 @@ def test_the_latest_attempt_counts_when_the_quiz_says_so(org, people):
 
 
 def test_a_campaign_counts_members_who_completed_it(org, people):
-    p = people
-    quiz = _quiz(org, p, actor=org.org1, branches=[org.u1])
-    campaign = campaigns.save_campaign(
-        org.org1,
-        campaigns.CampaignData(
-            title="冬训学习",
-            starts_on=FIRST,
-            ends_on=LAST,
-            minute_target=30,
-            quizzes=[(quiz, False)],
-            branches=[org.u1],
-            statuses=["full"],
-        ),
-    )
-    _study(p, org.m1, date(2026, 11, 3), 2400)  # 40 min
-    _study(p, org.m1, date(2026, 10, 31), 3000)  # before the period
-    _attempt(org.m1, quiz, 1, 8, True)  # m1: complete, passed
-    _study(p, p.mover, date(2026, 11, 4), 1200)  # in B12 then
-    _study(p, p.mover, date(2026, 11, 12), 600)  # 30 min in all
-    _attempt(p.mover, quiz, 1, 5, False)  # sat is enough: complete, not passed
-    _study(p, org.org1, date(2026, 11, 20), 600)  # took part, 10 min: not complete
-    _study(p, p.leaver, date(2026, 11, 3), 2100)  # 35 min, no quiz: not complete
-    _study(p, p.activist, date(2026, 11, 3), 3000)  # outside the audience
-    _attempt(p.activist, quiz, 1, 9, True)
-    _offline(org, date(2026, 11, 12), [org.m1, org.org1, p.leaver])
-    _offline(org, date(2026, 11, 20), [org.m1])
-    _offline(org, date(2026, 10, 30), [org.m1])  # before the period
-    db.session.commit()
+    campaign = campaign_scenario(org, people)
 
     report = participation(org.org1, campaign, FIRST, LAST, NOW)
 
@@ -319,13 +284,8 @@ def test_a_campaign_counts_members_who_completed_it(org, people):
 
 
 def test_a_campaign_without_quizzes_has_no_pass_figures(org, people):
-    campaign = campaigns.save_campaign(
-        org.org1,
-        campaigns.CampaignData(
-            title="读书月", starts_on=FIRST, ends_on=LAST, minute_target=10, branches=[org.u1]
-        ),
-    )
-    _study(people, org.m1, date(2026, 11, 3), 600)
+    campaign = make_campaign(org.org1, "读书月", FIRST, LAST, minutes=10, branches=[org.u1])
+    add_study(org.m1, people.material, date(2026, 11, 3), 600)
     db.session.commit()
     report = participation(org.org1, campaign, FIRST, LAST, NOW)
     # No statuses given: the activist counts too. B11 org1, m1, mover, activist.
@@ -341,19 +301,12 @@ def test_a_campaign_without_quizzes_has_no_pass_figures(org, people):
 
 def test_a_training_class_counts_its_roster_only(org, people):
     p = people
-    campaign = campaigns.save_campaign(
-        org.org1,
-        campaigns.CampaignData(
-            title="入党积极分子培训班",
-            kind="training_class",
-            starts_on=FIRST,
-            ends_on=LAST,
-            minute_target=10,
-        ),
+    campaign = make_campaign(
+        org.org1, "入党积极分子培训班", FIRST, LAST, kind="training_class", minutes=10
     )
     campaigns.enrol_members(org.org1, campaign, [p.activist, p.mover])
     campaign.audience.roster.append(p.gone)  # enrolled once; left before the period
-    _study(p, p.activist, date(2026, 11, 8), 600)
+    add_study(p.activist, p.material, date(2026, 11, 8), 600)
     db.session.commit()
     report = participation(org.org1, campaign, FIRST, LAST, NOW)
     assert counts(report, "eligible", "participants") == {
@@ -372,27 +325,31 @@ def test_a_training_class_counts_its_roster_only(org, people):
 def test_a_free_range_counts_person_days_of_any_activity(org, people):
     p = people
     # m1: three kinds of activity on 11-03 are one person-day; 11-05 is the second.
-    _study(p, org.m1, nov(3), 300)
-    _offline(org, nov(3), [org.m1])
-    _attempt(org.m1, _quiz(org, p), 1, 8, True, at=_china(nov(3), 20))
+    add_study(org.m1, p.material, nov(3), 300)
+    add_offline(org.b11, nov(3), [org.m1])
+    add_attempt(org.m1, _quiz(org, p), 1, 8, True, at=_china(nov(3), 20))
     quiz = _quiz(org, p, title="第二次测试", attempts_allowed=3)
-    _attempt(org.m1, quiz, 1, 8, True, at=_china(nov(5), 1, 30))  # 11-04 17:30 UTC
-    _study(p, org.m1, nov(5), 120)
-    _study(p, org.m1, nov(7), 0)  # nothing credited: no activity
-    _study(p, org.m1, date(2026, 10, 31), 600)  # before the period
+    add_attempt(org.m1, quiz, 1, 8, True, at=_china(nov(5), 1, 30))  # 11-04 17:30 UTC
+    add_study(org.m1, p.material, nov(5), 120)
+    add_study(org.m1, p.material, nov(7), 0)  # nothing credited: no activity
+    add_study(org.m1, p.material, date(2026, 10, 31), 600)  # before the period
     # activist: an accepted reflection; a returned one does not count.
-    _reflection(p, p.activist, "accepted", _china(nov(10), 10))
-    _reflection(p, p.activist, "returned", _china(nov(11), 10))
+    add_reflection(
+        p.activist, "accepted", material_id=p.material.id, submitted_at=_china(nov(10), 10)
+    )
+    add_reflection(
+        p.activist, "returned", material_id=p.material.id, submitted_at=_china(nov(11), 10)
+    )
     # mover: a day in B12, a day in B11 — both in B11.
-    _study(p, p.mover, nov(4), 600)
-    _study(p, p.mover, nov(12), 600)
+    add_study(p.mover, p.material, nov(4), 600)
+    add_study(p.mover, p.material, nov(12), 600)
     # leaver: one offline session before leaving.
-    _offline(org, nov(12), [p.leaver])
+    add_offline(org.b11, nov(12), [p.leaver])
     # transfer: 11-01 00:30 and 11-30 23:00 China time are in; 12-01 00:30 is not.
-    _attempt(p.transfer, quiz, 1, 5, False, at=_china(nov(1), 0, 30))
-    _attempt(p.transfer, quiz, 2, 6, True, at=_china(nov(30), 23))
-    _attempt(p.transfer, quiz, 3, 7, True, at=_china(date(2026, 12, 1), 0, 30))
-    _study(p, p.gone, date(2026, 10, 10), 600)  # gone is not eligible anyway
+    add_attempt(p.transfer, quiz, 1, 5, False, at=_china(nov(1), 0, 30))
+    add_attempt(p.transfer, quiz, 2, 6, True, at=_china(nov(30), 23))
+    add_attempt(p.transfer, quiz, 3, 7, True, at=_china(date(2026, 12, 1), 0, 30))
+    add_study(p.gone, p.material, date(2026, 10, 10), 600)  # gone is not eligible anyway
     db.session.commit()
 
     report = participation(org.admin, None, FIRST, LAST, NOW)
@@ -430,8 +387,8 @@ def test_a_free_range_counts_person_days_of_any_activity(org, people):
 
 def test_an_organiser_sees_only_their_subtree(org, people):
     p = people
-    _study(p, p.transfer, date(2026, 11, 2), 600)  # in B11 then; ends the period in B21
-    _study(p, org.org2, date(2026, 11, 20), 600)
+    add_study(p.transfer, p.material, date(2026, 11, 2), 600)  # in B11 then; ends the period in B21
+    add_study(org.org2, p.material, date(2026, 11, 20), 600)
     db.session.commit()
     theirs = participation(org.org2, None, FIRST, LAST, NOW)
     assert counts(theirs, "eligible", "participants", "times") == {
@@ -504,33 +461,14 @@ def test_the_audience_is_judged_on_the_branch_of_the_period(org, people):
 def test_definitions_state_the_rules_for_each_kind_of_report(org, people):
     quiz = _quiz(org, people)
     quiz_terms = dict(definitions(quiz))
-    assert list(headings(quiz).values()) == [
-        "应参考人数",
-        "参考人数",
-        "参考率",
-        "及格人数",
-        "及格率",
-        "平均分",
-        "人均学习时长（分钟）",
-        "参考人次",
-    ]
+    assert list(headings(quiz).values()) == QUIZ_HEADINGS
     assert "最后所在的党支部" in quiz_terms["应参考人数"]
     assert "仍计入其离开前所在的支部" in quiz_terms["应参考人数"]
     assert "最高分" in quiz_terms["计分成绩"]
     assert "同一人交卷 N 次计 N 人次" in quiz_terms["参考人次"]
     assert "不是各支部比率的平均" in quiz_terms["单位及合计"]
 
-    campaign = campaigns.save_campaign(
-        org.org1,
-        campaigns.CampaignData(
-            title="冬训学习",
-            starts_on=FIRST,
-            ends_on=LAST,
-            minute_target=30,
-            offline_sessions_required=2,
-            branches=[org.u1],
-        ),
-    )
+    campaign = winter_campaign(org, 30, offline_sessions_required=2)
     campaign_terms = dict(definitions(campaign))
     assert "在线学习满 30 分钟；参加任务期间举办的线下学习 2 次" in campaign_terms["完成人数"]
     assert "参与人数" in campaign_terms and "参学人次" in campaign_terms
@@ -547,19 +485,13 @@ def test_definitions_state_the_rules_for_each_kind_of_report(org, people):
 def test_a_report_takes_the_same_queries_for_5_members_or_50(org, people, make_member, queries):
     p = people
     quiz = _quiz(org, p, actor=org.org1, branches=[org.u1], attempts_allowed=2)
-    campaign = campaigns.save_campaign(
-        org.org1,
-        campaigns.CampaignData(
-            title="冬训学习",
-            starts_on=FIRST,
-            ends_on=LAST,
-            minute_target=10,
-            offline_sessions_required=1,
-            reflections_required=1,
-            materials=[p.material],
-            quizzes=[(quiz, True)],
-            branches=[org.u1],
-        ),
+    campaign = winter_campaign(
+        org,
+        10,
+        offline_sessions_required=1,
+        reflections_required=1,
+        materials=[p.material],
+        quizzes=[(quiz, True)],
     )
     made = 0
 
@@ -568,10 +500,15 @@ def test_a_report_takes_the_same_queries_for_5_members_or_50(org, people, make_m
         members = [make_member(f"q{made + i:03d}", branches[i % len(branches)]) for i in range(n)]
         made += n
         for i, member in enumerate(members):
-            _study(p, member, date(2026, 11, 1 + i % 28), 60 * (i + 1))
-            _attempt(member, quiz, 1, i % 10, i % 10 >= 6, at=_china(date(2026, 11, 20), 9))
-            _reflection(p, member, "accepted", _china(date(2026, 11, 2), 9))
-        _offline(org, date(2026, 11, 12), members[::2])
+            add_study(member, p.material, date(2026, 11, 1 + i % 28), 60 * (i + 1))
+            add_attempt(member, quiz, 1, i % 10, i % 10 >= 6, at=_china(date(2026, 11, 20), 9))
+            add_reflection(
+                member,
+                "accepted",
+                material_id=p.material.id,
+                submitted_at=_china(date(2026, 11, 2), 9),
+            )
+        add_offline(org.b11, date(2026, 11, 12), members[::2])
         db.session.commit()
 
     def count():

@@ -25,7 +25,6 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp import db
-from quizapp.campaigns import services as campaigns
 from quizapp.campaigns.models import Campaign
 from quizapp.clock import china_today, utcnow
 from quizapp.members.models import Member, Membership, PoliticalStatus
@@ -36,11 +35,23 @@ from quizapp.participation.queries import participation
 from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
 from quizapp.spreadsheets import DATETIME, Book, Column
 from quizapp.study.models import Material, StudyMinute
-from tests.factories import NOW, add_study, make_material, make_questions, make_quiz
+from tests.factories import NOW, add_study, make_campaign, make_material, make_questions, make_quiz
+from tests.test_participation import QUIZ_HEADINGS
 
 FIRST, LAST = date(2026, 11, 1), date(2026, 11, 30)
 HACK = '=HYPERLINK("http://evil.example","点我")'
 FORBIDDEN = set('/\\:*?"<>|')
+#: The summary columns of the campaign's export (a campaign without quizzes).
+SUMMARY_HEADINGS = [
+    "组织",
+    "层级",
+    "应参学人数",
+    "完成人数",
+    "参与人数",
+    "参学率",
+    "人均学习时长（分钟）",
+    "参学人次",
+]
 
 
 @dataclass
@@ -62,15 +73,8 @@ def setup(org, make_member) -> Setup:
     minus = make_member("minus", org.b12, name="-x")
     at = make_member("at", org.b21, name="@x", phone="13900000001")
     material = make_material(org)
-    campaign = campaigns.save_campaign(
-        org.admin,
-        campaigns.CampaignData(
-            title="冬训/学习: 2026*?",
-            starts_on=FIRST,
-            ends_on=LAST,
-            minute_target=30,
-            branches=[org.bureau],
-        ),
+    campaign = make_campaign(
+        org.admin, "冬训/学习: 2026*?", FIRST, LAST, minutes=30, branches=[org.bureau]
     )
     add_study(org.m1, material, date(2026, 11, 3), 2400)
     add_study(plus, material, date(2026, 11, 4), 600)
@@ -102,16 +106,7 @@ def test_the_summary_sheet_holds_the_report_rows_as_numbers(org, setup):
     assert book.sheetnames == ["汇总", "人员明细", "统计口径", "图表数据"]
     summary = book["汇总"]
     header = [cell.value for cell in summary[1]]
-    assert header == [
-        "组织",
-        "层级",
-        "应参学人数",
-        "完成人数",
-        "参与人数",
-        "参学率",
-        "人均学习时长（分钟）",
-        "参学人次",
-    ]
+    assert header == SUMMARY_HEADINGS
     assert summary.freeze_panes == "A2" and summary.auto_filter.ref == "A1:H8"
     assert all(cell.font.bold for cell in summary[1])
 
@@ -310,16 +305,7 @@ def test_a_quiz_export_has_score_and_pass_columns(org, setup):
         )
     db.session.commit()
     book = _book(_report(org.admin, quiz))
-    assert [cell.value for cell in book["汇总"][1]][2:] == [
-        "应参考人数",
-        "参考人数",
-        "参考率",
-        "及格人数",
-        "及格率",
-        "平均分",
-        "人均学习时长（分钟）",
-        "参考人次",
-    ]
+    assert [cell.value for cell in book["汇总"][1]][2:] == QUIZ_HEADINGS
     top = list(book["汇总"][2])
     assert [c.value for c in top[2:8]] == [7, 2, pytest.approx(2 / 7), 1, 0.5, 6.0]
     assert top[6].number_format == "0.0%"
@@ -378,16 +364,7 @@ def test_the_export_takes_the_same_queries_for_few_or_many_members(
 def test_the_csv_is_the_summary_table_then_the_definitions(org, setup):
     report = _report(org.admin, setup.campaign)
     table = _csv(report)
-    assert table[0] == [
-        "组织",
-        "层级",
-        "应参学人数",
-        "完成人数",
-        "参与人数",
-        "参学率",
-        "人均学习时长（分钟）",
-        "参学人次",
-    ]
+    assert table[0] == SUMMARY_HEADINGS
     assert table[1] == ["测试市公安局", "合计", "7", "2", "3", "28.6%", "12.1", "2"]
     assert table[5] == ["四所党支部", "党支部", "0", "0", "0", "—", "—", "0"]
     assert len(table) == 1 + 7 + 1 + 1 + 7 + len(report.definitions)

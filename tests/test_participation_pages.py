@@ -23,11 +23,18 @@ from quizapp.errors import DomainError
 from quizapp.notices.models import Notice
 from quizapp.participation import services
 from quizapp.participation.queries import participation
-from quizapp.quizzes.models import Counting
 from quizapp.spreadsheets import XLSX
 from tests import test_participation as tp
 from tests.browser import CHROMIUM, fits_phone_width, log_in
-from tests.factories import NOW, make_questions, make_quiz
+from tests.factories import (
+    NOW,
+    add_attempt,
+    add_offline,
+    add_study,
+    make_campaign,
+    make_questions,
+    make_quiz,
+)
 
 #: The hand-made organisation of tests/test_participation.py (a fixture).
 people = tp.people
@@ -63,79 +70,14 @@ def headings(html: str) -> list[str]:
     return re.findall(r"<th[^>]*>(.*?)</th>", head)[1:]
 
 
-def _quiz_scenario(org, p, actor=None, branches=None):
-    """The quiz of test_a_quiz_counts_members_where_they_were_and_rolls_up_from_sums."""
-    quiz = tp._quiz(
-        org, p, actor=actor, branches=branches, attempts_allowed=2, counting=Counting.HIGHEST
-    )
-    tp._attempt(org.m1, quiz, 1, 4, False)
-    tp._attempt(org.m1, quiz, 2, 8, True)
-    tp._attempt(p.mover, quiz, 1, 6, True)
-    tp._attempt(p.leaver, quiz, 1, 3, False)
-    tp._attempt(org.org2, quiz, 1, status="in_progress")
-    tp._attempt(p.transfer, quiz, 1, 10, True)
-    tp._attempt(p.activist, quiz, 1, 9, True)
-    tp._attempt(p.gone, quiz, 1, 7, True)
-    tp._study(p, org.m1, date(2026, 11, 3), 1200)
-    tp._study(p, org.m1, date(2026, 10, 31), 3000)
-    tp._study(p, p.mover, date(2026, 11, 4), 600)
-    tp._study(p, p.mover, date(2026, 11, 12), 600)
-    tp._study(p, p.leaver, date(2026, 11, 14), 1800)
-    tp._study(p, p.transfer, date(2026, 11, 2), 300)
-    db.session.commit()
-    return quiz
-
-
-def _campaign_scenario(org, p, published=True):
-    """The campaign of test_a_campaign_counts_members_who_completed_it (U1, 11-01..11-30)."""
-    quiz = tp._quiz(org, p, actor=org.org1, branches=[org.u1])
-    campaign = campaigns.save_campaign(
-        org.org1,
-        campaigns.CampaignData(
-            title="冬训学习",
-            starts_on=FIRST,
-            ends_on=LAST,
-            minute_target=30,
-            quizzes=[(quiz, False)],
-            branches=[org.u1],
-            statuses=["full"],
-        ),
-    )
-    campaign.is_published = published
-    tp._study(p, org.m1, date(2026, 11, 3), 2400)
-    tp._study(p, org.m1, date(2026, 10, 31), 3000)
-    tp._attempt(org.m1, quiz, 1, 8, True)
-    tp._study(p, p.mover, date(2026, 11, 4), 1200)
-    tp._study(p, p.mover, date(2026, 11, 12), 600)
-    tp._attempt(p.mover, quiz, 1, 5, False)
-    tp._study(p, org.org1, date(2026, 11, 20), 600)
-    tp._study(p, p.leaver, date(2026, 11, 3), 2100)
-    tp._study(p, p.activist, date(2026, 11, 3), 3000)
-    tp._attempt(p.activist, quiz, 1, 9, True)
-    tp._offline(org, date(2026, 11, 12), [org.m1, org.org1, p.leaver])
-    tp._offline(org, date(2026, 11, 20), [org.m1])
-    tp._offline(org, date(2026, 10, 30), [org.m1])
-    db.session.commit()
-    return campaign
-
-
 # The report
 
 
 def test_a_quiz_report_shows_each_node_of_the_organisers_scope(client, auth, org, people, frozen):
-    quiz = _quiz_scenario(org, people, actor=org.org1, branches=[org.u1])
+    quiz = tp.quiz_scenario(org, people, actor=org.org1, branches=[org.u1])
     auth.login("org1")
     html = client.get(f"{BASE}/quizzes/{quiz.id}?{NOVEMBER}").get_data(as_text=True)
-    assert headings(html) == [
-        "应参考人数",
-        "参考人数",
-        "参考率",
-        "及格人数",
-        "及格率",
-        "平均分",
-        "人均学习时长（分钟）",
-        "参考人次",
-    ]
+    assert headings(html) == tp.QUIZ_HEADINGS
     # transfer ends November in B21 (U2): outside U1 and outside the quiz's audience.
     assert table(html) == {
         "第一分局": ["4", "3", "75.0%", "2", "66.7%", "5.67", "17.5", "4"],
@@ -158,7 +100,7 @@ def test_a_quiz_report_shows_each_node_of_the_organisers_scope(client, auth, org
 
 
 def test_a_quiz_report_counts_its_own_days_unless_told_otherwise(client, auth, org, people, frozen):
-    quiz = _quiz_scenario(org, people, actor=org.org1, branches=[org.u1])
+    quiz = tp.quiz_scenario(org, people, actor=org.org1, branches=[org.u1])
     auth.login("org1")
     html = client.get(f"{BASE}/quizzes/{quiz.id}").get_data(as_text=True)
     # Open on 11-21 only: the leaver (left 11-15) was not eligible that day.
@@ -168,7 +110,7 @@ def test_a_quiz_report_counts_its_own_days_unless_told_otherwise(client, auth, o
 
 
 def test_a_campaign_report_follows_its_period_and_requirements(client, auth, org, people, frozen):
-    campaign = _campaign_scenario(org, people)
+    campaign = tp.campaign_scenario(org, people, published=True)
     auth.login("org1")
     html = client.get(f"{BASE}/campaigns/{campaign.id}").get_data(as_text=True)
     assert headings(html) == [
@@ -192,10 +134,10 @@ def test_a_campaign_report_follows_its_period_and_requirements(client, auth, org
 
 def test_a_free_range_report_for_the_admin_and_for_another_unit(client, auth, org, people, frozen):
     p = people
-    tp._study(p, org.m1, date(2026, 11, 3), 300)
-    tp._study(p, p.mover, date(2026, 11, 4), 600)
-    tp._offline(org, date(2026, 11, 12), [p.leaver])
-    tp._study(p, org.org2, date(2026, 11, 20), 600)
+    add_study(org.m1, p.material, date(2026, 11, 3), 300)
+    add_study(p.mover, p.material, date(2026, 11, 4), 600)
+    add_offline(org.b11, date(2026, 11, 12), [p.leaver])
+    add_study(org.org2, p.material, date(2026, 11, 20), 600)
     db.session.commit()
     auth.login("admin")
     html = client.get(f"{BASE}/range?{NOVEMBER}").get_data(as_text=True)
@@ -243,26 +185,17 @@ def test_a_free_range_defaults_to_this_month_so_far(client, auth, org, frozen):
 def test_the_chooser_lists_running_subjects_first_and_only_the_organisers(
     client, auth, org, people, frozen
 ):
-    campaigns.save_campaign(
+    make_campaign(
         org.org1,
-        campaigns.CampaignData(
-            title="元旦学习",
-            starts_on=date(2026, 12, 25),
-            ends_on=date(2027, 1, 5),
-            minute_target=30,
-            branches=[org.u1],
-        ),
+        "元旦学习",
+        date(2026, 12, 25),
+        date(2027, 1, 5),
+        minutes=30,
+        branches=[org.u1],
     )
-    _campaign_scenario(org, people)
-    bureau_wide = campaigns.save_campaign(
-        org.admin,
-        campaigns.CampaignData(
-            title="全局读书月",
-            starts_on=FIRST,
-            ends_on=LAST,
-            minute_target=10,
-            branches=[org.bureau],
-        ),
+    tp.campaign_scenario(org, people, published=True)
+    bureau_wide = make_campaign(
+        org.admin, "全局读书月", FIRST, LAST, minutes=10, branches=[org.bureau]
     )
     db.session.commit()
     auth.login("org1")
@@ -286,7 +219,7 @@ def test_subjects_and_nodes_outside_the_view_answer_404(client, auth, org, peopl
     bureau_quiz = tp._quiz(org, people)  # owned by the bureau, published, for everyone
     bureau_draft = tp._quiz(org, people, publish=False)
     u2_quiz = tp._quiz(org, people, actor=org.org2, branches=[org.u2])
-    campaign = _campaign_scenario(org, people)
+    campaign = tp.campaign_scenario(org, people, published=True)
     auth.login("org1")
     # The bureau's published quiz reaches U1: org1 counts U1's part of it, nothing else.
     page = client.get(f"{BASE}/quizzes/{bureau_quiz.id}")
@@ -332,15 +265,13 @@ def test_unusable_dates_are_explained_in_chinese(client, auth, org, frozen, quer
 
 
 def test_a_long_campaign_keeps_its_own_period_but_not_a_typed_one(client, auth, org, frozen):
-    campaign = campaigns.save_campaign(
+    campaign = make_campaign(
         org.org1,
-        campaigns.CampaignData(
-            title="两年规划",
-            starts_on=date(2026, 1, 1),
-            ends_on=date(2027, 12, 31),
-            minute_target=30,
-            branches=[org.u1],
-        ),
+        "两年规划",
+        date(2026, 1, 1),
+        date(2027, 12, 31),
+        minutes=30,
+        branches=[org.u1],
     )
     db.session.commit()
     auth.login("org1")
@@ -366,7 +297,7 @@ def test_members_and_anonymous_are_kept_out(client, auth, org, login_id, status)
 def test_the_drilldown_lists_who_has_not_finished_and_what_they_miss(
     client, auth, org, people, frozen
 ):
-    campaign = _campaign_scenario(org, people)
+    campaign = tp.campaign_scenario(org, people, published=True)
     auth.login("org1")
     url = f"{BASE}/campaigns/{campaign.id}/branches/{org.b11.id}"
     html = client.get(url).get_data(as_text=True)
@@ -386,7 +317,7 @@ def test_the_drilldown_lists_who_has_not_finished_and_what_they_miss(
 def test_a_units_drilldown_groups_its_branches_and_names_the_deactivated(
     client, auth, org, people, frozen
 ):
-    campaign = _campaign_scenario(org, people)
+    campaign = tp.campaign_scenario(org, people, published=True)
     auth.login("org1")
     html = client.get(f"{BASE}/campaigns/{campaign.id}/branches/{org.u1.id}").get_data(as_text=True)
     members = html.split('id="members"', 1)[1]
@@ -438,7 +369,7 @@ def test_a_reminder_reaches_each_member_once_a_day_and_shows_on_their_home(
 
 
 def test_send_reminders_writes_one_notice_per_member_and_day(org, people):
-    campaign = _campaign_scenario(org, people)
+    campaign = tp.campaign_scenario(org, people, published=True)
     report = participation(org.org1, campaign, FIRST, LAST, NOW, within=org.u1, detail=True)
 
     assert services.send_reminders(org.org1, report, NOW) == services.Reminded(1, 0, 1)
@@ -473,7 +404,7 @@ def test_a_range_reminder_links_to_study(org, people):
 
 
 def test_reminders_are_refused_for_drafts_finished_subjects_and_plain_members(org, people):
-    draft = _campaign_scenario(org, people, published=False)
+    draft = tp.campaign_scenario(org, people)
     report = participation(org.org1, draft, FIRST, LAST, NOW, within=org.u1, detail=True)
     with pytest.raises(DomainError, match="尚未发布"):
         services.send_reminders(org.org1, report, NOW)
@@ -490,7 +421,7 @@ def test_reminders_are_refused_for_drafts_finished_subjects_and_plain_members(or
 
 
 def test_a_refused_reminder_is_explained_on_the_page(client, auth, org, people, frozen):
-    draft = _campaign_scenario(org, people, published=False)
+    draft = tp.campaign_scenario(org, people)
     auth.login("org1")
     url = f"{BASE}/campaigns/{draft.id}/branches/{org.u1.id}"
     html = client.get(url).get_data(as_text=True)
@@ -504,7 +435,7 @@ def test_a_refused_reminder_is_explained_on_the_page(client, auth, org, people, 
 
 
 def test_exports_carry_the_subject_date_and_scope(client, auth, org, people, frozen):
-    campaign = _campaign_scenario(org, people)
+    campaign = tp.campaign_scenario(org, people, published=True)
     auth.login("org1")
     response = client.get(f"{BASE}/campaigns/{campaign.id}/export.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
@@ -543,18 +474,7 @@ def test_the_pages_take_the_same_queries_for_3_members_or_30(
     quiz = make_quiz(
         org.org1, [org.u1], questions=[make_questions(org.admin, n_each=1)["single"][0]]
     )
-    campaign = campaigns.save_campaign(
-        org.org1,
-        campaigns.CampaignData(
-            title="冬训学习",
-            starts_on=FIRST,
-            ends_on=LAST,
-            minute_target=10,
-            quizzes=[(quiz, True)],
-            offline_sessions_required=1,
-            branches=[org.u1],
-        ),
-    )
+    campaign = tp.winter_campaign(org, 10, quizzes=[(quiz, True)], offline_sessions_required=1)
     campaign.is_published = True
     db.session.commit()
     auth.login("org1")
@@ -580,7 +500,7 @@ def test_the_pages_take_the_same_queries_for_3_members_or_30(
         nonlocal made
         for _ in range(n):
             member = make_member(f"q{made:03d}", (org.b11, org.b12)[made % 2])
-            tp._attempt(member, quiz, 1, 8, True)
+            add_attempt(member, quiz, 1, 8, True)
             made += 1
         db.session.commit()
 
@@ -597,7 +517,7 @@ def test_the_pages_take_the_same_queries_for_3_members_or_30(
 @pytest.mark.browser
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"Chromium not found at {CHROMIUM}")
 def test_the_report_works_on_a_phone(live_server, phone, org, people):
-    campaign = _campaign_scenario(org, people)
+    campaign = tp.campaign_scenario(org, people, published=True)
     campaign.ends_on = date(2099, 12, 31)  # still running whatever the clock says
     db.session.commit()
     log_in(phone, live_server, "org1")

@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from quizapp import db
 from quizapp.clock import CHINA
 from quizapp.errors import DomainError
-from quizapp.offline import services as offline_services
 from quizapp.points.models import PointEntry
 from quizapp.points.rules import (
     DEFAULTS,
@@ -31,8 +30,8 @@ from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, ReviewWhen
 from quizapp.scheduler import jobs
 from quizapp.scheduler import runner as scheduler_runner
-from quizapp.study.models import Reflection, StudyMinute
-from tests.factories import make_questions, make_quiz
+from quizapp.study.models import Reflection
+from tests.factories import add_attempt, add_study, make_questions, make_quiz, make_session
 
 #: 10:00 on Saturday 21 November 2026, China time.
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=CHINA)
@@ -65,16 +64,8 @@ def study(material):
 
     def credit(member, day: date, minutes: int) -> None:
         moment = datetime.combine(day, datetime.min.time(), CHINA) + timedelta(hours=9)
-        db.session.add(
-            StudyMinute(
-                member_id=member.id,
-                material_id=material.id,
-                day=day,
-                seconds=minutes * 60,
-                first_beat_at=moment,
-                last_beat_at=moment + timedelta(minutes=minutes),
-            )
-        )
+        until = moment + timedelta(minutes=minutes)
+        add_study(member, material, day, minutes * 60, at=moment, until=until)
         db.session.commit()
 
     return credit
@@ -113,19 +104,18 @@ def _quiz(
 
 
 def _sit(member, quiz, submitted_at: datetime, passed: bool, number: int = 1) -> Attempt:
-    attempt = Attempt(
-        quiz_id=quiz.id,
-        member_id=member.id,
-        number=number,
-        status="submitted",
-        started_at=submitted_at - timedelta(minutes=10),
-        deadline_at=submitted_at + timedelta(minutes=20),
-        submitted_at=submitted_at,
-        score=90.0 if passed else 30.0,
+    score = 90.0 if passed else 30.0
+    attempt = add_attempt(
+        member,
+        quiz,
+        number,
+        score,
+        passed,
+        at=submitted_at,
+        took=timedelta(minutes=10),
+        left=timedelta(minutes=20),
         max_score=100.0,
-        passed=passed,
     )
-    db.session.add(attempt)
     db.session.commit()
     return attempt
 
@@ -221,18 +211,7 @@ def test_a_quiz_counts_once_when_its_result_is_public_by_the_counted_attempt(org
 
 def test_offline_sessions_and_reflections_and_daily_questions(org, bank, material):
     for i in range(3):
-        offline_services.create_session(
-            org.org1,
-            offline_services.SessionData(
-                title=f"专题党课{i}",
-                kind="lecture",
-                held_on=YESTERDAY,
-                duration_minutes=60,
-                branch=org.b11,
-                attendees=[org.m1],
-            ),
-            TODAY,
-        )
+        make_session(org.org1, org.b11, [org.m1], title=f"专题党课{i}", kind="lecture", minutes=60)
     db.session.add(
         Reflection(
             member_id=org.m1.id,
@@ -268,18 +247,7 @@ def test_offline_sessions_and_reflections_and_daily_questions(org, bank, materia
 
 
 def _session(actor, title, attendees, branch):
-    return offline_services.create_session(
-        actor,
-        offline_services.SessionData(
-            title=title,
-            kind="party_day",
-            held_on=YESTERDAY,
-            duration_minutes=90,
-            branch=branch,
-            attendees=attendees,
-        ),
-        TODAY,
-    )
+    return make_session(actor, branch, attendees, title=title)
 
 
 def test_offline_sessions_an_organiser_recorded_for_themselves_earn_no_points(client, auth, org):

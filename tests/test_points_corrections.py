@@ -28,10 +28,17 @@ def entries(member=None) -> list[PointEntry]:
 
 
 def _correction(
-    org, kind="award", points=5, reason="线下登记遗漏", token="t" * 20, member=None, day=YESTERDAY
+    org,
+    kind="award",
+    points=5,
+    reason="线下登记遗漏",
+    token="t" * 20,
+    member=None,
+    day=YESTERDAY,
+    actor=None,
 ):
     return corrections.correct_points(
-        org.org1,
+        actor or org.org1,
         member or org.m1,
         corrections.CorrectionData(kind, points, reason, day, token),
         NOW,
@@ -79,26 +86,11 @@ def test_a_correction_must_be_valid(org, changes, message):
 
 def test_only_organisers_of_the_member_correct(org):
     with pytest.raises(DomainError):
-        corrections.correct_points(
-            org.org2,
-            org.m1,
-            corrections.CorrectionData("award", 5, "越权", YESTERDAY, "x" * 20),
-            NOW,
-        )
+        _correction(org, reason="越权", token="x" * 20, actor=org.org2)
     with pytest.raises(DomainError):
-        corrections.correct_points(
-            org.m1,
-            org.m1,
-            corrections.CorrectionData("award", 5, "自己加分", YESTERDAY, "y" * 20),
-            NOW,
-        )
+        _correction(org, reason="自己加分", token="y" * 20, actor=org.m1)
     with pytest.raises(DomainError, match="不能调整自己的积分"):
-        corrections.correct_points(
-            org.org1,
-            org.org1,
-            corrections.CorrectionData("award", 5, "自己加分", YESTERDAY, "z" * 20),
-            NOW,
-        )
+        _correction(org, reason="自己加分", token="z" * 20, actor=org.org1, member=org.org1)
     assert entries() == []
 
 

@@ -16,6 +16,7 @@ from quizapp import clock, db
 from quizapp.clock import CHINA
 from quizapp.points.models import PointEntry, PointRule, PointSettings
 from quizapp.points.rules import DEFAULTS, UNIT_RULES
+from tests.factories import add_points
 
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=CHINA)
 
@@ -26,16 +27,7 @@ def frozen(monkeypatch):
 
 
 def _give(member, points, day=date(2026, 11, 20), rule="minutes", reason="在线学习 60 分钟"):
-    entry = PointEntry(
-        member_id=member.id,
-        day=day,
-        rule=rule,
-        points=points,
-        reason=reason,
-        source_key=f"test:{member.id}:{day}:{points}:{reason}",
-    )
-    db.session.add(entry)
-    return entry
+    return add_points(member, points, day, rule=rule, reason=reason)
 
 
 def _entries(member) -> list[PointEntry]:
@@ -58,17 +50,8 @@ def test_member_sees_their_points_ledger_and_the_rules(client, auth, org):
     _give(org.m1, 6, reason="在线学习 95 分钟（2026-11-20），达到每日上限 6 分")
     _give(org.m1, 4, day=date(2026, 10, 30), reason="在线学习 40 分钟（2026-10-30）")
     _give(org.org1, 50)  # someone else's
-    db.session.add(
-        PointEntry(
-            member_id=org.m1.id,
-            day=date(2026, 11, 21),
-            rule="correction",
-            points=-2,
-            reason="重复登记",
-            source_key="correction:abc",
-            created_by_id=org.org1.id,
-        )
-    )
+    day, key = date(2026, 11, 21), "correction:abc"
+    add_points(org.m1, -2, day, rule="correction", reason="重复登记", key=key, by=org.org1)
     db.session.commit()
     auth.login("m1")
     body = _text(client.get("/points"))
@@ -90,6 +73,19 @@ def test_the_ledger_is_paged(client, auth, org):
     auth.login("m1")
     assert "第 1 / 2 页，共 25 条" in _text(client.get("/points"))
     assert _text(client.get("/points?page=2")).count('class="points-entry"') == 5
+
+
+def test_an_organiser_pages_through_a_members_ledger(client, auth, org):
+    for i in range(25):
+        _give(org.m1, 1, day=date(2026, 11, 1 + i % 20), reason=f"第{i}条")
+    db.session.commit()
+    auth.login("org1")
+    page = client.get(f"/manage/points/members/{org.m1.id}")
+    assert page.status_code == 200
+    assert "第 1 / 2 页，共 25 条" in _text(page)
+    assert f'href="/manage/points/members/{org.m1.id}?page=2"' in _text(page)
+    second = _text(client.get(f"/manage/points/members/{org.m1.id}?page=2"))
+    assert second.count('class="points-entry"') == 5
 
 
 def test_home_shows_this_months_points_and_total_in_bounded_queries(client, auth, org, queries):
@@ -233,16 +229,15 @@ def test_an_organiser_does_not_correct_their_own_points(client, auth, org):
 
 
 def test_a_correction_is_undone_from_the_ledger(client, auth, org):
-    entry = PointEntry(
-        member_id=org.m1.id,
-        day=date(2026, 11, 3),
+    entry = add_points(
+        org.m1,
+        5,
+        date(2026, 11, 3),
         rule="correction",
-        points=5,
         reason="补录",
-        source_key="correction:" + "u" * 20,
-        created_by_id=org.org1.id,
+        key="correction:" + "u" * 20,
+        by=org.org1,
     )
-    db.session.add(entry)
     db.session.commit()
     auth.login("org1")
     page = _text(client.get(f"/manage/points/members/{org.m1.id}"))

@@ -10,8 +10,8 @@ import pytest
 from quizapp import db
 from quizapp.members.models import Membership
 from quizapp.points import queries as point_queries
-from quizapp.points.models import PointEntry
 from quizapp.points.rules import Thresholds, Tier
+from tests.factories import add_points
 
 YESTERDAY = date(2026, 11, 20)
 
@@ -32,16 +32,7 @@ def test_tiers_at_the_thresholds(per_member, tier):
 
 
 def _give(member, points, day=YESTERDAY):
-    db.session.add(
-        PointEntry(
-            member_id=member.id,
-            day=day,
-            rule="minutes",
-            points=points,
-            reason="测试",
-            source_key=f"test:{member.id}:{day}:{points}",
-        )
-    )
+    add_points(member, points, day)
 
 
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))

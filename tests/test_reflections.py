@@ -15,6 +15,7 @@ from quizapp.errors import DomainError
 from quizapp.reflections import services
 from quizapp.study.models import Material, Reflection
 from tests.conftest import TODAY
+from tests.factories import fresh, make_material
 
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)  # 10:00 in China
 #: 354 characters that count, with spaces and line breaks that don't.
@@ -39,18 +40,7 @@ def clock(app):
 
 
 def _material(org, branches, title="党纪学习教育读本", **values) -> Material:
-    audience = build_audience(org.admin, branches, [], [])
-    material = Material(
-        title=title,
-        topic="党纪学习教育",
-        body_markdown="正文",
-        body_html="<p>正文</p>",
-        estimated_minutes=10,
-        audience=audience,
-        owner_branch_id=org.bureau.id,
-        **({"status": "published"} | values),
-    )
-    db.session.add(material)
+    material = make_material(org, title, branches=branches, **values)
     db.session.commit()
     return material
 
@@ -91,11 +81,6 @@ def _write(member, subject, *, title="学习党纪的体会", body=BODY, now=NOW
     )
     db.session.commit()
     return reflection
-
-
-def _fresh(reflection: Reflection) -> Reflection:
-    db.session.expire_all()
-    return db.session.get(Reflection, reflection.id)
 
 
 def _count() -> int:
@@ -189,7 +174,7 @@ def test_length_rules_on_the_service(org, world):
 def test_body_is_plain_text_escaped_with_its_line_breaks(client, auth, org, world, clock):
     body = "<script>alert(1)</script>\n<b>第二段</b>\n" + BODY
     reflection = _write(org.m1, world["material"], title="<i>标题</i>", body=body)
-    assert _fresh(reflection).body.startswith("<script>alert(1)</script>\n<b>第二段</b>\n")
+    assert fresh(reflection).body.startswith("<script>alert(1)</script>\n<b>第二段</b>\n")
     auth.login("m1")
     page = client.get(f"/reflections/{reflection.id}").get_data(as_text=True)
     assert "<script>alert" not in page and "<b>第二段" not in page and "<i>标题" not in page
@@ -212,6 +197,13 @@ def test_material_outside_the_members_audience_answers_404(client, auth, org, wo
         )
 
 
+def _form_answers(client, subject: str) -> tuple[int, int]:
+    """The status codes of the new-reflection form about ``subject`` and of posting it."""
+    page = client.get(f"/reflections/new?{subject}")
+    posted = client.post(f"/reflections/new?{subject}", data={"title": "体会", "body": BODY})
+    return page.status_code, posted.status_code
+
+
 @pytest.mark.parametrize(
     "values",
     [
@@ -224,13 +216,7 @@ def test_material_outside_the_members_audience_answers_404(client, auth, org, wo
 def test_unpublished_or_closed_material_answers_404(client, auth, org, world, clock, values):
     material = _material(org, [org.u1], title="看不到的资料", **values)
     auth.login("m1")
-    assert client.get(f"/reflections/new?material={material.id}").status_code == 404
-    assert (
-        client.post(
-            f"/reflections/new?material={material.id}", data={"title": "体会", "body": BODY}
-        ).status_code
-        == 404
-    )
+    assert _form_answers(client, f"material={material.id}") == (404, 404)
 
 
 def test_campaign_the_member_is_not_in_answers_404(client, auth, org, world, clock):
@@ -238,13 +224,7 @@ def test_campaign_the_member_is_not_in_answers_404(client, auth, org, world, clo
     draft = _campaign(org, [org.u1], title="未发布任务", is_published=False)
     auth.login("m1")
     for campaign in (others, draft):
-        assert client.get(f"/reflections/new?campaign={campaign.id}").status_code == 404
-        assert (
-            client.post(
-                f"/reflections/new?campaign={campaign.id}", data={"title": "体会", "body": BODY}
-            ).status_code
-            == 404
-        )
+        assert _form_answers(client, f"campaign={campaign.id}") == (404, 404)
     assert client.get("/reflections/new?campaign=999999").status_code == 404
     assert _count() == 0
 
@@ -264,12 +244,12 @@ def test_member_edits_while_waiting(client, auth, org, world, clock):
         data={"title": "改过的标题", "body": BODY + "再补一句"},
     )
     assert response.status_code == 302
-    reflection = _fresh(reflection)
+    reflection = fresh(reflection)
     assert (reflection.title, reflection.status) == ("改过的标题", "submitted")
     assert reflection.body.endswith("再补一句")
     assert reflection.submitted_at == NOW + timedelta(minutes=5)
     short = client.post(f"/reflections/{reflection.id}/edit", data={"title": "短", "body": "短"})
-    assert short.status_code == 200 and _fresh(reflection).title == "改过的标题"
+    assert short.status_code == 200 and fresh(reflection).title == "改过的标题"
 
 
 def test_returned_reflection_is_resubmitted_with_the_comment_kept(client, auth, org, world, clock):
@@ -286,7 +266,7 @@ def test_returned_reflection_is_resubmitted_with_the_comment_kept(client, auth, 
         ).status_code
         == 302
     )
-    reflection = _fresh(reflection)
+    reflection = fresh(reflection)
     assert reflection.status == "submitted"
     assert reflection.review_comment == "请结合本职工作谈体会。"
     assert "上次退回意见" in client.get(f"/reflections/{reflection.id}").get_data(as_text=True)
@@ -302,22 +282,22 @@ def test_accepted_reflection_can_no_longer_be_changed(client, auth, org, world, 
     response = client.get(f"/reflections/{reflection.id}/edit", follow_redirects=True)
     assert "已审阅通过，不能再修改" in response.get_data(as_text=True)
     client.post(f"/reflections/{reflection.id}/edit", data={"title": "偷改", "body": BODY})
-    assert _fresh(reflection).title == "学习党纪的体会"
+    assert fresh(reflection).title == "学习党纪的体会"
     with pytest.raises(DomainError, match="不能再修改"):
         services.update_reflection(
-            org.m1, _fresh(reflection), services.ReflectionData("偷改", BODY), NOW
+            org.m1, fresh(reflection), services.ReflectionData("偷改", BODY), NOW
         )
 
 
 def test_update_loses_to_an_acceptance_that_landed_first(org, world):
     reflection = _write(org.m1, world["material"])
-    stale = _fresh(reflection)
+    stale = fresh(reflection)
     db.session.execute(Reflection.__table__.update().values(status="accepted"))
     # The member's page still thinks it is waiting; the conditional update finds it isn't.
     with pytest.raises(DomainError, match="刚刚已审阅通过"):
         services.update_reflection(org.m1, stale, services.ReflectionData("偷改", BODY), NOW)
     db.session.rollback()
-    assert _fresh(reflection).title == "学习党纪的体会"
+    assert fresh(reflection).title == "学习党纪的体会"
 
 
 # Reviewing.
@@ -336,7 +316,7 @@ def test_organiser_accepts_from_the_queue(client, auth, org, world, clock):
         data={"decision": "accept", "comment": "", "version": reflection.submitted_at.isoformat()},
     )
     assert response.status_code == 302
-    reflection = _fresh(reflection)
+    reflection = fresh(reflection)
     assert (reflection.status, reflection.reviewer_id, reflection.reviewed_at) == (
         "accepted",
         org.org1.id,
@@ -358,7 +338,7 @@ def test_returning_needs_a_comment_the_member_then_sees(client, auth, org, world
     )
     assert response.status_code == 200
     assert "退回时请填写意见" in response.get_data(as_text=True)
-    assert _fresh(reflection).status == "submitted"
+    assert fresh(reflection).status == "submitted"
     with pytest.raises(DomainError, match="退回时请填写意见"):
         services.review_reflection(org.org1, reflection, "return", "", None, NOW)
 
@@ -367,7 +347,7 @@ def test_returning_needs_a_comment_the_member_then_sees(client, auth, org, world
         data={"decision": "return", "comment": "请联系实际，\n多谈整改措施。"},
     )
     assert response.status_code == 302
-    assert _fresh(reflection).status == "returned"
+    assert fresh(reflection).status == "returned"
     auth.logout()
     auth.login("m1")
     page = client.get(f"/reflections/{reflection.id}").get_data(as_text=True)
@@ -402,7 +382,7 @@ def test_review_of_a_text_changed_since_it_was_read_is_refused(client, auth, org
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "作者刚刚修改了这篇心得" in body and "新增内容" in body
-    assert _fresh(reflection).status == "submitted"
+    assert fresh(reflection).status == "submitted"
 
 
 def test_organiser_does_not_review_their_own_reflection(client, auth, org, world, clock):
@@ -411,7 +391,7 @@ def test_organiser_does_not_review_their_own_reflection(client, auth, org, world
     page = client.get(f"/manage/reflections/{reflection.id}").get_data(as_text=True)
     assert "由上级或其他管理员审阅" in page and 'value="accept"' not in page
     client.post(f"/manage/reflections/{reflection.id}/review", data={"decision": "accept"})
-    assert _fresh(reflection).status == "submitted"
+    assert fresh(reflection).status == "submitted"
     with pytest.raises(DomainError, match="不能审阅本人的心得"):
         services.review_reflection(org.org1, reflection, "accept", "", None, NOW)
     services.review_reflection(org.admin, reflection, "accept", "", None, NOW)
@@ -434,7 +414,7 @@ def test_organiser_of_another_subtree_gets_404(client, auth, org, world, clock, 
         path.format(id=reflection.id), method=method, data={"decision": "accept", "comment": "越权"}
     )
     assert response.status_code == 404
-    assert _fresh(reflection).status == "submitted"
+    assert fresh(reflection).status == "submitted"
     queue = client.get("/manage/reflections/?status=all").get_data(as_text=True)
     assert "学习党纪的体会" not in queue and "普通党员" not in queue
     assert client.get(f"/manage/reflections/?branch={org.b11.id}").status_code == 404
@@ -477,7 +457,7 @@ def test_member_sees_only_their_own(client, auth, org, world, clock):
         ).status_code
         == 404
     )
-    assert _fresh(theirs).title == "别人的心得"
+    assert fresh(theirs).title == "别人的心得"
     assert client.get(f"/reflections/{mine.id}").status_code == 200
     # Members don't reach the organiser's pages; organisers read others' there, not here.
     assert client.get(f"/manage/reflections/{theirs.id}").status_code == 403

@@ -28,6 +28,7 @@ from quizapp.members.imports import (
 from quizapp.members.models import Member, Membership, PoliticalStatus, Role
 from quizapp.org.models import Branch, BranchKind
 from tests.conftest import TODAY
+from tests.factories import xlsx_bytes
 
 
 @pytest.fixture()
@@ -39,14 +40,7 @@ def org(org):
 
 
 def xlsx(rows, headers=TEMPLATE_HEADERS, before=()) -> bytes:
-    """Build an .xlsx whose first sheet has ``before`` rows, the header, then ``rows``."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    for row in [*before, headers, *rows]:
-        sheet.append(list(row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(rows, headers, before)
 
 
 def csv_file(rows, headers=TEMPLATE_HEADERS, encoding="utf-8-sig") -> bytes:

@@ -23,7 +23,15 @@ from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import ReviewWhen
 from quizapp.scheduler import jobs
 from quizapp.scheduler import runner as scheduler_runner
-from tests.factories import NOW, add_study, make_material, make_questions, make_quiz
+from tests.factories import (
+    NOW,
+    add_attempt,
+    add_study,
+    make_campaign,
+    make_material,
+    make_questions,
+    make_quiz,
+)
 
 
 def china(*args) -> datetime:
@@ -47,21 +55,7 @@ def bank(org):
 
 
 def _submitted(member, quiz, at: datetime, number=1, passed=True) -> None:
-    db.session.add(
-        Attempt(
-            quiz_id=quiz.id,
-            member_id=member.id,
-            number=number,
-            status="submitted",
-            started_at=at - timedelta(minutes=5),
-            deadline_at=at + timedelta(hours=1),
-            submitted_at=at,
-            score=9,
-            max_score=10,
-            passed=passed,
-        )
-    )
-    db.session.flush()
+    add_attempt(member, quiz, number, 9, passed, at=at, took=timedelta(minutes=5))
 
 
 # 1. Overdue attempts
@@ -133,15 +127,8 @@ def campaign_b12(org, make_member):
     material = make_material(org)
     add_study(done, material, START, 1800)
     add_study(behind, material, START, 600)
-    campaign = campaigns.save_campaign(
-        org.org1,
-        campaigns.CampaignData(
-            title="党纪学习教育专题",
-            starts_on=START,
-            ends_on=END,
-            minute_target=30,
-            branches=[org.b12],
-        ),
+    campaign = make_campaign(
+        org.org1, "党纪学习教育专题", START, END, minutes=30, branches=[org.b12]
     )
     campaigns.set_published(org.org1, campaign, True)
     db.session.commit()
@@ -194,11 +181,8 @@ def test_a_result_not_yet_published_is_not_a_reason_to_remind(org, bank, make_me
         review_when=ReviewWhen.AFTER_CLOSE,
     )
     _submitted(sat, quiz, NOW, passed=False)
-    campaign = campaigns.save_campaign(
-        org.org1,
-        campaigns.CampaignData(
-            title="考试周", starts_on=START, ends_on=END, quizzes=[(quiz, True)], branches=[org.b12]
-        ),
+    campaign = make_campaign(
+        org.org1, "考试周", START, END, quizzes=[(quiz, True)], branches=[org.b12]
     )
     campaigns.set_published(org.org1, campaign, True)
     db.session.commit()

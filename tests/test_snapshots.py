@@ -24,7 +24,7 @@ from quizapp.participation.snapshots import (
     write_snapshot,
 )
 from quizapp.scheduler import jobs
-from tests.factories import add_study
+from tests.factories import add_study, make_campaign
 
 
 def china(*args) -> datetime:
@@ -141,27 +141,12 @@ def test_a_downtime_longer_than_the_window_leaves_the_oldest_days_out(org, mover
 
 
 def test_a_running_campaign_is_snapshotted_for_yesterday_only(org, mover, material):
-    campaign = campaigns.save_campaign(
-        org.org1,
-        campaigns.CampaignData(
-            title="冬训学习",
-            starts_on=date(2026, 11, 15),
-            ends_on=date(2026, 11, 30),
-            minute_target=10,
-            branches=[org.u1],
-        ),
+    first, last = date(2026, 11, 15), date(2026, 11, 30)
+    campaign, draft = (
+        make_campaign(org.org1, title, first, last, 10, branches=[org.u1])
+        for title in ("冬训学习", "草稿")
     )
     campaigns.set_published(org.org1, campaign, True)
-    draft = campaigns.save_campaign(
-        org.org1,
-        campaigns.CampaignData(
-            title="草稿",
-            starts_on=date(2026, 11, 15),
-            ends_on=date(2026, 11, 30),
-            minute_target=10,
-            branches=[org.u1],
-        ),
-    )
     db.session.commit()
 
     summary = snapshot_participation(NOW, days=2)

@@ -8,29 +8,17 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp import db
-from quizapp.audiences.services import build_audience
 from quizapp.auth.session_ref import SessionRef
 from quizapp.errors import SessionInvalid
 from quizapp.study import minutes
-from quizapp.study.models import Material, StudyMinute
+from quizapp.study.models import StudyMinute
+from tests.factories import make_material
 
 T0 = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)  # 09:00 in China
 
 
 def _material(org, title="党纪学习", **values):
-    audience = build_audience(org.admin, [org.u1], [], [])
-    values = {"status": "published"} | values
-    material = Material(
-        title=title,
-        topic="党纪学习教育",
-        body_markdown="正文",
-        body_html="<p>正文</p>",
-        estimated_minutes=10,
-        audience=audience,
-        owner_branch_id=org.bureau.id,
-        **values,
-    )
-    db.session.add(material)
+    material = make_material(org, title, branches=[org.u1], **values)
     db.session.commit()
     return material
 

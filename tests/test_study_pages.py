@@ -13,9 +13,10 @@ from quizapp import db
 from quizapp.audiences.services import build_audience
 from quizapp.members.models import PoliticalStatus
 from quizapp.study import minutes
-from quizapp.study.models import Material, StudyMinute
+from quizapp.study.models import Material
 from quizapp.study.queries import member_minutes_summary
 from quizapp.study.routes import PDF_POLICY
+from tests.factories import add_study
 
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)  # Saturday 10:00 in China
 TODAY = date(2026, 11, 21)
@@ -77,17 +78,7 @@ def uploads(app):
 
 
 def _studied(member, material, day, seconds):
-    moment = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=2)
-    db.session.add(
-        StudyMinute(
-            member_id=member.id,
-            material_id=material.id,
-            day=day,
-            seconds=seconds,
-            first_beat_at=moment,
-            last_beat_at=moment,
-        )
-    )
+    add_study(member, material, day, seconds)
     db.session.commit()
 
 
