@@ -236,11 +236,13 @@ def test_a_quiz_holding_a_type_no_longer_registered_fails_with_a_clear_message(
         saved = client.put(
             f"/api/attempts/{attempt.id}/answers/{question.id}", json={"seq": 1, "response": 1}
         )
-        assert message in saved.get_json()["error"]
+        assert saved.status_code == 404
+        assert saved.get_json()["error"] == "not_found" and message in saved.get_json()["message"]
         start = client.post(f"/quizzes/{fresh_quiz.id}/start", follow_redirects=True)
         assert message in start.get_data(as_text=True)
         api_start = client.post(f"/api/quizzes/{fresh_quiz.id}/attempts")
-        assert api_start.status_code >= 400 and message in api_start.get_json()["error"]
+        assert api_start.status_code == 404 and message in api_start.get_json()["message"]
+        assert api_start.get_json()["error"] == "not_found"
         assert db.session.scalar(select(Attempt).where(Attempt.quiz_id == fresh_quiz.id)) is None
 
         # The scheduler grades every other overdue attempt and leaves this one waiting.

@@ -40,6 +40,7 @@ def test_each_type_answers_and_marks_itself_on_the_daily_page(live_server, phone
     db.session.commit()
     log_in(phone, live_server, "m1")
     phone.goto(f"{live_server}/practice/daily")
+    phone.get_by_role("button", name="开始今日答题").click()  # the draw is a POST
     forms = phone.locator("form.practice-item")
     expect(forms).to_have_count(4)
     assert fits_phone_width(phone)

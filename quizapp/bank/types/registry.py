@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from quizapp.bank.types.base import QuestionType
-from quizapp.errors import DomainError
+from quizapp.errors import NotFound
 
 _TYPES: dict[str, QuestionType] = {}
 
 
-class UnknownQuestionType(DomainError):
-    """A stored question's type is no longer registered (answered as 404 on pages)."""
+class UnknownQuestionType(NotFound):
+    """A stored question's type is no longer registered (answered as 404, code not_found)."""
 
-    def __init__(self, code: str) -> None:
-        super().__init__(f"题型「{code}」已不再支持，请联系管理员。")
-        self.code = code
+    def __init__(self, type_code: str) -> None:
+        super().__init__(f"题型「{type_code}」已不再支持，请联系管理员。")
+        self.type_code = type_code
 
 
 def register(qtype: QuestionType) -> QuestionType:

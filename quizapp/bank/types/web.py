@@ -39,6 +39,6 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(UnknownQuestionType)
     def _unknown_type(error: UnknownQuestionType):
         # Code no longer registers a type the database still holds: an administrator's task.
-        log.warning("question type %r is not registered (%s)", error.code, request.path)
+        log.warning("question type %r is not registered (%s)", error.type_code, request.path)
         db.session.rollback()
-        return errors.error_response(404, error.message)
+        return errors.error_response(error.status, error.message, error.code)
