@@ -22,7 +22,7 @@ from quizapp import access
 from quizapp.actions import FAILED, perform
 from quizapp.clock import china_today, utcnow
 from quizapp.forms import ActionForm
-from quizapp.members import exports, queries, services
+from quizapp.members import exports, logins, queries, services
 from quizapp.members.forms import (
     MemberForm,
     MoveMemberForm,
@@ -137,8 +137,8 @@ def show(member_id: int):
     """Show a member with their branch history and the actions on them."""
     member = queries.get_member(current_user, member_id)
     blocked_until = (
-        services.wait_until_text(member.login_blocked_until)
-        if services.is_blocked(member, utcnow())
+        logins.wait_until_text(member.login_blocked_until)
+        if logins.is_blocked(member, utcnow())
         else None
     )
     return render_template(
@@ -227,7 +227,7 @@ def reset_password(member_id: int):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         done = perform(
-            lambda: services.reset_password(current_user, member, form.temporary_password.data),
+            lambda: logins.reset_password(current_user, member, form.temporary_password.data),
             f"已重置{member.name}的密码，请把临时密码告知本人；下次登录时须修改。",
         )
         if done is not FAILED:
@@ -241,7 +241,7 @@ def unlock_login(member_id: int):
     """Lift the pause that wrong passwords put on a member's logins (解除登录限制)."""
     return _post_action(
         member_id,
-        lambda m: services.unlock_login(current_user, m),
+        lambda m: logins.unlock_login(current_user, m),
         lambda m: f"已解除{m.name}的登录限制，可以立即重新登录。",
     )
 
@@ -258,7 +258,7 @@ def issue_code(member_id: int):
         "原密码已失效，该人员已在所有设备上退出登录" if member.password_hash else "原登录码已失效"
     )
     code = perform(
-        lambda: services.issue_login_code(current_user, member),
+        lambda: logins.issue_login_code(current_user, member),
         f"已为{member.name}生成新的一次性登录码，{ended}。",
     )
     if code is FAILED:
