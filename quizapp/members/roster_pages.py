@@ -16,7 +16,7 @@ from quizapp import access
 from quizapp.actions import run
 from quizapp.clock import china_today
 from quizapp.errors import DomainError
-from quizapp.members import exports, imports, queries
+from quizapp.members import exports, imports, queries, roster_files
 from quizapp.members.forms import ImportForm
 from quizapp.members.manage import bp
 from quizapp.org import queries as org_queries
@@ -57,10 +57,10 @@ def import_roster():
 def import_template(kind: str):
     """Download the roster template (.xlsx or .csv)."""
     if kind == "xlsx":
-        data = imports.roster_template_xlsx()
+        data = roster_files.roster_template_xlsx()
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif kind == "csv":
-        data = imports.roster_template_csv()
+        data = roster_files.roster_template_csv()
         mimetype = "text/csv"
     else:
         abort(404)
