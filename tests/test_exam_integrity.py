@@ -394,7 +394,7 @@ def test_a_test_never_draws_what_exams_keep_secret(org, bank):
     secret.exam_only = True
     make_quiz(org.admin, [org.u2], kind=QuizKind.EXAM, questions=[bank["single"][1]])
     test = make_quiz(org.admin, [org.u1], rules=[{"type": "single", "count": 1}])
-    from quizapp.quizzes.services import draw_question_ids
+    from quizapp.quizzes.draw import draw_question_ids
 
     drawn = {q for paper in draw_question_ids(test, random.Random(4), 60) for q in paper}
     assert drawn == {bank["single"][2].id}

@@ -26,8 +26,8 @@ from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.quizzes import reservations
 from quizapp.quizzes.attempt_models import Attempt, PreparedPaper
+from quizapp.quizzes.draw import draw_question_ids
 from quizapp.quizzes.models import Quiz
-from quizapp.quizzes.services import draw_question_ids
 
 log = logging.getLogger(__name__)
 
