@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from quizapp import db
+from quizapp.attempts import autosave
 from quizapp.attempts import services as attempts
 from quizapp.auth.session_ref import SessionRef
 from quizapp.members.models import Role
@@ -49,7 +50,7 @@ def _sit(member, quiz, responses, *, start=NOW, seconds=600, submit=True):
     attempt, _ = attempts.start_attempt(member, quiz, start)
     db.session.commit()
     for seq, (question, response) in enumerate(responses.items(), start=1):
-        attempts.save_answer(
+        autosave.save_answer(
             SessionRef(member.id, member.session_version),
             attempt.id,
             question.id,

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from quizapp import db
 from quizapp.actions import run, transaction
-from quizapp.attempts import queries, services
+from quizapp.attempts import autosave, queries, services
 from quizapp.auth.session_ref import hot_login_required
 from quizapp.clock import utcnow
 from quizapp.errors import BadRequest, NotFound
@@ -70,7 +70,7 @@ def save_answer(attempt_id: int, question_id: int):
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or "seq" not in body or "response" not in body:
         raise BadRequest("提交的内容无法识别：需要 seq 和 response，请刷新页面后重试。")
-    result = services.save_answer(
+    result = autosave.save_answer(
         g.session_ref, attempt_id, question_id, body["response"], body["seq"], utcnow()
     )
     return jsonify(saved=result.saved, seq=result.seq)
