@@ -20,9 +20,10 @@ from quizapp.members.models import Role
 from quizapp.org.models import Branch, BranchKind
 from quizapp.quizzes.models import Counting, QuizKind
 from quizapp.results import queries
+from quizapp.results.branches import BranchLine, branch_summary, rank_branches
 from quizapp.results.exports import export_filename
 from quizapp.results.items import item_statistics, pearson
-from quizapp.results.queries import BranchLine, branch_summary, rank_branches, rank_members
+from quizapp.results.queries import rank_members
 from tests.conftest import _branch
 from tests.factories import NOW, make_questions, make_quiz
 
