@@ -46,9 +46,7 @@ def quiz(quiz_id: int):
 def start(quiz_id: int):
     """Start (or resume) an attempt without JavaScript, then go to it."""
     now = utcnow()
-    quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None:
-        abort(404)
+    quiz = db.get_or_404(Quiz, quiz_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:

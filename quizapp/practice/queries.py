@@ -7,7 +7,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import aliased, joinedload
 
@@ -108,10 +107,7 @@ def list_practice_categories(member: Member) -> list[CategoryRow]:
 
 def get_category(category_id: int) -> Category:
     """Return a category, or 404."""
-    category = db.session.get(Category, category_id)
-    if category is None:
-        abort(404)
-    return category
+    return db.get_or_404(Category, category_id)
 
 
 def count_category_questions(member: Member, category: Category) -> int:

@@ -13,7 +13,6 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort
 from sqlalchemy import and_, or_, select
 
 from quizapp import access, db
@@ -64,10 +63,7 @@ def duration_text(seconds: int | None) -> str:
 
 def get_quiz(actor: Member, quiz_id: int) -> Quiz:
     """Return a quiz whose owning subtree the actor manages, or 404."""
-    quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None or not can_manage_quiz(actor, quiz):
-        abort(404)
-    return quiz
+    return db.get_or_404(Quiz, quiz_id, lambda quiz: can_manage_quiz(actor, quiz))
 
 
 def _of_counted(name: str) -> property:
