@@ -14,7 +14,7 @@ from quizapp.attempts import autosave, queries, services
 from quizapp.auth.session_ref import hot_login_required
 from quizapp.clock import utcnow
 from quizapp.errors import BadRequest, NotFound
-from quizapp.quizzes.attempt_models import Attempt
+from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
 from quizapp.quizzes.models import Quiz
 
 bp = Blueprint("api", __name__)
@@ -33,7 +33,7 @@ def attempt_json(attempt: Attempt, now) -> dict:
         "seconds_left": max(0, int((attempt.deadline_at - now).total_seconds())),
         "url": url_for("attempts.take", attempt_id=attempt.id),
     }
-    if attempt.status == "submitted":
+    if attempt.status == AttemptStatus.SUBMITTED:
         shown = services.review_allowed(attempt, now)
         data.update(
             {
@@ -99,7 +99,7 @@ def show(attempt_id: int):
     now = utcnow()
     attempt = queries.get_member_attempt(current_user, attempt_id)
     data = attempt_json(attempt, now)
-    if attempt.status == "in_progress":
+    if attempt.status == AttemptStatus.IN_PROGRESS:
         data["answers"] = {
             str(a.question_id): {"response": a.response, "seq": a.seq} for a in attempt.answers
         }

@@ -25,7 +25,7 @@ from quizapp.bank.types import get_type
 from quizapp.db import UTCDateTime
 from quizapp.errors import DomainError, SessionInvalid
 from quizapp.members.models import Member
-from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus
 
 _answers = AttemptAnswer.__table__
 _attempts = Attempt.__table__
@@ -108,7 +108,7 @@ def save_answer(
         if db.session.scalar(select(func.count()).where(valid_member(ref))) == 0:
             raise SessionInvalid()
         raise AttemptNotFound()
-    if row.status != "in_progress":
+    if row.status != AttemptStatus.IN_PROGRESS:
         raise AttemptClosed("本次答题已交卷，不能再修改答案。")
     if now > row.deadline_at + GRACE:
         submit_attempt(db.session.get(Attempt, attempt_id), now, auto=True)

@@ -20,9 +20,10 @@ from quizapp.bank.models import Question
 from quizapp.bank.types import all_types, get_type
 from quizapp.errors import Closed, DomainError, NotFound
 from quizapp.members.models import Member
-from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus
 from quizapp.quizzes.models import Counting, Quiz
 from quizapp.quizzes.services import status_of
+from quizapp.wrongbook.models import Origin
 
 #: Answers that arrive this long after the deadline still count (slow networks).
 GRACE = timedelta(seconds=30)
@@ -70,7 +71,7 @@ def start_attempt(
             select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.member_id == member.id)
         )
     )
-    current = next((a for a in earlier if a.status == "in_progress"), None)
+    current = next((a for a in earlier if a.status == AttemptStatus.IN_PROGRESS), None)
     if current is not None:
         if not is_overdue(current, now):
             return current, False
@@ -107,7 +108,7 @@ def start_attempt(
         quiz_id=quiz.id,
         member_id=member.id,
         number=len(earlier) + 1,
-        status="in_progress",
+        status=AttemptStatus.IN_PROGRESS.value,
         started_at=now,
         deadline_at=deadline,
         max_score=sum(r["points"] for r in rows),
@@ -126,7 +127,7 @@ def start_attempt(
 
 def is_overdue(attempt: Attempt, now: datetime) -> bool:
     """Tell whether an attempt in progress is past its deadline and grace."""
-    return attempt.status == "in_progress" and now > attempt.deadline_at + GRACE
+    return attempt.status == AttemptStatus.IN_PROGRESS and now > attempt.deadline_at + GRACE
 
 
 # Submitting and grading
@@ -137,8 +138,10 @@ def submit_attempt(attempt: Attempt, now: datetime, *, auto: bool = False) -> At
     submitted_at = min(now, attempt.deadline_at) if auto else now
     claimed = db.session.execute(
         update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.status == "in_progress")
-        .values(status="submitted", submitted_at=submitted_at, auto_submitted=auto)
+        .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.IN_PROGRESS.value)
+        .values(
+            status=AttemptStatus.SUBMITTED.value, submitted_at=submitted_at, auto_submitted=auto
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if not claimed:
@@ -178,7 +181,7 @@ def submit_attempt(attempt: Attempt, now: datetime, *, auto: bool = False) -> At
     if wrong and book:
         from quizapp.wrongbook.services import record_wrong_answers
 
-        record_wrong_answers(attempt.member_id, wrong, "attempt", now)
+        record_wrong_answers(attempt.member_id, wrong, Origin.ATTEMPT, now)
     db.session.flush()
     db.session.refresh(attempt)
     return attempt
@@ -202,7 +205,7 @@ def expire_overdue(now: datetime, limit: int = 500) -> int:
         db.session.scalars(
             select(Attempt)
             .where(
-                Attempt.status == "in_progress",
+                Attempt.status == AttemptStatus.IN_PROGRESS.value,
                 Attempt.deadline_at < now - GRACE,
                 ~ungradable.exists(),
             )
@@ -217,11 +220,11 @@ def expire_overdue(now: datetime, limit: int = 500) -> int:
 
 def record_leave(attempt: Attempt, now: datetime) -> Attempt:
     """Count one leaving of the page (切屏); submit when the quiz's limit is reached."""
-    if attempt.status != "in_progress":
+    if attempt.status != AttemptStatus.IN_PROGRESS:
         raise AttemptClosed("本次答题已交卷。")
     db.session.execute(
         update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.status == "in_progress")
+        .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.IN_PROGRESS.value)
         .values(leave_count=Attempt.leave_count + 1)
         .execution_options(synchronize_session=False)
     )
@@ -247,12 +250,12 @@ def get_attempt(member: Member, attempt_id: int, now: datetime) -> Attempt:
 
 def review_allowed(attempt: Attempt, now: datetime) -> bool:
     """Tell whether the member may see the score and review of a submitted attempt."""
-    return attempt.status == "submitted" and review_open(attempt.quiz, now)
+    return attempt.status == AttemptStatus.SUBMITTED and review_open(attempt.quiz, now)
 
 
 def counted_attempt(attempts: list[Attempt], counting: Counting) -> Attempt | None:
     """Pick the attempt that counts among submitted ones: highest, latest or first."""
-    done = [a for a in attempts if a.status == "submitted" and a.score is not None]
+    done = [a for a in attempts if a.status == AttemptStatus.SUBMITTED and a.score is not None]
     if not done:
         return None
     if counting == Counting.FIRST:

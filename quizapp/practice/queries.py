@@ -17,7 +17,7 @@ from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
 from quizapp.practice.models import DailyQuestion
-from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus
 from quizapp.wrongbook.models import WrongAnswer
 
 
@@ -38,7 +38,7 @@ def practisable(member: Member) -> ColumnElement[bool]:
     on_paper = (
         select(AttemptAnswer.question_id)
         .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
-        .where(Attempt.member_id == member.id, Attempt.status == "in_progress")
+        .where(Attempt.member_id == member.id, Attempt.status == AttemptStatus.IN_PROGRESS.value)
     )
     return and_(
         Question.is_active.is_(True),

@@ -34,14 +34,17 @@ from quizapp.bank.types.web import type_label
 from quizapp.clock import china_today, utcnow
 from quizapp.errors import BadRequest, NotFound
 from quizapp.practice import queries, services
-from quizapp.wrongbook.models import WrongAnswer
+from quizapp.wrongbook.models import Origin, WrongAnswer
 from quizapp.wrongbook.services import RESOLVE_STREAK
 
 bp = Blueprint("practice", __name__)
 
 #: How many recently seen questions the practice pages avoid (at most half the pool).
 RECENT_LIMIT = 20
-ORIGIN_LABELS = {"practice": "练习", "daily": "每日答题", "attempt": "测试/考试"}
+
+
+def _origin_label(origin: str) -> str:
+    return Origin(origin).label if origin in Origin._value2member_map_ else origin
 
 
 @bp.context_processor
@@ -51,7 +54,7 @@ def _helpers() -> dict:
         "response_text": services.response_text,
         "blank_marks": services.blank_marks,
         "type_label": lambda q: type_label(q.type),
-        "origin_label": lambda origin: ORIGIN_LABELS.get(origin, origin),
+        "origin_label": _origin_label,
         "resolve_streak": RESOLVE_STREAK,
     }
 

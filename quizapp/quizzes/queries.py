@@ -17,7 +17,7 @@ from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
 from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.draw import candidates_query
-from quizapp.quizzes.models import DrawRule, Quiz, QuizQuestion
+from quizapp.quizzes.models import DrawRule, Quiz, QuizQuestion, QuizStatus
 from quizapp.quizzes.services import can_manage_quiz
 
 #: The list page's state filter: value -> label (see :func:`_in_state` for what each keeps).
@@ -47,10 +47,10 @@ def get_quiz(actor: Member, quiz_id: int) -> Quiz:
 
 def _in_state(query: Select, state: str, now: datetime) -> Select:
     if state == "draft":
-        return query.where(Quiz.status == "draft")
+        return query.where(Quiz.status == QuizStatus.DRAFT.value)
     if state in windows.PHASES:
         return query.where(
-            Quiz.status == "published",
+            Quiz.status == QuizStatus.PUBLISHED.value,
             windows.phase_filter(Quiz.opens_at, Quiz.closes_at, now, state),
         )
     return query

@@ -22,6 +22,7 @@ from quizapp.quizzes.models import (
     Quiz,
     QuizKind,
     QuizQuestion,
+    QuizStatus,
     ReviewWhen,
 )
 
@@ -143,7 +144,7 @@ def save_quiz(actor: Member, data: QuizData, quiz: Quiz | None = None) -> Quiz:
         actor, data.branches, data.statuses, data.roster, quiz.audience if quiz else None
     )
     if quiz is None:
-        quiz = Quiz(owner_branch=root, created_by_id=actor.id, status="draft")
+        quiz = Quiz(owner_branch=root, created_by_id=actor.id, status=QuizStatus.DRAFT.value)
     quiz.audience = audience
     for name in (
         "title",
@@ -225,7 +226,7 @@ def set_published(actor: Member, quiz: Quiz, published: bool) -> None:
         problems = _check_pool(_rules_of(quiz))
         if problems:
             raise DomainError("；".join(problems) + "。")
-    quiz.status = "published" if published else "draft"
+    quiz.status = (QuizStatus.PUBLISHED if published else QuizStatus.DRAFT).value
     if published:
         reservations.reserve_fixed(quiz)
     else:

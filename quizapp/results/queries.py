@@ -21,7 +21,7 @@ from quizapp.audiences.services import member_filter
 from quizapp.members.models import Member
 from quizapp.org.models import Branch, BranchKind
 from quizapp.org.queries import sort_as_tree
-from quizapp.quizzes.attempt_models import Attempt
+from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
 from quizapp.quizzes.models import Counting, Quiz
 from quizapp.quizzes.services import can_manage_quiz, status_of
 
@@ -170,7 +170,7 @@ def quiz_results(actor: Member, quiz: Quiz, now: datetime) -> QuizResults:
                 branch=branch_by_id[m.branch_id],
                 attempts=len(attempts),
                 counted=counted_attempt(attempts, counting),
-                in_progress=any(a.status == "in_progress" for a in attempts),
+                in_progress=any(a.status == AttemptStatus.IN_PROGRESS for a in attempts),
             )
         )
     overdue = sum(is_overdue(a, now) for attempts in by_member.values() for a in attempts)
