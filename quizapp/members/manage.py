@@ -79,10 +79,7 @@ def _member_data(form: MemberForm) -> services.MemberData:
 @access.organiser_required
 def index():
     """List the members in the organiser's subtree, searchable and filtered."""
-    branch = None
-    branch_id = request.args.get("branch", type=int)
-    if branch_id:
-        branch = org_queries.get_branch(current_user, branch_id)
+    branch = org_queries.find_branch(current_user, request.args.get("branch", type=int))
     status = (
         PoliticalStatus(request.args["status"])
         if request.args.get("status") in PoliticalStatus._value2member_map_

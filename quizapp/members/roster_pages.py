@@ -92,10 +92,7 @@ def credentials():
 @access.organiser_required
 def credentials_xlsx():
     """Download the slip sheet of those members: all, one branch's, or one import's (``ids``)."""
-    branch = None
-    branch_id = request.args.get("branch", type=int)
-    if branch_id:
-        branch = org_queries.get_branch(current_user, branch_id)
+    branch = org_queries.find_branch(current_user, request.args.get("branch", type=int))
     ids = None
     if "ids" in request.args:
         try:

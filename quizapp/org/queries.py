@@ -14,6 +14,11 @@ def get_branch(actor: Actor, branch_id: int) -> Branch:
     return db.get_or_404(Branch, branch_id, lambda branch: access.can_manage_branch(actor, branch))
 
 
+def find_branch(actor: Actor, branch_id: int | None) -> Branch | None:
+    """Return the branch a filter names (404 if the actor doesn't manage it); None for none."""
+    return get_branch(actor, branch_id) if branch_id else None
+
+
 def list_branches(
     actor: Actor, *, kinds: tuple[BranchKind, ...] | None = None, active_only: bool = False
 ) -> list[Branch]:
