@@ -29,8 +29,9 @@ from quizapp import create_app, db, migrate
 from quizapp.clock import china_today, utcnow
 from quizapp.demo import build_demo
 from quizapp.members import exports, queries
-from quizapp.members.imports import TEMPLATE_HEADERS, import_roster
+from quizapp.members.imports import import_roster
 from quizapp.members.models import Member
+from quizapp.members.roster_files import TEMPLATE_HEADERS
 from quizapp.org.models import Branch, BranchKind
 
 ROWS = int(os.environ.get("BENCH_ROWS", "10000"))

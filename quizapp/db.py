@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import TypeVar
 
-from flask import Flask, current_app
+from flask import Flask, abort, current_app
 from flask.globals import app_ctx
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import CursorResult, Engine
@@ -62,10 +63,21 @@ class AppSession(Session):
         return current_app.extensions["db_engine"]
 
 
+T = TypeVar("T")
+
 #: The session every route and service uses; one per application context (request).
 session = scoped_session(
     sessionmaker(class_=AppSession, expire_on_commit=False), scopefunc=_app_context_id
 )
+
+
+def get_or_404(model: type[T], ident: int, allowed: Callable[[T], bool] | None = None) -> T:
+    """Return the ``model`` row with id ``ident``, or 404 when there is none or ``allowed``
+    refuses it (a row the actor may not see is answered as if it did not exist)."""
+    row = session.get(model, ident)
+    if row is None or (allowed is not None and not allowed(row)):
+        abort(404)
+    return row
 
 
 def read_rows(statement: Executable) -> CursorResult:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp import db
-from quizapp.attempts import services
+from quizapp.attempts import autosave, services
 from quizapp.auth.session_ref import SessionRef
 from quizapp.errors import DomainError
 from quizapp.quizzes.attempt_models import Attempt
@@ -42,7 +42,7 @@ WRONG = {"single": 0, "multiple": [0, 1], "truefalse": False, "fill": ["惩前"]
 
 def _answer_all(attempt, responses, now=NOW):
     for seq, answer in enumerate(fresh(attempt).answers, start=1):
-        services.save_answer(
+        autosave.save_answer(
             _ref(attempt.member_id),
             attempt.id,
             answer.question_id,
@@ -124,13 +124,13 @@ def test_autosave_keeps_the_newest_answer(org, bank):
     attempt, _ = services.start_attempt(org.m1, quiz, NOW)
     db.session.commit()
     qid = bank["single"][0].id
-    assert services.save_answer(_ref(org.m1.id), attempt.id, qid, 2, 5, NOW).saved
+    assert autosave.save_answer(_ref(org.m1.id), attempt.id, qid, 2, 5, NOW).saved
     # A retried or late older request never overwrites the newer answer.
-    late = services.save_answer(_ref(org.m1.id), attempt.id, qid, 0, 3, NOW)
+    late = autosave.save_answer(_ref(org.m1.id), attempt.id, qid, 0, 3, NOW)
     assert not late.saved and late.seq == 5
-    same = services.save_answer(_ref(org.m1.id), attempt.id, qid, 0, 5, NOW)
+    same = autosave.save_answer(_ref(org.m1.id), attempt.id, qid, 0, 5, NOW)
     assert not same.saved
-    assert services.save_answer(_ref(org.m1.id), attempt.id, qid, 3, 6, NOW).saved
+    assert autosave.save_answer(_ref(org.m1.id), attempt.id, qid, 3, 6, NOW).saved
     db.session.commit()
     assert _answers(attempt)[qid].response == 3 and _answers(attempt)[qid].seq == 6
 
@@ -140,7 +140,7 @@ def test_autosave_is_one_read_and_one_write(org, bank, queries):
     attempt, _ = services.start_attempt(org.m1, quiz, NOW)
     db.session.commit()
     with queries() as statements:
-        services.save_answer(_ref(org.m1.id), attempt.id, bank["single"][0].id, 1, 1, NOW)
+        autosave.save_answer(_ref(org.m1.id), attempt.id, bank["single"][0].id, 1, 1, NOW)
     assert len(statements) == 2, statements
 
 
@@ -159,16 +159,16 @@ def test_malformed_responses_are_refused(org, bank, qtype, bad):
     quiz = _quiz(org, bank)
     attempt, _ = services.start_attempt(org.m1, quiz, NOW)
     with pytest.raises(DomainError):
-        services.save_answer(_ref(org.m1.id), attempt.id, bank[qtype][0].id, bad, 1, NOW)
+        autosave.save_answer(_ref(org.m1.id), attempt.id, bank[qtype][0].id, bad, 1, NOW)
 
 
 def test_another_members_attempt_is_not_found(org, bank):
     quiz = _quiz(org, bank)
     attempt, _ = services.start_attempt(org.m1, quiz, NOW)
     with pytest.raises(services.AttemptNotFound):
-        services.save_answer(_ref(org.org1.id), attempt.id, bank["single"][0].id, 1, 1, NOW)
+        autosave.save_answer(_ref(org.org1.id), attempt.id, bank["single"][0].id, 1, 1, NOW)
     with pytest.raises(services.AttemptNotFound):
-        services.save_answer(_ref(org.m1.id), attempt.id, bank["single"][1].id, 1, 1, NOW)
+        autosave.save_answer(_ref(org.m1.id), attempt.id, bank["single"][1].id, 1, 1, NOW)
 
 
 def test_submit_grades_each_type_and_is_idempotent(org, bank):
@@ -184,7 +184,7 @@ def test_submit_grades_each_type_and_is_idempotent(org, bank):
     again = services.submit_attempt(fresh(attempt), NOW + timedelta(minutes=9))
     assert again.score == 8 and again.submitted_at == NOW + timedelta(minutes=3)
     with pytest.raises(services.AttemptClosed):
-        services.save_answer(_ref(org.m1.id), attempt.id, bank["single"][0].id, 0, 99, NOW)
+        autosave.save_answer(_ref(org.m1.id), attempt.id, bank["single"][0].id, 0, 99, NOW)
 
 
 def test_wrong_answers_score_zero_and_partial_credit(org, bank):
@@ -202,18 +202,18 @@ def test_deadline_submits_with_saved_answers(org, bank):
     attempt, _ = services.start_attempt(org.m1, quiz, NOW)
     db.session.commit()
     assert attempt.deadline_at == NOW + timedelta(minutes=10)
-    services.save_answer(_ref(org.m1.id), attempt.id, bank["single"][0].id, 1, 1, NOW)
+    autosave.save_answer(_ref(org.m1.id), attempt.id, bank["single"][0].id, 1, 1, NOW)
     db.session.commit()
     # Within the grace period an answer still counts.
     late = NOW + timedelta(minutes=10, seconds=20)
-    assert services.save_answer(
+    assert autosave.save_answer(
         _ref(org.m1.id), attempt.id, bank["truefalse"][0].id, True, 2, late
     ).saved
     db.session.commit()
     # After it, the attempt is submitted by the request that touches it.
     too_late = NOW + timedelta(minutes=11)
     with pytest.raises(services.AttemptClosed, match="自动提交"):
-        services.save_answer(
+        autosave.save_answer(
             _ref(org.m1.id), attempt.id, bank["fill"][0].id, ["惩前毖后"], 3, too_late
         )
     db.session.commit()

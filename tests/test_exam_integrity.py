@@ -17,8 +17,10 @@ import pytest
 from sqlalchemy import func, select
 
 from quizapp import db
+from quizapp.attempts import autosave
 from quizapp.attempts import services as attempts
 from quizapp.attempts.papers import prepare_papers
+from quizapp.auth.session_ref import SessionRef
 from quizapp.bank.models import ReservedQuestion
 from quizapp.bank.services import QuestionData, save_question
 from quizapp.errors import DomainError
@@ -51,8 +53,8 @@ def _four(bank, index=0):
 
 def _answer_wrong(attempt, now=NOW):
     for seq, answer in enumerate(attempt.answers, start=1):
-        attempts.save_answer(
-            attempts.SessionRef(attempt.member_id, 1),
+        autosave.save_answer(
+            SessionRef(attempt.member_id, 1),
             attempt.id,
             answer.question_id,
             WRONG[answer.question.type],
@@ -394,7 +396,7 @@ def test_a_test_never_draws_what_exams_keep_secret(org, bank):
     secret.exam_only = True
     make_quiz(org.admin, [org.u2], kind=QuizKind.EXAM, questions=[bank["single"][1]])
     test = make_quiz(org.admin, [org.u1], rules=[{"type": "single", "count": 1}])
-    from quizapp.quizzes.services import draw_question_ids
+    from quizapp.quizzes.draw import draw_question_ids
 
     drawn = {q for paper in draw_question_ids(test, random.Random(4), 60) for q in paper}
     assert drawn == {bank["single"][2].id}

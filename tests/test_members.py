@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from quizapp import db
 from quizapp.clock import CHINA
 from quizapp.errors import DomainError
-from quizapp.members import services
+from quizapp.members import logins, services
 from quizapp.members.activation import activation_code, code_matches, new_nonce
 from quizapp.members.models import Member, PoliticalStatus, Role
 from quizapp.org import services as org_services
@@ -587,7 +587,7 @@ def test_service_refuses_to_unlock_someone_who_manages_more(org):
     org.admin.branch = org.b11
     _paused(org.admin, 6, None)
     with pytest.raises(services.DomainError, match="您无权解除该党员的登录限制"):
-        services.unlock_login(org.org1, org.admin)
+        logins.unlock_login(org.org1, org.admin)
     assert fresh(org.admin).failed_logins == 6
 
 
@@ -695,7 +695,7 @@ def test_service_refuses_a_code_for_someone_who_manages_more(org):
     org.admin.branch = org.b11
     db.session.flush()
     with pytest.raises(DomainError, match="您无权为该人员生成登录码"):
-        services.issue_login_code(org.org1, org.admin)
+        logins.issue_login_code(org.org1, org.admin)
     assert org.admin.activation_nonce is None
 
 

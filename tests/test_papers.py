@@ -15,13 +15,8 @@ from quizapp.bank.models import Category, Question
 from quizapp.bank.services import QuestionData, save_question
 from quizapp.errors import DomainError
 from quizapp.quizzes.attempt_models import Attempt, PreparedPaper
-from quizapp.quizzes.services import (
-    QuizData,
-    RuleData,
-    draw_question_ids,
-    save_quiz,
-    set_published,
-)
+from quizapp.quizzes.draw import draw_question_ids
+from quizapp.quizzes.services import QuizData, RuleData, save_quiz, set_published
 from tests.factories import NOW, make_questions, make_quiz
 
 RULES = [{"type": "single", "count": 2}, {"type": "fill", "count": 2}]

@@ -13,15 +13,17 @@ import openpyxl
 import pytest
 
 from quizapp import db
+from quizapp.attempts import autosave
 from quizapp.attempts import services as attempts
 from quizapp.auth.session_ref import SessionRef
 from quizapp.members.models import Role
 from quizapp.org.models import Branch, BranchKind
 from quizapp.quizzes.models import Counting, QuizKind
 from quizapp.results import queries
+from quizapp.results.branches import BranchLine, branch_summary, rank_branches
 from quizapp.results.exports import export_filename
 from quizapp.results.items import item_statistics, pearson
-from quizapp.results.queries import BranchLine, branch_summary, rank_branches, rank_members
+from quizapp.results.queries import rank_members
 from tests.conftest import _branch
 from tests.factories import NOW, make_questions, make_quiz
 
@@ -49,7 +51,7 @@ def _sit(member, quiz, responses, *, start=NOW, seconds=600, submit=True):
     attempt, _ = attempts.start_attempt(member, quiz, start)
     db.session.commit()
     for seq, (question, response) in enumerate(responses.items(), start=1):
-        attempts.save_answer(
+        autosave.save_answer(
             SessionRef(member.id, member.session_version),
             attempt.id,
             question.id,

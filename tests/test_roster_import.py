@@ -17,15 +17,10 @@ from quizapp import db
 from quizapp.errors import DomainError
 from quizapp.members.activation import code_matches
 from quizapp.members.exports import USAGE, decode_ids, encode_ids
-from quizapp.members.imports import (
-    OUT_OF_SCOPE,
-    TEMPLATE_HEADERS,
-    RosterRejected,
-    import_roster,
-    roster_template_csv,
-    roster_template_xlsx,
-)
+from quizapp.members.imports import RosterRejected, import_roster
 from quizapp.members.models import Member, Membership, PoliticalStatus, Role
+from quizapp.members.roster_files import TEMPLATE_HEADERS, roster_template_csv, roster_template_xlsx
+from quizapp.members.roster_rows import OUT_OF_SCOPE
 from quizapp.org.models import Branch, BranchKind
 from tests.conftest import TODAY
 from tests.factories import xlsx_bytes

@@ -10,11 +10,11 @@ from flask_login import current_user, login_required
 
 from quizapp import db
 from quizapp.actions import run, transaction
-from quizapp.attempts import queries, services
+from quizapp.attempts import autosave, queries, services
 from quizapp.auth.session_ref import hot_login_required
 from quizapp.clock import utcnow
 from quizapp.errors import BadRequest, NotFound
-from quizapp.quizzes.attempt_models import Attempt
+from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
 from quizapp.quizzes.models import Quiz
 
 bp = Blueprint("api", __name__)
@@ -33,7 +33,7 @@ def attempt_json(attempt: Attempt, now) -> dict:
         "seconds_left": max(0, int((attempt.deadline_at - now).total_seconds())),
         "url": url_for("attempts.take", attempt_id=attempt.id),
     }
-    if attempt.status == "submitted":
+    if attempt.status == AttemptStatus.SUBMITTED:
         shown = services.review_allowed(attempt, now)
         data.update(
             {
@@ -70,7 +70,7 @@ def save_answer(attempt_id: int, question_id: int):
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or "seq" not in body or "response" not in body:
         raise BadRequest("提交的内容无法识别：需要 seq 和 response，请刷新页面后重试。")
-    result = services.save_answer(
+    result = autosave.save_answer(
         g.session_ref, attempt_id, question_id, body["response"], body["seq"], utcnow()
     )
     return jsonify(saved=result.saved, seq=result.seq)
@@ -99,7 +99,7 @@ def show(attempt_id: int):
     now = utcnow()
     attempt = queries.get_member_attempt(current_user, attempt_id)
     data = attempt_json(attempt, now)
-    if attempt.status == "in_progress":
+    if attempt.status == AttemptStatus.IN_PROGRESS:
         data["answers"] = {
             str(a.question_id): {"response": a.response, "seq": a.seq} for a in attempt.answers
         }

@@ -26,8 +26,8 @@ from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.quizzes import reservations
 from quizapp.quizzes.attempt_models import Attempt, PreparedPaper
-from quizapp.quizzes.models import Quiz
-from quizapp.quizzes.services import draw_question_ids
+from quizapp.quizzes.draw import draw_question_ids
+from quizapp.quizzes.models import Quiz, QuizStatus
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,11 @@ def prepare_papers(now: datetime, limit: int = BATCH, rng: random.Random | None 
     quizzes = list(
         db.session.scalars(
             select(Quiz)
-            .where(Quiz.status == "published", Quiz.closes_at > now, Quiz.opens_at <= now + AHEAD)
+            .where(
+                Quiz.status == QuizStatus.PUBLISHED.value,
+                Quiz.closes_at > now,
+                Quiz.opens_at <= now + AHEAD,
+            )
             .order_by(Quiz.opens_at, Quiz.id)
         )
     )

@@ -12,8 +12,8 @@ from quizapp import db
 from quizapp.attempts.services import AttemptNotFound, counted_attempt
 from quizapp.audiences.services import audiences_including
 from quizapp.members.models import Member
-from quizapp.quizzes.attempt_models import Attempt
-from quizapp.quizzes.models import Counting, Quiz
+from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
+from quizapp.quizzes.models import Counting, Quiz, QuizStatus
 from quizapp.quizzes.services import status_of
 
 
@@ -27,7 +27,7 @@ class QuizCard:
 
     @property
     def in_progress(self) -> Attempt | None:
-        return next((a for a in self.attempts if a.status == "in_progress"), None)
+        return next((a for a in self.attempts if a.status == AttemptStatus.IN_PROGRESS), None)
 
     @property
     def counted(self) -> Attempt | None:
@@ -42,7 +42,9 @@ def list_member_quizzes(member: Member, now: datetime) -> dict[str, list[QuizCar
     """Return the published quizzes for the member, grouped into open, upcoming and closed."""
     quizzes = list(
         db.session.scalars(
-            select(Quiz).where(Quiz.status == "published").order_by(Quiz.opens_at.desc())
+            select(Quiz)
+            .where(Quiz.status == QuizStatus.PUBLISHED.value)
+            .order_by(Quiz.opens_at.desc())
         )
     )
     mine = audiences_including(member, [q.audience_id for q in quizzes])
@@ -77,7 +79,7 @@ def get_quiz_card(member: Member, quiz_id: int, now: datetime) -> QuizCard:
     quiz = db.session.get(Quiz, quiz_id)
     if (
         quiz is None
-        or quiz.status != "published"
+        or quiz.status != QuizStatus.PUBLISHED
         or quiz.audience_id not in audiences_including(member, [quiz.audience_id])
     ):
         abort(404)

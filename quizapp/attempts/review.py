@@ -16,8 +16,9 @@ from sqlalchemy import and_, or_, select, union, update
 
 from quizapp import db
 from quizapp.bank.models import ReservedQuestion
-from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus
 from quizapp.quizzes.models import Quiz, ReviewWhen
+from quizapp.wrongbook.models import Origin
 
 
 def review_open(quiz: Quiz, now: datetime) -> bool:
@@ -51,7 +52,7 @@ def withheld_question_ids(attempt: Attempt) -> set[int]:
         .where(
             Attempt.member_id == attempt.member_id,
             Attempt.id != attempt.id,
-            Attempt.status == "in_progress",
+            Attempt.status == AttemptStatus.IN_PROGRESS.value,
             AttemptAnswer.question_id.in_(ids),
         )
     )
@@ -78,7 +79,7 @@ def book_wrong_answers(now: datetime, limit: int = 500) -> int:
         select(Attempt.id, Attempt.member_id)
         .join(Quiz, Quiz.id == Attempt.quiz_id)
         .where(
-            Attempt.status == "submitted",
+            Attempt.status == AttemptStatus.SUBMITTED.value,
             Attempt.wrong_answers_booked.is_(False),
             _answers_shown(now),
         )
@@ -94,7 +95,7 @@ def book_wrong_answers(now: datetime, limit: int = 500) -> int:
                 )
             )
         )
-        record_wrong_answers(member_id, wrong, "attempt", now)
+        record_wrong_answers(member_id, wrong, Origin.ATTEMPT, now)
     if attempts:
         db.session.execute(
             update(Attempt)

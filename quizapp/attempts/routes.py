@@ -11,6 +11,7 @@ from quizapp.attempts import queries, review, services
 from quizapp.clock import utcnow
 from quizapp.errors import DomainError
 from quizapp.forms import ActionForm
+from quizapp.quizzes.attempt_models import AttemptStatus
 from quizapp.quizzes.models import Quiz
 
 bp = Blueprint("attempts", __name__)
@@ -46,9 +47,7 @@ def quiz(quiz_id: int):
 def start(quiz_id: int):
     """Start (or resume) an attempt without JavaScript, then go to it."""
     now = utcnow()
-    quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None:
-        abort(404)
+    quiz = db.get_or_404(Quiz, quiz_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -71,7 +70,7 @@ def take(attempt_id: int):
     """The attempt page: one question per screen, saved as soon as it is chosen."""
     now = utcnow()
     attempt = queries.get_member_attempt(current_user, attempt_id)
-    if attempt.status != "in_progress" or services.is_overdue(attempt, now):
+    if attempt.status != AttemptStatus.IN_PROGRESS or services.is_overdue(attempt, now):
         return redirect(url_for("attempts.result", attempt_id=attempt.id))
     return render_template(
         "attempts/take.html",
@@ -108,7 +107,7 @@ def result(attempt_id: int):
     """
     now = utcnow()
     attempt = queries.get_member_attempt(current_user, attempt_id)
-    if attempt.status == "in_progress" and not services.is_overdue(attempt, now):
+    if attempt.status == AttemptStatus.IN_PROGRESS and not services.is_overdue(attempt, now):
         return redirect(url_for("attempts.take", attempt_id=attempt.id))
     shown = services.review_allowed(attempt, now)
     return render_template(

@@ -1,39 +1,32 @@
-"""Starting, saving, submitting and grading attempts.
+"""Starting, submitting and grading attempts (saving an answer: ``autosave.py``).
 
-The hot paths are :func:`save_answer` (one locking read, one conditional update) and
-:func:`submit_attempt` (one conditional update, one read, two bulk writes).
+The hot paths are :func:`quizapp.attempts.autosave.save_answer` (one locking read, one
+conditional update) and :func:`submit_attempt` (one conditional update, one read, two bulk
+writes).
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import insert, select, update
 
 from quizapp import db
 from quizapp.attempts import papers
 from quizapp.attempts.review import review_open, shows_answers
 from quizapp.audiences.services import is_in_audience
-from quizapp.auth.session_ref import SessionRef, valid_member
 from quizapp.bank.models import Question
 from quizapp.bank.types import all_types, get_type
-from quizapp.db import UTCDateTime
-from quizapp.errors import Closed, DomainError, NotFound, SessionInvalid
+from quizapp.errors import Closed, DomainError, NotFound
 from quizapp.members.models import Member
-from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus
 from quizapp.quizzes.models import Counting, Quiz
 from quizapp.quizzes.services import status_of
+from quizapp.wrongbook.models import Origin
 
 #: Answers that arrive this long after the deadline still count (slow networks).
 GRACE = timedelta(seconds=30)
-
-_answers = AttemptAnswer.__table__
-_attempts = Attempt.__table__
-_questions = Question.__table__
-_members = Member.__table__
 
 
 class AttemptNotFound(NotFound):
@@ -51,14 +44,6 @@ class DeadlinePassed(AttemptClosed):
     """The attempt was past its deadline and has just been submitted: that submission stays."""
 
     keeps_changes = True
-
-
-@dataclass
-class SaveResult:
-    """What an autosave did: ``saved`` False means a newer answer (``seq``) was kept."""
-
-    saved: bool
-    seq: int
 
 
 # Starting
@@ -86,7 +71,7 @@ def start_attempt(
             select(Attempt).where(Attempt.quiz_id == quiz.id, Attempt.member_id == member.id)
         )
     )
-    current = next((a for a in earlier if a.status == "in_progress"), None)
+    current = next((a for a in earlier if a.status == AttemptStatus.IN_PROGRESS), None)
     if current is not None:
         if not is_overdue(current, now):
             return current, False
@@ -123,7 +108,7 @@ def start_attempt(
         quiz_id=quiz.id,
         member_id=member.id,
         number=len(earlier) + 1,
-        status="in_progress",
+        status=AttemptStatus.IN_PROGRESS.value,
         started_at=now,
         deadline_at=deadline,
         max_score=sum(r["points"] for r in rows),
@@ -132,107 +117,17 @@ def start_attempt(
     db.session.flush()
     # The answer rows in one executemany, without building an ORM object for each.
     db.session.connection().execute(
-        insert(_answers), [r | {"attempt_id": attempt.id} for r in rows]
+        insert(AttemptAnswer.__table__), [r | {"attempt_id": attempt.id} for r in rows]
     )
     return attempt, True
 
 
-# Saving
+# The deadline
 
 
 def is_overdue(attempt: Attempt, now: datetime) -> bool:
     """Tell whether an attempt in progress is past its deadline and grace."""
-    return attempt.status == "in_progress" and now > attempt.deadline_at + GRACE
-
-
-#: The autosave's one read: built once, so each request only binds parameters.
-_SAVE_READ = (
-    select(
-        _attempts.c.status,
-        _attempts.c.deadline_at,
-        _answers.c.seq,
-        _questions.c.type,
-        _questions.c.options,
-        _questions.c.stem,
-    )
-    .select_from(
-        _answers.join(_attempts, _attempts.c.id == _answers.c.attempt_id)
-        .join(_questions, _questions.c.id == _answers.c.question_id)
-        .join(_members, _members.c.id == _attempts.c.member_id)
-    )
-    .where(
-        _answers.c.attempt_id == bindparam("attempt_id"),
-        _answers.c.question_id == bindparam("question_id"),
-        _members.c.id == bindparam("member_id"),
-        _members.c.session_version == bindparam("version"),
-        _members.c.is_active.is_(True),
-        _members.c.must_change_password.is_(False),
-    )
-    .with_for_update(read=True, of=_attempts)
-)
-#: The autosave's one write: only a higher sequence number replaces the stored answer.
-_SAVE_WRITE = (
-    update(_answers)
-    .where(
-        _answers.c.attempt_id == bindparam("b_attempt"),
-        _answers.c.question_id == bindparam("b_question"),
-        _answers.c.seq < bindparam("b_seq"),
-    )
-    .values(
-        response=bindparam("b_response", type_=_answers.c.response.type),
-        seq=bindparam("b_seq"),
-        answered_at=bindparam("b_now", type_=UTCDateTime()),
-    )
-)
-
-
-def save_answer(
-    ref: SessionRef, attempt_id: int, question_id: int, raw: Any, seq: int, now: datetime
-) -> SaveResult:
-    """Save one response unless a newer one (higher ``seq``) is already stored.
-
-    One read checks the session, the attempt and the question together and takes a share
-    lock on the attempt (PostgreSQL), so a concurrent submit either waits for this save or
-    makes it fail: an acknowledged answer is always graded. One conditional write saves.
-    """
-    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq < 2**31:
-        raise DomainError("缺少有效的序号（seq），请刷新页面后重试。")
-    # Core statements on the session's connection: no ORM objects are needed here.
-    connection = db.session.connection()
-    row = connection.execute(
-        _SAVE_READ,
-        {
-            "attempt_id": attempt_id,
-            "question_id": question_id,
-            "member_id": ref.member_id,
-            "version": ref.version,
-        },
-    ).first()
-    if row is None:
-        if db.session.scalar(select(func.count()).where(valid_member(ref))) == 0:
-            raise SessionInvalid()
-        raise AttemptNotFound()
-    if row.status != "in_progress":
-        raise AttemptClosed("本次答题已交卷，不能再修改答案。")
-    if now > row.deadline_at + GRACE:
-        submit_attempt(db.session.get(Attempt, attempt_id), now, auto=True)
-        raise DeadlinePassed("答题时间已到，试卷已按时自动提交。")
-    response = (
-        None if raw is None else get_type(row.type).parse_response(raw, row.options, row.stem)
-    )
-    if seq <= row.seq:
-        return SaveResult(saved=False, seq=row.seq)
-    result = connection.execute(
-        _SAVE_WRITE,
-        {
-            "b_attempt": attempt_id,
-            "b_question": question_id,
-            "b_seq": seq,
-            "b_response": response,
-            "b_now": now,
-        },
-    )
-    return SaveResult(saved=result.rowcount == 1, seq=seq)
+    return attempt.status == AttemptStatus.IN_PROGRESS and now > attempt.deadline_at + GRACE
 
 
 # Submitting and grading
@@ -243,8 +138,10 @@ def submit_attempt(attempt: Attempt, now: datetime, *, auto: bool = False) -> At
     submitted_at = min(now, attempt.deadline_at) if auto else now
     claimed = db.session.execute(
         update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.status == "in_progress")
-        .values(status="submitted", submitted_at=submitted_at, auto_submitted=auto)
+        .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.IN_PROGRESS.value)
+        .values(
+            status=AttemptStatus.SUBMITTED.value, submitted_at=submitted_at, auto_submitted=auto
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if not claimed:
@@ -284,7 +181,7 @@ def submit_attempt(attempt: Attempt, now: datetime, *, auto: bool = False) -> At
     if wrong and book:
         from quizapp.wrongbook.services import record_wrong_answers
 
-        record_wrong_answers(attempt.member_id, wrong, "attempt", now)
+        record_wrong_answers(attempt.member_id, wrong, Origin.ATTEMPT, now)
     db.session.flush()
     db.session.refresh(attempt)
     return attempt
@@ -308,7 +205,7 @@ def expire_overdue(now: datetime, limit: int = 500) -> int:
         db.session.scalars(
             select(Attempt)
             .where(
-                Attempt.status == "in_progress",
+                Attempt.status == AttemptStatus.IN_PROGRESS.value,
                 Attempt.deadline_at < now - GRACE,
                 ~ungradable.exists(),
             )
@@ -323,11 +220,11 @@ def expire_overdue(now: datetime, limit: int = 500) -> int:
 
 def record_leave(attempt: Attempt, now: datetime) -> Attempt:
     """Count one leaving of the page (切屏); submit when the quiz's limit is reached."""
-    if attempt.status != "in_progress":
+    if attempt.status != AttemptStatus.IN_PROGRESS:
         raise AttemptClosed("本次答题已交卷。")
     db.session.execute(
         update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.status == "in_progress")
+        .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.IN_PROGRESS.value)
         .values(leave_count=Attempt.leave_count + 1)
         .execution_options(synchronize_session=False)
     )
@@ -353,12 +250,12 @@ def get_attempt(member: Member, attempt_id: int, now: datetime) -> Attempt:
 
 def review_allowed(attempt: Attempt, now: datetime) -> bool:
     """Tell whether the member may see the score and review of a submitted attempt."""
-    return attempt.status == "submitted" and review_open(attempt.quiz, now)
+    return attempt.status == AttemptStatus.SUBMITTED and review_open(attempt.quiz, now)
 
 
 def counted_attempt(attempts: list[Attempt], counting: Counting) -> Attempt | None:
     """Pick the attempt that counts among submitted ones: highest, latest or first."""
-    done = [a for a in attempts if a.status == "submitted" and a.score is not None]
+    done = [a for a in attempts if a.status == AttemptStatus.SUBMITTED and a.score is not None]
     if not done:
         return None
     if counting == Counting.FIRST:

@@ -22,6 +22,7 @@ from quizapp import db
 from quizapp.db import UTCDateTime
 from quizapp.errors import DomainError
 from quizapp.members import activation
+from quizapp.members.logins import is_blocked, wait_until_text
 from quizapp.members.models import Member
 from quizapp.members.passwords import (
     check_password_rules,
@@ -29,7 +30,7 @@ from quizapp.members.passwords import (
     needs_rehash,
     verify_password,
 )
-from quizapp.members.services import is_blocked, normalise_phone, wait_until_text
+from quizapp.members.services import normalise_phone
 
 BAD_CREDENTIALS = "账号或密码错误，请重新输入。"
 _members = Member.__table__

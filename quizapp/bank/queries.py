@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 
 from quizapp import access, db
@@ -54,10 +53,7 @@ class CategoryItem:
 
 def get_question(question_id: int) -> Question:
     """Return a question of the bank, or 404."""
-    question = db.session.get(Question, question_id)
-    if question is None:
-        abort(404)
-    return question
+    return db.get_or_404(Question, question_id)
 
 
 def _like(text: str) -> str:

@@ -17,6 +17,25 @@ def _optional_int(value):
     return int(value) if value not in (None, "", "None") else None
 
 
+def _branch_field(label: str) -> SelectField:
+    """A branch chosen from the organiser's own (choices set by the page)."""
+    return SelectField(
+        label,
+        coerce=int,
+        validate_choice=True,
+        invalid_choice_message="所选支部不存在或不在您的管理范围内。",
+    )
+
+
+def _password_field(label: str, missing: str, when: str) -> PasswordField:
+    """A password an organiser gives a member, who must change it at the next login."""
+    return PasswordField(
+        label,
+        validators=[DataRequired(missing)],
+        description=f"至少 8 位，含字母和数字。本人{when}登录时须修改。",
+    )
+
+
 class MemberForm(BaseForm):
     name = StringField("姓名", validators=[DataRequired("请填写姓名。"), Length(max=50)])
     police_no = StringField(
@@ -25,12 +44,7 @@ class MemberForm(BaseForm):
         description="警号和手机号至少填写一项，均可用于登录。",
     )
     phone = StringField("手机号", validators=[Optional(), Length(max=20)])
-    branch_id = SelectField(
-        "所属支部",
-        coerce=int,
-        validate_choice=True,
-        invalid_choice_message="所选支部不存在或不在您的管理范围内。",
-    )
+    branch_id = _branch_field("所属支部")
     political_status = SelectField("政治面貌", choices=STATUS_CHOICES)
     joined_party_on = DateField(
         "入党时间", validators=[Optional()], description="正式党员、预备党员填写；其他人员留空。"
@@ -49,28 +63,15 @@ class MemberForm(BaseForm):
 
 
 class NewMemberForm(MemberForm):
-    initial_password = PasswordField(
-        "初始密码",
-        validators=[DataRequired("请设置初始密码。")],
-        description="至少 8 位，含字母和数字。本人首次登录时须修改。",
-    )
+    initial_password = _password_field("初始密码", "请设置初始密码。", "首次")
 
 
 class MoveMemberForm(BaseForm):
-    branch_id = SelectField(
-        "转入支部",
-        coerce=int,
-        validate_choice=True,
-        invalid_choice_message="所选支部不存在或不在您的管理范围内。",
-    )
+    branch_id = _branch_field("转入支部")
 
 
 class ResetPasswordForm(BaseForm):
-    temporary_password = PasswordField(
-        "临时密码",
-        validators=[DataRequired("请输入临时密码。")],
-        description="至少 8 位，含字母和数字。本人下次登录时须修改。",
-    )
+    temporary_password = _password_field("临时密码", "请输入临时密码。", "下次")
 
 
 class ImportForm(BaseForm):

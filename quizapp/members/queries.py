@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import abort
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
@@ -18,10 +17,7 @@ from quizapp.pagination import Page, paginate
 
 def get_member(actor: Member, member_id: int) -> Member:
     """Return a member the actor may see, or 404."""
-    member = db.session.get(Member, member_id)
-    if member is None or not access.can_view_member(actor, member):
-        abort(404)
-    return member
+    return db.get_or_404(Member, member_id, lambda member: access.can_view_member(actor, member))
 
 
 def list_members(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import abort
 from sqlalchemy import func, select
 
 from quizapp import db
@@ -13,10 +12,7 @@ from quizapp.pagination import Page, paginate
 
 def get_own_notice(member: Member, notice_id: int) -> Notice:
     """Return one of the member's notices, or 404 (also for another member's)."""
-    notice = db.session.get(Notice, notice_id)
-    if notice is None or notice.member_id != member.id:
-        abort(404)
-    return notice
+    return db.get_or_404(Notice, notice_id, lambda notice: notice.member_id == member.id)
 
 
 def list_notices(member: Member, *, page: int = 1, per_page: int = 20) -> Page:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import abort
 from sqlalchemy import select
 
 from quizapp import access, db
@@ -12,10 +11,12 @@ from quizapp.org.models import Branch, BranchKind
 
 def get_branch(actor: Actor, branch_id: int) -> Branch:
     """Return a branch the actor manages, or 404."""
-    branch = db.session.get(Branch, branch_id)
-    if branch is None or not access.can_manage_branch(actor, branch):
-        abort(404)
-    return branch
+    return db.get_or_404(Branch, branch_id, lambda branch: access.can_manage_branch(actor, branch))
+
+
+def find_branch(actor: Actor, branch_id: int | None) -> Branch | None:
+    """Return the branch a filter names (404 if the actor doesn't manage it); None for none."""
+    return get_branch(actor, branch_id) if branch_id else None
 
 
 def list_branches(

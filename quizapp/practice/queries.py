@@ -7,7 +7,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import aliased, joinedload
 
@@ -18,7 +17,7 @@ from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
 from quizapp.practice.models import DailyQuestion
-from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus
 from quizapp.wrongbook.models import WrongAnswer
 
 
@@ -39,7 +38,7 @@ def practisable(member: Member) -> ColumnElement[bool]:
     on_paper = (
         select(AttemptAnswer.question_id)
         .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
-        .where(Attempt.member_id == member.id, Attempt.status == "in_progress")
+        .where(Attempt.member_id == member.id, Attempt.status == AttemptStatus.IN_PROGRESS.value)
     )
     return and_(
         Question.is_active.is_(True),
@@ -108,10 +107,7 @@ def list_practice_categories(member: Member) -> list[CategoryRow]:
 
 def get_category(category_id: int) -> Category:
     """Return a category, or 404."""
-    category = db.session.get(Category, category_id)
-    if category is None:
-        abort(404)
-    return category
+    return db.get_or_404(Category, category_id)
 
 
 def count_category_questions(member: Member, category: Category) -> int:

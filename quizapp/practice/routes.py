@@ -34,13 +34,17 @@ from quizapp.bank.types.web import type_label
 from quizapp.clock import china_today, utcnow
 from quizapp.errors import BadRequest, NotFound
 from quizapp.practice import queries, services
+from quizapp.wrongbook.models import Origin, WrongAnswer
 from quizapp.wrongbook.services import RESOLVE_STREAK
 
 bp = Blueprint("practice", __name__)
 
 #: How many recently seen questions the practice pages avoid (at most half the pool).
 RECENT_LIMIT = 20
-ORIGIN_LABELS = {"practice": "练习", "daily": "每日答题", "attempt": "测试/考试"}
+
+
+def _origin_label(origin: str) -> str:
+    return Origin(origin).label if origin in Origin._value2member_map_ else origin
 
 
 @bp.context_processor
@@ -50,7 +54,7 @@ def _helpers() -> dict:
         "response_text": services.response_text,
         "blank_marks": services.blank_marks,
         "type_label": lambda q: type_label(q.type),
-        "origin_label": lambda origin: ORIGIN_LABELS.get(origin, origin),
+        "origin_label": _origin_label,
         "resolve_streak": RESOLVE_STREAK,
     }
 
@@ -78,6 +82,33 @@ def _next_recent(recent: list[int], question: Question, pool: int) -> str:
     keep = min(RECENT_LIMIT, pool // 2)
     ids = [i for i in recent if i != question.id] + [question.id]
     return "-".join(str(i) for i in ids[-keep:]) if keep else ""
+
+
+def _question_page(
+    mode: str,
+    heading: str,
+    question: Question | None,
+    entry: WrongAnswer | None,
+    pool: int,
+    recent: list[int],
+    endpoint: str,
+    **args: int,
+) -> str:
+    """Render one practice question, linking the next one (``endpoint`` with ``args``)."""
+    next_url = (
+        url_for(endpoint, recent=_next_recent(recent, question, pool) or None, **args)
+        if question
+        else None
+    )
+    return render_template(
+        "practice/question.html",
+        heading=heading,
+        question=question,
+        pool=pool,
+        entry=entry,
+        next_url=next_url,
+        mode=mode,
+    )
 
 
 def _answer_json(result: services.Result) -> dict:
@@ -128,23 +159,8 @@ def category(category_id: int):
     pool = queries.count_category_questions(current_user, cat)
     recent = _recent()
     question = queries.pick_practice_question(current_user, cat, recent) if pool else None
-    next_url = (
-        url_for(
-            "practice.category",
-            category_id=cat.id,
-            recent=_next_recent(recent, question, pool) or None,
-        )
-        if question
-        else None
-    )
-    return render_template(
-        "practice/question.html",
-        heading=cat.name,
-        question=question,
-        pool=pool,
-        entry=None,
-        next_url=next_url,
-        mode="category",
+    return _question_page(
+        "category", cat.name, question, None, pool, recent, "practice.category", category_id=cat.id
     )
 
 
@@ -156,19 +172,8 @@ def wrong_practice():
     recent = _recent()
     question = queries.pick_wrong_question(current_user, recent) if pool else None
     entry = queries.get_wrong_answer(current_user.id, question.id) if question else None
-    next_url = (
-        url_for("practice.wrong_practice", recent=_next_recent(recent, question, pool) or None)
-        if question
-        else None
-    )
-    return render_template(
-        "practice/question.html",
-        heading="练习错题",
-        question=question,
-        pool=pool,
-        entry=entry,
-        next_url=next_url,
-        mode="wrong",
+    return _question_page(
+        "wrong", "练习错题", question, entry, pool, recent, "practice.wrong_practice"
     )
 
 

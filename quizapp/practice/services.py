@@ -27,7 +27,7 @@ from quizapp.practice.queries import (
     list_daily_questions,
     practisable,
 )
-from quizapp.wrongbook.models import WrongAnswer
+from quizapp.wrongbook.models import Origin, WrongAnswer
 from quizapp.wrongbook.services import record_result
 
 #: Daily questions per member per China day.
@@ -102,7 +102,7 @@ def answer_practice(member: Member, question: Question, raw: Any, now: datetime)
     if not question.is_active:
         raise DomainError("这道题已停用，请换一题。")
     graded = grade_response(question, raw)
-    entry = record_result(member.id, question.id, graded.is_correct, "practice", now)
+    entry = record_result(member.id, question.id, graded.is_correct, Origin.PRACTICE, now)
     return Result(graded, entry)
 
 
@@ -199,5 +199,5 @@ def answer_daily_question(member: Member, question_id: int, raw: Any, now: datet
     )
     if done.rowcount != 1:
         raise AlreadyAnswered("这道题今天已经答过了，不能重复作答。")
-    entry = record_result(member.id, question_id, graded.is_correct, "daily", now)
+    entry = record_result(member.id, question_id, graded.is_correct, Origin.DAILY, now)
     return Result(graded, entry)

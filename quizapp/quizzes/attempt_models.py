@@ -7,6 +7,7 @@ that sits a quiz."""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +30,14 @@ from quizapp.bank.models import Question
 from quizapp.db import Base, UTCDateTime
 from quizapp.members.models import Member
 from quizapp.quizzes.models import Quiz
+
+
+class AttemptStatus(enum.StrEnum):
+    """An attempt takes answers until it is submitted (by the member, the deadline or the
+    page-leave limit); then it is graded once."""
+
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
 
 
 class Attempt(Base):
@@ -59,7 +68,7 @@ class Attempt(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     #: 1 for the member's first attempt at the quiz, 2 for the second...
     number: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="in_progress")
+    status: Mapped[str] = mapped_column(String(16), default=AttemptStatus.IN_PROGRESS.value)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: The server's deadline: start + time limit, never after the quiz closes.
     deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -85,7 +94,7 @@ class Attempt(Base):
 
     @property
     def is_open(self) -> bool:
-        return self.status == "in_progress"
+        return self.status == AttemptStatus.IN_PROGRESS
 
     @property
     def seconds_used(self) -> int | None:

@@ -60,6 +60,13 @@ class ReviewWhen(enum.StrEnum):
         ]
 
 
+class QuizStatus(enum.StrEnum):
+    """Whether the members in a quiz's audience see it."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
 #: Kinds of quiz whose questions are kept out of practice until an organiser releases them.
 RESERVING_KINDS = (QuizKind.EXAM.value, QuizKind.COMPETITION.value)
 
@@ -108,7 +115,7 @@ class Quiz(Base):
     review_show_explanations: Mapped[bool] = mapped_column(Boolean, default=True)
     #: 切屏: when set, leaving the page is counted and the attempt submitted after this many.
     leave_limit: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default=QuizStatus.DRAFT.value)
     #: When an organiser released the questions of this exam or competition to practice
     #: (after it closed); until then they stay out of practice (ReservedQuestion).
     practice_released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -139,7 +146,7 @@ class Quiz(Base):
 
     @property
     def is_published(self) -> bool:
-        return self.status == "published"
+        return self.status == QuizStatus.PUBLISHED
 
     @property
     def reserves_questions(self) -> bool:

@@ -16,8 +16,9 @@ from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
 from quizapp.quizzes.attempt_models import Attempt
-from quizapp.quizzes.models import DrawRule, Quiz, QuizQuestion
-from quizapp.quizzes.services import _candidates_query, can_manage_quiz
+from quizapp.quizzes.draw import candidates_query
+from quizapp.quizzes.models import DrawRule, Quiz, QuizQuestion, QuizStatus
+from quizapp.quizzes.services import can_manage_quiz
 
 #: The list page's state filter: value -> label (see :func:`_in_state` for what each keeps).
 STATES = {
@@ -46,10 +47,10 @@ def get_quiz(actor: Member, quiz_id: int) -> Quiz:
 
 def _in_state(query: Select, state: str, now: datetime) -> Select:
     if state == "draft":
-        return query.where(Quiz.status == "draft")
+        return query.where(Quiz.status == QuizStatus.DRAFT.value)
     if state in windows.PHASES:
         return query.where(
-            Quiz.status == "published",
+            Quiz.status == QuizStatus.PUBLISHED.value,
             windows.phase_filter(Quiz.opens_at, Quiz.closes_at, now, state),
         )
     return query
@@ -87,7 +88,7 @@ def count_attempts(quiz_ids: list[int]) -> dict[int, int]:
 def count_available(rule: DrawRule, exclude: set[int], kind: str) -> int:
     """Return how many active questions ``rule`` could draw from, ``exclude`` left out."""
     return db.session.scalar(
-        select(func.count()).select_from(_candidates_query(rule, exclude, kind).subquery())
+        select(func.count()).select_from(candidates_query(rule, exclude, kind).subquery())
     )
 
 

@@ -1,8 +1,7 @@
-"""Creating, publishing and drawing quizzes."""
+"""Creating and publishing quizzes (drawing their papers: ``draw.py``)."""
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -11,20 +10,19 @@ from sqlalchemy import delete, func, select
 from quizapp import access, db, windows
 from quizapp.audiences.services import build_audience
 from quizapp.bank.models import Category, Question
-from quizapp.bank.queries import not_reserved
 from quizapp.bank.types import all_types, default_points, find_type
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
-from quizapp.quizzes import reservations
+from quizapp.quizzes import draw, reservations
 from quizapp.quizzes.attempt_models import Attempt, PreparedPaper
 from quizapp.quizzes.models import (
-    RESERVING_KINDS,
     Counting,
     DrawRule,
     Quiz,
     QuizKind,
     QuizQuestion,
+    QuizStatus,
     ReviewWhen,
 )
 
@@ -107,24 +105,6 @@ def _check(data: QuizData) -> list[str]:
     return problems
 
 
-def _candidates_query(rule: DrawRule | RuleData, exclude: set[int], kind: str):
-    query = select(Question.id).where(
-        Question.is_active.is_(True),
-        Question.type == rule.type,
-        Question.difficulty.between(rule.difficulty_min, rule.difficulty_max),
-    )
-    if kind not in RESERVING_KINDS:
-        # A test shows its answers in the review: never draw what exams keep secret.
-        query = query.where(not_reserved())
-    if rule.category is not None:
-        query = query.join(Category, Category.id == Question.category_id).where(
-            Category.path.startswith(rule.category.path)
-        )
-    if exclude:
-        query = query.where(Question.id.not_in(exclude))
-    return query
-
-
 def _check_pool(data: QuizData) -> list[str]:
     problems = []
     fixed = {q.id for q in data.fixed_questions}
@@ -134,7 +114,7 @@ def _check_pool(data: QuizData) -> list[str]:
             continue
         available = db.session.scalar(
             select(func.count()).select_from(
-                _candidates_query(rule, fixed, data.kind.value).subquery()
+                draw.candidates_query(rule, fixed, data.kind.value).subquery()
             )
         )
         if available < rule.count:
@@ -164,7 +144,7 @@ def save_quiz(actor: Member, data: QuizData, quiz: Quiz | None = None) -> Quiz:
         actor, data.branches, data.statuses, data.roster, quiz.audience if quiz else None
     )
     if quiz is None:
-        quiz = Quiz(owner_branch=root, created_by_id=actor.id, status="draft")
+        quiz = Quiz(owner_branch=root, created_by_id=actor.id, status=QuizStatus.DRAFT.value)
     quiz.audience = audience
     for name in (
         "title",
@@ -246,7 +226,7 @@ def set_published(actor: Member, quiz: Quiz, published: bool) -> None:
         problems = _check_pool(_rules_of(quiz))
         if problems:
             raise DomainError("；".join(problems) + "。")
-    quiz.status = "published" if published else "draft"
+    quiz.status = (QuizStatus.PUBLISHED if published else QuizStatus.DRAFT).value
     if published:
         reservations.reserve_fixed(quiz)
     else:
@@ -266,57 +246,6 @@ def _rules_of(quiz: Quiz) -> QuizData:
             for r in quiz.draw_rules
         ],
     )
-
-
-def draw_question_ids(
-    quiz: Quiz, rng: random.Random | None = None, count: int = 1
-) -> list[list[int]]:
-    """Draw ``count`` papers as lists of question ids: the fixed questions, then each
-    rule's random picks (no question twice on a paper), shuffled when the quiz says so.
-
-    One query for the fixed questions and one per draw rule (ids only), whatever ``count``
-    and the size of the bank: drawing every member's paper ahead of an exam costs no more
-    queries than drawing one.
-    """
-    rng = rng or random.SystemRandom()
-    fixed = list(
-        db.session.scalars(
-            select(QuizQuestion.question_id)
-            .join(Question, Question.id == QuizQuestion.question_id)
-            .where(QuizQuestion.quiz_id == quiz.id, Question.is_active.is_(True))
-            .order_by(QuizQuestion.position)
-        )
-    )
-    pools = []
-    for rule in quiz.draw_rules:
-        pool = list(db.session.scalars(_candidates_query(rule, set(fixed), quiz.kind)))
-        if len(pool) < rule.count:
-            raise DomainError("题库中的题目不够抽取，请联系管理员调整抽题规则。")
-        pools.append((pool, set(pool), rule.count))
-    papers = []
-    for _ in range(count):
-        paper = list(fixed)
-        taken = set(fixed)
-        for pool, members, picks in pools:
-            # Rules may overlap (a category and its parent): leave out what this paper has.
-            if not members.isdisjoint(taken):
-                pool = [i for i in pool if i not in taken]
-                if len(pool) < picks:
-                    raise DomainError("题库中的题目不够抽取，请联系管理员调整抽题规则。")
-            chosen = rng.sample(pool, picks)
-            paper += chosen
-            taken.update(chosen)
-        if quiz.shuffle_questions:
-            rng.shuffle(paper)
-        papers.append(paper)
-    return papers
-
-
-def draw_paper(quiz: Quiz, rng: random.Random | None = None) -> list[Question]:
-    """Draw one paper as the questions themselves (the organiser's preview)."""
-    ids = draw_question_ids(quiz, rng)[0]
-    questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(ids)))}
-    return [questions[i] for i in ids]
 
 
 def status_of(quiz: Quiz, now: datetime) -> str:

@@ -15,16 +15,9 @@ from quizapp import access
 from quizapp.clock import china_today, format_datetime, to_china
 from quizapp.members.models import Member, Role
 from quizapp.quizzes.models import QuizKind
+from quizapp.results.branches import BranchLine, branch_summary, rank_branches
 from quizapp.results.items import ITEM_DEFINITIONS, ItemStat, item_statistics
-from quizapp.results.queries import (
-    RESULT_DEFINITIONS,
-    BranchLine,
-    QuizResults,
-    ResultRow,
-    branch_summary,
-    rank_branches,
-    rank_members,
-)
+from quizapp.results.queries import RESULT_DEFINITIONS, QuizResults, ResultRow, rank_members
 from quizapp.spreadsheets import (
     DATETIME,
     PERCENT,

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from quizapp import db
 from quizapp.bank.models import Question
 from quizapp.bank.types import get_type
-from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus
 from quizapp.quizzes.models import Quiz
 
 ITEM_DEFINITIONS = [
@@ -123,14 +123,14 @@ def item_statistics(quiz: Quiz) -> list[ItemStat]:
             AttemptAnswer.response,
         )
         .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
-        .where(Attempt.quiz_id == quiz.id, Attempt.status == "submitted")
+        .where(Attempt.quiz_id == quiz.id, Attempt.status == AttemptStatus.SUBMITTED.value)
     ).all()
     if not answers:
         return []
     scores = dict(
         db.session.execute(
             select(Attempt.id, Attempt.score).where(
-                Attempt.quiz_id == quiz.id, Attempt.status == "submitted"
+                Attempt.quiz_id == quiz.id, Attempt.status == AttemptStatus.SUBMITTED.value
             )
         ).all()
     )

@@ -1,18 +1,18 @@
-"""Read-only results of a quiz: one row per eligible member, branch summaries and rankings.
+"""Read-only results of a quiz: one row per eligible member, and their ranking.
 
 Who counts: the members the quiz's audience matches now (active, on a party branch), and
 only those whose current branch lies in the actor's scope. Each member's counted attempt is
 picked by the quiz's counting rule (highest, latest, first) among submitted attempts.
-Item statistics are in :mod:`quizapp.results.items`.
+Branch summaries are in :mod:`quizapp.results.branches`, item statistics in
+:mod:`quizapp.results.items`.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort
 from sqlalchemy import and_, or_, select
 
 from quizapp import access, db
@@ -21,9 +21,9 @@ from quizapp.audiences.services import member_filter
 from quizapp.members.models import Member
 from quizapp.org.models import Branch, BranchKind
 from quizapp.org.queries import sort_as_tree
-from quizapp.quizzes.attempt_models import Attempt
+from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
 from quizapp.quizzes.models import Counting, Quiz
-from quizapp.quizzes.services import status_of
+from quizapp.quizzes.services import can_manage_quiz, status_of
 
 #: A member's state at a quiz, and how the pages call it.
 STATUS_LABELS = {"absent": "未参加", "in_progress": "答题中", "submitted": "已交卷"}
@@ -63,10 +63,12 @@ def duration_text(seconds: int | None) -> str:
 
 def get_quiz(actor: Member, quiz_id: int) -> Quiz:
     """Return a quiz whose owning subtree the actor manages, or 404."""
-    quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None or not access.can_manage_branch(actor, quiz.owner_branch):
-        abort(404)
-    return quiz
+    return db.get_or_404(Quiz, quiz_id, lambda quiz: can_manage_quiz(actor, quiz))
+
+
+def _of_counted(name: str) -> property:
+    """A field of the counted attempt, None for a member without one."""
+    return property(lambda row: getattr(row.counted, name) if row.counted else None)
 
 
 @dataclass
@@ -93,33 +95,17 @@ class ResultRow:
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
 
-    @property
-    def score(self) -> float | None:
-        return self.counted.score if self.counted else None
-
-    @property
-    def max_score(self) -> float | None:
-        return self.counted.max_score if self.counted else None
-
-    @property
-    def passed(self) -> bool | None:
-        return self.counted.passed if self.counted else None
-
-    @property
-    def seconds_used(self) -> int | None:
-        return self.counted.seconds_used if self.counted else None
+    score = _of_counted("score")
+    max_score = _of_counted("max_score")
+    passed = _of_counted("passed")
+    seconds_used = _of_counted("seconds_used")
 
     @property
     def time_text(self) -> str:
         return duration_text(self.seconds_used)
 
-    @property
-    def submitted_at(self) -> datetime | None:
-        return self.counted.submitted_at if self.counted else None
-
-    @property
-    def auto_submitted(self) -> bool | None:
-        return self.counted.auto_submitted if self.counted else None
+    submitted_at = _of_counted("submitted_at")
+    auto_submitted = _of_counted("auto_submitted")
 
 
 @dataclass
@@ -184,7 +170,7 @@ def quiz_results(actor: Member, quiz: Quiz, now: datetime) -> QuizResults:
                 branch=branch_by_id[m.branch_id],
                 attempts=len(attempts),
                 counted=counted_attempt(attempts, counting),
-                in_progress=any(a.status == "in_progress" for a in attempts),
+                in_progress=any(a.status == AttemptStatus.IN_PROGRESS for a in attempts),
             )
         )
     overdue = sum(is_overdue(a, now) for attempts in by_member.values() for a in attempts)
@@ -214,84 +200,6 @@ def rank_members(rows: list[ResultRow]) -> list[ResultRow]:
 
 def _seconds(row: ResultRow) -> float:
     return row.seconds_used if row.seconds_used is not None else math.inf
-
-
-@dataclass
-class BranchLine:
-    """The figures of one branch, or of all of them (``branch`` None)."""
-
-    branch: Branch | None
-    eligible: int = 0
-    participants: int = 0
-    passed: int = 0
-    score_sum: float = 0.0
-    #: Competition rank by average score; None for branches without participants.
-    rank: int | None = None
-
-    @property
-    def name(self) -> str:
-        return self.branch.name if self.branch else "合计"
-
-    @property
-    def participation_rate(self) -> float | None:
-        return self.participants / self.eligible if self.eligible else None
-
-    @property
-    def average(self) -> float | None:
-        return self.score_sum / self.participants if self.participants else None
-
-    @property
-    def pass_rate(self) -> float | None:
-        return self.passed / self.participants if self.participants else None
-
-    def add(self, row: ResultRow) -> None:
-        self.eligible += 1
-        if row.counted is not None:
-            self.participants += 1
-            self.score_sum += row.score or 0
-            self.passed += 1 if row.passed else 0
-
-
-@dataclass
-class Summary:
-    """Per-branch lines in tree order, and the total over every row."""
-
-    lines: list[BranchLine] = field(default_factory=list)
-    total: BranchLine = field(default_factory=lambda: BranchLine(None))
-
-
-def branch_summary(rows: list[ResultRow], branches: list[Branch] | None = None) -> Summary:
-    """Sum up rows per member's current branch; ``branches`` get a line even when empty.
-
-    eligible: rows; participants: rows with a counted (submitted) attempt; participation
-    rate = participants / eligible; average = sum of counted scores / participants;
-    pass rate = passed / participants. Rates are None when their divisor is zero.
-    """
-    lines: dict[int, BranchLine] = {b.id: BranchLine(b) for b in branches or []}
-    summary = Summary()
-    for row in rows:
-        lines.setdefault(row.branch.id, BranchLine(row.branch)).add(row)
-        summary.total.add(row)
-    summary.lines = list(lines.values())
-    return summary
-
-
-def rank_branches(lines: list[BranchLine]) -> list[BranchLine]:
-    """Order branches by average score (high first); equal averages share a rank.
-
-    Among equal averages, the higher participation rate comes first; branches without
-    participants come last, unranked.
-    """
-    ranked = sorted(
-        (line for line in lines if line.participants),
-        key=lambda line: (-round(line.average, 2), -(line.participation_rate or 0), line.name),
-    )
-    previous = None
-    for position, line in enumerate(ranked, start=1):
-        if round(line.average, 2) != previous:
-            rank, previous = position, round(line.average, 2)
-        line.rank = rank
-    return ranked + [line for line in lines if not line.participants]
 
 
 #: Filters of the member table: the statuses to keep, and the label of the filter.

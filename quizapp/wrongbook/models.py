@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String
@@ -10,6 +11,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from quizapp.bank.models import Question
 from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
+
+
+class Origin(enum.StrEnum):
+    """Where a question was last got wrong."""
+
+    PRACTICE = "practice"
+    DAILY = "daily"
+    ATTEMPT = "attempt"
+
+    @property
+    def label(self) -> str:
+        return {"practice": "练习", "daily": "每日答题", "attempt": "测试/考试"}[self.value]
 
 
 class WrongAnswer(Base):
@@ -21,7 +34,7 @@ class WrongAnswer(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
     #: Where it was last got wrong: practice, daily or an attempt.
-    origin: Mapped[str] = mapped_column(String(16), default="practice")
+    origin: Mapped[str] = mapped_column(String(16), default=Origin.PRACTICE.value)
     wrong_count: Mapped[int] = mapped_column(Integer, default=1)
     #: Right answers in a row since the last wrong one; two resolve the entry.
     streak: Mapped[int] = mapped_column(Integer, default=0)

@@ -11,24 +11,22 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 
 from quizapp import db
-from quizapp.wrongbook.models import WrongAnswer
+from quizapp.wrongbook.models import Origin, WrongAnswer
 
 #: Right answers in a row that take a question out of the wrong-answer book.
 RESOLVE_STREAK = 2
-ORIGINS = ("practice", "daily", "attempt")
 
 
 def record_result(
-    member_id: int, question_id: int, correct: bool, origin: str, now: datetime
+    member_id: int, question_id: int, correct: bool, origin: Origin, now: datetime
 ) -> WrongAnswer | None:
     """Update the wrong-answer book after an answer; return the member's entry, if any.
 
     A wrong answer opens the entry (or reopens a resolved one) and resets the streak; a right
     answer to an open entry lengthens the streak, and two in a row resolve it. Attempt grading
-    calls this too (origin "attempt").
+    calls this too (``Origin.ATTEMPT``).
     """
-    if origin not in ORIGINS:
-        raise ValueError(f"unknown origin {origin!r}")
+    origin = Origin(origin)  # ValueError for an unknown origin
     entry = db.session.get(WrongAnswer, (member_id, question_id))
     if correct:
         if entry is not None and entry.resolved_at is None:
@@ -40,7 +38,7 @@ def record_result(
     if entry is None:
         entry = WrongAnswer(member_id=member_id, question_id=question_id, wrong_count=0)
         db.session.add(entry)
-    entry.origin = origin
+    entry.origin = origin.value
     entry.wrong_count += 1
     entry.streak = 0
     entry.resolved_at = None
@@ -50,15 +48,14 @@ def record_result(
 
 
 def record_wrong_answers(
-    member_id: int, question_ids: list[int], origin: str, now: datetime
+    member_id: int, question_ids: list[int], origin: Origin, now: datetime
 ) -> None:
     """Open (or reopen) wrong-answer entries for several questions at once.
 
     Attempt grading calls this: one read of the existing entries, then one bulk insert and
     one bulk update, whatever the number of wrong answers.
     """
-    if origin not in ORIGINS:
-        raise ValueError(f"unknown origin {origin!r}")
+    origin = Origin(origin)  # ValueError for an unknown origin
     if not question_ids:
         return
     existing = dict(
@@ -72,7 +69,7 @@ def record_wrong_answers(
         {
             "member_id": member_id,
             "question_id": q,
-            "origin": origin,
+            "origin": origin.value,
             "wrong_count": 1,
             "streak": 0,
             "last_wrong_at": now,
@@ -85,7 +82,7 @@ def record_wrong_answers(
         {
             "member_id": member_id,
             "question_id": q,
-            "origin": origin,
+            "origin": origin.value,
             "wrong_count": count + 1,
             "streak": 0,
             "last_wrong_at": now,

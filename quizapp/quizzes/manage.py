@@ -17,7 +17,7 @@ from quizapp.bank.services import category_path
 from quizapp.bank.types import all_types, display_text, get_type
 from quizapp.errors import DomainError
 from quizapp.forms import ActionForm, entries_text, split_entries
-from quizapp.quizzes import queries, reservations, services
+from quizapp.quizzes import draw, queries, reservations, services
 from quizapp.quizzes.forms import QuizForm
 from quizapp.quizzes.models import Counting, Quiz, QuizKind, ReviewWhen
 
@@ -198,7 +198,7 @@ def preview(quiz_id: int):
     rng = random.SystemRandom()
     paper, error = [], None
     try:
-        questions = services.draw_paper(quiz, rng)
+        questions = draw.draw_paper(quiz, rng)
     except DomainError as exc:
         error = exc.message
     else:

@@ -12,7 +12,7 @@ from quizapp import access
 from quizapp.clock import utcnow
 from quizapp.pagination import page_of
 from quizapp.quizzes.models import Quiz, QuizKind
-from quizapp.results import exports, queries
+from quizapp.results import branches, exports, queries
 from quizapp.results.items import ITEM_DEFINITIONS, LOW_DISCRIMINATION, item_statistics
 
 bp = Blueprint("results", __name__)
@@ -36,8 +36,8 @@ def quiz(quiz_id: int):
     """Show a quiz's results: figures per branch and a filtered, paged table of members."""
     quiz, results = _load(quiz_id, utcnow())
     competition = quiz.kind == QuizKind.COMPETITION.value
-    summary = queries.branch_summary(results.rows, results.branches)
-    lines = queries.rank_branches(summary.lines) if competition else summary.lines
+    summary = branches.branch_summary(results.rows, results.branches)
+    lines = branches.rank_branches(summary.lines) if competition else summary.lines
     rows = queries.rank_members(results.rows) if competition else results.rows
 
     branch = next(

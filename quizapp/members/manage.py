@@ -1,33 +1,29 @@
-"""Member management pages: list, create, edit, move, deactivate, reset password, import,
-one-time login codes and their slip sheets (登录凭条)."""
+"""Member management pages: list, create, edit, move, deactivate, reset password, unlock,
+a new one-time login code (the roster import and slip sheets: ``roster_pages.py``)."""
 
 from __future__ import annotations
 
-from collections import Counter
-from io import BytesIO
+from collections.abc import Callable
 
 from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
+from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from quizapp import access
-from quizapp.actions import FAILED, perform, run
+from quizapp.actions import FAILED, perform
 from quizapp.clock import china_today, utcnow
-from quizapp.errors import DomainError
 from quizapp.forms import ActionForm
-from quizapp.members import exports, imports, queries, services
+from quizapp.members import exports, logins, queries, services
 from quizapp.members.forms import (
-    ImportForm,
     MemberForm,
     MoveMemberForm,
     NewMemberForm,
@@ -83,10 +79,7 @@ def _member_data(form: MemberForm) -> services.MemberData:
 @access.organiser_required
 def index():
     """List the members in the organiser's subtree, searchable and filtered."""
-    branch = None
-    branch_id = request.args.get("branch", type=int)
-    if branch_id:
-        branch = org_queries.get_branch(current_user, branch_id)
+    branch = org_queries.find_branch(current_user, request.args.get("branch", type=int))
     status = (
         PoliticalStatus(request.args["status"])
         if request.args.get("status") in PoliticalStatus._value2member_map_
@@ -141,8 +134,8 @@ def show(member_id: int):
     """Show a member with their branch history and the actions on them."""
     member = queries.get_member(current_user, member_id)
     blocked_until = (
-        services.wait_until_text(member.login_blocked_until)
-        if services.is_blocked(member, utcnow())
+        logins.wait_until_text(member.login_blocked_until)
+        if logins.is_blocked(member, utcnow())
         else None
     )
     return render_template(
@@ -159,6 +152,17 @@ def _managed_member(member_id: int) -> Member:
     if not access.can_manage_member(current_user, member):
         abort(403)
     return member
+
+
+def _post_action(
+    member_id: int, act: Callable[[Member], object], message: Callable[[Member], str]
+) -> Response:
+    """Do one confirmed action (an ``ActionForm`` POST) on a member, then show the member."""
+    member = _managed_member(member_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    perform(lambda: act(member), message(member))
+    return redirect(url_for("members.show", member_id=member.id))
 
 
 @bp.route("/<int:member_id>/edit", methods=["GET", "POST"])
@@ -204,16 +208,12 @@ def move(member_id: int):
 @access.organiser_required
 def set_active(member_id: int):
     """Deactivate (离开本单位) or bring back a member."""
-    member = _managed_member(member_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
     active = request.form.get("active") == "1"
-    perform(
-        lambda: services.set_member_active(current_user, member, active, china_today()),
-        f"已{'恢复' if active else '停用'}{member.name}的账号。",
+    return _post_action(
+        member_id,
+        lambda m: services.set_member_active(current_user, m, active, china_today()),
+        lambda m: f"已{'恢复' if active else '停用'}{m.name}的账号。",
     )
-    return redirect(url_for("members.show", member_id=member.id))
 
 
 @bp.route("/<int:member_id>/password", methods=["GET", "POST"])
@@ -224,7 +224,7 @@ def reset_password(member_id: int):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         done = perform(
-            lambda: services.reset_password(current_user, member, form.temporary_password.data),
+            lambda: logins.reset_password(current_user, member, form.temporary_password.data),
             f"已重置{member.name}的密码，请把临时密码告知本人；下次登录时须修改。",
         )
         if done is not FAILED:
@@ -236,117 +236,11 @@ def reset_password(member_id: int):
 @access.organiser_required
 def unlock_login(member_id: int):
     """Lift the pause that wrong passwords put on a member's logins (解除登录限制)."""
-    member = _managed_member(member_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    perform(
-        lambda: services.unlock_login(current_user, member),
-        f"已解除{member.name}的登录限制，可以立即重新登录。",
+    return _post_action(
+        member_id,
+        lambda m: logins.unlock_login(current_user, m),
+        lambda m: f"已解除{m.name}的登录限制，可以立即重新登录。",
     )
-    return redirect(url_for("members.show", member_id=member.id))
-
-
-@bp.route("/import", methods=["GET", "POST"])
-@access.organiser_required
-def import_roster():
-    """Import a roster file: every row is checked first; one bad row stops it all."""
-    form = ImportForm()
-    result = None
-    rejected: imports.RosterRejected | None = None
-    if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            result = run(
-                lambda: imports.import_roster(
-                    current_user,
-                    upload.filename or "",
-                    upload.read(),
-                    china_today(),
-                    dry_run=form.dry_run.data,
-                ),
-                dry_run=form.dry_run.data,
-            )
-        except imports.RosterRejected as exc:
-            rejected = exc
-        except DomainError as exc:
-            flash(exc.message, "error")
-    slip_ids = exports.encode_ids(result.created_ids) if result and result.created_ids else None
-    return render_template(
-        "members/import.html", form=form, result=result, rejected=rejected, slip_ids=slip_ids
-    )
-
-
-@bp.get("/import/template.<kind>")
-@access.organiser_required
-def import_template(kind: str):
-    """Download the roster template (.xlsx or .csv)."""
-    if kind == "xlsx":
-        data = imports.roster_template_xlsx()
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    elif kind == "csv":
-        data = imports.roster_template_csv()
-        mimetype = "text/csv"
-    else:
-        abort(404)
-    return send_file(
-        BytesIO(data),
-        mimetype=mimetype,
-        as_attachment=True,
-        download_name=f"党员花名册导入模板.{kind}",
-    )
-
-
-@bp.get("/credentials")
-@access.organiser_required
-def credentials():
-    """List, branch by branch, the members who have not logged in with their one-time code."""
-    members = queries.list_unactivated(current_user)
-    counts = Counter(member.branch_id for member in members)
-    branches = list({member.branch_id: member.branch for member in members}.values())
-    return render_template(
-        "members/credentials.html",
-        total=len(members),
-        counts=counts,
-        branches=branches,
-        usage=exports.USAGE,
-    )
-
-
-@bp.get("/credentials.xlsx")
-@access.organiser_required
-def credentials_xlsx():
-    """Download the slip sheet of those members: all, one branch's, or one import's (``ids``)."""
-    branch = None
-    branch_id = request.args.get("branch", type=int)
-    if branch_id:
-        branch = org_queries.get_branch(current_user, branch_id)
-    ids = None
-    if "ids" in request.args:
-        try:
-            ids = exports.decode_ids(request.args["ids"])
-        except ValueError:
-            abort(400)
-    members = queries.list_unactivated(current_user, branch=branch, ids=ids)
-    if not members:
-        flash(
-            "没有可打印登录凭条的人员：他们已用登录码登录并设置了密码，或不在您的管理范围内。",
-            "info",
-        )
-        return redirect(url_for("members.credentials"))
-    if branch is not None:
-        scope_name = branch.name
-    elif ids is not None:
-        scope_name = "本次导入"
-    else:
-        scope_name = access.managed_root(current_user).name
-    response = send_file(
-        BytesIO(exports.slip_xlsx(members)),
-        mimetype=exports.XLSX,
-        as_attachment=True,
-        download_name=exports.slip_filename(scope_name, china_today()),
-    )
-    response.headers["Cache-Control"] = "no-store"  # login codes: keep no copy on the way
-    return response
 
 
 @bp.post("/<int:member_id>/code")
@@ -361,7 +255,7 @@ def issue_code(member_id: int):
         "原密码已失效，该人员已在所有设备上退出登录" if member.password_hash else "原登录码已失效"
     )
     code = perform(
-        lambda: services.issue_login_code(current_user, member),
+        lambda: logins.issue_login_code(current_user, member),
         f"已为{member.name}生成新的一次性登录码，{ended}。",
     )
     if code is FAILED:
@@ -372,3 +266,7 @@ def issue_code(member_id: int):
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# The roster import and login-code slip pages join this blueprint; imported last, after ``bp``.
+from quizapp.members import roster_pages  # noqa: E402, F401

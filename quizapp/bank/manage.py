@@ -86,13 +86,7 @@ def create():
     form = QuestionForm()
     if request.method == "GET" and find_type(request.args.get("type")):
         form.type.data = request.args["type"]
-    if form.validate_on_submit():
-        data = form.question_data()
-        if data is not None:
-            question = perform(lambda: services.save_question(current_user, data), "已添加题目。")
-            if question is not FAILED:
-                return redirect(url_for("bank.show", question_id=question.id))
-    return _render_form(form, None)
+    return _save_or_render(form, None)
 
 
 @bp.get("/<int:question_id>")
@@ -115,6 +109,21 @@ def show(question_id: int):
     )
 
 
+def _save_or_render(form: QuestionForm, question: Question | None):
+    """Save a valid form (a new question when ``question`` is None) and show the question;
+    otherwise show the form again."""
+    if form.validate_on_submit():
+        data = form.question_data()
+        if data is not None:
+            saved = perform(
+                lambda: services.save_question(current_user, data, question),
+                "已保存。" if question else "已添加题目。",
+            )
+            if saved is not FAILED:
+                return redirect(url_for("bank.show", question_id=saved.id))
+    return _render_form(form, question)
+
+
 def _editable_question(question_id: int) -> Question:
     question = queries.get_question(question_id)
     if not services.can_edit_question(current_user, question):
@@ -128,15 +137,7 @@ def edit(question_id: int):
     """Edit a question the organiser's subtree maintains."""
     question = _editable_question(question_id)
     form = QuestionForm(data=QuestionForm.values_of(question) if request.method == "GET" else None)
-    if form.validate_on_submit():
-        data = form.question_data()
-        if data is not None:
-            saved = perform(
-                lambda: services.save_question(current_user, data, question), "已保存。"
-            )
-            if saved is not FAILED:
-                return redirect(url_for("bank.show", question_id=question.id))
-    return _render_form(form, question)
+    return _save_or_render(form, question)
 
 
 @bp.post("/<int:question_id>/active")
