@@ -26,12 +26,12 @@ from sqlalchemy import Select, and_, func, select
 
 from quizapp import db
 from quizapp.attempts.services import counted_attempt
+from quizapp.campaigns.counting import result_public, submitted_attempts
 from quizapp.campaigns.models import Campaign, CampaignMaterial, CampaignQuiz
 from quizapp.campaigns.services import phase_of
 from quizapp.members.models import Member
 from quizapp.offline.models import OfflineAttendance, OfflineSession
-from quizapp.quizzes.attempt_models import Attempt
-from quizapp.quizzes.models import Counting, Quiz, ReviewWhen
+from quizapp.quizzes.models import Counting
 from quizapp.study.models import Reflection, StudyMinute
 
 #: Quiz item states and how the pages call them.
@@ -82,14 +82,6 @@ class Progress:
     @property
     def minutes(self) -> Item | None:
         return next((item for item in self.items if item.kind == "minutes"), None)
-
-
-def _result_public(quiz: Quiz, now: datetime) -> bool:
-    """Tell whether members may know their result (as the quiz's review setting says)."""
-    when = ReviewWhen(quiz.review_when)
-    return when == ReviewWhen.IMMEDIATELY or (
-        when == ReviewWhen.AFTER_CLOSE and now >= quiz.closes_at
-    )
 
 
 class ProgressBook:
@@ -182,21 +174,7 @@ class ProgressBook:
                 )
             }
         if quiz_ids := sorted({cq.quiz_id for c in campaigns for cq in c.quizzes}):
-            for row in db.read_rows(
-                select(
-                    Attempt.member_id,
-                    Attempt.quiz_id,
-                    Attempt.number,
-                    Attempt.status,
-                    Attempt.score,
-                    Attempt.passed,
-                ).where(
-                    Attempt.quiz_id.in_(quiz_ids),
-                    Attempt.status == "submitted",
-                    Attempt.member_id.in_(members),
-                )
-            ):
-                self._attempts[(row.member_id, row.quiz_id)].append(row)
+            self._attempts = submitted_attempts(quiz_ids, members)
         if reflection_ids := ids(lambda c: c.reflections_required):
             self._reflections = {
                 (m, c, s): int(n)
@@ -288,7 +266,7 @@ class ProgressBook:
             state = "absent"
         elif not cq.must_pass:
             state = "submitted"
-        elif self.now is not None and not _result_public(quiz, self.now):
+        elif self.now is not None and not result_public(quiz, self.now):
             state = "pending"
         else:
             state = "passed" if counted.passed else "failed"

@@ -16,7 +16,6 @@ report holds are in :mod:`.report`.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
@@ -34,6 +33,7 @@ from sqlalchemy.orm import aliased
 from quizapp import access, db
 from quizapp.attempts.services import counted_attempt
 from quizapp.audiences.models import Audience, AudienceMember
+from quizapp.campaigns.counting import submitted_attempts
 from quizapp.campaigns.models import Campaign
 from quizapp.campaigns.progress import ProgressBook
 from quizapp.clock import china_day_start, china_today
@@ -246,33 +246,12 @@ def _study_seconds(members: Select, first_day: date, last_day: date) -> dict[int
     }
 
 
-def _attempts(quiz_ids: list[int], members: Select) -> dict[tuple[int, int], list]:
-    """Return the submitted attempts (light rows) per (member, quiz)."""
-    found: dict[tuple[int, int], list] = defaultdict(list)
-    for row in db.read_rows(
-        select(
-            Attempt.member_id,
-            Attempt.quiz_id,
-            Attempt.number,
-            Attempt.status,
-            Attempt.score,
-            Attempt.passed,
-        ).where(
-            Attempt.quiz_id.in_(quiz_ids),
-            Attempt.status == "submitted",
-            Attempt.member_id.in_(members),
-        )
-    ):
-        found[(row.member_id, row.quiz_id)].append(row)
-    return found
-
-
 def _count_quiz(quiz: Quiz, members: Select, lines: dict[int, MemberLine]) -> None:
     counting = Counting(quiz.counting)
     for line in lines.values():
         line.passed = False
         line.missing = ["未交卷"]
-    for (member_id, _quiz_id), attempts in _attempts([quiz.id], members).items():
+    for (member_id, _quiz_id), attempts in submitted_attempts([quiz.id], members).items():
         line = lines[member_id]
         line.times = len(attempts)
         counted = counted_attempt(attempts, counting)

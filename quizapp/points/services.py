@@ -32,6 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from quizapp import db
 from quizapp.attempts.services import counted_attempt
+from quizapp.campaigns.counting import COUNTED_COLUMNS
 from quizapp.clock import china_day_start, china_today, format_date
 from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.points.models import PointEntry
@@ -161,12 +162,7 @@ def _quizzes(rule: Rule, since: datetime, now: datetime) -> list[Earned]:
     quizzes = {}
     for row in db.session.execute(
         select(
-            Attempt.member_id,
-            Attempt.quiz_id,
-            Attempt.number,
-            Attempt.status,
-            Attempt.score,
-            Attempt.passed,
+            *COUNTED_COLUMNS,
             Attempt.submitted_at,
             Quiz.title,
             Quiz.kind,
