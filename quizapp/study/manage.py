@@ -23,7 +23,7 @@ from quizapp.members import queries as member_queries
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
-from quizapp.study import services
+from quizapp.study import files, services
 from quizapp.study.forms import MaterialForm, StatusForm
 from quizapp.study.models import Material, StudyMinute
 
@@ -35,7 +35,7 @@ MINUTES_DAYS = 60
 STATUS_FILTERS = {"all": "全部"} | services.STATUSES
 PHASE_LABELS = {"upcoming": "未到开放时间", "open": "开放中", "closed": "已结束"}
 WEEKDAYS = "一二三四五六日"
-FileStep = Callable[[Material], services.FileChange]
+FileStep = Callable[[Material], files.FileChange]
 
 
 # Lookups, always within the actor's scope. (They belong in queries.py, which the member
@@ -111,31 +111,31 @@ def _check_files(form: MaterialForm, material: Material | None) -> list[FileStep
     current_link = material.video_url if material else None
     if pdf:
         try:
-            services.check_pdf(pdf.filename, pdf.stream)
+            files.check_pdf(pdf.filename, pdf.stream)
         except DomainError as exc:
             form.pdf.errors.append(exc.message)
-        steps.append(lambda m: services.store_pdf(m, pdf.filename, pdf.stream))
+        steps.append(lambda m: files.store_pdf(m, pdf.filename, pdf.stream))
     elif form.remove_pdf.data and material is not None and material.pdf_path:
-        steps.append(services.remove_pdf)
+        steps.append(files.remove_pdf)
     if video:
         try:
-            services.check_video(video.filename, video.stream)
+            files.check_video(video.filename, video.stream)
         except DomainError as exc:
             form.video.errors.append(exc.message)
         if link and link != current_link:
             form.video_url.errors.append("视频请上传文件或填写链接，二选一。")
-        steps.append(lambda m: services.store_video(m, video.filename, video.stream))
+        steps.append(lambda m: files.store_video(m, video.filename, video.stream))
     elif form.remove_video.data:
         if material is not None and (material.video_path or material.video_url):
-            steps.append(services.remove_video)
+            steps.append(files.remove_video)
     elif link and link != current_link:
         try:
-            services.check_video_url(link)
+            files.check_video_url(link)
         except DomainError as exc:
             form.video_url.errors.append(exc.message)
-        steps.append(lambda m: services.set_video_url(m, link))
+        steps.append(lambda m: files.set_video_url(m, link))
     elif not link and current_link:
-        steps.append(services.remove_video)
+        steps.append(files.remove_video)
     return steps
 
 
@@ -177,7 +177,7 @@ def _save(
     data: services.MaterialData, steps: list[FileStep], material: Material | None, message: str
 ) -> Material | None:
     """Save the material and its files in one transaction; files follow its outcome."""
-    changes: list[services.FileChange] = []
+    changes: list[files.FileChange] = []
 
     def action() -> Material:
         saved = services.save_material(current_user, data, material)
@@ -190,7 +190,7 @@ def _save(
         result = perform(action, message)
         committed = result is not FAILED
     finally:
-        services.settle_files(changes, committed)
+        files.settle_files(changes, committed)
     return result if committed else None
 
 
@@ -267,8 +267,8 @@ def show(material_id: int):
         audience=describe(material.audience),
         learners=services.count_learners(material),
         has_content=services.has_content(material),
-        has_pdf=services.file_path(material, "pdf") is not None,
-        has_video=services.file_path(material, "video") is not None,
+        has_pdf=files.file_path(material, "pdf") is not None,
+        has_video=files.file_path(material, "video") is not None,
         status_form=StatusForm(),
     )
 
@@ -301,7 +301,7 @@ def set_status(material_id: int):
 def download(material_id: int, kind: str):
     """Send the material's PDF or video file (ranges allowed, so videos can seek)."""
     material = _get_material(material_id)
-    path = services.file_path(material, kind)
+    path = files.file_path(material, kind)
     if path is None:
         abort(404)
     if kind == "pdf":
@@ -320,7 +320,7 @@ def download(material_id: int, kind: str):
         response.headers["Content-Security-Policy"] = "object-src 'self'; frame-ancestors 'self'"
     else:
         response = send_file(
-            path, mimetype=services.video_mimetype(material), conditional=True, max_age=0
+            path, mimetype=files.video_mimetype(material), conditional=True, max_age=0
         )
     return response
 
