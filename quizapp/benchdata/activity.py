@@ -1,10 +1,10 @@
 """A year of activity for the benchmark bureau, written in bulk.
 
 Four campaigns over the year (:mod:`.campaigns`), then the facts their figures are counted
-from: study minutes on most days for the diligent and on few for the rest (more during a campaign, on its materials), monthly party days and a lecture per
-campaign in every branch with their attendance, submitted and graded attempts with every
-answer, and reflections. Everything happens while the member was in a branch, and nothing
-after ``now``.
+from: study minutes on most days for the diligent and on few for the rest (more during a
+campaign, on its materials), monthly party days and a lecture per campaign in every branch with
+their attendance, submitted and graded attempts with every answer, and reflections. Everything
+happens while the member was in a branch, and nothing after ``now``.
 """
 
 from __future__ import annotations
