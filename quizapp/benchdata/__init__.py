@@ -32,7 +32,7 @@ from quizapp.benchdata.bureau import (
 from quizapp.clock import china_today
 from quizapp.members.services import create_first_admin
 from quizapp.org.services import create_root
-from quizapp.study.models import Material
+from quizapp.study.models import Material, MaterialStatus
 from quizapp.study.sanitize import render_markdown
 
 TOPICS = ["党纪学习教育", "主题教育", "党章党规", "公安业务", "廉洁自律", "政治理论"]
@@ -92,7 +92,7 @@ def _materials(bureau: Bureau, rng: random.Random) -> list[Material]:
                 body_html=render_markdown(body),
                 estimated_minutes=rng.choice((10, 15, 20, 30)),
                 sort_order=number,
-                status="published",
+                status=MaterialStatus.PUBLISHED.value,
                 opens_at=china_moment(opens, 8),
                 audience=audience,
                 owner_branch_id=bureau.root.id,

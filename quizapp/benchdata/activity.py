@@ -22,9 +22,9 @@ from quizapp.benchdata.bureau import Bureau, Person, china_day, china_moment
 from quizapp.benchdata.campaigns import Drive, build_campaigns
 from quizapp.campaigns.models import Campaign
 from quizapp.demo.study import REFLECTION
-from quizapp.offline.models import OfflineAttendance, OfflineSession
+from quizapp.offline.models import OfflineAttendance, OfflineKind, OfflineSession
 from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
-from quizapp.study.models import Material, Reflection, StudyMinute
+from quizapp.study.models import Material, Reflection, ReflectionStatus, StudyMinute
 
 #: Rows per bulk INSERT: large enough to be fast, small enough to keep memory flat.
 CHUNK = 20_000
@@ -125,7 +125,7 @@ def _offline(bureau: Bureau, drives: list[Drive], rng: random.Random) -> tuple[i
             sessions.append(
                 dict(
                     title=f"{day.month}月主题党日",
-                    kind="party_day",
+                    kind=OfflineKind.PARTY_DAY.value,
                     held_on=day,
                     duration_minutes=90,
                     branch_id=branch.id,
@@ -143,7 +143,7 @@ def _offline(bureau: Bureau, drives: list[Drive], rng: random.Random) -> tuple[i
                 sessions.append(
                     dict(
                         title=f"{campaign.title}专题党课",
-                        kind="lecture",
+                        kind=OfflineKind.LECTURE.value,
                         held_on=held,
                         duration_minutes=60,
                         branch_id=branch.id,
@@ -252,11 +252,14 @@ def _reflections(bureau: Bureau, drives: list[Drive], rng: random.Random) -> int
             ):
                 continue
             day = window[0] + timedelta(days=rng.randint(0, (window[1] - window[0]).days))
-            status = rng.choices(("accepted", "submitted", "returned"), (80, 12, 8))[0]
+            status = rng.choices(
+                (ReflectionStatus.ACCEPTED, ReflectionStatus.SUBMITTED, ReflectionStatus.RETURNED),
+                (80, 12, 8),
+            )[0]
             reviewed = day + timedelta(days=1)
             if reviewed >= bureau.today:
-                status = "submitted"
-            done = status != "submitted"
+                status = ReflectionStatus.SUBMITTED
+            done = status != ReflectionStatus.SUBMITTED
             rows.append(
                 dict(
                     member_id=person.id,
@@ -264,9 +267,11 @@ def _reflections(bureau: Bureau, drives: list[Drive], rng: random.Random) -> int
                     campaign_id=campaign.id,
                     title=f"学习“{campaign.title}”的心得体会",
                     body=REFLECTION,
-                    status=status,
+                    status=status.value,
                     reviewer_id=bureau.admin.id if done else None,
-                    review_comment="请结合本职工作再谈具体认识。" if status == "returned" else "",
+                    review_comment="请结合本职工作再谈具体认识。"
+                    if status == ReflectionStatus.RETURNED
+                    else "",
                     submitted_at=china_moment(day, 20),
                     reviewed_at=china_moment(reviewed, 9) if done else None,
                 )

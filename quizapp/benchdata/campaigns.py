@@ -13,7 +13,7 @@ from quizapp import db
 from quizapp.bank.models import Question
 from quizapp.benchdata.bureau import PARTY, Bureau, Person, china_day, china_moment
 from quizapp.campaigns import services as campaigns
-from quizapp.campaigns.models import Campaign
+from quizapp.campaigns.models import Campaign, CampaignKind
 from quizapp.demo.quizzes import load_starter_bank
 from quizapp.members.models import Member
 from quizapp.quizzes import services as quizzes
@@ -67,7 +67,7 @@ def build_campaigns(bureau: Bureau, materials: list[Material], rng: random.Rando
     plans = [  # title, kind, start, end, minutes, materials, must pass, offline, reflections
         (
             "党纪学习教育专题学习",
-            "campaign",
+            CampaignKind.CAMPAIGN,
             first + timedelta(days=span * 15 // 100),
             first + timedelta(days=span * 40 // 100),
             240,
@@ -79,7 +79,7 @@ def build_campaigns(bureau: Bureau, materials: list[Material], rng: random.Rando
         ),
         (
             "主题教育读书班",
-            "campaign",
+            CampaignKind.CAMPAIGN,
             first + timedelta(days=span * 55 // 100),
             first + timedelta(days=span * 72 // 100),
             120,
@@ -91,7 +91,7 @@ def build_campaigns(bureau: Bureau, materials: list[Material], rng: random.Rando
         ),
         (
             f"{year}年度全警政治轮训",
-            "campaign",
+            CampaignKind.CAMPAIGN,
             max(first, today - timedelta(days=span * 12 // 100)),
             today + timedelta(days=20),
             180,
@@ -103,7 +103,7 @@ def build_campaigns(bureau: Bureau, materials: list[Material], rng: random.Rando
         ),
         (
             f"{year}年入党积极分子培训班",
-            "training_class",
+            CampaignKind.TRAINING_CLASS,
             max(first, today - timedelta(days=span * 6 // 100)),
             today + timedelta(days=10),
             60,
@@ -121,7 +121,7 @@ def build_campaigns(bureau: Bureau, materials: list[Material], rng: random.Rando
         picks = rng.sample(bank, min(QUESTIONS_PER_QUIZ, len(bank)))
         members = (
             list(db.session.scalars(select(Member).where(Member.id.in_([p.id for p in roster]))))
-            if kind == "training_class"
+            if kind == CampaignKind.TRAINING_CLASS
             else []
         )
         quiz = quizzes.save_quiz(

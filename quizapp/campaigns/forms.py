@@ -20,7 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from quizapp.audiences.forms import audience_values, branches_field, statuses_field
-from quizapp.campaigns.models import Campaign
+from quizapp.campaigns.models import Campaign, CampaignKind
 from quizapp.campaigns.services import (
     KINDS,
     MAX_MINUTE_TARGET,
@@ -66,7 +66,7 @@ class CampaignForm(BaseForm):
     kind = RadioField(
         "类型",
         choices=[SelectChoice(k, label) for k, label in KINDS.items()],
-        default="campaign",
+        default=CampaignKind.CAMPAIGN.value,
         invalid_choice_message="请选择类型。",
         description="学习任务按组织和政治面貌确定参加人员；培训班的学员按名单确定，"
         "保存后在培训班页面勾选人员或粘贴警号、手机号。",

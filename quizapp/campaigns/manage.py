@@ -19,6 +19,7 @@ from quizapp.errors import DomainError
 from quizapp.forms import ActionForm
 from quizapp.members import queries as member_queries
 from quizapp.pagination import page_of
+from quizapp.study.models import MaterialStatus
 
 PER_PAGE = 20
 #: Members per page of the organiser's progress table.
@@ -65,7 +66,7 @@ class _Choices:
         self.quizzes = {q.id: q for q in queries.list_quiz_choices(current_user, campaign)}
 
     def offer(self, form: CampaignForm) -> None:
-        status_notes = {"draft": "（草稿）", "retired": "（已下线）"}
+        status_notes = {MaterialStatus.DRAFT: "（草稿）", MaterialStatus.RETIRED: "（已下线）"}
         form.set_choices(
             branch_choices(self.branches.values()),
             [

@@ -32,7 +32,7 @@ from quizapp.campaigns.services import phase_of
 from quizapp.members.models import Member
 from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.quizzes.models import Counting
-from quizapp.study.models import Reflection, StudyMinute
+from quizapp.study.models import Reflection, ReflectionStatus, StudyMinute
 
 #: Quiz item states and how the pages call them.
 QUIZ_STATES = {
@@ -187,7 +187,9 @@ class ProgressBook:
                     )
                     .where(
                         Reflection.campaign_id.in_(reflection_ids),
-                        Reflection.status.in_(("submitted", "accepted")),
+                        Reflection.status.in_(
+                            (ReflectionStatus.SUBMITTED.value, ReflectionStatus.ACCEPTED.value)
+                        ),
                         Reflection.member_id.in_(members),
                     )
                     .group_by(Reflection.member_id, Reflection.campaign_id, Reflection.status)
@@ -247,8 +249,8 @@ class ProgressBook:
                 )
             )
         if campaign.reflections_required:
-            accepted = self._reflections.get((*key, "accepted"), 0)
-            waiting = self._reflections.get((*key, "submitted"), 0)
+            accepted = self._reflections.get((*key, ReflectionStatus.ACCEPTED), 0)
+            waiting = self._reflections.get((*key, ReflectionStatus.SUBMITTED), 0)
             detail = f"已通过 {accepted} / {campaign.reflections_required} 篇"
             if waiting:
                 detail += f"，另有 {waiting} 篇待审阅"

@@ -42,7 +42,7 @@ from quizapp.participation.report import MemberInfo, MemberLine, Report, Row
 from quizapp.participation.sql import china_day, member_ids
 from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, Quiz
-from quizapp.study.models import Reflection, StudyMinute
+from quizapp.study.models import Reflection, ReflectionStatus, StudyMinute
 
 __all__ = [
     "MemberInfo",
@@ -272,7 +272,7 @@ def _active_days(members: Select, first_day: date, last_day: date) -> dict[int, 
             Attempt.member_id.in_(members),
         ),
         select(Reflection.member_id, china_day(Reflection.submitted_at)).where(
-            Reflection.status == "accepted",
+            Reflection.status == ReflectionStatus.ACCEPTED.value,
             Reflection.submitted_at >= start,
             Reflection.submitted_at < end,
             Reflection.member_id.in_(members),

@@ -16,13 +16,13 @@ from quizapp import db
 from quizapp.attempts.services import counted_attempt
 from quizapp.campaigns.counting import COUNTED_COLUMNS
 from quizapp.clock import china_today, format_date
-from quizapp.offline.models import OfflineAttendance, OfflineSession
+from quizapp.offline.models import OfflineAttendance, OfflineKind, OfflineSession
 from quizapp.points.models import PointEntry
 from quizapp.points.rules import Rule
 from quizapp.practice.models import DailyQuestion
 from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, Quiz, QuizKind, ReviewWhen
-from quizapp.study.models import Reflection, StudyMinute
+from quizapp.study.models import Reflection, ReflectionStatus, StudyMinute
 
 #: Why attendance at a session the member recorded themselves earns nothing.
 SELF_RECORDED = "本人登记的线下学习不计积分"
@@ -196,10 +196,9 @@ def find_offline(rule: Rule, first: date, today: date) -> list[Earned]:
             _no_entry(_key("offline", OfflineAttendance.member_id, OfflineSession.id)),
         )
     )
-    kinds = {"lecture": "专题讲座", "seminar": "学习研讨", "party_day": "主题党日"}
     earned = []
     for member_id, session_id, title, kind, held_on, recorded_by_id in rows:
-        reason = f"参加线下学习「{title}」（{kinds.get(kind, '线下学习')}）"
+        reason = f"参加线下学习「{title}」（{OfflineKind(kind).label}）"
         points = rule.points
         if recorded_by_id == member_id:
             reason, points = f"{reason}，{SELF_RECORDED}", 0
@@ -221,7 +220,7 @@ def find_reflections(rule: Rule, since: datetime, now: datetime) -> list[Earned]
     """Reflections accepted since ``since``, not yet credited."""
     rows = db.session.execute(
         select(Reflection.member_id, Reflection.id, Reflection.title, Reflection.reviewed_at).where(
-            Reflection.status == "accepted",
+            Reflection.status == ReflectionStatus.ACCEPTED.value,
             Reflection.reviewed_at >= since,
             Reflection.reviewed_at <= now,
             _no_entry(_key("reflection", Reflection.member_id, Reflection.id)),

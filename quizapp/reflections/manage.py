@@ -15,7 +15,7 @@ from quizapp.org import queries as org_queries
 from quizapp.reflections import queries, services
 from quizapp.reflections.forms import ReviewForm
 from quizapp.reflections.routes import bp
-from quizapp.study.models import Reflection
+from quizapp.study.models import Reflection, ReflectionStatus
 
 PER_PAGE = 20
 
@@ -27,8 +27,8 @@ PER_PAGE = 20
 @access.organiser_required
 def queue():
     """List reflections by members in the organiser's subtree; waiting ones first by default."""
-    status = request.args.get("status", "submitted")
-    status = status if status in queries.STATES else "submitted"
+    status = request.args.get("status", ReflectionStatus.SUBMITTED.value)
+    status = status if status in queries.STATES else ReflectionStatus.SUBMITTED.value
     branch = None
     branch_id = request.args.get("branch", type=int)
     if branch_id:
@@ -61,7 +61,8 @@ def _render_read(reflection: Reflection, form: ReviewForm):
         subject_title=queries.load_subjects([reflection]).title(reflection),
         labels=services.STATUS_LABELS,
         can_review=(
-            reflection.status == "submitted" and services.can_review(current_user, reflection)
+            reflection.status == ReflectionStatus.SUBMITTED
+            and services.can_review(current_user, reflection)
         ),
     )
 

@@ -18,7 +18,7 @@ from quizapp.errors import DomainError
 from quizapp.members import queries as member_queries
 from quizapp.study import files, minutes, queries, services
 from quizapp.study.forms import MaterialForm, StatusForm
-from quizapp.study.models import Material
+from quizapp.study.models import Material, MaterialStatus
 
 bp = Blueprint("materials", __name__)
 
@@ -224,9 +224,9 @@ def show(material_id: int):
 
 
 STATUS_MESSAGES = {
-    "published": "已发布，学习范围内的人员在开放时间内可以学习该资料。",
-    "draft": "已撤回为草稿，党员将看不到该资料。",
-    "retired": "已下线，党员将看不到该资料；已记录的学习时长保留。",
+    MaterialStatus.PUBLISHED: "已发布，学习范围内的人员在开放时间内可以学习该资料。",
+    MaterialStatus.DRAFT: "已撤回为草稿，党员将看不到该资料。",
+    MaterialStatus.RETIRED: "已下线，党员将看不到该资料；已记录的学习时长保留。",
 }
 
 

@@ -16,7 +16,7 @@ from quizapp.audiences.services import audiences_including
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
-from quizapp.study.models import Material, StudyMinute
+from quizapp.study.models import Material, MaterialStatus, StudyMinute
 from quizapp.study.services import STATUSES, can_manage_material
 
 #: A material's mark for the member, with its label.
@@ -66,7 +66,7 @@ def open_at(now: datetime) -> tuple[ColumnElement[bool], ...]:
     """Filter on Material: published and inside its window at ``now`` (the SQL form of
     :meth:`Material.is_open`)."""
     return (
-        Material.status == "published",
+        Material.status == MaterialStatus.PUBLISHED.value,
         windows.open_filter(Material.opens_at, Material.closes_at, now),
     )
 

@@ -13,11 +13,11 @@ from quizapp.clock import utcnow
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
-from quizapp.study.models import Material, StudyMinute
+from quizapp.study.models import Material, MaterialStatus, StudyMinute
 from quizapp.study.sanitize import render_markdown
 
 #: status -> label.
-STATUSES = {"draft": "草稿", "published": "已发布", "retired": "已下线"}
+STATUSES = {status: status.label for status in MaterialStatus}
 TITLE_MAX = 100
 TOPIC_MAX = 50
 BODY_MAX = 100_000
@@ -84,7 +84,9 @@ def save_material(actor: Member, data: MaterialData, material: Material | None =
         actor, data.branches, data.statuses, data.roster, material.audience if material else None
     )
     if material is None:
-        material = Material(owner_branch=root, created_by_id=actor.id, status="draft")
+        material = Material(
+            owner_branch=root, created_by_id=actor.id, status=MaterialStatus.DRAFT.value
+        )
     material.audience = audience
     material.title = data.title.strip()
     material.topic = data.topic.strip()
@@ -127,7 +129,7 @@ def set_status(actor: Member, material: Material, status: str, now: datetime | N
         raise DomainError("状态选择有误。")
     if status == material.status:
         raise DomainError(f"该学习资料已经是“{STATUSES[status]}”状态。")
-    if status == "published":
+    if status == MaterialStatus.PUBLISHED:
         if not has_content(material):
             raise DomainError("该学习资料还没有内容：请填写正文，或上传 PDF、视频后再发布。")
         if material.is_required and not (material.body_html.strip() or material.video_path):
@@ -139,9 +141,9 @@ def set_status(actor: Member, material: Material, status: str, now: datetime | N
             )
         if material.closes_at is not None and material.closes_at <= (now or utcnow()):
             raise DomainError("开放时间已经结束，发布后党员也看不到：请先修改结束时间。")
-    elif material.status != "published":
+    elif material.status != MaterialStatus.PUBLISHED:
         raise DomainError("只有已发布的学习资料可以撤回或下线。")
-    elif status == "draft":
+    elif status == MaterialStatus.DRAFT:
         learners = count_learners(material)
         if learners:
             raise DomainError(f"已有 {learners} 人学习过，不能撤回为草稿；如需停止学习，请下线。")
