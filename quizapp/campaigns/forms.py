@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 from quizapp.audiences.forms import audience_values, branches_field, statuses_field
 from quizapp.campaigns.models import Campaign, CampaignKind
 from quizapp.campaigns.services import (
+    COPIED_FIELDS,
     KINDS,
     MAX_MINUTE_TARGET,
     MAX_OFFLINE_REQUIRED,
@@ -141,17 +142,7 @@ class CampaignForm(BaseForm):
     @staticmethod
     def values_of(campaign: Campaign) -> dict[str, Any]:
         """Return the form's values for an existing campaign (to edit it)."""
-        names = (
-            "title",
-            "description",
-            "kind",
-            "starts_on",
-            "ends_on",
-            "minute_target",
-            "offline_counts_as_minutes",
-            "offline_sessions_required",
-            "reflections_required",
-        )
+        names = ("title", "description", *COPIED_FIELDS)
         values: dict[str, Any] = {name: getattr(campaign, name) for name in names}
         values |= audience_values(campaign.audience, roster=False)
         return values | {

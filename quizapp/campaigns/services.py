@@ -31,6 +31,16 @@ MAX_REFLECTIONS_REQUIRED = 20
 #: A period longer than this is a typing mistake (2026 → 2036).
 MAX_PERIOD_DAYS = 3 * 366
 #: Statuses of materials a campaign may newly require (a retired one may stay required).
+#: The fields of CampaignData a campaign takes as they are (the form fills them the same way).
+COPIED_FIELDS = (
+    "kind",
+    "starts_on",
+    "ends_on",
+    "minute_target",
+    "offline_counts_as_minutes",
+    "offline_sessions_required",
+    "reflections_required",
+)
 PICKABLE_MATERIAL_STATUSES = (MaterialStatus.DRAFT, MaterialStatus.PUBLISHED)
 
 
@@ -146,15 +156,7 @@ def save_campaign(actor: Member, data: CampaignData, campaign: Campaign | None =
     campaign.audience = audience
     campaign.title = data.title.strip()
     campaign.description = data.description.strip()
-    for name in (
-        "kind",
-        "starts_on",
-        "ends_on",
-        "minute_target",
-        "offline_counts_as_minutes",
-        "offline_sessions_required",
-        "reflections_required",
-    ):
+    for name in COPIED_FIELDS:
         setattr(campaign, name, getattr(data, name))
     campaign.materials = list({m.id: m for m in data.materials}.values())
     must_pass = {q.id: bool(flag) for q, flag in data.quizzes}
