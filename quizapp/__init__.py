@@ -82,23 +82,25 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.attempts.routes import bp as attempts_bp
     from quizapp.auth.routes import bp as auth_bp
     from quizapp.bank.manage import bp as bank_bp
-    from quizapp.campaigns.routes import bp as campaigns_bp
-    from quizapp.dashboard.routes import bp as dashboard_bp
+    from quizapp.campaigns.manage import bp as campaigns_bp
+    from quizapp.dashboard.manage import bp as dashboard_bp
     from quizapp.home.routes import bp as home_bp
     from quizapp.members.branches import bp as org_bp
     from quizapp.members.manage import bp as members_bp
     from quizapp.notices.routes import bp as notices_bp
-    from quizapp.offline.routes import bp as offline_bp
-    from quizapp.participation.routes import bp as participation_bp
-    from quizapp.points.routes import bp as points_bp
+    from quizapp.offline.manage import bp as offline_bp
+    from quizapp.participation.manage import bp as participation_bp
+    from quizapp.points.manage import bp as points_bp
     from quizapp.practice.routes import bp as practice_bp
     from quizapp.quizzes.manage import bp as quizzes_bp
-    from quizapp.reflections.routes import bp as reflections_bp
+    from quizapp.reflections.manage import bp as reflections_bp
     from quizapp.results.manage import bp as results_bp
     from quizapp.study.api import bp as study_api_bp
     from quizapp.study.manage import bp as materials_bp
     from quizapp.study.routes import bp as study_bp
 
+    # campaigns, reflections, points: one bp each, made in routes.py (member pages); importing it
+    # from manage.py adds the organiser pages.
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(attempts_bp)

@@ -22,6 +22,7 @@ from quizapp.offline.models import OfflineSession
 from quizapp.org.models import Branch
 from quizapp.quizzes.models import Quiz, QuizKind
 from quizapp.reflections import services as reflection_services
+from quizapp.study import files
 from quizapp.study import services as material_services
 from quizapp.study.models import Material, Reflection
 from tests.conftest import TODAY, Org
@@ -240,7 +241,7 @@ def _u1_material(w: World) -> Material:
                 title=U1_MATERIAL, topic="矩阵测试专题", body_markdown="正文", branches=[w.b11]
             ),
         )
-        material_services.store_pdf(material, "资料.pdf", b"%PDF-1.4 matrix")
+        files.store_pdf(material, "资料.pdf", b"%PDF-1.4 matrix")
         return material
 
     return made_once(Material, U1_MATERIAL, make)

@@ -30,7 +30,7 @@ START, END = date(2026, 11, 16), date(2026, 11, 30)
 @pytest.fixture()
 def frozen(monkeypatch):
     """The dashboard's clock stands at NOW."""
-    monkeypatch.setattr("quizapp.dashboard.routes.utcnow", lambda: NOW)
+    monkeypatch.setattr("quizapp.dashboard.manage.utcnow", lambda: NOW)
 
 
 def _campaign(actor, title, branches, published=True):

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from quizapp import clock, db
 from quizapp.errors import DomainError
-from quizapp.study import services
+from quizapp.study import files, services
 from quizapp.study.models import Material, StudyMinute
 from quizapp.study.sanitize import render_markdown
 from tests.factories import add_study, fresh
@@ -374,7 +374,7 @@ def test_videos_are_checked_by_content(client, auth, org, name, data, message):
 def test_an_oversized_file_is_refused(client, auth, org, monkeypatch):
     # The real limit (16 MB) is above what a test should post (and werkzeug's test client
     # leaves bodies over 500 KB in an unclosed temporary file); the rule is the same.
-    monkeypatch.setattr(services, "PDF_MAX_BYTES", 64 * 1024)
+    monkeypatch.setattr(files, "PDF_MAX_BYTES", 64 * 1024)
     auth.login("org1")
     big = PDF + b"0" * (64 * 1024)
     response = _post(client, "/manage/materials/new", _form(org, pdf=(io.BytesIO(big), "大.pdf")))
@@ -556,11 +556,11 @@ def test_publishing_after_the_window_closed_is_refused(org):
 def test_files_are_checked_by_the_service_too(org):
     material = _make(org)
     with pytest.raises(DomainError, match="不是有效的 PDF"):
-        services.store_pdf(material, "a.pdf", EXE)
+        files.store_pdf(material, "a.pdf", EXE)
     with pytest.raises(DomainError, match="不是有效的 PDF"):
-        services.store_pdf(material, "a.exe", PDF)
+        files.store_pdf(material, "a.exe", PDF)
     with pytest.raises(DomainError, match="视频链接"):
-        services.set_video_url(material, "ftp://video.intranet/a.mp4")
+        files.set_video_url(material, "ftp://video.intranet/a.mp4")
     assert material.pdf_path is None and material.video_url is None
 
 
@@ -569,7 +569,7 @@ def test_files_are_checked_by_the_service_too(org):
 
 def test_organiser_of_another_subtree_gets_404(app, client, auth, org):
     material = _make(org, title="一分局的资料")
-    services.store_pdf(material, "a.pdf", PDF)
+    files.store_pdf(material, "a.pdf", PDF)
     db.session.commit()
     auth.login("org2")
     for method, path, data in [

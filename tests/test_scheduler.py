@@ -21,7 +21,7 @@ from quizapp.notices.models import Notice
 from quizapp.notices.services import NoticeDraft, send_notice
 from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import ReviewWhen
-from quizapp.scheduler import jobs
+from quizapp.scheduler import jobs, notice_jobs
 from quizapp.scheduler import runner as scheduler_runner
 from tests.factories import (
     NOW,
@@ -137,10 +137,10 @@ def campaign_b12(org, make_member):
 
 def test_reminders_go_to_members_behind_within_the_last_days(org, campaign_b12):
     campaign, _done, behind = campaign_b12
-    assert jobs.remind_campaign_members(china(2026, 11, 18, 9)).startswith("0 reminders")
+    assert notice_jobs.remind_campaign_members(china(2026, 11, 18, 9)).startswith("0 reminders")
     assert _count() == 0  # four days before the end: not yet
 
-    summary = jobs.remind_campaign_members(china(2026, 11, 19, 9))
+    summary = notice_jobs.remind_campaign_members(china(2026, 11, 19, 9))
     assert summary.startswith("1 reminders sent (1 members behind in 1 campaigns")
     [notice] = _notices()
     assert notice.member_id == behind.id
@@ -152,22 +152,24 @@ def test_reminders_go_to_members_behind_within_the_last_days(org, campaign_b12):
 
     # Again the same day, and every day until the end: nothing more.
     for day in (19, 20, 21, 22):
-        assert jobs.remind_campaign_members(china(2026, 11, day, 9)).startswith("0 reminders")
+        assert notice_jobs.remind_campaign_members(china(2026, 11, day, 9)).startswith(
+            "0 reminders"
+        )
     assert _count() == 1
 
 
 def test_no_reminders_after_the_end_or_for_drafts(org, campaign_b12):
     campaign, _, _ = campaign_b12
-    assert jobs.remind_campaign_members(china(2026, 11, 23, 9)).startswith("0 reminders")
+    assert notice_jobs.remind_campaign_members(china(2026, 11, 23, 9)).startswith("0 reminders")
     campaigns.set_published(org.org1, campaign, False)
     db.session.commit()
-    assert jobs.remind_campaign_members(china(2026, 11, 21, 9)).startswith("0 reminders")
+    assert notice_jobs.remind_campaign_members(china(2026, 11, 21, 9)).startswith("0 reminders")
     assert _count() == 0
 
 
 def test_reminder_days_come_from_the_config(app, org, campaign_b12):
     app.config["CAMPAIGN_REMINDER_DAYS"] = 6
-    assert jobs.remind_campaign_members(china(2026, 11, 16, 9)).startswith("1 reminders")
+    assert notice_jobs.remind_campaign_members(china(2026, 11, 16, 9)).startswith("1 reminders")
     assert _notices()[0].title.endswith("还有 6 天截止")
 
 
@@ -187,7 +189,7 @@ def test_a_result_not_yet_published_is_not_a_reason_to_remind(org, bank, make_me
     campaigns.set_published(org.org1, campaign, True)
     db.session.commit()
 
-    jobs.remind_campaign_members(NOW)  # the quiz publishes results when it closes
+    notice_jobs.remind_campaign_members(NOW)  # the quiz publishes results when it closes
     [notice] = _notices()
     assert notice.member_id == absent.id
     assert notice.title.endswith("明天截止")
@@ -216,35 +218,35 @@ def joined(org, make_member):
 
 def test_anniversary_is_greeted_on_the_china_day_once(org, joined):
     now = datetime(2026, 11, 20, 16, 30, tzinfo=UTC)  # 00:30 on the 21st in China
-    assert jobs.greet_party_anniversaries(now).startswith("1 anniversary greetings sent")
+    assert notice_jobs.greet_party_anniversaries(now).startswith("1 anniversary greetings sent")
     [notice] = _notices()
     assert notice.member_id == joined["y25"].id  # not who joined today, nor the inactive
     assert notice.title == "入党 25 周年纪念日"
     assert notice.body.startswith("党员y25同志：今天是您入党 25 周年纪念日。2001年11月21日")
     assert notice.dedupe_key == f"anniversary:2026:{joined['y25'].id}"
-    assert jobs.greet_party_anniversaries(now + timedelta(hours=8)).startswith("0 ")
+    assert notice_jobs.greet_party_anniversaries(now + timedelta(hours=8)).startswith("0 ")
     assert _count() == 1
 
 
 def test_29_february_is_greeted_on_the_28th_in_other_years(org, joined):
-    jobs.greet_party_anniversaries(china(2027, 2, 28, 8))
+    notice_jobs.greet_party_anniversaries(china(2027, 2, 28, 8))
     [notice] = _notices()
     assert (notice.member_id, notice.title) == (joined["leap"].id, "入党 27 周年纪念日")
     assert "今天是您入党" in notice.body
 
-    jobs.greet_party_anniversaries(china(2028, 2, 28, 8))  # a leap year: not yet
+    notice_jobs.greet_party_anniversaries(china(2028, 2, 28, 8))  # a leap year: not yet
     assert _count() == 1
-    jobs.greet_party_anniversaries(china(2028, 2, 29, 8))
+    notice_jobs.greet_party_anniversaries(china(2028, 2, 29, 8))
     assert [n.dedupe_key for n in _notices()] == [
         f"anniversary:2027:{joined['leap'].id}",
         f"anniversary:2028:{joined['leap'].id}",
     ]
-    jobs.greet_party_anniversaries(china(2028, 3, 1, 8))
+    notice_jobs.greet_party_anniversaries(china(2028, 3, 1, 8))
     assert _count() == 2
 
 
 def test_a_greeting_missed_while_down_is_sent_late_with_its_date(org, joined):
-    jobs.greet_party_anniversaries(china(2026, 11, 23, 8))  # down on the 21st and 22nd
+    notice_jobs.greet_party_anniversaries(china(2026, 11, 23, 8))  # down on the 21st and 22nd
     notices = _notices()
     assert [n.member_id for n in notices] == [joined["y25"].id, joined["other"].id]
     assert "11月21日是您入党 25 周年纪念日" in notices[0].body
@@ -252,7 +254,7 @@ def test_a_greeting_missed_while_down_is_sent_late_with_its_date(org, joined):
 
 
 def test_a_greeting_is_not_sent_long_after_the_day(org, joined):
-    jobs.greet_party_anniversaries(china(2026, 11, 26, 8))
+    notice_jobs.greet_party_anniversaries(china(2026, 11, 26, 8))
     assert _count() == 0
 
 
@@ -286,7 +288,9 @@ def _summaries() -> dict[int, Notice]:
 
 
 def test_weekly_summary_covers_each_organisers_subtree(org, last_week):
-    assert jobs.weekly_summary_for_organisers(MONDAY) == "3 weekly summaries sent for 2026-W47"
+    assert (
+        notice_jobs.weekly_summary_for_organisers(MONDAY) == "3 weekly summaries sent for 2026-W47"
+    )
     sent = _summaries()
     assert set(sent) == {org.admin.id, org.org1.id, org.org2.id}  # not members, not inactive
     u1, u2, bureau = sent[org.org1.id], sent[org.org2.id], sent[org.admin.id]
@@ -306,15 +310,15 @@ def test_weekly_summary_covers_each_organisers_subtree(org, last_week):
 
 
 def test_weekly_summary_is_sent_once_a_week_even_when_late(org, last_week):
-    jobs.weekly_summary_for_organisers(MONDAY)
+    notice_jobs.weekly_summary_for_organisers(MONDAY)
     before = {n.id: n.body for n in _notices()}
     wednesday = MONDAY + timedelta(days=2)
-    assert jobs.weekly_summary_for_organisers(wednesday).startswith("0 ")
+    assert notice_jobs.weekly_summary_for_organisers(wednesday).startswith("0 ")
     assert {n.id: n.body for n in _notices()} == before
     # Down all of Monday: a Tuesday run still sums the same seven days.
     db.session.execute(Notice.__table__.delete())
     db.session.commit()
-    jobs.weekly_summary_for_organisers(MONDAY + timedelta(days=1))
+    notice_jobs.weekly_summary_for_organisers(MONDAY + timedelta(days=1))
     assert {n.body for n in _notices()} == set(before.values())
 
 

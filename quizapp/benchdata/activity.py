@@ -1,11 +1,10 @@
 """A year of activity for the benchmark bureau, written in bulk.
 
-Four campaigns over the year (each with required materials and a quiz), then the facts their
-figures are counted from: study minutes on most days for the diligent and on few for the
-rest (more during a campaign, on its materials), monthly party days and a lecture per
-campaign in every branch with their attendance, submitted and graded attempts with every
-answer, and reflections. Everything happens while the member was in a branch, and nothing
-after ``now``.
+Four campaigns over the year (:mod:`.campaigns`), then the facts their figures are counted
+from: study minutes on most days for the diligent and on few for the rest (more during a
+campaign, on its materials), monthly party days and a lecture per campaign in every branch with
+their attendance, submitted and graded attempts with every answer, and reflections. Everything
+happens while the member was in a branch, and nothing after ``now``.
 """
 
 from __future__ import annotations
@@ -13,62 +12,27 @@ from __future__ import annotations
 import bisect
 import random
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 
 from quizapp import db
-from quizapp.bank.models import Question
 from quizapp.bank.types import get_type
-from quizapp.benchdata import PARTY, Bureau, Person, china_moment
-from quizapp.campaigns import services as campaigns
+from quizapp.benchdata.bureau import Bureau, Person, china_day, china_moment
+from quizapp.benchdata.campaigns import Drive, build_campaigns
 from quizapp.campaigns.models import Campaign
-from quizapp.clock import to_china
-from quizapp.demo.quizzes import load_starter_bank
 from quizapp.demo.study import REFLECTION
-from quizapp.members.models import Member
-from quizapp.offline.models import OfflineAttendance, OfflineSession
-from quizapp.quizzes import services as quizzes
+from quizapp.offline.models import OfflineAttendance, OfflineKind, OfflineSession
 from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
-from quizapp.quizzes.models import Counting, Quiz, QuizKind
-from quizapp.study.models import Material, Reflection, StudyMinute
+from quizapp.study.models import Material, Reflection, ReflectionStatus, StudyMinute
 
 #: Rows per bulk INSERT: large enough to be fast, small enough to keep memory flat.
 CHUNK = 20_000
-QUESTIONS_PER_QUIZ = 10
-
-
-@dataclass
-class Drive:
-    """A campaign as the generator needs it: its objects and who it is for."""
-
-    campaign: Campaign
-    quiz: Quiz
-    questions: list[Question]
-    #: None: the statuses of a campaign for everyone; else the statuses or the roster ids.
-    statuses: list[str] | None
-    roster: set[int] | None
-
-    def includes(self, person: Person) -> bool:
-        if self.roster is not None:
-            return person.id in self.roster
-        return self.statuses is None or person.status in self.statuses
-
-    def last_day(self, today: date) -> date:
-        """The last day with activity so far: the end, or yesterday for a running one."""
-        return min(self.campaign.ends_on, today - timedelta(days=1))
-
-    def elapsed(self, today: date) -> float:
-        c = self.campaign
-        return max(0, (self.last_day(today) - c.starts_on).days + 1) / (
-            (c.ends_on - c.starts_on).days + 1
-        )
 
 
 def build_activity(bureau: Bureau, materials: list[Material], rng: random.Random) -> str:
     """Create the campaigns and a year of activity; return a summary."""
-    drives = _campaigns(bureau, materials, rng)
+    drives = build_campaigns(bureau, materials, rng)
     minutes = _study(bureau, materials, drives, rng)
     sessions, attended = _offline(bureau, drives, rng)
     attempts, answers = _attempts(bureau, drives, rng)
@@ -84,129 +48,6 @@ def _insert(model: type, rows: list[dict]) -> int:
     for start in range(0, len(rows), CHUNK):
         db.session.execute(insert(model), rows[start : start + CHUNK])
     return len(rows)
-
-
-def _campaigns(bureau: Bureau, materials: list[Material], rng: random.Random) -> list[Drive]:
-    """Two finished campaigns, a running one and a training class, each with its quiz."""
-    first, today, span = bureau.first, bureau.today, (bureau.today - bureau.first).days + 1
-    load_starter_bank(bureau.root)
-    bank = list(
-        db.session.scalars(
-            select(Question).where(Question.is_active.is_(True)).order_by(Question.id)
-        )
-    )
-    learners = [
-        p for p in bureau.people if p.status in ("activist", "candidate") and p.stays[-1][2] is None
-    ]
-    roster = rng.sample(learners, min(300, len(learners)))
-    year = today.year
-    plans = [  # title, kind, start, end, minutes, materials, must pass, offline, reflections
-        (
-            "党纪学习教育专题学习",
-            "campaign",
-            first + timedelta(days=span * 15 // 100),
-            first + timedelta(days=span * 40 // 100),
-            240,
-            3,
-            True,
-            1,
-            1,
-            PARTY,
-        ),
-        (
-            "主题教育读书班",
-            "campaign",
-            first + timedelta(days=span * 55 // 100),
-            first + timedelta(days=span * 72 // 100),
-            120,
-            2,
-            False,
-            0,
-            0,
-            None,
-        ),
-        (
-            f"{year}年度全警政治轮训",
-            "campaign",
-            max(first, today - timedelta(days=span * 12 // 100)),
-            today + timedelta(days=20),
-            180,
-            3,
-            True,
-            1,
-            1,
-            PARTY,
-        ),
-        (
-            f"{year}年入党积极分子培训班",
-            "training_class",
-            max(first, today - timedelta(days=span * 6 // 100)),
-            today + timedelta(days=10),
-            60,
-            2,
-            True,
-            0,
-            0,
-            None,
-        ),
-    ]
-    opened = [china_day(m) for m in materials]
-    drives = []
-    for title, kind, starts, ends, minutes, count, must_pass, offline, written, statuses in plans:
-        available = [m for m, day in zip(materials, opened, strict=True) if day <= starts]
-        picks = rng.sample(bank, min(QUESTIONS_PER_QUIZ, len(bank)))
-        members = (
-            list(db.session.scalars(select(Member).where(Member.id.in_([p.id for p in roster]))))
-            if kind == "training_class"
-            else []
-        )
-        quiz = quizzes.save_quiz(
-            bureau.admin,
-            quizzes.QuizData(
-                title=f"{title}测试",
-                kind=QuizKind.EXAM,
-                opens_at=china_moment(starts, 8),
-                closes_at=china_moment(ends, 22),
-                time_limit_minutes=30,
-                attempts_allowed=2,
-                counting=Counting.HIGHEST,
-                shuffle_questions=False,
-                shuffle_options=False,
-                fixed_questions=picks,
-                branches=[] if members else [bureau.root],
-                statuses=statuses or [],
-                roster=members,
-            ),
-        )
-        quizzes.set_published(bureau.admin, quiz, True)
-        campaign = campaigns.save_campaign(
-            bureau.admin,
-            campaigns.CampaignData(
-                title=title,
-                kind=kind,
-                starts_on=starts,
-                ends_on=ends,
-                minute_target=minutes,
-                offline_sessions_required=offline,
-                reflections_required=written,
-                materials=available[-count:],
-                quizzes=[(quiz, must_pass)],
-                branches=[] if members else [bureau.root],
-                statuses=statuses or [],
-            ),
-        )
-        if members:
-            campaigns.enrol_members(bureau.admin, campaign, members)
-        campaigns.set_published(bureau.admin, campaign, True)
-        drives.append(
-            Drive(campaign, quiz, picks, statuses, {m.id for m in members} if members else None)
-        )
-    return drives
-
-
-def china_day(material: Material) -> date:
-    """The China day a material opened."""
-    return to_china(material.opens_at).date()
 
 
 def _study(
@@ -284,7 +125,7 @@ def _offline(bureau: Bureau, drives: list[Drive], rng: random.Random) -> tuple[i
             sessions.append(
                 dict(
                     title=f"{day.month}月主题党日",
-                    kind="party_day",
+                    kind=OfflineKind.PARTY_DAY.value,
                     held_on=day,
                     duration_minutes=90,
                     branch_id=branch.id,
@@ -302,7 +143,7 @@ def _offline(bureau: Bureau, drives: list[Drive], rng: random.Random) -> tuple[i
                 sessions.append(
                     dict(
                         title=f"{campaign.title}专题党课",
-                        kind="lecture",
+                        kind=OfflineKind.LECTURE.value,
                         held_on=held,
                         duration_minutes=60,
                         branch_id=branch.id,
@@ -411,11 +252,14 @@ def _reflections(bureau: Bureau, drives: list[Drive], rng: random.Random) -> int
             ):
                 continue
             day = window[0] + timedelta(days=rng.randint(0, (window[1] - window[0]).days))
-            status = rng.choices(("accepted", "submitted", "returned"), (80, 12, 8))[0]
+            status = rng.choices(
+                (ReflectionStatus.ACCEPTED, ReflectionStatus.SUBMITTED, ReflectionStatus.RETURNED),
+                (80, 12, 8),
+            )[0]
             reviewed = day + timedelta(days=1)
             if reviewed >= bureau.today:
-                status = "submitted"
-            done = status != "submitted"
+                status = ReflectionStatus.SUBMITTED
+            done = status != ReflectionStatus.SUBMITTED
             rows.append(
                 dict(
                     member_id=person.id,
@@ -423,9 +267,11 @@ def _reflections(bureau: Bureau, drives: list[Drive], rng: random.Random) -> int
                     campaign_id=campaign.id,
                     title=f"学习“{campaign.title}”的心得体会",
                     body=REFLECTION,
-                    status=status,
+                    status=status.value,
                     reviewer_id=bureau.admin.id if done else None,
-                    review_comment="请结合本职工作再谈具体认识。" if status == "returned" else "",
+                    review_comment="请结合本职工作再谈具体认识。"
+                    if status == ReflectionStatus.RETURNED
+                    else "",
                     submitted_at=china_moment(day, 20),
                     reviewed_at=china_moment(reviewed, 9) if done else None,
                 )

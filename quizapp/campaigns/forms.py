@@ -20,8 +20,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from quizapp.audiences.forms import audience_values, branches_field, statuses_field
-from quizapp.campaigns.models import Campaign
+from quizapp.campaigns.models import Campaign, CampaignKind
 from quizapp.campaigns.services import (
+    COPIED_FIELDS,
     KINDS,
     MAX_MINUTE_TARGET,
     MAX_OFFLINE_REQUIRED,
@@ -66,7 +67,7 @@ class CampaignForm(BaseForm):
     kind = RadioField(
         "类型",
         choices=[SelectChoice(k, label) for k, label in KINDS.items()],
-        default="campaign",
+        default=CampaignKind.CAMPAIGN.value,
         invalid_choice_message="请选择类型。",
         description="学习任务按组织和政治面貌确定参加人员；培训班的学员按名单确定，"
         "保存后在培训班页面勾选人员或粘贴警号、手机号。",
@@ -141,17 +142,7 @@ class CampaignForm(BaseForm):
     @staticmethod
     def values_of(campaign: Campaign) -> dict[str, Any]:
         """Return the form's values for an existing campaign (to edit it)."""
-        names = (
-            "title",
-            "description",
-            "kind",
-            "starts_on",
-            "ends_on",
-            "minute_target",
-            "offline_counts_as_minutes",
-            "offline_sessions_required",
-            "reflections_required",
-        )
+        names = ("title", "description", *COPIED_FIELDS)
         values: dict[str, Any] = {name: getattr(campaign, name) for name in names}
         values |= audience_values(campaign.audience, roster=False)
         return values | {

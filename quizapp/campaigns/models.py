@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -23,6 +24,17 @@ from quizapp.quizzes.models import Quiz
 from quizapp.study.models import Material
 
 
+class CampaignKind(enum.StrEnum):
+    """A campaign for an audience of branches, or a training class (培训班) for a roster."""
+
+    CAMPAIGN = "campaign"
+    TRAINING_CLASS = "training_class"
+
+    @property
+    def label(self) -> str:
+        return {"campaign": "学习任务", "training_class": "培训班"}[self.value]
+
+
 class Campaign(Base):
     """A study campaign; a training class (培训班) is one whose audience is a roster."""
 
@@ -38,7 +50,7 @@ class Campaign(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text, default="")
-    kind: Mapped[str] = mapped_column(String(16), default="campaign")
+    kind: Mapped[str] = mapped_column(String(16), default=CampaignKind.CAMPAIGN.value)
     #: China days, both included.
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
@@ -63,7 +75,7 @@ class Campaign(Base):
 
     @property
     def is_training_class(self) -> bool:
-        return self.kind == "training_class"
+        return self.kind == CampaignKind.TRAINING_CLASS
 
 
 class CampaignMaterial(Base):

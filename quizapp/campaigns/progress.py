@@ -26,13 +26,13 @@ from sqlalchemy import Select, and_, func, select
 
 from quizapp import db
 from quizapp.attempts.services import counted_attempt
+from quizapp.campaigns.counting import result_public, submitted_attempts
 from quizapp.campaigns.models import Campaign, CampaignMaterial, CampaignQuiz
 from quizapp.campaigns.services import phase_of
 from quizapp.members.models import Member
 from quizapp.offline.models import OfflineAttendance, OfflineSession
-from quizapp.quizzes.attempt_models import Attempt
-from quizapp.quizzes.models import Counting, Quiz, ReviewWhen
-from quizapp.study.models import Reflection, StudyMinute
+from quizapp.quizzes.models import Counting
+from quizapp.study.models import Reflection, ReflectionStatus, StudyMinute
 
 #: Quiz item states and how the pages call them.
 QUIZ_STATES = {
@@ -82,14 +82,6 @@ class Progress:
     @property
     def minutes(self) -> Item | None:
         return next((item for item in self.items if item.kind == "minutes"), None)
-
-
-def _result_public(quiz: Quiz, now: datetime) -> bool:
-    """Tell whether members may know their result (as the quiz's review setting says)."""
-    when = ReviewWhen(quiz.review_when)
-    return when == ReviewWhen.IMMEDIATELY or (
-        when == ReviewWhen.AFTER_CLOSE and now >= quiz.closes_at
-    )
 
 
 class ProgressBook:
@@ -182,21 +174,7 @@ class ProgressBook:
                 )
             }
         if quiz_ids := sorted({cq.quiz_id for c in campaigns for cq in c.quizzes}):
-            for row in db.read_rows(
-                select(
-                    Attempt.member_id,
-                    Attempt.quiz_id,
-                    Attempt.number,
-                    Attempt.status,
-                    Attempt.score,
-                    Attempt.passed,
-                ).where(
-                    Attempt.quiz_id.in_(quiz_ids),
-                    Attempt.status == "submitted",
-                    Attempt.member_id.in_(members),
-                )
-            ):
-                self._attempts[(row.member_id, row.quiz_id)].append(row)
+            self._attempts = submitted_attempts(quiz_ids, members)
         if reflection_ids := ids(lambda c: c.reflections_required):
             self._reflections = {
                 (m, c, s): int(n)
@@ -209,7 +187,9 @@ class ProgressBook:
                     )
                     .where(
                         Reflection.campaign_id.in_(reflection_ids),
-                        Reflection.status.in_(("submitted", "accepted")),
+                        Reflection.status.in_(
+                            (ReflectionStatus.SUBMITTED.value, ReflectionStatus.ACCEPTED.value)
+                        ),
                         Reflection.member_id.in_(members),
                     )
                     .group_by(Reflection.member_id, Reflection.campaign_id, Reflection.status)
@@ -269,8 +249,8 @@ class ProgressBook:
                 )
             )
         if campaign.reflections_required:
-            accepted = self._reflections.get((*key, "accepted"), 0)
-            waiting = self._reflections.get((*key, "submitted"), 0)
+            accepted = self._reflections.get((*key, ReflectionStatus.ACCEPTED), 0)
+            waiting = self._reflections.get((*key, ReflectionStatus.SUBMITTED), 0)
             detail = f"已通过 {accepted} / {campaign.reflections_required} 篇"
             if waiting:
                 detail += f"，另有 {waiting} 篇待审阅"
@@ -288,7 +268,7 @@ class ProgressBook:
             state = "absent"
         elif not cq.must_pass:
             state = "submitted"
-        elif self.now is not None and not _result_public(quiz, self.now):
+        elif self.now is not None and not result_public(quiz, self.now):
             state = "pending"
         else:
             state = "passed" if counted.passed else "failed"

@@ -13,14 +13,14 @@ from datetime import date
 from quizapp import access, db, windows
 from quizapp.audiences.models import Audience
 from quizapp.audiences.services import build_audience, check_roster_scope, covers
-from quizapp.campaigns.models import Campaign, CampaignQuiz
+from quizapp.campaigns.models import Campaign, CampaignKind, CampaignQuiz
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.quizzes.models import Quiz
-from quizapp.study.models import Material
+from quizapp.study.models import Material, MaterialStatus
 
-KINDS = {"campaign": "学习任务", "training_class": "培训班"}
+KINDS = {kind: kind.label for kind in CampaignKind}
 PHASES = {"upcoming": "未开始", "running": "进行中", "finished": "已结束"}
 #: A campaign's window of days, in the words of PHASES.
 _PHASE_NAMES = {windows.UPCOMING: "upcoming", windows.OPEN: "running", windows.CLOSED: "finished"}
@@ -31,7 +31,17 @@ MAX_REFLECTIONS_REQUIRED = 20
 #: A period longer than this is a typing mistake (2026 → 2036).
 MAX_PERIOD_DAYS = 3 * 366
 #: Statuses of materials a campaign may newly require (a retired one may stay required).
-PICKABLE_MATERIAL_STATUSES = ("draft", "published")
+#: The fields of CampaignData a campaign takes as they are (the form fills them the same way).
+COPIED_FIELDS = (
+    "kind",
+    "starts_on",
+    "ends_on",
+    "minute_target",
+    "offline_counts_as_minutes",
+    "offline_sessions_required",
+    "reflections_required",
+)
+PICKABLE_MATERIAL_STATUSES = (MaterialStatus.DRAFT, MaterialStatus.PUBLISHED)
 
 
 @dataclass
@@ -41,7 +51,7 @@ class CampaignData:
     title: str
     starts_on: date
     ends_on: date
-    kind: str = "campaign"
+    kind: str = CampaignKind.CAMPAIGN
     description: str = ""
     minute_target: int = 0
     offline_counts_as_minutes: bool = False
@@ -93,7 +103,7 @@ def _check(data: CampaignData) -> list[str]:
         or data.reflections_required
     ):
         problems.append("请至少设置一项要求：学习时长、必学资料、必答测试、线下学习或心得体会")
-    if data.kind == "campaign" and not data.branches:
+    if data.kind == CampaignKind.CAMPAIGN and not data.branches:
         problems.append("请选择参加的组织")
     return problems
 
@@ -134,7 +144,7 @@ def save_campaign(actor: Member, data: CampaignData, campaign: Campaign | None =
         problems.append("已发布的不能更改类型，请先撤回为草稿")
     if problems:
         raise DomainError("；".join(problems) + "。")
-    if data.kind == "campaign":
+    if data.kind == CampaignKind.CAMPAIGN:
         audience = build_audience(
             actor, data.branches, data.statuses, [], campaign.audience if campaign else None
         )
@@ -146,15 +156,7 @@ def save_campaign(actor: Member, data: CampaignData, campaign: Campaign | None =
     campaign.audience = audience
     campaign.title = data.title.strip()
     campaign.description = data.description.strip()
-    for name in (
-        "kind",
-        "starts_on",
-        "ends_on",
-        "minute_target",
-        "offline_counts_as_minutes",
-        "offline_sessions_required",
-        "reflections_required",
-    ):
+    for name in COPIED_FIELDS:
         setattr(campaign, name, getattr(data, name))
     campaign.materials = list({m.id: m for m in data.materials}.values())
     must_pass = {q.id: bool(flag) for q, flag in data.quizzes}
@@ -212,7 +214,7 @@ def _unreachable(campaign: Campaign) -> list[str]:
     """Name the requirements some of the campaign's members could never meet."""
     problems = []
     for material in campaign.materials:
-        if material.status != "published":
+        if material.status != MaterialStatus.PUBLISHED:
             problems.append(f"必学资料「{material.title}」尚未发布")
         elif not covers(material.audience, campaign.audience):
             problems.append(f"必学资料「{material.title}」的学习对象没有包含本任务的全部人员")

@@ -12,14 +12,20 @@ from sqlalchemy import select
 
 from quizapp import db
 from quizapp.audiences.services import build_audience
-from quizapp.campaigns.models import Campaign, CampaignQuiz
+from quizapp.campaigns.models import Campaign, CampaignKind, CampaignQuiz
 from quizapp.clock import china_today
 from quizapp.members.models import Member, PoliticalStatus
-from quizapp.offline.models import OfflineSession
+from quizapp.offline.models import OfflineKind, OfflineSession
 from quizapp.org.models import Branch
 from quizapp.quizzes.models import Quiz, QuizKind
 from quizapp.quizzes.services import QuizData, RuleData, save_quiz, set_published
-from quizapp.study.models import Material, Reflection, StudyMinute
+from quizapp.study.models import (
+    Material,
+    MaterialStatus,
+    Reflection,
+    ReflectionStatus,
+    StudyMinute,
+)
 from quizapp.study.sanitize import render_markdown
 
 ARTICLES = Path(__file__).parent / "materials"
@@ -51,7 +57,7 @@ def _load_articles(root: Branch, admin: Member, now: datetime) -> list[Material]
                 estimated_minutes=meta["minutes"],
                 is_required=meta["required"],
                 sort_order=order,
-                status="published",
+                status=MaterialStatus.PUBLISHED.value,
                 opens_at=now - timedelta(days=40),
                 audience=audience,
                 owner_branch_id=root.id,
@@ -109,7 +115,7 @@ def build_study_demo(admin: Member, root: Branch, now: datetime, rng: random.Ran
     open_test = db.session.scalar(select(Quiz).where(Quiz.kind == QuizKind.TEST.value))
     campaign = Campaign(
         title="2026年党纪学习教育专题学习",
-        kind="campaign",
+        kind=CampaignKind.CAMPAIGN.value,
         description="全体党员学习《纪律处分条例》等党内法规，完成必学资料、累计学习120分钟、"
         "参加一次线下学习并提交一篇心得体会。",
         starts_on=today - timedelta(days=30),
@@ -151,7 +157,7 @@ def build_study_demo(admin: Member, root: Branch, now: datetime, rng: random.Ran
     set_published(admin, theory_test, True)
     training = Campaign(
         title="2026年第二期入党积极分子培训班",
-        kind="training_class",
+        kind=CampaignKind.TRAINING_CLASS.value,
         description="学习党章和党内法规，结业须通过理论知识测试。",
         starts_on=today - timedelta(days=7),
         ends_on=today + timedelta(days=14),
@@ -168,7 +174,7 @@ def build_study_demo(admin: Member, root: Branch, now: datetime, rng: random.Ran
     branch = m0001.branch
     session = OfflineSession(
         title="党纪学习教育专题党课",
-        kind="lecture",
+        kind=OfflineKind.LECTURE.value,
         held_on=today - timedelta(days=5),
         duration_minutes=90,
         branch=branch,
@@ -190,7 +196,7 @@ def build_study_demo(admin: Member, root: Branch, now: datetime, rng: random.Ran
                 material_id=materials[0].id,
                 title="学习纪律处分条例的体会",
                 body=REFLECTION,
-                status="submitted",
+                status=ReflectionStatus.SUBMITTED.value,
                 submitted_at=now - timedelta(days=1),
             ),
         ]

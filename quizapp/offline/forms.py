@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from quizapp.forms import BaseForm
+from quizapp.offline.models import OfflineKind
 from quizapp.offline.services import KINDS, MAX_DURATION, MAX_NOTES
 
 
@@ -28,7 +29,7 @@ class SessionForm(BaseForm):
     kind = RadioField(
         "形式",
         choices=[SelectChoice(k, label) for k, label in KINDS.items()],
-        default="lecture",
+        default=OfflineKind.LECTURE.value,
         invalid_choice_message="请选择形式。",
     )
     held_on = DateField(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
@@ -11,6 +12,18 @@ from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
+
+
+class OfflineKind(enum.StrEnum):
+    """The kinds of offline session."""
+
+    LECTURE = "lecture"
+    SEMINAR = "seminar"
+    PARTY_DAY = "party_day"
+
+    @property
+    def label(self) -> str:
+        return {"lecture": "专题讲座", "seminar": "学习研讨", "party_day": "主题党日"}[self.value]
 
 
 class OfflineSession(Base):
@@ -38,7 +51,7 @@ class OfflineSession(Base):
 
     @property
     def kind_label(self) -> str:
-        return {"lecture": "专题讲座", "seminar": "学习研讨", "party_day": "主题党日"}[self.kind]
+        return OfflineKind(self.kind).label
 
 
 class OfflineAttendance(Base):

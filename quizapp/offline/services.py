@@ -11,11 +11,11 @@ from sqlalchemy.orm import joinedload
 from quizapp import access, db
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
-from quizapp.offline.models import OfflineAttendance, OfflineSession
+from quizapp.offline.models import OfflineAttendance, OfflineKind, OfflineSession
 from quizapp.org.models import Branch, BranchKind
 
 #: kind -> label, in the order the form offers them.
-KINDS = {"lecture": "专题讲座", "seminar": "学习研讨", "party_day": "主题党日"}
+KINDS = {kind: kind.label for kind in OfflineKind}
 MAX_DURATION = 1440
 MAX_NOTES = 2000
 

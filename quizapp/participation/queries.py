@@ -3,8 +3,8 @@
 Who is eligible follows the membership history, not where people are now: each member with
 a stay overlapping the period counts once, in the branch of their last such stay (a member
 who moved counts where they moved to; one who left counts where they left from). For a
-campaign or a quiz they must also be in its audience, judged on that branch. What counts as
-taking part, and every other figure, is written out in :mod:`.definitions`.
+campaign or a quiz they must also be in its audience, judged on that branch (:mod:`.eligible`).
+What counts as taking part, and every other figure, is written out in :mod:`.definitions`.
 
 A report costs a fixed number of grouped queries whatever the number of members and
 branches: the nodes in scope, the eligible members and their minutes, then one more for a
@@ -16,37 +16,33 @@ report holds are in :mod:`.report`.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     Select,
     and_,
-    exists,
-    false,
     func,
-    or_,
     select,
     union,
 )
-from sqlalchemy.orm import aliased
 
 from quizapp import access, db
 from quizapp.attempts.services import counted_attempt
-from quizapp.audiences.models import Audience, AudienceMember
+from quizapp.campaigns.counting import submitted_attempts
 from quizapp.campaigns.models import Campaign
 from quizapp.campaigns.progress import ProgressBook
 from quizapp.clock import china_day_start, china_today
-from quizapp.members.models import Member, Membership
+from quizapp.members.models import Member
 from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.org.models import Branch, BranchKind
 from quizapp.org.queries import sort_as_tree
 from quizapp.participation.definitions import definitions, has_pass, headings, subject_kind
+from quizapp.participation.eligible import eligible_members
 from quizapp.participation.report import MemberInfo, MemberLine, Report, Row
 from quizapp.participation.sql import china_day, member_ids
 from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, Quiz
-from quizapp.study.models import Reflection, StudyMinute
+from quizapp.study.models import Reflection, ReflectionStatus, StudyMinute
 
 __all__ = [
     "MemberInfo",
@@ -54,7 +50,6 @@ __all__ = [
     "Report",
     "Row",
     "definitions",
-    "eligible_members",
     "headings",
     "participation",
 ]
@@ -161,76 +156,6 @@ def _blank(node: Branch, subject: Campaign | Quiz | None, rollup: bool = False) 
     )
 
 
-# Who is eligible
-
-
-def _overlaps(stay: type[Membership], first_day: date, last_day: date):
-    """A stay with at least one day in [first_day, last_day] (stays are [started_on, ended_on))."""
-    return and_(
-        stay.started_on <= last_day,
-        or_(
-            stay.ended_on.is_(None),
-            and_(stay.ended_on > first_day, stay.ended_on > stay.started_on),
-        ),
-    )
-
-
-def eligible_members(
-    actor: Member,
-    subject: Campaign | Quiz | None,
-    first_day: date,
-    last_day: date,
-    within: Branch | None = None,
-) -> Select:
-    """Return a query of (member_id, branch_id): each eligible member and their branch.
-
-    The branch is the one of the member's last stay overlapping the period, chosen among all
-    their stays before the actor's scope and the audience are applied, so a member who moved
-    out of the scope is counted by whoever manages where they went, never twice.
-    """
-    stay, later = Membership, aliased(Membership)
-    query = (
-        select(stay.member_id, stay.branch_id)
-        .join(Branch, Branch.id == stay.branch_id)
-        .where(
-            _overlaps(stay, first_day, last_day),
-            ~exists().where(
-                later.member_id == stay.member_id,
-                _overlaps(later, first_day, last_day),
-                or_(
-                    later.started_on > stay.started_on,
-                    and_(later.started_on == stay.started_on, later.id > stay.id),
-                ),
-            ),
-            Branch.kind == BranchKind.BRANCH.value,
-            access.branch_scope(actor),
-        )
-    )
-    if within is not None:
-        query = query.where(Branch.path.startswith(within.path))
-    if subject is not None:
-        query = query.join(Member, Member.id == stay.member_id).where(
-            _in_audience(subject.audience)
-        )
-    return query
-
-
-def _in_audience(audience: Audience):
-    """A filter on Member and Branch (the branch of the period) for the audience.
-
-    As :func:`quizapp.audiences.services.member_filter`, but on the branch of the period and
-    without the "active now" condition: someone who left during the period was eligible.
-    """
-    on_roster = exists().where(
-        AudienceMember.audience_id == audience.id, AudienceMember.member_id == Member.id
-    )
-    has_roster = exists().where(AudienceMember.audience_id == audience.id)
-    by_branch = or_(*[Branch.path.startswith(b.path) for b in audience.branches], false())
-    if audience.status_list:
-        by_branch = and_(by_branch, Member.political_status.in_(audience.status_list))
-    return or_(on_roster, and_(~has_roster, by_branch))
-
-
 # The facts, one grouped query each
 
 
@@ -246,33 +171,12 @@ def _study_seconds(members: Select, first_day: date, last_day: date) -> dict[int
     }
 
 
-def _attempts(quiz_ids: list[int], members: Select) -> dict[tuple[int, int], list]:
-    """Return the submitted attempts (light rows) per (member, quiz)."""
-    found: dict[tuple[int, int], list] = defaultdict(list)
-    for row in db.read_rows(
-        select(
-            Attempt.member_id,
-            Attempt.quiz_id,
-            Attempt.number,
-            Attempt.status,
-            Attempt.score,
-            Attempt.passed,
-        ).where(
-            Attempt.quiz_id.in_(quiz_ids),
-            Attempt.status == "submitted",
-            Attempt.member_id.in_(members),
-        )
-    ):
-        found[(row.member_id, row.quiz_id)].append(row)
-    return found
-
-
 def _count_quiz(quiz: Quiz, members: Select, lines: dict[int, MemberLine]) -> None:
     counting = Counting(quiz.counting)
     for line in lines.values():
         line.passed = False
         line.missing = ["未交卷"]
-    for (member_id, _quiz_id), attempts in _attempts([quiz.id], members).items():
+    for (member_id, _quiz_id), attempts in submitted_attempts([quiz.id], members).items():
         line = lines[member_id]
         line.times = len(attempts)
         counted = counted_attempt(attempts, counting)
@@ -368,7 +272,7 @@ def _active_days(members: Select, first_day: date, last_day: date) -> dict[int, 
             Attempt.member_id.in_(members),
         ),
         select(Reflection.member_id, china_day(Reflection.submitted_at)).where(
-            Reflection.status == "accepted",
+            Reflection.status == ReflectionStatus.ACCEPTED.value,
             Reflection.submitted_at >= start,
             Reflection.submitted_at < end,
             Reflection.member_id.in_(members),

@@ -20,6 +20,7 @@ from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
 from quizapp.quizzes.models import Quiz
+from quizapp.study.models import MaterialStatus
 
 
 def _in_view(model: type[Campaign] | type[Quiz], actor: Member) -> ColumnElement[bool]:
@@ -28,7 +29,11 @@ def _in_view(model: type[Campaign] | type[Quiz], actor: Member) -> ColumnElement
         return false()
     owner = aliased(Branch)
     owned = exists().where(owner.id == model.owner_branch_id, owner.path.startswith(root.path))
-    published = model.is_published.is_(True) if model is Campaign else model.status == "published"
+    published = (
+        model.is_published.is_(True)
+        if model is Campaign
+        else model.status == MaterialStatus.PUBLISHED.value
+    )
     return or_(owned, and_(published, reaching(model.audience_id, root)))
 
 

@@ -14,7 +14,7 @@ from quizapp import access, db
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
-from quizapp.participation.queries import eligible_members
+from quizapp.participation.eligible import eligible_members
 from quizapp.points.models import PointEntry
 from quizapp.points.rules import CORRECTION, Thresholds, Tier, one_decimal
 

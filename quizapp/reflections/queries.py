@@ -18,11 +18,14 @@ from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
 from quizapp.reflections.services import may_see_material
-from quizapp.study.models import Material, Reflection
+from quizapp.study.models import Material, Reflection, ReflectionStatus
 from quizapp.study.queries import open_at
 
 #: The queue's status filter: value -> label.
-STATES = {"submitted": "待审阅", "returned": "已退回", "accepted": "已通过", "all": "全部"}
+STATES = {
+    status: status.label
+    for status in (ReflectionStatus.SUBMITTED, ReflectionStatus.RETURNED, ReflectionStatus.ACCEPTED)
+} | {"all": "全部"}
 
 
 def get_own_reflection(member: Member, reflection_id: int) -> Reflection:
@@ -63,7 +66,7 @@ def list_own_reflections(member: Member) -> list[Reflection]:
 def list_reflections(
     actor: Member,
     *,
-    status: str = "submitted",
+    status: str = ReflectionStatus.SUBMITTED.value,
     branch: Branch | None = None,
     page: int = 1,
     per_page: int = 20,
@@ -79,11 +82,11 @@ def list_reflections(
         .where(access.branch_scope(actor))
         .options(joinedload(Reflection.member).joinedload(Member.branch))
     )
-    if status in ("submitted", "returned", "accepted"):
+    if status in tuple(ReflectionStatus):
         query = query.where(Reflection.status == status)
     if branch is not None:
         query = query.where(Branch.path.startswith(branch.path))
-    if status == "submitted":
+    if status == ReflectionStatus.SUBMITTED:
         query = query.order_by(Reflection.submitted_at, Reflection.id)
     else:
         query = query.order_by(Reflection.submitted_at.desc(), Reflection.id.desc())

@@ -13,15 +13,15 @@ from quizapp.audiences.services import includes
 from quizapp.campaigns.models import Campaign
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
-from quizapp.study.models import Material, Reflection
+from quizapp.study.models import Material, Reflection, ReflectionStatus
 
 MIN_CHARS = 300
 MAX_CHARS = 10_000
 MAX_TITLE = 100
 MAX_COMMENT = 1000
 #: A member may change a reflection in these states; an accepted one is final.
-EDITABLE = ("submitted", "returned")
-STATUS_LABELS = {"submitted": "待审阅", "returned": "已退回", "accepted": "已通过"}
+EDITABLE = (ReflectionStatus.SUBMITTED, ReflectionStatus.RETURNED)
+STATUS_LABELS = {status: status.label for status in ReflectionStatus}
 WHITESPACE = re.compile(r"\s+")
 
 
@@ -92,7 +92,7 @@ def submit_reflection(
     reflection.member_id = member.id
     reflection.title = data.title
     reflection.body = data.body
-    reflection.status = "submitted"
+    reflection.status = ReflectionStatus.SUBMITTED.value
     reflection.submitted_at = now
     db.session.add(reflection)
     db.session.flush()
@@ -112,14 +112,32 @@ def update_reflection(
     if reflection.status not in EDITABLE:
         raise DomainError("该心得已审阅通过，不能再修改。")
     data = _check(data)
+    return _update_unless_changed(
+        reflection,
+        [Reflection.status.in_(EDITABLE)],
+        {
+            "title": data.title,
+            "body": data.body,
+            "status": ReflectionStatus.SUBMITTED.value,
+            "submitted_at": now,
+        },
+        "该心得刚刚已审阅通过，不能再修改。",
+    )
+
+
+def _update_unless_changed(
+    reflection: Reflection, conditions: list, values: dict, changed: str
+) -> Reflection:
+    """Write ``values`` in one UPDATE that holds only while ``conditions`` do; else raise
+    ``changed`` (someone else's change landed first)."""
     result = db.session.execute(
         update(Reflection)
-        .where(Reflection.id == reflection.id, Reflection.status.in_(EDITABLE))
-        .values(title=data.title, body=data.body, status="submitted", submitted_at=now)
+        .where(Reflection.id == reflection.id, *conditions)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise DomainError("该心得刚刚已审阅通过，不能再修改。")
+        raise DomainError(changed)
     db.session.refresh(reflection)
     return reflection
 
@@ -157,23 +175,20 @@ def review_reflection(
         raise DomainError("退回时请填写意见，告诉作者需要怎样修改。")
     if len(comment) > MAX_COMMENT:
         raise DomainError(f"意见不能超过 {MAX_COMMENT} 字。")
-    if reflection.status != "submitted":
+    if reflection.status != ReflectionStatus.SUBMITTED:
         raise DomainError("该心得已审阅过，待作者修改后重新提交才能再次审阅。")
-    conditions = [Reflection.id == reflection.id, Reflection.status == "submitted"]
+    conditions = [Reflection.status == ReflectionStatus.SUBMITTED.value]
     if seen_submitted_at is not None:
         conditions.append(Reflection.submitted_at == seen_submitted_at)
-    result = db.session.execute(
-        update(Reflection)
-        .where(*conditions)
-        .values(
-            status="accepted" if decision == "accept" else "returned",
-            review_comment=comment,
-            reviewer_id=actor.id,
-            reviewed_at=now,
-        )
-        .execution_options(synchronize_session=False)
+    accepted = decision == "accept"
+    return _update_unless_changed(
+        reflection,
+        conditions,
+        {
+            "status": (ReflectionStatus.ACCEPTED if accepted else ReflectionStatus.RETURNED).value,
+            "review_comment": comment,
+            "reviewer_id": actor.id,
+            "reviewed_at": now,
+        },
+        "作者刚刚修改了这篇心得，或其他管理员已审阅。请重新阅读后再审阅。",
     )
-    if result.rowcount != 1:
-        raise DomainError("作者刚刚修改了这篇心得，或其他管理员已审阅。请重新阅读后再审阅。")
-    db.session.refresh(reflection)
-    return reflection

@@ -20,7 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from quizapp.audiences.forms import audience_values, branches_field, roster_field, statuses_field
 from quizapp.clock import CHINA
 from quizapp.forms import DATETIME_FORMATS, BaseForm
-from quizapp.study import services
+from quizapp.study import files, services
 from quizapp.study.models import Material
 
 TIME_MESSAGE = "请按“年-月-日 时:分”填写时间。"
@@ -55,7 +55,7 @@ class MaterialForm(BaseForm):
     pdf = FileField(
         "PDF 文件",
         description=(
-            f"可选，不超过 {services.PDF_MAX_BYTES // services.MB} MB，党员可在手机上打开阅读。"
+            f"可选，不超过 {files.PDF_MAX_BYTES // files.MB} MB，党员可在手机上打开阅读。"
             "重新上传会替换原文件。"
         ),
     )
@@ -67,8 +67,8 @@ class MaterialForm(BaseForm):
         "或视频链接",
         validators=[
             Length(
-                max=services.VIDEO_URL_MAX,
-                message=f"视频链接不能超过 {services.VIDEO_URL_MAX} 个字符。",
+                max=files.VIDEO_URL_MAX,
+                message=f"视频链接不能超过 {files.VIDEO_URL_MAX} 个字符。",
             )
         ],
         description="内网视频地址，以 http:// 或 https:// 开头。填写后替换已上传的视频文件。",

@@ -5,27 +5,20 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 
-from quizapp import access, clock, db, windows
+from quizapp import access, clock, windows
 from quizapp.actions import FAILED, perform
 from quizapp.audiences.forms import branch_choices, check_roster, chosen_branches, offered_branches
-from quizapp.audiences.models import Audience
 from quizapp.audiences.services import describe
 from quizapp.errors import DomainError
 from quizapp.members import queries as member_queries
-from quizapp.members.models import Member
-from quizapp.org.models import Branch
-from quizapp.pagination import Page, paginate
-from quizapp.study import services
+from quizapp.study import files, minutes, queries, services
 from quizapp.study.forms import MaterialForm, StatusForm
-from quizapp.study.models import Material, StudyMinute
+from quizapp.study.models import Material, MaterialStatus
 
 bp = Blueprint("materials", __name__)
 
@@ -35,55 +28,7 @@ MINUTES_DAYS = 60
 STATUS_FILTERS = {"all": "全部"} | services.STATUSES
 PHASE_LABELS = {"upcoming": "未到开放时间", "open": "开放中", "closed": "已结束"}
 WEEKDAYS = "一二三四五六日"
-FileStep = Callable[[Material], services.FileChange]
-
-
-# Lookups, always within the actor's scope. (They belong in queries.py, which the member
-# pages own; move them there when both land.)
-
-
-def _get_material(material_id: int) -> Material:
-    """Return a material owned within the organiser's subtree, or 404."""
-    material = db.session.get(Material, material_id)
-    if material is None or not services.can_manage_material(current_user, material):
-        abort(404)
-    return material
-
-
-def _list_materials(topic: str, status: str, page: int) -> Page:
-    query = (
-        select(Material)
-        .join(Branch, Branch.id == Material.owner_branch_id)
-        .where(access.branch_scope(current_user))
-        .options(
-            selectinload(Material.audience).selectinload(Audience.branches),
-            selectinload(Material.audience).selectinload(Audience.roster),
-        )
-    )
-    if topic:
-        query = query.where(Material.topic == topic).order_by(Material.sort_order, Material.id)
-    else:
-        query = query.order_by(Material.updated_at.desc(), Material.id.desc())
-    if status in services.STATUSES:
-        query = query.where(Material.status == status)
-    return paginate(query, page, PER_PAGE)
-
-
-def _topics(with_ancestors: bool = False) -> list[str]:
-    """Return the topics in use within the subtree (and above it, to reuse the bureau's)."""
-    scope = access.branch_scope(current_user)
-    if with_ancestors:
-        root = access.managed_root(current_user)
-        scope = or_(scope, Branch.id.in_(root.ancestor_ids if root else []))
-    return list(
-        db.session.scalars(
-            select(Material.topic)
-            .join(Branch, Branch.id == Material.owner_branch_id)
-            .where(scope)
-            .distinct()
-            .order_by(Material.topic)
-        )
-    )
+FileStep = Callable[[Material], files.FileChange]
 
 
 def _phase(material: Material, now: datetime) -> str:
@@ -111,31 +56,31 @@ def _check_files(form: MaterialForm, material: Material | None) -> list[FileStep
     current_link = material.video_url if material else None
     if pdf:
         try:
-            services.check_pdf(pdf.filename, pdf.stream)
+            files.check_pdf(pdf.filename, pdf.stream)
         except DomainError as exc:
             form.pdf.errors.append(exc.message)
-        steps.append(lambda m: services.store_pdf(m, pdf.filename, pdf.stream))
+        steps.append(lambda m: files.store_pdf(m, pdf.filename, pdf.stream))
     elif form.remove_pdf.data and material is not None and material.pdf_path:
-        steps.append(services.remove_pdf)
+        steps.append(files.remove_pdf)
     if video:
         try:
-            services.check_video(video.filename, video.stream)
+            files.check_video(video.filename, video.stream)
         except DomainError as exc:
             form.video.errors.append(exc.message)
         if link and link != current_link:
             form.video_url.errors.append("视频请上传文件或填写链接，二选一。")
-        steps.append(lambda m: services.store_video(m, video.filename, video.stream))
+        steps.append(lambda m: files.store_video(m, video.filename, video.stream))
     elif form.remove_video.data:
         if material is not None and (material.video_path or material.video_url):
-            steps.append(services.remove_video)
+            steps.append(files.remove_video)
     elif link and link != current_link:
         try:
-            services.check_video_url(link)
+            files.check_video_url(link)
         except DomainError as exc:
             form.video_url.errors.append(exc.message)
-        steps.append(lambda m: services.set_video_url(m, link))
+        steps.append(lambda m: files.set_video_url(m, link))
     elif not link and current_link:
-        steps.append(services.remove_video)
+        steps.append(files.remove_video)
     return steps
 
 
@@ -177,7 +122,7 @@ def _save(
     data: services.MaterialData, steps: list[FileStep], material: Material | None, message: str
 ) -> Material | None:
     """Save the material and its files in one transaction; files follow its outcome."""
-    changes: list[services.FileChange] = []
+    changes: list[files.FileChange] = []
 
     def action() -> Material:
         saved = services.save_material(current_user, data, material)
@@ -190,13 +135,16 @@ def _save(
         result = perform(action, message)
         committed = result is not FAILED
     finally:
-        services.settle_files(changes, committed)
+        files.settle_files(changes, committed)
     return result if committed else None
 
 
 def _render_form(form: MaterialForm, material: Material | None):
     return render_template(
-        "materials/form.html", form=form, material=material, topics=_topics(with_ancestors=True)
+        "study/manage/form.html",
+        form=form,
+        material=material,
+        topics=queries.list_topics(current_user, with_ancestors=True),
     )
 
 
@@ -211,12 +159,14 @@ def index():
     status = request.args.get("status", "all")
     status = status if status in STATUS_FILTERS else "all"
     now = clock.utcnow()
-    page = _list_materials(topic, status, request.args.get("page", 1, type=int))
+    page = queries.list_managed_materials(
+        current_user, topic, status, request.args.get("page", 1, type=int), PER_PAGE
+    )
     return render_template(
-        "materials/index.html",
+        "study/manage/index.html",
         page=page,
         topic=topic,
-        topics=_topics(),
+        topics=queries.list_topics(current_user),
         status=status,
         statuses=STATUS_FILTERS,
         phase=lambda m: _phase(m, now),
@@ -244,7 +194,7 @@ def create():
 @access.organiser_required
 def edit(material_id: int):
     """Change a material's content, files, window or audience."""
-    material = _get_material(material_id)
+    material = queries.get_managed_material(current_user, material_id)
     form = MaterialForm(data=MaterialForm.values_of(material) if request.method == "GET" else None)
     _prepare(form, material)
     submitted = _submitted(form, material)
@@ -257,9 +207,9 @@ def edit(material_id: int):
 @access.organiser_required
 def show(material_id: int):
     """Show a material as a member sees it, with its settings and the publishing actions."""
-    material = _get_material(material_id)
+    material = queries.get_managed_material(current_user, material_id)
     return render_template(
-        "materials/show.html",
+        "study/manage/show.html",
         material=material,
         statuses=services.STATUSES,
         phase=_phase(material, clock.utcnow()),
@@ -267,16 +217,16 @@ def show(material_id: int):
         audience=describe(material.audience),
         learners=services.count_learners(material),
         has_content=services.has_content(material),
-        has_pdf=services.file_path(material, "pdf") is not None,
-        has_video=services.file_path(material, "video") is not None,
+        has_pdf=files.file_path(material, "pdf") is not None,
+        has_video=files.file_path(material, "video") is not None,
         status_form=StatusForm(),
     )
 
 
 STATUS_MESSAGES = {
-    "published": "已发布，学习范围内的人员在开放时间内可以学习该资料。",
-    "draft": "已撤回为草稿，党员将看不到该资料。",
-    "retired": "已下线，党员将看不到该资料；已记录的学习时长保留。",
+    MaterialStatus.PUBLISHED: "已发布，学习范围内的人员在开放时间内可以学习该资料。",
+    MaterialStatus.DRAFT: "已撤回为草稿，党员将看不到该资料。",
+    MaterialStatus.RETIRED: "已下线，党员将看不到该资料；已记录的学习时长保留。",
 }
 
 
@@ -284,7 +234,7 @@ STATUS_MESSAGES = {
 @access.organiser_required
 def set_status(material_id: int):
     """Publish a material, withdraw it to draft or retire it (下线)."""
-    material = _get_material(material_id)
+    material = queries.get_managed_material(current_user, material_id)
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)
@@ -300,8 +250,8 @@ def set_status(material_id: int):
 @access.organiser_required
 def download(material_id: int, kind: str):
     """Send the material's PDF or video file (ranges allowed, so videos can seek)."""
-    material = _get_material(material_id)
-    path = services.file_path(material, kind)
+    material = queries.get_managed_material(current_user, material_id)
+    path = files.file_path(material, kind)
     if path is None:
         abort(404)
     if kind == "pdf":
@@ -320,51 +270,12 @@ def download(material_id: int, kind: str):
         response.headers["Content-Security-Policy"] = "object-src 'self'; frame-ancestors 'self'"
     else:
         response = send_file(
-            path, mimetype=services.video_mimetype(material), conditional=True, max_age=0
+            path, mimetype=files.video_mimetype(material), conditional=True, max_age=0
         )
     return response
 
 
 # A member's minutes.
-
-
-@dataclass
-class MinuteDay:
-    """One China day of a member's study: the seconds per material and their total."""
-
-    day: date
-    rows: list[tuple[Material, int, bool]] = field(default_factory=list)  # (material, s, own)
-
-    @property
-    def seconds(self) -> int:
-        return sum(seconds for _, seconds, _ in self.rows)
-
-
-def _minute_days(member: Member, first: date) -> list[MinuteDay]:
-    """Return the member's study days from ``first`` on, latest first (one query)."""
-    root = access.managed_root(current_user)
-    days: dict[date, MinuteDay] = {}
-    rows = db.session.execute(
-        select(StudyMinute.day, StudyMinute.seconds, Material, Branch.path)
-        .join(Material, Material.id == StudyMinute.material_id)
-        .join(Branch, Branch.id == Material.owner_branch_id)
-        .where(
-            StudyMinute.member_id == member.id, StudyMinute.day >= first, StudyMinute.seconds > 0
-        )
-        .order_by(StudyMinute.day.desc(), StudyMinute.seconds.desc(), Material.id)
-    )
-    for day, seconds, material, owner_path in rows:
-        own = root is not None and owner_path.startswith(root.path)
-        days.setdefault(day, MinuteDay(day)).rows.append((material, seconds, own))
-    return list(days.values())
-
-
-def duration(seconds: int) -> str:
-    """Say a duration in Chinese, exactly: 25 分钟, 25 分 30 秒, 40 秒."""
-    minutes, rest = divmod(int(seconds), 60)
-    if not minutes:
-        return f"{rest} 秒"
-    return f"{minutes} 分钟" if not rest else f"{minutes} 分 {rest} 秒"
 
 
 @bp.get("/minutes/<int:member_id>")
@@ -374,14 +285,14 @@ def member_minutes(member_id: int):
     member = member_queries.get_member(current_user, member_id)
     today = clock.china_today()
     first = today - timedelta(days=MINUTES_DAYS - 1)
-    days = _minute_days(member, first)
+    days = queries.list_minute_days(current_user, member, first)
     return render_template(
-        "materials/minutes.html",
+        "study/manage/minutes.html",
         member=member,
         days=days,
         first=first,
         today=today,
         total=sum(d.seconds for d in days),
-        duration=duration,
+        duration=minutes.duration,
         weekdays=WEEKDAYS,
     )

@@ -221,3 +221,11 @@ def seconds_between(member_id: int, first: date, last: date) -> int:
             )
         )
     )
+
+
+def duration(seconds: int) -> str:
+    """Say a duration in Chinese, exactly: 25 分钟, 25 分 30 秒, 40 秒."""
+    minutes, rest = divmod(int(seconds), 60)
+    if not minutes:
+        return f"{rest} 秒"
+    return f"{minutes} 分钟" if not rest else f"{minutes} 分 {rest} 秒"

@@ -3,6 +3,7 @@ material or a campaign (their pages: quizapp.reflections)."""
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -23,6 +24,30 @@ from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
+
+
+class MaterialStatus(enum.StrEnum):
+    """Where a material stands: members see only published ones (inside their window)."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
+    @property
+    def label(self) -> str:
+        return {"draft": "草稿", "published": "已发布", "retired": "已下线"}[self.value]
+
+
+class ReflectionStatus(enum.StrEnum):
+    """Where a reflection stands: waiting for an organiser, accepted, or returned to rewrite."""
+
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+
+    @property
+    def label(self) -> str:
+        return {"submitted": "待审阅", "accepted": "已通过", "returned": "已退回"}[self.value]
 
 
 class Material(Base):
@@ -58,7 +83,7 @@ class Material(Base):
     audience_id: Mapped[int] = mapped_column(ForeignKey("audiences.id"))
     is_required: Mapped[bool] = mapped_column(Boolean, default=False)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default=MaterialStatus.DRAFT.value)
     owner_branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -76,7 +101,7 @@ def is_open(
     status: str, opens_at: datetime | None, closes_at: datetime | None, now: datetime
 ) -> bool:
     """The one rule for when a material can be studied (also used on plain SQL rows)."""
-    return status == "published" and windows.is_open(opens_at, closes_at, now)
+    return status == MaterialStatus.PUBLISHED and windows.is_open(opens_at, closes_at, now)
 
 
 class StudyMinute(Base):
@@ -123,7 +148,7 @@ class Reflection(Base):
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
     title: Mapped[str] = mapped_column(String(100))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    status: Mapped[str] = mapped_column(String(16), default=ReflectionStatus.SUBMITTED.value)
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     review_comment: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,18 +1,23 @@
-"""What a member sees of study materials and of their own study minutes."""
+"""What a member sees of study materials and of their own study minutes; what an organiser
+finds within their scope (materials, topics, a member's minutes by day)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import abort
 from sqlalchemy import ColumnElement, case, func, or_, select
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import defer, selectinload
 
-from quizapp import db, windows
+from quizapp import access, db, windows
+from quizapp.audiences.models import Audience
 from quizapp.audiences.services import audiences_including
 from quizapp.members.models import Member
-from quizapp.study.models import Material, StudyMinute
+from quizapp.org.models import Branch
+from quizapp.pagination import Page, paginate
+from quizapp.study.models import Material, MaterialStatus, StudyMinute
+from quizapp.study.services import STATUSES, can_manage_material
 
 #: A material's mark for the member, with its label.
 MARKS = {"not_started": "未开始", "in_progress": "学习中", "done": "已完成"}
@@ -61,7 +66,7 @@ def open_at(now: datetime) -> tuple[ColumnElement[bool], ...]:
     """Filter on Material: published and inside its window at ``now`` (the SQL form of
     :meth:`Material.is_open`)."""
     return (
-        Material.status == "published",
+        Material.status == MaterialStatus.PUBLISHED.value,
         windows.open_filter(Material.opens_at, Material.closes_at, now),
     )
 
@@ -137,3 +142,84 @@ def member_minutes_summary(member_id: int, today: date) -> tuple[int, int]:
         ).where(StudyMinute.member_id == member_id, StudyMinute.day.between(monday, today))
     ).one()
     return int(today_seconds), int(week_seconds)
+
+
+# Organisers, always within the actor's scope.
+
+
+def get_managed_material(actor: Member, material_id: int) -> Material:
+    """Return a material owned within the organiser's subtree, or 404."""
+    material = db.session.get(Material, material_id)
+    if material is None or not can_manage_material(actor, material):
+        abort(404)
+    return material
+
+
+def list_managed_materials(
+    actor: Member, topic: str, status: str, page: int, per_page: int
+) -> Page:
+    """Return a page of the materials owned within the actor's subtree (a topic in its order)."""
+    query = (
+        select(Material)
+        .join(Branch, Branch.id == Material.owner_branch_id)
+        .where(access.branch_scope(actor))
+        .options(
+            selectinload(Material.audience).selectinload(Audience.branches),
+            selectinload(Material.audience).selectinload(Audience.roster),
+        )
+    )
+    if topic:
+        query = query.where(Material.topic == topic).order_by(Material.sort_order, Material.id)
+    else:
+        query = query.order_by(Material.updated_at.desc(), Material.id.desc())
+    if status in STATUSES:
+        query = query.where(Material.status == status)
+    return paginate(query, page, per_page)
+
+
+def list_topics(actor: Member, with_ancestors: bool = False) -> list[str]:
+    """Return the topics in use within the subtree (and above it, to reuse the bureau's)."""
+    scope = access.branch_scope(actor)
+    if with_ancestors:
+        root = access.managed_root(actor)
+        scope = or_(scope, Branch.id.in_(root.ancestor_ids if root else []))
+    return list(
+        db.session.scalars(
+            select(Material.topic)
+            .join(Branch, Branch.id == Material.owner_branch_id)
+            .where(scope)
+            .distinct()
+            .order_by(Material.topic)
+        )
+    )
+
+
+@dataclass
+class MinuteDay:
+    """One China day of a member's study: the seconds per material and their total."""
+
+    day: date
+    rows: list[tuple[Material, int, bool]] = field(default_factory=list)  # (material, s, own)
+
+    @property
+    def seconds(self) -> int:
+        return sum(seconds for _, seconds, _ in self.rows)
+
+
+def list_minute_days(actor: Member, member: Member, first: date) -> list[MinuteDay]:
+    """Return the member's study days from ``first`` on, latest first (one query)."""
+    root = access.managed_root(actor)
+    days: dict[date, MinuteDay] = {}
+    rows = db.session.execute(
+        select(StudyMinute.day, StudyMinute.seconds, Material, Branch.path)
+        .join(Material, Material.id == StudyMinute.material_id)
+        .join(Branch, Branch.id == Material.owner_branch_id)
+        .where(
+            StudyMinute.member_id == member.id, StudyMinute.day >= first, StudyMinute.seconds > 0
+        )
+        .order_by(StudyMinute.day.desc(), StudyMinute.seconds.desc(), Material.id)
+    )
+    for day, seconds, material, owner_path in rows:
+        own = root is not None and owner_path.startswith(root.path)
+        days.setdefault(day, MinuteDay(day)).rows.append((material, seconds, own))
+    return list(days.values())

@@ -9,7 +9,8 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from flask_login import current_user, login_required
 
 from quizapp.clock import china_today, utcnow
-from quizapp.study import minutes, queries
+from quizapp.study import files, minutes, queries
+from quizapp.study.models import Material
 
 bp = Blueprint("study", __name__)
 
@@ -56,23 +57,20 @@ def material(material_id: int):
     )
 
 
-def _stored_file(relative: str | None) -> Path:
-    """Return the upload at ``relative`` under instance/uploads, or 404 (never outside it)."""
-    if not relative:
+def _member_file(material_id: int, kind: str) -> tuple[Material, Path]:
+    """Return a material the member may open and its stored file of ``kind``, or 404."""
+    material = queries.get_member_material(current_user, material_id, utcnow()).material
+    path = files.file_path(material, kind)
+    if path is None:
         abort(404)
-    uploads = (Path(current_app.instance_path) / "uploads").resolve()
-    path = (uploads / relative).resolve()
-    if not path.is_relative_to(uploads) or not path.is_file():
-        abort(404)
-    return path
+    return material, path
 
 
 @bp.get("/materials/<int:material_id>/pdf")
 @login_required
 def pdf(material_id: int):
     """Send the material's PDF to open in the browser's own viewer."""
-    material = queries.get_member_material(current_user, material_id, utcnow()).material
-    path = _stored_file(material.pdf_path)
+    material, path = _member_file(material_id, "pdf")
     response = send_file(
         path,
         mimetype="application/pdf",
@@ -88,8 +86,7 @@ def pdf(material_id: int):
 @login_required
 def video(material_id: int):
     """Send the material's video file; range requests let the player seek."""
-    material = queries.get_member_material(current_user, material_id, utcnow()).material
-    path = _stored_file(material.video_path)
+    _material, path = _member_file(material_id, "video")
     mimetype = mimetypes.guess_type(path.name)[0] or "video/mp4"
     response = send_file(path, mimetype=mimetype, conditional=True)
     response.cache_control.private = True

@@ -1,0 +1,257 @@
+"""Campaign and training-class pages for organisers (/manage/campaigns), on the blueprint of
+``routes.py``."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from quizapp import access, clock
+from quizapp.actions import FAILED, perform
+from quizapp.audiences.forms import branch_choices, check_roster, offered_branches
+from quizapp.audiences.services import describe
+from quizapp.campaigns import queries, services
+from quizapp.campaigns.forms import CampaignForm, RosterForm
+from quizapp.campaigns.models import Campaign
+from quizapp.campaigns.routes import bp
+from quizapp.errors import DomainError
+from quizapp.forms import ActionForm
+from quizapp.members import queries as member_queries
+from quizapp.pagination import page_of
+from quizapp.study.models import MaterialStatus
+
+PER_PAGE = 20
+#: Members per page of the organiser's progress table.
+TABLE_PER_PAGE = 50
+#: Members offered for ticking at a time; a search narrows them down.
+CANDIDATES_SHOWN = 50
+TABLE_FILTERS = {"all": "全部", "todo": "未完成", "done": "已完成"}
+
+
+# Organisers
+
+
+def _audience_text(campaign: Campaign) -> str:
+    if campaign.is_training_class:
+        return f"培训班名单（{len(campaign.audience.roster)} 人）"
+    return describe(campaign.audience)
+
+
+@bp.get("/manage/campaigns/")
+@access.organiser_required
+def manage_index():
+    """List the campaigns and classes owned within the organiser's subtree."""
+    page = queries.list_campaigns(
+        current_user, page=request.args.get("page", 1, type=int), per_page=PER_PAGE
+    )
+    today = clock.china_today()
+    return render_template(
+        "campaigns/manage_index.html",
+        page=page,
+        kinds=services.KINDS,
+        phases=services.PHASES,
+        audience_text=_audience_text,
+        phase=lambda c: services.phase_of(c, today),
+    )
+
+
+class _Choices:
+    """The branches, materials and quizzes the form offers, kept to read the answers back."""
+
+    def __init__(self, campaign: Campaign | None) -> None:
+        audience = campaign.audience if campaign else None
+        self.branches = {b.id: b for b in offered_branches(current_user, audience)}
+        self.materials = {m.id: m for m in queries.list_material_choices(current_user, campaign)}
+        self.quizzes = {q.id: q for q in queries.list_quiz_choices(current_user, campaign)}
+
+    def offer(self, form: CampaignForm) -> None:
+        status_notes = {MaterialStatus.DRAFT: "（草稿）", MaterialStatus.RETIRED: "（已下线）"}
+        form.set_choices(
+            branch_choices(self.branches.values()),
+            [
+                SelectChoice(
+                    m.id,
+                    f"{m.topic} · {m.title}（{m.estimated_minutes} 分钟）"
+                    f"{status_notes.get(m.status, '')}",
+                )
+                for m in self.materials.values()
+            ],
+            [
+                SelectChoice(
+                    q.id,
+                    f"{q.title}（{clock.format_datetime(q.opens_at)[:10]} 开始"
+                    f"{'' if q.is_published else '，草稿'}）",
+                )
+                for q in self.quizzes.values()
+            ],
+        )
+
+
+def _submitted_data(form: CampaignForm, choices: _Choices) -> services.CampaignData | None:
+    """Validate a posted form and read it into CampaignData; None (with field errors) if not."""
+    if not form.validate_on_submit():
+        return None
+    must_pass = set(form.must_pass_ids.data or [])
+    return services.CampaignData(
+        title=form.title.data.strip(),
+        description=(form.description.data or "").strip(),
+        kind=form.kind.data,
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        minute_target=form.minute_target.data,
+        offline_counts_as_minutes=form.offline_counts_as_minutes.data,
+        offline_sessions_required=form.offline_sessions_required.data,
+        reflections_required=form.reflections_required.data,
+        materials=[choices.materials[i] for i in form.material_ids.data or []],
+        quizzes=[(choices.quizzes[i], i in must_pass) for i in form.quiz_ids.data or []],
+        branches=[choices.branches[i] for i in form.branch_ids.data or []],
+        statuses=list(form.statuses.data or []),
+    )
+
+
+@bp.route("/manage/campaigns/new", methods=["GET", "POST"])
+@access.organiser_required
+def create():
+    """Create a campaign or training class (a draft) owned by the organiser's subtree."""
+    form = CampaignForm(
+        data=CampaignForm.defaults(clock.china_today()) if request.method == "GET" else None
+    )
+    choices = _Choices(None)
+    choices.offer(form)
+    data = _submitted_data(form, choices)
+    if data is not None:
+        campaign = perform(
+            lambda: services.save_campaign(current_user, data),
+            lambda c: (
+                "已保存为草稿。"
+                + ("请添加学员，然后发布。" if c.is_training_class else "确认无误后请发布。")
+            ),
+        )
+        if campaign is not FAILED:
+            return redirect(url_for("campaigns.manage_show", campaign_id=campaign.id))
+    return render_template("campaigns/form.html", form=form, campaign=None)
+
+
+@bp.route("/manage/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
+@access.organiser_required
+def edit(campaign_id: int):
+    """Change a campaign's settings, audience or requirements."""
+    campaign = queries.get_campaign(current_user, campaign_id)
+    form = CampaignForm(data=CampaignForm.values_of(campaign) if request.method == "GET" else None)
+    choices = _Choices(campaign)
+    choices.offer(form)
+    data = _submitted_data(form, choices)
+    if data is not None:
+        saved = perform(lambda: services.save_campaign(current_user, data, campaign), "已保存。")
+        if saved is not FAILED:
+            return redirect(url_for("campaigns.manage_show", campaign_id=campaign.id))
+    return render_template("campaigns/form.html", form=form, campaign=campaign)
+
+
+def _render_manage_show(campaign: Campaign, roster_form: RosterForm) -> str:
+    """Render the organiser's page of a campaign: settings, roster, everyone's progress."""
+    today = clock.china_today()
+    table = queries.get_progress_table(current_user, campaign, today)
+    show = request.args.get("show", "all")
+    show = show if show in TABLE_FILTERS else "all"
+    rows = {
+        "all": table.rows,
+        "done": [r for r in table.rows if r.progress.complete],
+        "todo": [r for r in table.rows if not r.progress.complete],
+    }
+    candidates = search = None
+    if campaign.is_training_class:
+        search = request.args.get("q", "").strip()
+        candidates = member_queries.list_members(
+            current_user, search=search, per_page=CANDIDATES_SHOWN
+        )
+    roster_in_scope = [
+        m for m in campaign.audience.roster if access.can_view_member(current_user, m)
+    ]
+    return render_template(
+        "campaigns/manage_show.html",
+        campaign=campaign,
+        kinds=services.KINDS,
+        phase=services.phase_of(campaign, today),
+        phases=services.PHASES,
+        audience=_audience_text(campaign),
+        table=table,
+        show=show,
+        filters=TABLE_FILTERS,
+        counts={key: len(value) for key, value in rows.items()},
+        page=page_of(rows[show], request.args.get("page", 1, type=int), TABLE_PER_PAGE),
+        roster=sorted(roster_in_scope, key=lambda m: (m.name, m.id)),
+        roster_hidden=len(campaign.audience.roster) - len(roster_in_scope),
+        on_roster={m.id for m in campaign.audience.roster},
+        candidates=candidates,
+        search=search,
+        roster_form=roster_form,
+        action_form=ActionForm(),
+    )
+
+
+@bp.get("/manage/campaigns/<int:campaign_id>")
+@access.organiser_required
+def manage_show(campaign_id: int):
+    """Show a campaign's settings, a training class's roster and everyone's progress."""
+    return _render_manage_show(queries.get_campaign(current_user, campaign_id), RosterForm())
+
+
+@bp.post("/manage/campaigns/<int:campaign_id>/roster")
+@access.organiser_required
+def roster(campaign_id: int):
+    """Enrol ticked, pasted or uploaded members in a training class, or take ticked ones off.
+
+    Every 警号 and 手机号 must name someone in the organiser's scope: if one doesn't, the
+    page says which and nothing is saved.
+    """
+    campaign = queries.get_campaign(current_user, campaign_id)
+    form = RosterForm()
+    removing = request.form.get("action") == "remove"
+    if not form.validate_on_submit():
+        return _render_manage_show(campaign, form)
+    try:
+        entries = [] if removing else form.typed_entries()
+    except DomainError as exc:
+        form.file.errors.append(exc.message)
+        return _render_manage_show(campaign, form)
+    found = check_roster(current_user, form.entries, entries, then="名单未保存。")
+    ticked = queries.list_members_by_id(current_user, form.member_ids.data or [])
+    if len(ticked) != len(set(form.member_ids.data or [])):
+        abort(404)  # a forged id: someone out of scope or no one at all
+    if form.entries.errors:
+        return _render_manage_show(campaign, form)
+    members = ticked + found.members
+    if removing:
+        perform(
+            lambda: services.remove_members(current_user, campaign, members),
+            lambda n: f"已将 {n} 人移出培训班名单。",
+        )
+    else:
+        named = len({m.id for m in members})
+        perform(
+            lambda: services.enrol_members(current_user, campaign, members),
+            lambda n: (
+                f"已加入 {n} 人。" + (f"另有 {named - n} 人原已在名单中。" if named > n else "")
+            ),
+        )
+    return redirect(url_for("campaigns.manage_show", campaign_id=campaign.id) + "#roster")
+
+
+@bp.post("/manage/campaigns/<int:campaign_id>/publish")
+@access.organiser_required
+def publish(campaign_id: int):
+    """Publish a campaign (its members see it) or take it back to draft."""
+    campaign = queries.get_campaign(current_user, campaign_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    published = request.form.get("published") == "1"
+    label = services.KINDS[campaign.kind]
+    perform(
+        lambda: services.set_published(current_user, campaign, published),
+        f"已发布，参加人员可以在首页看到该{label}。"
+        if published
+        else f"已撤回为草稿，党员将看不到该{label}；已有的学习记录不受影响。",
+    )
+    return redirect(url_for("campaigns.manage_show", campaign_id=campaign.id))
