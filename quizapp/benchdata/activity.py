@@ -23,7 +23,7 @@ from quizapp.benchdata.campaigns import Drive, build_campaigns
 from quizapp.campaigns.models import Campaign
 from quizapp.demo.study import REFLECTION
 from quizapp.offline.models import OfflineAttendance, OfflineKind, OfflineSession
-from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus
 from quizapp.study.models import Material, Reflection, ReflectionStatus, StudyMinute
 
 #: Rows per bulk INSERT: large enough to be fast, small enough to keep memory flat.
@@ -196,7 +196,7 @@ def _attempts(bureau: Bureau, drives: list[Drive], rng: random.Random) -> tuple[
                         quiz_id=quiz.id,
                         member_id=person.id,
                         number=number,
-                        status="submitted",
+                        status=AttemptStatus.SUBMITTED.value,
                         started_at=started,
                         deadline_at=started + timedelta(minutes=30),
                         submitted_at=submitted,

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 
 from quizapp import db
-from quizapp.quizzes.attempt_models import Attempt
+from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
 from quizapp.quizzes.models import Quiz, ReviewWhen
 
 #: The columns of an attempt that a counting rule reads (a light row instead of the object).
@@ -36,7 +36,7 @@ def submitted_attempts(
     for row in db.read_rows(
         select(*COUNTED_COLUMNS).where(
             Attempt.quiz_id.in_(quiz_ids),
-            Attempt.status == "submitted",
+            Attempt.status == AttemptStatus.SUBMITTED.value,
             Attempt.member_id.in_(members),
         )
     ):

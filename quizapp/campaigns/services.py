@@ -17,7 +17,7 @@ from quizapp.campaigns.models import Campaign, CampaignKind, CampaignQuiz
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
-from quizapp.quizzes.models import Quiz
+from quizapp.quizzes.models import Quiz, QuizStatus
 from quizapp.study.models import Material, MaterialStatus
 
 KINDS = {kind: kind.label for kind in CampaignKind}
@@ -220,7 +220,7 @@ def _unreachable(campaign: Campaign) -> list[str]:
             problems.append(f"必学资料「{material.title}」的学习对象没有包含本任务的全部人员")
     for link in campaign.quizzes:
         quiz = link.quiz
-        if quiz.status != "published":
+        if quiz.status != QuizStatus.PUBLISHED:
             problems.append(f"测试「{quiz.title}」尚未发布")
         elif not covers(quiz.audience, campaign.audience):
             problems.append(f"测试「{quiz.title}」的参加范围没有包含本任务的全部人员")

@@ -40,7 +40,7 @@ from quizapp.participation.definitions import definitions, has_pass, headings, s
 from quizapp.participation.eligible import eligible_members
 from quizapp.participation.report import MemberInfo, MemberLine, Report, Row
 from quizapp.participation.sql import china_day, member_ids
-from quizapp.quizzes.attempt_models import Attempt
+from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
 from quizapp.quizzes.models import Counting, Quiz
 from quizapp.study.models import Reflection, ReflectionStatus, StudyMinute
 
@@ -266,7 +266,7 @@ def _active_days(members: Select, first_day: date, last_day: date) -> dict[int, 
             OfflineAttendance.member_id.in_(members),
         ),
         select(Attempt.member_id, china_day(Attempt.submitted_at)).where(
-            Attempt.status == "submitted",
+            Attempt.status == AttemptStatus.SUBMITTED.value,
             Attempt.submitted_at >= start,
             Attempt.submitted_at < end,
             Attempt.member_id.in_(members),

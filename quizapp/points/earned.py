@@ -20,7 +20,7 @@ from quizapp.offline.models import OfflineAttendance, OfflineKind, OfflineSessio
 from quizapp.points.models import PointEntry
 from quizapp.points.rules import Rule
 from quizapp.practice.models import DailyQuestion
-from quizapp.quizzes.attempt_models import Attempt
+from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
 from quizapp.quizzes.models import Counting, Quiz, QuizKind, ReviewWhen
 from quizapp.study.models import Reflection, ReflectionStatus, StudyMinute
 
@@ -126,7 +126,7 @@ def find_quizzes(rule: Rule, since: datetime, now: datetime) -> list[Earned]:
         .distinct()
         .join(Quiz, Quiz.id == Attempt.quiz_id)
         .where(
-            Attempt.status == "submitted",
+            Attempt.status == AttemptStatus.SUBMITTED.value,
             Attempt.passed.is_(True),
             Quiz.review_when != ReviewWhen.NEVER.value,
             public_at >= since,
@@ -151,7 +151,7 @@ def find_quizzes(rule: Rule, since: datetime, now: datetime) -> list[Earned]:
         .join(
             pairs, (pairs.c.member_id == Attempt.member_id) & (pairs.c.quiz_id == Attempt.quiz_id)
         )
-        .where(Attempt.status == "submitted")
+        .where(Attempt.status == AttemptStatus.SUBMITTED.value)
     ):
         attempts[(row.member_id, row.quiz_id)].append(row)
         quizzes[row.quiz_id] = row

@@ -22,7 +22,7 @@ from quizapp.members.models import Member, Role
 from quizapp.notices.models import NoticeKind
 from quizapp.notices.services import NoticeDraft, send_notices
 from quizapp.org.models import Branch, BranchKind
-from quizapp.quizzes.attempt_models import Attempt
+from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
 from quizapp.study.models import StudyMinute
 
 #: Days before a campaign's last day when members behind are reminded (config overrides).
@@ -227,7 +227,7 @@ def _week_figures(actor: Member, first: date, last: date) -> tuple[int, int, int
         .join(Branch, Branch.id == Member.branch_id)
         .where(
             in_scope,
-            Attempt.status == "submitted",
+            Attempt.status == AttemptStatus.SUBMITTED.value,
             Attempt.submitted_at >= china_day_start(first),
             Attempt.submitted_at < china_day_start(last + timedelta(days=1)),
         )
