@@ -110,13 +110,17 @@ def savepoint() -> Iterator[None]:
         yield
 
 
-def insert_ignoring_duplicates(table):
-    """Return an INSERT into ``table`` that skips rows whose key exists (both dialects)."""
+def insert_ignoring_duplicates(table, index_elements=None):
+    """Return an INSERT into ``table`` that skips rows whose key exists (both dialects).
+
+    ``index_elements`` names the unique key to check (its columns); without it any unique
+    key or primary key conflict skips the row.
+    """
     from sqlalchemy.dialects import postgresql, sqlite
 
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(table).on_conflict_do_nothing()
+    return insert(table).on_conflict_do_nothing(index_elements=index_elements)
 
 
 def make_engine(url: str, sqlite_busy_timeout: float = 15.0) -> Engine:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from quizapp import db
 from quizapp.errors import DomainError
@@ -66,10 +65,8 @@ def send_notices(drafts: Iterable[NoticeDraft], now: datetime) -> int:
             del fresh[key]
     if not fresh:
         return 0
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     db.session.execute(
-        insert(Notice).on_conflict_do_nothing(index_elements=[Notice.dedupe_key]),
+        db.insert_ignoring_duplicates(Notice, index_elements=[Notice.dedupe_key]),
         [_row(draft, now) for draft in fresh.values()],
     )
     return len(fresh)

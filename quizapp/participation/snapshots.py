@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from quizapp import access, db, windows
@@ -105,11 +104,9 @@ def write_snapshot(
     if rows:
         # A run overlapping another (``run-once`` by hand beside the scheduler) skips the
         # rows the other wrote first instead of failing on the unique key.
-        dialect = db.session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         db.session.execute(
-            insert(ParticipationSnapshot).on_conflict_do_nothing(
-                index_elements=["day", "subject", "branch_id"]
+            db.insert_ignoring_duplicates(
+                ParticipationSnapshot, index_elements=["day", "subject", "branch_id"]
             ),
             rows,
         )

@@ -26,7 +26,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from quizapp import db
 from quizapp.clock import china_day_start, china_today
@@ -97,9 +96,7 @@ def _row(item: Earned, now: datetime) -> dict:
 
 def _insert():
     """An INSERT of ledger rows that skips any whose source key exists."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(PointEntry).on_conflict_do_nothing(index_elements=[PointEntry.source_key])
+    return db.insert_ignoring_duplicates(PointEntry, index_elements=[PointEntry.source_key])
 
 
 def write_entries(rows: list[dict]) -> None:
