@@ -23,11 +23,11 @@ from quizapp.bank.types import find_type, get_type
 from quizapp.clock import china_today
 from quizapp.errors import DomainError
 from quizapp.forms import ActionForm
+from quizapp.spreadsheets import XLSX
 
 bp = Blueprint("bank", __name__)
 
 PER_PAGE = 30
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Each import format's reader: ``read(filename, content) -> (drafts, skipped)``.
 READERS = {"xlsx": xlsx.read, "gift": gift.read, "aiken": aiken.read, "yaml": yaml_files.read}
 

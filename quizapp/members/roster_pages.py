@@ -20,6 +20,7 @@ from quizapp.members import exports, imports, queries, roster_files
 from quizapp.members.forms import ImportForm
 from quizapp.members.manage import bp
 from quizapp.org import queries as org_queries
+from quizapp.spreadsheets import XLSX
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -58,7 +59,7 @@ def import_template(kind: str):
     """Download the roster template (.xlsx or .csv)."""
     if kind == "xlsx":
         data = roster_files.roster_template_xlsx()
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        mimetype = XLSX
     elif kind == "csv":
         data = roster_files.roster_template_csv()
         mimetype = "text/csv"
