@@ -99,7 +99,11 @@ def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
 
     _draw_qr(pdf, verify_url, 28 * mm, 24 * mm, 32 * mm)
     pdf.setFont(FONT, 10)
-    pdf.drawString(64 * mm, 44 * mm, f"证书编号：{certificate.number}")
+    pdf.drawString(64 * mm, 44 * mm, "证书编号：")
+    label = pdfmetrics.stringWidth("证书编号：", FONT, 10)
+    pdf.setFont("Helvetica-Bold", 10)
+    pdf.drawString(64 * mm + label, 44 * mm, certificate.number)
+    pdf.setFont(FONT, 10)
     pdf.drawString(64 * mm, 37 * mm, "扫码或登录平台打开下面的链接核验：")
     pdf.setFont("Helvetica", 8)
     pdf.drawString(64 * mm, 31 * mm, verify_url)
