@@ -41,7 +41,6 @@ def _render(campaign: Campaign, form: PlanForm | None = None):
         pending=sum(member_id not in held for member_id in completed),
         issued=issued,
         revoked=revoked,
-        can_issue_from=plan.issued_on if plan else None,
         today=today,
         page=queries.list_campaign_certificates(
             campaign, page=request.args.get("page", 1, type=int), per_page=PER_PAGE
