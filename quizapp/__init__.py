@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.auth.routes import bp as auth_bp
     from quizapp.bank.manage import bp as bank_bp
     from quizapp.campaigns.manage import bp as campaigns_bp
+    from quizapp.certificates.manage import bp as certificates_bp
     from quizapp.dashboard.manage import bp as dashboard_bp
     from quizapp.home.routes import bp as home_bp
     from quizapp.members.branches import bp as org_bp
@@ -99,7 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.study.manage import bp as materials_bp
     from quizapp.study.routes import bp as study_bp
 
-    # campaigns, reflections, points: one bp each, made in routes.py (member pages); importing it
+    # campaigns, certificates, reflections, points: one bp each, made in routes.py (member pages); importing it
     # from manage.py adds the organiser pages.
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
@@ -109,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(study_bp, url_prefix="/study")
     app.register_blueprint(study_api_bp, url_prefix="/api/study")
     app.register_blueprint(campaigns_bp)  # member pages /campaigns, organiser /manage/campaigns
+    app.register_blueprint(certificates_bp)  # member /certificates, organiser under campaigns
     app.register_blueprint(reflections_bp)  # member /reflections, organiser /manage/reflections
     app.register_blueprint(notices_bp)  # member /notices
     app.register_blueprint(points_bp)  # member /points, organiser /manage/points

@@ -23,7 +23,7 @@ from quizapp.errors import DomainError
 from quizapp.members import services as member_services
 from quizapp.members.models import Member, PoliticalStatus, Role
 from quizapp.org.models import Branch, BranchKind
-from tests import authz_credentials, authz_participation, authz_points
+from tests import authz_certificates, authz_credentials, authz_participation, authz_points
 from tests.authz_world import (
     ACTORS,
     LOGIN_IDS,
@@ -436,6 +436,7 @@ CASES = [
         allowed=302,
         done=lambda w: _u1_campaign(w).is_published,
     ),
+    *authz_certificates.CASES,
     *authz_credentials.CASES,
     *authz_participation.CASES,
     *authz_points.CASES,
@@ -465,6 +466,7 @@ def test_every_management_route_is_in_the_matrix(app):
         "offline",
         "reflections",
         "campaigns",
+        "certificates",
         "participation",
         "points",
     }

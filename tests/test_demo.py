@@ -91,3 +91,8 @@ def test_demo_has_quizzes_study_material_and_campaigns(app, runner):
         select(func.sum(StudyMinute.seconds)).where(StudyMinute.member_id == m0001.id)
     )
     assert seconds and seconds > 0
+    # The finished training class issued certificates to those who completed it, m0001 too.
+    from quizapp.certificates.models import Certificate
+
+    holders = set(db.session.scalars(select(Certificate.member_id)))
+    assert m0001.id in holders and len(holders) >= 5

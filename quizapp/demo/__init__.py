@@ -170,6 +170,10 @@ def build_demo(now: datetime, seed: int = 2026) -> str:
 
     study = build_study_demo(admin, root, now, rng)
 
+    from quizapp.demo.certificates import build_certificate_demo
+
+    certificates = build_certificate_demo(admin, root, now)
+
     from quizapp.points.services import award
 
     # Points for the demo's past weeks, as the scheduled job would have written them.
@@ -182,6 +186,7 @@ def build_demo(now: datetime, seed: int = 2026) -> str:
     snapshot_participation(now, days=28, commit=False)
     return (
         f"demo loaded: 1 bureau, {len(units)} units, {len(branches)} branches, "
-        f"{len(members) + 1} members; {quizzes}; {study}; {points} point entries; "
+        f"{len(members) + 1} members; {quizzes}; {study}; {certificates}; "
+        f"{points} point entries; "
         f"logins admin, org01, m0001 (password {DEMO_PASSWORD})"
     )

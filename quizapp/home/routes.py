@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from quizapp import access, clock
 from quizapp.campaigns.queries import list_running_progress
 from quizapp.campaigns.services import KINDS
+from quizapp.certificates.queries import list_member_certificates
 from quizapp.forms import ActionForm
 from quizapp.notices import queries as notice_queries
 from quizapp.points.queries import member_sums
@@ -52,5 +53,8 @@ def index():
 def me():
     """The member's profile, password and logout."""
     return render_template(
-        "home/me.html", logout_form=ActionForm(), managed_root=access.managed_root(current_user)
+        "home/me.html",
+        logout_form=ActionForm(),
+        managed_root=access.managed_root(current_user),
+        certificates=list_member_certificates(current_user),
     )

@@ -51,6 +51,8 @@ def triggers() -> dict[str, BaseTrigger]:
         "snapshot_participation": CronTrigger(hour=0, minute=20, timezone=CHINA),
         # Every half hour, first at 00:10: yesterday's minutes and daily questions are final.
         "award_points": CronTrigger(minute="10,40", timezone=CHINA),
+        # Early morning: yesterday's study counts, and members find theirs when they wake.
+        "issue_certificates": CronTrigger(hour=6, minute=30, timezone=CHINA),
     }
 
 
