@@ -11,8 +11,14 @@ from quizapp import db
 from quizapp.campaigns.services import set_published
 from quizapp.clock import china_today, utcnow
 from tests.browser import BROWSER, fits_phone_width, log_in
-from tests.factories import add_attempt, add_study, make_campaign, make_material, make_questions
-from tests.factories import make_quiz
+from tests.factories import (
+    add_attempt,
+    add_study,
+    make_campaign,
+    make_material,
+    make_questions,
+    make_quiz,
+)
 
 pytestmark = BROWSER
 

@@ -88,7 +88,11 @@ def test_tasks_across_campaigns_tests_and_daily_questions_most_urgent_first(
     done = make_material(org, "已学完的资料", branches=[org.u1], estimated_minutes=1)
     add_study(org.m1, done, TODAY, 60)
     campaign_quiz = make_quiz(
-        org.admin, [org.u1], questions=[bank["single"][0]], title="党章测试", lasts=timedelta(days=4)
+        org.admin,
+        [org.u1],
+        questions=[bank["single"][0]],
+        title="党章测试",
+        lasts=timedelta(days=4),
     )
     campaign = _campaign(
         org,
@@ -262,7 +266,7 @@ def test_me_lists_results_with_scores_only_when_the_quiz_shows_them(
 
     html = client.get("/me").get_data(as_text=True)
     results = html.split("我的成绩")[1]
-    assert [t for t in re.findall(r'class="member-name">([^<]+)<', results)][:3] == [
+    assert re.findall(r'class="member-name">([^<]+)<', results)[:3] == [
         "不公布",
         "结束后公布",
         "立即公布",
@@ -292,7 +296,9 @@ def test_all_results_are_paged_and_linked_from_me(client, member, org, bank):
     second = client.get("/me/results?page=2").get_data(as_text=True)
     assert second.count('class="result"') == 3 and "第 23 次" in second
     # 我的 stays the active tab.
-    assert 'class="active"' in page.split('aria-label="主导航"')[1].split("我的")[0].split("答题")[1]
+    assert (
+        'class="active"' in page.split('aria-label="主导航"')[1].split("我的")[0].split("答题")[1]
+    )
 
 
 def test_me_pages_need_a_login(client, org):

@@ -420,8 +420,14 @@ def test_the_author_is_told_when_a_reflection_is_returned_then_accepted(
         data={"decision": "return", "comment": "请联系实际，多谈整改措施。"},
     )
     (returned,) = _notices(org.m1)
-    assert (returned.kind, returned.title) == ("reflection_reviewed", "心得「学习党纪的体会」被退回")
-    assert "修改后重新提交" in returned.body and "审阅意见：请联系实际，多谈整改措施。" in returned.body
+    assert (returned.kind, returned.title) == (
+        "reflection_reviewed",
+        "心得「学习党纪的体会」被退回",
+    )
+    assert (
+        "修改后重新提交" in returned.body
+        and "审阅意见：请联系实际，多谈整改措施。" in returned.body
+    )
     assert returned.link == f"/reflections/{reflection.id}"
     assert _notices(world["m2"]) == []
 

@@ -52,7 +52,9 @@ class Task:
 
     def due_label(self, now: datetime) -> str:
         """When it is due, as members read it: 今天 18:00 截止, 明天截止, 还剩 5 天."""
-        moment = to_china(self.due_at - timedelta(microseconds=1) if self.whole_day else self.due_at)
+        moment = to_china(
+            self.due_at - timedelta(microseconds=1) if self.whole_day else self.due_at
+        )
         days = (moment.date() - china_today(now)).days
         if self.whole_day:
             return {0: "今天截止", 1: "明天截止"}.get(days, f"还剩 {days + 1} 天")
@@ -140,9 +142,7 @@ def _campaign_task(
     return Task(f"{title}：{campaign.title}", item.detail, url, due, whole_day=True, rank=rank)
 
 
-def list_tasks(
-    member: Member, running: list[Progress], today: date, now: datetime
-) -> list[Task]:
+def list_tasks(member: Member, running: list[Progress], today: date, now: datetime) -> list[Task]:
     """Return the member's tasks, most urgent first (``running``: their running campaigns)."""
     cards = _open_quiz_cards(member, now)
     tasks: dict[str, Task] = {}  # by url: a campaign's test and the same open test are one task
@@ -152,9 +152,8 @@ def list_tasks(
                 tasks.setdefault(task.url, task)
     for card in cards.values():
         handed_in = any(a.status == AttemptStatus.SUBMITTED for a in card.attempts)
-        if not handed_in or card.in_progress:
-            if task := _quiz_task(card, now):
-                tasks.setdefault(task.url, task)
+        if (not handed_in or card.in_progress) and (task := _quiz_task(card, now)):
+            tasks.setdefault(task.url, task)
     daily = get_daily_progress(member.id, today)
     if not daily.is_done:
         note = (
