@@ -272,15 +272,6 @@ def test_a_lost_connection_is_retried_quietly(live_server, phone, org, material,
 # --- PDF drawn inside the page ------------------------------------------------------------
 
 
-@pytest.fixture()
-def uploads(app):
-    """The instance's upload folder, emptied after the test."""
-    folder = Path(app.instance_path) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    yield folder
-    shutil.rmtree(folder)
-
-
 def _pdf_material(org, uploads, content: bytes):
     (uploads / "reading.pdf").write_bytes(content)
     material = make_material(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -66,15 +65,6 @@ def member(client, auth, org, time_machine):
     time_machine.move_to(NOW, tick=False)
     auth.login("m1")
     return org.m1
-
-
-@pytest.fixture()
-def uploads(app):
-    """The instance's upload folder, emptied after the test."""
-    folder = Path(app.instance_path) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    yield folder
-    shutil.rmtree(folder)
 
 
 def _studied(member, material, day, seconds):
