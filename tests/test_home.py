@@ -149,7 +149,7 @@ def test_tasks_across_campaigns_tests_and_daily_questions_most_urgent_first(
 def test_the_campaign_ids_in_links_are_the_campaigns(client, member, org):
     campaign = _campaign(org, "党史学习", TODAY + timedelta(days=10), offline_sessions_required=2)
     tasks, _html = _tasks(client)
-    assert (f"/campaigns/{campaign.id}", "参加线下学习：党史学习", "还剩 11 天") in tasks
+    assert (f"/campaigns/{campaign.id}", "参加线下学习：党史学习", "还有 10 天截止") in tasks
 
 
 def test_a_failed_must_pass_test_with_attempts_left_is_a_task(client, member, org, bank):

@@ -51,13 +51,13 @@ class Task:
     rank: int = 0
 
     def due_label(self, now: datetime) -> str:
-        """When it is due, as members read it: 今天 18:00 截止, 明天截止, 还剩 5 天."""
+        """When it is due, as members read it: 今天 18:00 截止, 明天截止, 还有 5 天截止."""
         moment = to_china(
             self.due_at - timedelta(microseconds=1) if self.whole_day else self.due_at
         )
         days = (moment.date() - china_today(now)).days
         if self.whole_day:
-            return {0: "今天截止", 1: "明天截止"}.get(days, f"还剩 {days + 1} 天")
+            return {0: "今天截止", 1: "明天截止"}.get(days, f"还有 {days} 天截止")
         day = {0: "今天", 1: "明天"}.get(days, f"{moment.month}月{moment.day}日")
         return f"{day} {moment:%H:%M} 截止"
 
