@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import contextvars
 import os
+import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 from flask import has_request_context, request
@@ -269,6 +271,15 @@ def material(org):
     material = make_material(org)
     db.session.commit()
     return material
+
+
+@pytest.fixture()
+def uploads(app):
+    """The instance's upload folder, emptied after the test."""
+    folder = Path(app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    yield folder
+    shutil.rmtree(folder)
 
 
 @pytest.fixture()

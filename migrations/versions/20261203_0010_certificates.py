@@ -1,6 +1,6 @@
 """certificates: a campaign's certificate settings and the certificates issued
 
-Revision ID: 0010_certificates
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-03 16:02:21
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 import quizapp.db
 
-revision = "0010_certificates"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None

@@ -42,6 +42,9 @@ def triggers() -> dict[str, BaseTrigger]:
         "prepare_papers": IntervalTrigger(minutes=10, timezone=CHINA),
         # A review that opens when its quiz closes: the wrong answers follow within minutes.
         "book_reviewed_wrong_answers": IntervalTrigger(minutes=5, timezone=CHINA),
+        # Results published at a quiz's close reach the members within minutes, after the
+        # overdue papers were submitted (a paper still running waits for the next run).
+        "notify_published_results": IntervalTrigger(minutes=5, timezone=CHINA),
         "greet_party_anniversaries": CronTrigger(hour=8, minute=0, timezone=CHINA),
         "weekly_summary_for_organisers": CronTrigger(
             day_of_week="mon", hour=8, minute=30, timezone=CHINA

@@ -92,7 +92,13 @@ def list_member_materials(member: Member, now: datetime, search: str = "") -> li
         select(Material)
         .where(*open_at(now))
         .options(defer(Material.body_markdown), defer(Material.body_html))
-        .order_by(Material.sort_order, Material.created_at.desc(), Material.id.desc())
+        # 必学 first, as the material form promises; then the organisers' order, newest first.
+        .order_by(
+            Material.is_required.desc(),
+            Material.sort_order,
+            Material.created_at.desc(),
+            Material.id.desc(),
+        )
     )
     search = search.strip()
     if search:
