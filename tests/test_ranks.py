@@ -316,3 +316,18 @@ def _attempts(quiz):
     from quizapp.quizzes.attempt_models import Attempt
 
     return list(db.session.scalars(select(Attempt).where(Attempt.quiz_id == quiz.id)))
+
+
+def test_the_demo_shows_ranks_and_same_named_branches(app, runner, client):
+    from quizapp.quizzes.models import Quiz
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    contest = db.session.scalar(select(Quiz).where(Quiz.kind == QuizKind.COMPETITION.value))
+    assert contest.ranking_when == RankingWhen.AFTER_CLOSE  # it closed three days ago
+    client.post("/login", data={"login_id": "m0001", "password": "demo123456"})
+    body = client.get(f"/quizzes/{contest.id}/ranking").get_data(as_text=True)
+    assert "您的名次" in body and "城关派出所党支部" in body
+    client.post("/logout")
+    client.post("/login", data={"login_id": "admin", "password": "demo123456"})
+    members = client.get("/manage/members/").get_data(as_text=True)
+    assert "城关分局 / 刑侦大队党支部" in members and "经济开发区分局 / 刑侦大队党支部" in members
