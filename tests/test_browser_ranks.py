@@ -28,44 +28,23 @@ GREEN = "rgb(20, 108, 46)"  # --ok
 RED = "rgb(180, 35, 24)"  # --err
 
 
+def _question(org, qtype, stem, options, answer):
+    data = QuestionData(
+        type=qtype, stem=stem, options=options, answer=answer, category_path="测试", key=qtype
+    )
+    return save_question(org.admin, data)
+
+
 @pytest.fixture()
 def contest(org, make_member):
     """A live-ranked competition (on the real clock: the live server's) that m1 has sat:
     a single choice answered wrong, a multiple choice and a fill-in answered right."""
     now = utcnow()
-    single = save_question(
-        org.admin,
-        QuestionData(
-            type="single",
-            stem="处分种类不包括（  ）。",
-            options=["警告", "罚款", "记过"],
-            answer=1,
-            category_path="测试",
-            key="rs",
-        ),
+    single = _question(org, "single", "处分种类不包括（  ）。", ["警告", "罚款", "记过"], 1)
+    multiple = _question(
+        org, "multiple", "属于处分种类的有（  ）。", ["警告", "罚款", "留党察看"], [0, 2]
     )
-    multiple = save_question(
-        org.admin,
-        QuestionData(
-            type="multiple",
-            stem="属于处分种类的有（  ）。",
-            options=["警告", "罚款", "留党察看"],
-            answer=[0, 2],
-            category_path="测试",
-            key="rm",
-        ),
-    )
-    fill = save_question(
-        org.admin,
-        QuestionData(
-            type="fill",
-            stem="预备党员的预备期为____。",
-            options=[],
-            answer=[["一年", "1年", "12个月"]],
-            category_path="测试",
-            key="rf",
-        ),
-    )
+    fill = _question(org, "fill", "预备党员的预备期为____。", [], [["一年", "1年", "12个月"]])
     quiz = make_quiz(
         org.org1,
         [org.u1],
