@@ -331,3 +331,39 @@ def test_the_demo_shows_ranks_and_same_named_branches(app, runner, client):
     client.post("/login", data={"login_id": "admin", "password": "demo123456"})
     members = client.get("/manage/members/").get_data(as_text=True)
     assert "城关分局 / 刑侦大队党支部" in members and "经济开发区分局 / 刑侦大队党支部" in members
+
+
+# The review (item 8)
+
+
+def test_the_review_reads_as_practice_and_hides_what_the_quiz_keeps(
+    client, auth, org, time_machine
+):
+    from quizapp.attempts import services as attempts
+
+    bank = make_questions(org.admin, n_each=1)
+    fill = bank["fill"][0]
+    fill.answer = [["惩前毖后", "惩前毖后，治病救人"]]
+    quizzes = [
+        make_quiz(org.admin, [org.u1], questions=[fill, bank["single"][0]], title=title, **policy)
+        for title, policy in (
+            ("公布答案", {}),
+            ("只公布解析", {"review_show_answers": False}),
+        )
+    ]
+    time_machine.move_to(NOW, tick=False)
+    pages = []
+    for quiz in quizzes:
+        attempt, _ = attempts.start_attempt(org.m1, quiz, NOW)
+        attempts.submit_attempt(attempt, NOW + timedelta(minutes=1))
+        db.session.commit()
+        pages.append(attempt.id)
+    auth.login("m1")
+    shown = client.get(f"/attempts/{pages[0]}/result").get_data(as_text=True)
+    assert "正确答案：<strong>惩前毖后 或 惩前毖后，治病救人</strong>" in shown
+    assert "|" not in shown.split("答题详情")[1].split("</section>")[0]
+    assert shown.count('class="review-item practice-item" data-result=') == 2
+    assert "/static/js/practice.js" in shown
+    kept = client.get(f"/attempts/{pages[1]}/result").get_data(as_text=True)
+    assert "data-result" not in kept and "正确答案" not in kept
+    assert "您的答案：未作答" in kept and "第八条。" in kept  # the explanation is published
