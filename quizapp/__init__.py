@@ -15,6 +15,7 @@ from quizapp.bank.types import web as question_types
 from quizapp.config import from_environment, normalise_database_url
 from quizapp.extensions import csrf, login_limit, login_manager
 from quizapp.json_input import StrictJSONProvider
+from quizapp.org import labels as branch_labels
 from quizapp.routing import IdConverter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -130,6 +131,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["china_datetime"] = clock.format_datetime
     app.jinja_env.filters["china_date"] = clock.format_date
     question_types.init_app(app)
+    branch_labels.init_app(app)
 
 
 def _register_hooks(app: Flask) -> None:

@@ -15,15 +15,14 @@ import pytest
 from quizapp import db
 from quizapp.attempts import autosave
 from quizapp.attempts import services as attempts
+from quizapp.attempts.standings import BranchLine, branch_summary, rank_branches, rank_members
 from quizapp.auth.session_ref import SessionRef
 from quizapp.members.models import Role
 from quizapp.org.models import Branch, BranchKind
 from quizapp.quizzes.models import Counting, QuizKind
 from quizapp.results import queries
-from quizapp.results.branches import BranchLine, branch_summary, rank_branches
 from quizapp.results.exports import export_filename
 from quizapp.results.items import item_statistics, pearson
-from quizapp.results.queries import rank_members
 from tests.conftest import _branch
 from tests.factories import NOW, make_questions, make_quiz
 
@@ -223,22 +222,40 @@ def test_competition_ranks_by_score_then_time_then_submission(org, bank, make_me
     assert [(row.name, row.rank) for row in ranked[:4]] == [("R", 1), ("P", 2), ("Q", 2), ("S", 4)]
     assert all(row.rank is None for row in ranked[4:]) and len(ranked) == 6
     lines = rank_branches(branch_summary(results.rows, results.branches).lines)
-    # B11 averages 3 (P, Q) with 2 of 4 taking part; B12 averages 2 (R 3, S 1).
+    # B11 averages 3 (P, Q) but only 2 of its 4 took part: 6 / 4 = 1.5 per eligible member.
+    # B12 averages 2 (R 3, S 1) with both taking part: 4 / 2 = 2. Turnout is not rewarded.
     assert [(line.branch.code, line.rank, line.average) for line in lines] == [
-        ("B11", 1, 3.0),
-        ("B12", 2, 2.0),
+        ("B12", 1, 2.0),
+        ("B11", 2, 3.0),
     ]
-    assert lines[0].participation_rate == pytest.approx(0.5)
+    assert [line.per_eligible for line in lines] == [2.0, 1.5]
+    assert lines[1].participation_rate == pytest.approx(0.5)
 
 
 def test_branch_ranking_ties_share_a_rank():
     def line(name, eligible, participants, score_sum):
         return BranchLine(Branch(name=name), eligible, participants, 0, score_sum)
 
+    # Per eligible member: 甲 6/4 = 1.5, 乙 6/2 = 3, 丙 0 (nobody took part), 丁 4, 戊 3 (like
+    # 乙, with fewer taking part: listed after it, same rank), 己 has nobody eligible.
     lines = rank_branches(
-        [line("甲", 4, 2, 6.0), line("乙", 2, 2, 6.0), line("丙", 3, 0, 0.0), line("丁", 1, 1, 4.0)]
+        [
+            line("甲", 4, 2, 6.0),
+            line("乙", 2, 2, 6.0),
+            line("丙", 3, 0, 0.0),
+            line("丁", 1, 1, 4.0),
+            line("戊", 4, 3, 12.0),
+            line("己", 0, 0, 0.0),
+        ]
     )
-    assert [(x.name, x.rank) for x in lines] == [("丁", 1), ("乙", 2), ("甲", 2), ("丙", None)]
+    assert [(x.name, x.rank) for x in lines] == [
+        ("丁", 1),
+        ("乙", 2),
+        ("戊", 2),
+        ("甲", 4),
+        ("丙", 5),
+        ("己", None),
+    ]
 
 
 def test_competition_page_shows_ranks(client, auth, org, bank, time_machine):
@@ -375,6 +392,7 @@ def test_export_reads_back_with_neutralised_formulas(
         "应参加人数",
         "参加人数",
         "参与率",
+        "人均得分",
         "平均分",
         "及格人数",
         "及格率",

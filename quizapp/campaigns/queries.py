@@ -110,9 +110,7 @@ def _eligible(actor: Member, campaign: Campaign) -> Select:
     training class counts whoever was enrolled.
     """
     query = (
-        select(
-            Member.id, Member.name, Member.police_no, Member.phone, Branch.name.label("branch_name")
-        )
+        select(Member.id, Member.name, Member.police_no, Member.phone, Member.branch_id)
         .join(Branch, Branch.id == Member.branch_id)
         .where(member_filter(campaign.audience), access.branch_scope(actor))
     )
@@ -128,7 +126,7 @@ class ProgressRow:
     member_id: int
     name: str
     login_id: str
-    branch_name: str
+    branch_id: int
     progress: Progress
 
 
@@ -155,7 +153,7 @@ def get_progress_table(actor: Member, campaign: Campaign, today: date) -> Progre
     return ProgressTable(
         [
             ProgressRow(
-                m.id, m.name, m.police_no or m.phone or "", m.branch_name, book.of(m.id, campaign)
+                m.id, m.name, m.police_no or m.phone or "", m.branch_id, book.of(m.id, campaign)
             )
             for m in members
         ]

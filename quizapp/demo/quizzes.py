@@ -141,9 +141,13 @@ def build_quiz_demo(admin: Member, root: Branch, now: datetime, rng: random.Rand
     for member in takers:
         started = contest.opens_at + timedelta(hours=rng.randint(1, 150))
         _sit(member, contest, started, rng.uniform(0.45, 0.95), rng)
+    # The demo member m0001 took part too (with a generator of its own, so the rest of the
+    # demo stays as it was): their result page shows their rank and the branches' table.
+    m0001 = db.session.scalar(select(Member).where(Member.police_no == "m0001"))
+    _sit(m0001, contest, contest.opens_at + timedelta(hours=30), 0.8, random.Random(14))
     # After the competition the organiser opened its questions to practice again.
     release_to_practice(admin, contest, contest.closes_at + timedelta(hours=2))
     return (
         f"{count} questions, 3 quizzes (open test, upcoming exam, finished competition "
-        f"with {len(takers)} results)"
+        f"with {len(takers) + 1} results)"
     )

@@ -27,6 +27,7 @@ from quizapp.bank.types import QuestionType, all_types, default_points, type_cho
 from quizapp.clock import CHINA, to_china
 from quizapp.forms import DATETIME_FORMATS, BaseForm
 from quizapp.quizzes.models import Counting, Quiz, QuizKind, ReviewWhen
+from quizapp.quizzes.ranking_fields import RankingFields
 
 #: At most this many draw rules on one quiz (rows of the form).
 MAX_RULES = 6
@@ -105,7 +106,7 @@ class RuleForm(Form):
         return self.count.data is not None
 
 
-class QuizForm(BaseForm):
+class QuizForm(RankingFields, BaseForm):
     """Every setting of a quiz, its audience and its questions, on one page."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -247,20 +248,24 @@ class QuizForm(BaseForm):
             "leave_limit",
         )
         values: dict[str, Any] = {name: getattr(quiz, name) for name in names}
-        values |= audience_values(quiz.audience) | {
-            "points": {t.code: _number(quiz.points.get(t.code)) for t in all_types()},
-            "question_keys": "\n".join(fq.question.key for fq in quiz.fixed_questions),
-            "rules": [
-                {
-                    "type": r.type,
-                    "category_id": r.category_id,
-                    "difficulty_min": r.difficulty_min,
-                    "difficulty_max": r.difficulty_max,
-                    "count": r.count,
-                }
-                for r in quiz.draw_rules
-            ],
-        }
+        values |= (
+            audience_values(quiz.audience)
+            | QuizForm.ranking_values(quiz)
+            | {
+                "points": {t.code: _number(quiz.points.get(t.code)) for t in all_types()},
+                "question_keys": "\n".join(fq.question.key for fq in quiz.fixed_questions),
+                "rules": [
+                    {
+                        "type": r.type,
+                        "category_id": r.category_id,
+                        "difficulty_min": r.difficulty_min,
+                        "difficulty_max": r.difficulty_max,
+                        "count": r.count,
+                    }
+                    for r in quiz.draw_rules
+                ],
+            }
+        )
         return values
 
     def window(self) -> tuple[datetime, datetime]:

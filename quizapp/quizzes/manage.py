@@ -73,6 +73,7 @@ def _submitted_data(form: QuizForm) -> services.QuizData | None:
         review_show_answers=form.review_show_answers.data,
         review_show_explanations=form.review_show_explanations.data,
         leave_limit=form.leave_limit.data,
+        **form.ranking_data(),
         fixed_questions=keys.questions,
         rules=[
             services.RuleData(

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -60,6 +61,23 @@ class ReviewWhen(enum.StrEnum):
         ]
 
 
+class RankingWhen(enum.StrEnum):
+    """When members see the ranking of a quiz (their own rank and the branches')."""
+
+    NEVER = "never"
+    AFTER_CLOSE = "after_close"
+    LIVE = "live"
+
+    @property
+    def label(self) -> str:
+        return {"never": "不公布", "after_close": "结束后公布", "live": "实时公布"}[self.value]
+
+    @classmethod
+    def default_for(cls, kind: str) -> RankingWhen:
+        """Competitions publish their ranking after the close; other quizzes none."""
+        return cls.AFTER_CLOSE if kind == QuizKind.COMPETITION else cls.NEVER
+
+
 class QuizStatus(enum.StrEnum):
     """Whether the members in a quiz's audience see it."""
 
@@ -82,6 +100,7 @@ class Quiz(Base):
             "review_when IN ('immediately', 'after_close', 'never')", name="review_when"
         ),
         CheckConstraint("status IN ('draft', 'published')", name="status"),
+        CheckConstraint("ranking_when IN ('never', 'after_close', 'live')", name="ranking_when"),
         CheckConstraint("attempts_allowed >= 1", name="attempts_allowed"),
         CheckConstraint("time_limit_minutes IS NULL OR time_limit_minutes >= 1", name="time_limit"),
         CheckConstraint("closes_at > opens_at", name="window"),
@@ -115,6 +134,12 @@ class Quiz(Base):
     review_show_explanations: Mapped[bool] = mapped_column(Boolean, default=True)
     #: 切屏: when set, leaving the page is counted and the attempt submitted after this many.
     leave_limit: Mapped[int | None] = mapped_column(Integer)
+    #: When members see the ranking (RankingWhen); ranking_personal: with their own rank,
+    #: or only the branches' table.
+    ranking_when: Mapped[str] = mapped_column(
+        String(16), default=RankingWhen.NEVER.value, server_default=RankingWhen.NEVER.value
+    )
+    ranking_personal: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     status: Mapped[str] = mapped_column(String(16), default=QuizStatus.DRAFT.value)
     #: When an organiser released the questions of this exam or competition to practice
     #: (after it closed); until then they stay out of practice (ReservedQuestion).
@@ -143,6 +168,15 @@ class Quiz(Base):
     @property
     def review_when_enum(self) -> ReviewWhen:
         return ReviewWhen(self.review_when)
+
+    @property
+    def ranking_when_enum(self) -> RankingWhen:
+        return RankingWhen(self.ranking_when)
+
+    @property
+    def is_ranked(self) -> bool:
+        """Tell whether results rank members: competitions, and quizzes publishing a ranking."""
+        return self.kind == QuizKind.COMPETITION or self.ranking_when != RankingWhen.NEVER
 
     @property
     def is_published(self) -> bool:

@@ -23,6 +23,7 @@ from quizapp.quizzes.models import (
     QuizKind,
     QuizQuestion,
     QuizStatus,
+    RankingWhen,
     ReviewWhen,
 )
 
@@ -61,6 +62,9 @@ class QuizData:
     review_show_answers: bool = True
     review_show_explanations: bool = True
     leave_limit: int | None = None
+    #: None: the kind's default (RankingWhen.default_for).
+    ranking_when: RankingWhen | None = None
+    ranking_personal: bool = True
     fixed_questions: list[Question] = field(default_factory=list)
     rules: list[RuleData] = field(default_factory=list)
     branches: list[Branch] = field(default_factory=list)
@@ -160,8 +164,10 @@ def save_quiz(actor: Member, data: QuizData, quiz: Quiz | None = None) -> Quiz:
         "review_show_answers",
         "review_show_explanations",
         "leave_limit",
+        "ranking_personal",
     ):
         setattr(quiz, name, getattr(data, name))
+    quiz.ranking_when = (data.ranking_when or RankingWhen.default_for(data.kind.value)).value
     quiz.title = data.title.strip()
     quiz.kind = data.kind.value
     quiz.counting = data.counting.value

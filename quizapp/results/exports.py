@@ -12,12 +12,12 @@ from operator import itemgetter
 from typing import Any
 
 from quizapp import access
+from quizapp.attempts.standings import BranchLine, branch_summary, rank_branches, rank_members
 from quizapp.clock import china_today, format_datetime, to_china
 from quizapp.members.models import Member, Role
-from quizapp.quizzes.models import QuizKind
-from quizapp.results.branches import BranchLine, branch_summary, rank_branches
+from quizapp.org.labels import BranchNames
 from quizapp.results.items import ITEM_DEFINITIONS, ItemStat, item_statistics
-from quizapp.results.queries import RESULT_DEFINITIONS, QuizResults, ResultRow, rank_members
+from quizapp.results.queries import RESULT_DEFINITIONS, QuizResults, ResultRow
 from quizapp.spreadsheets import (
     DATETIME,
     PERCENT,
@@ -38,13 +38,14 @@ def export_filename(title: str, now: datetime) -> str:
 
 def results_xlsx(actor: Member, results: QuizResults, now: datetime) -> bytes:
     """Return the quiz's results as it stands for ``actor`` at ``now``, as .xlsx bytes."""
-    competition = results.quiz.kind == QuizKind.COMPETITION.value
+    competition = results.quiz.is_ranked
     rows = rank_members(results.rows) if competition else results.rows
     summary = branch_summary(results.rows, results.branches)
     lines = rank_branches(summary.lines) if competition else summary.lines
+    names = BranchNames.load()
     book = Book()
-    book.add_sheet("成绩明细", _member_columns(competition), rows)
-    book.add_sheet("支部汇总", _branch_columns(competition), [*lines, summary.total])
+    book.add_sheet("成绩明细", _member_columns(competition, names), rows)
+    book.add_sheet("支部汇总", _branch_columns(competition, names), [*lines, summary.total])
     book.add_sheet("题目分析", ITEM_COLUMNS, enumerate(item_statistics(results.quiz), start=1))
     book.add_sheet("说明", *_notes_sheet(actor, results, now), wrap=True)
     return book.to_bytes()
@@ -55,12 +56,12 @@ def _ranked(competition: bool) -> list[Column]:
     return [Column("名次", lambda row: row.rank, width=6)] if competition else []
 
 
-def _member_columns(competition: bool) -> list[Column[ResultRow]]:
+def _member_columns(competition: bool, names: BranchNames) -> list[Column[ResultRow]]:
     return [
         *_ranked(competition),
         Column("姓名", lambda row: row.name, width=12),
         Column("警号/手机号", lambda row: row.login_id, width=14),
-        Column("党支部", lambda row: row.branch.name, width=20),
+        Column("党支部", lambda row: names(row.branch), width=26),
         Column("状态", lambda row: row.status_label, width=8),
         Column("答题次数", lambda row: row.attempts, width=9),
         Column("计分成绩", lambda row: row.score, width=9),
@@ -73,13 +74,14 @@ def _member_columns(competition: bool) -> list[Column[ResultRow]]:
     ]
 
 
-def _branch_columns(competition: bool) -> list[Column[BranchLine]]:
+def _branch_columns(competition: bool, names: BranchNames) -> list[Column[BranchLine]]:
     return [
         *_ranked(competition),
-        Column("党支部", lambda line: line.name, width=20),
+        Column("党支部", lambda line: names(line.branch) or line.name, width=26),
         Column("应参加人数", lambda line: line.eligible, width=11),
         Column("参加人数", lambda line: line.participants, width=10),
         Column("参与率", lambda line: line.participation_rate, width=9, number_format=PERCENT),
+        Column("人均得分", lambda line: line.per_eligible, width=9, number_format="0.00"),
         Column("平均分", lambda line: line.average, width=9, number_format="0.00"),
         Column("及格人数", lambda line: line.passed, width=10),
         Column("及格率", lambda line: line.pass_rate, width=9, number_format=PERCENT),

@@ -9,10 +9,11 @@ from flask import Blueprint, render_template, request, send_file
 from flask_login import current_user
 
 from quizapp import access
+from quizapp.attempts.standings import RANKING_BASIS, branch_summary, rank_branches, rank_members
 from quizapp.clock import utcnow
 from quizapp.pagination import page_of
-from quizapp.quizzes.models import Quiz, QuizKind
-from quizapp.results import branches, exports, queries
+from quizapp.quizzes.models import Quiz
+from quizapp.results import exports, queries
 from quizapp.results.items import ITEM_DEFINITIONS, LOW_DISCRIMINATION, item_statistics
 
 bp = Blueprint("results", __name__)
@@ -35,10 +36,10 @@ def _load(quiz_id: int, now: datetime) -> tuple[Quiz, queries.QuizResults]:
 def quiz(quiz_id: int):
     """Show a quiz's results: figures per branch and a filtered, paged table of members."""
     quiz, results = _load(quiz_id, utcnow())
-    competition = quiz.kind == QuizKind.COMPETITION.value
-    summary = branches.branch_summary(results.rows, results.branches)
-    lines = branches.rank_branches(summary.lines) if competition else summary.lines
-    rows = queries.rank_members(results.rows) if competition else results.rows
+    competition = quiz.is_ranked
+    summary = branch_summary(results.rows, results.branches)
+    lines = rank_branches(summary.lines) if competition else summary.lines
+    rows = rank_members(results.rows) if competition else results.rows
 
     branch = next(
         (b for b in results.branches if b.id == request.args.get("branch", type=int)), None
@@ -61,6 +62,7 @@ def quiz(quiz_id: int):
         filters=queries.FILTERS,
         branch=branch,
         definitions=queries.RESULT_DEFINITIONS,
+        ranking_basis=RANKING_BASIS,
     )
 
 

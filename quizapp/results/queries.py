@@ -3,13 +3,12 @@
 Who counts: the members the quiz's audience matches now (active, on a party branch), and
 only those whose current branch lies in the actor's scope. Each member's counted attempt is
 picked by the quiz's counting rule (highest, latest, first) among submitted attempts.
-Branch summaries are in :mod:`quizapp.results.branches`, item statistics in
-:mod:`quizapp.results.items`.
+Ranking and branch summaries follow :mod:`quizapp.attempts.standings`, item statistics are
+in :mod:`quizapp.results.items`.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,6 +16,7 @@ from sqlalchemy import and_, or_, select
 
 from quizapp import access, db
 from quizapp.attempts.services import counted_attempt, is_overdue
+from quizapp.attempts.standings import RANKING_BASIS
 from quizapp.audiences.services import member_filter
 from quizapp.members.models import Member
 from quizapp.org.models import Branch, BranchKind
@@ -44,12 +44,10 @@ RESULT_DEFINITIONS = [
     ),
     ("用时", "计分答卷从开始答题到交卷的时间；到时自动交卷的，算到截止时间为止。"),
     (
-        "竞赛排名",
-        (
-            "按计分成绩从高到低；成绩相同的用时少者在前，再相同的先交卷者在前。"
-            "成绩和用时都相同的名次并列。支部按参加人员的平均分从高到低排名，平均分相同的名次并列。"
-        ),
+        "人均得分",
+        "参加人员计分成绩之和 ÷ 应参加人数：未参加的人员按 0 分计，参加的人越少人均得分越低。",
     ),
+    ("排名（竞赛或公布排名的测试）", RANKING_BASIS + "成绩和用时都相同的，先交卷者列在前面。"),
 ]
 
 
@@ -177,29 +175,6 @@ def quiz_results(actor: Member, quiz: Quiz, now: datetime) -> QuizResults:
     return QuizResults(
         quiz=quiz, state=status_of(quiz, now), rows=rows, branches=branches, overdue=overdue
     )
-
-
-def rank_members(rows: list[ResultRow]) -> list[ResultRow]:
-    """Rank participants by score (high first), time used (short first), submission (early first).
-
-    Rows with the same score and time share a rank (1, 1, 3...). Returns the ranked rows in
-    order, followed by the others in their given order; sets ``rank`` on each ranked row.
-    """
-    ranked = sorted(
-        (r for r in rows if r.counted is not None),
-        key=lambda r: (-round(r.score or 0, 2), _seconds(r), r.submitted_at, r.member_id),
-    )
-    previous = None
-    for position, row in enumerate(ranked, start=1):
-        key = (round(row.score or 0, 2), _seconds(row))
-        if key != previous:
-            rank, previous = position, key
-        row.rank = rank
-    return ranked + [r for r in rows if r.counted is None]
-
-
-def _seconds(row: ResultRow) -> float:
-    return row.seconds_used if row.seconds_used is not None else math.inf
 
 
 #: Filters of the member table: the statuses to keep, and the label of the filter.
