@@ -12,6 +12,7 @@ from quizapp import access
 from quizapp.clock import utcnow
 from quizapp.pagination import page_of
 from quizapp.quizzes.models import Quiz, QuizKind
+from quizapp.quizzes.services import can_manage_quiz
 from quizapp.results import branches, exports, queries
 from quizapp.results.items import ITEM_DEFINITIONS, LOW_DISCRIMINATION, item_statistics
 
@@ -33,7 +34,8 @@ def _load(quiz_id: int, now: datetime) -> tuple[Quiz, queries.QuizResults]:
 @bp.get("/quizzes/<int:quiz_id>")
 @access.organiser_required
 def quiz(quiz_id: int):
-    """Show a quiz's results: figures per branch and a filtered, paged table of members."""
+    """Show a quiz's results: figures per branch and a filtered, paged table of members (of
+    the organiser's subtree, also on a quiz of a level above)."""
     quiz, results = _load(quiz_id, utcnow())
     competition = quiz.kind == QuizKind.COMPETITION.value
     summary = branches.branch_summary(results.rows, results.branches)
@@ -61,6 +63,7 @@ def quiz(quiz_id: int):
         filters=queries.FILTERS,
         branch=branch,
         definitions=queries.RESULT_DEFINITIONS,
+        editable=can_manage_quiz(current_user, quiz),
     )
 
 
@@ -72,9 +75,10 @@ def items(quiz_id: int):
     return render_template(
         "results/items.html",
         quiz=quiz,
-        stats=item_statistics(quiz),
+        stats=item_statistics(quiz, current_user),
         definitions=ITEM_DEFINITIONS,
         low=LOW_DISCRIMINATION,
+        editable=can_manage_quiz(current_user, quiz),
     )
 
 
