@@ -114,9 +114,9 @@ def count_attempts(quiz_ids: list[int], within: Member | None = None) -> dict[in
 def count_attempts_seen(actor: Member, quizzes: list[Quiz]) -> dict[int, int]:
     """Count each quiz's attempts as the actor may see them: all of those they manage, only
     their own members' of those they read from a level above (two queries at most)."""
-    own = [q.id for q in quizzes if can_manage_quiz(actor, q)]
-    shared = [q.id for q in quizzes if q.id not in set(own)]
-    return count_attempts(own) | count_attempts(shared, within=actor)
+    own = {q.id for q in quizzes if can_manage_quiz(actor, q)}
+    shared = [q.id for q in quizzes if q.id not in own]
+    return count_attempts(sorted(own)) | count_attempts(shared, within=actor)
 
 
 def list_recent_quizzes(actor: Member, now: datetime, days: int, limit: int) -> list[Quiz]:
