@@ -365,7 +365,8 @@ def test_the_page_costs_the_same_queries_for_3_or_30_members(
     # 30 in U1 now; those who studied 10 minutes or more are done: 18 new, m1, B12's member.
     assert "（20/30）" in html
     assert len(many) == len(few)
-    assert len(few) <= 30, len(few)  # two campaigns shown here
+    # Two campaigns shown here, the branch labels (one query) and the recent tests block.
+    assert len(few) <= 32, len(few)
 
 
 def _browser(test):

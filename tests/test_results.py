@@ -430,12 +430,12 @@ def test_other_subtree_gets_404_and_members_403(client, auth, org, bank, path):
     assert client.get(f"/manage/results/quizzes/{quiz.id}{path}").status_code == 403
 
 
-def test_bureau_quiz_is_the_admins_and_scoped_by_branch(
+def test_bureau_quiz_is_read_by_a_unit_organiser_for_their_members_only(
     client, auth, org, bank, make_member, time_machine
 ):
     quiz = _quiz(org, bank, actor=org.admin, branches=[org.bureau])
     c1 = make_member("c1", org.b21, name="丁")
-    _sit(c1, quiz, _answers(bank, RIGHT_S, True))
+    _sit(c1, quiz, _answers(bank, RIGHT_S, False))
     _sit(org.m1, quiz, _answers(bank, RIGHT_S, True))
     # The query keeps org1 to U1's members even for a quiz reaching the whole bureau.
     names = {r.name for r in queries.quiz_results(org.org1, quiz, LATER).rows}
@@ -443,13 +443,32 @@ def test_bureau_quiz_is_the_admins_and_scoped_by_branch(
     # The admin, on the bureau node, is never an eligible member.
     everyone = {r.name for r in queries.quiz_results(org.admin, quiz, LATER).rows}
     assert everyone == {"普通党员", "一分局管理员", "二分局管理员", "丁"}
+    # Item statistics count U1's papers only for org1: m1 got the true/false right, 丁 not.
+    tf = {s.question.type: s for s in item_statistics(quiz, org.org1)}["truefalse"]
+    assert (tf.attempts, tf.facility) == (1, 1)
+    everything = {s.question.type: s for s in item_statistics(quiz, org.admin)}["truefalse"]
+    assert (everything.attempts, everything.facility) == (2, 0.5)
     time_machine.move_to(LATER, tick=False)
     auth.login("org1")
-    assert client.get(f"/manage/results/quizzes/{quiz.id}").status_code == 404
+    body = client.get(f"/manage/results/quizzes/{quiz.id}").get_data(as_text=True)
+    assert "局级 · 只读" in body and "普通党员" in body
+    assert "丁" not in body and "三所党支部" not in body and "第二分局" not in body
+    items = client.get(f"/manage/results/quizzes/{quiz.id}/items").get_data(as_text=True)
+    assert "1 / 1" in items  # 答卷 / 作答: m1's paper alone
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/manage/results/quizzes/{quiz.id}/export.xlsx").data)
+    )
+    names = [row[0] for row in book["成绩明细"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(names) == ["一分局管理员", "普通党员"]
+    assert [r[0] for r in book["支部汇总"].iter_rows(min_row=2, values_only=True)] == [
+        "一所党支部",
+        "二所党支部",
+        "合计",
+    ]
     auth.logout()
     auth.login("admin")
     body = client.get(f"/manage/results/quizzes/{quiz.id}").get_data(as_text=True)
-    assert "丁" in body and "三所党支部" in body
+    assert "丁" in body and "三所党支部" in body and "只读" not in body
 
 
 def test_member_who_moved_out_of_scope_drops_out(org, bank):

@@ -162,9 +162,11 @@ def build_demo(now: datetime, seed: int = 2026) -> str:
     db.session.add_all(members)
     db.session.flush()
 
-    from quizapp.demo.quizzes import build_quiz_demo
+    from quizapp.demo.quizzes import build_quiz_demo, build_unit_quiz
 
     quizzes = build_quiz_demo(admin, root, now, rng)
+    # org01's own quiz, beside the bureau's (its own random numbers: the rest stay as they were).
+    quizzes += "; " + build_unit_quiz(organiser, now, random.Random(seed + 1))
 
     from quizapp.demo.study import build_study_demo
 

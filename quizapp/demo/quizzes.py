@@ -151,3 +151,40 @@ def build_quiz_demo(admin: Member, root: Branch, now: datetime, rng: random.Rand
         f"{count} questions, 3 quizzes (open test, upcoming exam, finished competition "
         f"with {len(takers) + 1} results)"
     )
+
+
+def build_unit_quiz(organiser: Member, now: datetime, rng: random.Random) -> str:
+    """Create a quiz of the organiser's own unit, running, half its members through it: beside
+    the bureau's quizzes (read-only to them), one they manage."""
+    unit = organiser.scope_branch
+    quiz = save_quiz(
+        organiser,
+        QuizData(
+            title=f"{unit.name}党规党纪周测",
+            kind=QuizKind.TEST,
+            description="本分局党员参加，每周一测，取最高分。",
+            opens_at=now - timedelta(days=2),
+            closes_at=now + timedelta(days=5),
+            time_limit_minutes=15,
+            attempts_allowed=2,
+            rules=[RuleData("single", 5), RuleData("truefalse", 5)],
+            branches=[unit],
+            points=default_points(),
+        ),
+    )
+    set_published(organiser, quiz, True)
+    members = db.session.scalars(
+        select(Member)
+        .join(Branch, Branch.id == Member.branch_id)
+        .where(
+            Member.is_active.is_(True),
+            Branch.path.startswith(unit.path),
+            Member.police_no.not_in(["m0001", organiser.police_no]),
+        )
+        .order_by(Member.id)
+    )
+    takers = [m for m in members if rng.random() < 0.5]
+    for member in takers:
+        started = quiz.opens_at + timedelta(hours=rng.randint(1, 40))
+        _sit(member, quiz, started, rng.uniform(0.5, 0.95), rng)
+    return f"a quiz of {unit.name} with {len(takers)} results"

@@ -46,7 +46,9 @@ def results_xlsx(actor: Member, results: QuizResults, now: datetime) -> bytes:
     book = Book()
     book.add_sheet("成绩明细", _member_columns(competition, names), rows)
     book.add_sheet("支部汇总", _branch_columns(competition, names), [*lines, summary.total])
-    book.add_sheet("题目分析", ITEM_COLUMNS, enumerate(item_statistics(results.quiz), start=1))
+    book.add_sheet(
+        "题目分析", ITEM_COLUMNS, enumerate(item_statistics(results.quiz, actor), start=1)
+    )
     book.add_sheet("说明", *_notes_sheet(actor, results, now), wrap=True)
     return book.to_bytes()
 

@@ -13,6 +13,7 @@ from quizapp.attempts.standings import RANKING_BASIS, branch_summary, rank_branc
 from quizapp.clock import utcnow
 from quizapp.pagination import page_of
 from quizapp.quizzes.models import Quiz
+from quizapp.quizzes.services import can_manage_quiz
 from quizapp.results import exports, queries
 from quizapp.results.items import ITEM_DEFINITIONS, LOW_DISCRIMINATION, item_statistics
 
@@ -34,7 +35,8 @@ def _load(quiz_id: int, now: datetime) -> tuple[Quiz, queries.QuizResults]:
 @bp.get("/quizzes/<int:quiz_id>")
 @access.organiser_required
 def quiz(quiz_id: int):
-    """Show a quiz's results: figures per branch and a filtered, paged table of members."""
+    """Show a quiz's results: figures per branch and a filtered, paged table of members (of
+    the organiser's subtree, also on a quiz of a level above)."""
     quiz, results = _load(quiz_id, utcnow())
     competition = quiz.is_ranked
     summary = branch_summary(results.rows, results.branches)
@@ -63,6 +65,7 @@ def quiz(quiz_id: int):
         branch=branch,
         definitions=queries.RESULT_DEFINITIONS,
         ranking_basis=RANKING_BASIS,
+        editable=can_manage_quiz(current_user, quiz),
     )
 
 
@@ -74,9 +77,10 @@ def items(quiz_id: int):
     return render_template(
         "results/items.html",
         quiz=quiz,
-        stats=item_statistics(quiz),
+        stats=item_statistics(quiz, current_user),
         definitions=ITEM_DEFINITIONS,
         low=LOW_DISCRIMINATION,
+        editable=can_manage_quiz(current_user, quiz),
     )
 
 

@@ -21,9 +21,10 @@ from quizapp.audiences.services import member_filter
 from quizapp.members.models import Member
 from quizapp.org.models import Branch, BranchKind
 from quizapp.org.queries import sort_as_tree
+from quizapp.quizzes import queries as quiz_queries
 from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
 from quizapp.quizzes.models import Counting, Quiz
-from quizapp.quizzes.services import can_manage_quiz, status_of
+from quizapp.quizzes.services import status_of
 
 #: A member's state at a quiz, and how the pages call it.
 STATUS_LABELS = {"absent": "未参加", "in_progress": "答题中", "submitted": "已交卷"}
@@ -60,8 +61,9 @@ def duration_text(seconds: int | None) -> str:
 
 
 def get_quiz(actor: Member, quiz_id: int) -> Quiz:
-    """Return a quiz whose owning subtree the actor manages, or 404."""
-    return db.get_or_404(Quiz, quiz_id, lambda quiz: can_manage_quiz(actor, quiz))
+    """Return a quiz the actor may read, or 404: their subtree's, or one published by a level
+    above for their members (read-only; its figures count their subtree only)."""
+    return quiz_queries.get_viewable_quiz(actor, quiz_id)
 
 
 def _of_counted(name: str) -> property:

@@ -112,13 +112,20 @@ def has_content(material: Material) -> bool:
     )
 
 
-def count_learners(material: Material) -> int:
-    """Return how many members have study minutes on ``material``."""
-    return db.session.scalar(
-        select(func.count(func.distinct(StudyMinute.member_id))).where(
-            StudyMinute.material_id == material.id
-        )
+def count_learners(material: Material, seen_by: Member | None = None) -> int:
+    """Return how many members have study minutes on ``material``: all of them, or, for
+    someone who only reads it (``seen_by`` a level below its owner), those whose current
+    branch they manage."""
+    query = select(func.count(func.distinct(StudyMinute.member_id))).where(
+        StudyMinute.material_id == material.id
     )
+    if seen_by is not None and not can_manage_material(seen_by, material):
+        query = (
+            query.join(Member, Member.id == StudyMinute.member_id)
+            .join(Branch, Branch.id == Member.branch_id)
+            .where(access.branch_scope(seen_by))
+        )
+    return db.session.scalar(query)
 
 
 def set_status(actor: Member, material: Material, status: str, now: datetime | None = None) -> None:
