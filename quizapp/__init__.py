@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["china_datetime"] = clock.format_datetime
+    app.jinja_env.filters["china_month_day_time"] = clock.format_month_day_time
     app.jinja_env.filters["china_date"] = clock.format_date
     question_types.init_app(app)
 
