@@ -96,7 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.reflections.manage import bp as reflections_bp
     from quizapp.results.manage import bp as results_bp
     from quizapp.study.api import bp as study_api_bp
-    from quizapp.study.manage import bp as materials_bp
+    from quizapp.study.learners import bp as materials_bp  # manage.py's, with learners' pages
     from quizapp.study.routes import bp as study_bp
 
     # campaigns, reflections, points: one bp each, made in routes.py (member pages); importing it
