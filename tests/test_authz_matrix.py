@@ -23,7 +23,7 @@ from quizapp.errors import DomainError
 from quizapp.members import services as member_services
 from quizapp.members.models import Member, PoliticalStatus, Role
 from quizapp.org.models import Branch, BranchKind
-from tests import authz_credentials, authz_participation, authz_points
+from tests import authz_credentials, authz_evidence, authz_participation, authz_points
 from tests.authz_world import (
     ACTORS,
     LOGIN_IDS,
@@ -437,6 +437,7 @@ CASES = [
         done=lambda w: _u1_campaign(w).is_published,
     ),
     *authz_credentials.CASES,
+    *authz_evidence.CASES,
     *authz_participation.CASES,
     *authz_points.CASES,
 ]
