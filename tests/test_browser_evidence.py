@@ -15,22 +15,12 @@ from quizapp.attempts import services
 from quizapp.clock import format_month_day_time, utcnow
 from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import LeavePolicy
-from tests.browser import BROWSER, fits_phone_width, launch, log_in, phone_context, phone_page
+from tests.browser import BROWSER, fits_phone_width, log_in, phone_context, phone_page
 from tests.factories import add_attempt, make_questions, make_quiz
 
 pytestmark = BROWSER
 WAIT = 10_000
 DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture()
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture()

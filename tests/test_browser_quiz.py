@@ -23,7 +23,6 @@ from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
 from tests.browser import (
     BROWSER,
     fits_phone_width,
-    launch,
     log_in,
     phone_context,
     phone_page,
@@ -40,16 +39,6 @@ RIGHT = {"single": 1, "multiple": [0, 2], "truefalse": True, "fill": ["惩前毖
 
 
 # --- fixtures ------------------------------------------------------------------------------
-
-
-@pytest.fixture()
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture()
