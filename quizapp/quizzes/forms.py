@@ -193,14 +193,9 @@ class QuizForm(BaseForm):
     review_show_explanations = BooleanField("同时公布解析", default=True)
     leave_policy = RadioField(
         "切屏（离开答题页面）",
-        choices=[
-            SelectChoice(LeavePolicy.OFF.value, "不记录"),
-            SelectChoice(LeavePolicy.RECORD.value, "只记录不交卷"),
-            SelectChoice(LeavePolicy.SUBMIT.value, "达到 N 次自动交卷"),
-        ],
+        choices=[SelectChoice(p.value, p.label) for p in LeavePolicy],
         default=LeavePolicy.OFF.value,
         description="记录的次数和交卷原因显示在成绩页和成绩导出中。",
-        invalid_choice_message="请选择切屏的处理方式。",
     )
     leave_limit = IntegerField(
         "切屏次数上限 N",
@@ -224,9 +219,8 @@ class QuizForm(BaseForm):
         """Validate the fields, then ask for N when leaving the page N times submits."""
         valid = super().validate(extra_validators)
         if self.leave_policy.data == LeavePolicy.SUBMIT and self.leave_limit.data is None:
-            if not self.leave_limit.errors:
-                self.leave_limit.errors.append("选择“达到 N 次自动交卷”时请填写切屏次数上限。")
-            valid = False
+            self.leave_limit.errors = ["选择“达到 N 次自动交卷”时请填写切屏次数上限。"]
+            return False
         return valid
 
     def set_choices(self, branches: list[SelectChoice], categories: list[SelectChoice]) -> None:

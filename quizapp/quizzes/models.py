@@ -72,7 +72,9 @@ class LeavePolicy(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"off": "不记录", "record": "只记录不交卷", "submit": "达到上限自动交卷"}[self.value]
+        return {"off": "不记录", "record": "只记录不交卷", "submit": "达到 N 次自动交卷"}[
+            self.value
+        ]
 
 
 class QuizStatus(enum.StrEnum):

@@ -34,6 +34,7 @@ from quizapp.spreadsheets import (
     XLSX,
     Book,
     Column,
+    cell_value,
     csv_bytes,
     csv_table,
 )
@@ -70,12 +71,24 @@ def results_csv(actor: Member, results: QuizResults, now: datetime) -> bytes:
     rows = rank_members(results.rows) if competition else results.rows
     return csv_bytes(
         [
-            *csv_table(_member_columns(competition), rows),
+            *csv_table([_as_text(column) for column in _member_columns(competition)], rows),
             [],
             ["说明"],
             *_notes_sheet(actor, results, now)[1],
         ]
     )
+
+
+def _as_text(column: Column[ResultRow]) -> Column[ResultRow]:
+    """The column with 是/否 and China times written as the .xlsx shows them, for the .csv."""
+
+    def text(row: ResultRow) -> Any:
+        value = column.value(row)
+        if isinstance(value, datetime):
+            return f"{cell_value(value):%Y-%m-%d %H:%M:%S}"
+        return cell_value(value) if isinstance(value, bool) else value  # csv_bytes guards texts
+
+    return Column(column.header, text)
 
 
 def _ranked(competition: bool) -> list[Column]:

@@ -113,21 +113,12 @@ def csv_table(columns: Sequence[Column[T]], rows: Iterable[T]) -> list[list[Any]
     ]
 
 
-def csv_value(value: Any) -> Any:
-    """Return a value as a CSV cell writes it: 是/否, China time as text, safe texts."""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, datetime):
-        return to_china(value).strftime("%Y-%m-%d %H:%M:%S")
-    return neutralise(value)
-
-
 def csv_bytes(lines: Iterable[Sequence[Any]]) -> bytes:
     """Return lines as CSV in UTF-8 with a BOM (so Excel detects it), every text neutralised."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for line in lines:
-        writer.writerow(["" if (safe := csv_value(value)) is None else safe for value in line])
+        writer.writerow(["" if (safe := neutralise(value)) is None else safe for value in line])
     return buffer.getvalue().encode("utf-8-sig")
 
 
