@@ -98,7 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.reflections.manage import bp as reflections_bp
     from quizapp.results.manage import bp as results_bp
     from quizapp.study.api import bp as study_api_bp
-    from quizapp.study.manage import bp as materials_bp
+    from quizapp.study.learners import bp as materials_bp  # manage.py's, with learners' pages
     from quizapp.study.routes import bp as study_bp
 
     # campaigns, certificates, reflections, points: one bp each, made in routes.py (member pages); importing it
@@ -129,6 +129,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["china_datetime"] = clock.format_datetime
+    app.jinja_env.filters["china_month_day_time"] = clock.format_month_day_time
     app.jinja_env.filters["china_date"] = clock.format_date
     question_types.init_app(app)
     branch_labels.init_app(app)

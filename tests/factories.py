@@ -198,9 +198,12 @@ def add_attempt(
     took=timedelta(minutes=20),
     left=timedelta(hours=1),
     max_score=10,
+    end_reason="member",
+    leave_count=0,
 ) -> Attempt:
     """Add an attempt row (flushed) handed in at ``at``, begun ``took`` before it with
-    ``left`` to go; with another ``status`` it has no submission time."""
+    ``left`` to go, ended for ``end_reason``; with another ``status`` it has no submission
+    time nor end."""
     attempt = Attempt(
         quiz_id=quiz.id,
         member_id=member.id,
@@ -209,6 +212,8 @@ def add_attempt(
         started_at=at - took,
         deadline_at=at + left,
         submitted_at=at if status == "submitted" else None,
+        end_reason=end_reason if status == "submitted" else None,
+        leave_count=leave_count,
         score=score,
         max_score=max_score,
         passed=passed,

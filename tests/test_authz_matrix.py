@@ -36,6 +36,7 @@ from quizapp.results import exports
 from tests import (
     authz_certificates,
     authz_credentials,
+    authz_evidence,
     authz_participation,
     authz_points,
     authz_shared,
@@ -454,6 +455,7 @@ CASES = [
     ),
     *authz_certificates.CASES,
     *authz_credentials.CASES,
+    *authz_evidence.CASES,
     *authz_participation.CASES,
     *authz_points.CASES,
 ]

@@ -181,7 +181,7 @@ def test_results_count_attempts_past_their_deadline_once_submitted(
     assert "已过答题截止时间" not in body
     db.session.expire_all()
     rows = {r.name: r for r in queries.quiz_results(org.org1, quiz, NOW + timedelta(hours=5)).rows}
-    assert rows["乙"].status == "submitted" and rows["乙"].auto_submitted
+    assert rows["乙"].status == "submitted" and rows["乙"].end_reason == "closed"
     assert rows["乙"].score == 2  # the saved single choice counts
     # Time used runs to the deadline, not to when someone looked.
     assert rows["乙"].seconds_used == 2 * 3600
@@ -368,7 +368,7 @@ def test_export_reads_back_with_neutralised_formulas(
     name = "纪律_条例_测试-成绩-2026-11-21.xlsx"
     assert f"filename*=UTF-8''{quote(name)}" in response.headers["Content-Disposition"]
     book = openpyxl.load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["成绩明细", "支部汇总", "题目分析", "说明"]
+    assert book.sheetnames == ["成绩明细", "支部汇总", "答卷明细", "题目分析", "说明"]
     for sheet in book:
         assert sheet.freeze_panes == "A2"
         assert all(cell.font.bold for cell in sheet[1])

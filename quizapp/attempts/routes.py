@@ -106,7 +106,7 @@ def submit(attempt_id: int):
 
     def submit_own():
         attempt = services.get_attempt(current_user, attempt_id, now)
-        return services.submit_attempt(attempt, now, auto=now >= attempt.deadline_at)
+        return services.submit_attempt(attempt, now, reason=services.submit_reason(attempt, now))
 
     return redirect(url_for("attempts.result", attempt_id=run(submit_own).id))
 
@@ -117,12 +117,12 @@ def result(attempt_id: int):
     """The result of a submitted attempt, as much as the quiz's review policy shows.
 
     Read only: an attempt past its deadline that nothing submitted yet shows a form that the
-    page's script sends at once (POST submit); without JavaScript its button does, and the
-    scheduler does within a minute.
+    page's script sends at once (POST submit, ending it by time); without JavaScript its
+    button does, and the scheduler does within a minute.
     """
     now = utcnow()
     attempt = queries.get_member_attempt(current_user, attempt_id)
-    if attempt.status == AttemptStatus.IN_PROGRESS and not services.is_overdue(attempt, now):
+    if attempt.status == AttemptStatus.IN_PROGRESS and now < attempt.deadline_at:
         return redirect(url_for("attempts.take", attempt_id=attempt.id))
     shown = services.review_allowed(attempt, now)
     return render_template(

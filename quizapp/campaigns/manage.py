@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from io import BytesIO
+
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -11,7 +13,7 @@ from quizapp import access, clock
 from quizapp.actions import FAILED, perform
 from quizapp.audiences.forms import branch_choices, check_roster, offered_branches
 from quizapp.audiences.services import describe
-from quizapp.campaigns import queries, services
+from quizapp.campaigns import gaps, queries, services
 from quizapp.campaigns.forms import CampaignForm, RosterForm
 from quizapp.campaigns.models import Campaign
 from quizapp.campaigns.routes import bp
@@ -21,6 +23,7 @@ from quizapp.members import queries as member_queries
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.pagination import page_of
+from quizapp.spreadsheets import XLSX
 from quizapp.study.models import MaterialStatus
 
 PER_PAGE = 20
@@ -169,10 +172,15 @@ def _render_manage_show(campaign: Campaign, roster_form: RosterForm) -> str:
     table = queries.get_progress_table(current_user, campaign, today)
     show = request.args.get("show", "all")
     show = show if show in TABLE_FILTERS else "all"
+    # 缺少的项目: only the members who still lack one requirement (and so are 未完成).
+    needs = dict(gaps.requirements(table))
+    lack = request.args.get("lack", "")
+    lack = lack if lack in needs else ""
+    listed = gaps.lacking(table.rows, lack)
     rows = {
-        "all": table.rows,
-        "done": [r for r in table.rows if r.progress.complete],
-        "todo": [r for r in table.rows if not r.progress.complete],
+        "all": listed,
+        "done": [r for r in listed if r.progress.complete],
+        "todo": [r for r in listed if not r.progress.complete],
     }
     candidates = search = None
     if campaign.is_training_class and editable:
@@ -194,6 +202,9 @@ def _render_manage_show(campaign: Campaign, roster_form: RosterForm) -> str:
         audience=_audience_text(campaign),
         table=table,
         show=show,
+        needs=needs,
+        lack=lack,
+        missing=gaps.missing,
         filters=TABLE_FILTERS,
         counts={key: len(value) for key, value in rows.items()},
         page=page_of(rows[show], request.args.get("page", 1, type=int), TABLE_PER_PAGE),
@@ -213,6 +224,22 @@ def manage_show(campaign_id: int):
     """Show a campaign's settings, a training class's roster and everyone's progress."""
     campaign = queries.get_viewable_campaign(current_user, campaign_id)
     return _render_manage_show(campaign, RosterForm())
+
+
+@bp.get("/manage/campaigns/<int:campaign_id>/progress.xlsx")
+@access.organiser_required
+def progress_export(campaign_id: int):
+    """Download everyone's checklist: each requirement met or how far, and what is missing (of
+    the organiser's subtree, also on a campaign of a level above)."""
+    campaign = queries.get_viewable_campaign(current_user, campaign_id)
+    now = clock.utcnow()
+    table = queries.get_progress_table(current_user, campaign, clock.china_today(now))
+    return send_file(
+        BytesIO(gaps.progress_xlsx(campaign, table, now)),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=gaps.export_filename(campaign, now),
+    )
 
 
 @bp.post("/manage/campaigns/<int:campaign_id>/roster")

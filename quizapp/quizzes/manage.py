@@ -19,7 +19,7 @@ from quizapp.errors import DomainError
 from quizapp.forms import ActionForm, entries_text, split_entries
 from quizapp.quizzes import draw, queries, reservations, services
 from quizapp.quizzes.forms import QuizForm
-from quizapp.quizzes.models import Counting, Quiz, QuizKind, ReviewWhen
+from quizapp.quizzes.models import Counting, LeavePolicy, Quiz, QuizKind, ReviewWhen
 
 bp = Blueprint("quizzes", __name__)
 
@@ -72,6 +72,7 @@ def _submitted_data(form: QuizForm) -> services.QuizData | None:
         review_when=ReviewWhen(form.review_when.data),
         review_show_answers=form.review_show_answers.data,
         review_show_explanations=form.review_show_explanations.data,
+        leave_policy=LeavePolicy(form.leave_policy.data),
         leave_limit=form.leave_limit.data,
         **form.ranking_data(),
         fixed_questions=keys.questions,

@@ -1,4 +1,5 @@
-"""Results pages for organisers: a quiz's results, its item statistics, the .xlsx export."""
+"""Results pages for organisers: a quiz's results, its item statistics, the .xlsx and .csv
+exports, and each attempt's answer sheet."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from flask import Blueprint, render_template, request, send_file
 from flask_login import current_user
 
 from quizapp import access
+from quizapp.attempts.services import is_overdue
 from quizapp.attempts.standings import RANKING_BASIS, branch_summary, rank_branches, rank_members
 from quizapp.clock import utcnow
 from quizapp.pagination import page_of
 from quizapp.quizzes.models import Quiz
 from quizapp.quizzes.services import can_manage_quiz
-from quizapp.results import exports, queries
+from quizapp.results import exports, queries, sheets
 from quizapp.results.items import ITEM_DEFINITIONS, LOW_DISCRIMINATION, item_statistics
 
 bp = Blueprint("results", __name__)
@@ -66,6 +68,7 @@ def quiz(quiz_id: int):
         definitions=queries.RESULT_DEFINITIONS,
         ranking_basis=RANKING_BASIS,
         editable=can_manage_quiz(current_user, quiz),
+        end_reason=queries.end_reason_label,
     )
 
 
@@ -96,4 +99,33 @@ def export(quiz_id: int):
         mimetype=exports.XLSX,
         as_attachment=True,
         download_name=exports.export_filename(quiz.title, now),
+    )
+
+
+@bp.get("/quizzes/<int:quiz_id>/export.csv")
+@access.organiser_required
+def export_csv(quiz_id: int):
+    """Download the members' results (成绩明细) and the definitions as a .csv table."""
+    now = utcnow()
+    quiz, results = _load(quiz_id, now)
+    return send_file(
+        BytesIO(exports.results_csv(current_user, results, now)),
+        mimetype="text/csv",
+        as_attachment=True,
+        download_name=exports.export_filename(quiz.title, now, "csv"),
+    )
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@access.organiser_required
+def attempt(attempt_id: int):
+    """Show one member's answer sheet: each question, their answer, the right one, points."""
+    attempt = sheets.get_attempt(current_user, attempt_id)
+    return render_template(
+        "results/attempt.html",
+        attempt=attempt,
+        quiz=attempt.quiz,
+        lines=sheets.answer_sheet(attempt),
+        end_reason=queries.end_reason_label(attempt),
+        overdue=is_overdue(attempt, utcnow()),
     )

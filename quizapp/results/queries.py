@@ -9,7 +9,7 @@ in :mod:`quizapp.results.items`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
@@ -48,6 +48,19 @@ RESULT_DEFINITIONS = [
         "人均得分",
         "参加人员计分成绩之和 ÷ 应参加人数：未参加的人员按 0 分计，参加的人越少人均得分越低。",
     ),
+    (
+        "结束方式",
+        (
+            "本人交卷；时间已到（答题时长用完，由答题页面或系统按时交卷）；"
+            "切屏达到上限（离开答题页面达到设定次数，系统自动交卷）；"
+            "测试结束自动交卷（测试结束时仍未交卷，含不限答题时长的测试）。"
+            "成绩明细中为计分答卷的结束方式，答卷明细中为每一份答卷的。"
+        ),
+    ),
+    (
+        "切屏次数",
+        "答题期间离开答题页面（切换到其他应用、锁屏、切换标签页）的次数；测试设置为“不记录”时为 0。",
+    ),
     ("排名（竞赛或公布排名的测试）", RANKING_BASIS + "成绩和用时都相同的，先交卷者列在前面。"),
 ]
 
@@ -58,6 +71,13 @@ def duration_text(seconds: int | None) -> str:
         return ""
     minutes, rest = divmod(max(seconds, 0), 60)
     return f"{minutes}分{rest:02d}秒" if minutes else f"{rest}秒"
+
+
+def end_reason_label(attempt: Attempt) -> str:
+    """Say how an attempt ended (本人交卷, 时间已到…), or that it has not."""
+    if attempt.end_reason_enum is not None:
+        return attempt.end_reason_enum.label
+    return "答题中" if attempt.status == AttemptStatus.IN_PROGRESS else ""
 
 
 def get_quiz(actor: Member, quiz_id: int) -> Quiz:
@@ -82,6 +102,8 @@ class ResultRow:
     attempts: int = 0
     counted: Attempt | None = None
     in_progress: bool = False
+    #: Every attempt of the member at the quiz, first first (each links to its answer sheet).
+    sittings: list[Attempt] = field(default_factory=list)
     #: Competition rank (ties share it); None for non-competitions and non-participants.
     rank: int | None = None
 
@@ -105,7 +127,14 @@ class ResultRow:
         return duration_text(self.seconds_used)
 
     submitted_at = _of_counted("submitted_at")
-    auto_submitted = _of_counted("auto_submitted")
+    #: Why the counted attempt ended (an EndReason value) and how often its member left the
+    #: page (切屏).
+    end_reason = _of_counted("end_reason")
+    leave_count = _of_counted("leave_count")
+
+    @property
+    def end_reason_label(self) -> str:
+        return end_reason_label(self.counted) if self.counted else ""
 
 
 @dataclass
@@ -171,6 +200,7 @@ def quiz_results(actor: Member, quiz: Quiz, now: datetime) -> QuizResults:
                 attempts=len(attempts),
                 counted=counted_attempt(attempts, counting),
                 in_progress=any(a.status == AttemptStatus.IN_PROGRESS for a in attempts),
+                sittings=attempts,
             )
         )
     overdue = sum(is_overdue(a, now) for attempts in by_member.values() for a in attempts)

@@ -1,5 +1,5 @@
-"""Organiser pages for study materials: list, create, edit, preview, publish, retire; and a
-member's study minutes by day and material."""
+"""Organiser pages for study materials: list, create, edit, preview, publish, retire; a
+member's study minutes by day and material (who studied a material: ``learners.py``)."""
 
 from __future__ import annotations
 
