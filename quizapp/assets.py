@@ -14,7 +14,7 @@ import hashlib
 import os
 import threading
 
-from flask import Flask, current_app, request, send_from_directory
+from flask import Flask, Response, current_app, request
 from werkzeug.security import safe_join
 
 #: Cache-Control of a static file asked for by its current version, and of any other.
@@ -90,19 +90,27 @@ def init_app(app: Flask) -> None:
             response.headers["Cache-Control"] = IMMUTABLE if fresh else REVALIDATE
         return response
 
+    def small_file(filename: str, mimetype: str) -> Response:
+        # Read whole (a few kB): no open file is left to the server to close, and the ETag is
+        # the content hash the static URLs use.
+        path = safe_join(app.static_folder, filename)
+        with open(path, "rb") as file:
+            response = Response(file.read(), mimetype=mimetype)
+        response.set_etag(static_version(filename))
+        return response.make_conditional(request)
+
     @app.get("/favicon.ico", endpoint="favicon")
     def favicon():
         """The site icon at the address browsers ask for by themselves."""
-        response = send_from_directory(app.static_folder, "favicon.ico", max_age=None)
+        response = small_file("favicon.ico", "image/vnd.microsoft.icon")
         response.headers["Cache-Control"] = FAVICON_CACHE
         return response
 
     @app.get("/sw.js", endpoint="service_worker")
     def service_worker():
         """The offline service worker (static/sw.js), at the root so its scope may be
-        /attempts/; never kept by the HTTP cache, so an update reaches phones at once."""
-        response = send_from_directory(
-            app.static_folder, SERVICE_WORKER, mimetype="text/javascript", max_age=None
-        )
+        /attempts/ (and no wider); never kept by the HTTP cache (the security headers' no-store),
+        so an update reaches phones at once."""
+        response = small_file(SERVICE_WORKER, "text/javascript")
         response.headers["Service-Worker-Allowed"] = SERVICE_WORKER_SCOPE
         return response
