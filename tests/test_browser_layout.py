@@ -13,11 +13,13 @@ from quizapp.campaigns import services as campaigns
 from quizapp.clock import china_today, utcnow
 from quizapp.participation.models import ParticipationSnapshot
 from quizapp.participation.snapshots import DAY
-from tests.browser import BROWSER, PHONE, fits_phone_width, launch, log_in
+from tests import test_browser_quiz as tq
+from tests.browser import BROWSER, PHONE, fits_phone_width, log_in
 from tests.factories import make_campaign, make_questions, make_quiz
 from tests.test_dashboard import NOW, TODAY
 
 pytestmark = BROWSER
+browser = tq.browser  # Debian's Chromium, started once per test
 
 #: Widths every chart page is checked at: a phone, an office PC, a wide screen.
 WIDTHS = (360, 1280, 1920)
@@ -52,16 +54,6 @@ LABELS_JS = """() => {
 def _overlap(a, b) -> bool:
     """Tell whether two boxes share more than a pixel's sliver."""
     return min(a[2], b[2]) - max(a[0], b[0]) > 0.5 and min(a[3], b[3]) - max(a[1], b[1]) > 0.5
-
-
-@pytest.fixture()
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture()
@@ -207,12 +199,7 @@ def _name_and_rate_in_view(page, table: str) -> None:
 def test_wide_tables_keep_the_branch_name_and_the_rate_in_view_on_a_phone(live_server, screen, org):
     today = china_today()
     campaign = make_campaign(
-        org.org1,
-        "冬训学习",
-        today - timedelta(days=5),
-        today + timedelta(days=9),
-        minutes=30,
-        branches=[org.u1],
+        org.org1, "宽表测试", today, today + timedelta(days=6), minutes=10, branches=[org.u1]
     )
     campaigns.set_published(org.org1, campaign, True)
     bank = make_questions(org.admin, n_each=1)

@@ -63,22 +63,29 @@ def _countdown_seconds(page) -> int:
     return int(minutes) * 60 + int(seconds)
 
 
-def test_a_reload_offline_shows_the_test_and_the_queued_answer_which_syncs_online(
-    live_server, new_phone, org, paper
-):
+def _open_kept_attempt(new_phone, live_server, paper):
+    """Log m1 in on a new phone, start the test, wait until the worker keeps its page, and
+    answer question 1 online (saved). Return the page and the attempt's id and path."""
     page = new_phone()
     log_in(page, live_server, "m1")
     attempt_id = _start(page, live_server, paper)
     path = f"/attempts/{attempt_id}"
     _wait_until_kept(page, path)  # the first visit: the page asked the worker to keep it
+    _answer(_pane(page, 0), "single", RIGHT["single"])
+    expect(_state_of(_pane(page, 0))).to_have_text("已保存")
+    return page, attempt_id, path
+
+
+def test_a_reload_offline_shows_the_test_and_the_queued_answer_which_syncs_online(
+    live_server, new_phone, org, paper
+):
+    page, attempt_id, path = _open_kept_attempt(new_phone, live_server, paper)
     static = _kept(page, STATIC)
     assert any(re.fullmatch(r"/static/css/app\.css\?v=[0-9a-f]{12}", url) for url in static)
     assert any(url.startswith("/static/js/attempt.js?v=") for url in static)
     assert all("?v=" in url for url in static)
 
-    # Question 1 online: saved. Then the connection drops and question 2 waits on the phone.
-    _answer(_pane(page, 0), "single", RIGHT["single"])
-    expect(_state_of(_pane(page, 0))).to_have_text("已保存")
+    # Question 1 was saved online. The connection drops and question 2 waits on the phone.
     _go_offline(page)
     page.click("#next")
     _answer(_pane(page, 1), "multiple", RIGHT["multiple"])
@@ -114,13 +121,8 @@ def test_a_reload_offline_shows_the_test_and_the_queued_answer_which_syncs_onlin
 def test_the_worker_keeps_no_post_no_api_and_drops_a_finished_attempt(
     live_server, new_phone, org, paper
 ):
-    page = new_phone()
-    log_in(page, live_server, "m1")
-    attempt_id = _start(page, live_server, paper)
-    path = f"/attempts/{attempt_id}"
-    _wait_until_kept(page, path)
+    page, _, path = _open_kept_attempt(new_phone, live_server, paper)
     page.reload()  # now served through the worker: still one copy, refreshed
-    _answer(_pane(page, 0), "single", RIGHT["single"])
     expect(_state_of(_pane(page, 0))).to_have_text("已保存")
     assert _kept(page, PAGES) == [path]
     assert not any(url.startswith("/api/") for url in _kept(page, STATIC))
@@ -138,13 +140,8 @@ def test_the_worker_keeps_no_post_no_api_and_drops_a_finished_attempt(
     assert _kept(page, PAGES) == []
 
 
-def test_logging_out_or_another_member_empties_the_kept_pages(
-    live_server, new_phone, org, paper, make_member
-):
-    page = new_phone()
-    log_in(page, live_server, "m1")
-    attempt_id = _start(page, live_server, paper)
-    _wait_until_kept(page, f"/attempts/{attempt_id}")
+def test_logging_out_or_another_member_empties_the_kept_pages(live_server, new_phone, org, paper):
+    page, attempt_id, _ = _open_kept_attempt(new_phone, live_server, paper)
 
     page.goto(f"{live_server}/me")
     page.click("button:has-text('退出登录')")
