@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_login.utils import login_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from quizapp import clock, db, errors
+from quizapp import assets, clock, db, errors
 from quizapp.bank.types import web as question_types
 from quizapp.config import from_environment, normalise_database_url
 from quizapp.extensions import csrf, login_limit, login_manager
@@ -24,7 +24,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LARGE_UPLOAD_ENDPOINTS = {"materials.create", "materials.edit"}
 
 #: Endpoints a member who must change the password may still reach.
-PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static", "healthz"}
+PASSWORD_CHANGE_EXEMPT = {
+    "auth.change_password",
+    "auth.logout",
+    "static",
+    "favicon",
+    "service_worker",
+    "healthz",
+}
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -62,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_limit.init_app(app)
     login_manager.init_app(app)
     errors.init_app(app)
+    assets.init_app(app)
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_hooks(app)
@@ -190,8 +198,12 @@ def _register_hooks(app: Flask) -> None:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         # Pages and JSON carry a member's data: no browser or proxy may keep a copy (a shared
         # phone, the back button after logout). Decided per endpoint, never per login, so
-        # the hot endpoints load nobody for it. Static files stay cacheable, and so do files
-        # a view chose to let the member's own browser keep (study PDFs and videos: private).
-        if request.endpoint != "static" and not response.cache_control.private:
+        # the hot endpoints load nobody for it. Static files and the favicon stay cacheable
+        # (quizapp/assets.py), and so do files a view chose to let the member's own browser
+        # keep (study PDFs and videos: private).
+        if (
+            request.endpoint not in assets.CACHEABLE_ENDPOINTS
+            and not response.cache_control.private
+        ):
             response.headers["Cache-Control"] = "no-store"
         return response

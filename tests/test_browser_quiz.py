@@ -89,11 +89,16 @@ def _go_offline(page) -> None:
     """Drop the phone's connection, and wait until the page's requests really fail.
 
     Chromium applies the emulated network state to its network service asynchronously: a
-    request sent right after ``set_offline(True)`` can still get through.
+    request sent right after ``set_offline(True)`` can still get through. Both paths are
+    probed: a GET (which the attempt page's service worker sees) and a POST (which, like the
+    answers, goes straight to the network), as they can go offline at different moments.
     """
     page.context.set_offline(True)
     page.wait_for_function(
-        "() => fetch('/healthz', {cache: 'no-store'}).then(() => false, () => true)"
+        """() => Promise.allSettled([
+            fetch('/healthz', {cache: 'no-store'}),
+            fetch('/healthz', {method: 'POST', cache: 'no-store'}),
+        ]).then((probes) => probes.every((probe) => probe.status === 'rejected'))"""
     )
 
 

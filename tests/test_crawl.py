@@ -52,6 +52,8 @@ from tests.factories import (
 NOT_PAGES = {
     "static": "stylesheets, scripts and images, loaded by the pages themselves",
     "healthz": "for load balancers",
+    "favicon": "the icon browsers ask for by themselves (and <link rel=icon>)",
+    "service_worker": "the attempt page's offline shell, registered by sw-register.js",
     "auth.login": "the page of someone not logged in",
     "api.show": "JSON an attempt page's script reads",
     # Downloads: fetched when linked (their status is checked), but not pages.
