@@ -66,7 +66,7 @@ def _countdown_seconds(page) -> int:
 def _open_kept_attempt(new_phone, live_server, paper):
     """Log m1 in on a new phone, start the test, wait until the worker keeps its page, and
     answer question 1 online (saved). Return the page and the attempt's id and path."""
-    page = new_phone()
+    page = new_phone(service_worker=True)
     log_in(page, live_server, "m1")
     attempt_id = _start(page, live_server, paper)
     path = f"/attempts/{attempt_id}"

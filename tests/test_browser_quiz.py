@@ -47,11 +47,20 @@ def new_phone(browser):
 
     Every page records the dialogs it opens in ``page.dialogs``: the pages must never use
     alert() or confirm() (a messaging app's browser may block them).
+
+    The attempt page's service worker (the offline shell) is blocked unless a test asks for
+    it (``service_worker=True``, tests/test_browser_offline.py): these tests are about the
+    page's own answer queue, and Chromium's emulated offline state reaches requests beside a
+    worker a moment late, so an answer "sent offline" could still arrive.
     """
     contexts = []
 
-    def open_phone(init_script: str | None = None):
-        context = phone_context(browser, timezone_id="Asia/Shanghai")
+    def open_phone(init_script: str | None = None, *, service_worker: bool = False):
+        context = phone_context(
+            browser,
+            timezone_id="Asia/Shanghai",
+            service_workers="allow" if service_worker else "block",
+        )
         context.set_default_timeout(WAIT)
         if init_script:
             context.add_init_script(init_script)

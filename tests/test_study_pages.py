@@ -306,7 +306,7 @@ def test_the_material_page_shows_the_material_and_the_members_time(
     assert f'data-target-seconds="{15 * 60}"' in html
     assert 'data-heartbeat-url="/api/study/heartbeat"' in html
     assert 'data-interval="30"' in html
-    assert 'src="/static/js/study.js"' in html
+    assert 'src="/static/js/study.js?v=' in html
     assert "下载PDF" not in html and "pdf-viewer" not in html and "<video" not in html
     assert 'class="active"' in html.split('aria-label="主导航"')[1].split("学习")[0]
 
@@ -340,12 +340,12 @@ def test_pdf_button_opens_the_stored_pdf(client, member, uploads, make_material)
     assert "纪律处分条例.pdf" in html
     # Drawn inside the page by pdf.js, served by the app (never a CDN).
     assert f'data-pdf-url="/study/materials/{material.id}/pdf"' in html
-    assert 'src="/static/js/pdf-viewer.mjs"' in html
+    assert 'src="/static/js/pdf-viewer.mjs?v=' in html
     for attribute, path in (
         ("data-lib-url", "/static/vendor/pdfjs/pdf.min.mjs"),
         ("data-worker-url", "/static/vendor/pdfjs/pdf.worker.min.mjs"),
     ):
-        assert f'{attribute}="{path}"' in html
+        assert f'{attribute}="{path}?v=' in html  # versioned, cached for a year
         script = _get(client, path)
         assert script.status_code == 200 and script.mimetype == "text/javascript", path
     assert 'data-cmap-url="/static/vendor/pdfjs/cmaps/"' in html

@@ -124,7 +124,8 @@ def issue_certificates(actor: Member | None, campaign: Campaign, now: datetime) 
     if today < plan.issued_on:
         raise DomainError(f"证书日期为 {plan.issued_on.isoformat()}，届时才能颁发。")
     held = queries.certified_ids(campaign)
-    due = [m for m in queries.list_completed_ids(campaign, today, now) if m not in held]
+    # Numbered in member order, so that a run numbers the same way on every database.
+    due = sorted(m for m in queries.list_completed_ids(campaign, today, now) if m not in held)
     if not due:
         return 0
     names = dict(db.session.execute(select(Member.id, Member.name).where(Member.id.in_(due))).all())
