@@ -60,17 +60,15 @@ class Conflict(DomainError):
     code = "conflict"
 
 
-class Closed(DomainError):
-    """The thing no longer takes changes: an attempt submitted or past its deadline."""
+class Closed(Conflict):
+    """The thing no longer takes changes: an attempt submitted or past its deadline (409)."""
 
-    status = 409
     code = "closed"
 
 
-class Stale(DomainError):
-    """The page is out of date (an expired or forged token): reload it."""
+class Stale(Conflict):
+    """The page is out of date (an expired or forged token): reload it (409)."""
 
-    status = 409
     code = "stale"
 
 

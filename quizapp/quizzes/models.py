@@ -21,43 +21,30 @@ from quizapp.bank.models import Category, Question
 from quizapp.bank.types import default_points, get_type
 from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
+from quizapp.enums import LabelledEnum
 from quizapp.org.models import Branch
 
 
-class QuizKind(enum.StrEnum):
-    TEST = "test"
-    EXAM = "exam"
-    COMPETITION = "competition"
-
-    @property
-    def label(self) -> str:
-        return {"test": "测试", "exam": "考试", "competition": "知识竞赛"}[self.value]
+class QuizKind(LabelledEnum):
+    TEST = "test", "测试"
+    EXAM = "exam", "考试"
+    COMPETITION = "competition", "知识竞赛"
 
 
-class Counting(enum.StrEnum):
+class Counting(LabelledEnum):
     """Which attempt counts when several are allowed."""
 
-    HIGHEST = "highest"
-    LATEST = "latest"
-    FIRST = "first"
-
-    @property
-    def label(self) -> str:
-        return {"highest": "最高分", "latest": "最后一次", "first": "第一次"}[self.value]
+    HIGHEST = "highest", "最高分"
+    LATEST = "latest", "最后一次"
+    FIRST = "first", "第一次"
 
 
-class ReviewWhen(enum.StrEnum):
+class ReviewWhen(LabelledEnum):
     """When a member may see the review of a submitted attempt."""
 
-    IMMEDIATELY = "immediately"
-    AFTER_CLOSE = "after_close"
-    NEVER = "never"
-
-    @property
-    def label(self) -> str:
-        return {"immediately": "交卷后立即", "after_close": "考试结束后", "never": "不公布"}[
-            self.value
-        ]
+    IMMEDIATELY = "immediately", "交卷后立即"
+    AFTER_CLOSE = "after_close", "考试结束后"
+    NEVER = "never", "不公布"
 
 
 class QuizStatus(enum.StrEnum):

@@ -3,7 +3,6 @@ material or a campaign (their pages: quizapp.reflections)."""
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -22,32 +21,25 @@ from quizapp import windows
 from quizapp.audiences.models import Audience
 from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
+from quizapp.enums import LabelledEnum
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 
 
-class MaterialStatus(enum.StrEnum):
+class MaterialStatus(LabelledEnum):
     """Where a material stands: members see only published ones (inside their window)."""
 
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    RETIRED = "retired"
-
-    @property
-    def label(self) -> str:
-        return {"draft": "草稿", "published": "已发布", "retired": "已下线"}[self.value]
+    DRAFT = "draft", "草稿"
+    PUBLISHED = "published", "已发布"
+    RETIRED = "retired", "已下线"
 
 
-class ReflectionStatus(enum.StrEnum):
+class ReflectionStatus(LabelledEnum):
     """Where a reflection stands: waiting for an organiser, accepted, or returned to rewrite."""
 
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    RETURNED = "returned"
-
-    @property
-    def label(self) -> str:
-        return {"submitted": "待审阅", "accepted": "已通过", "returned": "已退回"}[self.value]
+    SUBMITTED = "submitted", "待审阅"
+    ACCEPTED = "accepted", "已通过"
+    RETURNED = "returned", "已退回"
 
 
 class Material(Base):
