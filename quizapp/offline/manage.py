@@ -15,6 +15,7 @@ from quizapp import access
 from quizapp.actions import FAILED, perform
 from quizapp.clock import china_today
 from quizapp.forms import ActionForm
+from quizapp.members import queries as member_queries
 from quizapp.offline import queries, services
 from quizapp.offline.forms import SessionForm
 from quizapp.offline.models import OfflineSession
@@ -63,7 +64,7 @@ def _action() -> str:
 def _session_data(form: SessionForm, branches: list[Branch]) -> services.SessionData | None:
     """Read a validated form; None (with a field error) when a ticked member is out of scope."""
     ticked = form.ticked_ids()
-    attendees = queries.find_members(current_user, ticked)
+    attendees = member_queries.find_members(current_user, ticked)
     if len(attendees) != len(ticked):
         form.member_ids.errors = ["所选人员中有人不存在或不在您的管理范围内，请重新选择。"]
         return None
@@ -85,7 +86,7 @@ def _render_form(form: SessionForm, branches: list[Branch], session: OfflineSess
     roster = queries.list_roster(branch) if branch else []
     roster_ids = {m.id for m in roster}
     ticked = set(form.ticked_ids())
-    others = queries.find_members(current_user, ticked - roster_ids)
+    others = member_queries.find_members(current_user, ticked - roster_ids)
     searched = form.is_submitted() and _action() == "search"
     found = []
     if searched:
@@ -93,7 +94,7 @@ def _render_form(form: SessionForm, branches: list[Branch], session: OfflineSess
     hidden = 0  # attendees who have since moved out of the organiser's subtree (kept)
     if session is not None:
         recorded = queries.attendee_ids(session)
-        hidden = len(recorded) - len(queries.find_members(current_user, recorded))
+        hidden = len(recorded) - len(member_queries.find_members(current_user, recorded))
     return render_template(
         "offline/form.html",
         form=form,
@@ -198,7 +199,7 @@ def edit(session_id: int):
     _prepare(form, branches)
     if request.method == "GET":
         form.member_ids.data = [
-            m.id for m in queries.find_members(current_user, queries.attendee_ids(session))
+            m.id for m in member_queries.find_members(current_user, queries.attendee_ids(session))
         ]
     elif _action() == "save" and form.validate():
         data = _session_data(form, branches)

@@ -75,14 +75,7 @@ def list_quizzes(
 
 def count_attempts(quiz_ids: list[int]) -> dict[int, int]:
     """Return how many attempts (in progress or submitted) each quiz has, in one query."""
-    if not quiz_ids:
-        return {}
-    rows = db.session.execute(
-        select(Attempt.quiz_id, func.count())
-        .where(Attempt.quiz_id.in_(quiz_ids))
-        .group_by(Attempt.quiz_id)
-    )
-    return dict(rows.all())
+    return db.count_by(Attempt.quiz_id, quiz_ids)
 
 
 def count_available(rule: DrawRule, exclude: set[int], kind: str) -> int:
