@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 
 from flask import abort, g
 from flask_login import current_user, login_required
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, Select, false, select, true
 
 from quizapp import db
 from quizapp.members.models import Member, Role
 from quizapp.org.models import Branch
+
+T = TypeVar("T")
 
 
 def root_branch() -> Branch | None:
@@ -68,6 +71,12 @@ def branch_scope(actor: Actor) -> ColumnElement[bool]:
     if root is None:
         return false()
     return Branch.path.startswith(root.path)
+
+
+def owned_in_scope(model: type[T], actor: Actor) -> Select[tuple[T]]:
+    """Select the ``model`` rows (quizzes, materials, campaigns) owned within ``actor``'s
+    subtree: the owning Branch is joined, so callers may filter and sort on it."""
+    return select(model).join(Branch, Branch.id == model.owner_branch_id).where(branch_scope(actor))
 
 
 def can_manage_branch(actor: Member, branch: Branch) -> bool:

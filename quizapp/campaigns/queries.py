@@ -61,10 +61,9 @@ def list_campaigns(actor: Member, *, page: int = 1, per_page: int = 20) -> Page:
     """Return a page of the campaigns owned within the actor's subtree, latest first."""
     return paginate(
         _with_lists(
-            select(Campaign)
-            .join(Branch, Branch.id == Campaign.owner_branch_id)
-            .where(access.branch_scope(actor))
-            .order_by(Campaign.starts_on.desc(), Campaign.id.desc())
+            access.owned_in_scope(Campaign, actor).order_by(
+                Campaign.starts_on.desc(), Campaign.id.desc()
+            )
         ),
         page,
         per_page,
@@ -76,10 +75,8 @@ def list_material_choices(actor: Member, campaign: Campaign | None) -> list[Mate
     chosen = [m.id for m in campaign.materials] if campaign else []
     return list(
         db.session.scalars(
-            select(Material)
-            .join(Branch, Branch.id == Material.owner_branch_id)
+            access.owned_in_scope(Material, actor)
             .where(
-                access.branch_scope(actor),
                 Material.status.in_(PICKABLE_MATERIAL_STATUSES) | Material.id.in_(chosen),
             )
             .order_by(Material.topic, Material.sort_order, Material.title, Material.id)
@@ -91,9 +88,7 @@ def list_quiz_choices(actor: Member, campaign: Campaign | None) -> list[Quiz]:
     """Return the quizzes a campaign may require: recent ones in scope and those chosen."""
     recent = list(
         db.session.scalars(
-            select(Quiz)
-            .join(Branch, Branch.id == Quiz.owner_branch_id)
-            .where(access.branch_scope(actor))
+            access.owned_in_scope(Quiz, actor)
             .order_by(Quiz.opens_at.desc(), Quiz.id.desc())
             .limit(QUIZ_CHOICES)
         )

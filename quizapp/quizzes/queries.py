@@ -10,10 +10,9 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from quizapp import access, db, windows
-from quizapp.audiences.models import Audience
+from quizapp.audiences.queries import with_audience
 from quizapp.bank.models import Question
 from quizapp.members.models import Member
-from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
 from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.draw import candidates_query
@@ -61,13 +60,8 @@ def list_quizzes(
 ) -> Page:
     """Return a page of the quizzes owned within the actor's subtree, latest window first."""
     query = (
-        select(Quiz)
-        .join(Branch, Branch.id == Quiz.owner_branch_id)
-        .where(access.branch_scope(actor))
-        .options(
-            selectinload(Quiz.audience).selectinload(Audience.branches),
-            selectinload(Quiz.audience).selectinload(Audience.roster),
-        )
+        access.owned_in_scope(Quiz, actor)
+        .options(*with_audience(Quiz))
         .order_by(Quiz.opens_at.desc(), Quiz.id.desc())
     )
     return paginate(_in_state(query, state, now), page, per_page)

@@ -8,10 +8,10 @@ from datetime import date, datetime, timedelta
 
 from flask import abort
 from sqlalchemy import ColumnElement, case, func, or_, select
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import defer
 
 from quizapp import access, db, windows
-from quizapp.audiences.models import Audience
+from quizapp.audiences.queries import with_audience
 from quizapp.audiences.services import audiences_including
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
@@ -159,15 +159,7 @@ def list_managed_materials(
     actor: Member, topic: str, status: str, page: int, per_page: int
 ) -> Page:
     """Return a page of the materials owned within the actor's subtree (a topic in its order)."""
-    query = (
-        select(Material)
-        .join(Branch, Branch.id == Material.owner_branch_id)
-        .where(access.branch_scope(actor))
-        .options(
-            selectinload(Material.audience).selectinload(Audience.branches),
-            selectinload(Material.audience).selectinload(Audience.roster),
-        )
-    )
+    query = access.owned_in_scope(Material, actor).options(*with_audience(Material))
     if topic:
         query = query.where(Material.topic == topic).order_by(Material.sort_order, Material.id)
     else:
