@@ -128,10 +128,7 @@ def _initial_branch(branches: list[Branch]) -> Branch | None:
 @access.organiser_required
 def index():
     """List the sessions held in the organiser's subtree, by branch and month."""
-    branch = None
-    branch_id = request.args.get("branch", type=int)
-    if branch_id:
-        branch = org_queries.get_branch(current_user, branch_id)
+    branch = org_queries.find_branch(current_user, request.args.get("branch", type=int))
     month = _month(request.args.get("month"))
     page = queries.list_offline_sessions(
         current_user,
