@@ -14,6 +14,7 @@ from quizapp.audiences.services import build_audience
 from quizapp.bank.services import QuestionData, save_question
 from quizapp.campaigns.models import Campaign
 from quizapp.campaigns.services import CampaignData, save_campaign
+from quizapp.clock import CHINA
 from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.offline.services import SessionData, create_session
 from quizapp.points.models import PointEntry
@@ -24,6 +25,11 @@ from quizapp.study.models import Material, Reflection, StudyMinute
 from tests.conftest import TODAY
 
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)  # 10:00 in China
+
+
+def china(*args) -> datetime:
+    """A moment given in China time."""
+    return datetime(*args, tzinfo=CHINA)
 
 
 def make_questions(actor, n_each: int = 3, category: str = "测试/纪律") -> dict[str, list]:
