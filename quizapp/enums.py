@@ -1,8 +1,11 @@
-"""The one shape of a status or kind column's values: a ``StrEnum`` with Chinese labels."""
+"""The one shape of a status or kind column's values: a ``StrEnum`` with Chinese labels, and
+the CHECK that keeps the column to them."""
 
 from __future__ import annotations
 
 import enum
+
+from sqlalchemy import CheckConstraint
 
 
 class LabelledEnum(enum.StrEnum):
@@ -18,3 +21,9 @@ class LabelledEnum(enum.StrEnum):
         member._value_ = value
         member.label = label
         return member
+
+
+def one_of(column: str, values: type[enum.StrEnum]) -> CheckConstraint:
+    """Return the CHECK (named after ``column``) that keeps it to the enum's values."""
+    listed = ", ".join(f"'{value.value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=column)

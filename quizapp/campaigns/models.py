@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from quizapp.audiences.models import Audience
 from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
-from quizapp.enums import LabelledEnum
+from quizapp.enums import LabelledEnum, one_of
 from quizapp.org.models import Branch
 from quizapp.quizzes.models import Quiz
 from quizapp.study.models import Material
@@ -36,7 +36,7 @@ class Campaign(Base):
 
     __tablename__ = "campaigns"
     __table_args__ = (
-        CheckConstraint("kind IN ('campaign', 'training_class')", name="kind"),
+        one_of("kind", CampaignKind),
         CheckConstraint("ends_on >= starts_on", name="period"),
         CheckConstraint("minute_target >= 0", name="minute_target"),
         CheckConstraint("offline_sessions_required >= 0", name="offline_required"),

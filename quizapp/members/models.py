@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
-from quizapp.enums import LabelledEnum
+from quizapp.enums import LabelledEnum, one_of
 from quizapp.org.models import Branch
 
 
@@ -65,11 +65,8 @@ class Member(UserMixin, Base):
     __tablename__ = "members"
     __table_args__ = (
         CheckConstraint("police_no IS NOT NULL OR phone IS NOT NULL", name="has_login_id"),
-        CheckConstraint(
-            "political_status IN ('full', 'probationary', 'candidate', 'activist', 'masses')",
-            name="political_status",
-        ),
-        CheckConstraint("role IN ('member', 'organiser', 'admin')", name="role"),
+        one_of("political_status", PoliticalStatus),
+        one_of("role", Role),
         CheckConstraint(
             "role <> 'organiser' OR scope_branch_id IS NOT NULL", name="organiser_has_scope"
         ),

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
-from quizapp.enums import LabelledEnum
+from quizapp.enums import LabelledEnum, one_of
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 
@@ -27,7 +27,7 @@ class OfflineSession(Base):
 
     __tablename__ = "offline_sessions"
     __table_args__ = (
-        CheckConstraint("kind IN ('lecture', 'seminar', 'party_day')", name="kind"),
+        one_of("kind", OfflineKind),
         CheckConstraint("duration_minutes BETWEEN 1 AND 1440", name="duration"),
     )
 

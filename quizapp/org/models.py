@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
-from quizapp.enums import LabelledEnum
+from quizapp.enums import LabelledEnum, one_of
 
 
 class BranchKind(LabelledEnum):
@@ -25,7 +25,7 @@ class Branch(Base):
 
     __tablename__ = "branches"
     __table_args__ = (
-        CheckConstraint("kind IN ('bureau', 'unit', 'branch')", name="kind"),
+        one_of("kind", BranchKind),
         CheckConstraint("(kind = 'bureau') = (parent_id IS NULL)", name="root_is_bureau"),
         UniqueConstraint("parent_id", "name", name="uq_branches_parent_id_name"),
     )

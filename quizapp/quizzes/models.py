@@ -21,7 +21,7 @@ from quizapp.bank.models import Category, Question
 from quizapp.bank.types import default_points, get_type
 from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
-from quizapp.enums import LabelledEnum
+from quizapp.enums import LabelledEnum, one_of
 from quizapp.org.models import Branch
 
 
@@ -63,12 +63,10 @@ class Quiz(Base):
 
     __tablename__ = "quizzes"
     __table_args__ = (
-        CheckConstraint("kind IN ('test', 'exam', 'competition')", name="kind"),
-        CheckConstraint("counting IN ('highest', 'latest', 'first')", name="counting"),
-        CheckConstraint(
-            "review_when IN ('immediately', 'after_close', 'never')", name="review_when"
-        ),
-        CheckConstraint("status IN ('draft', 'published')", name="status"),
+        one_of("kind", QuizKind),
+        one_of("counting", Counting),
+        one_of("review_when", ReviewWhen),
+        one_of("status", QuizStatus),
         CheckConstraint("attempts_allowed >= 1", name="attempts_allowed"),
         CheckConstraint("time_limit_minutes IS NULL OR time_limit_minutes >= 1", name="time_limit"),
         CheckConstraint("closes_at > opens_at", name="window"),

@@ -21,7 +21,7 @@ from quizapp import windows
 from quizapp.audiences.models import Audience
 from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
-from quizapp.enums import LabelledEnum
+from quizapp.enums import LabelledEnum, one_of
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 
@@ -47,7 +47,7 @@ class Material(Base):
 
     __tablename__ = "materials"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'published', 'retired')", name="status"),
+        one_of("status", MaterialStatus),
         CheckConstraint("estimated_minutes >= 1", name="estimated_minutes"),
         CheckConstraint(
             "closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", name="window"
@@ -129,7 +129,7 @@ class Reflection(Base):
 
     __tablename__ = "reflections"
     __table_args__ = (
-        CheckConstraint("status IN ('submitted', 'accepted', 'returned')", name="status"),
+        one_of("status", ReflectionStatus),
         CheckConstraint("material_id IS NOT NULL OR campaign_id IS NOT NULL", name="subject"),
         Index("ix_reflections_member_id_status", "member_id", "status"),
     )
