@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import abort, g
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, Select, false, select, true
 
 from quizapp import db
+from quizapp.errors import DomainError
 from quizapp.members.models import Member, Role
 from quizapp.org.models import Branch
 
@@ -77,6 +78,18 @@ def owned_in_scope(model: type[T], actor: Actor) -> Select[tuple[T]]:
     """Select the ``model`` rows (quizzes, materials, campaigns) owned within ``actor``'s
     subtree: the owning Branch is joined, so callers may filter and sort on it."""
     return select(model).join(Branch, Branch.id == model.owner_branch_id).where(branch_scope(actor))
+
+
+def owner_root(actor: Member, owned: Any | None, *, refused: str, not_yours: str) -> Branch:
+    """Return the top of ``actor``'s subtree, which owns the quiz, material or campaign they
+    save; raise ``refused`` for a member who manages nothing, ``not_yours`` when an existing
+    ``owned`` row belongs outside the subtree."""
+    root = managed_root(actor)
+    if root is None:
+        raise DomainError(refused)
+    if owned is not None and not can_manage_branch(actor, owned.owner_branch):
+        raise DomainError(not_yours)
+    return root
 
 
 def can_manage_branch(actor: Member, branch: Branch) -> bool:

@@ -134,11 +134,9 @@ def save_campaign(actor: Member, data: CampaignData, campaign: Campaign | None =
     Changing a campaign into a training class drops its branches (its roster is enrolled on
     its page); changing a training class into a campaign drops its roster.
     """
-    root = access.managed_root(actor)
-    if root is None:
-        raise DomainError("只有管理员可以创建学习任务。")
-    if campaign is not None and not can_manage_campaign(actor, campaign):
-        raise DomainError("您无权修改该学习任务。")
+    root = access.owner_root(
+        actor, campaign, refused="只有管理员可以创建学习任务。", not_yours="您无权修改该学习任务。"
+    )
     problems = _check(data) + _check_picks(actor, data, campaign)
     if campaign is not None and campaign.is_published and data.kind != campaign.kind:
         problems.append("已发布的不能更改类型，请先撤回为草稿")

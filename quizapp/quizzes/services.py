@@ -128,11 +128,9 @@ def _check_pool(data: QuizData) -> list[str]:
 
 def save_quiz(actor: Member, data: QuizData, quiz: Quiz | None = None) -> Quiz:
     """Create a quiz owned by the actor's subtree, or update one the actor manages."""
-    root = access.managed_root(actor)
-    if root is None:
-        raise DomainError("只有管理员可以创建测试。")
-    if quiz is not None and not can_manage_quiz(actor, quiz):
-        raise DomainError("您无权修改该测试。")
+    root = access.owner_root(
+        actor, quiz, refused="只有管理员可以创建测试。", not_yours="您无权修改该测试。"
+    )
     problems = _check(data)
     if quiz is not None:
         problems += _check_change(quiz, data)

@@ -72,11 +72,9 @@ def can_manage_material(actor: Member, material: Material) -> bool:
 
 def save_material(actor: Member, data: MaterialData, material: Material | None = None) -> Material:
     """Create a material (a draft owned by the actor's subtree) or update one they manage."""
-    root = access.managed_root(actor)
-    if root is None:
-        raise DomainError("只有管理员可以维护学习资料。")
-    if material is not None and not can_manage_material(actor, material):
-        raise DomainError("您无权修改该学习资料。")
+    root = access.owner_root(
+        actor, material, refused="只有管理员可以维护学习资料。", not_yours="您无权修改该学习资料。"
+    )
     problems = _check(data)
     if problems:
         raise DomainError("；".join(problems) + "。")
