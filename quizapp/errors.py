@@ -40,6 +40,13 @@ class DomainError(Exception):
             self.keeps_changes = keeps_changes
 
 
+def refuse(problems: list[str], lead: str = "") -> None:
+    """Raise the problems a check found as one DomainError, ``lead`` first and the problems
+    joined with "；" into one sentence; return when there are none."""
+    if problems:
+        raise DomainError(lead + "；".join(problems) + "。")
+
+
 class BadRequest(DomainError):
     """The request is not what the endpoint takes (not JSON, a field missing)."""
 

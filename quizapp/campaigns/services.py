@@ -14,7 +14,7 @@ from quizapp import access, db, windows
 from quizapp.audiences.models import Audience
 from quizapp.audiences.services import build_audience, check_roster_scope, covers
 from quizapp.campaigns.models import Campaign, CampaignKind, CampaignQuiz
-from quizapp.errors import DomainError
+from quizapp.errors import DomainError, refuse
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.quizzes.models import Quiz, QuizStatus
@@ -140,8 +140,7 @@ def save_campaign(actor: Member, data: CampaignData, campaign: Campaign | None =
     problems = _check(data) + _check_picks(actor, data, campaign)
     if campaign is not None and campaign.is_published and data.kind != campaign.kind:
         problems.append("已发布的不能更改类型，请先撤回为草稿")
-    if problems:
-        raise DomainError("；".join(problems) + "。")
+    refuse(problems)
     if data.kind == CampaignKind.CAMPAIGN:
         audience = build_audience(
             actor, data.branches, data.statuses, [], campaign.audience if campaign else None
@@ -233,7 +232,6 @@ def set_published(actor: Member, campaign: Campaign, published: bool) -> None:
         raise DomainError("培训班名单还是空的：请先添加学员，再发布。")
     if published:
         problems = _unreachable(campaign)
-        if problems:
-            raise DomainError("以下要求有人无法完成，请先调整：" + "；".join(problems) + "。")
+        refuse(problems, "以下要求有人无法完成，请先调整：")
     campaign.is_published = published
     db.session.flush()

@@ -11,7 +11,7 @@ from quizapp import access, db, windows
 from quizapp.audiences.services import build_audience
 from quizapp.bank.models import Category, Question
 from quizapp.bank.types import all_types, default_points, find_type
-from quizapp.errors import DomainError
+from quizapp.errors import DomainError, refuse
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.quizzes import draw, reservations
@@ -136,8 +136,7 @@ def save_quiz(actor: Member, data: QuizData, quiz: Quiz | None = None) -> Quiz:
         problems += _check_change(quiz, data)
     if not problems:
         problems = _check_pool(data)
-    if problems:
-        raise DomainError("；".join(problems) + "。")
+    refuse(problems)
     audience = build_audience(
         actor, data.branches, data.statuses, data.roster, quiz.audience if quiz else None
     )
@@ -222,8 +221,7 @@ def set_published(actor: Member, quiz: Quiz, published: bool) -> None:
             raise DomainError(f"已有 {started} 份答卷，不能撤回；如需停止，请修改结束时间。")
     else:
         problems = _check_pool(_rules_of(quiz))
-        if problems:
-            raise DomainError("；".join(problems) + "。")
+        refuse(problems)
     quiz.status = (QuizStatus.PUBLISHED if published else QuizStatus.DRAFT).value
     if published:
         reservations.reserve_fixed(quiz)

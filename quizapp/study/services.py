@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from quizapp import access, db
 from quizapp.audiences.services import build_audience
 from quizapp.clock import utcnow
-from quizapp.errors import DomainError
+from quizapp.errors import DomainError, refuse
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.study.models import Material, MaterialStatus, StudyMinute
@@ -76,8 +76,7 @@ def save_material(actor: Member, data: MaterialData, material: Material | None =
         actor, material, refused="只有管理员可以维护学习资料。", not_yours="您无权修改该学习资料。"
     )
     problems = _check(data)
-    if problems:
-        raise DomainError("；".join(problems) + "。")
+    refuse(problems)
     audience = build_audience(
         actor, data.branches, data.statuses, data.roster, material.audience if material else None
     )
