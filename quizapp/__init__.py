@@ -10,11 +10,12 @@ from flask_login import current_user
 from flask_login.utils import login_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from quizapp import clock, db, errors
+from quizapp import assets, clock, db, errors
 from quizapp.bank.types import web as question_types
 from quizapp.config import from_environment, normalise_database_url
 from quizapp.extensions import csrf, login_limit, login_manager
 from quizapp.json_input import StrictJSONProvider
+from quizapp.org import labels as branch_labels
 from quizapp.routing import IdConverter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +24,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LARGE_UPLOAD_ENDPOINTS = {"materials.create", "materials.edit"}
 
 #: Endpoints a member who must change the password may still reach.
-PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static", "healthz"}
+PASSWORD_CHANGE_EXEMPT = {
+    "auth.change_password",
+    "auth.logout",
+    "static",
+    "favicon",
+    "service_worker",
+    "healthz",
+}
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -61,6 +69,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_limit.init_app(app)
     login_manager.init_app(app)
     errors.init_app(app)
+    assets.init_app(app)
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_hooks(app)
@@ -83,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.auth.routes import bp as auth_bp
     from quizapp.bank.manage import bp as bank_bp
     from quizapp.campaigns.manage import bp as campaigns_bp
+    from quizapp.certificates.manage import bp as certificates_bp
     from quizapp.dashboard.manage import bp as dashboard_bp
     from quizapp.home.routes import bp as home_bp
     from quizapp.members.branches import bp as org_bp
@@ -96,10 +106,10 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.reflections.manage import bp as reflections_bp
     from quizapp.results.manage import bp as results_bp
     from quizapp.study.api import bp as study_api_bp
-    from quizapp.study.manage import bp as materials_bp
+    from quizapp.study.learners import bp as materials_bp  # manage.py's, with learners' pages
     from quizapp.study.routes import bp as study_bp
 
-    # campaigns, reflections, points: one bp each, made in routes.py (member pages); importing it
+    # campaigns, certificates, reflections, points: one bp each, made in routes.py (member pages); importing it
     # from manage.py adds the organiser pages.
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
@@ -109,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(study_bp, url_prefix="/study")
     app.register_blueprint(study_api_bp, url_prefix="/api/study")
     app.register_blueprint(campaigns_bp)  # member pages /campaigns, organiser /manage/campaigns
+    app.register_blueprint(certificates_bp)  # member /certificates, organiser under campaigns
     app.register_blueprint(reflections_bp)  # member /reflections, organiser /manage/reflections
     app.register_blueprint(notices_bp)  # member /notices
     app.register_blueprint(points_bp)  # member /points, organiser /manage/points
@@ -126,8 +137,10 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["china_datetime"] = clock.format_datetime
+    app.jinja_env.filters["china_month_day_time"] = clock.format_month_day_time
     app.jinja_env.filters["china_date"] = clock.format_date
     question_types.init_app(app)
+    branch_labels.init_app(app)
 
 
 def _register_hooks(app: Flask) -> None:
@@ -185,8 +198,12 @@ def _register_hooks(app: Flask) -> None:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         # Pages and JSON carry a member's data: no browser or proxy may keep a copy (a shared
         # phone, the back button after logout). Decided per endpoint, never per login, so
-        # the hot endpoints load nobody for it. Static files stay cacheable, and so do files
-        # a view chose to let the member's own browser keep (study PDFs and videos: private).
-        if request.endpoint != "static" and not response.cache_control.private:
+        # the hot endpoints load nobody for it. Static files and the favicon stay cacheable
+        # (quizapp/assets.py), and so do files a view chose to let the member's own browser
+        # keep (study PDFs and videos: private).
+        if (
+            request.endpoint not in assets.CACHEABLE_ENDPOINTS
+            and not response.cache_control.private
+        ):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -4,24 +4,28 @@ Members see their own things. Organisers manage the branch subtree they were giv
 (``Member.scope_branch``); admins manage the whole bureau. Every management query is
 filtered through :func:`branch_scope` so that a typed URL can never reach outside it:
 objects out of scope answer 404, as if they did not exist.
+
+Work owned above an organiser's subtree (the bureau's quizzes, campaigns and materials, or
+a parent unit's) is theirs to read, never to change: :func:`can_view_owned_by` and its SQL
+form :func:`owned_in_view`. Whatever they read of it counts only the members of their own
+subtree, and its write pages answer 404 to them as to anyone outside the owner's subtree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import abort, g
 from flask_login import current_user, login_required
-from sqlalchemy import ColumnElement, Select, false, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
+from sqlalchemy.orm import aliased
 
 from quizapp import db
 from quizapp.errors import DomainError
 from quizapp.members.models import Member, Role
 from quizapp.org.models import Branch
-
-T = TypeVar("T")
 
 
 def root_branch() -> Branch | None:
@@ -74,12 +78,6 @@ def branch_scope(actor: Actor) -> ColumnElement[bool]:
     return Branch.path.startswith(root.path)
 
 
-def owned_in_scope(model: type[T], actor: Actor) -> Select[tuple[T]]:
-    """Select the ``model`` rows (quizzes, materials, campaigns) owned within ``actor``'s
-    subtree: the owning Branch is joined, so callers may filter and sort on it."""
-    return select(model).join(Branch, Branch.id == model.owner_branch_id).where(branch_scope(actor))
-
-
 def owner_root(actor: Member, owned: Any | None, *, refused: str, not_yours: str) -> Branch:
     """Return the top of ``actor``'s subtree, which owns the quiz, material or campaign they
     save; raise ``refused`` for a member who manages nothing, ``not_yours`` when an existing
@@ -96,6 +94,38 @@ def can_manage_branch(actor: Member, branch: Branch) -> bool:
     """Tell whether ``actor`` may see and change ``branch``."""
     root = managed_root(actor)
     return root is not None and root.contains(branch)
+
+
+def can_view_owned_by(actor: Member, owner_branch: Branch) -> bool:
+    """Tell whether ``actor`` may read work owned by ``owner_branch``: the owner is in their
+    scope (theirs to manage), or is the top of their scope's branch line above it (the bureau,
+    a parent unit: read-only). Never a sibling's or another subtree's."""
+    root = managed_root(actor)
+    return root is not None and (root.contains(owner_branch) or owner_branch.contains(root))
+
+
+def owned_in_view(
+    actor: Actor,
+    owner_branch_id: ColumnElement[int],
+    shared: Callable[[Branch], ColumnElement[bool]],
+) -> ColumnElement[bool]:
+    """Return the SQL form of :func:`can_view_owned_by` on a column of owner branch ids.
+
+    Work owned within the scope always passes; work owned above it passes only where
+    ``shared(root)`` holds too (the caller says what that is: published, and for an audience
+    reaching into the subtree of ``root``), so nobody reads a draft of the level above.
+    """
+    if actor is WHOLE_BUREAU or (actor.role == Role.ADMIN and actor.is_active):
+        return true()
+    root = managed_root(actor)
+    if root is None:
+        return false()
+    owner = aliased(Branch)
+    within = exists().where(owner.id == owner_branch_id, owner.path.startswith(root.path))
+    above = [branch_id for branch_id in root.ancestor_ids if branch_id != root.id]
+    if not above:
+        return within
+    return or_(within, and_(owner_branch_id.in_(above), shared(root)))
 
 
 def can_restructure_branch(actor: Member, branch: Branch) -> bool:

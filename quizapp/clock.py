@@ -38,6 +38,12 @@ def format_datetime(moment: datetime | None) -> str:
     return local.strftime("%Y-%m-%d %H:%M") if local else ""
 
 
+def format_month_day_time(moment: datetime | None) -> str:
+    """Format a moment as China time the way a phone header has room for, e.g. 12月5日 18:00."""
+    local = to_china(moment)
+    return f"{local.month}月{local.day}日 {local:%H:%M}" if local else ""
+
+
 def format_date(day: date | None) -> str:
     """Format a calendar day, e.g. 2026-11-21."""
     return day.isoformat() if day else ""

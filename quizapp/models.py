@@ -4,6 +4,7 @@ from quizapp.audiences.models import Audience, AudienceBranch, AudienceMember
 from quizapp.auth.models import RateLimitCounter
 from quizapp.bank.models import Category, Question, ReservedQuestion
 from quizapp.campaigns.models import Campaign, CampaignMaterial, CampaignQuiz
+from quizapp.certificates.models import Certificate, CertificatePlan
 from quizapp.db import Base
 from quizapp.members.models import Member, Membership
 from quizapp.notices.models import Notice
@@ -31,6 +32,8 @@ __all__ = [
     "CampaignMaterial",
     "CampaignQuiz",
     "Category",
+    "Certificate",
+    "CertificatePlan",
     "DailyQuestion",
     "DrawRule",
     "Material",

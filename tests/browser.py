@@ -54,6 +54,17 @@ def live_server(app):
 
 
 @pytest.fixture()
+def browser():
+    """Debian's Chromium for the length of the test, to open contexts (phones, PCs) on."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
 def phone():
     """A phone's page (360×740, touch, zh-CN) that records any dialog in ``page.dialogs``
     (the pages must never open one: in-app browsers block them)."""

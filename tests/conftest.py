@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -280,6 +281,15 @@ def material(org):
     material = make_material(org)
     db.session.commit()
     return material
+
+
+@pytest.fixture()
+def uploads(app):
+    """The instance's upload folder, emptied after the test."""
+    folder = Path(app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    yield folder
+    shutil.rmtree(folder)
 
 
 @pytest.fixture()

@@ -110,6 +110,7 @@ __all__ = [
     "make_questions",
     "make_quiz",
     "make_session",
+    "pdf_bytes",
     "xlsx_bytes",
 ]
 
@@ -173,9 +174,12 @@ def add_attempt(
     took=timedelta(minutes=20),
     left=timedelta(hours=1),
     max_score=10,
+    end_reason="member",
+    leave_count=0,
 ) -> Attempt:
     """Add an attempt row (flushed) handed in at ``at``, begun ``took`` before it with
-    ``left`` to go; with another ``status`` it has no submission time."""
+    ``left`` to go, ended for ``end_reason``; with another ``status`` it has no submission
+    time nor end."""
     attempt = Attempt(
         quiz_id=quiz.id,
         member_id=member.id,
@@ -184,6 +188,8 @@ def add_attempt(
         started_at=at - took,
         deadline_at=at + left,
         submitted_at=at if status == "submitted" else None,
+        end_reason=end_reason if status == "submitted" else None,
+        leave_count=leave_count,
         score=score,
         max_score=max_score,
         passed=passed,
@@ -271,3 +277,34 @@ def xlsx_bytes(rows, headers, before=()) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def pdf_bytes(pages: int = 3) -> bytes:
+    """A valid A4 PDF of ``pages`` pages, each saying its number (Helvetica, not embedded)."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids ["
+        + b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(pages))
+        + b"] /Count %d >>" % pages,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    for i in range(pages):
+        text = b"BT /F1 36 Tf 72 700 Td (Page %d) Tj ET" % (i + 1)
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+            b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (5 + 2 * i)
+        )
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text))
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)

@@ -13,6 +13,7 @@ from quizapp.attempts import autosave, services
 from quizapp.auth.session_ref import SessionRef
 from quizapp.errors import DomainError
 from quizapp.quizzes.attempt_models import Attempt
+from quizapp.quizzes.models import LeavePolicy
 from tests.factories import NOW, Counting, ReviewWhen, fresh, make_questions, make_quiz
 
 
@@ -218,7 +219,7 @@ def test_deadline_submits_with_saved_answers(org, bank):
         )
     db.session.commit()
     done = fresh(attempt)
-    assert done.status == "submitted" and done.auto_submitted
+    assert done.status == "submitted" and done.end_reason == "time_up"
     assert done.submitted_at == attempt.deadline_at
     assert done.score == 3  # single (2) + truefalse (1); the late fill did not count
 
@@ -264,11 +265,11 @@ def test_review_policy(org, bank):
 
 
 def test_leaving_the_page_too_often_submits(org, bank):
-    quiz = _quiz(org, bank, leave_limit=2)
+    quiz = _quiz(org, bank, leave_policy=LeavePolicy.SUBMIT, leave_limit=2)
     attempt, _ = services.start_attempt(org.m1, quiz, NOW)
     assert services.record_leave(attempt, NOW).status == "in_progress"
     done = services.record_leave(attempt, NOW)
-    assert done.status == "submitted" and done.auto_submitted and done.leave_count == 2
+    assert (done.status, done.end_reason, done.leave_count) == ("submitted", "leave_limit", 2)
 
 
 # Through the JSON API

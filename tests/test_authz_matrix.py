@@ -10,20 +10,37 @@ Actors, all acting on objects of unit U1 (branch B12, member m1):
 - outsider: org2, organiser of U2: 404 for U1's objects, and list pages that show none of U1;
 - organiser: org1, organiser of U1: allowed;
 - admin: allowed.
+
+``test_the_bureaus_work_below_it`` runs the rows of tests/authz_shared.py: the bureau's own
+quizzes, materials and campaigns, which unit organisers read (for their own members only)
+and may not change.
 """
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
 from quizapp import db
 from quizapp.bank import services as bank_services
+from quizapp.campaigns import services as campaign_services
+from quizapp.campaigns.models import Campaign
 from quizapp.errors import DomainError
 from quizapp.members import services as member_services
 from quizapp.members.models import Member, PoliticalStatus, Role
 from quizapp.org.models import Branch, BranchKind
-from tests import authz_credentials, authz_participation, authz_points
+from quizapp.results import exports
+from tests import (
+    authz_certificates,
+    authz_credentials,
+    authz_evidence,
+    authz_participation,
+    authz_points,
+    authz_shared,
+)
 from tests.authz_world import (
     ACTORS,
     LOGIN_IDS,
@@ -62,7 +79,7 @@ from tests.authz_world import (
     url,
 )
 from tests.conftest import PASSWORD, TODAY, _branch
-from tests.factories import fresh
+from tests.factories import fresh, make_material
 
 
 def _m1_paused(w: World) -> dict:
@@ -436,7 +453,9 @@ CASES = [
         allowed=302,
         done=lambda w: _u1_campaign(w).is_published,
     ),
+    *authz_certificates.CASES,
     *authz_credentials.CASES,
+    *authz_evidence.CASES,
     *authz_participation.CASES,
     *authz_points.CASES,
 ]
@@ -465,6 +484,7 @@ def test_every_management_route_is_in_the_matrix(app):
         "offline",
         "reflections",
         "campaigns",
+        "certificates",
         "participation",
         "points",
     }
@@ -508,6 +528,92 @@ def test_matrix(client, auth, world, case, actor):
     if case.done is not None:
         db.session.expire_all()
         assert bool(case.done(world)) is allowed
+
+
+def _text_of(response) -> str:
+    """A response's text: pages and CSV as they are, every cell of every sheet of an .xlsx."""
+    if response.mimetype == exports.XLSX:
+        book = openpyxl.load_workbook(io.BytesIO(response.data))
+        return "\n".join(
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
+    return response.get_data(as_text=True) if response.mimetype.startswith("text/") else ""
+
+
+@pytest.mark.parametrize("actor", ["organiser", "outsider", "admin"])
+@pytest.mark.parametrize("case", authz_shared.CASES, ids=lambda case: case.id)
+def test_the_bureaus_work_below_it(client, auth, world, case, actor):
+    login = LOGIN_IDS[actor]
+    assert auth.login(login).status_code == 302
+    response = _request(client, case, world)
+    if actor == "admin":
+        assert response.status_code == case.admin
+    else:
+        assert response.status_code == case.organisers
+        text = _text_of(response)
+        for other in authz_shared.OTHER_UNIT[login]:
+            assert other not in text
+        if case.marked:
+            assert authz_shared.READ_ONLY in text
+        if response.mimetype == exports.XLSX:
+            # Member rows of the organiser's own unit only, and there are some.
+            assert ("普通党员" if login == "org1" else "丙同志") in text
+    if case.done is not None:
+        db.session.expire_all()
+        assert bool(case.done(world)) is (actor == "admin")
+
+
+def test_every_write_of_the_bureaus_work_is_refused_below_it(app):
+    """Each route that changes a quiz, material or campaign has a row above."""
+    writes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.split(".")[0] in ("quizzes", "materials")
+        or rule.endpoint in ("campaigns.edit", "campaigns.publish", "campaigns.roster")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+        if method == "POST" or rule.endpoint.endswith((".edit", ".preview"))
+    }
+    refused = {(c.endpoint, c.method) for c in authz_shared.CASES if c.organisers == 404}
+    creating = {("quizzes.create", "POST"), ("materials.create", "POST")}
+    assert writes - creating <= refused
+
+
+def test_unit_organiser_requires_the_bureaus_work_in_their_campaign(client, auth, world):
+    exam, material = authz_shared.bureau_exam(world), authz_shared.bureau_material(world)
+    draft = authz_shared.bureau_draft(world)
+    theirs = make_material(world, "全局矩阵：二分局资料", branches=[world.u2], owner=world.u2)
+    db.session.commit()
+    auth.login("org1")
+    form = client.get("/manage/campaigns/new").get_data(as_text=True)
+    assert f"【局级】全局矩阵专题 · {authz_shared.BUREAU_MATERIAL}" in form
+    assert f"【局级】{authz_shared.BUREAU_EXAM}" in form
+    assert authz_shared.BUREAU_DRAFT not in form and "二分局资料" not in form
+    data = _campaign_form(world, "矩阵测试：要求局级资料", kind="campaign")
+    response = client.post(
+        "/manage/campaigns/new",
+        data=data | {"material_ids": str(material.id), "quiz_ids": str(exam.id)},
+    )
+    assert response.status_code == 302
+    campaign = db.session.scalar(select(Campaign).where(Campaign.title == "矩阵测试：要求局级资料"))
+    assert [m.id for m in campaign.materials] == [material.id]
+    assert [cq.quiz_id for cq in campaign.quizzes] == [exam.id]
+    # Nothing the form does not offer: the bureau's draft, another unit's material.
+    for forged in ({"quiz_ids": str(draft.id)}, {"material_ids": str(theirs.id)}):
+        response = client.post("/manage/campaigns/new", data=data | {"title": "越权"} | forged)
+        assert response.status_code == 200
+        assert not _campaign_exists("越权")
+    # The service says the same to a caller that skips the form.
+    with pytest.raises(DomainError, match="不在您的管理范围内"):
+        campaign_services.save_campaign(
+            world.org1,
+            campaign_services.CampaignData(
+                "越权", TODAY, TODAY, 10, branches=[world.b11], materials=[theirs]
+            ),
+        )
 
 
 @pytest.mark.parametrize(

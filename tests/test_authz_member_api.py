@@ -29,6 +29,7 @@ from quizapp.bank.services import QuestionData, save_question
 from quizapp.practice import services as practice
 from quizapp.practice.models import DailyQuestion
 from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
+from quizapp.quizzes.models import LeavePolicy
 from quizapp.study import minutes
 from quizapp.study.models import StudyMinute
 from quizapp.wrongbook.models import WrongAnswer
@@ -57,7 +58,12 @@ def world(org, make_member, time_machine) -> World:
     time_machine.move_to(NOW, tick=False)
     make_member("m2", org.b11, name="同支部党员")
     bank = make_questions(org.admin)
-    quiz = make_quiz(org.admin, [org.u1], questions=[bank["single"][0], bank["truefalse"][0]])
+    quiz = make_quiz(
+        org.admin,
+        [org.u1],
+        questions=[bank["single"][0], bank["truefalse"][0]],
+        leave_policy=LeavePolicy.RECORD,  # the leave endpoint counts
+    )
     foreign = save_question(
         org.org2,
         QuestionData(

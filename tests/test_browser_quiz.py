@@ -23,7 +23,6 @@ from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
 from tests.browser import (
     BROWSER,
     fits_phone_width,
-    launch,
     log_in,
     phone_context,
     phone_page,
@@ -40,16 +39,6 @@ RIGHT = {"single": 1, "multiple": [0, 2], "truefalse": True, "fill": ["惩前毖
 
 
 # --- fixtures ------------------------------------------------------------------------------
-
-
-@pytest.fixture()
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch(p)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture()
@@ -100,11 +89,16 @@ def _go_offline(page) -> None:
     """Drop the phone's connection, and wait until the page's requests really fail.
 
     Chromium applies the emulated network state to its network service asynchronously: a
-    request sent right after ``set_offline(True)`` can still get through.
+    request sent right after ``set_offline(True)`` can still get through. Both paths are
+    probed: a GET (which the attempt page's service worker sees) and a POST (which, like the
+    answers, goes straight to the network), as they can go offline at different moments.
     """
     page.context.set_offline(True)
     page.wait_for_function(
-        "() => fetch('/healthz', {cache: 'no-store'}).then(() => false, () => true)"
+        """() => Promise.allSettled([
+            fetch('/healthz', {cache: 'no-store'}),
+            fetch('/healthz', {method: 'POST', cache: 'no-store'}),
+        ]).then((probes) => probes.every((probe) => probe.status === 'rejected'))"""
     )
 
 
@@ -438,16 +432,16 @@ def test_an_attempt_past_its_deadline_is_submitted_when_opened(live_server, new_
     log_in(page, live_server, "m1")
     page.goto(f"{live_server}/attempts/{attempt_id}")
     page.wait_for_url(f"{live_server}/attempts/{attempt_id}/result")
-    expect(page.locator(".notice-info")).to_contain_text("系统已按时自动交卷")
+    expect(page.locator(".notice-info")).to_contain_text("时间已到，系统已自动交卷")
     expect(page.locator(".score-big")).to_have_text(re.compile(r"^2\s*/ 3 分$"))
     assert _fits_phone_width(page), "result page"
     done = _attempt(attempt_id)
-    assert done.status == "submitted" and done.auto_submitted
+    assert done.status == "submitted" and done.end_reason == "time_up"
     assert done.submitted_at == done.deadline_at
     db.session.rollback()
 
     page.goto(f"{live_server}/quizzes/{quiz.id}")
-    expect(page.locator("table")).to_contain_text("自动交卷")
+    expect(page.locator("table")).to_contain_text("时间已到")
     assert page.dialogs == []
 
 
@@ -478,11 +472,11 @@ def test_the_countdown_at_zero_counts_as_submitted_at_the_deadline(live_server, 
     page.goto(f"{live_server}/attempts/{attempt_id}")
     page.wait_for_url(f"{live_server}/attempts/{attempt_id}/result")
     done = _attempt(attempt_id)
-    submitted_at, deadline_at, auto = done.submitted_at, done.deadline_at, done.auto_submitted
+    submitted_at, deadline_at, reason = done.submitted_at, done.deadline_at, done.end_reason
     db.session.rollback()
     assert submitted_at <= deadline_at
-    assert auto
-    expect(page.locator(".notice-info")).to_contain_text("系统已按时自动交卷")
+    assert reason == "time_up"
+    expect(page.locator(".notice-info")).to_contain_text("时间已到，系统已自动交卷")
 
 
 # --- 5. phone fit, no dialogs, submitting without a connection ----------------------------

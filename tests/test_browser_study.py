@@ -20,7 +20,7 @@ from quizapp import db
 from quizapp.audiences.services import build_audience
 from quizapp.study.models import Material, StudyMinute
 from tests.browser import BROWSER, fits_phone_width, launch, log_in, phone_context, phone_page
-from tests.factories import make_material
+from tests.factories import make_material, pdf_bytes
 
 WAIT = 10_000  # ms: the longest any single step may take
 
@@ -269,13 +269,85 @@ def test_a_lost_connection_is_retried_quietly(live_server, phone, org, material,
     assert page.dialogs == []
 
 
+# --- PDF drawn inside the page ------------------------------------------------------------
+
+
+def _pdf_material(org, uploads, content: bytes):
+    (uploads / "reading.pdf").write_bytes(content)
+    material = make_material(
+        org,
+        "纪律处分条例原文",
+        branches=[org.u1],
+        body_html="",
+        pdf_path="reading.pdf",
+        pdf_name="条例原文.pdf",
+        estimated_minutes=1,
+        is_required=True,
+    )
+    db.session.commit()
+    return material
+
+
+#: Whether a drawn page's canvas holds anything but white (the text "Page n").
+INKED = """canvas => {
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  for (let i = 0; i < data.length; i += 4) if (data[i] < 128) return true;
+  return false;
+}"""
+
+
+def test_a_pdf_is_drawn_in_the_page_and_reading_it_counts(
+    live_server, phone, org, uploads, fast_heartbeats
+):
+    material = _pdf_material(org, uploads, pdf_bytes(12))
+    page = phone
+    log_in(page, live_server, "m1")
+    _open(page, live_server, material)
+    expect(page.locator("#pdf-status")).to_have_text("共 12 页，向下滑动阅读")
+    assert page.get_attribute("#pdf-viewer", "data-pages") == "12"
+    first = page.locator(".pdf-page[data-page='1'] canvas")
+    expect(first).to_be_visible()
+    assert page.evaluate_handle("document.querySelector('.pdf-page canvas')").evaluate(INKED)
+    box = first.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360 and box["width"] >= 300
+    assert _fits_phone_width(page)
+    # Drawn lazily: the last pages wait until the member scrolls near them.
+    assert page.locator(".pdf-page canvas").count() < 12
+    expect(page.locator(".pdf-page[data-page='12'] canvas")).to_have_count(0)
+
+    # Reading the PDF is scrolling this page: the heartbeats credit it like an article.
+    _study_until(page, 3)
+    assert _credited(org.m1.id, material.id) >= 3
+    expect(page.locator("#study-status")).to_have_text("学习计时中")
+
+    page.locator(".pdf-page[data-page='12']").scroll_into_view_if_needed()
+    expect(page.locator(".pdf-page[data-page='12'] canvas")).to_be_visible()
+    expect(first).to_have_count(0)  # far above: its pixels were given back
+    assert _fits_phone_width(page)
+    assert page.dialogs == []
+
+
+def test_a_pdf_that_cannot_be_drawn_offers_the_download(live_server, phone, org, uploads):
+    material = _pdf_material(org, uploads, b"%PDF-1.4\nnot really a pdf")
+    page = phone
+    log_in(page, live_server, "m1")
+    _open(page, live_server, material)
+    expect(page.locator("#pdf-status")).to_contain_text("文档无法在本页显示")
+    expect(page.locator(".pdf-page canvas")).to_have_count(0)
+    link = page.locator("#open-pdf")
+    expect(link).to_have_text("下载PDF")
+    assert link.get_attribute("href") == f"/study/materials/{material.id}/pdf"
+    assert link.bounding_box()["height"] >= 44
+    assert page.dialogs == []
+
+
 # --- phone fit -----------------------------------------------------------------------------
 
 
 def test_study_pages_fit_a_phone(live_server, phone, org, app):
     uploads = Path(app.instance_path) / "uploads"
     uploads.mkdir(parents=True, exist_ok=True)
-    (uploads / "fit.pdf").write_bytes(b"%PDF-1.4\n")
+    (uploads / "fit.pdf").write_bytes(pdf_bytes(2))
     audience = build_audience(org.admin, [org.u1], [], [])
     long_title = (
         "学习贯彻《中国共产党纪律处分条例》和《关于新形势下党内政治生活的若干准则》专题辅导"
@@ -328,7 +400,8 @@ def test_study_pages_fit_a_phone(live_server, phone, org, app):
         rows.first.click()
         page.wait_for_url(f"{live_server}/study/materials/{materials[0].id}")
         assert _fits_phone_width(page), "material page"
-        for name in ("打开PDF", "观看视频"):
+        expect(page.locator(".pdf-page canvas").first).to_be_visible()
+        for name in ("下载PDF", "观看视频"):
             box = page.locator(f"a:has-text('{name}')").bounding_box()
             assert box["height"] >= 44 and box["width"] >= 200, name
         page.mouse.wheel(0, 3000)

@@ -35,6 +35,16 @@ def test_demo_builds_the_bureau_and_its_logins(app, runner, client):
         assert client.get("/").status_code == 200
         client.post("/logout")
 
+    # org01 finds the results of the bureau's quizzes (read-only) and of the unit's own.
+    client.post("/login", data={"login_id": "org01", "password": "demo123456"})
+    dashboard = client.get("/manage/").get_data(as_text=True)
+    assert "“学党纪、明规矩”知识竞赛" in dashboard and "城关分局党规党纪周测" in dashboard
+    quizzes = client.get("/manage/quizzes/").get_data(as_text=True)
+    assert "局级 · 只读" in quizzes
+    assert 'aria-label="“学党纪、明规矩”知识竞赛的成绩"' in quizzes
+    assert 'aria-label="城关分局党规党纪周测的成绩"' in quizzes
+    client.post("/logout")
+
     # The demo has history: members who moved branch and members who left.
     moved = db.session.scalar(
         select(func.count()).select_from(
@@ -91,3 +101,8 @@ def test_demo_has_quizzes_study_material_and_campaigns(app, runner):
         select(func.sum(StudyMinute.seconds)).where(StudyMinute.member_id == m0001.id)
     )
     assert seconds and seconds > 0
+    # The finished training class issued certificates to those who completed it, m0001 too.
+    from quizapp.certificates.models import Certificate
+
+    holders = set(db.session.scalars(select(Certificate.member_id)))
+    assert m0001.id in holders and len(holders) >= 5

@@ -669,30 +669,39 @@ def test_member_minutes_with_no_study(client, auth, org):
     assert "近 60 天没有学习记录。" in page
 
 
-def test_a_required_material_needs_text_or_an_uploaded_video(org):
+def test_a_required_material_needs_something_read_on_the_page(org):
+    """Text, a PDF (drawn inside the material page) or an uploaded video; a video link alone
+    opens elsewhere, so it could never be completed."""
     from quizapp.audiences.services import build_audience
     from quizapp.errors import DomainError
     from quizapp.study.models import Material
 
-    material = Material(
-        title="仅有PDF",
-        topic="党纪",
-        body_markdown="",
-        body_html="",
-        pdf_path="materials/1/x.pdf",
-        pdf_name="x.pdf",
-        estimated_minutes=5,
-        audience=build_audience(org.admin, [org.u1], [], []),
-        is_required=True,
-        owner_branch_id=org.bureau.id,
-    )
-    db.session.add(material)
-    db.session.flush()
-    with pytest.raises(DomainError, match="必学资料需要有正文"):
-        services.set_status(org.admin, material, "published")
-    material.is_required = False
-    services.set_status(org.admin, material, "published")
-    assert material.status == "published"
+    def required(**files):
+        material = Material(
+            title="必学资料",
+            topic="党纪",
+            body_markdown="",
+            body_html="",
+            estimated_minutes=5,
+            audience=build_audience(org.admin, [org.u1], [], []),
+            is_required=True,
+            owner_branch_id=org.bureau.id,
+            **files,
+        )
+        db.session.add(material)
+        db.session.flush()
+        return material
+
+    link_only = required(video_url="https://video.example.gov.cn/v/1")
+    with pytest.raises(DomainError, match="必学资料需要有正文、PDF 或上传的视频"):
+        services.set_status(org.admin, link_only, "published")
+    link_only.is_required = False
+    services.set_status(org.admin, link_only, "published")
+    assert link_only.status == "published"
+
+    pdf_only = required(pdf_path="materials/1/x.pdf", pdf_name="x.pdf")
+    services.set_status(org.admin, pdf_only, "published")
+    assert pdf_only.status == "published"
 
 
 def test_deep_markdown_headings_are_kept():

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from quizapp import create_app, migrate
 from tests.conftest import own_database
@@ -64,3 +65,96 @@ def test_up_down_to_base_and_up_again(fresh_database_url, tmp_path):
     from quizapp.db import get_engine
 
     get_engine(app).dispose()
+
+
+def _rows_of_0009(url: str) -> None:
+    """One quiz and four submitted attempts as the code of 0009 wrote them, one in progress."""
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    t = datetime(2026, 11, 21, 2, 0)  # naive: UTC, as SQLite stores it; PG takes it as such
+    closes = t + timedelta(hours=3)
+    statements = [
+        (
+            "INSERT INTO branches (id, kind, code, name, sort_order, is_active, path, created_at)"
+            " VALUES (1, 'bureau', 'JU', '市局', 0, true, '/1/', :t)",
+            {},
+        ),
+        ("INSERT INTO audiences (id, statuses) VALUES (1, '[]')", {}),
+        (
+            "INSERT INTO members (id, police_no, name, branch_id, political_status, is_active,"
+            " role, must_change_password, session_version, created_at, updated_at)"
+            " VALUES (1, 'a1', '甲', 1, 'full', true, 'member', false, 1, :t, :t)",
+            {},
+        ),
+        (
+            "INSERT INTO quizzes (id, title, description, kind, owner_branch_id, audience_id,"
+            " opens_at, closes_at, time_limit_minutes, attempts_allowed, counting, pass_percent,"
+            " points, partial_credit, shuffle_questions, shuffle_options, review_when,"
+            " review_show_answers, review_show_explanations, leave_limit, status, created_at,"
+            " updated_at) VALUES (1, '测', '', 'test', 1, 1, :t, :closes, 30, 9, 'highest', 60,"
+            " '{}', false, true, true, 'immediately', true, true, 3, 'published', :t, :t)",
+            {"closes": closes},
+        ),
+    ]
+    # (number, deadline, submitted at, auto_submitted): pressed 交卷; time ran out; the 切屏
+    # limit (before the deadline); the quiz's close; still in progress.
+    attempts = [
+        (1, t + timedelta(minutes=30), t + timedelta(minutes=10), False),
+        (2, t + timedelta(minutes=30), t + timedelta(minutes=30), True),
+        (3, t + timedelta(minutes=30), t + timedelta(minutes=5), True),
+        (4, closes, closes, True),
+        (5, closes, None, False),
+    ]
+    with engine.begin() as connection:
+        for sql, params in statements:
+            connection.execute(text(sql), {"t": t} | params)
+        for number, deadline, submitted, auto in attempts:
+            connection.execute(
+                text(
+                    "INSERT INTO attempts (quiz_id, member_id, number, status, started_at,"
+                    " deadline_at, submitted_at, auto_submitted, max_score, leave_count,"
+                    " wrong_answers_booked) VALUES (1, 1, :n, :status, :t, :deadline,"
+                    " :submitted, :auto, 10, 0, false)"
+                ),
+                {
+                    "n": number,
+                    "status": "submitted" if submitted else "in_progress",
+                    "t": t,
+                    "deadline": deadline,
+                    "submitted": submitted,
+                    "auto": auto,
+                },
+            )
+    engine.dispose()
+
+
+def _read(url: str, sql: str) -> list:
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql))]
+    finally:
+        engine.dispose()
+
+
+def test_0013_tells_how_existing_attempts_ended(fresh_database_url, tmp_path):
+    url = fresh_database_url
+    _alembic(url, tmp_path, "upgrade", "0009")
+    _rows_of_0009(url)
+    _alembic(url, tmp_path, "upgrade", "0013")
+    assert _read(url, "SELECT number, end_reason FROM attempts ORDER BY number") == [
+        (1, "member"),
+        (2, "time_up"),
+        (3, "leave_limit"),
+        (4, "closed"),
+        (5, None),
+    ]
+    assert _read(url, "SELECT leave_policy, leave_limit FROM quizzes") == [("submit", 3)]
+    _alembic(url, tmp_path, "downgrade", "0009")
+    autos = _read(url, "SELECT number, auto_submitted FROM attempts ORDER BY number")
+    assert [(n, bool(a)) for n, a in autos] == [
+        (1, False),
+        (2, True),
+        (3, True),
+        (4, True),
+        (5, False),
+    ]

@@ -22,6 +22,7 @@ from quizapp.campaigns import services as campaigns
 from quizapp.errors import DomainError
 from quizapp.notices.models import Notice
 from quizapp.participation import services
+from quizapp.participation.definitions import FIELDS
 from quizapp.participation.queries import participation
 from quizapp.spreadsheets import XLSX
 from tests import test_participation as tp
@@ -51,23 +52,27 @@ def frozen(time_machine):
     time_machine.move_to(NOW, tick=False)
 
 
+def _in_report_order(cells: list[tuple[str, str]]) -> list[str]:
+    """The figures of a row, from (data-key, text) pairs, in the report's order (FIELDS): the
+    page shows the rate right after the name, so that a phone keeps both in view."""
+    return [text for key, text in sorted(cells, key=lambda cell: FIELDS.index(cell[0]))]
+
+
 def table(html: str) -> dict[str, list[str]]:
     """{organisation name: [figure cells...]} of the report table, "合计 · " removed."""
-    body = html.split('class="table participation-table"', 1)[1].split("</table>", 1)[0]
+    body = html.split('class="table participation-table', 1)[1].split("</table>", 1)[0]
     rows = {}
     for row in re.findall(r"<tr class=\"is-[a-z]+\">(.*?)</tr>", body, re.S):
-        cells = [
-            re.sub(r"<[^>]+>|\s+", " ", cell).strip()
-            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
-        ]
-        name = cells[0].removeprefix("合计 · ").replace(" 已撤销", "")
-        rows[name] = cells[1:]
+        name = re.sub(r"<[^>]+>|\s+", " ", re.search(r"<th[^>]*>(.*?)</th>", row, re.S)[1])
+        name = name.strip().removeprefix("合计 · ").replace(" 已撤销", "")
+        figures = re.findall(r'<td[^>]*data-key="([a-z_]+)"[^>]*>(.*?)</td>', row, re.S)
+        rows[name] = _in_report_order([(key, text.strip()) for key, text in figures])
     return rows
 
 
 def headings(html: str) -> list[str]:
-    head = html.split('class="table participation-table"', 1)[1].split("</thead>", 1)[0]
-    return re.findall(r"<th[^>]*>(.*?)</th>", head)[1:]
+    head = html.split('class="table participation-table', 1)[1].split("</thead>", 1)[0]
+    return _in_report_order(re.findall(r'<th[^>]*data-key="([a-z_]+)"[^>]*>(.*?)</th>', head))
 
 
 # The report

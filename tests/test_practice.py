@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from quizapp import db
 from quizapp.bank.models import Question
 from quizapp.bank.services import QuestionData, save_question
-from quizapp.bank.types import AnswerFormatError
+from quizapp.bank.types import AnswerFormatError, answer_text
 from quizapp.errors import DomainError
 from quizapp.practice import queries as practice_queries
 from quizapp.practice import services
@@ -91,7 +91,7 @@ def test_grading_each_type(add_question, qtype):
 def test_fill_marks_each_blank(add_question):
     question = add_question(qtype="fill")
     assert services.grade_response(question, ["惩前毖后", "x"]).blanks == [True, False]
-    assert services.answer_text(question) == "惩前毖后；治病救人"
+    assert answer_text(question) == "惩前毖后；治病救人"
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,7 @@ def _form(org, **changes) -> dict:
         "shuffle_questions": "y",
         "review_when": "after_close",
         "review_show_answers": "y",
+        "leave_policy": "submit",
         "leave_limit": "3",
         "branch_ids": [str(org.b11.id), str(org.b12.id)],
         "statuses": ["full", "probationary"],
@@ -116,6 +117,7 @@ def test_create_with_fixed_questions_and_rules(client, auth, org, bank):
     assert quiz.owner_branch_id == org.u1.id
     assert (quiz.time_limit_minutes, quiz.attempts_allowed, quiz.counting) == (30, 2, "latest")
     assert (quiz.pass_percent, quiz.partial_credit, quiz.leave_limit) == (80, True, 3)
+    assert quiz.leave_policy == "submit"
     assert (quiz.shuffle_questions, quiz.shuffle_options) == (True, False)
     assert (quiz.review_when, quiz.review_show_answers, quiz.review_show_explanations) == (
         "after_close",

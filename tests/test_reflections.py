@@ -397,6 +397,91 @@ def test_organiser_does_not_review_their_own_reflection(client, auth, org, world
     services.review_reflection(org.admin, reflection, "accept", "", None, NOW)
 
 
+# Notices to the author.
+
+
+def _notices(member):
+    from quizapp.notices.models import Notice
+
+    db.session.expire_all()
+    return list(
+        db.session.scalars(select(Notice).where(Notice.member_id == member.id).order_by(Notice.id))
+    )
+
+
+def test_the_author_is_told_when_a_reflection_is_returned_then_accepted(
+    client, auth, org, world, clock
+):
+    reflection = _write(org.m1, world["material"])
+    assert _notices(org.m1) == []  # handing in tells nobody
+    auth.login("org1")
+    client.post(
+        f"/manage/reflections/{reflection.id}/review",
+        data={"decision": "return", "comment": "请联系实际，多谈整改措施。"},
+    )
+    (returned,) = _notices(org.m1)
+    assert (returned.kind, returned.title) == (
+        "reflection_reviewed",
+        "心得「学习党纪的体会」被退回",
+    )
+    assert (
+        "修改后重新提交" in returned.body
+        and "审阅意见：请联系实际，多谈整改措施。" in returned.body
+    )
+    assert returned.link == f"/reflections/{reflection.id}"
+    assert _notices(world["m2"]) == []
+
+    # The member rewrites it; the organiser accepts the new version with a word of praise.
+    clock.shift(timedelta(minutes=5))
+    services.update_reflection(
+        org.m1,
+        fresh(reflection),
+        services.ReflectionData("学习党纪的体会", BODY + "整改"),
+        NOW + timedelta(minutes=5),
+    )
+    db.session.commit()
+    client.post(
+        f"/manage/reflections/{reflection.id}/review",
+        data={"decision": "accept", "comment": "写得实在。"},
+    )
+    returned_again, accepted = _notices(org.m1)
+    assert returned_again.id == returned.id
+    assert accepted.title == "心得「学习党纪的体会」已审阅通过"
+    assert accepted.body == "您的心得「学习党纪的体会」已审阅通过。\n审阅意见：写得实在。"
+
+    auth.logout()
+    auth.login("m1")
+    home = client.get("/").get_data(as_text=True)
+    assert "心得「学习党纪的体会」已审阅通过" in home and "心得审阅" in home
+
+
+def test_an_acceptance_without_a_comment_says_no_comment(org, world):
+    reflection = _write(org.m1, world["material"])
+    services.review_reflection(org.org1, reflection, "accept", "", None, NOW)
+    db.session.commit()
+    (notice,) = _notices(org.m1)
+    assert notice.body == "您的心得「学习党纪的体会」已审阅通过。"
+
+
+def test_one_notice_per_reviewed_version(org, world):
+    """The key names the version reviewed: sending its notice again writes nothing."""
+    from quizapp.notices.services import send_notice
+
+    reflection = _write(org.m1, world["material"])
+    services.review_reflection(org.org1, reflection, "return", "再改改", None, NOW)
+    db.session.commit()
+    assert not send_notice(services.review_notice(fresh(reflection)), NOW)
+    assert len(_notices(org.m1)) == 1
+
+
+def test_a_refused_review_sends_nothing(org, world):
+    reflection = _write(org.m1, world["material"])
+    with pytest.raises(DomainError):
+        services.review_reflection(org.org2, reflection, "accept", "", None, NOW)  # not in scope
+    db.session.rollback()
+    assert _notices(org.m1) == []
+
+
 # Scope.
 
 

@@ -15,15 +15,14 @@ import pytest
 from quizapp import db
 from quizapp.attempts import autosave
 from quizapp.attempts import services as attempts
+from quizapp.attempts.standings import BranchLine, branch_summary, rank_branches, rank_members
 from quizapp.auth.session_ref import SessionRef
 from quizapp.members.models import Role
 from quizapp.org.models import Branch, BranchKind
 from quizapp.quizzes.models import Counting, QuizKind
 from quizapp.results import queries
-from quizapp.results.branches import BranchLine, branch_summary, rank_branches
 from quizapp.results.exports import export_filename
 from quizapp.results.items import item_statistics, pearson
-from quizapp.results.queries import rank_members
 from tests.conftest import _branch
 from tests.factories import NOW, make_questions, make_quiz
 
@@ -182,7 +181,7 @@ def test_results_count_attempts_past_their_deadline_once_submitted(
     assert "已过答题截止时间" not in body
     db.session.expire_all()
     rows = {r.name: r for r in queries.quiz_results(org.org1, quiz, NOW + timedelta(hours=5)).rows}
-    assert rows["乙"].status == "submitted" and rows["乙"].auto_submitted
+    assert rows["乙"].status == "submitted" and rows["乙"].end_reason == "closed"
     assert rows["乙"].score == 2  # the saved single choice counts
     # Time used runs to the deadline, not to when someone looked.
     assert rows["乙"].seconds_used == 2 * 3600
@@ -223,22 +222,40 @@ def test_competition_ranks_by_score_then_time_then_submission(org, bank, make_me
     assert [(row.name, row.rank) for row in ranked[:4]] == [("R", 1), ("P", 2), ("Q", 2), ("S", 4)]
     assert all(row.rank is None for row in ranked[4:]) and len(ranked) == 6
     lines = rank_branches(branch_summary(results.rows, results.branches).lines)
-    # B11 averages 3 (P, Q) with 2 of 4 taking part; B12 averages 2 (R 3, S 1).
+    # B11 averages 3 (P, Q) but only 2 of its 4 took part: 6 / 4 = 1.5 per eligible member.
+    # B12 averages 2 (R 3, S 1) with both taking part: 4 / 2 = 2. Turnout is not rewarded.
     assert [(line.branch.code, line.rank, line.average) for line in lines] == [
-        ("B11", 1, 3.0),
-        ("B12", 2, 2.0),
+        ("B12", 1, 2.0),
+        ("B11", 2, 3.0),
     ]
-    assert lines[0].participation_rate == pytest.approx(0.5)
+    assert [line.per_eligible for line in lines] == [2.0, 1.5]
+    assert lines[1].participation_rate == pytest.approx(0.5)
 
 
 def test_branch_ranking_ties_share_a_rank():
     def line(name, eligible, participants, score_sum):
         return BranchLine(Branch(name=name), eligible, participants, 0, score_sum)
 
+    # Per eligible member: 甲 6/4 = 1.5, 乙 6/2 = 3, 丙 0 (nobody took part), 丁 4, 戊 3 (like
+    # 乙, with fewer taking part: listed after it, same rank), 己 has nobody eligible.
     lines = rank_branches(
-        [line("甲", 4, 2, 6.0), line("乙", 2, 2, 6.0), line("丙", 3, 0, 0.0), line("丁", 1, 1, 4.0)]
+        [
+            line("甲", 4, 2, 6.0),
+            line("乙", 2, 2, 6.0),
+            line("丙", 3, 0, 0.0),
+            line("丁", 1, 1, 4.0),
+            line("戊", 4, 3, 12.0),
+            line("己", 0, 0, 0.0),
+        ]
     )
-    assert [(x.name, x.rank) for x in lines] == [("丁", 1), ("乙", 2), ("甲", 2), ("丙", None)]
+    assert [(x.name, x.rank) for x in lines] == [
+        ("丁", 1),
+        ("乙", 2),
+        ("戊", 2),
+        ("甲", 4),
+        ("丙", 5),
+        ("己", None),
+    ]
 
 
 def test_competition_page_shows_ranks(client, auth, org, bank, time_machine):
@@ -351,7 +368,7 @@ def test_export_reads_back_with_neutralised_formulas(
     name = "纪律_条例_测试-成绩-2026-11-21.xlsx"
     assert f"filename*=UTF-8''{quote(name)}" in response.headers["Content-Disposition"]
     book = openpyxl.load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["成绩明细", "支部汇总", "题目分析", "说明"]
+    assert book.sheetnames == ["成绩明细", "支部汇总", "答卷明细", "题目分析", "说明"]
     for sheet in book:
         assert sheet.freeze_panes == "A2"
         assert all(cell.font.bold for cell in sheet[1])
@@ -375,6 +392,7 @@ def test_export_reads_back_with_neutralised_formulas(
         "应参加人数",
         "参加人数",
         "参与率",
+        "人均得分",
         "平均分",
         "及格人数",
         "及格率",
@@ -412,12 +430,12 @@ def test_other_subtree_gets_404_and_members_403(client, auth, org, bank, path):
     assert client.get(f"/manage/results/quizzes/{quiz.id}{path}").status_code == 403
 
 
-def test_bureau_quiz_is_the_admins_and_scoped_by_branch(
+def test_bureau_quiz_is_read_by_a_unit_organiser_for_their_members_only(
     client, auth, org, bank, make_member, time_machine
 ):
     quiz = _quiz(org, bank, actor=org.admin, branches=[org.bureau])
     c1 = make_member("c1", org.b21, name="丁")
-    _sit(c1, quiz, _answers(bank, RIGHT_S, True))
+    _sit(c1, quiz, _answers(bank, RIGHT_S, False))
     _sit(org.m1, quiz, _answers(bank, RIGHT_S, True))
     # The query keeps org1 to U1's members even for a quiz reaching the whole bureau.
     names = {r.name for r in queries.quiz_results(org.org1, quiz, LATER).rows}
@@ -425,13 +443,32 @@ def test_bureau_quiz_is_the_admins_and_scoped_by_branch(
     # The admin, on the bureau node, is never an eligible member.
     everyone = {r.name for r in queries.quiz_results(org.admin, quiz, LATER).rows}
     assert everyone == {"普通党员", "一分局管理员", "二分局管理员", "丁"}
+    # Item statistics count U1's papers only for org1: m1 got the true/false right, 丁 not.
+    tf = {s.question.type: s for s in item_statistics(quiz, org.org1)}["truefalse"]
+    assert (tf.attempts, tf.facility) == (1, 1)
+    everything = {s.question.type: s for s in item_statistics(quiz, org.admin)}["truefalse"]
+    assert (everything.attempts, everything.facility) == (2, 0.5)
     time_machine.move_to(LATER, tick=False)
     auth.login("org1")
-    assert client.get(f"/manage/results/quizzes/{quiz.id}").status_code == 404
+    body = client.get(f"/manage/results/quizzes/{quiz.id}").get_data(as_text=True)
+    assert "局级 · 只读" in body and "普通党员" in body
+    assert "丁" not in body and "三所党支部" not in body and "第二分局" not in body
+    items = client.get(f"/manage/results/quizzes/{quiz.id}/items").get_data(as_text=True)
+    assert "1 / 1" in items  # 答卷 / 作答: m1's paper alone
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/manage/results/quizzes/{quiz.id}/export.xlsx").data)
+    )
+    names = [row[0] for row in book["成绩明细"].iter_rows(min_row=2, values_only=True)]
+    assert sorted(names) == ["一分局管理员", "普通党员"]
+    assert [r[0] for r in book["支部汇总"].iter_rows(min_row=2, values_only=True)] == [
+        "一所党支部",
+        "二所党支部",
+        "合计",
+    ]
     auth.logout()
     auth.login("admin")
     body = client.get(f"/manage/results/quizzes/{quiz.id}").get_data(as_text=True)
-    assert "丁" in body and "三所党支部" in body
+    assert "丁" in body and "三所党支部" in body and "只读" not in body
 
 
 def test_member_who_moved_out_of_scope_drops_out(org, bank):

@@ -75,7 +75,7 @@ def test_an_attempt_overdue_for_hours_is_submitted_on_the_next_run(org, bank):
     now = NOW + timedelta(hours=5, minutes=1)  # the scheduler was down for five hours
     assert jobs.submit_overdue_attempts(now) == "1 overdue attempts submitted"
     db.session.expire_all()
-    assert (late.status, late.auto_submitted, late.score) == ("submitted", True, 0)
+    assert (late.status, late.end_reason, late.score) == ("submitted", "time_up", 0)
     assert late.submitted_at == late.deadline_at  # at the deadline, not when it was noticed
     assert running.status == "in_progress"
     assert jobs.submit_overdue_attempts(now) == "0 overdue attempts submitted"

@@ -34,6 +34,7 @@ LAYERS = [
     "study",  # study materials, minutes, reflections' table
     "campaigns",  # campaigns, training classes, progress
     "reflections",  # writing and reviewing reflections
+    "certificates",  # certificates (结业证书) of campaigns and training classes
     "participation",  # participation reports and snapshots
     "points",  # the points ledger and ranking
     "home",  # the member's home pages

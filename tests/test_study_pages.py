@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -66,15 +65,6 @@ def member(client, auth, org, time_machine):
     time_machine.move_to(NOW, tick=False)
     auth.login("m1")
     return org.m1
-
-
-@pytest.fixture()
-def uploads(app):
-    """The instance's upload folder, emptied after the test."""
-    folder = Path(app.instance_path) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    yield folder
-    shutil.rmtree(folder)
 
 
 def _studied(member, material, day, seconds):
@@ -208,6 +198,18 @@ def test_required_materials_are_marked(client, member, make_material):
     assert rows["选学资料"] == ["未开始"]
 
 
+def test_required_materials_come_first(client, member, make_material):
+    """As the material form promises: 必学 first in each topic, and topics with 必学 first."""
+    make_material("选学一", topic="专题甲", sort_order=1)
+    make_material("必学甲", topic="专题甲", sort_order=9, is_required=True)
+    make_material("选学二", topic="专题乙", sort_order=0)
+    make_material("必学乙", topic="专题乙", sort_order=5, is_required=True)
+    make_material("只有选学", topic="专题丙", sort_order=0)
+    html = _page(client)
+    assert list(_rows(html)) == ["必学乙", "选学二", "必学甲", "选学一", "只有选学"]
+    assert _topics(html) == ["专题乙", "专题甲", "专题丙"]
+
+
 def test_grouped_by_topic_in_sort_order_then_newest(client, member, make_material):
     make_material("旧的", topic="专题甲", sort_order=2)
     make_material("新的", topic="专题甲", sort_order=2)
@@ -305,7 +307,7 @@ def test_the_material_page_shows_the_material_and_the_members_time(
     assert 'data-heartbeat-url="/api/study/heartbeat"' in html
     assert 'data-interval="30"' in html
     assert 'src="/static/js/study.js"' in html
-    assert "打开PDF" not in html and "<video" not in html
+    assert "下载PDF" not in html and "pdf-viewer" not in html and "<video" not in html
     assert 'class="active"' in html.split('aria-label="主导航"')[1].split("学习")[0]
 
 
@@ -334,8 +336,20 @@ def test_pdf_button_opens_the_stored_pdf(client, member, uploads, make_material)
     (uploads / "materials" / "7.pdf").write_bytes(PDF_BYTES)
     material = make_material("条例原文", pdf_path="materials/7.pdf", pdf_name="纪律处分条例.pdf")
     html = _page(client, f"/study/materials/{material.id}")
-    assert f'href="/study/materials/{material.id}/pdf"' in html and "打开PDF" in html
+    assert f'href="/study/materials/{material.id}/pdf"' in html and "下载PDF" in html
     assert "纪律处分条例.pdf" in html
+    # Drawn inside the page by pdf.js, served by the app (never a CDN).
+    assert f'data-pdf-url="/study/materials/{material.id}/pdf"' in html
+    assert 'src="/static/js/pdf-viewer.mjs"' in html
+    for attribute, path in (
+        ("data-lib-url", "/static/vendor/pdfjs/pdf.min.mjs"),
+        ("data-worker-url", "/static/vendor/pdfjs/pdf.worker.min.mjs"),
+    ):
+        assert f'{attribute}="{path}"' in html
+        script = _get(client, path)
+        assert script.status_code == 200 and script.mimetype == "text/javascript", path
+    assert 'data-cmap-url="/static/vendor/pdfjs/cmaps/"' in html
+    assert _get(client, "/static/vendor/pdfjs/cmaps/UniGB-UCS2-H.bcmap").status_code == 200
 
     response = _get(client, f"/study/materials/{material.id}/pdf")
     assert response.status_code == 200

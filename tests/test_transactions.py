@@ -173,7 +173,7 @@ def test_an_attempt_past_its_deadline_is_shown_without_writing(client, auth, org
     assert client.post(f"/attempts/{attempt_id}/submit").status_code == 302
     db.session.expire_all()
     done = db.session.get(Attempt, attempt_id)
-    assert done.status == "submitted" and done.auto_submitted
+    assert done.status == "submitted" and done.end_reason == "time_up"
     assert done.submitted_at == NOW + timedelta(minutes=10)
 
 

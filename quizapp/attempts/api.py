@@ -39,6 +39,7 @@ def attempt_json(attempt: Attempt, now) -> dict:
             {
                 "submitted_at": attempt.submitted_at.isoformat(),
                 "auto_submitted": attempt.auto_submitted,
+                "end_reason": attempt.end_reason,
                 "review_available": shown,
                 "score": attempt.score if shown else None,
                 "max_score": attempt.max_score if shown else None,
@@ -80,11 +81,17 @@ def save_answer(attempt_id: int, question_id: int):
 @login_required
 @transaction
 def submit(attempt_id: int):
-    """Submit and grade; submitting again returns the same result."""
+    """Submit and grade; submitting again returns the same result.
+
+    The page's countdown sends ``{"timed_out": true}`` at 0:00: the attempt then ends by
+    time, as the server's own submission at the deadline would.
+    """
     now = utcnow()
+    body = request.get_json(silent=True)
+    timed_out = isinstance(body, dict) and body.get("timed_out") is True
     attempt = services.get_attempt(current_user, attempt_id, now)
-    # The page's countdown submits at zero: that is the deadline's automatic submission.
-    attempt = services.submit_attempt(attempt, now, auto=now >= attempt.deadline_at)
+    reason = services.submit_reason(attempt, now, timed_out=timed_out)
+    attempt = services.submit_attempt(attempt, now, reason=reason)
     return jsonify(attempt_json(attempt, now))
 
 
@@ -113,7 +120,7 @@ def leave(attempt_id: int):
     """Count one leaving of the page during an exam (切屏)."""
     now = utcnow()
     attempt = services.record_leave(services.get_attempt(current_user, attempt_id, now), now)
-    limit = attempt.quiz.leave_limit
+    limit = attempt.quiz.submit_leave_limit
     return jsonify(
         attempt_json(attempt, now) | {"leave_count": attempt.leave_count, "leave_limit": limit}
     )

@@ -17,6 +17,7 @@ from quizapp.attempts.services import (
     AttemptClosed,
     AttemptNotFound,
     DeadlinePassed,
+    deadline_reason,
     submit_attempt,
 )
 from quizapp.auth.session_ref import SessionRef, valid_member
@@ -111,7 +112,8 @@ def save_answer(
     if row.status != AttemptStatus.IN_PROGRESS:
         raise AttemptClosed("本次答题已交卷，不能再修改答案。")
     if now > row.deadline_at + GRACE:
-        submit_attempt(db.session.get(Attempt, attempt_id), now, auto=True)
+        overdue = db.session.get(Attempt, attempt_id)
+        submit_attempt(overdue, now, reason=deadline_reason(overdue))
         raise DeadlinePassed("答题时间已到，试卷已按时自动提交。")
     response = (
         None if raw is None else get_type(row.type).parse_response(raw, row.options, row.stem)

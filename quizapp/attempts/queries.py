@@ -24,10 +24,31 @@ class QuizCard:
     quiz: Quiz
     state: str  # upcoming, open, closed
     attempts: list[Attempt] = field(default_factory=list)
+    #: The moment the card is read at: an attempt past its deadline is no longer continued.
+    now: datetime | None = None
+
+    def _unsubmitted(self) -> Attempt | None:
+        return next((a for a in self.attempts if a.status == AttemptStatus.IN_PROGRESS), None)
 
     @property
     def in_progress(self) -> Attempt | None:
-        return next((a for a in self.attempts if a.status == AttemptStatus.IN_PROGRESS), None)
+        """The attempt the member may continue: in progress and before its deadline."""
+        attempt = self._unsubmitted()
+        if attempt is None or (self.now is not None and self.now >= attempt.deadline_at):
+            return None
+        return attempt
+
+    @property
+    def timed_out(self) -> Attempt | None:
+        """An attempt whose deadline has passed that nothing has submitted yet.
+
+        Pages only read: its result page submits it (a form sent on load), or the
+        scheduler does within a minute.
+        """
+        attempt = self._unsubmitted()
+        if attempt is None or self.now is None or self.now < attempt.deadline_at:
+            return None
+        return attempt
 
     @property
     def counted(self) -> Attempt | None:
@@ -59,7 +80,7 @@ def list_member_quizzes(member: Member, now: datetime) -> dict[str, list[QuizCar
             attempts.setdefault(attempt.quiz_id, []).append(attempt)
     groups: dict[str, list[QuizCard]] = {"open": [], "upcoming": [], "closed": []}
     for quiz in quizzes:
-        card = QuizCard(quiz, status_of(quiz, now), attempts.get(quiz.id, []))
+        card = QuizCard(quiz, status_of(quiz, now), attempts.get(quiz.id, []), now)
         groups[card.state].append(card)
     groups["open"].sort(key=lambda c: c.quiz.closes_at)
     groups["upcoming"].sort(key=lambda c: c.quiz.opens_at)
@@ -90,4 +111,4 @@ def get_quiz_card(member: Member, quiz_id: int, now: datetime) -> QuizCard:
             .order_by(Attempt.number)
         )
     )
-    return QuizCard(quiz, status_of(quiz, now), attempts)
+    return QuizCard(quiz, status_of(quiz, now), attempts, now)

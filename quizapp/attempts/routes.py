@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from quizapp import db
 from quizapp.actions import run
-from quizapp.attempts import queries, review, services
+from quizapp.attempts import queries, review, services, standings
 from quizapp.clock import utcnow
 from quizapp.errors import DomainError
 from quizapp.forms import ActionForm
@@ -39,6 +39,21 @@ def quiz(quiz_id: int):
         now=now,
         form=ActionForm(),
         review_allowed=services.review_allowed,
+        ranking=standings.member_ranking(card.quiz, current_user, now),
+    )
+
+
+@bp.get("/quizzes/<int:quiz_id>/ranking")
+@login_required
+def ranking(quiz_id: int):
+    """The quiz's ranking as the member may see it: their place and the branches' table."""
+    now = utcnow()
+    card = queries.get_quiz_card(current_user, quiz_id, now)
+    found = standings.member_ranking(card.quiz, current_user, now)
+    if found is None:
+        abort(404)
+    return render_template(
+        "attempts/ranking.html", quiz=card.quiz, ranking=found, basis=standings.RANKING_BASIS
     )
 
 
@@ -91,7 +106,7 @@ def submit(attempt_id: int):
 
     def submit_own():
         attempt = services.get_attempt(current_user, attempt_id, now)
-        return services.submit_attempt(attempt, now, auto=now >= attempt.deadline_at)
+        return services.submit_attempt(attempt, now, reason=services.submit_reason(attempt, now))
 
     return redirect(url_for("attempts.result", attempt_id=run(submit_own).id))
 
@@ -102,12 +117,12 @@ def result(attempt_id: int):
     """The result of a submitted attempt, as much as the quiz's review policy shows.
 
     Read only: an attempt past its deadline that nothing submitted yet shows a form that the
-    page's script sends at once (POST submit); without JavaScript its button does, and the
-    scheduler does within a minute.
+    page's script sends at once (POST submit, ending it by time); without JavaScript its
+    button does, and the scheduler does within a minute.
     """
     now = utcnow()
     attempt = queries.get_member_attempt(current_user, attempt_id)
-    if attempt.status == AttemptStatus.IN_PROGRESS and not services.is_overdue(attempt, now):
+    if attempt.status == AttemptStatus.IN_PROGRESS and now < attempt.deadline_at:
         return redirect(url_for("attempts.take", attempt_id=attempt.id))
     shown = services.review_allowed(attempt, now)
     return render_template(
@@ -117,4 +132,8 @@ def result(attempt_id: int):
         quiz=attempt.quiz,
         shown=shown,
         withheld=review.withheld_question_ids(attempt) if shown else set(),
+        ranking=standings.member_ranking(attempt.quiz, current_user, now)
+        if attempt.status == AttemptStatus.SUBMITTED
+        else None,
+        basis=standings.RANKING_BASIS,
     )

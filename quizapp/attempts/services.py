@@ -20,13 +20,16 @@ from quizapp.bank.models import Question
 from quizapp.bank.types import all_types, get_type
 from quizapp.errors import Closed, DomainError, NotFound
 from quizapp.members.models import Member
-from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus
-from quizapp.quizzes.models import Counting, Quiz
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus, EndReason
+from quizapp.quizzes.models import Counting, LeavePolicy, Quiz
 from quizapp.quizzes.services import status_of
 from quizapp.wrongbook.models import Origin
 
 #: Answers that arrive this long after the deadline still count (slow networks).
 GRACE = timedelta(seconds=30)
+#: The page's countdown may reach 0:00 this much before the server's deadline (its clock is
+#: the server's, read to the second when the page loaded): its submission still ends by time.
+COUNTDOWN_SLACK = timedelta(seconds=5)
 
 
 class AttemptNotFound(NotFound):
@@ -75,7 +78,7 @@ def start_attempt(
     if current is not None:
         if not is_overdue(current, now):
             return current, False
-        submit_attempt(current, now, auto=True)
+        submit_attempt(current, now, reason=deadline_reason(current))
     state = status_of(quiz, now)
     if state == "upcoming":
         raise DomainError("该测试尚未开始，请在开始时间后再来。")
@@ -130,17 +133,43 @@ def is_overdue(attempt: Attempt, now: datetime) -> bool:
     return attempt.status == AttemptStatus.IN_PROGRESS and now > attempt.deadline_at + GRACE
 
 
+def deadline_reason(attempt: Attempt) -> EndReason:
+    """Name the end of an attempt submitted at its deadline: the time limit or the quiz's close.
+
+    The deadline is the start plus the time limit, cut at the close: when it is the close,
+    the quiz ended before the member's time did (or the quiz has no time limit).
+    """
+    return EndReason.CLOSED if attempt.deadline_at >= attempt.quiz.closes_at else EndReason.TIME_UP
+
+
+def submit_reason(attempt: Attempt, now: datetime, *, timed_out: bool = False) -> EndReason:
+    """Name the end of a submission the member's page (or its form) asks for at ``now``.
+
+    At or past the deadline it ends by time; ``timed_out`` (the page's countdown reached
+    0:00) counts up to COUNTDOWN_SLACK early, since the page's clock is read to the second.
+    """
+    slack = COUNTDOWN_SLACK if timed_out else timedelta(0)
+    return deadline_reason(attempt) if now >= attempt.deadline_at - slack else EndReason.MEMBER
+
+
 # Submitting and grading
 
 
-def submit_attempt(attempt: Attempt, now: datetime, *, auto: bool = False) -> Attempt:
-    """Submit and grade an attempt; submitting it again changes nothing."""
-    submitted_at = min(now, attempt.deadline_at) if auto else now
+def submit_attempt(
+    attempt: Attempt, now: datetime, *, reason: EndReason = EndReason.MEMBER
+) -> Attempt:
+    """Submit and grade an attempt, recording why it ended; submitting again changes nothing.
+
+    An attempt the member did not submit is stamped at its deadline at the latest.
+    """
+    submitted_at = now if reason == EndReason.MEMBER else min(now, attempt.deadline_at)
     claimed = db.session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.IN_PROGRESS.value)
         .values(
-            status=AttemptStatus.SUBMITTED.value, submitted_at=submitted_at, auto_submitted=auto
+            status=AttemptStatus.SUBMITTED.value,
+            submitted_at=submitted_at,
+            end_reason=reason.value,
         )
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -214,14 +243,20 @@ def expire_overdue(now: datetime, limit: int = 500) -> int:
         )
     )
     for attempt in overdue:
-        submit_attempt(attempt, now, auto=True)
+        submit_attempt(attempt, now, reason=deadline_reason(attempt))
     return len(overdue)
 
 
 def record_leave(attempt: Attempt, now: datetime) -> Attempt:
-    """Count one leaving of the page (切屏); submit when the quiz's limit is reached."""
+    """Count one leaving of the page (切屏); submit when the quiz's limit is reached.
+
+    A quiz that does not record leaving (LeavePolicy.OFF) counts nothing.
+    """
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise AttemptClosed("本次答题已交卷。")
+    quiz = attempt.quiz
+    if quiz.leave_policy == LeavePolicy.OFF:
+        return attempt
     db.session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.IN_PROGRESS.value)
@@ -229,9 +264,9 @@ def record_leave(attempt: Attempt, now: datetime) -> Attempt:
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(attempt)
-    limit = attempt.quiz.leave_limit
+    limit = quiz.submit_leave_limit
     if limit is not None and attempt.leave_count >= limit:
-        submit_attempt(attempt, now, auto=True)
+        submit_attempt(attempt, now, reason=EndReason.LEAVE_LIMIT)
     return attempt
 
 
@@ -244,7 +279,7 @@ def get_attempt(member: Member, attempt_id: int, now: datetime) -> Attempt:
     if attempt is None or attempt.member_id != member.id:
         raise AttemptNotFound()
     if is_overdue(attempt, now):
-        submit_attempt(attempt, now, auto=True)
+        submit_attempt(attempt, now, reason=deadline_reason(attempt))
     return attempt
 
 

@@ -13,8 +13,9 @@ from quizapp.audiences.models import Audience
 from quizapp.audiences.queries import RosterLookup, find_roster
 from quizapp.forms import entries_text, split_entries
 from quizapp.members.models import STATUS_LABELS, Member
+from quizapp.org.labels import BranchNames
 from quizapp.org.models import Branch
-from quizapp.org.queries import branch_label, list_branches
+from quizapp.org.queries import list_branches
 
 
 def branches_field(label: str, description: str) -> SelectMultipleField:
@@ -66,7 +67,8 @@ def offered_branches(actor: Member, audience: Audience | None) -> list[Branch]:
 
 def branch_choices(branches: Iterable[Branch]) -> list[SelectChoice]:
     """Return the choices of a branches field, indented as the tree."""
-    return [SelectChoice(b.id, branch_label(b)) for b in branches]
+    names = BranchNames.load()
+    return [SelectChoice(b.id, names.choice(b)) for b in branches]
 
 
 def chosen_branches(actor: Member, branch_ids: list[int] | None) -> list[Branch]:

@@ -71,6 +71,35 @@ def reaching(audience_id: ColumnElement[int], root: Branch) -> ColumnElement[boo
     return or_(by_roster, and_(~has_roster, by_branch))
 
 
+def shared_with(
+    actor: access.Actor,
+    owner_branch_id: ColumnElement[int],
+    audience_id: ColumnElement[int],
+    published: ColumnElement[bool],
+) -> ColumnElement[bool]:
+    """Return a filter on a quiz, material or campaign: the actor may read it
+    (:func:`quizapp.access.owned_in_view`): owned within their scope, or owned above it,
+    ``published`` and for an audience that reaches into their subtree."""
+    return access.owned_in_view(
+        actor, owner_branch_id, lambda root: and_(published, reaching(audience_id, root))
+    )
+
+
+def is_shared_with(
+    actor: Member, owner_branch: Branch, audience: Audience, published: bool
+) -> bool:
+    """Tell whether the actor may read one such thing (the Python form of :func:`shared_with`)."""
+    if access.can_manage_branch(actor, owner_branch):
+        return True
+    root = access.managed_root(actor)
+    return (
+        published
+        and root is not None
+        and access.can_view_owned_by(actor, owner_branch)
+        and reaches(audience, root)
+    )
+
+
 def member_filter(audience: Audience) -> ColumnElement[bool]:
     """Return a filter on Member (joined to its current Branch) for the audience's members."""
     if audience.roster:
@@ -208,11 +237,19 @@ def covers(outer: Audience, inner: Audience) -> bool:
     return bool(inner.status_list) and set(inner.status_list) <= set(outer.status_list)
 
 
-def describe(audience: Audience) -> str:
-    """Say in Chinese who the audience is, e.g. "城关分局、交警支队的正式党员、预备党员"."""
+def describe(audience: Audience, viewer: Member | None = None) -> str:
+    """Say in Chinese who the audience is, e.g. "城关分局、交警支队的正式党员、预备党员".
+
+    With a ``viewer``, branches they may not know of (another unit's, on an audience of a
+    level above theirs) are only counted, as the management pages never name them.
+    """
     if audience.roster:
         return f"指定名单（{len(audience.roster)} 人）"
-    names = "、".join(b.name for b in audience.branches)
+    named = [b for b in audience.branches if viewer is None or access.can_view_owned_by(viewer, b)]
+    names = "、".join(b.name for b in named)
+    others = len(audience.branches) - len(named)
+    if others:
+        names = f"{names}及其他 {others} 个组织" if names else f"其他 {others} 个组织"
     if audience.status_list:
         labels = "、".join(PoliticalStatus(s).label for s in audience.status_list)
         return f"{names}的{labels}"

@@ -24,7 +24,7 @@ from quizapp.campaigns.models import Campaign
 from quizapp.demo.study import REFLECTION
 from quizapp.offline.models import OfflineAttendance, OfflineKind, OfflineSession
 from quizapp.org.models import Branch
-from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus, EndReason
 from quizapp.study.models import Material, Reflection, ReflectionStatus, StudyMinute
 
 #: Rows per bulk INSERT: large enough to be fast, small enough to keep memory flat.
@@ -196,7 +196,7 @@ def _attempts(bureau: Bureau, drives: list[Drive], rng: random.Random) -> tuple[
                         started_at=started,
                         deadline_at=started + timedelta(minutes=30),
                         submitted_at=submitted,
-                        auto_submitted=False,
+                        end_reason=EndReason.MEMBER.value,
                         score=score,
                         max_score=sum(points),
                         leave_count=0,

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from io import BytesIO
+
+from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -11,14 +13,17 @@ from quizapp import access, clock
 from quizapp.actions import FAILED, perform
 from quizapp.audiences.forms import branch_choices, check_roster, offered_branches
 from quizapp.audiences.services import describe
-from quizapp.campaigns import queries, services
+from quizapp.campaigns import gaps, queries, services
 from quizapp.campaigns.forms import CampaignForm, RosterForm
 from quizapp.campaigns.models import Campaign
 from quizapp.campaigns.routes import bp
 from quizapp.errors import DomainError
 from quizapp.forms import ActionForm
 from quizapp.members import queries as member_queries
+from quizapp.members.models import Member
+from quizapp.org.models import Branch
 from quizapp.pagination import page_of
+from quizapp.spreadsheets import XLSX
 from quizapp.study.models import MaterialStatus
 
 PER_PAGE = 20
@@ -35,13 +40,21 @@ TABLE_FILTERS = {"all": "全部", "todo": "未完成", "done": "已完成"}
 def _audience_text(campaign: Campaign) -> str:
     if campaign.is_training_class:
         return f"培训班名单（{len(campaign.audience.roster)} 人）"
-    return describe(campaign.audience)
+    return describe(campaign.audience, current_user)
+
+
+def _owner_mark(actor: Member, owner: Branch) -> str:
+    """Name the level above that owns a material or quiz offered on the form (else nothing)."""
+    if access.can_manage_branch(actor, owner):
+        return ""
+    return "【局级】" if owner.parent_id is None else f"【{owner.name}】"
 
 
 @bp.get("/manage/campaigns/")
 @access.organiser_required
 def manage_index():
-    """List the campaigns and classes owned within the organiser's subtree."""
+    """List the campaigns and classes the organiser may read (their subtree's, and those of
+    the levels above reaching it, read-only)."""
     page = queries.list_campaigns(
         current_user, page=request.args.get("page", 1, type=int), per_page=PER_PAGE
     )
@@ -53,6 +66,7 @@ def manage_index():
         phases=services.PHASES,
         audience_text=_audience_text,
         phase=lambda c: services.phase_of(c, today),
+        editable=lambda c: services.can_manage_campaign(current_user, c),
     )
 
 
@@ -72,15 +86,16 @@ class _Choices:
             [
                 SelectChoice(
                     m.id,
-                    f"{m.topic} · {m.title}（{m.estimated_minutes} 分钟）"
-                    f"{status_notes.get(m.status, '')}",
+                    f"{_owner_mark(current_user, m.owner_branch)}{m.topic} · {m.title}"
+                    f"（{m.estimated_minutes} 分钟）{status_notes.get(m.status, '')}",
                 )
                 for m in self.materials.values()
             ],
             [
                 SelectChoice(
                     q.id,
-                    f"{q.title}（{clock.format_datetime(q.opens_at)[:10]} 开始"
+                    f"{_owner_mark(current_user, q.owner_branch)}{q.title}"
+                    f"（{clock.format_datetime(q.opens_at)[:10]} 开始"
                     f"{'' if q.is_published else '，草稿'}）",
                 )
                 for q in self.quizzes.values()
@@ -150,18 +165,25 @@ def edit(campaign_id: int):
 
 
 def _render_manage_show(campaign: Campaign, roster_form: RosterForm) -> str:
-    """Render the organiser's page of a campaign: settings, roster, everyone's progress."""
+    """Render the organiser's page of a campaign: settings, roster, everyone's progress (of
+    the organiser's subtree; a campaign of a level above without its actions)."""
     today = clock.china_today()
+    editable = services.can_manage_campaign(current_user, campaign)
     table = queries.get_progress_table(current_user, campaign, today)
     show = request.args.get("show", "all")
     show = show if show in TABLE_FILTERS else "all"
+    # 缺少的项目: only the members who still lack one requirement (and so are 未完成).
+    needs = dict(gaps.requirements(table))
+    lack = request.args.get("lack", "")
+    lack = lack if lack in needs else ""
+    listed = gaps.lacking(table.rows, lack)
     rows = {
-        "all": table.rows,
-        "done": [r for r in table.rows if r.progress.complete],
-        "todo": [r for r in table.rows if not r.progress.complete],
+        "all": listed,
+        "done": [r for r in listed if r.progress.complete],
+        "todo": [r for r in listed if not r.progress.complete],
     }
     candidates = search = None
-    if campaign.is_training_class:
+    if campaign.is_training_class and editable:
         search = request.args.get("q", "").strip()
         candidates = member_queries.list_members(
             current_user, search=search, per_page=CANDIDATES_SHOWN
@@ -172,12 +194,17 @@ def _render_manage_show(campaign: Campaign, roster_form: RosterForm) -> str:
     return render_template(
         "campaigns/manage_show.html",
         campaign=campaign,
+        editable=editable,
+        viewable=queries.list_viewable_requirements(current_user, campaign),
         kinds=services.KINDS,
         phase=services.phase_of(campaign, today),
         phases=services.PHASES,
         audience=_audience_text(campaign),
         table=table,
         show=show,
+        needs=needs,
+        lack=lack,
+        missing=gaps.missing,
         filters=TABLE_FILTERS,
         counts={key: len(value) for key, value in rows.items()},
         page=page_of(rows[show], request.args.get("page", 1, type=int), TABLE_PER_PAGE),
@@ -195,7 +222,24 @@ def _render_manage_show(campaign: Campaign, roster_form: RosterForm) -> str:
 @access.organiser_required
 def manage_show(campaign_id: int):
     """Show a campaign's settings, a training class's roster and everyone's progress."""
-    return _render_manage_show(queries.get_campaign(current_user, campaign_id), RosterForm())
+    campaign = queries.get_viewable_campaign(current_user, campaign_id)
+    return _render_manage_show(campaign, RosterForm())
+
+
+@bp.get("/manage/campaigns/<int:campaign_id>/progress.xlsx")
+@access.organiser_required
+def progress_export(campaign_id: int):
+    """Download everyone's checklist: each requirement met or how far, and what is missing (of
+    the organiser's subtree, also on a campaign of a level above)."""
+    campaign = queries.get_viewable_campaign(current_user, campaign_id)
+    now = clock.utcnow()
+    table = queries.get_progress_table(current_user, campaign, clock.china_today(now))
+    return send_file(
+        BytesIO(gaps.progress_xlsx(campaign, table, now)),
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=gaps.export_filename(campaign, now),
+    )
 
 
 @bp.post("/manage/campaigns/<int:campaign_id>/roster")

@@ -1,6 +1,9 @@
 """Read-only campaign lookups for organisers and members, always scoped.
 
-Progress itself is computed in :mod:`quizapp.campaigns.progress`.
+An organiser manages the campaigns owned within their subtree (:func:`get_campaign`) and
+reads those too and the published ones of the levels above reaching into it
+(:func:`get_viewable_campaign`, :func:`in_view`); whatever they read counts their subtree's
+members only. Progress itself is computed in :mod:`quizapp.campaigns.progress`.
 """
 
 from __future__ import annotations
@@ -10,12 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import abort
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from quizapp import access, db
 from quizapp.audiences.models import Audience
-from quizapp.audiences.services import audiences_including, member_filter
+from quizapp.audiences.services import audiences_including, member_filter, shared_with
 from quizapp.campaigns.models import Campaign, CampaignQuiz
 from quizapp.campaigns.progress import Progress, ProgressBook
 from quizapp.campaigns.services import PICKABLE_MATERIAL_STATUSES, phase_of
@@ -23,8 +26,10 @@ from quizapp.members import queries as member_queries
 from quizapp.members.models import Member
 from quizapp.org.models import Branch, BranchKind
 from quizapp.pagination import Page, paginate
+from quizapp.quizzes import queries as quiz_queries
 from quizapp.quizzes.models import Quiz
-from quizapp.study.models import Material
+from quizapp.study import queries as material_queries
+from quizapp.study.models import Material, MaterialStatus
 
 #: At most this many finished campaigns on a member's list.
 FINISHED_SHOWN = 20
@@ -49,6 +54,14 @@ def _with_lists(query: Select, audience: bool = True) -> Select:
     )
 
 
+def in_view(actor: access.Actor) -> ColumnElement[bool]:
+    """Filter on Campaign: the actor may read it (owned within their scope, or published by a
+    level above for an audience reaching into it)."""
+    return shared_with(
+        actor, Campaign.owner_branch_id, Campaign.audience_id, Campaign.is_published.is_(True)
+    )
+
+
 def get_campaign(actor: Member, campaign_id: int) -> Campaign:
     """Return a campaign owned within the actor's subtree, or 404."""
     campaign = db.session.scalar(_with_lists(select(Campaign).where(Campaign.id == campaign_id)))
@@ -57,13 +70,24 @@ def get_campaign(actor: Member, campaign_id: int) -> Campaign:
     return campaign
 
 
+def get_viewable_campaign(actor: Member, campaign_id: int) -> Campaign:
+    """Return a campaign the actor may read (:func:`in_view`), or 404."""
+    campaign = db.session.scalar(
+        _with_lists(select(Campaign).where(Campaign.id == campaign_id, in_view(actor)))
+    )
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
 def list_campaigns(actor: Member, *, page: int = 1, per_page: int = 20) -> Page:
-    """Return a page of the campaigns owned within the actor's subtree, latest first."""
+    """Return a page of the campaigns the actor may read (:func:`in_view`), latest first."""
     return paginate(
         _with_lists(
-            access.owned_in_scope(Campaign, actor).order_by(
-                Campaign.starts_on.desc(), Campaign.id.desc()
-            )
+            select(Campaign)
+            .where(in_view(actor))
+            .options(selectinload(Campaign.owner_branch))
+            .order_by(Campaign.starts_on.desc(), Campaign.id.desc())
         ),
         page,
         per_page,
@@ -71,24 +95,35 @@ def list_campaigns(actor: Member, *, page: int = 1, per_page: int = 20) -> Page:
 
 
 def list_material_choices(actor: Member, campaign: Campaign | None) -> list[Material]:
-    """Return the materials a campaign may require: draft or published ones in scope."""
+    """Return the materials a campaign may require: draft or published ones in scope, those a
+    level above published for the actor's members, and those already chosen."""
     chosen = [m.id for m in campaign.materials] if campaign else []
+    published = Material.status == MaterialStatus.PUBLISHED.value
+    own_draft = and_(Material.status.in_(PICKABLE_MATERIAL_STATUSES), access.branch_scope(actor))
     return list(
         db.session.scalars(
-            access.owned_in_scope(Material, actor)
+            select(Material)
+            .join(Branch, Branch.id == Material.owner_branch_id)
             .where(
-                Material.status.in_(PICKABLE_MATERIAL_STATUSES) | Material.id.in_(chosen),
+                or_(
+                    Material.id.in_(chosen),
+                    and_(material_queries.in_view(actor), or_(published, own_draft)),
+                )
             )
+            .options(selectinload(Material.owner_branch))
             .order_by(Material.topic, Material.sort_order, Material.title, Material.id)
         )
     )
 
 
 def list_quiz_choices(actor: Member, campaign: Campaign | None) -> list[Quiz]:
-    """Return the quizzes a campaign may require: recent ones in scope and those chosen."""
+    """Return the quizzes a campaign may require: recent ones the actor may read (their
+    subtree's, and those a level above published for their members) and those chosen."""
     recent = list(
         db.session.scalars(
-            access.owned_in_scope(Quiz, actor)
+            select(Quiz)
+            .where(quiz_queries.in_view(actor))
+            .options(selectinload(Quiz.owner_branch))
             .order_by(Quiz.opens_at.desc(), Quiz.id.desc())
             .limit(QUIZ_CHOICES)
         )
@@ -99,6 +134,39 @@ def list_quiz_choices(actor: Member, campaign: Campaign | None) -> list[Quiz]:
     ]
 
 
+@dataclass(frozen=True)
+class Viewable:
+    """The ids of a campaign's required materials and quizzes whose pages the actor may open."""
+
+    materials: set[int]
+    quizzes: set[int]
+
+
+def list_viewable_requirements(actor: Member, campaign: Campaign) -> Viewable:
+    """Return which of the campaign's materials and quizzes the actor may read (two queries
+    at most): a campaign of a level above may require some that do not reach them."""
+    material_ids = [m.id for m in campaign.materials]
+    quiz_ids = [cq.quiz_id for cq in campaign.quizzes]
+    return Viewable(
+        set(
+            db.session.scalars(
+                select(Material.id).where(
+                    Material.id.in_(material_ids), material_queries.in_view(actor)
+                )
+            )
+        )
+        if material_ids
+        else set(),
+        set(
+            db.session.scalars(
+                select(Quiz.id).where(Quiz.id.in_(quiz_ids), quiz_queries.in_view(actor))
+            )
+        )
+        if quiz_ids
+        else set(),
+    )
+
+
 def _eligible(actor: Member, campaign: Campaign) -> Select:
     """Members of the campaign whose current branch the actor manages.
 
@@ -106,9 +174,7 @@ def _eligible(actor: Member, campaign: Campaign) -> Select:
     training class counts whoever was enrolled.
     """
     query = (
-        select(
-            Member.id, Member.name, Member.police_no, Member.phone, Branch.name.label("branch_name")
-        )
+        select(Member.id, Member.name, Member.police_no, Member.phone, Member.branch_id)
         .join(Branch, Branch.id == Member.branch_id)
         .where(member_filter(campaign.audience), access.branch_scope(actor))
     )
@@ -124,7 +190,7 @@ class ProgressRow:
     member_id: int
     name: str
     login_id: str
-    branch_name: str
+    branch_id: int
     progress: Progress
 
 
@@ -151,7 +217,7 @@ def get_progress_table(actor: Member, campaign: Campaign, today: date) -> Progre
     return ProgressTable(
         [
             ProgressRow(
-                m.id, m.name, m.police_no or m.phone or "", m.branch_name, book.of(m.id, campaign)
+                m.id, m.name, m.police_no or m.phone or "", m.branch_id, book.of(m.id, campaign)
             )
             for m in members
         ]

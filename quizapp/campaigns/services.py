@@ -12,7 +12,12 @@ from datetime import date
 
 from quizapp import access, db, windows
 from quizapp.audiences.models import Audience
-from quizapp.audiences.services import build_audience, check_roster_scope, covers
+from quizapp.audiences.services import (
+    build_audience,
+    check_roster_scope,
+    covers,
+    is_shared_with,
+)
 from quizapp.campaigns.models import Campaign, CampaignKind, CampaignQuiz
 from quizapp.errors import DomainError, refuse
 from quizapp.members.models import Member
@@ -109,16 +114,28 @@ def _check(data: CampaignData) -> list[str]:
 
 
 def _check_picks(actor: Member, data: CampaignData, campaign: Campaign | None) -> list[str]:
-    """Materials and quizzes must be the actor's subtree's; retired materials may only stay."""
+    """Materials and quizzes must be the actor's subtree's, or published by a level above for
+    their members (shared_with); retired materials may only stay, as may anything chosen."""
     problems = []
     kept = {m.id for m in campaign.materials} if campaign else set()
-    if any(not access.can_manage_branch(actor, m.owner_branch) for m in data.materials):
+    kept_quizzes = {cq.quiz_id for cq in campaign.quizzes} if campaign else set()
+    if any(
+        m.id not in kept
+        and not is_shared_with(
+            actor, m.owner_branch, m.audience, m.status == MaterialStatus.PUBLISHED
+        )
+        for m in data.materials
+    ):
         problems.append("所选学习资料不在您的管理范围内")
     elif any(
         m.status not in PICKABLE_MATERIAL_STATUSES and m.id not in kept for m in data.materials
     ):
         problems.append("已下线的学习资料不能再设为必学")
-    if any(not access.can_manage_branch(actor, q.owner_branch) for q, _ in data.quizzes):
+    if any(
+        q.id not in kept_quizzes
+        and not is_shared_with(actor, q.owner_branch, q.audience, q.is_published)
+        for q, _ in data.quizzes
+    ):
         problems.append("所选测试不在您的管理范围内")
     hidden = [q.title for q, must_pass in data.quizzes if must_pass and q.review_when == "never"]
     if hidden:

@@ -9,6 +9,8 @@ from quizapp import access
 from quizapp.clock import china_today, utcnow
 from quizapp.dashboard import queries, trend
 from quizapp.participation.charts import bar
+from quizapp.quizzes import queries as quiz_queries
+from quizapp.quizzes.services import can_manage_quiz, status_of
 
 bp = Blueprint("dashboard", __name__)
 
@@ -16,8 +18,8 @@ bp = Blueprint("dashboard", __name__)
 @bp.get("/")
 @access.organiser_required
 def index():
-    """Show the organiser's subtree: headcounts, running campaigns, minutes per week and
-    the branches that lag."""
+    """Show the organiser's subtree: headcounts, running campaigns, recent tests with their
+    results, minutes per week and the branches that lag."""
     now = utcnow()
     running = queries.list_running_campaigns(current_user, china_today(now))
     shown = running[: queries.CAMPAIGNS_SHOWN]
@@ -31,5 +33,10 @@ def index():
         weeks=weeks,
         trend=trend.trend_chart(weeks),
         lagging=queries.lagging_branches(current_user, now),
+        quizzes=quiz_queries.list_recent_quizzes(
+            current_user, now, days=queries.QUIZ_DAYS, limit=queries.QUIZZES_SHOWN
+        ),
+        quiz_state=lambda quiz: status_of(quiz, now),
+        editable=lambda quiz: can_manage_quiz(current_user, quiz),
         bar=bar,
     )

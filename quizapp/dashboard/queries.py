@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from quizapp import access, db, windows
 from quizapp.audiences.models import Audience
 from quizapp.audiences.services import reaches
+from quizapp.campaigns import queries as campaign_queries
 from quizapp.campaigns.models import Campaign, CampaignQuiz
 from quizapp.clock import china_today
 from quizapp.members.models import Member, PoliticalStatus
@@ -37,6 +38,10 @@ CAMPAIGNS_SHOWN = 5
 LAGGING_DAYS = 28
 #: At most this many lagging branches listed.
 LAGGING_SHOWN = 5
+#: At most this many tests listed with their results: running ones, then those closed within
+#: ``QUIZ_DAYS`` days.
+QUIZZES_SHOWN = 5
+QUIZ_DAYS = 30
 
 
 # Headcounts
@@ -98,7 +103,8 @@ class CampaignBars:
 
 def list_running_campaigns(actor: Member, today: date) -> list[Campaign]:
     """Return the published campaigns running today whose audience reaches into the actor's
-    subtree, ending soonest first (whoever owns them: a bureau-wide campaign counts too)."""
+    subtree, ending soonest first: their own and those of the levels above (a bureau-wide
+    campaign counts too; campaigns.queries.in_view)."""
     root = access.managed_root(actor)
     if root is None:
         return []
@@ -106,6 +112,7 @@ def list_running_campaigns(actor: Member, today: date) -> list[Campaign]:
         select(Campaign)
         .where(
             Campaign.is_published.is_(True),
+            campaign_queries.in_view(actor),
             windows.running_on(Campaign.starts_on, Campaign.ends_on, today),
         )
         .options(

@@ -162,13 +162,19 @@ def build_demo(now: datetime, seed: int = 2026) -> str:
     db.session.add_all(members)
     db.session.flush()
 
-    from quizapp.demo.quizzes import build_quiz_demo
+    from quizapp.demo.quizzes import build_quiz_demo, build_unit_quiz
 
     quizzes = build_quiz_demo(admin, root, now, rng)
+    # org01's own quiz, beside the bureau's (its own random numbers: the rest stay as they were).
+    quizzes += "; " + build_unit_quiz(organiser, now, random.Random(seed + 1))
 
     from quizapp.demo.study import build_study_demo
 
     study = build_study_demo(admin, root, now, rng)
+
+    from quizapp.demo.certificates import build_certificate_demo
+
+    certificates = build_certificate_demo(admin, root, now)
 
     from quizapp.points.services import award
 
@@ -182,6 +188,7 @@ def build_demo(now: datetime, seed: int = 2026) -> str:
     snapshot_participation(now, days=28, commit=False)
     return (
         f"demo loaded: 1 bureau, {len(units)} units, {len(branches)} branches, "
-        f"{len(members) + 1} members; {quizzes}; {study}; {points} point entries; "
+        f"{len(members) + 1} members; {quizzes}; {study}; {certificates}; "
+        f"{points} point entries; "
         f"logins admin, org01, m0001 (password {DEMO_PASSWORD})"
     )

@@ -16,7 +16,7 @@ from quizapp.bank.models import Category
 from quizapp.bank.types import default_points, get_type
 from quizapp.members.models import Member, PoliticalStatus
 from quizapp.org.models import Branch
-from quizapp.quizzes.models import Counting, QuizKind, ReviewWhen
+from quizapp.quizzes.models import Counting, LeavePolicy, QuizKind, ReviewWhen
 from quizapp.quizzes.reservations import release_to_practice
 from quizapp.quizzes.services import QuizData, RuleData, save_quiz, set_published
 
@@ -33,8 +33,13 @@ def load_starter_bank(root: Branch, folder: Path = QUESTIONS) -> int:
 
 
 def _sit(member: Member, quiz, started: datetime, skill: float, rng: random.Random) -> None:
-    """Take the quiz as a member of the given skill would (responses set directly: demo only)."""
+    """Take the quiz as a member of the given skill would (responses set directly: demo only).
+
+    Some leave the page now and then (切屏, recorded), and a few let the time run out.
+    """
     attempt, _ = attempts.start_attempt(member, quiz, started, rng)
+    if quiz.counts_leaves and rng.random() < 0.25:
+        attempt.leave_count = rng.randint(1, 3)
     moment = started
     for seq, answer in enumerate(attempt.answers, start=1):
         moment += timedelta(seconds=rng.randint(15, 60))
@@ -45,7 +50,11 @@ def _sit(member: Member, quiz, started: datetime, skill: float, rng: random.Rand
         )
         answer.seq, answer.answered_at = seq, moment
     db.session.flush()
-    attempts.submit_attempt(attempt, moment + timedelta(seconds=30))
+    if rng.random() < 0.1:  # never pressed 交卷: the server submits at the deadline
+        later = attempt.deadline_at + attempts.GRACE + timedelta(minutes=1)
+        attempts.submit_attempt(attempt, later, reason=attempts.deadline_reason(attempt))
+    else:
+        attempts.submit_attempt(attempt, min(moment + timedelta(seconds=30), attempt.deadline_at))
 
 
 def build_quiz_demo(admin: Member, root: Branch, now: datetime, rng: random.Random) -> str:
@@ -89,6 +98,7 @@ def build_quiz_demo(admin: Member, root: Branch, now: datetime, rng: random.Rand
             time_limit_minutes=30,
             attempts_allowed=1,
             review_when=ReviewWhen.AFTER_CLOSE,
+            leave_policy=LeavePolicy.SUBMIT,
             leave_limit=3,
             rules=[
                 RuleData("single", 10, regulations),
@@ -106,11 +116,12 @@ def build_quiz_demo(admin: Member, root: Branch, now: datetime, rng: random.Rand
         QuizData(
             title="“学党纪、明规矩”知识竞赛",
             kind=QuizKind.COMPETITION,
-            description="各支部党员参加，按得分和用时排名。",
+            description="各支部党员参加，按得分和用时排名。离开答题页面的次数会被记录。",
             opens_at=now - timedelta(days=10),
             closes_at=now - timedelta(days=3),
             time_limit_minutes=20,
             attempts_allowed=1,
+            leave_policy=LeavePolicy.RECORD,
             shuffle_questions=True,
             rules=[
                 RuleData("single", 8),
@@ -141,9 +152,50 @@ def build_quiz_demo(admin: Member, root: Branch, now: datetime, rng: random.Rand
     for member in takers:
         started = contest.opens_at + timedelta(hours=rng.randint(1, 150))
         _sit(member, contest, started, rng.uniform(0.45, 0.95), rng)
+    # The demo member m0001 took part too (with a generator of its own, so the rest of the
+    # demo stays as it was): their result page shows their rank and the branches' table.
+    m0001 = db.session.scalar(select(Member).where(Member.police_no == "m0001"))
+    _sit(m0001, contest, contest.opens_at + timedelta(hours=30), 0.8, random.Random(14))
     # After the competition the organiser opened its questions to practice again.
     release_to_practice(admin, contest, contest.closes_at + timedelta(hours=2))
     return (
         f"{count} questions, 3 quizzes (open test, upcoming exam, finished competition "
-        f"with {len(takers)} results)"
+        f"with {len(takers) + 1} results)"
     )
+
+
+def build_unit_quiz(organiser: Member, now: datetime, rng: random.Random) -> str:
+    """Create a quiz of the organiser's own unit, running, half its members through it: beside
+    the bureau's quizzes (read-only to them), one they manage."""
+    unit = organiser.scope_branch
+    quiz = save_quiz(
+        organiser,
+        QuizData(
+            title=f"{unit.name}党规党纪周测",
+            kind=QuizKind.TEST,
+            description="本分局党员参加，每周一测，取最高分。",
+            opens_at=now - timedelta(days=2),
+            closes_at=now + timedelta(days=5),
+            time_limit_minutes=15,
+            attempts_allowed=2,
+            rules=[RuleData("single", 5), RuleData("truefalse", 5)],
+            branches=[unit],
+            points=default_points(),
+        ),
+    )
+    set_published(organiser, quiz, True)
+    members = db.session.scalars(
+        select(Member)
+        .join(Branch, Branch.id == Member.branch_id)
+        .where(
+            Member.is_active.is_(True),
+            Branch.path.startswith(unit.path),
+            Member.police_no.not_in(["m0001", organiser.police_no]),
+        )
+        .order_by(Member.id)
+    )
+    takers = [m for m in members if rng.random() < 0.5]
+    for member in takers:
+        started = quiz.opens_at + timedelta(hours=rng.randint(1, 40))
+        _sit(member, quiz, started, rng.uniform(0.5, 0.95), rng)
+    return f"a quiz of {unit.name} with {len(takers)} results"

@@ -15,10 +15,12 @@ from quizapp.audiences.services import build_audience
 from quizapp.campaigns.models import Campaign, CampaignKind, CampaignQuiz
 from quizapp.clock import china_today
 from quizapp.members.models import Member, PoliticalStatus
+from quizapp.notices.services import send_notice
 from quizapp.offline.models import OfflineKind, OfflineSession
 from quizapp.org.models import Branch
 from quizapp.quizzes.models import Quiz, QuizKind
 from quizapp.quizzes.services import QuizData, RuleData, save_quiz, set_published
+from quizapp.reflections.services import review_notice
 from quizapp.study.models import (
     Material,
     MaterialStatus,
@@ -201,7 +203,21 @@ def build_study_demo(admin: Member, root: Branch, now: datetime, rng: random.Ran
             ),
         ]
     )
+    # A reflection the branch secretary returned, with the notice m0001 got for it.
+    returned = Reflection(
+        member_id=m0001.id,
+        material_id=materials[1].id,
+        title="学习《准则》的几点认识",
+        body=REFLECTION,
+        status=ReflectionStatus.RETURNED.value,
+        submitted_at=now - timedelta(days=3),
+        reviewer_id=admin.id,
+        review_comment="请结合本职工作，写一写今后的整改措施。",
+        reviewed_at=now - timedelta(days=2),
+    )
+    db.session.add(returned)
     db.session.flush()
+    send_notice(review_notice(returned), now - timedelta(days=2))
     return (
         f"{len(materials)} materials, {rows} days of study history, a campaign, "
         f"a training class of {len(activists)} activists, 1 offline session"

@@ -18,6 +18,7 @@ from quizapp.members import queries as member_queries
 from quizapp.members import services as member_services
 from quizapp.org import queries, services
 from quizapp.org.forms import BranchForm, MoveBranchForm, NewBranchForm
+from quizapp.org.labels import BranchNames
 from quizapp.org.models import BranchKind
 
 bp = Blueprint("org", __name__)
@@ -87,8 +88,9 @@ def move_branch(branch_id: int):
         abort(403)
     form = MoveBranchForm()
     allowed = services.ALLOWED_CHILDREN
+    names = BranchNames.load()
     form.parent_id.choices = [
-        SelectChoice(b.id, queries.branch_label(b))
+        SelectChoice(b.id, names.choice(b))
         for b in queries.list_branches(current_user, active_only=True)
         if BranchKind(branch.kind) in allowed[BranchKind(b.kind)]
         and not branch.contains(b)

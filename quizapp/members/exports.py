@@ -14,6 +14,7 @@ from datetime import date
 
 from quizapp.members.activation import activation_code
 from quizapp.members.models import Member
+from quizapp.org.labels import BranchNames
 from quizapp.spreadsheets import UNSAFE_IN_NAMES, XLSX, Book, Column, cell_value
 
 __all__ = ["USAGE", "XLSX", "decode_ids", "encode_ids", "slip_filename", "slip_xlsx"]
@@ -22,17 +23,22 @@ USAGE = (
     "使用方法：登录账号填警号或手机号，密码栏填一次性登录码，登录后设置自己的密码；"
     "登录码只能使用一次。"
 )
-COLUMNS: list[Column[Member]] = [
-    Column("姓名", lambda member: member.name, width=12),
-    Column("警号", lambda member: member.police_no, width=14),
-    Column("手机号", lambda member: member.phone, width=14),
-    Column("所属支部", lambda member: member.branch.name, width=26),
-    Column(
-        "一次性登录码",
-        lambda member: activation_code(member.id, member.activation_nonce),
-        width=16,
-    ),
-]
+
+
+def _columns(names: BranchNames) -> list[Column[Member]]:
+    return [
+        Column("姓名", lambda member: member.name, width=12),
+        Column("警号", lambda member: member.police_no, width=14),
+        Column("手机号", lambda member: member.phone, width=14),
+        Column("所属支部", lambda member: names(member.branch), width=30),
+        Column(
+            "一次性登录码",
+            lambda member: activation_code(member.id, member.activation_nonce),
+            width=16,
+        ),
+    ]
+
+
 #: Members one link may name: a roster file has at most 10,000 rows.
 MAX_IDS = 10_000
 #: Ranges one link may hold; an import's ids are nearly always one range.
@@ -83,10 +89,11 @@ def slip_xlsx(members: list[Member]) -> bytes:
     cut along.
     """
     book = Book()
-    sheet = book.add_sheet("登录凭条", COLUMNS, members)
+    columns = _columns(BranchNames.load())
+    sheet = book.add_sheet("登录凭条", columns, members)
     note = book.workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     below = len(members) + 2
-    sheet.merge_range(below, 0, below, len(COLUMNS) - 1, cell_value(USAGE), note)
+    sheet.merge_range(below, 0, below, len(columns) - 1, cell_value(USAGE), note)
     sheet.set_row(below, 36)
     sheet.set_header(f"&L{USAGE}")
     sheet.repeat_rows(0)

@@ -31,6 +31,7 @@ from quizapp.members.forms import (
 )
 from quizapp.members.models import Member, PoliticalStatus, Role
 from quizapp.org import queries as org_queries
+from quizapp.org.labels import BranchNames
 from quizapp.org.models import BranchKind
 
 bp = Blueprint("members", __name__)
@@ -38,8 +39,9 @@ bp = Blueprint("members", __name__)
 
 def _branch_choices(exclude_id: int | None = None) -> list[SelectChoice]:
     branches = org_queries.list_branches(current_user, active_only=True)
+    names = BranchNames.load()
     return [
-        SelectChoice(b.id, org_queries.branch_label(b))
+        SelectChoice(b.id, names.choice(b))
         for b in branches
         if b.kind == BranchKind.BRANCH and b.id != exclude_id
     ]
@@ -47,8 +49,9 @@ def _branch_choices(exclude_id: int | None = None) -> list[SelectChoice]:
 
 def _scope_choices() -> list[SelectChoice]:
     branches = org_queries.list_branches(current_user, active_only=True)
+    names = BranchNames.load()
     return [SelectChoice("", "（所属支部）")] + [
-        SelectChoice(b.id, org_queries.branch_label(b)) for b in branches
+        SelectChoice(b.id, names.choice(b)) for b in branches
     ]
 
 
@@ -104,7 +107,6 @@ def index():
         selected_status=status,
         state=state,
         statuses=list(PoliticalStatus),
-        branch_label=org_queries.branch_label,
     )
 
 

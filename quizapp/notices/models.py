@@ -20,6 +20,10 @@ class NoticeKind(enum.StrEnum):
     WEEKLY_SUMMARY = "weekly_summary"
     #: Sent by an organiser (the participation drill-down's "remind them" action).
     REMINDER = "reminder"
+    #: An organiser accepted or returned the member's reflection (心得).
+    REFLECTION_REVIEWED = "reflection_reviewed"
+    #: A quiz that publishes results after it closes has closed: the member's result is out.
+    RESULTS_PUBLISHED = "results_published"
 
     @property
     def label(self) -> str:
@@ -31,6 +35,8 @@ KIND_LABELS = {
     NoticeKind.ANNIVERSARY: "入党纪念日",
     NoticeKind.WEEKLY_SUMMARY: "每周学习情况",
     NoticeKind.REMINDER: "组织提醒",
+    NoticeKind.REFLECTION_REVIEWED: "心得审阅",
+    NoticeKind.RESULTS_PUBLISHED: "成绩公布",
 }
 
 
@@ -40,7 +46,8 @@ class Notice(Base):
     __tablename__ = "notices"
     __table_args__ = (
         CheckConstraint(
-            "kind IN ('campaign_reminder', 'anniversary', 'weekly_summary', 'reminder')",
+            "kind IN ('campaign_reminder', 'anniversary', 'weekly_summary', 'reminder', "
+            "'reflection_reviewed', 'results_published')",
             name="kind",
         ),
         # Only paths inside the app: a notice can never send a member to another site.

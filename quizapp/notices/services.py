@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from quizapp import db
@@ -29,6 +30,11 @@ class NoticeDraft:
     dedupe_key: str
     #: A path inside the app, e.g. ``/campaigns/3`` (None: no link).
     link: str | None = None
+
+
+def app_path(endpoint: str, **values: int) -> str:
+    """Return the path of a page for a notice's link (url_for needs a request; jobs have none)."""
+    return current_app.url_map.bind("").build(endpoint, values)
 
 
 def _row(draft: NoticeDraft, now: datetime) -> dict:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
-from collections import Counter
 from datetime import date
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -20,6 +19,7 @@ from quizapp.offline import queries, services
 from quizapp.offline.forms import SessionForm
 from quizapp.offline.models import OfflineSession
 from quizapp.org import queries as org_queries
+from quizapp.org.labels import BranchNames
 from quizapp.org.models import Branch, BranchKind
 
 bp = Blueprint("offline", __name__)
@@ -47,12 +47,9 @@ def _branches(session: OfflineSession | None = None) -> list[Branch]:
 
 
 def _prepare(form: SessionForm, branches: list[Branch]) -> None:
-    """Offer the branches by name; a name two units share gets its unit's name added."""
-    names = Counter(b.name for b in branches)
-    form.branch_id.choices = [
-        SelectChoice(b.id, b.name if names[b.name] == 1 else f"{b.name}（{b.parent.name}）")
-        for b in branches
-    ]
+    """Offer the branches by their labels (a name two units share gets its unit's name)."""
+    names = BranchNames.load()
+    form.branch_id.choices = [SelectChoice(b.id, names(b)) for b in branches]
 
 
 def _action() -> str:
@@ -143,7 +140,6 @@ def index():
         selected_branch=branch,
         month=month[0].strftime("%Y-%m") if month else "",
         branches=org_queries.list_branches(current_user),
-        branch_label=org_queries.branch_label,
         attendees=queries.count_attendees([s.id for s in page.items]),
     )
 

@@ -40,10 +40,3 @@ def sort_as_tree(branches: list[Branch]) -> list[Branch]:
         return [(by_id[i].sort_order, i) if i in by_id else (0, i) for i in branch.ancestor_ids]
 
     return sorted(branches, key=key)
-
-
-def branch_label(branch: Branch) -> str:
-    """Return an indented label for choice lists."""
-    return (
-        "　" * max(branch.depth, 0) + branch.name + ("（已停用）" if not branch.is_active else "")
-    )

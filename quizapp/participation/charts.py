@@ -19,9 +19,15 @@ TRACK = "#eceef1"
 GRID = "#e5e7eb"
 MUTED = "#6b7280"
 
-#: The line chart's drawing box (viewBox units; the SVG scales to the width of its card).
-WIDTH, HEIGHT = 320, 180
-LEFT, RIGHT, TOP, BOTTOM = 34, 12, 12, 26
+#: The line chart's plot, in CSS pixels: a fixed height, and the width of its card. The SVG has
+#: no viewBox, so nothing in it scales with the page: text keeps its FONT_SIZE at any width,
+#: and x positions are percentages of the plot's width. The y labels and the unit sit left of
+#: the plot (negative x, shown because the SVG's overflow is visible), in the padding that
+#: ``.chart-frame`` gives it in app.css (MARGIN_LEFT; MARGIN_RIGHT holds half of the last x
+#: label, centred on the last point like the others).
+HEIGHT, TOP, BOTTOM = 180, 28, 30
+MARGIN_LEFT, MARGIN_RIGHT = 40, 28
+FONT_SIZE = 12
 
 
 def bar(fraction: float | None) -> Markup:
@@ -67,9 +73,9 @@ def format_value(value: float) -> str:
     return f"{value:.0f}" if abs(value) >= 10 or value == int(value) else f"{value:.1f}"
 
 
-def _text(x: float, y: float, text: str, anchor: str = "middle") -> str:
+def _text(x: str, y: float, text: str, anchor: str = "middle") -> str:
     return (
-        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="10" '
+        f'<text x="{x}" y="{y:.1f}" text-anchor="{anchor}" font-size="{FONT_SIZE}" '
         f'fill="{MUTED}">{escape(text)}</text>'
     )
 
@@ -86,21 +92,24 @@ def line_chart(
     """Return an SVG line chart of ``points`` with a y axis in ``unit`` and every
     ``label_every``-th x label (counted back from the last point).
 
-    ``chart_id`` makes the ids of its title and description unique on the page.
+    ``chart_id`` makes the ids of its title and description unique on the page. Labels are
+    FONT_SIZE CSS pixels at any width; at 360 px, 12 points with every third labelled leave
+    each label about 64 px (the longest, "12月28日", takes about 52).
     """
     values = [p.value for p in points if p.value is not None]
     top = nice_top(max(values, default=0))
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    plot_h = HEIGHT - TOP - BOTTOM
 
-    def x_of(index: int) -> float:
-        return LEFT + (plot_w * index / (len(points) - 1) if len(points) > 1 else plot_w / 2)
+    def x_of(index: int) -> str:
+        share = index / (len(points) - 1) if len(points) > 1 else 0.5
+        return f"{share * 100:.2f}%"
 
     def y_of(value: float) -> float:
         return TOP + plot_h * (1 - value / top)
 
     parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" role="img" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<div class="chart-frame"><svg class="chart" width="100%" height="{HEIGHT}" '
+        f'overflow="visible" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
     ]
@@ -108,40 +117,33 @@ def line_chart(
         value = top * step / 4
         y = y_of(value)
         parts.append(
-            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
-            f'stroke="{GRID}" stroke-width="1"/>'
+            f'<line x1="0" y1="{y:.1f}" x2="100%" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
         )
-        parts.append(_text(LEFT - 4, y + 3.5, format_value(value), "end"))
-    parts.append(_text(4, TOP - 2, unit, "start"))
+        parts.append(_text("-6", y + FONT_SIZE * 0.35, format_value(value), "end"))
+    # The unit above the y labels, a line clear of the top one.
+    parts.append(_text(f"{-MARGIN_LEFT}", TOP - FONT_SIZE - 2, unit, "start"))
+    last = len(points) - 1
     for index, point in enumerate(points):
-        if (len(points) - 1 - index) % label_every == 0:
-            x = x_of(index)
-            anchor = "end" if x > WIDTH - RIGHT - 20 else "start" if x < LEFT + 10 else "middle"
-            parts.append(_text(x, HEIGHT - 8, point.label, anchor))
+        if (last - index) % label_every == 0:
+            parts.append(_text(x_of(index), HEIGHT - 8, point.label))
 
-    segment: list[str] = []
-    segments = [segment]
-    for index, point in enumerate(points):
-        if point.value is None:
-            segment = []
-            segments.append(segment)
-        else:
-            segment.append(f"{x_of(index):.1f},{y_of(point.value):.1f}")
-    for coordinates in segments:
-        if len(coordinates) > 1:
+    for index in range(1, len(points)):  # a segment between each two points with values
+        before, after = points[index - 1].value, points[index].value
+        if before is not None and after is not None:
             parts.append(
-                f'<polyline points="{" ".join(coordinates)}" fill="none" '
-                f'stroke="{RED}" stroke-width="2" stroke-linejoin="round"/>'
+                f'<line class="chart-line" x1="{x_of(index - 1)}" y1="{y_of(before):.1f}" '
+                f'x2="{x_of(index)}" y2="{y_of(after):.1f}" stroke="{RED}" stroke-width="2" '
+                'stroke-linecap="round"/>'
             )
     for index, point in enumerate(points):
         if point.value is None:
             continue
         fill = "#fff" if point.partial else RED
         parts.append(
-            f'<circle class="chart-point" cx="{x_of(index):.1f}" cy="{y_of(point.value):.1f}" '
+            f'<circle class="chart-point" cx="{x_of(index)}" cy="{y_of(point.value):.1f}" '
             f'r="3.5" fill="{fill}" stroke="{RED}" stroke-width="1.5">'
             f"<title>{escape(point.label)}：{format_value(point.value)} {escape(unit)}"
             f"{'（估算）' if point.partial else ''}</title></circle>"
         )
-    parts.append("</svg>")
+    parts.append("</svg></div>")
     return Markup("".join(parts))

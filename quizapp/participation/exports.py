@@ -24,6 +24,7 @@ from xlsxwriter.workbook import Workbook
 
 from quizapp.clock import china_today, to_china
 from quizapp.members.models import STATUS_LABELS, PoliticalStatus
+from quizapp.org.labels import BranchNames
 from quizapp.org.models import Branch, BranchKind
 from quizapp.participation.queries import MemberLine, Report, Row
 from quizapp.spreadsheets import (
@@ -58,15 +59,17 @@ PIXELS_PER_CM = 96 / 2.54
 def xlsx_report(report: Report) -> bytes:
     """Return the report as an .xlsx workbook (summary with chart, members, definitions)."""
     top_depth = report.top.branch.depth if report.top is not None else 0
+    names = BranchNames.load()
     book = Book()
     summary = book.add_sheet(
         "汇总",
-        _summary_columns(report, _figure),
+        _summary_columns(report, _figure, names),
         report.rows,
         style=lambda row: Style(row.is_rollup, row.branch.depth - top_depth),
         autofilter=True,
     )
-    book.add_sheet("人员明细", _member_columns(report), report.members or [], autofilter=True)
+    people = _member_columns(report, names)
+    book.add_sheet("人员明细", people, report.members or [], autofilter=True)
     book.add_sheet("统计口径", FACT_COLUMNS, [*_facts(report), *report.definitions], wrap=True)
     bars, title = chart_bars(report)
     if bars:
@@ -74,7 +77,7 @@ def xlsx_report(report: Report) -> bytes:
         book.add_sheet(
             CHART_SHEET,
             [
-                Column("组织", lambda row: row.branch.name, width=30),
+                Column("组织", lambda row: names(row.branch), width=30),
                 Column(rate, lambda row: row.participation_rate, width=12, number_format=PERCENT),
             ],
             bars,
@@ -91,7 +94,7 @@ def csv_report(report: Report) -> bytes:
     """Return the summary table, a blank line and the 统计口径 lines as UTF-8 CSV with BOM."""
     return csv_bytes(
         [
-            *csv_table(_summary_columns(report, _csv_figure), report.rows),
+            *csv_table(_summary_columns(report, _csv_figure, BranchNames.load()), report.rows),
             [],
             ["统计口径"],
             *_facts(report),
@@ -135,18 +138,20 @@ def chart_bars(report: Report) -> tuple[list[Row], str]:
 # Sheets
 
 
-def _summary_columns(report: Report, figure: Callable[[str, Any], Any]) -> list[Column[Row]]:
+def _summary_columns(
+    report: Report, figure: Callable[[str, Any], Any], names: BranchNames
+) -> list[Column[Row]]:
     """The summary's columns: 组织, 层级, then each figure as ``figure(name, value)`` gives it."""
     top_depth = report.top.branch.depth if report.top is not None else 0
     widest = max(
         (
-            display_width(row.branch.name) + 2 * (row.branch.depth - top_depth)
+            display_width(names(row.branch)) + 2 * (row.branch.depth - top_depth)
             for row in report.rows
         ),
         default=10,
     )
     return [
-        Column("组织", lambda row: row.branch.name, width=min(48, max(12, widest + 2))),
+        Column("组织", lambda row: names(row.branch), width=min(48, max(12, widest + 2))),
         Column("层级", lambda row: _level(report, row), width=8),
         *(
             Column(heading, _getter(name, figure), width=12, number_format=FORMATS.get(name))
@@ -159,10 +164,10 @@ def _getter(name: str, figure: Callable[[str, Any], Any]) -> Callable[[Row], Any
     return lambda row: figure(name, getattr(row, name))
 
 
-def _member_columns(report: Report) -> list[Column[MemberLine]]:
+def _member_columns(report: Report, labels: BranchNames) -> list[Column[MemberLine]]:
     """The 人员明细 sheet's columns: who, where, and what they did or still lack."""
     kind, names = report.kind, report.headings
-    places = _places(report)
+    places = _places(report, labels)
     done = {"campaign": "是否完成", "quiz": "是否参考", "range": "是否参学"}[kind]
     columns: list[Column[MemberLine]] = [
         Column("党支部", lambda line: places[line.branch_id][0], width=22),
@@ -246,22 +251,16 @@ def _status_label(status: str) -> str:
         return status
 
 
-def _places(report: Report) -> dict[int, tuple[str, str]]:
-    """Map each branch of the report to (branch name, name of the unit above it)."""
+def _places(report: Report, labels: BranchNames) -> dict[int, tuple[str, str]]:
+    """Map each branch of the report to (its label, name of the unit above it)."""
     nodes: dict[int, Branch] = {row.branch.id: row.branch for row in report.rows}
     places = {}
     for branch in nodes.values():
-        unit = next(
-            (
-                nodes[i]
-                for i in reversed(branch.ancestor_ids[:-1])
-                if i in nodes and nodes[i].kind == BranchKind.UNIT.value
-            ),
-            None,
-        )
+        above = (nodes[i] for i in reversed(branch.ancestor_ids[:-1]) if i in nodes)
+        unit = next((node for node in above if node.kind == BranchKind.UNIT.value), None)
         if unit is None and branch.parent is not None and branch.parent.kind == "unit":
             unit = branch.parent  # the scope starts below the unit: one lookup at most
-        places[branch.id] = (branch.name, unit.name if unit is not None else "")
+        places[branch.id] = (labels(branch), labels(unit))
     return places
 
 

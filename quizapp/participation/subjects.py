@@ -1,5 +1,6 @@
-"""Which campaigns and quizzes an organiser may count: their own, and the published ones of
-levels above them that reach into their subtree (a bureau-wide campaign, say).
+"""Which campaigns and quizzes an organiser may count: those they may read
+(``campaigns.queries.in_view``, ``quizzes.queries.in_view``): their own, and the published
+ones of levels above them that reach into their subtree (a bureau-wide campaign, say).
 
 Counting is read-only and always limited to the organiser's own subtree by the report
 itself, so a unit organiser sees their unit's figures of the bureau's campaign without
@@ -9,32 +10,21 @@ being able to edit it.
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import selectinload
 
-from quizapp import access, db
+from quizapp import db
 from quizapp.audiences.models import Audience
-from quizapp.audiences.services import reaching
+from quizapp.campaigns import queries as campaign_queries
 from quizapp.campaigns.models import Campaign, CampaignQuiz
 from quizapp.members.models import Member
-from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
+from quizapp.quizzes import queries as quiz_queries
 from quizapp.quizzes.models import Quiz
-from quizapp.study.models import MaterialStatus
 
 
 def _in_view(model: type[Campaign] | type[Quiz], actor: Member) -> ColumnElement[bool]:
-    root = access.managed_root(actor)
-    if root is None:
-        return false()
-    owner = aliased(Branch)
-    owned = exists().where(owner.id == model.owner_branch_id, owner.path.startswith(root.path))
-    published = (
-        model.is_published.is_(True)
-        if model is Campaign
-        else model.status == MaterialStatus.PUBLISHED.value
-    )
-    return or_(owned, and_(published, reaching(model.audience_id, root)))
+    return campaign_queries.in_view(actor) if model is Campaign else quiz_queries.in_view(actor)
 
 
 def _campaigns() -> Select:

@@ -101,6 +101,11 @@ class SettingsForm(BaseForm):
 
     red_min = _threshold("红榜标准（人均积分）", "支部当月人均积分达到此数，列入红榜。")
     yellow_min = _threshold("黄榜标准（人均积分）", "达到此数列入黄榜；低于此数列入蓝榜。")
+    members_see_rank = BooleanField(
+        "党员可以看到本人在支部内的积分名次",
+        default=True,
+        description="不勾选则党员只能看到本人积分和所在支部的红黄蓝榜名次（不公布个人积分排名）。",
+    )
 
     def validate_red_min(self, field: DecimalField) -> None:
         if (
@@ -127,6 +132,7 @@ class SettingsForm(BaseForm):
             if "unit" in fields:
                 fields["unit"].data = rule.unit
         self.red_min.data, self.yellow_min.data = thresholds.red_min, thresholds.yellow_min
+        self.members_see_rank.data = thresholds.members_see_rank
 
     def rules(self) -> list[RuleData]:
         """Return the validated rules."""
@@ -146,7 +152,11 @@ class SettingsForm(BaseForm):
 
     def thresholds(self) -> Thresholds:
         """Return the validated thresholds."""
-        return Thresholds(Decimal(self.red_min.data), Decimal(self.yellow_min.data))
+        return Thresholds(
+            Decimal(self.red_min.data),
+            Decimal(self.yellow_min.data),
+            bool(self.members_see_rank.data),
+        )
 
 
 def _add_rule_fields(form: type[SettingsForm], rule: Rule) -> None:

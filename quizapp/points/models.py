@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -47,7 +48,7 @@ class PointRule(Base):
 
 
 class PointSettings(Base):
-    """The one row of ranking settings: points per member per month for each tier."""
+    """The one row of ranking settings: the tiers' thresholds, and what members see."""
 
     __tablename__ = "point_settings"
     __table_args__ = (
@@ -60,6 +61,9 @@ class PointSettings(Base):
     #: yellow_min or more, yellow (黄榜); less, blue (蓝榜).
     red_min: Mapped[float] = mapped_column(Float)
     yellow_min: Mapped[float] = mapped_column(Float)
+    #: Members see their own rank among their branch's members (some provinces forbid
+    #: ranking people by points: then members see only their branch's place on the lists).
+    members_see_rank: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
 

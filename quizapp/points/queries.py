@@ -17,6 +17,7 @@ from quizapp.pagination import Page, paginate
 from quizapp.participation.eligible import eligible_members
 from quizapp.points.models import PointEntry
 from quizapp.points.rules import CORRECTION, Thresholds, Tier, one_decimal
+from quizapp.ranking import competition_ranks
 
 #: Members named per branch as 先锋党员 candidates.
 TOP_MEMBERS = 3
@@ -86,6 +87,8 @@ class BranchLine:
     tier: Tier = Tier.BLUE
     #: The members with the most points (先锋党员 candidates), ties by name.
     top: list[MemberPoints] = field(default_factory=list)
+    #: Each member's place among the branch's members (ties share it; no points: 0 points).
+    places: dict[int, int] = field(default_factory=dict)
 
     @property
     def per_member(self) -> Decimal:
@@ -133,19 +136,22 @@ def ranking(
         line.points += int(points)
         people.setdefault(branch_id, []).append(MemberPoints(member_id, name, int(points)))
     for branch_id, line in lines.items():
-        ranked = sorted(
-            (p for p in people[branch_id] if p.points > 0),
-            key=lambda p: (-p.points, p.name, p.member_id),
-        )
-        line.top = ranked[:TOP_MEMBERS]
+        ranked = sorted(people[branch_id], key=lambda p: (-p.points, p.name, p.member_id))
+        line.top = [p for p in ranked if p.points > 0][:TOP_MEMBERS]
+        places = competition_ranks(ranked, key=lambda p: p.points)
+        line.places = {p.member_id: place for p, place in zip(ranked, places, strict=True)}
         line.tier = thresholds.tier(line.per_member)
     ordered = sorted(
         lines.values(), key=lambda line: (-line.per_member, line.branch.name, line.branch.id)
     )
-    for index, line in enumerate(ordered):
-        same = index and ordered[index - 1].per_member == line.per_member
-        line.rank = ordered[index - 1].rank if same else index + 1
+    for line, rank in zip(ordered, competition_ranks(ordered, lambda x: x.per_member), strict=True):
+        line.rank = rank
     return ordered
+
+
+def find_member_line(lines: list[BranchLine], member_id: int) -> BranchLine | None:
+    """Return the line of the branch the member is counted in, if any."""
+    return next((line for line in lines if member_id in line.places), None)
 
 
 def count_tiers(lines: list[BranchLine]) -> dict[Tier, int]:

@@ -8,12 +8,13 @@ from datetime import date
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
-from quizapp import clock
+from quizapp import access, clock
 from quizapp.points import corrections, queries
 from quizapp.points.rules import (
     CORRECTION,
     LABELS,
     effective_rules,
+    effective_thresholds,
 )
 from quizapp.points.services import LOOKBACK_DAYS
 
@@ -49,10 +50,15 @@ def index():
     """The member's points: this month, in all, how they are earned, and the ledger."""
     today = clock.china_today()
     month, total = queries.member_sums(current_user.id, *month_bounds(today))
+    thresholds = effective_thresholds()
+    lines = queries.ranking(access.WHOLE_BUREAU, *month_bounds(today), thresholds)
     return render_template(
         "points/index.html",
         month_points=month,
         total_points=total,
+        lines=lines,
+        mine=queries.find_member_line(lines, current_user.id),
+        thresholds=thresholds,
         rules=effective_rules().values(),
         lookback=LOOKBACK_DAYS,
         **ledger(current_user.id),

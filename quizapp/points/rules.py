@@ -112,10 +112,12 @@ class Tier(LabelledEnum):
 @dataclass(frozen=True)
 class Thresholds:
     """Points per member in a month: ``red_min`` or more is red, ``yellow_min`` or more
-    yellow, less blue."""
+    yellow, less blue; and whether members see their own rank in their branch (the
+    bureau's switch for provinces that forbid ranking people by points)."""
 
     red_min: Decimal
     yellow_min: Decimal
+    members_see_rank: bool = True
 
     def tier(self, per_member: Decimal) -> Tier:
         """Return the tier of a branch with ``per_member`` points per member."""
@@ -139,7 +141,7 @@ def effective_thresholds() -> Thresholds:
     row = db.session.get(PointSettings, 1)
     if row is None:
         return DEFAULT_THRESHOLDS
-    return Thresholds(one_decimal(row.red_min), one_decimal(row.yellow_min))
+    return Thresholds(one_decimal(row.red_min), one_decimal(row.yellow_min), row.members_see_rank)
 
 
 #: Limits an admin may set (the form checks them too).
@@ -184,6 +186,7 @@ def save_point_settings(
         db.session.add(row)
     settings = db.session.get(PointSettings, 1) or PointSettings(id=1)
     settings.red_min, settings.yellow_min = float(thresholds.red_min), float(thresholds.yellow_min)
+    settings.members_see_rank = thresholds.members_see_rank
     settings.updated_at, settings.updated_by_id = now, actor.id
     db.session.add(settings)
     db.session.flush()

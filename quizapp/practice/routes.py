@@ -50,8 +50,6 @@ def _origin_label(origin: str) -> str:
 @bp.context_processor
 def _helpers() -> dict:
     return {
-        "answer_text": services.answer_text,
-        "response_text": services.response_text,
         "blank_marks": services.blank_marks,
         "type_label": lambda q: type_label(q.type),
         "origin_label": _origin_label,

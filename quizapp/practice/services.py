@@ -87,16 +87,6 @@ def blank_marks(question: Question, response: Any) -> list[bool] | None:
     return get_type(question.type).part_marks(question.answer, response)
 
 
-def answer_text(question: Question) -> str:
-    """Write the right answer as a member reads it: "B", "ABD", "对", "惩前毖后 或 惩前毖后，治病救人"."""
-    return get_type(question.type).display_answer(question.answer, question.options)
-
-
-def response_text(question: Question, response: Any) -> str:
-    """Write a member's response as they read it."""
-    return get_type(question.type).response_to_text(response, question.options)
-
-
 def answer_practice(member: Member, question: Question, raw: Any, now: datetime) -> Result:
     """Grade a practice answer (by category or from the wrong-answer book) and book it."""
     if not question.is_active:

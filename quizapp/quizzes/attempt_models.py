@@ -40,12 +40,37 @@ class AttemptStatus(enum.StrEnum):
     SUBMITTED = "submitted"
 
 
+class EndReason(enum.StrEnum):
+    """Why a submitted attempt ended: 切屏 evidence for the organisers' results."""
+
+    #: The member pressed 交卷 before the deadline.
+    MEMBER = "member"
+    #: The time limit ran out: the page submitted at 0:00, or the server at the next request
+    #: or the scheduler's run.
+    TIME_UP = "time_up"
+    #: The member left the page as often as the quiz's 切屏 limit allows.
+    LEAVE_LIMIT = "leave_limit"
+    #: The quiz closed before the time limit ran out (or it has none): the server submitted
+    #: the attempt at the close.
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {
+            "member": "本人交卷",
+            "time_up": "时间已到",
+            "leave_limit": "切屏达到上限",
+            "closed": "测试结束自动交卷",
+        }[self.value]
+
+
 class Attempt(Base):
     """One sitting of a quiz by one member; its paper is drawn once, at the start."""
 
     __tablename__ = "attempts"
     __table_args__ = (
         one_of("status", AttemptStatus),
+        one_of("end_reason", EndReason),
         UniqueConstraint(
             "quiz_id", "member_id", "number", name="uq_attempts_quiz_id_member_id_number"
         ),
@@ -73,8 +98,8 @@ class Attempt(Base):
     #: The server's deadline: start + time limit, never after the quiz closes.
     deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: True when the server submitted it (deadline passed, or too many page leaves).
-    auto_submitted: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Why it ended (an EndReason); NULL while in progress.
+    end_reason: Mapped[str | None] = mapped_column(String(16))
     score: Mapped[float | None] = mapped_column(Float)
     max_score: Mapped[float] = mapped_column(Float, default=0)
     passed: Mapped[bool | None] = mapped_column(Boolean)
@@ -95,6 +120,15 @@ class Attempt(Base):
     @property
     def is_open(self) -> bool:
         return self.status == AttemptStatus.IN_PROGRESS
+
+    @property
+    def end_reason_enum(self) -> EndReason | None:
+        return EndReason(self.end_reason) if self.end_reason else None
+
+    @property
+    def auto_submitted(self) -> bool:
+        """Tell whether the attempt ended without the member pressing 交卷."""
+        return self.end_reason is not None and self.end_reason != EndReason.MEMBER
 
     @property
     def seconds_used(self) -> int | None:

@@ -26,7 +26,8 @@ from quizapp.bank.forms import DIFFICULTY_LABELS
 from quizapp.bank.types import QuestionType, all_types, default_points, type_choices
 from quizapp.clock import CHINA, to_china
 from quizapp.forms import DATETIME_FORMATS, BaseForm
-from quizapp.quizzes.models import Counting, Quiz, QuizKind, ReviewWhen
+from quizapp.quizzes.models import Counting, LeavePolicy, Quiz, QuizKind, ReviewWhen
+from quizapp.quizzes.ranking_fields import RankingFields
 
 #: At most this many draw rules on one quiz (rows of the form).
 MAX_RULES = 6
@@ -105,7 +106,7 @@ class RuleForm(Form):
         return self.count.data is not None
 
 
-class QuizForm(BaseForm):
+class QuizForm(RankingFields, BaseForm):
     """Every setting of a quiz, its audience and its questions, on one page."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -191,13 +192,19 @@ class QuizForm(BaseForm):
     )
     review_show_answers = BooleanField("同时公布正确答案", default=True)
     review_show_explanations = BooleanField("同时公布解析", default=True)
+    leave_policy = RadioField(
+        "切屏（离开答题页面）",
+        choices=[SelectChoice(p.value, p.label) for p in LeavePolicy],
+        default=LeavePolicy.OFF.value,
+        description="记录的次数和交卷原因显示在成绩页和成绩导出中。",
+    )
     leave_limit = IntegerField(
-        "切屏次数上限",
+        "切屏次数上限 N",
         validators=[
             Optional(),
             NumberRange(min=1, max=50, message="切屏次数上限应为 1 至 50 次。"),
         ],
-        description="填写后记录离开答题页面的次数，超过即自动交卷；留空则不记录。",
+        description="选择“达到 N 次自动交卷”时填写：离开答题页面达到 N 次即自动交卷。",
     )
     branch_ids = branches_field("参加组织", "选中的组织及其全部下级的人员可以参加。")
     statuses = statuses_field()
@@ -208,6 +215,14 @@ class QuizForm(BaseForm):
         description="每行一个题目编号（见题库），每份试卷都包含这些题。",
     )
     rules = FieldList(FormField(RuleForm), min_entries=MAX_RULES, max_entries=MAX_RULES)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Validate the fields, then ask for N when leaving the page N times submits."""
+        valid = super().validate(extra_validators)
+        if self.leave_policy.data == LeavePolicy.SUBMIT and self.leave_limit.data is None:
+            self.leave_limit.errors = ["选择“达到 N 次自动交卷”时请填写切屏次数上限。"]
+            return False
+        return valid
 
     def set_choices(self, branches: list[SelectChoice], categories: list[SelectChoice]) -> None:
         """Offer the organiser's branches and the bank's categories."""
@@ -244,23 +259,28 @@ class QuizForm(BaseForm):
             "review_when",
             "review_show_answers",
             "review_show_explanations",
+            "leave_policy",
             "leave_limit",
         )
         values: dict[str, Any] = {name: getattr(quiz, name) for name in names}
-        values |= audience_values(quiz.audience) | {
-            "points": {t.code: _number(quiz.points.get(t.code)) for t in all_types()},
-            "question_keys": "\n".join(fq.question.key for fq in quiz.fixed_questions),
-            "rules": [
-                {
-                    "type": r.type,
-                    "category_id": r.category_id,
-                    "difficulty_min": r.difficulty_min,
-                    "difficulty_max": r.difficulty_max,
-                    "count": r.count,
-                }
-                for r in quiz.draw_rules
-            ],
-        }
+        values |= (
+            audience_values(quiz.audience)
+            | QuizForm.ranking_values(quiz)
+            | {
+                "points": {t.code: _number(quiz.points.get(t.code)) for t in all_types()},
+                "question_keys": "\n".join(fq.question.key for fq in quiz.fixed_questions),
+                "rules": [
+                    {
+                        "type": r.type,
+                        "category_id": r.category_id,
+                        "difficulty_min": r.difficulty_min,
+                        "difficulty_max": r.difficulty_max,
+                        "count": r.count,
+                    }
+                    for r in quiz.draw_rules
+                ],
+            }
+        )
         return values
 
     def window(self) -> tuple[datetime, datetime]:

@@ -19,7 +19,7 @@ from quizapp.errors import DomainError
 from quizapp.forms import ActionForm, entries_text, split_entries
 from quizapp.quizzes import draw, queries, reservations, services
 from quizapp.quizzes.forms import QuizForm
-from quizapp.quizzes.models import Counting, Quiz, QuizKind, ReviewWhen
+from quizapp.quizzes.models import Counting, LeavePolicy, Quiz, QuizKind, ReviewWhen
 
 bp = Blueprint("quizzes", __name__)
 
@@ -72,7 +72,9 @@ def _submitted_data(form: QuizForm) -> services.QuizData | None:
         review_when=ReviewWhen(form.review_when.data),
         review_show_answers=form.review_show_answers.data,
         review_show_explanations=form.review_show_explanations.data,
+        leave_policy=LeavePolicy(form.leave_policy.data),
         leave_limit=form.leave_limit.data,
+        **form.ranking_data(),
         fixed_questions=keys.questions,
         rules=[
             services.RuleData(
@@ -98,7 +100,8 @@ def _render_form(form: QuizForm, quiz: Quiz | None):
 @bp.get("/")
 @access.organiser_required
 def index():
-    """List the quizzes owned within the organiser's subtree, filtered by state."""
+    """List the quizzes the organiser may read (their subtree's, and those of the levels
+    above that reach it, read-only), filtered by state."""
     state = request.args.get("state", "all")
     state = state if state in queries.STATES else "all"
     now = clock.utcnow()
@@ -114,10 +117,11 @@ def index():
         page=page,
         state=state,
         states=queries.STATES,
-        attempts=queries.count_attempts([q.id for q in page.items]),
+        attempts=queries.count_attempts_seen(current_user, page.items),
+        editable=lambda quiz: services.can_manage_quiz(current_user, quiz),
         phase=lambda quiz: services.status_of(quiz, now),
         phases=PHASE_LABELS,
-        describe=describe,
+        describe=lambda audience: describe(audience, current_user),
     )
 
 
@@ -163,8 +167,9 @@ def _paper_size(quiz: Quiz) -> tuple[int, float]:
 @bp.get("/<int:quiz_id>")
 @access.organiser_required
 def show(quiz_id: int):
-    """Show every setting of a quiz, its audience, its paper's make-up and the actions."""
-    quiz = queries.get_quiz(current_user, quiz_id)
+    """Show every setting of a quiz, its audience, its paper's make-up and the actions (none
+    on a quiz of a level above, which the organiser reads only)."""
+    quiz = queries.get_viewable_quiz(current_user, quiz_id, paper=True)
     fixed_ids = {fq.question_id for fq in quiz.fixed_questions}
     question_count, total = _paper_size(quiz)
     return render_template(
@@ -172,7 +177,7 @@ def show(quiz_id: int):
         quiz=quiz,
         phase=services.status_of(quiz, clock.utcnow()),
         phases=PHASE_LABELS,
-        audience=describe(quiz.audience),
+        audience=describe(quiz.audience, current_user),
         rules=[
             (
                 rule,
@@ -184,7 +189,8 @@ def show(quiz_id: int):
         question_count=question_count,
         total=total,
         pass_points=total * quiz.pass_percent / 100,
-        attempts=queries.count_attempts([quiz.id]).get(quiz.id, 0),
+        attempts=queries.count_attempts_seen(current_user, [quiz]).get(quiz.id, 0),
+        editable=services.can_manage_quiz(current_user, quiz),
         reserved=reservations.count_reserved(quiz),
         action_form=ActionForm(),
     )

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -47,6 +48,40 @@ class ReviewWhen(LabelledEnum):
     NEVER = "never", "不公布"
 
 
+class RankingWhen(enum.StrEnum):
+    """When members see the ranking of a quiz (their own rank and the branches')."""
+
+    NEVER = "never"
+    AFTER_CLOSE = "after_close"
+    LIVE = "live"
+
+    @property
+    def label(self) -> str:
+        return {"never": "不公布", "after_close": "结束后公布", "live": "实时公布"}[self.value]
+
+    @classmethod
+    def default_for(cls, kind: str) -> RankingWhen:
+        """Competitions publish their ranking after the close; other quizzes none."""
+        return cls.AFTER_CLOSE if kind == QuizKind.COMPETITION else cls.NEVER
+
+
+class LeavePolicy(enum.StrEnum):
+    """What leaving the attempt page (切屏) does."""
+
+    #: Leaving is not counted.
+    OFF = "off"
+    #: Each leaving is counted for the organisers' results; the attempt goes on.
+    RECORD = "record"
+    #: Counted, and the attempt is submitted when the count reaches ``Quiz.leave_limit``.
+    SUBMIT = "submit"
+
+    @property
+    def label(self) -> str:
+        return {"off": "不记录", "record": "只记录不交卷", "submit": "达到 N 次自动交卷"}[
+            self.value
+        ]
+
+
 class QuizStatus(enum.StrEnum):
     """Whether the members in a quiz's audience see it."""
 
@@ -67,10 +102,12 @@ class Quiz(Base):
         one_of("counting", Counting),
         one_of("review_when", ReviewWhen),
         one_of("status", QuizStatus),
+        one_of("ranking_when", RankingWhen),
         CheckConstraint("attempts_allowed >= 1", name="attempts_allowed"),
         CheckConstraint("time_limit_minutes IS NULL OR time_limit_minutes >= 1", name="time_limit"),
         CheckConstraint("closes_at > opens_at", name="window"),
         CheckConstraint("pass_percent BETWEEN 0 AND 100", name="pass_percent"),
+        one_of("leave_policy", LeavePolicy),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,8 +135,18 @@ class Quiz(Base):
     review_when: Mapped[str] = mapped_column(String(16), default=ReviewWhen.IMMEDIATELY.value)
     review_show_answers: Mapped[bool] = mapped_column(Boolean, default=True)
     review_show_explanations: Mapped[bool] = mapped_column(Boolean, default=True)
-    #: 切屏: when set, leaving the page is counted and the attempt submitted after this many.
+    #: 切屏: whether leaving the attempt page is counted, and whether it submits (a LeavePolicy).
+    leave_policy: Mapped[str] = mapped_column(
+        String(16), default=LeavePolicy.OFF.value, server_default=LeavePolicy.OFF.value
+    )
+    #: With LeavePolicy.SUBMIT: the attempt is submitted when the member has left this often.
     leave_limit: Mapped[int | None] = mapped_column(Integer)
+    #: When members see the ranking (RankingWhen); ranking_personal: with their own rank,
+    #: or only the branches' table.
+    ranking_when: Mapped[str] = mapped_column(
+        String(16), default=RankingWhen.NEVER.value, server_default=RankingWhen.NEVER.value
+    )
+    ranking_personal: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     status: Mapped[str] = mapped_column(String(16), default=QuizStatus.DRAFT.value)
     #: When an organiser released the questions of this exam or competition to practice
     #: (after it closed); until then they stay out of practice (ReservedQuestion).
@@ -128,6 +175,28 @@ class Quiz(Base):
     @property
     def review_when_enum(self) -> ReviewWhen:
         return ReviewWhen(self.review_when)
+
+    @property
+    def ranking_when_enum(self) -> RankingWhen:
+        return RankingWhen(self.ranking_when)
+
+    @property
+    def is_ranked(self) -> bool:
+        """Tell whether results rank members: competitions, and quizzes publishing a ranking."""
+        return self.kind == QuizKind.COMPETITION or self.ranking_when != RankingWhen.NEVER
+
+    def leave_policy_enum(self) -> LeavePolicy:
+        return LeavePolicy(self.leave_policy)
+
+    @property
+    def counts_leaves(self) -> bool:
+        """Tell whether the attempt page reports each leaving (切屏) to the server."""
+        return self.leave_policy != LeavePolicy.OFF
+
+    @property
+    def submit_leave_limit(self) -> int | None:
+        """The number of leavings that submits an attempt; None when leaving never does."""
+        return self.leave_limit if self.leave_policy == LeavePolicy.SUBMIT else None
 
     @property
     def is_published(self) -> bool:

@@ -19,10 +19,12 @@ from quizapp.quizzes.attempt_models import Attempt, PreparedPaper
 from quizapp.quizzes.models import (
     Counting,
     DrawRule,
+    LeavePolicy,
     Quiz,
     QuizKind,
     QuizQuestion,
     QuizStatus,
+    RankingWhen,
     ReviewWhen,
 )
 
@@ -60,7 +62,12 @@ class QuizData:
     review_when: ReviewWhen = ReviewWhen.IMMEDIATELY
     review_show_answers: bool = True
     review_show_explanations: bool = True
+    #: 切屏: not counted, only counted, or counted and submitting at ``leave_limit``.
+    leave_policy: LeavePolicy = LeavePolicy.OFF
     leave_limit: int | None = None
+    #: None: the kind's default (RankingWhen.default_for).
+    ranking_when: RankingWhen | None = None
+    ranking_personal: bool = True
     fixed_questions: list[Question] = field(default_factory=list)
     rules: list[RuleData] = field(default_factory=list)
     branches: list[Branch] = field(default_factory=list)
@@ -82,8 +89,10 @@ def _check(data: QuizData) -> list[str]:
         problems.append("答题次数应为 1 至 20 次")
     if not 0 <= data.pass_percent <= 100:
         problems.append("及格线应为 0 至 100 之间的百分数")
-    if data.leave_limit is not None and not 1 <= data.leave_limit <= 50:
-        problems.append("切屏次数上限应为 1 至 50 次")
+    if data.leave_policy == LeavePolicy.SUBMIT and (
+        data.leave_limit is None or not 1 <= data.leave_limit <= 50
+    ):
+        problems.append("达到 N 次自动交卷时，切屏次数上限 N 应为 1 至 50 次")
     for qtype in all_types():
         value = data.points.get(qtype.code)
         if value is None or not 0 < value <= 100:
@@ -156,9 +165,13 @@ def save_quiz(actor: Member, data: QuizData, quiz: Quiz | None = None) -> Quiz:
         "shuffle_options",
         "review_show_answers",
         "review_show_explanations",
-        "leave_limit",
+        "ranking_personal",
     ):
         setattr(quiz, name, getattr(data, name))
+    quiz.ranking_when = (data.ranking_when or RankingWhen.default_for(data.kind.value)).value
+    quiz.leave_policy = data.leave_policy.value
+    # The limit means something only when reaching it submits.
+    quiz.leave_limit = data.leave_limit if data.leave_policy == LeavePolicy.SUBMIT else None
     quiz.title = data.title.strip()
     quiz.kind = data.kind.value
     quiz.counting = data.counting.value

@@ -44,7 +44,6 @@ def queue():
         states=queries.STATES,
         selected_branch=branch,
         branches=org_queries.list_branches(current_user),
-        branch_label=org_queries.branch_label,
         subjects=queries.load_subjects(page.items),
         labels=services.STATUS_LABELS,
     )

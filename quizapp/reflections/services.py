@@ -13,6 +13,8 @@ from quizapp.audiences.services import includes
 from quizapp.campaigns.models import Campaign
 from quizapp.errors import DomainError
 from quizapp.members.models import Member
+from quizapp.notices.models import NoticeKind
+from quizapp.notices.services import NoticeDraft, app_path, send_notice
 from quizapp.study.models import Material, Reflection, ReflectionStatus
 
 MIN_CHARS = 300
@@ -181,7 +183,7 @@ def review_reflection(
     if seen_submitted_at is not None:
         conditions.append(Reflection.submitted_at == seen_submitted_at)
     accepted = decision == "accept"
-    return _update_unless_changed(
+    reviewed = _update_unless_changed(
         reflection,
         conditions,
         {
@@ -191,4 +193,32 @@ def review_reflection(
             "reviewed_at": now,
         },
         "作者刚刚修改了这篇心得，或其他管理员已审阅。请重新阅读后再审阅。",
+    )
+    send_notice(review_notice(reviewed), now)
+    return reviewed
+
+
+def review_notice(reflection: Reflection) -> NoticeDraft:
+    """The notice telling the author how their reflection was reviewed, with the comment.
+
+    One per submitted version (its ``submitted_at``): a version is reviewed once, and a
+    rewritten one handed in again gets its own notice when it is reviewed.
+    """
+    accepted = reflection.status == ReflectionStatus.ACCEPTED
+    comment = reflection.review_comment.strip()
+    if accepted:
+        title = f"心得「{reflection.title}」已审阅通过"
+        lines = [f"您的心得「{reflection.title}」已审阅通过。"]
+    else:
+        title = f"心得「{reflection.title}」被退回"
+        lines = [f"您的心得「{reflection.title}」被退回，请按审阅意见修改后重新提交。"]
+    if comment:
+        lines.append(f"审阅意见：{comment}")
+    return NoticeDraft(
+        member_id=reflection.member_id,
+        kind=NoticeKind.REFLECTION_REVIEWED,
+        title=title,
+        body="\n".join(lines),
+        dedupe_key=f"reflection-review:{reflection.id}:{reflection.submitted_at:%Y%m%dT%H%M%S%f}",
+        link=app_path("reflections.show", reflection_id=reflection.id),
     )

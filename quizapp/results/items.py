@@ -19,16 +19,24 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
-from quizapp import db
+from quizapp import access, db
 from quizapp.bank.models import Question
 from quizapp.bank.types import get_type
+from quizapp.members.models import Member
+from quizapp.org.models import Branch
 from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus
 from quizapp.quizzes.models import Quiz
 
 ITEM_DEFINITIONS = [
-    ("答卷范围", "本测试全部已交卷的答卷（同一人多次交卷的，每份都计入）；未交卷的答卷不计入。"),
+    (
+        "答卷范围",
+        (
+            "本测试已交卷的答卷（同一人多次交卷的，每份都计入），只含当前所在党支部属于您管理范围的人员；"
+            "未交卷的答卷不计入。"
+        ),
+    ),
     ("答卷数", "试卷中有这道题的已交卷答卷数；作答数为其中作答了这道题的份数。"),
     (
         "难度系数（得分率）",
@@ -107,32 +115,43 @@ def pearson(xs: list[float], ys: list[float]) -> float | None:
     return max(-1.0, min(1.0, sxy / math.sqrt(sxx * syy)))
 
 
-def item_statistics(quiz: Quiz) -> list[ItemStat]:
-    """Return the statistics of every question on the quiz's submitted papers.
+def _submitted(query: Select, quiz: Quiz, within: Member | None) -> Select:
+    """Keep the quiz's submitted attempts (of members whose current branch ``within`` manages)."""
+    query = query.where(Attempt.quiz_id == quiz.id, Attempt.status == AttemptStatus.SUBMITTED.value)
+    if within is None:
+        return query
+    return (
+        query.join(Member, Member.id == Attempt.member_id)
+        .join(Branch, Branch.id == Member.branch_id)
+        .where(access.branch_scope(within))
+    )
+
+
+def item_statistics(quiz: Quiz, within: Member | None = None) -> list[ItemStat]:
+    """Return the statistics of every question on the quiz's submitted papers; ``within``:
+    only the papers of members whose current branch that actor manages (as the results).
 
     Three queries: the answers (attempt, question, mark, points, response), the attempts'
     scores, and the questions. Fixed questions come first in the quiz's order, then drawn
     ones by id.
     """
     answers = db.session.execute(
-        select(
-            AttemptAnswer.attempt_id,
-            AttemptAnswer.question_id,
-            AttemptAnswer.mark,
-            AttemptAnswer.points,
-            AttemptAnswer.response,
+        _submitted(
+            select(
+                AttemptAnswer.attempt_id,
+                AttemptAnswer.question_id,
+                AttemptAnswer.mark,
+                AttemptAnswer.points,
+                AttemptAnswer.response,
+            ).join(Attempt, Attempt.id == AttemptAnswer.attempt_id),
+            quiz,
+            within,
         )
-        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
-        .where(Attempt.quiz_id == quiz.id, Attempt.status == AttemptStatus.SUBMITTED.value)
     ).all()
     if not answers:
         return []
     scores = dict(
-        db.session.execute(
-            select(Attempt.id, Attempt.score).where(
-                Attempt.quiz_id == quiz.id, Attempt.status == AttemptStatus.SUBMITTED.value
-            )
-        ).all()
+        db.session.execute(_submitted(select(Attempt.id, Attempt.score), quiz, within)).all()
     )
     by_question: dict[int, list[Any]] = {}
     totals: dict[int, float] = {}

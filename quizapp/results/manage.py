@@ -1,4 +1,5 @@
-"""Results pages for organisers: a quiz's results, its item statistics, the .xlsx export."""
+"""Results pages for organisers: a quiz's results, its item statistics, the .xlsx and .csv
+exports, and each attempt's answer sheet."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from flask import Blueprint, render_template, request, send_file
 from flask_login import current_user
 
 from quizapp import access
+from quizapp.attempts.services import is_overdue
+from quizapp.attempts.standings import RANKING_BASIS, branch_summary, rank_branches, rank_members
 from quizapp.clock import utcnow
 from quizapp.pagination import page_of
-from quizapp.quizzes.models import Quiz, QuizKind
-from quizapp.results import branches, exports, queries
+from quizapp.quizzes.models import Quiz
+from quizapp.quizzes.services import can_manage_quiz
+from quizapp.results import exports, queries, sheets
 from quizapp.results.items import ITEM_DEFINITIONS, LOW_DISCRIMINATION, item_statistics
 
 bp = Blueprint("results", __name__)
@@ -33,12 +37,13 @@ def _load(quiz_id: int, now: datetime) -> tuple[Quiz, queries.QuizResults]:
 @bp.get("/quizzes/<int:quiz_id>")
 @access.organiser_required
 def quiz(quiz_id: int):
-    """Show a quiz's results: figures per branch and a filtered, paged table of members."""
+    """Show a quiz's results: figures per branch and a filtered, paged table of members (of
+    the organiser's subtree, also on a quiz of a level above)."""
     quiz, results = _load(quiz_id, utcnow())
-    competition = quiz.kind == QuizKind.COMPETITION.value
-    summary = branches.branch_summary(results.rows, results.branches)
-    lines = branches.rank_branches(summary.lines) if competition else summary.lines
-    rows = queries.rank_members(results.rows) if competition else results.rows
+    competition = quiz.is_ranked
+    summary = branch_summary(results.rows, results.branches)
+    lines = rank_branches(summary.lines) if competition else summary.lines
+    rows = rank_members(results.rows) if competition else results.rows
 
     branch = next(
         (b for b in results.branches if b.id == request.args.get("branch", type=int)), None
@@ -61,6 +66,9 @@ def quiz(quiz_id: int):
         filters=queries.FILTERS,
         branch=branch,
         definitions=queries.RESULT_DEFINITIONS,
+        ranking_basis=RANKING_BASIS,
+        editable=can_manage_quiz(current_user, quiz),
+        end_reason=queries.end_reason_label,
     )
 
 
@@ -72,9 +80,10 @@ def items(quiz_id: int):
     return render_template(
         "results/items.html",
         quiz=quiz,
-        stats=item_statistics(quiz),
+        stats=item_statistics(quiz, current_user),
         definitions=ITEM_DEFINITIONS,
         low=LOW_DISCRIMINATION,
+        editable=can_manage_quiz(current_user, quiz),
     )
 
 
@@ -90,4 +99,33 @@ def export(quiz_id: int):
         mimetype=exports.XLSX,
         as_attachment=True,
         download_name=exports.export_filename(quiz.title, now),
+    )
+
+
+@bp.get("/quizzes/<int:quiz_id>/export.csv")
+@access.organiser_required
+def export_csv(quiz_id: int):
+    """Download the members' results (成绩明细) and the definitions as a .csv table."""
+    now = utcnow()
+    quiz, results = _load(quiz_id, now)
+    return send_file(
+        BytesIO(exports.results_csv(current_user, results, now)),
+        mimetype="text/csv",
+        as_attachment=True,
+        download_name=exports.export_filename(quiz.title, now, "csv"),
+    )
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@access.organiser_required
+def attempt(attempt_id: int):
+    """Show one member's answer sheet: each question, their answer, the right one, points."""
+    attempt = sheets.get_attempt(current_user, attempt_id)
+    return render_template(
+        "results/attempt.html",
+        attempt=attempt,
+        quiz=attempt.quiz,
+        lines=sheets.answer_sheet(attempt),
+        end_reason=queries.end_reason_label(attempt),
+        overdue=is_overdue(attempt, utcnow()),
     )

@@ -3,27 +3,28 @@
 Who counts: the members the quiz's audience matches now (active, on a party branch), and
 only those whose current branch lies in the actor's scope. Each member's counted attempt is
 picked by the quiz's counting rule (highest, latest, first) among submitted attempts.
-Branch summaries are in :mod:`quizapp.results.branches`, item statistics in
-:mod:`quizapp.results.items`.
+Ranking and branch summaries follow :mod:`quizapp.attempts.standings`, item statistics are
+in :mod:`quizapp.results.items`.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 
 from quizapp import access, db
 from quizapp.attempts.services import counted_attempt, is_overdue
+from quizapp.attempts.standings import RANKING_BASIS
 from quizapp.audiences.services import member_filter
 from quizapp.members.models import Member
 from quizapp.org.models import Branch, BranchKind
 from quizapp.org.queries import sort_as_tree
+from quizapp.quizzes import queries as quiz_queries
 from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
 from quizapp.quizzes.models import Counting, Quiz
-from quizapp.quizzes.services import can_manage_quiz, status_of
+from quizapp.quizzes.services import status_of
 
 #: A member's state at a quiz, and how the pages call it.
 STATUS_LABELS = {"absent": "未参加", "in_progress": "答题中", "submitted": "已交卷"}
@@ -44,12 +45,23 @@ RESULT_DEFINITIONS = [
     ),
     ("用时", "计分答卷从开始答题到交卷的时间；到时自动交卷的，算到截止时间为止。"),
     (
-        "竞赛排名",
+        "人均得分",
+        "参加人员计分成绩之和 ÷ 应参加人数：未参加的人员按 0 分计，参加的人越少人均得分越低。",
+    ),
+    (
+        "结束方式",
         (
-            "按计分成绩从高到低；成绩相同的用时少者在前，再相同的先交卷者在前。"
-            "成绩和用时都相同的名次并列。支部按参加人员的平均分从高到低排名，平均分相同的名次并列。"
+            "本人交卷；时间已到（答题时长用完，由答题页面或系统按时交卷）；"
+            "切屏达到上限（离开答题页面达到设定次数，系统自动交卷）；"
+            "测试结束自动交卷（测试结束时仍未交卷，含不限答题时长的测试）。"
+            "成绩明细中为计分答卷的结束方式，答卷明细中为每一份答卷的。"
         ),
     ),
+    (
+        "切屏次数",
+        "答题期间离开答题页面（切换到其他应用、锁屏、切换标签页）的次数；测试设置为“不记录”时为 0。",
+    ),
+    ("排名（竞赛或公布排名的测试）", RANKING_BASIS + "成绩和用时都相同的，先交卷者列在前面。"),
 ]
 
 
@@ -61,9 +73,17 @@ def duration_text(seconds: int | None) -> str:
     return f"{minutes}分{rest:02d}秒" if minutes else f"{rest}秒"
 
 
+def end_reason_label(attempt: Attempt) -> str:
+    """Say how an attempt ended (本人交卷, 时间已到…), or that it has not."""
+    if attempt.end_reason_enum is not None:
+        return attempt.end_reason_enum.label
+    return "答题中" if attempt.status == AttemptStatus.IN_PROGRESS else ""
+
+
 def get_quiz(actor: Member, quiz_id: int) -> Quiz:
-    """Return a quiz whose owning subtree the actor manages, or 404."""
-    return db.get_or_404(Quiz, quiz_id, lambda quiz: can_manage_quiz(actor, quiz))
+    """Return a quiz the actor may read, or 404: their subtree's, or one published by a level
+    above for their members (read-only; its figures count their subtree only)."""
+    return quiz_queries.get_viewable_quiz(actor, quiz_id)
 
 
 def _of_counted(name: str) -> property:
@@ -82,6 +102,8 @@ class ResultRow:
     attempts: int = 0
     counted: Attempt | None = None
     in_progress: bool = False
+    #: Every attempt of the member at the quiz, first first (each links to its answer sheet).
+    sittings: list[Attempt] = field(default_factory=list)
     #: Competition rank (ties share it); None for non-competitions and non-participants.
     rank: int | None = None
 
@@ -105,7 +127,14 @@ class ResultRow:
         return duration_text(self.seconds_used)
 
     submitted_at = _of_counted("submitted_at")
-    auto_submitted = _of_counted("auto_submitted")
+    #: Why the counted attempt ended (an EndReason value) and how often its member left the
+    #: page (切屏).
+    end_reason = _of_counted("end_reason")
+    leave_count = _of_counted("leave_count")
+
+    @property
+    def end_reason_label(self) -> str:
+        return end_reason_label(self.counted) if self.counted else ""
 
 
 @dataclass
@@ -171,35 +200,13 @@ def quiz_results(actor: Member, quiz: Quiz, now: datetime) -> QuizResults:
                 attempts=len(attempts),
                 counted=counted_attempt(attempts, counting),
                 in_progress=any(a.status == AttemptStatus.IN_PROGRESS for a in attempts),
+                sittings=attempts,
             )
         )
     overdue = sum(is_overdue(a, now) for attempts in by_member.values() for a in attempts)
     return QuizResults(
         quiz=quiz, state=status_of(quiz, now), rows=rows, branches=branches, overdue=overdue
     )
-
-
-def rank_members(rows: list[ResultRow]) -> list[ResultRow]:
-    """Rank participants by score (high first), time used (short first), submission (early first).
-
-    Rows with the same score and time share a rank (1, 1, 3...). Returns the ranked rows in
-    order, followed by the others in their given order; sets ``rank`` on each ranked row.
-    """
-    ranked = sorted(
-        (r for r in rows if r.counted is not None),
-        key=lambda r: (-round(r.score or 0, 2), _seconds(r), r.submitted_at, r.member_id),
-    )
-    previous = None
-    for position, row in enumerate(ranked, start=1):
-        key = (round(row.score or 0, 2), _seconds(row))
-        if key != previous:
-            rank, previous = position, key
-        row.rank = rank
-    return ranked + [r for r in rows if r.counted is None]
-
-
-def _seconds(row: ResultRow) -> float:
-    return row.seconds_used if row.seconds_used is not None else math.inf
 
 
 #: Filters of the member table: the statuses to keep, and the label of the filter.

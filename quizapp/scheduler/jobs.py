@@ -13,8 +13,10 @@ from datetime import datetime
 
 from quizapp import db
 from quizapp.attempts.papers import prepare_papers
+from quizapp.attempts.result_notices import send_result_notices
 from quizapp.attempts.review import book_wrong_answers
 from quizapp.attempts.services import expire_overdue
+from quizapp.certificates.services import issue_due
 from quizapp.participation.snapshots import snapshot_participation
 from quizapp.points.services import award_points
 from quizapp.scheduler.notice_jobs import (
@@ -55,6 +57,26 @@ def book_reviewed_wrong_answers(now: datetime) -> str:
     return f"wrong answers of {_in_batches(book_wrong_answers, now)} attempts booked"
 
 
+# Certificates
+
+
+def issue_certificates(now: datetime) -> str:
+    """Issue the certificates of campaigns set to issue them automatically, to new finishers."""
+    campaigns, issued = issue_due(now)
+    db.session.commit()
+    return f"{issued} certificates issued in {campaigns} campaigns"
+
+
+# Results
+
+
+def notify_published_results(now: datetime) -> str:
+    """Tell members their result once a quiz that publishes results at its close has closed."""
+    sent = send_result_notices(now)
+    db.session.commit()
+    return f"{sent} result notices sent"
+
+
 #: Every job by name, for the runner and ``flask scheduler run-once``.
 JOBS: dict[str, Callable[[datetime], str]] = {
     job.__name__: job
@@ -62,10 +84,12 @@ JOBS: dict[str, Callable[[datetime], str]] = {
         submit_overdue_attempts,
         prepare_papers,
         book_reviewed_wrong_answers,
+        notify_published_results,
         remind_campaign_members,
         greet_party_anniversaries,
         weekly_summary_for_organisers,
         snapshot_participation,
         award_points,
+        issue_certificates,
     )
 }

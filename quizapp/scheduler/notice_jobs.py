@@ -20,7 +20,7 @@ from quizapp.campaigns.services import KINDS
 from quizapp.clock import china_day_start, china_today, format_date
 from quizapp.members.models import Member, Role
 from quizapp.notices.models import NoticeKind
-from quizapp.notices.services import NoticeDraft, send_notices
+from quizapp.notices.services import NoticeDraft, app_path, send_notices
 from quizapp.org.models import Branch, BranchKind
 from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
 from quizapp.study.models import StudyMinute
@@ -29,11 +29,6 @@ from quizapp.study.models import StudyMinute
 DEFAULT_REMINDER_DAYS = 3
 #: A greeting missed while the scheduler was down is still sent this many days late.
 ANNIVERSARY_CATCH_UP_DAYS = 3
-
-
-def _path(endpoint: str, **values: int) -> str:
-    """Return the path of a page (url_for needs a request; jobs run without one)."""
-    return current_app.url_map.bind("").build(endpoint, values)
 
 
 # Campaign reminders
@@ -82,7 +77,7 @@ def _reminder(campaign: Campaign, member_id: int, missing: list[Item], today: da
         title=f"{kind}「{campaign.title}」{when}",
         body=body,
         dedupe_key=f"campaign-reminder:{campaign.id}:{member_id}",
-        link=_path("campaigns.show", campaign_id=campaign.id),
+        link=app_path("campaigns.show", campaign_id=campaign.id),
     )
 
 
@@ -280,7 +275,7 @@ def weekly_summary_for_organisers(now: datetime) -> str:
                     ]
                 ),
                 dedupe_key=f"weekly:{iso_year}-W{week:02d}:{organiser.id}",
-                link=_path("dashboard.index"),
+                link=app_path("dashboard.index"),
             )
         )
     sent = send_notices(drafts, now)

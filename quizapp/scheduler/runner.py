@@ -42,6 +42,9 @@ def triggers() -> dict[str, BaseTrigger]:
         "prepare_papers": IntervalTrigger(minutes=10, timezone=CHINA),
         # A review that opens when its quiz closes: the wrong answers follow within minutes.
         "book_reviewed_wrong_answers": IntervalTrigger(minutes=5, timezone=CHINA),
+        # Results published at a quiz's close reach the members within minutes, after the
+        # overdue papers were submitted (a paper still running waits for the next run).
+        "notify_published_results": IntervalTrigger(minutes=5, timezone=CHINA),
         "greet_party_anniversaries": CronTrigger(hour=8, minute=0, timezone=CHINA),
         "weekly_summary_for_organisers": CronTrigger(
             day_of_week="mon", hour=8, minute=30, timezone=CHINA
@@ -51,6 +54,8 @@ def triggers() -> dict[str, BaseTrigger]:
         "snapshot_participation": CronTrigger(hour=0, minute=20, timezone=CHINA),
         # Every half hour, first at 00:10: yesterday's minutes and daily questions are final.
         "award_points": CronTrigger(minute="10,40", timezone=CHINA),
+        # Early morning: yesterday's study counts, and members find theirs when they wake.
+        "issue_certificates": CronTrigger(hour=6, minute=30, timezone=CHINA),
     }
 
 

@@ -45,8 +45,8 @@ class MaterialForm(BaseForm):
     pdf = FileField(
         "PDF 文件",
         description=(
-            f"可选，不超过 {files.PDF_MAX_BYTES // files.MB} MB，党员可在手机上打开阅读。"
-            "重新上传会替换原文件。"
+            f"可选，不超过 {files.PDF_MAX_BYTES // files.MB} MB，党员在资料页内逐页阅读，"
+            "计入学习时长。重新上传会替换原文件。"
         ),
     )
     remove_pdf = BooleanField("删除已上传的 PDF")

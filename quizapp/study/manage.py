@@ -1,5 +1,5 @@
-"""Organiser pages for study materials: list, create, edit, preview, publish, retire; and a
-member's study minutes by day and material."""
+"""Organiser pages for study materials: list, create, edit, preview, publish, retire; a
+member's study minutes by day and material (who studied a material: ``learners.py``)."""
 
 from __future__ import annotations
 
@@ -154,7 +154,7 @@ def _render_form(form: MaterialForm, material: Material | None):
 @bp.get("/")
 @access.organiser_required
 def index():
-    """List the materials owned within the organiser's subtree, filtered by topic and status."""
+    """List the materials the organiser may read (a level above's read-only), filtered."""
     topic = request.args.get("topic", "").strip()
     status = request.args.get("status", "all")
     status = status if status in STATUS_FILTERS else "all"
@@ -166,12 +166,13 @@ def index():
         "study/manage/index.html",
         page=page,
         topic=topic,
-        topics=queries.list_topics(current_user),
+        topics=queries.list_topics(current_user, with_ancestors=True),
         status=status,
         statuses=STATUS_FILTERS,
         phase=lambda m: _phase(m, now),
         phases=PHASE_LABELS,
-        describe=describe,
+        describe=lambda audience: describe(audience, current_user),
+        editable=lambda m: services.can_manage_material(current_user, m),
     )
 
 
@@ -206,16 +207,17 @@ def edit(material_id: int):
 @bp.get("/<int:material_id>")
 @access.organiser_required
 def show(material_id: int):
-    """Show a material as a member sees it, with its settings and the publishing actions."""
-    material = queries.get_managed_material(current_user, material_id)
+    """Show a material as a member sees it, its settings and actions (none if read-only)."""
+    material = queries.get_viewable_material(current_user, material_id)
     return render_template(
         "study/manage/show.html",
         material=material,
+        editable=services.can_manage_material(current_user, material),
         statuses=services.STATUSES,
         phase=_phase(material, clock.utcnow()),
         phases=PHASE_LABELS,
-        audience=describe(material.audience),
-        learners=services.count_learners(material),
+        audience=describe(material.audience, current_user),
+        learners=services.count_learners(material, current_user),
         has_content=services.has_content(material),
         has_pdf=files.file_path(material, "pdf") is not None,
         has_video=files.file_path(material, "video") is not None,
@@ -250,7 +252,7 @@ def set_status(material_id: int):
 @access.organiser_required
 def download(material_id: int, kind: str):
     """Send the material's PDF or video file (ranges allowed, so videos can seek)."""
-    material = queries.get_managed_material(current_user, material_id)
+    material = queries.get_viewable_material(current_user, material_id)
     path = files.file_path(material, kind)
     if path is None:
         abort(404)

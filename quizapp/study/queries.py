@@ -1,5 +1,7 @@
 """What a member sees of study materials and of their own study minutes; what an organiser
-finds within their scope (materials, topics, a member's minutes by day)."""
+finds within their view (materials, topics, a member's minutes by day): the materials owned
+within their subtree, which they manage, and those a level above published for an audience
+reaching into it, which they read (:func:`in_view`)."""
 
 from __future__ import annotations
 
@@ -8,11 +10,11 @@ from datetime import date, datetime, timedelta
 
 from flask import abort
 from sqlalchemy import ColumnElement, case, func, or_, select
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import defer, selectinload
 
 from quizapp import access, db, windows
 from quizapp.audiences.queries import with_audience
-from quizapp.audiences.services import audiences_including
+from quizapp.audiences.services import audiences_including, shared_with
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
@@ -92,7 +94,13 @@ def list_member_materials(member: Member, now: datetime, search: str = "") -> li
         select(Material)
         .where(*open_at(now))
         .options(defer(Material.body_markdown), defer(Material.body_html))
-        .order_by(Material.sort_order, Material.created_at.desc(), Material.id.desc())
+        # 必学 first, as the material form promises; then the organisers' order, newest first.
+        .order_by(
+            Material.is_required.desc(),
+            Material.sort_order,
+            Material.created_at.desc(),
+            Material.id.desc(),
+        )
     )
     search = search.strip()
     if search:
@@ -147,6 +155,17 @@ def member_minutes_summary(member_id: int, today: date) -> tuple[int, int]:
 # Organisers, always within the actor's scope.
 
 
+def in_view(actor: access.Actor) -> ColumnElement[bool]:
+    """Filter on Material: the actor may read it (owned within their scope, or published,
+    retired since, by a level above for an audience reaching into it)."""
+    return shared_with(
+        actor,
+        Material.owner_branch_id,
+        Material.audience_id,
+        Material.status != MaterialStatus.DRAFT.value,
+    )
+
+
 def get_managed_material(actor: Member, material_id: int) -> Material:
     """Return a material owned within the organiser's subtree, or 404."""
     material = db.session.get(Material, material_id)
@@ -155,11 +174,23 @@ def get_managed_material(actor: Member, material_id: int) -> Material:
     return material
 
 
+def get_viewable_material(actor: Member, material_id: int) -> Material:
+    """Return a material the organiser may read (:func:`in_view`), or 404."""
+    material = db.session.scalar(select(Material).where(Material.id == material_id, in_view(actor)))
+    if material is None:
+        abort(404)
+    return material
+
+
 def list_managed_materials(
     actor: Member, topic: str, status: str, page: int, per_page: int
 ) -> Page:
-    """Return a page of the materials owned within the actor's subtree (a topic in its order)."""
-    query = access.owned_in_scope(Material, actor).options(*with_audience(Material))
+    """Return a page of the materials the actor may read (a topic in its order)."""
+    query = (
+        select(Material)
+        .where(in_view(actor))
+        .options(selectinload(Material.owner_branch), *with_audience(Material))
+    )
     if topic:
         query = query.where(Material.topic == topic).order_by(Material.sort_order, Material.id)
     else:
@@ -191,7 +222,7 @@ class MinuteDay:
     """One China day of a member's study: the seconds per material and their total."""
 
     day: date
-    rows: list[tuple[Material, int, bool]] = field(default_factory=list)  # (material, s, own)
+    rows: list[tuple[Material, int, bool]] = field(default_factory=list)  # (material, s, viewable)
 
     @property
     def seconds(self) -> int:
@@ -199,19 +230,75 @@ class MinuteDay:
 
 
 def list_minute_days(actor: Member, member: Member, first: date) -> list[MinuteDay]:
-    """Return the member's study days from ``first`` on, latest first (one query)."""
-    root = access.managed_root(actor)
+    """Return the member's study days from ``first`` on, latest first; each row says whether
+    the actor may open the material's page (:func:`in_view`). Two queries."""
     days: dict[date, MinuteDay] = {}
     rows = db.session.execute(
-        select(StudyMinute.day, StudyMinute.seconds, Material, Branch.path)
+        select(StudyMinute.day, StudyMinute.seconds, Material)
         .join(Material, Material.id == StudyMinute.material_id)
-        .join(Branch, Branch.id == Material.owner_branch_id)
         .where(
             StudyMinute.member_id == member.id, StudyMinute.day >= first, StudyMinute.seconds > 0
         )
         .order_by(StudyMinute.day.desc(), StudyMinute.seconds.desc(), Material.id)
+    ).all()
+    material_ids = {material.id for _, _, material in rows}
+    viewable = (
+        set(
+            db.session.scalars(
+                select(Material.id).where(Material.id.in_(material_ids), in_view(actor))
+            )
+        )
+        if material_ids
+        else set()
     )
-    for day, seconds, material, owner_path in rows:
-        own = root is not None and owner_path.startswith(root.path)
-        days.setdefault(day, MinuteDay(day)).rows.append((material, seconds, own))
+    for day, seconds, material in rows:
+        days.setdefault(day, MinuteDay(day)).rows.append(
+            (material, seconds, material.id in viewable)
+        )
     return list(days.values())
+
+
+@dataclass(frozen=True)
+class Learner:
+    """A member who studied a material: their seconds on it (all days) and when they last did."""
+
+    member_id: int
+    name: str
+    login_id: str
+    branch_id: int
+    seconds: int
+    last_studied_at: datetime
+
+    @property
+    def minutes(self) -> float:
+        """Minutes with one decimal, as the page and the export show them."""
+        return round(self.seconds / 60, 1)
+
+
+def list_material_learners(actor: Member, material: Material) -> list[Learner]:
+    """Return who in the actor's subtree studied ``material``, longest first (one query)."""
+    seconds = func.sum(StudyMinute.seconds)
+    rows = db.session.execute(
+        select(
+            Member.id,
+            Member.name,
+            Member.police_no,
+            Member.phone,
+            Member.branch_id,
+            seconds,
+            func.max(StudyMinute.last_beat_at),
+        )
+        .join(Member, Member.id == StudyMinute.member_id)
+        .join(Branch, Branch.id == Member.branch_id)
+        .where(
+            StudyMinute.material_id == material.id,
+            StudyMinute.seconds > 0,
+            access.branch_scope(actor),
+        )
+        .group_by(Member.id, Member.name, Member.police_no, Member.phone, Member.branch_id)
+        .order_by(seconds.desc(), Member.name, Member.id)
+    )
+    return [
+        Learner(member_id, name, police_no or phone or "", branch, int(total), last)
+        for member_id, name, police_no, phone, branch, total, last in rows
+    ]

@@ -109,13 +109,20 @@ def has_content(material: Material) -> bool:
     )
 
 
-def count_learners(material: Material) -> int:
-    """Return how many members have study minutes on ``material``."""
-    return db.session.scalar(
-        select(func.count(func.distinct(StudyMinute.member_id))).where(
-            StudyMinute.material_id == material.id
-        )
+def count_learners(material: Material, seen_by: Member | None = None) -> int:
+    """Return how many members have study minutes on ``material``: all of them, or, for
+    someone who only reads it (``seen_by`` a level below its owner), those whose current
+    branch they manage."""
+    query = select(func.count(func.distinct(StudyMinute.member_id))).where(
+        StudyMinute.material_id == material.id
     )
+    if seen_by is not None and not can_manage_material(seen_by, material):
+        query = (
+            query.join(Member, Member.id == StudyMinute.member_id)
+            .join(Branch, Branch.id == Member.branch_id)
+            .where(access.branch_scope(seen_by))
+        )
+    return db.session.scalar(query)
 
 
 def set_status(actor: Member, material: Material, status: str, now: datetime | None = None) -> None:
@@ -129,11 +136,14 @@ def set_status(actor: Member, material: Material, status: str, now: datetime | N
     if status == MaterialStatus.PUBLISHED:
         if not has_content(material):
             raise DomainError("该学习资料还没有内容：请填写正文，或上传 PDF、视频后再发布。")
-        if material.is_required and not (material.body_html.strip() or material.video_path):
-            # Minutes count while the material page is in front; a PDF or a video link opens
-            # elsewhere, so a material with only those could never be completed.
+        if material.is_required and not (
+            material.body_html.strip() or material.pdf_path or material.video_path
+        ):
+            # Minutes count while the material page is in front (its PDF is drawn inside the
+            # page); a video link opens elsewhere, so a material with only that could never
+            # be completed.
             raise DomainError(
-                "必学资料需要有正文或上传的视频（打开 PDF 或外部视频链接时不计学习时长）："
+                "必学资料需要有正文、PDF 或上传的视频（打开外部视频链接时不计学习时长）："
                 "请补充正文，或改为选学。"
             )
         if material.closes_at is not None and material.closes_at <= (now or utcnow()):

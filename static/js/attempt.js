@@ -186,13 +186,16 @@
   });
 
   // --- submitting -------------------------------------------------------------------------
+  // auto: the countdown reached 0:00; the server then records the attempt as ended by time.
   function submit(auto) {
     if (submitting) return;
     submitting = true;
     showError("");
     flush().then(function () {
       if (pending().length && !auto) throw new Error("还有答案没有保存成功，请检查网络后再交卷。");
-      return window.quizapp.fetchJSON(root.getAttribute("data-submit-url"), { method: "POST" });
+      return window.quizapp.fetchJSON(root.getAttribute("data-submit-url"), {
+        method: "POST", body: { timed_out: !!auto }
+      });
     }).then(function (data) {
       finished = true;
       window.localStorage.removeItem(storageKey);
@@ -220,11 +223,18 @@
   });
 
   // --- countdown from the server's deadline ------------------------------------------------
+  // Without a time limit the header shows the closing time ("截止 12月5日 18:00") and turns
+  // into a countdown only in the last CLOSING_COUNTDOWN seconds.
+  var CLOSING_COUNTDOWN = 300;
   var countdown = document.getElementById("countdown");
+  var closing = countdown.hasAttribute("data-closing");
   function tick() {
     var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
     var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
-    countdown.textContent = (h ? h + ":" : "") + (m < 10 && h ? "0" : "") + m + ":" + (s < 10 ? "0" : "") + s;
+    if (!closing || left <= CLOSING_COUNTDOWN) {
+      countdown.textContent = (closing ? "还剩 " : "") + (h ? h + ":" : "") +
+        (m < 10 && h ? "0" : "") + m + ":" + (s < 10 ? "0" : "") + s;
+    }
     countdown.classList.toggle("urgent", left <= 60);
     if (left === 0 && !finished) {
       window.clearInterval(clock);
@@ -238,8 +248,9 @@
   // --- connection and page leaving -----------------------------------------------------
   window.addEventListener("online", function () { showState(); flush(); });
   window.addEventListener("offline", showState);
-  var leaveLimit = parseInt(root.getAttribute("data-leave-limit"), 10);
-  if (leaveLimit) {
+  // 切屏: "record" counts each leaving; "submit" also submits at the limit (the server's).
+  var leavePolicy = root.getAttribute("data-leave-policy");
+  if (leavePolicy === "record" || leavePolicy === "submit") {
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState !== "hidden" || finished) return;
       window.quizapp.fetchJSON(root.getAttribute("data-leave-url"), { method: "POST" })
@@ -247,8 +258,10 @@
           if (data.status === "submitted") {
             finished = true;
             window.location.href = data.result_url;
-          } else {
+          } else if (data.leave_limit) {
             showError("您已离开答题页面 " + data.leave_count + " 次，达到 " + data.leave_limit + " 次将自动交卷。");
+          } else {
+            showError("您已离开答题页面 " + data.leave_count + " 次，已记录。");
           }
         }, function () { /* counted when the connection returns, or not at all */ });
     });

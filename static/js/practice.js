@@ -71,12 +71,15 @@
     });
   }
 
-  document.querySelectorAll("form.practice-item").forEach(function (form) {
-    if (form.hasAttribute("data-result")) {  // answered earlier: show it as it was graded
+  // Forms answer; any item (a form, or a reviewed question) with data-result was graded
+  // earlier: show it as it was graded.
+  document.querySelectorAll(".practice-item").forEach(function (form) {
+    if (form.hasAttribute("data-result")) {
       form.dataset.done = "1";
       mark(form, JSON.parse(form.getAttribute("data-result")));
       return;
     }
+    if (form.tagName !== "FORM") return;
     // The button stays disabled until this script runs, so an early tap can't reload the page.
     var button = form.querySelector('button[type="submit"]');
     if (button) button.disabled = false;

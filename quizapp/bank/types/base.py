@@ -115,9 +115,12 @@ class QuestionType:
             return "未作答"
         return self.answer_to_text(response, options)
 
-    def display_answer(self, answer: Any, options: list[str]) -> str:
-        """Write the right answer as a member reads it after answering."""
-        return self.answer_to_text(answer, options)
+    def display_answer(
+        self, answer: Any, options: list[str], order: list[int] | None = None
+    ) -> str:
+        """Write the right answer as a member reads it after answering (with the letters of
+        ``order``, the options as the member saw them)."""
+        return self.display_text(answer, options, order)
 
     def display_text(self, value: Any, options: list[str], order: list[int] | None = None) -> str:
         """Show an answer or a response with the letters the member saw (``order``)."""

@@ -116,12 +116,15 @@ class FillInBlank(QuestionType):
         items = response if isinstance(response, list) else [response]
         return "；".join(printable(t) or "（空）" for t in items)
 
-    def display_answer(self, answer: list[list[str]], options: list[str]) -> str:
-        return "；".join(" 或 ".join(accepted) for accepted in answer)
+    def display_answer(
+        self, answer: list[list[str]], options: list[str], order: list[int] | None = None
+    ) -> str:
+        """Each blank's accepted texts as people read them: "一年 或 1年 或 12个月"."""
+        return printable("；".join(" 或 ".join(accepted) for accepted in answer))
 
     def display_text(self, value: Any, options: list[str], order: list[int] | None = None) -> str:
         is_answer = value and isinstance(value, list) and isinstance(value[0], list)
-        return (self.answer_to_text if is_answer else self.response_to_text)(value, options)
+        return (self.display_answer if is_answer else self.response_to_text)(value, options)
 
     def answer_lines(self, answer: list[list[str]], options: list[str]) -> list[str]:
         if len(answer) == 1:

@@ -80,3 +80,23 @@ def display_text(code: str, value: Any, options: list[str], order: list[int] | N
     if value is None:
         return "未作答"
     return get_type(code).display_text(value, options, order)
+
+
+def answer_text(question: Any, order: list[int] | None = None) -> str:
+    """Write a question's right answer as a member reads it: "B", "对", "一年 或 1年"."""
+    return get_type(question.type).display_answer(question.answer, question.options, order)
+
+
+def response_text(question: Any, response: Any, order: list[int] | None = None) -> str:
+    """Write a member's response to a question as they read it ("未作答" for none)."""
+    return display_text(question.type, response, question.options, order)
+
+
+def graded(question: Any, response: Any, answer_shown: bool = True) -> dict:
+    """What the pages' script colours a graded question by (``Q.mark``): the right answer
+    (None when it may not be shown) and, per part (a blank), whether the response got it."""
+    qtype = get_type(question.type)
+    return {
+        "right": question.answer if answer_shown else None,
+        "blanks": qtype.part_marks(question.answer, response),
+    }

@@ -10,10 +10,13 @@ from quizapp import db, errors
 from quizapp.bank.types import (
     UnknownQuestionType,
     all_types,
+    answer_text,
     display_text,
     find_type,
     get_type,
+    graded,
     printable,
+    response_text,
     split_blanks,
 )
 
@@ -32,6 +35,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["printable"] = printable
     app.jinja_env.filters["type_label"] = type_label
     app.jinja_env.globals["display_text"] = display_text
+    app.jinja_env.globals["answer_text"] = answer_text
+    app.jinja_env.globals["response_text"] = response_text
+    app.jinja_env.globals["graded"] = graded
     app.jinja_env.globals["question_type"] = get_type
     app.jinja_env.globals["find_question_type"] = find_type
     app.jinja_env.globals["question_types"] = all_types

@@ -1,0 +1,1 @@
+"""Certificates (结业证书) of campaigns and training classes: issued, verified, revoked."""

@@ -1,0 +1,61 @@
+"""Forms of the certificate pages: a campaign's certificate settings, revoking one."""
+
+from __future__ import annotations
+
+from wtforms import BooleanField, DateField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from quizapp.certificates.services import (
+    MAX_ISSUER,
+    MAX_REASON,
+    MAX_TITLE,
+    MAX_WORDING,
+    PlanData,
+)
+from quizapp.forms import BaseForm
+
+
+def _text(label: str, most: int) -> list:
+    return [
+        DataRequired(f"请填写{label}。"),
+        Length(max=most, message=f"{label}不能超过 {most} 字。"),
+    ]
+
+
+class PlanForm(BaseForm):
+    """What a campaign's certificates say, and whether it issues them."""
+
+    is_enabled = BooleanField("颁发结业证书", description="关闭后不再颁发；已颁发的证书不受影响。")
+    title = StringField("证书标题", validators=_text("证书标题", MAX_TITLE))
+    wording = TextAreaField(
+        "证书正文",
+        validators=_text("证书正文", MAX_WORDING),
+        description="印在“××× 同志：”之后。",
+    )
+    issuer_name = StringField("颁发单位", validators=_text("颁发单位", MAX_ISSUER))
+    issued_on = DateField(
+        "证书日期",
+        validators=[DataRequired("请填写证书日期。")],
+        description="印在证书上；这一天起才能颁发。",
+    )
+    auto_issue = BooleanField(
+        "到证书日期后自动颁发",
+        description="每天早上为新完成的学员自动颁发，持续 60 天；也可随时手动颁发。",
+    )
+
+    def data_of(self) -> PlanData:
+        """Return the submitted settings."""
+        return PlanData(
+            is_enabled=self.is_enabled.data,
+            title=self.title.data.strip(),
+            wording=self.wording.data.strip(),
+            issuer_name=self.issuer_name.data.strip(),
+            issued_on=self.issued_on.data,
+            auto_issue=self.auto_issue.data,
+        )
+
+
+class RevokeForm(BaseForm):
+    """The reason a certificate is revoked."""
+
+    reason = TextAreaField("撤销原因", validators=_text("撤销原因", MAX_REASON))
