@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from flask import abort, g
 from flask_login import current_user, login_required
@@ -22,6 +23,7 @@ from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 from sqlalchemy.orm import aliased
 
 from quizapp import db
+from quizapp.errors import DomainError
 from quizapp.members.models import Member, Role
 from quizapp.org.models import Branch
 
@@ -74,6 +76,18 @@ def branch_scope(actor: Actor) -> ColumnElement[bool]:
     if root is None:
         return false()
     return Branch.path.startswith(root.path)
+
+
+def owner_root(actor: Member, owned: Any | None, *, refused: str, not_yours: str) -> Branch:
+    """Return the top of ``actor``'s subtree, which owns the quiz, material or campaign they
+    save; raise ``refused`` for a member who manages nothing, ``not_yours`` when an existing
+    ``owned`` row belongs outside the subtree."""
+    root = managed_root(actor)
+    if root is None:
+        raise DomainError(refused)
+    if owned is not None and not can_manage_branch(actor, owned.owner_branch):
+        raise DomainError(not_yours)
+    return root
 
 
 def can_manage_branch(actor: Member, branch: Branch) -> bool:

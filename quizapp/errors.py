@@ -40,6 +40,13 @@ class DomainError(Exception):
             self.keeps_changes = keeps_changes
 
 
+def refuse(problems: list[str], lead: str = "") -> None:
+    """Raise the problems a check found as one DomainError, ``lead`` first and the problems
+    joined with "；" into one sentence; return when there are none."""
+    if problems:
+        raise DomainError(lead + "；".join(problems) + "。")
+
+
 class BadRequest(DomainError):
     """The request is not what the endpoint takes (not JSON, a field missing)."""
 
@@ -60,17 +67,15 @@ class Conflict(DomainError):
     code = "conflict"
 
 
-class Closed(DomainError):
-    """The thing no longer takes changes: an attempt submitted or past its deadline."""
+class Closed(Conflict):
+    """The thing no longer takes changes: an attempt submitted or past its deadline (409)."""
 
-    status = 409
     code = "closed"
 
 
-class Stale(DomainError):
-    """The page is out of date (an expired or forged token): reload it."""
+class Stale(Conflict):
+    """The page is out of date (an expired or forged token): reload it (409)."""
 
-    status = 409
     code = "stale"
 
 

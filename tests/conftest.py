@@ -7,6 +7,8 @@ import contextvars
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -48,17 +50,25 @@ def _postgres_database(server_url: str):
     return url.set(database=name).render_as_string(hide_password=False), drop
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
+@contextmanager
+def own_database(sqlite_file: Path) -> Iterator[str]:
+    """Yield the URL of a database of our own: ``sqlite_file``, or on PostgreSQL (when
+    QUIZAPP_TEST_DATABASE_URL names a server) a new database, dropped afterwards."""
     server = os.environ.get("QUIZAPP_TEST_DATABASE_URL")
     if not server:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        yield f"sqlite:///{sqlite_file}"
         return
     url, drop = _postgres_database(server)
     try:
         yield url
     finally:
         drop()  # WITH (FORCE) also ends connections a failed test may have left open
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    with own_database(tmp_path_factory.mktemp("db") / "test.sqlite3") as url:
+        yield url
 
 
 class RequestIsolatingClient(FlaskClient):

@@ -14,6 +14,7 @@ from quizapp.audiences.services import build_audience
 from quizapp.bank.services import QuestionData, save_question
 from quizapp.campaigns.models import Campaign
 from quizapp.campaigns.services import CampaignData, save_campaign
+from quizapp.clock import CHINA
 from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.offline.services import SessionData, create_session
 from quizapp.points.models import PointEntry
@@ -26,64 +27,39 @@ from tests.conftest import TODAY
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)  # 10:00 in China
 
 
+def china(*args) -> datetime:
+    """A moment given in China time."""
+    return datetime(*args, tzinfo=CHINA)
+
+
+#: The sample question of each type, numbered ``i`` (a different last option, a different key).
+SAMPLES = {
+    "single": lambda i: dict(
+        stem=f"单选题{i}：处分种类不包括（  ）。",
+        options=["警告", "记过", "开除党籍", f"严重警告{i}"],
+        answer=1,
+        explanation="第八条。",
+        source="《中国共产党纪律处分条例》第八条",
+    ),
+    "multiple": lambda i: dict(
+        stem=f"多选题{i}：属于处分种类的有（  ）。",
+        options=["警告", "记过", "留党察看", f"罚款{i}"],
+        answer=[0, 2],
+    ),
+    "truefalse": lambda i: dict(stem=f"判断题{i}：开除党籍是最高处分。", options=[], answer=True),
+    "fill": lambda i: dict(
+        stem=f"填空题{i}：坚持____、治病救人。", options=[], answer=[["惩前毖后"]]
+    ),
+}
+
+
 def make_questions(actor, n_each: int = 3, category: str = "测试/纪律") -> dict[str, list]:
-    """Create ``n_each`` questions of every type; return them by type."""
-    made: dict[str, list] = {"single": [], "multiple": [], "truefalse": [], "fill": []}
+    """Create ``n_each`` questions of every type (keys s0, m0, t0, f0, s1…); return them by type."""
+    made: dict[str, list] = {kind: [] for kind in SAMPLES}
     for i in range(n_each):
-        made["single"].append(
-            save_question(
-                actor,
-                QuestionData(
-                    type="single",
-                    stem=f"单选题{i}：处分种类不包括（  ）。",
-                    options=["警告", "记过", "开除党籍", f"严重警告{i}"],
-                    answer=1,
-                    explanation="第八条。",
-                    source="《中国共产党纪律处分条例》第八条",
-                    category_path=category,
-                    key=f"s{i}",
-                ),
-            )
-        )
-        made["multiple"].append(
-            save_question(
-                actor,
-                QuestionData(
-                    type="multiple",
-                    stem=f"多选题{i}：属于处分种类的有（  ）。",
-                    options=["警告", "记过", "留党察看", f"罚款{i}"],
-                    answer=[0, 2],
-                    category_path=category,
-                    key=f"m{i}",
-                ),
-            )
-        )
-        made["truefalse"].append(
-            save_question(
-                actor,
-                QuestionData(
-                    type="truefalse",
-                    stem=f"判断题{i}：开除党籍是最高处分。",
-                    options=[],
-                    answer=True,
-                    category_path=category,
-                    key=f"t{i}",
-                ),
-            )
-        )
-        made["fill"].append(
-            save_question(
-                actor,
-                QuestionData(
-                    type="fill",
-                    stem=f"填空题{i}：坚持____、治病救人。",
-                    options=[],
-                    answer=[["惩前毖后"]],
-                    category_path=category,
-                    key=f"f{i}",
-                ),
-            )
-        )
+        for kind, sample in SAMPLES.items():
+            data = QuestionData(type=kind, category_path=category, key=f"{kind[0]}{i}", **sample(i))
+            made[kind].append(save_question(actor, data))
     db.session.flush()
     return made
 

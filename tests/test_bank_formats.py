@@ -698,25 +698,6 @@ def test_gift_a_file_saved_as_gbk_is_read():
     assert drafts[0].data.options == ["二年", "三年", "五年"]
 
 
-@pytest.mark.parametrize(
-    "content, message",
-    [
-        (b"", "是空的"),
-        (b"\n  \n", "是空的"),
-        (b"// only a comment\n\n// and another\n", "没有找到题目"),
-        (BROKEN_ENCODING, "无法识别文件「t.gift」的编码"),
-        (b"x" * (5 * 1024 * 1024 + 1), "超过 5 MB"),
-        (
-            "\n\n".join(f"第 {n} 题 {{T}}" for n in range(MAX_QUESTIONS + 1)).encode(),
-            f"超过 {MAX_QUESTIONS} 道题",
-        ),
-    ],
-)
-def test_gift_files_that_cannot_be_read_are_refused(content, message):
-    with pytest.raises(DomainError, match=message):
-        gift.read("t.gift", content)
-
-
 # ================================================================ Aiken
 
 
@@ -790,18 +771,31 @@ def test_aiken_problems_are_reported_by_the_import(org):
     ]
 
 
+# ================================================================ GIFT and Aiken files
+
+TOO_BIG = b"x" * (5 * 1024 * 1024 + 1)
+TOO_MANY = f"超过 {MAX_QUESTIONS} 道题"
+GIFT_TOO_MANY = "\n\n".join(f"第 {n} 题 {{T}}" for n in range(MAX_QUESTIONS + 1)).encode()
+AIKEN_TOO_MANY = "".join(
+    f"题{n}\nA. 对\nB. 错\nANSWER: A\n" for n in range(MAX_QUESTIONS + 1)
+).encode()
+
+
 @pytest.mark.parametrize(
-    "content, message",
+    "read, name, content, message",
     [
-        (b"", "是空的"),
-        (BROKEN_ENCODING, "无法识别文件「t.txt」的编码"),
-        (b"x" * (5 * 1024 * 1024 + 1), "超过 5 MB"),
-        (
-            "".join(f"题{n}\nA. 对\nB. 错\nANSWER: A\n" for n in range(MAX_QUESTIONS + 1)).encode(),
-            f"超过 {MAX_QUESTIONS} 道题",
-        ),
+        (gift.read, "t.gift", b"", "是空的"),
+        (gift.read, "t.gift", b"\n  \n", "是空的"),
+        (gift.read, "t.gift", b"// only a comment\n\n// and another\n", "没有找到题目"),
+        (gift.read, "t.gift", BROKEN_ENCODING, "无法识别文件「t.gift」的编码"),
+        (gift.read, "t.gift", TOO_BIG, "超过 5 MB"),
+        (gift.read, "t.gift", GIFT_TOO_MANY, TOO_MANY),
+        (aiken.read, "t.txt", b"", "是空的"),
+        (aiken.read, "t.txt", BROKEN_ENCODING, "无法识别文件「t.txt」的编码"),
+        (aiken.read, "t.txt", TOO_BIG, "超过 5 MB"),
+        (aiken.read, "t.txt", AIKEN_TOO_MANY, TOO_MANY),
     ],
 )
-def test_aiken_files_that_cannot_be_read_are_refused(content, message):
+def test_text_files_that_cannot_be_read_are_refused(read, name, content, message):
     with pytest.raises(DomainError, match=message):
-        aiken.read("t.txt", content)
+        read(name, content)

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from quizapp import create_app, migrate
-from tests.conftest import _postgres_database
+from tests.conftest import own_database
 
 ROOT = Path(__file__).resolve().parent.parent
 ALEMBIC = Path(sys.executable).with_name("alembic")
@@ -21,15 +21,8 @@ ALEMBIC = Path(sys.executable).with_name("alembic")
 @pytest.fixture()
 def fresh_database_url(tmp_path):
     """A database of this test's own, on the server the suite runs on."""
-    server = os.environ.get("QUIZAPP_TEST_DATABASE_URL")
-    if not server:
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-        return
-    url, drop = _postgres_database(server)
-    try:
+    with own_database(tmp_path / "migrations.sqlite3") as url:
         yield url
-    finally:
-        drop()
 
 
 def _alembic(url: str, tmp_path: Path, *args: str) -> str:

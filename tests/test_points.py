@@ -31,17 +31,12 @@ from quizapp.quizzes.models import Counting, ReviewWhen
 from quizapp.scheduler import jobs
 from quizapp.scheduler import runner as scheduler_runner
 from quizapp.study.models import Reflection
-from tests.factories import add_attempt, add_study, make_questions, make_quiz, make_session
+from tests.factories import add_attempt, add_study, china, make_questions, make_quiz, make_session
 
 #: 10:00 on Saturday 21 November 2026, China time.
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=CHINA)
 TODAY = date(2026, 11, 21)
 YESTERDAY = date(2026, 11, 20)
-
-
-def china(*args) -> datetime:
-    """A moment given in China time."""
-    return datetime(*args, tzinfo=CHINA)
 
 
 def entries(member=None, rule=None) -> list[PointEntry]:

@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from quizapp import PROJECT_ROOT, db
 from quizapp.attempts.services import start_attempt
 from quizapp.campaigns import services as campaigns
-from quizapp.clock import CHINA
 from quizapp.members.models import Role
 from quizapp.notices.models import Notice
 from quizapp.notices.services import NoticeDraft, send_notice
@@ -27,16 +26,12 @@ from tests.factories import (
     NOW,
     add_attempt,
     add_study,
+    china,
     make_campaign,
     make_material,
     make_questions,
     make_quiz,
 )
-
-
-def china(*args) -> datetime:
-    """A moment given in China time."""
-    return datetime(*args, tzinfo=CHINA)
 
 
 def _notices(kind=None) -> list[Notice]:

@@ -3,7 +3,7 @@ history), idempotence, catch-up after downtime, and never a row for a day not ye
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from quizapp import db
 from quizapp.access import WHOLE_BUREAU
 from quizapp.campaigns import services as campaigns
-from quizapp.clock import CHINA
 from quizapp.members.services import move_member
 from quizapp.org.models import Branch
 from quizapp.participation.models import ParticipationSnapshot
@@ -24,13 +23,7 @@ from quizapp.participation.snapshots import (
     write_snapshot,
 )
 from quizapp.scheduler import jobs
-from tests.factories import add_study, make_campaign
-
-
-def china(*args) -> datetime:
-    """A moment given in China time."""
-    return datetime(*args, tzinfo=CHINA)
-
+from tests.factories import add_study, china, make_campaign
 
 NOW = china(2026, 11, 21, 0, 20)  # the job's time, just after midnight
 D1, D2, TODAY = date(2026, 11, 19), date(2026, 11, 20), date(2026, 11, 21)

@@ -1,13 +1,16 @@
-"""Read-only lookups for audiences: the members an organiser names by 警号 or 手机号."""
+"""Read-only lookups for audiences: the members an organiser names by 警号 or 手机号, and the
+audience loaded with the lists that show it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from quizapp import access, db
+from quizapp.audiences.models import Audience
 from quizapp.members.models import Member
 from quizapp.members.services import normalise_phone
 
@@ -56,3 +59,10 @@ def find_roster(actor: Member, entries: list[str]) -> RosterLookup:
         else:
             members.append(member)
     return RosterLookup(members, unknown, inactive)
+
+
+def with_audience(owner: Any) -> tuple:
+    """Return the loader options that fetch ``owner.audience`` (a Quiz or Material column)
+    with its branches and roster, for lists that describe each row's audience."""
+    audience = selectinload(owner.audience)
+    return audience.selectinload(Audience.branches), audience.selectinload(Audience.roster)

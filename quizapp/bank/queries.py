@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, or_, select
 
 from quizapp import access, db
 from quizapp.bank import services
@@ -159,12 +159,4 @@ def not_reserved() -> ColumnElement[bool]:
 
 def count_reservations(question_ids: list[int]) -> dict[int, int]:
     """Return, per question id, how many exams and competitions keep it out of practice."""
-    if not question_ids:
-        return {}
-    return dict(
-        db.session.execute(
-            select(ReservedQuestion.question_id, func.count())
-            .where(ReservedQuestion.question_id.in_(question_ids))
-            .group_by(ReservedQuestion.question_id)
-        ).all()
-    )
+    return db.count_by(ReservedQuestion.question_id, question_ids)

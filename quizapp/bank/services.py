@@ -12,7 +12,7 @@ from sqlalchemy import select
 from quizapp import access, db
 from quizapp.bank.models import Category, Question
 from quizapp.bank.types import find_type, get_type, normalise_text
-from quizapp.errors import DomainError
+from quizapp.errors import DomainError, refuse
 from quizapp.members.models import Member
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -143,8 +143,7 @@ def _generated_key(data: QuestionData) -> str:
 def save_question(actor: Member, data: QuestionData, question: Question | None = None) -> Question:
     """Create a question (``question`` None) or update one the actor may edit."""
     problems = check_question(data)
-    if problems:
-        raise DomainError("；".join(problems) + "。")
+    refuse(problems)
     root = access.managed_root(actor)
     if root is None:
         raise DomainError("只有管理员可以编辑题库。")

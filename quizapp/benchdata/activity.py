@@ -23,6 +23,7 @@ from quizapp.benchdata.campaigns import Drive, build_campaigns
 from quizapp.campaigns.models import Campaign
 from quizapp.demo.study import REFLECTION
 from quizapp.offline.models import OfflineAttendance, OfflineKind, OfflineSession
+from quizapp.org.models import Branch
 from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus, EndReason
 from quizapp.study.models import Material, Reflection, ReflectionStatus, StudyMinute
 
@@ -119,19 +120,23 @@ def _offline(bureau: Bureau, drives: list[Drive], rng: random.Random) -> tuple[i
             residents[branch_id].append(person)
     lectures = [d.campaign for d in drives if d.campaign.offline_sessions_required]
     sessions = []
+
+    def session(branch: Branch, title: str, kind: OfflineKind, held_on: date, minutes: int):
+        return dict(
+            title=title,
+            kind=kind.value,
+            held_on=held_on,
+            duration_minutes=minutes,
+            branch_id=branch.id,
+            notes="",
+            recorded_by_id=bureau.admin.id,
+        )
+
     for branch in bureau.branches:
         day = bureau.first + timedelta(days=rng.randint(0, 27))
         while day < bureau.today:
             sessions.append(
-                dict(
-                    title=f"{day.month}月主题党日",
-                    kind=OfflineKind.PARTY_DAY.value,
-                    held_on=day,
-                    duration_minutes=90,
-                    branch_id=branch.id,
-                    notes="",
-                    recorded_by_id=bureau.admin.id,
-                )
+                session(branch, f"{day.month}月主题党日", OfflineKind.PARTY_DAY, day, 90)
             )
             day += timedelta(days=rng.randint(26, 35))
         for campaign in lectures:
@@ -140,17 +145,8 @@ def _offline(bureau: Bureau, drives: list[Drive], rng: random.Random) -> tuple[i
                 held = campaign.starts_on + timedelta(
                     days=rng.randint(0, (last - campaign.starts_on).days)
                 )
-                sessions.append(
-                    dict(
-                        title=f"{campaign.title}专题党课",
-                        kind=OfflineKind.LECTURE.value,
-                        held_on=held,
-                        duration_minutes=60,
-                        branch_id=branch.id,
-                        notes="",
-                        recorded_by_id=bureau.admin.id,
-                    )
-                )
+                title = f"{campaign.title}专题党课"
+                sessions.append(session(branch, title, OfflineKind.LECTURE, held, 60))
     ids = (
         db.session.scalars(
             insert(OfflineSession).returning(OfflineSession.id, sort_by_parameter_order=True),

@@ -64,55 +64,23 @@ def build_campaigns(bureau: Bureau, materials: list[Material], rng: random.Rando
     ]
     roster = rng.sample(learners, min(300, len(learners)))
     year = today.year
-    plans = [  # title, kind, start, end, minutes, materials, must pass, offline, reflections
-        (
-            "党纪学习教育专题学习",
-            CampaignKind.CAMPAIGN,
-            first + timedelta(days=span * 15 // 100),
-            first + timedelta(days=span * 40 // 100),
-            240,
-            3,
-            True,
-            1,
-            1,
-            PARTY,
-        ),
-        (
-            "主题教育读书班",
-            CampaignKind.CAMPAIGN,
-            first + timedelta(days=span * 55 // 100),
-            first + timedelta(days=span * 72 // 100),
-            120,
-            2,
-            False,
-            0,
-            0,
-            None,
-        ),
-        (
-            f"{year}年度全警政治轮训",
-            CampaignKind.CAMPAIGN,
-            max(first, today - timedelta(days=span * 12 // 100)),
-            today + timedelta(days=20),
-            180,
-            3,
-            True,
-            1,
-            1,
-            PARTY,
-        ),
-        (
-            f"{year}年入党积极分子培训班",
-            CampaignKind.TRAINING_CLASS,
-            max(first, today - timedelta(days=span * 6 // 100)),
-            today + timedelta(days=10),
-            60,
-            2,
-            True,
-            0,
-            0,
-            None,
-        ),
+
+    def at(percent: int) -> date:  # a day that far into the bureau's history
+        return first + timedelta(days=span * percent // 100)
+
+    def recent(percent: int) -> date:  # a day that far before today, within the history
+        return max(first, today - timedelta(days=span * percent // 100))
+
+    def ahead(days: int) -> date:
+        return today + timedelta(days=days)
+
+    drive, course = CampaignKind.CAMPAIGN, CampaignKind.TRAINING_CLASS
+    # title, kind, start, end, minutes, materials, must pass, offline, reflections, statuses
+    plans = [
+        ("党纪学习教育专题学习", drive, at(15), at(40), 240, 3, True, 1, 1, PARTY),
+        ("主题教育读书班", drive, at(55), at(72), 120, 2, False, 0, 0, None),
+        (f"{year}年度全警政治轮训", drive, recent(12), ahead(20), 180, 3, True, 1, 1, PARTY),
+        (f"{year}年入党积极分子培训班", course, recent(6), ahead(10), 60, 2, True, 0, 0, None),
     ]
     opened = [china_day(m) for m in materials]
     drives = []

@@ -14,7 +14,6 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectMultipleField,
-    StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
@@ -29,7 +28,7 @@ from quizapp.campaigns.services import (
     MAX_REFLECTIONS_REQUIRED,
 )
 from quizapp.errors import DomainError
-from quizapp.forms import BaseForm, split_entries
+from quizapp.forms import BaseForm, split_entries, title_field
 from quizapp.spreadsheets import cell_text, decode_text, read_table
 
 #: Header cells that name the column of a list file to read.
@@ -55,10 +54,7 @@ def _count(label: str, most: int, unit: str, description: str) -> IntegerField:
 class CampaignForm(BaseForm):
     """Every setting of a campaign or training class, on one page."""
 
-    title = StringField(
-        "标题",
-        validators=[DataRequired("请填写标题。"), Length(max=100, message="标题不能超过 100 字。")],
-    )
+    title = title_field()
     description = TextAreaField(
         "说明",
         validators=[Length(max=2000)],

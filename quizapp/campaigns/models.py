@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -19,20 +18,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from quizapp.audiences.models import Audience
 from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
+from quizapp.enums import LabelledEnum, one_of
 from quizapp.org.models import Branch
 from quizapp.quizzes.models import Quiz
 from quizapp.study.models import Material
 
 
-class CampaignKind(enum.StrEnum):
+class CampaignKind(LabelledEnum):
     """A campaign for an audience of branches, or a training class (培训班) for a roster."""
 
-    CAMPAIGN = "campaign"
-    TRAINING_CLASS = "training_class"
-
-    @property
-    def label(self) -> str:
-        return {"campaign": "学习任务", "training_class": "培训班"}[self.value]
+    CAMPAIGN = "campaign", "学习任务"
+    TRAINING_CLASS = "training_class", "培训班"
 
 
 class Campaign(Base):
@@ -40,7 +36,7 @@ class Campaign(Base):
 
     __tablename__ = "campaigns"
     __table_args__ = (
-        CheckConstraint("kind IN ('campaign', 'training_class')", name="kind"),
+        one_of("kind", CampaignKind),
         CheckConstraint("ends_on >= starts_on", name="period"),
         CheckConstraint("minute_target >= 0", name="minute_target"),
         CheckConstraint("offline_sessions_required >= 0", name="offline_required"),

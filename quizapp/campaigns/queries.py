@@ -22,6 +22,7 @@ from quizapp.audiences.services import audiences_including, member_filter, share
 from quizapp.campaigns.models import Campaign, CampaignQuiz
 from quizapp.campaigns.progress import Progress, ProgressBook
 from quizapp.campaigns.services import PICKABLE_MATERIAL_STATUSES, phase_of
+from quizapp.members import queries as member_queries
 from quizapp.members.models import Member
 from quizapp.org.models import Branch, BranchKind
 from quizapp.pagination import Page, paginate
@@ -225,15 +226,7 @@ def get_progress_table(actor: Member, campaign: Campaign, today: date) -> Progre
 
 def list_members_by_id(actor: Member, member_ids: list[int]) -> list[Member]:
     """Return the members with these ids whose current branch the actor manages."""
-    if not member_ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(Member)
-            .join(Branch, Branch.id == Member.branch_id)
-            .where(Member.id.in_(set(member_ids)), access.branch_scope(actor))
-        )
-    )
+    return member_queries.find_members(actor, member_ids)
 
 
 # Members

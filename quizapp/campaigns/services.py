@@ -19,7 +19,7 @@ from quizapp.audiences.services import (
     is_shared_with,
 )
 from quizapp.campaigns.models import Campaign, CampaignKind, CampaignQuiz
-from quizapp.errors import DomainError
+from quizapp.errors import DomainError, refuse
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.quizzes.models import Quiz, QuizStatus
@@ -151,16 +151,13 @@ def save_campaign(actor: Member, data: CampaignData, campaign: Campaign | None =
     Changing a campaign into a training class drops its branches (its roster is enrolled on
     its page); changing a training class into a campaign drops its roster.
     """
-    root = access.managed_root(actor)
-    if root is None:
-        raise DomainError("只有管理员可以创建学习任务。")
-    if campaign is not None and not can_manage_campaign(actor, campaign):
-        raise DomainError("您无权修改该学习任务。")
+    root = access.owner_root(
+        actor, campaign, refused="只有管理员可以创建学习任务。", not_yours="您无权修改该学习任务。"
+    )
     problems = _check(data) + _check_picks(actor, data, campaign)
     if campaign is not None and campaign.is_published and data.kind != campaign.kind:
         problems.append("已发布的不能更改类型，请先撤回为草稿")
-    if problems:
-        raise DomainError("；".join(problems) + "。")
+    refuse(problems)
     if data.kind == CampaignKind.CAMPAIGN:
         audience = build_audience(
             actor, data.branches, data.statuses, [], campaign.audience if campaign else None
@@ -252,7 +249,6 @@ def set_published(actor: Member, campaign: Campaign, published: bool) -> None:
         raise DomainError("培训班名单还是空的：请先添加学员，再发布。")
     if published:
         problems = _unreachable(campaign)
-        if problems:
-            raise DomainError("以下要求有人无法完成，请先调整：" + "；".join(problems) + "。")
+        refuse(problems, "以下要求有人无法完成，请先调整：")
     campaign.is_published = published
     db.session.flush()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from flask_login import UserMixin
@@ -20,21 +19,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
+from quizapp.enums import LabelledEnum, one_of
 from quizapp.org.models import Branch
 
 
-class PoliticalStatus(enum.StrEnum):
+class PoliticalStatus(LabelledEnum):
     """政治面貌: what the platform targets materials and quizzes by."""
 
-    FULL = "full"
-    PROBATIONARY = "probationary"
-    CANDIDATE = "candidate"
-    ACTIVIST = "activist"
-    MASSES = "masses"
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
+    FULL = "full", "正式党员"
+    PROBATIONARY = "probationary", "预备党员"
+    CANDIDATE = "candidate", "发展对象"
+    ACTIVIST = "activist", "入党积极分子"
+    MASSES = "masses", "群众"
 
     @property
     def is_party_member(self) -> bool:
@@ -46,13 +42,7 @@ class PoliticalStatus(enum.StrEnum):
         return STATUS_BY_LABEL.get(label.strip())
 
 
-STATUS_LABELS = {
-    PoliticalStatus.FULL: "正式党员",
-    PoliticalStatus.PROBATIONARY: "预备党员",
-    PoliticalStatus.CANDIDATE: "发展对象",
-    PoliticalStatus.ACTIVIST: "入党积极分子",
-    PoliticalStatus.MASSES: "群众",
-}
+STATUS_LABELS = {status: status.label for status in PoliticalStatus}
 STATUS_BY_LABEL = {label: status for status, label in STATUS_LABELS.items()} | {
     "中共党员": PoliticalStatus.FULL,
     "党员": PoliticalStatus.FULL,
@@ -61,16 +51,12 @@ STATUS_BY_LABEL = {label: status for status, label in STATUS_LABELS.items()} | {
 }
 
 
-class Role(enum.StrEnum):
+class Role(LabelledEnum):
     """What a member may manage."""
 
-    MEMBER = "member"
-    ORGANISER = "organiser"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return {"member": "党员", "organiser": "支部管理员", "admin": "系统管理员"}[self.value]
+    MEMBER = "member", "党员"
+    ORGANISER = "organiser", "支部管理员"
+    ADMIN = "admin", "系统管理员"
 
 
 class Member(UserMixin, Base):
@@ -79,11 +65,8 @@ class Member(UserMixin, Base):
     __tablename__ = "members"
     __table_args__ = (
         CheckConstraint("police_no IS NOT NULL OR phone IS NOT NULL", name="has_login_id"),
-        CheckConstraint(
-            "political_status IN ('full', 'probationary', 'candidate', 'activist', 'masses')",
-            name="political_status",
-        ),
-        CheckConstraint("role IN ('member', 'organiser', 'admin')", name="role"),
+        one_of("political_status", PoliticalStatus),
+        one_of("role", Role),
         CheckConstraint(
             "role <> 'organiser' OR scope_branch_id IS NOT NULL", name="organiser_has_scope"
         ),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from quizapp import access, db
@@ -20,6 +21,40 @@ def get_member(actor: Member, member_id: int) -> Member:
     return db.get_or_404(Member, member_id, lambda member: access.can_view_member(actor, member))
 
 
+def in_scope(actor: Member) -> Select:
+    """Select the members whose current branch is in the actor's subtree (Branch joined)."""
+    return (
+        select(Member).join(Branch, Branch.id == Member.branch_id).where(access.branch_scope(actor))
+    )
+
+
+def matching(text: str) -> ColumnElement[bool] | None:
+    """Return the filter on members whose name, 警号 or phone contains ``text`` (None if blank).
+
+    LIKE's wildcards and escape are dropped from ``text``: a search finds what was typed.
+    """
+    cleaned = "".join(ch for ch in text.strip() if ch not in "\\%_")
+    if not cleaned:
+        return None
+    like = f"%{cleaned}%"
+    return or_(Member.name.ilike(like), Member.police_no.ilike(like), Member.phone.ilike(like))
+
+
+def find_members(actor: Member, member_ids: Iterable[int]) -> list[Member]:
+    """Return those of ``member_ids`` the actor may see (others are left out), by branch, name."""
+    ids = set(member_ids)
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            in_scope(actor)
+            .where(Member.id.in_(ids))
+            .options(joinedload(Member.branch))
+            .order_by(Branch.path, Member.name, Member.id)
+        )
+    )
+
+
 def list_members(
     actor: Member,
     *,
@@ -32,9 +67,7 @@ def list_members(
 ) -> Page:
     """Return a page of the members the actor may see, filtered, by branch code and name."""
     query = (
-        select(Member)
-        .join(Branch, Branch.id == Member.branch_id)
-        .where(access.branch_scope(actor))
+        in_scope(actor)
         .options(joinedload(Member.branch))
         .order_by(Branch.code, Member.name, Member.id)
     )
@@ -44,13 +77,9 @@ def list_members(
         query = query.where(Member.political_status == status.value)
     if active is not None:
         query = query.where(Member.is_active.is_(active))
-    search = search.strip()
-    if search:
-        cleaned = "".join(ch for ch in search if ch not in "\\%_")
-        like = f"%{cleaned}%"
-        query = query.where(
-            or_(Member.name.ilike(like), Member.police_no.ilike(like), Member.phone.ilike(like))
-        )
+    found = matching(search)
+    if found is not None:
+        query = query.where(found)
     return paginate(query, page, per_page)
 
 
@@ -64,13 +93,8 @@ def list_unactivated(
     code logs in as its member. ``ids`` keeps only those members. By branch code, then name.
     """
     query = (
-        select(Member)
-        .join(Branch, Branch.id == Member.branch_id)
-        .where(
-            access.branch_scope(actor),
-            Member.activation_nonce.is_not(None),
-            Member.is_active.is_(True),
-        )
+        in_scope(actor)
+        .where(Member.activation_nonce.is_not(None), Member.is_active.is_(True))
         .options(joinedload(Member.branch))
         .order_by(Branch.code, Member.name, Member.id)
     )

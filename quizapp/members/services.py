@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from quizapp import access, db
-from quizapp.errors import DomainError
+from quizapp.errors import DomainError, refuse
 from quizapp.members.models import Member, Membership, PoliticalStatus, Role
 from quizapp.members.passwords import check_password_rules, hash_password
 from quizapp.org.models import Branch, BranchKind
@@ -101,8 +101,7 @@ def _check_role(actor: Member, data: MemberData) -> Branch | None:
 
 def _raise_problems(data: MemberData, today: date) -> None:
     problems = validate_member_data(data, today)
-    if problems:
-        raise DomainError("；".join(problems) + "。")
+    refuse(problems)
 
 
 def create_member(actor: Member, data: MemberData, initial_password: str, today: date) -> Member:

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from quizapp.forms import BaseForm
+from quizapp.forms import BaseForm, title_field
 from quizapp.offline.models import OfflineKind
 from quizapp.offline.services import KINDS, MAX_DURATION, MAX_NOTES
 
@@ -22,10 +22,7 @@ from quizapp.offline.services import KINDS, MAX_DURATION, MAX_NOTES
 class SessionForm(BaseForm):
     """An offline session and its attendees."""
 
-    title = StringField(
-        "标题",
-        validators=[DataRequired("请填写标题。"), Length(max=100, message="标题不能超过 100 字。")],
-    )
+    title = title_field()
     kind = RadioField(
         "形式",
         choices=[SelectChoice(k, label) for k, label in KINDS.items()],

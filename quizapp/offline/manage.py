@@ -14,6 +14,7 @@ from quizapp import access
 from quizapp.actions import FAILED, perform
 from quizapp.clock import china_today
 from quizapp.forms import ActionForm
+from quizapp.members import queries as member_queries
 from quizapp.offline import queries, services
 from quizapp.offline.forms import SessionForm
 from quizapp.offline.models import OfflineSession
@@ -60,7 +61,7 @@ def _action() -> str:
 def _session_data(form: SessionForm, branches: list[Branch]) -> services.SessionData | None:
     """Read a validated form; None (with a field error) when a ticked member is out of scope."""
     ticked = form.ticked_ids()
-    attendees = queries.find_members(current_user, ticked)
+    attendees = member_queries.find_members(current_user, ticked)
     if len(attendees) != len(ticked):
         form.member_ids.errors = ["所选人员中有人不存在或不在您的管理范围内，请重新选择。"]
         return None
@@ -82,7 +83,7 @@ def _render_form(form: SessionForm, branches: list[Branch], session: OfflineSess
     roster = queries.list_roster(branch) if branch else []
     roster_ids = {m.id for m in roster}
     ticked = set(form.ticked_ids())
-    others = queries.find_members(current_user, ticked - roster_ids)
+    others = member_queries.find_members(current_user, ticked - roster_ids)
     searched = form.is_submitted() and _action() == "search"
     found = []
     if searched:
@@ -90,7 +91,7 @@ def _render_form(form: SessionForm, branches: list[Branch], session: OfflineSess
     hidden = 0  # attendees who have since moved out of the organiser's subtree (kept)
     if session is not None:
         recorded = queries.attendee_ids(session)
-        hidden = len(recorded) - len(queries.find_members(current_user, recorded))
+        hidden = len(recorded) - len(member_queries.find_members(current_user, recorded))
     return render_template(
         "offline/form.html",
         form=form,
@@ -124,10 +125,7 @@ def _initial_branch(branches: list[Branch]) -> Branch | None:
 @access.organiser_required
 def index():
     """List the sessions held in the organiser's subtree, by branch and month."""
-    branch = None
-    branch_id = request.args.get("branch", type=int)
-    if branch_id:
-        branch = org_queries.get_branch(current_user, branch_id)
+    branch = org_queries.find_branch(current_user, request.args.get("branch", type=int))
     month = _month(request.args.get("month"))
     page = queries.list_offline_sessions(
         current_user,
@@ -194,7 +192,7 @@ def edit(session_id: int):
     _prepare(form, branches)
     if request.method == "GET":
         form.member_ids.data = [
-            m.id for m in queries.find_members(current_user, queries.attendee_ids(session))
+            m.id for m in member_queries.find_members(current_user, queries.attendee_ids(session))
         ]
     elif _action() == "save" and form.validate():
         data = _session_data(form, branches)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
@@ -10,20 +9,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
+from quizapp.enums import LabelledEnum, one_of
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 
 
-class OfflineKind(enum.StrEnum):
+class OfflineKind(LabelledEnum):
     """The kinds of offline session."""
 
-    LECTURE = "lecture"
-    SEMINAR = "seminar"
-    PARTY_DAY = "party_day"
-
-    @property
-    def label(self) -> str:
-        return {"lecture": "专题讲座", "seminar": "学习研讨", "party_day": "主题党日"}[self.value]
+    LECTURE = "lecture", "专题讲座"
+    SEMINAR = "seminar", "学习研讨"
+    PARTY_DAY = "party_day", "主题党日"
 
 
 class OfflineSession(Base):
@@ -31,7 +27,7 @@ class OfflineSession(Base):
 
     __tablename__ = "offline_sessions"
     __table_args__ = (
-        CheckConstraint("kind IN ('lecture', 'seminar', 'party_day')", name="kind"),
+        one_of("kind", OfflineKind),
         CheckConstraint("duration_minutes BETWEEN 1 AND 1440", name="duration"),
     )
 

@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from datetime import date
 
 from flask import abort
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from quizapp import access, db
 from quizapp.members.models import Member
+from quizapp.members.queries import in_scope, matching
 from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
@@ -55,14 +56,7 @@ def list_offline_sessions(
 
 def count_attendees(session_ids: list[int]) -> dict[int, int]:
     """Return how many members attended each session, in one query."""
-    if not session_ids:
-        return {}
-    rows = db.session.execute(
-        select(OfflineAttendance.session_id, func.count())
-        .where(OfflineAttendance.session_id.in_(session_ids))
-        .group_by(OfflineAttendance.session_id)
-    )
-    return dict(rows.all())
+    return db.count_by(OfflineAttendance.session_id, session_ids)
 
 
 def list_attendees(session: OfflineSession) -> list[Member]:
@@ -90,38 +84,16 @@ def list_roster(branch: Branch) -> list[Member]:
     )
 
 
-def find_members(actor: Member, member_ids: Iterable[int]) -> list[Member]:
-    """Return those of ``member_ids`` the actor may see (others are left out), by name."""
-    ids = set(member_ids)
-    if not ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(Member)
-            .join(Branch, Branch.id == Member.branch_id)
-            .where(Member.id.in_(ids), access.branch_scope(actor))
-            .options(joinedload(Member.branch))
-            .order_by(Branch.path, Member.name, Member.id)
-        )
-    )
-
-
 def search_members(
     actor: Member, text: str, *, exclude: Iterable[int] = (), limit: int = SEARCH_LIMIT
 ) -> list[Member]:
     """Find active members in the actor's scope by name, 警号 or phone number."""
-    cleaned = "".join(ch for ch in text.strip() if ch not in "\\%_")
-    if not cleaned:
+    found = matching(text)
+    if found is None:
         return []
-    like = f"%{cleaned}%"
     query = (
-        select(Member)
-        .join(Branch, Branch.id == Member.branch_id)
-        .where(
-            access.branch_scope(actor),
-            Member.is_active.is_(True),
-            or_(Member.name.ilike(like), Member.police_no.ilike(like), Member.phone.ilike(like)),
-        )
+        in_scope(actor)
+        .where(Member.is_active.is_(True), found)
         .options(joinedload(Member.branch))
         .order_by(Branch.path, Member.name, Member.id)
         .limit(limit)

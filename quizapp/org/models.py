@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
@@ -10,18 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
+from quizapp.enums import LabelledEnum, one_of
 
 
-class BranchKind(enum.StrEnum):
+class BranchKind(LabelledEnum):
     """What a node of the tree is."""
 
-    BUREAU = "bureau"
-    UNIT = "unit"
-    BRANCH = "branch"
-
-    @property
-    def label(self) -> str:
-        return {"bureau": "局党委", "unit": "单位", "branch": "党支部"}[self.value]
+    BUREAU = "bureau", "局党委"
+    UNIT = "unit", "单位"
+    BRANCH = "branch", "党支部"
 
 
 class Branch(Base):
@@ -29,7 +25,7 @@ class Branch(Base):
 
     __tablename__ = "branches"
     __table_args__ = (
-        CheckConstraint("kind IN ('bureau', 'unit', 'branch')", name="kind"),
+        one_of("kind", BranchKind),
         CheckConstraint("(kind = 'bureau') = (parent_id IS NULL)", name="root_is_bureau"),
         UniqueConstraint("parent_id", "name", name="uq_branches_parent_id_name"),
     )

@@ -160,41 +160,19 @@ class SettingsForm(BaseForm):
 
 
 def _add_rule_fields(form: type[SettingsForm], rule: Rule) -> None:
+    """Add a rule's fields to the form: points, unit (for per-unit rules), daily cap, on/off."""
     label = rule.label
-    setattr(
-        form,
-        f"{rule.key}_points",
-        IntegerField(
-            f"{label}：分值",
-            validators=[
-                InputRequired("请填写分值。"),
-                NumberRange(min=0, max=MAX_POINTS, message=f"分值应为 0 至 {MAX_POINTS} 分。"),
-            ],
-        ),
-    )
+
+    def number(part: str, text: str, lowest: int, highest: int, empty: str, wrong: str) -> None:
+        validators = [InputRequired(empty), NumberRange(min=lowest, max=highest, message=wrong)]
+        setattr(form, f"{rule.key}_{part}", IntegerField(f"{label}：{text}", validators=validators))
+
+    number("points", "分值", 0, MAX_POINTS, "请填写分值。", f"分值应为 0 至 {MAX_POINTS} 分。")
     if rule.key in UNIT_RULES:
-        setattr(
-            form,
-            f"{rule.key}_unit",
-            IntegerField(
-                f"{label}：每多少{rule.unit_name}",
-                validators=[
-                    InputRequired("请填写数量。"),
-                    NumberRange(min=1, max=MAX_UNIT, message=f"应为 1 至 {MAX_UNIT}。"),
-                ],
-            ),
-        )
-    setattr(
-        form,
-        f"{rule.key}_cap",
-        IntegerField(
-            f"{label}：每日上限（分）",
-            validators=[
-                InputRequired("请填写每日上限。"),
-                NumberRange(min=0, max=MAX_CAP, message=f"每日上限应为 0 至 {MAX_CAP} 分。"),
-            ],
-        ),
-    )
+        unit = f"每多少{rule.unit_name}"
+        number("unit", unit, 1, MAX_UNIT, "请填写数量。", f"应为 1 至 {MAX_UNIT}。")
+    cap = f"每日上限应为 0 至 {MAX_CAP} 分。"
+    number("cap", "每日上限（分）", 0, MAX_CAP, "请填写每日上限。", cap)
     setattr(form, f"{rule.key}_enabled", BooleanField(f"启用「{label}」积分"))
 
 

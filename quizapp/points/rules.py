@@ -8,7 +8,6 @@ never rewrites an entry already written.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select
 
 from quizapp import db
+from quizapp.enums import LabelledEnum
 from quizapp.errors import DomainError
 from quizapp.members.models import Member, Role
 from quizapp.points.models import PointRule, PointSettings
@@ -96,16 +96,12 @@ def effective_rules() -> dict[str, Rule]:
     return rules
 
 
-class Tier(enum.StrEnum):
+class Tier(LabelledEnum):
     """A branch's place in the month's 红黄蓝榜."""
 
-    RED = "red"
-    YELLOW = "yellow"
-    BLUE = "blue"
-
-    @property
-    def label(self) -> str:
-        return {"red": "红榜", "yellow": "黄榜", "blue": "蓝榜"}[self.value]
+    RED = "red", "红榜"
+    YELLOW = "yellow", "黄榜"
+    BLUE = "blue", "蓝榜"
 
     @property
     def note(self) -> str:

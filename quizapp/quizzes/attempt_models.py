@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    CheckConstraint,
     Float,
     ForeignKey,
     Index,
@@ -28,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.bank.models import Question
 from quizapp.db import Base, UTCDateTime
+from quizapp.enums import one_of
 from quizapp.members.models import Member
 from quizapp.quizzes.models import Quiz
 
@@ -69,10 +69,8 @@ class Attempt(Base):
 
     __tablename__ = "attempts"
     __table_args__ = (
-        CheckConstraint("status IN ('in_progress', 'submitted')", name="status"),
-        CheckConstraint(
-            "end_reason IN ('member', 'time_up', 'leave_limit', 'closed')", name="end_reason"
-        ),
+        one_of("status", AttemptStatus),
+        one_of("end_reason", EndReason),
         UniqueConstraint(
             "quiz_id", "member_id", "number", name="uq_attempts_quiz_id_member_id_number"
         ),

@@ -22,43 +22,30 @@ from quizapp.bank.models import Category, Question
 from quizapp.bank.types import default_points, get_type
 from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
+from quizapp.enums import LabelledEnum, one_of
 from quizapp.org.models import Branch
 
 
-class QuizKind(enum.StrEnum):
-    TEST = "test"
-    EXAM = "exam"
-    COMPETITION = "competition"
-
-    @property
-    def label(self) -> str:
-        return {"test": "测试", "exam": "考试", "competition": "知识竞赛"}[self.value]
+class QuizKind(LabelledEnum):
+    TEST = "test", "测试"
+    EXAM = "exam", "考试"
+    COMPETITION = "competition", "知识竞赛"
 
 
-class Counting(enum.StrEnum):
+class Counting(LabelledEnum):
     """Which attempt counts when several are allowed."""
 
-    HIGHEST = "highest"
-    LATEST = "latest"
-    FIRST = "first"
-
-    @property
-    def label(self) -> str:
-        return {"highest": "最高分", "latest": "最后一次", "first": "第一次"}[self.value]
+    HIGHEST = "highest", "最高分"
+    LATEST = "latest", "最后一次"
+    FIRST = "first", "第一次"
 
 
-class ReviewWhen(enum.StrEnum):
+class ReviewWhen(LabelledEnum):
     """When a member may see the review of a submitted attempt."""
 
-    IMMEDIATELY = "immediately"
-    AFTER_CLOSE = "after_close"
-    NEVER = "never"
-
-    @property
-    def label(self) -> str:
-        return {"immediately": "交卷后立即", "after_close": "考试结束后", "never": "不公布"}[
-            self.value
-        ]
+    IMMEDIATELY = "immediately", "交卷后立即"
+    AFTER_CLOSE = "after_close", "考试结束后"
+    NEVER = "never", "不公布"
 
 
 class RankingWhen(enum.StrEnum):
@@ -111,18 +98,16 @@ class Quiz(Base):
 
     __tablename__ = "quizzes"
     __table_args__ = (
-        CheckConstraint("kind IN ('test', 'exam', 'competition')", name="kind"),
-        CheckConstraint("counting IN ('highest', 'latest', 'first')", name="counting"),
-        CheckConstraint(
-            "review_when IN ('immediately', 'after_close', 'never')", name="review_when"
-        ),
-        CheckConstraint("status IN ('draft', 'published')", name="status"),
-        CheckConstraint("ranking_when IN ('never', 'after_close', 'live')", name="ranking_when"),
+        one_of("kind", QuizKind),
+        one_of("counting", Counting),
+        one_of("review_when", ReviewWhen),
+        one_of("status", QuizStatus),
+        one_of("ranking_when", RankingWhen),
         CheckConstraint("attempts_allowed >= 1", name="attempts_allowed"),
         CheckConstraint("time_limit_minutes IS NULL OR time_limit_minutes >= 1", name="time_limit"),
         CheckConstraint("closes_at > opens_at", name="window"),
         CheckConstraint("pass_percent BETWEEN 0 AND 100", name="pass_percent"),
-        CheckConstraint("leave_policy IN ('off', 'record', 'submit')", name="leave_policy"),
+        one_of("leave_policy", LeavePolicy),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import selectinload
 
 from quizapp import access, db, windows
-from quizapp.audiences.models import Audience
+from quizapp.audiences.queries import with_audience
 from quizapp.audiences.services import shared_with
 from quizapp.bank.models import Question
 from quizapp.members.models import Member
@@ -86,11 +86,7 @@ def list_quizzes(
     query = (
         select(Quiz)
         .where(in_view(actor))
-        .options(
-            selectinload(Quiz.owner_branch),
-            selectinload(Quiz.audience).selectinload(Audience.branches),
-            selectinload(Quiz.audience).selectinload(Audience.roster),
-        )
+        .options(selectinload(Quiz.owner_branch), *with_audience(Quiz))
         .order_by(Quiz.opens_at.desc(), Quiz.id.desc())
     )
     return paginate(_in_state(query, state, now), page, per_page)
@@ -99,15 +95,16 @@ def list_quizzes(
 def count_attempts(quiz_ids: list[int], within: Member | None = None) -> dict[int, int]:
     """Return how many attempts (in progress or submitted) each quiz has, in one query;
     ``within``: only those of members whose current branch that actor manages."""
+    if within is None:
+        return db.count_by(Attempt.quiz_id, quiz_ids)
     if not quiz_ids:
         return {}
-    query = select(Attempt.quiz_id, func.count()).where(Attempt.quiz_id.in_(quiz_ids))
-    if within is not None:
-        query = (
-            query.join(Member, Member.id == Attempt.member_id)
-            .join(Branch, Branch.id == Member.branch_id)
-            .where(access.branch_scope(within))
-        )
+    query = (
+        select(Attempt.quiz_id, func.count())
+        .join(Member, Member.id == Attempt.member_id)
+        .join(Branch, Branch.id == Member.branch_id)
+        .where(Attempt.quiz_id.in_(quiz_ids), access.branch_scope(within))
+    )
     return dict(db.session.execute(query.group_by(Attempt.quiz_id)).all())
 
 

@@ -11,7 +11,7 @@ from quizapp import access, db, windows
 from quizapp.audiences.services import build_audience
 from quizapp.bank.models import Category, Question
 from quizapp.bank.types import all_types, default_points, find_type
-from quizapp.errors import DomainError
+from quizapp.errors import DomainError, refuse
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.quizzes import draw, reservations
@@ -137,18 +137,15 @@ def _check_pool(data: QuizData) -> list[str]:
 
 def save_quiz(actor: Member, data: QuizData, quiz: Quiz | None = None) -> Quiz:
     """Create a quiz owned by the actor's subtree, or update one the actor manages."""
-    root = access.managed_root(actor)
-    if root is None:
-        raise DomainError("只有管理员可以创建测试。")
-    if quiz is not None and not can_manage_quiz(actor, quiz):
-        raise DomainError("您无权修改该测试。")
+    root = access.owner_root(
+        actor, quiz, refused="只有管理员可以创建测试。", not_yours="您无权修改该测试。"
+    )
     problems = _check(data)
     if quiz is not None:
         problems += _check_change(quiz, data)
     if not problems:
         problems = _check_pool(data)
-    if problems:
-        raise DomainError("；".join(problems) + "。")
+    refuse(problems)
     audience = build_audience(
         actor, data.branches, data.statuses, data.roster, quiz.audience if quiz else None
     )
@@ -237,8 +234,7 @@ def set_published(actor: Member, quiz: Quiz, published: bool) -> None:
             raise DomainError(f"已有 {started} 份答卷，不能撤回；如需停止，请修改结束时间。")
     else:
         problems = _check_pool(_rules_of(quiz))
-        if problems:
-            raise DomainError("；".join(problems) + "。")
+        refuse(problems)
     quiz.status = (QuizStatus.PUBLISHED if published else QuizStatus.DRAFT).value
     if published:
         reservations.reserve_fixed(quiz)

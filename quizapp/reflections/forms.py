@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from wtforms import HiddenField, StringField, TextAreaField, ValidationError
+from wtforms import HiddenField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length
 
-from quizapp.forms import BaseForm
+from quizapp.forms import BaseForm, title_field
 from quizapp.reflections.services import (
     MAX_CHARS,
     MAX_COMMENT,
@@ -18,13 +18,7 @@ from quizapp.reflections.services import (
 class ReflectionForm(BaseForm):
     """A reflection's title and text."""
 
-    title = StringField(
-        "标题",
-        validators=[
-            DataRequired("请填写标题。"),
-            Length(max=MAX_TITLE, message=f"标题不能超过 {MAX_TITLE} 字。"),
-        ],
-    )
+    title = title_field(MAX_TITLE)
     body = TextAreaField(
         "正文",
         validators=[DataRequired("请填写正文。")],

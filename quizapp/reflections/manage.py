@@ -29,10 +29,7 @@ def queue():
     """List reflections by members in the organiser's subtree; waiting ones first by default."""
     status = request.args.get("status", ReflectionStatus.SUBMITTED.value)
     status = status if status in queries.STATES else ReflectionStatus.SUBMITTED.value
-    branch = None
-    branch_id = request.args.get("branch", type=int)
-    if branch_id:
-        branch = org_queries.get_branch(current_user, branch_id)
+    branch = org_queries.find_branch(current_user, request.args.get("branch", type=int))
     page = queries.list_reflections(
         current_user,
         status=status,

@@ -14,28 +14,18 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields import DateTimeLocalField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from quizapp.audiences.forms import audience_values, branches_field, roster_field, statuses_field
-from quizapp.clock import CHINA
-from quizapp.forms import DATETIME_FORMATS, BaseForm
+from quizapp.forms import BaseForm, china_time_field, title_field
 from quizapp.study import files, services
 from quizapp.study.models import Material
-
-TIME_MESSAGE = "请按“年-月-日 时:分”填写时间。"
 
 
 class MaterialForm(BaseForm):
     """Every setting of a material, its files and its audience, on one page."""
 
-    title = StringField(
-        "标题",
-        validators=[
-            DataRequired("请填写标题。"),
-            Length(max=services.TITLE_MAX, message=f"标题不能超过 {services.TITLE_MAX} 字。"),
-        ],
-    )
+    title = title_field(services.TITLE_MAX)
     topic = StringField(
         "专题",
         validators=[
@@ -86,22 +76,8 @@ class MaterialForm(BaseForm):
             ),
         ],
     )
-    opens_at = DateTimeLocalField(
-        "开放时间",
-        tz=CHINA,
-        format=DATETIME_FORMATS,
-        validators=[Optional()],
-        description="北京时间。留空则发布后立即开放。",
-        invalid_value_message=TIME_MESSAGE,
-    )
-    closes_at = DateTimeLocalField(
-        "结束时间",
-        tz=CHINA,
-        format=DATETIME_FORMATS,
-        validators=[Optional()],
-        description="北京时间。留空则长期开放。",
-        invalid_value_message=TIME_MESSAGE,
-    )
+    opens_at = china_time_field("开放时间", description="北京时间。留空则发布后立即开放。")
+    closes_at = china_time_field("结束时间", description="北京时间。留空则长期开放。")
     branch_ids = branches_field("学习组织", "选中的组织及其全部下级的人员可以学习。")
     statuses = statuses_field()
     roster = roster_field("可以学习")

@@ -3,7 +3,6 @@ material or a campaign (their pages: quizapp.reflections)."""
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -22,32 +21,25 @@ from quizapp import windows
 from quizapp.audiences.models import Audience
 from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
+from quizapp.enums import LabelledEnum, one_of
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 
 
-class MaterialStatus(enum.StrEnum):
+class MaterialStatus(LabelledEnum):
     """Where a material stands: members see only published ones (inside their window)."""
 
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    RETIRED = "retired"
-
-    @property
-    def label(self) -> str:
-        return {"draft": "草稿", "published": "已发布", "retired": "已下线"}[self.value]
+    DRAFT = "draft", "草稿"
+    PUBLISHED = "published", "已发布"
+    RETIRED = "retired", "已下线"
 
 
-class ReflectionStatus(enum.StrEnum):
+class ReflectionStatus(LabelledEnum):
     """Where a reflection stands: waiting for an organiser, accepted, or returned to rewrite."""
 
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    RETURNED = "returned"
-
-    @property
-    def label(self) -> str:
-        return {"submitted": "待审阅", "accepted": "已通过", "returned": "已退回"}[self.value]
+    SUBMITTED = "submitted", "待审阅"
+    ACCEPTED = "accepted", "已通过"
+    RETURNED = "returned", "已退回"
 
 
 class Material(Base):
@@ -55,7 +47,7 @@ class Material(Base):
 
     __tablename__ = "materials"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'published', 'retired')", name="status"),
+        one_of("status", MaterialStatus),
         CheckConstraint("estimated_minutes >= 1", name="estimated_minutes"),
         CheckConstraint(
             "closes_at IS NULL OR opens_at IS NULL OR closes_at > opens_at", name="window"
@@ -137,7 +129,7 @@ class Reflection(Base):
 
     __tablename__ = "reflections"
     __table_args__ = (
-        CheckConstraint("status IN ('submitted', 'accepted', 'returned')", name="status"),
+        one_of("status", ReflectionStatus),
         CheckConstraint("material_id IS NOT NULL OR campaign_id IS NOT NULL", name="subject"),
         Index("ix_reflections_member_id_status", "member_id", "status"),
     )

@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import defer, selectinload
 
 from quizapp import access, db, windows
-from quizapp.audiences.models import Audience
+from quizapp.audiences.queries import with_audience
 from quizapp.audiences.services import audiences_including, shared_with
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
@@ -189,11 +189,7 @@ def list_managed_materials(
     query = (
         select(Material)
         .where(in_view(actor))
-        .options(
-            selectinload(Material.owner_branch),
-            selectinload(Material.audience).selectinload(Audience.branches),
-            selectinload(Material.audience).selectinload(Audience.roster),
-        )
+        .options(selectinload(Material.owner_branch), *with_audience(Material))
     )
     if topic:
         query = query.where(Material.topic == topic).order_by(Material.sort_order, Material.id)

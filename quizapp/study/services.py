@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from quizapp import access, db
 from quizapp.audiences.services import build_audience
 from quizapp.clock import utcnow
-from quizapp.errors import DomainError
+from quizapp.errors import DomainError, refuse
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.study.models import Material, MaterialStatus, StudyMinute
@@ -72,14 +72,11 @@ def can_manage_material(actor: Member, material: Material) -> bool:
 
 def save_material(actor: Member, data: MaterialData, material: Material | None = None) -> Material:
     """Create a material (a draft owned by the actor's subtree) or update one they manage."""
-    root = access.managed_root(actor)
-    if root is None:
-        raise DomainError("只有管理员可以维护学习资料。")
-    if material is not None and not can_manage_material(actor, material):
-        raise DomainError("您无权修改该学习资料。")
+    root = access.owner_root(
+        actor, material, refused="只有管理员可以维护学习资料。", not_yours="您无权修改该学习资料。"
+    )
     problems = _check(data)
-    if problems:
-        raise DomainError("；".join(problems) + "。")
+    refuse(problems)
     audience = build_audience(
         actor, data.branches, data.statuses, data.roster, material.audience if material else None
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String
@@ -11,18 +10,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from quizapp.bank.models import Question
 from quizapp.clock import utcnow
 from quizapp.db import Base, UTCDateTime
+from quizapp.enums import LabelledEnum
 
 
-class Origin(enum.StrEnum):
+class Origin(LabelledEnum):
     """Where a question was last got wrong."""
 
-    PRACTICE = "practice"
-    DAILY = "daily"
-    ATTEMPT = "attempt"
-
-    @property
-    def label(self) -> str:
-        return {"practice": "练习", "daily": "每日答题", "attempt": "测试/考试"}[self.value]
+    PRACTICE = "practice", "练习"
+    DAILY = "daily", "每日答题"
+    ATTEMPT = "attempt", "测试/考试"
 
 
 class WrongAnswer(Base):
