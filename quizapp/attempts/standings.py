@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from sqlalchemy import and_, select
 
 from quizapp import db
+from quizapp.attempts.review import review_open
 from quizapp.attempts.services import counted_attempt
 from quizapp.audiences.services import member_filter
 from quizapp.members.models import Member
@@ -37,7 +38,14 @@ RANKING_BASIS = (
 
 
 def ranking_open(quiz: Quiz, now: datetime) -> bool:
-    """Tell whether members may see the quiz's ranking now (the branches' table at least)."""
+    """Tell whether members may see the quiz's ranking now (the branches' table at least).
+
+    Never before the quiz shows members their scores (``review_open``): a branch's 人均得分
+    and 参与率 give back the score of its one taker (score = 人均得分 ÷ 参与率 × takers), and
+    live changes a colleague's, so a ranking waits for 考试结束后公布 and 不公布 has none.
+    """
+    if not review_open(quiz, now):
+        return False
     when = RankingWhen(quiz.ranking_when)
     if when == RankingWhen.LIVE:
         return now >= quiz.opens_at

@@ -17,6 +17,7 @@ class RankingFields:
         default=None,
         validators=[Optional()],
         description="公布后，党员在成绩页和测试页看到本人名次和各支部排名（不显示他人姓名、成绩和答卷）。"
+        "成绩公布之前不公布排名，不公布成绩的不公布排名。"
         "不选则知识竞赛结束后公布，其他类型不公布。",
         invalid_choice_message="请选择何时公布排名。",
     )
