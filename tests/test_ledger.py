@@ -85,7 +85,7 @@ def test_the_docx_quotes_the_reports_of_the_branch(client, auth, org, people, sc
     # 页眉 with the branch and the period; the title.
     header = document.sections[0].header.paragraphs[0].text
     assert "一所党支部" in header and "2026-11-01 至 2026-11-30" in header
-    assert any("一所党支部党员学习台账" == p.text for p in document.paragraphs)
+    assert any(p.text == "一所党支部党员学习台账" for p in document.paragraphs)
 
     # Members and their stays: the mover came on 11-10, the transfer left on 11-05.
     stays = {row[0]: row[2:] for row in tables["一、成员在册情况"][1:]}
