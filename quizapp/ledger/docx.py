@@ -35,6 +35,14 @@ def _percent(rate: float | None) -> str:
     return "—" if rate is None else f"{one_decimal(rate * 100)}%"
 
 
+def _figure(row, key: str) -> str:
+    """A count as it is, a rate as a percentage with one decimal."""
+    value = getattr(row, key)
+    if key.endswith("_rate"):
+        return _percent(value)
+    return "—" if value is None else str(value)
+
+
 def _day(value) -> str:
     return value.isoformat() if value else "至今"
 
@@ -122,20 +130,18 @@ def tables(section: Section) -> list[Table]:
             ],
         )
     )
-    campaign_rows = []
-    for sitting in section.campaigns:
-        top = sitting.report.top
-        campaign_rows.append(
-            [
-                sitting.subject.title,
-                str(top.eligible),
-                str(top.participants),
-                _percent(top.participation_rate),
-            ]
-        )
+    #: The campaign report's own figures and headings (as on the participation page).
+    keys = ["eligible", "took_part", "participants", "participation_rate"]
+    heads = section.campaigns[0].report.headings if section.campaigns else {}
+    campaign_rows = [
+        [sitting.subject.title, *(_figure(sitting.report.top, key) for key in keys)]
+        for sitting in section.campaigns
+    ]
     shown.append(
         Table(
-            "六、学习任务完成情况", ["学习任务", "应参学人数", "完成人数", "完成率"], campaign_rows
+            "六、学习任务完成情况",
+            ["学习任务", *(heads.get(key, key) for key in keys)] if heads else ["学习任务"],
+            campaign_rows,
         )
     )
     points = section.points
