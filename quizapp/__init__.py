@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.certificates.manage import bp as certificates_bp
     from quizapp.dashboard.manage import bp as dashboard_bp
     from quizapp.home.routes import bp as home_bp
+    from quizapp.ledger.manage import bp as ledger_bp
     from quizapp.members.branches import bp as org_bp
     from quizapp.members.manage import bp as members_bp
     from quizapp.notices.routes import bp as notices_bp
@@ -132,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(materials_bp, url_prefix="/manage/materials")
     app.register_blueprint(offline_bp, url_prefix="/manage/offline")
     app.register_blueprint(participation_bp, url_prefix="/manage/participation")
+    app.register_blueprint(ledger_bp, url_prefix="/manage/ledger")
 
 
 def _register_template_helpers(app: Flask) -> None:

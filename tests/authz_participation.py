@@ -84,4 +84,9 @@ CASES: list[Case] = [
     Case("participation.export", "GET", url(BASE + "/range/export.csv"), outsider=200),
     Case("participation.export", "GET", subject_url(BASE + "/campaigns/{campaign}/export.xlsx")),
     Case("participation.export", "GET", subject_url(BASE + "/quizzes/{quiz}/export.csv")),
+    # The 台账 of a node of U1: the pages and the .docx; org2 (U2) gets 404.
+    Case("ledger.page", "GET", url("/manage/ledger/branches/{b11}")),
+    Case("ledger.page", "GET", url("/manage/ledger/branches/{u1}?" + NOVEMBER)),
+    Case("ledger.download", "GET", url("/manage/ledger/branches/{b11}.docx?" + NOVEMBER)),
+    Case("ledger.download", "GET", url("/manage/ledger/branches/{u1}.docx")),
 ]

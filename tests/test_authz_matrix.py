@@ -486,6 +486,7 @@ def test_every_management_route_is_in_the_matrix(app):
         "campaigns",
         "certificates",
         "participation",
+        "ledger",
         "points",
     }
     assert routes == {(case.endpoint, case.method) for case in CASES}

@@ -37,6 +37,7 @@ LAYERS = [
     "certificates",  # certificates (结业证书) of campaigns and training classes
     "participation",  # participation reports and snapshots
     "points",  # the points ledger and ranking
+    "ledger",  # the branch 台账 pack (reads participation, results, offline, reflections, points)
     "home",  # the member's home pages
     "scheduler",  # the scheduled jobs
     "dashboard",  # the organisers' front page

@@ -1,0 +1,1 @@
+"""The 台账 pack: a branch's records for a period, as a printable page and a .docx."""
