@@ -132,8 +132,7 @@ def definitions(subject: Campaign | Quiz | None) -> list[tuple[str, str]]:
         started = (
             f"{people}中统计期内有下列任一项的人数：某日（北京时间）有在线学习时长、参加"
             f"线下学习（无论{thing}是否要求线下学习）、交过必答测试答卷，或提交的本{thing}"
-            f"心得体会已审阅通过（{thing}要求心得体会时）；即{names['times']}不为 0 的人数，"
-            "含已完成的人员。"
+            f"心得体会已审阅通过（{thing}要求心得体会时）；已完成的人员都计入。"
         )
         done = (
             f"{people}中各项要求全部达到的人数，与{thing}进度的判断相同。本{thing}的要求："
@@ -200,8 +199,8 @@ def definitions(subject: Campaign | Quiz | None) -> list[tuple[str, str]]:
         counted = (
             f"{people}每参加一次计 1 人次，为下列之和：统计期内有在线学习时长的日子（同一人"
             "同一天计 1 次，北京时间）、参加的统计期内举办的线下学习（每场计 1 次）、统计期内"
-            "交卷的必答测试答卷（每份计 1 次）、统计期内提交并已审阅通过的本任务心得体会（本"
-            "任务要求心得体会时，每篇计 1 次）。有人参与时人次不少于参与人数。"
+            f"交卷的必答测试答卷（每份计 1 次）、统计期内提交并已审阅通过的本{thing}心得体会"
+            f"（{thing}要求心得体会时，每篇计 1 次）。"
         )
     else:
         counted = (

@@ -85,7 +85,7 @@ def count_campaign(
         reflections = book.accepted(member_id, campaign, start, end)
         line.times = study_days.get(member_id, 0) + attended.get(member_id, 0) + submitted
         line.times += reflections
-        line.participated = line.times > 0
+        line.participated = line.times > 0 or progress.complete
         line.completed = progress.complete
         line.passed = False if quizzes else None
         if not progress.complete:
