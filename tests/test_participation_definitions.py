@@ -147,3 +147,24 @@ def test_the_page_clips_the_period_and_refuses_one_outside_the_campaign(
     response = client.get(f"{url}?first=2026-12-01&last=2026-12-05")
     assert response.status_code == 400
     assert "没有重叠" in response.get_data(as_text=True)
+
+
+def test_the_quiz_results_page_labels_its_population_against_the_report(
+    client, auth, org, people, make_member, frozen
+):
+    quiz = tp.quiz_scenario(org, people, actor=org.org1, branches=[org.u1])
+    make_member("late", org.b11, name="后导入者", since=nov(25))  # imported after the quiz
+    db.session.commit()
+
+    # The report, for the quiz's own day (11-21), by membership history: B11 org1, m1,
+    # mover (the leaver left on 11-15, the late member came on 11-25); m1, mover sat it.
+    report = participation(org.org1, quiz, nov(21), nov(21), NOW)
+    assert (report.top.eligible, report.top.participants) == (3, 2)
+
+    # The results page counts members where they are now: the late member too, 2 of 4.
+    auth.login("org1")
+    html = client.get(f"/manage/results/quizzes/{quiz.id}").get_data(as_text=True)
+    assert "2/4 人" in html
+    assert "本页按人员现在的支部和账号状态统计" in html
+    assert f'href="{tpp.BASE}/quizzes/{quiz.id}"' in html
+    assert "与参学统计的区别" in html and "上报时请以参学统计为准" in html
