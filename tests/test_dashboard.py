@@ -82,7 +82,9 @@ def test_an_organiser_sees_the_campaigns_reaching_their_subtree_with_its_rates(
     assert html.count('class="bar-row dashboard-campaign"') == 2
     assert "全局政治轮训" in html and "一分局冬训" in html
     assert "乙单位专项学习" not in html and "未发布的任务" not in html
-    assert html.count("66.7%<span") == 2 and html.count("（2/3）") == 2
+    # Both who took part are done: 参学率 and 完成率 are both 2 of 3.
+    assert html.count("66.7%<span") == 2 and html.count("完成率 66.7%（2/3）") == 2
+    assert html.count("（2/3）") == 4
     assert html.count('<rect width="66.7" height="8"') == 2
     # Per branch of U1: B11 1 of 2, B12 1 of 1; nothing of U2.
     assert "按支部查看" in html
@@ -92,6 +94,20 @@ def test_an_organiser_sees_the_campaigns_reaching_their_subtree_with_its_rates(
     # Both link to their participation report: the bureau's shows U1's figures there.
     assert f'href="/manage/participation/campaigns/{mine.id}"' in html
     assert f'href="/manage/participation/campaigns/{bureau.id}"' in html
+
+
+def test_the_bars_show_who_took_part_beside_who_completed(
+    client, auth, org, running, material, frozen
+):
+    add_study(org.org1, material, date(2026, 11, 19), 300)  # 5 of 10 minutes: took part only
+    db.session.commit()
+    html = _section(_page(client, auth, "org1"), "进行中的学习任务")
+    # U1: all three took part (参学率 3/3), two completed (完成率 2/3).
+    assert html.count('100.0%<span class="muted small">（3/3）') == 2
+    assert html.count("完成率 66.7%（2/3）") == 2
+    # By branch: B11 both took part, one completed.
+    assert "完成率 50.0%（1/2）" in html
+    assert "参学率（参与人数/应参学人数），完成率（完成人数/应参学人数）" in html
 
 
 def test_the_admin_sees_every_campaign_by_unit(client, auth, org, running, frozen):
@@ -128,7 +144,7 @@ def test_campaigns_with_a_snapshot_show_last_nights_figures(
 
     html = _section(_page(client, auth, "org1"), "进行中的学习任务")
     assert html.count("截至昨日") == 2 and html.count("实时统计") == 1
-    assert html.count("66.7%<span") == 2 and html.count("（2/3）") == 2  # as of last night
+    assert html.count("66.7%<span") == 2 and html.count("完成率 66.7%（2/3）") == 2  # last night
     assert "33.3%<span" in html and "（1/3）" in html  # the new one, live: org1's minutes
     # The breakdown by branch comes from the snapshot rows as well.
     assert "（1/2）" in html and "（1/1）" in html and "三所党支部" not in html

@@ -251,27 +251,30 @@ def test_the_latest_attempt_counts_when_the_quiz_says_so(org, people):
 # Campaigns
 
 
-def test_a_campaign_counts_members_who_completed_it(org, people):
+def test_a_campaign_counts_members_who_took_part_and_who_completed_it(org, people):
     campaign = campaign_scenario(org, people)
 
     report = participation(org.org1, campaign, FIRST, LAST, NOW)
 
     # Eligible (U1, 正式党员): B11 org1, m1, mover; B12 leaver. transfer ends in B21: out.
-    # Complete: m1, mover. Took part: those two, org1 and leaver. Passed: m1.
-    # Times = complete + offline attendances in the period: B11 2 + (2 m1 + 1 org1) = 5;
-    # B12 0 + 1 leaver = 1.
-    assert counts(report, "eligible", "participants", "took_part", "passed", "times") == {
-        "U1": (4, 2, 4, 1, 6),
-        "B11": (3, 2, 3, 1, 5),
-        "B12": (1, 0, 1, 0, 1),
+    # Took part: all four (org1 and leaver studied without completing). Complete: m1, mover.
+    # Passed: m1. Times = study days + offline sessions + answer sheets in the period:
+    # m1 1 (11-03) + 2 + 1 = 4; mover 2 (11-04, 11-12) + 0 + 1 = 3; org1 1 + 1 = 2;
+    # leaver 1 + 1 = 2. B11 9, B12 2.
+    assert counts(report, "eligible", "participants", "completed", "passed", "times") == {
+        "U1": (4, 4, 2, 1, 11),
+        "B11": (3, 3, 2, 1, 9),
+        "B12": (1, 1, 0, 0, 2),
         "B13": (0, 0, 0, 0, 0),
     }
-    assert rates(report, "participation_rate") == {
+    assert rates(report, "participation_rate") == {"U1": 1.0, "B11": 1.0, "B12": 1.0, "B13": None}
+    assert rates(report, "completion_rate") == {
         "U1": 0.5,
         "B11": pytest.approx(2 / 3),
         "B12": 0.0,
         "B13": None,
     }
+    # Passed ÷ completed.
     assert rates(report, "pass_rate") == {"U1": 0.5, "B11": 0.5, "B12": None, "B13": None}
     assert rates(report, "average_score") == {"U1": None, "B11": None, "B12": None, "B13": None}
     # Minutes: B11 (2400 + 1800 + 600) s / 60 / 3; B12 2100 / 60; U1 6900 / 60 / 4.
@@ -289,11 +292,11 @@ def test_a_campaign_without_quizzes_has_no_pass_figures(org, people):
     db.session.commit()
     report = participation(org.org1, campaign, FIRST, LAST, NOW)
     # No statuses given: the activist counts too. B11 org1, m1, mover, activist.
-    assert counts(report, "eligible", "participants", "passed") == {
-        "U1": (5, 1, None),
-        "B11": (4, 1, None),
-        "B12": (1, 0, None),
-        "B13": (0, 0, None),
+    assert counts(report, "eligible", "participants", "completed", "passed") == {
+        "U1": (5, 1, 1, None),
+        "B11": (4, 1, 1, None),
+        "B12": (1, 0, 0, None),
+        "B13": (0, 0, 0, None),
     }
     assert report.top.pass_rate is None
     assert "passed" not in report.headings and "及格人数、及格率" not in dict(report.definitions)
@@ -322,9 +325,9 @@ def test_a_training_class_counts_its_roster_only(org, people):
 # A free date range
 
 
-def test_a_free_range_counts_person_days_of_any_activity(org, people):
+def test_a_free_range_counts_each_occasion_of_any_activity(org, people):
     p = people
-    # m1: three kinds of activity on 11-03 are one person-day; 11-05 is the second.
+    # m1: three kinds of activity on 11-03 are three occasions; 11-05 two more.
     add_study(org.m1, p.material, nov(3), 300)
     add_offline(org.b11, nov(3), [org.m1])
     add_attempt(org.m1, _quiz(org, p), 1, 8, True, at=_china(nov(3), 20))
@@ -356,11 +359,13 @@ def test_a_free_range_counts_person_days_of_any_activity(org, people):
 
     # Eligible (no audience): B11 org1, m1, mover, activist; B12 leaver; B21 org2, transfer.
     # Participants: B11 m1, mover, activist; B12 leaver; B21 transfer.
-    # Times (person-days): B11 m1 2 + mover 2 + activist 1 = 5; B12 1; B21 2.
+    # Times (occasions): m1 2 study days (11-03, 11-05; 11-07 credited nothing) + 1 offline
+    # session + 2 answer sheets = 5; mover 2 study days; activist 1 accepted reflection;
+    # leaver 1 offline session; transfer 2 answer sheets (12-01 is out). B11 8, B12 1, B21 2.
     assert counts(report, "eligible", "participants", "times") == {
-        "JU": (7, 5, 8),
-        "U1": (5, 4, 6),
-        "B11": (4, 3, 5),
+        "JU": (7, 5, 11),
+        "U1": (5, 4, 9),
+        "B11": (4, 3, 8),
         "B12": (1, 1, 1),
         "B13": (0, 0, 0),
         "U2": (2, 1, 2),
@@ -378,7 +383,7 @@ def test_a_free_range_counts_person_days_of_any_activity(org, people):
     # Not the mean of the units' rates: (0.8 + 0.5) / 2 = 0.65.
     assert report.top.participation_rate != pytest.approx(0.65)
     assert {row.passed for row in report.rows} == {None}
-    assert {row.took_part for row in report.rows} == {None}
+    assert {row.completed for row in report.rows} == {None}
     # Minutes: B11 (300 + 120 + 600 + 600) s / 60 / 4 = 6.75; JU 1620 / 60 / 7.
     assert rates(report, "average_minutes")["B11"] == 6.75
     assert rates(report, "average_minutes")["JU"] == pytest.approx(27 / 7)
@@ -475,7 +480,12 @@ def test_definitions_state_the_rules_for_each_kind_of_report(org, people):
 
     range_terms = dict(definitions(None))
     assert "不限参加范围" in range_terms["应参学人数"]
-    assert "“人·日”数" in range_terms["参学人次"]
+    assert "每参加一次计 1 人次" in range_terms["参学人次"]
+    assert "人次不少于参学人数" in range_terms["参学人次"]
+    assert "无论学习任务是否要求线下学习" in campaign_terms["参与人数"]
+    assert "完成人数 ÷ 应参学人数" in campaign_terms["完成率"]
+    assert "参与人数 ÷ 应参学人数" in campaign_terms["参学率"]
+    assert "重叠" in campaign_terms["统计期"]
     assert "平均分" not in range_terms and "及格人数、及格率" not in range_terms
 
 

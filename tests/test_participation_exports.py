@@ -46,9 +46,10 @@ SUMMARY_HEADINGS = [
     "组织",
     "层级",
     "应参学人数",
-    "完成人数",
     "参与人数",
     "参学率",
+    "完成人数",
+    "完成率",
     "人均学习时长（分钟）",
     "参学人次",
 ]
@@ -107,26 +108,28 @@ def test_the_summary_sheet_holds_the_report_rows_as_numbers(org, setup):
     summary = book["汇总"]
     header = [cell.value for cell in summary[1]]
     assert header == SUMMARY_HEADINGS
-    assert summary.freeze_panes == "A2" and summary.auto_filter.ref == "A1:H8"
+    assert summary.freeze_panes == "A2" and summary.auto_filter.ref == "A1:I8"
     assert all(cell.font.bold for cell in summary[1])
 
     lines = list(summary.iter_rows(min_row=2))
     values = [[cell.value for cell in line] for line in lines]
     # Tree order; eligible: B11 org1, m1, =HYPERLINK; B12 +1, -x; B21 org2, @x.
-    assert [v[:6] for v in values] == [
-        ["测试市公安局", "合计", 7, 2, 3, pytest.approx(2 / 7)],
-        ["第一分局", "单位", 5, 1, 2, 0.2],
-        ["一所党支部", "党支部", 3, 1, 1, pytest.approx(1 / 3)],
-        ["二所党支部", "党支部", 2, 0, 1, 0.0],
-        ["四所党支部", "党支部", 0, 0, 0, "—"],
-        ["第二分局", "单位", 2, 1, 1, 0.5],
-        ["三所党支部", "党支部", 2, 1, 1, 0.5],
+    # Took part: m1, +1, @x (each studied); completed: m1, @x.
+    assert [v[:7] for v in values] == [
+        ["测试市公安局", "合计", 7, 3, pytest.approx(3 / 7), 2, pytest.approx(2 / 7)],
+        ["第一分局", "单位", 5, 2, 0.4, 1, 0.2],
+        ["一所党支部", "党支部", 3, 1, pytest.approx(1 / 3), 1, pytest.approx(1 / 3)],
+        ["二所党支部", "党支部", 2, 1, 0.5, 0, 0.0],
+        ["四所党支部", "党支部", 0, 0, "—", 0, "—"],
+        ["第二分局", "单位", 2, 1, 0.5, 1, 0.5],
+        ["三所党支部", "党支部", 2, 1, 0.5, 1, 0.5],
     ]
     assert [row.eligible for row in report.rows] == [v[2] for v in values]
     # Minutes per eligible member: JU (40 + 10 + 35) / 7.
-    assert values[0][6] == pytest.approx(85 / 7) and values[4][6] == "—"
-    rate, minutes = lines[0][5], lines[0][6]
+    assert values[0][7] == pytest.approx(85 / 7) and values[4][7] == "—"
+    rate, completion, minutes = lines[0][4], lines[0][6], lines[0][7]
     assert rate.data_type == "n" and rate.number_format == "0.0%"
+    assert completion.number_format == "0.0%"
     assert minutes.number_format == "0.0"
     assert [line[0].font.bold for line in lines] == [True, True, False, False, False, True, False]
     assert [line[0].alignment.indent for line in lines] == [0, 1, 2, 2, 2, 1, 2]
@@ -172,7 +175,7 @@ def test_the_chart_plots_each_branch_rate_from_the_chart_sheet(org, setup):
     assert data == [
         ("组织", "参学率"),
         ("一所党支部", pytest.approx(1 / 3)),
-        ("二所党支部", 0.0),
+        ("二所党支部", 0.5),
         ("四所党支部", None),
         ("三所党支部", 0.5),
     ]
@@ -216,8 +219,8 @@ def test_the_member_sheet_lists_every_eligible_member_with_what_is_missing(org, 
         "警号/手机号",
         "政治面貌",
         "账号状态",
-        "是否完成",
         "是否参与",
+        "是否完成",
         "学习时长（分钟）",
         "参学人次",
         "未完成的项目",
@@ -248,10 +251,10 @@ def test_the_member_sheet_lists_every_eligible_member_with_what_is_missing(org, 
     assert rows["'+1"][4:11] == (
         "预备党员",
         "正常",
-        "否",
         "是",
+        "否",
         10,
-        0,
+        1,
         "学习时长：已学 10 / 30 分钟",
     )
     assert rows["'-x"][5] == "已停用"
@@ -365,8 +368,8 @@ def test_the_csv_is_the_summary_table_then_the_definitions(org, setup):
     report = _report(org.admin, setup.campaign)
     table = _csv(report)
     assert table[0] == SUMMARY_HEADINGS
-    assert table[1] == ["测试市公安局", "合计", "7", "2", "3", "28.6%", "12.1", "2"]
-    assert table[5] == ["四所党支部", "党支部", "0", "0", "0", "—", "—", "0"]
+    assert table[1] == ["测试市公安局", "合计", "7", "3", "42.9%", "2", "28.6%", "12.1", "3"]
+    assert table[5] == ["四所党支部", "党支部", "0", "0", "—", "0", "—", "—", "0"]
     assert len(table) == 1 + 7 + 1 + 1 + 7 + len(report.definitions)
     assert table[8] == [] and table[9] == ["统计口径"]
     block = {row[0]: row[1] for row in table[10:]}
@@ -385,7 +388,7 @@ def test_formula_like_names_are_neutralised_in_both_formats(org, setup, make_mem
     org.b12.name = "-二所"
     db.session.commit()
     table = _csv(_report(org.admin, setup.campaign))
-    assert ["'-二所", "党支部", "2", "0", "1", "0.0%", "5.0", "0"] in table
+    assert ["'-二所", "党支部", "2", "1", "50.0%", "0", "0.0%", "5.0", "1"] in table
     assert not any(cell[:1] in ("=", "+", "-", "@") for row in table for cell in row)
 
 

@@ -120,20 +120,23 @@ def test_a_campaign_report_follows_its_period_and_requirements(client, auth, org
     html = client.get(f"{BASE}/campaigns/{campaign.id}").get_data(as_text=True)
     assert headings(html) == [
         "应参学人数",
-        "完成人数",
         "参与人数",
         "参学率",
+        "完成人数",
+        "完成率",
         "及格人数",
         "及格率",
         "人均学习时长（分钟）",
         "参学人次",
     ]
     assert table(html) == {
-        "第一分局": ["4", "2", "4", "50.0%", "1", "50.0%", "28.75", "6"],
-        "一所党支部": ["3", "2", "3", "66.7%", "1", "50.0%", "26.67", "5"],
-        "二所党支部": ["1", "0", "1", "0.0%", "0", "—", "35", "1"],
-        "四所党支部": ["0", "0", "0", "—", "0", "—", "—", "0"],
+        "第一分局": ["4", "4", "100.0%", "2", "50.0%", "1", "50.0%", "28.75", "11"],
+        "一所党支部": ["3", "3", "100.0%", "2", "66.7%", "1", "50.0%", "26.67", "9"],
+        "二所党支部": ["1", "1", "100.0%", "0", "0.0%", "0", "—", "35", "2"],
+        "四所党支部": ["0", "0", "—", "0", "—", "0", "—", "—", "0"],
     }
+    # The headline: 参学率 and 完成率 side by side.
+    assert "参学率<br>4/4 人" in html and "完成率<br>2/4 人" in html
     assert "任务期间在线学习满 30 分钟" in html and "2026-11-01 至 2026-11-30" in html
 
 
@@ -167,7 +170,7 @@ def test_a_free_range_report_for_the_admin_and_for_another_unit(client, auth, or
     assert rows["测试市公安局"] == ["7", "4", "57.1%", "3.57", "4"]
     assert rows["第一分局"] == ["5", "3", "60.0%", "3", "3"]
     assert rows["第二分局"] == ["2", "1", "50.0%", "5", "1"]
-    assert "“人·日”数" in html
+    assert "每参加一次计 1 人次" in html
 
     auth.logout()
     auth.login("org2")

@@ -146,8 +146,9 @@ def test_a_running_campaign_is_snapshotted_for_yesterday_only(org, mover, materi
 
     # Eligible over the campaign's period (U1): m1, org1 and the mover, all in B11 by the
     # end. m1 has 25 minutes by now (complete, today's count too: the campaign is as of
-    # now); the mover 7. B12 and B21 have nobody eligible: no rows.
-    assert _rows(campaign_subject(campaign.id)) == {(D2, "B11"): (3, 1, 1920, 1, None)}
+    # now); the mover 7. Both took part; 人次: m1 2 study days (D1, today), the mover 2
+    # (D1, D2). B12 and B21 have nobody eligible: no rows.
+    assert _rows(campaign_subject(campaign.id)) == {(D2, "B11"): (3, 2, 1920, 4, None)}
     assert _rows(campaign_subject(draft.id)) == {}
     assert summary.endswith("1 campaigns as of 2026-11-20")
     row = db.session.scalar(
@@ -155,16 +156,22 @@ def test_a_running_campaign_is_snapshotted_for_yesterday_only(org, mover, materi
             ParticipationSnapshot.subject == campaign_subject(campaign.id)
         )
     )
-    assert row.campaign_id == campaign.id
+    assert (row.campaign_id, row.completed) == (campaign.id, 1)
 
     # The next night adds the 21st; the 20th is kept as it was, D1 never gets one.
     add_study(org.org1, material, TODAY, 900)
     db.session.commit()
     snapshot_participation(NOW + timedelta(days=1), days=2)
     assert _rows(campaign_subject(campaign.id)) == {
-        (D2, "B11"): (3, 1, 1920, 1, None),
-        (TODAY, "B11"): (3, 2, 2820, 2, None),
+        (D2, "B11"): (3, 2, 1920, 4, None),
+        (TODAY, "B11"): (3, 3, 2820, 5, None),
     }
+    completed = db.session.scalars(
+        select(ParticipationSnapshot.completed)
+        .where(ParticipationSnapshot.subject == campaign_subject(campaign.id))
+        .order_by(ParticipationSnapshot.day)
+    )
+    assert list(completed) == [1, 2]  # m1, then org1 too (15 minutes)
 
 
 def test_the_job_is_registered_and_runs_twice(app, org, mover):

@@ -25,6 +25,7 @@ COUNTED_COLUMNS = (
     Attempt.status,
     Attempt.score,
     Attempt.passed,
+    Attempt.submitted_at,
 )
 
 

@@ -104,6 +104,7 @@ class ProgressBook:
         self._materials: dict[tuple[int, int, int], int] = {}
         self._attempts: dict[tuple[int, int], list] = defaultdict(list)
         self._reflections: dict[tuple[int, int, str], int] = {}
+        self._accepted_at: dict[tuple[int, int], list[datetime]] = defaultdict(list)
         #: Each campaign's materials and quizzes in display order, sorted once per book.
         self._layouts: dict[int, tuple[list, list[CampaignQuiz]]] = {}
         if isinstance(members, Sequence) and not members:
@@ -176,29 +177,40 @@ class ProgressBook:
         if quiz_ids := sorted({cq.quiz_id for c in campaigns for cq in c.quizzes}):
             self._attempts = submitted_attempts(quiz_ids, members)
         if reflection_ids := ids(lambda c: c.reflections_required):
-            self._reflections = {
-                (m, c, s): int(n)
-                for m, c, s, n in db.read_rows(
-                    select(
-                        Reflection.member_id,
-                        Reflection.campaign_id,
-                        Reflection.status,
-                        func.count(),
-                    )
-                    .where(
-                        Reflection.campaign_id.in_(reflection_ids),
-                        Reflection.status.in_(
-                            (ReflectionStatus.SUBMITTED.value, ReflectionStatus.ACCEPTED.value)
-                        ),
-                        Reflection.member_id.in_(members),
-                    )
-                    .group_by(Reflection.member_id, Reflection.campaign_id, Reflection.status)
+            for m, c, s, at, n in db.read_rows(
+                select(
+                    Reflection.member_id,
+                    Reflection.campaign_id,
+                    Reflection.status,
+                    Reflection.submitted_at,
+                    func.count(),
                 )
-            }
+                .where(
+                    Reflection.campaign_id.in_(reflection_ids),
+                    Reflection.status.in_(
+                        (ReflectionStatus.SUBMITTED.value, ReflectionStatus.ACCEPTED.value)
+                    ),
+                    Reflection.member_id.in_(members),
+                )
+                .group_by(
+                    Reflection.member_id,
+                    Reflection.campaign_id,
+                    Reflection.status,
+                    Reflection.submitted_at,
+                )
+            ):
+                self._reflections[(m, c, s)] = self._reflections.get((m, c, s), 0) + int(n)
+                if s == ReflectionStatus.ACCEPTED:
+                    self._accepted_at[(m, c)].append(at)
 
     def attempts(self, member_id: int, quiz_id: int) -> list:
         """Return a member's submitted attempts at one of the campaigns' quizzes (light rows)."""
         return self._attempts.get((member_id, quiz_id), [])
+
+    def accepted(self, member_id: int, campaign: Campaign, start: datetime, end: datetime) -> int:
+        """Return how many of the member's accepted reflections on a campaign requiring them
+        were submitted in [start, end)."""
+        return sum(start <= at < end for at in self._accepted_at.get((member_id, campaign.id), []))
 
     def _layout(self, campaign: Campaign) -> tuple[list, list[CampaignQuiz]]:
         layout = self._layouts.get(campaign.id)

@@ -137,12 +137,14 @@ def _summed(
     with_pass = any(f.passed is not None for f in figures)
     for row in (top, *rows.values()):
         row.passed = 0 if with_pass else None
+        row.completed = 0
     for f in figures:
         ids = [int(part) for part in f.path.strip("/").split("/")]
         for row in (top, rows.get(ids[depth]) if len(ids) > depth else None):
             if row is not None:
                 row.eligible += f.eligible
                 row.participants += f.participants
+                row.completed += f.completed or 0
                 if row.passed is not None:
                     row.passed += f.passed or 0
     return top, [row for row in rows.values() if row.eligible]

@@ -13,8 +13,9 @@ from quizapp.quizzes.models import Counting, Quiz
 FIELDS = (
     "eligible",
     "participants",
-    "took_part",
     "participation_rate",
+    "completed",
+    "completion_rate",
     "passed",
     "pass_rate",
     "average_score",
@@ -51,9 +52,10 @@ def headings(subject: Campaign | Quiz | None) -> dict[str, str]:
     word, kind = _word(subject), subject_kind(subject)
     names = {
         "eligible": f"应{word}人数",
-        "participants": {"campaign": "完成人数", "quiz": "参考人数", "range": "参学人数"}[kind],
-        "took_part": "参与人数",
+        "participants": {"campaign": "参与人数", "quiz": "参考人数", "range": "参学人数"}[kind],
         "participation_rate": f"{word}率",
+        "completed": "完成人数",
+        "completion_rate": "完成率",
         "passed": "及格人数",
         "pass_rate": "及格率",
         "average_score": "平均分",
@@ -62,7 +64,7 @@ def headings(subject: Campaign | Quiz | None) -> dict[str, str]:
     }
     skip = set()
     if kind != "campaign":
-        skip.add("took_part")
+        skip |= {"completed", "completion_rate"}
     if not has_pass(subject):
         skip |= {"passed", "pass_rate"}
     if kind != "quiz":
@@ -101,7 +103,11 @@ def definitions(subject: Campaign | Quiz | None) -> list[tuple[str, str]]:
     if kind == "campaign" and subject.is_training_class:
         thing = "培训班"
     if kind == "campaign":
-        period += f"通常即{thing}的起止日期；是否完成按{thing}本身的起止日期判断。"
+        period += (
+            f"所选日期超出{thing}起止日期的部分不计：统计期取所选日期与{thing}起止日期重叠的"
+            f"日子；应参学人员、是否参与、人均学习时长和人次都按这一统计期判断，是否完成按"
+            f"{thing}本身的起止日期判断。"
+        )
     elif kind == "quiz":
         period += "通常即测试开放的日期；答卷不按日期筛选，统计本测试的全部已交卷答卷。"
     if kind != "range":
@@ -123,15 +129,27 @@ def definitions(subject: Campaign | Quiz | None) -> list[tuple[str, str]]:
     terms = [("统计期", period), ("统计范围", scope), (eligible, who + audience)]
 
     if kind == "campaign":
+        started = (
+            f"{people}中统计期内有下列任一项的人数：某日（北京时间）有在线学习时长、参加"
+            f"线下学习（无论{thing}是否要求线下学习）、交过必答测试答卷，或提交的本{thing}"
+            f"心得体会已审阅通过（{thing}要求心得体会时）；已完成的人员都计入。"
+        )
         done = (
             f"{people}中各项要求全部达到的人数，与{thing}进度的判断相同。本{thing}的要求："
             f"{_requirements(subject) or '无'}。"
         )
-        started = (
-            f"{people}中至少一项要求已有进展的人数（有学习时长、学过必学资料、交过必答"
-            "测试答卷、参加过线下学习或有心得体会通过审阅），含已完成的人员。"
-        )
-        terms += [(participants, done), (names["took_part"], started)]
+        terms += [
+            (participants, started),
+            (
+                names["participation_rate"],
+                f"{participants} ÷ {eligible}；{eligible}为 0 时显示“—”。",
+            ),
+            (names["completed"], done),
+            (
+                "完成率",
+                f"完成人数 ÷ {eligible}，与{names['participation_rate']}并列；{eligible}为 0 时显示“—”。",
+            ),
+        ]
     elif kind == "quiz":
         sat = (
             f"{people}中对本测试至少交卷一次的人数（含到时自动交卷）；只开始答题、尚未交卷的"
@@ -144,9 +162,13 @@ def definitions(subject: Campaign | Quiz | None) -> list[tuple[str, str]]:
             "（任一测试）、参加线下学习、提交心得体会且已审阅通过。"
         )
         terms.append((participants, active))
-    terms.append(
-        (names["participation_rate"], f"{participants} ÷ {eligible}；{eligible}为 0 时显示“—”。")
-    )
+    if kind != "campaign":
+        terms.append(
+            (
+                names["participation_rate"],
+                f"{participants} ÷ {eligible}；{eligible}为 0 时显示“—”。",
+            )
+        )
 
     if kind == "quiz":
         counting = Counting(subject.counting).label
@@ -175,14 +197,17 @@ def definitions(subject: Campaign | Quiz | None) -> list[tuple[str, str]]:
         counted = f"{people}对本测试交卷的答卷份数：同一人交卷 N 次计 N 人次。"
     elif kind == "campaign":
         counted = (
-            f"{participants} + {people}参加统计期内举办的线下学习的人次（每人每场计 1 "
-            "人次，参加 N 场计 N 人次）。"
+            f"{people}每参加一次计 1 人次，为下列之和：统计期内有在线学习时长的日子（同一人"
+            "同一天计 1 次，北京时间）、参加的统计期内举办的线下学习（每场计 1 次）、统计期内"
+            f"交卷的必答测试答卷（每份计 1 次）、统计期内提交并已审阅通过的本{thing}心得体会"
+            f"（{thing}要求心得体会时，每篇计 1 次）。"
         )
     else:
         counted = (
-            f"{people}在统计期内有学习活动的“人·日”数：同一人同一天（北京时间）有在线"
-            "学习、交卷、参加线下学习、提交（已通过的）心得体会中的一项或几项，计 1 人次；"
-            "在 N 个不同的日子有活动，计 N 人次。"
+            f"{people}每参加一次计 1 人次，为下列之和：统计期内有在线学习时长的日子（同一人"
+            "同一天计 1 次，北京时间）、参加的统计期内举办的线下学习（每场计 1 次）、统计期内"
+            "交卷的答卷（任一测试，每份计 1 次）、统计期内提交并已审阅通过的心得体会（每篇计"
+            " 1 次）。有人参学时人次不少于参学人数。"
         )
     rollup = (
         "单位和管理范围最上级一行的人数、人次、学习时长和成绩为其下属全部党支部之和；"

@@ -43,11 +43,12 @@ MAX_BARS = 60
 #: Number formats of the figures (counts keep the default).
 FORMATS = {
     "participation_rate": PERCENT,
+    "completion_rate": PERCENT,
     "pass_rate": PERCENT,
     "average_score": "0.0",
     "average_minutes": "0.0",
 }
-RATES = ("participation_rate", "pass_rate")
+RATES = ("participation_rate", "completion_rate", "pass_rate")
 NOT_APPLICABLE = "—"
 CHART_SHEET = "图表数据"
 #: The 统计口径 sheet's columns; its rows are (项目, 内容) pairs.
@@ -168,7 +169,7 @@ def _member_columns(report: Report, labels: BranchNames) -> list[Column[MemberLi
     """The 人员明细 sheet's columns: who, where, and what they did or still lack."""
     kind, names = report.kind, report.headings
     places = _places(report, labels)
-    done = {"campaign": "是否完成", "quiz": "是否参考", "range": "是否参学"}[kind]
+    done = {"campaign": "是否参与", "quiz": "是否参考", "range": "是否参学"}[kind]
     columns: list[Column[MemberLine]] = [
         Column("党支部", lambda line: places[line.branch_id][0], width=22),
         Column("单位", lambda line: places[line.branch_id][1], width=18),
@@ -179,7 +180,7 @@ def _member_columns(report: Report, labels: BranchNames) -> list[Column[MemberLi
         Column(done, lambda line: line.participated, width=9),
     ]
     if kind == "campaign":
-        columns.append(Column("是否参与", lambda line: bool(line.took_part), width=9))
+        columns.append(Column("是否完成", lambda line: bool(line.completed), width=9))
     columns.append(Column("学习时长（分钟）", lambda line: line.study_seconds // 60, width=10))
     if kind == "quiz":
         columns.append(Column("计分成绩", lambda line: line.score, width=9))

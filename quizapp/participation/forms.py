@@ -24,12 +24,16 @@ class PeriodForm(BaseForm):
     first = DateField("开始日期", validators=[Optional()])
     last = DateField("结束日期", validators=[Optional()])
 
-    def resolve(self, default: tuple[date, date]) -> tuple[date, date] | None:
+    def resolve(
+        self, default: tuple[date, date], *, overlap: str | None = None
+    ) -> tuple[date, date] | None:
         """Return the period asked for, a blank end taken from ``default``.
 
         Returns None when the dates can't be used; ``problem`` then says why, in Chinese.
         The length limit applies only to a period other than the default: a campaign's own
         period is always allowed. The fields show the period used, for the next change.
+        ``overlap`` names the subject (e.g. 学习任务) whose own days, ``default``, the period
+        must share at least one day with.
         """
         self.problem: str | None = None
         self.validate()
@@ -45,6 +49,11 @@ class PeriodForm(BaseForm):
             self.problem = "结束日期不能早于开始日期。"
         elif (first, last) != default and (last - first).days + 1 > MAX_DAYS:
             self.problem = f"统计期最长 {MAX_DAYS} 天，请缩短日期范围。"
+        elif overlap and (last < default[0] or first > default[1]):
+            self.problem = (
+                f"所选日期与{overlap}的起止日期（{default[0].isoformat()} 至 "
+                f"{default[1].isoformat()}）没有重叠，请重新选择。"
+            )
         if self.problem:
             return None
         self.first.data, self.last.data = first, last

@@ -99,7 +99,10 @@ def _ask(kind: str, subject_id: int | None, now: datetime) -> Asked:
         subject = subjects.get_quiz(current_user, subject_id)
     form = PeriodForm(formdata=request.args)
     default = _default_period(subject, china_today(now))
-    period = form.resolve(default)
+    overlap = None
+    if isinstance(subject, Campaign):
+        overlap = "培训班" if subject.is_training_class else "学习任务"
+    period = form.resolve(default, overlap=overlap)
     args: dict = {"kind": kind}
     if subject is not None:
         args["subject_id"] = subject.id
@@ -183,8 +186,8 @@ def drilldown(kind: str, branch_id: int, subject_id: int | None = None):
     if asked.period is None:
         return _bad_period(asked)
     report = _report(asked, now, within=node, detail=True)
-    todo = [line for line in report.members if not line.participated]
-    done = [line for line in report.members if line.participated]
+    todo = [line for line in report.members if not line.done]
+    done = [line for line in report.members if line.done]
     show = request.args.get("show", "todo")
     show = show if show in SHOWN else "todo"
     page = page_of(

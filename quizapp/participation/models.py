@@ -35,4 +35,6 @@ class ParticipationSnapshot(Base):
     study_seconds: Mapped[int] = mapped_column(Integer, default=0)
     times: Mapped[int] = mapped_column(Integer, default=0)
     passed: Mapped[int | None] = mapped_column(Integer)
+    #: Campaigns only: members who met every requirement (``participants`` took part).
+    completed: Mapped[int | None] = mapped_column(Integer)
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -16,33 +16,26 @@ report holds are in :mod:`.report`.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import (
     Select,
     and_,
-    func,
     select,
-    union,
 )
 
 from quizapp import access, db
-from quizapp.attempts.services import counted_attempt
-from quizapp.campaigns.counting import submitted_attempts
 from quizapp.campaigns.models import Campaign
-from quizapp.campaigns.progress import ProgressBook
-from quizapp.clock import china_day_start, china_today
+from quizapp.clock import china_today
 from quizapp.members.models import Member
-from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.org.models import Branch, BranchKind
 from quizapp.org.queries import sort_as_tree
+from quizapp.participation import facts
 from quizapp.participation.definitions import definitions, has_pass, headings, subject_kind
 from quizapp.participation.eligible import eligible_members
 from quizapp.participation.report import MemberInfo, MemberLine, Report, Row
-from quizapp.participation.sql import china_day, member_ids
-from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
-from quizapp.quizzes.models import Counting, Quiz
-from quizapp.study.models import Reflection, ReflectionStatus, StudyMinute
+from quizapp.participation.sql import member_ids
+from quizapp.quizzes.models import Quiz
 
 __all__ = [
     "MemberInfo",
@@ -67,14 +60,17 @@ def participation(
 ) -> Report:
     """Return participation in ``subject`` (None: any study) over China days, per branch.
 
-    For a campaign, pass its own start and end days: completion is judged by the campaign's
-    period, eligibility and minutes by the one given. ``within`` narrows the report to one
-    node of the actor's scope (a branch's drill-down); ``detail`` adds each member's line
-    with who they are (one more query).
+    For a campaign the period is clipped to the campaign's own days (:func:`.facts.counted_period`):
+    eligibility, minutes, taking part and 人次 follow the clipped period, completion the
+    campaign's own. ``within`` narrows the report to one node of the actor's scope (a
+    branch's drill-down); ``detail`` adds each member's line with who they are (one more
+    query).
     """
     if last_day < first_day:
         raise ValueError("last_day before first_day")
     kind = subject_kind(subject)
+    if kind == "campaign":
+        first_day, last_day = facts.counted_period(subject, first_day, last_day)
     in_scope = access.branch_scope(actor)
     if within is not None:
         in_scope = and_(in_scope, Branch.path.startswith(within.path))
@@ -83,14 +79,17 @@ def participation(
     lines = {m: MemberLine(m, b) for m, b in db.read_rows(eligible).tuples()}
     members = member_ids(list(lines))
     if lines:
-        for member_id, seconds in _study_seconds(members, first_day, last_day).items():
+        study_days = {}
+        for member_id, seconds, days in facts.study_seconds(members, first_day, last_day):
             lines[member_id].study_seconds = seconds
+            study_days[member_id] = days
         if kind == "quiz":
-            _count_quiz(subject, members, lines)
+            facts.count_quiz(subject, members, lines)
         elif kind == "campaign":
-            _count_campaign(subject, members, lines, first_day, last_day, china_today(now))
+            period = (first_day, last_day)
+            facts.count_campaign(subject, members, lines, period, study_days, china_today(now))
         else:
-            _count_range(members, lines, first_day, last_day)
+            facts.count_range(members, lines, (first_day, last_day), study_days)
 
     leaves = {
         node.id: _blank(node, subject) for node in nodes if node.kind == BranchKind.BRANCH.value
@@ -115,8 +114,8 @@ def _add_line(row: Row, line: MemberLine) -> None:
     row.participants += line.participated
     row.study_seconds += line.study_seconds
     row.times += line.times
-    if row.took_part is not None:
-        row.took_part += bool(line.took_part)
+    if row.completed is not None:
+        row.completed += bool(line.completed)
     if row.passed is not None:
         row.passed += bool(line.passed)
     if row.score_sum is not None and line.score is not None:
@@ -150,135 +149,7 @@ def _blank(node: Branch, subject: Campaign | Quiz | None, rollup: bool = False) 
     return Row(
         node,
         rollup,
-        took_part=0 if kind == "campaign" else None,
+        completed=0 if kind == "campaign" else None,
         passed=0 if has_pass(subject) else None,
         score_sum=0.0 if kind == "quiz" else None,
     )
-
-
-# The facts, one grouped query each
-
-
-def _study_seconds(members: Select, first_day: date, last_day: date) -> dict[int, int]:
-    """Return each member's online study seconds on the days of the period."""
-    return {
-        m: int(s)
-        for m, s in db.read_rows(
-            select(StudyMinute.member_id, func.sum(StudyMinute.seconds))
-            .where(StudyMinute.day.between(first_day, last_day), StudyMinute.member_id.in_(members))
-            .group_by(StudyMinute.member_id)
-        )
-    }
-
-
-def _count_quiz(quiz: Quiz, members: Select, lines: dict[int, MemberLine]) -> None:
-    counting = Counting(quiz.counting)
-    for line in lines.values():
-        line.passed = False
-        line.missing = ["未交卷"]
-    for (member_id, _quiz_id), attempts in submitted_attempts([quiz.id], members).items():
-        line = lines[member_id]
-        line.times = len(attempts)
-        counted = counted_attempt(attempts, counting)
-        if counted is not None:
-            line.participated, line.missing = True, []
-            line.passed = bool(counted.passed)
-            line.score = counted.score
-
-
-def _count_campaign(
-    campaign: Campaign,
-    members: Select,
-    lines: dict[int, MemberLine],
-    first_day: date,
-    last_day: date,
-    today: date,
-) -> None:
-    book = ProgressBook([campaign], members, today)
-    quizzes = {cq.quiz_id: Counting(cq.quiz.counting) for cq in campaign.quizzes}
-    attended = _attendances(members, first_day, last_day)
-    for member_id, line in lines.items():
-        progress = book.of(member_id, campaign)
-        line.times = attended.get(member_id, 0)
-        line.took_part = any(
-            item.value > 0 or item.state not in ("", "absent") for item in progress.items
-        )
-        line.passed = False if quizzes else None
-        if not progress.complete:
-            line.missing = [
-                f"{item.label}：{item.detail}" for item in progress.items if not item.met
-            ]
-            continue
-        line.participated = True
-        line.times += 1
-        if quizzes:
-            line.passed = all(
-                _passed(book.attempts(member_id, q), counting) for q, counting in quizzes.items()
-            )
-
-
-def _passed(attempts: list, counting: Counting) -> bool:
-    counted = counted_attempt(attempts, counting)
-    return counted is not None and bool(counted.passed)
-
-
-def _attendances(members: Select, first_day: date, last_day: date) -> dict[int, int]:
-    """Return how many offline sessions held in the period each member attended."""
-    return {
-        m: int(n)
-        for m, n in db.read_rows(
-            select(OfflineAttendance.member_id, func.count())
-            .join(OfflineSession, OfflineSession.id == OfflineAttendance.session_id)
-            .where(
-                OfflineSession.held_on.between(first_day, last_day),
-                OfflineAttendance.member_id.in_(members),
-            )
-            .group_by(OfflineAttendance.member_id)
-        )
-    }
-
-
-def _count_range(
-    members: Select, lines: dict[int, MemberLine], first_day: date, last_day: date
-) -> None:
-    for line in lines.values():
-        line.missing = ["统计期内没有学习活动"]
-    for member_id, days in _active_days(members, first_day, last_day).items():
-        line = lines[member_id]
-        line.participated, line.missing = True, []
-        line.times = days
-
-
-def _active_days(members: Select, first_day: date, last_day: date) -> dict[int, int]:
-    """Return, per member, the distinct China days of the period with any activity."""
-    start = china_day_start(first_day)
-    end = china_day_start(last_day + timedelta(days=1))
-    days = union(
-        select(StudyMinute.member_id.label("member_id"), StudyMinute.day.label("day")).where(
-            StudyMinute.day.between(first_day, last_day),
-            StudyMinute.seconds > 0,
-            StudyMinute.member_id.in_(members),
-        ),
-        select(OfflineAttendance.member_id, OfflineSession.held_on)
-        .join(OfflineSession, OfflineSession.id == OfflineAttendance.session_id)
-        .where(
-            OfflineSession.held_on.between(first_day, last_day),
-            OfflineAttendance.member_id.in_(members),
-        ),
-        select(Attempt.member_id, china_day(Attempt.submitted_at)).where(
-            Attempt.status == AttemptStatus.SUBMITTED.value,
-            Attempt.submitted_at >= start,
-            Attempt.submitted_at < end,
-            Attempt.member_id.in_(members),
-        ),
-        select(Reflection.member_id, china_day(Reflection.submitted_at)).where(
-            Reflection.status == ReflectionStatus.ACCEPTED.value,
-            Reflection.submitted_at >= start,
-            Reflection.submitted_at < end,
-            Reflection.member_id.in_(members),
-        ),
-    ).subquery()
-    return {
-        m: int(n)
-        for m, n in db.read_rows(select(days.c.member_id, func.count()).group_by(days.c.member_id))
-    }

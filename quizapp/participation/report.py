@@ -18,9 +18,10 @@ class Row:
     branch: Branch
     is_rollup: bool
     eligible: int = 0
+    #: Members who took part (参与人数, 参考人数, 参学人数).
     participants: int = 0
-    #: Campaigns only: members with progress on at least one item (参与人数).
-    took_part: int | None = None
+    #: Campaigns only: members who met every requirement (完成人数).
+    completed: int | None = None
     #: Quizzes, and campaigns requiring quizzes.
     passed: int | None = None
     #: Quizzes only: the sum of the participants' counted scores.
@@ -35,10 +36,18 @@ class Row:
         return self.participants / self.eligible if self.eligible else None
 
     @property
-    def pass_rate(self) -> float | None:
-        if self.passed is None or not self.participants:
+    def completion_rate(self) -> float | None:
+        if self.completed is None or not self.eligible:
             return None
-        return self.passed / self.participants
+        return self.completed / self.eligible
+
+    @property
+    def pass_rate(self) -> float | None:
+        """Passed ÷ completed for a campaign, ÷ those who sat it for a quiz."""
+        sat = self.participants if self.completed is None else self.completed
+        if self.passed is None or not sat:
+            return None
+        return self.passed / sat
 
     @property
     def average_score(self) -> float | None:
@@ -66,19 +75,25 @@ class MemberLine:
 
     member_id: int
     branch_id: int
-    #: Counted among the participants (finished the campaign, sat the quiz, was active).
+    #: Counted among the participants (took part in the campaign, sat the quiz, was active).
     participated: bool = False
-    #: Campaigns only: progress on at least one item.
-    took_part: bool | None = None
+    #: Campaigns only: met every requirement.
+    completed: bool | None = None
     passed: bool | None = None
     #: Quizzes only: the counted score (None: not sat).
     score: float | None = None
     study_seconds: int = 0
     times: int = 0
-    #: What the member still lacks, one line per requirement (empty once participated).
+    #: What the member still lacks, one line per requirement (empty once participated, or
+    #: for a campaign once completed).
     missing: list[str] = field(default_factory=list)
     #: Filled for reports built with ``detail=True``.
     member: MemberInfo | None = None
+
+    @property
+    def done(self) -> bool:
+        """Nothing left to remind of: completed the campaign, sat the quiz, was active."""
+        return self.participated if self.completed is None else self.completed
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,7 @@ def write_snapshot(
             study_seconds=row.study_seconds,
             times=row.times,
             passed=row.passed,
+            completed=row.completed,
             taken_at=now,
         )
         for row in report.rows
@@ -209,6 +210,7 @@ class BranchFigures:
     eligible: int
     participants: int
     passed: int | None
+    completed: int | None
 
 
 def list_campaign_figures(
@@ -223,7 +225,7 @@ def list_campaign_figures(
         return {}
     snap = ParticipationSnapshot
     found: dict[int, list[BranchFigures]] = {}
-    for campaign_id, mine, branch_id, path, eligible, participants, passed in db.session.execute(
+    for campaign_id, mine, branch_id, path, *figures in db.session.execute(
         select(
             snap.campaign_id,
             case((access.branch_scope(actor), 1), else_=0),
@@ -232,11 +234,12 @@ def list_campaign_figures(
             snap.eligible,
             snap.participants,
             snap.passed,
+            snap.completed,
         )
         .join(Branch, Branch.id == snap.branch_id)
         .where(snap.day == day, snap.subject.in_([campaign_subject(i) for i in campaign_ids]))
     ):
         rows = found.setdefault(campaign_id, [])
         if mine:
-            rows.append(BranchFigures(branch_id, path, eligible, participants, passed))
+            rows.append(BranchFigures(branch_id, path, *figures))
     return found
