@@ -5,7 +5,7 @@ took part, and ``completed`` those who completed. Existing campaign rows keep th
 ``completed``; their ``participants`` can't be recomputed for a past day, so those days show
 completion as participation (a lower bound) until they fall out of the charts.
 
-Revision ID: 0014_snapshot_completed
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-03 17:30:00
 """
@@ -13,7 +13,7 @@ Create Date: 2026-12-03 17:30:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_snapshot_completed"
+revision = "0014"
 down_revision = "0013"
 branch_labels = None
 depends_on = None
