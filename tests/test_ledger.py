@@ -129,9 +129,13 @@ def test_the_docx_quotes_the_reports_of_the_branch(client, auth, org, people, sc
         org.org1, campaign, campaign.starts_on, campaign.ends_on, NOW, within=org.b11
     ).top
     row = next(r for r in tables["六、学习任务完成情况"][1:] if r[0] == campaign.title)
-    assert row[1:4] == [str(top.eligible), str(top.took_part), str(top.participants)]
+    assert [row[1], row[2], row[4]] == [
+        str(top.eligible),
+        str(top.participants),
+        str(top.completed),
+    ]
     heads = tables["六、学习任务完成情况"][0]
-    assert heads[1:4] == ["应参学人数", "参与人数", "完成人数"]
+    assert heads[1:] == ["应参学人数", "参与人数", "参学率", "完成人数", "完成率"]
 
     # Points and the tier.
     line = next(

@@ -131,7 +131,7 @@ def tables(section: Section) -> list[Table]:
         )
     )
     #: The campaign report's own figures and headings (as on the participation page).
-    keys = ["eligible", "took_part", "participants", "participation_rate"]
+    keys = ["eligible", "participants", "participation_rate", "completed", "completion_rate"]
     heads = section.campaigns[0].report.headings if section.campaigns else {}
     campaign_rows = [
         [sitting.subject.title, *(_figure(sitting.report.top, key) for key in keys)]
