@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_login.utils import login_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from quizapp import assets, clock, db, errors
+from quizapp import assets, clock, db, errors, numbers
 from quizapp.bank.types import web as question_types
 from quizapp.config import from_environment, normalise_database_url
 from quizapp.extensions import csrf, login_limit, login_manager
@@ -141,6 +141,9 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["china_datetime"] = clock.format_datetime
     app.jinja_env.filters["china_month_day_time"] = clock.format_month_day_time
     app.jinja_env.filters["china_date"] = clock.format_date
+    app.jinja_env.filters["pct"] = numbers.percent_text
+    app.jinja_env.filters["num"] = numbers.number_text
+    app.jinja_env.filters["minutes"] = numbers.minutes_text
     question_types.init_app(app)
     branch_labels.init_app(app)
 

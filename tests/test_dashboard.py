@@ -297,6 +297,15 @@ def test_the_page_shows_the_trend_and_its_table(client, auth, org, snapshots, fr
     assert "缺 2 天快照" in html and "没有快照" in html
 
 
+def test_the_weekly_table_rounds_half_up_and_keeps_the_half_minute(client, auth, org, frozen):
+    for day in range(9, 16):  # 2 members, 210 s a day: 1,470 s = 24.5 min, 12.25 per member
+        _snapshot(org.b11, date(2026, 11, day), 2, 210)
+    db.session.commit()
+    html = _section(_page(client, auth, "org1"), "每周人均学习时长")
+    assert ">24.5<" in html  # the week's total, no longer cut to 24
+    assert ">12.3<" in html and ">12.2<" not in html  # 四舍五入, not half to even
+
+
 # Lagging branches
 
 

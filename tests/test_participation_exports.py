@@ -158,8 +158,9 @@ def test_the_book_keeps_texts_as_texts_and_writes_dates_in_china_time():
     assert sheet["A2"].value == "0123" and sheet["A2"].data_type == "s"
     assert sheet["B2"].value == datetime(2026, 11, 21, 10, 0)  # China time
     assert sheet["B2"].number_format == DATETIME and sheet["C2"].number_format == "yyyy-mm-dd"
-    # U+FFFF is no XML character: removed before neutralising, so "=1+1" stays harmless.
-    assert [sheet["A3"].value, sheet["B3"].value] == ["'=1+1", None]
+    # U+FFFF is no XML character: removed; "=1+1" is a string cell, shown as typed, no formula.
+    assert [sheet["A3"].value, sheet["B3"].value] == ["=1+1", None]
+    assert sheet["A3"].data_type == "s"
     assert sheet["A4"].value == "http://x.example/a" and not sheet._hyperlinks
     assert [cell.value for cell in sheet[5]] == ["ab", None, "是"]
 
@@ -227,12 +228,12 @@ def test_the_member_sheet_lists_every_eligible_member_with_what_is_missing(org, 
     ]
     rows = {row[2]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert list(rows) == [
-        "'" + HACK,
+        HACK,
         "一分局管理员",
         "普通党员",
-        "'+1",
-        "'-x",
-        "'@x",
+        "+1",
+        "-x",
+        "@x",
         "二分局管理员",
     ]
     assert rows["普通党员"] == (
@@ -248,7 +249,7 @@ def test_the_member_sheet_lists_every_eligible_member_with_what_is_missing(org, 
         1,
         None,
     )
-    assert rows["'+1"][4:11] == (
+    assert rows["+1"][4:11] == (
         "预备党员",
         "正常",
         "是",
@@ -257,8 +258,8 @@ def test_the_member_sheet_lists_every_eligible_member_with_what_is_missing(org, 
         1,
         "学习时长：已学 10 / 30 分钟",
     )
-    assert rows["'-x"][5] == "已停用"
-    assert rows["'@x"][:4] == ("三所党支部", "第二分局", "'@x", "at")
+    assert rows["-x"][5] == "已停用"
+    assert rows["@x"][:4] == ("三所党支部", "第二分局", "@x", "at")
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
@@ -282,7 +283,7 @@ def test_an_organisers_export_covers_their_subtree_only(org, setup):
     names = [row[0] for row in book["汇总"].iter_rows(min_row=2, values_only=True)]
     assert names == ["第一分局", "一所党支部", "二所党支部", "四所党支部"]
     members = [row[2] for row in book["人员明细"].iter_rows(min_row=2, values_only=True)]
-    assert "'@x" not in members and "二分局管理员" not in members and len(members) == 5
+    assert "@x" not in members and "二分局管理员" not in members and len(members) == 5
     table = _csv(report)
     assert [row[0] for row in table[1:5]] == names and table[5] == []
     assert all("三所党支部" not in row for row in table)
@@ -323,8 +324,8 @@ def test_a_quiz_export_has_score_and_pass_columns(org, setup):
     ]
     rows = {row[2]: row[6:] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows["普通党员"] == ("是", 40, 8, "是", 1, None)
-    assert rows["'@x"] == ("是", 35, 4, "否", 1, None)
-    assert rows["'-x"] == ("否", 0, None, "否", 0, "未交卷")
+    assert rows["@x"] == ("是", 35, 4, "否", 1, None)
+    assert rows["-x"] == ("否", 0, None, "否", 0, "未交卷")
 
 
 def test_a_range_export_names_its_columns_for_any_study(org, setup):
@@ -337,7 +338,7 @@ def test_a_range_export_names_its_columns_for_any_study(org, setup):
     ]
     rows = {row[2]: row[6:] for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows == {
-        "'@x": ("是", 35, 1, None),
+        "@x": ("是", 35, 1, None),
         "二分局管理员": ("否", 0, 0, "统计期内没有学习活动"),
     }
 
@@ -370,20 +371,56 @@ def test_the_csv_is_the_summary_table_then_the_definitions(org, setup):
     assert table[0] == SUMMARY_HEADINGS
     assert table[1] == ["测试市公安局", "合计", "7", "3", "42.9%", "2", "28.6%", "12.1", "3"]
     assert table[5] == ["四所党支部", "党支部", "0", "0", "—", "0", "—", "—", "0"]
-    assert len(table) == 1 + 7 + 1 + 1 + 7 + len(report.definitions)
+    facts = 10 + 7 + len(report.definitions)  # the line after the 统计口径 block
+    assert len(table) == facts + 1 + 1 + 1 + 7
     assert table[8] == [] and table[9] == ["统计口径"]
-    block = {row[0]: row[1] for row in table[10:]}
+    block = {row[0]: row[1] for row in table[10:facts]}
     assert block["统计组织"] == "测试市公安局及其下属组织"
+    assert block["人员明细"] == "7 人"
     assert all(term in block for term, _ in report.definitions)
+    # 人员明细, 7 人: each member's line follows, as on the workbook's 人员明细 sheet.
+    assert table[facts : facts + 2] == [[], ["人员明细"]]
+    sheet = _book(report)["人员明细"]
+    assert table[facts + 2] == [cell.value for cell in sheet[1]]
+    members = {line[2]: line for line in table[facts + 3 :]}
+    assert len(members) == 7
+    assert members["普通党员"] == [
+        *("一所党支部", "第一分局", "普通党员", "m1", "正式党员", "正常", "是", "是"),
+        *("40.0", "1", ""),
+    ]
+    assert members["'+1"][2] == "'+1"  # texts formula-guarded, as in the summary
+
+
+def test_csv_member_lines_show_minutes_with_a_decimal_and_guard_formulas(org, setup):
+    add_study(setup.plus, setup.material, date(2026, 11, 2), 90)  # 10 min + 90 s = 11.5
+    db.session.commit()
+    report = _report(org.admin, setup.campaign)
+    table = _csv(report)
+    members = {line[2]: line for line in table if len(line) == 11 and line[0] != "党支部"}
+    assert set(members) == {
+        *("'" + HACK, "一分局管理员", "普通党员", "'+1", "'-x", "'@x", "二分局管理员"),
+    }
+    # 参与 是 (two days of study), 完成 否 (no quiz passed), 11.5 minutes, 人次 2 (two days).
+    assert members["'+1"][6:10] == ["是", "否", "11.5", "2"]
+    sheet = {r[2]: r for r in _book(report)["人员明细"].iter_rows(min_row=2, values_only=True)}
+    assert sheet["+1"][8] == 11.5
+    # The rows add up to the branch: 二所 has +1 (11.5 min) and -x (0), 2 members → 5.75.
+    assert ["二所党支部", "党支部", "2", "1", "50.0%", "0", "0.0%", "5.8", "2"] in table
 
 
 def test_formula_like_names_are_neutralised_in_both_formats(org, setup, make_member):
     make_member("eq2", org.b11, name="=1+1")
     db.session.commit()
     report = _report(org.admin, setup.campaign)
-    names = {row[2] for row in _book(report)["人员明细"].iter_rows(min_row=2, values_only=True)}
-    assert {"'" + HACK, "'+1", "'-x", "'@x", "'=1+1"} <= names
-    assert not any(name[0] in "=+-@" for name in names)
+    sheet = _book(report)["人员明细"]
+    names = {row[2].value: row[2] for row in sheet.iter_rows(min_row=2)}
+    # The .xlsx shows names as typed: string cells, which never run as formulas.
+    assert {HACK, "+1", "-x", "@x", "=1+1"} <= set(names)
+    assert all(names[name].data_type == "s" for name in (HACK, "+1", "-x", "@x", "=1+1"))
+    assert not any(cell.data_type == "f" for row in sheet.iter_rows() for cell in row)
+    # The CSV, which Excel parses as if typed, guards them in the member lines.
+    csv_names = {line[2] for line in _csv(report)[-8:]}
+    assert {"'" + HACK, "'+1", "'-x", "'@x", "'=1+1"} <= csv_names
     # The CSV carries branch names; a branch named like a formula is neutralised too.
     org.b12.name = "-二所"
     db.session.commit()

@@ -33,6 +33,7 @@ from tests.factories import (
     add_offline,
     add_study,
     make_campaign,
+    make_material,
     make_questions,
     make_quiz,
 )
@@ -548,3 +549,11 @@ def test_the_report_works_on_a_phone(live_server, phone, org, people):
     phone.click("button:has-text('发送提醒')")
     assert "已向 1 人发送提醒" in phone.text_content(".notice-success")
     assert phone.dialogs == []
+
+
+def test_the_drill_down_shows_a_members_minutes_with_one_decimal(client, auth, org, frozen):
+    add_study(org.m1, make_material(org), date(2026, 11, 3), 90)
+    db.session.commit()
+    auth.login("org1")
+    page = client.get(f"{BASE}/range/branches/{org.b11.id}?{NOVEMBER}&show=done")
+    assert "学习 1.5 分钟" in page.get_data(as_text=True)  # 90 s: cut to 1 before

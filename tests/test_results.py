@@ -383,7 +383,7 @@ def test_export_reads_back_with_neutralised_formulas(
         "计分成绩",
     ]
     by_name = {row[0]: row for row in members.iter_rows(min_row=2, values_only=True)}
-    assert by_name["'=cmd()"][3:8] == ("已交卷", 1, 1, 3, "否")
+    assert by_name["=cmd()"][3:8] == ("已交卷", 1, 1, 3, "否")  # as typed: a string cell
     assert by_name["普通党员"][7] == "是"
     assert by_name["一分局管理员"][3] == "未参加"
     branches = list(book["支部汇总"].iter_rows(values_only=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import io
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from operator import itemgetter
 from pathlib import Path
 
@@ -15,6 +15,7 @@ import pytest
 import quizapp.spreadsheets
 from quizapp.errors import DomainError
 from quizapp.spreadsheets import (
+    Book,
     Column,
     cell_text,
     csv_bytes,
@@ -123,3 +124,20 @@ def test_csv_is_utf8_with_a_bom_and_neutralised():
     columns = [Column("姓名", itemgetter(0)), Column("分数", itemgetter(1))]
     data = csv_bytes([*csv_table(columns, [("=1+1", 3), ("", None)]), [], ["说明"]])
     assert data == "\ufeff姓名,分数\r\n'=1+1,3\r\n,\r\n\r\n说明\r\n".encode()
+
+
+def test_csv_writes_yes_no_and_china_time_as_the_workbook_shows_them():
+    moment = datetime(2026, 11, 21, 2, 3, 4, tzinfo=UTC)  # 10:03:04 in Beijing
+    data = csv_bytes([[True, False, moment, date(2026, 11, 1), 1.5, "-x", "\x07"]])
+    assert data == "\ufeff是,否,2026-11-21 10:03:04,2026-11-01,1.5,'-x,\r\n".encode()
+
+
+def test_the_workbook_shows_formula_like_texts_as_typed_in_string_cells():
+    book = Book()
+    book.add_sheet("表", [Column("姓名", itemgetter(0))], [("=1+1",), ("@x",), ("'=2",)])
+    sheet = openpyxl.load_workbook(io.BytesIO(book.to_bytes()))["表"]
+    cells = [sheet["A2"], sheet["A3"], sheet["A4"]]
+    assert [cell.value for cell in cells] == ["=1+1", "@x", "''=2"]
+    assert all(cell.data_type == "s" for cell in cells)
+    # A text that starts with "'=" keeps its apostrophe through export and import.
+    assert unquote(cells[2].value) == "'=2"

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from quizapp.numbers import number_text
+
 RED = "#c8161d"
 TRACK = "#eceef1"
 GRID = "#e5e7eb"
@@ -69,8 +71,8 @@ def nice_top(largest: float, steps: int = 4) -> float:
 
 
 def format_value(value: float) -> str:
-    """Format a value for a label: whole numbers from 10 up, one decimal below."""
-    return f"{value:.0f}" if abs(value) >= 10 or value == int(value) else f"{value:.1f}"
+    """Format a value for a label: whole numbers from 10 up, one decimal below (half up)."""
+    return number_text(value, 0 if abs(value) >= 10 else 1)
 
 
 def _text(x: str, y: float, text: str, anchor: str = "middle") -> str:

@@ -9,8 +9,10 @@ when there are at most :data:`MAX_BARS`; above that, a bar per unit under the to
 scope (the per-branch rates stay in the table, where they can be sorted and filtered).
 
 The .csv is the summary table (header on the first line, so Excel, WPS and other tools read
-it as a table), then a blank line, then the same 统计口径 lines as the workbook: UTF-8 with
-a BOM so Excel detects the encoding. Every text cell of both is neutralised.
+it as a table), then a blank line, the same 统计口径 lines as the workbook, and (when the
+report has them) a blank line, "人员明细" and the member lines of the 人员明细 sheet: UTF-8
+with a BOM so Excel detects the encoding, every text formula-guarded. Figures are rounded
+四舍五入 by :mod:`quizapp.numbers`; member minutes carry one decimal so rows add up.
 """
 
 from __future__ import annotations
@@ -19,14 +21,13 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
-from xlsxwriter.chart import Chart
-from xlsxwriter.workbook import Workbook
-
 from quizapp.clock import china_today, to_china
 from quizapp.members.models import STATUS_LABELS, PoliticalStatus
+from quizapp.numbers import minutes, number_text, percent_text
 from quizapp.org.labels import BranchNames
 from quizapp.org.models import Branch, BranchKind
 from quizapp.participation.queries import MemberLine, Report, Row
+from quizapp.participation.xlsx_chart import CHART_SHEET, bar_chart
 from quizapp.spreadsheets import (
     PERCENT,
     UNSAFE_IN_NAMES,
@@ -50,11 +51,8 @@ FORMATS = {
 }
 RATES = ("participation_rate", "completion_rate", "pass_rate")
 NOT_APPLICABLE = "—"
-CHART_SHEET = "图表数据"
 #: The 统计口径 sheet's columns; its rows are (项目, 内容) pairs.
 FACT_COLUMNS = [Column("项目", itemgetter(0), width=22), Column("内容", itemgetter(1), width=100)]
-#: Pixels per centimetre of a chart's size (96 dpi).
-PIXELS_PER_CM = 96 / 2.54
 
 
 def xlsx_report(report: Report) -> bytes:
@@ -86,20 +84,27 @@ def xlsx_report(report: Report) -> bytes:
         summary.insert_chart(
             1,
             len(report.headings) + 3,  # a column right of the table
-            _chart(book.workbook, len(bars), title, rate),
+            bar_chart(book.workbook, len(bars), title, rate),
         )
     return book.to_bytes()
 
 
 def csv_report(report: Report) -> bytes:
-    """Return the summary table, a blank line and the 统计口径 lines as UTF-8 CSV with BOM."""
+    """Return the summary, the 统计口径 lines and the member lines as UTF-8 CSV with BOM.
+
+    One file (a zip of two CSVs must be unpacked before Excel or WPS opens anything)."""
+    names = BranchNames.load()
+    people = []
+    if report.members is not None:  # minutes are already rounded to one decimal
+        people = [[], ["人员明细"], *csv_table(_member_columns(report, names), report.members)]
     return csv_bytes(
         [
-            *csv_table(_summary_columns(report, _csv_figure, BranchNames.load()), report.rows),
+            *csv_table(_summary_columns(report, _csv_figure, names), report.rows),
             [],
             ["统计口径"],
             *_facts(report),
             *report.definitions,
+            *people,
         ]
     )
 
@@ -181,7 +186,8 @@ def _member_columns(report: Report, labels: BranchNames) -> list[Column[MemberLi
     ]
     if kind == "campaign":
         columns.append(Column("是否完成", lambda line: bool(line.completed), width=9))
-    columns.append(Column("学习时长（分钟）", lambda line: line.study_seconds // 60, width=10))
+    minute = Column("学习时长（分钟）", lambda line: minutes(line.study_seconds), 10, "0.0")
+    columns.append(minute)
     if kind == "quiz":
         columns.append(Column("计分成绩", lambda line: line.score, width=9))
     if "passed" in names:
@@ -239,9 +245,9 @@ def _csv_figure(name: str, value: Any) -> Any:
     if value is None:
         return NOT_APPLICABLE
     if name in RATES:
-        return f"{value:.1%}"
+        return percent_text(value)
     if isinstance(value, float):
-        return f"{value:.1f}"
+        return number_text(value, 1, fixed=True)
     return value
 
 
@@ -267,30 +273,3 @@ def _places(report: Report, labels: BranchNames) -> dict[int, tuple[str, str]]:
 
 def _name_part(text: str, limit: int) -> str:
     return "".join(UNSAFE_IN_NAMES.sub("", text).split())[:limit].strip("._")
-
-
-def _chart(workbook: Workbook, count: int, title: str, rate: str) -> Chart:
-    """A horizontal bar chart of the rates, first row on top, sized by the number of bars."""
-    chart = workbook.add_chart({"type": "bar"})
-    chart.set_style(10)
-    chart.set_title({"name": title})
-    chart.set_legend({"none": True})
-    sheet = f"'{CHART_SHEET}'"
-    chart.add_series(
-        {
-            "name": f"={sheet}!$B$1",
-            "categories": f"={sheet}!$A$2:$A${count + 1}",
-            "values": f"={sheet}!$B$2:$B${count + 1}",
-        }
-    )
-    # In a bar chart the y axis is the categories' (reversed: the table's order, top down)
-    # and the x axis the rates'.
-    chart.set_y_axis({"reverse": True})
-    chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%", "name": rate})
-    chart.set_size(
-        {
-            "width": round(18 * PIXELS_PER_CM),
-            "height": round(max(7.5, 3 + 0.55 * count) * PIXELS_PER_CM),
-        }
-    )
-    return chart

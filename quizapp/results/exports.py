@@ -2,7 +2,7 @@
 and 成绩明细 with the definitions as a .csv table.
 
 Every sheet is built as (columns, rows) and written in the house style of
-:mod:`quizapp.spreadsheets` (bold frozen header, formats, neutralised texts).
+:mod:`quizapp.spreadsheets` (bold frozen header, formats; the CSV's texts formula-guarded).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from quizapp import access
 from quizapp.attempts.standings import BranchLine, branch_summary, rank_branches, rank_members
 from quizapp.clock import china_today, format_datetime, to_china
 from quizapp.members.models import Member, Role
+from quizapp.numbers import percent_text
 from quizapp.org.labels import BranchNames
 from quizapp.quizzes.attempt_models import Attempt
 from quizapp.results.items import ITEM_DEFINITIONS, ItemStat, item_statistics
@@ -33,7 +34,6 @@ from quizapp.spreadsheets import (
     XLSX,
     Book,
     Column,
-    cell_value,
     csv_bytes,
     csv_table,
 )
@@ -76,24 +76,12 @@ def results_csv(actor: Member, results: QuizResults, now: datetime) -> bytes:
     columns = _member_columns(competition, BranchNames.load())
     return csv_bytes(
         [
-            *csv_table([_as_text(column) for column in columns], rows),
+            *csv_table(columns, rows),
             [],
             ["说明"],
             *_notes_sheet(actor, results, now)[1],
         ]
     )
-
-
-def _as_text(column: Column[ResultRow]) -> Column[ResultRow]:
-    """The column with 是/否 and China times written as the .xlsx shows them, for the .csv."""
-
-    def text(row: ResultRow) -> Any:
-        value = column.value(row)
-        if isinstance(value, datetime):
-            return f"{cell_value(value):%Y-%m-%d %H:%M:%S}"
-        return cell_value(value) if isinstance(value, bool) else value  # csv_bytes guards texts
-
-    return Column(column.header, text)
 
 
 def _ranked(competition: bool) -> list[Column]:
@@ -160,7 +148,8 @@ def _branch_columns(competition: bool, names: BranchNames) -> list[Column[Branch
 def _shares(stat: ItemStat) -> str:
     """Each option's share of the responses, the answer marked: "A 12.5%（答案）；B …"."""
     return "；".join(
-        f"{o.label} {o.share:.1%}{'（答案）' if o.is_answer else ''}" for o in stat.options
+        f"{o.label} {percent_text(o.share)}{'（答案）' if o.is_answer else ''}"
+        for o in stat.options
     )
 
 

@@ -3,14 +3,16 @@
 - :mod:`.reading`: the first sheet of an uploaded .xlsx or a .csv, row by row, with the
   zip-bomb guard, encoding sniffing, the header row found, rows numbered as Excel shows them.
 - :mod:`.writing`: the house style of every .xlsx (XlsxWriter), columns declared once as
-  (header, value), and CSV with a BOM for Excel.
-- :mod:`.formulas`: the formula guard the exports put on texts and the readers take off.
+  (header, value).
+- :mod:`.csv_files`: CSV with a BOM, values as the .xlsx shows them, texts formula-guarded.
+- :mod:`.formulas`: the formula guard the CSV exports put on texts and the readers take off.
 - :mod:`.templates`: import templates (a sheet to fill in, drop-down lists, 填写说明).
 
 This package imports no feature package: features import it.
 """
 
-from quizapp.spreadsheets.formulas import neutralise, unquote
+from quizapp.spreadsheets.csv_files import csv_bytes, csv_table, csv_value
+from quizapp.spreadsheets.formulas import clean, neutralise, unquote
 from quizapp.spreadsheets.reading import (
     MAX_UNPACKED_BYTES,
     Row,
@@ -32,8 +34,6 @@ from quizapp.spreadsheets.writing import (
     Column,
     Style,
     cell_value,
-    csv_bytes,
-    csv_table,
     display_width,
 )
 
@@ -53,8 +53,10 @@ __all__ = [
     "cell_text",
     "cell_value",
     "check_xlsx_archive",
+    "clean",
     "csv_bytes",
     "csv_table",
+    "csv_value",
     "decode_text",
     "display_width",
     "header_name",

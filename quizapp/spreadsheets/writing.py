@@ -3,9 +3,10 @@
 A sheet is written from columns and rows. A :class:`Column` says once what it holds: its
 header, how to take its value from a row, its width and its number format; a row is any
 object (a member, a report line, a pair of texts). Every sheet gets a bold, shaded, frozen
-header, the widths and formats, and every text passed through
-:func:`~quizapp.spreadsheets.formulas.neutralise`, so a name such as "=cmd()" stays text in
-Excel and WPS instead of running as a formula.
+header, the widths and formats, and every text cleaned of what XML refuses. Texts are written
+as strings, so a name such as "=cmd()" shows as typed and never runs; only the CSV, which
+has no types, puts the formula guard (:func:`~quizapp.spreadsheets.formulas.neutralise`)
+before such a text.
 
 Each value is written by its type (``write_string``, ``write_number``, ``write_datetime``)
 and the workbook is told never to turn a text into a formula, a number or a link, so
@@ -19,7 +20,6 @@ combine with ``in_memory``, and would leave charts without their cached data.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import re
@@ -34,7 +34,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from quizapp.clock import to_china
-from quizapp.spreadsheets.formulas import neutralise
+from quizapp.spreadsheets.formulas import clean
 
 T = TypeVar("T")
 
@@ -46,7 +46,7 @@ DATE = "yyyy-mm-dd"
 TEXT = "@"
 #: Characters Windows, macOS or Linux refuse (or mishandle) in a file name.
 UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
-#: Characters XML 1.0 refuses that :func:`neutralise` (which removes the control
+#: Characters XML 1.0 refuses that :func:`clean` (which removes the control
 #: characters) leaves in: the non-characters U+FFFE and U+FFFF and lone surrogates.
 NOT_IN_XML = re.compile("[\ufffe\uffff\ud800-\udfff]")
 
@@ -89,37 +89,22 @@ class Style(NamedTuple):
 
 
 def cell_value(value: Any) -> Any:
-    """Return a value as a cell holds it: 是/否, China time without zone, safe texts."""
+    """Return a value as an .xlsx cell holds it: 是/否, China time without zone, clean texts.
+
+    Texts keep a leading "=": they are written as strings, never as formulas.
+    """
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, datetime):
         return to_china(value).replace(tzinfo=None)  # Excel has no time zones
     if isinstance(value, str):
-        value = NOT_IN_XML.sub("", value)  # before neutralise, which checks the first char
-    return neutralise(value)
+        value = NOT_IN_XML.sub("", value)
+    return clean(value)
 
 
 def display_width(text: str) -> int:
     """Return the width of a text in Excel's column units (CJK characters count double)."""
     return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
-
-
-def csv_table(columns: Sequence[Column[T]], rows: Iterable[T]) -> list[list[Any]]:
-    """Return the header line and one line of values per row, for :func:`csv_bytes`."""
-    getters = [column.value for column in columns]
-    return [
-        [column.header for column in columns],
-        *([get(row) for get in getters] for row in rows),
-    ]
-
-
-def csv_bytes(lines: Iterable[Sequence[Any]]) -> bytes:
-    """Return lines as CSV in UTF-8 with a BOM (so Excel detects it), every text neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for line in lines:
-        writer.writerow(["" if (safe := neutralise(value)) is None else safe for value in line])
-    return buffer.getvalue().encode("utf-8-sig")
 
 
 class Book:
@@ -141,7 +126,7 @@ class Book:
         wrap: bool = False,
         autofilter: bool = False,
     ) -> Worksheet:
-        """Add a sheet: bold frozen header, widths, formats, neutralised texts; return it.
+        """Add a sheet: bold frozen header, widths, formats, clean texts; return it.
 
         ``style`` gives each row its :class:`Style`. With ``autofilter`` the header gets
         Excel's filter buttons. Charts may be inserted in the sheet until saving.

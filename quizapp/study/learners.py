@@ -8,7 +8,7 @@ from io import BytesIO
 from flask import render_template, request, send_file
 from flask_login import current_user
 
-from quizapp import access, clock
+from quizapp import access, clock, numbers
 from quizapp.org.labels import BranchNames
 from quizapp.pagination import page_of
 from quizapp.spreadsheets import DATETIME, UNSAFE_IN_NAMES, XLSX, Book, Column
@@ -52,7 +52,7 @@ def learners(material_id: int):
         material=material,
         page=page_of(rows, request.args.get("page", 1, type=int), PER_PAGE),
         count=len(rows),
-        total_minutes=round(sum(r.seconds for r in rows) / 60, 1),
+        total_minutes=numbers.minutes(sum(r.seconds for r in rows)),
         finished=sum(r.seconds >= material.estimated_minutes * 60 for r in rows),
     )
 

@@ -12,7 +12,7 @@ from flask import abort
 from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import defer, selectinload
 
-from quizapp import access, db, windows
+from quizapp import access, db, numbers, windows
 from quizapp.audiences.queries import with_audience
 from quizapp.audiences.services import audiences_including, shared_with
 from quizapp.members.models import Member
@@ -272,7 +272,7 @@ class Learner:
     @property
     def minutes(self) -> float:
         """Minutes with one decimal, as the page and the export show them."""
-        return round(self.seconds / 60, 1)
+        return numbers.minutes(self.seconds)
 
 
 def list_material_learners(actor: Member, material: Material) -> list[Learner]:
