@@ -1,0 +1,319 @@
+"""An independent oracle for the campaign participation report (issue 15).
+
+A scenario is drawn from a seed (``random.Random(seed)``) and played through the app over seven
+China days: members move between branches and are deactivated through the organiser pages
+(``/manage/members/<id>/move`` and ``/active``), study through the study page's token and the
+heartbeat API under a frozen clock, and attend offline sessions. Every action goes into this
+module's own ledger; the expected figures of the campaign report are computed from the ledger
+with the definitions stated on the page (quizapp/participation/definitions.py), by code that
+imports nothing from quizapp.participation or quizapp.campaigns.progress. Each cell of the page
+table, of the .xlsx summary sheet and of the .csv summary is compared, for the admin and for a
+unit organiser.
+
+Scoped down (what this module does not build through the app yet): members are created with
+the ``make_member`` fixture rather than the roster import, offline sessions with
+``add_offline``; the campaign has no quiz and asks for no reflection, so attempts and
+reflections are not played.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+import openpyxl
+import pytest
+
+from quizapp import db
+from quizapp.org.models import BranchKind
+from quizapp.org.services import create_branch
+from tests.factories import add_offline, make_campaign, make_material
+from tests.test_participation_pages import table
+
+FIRST, LAST = date(2026, 11, 14), date(2026, 11, 20)
+DAYS = [FIRST + timedelta(days=i) for i in range((LAST - FIRST).days + 1)]
+AFTER = datetime(2026, 11, 21, 2, tzinfo=UTC)  # 10:00 in China, the day after the campaign
+TARGET_MINUTES = 6
+BASE = "/manage/participation"
+#: The figures of a campaign report without quizzes, in the page's order.
+KEYS = (
+    "eligible",
+    "participants",
+    "participation_rate",
+    "completed",
+    "completion_rate",
+    "average_minutes",
+    "times",
+)
+
+
+def _ten_am(day: date, minutes: int = 0) -> datetime:
+    """10:00 China time on ``day``, ``minutes`` later."""
+    return datetime(day.year, day.month, day.day, 2, tzinfo=UTC) + timedelta(minutes=minutes)
+
+
+# The ledger
+
+
+@dataclass
+class Ledger:
+    """Everything the scenario did, as this module saw it."""
+
+    #: member id -> [(branch id, started_on, ended_on or None)], in order.
+    stays: dict[int, list[list]] = field(default_factory=dict)
+    #: (member id, China day) -> seconds credited by heartbeats.
+    seconds: dict[tuple[int, date], int] = field(default_factory=dict)
+    #: (member id, China day of the session) for each attendance.
+    offline: list[tuple[int, date]] = field(default_factory=list)
+
+    def branch_on(self, member_id: int, day: date) -> int | None:
+        for branch_id, start, end in self.stays[member_id]:
+            if start <= day and (end is None or day < end):
+                return branch_id
+        return None
+
+    def move(self, member_id: int, branch_id: int, day: date) -> None:
+        self.stays[member_id][-1][2] = day
+        self.stays[member_id].append([branch_id, day, None])
+
+    def leave(self, member_id: int, day: date) -> None:
+        self.stays[member_id][-1][2] = day
+
+
+def _last_branch(stays, first: date, last: date) -> int | None:
+    """The branch of the member's last stay with a day in [first, last], None without one."""
+    inside = [
+        branch_id
+        for branch_id, start, end in stays
+        if (end is None or start < end) and start <= last and (end is None or end > first)
+    ]
+    return inside[-1] if inside else None
+
+
+def expected_rows(ledger: Ledger, tree: dict[int, list[int]]) -> dict[int, dict]:
+    """{node id: figures} for each branch, unit and the top (id None) of ``tree``
+    ({unit id: [branch ids]}), from the ledger and the stated definitions."""
+    per_branch = {
+        b: {"eligible": 0, "participants": 0, "completed": 0, "seconds": 0, "times": 0}
+        for branches in tree.values()
+        for b in branches
+    }
+    for member_id, stays in ledger.stays.items():
+        branch_id = _last_branch(stays, FIRST, LAST)
+        if branch_id not in per_branch:
+            continue
+        days = [d for d in DAYS if ledger.seconds.get((member_id, d), 0) > 0]
+        seconds = sum(ledger.seconds.get((member_id, d), 0) for d in DAYS)
+        sessions = [d for m, d in ledger.offline if m == member_id and FIRST <= d <= LAST]
+        row = per_branch[branch_id]
+        row["eligible"] += 1
+        row["participants"] += bool(days or sessions)
+        row["completed"] += seconds >= TARGET_MINUTES * 60
+        row["seconds"] += seconds
+        row["times"] += len(days) + len(sessions)
+    rows = {b: dict(row) for b, row in per_branch.items()}
+    for unit_id, branches in tree.items():
+        rows[unit_id] = {
+            k: sum(per_branch[b][k] for b in branches) for k in per_branch[branches[0]]
+        }
+    rows[None] = {k: sum(rows[u][k] for u in tree) for k in rows[next(iter(tree))]}
+    for row in rows.values():
+        n = row["eligible"]
+        row["participation_rate"] = Fraction(row["participants"], n) if n else None
+        row["completion_rate"] = Fraction(row["completed"], n) if n else None
+        row["average_minutes"] = Fraction(row.pop("seconds"), 60 * n) if n else None
+    return rows
+
+
+# Formatting, written here again (四舍五入 of the exact value)
+
+
+def _half_up(value: Fraction, places: int) -> Decimal:
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _number(value, places: int) -> str:
+    if value is None:
+        return "—"
+    text = f"{_half_up(Fraction(value), places):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _percent(value) -> str:
+    return "—" if value is None else f"{_half_up(value * 100, 1):f}%"
+
+
+def page_cells(row: dict) -> list[str]:
+    return [
+        str(row["eligible"]),
+        str(row["participants"]),
+        _percent(row["participation_rate"]),
+        str(row["completed"]),
+        _percent(row["completion_rate"]),
+        _number(row["average_minutes"], 2),
+        str(row["times"]),
+    ]
+
+
+def csv_cells(row: dict) -> list[str]:
+    cells = page_cells(row)
+    # The .csv writes minutes with one fixed decimal ("8.0").
+    minutes = row["average_minutes"]
+    cells[5] = "—" if minutes is None else f"{_half_up(minutes, 1):f}"
+    return cells
+
+
+def xlsx_cells(row: dict) -> list:
+    def value(v):
+        return "—" if v is None else pytest.approx(float(v))
+
+    return [
+        row["eligible"],
+        row["participants"],
+        value(row["participation_rate"]),
+        row["completed"],
+        value(row["completion_rate"]),
+        value(row["average_minutes"]),
+        row["times"],
+    ]
+
+
+# The scenario, played through the app
+
+
+def play(seed, app, client, auth, org, make_member, time_machine):
+    rng = random.Random(seed)
+    b13 = create_branch(org.admin, org.u1, BranchKind.BRANCH, "B13", "四所党支部", 3)
+    b22 = create_branch(org.admin, org.u2, BranchKind.BRANCH, "B22", "五所党支部", 2)
+    branches = [org.b11, org.b12, b13, org.b21, b22]
+    tree = {org.u1.id: [org.b11.id, org.b12.id, b13.id], org.u2.id: [org.b21.id, b22.id]}
+    names = {org.bureau.id: org.bureau.name, org.u1.id: org.u1.name, org.u2.id: org.u2.name}
+    names |= {b.id: b.name for b in branches}
+    ledger = Ledger()
+    for member in (org.org1, org.org2, org.m1):
+        ledger.stays[member.id] = [[member.branch_id, date(2025, 1, 1), None]]
+    members = [org.m1]
+    for i in range(rng.randint(12, 20)):
+        branch = rng.choice(branches)
+        member = make_member(f"p{i:03d}", branch, name=f"党员{i:03d}")
+        ledger.stays[member.id] = [[branch.id, date(2025, 1, 1), None]]
+        members.append(member)
+    material = make_material(org)
+    campaign = make_campaign(
+        org.admin, "七日学习", FIRST, LAST, TARGET_MINUTES, branches=[org.bureau]
+    )
+    campaign.is_published = True
+    db.session.commit()
+    ids = {m.id: m.police_no for m in members}
+    active = set(ids)
+
+    for day in DAYS:
+        time_machine.move_to(_ten_am(day), tick=False)
+        # The admin moves or deactivates a few members (at most one change each a day).
+        auth.login("admin")
+        for member_id in rng.sample(sorted(active - {org.m1.id}), k=rng.randint(0, 2)):
+            if rng.random() < 0.3:
+                response = client.post(f"/manage/members/{member_id}/active", data={"active": "0"})
+                assert response.status_code == 302
+                ledger.leave(member_id, day)
+                active.discard(member_id)
+            else:
+                now_in = ledger.branch_on(member_id, day)
+                target = rng.choice([b for b in branches if b.id != now_in])
+                response = client.post(
+                    f"/manage/members/{member_id}/move", data={"branch_id": target.id}
+                )
+                assert response.status_code == 302
+                ledger.move(member_id, target.id, day)
+        auth.logout()
+        # Members study: one page visit each, 0 to 9 beats 30 s apart after the first.
+        for n, member_id in enumerate(rng.sample(sorted(active), k=rng.randint(0, len(active)))):
+            start = _ten_am(day, 10 + n * 5)
+            time_machine.move_to(start, tick=False)
+            member_client = app.test_client()
+            response = member_client.post(
+                "/login", data={"login_id": ids[member_id], "password": "Passw0rd!"}
+            )
+            assert response.status_code == 302
+            html = member_client.get(f"/study/materials/{material.id}").get_data(as_text=True)
+            token = re.search(r'data-token="([^"]+)"', html)[1]
+            beats = rng.randint(0, 9)
+            for k in range(beats + 1):
+                time_machine.move_to(start + timedelta(seconds=30 * k), tick=False)
+                answer = member_client.post("/api/study/heartbeat", json={"token": token})
+                assert answer.status_code == 200
+            if beats:
+                ledger.seconds[(member_id, day)] = 30 * beats
+        # Some days a branch holds an offline session for some of its members that day.
+        if rng.random() < 0.5:
+            branch = rng.choice(branches)
+            here = [
+                m for m in members if m.id in active and ledger.branch_on(m.id, day) == branch.id
+            ]
+            attendees = rng.sample(here, k=rng.randint(0, len(here)))
+            add_offline(branch, day, attendees)
+            db.session.commit()
+            ledger.offline += [(m.id, day) for m in attendees]
+    time_machine.move_to(AFTER, tick=False)
+    return campaign, ledger, tree, names
+
+
+def _summary_csv(data: bytes) -> list[list[str]]:
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    return rows[1 : rows.index([])]
+
+
+def check(client, auth, campaign, ledger, tree, names, login_id, scope):
+    """Compare the page, the .xlsx and the .csv of ``login_id`` with the oracle."""
+    rows = expected_rows(ledger, tree)
+    units = [u for u in tree if scope is None or u == scope]
+    order = ([None] if scope is None else []) + [n for u in units for n in (u, *tree[u])]
+    top_name = names[scope] if scope is not None else None
+    auth.login(login_id)
+    query = f"first={FIRST}&last={LAST}"
+    url = f"{BASE}/campaigns/{campaign.id}"
+
+    html = client.get(f"{url}?{query}").get_data(as_text=True)
+    page = table(html)
+    expected = {("测试市公安局" if n is None else names[n]): page_cells(rows[n]) for n in order}
+    assert page == expected, (login_id, top_name)
+
+    data = client.get(f"{url}/export.xlsx?{query}").get_data()
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["汇总"]
+    got = [[c.value for c in line] for line in sheet.iter_rows(min_row=2)]
+    assert [line[0] for line in got] == list(expected)
+    assert [line[2:] for line in got] == [xlsx_cells(rows[n]) for n in order]
+
+    data = client.get(f"{url}/export.csv?{query}").get_data()
+    got = _summary_csv(data)
+    assert [line[0] for line in got] == list(expected)
+    assert [line[2:] for line in got] == [csv_cells(rows[n]) for n in order]
+    auth.logout()
+
+
+def _run(seed, app, client, auth, org, make_member, time_machine):
+    campaign, ledger, tree, names = play(seed, app, client, auth, org, make_member, time_machine)
+    check(client, auth, campaign, ledger, tree, names, "admin", None)
+    check(client, auth, campaign, ledger, tree, names, "org1", org.u1.id)
+    # The scenario did what it is meant to test (moves or leavers, study, offline).
+    assert sum(len(s) for s in ledger.stays.values()) > len(ledger.stays) or seed != 1
+    assert ledger.seconds
+
+
+def test_the_campaign_report_equals_the_oracle(app, client, auth, org, make_member, time_machine):
+    _run(1, app, client, auth, org, make_member, time_machine)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(2, 22))
+def test_the_campaign_report_equals_the_oracle_on_many_seeds(
+    seed, app, client, auth, org, make_member, time_machine
+):
+    _run(seed, app, client, auth, org, make_member, time_machine)
