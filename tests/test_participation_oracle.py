@@ -21,6 +21,7 @@ reflection, so reflections are not played; quiz and free-range reports are not c
 from __future__ import annotations
 
 import csv
+import html as html_module
 import io
 import random
 import re
@@ -89,6 +90,8 @@ class Ledger:
     offline: list[tuple[int, date]] = field(default_factory=list)
     #: member id -> (China day of the submission, passed) of their one answer sheet.
     sheets: dict[int, tuple[date, bool]] = field(default_factory=dict)
+    #: member id -> (China day handed in, accepted or returned) of their one reflection.
+    reflections: dict[int, tuple[date, bool]] = field(default_factory=dict)
 
     def branch_on(self, member_id: int, day: date) -> int | None:
         for branch_id, start, end in self.stays[member_id]:
@@ -136,14 +139,17 @@ def expected_rows(ledger: Ledger, tree: dict[int, list[int]], first: date, last:
         sat = sheet is not None and first <= sheet[0] <= last
         # Completed: the minutes over the campaign's days and the required quiz submitted.
         campaign_seconds = sum(ledger.seconds.get((member_id, d), 0) for d in DAYS)
-        completed = campaign_seconds >= TARGET_MINUTES * 60 and sheet is not None
+        # ... and one reflection accepted.
+        reflection = ledger.reflections.get(member_id, (None, False))
+        accepted = reflection[1] and first <= reflection[0] <= last
+        completed = campaign_seconds >= TARGET_MINUTES * 60 and sheet is not None and reflection[1]
         row = per_branch[branch_id]
         row["eligible"] += 1
-        row["participants"] += bool(days or sessions or sat or completed)
+        row["participants"] += bool(days or sessions or sat or accepted or completed)
         row["completed"] += completed
         row["passed"] += completed and sheet[1]
         row["seconds"] += seconds
-        row["times"] += len(days) + len(sessions) + sat
+        row["times"] += len(days) + len(sessions) + sat + accepted
     rows = {b: dict(row) for b, row in per_branch.items()}
     for unit_id, branches in tree.items():
         rows[unit_id] = {
@@ -278,6 +284,31 @@ def _sit(rng, member_client, quiz, questions, start, time_machine) -> bool:
     return right * 100 >= 60 * len(questions)
 
 
+def _reflect(member_client, campaign) -> int:
+    """Hand in a reflection on the campaign through the member's page; return its id."""
+    body = "".join(f"第{i}点体会：坚持惩前毖后、治病救人，严守党的纪律。\n" for i in range(20))
+    response = member_client.post(
+        f"/reflections/new?campaign={campaign.id}", data={"title": "学习心得", "body": body}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def _review(client, reflection_id, accept: bool) -> None:
+    """Accept or return a reflection through the organiser's page (logged in)."""
+    html = client.get(f"/manage/reflections/{reflection_id}").get_data(as_text=True)
+    version = re.search(r'name="version"[^>]*value="([^"]+)"', html)[1]
+    response = client.post(
+        f"/manage/reflections/{reflection_id}/review",
+        data={
+            "decision": "accept" if accept else "return",
+            "comment": "" if accept else "请结合本职工作再谈体会。",
+            "version": html_module.unescape(version),
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
 def play(seed, app, client, auth, org, time_machine):
     rng = random.Random(seed)
     b13 = create_branch(org.admin, org.u1, BranchKind.BRANCH, "B13", "四所党支部", 3)
@@ -307,6 +338,7 @@ def play(seed, app, client, auth, org, time_machine):
         TARGET_MINUTES,
         branches=[org.bureau],
         quizzes=[(quiz, False)],
+        reflections_required=1,
     )
     campaign.is_published = True
     db.session.commit()
@@ -323,6 +355,7 @@ def play(seed, app, client, auth, org, time_machine):
     joiners = [(f"新党员{i}", f"N{i:03d}", rng.choice(branches).code) for i in range(3)]
     ids = {m.id: m.police_no for m in members}
     active = set(ids)
+    handed_in: list[tuple[int, int]] = []
 
     for day in DAYS:
         time_machine.move_to(_ten_am(day), tick=False)
@@ -363,6 +396,17 @@ def play(seed, app, client, auth, org, time_machine):
             if member_id not in ledger.sheets and rng.random() < 0.25:
                 passed = _sit(rng, member_client, quiz, questions, start, time_machine)
                 ledger.sheets[member_id] = (day, passed)
+            if member_id not in ledger.reflections and rng.random() < 0.25:
+                handed_in.append((member_id, _reflect(member_client, campaign)))
+        # The admin reviews the day's reflections in the evening.
+        time_machine.move_to(_ten_am(day, 600), tick=False)
+        auth.login("admin")
+        for member_id, reflection_id in handed_in:
+            accept = rng.random() < 0.7
+            _review(client, reflection_id, accept)
+            ledger.reflections[member_id] = (day, accept)
+        auth.logout()
+        handed_in.clear()
         # Some days a branch holds an offline session for some of its members that day.
         if rng.random() < 0.5:
             branch = rng.choice(branches)
@@ -431,6 +475,7 @@ def test_the_campaign_report_equals_the_oracle(app, client, auth, org, time_mach
     assert any(end is not None and end != start for _, start, end in stays)
     assert ledger.seconds and ledger.offline
     assert {passed for _, passed in ledger.sheets.values()} == {True, False}
+    assert {accepted for _, accepted in ledger.reflections.values()} == {True, False}
 
 
 @pytest.mark.slow
