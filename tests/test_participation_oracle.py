@@ -55,7 +55,8 @@ DAYS = [FIRST + timedelta(days=i) for i in range((LAST - FIRST).days + 1)]
 AFTER = datetime(2026, 11, 21, 2, tzinfo=UTC)  # 10:00 in China, the day after the campaign
 TARGET_MINUTES = 6
 BASE = "/manage/participation"
-#: The figures of a campaign report without quizzes, in the page's order.
+#: The figures of a campaign report with a quiz, in the report's order (written out again here,
+#: not taken from quizapp.participation.definitions.FIELDS: the oracle imports none of it).
 KEYS = (
     "eligible",
     "participants",
@@ -185,8 +186,9 @@ def _percent(value) -> str:
 
 
 def page_table(html: str) -> dict[str, dict[str, str]]:
-    """{organisation name: {data-key: cell text}} of the page's report table (parsed here, so
-    that nothing of quizapp.participation orders the cells)."""
+    """{organisation name: {data-key: cell text}} of the page's report table. Like
+    tests/test_participation_pages.table, but keyed by data-key rather than put in the order of
+    quizapp.participation's FIELDS, which this module does not import."""
     body = html.split('class="table participation-table', 1)[1].split("</table>", 1)[0]
     rows = {}
     for row in re.findall(r"<tr class=\"is-[a-z]+\">(.*?)</tr>", body, re.S):
