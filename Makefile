@@ -6,7 +6,7 @@ WORKERS ?= 2
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint lock soak test-pg serve install clean
+.PHONY: run test lint lock soak oracle test-pg serve install clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -58,6 +58,11 @@ test: lint
 ## make soak: the exam-day scenario in miniature (gunicorn, faults, about 15 s), on demand.
 soak: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -p no:cacheprovider bench/test_exam_day_smoke.py $(PYTEST_ARGS)
+
+## make oracle: the participation report against tests/test_participation_oracle.py's own
+## count, on 20 more random scenarios (the tests marked slow; `make test` runs one seed).
+oracle: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -m slow tests/test_participation_oracle.py $(PYTEST_ARGS)
 
 ## make lint: ruff's checks (rules in pyproject.toml) and its formatter, both read-only.
 lint: $(VENV)/.test-installed
