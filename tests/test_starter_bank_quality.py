@@ -46,10 +46,16 @@ FILES = {
         "《中国共产党廉洁自律准则》",
         {"导语"},
     ),
+    "twentieth-congress-report-2022.yaml": (
+        "twentieth-congress-report-2022.txt",
+        "《党的二十大报告》",
+        set(),
+    ),
 }
 
 ARTICLE = re.compile(r"第[一二三四五六七八九十百零]+条")
-SECTION = re.compile(r"“([一二三四五六七八九十]+、[^”]+)”")
+#: a section of the 准则 or the report by its heading, optionally one numbered part of it: （三）
+SECTION = re.compile(r"“([一二三四五六七八九十]+、[^”]+)”(（[一二三四五六七八九十]+）)?")
 QUOTE = re.compile(r"“((?:[^“”]|“[^“”]*”)*)”")
 
 needs_texts = pytest.mark.skipif(
@@ -82,9 +88,16 @@ def _unknown_parts_of_source(source: str, title: str, names: set[str], text: str
     for article in ARTICLE.findall(rest):
         if not re.search(rf"^{article}[\s　]", text, re.MULTILINE):
             unknown.append(article)
-    for section in SECTION.findall(rest):
-        if not re.search(rf"^{re.escape(section)}\s*$", text, re.MULTILINE):
+    for section, part in SECTION.findall(rest):
+        found = re.search(rf"^{re.escape(section)}\s*$", text, re.MULTILINE)
+        if not found:
             unknown.append(section)
+            continue
+        body = re.split(r"^[一二三四五六七八九十]+、", text[found.end() :], maxsplit=1, flags=re.M)[
+            0
+        ]
+        if part and not re.search(rf"^{part}", body, re.MULTILINE):
+            unknown.append(section + part)
     rest = SECTION.sub("", ARTICLE.sub("", rest))
     for name in names:
         rest = rest.replace(name, "")
@@ -207,6 +220,11 @@ def test_the_source_check_refuses_an_article_the_text_lacks():
     assert _unknown_parts_of_source("《准则》“二、坚持党的基本路线”", "《准则》", set(), text)
     assert _unknown_parts_of_source("《章程》第二条", "《条例》", set(), text)
     assert _unknown_parts_of_source("《条例》附录", "《条例》", set(), text) == ["附录"]
+    report = "一、甲\n（一）子。\n（二）丑。\n二、乙\n（一）寅。\n"
+    assert _unknown_parts_of_source("《报告》“一、甲”（二）", "《报告》", set(), report) == []
+    assert _unknown_parts_of_source("《报告》“二、乙”（二）", "《报告》", set(), report) == [
+        "二、乙（二）"
+    ]
 
 
 def test_the_starter_bank_files_import_through_the_cli(org, runner, tmp_path):
