@@ -1,7 +1,10 @@
 """填空 (fill): one or more blanks (runs of 3+ underscores) in the stem.
 
 Answer: per blank, the accepted texts, e.g. ``[["惩前毖后"]]``; response: per blank, a
-text, e.g. ``["惩前毖后"]``. Each blank earns an equal share of the points.
+text, e.g. ``["惩前毖后"]``. Each blank earns an equal share of the points. A blank is right
+when its text and an accepted one have the same :func:`.fill_match.comparison_key` (spaces,
+quotes, separators, numerals, width and traditional characters folded); the response is kept
+as typed.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ from quizapp.bank.types.base import (
     SURROGATES,
     AnswerFormatError,
     QuestionType,
-    normalise_text,
     printable,
 )
+from quizapp.bank.types.fill_match import comparison_key
 
 BLANK = re.compile(r"_{3,}")
 
@@ -105,7 +108,7 @@ class FillInBlank(QuestionType):
         if response is None:
             return None
         return [
-            normalise_text(given) in {normalise_text(a) for a in accepted}
+            comparison_key(given) in {comparison_key(a) for a in accepted}
             for accepted, given in zip(answer, response)
         ]
 
