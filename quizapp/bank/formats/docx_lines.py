@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from quizapp.bank.types import LETTERS
 from quizapp.errors import DomainError
-from quizapp.spreadsheets import check_xlsx_archive
+from quizapp.spreadsheets import MAX_UNPACKED_BYTES, check_xlsx_archive
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 CHINESE_FORMATS = {
@@ -49,7 +49,10 @@ def read_lines(filename: str, content: bytes) -> list[Line]:
         check_xlsx_archive(content)  # a zip bomb is refused before anything is inflated
         document = Document(io.BytesIO(content))
     except DomainError:
-        raise DomainError(f"文件「{filename}」解压后过大，不像正常的 Word 文档。") from None
+        raise DomainError(
+            f"文件「{filename}」解压后超过 {MAX_UNPACKED_BYTES // (1024 * 1024)} MB，"
+            "不像正常的 Word 文档，请检查文件或拆分后重新上传。"
+        ) from None
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, AttributeError) as exc:
         raise DomainError(
             f"无法读取文件「{filename}」，请确认是 Word 保存的 .docx 文件"
