@@ -272,7 +272,7 @@ def test_words_numbering_is_read_as_the_numbers_it_draws():
                     f'<w:abstractNumId w:val="{abstract}"/></w:num>'
                 )
             )
-        for paragraph, (num_id, level) in zip(document.paragraphs, LISTED):
+        for paragraph, (num_id, level) in zip(document.paragraphs, listed):
             if num_id:
                 paragraph._p.get_or_add_pPr().append(
                     parse_xml(
@@ -281,7 +281,7 @@ def test_words_numbering_is_read_as_the_numbers_it_draws():
                     )
                 )
 
-    LISTED = [  # noqa: N806 - (numId, level) of each paragraph below
+    listed = [  # (numId, level) of each paragraph below
         ("90", 0),
         ("91", 0),
         ("91", 1),
