@@ -519,3 +519,12 @@ def test_the_word_template_downloads(client, auth, org):
     assert "attachment" in response.headers["Content-Disposition"]
     drafts, _ = word.read("模板.docx", response.data)
     assert len(drafts) == 8
+
+
+def test_an_answer_in_the_stem_never_stays_there():
+    data = only("一、单选题", "1. 题干（B）。", "A. 甲 B. 乙", "答案：B")
+    assert (data.stem, data.answer) == ("题干（  ）。", 1)
+    assert problems_of("一、单选题", "1. 题干（A）。", "A. 甲 B. 乙", "答案：B") == [
+        "题库.docx 「单选题」第 1 题（第 2 行）: 题干括号中的答案「A」与答案行「B」不一致"
+    ]
+    assert only("三、判断题", "1. 甲。（√）", "答案：对").answer is True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from quizapp.bank.imports import QuestionDraft
@@ -45,11 +46,15 @@ def draft(question: WordQuestion, location: str) -> QuestionDraft:
     raw = values.get("answer")
     options = question.options
     qtype = question.section.qtype if question.section else None
-    in_brackets = list(IN_BRACKETS.finditer(stem)) if raw is None else []
+    in_brackets = list(IN_BRACKETS.finditer(stem))
     if in_brackets and (qtype is None or qtype.has_options or qtype.code == "truefalse"):
-        last = in_brackets[-1]  # "……（B）。": the answer, and the gap the member fills
-        raw = last[1]
+        # "……（B）。": the answer, and the gap the member fills; never left in the stem.
+        last = in_brackets[-1]
         stem = f"{stem[: last.start()]}（  ）{stem[last.end() :]}"
+        if raw is None:
+            raw = last[1]
+        elif not _same_answer(raw, last[1]):
+            problems.append(f"题干括号中的答案「{last[1]}」与答案行「{raw}」不一致")
     if question.section is None:
         qtype = _guess(options, raw, stem)
     if qtype is None:
@@ -65,7 +70,11 @@ def draft(question: WordQuestion, location: str) -> QuestionDraft:
     elif not qtype.has_options and options:
         problems.append(f"{qtype.label}题不应有选项 A、B…，请检查题型标题")
     elif raw is None:
-        problems.append("缺少答案（如“答案：B”）")
+        problems.append(
+            "缺少答案（如“答案：B”）"
+            if qtype.code != "fill"
+            else "缺少答案（在题后另起一行写“答案：……”，题干中的空用（  ）或 ____ 表示）"
+        )
     elif not raw:
         problems.append(f"第 {question.answer_line} 行：答案是空的")
     else:
@@ -102,6 +111,19 @@ def _guess(options: list[str], raw: str | None, stem: str) -> QuestionType | Non
     if raw.strip().casefold() in TRUE_WORDS | FALSE_WORDS:
         return get_type("truefalse")
     return get_type("fill") if BLANK.search(stem) else None
+
+
+def _same_answer(one: str, other: str) -> bool:
+    """Whether two answers written in letters ("A、B" = "AB") or as 对/错 ("√" = "对") agree."""
+
+    def compact(answer: str) -> str:
+        return unicodedata.normalize("NFKC", re.sub(r"[\s,，、;；]", "", answer)).casefold()
+
+    def truth(answer: str) -> bool | None:
+        return True if answer in TRUE_WORDS else False if answer in FALSE_WORDS else None
+
+    one, other = compact(one), compact(other)
+    return one == other or (truth(one) is not None and truth(one) == truth(other))
 
 
 def _blank_answers(raw: str, blanks: int) -> str:
