@@ -62,6 +62,8 @@ WRONG = [
     ("百分之五", "百分之五十"),
     ("党员", "党委"),
     ("红红脸出出汗", "红脸出汗"),
+    ("“”", ""),  # a blank that folds to nothing is never right
+    ("。", "。"),
 ]
 
 

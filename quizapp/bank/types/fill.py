@@ -35,6 +35,13 @@ def count_blanks(stem: str) -> int:
     return max(1, len(BLANK.findall(stem)))
 
 
+def _matches(given: str, accepted: list[str]) -> bool:
+    """Whether a typed blank means one of the accepted texts (a blank that folds to nothing,
+    "。" or "“”", never does)."""
+    key = comparison_key(given)
+    return bool(key) and key in {comparison_key(a) for a in accepted}
+
+
 class FillInBlank(QuestionType):
     code = "fill"
     label = "填空"
@@ -107,10 +114,7 @@ class FillInBlank(QuestionType):
     def part_marks(self, answer: list[list[str]], response: Any) -> list[bool] | None:
         if response is None:
             return None
-        return [
-            comparison_key(given) in {comparison_key(a) for a in accepted}
-            for accepted, given in zip(answer, response)
-        ]
+        return [_matches(given, accepted) for accepted, given in zip(answer, response)]
 
     def response_to_text(self, response: Any, options: list[str]) -> str:
         if response is None:
