@@ -148,7 +148,7 @@ def _cite(source: str, texts: dict[str, str]) -> tuple[str, str, list[str]]:
     rest = SECTION.sub("", rest)
     preamble = PREAMBLES.get(document)
     if preamble and rest.startswith(preamble):
-        scope.append(re.split(rf"(?m)^第[一1]章|^第一条[\s　]", text, maxsplit=1)[0])
+        scope.append(re.split(r"(?m)^第一章|^第一条[\s　]", text, maxsplit=1)[0])
         rest = rest[len(preamble) :]
     if re.sub(r"[、和]", "", rest):
         unknown.append(rest)
