@@ -92,6 +92,20 @@ def test_demo_has_quizzes_study_material_and_campaigns(app, runner):
     assert runner.invoke(args=["demo"]).exit_code == 0
     kinds = sorted(db.session.scalars(select(Quiz.kind)))
     assert kinds.count("competition") == 1 and kinds.count("exam") >= 2
+    # The competition draws half its 20 questions from the hard ones (levels 4-5).
+    from quizapp.bank.models import Question
+    from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
+
+    contest = db.session.scalar(select(Quiz).where(Quiz.kind == "competition"))
+    hard_per_paper = db.session.scalars(
+        select(func.count())
+        .select_from(AttemptAnswer)
+        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+        .join(Question, Question.id == AttemptAnswer.question_id)
+        .where(Attempt.quiz_id == contest.id, Question.difficulty >= 4)
+        .group_by(Attempt.id)
+    ).all()
+    assert len(hard_per_paper) > 100 and set(hard_per_paper) == {10}
     assert db.session.scalar(select(func.count()).select_from(Material)) >= 4
     campaigns = {c.kind for c in db.session.scalars(select(Campaign))}
     assert campaigns == {"campaign", "training_class"}
