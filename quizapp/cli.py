@@ -158,9 +158,13 @@ def questions_import(paths: tuple[str, ...], only_valid: bool) -> None:
 def scheduler_cli(ctx: click.Context) -> None:
     """Run the scheduled jobs in the foreground (one process per installation)."""
     if ctx.invoked_subcommand is None:
+        from quizapp.scheduler.lock import AlreadyRunning
         from quizapp.scheduler.runner import run_forever
 
-        run_forever(current_app._get_current_object())
+        try:
+            run_forever(current_app._get_current_object())
+        except AlreadyRunning as exc:
+            raise click.ClickException(exc.message) from exc
 
 
 def _moment(value: str | None) -> datetime | None:
