@@ -49,6 +49,17 @@ def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 30) -> 
     raise AssertionError(f"nothing listens on {port}")
 
 
+def wait_for_text(path: Path, needle: str, process: subprocess.Popen, seconds: float = 90) -> None:
+    """Wait until a process's log says ``needle``; fail if the process ends first."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if needle in path.read_text(errors="replace"):
+            return
+        assert process.poll() is None, path.read_text(errors="replace")
+        time.sleep(0.2)
+    raise AssertionError(f"{needle!r} not in {path.read_text(errors='replace')}")
+
+
 # --- the world: a bureau, an exam, a material ------------------------------------------------
 
 

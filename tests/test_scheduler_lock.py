@@ -16,6 +16,7 @@ from sqlalchemy import text
 from quizapp import PROJECT_ROOT, create_app, db, migrate
 from quizapp.scheduler.lock import ADVISORY_KEY, AlreadyRunning, SchedulerLock, lock_file_for
 from tests.conftest import own_database
+from tests.serving import wait_for_text
 
 FLASK = str(Path(sys.executable).with_name("flask"))
 
@@ -60,16 +61,6 @@ def test_a_lost_postgres_connection_is_noticed_and_the_lock_taken_again(app):
                 lock.check()  # another scheduler has it now: this one must stop
 
 
-def _wait_for(path: Path, needle: str, process: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if needle in path.read_text(errors="replace"):
-            return
-        assert process.poll() is None, path.read_text(errors="replace")
-        time.sleep(0.2)
-    raise AssertionError(f"{needle!r} not in {path.read_text(errors='replace')}")
-
-
 def test_a_second_scheduler_process_exits_with_a_clear_message(tmp_path):
     with own_database(tmp_path / "quizapp.sqlite3") as url:
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "s"})
@@ -84,7 +75,7 @@ def test_a_second_scheduler_process_exits_with_a_clear_message(tmp_path):
                 command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
             )
         try:
-            _wait_for(log, "scheduler started", first)
+            wait_for_text(log, "scheduler started", first)
             second = subprocess.run(
                 command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60
             )
