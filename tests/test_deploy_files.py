@@ -42,3 +42,11 @@ def test_both_units_read_the_environment_file_and_restart():
     # gunicorn on the address the shipped nginx site's upstream names.
     assert "--bind 127.0.0.1:8000" in web
     assert "server 127.0.0.1:8000 " in (DEPLOY / "nginx" / "quizapp.conf").read_text()
+
+
+def test_the_nightly_backup_runs_the_backup_command_in_china_time():
+    service = _unit("quizapp-backup.service")["Service"]
+    assert service["EnvironmentFile"] == "/etc/quizapp/env"
+    assert "/srv/quizapp/.venv/bin/flask --app wsgi backup " in service["ExecStart"]
+    timer = _unit("quizapp-backup.timer")["Timer"]
+    assert timer["OnCalendar"].endswith(" Asia/Shanghai") and timer["Persistent"] == "true"
