@@ -167,9 +167,10 @@ def test_phones_closing_late_do_not_hold_the_two_workers(stack):
     # Straight to gunicorn: each sync worker waits for its phone to close (docs/scaling.md),
     # so with both workers waiting the next request waits too. This is what nginx is for.
     direct = _probe_while_phones_close_late(app.port, tls=False)
-    assert direct > 0.8, f"gunicorn no longer waits for late closes ({direct:.2f} s)?"
+    assert direct > 1.0, f"gunicorn no longer waits for late closes ({direct:.2f} s)?"
+    # Through nginx the workers are free at once: the request waits for nobody.
     through_nginx = _probe_while_phones_close_late(nginx.https_port, tls=True)
-    assert through_nginx < 0.5, through_nginx
+    assert through_nginx < 0.75, through_nginx
 
 
 def test_the_shipped_site_takes_uploads_as_large_as_the_app(stack):
