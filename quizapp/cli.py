@@ -119,6 +119,7 @@ questions_cli = AppGroup("questions", help="题库 (question bank).")
 def questions_import(paths: tuple[str, ...], only_valid: bool) -> None:
     """Import question files into the bank: folders of .yaml files, or single .yaml, .xlsx,
     .gift or .txt (Aiken) files."""
+    from pathlib import Path
 
     from quizapp import access
     from quizapp.bank.formats import MAX_BYTES, reader_for
