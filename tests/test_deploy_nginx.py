@@ -176,6 +176,15 @@ def test_phones_closing_late_do_not_hold_the_two_workers(stack):
 def test_the_shipped_site_takes_uploads_as_large_as_the_app(stack):
     """client_max_body_size matches MAX_UPLOAD_MB and, for the video forms,
     MAX_VIDEO_UPLOAD_MB (quizapp/config.py's defaults)."""
+    _world, _app, nginx = stack
+    body = {"blob": "x" * (17 * 2**20)}  # over 16 MB
+    phone = Phone(nginx.https_port)
+    refused = phone.request("POST", "/login", form=body)
+    assert refused.status == 413 and "Request Entity Too Large" in refused.text  # nginx's page
+    # The material forms' location passes it to the app, which refuses it for its own reason
+    # (no login, no CSRF token) in its own words.
+    passed = phone.request("POST", "/manage/materials/new", form=body)
+    assert passed.status == 400 and "返回首页" in passed.text
     from quizapp.config import from_environment
     from tests.serving import SITE
 
