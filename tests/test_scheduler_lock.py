@@ -85,3 +85,27 @@ def test_a_second_scheduler_process_exits_with_a_clear_message(tmp_path):
         finally:
             first.send_signal(signal.SIGTERM)
             assert first.wait(timeout=60) == 0, log.read_text()
+
+
+def test_the_runner_stops_when_another_scheduler_took_the_lock_and_waits_out_outages():
+    from quizapp.scheduler.runner import _keep_lock
+
+    class Lock:
+        def __init__(self, error: Exception) -> None:
+            self.error = error
+
+        def check(self) -> None:
+            raise self.error
+
+    class Scheduler:
+        stopped = False
+
+        def shutdown(self, wait: bool) -> None:
+            self.stopped = True
+
+    lost, scheduler = [], Scheduler()
+    _keep_lock(Lock(OSError("database unreachable")), scheduler, lost)()
+    assert not lost and not scheduler.stopped  # tried again next minute
+    taken = AlreadyRunning("PostgreSQL")
+    _keep_lock(Lock(taken), scheduler, lost)()
+    assert lost == [taken] and scheduler.stopped  # run_forever then raises it: exit status 1
