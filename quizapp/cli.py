@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -164,9 +165,13 @@ def questions_import(paths: tuple[str, ...], only_valid: bool) -> None:
 def scheduler_cli(ctx: click.Context) -> None:
     """Run the scheduled jobs in the foreground (one process per installation)."""
     if ctx.invoked_subcommand is None:
+        from quizapp.scheduler.lock import AlreadyRunning
         from quizapp.scheduler.runner import run_forever
 
-        run_forever(current_app._get_current_object())
+        try:
+            run_forever(current_app._get_current_object())
+        except AlreadyRunning as exc:
+            raise click.ClickException(exc.message) from exc
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -189,6 +194,33 @@ def scheduler_run_once(job: str, at: str | None) -> None:
     click.echo(f"{job}: {run_job(current_app._get_current_object(), job, _moment(at))}")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Back up the database and the uploaded files into the new folder PATH (safe while the
+    app is serving; docs/deploy.md)."""
+    from quizapp import backups
+    from quizapp.study.files import upload_root
+
+    try:
+        click.echo(backups.backup(current_app._get_current_object(), path, upload_root()))
+    except backups.BackupError as exc:
+        raise click.ClickException(exc.message) from exc
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def restore_command(path: Path) -> None:
+    """Restore the backup folder PATH into this installation's empty database and instance."""
+    from quizapp import backups
+    from quizapp.study.files import upload_root
+
+    try:
+        click.echo(backups.restore(current_app._get_current_object(), path, upload_root()))
+    except backups.BackupError as exc:
+        raise click.ClickException(exc.message) from exc
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     app.cli.add_command(db_cli)
@@ -197,3 +229,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(questions_cli)
     app.cli.add_command(scheduler_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -25,6 +25,7 @@ from flask import Flask
 from quizapp import db
 from quizapp.clock import CHINA, utcnow
 from quizapp.scheduler.jobs import JOBS
+from quizapp.scheduler.lock import AlreadyRunning, SchedulerLock
 
 log = logging.getLogger(__name__)
 
@@ -112,19 +113,52 @@ def _stop(_signum: int, _frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
+def _keep_lock(lock: SchedulerLock, scheduler: BlockingScheduler, lost: list) -> Callable:
+    def check() -> None:
+        try:
+            lock.check()
+        except AlreadyRunning as exc:
+            lost.append(exc)
+            scheduler.shutdown(wait=False)
+        except Exception:
+            # The database is unreachable: no job can run either; try again next minute.
+            log.exception("could not check the scheduler lock; trying again in a minute")
+
+    return check
+
+
 def run_forever(app: Flask) -> None:
-    """Run the scheduler in the foreground until SIGTERM or Ctrl-C, logging to stderr."""
+    """Run the scheduler in the foreground until SIGTERM or Ctrl-C, logging to stderr.
+
+    Raises :class:`~quizapp.scheduler.lock.AlreadyRunning` when another scheduler runs
+    against the same database, at the start or (PostgreSQL, after a lost connection) later.
+    """
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not every run's start
-    scheduler = build_scheduler(app)
-    signal.signal(signal.SIGTERM, _stop)  # systemd, supervisor and `make run` stop with it
-    log.info("scheduler started (Asia/Shanghai): %s", ", ".join(JOBS))
+    lock = SchedulerLock(db.get_engine(app)).acquire()
+    lost: list[AlreadyRunning] = []
     try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        log.info("scheduler stopping; waiting for a running job to finish")
+        scheduler = build_scheduler(app)
+        scheduler.add_job(
+            _keep_lock(lock, scheduler, lost),
+            IntervalTrigger(minutes=1, timezone=CHINA),
+            id="keep_lock",
+            name="keep_lock",
+            coalesce=True,
+            max_instances=1,
+        )
+        signal.signal(signal.SIGTERM, _stop)  # systemd, supervisor and `make run` stop with it
+        log.info("scheduler started (Asia/Shanghai): %s", ", ".join(JOBS))
+        try:
+            scheduler.start()
+        except (KeyboardInterrupt, SystemExit):
+            log.info("scheduler stopping; waiting for a running job to finish")
+        finally:
+            if scheduler.running:
+                scheduler.shutdown(wait=True)
     finally:
-        if scheduler.running:
-            scheduler.shutdown(wait=True)
+        lock.release()
+    if lost:
+        raise lost[0]
