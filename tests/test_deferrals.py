@@ -362,3 +362,90 @@ def test_other_subtree_and_members_get_404_or_403(org, quiz, client, auth, froze
     auth.logout()
     auth.login("org1")  # not the member's own request
     assert client.post(f"/deferrals/{row.id}/withdraw").status_code == 404
+
+
+# Reports: participation, results, exports, the 台账
+
+
+@pytest.fixture()
+def deferred(org, quiz):
+    """m1 on 缓考 (值班, window NOW+3h..NOW+27h); org1 sat the quiz (both in B11)."""
+    _approved(org, quiz)
+    sat, _ = services.start_attempt(org.org1, fresh(quiz), NOW)
+    services.submit_attempt(sat, NOW)
+    db.session.commit()
+    return fresh(quiz)
+
+
+def _b11(report, org):
+    return next(row for row in report.rows if row.branch.id == org.b11.id)
+
+
+def test_participation_counts_deferred_not_absent_until_the_window_ends(org, deferred):
+    from quizapp.participation.queries import participation
+
+    day = NOW.date()
+    report = participation(org.admin, deferred, day, day, NOW + 4 * HOUR, detail=True)
+    row = _b11(report, org)
+    assert (row.eligible, row.participants, row.deferred) == (2, 1, 1)
+    assert report.top.deferred == 1
+    assert report.headings["deferred"] == "缓考人数"
+    assert any(term.startswith("缓考人数") for term, _ in report.definitions)
+    line = next(line for line in report.members if line.member_id == org.m1.id)
+    assert line.deferred and line.state == "缓考" and not line.participated
+    assert "缓考（值班）" in line.missing[0] and "个人考试时间" in line.missing[0]
+    later = participation(org.admin, deferred, day, day, NOW + 28 * HOUR, detail=True)
+    assert _b11(later, org).deferred == 0
+    line = next(line for line in later.members if line.member_id == org.m1.id)
+    assert not line.deferred and line.missing == ["未交卷"] and line.state == "缓考"
+
+
+def test_a_quiz_without_exceptions_has_no_deferred_column(org, quiz):
+    from quizapp.participation.queries import participation
+
+    report = participation(org.admin, quiz, NOW.date(), NOW.date(), NOW)
+    assert "deferred" not in report.headings and report.top.deferred is None
+
+
+def test_pages_and_exports_show_the_states(org, deferred, client, auth, time_machine):
+    time_machine.move_to(NOW + 4 * HOUR, tick=False)
+    exc.grant_extra(
+        org.org1,
+        deferred,
+        org.org1,
+        attempts=1,
+        minutes=None,
+        opens_at=None,
+        closes_at=None,
+        reason="网络故障",
+        now=NOW,
+    )
+    db.session.commit()
+    auth.login("admin")
+    base = f"/manage/participation/quizzes/{deferred.id}"
+    page = client.get(base).text
+    assert 'data-key="deferred"' in page and "缓考人数" in page
+    csv = client.get(f"{base}/export.csv").get_data().decode("utf-8-sig")
+    assert "缓考/补考" in csv and "缓考（值班）" in csv and ",补考," in csv
+    results = client.get(f"/manage/results/quizzes/{deferred.id}").text
+    assert "缓考（值班）" in results and "补考 1 次（网络故障）" in results
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/manage/results/quizzes/{deferred.id}/export.xlsx").data)
+    )
+    cells = [str(c) for ws in book.worksheets for r in ws.iter_rows(values_only=True) for c in r]
+    assert "缓考/补考" in cells and any(c.startswith("缓考（值班）") for c in cells)
+    assert "缓考" in cells  # the member's 状态: not 未参加
+
+
+def test_the_ledger_says_who_is_deferred_and_why(org, deferred):
+    from quizapp.ledger import docx
+    from quizapp.ledger.queries import ledger
+
+    book = ledger(org.admin, org.b11, NOW.date(), NOW.date(), NOW + 4 * HOUR)
+    (table,) = [t for t in docx.tables(book.sections[0]) if t.title == "三、测试考试"]
+    row = next(r for r in table.rows if r[1] == org.m1.name)
+    assert row[2] == "缓考" and row[3].startswith("缓考（值班）")
