@@ -449,3 +449,18 @@ def test_the_ledger_says_who_is_deferred_and_why(org, deferred):
     (table,) = [t for t in docx.tables(book.sections[0]) if t.title == "三、测试考试"]
     row = next(r for r in table.rows if r[1] == org.m1.name)
     assert row[2] == "缓考" and row[3].startswith("缓考（值班）")
+
+
+def test_home_and_the_quiz_list_follow_the_personal_window(org, quiz, client, auth, time_machine):
+    from quizapp.attempts.queries import list_member_quizzes
+
+    _approved(org, quiz)  # the personal window: NOW+3h to NOW+27h
+    task = "参加测试：纪律处分条例测试"
+    time_machine.move_to(NOW, tick=False)
+    auth.login("m1")
+    assert task not in client.get("/").text  # the quiz is open, but not for them
+    assert [c.quiz.id for c in list_member_quizzes(org.m1, NOW)["upcoming"]] == [quiz.id]
+    time_machine.move_to(NOW + 4 * HOUR, tick=False)  # the quiz closed; their window is open
+    assert task in client.get("/").text
+    assert [c.quiz.id for c in list_member_quizzes(org.m1, NOW + 4 * HOUR)["open"]] == [quiz.id]
+    assert list_member_quizzes(org.org1, NOW + 4 * HOUR)["closed"][0].quiz.id == quiz.id

@@ -149,3 +149,26 @@ def approved_for_member(member_id: int, quiz_ids: list[int]) -> dict[int, list[Q
         ):
             found.setdefault(exc.quiz_id, []).append(exc)
     return found
+
+
+def approved_of_member(member_id: int) -> dict[int, list[QuizException]]:
+    """Return every approved exception of the member, by quiz (one query; a member holds
+    few)."""
+    found: dict[int, list[QuizException]] = {}
+    for exc in db.session.scalars(
+        select(QuizException)
+        .where(
+            QuizException.member_id == member_id,
+            QuizException.status == ExceptionStatus.APPROVED.value,
+        )
+        .order_by(QuizException.id)
+    ):
+        found.setdefault(exc.quiz_id, []).append(exc)
+    return found
+
+
+def open_window(exc: QuizException, now: datetime) -> bool:
+    """Tell whether the exception's own window (缓考, 补考 after the close) is open at ``now``."""
+    return exc.window_closes_at is not None and windows.is_open(
+        exc.window_opens_at, exc.window_closes_at, now
+    )
