@@ -464,3 +464,14 @@ def test_home_and_the_quiz_list_follow_the_personal_window(org, quiz, client, au
     assert task in client.get("/").text
     assert [c.quiz.id for c in list_member_quizzes(org.m1, NOW + 4 * HOUR)["open"]] == [quiz.id]
     assert list_member_quizzes(org.org1, NOW + 4 * HOUR)["closed"][0].quiz.id == quiz.id
+
+
+def test_the_job_tells_members_their_window_opened_once(org, quiz):
+    from quizapp.scheduler.jobs import notify_personal_windows
+
+    _approved(org, quiz)  # approved at NOW for NOW+3h..NOW+27h
+    assert notify_personal_windows(NOW + 2 * HOUR) == "0 personal window notices sent"
+    assert notify_personal_windows(NOW + 3 * HOUR) == "1 personal window notices sent"
+    assert notify_personal_windows(NOW + 4 * HOUR) == "0 personal window notices sent"
+    titles = list(db.session.scalars(select(Notice.title).where(Notice.member_id == org.m1.id)))
+    assert "缓考考试时间已开始：纪律处分条例测试" in titles
