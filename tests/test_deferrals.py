@@ -475,3 +475,10 @@ def test_the_job_tells_members_their_window_opened_once(org, quiz):
     assert notify_personal_windows(NOW + 4 * HOUR) == "0 personal window notices sent"
     titles = list(db.session.scalars(select(Notice.title).where(Notice.member_id == org.m1.id)))
     assert "缓考考试时间已开始：纪律处分条例测试" in titles
+
+
+def test_no_approval_while_the_member_is_answering(org, quiz):
+    row = exc.request_deferral(org.m1, quiz, "call_out", "", NOW)
+    services.start_attempt(org.m1, quiz, NOW)
+    with pytest.raises(DomainError, match="正在答题"):
+        exc.approve_deferral(org.org1, row, NOW + HOUR, NOW + 2 * HOUR, "", NOW)

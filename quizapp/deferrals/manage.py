@@ -6,15 +6,13 @@ from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
 
-from quizapp import access, db
+from quizapp import access
 from quizapp.actions import perform
 from quizapp.clock import utcnow
 from quizapp.deferrals import queries, services
 from quizapp.deferrals.forms import ApproveForm, GrantForm, RefuseForm
 from quizapp.deferrals.routes import bp
-from quizapp.members.models import Member
 from quizapp.quizzes import queries as quiz_queries
 
 #: The personal window an approval offers: from now, for a week.
@@ -118,12 +116,9 @@ def grant(quiz_id: int):
             abort(400)
         _flash_errors(form)
         return back
-    key = form.login_id.data.strip()
-    member = db.session.scalar(
-        select(Member).where(or_(Member.police_no == key, Member.phone == key))
-    )
-    if member is None or not member.is_active:
-        flash(f"没有找到警号或手机号为 {key} 的在用账号。", "error")
+    member = queries.find_member(form.login_id.data)
+    if member is None:
+        flash(f"没有找到警号或手机号为 {form.login_id.data.strip()} 的在用账号。", "error")
         return back
     perform(
         lambda: services.grant_extra(

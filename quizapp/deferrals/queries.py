@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from quizapp import access, db
@@ -91,6 +91,18 @@ def get_member_quiz(member: Member, quiz_id: int) -> Quiz:
     if quiz is None or not quiz.is_published or not is_in_audience(member, quiz.audience_id):
         abort(404)
     return quiz
+
+
+def find_member(login_id: str) -> Member | None:
+    """Return the active member whose 警号 or 手机号 is ``login_id``."""
+    key = login_id.strip()
+    if not key:
+        return None
+    return db.session.scalar(
+        select(Member).where(
+            or_(Member.police_no == key, Member.phone == key), Member.is_active.is_(True)
+        )
+    )
 
 
 def list_mine(member: Member, quiz: Quiz) -> list[QuizException]:

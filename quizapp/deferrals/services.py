@@ -34,14 +34,18 @@ MOST_EXTRA_ATTEMPTS = 10
 MOST_EXTRA_MINUTES = 600
 
 
-def _submitted(quiz: Quiz, member_id: int) -> int:
+def _attempts(quiz: Quiz, member_id: int, status: AttemptStatus) -> int:
     return db.session.scalar(
         select(func.count()).where(
             Attempt.quiz_id == quiz.id,
             Attempt.member_id == member_id,
-            Attempt.status == AttemptStatus.SUBMITTED.value,
+            Attempt.status == status.value,
         )
     )
+
+
+def _submitted(quiz: Quiz, member_id: int) -> int:
+    return _attempts(quiz, member_id, AttemptStatus.SUBMITTED)
 
 
 def _text(value: str | None, what: str, *, required: bool) -> str:
@@ -164,6 +168,8 @@ def approve_deferral(
     note = _text(note, "备注", required=False)
     if _submitted(quiz, row.member_id):
         raise DomainError("该党员已经交卷，不能再批准缓考；如需重考请使用补考。")
+    if _attempts(quiz, row.member_id, AttemptStatus.IN_PROGRESS):
+        raise DomainError("该党员正在答题，不能批准缓考；交卷后如需重考请使用补考。")
     row.status = ExceptionStatus.APPROVED.value
     row.window_opens_at, row.window_closes_at = opens_at, closes_at
     row.decided_by_id, row.decided_at, row.decision_note = actor.id, now, note
@@ -174,7 +180,9 @@ def approve_deferral(
     return row
 
 
-def refuse_deferral(actor: Member, row: QuizException, note: str | None, now: datetime):
+def refuse_deferral(
+    actor: Member, row: QuizException, note: str | None, now: datetime
+) -> QuizException:
     """Refuse a pending 缓考, with the reason the member is told."""
     _check_manager(actor, row.quiz)
     if not row.is_pending or row.kind != ExceptionKind.DEFERRAL:
