@@ -125,23 +125,17 @@ def test_the_personal_window_end_cuts_the_deadline(org, quiz):
     assert services.deadline_reason(attempt) == EndReason.CLOSED
 
 
-def test_a_deferred_sitting_draws_a_fresh_paper_not_the_prepared_one(org, quiz):
+def test_a_deferred_sitting_draws_a_fresh_paper_not_the_prepared_one(org, quiz, monkeypatch):
     papers.prepare_papers(NOW - 2 * HOUR, rng=random.Random(1))
     db.session.commit()
     assert db.session.get(PreparedPaper, (quiz.id, org.m1.id)) is not None
     _approved(org, quiz, start=NOW, end=NOW + 5 * HOUR)
     drawn = []
     original = papers.draw_now
+    monkeypatch.setattr(papers, "draw_now", lambda q, rng: drawn.append(q.id) or original(q, rng))
 
-    def spy(q, rng):
-        drawn.append(q.id)
-        return original(q, rng)
+    services.start_attempt(org.m1, fresh(quiz), NOW)
 
-    papers.draw_now = spy
-    try:
-        services.start_attempt(org.m1, fresh(quiz), NOW)
-    finally:
-        papers.draw_now = original
     assert drawn == [quiz.id]
     # The prepared paper was left alone, not handed out.
     assert db.session.get(PreparedPaper, (quiz.id, org.m1.id)) is not None
