@@ -17,7 +17,7 @@ from quizapp.attempts.result_notices import send_result_notices
 from quizapp.attempts.review import book_wrong_answers
 from quizapp.attempts.services import expire_overdue
 from quizapp.certificates.services import issue_due
-from quizapp.deferrals.services import send_window_notices
+from quizapp.deferrals.announce import send_window_notices
 from quizapp.participation.snapshots import snapshot_participation
 from quizapp.points.services import award_points
 from quizapp.scheduler.notice_jobs import (
