@@ -36,6 +36,7 @@ from quizapp.results import exports
 from tests import (
     authz_certificates,
     authz_credentials,
+    authz_deferrals,
     authz_evidence,
     authz_participation,
     authz_points,
@@ -456,6 +457,7 @@ CASES = [
     ),
     *authz_certificates.CASES,
     *authz_credentials.CASES,
+    *authz_deferrals.CASES,
     *authz_evidence.CASES,
     *authz_participation.CASES,
     *authz_points.CASES,
@@ -476,6 +478,7 @@ def test_every_management_route_is_in_the_matrix(app):
     routes = _management_routes(app)
     assert {endpoint.split(".")[0] for endpoint, _ in routes} == {
         "dashboard",
+        "deferrals",
         "org",
         "members",
         "bank",

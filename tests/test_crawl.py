@@ -32,6 +32,7 @@ from quizapp.auth.session_ref import SessionRef
 from quizapp.bank import services as bank_services
 from quizapp.campaigns import services as campaign_services
 from quizapp.certificates import services as certificate_services
+from quizapp.deferrals import services as deferrals
 from quizapp.notices.services import NoticeDraft, send_notice
 from quizapp.quizzes.models import QuizKind, RankingWhen
 from quizapp.reflections import services as reflection_services
@@ -233,6 +234,20 @@ def bureau(org, make_member):
     _sit(org.m1, contest, first, now, right=False)
     _sit(org.m1, practice, bank["single"][1], now, right=False)
     _sit(org.m1, test, first, now, submit=False)  # in progress: 继续答题
+    # 缓考: 甲同志 asks on U1's competition (pending: the organisers' 缓考审批 list); m1 was
+    # granted a 补考 on U1's test (its record on the quiz's 缓考与补考 page).
+    deferrals.request_deferral(u1a, contest, "call_out", "", now)
+    deferrals.grant_extra(
+        org.org1,
+        practice,
+        org.m1,
+        attempts=1,
+        minutes=None,
+        opens_at=None,
+        closes_at=None,
+        reason="系统故障",
+        now=now,
+    )
     # A question of U1's own, which its organiser may edit.
     bank_services.save_question(
         org.org1,

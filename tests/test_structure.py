@@ -27,6 +27,7 @@ LAYERS = [
     "bank",  # categories and questions
     "offline",  # offline sessions and attendance
     "quizzes",  # quizzes, draw rules, attempts' tables
+    "deferrals",  # 缓考, 补考 and extra time per member (the terms a start applies)
     "wrongbook",  # the wrong-answer book
     "attempts",  # sitting a quiz
     "practice",  # practice and daily questions

@@ -84,6 +84,14 @@ def claim_paper(quiz: Quiz, member_id: int) -> list[PaperQuestion] | None:
     return load_paper(question_ids)
 
 
+def paper_for(
+    quiz: Quiz, member_id: int, rng: random.Random, *, fresh: bool = False
+) -> list[PaperQuestion]:
+    """Return the member's prepared paper, or one drawn now; ``fresh`` (a 缓考 or 补考
+    sitting, quizapp.deferrals) always draws, leaving any prepared paper unclaimed."""
+    return (None if fresh else claim_paper(quiz, member_id)) or draw_now(quiz, rng)
+
+
 def draw_now(quiz: Quiz, rng: random.Random) -> list[PaperQuestion]:
     """Draw a paper at the start, when none was prepared (an exam's paper is reserved)."""
     paper = load_paper(draw_question_ids(quiz, rng)[0])

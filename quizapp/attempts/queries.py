@@ -11,6 +11,7 @@ from sqlalchemy import select
 from quizapp import db
 from quizapp.attempts.services import AttemptNotFound, counted_attempt
 from quizapp.audiences.services import audiences_including
+from quizapp.deferrals.terms import Terms, apply, approved_for_member, terms_for
 from quizapp.members.models import Member
 from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
 from quizapp.quizzes.models import Counting, Quiz, QuizStatus
@@ -26,6 +27,8 @@ class QuizCard:
     attempts: list[Attempt] = field(default_factory=list)
     #: The moment the card is read at: an attempt past its deadline is no longer continued.
     now: datetime | None = None
+    #: The member's own terms (缓考, 补考, extra time: quizapp.deferrals.terms).
+    terms: Terms | None = None
 
     def _unsubmitted(self) -> Attempt | None:
         return next((a for a in self.attempts if a.status == AttemptStatus.IN_PROGRESS), None)
@@ -56,7 +59,8 @@ class QuizCard:
 
     @property
     def attempts_left(self) -> int:
-        return max(0, self.quiz.attempts_allowed - len(self.attempts))
+        allowed = self.terms.attempts_allowed if self.terms else self.quiz.attempts_allowed
+        return max(0, allowed - len(self.attempts))
 
 
 def list_member_quizzes(member: Member, now: datetime) -> dict[str, list[QuizCard]]:
@@ -79,8 +83,11 @@ def list_member_quizzes(member: Member, now: datetime) -> dict[str, list[QuizCar
         ):
             attempts.setdefault(attempt.quiz_id, []).append(attempt)
     groups: dict[str, list[QuizCard]] = {"open": [], "upcoming": [], "closed": []}
+    approved = approved_for_member(member.id, [q.id for q in quizzes if q.has_member_exceptions])
     for quiz in quizzes:
-        card = QuizCard(quiz, status_of(quiz, now), attempts.get(quiz.id, []), now)
+        terms = apply(quiz, approved.get(quiz.id, [])) if quiz.id in approved else None
+        state = terms.phase(now) if terms else status_of(quiz, now)
+        card = QuizCard(quiz, state, attempts.get(quiz.id, []), now, terms)
         groups[card.state].append(card)
     groups["open"].sort(key=lambda c: c.quiz.closes_at)
     groups["upcoming"].sort(key=lambda c: c.quiz.opens_at)
@@ -111,4 +118,5 @@ def get_quiz_card(member: Member, quiz_id: int, now: datetime) -> QuizCard:
             .order_by(Attempt.number)
         )
     )
-    return QuizCard(quiz, status_of(quiz, now), attempts, now)
+    terms = terms_for(quiz, member.id)
+    return QuizCard(quiz, terms.phase(now), attempts, now, terms)

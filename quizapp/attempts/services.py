@@ -18,11 +18,11 @@ from quizapp.attempts.review import review_open, shows_answers
 from quizapp.audiences.services import is_in_audience
 from quizapp.bank.models import Question
 from quizapp.bank.types import all_types, get_type
+from quizapp.deferrals.terms import ended_after_close, terms_for
 from quizapp.errors import Closed, DomainError, NotFound
 from quizapp.members.models import Member
 from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus, EndReason
 from quizapp.quizzes.models import Counting, LeavePolicy, Quiz
-from quizapp.quizzes.services import status_of
 from quizapp.wrongbook.models import Origin
 
 #: Answers that arrive this long after the deadline still count (slow networks).
@@ -64,7 +64,7 @@ def start_attempt(
     """Return the member's attempt in progress, or start a new one; True when new.
 
     The paper is the one drawn ahead for the member (:mod:`quizapp.attempts.papers`), or
-    drawn now when there is none. The database allows one attempt in progress per member
+    drawn now when there is none or the sitting is a 缓考 or 补考. The database allows one attempt in progress per member
     and quiz: when two starts race, the loser's flush fails with IntegrityError and the
     caller retries, finding the winner's attempt.
     """
@@ -79,18 +79,16 @@ def start_attempt(
         if not is_overdue(current, now):
             return current, False
         submit_attempt(current, now, reason=deadline_reason(current))
-    state = status_of(quiz, now)
-    if state == "upcoming":
+    terms = terms_for(quiz, member.id)  # the member's window, attempts, time (缓考, 补考)
+    if (state := terms.phase(now)) == "upcoming":
         raise DomainError("该测试尚未开始，请在开始时间后再来。")
     if state == "closed":
         raise DomainError("该测试已经结束。")
-    if len(earlier) >= quiz.attempts_allowed:
-        raise DomainError(f"您已用完全部 {quiz.attempts_allowed} 次答题机会。")
+    if len(earlier) >= terms.attempts_allowed:
+        raise DomainError(f"您已用完全部 {terms.attempts_allowed} 次答题机会。")
     rng = rng or random.SystemRandom()
-    paper = papers.claim_paper(quiz, member.id) or papers.draw_now(quiz, rng)
-    deadline = quiz.closes_at
-    if quiz.time_limit_minutes:
-        deadline = min(deadline, now + timedelta(minutes=quiz.time_limit_minutes))
+    paper = papers.paper_for(quiz, member.id, rng, fresh=terms.fresh_paper)
+    deadline = terms.deadline(now)
     rows = []
     for position, question in enumerate(paper):
         # A type no longer registered stops the start here, with its message.
@@ -139,6 +137,8 @@ def deadline_reason(attempt: Attempt) -> EndReason:
     The deadline is the start plus the time limit, cut at the close: when it is the close,
     the quiz ended before the member's time did (or the quiz has no time limit).
     """
+    if attempt.started_at >= attempt.quiz.closes_at:  # in a personal window (缓考, 补考)
+        return ended_after_close(attempt)
     return EndReason.CLOSED if attempt.deadline_at >= attempt.quiz.closes_at else EndReason.TIME_UP
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from quizapp import access
 from quizapp.clock import china_today, utcnow
 from quizapp.dashboard import queries, trend
+from quizapp.deferrals.queries import count_pending
 from quizapp.participation.charts import bar
 from quizapp.quizzes import queries as quiz_queries
 from quizapp.quizzes.services import can_manage_quiz, status_of
@@ -28,6 +29,7 @@ def index():
         "dashboard/index.html",
         root=access.managed_root(current_user),
         counts=queries.count_headcounts(current_user),
+        pending_deferrals=count_pending(current_user),
         campaigns=queries.campaign_bars(current_user, shown, now),
         more_campaigns=len(running) - len(shown),
         weeks=weeks,

@@ -14,6 +14,7 @@ from quizapp.bank.formats.yaml_files import read
 from quizapp.bank.imports import import_drafts
 from quizapp.bank.models import Category
 from quizapp.bank.types import default_points, get_type
+from quizapp.deferrals import services
 from quizapp.members.models import Member, PoliticalStatus
 from quizapp.org.models import Branch
 from quizapp.quizzes.models import Counting, LeavePolicy, QuizKind, ReviewWhen
@@ -189,18 +190,37 @@ def build_unit_quiz(organiser: Member, now: datetime, rng: random.Random) -> str
         ),
     )
     set_published(organiser, quiz, True)
-    members = db.session.scalars(
-        select(Member)
-        .join(Branch, Branch.id == Member.branch_id)
-        .where(
-            Member.is_active.is_(True),
-            Branch.path.startswith(unit.path),
-            Member.police_no.not_in(["m0001", organiser.police_no]),
+    members = list(
+        db.session.scalars(
+            select(Member)
+            .join(Branch, Branch.id == Member.branch_id)
+            .where(
+                Member.is_active.is_(True),
+                Branch.path.startswith(unit.path),
+                Member.police_no.not_in(["m0001", organiser.police_no]),
+            )
+            .order_by(Member.id)
         )
-        .order_by(Member.id)
     )
     takers = [m for m in members if rng.random() < 0.5]
     for member in takers:
         started = quiz.opens_at + timedelta(hours=rng.randint(1, 40))
         _sit(member, quiz, started, rng.uniform(0.5, 0.95), rng)
-    return f"a quiz of {unit.name} with {len(takers)} results"
+    absent = [m for m in members if m not in takers]
+    return f"a quiz of {unit.name} with {len(takers)} results" + _deferrals(
+        organiser, quiz, absent, now
+    )
+
+
+def _deferrals(organiser: Member, quiz, absent: list[Member], now: datetime) -> str:
+    """Two members on duty asked for 缓考: one approved (a personal window after the close),
+    one waiting in the organiser's 缓考审批."""
+    if len(absent) < 2:
+        return ""
+    approved = services.request_deferral(absent[0], quiz, "duty", "周末值班", now)
+    start = quiz.closes_at + timedelta(days=1)
+    services.approve_deferral(
+        organiser, approved, start, start + timedelta(days=3), "", now + timedelta(minutes=5)
+    )
+    services.request_deferral(absent[1], quiz, "call_out", "", now)
+    return ", 2 缓考 requests (one approved, one pending)"

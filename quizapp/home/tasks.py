@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from quizapp import db, windows
 from quizapp.attempts.queries import QuizCard
@@ -27,6 +27,7 @@ from quizapp.audiences.services import audiences_including
 from quizapp.campaigns.progress import Item, Progress
 from quizapp.campaigns.services import KINDS
 from quizapp.clock import china_day_start, china_today, to_china
+from quizapp.deferrals.terms import apply, approved_of_member, open_window, plain_terms
 from quizapp.members.models import Member
 from quizapp.practice.queries import get_daily_progress
 from quizapp.practice.services import DAILY_COUNT
@@ -67,17 +68,24 @@ class Task:
 
 
 def _open_quiz_cards(member: Member, now: datetime) -> dict[int, QuizCard]:
-    """The tests open to the member now, with their attempts, by quiz id (two queries + audiences)."""
+    """The tests open to the member now, with their attempts, by quiz id (three queries +
+    audiences): open by their own window or, for the member, by a personal one (缓考, 补考)."""
+    granted = approved_of_member(member.id)
+    personal = [q for q, rows in granted.items() if any(open_window(r, now) for r in rows)]
     quizzes = list(
         db.session.scalars(
             select(Quiz).where(
                 Quiz.status == QuizStatus.PUBLISHED.value,
-                windows.open_filter(Quiz.opens_at, Quiz.closes_at, now),
+                or_(windows.open_filter(Quiz.opens_at, Quiz.closes_at, now), Quiz.id.in_(personal)),
             )
         )
     )
     mine = audiences_including(member, sorted({q.audience_id for q in quizzes}))
-    cards = {q.id: QuizCard(q, "open") for q in quizzes if q.audience_id in mine}
+    cards = {}
+    for quiz in quizzes:
+        terms = apply(quiz, granted[quiz.id]) if quiz.id in granted else None
+        if quiz.audience_id in mine and (terms is None or terms.phase(now) == windows.OPEN):
+            cards[quiz.id] = QuizCard(quiz, "open", terms=terms)
     if cards:
         for attempt in db.session.scalars(
             select(Attempt)
@@ -102,12 +110,14 @@ def _quiz_task(card: QuizCard, now: datetime, why: str = "") -> Task | None:
         )
     if card.attempts_left == 0:
         return None
-    limit = f"限时 {quiz.time_limit_minutes} 分钟" if quiz.time_limit_minutes else "不限时"
+    terms = card.terms or plain_terms(quiz)  # a 缓考 or 补考: the member's own window
+    minutes = terms.time_limit_minutes
+    limit = f"限时 {minutes} 分钟" if minutes else "不限时"
     return Task(
         f"参加{kind}：{quiz.title}",
-        why or f"{limit}，可答 {quiz.attempts_allowed} 次",
+        why or f"{limit}，可答 {terms.attempts_allowed} 次",
         url_for("attempts.quiz", quiz_id=quiz.id),
-        quiz.closes_at,
+        terms.closes_at(now),
     )
 
 

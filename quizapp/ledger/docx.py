@@ -94,7 +94,7 @@ def tables(section: Section) -> list[Table]:
                 [
                     sitting.subject.title,
                     line.member.name,
-                    score if line.participated else "未参加",
+                    score if line.participated else ("缓考" if line.deferred else "未参加"),
                     passed if line.participated else "；".join(line.missing) or "未交卷",
                 ]
             )

@@ -24,6 +24,8 @@ class NoticeKind(enum.StrEnum):
     REFLECTION_REVIEWED = "reflection_reviewed"
     #: A quiz that publishes results after it closes has closed: the member's result is out.
     RESULTS_PUBLISHED = "results_published"
+    #: An organiser decided on the member's 缓考, or granted them 补考 or extra time.
+    EXAM_EXCEPTION = "exam_exception"
 
     @property
     def label(self) -> str:
@@ -37,6 +39,7 @@ KIND_LABELS = {
     NoticeKind.REMINDER: "组织提醒",
     NoticeKind.REFLECTION_REVIEWED: "心得审阅",
     NoticeKind.RESULTS_PUBLISHED: "成绩公布",
+    NoticeKind.EXAM_EXCEPTION: "缓考补考",
 }
 
 
@@ -47,7 +50,7 @@ class Notice(Base):
     __table_args__ = (
         CheckConstraint(
             "kind IN ('campaign_reminder', 'anniversary', 'weekly_summary', 'reminder', "
-            "'reflection_reviewed', 'results_published')",
+            "'reflection_reviewed', 'results_published', 'exam_exception')",
             name="kind",
         ),
         # Only paths inside the app: a notice can never send a member to another site.

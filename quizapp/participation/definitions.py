@@ -14,6 +14,7 @@ FIELDS = (
     "eligible",
     "participants",
     "participation_rate",
+    "deferred",
     "completed",
     "completion_rate",
     "passed",
@@ -61,6 +62,7 @@ def headings(subject: Campaign | Quiz | None) -> dict[str, str]:
         "average_score": "平均分",
         "average_minutes": "人均学习时长（分钟）",
         "times": f"{word}人次",
+        "deferred": "缓考人数",
     }
     skip = set()
     if kind != "campaign":
@@ -69,6 +71,8 @@ def headings(subject: Campaign | Quiz | None) -> dict[str, str]:
         skip |= {"passed", "pass_rate"}
     if kind != "quiz":
         skip.add("average_score")
+    if kind != "quiz" or not subject.has_member_exceptions:
+        skip.add("deferred")  # only quizzes where someone was granted 缓考 or 补考
     return {key: names[key] for key in FIELDS if key not in skip}
 
 
@@ -175,6 +179,17 @@ def definitions(subject: Campaign | Quiz | None) -> list[tuple[str, str]]:
         passed = (
             "计分成绩达到及格线的参考人数；及格率 = 及格人数 ÷ 参考人数，参考人数为 0 时显示“—”。"
         )
+        if "deferred" in names:
+            terms.append(
+                (
+                    "缓考人数、缓考、补考",
+                    f"{people}中缓考申请已获批准、个人考试时间尚未结束（按统计时刻）且尚未交卷"
+                    f"的人数。他们不计入{participants}，也不算未参加：人员明细的“缓考/补考”一栏"
+                    "写“缓考”，未参加原因写明缓考原因和个人考试时间；个人考试时间结束后仍未"
+                    f"交卷的，按未参加计。个人考试时间内交卷的，与其他人一样计入{participants}。"
+                    "获准补考（增加答题次数）的人员写“补考”，补考的答卷同样按计分方式取成绩。",
+                )
+            )
         terms += [
             ("计分成绩", f"每人从已交卷的答卷中按本测试的计分方式（{counting}）取一次成绩。"),
             ("及格人数、及格率", passed),

@@ -190,6 +190,8 @@ def _member_columns(report: Report, labels: BranchNames) -> list[Column[MemberLi
     columns.append(minute)
     if kind == "quiz":
         columns.append(Column("计分成绩", lambda line: line.score, width=9))
+    if "deferred" in names:
+        columns.append(Column("缓考/补考", lambda line: line.state or "", width=9))
     if "passed" in names:
         columns.append(Column("是否及格", lambda line: line.passed, width=9))
     missing = "未完成的项目" if kind == "campaign" else "未参加原因"

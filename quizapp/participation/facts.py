@@ -4,7 +4,7 @@ eligible member's line (:class:`.report.MemberLine`); :mod:`.queries` sums the l
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, case, distinct, func, select, union_all
 
@@ -14,6 +14,7 @@ from quizapp.campaigns.counting import submitted_attempts
 from quizapp.campaigns.models import Campaign
 from quizapp.campaigns.progress import ProgressBook
 from quizapp.clock import china_day_start
+from quizapp.deferrals.queries import states
 from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.participation.report import MemberLine
 from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
@@ -46,7 +47,7 @@ def counted_period(campaign: Campaign, first_day: date, last_day: date) -> tuple
     return first, last
 
 
-def count_quiz(quiz: Quiz, members: Select, lines: dict[int, MemberLine]) -> None:
+def count_quiz(quiz: Quiz, members: Select, lines: dict[int, MemberLine], now: datetime) -> None:
     counting = Counting(quiz.counting)
     for line in lines.values():
         line.passed = False
@@ -59,6 +60,12 @@ def count_quiz(quiz: Quiz, members: Select, lines: dict[int, MemberLine]) -> Non
             line.participated, line.missing = True, []
             line.passed = bool(counted.passed)
             line.score = counted.score
+    if quiz.has_member_exceptions:  # one more query, only for quizzes with exceptions
+        for (_quiz_id, member_id), state in states([quiz.id], members, now).items():
+            line = lines[member_id]
+            line.state = state.label
+            if state.deferred and not line.participated:
+                line.deferred, line.missing = True, [state.detail]
 
 
 def count_campaign(

@@ -84,7 +84,7 @@ def participation(
             lines[member_id].study_seconds = seconds
             study_days[member_id] = days
         if kind == "quiz":
-            facts.count_quiz(subject, members, lines)
+            facts.count_quiz(subject, members, lines, now)
         elif kind == "campaign":
             period = (first_day, last_day)
             facts.count_campaign(subject, members, lines, period, study_days, china_today(now))
@@ -120,6 +120,8 @@ def _add_line(row: Row, line: MemberLine) -> None:
         row.passed += bool(line.passed)
     if row.score_sum is not None and line.score is not None:
         row.score_sum += line.score
+    if row.deferred is not None:
+        row.deferred += line.deferred
 
 
 def _with_members(
@@ -152,4 +154,5 @@ def _blank(node: Branch, subject: Campaign | Quiz | None, rollup: bool = False) 
         completed=0 if kind == "campaign" else None,
         passed=0 if has_pass(subject) else None,
         score_sum=0.0 if kind == "quiz" else None,
+        deferred=0 if kind == "quiz" and subject.has_member_exceptions else None,
     )

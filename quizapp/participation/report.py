@@ -30,6 +30,9 @@ class Row:
     study_seconds: int = 0
     #: Participant-times (人次).
     times: int = 0
+    #: Quizzes with exceptions only: members on an approved 缓考 whose window is still
+    #: running, not sat yet (缓考人数; quizapp.deferrals).
+    deferred: int | None = None
 
     @property
     def participation_rate(self) -> float | None:
@@ -89,6 +92,10 @@ class MemberLine:
     missing: list[str] = field(default_factory=list)
     #: Filled for reports built with ``detail=True``.
     member: MemberInfo | None = None
+    #: Quizzes: 缓考 or 补考 when the member holds an approved exception (quizapp.deferrals).
+    state: str | None = None
+    #: On an approved 缓考 whose window is still running, not sat yet: not 未参加.
+    deferred: bool = False
 
     @property
     def done(self) -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased, joinedload
 from quizapp import db
 from quizapp.bank.models import Category, Question
 from quizapp.bank.queries import not_reserved
+from quizapp.deferrals.queries import withheld_from_practice
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
@@ -45,6 +46,8 @@ def practisable(member: Member) -> ColumnElement[bool]:
         Question.owner_branch_id.in_(own_banks),
         not_reserved(),
         Question.id.not_in(on_paper),
+        # A 缓考 not yet sat: nothing those who sat the quiz saw (quizapp.deferrals).
+        Question.id.not_in(withheld_from_practice(member)),
     )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -151,6 +152,11 @@ class Quiz(Base):
     #: When an organiser released the questions of this exam or competition to practice
     #: (after it closed); until then they stay out of practice (ReservedQuestion).
     practice_released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: True once a 缓考, 补考 or extra time was approved for one of its members
+    #: (quizapp.deferrals): only then does starting an attempt look the member's up.
+    has_member_exceptions: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -105,6 +105,7 @@ def _member_columns(competition: bool, names: BranchNames) -> list[Column[Result
         Column("交卷时间", lambda row: row.submitted_at, width=20, number_format=DATETIME),
         Column("结束方式", lambda row: row.end_reason_label, width=14),
         Column("切屏次数", lambda row: row.leave_count, width=9),
+        Column("缓考/补考", lambda row: row.exception.detail if row.exception else "", width=40),
     ]
 
 

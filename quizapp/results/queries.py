@@ -18,6 +18,7 @@ from quizapp import access, db
 from quizapp.attempts.services import counted_attempt, is_overdue
 from quizapp.attempts.standings import RANKING_BASIS
 from quizapp.audiences.services import member_filter
+from quizapp.deferrals.queries import MemberState, states
 from quizapp.members.models import Member
 from quizapp.org.models import Branch, BranchKind
 from quizapp.org.queries import sort_as_tree
@@ -67,6 +68,11 @@ RESULT_DEFINITIONS = [
         "切屏次数",
         "答题期间离开答题页面（切换到其他应用、锁屏、切换标签页）的次数；测试设置为“不记录”时为 0。",
     ),
+    (
+        "缓考、补考",
+        "缓考获批、个人考试时间未结束且尚未交卷的，状态为“缓考”而不是未参加，并写明原因和"
+        "个人考试时间；获准补考的写明补考次数和原因。",
+    ),
     ("排名（竞赛或公布排名的测试）", RANKING_BASIS + "成绩和用时都相同的，先交卷者列在前面。"),
 ]
 
@@ -112,6 +118,8 @@ class ResultRow:
     sittings: list[Attempt] = field(default_factory=list)
     #: Competition rank (ties share it); None for non-competitions and non-participants.
     rank: int | None = None
+    #: The member's approved 缓考 or 补考 (quizapp.deferrals), if any.
+    exception: MemberState | None = None
 
     @property
     def status(self) -> str:
@@ -121,6 +129,8 @@ class ResultRow:
 
     @property
     def status_label(self) -> str:
+        if self.status == "absent" and self.exception and self.exception.deferred:
+            return "缓考"  # not 未参加 while the personal window runs
         return STATUS_LABELS[self.status]
 
     score = _of_counted("score")
@@ -209,6 +219,10 @@ def quiz_results(actor: Member, quiz: Quiz, now: datetime) -> QuizResults:
                 sittings=attempts,
             )
         )
+    if quiz.has_member_exceptions:  # one more query, only for quizzes with exceptions
+        found = states([quiz.id], [r.member_id for r in rows], now)
+        for row in rows:
+            row.exception = found.get((quiz.id, row.member_id))
     overdue = sum(is_overdue(a, now) for attempts in by_member.values() for a in attempts)
     return QuizResults(
         quiz=quiz, state=status_of(quiz, now), rows=rows, branches=branches, overdue=overdue

@@ -17,6 +17,7 @@ from quizapp.attempts.result_notices import send_result_notices
 from quizapp.attempts.review import book_wrong_answers
 from quizapp.attempts.services import expire_overdue
 from quizapp.certificates.services import issue_due
+from quizapp.deferrals.announce import send_window_notices
 from quizapp.participation.snapshots import snapshot_participation
 from quizapp.points.services import award_points
 from quizapp.scheduler.notice_jobs import (
@@ -77,6 +78,13 @@ def notify_published_results(now: datetime) -> str:
     return f"{sent} result notices sent"
 
 
+def notify_personal_windows(now: datetime) -> str:
+    """Tell members whose 缓考 or 补考 window has just opened."""
+    sent = send_window_notices(now)
+    db.session.commit()
+    return f"{sent} personal window notices sent"
+
+
 #: Every job by name, for the runner and ``flask scheduler run-once``.
 JOBS: dict[str, Callable[[datetime], str]] = {
     job.__name__: job
@@ -85,6 +93,7 @@ JOBS: dict[str, Callable[[datetime], str]] = {
         prepare_papers,
         book_reviewed_wrong_answers,
         notify_published_results,
+        notify_personal_windows,
         remind_campaign_members,
         greet_party_anniversaries,
         weekly_summary_for_organisers,

@@ -46,6 +46,8 @@ def triggers() -> dict[str, BaseTrigger]:
         # Results published at a quiz's close reach the members within minutes, after the
         # overdue papers were submitted (a paper still running waits for the next run).
         "notify_published_results": IntervalTrigger(minutes=5, timezone=CHINA),
+        # A 缓考 or 补考 window that opens: its member hears within minutes.
+        "notify_personal_windows": IntervalTrigger(minutes=5, timezone=CHINA),
         "greet_party_anniversaries": CronTrigger(hour=8, minute=0, timezone=CHINA),
         "weekly_summary_for_organisers": CronTrigger(
             day_of_week="mon", hour=8, minute=30, timezone=CHINA

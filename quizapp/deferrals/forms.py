@@ -1,0 +1,71 @@
+"""Forms of 缓考 and 补考: the member's request, the organiser's decision and grant."""
+
+from __future__ import annotations
+
+from wtforms import IntegerField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from quizapp.deferrals.models import DeferralReason
+from quizapp.forms import BaseForm, china_time_field
+
+
+class RequestForm(BaseForm):
+    """A member asks for 缓考."""
+
+    reason = RadioField(
+        "缓考原因",
+        choices=[SelectChoice(r.value, r.label) for r in DeferralReason],
+        validators=[DataRequired("请选择缓考原因。")],
+    )
+    text = TextAreaField(
+        "说明",
+        validators=[Length(max=200, message="说明不能超过 200 个字。")],
+        description="选择“其他”时必填，例如具体的勤务安排。",
+    )
+
+
+class ApproveForm(BaseForm):
+    """An organiser approves a 缓考 with a personal window."""
+
+    opens_at = china_time_field("个人考试开始时间", required="请填写开始时间。")
+    closes_at = china_time_field("个人考试结束时间", required="请填写结束时间。")
+    note = StringField("备注", validators=[Length(max=200, message="备注不能超过 200 个字。")])
+
+
+class RefuseForm(BaseForm):
+    """An organiser refuses a 缓考, saying why."""
+
+    note = StringField(
+        "不批准的理由",
+        validators=[
+            DataRequired("请填写不批准的理由。"),
+            Length(max=200, message="理由不能超过 200 个字。"),
+        ],
+    )
+
+
+class GrantForm(BaseForm):
+    """An organiser grants one member 补考 and/or extra time."""
+
+    login_id = StringField("警号/手机号", validators=[DataRequired("请填写党员的警号或手机号。")])
+    attempts = IntegerField(
+        "补考次数",
+        validators=[Optional(), NumberRange(1, 10, "补考次数应为 1 至 10。")],
+        description="增加的答题次数。",
+    )
+    minutes = IntegerField(
+        "延长时间（分钟）",
+        validators=[Optional(), NumberRange(1, 600, "延长时间应为 1 至 600 分钟。")],
+        description="每次答题可多用的分钟数（本测试限时时）。",
+    )
+    opens_at = china_time_field(
+        "补考开始时间", description="测试结束后补考时填写；不填则在测试原定时间内补考。"
+    )
+    closes_at = china_time_field("补考结束时间")
+    reason = StringField(
+        "原因",
+        validators=[
+            DataRequired("请填写原因。"),
+            Length(max=200, message="原因不能超过 200 个字。"),
+        ],
+    )

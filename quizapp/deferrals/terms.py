@@ -1,0 +1,174 @@
+"""The terms a member sits a quiz on: the quiz's own, changed by their approved exceptions.
+
+- An approved 缓考 replaces the quiz's window by the personal one (the member skips the
+  regular sitting) and gives a freshly drawn paper, never one prepared ahead.
+- A 补考 adds attempts; with a window of its own, the member may also start in it (e.g. after
+  the quiz closed), on a freshly drawn paper.
+- Extra time adds minutes to the quiz's time limit.
+
+A start looks the member's exceptions up only when the quiz has any approved
+(``Quiz.has_member_exceptions``), so an exam without exceptions keeps its statements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from quizapp import db, windows
+from quizapp.deferrals.models import ExceptionKind, ExceptionStatus, QuizException
+from quizapp.quizzes.attempt_models import Attempt, EndReason
+from quizapp.quizzes.models import Quiz
+
+
+@dataclass
+class Terms:
+    """When, how often and how long one member may sit one quiz."""
+
+    #: (opens_at, closes_at) of each window the member may start in.
+    windows: list[tuple[datetime, datetime]]
+    attempts_allowed: int
+    time_limit_minutes: int | None
+    #: The approved 缓考, if any.
+    deferral: QuizException | None = None
+    #: The approved 补考 grants.
+    makeups: list[QuizException] = field(default_factory=list)
+    extra_minutes: int = 0
+
+    @property
+    def fresh_paper(self) -> bool:
+        """A deferred or make-up sitting draws its own paper, not one prepared with the rest."""
+        return self.deferral is not None or bool(self.makeups)
+
+    @property
+    def is_special(self) -> bool:
+        return self.fresh_paper or bool(self.extra_minutes)
+
+    def phase(self, now: datetime) -> str:
+        """Return open when any window is open, upcoming when one is still to come, else closed."""
+        phases = {windows.phase(start, end, now) for start, end in self.windows}
+        for wanted in (windows.OPEN, windows.UPCOMING):
+            if wanted in phases:
+                return wanted
+        return windows.CLOSED
+
+    def closes_at(self, now: datetime) -> datetime:
+        """Return the end of the window open at ``now`` (the latest, when several are)."""
+        ends = [end for start, end in self.windows if windows.is_open(start, end, now)]
+        return max(ends) if ends else max(end for _, end in self.windows)
+
+    def next_opens_at(self, now: datetime) -> datetime | None:
+        """Return the start of the next window still to come."""
+        starts = [start for start, _ in self.windows if start > now]
+        return min(starts) if starts else None
+
+    def deadline(self, now: datetime) -> datetime:
+        """Return the deadline of an attempt started at ``now``: the time limit, cut at the
+        end of the window."""
+        end = self.closes_at(now)
+        if self.time_limit_minutes:
+            end = min(end, now + timedelta(minutes=self.time_limit_minutes))
+        return end
+
+    @property
+    def last_closes_at(self) -> datetime:
+        return max(end for _, end in self.windows)
+
+
+def plain_terms(quiz: Quiz) -> Terms:
+    """Return the quiz's own terms."""
+    return Terms([(quiz.opens_at, quiz.closes_at)], quiz.attempts_allowed, quiz.time_limit_minutes)
+
+
+def apply(quiz: Quiz, approved: list[QuizException]) -> Terms:
+    """Return the quiz's terms changed by a member's approved exceptions."""
+    terms = plain_terms(quiz)
+    for exc in approved:
+        if exc.kind == ExceptionKind.DEFERRAL:
+            terms.deferral = exc
+        elif exc.kind == ExceptionKind.MAKEUP:
+            terms.makeups.append(exc)
+            terms.attempts_allowed += exc.extra_attempts or 0
+        elif exc.kind == ExceptionKind.EXTRA_TIME:
+            terms.extra_minutes += exc.extra_minutes or 0
+    if terms.deferral is not None:
+        terms.windows = [(terms.deferral.window_opens_at, terms.deferral.window_closes_at)]
+    terms.windows += [
+        (m.window_opens_at, m.window_closes_at) for m in terms.makeups if m.window_closes_at
+    ]
+    if terms.time_limit_minutes and terms.extra_minutes:
+        terms.time_limit_minutes += terms.extra_minutes
+    return terms
+
+
+def approved_exceptions(quiz_id: int, member_id: int) -> list[QuizException]:
+    """Return the member's approved exceptions to the quiz, oldest first."""
+    return list(
+        db.session.scalars(
+            select(QuizException)
+            .where(
+                QuizException.quiz_id == quiz_id,
+                QuizException.member_id == member_id,
+                QuizException.status == ExceptionStatus.APPROVED.value,
+            )
+            .order_by(QuizException.id)
+        )
+    )
+
+
+def terms_for(quiz: Quiz, member_id: int) -> Terms:
+    """Return the member's terms for the quiz (no statement when the quiz has no exceptions)."""
+    if not quiz.has_member_exceptions:
+        return plain_terms(quiz)
+    return apply(quiz, approved_exceptions(quiz.id, member_id))
+
+
+def ended_after_close(attempt: Attempt) -> EndReason:
+    """Name the end, at its deadline, of an attempt started after the quiz closed (in a
+    personal window): the time limit when it ran out in full, otherwise the window's end."""
+    limit = timedelta(minutes=attempt.quiz.time_limit_minutes or 0)
+    timed = bool(limit) and attempt.deadline_at - attempt.started_at >= limit
+    return EndReason.TIME_UP if timed else EndReason.CLOSED
+
+
+def approved_for_member(member_id: int, quiz_ids: list[int]) -> dict[int, list[QuizException]]:
+    """Return the member's approved exceptions per quiz, for the quizzes given (one query,
+    none when the list is empty)."""
+    found: dict[int, list[QuizException]] = {}
+    if quiz_ids:
+        for exc in db.session.scalars(
+            select(QuizException)
+            .where(
+                QuizException.member_id == member_id,
+                QuizException.quiz_id.in_(quiz_ids),
+                QuizException.status == ExceptionStatus.APPROVED.value,
+            )
+            .order_by(QuizException.id)
+        ):
+            found.setdefault(exc.quiz_id, []).append(exc)
+    return found
+
+
+def approved_of_member(member_id: int) -> dict[int, list[QuizException]]:
+    """Return every approved exception of the member, by quiz (one query; a member holds
+    few)."""
+    found: dict[int, list[QuizException]] = {}
+    for exc in db.session.scalars(
+        select(QuizException)
+        .where(
+            QuizException.member_id == member_id,
+            QuizException.status == ExceptionStatus.APPROVED.value,
+        )
+        .order_by(QuizException.id)
+    ):
+        found.setdefault(exc.quiz_id, []).append(exc)
+    return found
+
+
+def open_window(exc: QuizException, now: datetime) -> bool:
+    """Tell whether the exception's own window (缓考, 补考 after the close) is open at ``now``."""
+    return exc.window_closes_at is not None and windows.is_open(
+        exc.window_opens_at, exc.window_closes_at, now
+    )

@@ -1,0 +1,478 @@
+"""缓考 (personal windows), 补考 (extra attempts) and extra time: the rules and the pages."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from quizapp import db
+from quizapp.attempts import papers, services
+from quizapp.deferrals import queries as exc_queries
+from quizapp.deferrals import services as exc
+from quizapp.deferrals.models import ExceptionStatus, QuizException
+from quizapp.errors import DomainError
+from quizapp.notices.models import Notice
+from quizapp.practice.queries import get_practisable_question
+from quizapp.quizzes.attempt_models import EndReason, PreparedPaper
+from quizapp.quizzes.models import QuizKind
+from tests.factories import NOW, fresh, make_questions, make_quiz
+
+RULES = [{"type": "single", "count": 2}]
+HOUR = timedelta(hours=1)
+
+
+@pytest.fixture()
+def bank(org):
+    return make_questions(org.admin)
+
+
+@pytest.fixture()
+def quiz(org, bank):
+    """A test of U1 open from NOW-1h to NOW+2h, 30 minutes, one attempt, two fixed questions."""
+    return make_quiz(
+        org.org1,
+        [org.u1],
+        questions=[bank["single"][0], bank["truefalse"][0]],
+        rules=RULES,
+        time_limit_minutes=30,
+    )
+
+
+def _approved(org, quiz, member=None, start=NOW + 3 * HOUR, end=NOW + 27 * HOUR):
+    row = exc.request_deferral(member or org.m1, quiz, "duty", "", NOW)
+    exc.approve_deferral(org.org1, row, start, end, "", NOW)
+    db.session.commit()
+    return row
+
+
+# Asking
+
+
+def test_request_rules_one_pending_withdraw_and_ask_again(org, quiz):
+    with pytest.raises(DomainError, match="请填写缓考原因说明"):
+        exc.request_deferral(org.m1, quiz, "other", " ", NOW)
+    with pytest.raises(DomainError, match="请选择缓考原因"):
+        exc.request_deferral(org.m1, quiz, "sick", "", NOW)
+    row = exc.request_deferral(org.m1, quiz, "call_out", "", NOW)
+    assert row.reason_label == "出警"
+    with pytest.raises(DomainError, match="正在审批中"):
+        exc.request_deferral(org.m1, quiz, "duty", "", NOW)
+    exc.withdraw_deferral(org.m1, row, NOW)
+    assert row.status == ExceptionStatus.WITHDRAWN
+    with pytest.raises(DomainError, match="不能撤回"):
+        exc.withdraw_deferral(org.m1, row, NOW)
+    again = exc.request_deferral(org.m1, quiz, "other", "外出执勤", NOW)
+    assert again.reason_label == "其他：外出执勤"
+
+
+def test_no_request_after_the_close_or_after_handing_in(org, quiz, make_member):
+    with pytest.raises(DomainError, match="已经结束"):
+        exc.request_deferral(org.m1, quiz, "duty", "", quiz.closes_at)
+    attempt, _ = services.start_attempt(org.m1, quiz, NOW)
+    # Started but not handed in: still allowed (a call-out in the middle of the exam).
+    row = exc.request_deferral(org.m1, quiz, "call_out", "", NOW)
+    services.submit_attempt(attempt, NOW)
+    with pytest.raises(DomainError, match="已经交卷"):
+        exc.approve_deferral(org.org1, row, NOW, NOW + HOUR, "", NOW)
+    outsider = make_member("m21", org.b21)
+    with pytest.raises(DomainError, match="不在参加范围"):
+        exc.request_deferral(outsider, quiz, "duty", "", NOW)
+
+
+def test_who_decides_owner_and_above_never_another_subtree(org, quiz):
+    row = exc.request_deferral(org.m1, quiz, "duty", "", NOW)
+    with pytest.raises(DomainError):
+        exc.approve_deferral(org.org2, row, NOW, NOW + HOUR, "", NOW)
+    with pytest.raises(DomainError, match="结束时间必须晚于开始时间"):
+        exc.approve_deferral(org.admin, row, NOW + HOUR, NOW, "", NOW)
+    with pytest.raises(DomainError, match="理由"):
+        exc.refuse_deferral(org.admin, row, "", NOW)
+    exc.refuse_deferral(org.admin, row, "考试当天不值班", NOW)
+    assert (row.status, row.decided_by_id) == (ExceptionStatus.REFUSED, org.admin.id)
+    notice = db.session.scalar(select(Notice).where(Notice.member_id == org.m1.id))
+    assert "未获批准" in notice.title and "考试当天不值班" in notice.body
+
+
+# Sitting in the personal window
+
+
+def test_approved_member_sits_in_the_personal_window_only(org, quiz):
+    _approved(org, quiz)
+    quiz = fresh(quiz)
+    assert quiz.has_member_exceptions
+    notice = db.session.scalar(select(Notice).where(Notice.member_id == org.m1.id))
+    assert "已批准" in notice.title
+    # The regular window no longer applies to them; the personal one does, after the close.
+    with pytest.raises(DomainError, match="尚未开始"):
+        services.start_attempt(org.m1, quiz, NOW)
+    later = NOW + 4 * HOUR
+    assert later > quiz.closes_at
+    attempt, created = services.start_attempt(org.m1, quiz, later)
+    assert created and attempt.deadline_at == later + timedelta(minutes=30)
+    services.submit_attempt(attempt, NOW + 5 * HOUR, reason=services.deadline_reason(attempt))
+    assert attempt.end_reason == EndReason.TIME_UP
+    with pytest.raises(DomainError, match="已经结束"):
+        services.start_attempt(org.m1, quiz, NOW + 28 * HOUR)
+
+
+def test_the_personal_window_end_cuts_the_deadline(org, quiz):
+    _approved(org, quiz, start=NOW + 3 * HOUR, end=NOW + 3 * HOUR + timedelta(minutes=10))
+    attempt, _ = services.start_attempt(org.m1, fresh(quiz), NOW + 3 * HOUR)
+    assert attempt.deadline_at == NOW + 3 * HOUR + timedelta(minutes=10)
+    assert services.deadline_reason(attempt) == EndReason.CLOSED
+
+
+def test_a_deferred_sitting_draws_a_fresh_paper_not_the_prepared_one(org, quiz, monkeypatch):
+    papers.prepare_papers(NOW - 2 * HOUR, rng=random.Random(1))
+    db.session.commit()
+    assert db.session.get(PreparedPaper, (quiz.id, org.m1.id)) is not None
+    _approved(org, quiz, start=NOW, end=NOW + 5 * HOUR)
+    drawn = []
+    original = papers.draw_now
+    monkeypatch.setattr(papers, "draw_now", lambda q, rng: drawn.append(q.id) or original(q, rng))
+
+    services.start_attempt(org.m1, fresh(quiz), NOW)
+
+    assert drawn == [quiz.id]
+    # The prepared paper was left alone, not handed out.
+    assert db.session.get(PreparedPaper, (quiz.id, org.m1.id)) is not None
+
+
+def test_makeup_adds_attempts_and_a_window_after_the_close(org, quiz):
+    attempt, _ = services.start_attempt(org.m1, quiz, NOW)
+    services.submit_attempt(attempt, NOW)
+    after = quiz.closes_at + HOUR
+    with pytest.raises(DomainError, match="已经结束"):
+        services.start_attempt(org.m1, quiz, after)
+    with pytest.raises(DomainError, match="原因"):
+        exc.grant_extra(
+            org.org1,
+            quiz,
+            org.m1,
+            attempts=1,
+            minutes=None,
+            opens_at=None,
+            closes_at=None,
+            reason="",
+            now=NOW,
+        )
+    with pytest.raises(DomainError, match="请同时填写补考次数"):
+        exc.grant_extra(
+            org.org1,
+            quiz,
+            org.m1,
+            attempts=None,
+            minutes=5,
+            opens_at=after,
+            closes_at=after + HOUR,
+            reason="补考",
+            now=NOW,
+        )
+    rows = exc.grant_extra(
+        org.org1,
+        quiz,
+        org.m1,
+        attempts=1,
+        minutes=15,
+        opens_at=after - timedelta(minutes=30),
+        closes_at=after + 2 * HOUR,
+        reason="首次考试断网",
+        now=NOW,
+    )
+    db.session.commit()
+    assert [r.kind for r in rows] == ["makeup", "extra_time"]
+    assert all(r.decided_by_id == org.org1.id and r.reason_text == "首次考试断网" for r in rows)
+    second, created = services.start_attempt(org.m1, fresh(quiz), after)
+    assert created and second.number == 2
+    assert second.deadline_at == after + timedelta(minutes=45)
+    services.submit_attempt(second, after)
+    with pytest.raises(DomainError, match="用完全部 2 次"):
+        services.start_attempt(org.m1, fresh(quiz), after)
+
+
+def test_extra_time_needs_a_time_limit(org, bank):
+    untimed = make_quiz(org.org1, [org.u1], rules=RULES)
+    with pytest.raises(DomainError, match="不限答题时长"):
+        exc.grant_extra(
+            org.org1,
+            untimed,
+            org.m1,
+            attempts=None,
+            minutes=10,
+            opens_at=None,
+            closes_at=None,
+            reason="视力不好",
+            now=NOW,
+        )
+
+
+def test_a_start_without_exceptions_looks_none_up(org, quiz, queries):
+    member, quiz = org.m1, fresh(quiz)
+    _ = member.branch.path, quiz.audience_id
+    with queries() as statements:
+        services.start_attempt(member, quiz, NOW)
+    assert not any("quiz_exceptions" in s for s in statements)
+
+
+# What a deferred member may not see
+
+
+def test_a_deferred_member_cannot_practise_what_others_sat(org, bank, make_member):
+    exam = make_quiz(
+        org.org1,
+        [org.u1],
+        questions=[bank["single"][0]],
+        rules=RULES,
+        kind=QuizKind.EXAM,
+        time_limit_minutes=30,
+    )
+    other = make_member("m12", org.b12)
+    taken, _ = services.start_attempt(other, exam, NOW)
+    services.submit_attempt(taken, NOW)
+    seen = {a.question_id for a in taken.answers}
+    unseen = bank["truefalse"][2]
+    # Released to practice after the close: the others may practise them...
+    exam.practice_released_at = exam.closes_at
+    from quizapp.quizzes.reservations import unreserve
+
+    unreserve(exam)
+    db.session.commit()
+    assert all(get_practisable_question(org.m1, q) for q in seen)
+    # ...not the member whose 缓考 is pending or approved and not yet sat.
+    row = exc.request_deferral(org.m1, exam, "duty", "", NOW)
+    db.session.commit()
+    assert not any(get_practisable_question(org.m1, q) for q in seen)
+    assert get_practisable_question(org.m1, unseen.id) is not None
+    exc.approve_deferral(org.org1, row, NOW + 4 * HOUR, NOW + 30 * HOUR, "", NOW)
+    db.session.commit()
+    assert not any(get_practisable_question(org.m1, q) for q in seen)
+    assert all(get_practisable_question(other, q) for q in seen)
+    mine, _ = services.start_attempt(org.m1, fresh(exam), NOW + 5 * HOUR)
+    services.submit_attempt(mine, NOW + 5 * HOUR)
+    db.session.commit()
+    assert all(
+        get_practisable_question(org.m1, q) for q in seen - {a.question_id for a in mine.answers}
+    )
+
+
+# States for reports
+
+
+def test_states_say_deferred_until_the_window_ends(org, quiz):
+    _approved(org, quiz)
+    found = exc_queries.states([quiz.id], [org.m1.id], NOW)
+    state = found[(quiz.id, org.m1.id)]
+    assert state.label == "缓考" and state.deferred and "值班" in state.detail
+    assert not exc_queries.states([quiz.id], [org.m1.id], NOW + 27 * HOUR)[
+        (quiz.id, org.m1.id)
+    ].deferred
+
+
+# Pages
+
+
+@pytest.fixture()
+def frozen(time_machine):
+    time_machine.move_to(NOW, tick=False)
+
+
+def test_member_asks_organiser_approves_member_starts_later(org, quiz, client, auth, frozen):
+    auth.login("m1")
+    page = client.get(f"/quizzes/{quiz.id}")
+    assert "申请缓考" in page.text
+    form = client.get(f"/quizzes/{quiz.id}/deferral")
+    assert form.status_code == 200 and "缓考原因" in form.text
+    sent = client.post(
+        f"/quizzes/{quiz.id}/deferral", data={"reason": "other", "text": ""}, follow_redirects=True
+    )
+    assert "选择“其他”时必填" in sent.text or "请填写缓考原因说明" in sent.text
+    sent = client.post(
+        f"/quizzes/{quiz.id}/deferral",
+        data={"reason": "duty", "text": "夜班"},
+        follow_redirects=True,
+    )
+    assert "缓考申请已提交" in sent.text and "待审批" in sent.text
+    auth.logout()
+
+    auth.login("org1")
+    assert "1 条缓考申请待审批" in client.get("/manage/").text
+    pending = client.get("/manage/deferrals/")
+    assert "普通党员" in pending.text and "值班：夜班" in pending.text
+    row = db.session.scalar(select(QuizException))
+    bad = client.post(
+        f"/manage/deferrals/{row.id}/approve",
+        data={"opens_at": "2026-11-22T09:00", "closes_at": "2026-11-22T08:00"},
+        follow_redirects=True,
+    )
+    assert "结束时间必须晚于开始时间" in bad.text
+    ok = client.post(
+        f"/manage/deferrals/{row.id}/approve",
+        data={"opens_at": "2026-11-22T09:00", "closes_at": "2026-11-22T18:00"},
+        follow_redirects=True,
+    )
+    assert "已批准缓考" in ok.text
+    assert "已批准" in client.get(f"/manage/deferrals/quizzes/{quiz.id}").text
+    auth.logout()
+
+    auth.login("m1")
+    page = client.get(f"/quizzes/{quiz.id}")
+    assert "个人考试时间 2026-11-22 09:00 至 2026-11-22 18:00" in page.text
+    assert "开始答题" not in page.text
+    assert "将于 2026-11-22 09:00 开始" in page.text
+
+
+def test_organiser_grants_a_makeup_by_login_id(org, quiz, client, auth, frozen):
+    auth.login("org1")
+    page = client.get(f"/manage/quizzes/{quiz.id}")
+    assert f"/manage/deferrals/quizzes/{quiz.id}" in page.text
+    missing = client.post(
+        f"/manage/deferrals/quizzes/{quiz.id}/grant",
+        data={"login_id": "nobody", "attempts": "1", "reason": "补考"},
+        follow_redirects=True,
+    )
+    assert "没有找到警号或手机号为 nobody" in missing.text
+    done = client.post(
+        f"/manage/deferrals/quizzes/{quiz.id}/grant",
+        data={"login_id": org.m1.login_id, "attempts": "2", "reason": "系统故障"},
+        follow_redirects=True,
+    )
+    assert "已为 普通党员 登记" in done.text and "系统故障" in done.text
+    assert fresh(quiz).has_member_exceptions
+
+
+def test_other_subtree_and_members_get_404_or_403(org, quiz, client, auth, frozen):
+    row = exc.request_deferral(org.m1, quiz, "duty", "", NOW)
+    db.session.commit()
+    auth.login("org2")
+    assert client.get(f"/manage/deferrals/quizzes/{quiz.id}").status_code == 404
+    assert client.post(f"/manage/deferrals/{row.id}/refuse", data={"note": "x"}).status_code == 404
+    assert "一分局" not in client.get("/manage/deferrals/").text
+    auth.logout()
+    auth.login("m1")
+    assert client.get("/manage/deferrals/").status_code == 403
+    auth.logout()
+    auth.login("org1")  # not the member's own request
+    assert client.post(f"/deferrals/{row.id}/withdraw").status_code == 404
+
+
+# Reports: participation, results, exports, the 台账
+
+
+@pytest.fixture()
+def deferred(org, quiz):
+    """m1 on 缓考 (值班, window NOW+3h..NOW+27h); org1 sat the quiz (both in B11)."""
+    _approved(org, quiz)
+    sat, _ = services.start_attempt(org.org1, fresh(quiz), NOW)
+    services.submit_attempt(sat, NOW)
+    db.session.commit()
+    return fresh(quiz)
+
+
+def _b11(report, org):
+    return next(row for row in report.rows if row.branch.id == org.b11.id)
+
+
+def test_participation_counts_deferred_not_absent_until_the_window_ends(org, deferred):
+    from quizapp.participation.queries import participation
+
+    day = NOW.date()
+    report = participation(org.admin, deferred, day, day, NOW + 4 * HOUR, detail=True)
+    row = _b11(report, org)
+    assert (row.eligible, row.participants, row.deferred) == (2, 1, 1)
+    assert report.top.deferred == 1
+    assert report.headings["deferred"] == "缓考人数"
+    assert any(term.startswith("缓考人数") for term, _ in report.definitions)
+    line = next(line for line in report.members if line.member_id == org.m1.id)
+    assert line.deferred and line.state == "缓考" and not line.participated
+    assert "缓考（值班）" in line.missing[0] and "个人考试时间" in line.missing[0]
+    later = participation(org.admin, deferred, day, day, NOW + 28 * HOUR, detail=True)
+    assert _b11(later, org).deferred == 0
+    line = next(line for line in later.members if line.member_id == org.m1.id)
+    assert not line.deferred and line.missing == ["未交卷"] and line.state == "缓考"
+
+
+def test_a_quiz_without_exceptions_has_no_deferred_column(org, quiz):
+    from quizapp.participation.queries import participation
+
+    report = participation(org.admin, quiz, NOW.date(), NOW.date(), NOW)
+    assert "deferred" not in report.headings and report.top.deferred is None
+
+
+def test_pages_and_exports_show_the_states(org, deferred, client, auth, time_machine):
+    time_machine.move_to(NOW + 4 * HOUR, tick=False)
+    exc.grant_extra(
+        org.org1,
+        deferred,
+        org.org1,
+        attempts=1,
+        minutes=None,
+        opens_at=None,
+        closes_at=None,
+        reason="网络故障",
+        now=NOW,
+    )
+    db.session.commit()
+    auth.login("admin")
+    base = f"/manage/participation/quizzes/{deferred.id}"
+    page = client.get(base).text
+    assert 'data-key="deferred"' in page and "缓考人数" in page
+    csv = client.get(f"{base}/export.csv").get_data().decode("utf-8-sig")
+    assert "缓考/补考" in csv and "缓考（值班）" in csv and ",补考," in csv
+    results = client.get(f"/manage/results/quizzes/{deferred.id}").text
+    assert "缓考（值班）" in results and "补考 1 次（网络故障）" in results
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(
+        io.BytesIO(client.get(f"/manage/results/quizzes/{deferred.id}/export.xlsx").data)
+    )
+    cells = [str(c) for ws in book.worksheets for r in ws.iter_rows(values_only=True) for c in r]
+    assert "缓考/补考" in cells and any(c.startswith("缓考（值班）") for c in cells)
+    assert "缓考" in cells  # the member's 状态: not 未参加
+
+
+def test_the_ledger_says_who_is_deferred_and_why(org, deferred):
+    from quizapp.ledger import docx
+    from quizapp.ledger.queries import ledger
+
+    book = ledger(org.admin, org.b11, NOW.date(), NOW.date(), NOW + 4 * HOUR)
+    (table,) = [t for t in docx.tables(book.sections[0]) if t.title == "三、测试考试"]
+    row = next(r for r in table.rows if r[1] == org.m1.name)
+    assert row[2] == "缓考" and row[3].startswith("缓考（值班）")
+
+
+def test_home_and_the_quiz_list_follow_the_personal_window(org, quiz, client, auth, time_machine):
+    from quizapp.attempts.queries import list_member_quizzes
+
+    _approved(org, quiz)  # the personal window: NOW+3h to NOW+27h
+    task = "参加测试：纪律处分条例测试"
+    time_machine.move_to(NOW, tick=False)
+    auth.login("m1")
+    assert task not in client.get("/").text  # the quiz is open, but not for them
+    assert [c.quiz.id for c in list_member_quizzes(org.m1, NOW)["upcoming"]] == [quiz.id]
+    time_machine.move_to(NOW + 4 * HOUR, tick=False)  # the quiz closed; their window is open
+    assert task in client.get("/").text
+    assert [c.quiz.id for c in list_member_quizzes(org.m1, NOW + 4 * HOUR)["open"]] == [quiz.id]
+    assert list_member_quizzes(org.org1, NOW + 4 * HOUR)["closed"][0].quiz.id == quiz.id
+
+
+def test_the_job_tells_members_their_window_opened_once(org, quiz):
+    from quizapp.scheduler.jobs import notify_personal_windows
+
+    _approved(org, quiz)  # approved at NOW for NOW+3h..NOW+27h
+    assert notify_personal_windows(NOW + 2 * HOUR) == "0 personal window notices sent"
+    assert notify_personal_windows(NOW + 3 * HOUR) == "1 personal window notices sent"
+    assert notify_personal_windows(NOW + 4 * HOUR) == "0 personal window notices sent"
+    titles = list(db.session.scalars(select(Notice.title).where(Notice.member_id == org.m1.id)))
+    assert "缓考考试时间已开始：纪律处分条例测试" in titles
+
+
+def test_no_approval_while_the_member_is_answering(org, quiz):
+    row = exc.request_deferral(org.m1, quiz, "call_out", "", NOW)
+    services.start_attempt(org.m1, quiz, NOW)
+    with pytest.raises(DomainError, match="正在答题"):
+        exc.approve_deferral(org.org1, row, NOW + HOUR, NOW + 2 * HOUR, "", NOW)
