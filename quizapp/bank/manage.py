@@ -10,6 +10,7 @@ from flask_login import current_user
 from quizapp import access
 from quizapp.actions import FAILED, perform, run
 from quizapp.bank import exports, imports, queries, services
+from quizapp.bank import versions as bank_versions
 from quizapp.bank.formats import aiken, gift, xlsx, yaml_files
 from quizapp.bank.forms import (
     DIFFICULTY_LABELS,
@@ -140,6 +141,18 @@ def edit(question_id: int):
     return _save_or_render(form, question)
 
 
+@bp.get("/<int:question_id>/versions")
+@access.organiser_required
+def versions(question_id: int):
+    """Show a question's versions (修改记录): who changed what, when."""
+    question = queries.get_question(question_id)
+    return render_template(
+        "bank/versions.html",
+        question=question,
+        versions=bank_versions.list_versions(question.id),
+    )
+
+
 @bp.post("/<int:question_id>/active")
 @access.organiser_required
 def set_active(question_id: int):
@@ -172,7 +185,11 @@ def import_questions():
         def import_file() -> imports.BankImportResult:
             drafts, skipped = READERS[form.format.data](upload.filename or "", upload.read())
             return imports.import_drafts(
-                owner.id, drafts, skipped=skipped, only_valid=form.only_valid.data
+                owner.id,
+                drafts,
+                skipped=skipped,
+                only_valid=form.only_valid.data,
+                changed_by_id=current_user.id,
             )
 
         try:

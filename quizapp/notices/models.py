@@ -24,6 +24,10 @@ class NoticeKind(enum.StrEnum):
     REFLECTION_REVIEWED = "reflection_reviewed"
     #: A quiz that publishes results after it closes has closed: the member's result is out.
     RESULTS_PUBLISHED = "results_published"
+    #: An organiser resolved or dismissed the member's report of an error in a question.
+    QUESTION_REPORT = "question_report"
+    #: A regrade (复核改分) changed the member's score.
+    SCORE_CHANGED = "score_changed"
 
     @property
     def label(self) -> str:
@@ -37,6 +41,8 @@ KIND_LABELS = {
     NoticeKind.REMINDER: "组织提醒",
     NoticeKind.REFLECTION_REVIEWED: "心得审阅",
     NoticeKind.RESULTS_PUBLISHED: "成绩公布",
+    NoticeKind.QUESTION_REPORT: "题目纠错",
+    NoticeKind.SCORE_CHANGED: "成绩更正",
 }
 
 
@@ -47,7 +53,7 @@ class Notice(Base):
     __table_args__ = (
         CheckConstraint(
             "kind IN ('campaign_reminder', 'anniversary', 'weekly_summary', 'reminder', "
-            "'reflection_reviewed', 'results_published')",
+            "'reflection_reviewed', 'results_published', 'question_report', 'score_changed')",
             name="kind",
         ),
         # Only paths inside the app: a notice can never send a member to another site.
