@@ -113,7 +113,9 @@ def test_a_regrade_raises_and_by_default_never_lowers(setup):
     low = sit(m1, quiz, {single: 0, truefalse: True})
     high = sit(ra, quiz, {single: 1, truefalse: True})
     fix_key(org, single)
-    regrade = services.apply_regrade(org.org1, single, [quiz.id], False, 2, NOW + timedelta(hours=2))
+    regrade = services.apply_regrade(
+        org.org1, single, [quiz.id], False, 2, NOW + timedelta(hours=2)
+    )
     db.session.commit()
     low, high = fresh(low), fresh(high)
     assert (low.score, low.passed, mark_of(low, single)) == (3, True, 2)
@@ -204,9 +206,7 @@ def test_only_the_owner_regrades_and_only_quizzes_they_manage(setup):
         services.plan_regrade(org.org1, single, [], False)
 
 
-def test_a_regrade_costs_the_same_statements_for_few_and_many_attempts(
-    setup, make_member, queries
-):
+def test_a_regrade_costs_the_same_statements_for_few_and_many_attempts(setup, make_member, queries):
     org, quiz, single, truefalse, _ = setup
     counts = []
     for size, prefix in ((2, "a"), (6, "b")):
@@ -259,9 +259,7 @@ def test_the_owner_previews_confirms_and_reads_the_audit(client, auth, setup):
     text = preview.get_data(as_text=True)
     assert "共 <strong>1</strong> 份答卷的成绩将改变" in text and "确认重新评分" in text
     assert fresh(m1) and db.session.scalar(select(func.count()).select_from(Regrade)) == 0
-    done = client.post(
-        url, data={"action": "apply", "quiz_ids": [str(quiz.id)], "version": "2"}
-    )
+    done = client.post(url, data={"action": "apply", "quiz_ids": [str(quiz.id)], "version": "2"})
     assert done.status_code == 302 and "/manage/regrade/" in done.location
     audit = client.get(done.location).get_data(as_text=True)
     assert m1.name in audit and "1 → 3" in audit and "不及格 → 及格" in audit

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import RadioField, TextAreaField
+from wtforms import RadioField, SelectChoice, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from quizapp.forms import BaseForm
@@ -15,7 +15,7 @@ class ReportForm(BaseForm):
 
     reason = RadioField(
         "问题类型",
-        choices=[(r.value, r.label) for r in ReportReason],
+        choices=[SelectChoice(r.value, r.label) for r in ReportReason],
         validators=[InputRequired("请选择问题类型。")],
     )
     text = TextAreaField(
@@ -31,8 +31,8 @@ class CloseForm(BaseForm):
     outcome = RadioField(
         "处理结果",
         choices=[
-            (ReportStatus.RESOLVED.value, "已更正（题目已修改）"),
-            (ReportStatus.DISMISSED.value, "不采纳（题目无误）"),
+            SelectChoice(ReportStatus.RESOLVED.value, "已更正（题目已修改）"),
+            SelectChoice(ReportStatus.DISMISSED.value, "不采纳（题目无误）"),
         ],
         validators=[InputRequired("请选择处理结果。")],
     )
