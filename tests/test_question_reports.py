@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from quizapp import db
 from quizapp.attempts import autosave
 from quizapp.attempts import services as attempts
+from quizapp.attempts.papers import load_paper
 from quizapp.auth.session_ref import SessionRef
 from quizapp.bank.services import QuestionData, save_question
 from quizapp.errors import DomainError, NotFound
@@ -184,3 +185,29 @@ def test_the_organiser_sees_counts_and_closes_with_a_note(client, auth, bank):
     auth.login("org2")
     assert own.stem not in client.get("/manage/question-reports/?state=all").get_data(as_text=True)
     assert client.get(url).status_code == 404
+
+
+def test_a_suspended_question_spoils_a_paper_drawn_ahead(bank):
+    org, own, _ = bank
+    assert load_paper([own.id]) is not None
+    own.suspended_at = NOW
+    db.session.commit()
+    assert load_paper([own.id]) is None  # the start draws a fresh paper instead
+
+
+def test_the_review_links_to_the_report_page_but_not_for_a_withheld_question(client, auth, bank):
+    org, own, other = bank
+    quiz = make_quiz(org.org1, [org.u1], questions=[own], title="一分局测试")
+    attempt, _ = attempts.start_attempt(org.m1, quiz, NOW)
+    attempts.submit_attempt(attempt, NOW + timedelta(minutes=1))
+    db.session.commit()
+    auth.login("m1")
+    link = f"/questions/{own.id}/report?from=review&amp;attempt={attempt.id}"
+    assert link in client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
+    # Another test of m1's, in progress, has the same question: the review withholds it.
+    running = make_quiz(org.org1, [org.u1], questions=[own], title="一分局测试二")
+    attempts.start_attempt(org.m1, running, NOW)
+    db.session.commit()
+    page = client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert "报告题目有误" not in page
+    assert client.get(f"/questions/{own.id}/report?from=review").status_code == 404

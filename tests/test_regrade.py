@@ -281,3 +281,17 @@ def test_another_units_organiser_gets_404(client, auth, setup):
         data={"action": "apply", "quiz_ids": [str(quiz.id)], "version": "2", "may_lower": "1"},
     )
     assert response.status_code == 404
+
+
+def test_a_reimport_that_changes_the_key_keeps_a_version_with_the_importer(setup):
+    from quizapp.bank.imports import QuestionDraft, import_drafts
+
+    org, _, single, _, _ = setup
+    draft = QuestionDraft("第 1 题", replace(SINGLE, answer=0, key=single.key))
+    result = import_drafts(org.u1.id, [draft], changed_by_id=org.org1.id)
+    db.session.commit()
+    assert result.updated == 1
+    latest = versions.list_versions(single.id)[0]
+    assert (latest.number, latest.answer, latest.changed_by_id) == (2, 0, org.org1.id)
+    again = import_drafts(org.u1.id, [draft], changed_by_id=org.org1.id)
+    assert again.unchanged == 1 and versions.current_number(single.id) == 2
