@@ -117,7 +117,8 @@ questions_cli = AppGroup("questions", help="题库 (question bank).")
 @click.option("--only-valid", is_flag=True, help="Import the good questions, list the bad.")
 def questions_import(paths: tuple[str, ...], only_valid: bool) -> None:
     """Import question files into the bank: folders of .yaml files, or single .yaml, .xlsx,
-    .gift or .txt (Aiken) files."""
+    .docx (Word), .gift or .txt (GIFT or Aiken, told apart by content) files; questions of
+    types the bank doesn't have are listed as skipped."""
     from pathlib import Path
 
     from quizapp import access
@@ -130,13 +131,15 @@ def questions_import(paths: tuple[str, ...], only_valid: bool) -> None:
     files = []
     for path in map(Path, paths):
         files += sorted(path.glob("*.y*ml")) if path.is_dir() else [path]
-    drafts = []
+    drafts, skipped = [], []
     try:
         for file in files:
             with file.open("rb") as handle:  # never more than the readers take, plus one
                 content = handle.read(MAX_BYTES + 1)
-            drafts += reader_for(file.name)(file.name, content)[0]
-        result = import_drafts(root.id, drafts, only_valid=only_valid)
+            read, passed = reader_for(file.name)(file.name, content)
+            drafts += read
+            skipped += passed
+        result = import_drafts(root.id, drafts, skipped=skipped, only_valid=only_valid)
     except BankImportRejected as exc:
         for problem in exc.problems:
             click.echo(f"  {problem.location}: {problem.message}", err=True)
@@ -146,9 +149,12 @@ def questions_import(paths: tuple[str, ...], only_valid: bool) -> None:
     db.session.commit()
     for problem in result.rejected:
         click.echo(f"  skipped {problem.location}: {problem.message}", err=True)
+    for passed in result.skipped:
+        click.echo(f"  unsupported {passed.location}: {passed.reason}", err=True)
     click.echo(
         f"{len(files)} files: {result.created} created, {result.updated} updated, "
         f"{result.unchanged} unchanged, {len(result.rejected)} rejected"
+        + (f", {len(result.skipped)} skipped (unsupported type)" if result.skipped else "")
     )
 
 

@@ -283,6 +283,7 @@ CASES = [
         done=lambda w: _kept_outside_u2("矩阵测试：导入的判断题。"),
     ),
     Case("bank.download_template", "GET", url("/manage/bank/template.xlsx"), outsider=200),
+    Case("bank.download_word_template", "GET", url("/manage/bank/template.docx"), outsider=200),
     Case("bank.export", "GET", url("/manage/bank/export.xlsx?state=all"), outsider=200),
     # Quizzes are owned by a subtree: org2 sees none of U1's and can't aim one at B11.
     Case("quizzes.index", "GET", url("/manage/quizzes/"), outsider=200),

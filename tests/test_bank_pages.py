@@ -466,6 +466,7 @@ def test_admin_edits_every_question_and_organisers_see_bureau_questions_read_onl
         ("GET", "/manage/bank/import"),
         ("POST", "/manage/bank/import"),
         ("GET", "/manage/bank/template.xlsx"),
+        ("GET", "/manage/bank/template.docx"),
         ("GET", "/manage/bank/export.xlsx"),
     ],
 )

@@ -60,6 +60,7 @@ NOT_PAGES = {
     "api.show": "JSON an attempt page's script reads",
     # Downloads: fetched when linked (their status is checked), but not pages.
     "bank.download_template": "a download (.xlsx)",
+    "bank.download_word_template": "a download (.docx)",
     "bank.export": "a download (.xlsx)",
     "members.import_template": "a download (.csv/.xlsx)",
     "members.credentials_xlsx": "a download (.xlsx)",

@@ -889,11 +889,20 @@ UPLOAD_FORMS = [
         )
         for fmt, exts in (
             ("xlsx", ("xlsx", "csv")),
+            ("docx", ("docx",)),
             ("gift", ("gift", "txt")),
             ("aiken", ("txt",)),
             ("yaml", ("yaml", "yml")),
         )
     ],
+    UploadForm(
+        "bank.import_questions[docx preview]",
+        "/manage/bank/import",
+        {"format": "docx", "preview": "y"},
+        "file",
+        ("docx",),
+        "quizapp.bank.forms.ImportForm",
+    ),
     UploadForm(
         "members.import_roster",
         "/manage/members/import",
@@ -1106,8 +1115,11 @@ def test_a_nul_character_the_database_refuses_is_a_400(app, org, world):
         lambda content: __import__("quizapp.campaigns.forms", fromlist=["x"]).read_entries(
             "名单.xlsx", content
         ),
+        lambda content: __import__("quizapp.bank.formats.word", fromlist=["read"]).read(
+            "题目.docx", content
+        ),
     ],
-    ids=["question import", "roster import", "training class list"],
+    ids=["question import", "roster import", "training class list", "Word question import"],
 )
 def test_an_xlsx_zip_bomb_is_refused_before_it_is_inflated(app, read):
     from quizapp.errors import DomainError

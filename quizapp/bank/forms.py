@@ -145,6 +145,7 @@ class ImportFormat:
 
 IMPORT_FORMATS = {
     "xlsx": ImportFormat("Excel 表格（.xlsx，按模板填写）", ("xlsx",)),
+    "docx": ImportFormat("Word 文档（.docx）", ("docx",)),
     "gift": ImportFormat("GIFT 文本（Moodle）", ("txt", "gift")),
     "aiken": ImportFormat("Aiken 文本（Moodle）", ("txt",)),
     "yaml": ImportFormat("本平台 YAML", ("yaml", "yml")),
@@ -161,6 +162,10 @@ class ImportForm(BaseForm):
     only_valid = BooleanField(
         "只导入无误的题目",
         description="不勾选时，只要有一道题有误就不导入任何题目，并列出全部问题。",
+    )
+    preview = BooleanField(
+        "先预览，不导入",
+        description="列出读到的每道题（题型、题干、选项、答案）和问题，确认无误后取消勾选再导入。",
     )
 
     def validate_file(self, field: FileField) -> None:

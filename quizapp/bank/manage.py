@@ -9,9 +9,9 @@ from flask_login import current_user
 
 from quizapp import access
 from quizapp.actions import FAILED, perform, run
-from quizapp.bank import exports, imports, queries, services
+from quizapp.bank import exports, import_preview, imports, queries, services
 from quizapp.bank import versions as bank_versions
-from quizapp.bank.formats import aiken, gift, xlsx, yaml_files
+from quizapp.bank.formats import gift, read_text, word, word_template, xlsx, yaml_files
 from quizapp.bank.forms import (
     DIFFICULTY_LABELS,
     OPTION_LETTERS,
@@ -30,7 +30,14 @@ bp = Blueprint("bank", __name__)
 
 PER_PAGE = 30
 #: Each import format's reader: ``read(filename, content) -> (drafts, skipped)``.
-READERS = {"xlsx": xlsx.read, "gift": gift.read, "aiken": aiken.read, "yaml": yaml_files.read}
+#: An "Aiken" .txt that holds GIFT is read as GIFT (``read_text`` tells them apart).
+READERS = {
+    "xlsx": xlsx.read,
+    "docx": word.read,
+    "gift": gift.read,
+    "aiken": read_text,
+    "yaml": yaml_files.read,
+}
 
 
 def _filters(categories: list[queries.CategoryItem]) -> queries.QuestionFilters:
@@ -176,14 +183,16 @@ def import_questions():
     One bad question stops the whole import unless the organiser asked for the valid ones only.
     """
     form = ImportForm()
-    result = None
+    result = preview = None
     rejected: imports.BankImportRejected | None = None
     if form.validate_on_submit():
         upload = form.file.data
         owner = access.managed_root(current_user)
 
-        def import_file() -> imports.BankImportResult:
+        def import_file() -> imports.BankImportResult | import_preview.ImportPreview:
             drafts, skipped = READERS[form.format.data](upload.filename or "", upload.read())
+            if form.preview.data:
+                return import_preview.preview_drafts(owner.id, drafts, skipped)
             return imports.import_drafts(
                 owner.id,
                 drafts,
@@ -193,12 +202,17 @@ def import_questions():
             )
 
         try:
-            result = run(import_file)
+            if form.preview.data:
+                preview = run(import_file, dry_run=True)
+            else:
+                result = run(import_file)
         except imports.BankImportRejected as exc:
             rejected = exc
         except DomainError as exc:
             flash(exc.message, "error")
-    return render_template("bank/import.html", form=form, result=result, rejected=rejected)
+    return render_template(
+        "bank/import.html", form=form, result=result, rejected=rejected, preview=preview
+    )
 
 
 @bp.get("/template.xlsx")
@@ -210,6 +224,19 @@ def download_template():
         mimetype=XLSX,
         as_attachment=True,
         download_name="题库导入模板.xlsx",
+    )
+
+
+@bp.get("/template.docx")
+@access.organiser_required
+def download_word_template():
+    """Download the Word template: the layout the .docx import reads, with an example of
+    every type."""
+    return send_file(
+        BytesIO(word_template.template_docx()),
+        mimetype=word_template.DOCX,
+        as_attachment=True,
+        download_name="题库导入模板.docx",
     )
 
 

@@ -5,6 +5,7 @@ Every reader has the same signature: ``read(filename, content) -> (drafts, skipp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from quizapp import spreadsheets
@@ -24,20 +25,44 @@ def check_size(content: bytes, filename: str) -> None:
 
 
 def reader_for(filename: str) -> Reader:
-    """Choose a reader by file extension (.xlsx, .gift, .txt as Aiken, .yaml/.yml)."""
-    from quizapp.bank.formats import aiken, gift, xlsx, yaml_files
+    """Choose a reader by file extension (.xlsx, .docx, .gift, .txt as GIFT or Aiken by its
+    content, .yaml/.yml)."""
+    from quizapp.bank.formats import gift, word, xlsx, yaml_files
 
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     readers = {
         "xlsx": xlsx.read,
+        "docx": word.read,
         "gift": gift.read,
-        "txt": aiken.read,
+        "txt": read_text,
         "yaml": yaml_files.read,
         "yml": yaml_files.read,
     }
     if suffix not in readers:
-        raise DomainError(f"无法识别文件「{filename}」的格式（支持 .xlsx、.gift、.txt、.yaml）。")
+        raise DomainError(
+            f"无法识别文件「{filename}」的格式（支持 .xlsx、.docx、.gift、.txt、.yaml）。"
+        )
     return readers[suffix]
+
+
+#: What only GIFT has: a "::title::" at a line's start, or an answer block "{=…}" "{~…}"
+#: "{T}" "{FALSE}" (Aiken has neither; its answers are "ANSWER: B" lines).
+GIFT_MARKS = re.compile(
+    r"^\s*::[^:\n]*::|\{\s*[=~][^{}]*\}|\{\s*(?:T|F|TRUE|FALSE)\s*(?:#[^{}]*)?\}",
+    re.MULTILINE,
+)
+AIKEN_ANSWER = re.compile(r"^\s*ANSWER\s*[:：]", re.MULTILINE | re.IGNORECASE)
+
+
+def read_text(filename: str, content: bytes) -> tuple[list[QuestionDraft], list[Skipped]]:
+    """Read a .txt question file (Moodle names GIFT exports "….gift.txt"): as GIFT when it
+    has GIFT's marks and no Aiken "ANSWER:" line, else as Aiken."""
+    from quizapp.bank.formats import aiken, gift
+
+    check_size(content, filename)
+    text = decode_text(content, filename)
+    is_gift = GIFT_MARKS.search(text) and not AIKEN_ANSWER.search(text)
+    return (gift.read if is_gift else aiken.read)(filename, content)
 
 
 def decode_text(content: bytes, filename: str) -> str:

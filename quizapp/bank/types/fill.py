@@ -1,7 +1,10 @@
 """填空 (fill): one or more blanks (runs of 3+ underscores) in the stem.
 
 Answer: per blank, the accepted texts, e.g. ``[["惩前毖后"]]``; response: per blank, a
-text, e.g. ``["惩前毖后"]``. Each blank earns an equal share of the points.
+text, e.g. ``["惩前毖后"]``. Each blank earns an equal share of the points. A blank is right
+when its text and an accepted one have the same :func:`.fill_match.comparison_key` (spaces,
+quotes, separators, numerals, width and traditional characters folded); the response is kept
+as typed.
 """
 
 from __future__ import annotations
@@ -14,9 +17,9 @@ from quizapp.bank.types.base import (
     SURROGATES,
     AnswerFormatError,
     QuestionType,
-    normalise_text,
     printable,
 )
+from quizapp.bank.types.fill_match import comparison_key
 
 BLANK = re.compile(r"_{3,}")
 
@@ -30,6 +33,13 @@ def split_blanks(stem: str) -> list[str]:
 def count_blanks(stem: str) -> int:
     """Return the number of blanks (runs of 3+ underscores) in a fill-in stem, at least 1."""
     return max(1, len(BLANK.findall(stem)))
+
+
+def _matches(given: str, accepted: list[str]) -> bool:
+    """Whether a typed blank means one of the accepted texts (a blank that folds to nothing,
+    "。" or "“”", never does)."""
+    key = comparison_key(given)
+    return bool(key) and key in {comparison_key(a) for a in accepted}
 
 
 class FillInBlank(QuestionType):
@@ -104,10 +114,7 @@ class FillInBlank(QuestionType):
     def part_marks(self, answer: list[list[str]], response: Any) -> list[bool] | None:
         if response is None:
             return None
-        return [
-            normalise_text(given) in {normalise_text(a) for a in accepted}
-            for accepted, given in zip(answer, response)
-        ]
+        return [_matches(given, accepted) for accepted, given in zip(answer, response)]
 
     def response_to_text(self, response: Any, options: list[str]) -> str:
         if response is None:
