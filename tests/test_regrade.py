@@ -295,3 +295,17 @@ def test_a_reimport_that_changes_the_key_keeps_a_version_with_the_importer(setup
     assert (latest.number, latest.answer, latest.changed_by_id) == (2, 0, org.org1.id)
     again = import_drafts(org.u1.id, [draft], changed_by_id=org.org1.id)
     assert again.unchanged == 1 and versions.current_number(single.id) == 2
+
+
+def test_an_attempt_waiting_for_hand_marking_is_left_for_a_later_run(setup):
+    org, quiz, single, truefalse, (m1, ra, _) = setup
+    marking = sit(m1, quiz, {single: 0, truefalse: True})
+    sit(ra, quiz, {single: 0, truefalse: True})
+    marking.score = None  # as a 待阅卷 attempt: handed in, no score until marked by hand
+    db.session.commit()
+    fix_key(org, single)
+    (effect,) = services.plan_regrade(org.org1, single, [quiz.id], False).effects
+    assert (effect.attempts, effect.waiting, effect.raised) == (1, 1, 1)
+    services.apply_regrade(org.org1, single, [quiz.id], False, 2, NOW)
+    db.session.commit()
+    assert mark_of(marking, single) == 0 and fresh(marking).score is None

@@ -18,7 +18,7 @@ from quizapp.regrade.services import quiz_scope
 
 @dataclass(frozen=True)
 class QuizUse:
-    """A quiz whose papers had the question, with its attempts by state."""
+    """A quiz whose papers had the question, with its attempts handed in and in progress."""
 
     quiz: Quiz
     submitted: int
@@ -27,9 +27,9 @@ class QuizUse:
 
 def list_quizzes_using(actor: Member, question_id: int) -> list[QuizUse]:
     """Return the quizzes the actor manages whose papers had the question, newest first."""
-    submitted = func.sum(case((Attempt.status == AttemptStatus.SUBMITTED.value, 1), else_=0))
+    running = func.sum(case((Attempt.status == AttemptStatus.IN_PROGRESS.value, 1), else_=0))
     rows = db.session.execute(
-        select(Quiz, submitted, func.count() - submitted)
+        select(Quiz, func.count() - running, running)
         .join(Attempt, Attempt.quiz_id == Quiz.id)
         .join(AttemptAnswer, AttemptAnswer.attempt_id == Attempt.id)
         .where(AttemptAnswer.question_id == question_id, quiz_scope(actor))

@@ -64,6 +64,8 @@ class Effect:
     kept: int = 0
     passes_won: int = 0
     passes_lost: int = 0
+    #: Handed in, waiting to be marked by hand: left for a later regrade.
+    waiting: int = 0
 
     @property
     def changed(self) -> int:
@@ -93,7 +95,8 @@ def check_question(actor: Member, question: Question) -> None:
     """Refuse a question the actor may not correct (404, as if missing) or not grade again."""
     if not can_edit_question(actor, question):
         raise NotFound("没有找到该题目。")
-    if getattr(get_type(question.type), "manual_marking", False):
+    # A type marked by hand (auto_graded False, the 简答 type) has no key to grade with.
+    if not getattr(get_type(question.type), "auto_graded", True):
         raise DomainError("人工阅卷的题目不能自动重新评分，请在阅卷中修改。")
 
 
@@ -117,7 +120,7 @@ def _chosen_quizzes(actor: Member, question: Question, quiz_ids: list[int]) -> l
 
 
 def _batches(question: Question, quizzes: list[Quiz]):
-    """Yield the submitted answers to the question in the quizzes, BATCH attempts at a time."""
+    """Yield the handed-in answers to the question in the quizzes, BATCH attempts at a time."""
     last = 0
     while True:
         rows = db.session.execute(
@@ -136,8 +139,7 @@ def _batches(question: Question, quizzes: list[Quiz]):
             .where(
                 AttemptAnswer.question_id == question.id,
                 Attempt.quiz_id.in_([q.id for q in quizzes]),
-                Attempt.status == AttemptStatus.SUBMITTED.value,
-                Attempt.score.is_not(None),  # an attempt still being marked by hand waits
+                Attempt.status != AttemptStatus.IN_PROGRESS.value,
                 Attempt.id > last,
             )
             .order_by(Attempt.id)
@@ -156,6 +158,11 @@ def _changes(question: Question, quizzes: dict[int, Quiz], rows, may_lower: bool
     for row in rows:
         quiz = quizzes[row.quiz_id]
         effect = effects[row.quiz_id]
+        if row.score is None:
+            # Handed in but still being marked by hand (待阅卷): no score to correct yet. A
+            # regrade run after the marking ends finds it (a run changes only what differs).
+            effect.waiting += 1
+            continue
         effect.attempts += 1
         old = row.mark or 0.0
         new = qtype.grade(question.answer, row.response, row.points, quiz.partial_credit)
