@@ -106,6 +106,8 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.practice.routes import bp as practice_bp
     from quizapp.quizzes.manage import bp as quizzes_bp
     from quizapp.reflections.manage import bp as reflections_bp
+    from quizapp.regrade.manage import bp as regrade_bp
+    from quizapp.reports.manage import bp as reports_bp
     from quizapp.results.manage import bp as results_bp
     from quizapp.study.api import bp as study_api_bp
     from quizapp.study.learners import bp as materials_bp  # manage.py's, with learners' pages
@@ -126,6 +128,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notices_bp)  # member /notices
     app.register_blueprint(deferrals_bp)  # member /quizzes/<id>/deferral, /manage/deferrals
     app.register_blueprint(points_bp)  # member /points, organiser /manage/points
+    app.register_blueprint(
+        reports_bp
+    )  # member /questions/<id>/report, organiser /manage/question-reports
+    app.register_blueprint(regrade_bp, url_prefix="/manage/regrade")
     app.register_blueprint(dashboard_bp, url_prefix="/manage")
     app.register_blueprint(org_bp, url_prefix="/manage")
     app.register_blueprint(members_bp, url_prefix="/manage/members")

@@ -94,5 +94,8 @@ def from_environment(instance_path: str) -> dict:
         "STUDY_GAP_SECONDS": int(os.environ.get("STUDY_GAP_SECONDS", "90")),
         "STUDY_DAILY_CAP_MINUTES": int(os.environ.get("STUDY_DAILY_CAP_MINUTES", "240")),
         # The scheduler reminds members behind a campaign's targets this many days before it ends.
+        # Error reports (quizapp/reports): this many open reports of a question suspend it
+        # from quiz draws (暂停抽题) until they are closed; 0 never suspends.
+        "QUESTION_REPORTS_SUSPEND_AT": int(os.environ.get("QUESTION_REPORTS_SUSPEND_AT", "3")),
         "CAMPAIGN_REMINDER_DAYS": int(os.environ.get("CAMPAIGN_REMINDER_DAYS", "3")),
     }

@@ -3,6 +3,7 @@
 from quizapp.audiences.models import Audience, AudienceBranch, AudienceMember
 from quizapp.auth.models import RateLimitCounter
 from quizapp.bank.models import Category, Question, ReservedQuestion
+from quizapp.bank.versions import QuestionVersion
 from quizapp.campaigns.models import Campaign, CampaignMaterial, CampaignQuiz
 from quizapp.certificates.models import Certificate, CertificatePlan
 from quizapp.db import Base
@@ -16,6 +17,8 @@ from quizapp.points.models import PointEntry, PointRule, PointSettings
 from quizapp.practice.models import DailyQuestion
 from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, PreparedPaper
 from quizapp.quizzes.models import DrawRule, Quiz, QuizQuestion
+from quizapp.regrade.models import Regrade, RegradeChange
+from quizapp.reports.models import QuestionReport
 from quizapp.study.models import Material, Reflection, StudyMinute
 from quizapp.wrongbook.models import WrongAnswer
 
@@ -49,11 +52,15 @@ __all__ = [
     "PointSettings",
     "PreparedPaper",
     "Question",
+    "QuestionReport",
+    "QuestionVersion",
     "Quiz",
     "QuizException",
     "QuizQuestion",
     "RateLimitCounter",
     "Reflection",
+    "Regrade",
+    "RegradeChange",
     "ReservedQuestion",
     "StudyMinute",
     "WrongAnswer",

@@ -40,6 +40,7 @@ from tests import (
     authz_evidence,
     authz_participation,
     authz_points,
+    authz_reports,
     authz_shared,
 )
 from tests.authz_world import (
@@ -461,6 +462,7 @@ CASES = [
     *authz_evidence.CASES,
     *authz_participation.CASES,
     *authz_points.CASES,
+    *authz_reports.CASES,
 ]
 
 
@@ -492,6 +494,8 @@ def test_every_management_route_is_in_the_matrix(app):
         "participation",
         "ledger",
         "points",
+        "reports",
+        "regrade",
     }
     assert routes == {(case.endpoint, case.method) for case in CASES}
 

@@ -36,6 +36,8 @@ from quizapp.deferrals import services as deferrals
 from quizapp.notices.services import NoticeDraft, send_notice
 from quizapp.quizzes.models import QuizKind, RankingWhen
 from quizapp.reflections import services as reflection_services
+from quizapp.regrade import services as regrade_services
+from quizapp.reports import services as report_services
 from quizapp.study import files
 from quizapp.study.models import StudyMinute
 from tests.conftest import TODAY
@@ -248,17 +250,27 @@ def bureau(org, make_member):
         reason="系统故障",
         now=now,
     )
-    # A question of U1's own, which its organiser may edit.
-    bank_services.save_question(
-        org.org1,
-        bank_services.QuestionData(
-            type="truefalse",
-            stem="一分局自编判断题。",
-            options=[],
-            answer=True,
-            category_path="警示教育",
-        ),
+    # A question of U1's own, which its organiser may edit: m1 reports it, sits it on U1's
+    # quiz, its key is corrected (a version) and U1's quiz regraded (issue 16, part 4).
+    own_data = bank_services.QuestionData(
+        type="truefalse",
+        stem="一分局自编判断题。",
+        options=[],
+        answer=True,
+        category_path="警示教育",
     )
+    own = bank_services.save_question(org.org1, own_data)
+    report_services.file_report(
+        org.m1, own.id, report_services.ReportData("answer", "应为错误", "practice"), now, 3
+    )
+    own_quiz = make_quiz(org.org1, [org.u1], questions=[own], title="一分局自编测试", now=now)
+    sat = attempts.start_attempt(org.m1, own_quiz, now)[0]
+    db.session.commit()
+    ref = SessionRef(org.m1.id, org.m1.session_version)
+    autosave.save_answer(ref, sat.id, own.id, False, 1, now)
+    attempts.submit_attempt(sat, now + timedelta(minutes=5))
+    bank_services.save_question(org.org1, replace(own_data, answer=False), own)
+    regrade_services.apply_regrade(org.org1, own, [own_quiz.id], False, 2, now)
     # Materials: the bureau's (with a PDF) and U1's; minutes on both.
     article = make_material(org, "局级学习资料", topic="党纪学习教育")
     files.store_pdf(article, "局级.pdf", b"%PDF-1.4 crawl")

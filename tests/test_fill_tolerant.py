@@ -126,3 +126,9 @@ def test_comparison_key_examples():
     assert comparison_key("1、2") == comparison_key("1，2") == "1、2"
     assert comparison_key("Party member") == "party member"
     assert comparison_key(".5") == ".5"
+
+
+def test_a_lone_surrogate_is_compared_not_raised():
+    # UTF-8 can't encode "\ud800": OpenCC would raise on it; the key folds it to U+FFFD.
+    assert comparison_key("惩前\ud800毖后") == "惩前\ufffd毖后"
+    assert get_type("fill").part_marks(["惩前毖后"], ["惩前\ud800毖后"]) == [False]

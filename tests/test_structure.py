@@ -31,6 +31,7 @@ LAYERS = [
     "wrongbook",  # the wrong-answer book
     "attempts",  # sitting a quiz
     "practice",  # practice and daily questions
+    "reports",  # error reports (题目有误) of questions members were shown
     "results",  # results of a quiz
     "study",  # study materials, minutes, reflections' table
     "campaigns",  # campaigns, training classes, progress
@@ -38,6 +39,7 @@ LAYERS = [
     "certificates",  # certificates (结业证书) of campaigns and training classes
     "participation",  # participation reports and snapshots
     "points",  # the points ledger and ranking
+    "regrade",  # regrading submitted attempts after a question's key changed
     "ledger",  # the branch 台账 pack (reads participation, results, offline, reflections, points)
     "home",  # the member's home pages
     "scheduler",  # the scheduled jobs

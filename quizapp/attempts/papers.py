@@ -51,16 +51,23 @@ class PaperQuestion:
 
 
 def load_paper(question_ids: list[int]) -> list[PaperQuestion] | None:
-    """Return the paper's questions in order, or None if one is gone or deactivated."""
+    """Return the paper's questions in order, or None if one is gone, deactivated or
+    suspended by error reports (暂停抽题)."""
     rows = {
         row.id: row
         for row in db.session.connection().execute(
             select(
-                _questions.c.id, _questions.c.type, _questions.c.options, _questions.c.is_active
+                _questions.c.id,
+                _questions.c.type,
+                _questions.c.options,
+                _questions.c.is_active,
+                _questions.c.suspended_at,
             ).where(_questions.c.id.in_(question_ids))
         )
     }
-    if len(rows) != len(set(question_ids)) or not all(r.is_active for r in rows.values()):
+    if len(rows) != len(set(question_ids)) or not all(
+        r.is_active and r.suspended_at is None for r in rows.values()
+    ):
         return None
     return [PaperQuestion(i, rows[i].type, len(rows[i].options or [])) for i in question_ids]
 

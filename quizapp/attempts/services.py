@@ -198,7 +198,7 @@ def submit_attempt(
     if marks:
         db.session.execute(update(AttemptAnswer), marks)
     score = round(sum(m["mark"] for m in marks), 2)
-    passed = score >= attempt.max_score * quiz.pass_percent / 100 - 1e-9
+    passed = quiz.passes(score, attempt.max_score)
     # The wrong-answer book reveals answers: only when the review shows them (review.py).
     book = shows_answers(quiz, now)
     db.session.execute(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from quizapp import db
+from quizapp.bank import versions
 from quizapp.bank.models import Category, Question
 from quizapp.bank.services import (
     QuestionData,
@@ -22,6 +23,7 @@ from quizapp.bank.services import (
     ensure_category,
     fingerprint,
 )
+from quizapp.clock import utcnow
 from quizapp.errors import DomainError
 from quizapp.org.models import Branch
 
@@ -80,6 +82,7 @@ def import_drafts(
     *,
     skipped: list[Skipped] | None = None,
     only_valid: bool = False,
+    changed_by_id: int | None = None,
 ) -> BankImportResult:
     """Check every draft, then create or update the questions (flush only).
 
@@ -140,10 +143,14 @@ def import_drafts(
             question = Question(key=key, owner_branch_id=owner_branch_id, is_active=True)
             apply_question(question, draft.data, category)
             db.session.add(question)
-        elif apply_question(question, draft.data, category):
-            result.updated += 1
         else:
-            result.unchanged += 1
+            before = versions.content_of(question)
+            if not apply_question(question, draft.data, category):
+                result.unchanged += 1
+                continue
+            result.updated += 1
+            db.session.flush()
+            versions.record_change(question, before, changed_by_id, utcnow())
     db.session.flush()
     return result
 

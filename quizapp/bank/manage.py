@@ -10,6 +10,7 @@ from flask_login import current_user
 from quizapp import access
 from quizapp.actions import FAILED, perform, run
 from quizapp.bank import exports, import_preview, imports, queries, services
+from quizapp.bank import versions as bank_versions
 from quizapp.bank.formats import gift, read_text, word, word_template, xlsx, yaml_files
 from quizapp.bank.forms import (
     DIFFICULTY_LABELS,
@@ -147,6 +148,18 @@ def edit(question_id: int):
     return _save_or_render(form, question)
 
 
+@bp.get("/<int:question_id>/versions")
+@access.organiser_required
+def versions(question_id: int):
+    """Show a question's versions (修改记录): who changed what, when."""
+    question = queries.get_question(question_id)
+    return render_template(
+        "bank/versions.html",
+        question=question,
+        versions=bank_versions.list_versions(question.id),
+    )
+
+
 @bp.post("/<int:question_id>/active")
 @access.organiser_required
 def set_active(question_id: int):
@@ -181,7 +194,11 @@ def import_questions():
             if form.preview.data:
                 return import_preview.preview_drafts(owner.id, drafts, skipped)
             return imports.import_drafts(
-                owner.id, drafts, skipped=skipped, only_valid=form.only_valid.data
+                owner.id,
+                drafts,
+                skipped=skipped,
+                only_valid=form.only_valid.data,
+                changed_by_id=current_user.id,
             )
 
         try:

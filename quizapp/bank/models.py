@@ -79,6 +79,9 @@ class Question(Base):
     #: 仅用于考试: never offered in practice, daily questions or the wrong-answer book. Set by
     #: an organiser, or automatically while an exam or competition uses the question.
     exam_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: 暂停抽题: set while the question has as many open error reports (题目有误) as the
+    #: setting asks (quizapp.reports); quiz draws skip it until the reports are closed.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Hash of the normalised stem and answer, to spot the same question under another key.
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from quizapp import access, db
+from quizapp.bank import versions
 from quizapp.bank.models import Category, Question
 from quizapp.bank.types import find_type, get_type, normalise_text
+from quizapp.clock import utcnow
 from quizapp.errors import DomainError, refuse
 from quizapp.members.models import Member
 
@@ -140,8 +143,14 @@ def _generated_key(data: QuestionData) -> str:
     return "q-" + fingerprint(data)[:16]
 
 
-def save_question(actor: Member, data: QuestionData, question: Question | None = None) -> Question:
-    """Create a question (``question`` None) or update one the actor may edit."""
+def save_question(
+    actor: Member,
+    data: QuestionData,
+    question: Question | None = None,
+    now: datetime | None = None,
+) -> Question:
+    """Create a question (``question`` None) or update one the actor may edit; a change of
+    its content keeps a version (quizapp.bank.versions)."""
     problems = check_question(data)
     refuse(problems)
     root = access.managed_root(actor)
@@ -159,10 +168,13 @@ def save_question(actor: Member, data: QuestionData, question: Question | None =
     category = ensure_category(data.category_path)
     if question is None:
         question = Question(key=key, owner_branch_id=root.id, is_active=True)
+    before = versions.content_of(question) if question.id is not None else None
     question.key = key
     apply_question(question, data, category)
     db.session.add(question)
     db.session.flush()
+    if before is not None:
+        versions.record_change(question, before, actor.id, now or utcnow())
     return question
 
 

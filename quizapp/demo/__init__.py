@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from flask import current_app
+
 from quizapp import db
 from quizapp.clock import china_today
 from quizapp.members.models import Member, Membership, PoliticalStatus, Role
@@ -175,6 +177,10 @@ def build_demo(now: datetime, seed: int = 2026) -> str:
     from quizapp.demo.certificates import build_certificate_demo
 
     certificates = build_certificate_demo(admin, root, now)
+
+    from quizapp.demo.reports import build_report_demo
+
+    certificates += "; " + build_report_demo(now, current_app.config["QUESTION_REPORTS_SUSPEND_AT"])
 
     from quizapp.points.services import award
 

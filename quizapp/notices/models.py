@@ -26,6 +26,10 @@ class NoticeKind(enum.StrEnum):
     RESULTS_PUBLISHED = "results_published"
     #: An organiser decided on the member's 缓考, or granted them 补考 or extra time.
     EXAM_EXCEPTION = "exam_exception"
+    #: An organiser resolved or dismissed the member's report of an error in a question.
+    QUESTION_REPORT = "question_report"
+    #: A regrade (复核改分) changed the member's score.
+    SCORE_CHANGED = "score_changed"
 
     @property
     def label(self) -> str:
@@ -40,6 +44,8 @@ KIND_LABELS = {
     NoticeKind.REFLECTION_REVIEWED: "心得审阅",
     NoticeKind.RESULTS_PUBLISHED: "成绩公布",
     NoticeKind.EXAM_EXCEPTION: "缓考补考",
+    NoticeKind.QUESTION_REPORT: "题目纠错",
+    NoticeKind.SCORE_CHANGED: "成绩更正",
 }
 
 
@@ -50,7 +56,8 @@ class Notice(Base):
     __table_args__ = (
         CheckConstraint(
             "kind IN ('campaign_reminder', 'anniversary', 'weekly_summary', 'reminder', "
-            "'reflection_reviewed', 'results_published', 'exam_exception')",
+            "'reflection_reviewed', 'results_published', 'exam_exception', "
+            "'question_report', 'score_changed')",
             name="kind",
         ),
         # Only paths inside the app: a notice can never send a member to another site.

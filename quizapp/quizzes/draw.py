@@ -22,6 +22,7 @@ def candidates_query(rule: DrawRule | RuleData, exclude: set[int], kind: str) ->
     """Select the ids of the questions ``rule`` may draw for a quiz of ``kind``, but ``exclude``."""
     query = select(Question.id).where(
         Question.is_active.is_(True),
+        Question.suspended_at.is_(None),  # 暂停抽题: error reports (quizapp.reports)
         Question.type == rule.type,
         Question.difficulty.between(rule.difficulty_min, rule.difficulty_max),
     )
@@ -52,7 +53,11 @@ def draw_question_ids(
         db.session.scalars(
             select(QuizQuestion.question_id)
             .join(Question, Question.id == QuizQuestion.question_id)
-            .where(QuizQuestion.quiz_id == quiz.id, Question.is_active.is_(True))
+            .where(
+                QuizQuestion.quiz_id == quiz.id,
+                Question.is_active.is_(True),
+                Question.suspended_at.is_(None),
+            )
             .order_by(QuizQuestion.position)
         )
     )

@@ -222,6 +222,10 @@ class Quiz(Base):
         default = get_type(question_type).default_points
         return float(self.points.get(question_type, default))
 
+    def passes(self, score: float, max_score: float) -> bool:
+        """Tell whether ``score`` of ``max_score`` reaches the pass mark (submit and regrade)."""
+        return score >= max_score * self.pass_percent / 100 - 1e-9
+
 
 class QuizQuestion(Base):
     """A question every paper of the quiz contains."""

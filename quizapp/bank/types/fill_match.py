@@ -17,6 +17,8 @@ import re
 import unicodedata
 from functools import cache
 
+from quizapp.bank.types.base import printable
+
 #: Quotes trimmed from both ends, and sentence punctuation from the end (after NFKC folding);
 #: a leading "." stays (".5" is not "5").
 _QUOTES = "\"'“”‘’「」『』《》〈〉"
@@ -39,7 +41,8 @@ def _to_simplified():
 
 def comparison_key(text: str) -> str:
     """Fold ``text`` into the form two answers that mean the same are compared in."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    # A lone surrogate (which UTF-8 can't encode) would make OpenCC raise: fold it to U+FFFD.
+    folded = unicodedata.normalize("NFKC", printable(text)).casefold()
     folded = _to_simplified().convert(folded)
     folded = folded.lstrip(_QUOTES + _SPACE).rstrip(_QUOTES + _STOPS + _SPACE)
     folded = _GAP.sub(_join_gap, folded)

@@ -1,0 +1,1 @@
+"""Error reports (题目有误): members report a question, organisers resolve or dismiss."""
