@@ -6,6 +6,7 @@ from quizapp.bank.models import Category, Question, ReservedQuestion
 from quizapp.campaigns.models import Campaign, CampaignMaterial, CampaignQuiz
 from quizapp.certificates.models import Certificate, CertificatePlan
 from quizapp.db import Base
+from quizapp.marking.models import QuizMarker
 from quizapp.members.models import Member, Membership
 from quizapp.notices.models import Notice
 from quizapp.offline.models import OfflineAttendance, OfflineSession
@@ -38,6 +39,7 @@ __all__ = [
     "DrawRule",
     "Material",
     "Member",
+    "QuizMarker",
     "Membership",
     "Notice",
     "OfflineAttendance",

@@ -34,10 +34,13 @@ from quizapp.quizzes.models import Quiz
 
 class AttemptStatus(enum.StrEnum):
     """An attempt takes answers until it is submitted (by the member, the deadline or the
-    page-leave limit); then it is graded once."""
+    page-leave limit); then it is graded once. An attempt holding written answers a person
+    must mark (简答) waits as MARKING (待阅卷) until the last is marked: only SUBMITTED
+    attempts have a score, so results, points, participation and rankings count them then."""
 
     IN_PROGRESS = "in_progress"
     SUBMITTED = "submitted"
+    MARKING = "marking"
 
 
 class EndReason(enum.StrEnum):
@@ -159,6 +162,12 @@ class AttemptAnswer(Base):
     seq: Mapped[int] = mapped_column(Integer, default=0)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     mark: Mapped[float | None] = mapped_column(Float)
+    #: Marking (简答; quizapp.marking): who gave the mark and when, the marker's comment, and
+    #: a counter each mark raises, so that two markers can't both silently win.
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mark_comment: Mapped[str | None] = mapped_column(String(500))
+    mark_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
     #: Answers are always shown with their question: load both in one query.
