@@ -151,7 +151,7 @@ def list_tasks(member: Member, running: list[Progress], today: date, now: dateti
             if not item.met and (task := _campaign_task(p, item, cards, now)):
                 tasks.setdefault(task.url, task)
     for card in cards.values():
-        handed_in = any(a.status == AttemptStatus.SUBMITTED for a in card.attempts)
+        handed_in = any(a.status != AttemptStatus.IN_PROGRESS for a in card.attempts)
         if (not handed_in or card.in_progress) and (task := _quiz_task(card, now)):
             tasks.setdefault(task.url, task)
     daily = get_daily_progress(member.id, today)
