@@ -170,6 +170,7 @@ class AttemptAnswer(Base):
     mark_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
+    marked_by: Mapped[Member | None] = relationship()
     #: Answers are always shown with their question: load both in one query.
     question: Mapped[Question] = relationship(lazy="joined")
 
