@@ -16,7 +16,7 @@ from quizapp.marking import services as marking
 from quizapp.marking.models import QuizMarker
 from quizapp.notices.models import Notice
 from quizapp.quizzes.attempt_models import AttemptAnswer, AttemptStatus
-from tests.factories import NOW, ReviewWhen, fresh, make_questions, make_quiz
+from tests.factories import NOW, fresh, make_questions, make_quiz
 
 ESSAY = {
     "reference": "坚定理想信念，严守党的纪律，全心全意为人民服务。",
@@ -201,6 +201,8 @@ def test_marking_pages_for_organisers_and_named_markers_only(
     _login(client, auth, "mk")
     assert client.get(queue).status_code == 404
     _login(client, auth, "admin")
+    results = client.get(f"/manage/results/quizzes/{quiz.id}").get_data(as_text=True)
+    assert "有 1 人的答卷含简答题待阅卷" in results and f"/marking/quizzes/{quiz.id}" in results
     assert client.get(f"/manage/marking/quizzes/{quiz.id}").status_code == 200
     r = client.post(f"/manage/marking/quizzes/{quiz.id}/markers", data={"member_id": marker.id})
     assert r.status_code == 302
@@ -208,7 +210,7 @@ def test_marking_pages_for_organisers_and_named_markers_only(
     assert fresh(quiz).blind_marking
     _login(client, auth, "mk")
     assert "1 份简答待阅" in client.get("/marking/").get_data(as_text=True)
-    assert quiz.title in client.get("/").get_data(as_text=True)  # 待办 on the home page
+    assert f"阅卷：{quiz.title}" in client.get("/").get_data(as_text=True)  # 待办 on home
     html = client.get(page).get_data(as_text=True)
     assert "<mark>理想信念</mark>" in html and "匿名答卷" in html and "普通党员" not in html
     url = f"{page}/attempts/{attempt.id}"

@@ -31,6 +31,7 @@ LAYERS = [
     "attempts",  # sitting a quiz
     "practice",  # practice and daily questions
     "results",  # results of a quiz
+    "marking",  # marking (阅卷) written answers: queues, marks, markers
     "study",  # study materials, minutes, reflections' table
     "campaigns",  # campaigns, training classes, progress
     "reflections",  # writing and reviewing reflections

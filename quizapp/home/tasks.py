@@ -27,6 +27,7 @@ from quizapp.audiences.services import audiences_including
 from quizapp.campaigns.progress import Item, Progress
 from quizapp.campaigns.services import KINDS
 from quizapp.clock import china_day_start, china_today, to_china
+from quizapp.marking.queries import count_waiting
 from quizapp.members.models import Member
 from quizapp.practice.queries import get_daily_progress
 from quizapp.practice.services import DAILY_COUNT
@@ -154,6 +155,10 @@ def list_tasks(member: Member, running: list[Progress], today: date, now: dateti
         handed_in = any(a.status != AttemptStatus.IN_PROGRESS for a in card.attempts)
         if (not handed_in or card.in_progress) and (task := _quiz_task(card, now)):
             tasks.setdefault(task.url, task)
+    for quiz, waiting in count_waiting(member):  # 阅卷: organisers and named markers
+        note = f"{waiting} 份简答待阅，阅完后成绩才计入"
+        url = url_for("marking.queue", quiz_id=quiz.id)
+        tasks.setdefault(url, Task(f"阅卷：{quiz.title}", note, url, max(quiz.closes_at, now)))
     daily = get_daily_progress(member.id, today)
     if not daily.is_done:
         note = (
