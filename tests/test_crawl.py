@@ -34,6 +34,7 @@ from quizapp.campaigns import services as campaign_services
 from quizapp.certificates import services as certificate_services
 from quizapp.notices.services import NoticeDraft, send_notice
 from quizapp.quizzes.models import QuizKind, RankingWhen
+from quizapp.marking import services as marking_services
 from quizapp.reflections import services as reflection_services
 from quizapp.study import files
 from quizapp.study.models import StudyMinute
@@ -232,6 +233,22 @@ def bureau(org, make_member):
     _sit(org.m1, contest, first, now, right=False)
     _sit(org.m1, practice, bank["single"][1], now, right=False)
     _sit(org.m1, test, first, now, submit=False)  # in progress: 继续答题
+    # 简答: U1's test with a written answer waiting (待阅卷); org1 named m1 its marker.
+    essay = bank_services.save_question(
+        org.org1,
+        bank_services.QuestionData(
+            type="essay",
+            stem="简述严守纪律的要求。",
+            options=[],
+            answer={"reference": "严守政治纪律和政治规矩。", "points": ["政治纪律"]},
+            category_path="警示教育",
+        ),
+    )
+    written = make_quiz(org.org1, [org.u1], questions=[essay], title="一分局简答测试", now=now)
+    attempt, _ = attempts.start_attempt(u1a, written, now)
+    attempt.answers[0].response = "要严守政治纪律。"
+    attempts.submit_attempt(attempt, now)
+    marking_services.add_marker(org.org1, written, org.m1, now)
     # A question of U1's own, which its organiser may edit.
     bank_services.save_question(
         org.org1,
