@@ -37,6 +37,7 @@ from tests import (
     authz_certificates,
     authz_credentials,
     authz_evidence,
+    authz_marking,
     authz_participation,
     authz_points,
     authz_shared,
@@ -456,6 +457,7 @@ CASES = [
     *authz_certificates.CASES,
     *authz_credentials.CASES,
     *authz_evidence.CASES,
+    *authz_marking.CASES,
     *authz_participation.CASES,
     *authz_points.CASES,
 ]
@@ -488,6 +490,7 @@ def test_every_management_route_is_in_the_matrix(app):
         "participation",
         "ledger",
         "points",
+        "marking",
     }
     assert routes == {(case.endpoint, case.method) for case in CASES}
 
