@@ -32,9 +32,9 @@ from quizapp.auth.session_ref import SessionRef
 from quizapp.bank import services as bank_services
 from quizapp.campaigns import services as campaign_services
 from quizapp.certificates import services as certificate_services
+from quizapp.marking import services as marking_services
 from quizapp.notices.services import NoticeDraft, send_notice
 from quizapp.quizzes.models import QuizKind, RankingWhen
-from quizapp.marking import services as marking_services
 from quizapp.reflections import services as reflection_services
 from quizapp.study import files
 from quizapp.study.models import StudyMinute

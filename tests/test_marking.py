@@ -221,3 +221,76 @@ def test_marking_pages_for_organisers_and_named_markers_only(
     _login(client, auth, "m1")
     review = client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
     assert "较好" in review and "10" in review
+
+
+# Imports and exports
+
+
+def test_essay_rows_import_from_xlsx_and_yaml_and_export_back(org):
+    from quizapp.bank.formats import xlsx, yaml_files
+    from quizapp.bank.formats.xlsx_template import questions_xlsx
+    from tests.test_bank_formats import row, workbook_bytes
+
+    content = workbook_bytes(
+        [
+            row(
+                "论述题",
+                "论述严守纪律的意义。",
+                answer="参考答案正文\n评分要点：政治纪律；组织纪律",
+            ),
+            row("简答", "只有要点的简答。", answer="评分要点：一点"),
+        ]
+    )
+    drafts, _ = xlsx.read("题库.xlsx", content)
+    assert drafts[0].data.answer == {
+        "reference": "参考答案正文",
+        "points": ["政治纪律", "组织纪律"],
+    }
+    assert "简答题请填写参考答案" in "".join(drafts[1].problems)
+    text = (
+        "questions:\n"
+        "  - type: 简答\n"
+        "    stem: 简述四个意识。\n"
+        "    answer:\n"
+        "      reference: 政治意识、大局意识、核心意识、看齐意识。\n"
+        "      points: [政治意识, 大局意识]\n"
+    )
+    [draft], _ = yaml_files.read("题库.yaml", text.encode())
+    assert draft.problems == [] and draft.data.answer["points"] == ["政治意识", "大局意识"]
+    again, _ = xlsx.read("导出.xlsx", questions_xlsx([drafts[0].data, draft.data]))
+    assert [d.data.answer for d in again] == [drafts[0].data.answer, draft.data.answer]
+
+
+def test_bank_form_saves_the_reference_and_key_points(client, auth, org):
+    auth.login("admin")
+    form = client.get("/manage/bank/new").get_data(as_text=True)
+    assert 'name="reference"' in form and 'name="key_points"' in form
+    response = client.post(
+        "/manage/bank/new",
+        data={
+            "type": "essay",
+            "stem": "简述训词精神。",
+            "reference": "对党忠诚、服务人民、执法公正、纪律严明。",
+            "key_points": "1. 对党忠诚\n2. 服务人民",
+            "difficulty": "3",
+        },
+    )
+    assert response.status_code == 302
+    from quizapp.bank.models import Question
+
+    question = db.session.scalar(select(Question).where(Question.type == "essay"))
+    assert question.answer == {
+        "reference": "对党忠诚、服务人民、执法公正、纪律严明。",
+        "points": ["对党忠诚", "服务人民"],
+    }
+    edit = client.get(f"/manage/bank/{question.id}/edit").get_data(as_text=True)
+    assert "对党忠诚\n服务人民</textarea>" in edit
+    missing = client.post("/manage/bank/new", data={"type": "essay", "stem": "没有参考答案。"})
+    assert missing.status_code == 200 and "简答题请填写参考答案" in missing.get_data(as_text=True)
+
+
+def test_practice_never_offers_essays(org, bank):
+    from quizapp.practice.queries import practisable
+
+    ids = set(db.session.scalars(select(bank["essay"][0].__class__.id).where(practisable(org.m1))))
+    assert bank["essay"][0].id not in ids and bank["single"][0].id in ids

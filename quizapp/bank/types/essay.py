@@ -34,7 +34,7 @@ def split_points(text: str) -> list[str]:
 class Essay(QuestionType):
     code = "essay"
     label = "简答"
-    aliases = ("论述", "论述题", "简答题", "问答", "问答题")
+    aliases = ("论述", "论述题")
     default_points = 10
     form_parts = ("essay",)
     #: A person marks it: never in practice, daily questions or the wrong-answer book.
