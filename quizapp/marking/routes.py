@@ -40,8 +40,8 @@ def queue(quiz_id: int):
 def _render_answer(quiz, question_id: int, answer, form: MarkForm | None = None):
     waiting = queries.list_answers(quiz, question_id, waiting=True)
     marked = queries.list_answers(quiz, question_id, waiting=False)
-    if answer is None and waiting:
-        answer = waiting[0]
+    if answer is None:  # the next waiting answer, never the marker's own paper
+        answer = next((a for a in waiting if a.attempt.member_id != current_user.id), None)
     if answer is None:
         question = marked[0].question if marked else None
         return render_template(

@@ -2,6 +2,7 @@
 the attempt's score once its last written answer is marked; markers and blind marking.
 
 Rules:
+- nobody marks their own paper;
 - points from 0 to the answer's points, in half points;
 - a mark may be changed (re-marked) while the attempt is 待阅卷; once its last answer is
   marked the score, pass/fail, points and participation follow and the marks are final
@@ -64,6 +65,8 @@ def mark_answer(
     attempt = answer.attempt
     if not queries.can_mark(actor, attempt.quiz):
         raise DomainError("您无权评阅该测试。")
+    if attempt.member_id == actor.id:
+        raise DomainError("不能评阅自己的答卷。")
     points = read_points(points_text, answer.points)
     comment = (comment or "").strip() or None
     if comment and len(comment) > MAX_COMMENT:
