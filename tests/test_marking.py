@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
+from werkzeug.exceptions import NotFound
 
 from quizapp import db
 from quizapp.attempts import services
@@ -121,9 +122,22 @@ def test_written_essay_waits_for_marking_then_scores_and_notifies(org, bank):
     assert "阅卷完毕" in notice.body and "7.5 / 12" in notice.body
 
 
-def test_empty_essay_needs_no_marking(org, bank):
-    attempt = _sit(org, _quiz(org, bank), org.m1, None)
+def test_empty_essay_needs_no_marking_and_a_paper_being_written_is_not_shown(
+    org, bank, make_member
+):
+    from quizapp.marking import queries
+
+    quiz = _quiz(org, bank)
+    attempt = _sit(org, quiz, org.m1, None)
     assert attempt.status == AttemptStatus.SUBMITTED and attempt.score == 2
+    assert queries.list_queue(quiz) == []
+    running, _ = services.start_attempt(make_member("m2", org.b11), quiz, NOW)
+    for answer in running.answers:
+        answer.response = "正在写" if answer.question.type == "essay" else None
+    db.session.commit()
+    assert queries.list_queue(quiz) == []
+    with pytest.raises(NotFound):
+        queries.get_answer(quiz, running.id, bank["essay"][0].id)
 
 
 def test_marks_are_half_points_within_the_maximum(org, bank):

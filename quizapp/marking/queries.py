@@ -46,12 +46,17 @@ def get_markable_quiz(actor: Member, quiz_id: int) -> Quiz:
 
 
 def _written() -> Select:
-    """The answers a person marks: written (a response), on a 简答-type question."""
+    """The answers a person marks, on a 简答-type question: waiting for a mark, or marked by
+    someone (nothing written was graded 0 at submit, by nobody: not theirs to mark)."""
     return (
         select(AttemptAnswer)
         .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
         .join(Question, Question.id == AttemptAnswer.question_id)
-        .where(Question.type.in_(marked_type_codes()), AttemptAnswer.response.is_not(None))
+        .where(
+            Question.type.in_(marked_type_codes()),
+            Attempt.status != AttemptStatus.IN_PROGRESS.value,  # never a paper being written
+            or_(AttemptAnswer.mark.is_(None), AttemptAnswer.marked_by_id.is_not(None)),
+        )
     )
 
 
@@ -97,7 +102,7 @@ def list_queue(quiz: Quiz) -> list[QueueLine]:
     rows = db.session.execute(
         _written()
         .with_only_columns(Question, waiting, func.count())
-        .where(Attempt.quiz_id == quiz.id, Attempt.status != AttemptStatus.IN_PROGRESS.value)
+        .where(Attempt.quiz_id == quiz.id)
         .group_by(Question.id)
     ).all()
     lines = [QueueLine(q, int(w or 0), int(total) - int(w or 0)) for q, w, total in rows]
