@@ -33,8 +33,8 @@ STATUSES = "status IN ('in_progress', 'submitted', 'marking')"
 def _replace_status_check(old: str, new: str) -> None:
     bind = op.get_bind()
     if bind.dialect.name != "sqlite":
-        op.drop_constraint(CHECK, "attempts", type_="check")
-        op.create_check_constraint(CHECK, "attempts", new)
+        op.drop_constraint(op.f(CHECK), "attempts", type_="check")
+        op.create_check_constraint(op.f(CHECK), "attempts", new)
         return
     # A write first opens the transaction (Python's sqlite3 begins one before DML only), so
     # the schema edit commits or rolls back with the rest of the migration.
