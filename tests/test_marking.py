@@ -17,7 +17,7 @@ from quizapp.marking import services as marking
 from quizapp.marking.models import QuizMarker
 from quizapp.notices.models import Notice
 from quizapp.quizzes.attempt_models import AttemptAnswer, AttemptStatus
-from tests.factories import NOW, fresh, make_questions, make_quiz
+from tests.factories import NOW, ReviewWhen, fresh, make_questions, make_quiz
 
 ESSAY = {
     "reference": "坚定理想信念，严守党的纪律，全心全意为人民服务。",
@@ -308,3 +308,59 @@ def test_practice_never_offers_essays(org, bank):
 
     ids = set(db.session.scalars(select(bank["essay"][0].__class__.id).where(practisable(org.m1))))
     assert bank["essay"][0].id not in ids and bank["single"][0].id in ids
+
+
+# What follows once marking ends
+
+
+def test_points_results_and_participation_follow_only_once_marked(org, bank):
+    from datetime import timedelta
+
+    from quizapp.participation.queries import participation
+    from quizapp.points.models import PointEntry
+    from quizapp.points.services import award
+    from quizapp.results.queries import quiz_results
+
+    quiz = _quiz(org, bank, lasts=timedelta(days=30))
+    attempt = _sit(org, quiz, org.m1, "坚定理想信念")
+    day = NOW.date()
+
+    def b11():
+        report = participation(org.org1, quiz, day, day + timedelta(days=20), NOW)
+        return next(r for r in report.rows if r.branch.code == "B11")
+
+    def row():
+        return next(r for r in quiz_results(org.admin, quiz, NOW).rows if r.member_id == org.m1.id)
+
+    assert (b11().participants, b11().passed) == (0, 0)
+    assert (row().status, row().status_label, row().score) == ("marking", "待阅卷", None)
+    award(NOW)
+    assert db.session.scalar(select(PointEntry).where(PointEntry.member_id == org.m1.id)) is None
+    # Marked ten days later, past the points job's look-back from the submission.
+    later = NOW + timedelta(days=10)
+    answer = _essay_answer(attempt)
+    marking.mark_answer(org.admin, answer, "8", None, 0, later)
+    db.session.commit()
+    assert fresh(attempt).marked_at == later
+    assert (b11().participants, b11().passed) == (1, 1)
+    assert (row().status, row().score) == ("submitted", 10)
+    award(later)
+    entry = db.session.scalar(select(PointEntry).where(PointEntry.member_id == org.m1.id))
+    assert entry.source_key == f"quiz:{org.m1.id}:{quiz.id}"
+    assert entry.day == (later + timedelta(hours=8)).date()  # the China day marking ended
+
+
+def test_a_quiz_publishing_at_its_close_tells_once(org, bank):
+    from datetime import timedelta
+
+    from quizapp.attempts.result_notices import send_result_notices
+
+    quiz = _quiz(org, bank, review_when=ReviewWhen.AFTER_CLOSE)
+    attempt = _sit(org, quiz, org.m1, "回答")
+    after = quiz.closes_at + timedelta(minutes=5)
+    assert send_result_notices(after) == 0  # waits for marking
+    marking.mark_answer(org.admin, _essay_answer(attempt), "6", None, 0, after)
+    db.session.commit()
+    notices = list(db.session.scalars(select(Notice).where(Notice.member_id == org.m1.id)))
+    assert len(notices) == 1 and "8 / 12" in notices[0].body
+    assert send_result_notices(after + timedelta(minutes=5)) == 0  # not told twice

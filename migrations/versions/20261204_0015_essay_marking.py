@@ -2,7 +2,8 @@
 
 简答 answers are marked by a person. An attempt holding unmarked ones is ``marking`` until the
 last is marked (the CHECK on ``attempts.status`` gains the value); each answer records who
-marked it, when, the comment, and a version for the optimistic check; a quiz may hide the
+marked it, when, the comment, and a version for the optimistic check, and an attempt when its
+marking ended; a quiz may hide the
 member's name from markers (``blind_marking``) and names its markers in ``quiz_markers``.
 
 ``attempts`` can't be copied on SQLite to change its CHECK: dropping the old table would
@@ -59,6 +60,7 @@ def upgrade() -> None:
         "ALTER TABLE attempt_answers ADD COLUMN marked_by_id INTEGER "
         "CONSTRAINT fk_attempt_answers_marked_by_id_members REFERENCES members (id)"
     )
+    op.add_column("attempts", sa.Column("marked_at", UTCDateTime(), nullable=True))
     op.add_column("attempt_answers", sa.Column("marked_at", UTCDateTime(), nullable=True))
     op.add_column(
         "attempt_answers", sa.Column("mark_comment", sa.String(length=500), nullable=True)
@@ -97,6 +99,7 @@ def downgrade() -> None:
     # Fails while attempts wait for marking: mark them (or delete them) first to go back.
     op.drop_table("quiz_markers")
     op.drop_column("quizzes", "blind_marking")
+    op.drop_column("attempts", "marked_at")
     # SQLite drops a column named in a foreign key only by copying the table (nothing
     # references attempt_answers, so its copy is safe); elsewhere batch mode just alters.
     with op.batch_alter_table("attempt_answers") as batch_op:

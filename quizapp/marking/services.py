@@ -119,7 +119,7 @@ def finish_if_marked(attempt: Attempt, now: datetime) -> bool:
     claimed = db.session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.MARKING.value)
-        .values(**values)
+        .values(**values, marked_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(attempt)

@@ -104,6 +104,9 @@ class Attempt(Base):
     #: Why it ended (an EndReason); NULL while in progress.
     end_reason: Mapped[str | None] = mapped_column(String(16))
     score: Mapped[float | None] = mapped_column(Float)
+    #: When its last written answer (简答) was marked and it was scored; NULL for a paper
+    #: graded at submit. Its result became public then at the earliest (points).
+    marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     max_score: Mapped[float] = mapped_column(Float, default=0)
     passed: Mapped[bool | None] = mapped_column(Boolean)
     #: 切屏: how many times the member left the page during the attempt.
