@@ -212,8 +212,16 @@ def test_marking_pages_for_organisers_and_named_markers_only(
     _login(client, auth, "org2")  # another unit's organiser: nothing
     assert client.get(queue).status_code == 404 and client.get(page).status_code == 404
     assert client.get(f"/manage/marking/quizzes/{quiz.id}").status_code == 404
-    _login(client, auth, "mk")
-    assert client.get(queue).status_code == 404
+    url = f"{page}/attempts/{attempt.id}"
+    assert client.post(url, data={"points": "1", "version": "0"}).status_code == 404
+    for login_id in ("mk", "m1"):  # not (yet) a marker; the paper's own member
+        _login(client, auth, login_id)
+        assert client.get(queue).status_code == 404 and client.get(page).status_code == 404
+        assert client.post(url, data={"points": "1", "version": "0"}).status_code == 404
+        assert client.get(f"/manage/marking/quizzes/{quiz.id}").status_code == 403
+    assert _essay_answer(attempt).mark is None
+    auth.logout()
+    assert client.get(queue).headers["Location"].startswith("/login")
     _login(client, auth, "admin")
     results = client.get(f"/manage/results/quizzes/{quiz.id}").get_data(as_text=True)
     assert "有 1 人的答卷含简答题待阅卷" in results and f"/marking/quizzes/{quiz.id}" in results
@@ -227,7 +235,6 @@ def test_marking_pages_for_organisers_and_named_markers_only(
     assert f"阅卷：{quiz.title}" in client.get("/").get_data(as_text=True)  # 待办 on home
     html = client.get(page).get_data(as_text=True)
     assert "<mark>理想信念</mark>" in html and "匿名答卷" in html and "普通党员" not in html
-    url = f"{page}/attempts/{attempt.id}"
     r = client.post(url, data={"points": "8", "comment": "较好", "version": "0"})
     assert r.status_code == 302
     assert fresh(attempt).score == 10 and fresh(attempt).status == AttemptStatus.SUBMITTED
