@@ -71,7 +71,13 @@ def mark_answer(
     comment = (comment or "").strip() or None
     if comment and len(comment) > MAX_COMMENT:
         raise DomainError(f"评语最多 {MAX_COMMENT} 个字。")
-    if attempt.status != AttemptStatus.MARKING:
+    # Markers of one paper take turns (a row lock on PostgreSQL; SQLite has one writer): a
+    # mark never lands on a paper another marker has just finished and scored.
+    status = db.session.scalar(
+        select(Attempt.status).where(Attempt.id == attempt.id).with_for_update()
+    )
+    if status != AttemptStatus.MARKING:
+        db.session.refresh(answer)
         if _same(answer, actor, points, comment):
             return answer  # the attempt's last mark, sent twice
         raise DomainError("该答卷已阅卷完毕，成绩已计入，不能再修改评分。")
