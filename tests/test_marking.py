@@ -226,6 +226,15 @@ def test_marking_pages_for_organisers_and_named_markers_only(
     results = client.get(f"/manage/results/quizzes/{quiz.id}").get_data(as_text=True)
     assert "有 1 人的答卷含简答题待阅卷" in results and f"/marking/quizzes/{quiz.id}" in results
     assert client.get(f"/manage/marking/quizzes/{quiz.id}").status_code == 200
+    # The organiser's other pages show a 简答 and a paper waiting without error.
+    sheet = client.get(f"/manage/results/attempts/{attempt.id}").get_data(as_text=True)
+    assert "坚定理想信念，严守纪律" in sheet and "评分要点" in sheet
+    for path in (
+        f"/manage/results/quizzes/{quiz.id}/items",
+        f"/manage/results/quizzes/{quiz.id}/export.xlsx",
+        f"/manage/bank/{qid}",
+    ):
+        assert client.get(path).status_code == 200, path
     r = client.post(f"/manage/marking/quizzes/{quiz.id}/markers", data={"member_id": marker.id})
     assert r.status_code == 302
     client.post(f"/manage/marking/quizzes/{quiz.id}/blind", data={"blind": "y"})
