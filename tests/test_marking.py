@@ -219,6 +219,10 @@ def test_marking_pages_for_organisers_and_named_markers_only(
         assert client.get(queue).status_code == 404 and client.get(page).status_code == 404
         assert client.post(url, data={"points": "1", "version": "0"}).status_code == 404
         assert client.get(f"/manage/marking/quizzes/{quiz.id}").status_code == 403
+    # The member sees their paper waiting: on the quiz's page, the result and 我的.
+    assert "待阅卷" in client.get(f"/quizzes/{quiz.id}").get_data(as_text=True)
+    assert "简答题正在阅卷" in client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert "简答题待阅卷" in client.get("/me/results").get_data(as_text=True)
     assert _essay_answer(attempt).mark is None
     auth.logout()
     assert client.get(queue).headers["Location"].startswith("/login")

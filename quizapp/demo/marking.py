@@ -14,6 +14,7 @@ from quizapp.demo.quizzes import _sit
 from quizapp.marking import services as marking
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import QuizKind
 from quizapp.quizzes.services import QuizData, save_quiz, set_published
 
@@ -59,7 +60,10 @@ def build_marking_demo(organiser: Member, now: datetime, rng: random.Random) -> 
     db.session.flush()
     # The organiser has marked about half of the papers so far; the rest wait.
     marked = 0
-    for attempt in sorted(quiz_attempts(quiz), key=lambda a: a.id)[: len(takers) // 2]:
+    papers = db.session.scalars(
+        select(Attempt).where(Attempt.quiz_id == quiz.id).order_by(Attempt.id)
+    )
+    for attempt in list(papers)[: len(takers) // 2]:
         for answer in attempt.answers:
             if answer.mark is None:
                 points = rng.randint(int(answer.points), int(answer.points) * 2) / 2
@@ -67,10 +71,3 @@ def build_marking_demo(organiser: Member, now: datetime, rng: random.Random) -> 
                 marking.mark_answer(organiser, answer, f"{points:g}", comment, 0, now)
         marked += 1
     return f"a 简答 test with {len(takers)} papers, {marked} marked"
-
-
-def quiz_attempts(quiz) -> list:
-    """The quiz's attempts (demo only)."""
-    from quizapp.quizzes.attempt_models import Attempt
-
-    return list(db.session.scalars(select(Attempt).where(Attempt.quiz_id == quiz.id)))
