@@ -384,3 +384,23 @@ def test_a_quiz_publishing_at_its_close_tells_once(org, bank):
     notices = list(db.session.scalars(select(Notice).where(Notice.member_id == org.m1.id)))
     assert len(notices) == 1 and "8 / 12" in notices[0].body
     assert send_result_notices(after + timedelta(minutes=5)) == 0  # not told twice
+
+
+def test_the_demo_has_essays_marked_and_waiting(app, runner):
+    from sqlalchemy import func
+
+    from quizapp.quizzes.attempt_models import Attempt
+
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0 and "简答 test with" in result.output
+    quiz = db.session.scalar(select(QuizMarker.quiz_id))
+    states = dict(
+        db.session.execute(
+            select(Attempt.status, func.count())
+            .where(Attempt.quiz_id == quiz)
+            .group_by(Attempt.status)
+        ).all()
+    )
+    assert states.get("marking", 0) >= 1 and states.get("submitted", 0) >= 1
+    marked = select(func.count()).where(AttemptAnswer.marked_by_id.is_not(None))
+    assert db.session.scalar(marked) >= 2
