@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from quizapp.deferrals.manage import bp as deferrals_bp  # member /quizzes/<id>/deferral
     from quizapp.home.routes import bp as home_bp
     from quizapp.ledger.manage import bp as ledger_bp
+    from quizapp.marking.manage import bp as marking_bp
     from quizapp.members.branches import bp as org_bp
     from quizapp.members.manage import bp as members_bp
     from quizapp.notices.routes import bp as notices_bp
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reflections_bp)  # member /reflections, organiser /manage/reflections
     app.register_blueprint(notices_bp)  # member /notices
     app.register_blueprint(deferrals_bp)  # member /quizzes/<id>/deferral, /manage/deferrals
+    app.register_blueprint(marking_bp)  # markers /marking, organiser /manage/marking
     app.register_blueprint(points_bp)  # member /points, organiser /manage/points
     app.register_blueprint(
         reports_bp

@@ -8,6 +8,7 @@ from quizapp.campaigns.models import Campaign, CampaignMaterial, CampaignQuiz
 from quizapp.certificates.models import Certificate, CertificatePlan
 from quizapp.db import Base
 from quizapp.deferrals.models import QuizException
+from quizapp.marking.models import QuizMarker
 from quizapp.members.models import Member, Membership
 from quizapp.notices.models import Notice
 from quizapp.offline.models import OfflineAttendance, OfflineSession
@@ -56,6 +57,7 @@ __all__ = [
     "QuestionVersion",
     "Quiz",
     "QuizException",
+    "QuizMarker",
     "QuizQuestion",
     "RateLimitCounter",
     "Reflection",

@@ -219,6 +219,7 @@ def _quiz_form(w: World, title: str = U1_QUIZ, description: str = "") -> dict:
         "points-multiple": "3",
         "points-truefalse": "1",
         "points-fill": "2",
+        "points-essay": "10",
         "review_when": "immediately",
         "branch_ids": str(w.b11.id),
         "question_keys": w.q1.key,

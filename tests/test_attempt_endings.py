@@ -185,6 +185,7 @@ def _quiz_form(org, bank, **changes) -> dict:
         "points-multiple": "3",
         "points-truefalse": "1",
         "points-fill": "2",
+        "points-essay": "10",
         "review_when": "immediately",
         "branch_ids": str(org.b11.id),
         "question_keys": bank["single"][0].key,

@@ -38,6 +38,7 @@ from tests import (
     authz_credentials,
     authz_deferrals,
     authz_evidence,
+    authz_marking,
     authz_participation,
     authz_points,
     authz_reports,
@@ -460,6 +461,7 @@ CASES = [
     *authz_credentials.CASES,
     *authz_deferrals.CASES,
     *authz_evidence.CASES,
+    *authz_marking.CASES,
     *authz_participation.CASES,
     *authz_points.CASES,
     *authz_reports.CASES,
@@ -496,6 +498,7 @@ def test_every_management_route_is_in_the_matrix(app):
         "points",
         "reports",
         "regrade",
+        "marking",
     }
     assert routes == {(case.endpoint, case.method) for case in CASES}
 

@@ -208,7 +208,10 @@ def test_xlsx_blank_rows_are_skipped_but_counted():
             row("多选", "多选只有一个答案（  ）。", ["一", "二", "三"], "B"),
             "多选题至少应有两个答案",
         ),
-        (row("问答", "谈谈认识。", answer="略"), "未知题型「问答」（应为 单选、多选、判断、填空）"),
+        (
+            row("问答", "谈谈认识。", answer="略"),
+            "未知题型「问答」（应为 单选、多选、判断、填空、简答）",
+        ),
         (row(None, "没有题型。", answer="对"), "缺少题型"),
         (row("单选", "没有选项（  ）。", answer="A"), "单选题缺少选项"),
         (
@@ -325,7 +328,7 @@ def test_template_has_the_header_only_and_the_instructions():
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["B"].width >= 40
     [type_choice] = [v for v in sheet.data_validations.dataValidation if v.type == "list"]
-    assert type_choice.formula1 == '"单选,多选,判断,填空"'
+    assert type_choice.formula1 == '"单选,多选,判断,填空,简答"'
     assert str(type_choice.sqref).startswith("A2:A")
     notes = [c for r in workbook["填写说明"].iter_rows(values_only=True) for c in r if c]
     assert "答案" in notes and any("ABD" in str(c) for c in notes)

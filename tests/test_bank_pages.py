@@ -150,7 +150,7 @@ def test_filters_by_type_category_with_subcategories_difficulty_and_status(
     assert stems("state=inactive") == {retired.stem}
     assert stems(f"state=all&category={parent_id}") == {top.stem, sub.stem, retired.stem}
     # Unknown values mean "all" rather than an error.
-    assert stems("type=essay&difficulty=9&category=999&state=x") == stems("state=all")
+    assert stems("type=audio&difficulty=9&category=999&state=x") == stems("state=all")
 
 
 def test_category_select_lists_the_tree_indented(client, auth, org, make_question):

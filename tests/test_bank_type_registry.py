@@ -95,11 +95,11 @@ def _number_question(actor) -> Question:
 
 
 def test_each_type_has_its_macro_and_script_and_the_defaults_come_from_it():
-    assert [t.code for t in all_types()] == ["single", "multiple", "truefalse", "fill"]
+    assert [t.code for t in all_types()] == ["single", "multiple", "truefalse", "fill", "essay"]
     for qtype in all_types():
         assert (PROJECT_ROOT / "templates" / qtype.template).is_file()
         assert (PROJECT_ROOT / "static" / qtype.script).is_file()
-    assert default_points() == {"single": 2, "multiple": 3, "truefalse": 1, "fill": 2}
+    assert default_points() == {"single": 2, "multiple": 3, "truefalse": 1, "fill": 2, "essay": 10}
     assert type_choices("题")[0] == ("single", "单选题")
 
 
@@ -120,8 +120,8 @@ def test_the_shared_pages_never_name_a_type():
 
 
 def test_a_question_of_an_unregistered_type_is_refused():
-    with pytest.raises(DomainError, match="未知题型「essay」（应为 单选、多选、判断、填空）"):
-        Question(type="essay")
+    with pytest.raises(DomainError, match="未知题型「audio」（应为 单选、多选、判断、填空、简答）"):
+        Question(type="audio")
 
 
 def test_the_database_no_longer_lists_the_types(app, org):

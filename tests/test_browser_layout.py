@@ -139,7 +139,7 @@ def test_every_management_section_is_one_tap_away_on_a_phone(live_server, screen
 
     menu.click()
     links = page.locator(".subnav-grid a")
-    assert links.count() == 13
+    assert links.count() == 14
     hrefs = set()
     for link in links.all():
         box = link.bounding_box()
@@ -147,7 +147,7 @@ def test_every_management_section_is_one_tap_away_on_a_phone(live_server, screen
         assert box["height"] >= 44 and box["width"] >= 44, link.text_content()
         assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], link.text_content()
         hrefs.add(link.get_attribute("href"))
-    assert len(hrefs) == 13
+    assert len(hrefs) == 14
     assert fits_phone_width(page)
     page.click(".subnav-grid a:has-text('积分排行')")
     page.wait_for_url(f"{live_server}/manage/points/")
@@ -159,7 +159,7 @@ def test_every_management_section_is_one_tap_away_on_a_phone(live_server, screen
     wide.goto(f"{live_server}/manage/")
     assert wide.locator(".subnav-menu").is_hidden()
     row = wide.locator(".subnav-row a")
-    assert row.count() == 13
+    assert row.count() == 14
     for link in row.all():
         box = link.bounding_box()
         assert link.is_visible() and box["x"] + box["width"] <= 1280 and box["height"] >= 44

@@ -33,6 +33,7 @@ from quizapp.bank import services as bank_services
 from quizapp.campaigns import services as campaign_services
 from quizapp.certificates import services as certificate_services
 from quizapp.deferrals import services as deferrals
+from quizapp.marking import services as marking_services
 from quizapp.notices.services import NoticeDraft, send_notice
 from quizapp.quizzes.models import QuizKind, RankingWhen
 from quizapp.reflections import services as reflection_services
@@ -236,6 +237,22 @@ def bureau(org, make_member):
     _sit(org.m1, contest, first, now, right=False)
     _sit(org.m1, practice, bank["single"][1], now, right=False)
     _sit(org.m1, test, first, now, submit=False)  # in progress: 继续答题
+    # 简答: U1's test with a written answer waiting (待阅卷); org1 named m1 its marker.
+    essay = bank_services.save_question(
+        org.org1,
+        bank_services.QuestionData(
+            type="essay",
+            stem="简述严守纪律的要求。",
+            options=[],
+            answer={"reference": "严守政治纪律和政治规矩。", "points": ["政治纪律"]},
+            category_path="警示教育",
+        ),
+    )
+    written = make_quiz(org.org1, [org.u1], questions=[essay], title="一分局简答测试", now=now)
+    attempt, _ = attempts.start_attempt(u1a, written, now)
+    attempt.answers[0].response = "要严守政治纪律。"
+    attempts.submit_attempt(attempt, now)
+    marking_services.add_marker(org.org1, written, org.m1, now)
     # 缓考: 甲同志 asks on U1's competition (pending: the organisers' 缓考审批 list); m1 was
     # granted a 补考 on U1's test (its record on the quiz's 缓考与补考 page).
     deferrals.request_deferral(u1a, contest, "call_out", "", now)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from quizapp import create_app, migrate
 from tests.conftest import own_database
@@ -158,3 +159,42 @@ def test_0013_tells_how_existing_attempts_ended(fresh_database_url, tmp_path):
         (4, True),
         (5, False),
     ]
+
+
+def test_0017_keeps_every_attempt_and_answer_and_admits_marking(fresh_database_url, tmp_path):
+    url = fresh_database_url
+    _alembic(url, tmp_path, "upgrade", "0009")
+    _rows_of_0009(url)
+    _alembic(url, tmp_path, "upgrade", "0016")
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO questions (id, key, type, stem, options, answer, explanation, source,"
+                " difficulty, tags, owner_branch_id, is_active, exam_only, fingerprint,"
+                " created_at, updated_at) VALUES (1, 'q1', 'single', '题', '[\"甲\", \"乙\"]', '0',"
+                " '', '', 2, '', 1, true, false, 'f', :t, :t)"
+            ),
+            {"t": datetime(2026, 11, 21, 2, 0)},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO attempt_answers (attempt_id, question_id, position, option_order,"
+                " points, seq) SELECT id, 1, 0, '[]', 2, 0 FROM attempts"
+            )
+        )
+    engine.dispose()
+    # SQLite: the CHECK is widened in place; copying attempts would have cascade-deleted these.
+    _alembic(url, tmp_path, "upgrade", "0017")
+    assert _read(url, "SELECT count(*) FROM attempts") == [(5,)]
+    assert _read(url, "SELECT count(*), sum(mark_version) FROM attempt_answers") == [(5, 0)]
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE attempts SET status = 'marking' WHERE number = 1"))
+    with pytest.raises(IntegrityError, match=r"(?i)check"), engine.begin() as connection:
+        connection.execute(text("UPDATE attempts SET status = 'lost' WHERE number = 2"))
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE attempts SET status = 'submitted' WHERE number = 1"))
+    engine.dispose()
+    _alembic(url, tmp_path, "downgrade", "0016")
+    assert _read(url, "SELECT count(*) FROM attempt_answers") == [(5,)]

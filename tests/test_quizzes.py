@@ -45,6 +45,7 @@ def _form(org, **changes) -> dict:
         "points-multiple": "4",
         "points-truefalse": "1",
         "points-fill": "2.5",
+        "points-essay": "10",
         "partial_credit": "y",
         "shuffle_questions": "y",
         "review_when": "after_close",
@@ -124,7 +125,7 @@ def test_create_with_fixed_questions_and_rules(client, auth, org, bank):
         True,
         False,
     )
-    assert quiz.points == {"single": 2, "multiple": 4, "truefalse": 1, "fill": 2.5}
+    assert quiz.points == {"single": 2, "multiple": 4, "truefalse": 1, "fill": 2.5, "essay": 10}
     assert [fq.question.key for fq in quiz.fixed_questions] == ["s0", "m0"]
     assert [(r.type, r.category_id, r.count) for r in quiz.draw_rules] == [("truefalse", None, 2)]
     assert sorted(b.id for b in quiz.audience.branches) == sorted([org.b11.id, org.b12.id])
@@ -268,7 +269,7 @@ def test_edit(client, auth, org, bank):
         publish=False,
         rules=[{"type": "multiple", "count": 2, "difficulty_min": 2}],
         statuses=["probationary"],
-        points={"single": 2, "multiple": 3.5, "truefalse": 1, "fill": 2},
+        points={"single": 2, "multiple": 3.5, "truefalse": 1, "fill": 2, "essay": 10},
     )
     auth.login("org1")
     page = _body(client.get(f"/manage/quizzes/{quiz.id}/edit"))

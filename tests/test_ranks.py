@@ -127,7 +127,7 @@ def test_the_quiz_form_saves_the_ranking_settings(client, auth, org, time_machin
         "review_when": "immediately",
         "branch_ids": str(org.u1.id),
         "question_keys": bank["single"][0].key,
-        **{f"points-{code}": "2" for code in ("single", "multiple", "truefalse", "fill")},
+        **{f"points-{code}": "2" for code in ("single", "multiple", "truefalse", "fill", "essay")},
     }
     assert "向党员公布排名" in client.get("/manage/quizzes/new").get_data(as_text=True)
     assert client.post("/manage/quizzes/new", data=form).status_code == 302

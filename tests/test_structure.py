@@ -33,6 +33,7 @@ LAYERS = [
     "practice",  # practice and daily questions
     "reports",  # error reports (题目有误) of questions members were shown
     "results",  # results of a quiz
+    "marking",  # marking (阅卷) written answers: queues, marks, markers
     "study",  # study materials, minutes, reflections' table
     "campaigns",  # campaigns, training classes, progress
     "reflections",  # writing and reviewing reflections

@@ -33,7 +33,7 @@ def attempt_json(attempt: Attempt, now) -> dict:
         "seconds_left": max(0, int((attempt.deadline_at - now).total_seconds())),
         "url": url_for("attempts.take", attempt_id=attempt.id),
     }
-    if attempt.status == AttemptStatus.SUBMITTED:
+    if attempt.status != AttemptStatus.IN_PROGRESS:  # submitted, or 待阅卷 (no score yet)
         shown = services.review_allowed(attempt, now)
         data.update(
             {

@@ -92,8 +92,8 @@ def send_result_notices(now: datetime) -> int:
         quizzes[quiz.id] = quiz
     drafts = []
     for (quiz_id, _member_id), tries in attempts.items():
-        if any(a.status == AttemptStatus.IN_PROGRESS for a in tries):
-            continue  # still writing in the grace after the close: told once it is submitted
+        if any(a.status != AttemptStatus.SUBMITTED for a in tries):
+            continue  # still writing in the grace after the close, or 待阅卷: told once done
         quiz = quizzes[quiz_id]
         counted = counted_attempt(tries, Counting(quiz.counting))
         if counted is not None:

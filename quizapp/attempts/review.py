@@ -15,7 +15,8 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select, union, update
 
 from quizapp import db
-from quizapp.bank.models import ReservedQuestion
+from quizapp.bank.models import Question, ReservedQuestion
+from quizapp.bank.types import marked_type_codes
 from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus
 from quizapp.quizzes.models import Quiz, ReviewWhen
 from quizapp.wrongbook.models import Origin
@@ -92,6 +93,10 @@ def book_wrong_answers(now: datetime, limit: int = 500) -> int:
                 select(AttemptAnswer.question_id).where(
                     AttemptAnswer.attempt_id == attempt_id,
                     AttemptAnswer.mark < AttemptAnswer.points,
+                    # Written answers (简答) are marked by a person, never practised.
+                    AttemptAnswer.question_id.not_in(
+                        select(Question.id).where(Question.type.in_(marked_type_codes()))
+                    ),
                 )
             )
         )

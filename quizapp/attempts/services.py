@@ -15,6 +15,7 @@ from sqlalchemy import insert, select, update
 from quizapp import db
 from quizapp.attempts import papers
 from quizapp.attempts.review import review_open, shows_answers
+from quizapp.attempts.scoring import score_values
 from quizapp.audiences.services import is_in_audience
 from quizapp.bank.models import Question
 from quizapp.bank.types import all_types, get_type
@@ -193,18 +194,17 @@ def submit_attempt(
     for row in rows:
         mark = get_type(row.type).grade(row.answer, row.response, row.points, quiz.partial_credit)
         marks.append({"attempt_id": attempt.id, "question_id": row.question_id, "mark": mark})
-        if mark < row.points:
+        if mark is not None and mark < row.points and get_type(row.type).auto_graded:
             wrong.append(row.question_id)
     if marks:
         db.session.execute(update(AttemptAnswer), marks)
-    score = round(sum(m["mark"] for m in marks), 2)
-    passed = quiz.passes(score, attempt.max_score)
     # The wrong-answer book reveals answers: only when the review shows them (review.py).
     book = shows_answers(quiz, now)
+    values = score_values(attempt, quiz, [m["mark"] for m in marks])
     db.session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id)
-        .values(score=score, passed=passed, wrong_answers_booked=book)
+        .values(**values, wrong_answers_booked=book)
         .execution_options(synchronize_session=False)
     )
     if wrong and book:

@@ -52,6 +52,11 @@ class QuestionForm(BaseForm):
         choices=[SelectChoice("true", "对"), SelectChoice("false", "错")],
         validate_choice=False,
     )
+    #: 简答: the reference answer and its key points (评分要点), one a line.
+    reference = TextAreaField("参考答案", validators=[Length(max=4000)])
+    key_points = TextAreaField(
+        "评分要点", validators=[Length(max=2000)], description="每行一个要点，阅卷时在答案中提示。"
+    )
     explanation = TextAreaField("解析", validators=[Length(max=2000)])
     source = StringField(
         "出处", validators=[Length(max=200)], description="如 《中国共产党纪律处分条例》第八条"
@@ -84,6 +89,9 @@ class QuestionForm(BaseForm):
             "tags": "，".join(question.tag_list),
             "exam_only": question.exam_only,
         }
+        if "essay" in qtype.form_parts:
+            values["reference"], values["key_points"] = qtype.answer_parts(question.answer)
+            return values
         field = "truth" if "truth" in qtype.form_parts else "answer"
         values[field] = qtype.answer_to_form(question.answer, question.options)
         return values
@@ -105,13 +113,18 @@ class QuestionForm(BaseForm):
             if text not in ("true", "false"):
                 field.errors.append("请选择“对”或“错”。")
                 return None
+        elif "essay" in qtype.form_parts:
+            field, text = self.reference, None
         else:
             field, text = self.answer, (self.answer.data or "").strip()
             if not text:
                 field.errors.append("请填写答案。")
                 return None
         try:
-            answer = qtype.answer_from_text(text, options, stem)
+            if text is None:
+                answer = qtype.answer_from_parts(self.reference.data, self.key_points.data)
+            else:
+                answer = qtype.answer_from_text(text, options, stem)
         except ValueError as exc:
             field.errors.append(f"{exc}。")
             return None

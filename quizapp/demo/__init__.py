@@ -170,6 +170,10 @@ def build_demo(now: datetime, seed: int = 2026) -> str:
     # org01's own quiz, beside the bureau's (its own random numbers: the rest stay as they were).
     quizzes += "; " + build_unit_quiz(organiser, now, random.Random(seed + 1))
 
+    from quizapp.demo.marking import build_marking_demo
+
+    quizzes += "; " + build_marking_demo(organiser, now, random.Random(seed + 2))
+
     from quizapp.demo.study import build_study_demo
 
     study = build_study_demo(admin, root, now, rng)

@@ -66,8 +66,10 @@ class ResultRow:
 
     @property
     def withheld_reason(self) -> str:
-        """Why the score is not shown: 考试结束后公布 or 不公布成绩."""
+        """Why the score is not shown: 待阅卷, 考试结束后公布 or 不公布成绩."""
         quiz = self.attempt.quiz
+        if self.attempt.status == AttemptStatus.MARKING:
+            return "简答题待阅卷"
         if quiz.review_when == ReviewWhen.AFTER_CLOSE:
             return "考试结束后公布成绩"
         return "不公布成绩"
@@ -77,7 +79,7 @@ def list_results(member: Member, now: datetime, page: int, per_page: int) -> Pag
     """Return a page of the member's submitted attempts, latest first (two queries)."""
     found = paginate(
         select(Attempt)
-        .where(Attempt.member_id == member.id, Attempt.status == AttemptStatus.SUBMITTED.value)
+        .where(Attempt.member_id == member.id, Attempt.status != AttemptStatus.IN_PROGRESS.value)
         .options(joinedload(Attempt.quiz))
         .order_by(Attempt.submitted_at.desc(), Attempt.id.desc()),
         page,

@@ -28,6 +28,7 @@ from quizapp.campaigns.progress import Item, Progress
 from quizapp.campaigns.services import KINDS
 from quizapp.clock import china_day_start, china_today, to_china
 from quizapp.deferrals.terms import apply, approved_of_member, open_window, plain_terms
+from quizapp.marking.queries import count_waiting
 from quizapp.members.models import Member
 from quizapp.practice.queries import get_daily_progress
 from quizapp.practice.services import DAILY_COUNT
@@ -50,9 +51,13 @@ class Task:
     whole_day: bool = False
     #: Orders tasks due at the same moment: a page to read before a figure to reach.
     rank: int = 0
+    #: Said instead of the due time, for work without a deadline (阅卷: members wait for it).
+    due_text: str | None = None
 
     def due_label(self, now: datetime) -> str:
         """When it is due, as members read it: 今天 18:00 截止, 明天截止, 还有 5 天截止."""
+        if self.due_text:
+            return self.due_text
         moment = to_china(
             self.due_at - timedelta(microseconds=1) if self.whole_day else self.due_at
         )
@@ -161,9 +166,13 @@ def list_tasks(member: Member, running: list[Progress], today: date, now: dateti
             if not item.met and (task := _campaign_task(p, item, cards, now)):
                 tasks.setdefault(task.url, task)
     for card in cards.values():
-        handed_in = any(a.status == AttemptStatus.SUBMITTED for a in card.attempts)
+        handed_in = any(a.status != AttemptStatus.IN_PROGRESS for a in card.attempts)
         if (not handed_in or card.in_progress) and (task := _quiz_task(card, now)):
             tasks.setdefault(task.url, task)
+    for quiz, waiting in count_waiting(member):  # 阅卷: organisers and named markers
+        note = f"{waiting} 份简答待阅，阅完后成绩才计入"
+        url = url_for("marking.queue", quiz_id=quiz.id)
+        tasks.setdefault(url, Task(f"阅卷：{quiz.title}", note, url, now, due_text="待阅卷"))
     daily = get_daily_progress(member.id, today)
     if not daily.is_done:
         note = (

@@ -121,6 +121,8 @@ def find_quizzes(rule: Rule, since: datetime, now: datetime) -> list[Earned]:
         (Quiz.review_when == ReviewWhen.IMMEDIATELY.value, Attempt.submitted_at),
         else_=Quiz.closes_at,
     )
+    # A paper with 简答 became public when its marking ended, if that was later.
+    public_at = case((Attempt.marked_at > public_at, Attempt.marked_at), else_=public_at)
     pairs = (
         select(Attempt.member_id, Attempt.quiz_id)
         .distinct()
@@ -141,6 +143,7 @@ def find_quizzes(rule: Rule, since: datetime, now: datetime) -> list[Earned]:
         select(
             *COUNTED_COLUMNS,
             Attempt.submitted_at,
+            Attempt.marked_at,
             Quiz.title,
             Quiz.kind,
             Quiz.counting,
@@ -164,6 +167,7 @@ def find_quizzes(rule: Rule, since: datetime, now: datetime) -> list[Earned]:
         public = counted.submitted_at
         if quiz.review_when == ReviewWhen.AFTER_CLOSE.value:
             public = max(public, quiz.closes_at)
+        public = max(public, counted.marked_at or public)
         earned.append(
             Earned(
                 member_id,

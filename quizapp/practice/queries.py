@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased, joinedload
 from quizapp import db
 from quizapp.bank.models import Category, Question
 from quizapp.bank.queries import not_reserved
+from quizapp.bank.types import marked_type_codes
 from quizapp.deferrals.queries import withheld_from_practice
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
@@ -43,6 +44,7 @@ def practisable(member: Member) -> ColumnElement[bool]:
     )
     return and_(
         Question.is_active.is_(True),
+        Question.type.not_in(marked_type_codes()),  # 简答: a person marks it, never practice
         Question.owner_branch_id.in_(own_banks),
         not_reserved(),
         Question.id.not_in(on_paper),

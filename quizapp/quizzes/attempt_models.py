@@ -34,10 +34,13 @@ from quizapp.quizzes.models import Quiz
 
 class AttemptStatus(enum.StrEnum):
     """An attempt takes answers until it is submitted (by the member, the deadline or the
-    page-leave limit); then it is graded once."""
+    page-leave limit); then it is graded once. An attempt holding written answers a person
+    must mark (简答) waits as MARKING (待阅卷) until the last is marked: only SUBMITTED
+    attempts have a score, so results, points, participation and rankings count them then."""
 
     IN_PROGRESS = "in_progress"
     SUBMITTED = "submitted"
+    MARKING = "marking"
 
 
 class EndReason(enum.StrEnum):
@@ -101,6 +104,9 @@ class Attempt(Base):
     #: Why it ended (an EndReason); NULL while in progress.
     end_reason: Mapped[str | None] = mapped_column(String(16))
     score: Mapped[float | None] = mapped_column(Float)
+    #: When its last written answer (简答) was marked and it was scored; NULL for a paper
+    #: graded at submit. Its result became public then at the earliest (points).
+    marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     max_score: Mapped[float] = mapped_column(Float, default=0)
     passed: Mapped[bool | None] = mapped_column(Boolean)
     #: 切屏: how many times the member left the page during the attempt.
@@ -159,8 +165,15 @@ class AttemptAnswer(Base):
     seq: Mapped[int] = mapped_column(Integer, default=0)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     mark: Mapped[float | None] = mapped_column(Float)
+    #: Marking (简答; quizapp.marking): who gave the mark and when, the marker's comment, and
+    #: a counter each mark raises, so that two markers can't both silently win.
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mark_comment: Mapped[str | None] = mapped_column(String(500))
+    mark_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
+    marked_by: Mapped[Member | None] = relationship()
     #: Answers are always shown with their question: load both in one query.
     question: Mapped[Question] = relationship(lazy="joined")
 

@@ -148,6 +148,8 @@ class Quiz(Base):
         String(16), default=RankingWhen.NEVER.value, server_default=RankingWhen.NEVER.value
     )
     ranking_personal: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    #: 阅卷: markers see written answers without the member's name (quizapp.marking).
+    blind_marking: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[str] = mapped_column(String(16), default=QuizStatus.DRAFT.value)
     #: When an organiser released the questions of this exam or competition to practice
     #: (after it closed); until then they stay out of practice (ReservedQuestion).

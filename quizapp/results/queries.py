@@ -28,7 +28,12 @@ from quizapp.quizzes.models import Counting, Quiz
 from quizapp.quizzes.services import status_of
 
 #: A member's state at a quiz, and how the pages call it.
-STATUS_LABELS = {"absent": "未参加", "in_progress": "答题中", "submitted": "已交卷"}
+STATUS_LABELS = {
+    "absent": "未参加",
+    "in_progress": "答题中",
+    "marking": "待阅卷",
+    "submitted": "已交卷",
+}
 
 #: What every figure means; shown on the results page and in the export's 说明 sheet.
 RESULT_DEFINITIONS = [
@@ -125,7 +130,11 @@ class ResultRow:
     def status(self) -> str:
         if self.counted is not None:
             return "submitted"
-        return "in_progress" if self.in_progress else "absent"
+        if self.in_progress:
+            return "in_progress"
+        # Handed in, written answers not all marked yet (quizapp.marking): no score yet.
+        marking = any(a.status == AttemptStatus.MARKING for a in self.sittings)
+        return "marking" if marking else "absent"
 
     @property
     def status_label(self) -> str:
@@ -234,6 +243,7 @@ FILTERS = {
     "all": "全部",
     "absent": "未参加",
     "in_progress": "答题中",
+    "marking": "待阅卷",
     "submitted": "已交卷",
     "failed": "未及格",
 }

@@ -255,7 +255,7 @@
       if (document.visibilityState !== "hidden" || finished) return;
       window.quizapp.fetchJSON(root.getAttribute("data-leave-url"), { method: "POST" })
         .then(function (data) {
-          if (data.status === "submitted") {
+          if (data.status !== "in_progress") {  // submitted, or 待阅卷
             finished = true;
             window.location.href = data.result_url;
           } else if (data.leave_limit) {

@@ -18,6 +18,7 @@ from quizapp.bank.types.base import (
     normalise_text,
     printable,
 )
+from quizapp.bank.types.essay import Essay
 from quizapp.bank.types.fill import FillInBlank, count_blanks, split_blanks
 from quizapp.bank.types.multiple import MultipleChoice
 from quizapp.bank.types.registry import (
@@ -29,6 +30,7 @@ from quizapp.bank.types.registry import (
     find_type,
     get_type,
     graded,
+    marked_type_codes,
     register,
     response_text,
     type_choices,
@@ -40,7 +42,7 @@ from quizapp.bank.types.single import SingleChoice
 from quizapp.bank.types.truefalse import TrueFalse
 
 # The built-in types, each registered once, in the order forms offer them.
-for _type in (SingleChoice(), MultipleChoice(), TrueFalse(), FillInBlank()):
+for _type in (SingleChoice(), MultipleChoice(), TrueFalse(), FillInBlank(), Essay()):
     register(_type)
 del _type
 
@@ -61,6 +63,7 @@ __all__ = [
     "find_type",
     "get_type",
     "graded",
+    "marked_type_codes",
     "normalise_text",
     "printable",
     "register",

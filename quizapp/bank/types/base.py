@@ -21,8 +21,9 @@ MAX_OPTIONS = 8
 SURROGATES = re.compile("[\ud800-\udfff]")
 
 #: The inputs of the bank's question form a type may use (``QuestionType.form_parts``):
-#: "options" (A–H), "answer" (a text), "truth" (对/错), "blanks" (the help on ___ blanks).
-FORM_PARTS = ("options", "answer", "truth", "blanks")
+#: "options" (A–H), "answer" (a text), "truth" (对/错), "blanks" (the help on ___ blanks),
+#: "essay" (a reference answer and 评分要点, a line each: ``answer_from_parts``/``answer_parts``).
+FORM_PARTS = ("options", "answer", "truth", "blanks", "essay")
 
 
 class AnswerFormatError(DomainError):
@@ -51,6 +52,9 @@ class QuestionType:
     code: ClassVar[str]
     label: ClassVar[str]
     has_options: ClassVar[bool] = False
+    #: False for a type a person marks (简答): :meth:`grade` returns None for an answer that
+    #: waits for a marker, and practice, daily questions and the wrong-answer book leave it out.
+    auto_graded: ClassVar[bool] = True
     #: Points per question of this type on a new quiz.
     default_points: ClassVar[float] = 1
     #: Other names imports accept besides the label, "<label>题" and the code.
@@ -101,8 +105,11 @@ class QuestionType:
         """Validate a client's response and return it normalised; raise AnswerFormatError."""
         raise NotImplementedError
 
-    def grade(self, answer: Any, response: Any, points: float, partial: bool = False) -> float:
-        """Return the mark for ``response`` (None: unanswered) out of ``points``."""
+    def grade(
+        self, answer: Any, response: Any, points: float, partial: bool = False
+    ) -> float | None:
+        """Return the mark for ``response`` (None: unanswered) out of ``points``; a type that
+        is not ``auto_graded`` returns None for a response a person must mark."""
         raise NotImplementedError
 
     def part_marks(self, answer: Any, response: Any) -> list[bool] | None:

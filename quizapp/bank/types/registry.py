@@ -56,6 +56,11 @@ def type_choices(suffix: str = "") -> list[tuple[str, str]]:
     return [(t.code, f"{t.label}{suffix}") for t in _TYPES.values()]
 
 
+def marked_type_codes() -> list[str]:
+    """Return the codes of the types a person marks (not ``auto_graded``)."""
+    return [t.code for t in _TYPES.values() if not t.auto_graded]
+
+
 def type_names() -> str:
     """Name every type for a message: "单选、多选、判断、填空"."""
     return "、".join(t.label for t in _TYPES.values())

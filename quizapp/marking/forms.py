@@ -1,0 +1,32 @@
+"""Forms of the marking pages."""
+
+from __future__ import annotations
+
+from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from quizapp.forms import BaseForm
+from quizapp.marking.services import MAX_COMMENT
+
+
+class MarkForm(BaseForm):
+    """The points and comment for one written answer; ``version``: the mark the marker saw."""
+
+    points = StringField("得分", validators=[InputRequired("请填写得分。")])
+    comment = TextAreaField(
+        "评语（可选）",
+        validators=[Length(max=MAX_COMMENT, message=f"评语不能超过 {MAX_COMMENT} 字。")],
+    )
+    version = HiddenField()
+
+
+class BlindForm(BaseForm):
+    """Whether markers see members' names."""
+
+    blind = BooleanField("匿名阅卷", description="勾选后，阅卷页面不显示答题人的姓名和支部。")
+
+
+class MarkerForm(BaseForm):
+    """A member to name (or take off) as a marker."""
+
+    member_id = IntegerField(validators=[InputRequired()])

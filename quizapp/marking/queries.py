@@ -1,0 +1,165 @@
+"""What a marker sees: the quizzes they may mark, each quiz's queue per question, the answers
+waiting, and the members they may name as markers. Read only.
+
+Who may mark a quiz (:func:`can_mark`): the organisers who manage it (its owner's subtree, so
+the owner and the levels above) and the members its owner named (``QuizMarker``). Everyone
+else gets 404, as if the quiz did not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort
+from sqlalchemy import Select, and_, case, func, or_, select
+
+from quizapp import access, db
+from quizapp.bank.models import Question
+from quizapp.bank.types import marked_type_codes
+from quizapp.marking.models import QuizMarker
+from quizapp.members import queries as member_queries
+from quizapp.members.models import Member
+from quizapp.org.models import Branch
+from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus
+from quizapp.quizzes.models import Quiz
+from quizapp.quizzes.services import can_manage_quiz
+
+
+def is_marker(member: Member, quiz: Quiz) -> bool:
+    """Tell whether the quiz's owner named ``member`` a marker."""
+    return db.session.get(QuizMarker, (quiz.id, member.id)) is not None
+
+
+def can_mark(actor: Member, quiz: Quiz) -> bool:
+    """Tell whether ``actor`` may mark ``quiz``'s written answers (the one rule for it)."""
+    if not actor.is_active:
+        return False
+    return can_manage_quiz(actor, quiz) or is_marker(actor, quiz)
+
+
+def get_markable_quiz(actor: Member, quiz_id: int) -> Quiz:
+    """Return a quiz ``actor`` may mark, or 404."""
+    quiz = db.session.get(Quiz, quiz_id)
+    if quiz is None or not can_mark(actor, quiz):
+        abort(404)
+    return quiz
+
+
+def _written() -> Select:
+    """The answers a person marks, on a 简答-type question: waiting for a mark, or marked by
+    someone (nothing written was graded 0 at submit, by nobody: not theirs to mark)."""
+    return (
+        select(AttemptAnswer)
+        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+        .join(Question, Question.id == AttemptAnswer.question_id)
+        .where(
+            Question.type.in_(marked_type_codes()),
+            Attempt.status != AttemptStatus.IN_PROGRESS.value,  # never a paper being written
+            or_(AttemptAnswer.mark.is_(None), AttemptAnswer.marked_by_id.is_not(None)),
+        )
+    )
+
+
+def _unmarked():
+    return and_(Attempt.status == AttemptStatus.MARKING.value, AttemptAnswer.mark.is_(None))
+
+
+def _markable_quizzes(actor: Member):
+    """SQL condition on Quiz: ``actor`` may mark it (manages its owner, or was named)."""
+    managed = Quiz.owner_branch_id.in_(select(Branch.id).where(access.branch_scope(actor)))
+    named = Quiz.id.in_(select(QuizMarker.quiz_id).where(QuizMarker.member_id == actor.id))
+    return or_(managed, named) if access.managed_root(actor) is not None else named
+
+
+def count_waiting(actor: Member) -> list[tuple[Quiz, int]]:
+    """Return the quizzes ``actor`` may mark that have unmarked answers, with how many."""
+    if not actor.is_active:
+        return []
+    rows = db.session.execute(
+        select(Quiz, func.count())
+        .select_from(AttemptAnswer)
+        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+        .join(Quiz, Quiz.id == Attempt.quiz_id)
+        .where(_unmarked(), _markable_quizzes(actor))
+        .group_by(Quiz.id)
+        .order_by(Quiz.closes_at)
+    ).all()
+    return [(quiz, count) for quiz, count in rows]
+
+
+@dataclass(frozen=True)
+class QueueLine:
+    """One 简答 question of a quiz: how many of its written answers wait, how many are marked."""
+
+    question: Question
+    waiting: int
+    marked: int
+
+
+def list_queue(quiz: Quiz) -> list[QueueLine]:
+    """Return the quiz's 简答 questions that have written answers, waiting ones first."""
+    waiting = func.sum(case((_unmarked(), 1), else_=0))
+    rows = db.session.execute(
+        _written()
+        .with_only_columns(Question, waiting, func.count())
+        .where(Attempt.quiz_id == quiz.id)
+        .group_by(Question.id)
+    ).all()
+    lines = [QueueLine(q, int(w or 0), int(total) - int(w or 0)) for q, w, total in rows]
+    return sorted(lines, key=lambda line: (-line.waiting, line.question.id))
+
+
+def list_answers(quiz: Quiz, question_id: int, *, waiting: bool) -> list[AttemptAnswer]:
+    """Return the written answers to one question of the quiz: those waiting, oldest paper
+    first, or those marked, latest mark first."""
+    query = _written().where(Attempt.quiz_id == quiz.id, AttemptAnswer.question_id == question_id)
+    if waiting:
+        query = query.where(_unmarked()).order_by(Attempt.submitted_at, Attempt.id)
+    else:
+        query = query.where(AttemptAnswer.mark.is_not(None)).order_by(
+            AttemptAnswer.marked_at.desc(), Attempt.id
+        )
+    return list(db.session.scalars(query))
+
+
+def get_answer(quiz: Quiz, attempt_id: int, question_id: int) -> AttemptAnswer:
+    """Return one written answer of the quiz, or 404."""
+    answer = db.session.scalar(
+        _written().where(
+            Attempt.quiz_id == quiz.id,
+            AttemptAnswer.attempt_id == attempt_id,
+            AttemptAnswer.question_id == question_id,
+        )
+    )
+    if answer is None:
+        abort(404)
+    return answer
+
+
+def list_markers(quiz: Quiz) -> list[QuizMarker]:
+    """Return the quiz's named markers, by name."""
+    return list(
+        db.session.scalars(
+            select(QuizMarker)
+            .join(Member, Member.id == QuizMarker.member_id)
+            .where(QuizMarker.quiz_id == quiz.id)
+            .order_by(Member.name, Member.id)
+        )
+    )
+
+
+def find_candidate(actor: Member, quiz: Quiz, text: str) -> list[Member]:
+    """Find members ``actor`` may name markers of ``quiz``: in the actor's subtree and in the
+    quiz owner's (``text``: a name, 警号 or phone)."""
+    condition = member_queries.matching(text)
+    if condition is None:
+        return []
+    owner_path = quiz.owner_branch.path
+    return list(
+        db.session.scalars(
+            member_queries.in_scope(actor)
+            .where(condition, Member.is_active.is_(True), Branch.path.startswith(owner_path))
+            .order_by(Member.name, Member.id)
+            .limit(20)
+        )
+    )
