@@ -31,6 +31,7 @@ def test_the_range_report_equals_the_oracle(app, client, auth, org, time_machine
     # Someone attended an offline session on a day they did not study online.
     ledger = world.ledger
     assert any(day not in ledger.seconds for day in ledger.offline)
+    assert {m for m, _ in ledger.offline} - {m for m, _ in ledger.seconds}  # offline only
 
 
 @pytest.mark.slow

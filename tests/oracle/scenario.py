@@ -10,8 +10,10 @@ submit), hand in reflections that the admin accepts or returns, and attend offli
 recorded on the organiser's page. Every action goes into the :class:`Ledger`, which is all the
 expected figures are computed from (:mod:`tests.oracle.expected`).
 
-Scoped down: imported members get the test password written directly (the one-time login
-code and the forced password change are skipped); political statuses do not change.
+Now and then the admin records a member's next political status on the member's edit page
+(the limited quiz judges the status a member has when the report is made, as its definition
+says). Scoped down: imported members get the test password written directly (the one-time
+login code and the forced password change are skipped).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from sqlalchemy import select
 
 from quizapp import db
 from quizapp.bank.types import default_points
-from quizapp.members.models import Member, PoliticalStatus
+from quizapp.members.models import STATUS_LABELS, Member
 from quizapp.members.passwords import hash_password
 from quizapp.members.roster_files import TEMPLATE_HEADERS
 from quizapp.org.models import BranchKind
@@ -52,7 +54,9 @@ LIMITED_POINTS = Fraction(5, 2)
 LIMITED_STATUSES = ("正式党员", "预备党员")
 #: Statuses drawn for imported members (正式党员 twice as likely).
 STATUSES = ("正式党员", "正式党员", "预备党员", "入党积极分子")
-STATUS_VALUES = {"正式党员": PoliticalStatus.FULL, "预备党员": PoliticalStatus.PROBATIONARY}
+STATUS_VALUES = {label: status for status, label in STATUS_LABELS.items()}
+#: A status an organiser may record next (转正, 列为预备党员, or a correction back).
+NEXT_STATUS = {"正式党员": "预备党员", "预备党员": "正式党员", "入党积极分子": "预备党员"}
 
 
 def ten_am(day: date, minutes: int = 0) -> datetime:
@@ -153,6 +157,27 @@ def _import(client, ledger, rows, day) -> list[Member]:
         made.append(member)
     db.session.commit()
     return made
+
+
+def _restatus(client, ledger, member_id, branch_id) -> None:
+    """Record the member's next political status on the organiser's edit page."""
+    name, login_id, status = ledger.people[member_id]
+    status = NEXT_STATUS[status]
+    response = client.post(
+        f"/manage/members/{member_id}/edit",
+        data={
+            "name": name,
+            "police_no": login_id,
+            "phone": "",
+            "branch_id": str(branch_id),
+            "political_status": STATUS_VALUES[status].value,
+            "joined_party_on": "",
+            "role": "member",
+            "scope_branch_id": "",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    ledger.people[member_id] = (name, login_id, status)
 
 
 def _study(rng, member_client, material, start, time_machine) -> int:
@@ -298,6 +323,7 @@ def play(seed, app, client, auth, org, time_machine, counting: Counting | None =
     members = [org.m1, *_import(client, ledger, rows, before)]
     auth.logout()
     joiners_on = rng.choice(DAYS)
+    organiser_session_on = rng.choice(DAYS)
     joiners = [
         (f"新党员{i}", f"N{i:03d}", rng.choice(branches).code, rng.choice(STATUSES))
         for i in range(3)
@@ -338,6 +364,10 @@ def play(seed, app, client, auth, org, time_machine, counting: Counting | None =
                 )
                 assert response.status_code == 302
                 ledger.move(member_id, target.id, day)
+        # Now and then one member's political status changes (the quiz judges the current).
+        if rng.random() < 0.4:
+            member_id = rng.choice(sorted(active - {org.m1.id}))
+            _restatus(client, ledger, member_id, ledger.branch_on(member_id, day))
         auth.logout()
         # Members study (one visit each, half an hour apart), some sit the campaign's quiz
         # (once) and the limited quiz (while attempts are left), some hand in a reflection.
@@ -374,10 +404,19 @@ def play(seed, app, client, auth, org, time_machine, counting: Counting | None =
             _review(client, reflection_id, accept)
             ledger.reflections[member_id] = (day, accept)
         handed_in.clear()
-        # Some days a branch holds an offline session for some of its members that day.
+        # Some days a branch holds an offline session for some of its members that day (the
+        # organisers too, who never study online: their only taking part is offline; on one
+        # day drawn from the seed, B11's session is held for its organiser alone).
         branch = rng.choice(branches)
-        here = [m for m in members if m.id in active and ledger.branch_on(m.id, day) == branch.id]
-        if here and rng.random() < 0.6:
+        here = [
+            m
+            for m in (*members, org.org1, org.org2)
+            if (m.id in active or m.id in (org.org1.id, org.org2.id))
+            and ledger.branch_on(m.id, day) == branch.id
+        ]
+        if day == organiser_session_on:
+            branch, here = org.b11, [org.org1]
+        if here and (rng.random() < 0.6 or day == organiser_session_on):
             attendees = rng.sample(here, k=rng.randint(1, len(here)))
             _record_session(client, branch, day, attendees)
             ledger.offline += [(m.id, day) for m in attendees]
