@@ -59,10 +59,10 @@ test: lint
 soak: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -p no:cacheprovider bench/test_exam_day_smoke.py $(PYTEST_ARGS)
 
-## make oracle: the participation report against tests/test_participation_oracle.py's own
+## make oracle: the participation reports against the oracle's own (tests/oracle/)
 ## count, on 20 more random scenarios (the tests marked slow; `make test` runs one seed).
 oracle: $(VENV)/.test-installed
-	$(BIN)/python -m pytest -m slow tests/test_participation_oracle.py $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m slow tests/test_participation_oracle*.py $(PYTEST_ARGS)
 
 ## make lint: ruff's checks (rules in pyproject.toml) and its formatter, both read-only.
 lint: $(VENV)/.test-installed

@@ -50,6 +50,7 @@ def minutes(seconds: float | int | None) -> float | None:
     return None if seconds is None else float(half_up(exact(seconds) / 60, 1))
 
 
-def minutes_text(seconds: float | int | None) -> str:
-    """Return seconds as the text of minutes with one decimal at most: 90 → "1.5", 120 → "2"."""
-    return NOT_APPLICABLE if seconds is None else number_text(minutes(seconds), 1)
+def minutes_text(seconds: float | int | None, *, fixed: bool = False) -> str:
+    """Return seconds as the text of minutes with one decimal at most: 90 → "1.5", 120 → "2";
+    always one (120 → "2.0") when ``fixed``, as a member's own counters show them."""
+    return NOT_APPLICABLE if seconds is None else number_text(minutes(seconds), 1, fixed=fixed)

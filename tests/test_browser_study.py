@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from quizapp import db
 from quizapp.audiences.services import build_audience
+from quizapp.numbers import minutes_text
 from quizapp.study.models import Material, StudyMinute
 from tests.browser import BROWSER, fits_phone_width, launch, log_in, phone_context, phone_page
 from tests.factories import make_material, pdf_bytes
@@ -178,6 +179,8 @@ def test_minutes_rise_while_studying_and_stop_when_the_page_is_hidden(
     assert len(page.beats) >= 3
     assert _credited(org.m1.id, material.id) >= shown >= 2
     assert text == f"0 分 {shown:02d} 秒" and bar == shown and mark == "学习中"
+    # Today's minutes follow the beats with one decimal, as the server writes them.
+    expect(page.locator("#today-minutes")).to_have_text(minutes_text(shown, fixed=True))
 
     # The member switches to another app: one last beat goes out as a beacon, then nothing.
     with page.expect_response(

@@ -212,6 +212,22 @@ def test_home_is_a_fixed_number_of_queries(client, member, org, bank, queries):
     assert len(many) == len(few)
 
 
+def test_todays_and_this_weeks_minutes_have_one_decimal(client, member, org):
+    material = make_material(org, "资料", branches=[org.u1])
+    add_study(org.m1, material, TODAY, 90)  # 1.5 minutes, not 1
+    add_study(org.m1, material, TODAY - timedelta(days=5), 69)  # Monday
+    db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    minutes = re.findall(
+        r'<span class="stat-value">([\d.]+)</span><span class="stat-label">'
+        r"(今日学习|本周学习)（分钟）",
+        html,
+    )
+    assert minutes == [("1.5", "今日学习"), ("2.7", "本周学习")]  # 159 s = 2.65, halves up
+    # The same week on 我的 shows the same figure.
+    assert '<span class="week-minutes">2.7 分钟</span>' in client.get("/me").get_data(as_text=True)
+
+
 # 我的
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from docx import Document
@@ -23,7 +23,14 @@ from quizapp.participation.queries import participation
 from quizapp.points.queries import ranking
 from quizapp.points.rules import effective_thresholds, one_decimal
 from tests import test_participation as tp
-from tests.factories import NOW, add_offline, add_points, add_reflection, add_study
+from tests.factories import (
+    NOW,
+    add_offline,
+    add_points,
+    add_reflection,
+    add_study,
+    make_material,
+)
 
 people = tp.people
 NOVEMBER = "first=2026-11-01&last=2026-11-30"
@@ -209,3 +216,56 @@ def test_a_bad_period_is_explained(client, auth, org, people, frozen):
     assert response.status_code == 400
     assert "结束日期不能早于开始日期" in response.get_data(as_text=True)
     assert client.get(f"{BASE}/{org.b11.id}.docx?first=2026-13-01").status_code == 400
+
+
+def test_reflections_follow_the_branch_history_and_unit_sessions_show_their_members(
+    client, auth, org, make_member, time_machine
+):
+    """A member who moved shows their reflection under the branch they handed it in from; a
+    session held by the unit lists, in each branch's section, that branch's attendees of the
+    day, named as the unit's."""
+    material = make_material(org)
+    mover = make_member("x1", org.b11, name="调动者")
+    add_reflection(mover, "accepted", material_id=material.id, submitted_at=_at(3))
+    add_reflection(org.m1, "submitted", material_id=material.id, submitted_at=_at(4))
+    add_offline(org.u1, date(2026, 11, 5), [mover])  # in B11 then
+    db.session.commit()
+    time_machine.move_to(_at(10), tick=False)
+    auth.login("admin")
+    assert (
+        client.post(f"/manage/members/{mover.id}/move", data={"branch_id": org.b12.id}).status_code
+        == 302
+    )
+    auth.logout()
+    add_offline(org.u1, date(2026, 11, 12), [org.m1, mover])  # one from each branch
+    add_offline(org.b12, date(2026, 11, 13), [mover])
+    db.session.commit()
+    time_machine.move_to(NOW, tick=False)
+    auth.login("org1")
+
+    b11 = _by_heading(_document(client, org.b11.id))
+    held = "专题讲座（第一分局举办）"
+    assert b11["四、线下学习"][1:] == [
+        ["2026-11-05", held, "60", "1", "调动者"],
+        ["2026-11-12", held, "60", "1", "普通党员"],
+    ]
+    assert [(row[1], row[3]) for row in b11["五、心得体会"][1:]] == [
+        ("调动者", "已通过"),
+        ("普通党员", "待审阅"),
+    ]
+    b12 = _by_heading(_document(client, org.b12.id))
+    assert b12["四、线下学习"][1:] == [
+        ["2026-11-12", held, "60", "1", "调动者"],
+        ["2026-11-13", "专题讲座", "60", "1", "调动者"],
+    ]
+    assert [row[1] for row in b12.get("五、心得体会", [[]])[1:]] == []  # handed in from B11
+    # The range report, unlike the 台账's lists, counts each member once, in the branch of
+    # their last stay: the mover's three sessions and accepted reflection go to B12.
+    report = participation(org.org1, None, date(2026, 11, 1), date(2026, 11, 30), NOW)
+    times = {row.branch.id: row.times for row in report.rows}
+    assert (times[org.b11.id], times[org.b12.id]) == (1, 4)
+
+
+def _at(day: int):
+    """10:00 China time on that day of November 2026."""
+    return datetime(2026, 11, day, 2, tzinfo=UTC)

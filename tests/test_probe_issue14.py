@@ -53,7 +53,7 @@ def _ranked_quiz(org, make_member, bank, review_when, ranking_when):
 def test_the_ranking_tells_no_score_the_quiz_does_not_publish_yet(
     client, auth, org, make_member, bank, time_machine, review_when, ranking_when, moment
 ):
-    # B11's line reads 参与率 50%, 人均得分 3.5: m1's hidden score is 3.5 / 50% = 7.
+    # B11's line reads 参考率 50%, 人均得分 3.5: m1's hidden score is 3.5 / 50% = 7.
     quiz, attempt = _ranked_quiz(org, make_member, bank, review_when, ranking_when)
     time_machine.move_to(moment, tick=False)
     auth.login("m1")

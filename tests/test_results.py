@@ -258,6 +258,31 @@ def test_branch_ranking_ties_share_a_rank():
     ]
 
 
+def test_a_member_imported_after_a_closed_quiz_changes_only_the_labelled_figure(
+    client, auth, org, unit, make_member, time_machine
+):
+    """The results page counts by current branch (and says so, pointing at 参学统计); the
+    participation report of the quiz counts by the history of its days and does not move."""
+    quiz = unit
+    time_machine.move_to(NOW + timedelta(days=2), tick=False)
+    auth.login("org1")
+    rate = re.compile(r'<span class="stat-label">参考率<br>(\d+)/(\d+) 人</span>')
+
+    def figures():
+        results = client.get(f"/manage/results/quizzes/{quiz.id}").get_data(as_text=True)
+        report = client.get(f"/manage/participation/quizzes/{quiz.id}").get_data(as_text=True)
+        return results, rate.search(results).groups(), rate.search(report).groups()
+
+    page, results_before, report_before = figures()
+    assert "与参学统计的区别" in page and "测试结束后转接、停用或新导入的人员会改变本页" in page
+    assert "按测试开放期间组织关系统计的参考率见" in page and "参与率" not in page
+    make_member("n1", org.b11, name="新导入", since=(NOW + timedelta(days=1)).date())
+    db.session.commit()
+    _, results_after, report_after = figures()
+    assert report_after == report_before  # the quiz's period: the newcomer was not there
+    assert results_after == (results_before[0], str(int(results_before[1]) + 1))  # labelled
+
+
 def test_competition_page_shows_ranks(client, auth, org, bank, time_machine):
     quiz = _quiz(org, bank, kind=QuizKind.COMPETITION)
     _sit(org.m1, quiz, _answers(bank, RIGHT_S, True))
@@ -391,7 +416,7 @@ def test_export_reads_back_with_neutralised_formulas(
         "党支部",
         "应参加人数",
         "参加人数",
-        "参与率",
+        "参考率",
         "人均得分",
         "平均分",
         "及格人数",
@@ -406,7 +431,7 @@ def test_export_reads_back_with_neutralised_formulas(
     assert notes["答题时间（北京时间）"] == "2026-11-21 09:00 至 2026-11-21 12:00"
     assert notes["导出时间（北京时间）"] == "2026-11-21 10:30:00"
     assert notes["统计范围"].startswith("第一分局及其下属组织")
-    assert "参与率" in notes and "区分度" in notes
+    assert "参考率" in notes and "区分度" in notes
 
 
 def test_export_filename_is_safe():

@@ -173,6 +173,7 @@ def test_api_credits_and_refuses_forged_material_ids(client, auth, org, time_mac
     time_machine.move_to(T0 + timedelta(seconds=30), tick=False)
     body = client.post("/api/study/heartbeat", json={"token": token}).get_json()
     assert body["credited"] == 30 and body["today_seconds"] == 30
+    assert body["today_minutes"] == 0.5  # one decimal, as the page shows it (not 0)
     forged = client.post("/api/study/heartbeat", json={"token": "abc.def"})
     assert forged.status_code == 409 and "刷新" in forged.get_json()["message"]
     assert forged.get_json()["error"] == "stale"

@@ -278,11 +278,13 @@ def test_summary_counts_today_and_the_china_week_from_monday(org, make_material)
 
 def test_the_list_shows_todays_and_this_weeks_minutes(client, member, org, make_material):
     material = make_material("资料")
-    _studied(org.m1, material, TODAY, 5 * 60 + 59)
+    _studied(org.m1, material, TODAY, 5 * 60 + 9)
     _studied(org.m1, material, MONDAY, 20 * 60)
     html = _page(client)
-    assert '<span class="stat-value" id="today-minutes">5</span>' in html
-    assert '<span class="stat-value" id="week-minutes">25</span>' in html
+    # One decimal, halves up, as the reports show them (not cut to whole minutes).
+    assert '<span class="stat-value" id="today-minutes">5.2</span>' in html
+    assert '<span class="stat-value" id="week-minutes">25.2</span>' in html
+    assert "已学 25.2 分钟" in html
 
 
 def test_the_material_page_shows_the_material_and_the_members_time(
@@ -301,7 +303,7 @@ def test_the_material_page_shows_the_material_and_the_members_time(
     assert "<p>坚持<strong>惩前毖后</strong>。</p>" in html  # the sanitised body, as stored
     assert "约 15 分钟" in html
     assert '<span id="material-time" data-material-time>2 分 05 秒</span>' in html
-    assert '<span id="today-minutes">0</span> 分钟' in html
+    assert '<span id="today-minutes">0.4</span> 分钟' in html  # 25 s
     assert "必学" in html and "学习中" in html
     assert f'data-target-seconds="{15 * 60}"' in html
     assert 'data-heartbeat-url="/api/study/heartbeat"' in html

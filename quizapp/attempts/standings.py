@@ -33,7 +33,7 @@ from quizapp.ranking import competition_ranks
 RANKING_BASIS = (
     "个人按计分成绩从高到低排名，成绩相同的用时少者在前，成绩和用时都相同的名次并列；"
     "支部按人均得分排名（参加人员计分成绩之和 ÷ 应参加人数，未参加的人员按 0 分计），"
-    "人均得分相同的名次并列，参与率列在旁边。"
+    "人均得分相同的名次并列，参考率列在旁边。"
 )
 
 
@@ -41,7 +41,7 @@ def ranking_open(quiz: Quiz, now: datetime) -> bool:
     """Tell whether members may see the quiz's ranking now (the branches' table at least).
 
     Never before the quiz shows members their scores (``review_open``): a branch's 人均得分
-    and 参与率 give back the score of its one taker (score = 人均得分 ÷ 参与率 × takers), and
+    and 参考率 give back the score of its one taker (score = 人均得分 ÷ 参考率 × takers), and
     live changes a colleague's, so a ranking waits for 考试结束后公布 and 不公布 has none.
     """
     if not review_open(quiz, now):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from quizapp import db
+from quizapp import db, numbers
 from quizapp.attempts.services import review_allowed
 from quizapp.members.models import Member
 from quizapp.pagination import Page, paginate
@@ -36,9 +35,9 @@ class StudyWeek:
         return self.monday + timedelta(days=6)
 
     @property
-    def minutes(self) -> Decimal:
-        """Minutes with one decimal, rounded half up (as the reports round)."""
-        return (Decimal(self.seconds) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    def minutes(self) -> str:
+        """Minutes with one decimal, rounded half up (as the reports round): "24.5", "0.0"."""
+        return numbers.minutes_text(self.seconds, fixed=True)
 
 
 def list_study_weeks(member_id: int, today: date, weeks: int = HISTORY_WEEKS) -> list[StudyWeek]:

@@ -106,7 +106,9 @@ def tables(section: Section) -> list[Table]:
             [
                 [
                     session.held_on.isoformat(),
-                    session.title,
+                    session.title
+                    if session.branch_id == section.branch.id
+                    else f"{session.title}（{session.branch.name}举办）",
                     str(session.duration_minutes),
                     str(len(people)),
                     "、".join(p.name for p in people) or "—",

@@ -7,14 +7,14 @@ points ranking, the offline and reflection lists), so the 台账 quotes what the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from quizapp import db
 from quizapp.campaigns.models import Campaign
-from quizapp.clock import china_today
+from quizapp.clock import china_day_start, china_today
 from quizapp.members.models import Member, Membership
 from quizapp.offline import queries as offline_queries
 from quizapp.offline.models import OfflineSession
@@ -26,7 +26,6 @@ from quizapp.participation.report import MemberLine, Report
 from quizapp.points import queries as points_queries
 from quizapp.points.rules import effective_thresholds
 from quizapp.quizzes.models import Quiz
-from quizapp.reflections import queries as reflection_queries
 from quizapp.study.models import Reflection
 
 #: What the 台账 adds to the participation report's definitions.
@@ -42,6 +41,15 @@ OWN_DEFINITIONS = [
     ),
     ("学习任务", "与统计期有交集的学习任务，按任务自身的起止日期判断是否完成。"),
     ("积分与等次", "统计期内各日的积分合计；人均积分与等次同“积分排行”页面。"),
+    (
+        "线下学习",
+        "统计期内本支部举办的线下学习及其全部出席人员；上级组织（如所在单位）举办、有本支部"
+        "人员出席的也列出，名称后注明举办组织，只列举办当天在本支部的出席人员。",
+    ),
+    (
+        "心得体会",
+        "统计期内提交的心得体会，按提交当天所在的党支部列出：之后转出的人员仍列在原支部。",
+    ),
 ]
 
 #: More than any branch holds in a period: the lists are read whole, not paged.
@@ -57,6 +65,11 @@ class Stay:
     started_on: date
     #: First day no longer in the branch (None: still there).
     ended_on: date | None
+    member_id: int = 0
+
+    def covers(self, day: date) -> bool:
+        """Tell whether the member was in the branch on ``day``."""
+        return self.started_on <= day and (self.ended_on is None or day < self.ended_on)
 
 
 @dataclass
@@ -110,7 +123,14 @@ def list_stays(branch: Branch, first_day: date, last_day: date) -> list[Stay]:
         )
         .order_by(Membership.started_on, Member.name, Membership.id)
     ).all()
-    return [Stay(member.name, member.login_id, started, ended) for member, started, ended in rows]
+    return [
+        Stay(member.name, member.login_id, started, ended, member.id)
+        for member, started, ended in rows
+    ]
+
+
+def _was_in(stays: list[Stay], member_id: int, day: date) -> bool:
+    return any(stay.member_id == member_id and stay.covers(day) for stay in stays)
 
 
 def _overlapping(actor: Member, first_day: date, last_day: date) -> tuple[list, list]:
@@ -142,22 +162,49 @@ def _sittings(actor, subjects_, branch, now) -> list[Sitting]:
     return sittings
 
 
-def _reflections(actor: Member, branch: Branch, first_day: date, last_day: date) -> list:
-    """Reflections by the branch's members submitted on the period's days, oldest first."""
-    listed = reflection_queries.list_reflections(
-        actor, status="all", branch=branch, per_page=ALL
-    ).items
-    shown = [r for r in listed if first_day <= china_today(r.submitted_at) <= last_day]
-    return sorted(shown, key=lambda r: (r.submitted_at, r.id))
+def _reflections(stays: list[Stay], first_day: date, last_day: date) -> list[Reflection]:
+    """Reflections submitted on the period's days by members in the branch on the day they
+    handed them in (a member who moved since shows under the branch they were in), oldest
+    first. The branch is in the actor's scope, so are its members' reflections."""
+    members = sorted({stay.member_id for stay in stays})
+    if not members:
+        return []
+    start, end = china_day_start(first_day), china_day_start(last_day + timedelta(days=1))
+    handed_in = db.session.scalars(
+        select(Reflection)
+        .where(
+            Reflection.member_id.in_(members),
+            Reflection.submitted_at >= start,
+            Reflection.submitted_at < end,
+        )
+        .options(joinedload(Reflection.member))
+        .order_by(Reflection.submitted_at, Reflection.id)
+    )
+    return [r for r in handed_in if _was_in(stays, r.member_id, china_today(r.submitted_at))]
 
 
-def _sessions(actor: Member, branch: Branch, first_day: date, last_day: date) -> list:
-    """The branch's offline sessions held in the period, with who attended, oldest first."""
-    held = offline_queries.list_offline_sessions(
-        actor, branch=branch, month=(first_day, last_day), per_page=ALL
-    ).items
-    held = [s for s in held if s.branch_id == branch.id]
-    return [(s, offline_queries.list_attendees(s)) for s in reversed(held)]
+def _sessions(branch: Branch, stays: list[Stay], first_day: date, last_day: date) -> list:
+    """Offline sessions held in the period by the branch (with everyone who attended) or by a
+    level above it, the unit say (with the attendees who were in the branch that day; only
+    sessions some of them attended), oldest first."""
+    held = db.session.scalars(
+        select(OfflineSession)
+        .where(
+            OfflineSession.branch_id.in_(branch.ancestor_ids),
+            OfflineSession.held_on.between(first_day, last_day),
+        )
+        .options(joinedload(OfflineSession.branch))
+        .order_by(OfflineSession.held_on, OfflineSession.id)
+    )
+    shown = []
+    for session in held:
+        people = offline_queries.list_attendees(session)
+        if session.branch_id != branch.id:
+            people = [p for p in people if _was_in(stays, p.id, session.held_on)]
+            if not people:
+                continue
+        shown.append((session, people))
+    return shown
 
 
 def ledger(actor: Member, node: Branch, first_day: date, last_day: date, now: datetime) -> Ledger:
@@ -191,8 +238,8 @@ def ledger(actor: Member, node: Branch, first_day: date, last_day: date, now: da
                 study=study,
                 quizzes=_sittings(actor, quizzes, branch, now),
                 campaigns=_sittings(actor, campaigns, branch, now),
-                sessions=_sessions(actor, branch, first_day, last_day),
-                reflections=_reflections(actor, branch, first_day, last_day),
+                sessions=_sessions(branch, stays, first_day, last_day),
+                reflections=_reflections(stays, first_day, last_day),
                 points=lines.get(branch.id),
             )
         )

@@ -138,7 +138,7 @@ def _branch_columns(competition: bool, names: BranchNames) -> list[Column[Branch
         Column("党支部", lambda line: names(line.branch) or line.name, width=26),
         Column("应参加人数", lambda line: line.eligible, width=11),
         Column("参加人数", lambda line: line.participants, width=10),
-        Column("参与率", lambda line: line.participation_rate, width=9, number_format=PERCENT),
+        Column("参考率", lambda line: line.participation_rate, width=9, number_format=PERCENT),
         Column("人均得分", lambda line: line.per_eligible, width=9, number_format="0.00"),
         Column("平均分", lambda line: line.average, width=9, number_format="0.00"),
         Column("及格人数", lambda line: line.passed, width=10),

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from flask import Blueprint, g, jsonify, request
 
+from quizapp import numbers
 from quizapp.actions import transaction
 from quizapp.auth.session_ref import hot_login_required
 from quizapp.clock import utcnow
@@ -34,5 +35,5 @@ def heartbeat():
     return jsonify(
         credited=credit.credited,
         today_seconds=credit.today_seconds,
-        today_minutes=credit.today_seconds // 60,
+        today_minutes=numbers.minutes(credit.today_seconds),
     )

@@ -84,7 +84,7 @@
     root.setAttribute("data-seconds", String(seconds));
     timeBoxes.forEach(function (box) { box.textContent = format(seconds); });
     progress.value = Math.min(seconds, target);
-    if (typeof data.today_minutes === "number") todayBox.textContent = String(data.today_minutes);
+    if (typeof data.today_minutes === "number") todayBox.textContent = data.today_minutes.toFixed(1);
     if (markBox && seconds > 0) {
       var done = seconds >= target;
       markBox.textContent = done ? "已完成" : "学习中";
