@@ -202,19 +202,19 @@ def test_without_a_section_the_type_follows_from_the_question():
 
 def test_a_section_of_a_type_the_bank_lacks_is_skipped_and_listed():
     drafts, skipped = read(
-        "一、判断题", "1. 甲。", "答案：对", "五、简答题", "1. 简述。", "答案：要点一", "要点二"
+        "一、判断题", "1. 甲。", "答案：对", "六、案例分析题", "1. 分析。", "答案：要点一", "要点二"
     )
     assert len(drafts) == 1
     assert [(s.location, s.reason) for s in skipped] == [
-        ("题库.docx 「简答题」第 1 题（第 5 行）", "不支持的题型：简答题")
+        ("题库.docx 「案例分析题」第 1 题（第 5 行）", "不支持的题型：案例分析题")
     ]
 
 
-class ToyEssay(QuestionType):
-    """Stands for the 简答 type another branch adds: found by its label, several lines long."""
+class ToyCase(QuestionType):
+    """A type registered later (案例分析): found by its label, several lines long."""
 
-    code = "toyessay"
-    label = "简答"
+    code = "toycase"
+    label = "案例分析"
 
     def answer_from_text(self, text: str, options: list[str], stem: str) -> str:
         return text
@@ -224,14 +224,29 @@ class ToyEssay(QuestionType):
 
 
 def test_a_section_is_read_once_its_type_is_registered():
-    register(ToyEssay())
+    register(ToyCase())
     try:
-        data = only("五、简答题（每题 10 分）", "1. 简述四个意识。", "答案：政治意识", "大局意识")
-        template = word.read("模板.docx", word_template.template_docx())
+        data = only("六、案例分析题（每题 10 分）", "1. 分析此案。", "答案：违反纪律", "应予处分")
     finally:
-        unregister("toyessay")
-    assert (data.type, data.answer) == ("toyessay", "政治意识\n大局意识")
-    assert [d.data.type for d in template[0]][-1] == "toyessay"
+        unregister("toycase")
+    assert (data.type, data.answer) == ("toycase", "违反纪律\n应予处分")
+
+
+def test_a_short_answer_section_is_read_with_its_key_points():
+    data = only(
+        "五、简答题（每题 10 分）",
+        "1. 简述四个意识。",
+        "答案：政治意识、大局意识、核心意识、看齐意识。",
+        "评分要点：政治意识；大局意识",
+    )
+    assert data.type == "essay"
+    assert data.answer == {
+        "reference": "政治意识、大局意识、核心意识、看齐意识。",
+        "points": ["政治意识", "大局意识"],
+    }
+    template = word.read("模板.docx", word_template.template_docx())
+    assert [d.data.type for d in template[0]][-1] == "essay"
+    assert not template[1]
 
 
 def test_numbered_points_inside_an_explanation_stay_in_it():
@@ -410,9 +425,9 @@ def test_a_document_without_questions_is_refused():
 def test_the_template_imports_every_example_without_a_problem(org):
     drafts, skipped = word.read("模板.docx", word_template.template_docx())
     assert skipped == []
-    assert {d.data.type for d in drafts} == {"single", "multiple", "truefalse", "fill"}
+    assert {d.data.type for d in drafts} == {"single", "multiple", "truefalse", "fill", "essay"}
     result = import_drafts(org.bureau.id, drafts)
-    assert result.created == len(drafts) == 8
+    assert result.created == len(drafts) == 9
 
 
 # ---------------------------------------------------------------- GIFT or Aiken in a .txt
@@ -446,12 +461,13 @@ def test_aiken_with_braces_in_a_stem_is_not_taken_for_gift():
 def test_cli_imports_a_docx_and_lists_the_skipped_questions(org, runner, tmp_path):
     path = tmp_path / "题库.docx"
     path.write_bytes(
-        make_docx("一、判断题", "1. 甲。", "答案：对", "二、简答题", "1. 简述。", "答案：要点")
+        make_docx("一、判断题", "1. 甲。", "答案：对", "二、案例分析题", "1. 分析。", "答案：要点")
     )
     result = runner.invoke(args=["questions", "import", str(path)])
     assert result.exit_code == 0, result.output
     assert (
-        "unsupported 题库.docx 「简答题」第 1 题（第 5 行）: 不支持的题型：简答题" in result.output
+        "unsupported 题库.docx 「案例分析题」第 1 题（第 5 行）: 不支持的题型：案例分析题"
+        in result.output
     )
     assert "1 files: 1 created, 0 updated, 0 unchanged, 0 rejected, 1 skipped" in result.output
 
@@ -482,8 +498,8 @@ def test_the_page_previews_a_word_file_then_imports_it(client, auth, org):
     assert "先预览，不导入" in page
     content = make_docx(
         *GOOD,
-        "五、简答题",
-        "1. 简述。",
+        "五、案例分析题",
+        "1. 分析。",
         "答案：要点",
         "六、单选题",
         "1. 缺答案（  ）。",
@@ -495,7 +511,7 @@ def test_the_page_previews_a_word_file_then_imports_it(client, auth, org):
     assert "共读到 8 道题，可以导入 7 道（新增 7、更新 0、无变化 0）" in shown
     assert "留党察看最长不超过（  ）。" in shown and "A. 半年" in shown and "答案：C" in shown
     assert "问题：缺少答案（如“答案：B”）" in shown
-    assert "不支持的题型：简答题" in shown
+    assert "不支持的题型：案例分析题" in shown
     assert count_questions() == 0  # a preview saves nothing
 
     refused = _upload(client, content).get_data(as_text=True)
@@ -518,7 +534,7 @@ def test_the_word_template_downloads(client, auth, org):
     assert response.mimetype == word_template.DOCX
     assert "attachment" in response.headers["Content-Disposition"]
     drafts, _ = word.read("模板.docx", response.data)
-    assert len(drafts) == 8
+    assert len(drafts) == 9
 
 
 def test_an_answer_in_the_stem_never_stays_there():
