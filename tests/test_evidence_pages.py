@@ -126,7 +126,7 @@ def test_the_exports_carry_the_end_and_the_leavings(client, auth, org, sat, time
     header = table[0]
     members = table[1 : table.index([])]
     rows = {line[0]: dict(zip(header, line, strict=True)) for line in members}
-    assert header[-2:] == ["结束方式", "切屏次数"]
+    assert header[-3:] == ["结束方式", "切屏次数", "缓考/补考"]
     assert (rows["甲"]["结束方式"], rows["甲"]["切屏次数"], rows["甲"]["是否及格"]) == (
         "本人交卷",
         "4",
