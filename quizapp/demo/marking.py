@@ -10,10 +10,9 @@ from sqlalchemy import select
 
 from quizapp import db
 from quizapp.bank.models import Question
-from quizapp.demo.quizzes import _sit
+from quizapp.demo.quizzes import _sit, unit_members
 from quizapp.marking import services as marking
 from quizapp.members.models import Member
-from quizapp.org.models import Branch
 from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import QuizKind
 from quizapp.quizzes.services import QuizData, save_quiz, set_published
@@ -44,16 +43,7 @@ def build_marking_demo(organiser: Member, now: datetime, rng: random.Random) -> 
     set_published(organiser, quiz, True)
     m0001 = db.session.scalar(select(Member).where(Member.police_no == "m0001"))
     marking.add_marker(organiser, quiz, m0001, now)
-    members = db.session.scalars(
-        select(Member)
-        .join(Branch, Branch.id == Member.branch_id)
-        .where(
-            Member.is_active.is_(True),
-            Branch.path.startswith(unit.path),
-            Member.police_no.not_in(["m0001", organiser.police_no]),
-        )
-        .order_by(Member.id)
-    )
+    members = unit_members(unit, organiser)
     takers = [m for m in members if rng.random() < 0.4]
     for member in takers:
         _sit(member, quiz, quiz.opens_at + timedelta(hours=rng.randint(1, 60)), 0.8, rng)

@@ -170,6 +170,23 @@ def build_quiz_demo(admin: Member, root: Branch, now: datetime, rng: random.Rand
     )
 
 
+def unit_members(unit: Branch, organiser: Member) -> list[Member]:
+    """The active members of ``unit`` who sit its demo quizzes: all but its organiser and
+    m0001 (whose own demo pages are set up apart)."""
+    return list(
+        db.session.scalars(
+            select(Member)
+            .join(Branch, Branch.id == Member.branch_id)
+            .where(
+                Member.is_active.is_(True),
+                Branch.path.startswith(unit.path),
+                Member.police_no.not_in(["m0001", organiser.police_no]),
+            )
+            .order_by(Member.id)
+        )
+    )
+
+
 def build_unit_quiz(organiser: Member, now: datetime, rng: random.Random) -> str:
     """Create a quiz of the organiser's own unit, running, half its members through it: beside
     the bureau's quizzes (read-only to them), one they manage."""
@@ -190,18 +207,7 @@ def build_unit_quiz(organiser: Member, now: datetime, rng: random.Random) -> str
         ),
     )
     set_published(organiser, quiz, True)
-    members = list(
-        db.session.scalars(
-            select(Member)
-            .join(Branch, Branch.id == Member.branch_id)
-            .where(
-                Member.is_active.is_(True),
-                Branch.path.startswith(unit.path),
-                Member.police_no.not_in(["m0001", organiser.police_no]),
-            )
-            .order_by(Member.id)
-        )
-    )
+    members = unit_members(unit, organiser)
     takers = [m for m in members if rng.random() < 0.5]
     for member in takers:
         started = quiz.opens_at + timedelta(hours=rng.randint(1, 40))
