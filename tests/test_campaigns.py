@@ -575,7 +575,7 @@ def test_home_page_shows_minutes_and_running_campaign_progress(
     auth.login("a1001")
     page = client.get("/").get_data(as_text=True)
     assert '<span class="stat-value">25.0</span>' in page  # today
-    assert '<span class="stat-value">35</span>' in page  # this week
+    assert '<span class="stat-value">35.0</span>' in page  # this week
     assert "入党积极分子培训班" in page and "35 / 60 分钟" in page
     assert 'value="2100" max="3600"' in page
     auth.logout()
