@@ -72,7 +72,8 @@ def _markable_quizzes(actor: Member):
 
 
 def count_waiting(actor: Member) -> list[tuple[Quiz, int]]:
-    """Return the quizzes ``actor`` may mark that have unmarked answers, with how many."""
+    """Return the quizzes ``actor`` may mark that have unmarked answers, with how many; the
+    actor's own paper (which they may not mark) is not counted."""
     if not actor.is_active:
         return []
     rows = db.session.execute(
@@ -80,7 +81,7 @@ def count_waiting(actor: Member) -> list[tuple[Quiz, int]]:
         .select_from(AttemptAnswer)
         .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
         .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .where(_unmarked(), _markable_quizzes(actor))
+        .where(_unmarked(), _markable_quizzes(actor), Attempt.member_id != actor.id)
         .group_by(Quiz.id)
         .order_by(Quiz.closes_at)
     ).all()
