@@ -435,6 +435,12 @@ def test_named_markers_hear_of_the_first_paper_of_each_day_not_of_their_own(org,
     assert [n for _, n in queries.count_waiting(marker)] == [1]
     _sit(org, quiz, make_member("m2", org.b11), "第二份")  # the same China day: no second
     assert notify_markers(NOW) == "0 marker notices sent"
+    # The queue and the answer page count what the marker may mark: not their own paper.
+    assert [line.waiting for line in queries.list_queue(quiz, marker.id)] == [2]
+    assert [line.waiting for line in queries.list_queue(quiz)] == [3]
+    qid = bank["essay"][0].id
+    waiting = queries.list_answers(quiz, qid, waiting=True, marker_id=marker.id)
+    assert marker.id not in {a.attempt.member_id for a in waiting} and len(waiting) == 2
     # Papers older than a day are not announced again; the next day's first paper tells again.
     assert notify_markers(NOW + 2 * day) == "0 marker notices sent"  # nothing new (or old)
     _sit(org, quiz, org.m1, "次日的答卷", now=NOW + day)
