@@ -606,7 +606,10 @@ def test_gift_other_types_are_skipped_with_the_reason(org):
     drafts, skipped = gift.read("其他.gift", (DATA / "skipped.gift").read_bytes())
 
     assert [(s.location, s.reason) for s in skipped] == [
-        ("其他.gift 第 1 题（第 3 行）", "不支持的题型：问答题"),
+        (
+            "其他.gift 第 1 题（第 3 行）",
+            "不支持的题型：问答题（没有参考答案；简答题须有参考答案，可写成 {####参考答案}）",
+        ),
         ("其他.gift 第 2 题（第 5 行）", "不支持的题型：匹配题"),
         ("其他.gift 第 3 题（第 10 行）", "不支持的题型：数值题"),
         ("其他.gift 第 4 题（第 12 行）", "不支持的题型：说明文字（没有答案部分）"),
@@ -616,6 +619,31 @@ def test_gift_other_types_are_skipped_with_the_reason(org):
     ]
     result = import_all(org, drafts, skipped)
     assert (result.created, len(result.skipped)) == (1, 4)
+
+
+def test_gift_essay_with_a_reference_imports_as_essay_a_bare_one_is_skipped(org):
+    text = (
+        "::e-001:: 简述“四个意识”。{####增强政治意识、大局意识、核心意识、看齐意识。\\n"
+        "评分要点：政治意识；大局意识；核心意识；看齐意识}\n\n"
+        "::e-002:: 谈谈认识。{}\n\n"
+        "::e-003:: 只有要点。{####评分要点：一；二}\n"
+    )
+    drafts, skipped = gift.read("简答.gift", text.encode())
+    essay = drafts[0].data
+    assert (essay.type, essay.stem, essay.key, essay.explanation) == (
+        "essay",
+        "简述“四个意识”。",
+        "e-001",
+        "",
+    )
+    assert essay.answer == {
+        "reference": "增强政治意识、大局意识、核心意识、看齐意识。",
+        "points": ["政治意识", "大局意识", "核心意识", "看齐意识"],
+    }
+    assert drafts[1].data is None and "参考答案" in drafts[1].problems[0]
+    assert import_all(org, drafts[:1], skipped).created == 1  # the essay passes the checks
+    assert [s.location for s in skipped] == ["简答.gift 第 2 题（第 3 行）"]
+    assert "简答题须有参考答案" in skipped[0].reason
 
 
 def test_gift_file_with_only_unsupported_questions_lists_them(org):

@@ -78,4 +78,10 @@ def test_a_member_asks_for_deferral_withdraws_and_is_approved(live_server, membe
     expect(page.get_by_text(f"个人考试时间 {format_datetime(start)}")).to_be_visible()
     expect(page.get_by_role("button", name="开始答题")).to_have_count(0)
     assert fits_phone_width(page)
+    # The 答题 list's card gives their own start, marked 缓考, not the quiz's dates.
+    page.goto(f"{live_server}/quizzes")
+    card = page.locator(".member-list li", has_text="值班期间的考试")
+    expect(card).to_contain_text(f"{format_datetime(start)} 开始")
+    expect(card.locator(".badge", has_text="缓考")).to_be_visible()
+    assert card.bounding_box()["height"] >= 44 and fits_phone_width(page)
     assert page.dialogs == []

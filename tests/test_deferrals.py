@@ -476,3 +476,66 @@ def test_no_approval_while_the_member_is_answering(org, quiz):
     services.start_attempt(org.m1, quiz, NOW)
     with pytest.raises(DomainError, match="正在答题"):
         exc.approve_deferral(org.org1, row, NOW + HOUR, NOW + 2 * HOUR, "", NOW)
+
+
+def test_the_quiz_list_card_shows_the_personal_window_in_one_lookup(
+    org, quiz, bank, client, auth, time_machine, queries
+):
+    from quizapp.attempts.queries import list_member_quizzes
+    from quizapp.clock import format_datetime
+
+    _approved(org, quiz)  # the personal window: NOW+3h to NOW+27h
+    time_machine.move_to(NOW, tick=False)
+    auth.login("m1")
+    listing = client.get("/quizzes").text
+    assert f"{format_datetime(NOW + 3 * HOUR)} 开始" in listing and "缓考" in listing
+    assert format_datetime(quiz.closes_at) not in listing  # not the quiz's own dates
+    time_machine.move_to(NOW + 4 * HOUR, tick=False)  # their window is open
+    listing = client.get("/quizzes").text
+    assert f"{format_datetime(NOW + 27 * HOUR)} 截止 · 限时 30 分钟" in listing
+    # One lookup of exceptions for the whole list, however many cards have them.
+    with queries() as one:
+        list_member_quizzes(org.m1, NOW)
+    other = make_quiz(org.org1, [org.u1], questions=[bank["single"][0]], title="第二场")
+    _approved(org, other)
+    with queries() as two:
+        cards = list_member_quizzes(org.m1, NOW)["upcoming"]
+    assert len(two) == len(one) and {c.quiz.id for c in cards} == {quiz.id, other.id}
+    assert all(c.opens_at == NOW + 3 * HOUR for c in cards)
+
+
+def test_a_campaign_shows_an_approved_deferral_as_such_not_as_not_done(
+    org, quiz, client, auth, time_machine
+):
+    from quizapp.campaigns import services as campaigns
+    from quizapp.campaigns.progress import progress
+    from quizapp.clock import china_today
+    from quizapp.participation.queries import participation
+
+    day = NOW.date()
+    campaign = campaigns.save_campaign(
+        org.org1,
+        campaigns.CampaignData(
+            title="缓考专题", starts_on=day, ends_on=day + timedelta(days=7),
+            quizzes=[(quiz, False)], branches=[org.b11],
+        ),
+    )  # fmt: skip
+    campaigns.set_published(org.org1, campaign, True)
+    db.session.commit()
+    assert progress(org.m1, campaign, day, NOW).items[0].state == "absent"
+    _approved(org, quiz)  # the personal window: NOW+3h to NOW+27h
+    item = progress(org.m1, campaign, day, NOW).items[0]
+    assert item.state == "deferred" and not item.met and item.detail.startswith("缓考（值班）")
+    time_machine.move_to(NOW, tick=False)
+    auth.login("m1")
+    page = client.get(f"/campaigns/{campaign.id}").text
+    assert "quiz-state-deferred" in page and "缓考（值班）" in page
+    report = participation(org.org1, campaign, day, day, NOW, detail=True)
+    (line,) = [line for line in report.members if line.member.name == org.m1.name]
+    assert not line.completed and line.missing[0].startswith(f"{quiz.title}：缓考（值班）")
+    # Once the personal window has ended unsat, it is simply not done again.
+    later = NOW + 28 * HOUR
+    assert progress(org.m1, campaign, china_today(later), later).items[0].state == "absent"
+    report = participation(org.org1, campaign, day, day, later, detail=True)
+    (line,) = [line for line in report.members if line.member.name == org.m1.name]
+    assert line.missing == [f"{quiz.title}：未参加"]

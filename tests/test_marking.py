@@ -404,3 +404,69 @@ def test_the_demo_has_essays_marked_and_waiting(app, runner):
     assert states.get("marking", 0) >= 1 and states.get("submitted", 0) >= 1
     marked = select(func.count()).where(AttemptAnswer.marked_by_id.is_not(None))
     assert db.session.scalar(marked) >= 2
+
+
+# Named markers: a notice for the day's first paper, their own paper not counted
+
+
+def test_named_markers_hear_of_the_first_paper_of_each_day_not_of_their_own(org, bank, make_member):
+    from datetime import timedelta
+
+    from quizapp.marking import queries
+    from quizapp.scheduler.jobs import notify_markers
+
+    day = timedelta(days=1)
+    quiz = _quiz(org, bank, lasts=3 * day, attempts_allowed=3)
+    marker = make_member("mk", org.b12, name="阅卷员")
+    marking.add_marker(org.admin, quiz, marker, NOW)
+    db.session.commit()
+
+    def told():
+        return db.session.scalars(
+            select(Notice).where(Notice.member_id == marker.id).order_by(Notice.id)
+        ).all()
+
+    _sit(org, quiz, marker, "阅卷员自己的答卷")  # their own paper: nothing to mark, no notice
+    assert notify_markers(NOW) == "0 marker notices sent"
+    assert queries.count_waiting(marker) == []
+    assert [(q.id, n) for q, n in queries.count_waiting(org.admin)] == [(quiz.id, 1)]
+    _sit(org, quiz, org.m1, "第一份")
+    assert notify_markers(NOW) == "1 marker notices sent"
+    assert [n for _, n in queries.count_waiting(marker)] == [1]
+    _sit(org, quiz, make_member("m2", org.b11), "第二份")  # the same China day: no second
+    assert notify_markers(NOW) == "0 marker notices sent"
+    # The queue and the answer page count what the marker may mark: not their own paper.
+    assert [line.waiting for line in queries.list_queue(quiz, marker.id)] == [2]
+    assert [line.waiting for line in queries.list_queue(quiz)] == [3]
+    qid = bank["essay"][0].id
+    waiting = queries.list_answers(quiz, qid, waiting=True, marker_id=marker.id)
+    assert marker.id not in {a.attempt.member_id for a in waiting} and len(waiting) == 2
+    # Papers older than a day are not announced again; the next day's first paper tells again.
+    assert notify_markers(NOW + 2 * day) == "0 marker notices sent"  # nothing new (or old)
+    _sit(org, quiz, org.m1, "次日的答卷", now=NOW + day)
+    assert notify_markers(NOW + day) == "1 marker notices sent"
+    assert notify_markers(NOW + day) == "0 marker notices sent"
+    notices = told()
+    assert [n.kind for n in notices] == ["marking_waiting"] * 2
+    assert quiz.title in notices[0].title and notices[0].link == f"/marking/quizzes/{quiz.id}"
+    # Organisers are not told (their queue is on the results page and 今日任务).
+    assert db.session.scalar(select(Notice).where(Notice.member_id == org.admin.id)) is None
+
+
+def test_the_answer_sheet_shows_the_markers_comment_and_name(client, auth, org, bank, make_member):
+    quiz = _quiz(org, bank)
+    quiz.blind_marking = True
+    marker = make_member("mk", org.b12, name="阅卷员")
+    marking.add_marker(org.admin, quiz, marker, NOW)
+    db.session.commit()
+    attempt = _sit(org, quiz, org.m1, "坚定理想信念")
+    url = f"/manage/results/attempts/{attempt.id}"
+    _login(client, auth, "admin")
+    sheet = client.get(url).get_data(as_text=True)
+    assert "阅卷人" not in sheet and "评语" not in sheet
+    answer = _essay_answer(attempt)
+    marking.mark_answer(marker, answer, "6", "要点基本齐全", answer.mark_version, NOW)
+    db.session.commit()
+    sheet = client.get(url).get_data(as_text=True)
+    assert "要点基本齐全" in sheet and "阅卷员" in sheet and "阅卷人" in sheet
+    assert "普通党员的答卷" in sheet  # blind marking hides the member from markers only

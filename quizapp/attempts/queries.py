@@ -57,6 +57,30 @@ class QuizCard:
     def counted(self) -> Attempt | None:
         return counted_attempt(self.attempts, Counting(self.quiz.counting))
 
+    # The member's dates: a 缓考's personal window (or a 补考's) instead of the quiz's own.
+
+    @property
+    def opens_at(self) -> datetime:
+        """When the member's next window opens (the quiz's opening without exceptions)."""
+        if self.terms is None or self.now is None:
+            return self.quiz.opens_at
+        return self.terms.next_opens_at(self.now) or self.quiz.opens_at
+
+    @property
+    def closes_at(self) -> datetime:
+        """When the member's open (else last) window closes."""
+        if self.terms is None or self.now is None:
+            return self.quiz.closes_at
+        return self.terms.closes_at(self.now)
+
+    @property
+    def time_limit_minutes(self) -> int | None:
+        return self.terms.time_limit_minutes if self.terms else self.quiz.time_limit_minutes
+
+    @property
+    def is_deferred(self) -> bool:
+        return self.terms is not None and self.terms.deferral is not None
+
     @property
     def attempts_left(self) -> int:
         allowed = self.terms.attempts_allowed if self.terms else self.quiz.attempts_allowed
@@ -89,8 +113,8 @@ def list_member_quizzes(member: Member, now: datetime) -> dict[str, list[QuizCar
         state = terms.phase(now) if terms else status_of(quiz, now)
         card = QuizCard(quiz, state, attempts.get(quiz.id, []), now, terms)
         groups[card.state].append(card)
-    groups["open"].sort(key=lambda c: c.quiz.closes_at)
-    groups["upcoming"].sort(key=lambda c: c.quiz.opens_at)
+    groups["open"].sort(key=lambda c: c.closes_at)
+    groups["upcoming"].sort(key=lambda c: c.opens_at)
     return groups
 
 

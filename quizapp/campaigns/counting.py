@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 
 from quizapp import db
+from quizapp.deferrals.queries import states
 from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
 from quizapp.quizzes.models import Quiz, ReviewWhen
 
@@ -51,3 +52,13 @@ def result_public(quiz: Quiz, now: datetime) -> bool:
     return when == ReviewWhen.IMMEDIATELY or (
         when == ReviewWhen.AFTER_CLOSE and now >= quiz.closes_at
     )
+
+
+def deferred_members(
+    campaigns: Sequence, members: Sequence[int] | Select, at: datetime
+) -> dict[tuple[int, int], str]:
+    """Return {(member, quiz): 缓考 text} of the approved 缓考 at the campaigns' quizzes whose
+    personal window has not ended at ``at`` (one query, none when no quiz has exceptions)."""
+    quiz_ids = {cq.quiz_id for c in campaigns for cq in c.quizzes if cq.quiz.has_member_exceptions}
+    found = states(quiz_ids, members, at) if quiz_ids else {}
+    return {(m, q): state.detail for (q, m), state in found.items() if state.deferred}

@@ -7,12 +7,13 @@ Items (each met or not; the campaign is complete when all are):
 - 必学资料: each material is done once the member's seconds on it, on any day up to the end
   of the campaign, reach its estimated minutes.
 - 必答测试: sat (a submitted attempt) or, when ``must_pass``, passed by the attempt the quiz's
-  counting rule picks. A member doesn't see "passed" before the quiz publishes results.
+  counting rule picks. A member doesn't see "passed" before the quiz publishes results; one
+  not yet sat with an approved 缓考 whose window is still to end reads 缓考 (still not met).
 - 线下学习: offline sessions held in the period that the member attended.
 - 心得体会: the member's reflections on this campaign that were accepted.
 
-:class:`ProgressBook` gathers the facts for any number of members and campaigns in at most
-five grouped queries, so the organiser's table costs the same for ten members or a thousand.
+:class:`ProgressBook` reads the facts for any number of members and campaigns in at most six
+grouped queries (the sixth for 缓考), so a table costs the same for ten members or a thousand.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sqlalchemy import Select, and_, func, select
 
 from quizapp import db
 from quizapp.attempts.services import counted_attempt
-from quizapp.campaigns.counting import result_public, submitted_attempts
+from quizapp.campaigns.counting import deferred_members, result_public, submitted_attempts
 from quizapp.campaigns.models import Campaign, CampaignMaterial, CampaignQuiz
 from quizapp.campaigns.services import phase_of
 from quizapp.members.models import Member
@@ -41,6 +42,7 @@ QUIZ_STATES = {
     "passed": "已及格",
     "failed": "未及格",
     "pending": "已交卷，成绩待公布",
+    "deferred": "缓考",
 }
 
 
@@ -87,8 +89,8 @@ class Progress:
 class ProgressBook:
     """The facts behind the progress of some members in some campaigns, read in bulk.
 
-    ``members`` is a list of member ids or a query selecting them. ``now`` is given for a
-    member's own pages: results a quiz hasn't published yet are then withheld.
+    ``members``: member ids or a query selecting them. ``now``, for a member's own pages:
+    unpublished results are withheld. 缓考 as of ``now`` or ``deferred_at`` (a report's time).
     """
 
     def __init__(
@@ -97,8 +99,10 @@ class ProgressBook:
         members: Sequence[int] | Select,
         today: date,
         now: datetime | None = None,
+        deferred_at: datetime | None = None,
     ) -> None:
-        self.today, self.now = today, now
+        self.today, self.now, self._deferred_at = today, now, deferred_at or now
+        self._deferred: dict[tuple[int, int], str] = {}
         self._online: dict[tuple[int, int], int] = {}
         self._offline: dict[tuple[int, int], tuple[int, int]] = {}
         self._materials: dict[tuple[int, int, int], int] = {}
@@ -176,6 +180,8 @@ class ProgressBook:
             }
         if quiz_ids := sorted({cq.quiz_id for c in campaigns for cq in c.quizzes}):
             self._attempts = submitted_attempts(quiz_ids, members)
+            if self._deferred_at is not None:
+                self._deferred = deferred_members(campaigns, members, self._deferred_at)
         if reflection_ids := ids(lambda c: c.reflections_required):
             for m, c, s, at, n in db.read_rows(
                 select(
@@ -264,20 +270,17 @@ class ProgressBook:
             accepted = self._reflections.get((*key, ReflectionStatus.ACCEPTED), 0)
             waiting = self._reflections.get((*key, ReflectionStatus.SUBMITTED), 0)
             detail = f"已通过 {accepted} / {campaign.reflections_required} 篇"
-            if waiting:
-                detail += f"，另有 {waiting} 篇待审阅"
+            detail += f"，另有 {waiting} 篇待审阅" if waiting else ""
             result.items.append(
                 Item("reflections", "心得体会", accepted, campaign.reflections_required, detail)
             )
         return result
 
     def _quiz_item(self, member_id: int, cq: CampaignQuiz) -> Item:
-        quiz = cq.quiz
-        counted = counted_attempt(
-            self._attempts.get((member_id, quiz.id), []), Counting(quiz.counting)
-        )
+        quiz, key = cq.quiz, (member_id, cq.quiz_id)
+        counted = counted_attempt(self._attempts.get(key, []), Counting(quiz.counting))
         if counted is None:
-            state = "absent"
+            state = "deferred" if key in self._deferred else "absent"
         elif not cq.must_pass:
             state = "submitted"
         elif self.now is not None and not result_public(quiz, self.now):
@@ -285,7 +288,8 @@ class ProgressBook:
         else:
             state = "passed" if counted.passed else "failed"
         met = state in ("submitted", "passed")
-        detail = ("须及格 · " if cq.must_pass else "") + QUIZ_STATES[state]
+        text = self._deferred[key] if state == "deferred" else QUIZ_STATES[state]
+        detail = ("须及格 · " if cq.must_pass else "") + text
         return Item("quiz", quiz.title, int(met), 1, detail, quiz.id, state)
 
 

@@ -146,7 +146,7 @@ def _campaign_task(
         )
     if item.kind == "quiz":
         card = cards.get(item.ref_id)
-        if card is None or item.state not in ("absent", "failed"):
+        if card is None or item.state not in ("absent", "deferred", "failed"):
             return None  # not open now, or its result is not published yet
         return _quiz_task(card, now, f"{where} · {item.detail}")
     title, url, rank = {

@@ -72,7 +72,8 @@ def _markable_quizzes(actor: Member):
 
 
 def count_waiting(actor: Member) -> list[tuple[Quiz, int]]:
-    """Return the quizzes ``actor`` may mark that have unmarked answers, with how many."""
+    """Return the quizzes ``actor`` may mark that have unmarked answers, with how many; the
+    actor's own paper (which they may not mark) is not counted."""
     if not actor.is_active:
         return []
     rows = db.session.execute(
@@ -80,7 +81,7 @@ def count_waiting(actor: Member) -> list[tuple[Quiz, int]]:
         .select_from(AttemptAnswer)
         .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
         .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .where(_unmarked(), _markable_quizzes(actor))
+        .where(_unmarked(), _markable_quizzes(actor), Attempt.member_id != actor.id)
         .group_by(Quiz.id)
         .order_by(Quiz.closes_at)
     ).all()
@@ -96,9 +97,11 @@ class QueueLine:
     marked: int
 
 
-def list_queue(quiz: Quiz) -> list[QueueLine]:
-    """Return the quiz's 简答 questions that have written answers, waiting ones first."""
-    waiting = func.sum(case((_unmarked(), 1), else_=0))
+def list_queue(quiz: Quiz, marker_id: int | None = None) -> list[QueueLine]:
+    """Return the quiz's 简答 questions that have written answers, waiting ones first; the
+    paper of ``marker_id`` (which they may not mark) does not count as waiting."""
+    mine = Attempt.member_id == marker_id
+    waiting = func.sum(case((and_(_unmarked(), ~mine), 1), else_=0))
     rows = db.session.execute(
         _written()
         .with_only_columns(Question, waiting, func.count())
@@ -109,12 +112,15 @@ def list_queue(quiz: Quiz) -> list[QueueLine]:
     return sorted(lines, key=lambda line: (-line.waiting, line.question.id))
 
 
-def list_answers(quiz: Quiz, question_id: int, *, waiting: bool) -> list[AttemptAnswer]:
+def list_answers(
+    quiz: Quiz, question_id: int, *, waiting: bool, marker_id: int | None = None
+) -> list[AttemptAnswer]:
     """Return the written answers to one question of the quiz: those waiting, oldest paper
-    first, or those marked, latest mark first."""
+    first (not ``marker_id``'s own), or those marked, latest mark first."""
     query = _written().where(Attempt.quiz_id == quiz.id, AttemptAnswer.question_id == question_id)
     if waiting:
-        query = query.where(_unmarked()).order_by(Attempt.submitted_at, Attempt.id)
+        query = query.where(_unmarked(), Attempt.member_id != marker_id)
+        query = query.order_by(Attempt.submitted_at, Attempt.id)
     else:
         query = query.where(AttemptAnswer.mark.is_not(None)).order_by(
             AttemptAnswer.marked_at.desc(), Attempt.id

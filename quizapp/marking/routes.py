@@ -32,16 +32,17 @@ def queue(quiz_id: int):
     return render_template(
         "marking/queue.html",
         quiz=quiz,
-        lines=queries.list_queue(quiz),
+        lines=queries.list_queue(quiz, current_user.id),
         owner=can_manage_quiz(current_user, quiz),
     )
 
 
 def _render_answer(quiz, question_id: int, answer, form: MarkForm | None = None):
-    waiting = queries.list_answers(quiz, question_id, waiting=True)
+    # Waiting: never the marker's own paper (nobody marks their own).
+    waiting = queries.list_answers(quiz, question_id, waiting=True, marker_id=current_user.id)
     marked = queries.list_answers(quiz, question_id, waiting=False)
-    if answer is None:  # the next waiting answer, never the marker's own paper
-        answer = next((a for a in waiting if a.attempt.member_id != current_user.id), None)
+    if answer is None:  # the next waiting answer
+        answer = waiting[0] if waiting else None
     if answer is None:
         question = marked[0].question if marked else None
         return render_template(

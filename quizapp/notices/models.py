@@ -30,6 +30,8 @@ class NoticeKind(enum.StrEnum):
     QUESTION_REPORT = "question_report"
     #: A regrade (复核改分) changed the member's score.
     SCORE_CHANGED = "score_changed"
+    #: A quiz the member was named to mark (阅卷人) got its first paper of the day to mark.
+    MARKING_WAITING = "marking_waiting"
 
     @property
     def label(self) -> str:
@@ -46,6 +48,7 @@ KIND_LABELS = {
     NoticeKind.EXAM_EXCEPTION: "缓考补考",
     NoticeKind.QUESTION_REPORT: "题目纠错",
     NoticeKind.SCORE_CHANGED: "成绩更正",
+    NoticeKind.MARKING_WAITING: "阅卷提醒",
 }
 
 
@@ -57,7 +60,7 @@ class Notice(Base):
         CheckConstraint(
             "kind IN ('campaign_reminder', 'anniversary', 'weekly_summary', 'reminder', "
             "'reflection_reviewed', 'results_published', 'exam_exception', "
-            "'question_report', 'score_changed')",
+            "'question_report', 'score_changed', 'marking_waiting')",
             name="kind",
         ),
         # Only paths inside the app: a notice can never send a member to another site.

@@ -13,7 +13,7 @@ from quizapp.attempts.services import counted_attempt
 from quizapp.campaigns.counting import submitted_attempts
 from quizapp.campaigns.models import Campaign
 from quizapp.campaigns.progress import ProgressBook
-from quizapp.clock import china_day_start
+from quizapp.clock import china_day_start, china_today
 from quizapp.deferrals.queries import states
 from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.participation.report import MemberLine
@@ -74,12 +74,13 @@ def count_campaign(
     lines: dict[int, MemberLine],
     period: tuple[date, date],
     study_days: dict[int, int],
-    today: date,
+    now: datetime,
 ) -> None:
-    """参与 and 人次 follow ``period``; completion the campaign's own days (its progress)."""
+    """参与 and 人次 follow ``period``; completion the campaign's own days (its progress);
+    an approved 缓考 still to end at ``now`` is written as such in 未完成的项目."""
     first_day, last_day = period
     start, end = china_day_start(first_day), china_day_start(last_day + timedelta(days=1))
-    book = ProgressBook([campaign], members, today)
+    book = ProgressBook([campaign], members, china_today(now), deferred_at=now)
     quizzes = {cq.quiz_id: Counting(cq.quiz.counting) for cq in campaign.quizzes}
     attended = _attendances(members, first_day, last_day)
     for member_id, line in lines.items():

@@ -26,7 +26,6 @@ from sqlalchemy import (
 
 from quizapp import access, db
 from quizapp.campaigns.models import Campaign
-from quizapp.clock import china_today
 from quizapp.members.models import Member
 from quizapp.org.models import Branch, BranchKind
 from quizapp.org.queries import sort_as_tree
@@ -87,7 +86,7 @@ def participation(
             facts.count_quiz(subject, members, lines, now)
         elif kind == "campaign":
             period = (first_day, last_day)
-            facts.count_campaign(subject, members, lines, period, study_days, china_today(now))
+            facts.count_campaign(subject, members, lines, period, study_days, now)
         else:
             facts.count_range(members, lines, (first_day, last_day), study_days)
 

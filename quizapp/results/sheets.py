@@ -55,6 +55,9 @@ class SheetLine:
     points: float
     #: None until the attempt is graded (still in progress).
     mark: float | None
+    #: A marked written answer (简答): the marker's comment and who marked, else None.
+    comment: str | None = None
+    marked_by: str | None = None
 
     @property
     def state(self) -> str:
@@ -87,6 +90,10 @@ def _line(number: int, answer: AttemptAnswer) -> SheetLine:
         right_answer="；".join(qtype.answer_lines(question.answer, question.options)),
         points=answer.points,
         mark=answer.mark,
+        comment=answer.mark_comment,
+        # The organiser reads the member's name as the sheet's subject; blind marking hides
+        # it from markers, not the marker's name from organisers.
+        marked_by=answer.marked_by.name if answer.marked_by_id else None,
     )
 
 

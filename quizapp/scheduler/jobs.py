@@ -18,6 +18,7 @@ from quizapp.attempts.review import book_wrong_answers
 from quizapp.attempts.services import expire_overdue
 from quizapp.certificates.services import issue_due
 from quizapp.deferrals.announce import send_window_notices
+from quizapp.marking.announce import send_marker_notices
 from quizapp.participation.snapshots import snapshot_participation
 from quizapp.points.services import award_points
 from quizapp.scheduler.notice_jobs import (
@@ -85,6 +86,13 @@ def notify_personal_windows(now: datetime) -> str:
     return f"{sent} personal window notices sent"
 
 
+def notify_markers(now: datetime) -> str:
+    """Tell named markers of a quiz that got its first paper of the day to mark."""
+    sent = send_marker_notices(now)
+    db.session.commit()
+    return f"{sent} marker notices sent"
+
+
 #: Every job by name, for the runner and ``flask scheduler run-once``.
 JOBS: dict[str, Callable[[datetime], str]] = {
     job.__name__: job
@@ -94,6 +102,7 @@ JOBS: dict[str, Callable[[datetime], str]] = {
         book_reviewed_wrong_answers,
         notify_published_results,
         notify_personal_windows,
+        notify_markers,
         remind_campaign_members,
         greet_party_anniversaries,
         weekly_summary_for_organisers,

@@ -48,6 +48,8 @@ def triggers() -> dict[str, BaseTrigger]:
         "notify_published_results": IntervalTrigger(minutes=5, timezone=CHINA),
         # A 缓考 or 补考 window that opens: its member hears within minutes.
         "notify_personal_windows": IntervalTrigger(minutes=5, timezone=CHINA),
+        # A paper to mark: the quiz's named markers hear within minutes (once a day per quiz).
+        "notify_markers": IntervalTrigger(minutes=5, timezone=CHINA),
         "greet_party_anniversaries": CronTrigger(hour=8, minute=0, timezone=CHINA),
         "weekly_summary_for_organisers": CronTrigger(
             day_of_week="mon", hour=8, minute=30, timezone=CHINA

@@ -9,19 +9,23 @@ category of the questions after it. A question is ``::title:: text {answers} mor
 - ``{=a =b}`` (only ``=``): short answer, read as a fill-in with one blank, a and b accepted;
   with text after the braces, the blank is where the braces were.
 
-``#text`` after an answer is its feedback, ``####text`` the general feedback (our 解析). Other
-GIFT types (essay, matching, numerical, descriptions) are reported as skipped.
+``#text`` after an answer is its feedback, ``####text`` the general feedback (our 解析).
+An essay with general feedback, ``{####参考答案}`` (what Moodle exports for one), is a 简答 whose
+reference answer is that text (a line ``评分要点：…`` adds key points); a bare ``{}`` is
+skipped: a 简答 must have a reference answer (the markers mark against it). Other GIFT types
+(matching, numerical, descriptions) are reported as skipped.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from quizapp.bank.formats import check_size, decode_text
 from quizapp.bank.imports import MAX_QUESTIONS, QuestionDraft, Skipped
 from quizapp.bank.services import KEY_PATTERN, QuestionData
+from quizapp.bank.types import get_type
 from quizapp.errors import DomainError
 
 #: Escaped special characters become private-use stand-ins while the structure is parsed.
@@ -168,7 +172,15 @@ def _question(body: str, category: str) -> QuestionData:
 
     content = block.strip()
     if not content:
-        raise _Unsupported("不支持的题型：问答题")
+        if not general:
+            raise _Unsupported(
+                "不支持的题型：问答题（没有参考答案；简答题须有参考答案，可写成 {####参考答案}）"
+            )
+        try:
+            answer = get_type("essay").answer_from_text(general, [], before)
+        except ValueError as exc:
+            raise _Bad(str(exc)) from None
+        return replace(data("essay", "", [], answer, ""), explanation="")
     if content.startswith("#"):
         raise _Unsupported("不支持的题型：数值题")
     word, _, feedback = content.partition("#")
