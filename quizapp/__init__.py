@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, flash, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_login.utils import login_url
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -34,6 +35,21 @@ PASSWORD_CHANGE_EXEMPT = {
 }
 
 
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with its serializer built once per key set instead of
+    once per request (the same cookie, signature and checks)."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, object] = {}
+
+    def get_signing_serializer(self, app: Flask):
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        found = self._serializers.get(key)
+        if found is None:
+            found = self._serializers[key] = super().get_signing_serializer(app)
+        return found
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the application (never starts the scheduler)."""
     app = Flask(
@@ -56,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
 
+    app.session_interface = _SessionInterface()
     db.init_app(app)
 
     @app.before_request

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from quizapp import actions, db
 from quizapp.auth.session_ref import SESSION_KEY
@@ -60,6 +61,44 @@ def test_a_refusal_that_keeps_its_changes_is_committed(org):
         actions.run(refused)
     db.session.rollback()
     assert _notices() == 1
+
+
+def _kill_own_connection() -> None:
+    """End the session's database connection as a server restart or pg_terminate_backend
+    would; the next statement fails as a disconnect."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+    else:
+        connection.connection.dbapi_connection.close()
+        connection.execute(text("SELECT 1"))
+
+
+def test_an_action_whose_connection_died_runs_once_more_on_a_fresh_one(org):
+    calls = []
+
+    def action():
+        calls.append(1)
+        if len(calls) == 1:
+            _kill_own_connection()
+        return send_notice(_notice(org.m1), NOW)
+
+    assert actions.run(action) is True
+    assert len(calls) == 2 and _notices() == 1
+
+
+def test_a_connection_that_dies_again_is_not_retried_forever(org):
+    calls = []
+
+    def action():
+        calls.append(1)
+        send_notice(_notice(org.m1), NOW)
+        _kill_own_connection()
+
+    with pytest.raises(DBAPIError):
+        actions.run(action)
+    db.session.rollback()  # what the request's teardown does
+    assert len(calls) == 2 and _notices() == 0
 
 
 def test_a_dry_run_writes_nothing(org):
