@@ -251,7 +251,7 @@ def commit() -> str:
     done = subprocess.run(
         ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
     )
-    return done.stdout.strip() or "unknown"
+    return os.environ.get("BENCH_COMMIT") or done.stdout.strip() or "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:
