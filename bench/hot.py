@@ -15,7 +15,8 @@ BENCH_ROUNDS times (default 3). Ratios are taken within each round; the table gi
 
 It refuses to report (exit status 2) when the client may be the bottleneck: wrk used more
 than half a core while driving the bare route (so it was near its own limit), or the bare
-route, which does strictly less than /healthz, came out slower than /healthz, or any request
+route, which does strictly less than /healthz, was no faster than /healthz in any round (on a
+shared machine one round may lose to the neighbours' load; every round cannot), or any request
 to the bare route or /healthz failed. Server CPU per request (the gunicorn workers' user +
 system time over the requests served) is reported too: on a shared machine it moves less
 than req/s.
@@ -206,9 +207,10 @@ def client_verdict(rounds: list[dict[str, Run]]) -> str | None:
     cpu = statistics.median(r.client_cpu for r in bare)
     if cpu > CLIENT_CPU_MAX:
         return f"wrk used {cpu:.2f} of a core driving the bare route (limit {CLIENT_CPU_MAX})"
-    if statistics.median(r.rps for r in bare) < statistics.median(r.rps for r in health):
+    if all(b.rps <= h.rps for b, h in zip(bare, health, strict=True)):
         return (
-            "the bare route came out slower than /healthz: the client, not the server, set the pace"
+            "the bare route was no faster than /healthz in any round: the client, not the "
+            "server, may have set the pace"
         )
     failed = sum(r.errors for r in bare + health)
     if failed:

@@ -26,7 +26,8 @@ def _round(bare: float, healthz: float, cpu: float = 0.1, errors: int = 0) -> di
 def test_the_bench_refuses_when_the_client_may_be_the_bottleneck():
     assert client_verdict([_round(6000, 5000)] * 3) is None
     assert "core" in client_verdict([_round(6000, 5000, cpu=0.8)] * 3)
-    assert "slower" in client_verdict([_round(4000, 5000)] * 3)
+    assert "no faster" in client_verdict([_round(4000, 5000)] * 3)
+    assert client_verdict([_round(4000, 5000), _round(6000, 5000), _round(4000, 5000)]) is None
     assert "failed" in client_verdict([_round(6000, 5000, errors=2)] * 3)
 
 
