@@ -320,3 +320,29 @@ def test_hot_endpoints_use_the_apps_own_session_key(app, client, auth, org, mate
     db.session.refresh(org.m1)
     with relogged.session_transaction() as session:
         assert session[SESSION_KEY] == org.m1.get_id() == f"{org.m1.id}.2"  # the new version
+
+
+def test_a_pooled_connection_idle_long_enough_is_pinged_and_replaced_if_dead(database_url):
+    """PostgreSQL: no ping per checkout, but one after IDLE_PING_SECONDS in the pool, so a
+    connection the server ended while idle is replaced before the request uses it."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite connections are files: nothing to ping")
+    import psycopg
+
+    from quizapp.config import normalise_database_url
+    from quizapp.db import make_engine
+
+    engine = make_engine(normalise_database_url(database_url))
+    try:
+        with engine.connect() as connection:
+            first = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        [record] = list(engine.pool._pool.queue)
+        record.info["idle_since"] -= db.IDLE_PING_SECONDS + 1
+        plain = database_url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(plain, autocommit=True) as other:
+            other.execute("SELECT pg_terminate_backend(%s)", (first,))
+        with engine.connect() as connection:
+            second = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        assert second != first
+    finally:
+        engine.dispose()
