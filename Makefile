@@ -6,7 +6,7 @@ WORKERS ?= 2
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint lock soak oracle test-pg serve install clean
+.PHONY: run test lint lock soak oracle test-pg serve install clean bench-hot bench-hot-smoke
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -58,6 +58,16 @@ test: lint
 ## make soak: the exam-day scenario in miniature (gunicorn, faults, about 15 s), on demand.
 soak: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -p no:cacheprovider bench/test_exam_day_smoke.py $(PYTEST_ARGS)
+
+## make bench-hot: heartbeat and autosave against GET /healthz and a bare Flask route, driven
+## by wrk (apt-get install wrk), interleaved rounds (bench/hot.py; docs/benchmarks.md).
+## DATABASE_URL=postgresql://... (an empty database) measures PostgreSQL.
+bench-hot: $(VENV)/.test-installed
+	$(BIN)/python bench/hot.py
+
+## make bench-hot-smoke: the same in miniature (a few seconds), and its refusal rule.
+bench-hot-smoke: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -p no:cacheprovider bench/test_hot_smoke.py $(PYTEST_ARGS)
 
 ## make oracle: the participation reports against the oracle's own (tests/oracle/)
 ## count, on 20 more random scenarios (the tests marked slow; `make test` runs one seed).

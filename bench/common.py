@@ -45,8 +45,10 @@ class Server:
         workers: int = 2,
         access_log: Path | None = None,
         threads: int = 1,
+        app: str = "wsgi:app",
     ) -> None:
         self.port = free_port()
+        self.app = app
         self.workers = workers
         self.threads = threads
         self.access_log = access_log
@@ -78,7 +80,7 @@ class Server:
             "--log-level",
             "warning",
             *self._access_options(),
-            "wsgi:app",
+            self.app,
         ]
 
     def _thread_options(self) -> list[str]:
@@ -96,6 +98,12 @@ class Server:
             "--access-logformat",
             "%(m)s %(U)s %(s)s %(D)s",
         ]
+
+    def worker_pids(self) -> list[int]:
+        """The gunicorn workers' process ids (the master's children)."""
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return [int(c) for c in children]
 
     def __exit__(self, *exc) -> None:
         if self.process:

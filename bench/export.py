@@ -10,7 +10,8 @@ already holds a bureau (say, one filled by ``flask --app wsgi bench-data``) is u
 so the generation is paid once. Each case runs BENCH_RUNS times (default 5) in a fresh
 session; the first run (cold: statements compiled, objects loaded) is shown apart from the
 median of the others. The target: report + .xlsx of the running campaign for the whole
-bureau within 2 s.
+bureau within 2 s. Then the range export is timed next to one plain SQL aggregate of the
+same branch rows (bench/export_sql.py), interleaved; ``--side-by-side`` runs only that.
 """
 
 from __future__ import annotations
@@ -124,6 +125,42 @@ def run(app, label: str, actor_id: int, kind: str, subject_id: int | None, now) 
     )
 
 
+def side_by_side(app, now) -> str:
+    """The range export (last 30 days, any study, whole bureau) next to bench/export_sql.py's
+    one SQL aggregate of the same per-branch rows, interleaved, BENCH_RUNS times each; check
+    that both give the same rows; return the table line."""
+    from bench.export_sql import range_summary
+
+    last = china_today(now)
+    first = last - timedelta(days=29)
+    sql, report_s, export_s = [], [], []
+    for _ in range(RUNS):
+        with app.app_context():
+            actor = db.session.get(Member, cases(now)[0][1])
+            started = time.perf_counter()
+            rows = range_summary(actor, first, last)
+            sql.append(time.perf_counter() - started)
+        with app.app_context():
+            actor = db.session.get(Member, cases(now)[0][1])
+            started = time.perf_counter()
+            report = participation(actor, None, first, last, now, detail=True)
+            report_s.append(time.perf_counter() - started)
+            xlsx_report(report)
+            export_s.append(time.perf_counter() - started)
+            leaves = {
+                r.branch.id: (r.eligible, r.participants, r.study_seconds, r.times)
+                for r in report.rows
+                if not r.is_rollup and r.eligible
+            }
+            assert leaves == rows, "the SQL aggregate and the report disagree"
+    sql_m, report_m, export_m = (statistics.median(x[1:] or x) for x in (sql, report_s, export_s))
+    return (
+        f"| last 30 days (any study), whole bureau | {len(rows)} branches | {sql_m:.2f} "
+        f"| {report_m:.2f} | {export_m:.2f} | **{export_m / sql_m:.2f}×** "
+        f"({report_m / sql_m:.2f}× without the .xlsx) |"
+    )
+
+
 def main() -> None:
     app, _env, url = prepare_app()
     now = utcnow()
@@ -148,7 +185,15 @@ def main() -> None:
         "| .csv s | .xlsx size |\n| --- | --- | --- | --- | --- | --- | --- | --- |"
     )
     for label, actor_id, kind, subject_id in chosen:
-        print(run(app, label, actor_id, kind, subject_id, now), flush=True)
+        if "--side-by-side" not in sys.argv:  # only the comparison below
+            print(run(app, label, actor_id, kind, subject_id, now), flush=True)
+    print(
+        "\nThe export against one SQL aggregate of the same branch rows (bench/export_sql.py), "
+        f"interleaved, medians of runs 2–{RUNS}:\n\n"
+        "| export | rows | SQL aggregate s | report s | report + .xlsx s | export / SQL |\n"
+        "| --- | --- | --- | --- | --- | --- |"
+    )
+    print(side_by_side(app, now), flush=True)
 
 
 if __name__ == "__main__":

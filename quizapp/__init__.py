@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, flash, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_login.utils import login_url
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -34,6 +35,21 @@ PASSWORD_CHANGE_EXEMPT = {
 }
 
 
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with its serializer built once per key set instead of
+    once per request (the same cookie, signature and checks)."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, object] = {}
+
+    def get_signing_serializer(self, app: Flask):
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        found = self._serializers.get(key)
+        if found is None:
+            found = self._serializers[key] = super().get_signing_serializer(app)
+        return found
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the application (never starts the scheduler)."""
     app = Flask(
@@ -56,6 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
 
+    app.session_interface = _SessionInterface()
     db.init_app(app)
 
     @app.before_request
@@ -195,30 +212,39 @@ def _register_hooks(app: Flask) -> None:
             return redirect(url_for("auth.change_password"))
         return None
 
-    @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
+    secure_headers = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "SAMEORIGIN"),
+        ("Referrer-Policy", "same-origin"),
+        (
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; "
             "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'",
-        )
+        ),
         # Browser features no page uses, refused to any script that might ask for them.
-        response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
-        )
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+    ]
+    hsts = ("Strict-Transport-Security", "max-age=31536000")
+    names = {name.lower() for name, _ in [*secure_headers, hsts]} | {"cache-control"}
+
+    @app.after_request
+    def _security_headers(response):
+        # One pass over the response's few headers instead of one lookup per header: this
+        # runs on every request, the hot ones included. A header the view set is kept.
+        present = {key.lower(): value for key, value in response.headers if key.lower() in names}
+        wanted = secure_headers
         if app.config["SESSION_COOKIE_SECURE"]:  # served over HTTPS
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+            wanted = [*secure_headers, hsts]
+        for name, value in wanted:
+            if name.lower() not in present:
+                response.headers.add(name, value)
         # Pages and JSON carry a member's data: no browser or proxy may keep a copy (a shared
         # phone, the back button after logout). Decided per endpoint, never per login, so
         # the hot endpoints load nobody for it. Static files and the favicon stay cacheable
         # (quizapp/assets.py), and so do files a view chose to let the member's own browser
         # keep (study PDFs and videos: private).
-        if (
-            request.endpoint not in assets.CACHEABLE_ENDPOINTS
-            and not response.cache_control.private
+        if request.endpoint not in assets.CACHEABLE_ENDPOINTS and "private" not in present.get(
+            "cache-control", ""
         ):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -15,7 +15,7 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 from flask import flash
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from quizapp import db
 from quizapp.errors import Conflict, DomainError
@@ -42,10 +42,18 @@ def run(action: Callable[[], T], *, dry_run: bool = False, retry_race: bool = Fa
 
     With ``retry_race``, a unique key another request took first (a double tap, a second
     device) rolls back and runs ``action`` once more, which then finds that request's row.
+    An action whose pooled connection turned out dead (the server terminated or restarted
+    it; nothing was written) runs once more on a fresh connection (db._ping_when_idle).
     """
-    for attempt in range(2 if retry_race else 1):
+    for attempt in range(2):
         try:
-            result = action()
+            try:
+                result = action()
+            except DBAPIError as exc:
+                if attempt == 0 and exc.connection_invalidated:
+                    db.session.rollback()
+                    continue
+                raise
             if dry_run:
                 db.session.rollback()
             else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -11,6 +12,7 @@ from flask import Flask, abort, current_app
 from flask.globals import app_ctx
 from sqlalchemy import DateTime, MetaData, create_engine, event, func, select
 from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import (
     DeclarativeBase,
     InstrumentedAttribute,
@@ -154,8 +156,39 @@ def make_engine(url: str, sqlite_busy_timeout: float = 15.0) -> Engine:
             cursor.close()
 
         return engine
-    # pre_ping replaces connections the server closed (restarts, pg_terminate_backend).
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # No pre-ping on every checkout (a round trip per request): see _ping_when_idle and
+    # actions.run, which retries an action whose connection turned out dead.
+    engine = create_engine(url, pool_size=5, max_overflow=10)
+    _ping_when_idle(engine)
+    return engine
+
+
+#: A pooled PostgreSQL connection unused for longer than this is pinged before use.
+IDLE_PING_SECONDS = 20.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping (SELECT 1) only connections that sat idle in the pool: after a quiet spell a
+    restarted server or a firewall may have dropped them, and the ping replaces them at no
+    cost to the request. A connection in steady use is not pinged; if the server terminated
+    it meanwhile (pg_terminate_backend, a restart under load), the statement fails as a
+    disconnect, SQLAlchemy invalidates the pool's older connections, and actions.run runs
+    the action once more on a fresh one, so the client sees no error either."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            # The pool discards this connection and checks out (or opens) another.
+            raise DisconnectionError() from exc
 
 
 def init_app(app: Flask) -> None:

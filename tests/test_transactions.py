@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from quizapp import actions, db
 from quizapp.auth.session_ref import SESSION_KEY
@@ -60,6 +61,44 @@ def test_a_refusal_that_keeps_its_changes_is_committed(org):
         actions.run(refused)
     db.session.rollback()
     assert _notices() == 1
+
+
+def _kill_own_connection() -> None:
+    """End the session's database connection as a server restart or pg_terminate_backend
+    would; the next statement fails as a disconnect."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+    else:
+        connection.connection.dbapi_connection.close()
+        connection.execute(text("SELECT 1"))
+
+
+def test_an_action_whose_connection_died_runs_once_more_on_a_fresh_one(org):
+    calls = []
+
+    def action():
+        calls.append(1)
+        if len(calls) == 1:
+            _kill_own_connection()
+        return send_notice(_notice(org.m1), NOW)
+
+    assert actions.run(action) is True
+    assert len(calls) == 2 and _notices() == 1
+
+
+def test_a_connection_that_dies_again_is_not_retried_forever(org):
+    calls = []
+
+    def action():
+        calls.append(1)
+        send_notice(_notice(org.m1), NOW)
+        _kill_own_connection()
+
+    with pytest.raises(DBAPIError):
+        actions.run(action)
+    db.session.rollback()  # what the request's teardown does
+    assert len(calls) == 2 and _notices() == 0
 
 
 def test_a_dry_run_writes_nothing(org):
@@ -281,3 +320,29 @@ def test_hot_endpoints_use_the_apps_own_session_key(app, client, auth, org, mate
     db.session.refresh(org.m1)
     with relogged.session_transaction() as session:
         assert session[SESSION_KEY] == org.m1.get_id() == f"{org.m1.id}.2"  # the new version
+
+
+def test_a_pooled_connection_idle_long_enough_is_pinged_and_replaced_if_dead(database_url):
+    """PostgreSQL: no ping per checkout, but one after IDLE_PING_SECONDS in the pool, so a
+    connection the server ended while idle is replaced before the request uses it."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite connections are files: nothing to ping")
+    import psycopg
+
+    from quizapp.config import normalise_database_url
+    from quizapp.db import make_engine
+
+    engine = make_engine(normalise_database_url(database_url))
+    try:
+        with engine.connect() as connection:
+            first = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        [record] = list(engine.pool._pool.queue)
+        record.info["idle_since"] -= db.IDLE_PING_SECONDS + 1
+        plain = database_url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(plain, autocommit=True) as other:
+            other.execute("SELECT pg_terminate_backend(%s)", (first,))
+        with engine.connect() as connection:
+            second = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+        assert second != first
+    finally:
+        engine.dispose()

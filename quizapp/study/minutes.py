@@ -70,7 +70,15 @@ def settings() -> tuple[int, int, int, int]:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt=TOKEN_SALT)
+    # One serializer per secret key: building one costs more than checking a token.
+    key = current_app.secret_key
+    found = _serializers.get(key)
+    if found is None:
+        found = _serializers[key] = URLSafeTimedSerializer(key, salt=TOKEN_SALT)
+    return found
+
+
+_serializers: dict[str | bytes, URLSafeTimedSerializer] = {}
 
 
 def issue_token(member_id: int, material: Material) -> str:
