@@ -155,7 +155,7 @@ def test_two_markers_do_not_both_win_and_a_double_submit_is_done_once(org, bank,
         QuestionData(type="essay", stem="简述四个意识。", options=[], answer=ESSAY, key="e1"),
     )
     quiz = make_quiz(org.admin, [org.u1], questions=[bank["essay"][0], second], title="两道简答")
-    marker = make_member("mk", org.b12, name="阅卷员")
+    marker = make_member("mk", org.b21, name="阅卷员")  # outside the audience
     marking.add_marker(org.admin, quiz, marker, NOW)
     attempt = _sit(org, quiz, org.m1, "回答")
     first = next(a for a in fresh(attempt).answers if a.question_id == bank["essay"][0].id)
@@ -203,7 +203,7 @@ def test_marking_pages_for_organisers_and_named_markers_only(
 ):
     time_machine.move_to(NOW, tick=False)
     quiz = _quiz(org, bank)
-    marker = make_member("mk", org.b12, name="阅卷员")
+    marker = make_member("mk", org.b21, name="阅卷员")  # outside the audience
     db.session.commit()
     attempt = _sit(org, quiz, org.m1, "坚定理想信念，严守纪律")
     qid = bank["essay"][0].id

@@ -14,6 +14,8 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from lxml import etree
+
 from quizapp.bank.types import LETTERS
 from quizapp.errors import DomainError
 from quizapp.spreadsheets import MAX_UNPACKED_BYTES, check_xlsx_archive
@@ -53,7 +55,14 @@ def read_lines(filename: str, content: bytes) -> list[Line]:
             f"文件「{filename}」解压后超过 {MAX_UNPACKED_BYTES // (1024 * 1024)} MB，"
             "不像正常的 Word 文档，请检查文件或拆分后重新上传。"
         ) from None
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, AttributeError) as exc:
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        OSError,
+        AttributeError,
+        etree.LxmlError,  # XML that is broken or nested past the parser's depth limit
+    ) as exc:
         raise DomainError(
             f"无法读取文件「{filename}」，请确认是 Word 保存的 .docx 文件"
             "（.doc 或 WPS 格式请先“另存为” .docx）。"
@@ -106,9 +115,9 @@ class _Numbering:
             for level in definition.iter(f"{W}lvl") if definition is not None else ():
                 fmt = level.find(f"{W}numFmt")
                 start = level.find(f"{W}start")
-                self.formats[(num.get(f"{W}numId"), int(level.get(f"{W}ilvl", "0")))] = (
+                self.formats[(num.get(f"{W}numId"), _int(level.get(f"{W}ilvl"), 0))] = (
                     fmt.get(f"{W}val", "decimal") if fmt is not None else "decimal",
-                    int(start.get(f"{W}val", "1")) if start is not None else 1,
+                    _int(start.get(f"{W}val") if start is not None else None, 1),
                 )
 
     def prefix(self, paragraph) -> str:
@@ -140,9 +149,17 @@ class _Numbering:
             num_id = numpr.find(f"{W}numId")
             ilvl = numpr.find(f"{W}ilvl")
             value = num_id.get(f"{W}val") if num_id is not None else None
-            level = int(ilvl.get(f"{W}val", "0")) if ilvl is not None else 0
+            level = _int(ilvl.get(f"{W}val") if ilvl is not None else None, 0)
             return (None if value in (None, "0") else value), level
         return None, 0
+
+
+def _int(value: str | None, default: int) -> int:
+    """Read a number attribute of the numbering; a value Word never writes counts as unset."""
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
 
 
 def _style_ppr(paragraph):
