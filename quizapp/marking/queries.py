@@ -18,10 +18,10 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from quizapp import access, db, windows
 from quizapp.audiences.services import is_in_audience
 from quizapp.bank.models import Question
+from quizapp.bank.types import marked_type_codes
 from quizapp.clock import utcnow
 from quizapp.deferrals.models import ExceptionKind, ExceptionStatus, QuizException
 from quizapp.deferrals.terms import terms_for
-from quizapp.bank.types import marked_type_codes
 from quizapp.marking.models import QuizMarker
 from quizapp.members import queries as member_queries
 from quizapp.members.models import Member
