@@ -10,11 +10,13 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from quizapp import db
 from quizapp.attempts import services as attempts
 from quizapp.bank.services import QuestionData, save_question
 from quizapp.deferrals import services as deferrals
+from quizapp.deferrals.models import QuizException
 from quizapp.errors import DomainError
 from quizapp.marking import services as marking
 from quizapp.regrade import services as regrade
@@ -249,3 +251,44 @@ def test_word_entities_are_never_expanded(org):
     except DomainError:
         return  # refused outright: as good
     assert all("AAAAA" not in d.data.stem for d in drafts if d.data)
+
+
+# (a) A member who handed in a paper still being marked asks for 缓考 (a fresh paper, later)
+
+
+def test_a_paper_waiting_for_its_marks_counts_as_handed_in_for_deferral(
+    client, auth, org, bank, time_machine
+):
+    time_machine.move_to(NOW, tick=False)
+    quiz = make_quiz(
+        org.org1, [org.u1], questions=[bank["single"][0], bank["essay"][0]], title="简答缓考"
+    )
+    early = deferrals.request_deferral(org.m1, quiz, "duty", "", NOW)  # asked, then sat anyway
+    db.session.commit()
+    paper = _sit(org.m1, quiz, "我的回答")
+    assert paper.status == "marking"
+    with pytest.raises(DomainError, match="已经交卷"):
+        deferrals.approve_deferral(
+            org.org1, early, NOW + timedelta(days=1), NOW + timedelta(days=2), "", NOW
+        )
+    db.session.rollback()
+    deferrals.withdraw_deferral(org.m1, fresh(early), NOW)
+    db.session.commit()
+    _login(client, auth, "m1")
+    r = client.post(f"/quizzes/{quiz.id}/deferral", data={"reason": "duty"}, follow_redirects=True)
+    assert "您已交卷，不能再申请缓考" in r.get_data(as_text=True)
+    rows = db.session.scalars(select(QuizException).where(QuizException.quiz_id == quiz.id))
+    assert [row.status for row in rows] == ["withdrawn"]
+
+
+def test_tolerant_fill_never_accepts_a_hedge_or_a_part():
+    from quizapp.bank.types import get_type
+
+    fill = get_type("fill")
+    answer = [["5年"]]
+    assert fill.grade(answer, ["五年"], 2) == 2 and fill.grade(answer, ["“5 年”。"], 2) == 2
+    for hedge in ("5年或6年", "5年、6年", "5年。6年", "年", "5", "。", "“”", "五"):
+        assert fill.grade(answer, [hedge], 2) == 0, hedge
+    two = [["不得"], ["十二"]]
+    assert fill.grade(two, ["得", "12"], 2) == 1  # "不得" is never "得"
+    assert fill.grade(two, ["不得十二", ""], 2) == 0  # both parts in one blank
