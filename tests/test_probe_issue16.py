@@ -119,12 +119,15 @@ def test_a_deferred_member_cannot_open_the_quiz_questions_by_the_report_form(
     _sit(make_member("m2", org.b12), quiz)
     db.session.commit()
     _login(client, auth, "m1")
-    assert client.get(f"/questions/{elsewhere.id}/report").status_code == 200  # the control
+    assert client.get(f"/questions/{elsewhere.id}/report").status_code == 200  # the controls
+    control = f"/practice/api/questions/{elsewhere.id}/answer"
+    assert client.post(control, json={"response": True}).status_code == 200
     for when in (NOW, quiz.closes_at + timedelta(hours=1)):  # others sat; review has opened
         time_machine.move_to(when, tick=False)
         r = client.get(f"/questions/{on_quiz.id}/report")
         assert r.status_code == 404 and on_quiz.stem not in r.get_data(as_text=True)
-        assert client.get(f"/practice/questions/{on_quiz.id}").status_code == 404
+        answer = f"/practice/api/questions/{on_quiz.id}/answer"  # would tell the key
+        assert client.post(answer, json={"response": 0}).status_code == 404
 
 
 def test_the_report_form_tells_nothing_of_a_paper_being_written(
