@@ -77,8 +77,13 @@ def test_a_named_marker_sees_no_paper_or_reference_while_they_may_still_sit(
     db.session.commit()
     assert client.get(page).status_code == 404
     # Handed in, no attempt left: now they mark (never their own paper).
+    fresh(mine).answers[0].response = "我自己的回答"
+    db.session.flush()
     attempts.submit_attempt(mine, NOW)
     db.session.commit()
+    own = f"{page}/attempts/{mine.id}"
+    assert client.post(own, data={"points": "10", "version": "0"}).status_code == 302
+    assert fresh(mine).answers[0].mark is None and fresh(mine).score is None
     html = client.get(page).get_data(as_text=True)
     assert "坚定理想信念" in html and "要严守党的纪律" in html
     assert client.post(mark, data={"points": "1", "version": "0"}).status_code == 302
@@ -295,3 +300,34 @@ def test_tolerant_fill_never_accepts_a_hedge_or_a_part():
     two = [["不得"], ["十二"]]
     assert fill.grade(two, ["得", "12"], 2) == 1  # "不得" is never "得"
     assert fill.grade(two, ["不得十二", ""], 2) == 0  # both parts in one blank
+
+
+def _flood(paragraphs: int) -> bytes:
+    """A small .docx whose document unpacks to ``paragraphs`` empty paragraphs."""
+    return _patched(
+        make_docx(*QUESTION),
+        "word/document.xml",
+        lambda d: d.replace(b"<w:body>", b"<w:body>" + b"<w:p/>" * paragraphs, 1),
+    )
+
+
+def test_a_flood_of_paragraphs_is_refused_before_it_eats_the_server(client, auth, org, monkeypatch):
+    from quizapp.bank.formats import docx_lines, word
+
+    # A 40 kB file of 100 000 empty paragraphs once took minutes (a style lookup each);
+    # limits keep it to what a bank needs (lowered here to keep the test quick).
+    monkeypatch.setattr(docx_lines, "MAX_LINES", 100)
+    with pytest.raises(DomainError, match="段落超过 100 个"):
+        word.read("题库.docx", _flood(200))
+    drafts, _ = word.read("题库.docx", _flood(50))  # within the limits: read as usual
+    assert [d.data.answer for d in drafts] == [0]
+    monkeypatch.setattr(docx_lines, "MAX_LINES", 100_000)
+    tags = docx_lines._count_tags(_flood(0))
+    monkeypatch.setattr(docx_lines, "MAX_TAGS", tags + 1000)
+    assert len(word.read("题库.docx", _flood(900))[0]) == 1
+    with pytest.raises(DomainError, match="内容元素过多"):
+        word.read("题库.docx", _flood(1100))
+    _login(client, auth, "org1")
+    data = {"format": "docx", "file": (io.BytesIO(_flood(1100)), "题库.docx"), "preview": "y"}
+    r = client.post("/manage/bank/import", data=data, content_type="multipart/form-data")
+    assert "内容元素过多" in r.get_data(as_text=True)
