@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select
 
 from quizapp import access, db, windows
 from quizapp.audiences.services import is_in_audience
@@ -98,28 +98,39 @@ def _unmarked():
     return and_(Attempt.status == AttemptStatus.MARKING.value, AttemptAnswer.mark.is_(None))
 
 
-def _markable_quizzes(actor: Member):
-    """SQL condition on Quiz: ``actor`` may mark it (manages its owner, or was named)."""
-    managed = Quiz.owner_branch_id.in_(select(Branch.id).where(access.branch_scope(actor)))
-    named = Quiz.id.in_(select(QuizMarker.quiz_id).where(QuizMarker.member_id == actor.id))
-    return or_(managed, named) if access.managed_root(actor) is not None else named
+def _managed_quizzes(actor: Member):
+    """SQL condition on Quiz: ``actor`` manages its owner (None for a plain member)."""
+    if access.managed_root(actor) is None:
+        return None
+    return Quiz.owner_branch_id.in_(select(Branch.id).where(access.branch_scope(actor)))
 
 
 def count_waiting(actor: Member) -> list[tuple[Quiz, int]]:
     """Return the quizzes ``actor`` may mark that have unmarked answers, with how many."""
     if not actor.is_active:
         return []
+    managed = _managed_quizzes(actor)
+    named = Quiz.id.in_(select(QuizMarker.quiz_id).where(QuizMarker.member_id == actor.id))
     rows = db.session.execute(
-        select(Quiz, func.count())
+        select(
+            Quiz,
+            func.count(),
+            func.max(case((managed, 1), else_=0)) if managed is not None else literal(0),
+        )
         .select_from(AttemptAnswer)
         .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
         .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .where(_unmarked(), _markable_quizzes(actor))
+        .where(_unmarked(), or_(managed, named) if managed is not None else named)
         .group_by(Quiz.id)
         .order_by(Quiz.closes_at)
     ).all()
+    # A quiz the actor was only named to mark waits until they have nothing of it to sit.
     now = utcnow()
-    return [(quiz, count) for quiz, count in rows if can_mark(actor, quiz, now)]
+    return [
+        (quiz, count)
+        for quiz, count, manages in rows
+        if manages or not still_to_sit(actor, quiz, now)
+    ]
 
 
 @dataclass(frozen=True)
