@@ -133,6 +133,8 @@ def test_a_deferred_member_cannot_open_the_quiz_questions_by_the_report_form(
         assert r.status_code == 404 and on_quiz.stem not in r.get_data(as_text=True)
         answer = f"/practice/api/questions/{on_quiz.id}/answer"  # would tell the key
         assert client.post(answer, json={"response": 0}).status_code == 404
+        for page in (f"/quizzes/{quiz.id}", f"/quizzes/{quiz.id}/ranking", "/practice/wrong"):
+            assert on_quiz.stem not in client.get(page).get_data(as_text=True), page
 
 
 def test_the_report_form_tells_nothing_of_a_paper_being_written(
@@ -331,3 +333,12 @@ def test_a_flood_of_paragraphs_is_refused_before_it_eats_the_server(client, auth
     data = {"format": "docx", "file": (io.BytesIO(_flood(1100)), "题库.docx"), "preview": "y"}
     r = client.post("/manage/bank/import", data=data, content_type="multipart/form-data")
     assert "内容元素过多" in r.get_data(as_text=True)
+
+
+def test_too_many_questions_in_a_word_file_are_refused_while_reading(monkeypatch):
+    from quizapp.bank.formats import word
+
+    monkeypatch.setattr(word, "MAX_QUESTIONS", 3)
+    lines = [line for n in range(1, 5) for line in (f"{n}. 第{n}题（  ）。", "A. 甲", "B. 乙")]
+    with pytest.raises(DomainError, match="超过 3 道题"):
+        word.read("题库.docx", make_docx("一、单选题", *lines, "答案：A"))
