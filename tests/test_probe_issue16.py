@@ -342,3 +342,16 @@ def test_too_many_questions_in_a_word_file_are_refused_while_reading(monkeypatch
     lines = [line for n in range(1, 5) for line in (f"{n}. 第{n}题（  ）。", "A. 甲", "B. 乙")]
     with pytest.raises(DomainError, match="超过 3 道题"):
         word.read("题库.docx", make_docx("一、单选题", *lines, "答案：A"))
+
+
+def test_the_word_preview_shows_markup_in_a_file_as_text(client, auth, org):
+    _login(client, auth, "org1")
+    content = make_docx(
+        "一、单选题", "1. <script>alert(1)</script>（  ）。", "A. <b>甲</b>", "B. 乙", "答案：A"
+    )
+    data = {"format": "docx", "file": (io.BytesIO(content), "题库.docx"), "preview": "y"}
+    body = client.post(
+        "/manage/bank/import", data=data, content_type="multipart/form-data"
+    ).get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>alert(1)" not in body
+    assert "<b>甲</b>" not in body
