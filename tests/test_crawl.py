@@ -252,6 +252,9 @@ def bureau(org, make_member):
     attempt, _ = attempts.start_attempt(u1a, written, now)
     attempt.answers[0].response = "要严守政治纪律。"
     attempts.submit_attempt(attempt, now)
+    # m1 handed in a blank paper first: a named marker marks once nothing is left to sit.
+    own, _ = attempts.start_attempt(org.m1, written, now)
+    attempts.submit_attempt(own, now)
     marking_services.add_marker(org.org1, written, org.m1, now)
     # 缓考: 甲同志 asks on U1's competition (pending: the organisers' 缓考审批 list); m1 was
     # granted a 补考 on U1's test (its record on the quiz's 缓考与补考 page).

@@ -4,7 +4,7 @@ marking pages with their scoping."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
 from quizapp import db
@@ -155,7 +155,7 @@ def test_two_markers_do_not_both_win_and_a_double_submit_is_done_once(org, bank,
         QuestionData(type="essay", stem="简述四个意识。", options=[], answer=ESSAY, key="e1"),
     )
     quiz = make_quiz(org.admin, [org.u1], questions=[bank["essay"][0], second], title="两道简答")
-    marker = make_member("mk", org.b12, name="阅卷员")
+    marker = make_member("mk", org.b21, name="阅卷员")  # outside the audience
     marking.add_marker(org.admin, quiz, marker, NOW)
     attempt = _sit(org, quiz, org.m1, "回答")
     first = next(a for a in fresh(attempt).answers if a.question_id == bank["essay"][0].id)
@@ -203,7 +203,7 @@ def test_marking_pages_for_organisers_and_named_markers_only(
 ):
     time_machine.move_to(NOW, tick=False)
     quiz = _quiz(org, bank)
-    marker = make_member("mk", org.b12, name="阅卷员")
+    marker = make_member("mk", org.b21, name="阅卷员")  # outside the audience
     db.session.commit()
     attempt = _sit(org, quiz, org.m1, "坚定理想信念，严守纪律")
     qid = bank["essay"][0].id
@@ -416,9 +416,12 @@ def test_named_markers_hear_of_the_first_paper_of_each_day_not_of_their_own(org,
     from quizapp.scheduler.jobs import notify_markers
 
     day = timedelta(days=1)
-    quiz = _quiz(org, bank, lasts=3 * day, attempts_allowed=3)
+    quiz = _quiz(org, bank, lasts=3 * day, attempts_allowed=1)
     marker = make_member("mk", org.b12, name="阅卷员")
     marking.add_marker(org.admin, quiz, marker, NOW)
+    # Named too, but still to sit the quiz: may not mark it yet, so is never told.
+    waiting_to_sit = make_member("mk2", org.b12, name="未考阅卷员")
+    marking.add_marker(org.admin, quiz, waiting_to_sit, NOW)
     db.session.commit()
 
     def told():
@@ -443,11 +446,12 @@ def test_named_markers_hear_of_the_first_paper_of_each_day_not_of_their_own(org,
     assert marker.id not in {a.attempt.member_id for a in waiting} and len(waiting) == 2
     # Papers older than a day are not announced again; the next day's first paper tells again.
     assert notify_markers(NOW + 2 * day) == "0 marker notices sent"  # nothing new (or old)
-    _sit(org, quiz, org.m1, "次日的答卷", now=NOW + day)
+    _sit(org, quiz, make_member("m3", org.b11), "次日的答卷", now=NOW + day)
     assert notify_markers(NOW + day) == "1 marker notices sent"
     assert notify_markers(NOW + day) == "0 marker notices sent"
     notices = told()
     assert [n.kind for n in notices] == ["marking_waiting"] * 2
+    assert db.session.scalar(select(func.count()).where(Notice.member_id == waiting_to_sit.id)) == 0
     assert quiz.title in notices[0].title and notices[0].link == f"/marking/quizzes/{quiz.id}"
     # Organisers are not told (their queue is on the results page and 今日任务).
     assert db.session.scalar(select(Notice).where(Notice.member_id == org.admin.id)) is None
@@ -459,6 +463,7 @@ def test_the_answer_sheet_shows_the_markers_comment_and_name(client, auth, org, 
     marker = make_member("mk", org.b12, name="阅卷员")
     marking.add_marker(org.admin, quiz, marker, NOW)
     db.session.commit()
+    _sit(org, quiz, marker, "阅卷员自己的答卷")  # in the audience: sits before marking
     attempt = _sit(org, quiz, org.m1, "坚定理想信念")
     url = f"/manage/results/attempts/{attempt.id}"
     _login(client, auth, "admin")

@@ -45,7 +45,10 @@ def _attempts(quiz: Quiz, member_id: int, status: AttemptStatus) -> int:
 
 
 def _submitted(quiz: Quiz, member_id: int) -> int:
-    return _attempts(quiz, member_id, AttemptStatus.SUBMITTED)
+    """Count the papers the member handed in: scored, or 待阅卷 (a 简答 waiting for a mark)."""
+    return _attempts(quiz, member_id, AttemptStatus.SUBMITTED) + _attempts(
+        quiz, member_id, AttemptStatus.MARKING
+    )
 
 
 def _text(value: str | None, what: str, *, required: bool) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from quizapp import db
 from quizapp.clock import china_today
 from quizapp.marking.models import QuizMarker
+from quizapp.marking.queries import can_mark
 from quizapp.members.models import Member
 from quizapp.notices.models import NoticeKind
 from quizapp.notices.services import NoticeDraft, app_path, send_notices
@@ -25,7 +26,8 @@ def send_marker_notices(now: datetime) -> int:
     At most one notice per marker, quiz and China day the papers were handed in
     (``marking-waiting:<quiz>:<marker>:<day>``): the first paper of the day tells them, the
     next ones of that day do not. A marker's own paper (which they may not mark) tells nobody
-    anything. Organisers are not told: their results page and 今日任务 show the queue.
+    anything, nor is a marker told of a quiz they still have to sit. Organisers are not told:
+    their results page and 今日任务 show the queue.
     """
     rows = db.session.execute(
         select(QuizMarker.member_id, Quiz.id, Quiz.title, Attempt.submitted_at)
@@ -40,8 +42,16 @@ def send_marker_notices(now: datetime) -> int:
             Attempt.submitted_at <= now,
         )
     ).all()
+    # A marker who still has the quiz to sit may not mark it yet (queries.can_mark): not told.
+    may_mark = {}
+    for marker_id, quiz_id, _, _ in rows:
+        if (marker_id, quiz_id) not in may_mark:
+            marker, quiz = db.session.get(Member, marker_id), db.session.get(Quiz, quiz_id)
+            may_mark[marker_id, quiz_id] = can_mark(marker, quiz, now)
     drafts = {}
     for marker_id, quiz_id, title, submitted_at in rows:
+        if not may_mark[marker_id, quiz_id]:
+            continue
         day = china_today(submitted_at)
         key = f"marking-waiting:{quiz_id}:{marker_id}:{day.isoformat()}"
         drafts.setdefault(

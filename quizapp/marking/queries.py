@@ -2,20 +2,26 @@
 waiting, and the members they may name as markers. Read only.
 
 Who may mark a quiz (:func:`can_mark`): the organisers who manage it (its owner's subtree, so
-the owner and the levels above) and the members its owner named (``QuizMarker``). Everyone
-else gets 404, as if the quiz did not exist.
+the owner and the levels above) and the members its owner named (``QuizMarker``), a named
+marker only once they have nothing left to sit of the quiz (the marking pages show its
+reference answers and others' papers). Everyone else gets 404, as if the quiz did not exist.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import abort
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select
 
-from quizapp import access, db
+from quizapp import access, db, windows
+from quizapp.audiences.services import is_in_audience
 from quizapp.bank.models import Question
 from quizapp.bank.types import marked_type_codes
+from quizapp.clock import utcnow
+from quizapp.deferrals.models import ExceptionKind, ExceptionStatus, QuizException
+from quizapp.deferrals.terms import terms_for
 from quizapp.marking.models import QuizMarker
 from quizapp.members import queries as member_queries
 from quizapp.members.models import Member
@@ -30,11 +36,39 @@ def is_marker(member: Member, quiz: Quiz) -> bool:
     return db.session.get(QuizMarker, (quiz.id, member.id)) is not None
 
 
-def can_mark(actor: Member, quiz: Quiz) -> bool:
-    """Tell whether ``actor`` may mark ``quiz``'s written answers (the one rule for it)."""
+def still_to_sit(member: Member, quiz: Quiz, now: datetime) -> bool:
+    """Tell whether ``member`` may yet write (or is writing) a paper of ``quiz``: an attempt in
+    progress, a start still allowed now or later (their own window, 补考), or a 缓考 request
+    pending."""
+    if not quiz.is_published or not is_in_audience(member, quiz.audience_id):
+        return False
+    statuses = list(
+        db.session.scalars(
+            select(Attempt.status).where(Attempt.quiz_id == quiz.id, Attempt.member_id == member.id)
+        )
+    )
+    if AttemptStatus.IN_PROGRESS.value in statuses:
+        return True
+    terms = terms_for(quiz, member.id)
+    if terms.phase(now) != windows.CLOSED and len(statuses) < terms.attempts_allowed:
+        return True
+    pending = select(QuizException.id).where(
+        QuizException.quiz_id == quiz.id,
+        QuizException.member_id == member.id,
+        QuizException.kind == ExceptionKind.DEFERRAL.value,
+        QuizException.status == ExceptionStatus.PENDING.value,
+    )
+    return db.session.scalar(pending.limit(1)) is not None
+
+
+def can_mark(actor: Member, quiz: Quiz, now: datetime | None = None) -> bool:
+    """Tell whether ``actor`` may mark ``quiz``'s written answers (the one rule for it): its
+    organisers, and the markers it names once they have nothing of it left to sit."""
     if not actor.is_active:
         return False
-    return can_manage_quiz(actor, quiz) or is_marker(actor, quiz)
+    if can_manage_quiz(actor, quiz):
+        return True
+    return is_marker(actor, quiz) and not still_to_sit(actor, quiz, now or utcnow())
 
 
 def get_markable_quiz(actor: Member, quiz_id: int) -> Quiz:
@@ -64,11 +98,11 @@ def _unmarked():
     return and_(Attempt.status == AttemptStatus.MARKING.value, AttemptAnswer.mark.is_(None))
 
 
-def _markable_quizzes(actor: Member):
-    """SQL condition on Quiz: ``actor`` may mark it (manages its owner, or was named)."""
-    managed = Quiz.owner_branch_id.in_(select(Branch.id).where(access.branch_scope(actor)))
-    named = Quiz.id.in_(select(QuizMarker.quiz_id).where(QuizMarker.member_id == actor.id))
-    return or_(managed, named) if access.managed_root(actor) is not None else named
+def _managed_quizzes(actor: Member):
+    """SQL condition on Quiz: ``actor`` manages its owner (None for a plain member)."""
+    if access.managed_root(actor) is None:
+        return None
+    return Quiz.owner_branch_id.in_(select(Branch.id).where(access.branch_scope(actor)))
 
 
 def count_waiting(actor: Member) -> list[tuple[Quiz, int]]:
@@ -76,16 +110,32 @@ def count_waiting(actor: Member) -> list[tuple[Quiz, int]]:
     actor's own paper (which they may not mark) is not counted."""
     if not actor.is_active:
         return []
+    managed = _managed_quizzes(actor)
+    named = Quiz.id.in_(select(QuizMarker.quiz_id).where(QuizMarker.member_id == actor.id))
     rows = db.session.execute(
-        select(Quiz, func.count())
+        select(
+            Quiz,
+            func.count(),
+            func.max(case((managed, 1), else_=0)) if managed is not None else literal(0),
+        )
         .select_from(AttemptAnswer)
         .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
         .join(Quiz, Quiz.id == Attempt.quiz_id)
-        .where(_unmarked(), _markable_quizzes(actor), Attempt.member_id != actor.id)
+        .where(
+            _unmarked(),
+            or_(managed, named) if managed is not None else named,
+            Attempt.member_id != actor.id,
+        )
         .group_by(Quiz.id)
         .order_by(Quiz.closes_at)
     ).all()
-    return [(quiz, count) for quiz, count in rows]
+    # A quiz the actor was only named to mark waits until they have nothing of it to sit.
+    now = utcnow()
+    return [
+        (quiz, count)
+        for quiz, count, manages in rows
+        if manages or not still_to_sit(actor, quiz, now)
+    ]
 
 
 @dataclass(frozen=True)

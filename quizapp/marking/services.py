@@ -63,7 +63,7 @@ def mark_answer(
     """Give ``answer`` its mark as ``actor`` saw it at ``version``; finish the attempt when it
     was the last one waiting."""
     attempt = answer.attempt
-    if not queries.can_mark(actor, attempt.quiz):
+    if not queries.can_mark(actor, attempt.quiz, now):
         raise DomainError("您无权评阅该测试。")
     if attempt.member_id == actor.id:
         raise DomainError("不能评阅自己的答卷。")
