@@ -65,9 +65,9 @@ def start_attempt(
     """Return the member's attempt in progress, or start a new one; True when new.
 
     The paper is the one drawn ahead for the member (:mod:`quizapp.attempts.papers`), or
-    drawn now when there is none or the sitting is a 缓考 or 补考. The database allows one attempt in progress per member
-    and quiz: when two starts race, the loser's flush fails with IntegrityError and the
-    caller retries, finding the winner's attempt.
+    drawn now when there is none or the sitting is a 缓考 or 补考. The database allows one
+    attempt in progress per member and quiz: when two starts race, the loser's flush fails
+    with IntegrityError and the caller retries, finding the winner's attempt.
     """
     check_can_see(member, quiz)
     earlier = list(
