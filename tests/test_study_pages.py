@@ -12,8 +12,8 @@ from quizapp import db
 from quizapp.audiences.services import build_audience
 from quizapp.members.models import PoliticalStatus
 from quizapp.study import minutes
+from quizapp.study.minutes import member_minutes_summary
 from quizapp.study.models import Material
-from quizapp.study.queries import member_minutes_summary
 from quizapp.study.routes import PDF_POLICY
 from tests.factories import add_study
 

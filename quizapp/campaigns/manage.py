@@ -7,24 +7,21 @@ from io import BytesIO
 
 from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from wtforms import SelectChoice
 
 from quizapp import access, clock
 from quizapp.actions import FAILED, perform
-from quizapp.audiences.forms import branch_choices, check_roster, offered_branches
+from quizapp.audiences.forms import check_roster
 from quizapp.audiences.services import describe
 from quizapp.campaigns import gaps, queries, services
+from quizapp.campaigns.choices import CampaignChoices
 from quizapp.campaigns.forms import CampaignForm, RosterForm
 from quizapp.campaigns.models import Campaign
 from quizapp.campaigns.routes import bp
 from quizapp.errors import DomainError
 from quizapp.forms import ActionForm
 from quizapp.members import queries as member_queries
-from quizapp.members.models import Member
-from quizapp.org.models import Branch
 from quizapp.pagination import page_of
 from quizapp.spreadsheets import XLSX
-from quizapp.study.models import MaterialStatus
 
 PER_PAGE = 20
 #: Members per page of the organiser's progress table.
@@ -41,13 +38,6 @@ def _audience_text(campaign: Campaign) -> str:
     if campaign.is_training_class:
         return f"培训班名单（{len(campaign.audience.roster)} 人）"
     return describe(campaign.audience, current_user)
-
-
-def _owner_mark(actor: Member, owner: Branch) -> str:
-    """Name the level above that owns a material or quiz offered on the form (else nothing)."""
-    if access.can_manage_branch(actor, owner):
-        return ""
-    return "【局级】" if owner.parent_id is None else f"【{owner.name}】"
 
 
 @bp.get("/manage/campaigns/")
@@ -70,61 +60,6 @@ def manage_index():
     )
 
 
-class _Choices:
-    """The branches, materials and quizzes the form offers, kept to read the answers back."""
-
-    def __init__(self, campaign: Campaign | None) -> None:
-        audience = campaign.audience if campaign else None
-        self.branches = {b.id: b for b in offered_branches(current_user, audience)}
-        self.materials = {m.id: m for m in queries.list_material_choices(current_user, campaign)}
-        self.quizzes = {q.id: q for q in queries.list_quiz_choices(current_user, campaign)}
-
-    def offer(self, form: CampaignForm) -> None:
-        status_notes = {MaterialStatus.DRAFT: "（草稿）", MaterialStatus.RETIRED: "（已下线）"}
-        form.set_choices(
-            branch_choices(self.branches.values()),
-            [
-                SelectChoice(
-                    m.id,
-                    f"{_owner_mark(current_user, m.owner_branch)}{m.topic} · {m.title}"
-                    f"（{m.estimated_minutes} 分钟）{status_notes.get(m.status, '')}",
-                )
-                for m in self.materials.values()
-            ],
-            [
-                SelectChoice(
-                    q.id,
-                    f"{_owner_mark(current_user, q.owner_branch)}{q.title}"
-                    f"（{clock.format_datetime(q.opens_at)[:10]} 开始"
-                    f"{'' if q.is_published else '，草稿'}）",
-                )
-                for q in self.quizzes.values()
-            ],
-        )
-
-
-def _submitted_data(form: CampaignForm, choices: _Choices) -> services.CampaignData | None:
-    """Validate a posted form and read it into CampaignData; None (with field errors) if not."""
-    if not form.validate_on_submit():
-        return None
-    must_pass = set(form.must_pass_ids.data or [])
-    return services.CampaignData(
-        title=form.title.data.strip(),
-        description=(form.description.data or "").strip(),
-        kind=form.kind.data,
-        starts_on=form.starts_on.data,
-        ends_on=form.ends_on.data,
-        minute_target=form.minute_target.data,
-        offline_counts_as_minutes=form.offline_counts_as_minutes.data,
-        offline_sessions_required=form.offline_sessions_required.data,
-        reflections_required=form.reflections_required.data,
-        materials=[choices.materials[i] for i in form.material_ids.data or []],
-        quizzes=[(choices.quizzes[i], i in must_pass) for i in form.quiz_ids.data or []],
-        branches=[choices.branches[i] for i in form.branch_ids.data or []],
-        statuses=list(form.statuses.data or []),
-    )
-
-
 @bp.route("/manage/campaigns/new", methods=["GET", "POST"])
 @access.organiser_required
 def create():
@@ -132,9 +67,9 @@ def create():
     form = CampaignForm(
         data=CampaignForm.defaults(clock.china_today()) if request.method == "GET" else None
     )
-    choices = _Choices(None)
+    choices = CampaignChoices(current_user, None)
     choices.offer(form)
-    data = _submitted_data(form, choices)
+    data = choices.submitted(form)
     if data is not None:
         campaign = perform(
             lambda: services.save_campaign(current_user, data),
@@ -154,9 +89,9 @@ def edit(campaign_id: int):
     """Change a campaign's settings, audience or requirements."""
     campaign = queries.get_campaign(current_user, campaign_id)
     form = CampaignForm(data=CampaignForm.values_of(campaign) if request.method == "GET" else None)
-    choices = _Choices(campaign)
+    choices = CampaignChoices(current_user, campaign)
     choices.offer(form)
-    data = _submitted_data(form, choices)
+    data = choices.submitted(form)
     if data is not None:
         saved = perform(lambda: services.save_campaign(current_user, data, campaign), "已保存。")
         if saved is not FAILED:

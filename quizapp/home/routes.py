@@ -15,7 +15,7 @@ from quizapp.home import queries
 from quizapp.home.tasks import list_tasks
 from quizapp.notices import queries as notice_queries
 from quizapp.points.queries import member_sums
-from quizapp.study.queries import member_minutes_summary
+from quizapp.study.minutes import member_minutes_summary
 
 bp = Blueprint("home", __name__)
 

@@ -8,7 +8,6 @@ from typing import Any
 from wtforms import (
     BooleanField,
     FieldList,
-    FloatField,
     Form,
     FormField,
     IntegerField,
@@ -23,10 +22,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from quizapp.audiences.forms import audience_values, branches_field, roster_field, statuses_field
 from quizapp.bank.forms import DIFFICULTY_LABELS
-from quizapp.bank.types import QuestionType, all_types, default_points, type_choices
+from quizapp.bank.types import all_types, default_points, type_choices
 from quizapp.clock import CHINA, to_china
 from quizapp.forms import DATETIME_FORMATS, BaseForm
 from quizapp.quizzes.models import Counting, LeavePolicy, Quiz, QuizKind, ReviewWhen
+from quizapp.quizzes.points_fields import PointsForm, sync_points_fields
 from quizapp.quizzes.ranking_fields import RankingFields
 
 #: At most this many draw rules on one quiz (rows of the form).
@@ -46,43 +46,6 @@ def _number(value: float | None) -> float | int | None:
 
 def _type_choices() -> list[SelectChoice]:
     return [SelectChoice(code, label) for code, label in type_choices("题")]
-
-
-class PointsForm(Form):
-    """Points per question of each type, one input per registered type."""
-
-    #: The types whose inputs the class holds now (see _sync_points_fields).
-    _point_codes: tuple[str, ...] = ()
-
-
-def _points_field(qtype: QuestionType) -> FloatField:
-    return FloatField(
-        f"{qtype.label}题",
-        default=qtype.default_points,
-        validators=[
-            InputRequired(f"请填写{qtype.label}题的分值。"),
-            NumberRange(min=0.5, max=100, message="每题分值应为 0.5 至 100 分。"),
-        ],
-    )
-
-
-def _sync_points_fields() -> None:
-    """Give PointsForm one input per registered type, in the registry's order.
-
-    Types may be registered after this module is imported (a test's toy type); WTForms
-    rebuilds a form class's fields when its attributes change, so only a change costs.
-    """
-    codes = [t.code for t in all_types()]
-    if list(PointsForm._point_codes) == codes:
-        return
-    for code in PointsForm._point_codes:
-        delattr(PointsForm, code)
-    for qtype in all_types():
-        setattr(PointsForm, qtype.code, _points_field(qtype))
-    PointsForm._point_codes = tuple(codes)
-
-
-_sync_points_fields()
 
 
 class RuleForm(Form):
@@ -110,7 +73,7 @@ class QuizForm(RankingFields, BaseForm):
     """Every setting of a quiz, its audience and its questions, on one page."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        _sync_points_fields()
+        sync_points_fields()
         super().__init__(*args, **kwargs)
 
     title = StringField(

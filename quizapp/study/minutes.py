@@ -12,6 +12,8 @@ Cost: one read (session, material, the member's last heartbeat and today's total
 the member's row on PostgreSQL) and one upsert. The upsert only adds seconds while the
 member's latest heartbeat is still the one the read saw, so two simultaneous heartbeats
 from two tabs cannot both be credited (SQLite runs writes one at a time).
+
+Also the member's own totals the pages show (today, this week, a range of days).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Date, Integer, bindparam, func, select, text
+from sqlalchemy import Date, Integer, bindparam, case, func, select, text
 
 from quizapp import db
 from quizapp.auth.session_ref import SessionRef, valid_member
@@ -218,6 +220,25 @@ def record_heartbeat(
     if result.first() is None:
         credit = 0  # another heartbeat of the member was accepted in between: it counted
     return Credit(credited=credit, today_seconds=int(row.today_seconds) + credit)
+
+
+def week_start(today: date) -> date:
+    """Return the Monday of ``today``'s week (China weeks start on Monday)."""
+    return today - timedelta(days=today.weekday())
+
+
+def member_minutes_summary(member_id: int, today: date) -> tuple[int, int]:
+    """Return the member's credited (today_seconds, week_seconds); ``today`` is a China day."""
+    monday = week_start(today)
+    today_seconds, week_seconds = db.session.execute(
+        select(
+            func.coalesce(
+                func.sum(case((StudyMinute.day == today, StudyMinute.seconds), else_=0)), 0
+            ),
+            func.coalesce(func.sum(StudyMinute.seconds), 0),
+        ).where(StudyMinute.member_id == member_id, StudyMinute.day.between(monday, today))
+    ).one()
+    return int(today_seconds), int(week_seconds)
 
 
 def seconds_between(member_id: int, first: date, last: date) -> int:

@@ -6,10 +6,10 @@ reaching into it, which they read (:func:`in_view`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask import abort
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import defer, selectinload
 
 from quizapp import access, db, numbers, windows
@@ -131,25 +131,6 @@ def get_member_material(member: Member, material_id: int, now: datetime) -> Mate
     return MaterialCard(
         material, _seconds_by_material(member.id, [material.id]).get(material.id, 0)
     )
-
-
-def week_start(today: date) -> date:
-    """Return the Monday of ``today``'s week (China weeks start on Monday)."""
-    return today - timedelta(days=today.weekday())
-
-
-def member_minutes_summary(member_id: int, today: date) -> tuple[int, int]:
-    """Return the member's credited (today_seconds, week_seconds); ``today`` is a China day."""
-    monday = week_start(today)
-    today_seconds, week_seconds = db.session.execute(
-        select(
-            func.coalesce(
-                func.sum(case((StudyMinute.day == today, StudyMinute.seconds), else_=0)), 0
-            ),
-            func.coalesce(func.sum(StudyMinute.seconds), 0),
-        ).where(StudyMinute.member_id == member_id, StudyMinute.day.between(monday, today))
-    ).one()
-    return int(today_seconds), int(week_seconds)
 
 
 # Organisers, always within the actor's scope.

@@ -30,7 +30,7 @@ def index():
     now = utcnow()
     search = request.args.get("q", "").strip()[:50]
     groups = queries.list_member_materials(current_user, now, search)
-    today_seconds, week_seconds = queries.member_minutes_summary(current_user.id, china_today(now))
+    today_seconds, week_seconds = minutes.member_minutes_summary(current_user.id, china_today(now))
     return render_template(
         "study/index.html",
         groups=groups,
@@ -46,7 +46,7 @@ def material(material_id: int):
     """Show a material; the page's script sends heartbeats while the member studies it."""
     now = utcnow()
     card = queries.get_member_material(current_user, material_id, now)
-    today_seconds, _week = queries.member_minutes_summary(current_user.id, china_today(now))
+    today_seconds, _week = minutes.member_minutes_summary(current_user.id, china_today(now))
     return render_template(
         "study/material.html",
         card=card,
