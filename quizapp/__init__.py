@@ -147,9 +147,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(deferrals_bp)  # member /quizzes/<id>/deferral, /manage/deferrals
     app.register_blueprint(marking_bp)  # markers /marking, organiser /manage/marking
     app.register_blueprint(points_bp)  # member /points, organiser /manage/points
-    app.register_blueprint(
-        reports_bp
-    )  # member /questions/<id>/report, organiser /manage/question-reports
+    # member /questions/<id>/report, organiser /manage/question-reports
+    app.register_blueprint(reports_bp)
     app.register_blueprint(regrade_bp, url_prefix="/manage/regrade")
     app.register_blueprint(dashboard_bp, url_prefix="/manage")
     app.register_blueprint(org_bp, url_prefix="/manage")

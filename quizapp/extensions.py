@@ -19,23 +19,8 @@ login_manager.login_message = "请先登录。"
 login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
 
-
-class _CSRFProtect(CSRFProtect):
-    """Flask-WTF's CSRF check; a JSON body's token is read from its header without first
-    building ``request.form`` (which a JSON body never fills): the same token, the same
-    validation, a cheaper hot path (autosave, heartbeat)."""
-
-    def _get_csrf_token(self):
-        if request.is_json:
-            for header_name in current_app.config["WTF_CSRF_HEADERS"]:
-                token = request.headers.get(header_name)
-                if token:
-                    return token
-        return super()._get_csrf_token()
-
-
 #: CSRF on every POST, PUT, PATCH and DELETE: forms send csrf_token, scripts X-CSRFToken.
-csrf = _CSRFProtect()
+csrf = CSRFProtect()
 
 
 class LoginLimit:

@@ -334,6 +334,14 @@ def test_organiser_grants_a_makeup_by_login_id(org, quiz, client, auth, frozen):
         follow_redirects=True,
     )
     assert "没有找到警号或手机号为 nobody" in missing.text
+    # Someone of another unit is "not found" too: the form never tells who exists elsewhere.
+    elsewhere = client.post(
+        f"/manage/deferrals/quizzes/{quiz.id}/grant",
+        data={"login_id": org.org2.login_id, "attempts": "1", "reason": "补考"},
+        follow_redirects=True,
+    )
+    assert f"没有找到警号或手机号为 {org.org2.login_id}" in elsewhere.text
+    assert "参加范围" not in elsewhere.text
     done = client.post(
         f"/manage/deferrals/quizzes/{quiz.id}/grant",
         data={"login_id": org.m1.login_id, "attempts": "2", "reason": "系统故障"},

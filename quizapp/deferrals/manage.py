@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from quizapp import access
@@ -33,10 +33,15 @@ def _back(row) -> str:
     return url_for("deferrals.quiz", quiz_id=row.quiz_id)
 
 
-def _flash_errors(form) -> None:
+def _valid(form) -> bool:
+    """Validate a form posted from a list page; flash its problems if it isn't (the token is
+    checked by CSRFProtect before any view runs)."""
+    if form.validate_on_submit():
+        return True
     for errors in form.errors.values():
         for error in errors:
             flash(error, "error")
+    return False
 
 
 @bp.get("/manage/deferrals/")
@@ -72,10 +77,7 @@ def approve(exception_id: int):
     """Approve a 缓考 with a personal window."""
     row = queries.get_managed(current_user, exception_id)
     form = ApproveForm()
-    if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            abort(400)
-        _flash_errors(form)
+    if not _valid(form):
         return redirect(_back(row))
     perform(
         lambda: services.approve_deferral(
@@ -92,10 +94,7 @@ def refuse(exception_id: int):
     """Refuse a 缓考 with a reason."""
     row = queries.get_managed(current_user, exception_id)
     form = RefuseForm()
-    if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            abort(400)
-        _flash_errors(form)
+    if not _valid(form):
         return redirect(_back(row))
     perform(
         lambda: services.refuse_deferral(current_user, row, form.note.data, utcnow()),
@@ -111,12 +110,9 @@ def grant(quiz_id: int):
     found = quiz_queries.get_quiz(current_user, quiz_id)
     form = GrantForm()
     back = redirect(url_for("deferrals.quiz", quiz_id=quiz_id))
-    if not form.validate_on_submit():
-        if "csrf_token" in form.errors:
-            abort(400)
-        _flash_errors(form)
+    if not _valid(form):
         return back
-    member = queries.find_member(form.login_id.data)
+    member = queries.find_member(current_user, form.login_id.data)
     if member is None:
         flash(f"没有找到警号或手机号为 {form.login_id.data.strip()} 的在用账号。", "error")
         return back

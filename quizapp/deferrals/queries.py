@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from quizapp import access, db
 from quizapp.audiences.services import is_in_audience
+from quizapp.auth.services import find_by_login_id
 from quizapp.clock import format_datetime
 from quizapp.deferrals.models import ExceptionKind, ExceptionStatus, QuizException
 from quizapp.members.models import Member
@@ -93,16 +94,13 @@ def get_member_quiz(member: Member, quiz_id: int) -> Quiz:
     return quiz
 
 
-def find_member(login_id: str) -> Member | None:
-    """Return the active member whose 警号 or 手机号 is ``login_id``."""
-    key = login_id.strip()
-    if not key:
+def find_member(actor: Member, login_id: str) -> Member | None:
+    """Return the active member whose 警号 or 手机号 is ``login_id``, if ``actor`` may see them
+    (someone outside their subtree is "not found", never told apart)."""
+    member = find_by_login_id(login_id)
+    if member is None or not member.is_active or not access.can_view_member(actor, member):
         return None
-    return db.session.scalar(
-        select(Member).where(
-            or_(Member.police_no == key, Member.phone == key), Member.is_active.is_(True)
-        )
-    )
+    return member
 
 
 def list_mine(member: Member, quiz: Quiz) -> list[QuizException]:
