@@ -3,19 +3,15 @@
 The types live in quizapp.bank.types (the registry); Question validates its type against it,
 so adding a type needs no migration. Only ``questions`` had a CHECK on its type (draw rules
 never had one).
-
-Revision ID: 0009
-Revises: 0008
-Create Date: 2026-12-03 10:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.helpers import on_sqlite
+
 revision = "0009"
 down_revision = "0008"
-branch_labels = None
-depends_on = None
 
 #: The CHECK as 0002 made it; a downgrade fails while questions of other types exist.
 TYPE_CHECK = "ck_questions_type"
@@ -23,14 +19,14 @@ TYPES_OF_0008 = "type IN ('single', 'multiple', 'truefalse', 'fill')"
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
+    if on_sqlite():
         _rebuild_questions_on_sqlite(type_check=False)
     else:
         op.drop_constraint(op.f(TYPE_CHECK), "questions", type_="check")
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
+    if on_sqlite():
         _rebuild_questions_on_sqlite(type_check=True)
     else:
         op.create_check_constraint(op.f(TYPE_CHECK), "questions", TYPES_OF_0008)

@@ -1,25 +1,21 @@
 """ranks: when members see a quiz's ranking and whether with their own rank; whether members
 see their own rank in the points lists
-
-Revision ID: 0012
-Revises: 0011
-Create Date: 2026-12-03 16:10:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.helpers import on_sqlite
+
 revision = "0012"
 down_revision = "0011"
-branch_labels = None
-depends_on = None
 
 CHECK = "ck_quizzes_ranking_when"
 WHEN = "ranking_when IN ('never', 'after_close', 'live')"
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
+    if on_sqlite():
         # A column with its own CHECK: SQLite adds (and drops) it without copying the table,
         # which other tables' rows reference (batch mode's copy fails with foreign keys on).
         op.execute(
@@ -47,6 +43,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_column("point_settings", "members_see_rank")
     op.drop_column("quizzes", "ranking_personal")
-    if op.get_bind().dialect.name != "sqlite":
+    if not on_sqlite():
         op.drop_constraint(op.f(CHECK), "quizzes", type_="check")
     op.drop_column("quizzes", "ranking_when")

@@ -9,10 +9,6 @@ is the quiz's close is the close; the others ran out of time.
 Both new columns carry a CHECK of their values only, written in the column's own definition:
 SQLite adds such a column without copying the table (copying ``attempts`` would
 cascade-delete its answers), and Alembic's ``add_column`` leaves column constraints out.
-
-Revision ID: 0013
-Revises: 0012
-Create Date: 2026-12-03 14:00:00
 """
 
 import sqlalchemy as sa
@@ -20,8 +16,6 @@ from alembic import op
 
 revision = "0013"
 down_revision = "0012"
-branch_labels = None
-depends_on = None
 
 END_REASONS = "end_reason IN ('member', 'time_up', 'leave_limit', 'closed')"
 LEAVE_POLICIES = "leave_policy IN ('off', 'record', 'submit')"

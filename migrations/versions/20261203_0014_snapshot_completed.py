@@ -4,10 +4,6 @@ A campaign's ``participants`` used to hold the members who completed it; it now 
 took part, and ``completed`` those who completed. Existing campaign rows keep their count as
 ``completed``; their ``participants`` can't be recomputed for a past day, so those days show
 completion as participation (a lower bound) until they fall out of the charts.
-
-Revision ID: 0014
-Revises: 0013
-Create Date: 2026-12-03 17:30:00
 """
 
 import sqlalchemy as sa
@@ -15,8 +11,6 @@ from alembic import op
 
 revision = "0014"
 down_revision = "0013"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -6,43 +6,37 @@ added without copying the table, as 0013 does). Each change of a question's cont
 version (``question_versions``). A regrade and the attempts it changed, before and after, are
 ``regrades`` and ``regrade_changes``. The notices' CHECK on ``kind`` lists the two new kinds
 (题目纠错, 成绩更正).
-
-Revision ID: 0016
-Revises: 0015
-Create Date: 2026-12-04 15:42:10
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-import quizapp.db
+from migrations.helpers import (
+    create_table,
+    create_unique_index_where,
+    drop_tables,
+    is_one_of,
+    replace_check,
+)
+from quizapp.db import UTCDateTime
 
 revision = "0016"
 down_revision = "0015"
-branch_labels = None
-depends_on = None
 
-CHECK = "ck_notices_kind"
 KINDS_OF_0015 = (
-    "kind IN ('campaign_reminder', 'anniversary', 'weekly_summary', 'reminder', "
-    "'reflection_reviewed', 'results_published', 'exam_exception')"
+    "campaign_reminder",
+    "anniversary",
+    "weekly_summary",
+    "reminder",
+    "reflection_reviewed",
+    "results_published",
+    "exam_exception",
 )
-KINDS = (
-    "kind IN ('campaign_reminder', 'anniversary', 'weekly_summary', 'reminder', "
-    "'reflection_reviewed', 'results_published', 'exam_exception', 'question_report', "
-    "'score_changed')"
-)
-
-
-def _replace_check(kinds: str) -> None:
-    # Batch mode copies the table on SQLite (nothing references notices); elsewhere it alters.
-    with op.batch_alter_table("notices", schema=None) as batch_op:
-        batch_op.drop_constraint(op.f(CHECK), type_="check")
-        batch_op.create_check_constraint(op.f(CHECK), kinds)
+KINDS = (*KINDS_OF_0015, "question_report", "score_changed")
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table(
         "question_reports",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("question_id", sa.Integer(), nullable=False),
@@ -51,50 +45,25 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("origin", sa.String(length=16), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("created_at", quizapp.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("closed_at", quizapp.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", UTCDateTime(timezone=True), nullable=True),
         sa.Column("closed_by_id", sa.Integer(), nullable=True),
         sa.Column("note", sa.Text(), nullable=False),
-        sa.CheckConstraint(
-            "origin IN ('review', 'practice', 'daily', 'wrongbook')",
-            name=op.f("ck_question_reports_origin"),
-        ),
-        sa.CheckConstraint(
-            "reason IN ('answer', 'stem', 'options', 'other')",
-            name=op.f("ck_question_reports_reason"),
-        ),
-        sa.CheckConstraint(
-            "status IN ('open', 'resolved', 'dismissed')", name=op.f("ck_question_reports_status")
-        ),
-        sa.ForeignKeyConstraint(
-            ["closed_by_id"], ["members.id"], name=op.f("fk_question_reports_closed_by_id_members")
-        ),
-        sa.ForeignKeyConstraint(
-            ["member_id"], ["members.id"], name=op.f("fk_question_reports_member_id_members")
-        ),
-        sa.ForeignKeyConstraint(
-            ["question_id"],
-            ["questions.id"],
-            name=op.f("fk_question_reports_question_id_questions"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_question_reports")),
+        checks={
+            "origin": "origin IN ('review', 'practice', 'daily', 'wrongbook')",
+            "reason": "reason IN ('answer', 'stem', 'options', 'other')",
+            "status": "status IN ('open', 'resolved', 'dismissed')",
+        },
+        references={"closed_by_id": "members", "member_id": "members", "question_id": "questions"},
+        indexes={
+            "member_id_created_at": ["member_id", "created_at"],
+            "question_id_status": ["question_id", "status"],
+        },
     )
-    with op.batch_alter_table("question_reports", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_question_reports_member_id_created_at", ["member_id", "created_at"], unique=False
-        )
-        batch_op.create_index(
-            "ix_question_reports_question_id_status", ["question_id", "status"], unique=False
-        )
-        batch_op.create_index(
-            "uq_question_reports_one_open",
-            ["question_id", "member_id"],
-            unique=True,
-            sqlite_where=sa.text("status = 'open'"),
-            postgresql_where=sa.text("status = 'open'"),
-        )
-
-    op.create_table(
+    create_unique_index_where(
+        "question_reports", "one_open", ["question_id", "member_id"], "status = 'open'"
+    )
+    create_table(
         "question_versions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("question_id", sa.Integer(), nullable=False),
@@ -105,23 +74,11 @@ def upgrade() -> None:
         sa.Column("answer", sa.JSON(), nullable=False),
         sa.Column("explanation", sa.Text(), nullable=False),
         sa.Column("changed_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", quizapp.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["changed_by_id"],
-            ["members.id"],
-            name=op.f("fk_question_versions_changed_by_id_members"),
-        ),
-        sa.ForeignKeyConstraint(
-            ["question_id"],
-            ["questions.id"],
-            name=op.f("fk_question_versions_question_id_questions"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_question_versions")),
-        sa.UniqueConstraint(
-            "question_id", "number", name="uq_question_versions_question_id_number"
-        ),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
+        references={"changed_by_id": "members", "question_id": "questions"},
+        unique={"question_id_number": ["question_id", "number"]},
     )
-    op.create_table(
+    create_table(
         "regrades",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("question_id", sa.Integer(), nullable=False),
@@ -129,21 +86,13 @@ def upgrade() -> None:
         sa.Column("quiz_ids", sa.JSON(), nullable=False),
         sa.Column("may_lower", sa.Boolean(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", quizapp.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.Column("raised", sa.Integer(), nullable=False),
         sa.Column("lowered", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["created_by_id"], ["members.id"], name=op.f("fk_regrades_created_by_id_members")
-        ),
-        sa.ForeignKeyConstraint(
-            ["question_id"], ["questions.id"], name=op.f("fk_regrades_question_id_questions")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_regrades")),
+        references={"created_by_id": "members", "question_id": "questions"},
+        indexes={"question_id": ["question_id"]},
     )
-    with op.batch_alter_table("regrades", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_regrades_question_id"), ["question_id"], unique=False)
-
-    op.create_table(
+    create_table(
         "regrade_changes",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("regrade_id", sa.Integer(), nullable=False),
@@ -154,53 +103,19 @@ def upgrade() -> None:
         sa.Column("new_score", sa.Float(), nullable=False),
         sa.Column("old_passed", sa.Boolean(), nullable=False),
         sa.Column("new_passed", sa.Boolean(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["attempt_id"], ["attempts.id"], name=op.f("fk_regrade_changes_attempt_id_attempts")
-        ),
-        sa.ForeignKeyConstraint(
-            ["regrade_id"],
-            ["regrades.id"],
-            name=op.f("fk_regrade_changes_regrade_id_regrades"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_regrade_changes")),
-        sa.UniqueConstraint(
-            "regrade_id", "attempt_id", name="uq_regrade_changes_regrade_id_attempt_id"
-        ),
+        references={"attempt_id": "attempts", "regrade_id": ("regrades", "CASCADE")},
+        unique={"regrade_id_attempt_id": ["regrade_id", "attempt_id"]},
+        indexes={"attempt_id": ["attempt_id"]},
     )
-    with op.batch_alter_table("regrade_changes", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_regrade_changes_attempt_id"), ["attempt_id"], unique=False
-        )
-
     op.add_column(
         "questions",
-        sa.Column("suspended_at", quizapp.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("suspended_at", UTCDateTime(timezone=True), nullable=True),
     )
-    _replace_check(KINDS)
+    replace_check("notices", "kind", is_one_of("kind", KINDS))
 
 
 def downgrade() -> None:
     # Fails while notices of the new kinds exist; delete them first to go back.
-    _replace_check(KINDS_OF_0015)
+    replace_check("notices", "kind", is_one_of("kind", KINDS_OF_0015))
     op.drop_column("questions", "suspended_at")
-
-    with op.batch_alter_table("regrade_changes", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_regrade_changes_attempt_id"))
-
-    op.drop_table("regrade_changes")
-    with op.batch_alter_table("regrades", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_regrades_question_id"))
-
-    op.drop_table("regrades")
-    op.drop_table("question_versions")
-    with op.batch_alter_table("question_reports", schema=None) as batch_op:
-        batch_op.drop_index(
-            "uq_question_reports_one_open",
-            sqlite_where=sa.text("status = 'open'"),
-            postgresql_where=sa.text("status = 'open'"),
-        )
-        batch_op.drop_index("ix_question_reports_question_id_status")
-        batch_op.drop_index("ix_question_reports_member_id_created_at")
-
-    op.drop_table("question_reports")
+    drop_tables("regrade_changes", "regrades", "question_versions", "question_reports")

@@ -10,21 +10,16 @@ member's name from markers (``blind_marking``) and names its markers in ``quiz_m
 cascade-delete every ``attempt_answers`` row. The CHECK only widens (every stored row still
 obeys it), which SQLite documents as safe to do by editing the schema text in place
 (https://www.sqlite.org/lang_altertable.html, "making other kinds of table schema changes").
-
-Revision ID: 0017
-Revises: 0016
-Create Date: 2026-12-04 16:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.helpers import create_table, drop_tables
 from quizapp.db import UTCDateTime
 
 revision = "0017"
 down_revision = "0016"
-branch_labels = None
-depends_on = None
 
 CHECK = "ck_attempts_status"
 STATUSES_OF_0014 = "status IN ('in_progress', 'submitted')"
@@ -73,31 +68,24 @@ def upgrade() -> None:
         "quizzes",
         sa.Column("blind_marking", sa.Boolean(), server_default=sa.false(), nullable=False),
     )
-    op.create_table(
+    create_table(
         "quiz_markers",
         sa.Column("quiz_id", sa.Integer(), nullable=False),
         sa.Column("member_id", sa.Integer(), nullable=False),
         sa.Column("named_by_id", sa.Integer(), nullable=True),
         sa.Column("named_at", UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["member_id"], ["members.id"], name=op.f("fk_quiz_markers_member_id_members")
-        ),
-        sa.ForeignKeyConstraint(
-            ["named_by_id"], ["members.id"], name=op.f("fk_quiz_markers_named_by_id_members")
-        ),
-        sa.ForeignKeyConstraint(
-            ["quiz_id"],
-            ["quizzes.id"],
-            name=op.f("fk_quiz_markers_quiz_id_quizzes"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("quiz_id", "member_id", name=op.f("pk_quiz_markers")),
+        references={
+            "member_id": "members",
+            "named_by_id": "members",
+            "quiz_id": ("quizzes", "CASCADE"),
+        },
+        primary_key=("quiz_id", "member_id"),
     )
 
 
 def downgrade() -> None:
     # Fails while attempts wait for marking: mark them (or delete them) first to go back.
-    op.drop_table("quiz_markers")
+    drop_tables("quiz_markers")
     op.drop_column("quizzes", "blind_marking")
     op.drop_column("attempts", "marked_at")
     # SQLite drops a column named in a foreign key only by copying the table (nothing
