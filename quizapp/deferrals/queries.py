@@ -6,7 +6,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
@@ -32,18 +31,16 @@ def _in_scope(actor: Member):
 
 def get_managed(actor: Member, exception_id: int) -> QuizException:
     """Return an exception of a quiz the actor manages, or 404."""
-    row = db.session.get(QuizException, exception_id)
-    if row is None or not access.can_manage_branch(actor, row.quiz.owner_branch):
-        abort(404)
-    return row
+    return db.get_or_404(
+        QuizException,
+        exception_id,
+        lambda row: access.can_manage_branch(actor, row.quiz.owner_branch),
+    )
 
 
 def get_own(member: Member, exception_id: int) -> QuizException:
     """Return the member's own exception, or 404."""
-    row = db.session.get(QuizException, exception_id)
-    if row is None or row.member_id != member.id:
-        abort(404)
-    return row
+    return db.get_or_404(QuizException, exception_id, lambda row: row.member_id == member.id)
 
 
 def list_for_quiz(quiz: Quiz) -> list[QuizException]:
@@ -88,10 +85,9 @@ def count_pending(actor: Member) -> int:
 
 def get_member_quiz(member: Member, quiz_id: int) -> Quiz:
     """Return a published quiz whose audience includes the member, or 404."""
-    quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None or not quiz.is_published or not is_in_audience(member, quiz.audience_id):
-        abort(404)
-    return quiz
+    return db.get_or_404(
+        Quiz, quiz_id, lambda quiz: quiz.is_published and is_in_audience(member, quiz.audience_id)
+    )
 
 
 def find_member(actor: Member, login_id: str) -> Member | None:
