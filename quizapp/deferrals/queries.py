@@ -15,18 +15,12 @@ from quizapp.auth.services import find_by_login_id
 from quizapp.clock import format_datetime
 from quizapp.deferrals.models import ExceptionKind, ExceptionStatus, QuizException
 from quizapp.members.models import Member
-from quizapp.org.models import Branch
 from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus
 from quizapp.quizzes.models import Quiz, QuizQuestion
 
 
 def _managed() -> Select:
     return select(QuizException).join(Quiz, Quiz.id == QuizException.quiz_id)
-
-
-def _in_scope(actor: Member):
-    owner = select(Branch.id).where(access.branch_scope(actor))
-    return Quiz.owner_branch_id.in_(owner)
 
 
 def get_managed(actor: Member, exception_id: int) -> QuizException:
@@ -64,7 +58,10 @@ def list_pending(actor: Member) -> list[QuizException]:
     return list(
         db.session.scalars(
             _managed()
-            .where(QuizException.status == ExceptionStatus.PENDING.value, _in_scope(actor))
+            .where(
+                QuizException.status == ExceptionStatus.PENDING.value,
+                access.owned_within(actor, Quiz.owner_branch_id),
+            )
             .options(joinedload(QuizException.member), joinedload(QuizException.quiz))
             .order_by(QuizException.requested_at, QuizException.id)
         ).unique()
@@ -79,7 +76,10 @@ def count_pending(actor: Member) -> int:
         select(func.count())
         .select_from(QuizException)
         .join(Quiz, Quiz.id == QuizException.quiz_id)
-        .where(QuizException.status == ExceptionStatus.PENDING.value, _in_scope(actor))
+        .where(
+            QuizException.status == ExceptionStatus.PENDING.value,
+            access.owned_within(actor, Quiz.owner_branch_id),
+        )
     )
 
 

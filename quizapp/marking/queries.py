@@ -98,7 +98,7 @@ def _managed_quizzes(actor: Member):
     """SQL condition on Quiz: ``actor`` manages its owner (None for a plain member)."""
     if access.managed_root(actor) is None:
         return None
-    return Quiz.owner_branch_id.in_(select(Branch.id).where(access.branch_scope(actor)))
+    return access.owned_within(actor, Quiz.owner_branch_id)
 
 
 def count_waiting(actor: Member) -> list[tuple[Quiz, int]]:
