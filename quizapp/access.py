@@ -78,6 +78,12 @@ def branch_scope(actor: Actor) -> ColumnElement[bool]:
     return Branch.path.startswith(root.path)
 
 
+def owned_within(actor: Actor, owner_branch_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Return the SQL form of :func:`can_manage_branch` on a column of owner branch ids: the
+    owner lies in ``actor``'s subtree."""
+    return owner_branch_id.in_(select(Branch.id).where(branch_scope(actor)))
+
+
 def owner_root(actor: Member, owned: Any | None, *, refused: str, not_yours: str) -> Branch:
     """Return the top of ``actor``'s subtree, which owns the quiz, material or campaign they
     save; raise ``refused`` for a member who manages nothing, ``not_yours`` when an existing

@@ -82,7 +82,16 @@ session = scoped_session(
 def get_or_404(model: type[T], ident: int, allowed: Callable[[T], bool] | None = None) -> T:
     """Return the ``model`` row with id ``ident``, or 404 when there is none or ``allowed``
     refuses it (a row the actor may not see is answered as if it did not exist)."""
-    row = session.get(model, ident)
+    return _found_or_404(session.get(model, ident), allowed)
+
+
+def scalar_or_404(statement: Executable, allowed: Callable[[Any], bool] | None = None) -> Any:
+    """Return the first object ``statement`` selects, or 404 when there is none or ``allowed``
+    refuses it (as :func:`get_or_404`, for a lookup by more than the id or with its loads)."""
+    return _found_or_404(session.scalar(statement), allowed)
+
+
+def _found_or_404(row: T | None, allowed: Callable[[T], bool] | None) -> T:
     if row is None or (allowed is not None and not allowed(row)):
         abort(404)
     return row

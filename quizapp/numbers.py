@@ -38,6 +38,14 @@ def number_text(value: float | int | None, places: int = 2, *, fixed: bool = Fal
     return "0" if text == "-0" else text
 
 
+def ratio(part: float | int | None, whole: float | int | None) -> float | None:
+    """Return ``part`` ÷ ``whole``: a rate or an average, None ("—") when either is not known
+    or ``whole`` is 0 (a rate over nobody)."""
+    if part is None or not whole:
+        return None
+    return part / whole
+
+
 def percent_text(rate: float | None, places: int = 1) -> str:
     """Return a rate as a percentage with ``places`` decimals, half up: 0.12345 → "12.3%"."""
     if rate is None:

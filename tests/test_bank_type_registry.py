@@ -40,11 +40,10 @@ class NumberAnswer(QuestionType):
     label = "数值"
     default_points = 4
 
-    def check(self, stem: str, options: list[str], answer: Any) -> list[str]:
-        problems = super().check(stem, options, answer)
+    def answer_problems(self, stem: str, options: list[str], answer: Any) -> list[str]:
         if isinstance(answer, bool) or not isinstance(answer, int | float):
-            problems.append("数值题的答案应为数字")
-        return problems
+            return ["数值题的答案应为数字"]
+        return []
 
     def answer_from_text(self, text: str, options: list[str], stem: str) -> float:
         try:

@@ -23,6 +23,7 @@ from quizapp.attempts.review import review_open
 from quizapp.attempts.services import counted_attempt
 from quizapp.audiences.services import member_filter
 from quizapp.members.models import Member
+from quizapp.numbers import ratio
 from quizapp.org.models import Branch, BranchKind
 from quizapp.org.queries import sort_as_tree
 from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
@@ -110,21 +111,21 @@ class BranchLine:
 
     @property
     def participation_rate(self) -> float | None:
-        return self.participants / self.eligible if self.eligible else None
+        return ratio(self.participants, self.eligible)
 
     @property
     def average(self) -> float | None:
         """The average score of those who took part."""
-        return self.score_sum / self.participants if self.participants else None
+        return ratio(self.score_sum, self.participants)
 
     @property
     def per_eligible(self) -> float | None:
         """The score per eligible member, non-takers counting 0 (what branches rank by)."""
-        return self.score_sum / self.eligible if self.eligible else None
+        return ratio(self.score_sum, self.eligible)
 
     @property
     def pass_rate(self) -> float | None:
-        return self.passed / self.participants if self.participants else None
+        return ratio(self.passed, self.participants)
 
     def add(self, row: Ranked) -> None:
         self.eligible += 1

@@ -21,7 +21,7 @@ from quizapp.bank.types import get_type
 from quizapp.benchdata.bureau import Bureau, Person, china_day, china_moment
 from quizapp.benchdata.campaigns import Drive, build_campaigns
 from quizapp.campaigns.models import Campaign
-from quizapp.demo.study import REFLECTION
+from quizapp.demo.study import REFLECTION, sitting
 from quizapp.offline.models import OfflineAttendance, OfflineKind, OfflineSession
 from quizapp.org.models import Branch
 from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus, EndReason
@@ -99,16 +99,7 @@ def _study_day(
         seen.add(material.id)
         seconds = rng.randint(3, 30) * 60
         start = china_moment(day, rng.randint(7, 21), rng.randint(0, 59))
-        rows.append(
-            dict(
-                member_id=person.id,
-                material_id=material.id,
-                day=day,
-                seconds=seconds,
-                first_beat_at=start,
-                last_beat_at=start + timedelta(seconds=seconds),
-            )
-        )
+        rows.append(sitting(person.id, material.id, day, start, seconds))
     return rows
 
 

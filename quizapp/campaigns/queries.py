@@ -64,20 +64,17 @@ def in_view(actor: access.Actor) -> ColumnElement[bool]:
 
 def get_campaign(actor: Member, campaign_id: int) -> Campaign:
     """Return a campaign owned within the actor's subtree, or 404."""
-    campaign = db.session.scalar(_with_lists(select(Campaign).where(Campaign.id == campaign_id)))
-    if campaign is None or not access.can_manage_branch(actor, campaign.owner_branch):
-        abort(404)
-    return campaign
+    return db.scalar_or_404(
+        _with_lists(select(Campaign).where(Campaign.id == campaign_id)),
+        lambda campaign: access.can_manage_branch(actor, campaign.owner_branch),
+    )
 
 
 def get_viewable_campaign(actor: Member, campaign_id: int) -> Campaign:
     """Return a campaign the actor may read (:func:`in_view`), or 404."""
-    campaign = db.session.scalar(
+    return db.scalar_or_404(
         _with_lists(select(Campaign).where(Campaign.id == campaign_id, in_view(actor)))
     )
-    if campaign is None:
-        abort(404)
-    return campaign
 
 
 def list_campaigns(actor: Member, *, page: int = 1, per_page: int = 20) -> Page:

@@ -35,7 +35,6 @@ MAX_OFFLINE_REQUIRED = 100
 MAX_REFLECTIONS_REQUIRED = 20
 #: A period longer than this is a typing mistake (2026 → 2036).
 MAX_PERIOD_DAYS = 3 * 366
-#: Statuses of materials a campaign may newly require (a retired one may stay required).
 #: The fields of CampaignData a campaign takes as they are (the form fills them the same way).
 COPIED_FIELDS = (
     "kind",
@@ -46,6 +45,7 @@ COPIED_FIELDS = (
     "offline_sessions_required",
     "reflections_required",
 )
+#: Statuses of materials a campaign may newly require (a retired one may stay required).
 PICKABLE_MATERIAL_STATUSES = (MaterialStatus.DRAFT, MaterialStatus.PUBLISHED)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import abort
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
@@ -108,12 +107,11 @@ def count_campaign_certificates(campaign: Campaign) -> tuple[int, int]:
 
 def get_managed_certificate(actor: Member, certificate_id: int) -> Certificate:
     """Return a certificate of a campaign owned within the actor's subtree, or 404."""
-    certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None or not access.can_manage_branch(
-        actor, certificate.campaign.owner_branch
-    ):
-        abort(404)
-    return certificate
+    return db.get_or_404(
+        Certificate,
+        certificate_id,
+        lambda certificate: access.can_manage_branch(actor, certificate.campaign.owner_branch),
+    )
 
 
 def list_member_certificates(member: Member) -> list[Certificate]:
@@ -129,15 +127,11 @@ def list_member_certificates(member: Member) -> list[Certificate]:
 
 def get_member_certificate(member: Member, certificate_id: int) -> Certificate:
     """Return one of the member's own certificates, or 404 (anyone else's does not exist)."""
-    certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None or certificate.member_id != member.id:
-        abort(404)
-    return certificate
+    return db.get_or_404(
+        Certificate, certificate_id, lambda certificate: certificate.member_id == member.id
+    )
 
 
 def get_certificate_by_token(token: str) -> Certificate:
     """Return the certificate a verification link names, or 404."""
-    certificate = db.session.scalar(select(Certificate).where(Certificate.token == token))
-    if certificate is None:
-        abort(404)
-    return certificate
+    return db.scalar_or_404(select(Certificate).where(Certificate.token == token))

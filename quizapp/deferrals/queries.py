@@ -6,7 +6,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
@@ -16,7 +15,6 @@ from quizapp.auth.services import find_by_login_id
 from quizapp.clock import format_datetime
 from quizapp.deferrals.models import ExceptionKind, ExceptionStatus, QuizException
 from quizapp.members.models import Member
-from quizapp.org.models import Branch
 from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus
 from quizapp.quizzes.models import Quiz, QuizQuestion
 
@@ -25,25 +23,18 @@ def _managed() -> Select:
     return select(QuizException).join(Quiz, Quiz.id == QuizException.quiz_id)
 
 
-def _in_scope(actor: Member):
-    owner = select(Branch.id).where(access.branch_scope(actor))
-    return Quiz.owner_branch_id.in_(owner)
-
-
 def get_managed(actor: Member, exception_id: int) -> QuizException:
     """Return an exception of a quiz the actor manages, or 404."""
-    row = db.session.get(QuizException, exception_id)
-    if row is None or not access.can_manage_branch(actor, row.quiz.owner_branch):
-        abort(404)
-    return row
+    return db.get_or_404(
+        QuizException,
+        exception_id,
+        lambda row: access.can_manage_branch(actor, row.quiz.owner_branch),
+    )
 
 
 def get_own(member: Member, exception_id: int) -> QuizException:
     """Return the member's own exception, or 404."""
-    row = db.session.get(QuizException, exception_id)
-    if row is None or row.member_id != member.id:
-        abort(404)
-    return row
+    return db.get_or_404(QuizException, exception_id, lambda row: row.member_id == member.id)
 
 
 def list_for_quiz(quiz: Quiz) -> list[QuizException]:
@@ -67,7 +58,10 @@ def list_pending(actor: Member) -> list[QuizException]:
     return list(
         db.session.scalars(
             _managed()
-            .where(QuizException.status == ExceptionStatus.PENDING.value, _in_scope(actor))
+            .where(
+                QuizException.status == ExceptionStatus.PENDING.value,
+                access.owned_within(actor, Quiz.owner_branch_id),
+            )
             .options(joinedload(QuizException.member), joinedload(QuizException.quiz))
             .order_by(QuizException.requested_at, QuizException.id)
         ).unique()
@@ -82,16 +76,18 @@ def count_pending(actor: Member) -> int:
         select(func.count())
         .select_from(QuizException)
         .join(Quiz, Quiz.id == QuizException.quiz_id)
-        .where(QuizException.status == ExceptionStatus.PENDING.value, _in_scope(actor))
+        .where(
+            QuizException.status == ExceptionStatus.PENDING.value,
+            access.owned_within(actor, Quiz.owner_branch_id),
+        )
     )
 
 
 def get_member_quiz(member: Member, quiz_id: int) -> Quiz:
     """Return a published quiz whose audience includes the member, or 404."""
-    quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None or not quiz.is_published or not is_in_audience(member, quiz.audience_id):
-        abort(404)
-    return quiz
+    return db.get_or_404(
+        Quiz, quiz_id, lambda quiz: quiz.is_published and is_in_audience(member, quiz.audience_id)
+    )
 
 
 def find_member(actor: Member, login_id: str) -> Member | None:

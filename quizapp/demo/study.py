@@ -4,7 +4,7 @@ offline session, reflections and four weeks of study history."""
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import yaml
@@ -71,6 +71,19 @@ def _load_articles(root: Branch, admin: Member, now: datetime) -> list[Material]
     return materials
 
 
+def sitting(member_id: int, material_id: int, day: date, start: datetime, seconds: int) -> dict:
+    """Return the study-minute row of one sitting of ``seconds`` from ``start`` on the China
+    ``day``, as its heartbeats leave it (the demo's and the benchmark's history)."""
+    return dict(
+        member_id=member_id,
+        material_id=material_id,
+        day=day,
+        seconds=seconds,
+        first_beat_at=start,
+        last_beat_at=start + timedelta(seconds=seconds),
+    )
+
+
 def _history(
     members: list[Member], materials: list[Material], now: datetime, rng: random.Random
 ) -> int:
@@ -92,14 +105,7 @@ def _history(
             if key in rows:
                 rows[key].seconds += seconds
                 continue
-            rows[key] = StudyMinute(
-                member_id=member.id,
-                material_id=material.id,
-                day=day,
-                seconds=seconds,
-                first_beat_at=moment,
-                last_beat_at=moment + timedelta(seconds=seconds),
-            )
+            rows[key] = StudyMinute(**sitting(member.id, material.id, day, moment, seconds))
     db.session.add_all(rows.values())
     return len(rows)
 

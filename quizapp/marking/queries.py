@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort
 from sqlalchemy import Select, and_, case, func, literal, or_, select
 
 from quizapp import access, db, windows
@@ -73,10 +72,7 @@ def can_mark(actor: Member, quiz: Quiz, now: datetime | None = None) -> bool:
 
 def get_markable_quiz(actor: Member, quiz_id: int) -> Quiz:
     """Return a quiz ``actor`` may mark, or 404."""
-    quiz = db.session.get(Quiz, quiz_id)
-    if quiz is None or not can_mark(actor, quiz):
-        abort(404)
-    return quiz
+    return db.get_or_404(Quiz, quiz_id, lambda quiz: can_mark(actor, quiz))
 
 
 def _written() -> Select:
@@ -102,7 +98,7 @@ def _managed_quizzes(actor: Member):
     """SQL condition on Quiz: ``actor`` manages its owner (None for a plain member)."""
     if access.managed_root(actor) is None:
         return None
-    return Quiz.owner_branch_id.in_(select(Branch.id).where(access.branch_scope(actor)))
+    return access.owned_within(actor, Quiz.owner_branch_id)
 
 
 def count_waiting(actor: Member) -> list[tuple[Quiz, int]]:
@@ -180,16 +176,13 @@ def list_answers(
 
 def get_answer(quiz: Quiz, attempt_id: int, question_id: int) -> AttemptAnswer:
     """Return one written answer of the quiz, or 404."""
-    answer = db.session.scalar(
+    return db.scalar_or_404(
         _written().where(
             Attempt.quiz_id == quiz.id,
             AttemptAnswer.attempt_id == attempt_id,
             AttemptAnswer.question_id == question_id,
         )
     )
-    if answer is None:
-        abort(404)
-    return answer
 
 
 def list_markers(quiz: Quiz) -> list[QuizMarker]:

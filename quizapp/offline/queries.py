@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -22,10 +21,9 @@ SEARCH_LIMIT = 20
 
 def get_offline_session(actor: Member, session_id: int) -> OfflineSession:
     """Return a session held by a branch the actor manages, or 404."""
-    session = db.session.get(OfflineSession, session_id)
-    if session is None or not access.can_manage_branch(actor, session.branch):
-        abort(404)
-    return session
+    return db.get_or_404(
+        OfflineSession, session_id, lambda session: access.can_manage_branch(actor, session.branch)
+    )
 
 
 def list_offline_sessions(

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 
 from quizapp.campaigns.models import Campaign
+from quizapp.numbers import ratio
 from quizapp.org.models import Branch
 from quizapp.participation.definitions import definitions, headings, subject_kind
 from quizapp.quizzes.models import Quiz
@@ -36,31 +37,24 @@ class Row:
 
     @property
     def participation_rate(self) -> float | None:
-        return self.participants / self.eligible if self.eligible else None
+        return ratio(self.participants, self.eligible)
 
     @property
     def completion_rate(self) -> float | None:
-        if self.completed is None or not self.eligible:
-            return None
-        return self.completed / self.eligible
+        return ratio(self.completed, self.eligible)
 
     @property
     def pass_rate(self) -> float | None:
         """Passed ÷ completed for a campaign, ÷ those who sat it for a quiz."""
-        sat = self.participants if self.completed is None else self.completed
-        if self.passed is None or not sat:
-            return None
-        return self.passed / sat
+        return ratio(self.passed, self.participants if self.completed is None else self.completed)
 
     @property
     def average_score(self) -> float | None:
-        if self.score_sum is None or not self.participants:
-            return None
-        return self.score_sum / self.participants
+        return ratio(self.score_sum, self.participants)
 
     @property
     def average_minutes(self) -> float | None:
-        return self.study_seconds / 60 / self.eligible if self.eligible else None
+        return ratio(self.study_seconds / 60, self.eligible)
 
     def add(self, other: Row) -> None:
         """Add another row's counts (never its rates: those follow from the sums)."""

@@ -9,7 +9,6 @@ being able to edit it.
 
 from __future__ import annotations
 
-from flask import abort
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import selectinload
 
@@ -47,20 +46,14 @@ def _quizzes() -> Select:
 
 def get_campaign(actor: Member, campaign_id: int) -> Campaign:
     """Return a campaign the actor may count, or 404."""
-    campaign = db.session.scalar(
+    return db.scalar_or_404(
         _campaigns().where(Campaign.id == campaign_id, _in_view(Campaign, actor))
     )
-    if campaign is None:
-        abort(404)
-    return campaign
 
 
 def get_quiz(actor: Member, quiz_id: int) -> Quiz:
     """Return a quiz the actor may count, or 404."""
-    quiz = db.session.scalar(_quizzes().where(Quiz.id == quiz_id, _in_view(Quiz, actor)))
-    if quiz is None:
-        abort(404)
-    return quiz
+    return db.scalar_or_404(_quizzes().where(Quiz.id == quiz_id, _in_view(Quiz, actor)))
 
 
 def list_campaigns(actor: Member, *, page: int = 1, per_page: int = 20) -> Page:

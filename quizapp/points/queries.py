@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from flask import abort
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload
 
@@ -61,10 +60,9 @@ def reversed_ids(entries: list[PointEntry]) -> set[int]:
 
 def get_entry(actor: Member, entry_id: int) -> PointEntry:
     """Return an entry of a member the actor may see, or 404."""
-    entry = db.session.get(PointEntry, entry_id)
-    if entry is None or not access.can_view_member(actor, entry.member):
-        abort(404)
-    return entry
+    return db.get_or_404(
+        PointEntry, entry_id, lambda entry: access.can_view_member(actor, entry.member)
+    )
 
 
 @dataclass

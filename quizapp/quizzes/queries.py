@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import abort
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import selectinload
 
@@ -53,19 +52,16 @@ def _with_paper(query: Select) -> Select:
 
 def get_quiz(actor: Member, quiz_id: int) -> Quiz:
     """Return a quiz whose owner branch the actor manages, or 404 (its paper loaded along)."""
-    quiz = db.session.scalar(_with_paper(select(Quiz).where(Quiz.id == quiz_id)))
-    if quiz is None or not can_manage_quiz(actor, quiz):
-        abort(404)
-    return quiz
+    return db.scalar_or_404(
+        _with_paper(select(Quiz).where(Quiz.id == quiz_id)),
+        lambda quiz: can_manage_quiz(actor, quiz),
+    )
 
 
 def get_viewable_quiz(actor: Member, quiz_id: int, paper: bool = False) -> Quiz:
     """Return a quiz the actor may read (:func:`in_view`), or 404; ``paper`` loads its paper."""
     query = select(Quiz).where(Quiz.id == quiz_id, in_view(actor))
-    quiz = db.session.scalar(_with_paper(query) if paper else query)
-    if quiz is None:
-        abort(404)
-    return quiz
+    return db.scalar_or_404(_with_paper(query) if paper else query)
 
 
 def _in_state(query: Select, state: str, now: datetime) -> Select:

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -30,26 +29,25 @@ STATES = {
 
 def get_own_reflection(member: Member, reflection_id: int) -> Reflection:
     """Return one of the member's own reflections, or 404."""
-    reflection = db.session.get(Reflection, reflection_id)
-    if reflection is None or reflection.member_id != member.id:
-        abort(404)
-    return reflection
+    return db.get_or_404(
+        Reflection, reflection_id, lambda reflection: reflection.member_id == member.id
+    )
 
 
 def get_reflection(actor: Member, reflection_id: int) -> Reflection:
     """Return a reflection whose author's current branch the actor manages, or 404."""
-    reflection = db.session.get(Reflection, reflection_id)
-    if reflection is None or not access.can_view_member(actor, reflection.member):
-        abort(404)
-    return reflection
+    return db.get_or_404(
+        Reflection,
+        reflection_id,
+        lambda reflection: access.can_view_member(actor, reflection.member),
+    )
 
 
 def get_visible_material(member: Member, material_id: int, now: datetime) -> Material:
     """Return a material the member may see now (published, open, for them), or 404."""
-    material = db.session.get(Material, material_id)
-    if material is None or not may_see_material(member, material, now):
-        abort(404)
-    return material
+    return db.get_or_404(
+        Material, material_id, lambda material: may_see_material(member, material, now)
+    )
 
 
 def list_own_reflections(member: Member) -> list[Reflection]:

@@ -28,7 +28,6 @@ from quizapp.bank.services import can_edit_question
 from quizapp.bank.types import get_type
 from quizapp.errors import DomainError, NotFound, Stale
 from quizapp.members.models import Member
-from quizapp.org.models import Branch
 from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus
 from quizapp.quizzes.models import Quiz
 from quizapp.regrade import rewards
@@ -88,7 +87,7 @@ class Plan:
 
 def quiz_scope(actor: Member):
     """SQL condition on Quiz: the actor manages it (its owner is in their subtree)."""
-    return Quiz.owner_branch_id.in_(select(Branch.id).where(access.branch_scope(actor)))
+    return access.owned_within(actor, Quiz.owner_branch_id)
 
 
 def check_question(actor: Member, question: Question) -> None:

@@ -10,7 +10,6 @@ from sqlalchemy import case, func, select
 from quizapp import access, db
 from quizapp.bank.models import Question
 from quizapp.members.models import Member
-from quizapp.org.models import Branch
 from quizapp.pagination import Page, page_of
 from quizapp.reports.models import QuestionReport, ReportStatus
 
@@ -30,7 +29,7 @@ class ReportedQuestion:
 
 def in_scope(actor: Member):
     """SQL condition on Question: its owner branch is in the actor's subtree (who may fix it)."""
-    return Question.owner_branch_id.in_(select(Branch.id).where(access.branch_scope(actor)))
+    return access.owned_within(actor, Question.owner_branch_id)
 
 
 def list_reported_questions(actor: Member, only_open: bool, number: int, per_page: int) -> Page:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort
 from sqlalchemy import select
 
 from quizapp import access, db
@@ -35,10 +34,7 @@ def can_read_attempt(actor: Member, attempt: Attempt) -> bool:
 
 def get_attempt(actor: Member, attempt_id: int) -> Attempt:
     """Return an attempt whose answer sheet ``actor`` may read, or 404."""
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or not can_read_attempt(actor, attempt):
-        abort(404)
-    return attempt
+    return db.get_or_404(Attempt, attempt_id, lambda attempt: can_read_attempt(actor, attempt))
 
 
 @dataclass(frozen=True)

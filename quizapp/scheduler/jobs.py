@@ -72,25 +72,26 @@ def issue_certificates(now: datetime) -> str:
 # Results
 
 
+def _send(send: Callable[[datetime], int], now: datetime, notices: str) -> str:
+    """Run ``send(now)``, which flushes the notices it sends and returns how many, and commit."""
+    sent = send(now)
+    db.session.commit()
+    return f"{sent} {notices} sent"
+
+
 def notify_published_results(now: datetime) -> str:
     """Tell members their result once a quiz that publishes results at its close has closed."""
-    sent = send_result_notices(now)
-    db.session.commit()
-    return f"{sent} result notices sent"
+    return _send(send_result_notices, now, "result notices")
 
 
 def notify_personal_windows(now: datetime) -> str:
     """Tell members whose 缓考 or 补考 window has just opened."""
-    sent = send_window_notices(now)
-    db.session.commit()
-    return f"{sent} personal window notices sent"
+    return _send(send_window_notices, now, "personal window notices")
 
 
 def notify_markers(now: datetime) -> str:
     """Tell named markers of a quiz that got its first paper of the day to mark."""
-    sent = send_marker_notices(now)
-    db.session.commit()
-    return f"{sent} marker notices sent"
+    return _send(send_marker_notices, now, "marker notices")
 
 
 #: Every job by name, for the runner and ``flask scheduler run-once``.

@@ -75,13 +75,20 @@ class QuestionType:
     # Authoring: checking a question, reading and writing its answer
 
     def check(self, stem: str, options: list[str], answer: Any) -> list[str]:
-        """Return the Chinese reasons why this question is malformed (empty: it is fine)."""
-        problems = []
-        if not stem.strip():
-            problems.append("题干不能为空")
-        if options and not self.has_options:
-            problems.append(f"{self.label}题不应有选项")
-        return problems
+        """Return the Chinese reasons why this question is malformed (empty: it is fine): its
+        stem, its options (:meth:`option_problems`), then its answer (:meth:`answer_problems`).
+        """
+        problems = [] if stem.strip() else ["题干不能为空"]
+        problems += self.option_problems(options)
+        return problems + self.answer_problems(stem, options, answer)
+
+    def option_problems(self, options: list[str]) -> list[str]:
+        """Return what is wrong with the options: a type without options takes none."""
+        return [f"{self.label}题不应有选项"] if options else []
+
+    def answer_problems(self, stem: str, options: list[str], answer: Any) -> list[str]:
+        """Return what is wrong with the answer as stored (``Question.answer``), in Chinese."""
+        return []
 
     def answer_from_text(self, text: str, options: list[str], stem: str) -> Any:
         """Read an answer as people write it ("ABD", "对"); raise ValueError in Chinese."""
@@ -175,8 +182,8 @@ class ChoiceType(QuestionType):
     has_options = True
     form_parts = ("options", "answer")
 
-    def check(self, stem: str, options: list[str], answer: Any) -> list[str]:
-        problems = super().check(stem, options, answer)
+    def option_problems(self, options: list[str]) -> list[str]:
+        problems = []
         if not 2 <= len(options) <= MAX_OPTIONS:
             problems.append(f"选项应为 2 至 {MAX_OPTIONS} 个")
         if any(not option.strip() for option in options):

@@ -42,8 +42,7 @@ class Essay(QuestionType):
     #: The input macro's limit (the server checks MAX_LENGTH).
     max_length = MAX_LENGTH
 
-    def check(self, stem: str, options: list[str], answer: Any) -> list[str]:
-        problems = super().check(stem, options, answer)
+    def answer_problems(self, stem: str, options: list[str], answer: Any) -> list[str]:
         valid = (
             isinstance(answer, dict)
             and isinstance(answer.get("reference"), str)
@@ -52,10 +51,10 @@ class Essay(QuestionType):
             and all(isinstance(p, str) and p.strip() for p in answer.get("points", []))
         )
         if not valid:
-            problems.append("简答题应有参考答案")
-        elif len(answer["reference"]) > MAX_REFERENCE:
-            problems.append(f"参考答案最多 {MAX_REFERENCE} 个字")
-        return problems
+            return ["简答题应有参考答案"]
+        if len(answer["reference"]) > MAX_REFERENCE:
+            return [f"参考答案最多 {MAX_REFERENCE} 个字"]
+        return []
 
     def answer_from_text(self, text: str, options: list[str], stem: str) -> dict:
         """The reference answer, then optionally a line "评分要点：" with points (；or lines)."""

@@ -48,8 +48,7 @@ class FillInBlank(QuestionType):
     default_points = 2
     form_parts = ("answer", "blanks")
 
-    def check(self, stem: str, options: list[str], answer: Any) -> list[str]:
-        problems = super().check(stem, options, answer)
+    def answer_problems(self, stem: str, options: list[str], answer: Any) -> list[str]:
         valid = (
             isinstance(answer, list)
             and answer
@@ -61,12 +60,10 @@ class FillInBlank(QuestionType):
             )
         )
         if not valid:
-            problems.append("填空题每个空至少要有一个答案")
-        elif len(answer) != count_blanks(stem):
-            problems.append(
-                f"题干有 {count_blanks(stem)} 个空（用 ___ 表示），答案有 {len(answer)} 个"
-            )
-        return problems
+            return ["填空题每个空至少要有一个答案"]
+        if len(answer) != count_blanks(stem):
+            return [f"题干有 {count_blanks(stem)} 个空（用 ___ 表示），答案有 {len(answer)} 个"]
+        return []
 
     def answer_from_text(self, text: str, options: list[str], stem: str) -> list[list[str]]:
         """Blanks are separated by ";" (or "；"), accepted alternatives by "|"."""

@@ -22,17 +22,14 @@ class MultipleChoice(ChoiceType):
     label = "多选"
     default_points = 3
 
-    def check(self, stem: str, options: list[str], answer: Any) -> list[str]:
-        problems = super().check(stem, options, answer)
+    def answer_problems(self, stem: str, options: list[str], answer: Any) -> list[str]:
         valid = (
             isinstance(answer, list)
             and len(answer) >= 2
             and all(isinstance(i, int) and 0 <= i < len(options) for i in answer)
             and len(set(answer)) == len(answer)
         )
-        if not valid:
-            problems.append("多选题的答案应为至少两个不同的选项")
-        return problems
+        return [] if valid else ["多选题的答案应为至少两个不同的选项"]
 
     def answer_from_text(self, text: str, options: list[str], stem: str) -> list[int]:
         indexes = letters_to_indexes(text, options)

@@ -13,13 +13,11 @@ class SingleChoice(ChoiceType):
     label = "单选"
     default_points = 2
 
-    def check(self, stem: str, options: list[str], answer: Any) -> list[str]:
-        problems = super().check(stem, options, answer)
-        if not (
+    def answer_problems(self, stem: str, options: list[str], answer: Any) -> list[str]:
+        valid = (
             isinstance(answer, int) and not isinstance(answer, bool) and 0 <= answer < len(options)
-        ):
-            problems.append("答案不在选项中")
-        return problems
+        )
+        return [] if valid else ["答案不在选项中"]
 
     def answer_from_text(self, text: str, options: list[str], stem: str) -> int:
         indexes = letters_to_indexes(text, options)

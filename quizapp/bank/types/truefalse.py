@@ -17,11 +17,8 @@ class TrueFalse(QuestionType):
     default_points = 1
     form_parts = ("truth",)
 
-    def check(self, stem: str, options: list[str], answer: Any) -> list[str]:
-        problems = super().check(stem, options, answer)
-        if not isinstance(answer, bool):
-            problems.append("判断题的答案应为“对”或“错”")
-        return problems
+    def answer_problems(self, stem: str, options: list[str], answer: Any) -> list[str]:
+        return [] if isinstance(answer, bool) else ["判断题的答案应为“对”或“错”"]
 
     def answer_from_text(self, text: str, options: list[str], stem: str) -> bool:
         word = normalise_text(text)
