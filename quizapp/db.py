@@ -32,12 +32,6 @@ NAMING_CONVENTION = {
 }
 
 
-class Base(DeclarativeBase):
-    """Base class of every model."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
 class UTCDateTime(TypeDecorator):
     """An aware UTC datetime on every backend (SQLite keeps no time zone)."""
 
@@ -58,6 +52,13 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Base class of every model; a ``Mapped[datetime]`` column is a ``UTCDateTime``."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime}
 
 
 def _app_context_id() -> int:

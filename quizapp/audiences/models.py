@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from quizapp.columns import BranchRef, IntPK, MemberRef, parent_key
 from quizapp.db import Base
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
@@ -20,7 +21,7 @@ class Audience(Base):
 
     __tablename__ = "audiences"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPK]
     #: Comma-separated PoliticalStatus values; empty means every status.
     statuses: Mapped[str] = mapped_column(String(100), default="")
 
@@ -37,10 +38,8 @@ class AudienceBranch(Base):
 
     __tablename__ = "audience_branches"
 
-    audience_id: Mapped[int] = mapped_column(
-        ForeignKey("audiences.id", ondelete="CASCADE"), primary_key=True
-    )
-    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), primary_key=True)
+    audience_id: Mapped[int] = parent_key("audiences")
+    branch_id: Mapped[BranchRef] = mapped_column(primary_key=True)
 
 
 class AudienceMember(Base):
@@ -48,7 +47,5 @@ class AudienceMember(Base):
 
     __tablename__ = "audience_members"
 
-    audience_id: Mapped[int] = mapped_column(
-        ForeignKey("audiences.id", ondelete="CASCADE"), primary_key=True
-    )
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True, index=True)
+    audience_id: Mapped[int] = parent_key("audiences")
+    member_id: Mapped[MemberRef] = mapped_column(primary_key=True, index=True)

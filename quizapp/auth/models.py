@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Float, Integer, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quizapp.db import Base
@@ -14,6 +14,6 @@ class RateLimitCounter(Base):
     __tablename__ = "rate_limit_counters"
 
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    count: Mapped[int] = mapped_column(Integer, default=0)
+    count: Mapped[int] = mapped_column(default=0)
     #: When the window ends, in seconds since the epoch (what the limits library uses).
-    expires_at: Mapped[float] = mapped_column(Float, index=True)
+    expires_at: Mapped[float] = mapped_column(index=True)

@@ -7,11 +7,9 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Boolean,
     CheckConstraint,
     ForeignKey,
     Index,
-    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -20,8 +18,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from quizapp.bank.types import find_type, type_names
-from quizapp.clock import utcnow
-from quizapp.db import Base, UTCDateTime
+from quizapp.columns import BranchRef, FreeText, IntPK, Timestamp, UpdatedAt, parent_key
+from quizapp.db import Base
 from quizapp.errors import DomainError
 
 
@@ -31,10 +29,10 @@ class Category(Base):
     __tablename__ = "categories"
     __table_args__ = (UniqueConstraint("parent_id", "name", name="uq_categories_parent_id_name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPK]
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
-    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    sort_order: Mapped[int] = mapped_column(default=0)
     #: Materialised path of ids, e.g. ``/3/7/``: a category and its descendants share a prefix.
     path: Mapped[str] = mapped_column(String(255), index=True, default="")
 
@@ -54,7 +52,7 @@ class Question(Base):
         Index("ix_questions_draw", "is_active", "type", "category_id", "difficulty"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPK]
     #: Stable identity across imports: re-importing a key updates the question.
     key: Mapped[str] = mapped_column(String(64), unique=True)
     #: The code of a registered question type (quizapp.bank.types); the database does not
@@ -65,27 +63,27 @@ class Question(Base):
     options: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: The right answer in the type's own form (see quizapp.bank.types).
     answer: Mapped[Any] = mapped_column(JSON)
-    explanation: Mapped[str] = mapped_column(Text, default="")
+    explanation: Mapped[FreeText]
     #: 出处, e.g. 《中国共产党纪律处分条例》第八条.
     source: Mapped[str] = mapped_column(String(200), default="")
-    difficulty: Mapped[int] = mapped_column(Integer, default=2)
+    difficulty: Mapped[int] = mapped_column(default=2)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
     #: Comma-separated tags, e.g. ``处分种类,廉洁纪律``.
     tags: Mapped[str] = mapped_column(String(200), default="")
     #: The subtree whose organisers may edit the question; every organiser may use it.
-    owner_branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
+    owner_branch_id: Mapped[BranchRef]
     #: Retired questions stay for the attempts that used them but are never drawn again.
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_active: Mapped[bool] = mapped_column(default=True)
     #: 仅用于考试: never offered in practice, daily questions or the wrong-answer book. Set by
     #: an organiser, or automatically while an exam or competition uses the question.
-    exam_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    exam_only: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: 暂停抽题: set while the question has as many open error reports (题目有误) as the
     #: setting asks (quizapp.reports); quiz draws skip it until the reports are closed.
-    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspended_at: Mapped[datetime | None]
     #: Hash of the normalised stem and answer, to spot the same question under another key.
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[Timestamp]
+    updated_at: Mapped[UpdatedAt]
 
     category: Mapped[Category | None] = relationship()
 
@@ -108,9 +106,7 @@ class ReservedQuestion(Base):
 
     __tablename__ = "reserved_questions"
 
-    quiz_id: Mapped[int] = mapped_column(
-        ForeignKey("quizzes.id", ondelete="CASCADE"), primary_key=True
-    )
+    quiz_id: Mapped[int] = parent_key("quizzes")
     question_id: Mapped[int] = mapped_column(
         ForeignKey("questions.id"), primary_key=True, index=True
     )

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     ForeignKey,
-    Integer,
     String,
     Text,
     UniqueConstraint,
@@ -27,7 +26,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp import db
 from quizapp.bank.models import Question
-from quizapp.db import Base, UTCDateTime
+from quizapp.columns import FreeText, IntPK, MemberRef
+from quizapp.db import Base
 from quizapp.members.models import Member
 
 #: What a version keeps: the parts of a question that decide what members read and how
@@ -43,17 +43,17 @@ class QuestionVersion(Base):
         UniqueConstraint("question_id", "number", name="uq_question_versions_question_id_number"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPK]
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
-    number: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int]
     type: Mapped[str] = mapped_column(String(16))
     stem: Mapped[str] = mapped_column(Text)
     options: Mapped[list[str]] = mapped_column(JSON, default=list)
     answer: Mapped[Any] = mapped_column(JSON)
-    explanation: Mapped[str] = mapped_column(Text, default="")
+    explanation: Mapped[FreeText]
     #: Who saved this state (None: before the history began, or an import without a person).
-    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    changed_by_id: Mapped[MemberRef | None]
+    created_at: Mapped[datetime]
 
     changed_by: Mapped[Member | None] = relationship()
 

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Date,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-)
+from sqlalchemy import CheckConstraint, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.audiences.models import Audience
-from quizapp.clock import utcnow
-from quizapp.db import Base, UTCDateTime
+from quizapp.columns import (
+    BranchRef,
+    EnumValue,
+    FreeText,
+    IntPK,
+    MemberRef,
+    Timestamp,
+    Title,
+    parent_key,
+)
+from quizapp.db import Base
 from quizapp.enums import LabelledEnum, one_of
 from quizapp.org.models import Branch
 from quizapp.quizzes.models import Quiz
@@ -43,26 +44,26 @@ class Campaign(Base):
         CheckConstraint("reflections_required >= 0", name="reflections_required"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(100))
-    description: Mapped[str] = mapped_column(Text, default="")
-    kind: Mapped[str] = mapped_column(String(16), default=CampaignKind.CAMPAIGN.value)
+    id: Mapped[IntPK]
+    title: Mapped[Title]
+    description: Mapped[FreeText]
+    kind: Mapped[EnumValue] = mapped_column(default=CampaignKind.CAMPAIGN.value)
     #: China days, both included.
-    starts_on: Mapped[date] = mapped_column(Date)
-    ends_on: Mapped[date] = mapped_column(Date)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
     audience_id: Mapped[int] = mapped_column(ForeignKey("audiences.id"))
-    owner_branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
+    owner_branch_id: Mapped[BranchRef] = mapped_column(index=True)
     #: Online study minutes a member must reach within the period (0: no target).
-    minute_target: Mapped[int] = mapped_column(Integer, default=0)
+    minute_target: Mapped[int] = mapped_column(default=0)
     #: Whether attended offline sessions count toward the minute target (by their duration).
-    offline_counts_as_minutes: Mapped[bool] = mapped_column(Boolean, default=False)
+    offline_counts_as_minutes: Mapped[bool] = mapped_column(default=False)
     #: Offline sessions (lectures, seminars, party days) a member must attend (0: none).
-    offline_sessions_required: Mapped[int] = mapped_column(Integer, default=0)
+    offline_sessions_required: Mapped[int] = mapped_column(default=0)
     #: Accepted reflections a member must hand in (0: none).
-    reflections_required: Mapped[int] = mapped_column(Integer, default=0)
-    is_published: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reflections_required: Mapped[int] = mapped_column(default=0)
+    is_published: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[MemberRef | None]
+    created_at: Mapped[Timestamp]
 
     audience: Mapped[Audience] = relationship()
     owner_branch: Mapped[Branch] = relationship()
@@ -79,9 +80,7 @@ class CampaignMaterial(Base):
 
     __tablename__ = "campaign_materials"
 
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
-    )
+    campaign_id: Mapped[int] = parent_key("campaigns")
     material_id: Mapped[int] = mapped_column(ForeignKey("materials.id"), primary_key=True)
 
 
@@ -90,10 +89,8 @@ class CampaignQuiz(Base):
 
     __tablename__ = "campaign_quizzes"
 
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
-    )
+    campaign_id: Mapped[int] = parent_key("campaigns")
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"), primary_key=True)
-    must_pass: Mapped[bool] = mapped_column(Boolean, default=False)
+    must_pass: Mapped[bool] = mapped_column(default=False)
 
     quiz: Mapped[Quiz] = relationship()

@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Date,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.campaigns.models import Campaign
-from quizapp.clock import utcnow
-from quizapp.db import Base, UTCDateTime
+from quizapp.columns import IntPK, MemberRef, Timestamp, Title, parent_key
+from quizapp.db import Base
 from quizapp.members.models import Member
 
 #: Certificate numbers read "QZ2026-000123": the year of issue and its serial in that year.
@@ -30,10 +21,8 @@ class CertificatePlan(Base):
 
     __tablename__ = "certificate_plans"
 
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
-    )
-    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    campaign_id: Mapped[int] = parent_key("campaigns")
+    is_enabled: Mapped[bool] = mapped_column(default=True)
     #: The heading, e.g. 结业证书.
     title: Mapped[str] = mapped_column(String(30))
     #: The text under the member's name.
@@ -41,11 +30,11 @@ class CertificatePlan(Base):
     #: The issuing organisation as printed (default: the owner branch's name).
     issuer_name: Mapped[str] = mapped_column(String(100))
     #: The date printed on every certificate; none is issued before it.
-    issued_on: Mapped[date] = mapped_column(Date)
+    issued_on: Mapped[date]
     #: Whether the scheduler issues them to those who completed, from ``issued_on`` on.
-    auto_issue: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    auto_issue: Mapped[bool] = mapped_column(default=False)
+    updated_by_id: Mapped[MemberRef | None]
+    updated_at: Mapped[Timestamp]
 
     campaign: Mapped[Campaign] = relationship()
 
@@ -67,31 +56,31 @@ class Certificate(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPK]
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    member_id: Mapped[MemberRef] = mapped_column(index=True)
     #: The year of issue and the serial within it: the number QZ<year>-<serial:06>.
-    year: Mapped[int] = mapped_column(Integer)
-    serial: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int]
+    serial: Mapped[int]
     #: The random part of the verification link (never derived from the number).
     token: Mapped[str] = mapped_column(String(32), unique=True)
     member_name: Mapped[str] = mapped_column(String(50))
-    campaign_title: Mapped[str] = mapped_column(String(100))
+    campaign_title: Mapped[Title]
     title: Mapped[str] = mapped_column(String(30))
     wording: Mapped[str] = mapped_column(Text)
     issuer_name: Mapped[str] = mapped_column(String(100))
-    issued_on: Mapped[date] = mapped_column(Date)
-    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_on: Mapped[date]
+    issued_at: Mapped[Timestamp]
     #: The organiser who issued it; NULL when the scheduler did.
-    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    issued_by_id: Mapped[MemberRef | None]
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[MemberRef | None]
     revoke_reason: Mapped[str | None] = mapped_column(String(200))
 
     campaign: Mapped[Campaign] = relationship()
-    member: Mapped[Member] = relationship(foreign_keys=[member_id])
-    issued_by: Mapped[Member | None] = relationship(foreign_keys=[issued_by_id])
-    revoked_by: Mapped[Member | None] = relationship(foreign_keys=[revoked_by_id])
+    member: Mapped[Member] = relationship(foreign_keys="Certificate.member_id")
+    issued_by: Mapped[Member | None] = relationship(foreign_keys="Certificate.issued_by_id")
+    revoked_by: Mapped[Member | None] = relationship(foreign_keys="Certificate.revoked_by_id")
 
     @property
     def number(self) -> str:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from quizapp.db import Base, UTCDateTime
+from quizapp.columns import EnumValue, IntPK, MemberRef, unique_where
+from quizapp.db import Base
 from quizapp.enums import LabelledEnum, one_of
 from quizapp.members.models import Member
 from quizapp.quizzes.models import Quiz
@@ -57,41 +58,36 @@ class QuizException(Base):
         CheckConstraint("extra_attempts IS NULL OR extra_attempts >= 1", name="extra_attempts"),
         CheckConstraint("extra_minutes IS NULL OR extra_minutes >= 1", name="extra_minutes"),
         # One pending 缓考 request per member and quiz.
-        Index(
-            "uq_quiz_exceptions_one_pending",
-            "quiz_id",
-            "member_id",
-            unique=True,
-            sqlite_where=text("status = 'pending'"),
-            postgresql_where=text("status = 'pending'"),
+        unique_where(
+            "uq_quiz_exceptions_one_pending", "quiz_id", "member_id", where="status = 'pending'"
         ),
         Index("ix_quiz_exceptions_quiz_id_member_id", "quiz_id", "member_id"),
         Index("ix_quiz_exceptions_member_id", "member_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPK]
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
-    kind: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16))
+    member_id: Mapped[MemberRef]
+    kind: Mapped[EnumValue]
+    status: Mapped[EnumValue]
     #: 缓考: why the member can't sit the quiz in its window (a DeferralReason).
-    reason: Mapped[str | None] = mapped_column(String(16))
+    reason: Mapped[EnumValue | None]
     #: The member's words (缓考), or the organiser's reason for a grant.
     reason_text: Mapped[str] = mapped_column(String(200), default="")
-    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requested_at: Mapped[datetime]
+    decided_by_id: Mapped[MemberRef | None]
+    decided_at: Mapped[datetime | None]
     #: Why a request was refused (shown to the member), or a note on an approval.
     decision_note: Mapped[str] = mapped_column(String(200), default="")
     #: The personal window (缓考), or the window of a 补考 after the quiz closed.
-    window_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    window_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    extra_attempts: Mapped[int | None] = mapped_column(Integer)
-    extra_minutes: Mapped[int | None] = mapped_column(Integer)
+    window_opens_at: Mapped[datetime | None]
+    window_closes_at: Mapped[datetime | None]
+    extra_attempts: Mapped[int | None]
+    extra_minutes: Mapped[int | None]
 
     quiz: Mapped[Quiz] = relationship()
-    member: Mapped[Member] = relationship(foreign_keys=[member_id])
-    decided_by: Mapped[Member | None] = relationship(foreign_keys=[decided_by_id])
+    member: Mapped[Member] = relationship(foreign_keys="QuizException.member_id")
+    decided_by: Mapped[Member | None] = relationship(foreign_keys="QuizException.decided_by_id")
 
     @property
     def kind_enum(self) -> ExceptionKind:

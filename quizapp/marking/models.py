@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from quizapp.clock import utcnow
-from quizapp.db import Base, UTCDateTime
+from quizapp.columns import MemberRef, Timestamp, parent_key
+from quizapp.db import Base
 from quizapp.members.models import Member
 
 
@@ -17,12 +14,10 @@ class QuizMarker(Base):
 
     __tablename__ = "quiz_markers"
 
-    quiz_id: Mapped[int] = mapped_column(
-        ForeignKey("quizzes.id", ondelete="CASCADE"), primary_key=True
-    )
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    quiz_id: Mapped[int] = parent_key("quizzes")
+    member_id: Mapped[MemberRef] = mapped_column(primary_key=True)
     #: The organiser who named them, and when.
-    named_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
-    named_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    named_by_id: Mapped[MemberRef | None]
+    named_at: Mapped[Timestamp]
 
-    member: Mapped[Member] = relationship(foreign_keys=[member_id])
+    member: Mapped[Member] = relationship(foreign_keys="QuizMarker.member_id")

@@ -5,20 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Date,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    text,
-)
+from sqlalchemy import CheckConstraint, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from quizapp.clock import utcnow
-from quizapp.db import Base, UTCDateTime
+from quizapp.columns import (
+    BranchRef,
+    EnumValue,
+    IntPK,
+    MemberRef,
+    Timestamp,
+    UpdatedAt,
+    unique_where,
+)
+from quizapp.db import Base
 from quizapp.enums import LabelledEnum, one_of
 from quizapp.org.models import Branch
 
@@ -72,38 +71,38 @@ class Member(UserMixin, Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPK]
     #: 警号 (police number); one of the two login ids.
     police_no: Mapped[str | None] = mapped_column(String(32), unique=True)
     #: Mobile number; the other login id, used by auxiliary police and activists.
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(50))
     #: The branch the member belongs to now (or last, for members who left).
-    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
-    political_status: Mapped[str] = mapped_column(String(16), default=PoliticalStatus.FULL.value)
-    joined_party_on: Mapped[date | None] = mapped_column(Date)
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value)
+    branch_id: Mapped[BranchRef] = mapped_column(index=True)
+    political_status: Mapped[EnumValue] = mapped_column(default=PoliticalStatus.FULL.value)
+    joined_party_on: Mapped[date | None]
+    is_active: Mapped[bool] = mapped_column(default=True)
+    role: Mapped[EnumValue] = mapped_column(default=Role.MEMBER.value)
     #: The subtree an organiser manages (the whole bureau for an admin is implied).
-    scope_branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"))
+    scope_branch_id: Mapped[BranchRef | None]
     password_hash: Mapped[str | None] = mapped_column(String(255))
     #: Set when an organiser or an import chose the password; cleared when the member sets one.
-    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    must_change_password: Mapped[bool] = mapped_column(default=True)
     #: Bumped on password change and deactivation so other sessions are logged out.
-    session_version: Mapped[int] = mapped_column(Integer, default=1)
-    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    session_version: Mapped[int] = mapped_column(default=1)
+    last_login_at: Mapped[datetime | None]
     #: Wrong passwords in a row since the last successful login, unlock or reset.
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     #: No password is checked for this account before this time (the growing delay).
-    login_blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    login_blocked_until: Mapped[datetime | None]
     #: Random value behind the one-time login code of an imported member who has no password
     #: yet (the code itself is derived from it with the secret key, never stored).
     activation_nonce: Mapped[str | None] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[Timestamp]
+    updated_at: Mapped[UpdatedAt]
 
-    branch: Mapped[Branch] = relationship(foreign_keys=[branch_id])
-    scope_branch: Mapped[Branch | None] = relationship(foreign_keys=[scope_branch_id])
+    branch: Mapped[Branch] = relationship(foreign_keys="Member.branch_id")
+    scope_branch: Mapped[Branch | None] = relationship(foreign_keys="Member.scope_branch_id")
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="member", order_by="Membership.started_on"
     )
@@ -145,21 +144,15 @@ class Membership(Base):
         CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="period"),
         Index("ix_memberships_branch_id_started_on", "branch_id", "started_on"),
         # At most one open stay per member: two concurrent moves can't both leave one open.
-        Index(
-            "uq_memberships_one_open",
-            "member_id",
-            unique=True,
-            sqlite_where=text("ended_on IS NULL"),
-            postgresql_where=text("ended_on IS NULL"),
-        ),
+        unique_where("uq_memberships_one_open", "member_id", where="ended_on IS NULL"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
-    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
-    started_on: Mapped[date] = mapped_column(Date)
+    id: Mapped[IntPK]
+    member_id: Mapped[MemberRef] = mapped_column(index=True)
+    branch_id: Mapped[BranchRef]
+    started_on: Mapped[date]
     #: First day no longer in the branch; NULL while the stay goes on.
-    ended_on: Mapped[date | None] = mapped_column(Date)
+    ended_on: Mapped[date | None]
 
     member: Mapped[Member] = relationship(back_populates="memberships")
     branch: Mapped[Branch] = relationship()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from quizapp.clock import utcnow
-from quizapp.db import Base, UTCDateTime
+from quizapp.columns import FreeText, IntPK, MemberRef, Timestamp
+from quizapp.db import Base
 
 
 class NoticeKind(enum.StrEnum):
@@ -70,18 +70,18 @@ class Notice(Base):
         Index("ix_notices_member_id_created_at", "member_id", "created_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    id: Mapped[IntPK]
+    member_id: Mapped[MemberRef]
     kind: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[FreeText]
     #: A path inside the app (without the script root), e.g. ``/campaigns/3``.
     link: Mapped[str | None] = mapped_column(String(255))
     #: Names what the notice is about, e.g. ``anniversary:2026:42``: a job that runs twice
     #: finds its notice already there and writes nothing.
     dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[Timestamp]
+    read_at: Mapped[datetime | None]
 
     @property
     def kind_enum(self) -> NoticeKind:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from quizapp.clock import utcnow
-from quizapp.db import Base, UTCDateTime
+from quizapp.columns import (
+    BranchRef,
+    EnumValue,
+    FreeText,
+    IntPK,
+    MemberRef,
+    Timestamp,
+    Title,
+    parent_key,
+)
+from quizapp.db import Base
 from quizapp.enums import LabelledEnum, one_of
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
@@ -31,16 +40,16 @@ class OfflineSession(Base):
         CheckConstraint("duration_minutes BETWEEN 1 AND 1440", name="duration"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[str] = mapped_column(String(16))
+    id: Mapped[IntPK]
+    title: Mapped[Title]
+    kind: Mapped[EnumValue]
     #: China day it was held.
-    held_on: Mapped[date] = mapped_column(Date, index=True)
-    duration_minutes: Mapped[int] = mapped_column(Integer)
-    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
-    notes: Mapped[str] = mapped_column(Text, default="")
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    held_on: Mapped[date] = mapped_column(index=True)
+    duration_minutes: Mapped[int]
+    branch_id: Mapped[BranchRef] = mapped_column(index=True)
+    notes: Mapped[FreeText]
+    recorded_by_id: Mapped[MemberRef | None]
+    created_at: Mapped[Timestamp]
 
     branch: Mapped[Branch] = relationship()
     attendees: Mapped[list[Member]] = relationship(secondary="offline_attendance")
@@ -55,7 +64,5 @@ class OfflineAttendance(Base):
 
     __tablename__ = "offline_attendance"
 
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("offline_sessions.id", ondelete="CASCADE"), primary_key=True
-    )
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True, index=True)
+    session_id: Mapped[int] = parent_key("offline_sessions")
+    member_id: Mapped[MemberRef] = mapped_column(primary_key=True, index=True)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from quizapp.clock import utcnow
-from quizapp.db import Base, UTCDateTime
+from quizapp.columns import BranchRef, IntPK, Timestamp
+from quizapp.db import Base
 from quizapp.enums import LabelledEnum, one_of
 
 
@@ -30,18 +28,18 @@ class Branch(Base):
         UniqueConstraint("parent_id", "name", name="uq_branches_parent_id_name"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"), index=True)
+    id: Mapped[IntPK]
+    parent_id: Mapped[BranchRef | None] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(String(10))
     #: Short code used in imports and exports, unique in the bureau (e.g. ``ZD01``).
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     #: Position among siblings; lower first.
-    sort_order: Mapped[int] = mapped_column(Integer, default=0)
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
     #: Materialised path of ids from the root, e.g. ``/1/4/17/``: a subtree is a prefix.
     path: Mapped[str] = mapped_column(String(255), index=True, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[Timestamp]
 
     parent: Mapped[Branch | None] = relationship(remote_side="Branch.id", back_populates="children")
     children: Mapped[list[Branch]] = relationship(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from quizapp.clock import utcnow
-from quizapp.db import Base, UTCDateTime
+from quizapp.columns import BranchRef, IntPK, Timestamp
+from quizapp.db import Base
 
 
 class ParticipationSnapshot(Base):
@@ -25,16 +25,16 @@ class ParticipationSnapshot(Base):
         Index("ix_participation_snapshots_subject_day", "subject", "day"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPK]
     day: Mapped[date] = mapped_column()
     subject: Mapped[str] = mapped_column(String(32))
-    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
+    branch_id: Mapped[BranchRef]
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"))
-    eligible: Mapped[int] = mapped_column(Integer, default=0)
-    participants: Mapped[int] = mapped_column(Integer, default=0)
-    study_seconds: Mapped[int] = mapped_column(Integer, default=0)
-    times: Mapped[int] = mapped_column(Integer, default=0)
-    passed: Mapped[int | None] = mapped_column(Integer)
+    eligible: Mapped[int] = mapped_column(default=0)
+    participants: Mapped[int] = mapped_column(default=0)
+    study_seconds: Mapped[int] = mapped_column(default=0)
+    times: Mapped[int] = mapped_column(default=0)
+    passed: Mapped[int | None]
     #: Campaigns only: members who met every requirement (``participants`` took part).
-    completed: Mapped[int | None] = mapped_column(Integer)
-    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed: Mapped[int | None]
+    taken_at: Mapped[Timestamp]

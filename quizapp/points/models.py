@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import (
-    Boolean,
     CheckConstraint,
-    Date,
-    Float,
-    ForeignKey,
     Index,
-    Integer,
     String,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from quizapp.clock import utcnow
-from quizapp.db import Base, UTCDateTime
+from quizapp.columns import IntPK, MemberRef, Timestamp
+from quizapp.db import Base
 from quizapp.members.models import Member
 
 
@@ -38,13 +33,13 @@ class PointRule(Base):
 
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     #: Points for each ``unit`` (minutes for the minutes rule, else events).
-    points: Mapped[int] = mapped_column(Integer)
-    unit: Mapped[int] = mapped_column(Integer, default=1)
+    points: Mapped[int]
+    unit: Mapped[int] = mapped_column(default=1)
     #: The most this rule gives one member on one China day (0: no points from it).
-    daily_cap: Mapped[int] = mapped_column(Integer)
-    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    daily_cap: Mapped[int]
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[Timestamp]
+    updated_by_id: Mapped[MemberRef | None]
 
 
 class PointSettings(Base):
@@ -59,13 +54,13 @@ class PointSettings(Base):
     id: Mapped[int] = mapped_column(primary_key=True, default=1)
     #: A branch whose points per member in a month reach red_min is on the red list (红榜);
     #: yellow_min or more, yellow (黄榜); less, blue (蓝榜).
-    red_min: Mapped[float] = mapped_column(Float)
-    yellow_min: Mapped[float] = mapped_column(Float)
+    red_min: Mapped[float]
+    yellow_min: Mapped[float]
     #: Members see their own rank among their branch's members (some provinces forbid
     #: ranking people by points: then members see only their branch's place on the lists).
-    members_see_rank: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    members_see_rank: Mapped[bool] = mapped_column(default=True, server_default=true())
+    updated_at: Mapped[Timestamp]
+    updated_by_id: Mapped[MemberRef | None]
 
 
 class PointEntry(Base):
@@ -85,18 +80,18 @@ class PointEntry(Base):
         Index("ix_point_entries_day", "day"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    id: Mapped[IntPK]
+    member_id: Mapped[MemberRef]
     #: The China day the points belong to (caps and monthly rankings use it).
-    day: Mapped[date] = mapped_column(Date)
+    day: Mapped[date]
     #: A rule key, or ``correction``.
     rule: Mapped[str] = mapped_column(String(32))
-    points: Mapped[int] = mapped_column(Integer)
+    points: Mapped[int]
     reason: Mapped[str] = mapped_column(String(200))
     source_key: Mapped[str] = mapped_column(String(120), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[Timestamp]
     #: Who made a correction (None for entries earned by a rule).
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    created_by_id: Mapped[MemberRef | None]
 
-    member: Mapped[Member] = relationship(foreign_keys=[member_id])
-    created_by: Mapped[Member | None] = relationship(foreign_keys=[created_by_id])
+    member: Mapped[Member] = relationship(foreign_keys="PointEntry.member_id")
+    created_by: Mapped[Member | None] = relationship(foreign_keys="PointEntry.created_by_id")

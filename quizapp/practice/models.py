@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer
+from sqlalchemy import JSON, ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.bank.models import Question
-from quizapp.db import Base, UTCDateTime
+from quizapp.columns import MemberRef
+from quizapp.db import Base
 
 
 class DailyQuestion(Base):
@@ -20,14 +21,14 @@ class DailyQuestion(Base):
         Index("ix_daily_questions_member_id_question_id", "member_id", "question_id"),
     )
 
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[MemberRef] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
     #: Which pass through the bank this draw belongs to; questions repeat only in a new cycle.
-    cycle: Mapped[int] = mapped_column(Integer, default=1)
+    cycle: Mapped[int] = mapped_column(default=1)
     response: Mapped[Any] = mapped_column(JSON, nullable=True)
-    is_correct: Mapped[bool | None] = mapped_column(Boolean)
-    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_correct: Mapped[bool | None]
+    answered_at: Mapped[datetime | None]
 
     question: Mapped[Question] = relationship()

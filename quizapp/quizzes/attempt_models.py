@@ -11,22 +11,12 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    UniqueConstraint,
-    false,
-    text,
-)
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.bank.models import Question
-from quizapp.db import Base, UTCDateTime
+from quizapp.columns import EnumValue, IntPK, MemberRef, parent_key, unique_where
+from quizapp.db import Base
 from quizapp.enums import one_of
 from quizapp.members.models import Member
 from quizapp.quizzes.models import Quiz
@@ -79,43 +69,36 @@ class Attempt(Base):
         ),
         # At most one attempt in progress per member and quiz: a double tap or a second
         # device can never hand out a second paper.
-        Index(
-            "uq_attempts_one_in_progress",
-            "quiz_id",
-            "member_id",
-            unique=True,
-            sqlite_where=text("status = 'in_progress'"),
-            postgresql_where=text("status = 'in_progress'"),
+        unique_where(
+            "uq_attempts_one_in_progress", "quiz_id", "member_id", where="status = 'in_progress'"
         ),
         Index("ix_attempts_member_id_quiz_id", "member_id", "quiz_id"),
         Index("ix_attempts_status_deadline_at", "status", "deadline_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPK]
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    member_id: Mapped[MemberRef]
     #: 1 for the member's first attempt at the quiz, 2 for the second...
-    number: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16), default=AttemptStatus.IN_PROGRESS.value)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    number: Mapped[int]
+    status: Mapped[EnumValue] = mapped_column(default=AttemptStatus.IN_PROGRESS.value)
+    started_at: Mapped[datetime]
     #: The server's deadline: start + time limit, never after the quiz closes.
-    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deadline_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
     #: Why it ended (an EndReason); NULL while in progress.
-    end_reason: Mapped[str | None] = mapped_column(String(16))
-    score: Mapped[float | None] = mapped_column(Float)
+    end_reason: Mapped[EnumValue | None]
+    score: Mapped[float | None]
     #: When its last written answer (简答) was marked and it was scored; NULL for a paper
     #: graded at submit. Its result became public then at the earliest (points).
-    marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    max_score: Mapped[float] = mapped_column(Float, default=0)
-    passed: Mapped[bool | None] = mapped_column(Boolean)
+    marked_at: Mapped[datetime | None]
+    max_score: Mapped[float] = mapped_column(default=0)
+    passed: Mapped[bool | None]
     #: 切屏: how many times the member left the page during the attempt.
-    leave_count: Mapped[int] = mapped_column(Integer, default=0)
+    leave_count: Mapped[int] = mapped_column(default=0)
     #: True once the wrong answers went into the member's wrong-answer book: at submit when
     #: the quiz's review shows the answers then, otherwise when the review opens.
-    wrong_answers_booked: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=false()
-    )
+    wrong_answers_booked: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     quiz: Mapped[Quiz] = relationship()
     member: Mapped[Member] = relationship()
@@ -151,26 +134,24 @@ class AttemptAnswer(Base):
     __tablename__ = "attempt_answers"
     __table_args__ = (Index("ix_attempt_answers_question_id", "question_id"),)
 
-    attempt_id: Mapped[int] = mapped_column(
-        ForeignKey("attempts.id", ondelete="CASCADE"), primary_key=True
-    )
+    attempt_id: Mapped[int] = parent_key("attempts")
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
-    position: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int]
     #: Display order of the options for this attempt (indexes into Question.options).
     option_order: Mapped[list[int]] = mapped_column(JSON, default=list)
-    points: Mapped[float] = mapped_column(Float)
+    points: Mapped[float]
     #: The response in the type's form; NULL while unanswered.
     response: Mapped[Any] = mapped_column(JSON, nullable=True)
     #: The client's sequence number of the saved response: older ones never overwrite it.
-    seq: Mapped[int] = mapped_column(Integer, default=0)
-    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    mark: Mapped[float | None] = mapped_column(Float)
+    seq: Mapped[int] = mapped_column(default=0)
+    answered_at: Mapped[datetime | None]
+    mark: Mapped[float | None]
     #: Marking (简答; quizapp.marking): who gave the mark and when, the marker's comment, and
     #: a counter each mark raises, so that two markers can't both silently win.
-    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
-    marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    marked_by_id: Mapped[MemberRef | None]
+    marked_at: Mapped[datetime | None]
     mark_comment: Mapped[str | None] = mapped_column(String(500))
-    mark_version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    mark_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
     marked_by: Mapped[Member | None] = relationship()
@@ -189,12 +170,8 @@ class PreparedPaper(Base):
 
     __tablename__ = "prepared_papers"
 
-    quiz_id: Mapped[int] = mapped_column(
-        ForeignKey("quizzes.id", ondelete="CASCADE"), primary_key=True
-    )
-    member_id: Mapped[int] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
-    )
+    quiz_id: Mapped[int] = parent_key("quizzes")
+    member_id: Mapped[int] = parent_key("members")
     #: The paper's question ids in the order the member will see them.
     question_ids: Mapped[list[int]] = mapped_column(JSON)
-    drawn_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    drawn_at: Mapped[datetime]

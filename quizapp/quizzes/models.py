@@ -5,24 +5,22 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    CheckConstraint,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    false,
-    true,
-)
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.audiences.models import Audience
 from quizapp.bank.models import Category, Question
 from quizapp.bank.types import default_points, get_type
-from quizapp.clock import utcnow
-from quizapp.db import Base, UTCDateTime
+from quizapp.columns import (
+    Authored,
+    BranchRef,
+    EnumValue,
+    FreeText,
+    IntPK,
+    Title,
+    parent_key,
+)
+from quizapp.db import Base
 from quizapp.enums import LabelledEnum, one_of
 from quizapp.org.models import Branch
 
@@ -94,7 +92,7 @@ class QuizStatus(enum.StrEnum):
 RESERVING_KINDS = (QuizKind.EXAM.value, QuizKind.COMPETITION.value)
 
 
-class Quiz(Base):
+class Quiz(Authored, Base):
     """A test, exam or competition: who, when, how long, which questions, how scored."""
 
     __tablename__ = "quizzes"
@@ -111,57 +109,52 @@ class Quiz(Base):
         one_of("leave_policy", LeavePolicy),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(100))
-    description: Mapped[str] = mapped_column(Text, default="")
-    kind: Mapped[str] = mapped_column(String(16), default=QuizKind.TEST.value)
+    id: Mapped[IntPK]
+    title: Mapped[Title]
+    description: Mapped[FreeText]
+    kind: Mapped[EnumValue] = mapped_column(default=QuizKind.TEST.value)
     #: The subtree that owns the quiz: its organisers manage it.
-    owner_branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
+    owner_branch_id: Mapped[BranchRef] = mapped_column(index=True)
     audience_id: Mapped[int] = mapped_column(ForeignKey("audiences.id"))
-    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
     #: Minutes from the start of an attempt; NULL: until the quiz closes.
-    time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
-    attempts_allowed: Mapped[int] = mapped_column(Integer, default=1)
-    counting: Mapped[str] = mapped_column(String(16), default=Counting.HIGHEST.value)
+    time_limit_minutes: Mapped[int | None]
+    attempts_allowed: Mapped[int] = mapped_column(default=1)
+    counting: Mapped[EnumValue] = mapped_column(default=Counting.HIGHEST.value)
     #: Pass mark as a percentage of the paper's total points.
-    pass_percent: Mapped[int] = mapped_column(Integer, default=60)
+    pass_percent: Mapped[int] = mapped_column(default=60)
     #: Points per question type, e.g. {"single": 2, "multiple": 3, "truefalse": 1, "fill": 2};
     #: new quizzes start with each type's default (quizapp.bank.types.default_points).
     points: Mapped[dict] = mapped_column(JSON, default=lambda: default_points())
     #: 多选: all-or-nothing when False; otherwise a share for each right choice, none if any wrong.
-    partial_credit: Mapped[bool] = mapped_column(Boolean, default=False)
-    shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=True)
-    shuffle_options: Mapped[bool] = mapped_column(Boolean, default=True)
-    review_when: Mapped[str] = mapped_column(String(16), default=ReviewWhen.IMMEDIATELY.value)
-    review_show_answers: Mapped[bool] = mapped_column(Boolean, default=True)
-    review_show_explanations: Mapped[bool] = mapped_column(Boolean, default=True)
+    partial_credit: Mapped[bool] = mapped_column(default=False)
+    shuffle_questions: Mapped[bool] = mapped_column(default=True)
+    shuffle_options: Mapped[bool] = mapped_column(default=True)
+    review_when: Mapped[EnumValue] = mapped_column(default=ReviewWhen.IMMEDIATELY.value)
+    review_show_answers: Mapped[bool] = mapped_column(default=True)
+    review_show_explanations: Mapped[bool] = mapped_column(default=True)
     #: 切屏: whether leaving the attempt page is counted, and whether it submits (a LeavePolicy).
-    leave_policy: Mapped[str] = mapped_column(
-        String(16), default=LeavePolicy.OFF.value, server_default=LeavePolicy.OFF.value
+    leave_policy: Mapped[EnumValue] = mapped_column(
+        default=LeavePolicy.OFF.value, server_default=LeavePolicy.OFF.value
     )
     #: With LeavePolicy.SUBMIT: the attempt is submitted when the member has left this often.
-    leave_limit: Mapped[int | None] = mapped_column(Integer)
+    leave_limit: Mapped[int | None]
     #: When members see the ranking (RankingWhen); ranking_personal: with their own rank,
     #: or only the branches' table.
-    ranking_when: Mapped[str] = mapped_column(
-        String(16), default=RankingWhen.NEVER.value, server_default=RankingWhen.NEVER.value
+    ranking_when: Mapped[EnumValue] = mapped_column(
+        default=RankingWhen.NEVER.value, server_default=RankingWhen.NEVER.value
     )
-    ranking_personal: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    ranking_personal: Mapped[bool] = mapped_column(default=True, server_default=true())
     #: 阅卷: markers see written answers without the member's name (quizapp.marking).
-    blind_marking: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    status: Mapped[str] = mapped_column(String(16), default=QuizStatus.DRAFT.value)
+    blind_marking: Mapped[bool] = mapped_column(default=False, server_default=false())
+    status: Mapped[EnumValue] = mapped_column(default=QuizStatus.DRAFT.value)
     #: When an organiser released the questions of this exam or competition to practice
     #: (after it closed); until then they stay out of practice (ReservedQuestion).
-    practice_released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    practice_released_at: Mapped[datetime | None]
     #: True once a 缓考, 补考 or extra time was approved for one of its members
     #: (quizapp.deferrals): only then does starting an attempt look the member's up.
-    has_member_exceptions: Mapped[bool] = mapped_column(
-        Boolean, default=False, server_default=false()
-    )
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    has_member_exceptions: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     owner_branch: Mapped[Branch] = relationship()
     audience: Mapped[Audience] = relationship()
@@ -234,11 +227,9 @@ class QuizQuestion(Base):
 
     __tablename__ = "quiz_questions"
 
-    quiz_id: Mapped[int] = mapped_column(
-        ForeignKey("quizzes.id", ondelete="CASCADE"), primary_key=True
-    )
+    quiz_id: Mapped[int] = parent_key("quizzes")
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
-    position: Mapped[int] = mapped_column(Integer, default=0)
+    position: Mapped[int] = mapped_column(default=0)
 
     question: Mapped[Question] = relationship()
 
@@ -256,13 +247,13 @@ class DrawRule(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPK]
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), index=True)
     type: Mapped[str] = mapped_column(String(16))
     #: NULL: the whole bank.
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
-    difficulty_min: Mapped[int] = mapped_column(Integer, default=1)
-    difficulty_max: Mapped[int] = mapped_column(Integer, default=5)
-    count: Mapped[int] = mapped_column(Integer)
+    difficulty_min: Mapped[int] = mapped_column(default=1)
+    difficulty_max: Mapped[int] = mapped_column(default=5)
+    count: Mapped[int]
 
     category: Mapped[Category | None] = relationship()

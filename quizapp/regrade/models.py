@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.bank.models import Question
-from quizapp.db import Base, UTCDateTime
+from quizapp.columns import IntPK, MemberRef
+from quizapp.db import Base
 from quizapp.members.models import Member
 from quizapp.quizzes.attempt_models import Attempt
 
@@ -18,19 +19,19 @@ class Regrade(Base):
 
     __tablename__ = "regrades"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPK]
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
     #: The question's version (quizapp.bank.versions) whose key graded the answers.
-    version: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int]
     #: The quizzes chosen (ids), in the order shown.
     quiz_ids: Mapped[list[int]] = mapped_column(JSON)
     #: 允许降分: False (the default) keeps an answer's old mark where the new key gives less.
-    may_lower: Mapped[bool] = mapped_column(Boolean)
-    created_by_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    may_lower: Mapped[bool]
+    created_by_id: Mapped[MemberRef]
+    created_at: Mapped[datetime]
     #: Attempts whose score went up, went down.
-    raised: Mapped[int] = mapped_column(Integer, default=0)
-    lowered: Mapped[int] = mapped_column(Integer, default=0)
+    raised: Mapped[int] = mapped_column(default=0)
+    lowered: Mapped[int] = mapped_column(default=0)
 
     question: Mapped[Question] = relationship()
     created_by: Mapped[Member] = relationship()
@@ -50,15 +51,15 @@ class RegradeChange(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPK]
     regrade_id: Mapped[int] = mapped_column(ForeignKey("regrades.id", ondelete="CASCADE"))
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
-    old_mark: Mapped[float] = mapped_column(Float)
-    new_mark: Mapped[float] = mapped_column(Float)
-    old_score: Mapped[float] = mapped_column(Float)
-    new_score: Mapped[float] = mapped_column(Float)
-    old_passed: Mapped[bool] = mapped_column(Boolean)
-    new_passed: Mapped[bool] = mapped_column(Boolean)
+    old_mark: Mapped[float]
+    new_mark: Mapped[float]
+    old_score: Mapped[float]
+    new_score: Mapped[float]
+    old_passed: Mapped[bool]
+    new_passed: Mapped[bool]
 
     regrade: Mapped[Regrade] = relationship(back_populates="changes")
     attempt: Mapped[Attempt] = relationship()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.bank.models import Question
-from quizapp.clock import utcnow
-from quizapp.db import Base, UTCDateTime
+from quizapp.columns import EnumValue, FreeText, IntPK, MemberRef, Timestamp, unique_where
+from quizapp.db import Base
 from quizapp.enums import LabelledEnum, one_of
 from quizapp.members.models import Member
 
@@ -48,35 +48,30 @@ class QuestionReport(Base):
         one_of("reason", ReportReason),
         one_of("origin", ReportOrigin),
         one_of("status", ReportStatus),
-        Index(
-            "uq_question_reports_one_open",
-            "question_id",
-            "member_id",
-            unique=True,
-            sqlite_where=text("status = 'open'"),
-            postgresql_where=text("status = 'open'"),
+        unique_where(
+            "uq_question_reports_one_open", "question_id", "member_id", where="status = 'open'"
         ),
         Index("ix_question_reports_question_id_status", "question_id", "status"),
         Index("ix_question_reports_member_id_created_at", "member_id", "created_at"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[IntPK]
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
-    reason: Mapped[str] = mapped_column(String(16))
+    member_id: Mapped[MemberRef]
+    reason: Mapped[EnumValue]
     #: What the member wrote (at most MAX_TEXT characters; required for 其他).
-    text: Mapped[str] = mapped_column(Text, default="")
-    origin: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), default=ReportStatus.OPEN.value)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    text: Mapped[FreeText]
+    origin: Mapped[EnumValue]
+    status: Mapped[EnumValue] = mapped_column(default=ReportStatus.OPEN.value)
+    created_at: Mapped[Timestamp]
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[MemberRef | None]
     #: The organiser's note, sent to the reporter with the outcome.
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[FreeText]
 
     question: Mapped[Question] = relationship()
-    member: Mapped[Member] = relationship(foreign_keys=[member_id])
-    closed_by: Mapped[Member | None] = relationship(foreign_keys=[closed_by_id])
+    member: Mapped[Member] = relationship(foreign_keys="QuestionReport.member_id")
+    closed_by: Mapped[Member | None] = relationship(foreign_keys="QuestionReport.closed_by_id")
 
     @property
     def reason_label(self) -> str:

@@ -5,22 +5,22 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Date,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-)
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp import windows
 from quizapp.audiences.models import Audience
-from quizapp.clock import utcnow
-from quizapp.db import Base, UTCDateTime
+from quizapp.columns import (
+    Authored,
+    BranchRef,
+    EnumValue,
+    FreeText,
+    IntPK,
+    MemberRef,
+    Timestamp,
+    Title,
+)
+from quizapp.db import Base
 from quizapp.enums import LabelledEnum, one_of
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
@@ -42,7 +42,7 @@ class ReflectionStatus(LabelledEnum):
     RETURNED = "returned", "已退回"
 
 
-class Material(Base):
+class Material(Authored, Base):
     """An article, document or video to study, for an audience, within a publish window."""
 
     __tablename__ = "materials"
@@ -54,32 +54,29 @@ class Material(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(100))
+    id: Mapped[IntPK]
+    title: Mapped[Title]
     #: 专题, e.g. 党纪学习教育; members browse materials by topic.
     topic: Mapped[str] = mapped_column(String(50), index=True)
     #: The organiser's Markdown (pasted from Word or WeChat), kept for editing.
-    body_markdown: Mapped[str] = mapped_column(Text, default="")
+    body_markdown: Mapped[FreeText]
     #: The Markdown rendered and sanitised at save time; what members see.
-    body_html: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[FreeText]
     #: An attached PDF, stored under instance/uploads (relative path) with its original name.
     pdf_path: Mapped[str | None] = mapped_column(String(255))
     pdf_name: Mapped[str | None] = mapped_column(String(255))
     #: An uploaded video file (relative path) or a link to one on the intranet.
     video_path: Mapped[str | None] = mapped_column(String(255))
     video_url: Mapped[str | None] = mapped_column(String(500))
-    estimated_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    estimated_minutes: Mapped[int] = mapped_column(default=10)
     #: Publish window; NULL ends mean open-ended.
-    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
     audience_id: Mapped[int] = mapped_column(ForeignKey("audiences.id"))
-    is_required: Mapped[bool] = mapped_column(Boolean, default=False)
-    sort_order: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(16), default=MaterialStatus.DRAFT.value)
-    owner_branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    is_required: Mapped[bool] = mapped_column(default=False)
+    sort_order: Mapped[int] = mapped_column(default=0)
+    status: Mapped[EnumValue] = mapped_column(default=MaterialStatus.DRAFT.value)
+    owner_branch_id: Mapped[BranchRef] = mapped_column(index=True)
 
     audience: Mapped[Audience] = relationship()
     owner_branch: Mapped[Branch] = relationship()
@@ -110,12 +107,12 @@ class StudyMinute(Base):
         Index("ix_study_minutes_material_id_day", "material_id", "day"),
     )
 
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    member_id: Mapped[MemberRef] = mapped_column(primary_key=True)
     material_id: Mapped[int] = mapped_column(ForeignKey("materials.id"), primary_key=True)
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    seconds: Mapped[int] = mapped_column(Integer, default=0)
-    first_beat_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    last_beat_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    seconds: Mapped[int] = mapped_column(default=0)
+    first_beat_at: Mapped[datetime]
+    last_beat_at: Mapped[datetime]
 
     material: Mapped[Material] = relationship()
 
@@ -134,16 +131,16 @@ class Reflection(Base):
         Index("ix_reflections_member_id_status", "member_id", "status"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    id: Mapped[IntPK]
+    member_id: Mapped[MemberRef]
     material_id: Mapped[int | None] = mapped_column(ForeignKey("materials.id"))
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
-    title: Mapped[str] = mapped_column(String(100))
+    title: Mapped[Title]
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default=ReflectionStatus.SUBMITTED.value)
-    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
-    review_comment: Mapped[str] = mapped_column(Text, default="")
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[EnumValue] = mapped_column(default=ReflectionStatus.SUBMITTED.value)
+    reviewer_id: Mapped[MemberRef | None]
+    review_comment: Mapped[FreeText]
+    submitted_at: Mapped[Timestamp]
+    reviewed_at: Mapped[datetime | None]
 
-    member: Mapped[Member] = relationship(foreign_keys=[member_id])
+    member: Mapped[Member] = relationship(foreign_keys="Reflection.member_id")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.bank.models import Question
-from quizapp.clock import utcnow
-from quizapp.db import Base, UTCDateTime
+from quizapp.columns import EnumValue, MemberRef, Timestamp
+from quizapp.db import Base
 from quizapp.enums import LabelledEnum
 
 
@@ -27,14 +27,14 @@ class WrongAnswer(Base):
     __tablename__ = "wrong_answers"
     __table_args__ = (Index("ix_wrong_answers_member_open", "member_id", "resolved_at"),)
 
-    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    member_id: Mapped[MemberRef] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True)
     #: Where it was last got wrong: practice, daily or an attempt.
-    origin: Mapped[str] = mapped_column(String(16), default=Origin.PRACTICE.value)
-    wrong_count: Mapped[int] = mapped_column(Integer, default=1)
+    origin: Mapped[EnumValue] = mapped_column(default=Origin.PRACTICE.value)
+    wrong_count: Mapped[int] = mapped_column(default=1)
     #: Right answers in a row since the last wrong one; two resolve the entry.
-    streak: Mapped[int] = mapped_column(Integer, default=0)
-    last_wrong_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    streak: Mapped[int] = mapped_column(default=0)
+    last_wrong_at: Mapped[Timestamp]
+    resolved_at: Mapped[datetime | None]
 
     question: Mapped[Question] = relationship()
