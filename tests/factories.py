@@ -94,6 +94,29 @@ def make_quiz(
     return quiz
 
 
+def quiz_form(title: str, branch_ids: str, question_keys: str, **changes) -> dict:
+    """The quiz form of a plain test of ``question_keys`` for ``branch_ids``, 21 to 28
+    November: one attempt, 60 % to pass, the default points, answers shown at once;
+    ``changes`` set other fields or replace these."""
+    return {
+        "title": title,
+        "kind": "test",
+        "opens_at": "2026-11-21T10:00",
+        "closes_at": "2026-11-28T10:00",
+        "attempts_allowed": "1",
+        "counting": "highest",
+        "pass_percent": "60",
+        "points-single": "2",
+        "points-multiple": "3",
+        "points-truefalse": "1",
+        "points-fill": "2",
+        "points-essay": "10",
+        "review_when": "immediately",
+        "branch_ids": branch_ids,
+        "question_keys": question_keys,
+    } | changes
+
+
 __all__ = [
     "NOW",
     "Counting",
@@ -111,6 +134,7 @@ __all__ = [
     "make_quiz",
     "make_session",
     "pdf_bytes",
+    "quiz_form",
     "xlsx_bytes",
 ]
 

@@ -18,7 +18,7 @@ from quizapp.points.models import PointSettings
 from quizapp.quizzes.models import QuizKind, RankingWhen
 from quizapp.ranking import competition_ranks
 from tests.conftest import _branch
-from tests.factories import NOW, add_attempt, add_points, make_questions, make_quiz
+from tests.factories import NOW, add_attempt, add_points, make_questions, make_quiz, quiz_form
 
 OPEN = NOW + timedelta(minutes=30)  # the quizzes below run from NOW - 1 h to NOW + 2 h
 CLOSED = NOW + timedelta(hours=3)
@@ -116,19 +116,14 @@ def test_the_quiz_form_saves_the_ranking_settings(client, auth, org, time_machin
     db.session.commit()
     time_machine.move_to(NOW, tick=False)
     auth.login("org1")
-    form = {
-        "title": "竞赛",
-        "kind": "competition",
-        "opens_at": "2026-11-21T10:00",
-        "closes_at": "2026-11-22T10:00",
-        "attempts_allowed": "1",
-        "counting": "highest",
-        "pass_percent": "60",
-        "review_when": "immediately",
-        "branch_ids": str(org.u1.id),
-        "question_keys": bank["single"][0].key,
+    form = quiz_form(
+        "竞赛",
+        str(org.u1.id),
+        bank["single"][0].key,
+        kind="competition",
+        closes_at="2026-11-22T10:00",
         **{f"points-{code}": "2" for code in ("single", "multiple", "truefalse", "fill", "essay")},
-    }
+    )
     assert "向党员公布排名" in client.get("/manage/quizzes/new").get_data(as_text=True)
     assert client.post("/manage/quizzes/new", data=form).status_code == 302
     assert (
