@@ -37,6 +37,7 @@ from tests.factories import (
     make_questions,
     make_quiz,
 )
+from tests.oracle.compare import page_table
 
 #: The hand-made organisation of tests/test_participation.py (a fixture).
 people = tp.people
@@ -61,14 +62,7 @@ def _in_report_order(cells: list[tuple[str, str]]) -> list[str]:
 
 def table(html: str) -> dict[str, list[str]]:
     """{organisation name: [figure cells...]} of the report table, "合计 · " removed."""
-    body = html.split('class="table participation-table', 1)[1].split("</table>", 1)[0]
-    rows = {}
-    for row in re.findall(r"<tr class=\"is-[a-z]+\">(.*?)</tr>", body, re.S):
-        name = re.sub(r"<[^>]+>|\s+", " ", re.search(r"<th[^>]*>(.*?)</th>", row, re.S)[1])
-        name = name.strip().removeprefix("合计 · ").replace(" 已撤销", "")
-        figures = re.findall(r'<td[^>]*data-key="([a-z_]+)"[^>]*>(.*?)</td>', row, re.S)
-        rows[name] = _in_report_order([(key, text.strip()) for key, text in figures])
-    return rows
+    return {name: _in_report_order(list(cells.items())) for name, cells in page_table(html).items()}
 
 
 def headings(html: str) -> list[str]:
