@@ -14,14 +14,12 @@ from quizapp.attempts import autosave, services
 from quizapp.auth.session_ref import SessionRef
 from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import LeavePolicy, Quiz
-from tests.factories import NOW, fresh, make_questions, make_quiz, quiz_form
+from tests.factories import NOW, fresh, make_quiz, quiz_form
 
 
 @pytest.fixture()
-def bank(org):
-    questions = make_questions(org.admin, n_each=2)
-    db.session.commit()
-    return questions
+def bank_size() -> int:
+    return 2
 
 
 def _quiz(org, bank, **options):

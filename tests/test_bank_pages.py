@@ -446,8 +446,7 @@ def test_admin_edits_every_question_and_organisers_see_bureau_questions_read_onl
     assert fresh(theirs).stem == "管理员改的题干（  ）。"
     assert fresh(theirs).owner_branch_id == org.u1.id  # the owner stays
 
-    auth.logout()
-    auth.login("org1")
+    auth.switch_to("org1")
     body = client.get(f"/manage/bank/{bureau.id}").get_data(as_text=True)
     assert "测试市公安局" in body and "编辑题目" not in body
     assert client.get(f"/manage/bank/{bureau.id}/edit").status_code == 403

@@ -18,15 +18,10 @@ from quizapp.notices.models import Notice
 from quizapp.practice.queries import get_practisable_question
 from quizapp.quizzes.attempt_models import EndReason, PreparedPaper
 from quizapp.quizzes.models import QuizKind
-from tests.factories import NOW, fresh, make_questions, make_quiz
+from tests.factories import NOW, fresh, make_quiz
 
 RULES = [{"type": "single", "count": 2}]
 HOUR = timedelta(hours=1)
-
-
-@pytest.fixture()
-def bank(org):
-    return make_questions(org.admin)
 
 
 @pytest.fixture()
@@ -358,8 +353,7 @@ def test_other_subtree_and_members_get_404_or_403(org, quiz, client, auth, froze
     assert client.get(f"/manage/deferrals/quizzes/{quiz.id}").status_code == 404
     assert client.post(f"/manage/deferrals/{row.id}/refuse", data={"note": "x"}).status_code == 404
     assert "一分局" not in client.get("/manage/deferrals/").text
-    auth.logout()
-    auth.login("m1")
+    auth.switch_to("m1")
     assert client.get("/manage/deferrals/").status_code == 403
     auth.logout()
     auth.login("org1")  # not the member's own request

@@ -20,7 +20,6 @@ from tests.factories import (
     add_study,
     make_campaign,
     make_material,
-    make_questions,
     make_quiz,
 )
 
@@ -41,10 +40,8 @@ def member(client, auth, org):
 
 
 @pytest.fixture()
-def bank(org):
-    made = make_questions(org.admin, n_each=2)
-    db.session.commit()
-    return made
+def bank_size() -> int:
+    return 2
 
 
 def _tasks(client):

@@ -654,12 +654,10 @@ def test_member_minutes_refuses_members_out_of_scope(client, auth, org, make_mem
     auth.login("org1")
     assert client.get(f"/manage/materials/minutes/{other.id}").status_code == 404
     assert client.get("/manage/materials/minutes/999999").status_code == 404
-    auth.logout()
-    auth.login("org2")
+    auth.switch_to("org2")
     assert client.get(f"/manage/materials/minutes/{org.m1.id}").status_code == 404
     assert client.get(f"/manage/materials/minutes/{other.id}").status_code == 200
-    auth.logout()
-    auth.login("m1")
+    auth.switch_to("m1")
     assert client.get(f"/manage/materials/minutes/{org.m1.id}").status_code == 403
 
 

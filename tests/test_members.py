@@ -141,8 +141,7 @@ def test_filter_by_branch_includes_descendants(client, auth, org, people):
     assert sorted(_names(under_u1)) == sorted(["一分局管理员", "普通党员", "张三", "李四"])
     in_b12 = client.get(f"/manage/members/?branch={org.b12.id}").get_data(as_text=True)
     assert sorted(_names(in_b12)) == ["张三", "李四"]
-    auth.logout()
-    auth.login("admin")
+    auth.switch_to("admin")
     whole = client.get(f"/manage/members/?branch={org.bureau.id}").get_data(as_text=True)
     assert "王五" in _names(whole) and "张三" in _names(whole)
 

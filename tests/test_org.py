@@ -385,8 +385,7 @@ def test_tree_counts_active_members_including_descendants(client, auth, org, mak
         sub.id: 1,
         deep.id: 1,
     }
-    auth.logout()
-    auth.login("org2")
+    auth.switch_to("org2")
     assert _tree_counts(client.get("/manage/branches").get_data(as_text=True)) == {
         org.u2.id: 1,
         org.b21.id: 1,
@@ -440,8 +439,7 @@ def test_dashboard_counts_by_status_within_scope(client, auth, org, make_member)
     assert stats == {"党支部": 2, "在册人员": 4, "尚未首次登录": 1}
     assert by_status == {"full": 2, "probationary": 1, "candidate": 0, "activist": 1, "masses": 0}
 
-    auth.logout()
-    auth.login("org2")
+    auth.switch_to("org2")
     stats, by_status = _dashboard_numbers(client.get("/manage/").get_data(as_text=True))
     assert stats == {"党支部": 1, "在册人员": 3, "尚未首次登录": 1}
     assert by_status == {"full": 1, "probationary": 0, "candidate": 2, "activist": 0, "masses": 0}

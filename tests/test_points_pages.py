@@ -142,8 +142,7 @@ def test_organiser_adds_a_correction_and_a_double_submit_writes_one(client, auth
     )
     client.post(url, data=deduct)
     assert [e.points for e in _entries(org.m1)] == [5, -2]
-    auth.logout()
-    auth.login("m1")
+    auth.switch_to("m1")
     body = _text(client.get("/points"))
     assert "由 一分局管理员 补发" in body and "由 一分局管理员 扣减" in body
 
@@ -185,8 +184,7 @@ def test_outsiders_and_members_cannot_correct(client, auth, org):
     auth.login("org2")
     assert client.get(url).status_code == 404
     assert client.post(f"{url}/corrections", data=form).status_code == 404
-    auth.logout()
-    auth.login("m1")
+    auth.switch_to("m1")
     assert client.post(f"{url}/corrections", data=form).status_code == 403
     assert _entries(org.m1) == []
 
@@ -317,8 +315,7 @@ def test_organisers_see_the_rules_but_only_admins_change_them(client, auth, org)
     assert 'name="red_min"' not in body
     assert client.post("/manage/points/settings", data=_settings_form()).status_code == 403
     assert db.session.get(PointSettings, 1) is None
-    auth.logout()
-    auth.login("admin")
+    auth.switch_to("admin")
     assert 'name="red_min"' in _text(client.get("/manage/points/settings"))
     response = client.post(
         "/manage/points/settings",
@@ -336,8 +333,7 @@ def test_organisers_see_the_rules_but_only_admins_change_them(client, auth, org)
     )
     assert (minutes.points, minutes.unit, minutes.daily_cap) == (2, 15, 8)
     assert not reflection.is_enabled
-    auth.logout()
-    auth.login("m1")
+    auth.switch_to("m1")
     rules = _text(client.get("/points"))
     assert "每在线学习 15 分钟得 2 分，每天最多 8 分" in rules and "心得体会：暂不计分" in rules
 
@@ -367,7 +363,6 @@ def test_the_demo_has_points_and_a_ranking_to_show(client, auth, app):
     auth.login("org01", password=demo.DEMO_PASSWORD)
     body = _text(client.get("/manage/points/"))
     assert body.count('class="card points-branch') >= 3 and "先锋党员候选" in body
-    auth.logout()
-    auth.login("m0001", password=demo.DEMO_PASSWORD)
+    auth.switch_to("m0001", password=demo.DEMO_PASSWORD)
     stats = re.findall(r'<span class="stat-value">(\d+)</span>', _text(client.get("/points")))
     assert int(stats[1]) > 0

@@ -174,8 +174,7 @@ def test_no_ranking_for_a_quiz_that_publishes_none_or_a_member_outside_it(
     time_machine.move_to(CLOSED, tick=False)
     auth.login("out")  # not in U1's audience
     assert client.get(f"/quizzes/{contest.id}/ranking").status_code == 404
-    auth.logout()
-    auth.login("org2")
+    auth.switch_to("org2")
     assert client.get(f"/quizzes/{contest.id}/ranking").status_code == 404
     auth.logout()
     contest.ranking_when = RankingWhen.NEVER.value
@@ -233,8 +232,7 @@ def test_only_admins_turn_the_personal_points_ranking_off(client, auth, org):
     form = {"red_min": "30", "yellow_min": "15"}
     auth.login("org1")
     assert client.post("/manage/points/settings", data=form).status_code == 403
-    auth.logout()
-    auth.login("admin")
+    auth.switch_to("admin")
     page = client.get("/manage/points/settings").get_data(as_text=True)
     assert "党员可以看到本人在支部内的积分名次" in page
     for key in ("minutes", "daily_questions", "quiz_passed", "offline", "reflection"):
