@@ -16,7 +16,7 @@ from quizapp import db
 from quizapp.certificates import services
 from quizapp.certificates.models import Certificate, CertificatePlan
 from quizapp.clock import utcnow
-from tests.authz_world import Case, World, _u1_campaign, campaign_url, url_of
+from tests.authz_world import Case, World, _u1_campaign, campaign_url, post, url_of
 from tests.conftest import TODAY
 from tests.factories import add_study, make_material
 
@@ -74,20 +74,16 @@ def _plan_saved(w: World) -> bool:
 
 CASES: list[Case] = [
     Case("certificates.manage", "GET", campaign_url("/manage/campaigns/{campaign}/certificates")),
-    Case(
+    post(
         "certificates.save_settings",
-        "POST",
         campaign_url("/manage/campaigns/{campaign}/certificates/settings"),
         form=_settings_form,
-        allowed=302,
         done=_plan_saved,
     ),
-    Case(
+    post(
         "certificates.issue",
-        "POST",
         campaign_url("/manage/campaigns/{campaign}/certificates/issue"),
         form=_issue_form,
-        allowed=302,
         done=lambda w: _m1_certificate(w) is not None,
     ),
     # The export once a certificate exists: an outsider gets 404, not m1's name in a file.
@@ -99,12 +95,10 @@ CASES: list[Case] = [
             lambda w: {"campaign": _issued_to_m1(w).campaign_id},
         ),
     ),
-    Case(
+    post(
         "certificates.revoke",
-        "POST",
         certificate_url("/manage/certificates/{certificate}/revoke"),
         form=lambda w: {"reason": "矩阵测试：撤销"},
-        allowed=302,
         done=lambda w: _m1_certificate(w).is_revoked,
     ),
 ]

@@ -17,7 +17,7 @@ from quizapp.clock import to_china, utcnow
 from quizapp.deferrals import services
 from quizapp.deferrals.models import ExceptionKind, QuizException
 from quizapp.quizzes.models import Quiz
-from tests.authz_world import Case, World, _u1_quiz_of, url_of
+from tests.authz_world import Case, World, _u1_quiz_of, post, url_of
 
 TITLE = "矩阵测试：可缓考的测试"
 
@@ -68,28 +68,22 @@ CASES = [
     # The pending list of another subtree shows nothing of U1.
     Case("deferrals.pending", "GET", request_url("/manage/deferrals/?_={row}"), outsider=200),
     Case("deferrals.quiz", "GET", request_url("/manage/deferrals/quizzes/{quiz}")),
-    Case(
+    post(
         "deferrals.approve",
-        "POST",
         request_url("/manage/deferrals/{row}/approve"),
         form=_window,
-        allowed=302,
         done=lambda w: _status(w) == "approved",
     ),
-    Case(
+    post(
         "deferrals.refuse",
-        "POST",
         request_url("/manage/deferrals/{row}/refuse"),
         form=lambda w: {"note": "矩阵测试：当天不值班"},
-        allowed=302,
         done=lambda w: _status(w) == "refused",
     ),
-    Case(
+    post(
         "deferrals.grant",
-        "POST",
         request_url("/manage/deferrals/quizzes/{quiz}/grant"),
         form=lambda w: {"login_id": "m1", "attempts": "1", "reason": "矩阵测试：补考"},
-        allowed=302,
         done=_granted,
     ),
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from quizapp import db
 from quizapp.marking.models import QuizMarker
 from quizapp.quizzes.models import Quiz
-from tests.authz_world import Case, World, _u1_quiz, quiz_url, url_of
+from tests.authz_world import Case, World, _u1_quiz, post, quiz_url, url_of
 
 
 def _marker(w: World) -> QuizMarker | None:
@@ -29,30 +29,24 @@ def _quiz_with_marker(w: World) -> Quiz:
 
 CASES = [
     Case("marking.settings", "GET", quiz_url("/manage/marking/quizzes/{quiz}")),
-    Case(
+    post(
         "marking.set_blind",
-        "POST",
         quiz_url("/manage/marking/quizzes/{quiz}/blind"),
         form=lambda w: {"blind": "y"},
-        allowed=302,
         done=lambda w: _u1_quiz(w).blind_marking,
     ),
-    Case(
+    post(
         "marking.add_marker",
-        "POST",
         quiz_url("/manage/marking/quizzes/{quiz}/markers"),
         form=lambda w: {"member_id": str(w.m1.id)},
-        allowed=302,
         done=lambda w: _marker(w) is not None,
     ),
-    Case(
+    post(
         "marking.remove_marker",
-        "POST",
         url_of(
             "/manage/marking/quizzes/{quiz}/markers/{m1}/remove",
             lambda w: {"quiz": _quiz_with_marker(w).id, "m1": w.m1.id},
         ),
-        allowed=302,
         done=lambda w: _marker(w) is None,
     ),
 ]

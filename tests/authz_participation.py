@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from quizapp import db
 from quizapp.notices.models import Notice
-from tests.authz_world import Case, World, _u1_campaign, _u1_quiz, url
+from tests.authz_world import Case, World, _u1_campaign, _u1_quiz, post, url
 
 BASE = "/manage/participation"
 NOVEMBER = "first=2026-11-01&last=2026-11-30"
@@ -60,26 +60,10 @@ CASES: list[Case] = [
         subject_url(BASE + "/quizzes/{quiz}/branches/{u1}?" + NOVEMBER),
     ),
     # m1 did nothing this month: the range reminder reaches them.
-    Case(
-        "participation.remind",
-        "POST",
-        url(BASE + "/range/branches/{b11}/remind"),
-        allowed=302,
-        done=_m1_reminded,
-    ),
+    post("participation.remind", url(BASE + "/range/branches/{b11}/remind"), done=_m1_reminded),
     # U1's class and quiz are drafts: the reminder is refused with a message (and a redirect).
-    Case(
-        "participation.remind",
-        "POST",
-        subject_url(BASE + "/campaigns/{campaign}/branches/{b11}/remind"),
-        allowed=302,
-    ),
-    Case(
-        "participation.remind",
-        "POST",
-        subject_url(BASE + "/quizzes/{quiz}/branches/{u1}/remind"),
-        allowed=302,
-    ),
+    post("participation.remind", subject_url(BASE + "/campaigns/{campaign}/branches/{b11}/remind")),
+    post("participation.remind", subject_url(BASE + "/quizzes/{quiz}/branches/{u1}/remind")),
     Case("participation.export", "GET", url(BASE + "/range/export.xlsx?" + NOVEMBER), outsider=200),
     Case("participation.export", "GET", url(BASE + "/range/export.csv"), outsider=200),
     Case("participation.export", "GET", subject_url(BASE + "/campaigns/{campaign}/export.xlsx")),

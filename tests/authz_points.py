@@ -15,7 +15,7 @@ from quizapp.clock import china_today, utcnow
 from quizapp.points import corrections
 from quizapp.points.models import PointEntry, PointSettings
 from quizapp.points.rules import DEFAULTS, UNIT_RULES
-from tests.authz_world import Case, World, exists, url, url_of
+from tests.authz_world import Case, World, exists, post, url, url_of
 
 #: The one-time token of the matrix's correction form.
 TOKEN = "matrix-correction-0001"
@@ -80,31 +80,25 @@ CASES: list[Case] = [
     Case("points.ranking", "GET", url("/manage/points/"), outsider=200),
     Case("points.ranking", "GET", url("/manage/points/?month=2026-11"), outsider=200),
     Case("points.member", "GET", url("/manage/points/members/{m1}")),
-    Case(
+    post(
         "points.correct",
-        "POST",
         url("/manage/points/members/{m1}/corrections"),
         form=_correction_form,
-        allowed=302,
         done=lambda w: _exists(f"correction:{TOKEN}"),
     ),
-    Case(
+    post(
         "points.reverse",
-        "POST",
         entry_url("/manage/points/entries/{entry}/reverse"),
-        allowed=302,
         done=lambda w: _exists(f"reversal:{_m1_correction(w).id}"),
     ),
     Case("points.settings", "GET", url("/manage/points/settings"), outsider=200),
     # Organisers may read the rules; only admins change them.
-    Case(
+    post(
         "points.settings",
-        "POST",
         url("/manage/points/settings"),
         form=_settings_form,
         outsider=403,
         organiser=403,
-        allowed=302,
         done=_settings_saved,
     ),
 ]

@@ -25,7 +25,7 @@ from quizapp.regrade import services as regrade_services
 from quizapp.regrade.models import Regrade
 from quizapp.reports import services as report_services
 from quizapp.reports.models import QuestionReport, ReportStatus
-from tests.authz_world import Case, World, url, url_of
+from tests.authz_world import Case, World, form_page, post, url, url_of
 from tests.factories import fresh, make_quiz
 
 REGRADE_QUIZ = "矩阵测试：复核的测试"
@@ -105,25 +105,17 @@ CASES = [
     # Reports: the list is the organiser's banks only; a question elsewhere is 404.
     Case("reports.index", "GET", report_url("/manage/question-reports/?state=all"), outsider=200),
     Case("reports.question", "GET", report_url("/manage/question-reports/{q1}")),
-    Case(
+    post(
         "reports.question",
-        "POST",
         url("/manage/question-reports/{q1}"),
         form=_close_form,
-        allowed=302,
         done=_report_closed,
     ),
     # Versions: the bank is read bureau-wide, so is a question's history.
     Case("bank.versions", "GET", url("/manage/bank/{q1}/versions"), outsider=200),
     # Regrades: only the question's owner subtree.
-    Case("regrade.choose", "GET", url("/manage/regrade/questions/{q1}")),
-    Case(
-        "regrade.choose",
-        "POST",
-        url("/manage/regrade/questions/{q1}"),
-        form=_apply_form,
-        allowed=302,
-        done=_regraded,
+    *form_page(
+        "regrade.choose", url("/manage/regrade/questions/{q1}"), form=_apply_form, done=_regraded
     ),
     Case("regrade.show", "GET", regrade_url("/manage/regrade/{regrade}")),
 ]

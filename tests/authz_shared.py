@@ -10,7 +10,7 @@ draft. The admin, who owns them, does everything. tests/test_authz_matrix.py run
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
@@ -21,7 +21,10 @@ from quizapp.members.models import Member, Membership, Role
 from quizapp.quizzes.models import Quiz, QuizKind
 from quizapp.study import files
 from quizapp.study.models import Material
-from tests.authz_world import U1_TEXT, World, _quiz_form, exists, made_once, url_of
+from tests.authz_world import U1_TEXT, Request, World, exists, made_once, url_of
+from tests.authz_world import _campaign_form as world_campaign_form
+from tests.authz_world import _material_form as world_material_form
+from tests.authz_world import _quiz_form as world_quiz_form
 from tests.conftest import TODAY
 from tests.factories import add_attempt, make_campaign, make_material, make_quiz
 
@@ -39,25 +42,27 @@ BUREAU_CAMPAIGN = "全局矩阵：局级学习任务"
 
 
 @dataclass(frozen=True)
-class Shared:
+class Shared(Request):
     """One request about the bureau's work and what each actor gets from it."""
 
-    endpoint: str
-    method: str
-    url: Callable[[World], str]
-    form: Callable[[World], dict] = field(default=lambda w: {})
     #: What org1 and org2 get: 200 for reads, 404 for writes and the draft.
     organisers: int = 200
     #: What the admin (the owner) gets.
     admin: int = 200
     #: Whether the organisers' page marks the work as the bureau's, read-only.
     marked: bool = False
-    #: For writes: whether the change happened (only after the admin's request).
-    done: Callable[[World], bool] | None = None
 
-    @property
-    def id(self) -> str:
-        return f"{self.method} {self.endpoint} {self.url.__doc__ or ''}".strip()
+
+def owners_only(endpoint: str, method: str, url: Callable[[World], str], **fields) -> Shared:
+    """A page or a change of the bureau's work that only its owner may use: 404 below the
+    bureau; a change redirects the admin (302) and is ``done`` only after the admin's."""
+    admin = 302 if method == "POST" else 200
+    return Shared(endpoint, method, url, organisers=404, admin=admin, **fields)
+
+
+def owners_form(endpoint: str, url: Callable[[World], str], **fields) -> tuple[Shared, Shared]:
+    """An edit page of the bureau's work and its submission, both the owner's only."""
+    return owners_only(endpoint, "GET", url), owners_only(endpoint, "POST", url, **fields)
 
 
 def _member_of_u2(w: World) -> Member:
@@ -153,28 +158,25 @@ def _renamed(model, title: str) -> Callable[[World], bool]:
     return lambda w: exists(model.title, title)
 
 
-def _campaign_form(w: World, title: str) -> dict:
-    return {
-        "title": title,
-        "kind": "campaign",
-        "starts_on": TODAY.isoformat(),
-        "ends_on": (TODAY + timedelta(days=30)).isoformat(),
-        "minute_target": "30",
-        "offline_sessions_required": "0",
-        "reflections_required": "0",
-        "branch_ids": str(w.bureau.id),
-    }
+def _bureau_wide(form: dict, w: World, **changes) -> dict:
+    """One of the matrix's forms for U1's work, aimed at the whole bureau instead."""
+    return form | {"branch_ids": str(w.bureau.id)} | changes
+
+
+def _campaign_form(w: World) -> dict:
+    ends_on = (TODAY + timedelta(days=30)).isoformat()
+    form = world_campaign_form(w, "全局矩阵：被改的任务", kind="campaign")
+    return _bureau_wide(form, w, ends_on=ends_on)
 
 
 def _material_form(w: World) -> dict:
-    return {
-        "title": "全局矩阵：被改的资料",
-        "topic": "全局矩阵专题",
-        "body_markdown": "正文",
-        "estimated_minutes": "10",
-        "sort_order": "0",
-        "branch_ids": str(w.bureau.id),
-    }
+    form = world_material_form(w, "全局矩阵：被改的资料")
+    return _bureau_wide(form, w, topic="全局矩阵专题")
+
+
+def _quiz_form(w: World) -> dict:
+    form = world_quiz_form(w, BUREAU_EXAM, description="全局矩阵：改过的说明")
+    return _bureau_wide(form, w, kind="exam")
 
 
 CASES: list[Shared] = [
@@ -206,85 +208,56 @@ CASES: list[Shared] = [
     Shared("quizzes.show", "GET", shared_url("/manage/quizzes/{draft}"), organisers=404),
     Shared("results.quiz", "GET", shared_url("/manage/results/quizzes/{draft}"), organisers=404),
     # Writes stay with the owner: 404 below it, as outside any organiser's scope.
-    Shared("quizzes.edit", "GET", shared_url("/manage/quizzes/{exam}/edit"), organisers=404),
-    Shared(
+    *owners_form(
         "quizzes.edit",
-        "POST",
         shared_url("/manage/quizzes/{exam}/edit"),
-        form=lambda w: (
-            _quiz_form(w, BUREAU_EXAM, description="全局矩阵：改过的说明")
-            | {"kind": "exam", "branch_ids": str(w.bureau.id)}
-        ),
-        organisers=404,
-        admin=302,
+        form=_quiz_form,
         done=lambda w: bureau_exam(w).description == "全局矩阵：改过的说明",
     ),
-    Shared("quizzes.preview", "GET", shared_url("/manage/quizzes/{exam}/preview"), organisers=404),
-    Shared(
+    owners_only("quizzes.preview", "GET", shared_url("/manage/quizzes/{exam}/preview")),
+    owners_only(
         "quizzes.publish",
         "POST",
         shared_url("/manage/quizzes/{draft}/publish"),
         form=lambda w: {"published": "1"},
-        organisers=404,
-        admin=302,
         done=lambda w: bureau_draft(w).is_published,
     ),
-    Shared(
+    owners_only(
         "quizzes.release_practice",
         "POST",
         shared_url("/manage/quizzes/{exam}/release-practice"),
-        organisers=404,
-        admin=302,
         done=lambda w: bureau_exam(w).practice_released_at is not None,
     ),
-    Shared(
-        "materials.edit", "GET", shared_url("/manage/materials/{material}/edit"), organisers=404
-    ),
-    Shared(
+    *owners_form(
         "materials.edit",
-        "POST",
         shared_url("/manage/materials/{material}/edit"),
         form=_material_form,
-        organisers=404,
-        admin=302,
         done=_renamed(Material, "全局矩阵：被改的资料"),
     ),
-    Shared(
+    owners_only(
         "materials.set_status",
         "POST",
         shared_url("/manage/materials/{material}/status"),
         form=lambda w: {"status": "retired"},
-        organisers=404,
-        admin=302,
         done=lambda w: bureau_material(w).status == "retired",
     ),
-    Shared(
-        "campaigns.edit", "GET", shared_url("/manage/campaigns/{campaign}/edit"), organisers=404
-    ),
-    Shared(
+    *owners_form(
         "campaigns.edit",
-        "POST",
         shared_url("/manage/campaigns/{campaign}/edit"),
-        form=lambda w: _campaign_form(w, "全局矩阵：被改的任务"),
-        organisers=404,
-        admin=302,
+        form=_campaign_form,
         done=_renamed(Campaign, "全局矩阵：被改的任务"),
     ),
-    Shared(
+    owners_only(
         "campaigns.publish",
         "POST",
         shared_url("/manage/campaigns/{campaign}/publish"),
         form=lambda w: {"published": "0"},
-        organisers=404,
-        admin=302,
         done=lambda w: not bureau_campaign(w).is_published,
     ),
-    Shared(
+    owners_only(
         "campaigns.roster",
         "POST",
         shared_url("/manage/campaigns/{campaign}/roster"),
         form=lambda w: {"action": "add", "member_ids": str(w.m1.id)},
-        organisers=404,
-        admin=302,
     ),
 ]

@@ -26,7 +26,7 @@ from quizapp.study import files
 from quizapp.study import services as material_services
 from quizapp.study.models import Material, Reflection
 from tests.conftest import TODAY, Org
-from tests.factories import make_campaign, make_material, make_quiz, make_session
+from tests.factories import make_campaign, make_material, make_quiz, make_session, quiz_form
 
 LOGIN_IDS = {"member": "m1", "outsider": "org2", "organiser": "org1", "admin": "admin"}
 ACTORS = ("anonymous", *LOGIN_IDS)
@@ -105,25 +105,42 @@ def _m1_form(w: World) -> dict:
 
 
 @dataclass(frozen=True)
-class Case:
-    """One request to a management route and what each actor gets from it."""
+class Request:
+    """The request of a matrix row; ``id`` names the row after it."""
 
     endpoint: str
     method: str
     url: Callable[[World], str]
     form: Callable[[World], dict] = field(default=lambda w: {})
+    #: For POSTs: whether the change happened (true after the actors allowed it, false otherwise).
+    done: Callable[[World], bool] | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.endpoint} {self.url.__doc__ or ''}".strip()
+
+
+@dataclass(frozen=True)
+class Case(Request):
+    """One request to a management route and what each actor gets from it."""
+
     #: What org2 (organiser of U2) gets; on a 200 the page must show nothing of U1.
     outsider: int = 404
     #: What org1 and the admin get.
     allowed: int = 200
     #: What org1 gets when it differs from the admin (changes only admins may make).
     organiser: int | None = None
-    #: For POSTs: whether the change happened (true after allowed actors, false otherwise).
-    done: Callable[[World], bool] | None = None
 
-    @property
-    def id(self) -> str:
-        return f"{self.method} {self.endpoint} {self.url.__doc__ or ''}".strip()
+
+def post(endpoint: str, url: Callable[[World], str], **fields) -> Case:
+    """A change: the allowed actors are redirected (302) unless ``allowed`` says otherwise."""
+    return Case(endpoint, "POST", url, **({"allowed": 302} | fields))
+
+
+def form_page(endpoint: str, url: Callable[[World], str], **fields) -> tuple[Case, Case]:
+    """A form's page and its submission to the same URL; ``outsider`` applies to both."""
+    outsider = {"outsider": fields["outsider"]} if "outsider" in fields else {}
+    return Case(endpoint, "GET", url, **outsider), post(endpoint, url, **fields)
 
 
 def url_of(template: str, ids: Callable[[Any], dict]) -> Callable[[Any], str]:
@@ -206,24 +223,7 @@ def quiz_url(template: str) -> Callable[[World], str]:
 
 
 def _quiz_form(w: World, title: str = U1_QUIZ, description: str = "") -> dict:
-    return {
-        "title": title,
-        "description": description,
-        "kind": "test",
-        "opens_at": "2026-11-21T10:00",
-        "closes_at": "2026-11-28T10:00",
-        "attempts_allowed": "1",
-        "counting": "highest",
-        "pass_percent": "60",
-        "points-single": "2",
-        "points-multiple": "3",
-        "points-truefalse": "1",
-        "points-fill": "2",
-        "points-essay": "10",
-        "review_when": "immediately",
-        "branch_ids": str(w.b11.id),
-        "question_keys": w.q1.key,
-    }
+    return quiz_form(title, str(w.b11.id), w.q1.key, description=description)
 
 
 def _quiz_exists(title: str) -> bool:

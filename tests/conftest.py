@@ -272,6 +272,11 @@ class AuthActions:
     def logout(self):
         return self._client.post("/logout")
 
+    def switch_to(self, login_id, **options):
+        """Log out, then in as ``login_id`` (``options`` as ``login``'s)."""
+        self.logout()
+        return self.login(login_id, **options)
+
 
 @pytest.fixture()
 def material(org):
@@ -281,6 +286,23 @@ def material(org):
     material = make_material(org)
     db.session.commit()
     return material
+
+
+@pytest.fixture()
+def bank_size() -> int:
+    """How many questions of each type ``bank`` makes; a module may override it."""
+    return 3
+
+
+@pytest.fixture()
+def bank(org, bank_size):
+    """The bureau's bank: ``bank_size`` sample questions of each type (keys s0, m0, t0, f0...
+    in 测试/纪律), committed; {type: [questions]}."""
+    from tests.factories import make_questions
+
+    made = make_questions(org.admin, n_each=bank_size)
+    db.session.commit()
+    return made
 
 
 @pytest.fixture()

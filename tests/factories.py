@@ -15,6 +15,7 @@ from quizapp.bank.services import QuestionData, save_question
 from quizapp.campaigns.models import Campaign
 from quizapp.campaigns.services import CampaignData, save_campaign
 from quizapp.clock import CHINA
+from quizapp.deferrals.services import grant_extra
 from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.offline.services import SessionData, create_session
 from quizapp.points.models import PointEntry
@@ -94,6 +95,29 @@ def make_quiz(
     return quiz
 
 
+def quiz_form(title: str, branch_ids: str, question_keys: str, **changes) -> dict:
+    """The quiz form of a plain test of ``question_keys`` for ``branch_ids``, 21 to 28
+    November: one attempt, 60 % to pass, the default points, answers shown at once;
+    ``changes`` set other fields or replace these."""
+    return {
+        "title": title,
+        "kind": "test",
+        "opens_at": "2026-11-21T10:00",
+        "closes_at": "2026-11-28T10:00",
+        "attempts_allowed": "1",
+        "counting": "highest",
+        "pass_percent": "60",
+        "points-single": "2",
+        "points-multiple": "3",
+        "points-truefalse": "1",
+        "points-fill": "2",
+        "points-essay": "10",
+        "review_when": "immediately",
+        "branch_ids": branch_ids,
+        "question_keys": question_keys,
+    } | changes
+
+
 __all__ = [
     "NOW",
     "Counting",
@@ -105,12 +129,15 @@ __all__ = [
     "add_reflection",
     "add_study",
     "fresh",
+    "grant_makeup",
     "make_campaign",
     "make_material",
     "make_questions",
     "make_quiz",
     "make_session",
     "pdf_bytes",
+    "quiz_form",
+    "upload_questions",
     "xlsx_bytes",
 ]
 
@@ -260,6 +287,23 @@ def add_points(member, points, day, *, rule="minutes", reason="测试", key=None
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def grant_makeup(actor, quiz, member, reason: str, now: datetime, **terms):
+    """补考: ``actor`` grants ``member`` one more attempt at ``quiz``, in the quiz's own window
+    and with its time limit, unless ``terms`` (``grant_extra``'s) say otherwise."""
+    terms = {"attempts": 1, "minutes": None, "opens_at": None, "closes_at": None} | terms
+    return grant_extra(actor, quiz, member, reason=reason, now=now, **terms)
+
+
+def upload_questions(client, content: bytes | str, filename: str, format: str, **boxes):
+    """Post ``content`` to the bank's import page as a ``format`` file; each of ``boxes``
+    that is true (only_valid, preview) is ticked."""
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    data = {"format": format, "file": (io.BytesIO(content), filename)}
+    data |= {box: "y" for box, ticked in boxes.items() if ticked}
+    return client.post("/manage/bank/import", data=data, content_type="multipart/form-data")
 
 
 def fresh(obj):

@@ -39,8 +39,7 @@ def test_every_static_url_of_the_base_templates_carries_its_content_hash(client,
     start = client.post(f"/quizzes/{quiz.id}/start")
     assert re.fullmatch(r"/attempts/\d+", start.headers["Location"])
     pages["attempt page"] = client.get(start.headers["Location"])
-    auth.logout()
-    auth.login("admin")
+    auth.switch_to("admin")
     pages["management"] = client.get("/manage/")
 
     seen = set()

@@ -14,14 +14,12 @@ from quizapp.attempts import autosave, services
 from quizapp.auth.session_ref import SessionRef
 from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import LeavePolicy, Quiz
-from tests.factories import NOW, fresh, make_questions, make_quiz
+from tests.factories import NOW, fresh, make_quiz, quiz_form
 
 
 @pytest.fixture()
-def bank(org):
-    questions = make_questions(org.admin, n_each=2)
-    db.session.commit()
-    return questions
+def bank_size() -> int:
+    return 2
 
 
 def _quiz(org, bank, **options):
@@ -173,23 +171,9 @@ def test_the_limit_submits_at_n_leavings(client, auth, org, bank, time_machine):
 
 
 def _quiz_form(org, bank, **changes) -> dict:
-    return {
-        "title": "切屏测试",
-        "kind": "test",
-        "opens_at": "2026-11-21T09:00",
-        "closes_at": "2026-11-21T12:00",
-        "attempts_allowed": "1",
-        "counting": "highest",
-        "pass_percent": "60",
-        "points-single": "2",
-        "points-multiple": "3",
-        "points-truefalse": "1",
-        "points-fill": "2",
-        "points-essay": "10",
-        "review_when": "immediately",
-        "branch_ids": str(org.b11.id),
-        "question_keys": bank["single"][0].key,
-    } | changes
+    key = bank["single"][0].key
+    hours = {"opens_at": "2026-11-21T09:00", "closes_at": "2026-11-21T12:00"}
+    return quiz_form("切屏测试", str(org.b11.id), key, **hours) | changes
 
 
 def test_the_quiz_form_says_the_limit_submits_at_n_and_offers_record_only(client, auth, org, bank):

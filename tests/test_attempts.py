@@ -14,12 +14,7 @@ from quizapp.auth.session_ref import SessionRef
 from quizapp.errors import DomainError
 from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import LeavePolicy
-from tests.factories import NOW, Counting, ReviewWhen, fresh, make_questions, make_quiz
-
-
-@pytest.fixture()
-def bank(org):
-    return make_questions(org.admin)
+from tests.factories import NOW, Counting, ReviewWhen, fresh, make_quiz
 
 
 def _quiz(org, bank, **options):

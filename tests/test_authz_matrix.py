@@ -75,7 +75,9 @@ from tests.authz_world import (
     _u1_session,
     campaign_url,
     exam_url,
+    form_page,
     material_url,
+    post,
     quiz_url,
     reflection_url,
     session_url,
@@ -114,41 +116,30 @@ CASES = [
     # The organisation tree.
     Case("dashboard.index", "GET", url("/manage/"), outsider=200),
     Case("org.branches", "GET", url("/manage/branches"), outsider=200),
-    Case("org.create_branch", "GET", url("/manage/branches/new?parent={u1}")),
-    Case(
+    *form_page(
         "org.create_branch",
-        "POST",
         url("/manage/branches/new?parent={u1}"),
         form=lambda w: {"kind": "branch", "code": "B13", "name": "四所党支部"},
-        allowed=302,
         done=lambda w: (
             db.session.scalar(select(Branch.parent_id).where(Branch.code == "B13")) == w.u1.id
         ),
     ),
-    Case("org.edit_branch", "GET", url("/manage/branches/{b12}/edit")),
-    Case(
+    *form_page(
         "org.edit_branch",
-        "POST",
         url("/manage/branches/{b12}/edit"),
         form=lambda w: {"code": "B12", "name": "二所新名", "sort_order": "2"},
-        allowed=302,
         done=lambda w: fresh(w.b12).name == "二所新名",
     ),
-    Case("org.move_branch", "GET", url("/manage/branches/{b12}/move")),
-    Case(
+    *form_page(
         "org.move_branch",
-        "POST",
         url("/manage/branches/{b12}/move"),
         form=lambda w: {"parent_id": w.u1x.id},
-        allowed=302,
         done=lambda w: fresh(w.b12).parent_id == w.u1x.id,
     ),
-    Case(
+    post(
         "org.set_branch_active",
-        "POST",
         url("/manage/branches/{b12}/active"),
         form=lambda w: {"active": "0"},
-        allowed=302,
         done=lambda w: not fresh(w.b12).is_active,
     ),
     # Members.
@@ -160,64 +151,48 @@ CASES = [
     Case("members.create", "GET", url("/manage/members/new"), outsider=200),
     Case("members.create", "GET", url("/manage/members/new?branch={b11}"), outsider=200),
     # An outsider can't pick B11: the form refuses it (see test_org2_cannot_create_member_in_u1).
-    Case(
+    post(
         "members.create",
-        "POST",
         url("/manage/members/new"),
         form=_new_member_form,
         outsider=200,
-        allowed=302,
         done=lambda w: _member_exists(NEW_MEMBER),
     ),
     Case("members.show", "GET", url("/manage/members/{m1}")),
-    Case("members.edit", "GET", url("/manage/members/{m1}/edit")),
-    Case(
+    *form_page(
         "members.edit",
-        "POST",
         url("/manage/members/{m1}/edit"),
         form=_m1_form,
-        allowed=302,
         done=lambda w: fresh(w.m1).name == "改名同志",
     ),
-    Case("members.move", "GET", url("/manage/members/{m1}/move")),
-    Case(
+    *form_page(
         "members.move",
-        "POST",
         url("/manage/members/{m1}/move"),
         form=lambda w: {"branch_id": w.b12.id},
-        allowed=302,
         done=lambda w: fresh(w.m1).branch_id == w.b12.id,
     ),
-    Case(
+    post(
         "members.set_active",
-        "POST",
         url("/manage/members/{m1}/active"),
         form=lambda w: {"active": "0"},
-        allowed=302,
         done=lambda w: not fresh(w.m1).is_active,
     ),
-    Case("members.reset_password", "GET", url("/manage/members/{m1}/password")),
-    Case(
+    *form_page(
         "members.reset_password",
-        "POST",
         url("/manage/members/{m1}/password"),
         form=lambda w: {"temporary_password": "Temp2026ab"},
-        allowed=302,
         done=lambda w: fresh(w.m1).must_change_password,
     ),
-    Case(
+    post(
         "members.unlock_login",
-        "POST",
         url("/manage/members/{m1}/unlock"),
         form=_m1_paused,
-        allowed=302,
         done=lambda w: fresh(w.m1).failed_logins == 0,
     ),
     Case("members.import_roster", "GET", url("/manage/members/import"), outsider=200),
     # The import answers 200 with its result; an outsider's file naming B11 is rejected.
-    Case(
+    post(
         "members.import_roster",
-        "POST",
         url("/manage/members/import"),
         form=_roster,
         outsider=200,
@@ -234,9 +209,8 @@ CASES = [
     Case("bank.index", "GET", url("/manage/bank/"), outsider=200),
     Case("bank.index", "GET", url("/manage/bank/?q=矩阵&state=all"), outsider=200),
     Case("bank.create", "GET", url("/manage/bank/new?type=fill"), outsider=200),
-    Case(
+    post(
         "bank.create",
-        "POST",
         url("/manage/bank/new"),
         form=lambda w: {
             "type": "truefalse",
@@ -245,14 +219,11 @@ CASES = [
             "difficulty": "2",
         },
         outsider=302,
-        allowed=302,
         done=lambda w: _kept_outside_u2("矩阵测试：新增的判断题。"),
     ),
     Case("bank.show", "GET", url("/manage/bank/{q1}"), outsider=200),
-    Case("bank.edit", "GET", url("/manage/bank/{q1}/edit"), outsider=403),
-    Case(
+    *form_page(
         "bank.edit",
-        "POST",
         url("/manage/bank/{q1}/edit"),
         form=lambda w: {
             "type": "single",
@@ -263,26 +234,22 @@ CASES = [
             "difficulty": "2",
         },
         outsider=403,
-        allowed=302,
         done=lambda w: fresh(w.q1).stem == "矩阵测试：改过的单选题（  ）。",
     ),
-    Case(
+    post(
         "bank.set_active",
-        "POST",
         url("/manage/bank/{q1}/active"),
         form=lambda w: {"active": "0"},
         outsider=403,
-        allowed=302,
         done=lambda w: not fresh(w.q1).is_active,
     ),
-    Case("bank.import_questions", "GET", url("/manage/bank/import"), outsider=200),
-    Case(
+    *form_page(
         "bank.import_questions",
-        "POST",
         url("/manage/bank/import"),
         form=_question_file,
         outsider=200,
         done=lambda w: _kept_outside_u2("矩阵测试：导入的判断题。"),
+        allowed=200,
     ),
     Case("bank.download_template", "GET", url("/manage/bank/template.xlsx"), outsider=200),
     Case("bank.download_word_template", "GET", url("/manage/bank/template.docx"), outsider=200),
@@ -290,40 +257,30 @@ CASES = [
     # Quizzes are owned by a subtree: org2 sees none of U1's and can't aim one at B11.
     Case("quizzes.index", "GET", url("/manage/quizzes/"), outsider=200),
     Case("quizzes.index", "GET", quiz_url("/manage/quizzes/?state=draft"), outsider=200),
-    Case("quizzes.create", "GET", url("/manage/quizzes/new"), outsider=200),
-    Case(
+    *form_page(
         "quizzes.create",
-        "POST",
         url("/manage/quizzes/new"),
         form=lambda w: _quiz_form(w, "矩阵测试：新测试"),
         outsider=200,
-        allowed=302,
         done=lambda w: _quiz_exists("矩阵测试：新测试"),
     ),
     Case("quizzes.show", "GET", quiz_url("/manage/quizzes/{quiz}")),
-    Case("quizzes.edit", "GET", quiz_url("/manage/quizzes/{quiz}/edit")),
-    Case(
+    *form_page(
         "quizzes.edit",
-        "POST",
         quiz_url("/manage/quizzes/{quiz}/edit"),
         form=lambda w: _quiz_form(w, description="矩阵测试：改过的说明"),
-        allowed=302,
         done=lambda w: _u1_quiz(w).description == "矩阵测试：改过的说明",
     ),
     Case("quizzes.preview", "GET", quiz_url("/manage/quizzes/{quiz}/preview")),
-    Case(
+    post(
         "quizzes.publish",
-        "POST",
         quiz_url("/manage/quizzes/{quiz}/publish"),
         form=lambda w: {"published": "1"},
-        allowed=302,
         done=lambda w: _u1_quiz(w).is_published,
     ),
-    Case(
+    post(
         "quizzes.release_practice",
-        "POST",
         exam_url("/manage/quizzes/{exam}/release-practice"),
-        allowed=302,
         done=lambda w: _u1_exam(w).practice_released_at is not None,
     ),
     # Results of U1's quiz: org2 gets 404, as for the quiz itself.
@@ -339,32 +296,24 @@ CASES = [
         material_url("/manage/materials/?topic=矩阵测试专题&status=draft"),
         outsider=200,
     ),
-    Case("materials.create", "GET", url("/manage/materials/new"), outsider=200),
-    Case(
+    *form_page(
         "materials.create",
-        "POST",
         url("/manage/materials/new"),
         form=lambda w: _material_form(w, "矩阵测试：新资料"),
         outsider=200,
-        allowed=302,
         done=lambda w: _material_exists("矩阵测试：新资料"),
     ),
     Case("materials.show", "GET", material_url("/manage/materials/{material}")),
-    Case("materials.edit", "GET", material_url("/manage/materials/{material}/edit")),
-    Case(
+    *form_page(
         "materials.edit",
-        "POST",
         material_url("/manage/materials/{material}/edit"),
         form=lambda w: _material_form(w, body="矩阵测试：改过的正文"),
-        allowed=302,
         done=lambda w: _u1_material(w).body_markdown == "矩阵测试：改过的正文",
     ),
-    Case(
+    post(
         "materials.set_status",
-        "POST",
         material_url("/manage/materials/{material}/status"),
         form=lambda w: {"status": "published"},
-        allowed=302,
         done=lambda w: _u1_material(w).status == "published",
     ),
     Case("materials.download", "GET", material_url("/manage/materials/{material}/files/pdf")),
@@ -376,30 +325,23 @@ CASES = [
     Case("offline.create", "GET", url("/manage/offline/new"), outsider=200),
     Case("offline.create", "GET", url("/manage/offline/new?branch={b11}")),
     # An outsider can't pick B11 (nor tick m1): the form refuses it.
-    Case(
+    post(
         "offline.create",
-        "POST",
         url("/manage/offline/new"),
         form=lambda w: _session_form(w, "矩阵测试：新活动"),
         outsider=200,
-        allowed=302,
         done=lambda w: _session_exists("矩阵测试：新活动"),
     ),
     Case("offline.show", "GET", session_url("/manage/offline/{session}")),
-    Case("offline.edit", "GET", session_url("/manage/offline/{session}/edit")),
-    Case(
+    *form_page(
         "offline.edit",
-        "POST",
         session_url("/manage/offline/{session}/edit"),
         form=lambda w: _session_form(w) | {"notes": "矩阵测试：改过的备注"},
-        allowed=302,
         done=lambda w: _u1_session(w).notes == "矩阵测试：改过的备注",
     ),
-    Case(
+    post(
         "offline.delete",
-        "POST",
         session_url("/manage/offline/{session}/delete"),
-        allowed=302,
         done=lambda w: not _session_exists(U1_SESSION),
     ),
     # Reflections are reviewed by whoever manages the author's current branch.
@@ -409,52 +351,41 @@ CASES = [
     ),
     Case("reflections.queue", "GET", url("/manage/reflections/?branch={b11}")),
     Case("reflections.read", "GET", reflection_url("/manage/reflections/{reflection}")),
-    Case(
+    post(
         "reflections.review",
-        "POST",
         reflection_url("/manage/reflections/{reflection}/review"),
         form=lambda w: {"decision": "accept", "comment": ""},
-        allowed=302,
         done=lambda w: _m1_reflection(w).status == "accepted",
     ),
     # Campaigns and training classes are owned by a subtree, like quizzes.
     Case("campaigns.manage_index", "GET", campaign_url("/manage/campaigns/"), outsider=200),
     Case("campaigns.create", "GET", url("/manage/campaigns/new"), outsider=200),
     # An outsider can't aim a campaign at B11: the form refuses it.
-    Case(
+    post(
         "campaigns.create",
-        "POST",
         url("/manage/campaigns/new"),
         form=lambda w: _campaign_form(w, "矩阵测试：新任务", kind="campaign"),
         outsider=200,
-        allowed=302,
         done=lambda w: _campaign_exists("矩阵测试：新任务"),
     ),
     Case("campaigns.manage_show", "GET", campaign_url("/manage/campaigns/{campaign}")),
     Case("campaigns.manage_show", "GET", campaign_url("/manage/campaigns/{campaign}?q=m1")),
-    Case("campaigns.edit", "GET", campaign_url("/manage/campaigns/{campaign}/edit")),
-    Case(
+    *form_page(
         "campaigns.edit",
-        "POST",
         campaign_url("/manage/campaigns/{campaign}/edit"),
         form=lambda w: _campaign_form(w, description="矩阵测试：改过的说明"),
-        allowed=302,
         done=lambda w: _u1_campaign(w).description == "矩阵测试：改过的说明",
     ),
-    Case(
+    post(
         "campaigns.roster",
-        "POST",
         campaign_url("/manage/campaigns/{campaign}/roster"),
         form=lambda w: {"action": "add", "member_ids": str(w.org1.id)},
-        allowed=302,
         done=lambda w: _on_class_roster(w, w.org1),
     ),
-    Case(
+    post(
         "campaigns.publish",
-        "POST",
         campaign_url("/manage/campaigns/{campaign}/publish"),
         form=lambda w: {"published": "1"},
-        allowed=302,
         done=lambda w: _u1_campaign(w).is_published,
     ),
     *authz_certificates.CASES,

@@ -134,6 +134,16 @@ def p(template: str) -> Callable[[World], str]:
 
 EVERYONE = {"owner": 200, "colleague": 200, "outsider": 200, "admin": 200}
 
+
+def practise(question: str, response, expect: dict[str, int], **fields) -> Case:
+    """An answer to the practice question ``question`` (the World's field naming it)."""
+    path = p(f"/practice/api/questions/{{{question}}}/answer")
+    body = {"response": response}
+    return Case(
+        "practice.answer_question", "POST", path, body=lambda w: body, expect=expect, **fields
+    )
+
+
 CASES = [
     # Attempts: only the owner's own; a start only inside the quiz's audience.
     Case(
@@ -176,35 +186,13 @@ CASES = [
     ),
     # Practice: what each may practise; never an answer from the running paper, another
     # unit's bank or an exam.
-    Case(
-        "practice.answer_question",
-        "POST",
-        p("/practice/api/questions/{free}/answer"),
-        body=lambda w: {"response": 0},
-        expect=EVERYONE,
-    ),
-    Case(
-        "practice.answer_question",
-        "POST",
-        p("/practice/api/questions/{on_paper}/answer"),
-        body=lambda w: {"response": 0},
-        expect={"colleague": 200, "outsider": 200, "admin": 200},
-        secret="正确答案",
-    ),
-    Case(
-        "practice.answer_question",
-        "POST",
-        p("/practice/api/questions/{foreign}/answer"),
-        body=lambda w: {"response": True},
-        expect={"outsider": 200},
-        secret="正确答案",
-    ),
-    Case(
-        "practice.answer_question",
-        "POST",
-        p("/practice/api/questions/{reserved}/answer"),
-        body=lambda w: {"response": [0]},
-        expect={},
+    practise("free", 0, EVERYONE),
+    practise("on_paper", 0, {"colleague": 200, "outsider": 200, "admin": 200}, secret="正确答案"),
+    practise("foreign", True, {"outsider": 200}, secret="正确答案"),
+    practise(
+        "reserved",
+        [0],
+        {},
         secret="正确答案",
         done=lambda w: (
             db.session.scalar(

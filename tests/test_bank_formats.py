@@ -90,6 +90,28 @@ def problems_of(drafts: list[QuestionDraft]) -> dict[str, list[str]]:
     return found
 
 
+def expelled(**fields) -> QuestionData:
+    """The single choice every format's sample file starts with (开除党籍: 五年), with
+    ``fields`` as that file gives them."""
+    sample = {
+        "type": "single",
+        "stem": "党员受到开除党籍处分，（  ）内不得重新入党。",
+        "options": ["二年", "三年", "五年"],
+        "answer": 2,
+    }
+    return QuestionData(**(sample | fields))
+
+
+def read_cleanly(reader, name: str, content: bytes, locations: list[str]) -> list[QuestionDraft]:
+    """Read a good file with ``reader``: nothing skipped, no problems, a draft at each of
+    ``locations``."""
+    drafts, skipped = reader.read(name, content)
+    assert skipped == []
+    assert problems_of(drafts) == {}
+    assert [d.location for d in drafts] == locations
+    return drafts
+
+
 def import_all(org, drafts, skipped=()):
     return import_drafts(org.bureau.id, drafts, skipped=list(skipped))
 
@@ -132,17 +154,9 @@ def test_xlsx_good_file_reads_every_type_in_its_own_form(whole_numbers):
     content = workbook_bytes(GOOD_ROWS)
     if whole_numbers == "as decimals":
         content = as_decimals(content)
-    drafts, skipped = xlsx.read("题库.xlsx", content)
-
-    assert skipped == []
-    assert [d.location for d in drafts] == [f"题库.xlsx 第 {n} 行" for n in range(2, 8)]
-    assert problems_of(drafts) == {}
-    data = [d.data for d in drafts]
-    assert data[0] == QuestionData(
-        type="single",
-        stem="党员受到开除党籍处分，（  ）内不得重新入党。",
-        options=["二年", "三年", "五年"],
-        answer=2,
+    locations = [f"题库.xlsx 第 {n} 行" for n in range(2, 8)]
+    data = [d.data for d in read_cleanly(xlsx, "题库.xlsx", content, locations)]
+    assert data[0] == expelled(
         explanation="第十三条",
         source="《中国共产党纪律处分条例》第十三条",
         difficulty=1,
@@ -359,11 +373,8 @@ def test_the_blank_template_is_refused_as_empty():
 # ---------------------------------------------------------------- export and round trip
 
 ROUND_TRIP = [
-    QuestionData(
-        type="single",
-        stem="党员受到开除党籍处分，（  ）内不得重新入党。",
+    expelled(
         options=["二年", "三年", "五年", "1921"],
-        answer=2,
         explanation="第十三条。\n第二行。",
         source="《中国共产党纪律处分条例》第十三条",
         difficulty=1,
@@ -531,11 +542,7 @@ def test_export_loads_the_categories_in_one_query(bank, queries):
 
 
 def test_gift_good_file():
-    drafts, skipped = gift.read("练习.gift", (DATA / "good.gift").read_bytes())
-
-    assert skipped == []
-    assert problems_of(drafts) == {}
-    assert [d.location for d in drafts] == [
+    locations = [
         "练习.gift 第 1 题（第 6 行）",
         "练习.gift 第 2 题（第 13 行）",
         "练习.gift 第 3 题（第 20 行）",
@@ -545,13 +552,10 @@ def test_gift_good_file():
         "练习.gift 第 7 题（第 30 行）",
         "练习.gift 第 8 题（第 32 行）",
     ]
+    drafts = read_cleanly(gift, "练习.gift", (DATA / "good.gift").read_bytes(), locations)
     q = [d.data for d in drafts]
     # [html] stems lose their tags; the general feedback (####) is the explanation.
-    assert q[0] == QuestionData(
-        type="single",
-        stem="党员受到开除党籍处分，（  ）内不得重新入党。",
-        options=["二年", "三年", "五年"],
-        answer=2,
+    assert q[0] == expelled(
         explanation="第十三条规定：党员受到开除党籍处分，五年内不得重新入党。",
         category_path="党内法规/纪律处分条例",
         key="gift-001",
@@ -735,21 +739,14 @@ def test_gift_a_file_saved_as_gbk_is_read():
 
 
 def test_aiken_good_file(org):
-    drafts, skipped = aiken.read("题.txt", (DATA / "good-aiken.txt").read_bytes())
-
-    assert skipped == []
-    assert problems_of(drafts) == {}
-    assert [d.location for d in drafts] == [
+    content = (DATA / "good-aiken.txt").read_bytes()
+    locations = [
         "题.txt 第 1 题（第 1 行）",
         "题.txt 第 2 题（第 8 行）",
         "题.txt 第 3 题（第 14 行）",
     ]
-    assert drafts[0].data == QuestionData(
-        type="single",
-        stem="党员受到开除党籍处分，（  ）内不得重新入党。",
-        options=["二年", "三年", "四年", "五年"],
-        answer=3,
-    )
+    drafts = read_cleanly(aiken, "题.txt", content, locations)
+    assert drafts[0].data == expelled(options=["二年", "三年", "四年", "五年"], answer=3)
     assert drafts[1].data.stem == (
         "根据《中国共产党纪律处分条例》，\n留党察看期限最长不得超过（  ）。"
     )

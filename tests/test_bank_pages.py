@@ -17,7 +17,7 @@ from quizapp.bank import services
 from quizapp.bank.models import Category, Question
 from quizapp.clock import CHINA
 from quizapp.members.models import Member
-from tests.factories import fresh
+from tests.factories import fresh, upload_questions
 from tests.test_bank_formats import TEMPLATE_COLUMNS
 
 STEM = "党纪处分的种类不包括（  ）。"
@@ -446,8 +446,7 @@ def test_admin_edits_every_question_and_organisers_see_bureau_questions_read_onl
     assert fresh(theirs).stem == "管理员改的题干（  ）。"
     assert fresh(theirs).owner_branch_id == org.u1.id  # the owner stays
 
-    auth.logout()
-    auth.login("org1")
+    auth.switch_to("org1")
     body = client.get(f"/manage/bank/{bureau.id}").get_data(as_text=True)
     assert "测试市公安局" in body and "编辑题目" not in body
     assert client.get(f"/manage/bank/{bureau.id}/edit").status_code == 403
@@ -520,12 +519,7 @@ def _upload(
     format: str = "yaml",
     only_valid: bool = False,
 ):
-    if isinstance(content, str):
-        content = content.encode("utf-8")
-    data = {"format": format, "file": (io.BytesIO(content), filename)}
-    if only_valid:
-        data["only_valid"] = "y"
-    return client.post("/manage/bank/import", data=data, content_type="multipart/form-data")
+    return upload_questions(client, content, filename, format, only_valid=only_valid)
 
 
 def test_import_page_offers_the_formats_and_the_template(client, auth, org):

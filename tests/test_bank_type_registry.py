@@ -188,8 +188,7 @@ def test_a_toy_type_registered_once_works_in_forms_imports_attempts_and_grading(
     question = _number_question(org.admin)
     quiz = make_quiz(org.admin, [org.u1], questions=[question])
     assert quiz.points["number"] == 4
-    auth.logout()
-    auth.login("m1")
+    auth.switch_to("m1")
     client.post(f"/quizzes/{quiz.id}/start")
     attempt = db.session.scalar(select(Attempt).where(Attempt.quiz_id == quiz.id))
     page = client.get(f"/attempts/{attempt.id}").get_data(as_text=True)
@@ -252,8 +251,7 @@ def test_a_quiz_holding_a_type_no_longer_registered_fails_with_a_clear_message(
         assert db.session.get(Attempt, attempt.id).status == "in_progress"
 
         # Organisers still see the question listed, and a clear message where it is used.
-        auth.logout()
-        auth.login("admin")
+        auth.switch_to("admin")
         listing = client.get("/manage/bank/").get_data(as_text=True)
         assert "「number」（已不再支持）" in listing
         shown = client.get(f"/manage/bank/{question.id}")

@@ -22,6 +22,7 @@ from quizapp.bank.imports import BankImportRejected, import_drafts
 from quizapp.bank.models import Question
 from quizapp.bank.types import QuestionType, register, unregister
 from quizapp.errors import DomainError
+from tests.factories import upload_questions
 
 
 def _png() -> bytes:
@@ -485,10 +486,7 @@ def test_cli_reads_gift_in_a_txt_and_lists_what_it_skipped(org, runner, tmp_path
 
 
 def _upload(client, content: bytes, *, preview=False, fmt="docx", name="题库.docx"):
-    data = {"format": fmt, "file": (io.BytesIO(content), name)}
-    if preview:
-        data["preview"] = "y"
-    return client.post("/manage/bank/import", data=data, content_type="multipart/form-data")
+    return upload_questions(client, content, name, fmt, preview=preview)
 
 
 def test_the_page_previews_a_word_file_then_imports_it(client, auth, org):

@@ -94,6 +94,13 @@ def test_the_countdown_at_zero_says_time_is_up(live_server, member_phone, org):
     assert page.dialogs == []
 
 
+def _attempt_line(page, live_server, quiz, attempt):
+    """The line of ``attempt`` on the results page of ``quiz``, opened by org1 on ``page``."""
+    log_in(page, live_server, "org1")
+    page.goto(f"{live_server}/manage/results/quizzes/{quiz.id}")
+    return page.locator(f"a.attempt-line[href$='/attempts/{attempt.id}']")
+
+
 def test_an_organiser_reads_the_ends_and_leavings_then_an_answer_sheet(live_server, office_pc, org):
     quiz = _quiz(org, title="切屏证据", leave_policy=LeavePolicy.SUBMIT, leave_limit=3)
     first = add_attempt(org.m1, quiz, 1, 0, False, end_reason="leave_limit", leave_count=3)
@@ -101,9 +108,7 @@ def test_an_organiser_reads_the_ends_and_leavings_then_an_answer_sheet(live_serv
         answer.response = True if answer.question.type == "truefalse" else 1
     db.session.commit()
     page = office_pc
-    log_in(page, live_server, "org1")
-    page.goto(f"{live_server}/manage/results/quizzes/{quiz.id}")
-    line = page.locator(f"a.attempt-line[href$='/attempts/{first.id}']")
+    line = _attempt_line(page, live_server, quiz, first)
     expect(line).to_contain_text("切屏达到上限")
     expect(line).to_contain_text("切屏 3 次")
     # At 1280 px the attempt's facts stand in columns on one line.
@@ -134,9 +139,7 @@ def test_the_results_and_answer_sheet_fit_a_phone(live_server, member_phone, org
     first = add_attempt(org.m1, quiz, 1, 2, True, end_reason="closed", leave_count=12)
     db.session.commit()
     page = member_phone
-    log_in(page, live_server, "org1")
-    page.goto(f"{live_server}/manage/results/quizzes/{quiz.id}")
-    line = page.locator(f"a.attempt-line[href$='/attempts/{first.id}']")
+    line = _attempt_line(page, live_server, quiz, first)
     expect(line).to_contain_text("测试结束自动交卷")
     expect(line).to_contain_text("切屏 12 次")
     assert line.bounding_box()["height"] >= 44  # a tap target

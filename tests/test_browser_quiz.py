@@ -77,18 +77,24 @@ def paper(org):
     """A published test for unit U1: one question of each type, in a known order."""
     bank = make_questions(org.admin, n_each=1)
     questions = [bank["single"][0], bank["multiple"][0], bank["truefalse"][0], bank["fill"][0]]
-    quiz = make_quiz(
+    quiz = _u1_quiz(org, questions, TITLE, 30)
+    db.session.commit()
+    return quiz
+
+
+def _u1_quiz(org, questions, title: str, minutes: int, shuffled: bool = False, **options):
+    """org1's test for U1, open from now, ``minutes`` long, of ``questions``: in this order
+    and with their options in theirs unless ``shuffled``."""
+    shuffle = {"shuffle_questions": shuffled, "shuffle_options": shuffled}
+    return make_quiz(
         org.org1,
         [org.u1],
         questions=questions,
         now=utcnow(),
-        title=TITLE,
-        time_limit_minutes=30,
-        shuffle_questions=False,
-        shuffle_options=False,
+        title=title,
+        time_limit_minutes=minutes,
+        **(shuffle | options),
     )
-    db.session.commit()
-    return quiz
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -126,6 +132,12 @@ def _start(page, base, quiz):
     return int(page.url.rsplit("/", 1)[1])
 
 
+def _m1_starts(page, base, quiz):
+    """Log in as m1 and start ``quiz``; return the attempt's id."""
+    log_in(page, base, "m1")
+    return _start(page, base, quiz)
+
+
 def _pane(page, index):
     return page.locator(f"section.pane[data-index='{index}']")
 
@@ -148,6 +160,12 @@ def _answer(pane, qtype, response):
 
 def _state_of(pane):
     return pane.locator(".pane-state")
+
+
+def _answer_at(page, index, qtype, response, state="已保存"):
+    """Answer the pane at ``index``, then wait for it to say ``state``."""
+    _answer(_pane(page, index), qtype, response)
+    expect(_state_of(_pane(page, index))).to_have_text(state)
 
 
 def _reread() -> None:
@@ -183,8 +201,7 @@ def test_answer_offline_come_back_online_submit_and_see_the_score(
     live_server, new_phone, org, paper
 ):
     page = new_phone()
-    log_in(page, live_server, "m1")
-    attempt_id = _start(page, live_server, paper)
+    attempt_id = _m1_starts(page, live_server, paper)
     state = page.locator("#save-state")
     assert _fits_phone_width(page), "attempt page"
     expect(page.locator("#countdown")).to_have_text(re.compile(r"^(29:[0-5]\d|30:00)$"))
@@ -270,10 +287,8 @@ def test_answer_offline_come_back_online_submit_and_see_the_score(
 
 def test_a_submitted_attempt_leaves_nothing_in_the_browser(live_server, new_phone, org, paper):
     page = new_phone()
-    log_in(page, live_server, "m1")
-    attempt_id = _start(page, live_server, paper)
-    _answer(_pane(page, 0), "single", RIGHT["single"])
-    expect(_state_of(_pane(page, 0))).to_have_text("已保存")
+    attempt_id = _m1_starts(page, live_server, paper)
+    _answer_at(page, 0, "single", RIGHT["single"])
     page.click("#submit-box summary")
     page.click("button:has-text('确认交卷')")
     page.wait_for_url(f"{live_server}/attempts/{attempt_id}/result")
@@ -285,13 +300,10 @@ def test_a_submitted_attempt_leaves_nothing_in_the_browser(live_server, new_phon
 
 def test_a_second_device_resumes_with_the_saved_answers(live_server, new_phone, org, paper):
     first = new_phone()
-    log_in(first, live_server, "m1")
-    attempt_id = _start(first, live_server, paper)
-    _answer(_pane(first, 0), "single", RIGHT["single"])
-    expect(_state_of(_pane(first, 0))).to_have_text("已保存")
+    attempt_id = _m1_starts(first, live_server, paper)
+    _answer_at(first, 0, "single", RIGHT["single"])
     first.click("#next")
-    _answer(_pane(first, 1), "multiple", RIGHT["multiple"])
-    expect(_state_of(_pane(first, 1))).to_have_text("已保存")
+    _answer_at(first, 1, "multiple", RIGHT["multiple"])
     expect(first.locator("#save-state")).to_have_text("全部答案已保存")
 
     second = new_phone()
@@ -327,8 +339,7 @@ def test_a_second_device_resumes_with_the_saved_answers(live_server, new_phone, 
     expect(_state_of(_pane(second, 3))).to_have_text("已保存")
     second.click("#navigator summary")
     second.click("#navigator [data-go='0']")
-    _answer(_pane(second, 0), "single", 3)
-    expect(_state_of(_pane(second, 0))).to_have_text("已保存")
+    _answer_at(second, 0, "single", 3)
     expect(second.locator("#save-state")).to_have_text("全部答案已保存")
 
     first.reload()
@@ -364,17 +375,14 @@ CLOCK_BEHIND = """
 
 def test_a_newer_answer_from_a_phone_with_a_slow_clock_wins(live_server, new_phone, org, paper):
     first = new_phone()
-    log_in(first, live_server, "m1")
-    attempt_id = _start(first, live_server, paper)
-    _answer(_pane(first, 0), "single", 1)
-    expect(_state_of(_pane(first, 0))).to_have_text("已保存")
+    attempt_id = _m1_starts(first, live_server, paper)
+    _answer_at(first, 0, "single", 1)
 
     second = new_phone(CLOCK_BEHIND)
     log_in(second, live_server, "m1")
     second.goto(f"{live_server}/attempts/{attempt_id}")
     expect(_pane(second, 0).locator("input[value='1']")).to_be_checked()
-    _answer(_pane(second, 0), "single", 3)  # the member changes their mind, later
-    expect(_state_of(_pane(second, 0))).to_have_text("已保存")
+    _answer_at(second, 0, "single", 3)  # the member changes their mind, later
     assert _fresh(attempt_id)["single"] == 3
 
 
@@ -386,15 +394,12 @@ def test_an_answer_kept_offline_is_sent_when_the_page_is_opened_again(
 ):
     page = new_phone()
     context = page.context
-    log_in(page, live_server, "m1")
-    attempt_id = _start(page, live_server, paper)
-    _answer(_pane(page, 0), "single", RIGHT["single"])
-    expect(_state_of(_pane(page, 0))).to_have_text("已保存")
+    attempt_id = _m1_starts(page, live_server, paper)
+    _answer_at(page, 0, "single", RIGHT["single"])
 
     _go_offline(page)
     page.click("#next")
-    _answer(_pane(page, 1), "multiple", RIGHT["multiple"])
-    expect(_state_of(_pane(page, 1))).to_have_text("未保存")
+    _answer_at(page, 1, "multiple", RIGHT["multiple"], "未保存")
     kept = page.evaluate(f"JSON.parse(localStorage.getItem('quizapp.attempt.{attempt_id}'))")
     assert [entry["response"] for entry in kept.values() if not entry["synced"]] == [[0, 2]]
     page.close()  # the member closes the messaging app's browser, still offline
@@ -418,16 +423,7 @@ def test_an_answer_kept_offline_is_sent_when_the_page_is_opened_again(
 
 def _timed_quiz(org):
     bank = make_questions(org.admin, n_each=1)
-    return make_quiz(
-        org.org1,
-        [org.u1],
-        now=utcnow(),
-        title="限时测试",
-        questions=[bank["single"][0], bank["truefalse"][0]],
-        time_limit_minutes=1,
-        shuffle_questions=False,
-        shuffle_options=False,
-    )
+    return _u1_quiz(org, [bank["single"][0], bank["truefalse"][0]], "限时测试", 1)
 
 
 def test_an_attempt_past_its_deadline_is_submitted_when_opened(live_server, new_phone, org):
@@ -454,20 +450,20 @@ def test_an_attempt_past_its_deadline_is_submitted_when_opened(live_server, new_
     assert page.dialogs == []
 
 
-def _attempt_just_past_deadline(org):
-    """An attempt whose deadline passed 15 s ago: within the grace, so the page still opens."""
+def _counted_down(live_server, page, org):
+    """m1 opens an attempt whose deadline passed 15 s ago (within the grace, so the page still
+    opens): its countdown at zero submits it. Return the page, on the result, and the id."""
     quiz = _timed_quiz(org)
     attempt, _ = services.start_attempt(org.m1, quiz, utcnow() - timedelta(seconds=75))
     db.session.commit()
-    return attempt.id
+    log_in(page, live_server, "m1")
+    page.goto(f"{live_server}/attempts/{attempt.id}")
+    page.wait_for_url(f"{live_server}/attempts/{attempt.id}/result")
+    return page, attempt.id
 
 
 def test_the_countdown_at_zero_submits_and_opens_the_result(live_server, new_phone, org):
-    attempt_id = _attempt_just_past_deadline(org)
-    page = new_phone()
-    log_in(page, live_server, "m1")
-    page.goto(f"{live_server}/attempts/{attempt_id}")
-    page.wait_for_url(f"{live_server}/attempts/{attempt_id}/result")
+    page, attempt_id = _counted_down(live_server, new_phone(), org)
     expect(page.locator(".score-big")).to_have_text(re.compile(r"^0\s*/ 3 分$"))
     assert _attempt(attempt_id).status == "submitted"
     db.session.rollback()
@@ -475,11 +471,7 @@ def test_the_countdown_at_zero_submits_and_opens_the_result(live_server, new_pho
 
 
 def test_the_countdown_at_zero_counts_as_submitted_at_the_deadline(live_server, new_phone, org):
-    attempt_id = _attempt_just_past_deadline(org)
-    page = new_phone()
-    log_in(page, live_server, "m1")
-    page.goto(f"{live_server}/attempts/{attempt_id}")
-    page.wait_for_url(f"{live_server}/attempts/{attempt_id}/result")
+    page, attempt_id = _counted_down(live_server, new_phone(), org)
     done = _attempt(attempt_id)
     submitted_at, deadline_at, reason = done.submitted_at, done.deadline_at, done.end_reason
     db.session.rollback()
@@ -497,19 +489,11 @@ def test_pages_fit_a_phone_with_a_long_paper(live_server, new_phone, org):
     long_title = (
         "学习贯彻《中国共产党纪律处分条例》和《关于新形势下党内政治生活的若干准则》专题知识测试"
     )
-    quiz = make_quiz(
-        org.org1,
-        [org.u1],
-        questions=questions,
-        now=utcnow(),
-        title=long_title,
-        time_limit_minutes=90,
-        description="请在规定时间内独立完成。" * 10,
-    )
+    description = "请在规定时间内独立完成。" * 10
+    quiz = _u1_quiz(org, questions, long_title, 90, shuffled=True, description=description)
     db.session.commit()
     page = new_phone()
-    log_in(page, live_server, "m1")
-    attempt_id = _start(page, live_server, quiz)
+    attempt_id = _m1_starts(page, live_server, quiz)
     expect(page.locator("#countdown")).to_have_text(re.compile(r"^1:[0-5]\d:[0-5]\d$"))
     assert _fits_phone_width(page), "attempt page"
     page.click("#navigator summary")
@@ -545,11 +529,9 @@ def test_pages_fit_a_phone_with_a_long_paper(live_server, new_phone, org):
 
 def test_submitting_offline_explains_and_keeps_the_answers(live_server, new_phone, org, paper):
     page = new_phone()
-    log_in(page, live_server, "m1")
-    attempt_id = _start(page, live_server, paper)
+    attempt_id = _m1_starts(page, live_server, paper)
     _go_offline(page)
-    _answer(_pane(page, 0), "single", RIGHT["single"])
-    expect(_state_of(_pane(page, 0))).to_have_text("未保存")
+    _answer_at(page, 0, "single", RIGHT["single"], "未保存")
     page.click("#submit-box summary")
     expect(page.locator("#submit-summary")).to_have_text("还有 3 题未作答。交卷后不能再修改答案。")
     page.click("button:has-text('确认交卷')")
@@ -570,8 +552,7 @@ def test_submitting_offline_explains_and_keeps_the_answers(live_server, new_phon
 
 def test_a_refused_submit_gives_the_button_back(live_server, new_phone, org, paper):
     page = new_phone()
-    log_in(page, live_server, "m1")
-    _start(page, live_server, paper)
+    _m1_starts(page, live_server, paper)
     _go_offline(page)
     _answer(_pane(page, 0), "single", RIGHT["single"])
     page.click("#submit-box summary")
@@ -594,8 +575,7 @@ def _hold_saves(page) -> list:
 
 def test_submitting_while_the_last_answer_is_still_being_saved(live_server, new_phone, org, paper):
     page = new_phone()
-    log_in(page, live_server, "m1")
-    attempt_id = _start(page, live_server, paper)
+    attempt_id = _m1_starts(page, live_server, paper)
     held = _hold_saves(page)
     _answer(_pane(page, 0), "single", RIGHT["single"])
     expect(page.locator("#save-state")).to_have_text("正在保存 1 题…")
@@ -617,11 +597,9 @@ def test_answers_kept_while_logged_out_are_sent_after_logging_in_again(
     live_server, new_phone, org, paper
 ):
     page = new_phone()
-    log_in(page, live_server, "m1")
-    attempt_id = _start(page, live_server, paper)
+    attempt_id = _m1_starts(page, live_server, paper)
     page.context.clear_cookies()  # the session is gone (expired, cleared by the app)
-    _answer(_pane(page, 0), "single", RIGHT["single"])
-    expect(_state_of(_pane(page, 0))).to_have_text("未保存")
+    _answer_at(page, 0, "single", RIGHT["single"], "未保存")
     expect(page.locator("#save-state")).not_to_have_text("全部答案已保存")
     assert _fresh(attempt_id)["single"] is None
 
@@ -636,8 +614,7 @@ def test_answers_kept_while_logged_out_are_sent_after_logging_in_again(
 
 def test_an_expired_session_is_explained_on_the_attempt_page(live_server, new_phone, org, paper):
     page = new_phone()
-    log_in(page, live_server, "m1")
-    _start(page, live_server, paper)
+    _m1_starts(page, live_server, paper)
     page.context.clear_cookies()
     _answer(_pane(page, 0), "single", RIGHT["single"])
     expect(page.locator("#attempt-error")).to_contain_text("重新登录", timeout=2000)

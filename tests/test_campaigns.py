@@ -29,7 +29,6 @@ from tests.factories import (
     add_reflection,
     add_study,
     make_material,
-    make_questions,
     make_quiz,
 )
 
@@ -80,8 +79,8 @@ def _campaign(org, actor=None, publish=True, **values):
 
 
 @pytest.fixture()
-def bank(org):
-    return make_questions(org.admin, n_each=1)
+def bank_size() -> int:
+    return 1
 
 
 def _quiz(org, bank, **options):

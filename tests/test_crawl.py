@@ -45,6 +45,7 @@ from tests.conftest import TODAY
 from tests.factories import (
     add_points,
     add_study,
+    grant_makeup,
     make_campaign,
     make_material,
     make_questions,
@@ -259,17 +260,7 @@ def bureau(org, make_member):
     # 缓考: 甲同志 asks on U1's competition (pending: the organisers' 缓考审批 list); m1 was
     # granted a 补考 on U1's test (its record on the quiz's 缓考与补考 page).
     deferrals.request_deferral(u1a, contest, "call_out", "", now)
-    deferrals.grant_extra(
-        org.org1,
-        practice,
-        org.m1,
-        attempts=1,
-        minutes=None,
-        opens_at=None,
-        closes_at=None,
-        reason="系统故障",
-        now=now,
-    )
+    grant_makeup(org.org1, practice, org.m1, "系统故障", now)
     # A question of U1's own, which its organiser may edit: m1 reports it, sits it on U1's
     # quiz, its key is corrected (a version) and U1's quiz regraded (issue 16, part 4).
     own_data = bank_services.QuestionData(

@@ -56,8 +56,7 @@ def running(org, make_member, material):
 
 
 def _page(client, auth, login_id: str) -> str:
-    auth.logout()
-    auth.login(login_id)
+    auth.switch_to(login_id)
     response = client.get("/manage/")
     assert response.status_code == 200
     return response.get_data(as_text=True)

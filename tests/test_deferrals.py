@@ -18,15 +18,10 @@ from quizapp.notices.models import Notice
 from quizapp.practice.queries import get_practisable_question
 from quizapp.quizzes.attempt_models import EndReason, PreparedPaper
 from quizapp.quizzes.models import QuizKind
-from tests.factories import NOW, fresh, make_questions, make_quiz
+from tests.factories import NOW, fresh, grant_makeup, make_quiz
 
 RULES = [{"type": "single", "count": 2}]
 HOUR = timedelta(hours=1)
-
-
-@pytest.fixture()
-def bank(org):
-    return make_questions(org.admin)
 
 
 @pytest.fixture()
@@ -148,40 +143,13 @@ def test_makeup_adds_attempts_and_a_window_after_the_close(org, quiz):
     with pytest.raises(DomainError, match="已经结束"):
         services.start_attempt(org.m1, quiz, after)
     with pytest.raises(DomainError, match="原因"):
-        exc.grant_extra(
-            org.org1,
-            quiz,
-            org.m1,
-            attempts=1,
-            minutes=None,
-            opens_at=None,
-            closes_at=None,
-            reason="",
-            now=NOW,
-        )
+        grant_makeup(org.org1, quiz, org.m1, "", NOW)
+    # A window of its own, but no attempts to sit in it.
+    window = {"opens_at": after, "closes_at": after + HOUR}
     with pytest.raises(DomainError, match="请同时填写补考次数"):
-        exc.grant_extra(
-            org.org1,
-            quiz,
-            org.m1,
-            attempts=None,
-            minutes=5,
-            opens_at=after,
-            closes_at=after + HOUR,
-            reason="补考",
-            now=NOW,
-        )
-    rows = exc.grant_extra(
-        org.org1,
-        quiz,
-        org.m1,
-        attempts=1,
-        minutes=15,
-        opens_at=after - timedelta(minutes=30),
-        closes_at=after + 2 * HOUR,
-        reason="首次考试断网",
-        now=NOW,
-    )
+        grant_makeup(org.org1, quiz, org.m1, "补考", NOW, attempts=None, minutes=5, **window)
+    window = {"opens_at": after - timedelta(minutes=30), "closes_at": after + 2 * HOUR}
+    rows = grant_makeup(org.org1, quiz, org.m1, "首次考试断网", NOW, minutes=15, **window)
     db.session.commit()
     assert [r.kind for r in rows] == ["makeup", "extra_time"]
     assert all(r.decided_by_id == org.org1.id and r.reason_text == "首次考试断网" for r in rows)
@@ -196,17 +164,7 @@ def test_makeup_adds_attempts_and_a_window_after_the_close(org, quiz):
 def test_extra_time_needs_a_time_limit(org, bank):
     untimed = make_quiz(org.org1, [org.u1], rules=RULES)
     with pytest.raises(DomainError, match="不限答题时长"):
-        exc.grant_extra(
-            org.org1,
-            untimed,
-            org.m1,
-            attempts=None,
-            minutes=10,
-            opens_at=None,
-            closes_at=None,
-            reason="视力不好",
-            now=NOW,
-        )
+        grant_makeup(org.org1, untimed, org.m1, "视力不好", NOW, attempts=None, minutes=10)
 
 
 def test_a_start_without_exceptions_looks_none_up(org, quiz, queries):
@@ -358,8 +316,7 @@ def test_other_subtree_and_members_get_404_or_403(org, quiz, client, auth, froze
     assert client.get(f"/manage/deferrals/quizzes/{quiz.id}").status_code == 404
     assert client.post(f"/manage/deferrals/{row.id}/refuse", data={"note": "x"}).status_code == 404
     assert "一分局" not in client.get("/manage/deferrals/").text
-    auth.logout()
-    auth.login("m1")
+    auth.switch_to("m1")
     assert client.get("/manage/deferrals/").status_code == 403
     auth.logout()
     auth.login("org1")  # not the member's own request
@@ -411,17 +368,7 @@ def test_a_quiz_without_exceptions_has_no_deferred_column(org, quiz):
 
 def test_pages_and_exports_show_the_states(org, deferred, client, auth, time_machine):
     time_machine.move_to(NOW + 4 * HOUR, tick=False)
-    exc.grant_extra(
-        org.org1,
-        deferred,
-        org.org1,
-        attempts=1,
-        minutes=None,
-        opens_at=None,
-        closes_at=None,
-        reason="网络故障",
-        now=NOW,
-    )
+    grant_makeup(org.org1, deferred, org.org1, "网络故障", NOW)
     db.session.commit()
     auth.login("admin")
     base = f"/manage/participation/quizzes/{deferred.id}"

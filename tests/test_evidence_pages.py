@@ -17,16 +17,14 @@ from quizapp.attempts import services as attempts
 from quizapp.auth.session_ref import SessionRef
 from quizapp.campaigns import services as campaign_services
 from quizapp.quizzes.models import LeavePolicy
-from tests.factories import NOW, add_study, make_material, make_questions, make_quiz
+from tests.factories import NOW, add_study, make_material, make_quiz
 
 LATER = NOW + timedelta(hours=4)  # the quizzes below have closed
 
 
 @pytest.fixture()
-def bank(org):
-    questions = make_questions(org.admin, n_each=2)
-    db.session.commit()
-    return questions
+def bank_size() -> int:
+    return 2
 
 
 @pytest.fixture()
@@ -167,8 +165,7 @@ def test_the_answer_sheet_is_scoped_to_the_quiz_and_the_member(
     auth.login("org1")  # U1: manages the quiz, but 丁 sits in U2
     assert client.get(f"/manage/results/attempts/{other.id}").status_code == 404
     assert client.get(f"/manage/results/attempts/{first.id}").status_code == 200
-    auth.logout()
-    auth.login("admin")
+    auth.switch_to("admin")
     assert client.get(f"/manage/results/attempts/{other.id}").status_code == 200
     auth.logout()
     auth.login("m1")  # a member, even their own
@@ -208,8 +205,7 @@ def test_who_studied_a_material_and_for_how_long(client, auth, org, make_member)
         ("甲", 1.6, "否"),
     ]
     assert book.active.cell(2, 4).number_format == "0.0"
-    auth.logout()
-    auth.login("admin")
+    auth.switch_to("admin")
     body = client.get(f"/manage/materials/{material.id}/learners").get_data(as_text=True)
     assert "丁" in body and "15.0" in body
 

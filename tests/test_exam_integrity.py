@@ -31,16 +31,9 @@ from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.reservations import release_to_practice
 from quizapp.scheduler.jobs import book_reviewed_wrong_answers
 from quizapp.wrongbook.models import WrongAnswer
-from tests.factories import NOW, QuizKind, ReviewWhen, make_questions, make_quiz
+from tests.factories import NOW, QuizKind, ReviewWhen, make_quiz
 
 WRONG = {"single": 0, "multiple": [0, 1], "truefalse": False, "fill": ["惩前"]}
-
-
-@pytest.fixture()
-def bank(org):
-    made = make_questions(org.admin)  # the bureau's bank
-    db.session.commit()
-    return made
 
 
 def _practise(client, question_id, response=0):

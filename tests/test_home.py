@@ -20,7 +20,6 @@ from tests.factories import (
     add_study,
     make_campaign,
     make_material,
-    make_questions,
     make_quiz,
 )
 
@@ -41,10 +40,8 @@ def member(client, auth, org):
 
 
 @pytest.fixture()
-def bank(org):
-    made = make_questions(org.admin, n_each=2)
-    db.session.commit()
-    return made
+def bank_size() -> int:
+    return 2
 
 
 def _tasks(client):
@@ -256,20 +253,13 @@ def test_me_without_study_says_how_to_start(client, member):
 def test_me_lists_results_with_scores_only_when_the_quiz_shows_them(
     client, member, org, bank, make_member
 ):
-    shown = make_quiz(org.admin, [org.u1], questions=[bank["single"][0]], title="立即公布")
-    later = make_quiz(
-        org.admin,
-        [org.u1],
-        questions=[bank["single"][1]],
-        title="结束后公布",
-        review_when=ReviewWhen.AFTER_CLOSE,
-    )
-    never = make_quiz(
-        org.admin,
-        [org.u1],
-        questions=[bank["fill"][0]],
-        title="不公布",
-        review_when=ReviewWhen.NEVER,
+    shown, later, never = (
+        make_quiz(org.admin, [org.u1], questions=[question], title=title, review_when=when)
+        for question, title, when in [
+            (bank["single"][0], "立即公布", ReviewWhen.IMMEDIATELY),
+            (bank["single"][1], "结束后公布", ReviewWhen.AFTER_CLOSE),
+            (bank["fill"][0], "不公布", ReviewWhen.NEVER),
+        ]
     )
     first = add_attempt(org.m1, shown, 1, score=6, passed=True, at=NOW - timedelta(minutes=30))
     add_attempt(org.m1, later, 1, score=3, passed=False, at=NOW - timedelta(minutes=20))

@@ -141,8 +141,7 @@ def test_filter_by_branch_includes_descendants(client, auth, org, people):
     assert sorted(_names(under_u1)) == sorted(["一分局管理员", "普通党员", "张三", "李四"])
     in_b12 = client.get(f"/manage/members/?branch={org.b12.id}").get_data(as_text=True)
     assert sorted(_names(in_b12)) == ["张三", "李四"]
-    auth.logout()
-    auth.login("admin")
+    auth.switch_to("admin")
     whole = client.get(f"/manage/members/?branch={org.bureau.id}").get_data(as_text=True)
     assert "王五" in _names(whole) and "张三" in _names(whole)
 
@@ -174,18 +173,31 @@ def test_filter_by_state(client, auth, people, state, expected):
 # Creating.
 
 
-def _new_member(org, **overrides) -> dict:
+def _member_form(name: str, police_no: str, branch, **fields) -> dict:
+    """The member form for a full party member ``name`` of ``branch``; ``fields`` set others."""
     form = {
-        "name": "新同志",
-        "police_no": "N1001",
-        "phone": "138 0000 3333",
-        "branch_id": org.b12.id,
-        "political_status": "probationary",
-        "joined_party_on": "2026-01-01",
+        "name": name,
+        "police_no": police_no,
+        "phone": "",
+        "branch_id": branch.id,
+        "political_status": "full",
+        "joined_party_on": "",
         "role": "member",
         "scope_branch_id": "",
-        "initial_password": "Start2026x",
     }
+    return form | fields
+
+
+def _new_member(org, **overrides) -> dict:
+    form = _member_form(
+        "新同志",
+        "N1001",
+        org.b12,
+        phone="138 0000 3333",
+        political_status="probationary",
+        joined_party_on="2026-01-01",
+        initial_password="Start2026x",
+    )
     return form | overrides
 
 
@@ -285,17 +297,7 @@ def p2001(org, make_member):
 
 
 def _edit_form(org, **overrides) -> dict:
-    form = {
-        "name": "待编辑",
-        "police_no": "P2001",
-        "phone": "",
-        "branch_id": org.b11.id,
-        "political_status": "full",
-        "joined_party_on": "",
-        "role": "member",
-        "scope_branch_id": "",
-    }
-    return form | overrides
+    return _member_form("待编辑", "P2001", org.b11) | overrides
 
 
 def test_edit_member(clock, client, auth, org, p2001):
@@ -503,18 +505,18 @@ def test_reset_password_forces_change_and_ends_sessions(app, client, auth, org):
     assert login.headers["Location"] == "/password"
 
 
-def test_reset_password_refuses_a_weak_password(client, auth, org):
-    auth.login("org1")
+def _reset_password(client, member, password: str) -> str:
+    """Give ``member`` the temporary ``password``: the page the form answers with."""
     response = client.post(
-        f"/manage/members/{org.m1.id}/password", data={"temporary_password": "short1"}
+        f"/manage/members/{member.id}/password", data={"temporary_password": password}
     )
-    assert "密码至少需要 8 位。" in response.get_data(as_text=True)
-    assert not fresh(org.m1).must_change_password
+    return response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
     "password,message",
     [
+        ("short1", "密码至少需要 8 位。"),
         ("普通党员2026x", "密码不能包含姓名"),
         ("DEMO123456", "不能使用演示密码。"),
         ("a12345678", "密码过于常见"),
@@ -522,10 +524,7 @@ def test_reset_password_refuses_a_weak_password(client, auth, org):
 )
 def test_reset_password_applies_the_members_rules(client, auth, org, password, message):
     auth.login("org1")
-    response = client.post(
-        f"/manage/members/{org.m1.id}/password", data={"temporary_password": password}
-    )
-    assert message in response.get_data(as_text=True)
+    assert message in _reset_password(client, org.m1, password)
     assert not fresh(org.m1).must_change_password
 
 
@@ -603,10 +602,7 @@ def test_organiser_cannot_deactivate_themselves(client, auth, org):
 
 def test_organiser_cannot_reset_own_password_here(client, auth, org):
     auth.login("org1")
-    response = client.post(
-        f"/manage/members/{org.org1.id}/password", data={"temporary_password": "Temp2026ab"}
-    )
-    assert "请在「我的」页面修改自己的密码。" in response.get_data(as_text=True)
+    assert "请在「我的」页面修改自己的密码。" in _reset_password(client, org.org1, "Temp2026ab")
     assert not fresh(org.org1).must_change_password
 
 

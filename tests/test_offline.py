@@ -268,8 +268,7 @@ def test_list_shows_the_subtree_by_branch_and_month(client, auth, org, people, c
     body = client.get(f"/manage/offline/?month=2026-10&branch={org.u1.id}").get_data(as_text=True)
     assert "十一月一所" not in body and "十月二所" in body
     assert client.get(f"/manage/offline/?branch={org.b21.id}").status_code == 404
-    auth.logout()
-    auth.login("org2")
+    auth.switch_to("org2")
     body = client.get("/manage/offline/").get_data(as_text=True)
     assert "三所活动" in body and "十一月一所" not in body
 

@@ -32,25 +32,31 @@ def _add(actor, parent, kind, code, name) -> Branch:
     return branch
 
 
+def _create(client, parent, code: str, name: str, kind: str = "branch", **fields):
+    """Post the form for a new node under ``parent``."""
+    data = {"kind": kind, "code": code, "name": name} | fields
+    return client.post(f"/manage/branches/new?parent={parent.id}", data=data)
+
+
+def _edit(client, branch, code: str, name: str, sort_order: int):
+    """Post ``branch``'s edit form."""
+    data = {"code": code, "name": name, "sort_order": str(sort_order)}
+    return client.post(f"/manage/branches/{branch.id}/edit", data=data)
+
+
 # Creating nodes.
 
 
 def test_organiser_creates_a_unit_and_a_branch_in_it(client, auth, org):
     auth.login("org1")
-    response = client.post(
-        f"/manage/branches/new?parent={org.u1.id}",
-        data={"kind": "unit", "code": "U1A", "name": "机关", "sort_order": "5"},
-    )
+    response = _create(client, org.u1, "U1A", "机关", kind="unit", sort_order="5")
     assert response.status_code == 302
     assert response.headers["Location"] == "/manage/branches"
     unit = _by_code("U1A")
     assert (unit.kind, unit.parent_id, unit.sort_order) == ("unit", org.u1.id, 5)
     assert unit.path == f"{org.u1.path}{unit.id}/"
 
-    response = client.post(
-        f"/manage/branches/new?parent={unit.id}",
-        data={"kind": "branch", "code": "B1A1", "name": "机关第一党支部"},
-    )
+    response = _create(client, unit, "B1A1", "机关第一党支部")
     assert response.status_code == 302
     branch = _by_code("B1A1")
     assert (branch.kind, branch.parent_id) == ("branch", unit.id)
@@ -63,10 +69,7 @@ def test_nothing_can_be_created_under_a_branch(client, auth, org):
     auth.login("org1")
     before = _branch_count()
     assert client.get(f"/manage/branches/new?parent={org.b11.id}").status_code == 404
-    response = client.post(
-        f"/manage/branches/new?parent={org.b11.id}",
-        data={"kind": "branch", "code": "B111", "name": "支部下的支部"},
-    )
+    response = _create(client, org.b11, "B111", "支部下的支部")
     assert response.status_code == 404
     assert _branch_count() == before
     # The tree page offers no 新建下级 link on a branch.
@@ -96,10 +99,7 @@ def test_service_refuses_a_parent_out_of_scope(org):
 def test_duplicate_code_is_refused_whatever_its_case(client, auth, org, code):
     auth.login("admin")
     before = _branch_count()
-    response = client.post(
-        f"/manage/branches/new?parent={org.u1.id}",
-        data={"kind": "branch", "code": code, "name": "重复编码支部"},
-    )
+    response = _create(client, org.u1, code, "重复编码支部")
     assert response.status_code == 200
     assert f"编码「{code.strip()}」已被其他组织使用。" in response.get_data(as_text=True)
     assert _branch_count() == before
@@ -107,20 +107,14 @@ def test_duplicate_code_is_refused_whatever_its_case(client, auth, org, code):
 
 def test_changing_a_code_to_another_nodes_code_is_refused(client, auth, org):
     auth.login("org1")
-    response = client.post(
-        f"/manage/branches/{org.b12.id}/edit",
-        data={"code": "b11", "name": "二所党支部", "sort_order": "2"},
-    )
+    response = _edit(client, org.b12, "b11", "二所党支部", 2)
     assert "编码「b11」已被其他组织使用。" in response.get_data(as_text=True)
     assert fresh(org.b12).code == "B12"
 
 
 def test_invalid_code_is_refused(client, auth, org):
     auth.login("org1")
-    response = client.post(
-        f"/manage/branches/new?parent={org.u1.id}",
-        data={"kind": "branch", "code": "B 13", "name": "四所党支部"},
-    )
+    response = _create(client, org.u1, "B 13", "四所党支部")
     assert "编码只能由字母、数字、下划线或短横线组成" in response.get_data(as_text=True)
     assert _by_code("B 13") is None
 
@@ -130,10 +124,7 @@ def test_invalid_code_is_refused(client, auth, org):
 
 def test_rename_keeps_code_and_place(client, auth, org):
     auth.login("org1")
-    response = client.post(
-        f"/manage/branches/{org.b12.id}/edit",
-        data={"code": "B12", "name": "二所第一党支部", "sort_order": "7"},
-    )
+    response = _edit(client, org.b12, "B12", "二所第一党支部", 7)
     assert response.status_code == 302
     b12 = fresh(org.b12)
     assert (b12.name, b12.code, b12.sort_order, b12.parent_id) == (
@@ -146,10 +137,7 @@ def test_rename_keeps_code_and_place(client, auth, org):
 
 def test_organiser_may_rename_the_top_of_their_scope(client, auth, org):
     auth.login("org1")
-    response = client.post(
-        f"/manage/branches/{org.u1.id}/edit",
-        data={"code": "U1", "name": "第一分局党委", "sort_order": "1"},
-    )
+    response = _edit(client, org.u1, "U1", "第一分局党委", 1)
     assert response.status_code == 302
     assert fresh(org.u1).name == "第一分局党委"
 
@@ -157,17 +145,11 @@ def test_organiser_may_rename_the_top_of_their_scope(client, auth, org):
 def test_duplicate_sibling_name_is_refused(client, auth, org):
     auth.login("org1")
     before = _branch_count()
-    response = client.post(
-        f"/manage/branches/new?parent={org.u1.id}",
-        data={"kind": "branch", "code": "B13", "name": "一所党支部"},
-    )
+    response = _create(client, org.u1, "B13", "一所党支部")
     assert "同一上级下已有名为「一所党支部」的组织。" in response.get_data(as_text=True)
     assert _branch_count() == before
 
-    response = client.post(
-        f"/manage/branches/{org.b12.id}/edit",
-        data={"code": "B12", "name": "一所党支部", "sort_order": "2"},
-    )
+    response = _edit(client, org.b12, "B12", "一所党支部", 2)
     assert "同一上级下已有名为「一所党支部」的组织。" in response.get_data(as_text=True)
     assert fresh(org.b12).name == "二所党支部"
 
@@ -385,8 +367,7 @@ def test_tree_counts_active_members_including_descendants(client, auth, org, mak
         sub.id: 1,
         deep.id: 1,
     }
-    auth.logout()
-    auth.login("org2")
+    auth.switch_to("org2")
     assert _tree_counts(client.get("/manage/branches").get_data(as_text=True)) == {
         org.u2.id: 1,
         org.b21.id: 1,
@@ -440,8 +421,7 @@ def test_dashboard_counts_by_status_within_scope(client, auth, org, make_member)
     assert stats == {"党支部": 2, "在册人员": 4, "尚未首次登录": 1}
     assert by_status == {"full": 2, "probationary": 1, "candidate": 0, "activist": 1, "masses": 0}
 
-    auth.logout()
-    auth.login("org2")
+    auth.switch_to("org2")
     stats, by_status = _dashboard_numbers(client.get("/manage/").get_data(as_text=True))
     assert stats == {"党支部": 1, "在册人员": 3, "尚未首次登录": 1}
     assert by_status == {"full": 1, "probationary": 0, "candidate": 2, "activist": 0, "masses": 0}

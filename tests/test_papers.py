@@ -17,14 +17,9 @@ from quizapp.errors import DomainError
 from quizapp.quizzes.attempt_models import Attempt, PreparedPaper
 from quizapp.quizzes.draw import draw_question_ids
 from quizapp.quizzes.services import QuizData, RuleData, save_quiz, set_published
-from tests.factories import NOW, make_questions, make_quiz
+from tests.factories import NOW, make_quiz
 
 RULES = [{"type": "single", "count": 2}, {"type": "fill", "count": 2}]
-
-
-@pytest.fixture()
-def bank(org):
-    return make_questions(org.admin)
 
 
 def _papers() -> dict[tuple[int, int], list[int]]:

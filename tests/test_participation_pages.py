@@ -37,6 +37,7 @@ from tests.factories import (
     make_questions,
     make_quiz,
 )
+from tests.oracle.compare import page_table
 
 #: The hand-made organisation of tests/test_participation.py (a fixture).
 people = tp.people
@@ -61,14 +62,7 @@ def _in_report_order(cells: list[tuple[str, str]]) -> list[str]:
 
 def table(html: str) -> dict[str, list[str]]:
     """{organisation name: [figure cells...]} of the report table, "合计 · " removed."""
-    body = html.split('class="table participation-table', 1)[1].split("</table>", 1)[0]
-    rows = {}
-    for row in re.findall(r"<tr class=\"is-[a-z]+\">(.*?)</tr>", body, re.S):
-        name = re.sub(r"<[^>]+>|\s+", " ", re.search(r"<th[^>]*>(.*?)</th>", row, re.S)[1])
-        name = name.strip().removeprefix("合计 · ").replace(" 已撤销", "")
-        figures = re.findall(r'<td[^>]*data-key="([a-z_]+)"[^>]*>(.*?)</td>', row, re.S)
-        rows[name] = _in_report_order([(key, text.strip()) for key, text in figures])
-    return rows
+    return {name: _in_report_order(list(cells.items())) for name, cells in page_table(html).items()}
 
 
 def headings(html: str) -> list[str]:
@@ -173,8 +167,7 @@ def test_a_free_range_report_for_the_admin_and_for_another_unit(client, auth, or
     assert rows["第二分局"] == ["2", "1", "50.0%", "5", "1"]
     assert "每参加一次计 1 人次" in html
 
-    auth.logout()
-    auth.login("org2")
+    auth.switch_to("org2")
     html = client.get(f"{BASE}/range?{NOVEMBER}").get_data(as_text=True)
     assert table(html) == {
         "第二分局": ["2", "1", "50.0%", "5", "1"],
@@ -242,13 +235,11 @@ def test_subjects_and_nodes_outside_the_view_answer_404(client, auth, org, peopl
     assert client.get(f"{BASE}/range/branches/{org.b21.id}").status_code == 404
     assert client.get(f"{BASE}/range/branches/{org.bureau.id}").status_code == 404
     assert client.get(f"{BASE}/quizzes/999999").status_code == 404
-    auth.logout()
-    auth.login("org2")
+    auth.switch_to("org2")
     assert client.get(f"{BASE}/campaigns/{campaign.id}").status_code == 404
     assert client.post(f"{BASE}/range/branches/{org.b11.id}/remind").status_code == 404
     assert db.session.scalar(select(Notice.id)) is None
-    auth.logout()
-    auth.login("admin")
+    auth.switch_to("admin")
     assert client.get(f"{BASE}/quizzes/{bureau_quiz.id}").status_code == 200
 
 
@@ -370,8 +361,7 @@ def test_a_reminder_reaches_each_member_once_a_day_and_shows_on_their_home(
     assert "已向 0 人发送提醒。3 人今天已经提醒过，没有重复发送。" in again
     assert db.session.scalar(select(func.count(Notice.id))) == 3
 
-    auth.logout()
-    auth.login("m1")
+    auth.switch_to("m1")
     home = client.get("/").get_data(as_text=True)
     assert f"测试「{quiz.title}」您还没有交卷" in home
     assert "一分局管理员提醒" in home
@@ -464,8 +454,7 @@ def test_exports_carry_the_subject_date_and_scope(client, auth, org, people, fro
     names = [row[0] for row in workbook.worksheets[0].iter_rows(min_row=2, values_only=True)]
     assert names == ["第一分局", "一所党支部", "二所党支部", "四所党支部"]
 
-    auth.logout()
-    auth.login("org2")
+    auth.switch_to("org2")
     assert client.get(f"{BASE}/campaigns/{campaign.id}/export.csv").status_code == 404
     text = client.get(f"{BASE}/range/export.csv?{NOVEMBER}").get_data().decode("utf-8-sig")
     assert "三所党支部" in text and "一所党支部" not in text and "普通党员" not in text

@@ -31,7 +31,7 @@ from quizapp.quizzes.models import Counting, ReviewWhen
 from quizapp.scheduler import jobs
 from quizapp.scheduler import runner as scheduler_runner
 from quizapp.study.models import Reflection
-from tests.factories import add_attempt, add_study, china, make_questions, make_quiz, make_session
+from tests.factories import add_attempt, add_study, china, make_quiz, make_session
 
 #: 10:00 on Saturday 21 November 2026, China time.
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=CHINA)
@@ -67,8 +67,8 @@ def study(material):
 
 
 @pytest.fixture()
-def bank(org):
-    return make_questions(org.admin, n_each=2)
+def bank_size() -> int:
+    return 2
 
 
 OPENS = china(2026, 11, 20, 8)

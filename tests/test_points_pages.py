@@ -110,17 +110,16 @@ def _token(body: str) -> str:
     return re.search(r'name="token" type="hidden" value="([^"]+)"', body)[1]
 
 
+def _correction(reason: str, token: str = "tok" * 8) -> dict:
+    """The correction form: 补发 5 points on 2026-11-20 for ``reason``."""
+    return {"kind": "award", "points": "5", "reason": reason, "day": "2026-11-20", "token": token}
+
+
 def test_organiser_adds_a_correction_and_a_double_submit_writes_one(client, auth, org):
     auth.login("org1")
     page = client.get(f"/manage/points/members/{org.m1.id}")
     assert page.status_code == 200
-    form = {
-        "kind": "award",
-        "points": "5",
-        "reason": "主题党日线下登记遗漏",
-        "day": "2026-11-20",
-        "token": _token(_text(page)),
-    }
+    form = _correction("主题党日线下登记遗漏", _token(_text(page)))
     url = f"/manage/points/members/{org.m1.id}/corrections"
     first = client.post(url, data=form)
     assert first.status_code == 302
@@ -142,8 +141,7 @@ def test_organiser_adds_a_correction_and_a_double_submit_writes_one(client, auth
     )
     client.post(url, data=deduct)
     assert [e.points for e in _entries(org.m1)] == [5, -2]
-    auth.logout()
-    auth.login("m1")
+    auth.switch_to("m1")
     body = _text(client.get("/points"))
     assert "由 一分局管理员 补发" in body and "由 一分局管理员 扣减" in body
 
@@ -159,14 +157,7 @@ def test_organiser_adds_a_correction_and_a_double_submit_writes_one(client, auth
 )
 def test_a_correction_form_with_a_problem_writes_nothing(client, auth, org, changes, message):
     auth.login("org1")
-    form = {
-        "kind": "award",
-        "points": "5",
-        "reason": "补录",
-        "day": "2026-11-20",
-        "token": "tok" * 8,
-        **changes,
-    }
+    form = _correction("补录") | changes
     response = client.post(f"/manage/points/members/{org.m1.id}/corrections", data=form)
     assert response.status_code == 200
     assert message in _text(response)
@@ -174,19 +165,12 @@ def test_a_correction_form_with_a_problem_writes_nothing(client, auth, org, chan
 
 
 def test_outsiders_and_members_cannot_correct(client, auth, org):
-    form = {
-        "kind": "award",
-        "points": "5",
-        "reason": "越权",
-        "day": "2026-11-20",
-        "token": "tok" * 8,
-    }
+    form = _correction("越权")
     url = f"/manage/points/members/{org.m1.id}"
     auth.login("org2")
     assert client.get(url).status_code == 404
     assert client.post(f"{url}/corrections", data=form).status_code == 404
-    auth.logout()
-    auth.login("m1")
+    auth.switch_to("m1")
     assert client.post(f"{url}/corrections", data=form).status_code == 403
     assert _entries(org.m1) == []
 
@@ -199,13 +183,7 @@ def test_an_organiser_sees_but_cannot_correct_someone_who_manages_more(client, a
     assert page.status_code == 200 and "补发或扣减积分" not in _text(page)
     response = client.post(
         f"/manage/points/members/{org.admin.id}/corrections",
-        data={
-            "kind": "award",
-            "points": "5",
-            "reason": "越权",
-            "day": "2026-11-20",
-            "token": "tok" * 8,
-        },
+        data=_correction("越权"),
     )
     assert response.status_code == 403
 
@@ -216,13 +194,7 @@ def test_an_organiser_does_not_correct_their_own_points(client, auth, org):
     assert "补发或扣减积分" not in page and "不能由本人调整" in page
     response = client.post(
         f"/manage/points/members/{org.org1.id}/corrections",
-        data={
-            "kind": "award",
-            "points": "5",
-            "reason": "自己加分",
-            "day": "2026-11-20",
-            "token": "tok" * 8,
-        },
+        data=_correction("自己加分"),
     )
     assert response.status_code == 403
     assert _entries(org.org1) == []
@@ -317,8 +289,7 @@ def test_organisers_see_the_rules_but_only_admins_change_them(client, auth, org)
     assert 'name="red_min"' not in body
     assert client.post("/manage/points/settings", data=_settings_form()).status_code == 403
     assert db.session.get(PointSettings, 1) is None
-    auth.logout()
-    auth.login("admin")
+    auth.switch_to("admin")
     assert 'name="red_min"' in _text(client.get("/manage/points/settings"))
     response = client.post(
         "/manage/points/settings",
@@ -336,8 +307,7 @@ def test_organisers_see_the_rules_but_only_admins_change_them(client, auth, org)
     )
     assert (minutes.points, minutes.unit, minutes.daily_cap) == (2, 15, 8)
     assert not reflection.is_enabled
-    auth.logout()
-    auth.login("m1")
+    auth.switch_to("m1")
     rules = _text(client.get("/points"))
     assert "每在线学习 15 分钟得 2 分，每天最多 8 分" in rules and "心得体会：暂不计分" in rules
 
@@ -367,7 +337,6 @@ def test_the_demo_has_points_and_a_ranking_to_show(client, auth, app):
     auth.login("org01", password=demo.DEMO_PASSWORD)
     body = _text(client.get("/manage/points/"))
     assert body.count('class="card points-branch') >= 3 and "先锋党员候选" in body
-    auth.logout()
-    auth.login("m0001", password=demo.DEMO_PASSWORD)
+    auth.switch_to("m0001", password=demo.DEMO_PASSWORD)
     stats = re.findall(r'<span class="stat-value">(\d+)</span>', _text(client.get("/points")))
     assert int(stats[1]) > 0

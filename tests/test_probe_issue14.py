@@ -10,17 +10,15 @@ import pytest
 
 from quizapp import db
 from quizapp.quizzes.models import RankingWhen, ReviewWhen
-from tests.factories import NOW, add_attempt, make_material, make_questions, make_quiz
+from tests.factories import NOW, add_attempt, make_material, make_quiz
 
 RUNNING = NOW + timedelta(minutes=30)  # the quizzes below run from NOW - 1 h to NOW + 2 h
 CLOSED = NOW + timedelta(hours=3)
 
 
 @pytest.fixture()
-def bank(org):
-    questions = make_questions(org.admin, n_each=1)
-    db.session.commit()
-    return questions
+def bank_size() -> int:
+    return 1
 
 
 def _ranked_quiz(org, make_member, bank, review_when, ranking_when):

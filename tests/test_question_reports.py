@@ -181,8 +181,7 @@ def test_the_organiser_sees_counts_and_closes_with_a_note(client, auth, bank):
     response = client.post(url, data={"outcome": "resolved", "note": "已改正答案。"})
     assert response.status_code == 302
     assert fresh(own) and db.session.scalar(select(QuestionReport.status)) == "resolved"
-    auth.logout()
-    auth.login("org2")
+    auth.switch_to("org2")
     assert own.stem not in client.get("/manage/question-reports/?state=all").get_data(as_text=True)
     assert client.get(url).status_code == 404
 

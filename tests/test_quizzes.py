@@ -12,15 +12,7 @@ from quizapp import db
 from quizapp.attempts.services import start_attempt
 from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import DrawRule, Quiz, QuizQuestion
-from tests.factories import NOW, make_questions, make_quiz
-
-
-@pytest.fixture()
-def bank(org):
-    """Three questions of each type (keys s0, m0, t0, f0...) in 测试/纪律."""
-    made = make_questions(org.admin)
-    db.session.commit()
-    return made
+from tests.factories import NOW, make_quiz
 
 
 def _category_id(name: str) -> int:
@@ -473,8 +465,7 @@ def test_admin_sees_every_quiz_and_member_is_refused(client, auth, org, bank):
     auth.login("admin")
     assert "一分局的考试" in _body(client.get("/manage/quizzes/"))
     assert client.get(f"/manage/quizzes/{quiz.id}").status_code == 200
-    auth.logout()
-    auth.login("m1")
+    auth.switch_to("m1")
     assert client.get("/manage/quizzes/").status_code == 403
 
 

@@ -18,7 +18,7 @@ from quizapp.points.models import PointSettings
 from quizapp.quizzes.models import QuizKind, RankingWhen
 from quizapp.ranking import competition_ranks
 from tests.conftest import _branch
-from tests.factories import NOW, add_attempt, add_points, make_questions, make_quiz
+from tests.factories import NOW, add_attempt, add_points, make_questions, make_quiz, quiz_form
 
 OPEN = NOW + timedelta(minutes=30)  # the quizzes below run from NOW - 1 h to NOW + 2 h
 CLOSED = NOW + timedelta(hours=3)
@@ -116,19 +116,14 @@ def test_the_quiz_form_saves_the_ranking_settings(client, auth, org, time_machin
     db.session.commit()
     time_machine.move_to(NOW, tick=False)
     auth.login("org1")
-    form = {
-        "title": "竞赛",
-        "kind": "competition",
-        "opens_at": "2026-11-21T10:00",
-        "closes_at": "2026-11-22T10:00",
-        "attempts_allowed": "1",
-        "counting": "highest",
-        "pass_percent": "60",
-        "review_when": "immediately",
-        "branch_ids": str(org.u1.id),
-        "question_keys": bank["single"][0].key,
+    form = quiz_form(
+        "竞赛",
+        str(org.u1.id),
+        bank["single"][0].key,
+        kind="competition",
+        closes_at="2026-11-22T10:00",
         **{f"points-{code}": "2" for code in ("single", "multiple", "truefalse", "fill", "essay")},
-    }
+    )
     assert "向党员公布排名" in client.get("/manage/quizzes/new").get_data(as_text=True)
     assert client.post("/manage/quizzes/new", data=form).status_code == 302
     assert (
@@ -179,8 +174,7 @@ def test_no_ranking_for_a_quiz_that_publishes_none_or_a_member_outside_it(
     time_machine.move_to(CLOSED, tick=False)
     auth.login("out")  # not in U1's audience
     assert client.get(f"/quizzes/{contest.id}/ranking").status_code == 404
-    auth.logout()
-    auth.login("org2")
+    auth.switch_to("org2")
     assert client.get(f"/quizzes/{contest.id}/ranking").status_code == 404
     auth.logout()
     contest.ranking_when = RankingWhen.NEVER.value
@@ -238,8 +232,7 @@ def test_only_admins_turn_the_personal_points_ranking_off(client, auth, org):
     form = {"red_min": "30", "yellow_min": "15"}
     auth.login("org1")
     assert client.post("/manage/points/settings", data=form).status_code == 403
-    auth.logout()
-    auth.login("admin")
+    auth.switch_to("admin")
     page = client.get("/manage/points/settings").get_data(as_text=True)
     assert "党员可以看到本人在支部内的积分名次" in page
     for key in ("minutes", "daily_questions", "quiz_passed", "offline", "reflection"):

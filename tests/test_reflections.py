@@ -348,8 +348,7 @@ def test_returning_needs_a_comment_the_member_then_sees(client, auth, org, world
     )
     assert response.status_code == 302
     assert fresh(reflection).status == "returned"
-    auth.logout()
-    auth.login("m1")
+    auth.switch_to("m1")
     page = client.get(f"/reflections/{reflection.id}").get_data(as_text=True)
     assert "已退回" in page and "请联系实际，\n多谈整改措施。" in page
     assert "修改后重新提交" in page
@@ -449,8 +448,7 @@ def test_the_author_is_told_when_a_reflection_is_returned_then_accepted(
     assert accepted.title == "心得「学习党纪的体会」已审阅通过"
     assert accepted.body == "您的心得「学习党纪的体会」已审阅通过。\n审阅意见：写得实在。"
 
-    auth.logout()
-    auth.login("m1")
+    auth.switch_to("m1")
     home = client.get("/").get_data(as_text=True)
     assert "心得「学习党纪的体会」已审阅通过" in home and "心得审阅" in home
 
@@ -513,8 +511,7 @@ def test_scope_follows_the_authors_current_branch(client, auth, org, world, cloc
     db.session.commit()
     auth.login("org1")
     assert client.get(f"/manage/reflections/{reflection.id}").status_code == 404
-    auth.logout()
-    auth.login("org2")
+    auth.switch_to("org2")
     assert client.get(f"/manage/reflections/{reflection.id}").status_code == 200
 
 
@@ -546,8 +543,7 @@ def test_member_sees_only_their_own(client, auth, org, world, clock):
     assert client.get(f"/reflections/{mine.id}").status_code == 200
     # Members don't reach the organiser's pages; organisers read others' there, not here.
     assert client.get(f"/manage/reflections/{theirs.id}").status_code == 403
-    auth.logout()
-    auth.login("org1")
+    auth.switch_to("org1")
     assert client.get(f"/reflections/{theirs.id}").status_code == 404
 
 

@@ -13,17 +13,15 @@ from quizapp.attempts.result_notices import LOOK_BACK_DAYS
 from quizapp.notices.models import Notice
 from quizapp.scheduler.jobs import notify_published_results
 from quizapp.scheduler.runner import triggers
-from tests.factories import NOW, Counting, ReviewWhen, add_attempt, make_questions, make_quiz
+from tests.factories import NOW, Counting, ReviewWhen, add_attempt, make_quiz
 
 CLOSES = NOW + timedelta(hours=2)  # make_quiz: opened an hour before NOW, lasts three hours
 AFTER = CLOSES + timedelta(minutes=1)
 
 
 @pytest.fixture()
-def bank(org):
-    made = make_questions(org.admin, n_each=1)
-    db.session.commit()
-    return made
+def bank_size() -> int:
+    return 1
 
 
 def _quiz(org, bank, review=ReviewWhen.AFTER_CLOSE, **options):

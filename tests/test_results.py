@@ -24,7 +24,7 @@ from quizapp.results import queries
 from quizapp.results.exports import export_filename
 from quizapp.results.items import item_statistics, pearson
 from tests.conftest import _branch
-from tests.factories import NOW, make_questions, make_quiz
+from tests.factories import NOW, make_quiz
 
 LATER = NOW + timedelta(minutes=30)
 #: A member's name in the results list (after their rank, if any).
@@ -34,8 +34,8 @@ RIGHT_S, WRONG_S = 1, 0
 
 
 @pytest.fixture()
-def bank(org):
-    return make_questions(org.admin, n_each=2)
+def bank_size() -> int:
+    return 2
 
 
 def _quiz(org, bank, actor=None, branches=None, **options):
@@ -450,8 +450,7 @@ def test_other_subtree_gets_404_and_members_403(client, auth, org, bank, path):
     auth.login("org2")
     assert client.get(f"/manage/results/quizzes/{quiz.id}{path}").status_code == 404
     assert client.get(f"/manage/results/quizzes/999999{path}").status_code == 404
-    auth.logout()
-    auth.login("m1")
+    auth.switch_to("m1")
     assert client.get(f"/manage/results/quizzes/{quiz.id}{path}").status_code == 403
 
 
@@ -490,8 +489,7 @@ def test_bureau_quiz_is_read_by_a_unit_organiser_for_their_members_only(
         "二所党支部",
         "合计",
     ]
-    auth.logout()
-    auth.login("admin")
+    auth.switch_to("admin")
     body = client.get(f"/manage/results/quizzes/{quiz.id}").get_data(as_text=True)
     assert "丁" in body and "三所党支部" in body and "只读" not in body
 

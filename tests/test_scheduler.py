@@ -29,7 +29,6 @@ from tests.factories import (
     china,
     make_campaign,
     make_material,
-    make_questions,
     make_quiz,
 )
 
@@ -45,8 +44,8 @@ def _count() -> int:
 
 
 @pytest.fixture()
-def bank(org):
-    return make_questions(org.admin, n_each=1)
+def bank_size() -> int:
+    return 1
 
 
 def _submitted(member, quiz, at: datetime, number=1, passed=True) -> None:

@@ -9,6 +9,7 @@ from the sums.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -86,14 +87,20 @@ def _accepted(ledger: Ledger, member_id: int, first: date, last: date) -> bool:
     return accepted and first <= day <= last
 
 
+def _stays_in(ledger: Ledger, first: date, last: date) -> Iterator[tuple[int, int]]:
+    """(member id, branch id) of each member with a stay in [first, last]: the branch of
+    their last stay in it."""
+    for member_id, stays in ledger.stays.items():
+        branch_id = last_branch(stays, first, last)
+        if branch_id is not None:
+            yield member_id, branch_id
+
+
 def campaign_lines(world: World, first: date, last: date) -> dict[int, Line]:
     """The campaign's eligible members over [first, last] (already inside its days): everyone
     with a stay in a branch (the campaign is for the whole bureau)."""
     ledger, lines = world.ledger, {}
-    for member_id, stays in ledger.stays.items():
-        branch_id = last_branch(stays, first, last)
-        if branch_id is None:
-            continue
+    for member_id, branch_id in _stays_in(ledger, first, last):
         seconds, days = _seconds(ledger, member_id, first, last)
         sessions = _sessions(ledger, member_id, first, last)
         sheet = ledger.sheets_of(member_id, "campaign")
@@ -134,8 +141,7 @@ def quiz_lines(world: World, first: date, last: date) -> dict[int, Line]:
     within the quiz's branches and their (current) status one it is for. Answer sheets are
     not filtered by date."""
     ledger, lines = world.ledger, {}
-    for member_id, stays in ledger.stays.items():
-        branch_id = last_branch(stays, first, last)
+    for member_id, branch_id in _stays_in(ledger, first, last):
         if branch_id not in world.limited_branches:
             continue
         if ledger.people[member_id][2] not in LIMITED_STATUSES:
@@ -159,10 +165,7 @@ def range_lines(world: World, first: date, last: date) -> dict[int, Line]:
     """Everyone with a stay in [first, last]; any study, sheet, session or accepted reflection
     in the period is taking part."""
     ledger, lines = world.ledger, {}
-    for member_id, stays in ledger.stays.items():
-        branch_id = last_branch(stays, first, last)
-        if branch_id is None:
-            continue
+    for member_id, branch_id in _stays_in(ledger, first, last):
         seconds, days = _seconds(ledger, member_id, first, last)
         sheets = sum(1 for s in ledger.sheets.get(member_id, []) if first <= s.day <= last)
         times = days + sheets + _sessions(ledger, member_id, first, last)
