@@ -25,7 +25,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Date, Integer, bindparam, case, func, select, text
 
-from quizapp import db
+from quizapp import db, signing
 from quizapp.auth.session_ref import SessionRef, valid_member
 from quizapp.clock import china_today
 from quizapp.db import UTCDateTime
@@ -72,11 +72,12 @@ def settings() -> tuple[int, int, int, int]:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    # One serializer per secret key: building one costs more than checking a token.
+    # One serializer per secret key: building one costs more than checking a token. The page
+    # sends the same token with every beat: its signature is verified once (quizapp/signing).
     key = current_app.secret_key
     found = _serializers.get(key)
     if found is None:
-        found = _serializers[key] = URLSafeTimedSerializer(key, salt=TOKEN_SALT)
+        found = _serializers[key] = signing.serializer(key, salt=TOKEN_SALT)
     return found
 
 
