@@ -9,8 +9,10 @@ is checked against ``max_age`` on every call, and a value that is too old (or fr
 future) goes through the library's own check again, which raises its usual error.
 
 Only byte-for-byte the same value under the same keys, salt and algorithm hits: a changed
-or forged value is a miss and is verified in full (in constant time, by the library). The
-memory is bounded: when it holds ``MAX_REMEMBERED`` values it starts again from empty.
+or forged value is a miss and is verified in full (in constant time, by the library). A
+verified payload that is a flat dict or list of scalars is decoded once too, and each call
+gets its own copy. The memories are bounded: when one holds ``MAX_REMEMBERED`` values it
+starts again from empty.
 """
 
 from __future__ import annotations
@@ -58,6 +60,31 @@ class VerifiedOnceSigner(TimestampSigner):
         )
 
 
+_SCALARS = (str, int, float, bool, type(None))
+_decoded: dict[tuple, dict | list] = {}
+
+
+class _Serializer(URLSafeTimedSerializer):
+    """Decodes a verified payload once too, when it is a flat dict or list of scalars (the
+    session, the study token): a fresh copy is returned each time, so a caller that changes
+    it changes nobody else's. Anything else (a flashed message list, say) is decoded anew."""
+
+    def load_payload(self, payload: bytes, *args, serializer=None, **kwargs):
+        if args or kwargs or serializer is not None:
+            return super().load_payload(payload, *args, serializer=serializer, **kwargs)
+        key = (self.serializer, payload)
+        found = _decoded.get(key)
+        if found is not None:
+            return found.copy()
+        value = super().load_payload(payload)
+        items = value.values() if type(value) is dict else value if type(value) is list else None
+        if items is not None and all(type(item) in _SCALARS for item in items):
+            if len(_decoded) >= MAX_REMEMBERED:
+                _decoded.clear()
+            _decoded[key] = value.copy()
+        return value
+
+
 def serializer(secret_keys, salt: str, **kwargs) -> URLSafeTimedSerializer:
     """A URL-safe timed serializer whose signatures are verified once (see the module)."""
-    return URLSafeTimedSerializer(secret_keys, salt=salt, signer=VerifiedOnceSigner, **kwargs)
+    return _Serializer(secret_keys, salt=salt, signer=VerifiedOnceSigner, **kwargs)

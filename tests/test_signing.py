@@ -39,6 +39,17 @@ def test_a_remembered_value_is_not_a_copy_others_can_change():
     assert ours.loads(token) == {"flashes": ["一"]}
 
 
+def test_a_decoded_payload_is_a_fresh_copy_each_time():
+    ours = signing.serializer("key", salt="s")
+    token = ours.dumps({"member_ref": "4.1", "n": 1})
+    first = ours.loads(token)
+    first["member_ref"] = "5.1"
+    assert ours.loads(token) == {"member_ref": "4.1", "n": 1}
+    listed = ours.dumps([4, 7, 1.5])
+    ours.loads(listed).append(9)
+    assert ours.loads(listed) == [4, 7, 1.5]
+
+
 def test_tampered_values_other_keys_and_salts_are_refused_after_a_good_one():
     ours = signing.serializer("key", salt="s")
     token = ours.dumps([1, 2])
