@@ -69,6 +69,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", choices=["healthz", "heartbeat", "autosave"])
+    parser.add_argument(
+        "--only",
+        choices=["bare", "healthz", "heartbeat", "autosave"],
+        help="send only these requests, --requests of them, and print nothing: for counting "
+        "instructions under valgrind (see docs/benchmarks.md)",
+    )
     parser.add_argument("sort", nargs="?", default="cumulative")
     args = parser.parse_args()
     app, _env, _url = prepare_app(SECRET)
@@ -82,6 +88,11 @@ def main() -> None:
         "autosave": (app, environs(saves)),
     }
     seq = 0
+    if args.only:
+        target, requests = cases[args.only]
+        for i in range(args.requests):
+            assert call(target, requests[i % len(requests)], i + 1) == 200, args.only
+        return
     timings: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(args.rounds):
         for name, (target, requests) in cases.items():

@@ -9,9 +9,10 @@ from flask import Flask, flash, redirect, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_login.utils import login_url
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from quizapp import assets, clock, db, errors, numbers
+from quizapp import assets, clock, db, errors, numbers, signing
 from quizapp.bank.types import web as question_types
 from quizapp.config import from_environment, normalise_database_url
 from quizapp.extensions import csrf, login_limit, login_manager
@@ -36,17 +37,29 @@ PASSWORD_CHANGE_EXEMPT = {
 
 
 class _SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, with its serializer built once per key set instead of
-    once per request (the same cookie, signature and checks)."""
+    """Flask's signed-cookie session (the same cookie, signature and checks), with its
+    serializer built once per key set instead of once per request, and each cookie's
+    signature verified once (quizapp/signing.py): a phone sends the same cookie all day."""
 
     def __init__(self) -> None:
-        self._serializers: dict[tuple, object] = {}
+        self._serializers: dict[tuple, URLSafeTimedSerializer] = {}
 
-    def get_signing_serializer(self, app: Flask):
-        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        if not app.secret_key:
+            return None
+        fallbacks = tuple(app.config.get("SECRET_KEY_FALLBACKS") or ())
+        key = (app.secret_key, fallbacks)
         found = self._serializers.get(key)
         if found is None:
-            found = self._serializers[key] = super().get_signing_serializer(app)
+            found = self._serializers[key] = signing.serializer(
+                [*fallbacks, app.secret_key],  # itsdangerous wants the current key last
+                salt=self.salt,
+                serializer=self.serializer,
+                signer_kwargs={
+                    "key_derivation": self.key_derivation,
+                    "digest_method": self.digest_method,
+                },
+            )
         return found
 
 

@@ -25,6 +25,7 @@ from quizapp.bank.models import Question
 from quizapp.bank.types import get_type
 from quizapp.db import UTCDateTime
 from quizapp.errors import DomainError, SessionInvalid
+from quizapp.hot_sql import HotStatement
 from quizapp.members.models import Member
 from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus
 
@@ -43,7 +44,7 @@ class SaveResult:
 
 
 #: The autosave's one read: built once, so each request only binds parameters.
-_SAVE_READ = (
+_SAVE_READ = HotStatement(
     select(
         _attempts.c.status,
         _attempts.c.deadline_at,
@@ -68,7 +69,7 @@ _SAVE_READ = (
     .with_for_update(read=True, of=_attempts)
 )
 #: The autosave's one write: only a higher sequence number replaces the stored answer.
-_SAVE_WRITE = (
+_SAVE_WRITE = HotStatement(
     update(_answers)
     .where(
         _answers.c.attempt_id == bindparam("b_attempt"),
@@ -96,8 +97,8 @@ def save_answer(
         raise DomainError("缺少有效的序号（seq），请刷新页面后重试。")
     # Core statements on the session's connection: no ORM objects are needed here.
     connection = db.session.connection()
-    row = connection.execute(
-        _SAVE_READ,
+    row = _SAVE_READ.execute(
+        connection,
         {
             "attempt_id": attempt_id,
             "question_id": question_id,
@@ -120,8 +121,8 @@ def save_answer(
     )
     if seq <= row.seq:
         return SaveResult(saved=False, seq=row.seq)
-    result = connection.execute(
-        _SAVE_WRITE,
+    result = _SAVE_WRITE.execute(
+        connection,
         {
             "b_attempt": attempt_id,
             "b_question": question_id,

@@ -18,11 +18,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import g, session
+from flask import current_app, g, request, session
 from flask_login import user_logged_in, user_logged_out
+from flask_wtf.csrf import CSRFError, same_origin, validate_csrf
 from sqlalchemy import ColumnElement, and_, false
+from wtforms import ValidationError
 
 from quizapp.errors import error_response
+from quizapp.extensions import csrf
 from quizapp.members.models import Member
 
 #: The session key holding ``"<member id>.<session version>"``, as ``Member.get_id()`` gives.
@@ -76,11 +79,52 @@ def valid_member(ref: SessionRef | None) -> ColumnElement[bool]:
     )
 
 
+#: (secret, signed token, session's CSRF secret) triples Flask-WTF has already accepted.
+_csrf_accepted: set[tuple] = set()
+_CSRF_REMEMBERED = 20_000
+
+
+def check_csrf() -> None:
+    """CSRFProtect's check, for the hot endpoints it leaves to their view (they are exempted
+    below): the same token, the same ``validate_csrf`` and the same HTTPS referrer rule, with
+    the token's signature verified once per session rather than on every beat. Only when
+    tokens never expire (``WTF_CSRF_TIME_LIMIT`` None, the app's setting) is an accepted
+    token remembered; with a time limit every request is checked in full."""
+    config = current_app.config
+    if not config["WTF_CSRF_ENABLED"] or not config["WTF_CSRF_CHECK_DEFAULT"]:
+        return
+    if request.method not in config["WTF_CSRF_METHODS"]:
+        return
+    field = config["WTF_CSRF_FIELD_NAME"]
+    # The order CSRFProtect reads them in: the form field, then each header.
+    token = None if request.is_json else request.form.get(field)
+    for header in config["WTF_CSRF_HEADERS"]:
+        token = token or request.headers.get(header)
+    secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    accepted = (secret, token, session.get(field))
+    if accepted not in _csrf_accepted:
+        try:
+            validate_csrf(token)
+        except ValidationError as exc:
+            raise CSRFError(exc.args[0]) from exc
+        if config["WTF_CSRF_TIME_LIMIT"] is None:
+            if len(_csrf_accepted) >= _CSRF_REMEMBERED:
+                _csrf_accepted.clear()
+            _csrf_accepted.add(accepted)
+    if request.is_secure and config["WTF_CSRF_SSL_STRICT"]:
+        if not request.referrer:
+            raise CSRFError("The referrer header is missing.")
+        if not same_origin(request.referrer, f"https://{request.host}/"):
+            raise CSRFError("The referrer does not match the host.")
+
+
 def hot_login_required(view: Callable) -> Callable:
-    """Require a session cookie without loading the member; the view checks it in SQL."""
+    """Require a session cookie without loading the member (the view checks it in SQL), and
+    the CSRF token, checked by ``check_csrf`` instead of CSRFProtect's before-request hook."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
+        check_csrf()
         ref = session_ref()
         if ref is None:
             return error_response(401)
@@ -88,4 +132,4 @@ def hot_login_required(view: Callable) -> Callable:
         return view(*args, **kwargs)
 
     wrapped.skips_member_loading = True
-    return wrapped
+    return csrf.exempt(wrapped)

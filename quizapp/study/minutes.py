@@ -25,11 +25,12 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Date, Integer, bindparam, case, func, select, text
 
-from quizapp import db
+from quizapp import db, signing
 from quizapp.auth.session_ref import SessionRef, valid_member
 from quizapp.clock import china_today
 from quizapp.db import UTCDateTime
 from quizapp.errors import Closed, SessionInvalid, Stale
+from quizapp.hot_sql import HotStatement
 from quizapp.members.models import Member
 from quizapp.study.models import Material, StudyMinute, is_open
 
@@ -72,11 +73,12 @@ def settings() -> tuple[int, int, int, int]:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    # One serializer per secret key: building one costs more than checking a token.
+    # One serializer per secret key: building one costs more than checking a token. The page
+    # sends the same token with every beat: its signature is verified once (quizapp/signing).
     key = current_app.secret_key
     found = _serializers.get(key)
     if found is None:
-        found = _serializers[key] = URLSafeTimedSerializer(key, salt=TOKEN_SALT)
+        found = _serializers[key] = signing.serializer(key, salt=TOKEN_SALT)
     return found
 
 
@@ -114,7 +116,7 @@ def credit_for(last: datetime | None, now: datetime, today_seconds: int) -> int:
     return int(max(0, min(round(elapsed), max_credit, daily_cap - today_seconds)))
 
 
-_READ = (
+_READ = HotStatement(
     select(
         _materials.c.status,
         _materials.c.opens_at,
@@ -150,10 +152,9 @@ RETURNING seconds
 _LATEST = "(SELECT max(last_beat_at) FROM study_minutes WHERE member_id = :m AND day >= :since)"
 
 
-def _upsert_statement(guard: str):
-    # Plain SQL (the same on SQLite and PostgreSQL): SQLAlchemy can't cache the compiled form
-    # of its own ON CONFLICT ... WHERE construct, and this runs on every heartbeat.
-    return text(_UPSERT_SQL.format(guard=guard)).bindparams(
+def _upsert_statement(guard: str) -> HotStatement:
+    # Plain SQL, the same on SQLite and PostgreSQL.
+    statement = text(_UPSERT_SQL.format(guard=guard)).bindparams(
         bindparam("m", type_=Integer()),
         bindparam("mat", type_=Integer()),
         bindparam("day", type_=Date()),
@@ -162,6 +163,7 @@ def _upsert_statement(guard: str):
         bindparam("now", type_=UTCDateTime()),
         *([bindparam("seen", type_=UTCDateTime())] if ":seen" in guard else []),
     )
+    return HotStatement(statement.columns(seconds=Integer()))
 
 
 #: The guarded upsert. It adds ``credit`` to the day's row only while the member's latest
@@ -186,8 +188,8 @@ def record_heartbeat(
     """
     today = china_today(now)
     connection = db.session.connection()
-    row = connection.execute(
-        _READ,
+    row = _READ.execute(
+        connection,
         {
             "member_id": ref.member_id,
             "version": ref.version,
@@ -216,7 +218,8 @@ def record_heartbeat(
     }
     if row.last_beat_at is not None:
         params["seen"] = row.last_beat_at
-    result = connection.execute(_UPSERT_FIRST if row.last_beat_at is None else _UPSERT_NEXT, params)
+    upsert = _UPSERT_FIRST if row.last_beat_at is None else _UPSERT_NEXT
+    result = upsert.execute(connection, params)
     if result.first() is None:
         credit = 0  # another heartbeat of the member was accepted in between: it counted
     return Credit(credited=credit, today_seconds=int(row.today_seconds) + credit)
