@@ -6,11 +6,11 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from quizapp.forms import BaseForm
+from quizapp.forms import BaseForm, enum_choices
 from quizapp.members.models import STATUS_LABELS, Role
 
 STATUS_CHOICES = [SelectChoice(status.value, label) for status, label in STATUS_LABELS.items()]
-ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
+ROLE_CHOICES = enum_choices(Role)
 
 
 def _optional_int(value):

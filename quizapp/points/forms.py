@@ -14,9 +14,9 @@ from wtforms import (
     SelectChoice,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
-from quizapp.forms import BaseForm
+from quizapp.forms import BaseForm, text_rules
 from quizapp.points import corrections
 from quizapp.points.rules import (
     DEFAULTS,
@@ -53,12 +53,7 @@ class CorrectionForm(BaseForm):
     )
     reason = TextAreaField(
         "原因",
-        validators=[
-            DataRequired("请填写原因。"),
-            Length(
-                max=corrections.REASON_MAX, message=f"原因不能超过 {corrections.REASON_MAX} 字。"
-            ),
-        ],
+        validators=text_rules("原因", corrections.REASON_MAX, required=True),
         description="党员本人能看到原因和调整人。",
     )
     day = DateField(
