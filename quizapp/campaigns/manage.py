@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import abort, redirect, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from quizapp import access, clock
@@ -17,11 +15,11 @@ from quizapp.campaigns.choices import CampaignChoices
 from quizapp.campaigns.forms import CampaignForm, RosterForm
 from quizapp.campaigns.models import Campaign
 from quizapp.campaigns.routes import bp
+from quizapp.downloads import attachment
 from quizapp.errors import DomainError
 from quizapp.forms import ActionForm
 from quizapp.members import queries as member_queries
 from quizapp.pagination import page_of
-from quizapp.spreadsheets import XLSX
 
 PER_PAGE = 20
 #: Members per page of the organiser's progress table.
@@ -169,12 +167,7 @@ def progress_export(campaign_id: int):
     campaign = queries.get_viewable_campaign(current_user, campaign_id)
     now = clock.utcnow()
     table = queries.get_progress_table(current_user, campaign, clock.china_today(now))
-    return send_file(
-        BytesIO(gaps.progress_xlsx(campaign, table, now)),
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=gaps.export_filename(campaign, now),
-    )
+    return attachment(gaps.progress_xlsx(campaign, table, now), gaps.export_filename(campaign, now))
 
 
 @bp.post("/manage/campaigns/<int:campaign_id>/roster")

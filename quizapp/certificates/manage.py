@@ -3,9 +3,7 @@ its export, revoking; on the blueprint of ``routes.py``."""
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from quizapp import access, clock
@@ -15,6 +13,7 @@ from quizapp.campaigns.models import Campaign
 from quizapp.certificates import exports, queries, services
 from quizapp.certificates.forms import PlanForm, RevokeForm
 from quizapp.certificates.routes import bp
+from quizapp.downloads import attachment
 from quizapp.forms import ActionForm
 
 PER_PAGE = 50
@@ -94,11 +93,9 @@ def export(campaign_id: int):
     """Download the campaign's certificates (revoked ones too) as .xlsx."""
     campaign = campaign_queries.get_campaign(current_user, campaign_id)
     now = clock.utcnow()
-    return send_file(
-        BytesIO(exports.certificates_xlsx(current_user, campaign, now)),
-        mimetype=exports.XLSX,
-        as_attachment=True,
-        download_name=exports.export_filename(campaign.title, now),
+    return attachment(
+        exports.certificates_xlsx(current_user, campaign, now),
+        exports.export_filename(campaign.title, now),
     )
 
 

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from io import BytesIO
 
-from flask import Blueprint, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from quizapp import access
@@ -25,6 +24,7 @@ from quizapp.actions import perform
 from quizapp.campaigns.models import Campaign
 from quizapp.campaigns.services import KINDS, PHASES, phase_of
 from quizapp.clock import china_today, utcnow
+from quizapp.downloads import CSV, attachment
 from quizapp.errors import error_response
 from quizapp.members.models import STATUS_LABELS
 from quizapp.org import queries as org_queries
@@ -47,7 +47,7 @@ SHOWN = {
     "todo": {"campaign": "未完成", "quiz": "未交卷", "range": "未参学"},
     "done": {"campaign": "已完成", "quiz": "已交卷", "range": "已参学"},
 }
-MIMETYPES = {"xlsx": XLSX, "csv": "text/csv"}
+MIMETYPES = {"xlsx": XLSX, "csv": CSV}
 
 SUBJECT = "<any(campaigns, quizzes):kind>/<int:subject_id>"
 
@@ -247,9 +247,4 @@ def export(kind: str, fmt: str, subject_id: int | None = None):
         return error_response(400, asked.form.problem)
     report = _report(asked, now, detail=True)
     data = exports.xlsx_report(report) if fmt == "xlsx" else exports.csv_report(report)
-    return send_file(
-        BytesIO(data),
-        mimetype=MIMETYPES[fmt],
-        as_attachment=True,
-        download_name=exports.file_name(report, fmt),
-    )
+    return attachment(data, exports.file_name(report, fmt), MIMETYPES[fmt])
