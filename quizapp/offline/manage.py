@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
+from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from quizapp import access
@@ -108,6 +110,24 @@ def _render_form(form: SessionForm, branches: list[Branch], session: OfflineSess
     )
 
 
+def _save_or_render(
+    form: SessionForm,
+    branches: list[Branch],
+    session: OfflineSession | None,
+    save: Callable[[services.SessionData], OfflineSession],
+    success: Callable[[OfflineSession, services.SessionData], str],
+) -> Response | str:
+    """Save a form posted with 保存 (the other buttons search or pick a branch), then show the
+    session; else show the form again, with its errors."""
+    if request.method == "POST" and _action() == "save" and form.validate():
+        data = _session_data(form, branches)
+        if data is not None:
+            saved = perform(lambda: save(data), lambda saved: success(saved, data))
+            if saved is not FAILED:
+                return redirect(url_for("offline.show", session_id=saved.id))
+    return _render_form(form, branches, session)
+
+
 def _initial_branch(branches: list[Branch]) -> Branch | None:
     """The branch a new session starts with: ?branch=, else the organiser's own, else the first."""
     wanted = request.args.get("branch", type=int)
@@ -155,16 +175,13 @@ def create():
         branch = _initial_branch(branches)
         form.branch_id.data = branch.id if branch else None
         form.held_on.data = china_today()
-    elif _action() == "save" and form.validate():
-        data = _session_data(form, branches)
-        if data is not None:
-            session = perform(
-                lambda: services.create_session(current_user, data, china_today()),
-                lambda s: f"已登记「{s.title}」，参加 {len(data.attendees)} 人。",
-            )
-            if session is not FAILED:
-                return redirect(url_for("offline.show", session_id=session.id))
-    return _render_form(form, branches, None)
+    return _save_or_render(
+        form,
+        branches,
+        None,
+        lambda data: services.create_session(current_user, data, china_today()),
+        lambda saved, data: f"已登记「{saved.title}」，参加 {len(data.attendees)} 人。",
+    )
 
 
 @bp.get("/<int:session_id>")
@@ -194,16 +211,13 @@ def edit(session_id: int):
         form.member_ids.data = [
             m.id for m in member_queries.find_members(current_user, queries.attendee_ids(session))
         ]
-    elif _action() == "save" and form.validate():
-        data = _session_data(form, branches)
-        if data is not None:
-            saved = perform(
-                lambda: services.update_session(current_user, session, data, china_today()),
-                "已保存。",
-            )
-            if saved is not FAILED:
-                return redirect(url_for("offline.show", session_id=session.id))
-    return _render_form(form, branches, session)
+    return _save_or_render(
+        form,
+        branches,
+        session,
+        lambda data: services.update_session(current_user, session, data, china_today()),
+        lambda saved, data: "已保存。",
+    )
 
 
 @bp.post("/<int:session_id>/delete")
