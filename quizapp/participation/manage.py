@@ -13,8 +13,10 @@ unfinished members of all its branches, grouped by branch, and reminds them all 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -48,8 +50,20 @@ SHOWN = {
     "done": {"campaign": "已完成", "quiz": "已交卷", "range": "已参学"},
 }
 MIMETYPES = {"xlsx": XLSX, "csv": CSV}
+V = TypeVar("V", bound=Callable)
 
 SUBJECT = "<any(campaigns, quizzes):kind>/<int:subject_id>"
+
+
+def _for_each_subject(path: str, method: str = "GET") -> Callable[[V], V]:
+    """Register a view at ``/<kind>/<subject_id><path>`` (a campaign or a quiz) and at
+    ``/range<path>`` (a date range): every page of the report exists for both."""
+
+    def register(view: V) -> V:
+        bp.route(f"/{SUBJECT}{path}", methods=[method])(view)
+        return bp.route(f"/range{path}", methods=[method], defaults={"kind": "range"})(view)
+
+    return register
 
 
 @dataclass
@@ -162,8 +176,7 @@ def index():
     )
 
 
-@bp.get("/range", defaults={"kind": "range"})
-@bp.get(f"/{SUBJECT}")
+@_for_each_subject("")
 @access.organiser_required
 def report(kind: str, subject_id: int | None = None):
     """Show participation per node of the organiser's scope, in tree order."""
@@ -175,8 +188,7 @@ def report(kind: str, subject_id: int | None = None):
     return render_template("participation/report.html", asked=asked, report=report, error=None)
 
 
-@bp.get("/range/branches/<int:branch_id>", defaults={"kind": "range"})
-@bp.get(f"/{SUBJECT}/branches/<int:branch_id>")
+@_for_each_subject("/branches/<int:branch_id>")
 @access.organiser_required
 def drilldown(kind: str, branch_id: int, subject_id: int | None = None):
     """List a node's members who have not finished, with what each is missing."""
@@ -210,8 +222,7 @@ def drilldown(kind: str, branch_id: int, subject_id: int | None = None):
     )
 
 
-@bp.post("/range/branches/<int:branch_id>/remind", defaults={"kind": "range"})
-@bp.post(f"/{SUBJECT}/branches/<int:branch_id>/remind")
+@_for_each_subject("/branches/<int:branch_id>/remind", "POST")
 @access.organiser_required
 def remind(kind: str, branch_id: int, subject_id: int | None = None):
     """Send every unfinished member of the node an in-app reminder (once a day each)."""
@@ -236,8 +247,7 @@ def _reminded(result: services.Reminded) -> str:
     return "".join(parts)
 
 
-@bp.get("/range/export.<any(xlsx, csv):fmt>", defaults={"kind": "range"})
-@bp.get(f"/{SUBJECT}/export.<any(xlsx, csv):fmt>")
+@_for_each_subject("/export.<any(xlsx, csv):fmt>")
 @access.organiser_required
 def export(kind: str, fmt: str, subject_id: int | None = None):
     """Download the report, with every member's line, as .xlsx or .csv."""
