@@ -23,6 +23,7 @@ from quizapp.clock import china_today
 from quizapp.downloads import DOCX, attachment
 from quizapp.errors import DomainError
 from quizapp.forms import ActionForm
+from quizapp.pagination import page_number
 
 bp = Blueprint("bank", __name__)
 
@@ -59,9 +60,7 @@ def index():
     """List the bank, searchable and filtered; every organiser sees every question."""
     categories = queries.list_categories()
     filters = _filters(categories)
-    page = queries.list_questions(
-        filters, page=request.args.get("page", 1, type=int), per_page=PER_PAGE
-    )
+    page = queries.list_questions(filters, page=page_number(), per_page=PER_PAGE)
     return render_template(
         "bank/index.html",
         page=page,

@@ -3,7 +3,7 @@ its export, revoking; on the blueprint of ``routes.py``."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from quizapp import access, clock
@@ -15,6 +15,7 @@ from quizapp.certificates.forms import PlanForm, RevokeForm
 from quizapp.certificates.routes import bp
 from quizapp.downloads import attachment
 from quizapp.forms import ActionForm
+from quizapp.pagination import page_number
 
 PER_PAGE = 50
 
@@ -41,9 +42,7 @@ def _render(campaign: Campaign, form: PlanForm | None = None):
         issued=issued,
         revoked=revoked,
         today=today,
-        page=queries.list_campaign_certificates(
-            campaign, page=request.args.get("page", 1, type=int), per_page=PER_PAGE
-        ),
+        page=queries.list_campaign_certificates(campaign, page=page_number(), per_page=PER_PAGE),
     )
 
 

@@ -34,6 +34,7 @@ from quizapp.members.models import Member, PoliticalStatus, Role
 from quizapp.org import queries as org_queries
 from quizapp.org.labels import BranchNames
 from quizapp.org.models import Branch, BranchKind
+from quizapp.pagination import page_number
 
 T = TypeVar("T")
 
@@ -99,7 +100,7 @@ def index():
         branch=branch,
         status=status,
         active=active,
-        page=request.args.get("page", 1, type=int),
+        page=page_number(),
         per_page=current_app.config["MEMBERS_PER_PAGE"],
     )
     return render_template(

@@ -23,6 +23,7 @@ from quizapp.offline.models import OfflineSession
 from quizapp.org import queries as org_queries
 from quizapp.org.labels import BranchNames
 from quizapp.org.models import Branch, BranchKind
+from quizapp.pagination import page_number
 
 bp = Blueprint("offline", __name__)
 
@@ -151,7 +152,7 @@ def index():
         current_user,
         branch=branch,
         month=month,
-        page=request.args.get("page", 1, type=int),
+        page=page_number(),
         per_page=PER_PAGE,
     )
     return render_template(

@@ -30,7 +30,7 @@ from quizapp.downloads import CSV, attachment
 from quizapp.errors import error_response
 from quizapp.members.models import STATUS_LABELS
 from quizapp.org import queries as org_queries
-from quizapp.pagination import page_of
+from quizapp.pagination import filter_value, page_number, page_of
 from quizapp.participation import exports, services, subjects
 from quizapp.participation.forms import PeriodForm, ReminderForm
 from quizapp.participation.queries import Report, participation
@@ -145,10 +145,10 @@ def index():
     now = utcnow()
     today = china_today(now)
     campaigns = subjects.list_campaigns(
-        current_user, page=request.args.get("cpage", 1, type=int), per_page=RECENT_PER_PAGE
+        current_user, page=page_number("cpage"), per_page=RECENT_PER_PAGE
     )
     quizzes = subjects.list_quizzes(
-        current_user, page=request.args.get("qpage", 1, type=int), per_page=RECENT_PER_PAGE
+        current_user, page=page_number("qpage"), per_page=RECENT_PER_PAGE
     )
     # Running ones first; each list is otherwise latest first.
     campaigns.items.sort(key=lambda c: phase_of(c, today) != "running")
@@ -200,11 +200,8 @@ def drilldown(kind: str, branch_id: int, subject_id: int | None = None):
     report = _report(asked, now, within=node, detail=True)
     todo = [line for line in report.members if not line.done]
     done = [line for line in report.members if line.done]
-    show = request.args.get("show", "todo")
-    show = show if show in SHOWN else "todo"
-    page = page_of(
-        todo if show == "todo" else done, request.args.get("page", 1, type=int), PER_PAGE
-    )
+    show = filter_value("show", SHOWN, "todo")
+    page = page_of(todo if show == "todo" else done, page_number(), PER_PAGE)
     return render_template(
         "participation/drilldown.html",
         asked=asked,

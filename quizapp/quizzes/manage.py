@@ -17,6 +17,7 @@ from quizapp.bank.services import category_path
 from quizapp.bank.types import all_types, display_text, get_type
 from quizapp.errors import DomainError
 from quizapp.forms import ActionForm, entries_text, split_entries
+from quizapp.pagination import filter_value, page_number
 from quizapp.quizzes import draw, queries, reservations, services
 from quizapp.quizzes.forms import QuizForm
 from quizapp.quizzes.models import Counting, LeavePolicy, Quiz, QuizKind, ReviewWhen
@@ -102,14 +103,13 @@ def _render_form(form: QuizForm, quiz: Quiz | None):
 def index():
     """List the quizzes the organiser may read (their subtree's, and those of the levels
     above that reach it, read-only), filtered by state."""
-    state = request.args.get("state", "all")
-    state = state if state in queries.STATES else "all"
+    state = filter_value("state", queries.STATES, "all")
     now = clock.utcnow()
     page = queries.list_quizzes(
         current_user,
         state=state,
         now=now,
-        page=request.args.get("page", 1, type=int),
+        page=page_number(),
         per_page=PER_PAGE,
     )
     return render_template(

@@ -13,7 +13,7 @@ from quizapp.attempts.services import is_overdue
 from quizapp.attempts.standings import RANKING_BASIS, branch_summary, rank_branches, rank_members
 from quizapp.clock import utcnow
 from quizapp.downloads import CSV, attachment
-from quizapp.pagination import page_of
+from quizapp.pagination import filter_value, page_number, page_of
 from quizapp.quizzes.models import Quiz
 from quizapp.quizzes.services import can_manage_quiz
 from quizapp.results import exports, queries, sheets
@@ -50,9 +50,8 @@ def quiz(quiz_id: int):
     )
     if branch is not None:
         rows = [r for r in rows if r.branch.id == branch.id]
-    show = request.args.get("show", "all")
-    show = show if show in queries.FILTERS else "all"
-    page = page_of(queries.filter_rows(rows, show), request.args.get("page", 1, type=int), PER_PAGE)
+    show = filter_value("show", queries.FILTERS, "all")
+    page = page_of(queries.filter_rows(rows, show), page_number(), PER_PAGE)
     return render_template(
         "results/quiz.html",
         quiz=quiz,

@@ -3,13 +3,13 @@ blueprint of ``manage.py`` (members in the organiser's subtree only)."""
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import render_template
 from flask_login import current_user
 
 from quizapp import access, clock, numbers
 from quizapp.downloads import attachment
 from quizapp.org.labels import BranchNames
-from quizapp.pagination import page_of
+from quizapp.pagination import page_number, page_of
 from quizapp.spreadsheets import DATETIME, UNSAFE_IN_NAMES, Book, Column
 from quizapp.study import queries
 from quizapp.study.manage import bp
@@ -49,7 +49,7 @@ def learners(material_id: int):
     return render_template(
         "study/manage/learners.html",
         material=material,
-        page=page_of(rows, request.args.get("page", 1, type=int), PER_PAGE),
+        page=page_of(rows, page_number(), PER_PAGE),
         count=len(rows),
         total_minutes=numbers.minutes(sum(r.seconds for r in rows)),
         finished=sum(r.seconds >= material.estimated_minutes * 60 for r in rows),
