@@ -212,8 +212,6 @@ def roster(campaign_id: int):
 def publish(campaign_id: int):
     """Publish a campaign (its members see it) or take it back to draft."""
     campaign = queries.get_campaign(current_user, campaign_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     published = request.form.get("published") == "1"
     label = services.KINDS[campaign.kind]
     perform(

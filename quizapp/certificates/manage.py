@@ -77,8 +77,6 @@ def save_settings(campaign_id: int):
 def issue(campaign_id: int):
     """Issue certificates to every member who completed and has none yet (safe to repeat)."""
     campaign = campaign_queries.get_campaign(current_user, campaign_id)
-    if not ActionForm().validate_on_submit():
-        return _back(campaign)
     perform(
         lambda: services.issue_certificates(current_user, campaign, clock.utcnow()),
         lambda n: f"已为 {n} 人颁发证书。" if n else "没有需要新颁发证书的学员。",

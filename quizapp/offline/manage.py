@@ -226,8 +226,6 @@ def edit(session_id: int):
 def delete(session_id: int):
     """Delete a session recorded by mistake, with its attendance."""
     session = queries.get_offline_session(current_user, session_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     title = session.title
     done = perform(lambda: services.delete_session(current_user, session), f"已删除「{title}」。")
     if done is FAILED:

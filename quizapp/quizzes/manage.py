@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -228,8 +228,6 @@ def preview(quiz_id: int):
 def publish(quiz_id: int):
     """Publish a quiz (its audience sees it) or take it back to draft (有答卷后不能撤回)."""
     quiz = queries.get_quiz(current_user, quiz_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     published = request.form.get("published") == "1"
     label = quiz.kind_enum.label
     perform(
@@ -246,8 +244,6 @@ def publish(quiz_id: int):
 def release_practice(quiz_id: int):
     """Open the questions of a closed exam or competition to practice (开放练习)."""
     quiz = queries.get_quiz(current_user, quiz_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     perform(
         lambda: reservations.release_to_practice(current_user, quiz, clock.utcnow()),
         lambda count: (
