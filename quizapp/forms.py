@@ -1,6 +1,6 @@
 """The base of every form (CSRF from Flask-WTF, WTForms' built-in messages in Chinese), the
 empty action form and the small helpers every feature's forms share: the rules of a text
-and of a whole number, the choices of a labelled enum, the 标题 and China-time fields."""
+and of a whole number, the choices of a labelled enum, the 标题, date and China-time fields."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectChoice, SelectField, StringField
-from wtforms.fields import DateTimeLocalField
+from wtforms.fields import DateField, DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from quizapp.clock import CHINA
@@ -107,6 +107,16 @@ def china_time_field(
         validators=[DataRequired(required)] if required else [Optional()],
         description=description,
         invalid_value_message=TIME_MESSAGE,
+    )
+
+
+def date_field(label: str, *, required: str | None = None, description: str = "") -> DateField:
+    """Return a date field (年-月-日); ``required`` is the message when it is left empty, None
+    to make it optional."""
+    return DateField(
+        label,
+        validators=[DataRequired(required)] if required else [Optional()],
+        description=description,
     )
 
 

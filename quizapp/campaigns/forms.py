@@ -9,13 +9,12 @@ from typing import Any
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     SelectChoice,
     SelectMultipleField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import Length
 
 from quizapp.audiences.forms import audience_values, branches_field, statuses_field
 from quizapp.campaigns.models import Campaign, CampaignKind
@@ -26,7 +25,7 @@ from quizapp.campaigns.services import (
     MAX_REFLECTIONS_REQUIRED,
 )
 from quizapp.errors import DomainError
-from quizapp.forms import BaseForm, enum_field, number_field, split_entries, title_field
+from quizapp.forms import BaseForm, date_field, enum_field, number_field, split_entries, title_field
 from quizapp.spreadsheets import cell_text, decode_text, read_table
 
 #: Header cells that name the column of a list file to read.
@@ -66,12 +65,10 @@ class CampaignForm(BaseForm):
         description="学习任务按组织和政治面貌确定参加人员；培训班的学员按名单确定，"
         "保存后在培训班页面勾选人员或粘贴警号、手机号。",
     )
-    starts_on = DateField(
-        "开始日期", validators=[DataRequired("请填写开始日期。")], description="北京时间，含当天。"
+    starts_on = date_field(
+        "开始日期", required="请填写开始日期。", description="北京时间，含当天。"
     )
-    ends_on = DateField(
-        "结束日期", validators=[DataRequired("请填写结束日期。")], description="含当天。"
-    )
+    ends_on = date_field("结束日期", required="请填写结束日期。", description="含当天。")
     minute_target = _count(
         "学习时长要求（分钟）",
         MAX_MINUTE_TARGET,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, DateField, StringField, TextAreaField
-from wtforms.validators import DataRequired
+from wtforms import BooleanField, StringField, TextAreaField
 
 from quizapp.certificates.services import (
     MAX_ISSUER,
@@ -12,7 +11,7 @@ from quizapp.certificates.services import (
     MAX_WORDING,
     PlanData,
 )
-from quizapp.forms import BaseForm, text_rules
+from quizapp.forms import BaseForm, date_field, text_rules
 
 
 class PlanForm(BaseForm):
@@ -28,10 +27,8 @@ class PlanForm(BaseForm):
     issuer_name = StringField(
         "颁发单位", validators=text_rules("颁发单位", MAX_ISSUER, required=True)
     )
-    issued_on = DateField(
-        "证书日期",
-        validators=[DataRequired("请填写证书日期。")],
-        description="印在证书上；这一天起才能颁发。",
+    issued_on = date_field(
+        "证书日期", required="请填写证书日期。", description="印在证书上；这一天起才能颁发。"
     )
     auto_issue = BooleanField(
         "到证书日期后自动颁发",

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from wtforms import (
-    DateField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import Length
 
-from quizapp.forms import BaseForm, enum_field, number_field, text_rules, title_field
+from quizapp.forms import BaseForm, date_field, enum_field, number_field, text_rules, title_field
 from quizapp.offline.models import OfflineKind
 from quizapp.offline.services import MAX_DURATION, MAX_NOTES
 
@@ -21,10 +20,8 @@ class SessionForm(BaseForm):
 
     title = title_field()
     kind = enum_field("形式", OfflineKind, OfflineKind.LECTURE, invalid="请选择形式。")
-    held_on = DateField(
-        "举办日期",
-        validators=[DataRequired("请填写举办日期。")],
-        description="活动当天（北京时间），不能晚于今天。",
+    held_on = date_field(
+        "举办日期", required="请填写举办日期。", description="活动当天（北京时间），不能晚于今天。"
     )
     duration_minutes = number_field(
         "时长（分钟）",
