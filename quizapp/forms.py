@@ -1,14 +1,16 @@
 """The base of every form (CSRF from Flask-WTF, WTForms' built-in messages in Chinese), the
-empty action form and the small helpers every feature's forms share."""
+empty action form and the small helpers every feature's forms share: the rules of a text
+and of a whole number, the choices of a labelled enum, the 标题, date and China-time fields."""
 
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.fields import DateTimeLocalField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import IntegerField, RadioField, SelectChoice, SelectField, StringField
+from wtforms.fields import DateField, DateTimeLocalField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from quizapp.clock import CHINA
 
@@ -32,14 +34,64 @@ class ActionForm(BaseForm):
     """An empty form: a POST button with its CSRF token."""
 
 
+def text_rules(label: str, most: int, *, required: bool = False) -> list:
+    """Return the validators of a text of at most ``most`` characters ("<label>不能超过 N 字。"),
+    which must be filled in ("请填写<label>。") when ``required``."""
+    too_long = Length(max=most, message=f"{label}不能超过 {most} 字。")
+    return [DataRequired(f"请填写{label}。"), too_long] if required else [too_long]
+
+
 def title_field(max_length: int = 100) -> StringField:
     """Return the required 标题 field of a quiz, material, campaign, session or reflection."""
-    return StringField(
-        "标题",
+    return StringField("标题", validators=text_rules("标题", max_length, required=True))
+
+
+def number_field(
+    label: str,
+    low: int,
+    high: int,
+    message: str,
+    *,
+    required: str | None = None,
+    default: int | None = None,
+    description: str = "",
+) -> IntegerField:
+    """Return a whole-number field from ``low`` to ``high`` (``message`` when outside);
+    ``required`` is the message when it is left empty, None to make it optional."""
+    return IntegerField(
+        label,
+        default=default,
         validators=[
-            DataRequired("请填写标题。"),
-            Length(max=max_length, message=f"标题不能超过 {max_length} 字。"),
+            InputRequired(required) if required else Optional(),
+            NumberRange(min=low, max=high, message=message),
         ],
+        description=description,
+    )
+
+
+def enum_choices(values: type[StrEnum]) -> list[SelectChoice]:
+    """Return the choices of a select or radio field: each value of an enum whose members
+    carry their Chinese ``label`` (``enums.LabelledEnum``), with that label."""
+    return [SelectChoice(value.value, value.label) for value in values]
+
+
+def enum_field(
+    label: str,
+    values: type[StrEnum],
+    default: StrEnum,
+    *,
+    invalid: str | None = None,
+    description: str = "",
+    field: type[SelectField] = RadioField,
+) -> SelectField:
+    """Return radio buttons (or another ``field``) to choose one of an enum's values by its
+    label; ``invalid`` is the message for a value that is not one of them."""
+    return field(
+        label,
+        choices=enum_choices(values),
+        default=default.value,
+        invalid_choice_message=invalid,
+        description=description,
     )
 
 
@@ -55,6 +107,16 @@ def china_time_field(
         validators=[DataRequired(required)] if required else [Optional()],
         description=description,
         invalid_value_message=TIME_MESSAGE,
+    )
+
+
+def date_field(label: str, *, required: str | None = None, description: str = "") -> DateField:
+    """Return a date field (年-月-日); ``required`` is the message when it is left empty, None
+    to make it optional."""
+    return DateField(
+        label,
+        validators=[DataRequired(required)] if required else [Optional()],
+        description=description,
     )
 
 

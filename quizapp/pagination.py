@@ -1,11 +1,14 @@
-"""One pagination helper for every list page."""
+"""One pagination helper for every list page, and what a list page's query string asks
+for: the page number and the value of each filter."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Container
 from dataclasses import dataclass
 from typing import Any
 
+from flask import request
 from sqlalchemy import Select, func, select
 
 from quizapp import db
@@ -52,3 +55,15 @@ def page_of(rows: list[Any], number: int, per_page: int) -> Page:
         per_page=per_page,
         total=len(rows),
     )
+
+
+def page_number(param: str = "page") -> int:
+    """Return the page number the query string asks for (``?page=``), 1 when it names none."""
+    return request.args.get(param, 1, type=int)
+
+
+def filter_value(name: str, allowed: Container[str], default: str) -> str:
+    """Return the value the query string gives filter ``name`` when it is one of ``allowed``,
+    else ``default``."""
+    value = request.args.get(name, default)
+    return value if value in allowed else default

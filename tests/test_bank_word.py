@@ -21,6 +21,7 @@ from quizapp.bank.formats import read_text, reader_for, word, word_template
 from quizapp.bank.imports import BankImportRejected, import_drafts
 from quizapp.bank.models import Question
 from quizapp.bank.types import QuestionType, register, unregister
+from quizapp.downloads import DOCX
 from quizapp.errors import DomainError
 from tests.factories import upload_questions
 
@@ -529,7 +530,7 @@ def test_the_word_template_downloads(client, auth, org):
     auth.login("org1")
     response = client.get("/manage/bank/template.docx")
     assert response.status_code == 200
-    assert response.mimetype == word_template.DOCX
+    assert response.mimetype == DOCX
     assert "attachment" in response.headers["Content-Disposition"]
     drafts, _ = word.read("模板.docx", response.data)
     assert len(drafts) == 9

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from quizapp import access
@@ -22,9 +20,10 @@ from quizapp.bank.forms import (
 from quizapp.bank.models import Question
 from quizapp.bank.types import find_type, get_type
 from quizapp.clock import china_today
+from quizapp.downloads import DOCX, attachment
 from quizapp.errors import DomainError
 from quizapp.forms import ActionForm
-from quizapp.spreadsheets import XLSX
+from quizapp.pagination import page_number
 
 bp = Blueprint("bank", __name__)
 
@@ -61,9 +60,7 @@ def index():
     """List the bank, searchable and filtered; every organiser sees every question."""
     categories = queries.list_categories()
     filters = _filters(categories)
-    page = queries.list_questions(
-        filters, page=request.args.get("page", 1, type=int), per_page=PER_PAGE
-    )
+    page = queries.list_questions(filters, page=page_number(), per_page=PER_PAGE)
     return render_template(
         "bank/index.html",
         page=page,
@@ -165,8 +162,6 @@ def versions(question_id: int):
 def set_active(question_id: int):
     """Retire a question (停用: never drawn again) or bring it back (启用)."""
     question = _editable_question(question_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     active = request.form.get("active") == "1"
     perform(
         lambda: services.set_question_active(current_user, question, active),
@@ -219,12 +214,7 @@ def import_questions():
 @access.organiser_required
 def download_template():
     """Download the Excel template for importing questions."""
-    return send_file(
-        BytesIO(xlsx.template_xlsx()),
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name="题库导入模板.xlsx",
-    )
+    return attachment(xlsx.template_xlsx(), "题库导入模板.xlsx")
 
 
 @bp.get("/template.docx")
@@ -232,12 +222,7 @@ def download_template():
 def download_word_template():
     """Download the Word template: the layout the .docx import reads, with an example of
     every type."""
-    return send_file(
-        BytesIO(word_template.template_docx()),
-        mimetype=word_template.DOCX,
-        as_attachment=True,
-        download_name="题库导入模板.docx",
-    )
+    return attachment(word_template.template_docx(), "题库导入模板.docx", DOCX)
 
 
 @bp.get("/export.xlsx")
@@ -245,9 +230,4 @@ def download_word_template():
 def export():
     """Export the questions the list shows (same filters) in the import template's layout."""
     questions = queries.list_matching_questions(_filters(queries.list_categories()))
-    return send_file(
-        BytesIO(exports.export_xlsx(questions)),
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=f"题库导出-{china_today().isoformat()}.xlsx",
-    )
+    return attachment(exports.export_xlsx(questions), f"题库导出-{china_today().isoformat()}.xlsx")

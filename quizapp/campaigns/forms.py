@@ -9,26 +9,23 @@ from typing import Any
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
-    RadioField,
     SelectChoice,
     SelectMultipleField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import Length
 
 from quizapp.audiences.forms import audience_values, branches_field, statuses_field
 from quizapp.campaigns.models import Campaign, CampaignKind
 from quizapp.campaigns.services import (
     COPIED_FIELDS,
-    KINDS,
     MAX_MINUTE_TARGET,
     MAX_OFFLINE_REQUIRED,
     MAX_REFLECTIONS_REQUIRED,
 )
 from quizapp.errors import DomainError
-from quizapp.forms import BaseForm, split_entries, title_field
+from quizapp.forms import BaseForm, date_field, enum_field, number_field, split_entries, title_field
 from quizapp.spreadsheets import cell_text, decode_text, read_table
 
 #: Header cells that name the column of a list file to read.
@@ -40,14 +37,14 @@ HEADER_SEARCH_ROWS = 10
 
 
 def _count(label: str, most: int, unit: str, description: str) -> IntegerField:
-    return IntegerField(
+    return number_field(
         label,
+        0,
+        most,
+        f"{label}应为 0 至 {most} {unit}。",
+        required=f"请填写{label}，不要求请填 0。",
         default=0,
         description=description,
-        validators=[
-            InputRequired(f"请填写{label}，不要求请填 0。"),
-            NumberRange(min=0, max=most, message=f"{label}应为 0 至 {most} {unit}。"),
-        ],
     )
 
 
@@ -60,20 +57,18 @@ class CampaignForm(BaseForm):
         validators=[Length(max=2000)],
         description="党员在任务页面看到，可写学习要求、时间安排等。",
     )
-    kind = RadioField(
+    kind = enum_field(
         "类型",
-        choices=[SelectChoice(k, label) for k, label in KINDS.items()],
-        default=CampaignKind.CAMPAIGN.value,
-        invalid_choice_message="请选择类型。",
+        CampaignKind,
+        CampaignKind.CAMPAIGN,
+        invalid="请选择类型。",
         description="学习任务按组织和政治面貌确定参加人员；培训班的学员按名单确定，"
         "保存后在培训班页面勾选人员或粘贴警号、手机号。",
     )
-    starts_on = DateField(
-        "开始日期", validators=[DataRequired("请填写开始日期。")], description="北京时间，含当天。"
+    starts_on = date_field(
+        "开始日期", required="请填写开始日期。", description="北京时间，含当天。"
     )
-    ends_on = DateField(
-        "结束日期", validators=[DataRequired("请填写结束日期。")], description="含当天。"
-    )
+    ends_on = date_field("结束日期", required="请填写结束日期。", description="含当天。")
     minute_target = _count(
         "学习时长要求（分钟）",
         MAX_MINUTE_TARGET,

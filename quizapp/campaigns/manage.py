@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import abort, redirect, render_template, request, send_file, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from quizapp import access, clock
@@ -17,11 +15,11 @@ from quizapp.campaigns.choices import CampaignChoices
 from quizapp.campaigns.forms import CampaignForm, RosterForm
 from quizapp.campaigns.models import Campaign
 from quizapp.campaigns.routes import bp
+from quizapp.downloads import attachment
 from quizapp.errors import DomainError
 from quizapp.forms import ActionForm
 from quizapp.members import queries as member_queries
-from quizapp.pagination import page_of
-from quizapp.spreadsheets import XLSX
+from quizapp.pagination import filter_value, page_number, page_of
 
 PER_PAGE = 20
 #: Members per page of the organiser's progress table.
@@ -45,9 +43,7 @@ def _audience_text(campaign: Campaign) -> str:
 def manage_index():
     """List the campaigns and classes the organiser may read (their subtree's, and those of
     the levels above reaching it, read-only)."""
-    page = queries.list_campaigns(
-        current_user, page=request.args.get("page", 1, type=int), per_page=PER_PAGE
-    )
+    page = queries.list_campaigns(current_user, page=page_number(), per_page=PER_PAGE)
     today = clock.china_today()
     return render_template(
         "campaigns/manage_index.html",
@@ -105,12 +101,10 @@ def _render_manage_show(campaign: Campaign, roster_form: RosterForm) -> str:
     today = clock.china_today()
     editable = services.can_manage_campaign(current_user, campaign)
     table = queries.get_progress_table(current_user, campaign, today)
-    show = request.args.get("show", "all")
-    show = show if show in TABLE_FILTERS else "all"
+    show = filter_value("show", TABLE_FILTERS, "all")
     # 缺少的项目: only the members who still lack one requirement (and so are 未完成).
     needs = dict(gaps.requirements(table))
-    lack = request.args.get("lack", "")
-    lack = lack if lack in needs else ""
+    lack = filter_value("lack", needs, "")
     listed = gaps.lacking(table.rows, lack)
     rows = {
         "all": listed,
@@ -142,7 +136,7 @@ def _render_manage_show(campaign: Campaign, roster_form: RosterForm) -> str:
         missing=gaps.missing,
         filters=TABLE_FILTERS,
         counts={key: len(value) for key, value in rows.items()},
-        page=page_of(rows[show], request.args.get("page", 1, type=int), TABLE_PER_PAGE),
+        page=page_of(rows[show], page_number(), TABLE_PER_PAGE),
         roster=sorted(roster_in_scope, key=lambda m: (m.name, m.id)),
         roster_hidden=len(campaign.audience.roster) - len(roster_in_scope),
         on_roster={m.id for m in campaign.audience.roster},
@@ -169,12 +163,7 @@ def progress_export(campaign_id: int):
     campaign = queries.get_viewable_campaign(current_user, campaign_id)
     now = clock.utcnow()
     table = queries.get_progress_table(current_user, campaign, clock.china_today(now))
-    return send_file(
-        BytesIO(gaps.progress_xlsx(campaign, table, now)),
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=gaps.export_filename(campaign, now),
-    )
+    return attachment(gaps.progress_xlsx(campaign, table, now), gaps.export_filename(campaign, now))
 
 
 @bp.post("/manage/campaigns/<int:campaign_id>/roster")
@@ -223,8 +212,6 @@ def roster(campaign_id: int):
 def publish(campaign_id: int):
     """Publish a campaign (its members see it) or take it back to draft."""
     campaign = queries.get_campaign(current_user, campaign_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     published = request.form.get("published") == "1"
     label = services.KINDS[campaign.kind]
     perform(

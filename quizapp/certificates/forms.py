@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, DateField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, StringField, TextAreaField
 
 from quizapp.certificates.services import (
     MAX_ISSUER,
@@ -12,31 +11,24 @@ from quizapp.certificates.services import (
     MAX_WORDING,
     PlanData,
 )
-from quizapp.forms import BaseForm
-
-
-def _text(label: str, most: int) -> list:
-    return [
-        DataRequired(f"请填写{label}。"),
-        Length(max=most, message=f"{label}不能超过 {most} 字。"),
-    ]
+from quizapp.forms import BaseForm, date_field, text_rules
 
 
 class PlanForm(BaseForm):
     """What a campaign's certificates say, and whether it issues them."""
 
     is_enabled = BooleanField("颁发结业证书", description="关闭后不再颁发；已颁发的证书不受影响。")
-    title = StringField("证书标题", validators=_text("证书标题", MAX_TITLE))
+    title = StringField("证书标题", validators=text_rules("证书标题", MAX_TITLE, required=True))
     wording = TextAreaField(
         "证书正文",
-        validators=_text("证书正文", MAX_WORDING),
+        validators=text_rules("证书正文", MAX_WORDING, required=True),
         description="印在“××× 同志：”之后。",
     )
-    issuer_name = StringField("颁发单位", validators=_text("颁发单位", MAX_ISSUER))
-    issued_on = DateField(
-        "证书日期",
-        validators=[DataRequired("请填写证书日期。")],
-        description="印在证书上；这一天起才能颁发。",
+    issuer_name = StringField(
+        "颁发单位", validators=text_rules("颁发单位", MAX_ISSUER, required=True)
+    )
+    issued_on = date_field(
+        "证书日期", required="请填写证书日期。", description="印在证书上；这一天起才能颁发。"
     )
     auto_issue = BooleanField(
         "到证书日期后自动颁发",
@@ -58,4 +50,4 @@ class PlanForm(BaseForm):
 class RevokeForm(BaseForm):
     """The reason a certificate is revoked."""
 
-    reason = TextAreaField("撤销原因", validators=_text("撤销原因", MAX_REASON))
+    reason = TextAreaField("撤销原因", validators=text_rules("撤销原因", MAX_REASON, required=True))

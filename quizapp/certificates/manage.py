@@ -3,9 +3,7 @@ its export, revoking; on the blueprint of ``routes.py``."""
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from quizapp import access, clock
@@ -15,7 +13,9 @@ from quizapp.campaigns.models import Campaign
 from quizapp.certificates import exports, queries, services
 from quizapp.certificates.forms import PlanForm, RevokeForm
 from quizapp.certificates.routes import bp
+from quizapp.downloads import attachment
 from quizapp.forms import ActionForm
+from quizapp.pagination import page_number
 
 PER_PAGE = 50
 
@@ -42,9 +42,7 @@ def _render(campaign: Campaign, form: PlanForm | None = None):
         issued=issued,
         revoked=revoked,
         today=today,
-        page=queries.list_campaign_certificates(
-            campaign, page=request.args.get("page", 1, type=int), per_page=PER_PAGE
-        ),
+        page=queries.list_campaign_certificates(campaign, page=page_number(), per_page=PER_PAGE),
     )
 
 
@@ -79,8 +77,6 @@ def save_settings(campaign_id: int):
 def issue(campaign_id: int):
     """Issue certificates to every member who completed and has none yet (safe to repeat)."""
     campaign = campaign_queries.get_campaign(current_user, campaign_id)
-    if not ActionForm().validate_on_submit():
-        return _back(campaign)
     perform(
         lambda: services.issue_certificates(current_user, campaign, clock.utcnow()),
         lambda n: f"已为 {n} 人颁发证书。" if n else "没有需要新颁发证书的学员。",
@@ -94,11 +90,9 @@ def export(campaign_id: int):
     """Download the campaign's certificates (revoked ones too) as .xlsx."""
     campaign = campaign_queries.get_campaign(current_user, campaign_id)
     now = clock.utcnow()
-    return send_file(
-        BytesIO(exports.certificates_xlsx(current_user, campaign, now)),
-        mimetype=exports.XLSX,
-        as_attachment=True,
-        download_name=exports.export_filename(campaign.title, now),
+    return attachment(
+        exports.certificates_xlsx(current_user, campaign, now),
+        exports.export_filename(campaign.title, now),
     )
 
 

@@ -8,14 +8,14 @@ certificate alone (name, class, number, date, issuer, status), nothing else of t
 from __future__ import annotations
 
 import re
-from io import BytesIO
 
-from flask import Blueprint, abort, render_template, send_file, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_login import current_user, login_required
 
 from quizapp.certificates import queries
 from quizapp.certificates.models import Certificate
 from quizapp.certificates.pdf import certificate_pdf, long_date, qr_svg
+from quizapp.downloads import PDF, attachment
 from quizapp.spreadsheets import UNSAFE_IN_NAMES
 
 bp = Blueprint("certificates", __name__)
@@ -52,12 +52,7 @@ def pdf(certificate_id: int):
     if certificate.is_revoked:
         abort(404)
     name = UNSAFE_IN_NAMES.sub("_", f"{certificate.title}-{certificate.number}")
-    return send_file(
-        BytesIO(certificate_pdf(certificate, verify_url(certificate))),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"{name}.pdf",
-    )
+    return attachment(certificate_pdf(certificate, verify_url(certificate)), f"{name}.pdf", PDF)
 
 
 @bp.get("/certificates/verify/<token>")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import IntegerField, RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from quizapp.deferrals.models import DeferralReason
-from quizapp.forms import BaseForm, china_time_field
+from quizapp.forms import BaseForm, china_time_field, enum_choices, number_field
 
 
 class RequestForm(BaseForm):
@@ -14,7 +14,7 @@ class RequestForm(BaseForm):
 
     reason = RadioField(
         "缓考原因",
-        choices=[SelectChoice(r.value, r.label) for r in DeferralReason],
+        choices=enum_choices(DeferralReason),
         validators=[DataRequired("请选择缓考原因。")],
     )
     text = TextAreaField(
@@ -48,14 +48,14 @@ class GrantForm(BaseForm):
     """An organiser grants one member 补考 and/or extra time."""
 
     login_id = StringField("警号/手机号", validators=[DataRequired("请填写党员的警号或手机号。")])
-    attempts = IntegerField(
-        "补考次数",
-        validators=[Optional(), NumberRange(1, 10, "补考次数应为 1 至 10。")],
-        description="增加的答题次数。",
+    attempts = number_field(
+        "补考次数", 1, 10, "补考次数应为 1 至 10。", description="增加的答题次数。"
     )
-    minutes = IntegerField(
+    minutes = number_field(
         "延长时间（分钟）",
-        validators=[Optional(), NumberRange(1, 600, "延长时间应为 1 至 600 分钟。")],
+        1,
+        600,
+        "延长时间应为 1 至 600 分钟。",
         description="每次答题可多用的分钟数（本测试限时时）。",
     )
     opens_at = china_time_field(

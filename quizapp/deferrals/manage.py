@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from quizapp import access
 from quizapp.actions import perform
 from quizapp.clock import utcnow
 from quizapp.deferrals import queries, services
 from quizapp.deferrals.forms import ApproveForm, GrantForm, RefuseForm
+from quizapp.deferrals.models import QuizException
 from quizapp.deferrals.routes import bp
+from quizapp.forms import BaseForm
 from quizapp.quizzes import queries as quiz_queries
 
 #: The personal window an approval offers: from now, for a week.
@@ -71,36 +75,42 @@ def quiz(quiz_id: int):
     )
 
 
+def _decide(
+    exception_id: int, form: BaseForm, decide: Callable[[QuizException], object], done: str
+) -> Response:
+    """Decide on a request with a form posted from a list page, then go back to that page."""
+    row = queries.get_managed(current_user, exception_id)
+    if _valid(form):
+        perform(lambda: decide(row), done)
+    return redirect(_back(row))
+
+
 @bp.post("/manage/deferrals/<int:exception_id>/approve")
 @access.organiser_required
 def approve(exception_id: int):
     """Approve a 缓考 with a personal window."""
-    row = queries.get_managed(current_user, exception_id)
     form = ApproveForm()
-    if not _valid(form):
-        return redirect(_back(row))
-    perform(
-        lambda: services.approve_deferral(
+    return _decide(
+        exception_id,
+        form,
+        lambda row: services.approve_deferral(
             current_user, row, form.opens_at.data, form.closes_at.data, form.note.data, utcnow()
         ),
         "已批准缓考，并已通知本人。",
     )
-    return redirect(_back(row))
 
 
 @bp.post("/manage/deferrals/<int:exception_id>/refuse")
 @access.organiser_required
 def refuse(exception_id: int):
     """Refuse a 缓考 with a reason."""
-    row = queries.get_managed(current_user, exception_id)
     form = RefuseForm()
-    if not _valid(form):
-        return redirect(_back(row))
-    perform(
-        lambda: services.refuse_deferral(current_user, row, form.note.data, utcnow()),
+    return _decide(
+        exception_id,
+        form,
+        lambda row: services.refuse_deferral(current_user, row, form.note.data, utcnow()),
         "已不批准该缓考申请，并已通知本人。",
     )
-    return redirect(_back(row))
 
 
 @bp.post("/manage/deferrals/quizzes/<int:quiz_id>/grant")

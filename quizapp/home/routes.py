@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from quizapp import access, clock
@@ -14,6 +14,7 @@ from quizapp.forms import ActionForm
 from quizapp.home import queries
 from quizapp.home.tasks import list_tasks
 from quizapp.notices import queries as notice_queries
+from quizapp.pagination import page_number
 from quizapp.points.queries import member_sums
 from quizapp.study.minutes import member_minutes_summary
 
@@ -88,7 +89,5 @@ def me():
 @login_required
 def results():
     """Every result of the member, latest first, with a link to each review it may see."""
-    page = queries.list_results(
-        current_user, clock.utcnow(), request.args.get("page", 1, type=int), RESULTS_PER_PAGE
-    )
+    page = queries.list_results(current_user, clock.utcnow(), page_number(), RESULTS_PER_PAGE)
     return render_template("home/results.html", page=page)

@@ -7,13 +7,12 @@ The period defaults to this month so far. Nodes outside the organiser's scope an
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from quizapp import access
 from quizapp.clock import china_today, utcnow
+from quizapp.downloads import DOCX, attachment
 from quizapp.errors import error_response
 from quizapp.ledger import docx
 from quizapp.ledger.queries import ledger
@@ -21,8 +20,6 @@ from quizapp.org import queries as org_queries
 from quizapp.participation.forms import PeriodForm
 
 bp = Blueprint("ledger", __name__)
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _asked(branch_id: int):
@@ -63,9 +60,4 @@ def download(branch_id: int):
     if period is None:
         return error_response(400, form.problem)
     book = ledger(current_user, node, *period, now)
-    return send_file(
-        BytesIO(docx.render(book)),
-        mimetype=DOCX,
-        as_attachment=True,
-        download_name=docx.file_name(book),
-    )
+    return attachment(docx.render(book), docx.file_name(book), DOCX)

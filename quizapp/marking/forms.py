@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, HiddenField, IntegerField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
-from quizapp.forms import BaseForm
+from quizapp.forms import BaseForm, text_rules
 from quizapp.marking.services import MAX_COMMENT
 
 
@@ -15,7 +15,7 @@ class MarkForm(BaseForm):
     points = StringField("得分", validators=[InputRequired("请填写得分。")])
     comment = TextAreaField(
         "评语（可选）",
-        validators=[Length(max=MAX_COMMENT, message=f"评语不能超过 {MAX_COMMENT} 字。")],
+        validators=text_rules("评语", MAX_COMMENT),
     )
     version = HiddenField()
 

@@ -113,8 +113,6 @@ def set_branch_active(branch_id: int):
     branch = queries.get_branch(current_user, branch_id)
     if not access.can_restructure_branch(current_user, branch):
         abort(403)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     active = request.form.get("active") == "1"
     perform(
         lambda: member_services.set_branch_active(current_user, branch, active),

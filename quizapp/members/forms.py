@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from quizapp.forms import BaseForm
+from quizapp.forms import BaseForm, date_field, enum_choices
 from quizapp.members.models import STATUS_LABELS, Role
 
 STATUS_CHOICES = [SelectChoice(status.value, label) for status, label in STATUS_LABELS.items()]
-ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
+ROLE_CHOICES = enum_choices(Role)
 
 
 def _optional_int(value):
@@ -46,9 +46,7 @@ class MemberForm(BaseForm):
     phone = StringField("手机号", validators=[Optional(), Length(max=20)])
     branch_id = _branch_field("所属支部")
     political_status = SelectField("政治面貌", choices=STATUS_CHOICES)
-    joined_party_on = DateField(
-        "入党时间", validators=[Optional()], description="正式党员、预备党员填写；其他人员留空。"
-    )
+    joined_party_on = date_field("入党时间", description="正式党员、预备党员填写；其他人员留空。")
     role = SelectField(
         "角色",
         choices=ROLE_CHOICES,

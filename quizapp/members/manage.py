@@ -4,6 +4,7 @@ a new one-time login code (the roster import and slip sheets: ``roster_pages.py`
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from flask import (
     Blueprint,
@@ -21,7 +22,7 @@ from wtforms import SelectChoice
 from quizapp import access
 from quizapp.actions import FAILED, perform
 from quizapp.clock import china_today, utcnow
-from quizapp.forms import ActionForm
+from quizapp.forms import ActionForm, BaseForm
 from quizapp.members import exports, logins, queries, services
 from quizapp.members.forms import (
     MemberForm,
@@ -32,7 +33,10 @@ from quizapp.members.forms import (
 from quizapp.members.models import Member, PoliticalStatus, Role
 from quizapp.org import queries as org_queries
 from quizapp.org.labels import BranchNames
-from quizapp.org.models import BranchKind
+from quizapp.org.models import Branch, BranchKind
+from quizapp.pagination import page_number
+
+T = TypeVar("T")
 
 bp = Blueprint("members", __name__)
 
@@ -96,7 +100,7 @@ def index():
         branch=branch,
         status=status,
         active=active,
-        page=request.args.get("page", 1, type=int),
+        page=page_number(),
         per_page=current_app.config["MEMBERS_PER_PAGE"],
     )
     return render_template(
@@ -161,10 +165,21 @@ def _post_action(
 ) -> Response:
     """Do one confirmed action (an ``ActionForm`` POST) on a member, then show the member."""
     member = _managed_member(member_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     perform(lambda: act(member), message(member))
     return redirect(url_for("members.show", member_id=member.id))
+
+
+def _member_form(
+    member: Member,
+    form: BaseForm,
+    template: str,
+    act: Callable[[], T],
+    success: str | Callable[[T], str],
+) -> Response | str:
+    """Do ``act`` once the form is posted and valid, then show the member; else the form."""
+    if form.validate_on_submit() and perform(act, success) is not FAILED:
+        return redirect(url_for("members.show", member_id=member.id))
+    return render_template(template, form=form, member=member)
 
 
 @bp.route("/<int:member_id>/edit", methods=["GET", "POST"])
@@ -176,16 +191,13 @@ def edit(member_id: int):
     _prepare(form)
     if request.method == "GET":
         form.scope_branch_id.data = member.scope_branch_id
-    if (
-        form.validate_on_submit()
-        and perform(
-            lambda: services.update_member(current_user, member, _member_data(form), china_today()),
-            "已保存。",
-        )
-        is not FAILED
-    ):
-        return redirect(url_for("members.show", member_id=member.id))
-    return render_template("members/form.html", form=form, member=member)
+    return _member_form(
+        member,
+        form,
+        "members/form.html",
+        lambda: services.update_member(current_user, member, _member_data(form), china_today()),
+        "已保存。",
+    )
 
 
 @bp.route("/<int:member_id>/move", methods=["GET", "POST"])
@@ -195,15 +207,19 @@ def move(member_id: int):
     member = _managed_member(member_id)
     form = MoveMemberForm()
     form.branch_id.choices = _branch_choices(exclude_id=member.branch_id)
-    if form.validate_on_submit():
+
+    def move_to_branch() -> Branch:
         branch = org_queries.get_branch(current_user, form.branch_id.data)
-        done = perform(
-            lambda: services.move_member(current_user, member, branch, china_today()),
-            f"已将{member.name}转入{branch.name}。",
-        )
-        if done is not FAILED:
-            return redirect(url_for("members.show", member_id=member.id))
-    return render_template("members/move.html", form=form, member=member)
+        services.move_member(current_user, member, branch, china_today())
+        return branch
+
+    return _member_form(
+        member,
+        form,
+        "members/move.html",
+        move_to_branch,
+        lambda branch: f"已将{member.name}转入{branch.name}。",
+    )
 
 
 @bp.post("/<int:member_id>/active")
@@ -224,14 +240,13 @@ def reset_password(member_id: int):
     """Give a member a temporary password."""
     member = _managed_member(member_id)
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        done = perform(
-            lambda: logins.reset_password(current_user, member, form.temporary_password.data),
-            f"已重置{member.name}的密码，请把临时密码告知本人；下次登录时须修改。",
-        )
-        if done is not FAILED:
-            return redirect(url_for("members.show", member_id=member.id))
-    return render_template("members/reset_password.html", form=form, member=member)
+    return _member_form(
+        member,
+        form,
+        "members/reset_password.html",
+        lambda: logins.reset_password(current_user, member, form.temporary_password.data),
+        f"已重置{member.name}的密码，请把临时密码告知本人；下次登录时须修改。",
+    )
 
 
 @bp.post("/<int:member_id>/unlock")

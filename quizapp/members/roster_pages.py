@@ -7,14 +7,14 @@ Their routes join the ``members`` blueprint of :mod:`quizapp.members.manage`.
 from __future__ import annotations
 
 from collections import Counter
-from io import BytesIO
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from quizapp import access
 from quizapp.actions import run
 from quizapp.clock import china_today
+from quizapp.downloads import CSV, attachment
 from quizapp.errors import DomainError
 from quizapp.members import exports, imports, queries, roster_files
 from quizapp.members.forms import ImportForm
@@ -62,15 +62,10 @@ def import_template(kind: str):
         mimetype = XLSX
     elif kind == "csv":
         data = roster_files.roster_template_csv()
-        mimetype = "text/csv"
+        mimetype = CSV
     else:
         abort(404)
-    return send_file(
-        BytesIO(data),
-        mimetype=mimetype,
-        as_attachment=True,
-        download_name=f"党员花名册导入模板.{kind}",
-    )
+    return attachment(data, f"党员花名册导入模板.{kind}", mimetype)
 
 
 @bp.get("/credentials")
@@ -113,11 +108,8 @@ def credentials_xlsx():
         scope_name = "本次导入"
     else:
         scope_name = access.managed_root(current_user).name
-    response = send_file(
-        BytesIO(exports.slip_xlsx(members)),
-        mimetype=exports.XLSX,
-        as_attachment=True,
-        download_name=exports.slip_filename(scope_name, china_today()),
+    response = attachment(
+        exports.slip_xlsx(members), exports.slip_filename(scope_name, china_today())
     )
     response.headers["Cache-Control"] = "no-store"  # login codes: keep no copy on the way
     return response

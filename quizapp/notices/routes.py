@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from quizapp.actions import run
 from quizapp.clock import utcnow
 from quizapp.notices import queries, services
+from quizapp.pagination import page_number
 
 bp = Blueprint("notices", __name__)
 
@@ -20,9 +21,7 @@ BACK = {"home": "home.index", "list": "notices.index"}
 @login_required
 def index():
     """List the member's notices, newest first; unread ones carry a badge."""
-    page = queries.list_notices(
-        current_user, page=request.args.get("page", 1, type=int), per_page=PER_PAGE
-    )
+    page = queries.list_notices(current_user, page=page_number(), per_page=PER_PAGE)
     return render_template(
         "notices/index.html", page=page, unread=queries.count_unread(current_user)
     )

@@ -3,43 +3,32 @@
 from __future__ import annotations
 
 from wtforms import (
-    DateField,
-    IntegerField,
-    RadioField,
-    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import Length
 
-from quizapp.forms import BaseForm, title_field
+from quizapp.forms import BaseForm, date_field, enum_field, number_field, text_rules, title_field
 from quizapp.offline.models import OfflineKind
-from quizapp.offline.services import KINDS, MAX_DURATION, MAX_NOTES
+from quizapp.offline.services import MAX_DURATION, MAX_NOTES
 
 
 class SessionForm(BaseForm):
     """An offline session and its attendees."""
 
     title = title_field()
-    kind = RadioField(
-        "形式",
-        choices=[SelectChoice(k, label) for k, label in KINDS.items()],
-        default=OfflineKind.LECTURE.value,
-        invalid_choice_message="请选择形式。",
+    kind = enum_field("形式", OfflineKind, OfflineKind.LECTURE, invalid="请选择形式。")
+    held_on = date_field(
+        "举办日期", required="请填写举办日期。", description="活动当天（北京时间），不能晚于今天。"
     )
-    held_on = DateField(
-        "举办日期",
-        validators=[DataRequired("请填写举办日期。")],
-        description="活动当天（北京时间），不能晚于今天。",
-    )
-    duration_minutes = IntegerField(
+    duration_minutes = number_field(
         "时长（分钟）",
-        validators=[
-            InputRequired("请填写时长。"),
-            NumberRange(min=1, max=MAX_DURATION, message=f"时长应为 1 至 {MAX_DURATION} 分钟。"),
-        ],
+        1,
+        MAX_DURATION,
+        f"时长应为 1 至 {MAX_DURATION} 分钟。",
+        required="请填写时长。",
         description="计入学习任务时按此时长累计。",
     )
     branch_id = SelectField(
@@ -50,7 +39,7 @@ class SessionForm(BaseForm):
     )
     notes = TextAreaField(
         "备注",
-        validators=[Length(max=MAX_NOTES, message=f"备注不能超过 {MAX_NOTES} 字。")],
+        validators=text_rules("备注", MAX_NOTES),
         description="可填写主讲人、地点、学习内容等。",
     )
     #: Checked attendees; checked against the actor's scope by the route and the service.

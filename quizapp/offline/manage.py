@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
+from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from quizapp import access
@@ -21,6 +23,7 @@ from quizapp.offline.models import OfflineSession
 from quizapp.org import queries as org_queries
 from quizapp.org.labels import BranchNames
 from quizapp.org.models import Branch, BranchKind
+from quizapp.pagination import page_number
 
 bp = Blueprint("offline", __name__)
 
@@ -108,6 +111,24 @@ def _render_form(form: SessionForm, branches: list[Branch], session: OfflineSess
     )
 
 
+def _save_or_render(
+    form: SessionForm,
+    branches: list[Branch],
+    session: OfflineSession | None,
+    save: Callable[[services.SessionData], OfflineSession],
+    success: Callable[[OfflineSession, services.SessionData], str],
+) -> Response | str:
+    """Save a form posted with 保存 (the other buttons search or pick a branch), then show the
+    session; else show the form again, with its errors."""
+    if request.method == "POST" and _action() == "save" and form.validate():
+        data = _session_data(form, branches)
+        if data is not None:
+            saved = perform(lambda: save(data), lambda saved: success(saved, data))
+            if saved is not FAILED:
+                return redirect(url_for("offline.show", session_id=saved.id))
+    return _render_form(form, branches, session)
+
+
 def _initial_branch(branches: list[Branch]) -> Branch | None:
     """The branch a new session starts with: ?branch=, else the organiser's own, else the first."""
     wanted = request.args.get("branch", type=int)
@@ -131,7 +152,7 @@ def index():
         current_user,
         branch=branch,
         month=month,
-        page=request.args.get("page", 1, type=int),
+        page=page_number(),
         per_page=PER_PAGE,
     )
     return render_template(
@@ -155,16 +176,13 @@ def create():
         branch = _initial_branch(branches)
         form.branch_id.data = branch.id if branch else None
         form.held_on.data = china_today()
-    elif _action() == "save" and form.validate():
-        data = _session_data(form, branches)
-        if data is not None:
-            session = perform(
-                lambda: services.create_session(current_user, data, china_today()),
-                lambda s: f"已登记「{s.title}」，参加 {len(data.attendees)} 人。",
-            )
-            if session is not FAILED:
-                return redirect(url_for("offline.show", session_id=session.id))
-    return _render_form(form, branches, None)
+    return _save_or_render(
+        form,
+        branches,
+        None,
+        lambda data: services.create_session(current_user, data, china_today()),
+        lambda saved, data: f"已登记「{saved.title}」，参加 {len(data.attendees)} 人。",
+    )
 
 
 @bp.get("/<int:session_id>")
@@ -194,16 +212,13 @@ def edit(session_id: int):
         form.member_ids.data = [
             m.id for m in member_queries.find_members(current_user, queries.attendee_ids(session))
         ]
-    elif _action() == "save" and form.validate():
-        data = _session_data(form, branches)
-        if data is not None:
-            saved = perform(
-                lambda: services.update_session(current_user, session, data, china_today()),
-                "已保存。",
-            )
-            if saved is not FAILED:
-                return redirect(url_for("offline.show", session_id=session.id))
-    return _render_form(form, branches, session)
+    return _save_or_render(
+        form,
+        branches,
+        session,
+        lambda data: services.update_session(current_user, session, data, china_today()),
+        lambda saved, data: "已保存。",
+    )
 
 
 @bp.post("/<int:session_id>/delete")
@@ -211,8 +226,6 @@ def edit(session_id: int):
 def delete(session_id: int):
     """Delete a session recorded by mistake, with its attendance."""
     session = queries.get_offline_session(current_user, session_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     title = session.title
     done = perform(lambda: services.delete_session(current_user, session), f"已删除「{title}」。")
     if done is FAILED:

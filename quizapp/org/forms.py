@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from wtforms import IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length
 
-from quizapp.forms import BaseForm
+from quizapp.forms import BaseForm, number_field
 from quizapp.org.models import BranchKind
 
 
@@ -16,11 +16,8 @@ class BranchForm(BaseForm):
         validators=[DataRequired("请填写编码。"), Length(max=32)],
         description="字母或数字，全局唯一，用于导入导出，例如 CG01。",
     )
-    sort_order = IntegerField(
-        "排序",
-        default=0,
-        validators=[Optional(), NumberRange(0, 9999, "排序应为 0–9999。")],
-        description="数字小的排在前面。",
+    sort_order = number_field(
+        "排序", 0, 9999, "排序应为 0–9999。", default=0, description="数字小的排在前面。"
     )
 
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from wtforms import DateField
-from wtforms.validators import Optional
-
-from quizapp.forms import BaseForm
+from quizapp.forms import BaseForm, date_field
 
 #: The longest period an organiser may ask for, in days (both ends included).
 MAX_DAYS = 366
@@ -21,8 +18,8 @@ class PeriodForm(BaseForm):
     class Meta:
         csrf = False
 
-    first = DateField("开始日期", validators=[Optional()])
-    last = DateField("结束日期", validators=[Optional()])
+    first = date_field("开始日期")
+    last = date_field("结束日期")
 
     def resolve(
         self, default: tuple[date, date], *, overlap: str | None = None

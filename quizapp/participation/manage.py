@@ -13,11 +13,12 @@ unfinished members of all its branches, grouped by branch, and reminds them all 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from io import BytesIO
+from typing import TypeVar
 
-from flask import Blueprint, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from quizapp import access
@@ -25,10 +26,11 @@ from quizapp.actions import perform
 from quizapp.campaigns.models import Campaign
 from quizapp.campaigns.services import KINDS, PHASES, phase_of
 from quizapp.clock import china_today, utcnow
+from quizapp.downloads import CSV, attachment
 from quizapp.errors import error_response
 from quizapp.members.models import STATUS_LABELS
 from quizapp.org import queries as org_queries
-from quizapp.pagination import page_of
+from quizapp.pagination import filter_value, page_number, page_of
 from quizapp.participation import exports, services, subjects
 from quizapp.participation.forms import PeriodForm, ReminderForm
 from quizapp.participation.queries import Report, participation
@@ -47,9 +49,21 @@ SHOWN = {
     "todo": {"campaign": "未完成", "quiz": "未交卷", "range": "未参学"},
     "done": {"campaign": "已完成", "quiz": "已交卷", "range": "已参学"},
 }
-MIMETYPES = {"xlsx": XLSX, "csv": "text/csv"}
+MIMETYPES = {"xlsx": XLSX, "csv": CSV}
+V = TypeVar("V", bound=Callable)
 
 SUBJECT = "<any(campaigns, quizzes):kind>/<int:subject_id>"
+
+
+def _for_each_subject(path: str, method: str = "GET") -> Callable[[V], V]:
+    """Register a view at ``/<kind>/<subject_id><path>`` (a campaign or a quiz) and at
+    ``/range<path>`` (a date range): every page of the report exists for both."""
+
+    def register(view: V) -> V:
+        bp.route(f"/{SUBJECT}{path}", methods=[method])(view)
+        return bp.route(f"/range{path}", methods=[method], defaults={"kind": "range"})(view)
+
+    return register
 
 
 @dataclass
@@ -131,10 +145,10 @@ def index():
     now = utcnow()
     today = china_today(now)
     campaigns = subjects.list_campaigns(
-        current_user, page=request.args.get("cpage", 1, type=int), per_page=RECENT_PER_PAGE
+        current_user, page=page_number("cpage"), per_page=RECENT_PER_PAGE
     )
     quizzes = subjects.list_quizzes(
-        current_user, page=request.args.get("qpage", 1, type=int), per_page=RECENT_PER_PAGE
+        current_user, page=page_number("qpage"), per_page=RECENT_PER_PAGE
     )
     # Running ones first; each list is otherwise latest first.
     campaigns.items.sort(key=lambda c: phase_of(c, today) != "running")
@@ -162,8 +176,7 @@ def index():
     )
 
 
-@bp.get("/range", defaults={"kind": "range"})
-@bp.get(f"/{SUBJECT}")
+@_for_each_subject("")
 @access.organiser_required
 def report(kind: str, subject_id: int | None = None):
     """Show participation per node of the organiser's scope, in tree order."""
@@ -175,8 +188,7 @@ def report(kind: str, subject_id: int | None = None):
     return render_template("participation/report.html", asked=asked, report=report, error=None)
 
 
-@bp.get("/range/branches/<int:branch_id>", defaults={"kind": "range"})
-@bp.get(f"/{SUBJECT}/branches/<int:branch_id>")
+@_for_each_subject("/branches/<int:branch_id>")
 @access.organiser_required
 def drilldown(kind: str, branch_id: int, subject_id: int | None = None):
     """List a node's members who have not finished, with what each is missing."""
@@ -188,11 +200,8 @@ def drilldown(kind: str, branch_id: int, subject_id: int | None = None):
     report = _report(asked, now, within=node, detail=True)
     todo = [line for line in report.members if not line.done]
     done = [line for line in report.members if line.done]
-    show = request.args.get("show", "todo")
-    show = show if show in SHOWN else "todo"
-    page = page_of(
-        todo if show == "todo" else done, request.args.get("page", 1, type=int), PER_PAGE
-    )
+    show = filter_value("show", SHOWN, "todo")
+    page = page_of(todo if show == "todo" else done, page_number(), PER_PAGE)
     return render_template(
         "participation/drilldown.html",
         asked=asked,
@@ -210,8 +219,7 @@ def drilldown(kind: str, branch_id: int, subject_id: int | None = None):
     )
 
 
-@bp.post("/range/branches/<int:branch_id>/remind", defaults={"kind": "range"})
-@bp.post(f"/{SUBJECT}/branches/<int:branch_id>/remind")
+@_for_each_subject("/branches/<int:branch_id>/remind", "POST")
 @access.organiser_required
 def remind(kind: str, branch_id: int, subject_id: int | None = None):
     """Send every unfinished member of the node an in-app reminder (once a day each)."""
@@ -236,8 +244,7 @@ def _reminded(result: services.Reminded) -> str:
     return "".join(parts)
 
 
-@bp.get("/range/export.<any(xlsx, csv):fmt>", defaults={"kind": "range"})
-@bp.get(f"/{SUBJECT}/export.<any(xlsx, csv):fmt>")
+@_for_each_subject("/export.<any(xlsx, csv):fmt>")
 @access.organiser_required
 def export(kind: str, fmt: str, subject_id: int | None = None):
     """Download the report, with every member's line, as .xlsx or .csv."""
@@ -247,9 +254,4 @@ def export(kind: str, fmt: str, subject_id: int | None = None):
         return error_response(400, asked.form.problem)
     report = _report(asked, now, detail=True)
     data = exports.xlsx_report(report) if fmt == "xlsx" else exports.csv_report(report)
-    return send_file(
-        BytesIO(data),
-        mimetype=MIMETYPES[fmt],
-        as_attachment=True,
-        download_name=exports.file_name(report, fmt),
-    )
+    return attachment(data, exports.file_name(report, fmt), MIMETYPES[fmt])

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     HiddenField,
     IntegerField,
@@ -14,9 +13,9 @@ from wtforms import (
     SelectChoice,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import InputRequired, NumberRange, ValidationError
 
-from quizapp.forms import BaseForm
+from quizapp.forms import BaseForm, date_field, text_rules
 from quizapp.points import corrections
 from quizapp.points.rules import (
     DEFAULTS,
@@ -53,17 +52,12 @@ class CorrectionForm(BaseForm):
     )
     reason = TextAreaField(
         "原因",
-        validators=[
-            DataRequired("请填写原因。"),
-            Length(
-                max=corrections.REASON_MAX, message=f"原因不能超过 {corrections.REASON_MAX} 字。"
-            ),
-        ],
+        validators=text_rules("原因", corrections.REASON_MAX, required=True),
         description="党员本人能看到原因和调整人。",
     )
-    day = DateField(
+    day = date_field(
         "计入日期",
-        validators=[DataRequired("请填写日期。")],
+        required="请填写日期。",
         description="积分计入这一天所在的月份（北京时间），不能晚于今天。",
     )
     #: One-time token: a second submit of the same form writes nothing.

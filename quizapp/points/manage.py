@@ -134,8 +134,6 @@ def reverse(entry_id: int):
     entry = queries.get_entry(current_user, entry_id)
     if not corrections.may_correct(current_user, entry.member):
         abort(403)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     perform(
         lambda: corrections.reverse_correction(current_user, entry, clock.utcnow()),
         "已撤销这条调整。",

@@ -5,10 +5,11 @@ from __future__ import annotations
 from calendar import monthrange
 from datetime import date
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from quizapp import access, clock
+from quizapp.pagination import page_number
 from quizapp.points import corrections, queries
 from quizapp.points.rules import (
     CORRECTION,
@@ -30,7 +31,7 @@ def month_bounds(day: date) -> tuple[date, date]:
 
 def ledger(member_id: int) -> dict:
     """What the ledger partial needs: a page of entries and which corrections were undone."""
-    page = queries.list_entries(member_id, request.args.get("page", 1, type=int), PER_PAGE)
+    page = queries.list_entries(member_id, page_number(), PER_PAGE)
     return {
         "page": page,
         "undone": queries.reversed_ids(page.items),

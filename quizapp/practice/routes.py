@@ -33,6 +33,7 @@ from quizapp.bank.models import Question
 from quizapp.bank.types.web import type_label
 from quizapp.clock import china_today, utcnow
 from quizapp.errors import BadRequest, NotFound
+from quizapp.pagination import page_number
 from quizapp.practice import queries, services
 from quizapp.wrongbook.models import Origin, WrongAnswer
 from quizapp.wrongbook.services import RESOLVE_STREAK
@@ -179,7 +180,7 @@ def wrong_practice():
 @login_required
 def wrong_book():
     """List the open entries of the member's wrong-answer book, newest first."""
-    page = queries.list_open_wrong_answers(current_user, page=request.args.get("page", 1, type=int))
+    page = queries.list_open_wrong_answers(current_user, page=page_number())
     return render_template("practice/wrong_book.html", page=page)
 
 

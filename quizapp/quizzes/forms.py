@@ -10,21 +10,17 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    IntegerField,
-    RadioField,
     SelectChoice,
     SelectField,
-    StringField,
     TextAreaField,
 )
-from wtforms.fields import DateTimeLocalField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Length
 
 from quizapp.audiences.forms import audience_values, branches_field, roster_field, statuses_field
 from quizapp.bank.forms import DIFFICULTY_LABELS
 from quizapp.bank.types import all_types, default_points, type_choices
-from quizapp.clock import CHINA, to_china
-from quizapp.forms import DATETIME_FORMATS, BaseForm
+from quizapp.clock import to_china
+from quizapp.forms import BaseForm, china_time_field, enum_field, number_field, title_field
 from quizapp.quizzes.models import Counting, LeavePolicy, Quiz, QuizKind, ReviewWhen
 from quizapp.quizzes.points_fields import PointsForm, sync_points_fields
 from quizapp.quizzes.ranking_fields import RankingFields
@@ -59,9 +55,7 @@ class RuleForm(Form):
     )
     difficulty_min = SelectField("最低难度", choices=DIFFICULTY_CHOICES, coerce=int, default=1)
     difficulty_max = SelectField("最高难度", choices=DIFFICULTY_CHOICES, coerce=int, default=5)
-    count = IntegerField(
-        "题数", validators=[Optional(), NumberRange(min=1, max=200, message="题数应为 1 至 200。")]
-    )
+    count = number_field("题数", 1, 200, "题数应为 1 至 200。")
 
     @property
     def is_used(self) -> bool:
@@ -76,65 +70,39 @@ class QuizForm(RankingFields, BaseForm):
         sync_points_fields()
         super().__init__(*args, **kwargs)
 
-    title = StringField(
-        "标题",
-        validators=[DataRequired("请填写标题。"), Length(max=100, message="标题不能超过 100 字。")],
-    )
+    title = title_field()
     description = TextAreaField(
         "说明",
         validators=[Length(max=2000)],
         description="党员开始答题前看到，可写考试要求、范围等。",
     )
-    kind = RadioField(
-        "类型",
-        choices=[SelectChoice(k.value, k.label) for k in QuizKind],
-        default=QuizKind.TEST.value,
-        invalid_choice_message="请选择类型。",
-    )
-    opens_at = DateTimeLocalField(
-        "开始时间",
-        tz=CHINA,
-        format=DATETIME_FORMATS,
-        validators=[DataRequired("请填写开始时间。")],
-        description="北京时间。",
-        invalid_value_message="请按“年-月-日 时:分”填写时间。",
-    )
-    closes_at = DateTimeLocalField(
-        "结束时间",
-        tz=CHINA,
-        format=DATETIME_FORMATS,
-        validators=[DataRequired("请填写结束时间。")],
-        invalid_value_message="请按“年-月-日 时:分”填写时间。",
-    )
-    time_limit_minutes = IntegerField(
+    kind = enum_field("类型", QuizKind, QuizKind.TEST, invalid="请选择类型。")
+    opens_at = china_time_field("开始时间", required="请填写开始时间。", description="北京时间。")
+    closes_at = china_time_field("结束时间", required="请填写结束时间。")
+    time_limit_minutes = number_field(
         "答题时长（分钟）",
-        validators=[
-            Optional(),
-            NumberRange(min=1, max=600, message="答题时长应为 1 至 600 分钟。"),
-        ],
+        1,
+        600,
+        "答题时长应为 1 至 600 分钟。",
         description="留空则不限时长，到结束时间为止。",
     )
-    attempts_allowed = IntegerField(
-        "可答次数",
-        default=1,
-        validators=[
-            InputRequired("请填写可答次数。"),
-            NumberRange(min=1, max=20, message="可答次数应为 1 至 20 次。"),
-        ],
+    attempts_allowed = number_field(
+        "可答次数", 1, 20, "可答次数应为 1 至 20 次。", required="请填写可答次数。", default=1
     )
-    counting = SelectField(
+    counting = enum_field(
         "计分方式",
-        choices=[SelectChoice(c.value, c.label) for c in Counting],
-        default=Counting.HIGHEST.value,
+        Counting,
+        Counting.HIGHEST,
         description="可答多次时，以哪一次的成绩为准。",
+        field=SelectField,
     )
-    pass_percent = IntegerField(
+    pass_percent = number_field(
         "及格线（%）",
+        0,
+        100,
+        "及格线应为 0 至 100。",
+        required="请填写及格线。",
         default=60,
-        validators=[
-            InputRequired("请填写及格线。"),
-            NumberRange(min=0, max=100, message="及格线应为 0 至 100。"),
-        ],
         description="占试卷总分的百分比。",
     )
     points = FormField(PointsForm, label="每题分值")
@@ -146,27 +114,26 @@ class QuizForm(RankingFields, BaseForm):
     shuffle_options = BooleanField(
         "打乱选项顺序", default=True, description="每份答卷打乱一次，刷新或换设备后顺序不变。"
     )
-    review_when = RadioField(
+    review_when = enum_field(
         "何时公布成绩",
-        choices=[SelectChoice(r.value, r.label) for r in ReviewWhen],
-        default=ReviewWhen.IMMEDIATELY.value,
+        ReviewWhen,
+        ReviewWhen.IMMEDIATELY,
+        invalid="请选择何时公布答卷。",
         description="到时党员可以看到得分和自己的答卷；是否同时公布正确答案和解析，见下面两项。",
-        invalid_choice_message="请选择何时公布答卷。",
     )
     review_show_answers = BooleanField("同时公布正确答案", default=True)
     review_show_explanations = BooleanField("同时公布解析", default=True)
-    leave_policy = RadioField(
+    leave_policy = enum_field(
         "切屏（离开答题页面）",
-        choices=[SelectChoice(p.value, p.label) for p in LeavePolicy],
-        default=LeavePolicy.OFF.value,
+        LeavePolicy,
+        LeavePolicy.OFF,
         description="记录的次数和交卷原因显示在成绩页和成绩导出中。",
     )
-    leave_limit = IntegerField(
+    leave_limit = number_field(
         "切屏次数上限 N",
-        validators=[
-            Optional(),
-            NumberRange(min=1, max=50, message="切屏次数上限应为 1 至 50 次。"),
-        ],
+        1,
+        50,
+        "切屏次数上限应为 1 至 50 次。",
         description="选择“达到 N 次自动交卷”时填写：离开答题页面达到 N 次即自动交卷。",
     )
     branch_ids = branches_field("参加组织", "选中的组织及其全部下级的人员可以参加。")

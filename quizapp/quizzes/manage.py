@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -17,6 +17,7 @@ from quizapp.bank.services import category_path
 from quizapp.bank.types import all_types, display_text, get_type
 from quizapp.errors import DomainError
 from quizapp.forms import ActionForm, entries_text, split_entries
+from quizapp.pagination import filter_value, page_number
 from quizapp.quizzes import draw, queries, reservations, services
 from quizapp.quizzes.forms import QuizForm
 from quizapp.quizzes.models import Counting, LeavePolicy, Quiz, QuizKind, ReviewWhen
@@ -102,14 +103,13 @@ def _render_form(form: QuizForm, quiz: Quiz | None):
 def index():
     """List the quizzes the organiser may read (their subtree's, and those of the levels
     above that reach it, read-only), filtered by state."""
-    state = request.args.get("state", "all")
-    state = state if state in queries.STATES else "all"
+    state = filter_value("state", queries.STATES, "all")
     now = clock.utcnow()
     page = queries.list_quizzes(
         current_user,
         state=state,
         now=now,
-        page=request.args.get("page", 1, type=int),
+        page=page_number(),
         per_page=PER_PAGE,
     )
     return render_template(
@@ -228,8 +228,6 @@ def preview(quiz_id: int):
 def publish(quiz_id: int):
     """Publish a quiz (its audience sees it) or take it back to draft (有答卷后不能撤回)."""
     quiz = queries.get_quiz(current_user, quiz_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     published = request.form.get("published") == "1"
     label = quiz.kind_enum.label
     perform(
@@ -246,8 +244,6 @@ def publish(quiz_id: int):
 def release_practice(quiz_id: int):
     """Open the questions of a closed exam or competition to practice (开放练习)."""
     quiz = queries.get_quiz(current_user, quiz_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     perform(
         lambda: reservations.release_to_practice(current_user, quiz, clock.utcnow()),
         lambda count: (

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, RadioField, SelectChoice
+from wtforms import BooleanField, RadioField
 from wtforms.validators import Optional
 
+from quizapp.forms import enum_choices
 from quizapp.quizzes.models import Quiz, RankingWhen
 
 
@@ -13,7 +14,7 @@ class RankingFields:
 
     ranking_when = RadioField(
         "向党员公布排名",
-        choices=[SelectChoice(r.value, r.label) for r in RankingWhen],
+        choices=enum_choices(RankingWhen),
         default=None,
         validators=[Optional()],
         description="公布后，党员在成绩页和测试页看到本人名次和各支部排名（不显示他人姓名、成绩和答卷）。"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from wtforms import HiddenField, TextAreaField, ValidationError
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
-from quizapp.forms import BaseForm, title_field
+from quizapp.forms import BaseForm, text_rules, title_field
 from quizapp.reflections.services import (
     MAX_CHARS,
     MAX_COMMENT,
@@ -37,7 +37,7 @@ class ReviewForm(BaseForm):
 
     comment = TextAreaField(
         "审阅意见",
-        validators=[Length(max=MAX_COMMENT, message=f"意见不能超过 {MAX_COMMENT} 字。")],
+        validators=text_rules("意见", MAX_COMMENT),
         description="退回时必须填写，告诉作者需要怎样修改；通过时可不填。",
     )
     #: The version (submission time) the organiser read.

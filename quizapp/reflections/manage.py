@@ -12,6 +12,7 @@ from quizapp import access
 from quizapp.actions import FAILED, perform
 from quizapp.clock import utcnow
 from quizapp.org import queries as org_queries
+from quizapp.pagination import filter_value, page_number
 from quizapp.reflections import queries, services
 from quizapp.reflections.forms import ReviewForm
 from quizapp.reflections.routes import bp
@@ -27,14 +28,13 @@ PER_PAGE = 20
 @access.organiser_required
 def queue():
     """List reflections by members in the organiser's subtree; waiting ones first by default."""
-    status = request.args.get("status", ReflectionStatus.SUBMITTED.value)
-    status = status if status in queries.STATES else ReflectionStatus.SUBMITTED.value
+    status = filter_value("status", queries.STATES, ReflectionStatus.SUBMITTED.value)
     branch = org_queries.find_branch(current_user, request.args.get("branch", type=int))
     page = queries.list_reflections(
         current_user,
         status=status,
         branch=branch,
-        page=request.args.get("page", 1, type=int),
+        page=page_number(),
         per_page=PER_PAGE,
     )
     return render_template(

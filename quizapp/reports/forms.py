@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from wtforms import RadioField, SelectChoice, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
-from quizapp.forms import BaseForm
+from quizapp.forms import BaseForm, enum_choices, text_rules
 from quizapp.reports.models import ReportReason, ReportStatus
 from quizapp.reports.services import MAX_NOTE, MAX_TEXT
 
@@ -15,12 +15,12 @@ class ReportForm(BaseForm):
 
     reason = RadioField(
         "问题类型",
-        choices=[SelectChoice(r.value, r.label) for r in ReportReason],
+        choices=enum_choices(ReportReason),
         validators=[InputRequired("请选择问题类型。")],
     )
     text = TextAreaField(
         "说明",
-        validators=[Length(max=MAX_TEXT, message=f"说明不能超过 {MAX_TEXT} 字。")],
+        validators=text_rules("说明", MAX_TEXT),
         description=f"写明哪里有误、依据是什么（选“其他”时必填，最多 {MAX_TEXT} 字）。",
     )
 
@@ -38,6 +38,6 @@ class CloseForm(BaseForm):
     )
     note = TextAreaField(
         "处理说明",
-        validators=[Length(max=MAX_NOTE, message=f"处理说明不能超过 {MAX_NOTE} 字。")],
+        validators=text_rules("处理说明", MAX_NOTE),
         description="会通知每位报告人；不采纳时必填。请勿写出正在进行的考试的答案。",
     )

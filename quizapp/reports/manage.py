@@ -10,6 +10,7 @@ from flask_login import current_user
 from quizapp import access
 from quizapp.actions import FAILED, perform
 from quizapp.clock import utcnow
+from quizapp.pagination import page_number
 from quizapp.reports import queries, services
 from quizapp.reports.forms import CloseForm
 from quizapp.reports.models import ReportStatus
@@ -35,9 +36,7 @@ def question_report_panel(question_id: int) -> dict:
 def index():
     """List the reported questions the organiser's subtree maintains, most open first."""
     only_open = request.args.get("state", "open") != "all"
-    page = queries.list_reported_questions(
-        current_user, only_open, request.args.get("page", 1, type=int), PER_PAGE
-    )
+    page = queries.list_reported_questions(current_user, only_open, page_number(), PER_PAGE)
     return render_template(
         "reports/index.html",
         page=page,

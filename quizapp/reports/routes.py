@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from quizapp.actions import FAILED, perform
 from quizapp.clock import utcnow
+from quizapp.pagination import filter_value, page_number
 from quizapp.reports import queries, services
 from quizapp.reports.forms import ReportForm
 from quizapp.reports.models import ReportOrigin
@@ -34,8 +35,7 @@ def _back(origin: str) -> str:
 def report(question_id: int):
     """Report an error in a question the member was shown (404 for any other)."""
     now = utcnow()
-    origin = request.args.get("from", ReportOrigin.PRACTICE.value)
-    origin = origin if origin in {o.value for o in ReportOrigin} else ReportOrigin.PRACTICE.value
+    origin = filter_value("from", {o.value for o in ReportOrigin}, ReportOrigin.PRACTICE.value)
     question = services.get_reportable_question(current_user, question_id, now)
     back = _back(origin)
     existing = services.open_report_of(current_user, question.id)
@@ -58,5 +58,5 @@ def report(question_id: int):
 @login_required
 def mine():
     """List the member's own reports and their outcomes."""
-    page = queries.list_own_reports(current_user, request.args.get("page", 1, type=int), PER_PAGE)
+    page = queries.list_own_reports(current_user, page_number(), PER_PAGE)
     return render_template("reports/mine.html", page=page)

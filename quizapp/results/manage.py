@@ -4,16 +4,16 @@ exports, and each attempt's answer sheet."""
 from __future__ import annotations
 
 from datetime import datetime
-from io import BytesIO
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from quizapp import access
 from quizapp.attempts.services import is_overdue
 from quizapp.attempts.standings import RANKING_BASIS, branch_summary, rank_branches, rank_members
 from quizapp.clock import utcnow
-from quizapp.pagination import page_of
+from quizapp.downloads import CSV, attachment
+from quizapp.pagination import filter_value, page_number, page_of
 from quizapp.quizzes.models import Quiz
 from quizapp.quizzes.services import can_manage_quiz
 from quizapp.results import exports, queries, sheets
@@ -50,9 +50,8 @@ def quiz(quiz_id: int):
     )
     if branch is not None:
         rows = [r for r in rows if r.branch.id == branch.id]
-    show = request.args.get("show", "all")
-    show = show if show in queries.FILTERS else "all"
-    page = page_of(queries.filter_rows(rows, show), request.args.get("page", 1, type=int), PER_PAGE)
+    show = filter_value("show", queries.FILTERS, "all")
+    page = page_of(queries.filter_rows(rows, show), page_number(), PER_PAGE)
     return render_template(
         "results/quiz.html",
         quiz=quiz,
@@ -94,12 +93,7 @@ def export(quiz_id: int):
     now = utcnow()
     quiz, results = _load(quiz_id, now)
     data = exports.results_xlsx(current_user, results, now)
-    return send_file(
-        BytesIO(data),
-        mimetype=exports.XLSX,
-        as_attachment=True,
-        download_name=exports.export_filename(quiz.title, now),
-    )
+    return attachment(data, exports.export_filename(quiz.title, now))
 
 
 @bp.get("/quizzes/<int:quiz_id>/export.csv")
@@ -108,11 +102,10 @@ def export_csv(quiz_id: int):
     """Download the members' results (成绩明细) and the definitions as a .csv table."""
     now = utcnow()
     quiz, results = _load(quiz_id, now)
-    return send_file(
-        BytesIO(exports.results_csv(current_user, results, now)),
-        mimetype="text/csv",
-        as_attachment=True,
-        download_name=exports.export_filename(quiz.title, now, "csv"),
+    return attachment(
+        exports.results_csv(current_user, results, now),
+        exports.export_filename(quiz.title, now, "csv"),
+        CSV,
     )
 
 

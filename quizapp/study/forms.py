@@ -8,16 +8,15 @@ from typing import Any
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, Length
 
 from quizapp.audiences.forms import audience_values, branches_field, roster_field, statuses_field
-from quizapp.forms import BaseForm, china_time_field, title_field
+from quizapp.forms import BaseForm, china_time_field, number_field, text_rules, title_field
 from quizapp.study import files, services
 from quizapp.study.models import Material
 
@@ -28,17 +27,12 @@ class MaterialForm(BaseForm):
     title = title_field(services.TITLE_MAX)
     topic = StringField(
         "专题",
-        validators=[
-            DataRequired("请填写专题。"),
-            Length(max=services.TOPIC_MAX, message=f"专题不能超过 {services.TOPIC_MAX} 字。"),
-        ],
+        validators=text_rules("专题", services.TOPIC_MAX, required=True),
         description="如“党纪学习教育”。党员按专题浏览资料，同一专题请用相同的名称。",
     )
     body_markdown = TextAreaField(
         "正文",
-        validators=[
-            Length(max=services.BODY_MAX, message=f"正文不能超过 {services.BODY_MAX} 字。")
-        ],
+        validators=text_rules("正文", services.BODY_MAX),
         description="可直接粘贴 Word 或公众号文章的文字。格式：行首“# ”为标题，"
         "“- ”为列表，**文字** 为加粗。保存时会去掉颜色、字体等样式。",
     )
@@ -64,17 +58,13 @@ class MaterialForm(BaseForm):
         description="内网视频地址，以 http:// 或 https:// 开头。填写后替换已上传的视频文件。",
     )
     remove_video = BooleanField("删除视频（文件和链接）")
-    estimated_minutes = IntegerField(
+    estimated_minutes = number_field(
         "预计学习时长（分钟）",
+        services.MINUTES_MIN,
+        services.MINUTES_MAX,
+        f"预计学习时长应为 {services.MINUTES_MIN} 至 {services.MINUTES_MAX} 分钟。",
+        required="请填写预计学习时长。",
         default=10,
-        validators=[
-            InputRequired("请填写预计学习时长。"),
-            NumberRange(
-                min=services.MINUTES_MIN,
-                max=services.MINUTES_MAX,
-                message=f"预计学习时长应为 {services.MINUTES_MIN} 至 {services.MINUTES_MAX} 分钟。",
-            ),
-        ],
     )
     opens_at = china_time_field("开放时间", description="北京时间。留空则发布后立即开放。")
     closes_at = china_time_field("结束时间", description="北京时间。留空则长期开放。")
@@ -82,17 +72,13 @@ class MaterialForm(BaseForm):
     statuses = statuses_field()
     roster = roster_field("可以学习")
     is_required = BooleanField("必学", description="必学资料在党员的学习列表中排在前面并标明。")
-    sort_order = IntegerField(
+    sort_order = number_field(
         "排序",
+        services.SORT_MIN,
+        services.SORT_MAX,
+        "排序应为 -9999 至 9999 之间的整数。",
+        required="请填写排序。",
         default=0,
-        validators=[
-            InputRequired("请填写排序。"),
-            NumberRange(
-                min=services.SORT_MIN,
-                max=services.SORT_MAX,
-                message="排序应为 -9999 至 9999 之间的整数。",
-            ),
-        ],
         description="同一专题内数字小的排在前面。",
     )
 

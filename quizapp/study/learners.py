@@ -3,15 +3,14 @@ blueprint of ``manage.py`` (members in the organiser's subtree only)."""
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import render_template, request, send_file
+from flask import render_template
 from flask_login import current_user
 
 from quizapp import access, clock, numbers
+from quizapp.downloads import attachment
 from quizapp.org.labels import BranchNames
-from quizapp.pagination import page_of
-from quizapp.spreadsheets import DATETIME, UNSAFE_IN_NAMES, XLSX, Book, Column
+from quizapp.pagination import page_number, page_of
+from quizapp.spreadsheets import DATETIME, UNSAFE_IN_NAMES, Book, Column
 from quizapp.study import queries
 from quizapp.study.manage import bp
 from quizapp.study.models import Material
@@ -50,7 +49,7 @@ def learners(material_id: int):
     return render_template(
         "study/manage/learners.html",
         material=material,
-        page=page_of(rows, request.args.get("page", 1, type=int), PER_PAGE),
+        page=page_of(rows, page_number(), PER_PAGE),
         count=len(rows),
         total_minutes=numbers.minutes(sum(r.seconds for r in rows)),
         finished=sum(r.seconds >= material.estimated_minutes * 60 for r in rows),
@@ -69,9 +68,4 @@ def learners_export(material_id: int):
     )
     title = UNSAFE_IN_NAMES.sub("_", material.title).strip(" ._") or "学习资料"
     today = clock.china_today().isoformat()
-    return send_file(
-        BytesIO(book.to_bytes()),
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=f"{title[:80]}-学习情况-{today}.xlsx",
-    )
+    return attachment(book.to_bytes(), f"{title[:80]}-学习情况-{today}.xlsx")

@@ -16,6 +16,7 @@ from quizapp.audiences.forms import branch_choices, check_roster, chosen_branche
 from quizapp.audiences.services import describe
 from quizapp.errors import DomainError
 from quizapp.members import queries as member_queries
+from quizapp.pagination import filter_value, page_number
 from quizapp.study import files, minutes, queries, services
 from quizapp.study.forms import MaterialForm, StatusForm
 from quizapp.study.models import Material, MaterialStatus
@@ -156,12 +157,9 @@ def _render_form(form: MaterialForm, material: Material | None):
 def index():
     """List the materials the organiser may read (a level above's read-only), filtered."""
     topic = request.args.get("topic", "").strip()
-    status = request.args.get("status", "all")
-    status = status if status in STATUS_FILTERS else "all"
+    status = filter_value("status", STATUS_FILTERS, "all")
     now = clock.utcnow()
-    page = queries.list_managed_materials(
-        current_user, topic, status, request.args.get("page", 1, type=int), PER_PAGE
-    )
+    page = queries.list_managed_materials(current_user, topic, status, page_number(), PER_PAGE)
     return render_template(
         "study/manage/index.html",
         page=page,

@@ -8,8 +8,6 @@ from io import BytesIO
 
 from quizapp.bank.types import type_from_label
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
 #: Lines above the first question: the reader ignores them (none starts like a question).
 INSTRUCTIONS = [
     "· 题型标题单独占一行，如“一、单选题”“二、多项选择题（每题 2 分）”，其下的题目都属于该题型；"
