@@ -6,7 +6,8 @@ WORKERS ?= 2
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint lock soak oracle test-pg serve install clean bench-hot bench-hot-smoke
+.PHONY: run test lint lock soak oracle test-pg serve install clean bench-hot bench-hot-smoke \
+	bench-instructions
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -64,6 +65,11 @@ soak: $(VENV)/.test-installed
 ## DATABASE_URL=postgresql://... (an empty database) measures PostgreSQL.
 bench-hot: $(VENV)/.test-installed
 	$(BIN)/python bench/hot.py
+
+## make bench-instructions: instructions per hot request, counted by valgrind (apt-get install
+## valgrind): the figure the neighbours' load doesn't move (bench/instructions.py).
+bench-instructions: $(VENV)/.test-installed
+	$(BIN)/python bench/instructions.py
 
 ## make bench-hot-smoke: the same in miniature (a few seconds), and its refusal rule.
 bench-hot-smoke: $(VENV)/.test-installed

@@ -100,11 +100,16 @@ class HotStatement:
     def __init__(self, statement) -> None:
         self.statement = statement
         self._prepared: dict[tuple, _Prepared] = {}
+        self._last: tuple[Dialect, _Prepared] | None = None  # a process has one engine
 
     def execute(self, connection: Connection, params: Mapping[str, Any]) -> HotResult:
         dialect = connection.dialect
+        last = self._last
+        if last is not None and last[0] is dialect:
+            return last[1].execute(connection, params)
         key = (dialect.name, dialect.driver, dialect.paramstyle, dialect.server_version_info)
         prepared = self._prepared.get(key)
         if prepared is None:
             prepared = self._prepared[key] = _Prepared(self.statement, dialect)
+        self._last = (dialect, prepared)
         return prepared.execute(connection, params)
