@@ -34,7 +34,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from quizapp.clock import to_china
-from quizapp.spreadsheets.formulas import clean
+from quizapp.spreadsheets.formulas import CONTROL_CHARACTERS, clean
 
 T = TypeVar("T")
 
@@ -49,6 +49,9 @@ UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 #: Characters XML 1.0 refuses that :func:`clean` (which removes the control
 #: characters) leaves in: the non-characters U+FFFE and U+FFFF and lone surrogates.
 NOT_IN_XML = re.compile("[\ufffe\uffff\ud800-\udfff]")
+#: What makes a text need any of that work: a character to take out, or a leading
+#: apostrophe (:func:`clean`'s guard); most texts have neither and go as they are.
+NEEDS_CLEANING = re.compile(f"{CONTROL_CHARACTERS.pattern}|{NOT_IN_XML.pattern}|^'")
 
 #: How a cell shows a bool.
 YES_NO = {True: "是", False: "否"}
@@ -101,6 +104,8 @@ def cell_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return to_china(value).replace(tzinfo=None)  # Excel has no time zones
     if isinstance(value, str):
+        if value and not NEEDS_CLEANING.search(value):
+            return value
         value = NOT_IN_XML.sub("", value)
     return clean(value)
 
