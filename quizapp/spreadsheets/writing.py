@@ -15,9 +15,7 @@ about 0.6 s, where openpyxl (an object built and serialised per cell) took 1.2-1
 docs/benchmarks.md); it also writes the native charts the exports need
 (``book.workbook.add_chart``, then ``insert_chart`` on the sheet :meth:`Book.add_sheet`
 returned). The workbook is built in memory: XlsxWriter's ``constant_memory`` mode does not
-combine with ``in_memory``, and would leave charts without their cached data. ``write_row``
-takes one format for the whole row and was timed no faster than a call per cell (its
-``write()`` picks the type per cell all the same).
+combine with ``in_memory``, and would leave charts without their cached data.
 """
 
 from __future__ import annotations
@@ -51,8 +49,7 @@ UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 #: Characters XML 1.0 refuses that :func:`clean` (which removes the control
 #: characters) leaves in: the non-characters U+FFFE and U+FFFF and lone surrogates.
 NOT_IN_XML = re.compile("[\ufffe\uffff\ud800-\udfff]")
-#: What makes a text need any of that work: a character to take out, or a leading
-#: apostrophe (:func:`clean`'s guard); most texts have neither and go as they are.
+#: A text with neither a character to take out nor a leading apostrophe goes as it is.
 NEEDS_CLEANING = re.compile(f"{CONTROL_CHARACTERS.pattern}|{NOT_IN_XML.pattern}|^'")
 
 #: How a cell shows a bool.
