@@ -55,7 +55,13 @@ def percent_text(rate: float | None, places: int = 1) -> str:
 
 def minutes(seconds: float | int | None) -> float | None:
     """Return seconds as minutes with one decimal, half up (90 → 1.5, 1470 → 24.5)."""
-    return None if seconds is None else float(half_up(exact(seconds) / 60, 1))
+    if seconds is None:
+        return None
+    if type(seconds) is int and seconds >= 0:
+        # Whole seconds, the usual case (a member sheet's every line): the tenths of a
+        # minute half up in integers, the same float as the decimal way at a tenth the cost.
+        return (seconds + 3) // 6 / 10
+    return float(half_up(exact(seconds) / 60, 1))
 
 
 def minutes_text(seconds: float | int | None, *, fixed: bool = False) -> str:

@@ -59,6 +59,14 @@ def test_minutes_keep_one_decimal_so_rows_add_up():
     assert sum(minutes(s) for s in (90, 30, 600)) == minutes(90 + 30 + 600)
 
 
+def test_whole_seconds_give_the_minutes_the_decimal_rounding_gives():
+    for seconds in [*range(0, 100_000), 10**9 + 3, 10**12 + 9]:
+        expected = float(half_up(Decimal(seconds) / 60, 1))
+        assert minutes(seconds) == expected and str(minutes(seconds)) == str(expected)
+    assert minutes(-3) == -0.1 and str(minutes(-1)) == "-0.0"  # away from zero, as before
+    assert minutes(90.0) == 1.5 and minutes(Decimal("15")) == 0.3
+
+
 def test_templates_round_through_the_same_helper(app):
     with app.test_request_context():
         text = render_template_string(

@@ -18,6 +18,8 @@ from quizapp.spreadsheets import (
     Book,
     Column,
     cell_text,
+    cell_value,
+    clean,
     csv_bytes,
     csv_table,
     header_name,
@@ -25,6 +27,7 @@ from quizapp.spreadsheets import (
     read_table,
     unquote,
 )
+from quizapp.spreadsheets.writing import NOT_IN_XML
 
 #: What the package may import from quizapp: cross-cutting modules, never a feature.
 ALLOWED = {"quizapp.clock", "quizapp.errors"}
@@ -141,3 +144,12 @@ def test_the_workbook_shows_formula_like_texts_as_typed_in_string_cells():
     assert all(cell.data_type == "s" for cell in cells)
     # A text that starts with "'=" keeps its apostrophe through export and import.
     assert unquote(cells[2].value) == "'=2"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["党员", "", "=1+1", "'a", "'=2", "''-3", "a\x01b", "\x00", "x\ufffe", "\ud800y", "a\nb\tc\r"],
+)
+def test_a_cell_text_is_cleaned_the_same_with_or_without_the_short_way(text):
+    # The short way (nothing to take out, no leading apostrophe) returns the text itself.
+    assert cell_value(text) == clean(NOT_IN_XML.sub("", text))

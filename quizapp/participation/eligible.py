@@ -15,6 +15,9 @@ from quizapp.members.models import Member, Membership
 from quizapp.org.models import Branch, BranchKind
 from quizapp.quizzes.models import Quiz
 
+#: Who an eligible member is, for the member lines of a detailed report.
+WHO = (Member.name, Member.police_no, Member.phone, Member.political_status, Member.is_active)
+
 
 def _overlaps(stay: type[Membership], first_day: date, last_day: date):
     """A stay with at least one day in [first_day, last_day] (stays are [started_on, ended_on))."""
@@ -33,12 +36,15 @@ def eligible_members(
     first_day: date,
     last_day: date,
     within: Branch | None = None,
+    *,
+    who: bool = False,
 ) -> Select:
     """Return a query of (member_id, branch_id): each eligible member and their branch.
 
     The branch is the one of the member's last stay overlapping the period, chosen among all
     their stays before the actor's scope and the audience are applied, so a member who moved
-    out of the scope is counted by whoever manages where they went, never twice.
+    out of the scope is counted by whoever manages where they went, never twice. With
+    ``who``, each row goes on with who the member is: :data:`WHO`'s columns.
     """
     stay, later = Membership, aliased(Membership)
     query = (
@@ -60,10 +66,12 @@ def eligible_members(
     )
     if within is not None:
         query = query.where(Branch.path.startswith(within.path))
+    if subject is not None or who:
+        query = query.join(Member, Member.id == stay.member_id)
     if subject is not None:
-        query = query.join(Member, Member.id == stay.member_id).where(
-            _in_audience(subject.audience)
-        )
+        query = query.where(_in_audience(subject.audience))
+    if who:
+        query = query.add_columns(*WHO)
     return query
 
 

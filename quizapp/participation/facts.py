@@ -17,6 +17,7 @@ from quizapp.clock import china_day_start, china_today
 from quizapp.deferrals.queries import states
 from quizapp.offline.models import OfflineAttendance, OfflineSession
 from quizapp.participation.report import MemberLine
+from quizapp.participation.sql import in_members
 from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
 from quizapp.quizzes.models import Counting, Quiz
 from quizapp.study.models import Reflection, ReflectionStatus, StudyMinute
@@ -121,7 +122,7 @@ def _attendances(members: Select, first_day: date, last_day: date) -> dict[int, 
             .join(OfflineSession, OfflineSession.id == OfflineAttendance.session_id)
             .where(
                 OfflineSession.held_on.between(first_day, last_day),
-                OfflineAttendance.member_id.in_(members),
+                in_members(OfflineAttendance.member_id, members),
             )
             .group_by(OfflineAttendance.member_id)
         )
@@ -155,7 +156,7 @@ def _occasions(members: Select, first_day: date, last_day: date) -> dict[int, in
         .join(OfflineSession, OfflineSession.id == OfflineAttendance.session_id)
         .where(
             OfflineSession.held_on.between(first_day, last_day),
-            OfflineAttendance.member_id.in_(members),
+            in_members(OfflineAttendance.member_id, members),
         ),
         select(Attempt.member_id).where(
             Attempt.status == AttemptStatus.SUBMITTED.value,

@@ -16,13 +16,11 @@ report holds are in :mod:`.report`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import (
-    Select,
-    and_,
-    select,
-)
+from sqlalchemy import and_, select
 
 from quizapp import access, db
 from quizapp.campaigns.models import Campaign
@@ -62,8 +60,8 @@ def participation(
     For a campaign the period is clipped to the campaign's own days (:func:`.facts.counted_period`):
     eligibility, minutes, taking part and 人次 follow the clipped period, completion the
     campaign's own. ``within`` narrows the report to one node of the actor's scope (a
-    branch's drill-down); ``detail`` adds each member's line with who they are (one more
-    query).
+    branch's drill-down); ``detail`` adds each member's line with who they are (read with
+    the eligible members, no query more).
     """
     if last_day < first_day:
         raise ValueError("last_day before first_day")
@@ -74,8 +72,8 @@ def participation(
     if within is not None:
         in_scope = and_(in_scope, Branch.path.startswith(within.path))
     nodes = sort_as_tree(list(db.session.scalars(select(Branch).where(in_scope))))
-    eligible = eligible_members(actor, subject, first_day, last_day, within)
-    lines = {m: MemberLine(m, b) for m, b in db.read_rows(eligible).tuples()}
+    eligible = eligible_members(actor, subject, first_day, last_day, within, who=detail)
+    lines = _lines(db.read_rows(eligible), detail)
     members = member_ids(list(lines))
     if lines:
         study_days = {}
@@ -104,8 +102,18 @@ def participation(
     top = rows[min(nodes, key=lambda node: node.depth).id] if nodes else None
     report = Report(subject, first_day, last_day, now, shown, top)
     if detail:
-        report.members = _with_members(lines, nodes, members) if lines else []
+        report.members = _in_order(lines, nodes)
     return report
+
+
+def _lines(eligible: Iterable[tuple[Any, ...]], who: bool) -> dict[int, MemberLine]:
+    """A line per eligible member, with who they are when the rows say it (``who``)."""
+    if not who:
+        return {m: MemberLine(m, b) for m, b in eligible}
+    return {
+        m: MemberLine(m, b, member=MemberInfo(name, police_no or phone or "", status, active))
+        for m, b, name, police_no, phone, status, active in eligible
+    }
 
 
 def _add_line(row: Row, line: MemberLine) -> None:
@@ -123,21 +131,8 @@ def _add_line(row: Row, line: MemberLine) -> None:
         row.deferred += line.deferred
 
 
-def _with_members(
-    lines: dict[int, MemberLine], nodes: list[Branch], members: Select
-) -> list[MemberLine]:
-    """Attach who each member is; return the lines in tree order, then by name."""
-    for member_id, name, police_no, phone, status, active in db.read_rows(
-        select(
-            Member.id,
-            Member.name,
-            Member.police_no,
-            Member.phone,
-            Member.political_status,
-            Member.is_active,
-        ).where(Member.id.in_(members))
-    ):
-        lines[member_id].member = MemberInfo(name, police_no or phone or "", status, active)
+def _in_order(lines: dict[int, MemberLine], nodes: list[Branch]) -> list[MemberLine]:
+    """Return the lines in tree order, then by name."""
     order = {node.id: index for index, node in enumerate(nodes)}
     return sorted(
         lines.values(), key=lambda line: (order[line.branch_id], line.member.name, line.member_id)

@@ -34,7 +34,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from quizapp.clock import to_china
-from quizapp.spreadsheets.formulas import clean
+from quizapp.spreadsheets.formulas import CONTROL_CHARACTERS, clean
 
 T = TypeVar("T")
 
@@ -49,6 +49,11 @@ UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 #: Characters XML 1.0 refuses that :func:`clean` (which removes the control
 #: characters) leaves in: the non-characters U+FFFE and U+FFFF and lone surrogates.
 NOT_IN_XML = re.compile("[\ufffe\uffff\ud800-\udfff]")
+#: A text with neither a character to take out nor a leading apostrophe goes as it is.
+NEEDS_CLEANING = re.compile(f"{CONTROL_CHARACTERS.pattern}|{NOT_IN_XML.pattern}|^'")
+
+#: How a cell shows a bool.
+YES_NO = {True: "是", False: "否"}
 
 HEADER_STYLE = {
     "bold": True,
@@ -94,12 +99,22 @@ def cell_value(value: Any) -> Any:
     Texts keep a leading "=": they are written as strings, never as formulas.
     """
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return YES_NO[value]
     if isinstance(value, datetime):
         return to_china(value).replace(tzinfo=None)  # Excel has no time zones
     if isinstance(value, str):
+        if value and not NEEDS_CLEANING.search(value):
+            return value
         value = NOT_IN_XML.sub("", value)
     return clean(value)
+
+
+class _CleanTexts(dict[str, str | None]):
+    """Texts as :func:`cell_value` makes them, each worked out on its first lookup."""
+
+    def __missing__(self, text: str) -> str | None:
+        value = self[text] = cell_value(text)
+        return value
 
 
 def display_width(text: str) -> int:
@@ -115,6 +130,7 @@ class Book:
         self.workbook = xlsxwriter.Workbook(self._file, WORKBOOK_OPTIONS)
         self._header = self.workbook.add_format(HEADER_STYLE)
         self._formats: dict[tuple, Format | None] = {}
+        self._texts = _CleanTexts()
 
     def add_sheet(
         self,
@@ -178,10 +194,13 @@ class Book:
     ) -> int:
         """Write the data rows from the second row on; return how many there are.
 
-        Texts and plain numbers, nearly every cell, take the short way, with the formats
-        of a kind of row (plain, or bold and indented so) looked up once.
+        Texts, plain numbers and 是/否, nearly every cell, take the short way, with the
+        formats of a kind of row (plain, or bold and indented so) looked up once and each
+        distinct text cleaned once per workbook (a member sheet repeats its branches, units
+        and statuses on every line).
         """
         getters = list(enumerate(column.value for column in columns))
+        cleaned = self._texts
         kind = Style()
         kinds = {kind: self._row_formats(columns, False, wrap, 0)}
         texts, numbers = kinds[kind]
@@ -196,12 +215,14 @@ class Book:
                 raw = get(row)
                 of = type(raw)
                 if of is str:
-                    value = cell_value(raw)
+                    value = cleaned[raw]
                     if value is not None:
                         sheet.write_string(number, position, value, texts[position])
                 elif of is int or of is float:
                     if math.isfinite(raw):
                         sheet.write_number(number, position, raw, numbers[position])
+                elif of is bool:
+                    sheet.write_string(number, position, YES_NO[raw], texts[position])
                 elif raw is not None:
                     self._write_other(
                         sheet,
