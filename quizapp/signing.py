@@ -11,8 +11,8 @@ future) goes through the library's own check again, which raises its usual error
 Only byte-for-byte the same value under the same keys, salt and algorithm hits: a changed
 or forged value is a miss and is verified in full (in constant time, by the library). A
 verified payload that is a flat dict or list of scalars is decoded once too, and each call
-gets its own copy. The memories are bounded: when one holds ``MAX_REMEMBERED`` values it
-starts again from empty.
+gets its own copy. The memories are bounded: only values of at most ``MAX_REMEMBERED_BYTES``
+are kept, and when one holds ``MAX_REMEMBERED`` values it starts again from empty.
 """
 
 from __future__ import annotations
@@ -20,8 +20,12 @@ from __future__ import annotations
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import want_bytes
 
-#: How many verified values a process remembers (a few hundred bytes each).
+#: How many verified values a process remembers.
 MAX_REMEMBERED = 20_000
+#: The longest signed value (or payload) remembered: a member's session cookie is about 300
+#: bytes and a study token about 100. A longer one (a cookie carrying flashed messages, say)
+#: is verified in full each time, so the memory stays under ~50 MB whatever is signed.
+MAX_REMEMBERED_BYTES = 1024
 
 _verified: dict[tuple, tuple[bytes, int]] = {}
 
@@ -41,9 +45,10 @@ class VerifiedOnceSigner(TimestampSigner):
                 return value
             _verified.pop(key, None)  # expired: the full check below raises the library's error
         value, signed_at = super().unsign(signed_value, max_age=max_age, return_timestamp=True)
-        if len(_verified) >= MAX_REMEMBERED:
-            _verified.clear()
-        _verified[key] = (value, int(signed_at.timestamp()))
+        if len(key[-1]) <= MAX_REMEMBERED_BYTES:
+            if len(_verified) >= MAX_REMEMBERED:
+                _verified.clear()
+            _verified[key] = (value, int(signed_at.timestamp()))
         if return_timestamp:
             return value, signed_at
         return value
@@ -78,7 +83,11 @@ class _Serializer(URLSafeTimedSerializer):
             return found.copy()
         value = super().load_payload(payload)
         items = value.values() if type(value) is dict else value if type(value) is list else None
-        if items is not None and all(type(item) in _SCALARS for item in items):
+        if (
+            items is not None
+            and len(payload) <= MAX_REMEMBERED_BYTES
+            and all(type(item) in _SCALARS for item in items)
+        ):
             if len(_decoded) >= MAX_REMEMBERED:
                 _decoded.clear()
             _decoded[key] = value.copy()

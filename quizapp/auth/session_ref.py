@@ -27,6 +27,7 @@ from wtforms import ValidationError
 from quizapp.errors import error_response
 from quizapp.extensions import csrf
 from quizapp.members.models import Member
+from quizapp.signing import MAX_REMEMBERED_BYTES
 
 #: The session key holding ``"<member id>.<session version>"``, as ``Member.get_id()`` gives.
 SESSION_KEY = "member_ref"
@@ -102,12 +103,13 @@ def check_csrf() -> None:
         token = token or request.headers.get(header)
     secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
     accepted = (secret, token, session.get(field))
-    if accepted not in _csrf_accepted:
+    never_expire = config["WTF_CSRF_TIME_LIMIT"] is None
+    if not never_expire or accepted not in _csrf_accepted:
         try:
             validate_csrf(token)
         except ValidationError as exc:
             raise CSRFError(exc.args[0]) from exc
-        if config["WTF_CSRF_TIME_LIMIT"] is None:
+        if never_expire and len(token) <= MAX_REMEMBERED_BYTES:
             if len(_csrf_accepted) >= _CSRF_REMEMBERED:
                 _csrf_accepted.clear()
             _csrf_accepted.add(accepted)

@@ -47,7 +47,13 @@ class RefuseForm(BaseForm):
 class GrantForm(BaseForm):
     """An organiser grants one member 补考 and/or extra time."""
 
-    login_id = StringField("警号/手机号", validators=[DataRequired("请填写党员的警号或手机号。")])
+    login_id = StringField(
+        "警号/手机号",
+        validators=[
+            DataRequired("请填写党员的警号或手机号。"),
+            Length(max=32, message="警号或手机号不超过 32 个字符。"),
+        ],
+    )
     attempts = number_field(
         "补考次数", 1, 10, "补考次数应为 1 至 10。", description="增加的答题次数。"
     )

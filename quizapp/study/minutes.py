@@ -96,11 +96,12 @@ def read_token(token: str, member_id: int) -> tuple[int, float]:
     """Return (material id, material stamp) of a token issued to ``member_id``."""
     try:
         owner, material_id, stamp = _serializer().loads(token, max_age=TOKEN_MAX_AGE)
+        material_id, stamp = int(material_id), float(stamp)
     except (BadSignature, ValueError, TypeError) as exc:
         raise StudyRefused("学习页面已过期，请刷新页面后继续学习。") from exc
     if owner != member_id:
         raise StudyRefused("学习页面不属于当前账号，请刷新页面。")
-    return int(material_id), float(stamp)
+    return material_id, stamp
 
 
 def credit_for(last: datetime | None, now: datetime, today_seconds: int) -> int:
