@@ -1,6 +1,6 @@
 """The autosave of an answer, the hottest path: one locking read, one conditional update.
 
-The two statements are built once at import, so each request only binds parameters.
+The two statements are compiled once (quizapp/hot_sql), so each request only binds parameters.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def save_answer(
     """
     if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq < 2**31:
         raise DomainError("缺少有效的序号（seq），请刷新页面后重试。")
-    # Core statements on the session's connection: no ORM objects are needed here.
+    # Both statements run on the request's connection, on its driver cursor (quizapp/hot_sql).
     connection = db.session.connection()
     row = _SAVE_READ.execute(
         connection,
