@@ -101,9 +101,7 @@ def test_the_docx_quotes_the_reports_of_the_branch(client, auth, org, people, sc
 
     # Study minutes per member, one decimal, equal to the range report's seconds.
     report = participation(org.org1, None, tp.FIRST, tp.LAST, NOW, within=org.b11, detail=True)
-    expected = {
-        line.member.name: str(one_decimal(line.study_seconds / 60)) for line in report.members
-    }
+    expected = {line.name: str(one_decimal(line.study_seconds / 60)) for line in report.members}
     study = {row[0]: row[2] for row in tables["二、在线学习时长"][1:]}
     assert study == expected
     assert study[org.m1.name] == "41.5"  # 2400 s + 90 s: not cut to 41
@@ -119,9 +117,9 @@ def test_the_docx_quotes_the_reports_of_the_branch(client, auth, org, people, sc
         detail=True,
     )
     rows = [row for row in tables["三、测试考试"][1:] if row[0] == quiz.title]
-    assert {row[1] for row in rows} == {line.member.name for line in quiz_report.members}
+    assert {row[1] for row in rows} == {line.name for line in quiz_report.members}
     for line in quiz_report.members:
-        row = next(r for r in rows if r[1] == line.member.name)
+        row = next(r for r in rows if r[1] == line.name)
         assert row[2] == (f"{line.score:g}" if line.participated else "未参加")
     assert next(r for r in rows if r[1] == org.m1.name)[2:] == ["8", "合格"]
 

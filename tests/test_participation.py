@@ -546,3 +546,24 @@ def test_a_report_takes_the_same_queries_for_5_members_or_50(org, people, make_m
     # The campaign's: 7 loads of the expired actor, scope, audience and campaign lists, the
     # nodes, the eligible members, minutes, 5 for the progress book, attempts, attendance.
     assert max(few.values()) <= 17, few
+
+
+def test_member_lines_come_by_branch_in_tree_order_then_by_name_then_id(org, people, make_member):
+    # Ids, stays and names disagree on purpose: of two namesakes in B12 the later one joined
+    # first (the eligible members are read by branch and start of stay), and in B21 甲 was
+    # created before 乙, which sorts first (U+4E59 < U+7532).
+    older = make_member("same1", org.b12, name="同名", since=date(2025, 6, 1))
+    newer = make_member("same2", org.b12, name="同名", since=date(2025, 2, 1))
+    jia = make_member("jia", org.b21, name="甲")
+    yi = make_member("yi", org.b21, name="乙")
+    db.session.commit()
+
+    report = participation(org.admin, None, FIRST, LAST, NOW, detail=True)
+
+    tree = [row.branch.id for row in report.rows]
+    got = [(line.branch_id, line.name, line.member_id) for line in report.members]
+    assert got == sorted(got, key=lambda key: (tree.index(key[0]), key[1], key[2]))
+    ids = [line.member_id for line in report.members]
+    assert ids.index(older.id) + 1 == ids.index(newer.id)
+    assert ids.index(yi.id) < ids.index(jia.id)
+    assert [line.branch_id for line in report.members][:1] == [org.b11.id]

@@ -76,8 +76,8 @@ def tables(section: Section) -> list[Table]:
             ["姓名", "政治面貌", "学习时长（分钟）", "是否参学"],
             [
                 [
-                    line.member.name,
-                    STATUS_LABELS.get(line.member.political_status, line.member.political_status),
+                    line.name,
+                    STATUS_LABELS.get(line.political_status, line.political_status),
                     minutes(line.study_seconds),
                     "是" if line.participated else "否",
                 ]
@@ -93,7 +93,7 @@ def tables(section: Section) -> list[Table]:
             quiz_rows.append(
                 [
                     sitting.subject.title,
-                    line.member.name,
+                    line.name,
                     score if line.participated else ("缓考" if line.deferred else "未参加"),
                     passed if line.participated else "；".join(line.missing) or "未交卷",
                 ]

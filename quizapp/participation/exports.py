@@ -178,10 +178,10 @@ def _member_columns(report: Report, labels: BranchNames) -> list[Column[MemberLi
     columns: list[Column[MemberLine]] = [
         Column("党支部", lambda line: places[line.branch_id][0], width=22),
         Column("单位", lambda line: places[line.branch_id][1], width=18),
-        Column("姓名", lambda line: line.member.name, width=10),
-        Column("警号/手机号", lambda line: line.member.login_id, width=14),
-        Column("政治面貌", lambda line: _status_label(line.member.political_status), width=12),
-        Column("账号状态", lambda line: "正常" if line.member.is_active else "已停用", width=9),
+        Column("姓名", lambda line: line.name, width=10),
+        Column("警号/手机号", lambda line: line.login_id, width=14),
+        Column("政治面貌", lambda line: _status_label(line.political_status), width=12),
+        Column("账号状态", lambda line: "正常" if line.is_active else "已停用", width=9),
         Column(done, lambda line: line.participated, width=9),
     ]
     if kind == "campaign":

@@ -4,6 +4,7 @@ eligible member's line (:class:`.report.MemberLine`); :mod:`.queries` sums the l
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, case, distinct, func, select, union_all
@@ -23,9 +24,12 @@ from quizapp.quizzes.models import Counting, Quiz
 from quizapp.study.models import Reflection, ReflectionStatus, StudyMinute
 
 
-def study_seconds(members: Select, first_day: date, last_day: date) -> list[tuple[int, int, int]]:
-    """Return (member, online study seconds, China days with credited study) over the period."""
-    return [
+def study_seconds(
+    members: Select, first_day: date, last_day: date
+) -> Iterator[tuple[int, int, int]]:
+    """Yield (member, online study seconds, China days with credited study) over the period
+    (one at a time: a list of ten thousand tuples kept alive costs the garbage collector)."""
+    return (
         (m, int(s), int(d))
         for m, s, d in db.read_rows(
             select(
@@ -36,7 +40,7 @@ def study_seconds(members: Select, first_day: date, last_day: date) -> list[tupl
             .where(StudyMinute.day.between(first_day, last_day), StudyMinute.member_id.in_(members))
             .group_by(StudyMinute.member_id)
         )
-    ]
+    )
 
 
 def counted_period(campaign: Campaign, first_day: date, last_day: date) -> tuple[date, date]:
@@ -52,15 +56,17 @@ def count_quiz(quiz: Quiz, members: Select, lines: dict[int, MemberLine], now: d
     counting = Counting(quiz.counting)
     for line in lines.values():
         line.passed = False
-        line.missing = ["未交卷"]
     for (member_id, _quiz_id), attempts in submitted_attempts([quiz.id], members).items():
         line = lines[member_id]
         line.times = len(attempts)
         counted = counted_attempt(attempts, counting)
         if counted is not None:
-            line.participated, line.missing = True, []
+            line.participated = True
             line.passed = bool(counted.passed)
             line.score = counted.score
+    for line in lines.values():
+        if not line.participated:
+            line.missing = ["未交卷"]
     if quiz.has_member_exceptions:  # one more query, only for quizzes with exceptions
         for (_quiz_id, member_id), state in states([quiz.id], members, now).items():
             line = lines[member_id]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 from quizapp.campaigns.models import Campaign
@@ -58,17 +59,25 @@ class Row:
 
     def add(self, other: Row) -> None:
         """Add another row's counts (never its rates: those follow from the sums)."""
-        for f in fields(self):
-            if f.name in ("branch", "is_rollup"):
-                continue
-            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+        for name in _COUNTS:
+            mine, theirs = getattr(self, name), getattr(other, name)
             if mine is not None and theirs is not None:
-                setattr(self, f.name, mine + theirs)
+                setattr(self, name, mine + theirs)
 
 
-@dataclass
+#: The figures :meth:`Row.add` sums: every field but the node and the rollup flag.
+_COUNTS = tuple(f.name for f in fields(Row) if f.name not in ("branch", "is_rollup"))
+
+
+@dataclass(slots=True)
 class MemberLine:
-    """One eligible member's own figures: the facts the rows of a report are summed from."""
+    """One eligible member's own figures: the facts the rows of a report are summed from.
+
+    A report holds one per eligible member (ten thousand on the bench bureau), so a line is
+    one flat object with slots, who the member is included, sharing its empty ``missing``:
+    every object a report keeps alive costs the cyclic garbage collector, whose passes were
+    most of a range report's own Python time.
+    """
 
     member_id: int
     branch_id: int
@@ -82,10 +91,15 @@ class MemberLine:
     study_seconds: int = 0
     times: int = 0
     #: What the member still lacks, one line per requirement (empty once participated, or
-    #: for a campaign once completed).
-    missing: list[str] = field(default_factory=list)
-    #: Filled for reports built with ``detail=True``.
-    member: MemberInfo | None = None
+    #: for a campaign once completed): a list, or the shared empty tuple.
+    missing: Sequence[str] = ()
+    #: Who the member is, for the drill-down and the member sheet of an export: filled for
+    #: reports built with ``detail=True`` (else None). ``login_id`` is the 警号, else the
+    #: phone number, else "".
+    name: str | None = None
+    login_id: str | None = None
+    political_status: str | None = None
+    is_active: bool | None = None
     #: Quizzes: 缓考 or 补考 when the member holds an approved exception (quizapp.deferrals).
     state: str | None = None
     #: On an approved 缓考 whose window is still running, not sat yet: not 未参加.
@@ -95,16 +109,6 @@ class MemberLine:
     def done(self) -> bool:
         """Nothing left to remind of: completed the campaign, sat the quiz, was active."""
         return self.participated if self.completed is None else self.completed
-
-
-@dataclass(frozen=True)
-class MemberInfo:
-    """Who a member is, for the drill-down and the member sheet of an export."""
-
-    name: str
-    login_id: str
-    political_status: str
-    is_active: bool
 
 
 @dataclass

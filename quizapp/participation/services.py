@@ -85,7 +85,7 @@ def send_reminders(actor: Member, report: Report, now: datetime) -> Reminded:
         raise DomainError(refusal)
     today = china_today(now)
     unfinished = [line for line in report.members if not line.done and not line.deferred]
-    active = [line for line in unfinished if line.member.is_active]
+    active = [line for line in unfinished if line.is_active]
     drafts = [_draft(actor, report, line, today) for line in active]
     sent = send_notices(drafts, now) if drafts else 0
     return Reminded(sent=sent, already=len(drafts) - sent, inactive=len(unfinished) - len(active))
