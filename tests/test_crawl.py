@@ -185,12 +185,13 @@ def page_endpoints(app, manage: bool) -> set[str]:
 # The world.
 
 
-def _sit(member, quiz, question, now, *, submit=True, right=True):
-    """Answer the single-choice ``question`` of ``quiz`` (rightly or not) and hand it in."""
+def _sit(member, quiz, question, now, *, submit=True, answer=1):
+    """Answer ``question`` of ``quiz`` with ``answer`` (1: the factory's single choice
+    answered rightly), then hand it in unless ``submit`` is false."""
     attempt, _ = attempts.start_attempt(member, quiz, now)
     db.session.commit()
     ref = SessionRef(member.id, member.session_version)
-    autosave.save_answer(ref, attempt.id, question.id, 1 if right else 0, 1, now)
+    autosave.save_answer(ref, attempt.id, question.id, answer, 1, now)
     if submit:
         attempts.submit_attempt(attempt, now + timedelta(minutes=5))
     db.session.commit()
@@ -235,8 +236,8 @@ def bureau(org, make_member):
     first = bank["single"][0]
     for member in (org.m1, u1a, u2a):
         _sit(member, exam, first, now - timedelta(days=3) + timedelta(minutes=10))
-    _sit(org.m1, contest, first, now, right=False)
-    _sit(org.m1, practice, bank["single"][1], now, right=False)
+    _sit(org.m1, contest, first, now, answer=0)
+    _sit(org.m1, practice, bank["single"][1], now, answer=0)
     _sit(org.m1, test, first, now, submit=False)  # in progress: 继续答题
     # 简答: U1's test with a written answer waiting (待阅卷); org1 named m1 its marker.
     essay = bank_services.save_question(
@@ -275,11 +276,7 @@ def bureau(org, make_member):
         org.m1, own.id, report_services.ReportData("answer", "应为错误", "practice"), now, 3
     )
     own_quiz = make_quiz(org.org1, [org.u1], questions=[own], title="一分局自编测试", now=now)
-    sat = attempts.start_attempt(org.m1, own_quiz, now)[0]
-    db.session.commit()
-    ref = SessionRef(org.m1.id, org.m1.session_version)
-    autosave.save_answer(ref, sat.id, own.id, False, 1, now)
-    attempts.submit_attempt(sat, now + timedelta(minutes=5))
+    _sit(org.m1, own_quiz, own, now, answer=False)
     bank_services.save_question(org.org1, replace(own_data, answer=False), own)
     regrade_services.apply_regrade(org.org1, own, [own_quiz.id], False, 2, now)
     # Materials: the bureau's (with a PDF) and U1's; minutes on both.
