@@ -27,7 +27,7 @@ from quizapp.spreadsheets import (
     read_table,
     unquote,
 )
-from quizapp.spreadsheets.writing import NOT_IN_XML
+from quizapp.spreadsheets.cells import NOT_IN_XML
 
 #: What the package may import from quizapp: cross-cutting modules, never a feature.
 ALLOWED = {"quizapp.clock", "quizapp.errors"}

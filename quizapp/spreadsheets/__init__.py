@@ -3,7 +3,7 @@
 - :mod:`.reading`: the first sheet of an uploaded .xlsx or a .csv, row by row, with the
   zip-bomb guard, encoding sniffing, the header row found, rows numbered as Excel shows them.
 - :mod:`.writing`: the house style of every .xlsx (XlsxWriter), columns declared once as
-  (header, value).
+  (header, value); :mod:`.cells`: what a value becomes in a cell.
 - :mod:`.csv_files`: CSV with a BOM, values as the .xlsx shows them, texts formula-guarded.
 - :mod:`.formulas`: the formula guard the CSV exports put on texts and the readers take off.
 - :mod:`.templates`: import templates (a sheet to fill in, drop-down lists, 填写说明).
@@ -11,6 +11,7 @@
 This package imports no feature package: features import it.
 """
 
+from quizapp.spreadsheets.cells import cell_value, display_width
 from quizapp.spreadsheets.csv_files import csv_bytes, csv_table, csv_value
 from quizapp.spreadsheets.formulas import clean, neutralise, unquote
 from quizapp.spreadsheets.reading import (
@@ -33,8 +34,6 @@ from quizapp.spreadsheets.writing import (
     Book,
     Column,
     Style,
-    cell_value,
-    display_width,
 )
 
 __all__ = [

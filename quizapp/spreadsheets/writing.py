@@ -14,16 +14,20 @@ and the workbook is told never to turn a text into a formula, a number or a link
 about 0.6 s, where openpyxl (an object built and serialised per cell) took 1.2-1.9 s (see
 docs/benchmarks.md); it also writes the native charts the exports need
 (``book.workbook.add_chart``, then ``insert_chart`` on the sheet :meth:`Book.add_sheet`
-returned). The workbook is built in memory: XlsxWriter's ``constant_memory`` mode does not
-combine with ``in_memory``, and would leave charts without their cached data.
+returned). The workbook is built in memory (``constant_memory`` doesn't combine with
+``in_memory`` and leaves charts without cached data), every cell an object until the book
+is closed: the cyclic garbage collector, whose passes over them took a quarter of a member
+sheet's CPU, is paused while rows are written (nothing written forms a cycle).
 """
 
 from __future__ import annotations
 
+import gc
 import io
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -33,8 +37,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from quizapp.clock import to_china
-from quizapp.spreadsheets.formulas import CONTROL_CHARACTERS, clean
+from quizapp.spreadsheets.cells import YES_NO, CleanTexts, cell_value, display_width
 
 T = TypeVar("T")
 
@@ -46,15 +49,6 @@ DATE = "yyyy-mm-dd"
 TEXT = "@"
 #: Characters Windows, macOS or Linux refuse (or mishandle) in a file name.
 UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
-#: Characters XML 1.0 refuses that :func:`clean` (which removes the control
-#: characters) leaves in: the non-characters U+FFFE and U+FFFF and lone surrogates.
-NOT_IN_XML = re.compile("[\ufffe\uffff\ud800-\udfff]")
-#: A text with neither a character to take out nor a leading apostrophe goes as it is.
-NEEDS_CLEANING = re.compile(f"{CONTROL_CHARACTERS.pattern}|{NOT_IN_XML.pattern}|^'")
-
-#: How a cell shows a bool.
-YES_NO = {True: "是", False: "否"}
-
 HEADER_STYLE = {
     "bold": True,
     "bg_color": "#FDE9E7",
@@ -93,33 +87,16 @@ class Style(NamedTuple):
     indent: int = 0
 
 
-def cell_value(value: Any) -> Any:
-    """Return a value as an .xlsx cell holds it: 是/否, China time without zone, clean texts.
-
-    Texts keep a leading "=": they are written as strings, never as formulas.
-    """
-    if isinstance(value, bool):
-        return YES_NO[value]
-    if isinstance(value, datetime):
-        return to_china(value).replace(tzinfo=None)  # Excel has no time zones
-    if isinstance(value, str):
-        if value and not NEEDS_CLEANING.search(value):
-            return value
-        value = NOT_IN_XML.sub("", value)
-    return clean(value)
-
-
-class _CleanTexts(dict[str, str | None]):
-    """Texts as :func:`cell_value` makes them, each worked out on its first lookup."""
-
-    def __missing__(self, text: str) -> str | None:
-        value = self[text] = cell_value(text)
-        return value
-
-
-def display_width(text: str) -> int:
-    """Return the width of a text in Excel's column units (CJK characters count double)."""
-    return sum(2 if ord(char) > 0x2E7F else 1 for char in text)
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (reference counting still frees what is dropped)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Book:
@@ -130,7 +107,7 @@ class Book:
         self.workbook = xlsxwriter.Workbook(self._file, WORKBOOK_OPTIONS)
         self._header = self.workbook.add_format(HEADER_STYLE)
         self._formats: dict[tuple, Format | None] = {}
-        self._texts = _CleanTexts()
+        self._texts = CleanTexts()
 
     def add_sheet(
         self,
@@ -161,7 +138,8 @@ class Book:
         sheet.freeze_panes(1, 0)
         if lines > 1:  # wrapped headings: Excel keeps a written row's height as it is
             sheet.set_row(0, 15 * lines + 3)
-        count = self._write_rows(sheet, columns, rows, style, wrap)
+        with _collector_paused():
+            count = self._write_rows(sheet, columns, rows, style, wrap)
         if autofilter and columns:
             sheet.autofilter(0, 0, count, len(columns) - 1)
         return sheet
