@@ -4,6 +4,7 @@ below every feature."""
 from __future__ import annotations
 
 import ast
+import gc
 import io
 from datetime import UTC, date, datetime, time
 from operator import itemgetter
@@ -144,6 +145,31 @@ def test_the_workbook_shows_formula_like_texts_as_typed_in_string_cells():
     assert all(cell.data_type == "s" for cell in cells)
     # A text that starts with "'=" keeps its apostrophe through export and import.
     assert unquote(cells[2].value) == "'=2"
+
+
+def test_rows_are_written_with_the_cyclic_collector_paused_and_it_comes_back():
+    seen = []
+
+    def name(row):
+        seen.append(gc.isenabled())
+        if row == "坏":
+            raise ValueError(row)
+        return row
+
+    book = Book()
+    book.add_sheet("表", [Column("姓名", name)], ["甲", "乙"])
+    assert seen == [False, False] and gc.isenabled()
+    with pytest.raises(ValueError):
+        book.add_sheet("表二", [Column("姓名", name)], ["丙", "坏"])
+    assert gc.isenabled()
+    gc.disable()  # a caller that paused it itself keeps it paused
+    try:
+        book.add_sheet("表三", [Column("姓名", name)], ["丁"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    sheet = openpyxl.load_workbook(io.BytesIO(book.to_bytes()))["表"]
+    assert [sheet["A2"].value, sheet["A3"].value] == ["甲", "乙"]
 
 
 @pytest.mark.parametrize(
