@@ -49,6 +49,7 @@ DATE = "yyyy-mm-dd"
 TEXT = "@"
 #: Characters Windows, macOS or Linux refuse (or mishandle) in a file name.
 UNSAFE_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
 HEADER_STYLE = {
     "bold": True,
     "bg_color": "#FDE9E7",
