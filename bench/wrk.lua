@@ -1,7 +1,10 @@
 -- wrk script of bench/hot.py: replays the requests of a file, one per line, round robin:
 --   METHOD <tab> PATH <tab> COOKIE <tab> CSRF TOKEN <tab> JSON BODY
 -- Empty fields are left out. "{seq}" in a body becomes an increasing number per request
--- (autosave sequence numbers; each wrk thread counts in its own residue class).
+-- (autosave sequence numbers; each wrk thread counts in its own residue class), starting
+-- above the script's third argument: bench/hot.py gives each run of wrk a higher start, so
+-- that a later run's autosaves are newer than an earlier run's and are written, not refused
+-- as out of date.
 -- Every request is formatted once at start except those with {seq}; no response() hook,
 -- so wrk parses nothing in Lua. done() prints one JSON line starting with "BENCH ".
 
@@ -18,7 +21,7 @@ local requests, n, i, seq, step = {}, 0, 0, 0, 1
 
 function init(args)
   step = tonumber(args[2] or "1")
-  seq = id or 0
+  seq = tonumber(args[3] or "0") + (id or 0)
   local file = assert(io.open(args[1], "r"))
   for line in file:lines() do
     local method, path, cookie, token, body =
