@@ -41,7 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bench.common import (
     ROOT,
@@ -147,6 +147,24 @@ def _cpu_ticks(pids: list[int]) -> int:
 #: earlier run's, so each run's autosaves are written; an autosave refuses a number at or
 #: below the stored one, which costs less than a save and would flatter the figure.
 _SEQ_STARTS = itertools.count(0, 10_000_000)
+_LAST_START: dict[str, int] = {}
+
+
+def _start_seq(case: str) -> int:
+    start = _LAST_START[case] = next(_SEQ_STARTS)
+    return start
+
+
+def autosaves_written(app, requests: int) -> str:
+    """Say how many answers the last run of wrk on the autosave wrote (a number above its
+    start): the proof that its autosaves were saves, not refusals of out-of-date numbers."""
+    from quizapp.quizzes.attempt_models import AttemptAnswer
+
+    with app.app_context():
+        written = db.session.scalar(
+            select(func.count()).where(AttemptAnswer.seq > _LAST_START["autosave"])
+        )
+    return f"autosaves written by the last run: {written:,} answers, {requests:,} requests"
 
 
 def run_wrk(name: str, server: Server, path: str, lines: Path, args) -> Run:
@@ -167,7 +185,7 @@ def run_wrk(name: str, server: Server, path: str, lines: Path, args) -> Run:
         "--",
         str(lines),
         "1",
-        str(next(_SEQ_STARTS)),
+        str(_start_seq(name)),
     ]
     started = time.monotonic()
     done = subprocess.run(command, capture_output=True, text=True, check=True)
@@ -315,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
             print(index, {k: (round(v.rps), round(v.client_cpu, 2)) for k, v in found.items()})
         return 2
     report(rounds, header)
+    print(autosaves_written(app, rounds[-1]["autosave"].requests))
     failed = {case: sum(r[case].errors for r in rounds) for case in CASES}
     return 1 if any(failed.values()) else 0
 

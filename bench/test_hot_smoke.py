@@ -8,6 +8,7 @@ checked on made-up figures.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -49,3 +50,7 @@ def test_hot_bench_smoke_run():
     for label in ("GET /bare", "GET /healthz", "POST /api/study/heartbeat", "PUT /api/attempts"):
         assert label in output, output
     assert "commit " in output
+    # The autosaves of the last run were saves (each run numbers them above the previous
+    # run's), not refusals of out-of-date sequence numbers, which cost less.
+    written = re.search(r"autosaves written by the last run: ([\d,]+) answers", output)
+    assert written and int(written.group(1).replace(",", "")) > 0, output
