@@ -132,7 +132,8 @@ def standalone_connection() -> Connection:
     ``session.commit()`` (``actions.run``) ends the session's use of it; the pool sets the
     connection back to transactions when it is checked in.
     """
-    if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
+    current = session()
+    if current.in_transaction() or current.get_bind().dialect.name != "postgresql":
         return session.connection()
     return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
