@@ -57,33 +57,53 @@ def test_the_heartbeat_read_gives_sqlalchemys_rows(org):
     assert ours.rows == [] and ours.first() is None and theirs.first() is None
 
 
-def test_the_upserts_return_and_change_what_sqlalchemys_would(org):
+def _writes():
+    """The heartbeat's writes as this database runs them: (move the clock, add the seconds)
+    as one statement on PostgreSQL, two on SQLite; each returns a row only when it wrote."""
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        return lambda seen, params: minutes._MOVE_CLOCK_AND_ADD[seen].execute(connection, params)
+
+    def both(seen, params):
+        moved = minutes._MOVE_CLOCK[seen].execute(connection, params)
+        return minutes._ADD.execute(connection, params) if moved.rows else moved
+
+    return both
+
+
+@pytest.mark.parametrize("way", ["hot", "sqlalchemy"])
+def test_the_heartbeats_writes_move_the_clock_once_and_add_seconds(org, way):
     material = make_material(org)
     db.session.flush()
-    today = china_today(NOW)
-    first = {
-        "m": org.m1.id,
-        "mat": material.id,
-        "day": today,
-        "since": today - timedelta(days=1),
-        "credit": 0,
-        "now": NOW,
-    }
-    ours = minutes._UPSERT_FIRST.execute(db.session.connection(), first)
-    assert [tuple(r) for r in ours.rows] == [(0,)]
-    again = minutes._UPSERT_FIRST.execute(db.session.connection(), first)
-    assert again.rows == []  # the guard: a beat exists now
+    connection = db.session.connection()
+    first = {"m": org.m1.id, "mat": material.id, "day": china_today(NOW), "credit": 0, "now": NOW}
+    if way == "hot":
+        write = _writes()
+    else:  # the same statements through SQLAlchemy's own execution, as the reference
+
+        def write(seen, params):
+            if connection.dialect.name == "postgresql":
+                return connection.execute(minutes._MOVE_CLOCK_AND_ADD[seen].statement, params)
+            moved = connection.execute(minutes._MOVE_CLOCK[seen].statement, params).all()
+            return connection.execute(minutes._ADD.statement, params) if moved else None
+
+    def rows(result):
+        return [] if result is None else [tuple(r) for r in getattr(result, "rows", result)]
+
+    assert rows(write(False, first)) == [(0,)]
+    assert rows(write(False, first)) == []  # a clock exists now: a first beat is not first
     later = NOW + timedelta(seconds=30)
     nxt = {**first, "credit": 30, "now": later, "seen": NOW}
-    ours = minutes._UPSERT_NEXT.execute(db.session.connection(), nxt)
-    assert [tuple(r) for r in ours.rows] == [(30,)]
-    stale = minutes._UPSERT_NEXT.execute(db.session.connection(), nxt)
-    assert stale.rows == []  # the beat it saw is not the latest any more
+    assert rows(write(True, nxt)) == [(30,)]
+    assert rows(write(True, nxt)) == []  # the time it saw is not the clock's any more
     stored = db.session.execute(
-        text("SELECT seconds, last_beat_at FROM study_minutes WHERE member_id = :m"),
+        text(
+            "SELECT seconds, study_minutes.last_beat_at AS beat, study_clocks.last_beat_at AS clock"
+            " FROM study_minutes JOIN study_clocks USING (member_id) WHERE member_id = :m"
+        ),
         {"m": org.m1.id},
     ).one()
-    assert stored.seconds == 30
+    assert stored.seconds == 30 and stored.beat == stored.clock
 
 
 def test_the_autosave_statements_give_sqlalchemys_rows_and_counts(org):

@@ -198,3 +198,38 @@ def test_0017_keeps_every_attempt_and_answer_and_admits_marking(fresh_database_u
     engine.dispose()
     _alembic(url, tmp_path, "downgrade", "0016")
     assert _read(url, "SELECT count(*) FROM attempt_answers") == [(5,)]
+
+
+def test_0019_starts_each_members_study_clock_at_their_latest_heartbeat(
+    fresh_database_url, tmp_path
+):
+    url = fresh_database_url
+    _alembic(url, tmp_path, "upgrade", "0009")
+    _rows_of_0009(url)
+    _alembic(url, tmp_path, "upgrade", "0018")
+    t = datetime(2026, 11, 21, 2, 0)
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO materials (id, title, topic, body_markdown, body_html,"
+                " estimated_minutes, audience_id, is_required, sort_order, status,"
+                " owner_branch_id, created_at, updated_at) VALUES (1, '学', '专题', '', '', 10,"
+                " 1, false, 0, 'published', 1, :t, :t)"
+            ),
+            {"t": t},
+        )
+        for day, last in ((t.date(), t), (t.date() + timedelta(days=1), t + timedelta(days=1))):
+            connection.execute(
+                text(
+                    "INSERT INTO study_minutes (member_id, material_id, day, seconds,"
+                    " first_beat_at, last_beat_at) VALUES (1, 1, :day, 30, :first, :last)"
+                ),
+                {"day": day, "first": last - timedelta(seconds=30), "last": last},
+            )
+    engine.dispose()
+    _alembic(url, tmp_path, "upgrade", "0019")
+    (clock,) = _read(url, "SELECT member_id, last_beat_at FROM study_clocks")
+    assert clock[0] == 1 and str(clock[1]).startswith("2026-11-22 02:00:00")
+    _alembic(url, tmp_path, "downgrade", "0018")
+    assert "study_clocks" not in _tables(url)

@@ -155,13 +155,19 @@ def test_tokens_bind_member_and_material(org):
         minutes.read_token(token[:-2] + "xx", org.m1.id)
 
 
-def test_heartbeat_is_one_read_and_one_upsert(org, queries):
+def heartbeat_statements() -> int:
+    """A heartbeat's statements: the read, then the clock and the seconds (one statement on
+    PostgreSQL, two on SQLite)."""
+    return 2 if db.session.get_bind().dialect.name == "postgresql" else 3
+
+
+def test_heartbeat_is_one_read_and_one_write(org, queries):
     material = _material(org)
     ref = _ref(org.m1)
     _beats(ref, material, T0, 1)
     with queries() as statements:
         minutes.record_heartbeat(ref, material.id, T0 + timedelta(seconds=30))
-    assert len(statements) == 2, statements
+    assert len(statements) == heartbeat_statements(), statements
 
 
 def test_api_credits_and_refuses_forged_material_ids(client, auth, org, time_machine):
@@ -219,3 +225,36 @@ def test_editing_a_material_ends_the_tokens_issued_before(client, auth, org, tim
 def test_a_body_that_is_not_an_object_is_a_400(client, auth, org):
     auth.login("m1")
     assert client.post("/api/study/heartbeat", json=[1, 2]).status_code == 400
+
+
+def test_two_heartbeats_that_read_the_same_clock_are_credited_once(
+    client, auth, org, time_machine, monkeypatch
+):
+    """Two tabs' beats read the clock at the same moment: the second to write finds the clock
+    moved by the first and is credited nothing. The second beat here runs entirely (its own
+    request, session and connection, committed) between the first's read and its write,
+    through the API, so on PostgreSQL both run in autocommit with nothing held in between."""
+    material = _material(org)
+    time_machine.move_to(T0, tick=False)
+    auth.login("m1")
+    token = minutes.issue_token(org.m1.id, material)
+    client.post("/api/study/heartbeat", json={"token": token})
+    time_machine.move_to(T0 + timedelta(seconds=30), tick=False)
+    read = minutes._READ
+    other_tab = []
+
+    class ReadThenLetTheOtherTabBeat:
+        statement = read.statement
+
+        def execute(self, connection, params):
+            result = read.execute(connection, params)
+            if not other_tab:
+                other_tab.append(None)  # the other tab's own read goes straight through
+                other_tab[0] = client.post("/api/study/heartbeat", json={"token": token})
+            return result
+
+    monkeypatch.setattr(minutes, "_READ", ReadThenLetTheOtherTabBeat())
+    first = client.post("/api/study/heartbeat", json={"token": token})
+    assert other_tab[0].get_json()["credited"] == 30
+    assert first.status_code == 200 and first.get_json()["credited"] == 0
+    assert _seconds(org.m1) == 30

@@ -8,10 +8,16 @@ on any material (so two tabs or two devices never count more than the wall clock
 page was closed or the member idle). The seconds go to the China day the heartbeat arrives
 on. A member gets at most ``STUDY_DAILY_CAP_MINUTES`` a China day.
 
-Cost: one read (session, material, the member's last heartbeat and today's total, locking
-the member's row on PostgreSQL) and one upsert. The upsert only adds seconds while the
-member's latest heartbeat is still the one the read saw, so two simultaneous heartbeats
-from two tabs cannot both be credited (SQLite runs writes one at a time).
+Cost: one read (session, material, the member's study clock and today's total) and one
+write. The write moves the member's clock (``study_clocks``) from the time the read saw to
+this heartbeat's, a compare and set, and adds the seconds only when the clock moved, so of
+two simultaneous heartbeats from two tabs only one is credited, and nothing is held between
+the read and the write. On PostgreSQL the write is one statement and both run in autocommit
+(``db.standalone_connection``): two round trips, no BEGIN or COMMIT. On SQLite it is two
+statements in the request's transaction. What the read checked besides the clock (the
+session, the material's window) is not checked again by the write: a logout or a close a
+moment after the read lets that one beat through, as if it had come a moment earlier. The
+clock, which decides what a beat is worth, is.
 
 Also the member's own totals the pages show (today, this week, a range of days).
 """
@@ -32,7 +38,7 @@ from quizapp.db import UTCDateTime
 from quizapp.errors import Closed, SessionInvalid, Stale
 from quizapp.hot_sql import HotStatement
 from quizapp.members.models import Member
-from quizapp.study.models import Material, StudyMinute, is_open
+from quizapp.study.models import Material, StudyClock, StudyMinute, is_open
 
 TOKEN_SALT = "study-heartbeat"
 #: A study token (issued with the material page) is good for this long.
@@ -41,6 +47,7 @@ TOKEN_MAX_AGE = 12 * 3600
 _minutes = StudyMinute.__table__
 _materials = Material.__table__
 _members = Member.__table__
+_clocks = StudyClock.__table__
 
 
 class StudyRefused(Stale):
@@ -123,8 +130,8 @@ _READ = HotStatement(
         _materials.c.opens_at,
         _materials.c.closes_at,
         _materials.c.updated_at,
-        select(func.max(_minutes.c.last_beat_at))
-        .where(_minutes.c.member_id == _members.c.id, _minutes.c.day >= bindparam("yesterday"))
+        select(_clocks.c.last_beat_at)
+        .where(_clocks.c.member_id == _members.c.id)
         .scalar_subquery()
         .label("last_beat_at"),
         select(func.coalesce(func.sum(_minutes.c.seconds), 0))
@@ -139,40 +146,66 @@ _READ = HotStatement(
         _members.c.is_active.is_(True),
         _members.c.must_change_password.is_(False),
     )
-    .with_for_update(of=_members)
 )
 
-
-_UPSERT_SQL = """
+#: The clock's compare and set: it moves from the time the read saw (``seen``) to ``now``,
+#: or is created by the member's first heartbeat; a row comes back only when it moved.
+_CLOCK_FIRST = (
+    "INSERT INTO study_clocks (member_id, last_beat_at) VALUES (:m, :now) "
+    "ON CONFLICT (member_id) DO NOTHING RETURNING member_id"
+)
+_CLOCK_NEXT = (
+    "INSERT INTO study_clocks (member_id, last_beat_at) VALUES (:m, :now) "
+    "ON CONFLICT (member_id) DO UPDATE SET last_beat_at = excluded.last_beat_at "
+    "WHERE study_clocks.last_beat_at = :seen RETURNING member_id"
+)
+_ADD_SECONDS = """
 INSERT INTO study_minutes (member_id, material_id, day, seconds, first_beat_at, last_beat_at)
-SELECT :m, :mat, :day, :credit, :now, :now WHERE {guard}
+{source}
 ON CONFLICT (member_id, material_id, day)
-DO UPDATE SET seconds = study_minutes.seconds + :credit, last_beat_at = :now WHERE {guard}
+DO UPDATE SET seconds = study_minutes.seconds + excluded.seconds, last_beat_at = excluded.last_beat_at
 RETURNING seconds
 """
-_LATEST = "(SELECT max(last_beat_at) FROM study_minutes WHERE member_id = :m AND day >= :since)"
 
 
-def _upsert_statement(guard: str) -> HotStatement:
+def _statement(sql: str, returns: str) -> HotStatement:
     # Plain SQL, the same on SQLite and PostgreSQL.
-    statement = text(_UPSERT_SQL.format(guard=guard)).bindparams(
-        bindparam("m", type_=Integer()),
-        bindparam("mat", type_=Integer()),
-        bindparam("day", type_=Date()),
-        bindparam("since", type_=Date()),
-        bindparam("credit", type_=Integer()),
-        bindparam("now", type_=UTCDateTime()),
-        *([bindparam("seen", type_=UTCDateTime())] if ":seen" in guard else []),
+    statement = text(sql).bindparams(
+        *(
+            bindparam(name, type_=type_)
+            for name, type_ in _PARAMETER_TYPES.items()
+            if f":{name}" in sql
+        )
     )
-    return HotStatement(statement.columns(seconds=Integer()))
+    return HotStatement(statement.columns(**{returns: Integer()}))
 
 
-#: The guarded upsert. It adds ``credit`` to the day's row only while the member's latest
-#: beat is still the one the read saw (``seen``, or none at all): both the insert (first beat
-#: on this material today) and the update carry that guard, so when two heartbeats race,
-#: the second finds the first's beat and adds nothing.
-_UPSERT_FIRST = _upsert_statement(f"{_LATEST} IS NULL")
-_UPSERT_NEXT = _upsert_statement(f"{_LATEST} = :seen")
+_PARAMETER_TYPES = {
+    "m": Integer(),
+    "mat": Integer(),
+    "day": Date(),
+    "credit": Integer(),
+    "now": UTCDateTime(),
+    "seen": UTCDateTime(),
+}
+_VALUES = "VALUES (:m, :mat, :day, :credit, :now, :now)"
+#: SQLite: the clock, then the seconds, in the request's transaction (SQLite runs writes one
+#: at a time, and BEGIN and COMMIT cost no round trip).
+_MOVE_CLOCK = {
+    False: _statement(_CLOCK_FIRST, "member_id"),
+    True: _statement(_CLOCK_NEXT, "member_id"),
+}
+_ADD = _statement(_ADD_SECONDS.format(source=_VALUES), "seconds")
+#: PostgreSQL: both in one statement, which adds the seconds only when the clock moved; it
+#: runs in autocommit (db.standalone_connection), one round trip.
+_MOVE_CLOCK_AND_ADD = {
+    seen: _statement(
+        f"WITH beat AS ({clock})\n"
+        + _ADD_SECONDS.format(source="SELECT :m, :mat, :day, :credit, :now, :now FROM beat"),
+        "seconds",
+    )
+    for seen, clock in ((False, _CLOCK_FIRST), (True, _CLOCK_NEXT))
+}
 
 
 def record_heartbeat(
@@ -182,13 +215,13 @@ def record_heartbeat(
     resume: bool = False,
     stamp: float | None = None,
 ) -> Credit:
-    """Credit one heartbeat of ``ref``'s member on a material; two statements.
+    """Credit one heartbeat of ``ref``'s member on a material (the module says at what cost).
 
     A ``resume`` beat (the page opened, came back to the front, or the member became active
     again) credits nothing: it restarts the clock, so time away is never counted.
     """
     today = china_today(now)
-    connection = db.session.connection()
+    connection = db.standalone_connection()
     row = _READ.execute(
         connection,
         {
@@ -196,7 +229,6 @@ def record_heartbeat(
             "version": ref.version,
             "material_id": material_id,
             "today": today,
-            "yesterday": today - timedelta(days=1),
         },
     ).first()
     if row is None:
@@ -209,19 +241,17 @@ def record_heartbeat(
     if stamp is not None and abs(row.updated_at.timestamp() - stamp) > 1e-3:
         raise StudyRefused("学习资料已更新，请刷新页面后继续学习。")
     credit = 0 if resume else credit_for(row.last_beat_at, now, int(row.today_seconds))
-    params = {
-        "m": ref.member_id,
-        "mat": material_id,
-        "day": today,
-        "since": today - timedelta(days=1),
-        "credit": credit,
-        "now": now,
-    }
-    if row.last_beat_at is not None:
+    params = {"m": ref.member_id, "mat": material_id, "day": today, "credit": credit, "now": now}
+    seen = row.last_beat_at is not None
+    if seen:
         params["seen"] = row.last_beat_at
-    upsert = _UPSERT_FIRST if row.last_beat_at is None else _UPSERT_NEXT
-    result = upsert.execute(connection, params)
-    if result.first() is None:
+    if connection.dialect.name == "postgresql":
+        moved = _MOVE_CLOCK_AND_ADD[seen].execute(connection, params).first() is not None
+    else:
+        moved = _MOVE_CLOCK[seen].execute(connection, params).first() is not None
+        if moved:
+            _ADD.execute(connection, params)
+    if not moved:
         credit = 0  # another heartbeat of the member was accepted in between: it counted
     return Credit(credited=credit, today_seconds=int(row.today_seconds) + credit)
 

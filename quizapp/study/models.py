@@ -19,6 +19,7 @@ from quizapp.columns import (
     MemberRef,
     Timestamp,
     Title,
+    parent_key,
 )
 from quizapp.db import Base
 from quizapp.enums import LabelledEnum, one_of
@@ -96,8 +97,8 @@ def is_open(
 class StudyMinute(Base):
     """Seconds of active study credited to a member for one material on one China day.
 
-    One row per member, material and day, upserted by each accepted heartbeat; the member's
-    latest ``last_beat_at`` across all rows is the clock that stops two tabs counting double.
+    One row per member, material and day, upserted by each accepted heartbeat (the member's
+    ``StudyClock`` moves with it, in the same statement or transaction).
     """
 
     __tablename__ = "study_minutes"
@@ -115,6 +116,21 @@ class StudyMinute(Base):
     last_beat_at: Mapped[datetime]
 
     material: Mapped[Material] = relationship()
+
+
+class StudyClock(Base):
+    """When a member's last heartbeat was accepted, on any material: the one clock that stops
+    two tabs or two devices counting double.
+
+    Each accepted heartbeat moves it from the time its read saw to its own time, a compare
+    and set (study/minutes.py), so of two heartbeats that read the same clock only one is
+    credited, without holding a lock between the read and the write.
+    """
+
+    __tablename__ = "study_clocks"
+
+    member_id: Mapped[int] = parent_key("members")
+    last_beat_at: Mapped[datetime]
 
 
 class Reflection(Base):
