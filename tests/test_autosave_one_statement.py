@@ -209,11 +209,10 @@ def test_an_autosave_through_the_api_leaves_the_pool_in_transactions(
             "seq": 2,
         }
     assert len(statements) == (1 if _on_postgresql() else 2), statements
-    with db.get_engine(client.application).connect() as connection:
-        if connection.dialect.name == "postgresql":
-            assert connection.connection.dbapi_connection.autocommit is False
-        with connection.begin():
-            assert connection.execute(text("SELECT 1")).scalar() == 1
+    engine = db.get_engine(client.application)
+    if engine.dialect.name == "postgresql":
+        pooled = [record.dbapi_connection for record in engine.pool._pool.queue]
+        assert pooled and not any(connection.autocommit for connection in pooled)
 
 
 # Races with a submit, on two real connections
