@@ -6,6 +6,17 @@
 - :func:`perform` is for form routes: it flashes the outcome instead of raising.
 - :func:`transaction` wraps a whole view (the JSON API, small POST routes): errors go on to
   the app's handlers, which answer JSON on the API (``errors.py``, docs/api.md).
+
+Autocommit, for the hot paths only (today the answer autosave, ``attempts/autosave.py``): an
+action may take ``db.standalone_connection()`` (autocommit on PostgreSQL, the usual
+transaction on SQLite) when each of its writes is one statement that checks in SQL all it
+relies on (the session, the row's state, the versions of what it read before) and takes in
+that same statement the lock that orders it against other writers: nothing read before it
+is held, and nothing after it can undo it, so it is the action's last write. When the
+statement changes no row the action calls ``db.end_standalone()`` and goes on in a
+transaction as any other, which :func:`run` commits or rolls back; after an autocommit
+statement that commit sends nothing. Such a path must be right on both databases and is
+proved by a test racing it against its concurrent writer on two connections.
 """
 
 from __future__ import annotations

@@ -138,6 +138,19 @@ def standalone_connection() -> Connection:
     return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
+def end_standalone(connection: Connection) -> None:
+    """End a hot path's use of the connection :func:`standalone_connection` gave it, so the
+    statements that follow run in a transaction as usual (a fallback to a checked path).
+
+    In autocommit each statement committed itself, so the commit here sends nothing: it
+    gives the connection back (the pool sets it back to transactions) and the next statement
+    begins a transaction on a connection in the normal mode. When ``standalone_connection``
+    gave the session's own transaction (SQLite, or one begun before), it goes on untouched.
+    """
+    if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+        session.commit()
+
+
 @contextmanager
 def savepoint() -> Iterator[None]:
     """Run the block in a SAVEPOINT: an error inside undoes the block, not the caller's work.

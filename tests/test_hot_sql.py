@@ -134,6 +134,44 @@ def test_the_autosave_statements_give_sqlalchemys_rows_and_counts(org):
     assert again.seq == 5
 
 
+def test_the_one_statement_autosave_counts_what_sqlalchemys_would(org):
+    single = make_questions(org.admin)["single"][0]
+    quiz = make_quiz(org.admin, [org.u1], questions=[single])
+    attempt, _ = services.start_attempt(org.m1, quiz, QUIZ_TIME)
+    read = {
+        "attempt_id": attempt.id,
+        "question_id": single.id,
+        "member_id": org.m1.id,
+        "version": org.m1.session_version,
+    }
+    row = autosave._SAVE_READ.execute(db.session.connection(), read).first()
+    assert row.options_text == db.session.scalar(
+        text("SELECT CAST(options AS TEXT) FROM questions WHERE id = :id"), {"id": single.id}
+    )
+    save = {
+        "f_attempt": attempt.id,
+        "f_member": org.m1.id,
+        "f_version": org.m1.session_version,
+        "f_cutoff": QUIZ_TIME - services.GRACE,
+        "f_question": single.id,
+        "f_seq": 5,
+        "f_type": row.type,
+        "f_stem": row.stem,
+        "f_options": row.options_text,
+        "f_response": 1,
+        "f_now": NOW,
+    }
+    connection = db.session.connection()
+    assert autosave._SAVE_ONE.execute(connection, save).rowcount == 1
+    assert connection.execute(autosave._SAVE_ONE.statement, save | {"f_seq": 6}).rowcount == 1
+    for changed in ({"f_seq": 6}, {"f_options": "[]"}, {"f_version": 0}):
+        params = save | {"f_seq": 7} | changed
+        assert autosave._SAVE_ONE.execute(connection, params).rowcount == 0, changed
+        assert connection.execute(autosave._SAVE_ONE.statement, params).rowcount == 0
+    again = autosave._SAVE_READ.execute(connection, read).first()
+    assert again.seq == 6
+
+
 def test_driver_errors_are_sqlalchemys_exceptions(org):
     things = table("no_such_table", column("id", Integer))
     broken = HotStatement(select(things.c.id))

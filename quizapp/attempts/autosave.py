@@ -1,6 +1,14 @@
-"""The autosave of an answer, the hottest path: one locking read, one conditional update.
+"""The autosave of an answer, the hottest path.
 
-The two statements are compiled once (quizapp/hot_sql), so each request only binds parameters.
+On PostgreSQL an answer to a question this app has a copy of (``question_copies.py``) is
+saved by one statement in autocommit (``db.standalone_connection``): it checks the session,
+the attempt (in progress, within its deadline, under a share lock) and the question's copy
+in SQL, and writes only a higher sequence number. When it changes no row, whatever the
+reason, the checked path runs in a transaction as before: one locking read, then one
+conditional update, with every refusal and error of the API. SQLite always takes the checked
+path (its writes are serialised by the database's lock; BEGIN and COMMIT cost no round trip).
+
+The statements are compiled once (quizapp/hot_sql), so each request only binds parameters.
 """
 
 from __future__ import annotations
@@ -9,9 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Text, bindparam, cast, func, select, update
 
 from quizapp import db
+from quizapp.attempts.question_copies import QuestionCopy, app_copies
 from quizapp.attempts.services import (
     GRACE,
     AttemptClosed,
@@ -52,6 +61,7 @@ _SAVE_READ = HotStatement(
         _questions.c.type,
         _questions.c.options,
         _questions.c.stem,
+        cast(_questions.c.options, Text).label("options_text"),
     )
     .select_from(
         _answers.join(_attempts, _attempts.c.id == _answers.c.attempt_id)
@@ -83,18 +93,117 @@ _SAVE_WRITE = HotStatement(
     )
 )
 
+#: The attempt the one statement may write to: the member's session still valid, the
+#: attempt in progress and within its deadline and grace. The share lock makes a concurrent
+#: submit's claim wait for this statement (and this statement wait for a claim made first,
+#: then check the claimed row again: it is no longer in progress).
+_OPEN_ATTEMPT = (
+    select(_attempts.c.id)
+    .join(_members, _members.c.id == _attempts.c.member_id)
+    .where(
+        _attempts.c.id == bindparam("f_attempt"),
+        _members.c.id == bindparam("f_member"),
+        _members.c.session_version == bindparam("f_version"),
+        _members.c.is_active.is_(True),
+        _members.c.must_change_password.is_(False),
+        _attempts.c.status == AttemptStatus.IN_PROGRESS.value,
+        _attempts.c.deadline_at >= bindparam("f_cutoff", type_=UTCDateTime()),
+    )
+    .with_for_update(read=True, of=_attempts)
+    .subquery("open_attempt")
+)
+#: The autosave as one statement (PostgreSQL, autocommit): the answer of an open attempt,
+#: only with a higher sequence number, only while the question is still the copy the
+#: response was parsed against (type, stem and options as stored).
+_SAVE_ONE = HotStatement(
+    update(_answers)
+    .where(
+        _answers.c.attempt_id == _OPEN_ATTEMPT.c.id,
+        _answers.c.question_id == bindparam("f_question"),
+        _answers.c.seq < bindparam("f_seq"),
+        _questions.c.id == _answers.c.question_id,
+        _questions.c.type == bindparam("f_type"),
+        _questions.c.stem == bindparam("f_stem"),
+        cast(_questions.c.options, Text) == bindparam("f_options"),
+    )
+    .values(
+        response=bindparam("f_response", type_=_answers.c.response.type),
+        seq=bindparam("f_seq"),
+        answered_at=bindparam("f_now", type_=UTCDateTime()),
+    )
+)
+
 
 def save_answer(
     ref: SessionRef, attempt_id: int, question_id: int, raw: Any, seq: int, now: datetime
 ) -> SaveResult:
     """Save one response unless a newer one (higher ``seq``) is already stored.
 
-    One read checks the session, the attempt and the question together and takes a share
-    lock on the attempt (PostgreSQL), so a concurrent submit either waits for this save or
-    makes it fail: an acknowledged answer is always graded. One conditional write saves.
+    An acknowledged answer is always graded: the attempt's row is share-locked by whichever
+    path saves, so a concurrent submit either waits for the save or makes it fail.
     """
     if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq < 2**31:
         raise DomainError("缺少有效的序号（seq），请刷新页面后重试。")
+    one_statement = db.session.get_bind().dialect.name == "postgresql"
+    if one_statement and _save_in_one_statement(ref, attempt_id, question_id, raw, seq, now):
+        return SaveResult(saved=True, seq=seq)
+    return _save_checked(ref, attempt_id, question_id, raw, seq, now, keep_copy=one_statement)
+
+
+def _save_in_one_statement(
+    ref: SessionRef, attempt_id: int, question_id: int, raw: Any, seq: int, now: datetime
+) -> bool:
+    """Save with one statement in autocommit; False when it saved nothing (the caller then
+    runs the checked path, which says why: closed, past the deadline, an older ``seq``...)."""
+    copy = app_copies().get(question_id)
+    if copy is None:
+        return False
+    try:
+        response = (
+            None
+            if raw is None
+            else get_type(copy.type).parse_response(raw, copy.options, copy.stem)
+        )
+    except DomainError:
+        # Refused by the copy: the checked path refuses it against the question as it is,
+        # after the attempt's own refusals (closed, past the deadline), as it always has.
+        return False
+    connection = db.standalone_connection()
+    changed = _SAVE_ONE.execute(
+        connection,
+        {
+            "f_attempt": attempt_id,
+            "f_member": ref.member_id,
+            "f_version": ref.version,
+            "f_cutoff": now - GRACE,
+            "f_question": question_id,
+            "f_seq": seq,
+            "f_type": copy.type,
+            "f_stem": copy.stem,
+            "f_options": copy.options_text,
+            "f_response": response,
+            "f_now": now,
+        },
+    ).rowcount
+    if changed == 1:
+        return True
+    db.end_standalone(connection)
+    return False
+
+
+def _save_checked(
+    ref: SessionRef,
+    attempt_id: int,
+    question_id: int,
+    raw: Any,
+    seq: int,
+    now: datetime,
+    *,
+    keep_copy: bool,
+) -> SaveResult:
+    """Save in a transaction: one read checks the session, the attempt and the question
+    together and takes a share lock on the attempt (PostgreSQL); one conditional write
+    saves. With ``keep_copy`` the question read is kept for the one-statement path."""
     # Both statements run on the request's connection, on its driver cursor (quizapp/hot_sql).
     connection = db.session.connection()
     row = _SAVE_READ.execute(
@@ -110,6 +219,10 @@ def save_answer(
         if db.session.scalar(select(func.count()).where(valid_member(ref))) == 0:
             raise SessionInvalid()
         raise AttemptNotFound()
+    if keep_copy:
+        app_copies().put(
+            question_id, QuestionCopy(row.type, row.options, row.stem, row.options_text)
+        )
     if row.status != AttemptStatus.IN_PROGRESS:
         raise AttemptClosed("本次答题已交卷，不能再修改答案。")
     if now > row.deadline_at + GRACE:

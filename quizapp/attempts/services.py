@@ -1,8 +1,8 @@
 """Starting, submitting and grading attempts (saving an answer: ``autosave.py``).
 
-The hot paths are :func:`quizapp.attempts.autosave.save_answer` (one locking read, one
-conditional update) and :func:`submit_attempt` (one conditional update, one read, two bulk
-writes).
+The hot paths are :func:`quizapp.attempts.autosave.save_answer` (one statement on PostgreSQL,
+else one locking read and one conditional update) and :func:`submit_attempt` (one
+conditional update, one read, two bulk writes).
 """
 
 from __future__ import annotations
