@@ -7,7 +7,9 @@
 - :func:`transaction` wraps a whole view (the JSON API, small POST routes): errors go on to
   the app's handlers, which answer JSON on the API (``errors.py``, docs/api.md).
 
-Autocommit, for the hot paths only (today the answer autosave, ``attempts/autosave.py``): an
+Autocommit, for the hot paths only (the answer autosave, ``attempts/autosave.py``, and the
+study heartbeat, ``study/minutes.py``, whose write is a compare and set on the member's study
+clock: the one check that decides what a beat is worth, see there): an
 action may take ``db.standalone_connection()`` (autocommit on PostgreSQL, the usual
 transaction on SQLite) when each of its writes is one statement that checks in SQL all it
 relies on (the session, the row's state, the versions of what it read before) and takes in
