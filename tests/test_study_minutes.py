@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from quizapp import db
 from quizapp.auth.session_ref import SessionRef
@@ -258,3 +258,31 @@ def test_two_heartbeats_that_read_the_same_clock_are_credited_once(
     assert other_tab[0].get_json()["credited"] == 30
     assert first.status_code == 200 and first.get_json()["credited"] == 0
     assert _seconds(org.m1) == 30
+
+
+def test_a_heartbeat_alone_commits_without_waiting_for_the_flush(client, auth, org, time_machine):
+    """On PostgreSQL the heartbeat's write turns ``synchronous_commit`` off for its own
+    transaction only: inside it the setting is off, and the pooled connections the API
+    used are back to the server's setting afterwards."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's WAL mode already commits without a flush")
+    material = _material(org)
+    ref = _ref(org.m1)
+    _beats(ref, material, T0, 1)
+    db.session.execute(select(func.now()))  # a transaction of the test's own, still open
+    minutes.record_heartbeat(ref, material.id, T0 + timedelta(seconds=30))
+    assert db.session.scalar(text("SHOW synchronous_commit")) == "off"
+    db.session.rollback()
+    assert db.session.scalar(text("SHOW synchronous_commit")) == "on"
+    time_machine.move_to(T0 + timedelta(seconds=60), tick=False)
+    auth.login("m1")
+    token = minutes.issue_token(org.m1.id, material)
+    for _ in range(3):
+        assert client.post("/api/study/heartbeat", json={"token": token}).status_code == 200
+    engine = db.session.get_bind()
+    pooled = [engine.connect() for _ in range(engine.pool.checkedin())]
+    try:
+        assert all(c.scalar(text("SHOW synchronous_commit")) == "on" for c in pooled)
+    finally:
+        for connection in pooled:
+            connection.close()
