@@ -23,6 +23,8 @@ from sqlalchemy.orm import (
 from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
+from quizapp.sqlite_writers import WriterConnection
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -186,9 +188,12 @@ def insert_ignoring_duplicates(table, index_elements=None):
 
 
 def make_engine(url: str, sqlite_busy_timeout: float = 15.0) -> Engine:
-    """Create the engine, with WAL mode and a busy timeout on SQLite."""
+    """Create the engine, with WAL mode, a busy timeout and the writers' lock on SQLite
+    (quizapp/sqlite_writers.py)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": sqlite_busy_timeout})
+        engine = create_engine(
+            url, connect_args={"timeout": sqlite_busy_timeout, "factory": WriterConnection}
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
