@@ -35,8 +35,12 @@ def _alembic(url: str, tmp_path: Path, *args: str) -> str:
     return done.stdout + done.stderr
 
 
+def _engine(url: str):
+    return create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+
+
 def _tables(url: str) -> set[str]:
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    engine = _engine(url)
     try:
         return set(inspect(engine).get_table_names())
     finally:
@@ -68,9 +72,16 @@ def test_up_down_to_base_and_up_again(fresh_database_url, tmp_path):
     get_engine(app).dispose()
 
 
+def _rows_of_0009_migrated_to(url: str, tmp_path: Path, revision: str) -> None:
+    """A database at 0009 given ``_rows_of_0009``, then migrated up to ``revision``."""
+    _alembic(url, tmp_path, "upgrade", "0009")
+    _rows_of_0009(url)
+    _alembic(url, tmp_path, "upgrade", revision)
+
+
 def _rows_of_0009(url: str) -> None:
     """One quiz and four submitted attempts as the code of 0009 wrote them, one in progress."""
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    engine = _engine(url)
     t = datetime(2026, 11, 21, 2, 0)  # naive: UTC, as SQLite stores it; PG takes it as such
     closes = t + timedelta(hours=3)
     statements = [
@@ -129,7 +140,7 @@ def _rows_of_0009(url: str) -> None:
 
 
 def _read(url: str, sql: str) -> list:
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    engine = _engine(url)
     try:
         with engine.connect() as connection:
             return [tuple(row) for row in connection.execute(text(sql))]
@@ -139,9 +150,7 @@ def _read(url: str, sql: str) -> list:
 
 def test_0013_tells_how_existing_attempts_ended(fresh_database_url, tmp_path):
     url = fresh_database_url
-    _alembic(url, tmp_path, "upgrade", "0009")
-    _rows_of_0009(url)
-    _alembic(url, tmp_path, "upgrade", "0013")
+    _rows_of_0009_migrated_to(url, tmp_path, "0013")
     assert _read(url, "SELECT number, end_reason FROM attempts ORDER BY number") == [
         (1, "member"),
         (2, "time_up"),
@@ -163,10 +172,8 @@ def test_0013_tells_how_existing_attempts_ended(fresh_database_url, tmp_path):
 
 def test_0017_keeps_every_attempt_and_answer_and_admits_marking(fresh_database_url, tmp_path):
     url = fresh_database_url
-    _alembic(url, tmp_path, "upgrade", "0009")
-    _rows_of_0009(url)
-    _alembic(url, tmp_path, "upgrade", "0016")
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    _rows_of_0009_migrated_to(url, tmp_path, "0016")
+    engine = _engine(url)
     with engine.begin() as connection:
         connection.execute(
             text(
@@ -188,7 +195,7 @@ def test_0017_keeps_every_attempt_and_answer_and_admits_marking(fresh_database_u
     _alembic(url, tmp_path, "upgrade", "0017")
     assert _read(url, "SELECT count(*) FROM attempts") == [(5,)]
     assert _read(url, "SELECT count(*), sum(mark_version) FROM attempt_answers") == [(5, 0)]
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    engine = _engine(url)
     with engine.begin() as connection:
         connection.execute(text("UPDATE attempts SET status = 'marking' WHERE number = 1"))
     with pytest.raises(IntegrityError, match=r"(?i)check"), engine.begin() as connection:
@@ -204,11 +211,9 @@ def test_0019_starts_each_members_study_clock_at_their_latest_heartbeat(
     fresh_database_url, tmp_path
 ):
     url = fresh_database_url
-    _alembic(url, tmp_path, "upgrade", "0009")
-    _rows_of_0009(url)
-    _alembic(url, tmp_path, "upgrade", "0018")
+    _rows_of_0009_migrated_to(url, tmp_path, "0018")
     t = datetime(2026, 11, 21, 2, 0)
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    engine = _engine(url)
     with engine.begin() as connection:
         connection.execute(
             text(

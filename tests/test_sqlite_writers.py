@@ -135,3 +135,39 @@ def test_the_apps_engine_uses_it(app):
     connection = db.session.connection()
     assert isinstance(connection.connection.dbapi_connection, WriterConnection)
     assert connection.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_a_killed_process_leaves_the_lock_free(path):
+    """A worker killed inside a write transaction (gunicorn's timeout, the OOM killer) holds
+    the lock through its open file: the kernel frees it with the process."""
+    import subprocess
+    import sys
+
+    with subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys\n"
+            "from quizapp.sqlite_writers import WriterConnection\n"
+            "c = sqlite3.connect(sys.argv[1], factory=WriterConnection)\n"
+            "c.execute('INSERT INTO t VALUES (1)')\n"
+            "print('held', c.held, flush=True)\n"
+            "sys.stdin.read()\n",
+            path,
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    ) as holder:
+        try:
+            assert holder.stdout.readline().strip() == "held True"
+            assert not _free_to_take(path)
+        finally:
+            holder.kill()
+            holder.wait(30)
+    assert _free_to_take(path)
+    writer = _connect(path, timeout=0)
+    writer.execute("INSERT INTO t VALUES (2)")  # SQLite rolled the dead one's write back
+    writer.commit()
+    assert sqlite3.connect(path).execute("SELECT x FROM t").fetchall() == [(2,)]
