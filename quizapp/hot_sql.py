@@ -1,6 +1,6 @@
 """The hot endpoints' statements, run on the driver's cursor.
 
-The study heartbeat and the answer autosave send one or two statements each, and SQLAlchemy's
+The study heartbeat and the answer autosave send one to three statements each, and SQLAlchemy's
 execution around them (execution context, result metadata, row objects) costs about four
 times what the driver itself does (70–100 µs against 15–20 µs a statement, in-process; see
 docs/benchmarks.md). A ``HotStatement`` has SQLAlchemy compile its Core statement once per
