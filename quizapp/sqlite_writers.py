@@ -12,14 +12,18 @@ its transaction commits or rolls back (or the connection closes). A writer that 
 lock taken retries it after 20 µs, then after twice as long each time, up to 1 ms: it waits
 as long as the other's transaction lasts, not a nap's length. Reads never take it (WAL lets
 them run beside a writer). The wait is bounded by the busy timeout: past it the statement
-goes on to SQLite, whose own busy handler then waits and raises "database is locked" as it
-always did, so nothing can wait forever, not even a thread that holds the lock through one
-connection and writes through another.
+fails with SQLite's own error, "database is locked", as it did when SQLite's busy handler
+waited, so nothing waits forever (not even a thread that holds the lock through one
+connection and writes through another) and no writer ever goes on without the lock.
+The lock is also held through an automatic WAL checkpoint that a commit runs (every 1,000
+pages or so), which other writers could otherwise overlap: a fraction of a millisecond.
 
 This orders the app's own writers; anything else that writes the file (the sqlite3 shell, a
 migration run from another engine) takes SQLite's lock without the file lock and is waited
 for by SQLite's busy handler, as before. ``flock`` locks belong to an open file, so each
-connection opens its own, and a process forked after opening one opens it again.
+connection opens its own, and a process forked after opening one opens it again (and never
+unlocks its parent's). The file is opened read-only (``flock`` needs no more), so a lock file
+created by another user (a command run as root) still serves the app's user.
 """
 
 from __future__ import annotations
@@ -91,7 +95,10 @@ class WriterConnection(sqlite3.Connection):
 
     def _take(self) -> None:
         if self._pid != os.getpid():  # first use, or a process forked since
-            self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            if self._fd is not None:
+                os.close(self._fd)  # the parent's open file: closing it frees nothing of theirs
+            self.held = False
+            self._fd = os.open(self._path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
             self._pid = os.getpid()
         if self._try():
             return
@@ -102,7 +109,7 @@ class WriterConnection(sqlite3.Connection):
             if self._try():
                 return
             pause = min(pause * 2, LONGEST_PAUSE)
-        # Waited the busy timeout: go on to SQLite, whose busy handler decides.
+        raise sqlite3.OperationalError("database is locked")
 
     def _try(self) -> bool:
         try:
@@ -115,7 +122,8 @@ class WriterConnection(sqlite3.Connection):
     def _free(self) -> None:
         if self.held:
             self.held = False
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            if self._pid == os.getpid():
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     def commit(self) -> None:
         super().commit()  # a commit that fails leaves the transaction open, and the lock held

@@ -308,6 +308,41 @@ def test_api_start_save_submit(client, auth, org, bank, time_machine):
     assert closed.get_json()["error"] == "closed"
 
 
+def test_a_submit_between_the_saves_read_and_write_refuses_the_save(
+    client, auth, org, bank, time_machine, monkeypatch
+):
+    """On SQLite the checked save's read locks nothing (the driver begins the transaction at
+    its write): a submit that commits between the read and the write must not leave an
+    acknowledged answer out of the grade. Here the whole submit runs (its own request and
+    connection, committed) between the two. On PostgreSQL the read's share lock orders them
+    instead (tests/test_autosave_one_statement.py races those on two connections)."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite: on PostgreSQL the submit would wait for the read's share lock")
+    time_machine.move_to(NOW, tick=False)
+    quiz = _quiz(org, bank)
+    _login(client, auth)
+    attempt_id = client.post(f"/api/quizzes/{quiz.id}/attempts").get_json()["attempt_id"]
+    url = f"/api/attempts/{attempt_id}/answers/{bank['single'][0].id}"
+    read = autosave._SAVE_READ
+    submitted = []
+
+    class ReadThenSubmit:
+        statement = read.statement
+
+        def execute(self, connection, params):
+            result = read.execute(connection, params)
+            if not submitted:
+                submitted.append(client.post(f"/api/attempts/{attempt_id}/submit"))
+            return result
+
+    monkeypatch.setattr(autosave, "_SAVE_READ", ReadThenSubmit())
+    save = client.put(url, json={"seq": 1, "response": 1})
+    assert submitted[0].status_code == 200 and submitted[0].get_json()["score"] == 0
+    assert save.status_code == 409 and save.get_json()["error"] == "closed"
+    db.session.expire_all()
+    assert _answers(db.session.get(Attempt, attempt_id))[bank["single"][0].id].response is None
+
+
 def test_api_refuses_other_members_and_anonymous(app, client, auth, org, bank, time_machine):
     time_machine.move_to(NOW, tick=False)
     quiz = _quiz(org, bank)

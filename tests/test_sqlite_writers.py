@@ -114,7 +114,7 @@ def test_the_wait_is_bounded_by_the_busy_timeout(path):
     holder.execute("INSERT INTO t VALUES (1)")
     with pytest.raises(sqlite3.OperationalError, match="locked"):
         other.execute("INSERT INTO t VALUES (2)")
-    assert not other.held
+    assert not other.held and not other.in_transaction  # it never went on without the lock
     holder.rollback()
     other.execute("INSERT INTO t VALUES (2)")
     other.commit()

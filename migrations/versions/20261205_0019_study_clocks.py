@@ -23,9 +23,12 @@ def upgrade() -> None:
         references={"member_id": ("members", "CASCADE")},
         primary_key=("member_id",),
     )
+    # Joined with members: a row left by a member deleted with foreign keys off (the sqlite3
+    # shell) must not fail the upgrade.
     op.execute(
         "INSERT INTO study_clocks (member_id, last_beat_at) "
-        "SELECT member_id, max(last_beat_at) FROM study_minutes GROUP BY member_id"
+        "SELECT s.member_id, max(s.last_beat_at) FROM study_minutes s "
+        "JOIN members m ON m.id = s.member_id GROUP BY s.member_id"
     )
 
 

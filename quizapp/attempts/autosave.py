@@ -85,6 +85,15 @@ _SAVE_WRITE = HotStatement(
         _answers.c.attempt_id == bindparam("b_attempt"),
         _answers.c.question_id == bindparam("b_question"),
         _answers.c.seq < bindparam("b_seq"),
+        # On SQLite the read above ran outside the transaction (the driver begins one at the
+        # first write) and locked nothing: a submit may have committed since. The write sees
+        # it, under SQLite's write lock. (On PostgreSQL the read's share lock already holds.)
+        select(_attempts.c.id)
+        .where(
+            _attempts.c.id == bindparam("b_attempt"),
+            _attempts.c.status == AttemptStatus.IN_PROGRESS.value,
+        )
+        .exists(),
     )
     .values(
         response=bindparam("b_response", type_=_answers.c.response.type),
@@ -244,4 +253,10 @@ def _save_checked(
             "b_now": now,
         },
     )
-    return SaveResult(saved=result.rowcount == 1, seq=seq)
+    if result.rowcount == 1:
+        return SaveResult(saved=True, seq=seq)
+    # Nothing written: a newer answer came in between, or the attempt was submitted.
+    status = db.session.scalar(select(_attempts.c.status).where(_attempts.c.id == attempt_id))
+    if status != AttemptStatus.IN_PROGRESS:
+        raise AttemptClosed("本次答题已交卷，不能再修改答案。")
+    return SaveResult(saved=False, seq=seq)

@@ -14,6 +14,7 @@ its own, and a process holds one app. Bounded: past ``LIMIT`` questions the olde
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from flask import current_app
@@ -37,12 +38,14 @@ class QuestionCopy:
 class QuestionCopies:
     """Question id -> :class:`QuestionCopy`, at most ``limit`` of them (oldest dropped first).
 
-    Each operation is one dict operation, so threads of one app may share it.
+    A read is one dict lookup; a write (the checked path's) takes a lock, so threads of one
+    app may share it.
     """
 
     def __init__(self, limit: int = LIMIT) -> None:
         self.limit = limit
         self._copies: dict[int, QuestionCopy] = {}
+        self._writing = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._copies)
@@ -52,10 +55,11 @@ class QuestionCopies:
 
     def put(self, question_id: int, copy: QuestionCopy) -> None:
         copies = self._copies
-        if question_id not in copies and len(copies) >= self.limit:
-            oldest = next(iter(copies), None)
-            copies.pop(oldest, None)
-        copies[question_id] = copy
+        with self._writing:
+            if question_id not in copies and len(copies) >= self.limit:
+                oldest = next(iter(copies), None)
+                copies.pop(oldest, None)
+            copies[question_id] = copy
 
 
 def app_copies() -> QuestionCopies:
