@@ -352,3 +352,25 @@ def pdf_bytes(pages: int = 3) -> bytes:
         xref,
     )
     return bytes(out)
+
+
+def between_read_and_write(monkeypatch, module, name: str, action) -> list:
+    """Run ``action()`` once, right after the hot read ``module.name`` (a ``HotStatement``)
+    first runs and before the code that read goes on to write: an interleaving made by hand.
+    Returns a list that will hold what ``action`` returned (reads made inside ``action`` go
+    straight through)."""
+    read = getattr(module, name)
+    done: list = []
+
+    class ReadThenAct:
+        statement = read.statement
+
+        def execute(self, connection, params):
+            result = read.execute(connection, params)
+            if not done:
+                done.append(None)
+                done[0] = action()
+            return result
+
+    monkeypatch.setattr(module, name, ReadThenAct())
+    return done

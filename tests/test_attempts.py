@@ -14,7 +14,7 @@ from quizapp.auth.session_ref import SessionRef
 from quizapp.errors import DomainError
 from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import LeavePolicy
-from tests.factories import NOW, Counting, ReviewWhen, fresh, make_quiz
+from tests.factories import NOW, Counting, ReviewWhen, between_read_and_write, fresh, make_quiz
 
 
 def _quiz(org, bank, **options):
@@ -323,19 +323,12 @@ def test_a_submit_between_the_saves_read_and_write_refuses_the_save(
     _login(client, auth)
     attempt_id = client.post(f"/api/quizzes/{quiz.id}/attempts").get_json()["attempt_id"]
     url = f"/api/attempts/{attempt_id}/answers/{bank['single'][0].id}"
-    read = autosave._SAVE_READ
-    submitted = []
-
-    class ReadThenSubmit:
-        statement = read.statement
-
-        def execute(self, connection, params):
-            result = read.execute(connection, params)
-            if not submitted:
-                submitted.append(client.post(f"/api/attempts/{attempt_id}/submit"))
-            return result
-
-    monkeypatch.setattr(autosave, "_SAVE_READ", ReadThenSubmit())
+    submitted = between_read_and_write(
+        monkeypatch,
+        autosave,
+        "_SAVE_READ",
+        lambda: client.post(f"/api/attempts/{attempt_id}/submit"),
+    )
     save = client.put(url, json={"seq": 1, "response": 1})
     assert submitted[0].status_code == 200 and submitted[0].get_json()["score"] == 0
     assert save.status_code == 409 and save.get_json()["error"] == "closed"

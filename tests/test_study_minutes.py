@@ -12,7 +12,7 @@ from quizapp.auth.session_ref import SessionRef
 from quizapp.errors import SessionInvalid
 from quizapp.study import minutes
 from quizapp.study.models import StudyMinute
-from tests.factories import make_material
+from tests.factories import between_read_and_write, make_material
 
 T0 = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)  # 09:00 in China
 
@@ -240,20 +240,12 @@ def test_two_heartbeats_that_read_the_same_clock_are_credited_once(
     token = minutes.issue_token(org.m1.id, material)
     client.post("/api/study/heartbeat", json={"token": token})
     time_machine.move_to(T0 + timedelta(seconds=30), tick=False)
-    read = minutes._READ
-    other_tab = []
-
-    class ReadThenLetTheOtherTabBeat:
-        statement = read.statement
-
-        def execute(self, connection, params):
-            result = read.execute(connection, params)
-            if not other_tab:
-                other_tab.append(None)  # the other tab's own read goes straight through
-                other_tab[0] = client.post("/api/study/heartbeat", json={"token": token})
-            return result
-
-    monkeypatch.setattr(minutes, "_READ", ReadThenLetTheOtherTabBeat())
+    other_tab = between_read_and_write(
+        monkeypatch,
+        minutes,
+        "_READ",
+        lambda: client.post("/api/study/heartbeat", json={"token": token}),
+    )
     first = client.post("/api/study/heartbeat", json={"token": token})
     assert other_tab[0].get_json()["credited"] == 30
     assert first.status_code == 200 and first.get_json()["credited"] == 0
