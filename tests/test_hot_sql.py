@@ -42,7 +42,6 @@ def test_the_heartbeat_read_gives_sqlalchemys_rows(org):
         "version": org.m1.session_version,
         "material_id": material.id,
         "today": today,
-        "yesterday": today - timedelta(days=1),
     }
     ours, theirs = _both(minutes._READ, params)
     expected = [tuple(row) for row in theirs.all()]
@@ -186,7 +185,7 @@ def test_the_engines_statement_listeners_see_hot_statements(org, queries):
     with queries() as statements:
         minutes._READ.execute(
             db.session.connection(),
-            {"member_id": 0, "version": 0, "material_id": 0, "today": day, "yesterday": day},
+            {"member_id": 0, "version": 0, "material_id": 0, "today": day},
         )
     assert len(statements) == 1 and "study_minutes" in statements[0]
 
@@ -212,7 +211,7 @@ def test_a_lost_connection_is_invalidated_as_sqlalchemy_would(org, database_url)
     with pytest.raises(exc.OperationalError) as raised:
         minutes._READ.execute(
             connection,
-            {"member_id": 0, "version": 0, "material_id": 0, "today": day, "yesterday": day},
+            {"member_id": 0, "version": 0, "material_id": 0, "today": day},
         )
     assert raised.value.connection_invalidated
     db.session.rollback()
