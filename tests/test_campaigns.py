@@ -19,8 +19,8 @@ from quizapp.campaigns.progress import ProgressBook, progress
 from quizapp.errors import DomainError
 from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Counting, ReviewWhen
-from quizapp.study.minutes import seconds_between
 from quizapp.study.models import Material
+from quizapp.study.totals import seconds_between
 from tests.conftest import TODAY
 from tests.factories import (
     NOW,

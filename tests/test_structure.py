@@ -274,3 +274,16 @@ def test_shared_modules_import_no_feature():
     assert wrong == [], "shared top-level modules importing features:\n" + "\n".join(wrong)
     stale = sorted(set(SHARED_MAY_IMPORT) - used)
     assert stale == [], f"allowed imports that no longer exist: {stale}"
+
+
+#: The longest a module of quizapp/ may grow before it is split along a line a reader expects.
+MOST_LINES = 300
+
+
+def test_no_module_over_the_line_limit():
+    long = sorted(
+        f"{path.relative_to(ROOT.parent)}: {lines} lines"
+        for path in ROOT.rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MOST_LINES
+    )
+    assert long == [], f"modules over {MOST_LINES} lines (split them):\n" + "\n".join(long)

@@ -12,9 +12,9 @@ from quizapp import db
 from quizapp.audiences.services import build_audience
 from quizapp.members.models import PoliticalStatus
 from quizapp.study import minutes
-from quizapp.study.minutes import member_minutes_summary
 from quizapp.study.models import Material
 from quizapp.study.routes import PDF_POLICY
+from quizapp.study.totals import member_minutes_summary
 from tests.factories import add_study
 
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)  # Saturday 10:00 in China

@@ -14,8 +14,8 @@ from quizapp.members.models import Member
 from quizapp.pagination import Page, paginate
 from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
 from quizapp.quizzes.models import ReviewWhen
-from quizapp.study.minutes import week_start
 from quizapp.study.models import StudyMinute
+from quizapp.study.totals import week_start
 
 #: Weeks of study history on 我的, the current one included.
 HISTORY_WEEKS = 12

@@ -16,7 +16,7 @@ from quizapp.home.tasks import list_tasks
 from quizapp.notices import queries as notice_queries
 from quizapp.pagination import page_number
 from quizapp.points.queries import member_sums
-from quizapp.study.minutes import member_minutes_summary
+from quizapp.study.totals import member_minutes_summary
 
 bp = Blueprint("home", __name__)
 

@@ -17,7 +17,7 @@ from quizapp.audiences.services import describe
 from quizapp.errors import DomainError
 from quizapp.members import queries as member_queries
 from quizapp.pagination import filter_value, page_number
-from quizapp.study import files, minutes, queries, services
+from quizapp.study import files, queries, services, totals
 from quizapp.study.forms import MaterialForm, StatusForm
 from quizapp.study.models import Material, MaterialStatus
 
@@ -293,6 +293,6 @@ def member_minutes(member_id: int):
         first=first,
         today=today,
         total=sum(d.seconds for d in days),
-        duration=minutes.duration,
+        duration=totals.duration,
         weekdays=WEEKDAYS,
     )

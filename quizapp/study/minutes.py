@@ -19,17 +19,17 @@ session, the material's window) is not checked again by the write: a logout or a
 moment after the read lets that one beat through, as if it had come a moment earlier. The
 clock, which decides what a beat is worth, is.
 
-Also the member's own totals the pages show (today, this week, a range of days).
+The member's own totals the pages show are in study/totals.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Date, Integer, bindparam, case, func, select, text
+from sqlalchemy import Date, Integer, bindparam, func, select, text
 
 from quizapp import db, signing
 from quizapp.auth.session_ref import SessionRef, valid_member
@@ -261,41 +261,3 @@ def record_heartbeat(
     if not moved:
         credit = 0  # another heartbeat of the member was accepted in between: it counted
     return Credit(credited=credit, today_seconds=int(row.today_seconds) + credit)
-
-
-def week_start(today: date) -> date:
-    """Return the Monday of ``today``'s week (China weeks start on Monday)."""
-    return today - timedelta(days=today.weekday())
-
-
-def member_minutes_summary(member_id: int, today: date) -> tuple[int, int]:
-    """Return the member's credited (today_seconds, week_seconds); ``today`` is a China day."""
-    monday = week_start(today)
-    today_seconds, week_seconds = db.session.execute(
-        select(
-            func.coalesce(
-                func.sum(case((StudyMinute.day == today, StudyMinute.seconds), else_=0)), 0
-            ),
-            func.coalesce(func.sum(StudyMinute.seconds), 0),
-        ).where(StudyMinute.member_id == member_id, StudyMinute.day.between(monday, today))
-    ).one()
-    return int(today_seconds), int(week_seconds)
-
-
-def seconds_between(member_id: int, first: date, last: date) -> int:
-    """Return the member's credited seconds over the China days [first, last]."""
-    return int(
-        db.session.scalar(
-            select(func.coalesce(func.sum(StudyMinute.seconds), 0)).where(
-                StudyMinute.member_id == member_id, StudyMinute.day.between(first, last)
-            )
-        )
-    )
-
-
-def duration(seconds: int) -> str:
-    """Say a duration in Chinese, exactly: 25 分钟, 25 分 30 秒, 40 秒."""
-    minutes, rest = divmod(int(seconds), 60)
-    if not minutes:
-        return f"{rest} 秒"
-    return f"{minutes} 分钟" if not rest else f"{minutes} 分 {rest} 秒"

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from flask_login import current_user, login_required
 
 from quizapp.clock import china_today, utcnow
-from quizapp.study import files, minutes, queries
+from quizapp.study import files, minutes, queries, totals
 from quizapp.study.models import Material
 
 bp = Blueprint("study", __name__)
@@ -30,7 +30,7 @@ def index():
     now = utcnow()
     search = request.args.get("q", "").strip()[:50]
     groups = queries.list_member_materials(current_user, now, search)
-    today_seconds, week_seconds = minutes.member_minutes_summary(current_user.id, china_today(now))
+    today_seconds, week_seconds = totals.member_minutes_summary(current_user.id, china_today(now))
     return render_template(
         "study/index.html",
         groups=groups,
@@ -46,7 +46,7 @@ def material(material_id: int):
     """Show a material; the page's script sends heartbeats while the member studies it."""
     now = utcnow()
     card = queries.get_member_material(current_user, material_id, now)
-    today_seconds, _week = minutes.member_minutes_summary(current_user.id, china_today(now))
+    today_seconds, _week = totals.member_minutes_summary(current_user.id, china_today(now))
     return render_template(
         "study/material.html",
         card=card,
