@@ -57,7 +57,7 @@ def _text(value: str | None, what: str, *, required: bool) -> str:
     if required and not value:
         raise DomainError(f"请填写{what}。")
     if len(value) > TEXT_MAX:
-        raise DomainError(f"{what}不能超过 {TEXT_MAX} 个字。")
+        raise DomainError(f"{what}不能超过 {TEXT_MAX} 字。")
     return value
 
 
