@@ -6,7 +6,8 @@ leaves that side open (a material without a closing time stays open). A window o
 (campaigns) includes both ends: ``starts_on <= today <= ends_on``.
 
 Each rule has a Python form, for an object in hand, and a SQL form, for a query; they must
-agree, so both live here.
+agree, so both live here. :func:`window_problems` is the one check of a window typed in: its
+end after its start.
 """
 
 from __future__ import annotations
@@ -32,6 +33,29 @@ def phase(opens_at: datetime | None, closes_at: datetime | None, now: datetime) 
 def is_open(opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> bool:
     """Tell whether the window is open at ``now``."""
     return phase(opens_at, closes_at, now) == OPEN
+
+
+def window_problems(
+    opens_at: datetime | None,
+    closes_at: datetime | None,
+    *,
+    start: str = "开始时间",
+    now: datetime | None = None,
+) -> list[str]:
+    """Return what is wrong with a window's bounds, in Chinese, for ``errors.refuse``.
+
+    The end must come after the start (a half-open window whose end is its start holds no
+    moment), called ``start`` as its field is labelled; given ``now``, the end must also be
+    still to come. A bound that is None leaves that side open and is not checked: whether
+    one is required is the caller's rule.
+    """
+    if closes_at is None:
+        return []
+    if opens_at is not None and closes_at <= opens_at:
+        return [f"结束时间必须晚于{start}"]
+    if now is not None and closes_at <= now:
+        return ["结束时间必须晚于现在"]
+    return []
 
 
 def _nullable(column: Any) -> bool:

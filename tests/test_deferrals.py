@@ -6,7 +6,7 @@ import random
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from quizapp import db
 from quizapp.attempts import papers, services
@@ -280,6 +280,54 @@ def test_member_asks_organiser_approves_member_starts_later(org, quiz, client, a
     assert "个人考试时间 2026-11-22 09:00 至 2026-11-22 18:00" in page.text
     assert "开始答题" not in page.text
     assert "将于 2026-11-22 09:00 开始" in page.text
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "message"),
+    [
+        ("refuse", {"note": ""}, "请填写不批准的理由。"),
+        ("refuse", {"note": "长" * 201}, "不批准的理由不能超过 200 字。"),
+        (
+            "approve",
+            {"opens_at": "2026-11-22T09:00", "closes_at": "2026-11-22T18:00", "note": "长" * 201},
+            "备注不能超过 200 字。",
+        ),
+        ("grant", {"login_id": "", "attempts": "1", "reason": "补考"}, "请填写警号或手机号。"),
+        ("grant", {"login_id": "m1", "attempts": "1", "reason": ""}, "请填写原因。"),
+        (
+            "grant",
+            {"login_id": "m1", "attempts": "1", "reason": "长" * 201},
+            "原因不能超过 200 字。",
+        ),
+    ],
+)
+def test_organiser_forms_refuse_in_the_house_wording(
+    org, quiz, client, auth, frozen, action, data, message
+):
+    row = exc.request_deferral(org.m1, quiz, "duty", "", NOW)
+    db.session.commit()
+    auth.login("org1")
+    url = (
+        f"/manage/deferrals/quizzes/{quiz.id}/grant"
+        if action == "grant"
+        else f"/manage/deferrals/{row.id}/{action}"
+    )
+    page = client.post(url, data=data, follow_redirects=True)
+    assert message in page.text
+    assert fresh(row).is_pending and db.session.scalar(select(func.count(QuizException.id))) == 1
+
+
+def test_a_members_long_explanation_is_refused_in_the_house_wording(
+    org, quiz, client, auth, frozen
+):
+    auth.login("m1")
+    page = client.post(
+        f"/quizzes/{quiz.id}/deferral",
+        data={"reason": "other", "text": "长" * 201},
+        follow_redirects=True,
+    )
+    assert "说明不能超过 200 字。" in page.text
+    assert db.session.scalar(select(func.count(QuizException.id))) == 0
 
 
 def test_organiser_grants_a_makeup_by_login_id(org, quiz, client, auth, frozen):

@@ -532,6 +532,14 @@ def test_status_rules(client, auth, org):
     assert material.status == "published"
 
 
+def test_a_window_ending_first_is_shown_with_the_other_problems_at_once(client, auth, org):
+    auth.login("org1")
+    data = _form(org, title="", closes_at="2026-11-21T08:00")
+    page = _post(client, "/manage/materials/new", data).get_data(as_text=True)
+    assert "请填写标题。" in page and "结束时间必须晚于开放时间。" in page
+    assert _count() == 0
+
+
 def test_service_rules():
     data = services.MaterialData(
         title=" ",
@@ -541,7 +549,7 @@ def test_service_rules():
         closes_at=NOW - timedelta(hours=1),
     )
     problems = services._check(data)
-    assert problems == ["请填写标题", "预计学习时长应为 1 至 600 分钟", "结束时间必须晚于开始时间"]
+    assert problems == ["请填写标题", "预计学习时长应为 1 至 600 分钟", "结束时间必须晚于开放时间"]
 
 
 def test_publishing_after_the_window_closed_is_refused(org):

@@ -648,6 +648,6 @@ def test_the_grant_form_refuses_a_login_id_no_member_can_have(hot, app, org):
         data={"login_id": noise, "attempts": "1", "reason": "补考"},
         follow_redirects=True,
     )
-    assert "不超过 32 个字符" in response.get_data(as_text=True)
+    assert "警号或手机号不能超过 32 字。" in response.get_data(as_text=True)
     assert noise not in response.get_data(as_text=True)
     assert len(organiser.get_cookie("session").value) < signing.MAX_REMEMBERED_BYTES

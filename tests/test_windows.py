@@ -116,3 +116,30 @@ def test_days_include_both_ends():
 def test_an_unknown_phase_is_refused():
     with pytest.raises(ValueError):
         windows.phase_filter(required.c.opens_at, required.c.closes_at, OPENS, "running")
+
+
+@pytest.mark.parametrize(
+    ("opens_at", "closes_at", "now", "expected"),
+    [
+        (OPENS, CLOSES, None, []),
+        (OPENS, OPENS + SECOND, None, []),
+        (OPENS, OPENS, None, ["结束时间必须晚于开始时间"]),  # holds no moment
+        (OPENS, OPENS - SECOND, None, ["结束时间必须晚于开始时间"]),
+        # An empty window is the one problem named, even when it is also over.
+        (OPENS, OPENS - SECOND, CLOSES, ["结束时间必须晚于开始时间"]),
+        (OPENS, CLOSES, CLOSES - SECOND, []),
+        (OPENS, CLOSES, CLOSES, ["结束时间必须晚于现在"]),
+        (None, CLOSES, CLOSES, ["结束时间必须晚于现在"]),
+        # A missing bound is an open side, not a problem of the window's shape.
+        (None, OPENS, None, []),
+        (OPENS, None, CLOSES, []),
+        (None, None, CLOSES, []),
+    ],
+)
+def test_a_typed_window_must_end_after_it_starts(opens_at, closes_at, now, expected):
+    assert windows.window_problems(opens_at, closes_at, now=now) == expected
+
+
+def test_a_window_problem_names_the_start_as_its_field_is_labelled():
+    problems = windows.window_problems(OPENS, OPENS, start="开放时间")
+    assert problems == ["结束时间必须晚于开放时间"]

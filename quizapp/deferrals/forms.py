@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from wtforms import RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from quizapp.deferrals.models import DeferralReason
-from quizapp.forms import BaseForm, china_time_field, enum_choices, number_field
+from quizapp.deferrals.services import TEXT_MAX
+from quizapp.forms import BaseForm, china_time_field, enum_choices, number_field, text_rules
+
+#: The longest 警号 or 手机号 (members.login_id).
+LOGIN_ID_MAX = 32
 
 
 class RequestForm(BaseForm):
@@ -19,7 +23,7 @@ class RequestForm(BaseForm):
     )
     text = TextAreaField(
         "说明",
-        validators=[Length(max=200, message="说明不能超过 200 个字。")],
+        validators=text_rules("说明", TEXT_MAX),
         description="选择“其他”时必填，例如具体的勤务安排。",
     )
 
@@ -29,18 +33,14 @@ class ApproveForm(BaseForm):
 
     opens_at = china_time_field("个人考试开始时间", required="请填写开始时间。")
     closes_at = china_time_field("个人考试结束时间", required="请填写结束时间。")
-    note = StringField("备注", validators=[Length(max=200, message="备注不能超过 200 个字。")])
+    note = StringField("备注", validators=text_rules("备注", TEXT_MAX))
 
 
 class RefuseForm(BaseForm):
     """An organiser refuses a 缓考, saying why."""
 
     note = StringField(
-        "不批准的理由",
-        validators=[
-            DataRequired("请填写不批准的理由。"),
-            Length(max=200, message="理由不能超过 200 个字。"),
-        ],
+        "不批准的理由", validators=text_rules("不批准的理由", TEXT_MAX, required=True)
     )
 
 
@@ -48,11 +48,7 @@ class GrantForm(BaseForm):
     """An organiser grants one member 补考 and/or extra time."""
 
     login_id = StringField(
-        "警号/手机号",
-        validators=[
-            DataRequired("请填写党员的警号或手机号。"),
-            Length(max=32, message="警号或手机号不超过 32 个字符。"),
-        ],
+        "警号/手机号", validators=text_rules("警号或手机号", LOGIN_ID_MAX, required=True)
     )
     attempts = number_field(
         "补考次数", 1, 10, "补考次数应为 1 至 10。", description="增加的答题次数。"
@@ -68,10 +64,4 @@ class GrantForm(BaseForm):
         "补考开始时间", description="测试结束后补考时填写；不填则在测试原定时间内补考。"
     )
     closes_at = china_time_field("补考结束时间")
-    reason = StringField(
-        "原因",
-        validators=[
-            DataRequired("请填写原因。"),
-            Length(max=200, message="原因不能超过 200 个字。"),
-        ],
-    )
+    reason = StringField("原因", validators=text_rules("原因", TEXT_MAX, required=True))

@@ -26,6 +26,7 @@ from quizapp.notices.models import NoticeKind
 from quizapp.notices.services import NoticeDraft, app_path, send_notices
 from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
 from quizapp.quizzes.models import Quiz
+from quizapp.windows import window_problems
 
 TEXT_MAX = 200
 #: A personal window may last at most this long.
@@ -56,21 +57,17 @@ def _text(value: str | None, what: str, *, required: bool) -> str:
     if required and not value:
         raise DomainError(f"请填写{what}。")
     if len(value) > TEXT_MAX:
-        raise DomainError(f"{what}不能超过 {TEXT_MAX} 个字。")
+        raise DomainError(f"{what}不能超过 {TEXT_MAX} 字。")
     return value
 
 
 def _check_window(opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> None:
-    problems = []
+    """Refuse a personal window that is missing a bound, empty, over or too long."""
     if opens_at is None or closes_at is None:
-        problems.append("请填写个人考试的开始和结束时间")
-    elif closes_at <= opens_at:
-        problems.append("结束时间必须晚于开始时间")
-    else:
-        if closes_at <= now:
-            problems.append("结束时间必须晚于现在")
-        if closes_at - opens_at > LONGEST_WINDOW:
-            problems.append(f"个人考试时间最长 {LONGEST_WINDOW.days} 天")
+        raise DomainError("请填写个人考试的开始和结束时间。")
+    problems = window_problems(opens_at, closes_at, now=now)
+    if closes_at - opens_at > LONGEST_WINDOW:
+        problems.append(f"个人考试时间最长 {LONGEST_WINDOW.days} 天")
     refuse(problems)
 
 

@@ -81,8 +81,7 @@ def _check(data: QuizData) -> list[str]:
         problems.append("请填写标题")
     elif len(data.title) > 100:
         problems.append("标题不能超过 100 字")
-    if data.closes_at <= data.opens_at:
-        problems.append("结束时间必须晚于开始时间")
+    problems += windows.window_problems(data.opens_at, data.closes_at)
     if data.time_limit_minutes is not None and not 1 <= data.time_limit_minutes <= 600:
         problems.append("答题时长应为 1 至 600 分钟")
     if not 1 <= data.attempts_allowed <= 20:

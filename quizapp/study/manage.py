@@ -97,8 +97,7 @@ def _submitted(
         return None
     valid = form.validate()
     steps = _check_files(form, material)
-    if form.opens_at.data and form.closes_at.data and form.closes_at.data <= form.opens_at.data:
-        form.closes_at.errors.append("结束时间必须晚于开放时间。")
+    form.closes_at.errors.extend(f"{p}。" for p in services.window_problems(*form.window()))
     roster = check_roster(current_user, form.roster)
     if not valid or any(f.errors for f in form):
         return None

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from quizapp import access, db
+from quizapp import access, db, windows
 from quizapp.audiences.services import build_audience
 from quizapp.clock import utcnow
 from quizapp.errors import DomainError, refuse
@@ -43,6 +43,11 @@ class MaterialData:
     roster: list[Member] = field(default_factory=list)
 
 
+def window_problems(opens_at: datetime | None, closes_at: datetime | None) -> list[str]:
+    """Return what is wrong with a material's window (either side may be left open)."""
+    return windows.window_problems(opens_at, closes_at, start="开放时间")
+
+
 def _check(data: MaterialData) -> list[str]:
     problems = []
     title, topic = data.title.strip(), data.topic.strip()
@@ -58,8 +63,7 @@ def _check(data: MaterialData) -> list[str]:
         problems.append(f"正文不能超过 {BODY_MAX} 字")
     if not MINUTES_MIN <= data.estimated_minutes <= MINUTES_MAX:
         problems.append(f"预计学习时长应为 {MINUTES_MIN} 至 {MINUTES_MAX} 分钟")
-    if data.opens_at and data.closes_at and data.closes_at <= data.opens_at:
-        problems.append("结束时间必须晚于开始时间")
+    problems += window_problems(data.opens_at, data.closes_at)
     if not SORT_MIN <= data.sort_order <= SORT_MAX:
         problems.append(f"排序应为 {SORT_MIN} 至 {SORT_MAX} 之间的整数")
     return problems
