@@ -23,7 +23,7 @@ class LabelledEnum(enum.StrEnum):
         return member
 
 
-def one_of(column: str, values: type[enum.StrEnum]) -> CheckConstraint:
+def one_of(column: str, values: type[LabelledEnum]) -> CheckConstraint:
     """Return the CHECK (named after ``column``) that keeps it to the enum's values."""
     listed = ", ".join(f"'{value.value}'" for value in values)
     return CheckConstraint(f"{column} IN ({listed})", name=column)

@@ -5,7 +5,6 @@ and of a whole number, the choices of a labelled enum, the 标题, date and Chin
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectChoice, SelectField, StringField
@@ -13,6 +12,7 @@ from wtforms.fields import DateField, DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from quizapp.clock import CHINA
+from quizapp.enums import LabelledEnum
 
 #: The browser's datetime-local value first, so the input shows it; the others are accepted.
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -69,7 +69,7 @@ def number_field(
     )
 
 
-def enum_choices(values: type[StrEnum]) -> list[SelectChoice]:
+def enum_choices(values: type[LabelledEnum]) -> list[SelectChoice]:
     """Return the choices of a select or radio field: each value of an enum whose members
     carry their Chinese ``label`` (``enums.LabelledEnum``), with that label."""
     return [SelectChoice(value.value, value.label) for value in values]
@@ -77,8 +77,8 @@ def enum_choices(values: type[StrEnum]) -> list[SelectChoice]:
 
 def enum_field(
     label: str,
-    values: type[StrEnum],
-    default: StrEnum,
+    values: type[LabelledEnum],
+    default: LabelledEnum,
     *,
     invalid: str | None = None,
     description: str = "",

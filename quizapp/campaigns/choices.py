@@ -12,6 +12,7 @@ from quizapp.campaigns.forms import CampaignForm
 from quizapp.campaigns.models import Campaign
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
+from quizapp.quizzes.models import QuizStatus
 from quizapp.study.models import MaterialStatus
 
 
@@ -33,7 +34,8 @@ class CampaignChoices:
         self.quizzes = {q.id: q for q in queries.list_quiz_choices(actor, campaign)}
 
     def offer(self, form: CampaignForm) -> None:
-        status_notes = {MaterialStatus.DRAFT: "（草稿）", MaterialStatus.RETIRED: "（已下线）"}
+        status_notes = {s: f"（{s.label}）" for s in (MaterialStatus.DRAFT, MaterialStatus.RETIRED)}
+        draft = f"，{QuizStatus.DRAFT.label}"
         form.set_choices(
             branch_choices(self.branches.values()),
             [
@@ -49,7 +51,7 @@ class CampaignChoices:
                     q.id,
                     f"{_owner_mark(self.actor, q.owner_branch)}{q.title}"
                     f"（{clock.format_datetime(q.opens_at)[:10]} 开始"
-                    f"{'' if q.is_published else '，草稿'}）",
+                    f"{'' if q.is_published else draft}）",
                 )
                 for q in self.quizzes.values()
             ],

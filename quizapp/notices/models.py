@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Index, String
@@ -10,46 +9,29 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from quizapp.columns import FreeText, IntPK, MemberRef, Timestamp
 from quizapp.db import Base
+from quizapp.enums import LabelledEnum, one_of
 
 
-class NoticeKind(enum.StrEnum):
+class NoticeKind(LabelledEnum):
     """What a notice is about."""
 
-    CAMPAIGN_REMINDER = "campaign_reminder"
-    ANNIVERSARY = "anniversary"
-    WEEKLY_SUMMARY = "weekly_summary"
+    CAMPAIGN_REMINDER = "campaign_reminder", "学习提醒"
+    ANNIVERSARY = "anniversary", "入党纪念日"
+    WEEKLY_SUMMARY = "weekly_summary", "每周学习情况"
     #: Sent by an organiser (the participation drill-down's "remind them" action).
-    REMINDER = "reminder"
+    REMINDER = "reminder", "组织提醒"
     #: An organiser accepted or returned the member's reflection (心得).
-    REFLECTION_REVIEWED = "reflection_reviewed"
+    REFLECTION_REVIEWED = "reflection_reviewed", "心得审阅"
     #: A quiz that publishes results after it closes has closed: the member's result is out.
-    RESULTS_PUBLISHED = "results_published"
+    RESULTS_PUBLISHED = "results_published", "成绩公布"
     #: An organiser decided on the member's 缓考, or granted them 补考 or extra time.
-    EXAM_EXCEPTION = "exam_exception"
+    EXAM_EXCEPTION = "exam_exception", "缓考补考"
     #: An organiser resolved or dismissed the member's report of an error in a question.
-    QUESTION_REPORT = "question_report"
+    QUESTION_REPORT = "question_report", "题目纠错"
     #: A regrade (复核改分) changed the member's score.
-    SCORE_CHANGED = "score_changed"
+    SCORE_CHANGED = "score_changed", "成绩更正"
     #: A quiz the member was named to mark (阅卷人) got its first paper of the day to mark.
-    MARKING_WAITING = "marking_waiting"
-
-    @property
-    def label(self) -> str:
-        return KIND_LABELS[self]
-
-
-KIND_LABELS = {
-    NoticeKind.CAMPAIGN_REMINDER: "学习提醒",
-    NoticeKind.ANNIVERSARY: "入党纪念日",
-    NoticeKind.WEEKLY_SUMMARY: "每周学习情况",
-    NoticeKind.REMINDER: "组织提醒",
-    NoticeKind.REFLECTION_REVIEWED: "心得审阅",
-    NoticeKind.RESULTS_PUBLISHED: "成绩公布",
-    NoticeKind.EXAM_EXCEPTION: "缓考补考",
-    NoticeKind.QUESTION_REPORT: "题目纠错",
-    NoticeKind.SCORE_CHANGED: "成绩更正",
-    NoticeKind.MARKING_WAITING: "阅卷提醒",
-}
+    MARKING_WAITING = "marking_waiting", "阅卷提醒"
 
 
 class Notice(Base):
@@ -57,12 +39,7 @@ class Notice(Base):
 
     __tablename__ = "notices"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('campaign_reminder', 'anniversary', 'weekly_summary', 'reminder', "
-            "'reflection_reviewed', 'results_published', 'exam_exception', "
-            "'question_report', 'score_changed', 'marking_waiting')",
-            name="kind",
-        ),
+        one_of("kind", NoticeKind),
         # Only paths inside the app: a notice can never send a member to another site.
         CheckConstraint(
             "link IS NULL OR (link LIKE '/%' AND link NOT LIKE '//%')", name="internal_link"

@@ -7,7 +7,6 @@ that sits a quiz."""
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
@@ -17,44 +16,35 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from quizapp.bank.models import Question
 from quizapp.columns import EnumValue, IntPK, MemberRef, parent_key, unique_where
 from quizapp.db import Base
-from quizapp.enums import one_of
+from quizapp.enums import LabelledEnum, one_of
 from quizapp.members.models import Member
 from quizapp.quizzes.models import Quiz
 
 
-class AttemptStatus(enum.StrEnum):
+class AttemptStatus(LabelledEnum):
     """An attempt takes answers until it is submitted (by the member, the deadline or the
     page-leave limit); then it is graded once. An attempt holding written answers a person
     must mark (简答) waits as MARKING (待阅卷) until the last is marked: only SUBMITTED
     attempts have a score, so results, points, participation and rankings count them then."""
 
-    IN_PROGRESS = "in_progress"
-    SUBMITTED = "submitted"
-    MARKING = "marking"
+    IN_PROGRESS = "in_progress", "答题中"
+    SUBMITTED = "submitted", "已交卷"
+    MARKING = "marking", "待阅卷"
 
 
-class EndReason(enum.StrEnum):
+class EndReason(LabelledEnum):
     """Why a submitted attempt ended: 切屏 evidence for the organisers' results."""
 
     #: The member pressed 交卷 before the deadline.
-    MEMBER = "member"
+    MEMBER = "member", "本人交卷"
     #: The time limit ran out: the page submitted at 0:00, or the server at the next request
     #: or the scheduler's run.
-    TIME_UP = "time_up"
+    TIME_UP = "time_up", "时间已到"
     #: The member left the page as often as the quiz's 切屏 limit allows.
-    LEAVE_LIMIT = "leave_limit"
+    LEAVE_LIMIT = "leave_limit", "切屏达到上限"
     #: The quiz closed before the time limit ran out (or it has none): the server submitted
     #: the attempt at the close.
-    CLOSED = "closed"
-
-    @property
-    def label(self) -> str:
-        return {
-            "member": "本人交卷",
-            "time_up": "时间已到",
-            "leave_limit": "切屏达到上限",
-            "closed": "测试结束自动交卷",
-        }[self.value]
+    CLOSED = "closed", "测试结束自动交卷"
 
 
 class Attempt(Base):
@@ -109,6 +99,10 @@ class Attempt(Base):
     @property
     def is_open(self) -> bool:
         return self.status == AttemptStatus.IN_PROGRESS
+
+    @property
+    def status_enum(self) -> AttemptStatus:
+        return AttemptStatus(self.status)
 
     @property
     def end_reason_enum(self) -> EndReason | None:

@@ -25,7 +25,6 @@ from quizapp.quizzes.models import Counting, LeavePolicy, Quiz, QuizKind, Review
 bp = Blueprint("quizzes", __name__)
 
 PER_PAGE = 20
-PHASE_LABELS = {"upcoming": "未开始", "open": "进行中", "closed": "已结束"}
 
 
 def _prepare(form: QuizForm, quiz: Quiz | None) -> None:
@@ -120,7 +119,7 @@ def index():
         attempts=queries.count_attempts_seen(current_user, page.items),
         editable=lambda quiz: services.can_manage_quiz(current_user, quiz),
         phase=lambda quiz: services.status_of(quiz, now),
-        phases=PHASE_LABELS,
+        phases=queries.PHASE_LABELS,
         describe=lambda audience: describe(audience, current_user),
     )
 
@@ -176,7 +175,7 @@ def show(quiz_id: int):
         "quizzes/show.html",
         quiz=quiz,
         phase=services.status_of(quiz, clock.utcnow()),
-        phases=PHASE_LABELS,
+        phases=queries.PHASE_LABELS,
         audience=describe(quiz.audience, current_user),
         rules=[
             (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, false, true
@@ -47,16 +46,12 @@ class ReviewWhen(LabelledEnum):
     NEVER = "never", "不公布"
 
 
-class RankingWhen(enum.StrEnum):
+class RankingWhen(LabelledEnum):
     """When members see the ranking of a quiz (their own rank and the branches')."""
 
-    NEVER = "never"
-    AFTER_CLOSE = "after_close"
-    LIVE = "live"
-
-    @property
-    def label(self) -> str:
-        return {"never": "不公布", "after_close": "结束后公布", "live": "实时公布"}[self.value]
+    NEVER = "never", "不公布"
+    AFTER_CLOSE = "after_close", "结束后公布"
+    LIVE = "live", "实时公布"
 
     @classmethod
     def default_for(cls, kind: str) -> RankingWhen:
@@ -64,28 +59,22 @@ class RankingWhen(enum.StrEnum):
         return cls.AFTER_CLOSE if kind == QuizKind.COMPETITION else cls.NEVER
 
 
-class LeavePolicy(enum.StrEnum):
+class LeavePolicy(LabelledEnum):
     """What leaving the attempt page (切屏) does."""
 
     #: Leaving is not counted.
-    OFF = "off"
+    OFF = "off", "不记录"
     #: Each leaving is counted for the organisers' results; the attempt goes on.
-    RECORD = "record"
+    RECORD = "record", "只记录不交卷"
     #: Counted, and the attempt is submitted when the count reaches ``Quiz.leave_limit``.
-    SUBMIT = "submit"
-
-    @property
-    def label(self) -> str:
-        return {"off": "不记录", "record": "只记录不交卷", "submit": "达到 N 次自动交卷"}[
-            self.value
-        ]
+    SUBMIT = "submit", "达到 N 次自动交卷"
 
 
-class QuizStatus(enum.StrEnum):
+class QuizStatus(LabelledEnum):
     """Whether the members in a quiz's audience see it."""
 
-    DRAFT = "draft"
-    PUBLISHED = "published"
+    DRAFT = "draft", "草稿"
+    PUBLISHED = "published", "已发布"
 
 
 #: Kinds of quiz whose questions are kept out of practice until an organiser releases them.

@@ -23,16 +23,16 @@ from quizapp.members.models import Member
 from quizapp.org.models import Branch, BranchKind
 from quizapp.org.queries import sort_as_tree
 from quizapp.quizzes import queries as quiz_queries
-from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
-from quizapp.quizzes.models import Counting, Quiz
+from quizapp.quizzes.attempt_models import Attempt, AttemptStatus, EndReason
+from quizapp.quizzes.models import Counting, LeavePolicy, Quiz
 from quizapp.quizzes.services import status_of
 
 #: A member's state at a quiz, and how the pages call it.
 STATUS_LABELS = {
     "absent": "未参加",
-    "in_progress": "答题中",
-    "marking": "待阅卷",
-    "submitted": "已交卷",
+    AttemptStatus.IN_PROGRESS.value: AttemptStatus.IN_PROGRESS.label,
+    AttemptStatus.MARKING.value: AttemptStatus.MARKING.label,
+    AttemptStatus.SUBMITTED.value: AttemptStatus.SUBMITTED.label,
 }
 
 #: What every figure means; shown on the results page and in the export's 说明 sheet.
@@ -49,7 +49,11 @@ RESULT_DEFINITIONS = [
     ),
     ("参加人数", "至少交卷一次的人数（含到时自动交卷）；只开始答题、尚未交卷的不计入。"),
     ("参考率", "参加人数 ÷ 应参加人数（即参考人数 ÷ 应参考人数）。"),
-    ("计分成绩", "每人按本测试的计分方式（最高分、最后一次或第一次）从已交卷的答卷中取一次成绩。"),
+    (
+        "计分成绩",
+        f"每人按本测试的计分方式（{Counting.HIGHEST.label}、{Counting.LATEST.label}或"
+        f"{Counting.FIRST.label}）从已交卷的答卷中取一次成绩。",
+    ),
     ("平均分", "参加人员计分成绩之和 ÷ 参加人数；未参加的人员不计入。"),
     (
         "及格人数、及格率",
@@ -63,15 +67,17 @@ RESULT_DEFINITIONS = [
     (
         "结束方式",
         (
-            "本人交卷；时间已到（答题时长用完，由答题页面或系统按时交卷）；"
-            "切屏达到上限（离开答题页面达到设定次数，系统自动交卷）；"
-            "测试结束自动交卷（测试结束时仍未交卷，含不限答题时长的测试）。"
+            f"{EndReason.MEMBER.label}；"
+            f"{EndReason.TIME_UP.label}（答题时长用完，由答题页面或系统按时交卷）；"
+            f"{EndReason.LEAVE_LIMIT.label}（离开答题页面达到设定次数，系统自动交卷）；"
+            f"{EndReason.CLOSED.label}（测试结束时仍未交卷，含不限答题时长的测试）。"
             "成绩明细中为计分答卷的结束方式，答卷明细中为每一份答卷的。"
         ),
     ),
     (
         "切屏次数",
-        "答题期间离开答题页面（切换到其他应用、锁屏、切换标签页）的次数；测试设置为“不记录”时为 0。",
+        "答题期间离开答题页面（切换到其他应用、锁屏、切换标签页）的次数；"
+        f"测试设置为“{LeavePolicy.OFF.label}”时为 0。",
     ),
     (
         "缓考、补考",
@@ -94,7 +100,7 @@ def end_reason_label(attempt: Attempt) -> str:
     """Say how an attempt ended (本人交卷, 时间已到…), or that it has not."""
     if attempt.end_reason_enum is not None:
         return attempt.end_reason_enum.label
-    return "答题中" if attempt.status == AttemptStatus.IN_PROGRESS else ""
+    return attempt.status_enum.label if attempt.status == AttemptStatus.IN_PROGRESS else ""
 
 
 def get_quiz(actor: Member, quiz_id: int) -> Quiz:
@@ -239,14 +245,7 @@ def quiz_results(actor: Member, quiz: Quiz, now: datetime) -> QuizResults:
 
 
 #: Filters of the member table: the statuses to keep, and the label of the filter.
-FILTERS = {
-    "all": "全部",
-    "absent": "未参加",
-    "in_progress": "答题中",
-    "marking": "待阅卷",
-    "submitted": "已交卷",
-    "failed": "未及格",
-}
+FILTERS = {"all": "全部", **STATUS_LABELS, "failed": "未及格"}
 
 
 def filter_rows(rows: list[ResultRow], show: str) -> list[ResultRow]:

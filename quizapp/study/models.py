@@ -82,6 +82,10 @@ class Material(Authored, Base):
     audience: Mapped[Audience] = relationship()
     owner_branch: Mapped[Branch] = relationship()
 
+    @property
+    def status_enum(self) -> MaterialStatus:
+        return MaterialStatus(self.status)
+
     def is_open(self, now: datetime) -> bool:
         """Tell whether members may study it at ``now``: published and inside its window."""
         return is_open(self.status, self.opens_at, self.closes_at, now)
