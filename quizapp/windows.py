@@ -19,6 +19,8 @@ from sqlalchemy import ColumnElement, and_, or_
 
 UPCOMING, OPEN, CLOSED = "upcoming", "open", "closed"
 PHASES = (UPCOMING, OPEN, CLOSED)
+#: How the pages call a quiz's phase (materials say theirs in words of their own).
+PHASE_LABELS = {UPCOMING: "未开始", OPEN: "进行中", CLOSED: "已结束"}
 
 
 def phase(opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> str:

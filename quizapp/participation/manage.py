@@ -21,7 +21,7 @@ from typing import TypeVar
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from quizapp import access
+from quizapp import access, windows
 from quizapp.actions import perform
 from quizapp.campaigns.models import Campaign
 from quizapp.campaigns.services import KINDS, PHASES, phase_of
@@ -169,6 +169,7 @@ def index():
         quizzes=quizzes,
         kinds=KINDS,
         phases=PHASES,
+        quiz_phases=windows.PHASE_LABELS,
         today=today,
         now=now,
         phase_of=phase_of,

@@ -8,7 +8,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from quizapp import access, clock
+from quizapp import access, clock, windows
 from quizapp.actions import FAILED, perform
 from quizapp.audiences.forms import branch_choices, check_roster, chosen_branches, offered_branches
 from quizapp.audiences.services import describe
@@ -119,7 +119,7 @@ def index():
         attempts=queries.count_attempts_seen(current_user, page.items),
         editable=lambda quiz: services.can_manage_quiz(current_user, quiz),
         phase=lambda quiz: services.status_of(quiz, now),
-        phases=queries.PHASE_LABELS,
+        phases=windows.PHASE_LABELS,
         describe=lambda audience: describe(audience, current_user),
     )
 
@@ -175,7 +175,7 @@ def show(quiz_id: int):
         "quizzes/show.html",
         quiz=quiz,
         phase=services.status_of(quiz, clock.utcnow()),
-        phases=queries.PHASE_LABELS,
+        phases=windows.PHASE_LABELS,
         audience=describe(quiz.audience, current_user),
         rules=[
             (

@@ -25,14 +25,14 @@ from quizapp.quizzes.draw import candidates_query
 from quizapp.quizzes.models import DrawRule, Quiz, QuizQuestion, QuizStatus
 from quizapp.quizzes.services import can_manage_quiz
 
-#: How the pages call a published quiz's phase (windows.PHASES).
-PHASE_LABELS = {"upcoming": "未开始", "open": "进行中", "closed": "已结束"}
-
 #: The list page's state filter: value -> label (see :func:`_in_state` for what each keeps).
 STATES = {
     "all": "全部",
     QuizStatus.DRAFT.value: QuizStatus.DRAFT.label,
-    **{phase: f"{QuizStatus.PUBLISHED.label} · {label}" for phase, label in PHASE_LABELS.items()},
+    **{
+        phase: f"{QuizStatus.PUBLISHED.label} · {label}"
+        for phase, label in windows.PHASE_LABELS.items()
+    },
 }
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from quizapp import access
+from quizapp import access, windows
 from quizapp.attempts.services import is_overdue
 from quizapp.attempts.standings import RANKING_BASIS, branch_summary, rank_branches, rank_members
 from quizapp.clock import utcnow
@@ -55,6 +55,7 @@ def quiz(quiz_id: int):
     return render_template(
         "results/quiz.html",
         quiz=quiz,
+        phases=windows.PHASE_LABELS,
         results=results,
         competition=competition,
         lines=lines,
