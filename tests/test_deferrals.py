@@ -13,10 +13,11 @@ from quizapp.attempts import papers, services
 from quizapp.deferrals import queries as exc_queries
 from quizapp.deferrals import services as exc
 from quizapp.deferrals.models import ExceptionStatus, QuizException
+from quizapp.deferrals.terms import terms_for
 from quizapp.errors import DomainError
 from quizapp.notices.models import Notice
 from quizapp.practice.queries import get_practisable_question
-from quizapp.quizzes.attempt_models import EndReason, PreparedPaper
+from quizapp.quizzes.attempt_models import AttemptStatus, EndReason, PreparedPaper
 from quizapp.quizzes.models import QuizKind
 from tests.factories import NOW, fresh, grant_makeup, make_quiz
 
@@ -479,6 +480,73 @@ def test_no_approval_while_the_member_is_answering(org, quiz):
     services.start_attempt(org.m1, quiz, NOW)
     with pytest.raises(DomainError, match="正在答题"):
         exc.approve_deferral(org.org1, row, NOW + HOUR, NOW + 2 * HOUR, "", NOW)
+
+
+def test_a_start_racing_the_approval_gets_no_deferred_sitting(
+    app, org, bank, client, auth, time_machine, monkeypatch
+):
+    """The approval's checks read no attempt; the member's start, which read no approved
+    缓考, commits; then the approval commits. The member sat in the regular window: the 缓考
+    lapses (no personal window after the close, no second paper after their review), and
+    both sides see it so."""
+    time_machine.move_to(NOW, tick=False)
+    quiz = make_quiz(org.org1, [org.u1], rules=RULES, time_limit_minutes=30, attempts_allowed=2)
+    row = exc.request_deferral(org.m1, quiz, "duty", "", NOW)
+    db.session.commit()
+    auth.login("m1")
+    organiser = app.test_client()
+    organiser.post("/login", data={"login_id": "org1", "password": "Passw0rd!"})
+    started = []
+    read = exc._attempts
+
+    def read_then_start(quiz_, member_id, status):
+        found = read(quiz_, member_id, status)
+        if status == AttemptStatus.IN_PROGRESS and not started:
+            started.append(client.post(f"/api/quizzes/{quiz.id}/attempts"))
+        return found
+
+    monkeypatch.setattr(exc, "_attempts", read_then_start)
+    # The personal window: 14:00 (NOW+4h, after the quiz's close at 12:00) to 14:00 next day.
+    window = {"opens_at": "2026-11-21T14:00", "closes_at": "2026-11-22T14:00"}
+    approved = organiser.post(
+        f"/manage/deferrals/{row.id}/approve", data=window, follow_redirects=True
+    )
+    assert started[0].status_code == 201 and "已批准缓考" in approved.text
+    monkeypatch.undo()
+    first = started[0].get_json()["attempt_id"]
+    assert client.post(f"/api/attempts/{first}/submit").status_code == 200
+
+    # Both sides see a 缓考 that did not take effect; reports do not count it.
+    assert "未生效" in organiser.get(f"/manage/deferrals/quizzes/{quiz.id}").text
+    assert "未生效" in client.get(f"/quizzes/{quiz.id}/deferral").text
+    assert "个人考试时间" not in client.get(f"/quizzes/{quiz.id}").text
+    assert exc_queries.states([quiz.id], [org.m1.id], NOW) == {}
+    # Their second attempt stays in the regular window; none after it, in the 缓考's.
+    time_machine.move_to(NOW + 5 * HOUR, tick=False)
+    late = client.post(f"/api/quizzes/{quiz.id}/attempts")
+    assert late.status_code == 400 and "已经结束" in late.get_json()["message"]
+
+
+def test_a_raced_deferral_lapses_only_if_its_window_opened_after_the_start(
+    org, quiz, make_member, monkeypatch
+):
+    """As the race leaves it (the approval's checks read no attempt, the start committed
+    first): a window opening after the member began gives nothing; one already open when
+    they began is the window they sat in, so the 缓考 stands and the attempts are shared."""
+    early = make_member("m12", org.b12)
+    rows = [exc.request_deferral(m, quiz, "duty", "", NOW) for m in (org.m1, early)]
+    for member in (org.m1, early):
+        services.start_attempt(member, quiz, NOW)
+    monkeypatch.setattr(exc, "_attempts", lambda *args: 0)
+    exc.approve_deferral(org.org1, rows[0], NOW + 3 * HOUR, NOW + 27 * HOUR, "", NOW)
+    exc.approve_deferral(org.org1, rows[1], NOW - HOUR / 2, NOW + 27 * HOUR, "", NOW)
+    db.session.commit()
+    quiz = fresh(quiz)
+
+    assert terms_for(quiz, org.m1.id).deferral is None
+    assert terms_for(quiz, early.id).deferral == rows[1]
+    assert set(exc_queries.states([quiz.id], [org.m1.id, early.id], NOW)) == {(quiz.id, early.id)}
+    assert [r.is_lapsed for r in exc_queries.list_for_quiz(quiz)] == [False, True]
 
 
 def test_the_quiz_list_card_shows_the_personal_window_in_one_lookup(

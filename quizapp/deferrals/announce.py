@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from quizapp import db
 from quizapp.clock import format_datetime
-from quizapp.deferrals.models import ExceptionKind, ExceptionStatus, QuizException
+from quizapp.deferrals.models import ExceptionKind, QuizException
+from quizapp.deferrals.terms import in_force
 from quizapp.notices.models import NoticeKind
 from quizapp.notices.services import NoticeDraft, app_path, send_notices
 from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
@@ -22,13 +23,14 @@ def send_window_notices(now: datetime) -> int:
     """Tell each member whose personal window (缓考, 补考) has just opened; return how many.
 
     Windows approved after they opened are skipped (the approval said so); so are 缓考 already
-    sat. Idempotent: one notice per exception (``exception-open:<id>``).
+    sat, or lapsed (``terms.lapsed``). Idempotent: one notice per exception
+    (``exception-open:<id>``).
     """
     rows = db.session.scalars(
         select(QuizException)
         .join(Quiz, Quiz.id == QuizException.quiz_id)
         .where(
-            QuizException.status == ExceptionStatus.APPROVED.value,
+            in_force(),
             QuizException.window_opens_at <= now,
             QuizException.window_opens_at > now - ANNOUNCE_WITHIN,
             QuizException.window_closes_at > now,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from quizapp.columns import EnumValue, IntPK, MemberRef, unique_where
 from quizapp.db import Base
@@ -84,6 +84,10 @@ class QuizException(Base):
     window_closes_at: Mapped[datetime | None]
     extra_attempts: Mapped[int | None]
     extra_minutes: Mapped[int | None]
+
+    #: A 缓考 approved when the member had already begun an attempt before its window: it
+    #: gives nothing (``deferrals.terms.lapsed``). Loaded only by the lists that show it.
+    is_lapsed: Mapped[bool | None] = query_expression()
 
     quiz: Mapped[Quiz] = relationship()
     member: Mapped[Member] = relationship(foreign_keys="QuizException.member_id")

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, with_expression
 
 from quizapp import access, db
 from quizapp.audiences.services import is_in_audience
 from quizapp.auth.services import find_by_login_id
 from quizapp.clock import format_datetime
 from quizapp.deferrals.models import ExceptionKind, ExceptionStatus, QuizException
+from quizapp.deferrals.terms import in_force, lapsed
 from quizapp.members.models import Member
 from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus
 from quizapp.quizzes.models import Quiz, QuizQuestion
@@ -43,7 +44,12 @@ def list_for_quiz(quiz: Quiz) -> list[QuizException]:
         db.session.scalars(
             select(QuizException)
             .where(QuizException.quiz_id == quiz.id)
-            .options(joinedload(QuizException.member), joinedload(QuizException.decided_by))
+            .options(
+                joinedload(QuizException.member),
+                joinedload(QuizException.decided_by),
+                with_expression(QuizException.is_lapsed, lapsed()),
+            )
+            .execution_options(populate_existing=True)
             .order_by(
                 (QuizException.status != ExceptionStatus.PENDING.value),
                 QuizException.requested_at.desc(),
@@ -105,6 +111,8 @@ def list_mine(member: Member, quiz: Quiz) -> list[QuizException]:
         db.session.scalars(
             select(QuizException)
             .where(QuizException.quiz_id == quiz.id, QuizException.member_id == member.id)
+            .options(with_expression(QuizException.is_lapsed, lapsed()))
+            .execution_options(populate_existing=True)
             .order_by(QuizException.id.desc())
         )
     )
@@ -121,7 +129,7 @@ class MemberState:
 
 
 def states(quiz_ids: Collection[int], member_ids: Select | Collection[int], now: datetime):
-    """Return {(quiz id, member id): MemberState} of approved exceptions (one query)."""
+    """Return {(quiz id, member id): MemberState} of the exceptions in force (one query)."""
     found: dict[tuple[int, int], MemberState] = {}
     if not quiz_ids:
         return found
@@ -130,7 +138,7 @@ def states(quiz_ids: Collection[int], member_ids: Select | Collection[int], now:
         .where(
             QuizException.quiz_id.in_(list(quiz_ids)),
             QuizException.member_id.in_(member_ids),
-            QuizException.status == ExceptionStatus.APPROVED.value,
+            in_force(),
             QuizException.kind != ExceptionKind.EXTRA_TIME.value,
         )
         .order_by(QuizException.id)

@@ -166,6 +166,8 @@ def approve_deferral(
         raise DomainError("该申请已经处理。")
     _check_window(opens_at, closes_at, now)
     note = _text(note, "备注", required=False)
+    # These checks only read: a start committing meanwhile makes the 缓考 lapse instead
+    # (terms.lapsed), without costing every exam start a lock.
     if _submitted(quiz, row.member_id):
         raise DomainError("该党员已经交卷，不能再批准缓考；如需重考请使用补考。")
     if _attempts(quiz, row.member_id, AttemptStatus.IN_PROGRESS):

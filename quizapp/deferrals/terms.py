@@ -8,6 +8,9 @@
 
 A start looks the member's exceptions up only when the quiz has any approved
 (``Quiz.has_member_exceptions``), so an exam without exceptions keeps its statements.
+
+A 缓考 lapses when the member began an attempt before its window opened (:func:`lapsed`):
+every reader of approved exceptions leaves it out (:func:`in_force`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 
 from quizapp import db, windows
 from quizapp.deferrals.models import ExceptionKind, ExceptionStatus, QuizException
@@ -103,15 +106,41 @@ def apply(quiz: Quiz, approved: list[QuizException]) -> Terms:
     return terms
 
 
+def lapsed() -> ColumnElement[bool]:
+    """SQL: the row is a 缓考 that lapsed, the member having begun an attempt at the quiz
+    before its window opened.
+
+    The approval refuses a member with an attempt, but only reads: a start that read no
+    approved 缓考 can commit while the approval does. That member sat in the quiz's own
+    window, so the 缓考 gives them no other (nor a fresh paper after their review). A start
+    inside the window (one that opened before the approval) counts as the deferred sitting.
+    """
+    return and_(
+        QuizException.kind == ExceptionKind.DEFERRAL.value,
+        select(Attempt.id)
+        .where(
+            Attempt.quiz_id == QuizException.quiz_id,
+            Attempt.member_id == QuizException.member_id,
+            Attempt.started_at < QuizException.window_opens_at,
+        )
+        .exists(),
+    )
+
+
+def in_force() -> ColumnElement[bool]:
+    """SQL: the row is an approved exception that applies (not a lapsed 缓考)."""
+    return and_(QuizException.status == ExceptionStatus.APPROVED.value, ~lapsed())
+
+
 def approved_exceptions(quiz_id: int, member_id: int) -> list[QuizException]:
-    """Return the member's approved exceptions to the quiz, oldest first."""
+    """Return the member's exceptions in force at the quiz, oldest first."""
     return list(
         db.session.scalars(
             select(QuizException)
             .where(
                 QuizException.quiz_id == quiz_id,
                 QuizException.member_id == member_id,
-                QuizException.status == ExceptionStatus.APPROVED.value,
+                in_force(),
             )
             .order_by(QuizException.id)
         )
@@ -134,7 +163,7 @@ def ended_after_close(attempt: Attempt) -> EndReason:
 
 
 def approved_for_member(member_id: int, quiz_ids: list[int]) -> dict[int, list[QuizException]]:
-    """Return the member's approved exceptions per quiz, for the quizzes given (one query,
+    """Return the member's exceptions in force per quiz, for the quizzes given (one query,
     none when the list is empty)."""
     found: dict[int, list[QuizException]] = {}
     if quiz_ids:
@@ -143,7 +172,7 @@ def approved_for_member(member_id: int, quiz_ids: list[int]) -> dict[int, list[Q
             .where(
                 QuizException.member_id == member_id,
                 QuizException.quiz_id.in_(quiz_ids),
-                QuizException.status == ExceptionStatus.APPROVED.value,
+                in_force(),
             )
             .order_by(QuizException.id)
         ):
@@ -152,14 +181,14 @@ def approved_for_member(member_id: int, quiz_ids: list[int]) -> dict[int, list[Q
 
 
 def approved_of_member(member_id: int) -> dict[int, list[QuizException]]:
-    """Return every approved exception of the member, by quiz (one query; a member holds
+    """Return every exception in force of the member, by quiz (one query; a member holds
     few)."""
     found: dict[int, list[QuizException]] = {}
     for exc in db.session.scalars(
         select(QuizException)
         .where(
             QuizException.member_id == member_id,
-            QuizException.status == ExceptionStatus.APPROVED.value,
+            in_force(),
         )
         .order_by(QuizException.id)
     ):
