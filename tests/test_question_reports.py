@@ -18,6 +18,7 @@ from quizapp.errors import DomainError, NotFound
 from quizapp.notices.models import Notice
 from quizapp.quizzes.draw import candidates_query
 from quizapp.quizzes.models import QuizKind, ReviewWhen
+from quizapp.quizzes.reservations import release_to_practice
 from quizapp.quizzes.services import RuleData
 from quizapp.reports import services
 from quizapp.reports.models import QuestionReport, ReportStatus
@@ -133,7 +134,9 @@ def test_enough_open_reports_suspend_the_question_until_closed(bank, make_member
     assert closed == 2 and fresh(own).suspended_at is None
     notices = db.session.scalars(select(Notice).order_by(Notice.member_id)).all()
     assert {n.member_id for n in notices} == {org.m1.id, second.id}
-    assert all("未采纳" in n.title and "题目无误。" in n.body for n in notices)
+    # The verdict and where to read the note; never the note (it may name the key).
+    assert all("未采纳" in n.title and "我的纠错" in n.body for n in notices)
+    assert all("题目无误。" not in n.body and n.link == "/reports/mine" for n in notices)
     # Closed: the member may report it again.
     services.file_report(org.m1, own.id, DATA, NOW, suspend_at=2)
 
@@ -210,3 +213,69 @@ def test_the_review_links_to_the_report_page_but_not_for_a_withheld_question(cli
     page = client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
     assert "报告题目有误" not in page
     assert client.get(f"/questions/{own.id}/report?from=review").status_code == 404
+
+
+# The organiser's note waits while the question is on a running paper (it may name the key)
+
+NOTE = "正确答案应为“错”。"
+
+
+def _close_with_note(client, auth, question_id: int) -> None:
+    """org1 resolves the question's reports with NOTE through the page; then m1 is back."""
+    auth.switch_to("org1")
+    response = client.post(
+        f"/manage/question-reports/{question_id}", data={"outcome": "resolved", "note": NOTE}
+    )
+    assert response.status_code == 302
+    auth.switch_to("m1")
+
+
+def _what_m1_reads(client) -> str:
+    """The member's home page (unread notices), the notice list and 我的纠错."""
+    return "".join(
+        client.get(p).get_data(as_text=True) for p in ("/", "/notices/", "/reports/mine")
+    )
+
+
+def test_the_note_waits_while_an_exam_holds_the_question(client, auth, bank, time_machine):
+    org, own, _ = bank
+    time_machine.move_to(NOW, tick=False)
+    auth.login("m1")
+    reported = client.post(
+        f"/questions/{own.id}/report?from=practice", data={"reason": "answer", "text": "答案有误"}
+    )
+    assert reported.status_code == 302
+    exam = make_quiz(org.org1, [org.u1], questions=[own], kind=QuizKind.EXAM, title="一分局考试")
+    attempt = client.post(f"/api/quizzes/{exam.id}/attempts").get_json()["attempt_id"]
+    _close_with_note(client, auth, own.id)
+    pages = _what_m1_reads(client)
+    assert "已更正" in pages and "我的纠错" in pages and NOTE not in pages
+    assert "处理说明将在相关考试结束后显示" in pages
+    client.post(f"/api/attempts/{attempt}/submit")
+    # Handed in, but the exam keeps the question out of practice until released: the note too.
+    assert NOTE not in _what_m1_reads(client)
+    time_machine.move_to(exam.closes_at + timedelta(minutes=1), tick=False)
+    release_to_practice(org.org1, fresh(exam), exam.closes_at + timedelta(minutes=1))
+    db.session.commit()
+    assert f"处理说明：{NOTE}" in client.get("/reports/mine").get_data(as_text=True)
+    assert NOTE not in client.get("/notices/").get_data(as_text=True)  # the notice never has it
+
+
+def test_a_note_on_a_reviewed_question_waits_for_the_next_hand_in(client, auth, bank, time_machine):
+    org, own, _ = bank
+    time_machine.move_to(NOW, tick=False)
+    first = make_quiz(org.org1, [org.u1], questions=[own], title="第一次测试")
+    second = make_quiz(org.org1, [org.u1], questions=[own], title="第二次测试")
+    auth.login("m1")
+    done = client.post(f"/api/quizzes/{first.id}/attempts").get_json()["attempt_id"]
+    client.post(f"/api/attempts/{done}/submit")
+    reported = client.post(
+        f"/questions/{own.id}/report?from=review&attempt={done}", data={"reason": "answer"}
+    )
+    assert reported.status_code == 302
+    running = client.post(f"/api/quizzes/{second.id}/attempts").get_json()["attempt_id"]
+    _close_with_note(client, auth, own.id)
+    assert NOTE not in _what_m1_reads(client)
+    client.post(f"/api/attempts/{running}/submit")
+    # A test (测试) reserves nothing: handed in, the note is shown at once.
+    assert f"处理说明：{NOTE}" in client.get("/reports/mine").get_data(as_text=True)

@@ -1,5 +1,6 @@
-"""What a member may see of a submitted attempt, and when its wrong answers reach the
-wrong-answer book (错题本).
+"""What a member may see of a submitted attempt, which questions' answers nothing keeps from
+a member (``not_withheld``: practice and error reports' notes), and when an attempt's wrong
+answers reach the wrong-answer book (错题本).
 
 The wrong-answer book shows a question's stem and options and, when practised, its answer.
 So an attempt's wrong answers go into it only once the quiz's review shows the answers
@@ -12,11 +13,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, union, update
+from sqlalchemy import ColumnElement, Select, and_, or_, select, union, update
 
 from quizapp import db
 from quizapp.bank.models import Question, ReservedQuestion
+from quizapp.bank.queries import not_reserved
 from quizapp.bank.types import marked_type_codes
+from quizapp.deferrals.queries import withheld_from_practice
+from quizapp.members.models import Member
 from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus
 from quizapp.quizzes.models import Quiz, ReviewWhen
 from quizapp.wrongbook.models import Origin
@@ -37,6 +41,30 @@ def shows_answers(quiz: Quiz, now: datetime) -> bool:
     return quiz.review_show_answers and review_open(quiz, now)
 
 
+def running_paper_ids(member_id: int) -> Select:
+    """Return the ids of the questions on the papers of the member's attempts in progress."""
+    return (
+        select(AttemptAnswer.question_id)
+        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
+        .where(Attempt.member_id == member_id, Attempt.status == AttemptStatus.IN_PROGRESS.value)
+    )
+
+
+def not_withheld(member: Member) -> ColumnElement[bool]:
+    """SQL condition on Question: nothing keeps its answer from ``member`` now.
+
+    No exam or competition uses it and it is not marked exam-only (``not_reserved``), it is
+    not on the paper of an attempt the member has in progress, and no 缓考 of theirs not yet
+    sat withholds it. Practice offers only such questions; an organiser's note on a report
+    of the question (which may name the key) is shown only then. Subqueries only.
+    """
+    return and_(
+        not_reserved(),
+        Question.id.not_in(running_paper_ids(member.id)),
+        Question.id.not_in(withheld_from_practice(member)),
+    )
+
+
 def withheld_question_ids(attempt: Attempt) -> set[int]:
     """Return the questions of a submitted attempt whose answers its review must not show:
     those another exam or competition keeps secret now, and those on the paper of another
@@ -47,15 +75,8 @@ def withheld_question_ids(attempt: Attempt) -> set[int]:
     reserved = select(ReservedQuestion.question_id).where(
         ReservedQuestion.question_id.in_(ids), ReservedQuestion.quiz_id != attempt.quiz_id
     )
-    running = (
-        select(AttemptAnswer.question_id)
-        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
-        .where(
-            Attempt.member_id == attempt.member_id,
-            Attempt.id != attempt.id,
-            Attempt.status == AttemptStatus.IN_PROGRESS.value,
-            AttemptAnswer.question_id.in_(ids),
-        )
+    running = running_paper_ids(attempt.member_id).where(
+        Attempt.id != attempt.id, AttemptAnswer.question_id.in_(ids)
     )
     return set(db.session.scalars(union(reserved, running)))
 

@@ -11,15 +11,13 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from quizapp import db
+from quizapp.attempts.review import not_withheld
 from quizapp.bank.models import Category, Question
-from quizapp.bank.queries import not_reserved
 from quizapp.bank.types import marked_type_codes
-from quizapp.deferrals.queries import withheld_from_practice
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
 from quizapp.pagination import Page, paginate
 from quizapp.practice.models import DailyQuestion
-from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus
 from quizapp.wrongbook.models import WrongAnswer
 
 
@@ -27,9 +25,10 @@ def practisable(member: Member) -> ColumnElement[bool]:
     """SQL condition on Question: ``member`` may practise it now and so see its answer.
 
     The question is active; it belongs to the bureau's bank or to the bank of a node above
-    (or at) the member's branch, never another unit's; no exam or competition uses it and no
-    organiser marked it exam-only (quizapp.quizzes.reservations); and it is not on the paper
-    of an attempt the member has in progress. Subqueries only: no statement of its own.
+    (or at) the member's branch, never another unit's; and nothing keeps its answer from the
+    member (``attempts.review.not_withheld``: no exam or competition uses it, it is not
+    exam-only, not on the paper of an attempt they have in progress, not withheld by a 缓考
+    of theirs not yet sat). Subqueries only: no statement of its own.
     """
     mine, owner = aliased(Branch), aliased(Branch)
     own_banks = (
@@ -37,19 +36,12 @@ def practisable(member: Member) -> ColumnElement[bool]:
         .join(mine, mine.path.startswith(owner.path))
         .where(mine.id == member.branch_id)
     )
-    on_paper = (
-        select(AttemptAnswer.question_id)
-        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
-        .where(Attempt.member_id == member.id, Attempt.status == AttemptStatus.IN_PROGRESS.value)
-    )
     return and_(
         Question.is_active.is_(True),
         Question.type.not_in(marked_type_codes()),  # 简答: a person marks it, never practice
         Question.owner_branch_id.in_(own_banks),
-        not_reserved(),
-        Question.id.not_in(on_paper),
-        # A 缓考 not yet sat: nothing those who sat the quiz saw (quizapp.deferrals).
-        Question.id.not_in(withheld_from_practice(member)),
+        # Not used by an exam, not on a running paper, not withheld by a 缓考 not yet sat.
+        not_withheld(member),
     )
 
 

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import contains_eager
 
 from quizapp import access, db
+from quizapp.attempts.review import not_withheld
 from quizapp.bank.models import Question
 from quizapp.members.models import Member
 from quizapp.pagination import Page, page_of
@@ -87,14 +89,24 @@ def count_reports(question_id: int) -> tuple[int, int]:
     return int(row[0]), int(row[1])
 
 
+@dataclass(frozen=True)
+class OwnReport:
+    """One of the member's reports, as 我的纠错 shows it."""
+
+    report: QuestionReport
+    #: Whether the organiser's note may be shown: it may name the key, so not while the
+    #: question's answer is kept from the member (a running paper, an exam that uses it).
+    note_shown: bool
+
+
 def list_own_reports(member: Member, number: int, per_page: int) -> Page:
     """Page through the member's own reports, newest first."""
-    rows = list(
-        db.session.scalars(
-            select(QuestionReport)
-            .where(QuestionReport.member_id == member.id)
-            .order_by(QuestionReport.created_at.desc())
-            .limit(200)
-        )
-    )
-    return page_of(rows, number, per_page)
+    rows = db.session.execute(
+        select(QuestionReport, not_withheld(member).label("note_shown"))
+        .join(Question, Question.id == QuestionReport.question_id)
+        .options(contains_eager(QuestionReport.question))
+        .where(QuestionReport.member_id == member.id)
+        .order_by(QuestionReport.created_at.desc())
+        .limit(200)
+    ).all()
+    return page_of([OwnReport(r[0], bool(r.note_shown)) for r in rows], number, per_page)

@@ -9,6 +9,11 @@ What a report may reveal: the page answers 404 for any question the member could
 
 never one on the paper of an attempt they have in progress: a running exam's question can't
 be reported (so no page or notice about it reaches the member) until they hand it in.
+
+A report filed earlier may be closed while its question is on such a paper, and the
+organiser's note often names the key ("正确答案应为B"). So the notice carries the verdict and
+a link, never the note; 我的纠错 shows the note only while nothing keeps the question's answer
+from the member (``attempts.review.not_withheld``, the rule practice follows).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp import db
+from quizapp.attempts.review import running_paper_ids
 from quizapp.bank.models import Question
 from quizapp.clock import china_day_start, china_today
 from quizapp.errors import Conflict, DomainError, NotFound, refuse
@@ -33,6 +39,9 @@ from quizapp.reports.models import QuestionReport, ReportOrigin, ReportReason, R
 
 MAX_TEXT = 500
 MAX_NOTE = 500
+#: What a notice says of the note: it may name the key, and a notice can't be taken back
+#: when the question lands on a paper later, so only 我的纠错 shows it (when it may).
+NOTE_ON_MINE = "\n处理说明请在“我的纠错”中查看。"
 #: Reports one member may file per China day (a sane limit against flooding the organisers).
 DAILY_LIMIT = 10
 
@@ -61,22 +70,12 @@ def _reviewed(member: Member, now: datetime):
     )
 
 
-def _on_running_paper(member: Member):
-    """SQL condition on Question: on the paper of an attempt ``member`` has in progress."""
-    return exists().where(
-        AttemptAnswer.question_id == Question.id,
-        Attempt.id == AttemptAnswer.attempt_id,
-        Attempt.member_id == member.id,
-        Attempt.status == AttemptStatus.IN_PROGRESS.value,
-    )
-
-
 def get_reportable_question(member: Member, question_id: int, now: datetime) -> Question:
     """Return the question if ``member`` may report it now; else NotFound, as if missing."""
     question = db.session.scalar(
         select(Question).where(
             Question.id == question_id,
-            ~_on_running_paper(member),
+            Question.id.not_in(running_paper_ids(member.id)),
             or_(practisable(member), _reviewed(member, now)),
         )
     )
@@ -213,7 +212,7 @@ def close_reports(
                 member_id=r.member_id,
                 kind=NoticeKind.QUESTION_REPORT,
                 title=f"您报告的题目有误：{verdict}",
-                body=f"题目：{stem}\n处理结果：{verdict}" + (f"\n说明：{note}" if note else ""),
+                body=f"题目：{stem}\n处理结果：{verdict}" + (NOTE_ON_MINE if note else ""),
                 dedupe_key=f"question-report:{r.id}",
                 link=app_path("reports.mine"),
             )
