@@ -7,7 +7,8 @@ leaves that side open (a material without a closing time stays open). A window o
 
 Each rule has a Python form, for an object in hand, and a SQL form, for a query; they must
 agree, so both live here. :func:`window_problems` is the one check of a window typed in: its
-end after its start.
+end after its start; :func:`day_range_problems` the one check of a range of days typed in: its
+end not before its start, and where asked no longer than a few years.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ UPCOMING, OPEN, CLOSED = "upcoming", "open", "closed"
 PHASES = (UPCOMING, OPEN, CLOSED)
 #: How the pages call a quiz's phase (materials say theirs in words of their own).
 PHASE_LABELS = {UPCOMING: "未开始", OPEN: "进行中", CLOSED: "已结束"}
+#: The days of a year in a longest span: any calendar year fits, both ends included.
+YEAR_DAYS = 366
 
 
 def phase(opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> str:
@@ -57,6 +60,23 @@ def window_problems(
         return [f"结束时间必须晚于{start}"]
     if now is not None and closes_at <= now:
         return ["结束时间必须晚于现在"]
+    return []
+
+
+def day_range_problems(
+    starts_on: date, ends_on: date, *, longest_years: int | None = None
+) -> list[str]:
+    """Return what is wrong with a range of China days typed in, in Chinese, for
+    ``errors.refuse``.
+
+    Both ends are included, so the end may be the start (one day) but not before it. Given
+    ``longest_years``, the range may hold at most that many years of ``YEAR_DAYS`` days:
+    longer is most often a mistyped year (2026 → 2036).
+    """
+    if ends_on < starts_on:
+        return ["结束日期不能早于开始日期"]
+    if longest_years is not None and (ends_on - starts_on).days + 1 > longest_years * YEAR_DAYS:
+        return [f"起止日期最长 {longest_years} 年，请检查年份或缩短日期范围"]
     return []
 
 

@@ -50,6 +50,41 @@ def test_unknown_account_gets_the_same_message(auth, org):
     assert "账号或密码错误" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    "login_id,password,message",
+    [
+        (" ", PASSWORD, "请填写警号或手机号。"),
+        ("m1", "", "请填写密码。"),
+        ("1" * 33, PASSWORD, "警号或手机号不能超过 32 字。"),
+        ("m1", "a1" * 65, "密码不能超过 128 字。"),
+    ],
+)
+def test_an_unusable_login_form_is_answered_before_any_account_is_read(
+    auth, org, monkeypatch, login_id, password, message
+):
+    """Whether an account exists can't show: the form is refused without looking one up."""
+
+    def no_lookup(login_id):
+        raise AssertionError("an account was looked up")
+
+    monkeypatch.setattr(services, "find_by_login_id", no_lookup)
+    response = auth.login(login_id, password)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert message in text and "账号或密码错误" not in text
+
+
+def test_the_password_form_names_what_is_missing_or_too_long(client, auth, org):
+    auth.login("m1")
+    page = client.post("/password", data={"current": "", "new": "", "confirm": ""})
+    text = page.get_data(as_text=True)
+    assert "请填写当前密码。" in text and "请填写新密码。" in text and "请再次输入新密码。" in text
+    long = "a1" * 65
+    page = client.post("/password", data={"current": PASSWORD, "new": long, "confirm": long})
+    assert "新密码不能超过 128 字。" in page.get_data(as_text=True)
+    assert auth.switch_to("m1").status_code == 302  # the password is unchanged
+
+
 def test_inactive_member_cannot_log_in(auth, make_member, org):
     make_member("gone", org.b11, active=False)
     db.session.commit()

@@ -303,6 +303,8 @@ def test_a_campaign_needs_a_requirement_and_picks_from_the_organisers_scope(org,
         _campaign(org, materials=[retired])
     with pytest.raises(DomainError, match="结束日期不能早于开始日期"):
         _campaign(org, minute_target=10, ends_on=START - timedelta(days=1))
+    with pytest.raises(DomainError, match="起止日期最长 3 年，请检查年份"):
+        _campaign(org, minute_target=10, ends_on=START.replace(year=START.year + 10))
     with pytest.raises(DomainError, match="请选择参加的组织"):
         _campaign(org, minute_target=10, branches=[])
     db.session.rollback()

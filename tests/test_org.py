@@ -119,6 +119,30 @@ def test_invalid_code_is_refused(client, auth, org):
     assert _by_code("B 13") is None
 
 
+@pytest.mark.parametrize(
+    "code,name,message",
+    [
+        ("B13", " ", "请填写名称。"),
+        ("", "四所党支部", "请填写编码。"),
+        ("B13", "长" * 101, "名称不能超过 100 字。"),
+        ("B" * 33, "四所党支部", "编码不能超过 32 字。"),
+    ],
+)
+def test_the_form_names_a_missing_or_overlong_name_or_code(client, auth, org, code, name, message):
+    auth.login("org1")
+    before = _branch_count()
+    response = _create(client, org.u1, code, name)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert _branch_count() == before
+
+
+def test_the_service_says_the_name_limit_as_the_form_does(org):
+    with pytest.raises(DomainError, match=r"^名称不能超过 100 字。$"):
+        services.create_branch(org.admin, org.u1, BranchKind.BRANCH, "X1", "长" * 101)
+    services.create_branch(org.admin, org.u1, BranchKind.BRANCH, "X" * 32, "长" * 100)
+
+
 # Renaming.
 
 

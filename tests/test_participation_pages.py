@@ -249,7 +249,7 @@ def test_subjects_and_nodes_outside_the_view_answer_404(client, auth, org, peopl
         ("first=2026-13-01", "开始日期无效"),
         ("first=2026-11-01&last=yesterday", "结束日期无效"),
         ("first=2026-11-10&last=2026-11-01", "结束日期不能早于开始日期"),
-        ("first=2025-01-01&last=2026-11-30", "统计期最长 366 天"),
+        ("first=2025-01-01&last=2026-11-30", "起止日期最长 1 年"),
         ("first=1900-01-01&last=1900-01-02", "日期超出可统计的范围"),
         ("first=9999-12-30&last=9999-12-31", "日期超出可统计的范围"),
     ],

@@ -143,3 +143,30 @@ def test_a_typed_window_must_end_after_it_starts(opens_at, closes_at, now, expec
 def test_a_window_problem_names_the_start_as_its_field_is_labelled():
     problems = windows.window_problems(OPENS, OPENS, start="开放时间")
     assert problems == ["结束时间必须晚于开放时间"]
+
+
+FIRST = date(2026, 11, 1)
+DAY = timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("starts_on", "ends_on", "longest_years", "expected"),
+    [
+        (FIRST, FIRST, None, []),  # both ends included: one day
+        (FIRST, FIRST + DAY, None, []),
+        (FIRST, FIRST - DAY, None, ["结束日期不能早于开始日期"]),
+        # Without a longest span any length is a range; with one, its years hold 366 days.
+        (FIRST, FIRST + 100 * 366 * DAY, None, []),
+        (FIRST, FIRST + 365 * DAY, 1, []),  # 366 days
+        (FIRST, FIRST + 366 * DAY, 1, ["起止日期最长 1 年，请检查年份或缩短日期范围"]),
+        (date(2024, 1, 1), date(2024, 12, 31), 1, []),  # a leap year fits in one
+        (FIRST, FIRST + (3 * 366 - 1) * DAY, 3, []),
+        (FIRST, date(2036, 11, 1), 3, ["起止日期最长 3 年，请检查年份或缩短日期范围"]),
+        # A range that ends before it starts is that one problem, whatever its length.
+        (FIRST, date(2016, 11, 1), 1, ["结束日期不能早于开始日期"]),
+    ],
+)
+def test_a_typed_range_of_days_ends_on_or_after_its_start(
+    starts_on, ends_on, longest_years, expected
+):
+    assert windows.day_range_problems(starts_on, ends_on, longest_years=longest_years) == expected

@@ -34,7 +34,7 @@ MAX_MINUTE_TARGET = 10_000
 MAX_OFFLINE_REQUIRED = 100
 MAX_REFLECTIONS_REQUIRED = 20
 #: A period longer than this is a typing mistake (2026 → 2036).
-MAX_PERIOD_DAYS = 3 * 366
+MAX_PERIOD_YEARS = 3
 #: The fields of CampaignData a campaign takes as they are (the form fills them the same way).
 COPIED_FIELDS = (
     "kind",
@@ -88,10 +88,9 @@ def _check(data: CampaignData) -> list[str]:
         problems.append("标题不能超过 100 字")
     if data.kind not in KINDS:
         problems.append("请选择类型")
-    if data.ends_on < data.starts_on:
-        problems.append("结束日期不能早于开始日期")
-    elif (data.ends_on - data.starts_on).days >= MAX_PERIOD_DAYS:
-        problems.append("起止日期相隔不能超过三年，请检查年份")
+    problems += windows.day_range_problems(
+        data.starts_on, data.ends_on, longest_years=MAX_PERIOD_YEARS
+    )
     if not 0 <= data.minute_target <= MAX_MINUTE_TARGET:
         problems.append(f"学习时长要求应为 0 至 {MAX_MINUTE_TARGET} 分钟")
     if not 0 <= data.offline_sessions_required <= MAX_OFFLINE_REQUIRED:

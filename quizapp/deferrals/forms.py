@@ -8,9 +8,7 @@ from wtforms.validators import DataRequired
 from quizapp.deferrals.models import DeferralReason
 from quizapp.deferrals.services import TEXT_MAX
 from quizapp.forms import BaseForm, china_time_field, enum_choices, number_field, text_rules
-
-#: The longest 警号 or 手机号 (members.login_id).
-LOGIN_ID_MAX = 32
+from quizapp.members.models import LOGIN_ID_MAX
 
 
 class RequestForm(BaseForm):

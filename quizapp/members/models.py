@@ -21,6 +21,9 @@ from quizapp.db import Base
 from quizapp.enums import LabelledEnum, one_of
 from quizapp.org.models import Branch
 
+#: The longest login id (警号 or 手机号) a form takes: the width of the 警号 column, the wider.
+LOGIN_ID_MAX = 32
+
 
 class PoliticalStatus(LabelledEnum):
     """政治面貌: what the platform targets materials and quizzes by."""
@@ -73,7 +76,7 @@ class Member(UserMixin, Base):
 
     id: Mapped[IntPK]
     #: 警号 (police number); one of the two login ids.
-    police_no: Mapped[str | None] = mapped_column(String(32), unique=True)
+    police_no: Mapped[str | None] = mapped_column(String(LOGIN_ID_MAX), unique=True)
     #: Mobile number; the other login id, used by auxiliary police and activists.
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)
     name: Mapped[str] = mapped_column(String(50))

@@ -13,6 +13,7 @@ from flask import current_app
 from quizapp.errors import DomainError
 
 MIN_LENGTH = 8
+MAX_LENGTH = 128
 _hashers: dict[tuple[int, int], PasswordHasher] = {}
 
 
@@ -84,8 +85,8 @@ def check_password_rules(
     """
     if len(password) < MIN_LENGTH:
         raise DomainError(f"密码至少需要 {MIN_LENGTH} 位。")
-    if len(password) > 128:
-        raise DomainError("密码不能超过 128 位。")
+    if len(password) > MAX_LENGTH:
+        raise DomainError(f"密码不能超过 {MAX_LENGTH} 位。")
     if not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
         raise DomainError("密码需同时包含字母和数字。")
     lowered = password.lower()

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from wtforms import SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length
 
-from quizapp.forms import BaseForm, number_field
-from quizapp.org.models import BranchKind
+from quizapp.forms import BaseForm, number_field, text_rules
+from quizapp.org.models import CODE_MAX, NAME_MAX, BranchKind
 
 
 class BranchForm(BaseForm):
-    name = StringField("名称", validators=[DataRequired("请填写名称。"), Length(max=100)])
+    name = StringField("名称", validators=text_rules("名称", NAME_MAX, required=True))
     code = StringField(
         "编码",
-        validators=[DataRequired("请填写编码。"), Length(max=32)],
+        validators=text_rules("编码", CODE_MAX, required=True),
         description="字母或数字，全局唯一，用于导入导出，例如 CG01。",
     )
     sort_order = number_field(

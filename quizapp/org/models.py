@@ -9,6 +9,9 @@ from quizapp.columns import BranchRef, IntPK, Timestamp
 from quizapp.db import Base
 from quizapp.enums import LabelledEnum, one_of
 
+#: The longest name and code of a branch: their columns' widths, which the form also keeps.
+NAME_MAX, CODE_MAX = 100, 32
+
 
 class BranchKind(LabelledEnum):
     """What a node of the tree is."""
@@ -32,8 +35,8 @@ class Branch(Base):
     parent_id: Mapped[BranchRef | None] = mapped_column(index=True)
     kind: Mapped[str] = mapped_column(String(10))
     #: Short code used in imports and exports, unique in the bureau (e.g. ``ZD01``).
-    code: Mapped[str] = mapped_column(String(32), unique=True)
-    name: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(String(CODE_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     #: Position among siblings; lower first.
     sort_order: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)

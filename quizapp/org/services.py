@@ -10,9 +10,9 @@ from sqlalchemy import String, func, literal, select, update
 from quizapp import access, db
 from quizapp.access import Actor
 from quizapp.errors import DomainError
-from quizapp.org.models import Branch, BranchKind
+from quizapp.org.models import CODE_MAX, NAME_MAX, Branch, BranchKind
 
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+CODE_PATTERN = re.compile(rf"^[A-Za-z0-9_-]{{1,{CODE_MAX}}}$")
 
 #: Which kinds a node of each kind may hold.
 ALLOWED_CHILDREN = {
@@ -26,10 +26,10 @@ def _check_fields(code: str, name: str, exclude_id: int | None = None) -> tuple[
     code, name = code.strip(), name.strip()
     if not name:
         raise DomainError("请填写名称。")
-    if len(name) > 100:
-        raise DomainError("名称不能超过 100 个字。")
+    if len(name) > NAME_MAX:
+        raise DomainError(f"名称不能超过 {NAME_MAX} 字。")
     if not CODE_PATTERN.match(code):
-        raise DomainError("编码只能由字母、数字、下划线或短横线组成，最长 32 位。")
+        raise DomainError(f"编码只能由字母、数字、下划线或短横线组成，最长 {CODE_MAX} 位。")
     clash = db.session.scalar(select(Branch.id).where(func.lower(Branch.code) == code.lower()))
     if clash is not None and clash != exclude_id:
         raise DomainError(f"编码「{code}」已被其他组织使用。")

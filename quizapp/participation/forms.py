@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from quizapp.forms import BaseForm, date_field
+from quizapp.windows import day_range_problems
 
-#: The longest period an organiser may ask for, in days (both ends included).
-MAX_DAYS = 366
+#: The longest period an organiser may ask for (366 days, both ends included).
+MAX_YEARS = 1
 #: Days outside these years are typing mistakes (and would overflow the time conversions).
 EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
 
@@ -40,12 +41,11 @@ class PeriodForm(BaseForm):
                 return None
         first = self.first.data or default[0]
         last = self.last.data or default[1]
+        longest = None if (first, last) == default else MAX_YEARS
         if not (EARLIEST <= first <= LATEST and EARLIEST <= last <= LATEST):
             self.problem = "日期超出可统计的范围（2000 年至 2099 年），请检查年份。"
-        elif last < first:
-            self.problem = "结束日期不能早于开始日期。"
-        elif (first, last) != default and (last - first).days + 1 > MAX_DAYS:
-            self.problem = f"统计期最长 {MAX_DAYS} 天，请缩短日期范围。"
+        elif problems := day_range_problems(first, last, longest_years=longest):
+            self.problem = "；".join(problems) + "。"
         elif overlap and (last < default[0] or first > default[1]):
             self.problem = (
                 f"所选日期与{overlap}的起止日期（{default[0].isoformat()} 至 "
