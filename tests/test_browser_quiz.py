@@ -109,12 +109,28 @@ def _go_offline(page) -> None:
     answers, goes straight to the network), as they can go offline at different moments.
     """
     page.context.set_offline(True)
+    # An answer sent while the emulated state settles could still reach the server and
+    # lose only its reply (seen under load); no answer leaves the phone while it is offline.
+    page.context.route(ANSWERS, _no_network)
     page.wait_for_function(
         """() => Promise.allSettled([
             fetch('/healthz', {cache: 'no-store'}),
             fetch('/healthz', {method: 'POST', cache: 'no-store'}),
         ]).then((probes) => probes.every((probe) => probe.status === 'rejected'))"""
     )
+
+
+ANSWERS = "**/api/attempts/*/answers/*"
+
+
+def _no_network(route) -> None:
+    route.abort("internetdisconnected")
+
+
+def _go_online(context) -> None:
+    """Give the phone its connection back."""
+    context.unroute(ANSWERS, _no_network)
+    context.set_offline(False)
 
 
 _fits_phone_width = fits_phone_width
@@ -246,7 +262,7 @@ def test_answer_offline_come_back_online_submit_and_see_the_score(
     assert held["multiple"] is None and held["truefalse"] is None  # nothing got through
 
     # Back online: the kept answers go to the server by themselves.
-    page.context.set_offline(False)
+    _go_online(page.context)
     expect(state).to_have_text("全部答案已保存")
     expect(_state_of(second)).to_have_text("已保存")
     expect(_state_of(third)).to_have_text("已保存")
@@ -405,7 +421,7 @@ def test_an_answer_kept_offline_is_sent_when_the_page_is_opened_again(
     page.close()  # the member closes the messaging app's browser, still offline
     assert _fresh(attempt_id)["multiple"] is None
 
-    context.set_offline(False)
+    _go_online(context)
     again = phone_page(context)
     again.goto(f"{live_server}/attempts/{attempt_id}")
     expect(again.locator("#save-state")).to_have_text("全部答案已保存")
@@ -542,7 +558,7 @@ def test_submitting_offline_explains_and_keeps_the_answers(live_server, new_phon
     assert _attempt(attempt_id).status == "in_progress"
     db.session.rollback()
 
-    page.context.set_offline(False)
+    _go_online(page.context)
     expect(page.locator("#save-state")).to_have_text("全部答案已保存")
     page.click("#submit-form button[type=submit]")  # a second try, now online
     page.wait_for_url(f"{live_server}/attempts/{attempt_id}/result")
@@ -569,7 +585,7 @@ def test_a_refused_submit_gives_the_button_back(live_server, new_phone, org, pap
 def _hold_saves(page) -> list:
     """Hold every autosave request (a very slow network) until the test lets it go."""
     held = []
-    page.route("**/api/attempts/*/answers/*", lambda route: held.append(route))
+    page.route(ANSWERS, lambda route: held.append(route))
     return held
 
 
