@@ -16,6 +16,8 @@ from quizapp.audiences.services import (
     reaching,
 )
 from quizapp.members.models import PoliticalStatus
+from quizapp.study.models import Material
+from tests.test_materials import _form, _post
 
 
 @pytest.mark.parametrize(
@@ -74,3 +76,15 @@ def test_one_query_membership_agrees_with_the_python_rule(
         in_sql = is_in_audience(member, audience.id)
         in_batch = audience.id in audiences_including(member, [audience.id])
         assert in_python == in_sql == in_batch == (name in inside), name
+
+
+def test_an_overlong_typed_roster_is_named_and_nothing_is_saved(client, auth, org):
+    """The roster field of the quiz and material forms says how long a roster may be."""
+    auth.login("org1")
+    form = _form(org, branch_ids=None, roster="m1\n" * 6_666 + "m1x")
+    response = _post(client, "/manage/materials/new", form)
+    assert response.status_code == 200
+    assert "指定名单不能超过 20000 字。" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Material.id)) is None
+    form["roster"] = form["roster"][:-1]  # 20000 characters: taken
+    assert _post(client, "/manage/materials/new", form).status_code == 302

@@ -253,6 +253,33 @@ def test_yaml_question_problems(org, item, message):
     assert message in next(iter(problems.values()))
 
 
+@pytest.mark.parametrize(
+    "item,message",
+    [
+        (question("x", explanation="解" * 2001), "解析不能超过 2000 字"),
+        (question("x", category="分" * 256), "分类不能超过 255 字"),
+        (question("x", stem="题" * 2001), "题干不能超过 2000 字"),
+        (question("x", source="出" * 201), "出处不能超过 200 字"),
+        (
+            question("x", type="填空", options=None, stem="____。", answer=["答" * 1001]),
+            "答案不能超过 1000 字",
+        ),
+        (
+            question("x", type="简答", options=None, answer={"reference": "参" * 4001}),
+            "参考答案不能超过 4000 字",
+        ),
+        (
+            question(
+                "x", type="简答", options=None, answer={"reference": "参", "points": ["点" * 2001]}
+            ),
+            "评分要点不能超过 2000 字",
+        ),
+    ],
+)
+def test_an_overlong_text_is_refused_as_the_question_form_refuses_it(org, item, message):
+    assert list(rejected(org, yaml_bytes(item)).values()) == [message]
+
+
 # ---------------------------------------------------------------- categories
 
 

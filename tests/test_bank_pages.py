@@ -299,6 +299,52 @@ def test_bad_input_saves_nothing_and_keeps_the_input(client, auth, org, form, me
         assert form["stem"] in body
 
 
+ESSAY = {"type": "essay", "reference": "参考答案", "key_points": "要点"}
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        (_form(stem="题" * 2001), "题干不能超过 2000 字。"),
+        (_form(options=["甲" * 501, "乙"], answer="A"), "选项不能超过 500 字。"),
+        (_form("fill", "____。", answer="答" * 1001), "答案不能超过 1000 字。"),
+        (_form() | ESSAY | {"reference": "参" * 4001}, "参考答案不能超过 4000 字。"),
+        (_form() | ESSAY | {"key_points": "点" * 2001}, "评分要点不能超过 2000 字。"),
+        (_form(explanation="解" * 2001), "解析不能超过 2000 字。"),
+        (_form(source="出" * 201), "出处不能超过 200 字。"),
+        (_form(category="分" * 256), "分类不能超过 255 字。"),
+        (_form(tags="标" * 201), "标签不能超过 200 字。"),
+    ],
+)
+def test_the_form_names_an_overlong_text(client, auth, org, form, message):
+    auth.login("org1")
+    response = client.post("/manage/bank/new", data=form)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert _count() == 0
+
+
+def test_the_form_takes_the_longest_texts_the_service_takes(client, auth, org):
+    auth.login("org1")
+    form = _form(
+        "fill",
+        "题" * 1996 + "____",
+        options=[],
+        answer="答" * 1000,
+        explanation="解" * 2000,
+        source="出" * 200,
+        category="/".join(["分" * 100, "类" * 100, "目" * 53]),
+        tags="标" * 200,
+    )
+    assert client.post("/manage/bank/new", data=form).status_code == 302
+    essay = _form(stem="简答" * 1000, options=[]) | ESSAY
+    essay |= {"reference": "参" * 4000, "key_points": "点" * 2000}
+    assert client.post("/manage/bank/new", data=essay).status_code == 302
+    choice = _form(stem="选择", options=["甲" * 500, "乙"], answer="A")
+    assert client.post("/manage/bank/new", data=choice).status_code == 302
+    assert _count() == 3
+
+
 def test_the_same_question_twice_is_refused(client, auth, org, make_question):
     existing = make_question(STEM, answer=2, actor=org.org2)
     auth.login("org1")

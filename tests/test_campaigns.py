@@ -358,6 +358,29 @@ def test_organiser_creates_a_campaign_through_the_form(client, auth, org, bank, 
     assert db.session.get(Campaign, campaign.id).is_published
 
 
+def test_an_overlong_description_is_named_by_the_form_and_refused_by_the_service(client, auth, org):
+    auth.login("org1")
+    form = {
+        "title": "冬训学习",
+        "description": "说" * 2001,
+        "kind": "campaign",
+        "starts_on": "2026-11-16",
+        "ends_on": "2026-11-22",
+        "minute_target": "60",
+        "offline_sessions_required": "0",
+        "reflections_required": "0",
+        "branch_ids": str(org.b11.id),
+    }
+    response = client.post("/manage/campaigns/new", data=form)
+    assert response.status_code == 200
+    assert "说明不能超过 2000 字。" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Campaign.id)) is None
+    with pytest.raises(DomainError, match=r"^说明不能超过 2000 字。$"):
+        _campaign(org, minute_target=10, description="说" * 2001)
+    db.session.rollback()
+    assert _campaign(org, minute_target=10, description="说" * 2000).description == "说" * 2000
+
+
 # Training classes
 
 
@@ -427,6 +450,18 @@ def test_an_unknown_entry_is_named_and_nothing_is_saved(client, auth, org, train
     assert response.status_code == 200
     assert "找不到这些人员，或不在您的管理范围内：zz9999、13911112222、a2001。名单未保存。" in body
     assert "a1001\nzz9999" in body  # the pasted list is kept to correct
+    assert _roster(campaign) == []
+
+
+def test_an_overlong_pasted_list_is_named_and_nothing_is_saved(client, auth, org, training):
+    campaign, _people = training
+    auth.login("org1")
+    response = client.post(
+        f"/manage/campaigns/{campaign.id}/roster",
+        data={"action": "add", "entries": "a1001\n" * 10_000 + "a"},
+    )
+    assert response.status_code == 200
+    assert "警号或手机号不能超过 50000 字。" in response.get_data(as_text=True)
     assert _roster(campaign) == []
 
 

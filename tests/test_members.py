@@ -249,6 +249,40 @@ def test_create_member_refusals(clock, client, auth, org, make_member, overrides
 
 
 @pytest.mark.parametrize(
+    "overrides,message",
+    [
+        ({"name": "长" * 51}, "姓名不能超过 50 字。"),
+        ({"police_no": "N" * 21}, "警号不能超过 20 字。"),
+        ({"phone": "1" * 21}, "手机号不能超过 20 字。"),
+    ],
+)
+def test_the_form_names_an_overlong_name_police_no_or_phone(client, auth, org, overrides, message):
+    auth.login("org1")
+    before = _member_count()
+    response = client.post("/manage/members/new", data=_new_member(org, **overrides))
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert message in text and "格式不正确" not in text
+    assert _member_count() == before
+
+
+def test_the_form_takes_the_longest_name_and_police_no_the_service_takes(clock, client, auth, org):
+    auth.login("org1")
+    name, police_no = "长" * 50, "N" * 20
+    form = _new_member(org, name=name, police_no=police_no, phone="+86 138-0000-3333")
+    assert client.post("/manage/members/new", data=form).status_code == 302
+    assert _by_login(police_no).name == name
+
+
+def test_the_service_says_the_name_and_police_no_limits_as_the_form_does(org):
+    data = services.MemberData("长" * 51, "N" * 21, None, org.b11, PoliticalStatus.FULL, None)
+    assert services.validate_member_data(data, TODAY) == [
+        "姓名不能超过 50 字",
+        f"警号「{'N' * 21}」格式不正确（应为 3–20 位字母或数字）",
+    ]
+
+
+@pytest.mark.parametrize(
     "overrides",
     [
         {"joined_party_on": "2026-13-45"},

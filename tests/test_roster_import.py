@@ -264,6 +264,22 @@ def test_every_bad_row_is_listed_with_its_excel_row_number_and_nothing_is_saved(
     assert find("J6001") is None
 
 
+def test_an_overlong_name_or_police_no_is_named_as_the_member_form_names_it(org):
+    before = snapshot()
+    content = xlsx(
+        [
+            ["长" * 51, "J6101", "", "B11", "正式党员", "", ""],  # 2
+            ["长" * 50, "J" * 21, "", "B11", "正式党员", "", ""],  # 3
+        ]
+    )
+    errors = rejected(org.admin, content)
+    assert errors == {
+        2: "姓名不能超过 50 字",
+        3: f"警号「{'J' * 21}」格式不正确（应为 3–20 位字母或数字）",
+    }
+    assert snapshot() == before
+
+
 def test_the_rejection_summarises_in_chinese(org):
     with pytest.raises(RosterRejected) as caught:
         run(org.admin, xlsx([["甲", "", "", "B11", "正式党员", "", ""]] * 2))

@@ -7,15 +7,18 @@ from collections.abc import Iterable
 from typing import Any
 
 from wtforms import Field, SelectChoice, SelectMultipleField, TextAreaField
-from wtforms.validators import Length
 
 from quizapp.audiences.models import Audience
 from quizapp.audiences.queries import RosterLookup, find_roster
-from quizapp.forms import entries_text, split_entries
+from quizapp.forms import entries_text, split_entries, text_rules
 from quizapp.members.models import STATUS_LABELS, Member
 from quizapp.org.labels import BranchNames
 from quizapp.org.models import Branch
 from quizapp.org.queries import list_branches
+
+#: The longest roster typed on a quiz or material (no service sees the text, only the members
+#: it names: ``check_roster``).
+ROSTER_TEXT_MAX = 20_000
 
 
 def branches_field(label: str, description: str) -> SelectMultipleField:
@@ -42,7 +45,7 @@ def roster_field(verb: str) -> TextAreaField:
     """Return the field of an explicit roster; ``verb`` says what the people on it may do."""
     return TextAreaField(
         "指定名单",
-        validators=[Length(max=20000)],
+        validators=text_rules("指定名单", ROSTER_TEXT_MAX),
         description=f"如培训班：每行一个警号或手机号。填写后只有名单中的人员{verb}，"
         "上面选择的组织和政治面貌不再适用。",
     )

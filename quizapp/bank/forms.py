@@ -18,12 +18,20 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, Length
 
-from quizapp.bank.models import Question
-from quizapp.bank.services import QuestionData, category_path
+from quizapp.bank.models import SOURCE_MAX, TAGS_MAX, Question
+from quizapp.bank.services import (
+    ANSWER_MAX,
+    CATEGORY_PATH_MAX,
+    EXPLANATION_MAX,
+    OPTION_MAX,
+    STEM_MAX,
+    QuestionData,
+    category_path,
+)
 from quizapp.bank.types import LETTERS, MAX_OPTIONS, get_type, type_choices
-from quizapp.forms import BaseForm
+from quizapp.bank.types.essay import MAX_POINTS, MAX_REFERENCE
+from quizapp.forms import BaseForm, text_rules
 
 DIFFICULTY_LABELS = {1: "1 容易", 2: "2 较易", 3: "3 中等", 4: "4 较难", 5: "5 困难"}
 DIFFICULTY_CHOICES = [SelectChoice(level, label) for level, label in DIFFICULTY_LABELS.items()]
@@ -40,34 +48,40 @@ class QuestionForm(BaseForm):
     type = RadioField(
         "题型", choices=_type_choices, default="single", invalid_choice_message="请选择题型。"
     )
-    stem = TextAreaField("题干", validators=[DataRequired("请填写题干。"), Length(max=2000)])
+    stem = TextAreaField("题干", validators=text_rules("题干", STEM_MAX, required=True))
     options = FieldList(
-        StringField("选项", validators=[Length(max=500)]),
+        StringField("选项", validators=text_rules("选项", OPTION_MAX)),
         min_entries=MAX_OPTIONS,
         max_entries=MAX_OPTIONS,
     )
-    answer = StringField("答案", validators=[Length(max=1000)])
+    answer = StringField("答案", validators=text_rules("答案", ANSWER_MAX))
     truth = RadioField(
         "答案",
         choices=[SelectChoice("true", "对"), SelectChoice("false", "错")],
         validate_choice=False,
     )
     #: 简答: the reference answer and its key points (评分要点), one a line.
-    reference = TextAreaField("参考答案", validators=[Length(max=4000)])
+    reference = TextAreaField("参考答案", validators=text_rules("参考答案", MAX_REFERENCE))
     key_points = TextAreaField(
-        "评分要点", validators=[Length(max=2000)], description="每行一个要点，阅卷时在答案中提示。"
+        "评分要点",
+        validators=text_rules("评分要点", MAX_POINTS),
+        description="每行一个要点，阅卷时在答案中提示。",
     )
-    explanation = TextAreaField("解析", validators=[Length(max=2000)])
+    explanation = TextAreaField("解析", validators=text_rules("解析", EXPLANATION_MAX))
     source = StringField(
-        "出处", validators=[Length(max=200)], description="如 《中国共产党纪律处分条例》第八条"
+        "出处",
+        validators=text_rules("出处", SOURCE_MAX),
+        description="如 《中国共产党纪律处分条例》第八条",
     )
     difficulty = SelectField("难度", choices=DIFFICULTY_CHOICES, coerce=int, default=2)
     category = StringField(
         "分类",
-        validators=[Length(max=255)],
+        validators=text_rules("分类", CATEGORY_PATH_MAX),
         description="用“/”分隔层级，如 党内法规/纪律处分条例；可选已有分类，也可输入新分类。",
     )
-    tags = StringField("标签", validators=[Length(max=200)], description="多个标签用逗号分隔。")
+    tags = StringField(
+        "标签", validators=text_rules("标签", TAGS_MAX), description="多个标签用逗号分隔。"
+    )
     exam_only = BooleanField(
         "仅用于考试",
         description="勾选后，本题不出现在练习、每日答题和错题本中，只用于考试和竞赛组卷。"

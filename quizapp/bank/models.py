@@ -22,6 +22,9 @@ from quizapp.columns import BranchRef, FreeText, IntPK, Timestamp, UpdatedAt, pa
 from quizapp.db import Base
 from quizapp.errors import DomainError
 
+#: The longest 出处 and tags (joined by commas): their columns' widths.
+SOURCE_MAX, TAGS_MAX = 200, 200
+
 
 class Category(Base):
     """A topic of the bank; categories nest (``path`` of ids, like branches)."""
@@ -65,11 +68,11 @@ class Question(Base):
     answer: Mapped[Any] = mapped_column(JSON)
     explanation: Mapped[FreeText]
     #: 出处, e.g. 《中国共产党纪律处分条例》第八条.
-    source: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(String(SOURCE_MAX), default="")
     difficulty: Mapped[int] = mapped_column(default=2)
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
     #: Comma-separated tags, e.g. ``处分种类,廉洁纪律``.
-    tags: Mapped[str] = mapped_column(String(200), default="")
+    tags: Mapped[str] = mapped_column(String(TAGS_MAX), default="")
     #: The subtree whose organisers may edit the question; every organiser may use it.
     owner_branch_id: Mapped[BranchRef]
     #: Retired questions stay for the attempts that used them but are never drawn again.

@@ -12,13 +12,20 @@ from sqlalchemy import select
 
 from quizapp import access, db
 from quizapp.bank import versions
-from quizapp.bank.models import Category, Question
+from quizapp.bank.models import SOURCE_MAX, TAGS_MAX, Category, Question
 from quizapp.bank.types import find_type, get_type, normalise_text
 from quizapp.clock import utcnow
 from quizapp.errors import DomainError, refuse
 from quizapp.members.models import Member
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+#: The longest texts of a question, from the form or an import (the form keeps the same).
+STEM_MAX, OPTION_MAX, EXPLANATION_MAX = 2000, 500, 2000
+#: The longest answer written as one text (``QuestionType.answer_to_text``: the letters of
+#: a choice, the blanks of a 填空 and their alternatives), for the types the form takes so.
+ANSWER_MAX = 1000
+#: The longest category path, "党内法规/纪律处分条例" (each name: ``ensure_category``).
+CATEGORY_PATH_MAX = 255
 
 
 @dataclass
@@ -57,18 +64,29 @@ def check_question(data: QuestionData) -> list[str]:
     if qtype is None:
         return [f"未知题型「{data.type}」"]
     problems = qtype.check(data.stem, data.options, data.answer)
-    if len(data.stem) > 2000:
-        problems.append("题干不能超过 2000 字")
-    if any(len(option) > 500 for option in data.options):
-        problems.append("选项不能超过 500 字")
+    # Only a well-formed answer can be written as text.
+    if (
+        not problems
+        and "answer" in qtype.form_parts
+        and len(qtype.answer_to_text(data.answer, data.options)) > ANSWER_MAX
+    ):
+        problems.append(f"答案不能超过 {ANSWER_MAX} 字")
+    if len(data.stem) > STEM_MAX:
+        problems.append(f"题干不能超过 {STEM_MAX} 字")
+    if any(len(option) > OPTION_MAX for option in data.options):
+        problems.append(f"选项不能超过 {OPTION_MAX} 字")
+    if len(data.explanation) > EXPLANATION_MAX:
+        problems.append(f"解析不能超过 {EXPLANATION_MAX} 字")
     if not isinstance(data.difficulty, int) or not 1 <= data.difficulty <= 5:
         problems.append("难度应为 1 至 5 的整数")
     if data.key is not None and not KEY_PATTERN.match(data.key):
         problems.append(f"编号「{data.key}」只能由字母、数字、下划线或短横线组成（最长 64 位）")
-    if len(data.source) > 200:
-        problems.append("出处不能超过 200 字")
-    if len(",".join(data.tags)) > 200:
-        problems.append("标签总长不能超过 200 字")
+    if len(data.source) > SOURCE_MAX:
+        problems.append(f"出处不能超过 {SOURCE_MAX} 字")
+    if len(data.category_path) > CATEGORY_PATH_MAX:
+        problems.append(f"分类不能超过 {CATEGORY_PATH_MAX} 字")
+    if len(",".join(data.tags)) > TAGS_MAX:
+        problems.append(f"标签总长不能超过 {TAGS_MAX} 字")
     return problems
 
 

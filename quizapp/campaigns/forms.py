@@ -14,24 +14,34 @@ from wtforms import (
     SelectMultipleField,
     TextAreaField,
 )
-from wtforms.validators import Length
 
 from quizapp.audiences.forms import audience_values, branches_field, statuses_field
 from quizapp.campaigns.models import Campaign, CampaignKind
 from quizapp.campaigns.services import (
     COPIED_FIELDS,
+    DESCRIPTION_MAX,
     MAX_MINUTE_TARGET,
     MAX_OFFLINE_REQUIRED,
     MAX_REFLECTIONS_REQUIRED,
 )
 from quizapp.errors import DomainError
-from quizapp.forms import BaseForm, date_field, enum_field, number_field, split_entries, title_field
+from quizapp.forms import (
+    BaseForm,
+    date_field,
+    enum_field,
+    number_field,
+    split_entries,
+    text_rules,
+    title_field,
+)
 from quizapp.spreadsheets import cell_text, decode_text, read_table
 
 #: Header cells that name the column of a list file to read.
 ID_HEADERS = ("警号", "手机号")
 #: Rows of a list file (more is a roster import, not a class).
 MAX_LIST_ROWS = 5_000
+#: The longest pasted list of 警号/手机号 (the rows of a file are counted: MAX_LIST_ROWS).
+MAX_LIST_TEXT = 50_000
 #: How far down the 警号/手机号 header may sit; without one the first column is read.
 HEADER_SEARCH_ROWS = 10
 
@@ -54,7 +64,7 @@ class CampaignForm(BaseForm):
     title = title_field()
     description = TextAreaField(
         "说明",
-        validators=[Length(max=2000)],
+        validators=text_rules("说明", DESCRIPTION_MAX),
         description="党员在任务页面看到，可写学习要求、时间安排等。",
     )
     kind = enum_field(
@@ -149,7 +159,7 @@ class RosterForm(BaseForm):
     member_ids = SelectMultipleField("勾选人员", coerce=int, validate_choice=False)
     entries = TextAreaField(
         "警号或手机号",
-        validators=[Length(max=50_000, message="内容太长，请分批添加。")],
+        validators=text_rules("警号或手机号", MAX_LIST_TEXT),
         description="每行一个，也可用逗号、顿号分隔；可以从 Excel 中复制一列粘贴进来。",
     )
     file = FileField(

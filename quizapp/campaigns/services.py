@@ -33,6 +33,8 @@ _PHASE_NAMES = {windows.UPCOMING: "upcoming", windows.OPEN: "running", windows.C
 MAX_MINUTE_TARGET = 10_000
 MAX_OFFLINE_REQUIRED = 100
 MAX_REFLECTIONS_REQUIRED = 20
+#: The longest 说明 (free text) of a campaign.
+DESCRIPTION_MAX = 2000
 #: A period longer than this is a typing mistake (2026 → 2036).
 MAX_PERIOD_YEARS = 3
 #: The fields of CampaignData a campaign takes as they are (the form fills them the same way).
@@ -86,6 +88,8 @@ def _check(data: CampaignData) -> list[str]:
         problems.append("请填写标题")
     elif len(data.title.strip()) > 100:
         problems.append("标题不能超过 100 字")
+    if len(data.description.strip()) > DESCRIPTION_MAX:
+        problems.append(f"说明不能超过 {DESCRIPTION_MAX} 字")
     if data.kind not in KINDS:
         problems.append("请选择类型")
     problems += windows.day_range_problems(

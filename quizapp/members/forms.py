@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired
 
-from quizapp.forms import BaseForm, date_field, enum_choices
-from quizapp.members.models import STATUS_LABELS, Role
+from quizapp.forms import BaseForm, date_field, enum_choices, text_rules
+from quizapp.members.models import NAME_MAX, PHONE_MAX, STATUS_LABELS, Role
+from quizapp.members.services import POLICE_NO_MAX
 
 STATUS_CHOICES = [SelectChoice(status.value, label) for status, label in STATUS_LABELS.items()]
 ROLE_CHOICES = enum_choices(Role)
@@ -37,13 +38,13 @@ def _password_field(label: str, missing: str, when: str) -> PasswordField:
 
 
 class MemberForm(BaseForm):
-    name = StringField("姓名", validators=[DataRequired("请填写姓名。"), Length(max=50)])
+    name = StringField("姓名", validators=text_rules("姓名", NAME_MAX, required=True))
     police_no = StringField(
         "警号",
-        validators=[Optional(), Length(max=20)],
+        validators=text_rules("警号", POLICE_NO_MAX),
         description="警号和手机号至少填写一项，均可用于登录。",
     )
-    phone = StringField("手机号", validators=[Optional(), Length(max=20)])
+    phone = StringField("手机号", validators=text_rules("手机号", PHONE_MAX))
     branch_id = _branch_field("所属支部")
     political_status = SelectField("政治面貌", choices=STATUS_CHOICES)
     joined_party_on = date_field("入党时间", description="正式党员、预备党员填写；其他人员留空。")

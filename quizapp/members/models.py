@@ -23,6 +23,8 @@ from quizapp.org.models import Branch
 
 #: The longest login id (警号 or 手机号) a form takes: the width of the 警号 column, the wider.
 LOGIN_ID_MAX = 32
+#: The longest name and 手机号: their columns' widths, which the member form also keeps.
+NAME_MAX, PHONE_MAX = 50, 20
 
 
 class PoliticalStatus(LabelledEnum):
@@ -78,8 +80,8 @@ class Member(UserMixin, Base):
     #: 警号 (police number); one of the two login ids.
     police_no: Mapped[str | None] = mapped_column(String(LOGIN_ID_MAX), unique=True)
     #: Mobile number; the other login id, used by auxiliary police and activists.
-    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
-    name: Mapped[str] = mapped_column(String(50))
+    phone: Mapped[str | None] = mapped_column(String(PHONE_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     #: The branch the member belongs to now (or last, for members who left).
     branch_id: Mapped[BranchRef] = mapped_column(index=True)
     political_status: Mapped[EnumValue] = mapped_column(default=PoliticalStatus.FULL.value)

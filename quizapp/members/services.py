@@ -11,11 +11,13 @@ from sqlalchemy import func, select
 
 from quizapp import access, db
 from quizapp.errors import DomainError, refuse
-from quizapp.members.models import Member, Membership, PoliticalStatus, Role
+from quizapp.members.models import NAME_MAX, Member, Membership, PoliticalStatus, Role
 from quizapp.members.passwords import check_password_rules, hash_password
 from quizapp.org.models import Branch, BranchKind
 
-POLICE_NO_PATTERN = re.compile(r"^[A-Za-z0-9]{3,20}$")
+#: The longest 警号 an organiser or an import may give (the column is wider: LOGIN_ID_MAX).
+POLICE_NO_MAX = 20
+POLICE_NO_PATTERN = re.compile(rf"^[A-Za-z0-9]{{3,{POLICE_NO_MAX}}}$")
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 
 
@@ -49,12 +51,14 @@ def validate_member_data(data: MemberData, today: date) -> list[str]:
     problems = []
     if not data.name.strip():
         problems.append("姓名不能为空")
-    elif len(data.name.strip()) > 50:
-        problems.append("姓名不能超过 50 个字")
+    elif len(data.name.strip()) > NAME_MAX:
+        problems.append(f"姓名不能超过 {NAME_MAX} 字")
     if not data.police_no and not data.phone:
         problems.append("警号和手机号至少填写一项")
     if data.police_no and not POLICE_NO_PATTERN.match(data.police_no):
-        problems.append(f"警号「{data.police_no}」格式不正确（应为 3–20 位字母或数字）")
+        problems.append(
+            f"警号「{data.police_no}」格式不正确（应为 3–{POLICE_NO_MAX} 位字母或数字）"
+        )
     if data.phone and not PHONE_PATTERN.match(data.phone):
         problems.append(f"手机号「{data.phone}」格式不正确（应为 11 位手机号码）")
     if data.branch.kind != BranchKind.BRANCH:
@@ -233,7 +237,7 @@ def create_first_admin(
     its password is published, so the rules refuse it as anyone's real one.
     """
     if not POLICE_NO_PATTERN.match(police_no):
-        raise DomainError("账号应为 3–20 位字母或数字。")
+        raise DomainError(f"账号应为 3–{POLICE_NO_MAX} 位字母或数字。")
     if db.session.scalar(select(Member.id).where(Member.police_no == police_no)):
         raise DomainError(f"账号「{police_no}」已存在。")
     if check_rules:

@@ -15,8 +15,8 @@ from quizapp.bank.types.base import SURROGATES, AnswerFormatError, QuestionType,
 
 #: The most a member may write in one answer (the page counts down to it).
 MAX_LENGTH = 2000
-#: The longest reference answer an author may give.
-MAX_REFERENCE = 4000
+#: The longest reference answer an author may give, and key points (a line each).
+MAX_REFERENCE, MAX_POINTS = 4000, 2000
 #: The line that starts the key points when an answer is written as one text.
 POINTS_LINE = re.compile(r"^\s*[【\[]?评分要点[】\]]?\s*[：:]?\s*", re.M)
 POINT_SEPARATORS = re.compile(r"[\n;；]+")
@@ -52,9 +52,12 @@ class Essay(QuestionType):
         )
         if not valid:
             return ["简答题应有参考答案"]
+        problems = []
         if len(answer["reference"]) > MAX_REFERENCE:
-            return [f"参考答案最多 {MAX_REFERENCE} 个字"]
-        return []
+            problems.append(f"参考答案不能超过 {MAX_REFERENCE} 字")
+        if len("\n".join(answer.get("points", []))) > MAX_POINTS:
+            problems.append(f"评分要点不能超过 {MAX_POINTS} 字")
+        return problems
 
     def answer_from_text(self, text: str, options: list[str], stem: str) -> dict:
         """The reference answer, then optionally a line "评分要点：" with points (；or lines)."""
