@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from quizapp import db
+from quizapp.deferrals.services import refuse_deferral, request_deferral
 from quizapp.quizzes.reservations import release_to_practice
 from tests.factories import NOW, QuizKind, make_quiz
 
@@ -101,4 +102,25 @@ def test_no_mark_for_a_question_on_another_running_paper(client, auth, org, bank
 
     # A test reserves nothing: once B is handed in, A's review marks the answer again.
     client.post(f"/api/attempts/{running}/submit")
+    _review_marks(client, done, shared)
+
+
+def test_no_mark_for_a_question_a_deferral_not_yet_sat_withholds(
+    client, auth, org, bank, time_machine
+):
+    time_machine.move_to(NOW, tick=False)
+    done, shared, other = _sit_test_a(client, auth, org, bank)
+    exam = make_quiz(org.admin, [org.u1], kind=QuizKind.EXAM, questions=[shared], title="考试C")
+    row = request_deferral(org.m1, exam, "duty", "", NOW)
+    db.session.commit()
+    # Exam C has closed and its questions are released to practice, but m1 is still to sit
+    # it: what those who sat it saw stays out of their review of A, as out of practice.
+    after = exam.closes_at + timedelta(minutes=1)
+    time_machine.move_to(after, tick=False)
+    release_to_practice(org.admin, exam, after)
+    db.session.commit()
+    _review_keeps(client, done, shared, other)
+
+    refuse_deferral(org.admin, row, "请按原定时间参加。", after)
+    db.session.commit()
     _review_marks(client, done, shared)

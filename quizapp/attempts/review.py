@@ -67,8 +67,9 @@ def not_withheld(member: Member) -> ColumnElement[bool]:
 
 def withheld_question_ids(attempt: Attempt) -> set[int]:
     """Return the questions of a submitted attempt whose answers its review must not show:
-    those another exam or competition keeps secret now, and those on the paper of another
-    attempt the member has in progress."""
+    those another exam or competition keeps secret now, those on the paper of another
+    attempt the member has in progress, and those a 缓考 of theirs not yet sat withholds
+    (as :func:`not_withheld` does, but for the attempt's own quiz's reservation)."""
     ids = [answer.question_id for answer in attempt.answers]
     if not ids:
         return set()
@@ -78,7 +79,10 @@ def withheld_question_ids(attempt: Attempt) -> set[int]:
     running = running_paper_ids(attempt.member_id).where(
         Attempt.id != attempt.id, AttemptAnswer.question_id.in_(ids)
     )
-    return set(db.session.scalars(union(reserved, running)))
+    deferred = select(Question.id).where(
+        Question.id.in_(ids), Question.id.in_(withheld_from_practice(attempt.member))
+    )
+    return set(db.session.scalars(union(reserved, running, deferred)))
 
 
 def _answers_shown(now: datetime):
