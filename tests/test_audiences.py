@@ -10,6 +10,7 @@ from quizapp.audiences.models import Audience
 from quizapp.audiences.services import (
     audiences_including,
     build_audience,
+    describe,
     includes,
     is_in_audience,
     reaches,
@@ -74,3 +75,18 @@ def test_one_query_membership_agrees_with_the_python_rule(
         in_sql = is_in_audience(member, audience.id)
         in_batch = audience.id in audiences_including(member, [audience.id])
         assert in_python == in_sql == in_batch == (name in inside), name
+
+
+@pytest.mark.parametrize("form", ["quizzes", "materials", "campaigns"])
+def test_every_new_audience_form_starts_with_no_branch_ticked(client, auth, org, form):
+    auth.login("org1")
+    page = client.get(f"/manage/{form}/new").get_data(as_text=True)
+    boxes = [line for line in page.splitlines() if 'name="branch_ids"' in line]
+    assert len(boxes) == 3 and not [box for box in boxes if " checked>" in box]
+
+
+def test_a_branch_under_another_chosen_one_is_dropped(org):
+    # 第一分局 already holds 一所党支部: the audience names the unit alone, reaching the same people.
+    audience = build_audience(org.admin, [org.b11, org.u1, org.b21, org.b11], [], [])
+    assert [b.id for b in audience.branches] == [org.u1.id, org.b21.id]
+    assert describe(audience) == "第一分局、三所党支部的全体人员"
