@@ -10,6 +10,7 @@ from quizapp.audiences.models import Audience
 from quizapp.audiences.services import (
     audiences_including,
     build_audience,
+    describe,
     includes,
     is_in_audience,
     reaches,
@@ -88,3 +89,18 @@ def test_an_overlong_typed_roster_is_named_and_nothing_is_saved(client, auth, or
     assert db.session.scalar(select(Material.id)) is None
     form["roster"] = form["roster"][:-1]  # 20000 characters: taken
     assert _post(client, "/manage/materials/new", form).status_code == 302
+
+
+@pytest.mark.parametrize("form", ["quizzes", "materials", "campaigns"])
+def test_every_new_audience_form_starts_with_no_branch_ticked(client, auth, org, form):
+    auth.login("org1")
+    page = client.get(f"/manage/{form}/new").get_data(as_text=True)
+    boxes = [line for line in page.splitlines() if 'name="branch_ids"' in line]
+    assert len(boxes) == 3 and not [box for box in boxes if " checked>" in box]
+
+
+def test_a_branch_under_another_chosen_one_is_dropped(org):
+    # 第一分局 already holds 一所党支部: the audience names the unit alone, reaching the same people.
+    audience = build_audience(org.admin, [org.b11, org.u1, org.b21, org.b11], [], [])
+    assert [b.id for b in audience.branches] == [org.u1.id, org.b21.id]
+    assert describe(audience) == "第一分局、三所党支部的全体人员"

@@ -120,3 +120,30 @@ def test_demo_has_quizzes_study_material_and_campaigns(app, runner):
 
     holders = set(db.session.scalars(select(Certificate.member_id)))
     assert m0001.id in holders and len(holders) >= 5
+
+
+def test_the_demo_audiences_say_what_their_descriptions_say(app, runner):
+    from quizapp.audiences.services import includes
+    from quizapp.campaigns.models import Campaign
+    from quizapp.quizzes.models import Quiz
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    party = {"full", "probationary"}
+    members = list(db.session.scalars(select(Member).where(Member.is_active.is_(True))))
+    # "本分局党员参加": its audience leaves out the unit's activists and 群众.
+    weekly = db.session.scalar(select(Quiz).where(Quiz.title == "城关分局党规党纪周测"))
+    assert "党员参加" in weekly.description and set(weekly.audience.status_list) == party
+    unit = weekly.audience.branches[0]
+    outside = [m for m in members if unit.contains(m.branch) and m.political_status not in party]
+    assert outside and not any(includes(weekly.audience, m) for m in outside)
+    for quiz in db.session.scalars(select(Quiz).where(Quiz.description.contains("党员参加"))):
+        assert set(quiz.audience.status_list) == party, quiz.title
+    # Classes: the activists' hold no party member, the party members' class no one else.
+    for campaign in db.session.scalars(select(Campaign)):
+        if "全体党员" in campaign.description:
+            assert set(campaign.audience.status_list) == party, campaign.title
+        roster = {m.political_status for m in campaign.audience.roster}
+        if "积极分子" in campaign.title:
+            assert roster and not roster & party, campaign.title
+        elif "党员" in campaign.title:
+            assert roster <= party, campaign.title

@@ -300,6 +300,22 @@ def test_create_edit_publish_and_retire_through_the_pages(client, auth, org):
     assert "已下线" in page.get_data(as_text=True)
 
 
+def test_a_new_material_is_for_the_branches_ticked_and_no_others(client, auth, org):
+    # The form starts with nothing ticked (it once ticked the organiser's whole unit, so
+    # ticking one branch on top still sent the material to all of the unit).
+    auth.login("org1")
+    page = client.get("/manage/materials/new").get_data(as_text=True)
+    ticked = re.findall(r'<input type="checkbox" name="branch_ids" value="(\d+)" checked>', page)
+    assert ticked == []
+    # Post what the browser would: the boxes already ticked, and 一所党支部.
+    response = _post(client, "/manage/materials/new", _form(org, branch_ids=[*ticked, org.b11.id]))
+    assert response.status_code == 302
+    material = _only_material()
+    assert [b.id for b in material.audience.branches] == [org.b11.id]
+    page = client.get(f"/manage/materials/{material.id}").get_data(as_text=True)
+    assert "一所党支部的全体人员" in page
+
+
 def test_list_is_paged(client, auth, org):
     for i in range(23):
         _make(org, title=f"分页资料{i:02d}")

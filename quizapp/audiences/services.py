@@ -26,7 +26,11 @@ def build_audience(
     roster: list[Member],
     audience: Audience | None = None,
 ) -> Audience:
-    """Create or replace an audience; everything in it must be within the actor's scope."""
+    """Create or replace an audience; everything in it must be within the actor's scope.
+
+    A branch under another chosen one is dropped: the outer one's subtree already holds it,
+    and pages that name the audience would list it beside its unit as if it narrowed it.
+    """
     if any(not access.can_manage_branch(actor, b) for b in branches):
         raise DomainError("所选组织超出了您的管理范围。")
     check_roster_scope(actor, roster)
@@ -37,7 +41,11 @@ def build_audience(
         raise DomainError("请选择参加的组织，或填写参加人员名单。")
     audience = audience or Audience()
     audience.statuses = ",".join(sorted(set(statuses)))
-    audience.branches = list({b.id: b for b in branches}.values())
+    audience.branches = [
+        b
+        for b in {b.id: b for b in branches}.values()
+        if not any(o.id != b.id and o.contains(b) for o in branches)
+    ]
     audience.roster = list({m.id: m for m in roster}.values())
     db.session.add(audience)
     db.session.flush()

@@ -1,5 +1,6 @@
-"""Demo certificates: a training class that finished last week and issued its 结业证书 to the
-members who completed it (m0001 among them, so the demo login sees one on 我的)."""
+"""Demo certificates: a training class of party members that finished last week and issued
+its 结业证书 to the members who completed it (m0001 among them, so the demo login sees one
+on 我的)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from quizapp.audiences.services import build_audience
 from quizapp.campaigns.models import Campaign, CampaignKind
 from quizapp.certificates import services
 from quizapp.clock import china_today
-from quizapp.members.models import Member, PoliticalStatus
+from quizapp.demo.quizzes import PARTY
+from quizapp.members.models import Member
 from quizapp.org.models import Branch
 
 
@@ -22,11 +24,12 @@ def build_certificate_demo(admin: Member, root: Branch, now: datetime) -> str:
     members = list(
         db.session.scalars(select(Member).where(Member.is_active.is_(True)).order_by(Member.id))
     )
+    # Party members, m0001 (the demo member, a 正式党员) among them.
     roster = [m for m in members if m.police_no == "m0001"] + [
-        m for m in members if m.political_status == PoliticalStatus.ACTIVIST.value
+        m for m in members if m.political_status in PARTY and m.police_no != "m0001"
     ][:20]
     training = Campaign(
-        title="2026年第一期入党积极分子培训班",
+        title="2026年第一期党员轮训班",
         kind=CampaignKind.TRAINING_CLASS.value,
         description="线上学习党章和党内法规，累计学习60分钟即可结业。",
         starts_on=today - timedelta(days=28),

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from quizapp import PROJECT_ROOT, db
 from quizapp.attempts import services as attempts
+from quizapp.audiences.services import includes
 from quizapp.bank.formats.yaml_files import read
 from quizapp.bank.imports import import_drafts
 from quizapp.bank.models import Category
@@ -22,6 +23,8 @@ from quizapp.quizzes.reservations import release_to_practice
 from quizapp.quizzes.services import QuizData, RuleData, save_quiz, set_published
 
 QUESTIONS = PROJECT_ROOT / "questions"
+#: The statuses of the demo's audiences "for party members" (党员: 正式党员、预备党员).
+PARTY = [PoliticalStatus.FULL.value, PoliticalStatus.PROBATIONARY.value]
 
 
 def load_starter_bank(root: Branch, folder: Path = QUESTIONS) -> int:
@@ -61,7 +64,6 @@ def _sit(member: Member, quiz, started: datetime, skill: float, rng: random.Rand
 def build_quiz_demo(admin: Member, root: Branch, now: datetime, rng: random.Random) -> str:
     """Create the demo bank and quizzes; return a summary."""
     count = load_starter_bank(root)
-    party = [PoliticalStatus.FULL.value, PoliticalStatus.PROBATIONARY.value]
     common = dict(points=default_points())
 
     test = save_quiz(
@@ -108,7 +110,7 @@ def build_quiz_demo(admin: Member, root: Branch, now: datetime, rng: random.Rand
                 RuleData("fill", 5, regulations),
             ],
             branches=[root],
-            statuses=party,
+            statuses=PARTY,
             **common,
         ),
     )
@@ -136,7 +138,7 @@ def build_quiz_demo(admin: Member, root: Branch, now: datetime, rng: random.Rand
                 RuleData("fill", 2, difficulty_min=4),
             ],
             branches=[root],
-            statuses=party,
+            statuses=PARTY,
             **common,
         ),
     )
@@ -148,7 +150,7 @@ def build_quiz_demo(admin: Member, root: Branch, now: datetime, rng: random.Rand
             select(Member)
             .where(
                 Member.is_active.is_(True),
-                Member.political_status.in_(party),
+                Member.political_status.in_(PARTY),
                 Member.police_no != "m0001",
             )
             .order_by(Member.id)
@@ -203,11 +205,12 @@ def build_unit_quiz(organiser: Member, now: datetime, rng: random.Random) -> str
             attempts_allowed=2,
             rules=[RuleData("single", 5), RuleData("truefalse", 5)],
             branches=[unit],
+            statuses=PARTY,
             points=default_points(),
         ),
     )
     set_published(organiser, quiz, True)
-    members = unit_members(unit, organiser)
+    members = [m for m in unit_members(unit, organiser) if includes(quiz.audience, m)]
     takers = [m for m in members if rng.random() < 0.5]
     for member in takers:
         started = quiz.opens_at + timedelta(hours=rng.randint(1, 40))

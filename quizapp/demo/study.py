@@ -14,6 +14,7 @@ from quizapp import db
 from quizapp.audiences.services import build_audience
 from quizapp.campaigns.models import Campaign, CampaignKind, CampaignQuiz
 from quizapp.clock import china_today
+from quizapp.demo.quizzes import PARTY
 from quizapp.members.models import Member, PoliticalStatus
 from quizapp.notices.services import send_notice
 from quizapp.offline.models import OfflineKind, OfflineSession
@@ -31,7 +32,6 @@ from quizapp.study.models import (
 from quizapp.study.sanitize import render_markdown
 
 ARTICLES = Path(__file__).parent / "materials"
-PARTY = [PoliticalStatus.FULL.value, PoliticalStatus.PROBATIONARY.value]
 REFLECTION = (
     "通过学习《中国共产党纪律处分条例》关于五种纪律处分的规定，我对“把纪律挺在前面”有了更深的认识。"
     "警告、严重警告、撤销党内职务、留党察看、开除党籍，每一种处分都有明确的影响期，"

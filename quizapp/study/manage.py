@@ -177,8 +177,7 @@ def index():
 @access.organiser_required
 def create():
     """Create a material (a draft) owned by the top of the organiser's subtree."""
-    root = access.managed_root(current_user)
-    form = MaterialForm(data={"branch_ids": [root.id]} if request.method == "GET" else None)
+    form = MaterialForm()
     _prepare(form, None)
     submitted = _submitted(form, None)
     if submitted is not None:
