@@ -86,12 +86,21 @@ def run(action: Callable[[], T], *, dry_run: bool = False, retry_race: bool = Fa
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def perform(action: Callable[[], T], success: str | Callable[[T], str]) -> T | _Failed:
-    """Run ``action``; commit and flash ``success``, or roll back and flash the rule broken."""
+def perform(
+    action: Callable[[], T],
+    success: str | Callable[[T], str],
+    *,
+    errors: list[str] | None = None,
+) -> T | _Failed:
+    """Run ``action``; commit and flash ``success``, or roll back and flash the rule broken
+    (or, given ``errors``, a form's list, put it there to be shown beside the form)."""
     try:
         result = run(action)
     except DomainError as exc:
-        flash(exc.message, "error")
+        if errors is None:
+            flash(exc.message, "error")
+        else:
+            errors.append(exc.message)
         return FAILED
     flash(success(result) if callable(success) else success, "success")
     return result

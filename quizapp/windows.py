@@ -18,6 +18,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
 
+from quizapp.clock import format_datetime
+
 UPCOMING, OPEN, CLOSED = "upcoming", "open", "closed"
 PHASES = (UPCOMING, OPEN, CLOSED)
 #: How the pages call a quiz's phase (materials say theirs in words of their own).
@@ -46,21 +48,24 @@ def window_problems(
     *,
     start: str = "开始时间",
     now: datetime | None = None,
+    not_before: tuple[datetime, str] | None = None,
 ) -> list[str]:
     """Return what is wrong with a window's bounds, in Chinese, for ``errors.refuse``.
 
     The end must come after the start (a half-open window whose end is its start holds no
     moment), called ``start`` as its field is labelled; given ``now``, the end must also be
-    still to come. A bound that is None leaves that side open and is not checked: whether
-    one is required is the caller's rule.
+    still to come; given ``not_before`` (a moment and its name, e.g. the quiz's opening for
+    a 缓考's window), the start may not come before it. A bound that is None leaves that side
+    open and is not checked: whether one is required is the caller's rule.
     """
-    if closes_at is None:
-        return []
-    if opens_at is not None and closes_at <= opens_at:
-        return [f"结束时间必须晚于{start}"]
-    if now is not None and closes_at <= now:
-        return ["结束时间必须晚于现在"]
-    return []
+    problems = []
+    if opens_at is not None and not_before is not None and opens_at < not_before[0]:
+        problems.append(f"{start}不能早于{not_before[1]} {format_datetime(not_before[0])}")
+    if closes_at is not None and opens_at is not None and closes_at <= opens_at:
+        problems.append(f"结束时间必须晚于{start}")
+    elif closes_at is not None and now is not None and closes_at <= now:
+        problems.append("结束时间必须晚于现在")
+    return problems
 
 
 def day_range_problems(

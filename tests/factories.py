@@ -65,6 +65,16 @@ def make_questions(actor, n_each: int = 3, category: str = "测试/纪律") -> d
     return made
 
 
+def make_essay(actor, key: str = "e0"):
+    """Create a 简答 question (a reference and its key points): a paper with a written answer
+    to it waits 待阅卷 for a marker."""
+    answer = {"reference": "坚定理想信念，严守党的纪律。", "points": ["理想信念", "严守纪律"]}
+    data = QuestionData(
+        type="essay", stem="简述严守纪律的要求。", options=[], answer=answer, key=key
+    )
+    return save_question(actor, data)
+
+
 def make_quiz(
     actor,
     branches,
@@ -131,6 +141,7 @@ __all__ = [
     "fresh",
     "grant_makeup",
     "make_campaign",
+    "make_essay",
     "make_material",
     "make_questions",
     "make_quiz",

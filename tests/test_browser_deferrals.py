@@ -85,3 +85,41 @@ def test_a_member_asks_for_deferral_withdraws_and_is_approved(live_server, membe
     expect(card.locator(".badge", has_text="缓考")).to_be_visible()
     assert card.bounding_box()["height"] >= 44 and fits_phone_width(page)
     assert page.dialogs == []
+
+
+def test_an_organiser_approving_on_a_phone_is_offered_after_the_close_and_keeps_a_refused_form(
+    live_server, member_phone, org, make_member
+):
+    quiz = make_quiz(
+        org.org1,
+        [org.u1],
+        questions=make_questions(org.admin, n_each=1)["single"],
+        now=utcnow().replace(second=0, microsecond=0),
+        opens_in=timedelta(days=3),
+        title="下周的考试",
+    )
+    other = services.request_deferral(make_member("m2", org.b12), quiz, "call_out", "", utcnow())
+    row = services.request_deferral(org.m1, quiz, "duty", "", utcnow())
+    db.session.commit()
+    page = member_phone
+    log_in(page, live_server, "org1")
+    page.goto(f"{live_server}/manage/deferrals/")
+    card = page.locator(".deferral-request", has=page.locator(f"#opens-{row.id}"))
+    card.get_by_text("批准缓考").click()
+    # The window offered starts at the quiz's close, never before the quiz opens.
+    offered = format_datetime(quiz.closes_at).replace(" ", "T")
+    expect(card.locator(f"#opens-{row.id}")).to_have_value(offered)
+
+    # Too early: the page comes back with this request's form open, as typed, the reason in it.
+    too_early = format_datetime(quiz.opens_at - timedelta(days=1)).replace(" ", "T")
+    card.locator(f"#opens-{row.id}").fill(too_early)
+    card.get_by_label("备注").fill("提前考")
+    card.get_by_role("button", name="确认批准").click()
+    card = page.locator(".deferral-request", has=page.locator(f"#opens-{row.id}"))
+    expect(card.get_by_role("alert")).to_contain_text("开始时间不能早于本测试的开始时间")
+    expect(card.locator(f"#opens-{row.id}")).to_be_visible()
+    expect(card.locator(f"#opens-{row.id}")).to_have_value(too_early)
+    expect(card.get_by_label("备注")).to_have_value("提前考")
+    expect(page.locator(f"#opens-{other.id}")).to_be_hidden()  # the other request stays closed
+    assert fits_phone_width(page)
+    assert page.dialogs == []

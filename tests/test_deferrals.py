@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from datetime import timedelta
 
 import pytest
@@ -19,7 +20,7 @@ from quizapp.notices.models import Notice
 from quizapp.practice.queries import get_practisable_question
 from quizapp.quizzes.attempt_models import AttemptStatus, EndReason, PreparedPaper
 from quizapp.quizzes.models import QuizKind
-from tests.factories import NOW, fresh, grant_makeup, make_quiz
+from tests.factories import NOW, fresh, grant_makeup, make_essay, make_quiz
 
 RULES = [{"type": "single", "count": 2}]
 HOUR = timedelta(hours=1)
@@ -610,3 +611,143 @@ def test_a_campaign_shows_an_approved_deferral_as_such_not_as_not_done(
     report = participation(org.org1, campaign, day, day, later, detail=True)
     (line,) = [line for line in report.members if line.name == org.m1.name]
     assert line.missing == [f"{quiz.title}：未参加"]
+
+
+# A personal window comes after the quiz opens; a refused form keeps what was typed
+
+DAY = timedelta(days=1)
+
+
+@pytest.fixture()
+def upcoming(org, bank):
+    """A test of U1 opening in three days: 2026-11-24 10:00 to 13:00 China time."""
+    return make_quiz(org.org1, [org.u1], questions=[bank["single"][0]], opens_in=3 * DAY)
+
+
+def _section(page: str, exception_id: int) -> str:
+    """The part of a list page (a <section>) holding the forms of one request."""
+    found = [s for s in page.split("<section") if f"/deferrals/{exception_id}/approve" in s]
+    assert len(found) == 1
+    return found[0]
+
+
+def _value(html: str, input_id: str) -> str:
+    match = re.search(rf'<input[^>]*id="{input_id}"[^>]*>', html)
+    assert match is not None, input_id
+    value = re.search(r'value="([^"]*)"', match.group(0))
+    return value.group(1) if value else ""
+
+
+def test_a_personal_window_may_not_open_before_the_quiz(org, upcoming):
+    row = exc.request_deferral(org.m1, upcoming, "duty", "", NOW)
+    too_early = "开始时间不能早于本测试的开始时间 2026-11-24 10:00"
+    with pytest.raises(DomainError, match=too_early):
+        exc.approve_deferral(org.org1, row, NOW, NOW + 7 * DAY, "", NOW)
+    with pytest.raises(DomainError, match=too_early):
+        grant_makeup(org.org1, upcoming, org.m1, "补考", NOW, opens_at=NOW, closes_at=NOW + DAY)
+    # From the quiz's opening on, both are fine.
+    opening = upcoming.opens_at
+    grant_makeup(org.org1, upcoming, org.m1, "补考", NOW, opens_at=opening, closes_at=opening + DAY)
+    exc.approve_deferral(org.org1, row, opening, opening + DAY, "", NOW)
+    assert row.status == ExceptionStatus.APPROVED
+
+
+def test_the_approval_offers_a_week_from_the_quizs_close(org, upcoming, client, auth, frozen):
+    row = exc.request_deferral(org.m1, upcoming, "duty", "", NOW)
+    db.session.commit()
+    auth.login("org1")
+    for page in (
+        client.get("/manage/deferrals/"),
+        client.get(f"/manage/deferrals/quizzes/{upcoming.id}"),
+    ):
+        form = _section(page.text, row.id)
+        assert _value(form, f"opens-{row.id}") == "2026-11-24T13:00"  # the quiz's close
+        assert _value(form, f"closes-{row.id}") == "2026-12-01T13:00"
+    # 确认批准 pressed as offered: a window after the quiz's own, never before it opens.
+    sent = client.post(
+        f"/manage/deferrals/{row.id}/approve",
+        data={"opens_at": "2026-11-24T13:00", "closes_at": "2026-12-01T13:00", "back": "pending"},
+    )
+    assert sent.status_code == 302
+    assert fresh(row).window_opens_at == upcoming.closes_at
+    with pytest.raises(DomainError, match="尚未开始"):
+        services.start_attempt(org.m1, fresh(upcoming), upcoming.opens_at)
+
+
+def test_a_refused_approval_shows_that_requests_form_as_typed(
+    org, upcoming, client, auth, frozen, make_member
+):
+    other = exc.request_deferral(make_member("m2", org.b12), upcoming, "call_out", "", NOW)
+    row = exc.request_deferral(org.m1, upcoming, "duty", "", NOW)
+    db.session.commit()
+    auth.login("org1")
+    typed = {"opens_at": "2026-11-22T09:00", "closes_at": "2026-11-29T09:00", "note": "先考"}
+    page = client.post(f"/manage/deferrals/{row.id}/approve", data=typed | {"back": "pending"})
+    assert page.status_code == 200
+    mine, theirs = _section(page.text, row.id), _section(page.text, other.id)
+    assert '<details class="confirm confirm-ok" open>' in mine
+    assert "开始时间不能早于本测试的开始时间 2026-11-24 10:00" in mine
+    assert (_value(mine, f"opens-{row.id}"), _value(mine, f"note-{row.id}")) == (
+        "2026-11-22T09:00",
+        "先考",
+    )
+    # The other request's form is closed, with the offered window and no error.
+    assert "<details" in theirs and " open>" not in theirs and "不能早于本测试" not in theirs
+    assert _value(theirs, f"opens-{other.id}") == "2026-11-24T13:00"
+    assert fresh(row).is_pending
+
+    # A field left empty: its error beside it, on the quiz's page it was posted from.
+    page = client.post(
+        f"/manage/deferrals/{row.id}/approve", data={"opens_at": "2026-11-25T09:00", "note": "先考"}
+    )
+    mine = _section(page.text, row.id)
+    assert page.status_code == 200 and "缓考与补考" in page.text
+    assert re.search(rf'has-error">\s*<label[^>]*for="closes-{row.id}"', mine)
+    assert "请填写结束时间。" in mine and _value(mine, f"opens-{row.id}") == "2026-11-25T09:00"
+    # Refusing without a reason opens the refusal, not the approval.
+    page = client.post(f"/manage/deferrals/{row.id}/refuse", data={"note": ""})
+    mine = _section(page.text, row.id)
+    assert '<details class="confirm" open>' in mine and 'confirm-ok" open' not in mine
+    assert "请填写不批准的理由。" in mine
+
+
+def test_a_refused_grant_keeps_what_was_typed(org, quiz, client, auth, frozen):
+    auth.login("org1")
+    typed = {"login_id": "nobody", "attempts": "2", "reason": "首次考试断网"}
+    page = client.post(f"/manage/deferrals/quizzes/{quiz.id}/grant", data=typed)
+    assert page.status_code == 200
+    field = re.search(r'<div class="field has-error">(.*?)</div>', page.text, re.S)
+    assert field and 'name="login_id"' in field.group(1)
+    assert "没有找到警号或手机号为 nobody 的在用账号。" in field.group(1)
+    assert 'value="nobody"' in page.text and 'value="首次考试断网"' in page.text
+    assert 'value="2"' in page.text
+    # The service's refusal (a 补考 window before the quiz opened) stays with the form too.
+    early = typed | {
+        "login_id": "m1",
+        "opens_at": "2026-11-20T09:00",
+        "closes_at": "2026-11-22T09:00",
+    }
+    page = client.post(f"/manage/deferrals/quizzes/{quiz.id}/grant", data=early)
+    assert page.status_code == 200 and "开始时间不能早于本测试的开始时间" in page.text
+    assert 'value="2026-11-20T09:00"' in page.text and 'value="首次考试断网"' in page.text
+    assert db.session.scalar(select(func.count(QuizException.id))) == 0
+
+
+# No 缓考 offered once a paper is handed in
+
+
+@pytest.mark.parametrize("essay", [False, True], ids=["scored", "marking"])
+def test_no_deferral_is_offered_after_handing_in(org, bank, client, auth, frozen, essay):
+    questions = [bank["single"][0], *([make_essay(org.admin)] if essay else [])]
+    quiz = make_quiz(org.org1, [org.u1], questions=questions)
+    attempt, _ = services.start_attempt(org.m1, quiz, NOW)
+    for answer in fresh(attempt).answers:
+        answer.response = "我的回答" if answer.question.type == "essay" else None
+    services.submit_attempt(attempt, NOW)
+    db.session.commit()
+    assert fresh(attempt).status == (AttemptStatus.MARKING if essay else AttemptStatus.SUBMITTED)
+    auth.login("m1")
+    page = client.get(f"/quizzes/{quiz.id}").text
+    assert "您已用完全部答题机会" in page and "申请缓考" not in page
+    form = client.get(f"/quizzes/{quiz.id}/deferral").text
+    assert "您已交卷，不能再申请缓考。" in form and "提交申请" not in form

@@ -145,6 +145,13 @@ def test_a_window_problem_names_the_start_as_its_field_is_labelled():
     assert problems == ["结束时间必须晚于开放时间"]
 
 
+def test_a_window_may_be_held_to_open_no_earlier_than_a_moment_it_names():
+    quiz_opens = (OPENS, "测试开始时间")
+    assert windows.window_problems(OPENS, CLOSES, not_before=quiz_opens) == []
+    problems = windows.window_problems(OPENS - SECOND, OPENS - SECOND, not_before=quiz_opens)
+    assert problems == ["开始时间不能早于测试开始时间 2026-11-21 16:00", "结束时间必须晚于开始时间"]
+
+
 FIRST = date(2026, 11, 1)
 DAY = timedelta(days=1)
 

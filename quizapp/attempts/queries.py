@@ -34,6 +34,11 @@ class QuizCard:
         return next((a for a in self.attempts if a.status == AttemptStatus.IN_PROGRESS), None)
 
     @property
+    def handed_in(self) -> bool:
+        """Whether the member handed in a paper (scored or 待阅卷): no 缓考 to ask for then."""
+        return any(a.status != AttemptStatus.IN_PROGRESS for a in self.attempts)
+
+    @property
     def in_progress(self) -> Attempt | None:
         """The attempt the member may continue: in progress and before its deadline."""
         attempt = self._unsubmitted()

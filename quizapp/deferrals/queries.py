@@ -96,6 +96,18 @@ def get_member_quiz(member: Member, quiz_id: int) -> Quiz:
     )
 
 
+def has_handed_in(quiz: Quiz, member_id: int) -> bool:
+    """Tell whether the member handed in a paper of the quiz: scored, or 待阅卷 (a 简答 waiting
+    for a mark). No 缓考 is asked for or approved then (``attempts.queries.QuizCard.handed_in``
+    says it of the attempts a card holds)."""
+    handed_in = select(Attempt.id).where(
+        Attempt.quiz_id == quiz.id,
+        Attempt.member_id == member_id,
+        Attempt.status != AttemptStatus.IN_PROGRESS.value,
+    )
+    return db.session.scalar(select(handed_in.exists()))
+
+
 def find_member(actor: Member, login_id: str) -> Member | None:
     """Return the active member whose 警号 or 手机号 is ``login_id``, if ``actor`` may see them
     (someone outside their subtree is "not found", never told apart)."""

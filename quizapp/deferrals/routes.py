@@ -38,6 +38,7 @@ def request_page(quiz_id: int):
         quiz=quiz,
         form=form,
         mine=queries.list_mine(current_user, quiz),
+        handed_in=queries.has_handed_in(quiz, current_user.id),
         action_form=ActionForm(),
         now=now,
     )

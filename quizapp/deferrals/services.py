@@ -20,6 +20,7 @@ from quizapp.deferrals.models import (
     ExceptionStatus,
     QuizException,
 )
+from quizapp.deferrals.queries import has_handed_in
 from quizapp.errors import DomainError, NotFound, refuse
 from quizapp.members.models import Member
 from quizapp.notices.models import NoticeKind
@@ -45,13 +46,6 @@ def _attempts(quiz: Quiz, member_id: int, status: AttemptStatus) -> int:
     )
 
 
-def _submitted(quiz: Quiz, member_id: int) -> int:
-    """Count the papers the member handed in: scored, or 待阅卷 (a 简答 waiting for a mark)."""
-    return _attempts(quiz, member_id, AttemptStatus.SUBMITTED) + _attempts(
-        quiz, member_id, AttemptStatus.MARKING
-    )
-
-
 def _text(value: str | None, what: str, *, required: bool) -> str:
     value = (value or "").strip()
     if required and not value:
@@ -61,11 +55,15 @@ def _text(value: str | None, what: str, *, required: bool) -> str:
     return value
 
 
-def _check_window(opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> None:
-    """Refuse a personal window that is missing a bound, empty, over or too long."""
+def _check_window(
+    quiz: Quiz, opens_at: datetime | None, closes_at: datetime | None, now: datetime
+) -> None:
+    """Refuse a personal window that is missing a bound, empty, over or too long, or that
+    opens before the quiz does: a 缓考 or 补考 is a later sitting, never an earlier one."""
     if opens_at is None or closes_at is None:
         raise DomainError("请填写个人考试的开始和结束时间。")
-    problems = window_problems(opens_at, closes_at, now=now)
+    opening = (quiz.opens_at, f"本{quiz.kind_enum.label}的开始时间")
+    problems = window_problems(opens_at, closes_at, now=now, not_before=opening)
     if closes_at - opens_at > LONGEST_WINDOW:
         problems.append(f"个人考试时间最长 {LONGEST_WINDOW.days} 天")
     refuse(problems)
@@ -85,7 +83,7 @@ def request_deferral(
     words = _text(text, "缓考原因说明", required=reason == DeferralReason.OTHER)
     if now >= quiz.closes_at:
         raise DomainError("该测试已经结束，不能再申请缓考。")
-    if _submitted(quiz, member.id):
+    if has_handed_in(quiz, member.id):
         raise DomainError("您已交卷，不能再申请缓考。")
     mine = db.session.scalars(
         select(QuizException).where(
@@ -164,11 +162,11 @@ def approve_deferral(
     _check_manager(actor, quiz)
     if not row.is_pending or row.kind != ExceptionKind.DEFERRAL:
         raise DomainError("该申请已经处理。")
-    _check_window(opens_at, closes_at, now)
+    _check_window(quiz, opens_at, closes_at, now)
     note = _text(note, "备注", required=False)
     # These checks only read: a start committing meanwhile makes the 缓考 lapse instead
     # (terms.lapsed), without costing every exam start a lock.
-    if _submitted(quiz, row.member_id):
+    if has_handed_in(quiz, row.member_id):
         raise DomainError("该党员已经交卷，不能再批准缓考；如需重考请使用补考。")
     if _attempts(quiz, row.member_id, AttemptStatus.IN_PROGRESS):
         raise DomainError("该党员正在答题，不能批准缓考；交卷后如需重考请使用补考。")
@@ -229,7 +227,7 @@ def grant_extra(
         problems.append("个人考试时间只用于补考，请同时填写补考次数")
     refuse(problems)
     if opens_at or closes_at:
-        _check_window(opens_at, closes_at, now)
+        _check_window(quiz, opens_at, closes_at, now)
     rows = []
     base = dict(
         quiz_id=quiz.id,

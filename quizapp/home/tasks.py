@@ -32,7 +32,7 @@ from quizapp.marking.queries import count_waiting
 from quizapp.members.models import Member
 from quizapp.practice.queries import get_daily_progress
 from quizapp.practice.services import DAILY_COUNT
-from quizapp.quizzes.attempt_models import Attempt, AttemptStatus
+from quizapp.quizzes.attempt_models import Attempt
 from quizapp.quizzes.models import Quiz, QuizStatus
 
 #: Tasks due within this many China days (today counting as 0) are marked 即将截止.
@@ -166,8 +166,7 @@ def list_tasks(member: Member, running: list[Progress], today: date, now: dateti
             if not item.met and (task := _campaign_task(p, item, cards, now)):
                 tasks.setdefault(task.url, task)
     for card in cards.values():
-        handed_in = any(a.status != AttemptStatus.IN_PROGRESS for a in card.attempts)
-        if (not handed_in or card.in_progress) and (task := _quiz_task(card, now)):
+        if (not card.handed_in or card.in_progress) and (task := _quiz_task(card, now)):
             tasks.setdefault(task.url, task)
     for quiz, waiting in count_waiting(member):  # 阅卷: organisers and named markers
         note = f"{waiting} 份简答待阅，阅完后成绩才计入"
