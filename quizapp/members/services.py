@@ -55,7 +55,10 @@ def validate_member_data(data: MemberData, today: date) -> list[str]:
         problems.append("警号和手机号至少填写一项")
     if data.police_no and not POLICE_NO_PATTERN.match(data.police_no):
         problems.append(f"警号「{data.police_no}」格式不正确（应为 3–20 位字母或数字）")
-    if data.phone and not PHONE_PATTERN.match(data.phone):
+    if data.phone and "E+" in data.phone.upper():
+        # Excel saved the number as displayed (1.39123E+10): the last digits are gone.
+        problems.append("手机号被 Excel 显示成了科学计数法，请把该列设为文本格式后填写完整号码")
+    elif data.phone and not PHONE_PATTERN.match(data.phone):
         problems.append(f"手机号「{data.phone}」格式不正确（应为 11 位手机号码）")
     if data.branch.kind != BranchKind.BRANCH:
         problems.append(f"「{data.branch.name}」不是党支部，党员只能编入党支部")
