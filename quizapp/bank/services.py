@@ -51,12 +51,17 @@ def fingerprint(data: QuestionData) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def check_question(data: QuestionData) -> list[str]:
-    """Return the Chinese reasons why ``data`` can't be saved."""
+def check_question(data: QuestionData, *, type_checks: bool = True) -> list[str]:
+    """Return the Chinese reasons why ``data`` can't be saved.
+
+    ``type_checks`` False leaves out the type's checks of the stem, options and answer: for
+    a question a file's reader found problems with, which it words itself (and which may
+    have left the answer out); the lengths, difficulty, key and tags are still checked.
+    """
     qtype = find_type(data.type)
     if qtype is None:
         return [f"未知题型「{data.type}」"]
-    problems = qtype.check(data.stem, data.options, data.answer)
+    problems = qtype.check(data.stem, data.options, data.answer) if type_checks else []
     if len(data.stem) > 2000:
         problems.append("题干不能超过 2000 字")
     if any(len(option) > 500 for option in data.options):
