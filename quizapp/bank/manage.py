@@ -206,7 +206,7 @@ def import_questions():
 @access.organiser_required
 def download_template():
     """Download the Excel template for importing questions."""
-    return attachment(xlsx.template_xlsx(), "题库导入模板.xlsx")
+    return attachment(xlsx.template_xlsx(), "题库导入模板.xlsx", english="question-import-template")
 
 
 @bp.get("/template.docx")
@@ -214,7 +214,9 @@ def download_template():
 def download_word_template():
     """Download the Word template: the layout the .docx import reads, with an example of
     every type."""
-    return attachment(word_template.template_docx(), "题库导入模板.docx", DOCX)
+    return attachment(
+        word_template.template_docx(), "题库导入模板.docx", DOCX, english="question-import-template"
+    )
 
 
 @bp.get("/export.xlsx")
@@ -222,4 +224,7 @@ def download_word_template():
 def export():
     """Export the questions the list shows (same filters) in the import template's layout."""
     questions = queries.list_matching_questions(_filters(queries.list_categories()))
-    return attachment(exports.export_xlsx(questions), f"题库导出-{china_today().isoformat()}.xlsx")
+    today = china_today().isoformat()
+    return attachment(
+        exports.export_xlsx(questions), f"题库导出-{today}.xlsx", english=f"questions-{today}"
+    )
