@@ -137,7 +137,7 @@ def questions_import(paths: tuple[str, ...], only_valid: bool) -> None:
         for file in files:
             with file.open("rb") as handle:  # never more than the readers take, plus one
                 content = handle.read(MAX_BYTES + 1)
-            read, passed = reader_for(file.name)(file.name, content)
+            read, passed = reader_for(file.name, content)(file.name, content)
             drafts += read
             skipped += passed
         result = import_drafts(root.id, drafts, skipped=skipped, only_valid=only_valid)

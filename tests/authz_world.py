@@ -89,7 +89,7 @@ def _question_file(w: World) -> dict:
         "questions:\n  - key: mx-001\n    type: 判断\n    stem: 矩阵测试：导入的判断题。\n"
         "    answer: 对\n"
     )
-    return {"format": "yaml", "file": (io.BytesIO(text.encode("utf-8")), "mx.yaml")}
+    return {"file": (io.BytesIO(text.encode("utf-8")), "mx.yaml")}
 
 
 def _m1_form(w: World) -> dict:

@@ -307,12 +307,12 @@ def grant_makeup(actor, quiz, member, reason: str, now: datetime, **terms):
     return grant_extra(actor, quiz, member, reason=reason, now=now, **terms)
 
 
-def upload_questions(client, content: bytes | str, filename: str, format: str, **boxes):
-    """Post ``content`` to the bank's import page as a ``format`` file; each of ``boxes``
-    that is true (only_valid, preview) is ticked."""
+def upload_questions(client, content: bytes | str, filename: str, **boxes):
+    """Post ``content`` to the bank's import page as ``filename`` (its extension says the
+    format); each of ``boxes`` that is true (only_valid, preview) is ticked."""
     if isinstance(content, str):
         content = content.encode("utf-8")
-    data = {"format": format, "file": (io.BytesIO(content), filename)}
+    data = {"file": (io.BytesIO(content), filename)}
     data |= {box: "y" for box, ticked in boxes.items() if ticked}
     return client.post("/manage/bank/import", data=data, content_type="multipart/form-data")
 

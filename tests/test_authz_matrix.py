@@ -19,6 +19,7 @@ and may not change.
 from __future__ import annotations
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -85,6 +86,7 @@ from tests.authz_world import (
 )
 from tests.conftest import PASSWORD, TODAY, _branch
 from tests.factories import fresh, make_material
+from tests.test_downloads import readable_name
 
 
 def _m1_paused(w: World) -> dict:
@@ -432,6 +434,46 @@ def test_every_management_route_is_in_the_matrix(app):
         "marking",
     }
     assert routes == {(case.endpoint, case.method) for case in CASES}
+
+
+#: The matrix's downloads: every file a management page offers to save.
+DOWNLOADS = {
+    "bank.download_template",
+    "bank.download_word_template",
+    "bank.export",
+    "campaigns.progress_export",
+    "certificates.export",
+    "ledger.download",
+    "materials.download",
+    "materials.learners_export",
+    "members.credentials_xlsx",
+    "members.import_template",
+    "participation.export",
+    "results.export",
+    "results.export_csv",
+}
+
+
+#: A route that answers with a file: an extension in its path, or a stored file.
+FILE_ROUTE = re.compile(r"\.(xlsx|csv|docx|pdf)$|\.<|/files/")
+
+
+def test_every_download_is_in_the_list(app):
+    routes = {rule.endpoint for rule in app.url_map.iter_rules() if FILE_ROUTE.search(rule.rule)}
+    assert {e for e in routes if (e, "GET") in _management_routes(app)} == DOWNLOADS
+
+
+def test_every_download_has_a_readable_plain_file_name(client, auth, world):
+    auth.login(LOGIN_IDS["admin"])
+    named = set()
+    for case in CASES:
+        if case.method == "GET" and case.endpoint in DOWNLOADS:
+            response = _request(client, case, world)
+            header = response.headers.get("Content-Disposition", "")
+            response.close()
+            assert readable_name(header), (case.id, response.status_code, header)
+            named.add(case.endpoint)
+    assert named == DOWNLOADS
 
 
 def _request(client, case: Case, w: World):

@@ -249,6 +249,15 @@ def test_xlsx_bad_rows_are_named_by_row_and_reason(bad, message):
     assert any(message in p for p in problems["题库.xlsx 第 3 行"]), problems
 
 
+def test_xlsx_a_row_with_several_problems_reports_every_one(org):
+    bad = row("单选", "答案和难度都不对（  ）。", ["一", "二"], "AZ", difficulty=9, key="含 空格")
+    drafts, _ = xlsx.read("题库.xlsx", workbook_bytes([GOOD_ROWS[2], bad]))
+    result = import_drafts(org.bureau.id, drafts, only_valid=True)
+    assert [p.location for p in result.rejected] == ["题库.xlsx 第 3 行"]
+    message = result.rejected[0].message
+    assert "AZ" in message and "难度应为 1 至 5 的整数" in message and "编号「含 空格」" in message
+
+
 def test_xlsx_missing_columns_are_refused():
     headers = [h for h in HEADERS if h != "答案"]
     with pytest.raises(DomainError, match="缺少必填列：答案"):

@@ -497,7 +497,7 @@ def test_the_import_page_refuses_hostile_yaml_and_saves_nothing(client, auth, or
     auth.login("admin")
     response = client.post(
         "/manage/bank/import",
-        data={"format": "yaml", "file": (BytesIO(content), "坏.yaml")},
+        data={"file": (BytesIO(content), "坏.yaml")},
         content_type="multipart/form-data",
     )
     assert response.status_code == 200

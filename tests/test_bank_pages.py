@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from quizapp import db
 from quizapp.bank import services
 from quizapp.bank.models import Category, Question
+from quizapp.bank.types import all_types
 from quizapp.clock import CHINA
 from quizapp.members.models import Member
 from tests.factories import fresh, upload_questions
@@ -562,10 +563,9 @@ def _upload(
     client,
     content: bytes | str,
     filename: str = "题库.yaml",
-    format: str = "yaml",
     only_valid: bool = False,
 ):
-    return upload_questions(client, content, filename, format, only_valid=only_valid)
+    return upload_questions(client, content, filename, only_valid=only_valid)
 
 
 def test_import_page_offers_the_formats_and_the_template(client, auth, org):
@@ -580,6 +580,13 @@ def test_import_page_offers_the_formats_and_the_template(client, auth, org):
         "/manage/bank/template.xlsx",
     ):
         assert text in body
+
+
+def test_import_page_names_every_registered_type(client, auth, org):
+    auth.login("org1")
+    body = client.get("/manage/bank/import").get_data(as_text=True)
+    labels = "、".join(t.label for t in all_types())
+    assert "简答" in labels and f"题型填 {labels} 之一" in body
 
 
 def test_import_yaml_creates_then_leaves_unchanged(client, auth, org):
@@ -627,17 +634,17 @@ def test_a_duplicate_of_a_bank_question_is_reported(client, auth, org, make_ques
 
 
 @pytest.mark.parametrize(
-    ("content", "filename", "format", "message"),
+    ("content", "filename", "message"),
     [
-        (b"", "empty.yaml", "yaml", "文件「empty.yaml」是空的。"),
-        ("questions: [\n", "broken.yaml", "yaml", "不是有效的 YAML 格式"),
-        (GOOD_YAML, "题库.xlsx", "yaml", "所选格式请上传 .yaml 或 .yml 文件。"),
-        (GOOD_YAML, "题库.yaml", "xlsx", "所选格式请上传 .xlsx 文件。"),
+        (b"", "empty.yaml", "文件「empty.yaml」是空的。"),
+        ("questions: [\n", "broken.yaml", "不是有效的 YAML 格式"),
+        (GOOD_YAML, "题库.xlsx", "无法读取文件「题库.xlsx」"),
+        (GOOD_YAML, "题库.pdf", "无法识别文件「题库.pdf」的格式"),
     ],
 )
-def test_unreadable_uploads_show_why(client, auth, org, content, filename, format, message):
+def test_unreadable_uploads_show_why(client, auth, org, content, filename, message):
     auth.login("org1")
-    body = _upload(client, content, filename, format).get_data(as_text=True)
+    body = _upload(client, content, filename).get_data(as_text=True)
     assert message in body
     assert _count() == 0
 
@@ -645,7 +652,7 @@ def test_unreadable_uploads_show_why(client, auth, org, content, filename, forma
 def test_import_without_a_file_asks_for_one(client, auth, org):
     auth.login("org1")
     response = client.post(
-        "/manage/bank/import", data={"format": "yaml"}, content_type="multipart/form-data"
+        "/manage/bank/import", data={"only_valid": "y"}, content_type="multipart/form-data"
     )
     assert "请选择要导入的文件。" in response.get_data(as_text=True)
 
@@ -653,9 +660,9 @@ def test_import_without_a_file_asks_for_one(client, auth, org):
 def test_aiken_and_gift_uploads_go_to_their_readers(client, auth, org):
     auth.login("org1")
     aiken = "党纪处分的种类不包括（  ）。\nA. 警告\nB. 严重警告\nC. 记过\nD. 开除党籍\nANSWER: C\n"
-    assert "新增 1 道" in _upload(client, aiken, "aiken.txt", "aiken").get_data(as_text=True)
+    assert "新增 1 道" in _upload(client, aiken, "aiken.txt").get_data(as_text=True)
     gift = "::g1:: 留党察看处分期间没有表决权。 {T}\n\n::g2:: 谈谈你对纪律建设的认识。 {}\n"
-    body = _upload(client, gift, "gift.txt", "gift").get_data(as_text=True)
+    body = _upload(client, gift, "gift.txt").get_data(as_text=True)
     assert "新增 1 道" in body and "跳过" in body
     assert _count() == 2
 
@@ -725,7 +732,7 @@ def test_import_xlsx(client, auth, org):
             _row("填空", "坚持___、治病救人。", [], "惩前毖后"),
         ]
     )
-    body = _upload(client, content, "题库.xlsx", "xlsx").get_data(as_text=True)
+    body = _upload(client, content, "题库.xlsx").get_data(as_text=True)
     assert "新增 3 道" in body
     assert sorted(db.session.scalars(select(Question.type))) == ["fill", "single", "truefalse"]
 
@@ -738,7 +745,7 @@ def test_a_bad_xlsx_names_the_rows_and_saves_nothing(client, auth, org):
             _row("单选", "答案不在选项中（  ）。", ["甲", "乙"], "D"),
         ]
     )
-    body = _upload(client, content, "题库.xlsx", "xlsx").get_data(as_text=True)
+    body = _upload(client, content, "题库.xlsx").get_data(as_text=True)
     assert "未导入任何题目" in body and "第 3 行" in body and "不在选项中" in body
     assert _count() == 0
 
@@ -796,7 +803,7 @@ def test_export_follows_the_list_filters_and_round_trips(client, auth, org, make
         ]
 
     before = snapshot()
-    body = _upload(client, response.data, "export.xlsx", "xlsx").get_data(as_text=True)
+    body = _upload(client, response.data, "export.xlsx").get_data(as_text=True)
     assert "新增 0 道" in body and "无变化 3 道" in body
     db.session.expire_all()
     assert snapshot() == before

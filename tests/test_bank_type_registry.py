@@ -175,7 +175,7 @@ def test_a_toy_type_registered_once_works_in_forms_imports_attempts_and_grading(
     upload = "questions:\n  - {key: n-yaml, type: 数值题, stem: 一年有____个月。, answer: 12}\n"
     body = client.post(
         "/manage/bank/import",
-        data={"format": "yaml", "file": (io.BytesIO(upload.encode()), "题库.yaml")},
+        data={"file": (io.BytesIO(upload.encode()), "题库.yaml")},
         content_type="multipart/form-data",
     ).get_data(as_text=True)
     assert "新增 1 道" in body

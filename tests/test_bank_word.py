@@ -486,14 +486,14 @@ def test_cli_reads_gift_in_a_txt_and_lists_what_it_skipped(org, runner, tmp_path
 # ---------------------------------------------------------------- the import page
 
 
-def _upload(client, content: bytes, *, preview=False, fmt="docx", name="题库.docx"):
-    return upload_questions(client, content, name, fmt, preview=preview)
+def _upload(client, content: bytes, *, preview=False, name="题库.docx"):
+    return upload_questions(client, content, name, preview=preview)
 
 
 def test_the_page_previews_a_word_file_then_imports_it(client, auth, org):
     auth.login("org1")
     page = client.get("/manage/bank/import").get_data(as_text=True)
-    assert "Word 文档（.docx）" in page and "/manage/bank/template.docx" in page
+    assert "Word 文档 .docx" in page and "/manage/bank/template.docx" in page
     assert "先预览，不导入" in page
     content = make_docx(
         *GOOD,
@@ -519,9 +519,29 @@ def test_the_page_previews_a_word_file_then_imports_it(client, auth, org):
     assert "导入完成" in imported and count_questions() == 7
 
 
-def test_the_page_reads_gift_uploaded_as_aiken(client, auth, org):
+def test_the_page_reads_a_word_file_whatever_format_was_last_chosen(client, auth, org):
     auth.login("org1")
-    body = _upload(client, GIFT, fmt="aiken", name="moodle.gift.txt").get_data(as_text=True)
+    page = client.get("/manage/bank/import").get_data(as_text=True)
+    assert 'name="format"' not in page  # the extension says the format: nothing to choose
+    # A browser still posting the old selector's "xlsx" with a .docx: read as Word.
+    body = client.post(
+        "/manage/bank/import",
+        data={"format": "xlsx", "file": (io.BytesIO(make_docx(*GOOD)), "题库.docx")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "导入完成" in body and count_questions() == 7
+
+
+def test_a_word_file_without_its_extension_is_read_as_word():
+    drafts, _ = reader_for("题库", make_docx(*GOOD))("题库", make_docx(*GOOD))
+    assert len(drafts) == 7 and not any(d.problems for d in drafts)
+    with pytest.raises(DomainError, match=r"无法识别文件「题库\.zip」的格式"):
+        reader_for("题库.zip", b"PK\x03\x04 not a zip")
+
+
+def test_the_page_reads_a_gift_txt_as_gift(client, auth, org):
+    auth.login("org1")
+    body = _upload(client, GIFT, name="moodle.gift.txt").get_data(as_text=True)
     assert "导入完成" in body and "不支持的题型：问答题" in body
     assert count_questions() == 1
 

@@ -23,7 +23,6 @@ def test_organiser_previews_a_word_file_on_a_phone_then_imports_it(
     assert fits_phone_width(phone)
     assert phone.locator("a", has_text="下载 Word 模板").is_visible()
 
-    phone.select_option("select[name=format]", "docx")
     phone.set_input_files("input[name=file]", str(path))
     phone.check("input[name=preview]")
     phone.click("button[type=submit]")
@@ -33,7 +32,6 @@ def test_organiser_previews_a_word_file_on_a_phone_then_imports_it(
     assert "可以导入 7 道" in preview and "留党察看最长不超过（  ）。" in preview
     assert db.session.scalar(select(func.count(Question.id))) == 0
 
-    phone.select_option("select[name=format]", "docx")
     phone.set_input_files("input[name=file]", str(path))
     phone.uncheck("input[name=preview]")
     phone.click("button[type=submit]")

@@ -36,6 +36,7 @@ from tests.factories import (
     make_questions,
     make_quiz,
 )
+from tests.test_downloads import readable_name
 
 START, END = date(2026, 11, 10), date(2026, 11, 20)
 
@@ -295,7 +296,8 @@ def test_the_pdf_is_one_a4_landscape_page_with_the_number_and_link(client, auth,
     auth.login("m1")
     response = client.get(f"/certificates/{certificate.id}/certificate.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    assert "QZ2026-00000" in response.headers["Content-Disposition"]
+    disposition = response.headers["Content-Disposition"]
+    assert "QZ2026-00000" in disposition and readable_name(disposition)
     data = response.data
     assert data.startswith(b"%PDF-1.") and data.rstrip().endswith(b"%%EOF")
     assert len(re.findall(rb"/Type /Page\b", data)) == 1

@@ -878,27 +878,18 @@ class UploadForm:
 
 
 UPLOAD_FORMS = [
-    *[
-        UploadForm(
-            f"bank.import_questions[{fmt}]",
-            "/manage/bank/import",
-            {"format": fmt},
-            "file",
-            exts,
-            "quizapp.bank.forms.ImportForm",
-        )
-        for fmt, exts in (
-            ("xlsx", ("xlsx", "csv")),
-            ("docx", ("docx",)),
-            ("gift", ("gift", "txt")),
-            ("aiken", ("txt",)),
-            ("yaml", ("yaml", "yml")),
-        )
-    ],
     UploadForm(
-        "bank.import_questions[docx preview]",
+        "bank.import_questions",
         "/manage/bank/import",
-        {"format": "docx", "preview": "y"},
+        {},
+        "file",
+        ("xlsx", "csv", "docx", "gift", "txt", "yaml", "yml"),
+        "quizapp.bank.forms.ImportForm",
+    ),
+    UploadForm(
+        "bank.import_questions[preview]",
+        "/manage/bank/import",
+        {"preview": "y"},
         "file",
         ("docx",),
         "quizapp.bank.forms.ImportForm",

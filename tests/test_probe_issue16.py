@@ -238,7 +238,7 @@ QUESTION = ("一、单选题", "1. 入党誓词共有几句（  ）。", "A. 八
 )
 def test_a_hostile_word_file_gets_a_chinese_answer(client, auth, org, build):
     _login(client, auth, "org1")
-    data = {"format": "docx", "file": (io.BytesIO(build()), "题库.docx"), "preview": "y"}
+    data = {"file": (io.BytesIO(build()), "题库.docx"), "preview": "y"}
     r = client.post("/manage/bank/import", data=data, content_type="multipart/form-data")
     assert r.status_code in (200, 400)
     body = r.get_data(as_text=True)
@@ -330,7 +330,7 @@ def test_a_flood_of_paragraphs_is_refused_before_it_eats_the_server(client, auth
     with pytest.raises(DomainError, match="内容元素过多"):
         word.read("题库.docx", _flood(1100))
     _login(client, auth, "org1")
-    data = {"format": "docx", "file": (io.BytesIO(_flood(1100)), "题库.docx"), "preview": "y"}
+    data = {"file": (io.BytesIO(_flood(1100)), "题库.docx"), "preview": "y"}
     r = client.post("/manage/bank/import", data=data, content_type="multipart/form-data")
     assert "内容元素过多" in r.get_data(as_text=True)
 
@@ -349,7 +349,7 @@ def test_the_word_preview_shows_markup_in_a_file_as_text(client, auth, org):
     content = make_docx(
         "一、单选题", "1. <script>alert(1)</script>（  ）。", "A. <b>甲</b>", "B. 乙", "答案：A"
     )
-    data = {"format": "docx", "file": (io.BytesIO(content), "题库.docx"), "preview": "y"}
+    data = {"file": (io.BytesIO(content), "题库.docx"), "preview": "y"}
     body = client.post(
         "/manage/bank/import", data=data, content_type="multipart/form-data"
     ).get_data(as_text=True)

@@ -16,6 +16,7 @@ from quizapp.study.models import Material
 from quizapp.study.routes import PDF_POLICY
 from quizapp.study.totals import member_minutes_summary
 from tests.factories import add_study
+from tests.test_downloads import readable_name
 
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)  # Saturday 10:00 in China
 TODAY = date(2026, 11, 21)
@@ -358,6 +359,7 @@ def test_pdf_button_opens_the_stored_pdf(client, member, uploads, make_material)
     assert response.data == PDF_BYTES
     assert response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"].startswith("inline")
+    assert readable_name(response.headers["Content-Disposition"])
     assert "private" in response.headers["Cache-Control"]
     # Chrome's viewer needs object-src for the PDF itself; pages keep the strict policy.
     assert response.headers["Content-Security-Policy"] == PDF_POLICY

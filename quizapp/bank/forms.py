@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from flask_wtf.file import FileField, FileRequired
@@ -16,7 +14,6 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
-    ValidationError,
 )
 
 from quizapp.bank.models import SOURCE_MAX, TAGS_MAX, Question
@@ -162,29 +159,7 @@ OPTION_LETTERS = LETTERS[:MAX_OPTIONS]
 SHOWN_OPTIONS = 4
 
 
-@dataclass(frozen=True)
-class ImportFormat:
-    """A file format the import page reads: its label and the file extensions it takes."""
-
-    label: str
-    extensions: tuple[str, ...]
-
-
-IMPORT_FORMATS = {
-    "xlsx": ImportFormat("Excel 表格（.xlsx，按模板填写）", ("xlsx",)),
-    "docx": ImportFormat("Word 文档（.docx）", ("docx",)),
-    "gift": ImportFormat("GIFT 文本（Moodle）", ("txt", "gift")),
-    "aiken": ImportFormat("Aiken 文本（Moodle）", ("txt",)),
-    "yaml": ImportFormat("本平台 YAML", ("yaml", "yml")),
-}
-
-
 class ImportForm(BaseForm):
-    format = SelectField(
-        "文件格式",
-        choices=[SelectChoice(code, f.label) for code, f in IMPORT_FORMATS.items()],
-        invalid_choice_message="请选择文件格式。",
-    )
     file = FileField("题目文件", validators=[FileRequired("请选择要导入的文件。")])
     only_valid = BooleanField(
         "只导入无误的题目",
@@ -194,13 +169,3 @@ class ImportForm(BaseForm):
         "先预览，不导入",
         description="列出读到的每道题（题型、题干、选项、答案）和问题，确认无误后取消勾选再导入。",
     )
-
-    def validate_file(self, field: FileField) -> None:
-        """Refuse a file whose extension does not fit the chosen format."""
-        chosen = IMPORT_FORMATS.get(self.format.data)
-        if chosen is None or field.data is None:
-            return
-        extension = os.path.splitext(field.data.filename or "")[1].lstrip(".").lower()
-        if extension not in chosen.extensions:
-            allowed = " 或 ".join(f".{e}" for e in chosen.extensions)
-            raise ValidationError(f"所选格式请上传 {allowed} 文件。")

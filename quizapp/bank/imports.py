@@ -96,8 +96,8 @@ def import_drafts(
     keyed: list[tuple[QuestionDraft, str, str]] = []  # draft, key, fingerprint
     for index, draft in enumerate(drafts):
         found = list(draft.problems)
-        if draft.data is not None and not found:
-            found += check_question(draft.data)
+        if draft.data is not None:  # every problem of the question, not only the first found
+            found += check_question(draft.data, type_checks=not found)
         if found:
             problems[index] = found
             continue

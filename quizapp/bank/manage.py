@@ -9,7 +9,7 @@ from quizapp import access
 from quizapp.actions import FAILED, perform, run
 from quizapp.bank import exports, import_preview, imports, queries, services
 from quizapp.bank import versions as bank_versions
-from quizapp.bank.formats import gift, read_text, word, word_template, xlsx, yaml_files
+from quizapp.bank.formats import reader_for, word_template, xlsx
 from quizapp.bank.forms import (
     DIFFICULTY_LABELS,
     OPTION_LETTERS,
@@ -28,15 +28,6 @@ from quizapp.pagination import page_number
 bp = Blueprint("bank", __name__)
 
 PER_PAGE = 30
-#: Each import format's reader: ``read(filename, content) -> (drafts, skipped)``.
-#: An "Aiken" .txt that holds GIFT is read as GIFT (``read_text`` tells them apart).
-READERS = {
-    "xlsx": xlsx.read,
-    "docx": word.read,
-    "gift": gift.read,
-    "aiken": read_text,
-    "yaml": yaml_files.read,
-}
 
 
 def _filters(categories: list[queries.CategoryItem]) -> queries.QuestionFilters:
@@ -185,7 +176,8 @@ def import_questions():
         owner = access.managed_root(current_user)
 
         def import_file() -> imports.BankImportResult | import_preview.ImportPreview:
-            drafts, skipped = READERS[form.format.data](upload.filename or "", upload.read())
+            name, content = upload.filename or "", upload.read()
+            drafts, skipped = reader_for(name, content)(name, content)
             if form.preview.data:
                 return import_preview.preview_drafts(owner.id, drafts, skipped)
             return imports.import_drafts(
@@ -214,7 +206,7 @@ def import_questions():
 @access.organiser_required
 def download_template():
     """Download the Excel template for importing questions."""
-    return attachment(xlsx.template_xlsx(), "题库导入模板.xlsx")
+    return attachment(xlsx.template_xlsx(), "题库导入模板.xlsx", english="question-import-template")
 
 
 @bp.get("/template.docx")
@@ -222,7 +214,9 @@ def download_template():
 def download_word_template():
     """Download the Word template: the layout the .docx import reads, with an example of
     every type."""
-    return attachment(word_template.template_docx(), "题库导入模板.docx", DOCX)
+    return attachment(
+        word_template.template_docx(), "题库导入模板.docx", DOCX, english="question-import-template"
+    )
 
 
 @bp.get("/export.xlsx")
@@ -230,4 +224,7 @@ def download_word_template():
 def export():
     """Export the questions the list shows (same filters) in the import template's layout."""
     questions = queries.list_matching_questions(_filters(queries.list_categories()))
-    return attachment(exports.export_xlsx(questions), f"题库导出-{china_today().isoformat()}.xlsx")
+    today = china_today().isoformat()
+    return attachment(
+        exports.export_xlsx(questions), f"题库导出-{today}.xlsx", english=f"questions-{today}"
+    )

@@ -58,15 +58,21 @@ def fingerprint(data: QuestionData) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def check_question(data: QuestionData) -> list[str]:
-    """Return the Chinese reasons why ``data`` can't be saved."""
+def check_question(data: QuestionData, *, type_checks: bool = True) -> list[str]:
+    """Return the Chinese reasons why ``data`` can't be saved.
+
+    ``type_checks`` False leaves out the type's checks of the stem, options and answer: for
+    a question a file's reader found problems with, which it words itself (and which may
+    have left the answer out); the lengths, difficulty, key and tags are still checked.
+    """
     qtype = find_type(data.type)
     if qtype is None:
         return [f"未知题型「{data.type}」"]
-    problems = qtype.check(data.stem, data.options, data.answer)
+    problems = qtype.check(data.stem, data.options, data.answer) if type_checks else []
     # Only a well-formed answer can be written as text.
     if (
-        not problems
+        type_checks
+        and not problems
         and "answer" in qtype.form_parts
         and len(qtype.answer_to_text(data.answer, data.options)) > ANSWER_MAX
     ):

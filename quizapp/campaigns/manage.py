@@ -163,7 +163,11 @@ def progress_export(campaign_id: int):
     campaign = queries.get_viewable_campaign(current_user, campaign_id)
     now = clock.utcnow()
     table = queries.get_progress_table(current_user, campaign, clock.china_today(now))
-    return attachment(gaps.progress_xlsx(campaign, table, now), gaps.export_filename(campaign, now))
+    return attachment(
+        gaps.progress_xlsx(campaign, table, now),
+        gaps.export_filename(campaign, now),
+        english=f"campaign-{campaign.id}-progress-{clock.china_today(now).isoformat()}",
+    )
 
 
 @bp.post("/manage/campaigns/<int:campaign_id>/roster")

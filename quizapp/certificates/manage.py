@@ -93,6 +93,7 @@ def export(campaign_id: int):
     return attachment(
         exports.certificates_xlsx(current_user, campaign, now),
         exports.export_filename(campaign.title, now),
+        english=f"campaign-{campaign.id}-certificates-{clock.china_today(now).isoformat()}",
     )
 
 

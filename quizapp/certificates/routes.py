@@ -52,7 +52,12 @@ def pdf(certificate_id: int):
     if certificate.is_revoked:
         abort(404)
     name = UNSAFE_IN_NAMES.sub("_", f"{certificate.title}-{certificate.number}")
-    return attachment(certificate_pdf(certificate, verify_url(certificate)), f"{name}.pdf", PDF)
+    return attachment(
+        certificate_pdf(certificate, verify_url(certificate)),
+        f"{name}.pdf",
+        PDF,
+        english=f"certificate-{certificate.number}",
+    )
 
 
 @bp.get("/certificates/verify/<token>")

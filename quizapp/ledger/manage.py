@@ -60,4 +60,5 @@ def download(branch_id: int):
     if period is None:
         return error_response(400, form.problem)
     book = ledger(current_user, node, *period, now)
-    return attachment(docx.render(book), docx.file_name(book), DOCX)
+    english = f"ledger-{node.code}-{period[0].isoformat()}-to-{period[1].isoformat()}"
+    return attachment(docx.render(book), docx.file_name(book), DOCX, english=english)

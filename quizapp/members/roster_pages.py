@@ -65,7 +65,9 @@ def import_template(kind: str):
         mimetype = CSV
     else:
         abort(404)
-    return attachment(data, f"党员花名册导入模板.{kind}", mimetype)
+    return attachment(
+        data, f"党员花名册导入模板.{kind}", mimetype, english="roster-import-template"
+    )
 
 
 @bp.get("/credentials")
@@ -108,8 +110,11 @@ def credentials_xlsx():
         scope_name = "本次导入"
     else:
         scope_name = access.managed_root(current_user).name
+    today = china_today()
     response = attachment(
-        exports.slip_xlsx(members), exports.slip_filename(scope_name, china_today())
+        exports.slip_xlsx(members),
+        exports.slip_filename(scope_name, today),
+        english=f"login-slips-{today.isoformat()}",
     )
     response.headers["Cache-Control"] = "no-store"  # login codes: keep no copy on the way
     return response

@@ -88,10 +88,7 @@ class BranchFinder:
 def parse_row(raw: RosterRow, find_branch: BranchFinder, actor: Member) -> Row:
     """Turn one row's cells into typed values, noting every cell that is wrong."""
     row = Row(raw.number, name=raw.text("姓名"), police_no=raw.text("警号") or None)
-    row.phone = normalise_phone(raw.text("手机号"))
-    if row.phone and "E+" in row.phone.upper():
-        # Excel saved the number as displayed (1.39123E+10): the last digits are gone.
-        row.problems.append("手机号被 Excel 显示成了科学计数法，请把该列设为文本格式后填写完整号码")
+    row.phone = normalise_phone(raw.text("手机号"))  # "1.38E+10" is explained by the check
 
     branch_text = raw.text("所属支部")
     if branch_text:

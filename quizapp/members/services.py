@@ -59,7 +59,10 @@ def validate_member_data(data: MemberData, today: date) -> list[str]:
         problems.append(
             f"警号「{data.police_no}」格式不正确（应为 3–{POLICE_NO_MAX} 位字母或数字）"
         )
-    if data.phone and not PHONE_PATTERN.match(data.phone):
+    if data.phone and "E+" in data.phone.upper():
+        # Excel saved the number as displayed (1.39123E+10): the last digits are gone.
+        problems.append("手机号被 Excel 显示成了科学计数法，请把该列设为文本格式后填写完整号码")
+    elif data.phone and not PHONE_PATTERN.match(data.phone):
         problems.append(f"手机号「{data.phone}」格式不正确（应为 11 位手机号码）")
     if data.branch.kind != BranchKind.BRANCH:
         problems.append(f"「{data.branch.name}」不是党支部，党员只能编入党支部")

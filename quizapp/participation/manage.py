@@ -255,4 +255,6 @@ def export(kind: str, fmt: str, subject_id: int | None = None):
         return error_response(400, asked.form.problem)
     report = _report(asked, now, detail=True)
     data = exports.xlsx_report(report) if fmt == "xlsx" else exports.csv_report(report)
-    return attachment(data, exports.file_name(report, fmt), MIMETYPES[fmt])
+    subject = f"{kind}-{subject_id}" if subject_id is not None else kind
+    english = f"participation-{subject}-{china_today(report.generated_at).isoformat()}"
+    return attachment(data, exports.file_name(report, fmt), MIMETYPES[fmt], english=english)

@@ -11,7 +11,7 @@ from flask_login import current_user
 from quizapp import access, windows
 from quizapp.attempts.services import is_overdue
 from quizapp.attempts.standings import RANKING_BASIS, branch_summary, rank_branches, rank_members
-from quizapp.clock import utcnow
+from quizapp.clock import china_today, utcnow
 from quizapp.downloads import CSV, attachment
 from quizapp.pagination import filter_value, page_number, page_of
 from quizapp.quizzes.models import Quiz
@@ -94,7 +94,8 @@ def export(quiz_id: int):
     now = utcnow()
     quiz, results = _load(quiz_id, now)
     data = exports.results_xlsx(current_user, results, now)
-    return attachment(data, exports.export_filename(quiz.title, now))
+    english = f"quiz-{quiz.id}-results-{china_today(now).isoformat()}"
+    return attachment(data, exports.export_filename(quiz.title, now), english=english)
 
 
 @bp.get("/quizzes/<int:quiz_id>/export.csv")
@@ -107,6 +108,7 @@ def export_csv(quiz_id: int):
         exports.results_csv(current_user, results, now),
         exports.export_filename(quiz.title, now, "csv"),
         CSV,
+        english=f"quiz-{quiz.id}-results-{china_today(now).isoformat()}",
     )
 
 

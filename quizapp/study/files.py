@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from quizapp import db
+from quizapp.downloads import disposition
 from quizapp.errors import DomainError
 from quizapp.study.models import Material
 
@@ -76,6 +77,12 @@ def video_mimetype(material: Material) -> str:
     """Return the MIME type of the material's stored video."""
     extension = (material.video_path or "").rsplit(".", 1)[-1].lower()
     return VIDEO_TYPES.get(extension, "application/octet-stream")
+
+
+def pdf_disposition(material: Material) -> str:
+    """Return the Content-Disposition of the material's PDF, opened in the browser."""
+    name = material.pdf_name or f"{material.title}.pdf"
+    return disposition(name, f"material-{material.id}", "inline")
 
 
 def _stream(data: Data) -> IO[bytes]:

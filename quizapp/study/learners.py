@@ -68,4 +68,8 @@ def learners_export(material_id: int):
     )
     title = UNSAFE_IN_NAMES.sub("_", material.title).strip(" ._") or "学习资料"
     today = clock.china_today().isoformat()
-    return attachment(book.to_bytes(), f"{title[:80]}-学习情况-{today}.xlsx")
+    return attachment(
+        book.to_bytes(),
+        f"{title[:80]}-学习情况-{today}.xlsx",
+        english=f"material-{material.id}-learners-{today}",
+    )

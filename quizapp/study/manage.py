@@ -258,7 +258,6 @@ def download(material_id: int, kind: str):
         response = send_file(
             io.BytesIO(path.read_bytes()),
             mimetype="application/pdf",
-            download_name=material.pdf_name,
             conditional=True,
             max_age=0,
             last_modified=path.stat().st_mtime,
@@ -266,6 +265,7 @@ def download(material_id: int, kind: str):
         # Chrome shows PDFs with a built-in viewer that the pages' policy (object-src 'none',
         # no inline styles) would block; a PDF is not HTML, so it gets a policy of its own.
         response.headers["Content-Security-Policy"] = "object-src 'self'; frame-ancestors 'self'"
+        response.headers["Content-Disposition"] = files.pdf_disposition(material)
     else:
         response = send_file(
             path, mimetype=files.video_mimetype(material), conditional=True, max_age=0

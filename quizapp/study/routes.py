@@ -71,12 +71,8 @@ def _member_file(material_id: int, kind: str) -> tuple[Material, Path]:
 def pdf(material_id: int):
     """Send the material's PDF to open in the browser's own viewer."""
     material, path = _member_file(material_id, "pdf")
-    response = send_file(
-        path,
-        mimetype="application/pdf",
-        conditional=True,
-        download_name=material.pdf_name or f"{material.title}.pdf",
-    )
+    response = send_file(path, mimetype="application/pdf", conditional=True)
+    response.headers["Content-Disposition"] = files.pdf_disposition(material)
     response.cache_control.private = True
     response.headers["Content-Security-Policy"] = PDF_POLICY
     return response

@@ -5,7 +5,9 @@ Every reader has the same signature: ``read(filename, content) -> (drafts, skipp
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Callable
 
 from quizapp import spreadsheets
@@ -24,25 +26,53 @@ def check_size(content: bytes, filename: str) -> None:
         raise DomainError(f"文件「{filename}」超过 5 MB，请拆分后分批导入。")
 
 
-def reader_for(filename: str) -> Reader:
+#: The file extensions each reader takes (a .txt is GIFT or Aiken by its content).
+EXTENSIONS = {
+    "xlsx": "xlsx",
+    "docx": "docx",
+    "gift": "gift",
+    "txt": "text",
+    "yaml": "yaml",
+    "yml": "yaml",
+}
+#: What a zip archive holds when it is a Word document or an Excel workbook.
+PACKAGE_PARTS = {"word/document.xml": "docx", "xl/workbook.xml": "xlsx"}
+
+
+def reader_for(filename: str, content: bytes = b"") -> Reader:
     """Choose a reader by file extension (.xlsx, .docx, .gift, .txt as GIFT or Aiken by its
-    content, .yaml/.yml)."""
+    content, .yaml/.yml); a file with another name is read as the Word document or Excel
+    workbook its content is, if it is one."""
     from quizapp.bank.formats import gift, word, xlsx, yaml_files
 
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    kind = EXTENSIONS.get(suffix) or _package_kind(content)
     readers = {
         "xlsx": xlsx.read,
         "docx": word.read,
         "gift": gift.read,
-        "txt": read_text,
+        "text": read_text,
         "yaml": yaml_files.read,
-        "yml": yaml_files.read,
     }
-    if suffix not in readers:
+    if kind is None:
         raise DomainError(
             f"无法识别文件「{filename}」的格式（支持 .xlsx、.docx、.gift、.txt、.yaml）。"
         )
-    return readers[suffix]
+    return readers[kind]
+
+
+def _package_kind(content: bytes) -> str | None:
+    """Return "docx" or "xlsx" when ``content`` is a Word document or Excel workbook (read
+    from the zip's directory only, nothing inflated), else None."""
+    if not content.startswith(b"PK"):
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return None
+    kinds = {kind for part, kind in PACKAGE_PARTS.items() if part in names}
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 #: What only GIFT has: a "::title::" at a line's start, or an answer block "{=…}" "{~…}"
