@@ -14,7 +14,15 @@ from quizapp.campaigns import services as campaigns
 from quizapp.clock import china_today, utcnow
 from quizapp.marking import services as marking
 from quizapp.notices.models import Notice
-from tests.browser import BROWSER, PHONE, fits_phone_width, log_in, phone_context, phone_page
+from tests.browser import (
+    BROWSER,
+    PHONE,
+    fits_phone_width,
+    log_in,
+    phone_context,
+    phone_page,
+    short_tap_targets,
+)
 from tests.conftest import PASSWORD
 from tests.factories import add_reflection, make_campaign, make_material, make_questions, make_quiz
 
@@ -106,8 +114,8 @@ def test_organiser_pages_fit_a_phone(live_server, phone, make_member, org):
 LATIN = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
-def _long_world(org, make_member):
-    """A timed quiz, a material, a campaign and a notice whose titles end in ``LATIN``, and a
+def _world(org, make_member, tail: str = LATIN):
+    """A timed quiz, a material, a campaign and a notice whose titles end in ``tail``, and a
     member of that name whose essay org1 has marked; return them by name."""
     now = utcnow()
     today = china_today()
@@ -121,13 +129,13 @@ def _long_world(org, make_member):
         [org.u1],
         questions=[bank["single"][0], essay],
         now=now,
-        title=f"第二轮补充测试{LATIN}",
+        title=f"第二轮补充测试{tail}",
         time_limit_minutes=30,
     )
-    material = make_material(org, f"学习资料{LATIN}")
+    material = make_material(org, f"学习资料{tail}")
     campaign = make_campaign(
         org.org1,
-        f"学习任务{LATIN}",
+        f"学习任务{tail}",
         today,
         today + timedelta(days=6),
         minutes=10,
@@ -138,7 +146,7 @@ def _long_world(org, make_member):
     )
     campaigns.set_published(org.org1, campaign, True)
     add_reflection(org.m1, "returned", campaign_id=campaign.id)
-    writer = make_member("long1", org.b11, name=f"张{LATIN}")
+    writer = make_member("long1", org.b11, name=f"张{tail}")
     attempt, _ = attempts.start_attempt(writer, quiz, now)
     for answer in attempt.answers:
         answer.response = 1 if answer.question.type == "single" else "增强政治意识"
@@ -150,7 +158,7 @@ def _long_world(org, make_member):
         Notice(
             member_id=org.m1.id,
             kind="reminder",
-            title=f"请完成{LATIN}",
+            title=f"请完成{tail}",
             body="请按时完成学习。",
             dedupe_key="test:long",
             created_at=now,
@@ -172,7 +180,7 @@ def _too_wide(page, live_server: str, paths) -> dict[str, int]:
 
 
 def test_long_latin_titles_and_names_fit_a_phone(live_server, browser, org, make_member):
-    world = _long_world(org, make_member)
+    world = _world(org, make_member)
     quiz = world["quiz"]
     page = phone_page(phone_context(browser))
     log_in(page, live_server, "m1")
@@ -211,3 +219,35 @@ def test_long_latin_titles_and_names_fit_a_phone(live_server, browser, org, make
         "/manage/members/?q=long1",
     )
     assert _too_wide(organiser, live_server, manage_pages) == {}
+
+
+def _short_links(page, live_server: str, links: dict[str, str]) -> dict[str, list[str]]:
+    """Open each path; return those whose links (a selector) are too short to tap."""
+    short = {}
+    for path, selector in links.items():
+        page.goto(f"{live_server}{path}")
+        if found := short_tap_targets(page, selector):
+            short[path] = found
+    return short
+
+
+def test_links_in_text_are_tall_enough_to_tap_on_a_phone(live_server, browser, org, make_member):
+    world = _world(org, make_member, tail="")  # short titles: a link on one line
+    quiz, campaign = world["quiz"], world["campaign"]
+    page = phone_page(phone_context(browser))
+    log_in(page, live_server, "m1")
+    member_links = {
+        "/practice/": "main a[href='/reports/mine']",  # the only way to 我的纠错
+        f"/quizzes/{quiz.id}/deferral": f"main a[href='/quizzes/{quiz.id}']",
+        f"/reflections/new?campaign={campaign.id}": "main .notice a",  # the earlier reflection
+    }
+    assert _short_links(page, live_server, member_links) == {}
+
+    organiser = phone_page(phone_context(browser))
+    log_in(organiser, live_server, "org1")
+    manage_links = {
+        f"/marking/quizzes/{quiz.id}/questions/{world['essay'].id}": "main a[href*='attempt=']",
+        "/manage/": "main a[href*='status=']",  # 按政治面貌
+        f"/manage/results/quizzes/{quiz.id}": "#marking-link a, .results-population a",
+    }
+    assert _short_links(organiser, live_server, manage_links) == {}
