@@ -119,3 +119,19 @@ def log_in(page, live_server: str, login_id: str) -> None:
 def fits_phone_width(page) -> bool:
     """Tell whether nothing on the page is wider than the phone."""
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+#: The least height of anything a thumb taps, in CSS pixels (the house styles give 44).
+TAP_HEIGHT = 40
+
+
+def short_tap_targets(page, selector: str) -> list[str]:
+    """The texts of the visible elements matching ``selector`` shorter than ``TAP_HEIGHT``;
+    fail when none is visible (a selector that finds nothing checks nothing)."""
+    found = page.locator(selector).evaluate_all(
+        """(els, least) => els.filter((el) => el.getClientRects().length)
+             .map((el) => [el.textContent.trim(), el.getBoundingClientRect().height])""",
+        TAP_HEIGHT,
+    )
+    assert found, f"nothing visible matches {selector}"
+    return [text for text, height in found if height < TAP_HEIGHT]

@@ -248,6 +248,8 @@ def test_marking_pages_for_organisers_and_named_markers_only(
     assert f"阅卷：{quiz.title}" in client.get("/").get_data(as_text=True)  # 待办 on home
     html = client.get(page).get_data(as_text=True)
     assert "<mark>理想信念</mark>" in html and "匿名答卷" in html and "普通党员" not in html
+    r = client.post(url, data={"comment": "较好", "version": "0"})  # no score chosen
+    assert r.status_code == 400 and "请选择得分。" in r.get_data(as_text=True)
     r = client.post(url, data={"points": "8", "comment": "较好", "version": "0"})
     assert r.status_code == 302
     assert fresh(attempt).score == 10 and fresh(attempt).status == AttemptStatus.SUBMITTED

@@ -185,7 +185,7 @@ def test_marks_come_from_the_credited_seconds_on_all_days(client, member, org, m
     _studied(org.admin, untouched, TODAY, 999)  # another member's seconds count for nothing
 
     rows = _rows(_page(client))
-    assert rows["未学资料"] == ["未开始"]
+    assert rows["未学资料"] == ["未学习"]
     assert rows["学了一点"] == ["学习中"]
     assert rows["学完的资料"] == ["已完成"]
     assert rows["差一秒"] == ["学习中"]
@@ -195,8 +195,8 @@ def test_required_materials_are_marked(client, member, make_material):
     make_material("必学资料", is_required=True)
     make_material("选学资料")
     rows = _rows(_page(client))
-    assert rows["必学资料"] == ["必学", "未开始"]
-    assert rows["选学资料"] == ["未开始"]
+    assert rows["必学资料"] == ["必学", "未学习"]
+    assert rows["选学资料"] == ["未学习"]
 
 
 def test_required_materials_come_first(client, member, make_material):

@@ -12,7 +12,7 @@ from quizapp.marking.services import MAX_COMMENT
 class MarkForm(BaseForm):
     """The points and comment for one written answer; ``version``: the mark the marker saw."""
 
-    points = StringField("得分", validators=[InputRequired("请填写得分。")])
+    points = StringField("得分", validators=[InputRequired("请选择得分。")])
     comment = TextAreaField(
         "评语（可选）",
         validators=text_rules("评语", MAX_COMMENT),

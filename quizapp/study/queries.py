@@ -22,7 +22,7 @@ from quizapp.study.models import Material, MaterialStatus, StudyMinute
 from quizapp.study.services import STATUSES, can_manage_material
 
 #: A material's mark for the member, with its label.
-MARKS = {"not_started": "未开始", "in_progress": "学习中", "done": "已完成"}
+MARKS = {"not_started": "未学习", "in_progress": "学习中", "done": "已完成"}
 
 
 @dataclass
@@ -46,7 +46,7 @@ class MaterialCard:
 
     @property
     def mark_label(self) -> str:
-        """The mark as members read it: 未开始, 学习中 or 已完成."""
+        """The mark as members read it: 未学习, 学习中 or 已完成."""
         return MARKS[self.mark]
 
     @property
