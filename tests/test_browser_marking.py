@@ -13,7 +13,15 @@ from quizapp.clock import utcnow
 from tests import test_browser_quiz as tq
 from tests.browser import BROWSER, fits_phone_width, log_in
 from tests.factories import make_questions, make_quiz
-from tests.test_browser_quiz import _attempt, _fresh, _go_offline, _pane, _start, _state_of
+from tests.test_browser_quiz import (
+    _attempt,
+    _fresh,
+    _go_offline,
+    _go_online,
+    _pane,
+    _start,
+    _state_of,
+)
 
 pytestmark = BROWSER
 
@@ -64,7 +72,7 @@ def test_write_an_essay_offline_submit_and_have_it_marked_on_a_phone(live_server
     _go_offline(page)
     box.fill("处分有警告、留党察看和开除党籍")
     expect(_state_of(essay)).to_have_text("未保存")
-    page.context.set_offline(False)
+    _go_online(page.context)
     expect(_state_of(essay)).to_have_text("已保存")
     assert _fresh(attempt_id)["essay"] == "处分有警告、留党察看和开除党籍"
     assert fits_phone_width(page), "attempt page with an essay"

@@ -14,7 +14,16 @@ from playwright.sync_api import expect
 
 from tests import test_browser_quiz as tq
 from tests.browser import BROWSER, log_in
-from tests.test_browser_quiz import RIGHT, _answer, _fresh, _go_offline, _pane, _start, _state_of
+from tests.test_browser_quiz import (
+    RIGHT,
+    _answer,
+    _fresh,
+    _go_offline,
+    _go_online,
+    _pane,
+    _start,
+    _state_of,
+)
 
 pytestmark = BROWSER
 #: The quiz tests' fixtures: Chromium, a phone per device, a published test of four questions.
@@ -112,7 +121,7 @@ def test_a_reload_offline_shows_the_test_and_the_queued_answer_which_syncs_onlin
     # offline state to the reloaded document a moment late, so its first sync may get through.)
 
     # The connection returns: the queued answers are sent by themselves.
-    page.context.set_offline(False)
+    _go_online(page.context)
     expect(page.locator("#save-state")).to_have_text("全部答案已保存")
     expect(page.locator(".offline-copy")).to_have_count(0)
     held = _fresh(attempt_id)
