@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -13,11 +15,15 @@ from quizapp.audiences.services import (
     describe,
     includes,
     is_in_audience,
+    member_filter,
     reaches,
     reaching,
 )
-from quizapp.members.models import PoliticalStatus
+from quizapp.members.models import Member, PoliticalStatus
+from quizapp.org.models import Branch
+from quizapp.org.services import move_branch
 from quizapp.study.models import Material
+from tests.factories import fresh
 from tests.test_materials import _form, _post
 
 
@@ -99,8 +105,51 @@ def test_every_new_audience_form_starts_with_no_branch_ticked(client, auth, org,
     assert len(boxes) == 3 and not [box for box in boxes if " checked>" in box]
 
 
-def test_a_branch_under_another_chosen_one_is_dropped(org):
-    # 第一分局 already holds 一所党支部: the audience names the unit alone, reaching the same people.
+def test_every_ticked_branch_is_kept_and_the_description_names_the_outermost(org):
+    # 第一分局 holds 一所党支部: both stay stored, the description names the unit alone.
     audience = build_audience(org.admin, [org.b11, org.u1, org.b21, org.b11], [], [])
-    assert [b.id for b in audience.branches] == [org.u1.id, org.b21.id]
+    assert [b.id for b in audience.branches] == [org.b11.id, org.u1.id, org.b21.id]
     assert describe(audience) == "第一分局、三所党支部的全体人员"
+
+
+def test_a_branch_hidden_from_the_viewer_is_counted_once_with_its_unit(org):
+    # The bureau's audience: 第二分局 and its 三所党支部 are one organisation to 第一分局's organiser.
+    audience = build_audience(org.admin, [org.u2, org.b21, org.u1], [], [])
+    assert describe(audience, org.org1) == "第一分局及其他 1 个组织的全体人员"
+
+
+def _named(audience) -> set[str]:
+    return set(describe(audience).removesuffix("的全体人员").split("、"))
+
+
+def test_a_ticked_branch_moved_out_of_a_ticked_unit_stays_in_the_audience(org, make_member):
+    # The organiser ticked 第一分局 and, explicitly, 一所党支部; then 一所党支部 moves to 第二分局.
+    audience = build_audience(org.admin, [org.u1, org.b11], [], [])
+    moved = make_member("m11x", org.b11)
+    db.session.commit()
+    assert _named(fresh(audience)) == {"第一分局"}
+    move_branch(org.admin, fresh(org.b11), fresh(org.u2))
+    db.session.commit()
+    audience, moved = fresh(audience), db.session.get(Member, moved.id)
+    assert moved.branch.path.startswith(org.u2.path)
+    assert includes(audience, moved) and is_in_audience(moved, audience.id)
+    assert audience.id in audiences_including(moved, [audience.id])
+    in_sql = select(Member.id).join(Branch, Branch.id == Member.branch_id)
+    assert moved.id in db.session.scalars(in_sql.where(member_filter(audience))).all()
+    assert _named(audience) == {"第一分局", "一所党支部"}
+
+
+def test_the_edit_form_ticks_what_was_stored_and_saving_it_keeps_it(client, auth, org):
+    auth.login("org1")
+    ticked = [org.u1.id, org.b11.id]
+    assert _post(client, "/manage/materials/new", _form(org, branch_ids=ticked)).status_code == 302
+    material = db.session.scalars(select(Material)).one()
+    assert "第一分局的全体人员" in client.get(f"/manage/materials/{material.id}").text
+    edit = client.get(f"/manage/materials/{material.id}/edit").text
+    checked = re.findall(r'name="branch_ids" value="(\d+)" checked>', edit)
+    assert sorted(map(int, checked)) == sorted(ticked)
+    response = _post(
+        client, f"/manage/materials/{material.id}/edit", _form(org, branch_ids=checked)
+    )
+    assert response.status_code == 302
+    assert sorted(b.id for b in fresh(material).audience.branches) == sorted(ticked)

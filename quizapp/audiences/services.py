@@ -28,8 +28,9 @@ def build_audience(
 ) -> Audience:
     """Create or replace an audience; everything in it must be within the actor's scope.
 
-    A branch under another chosen one is dropped: the outer one's subtree already holds it,
-    and pages that name the audience would list it beside its unit as if it narrowed it.
+    Every ticked branch is kept, even one under another ticked one: membership follows the
+    branches' current places, so a ticked branch later moved out of its unit stays in the
+    audience (:func:`describe` names only the outermost ones).
     """
     if any(not access.can_manage_branch(actor, b) for b in branches):
         raise DomainError("所选组织超出了您的管理范围。")
@@ -41,11 +42,7 @@ def build_audience(
         raise DomainError("请选择参加的组织，或填写参加人员名单。")
     audience = audience or Audience()
     audience.statuses = ",".join(sorted(set(statuses)))
-    audience.branches = [
-        b
-        for b in {b.id: b for b in branches}.values()
-        if not any(o.id != b.id and o.contains(b) for o in branches)
-    ]
+    audience.branches = list({b.id: b for b in branches}.values())
     audience.roster = list({m.id: m for m in roster}.values())
     db.session.add(audience)
     db.session.flush()
@@ -248,14 +245,21 @@ def covers(outer: Audience, inner: Audience) -> bool:
 def describe(audience: Audience, viewer: Member | None = None) -> str:
     """Say in Chinese who the audience is, e.g. "城关分局、交警支队的正式党员、预备党员".
 
-    With a ``viewer``, branches they may not know of (another unit's, on an audience of a
-    level above theirs) are only counted, as the management pages never name them.
+    A branch under another of the audience's branches *now* is left out: its unit already
+    holds it, and naming both would read as if it narrowed the unit (once moved out, it is
+    named again). With a ``viewer``, branches they may not know of (another unit's, on an
+    audience of a level above theirs) are only counted, as the management pages never name them.
     """
     if audience.roster:
         return f"指定名单（{len(audience.roster)} 人）"
-    named = [b for b in audience.branches if viewer is None or access.can_view_owned_by(viewer, b)]
+    outermost = [
+        b
+        for b in audience.branches
+        if not any(o.id != b.id and o.contains(b) for o in audience.branches)
+    ]
+    named = [b for b in outermost if viewer is None or access.can_view_owned_by(viewer, b)]
     names = "、".join(b.name for b in named)
-    others = len(audience.branches) - len(named)
+    others = len(outermost) - len(named)
     if others:
         names = f"{names}及其他 {others} 个组织" if names else f"其他 {others} 个组织"
     if audience.status_list:
