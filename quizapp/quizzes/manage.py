@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -15,6 +15,7 @@ from quizapp.audiences.services import describe
 from quizapp.bank import queries as bank_queries
 from quizapp.bank.services import category_path
 from quizapp.bank.types import all_types, display_text, get_type
+from quizapp.deferrals.terms import clipped_windows
 from quizapp.errors import DomainError
 from quizapp.forms import ActionForm, entries_text, split_entries
 from quizapp.pagination import filter_value, page_number
@@ -150,10 +151,25 @@ def edit(quiz_id: int):
     _prepare(form, quiz)
     data = _submitted_data(form)
     if data is not None:
+        opening = quiz.opens_at
         saved = perform(lambda: services.save_quiz(current_user, data, quiz), "已保存。")
         if saved is not FAILED:
+            if quiz.has_member_exceptions and quiz.opens_at > opening:
+                _tell_clipped(quiz)
             return redirect(url_for("quizzes.show", quiz_id=quiz.id))
     return _render_form(form, quiz)
+
+
+def _tell_clipped(quiz: Quiz) -> None:
+    """Say whose approved personal windows (缓考, 补考) the later opening cut or emptied."""
+    kept, emptied = clipped_windows(quiz)
+    if kept:
+        flash(f"{kept} 名党员的个人考试时间早于新的开始时间，现改为从新的开始时间起。", "warning")
+    if emptied:
+        flash(
+            f"{emptied} 名党员的个人考试时间在新的开始时间之前已结束，现改按新的测试时间参加。",
+            "warning",
+        )
 
 
 def _paper_size(quiz: Quiz) -> tuple[int, float]:
