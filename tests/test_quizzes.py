@@ -477,7 +477,7 @@ def test_organiser_cannot_pick_a_branch_outside_scope(client, auth, org, bank):
     assert _count(Quiz) == 0
 
 
-def test_moving_a_quiz_later_tells_whose_personal_windows_it_cut(client, auth, org, bank):
+def test_moving_a_quiz_later_tells_of_the_personal_windows_it_cuts(client, auth, org, bank):
     from quizapp.deferrals import services as deferrals
 
     quiz = make_quiz(
@@ -501,4 +501,6 @@ def test_moving_a_quiz_later_tells_whose_personal_windows_it_cut(client, auth, o
         data=_form(org, opens_at="2026-11-25T10:00", closes_at="2026-11-28T18:30"),
         follow_redirects=True,
     )
-    assert "1 名党员的个人考试时间早于新的开始时间，现改为从新的开始时间起。" in moved.text
+    assert "早于新开始时间的个人考试时间，现改为从新的开始时间起" in moved.text
+    listed = client.get(f"/manage/deferrals/quizzes/{quiz.id}").text
+    assert "（测试已调整，现从 2026-11-25 10:00 起）" in listed

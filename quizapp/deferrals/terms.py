@@ -208,23 +208,6 @@ def approved_of_member(member_id: int) -> dict[int, list[QuizException]]:
     return found
 
 
-def clipped_windows(quiz: Quiz) -> tuple[int, int]:
-    """Count the members whose personal windows start before the quiz's opening (after a
-    move): how many now start at the opening, how many are left with none (:func:`apply`)."""
-    clipped: dict[int, bool] = {}
-    for end, member_id in db.session.execute(
-        select(QuizException.window_closes_at, QuizException.member_id).where(
-            QuizException.quiz_id == quiz.id,
-            QuizException.window_opens_at < quiz.opens_at,
-            QuizException.window_closes_at.is_not(None),
-            in_force(),
-        )
-    ):
-        clipped[member_id] = clipped.get(member_id, False) or end > quiz.opens_at
-    kept = sum(clipped.values())
-    return kept, len(clipped) - kept
-
-
 def open_window(exc: QuizException, now: datetime) -> bool:
     """Tell whether the exception's own window (缓考, 补考 after the close) is open at ``now``."""
     return exc.window_closes_at is not None and windows.is_open(
