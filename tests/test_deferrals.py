@@ -751,3 +751,139 @@ def test_no_deferral_is_offered_after_handing_in(org, bank, client, auth, frozen
     assert "您已用完全部答题机会" in page and "申请缓考" not in page
     form = client.get(f"/quizzes/{quiz.id}/deferral").text
     assert "您已交卷，不能再申请缓考。" in form and "提交申请" not in form
+
+
+# The quiz moved after an approval: a personal window never opens before the quiz.
+
+DAY = timedelta(days=1)
+
+
+def _moved_exam(org, bank, window_days):
+    """An exam opening at NOW+3d, m1's 缓考 approved from its opening for ``window_days``,
+    then the exam moved a week later; returns the quiz as stored and its old opening."""
+    from quizapp.quizzes.services import QuizData, save_quiz
+
+    quiz = make_quiz(
+        org.org1,
+        [org.u1],
+        questions=[bank["single"][0]],
+        opens_in=3 * DAY,
+        kind=QuizKind.EXAM,
+        time_limit_minutes=30,
+    )
+    opening = quiz.opens_at
+    row = exc.request_deferral(org.m1, quiz, "duty", "", NOW)
+    exc.approve_deferral(org.org1, row, opening, opening + window_days * DAY, "", NOW)
+    db.session.commit()
+    data = QuizData(
+        title=quiz.title,
+        opens_at=opening + 7 * DAY,
+        closes_at=quiz.closes_at + 7 * DAY,
+        kind=QuizKind.EXAM,
+        time_limit_minutes=30,
+        fixed_questions=[bank["single"][0]],
+        branches=[org.u1],
+    )
+    save_quiz(org.org1, data, fresh(quiz))
+    db.session.commit()
+    return fresh(quiz), opening
+
+
+def test_a_window_ended_before_the_moved_quiz_leaves_the_member_the_quiz_s_own(
+    org, bank, client, auth, time_machine
+):
+    quiz, opening = _moved_exam(org, bank, window_days=1)
+    time_machine.move_to(NOW, tick=False)
+    auth.login("m1")
+    with pytest.raises(DomainError, match="尚未开始"):
+        services.start_attempt(org.m1, quiz, opening + HOUR)
+    terms = terms_for(quiz, org.m1.id)
+    assert terms.windows == [(quiz.opens_at, quiz.closes_at)] and terms.fresh_paper
+    for page in (f"/quizzes/{quiz.id}", f"/quizzes/{quiz.id}/deferral"):
+        assert "早于调整后的测试时间，请按测试时间参加" in client.get(page).text
+    attempt, created = services.start_attempt(org.m1, quiz, quiz.opens_at)
+    assert created and attempt.started_at == quiz.opens_at
+
+
+def test_a_window_overlapping_the_moved_quiz_starts_at_its_opening(
+    org, bank, client, auth, time_machine
+):
+    from quizapp.clock import format_datetime
+
+    quiz, opening = _moved_exam(org, bank, window_days=10)
+    end = opening + 10 * DAY
+    assert terms_for(quiz, org.m1.id).windows == [(quiz.opens_at, end)]
+    time_machine.move_to(NOW, tick=False)
+    auth.login("m1")
+    shown = f"{format_datetime(quiz.opens_at)} 至 {format_datetime(end)}"
+    assert shown in client.get(f"/quizzes/{quiz.id}").text
+    assert shown in client.get(f"/quizzes/{quiz.id}/deferral").text
+    assert f"{format_datetime(quiz.opens_at)} 开始" in client.get("/quizzes").text
+    assert format_datetime(opening) not in client.get("/quizzes").text
+    with pytest.raises(DomainError, match="尚未开始"):
+        services.start_attempt(org.m1, quiz, opening + HOUR)
+    attempt, _ = services.start_attempt(org.m1, quiz, quiz.opens_at + HOUR)
+    assert attempt.deadline_at == quiz.opens_at + HOUR + timedelta(minutes=30)
+
+
+def test_the_window_notice_waits_for_the_moved_quiz(org, bank):
+    from quizapp.deferrals.announce import send_window_notices
+
+    quiz, opening = _moved_exam(org, bank, window_days=10)
+    assert send_window_notices(opening + HOUR) == 0
+    assert send_window_notices(quiz.opens_at + HOUR) == 1
+
+
+# Deciding on a request no longer pending
+
+
+@pytest.mark.parametrize("back", ["pending", "quiz"])
+@pytest.mark.parametrize("verb", ["approve", "refuse"])
+def test_deciding_a_request_withdrawn_meanwhile_says_so(
+    org, quiz, client, auth, time_machine, back, verb
+):
+    time_machine.move_to(NOW, tick=False)
+    row = exc.request_deferral(org.m1, quiz, "duty", "", NOW)
+    db.session.commit()
+    auth.login("org1")
+    assert "批准缓考" in client.get("/manage/deferrals/").text
+    exc.withdraw_deferral(org.m1, fresh(row), NOW)  # the member withdraws meanwhile
+    db.session.commit()
+    sent = client.post(
+        f"/manage/deferrals/{row.id}/{verb}",
+        data={"opens_at": "2026-11-22T09:00", "closes_at": "2026-11-22T18:00", "back": back},
+    )
+    assert sent.status_code == 302
+    page = client.get(sent.headers["Location"]).text
+    assert "该申请已经处理。" in page
+    assert fresh(row).status == ExceptionStatus.WITHDRAWN
+
+
+def test_a_refused_decision_on_a_pending_request_shows_the_form_again(org, quiz, client, auth):
+    row = exc.request_deferral(org.m1, quiz, "duty", "", NOW)
+    db.session.commit()
+    auth.login("org1")
+    sent = client.post(f"/manage/deferrals/{row.id}/refuse", data={"note": "", "back": "pending"})
+    assert sent.status_code == 200 and "请填写" in sent.text and fresh(row).is_pending
+
+
+# A lapsed 缓考 on the member's request page
+
+
+def test_a_lapsed_deferral_is_not_approved_for_the_member(org, quiz, client, auth, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    row = exc.request_deferral(org.m1, quiz, "duty", "", NOW)
+    services.start_attempt(org.m1, quiz, NOW)  # still answering: not handed in
+    # approved by a write that raced the start (the approval's own checks would refuse it)
+    row.status, row.decided_at = ExceptionStatus.APPROVED.value, NOW
+    row.window_opens_at, row.window_closes_at = NOW + 3 * HOUR, NOW + 27 * HOUR
+    db.session.commit()
+    with pytest.raises(DomainError, match="本次缓考未生效，不能再申请缓考"):
+        exc.request_deferral(org.m1, fresh(quiz), "duty", "", NOW)
+    auth.login("m1")
+    page = client.get(f"/quizzes/{quiz.id}/deferral").text
+    assert "不能再申请缓考" in page and "提交申请" not in page
+    assert "请按测试原定时间参加" in page
+    time_machine.move_to(quiz.closes_at + HOUR, tick=False)
+    page = client.get(f"/quizzes/{quiz.id}/deferral").text
+    assert "未生效" in page and "请按测试原定时间参加" not in page

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from quizapp import db
 from quizapp.attempts.services import start_attempt
 from quizapp.quizzes.attempt_models import Attempt
-from quizapp.quizzes.models import DrawRule, Quiz, QuizQuestion
+from quizapp.quizzes.models import DrawRule, Quiz, QuizKind, QuizQuestion
 from tests.factories import NOW, make_quiz
 
 
@@ -475,3 +475,32 @@ def test_organiser_cannot_pick_a_branch_outside_scope(client, auth, org, bank):
     assert response.status_code == 200
     assert "所选组织不存在或不在您的管理范围内" in _body(response)
     assert _count(Quiz) == 0
+
+
+def test_moving_a_quiz_later_tells_of_the_personal_windows_it_cuts(client, auth, org, bank):
+    from quizapp.deferrals import services as deferrals
+
+    quiz = make_quiz(
+        org.org1,
+        [org.b11, org.b12],
+        questions=[bank["single"][0]],
+        opens_in=timedelta(0),
+        lasts=timedelta(days=1),
+        kind=QuizKind.EXAM,
+    )
+    row = deferrals.request_deferral(org.m1, quiz, "duty", "", NOW)
+    deferrals.approve_deferral(
+        org.org1, row, NOW + timedelta(hours=1), NOW + timedelta(days=10), "", NOW
+    )
+    db.session.commit()
+    auth.login("org1")
+    same = client.post(f"/manage/quizzes/{quiz.id}/edit", data=_form(org), follow_redirects=True)
+    assert "已保存" in same.text and "个人考试时间" not in same.text
+    moved = client.post(
+        f"/manage/quizzes/{quiz.id}/edit",
+        data=_form(org, opens_at="2026-11-25T10:00", closes_at="2026-11-28T18:30"),
+        follow_redirects=True,
+    )
+    assert "早于新开始时间的个人考试时间，现改为从新的开始时间起" in moved.text
+    listed = client.get(f"/manage/deferrals/quizzes/{quiz.id}").text
+    assert "（测试已调整，现从 2026-11-25 10:00 起）" in listed

@@ -13,7 +13,7 @@ from quizapp.deferrals.services import refuse_deferral, request_deferral
 from quizapp.quizzes.reservations import release_to_practice
 from tests.factories import NOW, QuizKind, make_quiz
 
-KEPT = "暂不公布正确答案、判定结果和解析"
+KEPT = "本题正用于考试，暂不公布正确答案、判定结果和解析"  # also for a 缓考 not yet sat
 
 
 def _item(page: str, question_id: int) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from quizapp import db
 from quizapp.clock import format_datetime
@@ -31,10 +31,18 @@ def send_window_notices(now: datetime) -> int:
         .join(Quiz, Quiz.id == QuizException.quiz_id)
         .where(
             in_force(),
+            # The window as terms.apply clips it: from the later of its start and the quiz's.
             QuizException.window_opens_at <= now,
-            QuizException.window_opens_at > now - ANNOUNCE_WITHIN,
+            Quiz.opens_at <= now,
+            or_(
+                QuizException.window_opens_at > now - ANNOUNCE_WITHIN,
+                Quiz.opens_at > now - ANNOUNCE_WITHIN,
+            ),
             QuizException.window_closes_at > now,
-            QuizException.decided_at < QuizException.window_opens_at,
+            or_(
+                QuizException.decided_at < QuizException.window_opens_at,
+                QuizException.decided_at < Quiz.opens_at,
+            ),
             ~select(Attempt.id)
             .where(
                 Attempt.quiz_id == QuizException.quiz_id,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import NamedTuple
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -110,14 +110,16 @@ def _decide(
     """Decide on a request with a form posted from a list page, then go back to that page.
 
     A form refused shows the page again with that request's form open, as it was typed, and
-    what is wrong beside it.
+    what is wrong beside it; a request no longer pending (withdrawn, or decided by another
+    organiser) has no form there, so that answer is flashed over the page instead.
     """
     row = queries.get_managed(current_user, exception_id)
-    if (
-        form.validate_on_submit()
-        and perform(lambda: decide(row), done, errors=form.form_errors) is not FAILED
-    ):
-        return redirect(_back(row))
+    if not row.is_pending or form.validate_on_submit():
+        if perform(lambda: decide(row), done, errors=form.form_errors) is not FAILED:
+            return redirect(_back(row))
+        if not row.is_pending:  # reloaded after the rollback
+            flash(form.form_errors[-1], "error")
+            return redirect(_back(row))
     posted = (row.id, opened, form)
     if request.form.get("back") == "pending":
         return _pending_page(posted)

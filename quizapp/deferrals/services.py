@@ -21,6 +21,7 @@ from quizapp.deferrals.models import (
     QuizException,
 )
 from quizapp.deferrals.queries import has_handed_in
+from quizapp.deferrals.terms import lapsed
 from quizapp.errors import DomainError, NotFound, refuse
 from quizapp.members.models import Member
 from quizapp.notices.models import NoticeKind
@@ -34,6 +35,8 @@ TEXT_MAX = 200
 LONGEST_WINDOW = timedelta(days=60)
 MOST_EXTRA_ATTEMPTS = 10
 MOST_EXTRA_MINUTES = 600
+#: A member whose approved 缓考 lapsed (terms.lapsed) has sat: no second request.
+LAPSED_REFUSAL = "批准前您已开始答题，本次缓考未生效，不能再申请缓考。"
 
 
 def _attempts(quiz: Quiz, member_id: int, status: AttemptStatus) -> int:
@@ -85,8 +88,8 @@ def request_deferral(
         raise DomainError("该测试已经结束，不能再申请缓考。")
     if has_handed_in(quiz, member.id):
         raise DomainError("您已交卷，不能再申请缓考。")
-    mine = db.session.scalars(
-        select(QuizException).where(
+    mine = db.session.execute(
+        select(QuizException.status, lapsed()).where(
             QuizException.quiz_id == quiz.id,
             QuizException.member_id == member.id,
             QuizException.kind == ExceptionKind.DEFERRAL.value,
@@ -96,9 +99,10 @@ def request_deferral(
         )
     ).first()
     if mine is not None:
-        raise DomainError(
-            "您的缓考申请正在审批中。" if mine.is_pending else "您的缓考申请已获批准。"
-        )
+        status, was_lapsed = mine
+        if status == ExceptionStatus.PENDING:
+            raise DomainError("您的缓考申请正在审批中。")
+        raise DomainError(LAPSED_REFUSAL if was_lapsed else "您的缓考申请已获批准。")
     row = QuizException(
         quiz_id=quiz.id,
         member_id=member.id,

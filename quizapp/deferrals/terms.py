@@ -9,6 +9,11 @@
 A start looks the member's exceptions up only when the quiz has any approved
 (``Quiz.has_member_exceptions``), so an exam without exceptions keeps its statements.
 
+A personal window never opens before the quiz's current opening: an organiser may move the
+quiz later after approving one, so :func:`apply` clips its start. A window left empty gives
+none: a 补考 keeps its attempts in the quiz's window; a 缓考 whose window ended before the
+quiz's new opening no longer replaces it (the member sits with everyone, on a fresh paper).
+
 A 缓考 lapses when the member began an attempt before its window opened (:func:`lapsed`):
 every reader of approved exceptions leaves it out (:func:`in_force`).
 """
@@ -39,6 +44,8 @@ class Terms:
     #: The approved 补考 grants.
     makeups: list[QuizException] = field(default_factory=list)
     extra_minutes: int = 0
+    #: The personal window of each exception by id, as clipped (None: left empty).
+    personal: dict[int, tuple[datetime, datetime] | None] = field(default_factory=dict)
 
     @property
     def fresh_paper(self) -> bool:
@@ -60,7 +67,7 @@ class Terms:
     def closes_at(self, now: datetime) -> datetime:
         """Return the end of the window open at ``now`` (the latest, when several are)."""
         ends = [end for start, end in self.windows if windows.is_open(start, end, now)]
-        return max(ends) if ends else max(end for _, end in self.windows)
+        return max(ends) if ends else self.last_closes_at
 
     def next_opens_at(self, now: datetime) -> datetime | None:
         """Return the start of the next window still to come."""
@@ -96,11 +103,16 @@ def apply(quiz: Quiz, approved: list[QuizException]) -> Terms:
             terms.attempts_allowed += exc.extra_attempts or 0
         elif exc.kind == ExceptionKind.EXTRA_TIME:
             terms.extra_minutes += exc.extra_minutes or 0
-    if terms.deferral is not None:
-        terms.windows = [(terms.deferral.window_opens_at, terms.deferral.window_closes_at)]
-    terms.windows += [
-        (m.window_opens_at, m.window_closes_at) for m in terms.makeups if m.window_closes_at
-    ]
+    with_window = [terms.deferral] if terms.deferral is not None else []
+    with_window += [m for m in terms.makeups if m.window_closes_at]
+    for exc in with_window:
+        start = max(exc.window_opens_at, quiz.opens_at)
+        terms.personal[exc.id] = (
+            (start, exc.window_closes_at) if start < exc.window_closes_at else None
+        )
+    own = [window for window in terms.personal.values() if window is not None]
+    deferred = terms.deferral is not None and terms.personal[terms.deferral.id] is not None
+    terms.windows = own if deferred else terms.windows + own
     if terms.time_limit_minutes and terms.extra_minutes:
         terms.time_limit_minutes += terms.extra_minutes
     return terms

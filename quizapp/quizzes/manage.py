@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -25,6 +25,11 @@ from quizapp.quizzes.models import Counting, LeavePolicy, Quiz, QuizKind, Review
 bp = Blueprint("quizzes", __name__)
 
 PER_PAGE = 20
+#: Flashed when a quiz with approved 缓考/补考 opens later than before.
+MOVED_LATER = (
+    "本测试有已批准的缓考或补考：早于新开始时间的个人考试时间，现改为从新的开始时间起"
+    "（已在此前结束的，改按新的测试时间参加）。请到“缓考与补考”页面核对。"
+)
 
 
 def _prepare(form: QuizForm, quiz: Quiz | None) -> None:
@@ -150,8 +155,13 @@ def edit(quiz_id: int):
     _prepare(form, quiz)
     data = _submitted_data(form)
     if data is not None:
+        opening = quiz.opens_at
         saved = perform(lambda: services.save_quiz(current_user, data, quiz), "已保存。")
         if saved is not FAILED:
+            if quiz.has_member_exceptions and quiz.opens_at > opening:
+                # Approved personal windows are clipped where applied (deferrals.terms); the
+                # 缓考与补考 page (above this package) shows whose.
+                flash(MOVED_LATER, "warning")
             return redirect(url_for("quizzes.show", quiz_id=quiz.id))
     return _render_form(form, quiz)
 
