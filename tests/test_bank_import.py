@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -520,4 +522,16 @@ def test_cli_refuses_hostile_yaml_and_saves_nothing(org, runner, tmp_path, name)
 def test_cli_reads_no_more_of_a_file_than_the_size_limit(org, runner, tmp_path):
     folder = write(tmp_path / "questions", "huge.yaml", b"#" * (6 * 1024 * 1024))
     result = runner.invoke(args=["questions", "import", str(folder)])
+    assert result.exit_code == 1 and "超过 5 MB" in result.output
+
+
+def test_cli_says_a_large_word_file_under_another_name_is_too_big(org, runner, tmp_path):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as package:
+        package.writestr("word/document.xml", "<w:document/>")
+        package.writestr("word/media/image1.png", b"\0" * (6 * 1024 * 1024))
+    path = tmp_path / "题库.doc"
+    path.write_bytes(archive.getvalue())
+    result = runner.invoke(args=["questions", "import", str(path)])
+    # Only the first 5 MB are read: the directory at the end is cut off, yet the size is said.
     assert result.exit_code == 1 and "超过 5 MB" in result.output
