@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 import zipfile
@@ -474,6 +475,63 @@ def _yaml_loaders():
     return [yaml_files.BankLoader] + (
         [yaml_files.FastBankLoader] if hasattr(yaml_files, "FastBankLoader") else []
     )
+
+
+@pytest.mark.parametrize("tags", [5, True, 1.5])
+def test_tags_neither_a_list_nor_text_are_a_problem_of_the_question(org, tags):
+    problems = rejected(org, yaml_bytes(question("k-1", tags=tags)))
+    assert problems == {
+        "测试.yaml 第 1 题（k-1）": f"标签（tags）「{tags}」应为列表或用逗号分隔的文字"
+    }
+
+
+def test_a_file_category_that_is_not_text_is_refused():
+    with pytest.raises(DomainError, match="category（分类）应为文字"):
+        yaml_files.read("测试.yaml", yaml_bytes(question("k-1"), category=["党章"]))
+
+
+#: Values a YAML file may hold where a question's field should be.
+ODD_VALUES = [
+    5, True, 1.5, -1, 10**20, float("nan"), datetime.date(2024, 1, 1), "", None, b"hi",
+    [], {}, [1, [2]], [None], [{"a": 1}], {"a": 1}, {"A": [1]}, {"A": None}, {1: "x"},
+]  # fmt: skip
+#: Fields whose value is text: a list, a mapping or binary data there is a problem.
+TEXT_FIELDS = {
+    "stem": "题干",
+    "key": "编号",
+    "explanation": "解析",
+    "source": "出处",
+    "category": "分类",
+}
+YAML_BASES = {
+    "单选": question("k"),
+    "多选": question("k", type="多选", answer="AB"),
+    "判断": question("k", type="判断", options=None, answer="对"),
+    "填空": question("k", type="填空", stem="党员（  ）。", options=None, answer="甲"),
+}
+
+
+@pytest.mark.parametrize("base", YAML_BASES)
+def test_odd_yaml_values_in_every_field_are_problems_in_chinese(org, base):
+    failures = []
+    for field in ("type", "options", "answer", "difficulty", "tags", *TEXT_FIELDS):
+        for value in ODD_VALUES:
+            item = {**YAML_BASES[base], field: value}
+            try:
+                drafts, _ = yaml_files.read("测试.yaml", yaml_bytes(item))
+                result = import_drafts(org.bureau.id, drafts, only_valid=True)
+            except DomainError:
+                continue
+            except Exception as exc:  # a 500 on the import page
+                failures.append(f"{field}: {value!r} -> {type(exc).__name__}: {exc}")
+                continue
+            finally:
+                db.session.rollback()
+            odd = not isinstance(value, (str, int, float, datetime.date, type(None)))
+            said = "".join(p.message for p in result.rejected)
+            if field in TEXT_FIELDS and odd and (result.created or TEXT_FIELDS[field] not in said):
+                failures.append(f"{field}: {value!r} taken as {drafts[0].data}")
+    assert not failures, "\n".join(failures)
 
 
 @pytest.mark.parametrize("loader", _yaml_loaders(), ids=lambda c: c.__name__)
