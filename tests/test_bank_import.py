@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+import io
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -474,6 +477,63 @@ def _yaml_loaders():
     )
 
 
+@pytest.mark.parametrize("tags", [5, True, 1.5])
+def test_tags_neither_a_list_nor_text_are_a_problem_of_the_question(org, tags):
+    problems = rejected(org, yaml_bytes(question("k-1", tags=tags)))
+    assert problems == {
+        "测试.yaml 第 1 题（k-1）": f"标签（tags）「{tags}」应为列表或用逗号分隔的文字"
+    }
+
+
+def test_a_file_category_that_is_not_text_is_refused():
+    with pytest.raises(DomainError, match="category（分类）应为文字"):
+        yaml_files.read("测试.yaml", yaml_bytes(question("k-1"), category=["党章"]))
+
+
+#: Values a YAML file may hold where a question's field should be.
+ODD_VALUES = [
+    5, True, 1.5, -1, 10**20, float("nan"), datetime.date(2024, 1, 1), "", None, b"hi",
+    [], {}, [1, [2]], [None], [{"a": 1}], {"a": 1}, {"A": [1]}, {"A": None}, {1: "x"},
+]  # fmt: skip
+#: Fields whose value is text: a list, a mapping or binary data there is a problem.
+TEXT_FIELDS = {
+    "stem": "题干",
+    "key": "编号",
+    "explanation": "解析",
+    "source": "出处",
+    "category": "分类",
+}
+YAML_BASES = {
+    "单选": question("k"),
+    "多选": question("k", type="多选", answer="AB"),
+    "判断": question("k", type="判断", options=None, answer="对"),
+    "填空": question("k", type="填空", stem="党员（  ）。", options=None, answer="甲"),
+}
+
+
+@pytest.mark.parametrize("base", YAML_BASES)
+def test_odd_yaml_values_in_every_field_are_problems_in_chinese(org, base):
+    failures = []
+    for field in ("type", "options", "answer", "difficulty", "tags", *TEXT_FIELDS):
+        for value in ODD_VALUES:
+            item = {**YAML_BASES[base], field: value}
+            try:
+                drafts, _ = yaml_files.read("测试.yaml", yaml_bytes(item))
+                result = import_drafts(org.bureau.id, drafts, only_valid=True)
+            except DomainError:
+                continue
+            except Exception as exc:  # a 500 on the import page
+                failures.append(f"{field}: {value!r} -> {type(exc).__name__}: {exc}")
+                continue
+            finally:
+                db.session.rollback()
+            odd = not isinstance(value, (str, int, float, datetime.date, type(None)))
+            said = "".join(p.message for p in result.rejected)
+            if field in TEXT_FIELDS and odd and (result.created or TEXT_FIELDS[field] not in said):
+                failures.append(f"{field}: {value!r} taken as {drafts[0].data}")
+    assert not failures, "\n".join(failures)
+
+
 @pytest.mark.parametrize("loader", _yaml_loaders(), ids=lambda c: c.__name__)
 @pytest.mark.parametrize("name", HOSTILE_YAML)
 def test_hostile_yaml_is_refused_while_composing(loader, name):
@@ -520,4 +580,16 @@ def test_cli_refuses_hostile_yaml_and_saves_nothing(org, runner, tmp_path, name)
 def test_cli_reads_no_more_of_a_file_than_the_size_limit(org, runner, tmp_path):
     folder = write(tmp_path / "questions", "huge.yaml", b"#" * (6 * 1024 * 1024))
     result = runner.invoke(args=["questions", "import", str(folder)])
+    assert result.exit_code == 1 and "超过 5 MB" in result.output
+
+
+def test_cli_says_a_large_word_file_under_another_name_is_too_big(org, runner, tmp_path):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as package:
+        package.writestr("word/document.xml", "<w:document/>")
+        package.writestr("word/media/image1.png", b"\0" * (6 * 1024 * 1024))
+    path = tmp_path / "题库.doc"
+    path.write_bytes(archive.getvalue())
+    result = runner.invoke(args=["questions", "import", str(path)])
+    # Only the first 5 MB are read: the directory at the end is cut off, yet the size is said.
     assert result.exit_code == 1 and "超过 5 MB" in result.output

@@ -17,6 +17,7 @@ from docx.shared import Inches
 from sqlalchemy import func, select
 
 from quizapp import db
+from quizapp.bank import formats
 from quizapp.bank.formats import read_text, reader_for, word, word_template
 from quizapp.bank.imports import BankImportRejected, import_drafts
 from quizapp.bank.models import Question
@@ -537,6 +538,24 @@ def test_a_word_file_without_its_extension_is_read_as_word():
     assert len(drafts) == 7 and not any(d.problems for d in drafts)
     with pytest.raises(DomainError, match=r"无法识别文件「题库\.zip」的格式"):
         reader_for("题库.zip", b"PK\x03\x04 not a zip")
+
+
+def test_the_size_is_checked_before_the_zip_is_listed(monkeypatch):
+    content = make_docx(*GOOD)
+    monkeypatch.setattr(formats, "MAX_BYTES", len(content) - 1)
+    with pytest.raises(DomainError, match="超过 5 MB"):
+        reader_for("题库.doc", content)
+
+
+@pytest.mark.parametrize(
+    ("name", "target"),
+    [("题库.doc", ".docx"), ("题库.wps", ".docx"), ("题库.xls", ".xlsx"), ("题库.ET", ".xlsx")],
+)
+def test_an_old_office_or_wps_file_is_told_to_save_as(name, target):
+    with pytest.raises(DomainError, match=f"另存为” \\{target}"):
+        reader_for(name, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 an OLE file")
+    # One that is a .docx under the old name is still read.
+    assert reader_for("题库.doc", make_docx(*GOOD)) is word.read
 
 
 def test_the_page_reads_a_gift_txt_as_gift(client, auth, org):

@@ -461,7 +461,7 @@ def test_an_overlong_pasted_list_is_named_and_nothing_is_saved(client, auth, org
         data={"action": "add", "entries": "a1001\n" * 10_000 + "a"},
     )
     assert response.status_code == 200
-    assert "警号或手机号不能超过 50000 字。" in response.get_data(as_text=True)
+    assert "名单太长，请分批添加或上传文件。" in response.get_data(as_text=True)
     assert _roster(campaign) == []
 
 

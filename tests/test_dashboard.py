@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from quizapp import db
+from quizapp import db, windows
 from quizapp.campaigns import services as campaigns
 from quizapp.dashboard.queries import lagging_branches
 from quizapp.dashboard.trend import trend_chart, trend_points, weekly_minutes
@@ -20,7 +20,7 @@ from quizapp.participation.charts import LinePoint, line_chart, nice_top
 from quizapp.participation.models import ParticipationSnapshot
 from quizapp.participation.snapshots import DAY, snapshot_participation
 from tests.browser import BROWSER, PHONE, fits_phone_width, log_in
-from tests.factories import add_study, make_campaign
+from tests.factories import add_study, make_campaign, make_quiz
 
 NOW = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)  # Saturday 21 November, 10:00 in China
 TODAY = date(2026, 11, 21)
@@ -361,6 +361,24 @@ def test_the_page_lists_lagging_branches_with_their_drill_down(client, auth, org
         f'href="/manage/participation/range/branches/{b15.id}?first=2026-10-25&amp;last=2026-11-21"'
     ) in html
     assert "0.0%<span" in html and "（1/5）" in html and '<rect width="20.0"' in html
+
+
+# Recent tests and exams
+
+
+def test_recent_quizzes_carry_the_phase_labels_the_other_pages_use(
+    client, auth, org, bank, frozen, monkeypatch
+):
+    one = bank["truefalse"][:1]
+    make_quiz(org.org1, [org.u1], questions=one, now=NOW, title="正在进行的测试")
+    make_quiz(
+        org.org1, [org.u1], questions=one, now=NOW, opens_in=timedelta(days=-2), title="上周的测试"
+    )
+    html = _section(_page(client, auth, "org1"), "近期测试考试")
+    assert html.count(">进行中</span>") == 1 and html.count(">已结束</span>") == 1
+    # One wording for every page: the dashboard reads windows.PHASE_LABELS too.
+    monkeypatch.setitem(windows.PHASE_LABELS, "closed", "已截止")
+    assert ">已截止</span>" in _section(_page(client, auth, "org1"), "近期测试考试")
 
 
 # The whole page

@@ -851,6 +851,7 @@ def _hostile_files() -> list[tuple[str, bytes]]:
         ("yaml surrogate escape", b'questions: ["\\ud800"]\n'),
         ("yaml many values", b"questions: [" + b"1," * 300_000 + b"1]\n"),
         ("yaml wrong shapes", b"questions:\n- [1, 2]\n- {type: [x], stem: {a: 1}}\n- ~\n"),
+        ("yaml odd tags", "questions:\n- {type: 判断, stem: 题干, answer: 对, tags: 5}\n".encode()),
         ("gift braces", b"::t::" + b"{" * 100_000 + b"\n"),
         ("gift nested answers", b"::t:: q {" + b"=a ~b " * 100_000 + b"}\n"),
         ("gift escapes", b"::t:: q {" + b"\\" * 100_000 + b"}\n"),

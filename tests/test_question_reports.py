@@ -245,12 +245,19 @@ def test_the_note_waits_while_an_exam_holds_the_question(client, auth, bank, tim
         f"/questions/{own.id}/report?from=practice", data={"reason": "answer", "text": "答案有误"}
     )
     assert reported.status_code == 302
-    exam = make_quiz(org.org1, [org.u1], questions=[own], kind=QuizKind.EXAM, title="一分局考试")
+    exam = make_quiz(
+        org.org1,
+        [org.u1],
+        questions=[own],
+        kind=QuizKind.EXAM,
+        title="一分局考试",
+        review_show_answers=False,  # nor does m1's review show the key
+    )
     attempt = client.post(f"/api/quizzes/{exam.id}/attempts").get_json()["attempt_id"]
     _close_with_note(client, auth, own.id)
     pages = _what_m1_reads(client)
     assert "已更正" in pages and "我的纠错" in pages and NOTE not in pages
-    assert "处理说明将在相关考试结束后显示" in pages
+    assert "处理说明暂不显示" in pages
     client.post(f"/api/attempts/{attempt}/submit")
     # Handed in, but the exam keeps the question out of practice until released: the note too.
     assert NOTE not in _what_m1_reads(client)
@@ -279,3 +286,26 @@ def test_a_note_on_a_reviewed_question_waits_for_the_next_hand_in(client, auth, 
     client.post(f"/api/attempts/{running}/submit")
     # A test (测试) reserves nothing: handed in, the note is shown at once.
     assert f"处理说明：{NOTE}" in client.get("/reports/mine").get_data(as_text=True)
+
+
+def test_the_note_shows_when_the_members_own_review_shows_the_key(client, auth, bank, time_machine):
+    org, own, _ = bank
+    time_machine.move_to(NOW, tick=False)
+    exam = make_quiz(org.org1, [org.u1], questions=[own], kind=QuizKind.EXAM, title="一分局考试")
+    auth.login("m1")
+    done = client.post(f"/api/quizzes/{exam.id}/attempts").get_json()["attempt_id"]
+    client.post(f"/api/attempts/{done}/submit")
+    time_machine.move_to(exam.closes_at + timedelta(minutes=1), tick=False)
+    assert "正确答案" in client.get(f"/attempts/{done}/result").get_data(as_text=True)
+    reported = client.post(
+        f"/questions/{own.id}/report?from=review&attempt={done}", data={"reason": "answer"}
+    )
+    assert reported.status_code == 302
+    _close_with_note(client, auth, own.id)
+    # The exam still reserves the question (not released), but m1's review shows its key.
+    assert f"处理说明：{NOTE}" in client.get("/reports/mine").get_data(as_text=True)
+    # Another exam takes it: the review withholds the key, and 我的纠错 the note.
+    make_quiz(org.admin, [org.bureau], questions=[own], kind=QuizKind.EXAM, title="局级考试")
+    assert "本题正用于其他考试" in client.get(f"/attempts/{done}/result").get_data(as_text=True)
+    mine = client.get("/reports/mine").get_data(as_text=True)
+    assert NOTE not in mine and "处理说明暂不显示" in mine

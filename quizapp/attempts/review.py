@@ -1,6 +1,6 @@
 """What a member may see of a submitted attempt, which questions' answers nothing keeps from
-a member (``not_withheld``: practice and error reports' notes), and when an attempt's wrong
-answers reach the wrong-answer book (错题本).
+a member (``not_withheld``: practice; ``answer_shown``, adding what their reviews show: error
+reports' notes), and when an attempt's wrong answers reach the wrong-answer book (错题本).
 
 The wrong-answer book shows a question's stem and options and, when practised, its answer.
 So an attempt's wrong answers go into it only once the quiz's review shows the answers
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, union, update
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, union, update
 
 from quizapp import db
 from quizapp.bank.models import Question, ReservedQuestion
@@ -85,15 +85,48 @@ def withheld_question_ids(attempt: Attempt) -> set[int]:
     return set(db.session.scalars(union(reserved, running, deferred)))
 
 
+def _review_opened(now: datetime):
+    """SQL condition on Quiz: :func:`review_open` at ``now``."""
+    return or_(
+        Quiz.review_when == ReviewWhen.IMMEDIATELY.value,
+        and_(Quiz.review_when == ReviewWhen.AFTER_CLOSE.value, Quiz.closes_at <= now),
+    )
+
+
 def _answers_shown(now: datetime):
     """SQL condition on Quiz: :func:`shows_answers` at ``now``."""
-    return and_(
-        Quiz.review_show_answers.is_(True),
-        or_(
-            Quiz.review_when == ReviewWhen.IMMEDIATELY.value,
-            and_(Quiz.review_when == ReviewWhen.AFTER_CLOSE.value, Quiz.closes_at <= now),
-        ),
+    return and_(Quiz.review_show_answers.is_(True), _review_opened(now))
+
+
+def on_reviewed_attempt(member: Member, now: datetime, answers: bool = False):
+    """SQL condition on Question: on a submitted attempt of ``member`` whose review is open
+    now; with ``answers``, one whose review shows the question's answer now (the quiz shows
+    answers and :func:`withheld_question_ids` keeps nothing: no other quiz reserves it, no
+    running paper and no 缓考 not yet sat has it)."""
+    submitted = (
+        AttemptAnswer.question_id == Question.id,
+        Attempt.id == AttemptAnswer.attempt_id,
+        Quiz.id == Attempt.quiz_id,
+        Attempt.member_id == member.id,
+        Attempt.status == AttemptStatus.SUBMITTED.value,
     )
+    if not answers:
+        return exists().where(*submitted, _review_opened(now))
+    # The attempt's own quiz's reservation is no secret from its review.
+    elsewhere = exists().where(
+        ReservedQuestion.question_id == Question.id, ReservedQuestion.quiz_id != Attempt.quiz_id
+    )
+    return and_(
+        exists().where(*submitted, _answers_shown(now), ~elsewhere),
+        Question.id.not_in(running_paper_ids(member.id)),
+        Question.id.not_in(withheld_from_practice(member)),
+    )
+
+
+def answer_shown(member: Member, now: datetime) -> ColumnElement[bool]:
+    """SQL condition on Question: ``member`` may see its answer now, in practice
+    (:func:`not_withheld`) or in the review of a submitted attempt of theirs."""
+    return or_(not_withheld(member), on_reviewed_attempt(member, now, answers=True))
 
 
 def book_wrong_answers(now: datetime, limit: int = 500) -> int:

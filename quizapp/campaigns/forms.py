@@ -14,6 +14,7 @@ from wtforms import (
     SelectMultipleField,
     TextAreaField,
 )
+from wtforms.validators import Length
 
 from quizapp.audiences.forms import audience_values, branches_field, statuses_field
 from quizapp.campaigns.models import Campaign, CampaignKind
@@ -159,7 +160,8 @@ class RosterForm(BaseForm):
     member_ids = SelectMultipleField("勾选人员", coerce=int, validate_choice=False)
     entries = TextAreaField(
         "警号或手机号",
-        validators=text_rules("警号或手机号", MAX_LIST_TEXT),
+        # Not text_rules: its "<label>不能超过 N 字" reads as if one id were too long.
+        validators=[Length(max=MAX_LIST_TEXT, message="名单太长，请分批添加或上传文件。")],
         description="每行一个，也可用逗号、顿号分隔；可以从 Excel 中复制一列粘贴进来。",
     )
     file = FileField(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
-from quizapp import access
+from quizapp import access, windows
 from quizapp.clock import china_today, utcnow
 from quizapp.dashboard import queries, trend
 from quizapp.deferrals.queries import count_pending
@@ -39,6 +39,7 @@ def index():
             current_user, now, days=queries.QUIZ_DAYS, limit=queries.QUIZZES_SHOWN
         ),
         quiz_state=lambda quiz: status_of(quiz, now),
+        phases=windows.PHASE_LABELS,
         editable=lambda quiz: can_manage_quiz(current_user, quiz),
         bar=bar,
     )

@@ -9,7 +9,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import contains_eager
 
 from quizapp import access, db
-from quizapp.attempts.review import not_withheld
+from quizapp.attempts.review import answer_shown
 from quizapp.bank.models import Question
 from quizapp.members.models import Member
 from quizapp.pagination import Page, page_of
@@ -94,15 +94,16 @@ class OwnReport:
     """One of the member's reports, as 我的纠错 shows it."""
 
     report: QuestionReport
-    #: Whether the organiser's note may be shown: it may name the key, so not while the
-    #: question's answer is kept from the member (a running paper, an exam that uses it).
+    #: Whether the organiser's note may be shown: it may name the key, so only while the
+    #: member may see the question's answer (not on a running paper or while an exam keeps
+    #: it, unless the review of their own attempt of that exam shows it).
     note_shown: bool
 
 
-def list_own_reports(member: Member, number: int, per_page: int) -> Page:
+def list_own_reports(member: Member, now: datetime, number: int, per_page: int) -> Page:
     """Page through the member's own reports, newest first."""
     rows = db.session.execute(
-        select(QuestionReport, not_withheld(member).label("note_shown"))
+        select(QuestionReport, answer_shown(member, now).label("note_shown"))
         .join(Question, Question.id == QuestionReport.question_id)
         .options(contains_eager(QuestionReport.question))
         .where(QuestionReport.member_id == member.id)

@@ -58,5 +58,5 @@ def report(question_id: int):
 @login_required
 def mine():
     """List the member's own reports and their outcomes."""
-    page = queries.list_own_reports(current_user, page_number(), PER_PAGE)
+    page = queries.list_own_reports(current_user, utcnow(), page_number(), PER_PAGE)
     return render_template("reports/mine.html", page=page)

@@ -12,8 +12,8 @@ be reported (so no page or notice about it reaches the member) until they hand i
 
 A report filed earlier may be closed while its question is on such a paper, and the
 organiser's note often names the key ("正确答案应为B"). So the notice carries the verdict and
-a link, never the note; 我的纠错 shows the note only while nothing keeps the question's answer
-from the member (``attempts.review.not_withheld``, the rule practice follows).
+a link, never the note; 我的纠错 shows the note only while the member may see the question's
+answer (``attempts.review.answer_shown``: practice offers it, or a review of theirs shows it).
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp import db
-from quizapp.attempts.review import running_paper_ids
+from quizapp.attempts.review import on_reviewed_attempt, running_paper_ids
 from quizapp.bank.models import Question
 from quizapp.clock import china_day_start, china_today
 from quizapp.errors import Conflict, DomainError, NotFound, refuse
@@ -33,8 +33,6 @@ from quizapp.members.models import Member
 from quizapp.notices.models import NoticeKind
 from quizapp.notices.services import NoticeDraft, app_path, send_notices
 from quizapp.practice.queries import practisable
-from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer, AttemptStatus
-from quizapp.quizzes.models import Quiz, ReviewWhen
 from quizapp.reports.models import QuestionReport, ReportOrigin, ReportReason, ReportStatus
 
 MAX_TEXT = 500
@@ -55,28 +53,13 @@ class ReportData:
     origin: str
 
 
-def _reviewed(member: Member, now: datetime):
-    """SQL condition on Question: on a submitted attempt of ``member`` whose review is open."""
-    return exists().where(
-        AttemptAnswer.question_id == Question.id,
-        Attempt.id == AttemptAnswer.attempt_id,
-        Quiz.id == Attempt.quiz_id,
-        Attempt.member_id == member.id,
-        Attempt.status == AttemptStatus.SUBMITTED.value,
-        or_(
-            Quiz.review_when == ReviewWhen.IMMEDIATELY.value,
-            and_(Quiz.review_when == ReviewWhen.AFTER_CLOSE.value, Quiz.closes_at <= now),
-        ),
-    )
-
-
 def get_reportable_question(member: Member, question_id: int, now: datetime) -> Question:
     """Return the question if ``member`` may report it now; else NotFound, as if missing."""
     question = db.session.scalar(
         select(Question).where(
             Question.id == question_id,
             Question.id.not_in(running_paper_ids(member.id)),
-            or_(practisable(member), _reviewed(member, now)),
+            or_(practisable(member), on_reviewed_attempt(member, now)),
         )
     )
     if question is None:

@@ -35,6 +35,8 @@ EXTENSIONS = {
     "yaml": "yaml",
     "yml": "yaml",
 }
+#: Older formats no reader takes, and what to save them as (the help text says so too).
+SAVE_AS = {"doc": ".docx", "wps": ".docx", "xls": ".xlsx", "et": ".xlsx"}
 #: What a zip archive holds when it is a Word document or an Excel workbook.
 PACKAGE_PARTS = {"word/document.xml": "docx", "xl/workbook.xml": "xlsx"}
 
@@ -42,9 +44,11 @@ PACKAGE_PARTS = {"word/document.xml": "docx", "xl/workbook.xml": "xlsx"}
 def reader_for(filename: str, content: bytes = b"") -> Reader:
     """Choose a reader by file extension (.xlsx, .docx, .gift, .txt as GIFT or Aiken by its
     content, .yaml/.yml); a file with another name is read as the Word document or Excel
-    workbook its content is, if it is one."""
+    workbook its content is, if it is one. Refuse files over 5 MB first."""
     from quizapp.bank.formats import gift, word, xlsx, yaml_files
 
+    # Before the zip's directory is parsed: a huge archive costs time and memory to list.
+    check_size(content, filename)
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     kind = EXTENSIONS.get(suffix) or _package_kind(content)
     readers = {
@@ -54,6 +58,11 @@ def reader_for(filename: str, content: bytes = b"") -> Reader:
         "text": read_text,
         "yaml": yaml_files.read,
     }
+    if kind is None and suffix in SAVE_AS:
+        raise DomainError(
+            f"无法读取文件「{filename}」：旧版 Office（.doc、.xls）或 WPS 格式请先“另存为”"
+            f" {SAVE_AS[suffix]} 后再导入。"
+        )
     if kind is None:
         raise DomainError(
             f"无法识别文件「{filename}」的格式（支持 .xlsx、.docx、.gift、.txt、.yaml）。"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import yaml
@@ -136,7 +137,10 @@ def read(filename: str, content: bytes) -> tuple[list[QuestionDraft], list[Skipp
         )
     if len(document["questions"]) > MAX_QUESTIONS:
         raise DomainError(f"文件「{filename}」超过 {MAX_QUESTIONS} 道题，请拆分后分批导入。")
-    default_category = _text(document.get("category"))
+    category_problems: list[str] = []
+    default_category = _text(document.get("category"), "category（分类）", category_problems)
+    if category_problems:
+        raise DomainError(f"文件「{filename}」的 {category_problems[0]}。")
     drafts = []
     for number, item in enumerate(document["questions"], start=1):
         location = f"{filename} 第 {number} 题"
@@ -146,8 +150,20 @@ def read(filename: str, content: bytes) -> tuple[list[QuestionDraft], list[Skipp
     return drafts, []
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
+#: What YAML builds from a plain value (a number, true/false or a date reads as its text).
+SCALARS = (str, int, float, date)
+
+
+def _text(value: Any, label: str = "", problems: list[str] | None = None) -> str:
+    """Return a plain value as stripped text; a list, a mapping or binary data is the
+    problem "``label``应为文字" (when ``problems`` is given) and reads as ""."""
+    if value is None:
+        return ""
+    if not isinstance(value, SCALARS):
+        if problems is not None and f"{label}应为文字" not in problems:  # once per list
+            problems.append(f"{label}应为文字")
+        return ""
+    return str(value).strip()
 
 
 def _draft(item: Any, location: str, default_category: str) -> QuestionDraft:
@@ -161,7 +177,7 @@ def _draft(item: Any, location: str, default_category: str) -> QuestionDraft:
             None,
             [f"未知题型「{_text(item.get('type'))}」（应为 {type_names()}）"],
         )
-    stem = _text(item.get("stem"))
+    stem = _text(item.get("stem"), "题干（stem）", problems)
     options = _options(item.get("options"), problems) if qtype.has_options else []
     if not qtype.has_options and item.get("options"):
         problems.append(f"{qtype.label}题不应有选项")
@@ -170,34 +186,44 @@ def _draft(item: Any, location: str, default_category: str) -> QuestionDraft:
     if not isinstance(difficulty, int) or isinstance(difficulty, bool):
         problems.append(f"难度「{difficulty}」应为 1 至 5 的整数")
         difficulty = 2
-    tags = item.get("tags") or []
-    if isinstance(tags, str):
-        tags = list(tags.replace("，", ",").split(","))
     data = QuestionData(
         type=qtype.code,
         stem=stem,
         options=options,
         answer=answer,
-        explanation=_text(item.get("explanation")),
-        source=_text(item.get("source")),
+        explanation=_text(item.get("explanation"), "解析（explanation）", problems),
+        source=_text(item.get("source"), "出处（source）", problems),
         difficulty=difficulty,
-        category_path=_text(item.get("category")) or default_category,
-        tags=[_text(t) for t in tags if _text(t)],
-        key=_text(item.get("key")) or None,
+        category_path=_text(item.get("category"), "分类（category）", problems) or default_category,
+        tags=_tags(item.get("tags"), problems),
+        key=_text(item.get("key"), "编号（key）", problems) or None,
     )
     return QuestionDraft(location, data, problems)
 
 
+def _tags(raw: Any, problems: list[str]) -> list[str]:
+    """Read tags: a list, or one text with commas (either width); empty ones dropped."""
+    if raw is None or raw == "":
+        return []
+    if isinstance(raw, str):
+        raw = raw.replace("，", ",").split(",")
+    elif not isinstance(raw, list):
+        problems.append(f"标签（tags）「{raw}」应为列表或用逗号分隔的文字")
+        return []
+    tags = [_text(t, "每个标签（tags）", problems) for t in raw]
+    return [t for t in tags if t]
+
+
 def _options(raw: Any, problems: list[str]) -> list[str]:
     if isinstance(raw, list):
-        return [_text(o) for o in raw]
+        return [_text(o, "每个选项（options）", problems) for o in raw]
     if not isinstance(raw, dict) or not raw:
         problems.append("缺少选项（options）")
         return []
     letters = [str(k).strip().upper() for k in raw]
     if letters != list(LETTERS[: len(letters)]):
         problems.append("选项应按 A、B、C… 顺序排列且不跳号")
-    return [_text(v) for v in raw.values()]
+    return [_text(v, "每个选项（options）", problems) for v in raw.values()]
 
 
 def _answer(qtype, raw: Any, options: list[str], stem: str, problems: list[str]) -> Any:
