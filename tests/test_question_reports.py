@@ -306,6 +306,6 @@ def test_the_note_shows_when_the_members_own_review_shows_the_key(client, auth, 
     assert f"处理说明：{NOTE}" in client.get("/reports/mine").get_data(as_text=True)
     # Another exam takes it: the review withholds the key, and 我的纠错 the note.
     make_quiz(org.admin, [org.bureau], questions=[own], kind=QuizKind.EXAM, title="局级考试")
-    assert "本题正用于其他考试" in client.get(f"/attempts/{done}/result").get_data(as_text=True)
+    assert "本题正用于考试" in client.get(f"/attempts/{done}/result").get_data(as_text=True)
     mine = client.get("/reports/mine").get_data(as_text=True)
     assert NOTE not in mine and "处理说明暂不显示" in mine
