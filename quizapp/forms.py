@@ -17,6 +17,7 @@ from quizapp.enums import LabelledEnum
 #: The browser's datetime-local value first, so the input shows it; the others are accepted.
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 TIME_MESSAGE = "请按“年-月-日 时:分”填写时间。"
+DATE_MESSAGE = "请按“年-月-日”填写有效的日期。"
 #: Textarea entries may be split by lines or by the commas people type.
 LIST_SEPARATORS = re.compile(r"[\r\n,，、;；]+")
 
@@ -95,6 +96,13 @@ def enum_field(
     )
 
 
+def _filled(required: str | None) -> list:
+    """Return the first validator of a date or time field: ``required`` when left empty, or
+    optional. InputRequired, not DataRequired: a value typed that is no date leaves no data,
+    and DataRequired would put "请填写…" in place of the field's own "not a valid date"."""
+    return [InputRequired(required)] if required else [Optional()]
+
+
 def china_time_field(
     label: str, *, required: str | None = None, description: str = ""
 ) -> DateTimeLocalField:
@@ -104,7 +112,7 @@ def china_time_field(
         label,
         tz=CHINA,
         format=DATETIME_FORMATS,
-        validators=[DataRequired(required)] if required else [Optional()],
+        validators=_filled(required),
         description=description,
         invalid_value_message=TIME_MESSAGE,
     )
@@ -115,8 +123,9 @@ def date_field(label: str, *, required: str | None = None, description: str = ""
     to make it optional."""
     return DateField(
         label,
-        validators=[DataRequired(required)] if required else [Optional()],
+        validators=_filled(required),
         description=description,
+        invalid_value_message=DATE_MESSAGE,
     )
 
 

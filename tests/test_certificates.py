@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from quizapp import db
 from quizapp.campaigns import services as campaign_services
 from quizapp.campaigns.models import CampaignQuiz
-from quizapp.certificates import services
+from quizapp.certificates import queries, services
 from quizapp.certificates.models import Certificate
 from quizapp.errors import DomainError
 from quizapp.quizzes.models import ReviewWhen
@@ -237,8 +237,8 @@ def test_organiser_turns_certificates_on_issues_exports_and_revokes(client, auth
     assert "QZ2026-000001" in body and "QZ2026-000002" in body
 
     certificate = _certificates(klass)[0]
-    assert client.post(f"/manage/certificates/{certificate.id}/revoke").status_code == 302
-    assert "请填写撤销原因" in client.get(page_url).get_data(as_text=True)
+    response = client.post(f"/manage/certificates/{certificate.id}/revoke")
+    assert response.status_code == 200 and "请填写撤销原因" in response.get_data(as_text=True)
     assert not fresh(certificate).is_revoked
     client.post(f"/manage/certificates/{certificate.id}/revoke", data={"reason": "=重复颁发"})
     assert fresh(certificate).is_revoked
@@ -257,6 +257,66 @@ def test_organiser_turns_certificates_on_issues_exports_and_revokes(client, auth
         "=重复颁发",  # as typed: a string cell never runs
     )
     assert first["证书日期"].date() == END
+
+
+def _settings(**changes) -> dict:
+    return {
+        "is_enabled": "y",
+        "title": "结业证书",
+        "wording": "完成全部学习要求，准予结业。",
+        "issuer_name": "第一分局机关党委",
+        "issued_on": END.isoformat(),
+    } | changes
+
+
+@pytest.mark.parametrize(
+    ("issued_on", "problem"),
+    [
+        ((START - timedelta(days=1)).isoformat(), "证书日期不能早于开始日期。"),
+        ((END + timedelta(days=367)).isoformat(), "证书日期不能晚于结束日期一年以上。"),
+        ("2026-13-45", "请按“年-月-日”填写有效的日期。"),
+    ],
+    ids=["before the start", "over a year after the end", "no such date"],
+)
+def test_refused_settings_come_back_as_typed(client, auth, org, klass, issued_on, problem):
+    """A date refused shows the settings as typed, the reason beside the date; none saved."""
+    wording = _plan(org, klass).wording
+    auth.login("org1")
+    typed = _settings(wording="新写的证书正文，尚未保存。", issued_on=issued_on)
+    response = client.post(f"/manage/campaigns/{klass.id}/certificates/settings", data=typed)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "新写的证书正文，尚未保存。" in body and f'value="{issued_on}"' in body
+    assert re.search(
+        rf'id="issued_on"[^>]*>\s*<p class="help"[^<]*</p>\s*<p class="field-error"[^>]*>{problem}',
+        body,
+    )
+    assert "请填写证书日期" not in body and "证书设置已保存" not in body
+    plan = queries.get_plan(fresh(klass))
+    assert (plan.wording, plan.issued_on) == (wording, END)
+
+
+@pytest.mark.parametrize(
+    ("reason", "problem"),
+    [("  ", "请填写撤销原因。"), ("理由" * 101, "撤销原因不能超过 200 字。")],
+    ids=["blank", "too long"],
+)
+def test_a_refused_revoke_keeps_the_reason_typed(client, auth, org, klass, reason, problem):
+    """The certificate's revoke form comes back open, with the reason and what is wrong."""
+    _plan(org, klass)
+    services.issue_certificates(org.org1, klass, NOW)
+    db.session.commit()
+    certificate = _certificates(klass)[1]
+    auth.login("org1")
+    response = client.post(f"/manage/certificates/{certificate.id}/revoke", data={"reason": reason})
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    form = body[body.index('<details class="cert-revoke" open>') :]
+    form = form[: form.index("</details>")]
+    assert f"/manage/certificates/{certificate.id}/revoke" in form
+    assert f"\n{reason}</textarea>" in form and f'<p class="field-error">{problem}</p>' in form
+    assert body.count('<details class="cert-revoke" open>') == 1
+    assert not fresh(certificate).is_revoked
 
 
 # Member pages and verification

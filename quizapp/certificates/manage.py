@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from quizapp import access, clock
-from quizapp.actions import perform
+from quizapp.actions import FAILED, perform
 from quizapp.campaigns import queries as campaign_queries
 from quizapp.campaigns.models import Campaign
 from quizapp.certificates import exports, queries, services
@@ -20,7 +20,13 @@ from quizapp.pagination import page_number
 PER_PAGE = 50
 
 
-def _render(campaign: Campaign, form: PlanForm | None = None):
+def _render(
+    campaign: Campaign,
+    form: PlanForm | None = None,
+    revoking: tuple[int, RevokeForm] | None = None,
+):
+    """Show the page: ``form`` is the settings as typed and refused; ``revoking`` the id of a
+    certificate and its revoke form, refused, shown open as typed with its errors."""
     plan = queries.get_plan(campaign)
     if form is None:
         data = services.plan_data(plan) if plan else services.default_plan(campaign)
@@ -36,7 +42,8 @@ def _render(campaign: Campaign, form: PlanForm | None = None):
         plan=plan,
         form=form,
         action_form=ActionForm(),
-        revoke_form=RevokeForm(),
+        revoke_form=RevokeForm(formdata=None),
+        revoking=revoking,
         completed=len(completed),
         pending=sum(member_id not in held for member_id in completed),
         issued=issued,
@@ -65,10 +72,15 @@ def save_settings(campaign_id: int):
     form = PlanForm()
     if not form.validate_on_submit():
         return _render(campaign, form)
-    perform(
+    # With the texts checked above, what the service can still refuse is the date (before the
+    # campaign starts, too long after it ends): said beside it, the form kept as typed.
+    saved = perform(
         lambda: services.save_plan(current_user, campaign, form.data_of(), clock.utcnow()),
         "证书设置已保存。",
+        errors=form.issued_on.errors,
     )
+    if saved is FAILED:
+        return _render(campaign, form)
     return _back(campaign)
 
 
@@ -104,12 +116,16 @@ def revoke(certificate_id: int):
     certificate = queries.get_managed_certificate(current_user, certificate_id)
     form = RevokeForm()
     if form.validate_on_submit():
-        perform(
+        done = perform(
             lambda: services.revoke_certificate(
                 current_user, certificate, form.reason.data, clock.utcnow()
             ),
             f"已撤销证书 {certificate.number}。",
+            errors=form.reason.errors,
         )
-    else:
-        flash(next(iter(form.reason.errors), "请填写撤销原因。"), "error")
-    return _back(certificate.campaign, "#issued")
+        if done is not FAILED:
+            return _back(certificate.campaign, "#issued")
+        if certificate.is_revoked:  # revoked meanwhile: its row has no form left to show
+            flash(form.reason.errors[-1], "error")
+            return _back(certificate.campaign, "#issued")
+    return _render(certificate.campaign, revoking=(certificate.id, form))
