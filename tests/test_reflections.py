@@ -384,6 +384,27 @@ def test_review_of_a_text_changed_since_it_was_read_is_refused(client, auth, org
     assert fresh(reflection).status == "submitted"
 
 
+@pytest.mark.parametrize(
+    "version",
+    ["2020-01-01T00:00:00", "2026-11-21", "昨天", "2026-11-21T02:00:00+99:00"],
+    ids=["no zone", "a date", "no time", "bad zone"],
+)
+def test_review_of_a_mangled_version_is_a_stale_page(client, auth, org, world, clock, version):
+    """A hidden version that is no time with its zone is answered as a stale page, not a 500,
+    and nothing is reviewed: the page comes back with the comment and the version as now."""
+    reflection = _write(org.m1, world["material"])
+    auth.login("org1")
+    response = client.post(
+        f"/manage/reflections/{reflection.id}/review",
+        data={"decision": "return", "comment": "请再充实一些。", "version": version},
+    )
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "页面已过期，请重新阅读这篇心得后再审阅。" in body and "请再充实一些。" in body
+    assert f'value="{reflection.submitted_at.isoformat()}"' in body
+    assert fresh(reflection).status == "submitted"
+
+
 def test_organiser_does_not_review_their_own_reflection(client, auth, org, world, clock):
     reflection = _write(org.org1, world["material"])
     auth.login("org1")

@@ -11,6 +11,7 @@ from flask_login import current_user
 from quizapp import access
 from quizapp.actions import FAILED, perform
 from quizapp.clock import utcnow
+from quizapp.errors import Stale
 from quizapp.org import queries as org_queries
 from quizapp.pagination import filter_value, page_number
 from quizapp.reflections import queries, services
@@ -72,10 +73,17 @@ def read(reflection_id: int):
 
 
 def _version(value: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value) if value else None
-    except ValueError:
+    """Return the version (submission time) the page was read at, None when the form names
+    none; one that is no time with its zone (a page mangled or forged) is a stale page."""
+    if not value:
         return None
+    try:
+        seen = datetime.fromisoformat(value)
+    except ValueError:
+        seen = None
+    if seen is None or seen.tzinfo is None:
+        raise Stale("页面已过期，请重新阅读这篇心得后再审阅。")
+    return seen
 
 
 @bp.post("/manage/reflections/<int:reflection_id>/review")
