@@ -256,7 +256,18 @@ def test_ranking_page_shows_tiers_per_member_and_candidates(client, auth, org, m
     october = _text(client.get("/manage/points/?month=2026-10"))
     assert "2026年10月" in october and "<strong>0.0</strong>" in october
     assert "2026年11月" in _text(client.get("/manage/points/?month=2027-03"))
-    assert "2026年11月" in _text(client.get("/manage/points/?month=junk"))
+
+
+@pytest.mark.parametrize("month", ["2026-13", "abc", "2026-00", "1999-05"])
+def test_a_month_that_is_none_is_said_and_this_month_shown(client, auth, org, month):
+    """A ?month= that names no month answers 400, saying so above this month's ranking."""
+    auth.login("org1")
+    response = client.get(f"/manage/points/?month={month}")
+    assert response.status_code == 400
+    body = _text(response)
+    assert f"月份“{month}”无效，请按“年-月”选择（如 2026-11）。下面是本月的排名。" in body
+    assert "2026年11月" in body and 'value="2026-11"' in body
+    assert "无效" not in _text(client.get("/manage/points/?month="))  # the picker left empty
 
 
 def test_outsider_ranking_shows_only_their_own_branches(client, auth, org):

@@ -29,13 +29,16 @@ from quizapp.points.rules import (
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-def _chosen_month(today: date) -> date:
-    """The first day of ?month=YYYY-MM, not after this month (default: this month)."""
-    match = MONTH.match(request.args.get("month", ""))
+def _chosen_month(today: date) -> tuple[date, str | None]:
+    """The first day of ?month=YYYY-MM, not after this month (default: this month), and the
+    problem with a month asked for that is none (the page then shows this month)."""
+    asked = request.args.get("month", "")
+    match = MONTH.match(asked)
     if match and 1 <= int(match[2]) <= 12 and int(match[1]) >= 2000:
         chosen = date(int(match[1]), int(match[2]), 1)
-        return min(chosen, today.replace(day=1))
-    return today.replace(day=1)
+        return min(chosen, today.replace(day=1)), None
+    problem = f"月份“{asked[:20]}”无效，请按“年-月”选择（如 {today:%Y-%m}）。下面是本月的排名。"
+    return today.replace(day=1), problem if asked else None
 
 
 def _shift(month: date, months: int) -> date:
@@ -51,11 +54,12 @@ def _shift(month: date, months: int) -> date:
 def ranking():
     """Rank the branches in scope by points per member in a month, into red, yellow, blue."""
     today = clock.china_today()
-    month = _chosen_month(today)
+    month, problem = _chosen_month(today)
     thresholds = effective_thresholds()
     lines = queries.ranking(current_user, *month_bounds(month), thresholds)
     return render_template(
         "points/ranking.html",
+        problem=problem,
         lines=lines,
         month=month,
         thresholds=thresholds,
@@ -65,7 +69,7 @@ def ranking():
         previous=_shift(month, -1),
         following=_shift(month, 1) if month < today.replace(day=1) else None,
         this_month=today.replace(day=1),
-    )
+    ), (400 if problem else 200)
 
 
 # Organisers: one member's ledger and corrections
