@@ -11,6 +11,7 @@ from quizapp import access, db, windows
 from quizapp.audiences.services import build_audience
 from quizapp.bank.models import Category, Question
 from quizapp.bank.types import all_types, default_points, find_type
+from quizapp.deferrals.terms import refit_deadlines
 from quizapp.errors import DomainError, refuse
 from quizapp.members.models import Member
 from quizapp.org.models import Branch
@@ -150,6 +151,7 @@ def save_quiz(actor: Member, data: QuizData, quiz: Quiz | None = None) -> Quiz:
     )
     if quiz is None:
         quiz = Quiz(owner_branch=root, created_by_id=actor.id, status=QuizStatus.DRAFT.value)
+    old_closes_at, old_limit = quiz.closes_at, quiz.time_limit_minutes
     quiz.audience = audience
     for name in (
         "title",
@@ -194,6 +196,8 @@ def save_quiz(actor: Member, data: QuizData, quiz: Quiz | None = None) -> Quiz:
     discard_prepared_papers(quiz)
     if quiz.is_published:
         reservations.reserve_fixed(quiz)
+        if quiz.closes_at != old_closes_at:  # stopping the quiz, or giving it longer
+            refit_deadlines(quiz, old_closes_at, old_limit)
     return quiz
 
 
