@@ -13,8 +13,8 @@ from quizapp.attempts import services
 from quizapp.deferrals import services as exc
 from quizapp.deferrals.services import grant_extra
 from quizapp.quizzes.models import Quiz
-from quizapp.quizzes.services import QuizData, save_quiz, set_published
-from tests.factories import NOW, fresh, make_quiz, quiz_form
+from quizapp.quizzes.services import set_published
+from tests.factories import NOW, fresh, make_quiz, move_close, quiz_form
 
 MINUTE = timedelta(minutes=1)
 
@@ -31,18 +31,7 @@ def _quiz(org, bank, **options) -> Quiz:
 
 
 def _move_close(org, quiz: Quiz, closes_at, **changes) -> None:
-    """The organiser saves the quiz as it is but for its close (and ``changes``)."""
-    data = QuizData(
-        title=quiz.title,
-        opens_at=quiz.opens_at,
-        closes_at=closes_at,
-        time_limit_minutes=changes.pop("time_limit_minutes", quiz.time_limit_minutes),
-        fixed_questions=[fq.question for fq in quiz.fixed_questions],
-        branches=[org.u1],
-        **changes,
-    )
-    save_quiz(org.org1, data, quiz)
-    db.session.commit()
+    move_close(org.org1, quiz, closes_at, [org.u1], **changes)
 
 
 def _start(member, quiz, at):
