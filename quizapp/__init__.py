@@ -15,9 +15,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from quizapp import assets, clock, db, errors, numbers, signing
 from quizapp.bank.types import web as question_types
 from quizapp.config import from_environment, normalise_database_url
+from quizapp.deferrals.terms import on_close_moved
 from quizapp.extensions import csrf, login_limit, login_manager
 from quizapp.json_input import StrictJSONProvider
 from quizapp.org import labels as branch_labels
+from quizapp.quizzes.services import close_moved
 from quizapp.routing import IdConverter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -185,6 +187,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["minutes"] = numbers.minutes_text
     question_types.init_app(app)
     branch_labels.init_app(app)
+    # A quiz's close moved: the deadlines of its running attempts follow (a layer above).
+    close_moved.connect(on_close_moved)
 
 
 def _register_hooks(app: Flask) -> None:

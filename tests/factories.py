@@ -105,6 +105,22 @@ def make_quiz(
     return quiz
 
 
+def move_close(actor, quiz, closes_at, branches, **changes):
+    """``actor`` saves ``quiz`` (of fixed questions, for ``branches``) as it is but for its
+    close and ``changes``, and commits."""
+    data = QuizData(
+        title=quiz.title,
+        opens_at=quiz.opens_at,
+        closes_at=closes_at,
+        time_limit_minutes=changes.pop("time_limit_minutes", quiz.time_limit_minutes),
+        fixed_questions=[fq.question for fq in quiz.fixed_questions],
+        branches=list(branches),
+        **changes,
+    )
+    save_quiz(actor, data, quiz)
+    db.session.commit()
+
+
 def quiz_form(title: str, branch_ids: str, question_keys: str, **changes) -> dict:
     """The quiz form of a plain test of ``question_keys`` for ``branch_ids``, 21 to 28
     November: one attempt, 60 % to pass, the default points, answers shown at once;
@@ -146,6 +162,7 @@ __all__ = [
     "make_questions",
     "make_quiz",
     "make_session",
+    "move_close",
     "pdf_bytes",
     "quiz_form",
     "upload_questions",

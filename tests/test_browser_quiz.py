@@ -27,7 +27,7 @@ from tests.browser import (
     phone_context,
     phone_page,
 )
-from tests.factories import make_questions, make_quiz
+from tests.factories import make_questions, make_quiz, move_close
 
 WAIT = 10_000  # ms: the longest any single step may take
 TITLE = "纪律处分条例测试"
@@ -494,6 +494,38 @@ def test_the_countdown_at_zero_counts_as_submitted_at_the_deadline(live_server, 
     assert submitted_at <= deadline_at
     assert reason == "time_up"
     expect(page.locator(".notice-info")).to_contain_text("时间已到，系统已自动交卷")
+
+
+def test_the_countdown_at_zero_runs_on_when_the_close_was_extended(live_server, new_phone, org):
+    """The page loaded with the deadline the quiz's close cut; the organiser extends the
+    close before its 0:00: the page asks the server and runs on to the time limit."""
+    bank = make_questions(org.admin, n_each=1)
+    now = utcnow()
+    quiz = make_quiz(
+        org.org1, [org.u1], questions=[bank["single"][0]], now=now, title="延长测试",
+        opens_in=timedelta(hours=-1), lasts=timedelta(hours=1, seconds=-5),
+        time_limit_minutes=10,
+    )  # fmt: skip
+    attempt, _ = services.start_attempt(org.m1, quiz, now - timedelta(minutes=1))
+    db.session.commit()
+    assert attempt.deadline_at == quiz.closes_at  # 5 s ago, within the grace
+    page = new_phone()
+    asked = []
+    page.route(f"**/api/attempts/{attempt.id}", lambda route: asked.append(route))
+    log_in(page, live_server, "m1")
+    page.goto(f"{live_server}/attempts/{attempt.id}")
+    for _ in range(200):  # each round trip lets Playwright hand the held request over
+        if asked:
+            break
+        page.evaluate("0")
+    assert asked, "the page at 0:00 did not ask for the deadline"
+    move_close(org.org1, quiz, quiz.closes_at + timedelta(hours=1), [org.u1])
+    asked[0].continue_()
+    expect(page.locator("#attempt-error")).to_contain_text("测试结束时间已调整")
+    expect(page.locator("#countdown")).to_have_text(re.compile(r"^[89]:[0-5]\d$"))
+    assert page.url == f"{live_server}/attempts/{attempt.id}"
+    assert _attempt(attempt.id).status == "in_progress"
+    db.session.rollback()
 
 
 # --- 5. phone fit, no dialogs, submitting without a connection ----------------------------

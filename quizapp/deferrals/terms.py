@@ -16,6 +16,9 @@ quiz's new opening no longer replaces it (the member sits with everyone, on a fr
 
 A 缓考 lapses when the member began an attempt before its window opened (:func:`lapsed`):
 every reader of approved exceptions leaves it out (:func:`in_force`).
+
+Moving a published quiz's close moves the deadlines of the attempts running in its window
+(:func:`refit_deadlines`); those in a personal window keep theirs.
 """
 
 from __future__ import annotations
@@ -23,11 +26,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, bindparam, select, update
 
 from quizapp import db, windows
+from quizapp.db import UTCDateTime
 from quizapp.deferrals.models import ExceptionKind, ExceptionStatus, QuizException
-from quizapp.quizzes.attempt_models import Attempt, EndReason
+from quizapp.quizzes.attempt_models import Attempt, AttemptStatus, EndReason
 from quizapp.quizzes.models import Quiz
 
 
@@ -213,3 +217,72 @@ def open_window(exc: QuizException, now: datetime) -> bool:
     return exc.window_closes_at is not None and windows.is_open(
         exc.window_opens_at, exc.window_closes_at, now
     )
+
+
+_attempts = Attempt.__table__
+#: One deadline moved, in one executemany for all (only while the attempt is in progress).
+_MOVE_DEADLINE = (
+    update(_attempts)
+    .where(
+        _attempts.c.id == bindparam("b_id"),
+        _attempts.c.status == AttemptStatus.IN_PROGRESS.value,
+    )
+    .values(deadline_at=bindparam("b_deadline", type_=UTCDateTime()))
+)
+
+
+def refit_deadlines(quiz: Quiz, old_closes_at: datetime, old_limit: int | None) -> int:
+    """Move the deadlines of the quiz's attempts in progress in its own window to its new
+    close (``quiz.closes_at``, which was ``old_closes_at``); return how many moved.
+
+    An attempt keeps the time limit it started with (a limit changed meanwhile is the next
+    attempts'): one whose time runs out before the old close keeps that end, one cut at the
+    old close gets its start plus ``old_limit`` (and its extra time in force); either is cut
+    at the new close, never before its start. An attempt started in a personal window (缓考,
+    补考) keeps its deadline. Two reads (the attempts; the exceptions, when the quiz has any)
+    and one executemany, however many are running; the attempts now past their deadline are
+    submitted by the next request or the scheduler, as any overdue attempt.
+    """
+    running = db.session.execute(
+        select(Attempt.id, Attempt.member_id, Attempt.started_at, Attempt.deadline_at).where(
+            Attempt.quiz_id == quiz.id,
+            Attempt.status == AttemptStatus.IN_PROGRESS.value,
+            Attempt.started_at < old_closes_at,  # later ones started in a personal window
+        )
+    ).all()
+    extra: dict[int, int] = {}
+    personal: dict[int, list[tuple[datetime, datetime]]] = {}
+    if running and quiz.has_member_exceptions:
+        for exc in db.session.scalars(
+            select(QuizException).where(QuizException.quiz_id == quiz.id, in_force())
+        ):
+            if exc.kind == ExceptionKind.EXTRA_TIME:
+                extra[exc.member_id] = extra.get(exc.member_id, 0) + (exc.extra_minutes or 0)
+            elif exc.window_closes_at is not None:
+                window = (exc.window_opens_at, exc.window_closes_at)
+                personal.setdefault(exc.member_id, []).append(window)
+    moves = []
+    for row in running:
+        if any(s <= row.started_at < e for s, e in personal.get(row.member_id, ())):
+            continue
+        if row.deadline_at < old_closes_at:
+            timed = row.deadline_at
+        elif old_limit:
+            timed = row.started_at + timedelta(minutes=old_limit + extra.get(row.member_id, 0))
+        else:
+            timed = quiz.closes_at
+        deadline = max(min(timed, quiz.closes_at), row.started_at)
+        if deadline != row.deadline_at:
+            moves.append({"b_id": row.id, "b_deadline": deadline})
+    if moves:
+        db.session.execute(_MOVE_DEADLINE, moves)
+        moved = {m["b_id"] for m in moves}
+        for obj in list(db.session.identity_map.values()):
+            if isinstance(obj, Attempt) and obj.id in moved:
+                db.session.expire(obj, ["deadline_at"])
+    return len(moves)
+
+
+def on_close_moved(quiz: Quiz, *, old_closes_at: datetime, old_limit: int | None) -> None:
+    """Receive ``quizzes.services.close_moved``: refit the running attempts' deadlines."""
+    refit_deadlines(quiz, old_closes_at, old_limit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from blinker import Namespace
 from sqlalchemy import delete, func, select
 
 from quizapp import access, db, windows
@@ -29,6 +30,13 @@ from quizapp.quizzes.models import (
 )
 
 MAX_QUESTIONS = 200
+
+
+#: Sent as ``(quiz, old_closes_at=, old_limit=)`` in the saving transaction when a published
+#: quiz's close moved: the deadlines of the attempts running in its window follow. The
+#: receiver, ``deferrals.terms.refit_deadlines``, knows the personal windows a layer above,
+#: so the app factory connects it (``quizapp/__init__.py``).
+close_moved = Namespace().signal("quiz-close-moved")
 
 
 @dataclass
@@ -150,6 +158,7 @@ def save_quiz(actor: Member, data: QuizData, quiz: Quiz | None = None) -> Quiz:
     )
     if quiz is None:
         quiz = Quiz(owner_branch=root, created_by_id=actor.id, status=QuizStatus.DRAFT.value)
+    old_closes_at, old_limit = quiz.closes_at, quiz.time_limit_minutes
     quiz.audience = audience
     for name in (
         "title",
@@ -194,6 +203,8 @@ def save_quiz(actor: Member, data: QuizData, quiz: Quiz | None = None) -> Quiz:
     discard_prepared_papers(quiz)
     if quiz.is_published:
         reservations.reserve_fixed(quiz)
+        if quiz.closes_at != old_closes_at:  # stopping the quiz, or giving it longer
+            close_moved.send(quiz, old_closes_at=old_closes_at, old_limit=old_limit)
     return quiz
 
 

@@ -236,11 +236,28 @@
         (m < 10 && h ? "0" : "") + m + ":" + (s < 10 ? "0" : "") + s;
     }
     countdown.classList.toggle("urgent", left <= 60);
-    if (left === 0 && !finished) {
+    if (left === 0 && !finished && !checking) checkDeadline();
+  }
+  // At 0:00 ask the server for the deadline first: the organiser may have extended the
+  // quiz's close since the page loaded (a paper the old close cut runs on). Unreachable or
+  // still due: submit by time, as before.
+  var checking = false;
+  function checkDeadline() {
+    checking = true;
+    window.quizapp.fetchJSON(root.getAttribute("data-state-url")).then(function (data) {
+      return data.status === "in_progress" && data.seconds_left > 5 ? data.seconds_left : 0;
+    }, function () { return 0; }).then(function (seconds) {
+      checking = false;
+      if (seconds) {
+        deadline = Date.now() + seconds * 1000;
+        if (closing) countdown.textContent = "截止时间已调整";
+        showError("测试结束时间已调整，请继续作答。");
+        return;
+      }
       window.clearInterval(clock);
       showError("答题时间到，正在交卷…");
       submit(true);
-    }
+    });
   }
   var clock = window.setInterval(tick, 1000);
   tick();
