@@ -173,6 +173,10 @@ def test_json_clients_get_403_until_password_changed(client, auth, make_member, 
         ("jingcha123", "过于常见"),
         ("Police110", "过于常见"),
         ("dangyuan1", "过于常见"),
+        ("zhang123", "姓氏拼音加数字"),  # zhang123456 is in the list, this is not
+        ("Wang20262026", "姓氏拼音加数字"),
+        ("19880808Li", "姓氏拼音加数字"),
+        ("ouyang888", "姓氏拼音加数字"),
     ],
 )
 def test_password_rules(password, reason):
@@ -190,6 +194,9 @@ def test_password_rules(password, reason):
         "Another2026",
         "Mine2026abc",
         "m1Stays2026",  # login ids under 4 characters are too common to forbid inside
+        "zhangwei2026x",  # more than a surname and digits
+        "zhang2026wei",
+        "bright2026",  # letters and digits, but not a surname
     ],
 )
 def test_passwords_the_rules_accept(password):
