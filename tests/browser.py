@@ -121,17 +121,23 @@ def fits_phone_width(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-#: The least height of anything a thumb taps, in CSS pixels (the house styles give 44).
-TAP_HEIGHT = 40
+#: The least height and width of anything a thumb taps, in CSS pixels (the house styles give
+#: 44 px of height; a short link such as ‹ 练习 needs padding to be as wide).
+TAP_SIZE = 40
 
 
 def short_tap_targets(page, selector: str) -> list[str]:
-    """The texts of the visible elements matching ``selector`` shorter than ``TAP_HEIGHT``;
-    fail when none is visible (a selector that finds nothing checks nothing)."""
+    """The visible elements matching ``selector`` lower or narrower than ``TAP_SIZE``, as
+    "text WxH"; fail when none is visible (a selector that finds nothing checks nothing)."""
     found = page.locator(selector).evaluate_all(
-        """(els, least) => els.filter((el) => el.getClientRects().length)
-             .map((el) => [el.textContent.trim(), el.getBoundingClientRect().height])""",
-        TAP_HEIGHT,
+        """(els) => els.filter((el) => el.getClientRects().length).map((el) => {
+             const box = el.getBoundingClientRect();
+             return [el.textContent.trim(), Math.round(box.width), Math.round(box.height)];
+           })"""
     )
     assert found, f"nothing visible matches {selector}"
-    return [text for text, height in found if height < TAP_HEIGHT]
+    return [
+        f"{text} {width}x{height}"
+        for text, width, height in found
+        if width < TAP_SIZE or height < TAP_SIZE
+    ]

@@ -173,6 +173,10 @@ def test_json_clients_get_403_until_password_changed(client, auth, make_member, 
         ("jingcha123", "过于常见"),
         ("Police110", "过于常见"),
         ("dangyuan1", "过于常见"),
+        ("zhang123", "姓氏拼音加数字"),  # zhang123456 is in the list, this is not
+        ("Wang20262026", "姓氏拼音加数字"),
+        ("19880808Li", "姓氏拼音加数字"),
+        ("ouyang888", "姓氏拼音加数字"),
     ],
 )
 def test_password_rules(password, reason):
@@ -190,6 +194,9 @@ def test_password_rules(password, reason):
         "Another2026",
         "Mine2026abc",
         "m1Stays2026",  # login ids under 4 characters are too common to forbid inside
+        "zhangwei2026x",  # more than a surname and digits
+        "zhang2026wei",
+        "bright2026",  # letters and digits, but not a surname
     ],
 )
 def test_passwords_the_rules_accept(password):
@@ -282,6 +289,40 @@ def test_login_accepts_a_phone_written_with_spaces_or_prefix(auth, make_member, 
     make_member("p200", org.b12, phone="13912345679")
     db.session.commit()
     assert auth.login("+86 139 1234 5679").status_code == 302
+
+
+def test_login_ids_typed_on_a_phone_keyboard_are_folded(auth, make_member, org):
+    """A capitalised first letter and full-width digits still find the account."""
+    make_member("p300", org.b12, phone="13912345670")
+    db.session.commit()
+    for typed in ("M1", "Ｍ１", "\u3000m1 ", "１３９１２３４５６７０", "P300"):
+        assert auth.login(typed).status_code == 302, typed
+        auth.logout()
+
+
+def test_a_police_no_in_another_case_must_name_one_account(auth, make_member, org):
+    # Made directly: the member services no longer let two 警号 differ only in case.
+    make_member("ab12", org.b12)
+    make_member("AB12", org.b12)
+    db.session.commit()
+    for exact in ("ab12", "AB12"):
+        assert auth.login(exact).status_code == 302
+        auth.logout()
+    response = auth.login("Ab12")
+    assert response.status_code == 200
+    assert services.BAD_CREDENTIALS in response.get_data(as_text=True)
+
+
+def test_the_login_field_is_not_capitalised_or_corrected(client, org):
+    page = client.get("/login").get_data(as_text=True)
+    field = re.search(r"<input[^>]*name=\"login_id\"[^>]*>", page).group(0)
+    for attribute in (
+        'autocapitalize="none"',
+        'autocorrect="off"',
+        'spellcheck="false"',
+        'inputmode="text"',
+    ):
+        assert attribute in field
 
 
 def test_login_counters_are_shared_through_the_database(app, auth, org):

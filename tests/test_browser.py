@@ -165,7 +165,13 @@ def _world(org, make_member, tail: str = LATIN):
         )
     )
     db.session.commit()
-    return {"quiz": quiz, "essay": essay, "material": material, "campaign": campaign}
+    return {
+        "quiz": quiz,
+        "essay": essay,
+        "material": material,
+        "campaign": campaign,
+        "practised": bank["single"][0],
+    }
 
 
 def _too_wide(page, live_server: str, paths) -> dict[str, int]:
@@ -232,6 +238,7 @@ def _short_links(page, live_server: str, links: dict[str, str]) -> dict[str, lis
 
 
 def test_links_in_text_are_tall_enough_to_tap_on_a_phone(live_server, browser, org, make_member):
+    """Links in text, short links (‹ 练习, 全部 ›) and the header title: 40 px both ways."""
     world = _world(org, make_member, tail="")  # short titles: a link on one line
     quiz, campaign = world["quiz"], world["campaign"]
     page = phone_page(phone_context(browser))
@@ -240,6 +247,12 @@ def test_links_in_text_are_tall_enough_to_tap_on_a_phone(live_server, browser, o
         "/practice/": "main a[href='/reports/mine']",  # the only way to 我的纠错
         f"/quizzes/{quiz.id}/deferral": f"main a[href='/quizzes/{quiz.id}']",
         f"/reflections/new?campaign={campaign.id}": "main .notice a",  # the earlier reflection
+        "/": ".topbar-title, .home-campaigns-head a",  # on every member page; 全部 ›
+        "/points": ".points-all-branches summary",
+        "/practice/daily": "a.back-link",  # ‹ 练习
+        "/practice/wrong": "a.back-link",
+        "/reports/mine": "a.back-link",
+        f"/questions/{world['practised'].id}/report": "a.back-link",  # ‹ 返回
     }
     assert _short_links(page, live_server, member_links) == {}
 

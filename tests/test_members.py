@@ -228,6 +228,7 @@ def test_create_member(clock, app, client, auth, org):
         ({"police_no": "", "phone": ""}, "警号和手机号至少填写一项"),
         ({"police_no": "警号1"}, "警号「警号1」格式不正确"),
         ({"police_no": "org1"}, "警号「org1」已被其他账号使用。"),
+        ({"police_no": "ORG1"}, "警号「ORG1」已被其他账号使用。"),
         ({"phone": "13912345678"}, "手机号「13912345678」已被其他账号使用。"),
         ({"political_status": "masses"}, "政治面貌为「群众」时不应填写入党时间"),
         ({"joined_party_on": "2026-12-01"}, "入党时间不能晚于今天"),

@@ -168,6 +168,29 @@ def test_a_changed_branch_moves_the_member_and_keeps_the_history(org):
     ]
 
 
+def test_a_police_no_in_another_case_is_the_same_member(org):
+    """Logging in matches a 警号 in any case, so the import does too."""
+    before = snapshot()
+    result = run(org.org1, xlsx([["普通党员", "m0001", "", "B11", "正式党员", "", ""]]))
+    db.session.commit()
+    assert (result.created, result.updated) == (0, 0)
+    assert snapshot() == before
+
+    errors = rejected(
+        org.admin,
+        xlsx(
+            [
+                ["甲", "J7001", "", "B11", "正式党员", "", ""],
+                ["乙", "j7001", "", "B11", "正式党员", "", ""],
+            ]
+        ),
+    )
+    assert errors == {
+        2: "警号「J7001」在文件中重复出现（第 2、3 行）",
+        3: "警号「j7001」在文件中重复出现（第 2、3 行）",
+    }
+
+
 def test_a_phone_only_member_gets_the_police_no_from_the_file(org, make_member):
     known = make_member(None, org.b11, name="赵六", phone="13900000004")
     db.session.commit()

@@ -11,11 +11,12 @@ number share them; unknown login ids only count against the per-address limit (r
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import case, literal, or_, select, update
+from sqlalchemy import case, func, literal, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from quizapp import db
@@ -75,15 +76,32 @@ def login_delays() -> LoginDelays:
     return LoginDelays(config["LOGIN_FAILURES_BEFORE_DELAY"], config["LOGIN_DELAY_MAX_MINUTES"])
 
 
+def normalise_login_id(typed: str) -> str:
+    """Fold what a phone keyboard types into the login id: full-width forms to ASCII, trimmed."""
+    return unicodedata.normalize("NFKC", typed).strip()
+
+
 def find_by_login_id(login_id: str) -> Member | None:
-    """Return the member whose 警号 or phone number is ``login_id``."""
-    login_id = login_id.strip()
+    """Return the member whose 警号 or phone number is ``login_id``.
+
+    Full-width digits and letters count as ASCII ones, and a 警号 matches whatever its case
+    (phone keyboards capitalise the first letter) when only one account has it in any case;
+    new and edited 警号 are kept unique regardless of case (``members.services``).
+    """
+    login_id = normalise_login_id(login_id)
     if not login_id:
         return None
     phone = normalise_phone(login_id)
-    return db.session.scalar(
+    member = db.session.scalar(
         select(Member).where(or_(Member.police_no == login_id, Member.phone == phone))
     )
+    if member is not None:
+        return member
+    # Only after the exact (indexed) lookup failed: a typo'd case or an unknown id.
+    folded = db.session.scalars(
+        select(Member).where(func.lower(Member.police_no) == login_id.lower()).limit(2)
+    ).all()
+    return folded[0] if len(folded) == 1 else None
 
 
 def _secret_matches(member: Member | None, typed: str) -> bool:

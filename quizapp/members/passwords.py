@@ -58,6 +58,9 @@ DEMO_PASSWORD = "demo123456"
 MIN_LOGIN_ID_IN_PASSWORD = 4
 MIN_NAME_IN_PASSWORD = 2
 _CHINESE_LIST = Path(__file__).with_name("weak_passwords_cn.txt")
+_SURNAMES = Path(__file__).with_name("pinyin_surnames.txt")
+#: Letters then digits, or digits then letters, and nothing else (zhang123, 888wang).
+_WORD_AND_DIGITS = re.compile(r"([a-z]+)\d+|\d+([a-z]+)")
 
 
 @cache
@@ -73,6 +76,19 @@ def common_passwords() -> frozenset[str]:
     return frozenset(FREQUENCY_LISTS["passwords"]) | {
         word for word in chinese if word and not word.startswith("#")
     }
+
+
+@cache
+def pinyin_surnames() -> frozenset[str]:
+    """Return the common surnames in pinyin (``pinyin_surnames.txt``), read once per process."""
+    lines = (line.strip() for line in _SURNAMES.read_text("utf-8").splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def _is_surname_and_digits(lowered: str) -> bool:
+    """Tell whether the password is a common surname in pinyin and digits only (zhang123)."""
+    match = _WORD_AND_DIGITS.fullmatch(lowered)
+    return match is not None and (match.group(1) or match.group(2)) in pinyin_surnames()
 
 
 def check_password_rules(
@@ -102,3 +118,5 @@ def check_password_rules(
         raise DomainError("密码不能包含姓名（拼音或汉字）。")
     if lowered in common_passwords():
         raise DomainError("密码过于常见，容易被猜中，请换一个。")
+    if _is_surname_and_digits(lowered):
+        raise DomainError("密码不能只是姓氏拼音加数字（如 zhang123），容易被猜中，请换一个。")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from quizapp import access, db
@@ -132,46 +132,52 @@ def flag_duplicates(rows: list[Row]) -> None:
     for row in rows:
         for value, label in ((row.police_no, "警号"), (row.phone, "手机号")):
             if value:
-                holders[value].setdefault(row.number, (row, label))
-    for value, by_number in holders.items():
+                # Regardless of case, as logging in matches a 警号 (``auth.services``).
+                holders[value.lower()].setdefault(row.number, (row, label))
+    for by_number in holders.values():
         if len(by_number) > 1:
             listed = "、".join(str(number) for number in by_number)
             for row, label in by_number.values():
+                value = row.police_no if label == "警号" else row.phone
                 row.problems.append(f"{label}「{value}」在文件中重复出现（第 {listed} 行）")
                 row.in_duplicate = True
 
 
 def load_owners(rows: list[Row]) -> tuple[dict[str, Member], dict[str, Member]]:
-    """Load the members holding any of the file's login ids, in either column."""
-    ids = sorted({value for row in rows for value in (row.police_no, row.phone) if value})
+    """Load the members holding any of the file's login ids, in either column, in any case.
+
+    Both maps are keyed by the lower-cased id (``match_row`` looks them up that way).
+    """
+    ids = sorted({value.lower() for row in rows for value in (row.police_no, row.phone) if value})
     by_police: dict[str, Member] = {}
     by_phone: dict[str, Member] = {}
     for start in range(0, len(ids), LOOKUP_CHUNK):
         chunk = ids[start : start + LOOKUP_CHUNK]
         query = (
             select(Member)
-            .where(or_(Member.police_no.in_(chunk), Member.phone.in_(chunk)))
+            .where(or_(func.lower(Member.police_no).in_(chunk), Member.phone.in_(chunk)))
             .options(selectinload(Member.memberships))  # move_member ends the open stay
         )
         for member in db.session.scalars(query):
             if member.police_no:
-                by_police[member.police_no] = member
+                by_police[member.police_no.lower()] = member
             if member.phone:
-                by_phone[member.phone] = member
+                by_phone[member.phone.lower()] = member
     return by_police, by_phone
 
 
 def match_row(row: Row, by_police: dict[str, Member], by_phone: dict[str, Member]) -> None:
     """Find the member the row describes and flag login ids that belong to someone else."""
-    member = by_police.get(row.police_no) if row.police_no else by_phone.get(row.phone or "")
-    if member is None and row.police_no and row.phone:
-        holder = by_phone.get(row.phone)
+    police_no, phone = (row.police_no or "").lower(), (row.phone or "").lower()
+    member = by_police.get(police_no) if police_no else by_phone.get(phone)
+    if member is None and police_no and phone:
+        holder = by_phone.get(phone)
         if holder is not None and holder.police_no is None:
             member = holder  # the file gives a 警号 to someone known by phone only
     for value, label in ((row.police_no, "警号"), (row.phone, "手机号")):
         if value and any(
             holder is not None and holder is not member
-            for holder in (by_police.get(value), by_phone.get(value))
+            for holder in (by_police.get(value.lower()), by_phone.get(value.lower()))
         ):
             row.problems.append(f"{label}「{value}」已被系统中的其他账号使用")
     row.member = member
@@ -193,9 +199,16 @@ def check_row(
     joined = row.joined_party_on
     if not row.has_joined_column and member is not None and status.is_party_member:
         joined = member.joined_party_on  # the file has no 入党时间 column: keep it
+    police_no = row.police_no
+    if (
+        member is not None
+        and member.police_no
+        and (police_no or "").lower() in ("", member.police_no.lower())
+    ):
+        police_no = member.police_no  # the file's 警号 in another case changes nothing
     data = MemberData(
         name=row.name,
-        police_no=row.police_no or (member.police_no if member else None),
+        police_no=police_no,
         phone=row.phone or (member.phone if member else None),
         branch=row.branch or no_branch,
         status=status,

@@ -79,6 +79,7 @@ def validate_member_data(data: MemberData, today: date) -> list[str]:
 
 
 def _check_unique(data: MemberData, exclude_id: int | None) -> None:
+    # Regardless of case: logging in matches a 警号 in any case (``auth.services``).
     for column, value, label in (
         (Member.police_no, data.police_no, "警号"),
         (Member.phone, data.phone, "手机号"),
@@ -87,7 +88,7 @@ def _check_unique(data: MemberData, exclude_id: int | None) -> None:
     ):
         if not value:
             continue
-        owner = db.session.scalar(select(Member.id).where(column == value))
+        owner = db.session.scalar(select(Member.id).where(func.lower(column) == value.lower()))
         if owner is not None and owner != exclude_id:
             raise DomainError(f"{label}「{value}」已被其他账号使用。")
 
@@ -241,7 +242,9 @@ def create_first_admin(
     """
     if not POLICE_NO_PATTERN.match(police_no):
         raise DomainError(f"账号应为 3–{POLICE_NO_MAX} 位字母或数字。")
-    if db.session.scalar(select(Member.id).where(Member.police_no == police_no)):
+    if db.session.scalar(
+        select(Member.id).where(func.lower(Member.police_no) == police_no.lower())
+    ):
         raise DomainError(f"账号「{police_no}」已存在。")
     if check_rules:
         check_password_rules(password, (police_no,), name)
