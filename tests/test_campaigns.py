@@ -636,7 +636,10 @@ def test_organiser_page_shows_everyones_progress_in_bounded_queries(
     assert len(statements) <= 20, len(statements)
     assert "队员000" in page and "队员004" in page and "队员001" not in page
     assert '<span class="stat-value">10</span>' in page  # done: 0, 4, ... 36
-    assert '<span class="stat-value">42</span>' in page  # 40 + org1 and m1 in B11
+    # 40 + org1 and m1 in B11: the audience, in the participation report's word
+    assert '<span class="stat-value">42</span><span class="stat-label">应参学人数</span>' in page
+    # 10 / 42 as the report shows rates: one decimal, half up (not "24%")
+    assert '<span class="stat-value">23.8%</span><span class="stat-label">完成率</span>' in page
 
 
 def test_changing_a_draft_into_a_campaign_drops_the_roster(org, training):
