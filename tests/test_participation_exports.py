@@ -313,6 +313,8 @@ def test_a_quiz_export_has_score_and_pass_columns(org, setup):
     top = list(book["汇总"][2])
     assert [c.value for c in top[2:8]] == [7, 2, pytest.approx(2 / 7), 1, 0.5, 6.0]
     assert top[6].number_format == "0.0%"
+    # 平均分 with two decimals, as on the page (and the quiz's own results export)
+    assert top[7].number_format == "0.00"
     sheet = book["人员明细"]
     assert [cell.value for cell in sheet[1]][6:] == [
         "是否参考",

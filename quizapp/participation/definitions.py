@@ -7,6 +7,7 @@ change to the other.
 from __future__ import annotations
 
 from quizapp.campaigns.models import Campaign
+from quizapp.numbers import NOT_APPLICABLE, number_text, percent_text
 from quizapp.quizzes.models import Counting, Quiz
 
 #: The figures of a row, in display order (a report shows those :func:`headings` names).
@@ -23,6 +24,22 @@ FIELDS = (
     "average_minutes",
     "times",
 )
+
+#: Decimals of each average on the page and in the .xlsx and .csv alike: 平均分 two, as the
+#: quiz's own results; 人均学习时长 one, as each member's minutes.
+PLACES = {"average_score": 2, "average_minutes": 1}
+
+
+def figure_text(name: str, value: float | int | None, *, fixed: bool = False) -> str:
+    """Return a figure of a row as text: a rate in percent, an average with its
+    :data:`PLACES` decimals (always that many when ``fixed``), "—" for no value."""
+    if value is None:
+        return NOT_APPLICABLE
+    if name.endswith("_rate"):
+        return percent_text(value)
+    if name in PLACES:
+        return number_text(value, PLACES[name], fixed=fixed)
+    return str(value)
 
 
 def subject_kind(subject: Campaign | Quiz | None) -> str:
