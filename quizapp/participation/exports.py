@@ -192,7 +192,9 @@ def _member_columns(report: Report, labels: BranchNames) -> list[Column[MemberLi
     if "deferred" in names:
         columns.append(Column("缓考/补考", lambda line: line.state or "", width=9))
     if "passed" in names:
-        columns.append(Column("是否及格", lambda line: line.passed, width=9))
+        # "—" for a campaign's member not complete: 及格 is judged among 完成人员 only.
+        passed = Column("是否及格", lambda line: _figure("passed", line.passed), width=9)
+        columns.append(passed)
     missing = "未完成的项目" if kind == "campaign" else "未参加原因"
     columns.append(Column(names["times"], lambda line: line.times, width=9))
     columns.append(Column(missing, lambda line: "；".join(line.missing), width=60))

@@ -85,6 +85,8 @@ class MemberLine:
     participated: bool = False
     #: Campaigns only: met every requirement.
     completed: bool | None = None
+    #: Quizzes: the counted score passed; campaigns requiring quizzes: complete and every
+    #: required quiz passed (None while not complete: judged among 完成人员 only).
     passed: bool | None = None
     #: Quizzes only: the counted score (None: not sat).
     score: float | None = None

@@ -150,7 +150,9 @@ def member_cells(kind: str, world: World, line: Line, unit_of: dict[int, int]) -
     cells.append(float(half_up(Fraction(line.seconds, 60), 1)))
     if kind == "quiz":
         cells.append(None if line.score is None else float(line.score))
-    if kind != "range":
+    if kind == "campaign" and not line.completed:
+        cells.append("—")  # 及格 is judged among the complete only
+    elif kind != "range":
         cells.append(_yes(line.passed))
     cells.append(line.times)
     cells.append(line.lacking)
