@@ -613,6 +613,38 @@ def test_a_campaign_shows_an_approved_deferral_as_such_not_as_not_done(
     assert line.missing == [f"{quiz.title}：未参加"]
 
 
+def test_a_campaign_reminder_skips_a_member_lacking_only_a_deferred_quiz(
+    org, quiz, client, auth, time_machine
+):
+    from quizapp.campaigns import services as campaigns
+    from quizapp.participation.queries import participation
+    from quizapp.participation.services import send_reminders
+
+    day = NOW.date()
+    campaign = campaigns.save_campaign(
+        org.org1,
+        campaigns.CampaignData(
+            title="缓考专题", starts_on=day, ends_on=day + timedelta(days=7),
+            quizzes=[(quiz, False)], branches=[org.b11],
+        ),
+    )  # fmt: skip
+    campaigns.set_published(org.org1, campaign, True)
+    _approved(org, quiz)  # m1's personal window: NOW+3h to NOW+27h; org1 has not sat
+    time_machine.move_to(NOW, tick=False)
+    auth.login("org1")
+    page = client.get(f"/manage/participation/campaigns/{campaign.id}/branches/{org.b11.id}").text
+    assert "发送提醒（1 人）" in page and "另有 1 人只差获准缓考的测试" in page
+    assert "账号已停用" not in page
+    report = participation(org.org1, campaign, day, day, NOW, detail=True)
+    assert send_reminders(org.org1, report, NOW).sent == 1
+    reminded = db.session.scalars(select(Notice.member_id).where(Notice.kind == "reminder"))
+    assert set(reminded) == {org.org1.id}
+    # Once the personal window has ended unsat, m1 is reminded like anyone else.
+    later = NOW + 28 * HOUR
+    report = participation(org.org1, campaign, day, day, later, detail=True)
+    assert send_reminders(org.org1, report, later).sent == 2
+
+
 # A personal window comes after the quiz opens; a refused form keeps what was typed
 
 DAY = timedelta(days=1)

@@ -104,9 +104,10 @@ def count_campaign(
         line.participated = line.times > 0 or progress.complete
         line.completed = progress.complete
         if not progress.complete:
-            line.missing = [
-                f"{item.label}：{item.detail}" for item in progress.items if not item.met
-            ]
+            unmet = [item for item in progress.items if not item.met]
+            line.missing = [f"{item.label}：{item.detail}" for item in unmet]
+            # Lacking only quizzes on a 缓考 still running: nothing to remind of yet.
+            line.deferred = all(item.state == "deferred" for item in unmet)
             continue
         if quizzes:
             line.passed = all(
