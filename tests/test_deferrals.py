@@ -576,13 +576,10 @@ def test_the_quiz_list_card_shows_the_personal_window_in_one_lookup(
     assert all(c.opens_at == NOW + 3 * HOUR for c in cards)
 
 
-def test_a_campaign_shows_an_approved_deferral_as_such_not_as_not_done(
-    org, quiz, client, auth, time_machine
-):
+@pytest.fixture()
+def campaign(org, quiz):
+    """A published campaign of B11 over NOW's day and the week after: sit ``quiz``."""
     from quizapp.campaigns import services as campaigns
-    from quizapp.campaigns.progress import progress
-    from quizapp.clock import china_today
-    from quizapp.participation.queries import participation
 
     day = NOW.date()
     campaign = campaigns.save_campaign(
@@ -594,6 +591,17 @@ def test_a_campaign_shows_an_approved_deferral_as_such_not_as_not_done(
     )  # fmt: skip
     campaigns.set_published(org.org1, campaign, True)
     db.session.commit()
+    return campaign
+
+
+def test_a_campaign_shows_an_approved_deferral_as_such_not_as_not_done(
+    org, quiz, campaign, client, auth, time_machine
+):
+    from quizapp.campaigns.progress import progress
+    from quizapp.clock import china_today
+    from quizapp.participation.queries import participation
+
+    day = NOW.date()
     assert progress(org.m1, campaign, day, NOW).items[0].state == "absent"
     _approved(org, quiz)  # the personal window: NOW+3h to NOW+27h
     item = progress(org.m1, campaign, day, NOW).items[0]
@@ -614,21 +622,12 @@ def test_a_campaign_shows_an_approved_deferral_as_such_not_as_not_done(
 
 
 def test_a_campaign_reminder_skips_a_member_lacking_only_a_deferred_quiz(
-    org, quiz, client, auth, time_machine
+    org, quiz, campaign, client, auth, time_machine
 ):
-    from quizapp.campaigns import services as campaigns
     from quizapp.participation.queries import participation
     from quizapp.participation.services import send_reminders
 
     day = NOW.date()
-    campaign = campaigns.save_campaign(
-        org.org1,
-        campaigns.CampaignData(
-            title="缓考专题", starts_on=day, ends_on=day + timedelta(days=7),
-            quizzes=[(quiz, False)], branches=[org.b11],
-        ),
-    )  # fmt: skip
-    campaigns.set_published(org.org1, campaign, True)
     _approved(org, quiz)  # m1's personal window: NOW+3h to NOW+27h; org1 has not sat
     time_machine.move_to(NOW, tick=False)
     auth.login("org1")
