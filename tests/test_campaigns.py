@@ -424,12 +424,20 @@ def test_enrol_by_ticking_members(client, auth, org, training):
     assert _roster(campaign) == ["学员甲"]
 
 
-def test_enrol_by_pasted_police_numbers_and_phones(client, auth, org, training):
+@pytest.mark.parametrize(
+    "entries",
+    [
+        "a1001\n13900000002，a1003、a1001",
+        "a1001 13900000002\ta1003\u3000a1001",  # 警号 and phones hold no spaces
+    ],
+)
+def test_enrol_by_pasted_police_numbers_and_phones(client, auth, org, training, entries):
     campaign, _people = training
     auth.login("org1")
+    page = client.get(f"/manage/campaigns/{campaign.id}").text
+    assert "每行一个，也可用逗号、顿号或空格分隔" in page
     response = client.post(
-        f"/manage/campaigns/{campaign.id}/roster",
-        data={"action": "add", "entries": "a1001\n13900000002，a1003、a1001"},
+        f"/manage/campaigns/{campaign.id}/roster", data={"action": "add", "entries": entries}
     )
     assert response.status_code == 302
     assert _roster(campaign) == ["学员丙", "学员乙", "学员甲"]
@@ -465,24 +473,30 @@ def test_an_overlong_pasted_list_is_named_and_nothing_is_saved(client, auth, org
     assert _roster(campaign) == []
 
 
+def _upload_list(client, campaign, *rows):
+    """Post ``rows`` as an .xlsx list to the training class's roster."""
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    content = io.BytesIO()
+    book.save(content)
+    return client.post(
+        f"/manage/campaigns/{campaign.id}/roster",
+        data={"action": "add", "file": (io.BytesIO(content.getvalue()), "名单.xlsx")},
+        content_type="multipart/form-data",
+    )
+
+
 def test_enrol_by_uploading_a_list(client, auth, org, training):
     campaign, _people = training
     auth.login("org1")
-    book = openpyxl.Workbook()
-    sheet = book.active
-    for row in (
+    response = _upload_list(
+        client,
+        campaign,
         ["入党积极分子培训班名单"],
         ["姓名", "警号", "手机号"],
         ["学员甲", "a1001", None],
         ["学员乙", None, 13900000002],
-    ):
-        sheet.append(row)
-    content = io.BytesIO()
-    book.save(content)
-    response = client.post(
-        f"/manage/campaigns/{campaign.id}/roster",
-        data={"action": "add", "file": (io.BytesIO(content.getvalue()), "名单.xlsx")},
-        content_type="multipart/form-data",
     )
     assert response.status_code == 302
     assert _roster(campaign) == ["学员乙", "学员甲"]
@@ -493,6 +507,26 @@ def test_enrol_by_uploading_a_list(client, auth, org, training):
     )
     assert "nobody1" in response.get_data(as_text=True)
     assert _roster(campaign) == ["学员乙", "学员甲"]
+
+
+def test_a_list_row_without_police_number_or_phone_is_named_not_skipped(
+    client, auth, org, training
+):
+    campaign, _people = training
+    auth.login("org1")
+    response = _upload_list(
+        client,
+        campaign,
+        ["姓名", "警号", "手机号"],
+        ["学员甲", "a1001", None],
+        ["学员乙", None, None],  # row 3: would have been left out without a word
+        [],
+        ["学员丙", None, 13900000003],
+        ["学员丁", "", " "],  # row 6
+    )
+    assert response.status_code == 200
+    assert "这些行没有警号或手机号：第 3 行、第 6 行。" in response.text
+    assert "名单未保存。" in response.text and _roster(campaign) == []
 
 
 def test_a_list_file_is_read_to_its_last_entry_blank_rows_or_not():
@@ -636,7 +670,10 @@ def test_organiser_page_shows_everyones_progress_in_bounded_queries(
     assert len(statements) <= 20, len(statements)
     assert "队员000" in page and "队员004" in page and "队员001" not in page
     assert '<span class="stat-value">10</span>' in page  # done: 0, 4, ... 36
-    assert '<span class="stat-value">42</span>' in page  # 40 + org1 and m1 in B11
+    # 40 + org1 and m1 in B11: the audience, in the participation report's word
+    assert '<span class="stat-value">42</span><span class="stat-label">应参学人数</span>' in page
+    # 10 / 42 as the report shows rates: one decimal, half up (not "24%")
+    assert '<span class="stat-value">23.8%</span><span class="stat-label">完成率</span>' in page
 
 
 def test_changing_a_draft_into_a_campaign_drops_the_roster(org, training):

@@ -576,13 +576,10 @@ def test_the_quiz_list_card_shows_the_personal_window_in_one_lookup(
     assert all(c.opens_at == NOW + 3 * HOUR for c in cards)
 
 
-def test_a_campaign_shows_an_approved_deferral_as_such_not_as_not_done(
-    org, quiz, client, auth, time_machine
-):
+@pytest.fixture()
+def campaign(org, quiz):
+    """A published campaign of B11 over NOW's day and the week after: sit ``quiz``."""
     from quizapp.campaigns import services as campaigns
-    from quizapp.campaigns.progress import progress
-    from quizapp.clock import china_today
-    from quizapp.participation.queries import participation
 
     day = NOW.date()
     campaign = campaigns.save_campaign(
@@ -594,6 +591,17 @@ def test_a_campaign_shows_an_approved_deferral_as_such_not_as_not_done(
     )  # fmt: skip
     campaigns.set_published(org.org1, campaign, True)
     db.session.commit()
+    return campaign
+
+
+def test_a_campaign_shows_an_approved_deferral_as_such_not_as_not_done(
+    org, quiz, campaign, client, auth, time_machine
+):
+    from quizapp.campaigns.progress import progress
+    from quizapp.clock import china_today
+    from quizapp.participation.queries import participation
+
+    day = NOW.date()
     assert progress(org.m1, campaign, day, NOW).items[0].state == "absent"
     _approved(org, quiz)  # the personal window: NOW+3h to NOW+27h
     item = progress(org.m1, campaign, day, NOW).items[0]
@@ -611,6 +619,29 @@ def test_a_campaign_shows_an_approved_deferral_as_such_not_as_not_done(
     report = participation(org.org1, campaign, day, day, later, detail=True)
     (line,) = [line for line in report.members if line.name == org.m1.name]
     assert line.missing == [f"{quiz.title}：未参加"]
+
+
+def test_a_campaign_reminder_skips_a_member_lacking_only_a_deferred_quiz(
+    org, quiz, campaign, client, auth, time_machine
+):
+    from quizapp.participation.queries import participation
+    from quizapp.participation.services import send_reminders
+
+    day = NOW.date()
+    _approved(org, quiz)  # m1's personal window: NOW+3h to NOW+27h; org1 has not sat
+    time_machine.move_to(NOW, tick=False)
+    auth.login("org1")
+    page = client.get(f"/manage/participation/campaigns/{campaign.id}/branches/{org.b11.id}").text
+    assert "发送提醒（1 人）" in page and "另有 1 人只差获准缓考的测试" in page
+    assert "账号已停用" not in page
+    report = participation(org.org1, campaign, day, day, NOW, detail=True)
+    assert send_reminders(org.org1, report, NOW).sent == 1
+    reminded = db.session.scalars(select(Notice.member_id).where(Notice.kind == "reminder"))
+    assert set(reminded) == {org.org1.id}
+    # Once the personal window has ended unsat, m1 is reminded like anyone else.
+    later = NOW + 28 * HOUR
+    report = participation(org.org1, campaign, day, day, later, detail=True)
+    assert send_reminders(org.org1, report, later).sent == 2
 
 
 # A personal window comes after the quiz opens; a refused form keeps what was typed

@@ -35,7 +35,15 @@ from quizapp.participation.queries import participation
 from quizapp.quizzes.attempt_models import Attempt, AttemptAnswer
 from quizapp.spreadsheets import DATETIME, Book, Column
 from quizapp.study.models import Material, StudyMinute
-from tests.factories import NOW, add_study, make_campaign, make_material, make_questions, make_quiz
+from tests.factories import (
+    NOW,
+    add_attempt,
+    add_study,
+    make_campaign,
+    make_material,
+    make_questions,
+    make_quiz,
+)
 from tests.test_participation import QUIZ_HEADINGS
 
 FIRST, LAST = date(2026, 11, 1), date(2026, 11, 30)
@@ -313,6 +321,8 @@ def test_a_quiz_export_has_score_and_pass_columns(org, setup):
     top = list(book["汇总"][2])
     assert [c.value for c in top[2:8]] == [7, 2, pytest.approx(2 / 7), 1, 0.5, 6.0]
     assert top[6].number_format == "0.0%"
+    # 平均分 with two decimals, as on the page (and the quiz's own results export)
+    assert top[7].number_format == "0.00"
     sheet = book["人员明细"]
     assert [cell.value for cell in sheet[1]][6:] == [
         "是否参考",
@@ -326,6 +336,32 @@ def test_a_quiz_export_has_score_and_pass_columns(org, setup):
     assert rows["普通党员"] == ("是", 40, 8, "是", 1, None)
     assert rows["@x"] == ("是", 35, 4, "否", 1, None)
     assert rows["-x"] == ("否", 0, None, "否", 0, "未交卷")
+
+
+def test_a_campaign_export_says_passed_only_of_the_complete(org, setup):
+    question = make_questions(org.admin, n_each=1)["single"][0]
+    quiz = make_quiz(org.admin, [org.bureau], questions=[question], title="条例测试")
+    campaign = make_campaign(
+        org.admin, "带测试的任务", FIRST, LAST, minutes=30, branches=[org.bureau],
+        quizzes=[(quiz, False)],
+    )  # fmt: skip
+    add_attempt(org.m1, quiz, 1, 8, True)  # 40 min: complete, passed
+    add_attempt(setup.plus, quiz, 1, 9, True)  # 10 min: passed the quiz, not complete
+    add_attempt(setup.at, quiz, 1, 4, False)  # 35 min: complete (sat is enough), failed
+    db.session.commit()
+    report = _report(org.admin, campaign)
+    assert report.top.passed == 1 and report.top.completed == 2
+    sheet = _book(report)["人员明细"]
+    heads = [cell.value for cell in sheet[1]]
+    column = heads.index("是否及格")
+    passed = {row[2]: row[column] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert (passed["普通党员"], passed["+1"], passed["@x"], passed["-x"]) == ("是", "—", "否", "—")
+    table = _csv(report)
+    start = table.index(["人员明细"]) + 1
+    assert [row[column] for row in table[start + 1 :] if row[3] == "plus"] == ["—"]
+    # The definitions sheet says what the column shows.
+    terms = dict(_book(report)["统计口径"].iter_rows(min_row=2, values_only=True))
+    assert "未完成的人员为“—”" in terms["是否及格"]
 
 
 def test_a_range_export_names_its_columns_for_any_study(org, setup):

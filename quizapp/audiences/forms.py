@@ -46,7 +46,8 @@ def roster_field(verb: str) -> TextAreaField:
     return TextAreaField(
         "指定名单",
         validators=text_rules("指定名单", ROSTER_TEXT_MAX),
-        description=f"如培训班：每行一个警号或手机号。填写后只有名单中的人员{verb}，"
+        description=f"如培训班：每行一个警号或手机号（也可用逗号、顿号或空格分隔）。"
+        f"填写后只有名单中的人员{verb}，"
         "上面选择的组织和政治面貌不再适用。",
     )
 
@@ -86,7 +87,8 @@ def check_roster(
     """Look up the 警号/手机号 typed in ``field`` (or ``entries``) and add an error to the
     field for those that name no one the actor may see, or someone inactive; ``then`` ends
     each error (e.g. "名单未保存。")."""
-    found = find_roster(actor, split_entries(field.data) if entries is None else entries)
+    typed = split_entries(field.data, ids=True) if entries is None else entries
+    found = find_roster(actor, typed)
     if found.unknown:
         field.errors.append(
             f"找不到这些人员，或不在您的管理范围内：{entries_text(found.unknown)}。{then}"

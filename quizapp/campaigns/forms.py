@@ -29,6 +29,7 @@ from quizapp.errors import DomainError
 from quizapp.forms import (
     BaseForm,
     date_field,
+    entries_text,
     enum_field,
     number_field,
     split_entries,
@@ -162,17 +163,18 @@ class RosterForm(BaseForm):
         "警号或手机号",
         # Not text_rules: its "<label>不能超过 N 字" reads as if one id were too long.
         validators=[Length(max=MAX_LIST_TEXT, message="名单太长，请分批添加或上传文件。")],
-        description="每行一个，也可用逗号、顿号分隔；可以从 Excel 中复制一列粘贴进来。",
+        description="每行一个，也可用逗号、顿号或空格分隔；可以从 Excel 中复制一列粘贴进来。",
     )
     file = FileField(
         "或上传名单文件",
         validators=[FileAllowed(["xlsx", "csv", "txt"], "只支持 .xlsx、.csv 或 .txt 文件。")],
-        description="读取“警号”或“手机号”列；没有这样的表头时读取第一列。",
+        description="读取“警号”和“手机号”列，每行用其中填了的一个；没有这样的表头时读取"
+        "第一列。有内容却没有警号或手机号的行会列出行号，本次一个都不加入。",
     )
 
     def typed_entries(self) -> list[str]:
         """Return the pasted entries and those of the uploaded file, without repeats."""
-        entries = split_entries(self.entries.data)
+        entries = split_entries(self.entries.data, ids=True)
         upload = self.file.data
         if upload and upload.filename:
             entries += read_entries(upload.filename, upload.read())
@@ -184,13 +186,15 @@ def read_entries(filename: str, content: bytes) -> list[str]:
 
     A .txt file is read like the textarea. In a table (.xlsx, .csv) the 警号 or 手机号
     column is read (a person with no 警号 is looked up by 手机号), else the first column.
+    A row with something in it but neither is refused by its number, like an unknown entry:
+    skipping it would leave someone out of the class without a word.
     """
     if os.path.splitext(filename)[1].lower() == ".txt":
         entries = split_entries(
-            decode_text(content, "无法识别文件的文字编码，请另存为 .xlsx 后上传。")
+            decode_text(content, "无法识别文件的文字编码，请另存为 .xlsx 后上传。"), ids=True
         )
     else:
-        entries = []
+        entries, without = [], []
         with read_table(
             filename,
             content,
@@ -199,13 +203,20 @@ def read_entries(filename: str, content: bytes) -> list[str]:
         ) as table:
             header = table.header or []
             columns = [i for i, name in enumerate(header) if name in ID_HEADERS] or [0]
-            for _, cells in table:
+            for number, cells in table:
                 texts = (cell_text(cells[i]) for i in columns if i < len(cells))
                 entry = next((text for text in texts if text), "")
                 if entry:
                     entries.append(entry)
                     if len(entries) > MAX_LIST_ROWS:
                         break
+                elif any(cell_text(cell) for cell in cells):
+                    without.append(f"第 {number} 行")
+        if without:
+            raise DomainError(
+                f"这些行没有警号或手机号：{entries_text(without)}。请补上或删去后重新上传，"
+                "名单未保存。"
+            )
     if len(entries) > MAX_LIST_ROWS:
         raise DomainError(f"一次最多添加 {MAX_LIST_ROWS} 人，请分批上传。")
     return entries

@@ -7,6 +7,7 @@ change to the other.
 from __future__ import annotations
 
 from quizapp.campaigns.models import Campaign
+from quizapp.numbers import NOT_APPLICABLE, number_text, percent_text
 from quizapp.quizzes.models import Counting, Quiz
 
 #: The figures of a row, in display order (a report shows those :func:`headings` names).
@@ -23,6 +24,22 @@ FIELDS = (
     "average_minutes",
     "times",
 )
+
+#: Decimals of each average on the page and in the .xlsx and .csv alike: 平均分 two, as the
+#: quiz's own results; 人均学习时长 one, as each member's minutes.
+PLACES = {"average_score": 2, "average_minutes": 1}
+
+
+def figure_text(name: str, value: float | int | None, *, fixed: bool = False) -> str:
+    """Return a figure of a row as text: a rate in percent, an average with its
+    :data:`PLACES` decimals (always that many when ``fixed``), "—" for no value."""
+    if value is None:
+        return NOT_APPLICABLE
+    if name.endswith("_rate"):
+        return percent_text(value)
+    if name in PLACES:
+        return number_text(value, PLACES[name], fixed=fixed)
+    return str(value)
 
 
 def subject_kind(subject: Campaign | Quiz | None) -> str:
@@ -201,7 +218,11 @@ def definitions(subject: Campaign | Quiz | None) -> list[tuple[str, str]]:
             "完成人员中，每项必答测试的计分答卷（按各测试的计分方式取）都及格的人数；"
             "及格率 = 及格人数 ÷ 完成人数，完成人数为 0 时显示“—”。"
         )
-        terms.append(("及格人数、及格率", passed))
+        column = (
+            "人员明细中已完成的人员：每项必答测试的计分答卷都及格为“是”，否则为“否”；"
+            "未完成的人员为“—”（不判断是否及格，不计入及格人数；所差的项目见“未完成的项目”）。"
+        )
+        terms += [("及格人数、及格率", passed), ("是否及格", column)]
     minutes = (
         f"{people}在统计期内各日（北京时间）的在线学习时长之和 ÷ {eligible}。只计服务器"
         "认定的在线学习时长，线下学习不计入；统计期内转接的人员，其统计期内的全部时长"

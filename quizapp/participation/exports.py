@@ -23,9 +23,10 @@ from typing import Any
 
 from quizapp.clock import china_today, to_china
 from quizapp.members.models import STATUS_LABELS, PoliticalStatus
-from quizapp.numbers import minutes, number_text, percent_text
+from quizapp.numbers import minutes
 from quizapp.org.labels import BranchNames
 from quizapp.org.models import Branch, BranchKind
+from quizapp.participation.definitions import PLACES, figure_text
 from quizapp.participation.queries import MemberLine, Report, Row
 from quizapp.participation.xlsx_chart import CHART_SHEET, bar_chart
 from quizapp.spreadsheets import (
@@ -46,10 +47,8 @@ FORMATS = {
     "participation_rate": PERCENT,
     "completion_rate": PERCENT,
     "pass_rate": PERCENT,
-    "average_score": "0.0",
-    "average_minutes": "0.0",
+    **{name: f"0.{'0' * places}" for name, places in PLACES.items()},
 }
-RATES = ("participation_rate", "completion_rate", "pass_rate")
 NOT_APPLICABLE = "—"
 #: The 统计口径 sheet's columns; its rows are (项目, 内容) pairs.
 FACT_COLUMNS = [Column("项目", itemgetter(0), width=22), Column("内容", itemgetter(1), width=100)]
@@ -193,7 +192,9 @@ def _member_columns(report: Report, labels: BranchNames) -> list[Column[MemberLi
     if "deferred" in names:
         columns.append(Column("缓考/补考", lambda line: line.state or "", width=9))
     if "passed" in names:
-        columns.append(Column("是否及格", lambda line: line.passed, width=9))
+        # "—" for a campaign's member not complete: 及格 is judged among 完成人员 only.
+        passed = Column("是否及格", lambda line: _figure("passed", line.passed), width=9)
+        columns.append(passed)
     missing = "未完成的项目" if kind == "campaign" else "未参加原因"
     columns.append(Column(names["times"], lambda line: line.times, width=9))
     columns.append(Column(missing, lambda line: "；".join(line.missing), width=60))
@@ -244,13 +245,7 @@ def _figure(name: str, value: Any) -> Any:
 
 def _csv_figure(name: str, value: Any) -> Any:
     """A figure as CSV text Excel reads back as a number: "66.7%", "12.5", "3"."""
-    if value is None:
-        return NOT_APPLICABLE
-    if name in RATES:
-        return percent_text(value)
-    if isinstance(value, float):
-        return number_text(value, 1, fixed=True)
-    return value
+    return figure_text(name, value, fixed=True)
 
 
 def _status_label(status: str) -> str:

@@ -84,7 +84,8 @@ def count_campaign(
     now: datetime,
 ) -> None:
     """参与 and 人次 follow ``period``; completion the campaign's own days (its progress);
-    an approved 缓考 still to end at ``now`` is written as such in 未完成的项目."""
+    an approved 缓考 still to end at ``now`` is written as such in 未完成的项目. 及格 is
+    judged of the complete only (None for the others: 及格人数 counts among 完成人员)."""
     first_day, last_day = period
     start, end = china_day_start(first_day), china_day_start(last_day + timedelta(days=1))
     book = ProgressBook([campaign], members, china_today(now), deferred_at=now)
@@ -102,11 +103,11 @@ def count_campaign(
         line.times += reflections
         line.participated = line.times > 0 or progress.complete
         line.completed = progress.complete
-        line.passed = False if quizzes else None
         if not progress.complete:
-            line.missing = [
-                f"{item.label}：{item.detail}" for item in progress.items if not item.met
-            ]
+            unmet = [item for item in progress.items if not item.met]
+            line.missing = [f"{item.label}：{item.detail}" for item in unmet]
+            # Lacking only quizzes on a 缓考 still running: nothing to remind of yet.
+            line.deferred = all(item.state == "deferred" for item in unmet)
             continue
         if quizzes:
             line.passed = all(

@@ -32,6 +32,7 @@ from quizapp.members.models import STATUS_LABELS
 from quizapp.org import queries as org_queries
 from quizapp.pagination import filter_value, page_number, page_of
 from quizapp.participation import exports, services, subjects
+from quizapp.participation.definitions import figure_text
 from quizapp.participation.forms import PeriodForm, ReminderForm
 from quizapp.participation.queries import Report, participation
 from quizapp.quizzes.models import Quiz
@@ -39,6 +40,7 @@ from quizapp.quizzes.services import status_of
 from quizapp.spreadsheets import XLSX
 
 bp = Blueprint("participation", __name__)
+bp.add_app_template_global(figure_text, "participation_figure")
 
 #: Members per page of a drill-down.
 PER_PAGE = 50
@@ -212,7 +214,8 @@ def drilldown(kind: str, branch_id: int, subject_id: int | None = None):
         show=show,
         shown=SHOWN,
         counts={"todo": len(todo), "done": len(done)},
-        remindable=sum(line.is_active for line in todo),
+        remindable=sum(line.is_active and not line.deferred for line in todo),
+        deferred=sum(line.deferred for line in todo),
         refusal=services.reminder_refusal(report, now),
         branches={row.branch.id: row.branch for row in report.rows},
         statuses=STATUS_LABELS,

@@ -85,6 +85,8 @@ class MemberLine:
     participated: bool = False
     #: Campaigns only: met every requirement.
     completed: bool | None = None
+    #: Quizzes: the counted score passed; campaigns requiring quizzes: complete and every
+    #: required quiz passed (None while not complete: judged among 完成人员 only).
     passed: bool | None = None
     #: Quizzes only: the counted score (None: not sat).
     score: float | None = None
@@ -102,7 +104,8 @@ class MemberLine:
     is_active: bool | None = None
     #: Quizzes: 缓考 or 补考 when the member holds an approved exception (quizapp.deferrals).
     state: str | None = None
-    #: On an approved 缓考 whose window is still running, not sat yet: not 未参加.
+    #: On an approved 缓考 whose window is still running, not sat yet: not 未参加; for a
+    #: campaign, every requirement not met is such a quiz. Not reminded.
     deferred: bool = False
 
     @property

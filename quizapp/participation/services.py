@@ -71,7 +71,8 @@ def reminder_key(report: Report, member_id: int, today: date) -> str:
 
 
 def send_reminders(actor: Member, report: Report, now: datetime) -> Reminded:
-    """Send each unfinished, active member of ``report`` a reminder, at most once a day.
+    """Send each unfinished, active member of ``report`` a reminder, at most once a day:
+    not one whose only lack is a quiz on a 缓考 still running (``MemberLine.deferred``).
 
     ``report`` must be built for ``actor`` with ``detail=True`` (usually ``within`` the
     branch or unit of the drill-down): it already holds only members in the actor's scope.

@@ -2,7 +2,8 @@
 cell with the oracle's figures (:mod:`tests.oracle.expected`).
 
 Formatting is written out again here: 四舍五入 (half up) of the exact value, percentages with
-one decimal, averages with two on the page and one in the .csv, member minutes with one.
+one decimal, 平均分 with two and 人均学习时长 with one (on the page and in the .csv alike),
+member minutes with one.
 The page's table is parsed here too (like tests/test_participation_pages.table, but keyed by
 data-key rather than put in the order of quizapp.participation's FIELDS, which the oracle
 does not import).
@@ -28,6 +29,8 @@ BASE = "/manage/participation"
 TOP_NAME = "测试市公安局"
 WORD = {"campaign": "参学", "quiz": "参考", "range": "参学"}
 TOOK = {"campaign": "是否参与", "quiz": "是否参考", "range": "是否参学"}
+#: Decimals of the averages (written out here, not read from the app).
+PLACES = {"average_score": 2, "average_minutes": 1}
 
 
 def half_up(value: Fraction, places: int) -> Decimal:
@@ -50,7 +53,7 @@ def page_text(key: str, value) -> str:
     if key.endswith("_rate"):
         return percent(value)
     if key.startswith("average_"):
-        return number(value, 2)
+        return number(value, PLACES[key])
     return str(value)
 
 
@@ -58,7 +61,7 @@ def csv_text(key: str, value) -> str:
     if key.endswith("_rate"):
         return percent(value)
     if key.startswith("average_"):
-        return "—" if value is None else f"{half_up(value, 1):f}"
+        return "—" if value is None else f"{half_up(value, PLACES[key]):f}"
     return str(value)
 
 
@@ -101,7 +104,9 @@ def expected_headline(kind: str, top: dict) -> list[tuple[str, str]]:
         shown.append(
             (percent(top["completion_rate"]), f"完成率{top['completed']}/{top['eligible']}人")
         )
-    shown.append((number(top["average_minutes"], 2), "人均学习时长（分钟）"))
+    shown.append(
+        (number(top["average_minutes"], PLACES["average_minutes"]), "人均学习时长（分钟）")
+    )
     shown.append((str(top["times"]), f"{word}人次"))
     return shown
 
@@ -145,7 +150,9 @@ def member_cells(kind: str, world: World, line: Line, unit_of: dict[int, int]) -
     cells.append(float(half_up(Fraction(line.seconds, 60), 1)))
     if kind == "quiz":
         cells.append(None if line.score is None else float(line.score))
-    if kind != "range":
+    if kind == "campaign" and not line.completed:
+        cells.append("—")  # 及格 is judged among the complete only
+    elif kind != "range":
         cells.append(_yes(line.passed))
     cells.append(line.times)
     cells.append(line.lacking)
