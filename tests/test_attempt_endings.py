@@ -170,6 +170,32 @@ def test_the_limit_submits_at_n_leavings(client, auth, org, bank, time_machine):
     assert "离开答题页面达到 2 次，系统已自动交卷" in page
 
 
+def test_a_leaving_sent_again_counts_once(client, auth, org, bank, time_machine):
+    """The page numbers each leaving (``seq``) and sends one kept offline, or whose reply was
+    lost, again: the server counts it once, and a later one still counts."""
+    quiz = _quiz(org, bank, leave_policy=LeavePolicy.SUBMIT, leave_limit=3)
+    time_machine.move_to(NOW, tick=False)
+    auth.login("m1")
+    attempt_id = client.post(f"/api/quizzes/{quiz.id}/attempts").get_json()["attempt_id"]
+    url = f"/api/attempts/{attempt_id}/leave"
+    counts = [client.post(url, json={"seq": seq}).get_json()["leave_count"] for seq in (40, 40)]
+    assert counts == [1, 1]
+    assert client.post(url, json={"seq": 25}).get_json()["leave_count"] == 1  # older: seen
+    later = client.post(url, json={"seq": 90}).get_json()
+    assert (later["status"], later["leave_count"]) == ("in_progress", 2)
+    assert client.post(url, json={"seq": 0}).status_code == 400
+    assert client.post(url, json={"seq": True}).status_code == 400
+    last = client.post(url, json={"seq": 120}).get_json()
+    assert (last["status"], last["end_reason"], last["leave_count"]) == (
+        "submitted",
+        "leave_limit",
+        3,
+    )
+    assert client.post(url, json={"seq": 120}).status_code == 409  # its retry: already ended
+    db.session.expire_all()
+    assert db.session.get(Attempt, attempt_id).leave_count == 3
+
+
 def _quiz_form(org, bank, **changes) -> dict:
     key = bank["single"][0].key
     hours = {"opens_at": "2026-11-21T09:00", "closes_at": "2026-11-21T12:00"}

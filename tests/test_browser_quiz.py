@@ -308,6 +308,7 @@ def test_a_submitted_attempt_leaves_nothing_in_the_browser(live_server, new_phon
     page.click("#submit-box summary")
     page.click("button:has-text('确认交卷')")
     page.wait_for_url(f"{live_server}/attempts/{attempt_id}/result")
+    expect(page.locator("#late-answers")).to_be_hidden()  # every answer kept was saved
     assert page.evaluate(f"localStorage.getItem('quizapp.attempt.{attempt_id}')") is None
 
 

@@ -117,9 +117,14 @@ def show(attempt_id: int):
 @login_required
 @transaction
 def leave(attempt_id: int):
-    """Count one leaving of the page during an exam (切屏)."""
+    """Count one leaving of the page during an exam (切屏); a numbered one (``seq``) once."""
+    body = request.get_json(silent=True)
+    seq = body.get("seq") if isinstance(body, dict) else None
+    if seq is not None and (type(seq) is not int or not 0 < seq < 2**31):
+        raise BadRequest("缺少有效的序号（seq），请刷新页面后重试。")
     now = utcnow()
-    attempt = services.record_leave(services.get_attempt(current_user, attempt_id, now), now)
+    attempt = services.get_attempt(current_user, attempt_id, now)
+    attempt = services.record_leave(attempt, now, seq)
     limit = attempt.quiz.submit_leave_limit
     return jsonify(
         attempt_json(attempt, now) | {"leave_count": attempt.leave_count, "leave_limit": limit}

@@ -132,4 +132,9 @@ def result(attempt_id: int):
         if attempt.status == AttemptStatus.SUBMITTED
         else None,
         basis=standings.RANKING_BASIS,
+        # What the server holds (question -> sequence number): the page tells the member of
+        # answers kept on the phone that came after the submission.
+        held=None
+        if attempt.status == AttemptStatus.IN_PROGRESS
+        else {str(a.question_id): a.seq for a in attempt.answers},
     )

@@ -247,25 +247,25 @@ def expire_overdue(now: datetime, limit: int = 500) -> int:
     return len(overdue)
 
 
-def record_leave(attempt: Attempt, now: datetime) -> Attempt:
+def record_leave(attempt: Attempt, now: datetime, seq: int | None = None) -> Attempt:
     """Count one leaving of the page (切屏); submit when the quiz's limit is reached.
 
-    A quiz that does not record leaving (LeavePolicy.OFF) counts nothing.
+    Under LeavePolicy.OFF nothing counts; a leaving the page numbered ``seq`` counts once.
     """
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise AttemptClosed("本次答题已交卷。")
     quiz = attempt.quiz
     if quiz.leave_policy == LeavePolicy.OFF:
         return attempt
+    unseen = [] if seq is None else [Attempt.leave_seq < seq]  # a retry (reply lost) is seen
     db.session.execute(
         update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.IN_PROGRESS.value)
-        .values(leave_count=Attempt.leave_count + 1)
+        .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.IN_PROGRESS.value, *unseen)
+        .values(leave_count=Attempt.leave_count + 1, leave_seq=seq or Attempt.leave_seq)
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(attempt)
-    limit = quiz.submit_leave_limit
-    if limit is not None and attempt.leave_count >= limit:
+    if (limit := quiz.submit_leave_limit) is not None and attempt.leave_count >= limit:
         submit_attempt(attempt, now, reason=EndReason.LEAVE_LIMIT)
     return attempt
 

@@ -86,6 +86,9 @@ class Attempt(Base):
     passed: Mapped[bool | None]
     #: 切屏: how many times the member left the page during the attempt.
     leave_count: Mapped[int] = mapped_column(default=0)
+    #: The page's sequence number of the last leaving counted (0: none, or none numbered): a
+    #: leaving kept offline and sent again counts once.
+    leave_seq: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     #: True once the wrong answers went into the member's wrong-answer book: at submit when
     #: the quiz's review shows the answers then, otherwise when the review opens.
     wrong_answers_booked: Mapped[bool] = mapped_column(default=False, server_default=false())

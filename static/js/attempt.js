@@ -1,13 +1,18 @@
 // The attempt page: one question per screen, every answer saved as soon as it is chosen.
 // Answers are kept in localStorage until the server acknowledges them, so a lost connection
-// or a closed page loses nothing: they are sent again when the connection returns.
+// or a closed page loses nothing: they are sent again when the connection returns. So are
+// the leavings of the page (切屏) of an exam that counts them.
+// On the result page: tell the member of the answers kept here that the server never took.
 (function () {
   "use strict";
+  var late = document.getElementById("late-answers");
+  if (late) return reportLateAnswers(late);
   var root = document.getElementById("attempt");
   if (!root) return;
   var Q = window.quizapp.question;
   var attemptId = root.getAttribute("data-attempt-id");
   var storageKey = "quizapp.attempt." + attemptId;
+  var leavesKey = storageKey + ".leaves";
   // The start in this device's clock, from the server's count of time elapsed (phone clocks
   // can be minutes off): sequence numbers then agree across devices.
   var startedAt = Date.now() - parseInt(root.getAttribute("data-elapsed-ms"), 10);
@@ -30,13 +35,23 @@
   function persist() {
     try { window.localStorage.setItem(storageKey, JSON.stringify(store)); } catch (e) { /* full */ }
   }
+  // Leavings the server has not counted yet: their sequence numbers, oldest first.
+  var leaves = [];
+  try { leaves = JSON.parse(window.localStorage.getItem(leavesKey)) || []; } catch (e) { /* none */ }
+  var lastLeave = leaves.length ? leaves[leaves.length - 1] : 0;
+  function persistLeaves() {
+    try {
+      if (leaves.length) window.localStorage.setItem(leavesKey, JSON.stringify(leaves));
+      else window.localStorage.removeItem(leavesKey);
+    } catch (e) { /* full */ }
+  }
 
   // Sequence numbers grow with time since the start (tenths of a second), so the newest
   // answer wins across tabs and devices, and never repeat for a question on this device.
+  function bySeqTime() { return Math.floor((Date.now() - startedAt) / 100) + 1; }
   function nextSeq(qid) {
-    var byTime = Math.floor((Date.now() - startedAt) / 100) + 1;
     var last = Math.max(store[qid] ? store[qid].seq : 0, serverSeq[qid] || 0);
-    return Math.max(byTime, last + 1);
+    return Math.max(bySeqTime(), last + 1);
   }
 
   function pending() {
@@ -74,9 +89,22 @@
     document.getElementById("answered-count").textContent = answered;
   }
 
-  function showError(message) {
+  // fromSaving: the message is about saving (logged out, a stale token): a save that
+  // succeeds later shows the problem gone and takes it away.
+  function showError(message, fromSaving) {
     errorBox.textContent = message;
     errorBox.hidden = !message;
+    errorBox.dataset.fromSaving = fromSaving ? "1" : "";
+  }
+
+  // The attempt was submitted (by the member elsewhere, the deadline, the 切屏 limit): the
+  // result page tells which answers kept here came too late.
+  function closed(message) {
+    finished = true;
+    showError(message + " 正在打开成绩页…");
+    window.setTimeout(function () {
+      window.location.href = root.getAttribute("data-result-url");
+    }, 1500);
   }
 
   // --- sending ---------------------------------------------------------------------------
@@ -99,19 +127,16 @@
         store[qid].synced = true;
         persist();
       }
+      if (errorBox.dataset.fromSaving) showError("");
     }, function (error) {
       if (error.code === "closed") {  // submitted, or past its deadline and submitted now
-        finished = true;
-        showError(error.message + " 正在打开成绩页…");
-        window.setTimeout(function () {
-          window.location.href = root.getAttribute("data-result-url");
-        }, 1500);
+        closed(error.message);
       } else if (error.status === 401 || error.status === 403) {
-        showError(error.message + " 答案已保存在本机，重新登录后回到本页即可上传。");
+        showError(error.message + " 答案已保存在本机，重新登录后回到本页即可上传。", true);
         scheduleRetry();
       } else if (error.code === "csrf") {
         // A stale CSRF token (logged in again elsewhere): keep the answer, ask for a refresh.
-        showError(error.message + " 答案已保存在本机，刷新后会自动上传。");
+        showError(error.message + " 答案已保存在本机，刷新后会自动上传。", true);
       } else if (error.status === 400 || error.status === 404) {
         store[qid].synced = true;  // the server will never take it: don't resend forever
         persist();
@@ -127,8 +152,55 @@
     return promise;
   }
 
+  // Leavings go in their place among the answers (both numbered by time): one that reaches
+  // the 切屏 limit ends the attempt before the answers given after it, as it would online.
   function flush() {
-    return Promise.all(pending().map(send));
+    var first = leaves[0];
+    function before(qid) { return store[qid].seq < first; }
+    var sent = Promise.all((first ? pending().filter(before) : pending()).map(send));
+    if (!first) return sent;
+    return sent.then(function () {
+      if (finished || pending().some(before)) return null;  // sent again on the retry
+      return sendLeave().then(function (counted) { return counted ? flush() : null; });
+    });
+  }
+
+  // Send the oldest leaving kept; resolves true once the server has counted it.
+  var leaveInFlight = null;
+  function sendLeave() {
+    if (leaveInFlight) return leaveInFlight;
+    var seq = leaves[0];
+    function forget() {
+      leaves = leaves.filter(function (kept) { return kept !== seq; });
+      persistLeaves();
+    }
+    leaveInFlight = window.quizapp.fetchJSON(root.getAttribute("data-leave-url"), {
+      method: "POST", body: { seq: seq }
+    }).then(function (data) {
+      forget();
+      if (data.status !== "in_progress") {  // submitted at the limit, or 待阅卷
+        finished = true;
+        window.location.href = data.result_url;
+        return false;
+      }
+      showError("您已离开答题页面 " + data.leave_count + " 次，" + (data.leave_limit
+        ? "达到 " + data.leave_limit + " 次将自动交卷。" : "已记录。"));
+      return true;
+    }, function (error) {
+      if (error.code === "closed") {
+        forget();
+        closed(error.message);
+      } else if (error.status === 400 || error.status === 404) {
+        forget();  // the server will never take it
+      } else if (error.code !== "csrf") {
+        scheduleRetry();  // offline, logged out: kept, and sent when that is over
+      }  // a stale token: sent when the page is opened again
+      return false;
+    }).then(function (counted) {
+      leaveInFlight = null;
+      return counted;
+    });
+    return leaveInFlight;
   }
 
   function onChange(pane) {
@@ -197,12 +269,12 @@
         method: "POST", body: { timed_out: !!auto }
       });
     }).then(function (data) {
+      // The record stays for the result page: it tells of answers that came too late.
       finished = true;
-      window.localStorage.removeItem(storageKey);
       window.location.href = data.result_url || root.getAttribute("data-result-url");
     }, function (error) {
       submitting = false;
-      showError(error.message);
+      showError(auto && (pending().length || leaves.length) ? TIME_UP_OFFLINE : error.message);
       var form = document.getElementById("submit-form");
       form.dataset.submitting = "";
       form.querySelectorAll('button[type="submit"]').forEach(function (button) {
@@ -226,6 +298,8 @@
   // Without a time limit the header shows the closing time ("截止 12月5日 18:00") and turns
   // into a countdown only in the last CLOSING_COUNTDOWN seconds.
   var CLOSING_COUNTDOWN = 300;
+  // At 0:00 the server still takes answers for a short grace, then submits without them.
+  var TIME_UP_OFFLINE = "时间已到：请立即联网，本机保存的答案需在交卷前上传。";
   var countdown = document.getElementById("countdown");
   var closing = countdown.hasAttribute("data-closing");
   function tick() {
@@ -257,34 +331,53 @@
       window.clearInterval(clock);
       showError("答题时间到，正在交卷…");
       submit(true);
+      if (!navigator.onLine && (pending().length || leaves.length)) showError(TIME_UP_OFFLINE);
     });
   }
   var clock = window.setInterval(tick, 1000);
   tick();
 
   // --- connection and page leaving -----------------------------------------------------
-  window.addEventListener("online", function () { showState(); flush(); });
+  window.addEventListener("online", function () {
+    showState();
+    if (Date.now() >= deadline && !finished) submit(true);  // 0:00 passed offline: it flushes
+    else flush();
+  });
   window.addEventListener("offline", showState);
   // 切屏: "record" counts each leaving; "submit" also submits at the limit (the server's).
   var leavePolicy = root.getAttribute("data-leave-policy");
   if (leavePolicy === "record" || leavePolicy === "submit") {
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState !== "hidden" || finished) return;
-      window.quizapp.fetchJSON(root.getAttribute("data-leave-url"), { method: "POST" })
-        .then(function (data) {
-          if (data.status !== "in_progress") {  // submitted, or 待阅卷
-            finished = true;
-            window.location.href = data.result_url;
-          } else if (data.leave_limit) {
-            showError("您已离开答题页面 " + data.leave_count + " 次，达到 " + data.leave_limit + " 次将自动交卷。");
-          } else {
-            showError("您已离开答题页面 " + data.leave_count + " 次，已记录。");
-          }
-        }, function () { /* counted when the connection returns, or not at all */ });
+      // Kept until counted: a leaving while offline is counted when the connection returns.
+      lastLeave = Math.max(bySeqTime(), lastLeave + 1);
+      leaves.push(lastLeave);
+      persistLeaves();
+      flush();
     });
   }
   window.addEventListener("beforeunload", function () { if (!finished) persist(); });
 
   go(0);
   flush();
+
+  // The result page: answers kept on this device newer than the server's (``data-held``:
+  // question id -> its sequence number) reached it after the submission, or never did.
+  function reportLateAnswers(box) {
+    var key = "quizapp.attempt." + box.getAttribute("data-attempt-id");
+    var held = JSON.parse(box.getAttribute("data-held"));
+    var kept = {};
+    try { kept = JSON.parse(window.localStorage.getItem(key)) || {}; } catch (e) { /* none */ }
+    var count = Object.keys(kept).filter(function (qid) {
+      return !kept[qid].synced && kept[qid].seq > (held[qid] || 0);
+    }).length;
+    if (count) {
+      box.textContent = "有 " + count + " 题答案保存在本机，未能在交卷前上传，未计分。";
+      box.hidden = false;
+    }
+    try {
+      window.localStorage.removeItem(key);
+      window.localStorage.removeItem(key + ".leaves");
+    } catch (e) { /* no storage */ }
+  }
 })();
