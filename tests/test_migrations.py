@@ -238,3 +238,56 @@ def test_0019_starts_each_members_study_clock_at_their_latest_heartbeat(
     assert clock[0] == 1 and str(clock[1]).startswith("2026-11-22 02:00:00")
     _alembic(url, tmp_path, "downgrade", "0018")
     assert "study_clocks" not in _tables(url)
+
+
+def test_0020_keeps_one_waiting_reflection_per_subject_and_loses_no_text(
+    fresh_database_url, tmp_path
+):
+    url = fresh_database_url
+    _rows_of_0009_migrated_to(url, tmp_path, "0019")
+    t = datetime(2026, 11, 21, 2, 0)
+    engine = _engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO materials (id, title, topic, body_markdown, body_html,"
+                " estimated_minutes, audience_id, is_required, sort_order, status,"
+                " owner_branch_id, created_at, updated_at) VALUES (1, '学', '专题', '', '', 10,"
+                " 1, false, 0, 'published', 1, :t, :t)"
+            ),
+            {"t": t},
+        )
+        # 1-3: a waiting text saved three times (the double submission); 4: another waiting
+        # text on the same material; 5: an accepted copy.
+        for id_, title, status in (
+            (1, "体会", "submitted"),
+            (2, "体会", "submitted"),
+            (3, "体会", "submitted"),
+            (4, "另一篇", "submitted"),
+            (5, "体会", "accepted"),
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO reflections (id, member_id, material_id, title, body, status,"
+                    " review_comment, submitted_at) VALUES (:id, 1, 1, :title, '正文', :status,"
+                    " '', :t)"
+                ),
+                {"id": id_, "title": title, "status": status, "t": t},
+            )
+    engine.dispose()
+    _alembic(url, tmp_path, "upgrade", "0020")
+    rows = _read(url, "SELECT id, status, review_comment <> '' FROM reflections ORDER BY id")
+    assert [(i, s, bool(c)) for i, s, c in rows] == [
+        (1, "submitted", False),
+        (4, "returned", True),
+        (5, "accepted", False),
+    ]
+    engine = _engine(url)
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(text("UPDATE reflections SET status = 'submitted' WHERE id = 4"))
+    engine.dispose()
+    _alembic(url, tmp_path, "downgrade", "0019")
+    engine = _engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE reflections SET status = 'submitted' WHERE id = 4"))
+    engine.dispose()
