@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -402,21 +403,13 @@ def _run_in_thread(action):
 def test_three_identical_submissions_at_once_save_one(app, org, world):
     workers = 3
     barrier = threading.Barrier(workers)
-    ids, problems = [], []
 
-    def submit():
-        try:
-            barrier.wait(timeout=30)
-            ids.append(_submit_in_a_request(app, org.m1.id, world["material"].id))
-        except Exception as exc:
-            problems.append(exc)
+    def submit(_):
+        barrier.wait(timeout=30)
+        return _submit_in_a_request(app, org.m1.id, world["material"].id)
 
-    threads = [threading.Thread(target=submit) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert problems == []
+    with ThreadPoolExecutor(workers) as pool:
+        ids = list(pool.map(submit, range(workers), timeout=60))
     assert len(set(ids)) == 1 and len(ids) == workers
     assert _count() == 1
 
