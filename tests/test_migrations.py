@@ -261,11 +261,11 @@ def _execute(url: str, sql: str, *params: dict) -> None:
         engine.dispose()
 
 
-def test_0020_keeps_one_waiting_reflection_per_subject_and_loses_no_text(
+def test_0021_keeps_one_waiting_reflection_per_subject_and_loses_no_text(
     fresh_database_url, tmp_path
 ):
     url = fresh_database_url
-    t = _a_material_at(url, tmp_path, "0019")
+    t = _a_material_at(url, tmp_path, "0020")
     # 1-3: a waiting text saved three times (the double submission); 4: another waiting text
     # on the same material; 5: an accepted copy.
     rows = [(1, "体会", "submitted"), (2, "体会", "submitted"), (3, "体会", "submitted")]
@@ -276,7 +276,7 @@ def test_0020_keeps_one_waiting_reflection_per_subject_and_loses_no_text(
         " review_comment, submitted_at) VALUES (:id, 1, 1, :title, '正文', :status, '', :t)",
         *({"id": id_, "title": title, "status": status, "t": t} for id_, title, status in rows),
     )
-    _alembic(url, tmp_path, "upgrade", "0020")
+    _alembic(url, tmp_path, "upgrade", "0021")
     rows = _read(url, "SELECT id, status, review_comment <> '' FROM reflections ORDER BY id")
     assert [(i, s, bool(c)) for i, s, c in rows] == [
         (1, "submitted", False),
@@ -286,5 +286,5 @@ def test_0020_keeps_one_waiting_reflection_per_subject_and_loses_no_text(
     waiting_again = "UPDATE reflections SET status = 'submitted' WHERE id = 4"
     with pytest.raises(IntegrityError):
         _execute(url, waiting_again)
-    _alembic(url, tmp_path, "downgrade", "0019")
+    _alembic(url, tmp_path, "downgrade", "0020")
     _execute(url, waiting_again)

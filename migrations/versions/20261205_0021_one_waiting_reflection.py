@@ -15,8 +15,8 @@ from alembic import op
 
 from migrations.helpers import create_unique_index_where
 
-revision = "0020"
-down_revision = "0019"
+revision = "0021"
+down_revision = "0020"
 
 WAITING = "status = 'submitted'"
 NOTE = "同一学习内容只能有一篇待审阅的心得，这篇暂作退回，请在前一篇审阅后修改并重新提交。"
