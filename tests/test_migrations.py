@@ -207,11 +207,10 @@ def test_0017_keeps_every_attempt_and_answer_and_admits_marking(fresh_database_u
     assert _read(url, "SELECT count(*) FROM attempt_answers") == [(5,)]
 
 
-def test_0019_starts_each_members_study_clock_at_their_latest_heartbeat(
-    fresh_database_url, tmp_path
-):
-    url = fresh_database_url
-    _rows_of_0009_migrated_to(url, tmp_path, "0018")
+def _a_material_at(url: str, tmp_path: Path, revision: str) -> datetime:
+    """A database of ``_rows_of_0009`` at ``revision`` (0018 or later) with material 1,
+    published; return the time the rows were written."""
+    _rows_of_0009_migrated_to(url, tmp_path, revision)
     t = datetime(2026, 11, 21, 2, 0)
     engine = _engine(url)
     with engine.begin() as connection:
@@ -224,6 +223,17 @@ def test_0019_starts_each_members_study_clock_at_their_latest_heartbeat(
             ),
             {"t": t},
         )
+    engine.dispose()
+    return t
+
+
+def test_0019_starts_each_members_study_clock_at_their_latest_heartbeat(
+    fresh_database_url, tmp_path
+):
+    url = fresh_database_url
+    t = _a_material_at(url, tmp_path, "0018")
+    engine = _engine(url)
+    with engine.begin() as connection:
         for day, last in ((t.date(), t), (t.date() + timedelta(days=1), t + timedelta(days=1))):
             connection.execute(
                 text(
@@ -238,3 +248,43 @@ def test_0019_starts_each_members_study_clock_at_their_latest_heartbeat(
     assert clock[0] == 1 and str(clock[1]).startswith("2026-11-22 02:00:00")
     _alembic(url, tmp_path, "downgrade", "0018")
     assert "study_clocks" not in _tables(url)
+
+
+def _execute(url: str, sql: str, *params: dict) -> None:
+    """Run ``sql`` once per set of ``params`` (once without), in one transaction."""
+    engine = _engine(url)
+    try:
+        with engine.begin() as connection:
+            for values in params or ({},):
+                connection.execute(text(sql), values)
+    finally:
+        engine.dispose()
+
+
+def test_0021_keeps_one_waiting_reflection_per_subject_and_loses_no_text(
+    fresh_database_url, tmp_path
+):
+    url = fresh_database_url
+    t = _a_material_at(url, tmp_path, "0020")
+    # 1-3: a waiting text saved three times (the double submission); 4: another waiting text
+    # on the same material; 5: an accepted copy.
+    rows = [(1, "体会", "submitted"), (2, "体会", "submitted"), (3, "体会", "submitted")]
+    rows += [(4, "另一篇", "submitted"), (5, "体会", "accepted")]
+    _execute(
+        url,
+        "INSERT INTO reflections (id, member_id, material_id, title, body, status,"
+        " review_comment, submitted_at) VALUES (:id, 1, 1, :title, '正文', :status, '', :t)",
+        *({"id": id_, "title": title, "status": status, "t": t} for id_, title, status in rows),
+    )
+    _alembic(url, tmp_path, "upgrade", "0021")
+    rows = _read(url, "SELECT id, status, review_comment <> '' FROM reflections ORDER BY id")
+    assert [(i, s, bool(c)) for i, s, c in rows] == [
+        (1, "submitted", False),
+        (4, "returned", True),
+        (5, "accepted", False),
+    ]
+    waiting_again = "UPDATE reflections SET status = 'submitted' WHERE id = 4"
+    with pytest.raises(IntegrityError):
+        _execute(url, waiting_again)
+    _alembic(url, tmp_path, "downgrade", "0020")
+    _execute(url, waiting_again)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,9 +11,11 @@ import time_machine
 from sqlalchemy import func, select
 
 from quizapp import db
+from quizapp.actions import run
 from quizapp.audiences.services import build_audience
 from quizapp.campaigns.models import Campaign
-from quizapp.errors import DomainError
+from quizapp.errors import Conflict, DomainError
+from quizapp.members.models import Member
 from quizapp.reflections import services
 from quizapp.study.models import Material, Reflection
 from tests.conftest import TODAY
@@ -298,6 +302,116 @@ def test_update_loses_to_an_acceptance_that_landed_first(org, world):
         services.update_reflection(org.m1, stale, services.ReflectionData("偷改", BODY), NOW)
     db.session.rollback()
     assert fresh(reflection).title == "学习党纪的体会"
+
+
+# Submitting twice.
+
+
+def test_a_resubmitted_form_lands_on_the_reflection_saved_first(client, auth, org, world, clock):
+    """The response to the first POST was lost; the phone sends the same form again."""
+    auth.login("m1")
+    path = f"/reflections/new?material={world['material'].id}"
+    first = client.post(path, data={"title": "学习党纪的体会", "body": BODY})
+    clock.shift(timedelta(minutes=2))
+    again = client.post(path, data={"title": " 学习党纪的体会", "body": BODY + "\n"})
+    (reflection,) = db.session.scalars(select(Reflection)).all()
+    assert first.headers["Location"] == again.headers["Location"] == f"/reflections/{reflection.id}"
+    assert reflection.submitted_at == NOW
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "已提交，请等待党组织审阅" in page and "待审阅" in page
+
+
+def test_another_text_while_one_waits_is_refused_and_kept_on_the_form(
+    client, auth, org, world, clock
+):
+    _write(org.m1, world["campaign"])
+    auth.login("m1")
+    response = client.post(
+        f"/reflections/new?campaign={world['campaign'].id}",
+        data={"title": "第二篇", "body": BODY + "另有新意"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "已有一篇待审阅的心得「学习党纪的体会」" in page and "另有新意" in page
+    assert _count() == 1
+    # On a material the campaign's waiting one does not stand in the way.
+    _write(org.m1, world["material"])
+    assert _count() == 2
+
+
+def test_a_returned_reflection_waits_for_a_newer_one_to_be_reviewed(org, world):
+    returned = _write(org.m1, world["material"])
+    services.review_reflection(org.org1, returned, "return", "请再具体些。", None, NOW)
+    newer = _write(org.m1, world["material"], title="新写的一篇")
+    with pytest.raises(DomainError, match="还有一篇待审阅的心得「新写的一篇」"):
+        services.update_reflection(org.m1, returned, services.ReflectionData("改", BODY), NOW)
+    db.session.rollback()
+    services.review_reflection(org.org1, fresh(newer), "accept", "", None, NOW)
+    services.update_reflection(org.m1, fresh(returned), services.ReflectionData("改", BODY), NOW)
+    db.session.commit()
+    assert fresh(returned).status == "submitted"
+
+
+def _submit_in_a_request(app, member_id, material_id, data=None):
+    """Submit as a request of its own would (its own session), committed; return the id."""
+    with app.app_context():
+        member = db.session.get(Member, member_id)
+        material = db.session.get(Material, material_id)
+        return run(
+            lambda: services.submit_reflection(
+                member, material, data or services.ReflectionData("学习党纪的体会", BODY), NOW
+            )
+        ).id
+
+
+@pytest.mark.parametrize("title", ["学习党纪的体会", "另写的一篇"])
+def test_a_submission_racing_a_first_one_returns_the_first(app, org, world, monkeypatch, title):
+    """The second request checked before the first committed: its INSERT then meets the
+    index, and it answers with the first request's reflection instead of a copy (the same
+    text), or refuses (another text)."""
+    material = world["material"]
+    check = services.waiting_reflection
+    first = []
+
+    def first_commits_between_check_and_insert(member, subject):
+        found = check(member, subject)
+        if not first:  # once: the racing request checks through this too
+            first.append(None)
+            first[0] = _run_in_thread(lambda: _submit_in_a_request(app, member.id, subject.id))
+        return found
+
+    monkeypatch.setattr(services, "waiting_reflection", first_commits_between_check_and_insert)
+    data = services.ReflectionData(title, BODY)
+    if title == "学习党纪的体会":
+        second = run(lambda: services.submit_reflection(org.m1, material, data, NOW))
+        assert second.id == first[0]
+    else:
+        with pytest.raises(Conflict, match="已有一篇待审阅的心得「学习党纪的体会」"):
+            run(lambda: services.submit_reflection(org.m1, material, data, NOW))
+    assert _count() == 1
+
+
+def _run_in_thread(action):
+    done = []
+    thread = threading.Thread(target=lambda: done.append(action()))
+    thread.start()
+    thread.join(timeout=60)
+    assert done, "the racing request failed"
+    return done[0]
+
+
+def test_three_identical_submissions_at_once_save_one(app, org, world):
+    workers = 3
+    barrier = threading.Barrier(workers)
+
+    def submit(_):
+        barrier.wait(timeout=30)
+        return _submit_in_a_request(app, org.m1.id, world["material"].id)
+
+    with ThreadPoolExecutor(workers) as pool:
+        ids = list(pool.map(submit, range(workers), timeout=60))
+    assert len(set(ids)) == 1 and len(ids) == workers
+    assert _count() == 1
 
 
 # Reviewing.
@@ -593,10 +707,13 @@ def test_queue_runs_the_same_queries_however_long(client, auth, org, world, quer
             assert client.get("/manage/reflections/?status=all").status_code == 200
         return len(statements)
 
-    _write(org.m1, world["material"])
-    _write(world["m2"], world["campaign"])
+    _write(org.m1, world["campaign"])
+    reviewed = _write(world["m2"], world["material"])
+    services.review_reflection(org.org1, reviewed, "accept", "", None, NOW)
     few = count_statements()
     for i in range(6):
-        _write(org.m1 if i % 2 else world["m2"], world["material"], title=f"心得{i}")
-    _write(org.m1, world["campaign"], title="任务心得")
+        # Accepted as written: a member has one waiting reflection per subject.
+        written = _write(org.m1 if i % 2 else world["m2"], world["material"], title=f"心得{i}")
+        services.review_reflection(org.org1, written, "accept", "", None, NOW)
+    _write(org.m1, world["material"], title="待审的心得")
     assert count_statements() == few

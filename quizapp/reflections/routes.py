@@ -13,7 +13,7 @@ from quizapp.campaigns.models import Campaign
 from quizapp.clock import utcnow
 from quizapp.reflections import queries, services
 from quizapp.reflections.forms import ReflectionForm
-from quizapp.study.models import Material
+from quizapp.study.models import Material, Reflection
 
 bp = Blueprint("reflections", __name__)
 
@@ -36,6 +36,23 @@ def _subject_title(subject: Material | Campaign) -> str:
 
 def _data(form: ReflectionForm) -> services.ReflectionData:
     return services.ReflectionData(title=form.title.data or "", body=form.body.data or "")
+
+
+def _draft_key(kind: str, thing_id: int) -> str:
+    """The key of the draft the member's phone keeps of a reflection (reflections.js)."""
+    return f"{current_user.id}.{kind}.{thing_id}"
+
+
+def _subject_key(subject: Material | Campaign) -> str:
+    return _draft_key("material" if isinstance(subject, Material) else "campaign", subject.id)
+
+
+def _saved_keys(reflection: Reflection) -> list[str]:
+    """The drafts a saved reflection may have come from: its subjects' and its own."""
+    subjects = [("material", reflection.material_id), ("campaign", reflection.campaign_id)]
+    return [_draft_key(kind, i) for kind, i in subjects if i] + [
+        _draft_key("reflection", reflection.id)
+    ]
 
 
 # Member pages.
@@ -81,6 +98,7 @@ def create():
         form=form,
         reflection=None,
         subject_title=_subject_title(subject),
+        draft_key=_subject_key(subject),
         earlier=earlier,
         labels=services.STATUS_LABELS,
         min_chars=services.MIN_CHARS,
@@ -98,6 +116,7 @@ def show(reflection_id: int):
         subject_title=queries.load_subjects([reflection]).title(reflection),
         labels=services.STATUS_LABELS,
         editable=reflection.status in services.EDITABLE,
+        draft_keys=_saved_keys(reflection),
     )
 
 
@@ -121,6 +140,7 @@ def edit(reflection_id: int):
         "reflections/form.html",
         form=form,
         reflection=reflection,
+        draft_key=_draft_key("reflection", reflection.id),
         earlier=[],
         subject_title=queries.load_subjects([reflection]).title(reflection),
         labels=services.STATUS_LABELS,

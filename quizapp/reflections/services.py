@@ -6,12 +6,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from quizapp import access, db
 from quizapp.audiences.services import includes
 from quizapp.campaigns.models import Campaign
-from quizapp.errors import DomainError
+from quizapp.errors import Conflict, DomainError
 from quizapp.members.models import Member
 from quizapp.notices.models import NoticeKind
 from quizapp.notices.services import NoticeDraft, app_path, send_notice
@@ -81,7 +82,12 @@ def _check(data: ReflectionData) -> ReflectionData:
 def submit_reflection(
     member: Member, subject: Material | Campaign, data: ReflectionData, now: datetime
 ) -> Reflection:
-    """Hand in a reflection on a material the member may see or a campaign they are in."""
+    """Hand in a reflection on a material the member may see or a campaign they are in.
+
+    A member has one waiting reflection per subject (a partial unique index): the same text
+    handed in again (a double tap, a resubmit after a lost response) returns the one saved
+    first; a different text is refused, the waiting one is to be changed instead.
+    """
     if isinstance(subject, Material):
         if not may_see_material(member, subject, now):
             raise DomainError("该学习资料不存在、未发布或不面向您，不能撰写心得。")
@@ -91,14 +97,50 @@ def submit_reflection(
             raise DomainError("您不在该学习任务的参学范围内，不能撰写心得。")
         reflection = Reflection(campaign_id=subject.id)
     data = _check(data)
+    waiting = waiting_reflection(member, subject)
+    if waiting is not None:
+        return _same_or_refuse(waiting, data, DomainError)
     reflection.member_id = member.id
     reflection.title = data.title
     reflection.body = data.body
     reflection.status = ReflectionStatus.SUBMITTED.value
     reflection.submitted_at = now
-    db.session.add(reflection)
-    db.session.flush()
+    try:
+        with db.savepoint():
+            db.session.add(reflection)
+            db.session.flush()
+    except IntegrityError as exc:  # the one waiting reflection: a double tap raced this one
+        waiting = waiting_reflection(member, subject)
+        if waiting is None:
+            raise
+        return _same_or_refuse(waiting, data, Conflict, exc)
     return reflection
+
+
+def waiting_reflection(member: Member, subject: Material | Campaign) -> Reflection | None:
+    """Return the member's reflection on ``subject`` that waits for review, if any."""
+    column = Reflection.material_id if isinstance(subject, Material) else Reflection.campaign_id
+    return db.session.scalar(
+        select(Reflection).where(
+            Reflection.member_id == member.id,
+            column == subject.id,
+            Reflection.status == ReflectionStatus.SUBMITTED.value,
+        )
+    )
+
+
+def _same_or_refuse(
+    waiting: Reflection,
+    data: ReflectionData,
+    error: type[DomainError],
+    cause: Exception | None = None,
+) -> Reflection:
+    """Return ``waiting`` when it holds ``data`` (already handed in), else refuse."""
+    if (waiting.title, waiting.body) == (data.title, data.body):
+        return waiting
+    raise error(
+        f"您就此已有一篇待审阅的心得「{waiting.title}」，请打开它修改，审阅后再写新的。"
+    ) from cause
 
 
 def update_reflection(
@@ -114,6 +156,11 @@ def update_reflection(
     if reflection.status not in EDITABLE:
         raise DomainError("该心得已审阅通过，不能再修改。")
     data = _check(data)
+    other = _other_waiting(reflection)
+    if other is not None:
+        raise DomainError(
+            f"您就此还有一篇待审阅的心得「{other.title}」，请待它审阅后再重新提交这篇。"
+        )
     return _update_unless_changed(
         reflection,
         [Reflection.status.in_(EDITABLE)],
@@ -124,6 +171,28 @@ def update_reflection(
             "submitted_at": now,
         },
         "该心得刚刚已审阅通过，不能再修改。",
+    )
+
+
+def _other_waiting(reflection: Reflection) -> Reflection | None:
+    """Return another waiting reflection of the author on the same material or campaign."""
+    subjects = [
+        column == value
+        for column, value in (
+            (Reflection.material_id, reflection.material_id),
+            (Reflection.campaign_id, reflection.campaign_id),
+        )
+        if value is not None
+    ]
+    return db.session.scalar(
+        select(Reflection)
+        .where(
+            Reflection.member_id == reflection.member_id,
+            Reflection.id != reflection.id,
+            Reflection.status == ReflectionStatus.SUBMITTED.value,
+            or_(*subjects),
+        )
+        .limit(1)
     )
 
 

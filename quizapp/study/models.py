@@ -20,6 +20,7 @@ from quizapp.columns import (
     Timestamp,
     Title,
     parent_key,
+    unique_where,
 )
 from quizapp.db import Base
 from quizapp.enums import LabelledEnum, one_of
@@ -149,6 +150,20 @@ class Reflection(Base):
         one_of("status", ReflectionStatus),
         CheckConstraint("material_id IS NOT NULL OR campaign_id IS NOT NULL", name="subject"),
         Index("ix_reflections_member_id_status", "member_id", "status"),
+        # One waiting (待审阅) reflection per member and subject: a second submission (a
+        # double tap, a resubmit after a lost response) finds the first instead of copying it.
+        unique_where(
+            "uq_reflections_one_pending_material",
+            "member_id",
+            "material_id",
+            where="status = 'submitted'",
+        ),
+        unique_where(
+            "uq_reflections_one_pending_campaign",
+            "member_id",
+            "campaign_id",
+            where="status = 'submitted'",
+        ),
     )
 
     id: Mapped[IntPK]
