@@ -40,5 +40,5 @@ def disposition(name: str, english: str, kind: str = "attachment") -> str:
     fallback = f"{stem}{extension}"
     value = f'{kind}; filename="{fallback}"'
     if name != fallback:
-        value += f"; filename*=UTF-8''{quote(name, safe='!#$&+^`|~')}"
+        value += f"; filename*=UTF-8''{quote(name, safe=KEPT_IN_FILENAME_STAR)}"
     return value

@@ -120,7 +120,7 @@ def leave(attempt_id: int):
     """Count one leaving of the page during an exam (切屏); a numbered one (``seq``) once."""
     body = request.get_json(silent=True)
     seq = body.get("seq") if isinstance(body, dict) else None
-    if seq is not None and (type(seq) is not int or not 0 < seq < 2**31):
+    if seq is not None and not autosave.valid_seq(seq):
         raise BadRequest("缺少有效的序号（seq），请刷新页面后重试。")
     now = utcnow()
     attempt = services.get_attempt(current_user, attempt_id, now)

@@ -143,6 +143,12 @@ _SAVE_ONE = HotStatement(
 )
 
 
+def valid_seq(seq: Any) -> bool:
+    """Tell whether ``seq`` is a page's number of an event (an answer, a leaving): a whole
+    number from 1 below 2**31, never a bool or a float."""
+    return type(seq) is int and 0 < seq < 2**31
+
+
 def save_answer(
     ref: SessionRef, attempt_id: int, question_id: int, raw: Any, seq: int, now: datetime
 ) -> SaveResult:
@@ -151,7 +157,7 @@ def save_answer(
     An acknowledged answer is always graded: the attempt's row is share-locked by whichever
     path saves, so a concurrent submit either waits for the save or makes it fail.
     """
-    if not isinstance(seq, int) or isinstance(seq, bool) or not 0 < seq < 2**31:
+    if not valid_seq(seq):
         raise DomainError("缺少有效的序号（seq），请刷新页面后重试。")
     one_statement = db.session.get_bind().dialect.name == "postgresql"
     if one_statement and _save_in_one_statement(ref, attempt_id, question_id, raw, seq, now):

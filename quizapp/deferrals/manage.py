@@ -114,10 +114,13 @@ def _decide(
     organiser) has no form there, so that answer is flashed over the page instead.
     """
     row = queries.get_managed(current_user, exception_id)
-    if not row.is_pending or form.validate_on_submit():
+    if not row.is_pending:
+        flash(services.ALREADY_DECIDED, "error")
+        return redirect(_back(row))
+    if form.validate_on_submit():
         if perform(lambda: decide(row), done, errors=form.form_errors) is not FAILED:
             return redirect(_back(row))
-        if not row.is_pending:  # reloaded after the rollback
+        if not row.is_pending:  # decided meanwhile (reloaded after the rollback)
             flash(form.form_errors[-1], "error")
             return redirect(_back(row))
     posted = (row.id, opened, form)

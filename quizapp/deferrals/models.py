@@ -113,6 +113,15 @@ class QuizException(Base):
     def is_pending(self) -> bool:
         return self.status == ExceptionStatus.PENDING
 
+    def personal_window(self, quiz_opens_at: datetime) -> tuple[datetime, datetime] | None:
+        """Return the personal window as it applies: it never opens before the quiz's
+        (current) opening, ``quiz_opens_at``, which an organiser may have moved later after
+        approving; None when that leaves nothing, or there is no window."""
+        if self.window_opens_at is None or self.window_closes_at is None:
+            return None
+        start = max(self.window_opens_at, quiz_opens_at)
+        return (start, self.window_closes_at) if start < self.window_closes_at else None
+
     @property
     def is_approved(self) -> bool:
         return self.status == ExceptionStatus.APPROVED

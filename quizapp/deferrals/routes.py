@@ -39,6 +39,7 @@ def request_page(quiz_id: int):
         form=form,
         mine=queries.list_mine(current_user, quiz),
         handed_in=queries.has_handed_in(quiz, current_user.id),
+        refusals=services,
         action_form=ActionForm(),
         now=now,
     )

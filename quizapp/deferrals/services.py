@@ -37,6 +37,11 @@ MOST_EXTRA_ATTEMPTS = 10
 MOST_EXTRA_MINUTES = 600
 #: A member whose approved 缓考 lapsed (terms.lapsed) has sat: no second request.
 LAPSED_REFUSAL = "批准前您已开始答题，本次缓考未生效，不能再申请缓考。"
+#: Why a member may not ask: also what the request page says in place of its form.
+ENDED_REFUSAL = "该测试已经结束，不能再申请缓考。"
+HANDED_IN_REFUSAL = "您已交卷，不能再申请缓考。"
+#: A decision on a request no longer pending (withdrawn, or decided by another organiser).
+ALREADY_DECIDED = "该申请已经处理。"
 
 
 def _attempts(quiz: Quiz, member_id: int, status: AttemptStatus) -> int:
@@ -85,9 +90,9 @@ def request_deferral(
         raise DomainError("请选择缓考原因。")
     words = _text(text, "缓考原因说明", required=reason == DeferralReason.OTHER)
     if now >= quiz.closes_at:
-        raise DomainError("该测试已经结束，不能再申请缓考。")
+        raise DomainError(ENDED_REFUSAL)
     if has_handed_in(quiz, member.id):
-        raise DomainError("您已交卷，不能再申请缓考。")
+        raise DomainError(HANDED_IN_REFUSAL)
     mine = db.session.execute(
         select(QuizException.status, lapsed()).where(
             QuizException.quiz_id == quiz.id,
@@ -165,7 +170,7 @@ def approve_deferral(
     quiz = row.quiz
     _check_manager(actor, quiz)
     if not row.is_pending or row.kind != ExceptionKind.DEFERRAL:
-        raise DomainError("该申请已经处理。")
+        raise DomainError(ALREADY_DECIDED)
     _check_window(quiz, opens_at, closes_at, now)
     note = _text(note, "备注", required=False)
     # These checks only read: a start committing meanwhile makes the 缓考 lapse instead
@@ -190,7 +195,7 @@ def refuse_deferral(
     """Refuse a pending 缓考, with the reason the member is told."""
     _check_manager(actor, row.quiz)
     if not row.is_pending or row.kind != ExceptionKind.DEFERRAL:
-        raise DomainError("该申请已经处理。")
+        raise DomainError(ALREADY_DECIDED)
     row.decision_note = _text(note, "不批准的理由", required=True)
     row.status = ExceptionStatus.REFUSED.value
     row.decided_by_id, row.decided_at = actor.id, now

@@ -110,10 +110,7 @@ def apply(quiz: Quiz, approved: list[QuizException]) -> Terms:
     with_window = [terms.deferral] if terms.deferral is not None else []
     with_window += [m for m in terms.makeups if m.window_closes_at]
     for exc in with_window:
-        start = max(exc.window_opens_at, quiz.opens_at)
-        terms.personal[exc.id] = (
-            (start, exc.window_closes_at) if start < exc.window_closes_at else None
-        )
+        terms.personal[exc.id] = exc.personal_window(quiz.opens_at)
     own = [window for window in terms.personal.values() if window is not None]
     deferred = terms.deferral is not None and terms.personal[terms.deferral.id] is not None
     terms.windows = own if deferred else terms.windows + own

@@ -23,7 +23,7 @@ from typing import Any
 
 from quizapp.clock import china_today, to_china
 from quizapp.members.models import STATUS_LABELS, PoliticalStatus
-from quizapp.numbers import minutes
+from quizapp.numbers import NOT_APPLICABLE, minutes
 from quizapp.org.labels import BranchNames
 from quizapp.org.models import Branch, BranchKind
 from quizapp.participation.definitions import PLACES, figure_text
@@ -49,7 +49,6 @@ FORMATS = {
     "pass_rate": PERCENT,
     **{name: f"0.{'0' * places}" for name, places in PLACES.items()},
 }
-NOT_APPLICABLE = "—"
 #: The 统计口径 sheet's columns; its rows are (项目, 内容) pairs.
 FACT_COLUMNS = [Column("项目", itemgetter(0), width=22), Column("内容", itemgetter(1), width=100)]
 
